@@ -1,0 +1,477 @@
+/* main.c — the `arbiter` command: check, lint, disasm, gen.  The only place
+ * that prints; everything else is the library.
+ *
+ * Exit codes: 0 clean; 1 findings (with --fail-on-findings); 2 usage or rule
+ * errors; 3 data errors (claims unreadable or records rejected); 4 I/O. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "gen.h"
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
+
+static const char *const MAIN_HELP =
+    "usage: arbiter <command> [options]\n"
+    "\n"
+    "Arbiter audits medical-insurance claims against rules written in the Arbiter\n"
+    "rule language.\n"
+    "\n"
+    "commands:\n"
+    "  check    audit a claims file with a rule library and write findings\n"
+    "  lint     check rule files and report every error\n"
+    "  disasm   print the bytecode a rule compiles to\n"
+    "  gen      generate synthetic claims\n"
+    "\n"
+    "Run 'arbiter <command> --help' for a command's options.\n"
+    "\n"
+    "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
+    "errors, 3 data errors (claims unreadable or records rejected), 4 I/O errors.\n"
+    "environment: ARBITER_STDLIB names the standard library directory.\n";
+
+static const char *const CHECK_HELP =
+    "usage: arbiter check RULES... --claims FILE [options]\n"
+    "\n"
+    "Audits the claims in FILE with the rule files RULES and writes findings.\n"
+    "A malformed record is reported with its file and line, written to the reject\n"
+    "file and counted; the rest of the batch is audited.\n"
+    "\n"
+    "options:\n"
+    "  --claims FILE        claims as JSON Lines (.jsonl) or claims.csv with\n"
+    "                       lines.csv, diagnoses.csv, procedures.csv beside it\n"
+    "  --input-format F     jsonl or csv (default: by the file's extension)\n"
+    "  -o, --output FILE    findings file (default: standard output; - as well)\n"
+    "  --format F           findings as jsonl (default) or csv\n"
+    "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
+    "                       written only when a record is rejected)\n"
+    "  --phase P            pre, settle or post: run only that phase's rules\n"
+    "  --threads N          worker threads (default 1)\n"
+    "  --fail-on-findings   exit 1 when there are findings\n"
+    "  --quiet              no summary\n"
+    "  --stdlib DIR         the standard library (schema.rules)\n"
+    "  -h, --help           this text\n";
+
+static const char *const LINT_HELP =
+    "usage: arbiter lint RULES... [options]\n"
+    "\n"
+    "Checks rule files (and the files they import and the tables they read) and\n"
+    "reports every error found as file:line:col with the source line and a caret.\n"
+    "Exits 0 when the rules are correct, 2 when not.\n"
+    "\n"
+    "options:\n"
+    "  --stats        print the number of rules, categories, tables and code size\n"
+    "  --stdlib DIR   the standard library (schema.rules)\n"
+    "  -h, --help     this text\n";
+
+static const char *const DISASM_HELP =
+    "usage: arbiter disasm RULES... [--rule ID] [options]\n"
+    "\n"
+    "Prints the bytecode each rule compiles to (all rules, or the one named).\n"
+    "\n"
+    "options:\n"
+    "  --rule ID      only this rule\n"
+    "  --stdlib DIR   the standard library (schema.rules)\n"
+    "  -h, --help     this text\n";
+
+static const char *const GEN_HELP =
+    "usage: arbiter gen claims [--n N] [--seed S] [--format jsonl|csv] [-o PATH]\n"
+    "\n"
+    "Generates deterministic synthetic claims (outpatient, chronic outpatient,\n"
+    "inpatient with daily bed fees, pharmacy, internet) with natural anomalies.\n"
+    "The same N and seed give the same bytes on every machine.\n"
+    "\n"
+    "options:\n"
+    "  --n N           number of claims (default 1000)\n"
+    "  --seed S        random seed (default 1)\n"
+    "  --format F      jsonl (default) or csv\n"
+    "  -o PATH         output file for jsonl (default: standard output), or the\n"
+    "                  directory for csv (claims.csv, lines.csv, ...)\n"
+    "  -h, --help      this text\n";
+
+static int is_help(const char *a) {
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg) {
+    fprintf(stderr, "arbiter %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
+    return EXIT_USAGE;
+}
+
+/* Parses a whole non-negative number. */
+static int parse_count(const char *s, unsigned long long *out) {
+    if (!*s) return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno || s[0] == '-') return -1;
+    *out = v;
+    return 0;
+}
+
+/* Prints every diagnostic; returns the number of errors. */
+static size_t print_errors(arb_engine *e) {
+    size_t errors = 0, n = arb_error_count(e);
+    size_t cap = 4096;
+    char *buf = malloc(cap);
+    if (!buf) return n;
+    for (size_t i = 0; i < n; i++) {
+        size_t need = arb_error_render(e, i, buf, cap);
+        if (need >= cap) {
+            char *nb = realloc(buf, need + 1);
+            if (nb) {
+                buf = nb;
+                cap = need + 1;
+                arb_error_render(e, i, buf, cap);
+            }
+        }
+        fputs(buf, stderr);
+        arb_error err;
+        if (arb_error_get(e, i, &err) == ARB_OK && err.severity == 0) errors++;
+    }
+    free(buf);
+    return errors;
+}
+
+/* Options shared by the commands that compile rules. */
+typedef struct RuleArgs {
+    const char **files;
+    int nfiles;
+    const char *stdlib;
+} RuleArgs;
+
+static arb_engine *compile_rules(const char *cmd, RuleArgs *ra, int *exit_code) {
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ra->stdlib ? ra->stdlib : getenv("ARBITER_STDLIB");
+    arb_engine *e;
+    if (arb_engine_new(&cfg, &e) != ARB_OK) {
+        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
+        *exit_code = EXIT_IO;
+        return NULL;
+    }
+    for (int i = 0; i < ra->nfiles; i++) {
+        if (arb_add_file(e, ra->files[i]) != ARB_OK) {
+            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+            arb_engine_free(e);
+            *exit_code = EXIT_USAGE;
+            return NULL;
+        }
+    }
+    if (arb_compile(e) != ARB_OK) {
+        size_t n = print_errors(e);
+        fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n, n == 1 ? "" : "s");
+        arb_engine_free(e);
+        *exit_code = EXIT_USAGE;
+        return NULL;
+    }
+    print_errors(e); /* warnings */
+    return e;
+}
+
+/* Collects RULES... and --stdlib; returns 1 when argv[i] was consumed. */
+static int rule_arg(RuleArgs *ra, int argc, char **argv, int *i) {
+    if (strcmp(argv[*i], "--stdlib") == 0 && *i + 1 < argc) {
+        ra->stdlib = argv[++*i];
+        return 1;
+    }
+    if (argv[*i][0] != '-' || strcmp(argv[*i], "-") == 0) {
+        ra->files[ra->nfiles++] = argv[*i];
+        return 1;
+    }
+    return 0;
+}
+
+static void format_money(int64_t c, char *buf, size_t cap) {
+    int64_t a = c < 0 ? -c : c;
+    /* thousands separators for the summary */
+    char digits[32];
+    snprintf(digits, sizeof digits, "%lld", (long long)(a / 100));
+    size_t n = strlen(digits), k = 0;
+    char out[48];
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0) out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    out[k] = 0;
+    snprintf(buf, cap, "%s%s.%02lld", c < 0 ? "-" : "", out, (long long)(a % 100));
+}
+
+typedef struct Progress {
+    int tty;
+    int shown;
+} Progress;
+
+static void on_progress(void *ud, uint64_t done, uint64_t total) {
+    Progress *p = ud;
+    if (!p->tty || !total) return;
+    fprintf(stderr, "\r  checking: %3d%%", (int)(done * 100 / total));
+    p->shown = 1;
+}
+
+static void on_reject(void *ud, const arb_reject *r) {
+    Progress *p = ud;
+    if (p->shown) fputc('\r', stderr), p->shown = 0;
+    fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
+}
+
+static int cmd_check(int argc, char **argv) {
+    const char *files[argc];
+    RuleArgs ra = {files, 0, NULL};
+    arb_batch_options o;
+    arb_batch_options_init(&o);
+    o.findings_path = "-";
+    o.rejects_path = "rejects.jsonl";
+    int fail_on_findings = 0, quiet = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (is_help(a)) {
+            fputs(CHECK_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (rule_arg(&ra, argc, argv, &i)) {
+        } else if (strcmp(a, "--claims") == 0 && more) {
+            o.claims_path = argv[++i];
+        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && more) {
+            o.findings_path = argv[++i];
+        } else if (strcmp(a, "--rejects") == 0 && more) {
+            o.rejects_path = argv[++i];
+        } else if (strcmp(a, "--format") == 0 && more) {
+            const char *f = argv[++i];
+            if (strcmp(f, "jsonl") == 0) o.findings_format = ARB_FORMAT_JSONL;
+            else if (strcmp(f, "csv") == 0) o.findings_format = ARB_FORMAT_CSV;
+            else return usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
+        } else if (strcmp(a, "--input-format") == 0 && more) {
+            const char *f = argv[++i];
+            if (strcmp(f, "jsonl") == 0) o.input_format = ARB_FORMAT_JSONL;
+            else if (strcmp(f, "csv") == 0) o.input_format = ARB_FORMAT_CSV;
+            else return usage_error("check", "unknown input format '%s' (jsonl, csv)", f);
+        } else if (strcmp(a, "--phase") == 0 && more) {
+            const char *p = argv[++i];
+            if (strcmp(p, "pre") == 0) o.phases = ARB_PHASE_PRE;
+            else if (strcmp(p, "settle") == 0) o.phases = ARB_PHASE_SETTLE;
+            else if (strcmp(p, "post") == 0) o.phases = ARB_PHASE_POST;
+            else return usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
+        } else if (strcmp(a, "--threads") == 0 && more) {
+            unsigned long long n;
+            if (parse_count(argv[++i], &n) || n < 1 || n > 64)
+                return usage_error("check", "--threads takes a number from 1 to 64, not '%s'", argv[i]);
+            o.threads = (int)n;
+        } else if (strcmp(a, "--fail-on-findings") == 0) {
+            fail_on_findings = 1;
+        } else if (strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else {
+            return usage_error("check", "unknown option or missing value: '%s'", a);
+        }
+    }
+    if (!ra.nfiles) return usage_error("check", "%s", "no rule files given");
+    if (!o.claims_path) return usage_error("check", "%s", "no claims given (--claims FILE)");
+    int code = EXIT_CLEAN;
+    arb_engine *e = compile_rules("check", &ra, &code);
+    if (!e) return code;
+    Progress prog = {isatty(2) && !quiet, 0};
+    o.on_progress = on_progress;
+    o.on_reject = on_reject;
+    o.ud = &prog;
+    arb_batch_stats st;
+    int rc = arb_check_file(e, &o, &st);
+    if (prog.shown) fputs("\r                \r", stderr);
+    if (rc != ARB_OK && rc != ARB_ERR_DATA) {
+        fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+        arb_engine_free(e);
+        return rc == ARB_ERR_IO ? EXIT_IO : EXIT_DATA;
+    }
+    if (rc == ARB_ERR_DATA && st.records_read == 0 && st.rejected_rows == 0) {
+        fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+        arb_engine_free(e);
+        return EXIT_DATA;
+    }
+    if (!quiet) {
+        char m1[48], m2[48], m3[48];
+        format_money(st.claimed_cents, m1, sizeof m1);
+        format_money(st.line_cents, m2, sizeof m2);
+        format_money(st.at_risk_cents, m3, sizeof m3);
+        fprintf(stderr, "arbiter: %zu rules, %llu claims read = %llu audited + %llu rejected",
+                arb_rule_count(e), (unsigned long long)st.records_read,
+                (unsigned long long)st.audited, (unsigned long long)st.rejected);
+        if (st.rejected_rows)
+            fprintf(stderr, " (and %llu orphan rows rejected)", (unsigned long long)st.rejected_rows);
+        if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
+        fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines, m1, m2);
+        fprintf(stderr, "  %llu findings in %llu claims, %s at risk\n", (unsigned long long)st.findings,
+                (unsigned long long)st.claims_flagged, m3);
+        for (size_t i = 0; i < st.ncategories; i++) {
+            const arb_category_stats *c = &st.categories[i];
+            if (!c->findings) continue;
+            format_money(c->amount_cents, m1, sizeof m1);
+            fprintf(stderr, "    %-28s %8llu  %14s  %s\n", c->name, (unsigned long long)c->findings, m1, c->title);
+        }
+        double mb = (double)st.bytes / 1e6;
+        fprintf(stderr, "  %.2f s, %.0f claims/s, %.1f MB/s\n", st.seconds,
+                st.seconds > 0 ? (double)st.records_read / st.seconds : 0.0,
+                st.seconds > 0 ? mb / st.seconds : 0.0);
+    }
+    arb_engine_free(e);
+    if (st.rejected || st.rejected_rows) return EXIT_DATA;
+    if (fail_on_findings && st.findings) return EXIT_FINDINGS;
+    return EXIT_CLEAN;
+}
+
+static int cmd_lint(int argc, char **argv) {
+    const char *files[argc];
+    RuleArgs ra = {files, 0, NULL};
+    int stats = 0;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(LINT_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (rule_arg(&ra, argc, argv, &i)) {
+        } else if (strcmp(argv[i], "--stats") == 0) {
+            stats = 1;
+        } else {
+            return usage_error("lint", "unknown option or missing value: '%s'", argv[i]);
+        }
+    }
+    if (!ra.nfiles) return usage_error("lint", "%s", "no rule files given");
+    int code = EXIT_CLEAN;
+    arb_engine *e = compile_rules("lint", &ra, &code);
+    if (!e) return code;
+    arb_stats s;
+    arb_get_stats(e, &s);
+    if (stats)
+        printf("rules %u\ncategories %u\ntables %u\ntable rows %u\nconstants %u\nbytecode words %u\n",
+               s.rules, s.categories, s.tables, s.table_rows, s.consts, s.code_words);
+    else
+        fprintf(stderr, "arbiter lint: ok: %u rules in %u categories\n", s.rules, s.categories);
+    arb_engine_free(e);
+    return EXIT_CLEAN;
+}
+
+static int cmd_disasm(int argc, char **argv) {
+    const char *files[argc];
+    RuleArgs ra = {files, 0, NULL};
+    const char *rule = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(DISASM_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (rule_arg(&ra, argc, argv, &i)) {
+        } else if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc) {
+            rule = argv[++i];
+        } else {
+            return usage_error("disasm", "unknown option or missing value: '%s'", argv[i]);
+        }
+    }
+    if (!ra.nfiles) return usage_error("disasm", "%s", "no rule files given");
+    int code = EXIT_CLEAN;
+    arb_engine *e = compile_rules("disasm", &ra, &code);
+    if (!e) return code;
+    size_t need = arb_disasm(e, rule, NULL, 0);
+    if (!need) {
+        fprintf(stderr, "arbiter disasm: no rule '%s'\n", rule ? rule : "");
+        arb_engine_free(e);
+        return EXIT_USAGE;
+    }
+    char *buf = malloc(need + 1);
+    if (buf) {
+        arb_disasm(e, rule, buf, need + 1);
+        fputs(buf, stdout);
+        free(buf);
+    }
+    arb_engine_free(e);
+    return buf ? EXIT_CLEAN : EXIT_IO;
+}
+
+static int cmd_gen(int argc, char **argv) {
+    if (argc < 1 || is_help(argv[0])) {
+        fputs(GEN_HELP, argc < 1 ? stderr : stdout);
+        return argc < 1 ? EXIT_USAGE : EXIT_CLEAN;
+    }
+    if (strcmp(argv[0], "claims") != 0) return usage_error("gen", "unknown kind '%s' (claims)", argv[0]);
+    GenOptions g;
+    memset(&g, 0, sizeof g);
+    g.n = 1000;
+    g.seed = 1;
+    g.first_id = 1;
+    const char *out = NULL;
+    int csv = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        unsigned long long v;
+        if (is_help(a)) {
+            fputs(GEN_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(a, "--n") == 0 && more) {
+            if (parse_count(argv[++i], &v)) return usage_error("gen", "--n takes a number, not '%s'", argv[i]);
+            g.n = v;
+        } else if (strcmp(a, "--seed") == 0 && more) {
+            if (parse_count(argv[++i], &v)) return usage_error("gen", "--seed takes a number, not '%s'", argv[i]);
+            g.seed = v;
+        } else if (strcmp(a, "--format") == 0 && more) {
+            const char *f = argv[++i];
+            if (strcmp(f, "csv") == 0) csv = 1;
+            else if (strcmp(f, "jsonl") != 0) return usage_error("gen", "unknown format '%s' (jsonl, csv)", f);
+        } else if (strcmp(a, "-o") == 0 && more) {
+            out = argv[++i];
+        } else {
+            return usage_error("gen", "unknown option or missing value: '%s'", a);
+        }
+    }
+    if (csv) {
+        const char *dir = out ? out : ".";
+        mkdir(dir, 0777);
+        if (gen_claims_csv(dir, &g) != 0) {
+            fprintf(stderr, "arbiter gen: cannot write to %s: %s\n", dir, strerror(errno));
+            return EXIT_IO;
+        }
+        return EXIT_CLEAN;
+    }
+    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", out, strerror(errno));
+        return EXIT_IO;
+    }
+    int rc = gen_claims_jsonl(f, &g);
+    if (f != stdout && fclose(f) != 0) rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "arbiter gen: write error: %s\n", strerror(errno));
+        return EXIT_IO;
+    }
+    return EXIT_CLEAN;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(MAIN_HELP, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (is_help(cmd) || strcmp(cmd, "help") == 0) {
+        if (argc > 2) {
+            char *sub[] = {"--help"};
+            if (strcmp(argv[2], "check") == 0) return cmd_check(1, sub);
+            if (strcmp(argv[2], "lint") == 0) return cmd_lint(1, sub);
+            if (strcmp(argv[2], "disasm") == 0) return cmd_disasm(1, sub);
+            if (strcmp(argv[2], "gen") == 0) return cmd_gen(1, sub);
+        }
+        fputs(MAIN_HELP, stdout);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("arbiter %s\n", ARB_VERSION);
+        return EXIT_CLEAN;
+    }
+    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "lint") == 0) return cmd_lint(argc - 2, argv + 2);
+    if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
+    if (strcmp(cmd, "gen") == 0) return cmd_gen(argc - 2, argv + 2);
+    fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
+    return EXIT_USAGE;
+}

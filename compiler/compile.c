@@ -1,0 +1,540 @@
+/* compile.c — code generation: checked syntax trees to stack bytecode.
+ *
+ * A rule compiles to nested loops, one per binder (`for` over a list, `match`
+ * over a table's rows), with the condition and the flag innermost:
+ *
+ *     LOOP / NEXT ... MATCH / NEXTROW ... <when> JZ next; <flag>; JMP next ... HALT
+ */
+#include "compile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "scalar.h"
+
+void cg_init(CodeGen *g, Program *p, Alloc a, DiagList *diags) {
+    memset(g, 0, sizeof *g);
+    g->alloc = a;
+    g->p = p;
+    g->diags = diags;
+}
+
+void cg_free(CodeGen *g) {
+    Alloc a = g->alloc;
+    mem_free(a, g->code, g->capcode * sizeof(int32_t));
+    mem_free(a, g->consts, g->capconsts * sizeof(Value));
+    mem_free(a, g->const_types, g->capconsts * sizeof(Type));
+    mem_free(a, g->sets, g->capsets * sizeof(Table *));
+    mem_free(a, g->intsets, g->capintsets * sizeof(IntSet));
+    if (g->regexes && g->p && g->p->regexes != g->regexes)
+        for (size_t i = 0; i < g->nregexes; i++) regfree(&g->regexes[i]);
+    mem_free(a, g->regexes, g->capregexes * sizeof(regex_t));
+    mem_free(a, g->regex_src, g->capregexes * sizeof(char *));
+    mem_free(a, g->templates, g->captemplates * sizeof(Template));
+    memset(g, 0, sizeof *g);
+}
+
+/* Net change of the value stack an instruction makes. */
+static int stack_effect(int op, const int32_t *args) {
+    switch (op) {
+    case OPC_CONST:
+    case OPC_LOAD:
+    case OPC_LFIELD: return 1;
+    case OPC_STORE:
+    case OPC_POP:
+    case OPC_JZ:
+    case OPC_JNZ:
+    case OPC_JZK:
+    case OPC_JNZK:
+    case OPC_STFIELD:
+    case OPC_ACCADD:
+    case OPC_ACCMIN:
+    case OPC_ACCMAX:
+    case OPC_LOOP:
+    case OPC_MATCH: return -1;
+    case OPC_ADD:
+    case OPC_SUB:
+    case OPC_MUL:
+    case OPC_DIV:
+    case OPC_EQ:
+    case OPC_NE:
+    case OPC_LT:
+    case OPC_LE:
+    case OPC_GT:
+    case OPC_GE:
+    case OPC_SEQ:
+    case OPC_SNE:
+    case OPC_SLT:
+    case OPC_SLE:
+    case OPC_SGT:
+    case OPC_SGE:
+    case OPC_COAL:
+    case OPC_SCOAL:
+    case OPC_AGE: return -1;
+    case OPC_FLAG: return -(args[2] + 1);
+    default: return 0;
+    }
+}
+
+/* Appends an instruction; returns the position of its first operand. */
+static size_t emit(CodeGen *g, int op, int nargs, int32_t a, int32_t b, int32_t c, int32_t d) {
+    if (mem_grow(g->alloc, (void **)&g->code, sizeof(int32_t), &g->capcode, g->ncode + 5)) {
+        g->oom = 1;
+        return 0;
+    }
+    int32_t args[4] = {a, b, c, d};
+    g->code[g->ncode++] = op;
+    size_t at = g->ncode;
+    for (int i = 0; i < nargs; i++) g->code[g->ncode++] = args[i];
+    g->depth += stack_effect(op, args);
+    if (g->depth > g->maxdepth) g->maxdepth = g->depth;
+    return at;
+}
+
+#define E0(g, op) emit(g, OPC_##op, 0, 0, 0, 0, 0)
+#define E1(g, op, a) emit(g, OPC_##op, 1, a, 0, 0, 0)
+#define E2(g, op, a, b) emit(g, OPC_##op, 2, a, b, 0, 0)
+
+static void patch(CodeGen *g, size_t at, size_t target) {
+    if (!g->oom) g->code[at] = (int32_t)target;
+}
+
+static int32_t add_const(CodeGen *g, Value v, Type t) {
+    size_t cap = g->capconsts;
+    if (mem_grow(g->alloc, (void **)&g->consts, sizeof(Value), &g->capconsts, g->nconsts + 1)) {
+        g->oom = 1;
+        return 0;
+    }
+    if (g->capconsts != cap) {
+        Type *nt = mem_realloc(g->alloc, g->const_types, cap * sizeof(Type), g->capconsts * sizeof(Type));
+        if (!nt) {
+            g->oom = 1;
+            return 0;
+        }
+        g->const_types = nt;
+    }
+    g->consts[g->nconsts] = v;
+    g->const_types[g->nconsts] = t;
+    return (int32_t)g->nconsts++;
+}
+
+static void push_int(CodeGen *g, int64_t i, int kind) {
+    Value v;
+    v.i = i;
+    Type t = {(uint8_t)kind, 0, NULL, NULL, NULL};
+    E1(g, CONST, add_const(g, v, t));
+}
+
+int cg_regex(CodeGen *g, Node *at, const char *pattern) {
+    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(regex_t), &g->capregexes, g->nregexes + 1)) {
+        g->oom = 1;
+        return -1;
+    }
+    size_t cap = g->capregexes;
+    /* regex_src grows in step with regexes */
+    const char **ns = mem_realloc(g->alloc, g->regex_src, g->nregexes * sizeof(char *), cap * sizeof(char *));
+    if (!ns) {
+        g->oom = 1;
+        return -1;
+    }
+    g->regex_src = ns;
+    int rc = regcomp(&g->regexes[g->nregexes], pattern, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char msg[256];
+        regerror(rc, &g->regexes[g->nregexes], msg, sizeof msg);
+        regfree(&g->regexes[g->nregexes]);
+        diag_add(g->diags, DIAG_ERROR, at->file, at->off, at->end - at->off, "bad regular expression: %s", msg);
+        return -1;
+    }
+    g->regex_src[g->nregexes] = arena_strndup(&g->p->ar, pattern, strlen(pattern));
+    return (int)g->nregexes++;
+}
+
+int cg_template(CodeGen *g, Template t) {
+    if (mem_grow(g->alloc, (void **)&g->templates, sizeof(Template), &g->captemplates, g->ntemplates + 1)) {
+        g->oom = 1;
+        return -1;
+    }
+    g->templates[g->ntemplates] = t;
+    return (int)g->ntemplates++;
+}
+
+static Node *unwrap(Node *n) {
+    while (n && n->res == RES_INLINE && n->a) n = n->a;
+    return n;
+}
+
+static int int64_cmp(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A constant set: strings become a one-column indexed table (members ending
+ * in '%' are prefixes); enum members, ints and bools a sorted int set. */
+static void cg_set_test(CodeGen *g, Node *set, int string_elems) {
+    Arena *ar = &g->p->ar;
+    size_t n = 0;
+    for (Node *e = set->list; e; e = e->next) n++;
+    if (string_elems) {
+        Table *t = arena_alloc(ar, sizeof(Table));
+        Field *f = arena_alloc(ar, sizeof(Field));
+        Value *rows = arena_alloc(ar, (n ? n : 1) * sizeof(Value));
+        if (!t || !f || !rows) {
+            g->oom = 1;
+            return;
+        }
+        f->name = "member";
+        f->name_len = 6;
+        f->type.kind = TY_CODE;
+        f->key = 1;
+        t->name = "set";
+        t->rt.name = "set";
+        t->rt.nfields = 1;
+        t->rt.fields = f;
+        t->key_col = 0;
+        size_t k = 0;
+        for (Node *e = set->list; e; e = e->next) {
+            Node *u = unwrap(e);
+            rows[k++].s = str_new(ar, u->str, u->slen);
+        }
+        t->rows = rows;
+        t->nrows = (uint32_t)k;
+        if (table_build_index(t, ar)) diag_add(g->diags, DIAG_ERROR, set->file, set->off, set->end - set->off, "set has too many different prefix lengths");
+        if (mem_grow(g->alloc, (void **)&g->sets, sizeof(Table *), &g->capsets, g->nsets + 1)) {
+            g->oom = 1;
+            return;
+        }
+        g->sets[g->nsets] = t;
+        E1(g, INSET, (int32_t)g->nsets++);
+        return;
+    }
+    IntSet s;
+    s.n = (uint32_t)n;
+    s.v = arena_alloc(ar, (n ? n : 1) * sizeof(int64_t));
+    if (!s.v) {
+        g->oom = 1;
+        return;
+    }
+    size_t k = 0;
+    for (Node *e = set->list; e; e = e->next) {
+        Node *u = unwrap(e);
+        if (u->kind == N_UNARY) s.v[k++] = -u->a->ival;
+        else s.v[k++] = u->ival;
+    }
+    qsort(s.v, n, sizeof(int64_t), int64_cmp);
+    if (mem_grow(g->alloc, (void **)&g->intsets, sizeof(IntSet), &g->capintsets, g->nintsets + 1)) {
+        g->oom = 1;
+        return;
+    }
+    g->intsets[g->nintsets] = s;
+    E1(g, ININT, (int32_t)g->nintsets++);
+}
+
+static void cg_expr(CodeGen *g, Node *n);
+
+static void cg_agg(CodeGen *g, Node *n) {
+    int32_t var = n->slot, list = n->slot + 1, idx = n->slot + 2, acc = n->slot + 3;
+    int kind = n->type.kind;
+    switch (n->op) {
+    case OP_ALL: push_int(g, 1, TY_BOOL); break;
+    case OP_MIN:
+    case OP_MAX: push_int(g, ARB_NULL, kind); break;
+    default: push_int(g, 0, kind);
+    }
+    E1(g, STORE, acc);
+    cg_expr(g, n->a);
+    E2(g, LOOP, list, idx);
+    size_t top = g->ncode;
+    size_t end = emit(g, OPC_NEXT, 4, list, idx, var, 0) + 3;
+    size_t brk = 0;
+    if (n->op == OP_ALL) {
+        cg_expr(g, n->b);
+        E1(g, JNZ, (int32_t)top);
+        push_int(g, 0, TY_BOOL);
+        E1(g, STORE, acc);
+        brk = E1(g, JMP, 0);
+    } else {
+        if (n->b) {
+            cg_expr(g, n->b);
+            E1(g, JZ, (int32_t)top);
+        }
+        switch (n->op) {
+        case OP_COUNT:
+            push_int(g, 1, TY_INT);
+            E1(g, ACCADD, acc);
+            break;
+        case OP_EXISTS:
+            push_int(g, 1, TY_BOOL);
+            E1(g, STORE, acc);
+            brk = E1(g, JMP, 0);
+            break;
+        case OP_SUM:
+            cg_expr(g, n->c);
+            E1(g, ACCADD, acc);
+            break;
+        case OP_MIN:
+            cg_expr(g, n->c);
+            E1(g, ACCMIN, acc);
+            break;
+        case OP_MAX:
+            cg_expr(g, n->c);
+            E1(g, ACCMAX, acc);
+            break;
+        }
+    }
+    if (!brk) E1(g, JMP, (int32_t)top);
+    patch(g, end, g->ncode);
+    if (brk) patch(g, brk, g->ncode);
+    E1(g, LOAD, acc);
+}
+
+static void cg_binary(CodeGen *g, Node *n) {
+    int op = n->op;
+    if (op == OP_AND || op == OP_OR) {
+        cg_expr(g, n->a);
+        size_t j = op == OP_AND ? E1(g, JZK, 0) : E1(g, JNZK, 0);
+        cg_expr(g, n->b);
+        patch(g, j, g->ncode);
+        return;
+    }
+    if (op == OP_IN || op == OP_NOTIN) {
+        cg_expr(g, n->a);
+        Node *rhs = unwrap(n->b);
+        if (rhs->type.kind == TY_TABLE) {
+            const Table *t = rhs->ref;
+            uint32_t ti = 0;
+            while (ti < g->p->ntables && g->p->tables[ti] != t) ti++;
+            E1(g, INTABLE, (int32_t)ti);
+        } else {
+            cg_set_test(g, rhs, type_is_string(n->a->type.kind));
+        }
+        if (op == OP_NOTIN) E0(g, NOT);
+        return;
+    }
+    if (op == OP_MATCHES) {
+        cg_expr(g, n->a);
+        E1(g, MATCHES, n->slot);
+        return;
+    }
+    int ka = n->a->type.kind, kb = n->b->type.kind;
+    int str = type_is_string(ka);
+    switch (op) {
+    case OP_EQ: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SEQ) : E0(g, EQ); return;
+    case OP_NE: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SNE) : E0(g, NE); return;
+    case OP_LT: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SLT) : E0(g, LT); return;
+    case OP_LE: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SLE) : E0(g, LE); return;
+    case OP_GT: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SGT) : E0(g, GT); return;
+    case OP_GE: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SGE) : E0(g, GE); return;
+    }
+    cg_expr(g, n->a);
+    if (ka == TY_DURATION && kb == TY_DATE) E1(g, DIVK, SECS_PER_DAY);
+    cg_expr(g, n->b);
+    if (ka == TY_DATE && kb == TY_DURATION) E1(g, DIVK, SECS_PER_DAY);
+    switch (op) {
+    case OP_ADD: E0(g, ADD); break;
+    case OP_SUB:
+        E0(g, SUB);
+        if (ka == TY_DATE && kb == TY_DATE) E1(g, MULK, SECS_PER_DAY);
+        break;
+    case OP_MUL: E0(g, MUL); break;
+    case OP_DIV: E0(g, DIV); break;
+    }
+}
+
+static void cg_builtin(CodeGen *g, Node *n) {
+    Node *a = n->list, *b = a ? a->next : NULL;
+    int dt = a && a->type.kind == TY_DATETIME;
+    switch (n->slot) {
+    case BI_DATE:
+        cg_expr(g, a);
+        if (dt) E1(g, DIVK, SECS_PER_DAY);
+        return;
+    case BI_YEAR:
+    case BI_MONTH:
+        cg_expr(g, a);
+        if (dt) E1(g, DIVK, SECS_PER_DAY);
+        n->slot == BI_YEAR ? E0(g, YEAR) : E0(g, MONTH);
+        return;
+    case BI_AGE_YEARS: cg_expr(g, a), cg_expr(g, b), E0(g, AGE); return;
+    case BI_DAYS_BETWEEN: cg_expr(g, b), cg_expr(g, a), E0(g, SUB); return;
+    case BI_DAYS: cg_expr(g, a), E1(g, DIVK, SECS_PER_DAY); return;
+    case BI_HOURS: cg_expr(g, a), E1(g, DIVK, 3600); return;
+    case BI_COALESCE:
+        cg_expr(g, a), cg_expr(g, b);
+        type_is_string(a->type.kind) ? E0(g, SCOAL) : E0(g, COAL);
+        return;
+    case BI_MISSING:
+    case BI_PRESENT:
+        cg_expr(g, a);
+        type_is_string(a->type.kind) ? E0(g, SISNULL) : E0(g, ISNULL);
+        if (n->slot == BI_PRESENT) E0(g, NOT);
+        return;
+    case BI_ABS: cg_expr(g, a), E0(g, ABS); return;
+    case BI_LEN: cg_expr(g, a), E0(g, LEN); return;
+    }
+}
+
+static void cg_expr(CodeGen *g, Node *n) {
+    if (g->oom) return;
+    Value v;
+    switch (n->kind) {
+    case N_INT:
+    case N_MONEY:
+    case N_DATE:
+    case N_DATETIME:
+    case N_DURATION:
+    case N_BOOL: push_int(g, n->ival, n->type.kind); return;
+    case N_STRING:
+        v.s = str_new(&g->p->ar, n->str, n->slen);
+        if (!v.s) g->oom = 1;
+        E1(g, CONST, add_const(g, v, n->type));
+        return;
+    case N_NAME:
+        switch (n->res) {
+        case RES_VAR: E1(g, LOAD, n->slot); return;
+        case RES_FIELD: E2(g, LFIELD, n->slot, (int32_t)n->ival); return;
+        case RES_INLINE: cg_expr(g, n->a); return;
+        case RES_CONST: push_int(g, n->ival, TY_ENUM); return;
+        }
+        break;
+    case N_FIELDREF: {
+        Node *obj = unwrap(n->a);
+        if (obj->kind == N_NAME && obj->res == RES_VAR) {
+            E2(g, LFIELD, obj->slot, n->slot);
+        } else {
+            cg_expr(g, n->a);
+            E1(g, FIELD, n->slot);
+        }
+        return;
+    }
+    case N_CALL:
+        if (n->res == RES_INLINE) cg_expr(g, n->a);
+        else cg_builtin(g, n);
+        return;
+    case N_UNARY:
+        cg_expr(g, n->a);
+        switch (n->op) {
+        case OP_NOT: E0(g, NOT); break;
+        case OP_NEG: E0(g, NEG); break;
+        case OP_TODT: E1(g, MULK, SECS_PER_DAY); break;
+        case OP_TOMONEY: E1(g, MULK, 100); break;
+        }
+        return;
+    case N_BINARY: cg_binary(g, n); return;
+    case N_AGG: cg_agg(g, n); return;
+    }
+    diag_add(g->diags, DIAG_ERROR, n->file, n->off, n->end - n->off, "internal error: cannot compile this expression");
+}
+
+int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
+    size_t tops[32], ends[32];
+    int nb = 0;
+    g->depth = g->maxdepth = 0;
+    r->entry = (uint32_t)g->ncode;
+    size_t skip[2];
+    int nskip = 0;
+    for (Node *cl = clauses; cl; cl = cl->next) {
+        if (cl->kind == N_FOR || cl->kind == N_MATCH) {
+            if (nb == 32) {
+                diag_add(g->diags, DIAG_ERROR, cl->file, cl->off, cl->end - cl->off, "too many nested for/match clauses (at most 32)");
+                return -1;
+            }
+            if (cl->kind == N_FOR) {
+                cg_expr(g, cl->a);
+                E2(g, LOOP, cl->slot + 1, cl->slot + 2);
+                tops[nb] = g->ncode;
+                ends[nb] = emit(g, OPC_NEXT, 4, cl->slot + 1, cl->slot + 2, cl->slot, 0) + 3;
+            } else {
+                const Table *t = cl->a->ref;
+                uint32_t ti = 0;
+                while (ti < g->p->ntables && g->p->tables[ti] != t) ti++;
+                cg_expr(g, cl->b);
+                E2(g, MATCH, cl->slot + 1, (int32_t)ti);
+                tops[nb] = g->ncode;
+                ends[nb] = emit(g, OPC_NEXTROW, 4, (int32_t)ti, cl->slot + 1, cl->slot, 0) + 3;
+            }
+            nb++;
+        } else if (cl->kind == N_WHEN) {
+            cg_expr(g, cl->a);
+            if (nb) E1(g, JZ, (int32_t)tops[nb - 1]);
+            else skip[nskip++] = E1(g, JZ, 0);
+        } else if (cl->kind == N_FLAG) {
+            if (cl->b) cg_expr(g, cl->b);
+            else push_int(g, 0, TY_MONEY);
+            int nargs = 0;
+            for (Node *e = cl->d; e; e = e->next, nargs++) cg_expr(g, e);
+            emit(g, OPC_FLAG, 3, (int32_t)cl->slot, (int32_t)cl->ival, nargs, 0);
+        }
+    }
+    for (int i = nb - 1; i >= 0; i--) {
+        E1(g, JMP, (int32_t)tops[i]);
+        patch(g, ends[i], g->ncode);
+    }
+    for (int i = 0; i < nskip; i++) patch(g, skip[i], g->ncode);
+    E0(g, HALT);
+    r->code_end = (uint32_t)g->ncode;
+    r->maxstack = (uint16_t)(g->maxdepth + 1);
+    return g->oom ? -1 : 0;
+}
+
+int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, int32_t base) {
+    g->depth = g->maxdepth = 0;
+    g->p->prepare_entry = (uint32_t)g->ncode;
+    int32_t var = base + 1, list = base + 2, idx = base + 3;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && list_field[j] == list_field[i]) j++;
+        if (list_field[i] >= 0) {
+            E2(g, LFIELD, base, list_field[i]);
+            E2(g, LOOP, list, idx);
+            size_t top = g->ncode;
+            size_t end = emit(g, OPC_NEXT, 4, list, idx, var, 0) + 3;
+            for (size_t k = i; k < j; k++) {
+                cg_expr(g, fields[k]->b);
+                E2(g, STFIELD, var, fields[k]->slot);
+            }
+            E1(g, JMP, (int32_t)top);
+            patch(g, end, g->ncode);
+        } else {
+            for (size_t k = i; k < j; k++) {
+                cg_expr(g, fields[k]->b);
+                E2(g, STFIELD, base, fields[k]->slot);
+            }
+        }
+        i = j;
+    }
+    E0(g, HALT);
+    g->p->prepare_maxstack = (uint16_t)(g->maxdepth + 1);
+    return g->oom ? -1 : 0;
+}
+
+int cg_finish(CodeGen *g) {
+    Program *p = g->p;
+    Arena *ar = &p->ar;
+    if (g->oom) return -1;
+#define MOVE(dst, src, n, T)                                                                       \
+    do {                                                                                           \
+        dst = arena_alloc(ar, ((n) ? (n) : 1) * sizeof(T));                                        \
+        if (!dst) return -1;                                                                       \
+        if (n) memcpy(dst, src, (n) * sizeof(T));                                                  \
+    } while (0)
+    MOVE(p->code, g->code, g->ncode, int32_t);
+    p->ncode = (uint32_t)g->ncode;
+    MOVE(p->consts, g->consts, g->nconsts, Value);
+    MOVE(p->const_types, g->const_types, g->nconsts, Type);
+    p->nconsts = (uint32_t)g->nconsts;
+    MOVE(p->sets, g->sets, g->nsets, Table *);
+    p->nsets = (uint32_t)g->nsets;
+    MOVE(p->intsets, g->intsets, g->nintsets, IntSet);
+    p->nintsets = (uint32_t)g->nintsets;
+    MOVE(p->regexes, g->regexes, g->nregexes, regex_t);
+    MOVE(p->regex_src, g->regex_src, g->nregexes, const char *);
+    p->nregexes = (uint32_t)g->nregexes;
+    MOVE(p->templates, g->templates, g->ntemplates, Template);
+    p->ntemplates = (uint32_t)g->ntemplates;
+#undef MOVE
+    /* the compiled regexes now belong to the program */
+    g->nregexes = 0;
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* compile.h — the code generator: checked syntax trees to bytecode.  The
+ * checker calls it once per rule and once for the derived fields. */
+#ifndef ARB_COMPILE_H
+#define ARB_COMPILE_H
+
+#include "ast.h"
+#include "program.h"
+
+typedef struct CodeGen {
+    Alloc alloc;
+    Program *p;
+    DiagList *diags;
+    int32_t *code;
+    size_t ncode, capcode;
+    Value *consts;
+    Type *const_types;
+    size_t nconsts, capconsts;
+    Table **sets;
+    size_t nsets, capsets;
+    IntSet *intsets;
+    size_t nintsets, capintsets;
+    regex_t *regexes;
+    const char **regex_src;
+    size_t nregexes, capregexes;
+    Template *templates;
+    size_t ntemplates, captemplates;
+    int depth, maxdepth; /* value stack depth while emitting */
+    int oom;
+} CodeGen;
+
+void cg_init(CodeGen *g, Program *p, Alloc a, DiagList *diags);
+/* Frees the buffers (after cg_finish has copied them, or on failure). */
+void cg_free(CodeGen *g);
+
+/* Emits a rule: binders (for, match), condition, flag.  `clauses` are the
+ * rule's checked clause nodes; the Rule gets entry, code_end and maxstack. */
+int cg_rule(CodeGen *g, Node *clauses, Rule *r);
+
+/* Emits the code computing derived fields.  `fields` lists, per record type
+ * in the order they must be computed, FIELD nodes with their checked
+ * expressions; `list_field` says for each which claim list holds those
+ * records (-1: the claim itself). */
+int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, int32_t loop_slot);
+
+/* Registers a compiled regular expression; returns its index or -1 and
+ * reports the error at `at`. */
+int cg_regex(CodeGen *g, Node *at, const char *pattern);
+/* Registers a message template; returns its index or -1. */
+int cg_template(CodeGen *g, Template t);
+
+/* Moves code and constants into the program. */
+int cg_finish(CodeGen *g);
+
+#endif

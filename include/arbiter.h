@@ -1,0 +1,209 @@
+/* arbiter.h — the public C API of Arbiter, a rule language, compiler and
+ * runtime for auditing medical-insurance claims.
+ *
+ * Everything hangs off an engine handle (arb_engine).  Typical use:
+ *
+ *     arb_config cfg;
+ *     arb_config_init(&cfg);
+ *     arb_engine *e;
+ *     if (arb_engine_new(&cfg, &e) != ARB_OK) ...;
+ *     arb_add_file(e, "rules/main.rules");
+ *     if (arb_compile(e) != ARB_OK) {
+ *         for (size_t i = 0; i < arb_error_count(e); i++) {
+ *             char buf[2048];
+ *             arb_error_render(e, i, buf, sizeof buf);   // file:line:col, source, caret
+ *             fputs(buf, stderr);
+ *         }
+ *     }
+ *     arb_batch_options opt;
+ *     arb_batch_options_init(&opt);
+ *     opt.claims_path = "claims.jsonl";
+ *     opt.findings_path = "findings.jsonl";
+ *     arb_batch_stats st;
+ *     arb_check_file(e, &opt, &st);
+ *     arb_engine_free(e);
+ *
+ * Conventions:
+ *  - Functions return a status (ARB_OK = 0, or an ARB_ERR_* code).  The
+ *    engine keeps the diagnostics of the last compilation (arb_error_*) and a
+ *    message for the last failure of any other call (arb_errmsg).
+ *  - The library never prints, never exits and keeps no global state; all
+ *    memory goes through the allocator in arb_config.
+ *  - A compiled engine is read-only: any number of threads may check claims
+ *    with it at once, each through its own arb_session.
+ *  - Money is fixed-point: int64 cents.  Never floating point. */
+#ifndef ARBITER_H
+#define ARBITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ARB_VERSION "0.1.0"
+
+/* Status codes. */
+enum {
+    ARB_OK = 0,
+    ARB_ERR_RULES = 2,  /* the rules have errors (see arb_error_*) */
+    ARB_ERR_DATA = 3,   /* claims could not be read, or records were rejected */
+    ARB_ERR_IO = 4,     /* a file could not be read or written */
+    ARB_ERR_NOMEM = 5,  /* the allocator failed */
+    ARB_ERR_USAGE = 6,  /* a call out of order or with bad arguments */
+};
+
+/* The allocator hook, shaped like lua_Alloc: new_size == 0 frees ptr and
+ * returns NULL; otherwise it behaves like realloc(ptr, new_size).  old_size is
+ * the size of the block being resized or freed (0 for a new block). */
+typedef void *(*arb_alloc_fn)(void *ud, void *ptr, size_t old_size, size_t new_size);
+
+typedef struct arb_engine arb_engine;
+typedef struct arb_session arb_session;
+
+typedef struct arb_config {
+    arb_alloc_fn alloc;     /* NULL: the C library's realloc/free */
+    void *alloc_ud;
+    const char *stdlib_dir; /* directory holding schema.rules; NULL: the built-in default */
+    int no_prelude;         /* 1: do not load schema.rules (the sources declare the schema) */
+} arb_config;
+
+/* Fills *cfg with defaults.  Always call it first, then set what you need:
+ * fields added in later versions get their defaults this way. */
+void arb_config_init(arb_config *cfg);
+
+int arb_engine_new(const arb_config *cfg, arb_engine **out);
+void arb_engine_free(arb_engine *e);
+
+/* ----------------------------------------------------------------- rules */
+
+/* Adds a rule file (it may import others).  Files are read at once; they are
+ * checked by arb_compile. */
+int arb_add_file(arb_engine *e, const char *path);
+/* Adds rule text held in memory, named `name` in messages. */
+int arb_add_source(arb_engine *e, const char *name, const char *text, size_t len);
+/* Checks and compiles everything added.  ARB_OK, or ARB_ERR_RULES with every
+ * error found listed by arb_error_*. */
+int arb_compile(arb_engine *e);
+
+/* Diagnostics of the last arb_compile. */
+typedef struct arb_error {
+    int severity;         /* 0 error, 1 warning, 2 note */
+    const char *file;     /* NULL when not tied to a file */
+    uint32_t line, col;   /* 1-based; col counts characters */
+    uint32_t offset, length; /* byte span in the file */
+    const char *message;
+} arb_error;
+
+size_t arb_error_count(const arb_engine *e);
+int arb_error_get(const arb_engine *e, size_t i, arb_error *out);
+/* Writes "file:line:col: error: message", the source line and a caret under
+ * the span into buf (NUL-terminated, truncated to cap); returns the length
+ * the whole text needs. */
+size_t arb_error_render(const arb_engine *e, size_t i, char *buf, size_t cap);
+/* Message of the last failed call that was not a rule error. */
+const char *arb_errmsg(const arb_engine *e);
+
+/* -------------------------------------------------------- introspection */
+
+typedef struct arb_stats {
+    uint32_t rules, categories, tables, table_rows, consts;
+    uint32_t code_words; /* bytecode size */
+} arb_stats;
+int arb_get_stats(const arb_engine *e, arb_stats *out);
+
+size_t arb_rule_count(const arb_engine *e);
+const char *arb_rule_id(const arb_engine *e, size_t i);
+/* Writes the bytecode of rule `rule_id` (NULL: all rules) into buf like
+ * arb_error_render.  Returns the length needed, or 0 when there is no such
+ * rule. */
+size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t cap);
+
+/* -------------------------------------------------------- checking claims */
+
+enum { ARB_PHASE_PRE = 1, ARB_PHASE_SETTLE = 2, ARB_PHASE_POST = 4, ARB_PHASE_ALL = 7 };
+enum { ARB_FORMAT_AUTO = 0, ARB_FORMAT_JSONL, ARB_FORMAT_CSV };
+
+/* A finding, as passed to callbacks.  Strings are valid during the call. */
+typedef struct arb_finding {
+    const char *claim_id;
+    const char *rule_id;
+    const char *category;      /* category name in the rules */
+    const char *category_code; /* national code, "" if none */
+    const char *severity;      /* low | medium | high */
+    const char *nature;        /* suspicious | definite */
+    int32_t points;
+    int64_t line_no;           /* key of the flagged line; -1 when the claim is flagged */
+    int64_t amount_cents;
+    const char *message;
+} arb_finding;
+
+/* A rejected record: where it is and why. */
+typedef struct arb_reject {
+    const char *file;
+    uint64_t line;             /* 1-based line in that file */
+    const char *message;
+} arb_reject;
+
+typedef struct arb_batch_options {
+    const char *claims_path;    /* JSON Lines, or claims.csv (children beside it) */
+    int input_format;           /* ARB_FORMAT_*; AUTO: by extension */
+    const char *findings_path;  /* NULL: no findings file */
+    int findings_format;        /* ARB_FORMAT_JSONL (default) or ARB_FORMAT_CSV */
+    const char *rejects_path;   /* NULL: no reject file; written only when a record is rejected */
+    unsigned phases;            /* ARB_PHASE_* bits; 0 means all */
+    int threads;                /* worker threads; 0 or 1: the calling thread only */
+    /* Called (on the calling thread) for each rejected record, in input order. */
+    void (*on_reject)(void *ud, const arb_reject *r);
+    /* Called now and then with the bytes of input done and in all. */
+    void (*on_progress)(void *ud, uint64_t done, uint64_t total);
+    void *ud;
+} arb_batch_options;
+
+void arb_batch_options_init(arb_batch_options *o);
+
+typedef struct arb_category_stats {
+    const char *name, *title, *code;
+    uint64_t findings;
+    int64_t amount_cents;
+} arb_category_stats;
+
+typedef struct arb_batch_stats {
+    uint64_t records_read;      /* claims read = audited + rejected */
+    uint64_t audited;
+    uint64_t rejected;
+    uint64_t rejected_rows;     /* CSV child rows rejected on their own (no such claim) */
+    uint64_t lines;             /* claim lines in audited claims */
+    uint64_t findings;
+    uint64_t claims_flagged;
+    int64_t claimed_cents;      /* sum of the claims' at_risk field (total_amount) */
+    int64_t line_cents;         /* sum of the lines' at_risk field (amount) */
+    int64_t at_risk_cents;      /* sum of the findings' amounts */
+    uint64_t bytes;             /* input size */
+    double seconds;             /* wall time of the run */
+    size_t ncategories;
+    const arb_category_stats *categories; /* valid until the next call on the engine */
+} arb_batch_stats;
+
+/* Audits a claims file.  Findings are written in input order, then rule
+ * order, whatever the thread count.  Returns ARB_OK, ARB_ERR_DATA when any
+ * record was rejected (the rest is audited all the same), or another
+ * error when the run could not be done. */
+int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st);
+
+/* One thread's handle for checking single claims (settlement, embedding). */
+int arb_session_new(arb_engine *e, arb_session **out);
+void arb_session_free(arb_session *s);
+/* Checks one claim given as a JSON object; calls on_finding for each
+ * finding.  ARB_ERR_DATA when the JSON is not a valid claim (message in
+ * arb_session_errmsg). */
+int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
+                           void (*on_finding)(void *ud, const arb_finding *f), void *ud);
+const char *arb_session_errmsg(const arb_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,190 @@
+/* ast.h — tokens, syntax tree nodes and their constructors.
+ *
+ * Tokens are {ptr, len, off} slices of the source.  Every node carries its
+ * byte span [off, end) in its file; line:col is computed only when a message
+ * is printed.  All nodes live in the compilation's arena.  The grammar's
+ * actions are one-line calls to the ast_* constructors below. */
+#ifndef ARB_AST_H
+#define ARB_AST_H
+
+#include <stdint.h>
+
+#include "diag.h"
+#include "mem.h"
+#include "schema.h"
+
+typedef struct Token {
+    const char *ptr;
+    uint32_t len;
+    uint32_t off;
+} Token;
+
+/* Every node kind, once. */
+#define AST_NODE_KINDS(X)                                                                          \
+    X(IMPORT)                                                                                      \
+    X(ENUM)                                                                                        \
+    X(MEMBER)                                                                                      \
+    X(SCHEMA)                                                                                      \
+    X(FIELD)                                                                                       \
+    X(TYPE)                                                                                        \
+    X(ATTR)                                                                                        \
+    X(CATEGORY)                                                                                    \
+    X(PROP)                                                                                        \
+    X(TABLE)                                                                                       \
+    X(DEFINE)                                                                                      \
+    X(PARAM)                                                                                       \
+    X(RULE)                                                                                        \
+    X(PHASE)                                                                                       \
+    X(EFFECTIVE)                                                                                   \
+    X(FOR)                                                                                         \
+    X(MATCH)                                                                                       \
+    X(WHEN)                                                                                        \
+    X(FLAG)                                                                                        \
+    X(INT)                                                                                         \
+    X(MONEY)                                                                                       \
+    X(DATE)                                                                                        \
+    X(DATETIME)                                                                                    \
+    X(DURATION)                                                                                    \
+    X(STRING)                                                                                      \
+    X(BOOL)                                                                                        \
+    X(NAME)                                                                                        \
+    X(FIELDREF)                                                                                    \
+    X(CALL)                                                                                        \
+    X(UNARY)                                                                                       \
+    X(BINARY)                                                                                      \
+    X(SET)                                                                                         \
+    X(AGG)                                                                                         \
+    X(TEMPLATE)
+
+typedef enum NodeKind {
+#define X(k) N_##k,
+    AST_NODE_KINDS(X)
+#undef X
+        N__COUNT
+} NodeKind;
+
+extern const char *const ast_kind_names[N__COUNT];
+
+/* Operators of UNARY / BINARY nodes, aggregate kinds of AGG nodes, and
+ * attributes of ATTR nodes. */
+#define AST_OPS(X)                                                                                 \
+    X(OR, "or")                                                                                    \
+    X(AND, "and")                                                                                  \
+    X(NOT, "not")                                                                                  \
+    X(EQ, "==")                                                                                    \
+    X(NE, "!=")                                                                                    \
+    X(LT, "<")                                                                                     \
+    X(LE, "<=")                                                                                    \
+    X(GT, ">")                                                                                     \
+    X(GE, ">=")                                                                                    \
+    X(IN, "in")                                                                                    \
+    X(NOTIN, "not in")                                                                             \
+    X(MATCHES, "matches")                                                                          \
+    X(ADD, "+")                                                                                    \
+    X(SUB, "-")                                                                                    \
+    X(MUL, "*")                                                                                    \
+    X(DIV, "/")                                                                                    \
+    X(NEG, "-")                                                                                    \
+    X(COUNT, "count")                                                                              \
+    X(EXISTS, "exists")                                                                            \
+    X(ALL, "all")                                                                                  \
+    X(SUM, "sum")                                                                                  \
+    X(MIN, "min")                                                                                  \
+    X(MAX, "max")                                                                                  \
+    X(KEY, "key")                                                                                  \
+    X(REQUIRED, "required")                                                                        \
+    X(AT_RISK, "at_risk")                                                                          \
+    X(AS_OF, "as_of")                                                                              \
+    X(TODT, "datetime")                                                                            \
+    X(TOMONEY, "money")
+
+typedef enum AstOp {
+#define X(e, s) OP_##e,
+    AST_OPS(X)
+#undef X
+        OP__COUNT
+} AstOp;
+
+extern const char *const ast_op_names[OP__COUNT];
+
+typedef struct Node Node;
+struct Node {
+    uint8_t kind;  /* NodeKind */
+    uint8_t op;    /* AstOp, or a flag for the kind (TYPE: is a list; SCHEMA: extend) */
+    int32_t file;
+    uint32_t off, end; /* byte span */
+    Token name;        /* identifier, or the raw token of a literal */
+    const char *str;   /* STRING: unescaped text (NUL-terminated) */
+    uint32_t slen;
+    int64_t ival;      /* INT/MONEY/DATE/DATETIME/DURATION/BOOL value */
+    Node *a, *b, *c, *d; /* children; meaning depends on the kind */
+    Node *list;        /* first of a child list (linked by next) */
+    Node *next;        /* next sibling in a list */
+    /* filled in by the checker */
+    Type type;
+    uint8_t res;       /* how a NAME/CALL resolved (RES_* in check.h) */
+    int32_t slot;      /* local slot / field index / builtin id, -1 if none */
+    void *ref;         /* resolved declaration */
+};
+
+typedef struct NodeList {
+    Node *head, *tail;
+} NodeList;
+
+typedef struct ParseCtx {
+    Arena *ar;
+    DiagList *diags;
+    int32_t file;
+    const char *src;
+    NodeList decls; /* top-level declarations parsed so far */
+    Node *expr;     /* result when parsing a lone expression (templates) */
+    int syntax_error;
+    int out_of_memory;
+    Node oom_node; /* handed out once the arena is exhausted */
+} ParseCtx;
+
+Token tok_join(Token a, Token b);
+NodeList ast_list(Node *first);
+NodeList ast_append(NodeList l, Node *n);
+
+void ast_add_decl(ParseCtx *c, Node *decl);
+Node *ast_import(ParseCtx *c, Token kw, Token path);
+Node *ast_enum(ParseCtx *c, Token kw, Token name, NodeList members, Token rbrace);
+Node *ast_member(ParseCtx *c, Token name, Token *label);
+Node *ast_schema(ParseCtx *c, Token kw, Token name, NodeList fields, Token rbrace, int extend);
+Node *ast_field(ParseCtx *c, Token name, Node *type, NodeList attrs, Node *derived);
+Node *ast_type(ParseCtx *c, Token name, Token *list_kw);
+Node *ast_attr(ParseCtx *c, Token t, int op);
+Node *ast_category(ParseCtx *c, Token kw, Token name, Token *title, NodeList props, Token rbrace);
+Node *ast_prop(ParseCtx *c, Token key, Node *value);
+Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, NodeList columns, Token rbrace);
+Node *ast_define(ParseCtx *c, Token kw, Token name, NodeList params, Node *body);
+Node *ast_param(ParseCtx *c, Token name);
+Node *ast_rule(ParseCtx *c, Token kw, Token id, Token *title, Token category, NodeList clauses);
+Node *ast_phase(ParseCtx *c, Token kw, NodeList names);
+Node *ast_effective(ParseCtx *c, Token kw, Token from, Token *to);
+Node *ast_for(ParseCtx *c, Token kw, Token var, Node *coll);
+Node *ast_match(ParseCtx *c, Token kw, Token var, Token table, Node *key);
+Node *ast_when(ParseCtx *c, Token kw, Node *cond);
+Node *ast_flag(ParseCtx *c, Token kw, Token target);
+Node *ast_flag_amount(ParseCtx *c, Node *flag, Node *amount);
+Node *ast_flag_message(ParseCtx *c, Node *flag, Token msg);
+
+Node *ast_literal(ParseCtx *c, int kind, Token t);
+Node *ast_string(ParseCtx *c, Token t);
+Node *ast_bool(ParseCtx *c, Token t, int value);
+Node *ast_name(ParseCtx *c, Token t);
+Node *ast_fieldref(ParseCtx *c, Node *obj, Token field);
+Node *ast_call(ParseCtx *c, Token fn, NodeList args, Token rparen);
+Node *ast_unary(ParseCtx *c, int op, Token optok, Node *a);
+Node *ast_binary(ParseCtx *c, int op, Node *a, Node *b);
+Node *ast_paren(ParseCtx *c, Token lp, Node *e, Token rp);
+Node *ast_set(ParseCtx *c, Token lbrace, NodeList elems, Token rbrace);
+Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, Token var, Node *coll, Node *where,
+              Token rparen);
+
+/* Copies out the text of a token as a NUL-terminated arena string. */
+const char *tok_str(Arena *ar, Token t);
+int tok_eq(Token t, const char *s);
+
+#endif

@@ -1,0 +1,1650 @@
+/* check.c — the checker.  It reads the files (following imports), builds the
+ * schema, categories and tables, resolves names, checks types, inlines
+ * defines and hands every correct rule to the code generator.  It keeps going
+ * after an error so one run reports all it can find. */
+#include "check.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "csv.h"
+#include "parse.h"
+#include "scalar.h"
+#include "strmap.h"
+
+/* ---------------------------------------------------------------- sources */
+
+void sources_init(SourceList *s, Alloc a) {
+    memset(s, 0, sizeof *s);
+    s->alloc = a;
+}
+
+void sources_free(SourceList *s) {
+    for (size_t i = 0; i < s->n; i++) {
+        mem_free(s->alloc, s->items[i].path, strlen(s->items[i].path) + 1);
+        mem_free(s->alloc, s->items[i].text, s->items[i].len + 1);
+    }
+    mem_free(s->alloc, s->items, s->cap * sizeof(Source));
+    memset(s, 0, sizeof *s);
+}
+
+int sources_add_text(SourceList *s, const char *name, const char *text, size_t len) {
+    if (mem_grow(s->alloc, (void **)&s->items, sizeof(Source), &s->cap, s->n + 1)) return -1;
+    size_t nl = strlen(name);
+    char *path = mem_alloc(s->alloc, nl + 1);
+    char *copy = mem_alloc(s->alloc, len + 1);
+    if (!path || !copy) {
+        mem_free(s->alloc, path, nl + 1);
+        mem_free(s->alloc, copy, len + 1);
+        return -1;
+    }
+    memcpy(path, name, nl + 1);
+    memcpy(copy, text, len);
+    copy[len] = 0;
+    s->items[s->n].path = path;
+    s->items[s->n].text = copy;
+    s->items[s->n].len = len;
+    return (int)s->n++;
+}
+
+int sources_add_file(SourceList *s, const char *path, char *err, size_t errcap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = mem_alloc(s->alloc, cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap) {
+            char *nb = mem_realloc(s->alloc, buf, cap, cap * 2);
+            if (!nb) {
+                mem_free(s->alloc, buf, cap);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int rd_err = ferror(f);
+    fclose(f);
+    if (!buf || rd_err) {
+        mem_free(s->alloc, buf, cap);
+        snprintf(err, errcap, "cannot read %s", path);
+        return -1;
+    }
+    int idx = sources_add_text(s, path, buf, len);
+    mem_free(s->alloc, buf, cap);
+    if (idx < 0) snprintf(err, errcap, "out of memory reading %s", path);
+    return idx;
+}
+
+/* ---------------------------------------------------------------- checker */
+
+enum { SYM_ENUM = 1, SYM_RECORD, SYM_CATEGORY, SYM_TABLE, SYM_DEFINE, SYM_SCALAR };
+
+typedef struct Sym {
+    uint8_t kind;
+    uint8_t scalar; /* SYM_SCALAR: the TypeKind */
+    void *ptr;      /* EnumType, RecordType, Table, or the DEFINE node */
+    uint32_t index; /* category index */
+    Node *decl;
+} Sym;
+
+enum { SV_VAR, SV_ALIAS, SV_BARRIER, SV_IMPLICIT };
+
+typedef struct ScopeVar {
+    Token name;
+    uint8_t kind;
+    uint8_t global; /* stays visible inside defines (the claim) */
+    int32_t slot;
+    Type type;
+    Node *alias;
+} ScopeVar;
+
+typedef struct Checker {
+    Alloc alloc;
+    Arena *ar; /* syntax trees: freed after the build */
+    Program *p;
+    DiagList *diags;
+    SourceList *src;
+    StrMap globals;
+    StrMap rule_ids;
+    Node **decls;
+    size_t ndecls, capdecls;
+    ScopeVar *scope;
+    size_t nscope, capscope;
+    int32_t next_slot, max_slot;
+    int define_depth;
+    CodeGen cg;
+    int oom;
+} Checker;
+
+static const Type T_ERR = {TY_ERROR, 0, NULL, NULL, NULL};
+
+static Type ty(int kind) {
+    Type t = {(uint8_t)kind, 0, NULL, NULL, NULL};
+    return t;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+err(Checker *C, const Node *n, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_add(C->diags, DIAG_ERROR, n->file, n->off, n->end > n->off ? n->end - n->off : 1, "%s",
+             buf);
+}
+
+static void note(Checker *C, const Node *n, const char *msg) {
+    diag_add(C->diags, DIAG_NOTE, n->file, n->off, n->end > n->off ? n->end - n->off : 1, "%s",
+             msg);
+}
+
+static const char *pstr(Checker *C, Token t) {
+    const char *s = arena_strndup(&C->p->ar, t.ptr, t.len);
+    if (!s) C->oom = 1;
+    return s ? s : "";
+}
+
+/* Copies a string of the syntax tree (which is freed after the build) into
+ * the program. */
+static const char *pcopy(Checker *C, const char *s) {
+    const char *c = arena_strndup(&C->p->ar, s, strlen(s));
+    if (!c) C->oom = 1;
+    return c ? c : "";
+}
+
+/* Describes a type for messages: "money", "enum sex", "record line". */
+static const char *type_name(Type t, char *buf, size_t cap) {
+    switch (t.kind) {
+    case TY_ENUM: snprintf(buf, cap, "%s", t.enm->name); break;
+    case TY_LIST: snprintf(buf, cap, "list of %s", t.rec ? t.rec->name : "?"); break;
+    case TY_RECORD:
+        if (t.table) snprintf(buf, cap, "row of table %s", t.table->name);
+        else snprintf(buf, cap, "%s", t.rec ? t.rec->name : "record");
+        break;
+    case TY_SET: snprintf(buf, cap, "set of %s", type_kind_names[t.elem]); break;
+    case TY_TABLE: snprintf(buf, cap, "table %s", t.table ? t.table->name : "?"); break;
+    default: snprintf(buf, cap, "%s", type_kind_names[t.kind]);
+    }
+    return buf;
+}
+
+/* Edit distance, for "did you mean" hints (small strings only). */
+static unsigned edit_distance(const char *a, size_t na, const char *b, size_t nb) {
+    if (na > 40 || nb > 40) return 99;
+    unsigned d[41][41];
+    for (size_t i = 0; i <= na; i++) d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= nb; j++) d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+            d[i][j] = c;
+        }
+    return d[na][nb];
+}
+
+/* ", did you mean 'x'?" when a candidate is close, else "". */
+static void suggest(char *out, size_t cap, Token t, const char *const *cands, size_t n) {
+    out[0] = 0;
+    unsigned best = 3;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = edit_distance(t.ptr, t.len, cands[i], strlen(cands[i]));
+        if (d < best && d < t.len) {
+            best = d;
+            snprintf(out, cap, "; did you mean '%s'?", cands[i]);
+        }
+    }
+}
+
+static Sym *global(Checker *C, Token t) {
+    return strmap_get(&C->globals, t.ptr, t.len);
+}
+
+/* Declares a global name; reports a duplicate. */
+static Sym *declare(Checker *C, Node *decl, int kind, void *ptr) {
+    Sym *s = arena_alloc(C->ar, sizeof(Sym));
+    if (!s) {
+        C->oom = 1;
+        return NULL;
+    }
+    s->kind = (uint8_t)kind;
+    s->ptr = ptr;
+    s->decl = decl;
+    Sym *old = strmap_put(&C->globals, decl->name.ptr, decl->name.len, s, &C->oom);
+    if (old) {
+        if (old->kind == SYM_SCALAR) err(C, decl, "'%.*s' is a built-in type name", (int)decl->name.len, decl->name.ptr);
+        else {
+            err(C, decl, "'%.*s' is declared twice", (int)decl->name.len, decl->name.ptr);
+            if (old->decl) note(C, old->decl, "first declared here");
+        }
+        return NULL;
+    }
+    return s;
+}
+
+/* ---------------------------------------------------------------- scopes */
+
+static void push_var(Checker *C, ScopeVar v) {
+    if (mem_grow(C->alloc, (void **)&C->scope, sizeof(ScopeVar), &C->capscope, C->nscope + 1)) {
+        C->oom = 1;
+        return;
+    }
+    C->scope[C->nscope++] = v;
+}
+
+static int32_t alloc_slots(Checker *C, int n) {
+    int32_t s = C->next_slot;
+    C->next_slot += n;
+    if (C->next_slot > C->max_slot) C->max_slot = C->next_slot;
+    return s;
+}
+
+static ScopeVar *lookup_var(Checker *C, Token name) {
+    int barrier = 0;
+    for (size_t i = C->nscope; i-- > 0;) {
+        ScopeVar *v = &C->scope[i];
+        if (v->kind == SV_BARRIER) {
+            barrier = 1;
+            continue;
+        }
+        if (barrier && !v->global) continue;
+        if (v->kind == SV_IMPLICIT) {
+            if (record_field_index(v->type.rec, name.ptr, name.len) >= 0) return v;
+            continue;
+        }
+        if (v->name.len == name.len && memcmp(v->name.ptr, name.ptr, name.len) == 0) return v;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static Type check_expr(Checker *C, Node *n, const Type *hint);
+
+/* A copy of a define's body, so each use is checked and compiled on its own. */
+static Node *clone(Checker *C, const Node *n) {
+    if (!n) return NULL;
+    Node *c = arena_alloc(C->ar, sizeof(Node));
+    if (!c) {
+        C->oom = 1;
+        return NULL;
+    }
+    *c = *n;
+    c->a = clone(C, n->a);
+    c->b = clone(C, n->b);
+    c->c = clone(C, n->c);
+    c->d = clone(C, n->d);
+    c->list = clone(C, n->list);
+    c->next = clone(C, n->next);
+    return c;
+}
+
+static int is_numeric_kind(int k) {
+    return k == TY_INT || k == TY_MONEY || k == TY_DURATION;
+}
+
+static int same_type(Type a, Type b) {
+    if (a.kind != b.kind) return 0;
+    if (a.kind == TY_ENUM) return a.enm == b.enm;
+    return 1;
+}
+
+/* Wraps n in a conversion (date -> datetime, int -> money). */
+static Node *convert(Checker *C, Node *n, int op, int kind) {
+    Node *w = arena_alloc(C->ar, sizeof(Node));
+    if (!w) {
+        C->oom = 1;
+        return n;
+    }
+    *w = *n;
+    memset(n, 0, sizeof *n);
+    n->kind = N_UNARY;
+    n->op = (uint8_t)op;
+    n->file = w->file;
+    n->off = w->off;
+    n->end = w->end;
+    n->a = w;
+    n->next = w->next;
+    w->next = NULL;
+    n->type = ty(kind);
+    n->slot = -1;
+    return n;
+}
+
+/* Makes a and b comparable: promotes date to datetime and int to money. */
+static int unify(Checker *C, Node *a, Node *b) {
+    Type ta = a->type, tb = b->type;
+    if (same_type(ta, tb)) return 1;
+    if (type_is_string(ta.kind) && type_is_string(tb.kind)) return 1;
+    if (ta.kind == TY_DATE && tb.kind == TY_DATETIME) return convert(C, a, OP_TODT, TY_DATETIME), 1;
+    if (ta.kind == TY_DATETIME && tb.kind == TY_DATE) return convert(C, b, OP_TODT, TY_DATETIME), 1;
+    if (ta.kind == TY_INT && tb.kind == TY_MONEY) return convert(C, a, OP_TOMONEY, TY_MONEY), 1;
+    if (ta.kind == TY_MONEY && tb.kind == TY_INT) return convert(C, b, OP_TOMONEY, TY_MONEY), 1;
+    return 0;
+}
+
+static void type_mismatch(Checker *C, Node *at, const char *what, Type a, Type b) {
+    char x[96], y[96];
+    err(C, at, "%s: %s and %s do not go together", what, type_name(a, x, sizeof x),
+        type_name(b, y, sizeof y));
+}
+
+/* The node a define reference stands for (following inlining). */
+static Node *unwrap(Node *n) {
+    while (n && n->res == RES_INLINE && n->a) n = n->a;
+    return n;
+}
+
+static Type check_name(Checker *C, Node *n, const Type *hint) {
+    ScopeVar *v = lookup_var(C, n->name);
+    if (v) {
+        if (v->kind == SV_VAR) {
+            n->res = RES_VAR;
+            n->slot = v->slot;
+            return n->type = v->type;
+        }
+        if (v->kind == SV_ALIAS) {
+            n->res = RES_INLINE;
+            n->a = v->alias;
+            return n->type = v->alias->type;
+        }
+        /* a field of the record a derived field belongs to */
+        int f = record_field_index(v->type.rec, n->name.ptr, n->name.len);
+        n->res = RES_FIELD;
+        n->slot = v->slot;
+        n->ival = f;
+        return n->type = v->type.rec->fields[f].type;
+    }
+    if (hint && hint->kind == TY_ENUM) {
+        int k = scalar_enum_index(hint->enm, n->name.ptr, n->name.len);
+        if (k >= 0) {
+            n->res = RES_CONST;
+            n->ival = k;
+            return n->type = *hint;
+        }
+    }
+    Sym *s = global(C, n->name);
+    if (s && s->kind == SYM_DEFINE) {
+        Node *d = s->ptr;
+        if (d->list) {
+            err(C, n, "'%.*s' takes arguments: write %.*s(...)", (int)n->name.len, n->name.ptr,
+                (int)n->name.len, n->name.ptr);
+            return n->type = T_ERR;
+        }
+        if (C->define_depth > 32) {
+            err(C, n, "'%.*s' refers to itself", (int)n->name.len, n->name.ptr);
+            return n->type = T_ERR;
+        }
+        ScopeVar bar = {{0}, SV_BARRIER, 0, 0, {0}, NULL};
+        size_t mark = C->nscope;
+        push_var(C, bar);
+        C->define_depth++;
+        n->res = RES_INLINE;
+        n->a = clone(C, d->a);
+        Type t = n->a ? check_expr(C, n->a, hint) : T_ERR;
+        C->define_depth--;
+        C->nscope = mark;
+        return n->type = t;
+    }
+    if (s && s->kind == SYM_TABLE) {
+        n->res = RES_TABLE;
+        n->ref = s->ptr;
+        Type t = ty(TY_TABLE);
+        t.table = s->ptr;
+        return n->type = t;
+    }
+    if (hint && hint->kind == TY_ENUM) {
+        char buf[512];
+        size_t k = 0;
+        for (uint32_t i = 0; i < hint->enm->n && k < sizeof buf - 40; i++)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? ", " : "",
+                                  hint->enm->members[i]);
+        err(C, n, "'%.*s' is not a member of %s (members: %s)", (int)n->name.len, n->name.ptr,
+            hint->enm->name, buf);
+        return n->type = T_ERR;
+    }
+    /* collect visible names for a hint */
+    const char *cands[64];
+    size_t nc = 0;
+    for (size_t i = 0; i < C->nscope && nc < 64; i++)
+        if (C->scope[i].kind == SV_VAR || C->scope[i].kind == SV_ALIAS)
+            cands[nc++] = arena_strndup(C->ar, C->scope[i].name.ptr, C->scope[i].name.len);
+    char sug[128];
+    suggest(sug, sizeof sug, n->name, cands, nc);
+    err(C, n, "unknown name '%.*s'%s", (int)n->name.len, n->name.ptr, sug);
+    return n->type = T_ERR;
+}
+
+static Type check_fieldref(Checker *C, Node *n) {
+    Type ot = check_expr(C, n->a, NULL);
+    if (ot.kind == TY_ERROR) return n->type = T_ERR;
+    if (ot.kind != TY_RECORD) {
+        char x[96];
+        err(C, n, "%s has no fields", type_name(ot, x, sizeof x));
+        return n->type = T_ERR;
+    }
+    int f = record_field_index(ot.rec, n->name.ptr, n->name.len);
+    if (f < 0) {
+        const char *cands[256];
+        size_t nc = 0;
+        for (uint32_t i = 0; i < ot.rec->nfields && nc < 256; i++) cands[nc++] = ot.rec->fields[i].name;
+        char sug[128];
+        suggest(sug, sizeof sug, n->name, cands, nc);
+        /* point at the field name, not the whole path */
+        if (ot.table)
+            diag_add(C->diags, DIAG_ERROR, n->file, n->name.off, n->name.len,
+                     "table %s has no column '%.*s'%s", ot.table->name, (int)n->name.len,
+                     n->name.ptr, sug);
+        else
+            diag_add(C->diags, DIAG_ERROR, n->file, n->name.off, n->name.len,
+                     "%s has no field '%.*s'%s", ot.rec->name, (int)n->name.len, n->name.ptr, sug);
+        return n->type = T_ERR;
+    }
+    n->slot = f;
+    return n->type = ot.rec->fields[f].type;
+}
+
+static int is_const_elem(Node *e) {
+    e = unwrap(e);
+    return e->kind == N_STRING || e->kind == N_INT || (e->kind == N_NAME && e->res == RES_CONST) ||
+           (e->kind == N_UNARY && e->op == OP_NEG && e->a->kind == N_INT);
+}
+
+static Type check_set(Checker *C, Node *n, const Type *hint) {
+    Type elem = hint ? *hint : T_ERR;
+    int have = hint != NULL;
+    for (Node *e = n->list; e; e = e->next) {
+        Type t = check_expr(C, e, have ? &elem : NULL);
+        if (t.kind == TY_ERROR) continue;
+        if (!is_const_elem(e)) {
+            err(C, e, "set members must be constants");
+            continue;
+        }
+        if (!have) {
+            elem = t;
+            have = 1;
+        } else if (!same_type(elem, t) && !(type_is_string(elem.kind) && type_is_string(t.kind))) {
+            type_mismatch(C, e, "set member", elem, t);
+        }
+    }
+    Type st = ty(TY_SET);
+    st.elem = have ? elem.kind : TY_CODE;
+    st.enm = elem.enm;
+    return n->type = st;
+}
+
+/* Checks x in S / x not in S. */
+static Type check_in(Checker *C, Node *n) {
+    Type lt = check_expr(C, n->a, NULL);
+    Type rt = check_expr(C, n->b, lt.kind == TY_ERROR ? NULL : &lt);
+    if (lt.kind == TY_ERROR || rt.kind == TY_ERROR) return n->type = T_ERR;
+    if (rt.kind == TY_TABLE) {
+        const Table *t = rt.table;
+        if (t->key_col < 0) {
+            err(C, n->b, "table %s has no key column to look %s up in", t->name,
+                type_kind_names[lt.kind]);
+            return n->type = T_ERR;
+        }
+        if (!type_is_string(lt.kind)) {
+            type_mismatch(C, n, "'in'", lt, t->rt.fields[t->key_col].type);
+            return n->type = T_ERR;
+        }
+        return n->type = ty(TY_BOOL);
+    }
+    if (rt.kind != TY_SET) {
+        char x[96];
+        err(C, n->b, "'in' needs a set or a table on its right, not %s", type_name(rt, x, sizeof x));
+        return n->type = T_ERR;
+    }
+    int ok = (type_is_string(lt.kind) && type_is_string(rt.elem)) ||
+             (lt.kind == TY_ENUM && rt.elem == TY_ENUM && lt.enm == rt.enm) ||
+             (lt.kind == rt.elem && (lt.kind == TY_INT || lt.kind == TY_BOOL));
+    Node *set = unwrap(n->b);
+    if (!ok && set->kind == N_SET && !set->list) ok = 1; /* the empty set */
+    if (!ok) {
+        Type et = ty(rt.elem);
+        et.enm = rt.enm;
+        type_mismatch(C, n, "'in'", lt, et);
+        return n->type = T_ERR;
+    }
+    return n->type = ty(TY_BOOL);
+}
+
+static Type check_binary(Checker *C, Node *n) {
+    int op = n->op;
+    if (op == OP_IN || op == OP_NOTIN) return check_in(C, n);
+    if (op == OP_AND || op == OP_OR) {
+        Type a = check_expr(C, n->a, NULL), b = check_expr(C, n->b, NULL);
+        if (a.kind == TY_ERROR || b.kind == TY_ERROR) return n->type = T_ERR;
+        if (a.kind != TY_BOOL || b.kind != TY_BOOL) {
+            Node *bad = a.kind != TY_BOOL ? n->a : n->b;
+            char x[96];
+            err(C, bad, "'%s' needs true/false on both sides, this is %s", ast_op_names[op],
+                type_name(bad->type, x, sizeof x));
+            return n->type = T_ERR;
+        }
+        return n->type = ty(TY_BOOL);
+    }
+    if (op == OP_MATCHES) {
+        Type a = check_expr(C, n->a, NULL);
+        check_expr(C, n->b, NULL);
+        Node *pat = unwrap(n->b);
+        if (a.kind == TY_ERROR) return n->type = T_ERR;
+        if (!type_is_string(a.kind)) {
+            char x[96];
+            err(C, n->a, "'matches' needs text or a code on its left, not %s", type_name(a, x, sizeof x));
+            return n->type = T_ERR;
+        }
+        if (pat->kind != N_STRING) {
+            err(C, n->b, "'matches' needs a regular expression as a string literal");
+            return n->type = T_ERR;
+        }
+        n->slot = cg_regex(&C->cg, pat, pat->str);
+        return n->type = n->slot < 0 ? T_ERR : ty(TY_BOOL);
+    }
+    /* comparisons and arithmetic: enums take members from the other side */
+    Node *first = n->a, *second = n->b;
+    if ((first->kind == N_NAME || first->kind == N_STRING) && second->kind != N_NAME &&
+        second->kind != N_STRING) {
+        first = n->b;
+        second = n->a;
+    }
+    Type ft = check_expr(C, first, NULL);
+    Type st = check_expr(C, second, ft.kind == TY_ENUM ? &ft : NULL);
+    if (ft.kind == TY_ERROR || st.kind == TY_ERROR) return n->type = T_ERR;
+    Type a = n->a->type, b = n->b->type;
+    switch (op) {
+    case OP_EQ:
+    case OP_NE:
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        if (!unify(C, n->a, n->b)) {
+            type_mismatch(C, n, "comparison", a, b);
+            return n->type = T_ERR;
+        }
+        if (op != OP_EQ && op != OP_NE &&
+            (n->a->type.kind == TY_BOOL || n->a->type.kind == TY_ENUM ||
+             n->a->type.kind == TY_RECORD || n->a->type.kind == TY_LIST)) {
+            err(C, n, "values of type %s have no order", type_kind_names[n->a->type.kind]);
+            return n->type = T_ERR;
+        }
+        if (n->a->type.kind == TY_RECORD || n->a->type.kind == TY_LIST || n->a->type.kind == TY_SET ||
+            n->a->type.kind == TY_TABLE) {
+            err(C, n, "records, lists, sets and tables cannot be compared");
+            return n->type = T_ERR;
+        }
+        return n->type = ty(TY_BOOL);
+    case OP_ADD:
+    case OP_SUB: {
+        int ka = a.kind, kb = b.kind;
+        if (ka == kb && is_numeric_kind(ka)) return n->type = a;
+        if ((ka == TY_INT && kb == TY_MONEY) || (ka == TY_MONEY && kb == TY_INT)) {
+            unify(C, n->a, n->b);
+            return n->type = ty(TY_MONEY);
+        }
+        if ((ka == TY_DATE || ka == TY_DATETIME) && kb == TY_DURATION) return n->type = a;
+        if (op == OP_ADD && ka == TY_DURATION && (kb == TY_DATE || kb == TY_DATETIME)) return n->type = b;
+        if (op == OP_SUB && (ka == TY_DATE || ka == TY_DATETIME) && (kb == TY_DATE || kb == TY_DATETIME)) {
+            unify(C, n->a, n->b);
+            return n->type = ty(TY_DURATION);
+        }
+        type_mismatch(C, n, op == OP_ADD ? "'+'" : "'-'", a, b);
+        return n->type = T_ERR;
+    }
+    case OP_MUL:
+        if (a.kind == TY_INT && is_numeric_kind(b.kind)) return n->type = b;
+        if (b.kind == TY_INT && is_numeric_kind(a.kind)) return n->type = a;
+        type_mismatch(C, n, "'*'", a, b);
+        return n->type = T_ERR;
+    case OP_DIV:
+        if (b.kind == TY_INT && is_numeric_kind(a.kind)) return n->type = a;
+        if (a.kind == b.kind && is_numeric_kind(a.kind)) return n->type = ty(TY_INT);
+        type_mismatch(C, n, "'/'", a, b);
+        return n->type = T_ERR;
+    }
+    err(C, n, "unsupported operator");
+    return n->type = T_ERR;
+}
+
+static const char *const builtin_names[BI__COUNT] = {
+#define X(e, s) s,
+    ARB_BUILTINS(X)
+#undef X
+};
+
+/* Checks a builtin call's arguments; returns its type. */
+static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
+    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1};
+    if (nargs != arity[bi]) {
+        err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
+            arity[bi] == 1 ? "" : "s", nargs);
+        return T_ERR;
+    }
+    for (int i = 0; i < nargs; i++)
+        if (args[i].kind == TY_ERROR) return T_ERR;
+    Node *a0 = n->list, *a1 = a0 ? a0->next : NULL;
+    char x[96];
+    switch (bi) {
+    case BI_DATE:
+    case BI_YEAR:
+    case BI_MONTH:
+        if (args[0].kind != TY_DATE && args[0].kind != TY_DATETIME) break;
+        return ty(bi == BI_DATE ? TY_DATE : TY_INT);
+    case BI_AGE_YEARS:
+    case BI_DAYS_BETWEEN:
+        if (args[0].kind != TY_DATE || args[1].kind != TY_DATE) {
+            err(C, n, "%s() takes two dates", builtin_names[bi]);
+            return T_ERR;
+        }
+        return ty(TY_INT);
+    case BI_DAYS:
+    case BI_HOURS:
+        if (args[0].kind != TY_DURATION) break;
+        return ty(TY_INT);
+    case BI_COALESCE:
+        if (!unify(C, a0, a1) || a0->type.kind == TY_RECORD || a0->type.kind == TY_LIST ||
+            a0->type.kind == TY_SET || a0->type.kind == TY_TABLE) {
+            type_mismatch(C, n, "coalesce()", args[0], args[1]);
+            return T_ERR;
+        }
+        return a0->type;
+    case BI_MISSING:
+    case BI_PRESENT:
+        if (!type_is_int64(args[0].kind) && !type_is_string(args[0].kind)) break;
+        return ty(TY_BOOL);
+    case BI_ABS:
+        if (!is_numeric_kind(args[0].kind)) break;
+        return args[0];
+    case BI_LEN:
+        if (!type_is_string(args[0].kind)) break;
+        return ty(TY_INT);
+    }
+    err(C, n, "%s() does not take %s", builtin_names[bi], type_name(args[0], x, sizeof x));
+    return T_ERR;
+}
+
+static Type check_call(Checker *C, Node *n, const Type *hint) {
+    Type args[8];
+    int nargs = 0;
+    for (int bi = 0; bi < BI__COUNT; bi++) {
+        if (!tok_eq(n->name, builtin_names[bi])) continue;
+        for (Node *a = n->list; a; a = a->next) {
+            Type t = check_expr(C, a, NULL);
+            if (nargs < 8) args[nargs] = t;
+            nargs++;
+        }
+        n->res = RES_BUILTIN;
+        n->slot = bi;
+        return n->type = check_builtin(C, n, bi, args, nargs > 8 ? 8 : nargs);
+    }
+    Sym *s = global(C, n->name);
+    if (!s || s->kind != SYM_DEFINE) {
+        char sug[128];
+        suggest(sug, sizeof sug, n->name, builtin_names, BI__COUNT);
+        err(C, n, "unknown function '%.*s'%s", (int)n->name.len, n->name.ptr, sug);
+        for (Node *a = n->list; a; a = a->next) check_expr(C, a, NULL);
+        return n->type = T_ERR;
+    }
+    Node *d = s->ptr;
+    int nparams = 0;
+    for (Node *p = d->list; p; p = p->next) nparams++;
+    for (Node *a = n->list; a; a = a->next) nargs++;
+    if (nargs != nparams) {
+        err(C, n, "'%.*s' takes %d argument%s, not %d", (int)n->name.len, n->name.ptr, nparams,
+            nparams == 1 ? "" : "s", nargs);
+        return n->type = T_ERR;
+    }
+    if (C->define_depth > 32) {
+        err(C, n, "'%.*s' refers to itself", (int)n->name.len, n->name.ptr);
+        return n->type = T_ERR;
+    }
+    int bad = 0;
+    for (Node *a = n->list; a; a = a->next) bad |= check_expr(C, a, NULL).kind == TY_ERROR;
+    if (bad) return n->type = T_ERR;
+    size_t mark = C->nscope;
+    ScopeVar bar = {{0}, SV_BARRIER, 0, 0, {0}, NULL};
+    push_var(C, bar);
+    Node *a = n->list;
+    for (Node *p = d->list; p; p = p->next, a = a->next) {
+        ScopeVar v = {p->name, SV_ALIAS, 0, -1, a->type, a};
+        push_var(C, v);
+    }
+    C->define_depth++;
+    n->res = RES_INLINE;
+    n->a = clone(C, d->a);
+    Type t = n->a ? check_expr(C, n->a, hint) : T_ERR;
+    C->define_depth--;
+    C->nscope = mark;
+    /* the arguments are compiled where the body uses them, not here */
+    return n->type = t;
+}
+
+static Type check_agg(Checker *C, Node *n) {
+    Type ct = check_expr(C, n->a, NULL);
+    if (ct.kind == TY_ERROR) return n->type = T_ERR;
+    if (ct.kind != TY_LIST) {
+        char x[96];
+        err(C, n->a, "%s needs a list such as claim.lines, not %s", ast_op_names[n->op],
+            type_name(ct, x, sizeof x));
+        return n->type = T_ERR;
+    }
+    int32_t saved = C->next_slot;
+    int32_t base = alloc_slots(C, 4); /* var, list, index, accumulator */
+    size_t mark = C->nscope;
+    Type vt = ty(TY_RECORD);
+    vt.rec = ct.rec;
+    ScopeVar v = {n->d->name, SV_VAR, 0, base, vt, NULL};
+    push_var(C, v);
+    n->slot = base;
+    Type result = ty(n->op == OP_COUNT ? TY_INT : TY_BOOL);
+    if (n->b) {
+        Type wt = check_expr(C, n->b, NULL);
+        if (wt.kind != TY_ERROR && wt.kind != TY_BOOL) {
+            err(C, n->b, "'where' needs a condition (true/false)");
+            result = T_ERR;
+        }
+        if (wt.kind == TY_ERROR) result = T_ERR;
+    }
+    if (n->c) {
+        Type et = check_expr(C, n->c, NULL);
+        if (et.kind == TY_ERROR) result = T_ERR;
+        else if (n->op == OP_SUM && !is_numeric_kind(et.kind)) {
+            char x[96];
+            err(C, n->c, "sum needs numbers (int, money, duration), not %s", type_name(et, x, sizeof x));
+            result = T_ERR;
+        } else if ((n->op == OP_MIN || n->op == OP_MAX) &&
+                   !(is_numeric_kind(et.kind) || et.kind == TY_DATE || et.kind == TY_DATETIME)) {
+            char x[96];
+            err(C, n->c, "%s needs numbers or dates, not %s", ast_op_names[n->op], type_name(et, x, sizeof x));
+            result = T_ERR;
+        } else if (result.kind != TY_ERROR) {
+            result = et;
+        }
+    }
+    C->nscope = mark;
+    (void)saved; /* slots stay reserved: nested loops must not share them */
+    return n->type = result;
+}
+
+static Type check_expr(Checker *C, Node *n, const Type *hint) {
+    if (C->oom) return n->type = T_ERR;
+    switch (n->kind) {
+    case N_INT: return n->type = ty(TY_INT);
+    case N_MONEY: return n->type = ty(TY_MONEY);
+    case N_DATE: return n->type = ty(TY_DATE);
+    case N_DATETIME: return n->type = ty(TY_DATETIME);
+    case N_DURATION: return n->type = ty(TY_DURATION);
+    case N_BOOL: return n->type = ty(TY_BOOL);
+    case N_STRING:
+        if (hint && hint->kind == TY_ENUM) {
+            int k = scalar_enum_index(hint->enm, n->str, n->slen);
+            if (k < 0) {
+                err(C, n, "\"%s\" is not a member of %s", n->str, hint->enm->name);
+                return n->type = T_ERR;
+            }
+            n->kind = N_NAME;
+            n->res = RES_CONST;
+            n->ival = k;
+            return n->type = *hint;
+        }
+        return n->type = ty(hint && hint->kind == TY_TEXT ? TY_TEXT : TY_CODE);
+    case N_NAME: return check_name(C, n, hint);
+    case N_FIELDREF: return check_fieldref(C, n);
+    case N_CALL: return check_call(C, n, hint);
+    case N_SET: return check_set(C, n, hint && hint->kind != TY_SET ? hint : NULL);
+    case N_AGG: return check_agg(C, n);
+    case N_BINARY: return check_binary(C, n);
+    case N_UNARY: {
+        Type t = check_expr(C, n->a, NULL);
+        if (t.kind == TY_ERROR) return n->type = T_ERR;
+        if (n->op == OP_NOT) {
+            if (t.kind != TY_BOOL) {
+                char x[96];
+                err(C, n, "'not' needs a condition (true/false), not %s", type_name(t, x, sizeof x));
+                return n->type = T_ERR;
+            }
+            return n->type = t;
+        }
+        if (n->op == OP_NEG && !is_numeric_kind(t.kind)) {
+            char x[96];
+            err(C, n, "cannot negate %s", type_name(t, x, sizeof x));
+            return n->type = T_ERR;
+        }
+        return n->type = t;
+    }
+    default: err(C, n, "not an expression"); return n->type = T_ERR;
+    }
+}
+
+/* ------------------------------------------------------------- schema pass */
+
+static Type resolve_type(Checker *C, Node *tn) {
+    Sym *s = global(C, tn->name);
+    if (tn->op) { /* list of RECORD */
+        if (!s || s->kind != SYM_RECORD) {
+            err(C, tn, "unknown schema '%.*s' (a list holds records of a schema)", (int)tn->name.len,
+                tn->name.ptr);
+            return T_ERR;
+        }
+        Type t = ty(TY_LIST);
+        t.rec = s->ptr;
+        return t;
+    }
+    if (s && s->kind == SYM_SCALAR) return ty(s->scalar);
+    if (s && s->kind == SYM_ENUM) {
+        Type t = ty(TY_ENUM);
+        t.enm = s->ptr;
+        return t;
+    }
+    if (s && s->kind == SYM_RECORD) {
+        err(C, tn, "a field holds a list of records: write 'list of %.*s'", (int)tn->name.len,
+            tn->name.ptr);
+        return T_ERR;
+    }
+    err(C, tn, "unknown type '%.*s' (bool int money date datetime duration code text, or an enum)",
+        (int)tn->name.len, tn->name.ptr);
+    return T_ERR;
+}
+
+/* Builds a record type's fields from FIELD nodes (a schema and its extends,
+ * or a table's columns). */
+static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int is_table) {
+    rt->fields = arena_alloc(&C->p->ar, (n ? n : 1) * sizeof(Field));
+    if (!rt->fields) return C->oom = 1, -1;
+    rt->nfields = 0;
+    rt->key_field = rt->at_risk_field = rt->as_of_field = -1;
+    for (size_t i = 0; i < n; i++) {
+        Node *fn = fnodes[i];
+        if (record_field_index(rt, fn->name.ptr, fn->name.len) >= 0) {
+            err(C, fn, "'%.*s' is declared twice in %s", (int)fn->name.len, fn->name.ptr, rt->name);
+            continue;
+        }
+        Field *f = &rt->fields[rt->nfields];
+        f->name = pstr(C, fn->name);
+        f->name_len = fn->name.len;
+        f->type = resolve_type(C, fn->a);
+        f->derived = -1;
+        f->decl_off = fn->off;
+        if (is_table && f->type.kind == TY_LIST) err(C, fn->a, "a table column cannot hold a list");
+        for (Node *a = fn->list; a; a = a->next) {
+            int32_t *slot = NULL;
+            switch (a->op) {
+            case OP_KEY: f->key = f->required = 1, slot = &rt->key_field; break;
+            case OP_REQUIRED: f->required = 1; break;
+            case OP_AT_RISK: f->at_risk = 1, slot = &rt->at_risk_field; break;
+            case OP_AS_OF: f->as_of = 1, slot = &rt->as_of_field; break;
+            }
+            if (is_table && a->op != OP_KEY) err(C, a, "a table column takes only 'key'");
+            if (slot && *slot >= 0) err(C, a, "only one field of %s can be '%s'", rt->name, ast_op_names[a->op]);
+            else if (slot) *slot = (int32_t)rt->nfields;
+        }
+        if (f->key && !type_is_string(f->type.kind) && is_table)
+            err(C, fn->a, "a table's key column must be of type code or text");
+        if (f->at_risk && f->type.kind != TY_MONEY) err(C, fn, "an at_risk field must be money");
+        if (f->as_of && f->type.kind != TY_DATE && f->type.kind != TY_DATETIME)
+            err(C, fn, "an as_of field must be a date or datetime");
+        rt->nfields++;
+    }
+    return 0;
+}
+
+static void add_decl(Checker *C, Node *d) {
+    if (mem_grow(C->alloc, (void **)&C->decls, sizeof(Node *), &C->capdecls, C->ndecls + 1)) {
+        C->oom = 1;
+        return;
+    }
+    C->decls[C->ndecls++] = d;
+}
+
+/* Resolves path relative to the directory of file `from`. */
+static void relative_path(Checker *C, int from, const char *path, char *out, size_t cap) {
+    if (path[0] == '/' || from < 0) {
+        snprintf(out, cap, "%s", path);
+        return;
+    }
+    const char *fp = C->src->items[from].path;
+    const char *slash = strrchr(fp, '/');
+    if (!slash) snprintf(out, cap, "%s", path);
+    else snprintf(out, cap, "%.*s/%s", (int)(slash - fp), fp, path);
+}
+
+/* Parses a file and, recursively, the files it imports. */
+static void load_file(Checker *C, int file, StrMap *seen) {
+    ParseCtx pc;
+    memset(&pc, 0, sizeof pc);
+    pc.ar = C->ar;
+    pc.diags = C->diags;
+    pc.file = file;
+    pc.src = C->src->items[file].text;
+    parse_file(&pc, C->src->items[file].text, C->src->items[file].len);
+    for (Node *d = pc.decls.head; d; d = d->next) {
+        if (d->kind != N_IMPORT) {
+            add_decl(C, d);
+            continue;
+        }
+        char path[4096], real[PATH_MAX];
+        relative_path(C, file, d->a->str, path, sizeof path);
+        if (!realpath(path, real)) {
+            err(C, d->a, "cannot import \"%s\": %s", d->a->str, strerror(errno));
+            continue;
+        }
+        char *key = arena_strndup(C->ar, real, strlen(real));
+        if (!key || strmap_get(seen, key, strlen(key))) continue;
+        strmap_put(seen, key, strlen(key), d, &C->oom);
+        char msg[512];
+        int idx = sources_add_file(C->src, path, msg, sizeof msg);
+        if (idx < 0) {
+            err(C, d->a, "%s", msg);
+            continue;
+        }
+        load_file(C, idx, seen);
+    }
+}
+
+static void declare_builtin_types(Checker *C) {
+    static const uint8_t kinds[] = {TY_BOOL, TY_INT,  TY_MONEY, TY_DATE,
+                                    TY_DATETIME, TY_DURATION, TY_CODE, TY_TEXT};
+    for (size_t i = 0; i < sizeof kinds; i++) {
+        Sym *s = arena_alloc(C->ar, sizeof(Sym));
+        if (!s) return;
+        s->kind = SYM_SCALAR;
+        s->scalar = kinds[i];
+        const char *name = type_kind_names[kinds[i]];
+        strmap_put(&C->globals, name, strlen(name), s, &C->oom);
+    }
+}
+
+static void pass_enums(Checker *C) {
+    size_t count = 0;
+    for (size_t i = 0; i < C->ndecls; i++) count += C->decls[i]->kind == N_ENUM;
+    C->p->enums = arena_alloc(&C->p->ar, (count + 1) * sizeof(EnumType *));
+    if (!C->p->enums) return;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_ENUM) continue;
+        EnumType *e = arena_alloc(&C->p->ar, sizeof(EnumType));
+        if (!e) return;
+        e->name = pstr(C, d->name);
+        uint32_t n = 0;
+        for (Node *m = d->list; m; m = m->next) n++;
+        e->members = arena_alloc(&C->p->ar, (n + 1) * sizeof(char *));
+        e->labels = arena_alloc(&C->p->ar, (n + 1) * sizeof(char *));
+        if (!e->members || !e->labels) return;
+        for (Node *m = d->list; m; m = m->next) {
+            const char *name = pstr(C, m->name);
+            if (scalar_enum_index(e, m->name.ptr, m->name.len) >= 0) {
+                err(C, m, "'%s' is a member of %s twice", name, e->name);
+                continue;
+            }
+            e->members[e->n] = name;
+            e->labels[e->n] = m->a ? pcopy(C, m->a->str) : name;
+            e->n++;
+        }
+        if (!e->n) err(C, d, "enum %s has no members", e->name);
+        if (declare(C, d, SYM_ENUM, e)) C->p->enums[C->p->nenums++] = e;
+    }
+}
+
+/* Schema declarations and their extensions become record types. */
+static void pass_schemas(Checker *C) {
+    size_t nrec = 0;
+    for (size_t i = 0; i < C->ndecls; i++)
+        if (C->decls[i]->kind == N_SCHEMA && !C->decls[i]->op) nrec++;
+    C->p->records = arena_alloc(&C->p->ar, (nrec + 1) * sizeof(RecordType *));
+    if (!C->p->records) return;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_SCHEMA || d->op) continue;
+        RecordType *rt = arena_alloc(&C->p->ar, sizeof(RecordType));
+        if (!rt) return;
+        rt->name = pstr(C, d->name);
+        if (declare(C, d, SYM_RECORD, rt)) C->p->records[C->p->nrecords++] = rt;
+        d->ref = rt;
+    }
+    for (uint32_t r = 0; r < C->p->nrecords; r++) {
+        RecordType *rt = C->p->records[r];
+        Node **fields = NULL;
+        size_t nf = 0, cap = 0;
+        for (size_t i = 0; i < C->ndecls; i++) {
+            Node *d = C->decls[i];
+            if (d->kind != N_SCHEMA || !tok_eq(d->name, rt->name)) continue;
+            if (d->op && !d->ref) d->ref = rt;
+            for (Node *f = d->list; f; f = f->next) {
+                if (mem_grow(C->alloc, (void **)&fields, sizeof(Node *), &cap, nf + 1)) {
+                    C->oom = 1;
+                    break;
+                }
+                fields[nf++] = f;
+            }
+        }
+        build_fields(C, rt, fields, nf, 0);
+        mem_free(C->alloc, fields, cap * sizeof(Node *));
+    }
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind == N_SCHEMA && d->op && !d->ref)
+            err(C, d, "'extend schema %.*s': no such schema", (int)d->name.len, d->name.ptr);
+    }
+    Sym *claim = strmap_get(&C->globals, "claim", 5);
+    if (claim && claim->kind == SYM_RECORD) C->p->claim = claim->ptr;
+}
+
+static void pass_categories(Checker *C) {
+    size_t n = 0;
+    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_CATEGORY;
+    C->p->cats = arena_alloc(&C->p->ar, (n + 1) * sizeof(Category));
+    if (!C->p->cats) return;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_CATEGORY) continue;
+        Category *c = &C->p->cats[C->p->ncats];
+        c->name = pstr(C, d->name);
+        c->title = d->a ? pcopy(C, d->a->str) : c->name;
+        c->code = "";
+        c->severity = SEV_medium;
+        c->nature = NAT_suspicious;
+        c->tier = TIER_policy;
+        for (Node *p = d->list; p; p = p->next) {
+            Node *v = p->a;
+            const char *val = v->kind == N_STRING ? pcopy(C, v->str) : pstr(C, v->name);
+            size_t vl = strlen(val);
+            int k = -2;
+            if (tok_eq(p->name, "code")) c->code = val, k = 0;
+            else if (tok_eq(p->name, "tier")) k = name_index(tier_names, TIER__COUNT, val, vl), c->tier = (uint8_t)(k < 0 ? 0 : k);
+            else if (tok_eq(p->name, "severity")) k = name_index(severity_names, SEV__COUNT, val, vl), c->severity = (uint8_t)(k < 0 ? 0 : k);
+            else if (tok_eq(p->name, "nature")) k = name_index(nature_names, NAT__COUNT, val, vl), c->nature = (uint8_t)(k < 0 ? 0 : k);
+            else if (tok_eq(p->name, "points")) {
+                if (v->kind != N_INT || v->ival < 0 || v->ival > 100) err(C, v, "points is a whole number from 0 to 100");
+                c->points = (int32_t)v->ival;
+                k = 0;
+            } else if (tok_eq(p->name, "title")) c->title = val, k = 0;
+            if (k == -2) err(C, p, "unknown category property '%.*s' (code, title, tier, severity, nature, points)", (int)p->name.len, p->name.ptr);
+            else if (k == -1) err(C, v, "'%s' is not a valid %.*s", val, (int)p->name.len, p->name.ptr);
+        }
+        Sym *s = declare(C, d, SYM_CATEGORY, c);
+        if (s) s->index = C->p->ncats++;
+    }
+}
+
+/* Reads a table's CSV file into typed rows and indexes its key column. */
+static void load_table(Checker *C, Node *d, Table *t) {
+    char path[4096], msg[512];
+    relative_path(C, d->file, d->a->str, path, sizeof path);
+    int file = sources_add_file(C->src, path, msg, sizeof msg);
+    if (file < 0) {
+        err(C, d->a, "%s", msg);
+        return;
+    }
+    t->path = C->src->items[file].path;
+    const Source *src = &C->src->items[file];
+    CsvReader r;
+    csv_init(&r, src->text, src->len, C->alloc);
+    uint64_t line;
+    const char *e;
+    int rc = csv_next(&r, &line, &e);
+    if (rc <= 0) {
+        diag_add(C->diags, DIAG_ERROR, file, 0, 0, "%s", rc == 0 ? "empty table file: a header row naming the columns is needed" : e);
+        csv_free(&r);
+        return;
+    }
+    uint32_t nf = t->rt.nfields;
+    int32_t *col_of = arena_alloc(C->ar, (nf + 1) * sizeof(int32_t));
+    if (!col_of) {
+        csv_free(&r);
+        return;
+    }
+    int missing = 0;
+    for (uint32_t f = 0; f < nf; f++) {
+        col_of[f] = -1;
+        for (size_t c = 0; c < r.nfields; c++)
+            if (r.fields[c].len == t->rt.fields[f].name_len &&
+                memcmp(r.fields[c].ptr, t->rt.fields[f].name, r.fields[c].len) == 0)
+                col_of[f] = (int32_t)c;
+        if (col_of[f] < 0) {
+            diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off, t->rt.fields[f].name_len,
+                     "column '%s' is not in the header of %s", t->rt.fields[f].name, path);
+            missing = 1;
+        }
+    }
+    if (missing) {
+        csv_free(&r);
+        return;
+    }
+    size_t cap = 0, nrows = 0;
+    Value *rows = NULL;
+    int bad_rows = 0;
+    while ((rc = csv_next(&r, &line, &e)) != 0) {
+        if (rc < 0) {
+            diag_add(C->diags, DIAG_ERROR, file, 0, 0, "%s:%llu: %s", path, (unsigned long long)line, e);
+            bad_rows++;
+            continue;
+        }
+        if (mem_grow(C->alloc, (void **)&rows, nf * sizeof(Value), &cap, nrows + 1)) {
+            C->oom = 1;
+            break;
+        }
+        Value *row = rows + nrows * nf;
+        int ok = 1;
+        for (uint32_t f = 0; f < nf; f++) {
+            if ((size_t)col_of[f] >= r.nfields) {
+                /* the line has too few cells: point at its end */
+                const char *last = r.nfields ? r.fields[r.nfields - 1].ptr + r.fields[r.nfields - 1].len : src->text;
+                uint32_t off = (last >= src->text && last <= src->text + src->len) ? (uint32_t)(last - src->text) : 0;
+                diag_add(C->diags, DIAG_ERROR, file, off, 1, "row has %zu cells, column '%s' is missing", r.nfields, t->rt.fields[f].name);
+                ok = 0;
+                break;
+            }
+            CsvField cell = r.fields[col_of[f]];
+            const char *why = scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
+            if (why) {
+                uint32_t off = (cell.ptr >= src->text && cell.ptr <= src->text + src->len) ? (uint32_t)(cell.ptr - src->text) : 0;
+                char x[96];
+                diag_add(C->diags, DIAG_ERROR, file, off, (uint32_t)(cell.len ? cell.len : 1),
+                         "column '%s' (%s): '%.*s' is %s", t->rt.fields[f].name,
+                         type_name(t->rt.fields[f].type, x, sizeof x), (int)(cell.len > 60 ? 60 : cell.len), cell.ptr, why);
+                ok = 0;
+            }
+        }
+        if (ok) nrows++;
+        else if (++bad_rows >= 50) {
+            diag_add(C->diags, DIAG_ERROR, file, 0, 0, "too many bad rows in %s; stopping here", path);
+            break;
+        }
+    }
+    csv_free(&r);
+    t->nrows = (uint32_t)nrows;
+    t->rows = arena_alloc(&C->p->ar, (nrows ? nrows : 1) * nf * sizeof(Value));
+    if (t->rows && nrows) memcpy(t->rows, rows, nrows * nf * sizeof(Value));
+    mem_free(C->alloc, rows, cap * nf * sizeof(Value));
+    if (!bad_rows && table_build_index(t, &C->p->ar))
+        err(C, d, "cannot index table %s (too many different key prefix lengths?)", t->name);
+}
+
+static void pass_tables(Checker *C) {
+    size_t n = 0;
+    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE;
+    C->p->tables = arena_alloc(&C->p->ar, (n + 1) * sizeof(Table *));
+    if (!C->p->tables) return;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_TABLE) continue;
+        Table *t = arena_alloc(&C->p->ar, sizeof(Table));
+        if (!t) return;
+        t->name = pstr(C, d->name);
+        t->rt.name = t->name;
+        t->key_col = -1;
+        size_t nf = 0;
+        for (Node *f = d->list; f; f = f->next) nf++;
+        Node **fields = arena_alloc(C->ar, (nf + 1) * sizeof(Node *));
+        if (!fields) return;
+        nf = 0;
+        for (Node *f = d->list; f; f = f->next) {
+            if (f->b) err(C, f->b, "a table column cannot be derived");
+            fields[nf++] = f;
+        }
+        size_t errs = C->diags->errors;
+        build_fields(C, &t->rt, fields, nf, 1);
+        t->key_col = t->rt.key_field;
+        if (C->diags->errors == errs) load_table(C, d, t);
+        if (declare(C, d, SYM_TABLE, t)) C->p->tables[C->p->ntables++] = t;
+    }
+}
+
+static void pass_defines(Checker *C) {
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind == N_DEFINE) declare(C, d, SYM_DEFINE, d);
+    }
+}
+
+/* ------------------------------------------------------------- derived */
+
+/* Checks derived fields; returns FIELD nodes in evaluation order. */
+static void pass_derived(Checker *C) {
+    Node *order[256];
+    int32_t list_field[256];
+    size_t n = 0;
+    const RecordType *claim = C->p->claim;
+    if (!claim) return;
+    int32_t base = 0;
+    C->next_slot = C->max_slot = 0;
+    base = alloc_slots(C, 4); /* claim, loop var, list, index */
+    /* records of claim lists first, then the claim */
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t lf = 0; lf < (pass ? 1 : claim->nfields); lf++) {
+            const RecordType *rt;
+            int32_t slot;
+            if (pass == 0) {
+                if (claim->fields[lf].type.kind != TY_LIST) continue;
+                rt = claim->fields[lf].type.rec;
+                slot = base + 1;
+            } else {
+                rt = claim;
+                slot = base;
+            }
+            Node *schema = NULL;
+            for (size_t i = 0; i < C->ndecls; i++) {
+                Node *d = C->decls[i];
+                if (d->kind != N_SCHEMA || d->ref != rt) continue;
+                for (Node *f = d->list; f; f = f->next) {
+                    if (!f->b) continue;
+                    schema = d;
+                    int fi = record_field_index(rt, f->name.ptr, f->name.len);
+                    if (fi < 0) continue;
+                    Field *field = (Field *)&rt->fields[fi];
+                    size_t mark = C->nscope;
+                    Type it = ty(TY_RECORD);
+                    it.rec = rt;
+                    ScopeVar self = {{0}, SV_IMPLICIT, 1, slot, it, NULL};
+                    ScopeVar cv = {{"claim", 5, 0}, SV_VAR, 1, base, {TY_RECORD, 0, NULL, claim, NULL}, NULL};
+                    push_var(C, cv);
+                    push_var(C, self);
+                    Type t = check_expr(C, f->b, &field->type);
+                    C->nscope = mark;
+                    if (t.kind == TY_ERROR) continue;
+                    if (!same_type(t, field->type)) {
+                        if (t.kind == TY_INT && field->type.kind == TY_MONEY) convert(C, f->b, OP_TOMONEY, TY_MONEY);
+                        else if (t.kind == TY_DATE && field->type.kind == TY_DATETIME) convert(C, f->b, OP_TODT, TY_DATETIME);
+                        else {
+                            type_mismatch(C, f, "derived field", field->type, t);
+                            continue;
+                        }
+                    }
+                    if (n < 256) {
+                        field->derived = (int32_t)n;
+                        f->slot = fi;
+                        f->ref = (void *)rt;
+                        list_field[n] = pass ? -1 : (int32_t)lf;
+                        order[n++] = f;
+                    }
+                }
+            }
+            (void)schema;
+        }
+    }
+    if (n) {
+        C->p->has_prepare = 1;
+        cg_prepare(&C->cg, order, list_field, n, base);
+        C->p->prepare_nlocals = (uint16_t)C->max_slot;
+    }
+}
+
+/* ------------------------------------------------------------------ rules */
+
+/* Splits a message string into literal text and {expr} parts, parses and
+ * checks each expression, and registers the template. */
+static int check_template(Checker *C, Node *msg, Node **exprs_out) {
+    const char *raw = msg->name.ptr + 1;
+    uint32_t rawlen = msg->name.len >= 2 ? msg->name.len - 2 : 0;
+    uint32_t base = msg->name.off + 1;
+    TemplatePart parts[64];
+    uint32_t np = 0;
+    NodeList exprs = {NULL, NULL};
+    char *lit = arena_alloc(&C->p->ar, rawlen + 1);
+    if (!lit) return C->oom = 1, -1;
+    uint32_t litlen = 0, litstart = 0;
+    int ok = 1;
+    for (uint32_t i = 0; i <= rawlen; i++) {
+        int at_end = i == rawlen;
+        if (!at_end && raw[i] == '\\' && i + 1 < rawlen) {
+            char e = raw[++i];
+            lit[litlen++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+            continue;
+        }
+        if (!at_end && raw[i] != '{') {
+            lit[litlen++] = raw[i];
+            continue;
+        }
+        if (litlen > litstart && np < 64) {
+            parts[np].text = lit + litstart;
+            parts[np].len = litlen - litstart;
+            parts[np].type = ty(TY_TEXT);
+            np++;
+        }
+        litstart = litlen;
+        if (at_end) break;
+        uint32_t j = i + 1;
+        while (j < rawlen && raw[j] != '}') j++;
+        if (j >= rawlen) {
+            diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 1, "'{' without a closing '}' in message (write \\{ for a brace)");
+            ok = 0;
+            break;
+        }
+        ParseCtx pc;
+        memset(&pc, 0, sizeof pc);
+        pc.ar = C->ar;
+        pc.diags = C->diags;
+        pc.file = msg->file;
+        Node *e = parse_expr(&pc, raw + i + 1, j - i - 1, base + i + 1);
+        if (!e) {
+            if (j == i + 1) diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 2, "empty {} in message");
+            ok = 0;
+        } else {
+            Type t = check_expr(C, e, NULL);
+            if (t.kind == TY_ERROR) ok = 0;
+            else if (!type_is_int64(t.kind) && !type_is_string(t.kind)) {
+                char x[96];
+                err(C, e, "a message can show scalar values, not %s", type_name(t, x, sizeof x));
+                ok = 0;
+            } else if (np < 64) {
+                parts[np].text = NULL;
+                parts[np].len = 0;
+                parts[np].type = t;
+                np++;
+                exprs = ast_append(exprs, e);
+            }
+        }
+        i = j;
+    }
+    if (np >= 64) {
+        err(C, msg, "a message has at most 64 parts");
+        ok = 0;
+    }
+    if (!ok) return -1;
+    Template t;
+    t.nparts = np;
+    t.parts = arena_alloc(&C->p->ar, (np ? np : 1) * sizeof(TemplatePart));
+    if (!t.parts) return C->oom = 1, -1;
+    memcpy(t.parts, parts, np * sizeof(TemplatePart));
+    *exprs_out = exprs.head;
+    return cg_template(&C->cg, t);
+}
+
+/* Checks a FLAG clause: target, amount, message. */
+static int check_flag(Checker *C, Node *fl) {
+    Node *target = fl->a;
+    ScopeVar *v = lookup_var(C, target->name);
+    int ok = 1;
+    if (!v || v->kind != SV_VAR || v->type.kind != TY_RECORD || v->type.table) {
+        err(C, target, "'flag' names the claim or a 'for' variable, not '%.*s'", (int)target->name.len,
+            target->name.ptr);
+        return 0;
+    }
+    target->res = RES_VAR;
+    target->slot = v->slot;
+    target->type = v->type;
+    fl->slot = v->slot == 0 ? -1 : v->slot;
+    fl->res = (uint8_t)(v->slot == 0);
+    fl->ref = (void *)v->type.rec;
+    if (fl->b) {
+        Type t = check_expr(C, fl->b, NULL);
+        if (t.kind == TY_INT) convert(C, fl->b, OP_TOMONEY, TY_MONEY), t = ty(TY_MONEY);
+        if (t.kind != TY_ERROR && t.kind != TY_MONEY) {
+            char x[96];
+            err(C, fl->b, "the amount of a finding is money, not %s", type_name(t, x, sizeof x));
+            ok = 0;
+        }
+        if (t.kind == TY_ERROR) ok = 0;
+    } else if (v->type.rec->at_risk_field >= 0) {
+        /* the default amount: the target's at_risk field */
+        Node *fr = arena_alloc(C->ar, sizeof(Node));
+        if (!fr) return C->oom = 1, 0;
+        *fr = *target;
+        fr->kind = N_FIELDREF;
+        fr->a = target;
+        fr->slot = v->type.rec->at_risk_field;
+        fr->type = ty(TY_MONEY);
+        fl->b = fr;
+    }
+    fl->ival = -1;
+    if (fl->c) {
+        Node *exprs = NULL;
+        int ti = check_template(C, fl->c, &exprs);
+        if (ti < 0) ok = 0;
+        fl->ival = ti;
+        fl->d = exprs;
+    }
+    return ok;
+}
+
+static void check_rule(Checker *C, Node *d) {
+    Rule r;
+    memset(&r, 0, sizeof r);
+    r.id = pstr(C, d->name);
+    r.title = d->a ? pcopy(C, d->a->str) : "";
+    r.phases = PHASE_ALL;
+    r.eff_from = r.eff_to = ARB_NULL;
+    r.file = d->file;
+    r.off = d->off;
+    r.end = d->end;
+    int ok = 1;
+    Node *prev = strmap_put(&C->rule_ids, d->name.ptr, d->name.len, d, &C->oom);
+    if (prev) {
+        err(C, d, "rule id '%s' is used twice", r.id);
+        note(C, prev, "first used here");
+        ok = 0;
+    }
+    Sym *cs = global(C, d->b->name);
+    if (!cs || cs->kind != SYM_CATEGORY) {
+        const char *cands[256];
+        size_t nc = 0;
+        for (uint32_t i = 0; i < C->p->ncats && nc < 256; i++) cands[nc++] = C->p->cats[i].name;
+        char sug[128];
+        suggest(sug, sizeof sug, d->b->name, cands, nc);
+        err(C, d->b, "unknown category '%.*s'%s", (int)d->b->name.len, d->b->name.ptr, sug);
+        ok = 0;
+    } else {
+        Category *cat = cs->ptr;
+        r.category = cs->index;
+        r.severity = cat->severity;
+        r.nature = cat->nature;
+        r.points = cat->points;
+    }
+    if (!C->p->claim) {
+        err(C, d, "no 'schema claim' is declared (is the standard library's schema.rules loaded?)");
+        return;
+    }
+    C->nscope = 0;
+    C->next_slot = C->max_slot = 0;
+    ScopeVar cv = {{"claim", 5, 0}, SV_VAR, 1, alloc_slots(C, 1), {TY_RECORD, 0, NULL, C->p->claim, NULL}, NULL};
+    push_var(C, cv);
+    /* clause order: header (phase, effective, severity...), binders, when, flag */
+    int stage = 0, nflags = 0, nwhen = 0;
+    for (Node *cl = d->list; cl; cl = cl->next) {
+        int cstage = cl->kind == N_PHASE || cl->kind == N_EFFECTIVE || cl->kind == N_PROP ? 0
+                     : cl->kind == N_FOR || cl->kind == N_MATCH                           ? 1
+                     : cl->kind == N_WHEN                                                 ? 2
+                                                                                          : 3;
+        if (cstage < stage) {
+            static const char *const order[] = {"phase/effective/severity/nature/points", "for/match", "when", "flag"};
+            err(C, cl, "this clause comes too late: a rule's clauses go in the order %s, %s, %s, %s", order[0], order[1], order[2], order[3]);
+            ok = 0;
+        }
+        stage = cstage > stage ? cstage : stage;
+        switch (cl->kind) {
+        case N_PHASE:
+            r.phases = 0;
+            for (Node *p = cl->list; p; p = p->next) {
+                int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
+                if (k < 0) err(C, p, "unknown phase '%.*s' (pre, settle, post)", (int)p->name.len, p->name.ptr), ok = 0;
+                else r.phases |= (uint8_t)(1u << k);
+            }
+            break;
+        case N_EFFECTIVE:
+            r.eff_from = cl->a->ival;
+            if (cl->b) r.eff_to = cl->b->ival;
+            if (cl->b && r.eff_to < r.eff_from) err(C, cl, "the effective range ends before it starts"), ok = 0;
+            break;
+        case N_PROP: {
+            Node *v = cl->a;
+            if (tok_eq(cl->name, "points")) r.points = (int32_t)v->ival;
+            else {
+                int sev = tok_eq(cl->name, "severity");
+                int k = sev ? name_index(severity_names, SEV__COUNT, v->name.ptr, v->name.len)
+                            : name_index(nature_names, NAT__COUNT, v->name.ptr, v->name.len);
+                if (k < 0) err(C, v, sev ? "unknown severity (low, medium, high)" : "unknown nature (suspicious, definite)"), ok = 0;
+                else if (sev) r.severity = (uint8_t)k;
+                else r.nature = (uint8_t)k;
+            }
+            break;
+        }
+        case N_FOR: {
+            Type t = check_expr(C, cl->a, NULL);
+            Type vt = ty(TY_RECORD);
+            if (t.kind == TY_LIST) vt.rec = t.rec;
+            else if (t.kind != TY_ERROR) {
+                char x[96];
+                err(C, cl->a, "'for' needs a list such as claim.lines, not %s", type_name(t, x, sizeof x));
+            }
+            if (t.kind != TY_LIST) {
+                ok = 0;
+                vt = T_ERR;
+            }
+            cl->slot = alloc_slots(C, 3); /* var, list, index */
+            ScopeVar v = {cl->name, SV_VAR, 0, cl->slot, vt, NULL};
+            push_var(C, v);
+            break;
+        }
+        case N_MATCH: {
+            Sym *ts = global(C, cl->a->name);
+            Type vt = T_ERR;
+            if (!ts || ts->kind != SYM_TABLE) {
+                err(C, cl->a, "unknown table '%.*s'", (int)cl->a->name.len, cl->a->name.ptr);
+                ok = 0;
+            } else {
+                Table *t = ts->ptr;
+                cl->a->ref = t;
+                vt = ty(TY_RECORD);
+                vt.rec = &t->rt;
+                vt.table = t;
+                if (t->key_col < 0) {
+                    err(C, cl->a, "table %s has no key column to match on (mark one 'key')", t->name);
+                    ok = 0;
+                }
+            }
+            Type kt = check_expr(C, cl->b, NULL);
+            if (kt.kind != TY_ERROR && !type_is_string(kt.kind)) {
+                char x[96];
+                err(C, cl->b, "a table is matched on a code or text, not %s", type_name(kt, x, sizeof x));
+                ok = 0;
+            }
+            if (kt.kind == TY_ERROR) ok = 0;
+            cl->slot = alloc_slots(C, 5); /* var, then key, stage, rows, remaining */
+            ScopeVar v = {cl->name, SV_VAR, 0, cl->slot, vt, NULL};
+            push_var(C, v);
+            break;
+        }
+        case N_WHEN: {
+            Type t = check_expr(C, cl->a, NULL);
+            if (t.kind != TY_ERROR && t.kind != TY_BOOL) {
+                char x[96];
+                err(C, cl->a, "'when' needs a condition (true/false), not %s", type_name(t, x, sizeof x));
+            }
+            if (t.kind != TY_BOOL) ok = 0;
+            if (++nwhen > 1) err(C, cl, "a rule has one 'when' (join conditions with 'and')"), ok = 0;
+            break;
+        }
+        case N_FLAG:
+            if (++nflags > 1) err(C, cl, "a rule flags once"), ok = 0;
+            if (!check_flag(C, cl)) ok = 0;
+            break;
+        default: err(C, cl, "unexpected clause"); ok = 0;
+        }
+    }
+    if (!nflags) {
+        err(C, d, "rule '%s' never flags anything: add 'flag line' or 'flag claim'", r.id);
+        ok = 0;
+    }
+    if (!ok || C->oom) return;
+    r.nlocals = (uint16_t)C->max_slot;
+    r.key_field = -1;
+    for (Node *cl = d->list; cl; cl = cl->next) {
+        if (cl->kind != N_FLAG) continue;
+        const RecordType *rt = cl->ref;
+        r.flags_claim = cl->res;
+        r.key_field = rt->key_field;
+        if (rt->key_field >= 0) r.key_kind = rt->fields[rt->key_field].type.kind;
+    }
+    if (cg_rule(&C->cg, d->list, &r) != 0) return;
+    C->p->rules[C->p->nrules++] = r; /* room for every rule was made up front */
+}
+
+/* --------------------------------------------------------------- driver */
+
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags) {
+    Program *p = mem_calloc(a, sizeof(Program));
+    if (!p) {
+        diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
+        return NULL;
+    }
+    arena_init(&p->ar, a, 1 << 16);
+    Arena ast;
+    arena_init(&ast, a, 1 << 16);
+    Checker C;
+    memset(&C, 0, sizeof C);
+    C.alloc = a;
+    C.ar = &ast;
+    C.p = p;
+    C.diags = diags;
+    C.src = sources;
+    strmap_init(&C.globals, a);
+    strmap_init(&C.rule_ids, a);
+    cg_init(&C.cg, p, a, diags);
+    declare_builtin_types(&C);
+
+    StrMap seen;
+    strmap_init(&seen, a);
+    for (size_t i = 0; i < nfiles; i++) {
+        char real[PATH_MAX];
+        const char *path = sources->items[files[i]].path;
+        if (realpath(path, real)) {
+            char *key = arena_strndup(&ast, real, strlen(real));
+            if (key && strmap_get(&seen, key, strlen(key))) continue;
+            if (key) strmap_put(&seen, key, strlen(key), (void *)path, &C.oom);
+        }
+        load_file(&C, files[i], &seen);
+    }
+    strmap_free(&seen);
+
+    pass_enums(&C);
+    pass_schemas(&C);
+    pass_categories(&C);
+    pass_tables(&C);
+    pass_defines(&C);
+    pass_derived(&C);
+
+    size_t nrules = 0;
+    for (size_t i = 0; i < C.ndecls; i++) nrules += C.decls[i]->kind == N_RULE;
+    size_t rcap = nrules ? nrules : 1;
+    p->rules = mem_alloc(a, rcap * sizeof(Rule));
+    if (!p->rules) C.oom = 1;
+    for (size_t i = 0; i < C.ndecls && !C.oom; i++)
+        if (C.decls[i]->kind == N_RULE) check_rule(&C, C.decls[i]);
+    if (C.oom) diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
+
+    int failed = diags->errors > 0 || cg_finish(&C.cg) != 0;
+    cg_free(&C.cg);
+    strmap_free(&C.globals);
+    strmap_free(&C.rule_ids);
+    mem_free(a, C.decls, C.capdecls * sizeof(Node *));
+    mem_free(a, C.scope, C.capscope * sizeof(ScopeVar));
+    /* rules were collected in a heap array; move them into the arena */
+    Rule *rules = p->rules;
+    p->rules = arena_alloc(&p->ar, rcap * sizeof(Rule));
+    if (p->rules && rules) memcpy(p->rules, rules, p->nrules * sizeof(Rule));
+    mem_free(a, rules, rcap * sizeof(Rule));
+    arena_free(&ast);
+    if (failed || !p->rules) {
+        program_free(p);
+        return NULL;
+    }
+    return p;
+}

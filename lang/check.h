@@ -1,0 +1,64 @@
+/* check.h — the checker: resolves names, checks types, loads tables, and
+ * hands each checked rule to the code generator.  Reports every error it can
+ * find in one run, as diagnostics with spans. */
+#ifndef ARB_CHECK_H
+#define ARB_CHECK_H
+
+#include "ast.h"
+#include "diag.h"
+#include "program.h"
+
+/* How a NAME or CALL node resolved. */
+enum {
+    RES_NONE,
+    RES_VAR,     /* a local slot (node->slot) */
+    RES_FIELD,   /* field ival of the implicit record in local slot (derived fields) */
+    RES_INLINE,  /* a define: node->a is the checked, inlined body */
+    RES_CONST,   /* a constant: enum member index (ival) */
+    RES_TABLE,   /* a table (ref) */
+    RES_BUILTIN, /* a builtin function (slot = BuiltinId) */
+};
+
+#define ARB_BUILTINS(X)                                                                            \
+    X(DATE, "date")                                                                                \
+    X(YEAR, "year")                                                                                \
+    X(MONTH, "month")                                                                              \
+    X(AGE_YEARS, "age_years")                                                                      \
+    X(DAYS_BETWEEN, "days_between")                                                                \
+    X(DAYS, "days")                                                                                \
+    X(HOURS, "hours")                                                                              \
+    X(COALESCE, "coalesce")                                                                        \
+    X(MISSING, "missing")                                                                          \
+    X(PRESENT, "present")                                                                          \
+    X(ABS, "abs")                                                                                  \
+    X(LEN, "len")
+
+typedef enum BuiltinId {
+#define X(e, s) BI_##e,
+    ARB_BUILTINS(X)
+#undef X
+        BI__COUNT
+} BuiltinId;
+
+/* The files a compilation read, kept for rendering diagnostics. */
+typedef struct SourceList {
+    Alloc alloc;
+    Source *items;
+    size_t n, cap;
+} SourceList;
+
+void sources_init(SourceList *s, Alloc a);
+void sources_free(SourceList *s);
+/* Reads a file into the list; returns its index, or -1 (message in err). */
+int sources_add_file(SourceList *s, const char *path, char *err, size_t errcap);
+/* Adds text under a name; returns its index or -1 when out of memory. */
+int sources_add_text(SourceList *s, const char *name, const char *text, size_t len);
+
+/* Checks and compiles: the prelude (may be NULL), then each source given
+ * (indexes into `sources`, files already read), following imports.  Tables'
+ * CSV files and imported files are added to `sources`.  Returns the program,
+ * or NULL when there were errors (all of them are in diags). */
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles,
+                     DiagList *diags);
+
+#endif

@@ -1,0 +1,47 @@
+/* diag.h — diagnostics: errors and warnings with a source span, kept as
+ * values on the engine and rendered (file:line:col, source line, caret) only
+ * when someone asks for the text. */
+#ifndef ARB_DIAG_H
+#define ARB_DIAG_H
+
+#include <stdint.h>
+
+#include "strbuf.h"
+
+typedef struct Source {
+    char *path;   /* as given, for messages */
+    char *text;   /* NUL-terminated contents */
+    size_t len;
+} Source;
+
+enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
+
+typedef struct Diag {
+    uint8_t severity;
+    int32_t file;     /* index into the source list, -1 when none */
+    uint32_t off, len;/* byte span in that source */
+    char *msg;
+} Diag;
+
+typedef struct DiagList {
+    Alloc alloc;
+    Diag *items;
+    size_t n, cap;
+    size_t errors;
+} DiagList;
+
+void diag_init(DiagList *d, Alloc a);
+void diag_free(DiagList *d);
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+void diag_add(DiagList *d, int severity, int32_t file, uint32_t off, uint32_t len, const char *fmt,
+              ...);
+
+/* 1-based line and column (in characters) of a byte offset. */
+void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *col);
+
+/* Appends "path:line:col: error: message\n<source line>\n<caret>\n" to out. */
+void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *out);
+
+#endif

@@ -1,0 +1,177 @@
+/* grammar.y — the Arbiter grammar (lemon).  Actions are one-line calls to
+ * the ast_* constructors in ast.c; no logic lives here. */
+
+%name ArbParse
+%token_prefix TK_
+%token_type {Token}
+%default_type {Node *}
+%extra_argument {ParseCtx *ctx}
+%start_symbol program
+
+%include {
+#include <assert.h>
+#include <stdlib.h>
+#include "ast.h"
+#include "parse.h"
+}
+
+%syntax_error { parse_syntax_error(ctx, yymajor, TOKEN); }
+%stack_overflow { parse_stack_overflow(ctx); }
+
+/* Keywords that may also name fields, columns and the like. */
+%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON.
+
+%left OR.
+%left AND.
+%right NOT.
+%nonassoc EQ NE LT LE GT GE IN MATCHES.
+%left PLUS MINUS.
+%left STAR SLASH.
+%right UMINUS.
+%left DOT.
+
+%token EXPR_START.
+
+program ::= decls.
+program ::= EXPR_START expr(E). { ctx->expr = E; }
+
+decls ::= .
+decls ::= decls decl(D). { ast_add_decl(ctx, D); }
+
+/* --- declarations --------------------------------------------------------- */
+decl(A) ::= IMPORT(K) STRING(P). { A = ast_import(ctx, K, P); }
+decl(A) ::= ENUM(K) IDENT(N) LBRACE members(M) RBRACE(R). { A = ast_enum(ctx, K, N, M, R); }
+decl(A) ::= SCHEMA(K) IDENT(N) LBRACE fields(F) RBRACE(R). { A = ast_schema(ctx, K, N, F, R, 0); }
+decl(A) ::= EXTEND(K) SCHEMA IDENT(N) LBRACE fields(F) RBRACE(R). { A = ast_schema(ctx, K, N, F, R, 1); }
+decl(A) ::= CATEGORY(K) IDENT(N) LBRACE props(P) RBRACE(R). { A = ast_category(ctx, K, N, NULL, P, R); }
+decl(A) ::= CATEGORY(K) IDENT(N) STRING(T) LBRACE props(P) RBRACE(R). { A = ast_category(ctx, K, N, &T, P, R); }
+decl(A) ::= TABLE(K) IDENT(N) FROM STRING(P) LBRACE fields(F) RBRACE(R). { A = ast_table(ctx, K, N, P, F, R); }
+decl(A) ::= DEFINE(K) IDENT(N) ASSIGN expr(E). { A = ast_define(ctx, K, N, ast_list(NULL), E); }
+decl(A) ::= DEFINE(K) IDENT(N) LPAREN params(P) RPAREN ASSIGN expr(E). { A = ast_define(ctx, K, N, P, E); }
+decl(A) ::= RULE(K) rule_id(I) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, NULL, C, L); }
+decl(A) ::= RULE(K) rule_id(I) STRING(T) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, &T, C, L); }
+
+%type members {NodeList}
+members(A) ::= . { A = ast_list(NULL); }
+members(A) ::= members(L) member(M). { A = ast_append(L, M); }
+member(A) ::= IDENT(N). { A = ast_member(ctx, N, NULL); }
+member(A) ::= IDENT(N) STRING(L). { A = ast_member(ctx, N, &L); }
+
+%type fields {NodeList}
+fields(A) ::= . { A = ast_list(NULL); }
+fields(A) ::= fields(L) field(F). { A = ast_append(L, F); }
+field(A) ::= IDENT(N) type(T) attrs(S). { A = ast_field(ctx, N, T, S, NULL); }
+field(A) ::= IDENT(N) type(T) ASSIGN expr(E). { A = ast_field(ctx, N, T, ast_list(NULL), E); }
+type(A) ::= IDENT(N). { A = ast_type(ctx, N, NULL); }
+type(A) ::= LIST(L) OF IDENT(N). { A = ast_type(ctx, N, &L); }
+
+%type attrs {NodeList}
+attrs(A) ::= . { A = ast_list(NULL); }
+attrs(A) ::= attrs(L) attr(X). { A = ast_append(L, X); }
+attr(A) ::= KEY(T). { A = ast_attr(ctx, T, OP_KEY); }
+attr(A) ::= REQUIRED(T). { A = ast_attr(ctx, T, OP_REQUIRED); }
+attr(A) ::= AT_RISK(T). { A = ast_attr(ctx, T, OP_AT_RISK); }
+attr(A) ::= AS_OF(T). { A = ast_attr(ctx, T, OP_AS_OF); }
+
+%type props {NodeList}
+props(A) ::= . { A = ast_list(NULL); }
+props(A) ::= props(L) prop(P). { A = ast_append(L, P); }
+prop(A) ::= IDENT(K) propval(V). { A = ast_prop(ctx, K, V); }
+prop(A) ::= SEVERITY(K) propval(V). { A = ast_prop(ctx, K, V); }
+prop(A) ::= NATURE(K) propval(V). { A = ast_prop(ctx, K, V); }
+prop(A) ::= POINTS(K) propval(V). { A = ast_prop(ctx, K, V); }
+propval(A) ::= STRING(T). { A = ast_string(ctx, T); }
+propval(A) ::= INT(T). { A = ast_literal(ctx, N_INT, T); }
+propval(A) ::= IDENT(T). { A = ast_name(ctx, T); }
+
+%type params {NodeList}
+params(A) ::= IDENT(N). { A = ast_list(ast_param(ctx, N)); }
+params(A) ::= params(L) COMMA IDENT(N). { A = ast_append(L, ast_param(ctx, N)); }
+
+%type rule_id {Token}
+rule_id(A) ::= IDENT(T). { A = T; }
+rule_id(A) ::= rule_id(B) DOT IDENT(T). { A = tok_join(B, T); }
+rule_id(A) ::= rule_id(B) DOT INT(T). { A = tok_join(B, T); }
+
+/* --- rule clauses ---------------------------------------------------------- */
+%type clauses {NodeList}
+clauses(A) ::= . { A = ast_list(NULL); }
+clauses(A) ::= clauses(L) clause(C). { A = ast_append(L, C); }
+
+clause(A) ::= PHASE(K) phases(P). { A = ast_phase(ctx, K, P); }
+clause(A) ::= EFFECTIVE(K) DATE(F). { A = ast_effective(ctx, K, F, NULL); }
+clause(A) ::= EFFECTIVE(K) DATE(F) TO DATE(T). { A = ast_effective(ctx, K, F, &T); }
+clause(A) ::= SEVERITY(K) IDENT(V). { A = ast_prop(ctx, K, ast_name(ctx, V)); }
+clause(A) ::= NATURE(K) IDENT(V). { A = ast_prop(ctx, K, ast_name(ctx, V)); }
+clause(A) ::= POINTS(K) INT(V). { A = ast_prop(ctx, K, ast_literal(ctx, N_INT, V)); }
+clause(A) ::= FOR(K) IDENT(V) IN expr(E). { A = ast_for(ctx, K, V, E); }
+clause(A) ::= MATCH(K) IDENT(V) IN IDENT(T) ON expr(E). { A = ast_match(ctx, K, V, T, E); }
+clause(A) ::= WHEN(K) expr(E). { A = ast_when(ctx, K, E); }
+clause(A) ::= flag(F). { A = F; }
+
+%type phases {NodeList}
+phases(A) ::= IDENT(N). { A = ast_list(ast_name(ctx, N)); }
+phases(A) ::= phases(L) IDENT(N). { A = ast_append(L, ast_name(ctx, N)); }
+
+flag(A) ::= FLAG(K) IDENT(T). { A = ast_flag(ctx, K, T); }
+flag(A) ::= flag(F) AMOUNT expr(E). { A = ast_flag_amount(ctx, F, E); }
+flag(A) ::= flag(F) MESSAGE STRING(S). { A = ast_flag_message(ctx, F, S); }
+
+/* --- expressions ------------------------------------------------------------ */
+expr(A) ::= expr(L) OR expr(R). { A = ast_binary(ctx, OP_OR, L, R); }
+expr(A) ::= expr(L) AND expr(R). { A = ast_binary(ctx, OP_AND, L, R); }
+expr(A) ::= NOT(K) expr(E). { A = ast_unary(ctx, OP_NOT, K, E); }
+expr(A) ::= expr(L) EQ expr(R). { A = ast_binary(ctx, OP_EQ, L, R); }
+expr(A) ::= expr(L) NE expr(R). { A = ast_binary(ctx, OP_NE, L, R); }
+expr(A) ::= expr(L) LT expr(R). { A = ast_binary(ctx, OP_LT, L, R); }
+expr(A) ::= expr(L) LE expr(R). { A = ast_binary(ctx, OP_LE, L, R); }
+expr(A) ::= expr(L) GT expr(R). { A = ast_binary(ctx, OP_GT, L, R); }
+expr(A) ::= expr(L) GE expr(R). { A = ast_binary(ctx, OP_GE, L, R); }
+expr(A) ::= expr(L) IN expr(R). { A = ast_binary(ctx, OP_IN, L, R); }
+expr(A) ::= expr(L) NOT IN expr(R). [IN] { A = ast_binary(ctx, OP_NOTIN, L, R); }
+expr(A) ::= expr(L) MATCHES expr(R). { A = ast_binary(ctx, OP_MATCHES, L, R); }
+expr(A) ::= expr(L) PLUS expr(R). { A = ast_binary(ctx, OP_ADD, L, R); }
+expr(A) ::= expr(L) MINUS expr(R). { A = ast_binary(ctx, OP_SUB, L, R); }
+expr(A) ::= expr(L) STAR expr(R). { A = ast_binary(ctx, OP_MUL, L, R); }
+expr(A) ::= expr(L) SLASH expr(R). { A = ast_binary(ctx, OP_DIV, L, R); }
+expr(A) ::= MINUS(K) expr(E). [UMINUS] { A = ast_unary(ctx, OP_NEG, K, E); }
+expr(A) ::= expr(E) DOT IDENT(F). { A = ast_fieldref(ctx, E, F); }
+expr(A) ::= LPAREN(L) expr(E) RPAREN(R). { A = ast_paren(ctx, L, E, R); }
+expr(A) ::= IDENT(N). { A = ast_name(ctx, N); }
+expr(A) ::= IDENT(N) LPAREN args(L) RPAREN(R). { A = ast_call(ctx, N, L, R); }
+expr(A) ::= STRING(T). { A = ast_string(ctx, T); }
+expr(A) ::= TRUE(T). { A = ast_bool(ctx, T, 1); }
+expr(A) ::= FALSE(T). { A = ast_bool(ctx, T, 0); }
+expr(A) ::= INT(T). { A = ast_literal(ctx, N_INT, T); }
+expr(A) ::= MONEY(T). { A = ast_literal(ctx, N_MONEY, T); }
+expr(A) ::= DATE(T). { A = ast_literal(ctx, N_DATE, T); }
+expr(A) ::= DATETIME(T). { A = ast_literal(ctx, N_DATETIME, T); }
+expr(A) ::= DURATION(T). { A = ast_literal(ctx, N_DURATION, T); }
+expr(A) ::= LBRACE(L) elems(E) RBRACE(R). { A = ast_set(ctx, L, E, R); }
+expr(A) ::= COUNT(K) LPAREN IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_COUNT, NULL, V, C, NULL, R); }
+expr(A) ::= COUNT(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_COUNT, NULL, V, C, W, R); }
+expr(A) ::= EXISTS(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, V, C, W, R); }
+expr(A) ::= ANY(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, V, C, W, R); }
+expr(A) ::= ALL(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_ALL, NULL, V, C, W, R); }
+expr(A) ::= SUM(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_SUM, E, V, C, NULL, R); }
+expr(A) ::= SUM(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_SUM, E, V, C, W, R); }
+expr(A) ::= MIN(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_MIN, E, V, C, NULL, R); }
+expr(A) ::= MIN(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_MIN, E, V, C, W, R); }
+expr(A) ::= MAX(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_MAX, E, V, C, NULL, R); }
+expr(A) ::= MAX(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_MAX, E, V, C, W, R); }
+
+%type args {NodeList}
+args(A) ::= . { A = ast_list(NULL); }
+args(A) ::= arglist(L). { A = L; }
+%type arglist {NodeList}
+arglist(A) ::= expr(E). { A = ast_list(E); }
+arglist(A) ::= arglist(L) COMMA expr(E). { A = ast_append(L, E); }
+
+%type elems {NodeList}
+elems(A) ::= . { A = ast_list(NULL); }
+elems(A) ::= arglist(L). { A = L; }
+
+%code {
+/* The parser object's size, so the driver can place it in its arena. */
+size_t ArbParseSize(void) { return sizeof(yyParser); }
+}

@@ -1,0 +1,479 @@
+/* batch.c — auditing a claims file: reading JSON Lines or CSV in windows,
+ * checking claims on worker threads, writing findings and rejects in input
+ * order, and the run's statistics.  Memory stays flat in the batch size: a
+ * window of input is read, checked and written before the next. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csv_claims.h"
+#include "engine.h"
+#include "scalar.h"
+
+#define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
+#define WINDOW_CLAIMS 20000u    /* CSV claims per window */
+#define MAX_THREADS 64
+
+void arb_batch_options_init(arb_batch_options *o) {
+    memset(o, 0, sizeof *o);
+    o->findings_format = ARB_FORMAT_JSONL;
+    o->phases = ARB_PHASE_ALL;
+}
+
+typedef struct Record {
+    const char *p;
+    size_t n;
+    uint64_t line;
+} Record;
+
+typedef struct RejectNote {
+    uint64_t line;
+    const char *file;
+    char message[256];
+} RejectNote;
+
+typedef struct Worker {
+    const arb_engine *e;
+    const arb_batch_options *o;
+    VM vm;
+    Arena ar;
+    /* the work of this window */
+    const Record *recs; /* JSON Lines */
+    const CsvClaims *csv;
+    size_t from, to;    /* CSV claim indexes */
+    size_t nrecs;
+    /* results of this window */
+    StrBuf out, rej;
+    RejectNote *notes;
+    size_t nnotes, capnotes;
+    /* totals */
+    uint64_t audited, rejected, lines, findings, flagged;
+    int64_t claimed, line_cents, at_risk;
+    uint64_t *cat_count;
+    int64_t *cat_amount;
+    int failed;
+} Worker;
+
+/* Appends s as a CSV cell (quoted when needed). */
+static void csv_cell(StrBuf *b, const char *s, int force_quotes) {
+    int q = force_quotes || strpbrk(s, ",\"\n\r") != NULL;
+    if (!q) {
+        sb_puts(b, s);
+        return;
+    }
+    sb_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') sb_putc(b, '"');
+        sb_putc(b, *s);
+    }
+    sb_putc(b, '"');
+}
+
+static void json_str(StrBuf *b, const char *s) {
+    size_t n = strlen(s);
+    size_t need = scalar_json_quote(s, n, NULL, 0);
+    char *w = sb_reserve(b, need + 1);
+    if (!w) return;
+    scalar_json_quote(s, n, w, need + 1);
+    b->len += need;
+}
+
+static void money_text(int64_t c, char *buf, size_t cap) {
+    int64_t a = c < 0 ? -c : c;
+    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100), (long long)(a % 100));
+}
+
+/* Writes one finding in the chosen format. */
+static void write_finding(StrBuf *b, int format, const arb_finding *f) {
+    char amount[32], line[32];
+    money_text(f->amount_cents, amount, sizeof amount);
+    if (f->line_no >= 0) snprintf(line, sizeof line, "%lld", (long long)f->line_no);
+    else line[0] = 0;
+    if (format == ARB_FORMAT_CSV) {
+        csv_cell(b, f->claim_id, 0);
+        sb_putc(b, ',');
+        csv_cell(b, f->rule_id, 0);
+        sb_printf(b, ",%s,%s,%s,%s,%d,%s,%s,", f->category, f->category_code, f->severity, f->nature,
+                  f->points, line, amount);
+        csv_cell(b, f->message, 1);
+        sb_putc(b, '\n');
+        return;
+    }
+    sb_puts(b, "{\"claim_id\":");
+    json_str(b, f->claim_id);
+    sb_puts(b, ",\"rule\":");
+    json_str(b, f->rule_id);
+    sb_printf(b, ",\"category\":\"%s\",\"category_code\":", f->category);
+    json_str(b, f->category_code);
+    sb_printf(b, ",\"severity\":\"%s\",\"nature\":\"%s\",\"points\":%d,\"line_no\":%s,\"amount\":\"%s\",\"message\":",
+              f->severity, f->nature, f->points, line[0] ? line : "null", amount);
+    json_str(b, f->message);
+    sb_puts(b, "}\n");
+}
+
+static void reject(Worker *w, const char *file, uint64_t line, const char *msg, const char *raw,
+                   size_t rawlen) {
+    w->rejected++;
+    if (mem_grow(w->e->alloc, (void **)&w->notes, sizeof(RejectNote), &w->capnotes, w->nnotes + 1) == 0) {
+        RejectNote *r = &w->notes[w->nnotes++];
+        r->line = line;
+        r->file = file;
+        snprintf(r->message, sizeof r->message, "%s", msg);
+    }
+    sb_puts(&w->rej, "{\"file\":");
+    json_str(&w->rej, file);
+    sb_printf(&w->rej, ",\"line\":%llu,\"error\":", (unsigned long long)line);
+    json_str(&w->rej, msg);
+    sb_puts(&w->rej, ",\"record\":");
+    size_t need = scalar_json_quote(raw, rawlen, NULL, 0);
+    char *wp = sb_reserve(&w->rej, need + 1);
+    if (wp) {
+        scalar_json_quote(raw, rawlen, wp, need + 1);
+        w->rej.len += need;
+    }
+    sb_puts(&w->rej, "}\n");
+}
+
+/* Sums, findings and output of one audited claim. */
+static void audit(Worker *w, Value *claim) {
+    const Program *p = w->e->prog;
+    vm_clear(&w->vm);
+    if (vm_check_claim(&w->vm, claim, w->o->phases, &w->ar)) {
+        w->failed = ARB_ERR_NOMEM;
+        return;
+    }
+    w->audited++;
+    const RecordType *ct = p->claim;
+    if (ct->at_risk_field >= 0 && claim[ct->at_risk_field].i != ARB_NULL)
+        w->claimed += claim[ct->at_risk_field].i;
+    for (uint32_t f = 0; f < ct->nfields; f++) {
+        if (ct->fields[f].type.kind != TY_LIST) continue;
+        const ArbList *l = claim[f].l;
+        const RecordType *et = ct->fields[f].type.rec;
+        if (!l || et->at_risk_field < 0) continue;
+        w->lines += l->n;
+        for (uint32_t i = 0; i < l->n; i++) {
+            int64_t v = list_item(l, i)[et->at_risk_field].i;
+            if (v != ARB_NULL) w->line_cents += v;
+        }
+    }
+    if (w->vm.nfindings) w->flagged++;
+    char idbuf[256];
+    for (size_t i = 0; i < w->vm.nfindings; i++) {
+        const Finding *fd = &w->vm.findings[i];
+        arb_finding f;
+        engine_finding(w->e, claim, fd, &f, idbuf, sizeof idbuf);
+        w->findings++;
+        w->at_risk += fd->amount;
+        uint32_t c = p->rules[fd->rule].category;
+        w->cat_count[c]++;
+        w->cat_amount[c] += fd->amount;
+        if (w->o->findings_path) write_finding(&w->out, w->o->findings_format, &f);
+    }
+}
+
+static void *work(void *arg) {
+    Worker *w = arg;
+    char msg[512];
+    if (w->csv) {
+        for (size_t i = w->from; i < w->to && !w->failed; i++) {
+            arena_reset(&w->ar);
+            const Value *claim;
+            const char *file;
+            uint64_t line;
+            if (csvc_get(w->csv, i, &w->ar, &claim, msg, sizeof msg, &file, &line) != 0) {
+                const char *raw;
+                size_t n;
+                csvc_raw(w->csv, i, &raw, &n);
+                reject(w, file, line, msg, raw, n);
+                continue;
+            }
+            audit(w, (Value *)claim);
+        }
+        return NULL;
+    }
+    for (size_t i = 0; i < w->nrecs && !w->failed; i++) {
+        const Record *r = &w->recs[i];
+        arena_reset(&w->ar);
+        const Value *claim;
+        size_t off = 0;
+        if (jsonr_parse(w->e->json, r->p, r->n, &w->ar, &claim, msg, sizeof msg, &off) != 0) {
+            char full[600];
+            snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+            reject(w, w->o->claims_path, r->line, full, r->p, r->n);
+            continue;
+        }
+        audit(w, (Value *)claim);
+    }
+    return NULL;
+}
+
+/* Runs the workers of one window (on threads when there are several). */
+static void run_workers(Worker *ws, int n) {
+    if (n == 1) {
+        work(&ws[0]);
+        return;
+    }
+    pthread_t th[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    for (int i = 0; i < n; i++) started[i] = pthread_create(&th[i], NULL, work, &ws[i]) == 0;
+    for (int i = 0; i < n; i++) {
+        if (started[i]) pthread_join(th[i], NULL);
+        else work(&ws[i]); /* could not start a thread: do it here */
+    }
+}
+
+typedef struct Output {
+    FILE *findings, *rejects;
+    const char *rejects_path;
+    int failed;
+} Output;
+
+/* Writes a window's results in worker (= input) order and resets them. */
+static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, int n, Output *out) {
+    for (int i = 0; i < n; i++) {
+        Worker *w = &ws[i];
+        if (w->out.oom || w->rej.oom) w->failed = ARB_ERR_NOMEM;
+        if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
+        if (out->findings && w->out.len && fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)
+            return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path, strerror(errno));
+        if (w->rej.len && o->rejects_path) {
+            if (!out->rejects && !(out->rejects = fopen(o->rejects_path, "w")))
+                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path, strerror(errno));
+            if (fwrite(w->rej.p, 1, w->rej.len, out->rejects) != w->rej.len)
+                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path, strerror(errno));
+        }
+        for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
+            arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
+            o->on_reject(o->ud, &r);
+        }
+        sb_clear(&w->out);
+        sb_clear(&w->rej);
+        w->nnotes = 0;
+    }
+    return ARB_OK;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Reads JSON Lines in windows and checks them. */
+static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
+                     uint64_t total) {
+    int fd = open(o->claims_path, O_RDONLY);
+    if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", o->claims_path, strerror(errno));
+    size_t cap = WINDOW_BYTES * 2, len = 0;
+    char *buf = mem_alloc(e->alloc, cap);
+    Record *recs = NULL;
+    size_t caprecs = 0;
+    uint64_t line = 1, done = 0;
+    int rc = ARB_OK, eof = 0;
+    while (!eof && rc == ARB_OK && buf) {
+        /* fill the buffer up to a window past what is carried over */
+        while (len < cap) {
+            ssize_t got = read(fd, buf + len, cap - len);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path, strerror(errno));
+                break;
+            }
+            if (got == 0) {
+                eof = 1;
+                break;
+            }
+            len += (size_t)got;
+            if (len >= WINDOW_BYTES) break;
+        }
+        if (rc) break;
+        /* complete lines; at the end of the file the last one even without '\n' */
+        size_t nrecs = 0, pos = 0;
+        for (;;) {
+            char *nl = memchr(buf + pos, '\n', len - pos);
+            size_t end = nl ? (size_t)(nl - buf) : len;
+            if (!nl && !eof) break;
+            if (end == len && pos == len) break;
+            size_t s = pos, t = end;
+            while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
+            while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r')) t--;
+            if (t > s) {
+                if (mem_grow(e->alloc, (void **)&recs, sizeof(Record), &caprecs, nrecs + 1)) {
+                    rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                recs[nrecs].p = buf + s;
+                recs[nrecs].n = t - s;
+                recs[nrecs].line = line;
+                nrecs++;
+            }
+            line++;
+            pos = nl ? end + 1 : len;
+            if (!nl) break;
+        }
+        if (rc) break;
+        if (nrecs == 0 && !eof && pos == 0) {
+            /* one line longer than the buffer: grow it */
+            char *nb = mem_realloc(e->alloc, buf, cap, cap * 2);
+            if (!nb) {
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory (a record longer than %zu bytes?)", cap);
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+            continue;
+        }
+        /* share the records out among the workers */
+        size_t per = (nrecs + (size_t)nw - 1) / (size_t)nw, at = 0;
+        for (int i = 0; i < nw; i++) {
+            ws[i].recs = recs + at;
+            ws[i].nrecs = at < nrecs ? (nrecs - at < per ? nrecs - at : per) : 0;
+            at += ws[i].nrecs;
+        }
+        run_workers(ws, nw);
+        rc = flush_workers(e, o, ws, nw, out);
+        done += pos;
+        if (o->on_progress) o->on_progress(o->ud, done, total);
+        memmove(buf, buf + pos, len - pos);
+        len -= pos;
+    }
+    if (!buf) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    mem_free(e->alloc, buf, cap);
+    mem_free(e->alloc, recs, caprecs * sizeof(Record));
+    close(fd);
+    return rc;
+}
+
+static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
+                   arb_batch_stats *st) {
+    CsvClaims *csv;
+    char msg[512];
+    if (csvc_open(&csv, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0)
+        return engine_fail(e, ARB_ERR_DATA, "%s", msg);
+    size_t n = csvc_count(csv);
+    int rc = ARB_OK;
+    for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
+        size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+        size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
+        for (int i = 0; i < nw; i++) {
+            ws[i].csv = csv;
+            ws[i].from = from + (size_t)i * per < to ? from + (size_t)i * per : to;
+            ws[i].to = ws[i].from + per < to ? ws[i].from + per : to;
+        }
+        run_workers(ws, nw);
+        rc = flush_workers(e, o, ws, nw, out);
+        if (o->on_progress) o->on_progress(o->ud, to, n);
+    }
+    /* child rows that belong to no claim */
+    size_t norph = csvc_orphan_count(csv);
+    for (size_t k = 0; k < norph && rc == ARB_OK; k++) {
+        const char *file, *m;
+        uint64_t line;
+        csvc_orphan(csv, k, &file, &line, &m);
+        st->rejected_rows++;
+        reject(&ws[0], file, line, m, "", 0);
+        ws[0].rejected--; /* a row, not a claim */
+    }
+    if (rc == ARB_OK) rc = flush_workers(e, o, ws, 1, out);
+    csvc_free(csv);
+    return rc;
+}
+
+int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st) {
+    memset(st, 0, sizeof *st);
+    if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before checking claims");
+    if (!o->claims_path) return engine_fail(e, ARB_ERR_USAGE, "no claims file given");
+    double t0 = now_seconds();
+    const Program *p = e->prog;
+    arb_batch_options opt = *o;
+    if (!opt.phases) opt.phases = ARB_PHASE_ALL;
+    int csv = opt.input_format == ARB_FORMAT_CSV ||
+              (opt.input_format == ARB_FORMAT_AUTO && ends_with(opt.claims_path, ".csv"));
+    struct stat sb;
+    if (stat(opt.claims_path, &sb) != 0)
+        return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", opt.claims_path, strerror(errno));
+    st->bytes = (uint64_t)sb.st_size;
+
+    int nw = opt.threads < 1 ? 1 : opt.threads > MAX_THREADS ? MAX_THREADS : opt.threads;
+    Worker *ws = mem_calloc(e->alloc, (size_t)nw * sizeof(Worker));
+    if (!ws) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    int rc = ARB_OK;
+    for (int i = 0; i < nw; i++) {
+        Worker *w = &ws[i];
+        w->e = e;
+        w->o = &opt;
+        arena_init(&w->ar, e->alloc, 1 << 16);
+        sb_init(&w->out, e->alloc);
+        sb_init(&w->rej, e->alloc);
+        w->cat_count = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(uint64_t));
+        w->cat_amount = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(int64_t));
+        if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    }
+    Output out = {NULL, NULL, opt.rejects_path, 0};
+    if (rc == ARB_OK && opt.findings_path) {
+        out.findings = strcmp(opt.findings_path, "-") == 0 ? stdout : fopen(opt.findings_path, "w");
+        if (!out.findings)
+            rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", opt.findings_path, strerror(errno));
+        else if (opt.findings_format == ARB_FORMAT_CSV)
+            fputs("claim_id,rule,category,category_code,severity,nature,points,line_no,amount,message\n", out.findings);
+    }
+    if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
+    if (rc == ARB_OK) rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);
+
+    /* totals */
+    if (e->cat_stats) mem_free(e->alloc, e->cat_stats, p->ncats * sizeof(arb_category_stats));
+    e->cat_stats = mem_calloc(e->alloc, (p->ncats ? p->ncats : 1) * sizeof(arb_category_stats));
+    for (uint32_t c = 0; c < p->ncats && e->cat_stats; c++) {
+        e->cat_stats[c].name = p->cats[c].name;
+        e->cat_stats[c].title = p->cats[c].title;
+        e->cat_stats[c].code = p->cats[c].code;
+    }
+    for (int i = 0; i < nw; i++) {
+        Worker *w = &ws[i];
+        st->audited += w->audited;
+        st->rejected += w->rejected;
+        st->lines += w->lines;
+        st->findings += w->findings;
+        st->claims_flagged += w->flagged;
+        st->claimed_cents += w->claimed;
+        st->line_cents += w->line_cents;
+        st->at_risk_cents += w->at_risk;
+        for (uint32_t c = 0; c < p->ncats && e->cat_stats && w->cat_count; c++) {
+            e->cat_stats[c].findings += w->cat_count[c];
+            e->cat_stats[c].amount_cents += w->cat_amount[c];
+        }
+        vm_free(&w->vm);
+        arena_free(&w->ar);
+        sb_free(&w->out);
+        sb_free(&w->rej);
+        mem_free(e->alloc, w->notes, w->capnotes * sizeof(RejectNote));
+        mem_free(e->alloc, w->cat_count, (p->ncats + 1) * sizeof(uint64_t));
+        mem_free(e->alloc, w->cat_amount, (p->ncats + 1) * sizeof(int64_t));
+    }
+    mem_free(e->alloc, ws, (size_t)nw * sizeof(Worker));
+    st->records_read = st->audited + st->rejected;
+    st->ncategories = e->cat_stats ? p->ncats : 0;
+    st->categories = e->cat_stats;
+    if (out.findings && out.findings != stdout && fclose(out.findings) != 0 && rc == ARB_OK)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.findings_path);
+    if (out.findings == stdout) fflush(stdout);
+    if (out.rejects && fclose(out.rejects) != 0 && rc == ARB_OK)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.rejects_path);
+    st->seconds = now_seconds() - t0;
+    if (rc == ARB_OK && (st->rejected || st->rejected_rows))
+        rc = engine_fail(e, ARB_ERR_DATA, "%llu record%s rejected", (unsigned long long)(st->rejected + st->rejected_rows),
+                         st->rejected + st->rejected_rows == 1 ? "" : "s");
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* disasm.c — the disassembler; operand counts and names come from the
+ * opcode X-macro list, so it never goes out of step with the VM. */
+#include "disasm.h"
+
+#include "scalar.h"
+
+void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out) {
+    for (uint32_t pc = from; pc < to && pc < p->ncode;) {
+        int op = p->code[pc];
+        if (op < 0 || op >= OPC__COUNT) {
+            sb_printf(out, "%6u  ??? %d\n", pc, op);
+            return;
+        }
+        sb_printf(out, "%6u  %-8s", pc, opcode_names[op]);
+        for (int i = 0; i < opcode_nargs[op] && pc + 1 + (uint32_t)i < p->ncode; i++)
+            sb_printf(out, " %d", p->code[pc + 1 + i]);
+        int32_t a = pc + 1 < p->ncode ? p->code[pc + 1] : 0;
+        char buf[256];
+        switch (op) {
+        case OPC_CONST:
+            if (a >= 0 && (uint32_t)a < p->nconsts) {
+                scalar_format(&p->const_types[a], p->consts[a], 0, 1, buf, sizeof buf);
+                sb_printf(out, "\t; %s %s", type_kind_names[p->const_types[a].kind], buf);
+            }
+            break;
+        case OPC_INSET:
+            if (a >= 0 && (uint32_t)a < p->nsets) {
+                const Table *t = p->sets[a];
+                sb_puts(out, "\t; {");
+                for (uint32_t i = 0; i < t->nrows && i < 8; i++)
+                    sb_printf(out, "%s\"%s\"", i ? ", " : "", t->rows[i].s ? t->rows[i].s->data : "");
+                sb_puts(out, t->nrows > 8 ? ", ...}" : "}");
+            }
+            break;
+        case OPC_ININT:
+            if (a >= 0 && (uint32_t)a < p->nintsets) {
+                sb_puts(out, "\t; {");
+                for (uint32_t i = 0; i < p->intsets[a].n && i < 8; i++)
+                    sb_printf(out, "%s%lld", i ? ", " : "", (long long)p->intsets[a].v[i]);
+                sb_puts(out, "}");
+            }
+            break;
+        case OPC_INTABLE:
+        case OPC_MATCH:
+        case OPC_NEXTROW: {
+            int32_t ti = op == OPC_MATCH ? p->code[pc + 2] : a;
+            if (ti >= 0 && (uint32_t)ti < p->ntables) sb_printf(out, "\t; table %s", p->tables[ti]->name);
+            break;
+        }
+        case OPC_MATCHES:
+            if (a >= 0 && (uint32_t)a < p->nregexes) sb_printf(out, "\t; /%s/", p->regex_src[a]);
+            break;
+        case OPC_FLAG:
+            sb_printf(out, "\t; %s", a < 0 ? "claim" : "record in local");
+            break;
+        }
+        sb_putc(out, '\n');
+        pc += 1 + opcode_nargs[op];
+    }
+}
+
+void disasm_rule(const Program *p, const Rule *r, StrBuf *out) {
+    const Category *c = &p->cats[r->category];
+    sb_printf(out, "rule %s \"%s\" in %s  (%u locals, stack %u)\n", r->id, r->title, c->name,
+              r->nlocals, r->maxstack);
+    disasm_range(p, r->entry, r->code_end, out);
+}

@@ -1,0 +1,279 @@
+/* engine.c — the public API: engine, compilation, diagnostics,
+ * introspection and single-claim sessions (batches are in batch.c). */
+#include "engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "disasm.h"
+#include "scalar.h"
+
+#ifndef ARB_STDLIB_DIR
+#define ARB_STDLIB_DIR "stdlib-rules"
+#endif
+
+void arb_config_init(arb_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+}
+
+int engine_fail(arb_engine *e, int code, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int arb_engine_new(const arb_config *cfg, arb_engine **out) {
+    arb_config def;
+    if (!cfg) {
+        arb_config_init(&def);
+        cfg = &def;
+    }
+    Alloc a = cfg->alloc ? (Alloc){cfg->alloc, cfg->alloc_ud} : mem_default();
+    arb_engine *e = mem_calloc(a, sizeof *e);
+    if (!e) return ARB_ERR_NOMEM;
+    e->alloc = a;
+    const char *dir = cfg->stdlib_dir ? cfg->stdlib_dir : ARB_STDLIB_DIR;
+    size_t n = strlen(dir);
+    e->stdlib_dir = mem_alloc(a, n + 1);
+    if (!e->stdlib_dir) {
+        mem_free(a, e, sizeof *e);
+        return ARB_ERR_NOMEM;
+    }
+    memcpy(e->stdlib_dir, dir, n + 1);
+    e->no_prelude = cfg->no_prelude;
+    sources_init(&e->sources, a);
+    diag_init(&e->diags, a);
+    *out = e;
+    return ARB_OK;
+}
+
+static void drop_program(arb_engine *e) {
+    if (e->json) jsonr_free(e->json);
+    e->json = NULL;
+    if (e->cat_stats) mem_free(e->alloc, e->cat_stats, e->prog->ncats * sizeof(arb_category_stats));
+    e->cat_stats = NULL;
+    program_free(e->prog);
+    e->prog = NULL;
+}
+
+void arb_engine_free(arb_engine *e) {
+    if (!e) return;
+    Alloc a = e->alloc;
+    drop_program(e);
+    sources_free(&e->sources);
+    diag_free(&e->diags);
+    mem_free(a, e->roots, e->caproots * sizeof(int));
+    mem_free(a, e->stdlib_dir, strlen(e->stdlib_dir) + 1);
+    mem_free(a, e, sizeof *e);
+}
+
+const char *arb_errmsg(const arb_engine *e) {
+    return e->errmsg;
+}
+
+static int add_root(arb_engine *e, int idx) {
+    if (mem_grow(e->alloc, (void **)&e->roots, sizeof(int), &e->caproots, e->nroots + 1))
+        return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    e->roots[e->nroots++] = idx;
+    return ARB_OK;
+}
+
+int arb_add_file(arb_engine *e, const char *path) {
+    char msg[512];
+    int idx = sources_add_file(&e->sources, path, msg, sizeof msg);
+    if (idx < 0) return engine_fail(e, ARB_ERR_IO, "%s", msg);
+    return add_root(e, idx);
+}
+
+int arb_add_source(arb_engine *e, const char *name, const char *text, size_t len) {
+    int idx = sources_add_text(&e->sources, name, text, len);
+    if (idx < 0) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    return add_root(e, idx);
+}
+
+int arb_compile(arb_engine *e) {
+    drop_program(e);
+    diag_free(&e->diags);
+    diag_init(&e->diags, e->alloc);
+    int *files = mem_alloc(e->alloc, (e->nroots + 1) * sizeof(int));
+    if (!files) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    if (!e->no_prelude) {
+        char path[4096], msg[512];
+        snprintf(path, sizeof path, "%s/schema.rules", e->stdlib_dir);
+        int idx = sources_add_file(&e->sources, path, msg, sizeof msg);
+        if (idx < 0) {
+            mem_free(e->alloc, files, (e->nroots + 1) * sizeof(int));
+            diag_add(&e->diags, DIAG_ERROR, -1, 0, 0, "%s (the standard library's schema; set --stdlib or ARBITER_STDLIB)", msg);
+            return engine_fail(e, ARB_ERR_RULES, "%s", msg);
+        }
+        files[n++] = idx;
+    }
+    for (size_t i = 0; i < e->nroots; i++) files[n++] = e->roots[i];
+    e->prog = check_build(e->alloc, &e->sources, files, n, &e->diags);
+    mem_free(e->alloc, files, (e->nroots + 1) * sizeof(int));
+    if (!e->prog) return engine_fail(e, ARB_ERR_RULES, "the rules have %zu error%s", e->diags.errors, e->diags.errors == 1 ? "" : "s");
+    e->json = jsonr_new(e->prog->claim, e->alloc);
+    if (!e->json) {
+        drop_program(e);
+        return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    }
+    return ARB_OK;
+}
+
+size_t arb_error_count(const arb_engine *e) {
+    return e->diags.n;
+}
+
+int arb_error_get(const arb_engine *e, size_t i, arb_error *out) {
+    if (i >= e->diags.n) return ARB_ERR_USAGE;
+    const Diag *d = &e->diags.items[i];
+    memset(out, 0, sizeof *out);
+    out->severity = d->severity;
+    out->message = d->msg;
+    out->offset = d->off;
+    out->length = d->len;
+    if (d->file >= 0 && (size_t)d->file < e->sources.n) {
+        out->file = e->sources.items[d->file].path;
+        diag_line_col(&e->sources.items[d->file], d->off, &out->line, &out->col);
+    }
+    return ARB_OK;
+}
+
+size_t arb_error_render(const arb_engine *e, size_t i, char *buf, size_t cap) {
+    if (i >= e->diags.n) return 0;
+    StrBuf b;
+    sb_init(&b, e->alloc);
+    diag_render(e->sources.items, e->sources.n, &e->diags.items[i], &b);
+    size_t n = b.len;
+    if (cap) {
+        size_t k = n < cap ? n : cap - 1;
+        memcpy(buf, sb_str(&b), k);
+        buf[k] = 0;
+    }
+    sb_free(&b);
+    return n;
+}
+
+int arb_get_stats(const arb_engine *e, arb_stats *out) {
+    memset(out, 0, sizeof *out);
+    if (!e->prog) return ARB_ERR_USAGE;
+    const Program *p = e->prog;
+    out->rules = p->nrules;
+    out->categories = p->ncats;
+    out->tables = p->ntables;
+    for (uint32_t i = 0; i < p->ntables; i++) out->table_rows += p->tables[i]->nrows;
+    out->consts = p->nconsts;
+    out->code_words = p->ncode;
+    return ARB_OK;
+}
+
+size_t arb_rule_count(const arb_engine *e) {
+    return e->prog ? e->prog->nrules : 0;
+}
+
+const char *arb_rule_id(const arb_engine *e, size_t i) {
+    return e->prog && i < e->prog->nrules ? e->prog->rules[i].id : NULL;
+}
+
+size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t cap) {
+    if (!e->prog) return 0;
+    StrBuf b;
+    sb_init(&b, e->alloc);
+    const Program *p = e->prog;
+    if (!rule_id && p->has_prepare) {
+        sb_puts(&b, "derived fields\n");
+        uint32_t end = p->prepare_entry;
+        while (end < p->ncode && p->code[end] != OPC_HALT) end += 1 + opcode_nargs[p->code[end]];
+        disasm_range(p, p->prepare_entry, end + 1, &b);
+        sb_putc(&b, '\n');
+    }
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        if (rule_id && strcmp(rule_id, p->rules[i].id) != 0) continue;
+        disasm_rule(p, &p->rules[i], &b);
+        sb_putc(&b, '\n');
+    }
+    size_t n = b.len;
+    if (cap) {
+        size_t k = n < cap ? n : cap - 1;
+        memcpy(buf, sb_str(&b), k);
+        buf[k] = 0;
+    }
+    sb_free(&b);
+    return n;
+}
+
+void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
+                    char *claim_id_buf, size_t cap) {
+    const Program *p = e->prog;
+    const Rule *r = &p->rules[f->rule];
+    const Category *c = &p->cats[r->category];
+    const RecordType *ct = p->claim;
+    claim_id_buf[0] = 0;
+    if (ct->key_field >= 0)
+        scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, claim_id_buf, cap);
+    out->claim_id = claim_id_buf;
+    out->rule_id = r->id;
+    out->category = c->name;
+    out->category_code = c->code;
+    out->severity = severity_names[r->severity];
+    out->nature = nature_names[r->nature];
+    out->points = r->points;
+    out->line_no = (r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE && r->key_kind != TY_TEXT && f->key.i != ARB_NULL) ? f->key.i : -1;
+    out->amount_cents = f->amount;
+    out->message = f->message;
+}
+
+/* ------------------------------------------------------------- sessions */
+
+int arb_session_new(arb_engine *e, arb_session **out) {
+    if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before opening a session");
+    arb_session *s = mem_calloc(e->alloc, sizeof *s);
+    if (!s) return ARB_ERR_NOMEM;
+    s->e = e;
+    if (vm_init(&s->vm, e->prog, e->alloc)) {
+        vm_free(&s->vm);
+        mem_free(e->alloc, s, sizeof *s);
+        return ARB_ERR_NOMEM;
+    }
+    arena_init(&s->ar, e->alloc, 1 << 14);
+    *out = s;
+    return ARB_OK;
+}
+
+void arb_session_free(arb_session *s) {
+    if (!s) return;
+    Alloc a = s->e->alloc;
+    vm_free(&s->vm);
+    arena_free(&s->ar);
+    mem_free(a, s, sizeof *s);
+}
+
+const char *arb_session_errmsg(const arb_session *s) {
+    return s->errmsg;
+}
+
+int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
+                           void (*on_finding)(void *ud, const arb_finding *f), void *ud) {
+    arena_reset(&s->ar);
+    vm_clear(&s->vm);
+    s->errmsg[0] = 0;
+    const Value *claim;
+    size_t off = 0;
+    if (jsonr_parse(s->e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off) != 0)
+        return ARB_ERR_DATA;
+    if (vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar) != 0) {
+        snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+        return ARB_ERR_NOMEM;
+    }
+    char idbuf[256];
+    for (size_t i = 0; i < s->vm.nfindings; i++) {
+        arb_finding f;
+        engine_finding(s->e, claim, &s->vm.findings[i], &f, idbuf, sizeof idbuf);
+        if (on_finding) on_finding(ud, &f);
+    }
+    return ARB_OK;
+}

@@ -1,0 +1,42 @@
+/* engine.h — the engine handle behind the public API (internal). */
+#ifndef ARB_ENGINE_H
+#define ARB_ENGINE_H
+
+#include "arbiter.h"
+#include "check.h"
+#include "diag.h"
+#include "json_reader.h"
+#include "program.h"
+#include "vm.h"
+
+struct arb_engine {
+    Alloc alloc;
+    char *stdlib_dir;
+    int no_prelude;
+    SourceList sources; /* rule files, imports, table files */
+    int *roots;         /* the files added by the user */
+    size_t nroots, caproots;
+    DiagList diags;
+    Program *prog;
+    JsonReader *json;   /* built for the program's claim schema */
+    char errmsg[512];
+    arb_category_stats *cat_stats; /* of the last batch */
+};
+
+struct arb_session {
+    arb_engine *e;
+    VM vm;
+    Arena ar;
+    char errmsg[512];
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int engine_fail(arb_engine *e, int code, const char *fmt, ...);
+
+/* Fills the public view of a finding from the VM's. */
+void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
+                    char *claim_id_buf, size_t cap);
+
+#endif

@@ -1,0 +1,125 @@
+/* mem.c — default allocator, allocation wrappers and the bump arena. */
+#include "mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void *mem_default_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+    (void)ud;
+    (void)old_size;
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, new_size);
+}
+
+Alloc mem_default(void) {
+    Alloc a = {mem_default_alloc, NULL};
+    return a;
+}
+
+void *mem_alloc(Alloc a, size_t n) {
+    return a.fn(a.ud, NULL, 0, n ? n : 1);
+}
+
+void *mem_calloc(Alloc a, size_t n) {
+    void *p = mem_alloc(a, n);
+    if (p) memset(p, 0, n ? n : 1);
+    return p;
+}
+
+void *mem_realloc(Alloc a, void *p, size_t old_size, size_t new_size) {
+    return a.fn(a.ud, p, old_size, new_size ? new_size : 1);
+}
+
+void mem_free(Alloc a, void *p, size_t size) {
+    if (p) a.fn(a.ud, p, size, 0);
+}
+
+int mem_grow(Alloc a, void **arr, size_t elem, size_t *cap, size_t need) {
+    if (need <= *cap) return 0;
+    size_t ncap = *cap ? *cap : 8;
+    while (ncap < need) ncap *= 2;
+    void *p = mem_realloc(a, *arr, *cap * elem, ncap * elem);
+    if (!p) return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+struct ArenaChunk {
+    ArenaChunk *prev;
+    size_t size; /* usable bytes after the header */
+    /* data follows, 16-byte aligned */
+};
+
+#define CHUNK_HDR ((sizeof(ArenaChunk) + 15) & ~(size_t)15)
+
+void arena_init(Arena *ar, Alloc a, size_t first_chunk) {
+    ar->alloc = a;
+    ar->head = NULL;
+    ar->ptr = ar->end = NULL;
+    ar->chunk_size = first_chunk ? first_chunk : 4096;
+    ar->total = 0;
+}
+
+static int arena_new_chunk(Arena *ar, size_t need) {
+    size_t size = ar->chunk_size;
+    while (size < need) size *= 2;
+    ArenaChunk *c = mem_alloc(ar->alloc, CHUNK_HDR + size);
+    if (!c) return -1;
+    c->prev = ar->head;
+    c->size = size;
+    ar->head = c;
+    ar->ptr = (char *)c + CHUNK_HDR;
+    ar->end = ar->ptr + size;
+    ar->total += size;
+    if (ar->chunk_size < (1u << 24)) ar->chunk_size *= 2;
+    return 0;
+}
+
+void *arena_alloc(Arena *ar, size_t n) {
+    n = (n + 7) & ~(size_t)7;
+    if (n == 0) n = 8;
+    if ((size_t)(ar->end - ar->ptr) < n) {
+        if (arena_new_chunk(ar, n) != 0) return NULL;
+    }
+    void *p = ar->ptr;
+    ar->ptr += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(Arena *ar, const char *s, size_t n) {
+    char *p = arena_alloc(ar, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void arena_reset(Arena *ar) {
+    if (!ar->head) return;
+    /* Keep the newest (largest) chunk, free the older ones. */
+    ArenaChunk *c = ar->head->prev;
+    while (c) {
+        ArenaChunk *prev = c->prev;
+        ar->total -= c->size;
+        mem_free(ar->alloc, c, CHUNK_HDR + c->size);
+        c = prev;
+    }
+    ar->head->prev = NULL;
+    ar->ptr = (char *)ar->head + CHUNK_HDR;
+    ar->end = ar->ptr + ar->head->size;
+}
+
+void arena_free(Arena *ar) {
+    while (ar->head) {
+        ArenaChunk *prev = ar->head->prev;
+        mem_free(ar->alloc, ar->head, CHUNK_HDR + ar->head->size);
+        ar->head = prev;
+    }
+    ar->ptr = ar->end = NULL;
+    ar->total = 0;
+}

@@ -1,0 +1,122 @@
+/* program.h — a checked, compiled rule library: schema, categories, tables,
+ * rules and their bytecode.  Immutable once built, so any number of threads
+ * may run it at once.  Everything is allocated in the program's arena. */
+#ifndef ARB_PROGRAM_H
+#define ARB_PROGRAM_H
+
+#include <regex.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "opcodes.h"
+#include "schema.h"
+#include "table.h"
+
+/* Category tiers, severities, natures and phases: one list each. */
+#define ARB_TIERS(X) X(policy) X(management) X(medical)
+#define ARB_SEVERITIES(X) X(low) X(medium) X(high)
+#define ARB_NATURES(X) X(suspicious) X(definite)
+#define ARB_PHASES(X) X(pre) X(settle) X(post)
+
+#define X(n) TIER_##n,
+enum { ARB_TIERS(X) TIER__COUNT };
+#undef X
+#define X(n) SEV_##n,
+enum { ARB_SEVERITIES(X) SEV__COUNT };
+#undef X
+#define X(n) NAT_##n,
+enum { ARB_NATURES(X) NAT__COUNT };
+#undef X
+#define X(n) PHASE_##n,
+enum { ARB_PHASES(X) PHASE__COUNT };
+#undef X
+#define PHASE_ALL ((1u << PHASE__COUNT) - 1)
+
+extern const char *const tier_names[TIER__COUNT];
+extern const char *const severity_names[SEV__COUNT];
+extern const char *const nature_names[NAT__COUNT];
+extern const char *const phase_names[PHASE__COUNT];
+/* Index of name in names[0..n), or -1. */
+int name_index(const char *const *names, int n, const char *s, size_t len);
+
+typedef struct Category {
+    const char *name;  /* identifier in rules */
+    const char *title; /* national name */
+    const char *code;  /* national code, e.g. GZ10000301004000 */
+    uint8_t tier, severity, nature;
+    int32_t points;
+} Category;
+
+typedef struct TemplatePart {
+    const char *text; /* literal text, or NULL for a value */
+    uint32_t len;
+    Type type;        /* the value's type */
+} TemplatePart;
+
+typedef struct Template {
+    uint32_t nparts;
+    TemplatePart *parts;
+} Template;
+
+typedef struct IntSet {
+    uint32_t n;
+    int64_t *v; /* sorted */
+} IntSet;
+
+typedef struct Rule {
+    const char *id;
+    const char *title;
+    uint32_t category;
+    uint8_t phases; /* bit per phase */
+    uint8_t severity, nature;
+    int32_t points;
+    int64_t eff_from, eff_to; /* days; ARB_NULL when open */
+    int32_t key_field;        /* key field of the flagged record (-1: none) */
+    uint8_t key_kind;         /* its TypeKind */
+    uint8_t flags_claim;      /* flags the claim rather than one of its records */
+    uint32_t entry;           /* first instruction */
+    uint32_t code_end;
+    uint16_t nlocals, maxstack;
+    int32_t file;
+    uint32_t off, end;        /* span of the rule's id */
+} Rule;
+
+typedef struct Program {
+    Arena ar;
+    /* schema */
+    EnumType **enums;
+    uint32_t nenums;
+    RecordType **records;
+    uint32_t nrecords;
+    const RecordType *claim; /* the root record type */
+    /* rule library */
+    Category *cats;
+    uint32_t ncats;
+    Table **tables;
+    uint32_t ntables;
+    Rule *rules;
+    uint32_t nrules;
+    /* code and constants */
+    int32_t *code;
+    uint32_t ncode;
+    Value *consts;
+    Type *const_types;
+    uint32_t nconsts;
+    Table **sets; /* string sets, as one-column tables */
+    uint32_t nsets;
+    IntSet *intsets;
+    uint32_t nintsets;
+    regex_t *regexes;
+    const char **regex_src;
+    uint32_t nregexes;
+    Template *templates;
+    uint32_t ntemplates;
+    /* derived fields of the claim and its records: computed before rules */
+    uint32_t prepare_entry; /* code that fills derived fields */
+    uint16_t prepare_nlocals, prepare_maxstack;
+    int has_prepare;
+} Program;
+
+void program_free(Program *p);
+
+#endif

@@ -1,0 +1,50 @@
+/* table.h — a typed table loaded from CSV and its key index.
+ *
+ * Rows use the record layout (one Value per column), so a matched row is used
+ * like any record.  The key column is indexed by hash; a key ending in '%' is
+ * a prefix key ("XL02BBA326%" covers every code that starts so), found by
+ * probing each distinct prefix length present in the table. */
+#ifndef ARB_TABLE_H
+#define ARB_TABLE_H
+
+#include "schema.h"
+
+typedef struct TableKey {
+    const ArbStr *key; /* without the trailing '%' for prefix keys */
+    uint8_t prefix;
+    uint32_t first, count; /* range in Table.rowids */
+} TableKey;
+
+#define TABLE_MAX_PREFIX_LENS 32
+
+struct Table {
+    const char *name;
+    const char *path;
+    RecordType rt;     /* the columns */
+    uint32_t nrows;
+    Value *rows;       /* nrows * rt.nfields */
+    int32_t key_col;   /* -1 when the table has no key column */
+    /* index */
+    TableKey *keys;
+    uint32_t nkeys;
+    uint32_t *slots;   /* open addressing: key index + 1, 0 when empty */
+    uint32_t mask;
+    uint32_t *rowids;  /* rows grouped by key */
+    uint8_t nprefix_lens;
+    uint16_t prefix_lens[TABLE_MAX_PREFIX_LENS]; /* ascending */
+};
+
+/* Builds the index over the key column; allocations come from ar.
+ * Returns 0, or -1 when out of memory or when there are more distinct prefix
+ * lengths than TABLE_MAX_PREFIX_LENS. */
+int table_build_index(Table *t, Arena *ar);
+
+/* Rows whose key equals s[0..n) exactly (prefix == 0), or whose prefix key is
+ * exactly s[0..n) (prefix == 1).  Returns the row ids and sets *count. */
+const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix, uint32_t *count);
+
+static inline const Value *table_row(const Table *t, uint32_t i) {
+    return t->rows + (size_t)i * t->rt.nfields;
+}
+
+#endif

@@ -1,0 +1,352 @@
+/* vm.c — the bytecode interpreter (see opcodes.h for the instruction set). */
+#include "vm.h"
+
+#include <string.h>
+
+#include "scalar.h"
+
+int vm_init(VM *vm, const Program *p, Alloc a) {
+    memset(vm, 0, sizeof *vm);
+    vm->p = p;
+    vm->alloc = a;
+    size_t st = p->prepare_maxstack + 8, lc = p->prepare_nlocals + 8;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        if (p->rules[i].maxstack + 8u > st) st = p->rules[i].maxstack + 8u;
+        if (p->rules[i].nlocals + 8u > lc) lc = p->rules[i].nlocals + 8u;
+    }
+    vm->stack = mem_alloc(a, st * sizeof(Value));
+    vm->locals = mem_alloc(a, lc * sizeof(Value));
+    vm->stack_cap = st;
+    vm->locals_cap = lc;
+    sb_init(&vm->msg, a);
+    return vm->stack && vm->locals ? 0 : -1;
+}
+
+void vm_free(VM *vm) {
+    mem_free(vm->alloc, vm->stack, vm->stack_cap * sizeof(Value));
+    mem_free(vm->alloc, vm->locals, vm->locals_cap * sizeof(Value));
+    mem_free(vm->alloc, vm->findings, vm->capfindings * sizeof(Finding));
+    sb_free(&vm->msg);
+    memset(vm, 0, sizeof *vm);
+}
+
+void vm_clear(VM *vm) {
+    vm->nfindings = 0;
+}
+
+static int64_t floor_div(int64_t a, int64_t k) {
+    int64_t q = a / k;
+    if ((a % k) != 0 && ((a < 0) != (k < 0))) q--;
+    return q;
+}
+
+/* Whole years from birth to at (both days since the epoch). */
+static int64_t age_years(int64_t birth, int64_t at) {
+    int64_t y1, y2;
+    unsigned m1, d1, m2, d2;
+    civil_from_days(birth, &y1, &m1, &d1);
+    civil_from_days(at, &y2, &m2, &d2);
+    int64_t age = y2 - y1;
+    if (m2 < m1 || (m2 == m1 && d2 < d1)) age--;
+    return age;
+}
+
+static int set_has(const Table *t, const ArbStr *s) {
+    uint32_t n;
+    if (!s) return 0;
+    if (table_find(t, s->data, s->len, 0, &n)) return 1;
+    for (uint8_t i = 0; i < t->nprefix_lens && t->prefix_lens[i] <= s->len; i++)
+        if (table_find(t, s->data, t->prefix_lens[i], 1, &n)) return 1;
+    return 0;
+}
+
+static int intset_has(const IntSet *s, int64_t v) {
+    uint32_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (s->v[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < s->n && s->v[lo] == v;
+}
+
+static int64_t utf8_chars(const ArbStr *s) {
+    int64_t n = 0;
+    for (uint32_t i = 0; i < s->len; i++) n += ((unsigned char)s->data[i] & 0xc0) != 0x80;
+    return n;
+}
+
+/* Formats a finding's message from its template and argument values. */
+static const char *format_message(VM *vm, const Template *t, const Value *args, Arena *ar,
+                                  uint32_t *len) {
+    StrBuf *b = &vm->msg;
+    sb_clear(b);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < t->nparts; i++) {
+        const TemplatePart *tp = &t->parts[i];
+        if (tp->text) {
+            sb_putn(b, tp->text, tp->len);
+            continue;
+        }
+        char buf[128];
+        Value v = args[k++];
+        if (type_is_string(tp->type.kind)) {
+            if (v.s) sb_putn(b, v.s->data, v.s->len);
+            continue;
+        }
+        size_t n = scalar_format(&tp->type, v, 1, 0, buf, sizeof buf);
+        sb_putn(b, buf, n < sizeof buf ? n : sizeof buf - 1);
+    }
+    if (b->oom) return NULL;
+    *len = (uint32_t)b->len;
+    return arena_strndup(ar, b->len ? b->p : "", b->len);
+}
+
+#define NUL ARB_NULL
+#define BIN_INT(expr)                                                                              \
+    do {                                                                                           \
+        int64_t x = S[sp - 2].i, y = S[sp - 1].i;                                                  \
+        sp--;                                                                                      \
+        S[sp - 1].i = (x == NUL || y == NUL) ? NUL : (expr);                                       \
+    } while (0)
+#define CMP_INT(op)                                                                                \
+    do {                                                                                           \
+        int64_t x = S[sp - 2].i, y = S[sp - 1].i;                                                  \
+        sp--;                                                                                      \
+        S[sp - 1].i = x != NUL && y != NUL && (x op y);                                            \
+    } while (0)
+#define CMP_STR(op)                                                                                \
+    do {                                                                                           \
+        const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;                                           \
+        sp--;                                                                                      \
+        S[sp - 1].i = x && y && (str_cmp(x, y) op 0);                                              \
+    } while (0)
+
+static int64_t add_ovf(int64_t x, int64_t y) {
+    int64_t r;
+    return __builtin_add_overflow(x, y, &r) ? NUL : r;
+}
+static int64_t sub_ovf(int64_t x, int64_t y) {
+    int64_t r;
+    return __builtin_sub_overflow(x, y, &r) ? NUL : r;
+}
+static int64_t mul_ovf(int64_t x, int64_t y) {
+    int64_t r;
+    return __builtin_mul_overflow(x, y, &r) ? NUL : r;
+}
+
+/* Runs code from pc until HALT with the claim in local 0. */
+static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar) {
+    const Program *p = vm->p;
+    const int32_t *code = p->code;
+    Value *S = vm->stack, *L = vm->locals;
+    size_t sp = 0;
+    L[0].rec = claim;
+    for (;;) {
+        const int32_t *ip = code + pc;
+        int32_t a = ip[1];
+        pc += 1 + opcode_nargs[ip[0]];
+        switch ((Opcode)ip[0]) {
+        case OPC_HALT: return 0;
+        case OPC_CONST: S[sp++] = p->consts[a]; break;
+        case OPC_LOAD: S[sp++] = L[a]; break;
+        case OPC_STORE: L[a] = S[--sp]; break;
+        case OPC_POP: sp--; break;
+        case OPC_FIELD: S[sp - 1] = S[sp - 1].rec[a]; break;
+        case OPC_LFIELD: S[sp++] = L[a].rec[ip[2]]; break;
+        case OPC_STFIELD: ((Value *)L[a].rec)[ip[2]] = S[--sp]; break;
+        case OPC_ADD: BIN_INT(add_ovf(x, y)); break;
+        case OPC_SUB: BIN_INT(sub_ovf(x, y)); break;
+        case OPC_MUL: BIN_INT(mul_ovf(x, y)); break;
+        case OPC_DIV: BIN_INT(y == 0 ? NUL : x / y); break;
+        case OPC_NEG: S[sp - 1].i = S[sp - 1].i == NUL ? NUL : -S[sp - 1].i; break;
+        case OPC_MULK:
+            if (S[sp - 1].i != NUL) S[sp - 1].i = mul_ovf(S[sp - 1].i, a);
+            break;
+        case OPC_DIVK:
+            if (S[sp - 1].i != NUL) S[sp - 1].i = floor_div(S[sp - 1].i, a);
+            break;
+        case OPC_EQ: CMP_INT(==); break;
+        case OPC_NE: CMP_INT(!=); break;
+        case OPC_LT: CMP_INT(<); break;
+        case OPC_LE: CMP_INT(<=); break;
+        case OPC_GT: CMP_INT(>); break;
+        case OPC_GE: CMP_INT(>=); break;
+        case OPC_SEQ: {
+            const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
+            sp--;
+            S[sp - 1].i = x && y && str_eq(x, y);
+            break;
+        }
+        case OPC_SNE: {
+            const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
+            sp--;
+            S[sp - 1].i = x && y && !str_eq(x, y);
+            break;
+        }
+        case OPC_SLT: CMP_STR(<); break;
+        case OPC_SLE: CMP_STR(<=); break;
+        case OPC_SGT: CMP_STR(>); break;
+        case OPC_SGE: CMP_STR(>=); break;
+        case OPC_NOT: S[sp - 1].i = !(S[sp - 1].i > 0); break;
+        case OPC_JMP: pc = (uint32_t)a; break;
+        case OPC_JZ:
+            if (!(S[--sp].i > 0)) pc = (uint32_t)a;
+            break;
+        case OPC_JNZ:
+            if (S[--sp].i > 0) pc = (uint32_t)a;
+            break;
+        case OPC_JZK:
+            if (!(S[sp - 1].i > 0)) {
+                S[sp - 1].i = 0;
+                pc = (uint32_t)a;
+            } else sp--;
+            break;
+        case OPC_JNZK:
+            if (S[sp - 1].i > 0) pc = (uint32_t)a;
+            else sp--;
+            break;
+        case OPC_ISNULL: S[sp - 1].i = S[sp - 1].i == NUL; break;
+        case OPC_SISNULL: S[sp - 1].i = S[sp - 1].s == NULL; break;
+        case OPC_COAL:
+            sp--;
+            if (S[sp - 1].i == NUL) S[sp - 1] = S[sp];
+            break;
+        case OPC_SCOAL:
+            sp--;
+            if (!S[sp - 1].s) S[sp - 1] = S[sp];
+            break;
+        case OPC_INSET: S[sp - 1].i = set_has(p->sets[a], S[sp - 1].s); break;
+        case OPC_INTABLE: S[sp - 1].i = set_has(p->tables[a], S[sp - 1].s); break;
+        case OPC_ININT: S[sp - 1].i = S[sp - 1].i != NUL && intset_has(&p->intsets[a], S[sp - 1].i); break;
+        case OPC_MATCHES: {
+            const ArbStr *s = S[sp - 1].s;
+            S[sp - 1].i = s && regexec(&p->regexes[a], s->data, 0, NULL, 0) == 0;
+            break;
+        }
+        case OPC_AGE: BIN_INT(age_years(x, y)); break;
+        case OPC_YEAR:
+        case OPC_MONTH:
+            if (S[sp - 1].i != NUL) {
+                int64_t y;
+                unsigned m, d;
+                civil_from_days(S[sp - 1].i, &y, &m, &d);
+                S[sp - 1].i = ip[0] == OPC_YEAR ? y : (int64_t)m;
+            }
+            break;
+        case OPC_ABS:
+            if (S[sp - 1].i != NUL && S[sp - 1].i < 0) S[sp - 1].i = -S[sp - 1].i;
+            break;
+        case OPC_LEN: S[sp - 1].i = S[sp - 1].s ? utf8_chars(S[sp - 1].s) : NUL; break;
+        case OPC_LOOP:
+            L[a] = S[--sp];
+            L[ip[2]].i = -1;
+            break;
+        case OPC_NEXT: {
+            const ArbList *l = L[a].l;
+            int64_t i = ++L[ip[2]].i;
+            if (!l || i >= (int64_t)l->n) pc = (uint32_t)ip[4];
+            else L[ip[3]].rec = list_item(l, (uint32_t)i);
+            break;
+        }
+        case OPC_MATCH:
+            L[a] = S[--sp];
+            L[a + 1].i = -1;
+            L[a + 3].i = 0;
+            break;
+        case OPC_NEXTROW: {
+            const Table *t = p->tables[a];
+            Value *st = &L[ip[2]];
+            const ArbStr *key = st[0].s;
+            int done = !key;
+            while (!done && st[3].i == 0) {
+                int64_t stage = ++st[1].i;
+                uint32_t n = 0;
+                const uint32_t *rows;
+                if (stage == 0) rows = table_find(t, key->data, key->len, 0, &n);
+                else if (stage <= t->nprefix_lens && t->prefix_lens[stage - 1] <= key->len)
+                    rows = table_find(t, key->data, t->prefix_lens[stage - 1], 1, &n);
+                else {
+                    done = 1;
+                    break;
+                }
+                st[2].p = rows;
+                st[3].i = n;
+            }
+            if (done) {
+                pc = (uint32_t)ip[4];
+                break;
+            }
+            const uint32_t *rows = st[2].p;
+            L[ip[3]].rec = table_row(t, rows[0]);
+            st[2].p = rows + 1;
+            st[3].i--;
+            break;
+        }
+        case OPC_ACCADD: {
+            Value v = S[--sp];
+            if (v.i != NUL && L[a].i != NUL) L[a].i = add_ovf(L[a].i, v.i);
+            break;
+        }
+        case OPC_ACCMIN: {
+            Value v = S[--sp];
+            if (v.i != NUL && (L[a].i == NUL || v.i < L[a].i)) L[a] = v;
+            break;
+        }
+        case OPC_ACCMAX: {
+            Value v = S[--sp];
+            if (v.i != NUL && (L[a].i == NUL || v.i > L[a].i)) L[a] = v;
+            break;
+        }
+        case OPC_FLAG: {
+            int32_t nargs = ip[3];
+            sp -= (size_t)nargs + 1;
+            const Value *target = a < 0 ? claim : L[a].rec;
+            const Rule *r = &p->rules[rule];
+            if (mem_grow(vm->alloc, (void **)&vm->findings, sizeof(Finding), &vm->capfindings,
+                         vm->nfindings + 1))
+                return -1;
+            Finding *f = &vm->findings[vm->nfindings];
+            f->rule = rule;
+            f->key.i = NUL;
+            if (r->key_field >= 0 && !r->flags_claim) f->key = target[r->key_field];
+            f->amount = S[sp].i == NUL ? 0 : S[sp].i;
+            f->message = "";
+            f->message_len = 0;
+            if (ip[2] >= 0) {
+                f->message = format_message(vm, &p->templates[ip[2]], &S[sp + 1], ar, &f->message_len);
+                if (!f->message) return -1;
+            }
+            vm->nfindings++;
+            break;
+        }
+        default: return -1;
+        }
+    }
+}
+
+int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
+    vm->rules_run++;
+    return run(vm, vm->p->rules[rule].entry, claim, rule, ar);
+}
+
+int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
+    const Program *p = vm->p;
+    if (p->has_prepare && run(vm, p->prepare_entry, claim, 0, ar)) return -1;
+    int64_t as_of = ARB_NULL;
+    const RecordType *ct = p->claim;
+    if (ct->as_of_field >= 0) {
+        as_of = claim[ct->as_of_field].i;
+        if (as_of != ARB_NULL && ct->fields[ct->as_of_field].type.kind == TY_DATETIME)
+            as_of = floor_div(as_of, SECS_PER_DAY);
+    }
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = &p->rules[i];
+        if (!(r->phases & phases)) continue;
+        if (as_of != ARB_NULL && ((r->eff_from != ARB_NULL && as_of < r->eff_from) ||
+                                  (r->eff_to != ARB_NULL && as_of > r->eff_to)))
+            continue;
+        if (vm_run_rule(vm, i, claim, ar)) return -1;
+    }
+    return 0;
+}

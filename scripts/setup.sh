@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# setup.sh — installs what Arbiter needs to build and test on Debian 12, if
+# it is missing.  Safe to run again; does nothing when all is there.
+set -euo pipefail
+
+packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

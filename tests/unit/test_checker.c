@@ -1,0 +1,149 @@
+/* test_checker.c — name resolution, types and diagnostics of the checker:
+ * every mistake is reported at the right place, as many as there are. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+
+/* A small schema every test starts from. */
+static const char *const SCHEMA =
+    "enum sex { M \"男\" F \"女\" }\n"
+    "schema line { line_no int key  item_code code required  amount money at_risk  time datetime  qty int }\n"
+    "schema diagnosis { code code }\n"
+    "schema claim { claim_id code key  sex sex  birth date  admit datetime  settle datetime as_of\n"
+    "  lines list of line  diagnoses list of diagnosis\n"
+    "  age int = age_years(birth, date(settle)) }\n"
+    "category C \"测试\" { code \"GZ1\" severity high nature definite points 2 }\n";
+
+typedef struct Built {
+    SourceList src;
+    DiagList diags;
+    Program *p;
+} Built;
+
+static void build(Built *b, const char *rules) {
+    sources_init(&b->src, mem_default());
+    diag_init(&b->diags, mem_default());
+    int files[2];
+    files[0] = sources_add_text(&b->src, "schema.rules", SCHEMA, strlen(SCHEMA));
+    files[1] = sources_add_text(&b->src, "t.rules", rules, strlen(rules));
+    b->p = check_build(mem_default(), &b->src, files, 2, &b->diags);
+}
+
+static void done(Built *b) {
+    program_free(b->p);
+    sources_free(&b->src);
+    diag_free(&b->diags);
+}
+
+/* The i-th diagnostic is an error at line:col of t.rules containing text. */
+static void expect_diag(Built *b, size_t i, uint32_t line, uint32_t col, const char *text) {
+    if (i >= b->diags.n) fail_msg("only %zu diagnostics, wanted #%zu (%s)", b->diags.n, i, text);
+    const Diag *d = &b->diags.items[i];
+    uint32_t l, c;
+    diag_line_col(&b->src.items[d->file], d->off, &l, &c);
+    if (l != line || c != col || !strstr(d->msg, text))
+        fail_msg("diagnostic %zu: got %u:%u '%s', wanted %u:%u '%s'", i, l, c, d->msg, line, col, text);
+}
+
+static void test_good_rules_compile(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "define adult = claim.age >= 18\n"
+              "define big(l, n) = l.amount > n\n"
+              "rule C.1 \"t\" in C\n"
+              "  for line in claim.lines\n"
+              "  when claim.sex == F and adult and big(line, 100) and line.item_code in {\"X1%\", \"Y\"}\n"
+              "  flag line message \"{line.item_code} {claim.sex} {line.amount}\"\n"
+              "rule C.2 in C when count(l in claim.lines where l.qty > 2) > 1 and\n"
+              "  not exists(d in claim.diagnoses where d.code matches \"^E1[01]\") flag claim amount 10.00\n");
+    if (!b.p)
+        for (size_t i = 0; i < b.diags.n; i++) fprintf(stderr, "%s\n", b.diags.items[i].msg);
+    assert_non_null(b.p);
+    assert_int_equal(b.p->nrules, 2);
+    assert_string_equal(b.p->rules[0].id, "C.1");
+    assert_int_equal(b.p->rules[0].severity, SEV_high);
+    assert_int_equal(b.p->rules[1].flags_claim, 1);
+    done(&b);
+}
+
+static void test_many_errors_in_one_run(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule A in C\n"
+              "  for line in claim.lines\n"
+              "  when line.item_cod == \"X\"\n"        /* 3:13 unknown field, with a hint */
+              "  flag line\n"
+              "rule B in C when claim.sex == X flag claim\n" /* 5:31 not a member */
+              "rule C in D flag claim\n"                     /* 6:11 unknown category */
+              "rule A in C flag claim\n"                     /* 7:6 duplicate id (+ a note) */
+              "rule E in C when claim.age + \"x\" > 1 flag claim\n" /* 8:18 int + code */
+              "rule F in C when claim.age flag claim\n"      /* 9:18 when needs bool */
+              "rule G in C when foo(1) flag claim\n");       /* 10:18 unknown function */
+    assert_null(b.p);
+    expect_diag(&b, 0, 3, 13, "line has no field 'item_cod'; did you mean 'item_code'?");
+    expect_diag(&b, 1, 5, 31, "'X' is not a member of sex");
+    expect_diag(&b, 2, 6, 11, "unknown category 'D'");
+    expect_diag(&b, 3, 7, 6, "rule id 'A' is used twice");
+    expect_diag(&b, 5, 8, 18, "do not go together");
+    expect_diag(&b, 6, 9, 18, "'when' needs a condition");
+    expect_diag(&b, 7, 10, 18, "unknown function 'foo'");
+    assert_int_equal(b.diags.errors, 7);
+    done(&b);
+}
+
+static void test_clause_order_and_flag_target(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule A in C when claim.age > 1 for line in claim.lines flag line\n"
+              "rule B in C for line in claim.lines flag x\n"
+              "rule D in C when claim.age > 1\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 32, "comes too late");
+    expect_diag(&b, 1, 2, 42, "'flag' names the claim or a 'for' variable");
+    expect_diag(&b, 2, 3, 6, "never flags anything");
+    done(&b);
+}
+
+static void test_define_hygiene_and_recursion(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "define uses_line = line.amount > 1\n" /* 'line' is not visible inside a define */
+              "define loop = loop\n"
+              "rule A in C for line in claim.lines when uses_line flag line\n"
+              "rule B in C when loop flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 20, "unknown name 'line'");
+    assert_true(b.diags.n >= 2);
+    int found = 0;
+    for (size_t i = 0; i < b.diags.n; i++) found |= strstr(b.diags.items[i].msg, "refers to itself") != NULL;
+    assert_true(found);
+    done(&b);
+}
+
+static void test_template_errors(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule A in C for line in claim.lines flag line message \"{line.nope} and {\"\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 62, "line has no field 'nope'");
+    expect_diag(&b, 1, 1, 72, "without a closing");
+    done(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_rules_compile),
+        cmocka_unit_test(test_many_errors_in_one_run),
+        cmocka_unit_test(test_clause_order_and_flag_target),
+        cmocka_unit_test(test_define_hygiene_and_recursion),
+        cmocka_unit_test(test_template_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,150 @@
+/* test_parser.c — the lemon grammar and the parser driver: declarations,
+ * spans, precedence, error recovery, template expressions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parse.h"
+
+typedef struct Parsed {
+    Arena ar;
+    DiagList diags;
+    ParseCtx c;
+    int errors;
+} Parsed;
+
+static void parse_text(Parsed *p, const char *src) {
+    memset(p, 0, sizeof *p);
+    arena_init(&p->ar, mem_default(), 4096);
+    diag_init(&p->diags, mem_default());
+    p->c.ar = &p->ar;
+    p->c.diags = &p->diags;
+    p->c.src = src;
+    p->errors = parse_file(&p->c, src, strlen(src));
+}
+
+static void done(Parsed *p) {
+    arena_free(&p->ar);
+    diag_free(&p->diags);
+}
+
+static int count(Node *n) {
+    int k = 0;
+    for (; n; n = n->next) k++;
+    return k;
+}
+
+static void test_declarations(void **state) {
+    (void)state;
+    Parsed p;
+    parse_text(&p,
+               "import \"x.rules\"\n"
+               "enum sex { M \"男\" F \"女\" }\n"
+               "schema line { key int item_code code required amount money at_risk }\n"
+               "category C \"标题\" { code \"GZ1\" severity high points 2 }\n"
+               "table t from \"t.csv\" { code code key name text }\n"
+               "define adult = claim.age >= 18\n"
+               "define older(a, n) = a.age > n\n"
+               "rule C.1 \"title\" in C phase pre settle for line in claim.lines when adult flag line\n");
+    assert_int_equal(p.errors, 0);
+    assert_int_equal(p.diags.n, 0);
+    Node *d = p.c.decls.head;
+    int kinds[] = {N_IMPORT, N_ENUM, N_SCHEMA, N_CATEGORY, N_TABLE, N_DEFINE, N_DEFINE, N_RULE};
+    for (int i = 0; i < 8; i++, d = d->next) {
+        assert_non_null(d);
+        assert_int_equal(d->kind, kinds[i]);
+    }
+    d = p.c.decls.head->next->next; /* schema: 'key' here is a field name (fallback) */
+    assert_int_equal(count(d->list), 3);
+    assert_true(tok_eq(d->list->name, "key"));
+    assert_int_equal(d->list->next->next->list->op, OP_AT_RISK);
+    Node *rule = p.c.decls.tail;
+    assert_true(tok_eq(rule->name, "C.1"));
+    assert_int_equal(count(rule->list), 4); /* phase, for, when, flag */
+    done(&p);
+}
+
+static void test_precedence_and_spans(void **state) {
+    (void)state;
+    Parsed p;
+    parse_text(&p, "define x = not a.b == 1 + 2 * 3 and c in {\"A%\", \"B\"} or d\n");
+    assert_int_equal(p.diags.n, 0);
+    Node *e = p.c.decls.head->a;
+    assert_int_equal(e->kind, N_BINARY);
+    assert_int_equal(e->op, OP_OR);
+    Node *and = e->a;
+    assert_int_equal(and->op, OP_AND);
+    Node *not = and->a;
+    assert_int_equal(not->kind, N_UNARY);
+    Node *eq = not->a;
+    assert_int_equal(eq->op, OP_EQ);
+    assert_int_equal(eq->b->op, OP_ADD);
+    assert_int_equal(eq->b->b->op, OP_MUL);
+    assert_int_equal(and->b->op, OP_IN);
+    assert_int_equal(and->b->b->kind, N_SET);
+    /* spans: the == node covers "a.b == 1 + 2 * 3" */
+    assert_int_equal(eq->off, 15);
+    assert_int_equal(eq->end, 31);
+    done(&p);
+}
+
+static void test_aggregates(void **state) {
+    (void)state;
+    Parsed p;
+    parse_text(&p, "define x = count(l in claim.lines where l.q > 1) + sum(l.amount for l in claim.lines)\n"
+                   "define y = exists(d in claim.diagnoses where d.code in {\"E11%\"})\n");
+    assert_int_equal(p.diags.n, 0);
+    Node *add = p.c.decls.head->a;
+    assert_int_equal(add->a->kind, N_AGG);
+    assert_int_equal(add->a->op, OP_COUNT);
+    assert_non_null(add->a->b);
+    assert_int_equal(add->b->op, OP_SUM);
+    assert_null(add->b->b);
+    assert_non_null(add->b->c);
+    done(&p);
+}
+
+static void test_recovery_reports_each_declaration(void **state) {
+    (void)state;
+    Parsed p;
+    parse_text(&p, "rule A in C when flag line\n"       /* 'when' without a condition */
+                   "rule B in C when x = 1 flag line\n" /* '=' instead of '==' */
+                   "define ok = 1\n"
+                   "table t from { }\n" /* no file name */
+                   "define fine = 2\n");
+    assert_int_equal(p.errors, 3);
+    assert_int_equal(p.diags.n, 3);
+    assert_int_equal(count(p.c.decls.head), 2); /* the two defines survive */
+    assert_int_equal(p.diags.items[0].off, 17);
+    assert_non_null(strstr(p.diags.items[1].msg, "'='"));
+    done(&p);
+}
+
+static void test_template_expression(void **state) {
+    (void)state;
+    Parsed p;
+    parse_text(&p, "");
+    const char *text = "r.name + 1";
+    Node *e = parse_expr(&p.c, text, strlen(text), 100);
+    assert_non_null(e);
+    assert_int_equal(e->kind, N_BINARY);
+    assert_int_equal(e->off, 100);
+    assert_int_equal(e->end, 110);
+    assert_null(parse_expr(&p.c, "a +", 3, 0));
+    done(&p);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_declarations),
+        cmocka_unit_test(test_precedence_and_spans),
+        cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_recovery_reports_each_declaration),
+        cmocka_unit_test(test_template_expression),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,219 @@
+/* test_vm.c — the interpreter: rules compiled from text run on claims built
+ * by hand; findings, amounts, messages, null semantics, aggregates, dates,
+ * phases and effective dates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "scalar.h"
+#include "vm.h"
+
+static const char *const SCHEMA =
+    "enum sex { M \"男\" F \"女\" }\n"
+    "schema line { line_no int key  item_code code required  amount money at_risk  time datetime  qty int }\n"
+    "schema diagnosis { code code }\n"
+    "schema claim { claim_id code key  sex sex  birth date  admit datetime  discharge datetime\n"
+    "  settle datetime as_of  total money at_risk  lines list of line  diagnoses list of diagnosis\n"
+    "  age int = age_years(birth, date(settle))\n"
+    "  stay int = days_between(date(admit), date(discharge)) }\n"
+    "category C \"测试\" { code \"GZ1\" severity high nature definite points 2 }\n";
+
+typedef struct Env {
+    SourceList src;
+    DiagList diags;
+    Program *p;
+    VM vm;
+    Arena ar;
+    const RecordType *ct, *lt;
+} Env;
+
+static void setup_env(Env *e, const char *rules) {
+    memset(e, 0, sizeof *e);
+    sources_init(&e->src, mem_default());
+    diag_init(&e->diags, mem_default());
+    int files[2];
+    files[0] = sources_add_text(&e->src, "schema.rules", SCHEMA, strlen(SCHEMA));
+    files[1] = sources_add_text(&e->src, "t.rules", rules, strlen(rules));
+    e->p = check_build(mem_default(), &e->src, files, 2, &e->diags);
+    for (size_t i = 0; i < e->diags.n; i++) fprintf(stderr, "diag: %s\n", e->diags.items[i].msg);
+    assert_non_null(e->p);
+    assert_int_equal(vm_init(&e->vm, e->p, mem_default()), 0);
+    arena_init(&e->ar, mem_default(), 4096);
+    e->ct = e->p->claim;
+    e->lt = e->ct->fields[record_field_index(e->ct, "lines", 5)].type.rec;
+}
+
+static void teardown_env(Env *e) {
+    vm_free(&e->vm);
+    arena_free(&e->ar);
+    program_free(e->p);
+    sources_free(&e->src);
+    diag_free(&e->diags);
+}
+
+static Value *new_record(Env *e, const RecordType *rt) {
+    Value *r = arena_alloc(&e->ar, rt->nfields * sizeof(Value));
+    for (uint32_t i = 0; i < rt->nfields; i++) {
+        if (type_is_int64(rt->fields[i].type.kind)) r[i].i = ARB_NULL;
+        else r[i].s = NULL;
+    }
+    return r;
+}
+
+/* Sets a field from text, the way a reader would. */
+static void set(Env *e, Value *rec, const RecordType *rt, const char *field, const char *text) {
+    int f = record_field_index(rt, field, strlen(field));
+    assert_true(f >= 0);
+    assert_null(scalar_parse(&rt->fields[f].type, text, strlen(text), &e->ar, &rec[f]));
+}
+
+static Value *new_claim(Env *e, const char *sex, const char *birth) {
+    Value *c = new_record(e, e->ct);
+    set(e, c, e->ct, "claim_id", "C1");
+    if (sex) set(e, c, e->ct, "sex", sex);
+    if (birth) set(e, c, e->ct, "birth", birth);
+    set(e, c, e->ct, "admit", "2025-03-01T08:00:00");
+    set(e, c, e->ct, "discharge", "2025-03-05T10:00:00");
+    set(e, c, e->ct, "settle", "2025-03-05T12:00:00");
+    return c;
+}
+
+/* Gives the claim n lines: codes[i], amounts[i], times[i]. */
+static void add_lines(Env *e, Value *c, int n, const char *const *codes, const char *const *amounts,
+                      const char *const *times) {
+    ArbList *l = arena_alloc(&e->ar, sizeof(ArbList));
+    l->n = (uint32_t)n;
+    l->width = e->lt->nfields;
+    l->items = arena_alloc(&e->ar, (size_t)n * l->width * sizeof(Value));
+    for (int i = 0; i < n; i++) {
+        Value *r = l->items + (size_t)i * l->width;
+        for (uint32_t k = 0; k < l->width; k++) {
+            if (type_is_int64(e->lt->fields[k].type.kind)) r[k].i = ARB_NULL;
+            else r[k].s = NULL;
+        }
+        char no[16];
+        snprintf(no, sizeof no, "%d", i + 1);
+        set(e, r, e->lt, "line_no", no);
+        set(e, r, e->lt, "item_code", codes[i]);
+        set(e, r, e->lt, "amount", amounts[i]);
+        set(e, r, e->lt, "time", times ? times[i] : "2025-03-02T09:00:00");
+        set(e, r, e->lt, "qty", "2");
+    }
+    c[record_field_index(e->ct, "lines", 5)].l = l;
+}
+
+static size_t run(Env *e, Value *claim, unsigned phases) {
+    vm_clear(&e->vm);
+    assert_int_equal(vm_check_claim(&e->vm, claim, phases, &e->ar), 0);
+    return e->vm.nfindings;
+}
+
+static void test_attribute_restriction(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule C.1 in C for line in claim.lines\n"
+                  "  when line.item_code in {\"XG03%\", \"Y1\"} and claim.sex != F\n"
+                  "  flag line message \"{line.item_code} 限女性, 患者{claim.sex}, {claim.age}岁, {line.amount}\"\n");
+    const char *codes[] = {"XG03AB0001", "ZZ", "Y1"}, *amounts[] = {"12.50", "3.00", "7"};
+    Value *man = new_claim(&e, "M", "1980-06-01");
+    add_lines(&e, man, 3, codes, amounts, NULL);
+    assert_int_equal(run(&e, man, PHASE_ALL), 2);
+    assert_int_equal(e.vm.findings[0].key.i, 1);
+    assert_int_equal(e.vm.findings[0].amount, 1250);
+    assert_string_equal(e.vm.findings[0].message, "XG03AB0001 限女性, 患者男, 44岁, 12.50");
+    assert_int_equal(e.vm.findings[1].key.i, 3);
+    Value *woman = new_claim(&e, "F", "1980-06-01");
+    add_lines(&e, woman, 3, codes, amounts, NULL);
+    assert_int_equal(run(&e, woman, PHASE_ALL), 0);
+    /* a missing sex compares false: no finding */
+    Value *unknown = new_claim(&e, NULL, NULL);
+    add_lines(&e, unknown, 3, codes, amounts, NULL);
+    assert_int_equal(run(&e, unknown, PHASE_ALL), 0);
+    teardown_env(&e);
+}
+
+static void test_aggregates_run(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule A in C when count(l in claim.lines where l.amount > 5) == 2 flag claim amount sum(l.amount for l in claim.lines)\n"
+                  "rule B in C when exists(l in claim.lines where l.item_code == \"B\") flag claim\n"
+                  "rule D in C when all(l in claim.lines where l.qty == 2) flag claim\n"
+                  "rule E in C when max(l.amount for l in claim.lines) - min(l.amount for l in claim.lines) == 9.00 flag claim\n"
+                  "rule G in C when count(l in claim.lines) == 0 flag claim message \"empty\"\n");
+    const char *codes[] = {"A", "B", "C"}, *amounts[] = {"10.00", "6.00", "1.00"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    add_lines(&e, c, 3, codes, amounts, NULL);
+    assert_int_equal(run(&e, c, PHASE_ALL), 4);
+    assert_string_equal(e.p->rules[e.vm.findings[0].rule].id, "A");
+    assert_int_equal(e.vm.findings[0].amount, 1700);
+    assert_int_equal(e.vm.findings[0].key.i, ARB_NULL);
+    assert_string_equal(e.p->rules[e.vm.findings[3].rule].id, "E");
+    Value *empty = new_claim(&e, "M", "1990-01-01");
+    assert_int_equal(run(&e, empty, PHASE_ALL), 2); /* all() over nothing is true, and G */
+    assert_string_equal(e.vm.findings[1].message, "empty");
+    teardown_env(&e);
+}
+
+static void test_dates_and_durations(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule OUT in C for line in claim.lines\n"
+                  "  when date(line.time) < date(claim.admit) or date(line.time) > date(claim.discharge)\n"
+                  "  flag line\n"
+                  "rule LONG in C when claim.discharge - claim.admit > 3d and claim.stay == 4 and claim.settle - 2h > claim.discharge - 1d flag claim\n"
+                  "rule DAY in C for line in claim.lines when date(line.time) - date(claim.admit) == 2d and year(line.time) == 2025 and month(line.time) == 3 flag line\n");
+    const char *codes[] = {"A", "B", "C"}, *amounts[] = {"1", "1", "1"};
+    const char *times[] = {"2025-02-28T23:59:00", "2025-03-03T00:00:00", "2025-03-06T00:00:01"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    add_lines(&e, c, 3, codes, amounts, times);
+    assert_int_equal(run(&e, c, PHASE_ALL), 4);
+    assert_int_equal(e.vm.findings[0].key.i, 1);
+    assert_int_equal(e.vm.findings[1].key.i, 3);
+    assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "LONG");
+    assert_int_equal(e.vm.findings[3].key.i, 2);
+    teardown_env(&e);
+}
+
+static void test_phases_and_effective_dates(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule PRE in C phase pre flag claim\n"
+                  "rule POST in C phase settle post flag claim\n"
+                  "rule OLD in C effective 2024-01-01 to 2024-12-31 flag claim\n"
+                  "rule NEW in C effective 2025-03-05 flag claim\n");
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    assert_int_equal(run(&e, c, 1u << PHASE_pre), 2); /* PRE, NEW */
+    assert_int_equal(run(&e, c, 1u << PHASE_post), 2); /* POST, NEW */
+    assert_int_equal(run(&e, c, PHASE_ALL), 3);
+    teardown_env(&e);
+}
+
+static void test_arithmetic_overflow_is_null(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule BIG in C for line in claim.lines when line.amount * 1000000000000 > 0.00 flag line\n"
+                  "rule DIV in C for line in claim.lines when line.qty / 0 == 0 or missing(line.qty / 0) flag line\n");
+    const char *codes[] = {"A", "B"}, *amounts[] = {"900000000000.00", "1.00"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    add_lines(&e, c, 2, codes, amounts, NULL);
+    assert_int_equal(run(&e, c, PHASE_ALL), 3); /* BIG on line 2 only; DIV on both */
+    assert_int_equal(e.vm.findings[0].key.i, 2);
+    teardown_env(&e);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_attribute_restriction),
+        cmocka_unit_test(test_aggregates_run),
+        cmocka_unit_test(test_dates_and_durations),
+        cmocka_unit_test(test_phases_and_effective_dates),
+        cmocka_unit_test(test_arithmetic_overflow_is_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
