@@ -243,24 +243,35 @@ static int cmd_check(int argc, char **argv) {
             o.rejects_path = argv[++i];
         } else if (strcmp(a, "--format") == 0 && more) {
             const char *f = argv[++i];
-            if (strcmp(f, "jsonl") == 0) o.findings_format = ARB_FORMAT_JSONL;
-            else if (strcmp(f, "csv") == 0) o.findings_format = ARB_FORMAT_CSV;
-            else return usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
+            if (strcmp(f, "jsonl") == 0)
+                o.findings_format = ARB_FORMAT_JSONL;
+            else if (strcmp(f, "csv") == 0)
+                o.findings_format = ARB_FORMAT_CSV;
+            else
+                return usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--input-format") == 0 && more) {
             const char *f = argv[++i];
-            if (strcmp(f, "jsonl") == 0) o.input_format = ARB_FORMAT_JSONL;
-            else if (strcmp(f, "csv") == 0) o.input_format = ARB_FORMAT_CSV;
-            else return usage_error("check", "unknown input format '%s' (jsonl, csv)", f);
+            if (strcmp(f, "jsonl") == 0)
+                o.input_format = ARB_FORMAT_JSONL;
+            else if (strcmp(f, "csv") == 0)
+                o.input_format = ARB_FORMAT_CSV;
+            else
+                return usage_error("check", "unknown input format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--phase") == 0 && more) {
             const char *p = argv[++i];
-            if (strcmp(p, "pre") == 0) o.phases = ARB_PHASE_PRE;
-            else if (strcmp(p, "settle") == 0) o.phases = ARB_PHASE_SETTLE;
-            else if (strcmp(p, "post") == 0) o.phases = ARB_PHASE_POST;
-            else return usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
+            if (strcmp(p, "pre") == 0)
+                o.phases = ARB_PHASE_PRE;
+            else if (strcmp(p, "settle") == 0)
+                o.phases = ARB_PHASE_SETTLE;
+            else if (strcmp(p, "post") == 0)
+                o.phases = ARB_PHASE_POST;
+            else
+                return usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
         } else if (strcmp(a, "--threads") == 0 && more) {
             unsigned long long n;
             if (parse_count(argv[++i], &n) || n < 1 || n > 64)
-                return usage_error("check", "--threads takes a number from 1 to 64, not '%s'", argv[i]);
+                return usage_error("check", "--threads takes a number from 1 to 64, not '%s'",
+                                   argv[i]);
             o.threads = (int)n;
         } else if (strcmp(a, "--fail-on-findings") == 0) {
             fail_on_findings = 1;
@@ -301,16 +312,19 @@ static int cmd_check(int argc, char **argv) {
                 arb_rule_count(e), (unsigned long long)st.records_read,
                 (unsigned long long)st.audited, (unsigned long long)st.rejected);
         if (st.rejected_rows)
-            fprintf(stderr, " (and %llu orphan rows rejected)", (unsigned long long)st.rejected_rows);
+            fprintf(stderr, " (and %llu orphan rows rejected)",
+                    (unsigned long long)st.rejected_rows);
         if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
-        fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines, m1, m2);
-        fprintf(stderr, "  %llu findings in %llu claims, %s at risk\n", (unsigned long long)st.findings,
-                (unsigned long long)st.claims_flagged, m3);
+        fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
+                m1, m2);
+        fprintf(stderr, "  %llu findings in %llu claims, %s at risk\n",
+                (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3);
         for (size_t i = 0; i < st.ncategories; i++) {
             const arb_category_stats *c = &st.categories[i];
             if (!c->findings) continue;
             format_money(c->amount_cents, m1, sizeof m1);
-            fprintf(stderr, "    %-28s %8llu  %14s  %s\n", c->name, (unsigned long long)c->findings, m1, c->title);
+            fprintf(stderr, "    %-28s %8llu  %14s  %s\n", c->name, (unsigned long long)c->findings,
+                    m1, c->title);
         }
         double mb = (double)st.bytes / 1e6;
         fprintf(stderr, "  %.2f s, %.0f claims/s, %.1f MB/s\n", st.seconds,
@@ -345,8 +359,9 @@ static int cmd_lint(int argc, char **argv) {
     arb_stats s;
     arb_get_stats(e, &s);
     if (stats)
-        printf("rules %u\ncategories %u\ntables %u\ntable rows %u\nconstants %u\nbytecode words %u\n",
-               s.rules, s.categories, s.tables, s.table_rows, s.consts, s.code_words);
+        printf(
+            "rules %u\ncategories %u\ntables %u\ntable rows %u\nconstants %u\nbytecode words %u\n",
+            s.rules, s.categories, s.tables, s.table_rows, s.consts, s.code_words);
     else
         fprintf(stderr, "arbiter lint: ok: %u rules in %u categories\n", s.rules, s.categories);
     arb_engine_free(e);
@@ -393,7 +408,8 @@ static int cmd_gen(int argc, char **argv) {
         fputs(GEN_HELP, argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : EXIT_CLEAN;
     }
-    if (strcmp(argv[0], "claims") != 0) return usage_error("gen", "unknown kind '%s' (claims)", argv[0]);
+    if (strcmp(argv[0], "claims") != 0)
+        return usage_error("gen", "unknown kind '%s' (claims)", argv[0]);
     GenOptions g;
     memset(&g, 0, sizeof g);
     g.n = 1000;
@@ -409,15 +425,19 @@ static int cmd_gen(int argc, char **argv) {
             fputs(GEN_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
-            if (parse_count(argv[++i], &v)) return usage_error("gen", "--n takes a number, not '%s'", argv[i]);
+            if (parse_count(argv[++i], &v))
+                return usage_error("gen", "--n takes a number, not '%s'", argv[i]);
             g.n = v;
         } else if (strcmp(a, "--seed") == 0 && more) {
-            if (parse_count(argv[++i], &v)) return usage_error("gen", "--seed takes a number, not '%s'", argv[i]);
+            if (parse_count(argv[++i], &v))
+                return usage_error("gen", "--seed takes a number, not '%s'", argv[i]);
             g.seed = v;
         } else if (strcmp(a, "--format") == 0 && more) {
             const char *f = argv[++i];
-            if (strcmp(f, "csv") == 0) csv = 1;
-            else if (strcmp(f, "jsonl") != 0) return usage_error("gen", "unknown format '%s' (jsonl, csv)", f);
+            if (strcmp(f, "csv") == 0)
+                csv = 1;
+            else if (strcmp(f, "jsonl") != 0)
+                return usage_error("gen", "unknown format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "-o") == 0 && more) {
             out = argv[++i];
         } else {

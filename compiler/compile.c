@@ -107,7 +107,8 @@ static int32_t add_const(CodeGen *g, Value v, Type t) {
         return 0;
     }
     if (g->capconsts != cap) {
-        Type *nt = mem_realloc(g->alloc, g->const_types, cap * sizeof(Type), g->capconsts * sizeof(Type));
+        Type *nt =
+            mem_realloc(g->alloc, g->const_types, cap * sizeof(Type), g->capconsts * sizeof(Type));
         if (!nt) {
             g->oom = 1;
             return 0;
@@ -127,13 +128,15 @@ static void push_int(CodeGen *g, int64_t i, int kind) {
 }
 
 int cg_regex(CodeGen *g, Node *at, const char *pattern) {
-    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(regex_t), &g->capregexes, g->nregexes + 1)) {
+    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(regex_t), &g->capregexes,
+                 g->nregexes + 1)) {
         g->oom = 1;
         return -1;
     }
     size_t cap = g->capregexes;
     /* regex_src grows in step with regexes */
-    const char **ns = mem_realloc(g->alloc, g->regex_src, g->nregexes * sizeof(char *), cap * sizeof(char *));
+    const char **ns =
+        mem_realloc(g->alloc, g->regex_src, g->nregexes * sizeof(char *), cap * sizeof(char *));
     if (!ns) {
         g->oom = 1;
         return -1;
@@ -144,7 +147,8 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern) {
         char msg[256];
         regerror(rc, &g->regexes[g->nregexes], msg, sizeof msg);
         regfree(&g->regexes[g->nregexes]);
-        diag_add(g->diags, DIAG_ERROR, at->file, at->off, at->end - at->off, "bad regular expression: %s", msg);
+        diag_add(g->diags, DIAG_ERROR, at->file, at->off, at->end - at->off,
+                 "bad regular expression: %s", msg);
         return -1;
     }
     g->regex_src[g->nregexes] = arena_strndup(&g->p->ar, pattern, strlen(pattern));
@@ -152,7 +156,8 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern) {
 }
 
 int cg_template(CodeGen *g, Template t) {
-    if (mem_grow(g->alloc, (void **)&g->templates, sizeof(Template), &g->captemplates, g->ntemplates + 1)) {
+    if (mem_grow(g->alloc, (void **)&g->templates, sizeof(Template), &g->captemplates,
+                 g->ntemplates + 1)) {
         g->oom = 1;
         return -1;
     }
@@ -200,7 +205,9 @@ static void cg_set_test(CodeGen *g, Node *set, int string_elems) {
         }
         t->rows = rows;
         t->nrows = (uint32_t)k;
-        if (table_build_index(t, ar)) diag_add(g->diags, DIAG_ERROR, set->file, set->off, set->end - set->off, "set has too many different prefix lengths");
+        if (table_build_index(t, ar))
+            diag_add(g->diags, DIAG_ERROR, set->file, set->off, set->end - set->off,
+                     "set has too many different prefix lengths");
         if (mem_grow(g->alloc, (void **)&g->sets, sizeof(Table *), &g->capsets, g->nsets + 1)) {
             g->oom = 1;
             return;
@@ -219,8 +226,10 @@ static void cg_set_test(CodeGen *g, Node *set, int string_elems) {
     size_t k = 0;
     for (Node *e = set->list; e; e = e->next) {
         Node *u = unwrap(e);
-        if (u->kind == N_UNARY) s.v[k++] = -u->a->ival;
-        else s.v[k++] = u->ival;
+        if (u->kind == N_UNARY)
+            s.v[k++] = -u->a->ival;
+        else
+            s.v[k++] = u->ival;
     }
     qsort(s.v, n, sizeof(int64_t), int64_cmp);
     if (mem_grow(g->alloc, (void **)&g->intsets, sizeof(IntSet), &g->capintsets, g->nintsets + 1)) {
@@ -409,8 +418,10 @@ static void cg_expr(CodeGen *g, Node *n) {
         return;
     }
     case N_CALL:
-        if (n->res == RES_INLINE) cg_expr(g, n->a);
-        else cg_builtin(g, n);
+        if (n->res == RES_INLINE)
+            cg_expr(g, n->a);
+        else
+            cg_builtin(g, n);
         return;
     case N_UNARY:
         cg_expr(g, n->a);
@@ -424,7 +435,8 @@ static void cg_expr(CodeGen *g, Node *n) {
     case N_BINARY: cg_binary(g, n); return;
     case N_AGG: cg_agg(g, n); return;
     }
-    diag_add(g->diags, DIAG_ERROR, n->file, n->off, n->end - n->off, "internal error: cannot compile this expression");
+    diag_add(g->diags, DIAG_ERROR, n->file, n->off, n->end - n->off,
+             "internal error: cannot compile this expression");
 }
 
 int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
@@ -437,7 +449,8 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
     for (Node *cl = clauses; cl; cl = cl->next) {
         if (cl->kind == N_FOR || cl->kind == N_MATCH) {
             if (nb == 32) {
-                diag_add(g->diags, DIAG_ERROR, cl->file, cl->off, cl->end - cl->off, "too many nested for/match clauses (at most 32)");
+                diag_add(g->diags, DIAG_ERROR, cl->file, cl->off, cl->end - cl->off,
+                         "too many nested for/match clauses (at most 32)");
                 return -1;
             }
             if (cl->kind == N_FOR) {
@@ -457,11 +470,15 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
             nb++;
         } else if (cl->kind == N_WHEN) {
             cg_expr(g, cl->a);
-            if (nb) E1(g, JZ, (int32_t)tops[nb - 1]);
-            else skip[nskip++] = E1(g, JZ, 0);
+            if (nb)
+                E1(g, JZ, (int32_t)tops[nb - 1]);
+            else
+                skip[nskip++] = E1(g, JZ, 0);
         } else if (cl->kind == N_FLAG) {
-            if (cl->b) cg_expr(g, cl->b);
-            else push_int(g, 0, TY_MONEY);
+            if (cl->b)
+                cg_expr(g, cl->b);
+            else
+                push_int(g, 0, TY_MONEY);
             int nargs = 0;
             for (Node *e = cl->d; e; e = e->next, nargs++) cg_expr(g, e);
             emit(g, OPC_FLAG, 3, (int32_t)cl->slot, (int32_t)cl->ival, nargs, 0);

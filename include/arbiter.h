@@ -47,11 +47,11 @@ extern "C" {
 /* Status codes. */
 enum {
     ARB_OK = 0,
-    ARB_ERR_RULES = 2,  /* the rules have errors (see arb_error_*) */
-    ARB_ERR_DATA = 3,   /* claims could not be read, or records were rejected */
-    ARB_ERR_IO = 4,     /* a file could not be read or written */
-    ARB_ERR_NOMEM = 5,  /* the allocator failed */
-    ARB_ERR_USAGE = 6,  /* a call out of order or with bad arguments */
+    ARB_ERR_RULES = 2, /* the rules have errors (see arb_error_*) */
+    ARB_ERR_DATA = 3,  /* claims could not be read, or records were rejected */
+    ARB_ERR_IO = 4,    /* a file could not be read or written */
+    ARB_ERR_NOMEM = 5, /* the allocator failed */
+    ARB_ERR_USAGE = 6, /* a call out of order or with bad arguments */
 };
 
 /* The allocator hook, shaped like lua_Alloc: new_size == 0 frees ptr and
@@ -63,7 +63,7 @@ typedef struct arb_engine arb_engine;
 typedef struct arb_session arb_session;
 
 typedef struct arb_config {
-    arb_alloc_fn alloc;     /* NULL: the C library's realloc/free */
+    arb_alloc_fn alloc; /* NULL: the C library's realloc/free */
     void *alloc_ud;
     const char *stdlib_dir; /* directory holding schema.rules; NULL: the built-in default */
     int no_prelude;         /* 1: do not load schema.rules (the sources declare the schema) */
@@ -89,9 +89,9 @@ int arb_compile(arb_engine *e);
 
 /* Diagnostics of the last arb_compile. */
 typedef struct arb_error {
-    int severity;         /* 0 error, 1 warning, 2 note */
-    const char *file;     /* NULL when not tied to a file */
-    uint32_t line, col;   /* 1-based; col counts characters */
+    int severity;            /* 0 error, 1 warning, 2 note */
+    const char *file;        /* NULL when not tied to a file */
+    uint32_t line, col;      /* 1-based; col counts characters */
     uint32_t offset, length; /* byte span in the file */
     const char *message;
 } arb_error;
@@ -134,7 +134,7 @@ typedef struct arb_finding {
     const char *severity;      /* low | medium | high */
     const char *nature;        /* suspicious | definite */
     int32_t points;
-    int64_t line_no;           /* key of the flagged line; -1 when the claim is flagged */
+    int64_t line_no; /* key of the flagged line; -1 when the claim is flagged */
     int64_t amount_cents;
     const char *message;
 } arb_finding;
@@ -142,18 +142,18 @@ typedef struct arb_finding {
 /* A rejected record: where it is and why. */
 typedef struct arb_reject {
     const char *file;
-    uint64_t line;             /* 1-based line in that file */
+    uint64_t line; /* 1-based line in that file */
     const char *message;
 } arb_reject;
 
 typedef struct arb_batch_options {
-    const char *claims_path;    /* JSON Lines, or claims.csv (children beside it) */
-    int input_format;           /* ARB_FORMAT_*; AUTO: by extension */
-    const char *findings_path;  /* NULL: no findings file */
-    int findings_format;        /* ARB_FORMAT_JSONL (default) or ARB_FORMAT_CSV */
-    const char *rejects_path;   /* NULL: no reject file; written only when a record is rejected */
-    unsigned phases;            /* ARB_PHASE_* bits; 0 means all */
-    int threads;                /* worker threads; 0 or 1: the calling thread only */
+    const char *claims_path;   /* JSON Lines, or claims.csv (children beside it) */
+    int input_format;          /* ARB_FORMAT_*; AUTO: by extension */
+    const char *findings_path; /* NULL: no findings file */
+    int findings_format;       /* ARB_FORMAT_JSONL (default) or ARB_FORMAT_CSV */
+    const char *rejects_path;  /* NULL: no reject file; written only when a record is rejected */
+    unsigned phases;           /* ARB_PHASE_* bits; 0 means all */
+    int threads;               /* worker threads; 0 or 1: the calling thread only */
     /* Called (on the calling thread) for each rejected record, in input order. */
     void (*on_reject)(void *ud, const arb_reject *r);
     /* Called now and then with the bytes of input done and in all. */
@@ -170,18 +170,18 @@ typedef struct arb_category_stats {
 } arb_category_stats;
 
 typedef struct arb_batch_stats {
-    uint64_t records_read;      /* claims read = audited + rejected */
+    uint64_t records_read; /* claims read = audited + rejected */
     uint64_t audited;
     uint64_t rejected;
-    uint64_t rejected_rows;     /* CSV child rows rejected on their own (no such claim) */
-    uint64_t lines;             /* claim lines in audited claims */
+    uint64_t rejected_rows; /* CSV child rows rejected on their own (no such claim) */
+    uint64_t lines;         /* claim lines in audited claims */
     uint64_t findings;
     uint64_t claims_flagged;
-    int64_t claimed_cents;      /* sum of the claims' at_risk field (total_amount) */
-    int64_t line_cents;         /* sum of the lines' at_risk field (amount) */
-    int64_t at_risk_cents;      /* sum of the findings' amounts */
-    uint64_t bytes;             /* input size */
-    double seconds;             /* wall time of the run */
+    int64_t claimed_cents; /* sum of the claims' at_risk field (total_amount) */
+    int64_t line_cents;    /* sum of the lines' at_risk field (amount) */
+    int64_t at_risk_cents; /* sum of the findings' amounts */
+    uint64_t bytes;        /* input size */
+    double seconds;        /* wall time of the run */
     size_t ncategories;
     const arb_category_stats *categories; /* valid until the next call on the engine */
 } arb_batch_stats;

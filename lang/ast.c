@@ -227,7 +227,9 @@ Node *ast_literal(ParseCtx *c, int kind, Token t) {
     int bad = 0;
     const char *what = "";
     switch (kind) {
-    case N_INT: bad = scalar_parse_int(t.ptr, t.len, &n->ival), what = "integer out of range"; break;
+    case N_INT:
+        bad = scalar_parse_int(t.ptr, t.len, &n->ival), what = "integer out of range";
+        break;
     case N_MONEY:
         bad = scalar_parse_money(t.ptr, t.len, &n->ival),
         what = "a money amount has at most 2 decimals";

@@ -109,22 +109,22 @@ extern const char *const ast_op_names[OP__COUNT];
 
 typedef struct Node Node;
 struct Node {
-    uint8_t kind;  /* NodeKind */
-    uint8_t op;    /* AstOp, or a flag for the kind (TYPE: is a list; SCHEMA: extend) */
+    uint8_t kind; /* NodeKind */
+    uint8_t op;   /* AstOp, or a flag for the kind (TYPE: is a list; SCHEMA: extend) */
     int32_t file;
     uint32_t off, end; /* byte span */
     Token name;        /* identifier, or the raw token of a literal */
     const char *str;   /* STRING: unescaped text (NUL-terminated) */
     uint32_t slen;
-    int64_t ival;      /* INT/MONEY/DATE/DATETIME/DURATION/BOOL value */
+    int64_t ival;        /* INT/MONEY/DATE/DATETIME/DURATION/BOOL value */
     Node *a, *b, *c, *d; /* children; meaning depends on the kind */
-    Node *list;        /* first of a child list (linked by next) */
-    Node *next;        /* next sibling in a list */
+    Node *list;          /* first of a child list (linked by next) */
+    Node *next;          /* next sibling in a list */
     /* filled in by the checker */
     Type type;
-    uint8_t res;       /* how a NAME/CALL resolved (RES_* in check.h) */
-    int32_t slot;      /* local slot / field index / builtin id, -1 if none */
-    void *ref;         /* resolved declaration */
+    uint8_t res;  /* how a NAME/CALL resolved (RES_* in check.h) */
+    int32_t slot; /* local slot / field index / builtin id, -1 if none */
+    void *ref;    /* resolved declaration */
 };
 
 typedef struct NodeList {

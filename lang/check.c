@@ -173,8 +173,10 @@ static const char *type_name(Type t, char *buf, size_t cap) {
     case TY_ENUM: snprintf(buf, cap, "%s", t.enm->name); break;
     case TY_LIST: snprintf(buf, cap, "list of %s", t.rec ? t.rec->name : "?"); break;
     case TY_RECORD:
-        if (t.table) snprintf(buf, cap, "row of table %s", t.table->name);
-        else snprintf(buf, cap, "%s", t.rec ? t.rec->name : "record");
+        if (t.table)
+            snprintf(buf, cap, "row of table %s", t.table->name);
+        else
+            snprintf(buf, cap, "%s", t.rec ? t.rec->name : "record");
         break;
     case TY_SET: snprintf(buf, cap, "set of %s", type_kind_names[t.elem]); break;
     case TY_TABLE: snprintf(buf, cap, "table %s", t.table ? t.table->name : "?"); break;
@@ -228,7 +230,8 @@ static Sym *declare(Checker *C, Node *decl, int kind, void *ptr) {
     s->decl = decl;
     Sym *old = strmap_put(&C->globals, decl->name.ptr, decl->name.len, s, &C->oom);
     if (old) {
-        if (old->kind == SYM_SCALAR) err(C, decl, "'%.*s' is a built-in type name", (int)decl->name.len, decl->name.ptr);
+        if (old->kind == SYM_SCALAR)
+            err(C, decl, "'%.*s' is a built-in type name", (int)decl->name.len, decl->name.ptr);
         else {
             err(C, decl, "'%.*s' is declared twice", (int)decl->name.len, decl->name.ptr);
             if (old->decl) note(C, old->decl, "first declared here");
@@ -443,7 +446,8 @@ static Type check_fieldref(Checker *C, Node *n) {
     if (f < 0) {
         const char *cands[256];
         size_t nc = 0;
-        for (uint32_t i = 0; i < ot.rec->nfields && nc < 256; i++) cands[nc++] = ot.rec->fields[i].name;
+        for (uint32_t i = 0; i < ot.rec->nfields && nc < 256; i++)
+            cands[nc++] = ot.rec->fields[i].name;
         char sug[128];
         suggest(sug, sizeof sug, n->name, cands, nc);
         /* point at the field name, not the whole path */
@@ -509,7 +513,8 @@ static Type check_in(Checker *C, Node *n) {
     }
     if (rt.kind != TY_SET) {
         char x[96];
-        err(C, n->b, "'in' needs a set or a table on its right, not %s", type_name(rt, x, sizeof x));
+        err(C, n->b, "'in' needs a set or a table on its right, not %s",
+            type_name(rt, x, sizeof x));
         return n->type = T_ERR;
     }
     int ok = (type_is_string(lt.kind) && type_is_string(rt.elem)) ||
@@ -548,7 +553,8 @@ static Type check_binary(Checker *C, Node *n) {
         if (a.kind == TY_ERROR) return n->type = T_ERR;
         if (!type_is_string(a.kind)) {
             char x[96];
-            err(C, n->a, "'matches' needs text or a code on its left, not %s", type_name(a, x, sizeof x));
+            err(C, n->a, "'matches' needs text or a code on its left, not %s",
+                type_name(a, x, sizeof x));
             return n->type = T_ERR;
         }
         if (pat->kind != N_STRING) {
@@ -586,8 +592,8 @@ static Type check_binary(Checker *C, Node *n) {
             err(C, n, "values of type %s have no order", type_kind_names[n->a->type.kind]);
             return n->type = T_ERR;
         }
-        if (n->a->type.kind == TY_RECORD || n->a->type.kind == TY_LIST || n->a->type.kind == TY_SET ||
-            n->a->type.kind == TY_TABLE) {
+        if (n->a->type.kind == TY_RECORD || n->a->type.kind == TY_LIST ||
+            n->a->type.kind == TY_SET || n->a->type.kind == TY_TABLE) {
             err(C, n, "records, lists, sets and tables cannot be compared");
             return n->type = T_ERR;
         }
@@ -601,8 +607,10 @@ static Type check_binary(Checker *C, Node *n) {
             return n->type = ty(TY_MONEY);
         }
         if ((ka == TY_DATE || ka == TY_DATETIME) && kb == TY_DURATION) return n->type = a;
-        if (op == OP_ADD && ka == TY_DURATION && (kb == TY_DATE || kb == TY_DATETIME)) return n->type = b;
-        if (op == OP_SUB && (ka == TY_DATE || ka == TY_DATETIME) && (kb == TY_DATE || kb == TY_DATETIME)) {
+        if (op == OP_ADD && ka == TY_DURATION && (kb == TY_DATE || kb == TY_DATETIME))
+            return n->type = b;
+        if (op == OP_SUB && (ka == TY_DATE || ka == TY_DATETIME) &&
+            (kb == TY_DATE || kb == TY_DATETIME)) {
             unify(C, n->a, n->b);
             return n->type = ty(TY_DURATION);
         }
@@ -765,15 +773,18 @@ static Type check_agg(Checker *C, Node *n) {
     }
     if (n->c) {
         Type et = check_expr(C, n->c, NULL);
-        if (et.kind == TY_ERROR) result = T_ERR;
+        if (et.kind == TY_ERROR)
+            result = T_ERR;
         else if (n->op == OP_SUM && !is_numeric_kind(et.kind)) {
             char x[96];
-            err(C, n->c, "sum needs numbers (int, money, duration), not %s", type_name(et, x, sizeof x));
+            err(C, n->c, "sum needs numbers (int, money, duration), not %s",
+                type_name(et, x, sizeof x));
             result = T_ERR;
         } else if ((n->op == OP_MIN || n->op == OP_MAX) &&
                    !(is_numeric_kind(et.kind) || et.kind == TY_DATE || et.kind == TY_DATETIME)) {
             char x[96];
-            err(C, n->c, "%s needs numbers or dates, not %s", ast_op_names[n->op], type_name(et, x, sizeof x));
+            err(C, n->c, "%s needs numbers or dates, not %s", ast_op_names[n->op],
+                type_name(et, x, sizeof x));
             result = T_ERR;
         } else if (result.kind != TY_ERROR) {
             result = et;
@@ -818,7 +829,8 @@ static Type check_expr(Checker *C, Node *n, const Type *hint) {
         if (n->op == OP_NOT) {
             if (t.kind != TY_BOOL) {
                 char x[96];
-                err(C, n, "'not' needs a condition (true/false), not %s", type_name(t, x, sizeof x));
+                err(C, n, "'not' needs a condition (true/false), not %s",
+                    type_name(t, x, sizeof x));
                 return n->type = T_ERR;
             }
             return n->type = t;
@@ -840,8 +852,8 @@ static Type resolve_type(Checker *C, Node *tn) {
     Sym *s = global(C, tn->name);
     if (tn->op) { /* list of RECORD */
         if (!s || s->kind != SYM_RECORD) {
-            err(C, tn, "unknown schema '%.*s' (a list holds records of a schema)", (int)tn->name.len,
-                tn->name.ptr);
+            err(C, tn, "unknown schema '%.*s' (a list holds records of a schema)",
+                (int)tn->name.len, tn->name.ptr);
             return T_ERR;
         }
         Type t = ty(TY_LIST);
@@ -893,8 +905,10 @@ static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int
             case OP_AS_OF: f->as_of = 1, slot = &rt->as_of_field; break;
             }
             if (is_table && a->op != OP_KEY) err(C, a, "a table column takes only 'key'");
-            if (slot && *slot >= 0) err(C, a, "only one field of %s can be '%s'", rt->name, ast_op_names[a->op]);
-            else if (slot) *slot = (int32_t)rt->nfields;
+            if (slot && *slot >= 0)
+                err(C, a, "only one field of %s can be '%s'", rt->name, ast_op_names[a->op]);
+            else if (slot)
+                *slot = (int32_t)rt->nfields;
         }
         if (f->key && !type_is_string(f->type.kind) && is_table)
             err(C, fn->a, "a table's key column must be of type code or text");
@@ -922,8 +936,10 @@ static void relative_path(Checker *C, int from, const char *path, char *out, siz
     }
     const char *fp = C->src->items[from].path;
     const char *slash = strrchr(fp, '/');
-    if (!slash) snprintf(out, cap, "%s", path);
-    else snprintf(out, cap, "%.*s/%s", (int)(slash - fp), fp, path);
+    if (!slash)
+        snprintf(out, cap, "%s", path);
+    else
+        snprintf(out, cap, "%.*s/%s", (int)(slash - fp), fp, path);
 }
 
 /* Parses a file and, recursively, the files it imports. */
@@ -960,8 +976,8 @@ static void load_file(Checker *C, int file, StrMap *seen) {
 }
 
 static void declare_builtin_types(Checker *C) {
-    static const uint8_t kinds[] = {TY_BOOL, TY_INT,  TY_MONEY, TY_DATE,
-                                    TY_DATETIME, TY_DURATION, TY_CODE, TY_TEXT};
+    static const uint8_t kinds[] = {TY_BOOL,     TY_INT,      TY_MONEY, TY_DATE,
+                                    TY_DATETIME, TY_DURATION, TY_CODE,  TY_TEXT};
     for (size_t i = 0; i < sizeof kinds; i++) {
         Sym *s = arena_alloc(C->ar, sizeof(Sym));
         if (!s) return;
@@ -1067,17 +1083,31 @@ static void pass_categories(Checker *C) {
             const char *val = v->kind == N_STRING ? pcopy(C, v->str) : pstr(C, v->name);
             size_t vl = strlen(val);
             int k = -2;
-            if (tok_eq(p->name, "code")) c->code = val, k = 0;
-            else if (tok_eq(p->name, "tier")) k = name_index(tier_names, TIER__COUNT, val, vl), c->tier = (uint8_t)(k < 0 ? 0 : k);
-            else if (tok_eq(p->name, "severity")) k = name_index(severity_names, SEV__COUNT, val, vl), c->severity = (uint8_t)(k < 0 ? 0 : k);
-            else if (tok_eq(p->name, "nature")) k = name_index(nature_names, NAT__COUNT, val, vl), c->nature = (uint8_t)(k < 0 ? 0 : k);
+            if (tok_eq(p->name, "code"))
+                c->code = val, k = 0;
+            else if (tok_eq(p->name, "tier"))
+                k = name_index(tier_names, TIER__COUNT, val, vl),
+                c->tier = (uint8_t)(k < 0 ? 0 : k);
+            else if (tok_eq(p->name, "severity"))
+                k = name_index(severity_names, SEV__COUNT, val, vl),
+                c->severity = (uint8_t)(k < 0 ? 0 : k);
+            else if (tok_eq(p->name, "nature"))
+                k = name_index(nature_names, NAT__COUNT, val, vl),
+                c->nature = (uint8_t)(k < 0 ? 0 : k);
             else if (tok_eq(p->name, "points")) {
-                if (v->kind != N_INT || v->ival < 0 || v->ival > 100) err(C, v, "points is a whole number from 0 to 100");
+                if (v->kind != N_INT || v->ival < 0 || v->ival > 100)
+                    err(C, v, "points is a whole number from 0 to 100");
                 c->points = (int32_t)v->ival;
                 k = 0;
-            } else if (tok_eq(p->name, "title")) c->title = val, k = 0;
-            if (k == -2) err(C, p, "unknown category property '%.*s' (code, title, tier, severity, nature, points)", (int)p->name.len, p->name.ptr);
-            else if (k == -1) err(C, v, "'%s' is not a valid %.*s", val, (int)p->name.len, p->name.ptr);
+            } else if (tok_eq(p->name, "title"))
+                c->title = val, k = 0;
+            if (k == -2)
+                err(C, p,
+                    "unknown category property '%.*s' (code, title, tier, severity, nature, "
+                    "points)",
+                    (int)p->name.len, p->name.ptr);
+            else if (k == -1)
+                err(C, v, "'%s' is not a valid %.*s", val, (int)p->name.len, p->name.ptr);
         }
         Sym *s = declare(C, d, SYM_CATEGORY, c);
         if (s) s->index = C->p->ncats++;
@@ -1101,7 +1131,8 @@ static void load_table(Checker *C, Node *d, Table *t) {
     const char *e;
     int rc = csv_next(&r, &line, &e);
     if (rc <= 0) {
-        diag_add(C->diags, DIAG_ERROR, file, 0, 0, "%s", rc == 0 ? "empty table file: a header row naming the columns is needed" : e);
+        diag_add(C->diags, DIAG_ERROR, file, 0, 0, "%s",
+                 rc == 0 ? "empty table file: a header row naming the columns is needed" : e);
         csv_free(&r);
         return;
     }
@@ -1119,8 +1150,9 @@ static void load_table(Checker *C, Node *d, Table *t) {
                 memcmp(r.fields[c].ptr, t->rt.fields[f].name, r.fields[c].len) == 0)
                 col_of[f] = (int32_t)c;
         if (col_of[f] < 0) {
-            diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off, t->rt.fields[f].name_len,
-                     "column '%s' is not in the header of %s", t->rt.fields[f].name, path);
+            diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
+                     t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
+                     t->rt.fields[f].name, path);
             missing = 1;
         }
     }
@@ -1133,7 +1165,8 @@ static void load_table(Checker *C, Node *d, Table *t) {
     int bad_rows = 0;
     while ((rc = csv_next(&r, &line, &e)) != 0) {
         if (rc < 0) {
-            diag_add(C->diags, DIAG_ERROR, file, 0, 0, "%s:%llu: %s", path, (unsigned long long)line, e);
+            diag_add(C->diags, DIAG_ERROR, file, 0, 0, "%s:%llu: %s", path,
+                     (unsigned long long)line, e);
             bad_rows++;
             continue;
         }
@@ -1146,26 +1179,38 @@ static void load_table(Checker *C, Node *d, Table *t) {
         for (uint32_t f = 0; f < nf; f++) {
             if ((size_t)col_of[f] >= r.nfields) {
                 /* the line has too few cells: point at its end */
-                const char *last = r.nfields ? r.fields[r.nfields - 1].ptr + r.fields[r.nfields - 1].len : src->text;
-                uint32_t off = (last >= src->text && last <= src->text + src->len) ? (uint32_t)(last - src->text) : 0;
-                diag_add(C->diags, DIAG_ERROR, file, off, 1, "row has %zu cells, column '%s' is missing", r.nfields, t->rt.fields[f].name);
+                const char *last = r.nfields
+                                       ? r.fields[r.nfields - 1].ptr + r.fields[r.nfields - 1].len
+                                       : src->text;
+                uint32_t off = (last >= src->text && last <= src->text + src->len)
+                                   ? (uint32_t)(last - src->text)
+                                   : 0;
+                diag_add(C->diags, DIAG_ERROR, file, off, 1,
+                         "row has %zu cells, column '%s' is missing", r.nfields,
+                         t->rt.fields[f].name);
                 ok = 0;
                 break;
             }
             CsvField cell = r.fields[col_of[f]];
-            const char *why = scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
+            const char *why =
+                scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
             if (why) {
-                uint32_t off = (cell.ptr >= src->text && cell.ptr <= src->text + src->len) ? (uint32_t)(cell.ptr - src->text) : 0;
+                uint32_t off = (cell.ptr >= src->text && cell.ptr <= src->text + src->len)
+                                   ? (uint32_t)(cell.ptr - src->text)
+                                   : 0;
                 char x[96];
                 diag_add(C->diags, DIAG_ERROR, file, off, (uint32_t)(cell.len ? cell.len : 1),
                          "column '%s' (%s): '%.*s' is %s", t->rt.fields[f].name,
-                         type_name(t->rt.fields[f].type, x, sizeof x), (int)(cell.len > 60 ? 60 : cell.len), cell.ptr, why);
+                         type_name(t->rt.fields[f].type, x, sizeof x),
+                         (int)(cell.len > 60 ? 60 : cell.len), cell.ptr, why);
                 ok = 0;
             }
         }
-        if (ok) nrows++;
+        if (ok)
+            nrows++;
         else if (++bad_rows >= 50) {
-            diag_add(C->diags, DIAG_ERROR, file, 0, 0, "too many bad rows in %s; stopping here", path);
+            diag_add(C->diags, DIAG_ERROR, file, 0, 0, "too many bad rows in %s; stopping here",
+                     path);
             break;
         }
     }
@@ -1254,15 +1299,18 @@ static void pass_derived(Checker *C) {
                     Type it = ty(TY_RECORD);
                     it.rec = rt;
                     ScopeVar self = {{0}, SV_IMPLICIT, 1, slot, it, NULL};
-                    ScopeVar cv = {{"claim", 5, 0}, SV_VAR, 1, base, {TY_RECORD, 0, NULL, claim, NULL}, NULL};
+                    ScopeVar cv = {
+                        {"claim", 5, 0}, SV_VAR, 1, base, {TY_RECORD, 0, NULL, claim, NULL}, NULL};
                     push_var(C, cv);
                     push_var(C, self);
                     Type t = check_expr(C, f->b, &field->type);
                     C->nscope = mark;
                     if (t.kind == TY_ERROR) continue;
                     if (!same_type(t, field->type)) {
-                        if (t.kind == TY_INT && field->type.kind == TY_MONEY) convert(C, f->b, OP_TOMONEY, TY_MONEY);
-                        else if (t.kind == TY_DATE && field->type.kind == TY_DATETIME) convert(C, f->b, OP_TODT, TY_DATETIME);
+                        if (t.kind == TY_INT && field->type.kind == TY_MONEY)
+                            convert(C, f->b, OP_TOMONEY, TY_MONEY);
+                        else if (t.kind == TY_DATE && field->type.kind == TY_DATETIME)
+                            convert(C, f->b, OP_TODT, TY_DATETIME);
                         else {
                             type_mismatch(C, f, "derived field", field->type, t);
                             continue;
@@ -1324,7 +1372,8 @@ static int check_template(Checker *C, Node *msg, Node **exprs_out) {
         uint32_t j = i + 1;
         while (j < rawlen && raw[j] != '}') j++;
         if (j >= rawlen) {
-            diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 1, "'{' without a closing '}' in message (write \\{ for a brace)");
+            diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 1,
+                     "'{' without a closing '}' in message (write \\{ for a brace)");
             ok = 0;
             break;
         }
@@ -1335,11 +1384,13 @@ static int check_template(Checker *C, Node *msg, Node **exprs_out) {
         pc.file = msg->file;
         Node *e = parse_expr(&pc, raw + i + 1, j - i - 1, base + i + 1);
         if (!e) {
-            if (j == i + 1) diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 2, "empty {} in message");
+            if (j == i + 1)
+                diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 2, "empty {} in message");
             ok = 0;
         } else {
             Type t = check_expr(C, e, NULL);
-            if (t.kind == TY_ERROR) ok = 0;
+            if (t.kind == TY_ERROR)
+                ok = 0;
             else if (!type_is_int64(t.kind) && !type_is_string(t.kind)) {
                 char x[96];
                 err(C, e, "a message can show scalar values, not %s", type_name(t, x, sizeof x));
@@ -1374,8 +1425,8 @@ static int check_flag(Checker *C, Node *fl) {
     ScopeVar *v = lookup_var(C, target->name);
     int ok = 1;
     if (!v || v->kind != SV_VAR || v->type.kind != TY_RECORD || v->type.table) {
-        err(C, target, "'flag' names the claim or a 'for' variable, not '%.*s'", (int)target->name.len,
-            target->name.ptr);
+        err(C, target, "'flag' names the claim or a 'for' variable, not '%.*s'",
+            (int)target->name.len, target->name.ptr);
         return 0;
     }
     target->res = RES_VAR;
@@ -1454,7 +1505,12 @@ static void check_rule(Checker *C, Node *d) {
     }
     C->nscope = 0;
     C->next_slot = C->max_slot = 0;
-    ScopeVar cv = {{"claim", 5, 0}, SV_VAR, 1, alloc_slots(C, 1), {TY_RECORD, 0, NULL, C->p->claim, NULL}, NULL};
+    ScopeVar cv = {{"claim", 5, 0},
+                   SV_VAR,
+                   1,
+                   alloc_slots(C, 1),
+                   {TY_RECORD, 0, NULL, C->p->claim, NULL},
+                   NULL};
     push_var(C, cv);
     /* clause order: header (phase, effective, severity...), binders, when, flag */
     int stage = 0, nflags = 0, nwhen = 0;
@@ -1464,8 +1520,11 @@ static void check_rule(Checker *C, Node *d) {
                      : cl->kind == N_WHEN                                                 ? 2
                                                                                           : 3;
         if (cstage < stage) {
-            static const char *const order[] = {"phase/effective/severity/nature/points", "for/match", "when", "flag"};
-            err(C, cl, "this clause comes too late: a rule's clauses go in the order %s, %s, %s, %s", order[0], order[1], order[2], order[3]);
+            static const char *const order[] = {"phase/effective/severity/nature/points",
+                                                "for/match", "when", "flag"};
+            err(C, cl,
+                "this clause comes too late: a rule's clauses go in the order %s, %s, %s, %s",
+                order[0], order[1], order[2], order[3]);
             ok = 0;
         }
         stage = cstage > stage ? cstage : stage;
@@ -1474,35 +1533,49 @@ static void check_rule(Checker *C, Node *d) {
             r.phases = 0;
             for (Node *p = cl->list; p; p = p->next) {
                 int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
-                if (k < 0) err(C, p, "unknown phase '%.*s' (pre, settle, post)", (int)p->name.len, p->name.ptr), ok = 0;
-                else r.phases |= (uint8_t)(1u << k);
+                if (k < 0)
+                    err(C, p, "unknown phase '%.*s' (pre, settle, post)", (int)p->name.len,
+                        p->name.ptr),
+                        ok = 0;
+                else
+                    r.phases |= (uint8_t)(1u << k);
             }
             break;
         case N_EFFECTIVE:
             r.eff_from = cl->a->ival;
             if (cl->b) r.eff_to = cl->b->ival;
-            if (cl->b && r.eff_to < r.eff_from) err(C, cl, "the effective range ends before it starts"), ok = 0;
+            if (cl->b && r.eff_to < r.eff_from)
+                err(C, cl, "the effective range ends before it starts"), ok = 0;
             break;
         case N_PROP: {
             Node *v = cl->a;
-            if (tok_eq(cl->name, "points")) r.points = (int32_t)v->ival;
+            if (tok_eq(cl->name, "points"))
+                r.points = (int32_t)v->ival;
             else {
                 int sev = tok_eq(cl->name, "severity");
                 int k = sev ? name_index(severity_names, SEV__COUNT, v->name.ptr, v->name.len)
                             : name_index(nature_names, NAT__COUNT, v->name.ptr, v->name.len);
-                if (k < 0) err(C, v, sev ? "unknown severity (low, medium, high)" : "unknown nature (suspicious, definite)"), ok = 0;
-                else if (sev) r.severity = (uint8_t)k;
-                else r.nature = (uint8_t)k;
+                if (k < 0)
+                    err(C, v,
+                        sev ? "unknown severity (low, medium, high)"
+                            : "unknown nature (suspicious, definite)"),
+                        ok = 0;
+                else if (sev)
+                    r.severity = (uint8_t)k;
+                else
+                    r.nature = (uint8_t)k;
             }
             break;
         }
         case N_FOR: {
             Type t = check_expr(C, cl->a, NULL);
             Type vt = ty(TY_RECORD);
-            if (t.kind == TY_LIST) vt.rec = t.rec;
+            if (t.kind == TY_LIST)
+                vt.rec = t.rec;
             else if (t.kind != TY_ERROR) {
                 char x[96];
-                err(C, cl->a, "'for' needs a list such as claim.lines, not %s", type_name(t, x, sizeof x));
+                err(C, cl->a, "'for' needs a list such as claim.lines, not %s",
+                    type_name(t, x, sizeof x));
             }
             if (t.kind != TY_LIST) {
                 ok = 0;
@@ -1526,14 +1599,16 @@ static void check_rule(Checker *C, Node *d) {
                 vt.rec = &t->rt;
                 vt.table = t;
                 if (t->key_col < 0) {
-                    err(C, cl->a, "table %s has no key column to match on (mark one 'key')", t->name);
+                    err(C, cl->a, "table %s has no key column to match on (mark one 'key')",
+                        t->name);
                     ok = 0;
                 }
             }
             Type kt = check_expr(C, cl->b, NULL);
             if (kt.kind != TY_ERROR && !type_is_string(kt.kind)) {
                 char x[96];
-                err(C, cl->b, "a table is matched on a code or text, not %s", type_name(kt, x, sizeof x));
+                err(C, cl->b, "a table is matched on a code or text, not %s",
+                    type_name(kt, x, sizeof x));
                 ok = 0;
             }
             if (kt.kind == TY_ERROR) ok = 0;
@@ -1546,10 +1621,12 @@ static void check_rule(Checker *C, Node *d) {
             Type t = check_expr(C, cl->a, NULL);
             if (t.kind != TY_ERROR && t.kind != TY_BOOL) {
                 char x[96];
-                err(C, cl->a, "'when' needs a condition (true/false), not %s", type_name(t, x, sizeof x));
+                err(C, cl->a, "'when' needs a condition (true/false), not %s",
+                    type_name(t, x, sizeof x));
             }
             if (t.kind != TY_BOOL) ok = 0;
-            if (++nwhen > 1) err(C, cl, "a rule has one 'when' (join conditions with 'and')"), ok = 0;
+            if (++nwhen > 1)
+                err(C, cl, "a rule has one 'when' (join conditions with 'and')"), ok = 0;
             break;
         }
         case N_FLAG:
@@ -1579,7 +1656,8 @@ static void check_rule(Checker *C, Node *d) {
 
 /* --------------------------------------------------------------- driver */
 
-Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags) {
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles,
+                     DiagList *diags) {
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
         diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");

@@ -10,7 +10,8 @@ void diag_init(DiagList *d, Alloc a) {
 }
 
 void diag_free(DiagList *d) {
-    for (size_t i = 0; i < d->n; i++) mem_free(d->alloc, d->items[i].msg, strlen(d->items[i].msg) + 1);
+    for (size_t i = 0; i < d->n; i++)
+        mem_free(d->alloc, d->items[i].msg, strlen(d->items[i].msg) + 1);
     mem_free(d->alloc, d->items, d->cap * sizeof(Diag));
     d->items = NULL;
     d->n = d->cap = d->errors = 0;
@@ -49,7 +50,8 @@ static int utf8_len(unsigned char c) {
 static uint32_t utf8_cp(const unsigned char *s, int len) {
     if (len == 1) return s[0];
     if (len == 2) return ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-    if (len == 3) return ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+    if (len == 3)
+        return ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
     return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
            ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
 }
@@ -106,7 +108,8 @@ void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *
         unsigned char ch = (unsigned char)src->text[i];
         int n = utf8_len(ch);
         if (i + (uint32_t)n > end) n = (int)(end - i);
-        if (ch == '\t') sb_putc(out, '\t');
+        if (ch == '\t')
+            sb_putc(out, '\t');
         else
             for (int w = cp_width(utf8_cp((const unsigned char *)src->text + i, n)); w > 0; w--)
                 sb_putc(out, ' ');

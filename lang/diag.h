@@ -9,8 +9,8 @@
 #include "strbuf.h"
 
 typedef struct Source {
-    char *path;   /* as given, for messages */
-    char *text;   /* NUL-terminated contents */
+    char *path; /* as given, for messages */
+    char *text; /* NUL-terminated contents */
     size_t len;
 } Source;
 
@@ -18,8 +18,8 @@ enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
 
 typedef struct Diag {
     uint8_t severity;
-    int32_t file;     /* index into the source list, -1 when none */
-    uint32_t off, len;/* byte span in that source */
+    int32_t file;      /* index into the source list, -1 when none */
+    uint32_t off, len; /* byte span in that source */
     char *msg;
 } Diag;
 

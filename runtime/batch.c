@@ -45,7 +45,7 @@ typedef struct Worker {
     /* the work of this window */
     const Record *recs; /* JSON Lines */
     const CsvClaims *csv;
-    size_t from, to;    /* CSV claim indexes */
+    size_t from, to; /* CSV claim indexes */
     size_t nrecs;
     /* results of this window */
     StrBuf out, rej;
@@ -85,21 +85,24 @@ static void json_str(StrBuf *b, const char *s) {
 
 static void money_text(int64_t c, char *buf, size_t cap) {
     int64_t a = c < 0 ? -c : c;
-    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100), (long long)(a % 100));
+    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100),
+             (long long)(a % 100));
 }
 
 /* Writes one finding in the chosen format. */
 static void write_finding(StrBuf *b, int format, const arb_finding *f) {
     char amount[32], line[32];
     money_text(f->amount_cents, amount, sizeof amount);
-    if (f->line_no >= 0) snprintf(line, sizeof line, "%lld", (long long)f->line_no);
-    else line[0] = 0;
+    if (f->line_no >= 0)
+        snprintf(line, sizeof line, "%lld", (long long)f->line_no);
+    else
+        line[0] = 0;
     if (format == ARB_FORMAT_CSV) {
         csv_cell(b, f->claim_id, 0);
         sb_putc(b, ',');
         csv_cell(b, f->rule_id, 0);
-        sb_printf(b, ",%s,%s,%s,%s,%d,%s,%s,", f->category, f->category_code, f->severity, f->nature,
-                  f->points, line, amount);
+        sb_printf(b, ",%s,%s,%s,%s,%d,%s,%s,", f->category, f->category_code, f->severity,
+                  f->nature, f->points, line, amount);
         csv_cell(b, f->message, 1);
         sb_putc(b, '\n');
         return;
@@ -110,7 +113,9 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
     json_str(b, f->rule_id);
     sb_printf(b, ",\"category\":\"%s\",\"category_code\":", f->category);
     json_str(b, f->category_code);
-    sb_printf(b, ",\"severity\":\"%s\",\"nature\":\"%s\",\"points\":%d,\"line_no\":%s,\"amount\":\"%s\",\"message\":",
+    sb_printf(b,
+              ",\"severity\":\"%s\",\"nature\":\"%s\",\"points\":%d,\"line_no\":%s,\"amount\":\"%"
+              "s\",\"message\":",
               f->severity, f->nature, f->points, line[0] ? line : "null", amount);
     json_str(b, f->message);
     sb_puts(b, "}\n");
@@ -119,7 +124,8 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
 static void reject(Worker *w, const char *file, uint64_t line, const char *msg, const char *raw,
                    size_t rawlen) {
     w->rejected++;
-    if (mem_grow(w->e->alloc, (void **)&w->notes, sizeof(RejectNote), &w->capnotes, w->nnotes + 1) == 0) {
+    if (mem_grow(w->e->alloc, (void **)&w->notes, sizeof(RejectNote), &w->capnotes,
+                 w->nnotes + 1) == 0) {
         RejectNote *r = &w->notes[w->nnotes++];
         r->line = line;
         r->file = file;
@@ -223,8 +229,10 @@ static void run_workers(Worker *ws, int n) {
     int started[MAX_THREADS] = {0};
     for (int i = 0; i < n; i++) started[i] = pthread_create(&th[i], NULL, work, &ws[i]) == 0;
     for (int i = 0; i < n; i++) {
-        if (started[i]) pthread_join(th[i], NULL);
-        else work(&ws[i]); /* could not start a thread: do it here */
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            work(&ws[i]); /* could not start a thread: do it here */
     }
 }
 
@@ -235,18 +243,23 @@ typedef struct Output {
 } Output;
 
 /* Writes a window's results in worker (= input) order and resets them. */
-static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, int n, Output *out) {
+static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, int n,
+                         Output *out) {
     for (int i = 0; i < n; i++) {
         Worker *w = &ws[i];
         if (w->out.oom || w->rej.oom) w->failed = ARB_ERR_NOMEM;
         if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
-        if (out->findings && w->out.len && fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)
-            return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path, strerror(errno));
+        if (out->findings && w->out.len &&
+            fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)
+            return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path,
+                               strerror(errno));
         if (w->rej.len && o->rejects_path) {
             if (!out->rejects && !(out->rejects = fopen(o->rejects_path, "w")))
-                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path, strerror(errno));
+                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path,
+                                   strerror(errno));
             if (fwrite(w->rej.p, 1, w->rej.len, out->rejects) != w->rej.len)
-                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path, strerror(errno));
+                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path,
+                                   strerror(errno));
         }
         for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
             arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
@@ -274,7 +287,8 @@ static int ends_with(const char *s, const char *suffix) {
 static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                      uint64_t total) {
     int fd = open(o->claims_path, O_RDONLY);
-    if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", o->claims_path, strerror(errno));
+    if (fd < 0)
+        return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", o->claims_path, strerror(errno));
     size_t cap = WINDOW_BYTES * 2, len = 0;
     char *buf = mem_alloc(e->alloc, cap);
     Record *recs = NULL;
@@ -287,7 +301,8 @@ static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int 
             ssize_t got = read(fd, buf + len, cap - len);
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
-                rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path, strerror(errno));
+                rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path,
+                                 strerror(errno));
                 break;
             }
             if (got == 0) {
@@ -327,7 +342,8 @@ static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int 
             /* one line longer than the buffer: grow it */
             char *nb = mem_realloc(e->alloc, buf, cap, cap * 2);
             if (!nb) {
-                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory (a record longer than %zu bytes?)", cap);
+                rc = engine_fail(e, ARB_ERR_NOMEM,
+                                 "out of memory (a record longer than %zu bytes?)", cap);
                 break;
             }
             buf = nb;
@@ -425,12 +441,16 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
     if (rc == ARB_OK && opt.findings_path) {
         out.findings = strcmp(opt.findings_path, "-") == 0 ? stdout : fopen(opt.findings_path, "w");
         if (!out.findings)
-            rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", opt.findings_path, strerror(errno));
+            rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", opt.findings_path,
+                             strerror(errno));
         else if (opt.findings_format == ARB_FORMAT_CSV)
-            fputs("claim_id,rule,category,category_code,severity,nature,points,line_no,amount,message\n", out.findings);
+            fputs("claim_id,rule,category,category_code,severity,nature,points,line_no,amount,"
+                  "message\n",
+                  out.findings);
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
-    if (rc == ARB_OK) rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);
+    if (rc == ARB_OK)
+        rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);
 
     /* totals */
     if (e->cat_stats) mem_free(e->alloc, e->cat_stats, p->ncats * sizeof(arb_category_stats));
@@ -473,7 +493,8 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.rejects_path);
     st->seconds = now_seconds() - t0;
     if (rc == ARB_OK && (st->rejected || st->rejected_rows))
-        rc = engine_fail(e, ARB_ERR_DATA, "%llu record%s rejected", (unsigned long long)(st->rejected + st->rejected_rows),
+        rc = engine_fail(e, ARB_ERR_DATA, "%llu record%s rejected",
+                         (unsigned long long)(st->rejected + st->rejected_rows),
                          st->rejected + st->rejected_rows == 1 ? "" : "s");
     return rc;
 }

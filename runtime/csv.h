@@ -20,11 +20,11 @@ typedef struct CsvField {
 
 typedef struct CsvReader {
     const char *buf, *end, *pos;
-    uint64_t line;     /* 1-based line number of the next record */
+    uint64_t line; /* 1-based line number of the next record */
     Alloc alloc;
-    CsvField *fields;  /* fields of the current record */
+    CsvField *fields; /* fields of the current record */
     size_t nfields, cap_fields;
-    char *scratch;     /* unescaped quoted fields */
+    char *scratch; /* unescaped quoted fields */
     size_t scratch_len, scratch_cap;
 } CsvReader;
 

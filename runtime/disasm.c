@@ -28,7 +28,8 @@ void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out) {
                 const Table *t = p->sets[a];
                 sb_puts(out, "\t; {");
                 for (uint32_t i = 0; i < t->nrows && i < 8; i++)
-                    sb_printf(out, "%s\"%s\"", i ? ", " : "", t->rows[i].s ? t->rows[i].s->data : "");
+                    sb_printf(out, "%s\"%s\"", i ? ", " : "",
+                              t->rows[i].s ? t->rows[i].s->data : "");
                 sb_puts(out, t->nrows > 8 ? ", ...}" : "}");
             }
             break;
@@ -44,15 +45,14 @@ void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out) {
         case OPC_MATCH:
         case OPC_NEXTROW: {
             int32_t ti = op == OPC_MATCH ? p->code[pc + 2] : a;
-            if (ti >= 0 && (uint32_t)ti < p->ntables) sb_printf(out, "\t; table %s", p->tables[ti]->name);
+            if (ti >= 0 && (uint32_t)ti < p->ntables)
+                sb_printf(out, "\t; table %s", p->tables[ti]->name);
             break;
         }
         case OPC_MATCHES:
             if (a >= 0 && (uint32_t)a < p->nregexes) sb_printf(out, "\t; /%s/", p->regex_src[a]);
             break;
-        case OPC_FLAG:
-            sb_printf(out, "\t; %s", a < 0 ? "claim" : "record in local");
-            break;
+        case OPC_FLAG: sb_printf(out, "\t; %s", a < 0 ? "claim" : "record in local"); break;
         }
         sb_putc(out, '\n');
         pc += 1 + opcode_nargs[op];

@@ -107,7 +107,8 @@ int arb_compile(arb_engine *e) {
         int idx = sources_add_file(&e->sources, path, msg, sizeof msg);
         if (idx < 0) {
             mem_free(e->alloc, files, (e->nroots + 1) * sizeof(int));
-            diag_add(&e->diags, DIAG_ERROR, -1, 0, 0, "%s (the standard library's schema; set --stdlib or ARBITER_STDLIB)", msg);
+            diag_add(&e->diags, DIAG_ERROR, -1, 0, 0,
+                     "%s (the standard library's schema; set --stdlib or ARBITER_STDLIB)", msg);
             return engine_fail(e, ARB_ERR_RULES, "%s", msg);
         }
         files[n++] = idx;
@@ -115,7 +116,9 @@ int arb_compile(arb_engine *e) {
     for (size_t i = 0; i < e->nroots; i++) files[n++] = e->roots[i];
     e->prog = check_build(e->alloc, &e->sources, files, n, &e->diags);
     mem_free(e->alloc, files, (e->nroots + 1) * sizeof(int));
-    if (!e->prog) return engine_fail(e, ARB_ERR_RULES, "the rules have %zu error%s", e->diags.errors, e->diags.errors == 1 ? "" : "s");
+    if (!e->prog)
+        return engine_fail(e, ARB_ERR_RULES, "the rules have %zu error%s", e->diags.errors,
+                           e->diags.errors == 1 ? "" : "s");
     e->json = jsonr_new(e->prog->claim, e->alloc);
     if (!e->json) {
         drop_program(e);
@@ -214,7 +217,8 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
     const RecordType *ct = p->claim;
     claim_id_buf[0] = 0;
     if (ct->key_field >= 0)
-        scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, claim_id_buf, cap);
+        scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, claim_id_buf,
+                      cap);
     out->claim_id = claim_id_buf;
     out->rule_id = r->id;
     out->category = c->name;
@@ -222,7 +226,10 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
     out->severity = severity_names[r->severity];
     out->nature = nature_names[r->nature];
     out->points = r->points;
-    out->line_no = (r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE && r->key_kind != TY_TEXT && f->key.i != ARB_NULL) ? f->key.i : -1;
+    out->line_no = (r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE &&
+                    r->key_kind != TY_TEXT && f->key.i != ARB_NULL)
+                       ? f->key.i
+                       : -1;
     out->amount_cents = f->amount;
     out->message = f->message;
 }
@@ -230,7 +237,8 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
 /* ------------------------------------------------------------- sessions */
 
 int arb_session_new(arb_engine *e, arb_session **out) {
-    if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before opening a session");
+    if (!e->prog)
+        return engine_fail(e, ARB_ERR_USAGE, "compile the rules before opening a session");
     arb_session *s = mem_calloc(e->alloc, sizeof *s);
     if (!s) return ARB_ERR_NOMEM;
     s->e = e;

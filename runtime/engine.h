@@ -18,7 +18,7 @@ struct arb_engine {
     size_t nroots, caproots;
     DiagList diags;
     Program *prog;
-    JsonReader *json;   /* built for the program's claim schema */
+    JsonReader *json; /* built for the program's claim schema */
     char errmsg[512];
     arb_category_stats *cat_stats; /* of the last batch */
 };

@@ -58,7 +58,7 @@
     X(LEN, 0, "length of a string in characters")                                                  \
     X(LOOP, 2, "pop a list into local a; local b = -1")                                            \
     X(NEXT, 4, "next item of the list in local a (index in b) into local c, or jump to d")         \
-    X(MATCH, 2, "pop a key; start matching rows of table b, state in locals a..a+2")              \
+    X(MATCH, 2, "pop a key; start matching rows of table b, state in locals a..a+2")               \
     X(NEXTROW, 4, "next row of table a matching state b into local c, or jump to d")               \
     X(ACCADD, 1, "pop; add to local a unless missing")                                             \
     X(ACCMIN, 1, "pop; local a = min(local a, value), ignoring missing")                           \

@@ -50,7 +50,7 @@ typedef struct Category {
 typedef struct TemplatePart {
     const char *text; /* literal text, or NULL for a value */
     uint32_t len;
-    Type type;        /* the value's type */
+    Type type; /* the value's type */
 } TemplatePart;
 
 typedef struct Template {
@@ -78,7 +78,7 @@ typedef struct Rule {
     uint32_t code_end;
     uint16_t nlocals, maxstack;
     int32_t file;
-    uint32_t off, end;        /* span of the rule's id */
+    uint32_t off, end; /* span of the rule's id */
 } Rule;
 
 typedef struct Program {

@@ -73,8 +73,10 @@ int scalar_parse_money(const char *s, size_t n, int64_t *out) {
         int digits = 0;
         if (i >= n || !is_digit(s[i])) return -1;
         for (; i < n && is_digit(s[i]); i++, digits++) {
-            if (digits < 2) cents = cents * 10 + (s[i] - '0');
-            else if (s[i] != '0') return -1; /* a fraction of a cent */
+            if (digits < 2)
+                cents = cents * 10 + (s[i] - '0');
+            else if (s[i] != '0')
+                return -1; /* a fraction of a cent */
         }
         if (digits == 1) cents *= 10;
     }
@@ -160,8 +162,10 @@ int scalar_enum_index(const EnumType *e, const char *s, size_t n) {
 
 const char *scalar_parse(const Type *t, const char *s, size_t n, Arena *ar, Value *out) {
     if (n == 0) {
-        if (type_is_string(t->kind)) out->s = NULL;
-        else out->i = ARB_NULL;
+        if (type_is_string(t->kind))
+            out->s = NULL;
+        else
+            out->i = ARB_NULL;
         return NULL;
     }
     switch (t->kind) {
@@ -177,9 +181,7 @@ const char *scalar_parse(const Type *t, const char *s, size_t n, Arena *ar, Valu
     case TY_DURATION:
         return scalar_parse_duration(s, n, &out->i) ? "not a valid duration (15d, 2w, 8h)" : NULL;
     case TY_CODE:
-    case TY_TEXT:
-        out->s = str_new(ar, s, n);
-        return out->s ? NULL : "out of memory";
+    case TY_TEXT: out->s = str_new(ar, s, n); return out->s ? NULL : "out of memory";
     case TY_ENUM: {
         int k = scalar_enum_index(t->enm, s, n);
         if (k < 0) return "not a member of the enum";
@@ -247,11 +249,10 @@ size_t scalar_format(const Type *t, Value v, int labels, int json, char *buf, si
         int64_t days = v.i / SECS_PER_DAY, secs = v.i % SECS_PER_DAY;
         if (secs < 0) secs += SECS_PER_DAY, days--;
         civil_from_days(days, &y, &m, &d);
-        return (size_t)snprintf(buf, cap,
-                                json ? "\"%04lld-%02u-%02uT%02d:%02d:%02d\""
-                                     : "%04lld-%02u-%02uT%02d:%02d:%02d",
-                                (long long)y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
-                                (int)(secs % 60));
+        return (size_t)snprintf(
+            buf, cap,
+            json ? "\"%04lld-%02u-%02uT%02d:%02d:%02d\"" : "%04lld-%02u-%02uT%02d:%02d:%02d",
+            (long long)y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     }
     case TY_DURATION: {
         const char *q = json ? "\"" : "";

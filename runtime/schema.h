@@ -46,11 +46,11 @@ typedef struct RecordType RecordType;
 typedef struct Table Table;
 
 typedef struct Type {
-    uint8_t kind;           /* TypeKind */
-    uint8_t elem;           /* for SET: the element TypeKind */
-    const EnumType *enm;    /* for ENUM, and SET of ENUM */
-    const RecordType *rec;  /* for LIST and RECORD: the record type */
-    const Table *table;     /* for TABLE, and RECORD rows of a table */
+    uint8_t kind;          /* TypeKind */
+    uint8_t elem;          /* for SET: the element TypeKind */
+    const EnumType *enm;   /* for ENUM, and SET of ENUM */
+    const RecordType *rec; /* for LIST and RECORD: the record type */
+    const Table *table;    /* for TABLE, and RECORD rows of a table */
 } Type;
 
 /* Scalars held as int64 (everything but strings, lists, records). */
@@ -66,12 +66,12 @@ typedef struct Field {
     const char *name;
     uint32_t name_len;
     Type type;
-    uint8_t required; /* a record without it is rejected */
-    uint8_t key;      /* identifies the record (claim_id, line_no) / table join key */
-    uint8_t at_risk;  /* default amount of a finding on this record */
-    uint8_t as_of;    /* the date effective-date ranges are checked against */
-    int32_t derived;  /* >= 0: computed by the program (index of its code), not read */
-    uint32_t decl_off;/* byte offset of the declaration, for messages */
+    uint8_t required;  /* a record without it is rejected */
+    uint8_t key;       /* identifies the record (claim_id, line_no) / table join key */
+    uint8_t at_risk;   /* default amount of a finding on this record */
+    uint8_t as_of;     /* the date effective-date ranges are checked against */
+    int32_t derived;   /* >= 0: computed by the program (index of its code), not read */
+    uint32_t decl_off; /* byte offset of the declaration, for messages */
 } Field;
 
 struct RecordType {

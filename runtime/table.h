@@ -20,16 +20,16 @@ typedef struct TableKey {
 struct Table {
     const char *name;
     const char *path;
-    RecordType rt;     /* the columns */
+    RecordType rt; /* the columns */
     uint32_t nrows;
-    Value *rows;       /* nrows * rt.nfields */
-    int32_t key_col;   /* -1 when the table has no key column */
+    Value *rows;     /* nrows * rt.nfields */
+    int32_t key_col; /* -1 when the table has no key column */
     /* index */
     TableKey *keys;
     uint32_t nkeys;
-    uint32_t *slots;   /* open addressing: key index + 1, 0 when empty */
+    uint32_t *slots; /* open addressing: key index + 1, 0 when empty */
     uint32_t mask;
-    uint32_t *rowids;  /* rows grouped by key */
+    uint32_t *rowids; /* rows grouped by key */
     uint8_t nprefix_lens;
     uint16_t prefix_lens[TABLE_MAX_PREFIX_LENS]; /* ascending */
 };

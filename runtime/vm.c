@@ -64,8 +64,10 @@ static int intset_has(const IntSet *s, int64_t v) {
     uint32_t lo = 0, hi = s->n;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        if (s->v[mid] < v) lo = mid + 1;
-        else hi = mid;
+        if (s->v[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo < s->n && s->v[lo] == v;
 }
@@ -200,11 +202,14 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             if (!(S[sp - 1].i > 0)) {
                 S[sp - 1].i = 0;
                 pc = (uint32_t)a;
-            } else sp--;
+            } else
+                sp--;
             break;
         case OPC_JNZK:
-            if (S[sp - 1].i > 0) pc = (uint32_t)a;
-            else sp--;
+            if (S[sp - 1].i > 0)
+                pc = (uint32_t)a;
+            else
+                sp--;
             break;
         case OPC_ISNULL: S[sp - 1].i = S[sp - 1].i == NUL; break;
         case OPC_SISNULL: S[sp - 1].i = S[sp - 1].s == NULL; break;
@@ -218,7 +223,9 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             break;
         case OPC_INSET: S[sp - 1].i = set_has(p->sets[a], S[sp - 1].s); break;
         case OPC_INTABLE: S[sp - 1].i = set_has(p->tables[a], S[sp - 1].s); break;
-        case OPC_ININT: S[sp - 1].i = S[sp - 1].i != NUL && intset_has(&p->intsets[a], S[sp - 1].i); break;
+        case OPC_ININT:
+            S[sp - 1].i = S[sp - 1].i != NUL && intset_has(&p->intsets[a], S[sp - 1].i);
+            break;
         case OPC_MATCHES: {
             const ArbStr *s = S[sp - 1].s;
             S[sp - 1].i = s && regexec(&p->regexes[a], s->data, 0, NULL, 0) == 0;
@@ -245,8 +252,10 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         case OPC_NEXT: {
             const ArbList *l = L[a].l;
             int64_t i = ++L[ip[2]].i;
-            if (!l || i >= (int64_t)l->n) pc = (uint32_t)ip[4];
-            else L[ip[3]].rec = list_item(l, (uint32_t)i);
+            if (!l || i >= (int64_t)l->n)
+                pc = (uint32_t)ip[4];
+            else
+                L[ip[3]].rec = list_item(l, (uint32_t)i);
             break;
         }
         case OPC_MATCH:
@@ -263,7 +272,8 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
                 int64_t stage = ++st[1].i;
                 uint32_t n = 0;
                 const uint32_t *rows;
-                if (stage == 0) rows = table_find(t, key->data, key->len, 0, &n);
+                if (stage == 0)
+                    rows = table_find(t, key->data, key->len, 0, &n);
                 else if (stage <= t->nprefix_lens && t->prefix_lens[stage - 1] <= key->len)
                     rows = table_find(t, key->data, t->prefix_lens[stage - 1], 1, &n);
                 else {
@@ -314,7 +324,8 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             f->message = "";
             f->message_len = 0;
             if (ip[2] >= 0) {
-                f->message = format_message(vm, &p->templates[ip[2]], &S[sp + 1], ar, &f->message_len);
+                f->message =
+                    format_message(vm, &p->templates[ip[2]], &S[sp + 1], ar, &f->message_len);
                 if (!f->message) return -1;
             }
             vm->nfindings++;

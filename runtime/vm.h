@@ -9,9 +9,9 @@
 #include "strbuf.h"
 
 typedef struct Finding {
-    uint32_t rule;   /* index in Program.rules */
-    Value key;       /* key of the flagged record (line_no), if the rule flags one */
-    int64_t amount;  /* cents */
+    uint32_t rule;       /* index in Program.rules */
+    Value key;           /* key of the flagged record (line_no), if the rule flags one */
+    int64_t amount;      /* cents */
     const char *message; /* NUL-terminated, in the arena given to vm_check_claim */
     uint32_t message_len;
 } Finding;
@@ -25,7 +25,7 @@ typedef struct VM {
     size_t locals_cap;
     Finding *findings; /* findings of the claims checked since the last vm_clear */
     size_t nfindings, capfindings;
-    StrBuf msg;        /* scratch for messages */
+    StrBuf msg; /* scratch for messages */
     uint64_t rules_run;
 } VM;
 

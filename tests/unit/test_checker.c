@@ -14,7 +14,8 @@
 /* A small schema every test starts from. */
 static const char *const SCHEMA =
     "enum sex { M \"男\" F \"女\" }\n"
-    "schema line { line_no int key  item_code code required  amount money at_risk  time datetime  qty int }\n"
+    "schema line { line_no int key  item_code code required  amount money at_risk  time datetime  "
+    "qty int }\n"
     "schema diagnosis { code code }\n"
     "schema claim { claim_id code key  sex sex  birth date  admit datetime  settle datetime as_of\n"
     "  lines list of line  diagnoses list of diagnosis\n"
@@ -49,7 +50,8 @@ static void expect_diag(Built *b, size_t i, uint32_t line, uint32_t col, const c
     uint32_t l, c;
     diag_line_col(&b->src.items[d->file], d->off, &l, &c);
     if (l != line || c != col || !strstr(d->msg, text))
-        fail_msg("diagnostic %zu: got %u:%u '%s', wanted %u:%u '%s'", i, l, c, d->msg, line, col, text);
+        fail_msg("diagnostic %zu: got %u:%u '%s', wanted %u:%u '%s'", i, l, c, d->msg, line, col,
+                 text);
 }
 
 static void test_good_rules_compile(void **state) {
@@ -59,10 +61,12 @@ static void test_good_rules_compile(void **state) {
               "define big(l, n) = l.amount > n\n"
               "rule C.1 \"t\" in C\n"
               "  for line in claim.lines\n"
-              "  when claim.sex == F and adult and big(line, 100) and line.item_code in {\"X1%\", \"Y\"}\n"
+              "  when claim.sex == F and adult and big(line, 100) and line.item_code in {\"X1%\", "
+              "\"Y\"}\n"
               "  flag line message \"{line.item_code} {claim.sex} {line.amount}\"\n"
               "rule C.2 in C when count(l in claim.lines where l.qty > 2) > 1 and\n"
-              "  not exists(d in claim.diagnoses where d.code matches \"^E1[01]\") flag claim amount 10.00\n");
+              "  not exists(d in claim.diagnoses where d.code matches \"^E1[01]\") flag claim "
+              "amount 10.00\n");
     if (!b.p)
         for (size_t i = 0; i < b.diags.n; i++) fprintf(stderr, "%s\n", b.diags.items[i].msg);
     assert_non_null(b.p);
@@ -78,14 +82,14 @@ static void test_many_errors_in_one_run(void **state) {
     Built b;
     build(&b, "rule A in C\n"
               "  for line in claim.lines\n"
-              "  when line.item_cod == \"X\"\n"        /* 3:13 unknown field, with a hint */
+              "  when line.item_cod == \"X\"\n" /* 3:13 unknown field, with a hint */
               "  flag line\n"
               "rule B in C when claim.sex == X flag claim\n" /* 5:31 not a member */
               "rule C in D flag claim\n"                     /* 6:11 unknown category */
               "rule A in C flag claim\n"                     /* 7:6 duplicate id (+ a note) */
               "rule E in C when claim.age + \"x\" > 1 flag claim\n" /* 8:18 int + code */
-              "rule F in C when claim.age flag claim\n"      /* 9:18 when needs bool */
-              "rule G in C when foo(1) flag claim\n");       /* 10:18 unknown function */
+              "rule F in C when claim.age flag claim\n"             /* 9:18 when needs bool */
+              "rule G in C when foo(1) flag claim\n");              /* 10:18 unknown function */
     assert_null(b.p);
     expect_diag(&b, 0, 3, 13, "line has no field 'item_cod'; did you mean 'item_code'?");
     expect_diag(&b, 1, 5, 31, "'X' is not a member of sex");
@@ -122,7 +126,8 @@ static void test_define_hygiene_and_recursion(void **state) {
     expect_diag(&b, 0, 1, 20, "unknown name 'line'");
     assert_true(b.diags.n >= 2);
     int found = 0;
-    for (size_t i = 0; i < b.diags.n; i++) found |= strstr(b.diags.items[i].msg, "refers to itself") != NULL;
+    for (size_t i = 0; i < b.diags.n; i++)
+        found |= strstr(b.diags.items[i].msg, "refers to itself") != NULL;
     assert_true(found);
     done(&b);
 }

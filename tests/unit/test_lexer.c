@@ -26,7 +26,8 @@ static void lex_all(Lexed *out, const char *src) {
     Lexer lx;
     lex_init(&lx, src, strlen(src), 0);
     int tk;
-    while ((tk = lex_next(&lx, &out->toks[out->n], &c)) != 0 && out->n < 63) out->codes[out->n++] = tk;
+    while ((tk = lex_next(&lx, &out->toks[out->n], &c)) != 0 && out->n < 63)
+        out->codes[out->n++] = tk;
 }
 
 static void test_keywords_and_identifiers(void **state) {
@@ -46,7 +47,8 @@ static void test_literals(void **state) {
     (void)state;
     Lexed l;
     lex_all(&l, "42 12.50 2025-01-31 2025-01-31T08:30 15d 2w 8h \"a\\\"b\"");
-    int want[] = {TK_INT, TK_MONEY, TK_DATE, TK_DATETIME, TK_DURATION, TK_DURATION, TK_DURATION, TK_STRING};
+    int want[] = {TK_INT,      TK_MONEY,    TK_DATE,     TK_DATETIME,
+                  TK_DURATION, TK_DURATION, TK_DURATION, TK_STRING};
     assert_int_equal(l.n, 8);
     for (int i = 0; i < 8; i++) assert_int_equal(l.codes[i], want[i]);
     assert_int_equal(l.toks[3].len, 16);
@@ -59,8 +61,9 @@ static void test_operators_and_comments(void **state) {
     (void)state;
     Lexed l;
     lex_all(&l, "a == b # comment == here\n!= <= >= < > = + - * / ( ) { } , .");
-    int want[] = {TK_IDENT, TK_EQ, TK_IDENT, TK_NE, TK_LE, TK_GE, TK_LT, TK_GT, TK_ASSIGN, TK_PLUS,
-                  TK_MINUS, TK_STAR, TK_SLASH, TK_LPAREN, TK_RPAREN, TK_LBRACE, TK_RBRACE, TK_COMMA, TK_DOT};
+    int want[] = {TK_IDENT,  TK_EQ,     TK_IDENT,  TK_NE,    TK_LE,   TK_GE,    TK_LT,
+                  TK_GT,     TK_ASSIGN, TK_PLUS,   TK_MINUS, TK_STAR, TK_SLASH, TK_LPAREN,
+                  TK_RPAREN, TK_LBRACE, TK_RBRACE, TK_COMMA, TK_DOT};
     assert_int_equal(l.n, (int)(sizeof want / sizeof want[0]));
     for (int i = 0; i < l.n; i++) assert_int_equal(l.codes[i], want[i]);
     assert_int_equal(l.toks[3].off, 25); /* "!=" on the second line */

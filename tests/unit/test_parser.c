@@ -41,15 +41,16 @@ static int count(Node *n) {
 static void test_declarations(void **state) {
     (void)state;
     Parsed p;
-    parse_text(&p,
-               "import \"x.rules\"\n"
-               "enum sex { M \"男\" F \"女\" }\n"
-               "schema line { key int item_code code required amount money at_risk }\n"
-               "category C \"标题\" { code \"GZ1\" severity high points 2 }\n"
-               "table t from \"t.csv\" { code code key name text }\n"
-               "define adult = claim.age >= 18\n"
-               "define older(a, n) = a.age > n\n"
-               "rule C.1 \"title\" in C phase pre settle for line in claim.lines when adult flag line\n");
+    parse_text(
+        &p,
+        "import \"x.rules\"\n"
+        "enum sex { M \"男\" F \"女\" }\n"
+        "schema line { key int item_code code required amount money at_risk }\n"
+        "category C \"标题\" { code \"GZ1\" severity high points 2 }\n"
+        "table t from \"t.csv\" { code code key name text }\n"
+        "define adult = claim.age >= 18\n"
+        "define older(a, n) = a.age > n\n"
+        "rule C.1 \"title\" in C phase pre settle for line in claim.lines when adult flag line\n");
     assert_int_equal(p.errors, 0);
     assert_int_equal(p.diags.n, 0);
     Node *d = p.c.decls.head;
@@ -79,8 +80,8 @@ static void test_precedence_and_spans(void **state) {
     Node *and = e->a;
     assert_int_equal(and->op, OP_AND);
     Node *not = and->a;
-    assert_int_equal(not->kind, N_UNARY);
-    Node *eq = not->a;
+    assert_int_equal(not ->kind, N_UNARY);
+    Node *eq = not ->a;
     assert_int_equal(eq->op, OP_EQ);
     assert_int_equal(eq->b->op, OP_ADD);
     assert_int_equal(eq->b->b->op, OP_MUL);
@@ -95,8 +96,10 @@ static void test_precedence_and_spans(void **state) {
 static void test_aggregates(void **state) {
     (void)state;
     Parsed p;
-    parse_text(&p, "define x = count(l in claim.lines where l.q > 1) + sum(l.amount for l in claim.lines)\n"
-                   "define y = exists(d in claim.diagnoses where d.code in {\"E11%\"})\n");
+    parse_text(
+        &p,
+        "define x = count(l in claim.lines where l.q > 1) + sum(l.amount for l in claim.lines)\n"
+        "define y = exists(d in claim.diagnoses where d.code in {\"E11%\"})\n");
     assert_int_equal(p.diags.n, 0);
     Node *add = p.c.decls.head->a;
     assert_int_equal(add->a->kind, N_AGG);

@@ -16,10 +16,12 @@
 
 static const char *const SCHEMA =
     "enum sex { M \"男\" F \"女\" }\n"
-    "schema line { line_no int key  item_code code required  amount money at_risk  time datetime  qty int }\n"
+    "schema line { line_no int key  item_code code required  amount money at_risk  time datetime  "
+    "qty int }\n"
     "schema diagnosis { code code }\n"
     "schema claim { claim_id code key  sex sex  birth date  admit datetime  discharge datetime\n"
-    "  settle datetime as_of  total money at_risk  lines list of line  diagnoses list of diagnosis\n"
+    "  settle datetime as_of  total money at_risk  lines list of line  diagnoses list of "
+    "diagnosis\n"
     "  age int = age_years(birth, date(settle))\n"
     "  stay int = days_between(date(admit), date(discharge)) }\n"
     "category C \"测试\" { code \"GZ1\" severity high nature definite points 2 }\n";
@@ -60,8 +62,10 @@ static void teardown_env(Env *e) {
 static Value *new_record(Env *e, const RecordType *rt) {
     Value *r = arena_alloc(&e->ar, rt->nfields * sizeof(Value));
     for (uint32_t i = 0; i < rt->nfields; i++) {
-        if (type_is_int64(rt->fields[i].type.kind)) r[i].i = ARB_NULL;
-        else r[i].s = NULL;
+        if (type_is_int64(rt->fields[i].type.kind))
+            r[i].i = ARB_NULL;
+        else
+            r[i].s = NULL;
     }
     return r;
 }
@@ -94,8 +98,10 @@ static void add_lines(Env *e, Value *c, int n, const char *const *codes, const c
     for (int i = 0; i < n; i++) {
         Value *r = l->items + (size_t)i * l->width;
         for (uint32_t k = 0; k < l->width; k++) {
-            if (type_is_int64(e->lt->fields[k].type.kind)) r[k].i = ARB_NULL;
-            else r[k].s = NULL;
+            if (type_is_int64(e->lt->fields[k].type.kind))
+                r[k].i = ARB_NULL;
+            else
+                r[k].s = NULL;
         }
         char no[16];
         snprintf(no, sizeof no, "%d", i + 1);
@@ -119,7 +125,8 @@ static void test_attribute_restriction(void **state) {
     Env e;
     setup_env(&e, "rule C.1 in C for line in claim.lines\n"
                   "  when line.item_code in {\"XG03%\", \"Y1\"} and claim.sex != F\n"
-                  "  flag line message \"{line.item_code} 限女性, 患者{claim.sex}, {claim.age}岁, {line.amount}\"\n");
+                  "  flag line message \"{line.item_code} 限女性, 患者{claim.sex}, {claim.age}岁, "
+                  "{line.amount}\"\n");
     const char *codes[] = {"XG03AB0001", "ZZ", "Y1"}, *amounts[] = {"12.50", "3.00", "7"};
     Value *man = new_claim(&e, "M", "1980-06-01");
     add_lines(&e, man, 3, codes, amounts, NULL);
@@ -141,11 +148,14 @@ static void test_attribute_restriction(void **state) {
 static void test_aggregates_run(void **state) {
     (void)state;
     Env e;
-    setup_env(&e, "rule A in C when count(l in claim.lines where l.amount > 5) == 2 flag claim amount sum(l.amount for l in claim.lines)\n"
-                  "rule B in C when exists(l in claim.lines where l.item_code == \"B\") flag claim\n"
-                  "rule D in C when all(l in claim.lines where l.qty == 2) flag claim\n"
-                  "rule E in C when max(l.amount for l in claim.lines) - min(l.amount for l in claim.lines) == 9.00 flag claim\n"
-                  "rule G in C when count(l in claim.lines) == 0 flag claim message \"empty\"\n");
+    setup_env(&e,
+              "rule A in C when count(l in claim.lines where l.amount > 5) == 2 flag claim amount "
+              "sum(l.amount for l in claim.lines)\n"
+              "rule B in C when exists(l in claim.lines where l.item_code == \"B\") flag claim\n"
+              "rule D in C when all(l in claim.lines where l.qty == 2) flag claim\n"
+              "rule E in C when max(l.amount for l in claim.lines) - min(l.amount for l in "
+              "claim.lines) == 9.00 flag claim\n"
+              "rule G in C when count(l in claim.lines) == 0 flag claim message \"empty\"\n");
     const char *codes[] = {"A", "B", "C"}, *amounts[] = {"10.00", "6.00", "1.00"};
     Value *c = new_claim(&e, "M", "1990-01-01");
     add_lines(&e, c, 3, codes, amounts, NULL);
@@ -163,11 +173,15 @@ static void test_aggregates_run(void **state) {
 static void test_dates_and_durations(void **state) {
     (void)state;
     Env e;
-    setup_env(&e, "rule OUT in C for line in claim.lines\n"
-                  "  when date(line.time) < date(claim.admit) or date(line.time) > date(claim.discharge)\n"
-                  "  flag line\n"
-                  "rule LONG in C when claim.discharge - claim.admit > 3d and claim.stay == 4 and claim.settle - 2h > claim.discharge - 1d flag claim\n"
-                  "rule DAY in C for line in claim.lines when date(line.time) - date(claim.admit) == 2d and year(line.time) == 2025 and month(line.time) == 3 flag line\n");
+    setup_env(
+        &e,
+        "rule OUT in C for line in claim.lines\n"
+        "  when date(line.time) < date(claim.admit) or date(line.time) > date(claim.discharge)\n"
+        "  flag line\n"
+        "rule LONG in C when claim.discharge - claim.admit > 3d and claim.stay == 4 and "
+        "claim.settle - 2h > claim.discharge - 1d flag claim\n"
+        "rule DAY in C for line in claim.lines when date(line.time) - date(claim.admit) == 2d and "
+        "year(line.time) == 2025 and month(line.time) == 3 flag line\n");
     const char *codes[] = {"A", "B", "C"}, *amounts[] = {"1", "1", "1"};
     const char *times[] = {"2025-02-28T23:59:00", "2025-03-03T00:00:00", "2025-03-06T00:00:01"};
     Value *c = new_claim(&e, "M", "1990-01-01");
@@ -188,7 +202,7 @@ static void test_phases_and_effective_dates(void **state) {
                   "rule OLD in C effective 2024-01-01 to 2024-12-31 flag claim\n"
                   "rule NEW in C effective 2025-03-05 flag claim\n");
     Value *c = new_claim(&e, "M", "1990-01-01");
-    assert_int_equal(run(&e, c, 1u << PHASE_pre), 2); /* PRE, NEW */
+    assert_int_equal(run(&e, c, 1u << PHASE_pre), 2);  /* PRE, NEW */
     assert_int_equal(run(&e, c, 1u << PHASE_post), 2); /* POST, NEW */
     assert_int_equal(run(&e, c, PHASE_ALL), 3);
     teardown_env(&e);
@@ -197,8 +211,11 @@ static void test_phases_and_effective_dates(void **state) {
 static void test_arithmetic_overflow_is_null(void **state) {
     (void)state;
     Env e;
-    setup_env(&e, "rule BIG in C for line in claim.lines when line.amount * 1000000000000 > 0.00 flag line\n"
-                  "rule DIV in C for line in claim.lines when line.qty / 0 == 0 or missing(line.qty / 0) flag line\n");
+    setup_env(
+        &e,
+        "rule BIG in C for line in claim.lines when line.amount * 1000000000000 > 0.00 flag line\n"
+        "rule DIV in C for line in claim.lines when line.qty / 0 == 0 or missing(line.qty / 0) "
+        "flag line\n");
     const char *codes[] = {"A", "B"}, *amounts[] = {"900000000000.00", "1.00"};
     Value *c = new_claim(&e, "M", "1990-01-01");
     add_lines(&e, c, 2, codes, amounts, NULL);
