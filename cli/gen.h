@@ -21,24 +21,24 @@
  * into an eligible claim with probability permille/1000, at most once per
  * claim; an injection breaks that one restriction and no other. */
 typedef enum GenAnomalyKind {
-    GEN_AN_SEX_DRUG,       /* a drug limited to one sex given to the other */
-    GEN_AN_SEX_SERVICE,    /* a service limited to one sex billed for the other */
-    GEN_AN_CHILD_DRUG,     /* a children's drug (age_under) given to an adult */
-    GEN_AN_CHILD_SERVICE,  /* a children's service (age_under) billed for an adult */
-    GEN_AN_MIN_AGE,        /* an item with a minimum age given to a younger child */
-    GEN_AN_INSURANCE,      /* a work-injury- or maternity-only item under another insurance */
-    GEN_AN_FACILITY_LEVEL, /* an item needing facility level >= 2/3 billed at a lower level */
-    GEN_AN_CARE_TYPE,      /* an inpatient-only item on a non-inpatient claim */
-    GEN_AN_DEPT,           /* an item restricted to one department billed by another */
-    GEN_AN_PER_DAY,        /* more units of an item on one day than max_per_day */
-    GEN_AN_PRICE_CEILING,  /* a service line priced above its price ceiling */
-    GEN_AN_PAIR_SAME_DAY,  /* two services that exclude each other billed the same day */
+    GEN_AN_SEX_DRUG,           /* a drug limited to one sex given to the other */
+    GEN_AN_SEX_SERVICE,        /* a service limited to one sex billed for the other */
+    GEN_AN_CHILD_DRUG,         /* a children's drug (age_under) given to an adult */
+    GEN_AN_CHILD_SERVICE,      /* a children's service (age_under) billed for an adult */
+    GEN_AN_MIN_AGE,            /* an item with a minimum age given to a younger child */
+    GEN_AN_INSURANCE,          /* a work-injury- or maternity-only item under another insurance */
+    GEN_AN_FACILITY_LEVEL,     /* an item needing facility level >= 2/3 billed at a lower level */
+    GEN_AN_CARE_TYPE,          /* an inpatient-only item on a non-inpatient claim */
+    GEN_AN_DEPT,               /* an item restricted to one department billed by another */
+    GEN_AN_PER_DAY,            /* more units of an item on one day than max_per_day */
+    GEN_AN_PRICE_CEILING,      /* a service line priced above its price ceiling */
+    GEN_AN_PAIR_SAME_DAY,      /* two services that exclude each other billed the same day */
     GEN_AN_SERVICE_CONSUMABLE, /* a consumable billed with the service that includes it */
-    GEN_AN_DAYS_SUPPLY,    /* a drug line with days_supply above max_days_supply */
-    GEN_AN_OUTSIDE_STAY,   /* an inpatient line dated outside the admit-discharge window */
-    GEN_AN_DIAG_SEX,       /* a diagnosis inconsistent with the patient's sex */
-    GEN_AN_DIAG_AGE,       /* a diagnosis inconsistent with the patient's age */
-    GEN_AN_READMISSION,    /* the same person re-admitted 1-15 days after a discharge */
+    GEN_AN_DAYS_SUPPLY,        /* a drug line with days_supply above max_days_supply */
+    GEN_AN_OUTSIDE_STAY,       /* an inpatient line dated outside the admit-discharge window */
+    GEN_AN_DIAG_SEX,           /* a diagnosis inconsistent with the patient's sex */
+    GEN_AN_DIAG_AGE,           /* a diagnosis inconsistent with the patient's age */
+    GEN_AN_READMISSION,        /* the same person re-admitted 1-15 days after a discharge */
     GEN_AN__COUNT
 } GenAnomalyKind;
 
@@ -53,12 +53,12 @@ typedef struct GenAnomaly {
 typedef struct GenStats {
     uint64_t claims, lines, persons;
     uint64_t by_care[5]; /* outpatient, chronic_outpatient, inpatient, pharmacy, internet */
-    uint64_t eligible[GEN_AN__COUNT];  /* claims that could have received each anomaly */
-    uint64_t injected[GEN_AN__COUNT];  /* claims that received it */
+    uint64_t eligible[GEN_AN__COUNT]; /* claims that could have received each anomaly */
+    uint64_t injected[GEN_AN__COUNT]; /* claims that received it */
 } GenStats;
 
 typedef struct GenOptions {
-    uint64_t n;        /* number of claims */
+    uint64_t n; /* number of claims */
     uint64_t seed;
     uint64_t first_id; /* claim ids start here (0 means the default, 1) */
     GenStats *stats;   /* optional: counters (zeroed and filled), or NULL */
@@ -77,10 +77,10 @@ int gen_claims_csv(const char *dir, const GenOptions *o);
  * or NULL when the item has no such restriction; every line the generator
  * writes respects them except where an anomaly was injected on purpose. */
 typedef struct GenItem {
-    const char *code;   /* national code: drugs X... (23) / Z... (20), herbs T... (10),
-                           services 15 digits (bed fees start 001109), consumables C... (20) */
+    const char *code; /* national code: drugs X... (23) / Z... (20), herbs T... (10),
+                         services 15 digits (bed fees start 001109), consumables C... (20) */
     const char *name;
-    const char *kind;   /* "drug" "herb" "service" "consumable" */
+    const char *kind;    /* "drug" "herb" "service" "consumable" */
     int64_t price_cents; /* unit price (services: the level-3 price; level 2 bills 92%,
                             level 1 85%, rounded down to 10 cents) */
     const char *unit;    /* 盒 支 次 日 小时 g ... */
@@ -101,9 +101,9 @@ typedef struct GenItem {
 
     /* generator defaults (drugs and herbs) */
     const char *dose, *frequency, *route;
-    uint16_t pack_days;   /* days one unit lasts (a box of 28 tablets qd: 28) */
-    uint8_t daily_units;  /* units used per day when pack_days is 1 */
-    uint8_t cls;          /* internal: the therapeutic / service class */
+    uint16_t pack_days;  /* days one unit lasts (a box of 28 tablets qd: 28) */
+    uint8_t daily_units; /* units used per day when pack_days is 1 */
+    uint8_t cls;         /* internal: the therapeutic / service class */
 } GenItem;
 
 /* The item catalog (about 340 items) in a fixed order. */
@@ -116,9 +116,9 @@ const GenItem *gen_item_by_code(const char *code);
 typedef struct GenDiag {
     const char *code; /* e.g. "I10.x00" */
     const char *name;
-    const char *dept; /* the department that usually treats it */
-    char sex_only;    /* 'M' or 'F', or 0 */
-    uint8_t min_age;  /* patient age must be >= min_age, 0 = none */
+    const char *dept;  /* the department that usually treats it */
+    char sex_only;     /* 'M' or 'F', or 0 */
+    uint8_t min_age;   /* patient age must be >= min_age, 0 = none */
     uint8_t age_under; /* patient age must be < age_under, 0 = none */
 } GenDiag;
 
