@@ -199,7 +199,9 @@ static void format_money(int64_t c, char *buf, size_t cap) {
         out[k++] = digits[i];
     }
     out[k] = 0;
-    snprintf(buf, cap, "%s%s.%02lld", c < 0 ? "-" : "", out, (long long)(a % 100));
+    int cents = (int)(a % 100);
+    size_t len = (size_t)snprintf(buf, cap, "%s%s", c < 0 ? "-" : "", out);
+    if (len + 4 <= cap) snprintf(buf + len, cap - len, ".%02d", cents);
 }
 
 typedef struct Progress {

@@ -14,6 +14,14 @@ void csv_init(CsvReader *r, const char *buf, size_t len, Alloc a) {
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) r->pos += 3;
 }
 
+void csv_reset(CsvReader *r, const char *buf, size_t len) {
+    r->buf = r->pos = buf;
+    r->end = buf + len;
+    r->line = 1;
+    r->nfields = 0;
+    r->scratch_len = 0;
+}
+
 void csv_free(CsvReader *r) {
     mem_free(r->alloc, r->fields, r->cap_fields * sizeof(CsvField));
     mem_free(r->alloc, r->scratch, r->scratch_cap);

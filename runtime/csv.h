@@ -30,6 +30,8 @@ typedef struct CsvReader {
 
 void csv_init(CsvReader *r, const char *buf, size_t len, Alloc a);
 void csv_free(CsvReader *r);
+/* Points the reader at another buffer, keeping its allocations. */
+void csv_reset(CsvReader *r, const char *buf, size_t len);
 
 /* Reads the next record into r->fields / r->nfields.
  * Returns 1 when a record was read, 0 at end of input, -1 on a malformed

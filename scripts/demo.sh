@@ -7,7 +7,7 @@ bash scripts/setup.sh
 bash scripts/build.sh build
 mkdir -p out
 set +e
-build/arbiter check examples/rules/*.rules --claims examples/claims.jsonl \
+build/arbiter check examples/rules/*.rules --claims examples/claims/claims.csv \
   -o out/findings.jsonl --rejects out/rejects.jsonl
 rc=$?
 set -e

@@ -11,7 +11,7 @@ ex=$src/examples
 fail=0 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-head -n 200 "$ex/claims.jsonl" > "$tmp/clean.jsonl"
+"$arbiter" gen claims --n 200 --seed 2025 -o "$tmp/clean.jsonl"
 # damage copies of lines 10, 50, 120 and cut the last one short
 python3 - "$tmp/clean.jsonl" "$tmp/dirty.jsonl" <<'PY'
 import sys

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # golden.sh ARBITER SRC — the example rule library over the bundled sample
-# claims gives exactly the checked-in findings, with 1 and 3 threads, and the
-# same claims read as CSV give the same findings as JSON Lines.
+# claims (examples/claims/, CSV) gives exactly the checked-in findings, with 1
+# and 3 threads; the same claims generated as JSON Lines (they are `arbiter
+# gen claims --n 1000 --seed 2025`) give the same findings.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -12,12 +13,15 @@ check() { # name, expected, got
   if cmp -s "$2" "$3"; then pass=$((pass + 1)); else
     echo "FAIL: $1"; diff "$2" "$3" | head -20; fail=$((fail + 1)); fi
 }
-"$arbiter" check "$ex"/rules/*.rules --claims "$ex/claims.jsonl" -o "$tmp/f1.jsonl" --quiet --stdlib "$src/stdlib-rules"
+"$arbiter" check "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" -o "$tmp/f1.jsonl" --quiet --stdlib "$src/stdlib-rules"
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: exit code $rc"; fail=$((fail + 1)); }
 check "findings match examples/expected_findings.jsonl" "$ex/expected_findings.jsonl" "$tmp/f1.jsonl"
-"$arbiter" check "$ex"/rules/*.rules --claims "$ex/claims.jsonl" -o "$tmp/f3.jsonl" --threads 3 --quiet --stdlib "$src/stdlib-rules"
+"$arbiter" check "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" -o "$tmp/f3.jsonl" --threads 3 --quiet --stdlib "$src/stdlib-rules"
 check "3 threads give the same findings" "$ex/expected_findings.jsonl" "$tmp/f3.jsonl"
+"$arbiter" gen claims --n 1000 --seed 2025 -o "$tmp/sample.jsonl"
+"$arbiter" check "$ex"/rules/*.rules --claims "$tmp/sample.jsonl" -o "$tmp/fj.jsonl" --quiet --stdlib "$src/stdlib-rules"
+check "the sample as JSON Lines gives the same findings" "$ex/expected_findings.jsonl" "$tmp/fj.jsonl"
 # the findings must cover many categories: the golden set is not trivial
 ncat=$(grep -o '"category":"[A-Z_]*"' "$ex/expected_findings.jsonl" | sort -u | wc -l)
 [ "$ncat" -ge 10 ] && pass=$((pass + 1)) || { echo "FAIL: only $ncat categories flagged"; fail=$((fail + 1)); }

@@ -1,0 +1,381 @@
+/* csv_claims.c — claims from claims.csv and its child files (see csv_claims.h). */
+#include "csv_claims.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "scalar.h"
+#include "strmap.h"
+
+typedef struct Row {
+    uint32_t start, end; /* byte range of the record in its file */
+    uint64_t line;
+    int32_t next;        /* next child row of the same claim, -1 at the end */
+} Row;
+
+typedef struct CsvFile {
+    char *path;
+    char *text;
+    size_t len;
+    const RecordType *rt;
+    int32_t *col_field; /* per header column: field index, or -1 */
+    size_t ncols;
+    int32_t join_col;   /* the claim id column */
+    int32_t list_field; /* the claim field this file fills (-1: claims.csv) */
+    Row *rows;
+    size_t nrows, caprows;
+} CsvFile;
+
+typedef struct Orphan {
+    const char *file;
+    uint64_t line;
+    char message[160];
+} Orphan;
+
+struct CsvClaims {
+    Alloc alloc;
+    const RecordType *claim;
+    CsvFile files[9]; /* [0] claims.csv, then one per list field */
+    size_t nfiles;
+    char **errs;      /* per claim: why it is rejected before parsing, or NULL */
+    int32_t *heads;   /* per claim and child file: first child row */
+    Orphan *orphans;
+    size_t norphans, caporphans;
+    Arena ar;
+};
+
+static int read_file(Alloc a, const char *path, char **text, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = mem_alloc(a, cap);
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *nb = mem_realloc(a, buf, cap, cap * 2);
+            if (!nb) {
+                mem_free(a, buf, cap);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        mem_free(a, buf, cap);
+        errno = bad ? EIO : ENOMEM;
+        return -1;
+    }
+    buf[n] = 0;
+    char *exact = mem_realloc(a, buf, cap, n + 1);
+    *text = exact ? exact : buf;
+    *len = n;
+    if (!exact) mem_free(a, buf, cap), *text = NULL;
+    return *text ? 0 : -1;
+}
+
+/* Reads a file's header and splits it into rows. */
+static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt, int32_t list_field,
+                char *errbuf, size_t errcap) {
+    size_t pl = strlen(path);
+    cf->path = mem_alloc(c->alloc, pl + 1);
+    if (!cf->path) return -1;
+    memcpy(cf->path, path, pl + 1);
+    cf->rt = rt;
+    cf->list_field = list_field;
+    if (read_file(c->alloc, path, &cf->text, &cf->len)) {
+        snprintf(errbuf, errcap, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    CsvReader r;
+    csv_init(&r, cf->text, cf->len, c->alloc);
+    uint64_t line;
+    const char *e;
+    int rc = csv_next(&r, &line, &e);
+    if (rc <= 0) {
+        snprintf(errbuf, errcap, "%s: %s", path, rc == 0 ? "empty file (a header row is needed)" : e);
+        csv_free(&r);
+        return -1;
+    }
+    cf->ncols = r.nfields;
+    cf->col_field = mem_alloc(c->alloc, (r.nfields + 1) * sizeof(int32_t));
+    if (!cf->col_field) return csv_free(&r), -1;
+    const Field *key = &c->claim->fields[c->claim->key_field];
+    cf->join_col = -1;
+    for (size_t k = 0; k < r.nfields; k++) {
+        int f = record_field_index(rt, r.fields[k].ptr, r.fields[k].len);
+        if (f >= 0 && (rt->fields[f].derived >= 0 || rt->fields[f].type.kind == TY_LIST)) f = -1;
+        cf->col_field[k] = f;
+        if (r.fields[k].len == key->name_len && memcmp(r.fields[k].ptr, key->name, key->name_len) == 0)
+            cf->join_col = (int32_t)k;
+    }
+    if (cf->join_col < 0) {
+        snprintf(errbuf, errcap, "%s: the header has no '%s' column", path, key->name);
+        csv_free(&r);
+        return -1;
+    }
+    for (;;) {
+        const char *start = r.pos;
+        rc = csv_next(&r, &line, &e);
+        if (rc == 0) break;
+        /* skip the blank lines csv_next passed over */
+        while (start < r.end && (*start == '\n' || *start == '\r')) start++;
+        if (mem_grow(c->alloc, (void **)&cf->rows, sizeof(Row), &cf->caprows, cf->nrows + 1))
+            return csv_free(&r), -1;
+        Row *row = &cf->rows[cf->nrows++];
+        row->start = (uint32_t)(start - cf->text);
+        row->end = (uint32_t)(r.pos - cf->text);
+        row->line = line;
+        row->next = -1;
+    }
+    csv_free(&r);
+    return 0;
+}
+
+static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char *fmt, const char *arg) {
+    if (mem_grow(c->alloc, (void **)&c->orphans, sizeof(Orphan), &c->caporphans, c->norphans + 1)) return;
+    Orphan *o = &c->orphans[c->norphans++];
+    o->file = file;
+    o->line = line;
+    snprintf(o->message, sizeof o->message, fmt, arg);
+}
+
+/* Tokenizes one row (thread-safe: a reader of its own). */
+static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const char **err) {
+    uint64_t line;
+    csv_reset(r, cf->text + row->start, row->end - row->start);
+    int rc = csv_next(r, &line, err);
+    return rc == 1 ? 0 : -1;
+}
+
+int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
+              char *errbuf, size_t errcap) {
+    *out = NULL;
+    if (claim_type->key_field < 0) {
+        snprintf(errbuf, errcap, "the claim schema has no key field to join CSV files on");
+        return -1;
+    }
+    CsvClaims *c = mem_calloc(a, sizeof *c);
+    if (!c) return snprintf(errbuf, errcap, "out of memory"), -1;
+    c->alloc = a;
+    c->claim = claim_type;
+    arena_init(&c->ar, a, 1 << 16);
+    if (load(c, &c->files[0], claims_path, claim_type, -1, errbuf, errcap)) {
+        csvc_free(c);
+        return -1;
+    }
+    c->nfiles = 1;
+    /* child files beside claims.csv */
+    const char *slash = strrchr(claims_path, '/');
+    int dirlen = slash ? (int)(slash - claims_path) : 1;
+    const char *dir = slash ? claims_path : ".";
+    for (uint32_t f = 0; f < claim_type->nfields && c->nfiles < 9; f++) {
+        const Field *fd = &claim_type->fields[f];
+        if (fd->type.kind != TY_LIST) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s/%s.csv", dirlen, dir, fd->name);
+        FILE *probe = fopen(path, "rb");
+        if (!probe) continue;
+        fclose(probe);
+        if (load(c, &c->files[c->nfiles], path, fd->type.rec, (int32_t)f, errbuf, errcap)) {
+            csvc_free(c);
+            return -1;
+        }
+        c->nfiles++;
+    }
+    /* index claims by id; then attach child rows */
+    size_t n = c->files[0].nrows;
+    c->errs = mem_calloc(a, (n + 1) * sizeof(char *));
+    c->heads = mem_alloc(a, (n + 1) * c->nfiles * sizeof(int32_t));
+    StrMap ids;
+    strmap_init(&ids, a);
+    int oom = !c->errs || !c->heads;
+    for (size_t i = 0; i < n * c->nfiles && !oom; i++) c->heads[i] = -1;
+    CsvReader r;
+    csv_init(&r, "", 0, a);
+    const CsvFile *cf0 = &c->files[0];
+    for (size_t i = 0; i < n && !oom; i++) {
+        const char *e;
+        if (row_fields(cf0, &cf0->rows[i], &r, &e)) {
+            c->errs[i] = arena_strndup(&c->ar, e, strlen(e));
+            continue;
+        }
+        if ((size_t)cf0->join_col >= r.nfields || r.fields[cf0->join_col].len == 0) continue;
+        const char *id = arena_strndup(&c->ar, r.fields[cf0->join_col].ptr, r.fields[cf0->join_col].len);
+        if (!id) {
+            oom = 1;
+            break;
+        }
+        void *prev = strmap_put(&ids, id, strlen(id), (void *)(uintptr_t)(i + 1), &oom);
+        if (prev) {
+            char m[160];
+            snprintf(m, sizeof m, "claim_id '%.60s' appears again (first on line %llu)", id,
+                     (unsigned long long)cf0->rows[(uintptr_t)prev - 1].line);
+            c->errs[i] = arena_strndup(&c->ar, m, strlen(m));
+        }
+    }
+    for (size_t fi = 1; fi < c->nfiles && !oom; fi++) {
+        CsvFile *cf = &c->files[fi];
+        int32_t *tail = mem_alloc(a, (n + 1) * sizeof(int32_t));
+        if (!tail) {
+            oom = 1;
+            break;
+        }
+        for (size_t k = 0; k < cf->nrows; k++) {
+            const char *e;
+            Row *row = &cf->rows[k];
+            if (row_fields(cf, row, &r, &e)) {
+                add_orphan(c, cf->path, row->line, "malformed row: %s", e);
+                continue;
+            }
+            if ((size_t)cf->join_col >= r.nfields) {
+                add_orphan(c, cf->path, row->line, "%s", "the row has no claim_id cell");
+                continue;
+            }
+            CsvField idf = r.fields[cf->join_col];
+            uintptr_t ci = (uintptr_t)strmap_get(&ids, idf.ptr, idf.len);
+            if (!ci) {
+                char id[64];
+                snprintf(id, sizeof id, "%.*s", (int)(idf.len > 60 ? 60 : idf.len), idf.ptr);
+                add_orphan(c, cf->path, row->line, "no claim with claim_id '%s' in claims.csv", id);
+                continue;
+            }
+            size_t claim = ci - 1;
+            int32_t *head = &c->heads[claim * c->nfiles + fi];
+            if (*head < 0) *head = (int32_t)k;
+            else cf->rows[tail[claim]].next = (int32_t)k;
+            tail[claim] = (int32_t)k;
+        }
+        mem_free(a, tail, (n + 1) * sizeof(int32_t));
+    }
+    csv_free(&r);
+    strmap_free(&ids);
+    if (oom) {
+        snprintf(errbuf, errcap, "out of memory reading %s", claims_path);
+        csvc_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+void csvc_free(CsvClaims *c) {
+    if (!c) return;
+    Alloc a = c->alloc;
+    size_t n = c->files[0].nrows;
+    for (size_t i = 0; i < 9; i++) {
+        CsvFile *cf = &c->files[i];
+        if (cf->path) mem_free(a, cf->path, strlen(cf->path) + 1);
+        if (cf->text) mem_free(a, cf->text, cf->len + 1);
+        mem_free(a, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
+        mem_free(a, cf->rows, cf->caprows * sizeof(Row));
+    }
+    mem_free(a, c->errs, (n + 1) * sizeof(char *));
+    mem_free(a, c->heads, (n + 1) * c->nfiles * sizeof(int32_t));
+    mem_free(a, c->orphans, c->caporphans * sizeof(Orphan));
+    arena_free(&c->ar);
+    mem_free(a, c, sizeof *c);
+}
+
+size_t csvc_count(const CsvClaims *c) {
+    return c->files[0].nrows;
+}
+
+void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n) {
+    const Row *row = &c->files[0].rows[i];
+    *p = c->files[0].text + row->start;
+    *n = row->end - row->start;
+    while (*n && ((*p)[*n - 1] == '\n' || (*p)[*n - 1] == '\r')) (*n)--;
+}
+
+size_t csvc_orphan_count(const CsvClaims *c) {
+    return c->norphans;
+}
+
+void csvc_orphan(const CsvClaims *c, size_t k, const char **file, uint64_t *line, const char **message) {
+    *file = c->orphans[k].file;
+    *line = c->orphans[k].line;
+    *message = c->orphans[k].message;
+}
+
+static void set_missing(const RecordType *rt, Value *rec) {
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        uint8_t k = rt->fields[f].type.kind;
+        if (type_is_string(k) || k == TY_LIST) rec[f].s = NULL;
+        else rec[f].i = ARB_NULL;
+    }
+}
+
+/* Fills a record from one row's cells; checks required fields. */
+static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, Value *rec, char *errbuf,
+                size_t errcap) {
+    const char *e;
+    if (row_fields(cf, row, r, &e)) return snprintf(errbuf, errcap, "malformed row: %s", e), -1;
+    set_missing(cf->rt, rec);
+    for (size_t k = 0; k < r->nfields && k < cf->ncols; k++) {
+        int32_t f = cf->col_field[k];
+        if (f < 0) continue;
+        const Field *fd = &cf->rt->fields[f];
+        const char *why = scalar_parse(&fd->type, r->fields[k].ptr, r->fields[k].len, ar, &rec[f]);
+        if (why) {
+            snprintf(errbuf, errcap, "column '%s': '%.*s' is %s", fd->name,
+                     (int)(r->fields[k].len > 40 ? 40 : r->fields[k].len), r->fields[k].ptr, why);
+            return -1;
+        }
+    }
+    if (r->nfields != cf->ncols) {
+        snprintf(errbuf, errcap, "the row has %zu cells, the header %zu", r->nfields, cf->ncols);
+        return -1;
+    }
+    for (uint32_t f = 0; f < cf->rt->nfields; f++) {
+        const Field *fd = &cf->rt->fields[f];
+        if (!fd->required || fd->type.kind == TY_LIST) continue;
+        int missing = type_is_string(fd->type.kind) ? rec[f].s == NULL : rec[f].i == ARB_NULL;
+        if (missing) return snprintf(errbuf, errcap, "missing required field '%s'", fd->name), -1;
+    }
+    return 0;
+}
+
+int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *errbuf,
+             size_t errcap, const char **err_file, uint64_t *err_line) {
+    const CsvFile *cf0 = &c->files[0];
+    *err_file = cf0->path;
+    *err_line = cf0->rows[i].line;
+    if (c->errs[i]) return snprintf(errbuf, errcap, "%s", c->errs[i]), -1;
+    CsvReader r;
+    csv_init(&r, "", 0, c->alloc);
+    Value *claim = arena_alloc(ar, c->claim->nfields * sizeof(Value));
+    int rc = claim ? fill(cf0, &cf0->rows[i], &r, ar, claim, errbuf, errcap) : -1;
+    for (size_t fi = 1; fi < c->nfiles && rc == 0; fi++) {
+        const CsvFile *cf = &c->files[fi];
+        uint32_t n = 0;
+        for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0; k = cf->rows[k].next) n++;
+        ArbList *l = arena_alloc(ar, sizeof(ArbList));
+        Value *items = arena_alloc(ar, ((size_t)n + 1) * cf->rt->nfields * sizeof(Value));
+        if (!l || !items) {
+            rc = -1;
+            snprintf(errbuf, errcap, "out of memory");
+            break;
+        }
+        l->n = n;
+        l->width = cf->rt->nfields;
+        l->items = items;
+        uint32_t j = 0;
+        for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0 && rc == 0; k = cf->rows[k].next, j++) {
+            rc = fill(cf, &cf->rows[k], &r, ar, items + (size_t)j * l->width, errbuf, errcap);
+            if (rc) {
+                *err_file = cf->path;
+                *err_line = cf->rows[k].line;
+            }
+        }
+        claim[cf->list_field].l = l;
+    }
+    csv_free(&r);
+    if (rc == 0) *out = claim;
+    return rc;
+}

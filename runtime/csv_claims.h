@@ -1,0 +1,34 @@
+/* csv_claims.h — claims as CSV: claims.csv plus one child file per list
+ * field of the claim, named after the field (lines.csv, diagnoses.csv,
+ * procedures.csv), in the same directory, joined on the claim's key column
+ * (claim_id).  Columns map to fields by the header's names; unknown columns
+ * are ignored, derived fields are never read, a missing child file means no
+ * children. */
+#ifndef ARB_CSV_CLAIMS_H
+#define ARB_CSV_CLAIMS_H
+
+#include "schema.h"
+
+typedef struct CsvClaims CsvClaims; /* read-only after open: csvc_get may run on several threads */
+
+/* Reads the files and indexes the child rows by claim.  -1 when a file
+ * cannot be read or a header lacks the join column (errbuf says which). */
+int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
+              char *errbuf, size_t errcap);
+void csvc_free(CsvClaims *c);
+/* Records in claims.csv (malformed ones included). */
+size_t csvc_count(const CsvClaims *c);
+/* Builds claim i into ar.  On a problem in the claim row or any of its child
+ * rows returns -1 with the message, the file and its 1-based line: the whole
+ * claim is rejected. */
+int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *errbuf,
+             size_t errcap, const char **err_file, uint64_t *err_line);
+/* The raw text of claim i's row (for the reject file). */
+void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n);
+/* Child rows that belong to no claim (or whose claim id cannot be read):
+ * each is a rejected record of its own. */
+size_t csvc_orphan_count(const CsvClaims *c);
+void csvc_orphan(const CsvClaims *c, size_t k, const char **file, uint64_t *line,
+                 const char **message);
+
+#endif

@@ -1,0 +1,27 @@
+/* json_reader.h — a schema-directed JSON parser for claims (JSON Lines).
+ *
+ * No document tree: the object's keys are looked up in the claim schema and
+ * each value is parsed straight into the typed Value of its field (money
+ * exactly, from the decimal text, never through a double).  Unknown keys are
+ * skipped; derived fields are not read.  A record is rejected with a message
+ * and the byte offset of the problem. */
+#ifndef ARB_JSON_READER_H
+#define ARB_JSON_READER_H
+
+#include "schema.h"
+
+typedef struct JsonReader JsonReader; /* immutable after creation: shared by threads */
+
+/* Builds lookup tables for the claim record type and, recursively, the
+ * record types of its list fields.  NULL when out of memory. */
+JsonReader *jsonr_new(const RecordType *claim_type, Alloc a);
+void jsonr_free(JsonReader *r);
+
+/* Parses exactly one JSON object occupying p[0..n) (whitespace around it
+ * allowed, nothing else) into a record allocated in ar.  Returns 0 and *out,
+ * or -1 with a one-line message in errbuf and the byte offset of the
+ * problem in *err_off. */
+int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
+                char *errbuf, size_t errcap, size_t *err_off);
+
+#endif

@@ -1,0 +1,112 @@
+/* test_table.c — the CSV tokenizer and table key indexes (exact and prefix
+ * keys), the pieces tables are loaded with. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "csv.h"
+#include "table.h"
+
+static void test_csv_quoting_and_lines(void **state) {
+    (void)state;
+    const char *text = "\xEF\xBB\xBF" "a,b,c\r\n"
+                       "1,\"x, y\",\"say \"\"hi\"\"\"\r\n"
+                       "\n"
+                       "2,\"two\nlines\",\n"
+                       "3,last,end";
+    CsvReader r;
+    csv_init(&r, text, strlen(text), mem_default());
+    uint64_t line;
+    const char *err;
+    assert_int_equal(csv_next(&r, &line, &err), 1);
+    assert_int_equal(line, 1);
+    assert_int_equal(r.nfields, 3);
+    assert_memory_equal(r.fields[0].ptr, "a", 1);
+    assert_int_equal(r.fields[2].len, 1); /* the \r is not part of the cell */
+    assert_int_equal(csv_next(&r, &line, &err), 1);
+    assert_int_equal(line, 2);
+    assert_int_equal(r.fields[1].len, 4);
+    assert_memory_equal(r.fields[1].ptr, "x, y", 4);
+    assert_int_equal(r.fields[2].len, 8);
+    assert_memory_equal(r.fields[2].ptr, "say \"hi\"", 8);
+    assert_int_equal(csv_next(&r, &line, &err), 1); /* the blank line is skipped */
+    assert_int_equal(line, 4);
+    assert_int_equal(r.nfields, 3);
+    assert_memory_equal(r.fields[1].ptr, "two\nlines", 9);
+    assert_int_equal(r.fields[2].len, 0);
+    assert_int_equal(csv_next(&r, &line, &err), 1); /* no final newline */
+    assert_int_equal(line, 6);
+    assert_memory_equal(r.fields[2].ptr, "end", 3);
+    assert_int_equal(csv_next(&r, &line, &err), 0);
+    csv_free(&r);
+}
+
+static void test_csv_errors_recover(void **state) {
+    (void)state;
+    const char *text = "a,\"b\"x,c\nok,1,2\n\"open,3\n";
+    CsvReader r;
+    csv_init(&r, text, strlen(text), mem_default());
+    uint64_t line;
+    const char *err = NULL;
+    assert_int_equal(csv_next(&r, &line, &err), -1);
+    assert_int_equal(line, 1);
+    assert_string_equal(err, "text after a closing quote");
+    assert_int_equal(csv_next(&r, &line, &err), 1);
+    assert_int_equal(line, 2);
+    assert_memory_equal(r.fields[0].ptr, "ok", 2);
+    assert_int_equal(csv_next(&r, &line, &err), -1);
+    assert_string_equal(err, "unterminated quoted field");
+    assert_int_equal(csv_next(&r, &line, &err), 0);
+    csv_free(&r);
+}
+
+/* A one-column table of codes with exact and prefix keys. */
+static void test_index_exact_and_prefix(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar, mem_default(), 1024);
+    const char *keys[] = {"XL02BBA326A001", "XL02BB%", "XL02%", "ABC", "XL02BB%", "E11%"};
+    Field f;
+    memset(&f, 0, sizeof f);
+    f.name = "code";
+    f.name_len = 4;
+    f.type.kind = TY_CODE;
+    Table t;
+    memset(&t, 0, sizeof t);
+    t.rt.nfields = 1;
+    t.rt.fields = &f;
+    t.key_col = 0;
+    t.nrows = 6;
+    t.rows = arena_alloc(&ar, 6 * sizeof(Value));
+    for (int i = 0; i < 6; i++) t.rows[i].s = str_new(&ar, keys[i], strlen(keys[i]));
+    assert_int_equal(table_build_index(&t, &ar), 0);
+    assert_int_equal(t.nkeys, 5);
+    assert_int_equal(t.nprefix_lens, 3); /* 3 (E11), 4 (XL02), 6 (XL02BB) */
+    assert_int_equal(t.prefix_lens[0], 3);
+    assert_int_equal(t.prefix_lens[2], 6);
+    uint32_t n;
+    const uint32_t *rows = table_find(&t, "XL02BBA326A001", 14, 0, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0], 0);
+    rows = table_find(&t, "XL02BB", 6, 1, &n);
+    assert_int_equal(n, 2); /* two rows share the prefix key, in file order */
+    assert_int_equal(rows[0], 1);
+    assert_int_equal(rows[1], 4);
+    assert_null(table_find(&t, "XL02BB", 6, 0, &n)); /* not an exact key */
+    assert_int_equal(n, 0);
+    assert_null(table_find(&t, "XL0", 3, 1, &n));
+    arena_free(&ar);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_quoting_and_lines),
+        cmocka_unit_test(test_csv_errors_recover),
+        cmocka_unit_test(test_index_exact_and_prefix),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
