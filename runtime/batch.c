@@ -378,6 +378,7 @@ static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw
     if (csvc_open(&csv, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0)
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     size_t n = csvc_count(csv);
+    st->bytes = csvc_bytes(csv);
     int rc = ARB_OK;
     for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;

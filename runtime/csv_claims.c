@@ -12,7 +12,7 @@
 typedef struct Row {
     uint32_t start, end; /* byte range of the record in its file */
     uint64_t line;
-    int32_t next;        /* next child row of the same claim, -1 at the end */
+    int32_t next; /* next child row of the same claim, -1 at the end */
 } Row;
 
 typedef struct CsvFile {
@@ -39,8 +39,8 @@ struct CsvClaims {
     const RecordType *claim;
     CsvFile files[9]; /* [0] claims.csv, then one per list field */
     size_t nfiles;
-    char **errs;      /* per claim: why it is rejected before parsing, or NULL */
-    int32_t *heads;   /* per claim and child file: first child row */
+    char **errs;    /* per claim: why it is rejected before parsing, or NULL */
+    int32_t *heads; /* per claim and child file: first child row */
     Orphan *orphans;
     size_t norphans, caporphans;
     Arena ar;
@@ -80,8 +80,8 @@ static int read_file(Alloc a, const char *path, char **text, size_t *len) {
 }
 
 /* Reads a file's header and splits it into rows. */
-static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt, int32_t list_field,
-                char *errbuf, size_t errcap) {
+static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt,
+                int32_t list_field, char *errbuf, size_t errcap) {
     size_t pl = strlen(path);
     cf->path = mem_alloc(c->alloc, pl + 1);
     if (!cf->path) return -1;
@@ -98,7 +98,8 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
     const char *e;
     int rc = csv_next(&r, &line, &e);
     if (rc <= 0) {
-        snprintf(errbuf, errcap, "%s: %s", path, rc == 0 ? "empty file (a header row is needed)" : e);
+        snprintf(errbuf, errcap, "%s: %s", path,
+                 rc == 0 ? "empty file (a header row is needed)" : e);
         csv_free(&r);
         return -1;
     }
@@ -111,7 +112,8 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
         int f = record_field_index(rt, r.fields[k].ptr, r.fields[k].len);
         if (f >= 0 && (rt->fields[f].derived >= 0 || rt->fields[f].type.kind == TY_LIST)) f = -1;
         cf->col_field[k] = f;
-        if (r.fields[k].len == key->name_len && memcmp(r.fields[k].ptr, key->name, key->name_len) == 0)
+        if (r.fields[k].len == key->name_len &&
+            memcmp(r.fields[k].ptr, key->name, key->name_len) == 0)
             cf->join_col = (int32_t)k;
     }
     if (cf->join_col < 0) {
@@ -137,8 +139,10 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
     return 0;
 }
 
-static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char *fmt, const char *arg) {
-    if (mem_grow(c->alloc, (void **)&c->orphans, sizeof(Orphan), &c->caporphans, c->norphans + 1)) return;
+static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char *fmt,
+                       const char *arg) {
+    if (mem_grow(c->alloc, (void **)&c->orphans, sizeof(Orphan), &c->caporphans, c->norphans + 1))
+        return;
     Orphan *o = &c->orphans[c->norphans++];
     o->file = file;
     o->line = line;
@@ -206,7 +210,8 @@ int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_
             continue;
         }
         if ((size_t)cf0->join_col >= r.nfields || r.fields[cf0->join_col].len == 0) continue;
-        const char *id = arena_strndup(&c->ar, r.fields[cf0->join_col].ptr, r.fields[cf0->join_col].len);
+        const char *id =
+            arena_strndup(&c->ar, r.fields[cf0->join_col].ptr, r.fields[cf0->join_col].len);
         if (!id) {
             oom = 1;
             break;
@@ -247,8 +252,10 @@ int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_
             }
             size_t claim = ci - 1;
             int32_t *head = &c->heads[claim * c->nfiles + fi];
-            if (*head < 0) *head = (int32_t)k;
-            else cf->rows[tail[claim]].next = (int32_t)k;
+            if (*head < 0)
+                *head = (int32_t)k;
+            else
+                cf->rows[tail[claim]].next = (int32_t)k;
             tail[claim] = (int32_t)k;
         }
         mem_free(a, tail, (n + 1) * sizeof(int32_t));
@@ -282,6 +289,12 @@ void csvc_free(CsvClaims *c) {
     mem_free(a, c, sizeof *c);
 }
 
+uint64_t csvc_bytes(const CsvClaims *c) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < c->nfiles; i++) n += c->files[i].len;
+    return n;
+}
+
 size_t csvc_count(const CsvClaims *c) {
     return c->files[0].nrows;
 }
@@ -297,7 +310,8 @@ size_t csvc_orphan_count(const CsvClaims *c) {
     return c->norphans;
 }
 
-void csvc_orphan(const CsvClaims *c, size_t k, const char **file, uint64_t *line, const char **message) {
+void csvc_orphan(const CsvClaims *c, size_t k, const char **file, uint64_t *line,
+                 const char **message) {
     *file = c->orphans[k].file;
     *line = c->orphans[k].line;
     *message = c->orphans[k].message;
@@ -306,14 +320,16 @@ void csvc_orphan(const CsvClaims *c, size_t k, const char **file, uint64_t *line
 static void set_missing(const RecordType *rt, Value *rec) {
     for (uint32_t f = 0; f < rt->nfields; f++) {
         uint8_t k = rt->fields[f].type.kind;
-        if (type_is_string(k) || k == TY_LIST) rec[f].s = NULL;
-        else rec[f].i = ARB_NULL;
+        if (type_is_string(k) || k == TY_LIST)
+            rec[f].s = NULL;
+        else
+            rec[f].i = ARB_NULL;
     }
 }
 
 /* Fills a record from one row's cells; checks required fields. */
-static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, Value *rec, char *errbuf,
-                size_t errcap) {
+static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, Value *rec,
+                char *errbuf, size_t errcap) {
     const char *e;
     if (row_fields(cf, row, r, &e)) return snprintf(errbuf, errcap, "malformed row: %s", e), -1;
     set_missing(cf->rt, rec);
@@ -366,7 +382,8 @@ int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *e
         l->width = cf->rt->nfields;
         l->items = items;
         uint32_t j = 0;
-        for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0 && rc == 0; k = cf->rows[k].next, j++) {
+        for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0 && rc == 0;
+             k = cf->rows[k].next, j++) {
             rc = fill(cf, &cf->rows[k], &r, ar, items + (size_t)j * l->width, errbuf, errcap);
             if (rc) {
                 *err_file = cf->path;

@@ -16,6 +16,8 @@ typedef struct CsvClaims CsvClaims; /* read-only after open: csvc_get may run on
 int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
               char *errbuf, size_t errcap);
 void csvc_free(CsvClaims *c);
+/* Bytes read from all the files. */
+uint64_t csvc_bytes(const CsvClaims *c);
 /* Records in claims.csv (malformed ones included). */
 size_t csvc_count(const CsvClaims *c);
 /* Builds claim i into ar.  On a problem in the claim row or any of its child

@@ -13,7 +13,7 @@
 typedef struct JRec {
     const RecordType *rt;
     uint32_t mask;
-    int32_t *slots;        /* field index, or -1; open addressing by name hash */
+    int32_t *slots;         /* field index, or -1; open addressing by name hash */
     struct JRec **children; /* per field: the element record of a list field */
 } JRec;
 
@@ -91,7 +91,8 @@ typedef struct P {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int fail(P *P_, const char *at, const char *fmt, ...) {
+static int
+fail(P *P_, const char *at, const char *fmt, ...) {
     if (P_->errpos) return -1; /* keep the first error */
     P_->errpos = at;
     size_t k = (size_t)snprintf(P_->err, P_->errcap, "%s", P_->path);
@@ -135,10 +136,14 @@ static int hex4(const char *s, uint32_t *out) {
     for (int i = 0; i < 4; i++) {
         char c = s[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
-        else return -1;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
     }
     *out = v;
     return 0;
@@ -188,8 +193,8 @@ static int parse_string(P *P_, const char **out, size_t *len) {
             if (P_->end - c < 4 || hex4(c, &cp)) return fail(P_, c - 2, "bad \\u escape");
             c += 4;
             if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (P_->end - c < 6 || c[0] != '\\' || c[1] != 'u' || hex4(c + 2, &lo) || lo < 0xdc00 ||
-                    lo > 0xdfff)
+                if (P_->end - c < 6 || c[0] != '\\' || c[1] != 'u' || hex4(c + 2, &lo) ||
+                    lo < 0xdc00 || lo > 0xdfff)
                     return fail(P_, c - 6, "unpaired surrogate in \\u escape");
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 c += 6;
@@ -317,8 +322,8 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
             if (*P_->p != '{')
-                return fail(P_, P_->p, "field '%s': expected objects in the array, got %s", fd->name,
-                            json_kind(*P_->p));
+                return fail(P_, P_->p, "field '%s': expected objects in the array, got %s",
+                            fd->name, json_kind(*P_->p));
             if (n == cap) {
                 Value *grown = arena_alloc(P_->ar, cap * 2 * width * sizeof(Value));
                 if (!grown) return fail(P_, P_->p, "out of memory");
@@ -363,18 +368,23 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
     uint8_t kind = fd->type.kind;
     const char *at = P_->p;
     if (lit(P_, "null")) {
-        if (type_is_string(kind)) out->s = NULL;
-        else if (kind == TY_LIST) out->l = NULL;
-        else out->i = ARB_NULL;
+        if (type_is_string(kind))
+            out->s = NULL;
+        else if (kind == TY_LIST)
+            out->l = NULL;
+        else
+            out->i = ARB_NULL;
         return 0;
     }
     char c = *P_->p;
     if (kind == TY_LIST) {
-        if (c != '[') return fail(P_, at, "field '%s': expected an array, got %s", fd->name, json_kind(c));
+        if (c != '[')
+            return fail(P_, at, "field '%s': expected an array, got %s", fd->name, json_kind(c));
         return parse_list(P_, j->children[f], fd, &out->l);
     }
     if (c == '{' || c == '[')
-        return fail(P_, at, "field '%s': expected %s, got %s", fd->name, type_kind_names[kind], json_kind(c));
+        return fail(P_, at, "field '%s': expected %s, got %s", fd->name, type_kind_names[kind],
+                    json_kind(c));
     if (kind == TY_BOOL) {
         if (lit(P_, "true")) return out->i = 1, 0;
         if (lit(P_, "false")) return out->i = 0, 0;
@@ -406,19 +416,21 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         return out->s ? 0 : fail(P_, at, "out of memory");
     case TY_INT:
         if (scalar_parse_int(s, n, &out->i))
-            return fail(P_, at, "field '%s': expected an integer, got %s%.*s%s", fd->name, is_string ? "\"" : "",
-                        (int)(n > 40 ? 40 : n), s, is_string ? "\"" : "");
+            return fail(P_, at, "field '%s': expected an integer, got %s%.*s%s", fd->name,
+                        is_string ? "\"" : "", (int)(n > 40 ? 40 : n), s, is_string ? "\"" : "");
         return 0;
     case TY_MONEY:
         if (scalar_parse_money(s, n, &out->i))
-            return fail(P_, at, "field '%s': expected a money amount (at most 2 decimals), got %s%.*s%s", fd->name,
-                        is_string ? "\"" : "", (int)(n > 40 ? 40 : n), s, is_string ? "\"" : "");
+            return fail(
+                P_, at, "field '%s': expected a money amount (at most 2 decimals), got %s%.*s%s",
+                fd->name, is_string ? "\"" : "", (int)(n > 40 ? 40 : n), s, is_string ? "\"" : "");
         return 0;
     case TY_BOOL:
         if (!is_string && n == 1 && (s[0] == '0' || s[0] == '1')) return out->i = s[0] - '0', 0;
         return fail(P_, at, "field '%s': expected true or false", fd->name);
     case TY_ENUM: {
-        if (!is_string) return fail(P_, at, "field '%s': expected a string, got a number", fd->name);
+        if (!is_string)
+            return fail(P_, at, "field '%s': expected a string, got a number", fd->name);
         int k = scalar_enum_index(fd->type.enm, s, n);
         if (k < 0) {
             char members[256];
@@ -426,16 +438,20 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
             for (uint32_t i = 0; i < fd->type.enm->n && m < sizeof members - 32; i++)
                 m += (size_t)snprintf(members + m, sizeof members - m, "%s%s", i ? ", " : "",
                                       fd->type.enm->members[i]);
-            return fail(P_, at, "field '%s': '%.*s' is not one of %s", fd->name, (int)(n > 40 ? 40 : n), s, members);
+            return fail(P_, at, "field '%s': '%.*s' is not one of %s", fd->name,
+                        (int)(n > 40 ? 40 : n), s, members);
         }
         out->i = k;
         return 0;
     }
     default: {
         if (!is_string)
-            return fail(P_, at, "field '%s': expected a %s string, got a number", fd->name, type_kind_names[kind]);
+            return fail(P_, at, "field '%s': expected a %s string, got a number", fd->name,
+                        type_kind_names[kind]);
         const char *why = scalar_parse(&fd->type, s, n, P_->ar, out);
-        if (why) return fail(P_, at, "field '%s': \"%.*s\" is %s", fd->name, (int)(n > 40 ? 40 : n), s, why);
+        if (why)
+            return fail(P_, at, "field '%s': \"%.*s\" is %s", fd->name, (int)(n > 40 ? 40 : n), s,
+                        why);
         return 0;
     }
     }
@@ -448,8 +464,10 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
     for (uint32_t f = 0; f < rt->nfields; f++) {
         uint8_t k = rt->fields[f].type.kind;
-        if (type_is_string(k) || k == TY_LIST) out[f].s = NULL;
-        else out[f].i = ARB_NULL;
+        if (type_is_string(k) || k == TY_LIST)
+            out[f].s = NULL;
+        else
+            out[f].i = ARB_NULL;
     }
     P_->p++; /* '{' */
     ws(P_);
@@ -491,8 +509,9 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
         if (!fd->required) continue;
-        int missing = type_is_string(fd->type.kind) || fd->type.kind == TY_LIST ? out[f].s == NULL
-                                                                                : out[f].i == ARB_NULL;
+        int missing = type_is_string(fd->type.kind) || fd->type.kind == TY_LIST
+                          ? out[f].s == NULL
+                          : out[f].i == ARB_NULL;
         if (missing) return fail(P_, open, "missing required field '%s'", fd->name);
     }
     P_->depth--;
@@ -520,7 +539,8 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
         if (!rec) return fail(&P_, P_.p, "out of memory"), *err_off = 0, -1;
         if (parse_record(&P_, r->claim, rec) == 0) {
             ws(&P_);
-            if (P_.p != P_.end) fail(&P_, P_.p, "text after the end of the claim object");
+            if (P_.p != P_.end)
+                fail(&P_, P_.p, "text after the end of the claim object");
             else {
                 *out = rec;
                 return 0;

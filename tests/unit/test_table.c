@@ -13,7 +13,8 @@
 
 static void test_csv_quoting_and_lines(void **state) {
     (void)state;
-    const char *text = "\xEF\xBB\xBF" "a,b,c\r\n"
+    const char *text = "\xEF\xBB\xBF"
+                       "a,b,c\r\n"
                        "1,\"x, y\",\"say \"\"hi\"\"\"\r\n"
                        "\n"
                        "2,\"two\nlines\",\n"

@@ -41,7 +41,8 @@ static void setup_env(Env *e, const char *rules) {
     diag_init(&e->diags, mem_default());
     int files[2];
     files[0] = sources_add_text(&e->src, "schema.rules", SCHEMA, strlen(SCHEMA));
-    files[1] = sources_add_text(&e->src, "t.rules", rules, strlen(rules));
+    /* named inside the test data directory so tables resolve there */
+    files[1] = sources_add_text(&e->src, ARB_TEST_DATA "/docs/t.rules", rules, strlen(rules));
     e->p = check_build(mem_default(), &e->src, files, 2, &e->diags);
     for (size_t i = 0; i < e->diags.n; i++) fprintf(stderr, "diag: %s\n", e->diags.items[i].msg);
     assert_non_null(e->p);
@@ -224,6 +225,30 @@ static void test_arithmetic_overflow_is_null(void **state) {
     teardown_env(&e);
 }
 
+static void test_match_exact_and_prefix_keys(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e,
+              "table drug_sex from \"drug_sex.csv\" { code code key  name text  sex sex }\n"
+              "rule S.1 in C for line in claim.lines match r in drug_sex on line.item_code\n"
+              "  when claim.sex != r.sex flag line message \"{r.name}限{r.sex}\"\n"
+              "rule S.2 in C for line in claim.lines when line.item_code in drug_sex flag line\n");
+    /* exact key, a code covered by the prefix key XG03CAA0002%, an unknown code */
+    const char *codes[] = {"XG03DAH0001010101234", "XG03CAA0002123456789012", "XG03CAA0001",
+                           "XG03BAB0001010100001"};
+    const char *amounts[] = {"1", "2", "3", "4"};
+    Value *man = new_claim(&e, "M", "1980-06-01");
+    add_lines(&e, man, 4, codes, amounts, NULL);
+    assert_int_equal(run(&e, man, PHASE_ALL), 5);
+    assert_string_equal(e.vm.findings[0].message, "黄体酮注射液限女");
+    assert_int_equal(e.vm.findings[1].key.i, 2);
+    assert_string_equal(e.vm.findings[1].message, "己烯雌酚限女");
+    /* S.2: membership, lines 1, 2 and 4 */
+    assert_int_equal(e.vm.findings[2].key.i, 1);
+    assert_int_equal(e.vm.findings[4].key.i, 4);
+    teardown_env(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribute_restriction),
@@ -231,6 +256,7 @@ int main(void) {
         cmocka_unit_test(test_dates_and_durations),
         cmocka_unit_test(test_phases_and_effective_dates),
         cmocka_unit_test(test_arithmetic_overflow_is_null),
+        cmocka_unit_test(test_match_exact_and_prefix_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,136 @@
+/* test_csv_claims.c — claims from claims.csv + lines.csv joined on
+ * claim_id: children in file order, orphan rows, a bad child row rejecting
+ * its claim, duplicate ids, malformed rows, quoted cells. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "csv_claims.h"
+
+static Field line_fields[] = {
+    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0},
+    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0},
+    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
+};
+static RecordType line_rt = {"line", 3, line_fields, 0, 2, -1};
+static Field claim_fields[] = {
+    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0},
+    {"dept", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
+    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
+    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0},
+    {"diagnoses", 9, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0},
+};
+static RecordType claim_rt = {"claim", 5, claim_fields, 0, 2, -1};
+
+static char dir[64];
+
+static void write_file(const char *name, const char *text) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state) {
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/arb_csvc_XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    write_file("claims.csv", "claim_id,dept,total,unknown_column\n"
+                             "C1,\"内科, 二病区\",30.00,x\n"
+                             "C2,外科,1.00,y\n"
+                             "C3,儿科,abc,z\n"         /* bad money: rejected */
+                             "C1,again,1.00,w\n"       /* duplicate id */
+                             "C4,\"unterminated,1\n"); /* malformed: the rest of the file */
+    write_file("lines.csv", "claim_id,line_no,item_code,amount\n"
+                            "C1,1,A,10.00\n"
+                            "C2,1,B,1.00\n"
+                            "C1,2,B,20.00\n"
+                            "C9,1,Z,1.00\n"  /* no such claim */
+                            "C2,2,,1.00\n"); /* missing item_code: C2 rejected */
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+static void test_join_and_rejects(void **state) {
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/claims.csv", dir);
+    CsvClaims *c;
+    if (csvc_open(&c, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(csvc_count(c), 5);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const Value *v;
+    const char *file;
+    uint64_t line;
+    /* C1: two lines in file order, quoted cell, no diagnoses file -> no list */
+    assert_int_equal(csvc_get(c, 0, &ar, &v, err, sizeof err, &file, &line), 0);
+    assert_string_equal(v[0].s->data, "C1");
+    assert_string_equal(v[1].s->data, "内科, 二病区");
+    assert_int_equal(v[2].i, 3000);
+    assert_int_equal(v[3].l->n, 2);
+    assert_string_equal(list_item(v[3].l, 1)[1].s->data, "B");
+    assert_int_equal(list_item(v[3].l, 1)[2].i, 2000);
+    assert_null(v[4].l);
+    /* C2: its second line lacks item_code: the claim is rejected, pointing at lines.csv:6 */
+    assert_int_equal(csvc_get(c, 1, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(file, "lines.csv"));
+    assert_int_equal(line, 6);
+    assert_non_null(strstr(err, "item_code"));
+    /* C3: bad money in claims.csv line 4 */
+    assert_int_equal(csvc_get(c, 2, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(line, 4);
+    assert_non_null(strstr(err, "column 'total'"));
+    /* the duplicate C1 */
+    assert_int_equal(csvc_get(c, 3, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(err, "appears again (first on line 2)"));
+    /* the malformed row */
+    assert_int_equal(csvc_get(c, 4, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(line, 6);
+    assert_non_null(strstr(err, "unterminated"));
+    const char *raw;
+    size_t n;
+    csvc_raw(c, 1, &raw, &n);
+    assert_int_equal(n, strlen("C2,外科,1.00,y"));
+    /* the orphan line of C9 */
+    assert_int_equal(csvc_orphan_count(c), 1);
+    const char *msg;
+    csvc_orphan(c, 0, &file, &line, &msg);
+    assert_int_equal(line, 5);
+    assert_non_null(strstr(msg, "no claim with claim_id 'C9'"));
+    arena_free(&ar);
+    csvc_free(c);
+}
+
+static void test_header_without_join_column(void **state) {
+    (void)state;
+    write_file("other.csv", "id,dept\nC1,x\n");
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/other.csv", dir);
+    CsvClaims *c;
+    assert_int_equal(csvc_open(&c, &claim_rt, path, mem_default(), err, sizeof err), -1);
+    assert_non_null(strstr(err, "no 'claim_id' column"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_join_and_rejects),
+        cmocka_unit_test(test_header_without_join_column),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
