@@ -321,8 +321,8 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             f->key.i = NUL;
             if (r->key_field >= 0 && !r->flags_claim) f->key = target[r->key_field];
             f->amount = S[sp].i == NUL ? 0 : S[sp].i;
-            f->message = "";
-            f->message_len = 0;
+            f->message = r->title; /* no message: the rule's title */
+            f->message_len = (uint32_t)strlen(r->title);
             if (ip[2] >= 0) {
                 f->message =
                     format_message(vm, &p->templates[ip[2]], &S[sp + 1], ar, &f->message_len);
