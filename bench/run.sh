@@ -29,6 +29,9 @@ for t in 1 2; do
   e=$(date +%s.%N)
   python3 -c "print('   %.0f claim lines/s end to end' % ($lines / ($e - $s)))"
 done
+echo "== arbiter check, JSON Lines, 1 thread, item-code index off"
+build-bench/arbiter check "${rules[@]}" --claims "$tmp/claims.jsonl" -o "$tmp/fn.jsonl" --no-index 2>&1 | grep -E "claims/s"
+cmp -s "$tmp/f1.jsonl" "$tmp/fn.jsonl" && echo "   index on and off: identical findings"
 echo "== arbiter check, CSV, 1 thread"
 build-bench/arbiter check "${rules[@]}" --claims "$tmp/csv/claims.csv" -o "$tmp/fc.jsonl" 2>&1 | grep -E "claims/s"
 cmp -s "$tmp/f1.jsonl" "$tmp/f2.jsonl" && echo "   1 and 2 threads: identical findings"

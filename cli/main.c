@@ -50,6 +50,8 @@ static const char *const CHECK_HELP =
     "                       written only when a record is rejected)\n"
     "  --phase P            pre, settle or post: run only that phase's rules\n"
     "  --threads N          worker threads (default 1)\n"
+    "  --no-index           run every rule on every line (no item-code index;\n"
+    "                       for comparisons: the findings are the same)\n"
     "  --fail-on-findings   exit 1 when there are findings\n"
     "  --quiet              no summary\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
@@ -63,7 +65,8 @@ static const char *const LINT_HELP =
     "Exits 0 when the rules are correct, 2 when not.\n"
     "\n"
     "options:\n"
-    "  --stats        print the number of rules, categories, tables and code size\n"
+    "  --stats        print the number of rules and rule rows, shapes, indexed\n"
+    "                 rules, categories, tables and code size\n"
     "  --stdlib DIR   the standard library (schema.rules)\n"
     "  -h, --help     this text\n";
 
@@ -275,6 +278,8 @@ static int cmd_check(int argc, char **argv) {
                 return usage_error("check", "--threads takes a number from 1 to 64, not '%s'",
                                    argv[i]);
             o.threads = (int)n;
+        } else if (strcmp(a, "--no-index") == 0) {
+            o.no_index = 1;
         } else if (strcmp(a, "--fail-on-findings") == 0) {
             fail_on_findings = 1;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -360,11 +365,19 @@ static int cmd_lint(int argc, char **argv) {
     if (!e) return code;
     arb_stats s;
     arb_get_stats(e, &s);
-    if (stats)
-        printf(
-            "rules %u\ncategories %u\ntables %u\ntable rows %u\nconstants %u\nbytecode words %u\n",
-            s.rules, s.categories, s.tables, s.table_rows, s.consts, s.code_words);
-    else
+    if (stats) {
+        printf("rules            %u\n", s.rules);
+        printf("rule rows        %llu  (an indexed rule counts each key it is listed under)\n",
+               (unsigned long long)s.rule_rows);
+        printf("shapes           %u  (largest %u rules; %u shapes of one rule)\n", s.shapes,
+               s.largest_shape, s.shapes_of_one);
+        printf("indexed rules    %u on %u index%s, %llu keys; %u rules scan every line\n",
+               s.indexed_rules, s.indexes, s.indexes == 1 ? "" : "es",
+               (unsigned long long)s.index_keys, s.rules - s.indexed_rules);
+        printf("categories       %u\ntables           %u (%u rows)\nconstants        %u\n"
+               "bytecode words   %u\n",
+               s.categories, s.tables, s.table_rows, s.consts, s.code_words);
+    } else
         fprintf(stderr, "arbiter lint: ok: %u rules in %u categories\n", s.rules, s.categories);
     arb_engine_free(e);
     return EXIT_CLEAN;

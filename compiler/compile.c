@@ -439,13 +439,28 @@ static void cg_expr(CodeGen *g, Node *n) {
              "internal error: cannot compile this expression");
 }
 
-int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
-    size_t tops[32], ends[32];
-    int nb = 0;
+/* Emits a jump to the top of binder level `k`; with the first binder bound
+ * by the caller (tops[0] == NO_TOP) "next line" means the end of the code,
+ * so the jump is recorded in `halts` and patched there. */
+#define NO_TOP ((size_t)-1)
+static void jump_to_level(CodeGen *g, int op, const size_t *tops, int k, size_t *halts,
+                          int *nhalts) {
+    if (k < 0 || tops[k] == NO_TOP) {
+        halts[(*nhalts)++] = emit(g, op, 1, 0, 0, 0, 0);
+        return;
+    }
+    emit(g, op, 1, (int32_t)tops[k], 0, 0, 0);
+}
+
+/* Emits a rule.  With `bound` set the first binder (a `for`) is not emitted:
+ * the caller puts the record in its slot and runs the code once for it (the
+ * item-code index does that for the lines that can match). */
+static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, uint32_t *end,
+                        uint16_t *maxstack) {
+    size_t tops[32], ends[32], halts[40];
+    int nb = 0, nhalts = 0;
     g->depth = g->maxdepth = 0;
-    r->entry = (uint32_t)g->ncode;
-    size_t skip[2];
-    int nskip = 0;
+    *entry = (uint32_t)g->ncode;
     for (Node *cl = clauses; cl; cl = cl->next) {
         if (cl->kind == N_FOR || cl->kind == N_MATCH) {
             if (nb == 32) {
@@ -453,7 +468,10 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
                          "too many nested for/match clauses (at most 32)");
                 return -1;
             }
-            if (cl->kind == N_FOR) {
+            if (cl->kind == N_FOR && bound && nb == 0) {
+                tops[nb] = NO_TOP;
+                ends[nb] = NO_TOP;
+            } else if (cl->kind == N_FOR) {
                 cg_expr(g, cl->a);
                 E2(g, LOOP, cl->slot + 1, cl->slot + 2);
                 tops[nb] = g->ncode;
@@ -470,10 +488,7 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
             nb++;
         } else if (cl->kind == N_WHEN) {
             cg_expr(g, cl->a);
-            if (nb)
-                E1(g, JZ, (int32_t)tops[nb - 1]);
-            else
-                skip[nskip++] = E1(g, JZ, 0);
+            jump_to_level(g, OPC_JZ, tops, nb - 1, halts, &nhalts);
         } else if (cl->kind == N_FLAG) {
             if (cl->b)
                 cg_expr(g, cl->b);
@@ -485,14 +500,26 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
         }
     }
     for (int i = nb - 1; i >= 0; i--) {
+        if (tops[i] == NO_TOP) continue; /* bound: falls through to HALT */
         E1(g, JMP, (int32_t)tops[i]);
         patch(g, ends[i], g->ncode);
     }
-    for (int i = 0; i < nskip; i++) patch(g, skip[i], g->ncode);
+    for (int i = 0; i < nhalts; i++) patch(g, halts[i], g->ncode);
     E0(g, HALT);
-    r->code_end = (uint32_t)g->ncode;
-    r->maxstack = (uint16_t)(g->maxdepth + 1);
+    *end = (uint32_t)g->ncode;
+    *maxstack = (uint16_t)(g->maxdepth + 1);
     return g->oom ? -1 : 0;
+}
+
+int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
+    return cg_rule_code(g, clauses, 0, &r->entry, &r->code_end, &r->maxstack);
+}
+
+int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r) {
+    uint16_t maxstack;
+    int rc = cg_rule_code(g, clauses, 1, &r->bound_entry, &r->bound_end, &maxstack);
+    if (maxstack > r->maxstack) r->maxstack = maxstack;
+    return rc;
 }
 
 int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, int32_t base) {

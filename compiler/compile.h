@@ -35,6 +35,9 @@ void cg_free(CodeGen *g);
 /* Emits a rule: binders (for, match), condition, flag.  `clauses` are the
  * rule's checked clause nodes; the Rule gets entry, code_end and maxstack. */
 int cg_rule(CodeGen *g, Node *clauses, Rule *r);
+/* Emits the same rule with its first `for` bound by the caller (the
+ * item-code index runs it once per candidate line); sets bound_entry. */
+int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r);
 
 /* Emits the code computing derived fields.  `fields` lists, per record type
  * in the order they must be computed, FIELD nodes with their checked

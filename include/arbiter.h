@@ -109,7 +109,14 @@ const char *arb_errmsg(const arb_engine *e);
 
 typedef struct arb_stats {
     uint32_t rules, categories, tables, table_rows, consts;
-    uint32_t code_words; /* bytecode size */
+    uint32_t code_words;    /* bytecode size */
+    uint64_t rule_rows;     /* code-level rules: a rule indexed on a table counts its keys */
+    uint32_t shapes;        /* rules equal up to their constants share a shape */
+    uint32_t shapes_of_one; /* shapes with a single rule */
+    uint32_t largest_shape; /* rules in the largest shape */
+    uint32_t indexed_rules; /* rules run only for the lines whose code they name */
+    uint32_t indexes;       /* (list, field) pairs indexed */
+    uint64_t index_keys;
 } arb_stats;
 int arb_get_stats(const arb_engine *e, arb_stats *out);
 
@@ -154,6 +161,7 @@ typedef struct arb_batch_options {
     const char *rejects_path;  /* NULL: no reject file; written only when a record is rejected */
     unsigned phases;           /* ARB_PHASE_* bits; 0 means all */
     int threads;               /* worker threads; 0 or 1: the calling thread only */
+    int no_index;              /* 1: run every rule on every line (for comparisons) */
     /* Called (on the calling thread) for each rejected record, in input order. */
     void (*on_reject)(void *ud, const arb_reject *r);
     /* Called now and then with the bytes of input done and in all. */

@@ -109,6 +109,12 @@ typedef struct ScopeVar {
     Node *alias;
 } ScopeVar;
 
+typedef struct IndexEntry {
+    int32_t group;
+    const ArbStr *key; /* ends in '%' for a prefix */
+    uint32_t rule;
+} IndexEntry;
+
 typedef struct Checker {
     Alloc alloc;
     Arena *ar; /* syntax trees: freed after the build */
@@ -124,6 +130,10 @@ typedef struct Checker {
     int32_t next_slot, max_slot;
     int define_depth;
     CodeGen cg;
+    IndexEntry *ientries; /* keys of the item-code index, one per rule and key */
+    size_t nientries, capientries;
+    int32_t igroups[16][2]; /* (list field, field) of each RuleIndex */
+    int nigroups;
     int oom;
 } Checker;
 
@@ -1466,6 +1476,168 @@ static int check_flag(Checker *C, Node *fl) {
     return ok;
 }
 
+/* ------------------------------------------------------------ indexing */
+
+/* The field n reads from the record in local `var`, or -1. */
+static int32_t var_field(Node *n, int32_t var) {
+    n = unwrap(n);
+    if (!n || n->kind != N_FIELDREF || !type_is_string(n->type.kind)) return -1;
+    Node *o = unwrap(n->a);
+    return o->kind == N_NAME && o->res == RES_VAR && o->slot == var ? n->slot : -1;
+}
+
+static int index_group(Checker *C, int32_t list_field, int32_t field) {
+    for (int i = 0; i < C->nigroups; i++)
+        if (C->igroups[i][0] == list_field && C->igroups[i][1] == field) return i;
+    if (C->nigroups == 16) return -1;
+    C->igroups[C->nigroups][0] = list_field;
+    C->igroups[C->nigroups][1] = field;
+    return C->nigroups++;
+}
+
+static void add_key(Checker *C, int group, const ArbStr *key, uint32_t rule) {
+    if (!key) return;
+    if (mem_grow(C->alloc, (void **)&C->ientries, sizeof(IndexEntry), &C->capientries,
+                 C->nientries + 1)) {
+        C->oom = 1;
+        return;
+    }
+    IndexEntry *e = &C->ientries[C->nientries++];
+    e->group = group;
+    e->key = key;
+    e->rule = rule;
+}
+
+static void add_table_keys(Checker *C, int group, const Table *t, uint32_t rule) {
+    for (uint32_t i = 0; i < t->nrows; i++) add_key(C, group, table_row(t, i)[t->key_col].s, rule);
+}
+
+static const ArbStr *key_str(Checker *C, Node *str) {
+    const ArbStr *k = str_new(&C->p->ar, str->str, str->slen);
+    if (!k) C->oom = 1;
+    return k;
+}
+
+/* Finds a conjunct of `when` that pins `var.field` to constants or table
+ * keys: `x.f == "C"`, `x.f in {...}`, `x.f in TABLE`.  Adds the keys and
+ * returns 1 when found. */
+static int index_conjunct(Checker *C, Node *e, int32_t var, int32_t list_field, uint32_t rule) {
+    e = unwrap(e);
+    if (e->kind != N_BINARY) return 0;
+    if (e->op == OP_AND)
+        return index_conjunct(C, e->a, var, list_field, rule) ||
+               index_conjunct(C, e->b, var, list_field, rule);
+    int32_t f = var_field(e->a, var);
+    Node *other = unwrap(e->b);
+    if (f < 0 && e->op == OP_EQ) {
+        f = var_field(e->b, var);
+        other = unwrap(e->a);
+    }
+    if (f < 0) return 0;
+    int g;
+    if (e->op == OP_EQ && other->kind == N_STRING) {
+        if ((g = index_group(C, list_field, f)) < 0) return 0;
+        add_key(C, g, key_str(C, other), rule);
+        return 1;
+    }
+    if (e->op == OP_IN && other->kind == N_SET && type_is_string(other->type.elem)) {
+        if ((g = index_group(C, list_field, f)) < 0) return 0;
+        for (Node *m = other->list; m; m = m->next) add_key(C, g, key_str(C, unwrap(m)), rule);
+        return 1;
+    }
+    if (e->op == OP_IN && other->res == RES_TABLE) {
+        if ((g = index_group(C, list_field, f)) < 0) return 0;
+        add_table_keys(C, g, other->ref, rule);
+        return 1;
+    }
+    return 0;
+}
+
+/* Decides whether a rule can be indexed: its first binder is `for x in
+ * claim.LIST` and either the next binder matches a table on x.FIELD or a
+ * conjunct of `when` pins x.FIELD.  Returns the group, sets *slot to x. */
+static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot) {
+    Node *first = NULL, *second = NULL, *when = NULL;
+    for (Node *cl = clauses; cl; cl = cl->next) {
+        if (cl->kind == N_FOR || cl->kind == N_MATCH) {
+            if (!first)
+                first = cl;
+            else if (!second)
+                second = cl;
+        }
+        if (cl->kind == N_WHEN) when = cl;
+    }
+    if (!first || first->kind != N_FOR) return -1;
+    Node *coll = unwrap(first->a);
+    if (coll->kind != N_FIELDREF) return -1;
+    Node *obj = unwrap(coll->a);
+    if (obj->kind != N_NAME || obj->res != RES_VAR || obj->slot != 0) return -1;
+    int32_t list_field = coll->slot, var = first->slot;
+    size_t before = C->nientries;
+    int32_t f;
+    if (second && second->kind == N_MATCH && (f = var_field(second->b, var)) >= 0) {
+        int g = index_group(C, list_field, f);
+        if (g < 0) return -1;
+        add_table_keys(C, g, second->a->ref, rule);
+        *slot = var;
+        return g;
+    }
+    if (when && index_conjunct(C, when->a, var, list_field, rule)) {
+        *slot = var;
+        return C->ientries[before].group;
+    }
+    return -1;
+}
+
+/* Builds the RuleIndex tables from the collected keys.  A group whose keys
+ * cannot be indexed (too many prefix lengths) leaves its rules scanning. */
+static void build_indexes(Checker *C) {
+    Program *p = C->p;
+    p->indexes = arena_alloc(&p->ar, (size_t)(C->nigroups + 1) * sizeof(RuleIndex));
+    if (!p->indexes) return;
+    Field *cols = arena_alloc(&p->ar, 2 * sizeof(Field));
+    if (!cols) {
+        C->oom = 1;
+        return;
+    }
+    cols[0] = (Field){"key", 3, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0};
+    cols[1] = (Field){"rule", 4, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0};
+    for (int g = 0; g < C->nigroups; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < C->nientries; i++) n += C->ientries[i].group == g;
+        Table *t = arena_alloc(&p->ar, sizeof(Table));
+        Value *rows = arena_alloc(&p->ar, (n + 1) * 2 * sizeof(Value));
+        if (!t || !rows) {
+            C->oom = 1;
+            return;
+        }
+        t->name = "rule index";
+        t->rt.name = t->name;
+        t->rt.nfields = 2;
+        t->rt.fields = cols;
+        t->key_col = 0;
+        t->rows = rows;
+        for (size_t i = 0; i < C->nientries; i++) {
+            if (C->ientries[i].group != g) continue;
+            rows[2 * t->nrows].s = C->ientries[i].key;
+            rows[2 * t->nrows + 1].i = C->ientries[i].rule;
+            t->nrows++;
+        }
+        int32_t gi = (int32_t)p->nindexes;
+        if (table_build_index(t, &p->ar) != 0) {
+            for (uint32_t r = 0; r < p->nrules; r++)
+                if (p->rules[r].index == g) p->rules[r].index = -1;
+            continue;
+        }
+        for (uint32_t r = 0; r < p->nrules; r++)
+            if (p->rules[r].index == g) p->rules[r].index = gi;
+        p->indexes[p->nindexes].list_field = C->igroups[g][0];
+        p->indexes[p->nindexes].field = C->igroups[g][1];
+        p->indexes[p->nindexes].keys = t;
+        p->nindexes++;
+    }
+}
+
 static void check_rule(Checker *C, Node *d) {
     Rule r;
     memset(&r, 0, sizeof r);
@@ -1651,6 +1823,8 @@ static void check_rule(Checker *C, Node *d) {
         if (rt->key_field >= 0) r.key_kind = rt->fields[rt->key_field].type.kind;
     }
     if (cg_rule(&C->cg, d->list, &r) != 0) return;
+    r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
+    if (r.index >= 0 && cg_rule_bound(&C->cg, d->list, &r) != 0) return;
     C->p->rules[C->p->nrules++] = r; /* room for every rule was made up front */
 }
 
@@ -1706,6 +1880,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     if (!p->rules) C.oom = 1;
     for (size_t i = 0; i < C.ndecls && !C.oom; i++)
         if (C.decls[i]->kind == N_RULE) check_rule(&C, C.decls[i]);
+    if (!C.oom && !diags->errors) build_indexes(&C);
     if (C.oom) diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
 
     int failed = diags->errors > 0 || cg_finish(&C.cg) != 0;
@@ -1714,6 +1889,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     strmap_free(&C.rule_ids);
     mem_free(a, C.decls, C.capdecls * sizeof(Node *));
     mem_free(a, C.scope, C.capscope * sizeof(ScopeVar));
+    mem_free(a, C.ientries, C.capientries * sizeof(IndexEntry));
     /* rules were collected in a heap array; move them into the arena */
     Rule *rules = p->rules;
     p->rules = arena_alloc(&p->ar, rcap * sizeof(Rule));

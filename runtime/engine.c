@@ -171,6 +171,15 @@ int arb_get_stats(const arb_engine *e, arb_stats *out) {
     for (uint32_t i = 0; i < p->ntables; i++) out->table_rows += p->tables[i]->nrows;
     out->consts = p->nconsts;
     out->code_words = p->ncode;
+    ProgramStats ps;
+    if (program_stats(p, e->alloc, &ps)) return ARB_ERR_NOMEM;
+    out->rule_rows = ps.rule_rows;
+    out->shapes = ps.shapes;
+    out->shapes_of_one = ps.shapes_of_one;
+    out->largest_shape = ps.largest_shape;
+    out->indexed_rules = ps.indexed_rules;
+    out->indexes = ps.indexes;
+    out->index_keys = ps.index_keys;
     return ARB_OK;
 }
 

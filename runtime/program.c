@@ -2,6 +2,7 @@
  * program; the disassembler. */
 #include "program.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "scalar.h"
@@ -37,4 +38,84 @@ void program_free(Program *p) {
     for (uint32_t i = 0; i < p->nregexes; i++) regfree(&p->regexes[i]);
     arena_free(&p->ar);
     mem_free(a, p, sizeof(Program));
+}
+
+/* Hash of a rule's code with the operands that name constants, sets,
+ * tables, patterns and messages left out, and jumps relative to the rule. */
+static uint64_t shape_hash(const Program *p, const Rule *r) {
+    uint64_t h = 1469598103934665603ull;
+#define MIX(v) (h = (h ^ (uint64_t)(uint32_t)(v)) * 1099511628211ull)
+    for (uint32_t pc = r->entry; pc < r->code_end;) {
+        int op = p->code[pc];
+        MIX(op);
+        for (int i = 0; i < opcode_nargs[op]; i++) {
+            int32_t a = p->code[pc + 1 + i];
+            switch (op) {
+            case OPC_CONST: MIX(p->const_types[a].kind); break;
+            case OPC_INSET:
+            case OPC_ININT:
+            case OPC_INTABLE:
+            case OPC_MATCHES: break;
+            case OPC_MATCH:
+            case OPC_NEXTROW:
+                if ((op == OPC_MATCH && i == 1) || (op == OPC_NEXTROW && i == 0)) break;
+                MIX(a);
+                break;
+            case OPC_FLAG:
+                if (i != 1) MIX(a);
+                break;
+            case OPC_JMP:
+            case OPC_JZ:
+            case OPC_JNZ:
+            case OPC_JZK:
+            case OPC_JNZK: MIX(a - (int32_t)r->entry); break;
+            case OPC_NEXT: MIX(i == 3 ? a - (int32_t)r->entry : a); break;
+            default: MIX(a);
+            }
+        }
+        if (op == OPC_NEXTROW) h ^= 0; /* the jump operand was mixed above */
+        pc += 1 + opcode_nargs[op];
+    }
+#undef MIX
+    return h;
+}
+
+static int u64_cmp(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int program_stats(const Program *p, Alloc a, ProgramStats *out) {
+    memset(out, 0, sizeof *out);
+    out->rules = p->nrules;
+    out->indexes = p->nindexes;
+    uint64_t *h = mem_alloc(a, (p->nrules + 1) * sizeof(uint64_t));
+    uint32_t *keys = mem_calloc(a, (p->nrules + 1) * sizeof(uint32_t));
+    if (!h || !keys) {
+        mem_free(a, h, (p->nrules + 1) * sizeof(uint64_t));
+        mem_free(a, keys, (p->nrules + 1) * sizeof(uint32_t));
+        return -1;
+    }
+    for (uint32_t x = 0; x < p->nindexes; x++) {
+        const Table *t = p->indexes[x].keys;
+        out->index_keys += t->nrows;
+        for (uint32_t i = 0; i < t->nrows; i++) keys[table_row(t, i)[1].i]++;
+    }
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        h[i] = shape_hash(p, &p->rules[i]);
+        out->indexed_rules += p->rules[i].index >= 0;
+        out->rule_rows += keys[i] ? keys[i] : 1;
+    }
+    qsort(h, p->nrules, sizeof(uint64_t), u64_cmp);
+    for (uint32_t i = 0; i < p->nrules;) {
+        uint32_t j = i;
+        while (j < p->nrules && h[j] == h[i]) j++;
+        out->shapes++;
+        if (j - i == 1) out->shapes_of_one++;
+        if (j - i > out->largest_shape) out->largest_shape = j - i;
+        i = j;
+    }
+    mem_free(a, h, (p->nrules + 1) * sizeof(uint64_t));
+    mem_free(a, keys, (p->nrules + 1) * sizeof(uint32_t));
+    return 0;
 }

@@ -76,10 +76,26 @@ typedef struct Rule {
     uint8_t flags_claim;      /* flags the claim rather than one of its records */
     uint32_t entry;           /* first instruction */
     uint32_t code_end;
+    /* item-code index (see RuleIndex): the rule runs only for the records
+     * whose field value is one of its keys, from bound_entry with the record
+     * in local bound_slot */
+    int32_t index; /* RuleIndex it is in, -1 when it scans */
+    int32_t bound_slot;
+    uint32_t bound_entry, bound_end;
     uint16_t nlocals, maxstack;
     int32_t file;
     uint32_t off, end; /* span of the rule's id */
 } Rule;
+
+/* Rules indexed on one field of the records of one claim list (lines by
+ * item_code, diagnoses by code): `keys` is a two-column table (key, rule)
+ * indexed on the key, prefix keys included, so a record finds the rules that
+ * can match it with one probe per prefix length. */
+typedef struct RuleIndex {
+    int32_t list_field; /* claim field holding the list */
+    int32_t field;      /* field of the list's records */
+    Table *keys;        /* rows: key code, rule number */
+} RuleIndex;
 
 typedef struct Program {
     Arena ar;
@@ -111,6 +127,8 @@ typedef struct Program {
     uint32_t nregexes;
     Template *templates;
     uint32_t ntemplates;
+    RuleIndex *indexes;
+    uint32_t nindexes;
     /* derived fields of the claim and its records: computed before rules */
     uint32_t prepare_entry; /* code that fills derived fields */
     uint16_t prepare_nlocals, prepare_maxstack;
@@ -118,5 +136,17 @@ typedef struct Program {
 } Program;
 
 void program_free(Program *p);
+
+/* Counts for `arbiter lint --stats`.  A rule's shape is its bytecode with
+ * constants, sets, tables and messages taken out: rules equal up to their
+ * constants share a shape (and could share one compiled matcher).  A rule
+ * indexed on a table's keys counts one rule row per key. */
+typedef struct ProgramStats {
+    uint32_t rules, shapes, shapes_of_one, largest_shape;
+    uint64_t rule_rows, index_keys;
+    uint32_t indexed_rules, indexes;
+} ProgramStats;
+
+int program_stats(const Program *p, Alloc a, ProgramStats *out);
 
 #endif

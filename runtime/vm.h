@@ -25,7 +25,10 @@ typedef struct VM {
     size_t locals_cap;
     Finding *findings; /* findings of the claims checked since the last vm_clear */
     size_t nfindings, capfindings;
-    StrBuf msg; /* scratch for messages */
+    StrBuf msg;     /* scratch for messages */
+    uint32_t *cand; /* candidate rules of one record (item-code index) */
+    size_t ncand, capcand;
+    int no_index; /* run every rule on every record (for comparison) */
     uint64_t rules_run;
 } VM;
 
