@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "arbiter_jit.h"
 #include "gen.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
@@ -50,6 +51,9 @@ static const char *const CHECK_HELP =
     "                       written only when a record is rejected)\n"
     "  --phase P            pre, settle or post: run only that phase's rules\n"
     "  --threads N          worker threads (default 1)\n"
+    "  --backend B          interp (bytecode interpreter, default) or jit (native\n"
+    "                       code with LLVM, one function per rule shape); the\n"
+    "                       findings are the same\n"
     "  --no-index           run every rule on every line (no item-code index;\n"
     "                       for comparisons: the findings are the same)\n"
     "  --fail-on-findings   exit 1 when there are findings\n"
@@ -232,7 +236,7 @@ static int cmd_check(int argc, char **argv) {
     arb_batch_options_init(&o);
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
-    int fail_on_findings = 0, quiet = 0;
+    int fail_on_findings = 0, quiet = 0, backend = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -278,6 +282,14 @@ static int cmd_check(int argc, char **argv) {
                 return usage_error("check", "--threads takes a number from 1 to 64, not '%s'",
                                    argv[i]);
             o.threads = (int)n;
+        } else if (strcmp(a, "--backend") == 0 && more) {
+            const char *b = argv[++i];
+            if (strcmp(b, "interp") == 0)
+                backend = 0;
+            else if (strcmp(b, "jit") == 0)
+                backend = 1;
+            else
+                return usage_error("check", "unknown backend '%s' (interp, jit)", b);
         } else if (strcmp(a, "--no-index") == 0) {
             o.no_index = 1;
         } else if (strcmp(a, "--fail-on-findings") == 0) {
@@ -293,6 +305,15 @@ static int cmd_check(int argc, char **argv) {
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("check", &ra, &code);
     if (!e) return code;
+    if (backend == 1) {
+        arb_jit_options jo;
+        arb_jit_options_init(&jo);
+        if (arb_use_jit(e, &jo) != ARB_OK) {
+            fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+            arb_engine_free(e);
+            return EXIT_USAGE;
+        }
+    }
     Progress prog = {isatty(2) && !quiet, 0};
     o.on_progress = on_progress;
     o.on_reject = on_reject;

@@ -438,7 +438,10 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < nw; i++) ws[i].vm.no_index = opt.no_index;
+    for (int i = 0; i < nw; i++) {
+        ws[i].vm.no_index = opt.no_index;
+        ws[i].vm.native = e->native;
+    }
     Output out = {NULL, NULL, opt.rejects_path, 0};
     if (rc == ARB_OK && opt.findings_path) {
         out.findings = strcmp(opt.findings_path, "-") == 0 ? stdout : fopen(opt.findings_path, "w");

@@ -50,7 +50,15 @@ int arb_engine_new(const arb_config *cfg, arb_engine **out) {
     return ARB_OK;
 }
 
+void engine_set_native(arb_engine *e, const NativeCode *nc, void *owner, void (*free_fn)(void *)) {
+    if (e->native_free) e->native_free(e->native_owner);
+    e->native = nc;
+    e->native_owner = owner;
+    e->native_free = free_fn;
+}
+
 static void drop_program(arb_engine *e) {
+    engine_set_native(e, NULL, NULL, NULL);
     if (e->json) jsonr_free(e->json);
     e->json = NULL;
     if (e->cat_stats) mem_free(e->alloc, e->cat_stats, e->prog->ncats * sizeof(arb_category_stats));
@@ -251,11 +259,13 @@ int arb_session_new(arb_engine *e, arb_session **out) {
     arb_session *s = mem_calloc(e->alloc, sizeof *s);
     if (!s) return ARB_ERR_NOMEM;
     s->e = e;
+    s->vm.native = NULL;
     if (vm_init(&s->vm, e->prog, e->alloc)) {
         vm_free(&s->vm);
         mem_free(e->alloc, s, sizeof *s);
         return ARB_ERR_NOMEM;
     }
+    s->vm.native = e->native;
     arena_init(&s->ar, e->alloc, 1 << 14);
     *out = s;
     return ARB_OK;

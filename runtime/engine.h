@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "json_reader.h"
 #include "program.h"
+#include "native.h"
 #include "vm.h"
 
 struct arb_engine {
@@ -21,6 +22,9 @@ struct arb_engine {
     JsonReader *json; /* built for the program's claim schema */
     char errmsg[512];
     arb_category_stats *cat_stats; /* of the last batch */
+    const NativeCode *native;      /* compiled rules (arb_use_jit), or NULL */
+    void *native_owner;
+    void (*native_free)(void *owner);
 };
 
 struct arb_session {
@@ -34,6 +38,10 @@ struct arb_session {
 __attribute__((format(printf, 3, 4)))
 #endif
 int engine_fail(arb_engine *e, int code, const char *fmt, ...);
+
+/* Installs native code for the engine's program (the JIT calls it); the
+ * owner is freed with the program. */
+void engine_set_native(arb_engine *e, const NativeCode *nc, void *owner, void (*free_fn)(void *));
 
 /* Fills the public view of a finding from the VM's. */
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,

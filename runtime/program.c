@@ -40,44 +40,65 @@ void program_free(Program *p) {
     mem_free(a, p, sizeof(Program));
 }
 
-/* Hash of a rule's code with the operands that name constants, sets,
- * tables, patterns and messages left out, and jumps relative to the rule. */
-static uint64_t shape_hash(const Program *p, const Rule *r) {
+int operand_varies(int op, int i) {
+    switch (op) {
+    case OPC_CONST:
+    case OPC_INSET:
+    case OPC_ININT:
+    case OPC_INTABLE:
+    case OPC_MATCHES: return 1;
+    case OPC_MATCH: return i == 1;   /* the table */
+    case OPC_NEXTROW: return i == 0; /* the table */
+    case OPC_FLAG: return i == 1;    /* the message template */
+    default: return 0;
+    }
+}
+
+/* Whether operand i of op is a code address (compared relative to the start). */
+static int operand_is_target(int op, int i) {
+    return (op == OPC_JMP || op == OPC_JZ || op == OPC_JNZ || op == OPC_JZK || op == OPC_JNZK) ||
+           ((op == OPC_NEXT || op == OPC_NEXTROW) && i == 3);
+}
+
+uint64_t shape_hash(const Program *p, uint32_t from, uint32_t to) {
     uint64_t h = 1469598103934665603ull;
 #define MIX(v) (h = (h ^ (uint64_t)(uint32_t)(v)) * 1099511628211ull)
-    for (uint32_t pc = r->entry; pc < r->code_end;) {
+    for (uint32_t pc = from; pc < to;) {
         int op = p->code[pc];
         MIX(op);
         for (int i = 0; i < opcode_nargs[op]; i++) {
             int32_t a = p->code[pc + 1 + i];
-            switch (op) {
-            case OPC_CONST: MIX(p->const_types[a].kind); break;
-            case OPC_INSET:
-            case OPC_ININT:
-            case OPC_INTABLE:
-            case OPC_MATCHES: break;
-            case OPC_MATCH:
-            case OPC_NEXTROW:
-                if ((op == OPC_MATCH && i == 1) || (op == OPC_NEXTROW && i == 0)) break;
+            if (op == OPC_CONST)
+                MIX(p->const_types[a].kind);
+            else if (operand_is_target(op, i))
+                MIX(a - (int32_t)from);
+            else if (!operand_varies(op, i))
                 MIX(a);
-                break;
-            case OPC_FLAG:
-                if (i != 1) MIX(a);
-                break;
-            case OPC_JMP:
-            case OPC_JZ:
-            case OPC_JNZ:
-            case OPC_JZK:
-            case OPC_JNZK: MIX(a - (int32_t)r->entry); break;
-            case OPC_NEXT: MIX(i == 3 ? a - (int32_t)r->entry : a); break;
-            default: MIX(a);
-            }
         }
-        if (op == OPC_NEXTROW) h ^= 0; /* the jump operand was mixed above */
         pc += 1 + opcode_nargs[op];
     }
 #undef MIX
     return h;
+}
+
+int shape_equal(const Program *p, uint32_t a, uint32_t aend, uint32_t b, uint32_t bend) {
+    if (aend - a != bend - b) return 0;
+    for (uint32_t k = 0; k < aend - a;) {
+        int op = p->code[a + k];
+        if (p->code[b + k] != op) return 0;
+        for (int i = 0; i < opcode_nargs[op]; i++) {
+            int32_t x = p->code[a + k + 1 + i], y = p->code[b + k + 1 + i];
+            if (op == OPC_CONST) {
+                if (p->const_types[x].kind != p->const_types[y].kind) return 0;
+            } else if (operand_is_target(op, i)) {
+                if (x - (int32_t)a != y - (int32_t)b) return 0;
+            } else if (!operand_varies(op, i) && x != y) {
+                return 0;
+            }
+        }
+        k += 1 + (uint32_t)opcode_nargs[op];
+    }
+    return 1;
 }
 
 static int u64_cmp(const void *a, const void *b) {
@@ -102,7 +123,7 @@ int program_stats(const Program *p, Alloc a, ProgramStats *out) {
         for (uint32_t i = 0; i < t->nrows; i++) keys[table_row(t, i)[1].i]++;
     }
     for (uint32_t i = 0; i < p->nrules; i++) {
-        h[i] = shape_hash(p, &p->rules[i]);
+        h[i] = shape_hash(p, p->rules[i].entry, p->rules[i].code_end);
         out->indexed_rules += p->rules[i].index >= 0;
         out->rule_rows += keys[i] ? keys[i] : 1;
     }

@@ -149,4 +149,12 @@ typedef struct ProgramStats {
 
 int program_stats(const Program *p, Alloc a, ProgramStats *out);
 
+/* Whether operand i of instruction op may differ between rules of one shape
+ * (constant, set, table, pattern and message numbers). */
+int operand_varies(int op, int i);
+/* Hash of code[from..to) with varying operands left out and jump targets
+ * taken relative to from; shape_equal compares two ranges the same way. */
+uint64_t shape_hash(const Program *p, uint32_t from, uint32_t to);
+int shape_equal(const Program *p, uint32_t a, uint32_t aend, uint32_t b, uint32_t bend);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "native.h"
 #include "scalar.h"
 
 int vm_init(VM *vm, const Program *p, Alloc a) {
@@ -42,7 +43,7 @@ static int64_t floor_div(int64_t a, int64_t k) {
 }
 
 /* Whole years from birth to at (both days since the epoch). */
-static int64_t age_years(int64_t birth, int64_t at) {
+int64_t vm_age_years(int64_t birth, int64_t at) {
     int64_t y1, y2;
     unsigned m1, d1, m2, d2;
     civil_from_days(birth, &y1, &m1, &d1);
@@ -52,7 +53,7 @@ static int64_t age_years(int64_t birth, int64_t at) {
     return age;
 }
 
-static int set_has(const Table *t, const ArbStr *s) {
+int vm_set_has(const Table *t, const ArbStr *s) {
     uint32_t n;
     if (!s) return 0;
     if (table_find(t, s->data, s->len, 0, &n)) return 1;
@@ -61,7 +62,7 @@ static int set_has(const Table *t, const ArbStr *s) {
     return 0;
 }
 
-static int intset_has(const IntSet *s, int64_t v) {
+int vm_intset_has(const IntSet *s, int64_t v) {
     uint32_t lo = 0, hi = s->n;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
@@ -73,7 +74,7 @@ static int intset_has(const IntSet *s, int64_t v) {
     return lo < s->n && s->v[lo] == v;
 }
 
-static int64_t utf8_chars(const ArbStr *s) {
+int64_t vm_utf8_chars(const ArbStr *s) {
     int64_t n = 0;
     for (uint32_t i = 0; i < s->len; i++) n += ((unsigned char)s->data[i] & 0xc0) != 0x80;
     return n;
@@ -103,6 +104,51 @@ static const char *format_message(VM *vm, const Template *t, const Value *args, 
     if (b->oom) return NULL;
     *len = (uint32_t)b->len;
     return arena_strndup(ar, b->len ? b->p : "", b->len);
+}
+
+int vm_next_row(const Table *t, Value *st, Value *var) {
+    const ArbStr *key = st[0].s;
+    if (!key) return 0;
+    while (st[3].i == 0) {
+        int64_t stage = ++st[1].i;
+        uint32_t n = 0;
+        const uint32_t *rows;
+        if (stage == 0)
+            rows = table_find(t, key->data, key->len, 0, &n);
+        else if (stage <= t->nprefix_lens && t->prefix_lens[stage - 1] <= key->len)
+            rows = table_find(t, key->data, t->prefix_lens[stage - 1], 1, &n);
+        else
+            return 0;
+        st[2].p = rows;
+        st[3].i = n;
+    }
+    const uint32_t *rows = st[2].p;
+    var->rec = table_row(t, rows[0]);
+    st[2].p = rows + 1;
+    st[3].i--;
+    return 1;
+}
+
+int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t nargs,
+            const Value *args, Arena *ar) {
+    const Rule *r = &vm->p->rules[rule];
+    (void)nargs;
+    if (mem_grow(vm->alloc, (void **)&vm->findings, sizeof(Finding), &vm->capfindings,
+                 vm->nfindings + 1))
+        return -1;
+    Finding *f = &vm->findings[vm->nfindings];
+    f->rule = rule;
+    f->key.i = ARB_NULL;
+    if (r->key_field >= 0 && !r->flags_claim) f->key = target[r->key_field];
+    f->amount = args[0].i == ARB_NULL ? 0 : args[0].i;
+    f->message = r->title; /* no message: the rule's title */
+    f->message_len = (uint32_t)strlen(r->title);
+    if (tmpl >= 0) {
+        f->message = format_message(vm, &vm->p->templates[tmpl], &args[1], ar, &f->message_len);
+        if (!f->message) return -1;
+    }
+    vm->nfindings++;
+    return 0;
 }
 
 #define NUL ARB_NULL
@@ -222,17 +268,17 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             sp--;
             if (!S[sp - 1].s) S[sp - 1] = S[sp];
             break;
-        case OPC_INSET: S[sp - 1].i = set_has(p->sets[a], S[sp - 1].s); break;
-        case OPC_INTABLE: S[sp - 1].i = set_has(p->tables[a], S[sp - 1].s); break;
+        case OPC_INSET: S[sp - 1].i = vm_set_has(p->sets[a], S[sp - 1].s); break;
+        case OPC_INTABLE: S[sp - 1].i = vm_set_has(p->tables[a], S[sp - 1].s); break;
         case OPC_ININT:
-            S[sp - 1].i = S[sp - 1].i != NUL && intset_has(&p->intsets[a], S[sp - 1].i);
+            S[sp - 1].i = S[sp - 1].i != NUL && vm_intset_has(&p->intsets[a], S[sp - 1].i);
             break;
         case OPC_MATCHES: {
             const ArbStr *s = S[sp - 1].s;
             S[sp - 1].i = s && regexec(&p->regexes[a], s->data, 0, NULL, 0) == 0;
             break;
         }
-        case OPC_AGE: BIN_INT(age_years(x, y)); break;
+        case OPC_AGE: BIN_INT(vm_age_years(x, y)); break;
         case OPC_YEAR:
         case OPC_MONTH:
             if (S[sp - 1].i != NUL) {
@@ -245,7 +291,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         case OPC_ABS:
             if (S[sp - 1].i != NUL && S[sp - 1].i < 0) S[sp - 1].i = -S[sp - 1].i;
             break;
-        case OPC_LEN: S[sp - 1].i = S[sp - 1].s ? utf8_chars(S[sp - 1].s) : NUL; break;
+        case OPC_LEN: S[sp - 1].i = S[sp - 1].s ? vm_utf8_chars(S[sp - 1].s) : NUL; break;
         case OPC_LOOP:
             L[a] = S[--sp];
             L[ip[2]].i = -1;
@@ -264,36 +310,9 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             L[a + 1].i = -1;
             L[a + 3].i = 0;
             break;
-        case OPC_NEXTROW: {
-            const Table *t = p->tables[a];
-            Value *st = &L[ip[2]];
-            const ArbStr *key = st[0].s;
-            int done = !key;
-            while (!done && st[3].i == 0) {
-                int64_t stage = ++st[1].i;
-                uint32_t n = 0;
-                const uint32_t *rows;
-                if (stage == 0)
-                    rows = table_find(t, key->data, key->len, 0, &n);
-                else if (stage <= t->nprefix_lens && t->prefix_lens[stage - 1] <= key->len)
-                    rows = table_find(t, key->data, t->prefix_lens[stage - 1], 1, &n);
-                else {
-                    done = 1;
-                    break;
-                }
-                st[2].p = rows;
-                st[3].i = n;
-            }
-            if (done) {
-                pc = (uint32_t)ip[4];
-                break;
-            }
-            const uint32_t *rows = st[2].p;
-            L[ip[3]].rec = table_row(t, rows[0]);
-            st[2].p = rows + 1;
-            st[3].i--;
+        case OPC_NEXTROW:
+            if (!vm_next_row(p->tables[a], &L[ip[2]], &L[ip[3]])) pc = (uint32_t)ip[4];
             break;
-        }
         case OPC_ACCADD: {
             Value v = S[--sp];
             if (v.i != NUL && L[a].i != NUL) L[a].i = add_ovf(L[a].i, v.i);
@@ -312,24 +331,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         case OPC_FLAG: {
             int32_t nargs = ip[3];
             sp -= (size_t)nargs + 1;
-            const Value *target = a < 0 ? claim : L[a].rec;
-            const Rule *r = &p->rules[rule];
-            if (mem_grow(vm->alloc, (void **)&vm->findings, sizeof(Finding), &vm->capfindings,
-                         vm->nfindings + 1))
-                return -1;
-            Finding *f = &vm->findings[vm->nfindings];
-            f->rule = rule;
-            f->key.i = NUL;
-            if (r->key_field >= 0 && !r->flags_claim) f->key = target[r->key_field];
-            f->amount = S[sp].i == NUL ? 0 : S[sp].i;
-            f->message = r->title; /* no message: the rule's title */
-            f->message_len = (uint32_t)strlen(r->title);
-            if (ip[2] >= 0) {
-                f->message =
-                    format_message(vm, &p->templates[ip[2]], &S[sp + 1], ar, &f->message_len);
-                if (!f->message) return -1;
-            }
-            vm->nfindings++;
+            if (vm_flag(vm, rule, a < 0 ? claim : L[a].rec, ip[2], nargs, &S[sp], ar)) return -1;
             break;
         }
         default: return -1;
@@ -339,6 +341,8 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
 
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
     vm->rules_run++;
+    if (vm->native && vm->native->entry[rule])
+        return native_run(vm, vm->native->entry[rule], vm->p->rules[rule].entry, rule, claim, ar);
     return run(vm, vm->p->rules[rule].entry, claim, rule, ar);
 }
 
@@ -391,7 +395,10 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             if (!rule_applies(r, phases, as_of)) continue;
             vm->rules_run++;
             vm->locals[r->bound_slot].rec = rec;
-            if (run(vm, r->bound_entry, claim, ri, ar)) return -1;
+            int rc = vm->native && vm->native->bound[ri]
+                         ? native_run(vm, vm->native->bound[ri], r->bound_entry, ri, claim, ar)
+                         : run(vm, r->bound_entry, claim, ri, ar);
+            if (rc) return -1;
         }
     }
     return 0;

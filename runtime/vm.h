@@ -28,7 +28,8 @@ typedef struct VM {
     StrBuf msg;     /* scratch for messages */
     uint32_t *cand; /* candidate rules of one record (item-code index) */
     size_t ncand, capcand;
-    int no_index; /* run every rule on every record (for comparison) */
+    int no_index;                    /* run every rule on every record (for comparison) */
+    const struct NativeCode *native; /* compiled rules, or NULL: interpret */
     uint64_t rules_run;
 } VM;
 
@@ -42,6 +43,17 @@ void vm_clear(VM *vm);
  * vm->findings in rule order; their messages are allocated in ar.
  * Returns 0, or -1 when out of memory. */
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
+
+/* Pieces shared by the interpreter and native code. */
+int vm_set_has(const Table *t, const ArbStr *s);
+int vm_intset_has(const IntSet *s, int64_t v);
+int64_t vm_age_years(int64_t birth, int64_t at);
+int64_t vm_utf8_chars(const ArbStr *s);
+/* The next row of a MATCH (state st[0..3]) into *var; 0 when no more. */
+int vm_next_row(const Table *t, Value *st, Value *var);
+/* Records a finding: args[0] amount, args[1..nargs] message values. */
+int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t nargs,
+            const Value *args, Arena *ar);
 
 /* Runs one rule on a claim whose derived fields are computed. */
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar);

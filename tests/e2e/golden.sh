@@ -19,6 +19,8 @@ rc=$?
 check "findings match examples/expected_findings.jsonl" "$ex/expected_findings.jsonl" "$tmp/f1.jsonl"
 "$arbiter" check "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" -o "$tmp/f3.jsonl" --threads 3 --quiet --stdlib "$src/stdlib-rules"
 check "3 threads give the same findings" "$ex/expected_findings.jsonl" "$tmp/f3.jsonl"
+"$arbiter" check "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" -o "$tmp/fjit.jsonl" --backend jit --quiet --stdlib "$src/stdlib-rules"
+check "the JIT gives the same findings" "$ex/expected_findings.jsonl" "$tmp/fjit.jsonl"
 "$arbiter" gen claims --n 1000 --seed 2025 -o "$tmp/sample.jsonl"
 "$arbiter" check "$ex"/rules/*.rules --claims "$tmp/sample.jsonl" -o "$tmp/fj.jsonl" --quiet --stdlib "$src/stdlib-rules"
 check "the sample as JSON Lines gives the same findings" "$ex/expected_findings.jsonl" "$tmp/fj.jsonl"

@@ -1,0 +1,74 @@
+/* native.h — the interface between the VM and natively compiled rules (JIT
+ * now, shared objects later).  Nothing here links LLVM.
+ *
+ * Rules equal up to their constants share a shape (program_stats); one native
+ * function is compiled per shape.  It receives the rule's own bytecode, from
+ * which it reads the operands that differ between rules of the shape
+ * (constant, set, table and message numbers), so one function serves every
+ * rule of the shape.  Work that is not a few instructions (set and table
+ * lookups, regular expressions, findings) is done by calling back into the
+ * runtime through the helper table in NativeCtx. */
+#ifndef ARB_NATIVE_H
+#define ARB_NATIVE_H
+
+#include "vm.h"
+
+typedef struct NativeCtx NativeCtx;
+
+/* A compiled shape: code points at the rule's first instruction, locals is
+ * the frame (local 0 holds the claim, a bound rule's record is preset).
+ * Returns 0, or -1 when out of memory. */
+typedef int (*NativeFn)(NativeCtx *ctx, const int32_t *code, Value *locals);
+
+/* The runtime's helpers, called by native code.  Their order is part of the
+ * ABI between the runtime and compiled code: append only. */
+typedef struct NativeHelpers {
+    int64_t (*set_has)(NativeCtx *c, int32_t set, const ArbStr *s);
+    int64_t (*table_has)(NativeCtx *c, int32_t table, const ArbStr *s);
+    int64_t (*intset_has)(NativeCtx *c, int32_t set, int64_t v);
+    int64_t (*matches)(NativeCtx *c, int32_t regex, const ArbStr *s);
+    int64_t (*str_cmp)(const ArbStr *a, const ArbStr *b); /* -1/0/1; callers check NULL */
+    int64_t (*age)(int64_t birth, int64_t at);
+    int64_t (*year)(int64_t days);
+    int64_t (*month)(int64_t days);
+    int64_t (*len)(const ArbStr *s);
+    /* MATCH: starts the row iteration in state[0..3] for key */
+    void (*match_start)(Value *state, const ArbStr *key);
+    /* NEXTROW: binds the next matching row to *var; 0 when there is none */
+    int64_t (*next_row)(NativeCtx *c, int32_t table, Value *state, Value *var);
+    /* FLAG: args[0] is the amount, args[1..nargs] the message values */
+    int64_t (*flag)(NativeCtx *c, const Value *target, int32_t tmpl, int32_t nargs,
+                    const Value *args);
+} NativeHelpers;
+
+struct NativeCtx {
+    const NativeHelpers *h; /* offset 0: read by compiled code */
+    const Value *consts;    /* offset 8: the program's constants */
+    VM *vm;
+    Arena *ar;
+    const Value *claim;
+    uint32_t rule;
+};
+
+/* Native functions of a program: per rule, for its entry and bound entry
+ * (NULL where none). */
+typedef struct NativeCode {
+    NativeFn *entry;
+    NativeFn *bound;
+    uint32_t nrules;
+    uint32_t shapes; /* functions compiled */
+} NativeCode;
+
+extern const NativeHelpers native_helpers;
+
+/* Runs rule `rule` natively from its code at pc (its entry, or its bound
+ * entry with the record already in its slot). */
+int native_run(VM *vm, NativeFn fn, uint32_t pc, uint32_t rule, const Value *claim, Arena *ar);
+
+/* Shape grouping: for each of the n code ranges [from[i], to[i]) the index
+ * of the first range with the same shape (itself when it is the first).
+ * Returns 0 or -1 when out of memory. */
+int native_group_shapes(const Program *p, const uint32_t *from, const uint32_t *to, uint32_t n,
+                        uint32_t *rep, Alloc a);
+
+#endif
