@@ -67,6 +67,19 @@ static uint32_t tend(Token t) {
 }
 
 void ast_add_decl(ParseCtx *c, Node *decl) {
+    if (c->stubs && decl->kind == N_RULE && !c->out_of_memory) {
+        Node *stub = arena_alloc(c->stubs, sizeof(Node));
+        if (stub) {
+            stub->kind = N_RULE;
+            stub->op = 1; /* a stub: parse [off, end) again */
+            stub->file = c->file;
+            stub->off = c->decl_start;
+            stub->end = c->lookahead_off;
+            stub->slot = -1;
+            arena_release(c->ar, c->decl_mark);
+            decl = stub;
+        }
+    }
     c->decls = ast_append(c->decls, decl);
 }
 

@@ -140,6 +140,14 @@ typedef struct ParseCtx {
     Node *expr;     /* result when parsing a lone expression (templates) */
     int syntax_error;
     int out_of_memory;
+    void *expr_parser; /* parser object reused by parse_expr */
+    /* Deferred rules: with stubs set, a rule's syntax tree is dropped once
+     * parsed and a stub with its span is kept instead (allocated in stubs);
+     * the checker parses each rule again when it gets to it, one at a time,
+     * so a library's trees never all live at once. */
+    Arena *stubs;
+    ArenaMark decl_mark; /* the arena before the current declaration */
+    uint32_t decl_start, lookahead_off;
     Node oom_node; /* handed out once the arena is exhausted */
 } ParseCtx;
 

@@ -134,6 +134,8 @@ typedef struct Checker {
     size_t nientries, capientries;
     int32_t igroups[16][2]; /* (list field, field) of each RuleIndex */
     int nigroups;
+    void *expr_parser; /* one parser object for all message expressions */
+    Arena *stubs;      /* rule stubs: each rule is parsed again when checked */
     int oom;
 } Checker;
 
@@ -957,6 +959,7 @@ static void load_file(Checker *C, int file, StrMap *seen) {
     ParseCtx pc;
     memset(&pc, 0, sizeof pc);
     pc.ar = C->ar;
+    pc.stubs = C->stubs;
     pc.diags = C->diags;
     pc.file = file;
     pc.src = C->src->items[file].text;
@@ -1392,7 +1395,9 @@ static int check_template(Checker *C, Node *msg, Node **exprs_out) {
         pc.ar = C->ar;
         pc.diags = C->diags;
         pc.file = msg->file;
+        pc.expr_parser = C->expr_parser;
         Node *e = parse_expr(&pc, raw + i + 1, j - i - 1, base + i + 1);
+        C->expr_parser = pc.expr_parser;
         if (!e) {
             if (j == i + 1)
                 diag_add(C->diags, DIAG_ERROR, msg->file, base + i, 2, "empty {} in message");
@@ -1638,7 +1643,38 @@ static void build_indexes(Checker *C) {
     }
 }
 
-static void check_rule(Checker *C, Node *d) {
+static void check_rule(Checker *C, Node *d, Node *stub);
+
+/* Parses a rule again from its stub, checks and compiles it, then frees its
+ * syntax tree: a library's rules are never all in memory as trees. */
+static void check_rule_stub(Checker *C, Node *stub) {
+    ArenaMark m = arena_mark(C->ar);
+    const Source *src = &C->src->items[stub->file];
+    /* the first parse reported the rule's lexical and literal errors already */
+    DiagList again;
+    diag_init(&again, C->alloc);
+    ParseCtx pc;
+    memset(&pc, 0, sizeof pc);
+    pc.ar = C->ar;
+    pc.diags = &again;
+    pc.file = stub->file;
+    pc.src = src->text;
+    char *text = arena_strndup(C->ar, src->text + stub->off, stub->end - stub->off);
+    if (!text) {
+        C->oom = 1;
+        diag_free(&again);
+        return;
+    }
+    parse_text(&pc, text, stub->end - stub->off, stub->off);
+    diag_free(&again);
+    if (pc.out_of_memory)
+        C->oom = 1;
+    else if (pc.decls.head && pc.decls.head->kind == N_RULE)
+        check_rule(C, pc.decls.head, stub);
+    arena_release(C->ar, m);
+}
+
+static void check_rule(Checker *C, Node *d, Node *stub) {
     Rule r;
     memset(&r, 0, sizeof r);
     r.id = pstr(C, d->name);
@@ -1649,7 +1685,7 @@ static void check_rule(Checker *C, Node *d) {
     r.off = d->off;
     r.end = d->end;
     int ok = 1;
-    Node *prev = strmap_put(&C->rule_ids, d->name.ptr, d->name.len, d, &C->oom);
+    Node *prev = strmap_put(&C->rule_ids, r.id, strlen(r.id), stub, &C->oom);
     if (prev) {
         err(C, d, "rule id '%s' is used twice", r.id);
         note(C, prev, "first used here");
@@ -1838,12 +1874,14 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
         return NULL;
     }
     arena_init(&p->ar, a, 1 << 16);
-    Arena ast;
+    Arena ast, stubs;
     arena_init(&ast, a, 1 << 16);
+    arena_init(&stubs, a, 1 << 14);
     Checker C;
     memset(&C, 0, sizeof C);
     C.alloc = a;
     C.ar = &ast;
+    C.stubs = &stubs;
     C.p = p;
     C.diags = diags;
     C.src = sources;
@@ -1878,8 +1916,15 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     size_t rcap = nrules ? nrules : 1;
     p->rules = mem_alloc(a, rcap * sizeof(Rule));
     if (!p->rules) C.oom = 1;
-    for (size_t i = 0; i < C.ndecls && !C.oom; i++)
-        if (C.decls[i]->kind == N_RULE) check_rule(&C, C.decls[i]);
+    C.expr_parser = arena_alloc(&ast, ArbParseSize()); /* before any rule's mark */
+    for (size_t i = 0; i < C.ndecls && !C.oom; i++) {
+        Node *d = C.decls[i];
+        if (d->kind != N_RULE) continue;
+        if (d->op)
+            check_rule_stub(&C, d);
+        else
+            check_rule(&C, d, d);
+    }
     if (!C.oom && !diags->errors) build_indexes(&C);
     if (C.oom) diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
 
@@ -1896,6 +1941,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     if (p->rules && rules) memcpy(p->rules, rules, p->nrules * sizeof(Rule));
     mem_free(a, rules, rcap * sizeof(Rule));
     arena_free(&ast);
+    arena_free(&stubs);
     if (failed || !p->rules) {
         program_free(p);
         return NULL;

@@ -40,8 +40,12 @@ static int starts_decl(int tk) {
 }
 
 int parse_file(ParseCtx *c, const char *src, size_t len) {
+    return parse_text(c, src, len, 0);
+}
+
+int parse_text(ParseCtx *c, const char *src, size_t len, uint32_t base) {
     Lexer lx;
-    lex_init(&lx, src, len, 0);
+    lex_init(&lx, src, len, base);
     void *p = arena_alloc(c->ar, ArbParseSize());
     if (!p) {
         diag_add(c->diags, DIAG_ERROR, c->file, 0, 0, "out of memory");
@@ -55,7 +59,12 @@ int parse_file(ParseCtx *c, const char *src, size_t len) {
     do {
         tk = lex_next(&lx, &t, c);
         NodeList before = c->decls;
+        c->lookahead_off = tk ? t.off : lx.base + (uint32_t)len;
         ArbParse(p, tk, t, c);
+        if (starts_decl(tk)) {
+            c->decl_mark = arena_mark(c->ar);
+            c->decl_start = t.off;
+        }
         if (c->syntax_error) {
             /* A declaration reduced while this token failed was cut short
              * (`when x = 1` reduces the rule at '='): drop it rather than
@@ -70,7 +79,12 @@ int parse_file(ParseCtx *c, const char *src, size_t len) {
             if (tk == 0) break;
             /* Resume at the failing token when it starts a declaration. */
             while (tk != 0 && !starts_decl(tk)) tk = lex_next(&lx, &t, c);
+            c->lookahead_off = tk ? t.off : lx.base + (uint32_t)len;
             ArbParse(p, tk, t, c);
+            if (starts_decl(tk)) {
+                c->decl_mark = arena_mark(c->ar);
+                c->decl_start = t.off;
+            }
             if (c->syntax_error) { /* cannot happen at a declaration start */
                 errors++;
                 break;
@@ -85,7 +99,8 @@ int parse_file(ParseCtx *c, const char *src, size_t len) {
 Node *parse_expr(ParseCtx *c, const char *text, size_t len, uint32_t base) {
     /* The lexer needs a NUL-terminated buffer. */
     char *copy = arena_strndup(c->ar, text, len);
-    void *p = arena_alloc(c->ar, ArbParseSize());
+    if (!c->expr_parser) c->expr_parser = arena_alloc(c->ar, ArbParseSize());
+    void *p = c->expr_parser;
     if (!copy || !p) return NULL;
     Lexer lx;
     lex_init(&lx, copy, len, base);

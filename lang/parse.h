@@ -22,6 +22,8 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c);
  * error it skips to the next declaration keyword and goes on, so one run
  * reports as many errors as it can.  Returns the number of syntax errors. */
 int parse_file(ParseCtx *c, const char *src, size_t len);
+/* The same for text that starts at byte `base` of file c->file. */
+int parse_text(ParseCtx *c, const char *src, size_t len, uint32_t base);
 
 /* Parses text[0..len) — which starts at byte `base` of file c->file — as one
  * expression (used for {expr} in message templates).  NULL on error. */

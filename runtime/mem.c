@@ -59,12 +59,24 @@ struct ArenaChunk {
 void arena_init(Arena *ar, Alloc a, size_t first_chunk) {
     ar->alloc = a;
     ar->head = NULL;
+    ar->spare = NULL;
     ar->ptr = ar->end = NULL;
     ar->chunk_size = first_chunk ? first_chunk : 4096;
     ar->total = 0;
 }
 
 static int arena_new_chunk(Arena *ar, size_t need) {
+    /* a chunk released earlier, when big enough */
+    for (ArenaChunk **pp = &ar->spare; *pp; pp = &(*pp)->prev) {
+        ArenaChunk *c = *pp;
+        if (c->size < need) continue;
+        *pp = c->prev;
+        c->prev = ar->head;
+        ar->head = c;
+        ar->ptr = (char *)c + CHUNK_HDR;
+        ar->end = ar->ptr + c->size;
+        return 0;
+    }
     size_t size = ar->chunk_size;
     while (size < need) size *= 2;
     ArenaChunk *c = mem_alloc(ar->alloc, CHUNK_HDR + size);
@@ -115,6 +127,11 @@ void arena_reset(Arena *ar) {
 }
 
 void arena_free(Arena *ar) {
+    while (ar->spare) {
+        ArenaChunk *prev = ar->spare->prev;
+        mem_free(ar->alloc, ar->spare, CHUNK_HDR + ar->spare->size);
+        ar->spare = prev;
+    }
     while (ar->head) {
         ArenaChunk *prev = ar->head->prev;
         mem_free(ar->alloc, ar->head, CHUNK_HDR + ar->head->size);
@@ -122,4 +139,26 @@ void arena_free(Arena *ar) {
     }
     ar->ptr = ar->end = NULL;
     ar->total = 0;
+}
+
+ArenaMark arena_mark(const Arena *ar) {
+    ArenaMark m = {ar->head, ar->ptr};
+    return m;
+}
+
+void arena_release(Arena *ar, ArenaMark m) {
+    /* newer chunks go to the spare list: the next allocations reuse them
+     * (giving them back to malloc and asking again fragments the heap) */
+    while (ar->head && ar->head != m.chunk) {
+        ArenaChunk *c = ar->head;
+        ar->head = c->prev;
+        c->prev = ar->spare;
+        ar->spare = c;
+    }
+    if (!ar->head) {
+        ar->ptr = ar->end = NULL;
+        return;
+    }
+    ar->ptr = m.ptr;
+    ar->end = (char *)ar->head + CHUNK_HDR + ar->head->size;
 }

@@ -33,6 +33,7 @@ typedef struct ArenaChunk ArenaChunk;
 typedef struct Arena {
     Alloc alloc;
     ArenaChunk *head;  /* current chunk, linked to older ones */
+    ArenaChunk *spare; /* chunks given back by arena_release, for reuse */
     char *ptr, *end;   /* free space in the current chunk */
     size_t chunk_size; /* size of the next chunk to allocate */
     size_t total;      /* bytes held in chunks, for stats */
@@ -43,6 +44,14 @@ void arena_init(Arena *ar, Alloc a, size_t first_chunk);
 void *arena_alloc(Arena *ar, size_t n);
 /* Copies n bytes and appends a NUL. */
 char *arena_strndup(Arena *ar, const char *s, size_t n);
+/* A position in an arena; arena_release frees everything allocated since. */
+typedef struct ArenaMark {
+    ArenaChunk *chunk;
+    char *ptr;
+} ArenaMark;
+ArenaMark arena_mark(const Arena *ar);
+void arena_release(Arena *ar, ArenaMark m);
+
 /* Frees all chunks but the newest and rewinds; memory is reused. */
 void arena_reset(Arena *ar);
 void arena_free(Arena *ar);

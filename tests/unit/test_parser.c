@@ -17,7 +17,7 @@ typedef struct Parsed {
     int errors;
 } Parsed;
 
-static void parse_text(Parsed *p, const char *src) {
+static void parse_source(Parsed *p, const char *src) {
     memset(p, 0, sizeof *p);
     arena_init(&p->ar, mem_default(), 4096);
     diag_init(&p->diags, mem_default());
@@ -41,7 +41,7 @@ static int count(Node *n) {
 static void test_declarations(void **state) {
     (void)state;
     Parsed p;
-    parse_text(
+    parse_source(
         &p,
         "import \"x.rules\"\n"
         "enum sex { M \"男\" F \"女\" }\n"
@@ -72,7 +72,7 @@ static void test_declarations(void **state) {
 static void test_precedence_and_spans(void **state) {
     (void)state;
     Parsed p;
-    parse_text(&p, "define x = not a.b == 1 + 2 * 3 and c in {\"A%\", \"B\"} or d\n");
+    parse_source(&p, "define x = not a.b == 1 + 2 * 3 and c in {\"A%\", \"B\"} or d\n");
     assert_int_equal(p.diags.n, 0);
     Node *e = p.c.decls.head->a;
     assert_int_equal(e->kind, N_BINARY);
@@ -96,7 +96,7 @@ static void test_precedence_and_spans(void **state) {
 static void test_aggregates(void **state) {
     (void)state;
     Parsed p;
-    parse_text(
+    parse_source(
         &p,
         "define x = count(l in claim.lines where l.q > 1) + sum(l.amount for l in claim.lines)\n"
         "define y = exists(d in claim.diagnoses where d.code in {\"E11%\"})\n");
@@ -114,11 +114,11 @@ static void test_aggregates(void **state) {
 static void test_recovery_reports_each_declaration(void **state) {
     (void)state;
     Parsed p;
-    parse_text(&p, "rule A in C when flag line\n"       /* 'when' without a condition */
-                   "rule B in C when x = 1 flag line\n" /* '=' instead of '==' */
-                   "define ok = 1\n"
-                   "table t from { }\n" /* no file name */
-                   "define fine = 2\n");
+    parse_source(&p, "rule A in C when flag line\n"       /* 'when' without a condition */
+                     "rule B in C when x = 1 flag line\n" /* '=' instead of '==' */
+                     "define ok = 1\n"
+                     "table t from { }\n" /* no file name */
+                     "define fine = 2\n");
     assert_int_equal(p.errors, 3);
     assert_int_equal(p.diags.n, 3);
     assert_int_equal(count(p.c.decls.head), 2); /* the two defines survive */
@@ -130,7 +130,7 @@ static void test_recovery_reports_each_declaration(void **state) {
 static void test_template_expression(void **state) {
     (void)state;
     Parsed p;
-    parse_text(&p, "");
+    parse_source(&p, "");
     const char *text = "r.name + 1";
     Node *e = parse_expr(&p.c, text, strlen(text), 100);
     assert_non_null(e);
