@@ -1926,6 +1926,10 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
             check_rule(&C, d, d);
     }
     if (!C.oom && !diags->errors) build_indexes(&C);
+    p->scan_rules = arena_alloc(&p->ar, (p->nrules + 1) * sizeof(uint32_t));
+    if (!p->scan_rules) C.oom = 1;
+    for (uint32_t i = 0; i < p->nrules && p->scan_rules; i++)
+        if (p->rules[i].index < 0) p->scan_rules[p->nscan_rules++] = i;
     if (C.oom) diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
 
     int failed = diags->errors > 0 || cg_finish(&C.cg) != 0;

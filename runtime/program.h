@@ -129,6 +129,8 @@ typedef struct Program {
     uint32_t ntemplates;
     RuleIndex *indexes;
     uint32_t nindexes;
+    uint32_t *scan_rules; /* rules not in an index, in rule order */
+    uint32_t nscan_rules;
     /* derived fields of the claim and its records: computed before rules */
     uint32_t prepare_entry; /* code that fills derived fields */
     uint16_t prepare_nlocals, prepare_maxstack;

@@ -427,10 +427,11 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
             as_of = floor_div(as_of, SECS_PER_DAY);
     }
     size_t from = vm->nfindings;
-    for (uint32_t i = 0; i < p->nrules; i++) {
-        const Rule *r = &p->rules[i];
-        if (r->index >= 0 && !vm->no_index) continue;
-        if (!rule_applies(r, phases, as_of)) continue;
+    /* without the index every rule scans; with it only the unindexed ones */
+    uint32_t n = vm->no_index ? p->nrules : p->nscan_rules;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = vm->no_index ? k : p->scan_rules[k];
+        if (!rule_applies(&p->rules[i], phases, as_of)) continue;
         if (vm_run_rule(vm, i, claim, ar)) return -1;
     }
     if (vm->no_index || !p->nindexes) return 0;
