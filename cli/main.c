@@ -25,6 +25,7 @@ static const char *const MAIN_HELP =
     "commands:\n"
     "  check    audit a claims file with a rule library and write findings\n"
     "  lint     check rule files and report every error\n"
+    "  compile  compile rule files into a rule pack (.arbpack)\n"
     "  disasm   print the bytecode a rule compiles to\n"
     "  gen      generate synthetic claims\n"
     "\n"
@@ -36,12 +37,14 @@ static const char *const MAIN_HELP =
 
 static const char *const CHECK_HELP =
     "usage: arbiter check RULES... --claims FILE [options]\n"
+    "       arbiter check --pack LIB.arbpack --claims FILE [options]\n"
     "\n"
     "Audits the claims in FILE with the rule files RULES and writes findings.\n"
     "A malformed record is reported with its file and line, written to the reject\n"
     "file and counted; the rest of the batch is audited.\n"
     "\n"
     "options:\n"
+    "  --pack FILE          a rule pack made by 'arbiter compile' instead of rule files\n"
     "  --claims FILE        claims as JSON Lines (.jsonl) or claims.csv with\n"
     "                       lines.csv, diagnoses.csv, procedures.csv beside it\n"
     "  --input-format F     jsonl or csv (default: by the file's extension)\n"
@@ -181,6 +184,22 @@ static arb_engine *compile_rules(const char *cmd, RuleArgs *ra, int *exit_code) 
     return e;
 }
 
+static arb_engine *load_pack(const char *cmd, const char *path, int *exit_code) {
+    arb_engine *e;
+    if (arb_engine_new(NULL, &e) != ARB_OK) {
+        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
+        *exit_code = EXIT_IO;
+        return NULL;
+    }
+    if (arb_load_pack(e, path) != ARB_OK) {
+        fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+        arb_engine_free(e);
+        *exit_code = EXIT_USAGE;
+        return NULL;
+    }
+    return e;
+}
+
 /* Collects RULES... and --stdlib; returns 1 when argv[i] was consumed. */
 static int rule_arg(RuleArgs *ra, int argc, char **argv, int *i) {
     if (strcmp(argv[*i], "--stdlib") == 0 && *i + 1 < argc) {
@@ -237,6 +256,7 @@ static int cmd_check(int argc, char **argv) {
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
     int fail_on_findings = 0, quiet = 0, backend = 0;
+    const char *pack = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -290,6 +310,8 @@ static int cmd_check(int argc, char **argv) {
                 backend = 1;
             else
                 return usage_error("check", "unknown backend '%s' (interp, jit)", b);
+        } else if (strcmp(a, "--pack") == 0 && more) {
+            pack = argv[++i];
         } else if (strcmp(a, "--no-index") == 0) {
             o.no_index = 1;
         } else if (strcmp(a, "--fail-on-findings") == 0) {
@@ -300,10 +322,11 @@ static int cmd_check(int argc, char **argv) {
             return usage_error("check", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!ra.nfiles) return usage_error("check", "%s", "no rule files given");
+    if (!ra.nfiles && !pack) return usage_error("check", "%s", "no rule files or --pack given");
+    if (ra.nfiles && pack) return usage_error("check", "%s", "give rule files or --pack, not both");
     if (!o.claims_path) return usage_error("check", "%s", "no claims given (--claims FILE)");
     int code = EXIT_CLEAN;
-    arb_engine *e = compile_rules("check", &ra, &code);
+    arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
     if (backend == 1) {
         arb_jit_options jo;
@@ -439,6 +462,52 @@ static int cmd_disasm(int argc, char **argv) {
     return buf ? EXIT_CLEAN : EXIT_IO;
 }
 
+static const char *const COMPILE_HELP =
+    "usage: arbiter compile RULES... -o LIB.arbpack [options]\n"
+    "\n"
+    "Checks and compiles rule files into a rule pack: one versioned, checksummed\n"
+    "file with the schema, tables, indexes and bytecode, loaded with\n"
+    "'arbiter check --pack' (or arb_load_pack) without compiling again. A pack\n"
+    "remembers its source files: loading it where they exist and have changed is\n"
+    "refused.\n"
+    "\n"
+    "options:\n"
+    "  -o FILE        the pack to write\n"
+    "  --stdlib DIR   the standard library (schema.rules)\n"
+    "  -h, --help     this text\n";
+
+static int cmd_compile(int argc, char **argv) {
+    const char *files[argc + 1];
+    RuleArgs ra = {files, 0, NULL};
+    const char *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(COMPILE_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!rule_arg(&ra, argc, argv, &i)) {
+            return usage_error("compile", "unknown option or missing value: '%s'", argv[i]);
+        }
+    }
+    if (!ra.nfiles) return usage_error("compile", "%s", "no rule files given");
+    if (!out) return usage_error("compile", "%s", "no output given (-o LIB.arbpack)");
+    int code = EXIT_CLEAN;
+    arb_engine *e = compile_rules("compile", &ra, &code);
+    if (!e) return code;
+    if (arb_write_pack(e, out) != ARB_OK) {
+        fprintf(stderr, "arbiter compile: %s\n", arb_errmsg(e));
+        arb_engine_free(e);
+        return EXIT_IO;
+    }
+    arb_stats s;
+    arb_get_stats(e, &s);
+    fprintf(stderr, "arbiter compile: %s: %u rules (%llu rule rows, %u shapes), %u tables\n", out,
+            s.rules, (unsigned long long)s.rule_rows, s.shapes, s.tables);
+    arb_engine_free(e);
+    return EXIT_CLEAN;
+}
+
 static int cmd_gen(int argc, char **argv) {
     if (argc < 1 || is_help(argv[0])) {
         fputs(GEN_HELP, argc < 1 ? stderr : stdout);
@@ -514,6 +583,7 @@ int main(int argc, char **argv) {
             char *sub[] = {"--help"};
             if (strcmp(argv[2], "check") == 0) return cmd_check(1, sub);
             if (strcmp(argv[2], "lint") == 0) return cmd_lint(1, sub);
+            if (strcmp(argv[2], "compile") == 0) return cmd_compile(1, sub);
             if (strcmp(argv[2], "disasm") == 0) return cmd_disasm(1, sub);
             if (strcmp(argv[2], "gen") == 0) return cmd_gen(1, sub);
         }
@@ -526,6 +596,7 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "lint") == 0) return cmd_lint(argc - 2, argv + 2);
+    if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
     if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
     if (strcmp(cmd, "gen") == 0) return cmd_gen(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);

@@ -404,7 +404,10 @@ static void cg_expr(CodeGen *g, Node *n) {
         case RES_VAR: E1(g, LOAD, n->slot); return;
         case RES_FIELD: E2(g, LFIELD, n->slot, (int32_t)n->ival); return;
         case RES_INLINE: cg_expr(g, n->a); return;
-        case RES_CONST: push_int(g, n->ival, TY_ENUM); return;
+        case RES_CONST:
+            v.i = n->ival;
+            E1(g, CONST, add_const(g, v, n->type)); /* keeps the enum, for disasm */
+            return;
         }
         break;
     case N_FIELDREF: {

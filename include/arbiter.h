@@ -87,6 +87,16 @@ int arb_add_source(arb_engine *e, const char *name, const char *text, size_t len
  * error found listed by arb_error_*. */
 int arb_compile(arb_engine *e);
 
+/* Writes the compiled rules to a rule pack: one versioned, checksummed file
+ * with the schema, tables, indexes and bytecode, and the list of source
+ * files (with their hashes) it was built from. */
+int arb_write_pack(arb_engine *e, const char *path);
+/* Loads a rule pack instead of compiling rules.  A pack of another format
+ * version, a damaged one, or one whose source files have changed since it
+ * was built (where they still exist) is refused: ARB_ERR_RULES with the
+ * reason in arb_errmsg. */
+int arb_load_pack(arb_engine *e, const char *path);
+
 /* Diagnostics of the last arb_compile. */
 typedef struct arb_error {
     int severity;            /* 0 error, 1 warning, 2 note */

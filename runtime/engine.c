@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "disasm.h"
+#include "pack.h"
 #include "scalar.h"
 
 #ifndef ARB_STDLIB_DIR
@@ -301,6 +302,62 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
         arb_finding f;
         engine_finding(s->e, claim, &s->vm.findings[i], &f, idbuf, sizeof idbuf);
         if (on_finding) on_finding(ud, &f);
+    }
+    return ARB_OK;
+}
+
+/* ------------------------------------------------------------------ packs */
+
+int arb_write_pack(arb_engine *e, const char *path) {
+    if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before writing a pack");
+    size_t n = e->sources.n;
+    PackSource *src = mem_alloc(e->alloc, (n + 1) * sizeof(PackSource));
+    if (!src) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        src[i].path = e->sources.items[i].path;
+        src[i].hash = pack_hash(e->sources.items[i].text, e->sources.items[i].len);
+    }
+    char err[512];
+    int rc = pack_write(e->prog, src, n, path, err, sizeof err);
+    mem_free(e->alloc, src, (n + 1) * sizeof(PackSource));
+    return rc ? engine_fail(e, ARB_ERR_IO, "%s", err) : ARB_OK;
+}
+
+/* FNV-1a 64 of a file's bytes; 0 when it cannot be read. */
+static int file_hash(arb_engine *e, const char *path, uint64_t *out) {
+    char msg[256];
+    SourceList tmp;
+    sources_init(&tmp, e->alloc);
+    int idx = sources_add_file(&tmp, path, msg, sizeof msg);
+    if (idx >= 0) *out = pack_hash(tmp.items[idx].text, tmp.items[idx].len);
+    sources_free(&tmp);
+    return idx >= 0 ? 0 : -1;
+}
+
+int arb_load_pack(arb_engine *e, const char *path) {
+    drop_program(e);
+    char err[512];
+    const PackSource *src;
+    size_t n;
+    Program *p = pack_load(path, e->alloc, &src, &n, err, sizeof err);
+    if (!p) return engine_fail(e, ARB_ERR_RULES, "%s", err);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h;
+        if (file_hash(e, src[i].path, &h) == 0 && h != src[i].hash) {
+            /* the message first: the path lives in the pack's mapping */
+            engine_fail(e, ARB_ERR_RULES,
+                        "%s was built from other sources: %s has changed since; rebuild it "
+                        "with 'arbiter compile'",
+                        path, src[i].path);
+            program_free(p);
+            return ARB_ERR_RULES;
+        }
+    }
+    e->prog = p;
+    e->json = jsonr_new(p->claim, e->alloc);
+    if (!e->json) {
+        drop_program(e);
+        return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
     return ARB_OK;
 }

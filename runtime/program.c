@@ -3,6 +3,7 @@
 #include "program.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "scalar.h"
@@ -36,6 +37,7 @@ void program_free(Program *p) {
     if (!p) return;
     Alloc a = p->ar.alloc;
     for (uint32_t i = 0; i < p->nregexes; i++) regfree(&p->regexes[i]);
+    if (p->map) munmap(p->map, p->map_size);
     arena_free(&p->ar);
     mem_free(a, p, sizeof(Program));
 }

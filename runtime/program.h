@@ -99,6 +99,8 @@ typedef struct RuleIndex {
 
 typedef struct Program {
     Arena ar;
+    void *map; /* a loaded pack's mapping (strings and code point into it) */
+    size_t map_size;
     /* schema */
     EnumType **enums;
     uint32_t nenums;

@@ -1,0 +1,609 @@
+/* pack.c — writing and loading rule packs (see pack.h).
+ *
+ * Layout: a 64-byte header (magic, format version, content length, FNV-1a
+ * 64 checksum of the content) and the content: little-endian integers, with
+ * strings stored as ArbStr (length, hash, bytes, NUL) aligned to 8 bytes so
+ * the loader can point at them in the mapping, and the bytecode likewise. */
+#include "pack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+#define HEADER 64
+
+/* FNV-style mixing of 8 bytes at a time (the content is hashed on every
+ * load, so speed matters), then the tail byte by byte. */
+uint64_t pack_hash(const void *data, size_t n) {
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* ----------------------------------------------------------------- writer */
+
+typedef struct W {
+    StrBuf b;
+    const Program *p;
+} W;
+
+static void put_u32(W *w, uint32_t v) {
+    sb_putn(&w->b, (const char *)&v, 4);
+}
+static void put_i32(W *w, int32_t v) {
+    sb_putn(&w->b, (const char *)&v, 4);
+}
+static void put_i64(W *w, int64_t v) {
+    sb_putn(&w->b, (const char *)&v, 8);
+}
+static void pad8(W *w) {
+    while (w->b.len % 8) sb_putc(&w->b, 0);
+}
+
+/* A string as an ArbStr image, or a lone 0xffffffff for NULL. */
+static void put_str(W *w, const char *s, size_t n) {
+    pad8(w);
+    if (!s) {
+        put_u32(w, UINT32_MAX);
+        put_u32(w, 0);
+        return;
+    }
+    put_u32(w, (uint32_t)n);
+    put_u32(w, str_hash(s, n));
+    sb_putn(&w->b, s, n);
+    sb_putc(&w->b, 0);
+}
+
+static void put_cstr(W *w, const char *s) {
+    put_str(w, s, s ? strlen(s) : 0);
+}
+
+static void put_arbstr(W *w, const ArbStr *s) {
+    put_str(w, s ? s->data : NULL, s ? s->len : 0);
+}
+
+static int32_t index_of(const void *const *arr, uint32_t n, const void *x) {
+    for (uint32_t i = 0; i < n; i++)
+        if (arr[i] == x) return (int32_t)i;
+    return -1;
+}
+
+static void put_type(W *w, const Type *t) {
+    const Program *p = w->p;
+    put_u32(w, t->kind | (uint32_t)t->elem << 8);
+    put_i32(w, t->enm ? index_of((const void *const *)p->enums, p->nenums, t->enm) : -1);
+    put_i32(w, t->rec ? index_of((const void *const *)p->records, p->nrecords, t->rec) : -1);
+}
+
+static void put_value(W *w, const Type *t, Value v) {
+    if (type_is_string(t->kind))
+        put_arbstr(w, v.s);
+    else
+        put_i64(w, v.i);
+}
+
+static void put_record_type(W *w, const RecordType *rt) {
+    put_cstr(w, rt->name);
+    put_u32(w, rt->nfields);
+    put_i32(w, rt->key_field);
+    put_i32(w, rt->at_risk_field);
+    put_i32(w, rt->as_of_field);
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        put_str(w, fd->name, fd->name_len);
+        put_type(w, &fd->type);
+        put_u32(w, fd->required | fd->key << 8 | (uint32_t)fd->at_risk << 16 |
+                       (uint32_t)fd->as_of << 24);
+        put_i32(w, fd->derived);
+        put_u32(w, fd->decl_off);
+    }
+}
+
+static void put_table(W *w, const Table *t) {
+    put_cstr(w, t->name);
+    put_cstr(w, t->path);
+    put_record_type(w, &t->rt);
+    put_i32(w, t->key_col);
+    put_u32(w, t->nrows);
+    for (uint32_t r = 0; r < t->nrows; r++)
+        for (uint32_t f = 0; f < t->rt.nfields; f++)
+            put_value(w, &t->rt.fields[f].type, table_row(t, r)[f]);
+}
+
+int pack_write(const Program *p, const PackSource *sources, size_t nsources, const char *path,
+               char *err, size_t errcap) {
+    W w;
+    sb_init(&w.b, p->ar.alloc);
+    w.p = p;
+    put_u32(&w, (uint32_t)nsources);
+    for (size_t i = 0; i < nsources; i++) {
+        put_cstr(&w, sources[i].path);
+        put_i64(&w, (int64_t)sources[i].hash);
+    }
+    put_u32(&w, p->nenums);
+    for (uint32_t i = 0; i < p->nenums; i++) {
+        const EnumType *e = p->enums[i];
+        put_cstr(&w, e->name);
+        put_u32(&w, e->n);
+        for (uint32_t k = 0; k < e->n; k++) put_cstr(&w, e->members[k]), put_cstr(&w, e->labels[k]);
+    }
+    put_u32(&w, p->nrecords);
+    for (uint32_t i = 0; i < p->nrecords; i++) put_record_type(&w, p->records[i]);
+    put_i32(&w, index_of((const void *const *)p->records, p->nrecords, p->claim));
+    put_u32(&w, p->ncats);
+    for (uint32_t i = 0; i < p->ncats; i++) {
+        const Category *c = &p->cats[i];
+        put_cstr(&w, c->name), put_cstr(&w, c->title), put_cstr(&w, c->code);
+        put_u32(&w, c->tier | c->severity << 8 | (uint32_t)c->nature << 16);
+        put_i32(&w, c->points);
+    }
+    put_u32(&w, p->ntables);
+    for (uint32_t i = 0; i < p->ntables; i++) put_table(&w, p->tables[i]);
+    put_u32(&w, p->nrules);
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = &p->rules[i];
+        put_cstr(&w, r->id), put_cstr(&w, r->title);
+        put_u32(&w, r->category);
+        put_u32(&w, r->phases | r->severity << 8 | (uint32_t)r->nature << 16 |
+                        (uint32_t)r->flags_claim << 24);
+        put_i32(&w, r->points);
+        put_i64(&w, r->eff_from), put_i64(&w, r->eff_to);
+        put_i32(&w, r->key_field);
+        put_u32(&w, r->key_kind);
+        put_u32(&w, r->entry), put_u32(&w, r->code_end);
+        put_i32(&w, r->index), put_i32(&w, r->bound_slot);
+        put_u32(&w, r->bound_entry), put_u32(&w, r->bound_end);
+        put_u32(&w, r->nlocals | (uint32_t)r->maxstack << 16);
+        put_u32(&w, r->off), put_u32(&w, r->end);
+    }
+    put_u32(&w, p->ncode);
+    pad8(&w);
+    sb_putn(&w.b, (const char *)p->code, p->ncode * sizeof(int32_t));
+    put_u32(&w, p->nconsts);
+    for (uint32_t i = 0; i < p->nconsts; i++) {
+        put_type(&w, &p->const_types[i]);
+        put_value(&w, &p->const_types[i], p->consts[i]);
+    }
+    put_u32(&w, p->nsets);
+    for (uint32_t i = 0; i < p->nsets; i++) put_table(&w, p->sets[i]);
+    put_u32(&w, p->nintsets);
+    for (uint32_t i = 0; i < p->nintsets; i++) {
+        put_u32(&w, p->intsets[i].n);
+        for (uint32_t k = 0; k < p->intsets[i].n; k++) put_i64(&w, p->intsets[i].v[k]);
+    }
+    put_u32(&w, p->nregexes);
+    for (uint32_t i = 0; i < p->nregexes; i++) put_cstr(&w, p->regex_src[i]);
+    put_u32(&w, p->ntemplates);
+    for (uint32_t i = 0; i < p->ntemplates; i++) {
+        const Template *t = &p->templates[i];
+        put_u32(&w, t->nparts);
+        for (uint32_t k = 0; k < t->nparts; k++) {
+            put_str(&w, t->parts[k].text, t->parts[k].len);
+            put_type(&w, &t->parts[k].type);
+        }
+    }
+    put_u32(&w, p->nindexes);
+    for (uint32_t i = 0; i < p->nindexes; i++) {
+        put_i32(&w, p->indexes[i].list_field);
+        put_i32(&w, p->indexes[i].field);
+        put_table(&w, p->indexes[i].keys);
+    }
+    put_u32(&w, p->nscan_rules);
+    for (uint32_t i = 0; i < p->nscan_rules; i++) put_u32(&w, p->scan_rules[i]);
+    put_u32(&w, (uint32_t)p->has_prepare);
+    put_u32(&w, p->prepare_entry);
+    put_u32(&w, p->prepare_nlocals | (uint32_t)p->prepare_maxstack << 16);
+    if (w.b.oom) {
+        sb_free(&w.b);
+        snprintf(err, errcap, "out of memory writing %s", path);
+        return -1;
+    }
+    unsigned char hdr[HEADER];
+    memset(hdr, 0, sizeof hdr);
+    memcpy(hdr, PACK_MAGIC, sizeof PACK_MAGIC);
+    uint32_t version = PACK_FORMAT;
+    uint64_t len = w.b.len, sum = pack_hash(w.b.p, w.b.len);
+    memcpy(hdr + 8, &version, 4);
+    memcpy(hdr + 16, &len, 8);
+    memcpy(hdr + 24, &sum, 8);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(hdr, 1, HEADER, f) == HEADER && fwrite(w.b.p, 1, w.b.len, f) == w.b.len;
+    if (f && fclose(f) != 0) ok = 0;
+    sb_free(&w.b);
+    if (!ok) {
+        snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- loader */
+
+typedef struct R {
+    const char *p, *end, *base;
+    Program *prog;
+    int bad;
+    size_t bad_at; /* byte offset where the content stopped making sense */
+    int bad_line;  /* which check (for reports) */
+} R;
+
+static void mark_bad(R *r, int line) {
+    if (!r->bad) {
+        r->bad_at = (size_t)(r->p - r->base);
+        r->bad_line = line;
+    }
+    r->bad = 1;
+}
+
+static int need(R *r, size_t n) {
+    if (r->bad || (size_t)(r->end - r->p) < n) {
+        mark_bad(r, __LINE__);
+        return 0;
+    }
+    return 1;
+}
+
+static uint32_t get_u32(R *r) {
+    uint32_t v = 0;
+    if (need(r, 4)) memcpy(&v, r->p, 4), r->p += 4;
+    return v;
+}
+static int32_t get_i32(R *r) {
+    return (int32_t)get_u32(r);
+}
+static int64_t get_i64(R *r) {
+    int64_t v = 0;
+    if (need(r, 8)) memcpy(&v, r->p, 8), r->p += 8;
+    return v;
+}
+static void skip_pad8(R *r) {
+    size_t off = (size_t)(r->p - r->base);
+    size_t k = (8 - off % 8) % 8;
+    if (need(r, k)) r->p += k;
+}
+
+/* A string in place in the mapping (NULL for a stored NULL). */
+static const ArbStr *get_arbstr(R *r) {
+    skip_pad8(r);
+    if (!need(r, 8)) return NULL;
+    const ArbStr *s = (const ArbStr *)r->p;
+    uint32_t len;
+    memcpy(&len, r->p, 4);
+    if (len == UINT32_MAX) {
+        r->p += 8;
+        return NULL;
+    }
+    if (!need(r, 8 + (size_t)len + 1) || r->p[8 + len] != 0) {
+        mark_bad(r, __LINE__);
+        return NULL;
+    }
+    r->p += 8 + len + 1;
+    return s;
+}
+
+static const char *get_cstr(R *r) {
+    const ArbStr *s = get_arbstr(r);
+    return s ? s->data : NULL;
+}
+
+static void *alloc(R *r, size_t n) {
+    void *p = arena_alloc(&r->prog->ar, n ? n : 1);
+    if (!p) mark_bad(r, __LINE__);
+    return p;
+}
+
+static void get_type(R *r, Type *t) {
+    uint32_t k = get_u32(r);
+    int32_t e = get_i32(r), rec = get_i32(r);
+    memset(t, 0, sizeof *t);
+    t->kind = (uint8_t)(k & 0xff);
+    t->elem = (uint8_t)(k >> 8);
+    if (t->kind >= TY__COUNT) mark_bad(r, __LINE__);
+    if (e >= 0) {
+        if ((uint32_t)e >= r->prog->nenums)
+            mark_bad(r, __LINE__);
+        else
+            t->enm = r->prog->enums[e];
+    }
+    if (rec >= 0) {
+        if ((uint32_t)rec >= r->prog->nrecords)
+            mark_bad(r, __LINE__);
+        else
+            t->rec = r->prog->records[rec];
+    }
+    if (t->kind == TY_ENUM && !t->enm) mark_bad(r, __LINE__);
+}
+
+static Value get_value(R *r, const Type *t) {
+    Value v;
+    if (type_is_string(t->kind))
+        v.s = get_arbstr(r);
+    else
+        v.i = get_i64(r);
+    return v;
+}
+
+static void get_record_type(R *r, RecordType *rt) {
+    rt->name = get_cstr(r);
+    rt->nfields = get_u32(r);
+    rt->key_field = get_i32(r);
+    rt->at_risk_field = get_i32(r);
+    rt->as_of_field = get_i32(r);
+    if (r->bad || rt->nfields > 4096) {
+        mark_bad(r, __LINE__);
+        return;
+    }
+    rt->fields = alloc(r, rt->nfields * sizeof(Field));
+    for (uint32_t f = 0; f < rt->nfields && !r->bad; f++) {
+        Field *fd = &rt->fields[f];
+        const ArbStr *name = get_arbstr(r);
+        fd->name = name ? name->data : "";
+        fd->name_len = name ? name->len : 0;
+        get_type(r, &fd->type);
+        uint32_t flags = get_u32(r);
+        fd->required = flags & 1, fd->key = (flags >> 8) & 1, fd->at_risk = (flags >> 16) & 1,
+        fd->as_of = (flags >> 24) & 1;
+        fd->derived = get_i32(r);
+        fd->decl_off = get_u32(r);
+    }
+}
+
+static Table *get_table(R *r) {
+    Table *t = alloc(r, sizeof(Table));
+    if (!t) return NULL;
+    t->name = get_cstr(r);
+    t->path = get_cstr(r);
+    get_record_type(r, &t->rt);
+    t->key_col = get_i32(r);
+    t->nrows = get_u32(r);
+    if (r->bad || (t->key_col >= (int32_t)t->rt.nfields) ||
+        (uint64_t)t->nrows * t->rt.nfields > (uint64_t)(r->end - r->p)) {
+        mark_bad(r, __LINE__);
+        return NULL;
+    }
+    t->rows = alloc(r, (size_t)t->nrows * t->rt.nfields * sizeof(Value));
+    for (uint32_t i = 0; i < t->nrows && !r->bad; i++)
+        for (uint32_t f = 0; f < t->rt.nfields; f++)
+            t->rows[(size_t)i * t->rt.nfields + f] = get_value(r, &t->rt.fields[f].type);
+    if (!r->bad && table_build_index(t, &r->prog->ar)) mark_bad(r, __LINE__);
+    return t;
+}
+
+/* Reads a count and checks it against the bytes left (each item >= min bytes). */
+static uint32_t get_count(R *r, size_t min) {
+    uint32_t n = get_u32(r);
+    if ((uint64_t)n * min > (uint64_t)(r->end - r->p)) mark_bad(r, __LINE__);
+    return r->bad ? 0 : n;
+}
+
+static int load_content(R *r, const PackSource **sources, size_t *nsources) {
+    Program *p = r->prog;
+    uint32_t ns = get_count(r, 16);
+    PackSource *src = alloc(r, ns * sizeof(PackSource));
+    for (uint32_t i = 0; i < ns && !r->bad; i++) {
+        src[i].path = get_cstr(r);
+        src[i].hash = (uint64_t)get_i64(r);
+    }
+    *sources = src;
+    *nsources = ns;
+    p->nenums = get_count(r, 12);
+    p->enums = alloc(r, p->nenums * sizeof(EnumType *));
+    for (uint32_t i = 0; i < p->nenums && !r->bad; i++) {
+        EnumType *e = alloc(r, sizeof(EnumType));
+        if (!e) break;
+        e->name = get_cstr(r);
+        e->n = get_count(r, 16);
+        e->members = alloc(r, e->n * sizeof(char *));
+        e->labels = alloc(r, e->n * sizeof(char *));
+        for (uint32_t k = 0; k < e->n && !r->bad; k++)
+            e->members[k] = get_cstr(r), e->labels[k] = get_cstr(r);
+        p->enums[i] = e;
+    }
+    p->nrecords = get_count(r, 20);
+    p->records = alloc(r, p->nrecords * sizeof(RecordType *));
+    for (uint32_t i = 0; i < p->nrecords && !r->bad; i++)
+        p->records[i] = alloc(r, sizeof(RecordType));
+    for (uint32_t i = 0; i < p->nrecords && !r->bad; i++) get_record_type(r, p->records[i]);
+    int32_t claim = get_i32(r);
+    if (claim < 0 || (uint32_t)claim >= p->nrecords)
+        mark_bad(r, __LINE__);
+    else
+        p->claim = p->records[claim];
+    p->ncats = get_count(r, 20);
+    p->cats = alloc(r, p->ncats * sizeof(Category));
+    for (uint32_t i = 0; i < p->ncats && !r->bad; i++) {
+        Category *c = &p->cats[i];
+        c->name = get_cstr(r), c->title = get_cstr(r), c->code = get_cstr(r);
+        uint32_t k = get_u32(r);
+        c->tier = k & 0xff, c->severity = (k >> 8) & 0xff, c->nature = (k >> 16) & 0xff;
+        c->points = get_i32(r);
+        if (c->tier >= TIER__COUNT || c->severity >= SEV__COUNT || c->nature >= NAT__COUNT)
+            mark_bad(r, __LINE__);
+    }
+    p->ntables = get_count(r, 16);
+    p->tables = alloc(r, p->ntables * sizeof(Table *));
+    for (uint32_t i = 0; i < p->ntables && !r->bad; i++) p->tables[i] = get_table(r);
+    p->nrules = get_count(r, 64);
+    p->rules = alloc(r, p->nrules * sizeof(Rule));
+    for (uint32_t i = 0; i < p->nrules && !r->bad; i++) {
+        Rule *ru = &p->rules[i];
+        ru->id = get_cstr(r), ru->title = get_cstr(r);
+        ru->category = get_u32(r);
+        uint32_t k = get_u32(r);
+        ru->phases = k & 0xff, ru->severity = (k >> 8) & 0xff, ru->nature = (k >> 16) & 0xff,
+        ru->flags_claim = (k >> 24) & 0xff;
+        ru->points = get_i32(r);
+        ru->eff_from = get_i64(r), ru->eff_to = get_i64(r);
+        ru->key_field = get_i32(r);
+        ru->key_kind = (uint8_t)get_u32(r);
+        ru->entry = get_u32(r), ru->code_end = get_u32(r);
+        ru->index = get_i32(r), ru->bound_slot = get_i32(r);
+        ru->bound_entry = get_u32(r), ru->bound_end = get_u32(r);
+        k = get_u32(r);
+        ru->nlocals = k & 0xffff, ru->maxstack = (uint16_t)(k >> 16);
+        ru->off = get_u32(r), ru->end = get_u32(r);
+        ru->file = -1;
+        if (!ru->id || !ru->title || ru->category >= p->ncats || ru->severity >= SEV__COUNT ||
+            ru->nature >= NAT__COUNT)
+            mark_bad(r, __LINE__);
+    }
+    p->ncode = get_u32(r);
+    skip_pad8(r);
+    if (need(r, (size_t)p->ncode * 4)) {
+        p->code = (int32_t *)r->p; /* used in place */
+        r->p += (size_t)p->ncode * 4;
+    }
+    for (uint32_t i = 0; i < p->nrules && !r->bad; i++) {
+        const Rule *ru = &p->rules[i];
+        if (ru->code_end > p->ncode || ru->entry >= ru->code_end ||
+            (ru->index >= 0 && (ru->bound_end > p->ncode || ru->bound_entry >= ru->bound_end)))
+            mark_bad(r, __LINE__);
+    }
+    p->nconsts = get_count(r, 20);
+    p->consts = alloc(r, p->nconsts * sizeof(Value));
+    p->const_types = alloc(r, p->nconsts * sizeof(Type));
+    for (uint32_t i = 0; i < p->nconsts && !r->bad; i++) {
+        get_type(r, &p->const_types[i]);
+        p->consts[i] = get_value(r, &p->const_types[i]);
+    }
+    p->nsets = get_count(r, 16);
+    p->sets = alloc(r, p->nsets * sizeof(Table *));
+    for (uint32_t i = 0; i < p->nsets && !r->bad; i++) p->sets[i] = get_table(r);
+    p->nintsets = get_count(r, 4);
+    p->intsets = alloc(r, p->nintsets * sizeof(IntSet));
+    for (uint32_t i = 0; i < p->nintsets && !r->bad; i++) {
+        IntSet *s = &p->intsets[i];
+        s->n = get_count(r, 8);
+        s->v = alloc(r, s->n * sizeof(int64_t));
+        for (uint32_t k = 0; k < s->n && !r->bad; k++) s->v[k] = get_i64(r);
+    }
+    uint32_t nre = get_count(r, 8);
+    p->regexes = alloc(r, nre * sizeof(regex_t));
+    p->regex_src = alloc(r, nre * sizeof(char *));
+    for (uint32_t i = 0; i < nre && !r->bad; i++) {
+        p->regex_src[i] = get_cstr(r);
+        if (!p->regex_src[i] ||
+            regcomp(&p->regexes[i], p->regex_src[i], REG_EXTENDED | REG_NOSUB) != 0) {
+            mark_bad(r, __LINE__);
+            break;
+        }
+        p->nregexes++;
+    }
+    p->ntemplates = get_count(r, 4);
+    p->templates = alloc(r, p->ntemplates * sizeof(Template));
+    for (uint32_t i = 0; i < p->ntemplates && !r->bad; i++) {
+        Template *t = &p->templates[i];
+        t->nparts = get_count(r, 20);
+        t->parts = alloc(r, t->nparts * sizeof(TemplatePart));
+        for (uint32_t k = 0; k < t->nparts && !r->bad; k++) {
+            const ArbStr *s = get_arbstr(r);
+            t->parts[k].text = s ? s->data : NULL;
+            t->parts[k].len = s ? s->len : 0;
+            get_type(r, &t->parts[k].type);
+        }
+    }
+    p->nindexes = get_count(r, 8);
+    p->indexes = alloc(r, p->nindexes * sizeof(RuleIndex));
+    for (uint32_t i = 0; i < p->nindexes && !r->bad; i++) {
+        p->indexes[i].list_field = get_i32(r);
+        p->indexes[i].field = get_i32(r);
+        p->indexes[i].keys = get_table(r);
+        const RuleIndex *x = &p->indexes[i];
+        if (r->bad || x->list_field < 0 || (uint32_t)x->list_field >= p->claim->nfields ||
+            p->claim->fields[x->list_field].type.kind != TY_LIST || x->field < 0 ||
+            (uint32_t)x->field >= p->claim->fields[x->list_field].type.rec->nfields)
+            mark_bad(r, __LINE__);
+    }
+    p->nscan_rules = get_count(r, 4);
+    p->scan_rules = alloc(r, p->nscan_rules * sizeof(uint32_t));
+    for (uint32_t i = 0; i < p->nscan_rules && !r->bad; i++)
+        if ((p->scan_rules[i] = get_u32(r)) >= p->nrules) mark_bad(r, __LINE__);
+    p->has_prepare = (int)get_u32(r);
+    p->prepare_entry = get_u32(r);
+    uint32_t k = get_u32(r);
+    p->prepare_nlocals = k & 0xffff, p->prepare_maxstack = (uint16_t)(k >> 16);
+    if (p->has_prepare && p->prepare_entry >= p->ncode) mark_bad(r, __LINE__);
+    if (r->p != r->end) mark_bad(r, __LINE__);
+    return r->bad ? -1 : 0;
+}
+
+Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
+                   char *err, size_t errcap) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || sb.st_size < HEADER) {
+        close(fd);
+        snprintf(err, errcap, "%s is not a rule pack (too short)", path);
+        return NULL;
+    }
+    size_t size = (size_t)sb.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        snprintf(err, errcap, "cannot map %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    const unsigned char *h = map;
+    uint32_t version;
+    uint64_t len, sum;
+    memcpy(&version, h + 8, 4);
+    memcpy(&len, h + 16, 8);
+    memcpy(&sum, h + 24, 8);
+    const char *why = NULL;
+    if (memcmp(h, PACK_MAGIC, sizeof PACK_MAGIC) != 0)
+        why = "not a rule pack";
+    else if (version != PACK_FORMAT)
+        why = "made by another version of arbiter (pack format differs)";
+    else if (len != size - HEADER)
+        why = "truncated or damaged (length differs)";
+    else if (pack_hash(h + HEADER, len) != sum)
+        why = "damaged (checksum differs)";
+    if (why) {
+        if (version != PACK_FORMAT && !memcmp(h, PACK_MAGIC, sizeof PACK_MAGIC))
+            snprintf(
+                err, errcap,
+                "%s was %s: format %u, this arbiter reads %u; rebuild it with 'arbiter compile'",
+                path, why, version, PACK_FORMAT);
+        else
+            snprintf(err, errcap, "%s is %s; rebuild it with 'arbiter compile'", path, why);
+        munmap(map, size);
+        return NULL;
+    }
+    Program *p = mem_calloc(a, sizeof(Program));
+    if (!p) {
+        munmap(map, size);
+        snprintf(err, errcap, "out of memory");
+        return NULL;
+    }
+    arena_init(&p->ar, a, 1 << 16);
+    p->map = map;
+    p->map_size = size;
+    R r = {(const char *)h + HEADER, (const char *)h + size, (const char *)h, p, 0, 0, 0};
+    if (load_content(&r, sources, nsources) != 0) {
+        snprintf(err, errcap,
+                 "%s is damaged (inconsistent content at byte %zu, check %d); rebuild it with "
+                 "'arbiter compile'",
+                 path, r.bad_at, r.bad_line);
+        program_free(p);
+        return NULL;
+    }
+    return p;
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# pack.sh ARBITER SRC — rule packs: `arbiter compile` then `check --pack`
+# gives the golden findings (interpreter and JIT); damaged packs, packs of
+# another format version, packs whose sources changed and files that are not
+# packs are refused with a clear message, never run; the embedding example
+# runs a pack while linking no LLVM.
+set -uo pipefail
+arbiter=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+cp -r "$src/examples/rules" "$src/examples/tables" "$tmp/"
+cd "$tmp"
+"$arbiter" compile rules/*.rules -o lib.arbpack --stdlib "$src/stdlib-rules" 2>/dev/null && ok || bad "compile failed"
+for be in interp jit; do
+  "$arbiter" check --pack lib.arbpack --claims "$src/examples/claims/claims.csv" -o "f_$be.jsonl" --backend $be --quiet
+  cmp -s "f_$be.jsonl" "$src/examples/expected_findings.jsonl" && ok || bad "pack with $be differs from the golden findings"
+done
+refused() { # file, expected message part
+  out=$("$arbiter" check --pack "$1" --claims "$src/examples/claims/claims.csv" -o /dev/null 2>&1); rc=$?
+  if [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "$2"; then ok; else bad "$1: rc=$rc, message: $out"; fi
+}
+python3 - <<'PY'
+data = bytearray(open("lib.arbpack", "rb").read())
+d = bytearray(data); d[len(d) // 2] ^= 0x40; open("flipped.arbpack", "wb").write(d)
+v = bytearray(data); v[8] = 99; open("version.arbpack", "wb").write(v)
+open("short.arbpack", "wb").write(data[: len(data) - 100])
+open("notapack.arbpack", "wb").write(b"hello, I am not a pack\n" * 10)
+PY
+refused flipped.arbpack "damaged (checksum differs)"
+refused version.arbpack "format 99, this arbiter reads 1"
+refused short.arbpack "truncated or damaged"
+refused notapack.arbpack "not a rule pack"
+sed -i 's/50.00/49.00/' tables/price_ceiling.csv 2>/dev/null || true
+echo "# changed" >> rules/charges.rules
+refused lib.arbpack "built from other sources: rules/charges.rules has changed"
+# the embedding example links libarbiter only
+embed=$(dirname "$arbiter")/arbiter_embed
+if [ -x "$embed" ]; then
+  if ldd "$embed" | grep -qi llvm; then bad "arbiter_embed links LLVM"; else ok; fi
+  git -C "$src" show HEAD:examples/rules/charges.rules > rules/charges.rules 2>/dev/null || cp "$src/examples/rules/charges.rules" rules/
+  "$arbiter" compile rules/*.rules -o lib2.arbpack --stdlib "$src/stdlib-rules" 2>/dev/null
+  "$arbiter" gen claims --n 300 --seed 2025 -o c.jsonl
+  "$embed" lib2.arbpack < c.jsonl > embed.out 2>embed.err && ok || { bad "embed failed"; cat embed.err; }
+  "$arbiter" check --pack lib2.arbpack --claims c.jsonl --phase settle -o chk.jsonl --quiet
+  [ "$(wc -l < embed.out)" -eq "$(wc -l < chk.jsonl)" ] && [ -s embed.out ] && ok || bad "embed and check disagree: $(wc -l < embed.out) vs $(wc -l < chk.jsonl)"
+else
+  bad "no arbiter_embed next to $arbiter"
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
