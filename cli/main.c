@@ -54,9 +54,12 @@ static const char *const CHECK_HELP =
     "                       written only when a record is rejected)\n"
     "  --phase P            pre, settle or post: run only that phase's rules\n"
     "  --threads N          worker threads (default 1)\n"
-    "  --backend B          interp (bytecode interpreter, default) or jit (native\n"
-    "                       code with LLVM, one function per rule shape); the\n"
-    "                       findings are the same\n"
+    "  --backend B          interp (bytecode interpreter, default), jit (native\n"
+    "                       code with LLVM now, one function per rule shape) or\n"
+    "                       native (a pack's code compiled ahead of time by\n"
+    "                       'arbiter compile --native'); the findings are the same\n"
+    "  --native FILE        the shared object for --backend native (default:\n"
+    "                       the pack's name + .so)\n"
     "  --no-index           run every rule on every line (no item-code index;\n"
     "                       for comparisons: the findings are the same)\n"
     "  --fail-on-findings   exit 1 when there are findings\n"
@@ -256,7 +259,7 @@ static int cmd_check(int argc, char **argv) {
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
     int fail_on_findings = 0, quiet = 0, backend = 0;
-    const char *pack = NULL;
+    const char *pack = NULL, *native = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -308,8 +311,13 @@ static int cmd_check(int argc, char **argv) {
                 backend = 0;
             else if (strcmp(b, "jit") == 0)
                 backend = 1;
+            else if (strcmp(b, "native") == 0)
+                backend = 2;
             else
-                return usage_error("check", "unknown backend '%s' (interp, jit)", b);
+                return usage_error("check", "unknown backend '%s' (interp, jit, native)", b);
+        } else if (strcmp(a, "--native") == 0 && more) {
+            native = argv[++i];
+            backend = 2;
         } else if (strcmp(a, "--pack") == 0 && more) {
             pack = argv[++i];
         } else if (strcmp(a, "--no-index") == 0) {
@@ -328,6 +336,19 @@ static int cmd_check(int argc, char **argv) {
     int code = EXIT_CLEAN;
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
+    if (backend == 2) {
+        char so[4096];
+        if (!pack) {
+            arb_engine_free(e);
+            return usage_error("check", "%s", "--backend native runs a pack (--pack LIB.arbpack)");
+        }
+        snprintf(so, sizeof so, "%s.so", pack);
+        if (arb_load_native(e, native ? native : so) != ARB_OK) {
+            fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+            arb_engine_free(e);
+            return EXIT_USAGE;
+        }
+    }
     if (backend == 1) {
         arb_jit_options jo;
         arb_jit_options_init(&jo);
@@ -473,6 +494,8 @@ static const char *const COMPILE_HELP =
     "\n"
     "options:\n"
     "  -o FILE        the pack to write\n"
+    "  --native       also compile the rules ahead of time into FILE.so (LLVM\n"
+    "                 object code, linked by cc), for 'check --backend native'\n"
     "  --stdlib DIR   the standard library (schema.rules)\n"
     "  -h, --help     this text\n";
 
@@ -480,12 +503,15 @@ static int cmd_compile(int argc, char **argv) {
     const char *files[argc + 1];
     RuleArgs ra = {files, 0, NULL};
     const char *out = NULL;
+    int with_native = 0;
     for (int i = 0; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(COMPILE_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
+        } else if (strcmp(argv[i], "--native") == 0) {
+            with_native = 1;
         } else if (!rule_arg(&ra, argc, argv, &i)) {
             return usage_error("compile", "unknown option or missing value: '%s'", argv[i]);
         }
@@ -499,6 +525,18 @@ static int cmd_compile(int argc, char **argv) {
         fprintf(stderr, "arbiter compile: %s\n", arb_errmsg(e));
         arb_engine_free(e);
         return EXIT_IO;
+    }
+    if (with_native) {
+        char so[4096];
+        snprintf(so, sizeof so, "%s.so", out);
+        arb_jit_options jo;
+        arb_jit_options_init(&jo);
+        if (arb_write_native(e, so, &jo) != ARB_OK) {
+            fprintf(stderr, "arbiter compile: %s\n", arb_errmsg(e));
+            arb_engine_free(e);
+            return EXIT_IO;
+        }
+        fprintf(stderr, "arbiter compile: %s: native matchers\n", so);
     }
     arb_stats s;
     arb_get_stats(e, &s);

@@ -550,36 +550,48 @@ void arb_jit_options_init(arb_jit_options *o) {
     o->opt_level = 2;
 }
 
-int arb_use_jit(arb_engine *e, const arb_jit_options *opt) {
-    const Program *p = e->prog;
-    if (!p) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before the JIT");
-    int level = opt ? opt->opt_level : 2;
-    LLVMInitializeNativeTarget();
-    LLVMInitializeNativeAsmPrinter();
+/* The code ranges to compile — every rule's entry, then its bound entry
+ * (empty when the rule is not indexed) — and their shape representatives. */
+typedef struct Ranges {
+    uint32_t nrules, n;
+    uint32_t *from, *to, *rep;
+} Ranges;
 
-    /* the code ranges to compile: every rule's entry, and bound entries */
-    uint32_t nr = p->nrules, n = 2 * nr;
-    uint32_t *from = malloc((n + 1) * sizeof(uint32_t)), *to = malloc((n + 1) * sizeof(uint32_t));
-    uint32_t *rep = malloc((n + 1) * sizeof(uint32_t));
-    Jit *j = calloc(1, sizeof(Jit));
-    if (!from || !to || !rep || !j) goto oom;
-    j->nc.entry = calloc(nr + 1, sizeof(NativeFn));
-    j->nc.bound = calloc(nr + 1, sizeof(NativeFn));
-    j->nc.nrules = nr;
-    if (!j->nc.entry || !j->nc.bound) goto oom;
-    for (uint32_t r = 0; r < nr; r++) {
-        from[r] = p->rules[r].entry;
-        to[r] = p->rules[r].code_end;
-        from[nr + r] = p->rules[r].index >= 0 ? p->rules[r].bound_entry : 0;
-        to[nr + r] = p->rules[r].index >= 0 ? p->rules[r].bound_end : 0;
+static void ranges_free(Ranges *r) {
+    free(r->from);
+    free(r->to);
+    free(r->rep);
+    memset(r, 0, sizeof *r);
+}
+
+static int ranges_init(Ranges *r, const Program *p, Alloc a) {
+    r->nrules = p->nrules;
+    r->n = 2 * p->nrules;
+    r->from = malloc((r->n + 1) * sizeof(uint32_t));
+    r->to = malloc((r->n + 1) * sizeof(uint32_t));
+    r->rep = malloc((r->n + 1) * sizeof(uint32_t));
+    if (!r->from || !r->to || !r->rep) return -1;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        r->from[i] = p->rules[i].entry;
+        r->to[i] = p->rules[i].code_end;
+        r->from[r->nrules + i] = p->rules[i].index >= 0 ? p->rules[i].bound_entry : 0;
+        r->to[r->nrules + i] = p->rules[i].index >= 0 ? p->rules[i].bound_end : 0;
     }
-    if (native_group_shapes(p, from, to, n, rep, e->alloc)) goto oom;
+    return native_group_shapes(p, r->from, r->to, r->n, r->rep, a);
+}
 
-    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+static void shape_name(char *buf, size_t cap, uint32_t i) {
+    snprintf(buf, cap, "arbiter_shape_%u", i);
+}
+
+/* Builds the module with one function per shape; returns the functions
+ * compiled, or -1 with the reason in err. */
+static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, LLVMModuleRef *out,
+                        char *err, size_t errcap) {
     Gen g;
     memset(&g, 0, sizeof g);
     g.p = p;
-    g.cx = LLVMOrcThreadSafeContextGetContext(tsc);
+    g.cx = cx;
     g.m = LLVMModuleCreateWithNameInContext("arbiter_rules", g.cx);
     g.b = LLVMCreateBuilderInContext(g.cx);
     g.i1 = LLVMInt1TypeInContext(g.cx);
@@ -588,111 +600,208 @@ int arb_use_jit(arb_engine *e, const arb_jit_options *opt) {
     g.ptr = LLVMPointerTypeInContext(g.cx, 0);
     LLVMTypeRef params[3] = {g.ptr, g.ptr, g.ptr};
     g.fn_type = LLVMFunctionType(g.i32, params, 3, 0);
-    {
-        LLVMTypeRef P = g.ptr, I = g.i64, I32 = g.i32;
-        LLVMTypeRef s3[3] = {P, I32, P}, i3[3] = {P, I32, I}, pp[2] = {P, P}, ii[2] = {I, I},
-                    i1[1] = {I}, p1[1] = {P}, nr4[4] = {P, I32, P, P}, f5[5] = {P, P, I32, I32, P};
-        g.h_types[H_SET_HAS] = LLVMFunctionType(I, s3, 3, 0);
-        g.h_types[H_TABLE_HAS] = LLVMFunctionType(I, s3, 3, 0);
-        g.h_types[H_INTSET_HAS] = LLVMFunctionType(I, i3, 3, 0);
-        g.h_types[H_MATCHES] = LLVMFunctionType(I, s3, 3, 0);
-        g.h_types[H_STR_CMP] = LLVMFunctionType(I, pp, 2, 0);
-        g.h_types[H_AGE] = LLVMFunctionType(I, ii, 2, 0);
-        g.h_types[H_YEAR] = LLVMFunctionType(I, i1, 1, 0);
-        g.h_types[H_MONTH] = LLVMFunctionType(I, i1, 1, 0);
-        g.h_types[H_LEN] = LLVMFunctionType(I, p1, 1, 0);
-        g.h_types[H_MATCH_START] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
-        g.h_types[H_NEXT_ROW] = LLVMFunctionType(I, nr4, 4, 0);
-        g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);
-    }
-    int failed = 0;
-    for (uint32_t i = 0; i < n && !failed; i++) {
-        if (rep[i] != i || from[i] == to[i]) continue;
-        char name[32];
-        snprintf(name, sizeof name, "shape_%u", i);
-        failed = gen_function(&g, from[i], to[i], name);
-        j->nc.shapes++;
+    LLVMTypeRef P = g.ptr, I = g.i64, I32 = g.i32;
+    LLVMTypeRef s3[3] = {P, I32, P}, i3[3] = {P, I32, I}, pp[2] = {P, P}, ii[2] = {I, I},
+                i1[1] = {I}, p1[1] = {P}, nr4[4] = {P, I32, P, P}, f5[5] = {P, P, I32, I32, P};
+    g.h_types[H_SET_HAS] = LLVMFunctionType(I, s3, 3, 0);
+    g.h_types[H_TABLE_HAS] = LLVMFunctionType(I, s3, 3, 0);
+    g.h_types[H_INTSET_HAS] = LLVMFunctionType(I, i3, 3, 0);
+    g.h_types[H_MATCHES] = LLVMFunctionType(I, s3, 3, 0);
+    g.h_types[H_STR_CMP] = LLVMFunctionType(I, pp, 2, 0);
+    g.h_types[H_AGE] = LLVMFunctionType(I, ii, 2, 0);
+    g.h_types[H_YEAR] = LLVMFunctionType(I, i1, 1, 0);
+    g.h_types[H_MONTH] = LLVMFunctionType(I, i1, 1, 0);
+    g.h_types[H_LEN] = LLVMFunctionType(I, p1, 1, 0);
+    g.h_types[H_MATCH_START] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
+    g.h_types[H_NEXT_ROW] = LLVMFunctionType(I, nr4, 4, 0);
+    g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);
+    int failed = 0, shapes = 0;
+    for (uint32_t i = 0; i < rg->n && !failed; i++) {
+        if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;
+        char name[40];
+        shape_name(name, sizeof name, i);
+        failed = gen_function(&g, rg->from[i], rg->to[i], name);
+        shapes++;
     }
     LLVMDisposeBuilder(g.b);
     char *verr = NULL;
     if (failed || LLVMVerifyModule(g.m, LLVMReturnStatusAction, &verr)) {
-        engine_fail(e, ARB_ERR_USAGE, "JIT: invalid code generated%s%.300s", verr ? ": " : "",
-                    verr ? verr : "");
+        snprintf(err, errcap, "invalid code generated%s%.300s", verr ? ": " : "", verr ? verr : "");
         LLVMDisposeMessage(verr);
         LLVMDisposeModule(g.m);
-        LLVMOrcDisposeThreadSafeContext(tsc);
-        goto fail;
+        return -1;
     }
     LLVMDisposeMessage(verr);
+    *out = g.m;
+    return shapes;
+}
 
-    /* optimise, then hand the module to an LLJIT whose code generator runs
-     * at the same level (LLJIT would default to O2 for both) */
-    LLVMCodeGenOptLevel cg = level <= 0   ? LLVMCodeGenLevelNone
-                             : level == 1 ? LLVMCodeGenLevelLess
-                                          : LLVMCodeGenLevelDefault;
-    LLVMTargetMachineRef tm = host_machine(cg);
-    if (!tm) {
-        LLVMDisposeModule(g.m);
+static LLVMCodeGenOptLevel cg_level(int level) {
+    return level <= 0   ? LLVMCodeGenLevelNone
+           : level == 1 ? LLVMCodeGenLevelLess
+                        : LLVMCodeGenLevelDefault;
+}
+
+/* Runs the default<O1|O2> pipeline (nothing at level 0). */
+static int optimise(LLVMModuleRef m, LLVMTargetMachineRef tm, int level, char *err, size_t errcap) {
+    if (level <= 0) return 0;
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(m, level == 1 ? "default<O1>" : "default<O2>", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (!e) return 0;
+    char *msg = LLVMGetErrorMessage(e);
+    snprintf(err, errcap, "optimising: %s", msg);
+    LLVMDisposeErrorMessage(msg);
+    return -1;
+}
+
+int arb_use_jit(arb_engine *e, const arb_jit_options *opt) {
+    const Program *p = e->prog;
+    if (!p) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before the JIT");
+    int level = opt ? opt->opt_level : 2;
+    LLVMInitializeNativeTarget();
+    LLVMInitializeNativeAsmPrinter();
+    Ranges rg;
+    memset(&rg, 0, sizeof rg);
+    Jit *j = calloc(1, sizeof(Jit));
+    char err[512];
+    if (!j || ranges_init(&rg, p, e->alloc) != 0) goto oom;
+    j->nc.entry = calloc(rg.nrules + 1, sizeof(NativeFn));
+    j->nc.bound = calloc(rg.nrules + 1, sizeof(NativeFn));
+    j->nc.nrules = rg.nrules;
+    if (!j->nc.entry || !j->nc.bound) goto oom;
+
+    LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
+    LLVMModuleRef m;
+    int shapes = build_module(p, &rg, LLVMOrcThreadSafeContextGetContext(tsc), &m, err, sizeof err);
+    LLVMTargetMachineRef tm = shapes < 0 ? NULL : host_machine(cg_level(level));
+    if (shapes < 0 || !tm || optimise(m, tm, level, err, sizeof err) != 0) {
+        if (shapes >= 0) LLVMDisposeModule(m);
+        if (tm) LLVMDisposeTargetMachine(tm);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        engine_fail(e, ARB_ERR_USAGE, "JIT: no target machine for this host");
+        engine_fail(e, ARB_ERR_USAGE, "JIT: %s",
+                    shapes >= 0 && !tm ? "no target machine for this host" : err);
         goto fail;
     }
-    if (level > 0) {
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef err = LLVMRunPasses(g.m, level == 1 ? "default<O1>" : "default<O2>", tm, po);
-        LLVMDisposePassBuilderOptions(po);
-        if (err) {
-            LLVMDisposeModule(g.m);
-            LLVMOrcDisposeThreadSafeContext(tsc);
-            LLVMDisposeTargetMachine(tm);
-            llvm_fail(e, err, "JIT: optimising");
-            goto fail;
-        }
-    }
+    j->nc.shapes = (uint32_t)shapes;
+    /* an LLJIT whose code generator runs at the level the module was
+     * optimised for (LLJIT would default to O2) */
     LLVMOrcLLJITBuilderRef jb = LLVMOrcCreateLLJITBuilder();
     LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
         jb, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm));
-    LLVMErrorRef err = LLVMOrcCreateLLJIT(&j->jit, jb);
-    if (err) {
-        LLVMDisposeModule(g.m);
+    LLVMErrorRef lerr = LLVMOrcCreateLLJIT(&j->jit, jb);
+    if (lerr) {
+        LLVMDisposeModule(m);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        llvm_fail(e, err, "JIT: creating LLJIT");
+        llvm_fail(e, lerr, "JIT: creating LLJIT");
         goto fail;
     }
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(g.m, tsc);
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m, tsc);
     LLVMOrcDisposeThreadSafeContext(tsc); /* the module keeps it alive */
-    err = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
-    if (err) {
-        llvm_fail(e, err, "JIT: adding the module");
+    lerr = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
+    if (lerr) {
+        llvm_fail(e, lerr, "JIT: adding the module");
         goto fail;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        if (from[i] == to[i]) continue;
-        char name[32];
-        snprintf(name, sizeof name, "shape_%u", rep[i]);
+    for (uint32_t i = 0; i < rg.n; i++) {
+        if (rg.from[i] == rg.to[i]) continue;
+        char name[40];
+        shape_name(name, sizeof name, rg.rep[i]);
         LLVMOrcExecutorAddress addr = 0;
-        err = LLVMOrcLLJITLookup(j->jit, &addr, name);
-        if (err) {
-            llvm_fail(e, err, "JIT: looking up a shape");
+        lerr = LLVMOrcLLJITLookup(j->jit, &addr, name);
+        if (lerr) {
+            llvm_fail(e, lerr, "JIT: looking up a shape");
             goto fail;
         }
         NativeFn fn = (NativeFn)(uintptr_t)addr;
-        if (i < nr)
+        if (i < rg.nrules)
             j->nc.entry[i] = fn;
         else
-            j->nc.bound[i - nr] = fn;
+            j->nc.bound[i - rg.nrules] = fn;
     }
-    free(from);
-    free(to);
-    free(rep);
+    ranges_free(&rg);
     engine_set_native(e, &j->nc, j, jit_free);
     return ARB_OK;
 oom:
     engine_fail(e, ARB_ERR_NOMEM, "out of memory");
 fail:
-    free(from);
-    free(to);
-    free(rep);
+    ranges_free(&rg);
     jit_free(j);
     return e->errmsg[0] ? ARB_ERR_USAGE : ARB_ERR_NOMEM;
+}
+
+/* Adds the tables a shared object exports: per rule the function of its
+ * entry and bound entry, and the header the runtime checks (native.h). */
+static void add_tables(LLVMContextRef cx, LLVMModuleRef m, const Ranges *rg, uint64_t checksum) {
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(cx, 0), i32 = LLVMInt32TypeInContext(cx),
+                i64 = LLVMInt64TypeInContext(cx);
+    for (int which = 0; which < 2; which++) {
+        LLVMValueRef *fns = calloc(rg->nrules + 1, sizeof(LLVMValueRef));
+        for (uint32_t r = 0; r < rg->nrules; r++) {
+            uint32_t i = which * rg->nrules + r;
+            char name[40];
+            shape_name(name, sizeof name, rg->rep[i]);
+            LLVMValueRef f = rg->from[i] == rg->to[i] ? NULL : LLVMGetNamedFunction(m, name);
+            fns[r] = f ? f : LLVMConstNull(ptr);
+        }
+        LLVMValueRef arr = LLVMConstArray2(ptr, fns, rg->nrules);
+        LLVMValueRef gv =
+            LLVMAddGlobal(m, LLVMTypeOf(arr), which ? NATIVE_SYM_BOUND : NATIVE_SYM_ENTRY);
+        LLVMSetInitializer(gv, arr);
+        LLVMSetGlobalConstant(gv, 1);
+        free(fns);
+    }
+    LLVMValueRef fields[3] = {LLVMConstInt(i32, NATIVE_FORMAT, 0), LLVMConstInt(i32, rg->nrules, 0),
+                              LLVMConstInt(i64, checksum, 0)};
+    LLVMValueRef info = LLVMConstStructInContext(cx, fields, 3, 0);
+    LLVMValueRef gv = LLVMAddGlobal(m, LLVMTypeOf(info), NATIVE_SYM_INFO);
+    LLVMSetInitializer(gv, info);
+    LLVMSetGlobalConstant(gv, 1);
+}
+
+int arb_write_native(arb_engine *e, const char *so_path, const arb_jit_options *opt) {
+    const Program *p = e->prog;
+    if (!p) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before writing native code");
+    if (!e->pack_checksum)
+        return engine_fail(e, ARB_ERR_USAGE, "write the pack before its native code");
+    int level = opt ? opt->opt_level : 2;
+    LLVMInitializeNativeTarget();
+    LLVMInitializeNativeAsmPrinter();
+    Ranges rg;
+    memset(&rg, 0, sizeof rg);
+    char err[512], obj[4200];
+    if (ranges_init(&rg, p, e->alloc) != 0) {
+        ranges_free(&rg);
+        return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    }
+    LLVMContextRef cx = LLVMContextCreate();
+    LLVMModuleRef m;
+    int rc = ARB_OK;
+    int shapes = build_module(p, &rg, cx, &m, err, sizeof err);
+    LLVMTargetMachineRef tm = shapes < 0 ? NULL : host_machine(cg_level(level));
+    if (shapes < 0 || !tm || optimise(m, tm, level, err, sizeof err) != 0) {
+        rc = engine_fail(e, ARB_ERR_USAGE, "native code: %s",
+                         shapes >= 0 && !tm ? "no target machine" : err);
+    } else {
+        add_tables(cx, m, &rg, e->pack_checksum);
+        snprintf(obj, sizeof obj, "%s.o", so_path);
+        char *msg = NULL;
+        if (LLVMTargetMachineEmitToFile(tm, m, obj, LLVMObjectFile, &msg)) {
+            rc = engine_fail(e, ARB_ERR_IO, "native code: writing %s: %s", obj, msg ? msg : "");
+        } else {
+            /* the system linker makes the shared object */
+            char cmd[9000];
+            snprintf(cmd, sizeof cmd, "cc -shared -o '%s' '%s'", so_path, obj);
+            if (strchr(so_path, '\'') || system(cmd) != 0)
+                rc = engine_fail(e, ARB_ERR_IO,
+                                 "native code: linking %s with the system linker failed", so_path);
+            remove(obj);
+        }
+        LLVMDisposeMessage(msg);
+    }
+    if (shapes >= 0) LLVMDisposeModule(m);
+    if (tm) LLVMDisposeTargetMachine(tm);
+    LLVMContextDispose(cx);
+    ranges_free(&rg);
+    return rc;
 }

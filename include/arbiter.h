@@ -97,6 +97,11 @@ int arb_write_pack(arb_engine *e, const char *path);
  * reason in arb_errmsg. */
 int arb_load_pack(arb_engine *e, const char *path);
 
+/* Loads native matchers made by `arbiter compile --native` for the pack
+ * loaded with arb_load_pack (no LLVM needed).  One made for another pack or
+ * by another version is refused. */
+int arb_load_native(arb_engine *e, const char *so_path);
+
 /* Diagnostics of the last arb_compile. */
 typedef struct arb_error {
     int severity;            /* 0 error, 1 warning, 2 note */

@@ -27,6 +27,11 @@ void arb_jit_options_init(arb_jit_options *o);
 /* Compiles the engine's rules to native code (ORC LLJIT, this process). */
 int arb_use_jit(arb_engine *e, const arb_jit_options *o);
 
+/* Compiles the engine's rules ahead of time into a shared object (object
+ * code from LLVM, linked by the system's cc) that arb_load_native loads
+ * next to the pack last written with arb_write_pack, which it is tied to. */
+int arb_write_native(arb_engine *e, const char *so_path, const arb_jit_options *o);
+
 #ifdef __cplusplus
 }
 #endif

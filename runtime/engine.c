@@ -2,7 +2,9 @@
  * introspection and single-claim sessions (batches are in batch.c). */
 #include "engine.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -318,7 +320,7 @@ int arb_write_pack(arb_engine *e, const char *path) {
         src[i].hash = pack_hash(e->sources.items[i].text, e->sources.items[i].len);
     }
     char err[512];
-    int rc = pack_write(e->prog, src, n, path, err, sizeof err);
+    int rc = pack_write(e->prog, src, n, path, &e->pack_checksum, err, sizeof err);
     mem_free(e->alloc, src, (n + 1) * sizeof(PackSource));
     return rc ? engine_fail(e, ARB_ERR_IO, "%s", err) : ARB_OK;
 }
@@ -339,7 +341,8 @@ int arb_load_pack(arb_engine *e, const char *path) {
     char err[512];
     const PackSource *src;
     size_t n;
-    Program *p = pack_load(path, e->alloc, &src, &n, err, sizeof err);
+    uint64_t sum;
+    Program *p = pack_load(path, e->alloc, &src, &n, &sum, err, sizeof err);
     if (!p) return engine_fail(e, ARB_ERR_RULES, "%s", err);
     for (size_t i = 0; i < n; i++) {
         uint64_t h;
@@ -354,10 +357,54 @@ int arb_load_pack(arb_engine *e, const char *path) {
         }
     }
     e->prog = p;
+    e->pack_checksum = sum;
     e->json = jsonr_new(p->claim, e->alloc);
     if (!e->json) {
         drop_program(e);
         return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
+    return ARB_OK;
+}
+
+typedef struct NativeLib {
+    void *handle;
+    NativeCode nc;
+} NativeLib;
+
+static void native_lib_free(void *p) {
+    NativeLib *l = p;
+    dlclose(l->handle);
+    free(l);
+}
+
+int arb_load_native(arb_engine *e, const char *so_path) {
+    if (!e->prog || !e->pack_checksum)
+        return engine_fail(e, ARB_ERR_USAGE, "load a pack before its native code");
+    /* a bare name is a file here, not a library for dlopen to search for */
+    char local[4096];
+    if (!strchr(so_path, '/')) snprintf(local, sizeof local, "./%s", so_path);
+    void *h = dlopen(strchr(so_path, '/') ? so_path : local, RTLD_NOW | RTLD_LOCAL);
+    if (!h) return engine_fail(e, ARB_ERR_RULES, "cannot load native code: %s", dlerror());
+    const NativeInfo *info = dlsym(h, NATIVE_SYM_INFO);
+    NativeFn *entry = dlsym(h, NATIVE_SYM_ENTRY), *bound = dlsym(h, NATIVE_SYM_BOUND);
+    const char *why = NULL;
+    if (!info || !entry || !bound)
+        why = "is not native code made by 'arbiter compile --native'";
+    else if (info->format != NATIVE_FORMAT)
+        why = "was made by another version of arbiter";
+    else if (info->nrules != e->prog->nrules || info->pack_checksum != e->pack_checksum)
+        why = "was made for another pack";
+    NativeLib *l = why ? NULL : calloc(1, sizeof *l);
+    if (why || !l) {
+        dlclose(h);
+        return engine_fail(e, why ? ARB_ERR_RULES : ARB_ERR_NOMEM,
+                           "%s %s; rebuild it with 'arbiter compile --native'", so_path,
+                           why ? why : "could not be loaded (out of memory)");
+    }
+    l->handle = h;
+    l->nc.entry = entry;
+    l->nc.bound = bound;
+    l->nc.nrules = info->nrules;
+    engine_set_native(e, &l->nc, l, native_lib_free);
     return ARB_OK;
 }

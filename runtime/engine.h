@@ -23,6 +23,7 @@ struct arb_engine {
     char errmsg[512];
     arb_category_stats *cat_stats; /* of the last batch */
     const NativeCode *native;      /* compiled rules (arb_use_jit), or NULL */
+    uint64_t pack_checksum;        /* of the pack last written or loaded */
     void *native_owner;
     void (*native_free)(void *owner);
 };

@@ -61,6 +61,21 @@ typedef struct NativeCode {
 
 extern const NativeHelpers native_helpers;
 
+/* A shared object made by `arbiter compile --native` exports, as C data:
+ * NATIVE_SYM_INFO (a NativeInfo) and, per rule, the functions of its entry
+ * and bound entry (NULL where none).  The runtime loads it with dlopen and
+ * refuses one of another format, rule count or pack. */
+#define NATIVE_FORMAT 1
+#define NATIVE_SYM_INFO "arbiter_native_info"
+#define NATIVE_SYM_ENTRY "arbiter_native_entry"
+#define NATIVE_SYM_BOUND "arbiter_native_bound"
+
+typedef struct NativeInfo {
+    uint32_t format;
+    uint32_t nrules;
+    uint64_t pack_checksum; /* the pack it was compiled with */
+} NativeInfo;
+
 /* Runs rule `rule` natively from its code at pc (its entry, or its bound
  * entry with the record already in its slot). */
 int native_run(VM *vm, NativeFn fn, uint32_t pc, uint32_t rule, const Value *claim, Arena *ar);

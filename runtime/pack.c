@@ -125,7 +125,7 @@ static void put_table(W *w, const Table *t) {
 }
 
 int pack_write(const Program *p, const PackSource *sources, size_t nsources, const char *path,
-               char *err, size_t errcap) {
+               uint64_t *checksum, char *err, size_t errcap) {
     W w;
     sb_init(&w.b, p->ar.alloc);
     w.p = p;
@@ -217,6 +217,7 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
     memcpy(hdr, PACK_MAGIC, sizeof PACK_MAGIC);
     uint32_t version = PACK_FORMAT;
     uint64_t len = w.b.len, sum = pack_hash(w.b.p, w.b.len);
+    *checksum = sum;
     memcpy(hdr + 8, &version, 4);
     memcpy(hdr + 16, &len, 8);
     memcpy(hdr + 24, &sum, 8);
@@ -542,7 +543,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
 }
 
 Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
-                   char *err, size_t errcap) {
+                   uint64_t *checksum, char *err, size_t errcap) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
@@ -587,6 +588,7 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
         munmap(map, size);
         return NULL;
     }
+    *checksum = sum;
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
         munmap(map, size);

@@ -25,12 +25,12 @@ uint64_t pack_hash(const void *data, size_t n);
 /* Writes p (and the list of sources) to path.  Returns 0, or -1 with a
  * message in err. */
 int pack_write(const Program *p, const PackSource *sources, size_t nsources, const char *path,
-               char *err, size_t errcap);
+               uint64_t *checksum, char *err, size_t errcap);
 
 /* Loads a pack.  Refuses files of another format version, damaged files
  * (checksum) and anything that is not a pack, with a message in err.  The
  * sources the pack lists are returned (valid while the program lives). */
 Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
-                   char *err, size_t errcap);
+                   uint64_t *checksum, char *err, size_t errcap);
 
 #endif

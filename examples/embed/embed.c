@@ -1,6 +1,7 @@
-/* embed.c — embedding Arbiter: load a rule pack and check single claims at
- * settlement.  Links only libarbiter (no LLVM, no compiler needed at run
- * time).  Usage: embed LIB.arbpack < claims.jsonl */
+/* embed.c — embedding Arbiter: load a rule pack (and, optionally, its
+ * native matchers made by `arbiter compile --native`) and check single claims
+ * at settlement.  Links only libarbiter: no LLVM, no compiler at run time.
+ * Usage: embed LIB.arbpack [LIB.arbpack.so] < claims.jsonl */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,18 @@ static void print_finding(void *ud, const arb_finding *f) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: embed LIB.arbpack < claims.jsonl\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: embed LIB.arbpack [LIB.arbpack.so] < claims.jsonl\n");
         return 2;
     }
     arb_engine *e;
     if (arb_engine_new(NULL, &e) != ARB_OK) return 4;
     if (arb_load_pack(e, argv[1]) != ARB_OK) {
+        fprintf(stderr, "embed: %s\n", arb_errmsg(e));
+        arb_engine_free(e);
+        return 2;
+    }
+    if (argc == 3 && arb_load_native(e, argv[2]) != ARB_OK) {
         fprintf(stderr, "embed: %s\n", arb_errmsg(e));
         arb_engine_free(e);
         return 2;

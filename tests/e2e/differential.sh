@@ -2,8 +2,9 @@
 # differential.sh ARBITER SRC — property test: random rule files (random
 # expressions over the claim schema: comparisons, arithmetic, null handling,
 # sets with prefixes, aggregates, defines, dates) over generated claims give
-# byte-identical findings with the interpreter and the JIT, with and without
-# the item-code index, with 1 and 2 threads.
+# byte-identical findings with the interpreter, the JIT and ahead-of-time
+# native code (through a pack), with and without the item-code index, with 1
+# and 2 threads.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -68,6 +69,14 @@ PY
     if cmp -s "$base" "$out"; then pass=$((pass + 1)); else
       echo "FAIL: seed $seed: $args differs from the interpreter"; diff "$base" "$out" | head -5; fail=$((fail + 1)); fi
   done
+  # ahead-of-time native code, through a pack
+  if "$arbiter" compile "$tmp/r$seed.rules" -o "$tmp/r$seed.arbpack" --native --stdlib "$src/stdlib-rules" 2>/dev/null; then
+    "$arbiter" check --pack "$tmp/r$seed.arbpack" --backend native --claims "$tmp/claims.jsonl" -o "$tmp/fn$seed" --quiet
+    if cmp -s "$base" "$tmp/fn$seed"; then pass=$((pass + 1)); else
+      echo "FAIL: seed $seed: native (AOT) differs from the interpreter"; diff "$base" "$tmp/fn$seed" | head -5; fail=$((fail + 1)); fi
+  else
+    echo "FAIL: seed $seed: compile --native failed"; fail=$((fail + 1))
+  fi
   [ -s "$base" ] || { echo "FAIL: seed $seed raised no finding (the test would prove nothing)"; fail=$((fail + 1)); }
 done
 echo "$pass passed, $fail failed"

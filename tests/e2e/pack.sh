@@ -40,12 +40,22 @@ refused lib.arbpack "built from other sources: rules/charges.rules has changed"
 embed=$(dirname "$arbiter")/arbiter_embed
 if [ -x "$embed" ]; then
   if ldd "$embed" | grep -qi llvm; then bad "arbiter_embed links LLVM"; else ok; fi
-  git -C "$src" show HEAD:examples/rules/charges.rules > rules/charges.rules 2>/dev/null || cp "$src/examples/rules/charges.rules" rules/
+  cp "$src/examples/rules/charges.rules" rules/ && cp "$src/examples/tables/price_ceiling.csv" tables/
   "$arbiter" compile rules/*.rules -o lib2.arbpack --stdlib "$src/stdlib-rules" 2>/dev/null
   "$arbiter" gen claims --n 300 --seed 2025 -o c.jsonl
   "$embed" lib2.arbpack < c.jsonl > embed.out 2>embed.err && ok || { bad "embed failed"; cat embed.err; }
   "$arbiter" check --pack lib2.arbpack --claims c.jsonl --phase settle -o chk.jsonl --quiet
   [ "$(wc -l < embed.out)" -eq "$(wc -l < chk.jsonl)" ] && [ -s embed.out ] && ok || bad "embed and check disagree: $(wc -l < embed.out) vs $(wc -l < chk.jsonl)"
+  # ahead-of-time native matchers: same findings, loaded without LLVM
+  "$arbiter" compile rules/*.rules -o lib3.arbpack --native --stdlib "$src/stdlib-rules" 2>/dev/null || bad "compile --native failed"
+  "$arbiter" check --pack lib3.arbpack --backend native --claims "$src/examples/claims/claims.csv" -o f_native.jsonl --quiet
+  cmp -s f_native.jsonl "$src/examples/expected_findings.jsonl" && ok || bad "native backend differs from the golden findings"
+  "$embed" lib3.arbpack lib3.arbpack.so < c.jsonl > embed_native.out 2>embed.err && ok || { bad "embed with native code failed"; cat embed.err; }
+  cmp -s embed.out embed_native.out && ok || bad "embed: native and interpreted findings differ"
+  # native code made for another pack is refused
+  "$arbiter" compile rules/item_sex.rules -o other.arbpack --stdlib "$src/stdlib-rules" 2>/dev/null
+  out=$("$arbiter" check --pack other.arbpack --native lib3.arbpack.so --claims c.jsonl -o /dev/null 2>&1); rc=$?
+  [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "was made for another pack" && ok || bad "foreign native code: rc=$rc $out"
 else
   bad "no arbiter_embed next to $arbiter"
 fi
