@@ -36,7 +36,7 @@ PY
 lines=$(python3 -c "import json; print(sum(len(json.loads(l).get('lines', [])) for l in open('$tmp/claims.jsonl')))")
 lines1k=$(python3 -c "import json; print(sum(len(json.loads(l).get('lines', [])) for l in open('$tmp/claims1k.jsonl')))")
 secs() { python3 -c "import sys; print(sys.argv[1])" "$1"; }
-echo "rules    lint(s)  peak(MB)  jit(s)  | lines/s: interp  jit     interp-noindex  jit-noindex"
+echo "rules    lint(s)  peak(MB)  jit(s)  pack(MB) load(s) | lines/s: interp  jit  native  interp-noindex  jit-noindex"
 for n in 1000 10000 135000; do
   /usr/bin/time -f "%e %M" -o "$tmp/time" $A lint "$tmp/r$n.rules" >/dev/null 2>&1
   lint=$(cat "$tmp/time")
@@ -49,14 +49,23 @@ for n in 1000 10000 135000; do
   t0=$(cat "$tmp/time")
   /usr/bin/time -f "%e" -o "$tmp/time" $A check "$tmp/r$n.rules" --claims "$tmp/one.jsonl" -o /dev/null --backend jit --quiet
   t1=$(cat "$tmp/time")
+  $A compile "$tmp/r$n.rules" -o "$tmp/r$n.arbpack" --native 2>/dev/null
+  pmb=$(( $(stat -c %s "$tmp/r$n.arbpack") / 1048576 ))
+  # pack load: the embedding example (libarbiter only) with one claim, minus nothing: an upper bound
+  /usr/bin/time -f "%e" -o "$tmp/time" build-bench/arbiter_embed "$tmp/r$n.arbpack" < "$tmp/one.jsonl" >/dev/null 2>&1
+  tload=$(cat "$tmp/time")
   ti=$(run interp "$tmp/claims.jsonl" ""); tj=$(run jit "$tmp/claims.jsonl" "")
+  tn=$($A check --pack "$tmp/r$n.arbpack" --backend native --claims "$tmp/claims.jsonl" -o "$tmp/out_native" 2>&1 >/dev/null |
+      sed -n 's/^  \([0-9.]*\) s, .*claims\/s.*/\1/p')
   tin=$(run interp "$tmp/claims1k.jsonl" "--no-index"); tjn=$(run jit "$tmp/claims1k.jsonl" "--no-index")
-  python3 - "$n" "$t_lint" "$mb" "$t0" "$t1" "$ti" "$tj" "$tin" "$tjn" "$t_lint" "$lines" "$lines1k" <<'PY'
+  python3 - "$n" "$t_lint" "$mb" "$t0" "$t1" "$ti" "$tj" "$tin" "$tjn" "$tn" "$pmb" "$tload" "$lines" "$lines1k" <<'PY'
 import sys
-n, lint, mb, t0, t1, ti, tj, tin, tjn, _, lines, lines1k = sys.argv[1:]
-lint, t0, t1, ti, tj, tin, tjn = map(float, (lint, t0, t1, ti, tj, tin, tjn)); lines, lines1k = int(lines), int(lines1k)
-print(f"{n:>6}  {lint:7.2f}  {mb:>8}  {max(t1 - t0, 0):6.2f}  | {lines/ti:14,.0f}  {lines/tj:10,.0f}  {lines1k/tin:14,.0f}  {lines1k/tjn:11,.0f}")
+n, lint, mb, t0, t1, ti, tj, tin, tjn, tn, pmb, tload, lines, lines1k = sys.argv[1:]
+lint, t0, t1, ti, tj, tin, tjn, tn, tload = map(float, (lint, t0, t1, ti, tj, tin, tjn, tn, tload)); lines, lines1k = int(lines), int(lines1k)
+print(f"{n:>6}  {lint:7.2f}  {mb:>8}  {max(t1 - t0, 0):6.2f}  {pmb:>8}  {tload:6.2f} | {lines/ti:14,.0f}  {lines/tj:9,.0f}  {lines/tn:9,.0f}  {lines1k/tin:14,.0f}  {lines1k/tjn:11,.0f}")
 PY
   cmp -s "$tmp/out_interp" "$tmp/out_jit" || echo "   !! interp and jit findings differ"
+  cmp -s "$tmp/out_interp" "$tmp/out_native" || echo "   !! interp and native findings differ"
 done
-echo "(lines/s: the audit alone, reading JSON included, compiling excluded; index-off columns use 1,000 claims)"
+echo "(lines/s: the audit alone, reading JSON included, compiling excluded; index-off columns use 1,000 claims;"
+echo " load: the embedding example (libarbiter only) loading the pack and checking one claim)"
