@@ -434,8 +434,10 @@ static int cmd_lint(int argc, char **argv) {
         printf("rules            %u\n", s.rules);
         printf("rule rows        %llu  (an indexed rule counts each key it is listed under)\n",
                (unsigned long long)s.rule_rows);
-        printf("shapes           %u  (largest %u rules; %u shapes of one rule)\n", s.shapes,
-               s.largest_shape, s.shapes_of_one);
+        printf("shapes           %u  (%u of a single rule); rules in the largest:", s.shapes,
+               s.shapes_of_one);
+        for (int k = 0; k < 5 && s.top_shapes[k]; k++) printf(" %u", s.top_shapes[k]);
+        printf("\n");
         printf("indexed rules    %u on %u index%s, %llu keys; %u rules scan every line\n",
                s.indexed_rules, s.indexes, s.indexes == 1 ? "" : "es",
                (unsigned long long)s.index_keys, s.rules - s.indexed_rules);

@@ -129,6 +129,7 @@ typedef struct arb_stats {
     uint32_t shapes;        /* rules equal up to their constants share a shape */
     uint32_t shapes_of_one; /* shapes with a single rule */
     uint32_t largest_shape; /* rules in the largest shape */
+    uint32_t top_shapes[5]; /* rules in the five largest shapes (0: none) */
     uint32_t indexed_rules; /* rules run only for the lines whose code they name */
     uint32_t indexes;       /* (list, field) pairs indexed */
     uint64_t index_keys;

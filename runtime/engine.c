@@ -188,6 +188,7 @@ int arb_get_stats(const arb_engine *e, arb_stats *out) {
     out->shapes = ps.shapes;
     out->shapes_of_one = ps.shapes_of_one;
     out->largest_shape = ps.largest_shape;
+    memcpy(out->top_shapes, ps.top_shapes, sizeof out->top_shapes);
     out->indexed_rules = ps.indexed_rules;
     out->indexes = ps.indexes;
     out->index_keys = ps.index_keys;

@@ -136,6 +136,14 @@ int program_stats(const Program *p, Alloc a, ProgramStats *out) {
         out->shapes++;
         if (j - i == 1) out->shapes_of_one++;
         if (j - i > out->largest_shape) out->largest_shape = j - i;
+        /* keep the five largest, in descending order */
+        uint32_t size = j - i;
+        for (int k = 0; k < 5; k++) {
+            if (size <= out->top_shapes[k]) continue;
+            uint32_t t = out->top_shapes[k];
+            out->top_shapes[k] = size;
+            size = t;
+        }
         i = j;
     }
     mem_free(a, h, (p->nrules + 1) * sizeof(uint64_t));

@@ -147,6 +147,7 @@ void program_free(Program *p);
  * indexed on a table's keys counts one rule row per key. */
 typedef struct ProgramStats {
     uint32_t rules, shapes, shapes_of_one, largest_shape;
+    uint32_t top_shapes[5]; /* rule counts of the five largest shapes */
     uint64_t rule_rows, index_keys;
     uint32_t indexed_rules, indexes;
 } ProgramStats;
