@@ -35,48 +35,6 @@ void cg_free(CodeGen *g) {
     memset(g, 0, sizeof *g);
 }
 
-/* Net change of the value stack an instruction makes. */
-static int stack_effect(int op, const int32_t *args) {
-    switch (op) {
-    case OPC_CONST:
-    case OPC_LOAD:
-    case OPC_LFIELD: return 1;
-    case OPC_STORE:
-    case OPC_POP:
-    case OPC_JZ:
-    case OPC_JNZ:
-    case OPC_JZK:
-    case OPC_JNZK:
-    case OPC_STFIELD:
-    case OPC_ACCADD:
-    case OPC_ACCMIN:
-    case OPC_ACCMAX:
-    case OPC_LOOP:
-    case OPC_MATCH: return -1;
-    case OPC_ADD:
-    case OPC_SUB:
-    case OPC_MUL:
-    case OPC_DIV:
-    case OPC_EQ:
-    case OPC_NE:
-    case OPC_LT:
-    case OPC_LE:
-    case OPC_GT:
-    case OPC_GE:
-    case OPC_SEQ:
-    case OPC_SNE:
-    case OPC_SLT:
-    case OPC_SLE:
-    case OPC_SGT:
-    case OPC_SGE:
-    case OPC_COAL:
-    case OPC_SCOAL:
-    case OPC_AGE: return -1;
-    case OPC_FLAG: return -(args[2] + 1);
-    default: return 0;
-    }
-}
-
 /* Appends an instruction; returns the position of its first operand. */
 static size_t emit(CodeGen *g, int op, int nargs, int32_t a, int32_t b, int32_t c, int32_t d) {
     if (mem_grow(g->alloc, (void **)&g->code, sizeof(int32_t), &g->capcode, g->ncode + 5)) {
@@ -87,7 +45,7 @@ static size_t emit(CodeGen *g, int op, int nargs, int32_t a, int32_t b, int32_t 
     g->code[g->ncode++] = op;
     size_t at = g->ncode;
     for (int i = 0; i < nargs; i++) g->code[g->ncode++] = args[i];
-    g->depth += stack_effect(op, args);
+    g->depth += opcode_stack_effect(op, args);
     if (g->depth > g->maxdepth) g->maxdepth = g->depth;
     return at;
 }

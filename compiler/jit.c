@@ -177,41 +177,7 @@ static int analyse(Gen *g) {
             PROPAGATE(next, d);
             break;
         default: {
-            int e;
-            switch (op) {
-            case OPC_CONST:
-            case OPC_LOAD:
-            case OPC_LFIELD: e = 1; break;
-            case OPC_STORE:
-            case OPC_POP:
-            case OPC_STFIELD:
-            case OPC_ACCADD:
-            case OPC_ACCMIN:
-            case OPC_ACCMAX:
-            case OPC_LOOP:
-            case OPC_MATCH:
-            case OPC_ADD:
-            case OPC_SUB:
-            case OPC_MUL:
-            case OPC_DIV:
-            case OPC_EQ:
-            case OPC_NE:
-            case OPC_LT:
-            case OPC_LE:
-            case OPC_GT:
-            case OPC_GE:
-            case OPC_SEQ:
-            case OPC_SNE:
-            case OPC_SLT:
-            case OPC_SLE:
-            case OPC_SGT:
-            case OPC_SGE:
-            case OPC_COAL:
-            case OPC_SCOAL:
-            case OPC_AGE: e = -1; break;
-            case OPC_FLAG: e = -(a[2] + 1); break;
-            default: e = 0;
-            }
+            int e = opcode_stack_effect(op, a);
             if (d + e < 0) goto bad;
             PROPAGATE(next, d + e);
         }

@@ -157,19 +157,25 @@ int arb_error_get(const arb_engine *e, size_t i, arb_error *out) {
     return ARB_OK;
 }
 
+/* Copies b into the caller's buffer (truncated, NUL-terminated), frees it,
+ * and returns the length the whole text needs. */
+static size_t copy_out(StrBuf *b, char *buf, size_t cap) {
+    size_t n = b->len;
+    if (cap) {
+        size_t k = n < cap ? n : cap - 1;
+        memcpy(buf, sb_str(b), k);
+        buf[k] = 0;
+    }
+    sb_free(b);
+    return n;
+}
+
 size_t arb_error_render(const arb_engine *e, size_t i, char *buf, size_t cap) {
     if (i >= e->diags.n) return 0;
     StrBuf b;
     sb_init(&b, e->alloc);
     diag_render(e->sources.items, e->sources.n, &e->diags.items[i], &b);
-    size_t n = b.len;
-    if (cap) {
-        size_t k = n < cap ? n : cap - 1;
-        memcpy(buf, sb_str(&b), k);
-        buf[k] = 0;
-    }
-    sb_free(&b);
-    return n;
+    return copy_out(&b, buf, cap);
 }
 
 int arb_get_stats(const arb_engine *e, arb_stats *out) {
@@ -220,14 +226,7 @@ size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t ca
         disasm_rule(p, &p->rules[i], &b);
         sb_putc(&b, '\n');
     }
-    size_t n = b.len;
-    if (cap) {
-        size_t k = n < cap ? n : cap - 1;
-        memcpy(buf, sb_str(&b), k);
-        buf[k] = 0;
-    }
-    sb_free(&b);
-    return n;
+    return copy_out(&b, buf, cap);
 }
 
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,

@@ -8,65 +8,69 @@
 #ifndef ARB_OPCODES_H
 #define ARB_OPCODES_H
 
-/* X(name, operand count, description) */
+#include <stdint.h>
+
+/* X(name, operand count, stack effect, description).  The stack effect is
+ * the net change of the value stack when execution falls through; FLAG pops
+ * its c arguments and the amount on top of that (opcode_stack_effect). */
 #define ARB_OPCODES(X)                                                                             \
-    X(HALT, 0, "end of the rule")                                                                  \
-    X(CONST, 1, "push consts[a]")                                                                  \
-    X(LOAD, 1, "push local a")                                                                     \
-    X(STORE, 1, "pop into local a")                                                                \
-    X(POP, 0, "drop the top value")                                                                \
-    X(FIELD, 1, "replace the record on top by its field a")                                        \
-    X(LFIELD, 2, "push field b of the record in local a")                                          \
-    X(STFIELD, 2, "pop into field b of the record in local a")                                     \
-    X(ADD, 0, "int64 add")                                                                         \
-    X(SUB, 0, "int64 subtract")                                                                    \
-    X(MUL, 0, "int64 multiply")                                                                    \
-    X(DIV, 0, "int64 divide, truncating; by zero gives null")                                      \
-    X(NEG, 0, "int64 negate")                                                                      \
-    X(MULK, 1, "multiply by the immediate a")                                                      \
-    X(DIVK, 1, "divide by the immediate a, rounding down")                                         \
-    X(EQ, 0, "int64 ==")                                                                           \
-    X(NE, 0, "int64 !=")                                                                           \
-    X(LT, 0, "int64 <")                                                                            \
-    X(LE, 0, "int64 <=")                                                                           \
-    X(GT, 0, "int64 >")                                                                            \
-    X(GE, 0, "int64 >=")                                                                           \
-    X(SEQ, 0, "string ==")                                                                         \
-    X(SNE, 0, "string !=")                                                                         \
-    X(SLT, 0, "string <")                                                                          \
-    X(SLE, 0, "string <=")                                                                         \
-    X(SGT, 0, "string >")                                                                          \
-    X(SGE, 0, "string >=")                                                                         \
-    X(NOT, 0, "logical not")                                                                       \
-    X(JMP, 1, "jump to a")                                                                         \
-    X(JZ, 1, "pop; jump to a unless true")                                                         \
-    X(JNZ, 1, "pop; jump to a if true")                                                            \
-    X(JZK, 1, "jump to a keeping the top unless true, else pop")                                   \
-    X(JNZK, 1, "jump to a keeping the top if true, else pop")                                      \
-    X(ISNULL, 0, "int64 value is missing")                                                         \
-    X(SISNULL, 0, "string value is missing")                                                       \
-    X(COAL, 0, "int64 coalesce: a unless missing, else b")                                         \
-    X(SCOAL, 0, "string coalesce")                                                                 \
-    X(INSET, 1, "string in set a (exact or prefix members)")                                       \
-    X(ININT, 1, "int64 in int set a")                                                              \
-    X(INTABLE, 1, "string is a key of table a")                                                    \
-    X(MATCHES, 1, "string matches regular expression a")                                           \
-    X(AGE, 0, "whole years from date a to date b")                                                 \
-    X(YEAR, 0, "year of a date")                                                                   \
-    X(MONTH, 0, "month of a date")                                                                 \
-    X(ABS, 0, "absolute value")                                                                    \
-    X(LEN, 0, "length of a string in characters")                                                  \
-    X(LOOP, 2, "pop a list into local a; local b = -1")                                            \
-    X(NEXT, 4, "next item of the list in local a (index in b) into local c, or jump to d")         \
-    X(MATCH, 2, "pop a key; start matching rows of table b, state in locals a..a+2")               \
-    X(NEXTROW, 4, "next row of table a matching state b into local c, or jump to d")               \
-    X(ACCADD, 1, "pop; add to local a unless missing")                                             \
-    X(ACCMIN, 1, "pop; local a = min(local a, value), ignoring missing")                           \
-    X(ACCMAX, 1, "pop; local a = max(local a, value), ignoring missing")                           \
-    X(FLAG, 3, "raise a finding on the record in local a (-1: the claim), template b, c args")
+    X(HALT, 0, 0, "end of the rule")                                                               \
+    X(CONST, 1, 1, "push consts[a]")                                                               \
+    X(LOAD, 1, 1, "push local a")                                                                  \
+    X(STORE, 1, -1, "pop into local a")                                                            \
+    X(POP, 0, -1, "drop the top value")                                                            \
+    X(FIELD, 1, 0, "replace the record on top by its field a")                                     \
+    X(LFIELD, 2, 1, "push field b of the record in local a")                                       \
+    X(STFIELD, 2, -1, "pop into field b of the record in local a")                                 \
+    X(ADD, 0, -1, "int64 add")                                                                     \
+    X(SUB, 0, -1, "int64 subtract")                                                                \
+    X(MUL, 0, -1, "int64 multiply")                                                                \
+    X(DIV, 0, -1, "int64 divide, truncating; by zero gives null")                                  \
+    X(NEG, 0, 0, "int64 negate")                                                                   \
+    X(MULK, 1, 0, "multiply by the immediate a")                                                   \
+    X(DIVK, 1, 0, "divide by the immediate a, rounding down")                                      \
+    X(EQ, 0, -1, "int64 ==")                                                                       \
+    X(NE, 0, -1, "int64 !=")                                                                       \
+    X(LT, 0, -1, "int64 <")                                                                        \
+    X(LE, 0, -1, "int64 <=")                                                                       \
+    X(GT, 0, -1, "int64 >")                                                                        \
+    X(GE, 0, -1, "int64 >=")                                                                       \
+    X(SEQ, 0, -1, "string ==")                                                                     \
+    X(SNE, 0, -1, "string !=")                                                                     \
+    X(SLT, 0, -1, "string <")                                                                      \
+    X(SLE, 0, -1, "string <=")                                                                     \
+    X(SGT, 0, -1, "string >")                                                                      \
+    X(SGE, 0, -1, "string >=")                                                                     \
+    X(NOT, 0, 0, "logical not")                                                                    \
+    X(JMP, 1, 0, "jump to a")                                                                      \
+    X(JZ, 1, -1, "pop; jump to a unless true")                                                     \
+    X(JNZ, 1, -1, "pop; jump to a if true")                                                        \
+    X(JZK, 1, -1, "jump to a keeping the top unless true, else pop")                               \
+    X(JNZK, 1, -1, "jump to a keeping the top if true, else pop")                                  \
+    X(ISNULL, 0, 0, "int64 value is missing")                                                      \
+    X(SISNULL, 0, 0, "string value is missing")                                                    \
+    X(COAL, 0, -1, "int64 coalesce: a unless missing, else b")                                     \
+    X(SCOAL, 0, -1, "string coalesce")                                                             \
+    X(INSET, 1, 0, "string in set a (exact or prefix members)")                                    \
+    X(ININT, 1, 0, "int64 in int set a")                                                           \
+    X(INTABLE, 1, 0, "string is a key of table a")                                                 \
+    X(MATCHES, 1, 0, "string matches regular expression a")                                        \
+    X(AGE, 0, -1, "whole years from date a to date b")                                             \
+    X(YEAR, 0, 0, "year of a date")                                                                \
+    X(MONTH, 0, 0, "month of a date")                                                              \
+    X(ABS, 0, 0, "absolute value")                                                                 \
+    X(LEN, 0, 0, "length of a string in characters")                                               \
+    X(LOOP, 2, -1, "pop a list into local a; local b = -1")                                        \
+    X(NEXT, 4, 0, "next item of the list in local a (index in b) into local c, or jump to d")      \
+    X(MATCH, 2, -1, "pop a key; start matching rows of table b, state in locals a..a+2")           \
+    X(NEXTROW, 4, 0, "next row of table a matching state b into local c, or jump to d")            \
+    X(ACCADD, 1, -1, "pop; add to local a unless missing")                                         \
+    X(ACCMIN, 1, -1, "pop; local a = min(local a, value), ignoring missing")                       \
+    X(ACCMAX, 1, -1, "pop; local a = max(local a, value), ignoring missing")                       \
+    X(FLAG, 3, 0, "raise a finding on the record in local a (-1: the claim), template b, c args")
 
 typedef enum Opcode {
-#define X(name, n, d) OPC_##name,
+#define X(name, n, e, d) OPC_##name,
     ARB_OPCODES(X)
 #undef X
         OPC__COUNT
@@ -74,5 +78,8 @@ typedef enum Opcode {
 
 extern const char *const opcode_names[OPC__COUNT];
 extern const unsigned char opcode_nargs[OPC__COUNT];
+/* Net change of the value stack by the instruction op with operands args
+ * (on the fall-through path for jumps). */
+int opcode_stack_effect(int op, const int32_t *args);
 
 #endif

@@ -16,16 +16,27 @@ const char *const phase_names[PHASE__COUNT] = {ARB_PHASES(X)};
 #undef X
 
 const char *const opcode_names[OPC__COUNT] = {
-#define X(name, n, d) #name,
+#define X(name, n, e, d) #name,
     ARB_OPCODES(X)
 #undef X
 };
 
 const unsigned char opcode_nargs[OPC__COUNT] = {
-#define X(name, n, d) n,
+#define X(name, n, e, d) n,
     ARB_OPCODES(X)
 #undef X
 };
+
+static const signed char opcode_effects[OPC__COUNT] = {
+#define X(name, n, e, d) e,
+    ARB_OPCODES(X)
+#undef X
+};
+
+int opcode_stack_effect(int op, const int32_t *args) {
+    if (op == OPC_FLAG) return -(args[2] + 1);
+    return opcode_effects[op];
+}
 
 int name_index(const char *const *names, int n, const char *s, size_t len) {
     for (int i = 0; i < n; i++)
