@@ -7,6 +7,7 @@
  */
 #include "compile.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ void cg_free(CodeGen *g) {
     mem_free(a, g->regexes, g->capregexes * sizeof(regex_t));
     mem_free(a, g->regex_src, g->capregexes * sizeof(char *));
     mem_free(a, g->templates, g->captemplates * sizeof(Template));
+    mem_free(a, g->probes, g->capprobes * sizeof(Probe));
     memset(g, 0, sizeof *g);
 }
 
@@ -123,6 +125,27 @@ int cg_template(CodeGen *g, Template t) {
     return (int)g->ntemplates++;
 }
 
+/* Records a probe at the next instruction (debug builds of a program). */
+static Probe *probe(CodeGen *g, int kind, const Node *n, const Node *a, const Node *b) {
+    if (!g->debug || g->in_aggregate) return NULL;
+    if (mem_grow(g->alloc, (void **)&g->probes, sizeof(Probe), &g->capprobes, g->nprobes + 1)) {
+        g->oom = 1;
+        return NULL;
+    }
+    Probe *p = &g->probes[g->nprobes++];
+    memset(p, 0, sizeof *p);
+    p->pc = (uint32_t)g->ncode;
+    p->kind = (uint8_t)kind;
+    p->nvalues = kind == PROBE_OPERANDS ? (b ? 2 : 1) : 1;
+    p->file = n->file;
+    p->off = n->off;
+    p->end = n->end;
+    if (a) p->a_off = a->off, p->a_end = a->end, p->ta = a->type;
+    if (b) p->b_off = b->off, p->b_end = b->end, p->tb = b->type;
+    if (kind == PROBE_RESULT) p->ta = n->type;
+    return p;
+}
+
 static Node *unwrap(Node *n) {
     while (n && n->res == RES_INLINE && n->a) n = n->a;
     return n;
@@ -200,7 +223,16 @@ static void cg_set_test(CodeGen *g, Node *set, int string_elems) {
 
 static void cg_expr(CodeGen *g, Node *n);
 
+static void cg_agg_body(CodeGen *g, Node *n);
+
+/* Aggregates, without probes inside (one per item would drown the rest). */
 static void cg_agg(CodeGen *g, Node *n) {
+    g->in_aggregate++;
+    cg_agg_body(g, n);
+    g->in_aggregate--;
+}
+
+static void cg_agg_body(CodeGen *g, Node *n) {
     int32_t var = n->slot, list = n->slot + 1, idx = n->slot + 2, acc = n->slot + 3;
     int kind = n->type.kind;
     switch (n->op) {
@@ -267,6 +299,7 @@ static void cg_binary(CodeGen *g, Node *n) {
     }
     if (op == OP_IN || op == OP_NOTIN) {
         cg_expr(g, n->a);
+        probe(g, PROBE_OPERANDS, n, n->a, NULL);
         Node *rhs = unwrap(n->b);
         if (rhs->type.kind == TY_TABLE) {
             const Table *t = rhs->ref;
@@ -277,22 +310,27 @@ static void cg_binary(CodeGen *g, Node *n) {
             cg_set_test(g, rhs, type_is_string(n->a->type.kind));
         }
         if (op == OP_NOTIN) E0(g, NOT);
+        probe(g, PROBE_RESULT, n, NULL, NULL);
         return;
     }
     if (op == OP_MATCHES) {
         cg_expr(g, n->a);
+        probe(g, PROBE_OPERANDS, n, n->a, NULL);
         E1(g, MATCHES, n->slot);
+        probe(g, PROBE_RESULT, n, NULL, NULL);
         return;
     }
     int ka = n->a->type.kind, kb = n->b->type.kind;
     int str = type_is_string(ka);
-    switch (op) {
-    case OP_EQ: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SEQ) : E0(g, EQ); return;
-    case OP_NE: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SNE) : E0(g, NE); return;
-    case OP_LT: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SLT) : E0(g, LT); return;
-    case OP_LE: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SLE) : E0(g, LE); return;
-    case OP_GT: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SGT) : E0(g, GT); return;
-    case OP_GE: cg_expr(g, n->a), cg_expr(g, n->b), str ? E0(g, SGE) : E0(g, GE); return;
+    if (op >= OP_EQ && op <= OP_GE) {
+        static const uint8_t ints[] = {OPC_EQ, OPC_NE, OPC_LT, OPC_LE, OPC_GT, OPC_GE};
+        static const uint8_t strs[] = {OPC_SEQ, OPC_SNE, OPC_SLT, OPC_SLE, OPC_SGT, OPC_SGE};
+        cg_expr(g, n->a);
+        cg_expr(g, n->b);
+        probe(g, PROBE_OPERANDS, n, n->a, n->b);
+        emit(g, (str ? strs : ints)[op - OP_EQ], 0, 0, 0, 0, 0);
+        probe(g, PROBE_RESULT, n, NULL, NULL);
+        return;
     }
     cg_expr(g, n->a);
     if (ka == TY_DURATION && kb == TY_DATE) E1(g, DIVK, SECS_PER_DAY);
@@ -449,6 +487,18 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
             nb++;
         } else if (cl->kind == N_WHEN) {
             cg_expr(g, cl->a);
+            Probe *pr = probe(g, PROBE_WHEN, cl->a, NULL, NULL);
+            for (Node *b = clauses; pr && b != cl && pr->nbind < 4; b = b->next) {
+                if (b->kind != N_FOR && b->kind != N_MATCH) continue;
+                ProbeBinding *pb = &pr->bind[pr->nbind++];
+                pb->slot = b->slot;
+                pb->rt =
+                    b->kind == N_FOR ? unwrap(b->a)->type.rec : &((const Table *)b->a->ref)->rt;
+                pb->key_field = pb->rt ? (b->kind == N_FOR ? pb->rt->key_field
+                                                           : ((const Table *)b->a->ref)->key_col)
+                                       : -1;
+                snprintf(pb->name, sizeof pb->name, "%.*s", (int)b->name.len, b->name.ptr);
+            }
             jump_to_level(g, OPC_JZ, tops, nb - 1, halts, &nhalts);
         } else if (cl->kind == N_FLAG) {
             if (cl->b)
@@ -538,6 +588,14 @@ int cg_finish(CodeGen *g) {
     p->nregexes = (uint32_t)g->nregexes;
     MOVE(p->templates, g->templates, g->ntemplates, Template);
     p->ntemplates = (uint32_t)g->ntemplates;
+    if (g->debug) {
+        /* probes come out in code order: rules are emitted one after another */
+        MOVE(p->probes, g->probes, g->nprobes, Probe);
+        p->nprobes = (uint32_t)g->nprobes;
+        p->probe_at = arena_alloc(ar, p->ncode + 1);
+        if (!p->probe_at) return -1;
+        for (size_t i = 0; i < g->nprobes; i++) p->probe_at[g->probes[i].pc] = 1;
+    }
 #undef MOVE
     /* the compiled regexes now belong to the program */
     g->nregexes = 0;

@@ -25,6 +25,10 @@ typedef struct CodeGen {
     Template *templates;
     size_t ntemplates, captemplates;
     int depth, maxdepth; /* value stack depth while emitting */
+    int debug;           /* record probes for `explain` */
+    int in_aggregate;    /* no probes inside aggregates (too many) */
+    Probe *probes;
+    size_t nprobes, capprobes;
     int oom;
 } CodeGen;
 

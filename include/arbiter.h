@@ -67,6 +67,7 @@ typedef struct arb_config {
     void *alloc_ud;
     const char *stdlib_dir; /* directory holding schema.rules; NULL: the built-in default */
     int no_prelude;         /* 1: do not load schema.rules (the sources declare the schema) */
+    int debug_info;         /* 1: keep what arb_explain needs (costs memory) */
 } arb_config;
 
 /* Fills *cfg with defaults.  Always call it first, then set what you need:
@@ -119,6 +120,13 @@ int arb_error_get(const arb_engine *e, size_t i, arb_error *out);
 size_t arb_error_render(const arb_engine *e, size_t i, char *buf, size_t cap);
 /* Message of the last failed call that was not a rule error. */
 const char *arb_errmsg(const arb_engine *e);
+
+/* Explains one claim (engine created with debug_info): which rules fired
+ * and why — the values each comparison of their conditions saw — or, for
+ * rule_id (may be NULL), why it did not fire.  The report goes to `out` in
+ * pieces of text.  ARB_ERR_DATA when the claim is not in the file. */
+int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, const char *rule_id,
+                void (*out)(void *ud, const char *text), void *ud);
 
 /* -------------------------------------------------------- introspection */
 

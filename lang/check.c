@@ -1866,8 +1866,8 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
 
 /* --------------------------------------------------------------- driver */
 
-Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles,
-                     DiagList *diags) {
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
+                     int debug_info) {
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
         diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
@@ -1888,6 +1888,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     strmap_init(&C.globals, a);
     strmap_init(&C.rule_ids, a);
     cg_init(&C.cg, p, a, diags);
+    C.cg.debug = debug_info;
     declare_builtin_types(&C);
 
     StrMap seen;

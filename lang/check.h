@@ -58,7 +58,7 @@ int sources_add_text(SourceList *s, const char *name, const char *text, size_t l
  * (indexes into `sources`, files already read), following imports.  Tables'
  * CSV files and imported files are added to `sources`.  Returns the program,
  * or NULL when there were errors (all of them are in diags). */
-Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles,
-                     DiagList *diags);
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
+                     int debug_info);
 
 #endif

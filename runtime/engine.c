@@ -47,6 +47,7 @@ int arb_engine_new(const arb_config *cfg, arb_engine **out) {
     }
     memcpy(e->stdlib_dir, dir, n + 1);
     e->no_prelude = cfg->no_prelude;
+    e->debug_info = cfg->debug_info;
     sources_init(&e->sources, a);
     diag_init(&e->diags, a);
     *out = e;
@@ -125,7 +126,7 @@ int arb_compile(arb_engine *e) {
         files[n++] = idx;
     }
     for (size_t i = 0; i < e->nroots; i++) files[n++] = e->roots[i];
-    e->prog = check_build(e->alloc, &e->sources, files, n, &e->diags);
+    e->prog = check_build(e->alloc, &e->sources, files, n, &e->diags, e->debug_info);
     mem_free(e->alloc, files, (e->nroots + 1) * sizeof(int));
     if (!e->prog)
         return engine_fail(e, ARB_ERR_RULES, "the rules have %zu error%s", e->diags.errors,

@@ -14,6 +14,7 @@ struct arb_engine {
     Alloc alloc;
     char *stdlib_dir;
     int no_prelude;
+    int debug_info;
     SourceList sources; /* rule files, imports, table files */
     int *roots;         /* the files added by the user */
     size_t nroots, caproots;

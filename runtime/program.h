@@ -97,6 +97,31 @@ typedef struct RuleIndex {
     Table *keys;        /* rows: key code, rule number */
 } RuleIndex;
 
+/* Debug information for `explain` (only with arb_config.debug_info): at
+ * `pc` the VM reports the value(s) on the stack — the operands of a
+ * comparison or membership test (PROBE_OPERANDS, 2 or 1 values), its result
+ * (PROBE_RESULT), or the value of a rule's `when` (PROBE_WHEN, with the
+ * bindings in force). */
+enum { PROBE_OPERANDS, PROBE_RESULT, PROBE_WHEN };
+
+typedef struct ProbeBinding {
+    int32_t slot;      /* local holding the record */
+    int32_t key_field; /* its key field, -1 when none */
+    const RecordType *rt;
+    char name[24]; /* the variable's name in the rule */
+} ProbeBinding;
+
+typedef struct Probe {
+    uint32_t pc;
+    uint8_t kind, nvalues, nbind;
+    int32_t file;
+    uint32_t off, end;     /* the expression */
+    uint32_t a_off, a_end; /* its left operand */
+    uint32_t b_off, b_end; /* its right operand (2 values) */
+    Type ta, tb;
+    ProbeBinding bind[4];
+} Probe;
+
 typedef struct Program {
     Arena ar;
     void *map; /* a loaded pack's mapping (strings and code point into it) */
@@ -131,6 +156,9 @@ typedef struct Program {
     uint32_t ntemplates;
     RuleIndex *indexes;
     uint32_t nindexes;
+    Probe *probes; /* sorted by pc; NULL without debug information */
+    uint32_t nprobes;
+    uint8_t *probe_at;    /* per code word: 1 where a probe is */
     uint32_t *scan_rules; /* rules not in an index, in rule order */
     uint32_t nscan_rules;
     /* derived fields of the claim and its records: computed before rules */

@@ -184,6 +184,22 @@ static int64_t mul_ovf(int64_t x, int64_t y) {
     return __builtin_mul_overflow(x, y, &r) ? NUL : r;
 }
 
+/* Reports every probe at pc to the trace callback. */
+static void probe_hit(VM *vm, uint32_t pc, const Value *S, size_t sp, const Value *L) {
+    const Program *p = vm->p;
+    uint32_t lo = 0, hi = p->nprobes;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (p->probes[mid].pc < pc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < p->nprobes && p->probes[lo].pc == pc; lo++)
+        if (sp >= p->probes[lo].nvalues)
+            vm->trace(vm->trace_ud, &p->probes[lo], S + sp - p->probes[lo].nvalues, L);
+}
+
 /* Runs code from pc until HALT with the claim in local 0. */
 static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar) {
     const Program *p = vm->p;
@@ -192,6 +208,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
     size_t sp = 0;
     L[0].rec = claim;
     for (;;) {
+        if (vm->trace && p->probe_at && p->probe_at[pc]) probe_hit(vm, pc, S, sp, L);
         const int32_t *ip = code + pc;
         int32_t a = ip[1];
         pc += 1 + opcode_nargs[ip[0]];

@@ -30,6 +30,9 @@ typedef struct VM {
     size_t ncand, capcand;
     int no_index;                    /* run every rule on every record (for comparison) */
     const struct NativeCode *native; /* compiled rules, or NULL: interpret */
+    /* explain: called at each probe with the values it watches */
+    void (*trace)(void *ud, const Probe *p, const Value *values, const Value *locals);
+    void *trace_ud;
     uint64_t rules_run;
 } VM;
 

@@ -34,7 +34,7 @@ static void build(Built *b, const char *rules) {
     int files[2];
     files[0] = sources_add_text(&b->src, "schema.rules", SCHEMA, strlen(SCHEMA));
     files[1] = sources_add_text(&b->src, "t.rules", rules, strlen(rules));
-    b->p = check_build(mem_default(), &b->src, files, 2, &b->diags);
+    b->p = check_build(mem_default(), &b->src, files, 2, &b->diags, 0);
 }
 
 static void done(Built *b) {

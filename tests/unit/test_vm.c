@@ -43,7 +43,7 @@ static void setup_env(Env *e, const char *rules) {
     files[0] = sources_add_text(&e->src, "schema.rules", SCHEMA, strlen(SCHEMA));
     /* named inside the test data directory so tables resolve there */
     files[1] = sources_add_text(&e->src, ARB_TEST_DATA "/docs/t.rules", rules, strlen(rules));
-    e->p = check_build(mem_default(), &e->src, files, 2, &e->diags);
+    e->p = check_build(mem_default(), &e->src, files, 2, &e->diags, 0);
     for (size_t i = 0; i < e->diags.n; i++) fprintf(stderr, "diag: %s\n", e->diags.items[i].msg);
     assert_non_null(e->p);
     assert_int_equal(vm_init(&e->vm, e->p, mem_default()), 0);

@@ -1,0 +1,100 @@
+/* explain.c — the `arbiter explain` command: why one claim was (or was not)
+ * flagged, rule by rule, with the values each condition saw. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arbiter.h"
+#include "explain.h"
+
+static const char *const EXPLAIN_HELP =
+    "usage: arbiter explain RULES... --claims FILE --claim ID [--rule R] [options]\n"
+    "\n"
+    "For one claim, lists the rules that fired and why: for each line (and table\n"
+    "row) they fired on, every comparison of the rule's condition with its result\n"
+    "and the values on both sides. With --rule, explains that rule even when it\n"
+    "did not fire, marking the first condition that was false.\n"
+    "\n"
+    "options:\n"
+    "  --claims FILE   the claims (JSON Lines, or claims.csv with its child files)\n"
+    "  --claim ID      the claim to explain (its claim_id)\n"
+    "  --rule R        only this rule\n"
+    "  --stdlib DIR    the standard library (schema.rules)\n"
+    "  -h, --help      this text\n";
+
+static void print_text(void *ud, const char *text) {
+    (void)ud;
+    fputs(text, stdout);
+}
+
+int cmd_explain(int argc, char **argv) {
+    const char **files = calloc((size_t)argc + 1, sizeof(char *));
+    const char *claims = NULL, *claim = NULL, *rule = NULL, *stdlib = NULL;
+    int nfiles = 0, rc = 0;
+    if (!files) return 4;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(EXPLAIN_HELP, stdout);
+            free(files);
+            return 0;
+        } else if (strcmp(a, "--claims") == 0 && more) {
+            claims = argv[++i];
+        } else if (strcmp(a, "--claim") == 0 && more) {
+            claim = argv[++i];
+        } else if (strcmp(a, "--rule") == 0 && more) {
+            rule = argv[++i];
+        } else if (strcmp(a, "--stdlib") == 0 && more) {
+            stdlib = argv[++i];
+        } else if (a[0] != '-') {
+            files[nfiles++] = a;
+        } else {
+            fprintf(stderr,
+                    "arbiter explain: unknown option or missing value: '%s'\n"
+                    "Run 'arbiter explain --help' for usage.\n",
+                    a);
+            free(files);
+            return 2;
+        }
+    }
+    if (!nfiles || !claims || !claim) {
+        fprintf(stderr, "arbiter explain: give rule files, --claims FILE and --claim ID\n"
+                        "Run 'arbiter explain --help' for usage.\n");
+        free(files);
+        return 2;
+    }
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = stdlib ? stdlib : getenv("ARBITER_STDLIB");
+    cfg.debug_info = 1;
+    arb_engine *e;
+    if (arb_engine_new(&cfg, &e) != ARB_OK) {
+        free(files);
+        return 4;
+    }
+    for (int i = 0; i < nfiles && rc == 0; i++)
+        if (arb_add_file(e, files[i]) != ARB_OK) {
+            fprintf(stderr, "arbiter explain: %s\n", arb_errmsg(e));
+            rc = 2;
+        }
+    if (rc == 0 && arb_compile(e) != ARB_OK) {
+        char buf[4096];
+        for (size_t i = 0; i < arb_error_count(e); i++) {
+            arb_error_render(e, i, buf, sizeof buf);
+            fputs(buf, stderr);
+        }
+        fprintf(stderr, "arbiter explain: the rules have errors\n");
+        rc = 2;
+    }
+    if (rc == 0) {
+        int r = arb_explain(e, claims, claim, rule, print_text, NULL);
+        if (r != ARB_OK) {
+            fprintf(stderr, "arbiter explain: %s\n", arb_errmsg(e));
+            rc = r == ARB_ERR_DATA ? 3 : 2;
+        }
+    }
+    arb_engine_free(e);
+    free(files);
+    return rc;
+}

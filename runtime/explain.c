@@ -1,0 +1,274 @@
+/* explain.c — `arbiter explain`: for one claim, which rules fired and why.
+ *
+ * The claim is found in its file and checked rule by rule with the VM in
+ * trace mode (every rule on every line, no index, so each iteration is
+ * seen).  Probes the compiler placed (debug_info) report the operands and
+ * result of each comparison or membership test and the value of each `when`
+ * with the bindings in force; the report shows them with their source text. */
+#include <stdio.h>
+#include <string.h>
+
+#include "csv_claims.h"
+#include "engine.h"
+#include "scalar.h"
+
+typedef struct Event {
+    const Probe *p;
+    Value v[2];
+    Value keys[4]; /* PROBE_WHEN: key of each bound record */
+} Event;
+
+typedef struct Explain {
+    arb_engine *e;
+    Event *ev;
+    size_t n, cap;
+    int oom;
+} Explain;
+
+static void on_probe(void *ud, const Probe *p, const Value *vals, const Value *L) {
+    Explain *x = ud;
+    if (mem_grow(x->e->alloc, (void **)&x->ev, sizeof(Event), &x->cap, x->n + 1)) {
+        x->oom = 1;
+        return;
+    }
+    Event *ev = &x->ev[x->n++];
+    memset(ev, 0, sizeof *ev);
+    ev->p = p;
+    for (int i = 0; i < p->nvalues && i < 2; i++) ev->v[i] = vals[i];
+    for (int i = 0; i < p->nbind; i++) {
+        const Value *rec = L[p->bind[i].slot].rec;
+        ev->keys[i].i = ARB_NULL;
+        if (rec && p->bind[i].key_field >= 0) ev->keys[i] = rec[p->bind[i].key_field];
+    }
+}
+
+/* The source text of [off, end) on its first line, trimmed to 70 bytes. */
+static void put_source(arb_engine *e, StrBuf *b, int32_t file, uint32_t off, uint32_t end) {
+    if (file < 0 || (size_t)file >= e->sources.n) return;
+    const Source *s = &e->sources.items[file];
+    if (end > s->len) end = (uint32_t)s->len;
+    uint32_t k = off;
+    while (k < end && s->text[k] != '\n' && k - off < 70) k++;
+    sb_putn(b, s->text + off, k - off);
+    if (k < end) sb_puts(b, "…");
+}
+
+static void put_value(StrBuf *b, const Type *t, Value v) {
+    char buf[160];
+    if (type_is_string(t->kind) && !v.s) {
+        sb_puts(b, "missing");
+        return;
+    }
+    if (!type_is_string(t->kind) && v.i == ARB_NULL) {
+        sb_puts(b, "missing");
+        return;
+    }
+    if (t->kind == TY_ENUM && !t->enm) {
+        sb_printf(b, "#%lld", (long long)v.i);
+        return;
+    }
+    scalar_format(t, v, 1, 0, buf, sizeof buf);
+    sb_puts(b, buf);
+}
+
+/* "line=3, r=XG03..." for a when event. */
+static void put_bindings(StrBuf *b, const Event *ev) {
+    const Probe *p = ev->p;
+    if (!p->nbind) {
+        sb_puts(b, "the claim");
+        return;
+    }
+    for (int i = 0; i < p->nbind; i++) {
+        const ProbeBinding *pb = &p->bind[i];
+        sb_printf(b, "%s%s", i ? ", " : "", pb->name);
+        if (pb->key_field >= 0 && pb->rt) {
+            sb_putc(b, '=');
+            put_value(b, &pb->rt->fields[pb->key_field].type, ev->keys[i]);
+        }
+    }
+}
+
+/* One iteration: the tests evaluated (operands, result), then the when. */
+static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from, size_t to) {
+    sb_puts(b, "    ");
+    put_bindings(b, &ev[to]);
+    sb_printf(b, ": when is %s\n", ev[to].v[0].i > 0 ? "true" : "false");
+    int shown_false = 0;
+    for (size_t k = from; k < to; k++) {
+        const Probe *p = ev[k].p;
+        if (p->kind != PROBE_OPERANDS) continue;
+        const Event *res = k + 1 < to && ev[k + 1].p->kind == PROBE_RESULT ? &ev[k + 1] : NULL;
+        int val = res && res->v[0].i > 0;
+        sb_puts(b, "      ");
+        size_t mark = b->len;
+        put_source(e, b, p->file, p->off, p->end);
+        while (b->len - mark < 40) sb_putc(b, ' ');
+        sb_printf(b, "  %-5s", res ? (val ? "true" : "false") : "?");
+        sb_puts(b, "  (");
+        put_source(e, b, p->file, p->a_off, p->a_end);
+        sb_puts(b, " = ");
+        put_value(b, &p->ta, ev[k].v[0]);
+        if (p->nvalues == 2) {
+            sb_puts(b, ", ");
+            put_source(e, b, p->file, p->b_off, p->b_end);
+            sb_puts(b, " = ");
+            put_value(b, &p->tb, ev[k].v[1]);
+        }
+        sb_puts(b, ")");
+        if (res && !val && !shown_false && ev[to].v[0].i <= 0) {
+            sb_puts(b, "   <- the first false condition");
+            shown_false = 1;
+        }
+        sb_putc(b, '\n');
+    }
+}
+
+static int contains(const char *s, size_t n, const char *w, size_t k) {
+    for (size_t i = 0; k && i + k <= n; i++)
+        if (s[i] == w[0] && memcmp(s + i, w, k) == 0) return 1;
+    return 0;
+}
+
+/* Finds the claim with the given id; its record is allocated in ar. */
+static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar, Value **out) {
+    const RecordType *ct = e->prog->claim;
+    if (ct->key_field < 0) return engine_fail(e, ARB_ERR_DATA, "the claim schema has no key field");
+    size_t idlen = strlen(id);
+    char err[512];
+    size_t n = strlen(path);
+    if (n > 4 && strcmp(path + n - 4, ".csv") == 0) {
+        CsvClaims *c;
+        if (csvc_open(&c, ct, path, e->alloc, err, sizeof err))
+            return engine_fail(e, ARB_ERR_DATA, "%s", err);
+        int found = 0;
+        for (size_t i = 0; i < csvc_count(c) && !found; i++) {
+            const Value *v;
+            const char *file;
+            uint64_t line;
+            if (csvc_get(c, i, ar, &v, err, sizeof err, &file, &line) != 0) continue;
+            const ArbStr *k = v[ct->key_field].s;
+            if (k && k->len == idlen && memcmp(k->data, id, idlen) == 0)
+                *out = (Value *)v, found = 1;
+        }
+        csvc_free(c);
+        return found ? ARB_OK : engine_fail(e, ARB_ERR_DATA, "no claim '%s' in %s", id, path);
+    }
+    char msg[512];
+    int idx = sources_add_file(&e->sources, path, msg, sizeof msg);
+    if (idx < 0) return engine_fail(e, ARB_ERR_DATA, "%s", msg);
+    const char *text = e->sources.items[idx].text, *end = text + e->sources.items[idx].len;
+    for (const char *p = text; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        /* cheap filter before parsing: the id must appear in the line */
+        if (contains(p, len, id, idlen)) {
+            const Value *v;
+            size_t off;
+            if (jsonr_parse(e->json, p, len, ar, &v, err, sizeof err, &off) == 0) {
+                const ArbStr *k = v[ct->key_field].s;
+                if (k && k->len == idlen && memcmp(k->data, id, idlen) == 0) {
+                    *out = (Value *)v;
+                    return ARB_OK;
+                }
+            }
+        }
+        p += len + 1;
+    }
+    return engine_fail(e, ARB_ERR_DATA, "no claim '%s' in %s", id, path);
+}
+
+int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, const char *rule_id,
+                void (*out)(void *ud, const char *text), void *ud) {
+    const Program *p = e->prog;
+    if (!p) return engine_fail(e, ARB_ERR_USAGE, "compile the rules first");
+    if (!p->probes)
+        return engine_fail(e, ARB_ERR_USAGE, "explain needs an engine made with debug_info");
+    uint32_t only = UINT32_MAX;
+    if (rule_id) {
+        for (uint32_t i = 0; i < p->nrules; i++)
+            if (strcmp(p->rules[i].id, rule_id) == 0) only = i;
+        if (only == UINT32_MAX) return engine_fail(e, ARB_ERR_USAGE, "no rule '%s'", rule_id);
+    }
+    Arena ar;
+    arena_init(&ar, e->alloc, 1 << 16);
+    Value *claim = NULL;
+    int rc = find_claim(e, claims_path, claim_id, &ar, &claim);
+    VM vm;
+    Explain x = {e, NULL, 0, 0, 0};
+    StrBuf b;
+    sb_init(&b, e->alloc);
+    if (rc == ARB_OK && vm_init(&vm, p, e->alloc) != 0)
+        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (rc != ARB_OK) {
+        arena_free(&ar);
+        return rc;
+    }
+    vm.no_index = 1;
+    vm.trace_ud = &x;
+    /* derived fields first, untraced */
+    if (vm_check_claim(&vm, claim, 0, &ar) != 0) rc = ARB_ERR_NOMEM;
+    vm.trace = on_probe;
+    sb_printf(&b, "claim %s\n", claim_id);
+    uint32_t fired = 0, quiet = 0;
+    for (uint32_t r = 0; r < p->nrules && rc == ARB_OK; r++) {
+        if (only != UINT32_MAX && r != only) continue;
+        const Rule *ru = &p->rules[r];
+        x.n = 0;
+        size_t before = vm.nfindings;
+        if (vm_run_rule(&vm, r, claim, &ar) != 0 || x.oom) {
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        size_t nf = vm.nfindings - before;
+        if (!nf && only == UINT32_MAX) {
+            quiet++;
+            continue;
+        }
+        fired += nf > 0;
+        const Category *c = &p->cats[ru->category];
+        sb_printf(&b, "\nrule %s \"%s\" in %s (%s): %s", ru->id, ru->title, c->name, c->title,
+                  nf ? "fired" : "did not fire");
+        if (nf)
+            sb_printf(&b, ", %zu finding%s\n", nf, nf == 1 ? "" : "s");
+        else
+            sb_putc(&b, '\n');
+        /* iterations: the events up to each when */
+        size_t start = 0, shown = 0, iterations = 0;
+        for (size_t k = 0; k < x.n; k++) {
+            if (x.ev[k].p->kind != PROBE_WHEN) continue;
+            iterations++;
+            int t = x.ev[k].v[0].i > 0;
+            if ((t || !nf) && shown < 10) {
+                put_iteration(e, &b, x.ev, start, k);
+                shown++;
+            }
+            start = k + 1;
+        }
+        if (!iterations)
+            sb_puts(&b,
+                    "    its for/match clauses bound nothing: no record of the claim matched\n");
+        else if (shown < iterations && !nf)
+            sb_printf(&b, "    ... and %zu more iterations\n", iterations - shown);
+        for (size_t k = before; k < vm.nfindings; k++) {
+            const Finding *f = &vm.findings[k];
+            char amount[32];
+            int64_t a = f->amount < 0 ? -f->amount : f->amount;
+            snprintf(amount, sizeof amount, "%s%lld.%02lld", f->amount < 0 ? "-" : "",
+                     (long long)(a / 100), (long long)(a % 100));
+            sb_printf(&b, "    -> finding");
+            if (f->key.i != ARB_NULL && ru->key_field >= 0 && !ru->flags_claim)
+                sb_printf(&b, " on line %lld", (long long)f->key.i);
+            sb_printf(&b, ": %s, %s\n", amount, f->message);
+        }
+    }
+    if (only == UINT32_MAX)
+        sb_printf(&b, "\n%u rule%s fired; %u other rule%s evaluated and did not fire\n", fired,
+                  fired == 1 ? "" : "s", quiet, quiet == 1 ? "" : "s");
+    if (rc == ARB_OK && b.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (rc == ARB_OK) out(ud, sb_str(&b));
+    sb_free(&b);
+    mem_free(e->alloc, x.ev, x.cap * sizeof(Event));
+    vm_free(&vm);
+    arena_free(&ar);
+    return rc;
+}
