@@ -1,5 +1,6 @@
-/* main.c — the `arbiter` command: check, lint, disasm, gen.  The only place
- * that prints; everything else is the library.
+/* main.c — the `arbiter` command: check, lint, compile, disasm, gen (and the
+ * dispatch to test, diff and explain, which live in their own files).  The
+ * CLI is the only place that prints; everything else is the library.
  *
  * Exit codes: 0 clean; 1 findings (with --fail-on-findings); 2 usage or rule
  * errors; 3 data errors (claims unreadable or records rejected); 4 I/O. */
@@ -12,6 +13,8 @@
 
 #include "arbiter.h"
 #include "arbiter_jit.h"
+#include "commands.h"
+#include "explain.h"
 #include "gen.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
@@ -28,6 +31,9 @@ static const char *const MAIN_HELP =
     "  compile  compile rule files into a rule pack (.arbpack)\n"
     "  disasm   print the bytecode a rule compiles to\n"
     "  gen      generate synthetic claims\n"
+    "  test     run rules over golden sets and compare with expected findings\n"
+    "  diff     show the impact of a rule change on the findings over claims\n"
+    "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
     "\n"
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
@@ -626,6 +632,9 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "compile") == 0) return cmd_compile(1, sub);
             if (strcmp(argv[2], "disasm") == 0) return cmd_disasm(1, sub);
             if (strcmp(argv[2], "gen") == 0) return cmd_gen(1, sub);
+            if (strcmp(argv[2], "test") == 0) return cmd_test(1, sub);
+            if (strcmp(argv[2], "diff") == 0) return cmd_diff(1, sub);
+            if (strcmp(argv[2], "explain") == 0) return cmd_explain(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -639,6 +648,9 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
     if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
     if (strcmp(cmd, "gen") == 0) return cmd_gen(argc - 2, argv + 2);
+    if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+    if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }

@@ -1,0 +1,772 @@
+/* cmd_test.c — `arbiter test` (golden regression sets: run a rule library
+ * over each set's claims and compare with its expected findings) and
+ * `arbiter diff` (the impact of a rule change: two rule libraries over the
+ * same claims).  Both run the rules through the public API, with findings
+ * written to a temporary file and read back (findings_set.c compares them).
+ *
+ * Exit codes: 0 no difference; 1 differences; 2 usage or rule errors, or a
+ * malformed expected.jsonl; 3 claims unreadable or records rejected; 4 I/O. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "arbiter_jit.h"
+#include "commands.h"
+#include "findings_set.h"
+
+enum { EXIT_CLEAN = 0, EXIT_DIFFERS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
+
+#define MAX_EXAMPLES 10 /* example findings shown per rule */
+
+static const char *const TEST_HELP =
+    "usage: arbiter test RULES... --golden DIR... [options]\n"
+    "\n"
+    "Runs the rules over the claims of each golden set and compares the findings\n"
+    "with the set's expected findings, in any order. A golden set is a directory\n"
+    "holding claims (claims.jsonl, or claims/claims.csv or claims.csv with the\n"
+    "child CSV files beside it) and expected.jsonl (findings as 'arbiter check'\n"
+    "writes them). A difference is reported by category and rule: findings newly\n"
+    "raised (+), no longer raised (-) and changed (~: amount, severity, message,\n"
+    "category, nature or points), with counts and money.\n"
+    "RULES are rule files, or directories (their *.rules files).\n"
+    "\n"
+    "options:\n"
+    "  --golden DIR...   golden sets: DIR and every argument after it up to the\n"
+    "                    next option (may be repeated)\n"
+    "  --update          rewrite each set's expected.jsonl with the findings the\n"
+    "                    rules give now (sorted), and report what changed\n"
+    "  --junit FILE      write the results as JUnit XML (one testcase per set)\n"
+    "  --threads N       worker threads (default 1); the result is the same\n"
+    "  --backend B       interp (default) or jit; the result is the same\n"
+    "  --stdlib DIR      the standard library (schema.rules)\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "exit codes: 0 every set matches (or was updated), 1 a set differs, 2 usage\n"
+    "or rule errors or a malformed expected.jsonl, 3 claims unreadable or records\n"
+    "rejected, 4 I/O errors.\n";
+
+static const char *const DIFF_HELP =
+    "usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
+    "\n"
+    "Shows the impact of a rule change: runs both rule libraries over the same\n"
+    "claims and reports the findings NEW_RULES raises that OLD_RULES does not (+),\n"
+    "the ones it no longer raises (-) and the ones it changes (~), by category and\n"
+    "rule, then a summary (findings, claims affected, money at risk, old and new).\n"
+    "OLD_RULES and NEW_RULES are each a rule file or a directory (its *.rules\n"
+    "files, sorted; not recursive).\n"
+    "\n"
+    "options:\n"
+    "  --claims FILE     claims as JSON Lines (.jsonl) or claims.csv with the\n"
+    "                    child CSV files beside it\n"
+    "  --threads N       worker threads (default 1)\n"
+    "  --backend B       interp (default) or jit\n"
+    "  --stdlib DIR      the standard library (schema.rules)\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "exit codes: 0 no difference, 1 the change changes findings, 2 usage or rule\n"
+    "errors, 3 claims unreadable or records rejected, 4 I/O errors.\n";
+
+static int is_help(const char *a) {
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg) {
+    fprintf(stderr, "arbiter %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
+    return EXIT_USAGE;
+}
+
+/* The exit code of two outcomes together: usage, then I/O, then data
+ * errors outweigh differences. */
+static int worse(int a, int b) {
+    static const int rank[] = {0, 1, 4, 2, 3}; /* by exit code */
+    return rank[b] > rank[a] ? b : a;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Money with thousands separators, for summaries: "-11,092.20". */
+static void money_grouped(int64_t cents, char *buf, size_t cap) {
+    char plain[32];
+    fs_money(cents, plain, sizeof plain);
+    const char *digits = plain[0] == '-' ? plain + 1 : plain;
+    size_t whole = strcspn(digits, "."), k = 0;
+    if (digits != plain && k + 1 < cap) buf[k++] = '-';
+    for (size_t i = 0; digits[i] && k + 2 < cap; i++) {
+        if (i && i < whole && (whole - i) % 3 == 0) buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = 0;
+}
+
+/* ------------------------------------------------------------ rule files */
+
+typedef struct PathList {
+    char **items;
+    size_t n, cap;
+} PathList;
+
+static int paths_add(PathList *l, const char *path) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **p = realloc(l->items, cap * sizeof *p);
+        if (!p) return -1;
+        l->items = p;
+        l->cap = cap;
+    }
+    if (!(l->items[l->n] = strdup(path))) return -1;
+    l->n++;
+    return 0;
+}
+
+static void paths_free(PathList *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the *.rules files of a directory, sorted (not recursive). */
+static int add_rule_dir(PathList *l, const char *dir, const char *cmd) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "arbiter %s: cannot read %s: %s\n", cmd, dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    size_t first = l->n;
+    struct dirent *de;
+    int rc = EXIT_CLEAN;
+    char path[4096];
+    while (rc == EXIT_CLEAN && (de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len <= 6 || strcmp(de->d_name + len - 6, ".rules") != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (paths_add(l, path)) rc = EXIT_IO;
+    }
+    closedir(d);
+    if (rc) return rc;
+    if (l->n == first) {
+        fprintf(stderr, "arbiter %s: no .rules files in %s\n", cmd, dir);
+        return EXIT_USAGE;
+    }
+    qsort(l->items + first, l->n - first, sizeof *l->items, cmp_str);
+    return EXIT_CLEAN;
+}
+
+/* Adds a rule file, or every *.rules file of a directory. */
+static int add_rules(PathList *l, const char *path, const char *cmd) {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) return add_rule_dir(l, path, cmd);
+    return paths_add(l, path) ? EXIT_IO : EXIT_CLEAN;
+}
+
+/* ------------------------------------------------------------ the engine */
+
+typedef struct RunOptions {
+    const char *stdlib;
+    int threads;
+    int jit;
+} RunOptions;
+
+/* Prints every diagnostic; returns the number of errors. */
+static size_t print_errors(arb_engine *e) {
+    size_t errors = 0, n = arb_error_count(e), cap = 4096;
+    char *buf = malloc(cap);
+    if (!buf) return n;
+    for (size_t i = 0; i < n; i++) {
+        size_t need = arb_error_render(e, i, buf, cap);
+        if (need >= cap) {
+            char *nb = realloc(buf, need + 1);
+            if (nb) {
+                buf = nb;
+                cap = need + 1;
+                arb_error_render(e, i, buf, cap);
+            }
+        }
+        fputs(buf, stderr);
+        arb_error err;
+        if (arb_error_get(e, i, &err) == ARB_OK && err.severity == 0) errors++;
+    }
+    free(buf);
+    return errors;
+}
+
+/* Compiles the rule files (and the JIT when asked); NULL with *code set. */
+static arb_engine *compile_rules(const char *cmd, const PathList *rules, const RunOptions *ro,
+                                 int *code) {
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ro->stdlib ? ro->stdlib : getenv("ARBITER_STDLIB");
+    arb_engine *e;
+    if (arb_engine_new(&cfg, &e) != ARB_OK) {
+        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
+        *code = EXIT_IO;
+        return NULL;
+    }
+    *code = EXIT_USAGE;
+    for (size_t i = 0; i < rules->n; i++) {
+        if (arb_add_file(e, rules->items[i]) != ARB_OK) {
+            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+            arb_engine_free(e);
+            return NULL;
+        }
+    }
+    if (arb_compile(e) != ARB_OK) {
+        size_t n = print_errors(e);
+        fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n, n == 1 ? "" : "s");
+        arb_engine_free(e);
+        return NULL;
+    }
+    print_errors(e); /* warnings */
+    if (ro->jit) {
+        arb_jit_options jo;
+        arb_jit_options_init(&jo);
+        if (arb_use_jit(e, &jo) != ARB_OK) {
+            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+            arb_engine_free(e);
+            return NULL;
+        }
+    }
+    *code = EXIT_CLEAN;
+    return e;
+}
+
+/* Category titles seen in the runs, for the report. */
+typedef struct Titles {
+    FsTitle *items;
+    size_t n, cap;
+} Titles;
+
+/* Adds a category's title; a later run's title replaces an earlier one (in
+ * a diff, the new rules name the categories). */
+static void titles_add(Titles *t, const char *name, const char *title) {
+    for (size_t i = 0; i < t->n; i++) {
+        if (strcmp(t->items[i].name, name) != 0) continue;
+        char *ti = strdup(title ? title : "");
+        if (ti) {
+            free((char *)t->items[i].title);
+            t->items[i].title = ti;
+        }
+        return;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 32;
+        FsTitle *p = realloc(t->items, cap * sizeof *p);
+        if (!p) return;
+        t->items = p;
+        t->cap = cap;
+    }
+    char *n = strdup(name), *ti = strdup(title ? title : "");
+    if (!n || !ti) {
+        free(n);
+        free(ti);
+        return;
+    }
+    t->items[t->n++] = (FsTitle){n, ti};
+}
+
+static void titles_free(Titles *t) {
+    for (size_t i = 0; i < t->n; i++) {
+        free((char *)t->items[i].name);
+        free((char *)t->items[i].title);
+    }
+    free(t->items);
+    memset(t, 0, sizeof *t);
+}
+
+typedef struct RejectPrinter {
+    int quiet;
+} RejectPrinter;
+
+static void on_reject(void *ud, const arb_reject *r) {
+    const RejectPrinter *p = ud;
+    if (!p->quiet)
+        fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line,
+                r->message);
+}
+
+/* A temporary file for findings; 0 or -1. */
+static int temp_path(char *buf, size_t cap) {
+    const char *dir = getenv("TMPDIR");
+    snprintf(buf, cap, "%s/arbiter-findings-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(buf);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
+/* Runs e over the claims and loads the findings into *out.  Returns
+ * EXIT_CLEAN; EXIT_DATA when records were rejected (the findings of the
+ * rest are loaded, *loaded is 1) or the claims cannot be read; EXIT_IO.
+ * Errors other than rejected records are described in *why; *titles gets
+ * the category titles. */
+static int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, int quiet_rejects,
+                      FindingSet *out, Titles *titles, int *loaded, FsBuf *why) {
+    char path[4096], err[512];
+    *loaded = 0;
+    if (temp_path(path, sizeof path)) {
+        fsb_printf(why, "cannot make a temporary file: %s", strerror(errno));
+        return EXIT_IO;
+    }
+    RejectPrinter rp = {quiet_rejects};
+    arb_batch_options o;
+    arb_batch_options_init(&o);
+    o.claims_path = claims;
+    o.findings_path = path;
+    o.threads = ro->threads;
+    o.on_reject = on_reject;
+    o.ud = &rp;
+    arb_batch_stats st;
+    int rc = arb_check_file(e, &o, &st);
+    int code = EXIT_CLEAN;
+    if (rc == ARB_ERR_DATA && (st.records_read || st.rejected_rows)) {
+        code = EXIT_DATA; /* some records rejected: the rest was audited */
+        fsb_printf(why, "%s: %llu record%s rejected", claims,
+                   (unsigned long long)(st.rejected + st.rejected_rows),
+                   st.rejected + st.rejected_rows == 1 ? "" : "s");
+    } else if (rc != ARB_OK) {
+        fsb_printf(why, "%s", arb_errmsg(e));
+        unlink(path);
+        return rc == ARB_ERR_IO ? EXIT_IO : EXIT_DATA;
+    }
+    for (size_t i = 0; i < st.ncategories; i++)
+        titles_add(titles, st.categories[i].name, st.categories[i].title);
+    int lrc = fs_load(out, path, err, sizeof err);
+    unlink(path);
+    if (lrc) {
+        why->len = 0;
+        fsb_printf(why, "%s", err);
+        return EXIT_IO;
+    }
+    *loaded = 1;
+    return code;
+}
+
+/* ------------------------------------------------------------ golden sets */
+
+typedef struct TestRun {
+    arb_engine *e;
+    RunOptions ro;
+    int update;
+    Titles titles;
+    FsCase *cases;
+    size_t ncases;
+    size_t passed, failed, errors, updated;
+} TestRun;
+
+static int is_file(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The claims of a golden set: claims.jsonl, claims/claims.csv or claims.csv. */
+static int find_claims(const char *dir, char *buf, size_t cap) {
+    static const char *const names[] = {"claims.jsonl", "claims/claims.csv", "claims.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(buf, cap, "%s/%s", dir, names[i]);
+        if (is_file(buf)) return 0;
+    }
+    return -1;
+}
+
+/* Reads a whole file into b; 0, or -1 when it cannot be read. */
+static int read_all(const char *path, FsBuf *b) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) fsb_put(b, chunk, got);
+    int bad = ferror(f) || b->oom;
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
+/* Writes the set, sorted, to path (through a temporary file beside it) when
+ * the file does not hold exactly that already.  1 written, 0 unchanged, -1. */
+static int write_expected(const char *path, FindingSet *s) {
+    FsBuf text, old;
+    fsb_init(&text);
+    fsb_init(&old);
+    fs_sort(s);
+    fs_write_jsonl(&text, s);
+    int same = read_all(path, &old) == 0 && old.len == text.len &&
+               (text.len == 0 || memcmp(old.p, text.p, text.len) == 0);
+    int rc = same ? 0 : 1;
+    if (!same) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        FILE *f = fopen(tmp, "wb");
+        int ok = f && !text.oom && (text.len == 0 || fwrite(text.p, 1, text.len, f) == text.len);
+        if (f && fclose(f) != 0) ok = 0;
+        if (!ok || rename(tmp, path) != 0) {
+            if (f) unlink(tmp);
+            rc = -1;
+        }
+    }
+    fsb_free(&text);
+    fsb_free(&old);
+    return rc;
+}
+
+/* Loads a set's expected.jsonl (empty when absent and updating). */
+static int load_expected(const TestRun *t, const char *path, FindingSet *s, FsBuf *why) {
+    char err[512];
+    if (!is_file(path) && t->update) return EXIT_CLEAN;
+    int rc = fs_load(s, path, err, sizeof err);
+    if (rc == 0) return EXIT_CLEAN;
+    if (rc == -2 && !is_file(path))
+        fsb_printf(why, "no %s (run with --update to create it)", path);
+    else
+        fsb_printf(why, "%s", err);
+    return EXIT_USAGE;
+}
+
+/* Compares one set's findings, prints the report and updates the file when
+ * asked.  Returns the set's exit code; *report gets the report, *ndiff the
+ * number of differences. */
+static int judge_set(TestRun *t, const char *name, const char *expected_path, FindingSet *exp,
+                     FindingSet *act, int data_code, FsBuf *report, size_t *ndiff) {
+    FsDiff d;
+    if (fs_compare(exp, act, &d)) {
+        fprintf(stderr, "arbiter test: out of memory\n");
+        return EXIT_IO;
+    }
+    size_t nd = *ndiff = d.n;
+    if (nd) {
+        fsb_printf(report, "golden %s: %zu difference%s\n", name, nd, nd == 1 ? "" : "s");
+        fs_report(report, &d, t->titles.items, t->titles.n, MAX_EXAMPLES);
+        fputs(report->p ? report->p : "", stdout);
+    }
+    fs_diff_free(&d);
+    int code = data_code ? data_code : nd ? EXIT_DIFFERS : EXIT_CLEAN;
+    if (!t->update || data_code) {
+        if (!nd && !data_code) printf("golden %s: ok, %zu findings\n", name, act->n);
+        if (t->update && data_code) printf("golden %s: not updated (records rejected)\n", name);
+        return code;
+    }
+    int w = write_expected(expected_path, act);
+    if (w < 0) {
+        fprintf(stderr, "arbiter test: cannot write %s: %s\n", expected_path, strerror(errno));
+        return EXIT_IO;
+    }
+    if (w) t->updated++;
+    printf("golden %s: %s, %zu findings\n", name, w ? "expected.jsonl updated" : "ok", act->n);
+    return EXIT_CLEAN;
+}
+
+/* Runs one golden set; fills the set's JUnit case.  Returns its exit code. */
+static int run_set(TestRun *t, const char *dir, FsCase *c) {
+    char claims[4096], expected[4096];
+    FindingSet exp, act;
+    FsBuf why, report;
+    fs_init(&exp);
+    fs_init(&act);
+    fsb_init(&why);
+    fsb_init(&report);
+    int code;
+    size_t ndiff = 0;
+    snprintf(expected, sizeof expected, "%s/expected.jsonl", dir);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fsb_printf(&why, "%s: not a directory", dir);
+        code = EXIT_USAGE;
+    } else if (find_claims(dir, claims, sizeof claims)) {
+        fsb_printf(&why, "%s: no claims (claims.jsonl, claims/claims.csv or claims.csv)", dir);
+        code = EXIT_DATA;
+    } else if ((code = load_expected(t, expected, &exp, &why)) == EXIT_CLEAN) {
+        int loaded;
+        code = run_claims(t->e, claims, &t->ro, 0, &act, &t->titles, &loaded, &why);
+        if (loaded) code = judge_set(t, dir, expected, &exp, &act, code, &report, &ndiff);
+    }
+    if (why.len) fprintf(stderr, "arbiter test: %s\n", why.p);
+    c->status = code == EXIT_CLEAN     ? FS_CASE_PASSED
+                : code == EXIT_DIFFERS ? FS_CASE_FAILED
+                                       : FS_CASE_ERROR;
+    if (!why.len && ndiff) fsb_printf(&why, "%zu difference%s", ndiff, ndiff == 1 ? "" : "s");
+    c->message = why.len ? strdup(why.p) : NULL;
+    c->text = report.len ? strdup(report.p) : NULL;
+    fsb_free(&why);
+    fsb_free(&report);
+    fs_free(&exp);
+    fs_free(&act);
+    return code;
+}
+
+static int write_junit(const char *path, const TestRun *t) {
+    FsBuf b;
+    fsb_init(&b);
+    fs_junit(&b, "arbiter", t->cases, t->ncases);
+    FILE *f = fopen(path, "wb");
+    int ok = f && !b.oom && fwrite(b.p, 1, b.len, f) == b.len;
+    if (f && fclose(f) != 0) ok = 0;
+    fsb_free(&b);
+    if (!ok) fprintf(stderr, "arbiter test: cannot write %s: %s\n", path, strerror(errno));
+    return ok ? EXIT_CLEAN : EXIT_IO;
+}
+
+/* Runs every golden set, then writes the JUnit file and the summary. */
+static int run_sets(TestRun *t, char **dirs, size_t ndirs, const char *junit) {
+    int code = EXIT_CLEAN;
+    for (size_t i = 0; i < ndirs; i++) {
+        FsCase *c = &t->cases[t->ncases++];
+        memset(c, 0, sizeof *c);
+        double t0 = now_seconds();
+        int rc = run_set(t, dirs[i], c);
+        c->seconds = now_seconds() - t0;
+        c->classname = "golden";
+        char *name = malloc(strlen(dirs[i]) + 8);
+        if (name) sprintf(name, "golden %s", dirs[i]);
+        c->name = name;
+        t->passed += rc == EXIT_CLEAN;
+        t->failed += rc == EXIT_DIFFERS;
+        t->errors += rc != EXIT_CLEAN && rc != EXIT_DIFFERS;
+        code = worse(code, rc);
+    }
+    if (junit) code = worse(code, write_junit(junit, t));
+    printf("arbiter test: %zu golden set%s: %zu passed, %zu failed", ndirs, ndirs == 1 ? "" : "s",
+           t->passed, t->failed);
+    if (t->errors) printf(", %zu with errors", t->errors);
+    if (t->update) printf("; %zu expected.jsonl updated", t->updated);
+    printf("\n");
+    return code;
+}
+
+static void free_cases(TestRun *t) {
+    for (size_t i = 0; i < t->ncases; i++) {
+        free((char *)t->cases[i].name);
+        free((char *)t->cases[i].message);
+        free((char *)t->cases[i].text);
+    }
+    free(t->cases);
+}
+
+/* Strips trailing slashes (keeps "/"). */
+static char *trim_dir(char *s) {
+    size_t n = strlen(s);
+    while (n > 1 && s[n - 1] == '/') s[--n] = 0;
+    return s;
+}
+
+static int parse_threads(const char *cmd, const char *s, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < 1 || v > 64)
+        return usage_error(cmd, "--threads takes a number from 1 to 64, not '%s'", s);
+    *out = (int)v;
+    return EXIT_CLEAN;
+}
+
+static int parse_backend(const char *cmd, const char *s, int *jit) {
+    if (strcmp(s, "interp") == 0)
+        *jit = 0;
+    else if (strcmp(s, "jit") == 0)
+        *jit = 1;
+    else
+        return usage_error(cmd, "unknown backend '%s' (interp, jit)", s);
+    return EXIT_CLEAN;
+}
+
+/* Options common to test and diff; returns 1 when argv[*i] was one, or
+ * sets *code on a bad value. */
+static int run_option(const char *cmd, RunOptions *ro, int argc, char **argv, int *i, int *code) {
+    const char *a = argv[*i];
+    if (*i + 1 >= argc) return 0;
+    if (strcmp(a, "--threads") == 0) {
+        *code = parse_threads(cmd, argv[++*i], &ro->threads);
+    } else if (strcmp(a, "--backend") == 0) {
+        *code = parse_backend(cmd, argv[++*i], &ro->jit);
+    } else if (strcmp(a, "--stdlib") == 0) {
+        ro->stdlib = argv[++*i];
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int cmd_test(int argc, char **argv) {
+    PathList rules = {0};
+    char *dirs[argc + 1];
+    size_t ndirs = 0;
+    const char *junit = NULL;
+    TestRun t;
+    memset(&t, 0, sizeof t);
+    t.ro.threads = 1;
+    int code = EXIT_CLEAN, in_golden = 0;
+    for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
+        const char *a = argv[i];
+        int is_opt = a[0] == '-' && a[1];
+        if (is_help(a)) {
+            paths_free(&rules);
+            fputs(TEST_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (!is_opt && in_golden) {
+            dirs[ndirs++] = trim_dir(argv[i]);
+        } else if (!is_opt) {
+            code = add_rules(&rules, a, "test");
+        } else if (strcmp(a, "--golden") == 0 && i + 1 < argc && argv[i + 1][0] != '-') {
+            in_golden = 1;
+            dirs[ndirs++] = trim_dir(argv[++i]);
+        } else if (strcmp(a, "--update") == 0) {
+            t.update = 1;
+            in_golden = 0;
+        } else if (strcmp(a, "--junit") == 0 && i + 1 < argc) {
+            junit = argv[++i];
+            in_golden = 0;
+        } else if (run_option("test", &t.ro, argc, argv, &i, &code)) {
+            in_golden = 0;
+        } else {
+            code = usage_error("test", "unknown option or missing value: '%s'", a);
+        }
+    }
+    if (code == EXIT_CLEAN && !rules.n) code = usage_error("test", "%s", "no rule files given");
+    if (code == EXIT_CLEAN && !ndirs)
+        code = usage_error("test", "%s", "no golden sets given (--golden DIR)");
+    if (code == EXIT_CLEAN) t.e = compile_rules("test", &rules, &t.ro, &code);
+    paths_free(&rules);
+    if (!t.e) return code;
+    t.cases = calloc(ndirs, sizeof *t.cases);
+    if (!t.cases) {
+        arb_engine_free(t.e);
+        fprintf(stderr, "arbiter test: out of memory\n");
+        return EXIT_IO;
+    }
+    code = run_sets(&t, dirs, ndirs, junit);
+    free_cases(&t);
+    titles_free(&t.titles);
+    arb_engine_free(t.e);
+    return code;
+}
+
+/* ------------------------------------------------------------------- diff */
+
+static int64_t sum_amounts(const FindingSet *s) {
+    int64_t sum = 0;
+    for (size_t i = 0; i < s->n; i++) sum = fs_money_add(sum, s->items[i].amount);
+    return sum;
+}
+
+/* Claims named by at least one difference. */
+static size_t claims_affected(const FsDiff *d) {
+    const char **ids = malloc((d->n + 1) * sizeof *ids);
+    if (!ids) return 0;
+    for (size_t i = 0; i < d->n; i++)
+        ids[i] = d->items[i].actual ? d->items[i].actual->claim_id : d->items[i].expected->claim_id;
+    qsort(ids, d->n, sizeof *ids, cmp_str);
+    size_t n = 0;
+    for (size_t i = 0; i < d->n; i++) n += i == 0 || strcmp(ids[i], ids[i - 1]) != 0;
+    free(ids);
+    return n;
+}
+
+/* Prints the impact of the change: heading, report, summary line.
+ * Returns the number of differences, or -1 when out of memory. */
+static long print_impact(const char *old_name, const char *new_name, FindingSet *old_set,
+                         FindingSet *new_set, const Titles *titles) {
+    FsDiff d;
+    if (fs_compare(old_set, new_set, &d)) {
+        fprintf(stderr, "arbiter diff: out of memory\n");
+        return -1;
+    }
+    FsBuf b;
+    fsb_init(&b);
+    if (d.n)
+        fsb_printf(&b, "diff %s -> %s: %zu difference%s\n", old_name, new_name, d.n,
+                   d.n == 1 ? "" : "s");
+    else
+        fsb_printf(&b, "diff %s -> %s: no differences\n", old_name, new_name);
+    fs_report(&b, &d, titles->items, titles->n, MAX_EXAMPLES);
+    char m_old[48], m_new[48], m_delta[48];
+    int64_t a_old = sum_amounts(old_set), a_new = sum_amounts(new_set);
+    money_grouped(a_old, m_old, sizeof m_old);
+    money_grouped(a_new, m_new, sizeof m_new);
+    money_grouped(fs_money_sub(a_new, a_old), m_delta, sizeof m_delta);
+    long long dn = (long long)new_set->n - (long long)old_set->n;
+    size_t nclaims = claims_affected(&d);
+    fsb_printf(&b,
+               "summary: findings %zu -> %zu (%+lld), %zu claim%s affected, money at risk %s -> "
+               "%s (%s%s)\n",
+               old_set->n, new_set->n, dn, nclaims, nclaims == 1 ? "" : "s", m_old, m_new,
+               a_new >= a_old ? "+" : "", m_delta);
+    fputs(b.p ? b.p : "", stdout);
+    long n = (long)d.n;
+    fsb_free(&b);
+    fs_diff_free(&d);
+    return n;
+}
+
+/* Compiles one side of the diff and runs it over the claims; *loaded is 1
+ * when its findings could be loaded. */
+static int diff_side(const char *rules_path, const char *claims, const RunOptions *ro, int quiet,
+                     FindingSet *out, Titles *titles, int *loaded) {
+    PathList rules = {0};
+    *loaded = 0;
+    int code = add_rules(&rules, rules_path, "diff");
+    arb_engine *e = code == EXIT_CLEAN ? compile_rules("diff", &rules, ro, &code) : NULL;
+    paths_free(&rules);
+    if (!e) {
+        fprintf(stderr, "arbiter diff: (in %s)\n", rules_path);
+        return code;
+    }
+    FsBuf why;
+    fsb_init(&why);
+    code = run_claims(e, claims, ro, quiet, out, titles, loaded, &why);
+    if (why.len && (!quiet || !*loaded)) fprintf(stderr, "arbiter diff: %s\n", why.p);
+    fsb_free(&why);
+    arb_engine_free(e);
+    return code;
+}
+
+int cmd_diff(int argc, char **argv) {
+    const char *sides[2] = {NULL, NULL}, *claims = NULL;
+    int nsides = 0, code = EXIT_CLEAN;
+    RunOptions ro = {NULL, 1, 0};
+    for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
+        const char *a = argv[i];
+        if (is_help(a)) {
+            fputs(DIFF_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (a[0] != '-' || !a[1]) {
+            if (nsides == 2) return usage_error("diff", "one rule set too many: '%s'", a);
+            sides[nsides++] = a;
+        } else if (strcmp(a, "--claims") == 0 && i + 1 < argc) {
+            claims = argv[++i];
+        } else if (!run_option("diff", &ro, argc, argv, &i, &code)) {
+            return usage_error("diff", "unknown option or missing value: '%s'", a);
+        }
+    }
+    if (code) return code;
+    if (nsides < 2) return usage_error("diff", "%s", "give OLD_RULES and NEW_RULES");
+    if (!claims) return usage_error("diff", "%s", "no claims given (--claims FILE)");
+    FindingSet old_set, new_set;
+    fs_init(&old_set);
+    fs_init(&new_set);
+    Titles titles = {0};
+    int loaded_old, loaded_new = 0;
+    int c_old = diff_side(sides[0], claims, &ro, 0, &old_set, &titles, &loaded_old);
+    int c_new = loaded_old ? diff_side(sides[1], claims, &ro, 1, &new_set, &titles, &loaded_new)
+                           : EXIT_CLEAN;
+    code = worse(c_old, c_new);
+    if (loaded_old && loaded_new) {
+        long n = print_impact(sides[0], sides[1], &old_set, &new_set, &titles);
+        code = worse(code, n < 0 ? EXIT_IO : n > 0 ? EXIT_DIFFERS : EXIT_CLEAN);
+    }
+    fs_free(&old_set);
+    fs_free(&new_set);
+    titles_free(&titles);
+    return code;
+}

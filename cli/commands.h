@@ -1,0 +1,11 @@
+/* commands.h — arbiter commands defined outside main.c.  Each takes the
+ * arguments after the command's name and returns the process exit code. */
+#ifndef ARB_COMMANDS_H
+#define ARB_COMMANDS_H
+
+/* arbiter test RULES... --golden DIR... (cmd_test.c) */
+int cmd_test(int argc, char **argv);
+/* arbiter diff OLD_RULES NEW_RULES --claims FILE (cmd_test.c) */
+int cmd_diff(int argc, char **argv);
+
+#endif
