@@ -27,6 +27,7 @@
 #include "arbiter_jit.h"
 #include "engine.h"
 #include "native.h"
+#include "verify.h"
 
 /* Helper slots in NativeHelpers, in declaration order. */
 enum {
@@ -131,64 +132,6 @@ static LLVMValueRef floor_div(Gen *g, LLVMValueRef x, int32_t k) {
     LLVMValueRef adj = LLVMBuildAnd(g->b, rnz, k < 0 ? LLVMBuildNot(g->b, xneg, "") : xneg, "");
     LLVMValueRef qf = LLVMBuildSub(g->b, q, as_i64(g, adj), "");
     return LLVMBuildSelect(g->b, nul, c64(g, INT64_MIN), qf, "");
-}
-
-/* Stack depth before each instruction of [from, to), following jumps. */
-static int analyse(Gen *g) {
-    const int32_t *code = g->p->code;
-    uint32_t n = g->to - g->from;
-    for (uint32_t i = 0; i < n; i++) g->depth[i] = -1;
-    uint32_t *work = malloc((n + 1) * sizeof(uint32_t));
-    if (!work) return -1;
-    size_t nw = 0;
-    g->depth[0] = 0;
-    work[nw++] = g->from;
-#define PROPAGATE(target, d)                                                                       \
-    do {                                                                                           \
-        uint32_t t_ = (uint32_t)(target);                                                          \
-        if (t_ < g->from || t_ >= g->to) goto bad;                                                 \
-        if (g->depth[t_ - g->from] < 0) {                                                          \
-            g->depth[t_ - g->from] = (d);                                                          \
-            work[nw++] = t_;                                                                       \
-        } else if (g->depth[t_ - g->from] != (d))                                                  \
-            goto bad;                                                                              \
-    } while (0)
-    while (nw) {
-        uint32_t pc = work[--nw];
-        int op = code[pc], d = g->depth[pc - g->from];
-        const int32_t *a = code + pc + 1;
-        uint32_t next = pc + 1 + opcode_nargs[op];
-        switch (op) {
-        case OPC_HALT: break;
-        case OPC_JMP: PROPAGATE(a[0], d); break;
-        case OPC_JZ:
-        case OPC_JNZ:
-            PROPAGATE(a[0], d - 1);
-            PROPAGATE(next, d - 1);
-            break;
-        case OPC_JZK:
-        case OPC_JNZK:
-            PROPAGATE(a[0], d);
-            PROPAGATE(next, d - 1);
-            break;
-        case OPC_NEXT:
-        case OPC_NEXTROW:
-            PROPAGATE(a[3], d);
-            PROPAGATE(next, d);
-            break;
-        default: {
-            int e = opcode_stack_effect(op, a);
-            if (d + e < 0) goto bad;
-            PROPAGATE(next, d + e);
-        }
-        }
-    }
-#undef PROPAGATE
-    free(work);
-    return 0;
-bad:
-    free(work);
-    return -1;
 }
 
 /* Translates one instruction at pc; the builder is at its block. */
@@ -440,7 +383,10 @@ static int gen_function(Gen *g, uint32_t from, uint32_t to, const char *name) {
     g->to = to;
     g->depth = malloc((n + 1) * sizeof(int));
     g->bb = calloc(n + 1, sizeof(LLVMBasicBlockRef));
-    if (!g->depth || !g->bb || analyse(g) != 0) {
+    char why[256];
+    /* the verifier's data flow gives the stack depth before each instruction */
+    if (!g->depth || !g->bb ||
+        verify_code(g->p, from, to, UINT32_MAX, UINT32_MAX, g->depth, why, sizeof why) != 0) {
         free(g->depth);
         free(g->bb);
         return -1;

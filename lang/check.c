@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "scalar.h"
 #include "strmap.h"
+#include "verify.h"
 
 /* ---------------------------------------------------------------- sources */
 
@@ -1934,6 +1935,12 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     if (C.oom) diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
 
     int failed = diags->errors > 0 || cg_finish(&C.cg) != 0;
+    char why[256];
+    if (!failed && verify_program(p, why, sizeof why) != 0) {
+        /* the compiler's own output must verify: anything else is a bug here */
+        diag_add(diags, DIAG_ERROR, -1, 0, 0, "internal error: %s", why);
+        failed = 1;
+    }
     cg_free(&C.cg);
     strmap_free(&C.globals);
     strmap_free(&C.rule_ids);

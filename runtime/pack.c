@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "verify.h"
 
 #define HEADER 64
 
@@ -599,7 +600,15 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
     p->map = map;
     p->map_size = size;
     R r = {(const char *)h + HEADER, (const char *)h + size, (const char *)h, p, 0, 0, 0};
-    if (load_content(&r, sources, nsources) != 0) {
+    char why2[256];
+    if (load_content(&r, sources, nsources) == 0 && verify_program(p, why2, sizeof why2) != 0) {
+        snprintf(err, errcap,
+                 "%s holds code that does not verify (%s); rebuild it with 'arbiter compile'", path,
+                 why2);
+        program_free(p);
+        return NULL;
+    }
+    if (r.bad) {
         snprintf(err, errcap,
                  "%s is damaged (inconsistent content at byte %zu, check %d); rebuild it with "
                  "'arbiter compile'",

@@ -1,0 +1,103 @@
+/* test_verify.c — the bytecode verifier: compiled code passes; code broken
+ * in each way a damaged or crafted pack could break it is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "verify.h"
+
+static const char *const RULES =
+    "enum sex { M F }\n"
+    "schema line { line_no int key  item_code code required  amount money at_risk }\n"
+    "schema claim { claim_id code key  sex sex  lines list of line }\n"
+    "category C \"c\" { code \"X\" }\n"
+    "rule R.1 in C for line in claim.lines when line.item_code in {\"A%\"} and claim.sex == F\n"
+    "  flag line message \"{line.item_code}\"\n";
+
+typedef struct Fix {
+    SourceList src;
+    DiagList diags;
+    Program *p;
+    int32_t *saved;
+} Fix;
+
+static int setup(void **state) {
+    static Fix f;
+    memset(&f, 0, sizeof f);
+    sources_init(&f.src, mem_default());
+    diag_init(&f.diags, mem_default());
+    int file = sources_add_text(&f.src, "t.rules", RULES, strlen(RULES));
+    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
+    if (!f.p) return -1;
+    f.saved = malloc(f.p->ncode * sizeof(int32_t));
+    memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    Fix *f = *state;
+    free(f->saved);
+    program_free(f->p);
+    sources_free(&f->src);
+    diag_free(&f->diags);
+    return 0;
+}
+
+/* The position of the first instruction op in rule 0's code. */
+static uint32_t find(const Program *p, int op) {
+    const Rule *r = &p->rules[0];
+    for (uint32_t pc = r->entry; pc < r->code_end; pc += 1 + opcode_nargs[p->code[pc]])
+        if (p->code[pc] == op) return pc;
+    fail_msg("no instruction %s", opcode_names[op]);
+    return 0;
+}
+
+static void expect_refused(Fix *f, const char *what) {
+    char err[256];
+    int rc = verify_program(f->p, err, sizeof err);
+    memcpy(f->p->code, f->saved, f->p->ncode * sizeof(int32_t)); /* restore */
+    if (rc == 0) fail_msg("accepted code with %s", what);
+    if (!strstr(err, what)) fail_msg("wanted '%s', got '%s'", what, err);
+}
+
+static void test_compiled_code_verifies(void **state) {
+    Fix *f = *state;
+    char err[256];
+    assert_int_equal(verify_program(f->p, err, sizeof err), 0);
+}
+
+static void test_broken_code_is_refused(void **state) {
+    Fix *f = *state;
+    Program *p = f->p;
+    p->code[find(p, OPC_CONST) + 1] = 999999;
+    expect_refused(f, "constant out of range");
+    p->code[find(p, OPC_LFIELD) + 1] = 200;
+    expect_refused(f, "local out of range");
+    p->code[find(p, OPC_JZK) + 1] = (int32_t)p->ncode + 5;
+    expect_refused(f, "jump to no instruction");
+    p->code[find(p, OPC_INSET) + 1] = 7;
+    expect_refused(f, "set out of range");
+    p->code[find(p, OPC_FLAG) + 3] = 3; /* more message arguments than the message has */
+    expect_refused(f, "message arguments do not match");
+    p->code[find(p, OPC_HALT)] = 4242;
+    expect_refused(f, "unknown instruction");
+    uint32_t pc = find(p, OPC_LFIELD); /* LFIELD a b -> POP, POP, POP: the stack runs under */
+    p->code[pc] = OPC_POP, p->code[pc + 1] = OPC_POP, p->code[pc + 2] = OPC_POP;
+    expect_refused(f, "the stack runs under");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_compiled_code_verifies),
+        cmocka_unit_test(test_broken_code_is_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
