@@ -99,16 +99,20 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
     memset(start, 0, n + 1);
     const char *why = NULL;
     uint32_t at = from;
-    for (uint32_t pc = from; pc < to && !why; pc += 1 + opcode_nargs[code[pc]]) {
+    for (uint32_t pc = from; pc < to && !why;) {
         at = pc;
-        if (code[pc] < 0 || code[pc] >= OPC__COUNT)
+        if (code[pc] < 0 || code[pc] >= OPC__COUNT) {
             why = "unknown instruction";
-        else if (pc + 1 + opcode_nargs[code[pc]] > to)
+            break; /* its length is unknown too */
+        }
+        uint32_t next = pc + 1 + opcode_nargs[code[pc]];
+        if (next > to) {
             why = "instruction runs past the end";
-        else {
+        } else {
             start[pc - from] = 1;
             why = check_operands(p, pc, nlocals);
         }
+        pc = next;
     }
     for (uint32_t i = 0; i < n; i++) depth[i] = -1;
     size_t nw = 0;
