@@ -17,6 +17,7 @@
 
 #include "arbiter.h"
 #include "arbiter_jit.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "findings_set.h"
 
@@ -182,56 +183,12 @@ typedef struct RunOptions {
     int jit;
 } RunOptions;
 
-/* Prints every diagnostic; returns the number of errors. */
-static size_t print_errors(arb_engine *e) {
-    size_t errors = 0, n = arb_error_count(e), cap = 4096;
-    char *buf = malloc(cap);
-    if (!buf) return n;
-    for (size_t i = 0; i < n; i++) {
-        size_t need = arb_error_render(e, i, buf, cap);
-        if (need >= cap) {
-            char *nb = realloc(buf, need + 1);
-            if (nb) {
-                buf = nb;
-                cap = need + 1;
-                arb_error_render(e, i, buf, cap);
-            }
-        }
-        fputs(buf, stderr);
-        arb_error err;
-        if (arb_error_get(e, i, &err) == ARB_OK && err.severity == 0) errors++;
-    }
-    free(buf);
-    return errors;
-}
-
 /* Compiles the rule files (and the JIT when asked); NULL with *code set. */
 static arb_engine *compile_rules(const char *cmd, const PathList *rules, const RunOptions *ro,
                                  int *code) {
-    arb_config cfg;
-    arb_config_init(&cfg);
-    cfg.stdlib_dir = ro->stdlib ? ro->stdlib : getenv("ARBITER_STDLIB");
-    arb_engine *e;
-    if (arb_engine_new(&cfg, &e) != ARB_OK) {
-        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
-        *code = EXIT_IO;
-        return NULL;
-    }
-    *code = EXIT_USAGE;
-    for (size_t i = 0; i < rules->n; i++) {
-        if (arb_add_file(e, rules->items[i]) != ARB_OK) {
-            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
-            arb_engine_free(e);
-            return NULL;
-        }
-    }
-    if (arb_compile(e) != ARB_OK) {
-        size_t n = print_errors(e);
-        fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n, n == 1 ? "" : "s");
-        arb_engine_free(e);
-        return NULL;
-    }
-    print_errors(e); /* warnings */
+    arb_engine *e =
+        cli_compile(cmd, (const char *const *)rules->items, rules->n, ro->stdlib, 0, code);
+    if (!e) return NULL;
     if (ro->jit) {
         arb_jit_options jo;
         arb_jit_options_init(&jo);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arbiter.h"
+#include "cli_util.h"
 #include "explain.h"
 
 static const char *const EXPLAIN_HELP =
@@ -64,28 +65,11 @@ int cmd_explain(int argc, char **argv) {
         free(files);
         return 2;
     }
-    arb_config cfg;
-    arb_config_init(&cfg);
-    cfg.stdlib_dir = stdlib ? stdlib : getenv("ARBITER_STDLIB");
-    cfg.debug_info = 1;
-    arb_engine *e;
-    if (arb_engine_new(&cfg, &e) != ARB_OK) {
+    int code = 0;
+    arb_engine *e = cli_compile("explain", files, (size_t)nfiles, stdlib, 1, &code);
+    if (!e) {
         free(files);
-        return 4;
-    }
-    for (int i = 0; i < nfiles && rc == 0; i++)
-        if (arb_add_file(e, files[i]) != ARB_OK) {
-            fprintf(stderr, "arbiter explain: %s\n", arb_errmsg(e));
-            rc = 2;
-        }
-    if (rc == 0 && arb_compile(e) != ARB_OK) {
-        char buf[4096];
-        for (size_t i = 0; i < arb_error_count(e); i++) {
-            arb_error_render(e, i, buf, sizeof buf);
-            fputs(buf, stderr);
-        }
-        fprintf(stderr, "arbiter explain: the rules have errors\n");
-        rc = 2;
+        return code;
     }
     if (rc == 0) {
         int r = arb_explain(e, claims, claim, rule, print_text, NULL);

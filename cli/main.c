@@ -13,6 +13,7 @@
 
 #include "arbiter.h"
 #include "arbiter_jit.h"
+#include "cli_util.h"
 #include "commands.h"
 #include "explain.h"
 #include "gen.h"
@@ -133,30 +134,6 @@ static int parse_count(const char *s, unsigned long long *out) {
     return 0;
 }
 
-/* Prints every diagnostic; returns the number of errors. */
-static size_t print_errors(arb_engine *e) {
-    size_t errors = 0, n = arb_error_count(e);
-    size_t cap = 4096;
-    char *buf = malloc(cap);
-    if (!buf) return n;
-    for (size_t i = 0; i < n; i++) {
-        size_t need = arb_error_render(e, i, buf, cap);
-        if (need >= cap) {
-            char *nb = realloc(buf, need + 1);
-            if (nb) {
-                buf = nb;
-                cap = need + 1;
-                arb_error_render(e, i, buf, cap);
-            }
-        }
-        fputs(buf, stderr);
-        arb_error err;
-        if (arb_error_get(e, i, &err) == ARB_OK && err.severity == 0) errors++;
-    }
-    free(buf);
-    return errors;
-}
-
 /* Options shared by the commands that compile rules. */
 typedef struct RuleArgs {
     const char **files;
@@ -165,32 +142,7 @@ typedef struct RuleArgs {
 } RuleArgs;
 
 static arb_engine *compile_rules(const char *cmd, RuleArgs *ra, int *exit_code) {
-    arb_config cfg;
-    arb_config_init(&cfg);
-    cfg.stdlib_dir = ra->stdlib ? ra->stdlib : getenv("ARBITER_STDLIB");
-    arb_engine *e;
-    if (arb_engine_new(&cfg, &e) != ARB_OK) {
-        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
-        *exit_code = EXIT_IO;
-        return NULL;
-    }
-    for (int i = 0; i < ra->nfiles; i++) {
-        if (arb_add_file(e, ra->files[i]) != ARB_OK) {
-            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
-            arb_engine_free(e);
-            *exit_code = EXIT_USAGE;
-            return NULL;
-        }
-    }
-    if (arb_compile(e) != ARB_OK) {
-        size_t n = print_errors(e);
-        fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n, n == 1 ? "" : "s");
-        arb_engine_free(e);
-        *exit_code = EXIT_USAGE;
-        return NULL;
-    }
-    print_errors(e); /* warnings */
-    return e;
+    return cli_compile(cmd, ra->files, (size_t)ra->nfiles, ra->stdlib, 0, exit_code);
 }
 
 static arb_engine *load_pack(const char *cmd, const char *path, int *exit_code) {

@@ -12,7 +12,7 @@
 
 #include "compile.h"
 #include "csv.h"
-#include "parse.h"
+#include "syntax.h"
 #include "scalar.h"
 #include "strmap.h"
 #include "verify.h"

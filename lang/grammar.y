@@ -12,7 +12,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include "ast.h"
-#include "parse.h"
+#include "syntax.h"
 }
 
 %syntax_error { parse_syntax_error(ctx, yymajor, TOKEN); }

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "grammar.h"
-#include "parse.h"
+#include "syntax.h"
 
 void lex_init(Lexer *lx, const char *src, size_t len, uint32_t base) {
     lx->src = src;

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "grammar.h"
-#include "parse.h"
+#include "syntax.h"
 
 typedef struct Lexed {
     int codes[64];

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "parse.h"
+#include "syntax.h"
 
 typedef struct Parsed {
     Arena ar;

@@ -1,6 +1,6 @@
-/* parse.c — the parser driver: feeds tokens to the lemon parser, recovers
+/* syntax.c — the parser driver: feeds tokens to the lemon parser, recovers
  * from syntax errors at the next declaration, parses template expressions. */
-#include "parse.h"
+#include "syntax.h"
 
 #include <string.h>
 

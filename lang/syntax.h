@@ -1,7 +1,7 @@
-/* parse.h — the lexer and the parser driver: source text in, declarations
+/* syntax.h — the lexer and the parser driver: source text in, declarations
  * (or one expression) out, syntax errors recorded as diagnostics. */
-#ifndef ARB_PARSE_H
-#define ARB_PARSE_H
+#ifndef ARB_SYNTAX_H
+#define ARB_SYNTAX_H
 
 #include "ast.h"
 

@@ -1,0 +1,20 @@
+/* cli_util.h — what the CLI's commands share: compiling rule files into an
+ * engine while printing the diagnostics. */
+#ifndef ARB_CLI_UTIL_H
+#define ARB_CLI_UTIL_H
+
+#include <stddef.h>
+
+#include "arbiter.h"
+
+/* Prints every diagnostic of the engine's last compilation to stderr
+ * (file:line:col, source line, caret); returns how many were errors. */
+size_t cli_print_errors(arb_engine *e);
+
+/* Compiles rule files into a new engine (with debug_info when asked);
+ * prints diagnostics.  NULL with *exit_code set: 2 for rule or file errors,
+ * 4 when out of memory. */
+arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles,
+                        const char *stdlib, int debug_info, int *exit_code);
+
+#endif
