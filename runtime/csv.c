@@ -1,22 +1,29 @@
-/* csv.c — RFC 4180 CSV tokenizer (see csv.h). */
+/* csv.c — an RFC 4180 CSV tokenizer over an in-memory buffer (see csv.h).
+ *
+ * Fields point into the buffer whenever they can: unquoted fields and quoted
+ * fields without doubled quotes are not copied.  Only fields with doubled
+ * quotes are unescaped into the reader's scratch space, which grows with the
+ * record (not with the buffer). */
 #include "csv.h"
 
 #include <stddef.h>
 #include <string.h>
 
+static const char *skip_bom(const char *buf, size_t len) {
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) return buf + 3;
+    return buf;
+}
+
 void csv_init(CsvReader *r, const char *buf, size_t len, Alloc a) {
     memset(r, 0, sizeof *r);
-    r->buf = buf;
-    r->end = buf + len;
-    r->pos = buf;
-    r->line = 1;
     r->alloc = a;
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) r->pos += 3;
+    csv_reset(r, buf, len);
 }
 
 void csv_reset(CsvReader *r, const char *buf, size_t len) {
-    r->buf = r->pos = buf;
+    r->buf = buf;
     r->end = buf + len;
+    r->pos = skip_bom(buf, len);
     r->line = 1;
     r->nfields = 0;
     r->scratch_len = 0;
@@ -27,11 +34,12 @@ void csv_free(CsvReader *r) {
     mem_free(r->alloc, r->scratch, r->scratch_cap);
     r->fields = NULL;
     r->scratch = NULL;
-    r->cap_fields = r->scratch_cap = 0;
+    r->cap_fields = r->nfields = r->scratch_cap = r->scratch_len = 0;
 }
 
 static int push_field(CsvReader *r, const char *p, size_t n) {
-    if (mem_grow(r->alloc, (void **)&r->fields, sizeof(CsvField), &r->cap_fields, r->nfields + 1))
+    if (r->nfields == r->cap_fields &&
+        mem_grow(r->alloc, (void **)&r->fields, sizeof(CsvField), &r->cap_fields, r->nfields + 1))
         return -1;
     r->fields[r->nfields].ptr = p;
     r->fields[r->nfields].len = n;
@@ -39,15 +47,86 @@ static int push_field(CsvReader *r, const char *p, size_t n) {
     return 0;
 }
 
-/* Skips to the start of the next line after an error. */
-static void skip_line(CsvReader *r) {
-    while (r->pos < r->end && *r->pos != '\n') r->pos++;
-    if (r->pos < r->end) {
-        r->pos++;
+/* Makes room for `more` bytes in scratch.  Fields of the current record that
+ * already point into scratch are moved along with it. */
+static int scratch_reserve(CsvReader *r, size_t more) {
+    if (r->scratch_len + more <= r->scratch_cap) return 0;
+    size_t cap = r->scratch_cap ? r->scratch_cap : 256;
+    while (cap < r->scratch_len + more) cap *= 2;
+    char *s = mem_alloc(r->alloc, cap);
+    if (!s) return -1;
+    if (r->scratch) {
+        memcpy(s, r->scratch, r->scratch_len);
+        uintptr_t lo = (uintptr_t)r->scratch, hi = lo + r->scratch_len;
+        for (size_t k = 0; k < r->nfields; k++) {
+            uintptr_t q = (uintptr_t)r->fields[k].ptr;
+            if (q >= lo && q < hi) r->fields[k].ptr = s + (q - lo);
+        }
+        mem_free(r->alloc, r->scratch, r->scratch_cap);
+    }
+    r->scratch = s;
+    r->scratch_cap = cap;
+    return 0;
+}
+
+/* Skips past the end of the line holding p (after an error). */
+static void skip_line_from(CsvReader *r, const char *p) {
+    const char *nl = memchr(p, '\n', (size_t)(r->end - p));
+    if (nl) {
+        r->pos = nl + 1;
         r->line++;
+    } else {
+        r->pos = r->end;
     }
 }
 
+static size_t count_newlines(const char *p, const char *e) {
+    size_t n = 0;
+    while ((p = memchr(p, '\n', (size_t)(e - p))) != NULL) n++, p++;
+    return n;
+}
+
+/* Reads a quoted field starting at the opening quote *pp.  Returns 0 and
+ * leaves *pp after the closing quote; -1 when the quote is not closed. */
+static int quoted_field(CsvReader *r, const char **pp, const char **text, size_t *len) {
+    const char *s = *pp + 1, *e = s;
+    for (;;) {
+        e = memchr(e, '"', (size_t)(r->end - e));
+        if (!e) return -1;
+        if (e + 1 < r->end && e[1] == '"') break; /* a doubled quote: unescape */
+        /* the whole field is in the buffer as is */
+        r->line += count_newlines(s, e);
+        *text = s;
+        *len = (size_t)(e - s);
+        *pp = e + 1;
+        return 0;
+    }
+    /* slow path: copy the pieces between doubled quotes into scratch; the
+     * unescaped text is shorter than what is left of the buffer */
+    const char *c = s;
+    size_t start = r->scratch_len;
+    for (;;) {
+        e = memchr(c, '"', (size_t)(r->end - c));
+        if (!e) return -1;
+        size_t piece = (size_t)(e - c);
+        if (scratch_reserve(r, piece + 1)) return -2;
+        memcpy(r->scratch + r->scratch_len, c, piece);
+        r->scratch_len += piece;
+        if (e + 1 < r->end && e[1] == '"') {
+            r->scratch[r->scratch_len++] = '"';
+            c = e + 2;
+            continue;
+        }
+        r->line += count_newlines(s, e);
+        *text = r->scratch + start;
+        *len = r->scratch_len - start;
+        *pp = e + 1;
+        return 0;
+    }
+}
+
+/* Tokenizes one record (see csv.h).  On an unterminated quote the record is
+ * taken to be its first line only, and reading goes on with the next line. */
 int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
     /* blank lines are not records */
     while (r->pos < r->end && (*r->pos == '\n' || *r->pos == '\r')) {
@@ -55,79 +134,44 @@ int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
         r->pos++;
     }
     if (r->pos >= r->end) return 0;
-    *rec_line = r->line;
+    const char *rec_start = r->pos;
+    uint64_t start_line = r->line;
+    *rec_line = start_line;
     r->nfields = 0;
-    /* Unescaped quoted fields go to scratch; make sure it can hold the whole
-     * rest of the record so field pointers into it stay valid. */
-    size_t rest = (size_t)(r->end - r->pos);
-    if (rest + 1 > r->scratch_cap) {
-        size_t cap = r->scratch_cap ? r->scratch_cap : 256;
-        while (cap < rest + 1) cap *= 2;
-        char *s = mem_realloc(r->alloc, r->scratch, r->scratch_cap, cap);
-        if (!s) {
-            *err = "out of memory";
-            skip_line(r);
-            return -1;
-        }
-        r->scratch = s;
-        r->scratch_cap = cap;
-    }
     r->scratch_len = 0;
+    const char *p = r->pos;
     for (;;) {
-        const char *p = r->pos;
+        const char *text;
+        size_t n;
         if (p < r->end && *p == '"') {
-            /* quoted field */
-            char *out = r->scratch + r->scratch_len;
-            size_t n = 0;
-            p++;
-            for (;;) {
-                if (p >= r->end) {
-                    *err = "unterminated quoted field";
-                    r->pos = r->end;
-                    return -1;
-                }
-                if (*p == '"') {
-                    if (p + 1 < r->end && p[1] == '"') {
-                        out[n++] = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                if (*p == '\n') r->line++;
-                out[n++] = *p++;
-            }
-            r->scratch_len += n;
-            /* without doubled quotes the text is in the buffer as is: point
-             * there, so errors can name the cell's position */
-            const char *text = out;
-            if (p - r->pos == (ptrdiff_t)n + 2) text = r->pos + 1;
-            if (push_field(r, text, n)) {
-                *err = "out of memory";
-                skip_line(r);
+            int rc = quoted_field(r, &p, &text, &n);
+            if (rc) {
+                *err = rc == -1 ? "unterminated quoted field" : "out of memory";
+                r->line = start_line;
+                skip_line_from(r, rec_start);
                 return -1;
             }
-            if (p < r->end && *p == '\r') p++;
+            /* after the closing quote: a separator, a line end or the end */
+            if (p < r->end && *p == '\r' && (p + 1 == r->end || p[1] == '\n')) p++;
             if (p < r->end && *p != ',' && *p != '\n') {
-                r->pos = p;
                 *err = "text after a closing quote";
-                skip_line(r);
+                skip_line_from(r, p);
                 return -1;
             }
         } else {
             const char *s = p;
             while (p < r->end && *p != ',' && *p != '\n') p++;
-            size_t n = (size_t)(p - s);
+            text = s;
+            n = (size_t)(p - s);
             if (n && s[n - 1] == '\r' && (p >= r->end || *p == '\n')) n--;
-            if (push_field(r, s, n)) {
-                *err = "out of memory";
-                skip_line(r);
-                return -1;
-            }
+        }
+        if (push_field(r, text, n)) {
+            *err = "out of memory";
+            skip_line_from(r, p < r->end ? p : r->end);
+            return -1;
         }
         if (p < r->end && *p == ',') {
-            r->pos = p + 1;
+            p++;
             continue;
         }
         /* end of record */

@@ -1,4 +1,12 @@
-/* json_reader.c — schema-directed JSON parsing of claims (see json_reader.h). */
+/* json_reader.c — schema-directed JSON parsing of claims (see json_reader.h).
+ *
+ * One pass, no tree: keys are looked up in a small open-addressing table per
+ * record type built once by jsonr_new, and each value is converted straight
+ * into its field's Value.  Strings are validated (UTF-8, escapes, no control
+ * characters) by one scan; those without escapes are copied once, straight
+ * from the input, into an ArbStr.  Numbers are checked against the JSON
+ * grammar and converted from their decimal text (money never goes through a
+ * double).  Errors carry a message and the byte offset of the problem. */
 #include "json_reader.h"
 
 #include <stdarg.h>
@@ -7,14 +15,18 @@
 
 #include "scalar.h"
 
-#define MAX_DEPTH 64
+#define MAX_DEPTH 64       /* nesting of arrays and objects, skipped ones included */
+#define MAX_LIST_NESTING 8 /* lists of records inside lists of records */
 
 /* Lookup of one record type's fields by name. */
 typedef struct JRec {
     const RecordType *rt;
     uint32_t mask;
-    int32_t *slots;         /* field index, or -1; open addressing by name hash */
+    int32_t *slots;         /* field index, or -1; open addressing by key_hash */
     struct JRec **children; /* per field: the element record of a list field */
+    Value *blank;           /* a record with every field missing */
+    uint32_t *req;          /* fields that must be present (required or key) */
+    uint32_t nreq;
 } JRec;
 
 struct JsonReader {
@@ -23,25 +35,51 @@ struct JsonReader {
     JRec *claim;
 };
 
+/* A cheap hash of a key: its length and three of its bytes.  Collisions only
+ * cost a probe; keys are compared in full. */
+static inline uint32_t key_hash(const char *s, size_t n) {
+    uint32_t h = (uint32_t)n * 0x9E3779B1u;
+    if (n) {
+        h ^= (uint32_t)(unsigned char)s[0] * 0x85EBCA77u;
+        h ^= (uint32_t)(unsigned char)s[n - 1] * 0xC2B2AE3Du;
+        h ^= (uint32_t)(unsigned char)s[n / 2] * 0x27D4EB2Fu;
+    }
+    return h ^ (h >> 15);
+}
+
+static int is_missing(uint8_t kind, Value v) {
+    return type_is_string(kind) || kind == TY_LIST ? v.p == NULL : v.i == ARB_NULL;
+}
+
+/* Builds the lookup table of one record type and, recursively, of the
+ * element types of its list fields. */
 static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
-    if (depth > 8) return NULL;
+    if (depth > MAX_LIST_NESTING) return NULL;
     JRec *j = arena_alloc(&r->ar, sizeof(JRec));
     if (!j) return NULL;
     j->rt = rt;
     uint32_t cap = 16;
     while (cap < rt->nfields * 4) cap *= 2;
     j->mask = cap - 1;
+    size_t nf = rt->nfields ? rt->nfields : 1;
     j->slots = arena_alloc(&r->ar, cap * sizeof(int32_t));
-    j->children = arena_alloc(&r->ar, (rt->nfields + 1) * sizeof(JRec *));
-    if (!j->slots || !j->children) return NULL;
+    j->children = arena_alloc(&r->ar, nf * sizeof(JRec *));
+    j->blank = arena_alloc(&r->ar, nf * sizeof(Value));
+    j->req = arena_alloc(&r->ar, nf * sizeof(uint32_t));
+    if (!j->slots || !j->children || !j->blank || !j->req) return NULL;
     for (uint32_t i = 0; i < cap; i++) j->slots[i] = -1;
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
-        uint32_t h = str_hash(fd->name, fd->name_len);
-        uint32_t i = h & j->mask;
+        uint8_t k = fd->type.kind;
+        if (type_is_string(k) || k == TY_LIST)
+            j->blank[f].p = NULL;
+        else
+            j->blank[f].i = ARB_NULL;
+        if ((fd->required || fd->key) && fd->derived < 0) j->req[j->nreq++] = f;
+        uint32_t i = key_hash(fd->name, fd->name_len) & j->mask;
         while (j->slots[i] >= 0) i = (i + 1) & j->mask;
         j->slots[i] = (int32_t)f;
-        if (fd->type.kind == TY_LIST) {
+        if (k == TY_LIST) {
             j->children[f] = build(r, fd->type.rec, depth + 1);
             if (!j->children[f]) return NULL;
         }
@@ -68,9 +106,8 @@ void jsonr_free(JsonReader *r) {
     mem_free(r->alloc, r, sizeof *r);
 }
 
-static int find_field(const JRec *j, const char *name, size_t len) {
-    uint32_t h = str_hash(name, len);
-    for (uint32_t i = h & j->mask;; i = (i + 1) & j->mask) {
+static inline int find_field(const JRec *j, const char *name, size_t len) {
+    for (uint32_t i = key_hash(name, len) & j->mask;; i = (i + 1) & j->mask) {
         int32_t f = j->slots[i];
         if (f < 0) return -1;
         const Field *fd = &j->rt->fields[f];
@@ -78,24 +115,37 @@ static int find_field(const JRec *j, const char *name, size_t len) {
     }
 }
 
+/* The state of one parse. */
 typedef struct P {
     const char *start, *p, *end;
     Arena *ar;
     char *err;
     size_t errcap;
-    const char *errpos;
+    const char *errpos; /* set by the first error */
     int depth;
-    char path[96]; /* "lines[3]: " while inside a list item */
+    int npath; /* list items we are inside, for "lines[3]: " in messages */
+    struct {
+        const char *field;
+        uint32_t index; /* 1-based */
+    } path[MAX_LIST_NESTING + 1];
 } P;
 
+/* Records the first error: its position and message, prefixed with the
+ * list items it is in.  Always returns -1. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
 static int
 fail(P *P_, const char *at, const char *fmt, ...) {
-    if (P_->errpos) return -1; /* keep the first error */
+    if (P_->errpos) return -1;
     P_->errpos = at;
-    size_t k = (size_t)snprintf(P_->err, P_->errcap, "%s", P_->path);
+    if (!P_->err || !P_->errcap) return -1;
+    size_t k = 0;
+    P_->err[0] = 0;
+    for (int i = 0; i < P_->npath && k < P_->errcap; i++)
+        k += (size_t)snprintf(P_->err + k, P_->errcap - k, "%s%s[%u]", i ? "." : "",
+                              P_->path[i].field, P_->path[i].index);
+    if (P_->npath && k < P_->errcap) k += (size_t)snprintf(P_->err + k, P_->errcap - k, ": ");
     if (k < P_->errcap) {
         va_list ap;
         va_start(ap, fmt);
@@ -105,138 +155,299 @@ fail(P *P_, const char *at, const char *fmt, ...) {
     return -1;
 }
 
-static void ws(P *P_) {
-    while (P_->p < P_->end && (*P_->p == ' ' || *P_->p == '\t' || *P_->p == '\n' || *P_->p == '\r'))
-        P_->p++;
-}
-
 static int eof_fail(P *P_) {
     return fail(P_, P_->end, "unexpected end of input (truncated record?)");
 }
 
-/* Appends code point cp as UTF-8. */
+/* Copies at most ~40 bytes of s for a message: cut on a UTF-8 character
+ * boundary, control characters shown as '?', "..." when cut. */
+static const char *snip(char *dst, size_t cap, const char *s, size_t n) {
+    size_t lim = cap - 4, k = 0;
+    if (n > lim) {
+        n = lim;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
+    } else {
+        lim = 0;
+    }
+    for (size_t i = 0; i < n; i++) dst[k++] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    if (lim) dst[k++] = '.', dst[k++] = '.', dst[k++] = '.';
+    dst[k] = 0;
+    return dst;
+}
+
+static inline void ws(P *P_) {
+    while (P_->p < P_->end && (unsigned char)*P_->p <= ' ' &&
+           (*P_->p == ' ' || *P_->p == '\t' || *P_->p == '\n' || *P_->p == '\r'))
+        P_->p++;
+}
+
+/* Byte classes inside strings: 0 plain ASCII, 1 '"', 2 '\\', 3 control
+ * character, 4 start of a multi-byte UTF-8 sequence (or an invalid byte). */
+/* clang-format off */
+static const uint8_t str_class[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+/* clang-format on */
+
+/* Length of the well-formed UTF-8 sequence at q (q[0] >= 0x80): 2 to 4, 0
+ * when it is ill-formed (overlong, surrogate, beyond U+10FFFF), -1 when the
+ * input ends inside it. */
+static int utf8_len(const unsigned char *q, const unsigned char *end) {
+    unsigned c = q[0];
+    int n = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+    if (!n) return 0;
+    for (int i = 1; i < n; i++) {
+        if (q + i >= end) return -1;
+        if ((q[i] & 0xC0) != 0x80) return 0;
+    }
+    if (c == 0xE0 && q[1] < 0xA0) return 0; /* overlong */
+    if (c == 0xED && q[1] > 0x9F) return 0; /* UTF-16 surrogate */
+    if (c == 0xF0 && q[1] < 0x90) return 0; /* overlong */
+    if (c == 0xF4 && q[1] > 0x8F) return 0; /* beyond U+10FFFF */
+    return n;
+}
+
+static int hexval(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads 4 hex digits at q (the input has them); -1 when one is not hex. */
+static int32_t hex4(const unsigned char *q) {
+    int a = hexval(q[0]), b = hexval(q[1]), c = hexval(q[2]), d = hexval(q[3]);
+    if ((a | b | c | d) < 0) return -1;
+    return (int32_t)(a << 12 | b << 8 | c << 4 | d);
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Nonzero when one of the 8 bytes may need a look: a quote, a backslash, a
+ * control character or a byte >= 0x80 (false alarms are harmless). */
+static inline uint64_t swar_special(uint64_t x) {
+    uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - ONES * 0x20) | x) & HIGHS;
+}
+
+/* Scans the string whose opening quote is at P_->p, checking it all (UTF-8,
+ * escapes, surrogate pairs, no control characters), and leaves P_->p after
+ * the closing quote.  *s and *n get the raw text between the quotes.
+ * Returns 0 when it has no escapes, 1 when it has some, -1 on an error. */
+static int scan_string(P *P_, const char **s, size_t *n) {
+    const unsigned char *q = (const unsigned char *)P_->p + 1;
+    const unsigned char *end = (const unsigned char *)P_->end;
+    int esc = 0;
+    *s = (const char *)q;
+    for (;;) {
+        while (end - q >= 8) {
+            uint64_t x;
+            memcpy(&x, q, 8);
+            if (swar_special(x)) break;
+            q += 8;
+        }
+        while (q < end && !str_class[*q]) q++;
+        if (q >= end) return eof_fail(P_);
+        switch (str_class[*q]) {
+        case 1:
+            *n = (size_t)((const char *)q - *s);
+            P_->p = (const char *)q + 1;
+            return esc;
+        case 2: {
+            esc = 1;
+            if (end - q < 2) return eof_fail(P_);
+            unsigned char e = q[1];
+            if (e == 'u') {
+                if (end - q < 6) return eof_fail(P_);
+                int32_t cp = hex4(q + 2);
+                if (cp < 0) return fail(P_, (const char *)q, "invalid \\u escape in a string");
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    if (end - q < 7 || (q[6] == '\\' && end - q < 12)) return eof_fail(P_);
+                    int32_t lo = q[6] == '\\' && q[7] == 'u' ? hex4(q + 8) : -1;
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return fail(P_, (const char *)q, "unpaired surrogate in a \\u escape");
+                    q += 12;
+                } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                    return fail(P_, (const char *)q, "unpaired surrogate in a \\u escape");
+                } else {
+                    q += 6;
+                }
+            } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+                       e == 'r' || e == 't') {
+                q += 2;
+            } else if (e >= 0x20 && e < 0x7F) {
+                return fail(P_, (const char *)q, "invalid escape '\\%c' in a string", e);
+            } else {
+                return fail(P_, (const char *)q, "invalid escape in a string");
+            }
+            break;
+        }
+        case 3: return fail(P_, (const char *)q, "control character in a string (write it as \\u)");
+        default: {
+            int k = utf8_len(q, end);
+            if (k < 0) return eof_fail(P_);
+            if (k == 0) return fail(P_, (const char *)q, "invalid UTF-8 in a string");
+            q += k;
+        }
+        }
+    }
+}
+
 static size_t put_utf8(char *o, uint32_t cp) {
     if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xc0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3f)), 2;
+    if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3F)), 2;
     if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
+        o[0] = (char)(0xE0 | cp >> 12);
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
         return 3;
     }
-    o[0] = (char)(0xf0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
+    o[0] = (char)(0xF0 | cp >> 18);
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
 
-static int hex4(const char *s, uint32_t *out) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = s[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (uint32_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (uint32_t)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (uint32_t)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Parses a string at P_->p (at the opening quote).  Strings without escapes
- * are returned in place (copy = 0); others are decoded into the arena. */
-static int parse_string(P *P_, const char **out, size_t *len) {
-    const char *s = ++P_->p, *q = s;
-    while (q < P_->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
-    if (q < P_->end && *q == '"') {
-        *out = s;
-        *len = (size_t)(q - s);
-        P_->p = q + 1;
-        return 0;
-    }
-    /* slow path: escapes; the decoded text is never longer than the source */
-    const char *e = q;
-    while (e < P_->end && *e != '"') e += (*e == '\\' && e + 1 < P_->end) ? 2 : 1;
-    char *buf = arena_alloc(P_->ar, (size_t)(e - s) + 1);
-    if (!buf) return fail(P_, s, "out of memory");
-    size_t k = (size_t)(q - s);
-    memcpy(buf, s, k);
-    const char *c = q;
-    while (c < P_->end && *c != '"') {
-        unsigned char ch = (unsigned char)*c;
-        if (ch < 0x20) return fail(P_, c, "control character in a string");
-        if (ch != '\\') {
-            buf[k++] = (char)ch;
-            c++;
-            continue;
-        }
-        if (c + 1 >= P_->end) return eof_fail(P_);
-        char esc = c[1];
-        c += 2;
-        switch (esc) {
-        case '"': buf[k++] = '"'; break;
-        case '\\': buf[k++] = '\\'; break;
-        case '/': buf[k++] = '/'; break;
-        case 'b': buf[k++] = '\b'; break;
-        case 'f': buf[k++] = '\f'; break;
-        case 'n': buf[k++] = '\n'; break;
-        case 'r': buf[k++] = '\r'; break;
-        case 't': buf[k++] = '\t'; break;
+/* Decodes the escapes of a string scan_string has checked into out (room
+ * for n bytes: decoding never lengthens).  Returns the decoded length. */
+static size_t unescape(const char *s, size_t n, char *out) {
+    size_t k = 0;
+    const char *e = s + n;
+    while (s < e) {
+        const char *bs = memchr(s, '\\', (size_t)(e - s));
+        size_t plain = (size_t)((bs ? bs : e) - s);
+        memcpy(out + k, s, plain);
+        k += plain;
+        if (!bs) break;
+        s = bs + 2;
+        switch (bs[1]) {
+        case 'b': out[k++] = '\b'; break;
+        case 'f': out[k++] = '\f'; break;
+        case 'n': out[k++] = '\n'; break;
+        case 'r': out[k++] = '\r'; break;
+        case 't': out[k++] = '\t'; break;
         case 'u': {
-            uint32_t cp, lo;
-            if (P_->end - c < 4 || hex4(c, &cp)) return fail(P_, c - 2, "bad \\u escape");
-            c += 4;
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (P_->end - c < 6 || c[0] != '\\' || c[1] != 'u' || hex4(c + 2, &lo) ||
-                    lo < 0xdc00 || lo > 0xdfff)
-                    return fail(P_, c - 6, "unpaired surrogate in \\u escape");
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                c += 6;
-            } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-                return fail(P_, c - 6, "unpaired surrogate in \\u escape");
+            uint32_t cp = (uint32_t)hex4((const unsigned char *)s);
+            s += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                uint32_t lo = (uint32_t)hex4((const unsigned char *)s + 2);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                s += 6;
             }
-            k += put_utf8(buf + k, cp);
+            k += put_utf8(out + k, cp);
             break;
         }
-        default: return fail(P_, c - 2, "invalid escape '\\%c'", esc);
+        default: out[k++] = bs[1]; /* " \ / */
         }
     }
-    if (c >= P_->end) return eof_fail(P_);
-    buf[k] = 0;
-    *out = buf;
-    *len = k;
-    P_->p = c + 1;
-    return 0;
+    return k;
 }
 
-/* Scans a number token; returns its length (0 if none). */
-static size_t number_len(P *P_) {
-    const char *q = P_->p;
-    if (q < P_->end && *q == '-') q++;
-    while (q < P_->end && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E' ||
-                           *q == '+' || *q == '-'))
+/* Checks the number at P_->p against the JSON grammar and leaves P_->p after
+ * it.  *is_int says it has neither a fraction nor an exponent. */
+static int scan_number(P *P_, const char **s, size_t *n, int *is_int) {
+    const char *q = P_->p, *end = P_->end;
+    *s = q;
+    *is_int = 1;
+    if (q < end && *q == '-') q++;
+    if (q >= end) return eof_fail(P_);
+    if (*q == '0') {
         q++;
-    return (size_t)(q - P_->p);
+    } else if (*q >= '1' && *q <= '9') {
+        while (q < end && *q >= '0' && *q <= '9') q++;
+    } else {
+        return fail(P_, *s, "invalid JSON value");
+    }
+    if (q < end && *q == '.') {
+        *is_int = 0;
+        if (++q >= end) return eof_fail(P_);
+        if (*q < '0' || *q > '9') return fail(P_, *s, "invalid number");
+        while (q < end && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        *is_int = 0;
+        if (++q < end && (*q == '+' || *q == '-')) q++;
+        if (q >= end) return eof_fail(P_);
+        if (*q < '0' || *q > '9') return fail(P_, *s, "invalid number");
+        while (q < end && *q >= '0' && *q <= '9') q++;
+    }
+    if (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+                    (*q >= 'A' && *q <= 'Z') || *q == '.' || *q == '+' || *q == '-'))
+        return fail(P_, *s, "invalid number");
+    *n = (size_t)(q - *s);
+    P_->p = q;
+    return 0;
 }
 
-static int lit(P *P_, const char *word) {
-    size_t n = strlen(word);
-    if ((size_t)(P_->end - P_->p) >= n && memcmp(P_->p, word, n) == 0) {
-        P_->p += n;
-        return 1;
+/* Money from a JSON number in exponent form (1.5e2, 1.0E7): the decimal
+ * point is moved in the digits, exactly, and the plain text parsed.
+ * -1 when out of range or finer than a cent. */
+static int money_from_exponent(const char *s, size_t n, int64_t *out) {
+    char digits[64], plain[128];
+    size_t nd = 0, k = 0, i = 0;
+    int neg = s[0] == '-', all_zero = 1;
+    long point = 0; /* digits before the decimal point */
+    if (neg) i++;
+    for (; i < n && s[i] != 'e' && s[i] != 'E'; i++) {
+        if (s[i] == '.') continue;
+        if (nd == sizeof digits) return -1;
+        if (s[i] != '0') all_zero = 0;
+        digits[nd++] = s[i];
     }
-    return 0;
+    for (size_t j = neg; j < n && s[j] != '.' && s[j] != 'e' && s[j] != 'E'; j++) point++;
+    int64_t e = 0;
+    if (scalar_parse_int(s + i + 1, n - i - 1, &e) || e > 40 || e < -40) {
+        if (!all_zero) return -1;
+        e = 0;
+    }
+    if (all_zero) return *out = 0, 0;
+    point += (long)e;
+    if (neg) plain[k++] = '-';
+    if (point <= 0) {
+        plain[k++] = '0';
+        plain[k++] = '.';
+        for (long z = 0; z < -point; z++) plain[k++] = '0';
+        memcpy(plain + k, digits, nd);
+        k += nd;
+    } else if ((size_t)point >= nd) {
+        memcpy(plain + k, digits, nd);
+        k += nd;
+        for (long z = 0; z < point - (long)nd; z++) plain[k++] = '0';
+    } else {
+        memcpy(plain + k, digits, (size_t)point);
+        k += (size_t)point;
+        plain[k++] = '.';
+        memcpy(plain + k, digits + point, nd - (size_t)point);
+        k += nd - (size_t)point;
+    }
+    return scalar_parse_money(plain, k, out);
+}
+
+/* Matches a literal (true, false, null) at P_->p. */
+static int literal(P *P_, const char *word, size_t n) {
+    size_t left = (size_t)(P_->end - P_->p);
+    if (left >= n && memcmp(P_->p, word, n) == 0) {
+        P_->p += n;
+        return 0;
+    }
+    if (left < n && memcmp(P_->p, word, left) == 0) return eof_fail(P_);
+    return fail(P_, P_->p, "invalid JSON value");
 }
 
 static int skip_value(P *P_);
 
-static int skip_container(P *P_, char close) {
+/* Skips an object or an array (any content, nesting limited). */
+static int skip_container(P *P_) {
+    char close = *P_->p == '{' ? '}' : ']';
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
     P_->p++;
     ws(P_);
@@ -248,14 +459,14 @@ static int skip_container(P *P_, char close) {
     for (;;) {
         ws(P_);
         if (close == '}') {
-            if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key");
             const char *s;
             size_t n;
-            if (parse_string(P_, &s, &n)) return -1;
+            if (P_->p >= P_->end) return eof_fail(P_);
+            if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key in quotes");
+            if (scan_string(P_, &s, &n) < 0) return -1;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':'");
+            if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
             P_->p++;
         }
         if (skip_value(P_)) return -1;
@@ -279,18 +490,15 @@ static int skip_value(P *P_) {
     if (P_->p >= P_->end) return eof_fail(P_);
     const char *s;
     size_t n;
+    int is_int;
     switch (*P_->p) {
-    case '{': return skip_container(P_, '}');
-    case '[': return skip_container(P_, ']');
-    case '"': return parse_string(P_, &s, &n);
-    case 't': return lit(P_, "true") ? 0 : fail(P_, P_->p, "invalid JSON value");
-    case 'f': return lit(P_, "false") ? 0 : fail(P_, P_->p, "invalid JSON value");
-    case 'n': return lit(P_, "null") ? 0 : fail(P_, P_->p, "invalid JSON value");
-    default:
-        n = number_len(P_);
-        if (!n) return fail(P_, P_->p, "invalid JSON value");
-        P_->p += n;
-        return 0;
+    case '{':
+    case '[': return skip_container(P_);
+    case '"': return scan_string(P_, &s, &n) < 0 ? -1 : 0;
+    case 't': return literal(P_, "true", 4);
+    case 'f': return literal(P_, "false", 5);
+    case 'n': return literal(P_, "null", 4);
+    default: return scan_number(P_, &s, &n, &is_int);
     }
 }
 
@@ -301,7 +509,25 @@ static const char *json_kind(char c) {
     case '[': return "an array";
     case 't':
     case 'f': return "true/false";
+    case 'n': return "null";
     default: return "a number";
+    }
+}
+
+/* What a field of this kind expects, for messages. */
+static const char *expected(uint8_t kind) {
+    switch (kind) {
+    case TY_BOOL: return "true or false";
+    case TY_INT: return "an integer";
+    case TY_MONEY: return "a money amount";
+    case TY_DATE: return "a date string (YYYY-MM-DD)";
+    case TY_DATETIME: return "a datetime string (YYYY-MM-DDTHH:MM:SS)";
+    case TY_DURATION: return "a duration string (15d, 2w, 8h)";
+    case TY_CODE:
+    case TY_TEXT:
+    case TY_ENUM: return "a string";
+    case TY_LIST: return "an array of objects";
+    default: return "a value of another type";
     }
 }
 
@@ -310,34 +536,36 @@ static int parse_record(P *P_, const JRec *j, Value *out);
 /* Parses an array of objects into a list of records. */
 static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList **out) {
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
-    P_->p++;
-    uint32_t width = child->rt->nfields, n = 0, cap = 8;
-    Value *items = arena_alloc(P_->ar, cap * width * sizeof(Value));
-    if (!items) return fail(P_, P_->p, "out of memory");
+    P_->p++; /* '[' */
+    uint32_t width = child->rt->nfields, n = 0, cap = 16;
+    size_t wbytes = (size_t)(width ? width : 1) * sizeof(Value);
+    ArbList *l = arena_alloc(P_->ar, sizeof(ArbList));
+    Value *items = arena_alloc(P_->ar, cap * wbytes);
+    if (!l || !items) return fail(P_, P_->p, "out of memory");
     ws(P_);
     if (P_->p < P_->end && *P_->p == ']') {
         P_->p++;
     } else {
+        int slot = P_->npath++;
+        P_->path[slot].field = fd->name;
         for (;;) {
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p != '{')
+            if (*P_->p != '{') {
+                P_->npath--;
                 return fail(P_, P_->p, "field '%s': expected objects in the array, got %s",
                             fd->name, json_kind(*P_->p));
+            }
             if (n == cap) {
-                Value *grown = arena_alloc(P_->ar, cap * 2 * width * sizeof(Value));
+                if (cap >= UINT32_MAX / 2) return fail(P_, P_->p, "too many items in a list");
+                Value *grown = arena_alloc(P_->ar, 2 * cap * wbytes);
                 if (!grown) return fail(P_, P_->p, "out of memory");
-                memcpy(grown, items, cap * width * sizeof(Value));
+                memcpy(grown, items, cap * wbytes);
                 items = grown;
                 cap *= 2;
             }
-            size_t plen = strlen(P_->path);
-            char saved[sizeof P_->path];
-            memcpy(saved, P_->path, sizeof saved);
-            snprintf(P_->path + plen, sizeof P_->path - plen, "%s[%u]: ", fd->name, n + 1);
-            int rc = parse_record(P_, child, items + (size_t)n * width);
-            memcpy(P_->path, saved, sizeof saved);
-            if (rc) return -1;
+            P_->path[slot].index = n + 1;
+            if (parse_record(P_, child, items + (size_t)n * width)) return -1;
             n++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
@@ -351,9 +579,8 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
             }
             return fail(P_, P_->p, "invalid JSON: expected ',' or ']'");
         }
+        P_->npath--;
     }
-    ArbList *l = arena_alloc(P_->ar, sizeof(ArbList));
-    if (!l) return fail(P_, P_->p, "out of memory");
     l->n = n;
     l->width = width;
     l->items = items;
@@ -362,113 +589,142 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
     return 0;
 }
 
-/* Parses a value into field fd of a record. */
+/* A code or text value from a string (decoding escapes) or a number's text. */
+static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, const ArbStr **out) {
+    ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
+    if (!a) return fail(P_, at, "out of memory");
+    size_t len = n;
+    if (esc)
+        len = unescape(s, n, a->data);
+    else
+        memcpy(a->data, s, n);
+    a->data[len] = 0;
+    a->len = (uint32_t)len;
+    a->hash = str_hash(a->data, len);
+    *out = a;
+    return 0;
+}
+
+/* Parses the value at P_->p into field f of a record. */
 static int parse_field(P *P_, const JRec *j, int f, Value *out) {
     const Field *fd = &j->rt->fields[f];
     uint8_t kind = fd->type.kind;
     const char *at = P_->p;
-    if (lit(P_, "null")) {
-        if (type_is_string(kind))
-            out->s = NULL;
-        else if (kind == TY_LIST)
-            out->l = NULL;
-        else
-            out->i = ARB_NULL;
-        return 0;
-    }
-    char c = *P_->p;
-    if (kind == TY_LIST) {
-        if (c != '[')
-            return fail(P_, at, "field '%s': expected an array, got %s", fd->name, json_kind(c));
-        return parse_list(P_, j->children[f], fd, &out->l);
-    }
-    if (c == '{' || c == '[')
-        return fail(P_, at, "field '%s': expected %s, got %s", fd->name, type_kind_names[kind],
-                    json_kind(c));
-    if (kind == TY_BOOL) {
-        if (lit(P_, "true")) return out->i = 1, 0;
-        if (lit(P_, "false")) return out->i = 0, 0;
-    }
+    char c = *at, buf[48];
     const char *s;
     size_t n;
-    int is_string = c == '"';
-    if (is_string) {
-        if (parse_string(P_, &s, &n)) return -1;
-    } else {
-        n = number_len(P_);
-        if (!n) {
-            if (c == 't' || c == 'f') {
-                lit(P_, c == 't' ? "true" : "false");
-                return fail(P_, at, "field '%s': expected %s, got true/false", fd->name,
-                            kind == TY_ENUM ? "a string" : type_kind_names[kind]);
-            }
-            return fail(P_, at, "invalid JSON value");
+    int is_int;
+    switch (c) {
+    case 'n':
+        if (literal(P_, "null", 4)) return -1;
+        *out = j->blank[f];
+        return 0;
+    case 't':
+    case 'f':
+        if (c == 't' ? literal(P_, "true", 4) : literal(P_, "false", 5)) return -1;
+        if (kind != TY_BOOL)
+            return fail(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
+                        c == 't' ? "true" : "false");
+        out->i = c == 't';
+        return 0;
+    case '[':
+        if (kind == TY_LIST) return parse_list(P_, j->children[f], fd, &out->l);
+        /* fall through */
+    case '{':
+        return fail(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
+                    json_kind(c));
+    case '"': {
+        int esc = scan_string(P_, &s, &n);
+        if (esc < 0) return -1;
+        if (n == 0) { /* "" is missing, as an empty CSV cell is */
+            if (kind == TY_LIST)
+                return fail(P_, at, "field '%s': expected %s, got a string", fd->name,
+                            expected(kind));
+            *out = j->blank[f];
+            return 0;
         }
-        s = P_->p;
-        P_->p += n;
-    }
-    switch (kind) {
-    case TY_CODE:
-    case TY_TEXT:
-        if (!is_string && kind == TY_TEXT)
-            return fail(P_, at, "field '%s': expected a string, got a number", fd->name);
-        out->s = str_new(P_->ar, s, n);
-        return out->s ? 0 : fail(P_, at, "out of memory");
-    case TY_INT:
-        if (scalar_parse_int(s, n, &out->i))
-            return fail(P_, at, "field '%s': expected an integer, got %s%.*s%s", fd->name,
-                        is_string ? "\"" : "", (int)(n > 40 ? 40 : n), s, is_string ? "\"" : "");
-        return 0;
-    case TY_MONEY:
-        if (scalar_parse_money(s, n, &out->i))
-            return fail(
-                P_, at, "field '%s': expected a money amount (at most 2 decimals), got %s%.*s%s",
-                fd->name, is_string ? "\"" : "", (int)(n > 40 ? 40 : n), s, is_string ? "\"" : "");
-        return 0;
-    case TY_BOOL:
-        if (!is_string && n == 1 && (s[0] == '0' || s[0] == '1')) return out->i = s[0] - '0', 0;
-        return fail(P_, at, "field '%s': expected true or false", fd->name);
-    case TY_ENUM: {
-        if (!is_string)
-            return fail(P_, at, "field '%s': expected a string, got a number", fd->name);
-        int k = scalar_enum_index(fd->type.enm, s, n);
-        if (k < 0) {
-            char members[256];
+        if (type_is_string(kind)) return make_str(P_, at, s, n, esc, &out->s);
+        if (esc) { /* rare: a scalar written with escapes */
+            char *d = arena_alloc(P_->ar, n);
+            if (!d) return fail(P_, at, "out of memory");
+            n = unescape(s, n, d);
+            s = d;
+        }
+        switch (kind) {
+        case TY_INT:
+            if (scalar_parse_int(s, n, &out->i))
+                return fail(P_, at, "field '%s': expected an integer, got the string \"%s\"",
+                            fd->name, snip(buf, sizeof buf, s, n));
+            return 0;
+        case TY_MONEY:
+            if (scalar_parse_money(s, n, &out->i))
+                return fail(P_, at, "field '%s': \"%s\" is not a money amount (at most 2 decimals)",
+                            fd->name, snip(buf, sizeof buf, s, n));
+            return 0;
+        case TY_ENUM: {
+            int k = scalar_enum_index(fd->type.enm, s, n);
+            if (k >= 0) {
+                out->i = k;
+                return 0;
+            }
+            char members[200];
             size_t m = 0;
-            for (uint32_t i = 0; i < fd->type.enm->n && m < sizeof members - 32; i++)
+            for (uint32_t i = 0; i < fd->type.enm->n && m < sizeof members - 40; i++)
                 m += (size_t)snprintf(members + m, sizeof members - m, "%s%s", i ? ", " : "",
                                       fd->type.enm->members[i]);
-            return fail(P_, at, "field '%s': '%.*s' is not one of %s", fd->name,
-                        (int)(n > 40 ? 40 : n), s, members);
+            return fail(P_, at, "field '%s': '%s' is not one of %s", fd->name,
+                        snip(buf, sizeof buf, s, n), members);
         }
-        out->i = k;
-        return 0;
+        case TY_LIST:
+            return fail(P_, at, "field '%s': expected %s, got a string", fd->name, expected(kind));
+        default: {
+            const char *why = scalar_parse(&fd->type, s, n, P_->ar, out);
+            if (why)
+                return fail(P_, at, "field '%s': \"%s\" is %s", fd->name,
+                            snip(buf, sizeof buf, s, n), why);
+            return 0;
+        }
+        }
     }
-    default: {
-        if (!is_string)
-            return fail(P_, at, "field '%s': expected a %s string, got a number", fd->name,
-                        type_kind_names[kind]);
-        const char *why = scalar_parse(&fd->type, s, n, P_->ar, out);
-        if (why)
-            return fail(P_, at, "field '%s': \"%.*s\" is %s", fd->name, (int)(n > 40 ? 40 : n), s,
-                        why);
-        return 0;
-    }
+    default:
+        if (scan_number(P_, &s, &n, &is_int)) return -1;
+        switch (kind) {
+        case TY_INT:
+            if (!is_int)
+                return fail(P_, at, "field '%s': expected an integer, got %s", fd->name,
+                            snip(buf, sizeof buf, s, n));
+            if (scalar_parse_int(s, n, &out->i))
+                return fail(P_, at, "field '%s': the integer %s is out of range", fd->name,
+                            snip(buf, sizeof buf, s, n));
+            return 0;
+        case TY_MONEY: {
+            int bad = memchr(s, 'e', n) || memchr(s, 'E', n) ? money_from_exponent(s, n, &out->i)
+                                                             : scalar_parse_money(s, n, &out->i);
+            if (bad)
+                return fail(P_, at,
+                            "field '%s': %s is not a money amount (at most 2 decimals, or out "
+                            "of range)",
+                            fd->name, snip(buf, sizeof buf, s, n));
+            return 0;
+        }
+        case TY_BOOL:
+            if (n == 1 && (s[0] == '0' || s[0] == '1')) return out->i = s[0] - '0', 0;
+            return fail(P_, at, "field '%s': expected true or false, got %s", fd->name,
+                        snip(buf, sizeof buf, s, n));
+        case TY_CODE: return make_str(P_, at, s, n, 0, &out->s);
+        default:
+            return fail(P_, at, "field '%s': expected %s, got a number", fd->name, expected(kind));
+        }
     }
 }
 
-/* Parses an object into a record of j's type (all fields start missing). */
+/* Parses an object at P_->p into a record of j's type: every field starts
+ * missing; required and key fields must end up present. */
 static int parse_record(P *P_, const JRec *j, Value *out) {
     const RecordType *rt = j->rt;
     const char *open = P_->p;
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
-    for (uint32_t f = 0; f < rt->nfields; f++) {
-        uint8_t k = rt->fields[f].type.kind;
-        if (type_is_string(k) || k == TY_LIST)
-            out[f].s = NULL;
-        else
-            out[f].i = ARB_NULL;
-    }
+    memcpy(out, j->blank, rt->nfields * sizeof(Value));
     P_->p++; /* '{' */
     ws(P_);
     if (P_->p < P_->end && *P_->p == '}') {
@@ -480,7 +736,14 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key in quotes");
             const char *key;
             size_t klen;
-            if (parse_string(P_, &key, &klen)) return -1;
+            int esc = scan_string(P_, &key, &klen);
+            if (esc < 0) return -1;
+            if (esc) {
+                char *d = arena_alloc(P_->ar, klen + 1);
+                if (!d) return fail(P_, key, "out of memory");
+                klen = unescape(key, klen, d);
+                key = d;
+            }
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
             if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
@@ -506,13 +769,10 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             return fail(P_, P_->p, "invalid JSON: expected ',' or '}'");
         }
     }
-    for (uint32_t f = 0; f < rt->nfields; f++) {
-        const Field *fd = &rt->fields[f];
-        if (!fd->required) continue;
-        int missing = type_is_string(fd->type.kind) || fd->type.kind == TY_LIST
-                          ? out[f].s == NULL
-                          : out[f].i == ARB_NULL;
-        if (missing) return fail(P_, open, "missing required field '%s'", fd->name);
+    for (uint32_t i = 0; i < j->nreq; i++) {
+        const Field *fd = &rt->fields[j->req[i]];
+        if (is_missing(fd->type.kind, out[j->req[i]]))
+            return fail(P_, open, "missing required field '%s'", fd->name);
     }
     P_->depth--;
     return 0;
@@ -521,32 +781,39 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
 int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
                 char *errbuf, size_t errcap, size_t *err_off) {
     P P_;
-    memset(&P_, 0, sizeof P_);
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;
     P_.err = errbuf;
     P_.errcap = errcap;
-    if (errcap) errbuf[0] = 0;
-    *err_off = 0;
+    P_.errpos = NULL;
+    P_.depth = P_.npath = 0;
+    if (errbuf && errcap) errbuf[0] = 0;
+    if (err_off) *err_off = 0;
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) P_.p += 3; /* a byte-order mark */
     ws(&P_);
     if (P_.p >= P_.end) {
         fail(&P_, P_.p, "empty record");
     } else if (*P_.p != '{') {
-        fail(&P_, P_.p, "a claim is a JSON object, this starts with '%c'", *P_.p);
+        fail(&P_, P_.p, "a claim must be a JSON object, got %s",
+             *P_.p == '[' || *P_.p == '"' || *P_.p == 't' || *P_.p == 'f' || *P_.p == 'n' ||
+                     *P_.p == '-' || (*P_.p >= '0' && *P_.p <= '9')
+                 ? json_kind(*P_.p)
+                 : "something else");
     } else {
-        Value *rec = arena_alloc(ar, r->claim->rt->nfields * sizeof(Value));
-        if (!rec) return fail(&P_, P_.p, "out of memory"), *err_off = 0, -1;
-        if (parse_record(&P_, r->claim, rec) == 0) {
+        size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
+        Value *rec = arena_alloc(ar, nf * sizeof(Value));
+        if (!rec) {
+            fail(&P_, P_.p, "out of memory");
+        } else if (parse_record(&P_, r->claim, rec) == 0) {
             ws(&P_);
-            if (P_.p != P_.end)
-                fail(&P_, P_.p, "text after the end of the claim object");
-            else {
+            if (P_.p == P_.end) {
                 *out = rec;
                 return 0;
             }
+            fail(&P_, P_.p, "invalid JSON: text after the end of the claim object");
         }
     }
-    *err_off = (size_t)(P_.errpos - p);
+    if (err_off) *err_off = (size_t)(P_.errpos - p);
     return -1;
 }

@@ -81,6 +81,7 @@ int scalar_parse_money(const char *s, size_t n, int64_t *out) {
         if (digits == 1) cents *= 10;
     }
     if (i != n) return -1;
+    if (whole * 100 + (uint64_t)cents > (uint64_t)INT64_MAX) return -1;
     int64_t v = (int64_t)whole * 100 + cents;
     *out = neg ? -v : v;
     return 0;
