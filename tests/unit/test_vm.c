@@ -253,6 +253,22 @@ static void test_match_exact_and_prefix_keys(void **state) {
 
 /* history(): the person's earlier claims within the duration (ties by
  * input order), in chained aggregates and `for`; empty without an index. */
+static void test_starts_with(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule P in C for line in claim.lines when starts_with(line.item_code, \"XA1\")\n"
+                  "  and not starts_with(line.item_code, \"XA10\") and not starts_with(\"X\", "
+                  "line.item_code) flag line\n");
+    const char *codes[] = {"XA11", "XA10B", "XA1", "X", "ZXA1"},
+               *amounts[] = {"1", "1", "1", "1", "1"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    add_lines(&e, c, 5, codes, amounts, NULL);
+    assert_int_equal(run(&e, c, PHASE_ALL), 2); /* XA11 and XA1 (a string starts with itself) */
+    assert_int_equal(e.vm.findings[0].key.i, 1);
+    assert_int_equal(e.vm.findings[1].key.i, 3);
+    teardown_env(&e);
+}
+
 static void test_history(void **state) {
     (void)state;
     Env e;
@@ -324,6 +340,7 @@ int main(void) {
         cmocka_unit_test(test_arithmetic_overflow_is_null),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_starts_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
