@@ -1495,6 +1495,13 @@ static int check_flag(Checker *C, Node *fl) {
             (int)target->name.len, target->name.ptr);
         return 0;
     }
+    if (v->slot != 0 && v->type.rec == C->p->claim) {
+        err(C, target,
+            "'%.*s' is another claim (from history): findings are raised on this "
+            "claim or its records; write 'flag claim'",
+            (int)target->name.len, target->name.ptr);
+        return 0;
+    }
     target->res = RES_VAR;
     target->slot = v->slot;
     target->type = v->type;
