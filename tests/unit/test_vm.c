@@ -278,6 +278,8 @@ static void test_history(void **state) {
                   "  where x.item_code == \"A\") >= 4 flag claim\n"
                   "rule X in C when exists(p in history(365d), x in p.lines where x.item_code == "
                   "\"B\" and p.claim_id != claim.claim_id) flag claim\n"
+                  "rule Y in C when not exists(p in history(1d)) and any(p in history(5d))"
+                  " flag claim\n"
                   "rule F in C for p in history(2d) for l in p.lines flag claim message "
                   "\"{p.claim_id}/{l.line_no}\"\n");
     /* P1: 03-01, 03-05, 03-08, 03-08 (same time); P2: 03-06; no person: 03-09 */
@@ -314,7 +316,9 @@ static void test_history(void **state) {
     e.vm.hist_pos = h.pos[0];
     assert_int_equal(run(&e, hist_claim(&h, 0), PHASE_ALL), 0);
     e.vm.hist_pos = h.pos[1];
-    assert_int_equal(run(&e, hist_claim(&h, 1), PHASE_ALL), 2); /* H (K0), X (K0 has B) */
+    /* H (K0), X (K0 has B), Y (nothing within a day, K0 within 5) */
+    assert_int_equal(run(&e, hist_claim(&h, 1), PHASE_ALL), 3);
+    assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "Y");
     assert_string_equal(e.vm.findings[0].message, "1 0");
     assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "X");
     e.vm.hist_pos = h.pos[4];
