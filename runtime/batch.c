@@ -647,7 +647,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
                   out.findings);
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
-    if (rc == ARB_OK && hist_program_uses(p))
+    if (rc == ARB_OK && hist_program_uses(p, opt.phases))
         rc = run_history(e, &opt, ws, nw, &out, st, csv);
     else if (rc == ARB_OK)
         rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);

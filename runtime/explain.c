@@ -219,7 +219,7 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     AllClaims all = {NULL, 0, 0, 0, 0};
     HistIndex hist;
     memset(&hist, 0, sizeof hist);
-    int use_hist = hist_program_uses(p);
+    int use_hist = hist_program_uses(p, PHASE_ALL);
     int rc = find_claim(e, claims_path, claim_id, &ar, &claim, use_hist ? &all : NULL);
     if (rc == ARB_OK && use_hist && (all.oom || hist_build(&hist, p, all.v, all.n, e->alloc)))
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");

@@ -100,12 +100,20 @@ const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *a
     return l;
 }
 
-int hist_program_uses(const Program *p) {
-    for (uint32_t pc = 0; pc < p->ncode;) {
+static int range_uses(const Program *p, uint32_t from, uint32_t to) {
+    for (uint32_t pc = from; pc < to && pc < p->ncode;) {
         int op = p->code[pc];
         if (op < 0 || op >= OPC__COUNT) return 0;
         if (op == OPC_HISTORY) return 1;
         pc += 1 + opcode_nargs[op];
+    }
+    return 0;
+}
+
+int hist_program_uses(const Program *p, unsigned phases) {
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = &p->rules[i];
+        if ((r->phases & phases) && range_uses(p, r->entry, r->code_end)) return 1;
     }
     return 0;
 }

@@ -44,7 +44,8 @@ static inline Value *hist_claim(const HistIndex *h, size_t i) {
  * and *oom set. */
 const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *ar, int *oom);
 
-/* Whether any rule of the program calls history() (a HISTORY instruction). */
-int hist_program_uses(const Program *p);
+/* Whether a rule of the program that runs in one of `phases` (a bit mask)
+ * calls history() (has a HISTORY instruction). */
+int hist_program_uses(const Program *p, unsigned phases);
 
 #endif
