@@ -555,8 +555,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (!oom) oom = hist_build(&hist, e->prog, claims, nclaims, e->alloc) != 0;
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    for (size_t i = 0; i < nclaims && !oom; i++)
-        oom = vm_prepare(&ws[0].vm, hist_claim(&hist, i), &ws[0].ar) != 0;
+    if (!oom) oom = hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0;
     if (oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     for (int i = 0; i < nw; i++) {
         ws[i].hist = &hist;

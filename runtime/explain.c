@@ -235,9 +235,8 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     if (rc == ARB_OK && use_hist) {
         /* derived fields of every claim (the history reads them), then the
          * claim explained is the index's copy */
-        for (size_t i = 0; i < all.n && rc == ARB_OK; i++)
-            if (vm_prepare(&vm, hist_claim(&hist, i), &ar) != 0)
-                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        if (hist_prepare_all(&hist, &vm, &ar) != 0)
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         claim = hist_claim(&hist, all.which);
         vm.hist = &hist;
         vm.hist_pos = hist.pos[all.which];

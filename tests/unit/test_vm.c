@@ -328,6 +328,14 @@ static void test_history(void **state) {
     assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "S");
     assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "X");
     assert_string_equal(e.vm.findings[3].message, "K3/1"); /* F: within 2 days only K3 */
+    /* the same through the helper for in-memory batches */
+    e.vm.hist = NULL;
+    vm_clear(&e.vm);
+    assert_int_equal(hist_prepare_all(&h, &e.vm, &e.ar), 0);
+    assert_int_equal(hist_check_claim(&h, 4, &e.vm, PHASE_ALL, &e.ar), 0);
+    assert_int_equal(e.vm.nfindings, 4);
+    assert_null(e.vm.hist);
+    e.vm.hist = &h;
     /* history rules run only in the post phase */
     assert_int_equal(run(&e, hist_claim(&h, 4), 1u << PHASE_settle), 0);
     e.vm.hist = NULL;
