@@ -17,7 +17,7 @@ typedef struct NativeCtx NativeCtx;
 
 /* A compiled shape: code points at the rule's first instruction, locals is
  * the frame (local 0 holds the claim, a bound rule's record is preset).
- * Returns 0, or -1 when out of memory. */
+ * Returns 0, -1 when out of memory, or 1 when a Lua call failed. */
 typedef int (*NativeFn)(NativeCtx *ctx, const int32_t *code, Value *locals);
 
 /* The runtime's helpers, called by native code.  Their order is part of the
@@ -39,6 +39,9 @@ typedef struct NativeHelpers {
     /* FLAG: args[0] is the amount, args[1..nargs] the message values */
     int64_t (*flag)(NativeCtx *c, const Value *target, int32_t tmpl, int32_t nargs,
                     const Value *args);
+    /* LUACALL: function fn with args[0..nargs); the result replaces args[0].
+     * 0, 1 when the call failed (the rule stops: return 1), -1 out of memory */
+    int64_t (*lua_call)(NativeCtx *c, int32_t fn, int32_t nargs, Value *args);
 } NativeHelpers;
 
 struct NativeCtx {
