@@ -1399,38 +1399,67 @@ static void pass_lua(Checker *C) {
         }
     }
     if (C->diags->errors != errs || C->oom) return;
-    LuaLoadError e;
-    LuaLimits lim = {0, 0};
-    LuaRt *rt = luart_new(p, C->alloc, lim, &e);
-    if (rt) {
-        luart_free(rt);
+    /* Load them all; after an error, load again without the module (or
+     * function) at fault, so one run reports every such error. */
+    Program tmp = *p;
+    LuaModule *mods = arena_alloc(C->ar, p->nlua_modules * sizeof(LuaModule));
+    LuaFunc *fns = arena_alloc(C->ar, (p->nlua_funcs + 1) * sizeof(LuaFunc));
+    uint32_t *orig = arena_alloc(C->ar, (p->nlua_funcs + 1) * sizeof(uint32_t));
+    if (!mods || !fns || !orig) {
+        C->oom = 1;
         return;
     }
-    if (e.kind == LUA_LOAD_MISSING) {
-        err(C, C->lua_fn_nodes[e.func], "%s", e.msg);
-        note(C, C->lua_decls[e.module], "the Lua module is declared here");
-        return;
-    }
-    if (e.module < 0) {
-        diag_add(C->diags, DIAG_ERROR, -1, 0, 0, "Lua: %s", e.msg);
-        return;
-    }
-    Node *d = C->lua_decls[e.module];
-    const char *what = e.kind == LUA_LOAD_SYNTAX ? "syntax error in Lua"
-                       : e.kind == LUA_LOAD_NOMEM ? "Lua module ran out of memory while loading"
-                                                  : "Lua module failed while loading";
-    err(C, d->op ? d : d->a, "%s: %s", what, e.msg);
-    int32_t lf = C->lua_files[e.module];
-    if (e.line > 0 && lf >= 0) {
-        const Source *ls = &C->src->items[lf];
-        /* the start of line e.line in the Lua file (or the rule file, inline) */
-        uint32_t off = 0;
-        for (int32_t l = 1; l < e.line && off < ls->len; off++)
-            if (ls->text[off] == '\n') l++;
-        uint32_t end = off;
-        while (end < ls->len && ls->text[end] != '\n') end++;
-        diag_add(C->diags, DIAG_NOTE, lf, off, end > off ? end - off : 1, "Lua line %d",
-                 (int)e.line);
+    memcpy(mods, p->lua_modules, p->nlua_modules * sizeof(LuaModule));
+    memcpy(fns, p->lua_funcs, p->nlua_funcs * sizeof(LuaFunc));
+    for (uint32_t k = 0; k < p->nlua_funcs; k++) orig[k] = k;
+    tmp.lua_modules = mods;
+    tmp.lua_funcs = fns;
+    for (uint32_t tries = 0; tries <= p->nlua_modules + p->nlua_funcs; tries++) {
+        LuaLoadError e;
+        LuaLimits lim = {0, 0};
+        LuaRt *rt = luart_new(&tmp, C->alloc, lim, &e);
+        if (rt) {
+            luart_free(rt);
+            return;
+        }
+        if (e.kind == LUA_LOAD_MISSING) {
+            err(C, C->lua_fn_nodes[orig[e.func]], "%s", e.msg);
+            note(C, C->lua_decls[e.module], "the Lua module is declared here");
+            memmove(&fns[e.func], &fns[e.func + 1], (tmp.nlua_funcs - e.func - 1) * sizeof(LuaFunc));
+            memmove(&orig[e.func], &orig[e.func + 1],
+                    (tmp.nlua_funcs - e.func - 1) * sizeof(uint32_t));
+            tmp.nlua_funcs--;
+            continue;
+        }
+        if (e.module < 0) {
+            diag_add(C->diags, DIAG_ERROR, -1, 0, 0, "Lua: %s", e.msg);
+            return;
+        }
+        Node *d = C->lua_decls[e.module];
+        const char *what = e.kind == LUA_LOAD_SYNTAX  ? "syntax error in Lua"
+                           : e.kind == LUA_LOAD_NOMEM ? "Lua module ran out of memory while loading"
+                                                      : "Lua module failed while loading";
+        err(C, d->op ? d : d->a, "%s: %s", what, e.msg);
+        int32_t lf = C->lua_files[e.module];
+        if (e.line > 0 && lf >= 0) {
+            const Source *ls = &C->src->items[lf];
+            /* the start of line e.line in the Lua file (or the rule file, inline) */
+            uint32_t off = 0;
+            for (int32_t l = 1; l < e.line && off < ls->len; off++)
+                if (ls->text[off] == '\n') l++;
+            while (off < ls->len && (ls->text[off] == ' ' || ls->text[off] == '\t')) off++;
+            uint32_t end = off;
+            while (end < ls->len && ls->text[end] != '\n') end++;
+            diag_add(C->diags, DIAG_NOTE, lf, off, end > off ? end - off : 1, "Lua line %d",
+                     (int)e.line);
+        }
+        /* that module is reported: load the others without it */
+        mods[e.module].src = "";
+        mods[e.module].len = 0;
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < tmp.nlua_funcs; k++)
+            if (fns[k].module != (uint32_t)e.module) fns[w] = fns[k], orig[w++] = orig[k];
+        tmp.nlua_funcs = w;
     }
 }
 

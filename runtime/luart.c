@@ -158,13 +158,15 @@ static void push_value(LuaRt *r, lua_State *L, const Type *t, Value v) {
 /* ------------------------------------------------------------- sandbox */
 
 static void hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
     LuaRt *r = rt_of(L);
+    char where[300] = "";
+    if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+        snprintf(where, sizeof where, "%s:%d: ", ar->short_src, ar->currentline);
     r->over_budget = 1;
     /* keep firing soon, so a pcall in Lua cannot swallow it for long */
     lua_sethook(L, hook, LUA_MASKCOUNT, 1000);
-    char msg[96];
-    snprintf(msg, sizeof msg, "instruction budget of %llu exhausted (endless loop?)",
+    char msg[400];
+    snprintf(msg, sizeof msg, "%sinstruction budget of %llu exhausted (endless loop?)", where,
              (unsigned long long)r->lim.instructions);
     luaL_error(L, "%s", msg);
 }
