@@ -86,5 +86,21 @@ expect "good.lua does not define a function 'absent'"
 expect "no Lua function 'nothere' is declared"
 expect "argument 1 of lua.absent is claim; the declaration says line"
 
+# the stdlib category that uses Lua for real: 超说明书用量开药 (dose × frequency text)
+std=$src/stdlib-rules/68_drug_over_dose.rules
+"$arbiter" check "$std" --claims lua/dose_claims.jsonl -o dose_interp.jsonl --quiet 2>/dev/null
+cmp -s dose_interp.jsonl lua/dose_expected.jsonl && ok || bad "68_drug_over_dose: findings differ: $(diff dose_interp.jsonl lua/dose_expected.jsonl | head -5)"
+"$arbiter" check "$std" --claims lua/dose_claims.jsonl -o dose_jit.jsonl --backend jit --quiet 2>/dev/null
+cmp -s dose_jit.jsonl lua/dose_expected.jsonl && ok || bad "68_drug_over_dose: JIT differs"
+"$arbiter" compile "$std" -o dose.arbpack --native 2>/dev/null
+"$arbiter" check --pack dose.arbpack --claims lua/dose_claims.jsonl -o dose_aot.jsonl --backend native --quiet 2>/dev/null
+cmp -s dose_aot.jsonl lua/dose_expected.jsonl && ok || bad "68_drug_over_dose: AOT differs"
+for want in '"claim_id":"D1".*单次剂量90mg' '"claim_id":"D3".*1g tid 日剂量' '"claim_id":"D4".*"line_no":2' '"claim_id":"D6".*"line_no":2'; do
+  grep -q "$want" lua/dose_expected.jsonl && ok || bad "dose_expected lacks $want"
+done
+for quiet in D2 D5; do
+  grep -q "\"claim_id\":\"$quiet\"" lua/dose_expected.jsonl && bad "$quiet flagged" || ok
+done
+
 echo "lua: $pass passed, $fail failed"
 [ $fail -eq 0 ]
