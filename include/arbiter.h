@@ -217,7 +217,6 @@ typedef struct arb_batch_options {
     const char *rule_errors_path; /* NULL: none; else JSON Lines, written when there are any */
 } arb_batch_options;
 
-
 void arb_batch_options_init(arb_batch_options *o);
 
 typedef struct arb_category_stats {
@@ -241,8 +240,8 @@ typedef struct arb_batch_stats {
     double seconds;        /* wall time of the run */
     size_t ncategories;
     const arb_category_stats *categories; /* valid until the next call on the engine */
-    uint64_t rule_errors; /* rules stopped by a failed Lua call (on_rule_error) */
-    uint64_t lua_calls;   /* Lua functions called */
+    uint64_t rule_errors;                 /* rules stopped by a failed Lua call (on_rule_error) */
+    uint64_t lua_calls;                   /* Lua functions called */
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

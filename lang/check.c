@@ -1425,7 +1425,8 @@ static void pass_lua(Checker *C) {
         if (e.kind == LUA_LOAD_MISSING) {
             err(C, C->lua_fn_nodes[orig[e.func]], "%s", e.msg);
             note(C, C->lua_decls[e.module], "the Lua module is declared here");
-            memmove(&fns[e.func], &fns[e.func + 1], (tmp.nlua_funcs - e.func - 1) * sizeof(LuaFunc));
+            memmove(&fns[e.func], &fns[e.func + 1],
+                    (tmp.nlua_funcs - e.func - 1) * sizeof(LuaFunc));
             memmove(&orig[e.func], &orig[e.func + 1],
                     (tmp.nlua_funcs - e.func - 1) * sizeof(uint32_t));
             tmp.nlua_funcs--;

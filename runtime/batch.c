@@ -283,8 +283,7 @@ static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, 
                          Output *out) {
     for (int i = 0; i < n; i++) {
         Worker *w = &ws[i];
-        if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom)
-            w->failed = ARB_ERR_NOMEM;
+        if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
         if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
         if (out->findings && w->out.len &&
             fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)

@@ -224,8 +224,8 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
             const Type *t = k < f->nparams ? &f->params[k] : &f->result;
             put_type(&w, t);
             /* a table's rows: the table (their record type is the table's) */
-            put_i32(&w, t->table ? index_of((const void *const *)p->tables, p->ntables, t->table)
-                                 : -1);
+            put_i32(&w,
+                    t->table ? index_of((const void *const *)p->tables, p->ntables, t->table) : -1);
         }
     }
     if (w.b.oom) {

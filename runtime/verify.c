@@ -88,8 +88,9 @@ static const char *check_operands(const Program *p, uint32_t pc, uint32_t nlocal
     }
     case OPC_LUACALL:
         if (!(a[0] >= 0 && (uint32_t)a[0] < p->nlua_funcs)) return "Lua function out of range";
-        return a[1] == (int32_t)p->lua_funcs[a[0]].nparams ? NULL
-                                                           : "Lua call with the wrong argument count";
+        return a[1] == (int32_t)p->lua_funcs[a[0]].nparams
+                   ? NULL
+                   : "Lua call with the wrong argument count";
     default: return NULL;
     }
 #undef LOCAL

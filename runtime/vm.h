@@ -45,7 +45,7 @@ typedef struct VM {
     /* Lua: the state is made at the first call (one per VM, so per thread) */
     LuaRt *lua;
     LuaLimits lua_limits;
-    int lua_broken; /* the state could not be made: every call fails */
+    int lua_broken;        /* the state could not be made: every call fails */
     RuleFailure *failures; /* of the claims checked since the last vm_clear */
     size_t nfailures, capfailures;
 } VM;
