@@ -23,7 +23,12 @@ struct LuaRt {
     int out_of_mem;  /* an allocation was refused in this call */
     uint32_t gen;    /* call number: proxies of earlier calls are dead */
     int *refs;       /* registry reference of each LuaFunc */
-    int mt_record, mt_list;
+    int mt_list;
+    struct {
+        const RecordType *rt;
+        int ref;
+    } mts[32]; /* a metatable per record type: __index knows its field names */
+    int nmts;
     uint64_t calls, failures;
     char err[2048];
 };
@@ -70,21 +75,55 @@ static Proxy *live_proxy(lua_State *L, int idx) {
     return px;
 }
 
-static void push_proxy(LuaRt *r, lua_State *L, const void *data, const RecordType *rt, int mt) {
+static int record_index(lua_State *L);
+static int read_only(lua_State *L);
+static int proxy_tostring(lua_State *L);
+
+/* The metatable of proxies of records of type rt (registry reference), made
+ * at first use: its __index closes over a table from field name to index. */
+static int record_mt(LuaRt *r, lua_State *L, const RecordType *rt) {
+    for (int i = 0; i < r->nmts; i++)
+        if (r->mts[i].rt == rt) return r->mts[i].ref;
+    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, (int)rt->nfields);
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        lua_pushinteger(L, f);
+        lua_setfield(L, -2, rt->fields[f].name);
+    }
+    lua_pushlightuserdata(L, (void *)rt);
+    lua_pushcclosure(L, record_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, read_only);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, proxy_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "claim record");
+    lua_setfield(L, -2, "__metatable");
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (r->nmts < (int)(sizeof r->mts / sizeof r->mts[0])) {
+        r->mts[r->nmts].rt = rt;
+        r->mts[r->nmts++].ref = ref;
+    }
+    return ref;
+}
+
+static void push_proxy(LuaRt *r, lua_State *L, const void *data, const RecordType *rt, int list) {
     Proxy *px = lua_newuserdatauv(L, sizeof(Proxy), 0);
     px->data = data;
     px->rt = rt;
     px->gen = r->gen;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, mt);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, list ? r->mt_list : record_mt(r, L, rt));
     lua_setmetatable(L, -2);
 }
 
 static int record_index(lua_State *L) {
     Proxy *px = live_proxy(L, 1);
-    size_t n;
-    const char *k = lua_tolstring(L, 2, &n);
-    int f = k && lua_type(L, 2) == LUA_TSTRING ? record_field_index(px->rt, k, n) : -1;
-    if (f < 0) return luaL_error(L, "%s has no field '%s'", px->rt->name, k ? k : "?");
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER) {
+        const char *k = lua_tostring(L, 2);
+        return luaL_error(L, "%s has no field '%s'", px->rt->name, k ? k : "?");
+    }
+    lua_Integer f = lua_tointeger(L, -1);
     const Value *rec = px->data;
     push_value(rt_of(L), L, &px->rt->fields[f].type, rec[f]);
     return 1;
@@ -98,7 +137,7 @@ static int list_index(lua_State *L) {
         lua_pushnil(L);
         return 1;
     }
-    push_proxy(rt_of(L), L, list_item(l, (uint32_t)(i - 1)), px->rt, rt_of(L)->mt_record);
+    push_proxy(rt_of(L), L, list_item(l, (uint32_t)(i - 1)), px->rt, 0);
     return 1;
 }
 
@@ -134,11 +173,11 @@ static void push_value(LuaRt *r, lua_State *L, const Type *t, Value v) {
         return;
     case TY_RECORD:
         if (v.rec)
-            push_proxy(r, L, v.rec, t->table ? &t->table->rt : t->rec, r->mt_record);
+            push_proxy(r, L, v.rec, t->table ? &t->table->rt : t->rec, 0);
         else
             lua_pushnil(L);
         return;
-    case TY_LIST: push_proxy(r, L, v.l, t->rec, r->mt_list); return;
+    case TY_LIST: push_proxy(r, L, v.l, t->rec, 1); return;
     default: break;
     }
     if (v.i == ARB_NULL) {
@@ -329,20 +368,11 @@ LuaRt *luart_new(const Program *p, Alloc a, LuaLimits lim, LuaLoadError *e) {
     lua_setfield(L, LUA_REGISTRYINDEX, "arbiter.sandbox");
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "arbiter.loaded");
-    static const luaL_Reg rec_m[] = {{"__index", record_index},
-                                     {"__newindex", read_only},
-                                     {"__tostring", proxy_tostring},
-                                     {NULL, NULL}},
-                          list_m[] = {{"__index", list_index},
+    static const luaL_Reg list_m[] = {{"__index", list_index},
                                       {"__newindex", read_only},
                                       {"__len", list_len},
                                       {"__tostring", proxy_tostring},
                                       {NULL, NULL}};
-    lua_newtable(L);
-    luaL_setfuncs(L, rec_m, 0);
-    lua_pushliteral(L, "claim record");
-    lua_setfield(L, -2, "__metatable");
-    r->mt_record = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     luaL_setfuncs(L, list_m, 0);
     lua_pushliteral(L, "claim list");
@@ -483,24 +513,38 @@ static int take_result(LuaRt *r, const LuaFunc *fn, Value *out, Arena *ar) {
     return 1;
 }
 
+typedef struct CallCtx {
+    LuaRt *r;
+    uint32_t f;
+    const Value *args;
+} CallCtx;
+
+/* Pushes the function and its arguments and calls it — in protected mode,
+ * since making a proxy may run into the memory limit. */
+static int trampoline(lua_State *L) {
+    CallCtx *c = lua_touserdata(L, 1);
+    const LuaFunc *fn = &c->r->p->lua_funcs[c->f];
+    luaL_checkstack(L, (int)fn->nparams + 4, "too many arguments");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->r->refs[c->f]);
+    for (uint32_t i = 0; i < fn->nparams; i++) push_value(c->r, L, &fn->params[i], c->args[i]);
+    lua_call(L, (int)fn->nparams, 1);
+    return 1;
+}
+
 int luart_call(LuaRt *r, uint32_t f, const Value *args, Value *out, Arena *ar) {
     lua_State *L = r->L;
     const LuaFunc *fn = &r->p->lua_funcs[f];
+    CallCtx cc = {r, f, args};
     r->calls++;
     r->gen++;
     r->over_budget = r->out_of_mem = 0;
     lua_settop(L, 0);
     lua_pushcfunction(L, traceback);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->refs[f]);
-    if (!lua_checkstack(L, (int)fn->nparams + 4)) {
-        snprintf(r->err, sizeof r->err, "lua.%s: out of Lua stack", fn->name);
-        r->failures++;
-        return 1;
-    }
-    for (uint32_t i = 0; i < fn->nparams; i++) push_value(r, L, &fn->params[i], args[i]);
+    lua_pushcfunction(L, trampoline);
+    lua_pushlightuserdata(L, &cc);
     int count = r->lim.instructions > 0x7fffffffu ? 0x7fffffff : (int)r->lim.instructions;
     lua_sethook(L, hook, LUA_MASKCOUNT, count);
-    int rc = lua_pcall(L, (int)fn->nparams, 1, 1);
+    int rc = lua_pcall(L, 1, 1, 1);
     lua_sethook(L, NULL, 0, 0);
     r->gen++; /* the proxies of this call die here */
     if (rc == LUA_OK) {

@@ -192,6 +192,37 @@ static void test_messages(void **state) {
     }
 }
 
+/* A function that fills the state for good (a global keeps it): later calls
+ * fail or succeed, but the process never aborts (arguments are pushed in
+ * protected mode) and the other rules run. */
+static void test_full_state(void **state) {
+    (void)state;
+    const char *lib =
+        "category L \"Lua\" { code \"X\" }\n"
+        "lua [[\n"
+        "  function fill(n) G = G or {} while true do G[#G+1] = string.rep('y', 4000) .. #G end "
+        "end\n"
+        "  function after(line, claim) return line.quantity > 0 and #claim.lines > 0 end\n"
+        "]] { fill(int) bool  after(line, claim) bool }\n"
+        "rule L.1 in L for line in claim.lines when lua.fill(line.quantity) flag line\n"
+        "rule L.2 in L for line in claim.lines when lua.after(line, claim) flag line\n"
+        "rule L.3 in L for line in claim.lines when line.quantity > 0 flag line\n";
+    arb_engine *e = engine(lib);
+    assert_int_equal(arb_compile(e), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    for (int round = 0; round < 3; round++) {
+        Seen sn = {0};
+        const char *j = claim_json(2);
+        assert_int_equal(arb_session_check_json(s, j, strlen(j), 0, on_finding, &sn), ARB_OK);
+        assert_int_equal(seen(&sn, "L.1"), 0);
+        assert_int_equal(seen(&sn, "L.3"), 2);
+        assert_non_null(strstr(arb_session_errmsg(s), "rule L.1: lua.fill: memory limit"));
+    }
+    arb_session_free(s);
+    arb_engine_free(e);
+}
+
 static void test_load_errors(void **state) {
     (void)state;
     const char *lib = "category L \"Lua\" { code \"X\" }\n"
@@ -229,6 +260,7 @@ int main(void) {
         cmocka_unit_test(test_values_and_results),
         cmocka_unit_test(test_failures),
         cmocka_unit_test(test_messages),
+        cmocka_unit_test(test_full_state),
         cmocka_unit_test(test_load_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
