@@ -19,7 +19,11 @@ struct LuaRt {
     LuaLimits lim;
     size_t used;     /* bytes the state holds */
     size_t limit;    /* refuse allocations past this */
-    int over_budget; /* the count hook fired in this call */
+    int over_budget;    /* the count hook fired in this call */
+    uint64_t budget;    /* instructions allowed in this call */
+    uint64_t executed;  /* instructions counted so far (in steps) */
+    int step;           /* the count hook's interval */
+    char where[256];    /* where Lua was when the hook last fired */
     int out_of_mem;  /* an allocation was refused in this call */
     uint32_t gen;    /* call number: proxies of earlier calls are dead */
     int *refs;       /* registry reference of each LuaFunc */
@@ -196,18 +200,32 @@ static void push_value(LuaRt *r, lua_State *L, const Type *t, Value v) {
 
 /* ------------------------------------------------------------- sandbox */
 
+/* The count hook fires every `step` instructions: it notes where Lua is
+ * (for messages about memory, which come without a traceback) and raises
+ * an error once the call's budget is spent. */
 static void hook(lua_State *L, lua_Debug *ar) {
     LuaRt *r = rt_of(L);
-    char where[300] = "";
+    r->executed += (uint64_t)r->step;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-        snprintf(where, sizeof where, "%s:%d: ", ar->short_src, ar->currentline);
+        snprintf(r->where, sizeof r->where, "%s:%d", ar->short_src, ar->currentline);
+    if (r->executed < r->budget) return;
     r->over_budget = 1;
     /* keep firing soon, so a pcall in Lua cannot swallow it for long */
-    lua_sethook(L, hook, LUA_MASKCOUNT, 1000);
+    r->step = 1000;
+    lua_sethook(L, hook, LUA_MASKCOUNT, r->step);
     char msg[400];
-    snprintf(msg, sizeof msg, "%sinstruction budget of %llu exhausted (endless loop?)", where,
-             (unsigned long long)r->lim.instructions);
+    snprintf(msg, sizeof msg, "%s%sinstruction budget of %llu exhausted (endless loop?)", r->where,
+             r->where[0] ? ": " : "", (unsigned long long)r->budget);
     luaL_error(L, "%s", msg);
+}
+
+static void start_budget(LuaRt *r, uint64_t budget) {
+    r->over_budget = r->out_of_mem = 0;
+    r->budget = budget;
+    r->executed = 0;
+    r->step = budget < 10000 ? (int)budget : 10000;
+    r->where[0] = 0;
+    lua_sethook(r->L, hook, LUA_MASKCOUNT, r->step);
 }
 
 /* load(chunk [, name [, mode [, env]]]) for text chunks only. */
@@ -387,10 +405,7 @@ LuaRt *luart_new(const Program *p, Alloc a, LuaLimits lim, LuaLoadError *e) {
             lua_remove(L, -2);
         } else {
             lua_pop(L, 2);
-            r->over_budget = r->out_of_mem = 0;
-            lua_sethook(L, hook, LUA_MASKCOUNT,
-                        (int)(r->lim.instructions > 100000000u ? 100000000u : r->lim.instructions) *
-                            10);
+            start_budget(r, r->lim.instructions * 10); /* a module may set up tables */
             int rc = run_module(r, L, m);
             lua_sethook(L, NULL, 0, 0);
             if (rc != LUA_OK) {
@@ -445,6 +460,10 @@ const char *luart_error(const LuaRt *r) {
 
 uint64_t luart_calls(const LuaRt *r) {
     return r->calls;
+}
+
+int luart_exhausted(const LuaRt *r) {
+    return r->out_of_mem && r->used > r->limit / 2;
 }
 
 /* Message handler: the error with a traceback (the hook is off meanwhile). */
@@ -537,13 +556,11 @@ int luart_call(LuaRt *r, uint32_t f, const Value *args, Value *out, Arena *ar) {
     CallCtx cc = {r, f, args};
     r->calls++;
     r->gen++;
-    r->over_budget = r->out_of_mem = 0;
     lua_settop(L, 0);
     lua_pushcfunction(L, traceback);
     lua_pushcfunction(L, trampoline);
     lua_pushlightuserdata(L, &cc);
-    int count = r->lim.instructions > 0x7fffffffu ? 0x7fffffff : (int)r->lim.instructions;
-    lua_sethook(L, hook, LUA_MASKCOUNT, count);
+    start_budget(r, r->lim.instructions);
     int rc = lua_pcall(L, 1, 1, 1);
     lua_sethook(L, NULL, 0, 0);
     r->gen++; /* the proxies of this call die here */
@@ -558,10 +575,15 @@ int luart_call(LuaRt *r, uint32_t f, const Value *args, Value *out, Arena *ar) {
                       : r->over_budget                  ? "instruction budget"
                                                         : "error";
     if (rc == LUA_ERRMEM || (r->out_of_mem && !r->over_budget))
-        snprintf(r->err, sizeof r->err,
-                 "lua.%s: memory limit: the Lua state's %zu MB are used up%s%s", fn->name,
-                 r->lim.memory >> 20, rc != LUA_ERRMEM && msg ? ": " : "",
-                 rc != LUA_ERRMEM && msg ? msg : "");
+    {
+        int n = snprintf(r->err, sizeof r->err, "lua.%s: memory limit: the Lua state's %zu MB are used up",
+                         fn->name, r->lim.memory >> 20);
+        if (r->where[0] && n > 0 && (size_t)n < sizeof r->err)
+            n += snprintf(r->err + n, sizeof r->err - (size_t)n, " (last seen running at %s)",
+                          r->where);
+        if (rc != LUA_ERRMEM && msg && n > 0 && (size_t)n < sizeof r->err)
+            snprintf(r->err + n, sizeof r->err - (size_t)n, ": %s", msg);
+    }
     else
         snprintf(r->err, sizeof r->err, "lua.%s: %s: %s", fn->name, why,
                  msg ? msg : "(no message)");

@@ -44,7 +44,11 @@ void luart_free(LuaRt *r);
  * type — with the message and Lua traceback in luart_error. */
 int luart_call(LuaRt *r, uint32_t fn, const Value *args, Value *out, Arena *ar);
 const char *luart_error(const LuaRt *r);
-/* Calls made and failed so far. */
+/* Calls made so far. */
 uint64_t luart_calls(const LuaRt *r);
+/* Whether the last call ran out of memory and the state still holds over
+ * half its limit after collecting garbage (the Lua code keeps what fills
+ * it, in a global): the state should be made afresh. */
+int luart_exhausted(const LuaRt *r);
 
 #endif

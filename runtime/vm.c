@@ -63,7 +63,13 @@ int vm_lua_call(VM *vm, uint32_t rule, int32_t fn, const Value *args, Value *out
     if (!vm->lua) return add_failure(vm, rule, "the Lua state could not be made", ar);
     int rc = luart_call(vm->lua, (uint32_t)fn, args, out, ar);
     if (rc < 0) return -1;
-    return rc ? add_failure(vm, rule, luart_error(vm->lua), ar) : 0;
+    if (!rc) return 0;
+    rc = add_failure(vm, rule, luart_error(vm->lua), ar);
+    if (luart_exhausted(vm->lua)) { /* Lua keeps what fills it: start afresh */
+        luart_free(vm->lua);
+        vm->lua = NULL;
+    }
+    return rc;
 }
 
 static int64_t floor_div(int64_t a, int64_t k) {

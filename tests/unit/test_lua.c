@@ -192,9 +192,9 @@ static void test_messages(void **state) {
     }
 }
 
-/* A function that fills the state for good (a global keeps it): later calls
- * fail or succeed, but the process never aborts (arguments are pushed in
- * protected mode) and the other rules run. */
+/* A function that fills the state for good (a global keeps it): the call
+ * fails, the process does not abort (arguments are pushed in protected
+ * mode), and the state is made afresh, so the next rules' calls work. */
 static void test_full_state(void **state) {
     (void)state;
     const char *lib =
@@ -216,8 +216,11 @@ static void test_full_state(void **state) {
         const char *j = claim_json(2);
         assert_int_equal(arb_session_check_json(s, j, strlen(j), 0, on_finding, &sn), ARB_OK);
         assert_int_equal(seen(&sn, "L.1"), 0);
+        assert_int_equal(seen(&sn, "L.2"), 2);
         assert_int_equal(seen(&sn, "L.3"), 2);
         assert_non_null(strstr(arb_session_errmsg(s), "rule L.1: lua.fill: memory limit"));
+        if (!strstr(arb_session_errmsg(s), "(last seen running at lua_test.rules:3)"))
+            fail_msg("round %d: %s", round, arb_session_errmsg(s));
     }
     arb_session_free(s);
     arb_engine_free(e);
