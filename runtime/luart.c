@@ -17,16 +17,16 @@ struct LuaRt {
     const Program *p;
     Alloc alloc;
     LuaLimits lim;
-    size_t used;     /* bytes the state holds */
-    size_t limit;    /* refuse allocations past this */
-    int over_budget;    /* the count hook fired in this call */
-    uint64_t budget;    /* instructions allowed in this call */
-    uint64_t executed;  /* instructions counted so far (in steps) */
-    int step;           /* the count hook's interval */
-    char where[256];    /* where Lua was when the hook last fired */
-    int out_of_mem;  /* an allocation was refused in this call */
-    uint32_t gen;    /* call number: proxies of earlier calls are dead */
-    int *refs;       /* registry reference of each LuaFunc */
+    size_t used;       /* bytes the state holds */
+    size_t limit;      /* refuse allocations past this */
+    int over_budget;   /* the count hook fired in this call */
+    uint64_t budget;   /* instructions allowed in this call */
+    uint64_t executed; /* instructions counted so far (in steps) */
+    int step;          /* the count hook's interval */
+    char where[256];   /* where Lua was when the hook last fired */
+    int out_of_mem;    /* an allocation was refused in this call */
+    uint64_t gen;      /* call number: proxies of earlier calls are dead */
+    int *refs;         /* registry reference of each LuaFunc */
     int mt_list;
     struct {
         const RecordType *rt;
@@ -61,7 +61,7 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 typedef struct Proxy {
     const void *data; /* const Value * (record) or const ArbList * */
     const RecordType *rt;
-    uint32_t gen;
+    uint64_t gen;
 } Proxy;
 
 static void push_value(LuaRt *r, lua_State *L, const Type *t, Value v);
@@ -574,17 +574,16 @@ int luart_call(LuaRt *r, uint32_t f, const Value *args, Value *out, Arena *ar) {
     const char *why = rc == LUA_ERRMEM || r->out_of_mem ? "memory limit"
                       : r->over_budget                  ? "instruction budget"
                                                         : "error";
-    if (rc == LUA_ERRMEM || (r->out_of_mem && !r->over_budget))
-    {
-        int n = snprintf(r->err, sizeof r->err, "lua.%s: memory limit: the Lua state's %zu MB are used up",
-                         fn->name, r->lim.memory >> 20);
+    if (rc == LUA_ERRMEM || (r->out_of_mem && !r->over_budget)) {
+        int n = snprintf(r->err, sizeof r->err,
+                         "lua.%s: memory limit: the Lua state's %zu MB are used up", fn->name,
+                         r->lim.memory >> 20);
         if (r->where[0] && n > 0 && (size_t)n < sizeof r->err)
             n += snprintf(r->err + n, sizeof r->err - (size_t)n, " (last seen running at %s)",
                           r->where);
         if (rc != LUA_ERRMEM && msg && n > 0 && (size_t)n < sizeof r->err)
             snprintf(r->err + n, sizeof r->err - (size_t)n, ": %s", msg);
-    }
-    else
+    } else
         snprintf(r->err, sizeof r->err, "lua.%s: %s: %s", fn->name, why,
                  msg ? msg : "(no message)");
     lua_settop(L, 0);
