@@ -72,6 +72,10 @@ printf '%s' "$out" | grep -q "funcs.lua has changed" && ok || bad "stale pack no
 "$arbiter" check lua/kept.rules --claims clean.jsonl -o /dev/null --quiet 2>kept.err
 grep -q "rule LUA_K.1 failed on claim C00000002: lua.keep: error: .*used after the call" kept.err && ok || bad "kept record: $(head -3 kept.err)"
 
+# require finds the library's own modules (a module returning a table), not os
+"$arbiter" check lua/req/req.rules --claims clean.jsonl -o req.jsonl --quiet 2>req.err
+[ $? -eq 0 ] && [ "$(wc -l < req.jsonl)" -eq "$(python3 -c "import json; print(sum(1 for l in open('clean.jsonl') for x in json.loads(l)['lines'] if x.get('quantity') is not None))")" ] && ok || bad "require: $(head -3 req.err)"
+
 # load-time errors: both positions
 "$arbiter" lint lua/lint/errors.rules > lint.out 2>&1
 rc=$?
