@@ -17,7 +17,7 @@ typedef struct NativeCtx NativeCtx;
 
 /* A compiled shape: code points at the rule's first instruction, locals is
  * the frame (local 0 holds the claim, a bound rule's record is preset).
- * Returns 0, or -1 when out of memory. */
+ * Returns 0, -1 when out of memory, or 1 when a Lua call failed. */
 typedef int (*NativeFn)(NativeCtx *ctx, const int32_t *code, Value *locals);
 
 /* The runtime's helpers, called by native code.  Their order is part of the
@@ -43,6 +43,9 @@ typedef struct NativeHelpers {
     const ArbList *(*history)(NativeCtx *c, int64_t dur);
     /* STARTS: whether s starts with prefix (0 when either is NULL) */
     int64_t (*starts_with)(const ArbStr *s, const ArbStr *prefix);
+    /* LUACALL: function fn with args[0..nargs); the result replaces args[0].
+     * 0, 1 when the call failed (the rule stops: return 1), -1 out of memory */
+    int64_t (*lua_call)(NativeCtx *c, int32_t fn, int32_t nargs, Value *args);
 } NativeHelpers;
 
 struct NativeCtx {

@@ -69,7 +69,8 @@
     X(ACCMAX, 1, -1, "pop; local a = max(local a, value), ignoring missing")                       \
     X(FLAG, 3, 0, "raise a finding on the record in local a (-1: the claim), template b, c args")  \
     X(HISTORY, 0, 0, "replace a duration by the claims of the person at most that long before")    \
-    X(STARTS, 0, -1, "string a starts with string b")
+    X(STARTS, 0, -1, "string a starts with string b")                                             \
+    X(LUACALL, 2, 0, "call Lua function a with the b values on top; push its result")
 
 typedef enum Opcode {
 #define X(name, n, e, d) OPC_##name,
