@@ -136,11 +136,11 @@ typedef struct Checker {
     size_t nientries, capientries;
     int32_t igroups[16][2]; /* (list field, field) of each RuleIndex */
     int nigroups;
-    void *expr_parser; /* one parser object for all message expressions */
-    Arena *stubs;      /* rule stubs: each rule is parsed again when checked */
-    Node *history_use; /* the rule being checked calls history() here */
-    int in_derived;    /* checking derived fields (no history or Lua calls there) */
-    Node **lua_decls;  /* per LuaModule: its declaration; per LuaFunc: its signature */
+    void *expr_parser;  /* one parser object for all message expressions */
+    Arena *stubs;       /* rule stubs: each rule is parsed again when checked */
+    Node *history_use;  /* the rule being checked calls history() here */
+    int in_derived;     /* checking derived fields (no history or Lua calls there) */
+    Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
     int32_t *lua_files; /* per LuaModule: its source file, for notes */
     Node **lua_fn_nodes;
     int oom;
