@@ -46,6 +46,7 @@ enum {
     H_HISTORY,
     H_STARTS_WITH,
     H_LUA_CALL,
+    H_MATCHES_REGEX,
     H__COUNT
 };
 
@@ -395,6 +396,12 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         LLVMBuildRet(g->b, LLVMBuildTrunc(g->b, r, g->i32, ""));
         return;
     }
+    case OPC_MATCHESR: {
+        y = POP(), x = POP();
+        LLVMValueRef args[3] = {g->ctx, as_ptr(g, x), y};
+        PUSH(call_helper(g, H_MATCHES_REGEX, args, 3));
+        break;
+    }
     default: LLVMBuildRet(g->b, c32(g, -1)); return;
     }
     LLVMBuildBr(g->b, nb);
@@ -559,6 +566,8 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_STARTS_WITH] = LLVMFunctionType(I, pp, 2, 0);
     LLVMTypeRef lc4[4] = {P, I32, I32, P};
     g.h_types[H_LUA_CALL] = LLVMFunctionType(I, lc4, 4, 0);
+    LLVMTypeRef ppi[3] = {P, P, I};
+    g.h_types[H_MATCHES_REGEX] = LLVMFunctionType(I, ppi, 3, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

@@ -88,6 +88,7 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "lua"      { TOK(TK_LUA); }
 
         "[[" ([^\]\x00] | "]" [^\]\x00])* "]]" { TOK(TK_LUASRC); }
+        "test"     { TOK(TK_TEST); }
 
         ident { TOK(TK_IDENT); }
 
@@ -121,6 +122,9 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "}"  { TOK(TK_RBRACE); }
         ","  { TOK(TK_COMMA); }
         "."  { TOK(TK_DOT); }
+        ":"  { TOK(TK_COLON); }
+        "["  { TOK(TK_LBRACKET); }
+        "]"  { TOK(TK_RBRACKET); }
 
         * {
             /* one whole UTF-8 character, so the caret and message make sense */

@@ -406,9 +406,19 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             S[sp - 1].i = vm_starts_with(x, y);
             break;
         }
+        case OPC_MATCHESR:
+            sp--;
+            S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);
+            break;
         default: return -1;
         }
     }
+}
+
+int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
+    /* the number comes from a regex column; checked all the same */
+    return s && re >= 0 && (uint64_t)re < p->nregexes &&
+           regexec(&p->regexes[re], s->data, 0, NULL, 0) == 0;
 }
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
@@ -500,7 +510,8 @@ static void sort_by_rule(VM *vm, size_t from) {
 
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
-    if (p->has_prepare && !vm->skip_prepare && run(vm, p->prepare_entry, claim, 0, ar) < 0) return -1;
+    if (p->has_prepare && !vm->skip_prepare && run(vm, p->prepare_entry, claim, 0, ar) < 0)
+        return -1;
     vm->hist_oom = 0;
     int64_t as_of = ARB_NULL;
     const RecordType *ct = p->claim;
