@@ -74,7 +74,9 @@ extern const NativeHelpers native_helpers;
  * NATIVE_SYM_INFO (a NativeInfo) and, per rule, the functions of its entry
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
-#define NATIVE_FORMAT 2 /* 2: matches_regex helper */
+#define NATIVE_FORMAT                                                                              \
+    3 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
+         order */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"
