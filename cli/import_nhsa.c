@@ -1165,6 +1165,7 @@ static const char *derive_course(const Kp *k, Derived *d) {
     if (tpl_first(T, sizeof T / sizeof T[0], s, &c, NULL) < 0)
         return "no course length (支付不超过N天) in the text";
     long days = c.num[0] * c.unit_days;
+    if (c.unit_days == 30 && c.num[0] % 12 == 0) days = c.num[0] / 12 * 365; /* 12个月 */
     if (days <= 0 || days > 3650) return "the course length is out of range";
     d->max_days = (int)days;
     return NULL;
@@ -1321,17 +1322,17 @@ static const struct {
     {"癫痫", 1},   {"阻塞", 0},   {"湿疹", 1},   {"痤疮", 1},     {"畸形", 0},
     {"低下", 0},   {"减退", 0},   {"亢进", 0},   {"结石", 0},     {"呕吐", 0},
     {"高血压", 1}, {"增生", 0},   {"烧伤", 1},   {"排异反应", 1}, {"排斥反应", 1},
-    {"减少", 0},   {"障碍", 0},
+    {"减少", 0},   {"障碍", 0},   {"肌无力", 1},
 };
 /* A disease ending followed by one of these is not a disease (病毒, 病情,
  * 疾病活动, 疾病进展). */
-static const char *const NOT_BEFORE[] = {"毒", "情", "活动", "进展", "控制", "灶", "变"};
+static const char *const NOT_BEFORE[] = {"毒", "情", "活动", "进展", "控制", "灶", "变", "肌无力"};
 /* Terms that name no disease on their own. */
-static const char *const JUNK_TERMS[] = {"疾病", "重症", "癌症", "病情", "炎症", "感染"};
+static const char *const JUNK_TERMS[] = {"疾病", "重症", "癌症", "病情", "炎症", "感染", "发症"};
 static const char *const STOP_CHARS[] = {
-    "的", "或", "和", "及", "与", "伴", "并", "、", "，", "限", "于", "在", "对", "为", "用",
-    "由", "因", "致", "等", "者", "期", "后", "经", "以", "如", "含", "其", "患", "且", "有",
-    "治", "疗", "：", "；", "至", "岁", "月", "个", "是", "即", "无", "过", "之", "上", "下"};
+    "的", "或", "和", "及", "与", "伴", "并", "、", "，", "限", "于", "在", "对", "为", "用", "由",
+    "因", "致", "等", "者", "期", "后", "经", "以", "如", "含", "其", "患", "且", "有", "治", "疗",
+    "：", "；", "至", "岁", "月", "个", "是", "即", "无", "过", "之", "上", "下", "曾"};
 /* Leading qualifiers removed from a term; a term is also cut after the
  * markers (HER2阳性乳腺癌 -> 乳腺癌). */
 static const char *const QUALIFIERS[] = {
