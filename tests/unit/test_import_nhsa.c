@@ -359,7 +359,7 @@ static void test_json_errors(void **state) {
     assert_int_equal(
         import_text("[{\"rule_class\": \"药品区分性别使用\", \"med_codes\": [1]}]", dir, err),
         IMP_DATA);
-    assert_string_equal(err, "kp.json:1:46: error: knowledge point 1: 'med_codes' must hold "
+    assert_string_equal(err, "kp.json:1:43: error: knowledge point 1: 'med_codes' must hold "
                              "strings, not a number");
     remove_dir(dir);
     assert_int_equal(import_text("{\"a\": 1}", dir, err), IMP_DATA);
