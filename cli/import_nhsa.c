@@ -1765,6 +1765,7 @@ typedef struct CatOut {
     const char *gz;         /* first national code seen */
     const char *level1;     /* first tier seen (政策类 ...) */
     size_t read, imported, incomplete, codes, incomplete_codes;
+    Buf inc;     /* its lines of incomplete.csv */
     char **rows; /* table rows (CSV lines, no newline) */
     size_t nrows, caprows;
     StrSet seen;
@@ -1776,8 +1777,6 @@ typedef struct Import {
     const ImportOptions *o;
     CatOut *cats;
     size_t ncats, capcats;
-    Buf incomplete; /* incomplete.csv */
-    size_t nincomplete;
     int oom;
 } Import;
 
@@ -1809,9 +1808,8 @@ static CatOut *import_cat(Import *im, const Kp *k) {
 /* Lists a knowledge point in incomplete.csv: its category (the identifier,
  * or the national name when the importer does not know it), the point, how
  * many codes it has and the first, why it is incomplete and its text. */
-static void import_incomplete(Import *im, CatOut *c, const Kp *k, const char *why) {
-    Buf *b = &im->incomplete;
-    if (!b->n) buf_puts(b, INCOMPLETE_HEADER);
+static void import_incomplete(CatOut *c, const Kp *k, const char *why) {
+    Buf *b = &c->inc;
     buf_csv(b, c->spec ? c->spec->id : k->rule_class);
     buf_add(b, ",", 1);
     buf_csv(b, k->kp_id);
@@ -1824,7 +1822,6 @@ static void import_incomplete(Import *im, CatOut *c, const Kp *k, const char *wh
     buf_add(b, ",", 1);
     buf_csv(b, k->constraint);
     buf_add(b, "\n", 1);
-    im->nincomplete++;
     c->incomplete++;
     c->incomplete_codes += k->ncodes;
 }
@@ -1937,17 +1934,17 @@ static int import_kp(Import *im, const Kp *k) {
     c->read++;
     c->codes += k->ncodes;
     if (!c->spec) {
-        import_incomplete(im, c, k, "category not known to the importer");
+        import_incomplete(c, k, "category not known to the importer");
         return 0;
     }
     if (!k->ncodes) {
-        import_incomplete(im, c, k, "no item codes");
+        import_incomplete(c, k, "no item codes");
         return 0;
     }
     Derived d;
     const char *why = derive(c->spec, k, im->o, &d);
     if (why) {
-        import_incomplete(im, c, k, why);
+        import_incomplete(c, k, why);
         return 0;
     }
     char key[128];
@@ -1957,7 +1954,7 @@ static int import_kp(Import *im, const Kp *k) {
     for (size_t i = 0; i < k->ncodes; i++) {
         const char *bad = code_key(k->codes[i], key, sizeof key);
         if (bad) {
-            import_incomplete(im, c, k, bad);
+            import_incomplete(c, k, bad);
             return 0;
         }
     }
@@ -1989,9 +1986,9 @@ static void import_free(Import *im) {
         free(c->seen.slots);
         for (size_t j = 0; j < c->npat; j++) free(c->patterns[j]);
         free(c->patterns);
+        free(c->inc.p);
     }
     free(im->cats);
-    free(im->incomplete.p);
     memset(im, 0, sizeof *im);
 }
 
@@ -2157,12 +2154,16 @@ static int write_library(const Import *im, const char *dir, const char *source, 
     if (!rc && lib.oom) rc = (snprintf(err, errcap, "out of memory"), -1);
     if (!rc) rc = write_file(path, lib.p, lib.n, err, errcap);
     free(lib.p);
+    /* incomplete.csv: the header, then each category's points in order */
+    Buf inc = {0};
+    buf_puts(&inc, INCOMPLETE_HEADER);
+    for (size_t i = 0; i < im->ncats; i++)
+        if (im->cats[i].inc.n) buf_add(&inc, im->cats[i].inc.p, im->cats[i].inc.n);
+    for (size_t i = 0; i < im->ncats; i++) inc.oom |= im->cats[i].inc.oom;
     snprintf(path, sizeof path, "%s/incomplete.csv", dir);
-    if (!rc && im->incomplete.oom) rc = (snprintf(err, errcap, "out of memory"), -1);
-    if (!rc)
-        rc = im->incomplete.n
-                 ? write_file(path, im->incomplete.p, im->incomplete.n, err, errcap)
-                 : write_file(path, INCOMPLETE_HEADER, strlen(INCOMPLETE_HEADER), err, errcap);
+    if (!rc && inc.oom) rc = (snprintf(err, errcap, "out of memory"), -1);
+    if (!rc) rc = write_file(path, inc.p, inc.n, err, errcap);
+    free(inc.p);
     return rc;
 }
 
@@ -2171,8 +2172,8 @@ static void print_report(FILE *out, const Import *im, const char *name, size_t n
                          const char *dir) {
     fprintf(out, "%s: %zu knowledge points, %zu item codes, %zu categories\n", name, nkp, ncodes,
             im->ncats);
-    fprintf(out, "%4s  %-22s %6s %6s %8s %6s %10s %7s  %s\n", "seq", "category", "points", "codes",
-            "imported", "rows", "incomplete", "(codes)", "written to / national name");
+    fprintf(out, "%4s  %-22s %6s %6s %8s %6s %10s %9s  %s\n", "seq", "category", "points", "codes",
+            "imported", "rows", "incomplete", "inc.codes", "written to / national name");
     size_t t[6] = {0};
     for (size_t i = 0; i < im->ncats; i++) {
         const CatOut *c = &im->cats[i];
@@ -2186,14 +2187,14 @@ static void print_report(FILE *out, const Import *im, const char *name, size_t n
             snprintf(where, sizeof where, "tables/%s.csv", c->spec->file);
         else
             snprintf(where, sizeof where, "%02d_*.rules", c->spec->seq);
-        fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %7zu  %s %s\n", seq,
+        fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %9zu  %s %s\n", seq,
                 c->spec ? c->spec->id : "?", c->read, c->codes, c->imported, c->nrows,
                 c->incomplete, c->incomplete_codes, where, c->rule_class);
         size_t v[6] = {c->read,  c->codes,      c->imported,
                        c->nrows, c->incomplete, c->incomplete_codes};
         for (int j = 0; j < 6; j++) t[j] += v[j];
     }
-    fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %7zu\n", "", "total", t[0], t[1], t[2], t[3],
+    fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %9zu\n", "", "total", t[0], t[1], t[2], t[3],
             t[4], t[5]);
     fprintf(out, "wrote %s/library.rules, %s/tables/, %s/incomplete.csv\n", dir, dir, dir);
 }
