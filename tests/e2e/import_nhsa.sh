@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# import_nhsa.sh ARBITER SRC — `arbiter import nhsa` over the real national
+# knowledge points, ../shared/data/nhsa/knowledge_points.json beside the
+# repository (not in it).  Skipped (exit 77) when the file is absent.
+# Checks the per-category figures the command prints (knowledge points,
+# codes, points imported, table rows, points incomplete and their codes)
+# against the numbers below, that incomplete.csv lists every incomplete point,
+# that the category files of its own lint, and the whole library with the
+# standard library once stdlib-rules has its category files.
+set -uo pipefail
+arbiter=$1 src=$2
+kp=$src/../shared/data/nhsa/knowledge_points.json
+if [ ! -f "$kp" ]; then
+  echo "skipped: $kp not found"
+  exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+out=$("$arbiter" import nhsa "$kp" -o "$tmp/lib"); rc=$?
+[ $rc -eq 0 ] && ok || bad "import exited $rc"
+printf '%s\n' "$out" | grep -q '3899 knowledge points, 30264 item codes, 21 categories' && ok || bad "header: $out"
+# seq id points codes imported rows incomplete incomplete-codes
+while read -r seq id pts codes imp rows inc incc; do
+  line=$(printf '%s\n' "$out" | awk -v s="$seq" -v i="$id" '$1 == s && $2 == i')
+  got=$(printf '%s' "$line" | awk '{print $1, $2, $3, $4, $5, $6, $7, $8}')
+  [ "$got" = "$seq $id $pts $codes $imp $rows $inc $incc" ] && ok || bad "expected '$seq $id $pts $codes $imp $rows $inc $incc', got '$got'"
+done <<'TABLE'
+1 DRUG_WORK_INJURY 18 179 18 95 0 0
+2 DRUG_MATERNITY 6 57 6 30 0 0
+3 HERB_EXCLUDED 37 37 37 37 0 0
+4 HERB_SINGLE 116 116 116 116 0 0
+5 DRUG_SECOND_LINE 110 601 0 0 110 601
+7 DRUG_CHILD 24 65 24 45 0 0
+8 DRUG_INDICATION 510 5064 453 4355 57 709
+10 DRUG_COURSE 59 2317 59 1173 0 0
+12 DRUG_FACILITY_LEVEL 123 1937 123 979 0 0
+13 DRUG_CARE_TYPE 76 1511 76 807 0 0
+15 SURGERY_DISCOUNT 378 378 0 0 378 378
+23 SERVICE_COURSE 11 11 11 11 0 0
+25 SERVICE_DUP_CHARGE 900 1800 900 900 0 0
+27 SERVICE_PER_DAY 67 67 67 67 0 0
+29 SERVICE_AGE 1 1 1 1 0 0
+31 SERVICE_PERIOD 14 14 14 14 0 0
+47 INTERNET_DRUG 22 232 22 232 0 0
+65 DRUG_CHILD_ONLY 366 6427 366 4448 0 0
+67 DRUG_SEX 640 9030 640 6590 0 0
+80 SERVICE_CHILD_ONLY 30 30 30 30 0 0
+81 SERVICE_SEX 391 390 390 390 1 0
+TABLE
+printf '%s\n' "$out" | grep -qE '^ +total +3899 +30264 +3353 +20320 +546 +1688$' && ok || bad "totals: $(printf '%s\n' "$out" | grep total)"
+
+# every incomplete point is listed once, with a reason
+n=$(($(wc -l < "$tmp/lib/incomplete.csv") - 1))
+[ "$n" -eq 546 ] && ok || bad "incomplete.csv has $n points"
+[ "$(cut -d, -f2 "$tmp/lib/incomplete.csv" | sort | uniq -d | wc -l)" -eq 0 ] && ok || bad "a point is listed twice"
+# every table row count agrees with the report
+for f in "$tmp"/lib/tables/*.csv; do
+  t=$(basename "$f" .csv)
+  rows=$(python3 -c "import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1]))))" "$f")
+  printf '%s\n' "$out" | grep -qE " $rows +[0-9]+ +[0-9]+  (tables/$t.csv|[0-9]+_\*.rules)" && ok || bad "$t.csv has $rows rows"
+done
+[ "$(grep -c '^extend table' "$tmp/lib/library.rules")" -eq 18 ] && ok || bad "library.rules should extend 18 tables"
+
+# the category files of its own lint by themselves
+out=$("$arbiter" lint --stdlib "$src/stdlib-rules" "$tmp"/lib/[0-9]*_*.rules 2>&1) && ok || bad "lint: $out"
+# and the whole library with the standard library's categories, once it has them
+if ls "$src"/stdlib-rules/[0-9]*_*.rules >/dev/null 2>&1; then
+  out=$("$arbiter" lint --stdlib "$src/stdlib-rules" "$src"/stdlib-rules/[0-9]*_*.rules "$tmp"/lib/*.rules 2>&1) && ok || bad "lint with the stdlib: $(printf '%s' "$out" | head -20)"
+else
+  echo "note: stdlib-rules has no category files yet; library.rules not linted"
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
