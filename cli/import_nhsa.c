@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "csv.h"
 #include "import_nhsa.h"
 
 enum { IMP_OK = 0, IMP_USAGE = 2, IMP_DATA = 3, IMP_IO = 4 };
@@ -839,10 +840,37 @@ static const CatSpec *cat_find(const char *rule_class, const char *gz) {
 /* knowledge point and returns NULL, or the reason it could not (the row is  */
 /* then incomplete).                                                         */
 
+/* A local price list (--prices): item codes with their prices, sorted by
+ * code. */
+typedef struct PriceList {
+    char **codes;
+    int64_t *cents;
+    size_t n;
+} PriceList;
+
 typedef struct ImportOptions {
-    int child_age;   /* the upper age (exclusive) that 儿童 means; default 18 */
-    int prefix_keys; /* collapse a point's codes into one name-and-form prefix key */
+    int child_age;           /* the upper age (exclusive) that 儿童 means; default 18 */
+    int prefix_keys;         /* collapse a point's codes into one name-and-form prefix key */
+    const PriceList *prices; /* the local price list, or NULL */
 } ImportOptions;
+
+/* The price of a code in the list: 0 and *cents, or -1. */
+static int price_of(const PriceList *l, const char *code, int64_t *cents) {
+    size_t lo = 0, hi = l ? l->n : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(l->codes[mid], code);
+        if (!c) {
+            *cents = l->cents[mid];
+            return 0;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
 
 typedef struct Derived {
     char sex;                             /* 'M' / 'F' */
@@ -1252,7 +1280,7 @@ static const char *derive_price(const Kp *k, Derived *d) {
 }
 
 /* --- surgery group: the constraint names it (肝胆手术组). */
-static const char *derive_group(const Kp *k, Derived *d) {
+static const char *derive_group(const Kp *k, const ImportOptions *o, Derived *d) {
     const char *s = k->constraint;
     if (!s) return "no surgery group in the text";
     size_t n = strlen(s);
@@ -1261,13 +1289,22 @@ static const char *derive_group(const Kp *k, Derived *d) {
         return "no surgery group (…组) in the text";
     memcpy(d->group, s, n);
     d->group[n] = 0;
-    /* the table also needs the full price of the surgery, which is local
-     * (provincial price lists), never in a knowledge point */
-    snprintf(d->why, sizeof d->why,
-             "no price in the knowledge point (surgery_group %s derived; the price "
-             "comes from the local price list)",
-             d->group);
-    return d->why;
+    /* the table also needs the full price of each surgery, which is local
+     * (provincial price lists), never in a knowledge point: --prices */
+    for (size_t i = 0; i < k->ncodes; i++) {
+        if (price_of(o->prices, k->codes[i], &d->max_price) == 0) continue;
+        if (o->prices)
+            snprintf(d->why, sizeof d->why,
+                     "no price for %s in the price list (surgery_group %s derived)", k->codes[i],
+                     d->group);
+        else
+            snprintf(d->why, sizeof d->why,
+                     "no price in the knowledge point (surgery_group %s derived; prices "
+                     "come from a local price list: --prices)",
+                     d->group);
+        return d->why;
+    }
+    return NULL;
 }
 
 /* --- second-line drugs: the stdlib rule needs the first-line drug as a code
@@ -1526,7 +1563,7 @@ static const char *derive(const CatSpec *c, const Kp *k, const ImportOptions *o,
     case SH_PERIOD: return derive_period(k, d);
     case SH_PAIR_DAY:
     case SH_PAIR_CLAIM: return derive_pair(k, d);
-    case SH_GROUP: return derive_group(k, d);
+    case SH_GROUP: return derive_group(k, o, d);
     case SH_SECOND_LINE: return derive_second_line(k, d);
     case SH_INDICATION: return derive_indication(k, d);
     case SH_PRICE: return derive_price(k, d);
@@ -1645,7 +1682,7 @@ static void row_cells(Buf *b, int shape, const Kp *k, const Derived *d, int patt
             put_int(b, pattern_id);
         else if (strcmp(n, "pattern") == 0)
             buf_csv(b, d->pattern);
-        else if (strcmp(n, "max_price") == 0)
+        else if (strcmp(n, "price") == 0 || strcmp(n, "max_price") == 0)
             buf_printf(b, "%lld.%02lld", (long long)(d->max_price / 100),
                        (long long)(d->max_price % 100));
     }
@@ -1970,6 +2007,7 @@ static int import_kp(Import *im, const Kp *k) {
     } else {
         for (size_t i = 0; i < k->ncodes; i++) {
             code_key(k->codes[i], key, sizeof key);
+            if (shape == SH_GROUP) price_of(im->o->prices, k->codes[i], &d.max_price);
             if (add_row(c, key, k, &d, pid)) return -1;
         }
     }
@@ -2263,6 +2301,9 @@ static const char *const IMPORT_HELP =
     "options:\n"
     "  -o DIR           the directory to write (created if missing)\n"
     "  --child-age N    the age (exclusive) that 儿童/小儿 stands for (default 18)\n"
+    "  --prices FILE    a local price list (CSV with columns code and price, in\n"
+    "                   yuan): the full price of each surgery, which the table of\n"
+    "                   手术项目未按规定折价收费 needs and knowledge points lack\n"
     "  --prefix-keys    one prefix key CODE% per drug knowledge point whose codes\n"
     "                   share the drug's name and dosage form (11 characters),\n"
     "                   instead of one row per listed code\n"
@@ -2270,7 +2311,8 @@ static const char *const IMPORT_HELP =
     "  -h, --help       this text\n"
     "\n"
     "exit codes: 0 imported, 2 usage errors, 3 input that is not JSON or not an\n"
-    "array of knowledge points (the message gives line and column), 4 I/O errors.\n";
+    "array of knowledge points (the message gives line and column) or a malformed\n"
+    "price list, 4 I/O errors.\n";
 
 static int import_usage(const char *fmt, const char *arg) {
     fprintf(stderr, "arbiter import: ");
@@ -2315,6 +2357,134 @@ static char *read_all(const char *path, size_t *len, char *err, size_t errcap) {
     return p;
 }
 
+static void prices_free(PriceList *l) {
+    for (size_t i = 0; i < l->n; i++) free(l->codes[i]);
+    free(l->codes);
+    free(l->cents);
+    memset(l, 0, sizeof *l);
+}
+
+static int price_order(const void *a, const void *b) {
+    return strcmp(**(char *const *const *)a, **(char *const *const *)b);
+}
+
+/* Reads a local price list: a CSV file with a header naming the columns
+ * `code` and `price` (yuan, at most two decimals; other columns ignored).
+ * IMP_OK, or IMP_DATA / IMP_IO with err ("FILE:LINE: error: ..."). */
+static int prices_load(const char *path, PriceList *out, char *err, size_t errcap) {
+    memset(out, 0, sizeof *out);
+    size_t len;
+    char *text = read_all(path, &len, err, errcap);
+    if (!text) return IMP_IO;
+    CsvReader r;
+    csv_init(&r, text, len, mem_default());
+    uint64_t line;
+    const char *e;
+    int code_col = -1, price_col = -1, rc = IMP_OK;
+    size_t cap = 0;
+    char **codes = NULL;
+    int64_t *cents = NULL;
+    int got;
+    while (rc == IMP_OK && (got = csv_next(&r, &line, &e)) != 0) {
+        if (got < 0) {
+            snprintf(err, errcap, "%s:%llu: error: %s", path, (unsigned long long)line, e);
+            rc = IMP_DATA;
+            break;
+        }
+        if (code_col < 0) { /* the header */
+            for (size_t i = 0; i < r.nfields; i++) {
+                if (r.fields[i].len == 4 && memcmp(r.fields[i].ptr, "code", 4) == 0)
+                    code_col = (int)i;
+                if (r.fields[i].len == 5 && memcmp(r.fields[i].ptr, "price", 5) == 0)
+                    price_col = (int)i;
+            }
+            if (code_col < 0 || price_col < 0) {
+                snprintf(err, errcap,
+                         "%s:%llu: error: the header must name the columns code "
+                         "and price",
+                         path, (unsigned long long)line);
+                rc = IMP_DATA;
+            }
+            continue;
+        }
+        size_t need = (size_t)(code_col > price_col ? code_col : price_col) + 1;
+        char cell[64];
+        int64_t c = 0;
+        const CsvField *pf = need <= r.nfields ? &r.fields[price_col] : NULL;
+        if (pf && pf->len < sizeof cell) {
+            memcpy(cell, pf->ptr, pf->len);
+            cell[pf->len] = 0;
+        }
+        if (!pf || pf->len >= sizeof cell || parse_money(cell, &c) != pf->len || !pf->len) {
+            snprintf(err, errcap, "%s:%llu: error: %s", path, (unsigned long long)line,
+                     pf ? "the price is not an amount of yuan with at most two decimals"
+                        : "the row has no price cell");
+            rc = IMP_DATA;
+            break;
+        }
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            char **nc = realloc(codes, cap * sizeof *nc);
+            if (nc) codes = nc;
+            int64_t *np = nc ? realloc(cents, cap * sizeof *np) : NULL;
+            if (np) cents = np;
+            if (!nc || !np) {
+                snprintf(err, errcap, "out of memory");
+                rc = IMP_IO;
+                break;
+            }
+        }
+        const CsvField *cf = &r.fields[code_col];
+        codes[out->n] = malloc(cf->len + 1);
+        if (!codes[out->n]) {
+            snprintf(err, errcap, "out of memory");
+            rc = IMP_IO;
+            break;
+        }
+        memcpy(codes[out->n], cf->ptr, cf->len);
+        codes[out->n][cf->len] = 0;
+        cents[out->n++] = c;
+    }
+    csv_free(&r);
+    free(text);
+    out->codes = codes;
+    out->cents = cents;
+    if (rc == IMP_OK && code_col < 0) {
+        snprintf(err, errcap,
+                 "%s: error: the file is empty (a header naming code and price "
+                 "is needed)",
+                 path);
+        rc = IMP_DATA;
+    }
+    if (rc != IMP_OK) {
+        prices_free(out);
+        return rc;
+    }
+    /* sort codes and prices together: sort an index of pointers into codes */
+    char ***idx = malloc((out->n ? out->n : 1) * sizeof *idx);
+    char **sc = malloc((out->n ? out->n : 1) * sizeof *sc);
+    int64_t *sp = malloc((out->n ? out->n : 1) * sizeof *sp);
+    if (!idx || !sc || !sp) {
+        free(idx), free(sc), free(sp);
+        prices_free(out);
+        snprintf(err, errcap, "out of memory");
+        return IMP_IO;
+    }
+    for (size_t i = 0; i < out->n; i++) idx[i] = &out->codes[i];
+    qsort(idx, out->n, sizeof *idx, price_order);
+    for (size_t i = 0; i < out->n; i++) {
+        size_t j = (size_t)(idx[i] - out->codes);
+        sc[i] = out->codes[j];
+        sp[i] = out->cents[j];
+    }
+    free(idx);
+    free(out->codes);
+    free(out->cents);
+    out->codes = sc;
+    out->cents = sp;
+    return IMP_OK;
+}
+
 int cmd_import(int argc, char **argv) {
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -2326,8 +2496,8 @@ int cmd_import(int argc, char **argv) {
         return IMP_USAGE;
     }
     if (strcmp(argv[0], "nhsa") != 0) return import_usage("unknown source '%s' (nhsa)", argv[0]);
-    ImportOptions o = {18, 0};
-    const char *in = NULL, *dir = NULL;
+    ImportOptions o = {18, 0, NULL};
+    const char *in = NULL, *dir = NULL, *prices = NULL;
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -2342,6 +2512,8 @@ int cmd_import(int argc, char **argv) {
             o.child_age = (int)v;
         } else if (strcmp(a, "--prefix-keys") == 0) {
             o.prefix_keys = 1;
+        } else if (strcmp(a, "--prices") == 0 && more) {
+            prices = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (a[0] != '-' && !in) {
@@ -2353,14 +2525,21 @@ int cmd_import(int argc, char **argv) {
     if (!in) return import_usage("%s", "no knowledge-point file given");
     if (!dir) return import_usage("%s", "no output directory given (-o DIR)");
     char err[512];
+    PriceList pl;
+    if (prices) {
+        int rc = prices_load(prices, &pl, err, sizeof err);
+        if (rc != IMP_OK) {
+            fprintf(stderr, "arbiter import: %s\n", err);
+            return rc;
+        }
+        o.prices = &pl;
+    }
     size_t len;
     char *src = read_all(in, &len, err, sizeof err);
-    if (!src) {
-        fprintf(stderr, "arbiter import: %s\n", err);
-        return IMP_IO;
-    }
-    int rc = nhsa_import(src, len, in, dir, &o, quiet ? NULL : stdout, err, sizeof err);
+    int rc = IMP_IO;
+    if (src) rc = nhsa_import(src, len, in, dir, &o, quiet ? NULL : stdout, err, sizeof err);
     free(src);
+    if (prices) prices_free(&pl);
     if (rc != IMP_OK) fprintf(stderr, "arbiter import: %s\n", err);
     return rc;
 }

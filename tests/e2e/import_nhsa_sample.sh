@@ -89,6 +89,19 @@ fi
 "$arbiter" import nhsa "$sample" -o "$tmp/again" --quiet && ok || bad "second run failed"
 diff -r "$tmp/lib" "$tmp/again" >/dev/null && ok || bad "a second run differs"
 
+# a local price list completes the surgery rows
+printf 'code,name,price\n003310990010000,示例胆囊切除术,1200.50\n' > "$tmp/prices.csv"
+out=$("$arbiter" import nhsa "$sample" -o "$tmp/priced" --prices "$tmp/prices.csv"); rc=$?
+[ $rc -eq 0 ] && ok || bad "import with --prices exited $rc"
+has '^ +15  SURGERY_DISCOUNT +1 +1 +1 +1 +0 +0  tables/surgery_discount.csv'
+want_at() { if [ "$(cat "$1")" = "$2" ]; then ok; else bad "$1 is:"; cat "$1"; fi; }
+want_at "$tmp/priced/tables/surgery_discount.csv" "code,name,surgery_group,price,kp,note
+003310990010000,示例胆囊切除术,肝胆手术组,1200.50,KP-SAMPLE-09,肝胆手术组"
+printf 'code,price\nX,12.345\n' > "$tmp/badprices.csv"
+out=$("$arbiter" import nhsa "$sample" -o "$tmp/x" --prices "$tmp/badprices.csv" 2>&1); rc=$?
+[ $rc -eq 3 ] && ok || bad "a bad price list exited $rc"
+has 'badprices.csv:2: error: the price is not an amount of yuan with at most two decimals'
+
 # errors
 printf '[\n  {"rule_class": "药品区分性别使用",\n   "med_codes": ["X1" "X2"]}\n]\n' > "$tmp/bad.json"
 out=$("$arbiter" import nhsa "$tmp/bad.json" -o "$tmp/x" 2>&1); rc=$?

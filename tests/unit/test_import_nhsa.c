@@ -42,7 +42,7 @@ static const char *derive_text(const char *cls, const char *name, const char *co
     k.ncodes = pair ? 2 : 1;
     const CatSpec *c = cat_find(cls, NULL);
     assert_non_null(c);
-    ImportOptions o = {18, 0};
+    ImportOptions o = {18, 0, NULL};
     return derive(c, &k, &o, d);
 }
 
@@ -120,7 +120,7 @@ static void test_child_ages(void **state) {
     k.constraint = "用于小儿感冒。";
     k.codes = (const char **)ONE_CODE;
     k.ncodes = 1;
-    ImportOptions o14 = {14, 0};
+    ImportOptions o14 = {14, 0, NULL};
     assert_null(derive(cat_find(k.rule_class, NULL), &k, &o14, &d));
     assert_int_equal(d.age_under, 14);
     /* forbidden ages are stored as the allowed ones */
@@ -221,7 +221,7 @@ static void test_pairs(void **state) {
     k.item_name = "A×B";
     k.codes = (const char **)ONE_CODE;
     k.ncodes = 1;
-    ImportOptions o = {18, 0};
+    ImportOptions o = {18, 0, NULL};
     const char *why = derive(cat_find(k.rule_class, NULL), &k, &o, &d);
     assert_non_null(why);
     assert_non_null(strstr(why, "exactly two codes"));
@@ -237,6 +237,25 @@ static void test_surgery_group(void **state) {
     assert_non_null(why);
     assert_non_null(strstr(why, "no price"));
     assert_non_null(strstr(why, "经腹直肠手术组"));
+    /* with a local price list */
+    char *codes[] = {"003310990010000"};
+    int64_t cents[] = {120050};
+    PriceList pl = {codes, cents, 1};
+    Kp k;
+    memset(&k, 0, sizeof k);
+    k.rule_class = "手术项目未按规定折价收费";
+    k.constraint = "肝胆手术组";
+    const char *one[] = {"003310990010000"}, *other[] = {"003310990020000"};
+    k.codes = one;
+    k.ncodes = 1;
+    ImportOptions o = {18, 0, &pl};
+    assert_null(derive(cat_find(k.rule_class, NULL), &k, &o, &d));
+    assert_string_equal(d.group, "肝胆手术组");
+    assert_int_equal(d.max_price, 120050);
+    k.codes = other;
+    why = derive(cat_find(k.rule_class, NULL), &k, &o, &d);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "no price for 003310990020000 in the price list"));
     why = derive_text("手术项目未按规定折价收费", "某手术", "同一切口", NULL, &d);
     assert_non_null(why);
     assert_non_null(strstr(why, "no surgery group"));
@@ -326,7 +345,7 @@ static void test_numbers_and_codes(void **state) {
 static int import_text(const char *json, char *dir, char *err) {
     strcpy(dir, "/tmp/arb_import_XXXXXX");
     assert_non_null(mkdtemp(dir));
-    ImportOptions o = {18, 0};
+    ImportOptions o = {18, 0, NULL};
     err[0] = 0;
     return nhsa_import(json, strlen(json), "kp.json", dir, &o, NULL, err, 512);
 }
