@@ -1,21 +1,24 @@
 /* import_nhsa.c — `arbiter import nhsa`: turns the national knowledge points
- * (NHSA 两库, knowledge_points.json) into a rule library in this language.
+ * (NHSA 两库, knowledge_points.json) into rows for this project's rule library.
  *
- * For every rule category found in the file it writes DIR/<category>.rules (the
- * category with its national name and code, tier, default severity, nature and
- * points; the table; the rules that read it) and DIR/tables/<category>.csv (one
- * row per item code, typed columns, the code as key; codes shorter than a full
- * national code become prefix keys CODE%).  The parameters of each row are
- * derived from the free-text fields `constraint` and `detect_logic` (and the
- * item name) by small table-driven pattern matchers: sex, age limits, newborn,
- * units per day, course days, periods, facility level, insurance, care type,
- * department, surgery groups, code pairs, indication patterns.  A knowledge
- * point whose parameters cannot be derived is left out of the table and listed
- * in DIR/incomplete.csv with the reason.  See docs/importer.md.
+ * Each row is one item code of a knowledge point with the parameters of its
+ * category, derived from the free-text fields `constraint` and `detect_logic`
+ * (and the item name) by small table-driven phrase matchers: sex, age limits,
+ * newborn days, units per day, course days, periods, facility level,
+ * insurance, care type, department, surgery groups (prices from --prices),
+ * A×B pairs, indication patterns.  For a category stdlib-rules has, the rows
+ * go to DIR/tables/<table>.csv with exactly the stdlib table's columns (code,
+ * name, parameters, kp, note) and DIR/library.rules extends that table with
+ * them; a category it lacks gets DIR/<NN>_<id>.rules of its own (category,
+ * table, rules).  A knowledge point whose parameters cannot all be derived is
+ * left out and listed in DIR/incomplete.csv with the reason; the command
+ * prints the per-category figures.  See docs/importer.md.
  *
  * The file holds: a small strict JSON parser (a flat node array; errors carry
- * the line and column), the text matchers, the category table, the per-shape
- * derivations, table columns and rule templates, the writer and the command. */
+ * the byte offset, reported as line and column), the text matchers, the
+ * category table, the per-shape derivations, table columns and the rule
+ * templates of the non-stdlib categories, the writer, the price list and the
+ * command.  No globals; everything printed is printed by cmd_import. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>

@@ -85,6 +85,15 @@ else
   echo "note: stdlib-rules has no category files yet; library.rules not linted"
 fi
 
+# --prefix-keys: a drug point's codes as one key of the drug's name and form
+"$arbiter" import nhsa "$sample" -o "$tmp/prefix" --prefix-keys --quiet && ok || bad "--prefix-keys failed"
+want_pk() { if [ "$(cat "$tmp/prefix/$1")" = "$2" ]; then ok; else bad "$1 is:"; cat "$tmp/prefix/$1"; fi; }
+want_pk tables/drug_child_only.csv "code,name,min_age,age_under,max_age_days,kp,note
+ZA01ZZX9040%,示例小儿感冒颗粒,,18,,KP-SAMPLE-04,用于小儿风热感冒。"
+want_pk tables/drug_sex.csv "code,name,sex,kp,note
+XG03ZZA901A0010%,示例调经片,F,KP-SAMPLE-01,用于月经不调，经期腹痛。
+XG04ZZB902A001010100001,示例前列片,M,KP-SAMPLE-02,用于良性前列腺增生。"
+
 # the same bytes on a second run
 "$arbiter" import nhsa "$sample" -o "$tmp/again" --quiet && ok || bad "second run failed"
 diff -r "$tmp/lib" "$tmp/again" >/dev/null && ok || bad "a second run differs"
