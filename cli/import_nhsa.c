@@ -1362,17 +1362,20 @@ static const struct {
     {"癫痫", 1},   {"阻塞", 0},   {"湿疹", 1},   {"痤疮", 1},     {"畸形", 0},
     {"低下", 0},   {"减退", 0},   {"亢进", 0},   {"结石", 0},     {"呕吐", 0},
     {"高血压", 1}, {"增生", 0},   {"烧伤", 1},   {"排异反应", 1}, {"排斥反应", 1},
-    {"减少", 0},   {"障碍", 0},   {"肌无力", 1},
+    {"减少", 0},   {"障碍", 0},   {"肌无力", 1}, {"流感", 1},     {"房颤", 1},
+    {"血栓", 0},   {"栓塞", 0},   {"破伤风", 1}, {"心律失常", 1}, {"血脂异常", 1},
+    {"腹水", 0},   {"丙肝", 1},   {"乙肝", 1},
 };
 /* A disease ending followed by one of these is not a disease (病毒, 病情,
  * 疾病活动, 疾病进展). */
-static const char *const NOT_BEFORE[] = {"毒", "情", "活动", "进展", "控制", "灶", "变", "肌无力"};
+static const char *const NOT_BEFORE[] = {"毒", "情", "活动",   "进展", "控制",
+                                         "灶", "变", "肌无力", "嗜"};
 /* Terms that name no disease on their own. */
 static const char *const JUNK_TERMS[] = {"疾病", "重症", "癌症", "病情", "炎症", "感染", "发症"};
 static const char *const STOP_CHARS[] = {
     "的", "或", "和", "及", "与", "伴", "并", "、", "，", "限", "于", "在", "对", "为", "用", "由",
     "因", "致", "等", "者", "期", "后", "经", "以", "如", "含", "其", "患", "且", "有", "治", "疗",
-    "：", "；", "至", "岁", "月", "个", "是", "即", "无", "过", "之", "上", "下", "曾"};
+    "：", "；", "至", "岁", "月", "个", "是", "即", "无", "过", "之", "上", "下", "曾", "但"};
 /* Leading qualifiers removed from a term; a term is also cut after the
  * markers (HER2阳性乳腺癌 -> 乳腺癌). */
 static const char *const QUALIFIERS[] = {
@@ -1380,7 +1383,7 @@ static const char *const QUALIFIERS[] = {
     "活动性",   "进展性",   "持续性", "晚期",   "早期",   "复发",   "难治",   "成人",
     "成年",     "重度",     "中度",   "轻度",   "初治",   "急性",   "慢性",   "重症",
     "严重",     "明确",     "确诊",   "既往",   "诊断",   "出现",   "发生",   "术后",
-    "术前",     "新发",     "青少年", "儿童",   "型"};
+    "术前",     "新发",     "青少年", "儿童",   "型",     "列",     "抗",     "包括"};
 static const char *const CUT_AFTER[] = {"阳性", "阴性", "突变", "缺失"};
 
 static int is_word_char(const char *p) {
@@ -1471,6 +1474,14 @@ static int indication_terms(const char *s, const char *e, Derived *d, size_t *pl
     return found;
 }
 
+/* Whether [b, e) contains the word w. */
+static int has_within(const char *b, const char *e, const char *w) {
+    size_t n = strlen(w);
+    for (const char *p = b; p + n <= e; p++)
+        if (memcmp(p, w, n) == 0) return 1;
+    return 0;
+}
+
 /* Whether p starts a numbered item ("1." "2、") of an enumeration. */
 static size_t item_number(const char *s, const char *p) {
     if (*p < '1' || *p > '9') return 0;
@@ -1530,6 +1541,10 @@ static const char *derive_indication(const Kp *k, Derived *d) {
         clause++;
         int t = indication_terms(b, e, d, &plen);
         if (t < 0) return "the indication names too many diseases for one pattern";
+        /* an introduction to the numbered items (…引起的下列感染：1.…) */
+        if (t == 0 && (has_within(b, e, "下列") || has_within(b, e, "以下")) &&
+            item_number(text, e))
+            continue;
         if (t == 0) {
             snprintf(d->why, sizeof d->why,
                      "indication clause %d names no disease (it reads as free text)", clause);

@@ -311,6 +311,17 @@ static void test_indication(void **state) {
     assert_string_equal(d.pattern, "(非小细胞肺癌|乳腺癌)");
     assert_null(derive_text("药品限适应症", "人生长激素注射液", "限生长激素缺乏症。", NULL, &d));
     assert_string_equal(d.pattern, "(生长激素缺乏症)");
+    assert_null(derive_text(
+        "药品限适应症", "华法林替代",
+        "限华法林治疗控制不良或出血高危的非瓣膜性房颤、深静脉血栓、肺栓塞患者。", NULL, &d));
+    assert_string_equal(d.pattern, "(非瓣膜性房颤|深静脉血栓|肺栓塞)");
+    /* an introduction to numbered items names no disease and is skipped */
+    assert_null(
+        derive_text("药品限适应症", "某抗菌药",
+                    "限18岁及以上患者由敏感革兰阴性菌引起的下列感染：1.复杂性腹腔感染；2.医院获得性"
+                    "肺炎，包括呼吸机相关性肺炎。",
+                    NULL, &d));
+    assert_string_equal(d.pattern, "(复杂性腹腔感染|医院获得性肺炎|呼吸机相关性肺炎)");
     const char *why = derive_text("药品限适应症", "某注射液",
                                   "限：1.肝硬化；2.经营养风险筛查明确具有营养风险者。", NULL, &d);
     assert_non_null(why);
