@@ -758,10 +758,9 @@ enum Shape {
     SH_DAYS_SUPPLY, /* code -> max days supplied by one line */
     SH_PER_DAY,     /* code -> max units per day */
     SH_PERIOD,      /* code -> max units within a period of days */
-    SH_PAIR_DAY,    /* code -> another code not billable the same day */
-    SH_PAIR_CLAIM,  /* code -> another code not billable in the same claim */
-    SH_GROUP,       /* code -> surgery group (second and later discounted) */
-    SH_LISTED,      /* code: never paid by the fund */
+    SH_PAIR,   /* code B -> code A (with_code): not billable with A (day or claim: the rule says) */
+    SH_GROUP,  /* code -> surgery group (second and later discounted) */
+    SH_LISTED, /* code: never paid by the fund */
     SH_HERB_SINGLE, /* code: not paid alone or in a prescription of such herbs only */
     SH_SECOND_LINE, /* code -> the first-line drug (a code prefix) that must come first */
     SH_INDICATION,  /* code -> indication text and a diagnosis-name pattern */
@@ -769,13 +768,15 @@ enum Shape {
     SH__COUNT
 };
 
+/* tier, severity, nature and points are used only in the file of a category
+ * the stdlib lacks (the stdlib's own files decide them for the others). */
 typedef struct CatSpec {
     int stdlib;       /* 1: stdlib-rules has the category and its table */
     const char *name; /* national rule_class */
     const char *gz;   /* national code (framework 1.0), or NULL */
     int seq;          /* number in the 2025 catalog of 88 */
     const char *id;   /* category identifier in the rules */
-    const char *file; /* file and table name */
+    const char *file; /* table name (tables/<file>.csv) */
     const char *tier, *severity, *nature;
     int points;
     int shape;
@@ -806,11 +807,11 @@ static const CatSpec CATS[] = {
     {1, "医疗服务项目限就医方式", "GZ10000102009000", 22, "SERVICE_CARE_TYPE", "service_care_type", "policy", "medium", "definite", 1, SH_CARE},
     {1, "医疗服务项目限支付疗程", "GZ10000102010000", 23, "SERVICE_COURSE", "service_course", "policy", "medium", "definite", 1, SH_COURSE},
     {1, "医疗服务项目限医疗机构级别", "GZ10000102011000", 24, "SERVICE_FACILITY_LEVEL", "service_facility_level", "policy", "medium", "definite", 1, SH_LEVEL},
-    {1, "医疗服务项目重复收费", "GZ10000102012000", 25, "SERVICE_DUP_CHARGE", "service_dup_charge", "policy", "medium", "definite", 1, SH_PAIR_DAY},
-    {1, "医疗服务项目分解收费", "GZ10000102013000", 26, "SERVICE_UNBUNDLING", "service_unbundling", "policy", "medium", "definite", 1, SH_PAIR_DAY},
+    {1, "医疗服务项目重复收费", "GZ10000102012000", 25, "SERVICE_DUP_CHARGE", "service_dup_charge", "policy", "medium", "definite", 1, SH_PAIR},
+    {1, "医疗服务项目分解收费", "GZ10000102013000", 26, "SERVICE_UNBUNDLING", "service_unbundling", "policy", "medium", "definite", 1, SH_PAIR},
     {1, "医疗服务项目限定频次", "GZ10000102014000", 27, "SERVICE_PER_DAY", "service_per_day", "policy", "medium", "definite", 1, SH_PER_DAY},
     {1, "医疗服务项目限年龄", NULL, 29, "SERVICE_AGE", "service_age", "policy", "medium", "definite", 1, SH_AGE},
-    {1, "医疗服务项目与医用耗材重复收费", NULL, 30, "SERVICE_CONSUMABLE", "service_consumable", "policy", "medium", "definite", 1, SH_PAIR_DAY},
+    {1, "医疗服务项目与医用耗材重复收费", NULL, 30, "SERVICE_CONSUMABLE", "service_consumable", "policy", "medium", "definite", 1, SH_PAIR},
     {1, "医疗服务项目周期超频次", NULL, 31, "SERVICE_PERIOD", "service_period", "policy", "medium", "definite", 1, SH_PERIOD},
     {0, "耗材限新生儿使用", "GZ10000103001000", 32, "CONSUMABLE_NEWBORN", "consumable_newborn", "policy", "medium", "definite", 1, SH_AGE},
     {1, "耗材限儿童使用", "GZ10000103002000", 33, "CONSUMABLE_CHILD", "consumable_child", "policy", "medium", "definite", 1, SH_AGE},
@@ -819,8 +820,8 @@ static const CatSpec CATS[] = {
     {0, "药品儿童禁用", "GZ10000301003000", 66, "DRUG_CHILD_FORBIDDEN", "drug_child_forbidden", "medical", "high", "definite", 2, SH_AGE_FORBID},
     {1, "药品区分性别使用", "GZ10000301004000", 67, "DRUG_SEX", "drug_sex", "medical", "high", "definite", 2, SH_SEX},
     {0, "老年人用药安全", "GZ10000301009000", 72, "DRUG_ELDERLY", "drug_elderly", "medical", "medium", "suspicious", 1, SH_AGE_FORBID},
-    {1, "药品相互作用", "GZ10000301011000", 74, "DRUG_INTERACTION", "drug_interaction", "medical", "medium", "suspicious", 1, SH_PAIR_DAY},
-    {1, "中药饮片配伍禁忌", "GZ10000301012000", 75, "HERB_INCOMPATIBLE", "herb_incompatible", "medical", "high", "definite", 2, SH_PAIR_CLAIM},
+    {1, "药品相互作用", "GZ10000301011000", 74, "DRUG_INTERACTION", "drug_interaction", "medical", "medium", "suspicious", 1, SH_PAIR},
+    {1, "中药饮片配伍禁忌", "GZ10000301012000", 75, "HERB_INCOMPATIBLE", "herb_incompatible", "medical", "high", "definite", 2, SH_PAIR},
     {0, "医疗服务项目儿童专用", "GZ10000302003000", 80, "SERVICE_CHILD_ONLY", "service_child_only", "medical", "medium", "definite", 1, SH_AGE},
     {1, "医疗服务项目区分性别使用", "GZ10000302004000", 81, "SERVICE_SEX", "service_sex", "medical", "high", "definite", 2, SH_SEX},
     {0, "医用耗材与科室不符", "GZ10000303002000", 85, "CONSUMABLE_DEPT", "consumable_dept", "medical", "low", "suspicious", 1, SH_DEPT},
@@ -1579,8 +1580,7 @@ static const char *derive(const CatSpec *c, const Kp *k, const ImportOptions *o,
     case SH_DAYS_SUPPLY: return derive_days_supply(k, d);
     case SH_PER_DAY: return derive_per_day(k, d);
     case SH_PERIOD: return derive_period(k, d);
-    case SH_PAIR_DAY:
-    case SH_PAIR_CLAIM: return derive_pair(k, d);
+    case SH_PAIR: return derive_pair(k, d);
     case SH_GROUP: return derive_group(k, o, d);
     case SH_SECOND_LINE: return derive_second_line(k, d);
     case SH_INDICATION: return derive_indication(k, d);
@@ -1638,8 +1638,7 @@ static const Col *shape_cols(int shape) {
     case SH_DAYS_SUPPLY: return DAYS;
     case SH_PER_DAY: return PERDAY;
     case SH_PERIOD: return PERIOD;
-    case SH_PAIR_DAY:
-    case SH_PAIR_CLAIM: return PAIR;
+    case SH_PAIR: return PAIR;
     case SH_GROUP: return GROUP;
     case SH_SECOND_LINE: return SECOND;
     case SH_INDICATION: return IND;
@@ -1656,7 +1655,7 @@ static void put_int(Buf *b, int v) {
  * follow). */
 static void row_cells(Buf *b, int shape, const Kp *k, const Derived *d, int pattern_id) {
     const Col *cols = shape_cols(shape);
-    int pair = shape == SH_PAIR_DAY || shape == SH_PAIR_CLAIM;
+    int pair = shape == SH_PAIR;
     for (const Col *c = cols; c->name; c++) {
         buf_add(b, ",", 1);
         const char *n = c->name;
@@ -2004,7 +2003,7 @@ static int import_kp(Import *im, const Kp *k) {
     }
     char key[128];
     int shape = c->spec->shape;
-    int pair = shape == SH_PAIR_DAY || shape == SH_PAIR_CLAIM;
+    int pair = shape == SH_PAIR;
     /* validate all codes first: a bad one makes the point incomplete */
     for (size_t i = 0; i < k->ncodes; i++) {
         const char *bad = code_key(k->codes[i], key, sizeof key);
