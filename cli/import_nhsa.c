@@ -1653,12 +1653,14 @@ static void put_int(Buf *b, int v) {
 
 /* Appends the parameter cells of one row (after the key; kp and note
  * follow). */
-static void row_cells(Buf *b, int shape, const Kp *k, const Derived *d, int pattern_id) {
+static void row_cells(Buf *b, int shape, const Kp *k, const Derived *d, int pattern_id, int names) {
     const Col *cols = shape_cols(shape);
     int pair = shape == SH_PAIR;
     for (const Col *c = cols; c->name; c++) {
-        buf_add(b, ",", 1);
         const char *n = c->name;
+        size_t nl = strlen(n);
+        if (!names && nl >= 4 && strcmp(n + nl - 4, "name") == 0) continue;
+        buf_add(b, ",", 1);
         if (strcmp(n, "name") == 0)
             buf_csv(b, pair ? d->name_b : k->item_name);
         else if (strcmp(n, "sex") == 0)
@@ -1935,9 +1937,10 @@ static size_t collapse_len(const Kp *k) {
  * there already (the same code in two points of a category, say two batches):
  * the first point's kp and note are kept.  -1 when out of memory. */
 static int add_row(CatOut *c, const char *key, const Kp *k, const Derived *d, int pattern_id) {
+    /* the same key with the same parameters is one row, whatever the names */
     Buf b = {0};
     buf_csv(&b, key);
-    row_cells(&b, c->spec->shape, k, d, pattern_id);
+    row_cells(&b, c->spec->shape, k, d, pattern_id, 0);
     if (b.oom) return -1;
     int r = set_add(&c->seen, b.p);
     if (r <= 0) {
@@ -1945,7 +1948,8 @@ static int add_row(CatOut *c, const char *key, const Kp *k, const Derived *d, in
         return r;
     }
     Buf full = {0};
-    buf_puts(&full, b.p);
+    buf_csv(&full, key);
+    row_cells(&full, c->spec->shape, k, d, pattern_id, 1);
     buf_add(&full, ",", 1);
     buf_csv(&full, k->kp_id);
     buf_add(&full, ",", 1);

@@ -208,7 +208,11 @@ static void test_pairs(void **state) {
     assert_int_equal(c.nrows, 1);
     assert_string_equal(c.rows[0], "002503040010100,钾测定(干化学法),003102060070100,"
                                    "低钠试验(高钠试验),KP-1,");
-    /* the same row again is dropped */
+    /* the same row again is dropped, also under other names */
+    assert_int_equal(add_row(&c, TWO_CODES[1], &k, &d, 0), 0);
+    assert_int_equal(c.nrows, 1);
+    strcpy(d.name_b, "钾测定");
+    strcpy(d.name_a, "低钠试验");
     assert_int_equal(add_row(&c, TWO_CODES[1], &k, &d, 0), 0);
     assert_int_equal(c.nrows, 1);
     free(c.rows[0]);
