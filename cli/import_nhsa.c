@@ -765,6 +765,7 @@ enum Shape {
     SH_SECOND_LINE, /* code -> the first-line drug (a code prefix) that must come first */
     SH_INDICATION,  /* code -> indication text and a diagnosis-name pattern */
     SH_PRICE,       /* code -> unit price ceiling */
+    SH_ANNUAL_CAP,  /* code -> the most paid for it in a year */
     SH__COUNT
 };
 
@@ -810,16 +811,21 @@ static const CatSpec CATS[] = {
     {1, "医疗服务项目重复收费", "GZ10000102012000", 25, "SERVICE_DUP_CHARGE", "service_dup_charge", "policy", "medium", "definite", 1, SH_PAIR},
     {1, "医疗服务项目分解收费", "GZ10000102013000", 26, "SERVICE_UNBUNDLING", "service_unbundling", "policy", "medium", "definite", 1, SH_PAIR},
     {1, "医疗服务项目限定频次", "GZ10000102014000", 27, "SERVICE_PER_DAY", "service_per_day", "policy", "medium", "definite", 1, SH_PER_DAY},
+    {1, "医疗服务项目超限定报销总额", "GZ10000102015000", 28, "SERVICE_ANNUAL_CAP", "service_annual_cap", "policy", "medium", "definite", 1, SH_ANNUAL_CAP},
     {1, "医疗服务项目限年龄", NULL, 29, "SERVICE_AGE", "service_age", "policy", "medium", "definite", 1, SH_AGE},
     {1, "医疗服务项目与医用耗材重复收费", NULL, 30, "SERVICE_CONSUMABLE", "service_consumable", "policy", "medium", "definite", 1, SH_PAIR},
     {1, "医疗服务项目周期超频次", NULL, 31, "SERVICE_PERIOD", "service_period", "policy", "medium", "definite", 1, SH_PERIOD},
     {0, "耗材限新生儿使用", "GZ10000103001000", 32, "CONSUMABLE_NEWBORN", "consumable_newborn", "policy", "medium", "definite", 1, SH_AGE},
     {1, "耗材限儿童使用", "GZ10000103002000", 33, "CONSUMABLE_CHILD", "consumable_child", "policy", "medium", "definite", 1, SH_AGE},
+    {1, "手术操作编码与性别不符", "GZ10000201005000", 39, "PROCEDURE_SEX", "procedure_sex", "management", "high", "definite", 2, SH_SEX},
     {1, "超互联网医院药品支付范围", NULL, 47, "INTERNET_DRUG", "internet_drug", "management", "high", "definite", 2, SH_FORBID_CARE},
+    {1, "诊断与患者性别不符", "GZ10000204006000", 54, "DIAG_SEX", "diag_sex", "management", "high", "definite", 2, SH_SEX},
+    {1, "诊断与患者年龄不符", "GZ10000204007000", 55, "DIAG_AGE", "diag_age", "management", "medium", "definite", 1, SH_AGE},
     {1, "药品儿童专用", "GZ10000301002000", 65, "DRUG_CHILD_ONLY", "drug_child_only", "medical", "medium", "definite", 1, SH_AGE},
     {0, "药品儿童禁用", "GZ10000301003000", 66, "DRUG_CHILD_FORBIDDEN", "drug_child_forbidden", "medical", "high", "definite", 2, SH_AGE_FORBID},
     {1, "药品区分性别使用", "GZ10000301004000", 67, "DRUG_SEX", "drug_sex", "medical", "high", "definite", 2, SH_SEX},
     {0, "老年人用药安全", "GZ10000301009000", 72, "DRUG_ELDERLY", "drug_elderly", "medical", "medium", "suspicious", 1, SH_AGE_FORBID},
+    {1, "重复开药", "GZ10000301006000", 69, "DUPLICATE_RX", "duplicate_rx", "medical", "medium", "suspicious", 1, SH_LISTED},
     {1, "药品相互作用", "GZ10000301011000", 74, "DRUG_INTERACTION", "drug_interaction", "medical", "medium", "suspicious", 1, SH_PAIR},
     {1, "中药饮片配伍禁忌", "GZ10000301012000", 75, "HERB_INCOMPATIBLE", "herb_incompatible", "medical", "high", "definite", 2, SH_PAIR},
     {0, "医疗服务项目儿童专用", "GZ10000302003000", 80, "SERVICE_CHILD_ONLY", "service_child_only", "medical", "medium", "definite", 1, SH_AGE},
@@ -1584,7 +1590,8 @@ static const char *derive(const CatSpec *c, const Kp *k, const ImportOptions *o,
     case SH_GROUP: return derive_group(k, o, d);
     case SH_SECOND_LINE: return derive_second_line(k, d);
     case SH_INDICATION: return derive_indication(k, d);
-    case SH_PRICE: return derive_price(k, d);
+    case SH_PRICE:
+    case SH_ANNUAL_CAP: return derive_price(k, d);
     default: return NULL; /* listed, herb single, review: no parameters */
     }
 }
@@ -1625,6 +1632,7 @@ static const Col *shape_cols(int shape) {
     static const Col IND[] = {
         {"name", "text"}, {"pattern_id", "int"}, {"pattern", "regex"}, {0, 0}};
     static const Col PRICE[] = {{"name", "text"}, {"max_price", "money"}, {0, 0}};
+    static const Col CAP[] = {{"name", "text"}, {"max_amount", "money"}, {0, 0}};
     switch (shape) {
     case SH_SEX: return SEX;
     case SH_AGE:
@@ -1643,6 +1651,7 @@ static const Col *shape_cols(int shape) {
     case SH_SECOND_LINE: return SECOND;
     case SH_INDICATION: return IND;
     case SH_PRICE: return PRICE;
+    case SH_ANNUAL_CAP: return CAP;
     default: return NAME;
     }
 }
@@ -1701,7 +1710,8 @@ static void row_cells(Buf *b, int shape, const Kp *k, const Derived *d, int patt
             put_int(b, pattern_id);
         else if (strcmp(n, "pattern") == 0)
             buf_csv(b, d->pattern);
-        else if (strcmp(n, "price") == 0 || strcmp(n, "max_price") == 0)
+        else if (strcmp(n, "price") == 0 || strcmp(n, "max_price") == 0 ||
+                 strcmp(n, "max_amount") == 0)
             buf_printf(b, "%lld.%02lld", (long long)(d->max_price / 100),
                        (long long)(d->max_price % 100));
     }
@@ -1908,7 +1918,9 @@ static const char *code_key(const char *code, char *key, size_t cap) {
               ch == '.' || ch == '-' || ch == '_'))
             return "an item code with characters other than letters, digits, . - _";
     }
-    size_t full = code_full_len(code[0]);
+    /* a national item code shorter than its kind's length is a prefix (not a
+     * diagnosis or procedure code: those have a dot, or are ICD categories) */
+    size_t full = memchr(code, '.', body) ? 0 : code_full_len(code[0]);
     if (full && body < full) prefix = 1;
     memcpy(key, code, body);
     if (prefix) key[body++] = '%';

@@ -231,6 +231,23 @@ static void test_pairs(void **state) {
     assert_non_null(strstr(why, "exactly two codes"));
 }
 
+static void test_price_and_cap(void **state) {
+    (void)state;
+    Derived d;
+    assert_null(derive_text("医疗服务项目超限定单价收费", "某检查", "限价120.5元", NULL, &d));
+    assert_int_equal(d.max_price, 12050);
+    assert_null(
+        derive_text("医疗服务项目超限定报销总额", "某治疗", "每年最高支付1000元。", NULL, &d));
+    assert_int_equal(d.max_price, 100000);
+    assert_non_null(
+        derive_text("医疗服务项目超限定报销总额", "某治疗", "每年最多支付一次。", NULL, &d));
+    /* the diagnosis categories take the shapes of the item ones */
+    assert_null(derive_text("诊断与患者性别不符", "前列腺增生", "男性疾病", NULL, &d));
+    assert_int_equal(d.sex, 'M');
+    assert_null(derive_text("诊断与患者年龄不符", "新生儿黄疸", "新生儿疾病", NULL, &d));
+    assert_int_equal(d.max_age_days, 28);
+}
+
 static void test_surgery_group(void **state) {
     (void)state;
     Derived d;
@@ -351,6 +368,11 @@ static void test_numbers_and_codes(void **state) {
     assert_string_equal(key, "XL02BBA326A%");
     assert_null(code_key("O80%", key, sizeof key));
     assert_string_equal(key, "O80%");
+    /* diagnosis and procedure codes (with a dot) are never made prefixes */
+    assert_null(code_key("K35.800x001", key, sizeof key));
+    assert_string_equal(key, "K35.800x001");
+    assert_null(code_key("68.4100x001", key, sizeof key));
+    assert_string_equal(key, "68.4100x001");
     assert_non_null(code_key("X L02", key, sizeof key));
     assert_non_null(code_key("", key, sizeof key));
 }
@@ -458,12 +480,19 @@ static void test_whole_import(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sex),           cmocka_unit_test(test_child_ages),
-        cmocka_unit_test(test_per_day),       cmocka_unit_test(test_course_days),
-        cmocka_unit_test(test_period),        cmocka_unit_test(test_pairs),
-        cmocka_unit_test(test_surgery_group), cmocka_unit_test(test_insurance_care_level),
-        cmocka_unit_test(test_indication),    cmocka_unit_test(test_numbers_and_codes),
-        cmocka_unit_test(test_json_errors),   cmocka_unit_test(test_whole_import),
+        cmocka_unit_test(test_sex),
+        cmocka_unit_test(test_child_ages),
+        cmocka_unit_test(test_per_day),
+        cmocka_unit_test(test_course_days),
+        cmocka_unit_test(test_period),
+        cmocka_unit_test(test_pairs),
+        cmocka_unit_test(test_price_and_cap),
+        cmocka_unit_test(test_surgery_group),
+        cmocka_unit_test(test_insurance_care_level),
+        cmocka_unit_test(test_indication),
+        cmocka_unit_test(test_numbers_and_codes),
+        cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_whole_import),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
