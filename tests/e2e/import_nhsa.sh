@@ -67,6 +67,48 @@ done
 
 # the category files of its own lint by themselves
 out=$("$arbiter" lint --stdlib "$src/stdlib-rules" "$tmp"/lib/[0-9]*_*.rules 2>&1) && ok || bad "lint: $out"
+# every cell has its stdlib type: library.rules against stub declarations of
+# the stdlib tables (SPEC §2), once arbiter reads `extend table`
+mkdir -p "$tmp/probe" "$tmp/stub/tables"
+printf 'code\n' > "$tmp/probe/t.csv"
+printf 'table t from "t.csv" {\n  code code key\n}\nextend table t from "t.csv"\n' > "$tmp/probe/extend.rules"
+printf 'table r from "t.csv" {\n  code code key\n  p regex\n}\n' > "$tmp/probe/regex.rules"
+if "$arbiter" lint --stdlib "$src/stdlib-rules" "$tmp/probe/extend.rules" >/dev/null 2>&1; then
+  pattern_type=text
+  "$arbiter" lint --stdlib "$src/stdlib-rules" "$tmp/probe/regex.rules" >/dev/null 2>&1 && pattern_type=regex
+  stub() { # table, columns as "name type" after code and name
+    local t=$1 h=code,name; shift
+    { printf 'table %s from "tables/%s.csv" {\n  code code key\n  name text\n' "$t" "$t"
+      for c in "$@"; do printf '  %s\n' "$c"; h="$h,${c%% *}"; done
+      printf '  kp text\n  note text\n}\n'; } >> "$tmp/stub/stub.rules"
+    printf '%s,kp,note\n' "$h" > "$tmp/stub/tables/$t.csv"
+  }
+  age="min_age int|age_under int|max_age_days int"
+  IFS='|' read -r a1 a2 a3 <<< "$age"
+  stub drug_work_injury "insurance insurance_type"
+  stub drug_maternity "insurance insurance_type"
+  stub herb_excluded
+  stub herb_single
+  stub drug_child "$a1" "$a2" "$a3"
+  stub drug_indication "pattern_id int" "pattern $pattern_type"
+  stub drug_course "max_days int"
+  stub drug_facility_level "min_level int"
+  stub drug_care_type "care care_type" "emergency_ok bool"
+  stub service_course "max_days int"
+  stub service_dup_charge "with_code code" "with_name text"
+  stub service_per_day "unit text" "max_per_day int"
+  stub service_age "$a1" "$a2" "$a3"
+  stub service_period "period_days int" "max_in_period int"
+  stub internet_drug "care care_type"
+  stub drug_child_only "$a1" "$a2" "$a3"
+  stub drug_sex "sex sex"
+  stub service_sex "sex sex"
+  out=$("$arbiter" lint --stdlib "$src/stdlib-rules" --stats "$tmp/stub/stub.rules" "$tmp"/lib/*.rules 2>&1) && ok || bad "library.rules against the stub tables: $(printf '%s' "$out" | head -20)"
+  printf '%s\n' "$out" | grep -qE 'tables +19 \(20490 rows\)' && ok || bad "stats: $out"
+else
+  echo "note: this arbiter has no 'extend table' yet; library.rules not linted against stub tables"
+fi
+
 # and the whole library with the standard library's categories, once it has them
 if ls "$src"/stdlib-rules/[0-9]*_*.rules >/dev/null 2>&1; then
   out=$("$arbiter" lint --stdlib "$src/stdlib-rules" "$src"/stdlib-rules/[0-9]*_*.rules "$tmp"/lib/*.rules 2>&1) && ok || bad "lint with the stdlib: $(printf '%s' "$out" | head -20)"
