@@ -22,7 +22,7 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 out=$("$arbiter" import nhsa "$kp" -o "$tmp/lib"); rc=$?
 [ $rc -eq 0 ] && ok || bad "import exited $rc"
-printf '%s\n' "$out" | grep -q '3899 knowledge points, 30264 item codes, 21 categories' && ok || bad "header: $out"
+grep -q '3899 knowledge points, 30264 item codes, 21 categories' <<< "$out" && ok || bad "header: $out"
 # seq id points codes imported rows incomplete incomplete-codes
 while read -r seq id pts codes imp rows inc incc; do
   line=$(printf '%s\n' "$out" | awk -v s="$seq" -v i="$id" '$1 == s && $2 == i')
@@ -51,7 +51,7 @@ done <<'TABLE'
 80 SERVICE_CHILD_ONLY 30 30 30 30 0 0
 81 SERVICE_SEX 391 390 390 390 1 0
 TABLE
-printf '%s\n' "$out" | grep -qE '^ +total +3899 +30264 +3367 +20490 +532 +1511$' && ok || bad "totals: $(printf '%s\n' "$out" | grep total)"
+grep -qE '^ +total +3899 +30264 +3367 +20490 +532 +1511$' <<< "$out" && ok || bad "totals: $(printf '%s\n' "$out" | grep total)"
 
 # every incomplete point is listed once, with a reason
 n=$(($(wc -l < "$tmp/lib/incomplete.csv") - 1))
@@ -61,7 +61,7 @@ n=$(($(wc -l < "$tmp/lib/incomplete.csv") - 1))
 for f in "$tmp"/lib/tables/*.csv; do
   t=$(basename "$f" .csv)
   rows=$(python3 -c "import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1]))))" "$f")
-  printf '%s\n' "$out" | grep -qE " $rows +[0-9]+ +[0-9]+  (tables/$t.csv|[0-9]+_\*.rules)" && ok || bad "$t.csv has $rows rows"
+  grep -qE " $rows +[0-9]+ +[0-9]+  (tables/$t.csv|[0-9]+_\*.rules)" <<< "$out" && ok || bad "$t.csv has $rows rows"
 done
 [ "$(grep -c '^extend table' "$tmp/lib/library.rules")" -eq 18 ] && ok || bad "library.rules should extend 18 tables"
 
@@ -104,7 +104,7 @@ if "$arbiter" lint --stdlib "$src/stdlib-rules" "$tmp/probe/extend.rules" >/dev/
   stub drug_sex "sex sex"
   stub service_sex "sex sex"
   out=$("$arbiter" lint --stdlib "$src/stdlib-rules" --stats "$tmp/stub/stub.rules" "$tmp"/lib/*.rules 2>&1) && ok || bad "library.rules against the stub tables: $(printf '%s' "$out" | head -20)"
-  printf '%s\n' "$out" | grep -qE 'tables +19 \(20490 rows\)' && ok || bad "stats: $out"
+  grep -qE 'tables +19 \(20490 rows\)' <<< "$out" && ok || bad "stats: $out"
 else
   echo "note: this arbiter has no 'extend table' yet; library.rules not linted against stub tables"
 fi

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-has() { if printf '%s' "$out" | grep -qE -- "$1"; then ok; else bad "missing /$1/ in: $out"; fi; }
+has() { if grep -qE -- "$1" <<< "$out"; then ok; else bad "missing /$1/ in: $out"; fi; }
 sample=$src/tests/data/nhsa/sample_knowledge_points.json
 
 out=$("$arbiter" import nhsa "$sample" -o "$tmp/lib"); rc=$?
@@ -76,7 +76,7 @@ cat > "$tmp/claims.jsonl" <<'JSON'
 JSON
 out=$("$arbiter" check --stdlib "$src/stdlib-rules" "$tmp/lib/80_service_child_only.rules" --claims "$tmp/claims.jsonl" --quiet)
 has '"claim_id":"OLD1".*"rule":"SERVICE_CHILD_ONLY.3"'
-if printf '%s' "$out" | grep -q '"claim_id":"NB1"'; then bad "a newborn was flagged: $out"; else ok; fi
+if grep -q '"claim_id":"NB1"' <<< "$out"; then bad "a newborn was flagged: $out"; else ok; fi
 
 # library.rules against stub declarations of the stdlib tables (SPEC §2
 # columns and types), once arbiter reads `extend table` (the pattern column
