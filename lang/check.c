@@ -573,8 +573,12 @@ static Type check_binary(Checker *C, Node *n) {
                 type_name(a, x, sizeof x));
             return n->type = T_ERR;
         }
+        if (n->b->type.kind == TY_REGEX) return n->type = ty(TY_BOOL); /* r.column */
         if (pat->kind != N_STRING) {
-            err(C, n->b, "'matches' needs a regular expression as a string literal");
+            if (n->b->type.kind != TY_ERROR)
+                err(C, n->b,
+                    "'matches' needs a regular expression: a string literal or a table's regex "
+                    "column");
             return n->type = T_ERR;
         }
         n->slot = cg_regex(&C->cg, pat, pat->str);
@@ -692,7 +696,9 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
         return a0->type;
     case BI_MISSING:
     case BI_PRESENT:
-        if (!type_is_int64(args[0].kind) && !type_is_string(args[0].kind)) break;
+        if (!type_is_int64(args[0].kind) && !type_is_string(args[0].kind) &&
+            args[0].kind != TY_REGEX)
+            break;
         return ty(TY_BOOL);
     case BI_ABS:
         if (!is_numeric_kind(args[0].kind)) break;
@@ -952,6 +958,8 @@ static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int
         f->derived = -1;
         f->decl_off = fn->off;
         if (is_table && f->type.kind == TY_LIST) err(C, fn->a, "a table column cannot hold a list");
+        if (!is_table && f->type.kind == TY_REGEX)
+            err(C, fn->a, "regex is a type of table columns only (a pattern per row)");
         for (Node *a = fn->list; a; a = a->next) {
             int32_t *slot = NULL;
             switch (a->op) {
@@ -1033,8 +1041,8 @@ static void load_file(Checker *C, int file, StrMap *seen) {
 }
 
 static void declare_builtin_types(Checker *C) {
-    static const uint8_t kinds[] = {TY_BOOL,     TY_INT,      TY_MONEY, TY_DATE,
-                                    TY_DATETIME, TY_DURATION, TY_CODE,  TY_TEXT};
+    static const uint8_t kinds[] = {TY_BOOL,     TY_INT,  TY_MONEY, TY_DATE, TY_DATETIME,
+                                    TY_DURATION, TY_CODE, TY_TEXT,  TY_REGEX};
     for (size_t i = 0; i < sizeof kinds; i++) {
         Sym *s = arena_alloc(C->ar, sizeof(Sym));
         if (!s) return;
@@ -1177,8 +1185,39 @@ typedef struct TableRows {
     Value *rows;
     size_t nrows, cap;
     int bad_rows;
-    int loaded; /* the table's own file was read without errors */
+    int loaded;      /* the table's own file was read without errors */
+    StrMap *regexes; /* pattern -> its number + 1, shared by all tables */
 } TableRows;
+
+/* A regex column's cell: compiled once (equal patterns share one), held as
+ * its number; empty is missing.  NULL, or why the pattern is bad (in buf). */
+static const char *regex_cell(Checker *C, TableRows *tr, const char *s, size_t n, Value *out,
+                              char *buf, size_t cap) {
+    if (n == 0) {
+        out->i = ARB_NULL;
+        return NULL;
+    }
+    void *known = strmap_get(tr->regexes, s, n);
+    if (known) {
+        out->i = (int64_t)(uintptr_t)known - 1;
+        return NULL;
+    }
+    char *pat = arena_strndup(C->ar, s, n);
+    if (!pat) {
+        C->oom = 1;
+        return "out of memory";
+    }
+    char msg[200];
+    int k = cg_regex_text(&C->cg, pat, msg, sizeof msg);
+    if (k < 0) {
+        if (C->cg.oom) C->oom = 1;
+        snprintf(buf, cap, "not a valid regular expression (%s)", msg);
+        return buf;
+    }
+    strmap_put(tr->regexes, C->cg.regex_src[k], n, (void *)(uintptr_t)(k + 1), &C->oom);
+    out->i = k;
+    return NULL;
+}
 
 /* Reads a CSV file (the table's own, or an `extend table`'s when d is one)
  * into typed rows appended to tr.  Columns are found by header name. */
@@ -1219,8 +1258,8 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
         if (col_of[f] < 0) {
             if (d->op) /* an extend: point at the CSV file's header */
                 diag_add(C->diags, DIAG_ERROR, file, 0, (uint32_t)strcspn(src->text, "\r\n"),
-                         "column '%s' of table %s is not in the header of %s",
-                         t->rt.fields[f].name, t->name, path);
+                         "column '%s' of table %s is not in the header of %s", t->rt.fields[f].name,
+                         t->name, path);
             else
                 diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
                          t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
@@ -1264,8 +1303,11 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
                 break;
             }
             CsvField cell = r.fields[col_of[f]];
+            char rx[256];
             const char *why =
-                scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
+                t->rt.fields[f].type.kind == TY_REGEX
+                    ? regex_cell(C, tr, cell.ptr, cell.len, &row[f], rx, sizeof rx)
+                    : scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
             if (why) {
                 uint32_t off = (cell.ptr >= src->text && cell.ptr <= src->text + src->len)
                                    ? (uint32_t)(cell.ptr - src->text)
@@ -1309,6 +1351,9 @@ static void pass_tables(Checker *C) {
     for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE && !C->decls[i]->op;
     C->p->tables = arena_alloc(&C->p->ar, (n + 1) * sizeof(Table *));
     TableRows *trs = mem_calloc(C->alloc, (n + 1) * sizeof(TableRows));
+    StrMap regexes;
+    strmap_init(&regexes, C->alloc);
+    for (size_t k = 0; trs && k <= n; k++) trs[k].regexes = &regexes;
     Node **tdecl = mem_calloc(C->alloc, (n + 1) * sizeof(Node *));
     if (!C->p->tables || !trs || !tdecl) {
         mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
@@ -1348,6 +1393,7 @@ static void pass_tables(Checker *C) {
         } else {
             mem_free(C->alloc, trs[k].rows, trs[k].cap * t->rt.nfields * sizeof(Value));
             memset(&trs[k], 0, sizeof trs[k]);
+            trs[k].regexes = &regexes;
         }
     }
     /* extend table NAME from "file.csv": more rows for a table declared
@@ -1368,6 +1414,7 @@ static void pass_tables(Checker *C) {
         finish_table(C, tdecl[k], C->p->tables[k], &trs[k]);
     mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
     mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
+    strmap_free(&regexes);
 }
 
 static void pass_defines(Checker *C) {
