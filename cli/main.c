@@ -1,5 +1,5 @@
 /* main.c — the `arbiter` command: check, lint, compile, disasm, gen (and the
- * dispatch to test, diff and explain, which live in their own files).  The
+ * dispatch to test, diff, explain and import, which live in their own files).  The
  * CLI is the only place that prints; everything else is the library.
  *
  * Exit codes: 0 clean; 1 findings (with --fail-on-findings); 2 usage or rule
@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "explain.h"
 #include "gen.h"
+#include "import_nhsa.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -36,6 +37,7 @@ static const char *const MAIN_HELP =
     "  test     run rules over golden sets and compare with expected findings\n"
     "  diff     show the impact of a rule change on the findings over claims\n"
     "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
+    "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
     "\n"
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
@@ -620,6 +622,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "test") == 0) return cmd_test(1, sub);
             if (strcmp(argv[2], "diff") == 0) return cmd_diff(1, sub);
             if (strcmp(argv[2], "explain") == 0) return cmd_explain(1, sub);
+            if (strcmp(argv[2], "import") == 0) return cmd_import(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -636,6 +639,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "import") == 0) return cmd_import(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }
