@@ -34,7 +34,7 @@ static const char *const MAIN_HELP =
     "  compile  compile rule files into a rule pack (.arbpack)\n"
     "  disasm   print the bytecode a rule compiles to\n"
     "  gen      generate synthetic claims\n"
-    "  test     run rules over golden sets and compare with expected findings\n"
+    "  test     run the rules' inline tests and golden sets (expected findings)\n"
     "  diff     show the impact of a rule change on the findings over claims\n"
     "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
     "  import   turn the national knowledge points (import nhsa) into tables and rules\n"

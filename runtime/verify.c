@@ -40,7 +40,8 @@ static int pops(int op, const int32_t *a) {
     case OPC_COAL:
     case OPC_SCOAL:
     case OPC_AGE:
-    case OPC_STARTS: return 2;
+    case OPC_STARTS:
+    case OPC_MATCHESR: return 2;
     case OPC_FLAG: return a[2] + 1;
     case OPC_LUACALL: return a[1];
     default: return 1;

@@ -126,11 +126,42 @@ static void test_history_and_starts(void **state) {
     teardown(&st);
 }
 
+/* x matches r.column: MATCHESR verifies and takes two values. */
+static void test_regex_column(void **state) {
+    (void)state;
+    static const char *const RRULES =
+        "schema line { line_no int key  item_code code required }\n"
+        "schema claim { claim_id code key  lines list of line }\n"
+        "category C \"c\" { code \"X\" }\n"
+        "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+        "  code code key  pattern regex }\n"
+        "rule R.1 in C for line in claim.lines match r in t on line.item_code\n"
+        "  when line.item_code matches r.pattern flag line\n";
+    Fix f;
+    memset(&f, 0, sizeof f);
+    sources_init(&f.src, mem_default());
+    diag_init(&f.diags, mem_default());
+    int file = sources_add_text(&f.src, "r.rules", RRULES, strlen(RRULES));
+    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
+    assert_non_null(f.p);
+    f.saved = malloc(f.p->ncode * sizeof(int32_t));
+    memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
+    char err[256];
+    assert_int_equal(verify_program(f.p, err, sizeof err), 0);
+    uint32_t at = find(f.p, OPC_MATCHESR);
+    assert_int_equal(f.p->code[at - 3], OPC_LFIELD); /* r.pattern */
+    f.p->code[at - 3] = f.p->code[at - 2] = f.p->code[at - 1] = OPC_NEG;
+    expect_refused(&f, "the stack runs under");
+    void *st = &f;
+    teardown(&st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compiled_code_verifies),
         cmocka_unit_test(test_broken_code_is_refused),
         cmocka_unit_test(test_history_and_starts),
+        cmocka_unit_test(test_regex_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
