@@ -971,8 +971,8 @@ int lib_write_library(const char *dir, const LibOptions *o, uint64_t *counts, ch
             "# library.rules — a SYNTHETIC reference library: every row in tables/ is made up\n"
             "# by `arbiter gen library --seed %llu --rows %llu` (kp column SYN-...). It is\n"
             "# not national data; it exists to test and measure the standard library at scale.\n"
-            "# Load it after stdlib-rules: arbiter check stdlib-rules %s --claims ...\n\n",
-            (unsigned long long)o->seed, (unsigned long long)rows, dir);
+            "# Load it after stdlib-rules: arbiter check stdlib-rules THIS_DIR --claims ...\n\n",
+            (unsigned long long)o->seed, (unsigned long long)rows);
     uint64_t cum = 0;
     int rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {
