@@ -105,7 +105,8 @@ void lib_code(LibCodeKind kind, int owner, uint32_t index, char *buf) {
     switch (kind) {
     case LIB_WESTERN:
         snprintf(buf, LIB_CODE_MAX, "X%s%c%.3s%c%.3s%.2s%.7s", ATC[h % 30],
-                 'A' + (int)((h >> 8) % 26), s, 'A' + (int)((h >> 16) % 12), s + 3, s + 6, tail + 3);
+                 'A' + (int)((h >> 8) % 26), s, 'A' + (int)((h >> 16) % 12), s + 3, s + 6,
+                 tail + 3);
         break;
     case LIB_PATENT:
         snprintf(buf, LIB_CODE_MAX, "Z%s%c%s%.5s", ATC_Z[h % 12], 'A' + (int)((h >> 8) % 26), s,
@@ -373,13 +374,13 @@ static LibTable *table_read(const char *path, const char *name, char *err, size_
         size_t rec_line = line;
         ncells = 0;
         for (;;) {
-            size_t cl = 0, cell_col = col;
+            size_t cl = 0, cell_col = col, cell_line = line;
             if (p < len && text[p] == '"') {
                 p++, col++;
                 for (;;) {
                     if (p >= len) {
-                        snprintf(err, errcap, "%s:%zu:%zu: unterminated quoted cell", path, line,
-                                 cell_col);
+                        snprintf(err, errcap, "%s:%zu:%zu: unterminated quoted cell", path,
+                                 cell_line, cell_col);
                         ok = 0;
                         break;
                     }
