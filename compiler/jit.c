@@ -43,8 +43,7 @@ enum {
     H_MATCH_START,
     H_NEXT_ROW,
     H_FLAG,
-    H_HISTORY,
-    H_STARTS
+    H_HISTORY
 };
 
 typedef struct Gen {
@@ -52,7 +51,7 @@ typedef struct Gen {
     LLVMModuleRef m;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, fn_type;
-    LLVMTypeRef h_types[14]; /* function types of the helpers */
+    LLVMTypeRef h_types[13]; /* function types of the helpers */
     const Program *p;
     /* the function being built */
     LLVMValueRef fn, ctx, code, locals, stack, helpers, consts;
@@ -290,13 +289,6 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         LLVMValueRef neg = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntSLT, x, c64(g, 0), ""),
                                         LLVMBuildNot(g->b, is_null(g, x), ""), "");
         PUSH(LLVMBuildSelect(g->b, neg, LLVMBuildNeg(g->b, x, ""), x, ""));
-        break;
-    }
-    case OPC_STARTS: {
-        y = POP();
-        x = POP();
-        LLVMValueRef args[2] = {as_ptr(g, x), as_ptr(g, y)};
-        PUSH(call_helper(g, H_STARTS, args, 2));
         break;
     }
     case OPC_LEN: {
@@ -538,7 +530,6 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_YEAR] = LLVMFunctionType(I, i1, 1, 0);
     g.h_types[H_MONTH] = LLVMFunctionType(I, i1, 1, 0);
     g.h_types[H_LEN] = LLVMFunctionType(I, p1, 1, 0);
-    g.h_types[H_STARTS] = LLVMFunctionType(I, pp, 2, 0);
     g.h_types[H_MATCH_START] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
     g.h_types[H_NEXT_ROW] = LLVMFunctionType(I, nr4, 4, 0);
     g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);

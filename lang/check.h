@@ -32,7 +32,6 @@ enum {
     X(PRESENT, "present")                                                                          \
     X(ABS, "abs")                                                                                  \
     X(LEN, "len")                                                                                  \
-    X(STARTS_WITH, "starts_with")                                                                  \
     X(HISTORY, "history")
 
 typedef enum BuiltinId {

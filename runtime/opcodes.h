@@ -60,7 +60,6 @@
     X(MONTH, 0, 0, "month of a date")                                                              \
     X(ABS, 0, 0, "absolute value")                                                                 \
     X(LEN, 0, 0, "length of a string in characters")                                               \
-    X(STARTS, 0, -1, "string a starts with string b (false when either is missing)")               \
     X(LOOP, 2, -1, "pop a list into local a; local b = -1")                                        \
     X(NEXT, 4, 0, "next item of the list in local a (index in b) into local c, or jump to d")      \
     X(MATCH, 2, -1, "pop a key; start matching rows of table b, state in locals a..a+2")           \

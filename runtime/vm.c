@@ -75,10 +75,6 @@ int vm_intset_has(const IntSet *s, int64_t v) {
     return lo < s->n && s->v[lo] == v;
 }
 
-int64_t vm_starts_with(const ArbStr *s, const ArbStr *prefix) {
-    return s && prefix && s->len >= prefix->len && memcmp(s->data, prefix->data, prefix->len) == 0;
-}
-
 int64_t vm_utf8_chars(const ArbStr *s) {
     int64_t n = 0;
     for (uint32_t i = 0; i < s->len; i++) n += ((unsigned char)s->data[i] & 0xc0) != 0x80;
@@ -312,10 +308,6 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             break;
         case OPC_ABS:
             if (S[sp - 1].i != NUL && S[sp - 1].i < 0) S[sp - 1].i = -S[sp - 1].i;
-            break;
-        case OPC_STARTS:
-            sp--;
-            S[sp - 1].i = vm_starts_with(S[sp - 1].s, S[sp].s);
             break;
         case OPC_LEN: S[sp - 1].i = S[sp - 1].s ? vm_utf8_chars(S[sp - 1].s) : NUL; break;
         case OPC_LOOP:
