@@ -159,6 +159,14 @@ Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, NodeList columns,
     return n;
 }
 
+Node *ast_extend_table(ParseCtx *c, Token kw, Token name, Token path) {
+    Node *n = mk(c, N_TABLE, name, tend(name));
+    n->op = 1;
+    n->a = ast_string(c, path);
+    (void)kw;
+    return n;
+}
+
 Node *ast_define(ParseCtx *c, Token kw, Token name, NodeList params, Node *body) {
     Node *n = mk(c, N_DEFINE, name, tend(name));
     n->list = params.head;
@@ -233,6 +241,80 @@ Node *ast_flag_message(ParseCtx *c, Node *flag, Token msg) {
         diag_add(c->diags, DIAG_ERROR, c->file, msg.off, msg.len, "a flag has one message");
     flag->c = ast_string(c, msg);
     return flag;
+}
+
+Node *ast_test(ParseCtx *c, Token kw, Token name, NodeList items, Token rbrace) {
+    Node *n = mk(c, N_TEST, kw, tend(rbrace));
+    n->a = ast_string(c, name);
+    n->str = n->a->str;
+    n->slen = n->a->slen;
+    n->list = items.head;
+    return n;
+}
+
+Node *ast_tclaim(ParseCtx *c, Token word, Node *record) {
+    (void)c;
+    record->name = word;
+    record->off = word.off;
+    return record;
+}
+
+Node *ast_trecord(ParseCtx *c, Token lbrace, NodeList fields, Token rbrace) {
+    Node *n = mk(c, N_TRECORD, lbrace, tend(rbrace));
+    n->name.len = 0;
+    n->list = fields.head;
+    return n;
+}
+
+Node *ast_tfield(ParseCtx *c, Token name, Node *value) {
+    Node *n = mk(c, N_TFIELD, name, value->end);
+    n->a = value;
+    return n;
+}
+
+Node *ast_tlist(ParseCtx *c, Token lbracket, NodeList records, Token rbracket) {
+    Node *n = mk(c, N_TLIST, lbracket, tend(rbracket));
+    n->list = records.head;
+    return n;
+}
+
+Node *ast_expect(ParseCtx *c, Token word, Token *no, Token rule) {
+    Node *n = mk(c, N_EXPECT, rule, tend(rule));
+    n->off = word.off;
+    n->c = ast_name(c, word);
+    if (no) {
+        n->d = ast_name(c, *no);
+        n->op = 1;
+    }
+    return n;
+}
+
+Node *ast_expect_line(ParseCtx *c, Node *e, Token word, Token num) {
+    if (e->a)
+        diag_add(c->diags, DIAG_ERROR, c->file, word.off, num.off + num.len - word.off,
+                 "an expectation names one line");
+    Node *l = ast_literal(c, N_INT, num);
+    l->off = word.off;
+    l->b = ast_name(c, word); /* the word 'line' */
+    e->a = l;
+    e->end = l->end;
+    return e;
+}
+
+Node *ast_expect_amount(ParseCtx *c, Node *e, Node *amount) {
+    if (e->b)
+        diag_add(c->diags, DIAG_ERROR, c->file, amount->off, amount->end - amount->off,
+                 "an expectation has one amount");
+    e->b = amount;
+    e->end = amount->end;
+    return e;
+}
+
+Node *ast_negative(ParseCtx *c, Token minus, Node *lit) {
+    (void)c;
+    lit->ival = lit->ival == INT64_MIN ? lit->ival : -lit->ival;
+    lit->off = minus.off;
+    return lit;
 }
 
 Node *ast_literal(ParseCtx *c, int kind, Token t) {
@@ -351,5 +433,22 @@ Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, Token var, Node *coll,
     n->b = where;
     n->c = value;
     n->d = ast_param(c, var);
+    return n;
+}
+
+Node *ast_binder(ParseCtx *c, Token var, Node *coll) {
+    Node *n = mk(c, N_PARAM, var, coll->end);
+    n->a = coll;
+    return n;
+}
+
+/* An aggregate over one or more binders: the first one's list in `a` and its
+ * variable in `d` (as ast_agg), the further binders (PARAM nodes whose `a`
+ * is the list) in `list`. */
+Node *ast_agg_chain(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
+                    Token rparen) {
+    Node *first = binds.head;
+    Node *n = ast_agg(c, kw, op, value, first->name, first->a, where, rparen);
+    n->list = first->next;
     return n;
 }

@@ -12,6 +12,7 @@
 
 #include "compile.h"
 #include "csv.h"
+#include "itest.h"
 #include "syntax.h"
 #include "scalar.h"
 #include "strmap.h"
@@ -137,6 +138,8 @@ typedef struct Checker {
     int nigroups;
     void *expr_parser; /* one parser object for all message expressions */
     Arena *stubs;      /* rule stubs: each rule is parsed again when checked */
+    Node *history_use; /* the rule being checked calls history() here */
+    int in_derived;    /* checking a derived field (no history there) */
     int oom;
 } Checker;
 
@@ -653,7 +656,7 @@ static const char *const builtin_names[BI__COUNT] = {
 
 /* Checks a builtin call's arguments; returns its type. */
 static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
-    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1};
+    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1};
     if (nargs != arity[bi]) {
         err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
             arity[bi] == 1 ? "" : "s", nargs);
@@ -697,6 +700,21 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
     case BI_LEN:
         if (!type_is_string(args[0].kind)) break;
         return ty(TY_INT);
+    case BI_HISTORY: {
+        if (args[0].kind != TY_DURATION) {
+            err(C, n, "history() takes a duration such as 30d, not %s",
+                type_name(args[0], x, sizeof x));
+            return T_ERR;
+        }
+        if (C->in_derived) {
+            err(C, n, "history() cannot be used in a derived field");
+            return T_ERR;
+        }
+        if (!C->history_use) C->history_use = n;
+        Type t = ty(TY_LIST);
+        t.rec = C->p->claim;
+        return t;
+    }
     }
     err(C, n, "%s() does not take %s", builtin_names[bi], type_name(args[0], x, sizeof x));
     return T_ERR;
@@ -776,6 +794,31 @@ static Type check_agg(Checker *C, Node *n) {
     push_var(C, v);
     n->slot = base;
     Type result = ty(n->op == OP_COUNT ? TY_INT : TY_BOOL);
+    /* further binders: each loops inside the previous one */
+    int nbinders = 1;
+    for (Node *b = n->list; b; b = b->next) {
+        if (++nbinders > 16) {
+            err(C, b, "an aggregate has at most 16 binders");
+            result = T_ERR;
+            break;
+        }
+        Type bt = check_expr(C, b->a, NULL);
+        Type bv = ty(TY_RECORD);
+        if (bt.kind == TY_LIST) {
+            bv.rec = bt.rec;
+        } else {
+            if (bt.kind != TY_ERROR) {
+                char x[96];
+                err(C, b->a, "%s needs a list such as x.lines, not %s", ast_op_names[n->op],
+                    type_name(bt, x, sizeof x));
+            }
+            result = T_ERR;
+            bv = T_ERR;
+        }
+        b->slot = alloc_slots(C, 3); /* var, list, index */
+        ScopeVar bvar = {b->name, SV_VAR, 0, b->slot, bv, NULL};
+        push_var(C, bvar);
+    }
     if (n->b) {
         Type wt = check_expr(C, n->b, NULL);
         if (wt.kind != TY_ERROR && wt.kind != TY_BOOL) {
@@ -1128,8 +1171,18 @@ static void pass_categories(Checker *C) {
     }
 }
 
-/* Reads a table's CSV file into typed rows and indexes its key column. */
-static void load_table(Checker *C, Node *d, Table *t) {
+/* The rows of a table being read: its own CSV file's, then those of each
+ * `extend table`. */
+typedef struct TableRows {
+    Value *rows;
+    size_t nrows, cap;
+    int bad_rows;
+    int loaded; /* the table's own file was read without errors */
+} TableRows;
+
+/* Reads a CSV file (the table's own, or an `extend table`'s when d is one)
+ * into typed rows appended to tr.  Columns are found by header name. */
+static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
     char path[4096], msg[512];
     relative_path(C, d->file, d->a->str, path, sizeof path);
     int file = sources_add_file(C->src, path, msg, sizeof msg);
@@ -1164,18 +1217,23 @@ static void load_table(Checker *C, Node *d, Table *t) {
                 memcmp(r.fields[c].ptr, t->rt.fields[f].name, r.fields[c].len) == 0)
                 col_of[f] = (int32_t)c;
         if (col_of[f] < 0) {
-            diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
-                     t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
-                     t->rt.fields[f].name, path);
+            if (d->op) /* an extend: point at the CSV file's header */
+                diag_add(C->diags, DIAG_ERROR, file, 0, (uint32_t)strcspn(src->text, "\r\n"),
+                         "column '%s' of table %s is not in the header of %s",
+                         t->rt.fields[f].name, t->name, path);
+            else
+                diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
+                         t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
+                         t->rt.fields[f].name, path);
             missing = 1;
         }
     }
     if (missing) {
         csv_free(&r);
+        tr->bad_rows++;
         return;
     }
-    size_t cap = 0, nrows = 0;
-    Value *rows = NULL;
+    size_t nrows = tr->nrows;
     int bad_rows = 0;
     while ((rc = csv_next(&r, &line, &e)) != 0) {
         if (rc < 0) {
@@ -1184,11 +1242,11 @@ static void load_table(Checker *C, Node *d, Table *t) {
             bad_rows++;
             continue;
         }
-        if (mem_grow(C->alloc, (void **)&rows, nf * sizeof(Value), &cap, nrows + 1)) {
+        if (mem_grow(C->alloc, (void **)&tr->rows, nf * sizeof(Value), &tr->cap, nrows + 1)) {
             C->oom = 1;
             break;
         }
-        Value *row = rows + nrows * nf;
+        Value *row = tr->rows + nrows * nf;
         int ok = 1;
         for (uint32_t f = 0; f < nf; f++) {
             if ((size_t)col_of[f] >= r.nfields) {
@@ -1229,22 +1287,38 @@ static void load_table(Checker *C, Node *d, Table *t) {
         }
     }
     csv_free(&r);
-    t->nrows = (uint32_t)nrows;
-    t->rows = arena_alloc(&C->p->ar, (nrows ? nrows : 1) * nf * sizeof(Value));
-    if (t->rows && nrows) memcpy(t->rows, rows, nrows * nf * sizeof(Value));
-    mem_free(C->alloc, rows, cap * nf * sizeof(Value));
-    if (!bad_rows && table_build_index(t, &C->p->ar))
+    tr->nrows = nrows;
+    tr->bad_rows += bad_rows;
+}
+
+/* Moves a table's rows into the program and indexes its key column. */
+static void finish_table(Checker *C, Node *d, Table *t, TableRows *tr) {
+    uint32_t nf = t->rt.nfields;
+    t->nrows = (uint32_t)tr->nrows;
+    t->rows = arena_alloc(&C->p->ar, (tr->nrows ? tr->nrows : 1) * nf * sizeof(Value));
+    if (t->rows && tr->nrows) memcpy(t->rows, tr->rows, tr->nrows * nf * sizeof(Value));
+    mem_free(C->alloc, tr->rows, tr->cap * nf * sizeof(Value));
+    tr->rows = NULL;
+    if (!t->rows) C->oom = 1;
+    if (tr->loaded && !tr->bad_rows && t->rows && table_build_index(t, &C->p->ar))
         err(C, d, "cannot index table %s (too many different key prefix lengths?)", t->name);
 }
 
 static void pass_tables(Checker *C) {
     size_t n = 0;
-    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE;
+    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE && !C->decls[i]->op;
     C->p->tables = arena_alloc(&C->p->ar, (n + 1) * sizeof(Table *));
-    if (!C->p->tables) return;
+    TableRows *trs = mem_calloc(C->alloc, (n + 1) * sizeof(TableRows));
+    Node **tdecl = mem_calloc(C->alloc, (n + 1) * sizeof(Node *));
+    if (!C->p->tables || !trs || !tdecl) {
+        mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
+        mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
+        C->oom = 1;
+        return;
+    }
     for (size_t i = 0; i < C->ndecls; i++) {
         Node *d = C->decls[i];
-        if (d->kind != N_TABLE) continue;
+        if (d->kind != N_TABLE || d->op) continue;
         Table *t = arena_alloc(&C->p->ar, sizeof(Table));
         if (!t) return;
         t->name = pstr(C, d->name);
@@ -1262,9 +1336,38 @@ static void pass_tables(Checker *C) {
         size_t errs = C->diags->errors;
         build_fields(C, &t->rt, fields, nf, 1);
         t->key_col = t->rt.key_field;
-        if (C->diags->errors == errs) load_table(C, d, t);
-        if (declare(C, d, SYM_TABLE, t)) C->p->tables[C->p->ntables++] = t;
+        uint32_t k = C->p->ntables;
+        if (C->diags->errors == errs) {
+            load_table(C, d, t, &trs[k]);
+            trs[k].loaded = !trs[k].bad_rows;
+        }
+        tdecl[k] = d;
+        C->p->tables[k] = t;
+        if (declare(C, d, SYM_TABLE, t)) {
+            C->p->ntables++;
+        } else {
+            mem_free(C->alloc, trs[k].rows, trs[k].cap * t->rt.nfields * sizeof(Value));
+            memset(&trs[k], 0, sizeof trs[k]);
+        }
     }
+    /* extend table NAME from "file.csv": more rows for a table declared
+     * anywhere in the library */
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_TABLE || !d->op) continue;
+        Sym *s = global(C, d->name);
+        if (!s || s->kind != SYM_TABLE) {
+            err(C, d, "'extend table %.*s': no such table", (int)d->name.len, d->name.ptr);
+            continue;
+        }
+        uint32_t k = 0;
+        while (k < C->p->ntables && C->p->tables[k] != s->ptr) k++;
+        if (k < C->p->ntables && trs[k].loaded) load_table(C, d, s->ptr, &trs[k]);
+    }
+    for (uint32_t k = 0; k < C->p->ntables; k++)
+        finish_table(C, tdecl[k], C->p->tables[k], &trs[k]);
+    mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
+    mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
 }
 
 static void pass_defines(Checker *C) {
@@ -1317,7 +1420,9 @@ static void pass_derived(Checker *C) {
                         {"claim", 5, 0}, SV_VAR, 1, base, {TY_RECORD, 0, NULL, claim, NULL}, NULL};
                     push_var(C, cv);
                     push_var(C, self);
+                    C->in_derived = 1;
                     Type t = check_expr(C, f->b, &field->type);
+                    C->in_derived = 0;
                     C->nscope = mark;
                     if (t.kind == TY_ERROR) continue;
                     if (!same_type(t, field->type)) {
@@ -1721,6 +1826,8 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
                    {TY_RECORD, 0, NULL, C->p->claim, NULL},
                    NULL};
     push_var(C, cv);
+    C->history_use = NULL;
+    Node *phase_clause = NULL;
     /* clause order: header (phase, effective, severity...), binders, when, flag */
     int stage = 0, nflags = 0, nwhen = 0;
     for (Node *cl = d->list; cl; cl = cl->next) {
@@ -1739,6 +1846,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         stage = cstage > stage ? cstage : stage;
         switch (cl->kind) {
         case N_PHASE:
+            phase_clause = cl;
             r.phases = 0;
             for (Node *p = cl->list; p; p = p->next) {
                 int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
@@ -1849,6 +1957,21 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         err(C, d, "rule '%s' never flags anything: add 'flag line' or 'flag claim'", r.id);
         ok = 0;
     }
+    /* history() exists only in the post phase (a batch with every claim read) */
+    if (C->history_use && !phase_clause) {
+        r.phases = 1u << PHASE_post;
+    } else if (C->history_use) {
+        for (Node *p = phase_clause->list; p; p = p->next) {
+            int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
+            if (k < 0 || k == PHASE_post) continue;
+            err(C, p,
+                "rule '%s' uses history(), which only the post phase has: it cannot run in "
+                "phase %s",
+                r.id, phase_names[k]);
+            note(C, C->history_use, "history() is used here");
+            ok = 0;
+        }
+    }
     if (!ok || C->oom) return;
     r.nlocals = (uint16_t)C->max_slot;
     r.key_field = -1;
@@ -1927,6 +2050,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
         else
             check_rule(&C, d, d);
     }
+    itest_build(p, a, diags, C.decls, C.ndecls, &C.rule_ids, &C.oom);
     if (!C.oom && !diags->errors) build_indexes(&C);
     p->scan_rules = arena_alloc(&p->ar, (p->nrules + 1) * sizeof(uint32_t));
     if (!p->scan_rules) C.oom = 1;
