@@ -246,6 +246,18 @@ static void cg_agg_body(CodeGen *g, Node *n) {
     E2(g, LOOP, list, idx);
     size_t top = g->ncode;
     size_t end = emit(g, OPC_NEXT, 4, list, idx, var, 0) + 3;
+    /* further binders loop inside: `top` becomes the innermost loop's next
+     * item, and its end goes on with the enclosing loop */
+    size_t outer[16], ends[16];
+    int nouter = 0;
+    for (Node *b = n->list; b && nouter < 16; b = b->next) {
+        outer[nouter] = top;
+        ends[nouter++] = end;
+        cg_expr(g, b->a);
+        E2(g, LOOP, b->slot + 1, b->slot + 2);
+        top = g->ncode;
+        end = emit(g, OPC_NEXT, 4, b->slot + 1, b->slot + 2, b->slot, 0) + 3;
+    }
     size_t brk = 0;
     if (n->op == OP_ALL) {
         cg_expr(g, n->b);
@@ -283,6 +295,12 @@ static void cg_agg_body(CodeGen *g, Node *n) {
         }
     }
     if (!brk) E1(g, JMP, (int32_t)top);
+    for (int k = nouter - 1; k >= 0; k--) {
+        /* the inner loop is done: next item of the enclosing one */
+        patch(g, end, g->ncode);
+        E1(g, JMP, (int32_t)outer[k]);
+        end = ends[k];
+    }
     patch(g, end, g->ncode);
     if (brk) patch(g, brk, g->ncode);
     E1(g, LOAD, acc);
@@ -377,6 +395,7 @@ static void cg_builtin(CodeGen *g, Node *n) {
         return;
     case BI_ABS: cg_expr(g, a), E0(g, ABS); return;
     case BI_LEN: cg_expr(g, a), E0(g, LEN); return;
+    case BI_HISTORY: cg_expr(g, a), E0(g, HISTORY); return;
     }
 }
 

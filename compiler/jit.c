@@ -42,7 +42,8 @@ enum {
     H_LEN,
     H_MATCH_START,
     H_NEXT_ROW,
-    H_FLAG
+    H_FLAG,
+    H_HISTORY
 };
 
 typedef struct Gen {
@@ -50,7 +51,7 @@ typedef struct Gen {
     LLVMModuleRef m;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, fn_type;
-    LLVMTypeRef h_types[12]; /* function types of the helpers */
+    LLVMTypeRef h_types[13]; /* function types of the helpers */
     const Program *p;
     /* the function being built */
     LLVMValueRef fn, ctx, code, locals, stack, helpers, consts;
@@ -368,6 +369,11 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         LLVMBuildRet(g->b, c32(g, -1));
         return;
     }
+    case OPC_HISTORY: {
+        LLVMValueRef args[2] = {g->ctx, POP()};
+        PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_HISTORY, args, 2), g->i64, ""));
+        break;
+    }
     default: LLVMBuildRet(g->b, c32(g, -1)); return;
     }
     LLVMBuildBr(g->b, nb);
@@ -527,6 +533,8 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_MATCH_START] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
     g.h_types[H_NEXT_ROW] = LLVMFunctionType(I, nr4, 4, 0);
     g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);
+    LLVMTypeRef pi[2] = {P, I};
+    g.h_types[H_HISTORY] = LLVMFunctionType(P, pi, 2, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

@@ -190,6 +190,10 @@ Node *ast_paren(ParseCtx *c, Token lp, Node *e, Token rp);
 Node *ast_set(ParseCtx *c, Token lbrace, NodeList elems, Token rbrace);
 Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, Token var, Node *coll, Node *where,
               Token rparen);
+/* `x in L` of an aggregate with several binders (a PARAM node, list in a). */
+Node *ast_binder(ParseCtx *c, Token var, Node *coll);
+Node *ast_agg_chain(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
+                    Token rparen);
 
 /* Copies out the text of a token as a NUL-terminated arena string. */
 const char *tok_str(Arena *ar, Token t);

@@ -137,6 +137,8 @@ typedef struct Checker {
     int nigroups;
     void *expr_parser; /* one parser object for all message expressions */
     Arena *stubs;      /* rule stubs: each rule is parsed again when checked */
+    Node *history_use; /* the rule being checked calls history() here */
+    int in_derived;    /* checking a derived field (no history there) */
     int oom;
 } Checker;
 
@@ -653,7 +655,7 @@ static const char *const builtin_names[BI__COUNT] = {
 
 /* Checks a builtin call's arguments; returns its type. */
 static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
-    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1};
+    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1};
     if (nargs != arity[bi]) {
         err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
             arity[bi] == 1 ? "" : "s", nargs);
@@ -697,6 +699,21 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
     case BI_LEN:
         if (!type_is_string(args[0].kind)) break;
         return ty(TY_INT);
+    case BI_HISTORY: {
+        if (args[0].kind != TY_DURATION) {
+            err(C, n, "history() takes a duration such as 30d, not %s",
+                type_name(args[0], x, sizeof x));
+            return T_ERR;
+        }
+        if (C->in_derived) {
+            err(C, n, "history() cannot be used in a derived field");
+            return T_ERR;
+        }
+        if (!C->history_use) C->history_use = n;
+        Type t = ty(TY_LIST);
+        t.rec = C->p->claim;
+        return t;
+    }
     }
     err(C, n, "%s() does not take %s", builtin_names[bi], type_name(args[0], x, sizeof x));
     return T_ERR;
@@ -776,6 +793,31 @@ static Type check_agg(Checker *C, Node *n) {
     push_var(C, v);
     n->slot = base;
     Type result = ty(n->op == OP_COUNT ? TY_INT : TY_BOOL);
+    /* further binders: each loops inside the previous one */
+    int nbinders = 1;
+    for (Node *b = n->list; b; b = b->next) {
+        if (++nbinders > 16) {
+            err(C, b, "an aggregate has at most 16 binders");
+            result = T_ERR;
+            break;
+        }
+        Type bt = check_expr(C, b->a, NULL);
+        Type bv = ty(TY_RECORD);
+        if (bt.kind == TY_LIST) {
+            bv.rec = bt.rec;
+        } else {
+            if (bt.kind != TY_ERROR) {
+                char x[96];
+                err(C, b->a, "%s needs a list such as x.lines, not %s", ast_op_names[n->op],
+                    type_name(bt, x, sizeof x));
+            }
+            result = T_ERR;
+            bv = T_ERR;
+        }
+        b->slot = alloc_slots(C, 3); /* var, list, index */
+        ScopeVar bvar = {b->name, SV_VAR, 0, b->slot, bv, NULL};
+        push_var(C, bvar);
+    }
     if (n->b) {
         Type wt = check_expr(C, n->b, NULL);
         if (wt.kind != TY_ERROR && wt.kind != TY_BOOL) {
@@ -1317,7 +1359,9 @@ static void pass_derived(Checker *C) {
                         {"claim", 5, 0}, SV_VAR, 1, base, {TY_RECORD, 0, NULL, claim, NULL}, NULL};
                     push_var(C, cv);
                     push_var(C, self);
+                    C->in_derived = 1;
                     Type t = check_expr(C, f->b, &field->type);
+                    C->in_derived = 0;
                     C->nscope = mark;
                     if (t.kind == TY_ERROR) continue;
                     if (!same_type(t, field->type)) {
@@ -1721,6 +1765,8 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
                    {TY_RECORD, 0, NULL, C->p->claim, NULL},
                    NULL};
     push_var(C, cv);
+    C->history_use = NULL;
+    Node *phase_clause = NULL;
     /* clause order: header (phase, effective, severity...), binders, when, flag */
     int stage = 0, nflags = 0, nwhen = 0;
     for (Node *cl = d->list; cl; cl = cl->next) {
@@ -1739,6 +1785,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         stage = cstage > stage ? cstage : stage;
         switch (cl->kind) {
         case N_PHASE:
+            phase_clause = cl;
             r.phases = 0;
             for (Node *p = cl->list; p; p = p->next) {
                 int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
@@ -1848,6 +1895,21 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
     if (!nflags) {
         err(C, d, "rule '%s' never flags anything: add 'flag line' or 'flag claim'", r.id);
         ok = 0;
+    }
+    /* history() exists only in the post phase (a batch with every claim read) */
+    if (C->history_use && !phase_clause) {
+        r.phases = 1u << PHASE_post;
+    } else if (C->history_use) {
+        for (Node *p = phase_clause->list; p; p = p->next) {
+            int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
+            if (k < 0 || k == PHASE_post) continue;
+            err(C, p,
+                "rule '%s' uses history(), which only the post phase has: it cannot run in "
+                "phase %s",
+                r.id, phase_names[k]);
+            note(C, C->history_use, "history() is used here");
+            ok = 0;
+        }
     }
     if (!ok || C->oom) return;
     r.nlocals = (uint16_t)C->max_slot;

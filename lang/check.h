@@ -31,7 +31,8 @@ enum {
     X(MISSING, "missing")                                                                          \
     X(PRESENT, "present")                                                                          \
     X(ABS, "abs")                                                                                  \
-    X(LEN, "len")
+    X(LEN, "len")                                                                                  \
+    X(HISTORY, "history")
 
 typedef enum BuiltinId {
 #define X(e, s) BI_##e,

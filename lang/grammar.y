@@ -148,17 +148,23 @@ expr(A) ::= DATE(T). { A = ast_literal(ctx, N_DATE, T); }
 expr(A) ::= DATETIME(T). { A = ast_literal(ctx, N_DATETIME, T); }
 expr(A) ::= DURATION(T). { A = ast_literal(ctx, N_DURATION, T); }
 expr(A) ::= LBRACE(L) elems(E) RBRACE(R). { A = ast_set(ctx, L, E, R); }
-expr(A) ::= COUNT(K) LPAREN IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_COUNT, NULL, V, C, NULL, R); }
-expr(A) ::= COUNT(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_COUNT, NULL, V, C, W, R); }
-expr(A) ::= EXISTS(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, V, C, W, R); }
-expr(A) ::= ANY(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, V, C, W, R); }
-expr(A) ::= ALL(K) LPAREN IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_ALL, NULL, V, C, W, R); }
-expr(A) ::= SUM(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_SUM, E, V, C, NULL, R); }
-expr(A) ::= SUM(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_SUM, E, V, C, W, R); }
-expr(A) ::= MIN(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_MIN, E, V, C, NULL, R); }
-expr(A) ::= MIN(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_MIN, E, V, C, W, R); }
-expr(A) ::= MAX(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) RPAREN(R). { A = ast_agg(ctx, K, OP_MAX, E, V, C, NULL, R); }
-expr(A) ::= MAX(K) LPAREN expr(E) FOR IDENT(V) IN expr(C) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_MAX, E, V, C, W, R); }
+expr(A) ::= COUNT(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_COUNT, NULL, B, NULL, R); }
+expr(A) ::= COUNT(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_COUNT, NULL, B, W, R); }
+expr(A) ::= EXISTS(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, W, R); }
+expr(A) ::= ANY(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, W, R); }
+expr(A) ::= ALL(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_ALL, NULL, B, W, R); }
+expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_SUM, E, B, NULL, R); }
+expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_SUM, E, B, W, R); }
+expr(A) ::= MIN(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MIN, E, B, NULL, R); }
+expr(A) ::= MIN(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MIN, E, B, W, R); }
+expr(A) ::= MAX(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MAX, E, B, NULL, R); }
+expr(A) ::= MAX(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MAX, E, B, W, R); }
+
+/* Binders of an aggregate: `x in L`, then `y in x.M`, ... (each nests in
+ * the previous one and may use its variable). */
+%type binds {NodeList}
+binds(A) ::= IDENT(V) IN expr(C). { A = ast_list(ast_binder(ctx, V, C)); }
+binds(A) ::= binds(L) COMMA IDENT(V) IN expr(C). { A = ast_append(L, ast_binder(ctx, V, C)); }
 
 %type args {NodeList}
 args(A) ::= . { A = ast_list(NULL); }

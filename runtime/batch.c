@@ -1,7 +1,9 @@
 /* batch.c — auditing a claims file: reading JSON Lines or CSV in windows,
  * checking claims on worker threads, writing findings and rejects in input
  * order, and the run's statistics.  Memory stays flat in the batch size: a
- * window of input is read, checked and written before the next. */
+ * window of input is read, checked and written before the next — except
+ * when a rule uses history(): then every claim is read first, a per-person
+ * index is built (history.h), and the claims are checked from it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -13,6 +15,7 @@
 
 #include "csv_claims.h"
 #include "engine.h"
+#include "history.h"
 #include "scalar.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
@@ -37,6 +40,16 @@ typedef struct RejectNote {
     char message[256];
 } RejectNote;
 
+/* A record of a batch read whole (history mode): an accepted claim, or a
+ * rejected record with its reason. */
+typedef struct HEntry {
+    uint32_t claim; /* index among the accepted claims; UINT32_MAX: rejected */
+    uint64_t line;
+    const char *file, *msg;
+    const char *raw;
+    size_t rawn;
+} HEntry;
+
 typedef struct Worker {
     const arb_engine *e;
     const arb_batch_options *o;
@@ -47,6 +60,9 @@ typedef struct Worker {
     const CsvClaims *csv;
     size_t from, to; /* CSV claim indexes */
     size_t nrecs;
+    const HEntry *hents; /* history mode: the records of this window */
+    size_t nhents;
+    const HistIndex *hist;
     /* results of this window */
     StrBuf out, rej;
     RejectNote *notes;
@@ -186,6 +202,19 @@ static void audit(Worker *w, Value *claim) {
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[512];
+    if (w->hents) {
+        for (size_t i = 0; i < w->nhents && !w->failed; i++) {
+            const HEntry *h = &w->hents[i];
+            arena_reset(&w->ar);
+            if (h->claim == UINT32_MAX) {
+                reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
+                continue;
+            }
+            w->vm.hist_pos = w->hist->pos[h->claim];
+            audit(w, hist_claim(w->hist, h->claim));
+        }
+        return NULL;
+    }
     if (w->csv) {
         for (size_t i = w->from; i < w->to && !w->failed; i++) {
             arena_reset(&w->ar);
@@ -407,6 +436,166 @@ static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw
     return rc;
 }
 
+/* Appends a record to the history-mode list (and its claim to claims). */
+static int push_entry(arb_engine *e, HEntry **ents, size_t *n, size_t *cap, HEntry h,
+                      Value ***claims, size_t *nclaims, size_t *capclaims, const Value *claim) {
+    if (claim) {
+        if (mem_grow(e->alloc, (void **)claims, sizeof(Value *), capclaims, *nclaims + 1))
+            return -1;
+        h.claim = (uint32_t)*nclaims;
+        (*claims)[(*nclaims)++] = (Value *)claim;
+    }
+    if (mem_grow(e->alloc, (void **)ents, sizeof(HEntry), cap, *n + 1)) return -1;
+    (*ents)[(*n)++] = h;
+    return 0;
+}
+
+/* Reads a whole file with the engine's allocator; NULL on failure. */
+static char *read_all(arb_engine *e, const char *path, size_t *len, size_t *cap) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    *cap = 1 << 20;
+    *len = 0;
+    char *buf = mem_alloc(e->alloc, *cap);
+    for (;;) {
+        if (!buf) break;
+        if (*len == *cap) {
+            char *nb = mem_realloc(e->alloc, buf, *cap, *cap * 2);
+            if (!nb) {
+                mem_free(e->alloc, buf, *cap);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            *cap *= 2;
+        }
+        ssize_t got = read(fd, buf + *len, *cap - *len);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            mem_free(e->alloc, buf, *cap);
+            buf = NULL;
+            break;
+        }
+        if (got == 0) break;
+        *len += (size_t)got;
+    }
+    close(fd);
+    return buf;
+}
+
+/* History mode: reads every claim into one arena, builds the per-person
+ * index, then checks the claims from it in windows on the workers. */
+static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
+                       arb_batch_stats *st, int csv) {
+    Arena har;
+    arena_init(&har, e->alloc, 1 << 20);
+    HEntry *ents = NULL;
+    Value **claims = NULL;
+    size_t nents = 0, capents = 0, nclaims = 0, capclaims = 0;
+    CsvClaims *cc = NULL;
+    char msg[512];
+    int rc = ARB_OK, oom = 0;
+    if (csv) {
+        if (csvc_open(&cc, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0) {
+            arena_free(&har);
+            return engine_fail(e, ARB_ERR_DATA, "%s", msg);
+        }
+        st->bytes = csvc_bytes(cc);
+        size_t n = csvc_count(cc);
+        for (size_t i = 0; i < n && !oom; i++) {
+            const Value *claim = NULL;
+            HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
+            if (csvc_get(cc, i, &har, &claim, msg, sizeof msg, &h.file, &h.line) != 0) {
+                claim = NULL;
+                h.msg = arena_strndup(&har, msg, strlen(msg));
+                csvc_raw(cc, i, &h.raw, &h.rawn);
+                oom = !h.msg;
+            }
+            oom |= push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
+        }
+    } else {
+        size_t len = 0, cap = 0;
+        char *buf = read_all(e, o->claims_path, &len, &cap);
+        if (!buf) {
+            arena_free(&har);
+            return engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path,
+                               strerror(errno));
+        }
+        uint64_t line = 0;
+        for (size_t pos = 0; pos < len && !oom;) {
+            char *nl = memchr(buf + pos, '\n', len - pos);
+            size_t end = nl ? (size_t)(nl - buf) : len, s = pos, t = end;
+            line++;
+            pos = nl ? end + 1 : len;
+            while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
+            while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r')) t--;
+            if (t == s) continue;
+            const Value *claim = NULL;
+            size_t off = 0;
+            HEntry h = {UINT32_MAX, line, o->claims_path, NULL, NULL, 0};
+            if (jsonr_parse(e->json, buf + s, t - s, &har, &claim, msg, sizeof msg, &off) != 0) {
+                char full[600];
+                snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+                claim = NULL;
+                h.msg = arena_strndup(&har, full, strlen(full));
+                h.raw = arena_strndup(&har, buf + s, t - s);
+                h.rawn = t - s;
+                oom = !h.msg || !h.raw;
+            }
+            oom |= push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
+        }
+        mem_free(e->alloc, buf, cap);
+    }
+    HistIndex hist;
+    memset(&hist, 0, sizeof hist);
+    if (!oom) oom = hist_build(&hist, e->prog, claims, nclaims, e->alloc) != 0;
+    /* derived fields of every claim before any is checked: a claim's
+     * history reads them, possibly on another thread */
+    for (size_t i = 0; i < nclaims && !oom; i++)
+        oom = vm_prepare(&ws[0].vm, hist_claim(&hist, i), &ws[0].ar) != 0;
+    if (oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    for (int i = 0; i < nw; i++) {
+        ws[i].hist = &hist;
+        ws[i].vm.hist = &hist;
+        ws[i].vm.skip_prepare = 1;
+    }
+    for (size_t from = 0; from < nents && rc == ARB_OK; from += WINDOW_CLAIMS) {
+        size_t to = from + WINDOW_CLAIMS < nents ? from + WINDOW_CLAIMS : nents;
+        size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
+        for (int i = 0; i < nw; i++) {
+            size_t a = from + (size_t)i * per < to ? from + (size_t)i * per : to;
+            ws[i].hents = ents + a;
+            ws[i].nhents = a + per < to ? per : to - a;
+        }
+        run_workers(ws, nw);
+        rc = flush_workers(e, o, ws, nw, out);
+        if (o->on_progress) o->on_progress(o->ud, to, nents);
+    }
+    for (int i = 0; i < nw; i++) {
+        ws[i].hents = NULL;
+        ws[i].hist = NULL;
+        ws[i].vm.hist = NULL;
+        ws[i].vm.skip_prepare = 0;
+    }
+    /* CSV child rows that belong to no claim */
+    size_t norph = cc ? csvc_orphan_count(cc) : 0;
+    for (size_t k = 0; k < norph && rc == ARB_OK; k++) {
+        const char *file, *m;
+        uint64_t line;
+        csvc_orphan(cc, k, &file, &line, &m);
+        st->rejected_rows++;
+        reject(&ws[0], file, line, m, "", 0);
+        ws[0].rejected--; /* a row, not a claim */
+    }
+    if (rc == ARB_OK && norph) rc = flush_workers(e, o, ws, 1, out);
+    hist_free(&hist);
+    if (cc) csvc_free(cc);
+    mem_free(e->alloc, ents, capents * sizeof(HEntry));
+    mem_free(e->alloc, claims, capclaims * sizeof(Value *));
+    arena_free(&har);
+    return rc;
+}
+
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st) {
     memset(st, 0, sizeof *st);
     if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before checking claims");
@@ -454,7 +643,9 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
                   out.findings);
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
-    if (rc == ARB_OK)
+    if (rc == ARB_OK && hist_program_uses(p))
+        rc = run_history(e, &opt, ws, nw, &out, st, csv);
+    else if (rc == ARB_OK)
         rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);
 
     /* totals */

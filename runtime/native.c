@@ -58,9 +58,13 @@ static int64_t h_flag(NativeCtx *c, const Value *target, int32_t tmpl, int32_t n
     return vm_flag(c->vm, c->rule, target ? target : c->claim, tmpl, nargs, args, c->ar);
 }
 
+static const ArbList *h_history(NativeCtx *c, int64_t dur) {
+    return vm_history(c->vm, dur, c->ar);
+}
+
 const NativeHelpers native_helpers = {
-    h_set_has, h_table_has, h_intset_has,  h_matches,     h_str_cmp,  vm_age_years,
-    h_year,    h_month,     vm_utf8_chars, h_match_start, h_next_row, h_flag,
+    h_set_has, h_table_has,   h_intset_has,  h_matches,  h_str_cmp, vm_age_years, h_year,
+    h_month,   vm_utf8_chars, h_match_start, h_next_row, h_flag,    h_history,
 };
 
 int native_run(VM *vm, NativeFn fn, uint32_t pc, uint32_t rule, const Value *claim, Arena *ar) {

@@ -39,6 +39,8 @@ typedef struct NativeHelpers {
     /* FLAG: args[0] is the amount, args[1..nargs] the message values */
     int64_t (*flag)(NativeCtx *c, const Value *target, int32_t tmpl, int32_t nargs,
                     const Value *args);
+    /* HISTORY: the claim's history within dur (a list, NULL when empty) */
+    const ArbList *(*history)(NativeCtx *c, int64_t dur);
 } NativeHelpers;
 
 struct NativeCtx {

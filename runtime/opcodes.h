@@ -67,7 +67,8 @@
     X(ACCADD, 1, -1, "pop; add to local a unless missing")                                         \
     X(ACCMIN, 1, -1, "pop; local a = min(local a, value), ignoring missing")                       \
     X(ACCMAX, 1, -1, "pop; local a = max(local a, value), ignoring missing")                       \
-    X(FLAG, 3, 0, "raise a finding on the record in local a (-1: the claim), template b, c args")
+    X(FLAG, 3, 0, "raise a finding on the record in local a (-1: the claim), template b, c args")  \
+    X(HISTORY, 0, 0, "replace a duration by the claims of the person at most that long before")
 
 typedef enum Opcode {
 #define X(name, n, e, d) OPC_##name,

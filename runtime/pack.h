@@ -12,7 +12,7 @@
 #include "program.h"
 
 #define PACK_MAGIC "ARBPACK"
-#define PACK_FORMAT 1
+#define PACK_FORMAT 2 /* 2: the HISTORY instruction */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "history.h"
 #include "native.h"
 #include "scalar.h"
 
@@ -351,9 +352,18 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             if (vm_flag(vm, rule, a < 0 ? claim : L[a].rec, ip[2], nargs, &S[sp], ar)) return -1;
             break;
         }
+        case OPC_HISTORY: S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); break;
         default: return -1;
         }
     }
+}
+
+const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
+    return vm->hist ? hist_list(vm->hist, vm->hist_pos, dur, ar, &vm->hist_oom) : NULL;
+}
+
+int vm_prepare(VM *vm, Value *claim, Arena *ar) {
+    return vm->p->has_prepare ? run(vm, vm->p->prepare_entry, claim, 0, ar) : 0;
 }
 
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
@@ -435,7 +445,8 @@ static void sort_by_rule(VM *vm, size_t from) {
 
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
-    if (p->has_prepare && run(vm, p->prepare_entry, claim, 0, ar)) return -1;
+    if (p->has_prepare && !vm->skip_prepare && run(vm, p->prepare_entry, claim, 0, ar)) return -1;
+    vm->hist_oom = 0;
     int64_t as_of = ARB_NULL;
     const RecordType *ct = p->claim;
     if (ct->as_of_field >= 0) {
@@ -451,9 +462,9 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
         if (!rule_applies(&p->rules[i], phases, as_of)) continue;
         if (vm_run_rule(vm, i, claim, ar)) return -1;
     }
-    if (vm->no_index || !p->nindexes) return 0;
+    if (vm->no_index || !p->nindexes) return vm->hist_oom ? -1 : 0;
     for (uint32_t x = 0; x < p->nindexes; x++)
         if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar)) return -1;
     sort_by_rule(vm, from);
-    return 0;
+    return vm->hist_oom ? -1 : 0;
 }

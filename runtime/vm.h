@@ -34,6 +34,12 @@ typedef struct VM {
     void (*trace)(void *ud, const Probe *p, const Value *values, const Value *locals);
     void *trace_ud;
     uint64_t rules_run;
+    /* history(): the batch's per-person index and the claim's position in
+     * it (NULL: every history is empty, as in single-claim sessions) */
+    const struct HistIndex *hist;
+    uint32_t hist_pos;
+    int hist_oom;     /* a history list could not be allocated */
+    int skip_prepare; /* derived fields are computed already (vm_prepare) */
 } VM;
 
 int vm_init(VM *vm, const Program *p, Alloc a);
@@ -46,6 +52,12 @@ void vm_clear(VM *vm);
  * vm->findings in rule order; their messages are allocated in ar.
  * Returns 0, or -1 when out of memory. */
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
+
+/* Computes a claim's derived fields only (vm_check_claim does it too,
+ * unless skip_prepare is set).  Returns 0, or -1 when out of memory. */
+int vm_prepare(VM *vm, Value *claim, Arena *ar);
+/* history(dur) of the claim being checked (the HISTORY instruction). */
+const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar);
 
 /* Pieces shared by the interpreter and native code. */
 int vm_set_has(const Table *t, const ArbStr *s);

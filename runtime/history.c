@@ -1,0 +1,111 @@
+/* history.c — the per-person claim index behind history(DURATION) (see
+ * history.h). */
+#include "history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scalar.h"
+
+typedef struct SortKey {
+    const ArbStr *person;
+    int64_t t;
+    uint32_t i; /* input order */
+} SortKey;
+
+static int key_cmp(const void *a, const void *b) {
+    const SortKey *x = a, *y = b;
+    int c = str_cmp(x->person, y->person);
+    if (c) return c;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a) {
+    memset(h, 0, sizeof *h);
+    h->alloc = a;
+    const RecordType *ct = p->claim;
+    h->width = ct->nfields;
+    h->n = (uint32_t)n;
+    int32_t pf = record_field_index(ct, "person_id", 9);
+    if (pf >= 0 && !type_is_string(ct->fields[pf].type.kind)) pf = -1;
+    int32_t tf = ct->as_of_field;
+    int64_t scale = tf >= 0 && ct->fields[tf].type.kind == TY_DATE ? SECS_PER_DAY : 1;
+    size_t m = n ? n : 1;
+    SortKey *k = mem_alloc(a, m * sizeof(SortKey));
+    h->items = mem_alloc(a, m * h->width * sizeof(Value) + sizeof(Value));
+    h->pos = mem_alloc(a, m * sizeof(uint32_t));
+    h->start = mem_alloc(a, m * sizeof(uint32_t));
+    h->t = mem_alloc(a, m * sizeof(int64_t));
+    if (!k || !h->items || !h->pos || !h->start || !h->t) {
+        mem_free(a, k, m * sizeof(SortKey));
+        hist_free(h);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i].person = pf >= 0 ? claims[i][pf].s : NULL;
+        int64_t t = tf >= 0 ? claims[i][tf].i : ARB_NULL;
+        if (t != ARB_NULL && __builtin_mul_overflow(t, scale, &t)) t = ARB_NULL;
+        k[i].t = t;
+        k[i].i = (uint32_t)i;
+    }
+    qsort(k, n, sizeof(SortKey), key_cmp);
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = k[j].i;
+        memcpy(h->items + j * h->width, claims[i], h->width * sizeof(Value));
+        h->pos[i] = (uint32_t)j;
+        h->t[j] = k[j].t;
+        /* a new run unless the same person and both times known */
+        int same = j > 0 && k[j].person && k[j].t != ARB_NULL && k[j - 1].t != ARB_NULL &&
+                   str_eq(k[j].person, k[j - 1].person);
+        h->start[j] = same ? h->start[j - 1] : (uint32_t)j;
+    }
+    mem_free(a, k, m * sizeof(SortKey));
+    return 0;
+}
+
+void hist_free(HistIndex *h) {
+    size_t m = h->n ? h->n : 1;
+    mem_free(h->alloc, h->items, m * h->width * sizeof(Value) + sizeof(Value));
+    mem_free(h->alloc, h->pos, m * sizeof(uint32_t));
+    mem_free(h->alloc, h->start, m * sizeof(uint32_t));
+    mem_free(h->alloc, h->t, m * sizeof(int64_t));
+    memset(h, 0, sizeof *h);
+}
+
+const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *ar, int *oom) {
+    if (!h || pos >= h->n || dur == ARB_NULL || dur < 0) return NULL;
+    int64_t now = h->t[pos], from;
+    uint32_t lo = h->start[pos], hi = pos;
+    if (now == ARB_NULL || lo == pos) return NULL;
+    if (!__builtin_sub_overflow(now, dur, &from)) {
+        /* the first position whose time is >= from */
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (h->t[mid] < from)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    if (lo == pos) return NULL;
+    ArbList *l = arena_alloc(ar, sizeof(ArbList));
+    if (!l) {
+        *oom = 1;
+        return NULL;
+    }
+    l->n = pos - lo;
+    l->width = h->width;
+    l->items = h->items + (size_t)lo * h->width;
+    return l;
+}
+
+int hist_program_uses(const Program *p) {
+    for (uint32_t pc = 0; pc < p->ncode;) {
+        int op = p->code[pc];
+        if (op < 0 || op >= OPC__COUNT) return 0;
+        if (op == OPC_HISTORY) return 1;
+        pc += 1 + opcode_nargs[op];
+    }
+    return 0;
+}

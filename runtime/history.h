@@ -1,0 +1,50 @@
+/* history.h — per-person claim history, for `history(DURATION)` in rules.
+ *
+ * A batch that runs rules using history first reads every claim, then
+ * builds a HistIndex: a copy of each claim's record, ordered by person_id,
+ * then by as_of time (claim.settle_time), then by input order, so that the
+ * history of a claim is a run of the records just before its own.
+ * history(D) of the claim at position k is the run [j, k) of its person's
+ * records whose as_of is at most D before its own (ties: earlier input
+ * first) — an ArbList pointing into the index, oldest claim first.
+ *
+ * A claim without a person_id or an as_of has an empty history and is in no
+ * other claim's history.  The index is read-only once built, so any number
+ * of threads may audit from it at once. */
+#ifndef ARB_HISTORY_H
+#define ARB_HISTORY_H
+
+#include <stddef.h>
+
+#include "program.h"
+
+typedef struct HistIndex {
+    Alloc alloc;
+    Value *items;    /* n records of width values, in history order */
+    uint32_t width;  /* values per claim record */
+    uint32_t n;      /* claims */
+    uint32_t *pos;   /* per claim in input order: its position in items */
+    uint32_t *start; /* per position: the first position of its person's run */
+    int64_t *t;      /* per position: as_of in seconds (ARB_NULL: missing) */
+} HistIndex;
+
+/* Builds the index over claims[0..n) (input order): copies the records.
+ * Returns 0, or -1 when out of memory. */
+int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a);
+void hist_free(HistIndex *h);
+
+/* The index's copy of claim i (input order): audit this one, so that the
+ * derived fields computed for it are seen by the claims whose history it is. */
+static inline Value *hist_claim(const HistIndex *h, size_t i) {
+    return h->items + (size_t)h->pos[i] * h->width;
+}
+
+/* history(dur) of the claim at position pos: NULL when empty (or dur is
+ * missing or negative), else a list allocated in ar.  Out of memory: NULL
+ * and *oom set. */
+const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *ar, int *oom);
+
+/* Whether any rule of the program calls history() (a HISTORY instruction). */
+int hist_program_uses(const Program *p);
+
+#endif
