@@ -10,6 +10,7 @@
 
 #include "csv_claims.h"
 #include "engine.h"
+#include "history.h"
 #include "scalar.h"
 
 typedef struct Event {
@@ -129,8 +130,28 @@ static int contains(const char *s, size_t n, const char *w, size_t k) {
     return 0;
 }
 
-/* Finds the claim with the given id; its record is allocated in ar. */
-static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar, Value **out) {
+/* The claims of a file kept for history(): every claim read, and which
+ * one is explained. */
+typedef struct AllClaims {
+    Value **v;
+    size_t n, cap, which;
+    int oom;
+} AllClaims;
+
+static void keep(arb_engine *e, AllClaims *all, const Value *v, int is_it) {
+    if (!all) return;
+    if (mem_grow(e->alloc, (void **)&all->v, sizeof(Value *), &all->cap, all->n + 1)) {
+        all->oom = 1;
+        return;
+    }
+    if (is_it) all->which = all->n;
+    all->v[all->n++] = (Value *)v;
+}
+
+/* Finds the claim with the given id; its record is allocated in ar.  With
+ * `all`, every claim of the file is read and kept there. */
+static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar, Value **out,
+                      AllClaims *all) {
     const RecordType *ct = e->prog->claim;
     if (ct->key_field < 0) return engine_fail(e, ARB_ERR_DATA, "the claim schema has no key field");
     size_t idlen = strlen(id);
@@ -141,14 +162,15 @@ static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar
         if (csvc_open(&c, ct, path, e->alloc, err, sizeof err))
             return engine_fail(e, ARB_ERR_DATA, "%s", err);
         int found = 0;
-        for (size_t i = 0; i < csvc_count(c) && !found; i++) {
+        for (size_t i = 0; i < csvc_count(c) && (!found || all); i++) {
             const Value *v;
             const char *file;
             uint64_t line;
             if (csvc_get(c, i, ar, &v, err, sizeof err, &file, &line) != 0) continue;
             const ArbStr *k = v[ct->key_field].s;
-            if (k && k->len == idlen && memcmp(k->data, id, idlen) == 0)
-                *out = (Value *)v, found = 1;
+            int is_it = !found && k && k->len == idlen && memcmp(k->data, id, idlen) == 0;
+            if (is_it) *out = (Value *)v, found = 1;
+            keep(e, all, v, is_it);
         }
         csvc_free(c);
         return found ? ARB_OK : engine_fail(e, ARB_ERR_DATA, "no claim '%s' in %s", id, path);
@@ -161,19 +183,20 @@ static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
         /* cheap filter before parsing: the id must appear in the line */
-        if (contains(p, len, id, idlen)) {
+        if (all || contains(p, len, id, idlen)) {
             const Value *v;
             size_t off;
             if (jsonr_parse(e->json, p, len, ar, &v, err, sizeof err, &off) == 0) {
                 const ArbStr *k = v[ct->key_field].s;
-                if (k && k->len == idlen && memcmp(k->data, id, idlen) == 0) {
-                    *out = (Value *)v;
-                    return ARB_OK;
-                }
+                int is_it = !*out && k && k->len == idlen && memcmp(k->data, id, idlen) == 0;
+                if (is_it) *out = (Value *)v;
+                keep(e, all, v, is_it);
+                if (is_it && !all) return ARB_OK;
             }
         }
         p += len + 1;
     }
+    if (*out) return ARB_OK;
     return engine_fail(e, ARB_ERR_DATA, "no claim '%s' in %s", id, path);
 }
 
@@ -192,14 +215,37 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     Arena ar;
     arena_init(&ar, e->alloc, 1 << 16);
     Value *claim = NULL;
-    int rc = find_claim(e, claims_path, claim_id, &ar, &claim);
+    /* rules using history() see the claim's history in the whole file */
+    AllClaims all = {NULL, 0, 0, 0, 0};
+    HistIndex hist;
+    memset(&hist, 0, sizeof hist);
+    int use_hist = hist_program_uses(p);
+    int rc = find_claim(e, claims_path, claim_id, &ar, &claim, use_hist ? &all : NULL);
+    if (rc == ARB_OK && use_hist && (all.oom || hist_build(&hist, p, all.v, all.n, e->alloc)))
+        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     VM vm;
     Explain x = {e, NULL, 0, 0, 0};
     StrBuf b;
     sb_init(&b, e->alloc);
+    int vm_ok = 0;
     if (rc == ARB_OK && vm_init(&vm, p, e->alloc) != 0)
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    else if (rc == ARB_OK)
+        vm_ok = 1;
+    if (rc == ARB_OK && use_hist) {
+        /* derived fields of every claim (the history reads them), then the
+         * claim explained is the index's copy */
+        for (size_t i = 0; i < all.n && rc == ARB_OK; i++)
+            if (vm_prepare(&vm, hist_claim(&hist, i), &ar) != 0)
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        claim = hist_claim(&hist, all.which);
+        vm.hist = &hist;
+        vm.hist_pos = hist.pos[all.which];
+    }
+    mem_free(e->alloc, all.v, all.cap * sizeof(Value *));
     if (rc != ARB_OK) {
+        if (vm_ok) vm_free(&vm);
+        hist_free(&hist);
         arena_free(&ar);
         return rc;
     }
@@ -269,6 +315,7 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     sb_free(&b);
     mem_free(e->alloc, x.ev, x.cap * sizeof(Event));
     vm_free(&vm);
+    hist_free(&hist);
     arena_free(&ar);
     return rc;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # differential.sh ARBITER SRC — property test: random rule files (random
 # expressions over the claim schema: comparisons, arithmetic, null handling,
-# sets with prefixes, aggregates, defines, dates) over generated claims give
+# sets with prefixes, aggregates, defines, dates, and for seeds 4-6 the
+# person's history in chained aggregates) over generated claims give
 # byte-identical findings with the interpreter, the JIT and ahead-of-time
 # native code (through a pack), with and without the item-code index, with 1
 # and 2 threads.
@@ -9,7 +10,21 @@ set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$arbiter" gen claims --n 1500 --seed 77 -o "$tmp/claims.jsonl" || exit 1
+"$arbiter" gen claims --n 1500 --seed 77 -o "$tmp/gen.jsonl" || exit 1
+# fewer persons, and some claims settled at the same moment, so histories
+# are long and have ties
+python3 - "$tmp/gen.jsonl" "$tmp/claims.jsonl" <<'PY'
+import json, random, sys
+rnd = random.Random(5)
+prev = None
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for line in open(sys.argv[1], encoding="utf-8"):
+        c = json.loads(line)
+        c["person_id"] = "Q%03d" % rnd.randrange(120)
+        if prev and rnd.random() < 0.1: c["settle_time"] = prev
+        prev = c["settle_time"]
+        f.write(json.dumps(c, ensure_ascii=False) + "\n")
+PY
 fail=0 pass=0
 for seed in 1 2 3 4 5 6; do
   python3 - "$seed" "$tmp/r$seed.rules" <<'PY'
@@ -56,6 +71,27 @@ for i in range(40):
         out.append(f"rule R.{i} in R when {cond('claim').replace('claim.quantity','claim.facility_level').replace('claim.days_supply','claim.age').replace('claim.line_no','claim.age').replace('claim.amount','claim.total_amount').replace('claim.unit_price','claim.fund_amount').replace('claim.item_code','claim.claim_id').replace('claim.time','claim.settle_time').replace('claim.item_name','claim.dept')} flag claim")
     else:
         out.append(f"rule R.{i} in R for line in claim.lines when pick(line) and {cond('line')} flag line")
+# seeds 4-6 add rules over the person's history (the batch then reads all
+# claims first and builds the per-person index)
+if int(sys.argv[1]) >= 4:
+    def dur():
+        return rnd.choice([f"{rnd.choice([1, 7, 15, 30, 90, 365])}d", f"{rnd.randint(1, 6)}w", "36h",
+                           "claim.facility_level * 10d", "coalesce(claim.los_days, 3) * 2d"])
+    for i in range(40, 52):
+        shape = rnd.randrange(6)
+        if shape == 0:
+            out.append(f"rule R.{i} in R when count(p in history({dur()}) where p.care_type {rnd.choice(['==','!='])} claim.care_type) >= {rnd.randint(1, 3)} flag claim message \"{{count(p in history({dur()}))}}\"")
+        elif shape == 1:
+            out.append(f"rule R.{i} in R for line in claim.lines when line.quantity + sum(x.quantity for p in history({dur()}), x in p.lines where x.item_code == line.item_code) > {rnd.randint(1, 4)} flag line")
+        elif shape == 2:
+            out.append(f"rule R.{i} in R for line in claim.lines when exists(p in history({dur()}), x in p.lines where x.item_code == line.item_code and {cond('x', 1)}) flag line message \"{{line.item_code}}\"")
+        elif shape == 3:
+            out.append(f"rule R.{i} in R for p in history({dur()}) for x in p.lines when {cond('x', 1)} flag claim message \"{{p.claim_id}} {{x.line_no}} {{x.amount}}\"")
+        elif shape == 4:
+            agg = rnd.choice(["min", "max", "sum"])
+            out.append(f"rule R.{i} in R when {agg}(x.amount for p in history({dur()}), x in p.lines, d in p.diagnoses where {cond('x', 1)}) > {rnd.randint(0, 300)}.00 flag claim amount coalesce({agg}(x.amount for p in history({dur()}), x in p.lines), 0.00)")
+        else:
+            out.append(f"rule R.{i} in R when claim.care_type == inpatient and all(p in history({dur()}) where p.care_type != inpatient or date(claim.admit_time) - date(p.discharge_time) > 15d) flag claim")
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
   if ! "$arbiter" lint "$tmp/r$seed.rules" --stdlib "$src/stdlib-rules" 2>"$tmp/lint"; then

@@ -132,6 +132,48 @@ static void test_define_hygiene_and_recursion(void **state) {
     done(&b);
 }
 
+/* history(): a list of claims, post phase only, durations only, not in
+ * derived fields; chained binders see the earlier variables. */
+static void test_history(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule H.1 in C when count(p in history(30d), x in p.lines where x.qty > 1) > 2\n"
+              "  flag claim message \"{sum(x.amount for p in history(2w), x in p.lines)}\"\n"
+              "rule H.2 in C for p in history(claim.age * 1d) when p.sex != claim.sex flag claim\n"
+              "rule H.3 in C phase post when exists(p in history(8h) where p.age > 1) flag claim\n"
+              "rule N.1 in C when count(l in claim.lines) > 0 flag claim\n");
+    for (size_t i = 0; i < b.diags.n; i++) fprintf(stderr, "diag: %s\n", b.diags.items[i].msg);
+    assert_non_null(b.p);
+    assert_int_equal(b.p->rules[0].phases, 1u << PHASE_post); /* the default is post */
+    assert_int_equal(b.p->rules[1].phases, 1u << PHASE_post);
+    assert_int_equal(b.p->rules[2].phases, 1u << PHASE_post);
+    assert_int_equal(b.p->rules[3].phases, PHASE_ALL);
+    done(&b);
+    build(&b, "rule E.1 in C phase pre settle post when count(p in history(7d)) > 1 flag claim\n"
+              "rule E.2 in C when count(p in history(7)) > 1 flag claim\n"
+              "rule E.3 in C when count(p in history(7d), x in p.sex) > 1 flag claim\n"
+              "rule E.4 in C when count(p in history(7d), x in p.lines where p.qty > 1) > 1 "
+              "flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 21, "rule 'E.1' uses history(), which only the post phase has");
+    assert_int_equal(b.diags.items[1].severity, DIAG_NOTE);
+    expect_diag(&b, 2, 1, 25, "it cannot run in phase settle");
+    expect_diag(&b, 4, 2, 31, "history() takes a duration such as 30d, not int");
+    expect_diag(&b, 5, 3, 49, "count needs a list such as x.lines, not sex");
+    expect_diag(&b, 6, 4, 65, "claim has no field 'qty'");
+    done(&b);
+}
+
+static void test_history_not_in_derived_fields(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "extend schema claim { seen int = count(p in history(7d)) }\n"
+              "rule N.1 in C when claim.seen > 0 flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 45, "history() cannot be used in a derived field");
+    done(&b);
+}
+
 static void test_template_errors(void **state) {
     (void)state;
     Built b;
@@ -149,6 +191,8 @@ int main(void) {
         cmocka_unit_test(test_clause_order_and_flag_target),
         cmocka_unit_test(test_define_hygiene_and_recursion),
         cmocka_unit_test(test_template_errors),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history_not_in_derived_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,6 +111,35 @@ static void test_aggregates(void **state) {
     done(&p);
 }
 
+/* Chained binders: the first in a/d, the rest in list (PARAM nodes whose a
+ * is the list); history(...) is an ordinary call. */
+static void test_chained_binders(void **state) {
+    (void)state;
+    Parsed p;
+    parse_source(&p, "define x = sum(x.q for h in history(365d), x in h.lines where x.q > 1)\n"
+                     "define y = count(h in history(r.days * 1d), a in h.lines, b in a.parts)\n");
+    assert_int_equal(p.diags.n, 0);
+    Node *sum = p.c.decls.head->a;
+    assert_int_equal(sum->kind, N_AGG);
+    assert_int_equal(sum->op, OP_SUM);
+    assert_int_equal(sum->a->kind, N_CALL);
+    assert_true(tok_eq(sum->a->name, "history"));
+    assert_true(tok_eq(sum->d->name, "h"));
+    assert_non_null(sum->list);
+    assert_int_equal(sum->list->kind, N_PARAM);
+    assert_true(tok_eq(sum->list->name, "x"));
+    assert_int_equal(sum->list->a->kind, N_FIELDREF);
+    assert_null(sum->list->next);
+    assert_non_null(sum->b);
+    Node *cnt = p.c.decls.head->next->a;
+    assert_int_equal(cnt->op, OP_COUNT);
+    assert_null(cnt->b);
+    assert_true(tok_eq(cnt->list->name, "a"));
+    assert_true(tok_eq(cnt->list->next->name, "b"));
+    assert_int_equal(cnt->a->list->kind, N_BINARY); /* r.days * 1d */
+    done(&p);
+}
+
 static void test_recovery_reports_each_declaration(void **state) {
     (void)state;
     Parsed p;
@@ -146,6 +175,7 @@ int main(void) {
         cmocka_unit_test(test_declarations),
         cmocka_unit_test(test_precedence_and_spans),
         cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_chained_binders),
         cmocka_unit_test(test_recovery_reports_each_declaration),
         cmocka_unit_test(test_template_expression),
     };

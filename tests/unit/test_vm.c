@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "history.h"
 #include "scalar.h"
 #include "vm.h"
 
@@ -20,7 +21,8 @@ static const char *const SCHEMA =
     "qty int }\n"
     "schema diagnosis { code code }\n"
     "schema claim { claim_id code key  sex sex  birth date  admit datetime  discharge datetime\n"
-    "  settle datetime as_of  total money at_risk  lines list of line  diagnoses list of "
+    "  settle datetime as_of  total money at_risk  person_id code\n"
+    "  lines list of line  diagnoses list of "
     "diagnosis\n"
     "  age int = age_years(birth, date(settle))\n"
     "  stay int = days_between(date(admit), date(discharge)) }\n"
@@ -249,6 +251,70 @@ static void test_match_exact_and_prefix_keys(void **state) {
     teardown_env(&e);
 }
 
+/* history(): the person's earlier claims within the duration (ties by
+ * input order), in chained aggregates and `for`; empty without an index. */
+static void test_history(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule H in C when count(p in history(10d)) >= 1\n"
+                  "  flag claim message \"{count(p in history(10d))} {count(p in history(3d))}\"\n"
+                  "rule S in C when sum(x.qty for p in history(30d), x in p.lines\n"
+                  "  where x.item_code == \"A\") >= 4 flag claim\n"
+                  "rule X in C when exists(p in history(365d), x in p.lines where x.item_code == "
+                  "\"B\" and p.claim_id != claim.claim_id) flag claim\n"
+                  "rule F in C for p in history(2d) for l in p.lines flag claim message "
+                  "\"{p.claim_id}/{l.line_no}\"\n");
+    /* P1: 03-01, 03-05, 03-08, 03-08 (same time); P2: 03-06; no person: 03-09 */
+    const char *ids[] = {"K0", "K1", "K2", "K3", "K4", "K5"};
+    const char *persons[] = {"P1", "P1", "P2", "P1", "P1", NULL};
+    const char *settle[] = {"2025-03-01T12:00:00", "2025-03-05T12:00:00", "2025-03-06T12:00:00",
+                            "2025-03-08T12:00:00", "2025-03-08T12:00:00", "2025-03-09T12:00:00"};
+    const char *codes[] = {"A", "B"}, *amounts[] = {"1", "1"};
+    Value *claims[6];
+    for (int i = 0; i < 6; i++) {
+        claims[i] = new_claim(&e, "M", "1990-01-01");
+        set(&e, claims[i], e.ct, "claim_id", ids[i]);
+        set(&e, claims[i], e.ct, "settle", settle[i]);
+        if (persons[i]) set(&e, claims[i], e.ct, "person_id", persons[i]);
+        add_lines(&e, claims[i], i == 0 ? 2 : 1, codes, amounts, NULL);
+    }
+    /* a single claim (a session) has no history */
+    assert_int_equal(run(&e, claims[4], PHASE_ALL), 0);
+    HistIndex h;
+    assert_int_equal(hist_build(&h, e.p, claims, 6, mem_default()), 0);
+    int oom = 0;
+    const ArbList *l = hist_list(&h, h.pos[4], 3 * 86400, &e.ar, &oom);
+    assert_non_null(l);
+    assert_int_equal(l->n, 2); /* K1 (exactly 3 days before) and K3 (same time, earlier input) */
+    assert_string_equal(list_item(l, 0)[0].s->data, "K1");
+    assert_string_equal(list_item(l, 1)[0].s->data, "K3");
+    assert_null(hist_list(&h, h.pos[3], 3 * 86400 - 1, &e.ar, &oom)); /* K1 is just out */
+    assert_null(hist_list(&h, h.pos[0], 86400 * 365, &e.ar, &oom));   /* the first claim */
+    assert_null(hist_list(&h, h.pos[5], 86400 * 365, &e.ar, &oom));   /* no person_id */
+    assert_null(hist_list(&h, h.pos[2], 86400 * 365, &e.ar, &oom));   /* P2's only claim */
+    assert_null(hist_list(&h, h.pos[4], ARB_NULL, &e.ar, &oom));      /* missing duration */
+    assert_int_equal(oom, 0);
+    e.vm.hist = &h;
+    e.vm.hist_pos = h.pos[0];
+    assert_int_equal(run(&e, hist_claim(&h, 0), PHASE_ALL), 0);
+    e.vm.hist_pos = h.pos[1];
+    assert_int_equal(run(&e, hist_claim(&h, 1), PHASE_ALL), 2); /* H (K0), X (K0 has B) */
+    assert_string_equal(e.vm.findings[0].message, "1 0");
+    assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "X");
+    e.vm.hist_pos = h.pos[4];
+    assert_int_equal(run(&e, hist_claim(&h, 4), PHASE_ALL), 4);
+    assert_string_equal(e.vm.findings[0].message, "3 2"); /* 10 days: K0, K1, K3; 3 days: K1, K3 */
+    /* S: A x2 on K0, K1, K3 within 30 days: 6; X: K0 */
+    assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "S");
+    assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "X");
+    assert_string_equal(e.vm.findings[3].message, "K3/1"); /* F: within 2 days only K3 */
+    /* history rules run only in the post phase */
+    assert_int_equal(run(&e, hist_claim(&h, 4), 1u << PHASE_settle), 0);
+    e.vm.hist = NULL;
+    hist_free(&h);
+    teardown_env(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribute_restriction),
@@ -257,6 +323,7 @@ int main(void) {
         cmocka_unit_test(test_phases_and_effective_dates),
         cmocka_unit_test(test_arithmetic_overflow_is_null),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
+        cmocka_unit_test(test_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

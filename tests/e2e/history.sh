@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# history.sh ARBITER SRC — rules over a person's earlier claims
+# (history(DURATION)): a re-admission within 15 days, a fourth visit in 7
+# days and cumulative course days across claims are flagged, their near
+# misses are not; every backend (interpreter, JIT, AOT native code, threads,
+# no index) and both input formats give the same findings; rejected records
+# are counted and left out of every history; history rules run only in the
+# post phase (a rule asking for another phase is an error with its
+# position); the duration may be computed (a table column); explain sees the
+# history too.
+set -uo pipefail
+arbiter=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+d=$src/tests/data/history
+std=(--stdlib "$src/stdlib-rules")
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+same() { if cmp -s "$1" "$2"; then ok; else bad "$3"; diff "$1" "$2" | head -5; fi; }
+
+"$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" -o "$tmp/interp" --quiet "${std[@]}" || bad "check exit $?"
+same "$d/expected.jsonl" "$tmp/interp" "findings differ from expected.jsonl"
+for id in A3 W4 E3 V3 W3 D1 D2; do   # near misses and earlier claims
+  grep -q "\"claim_id\":\"$id\"" "$tmp/interp" && bad "$id should not be flagged" || ok
+done
+for args in "--backend jit" "--threads 4" "--backend jit --threads 3" "--no-index" "--phase post"; do
+  "$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" -o "$tmp/o" --quiet $args "${std[@]}"
+  same "$d/expected.jsonl" "$tmp/o" "$args differs"
+done
+if "$arbiter" compile "$d/history.rules" -o "$tmp/h.arbpack" --native "${std[@]}" 2>/dev/null; then
+  "$arbiter" check --pack "$tmp/h.arbpack" --backend native --claims "$d/claims.jsonl" -o "$tmp/o" --quiet --threads 2
+  same "$d/expected.jsonl" "$tmp/o" "native (AOT) differs"
+  "$arbiter" check --pack "$tmp/h.arbpack" --backend interp --claims "$d/claims.jsonl" -o "$tmp/o" --quiet
+  same "$d/expected.jsonl" "$tmp/o" "pack (interpreter) differs"
+else bad "compile --native failed"; fi
+
+# settle and pre have no history: the rules do not run there
+"$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" -o "$tmp/o" --quiet --phase settle "${std[@]}"
+[ -s "$tmp/o" ] && bad "history rules ran in the settle phase" || ok
+
+# the same claims as CSV files
+python3 - "$d/claims.jsonl" "$tmp/csv" <<'PY'
+import json, os, sys
+os.makedirs(sys.argv[2])
+cl = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+hc = ["claim_id", "person_id", "sex", "birth_date", "care_type", "admit_time", "discharge_time", "settle_time", "total_amount"]
+hl = ["claim_id", "line_no", "item_code", "item_kind", "time", "quantity", "unit_price", "amount", "days_supply"]
+with open(sys.argv[2] + "/claims.csv", "w", encoding="utf-8") as f:
+    f.write(",".join(hc) + "\n")
+    for c in cl: f.write(",".join(str(c.get(k, "")) for k in hc) + "\n")
+with open(sys.argv[2] + "/lines.csv", "w", encoding="utf-8") as f:
+    f.write(",".join(hl) + "\n")
+    for c in cl:
+        for l in c["lines"]: f.write(",".join(str(c["claim_id"] if k == "claim_id" else l.get(k, "")) for k in hl) + "\n")
+PY
+"$arbiter" check "$d/history.rules" --claims "$tmp/csv/claims.csv" -o "$tmp/o" --quiet --threads 2 "${std[@]}"
+same "$d/expected.jsonl" "$tmp/o" "CSV input differs"
+
+# a rejected record is counted, reported by line and is in no history:
+# without A1, A2 is no re-admission
+{ sed -n 1p "$d/claims.jsonl" | sed 's/"person_id"/"person_id" 1/'; sed 1d "$d/claims.jsonl"; echo '{"claim_id": "X"'; } > "$tmp/dirty.jsonl"
+"$arbiter" check "$d/history.rules" --claims "$tmp/dirty.jsonl" -o "$tmp/o" --rejects "$tmp/rej" --quiet "${std[@]}" 2>/dev/null
+[ $? -eq 3 ] && ok || bad "rejects: exit code should be 3"
+[ "$(grep -c . "$tmp/rej")" -eq 2 ] && ok || bad "rejects: 2 records expected"
+grep -q '"line":1,' "$tmp/rej" && grep -q '"line":18,' "$tmp/rej" && ok || bad "rejects: line numbers"
+grep -v '"A2"' "$d/expected.jsonl" > "$tmp/exp2"
+same "$tmp/exp2" "$tmp/o" "findings with rejects differ"
+
+# a rule with history in the settle phase is an error pointing at it
+cat > "$tmp/phase.rules" <<'R'
+category F "频繁就诊" { code "X" }
+rule F.1 in F
+  phase settle
+  when count(p in history(7d)) >= 3
+  flag claim
+R
+"$arbiter" lint "$tmp/phase.rules" "${std[@]}" 2>"$tmp/err"
+[ $? -eq 2 ] && ok || bad "phase settle with history should not compile"
+grep -q "phase.rules:3:9: error: rule 'F.1' uses history(), which only the post phase has" "$tmp/err" && ok || { bad "phase error message"; cat "$tmp/err"; }
+grep -q "phase.rules:4:19: note: history() is used here" "$tmp/err" && ok || bad "phase error note"
+
+# the duration may be computed: a period per item from a table
+cat > "$tmp/period.csv" <<'C'
+code,period_days,max_in_period
+001102000010100,5,2
+C
+cat > "$tmp/period.rules" <<'R'
+category SERVICE_PERIOD "周期超频次" { code "NHSA2025-031" }
+table service_period from "period.csv" {
+  code code key
+  period_days int
+  max_in_period int
+}
+rule SERVICE_PERIOD.1 in SERVICE_PERIOD
+  for line in claim.lines
+  match r in service_period on line.item_code
+  when line.quantity + sum(x.quantity for p in history(r.period_days * 1d), x in p.lines
+                           where x.item_code == line.item_code) > r.max_in_period
+  flag line
+R
+for args in "--backend interp" "--backend jit"; do
+  "$arbiter" check "$tmp/period.rules" --claims "$d/claims.jsonl" -o "$tmp/o" --quiet $args "${std[@]}" || bad "period: exit $?"
+  [ "$(grep -o '"claim_id":"[A-Z0-9]*"' "$tmp/o" | tr '\n' ' ')" = '"claim_id":"V3" "claim_id":"V4" "claim_id":"W3" ' ] && ok || { bad "period ($args): flagged $(grep -o '"claim_id":"[A-Z0-9]*"' "$tmp/o" | tr '\n' ' ')"; }
+done
+
+# explain reads the whole file for the history
+out=$("$arbiter" explain "$d/history.rules" --claims "$d/claims.jsonl" --claim D3 "${std[@]}")
+printf '%s' "$out" | grep -q 'DRUG_COURSE.1 "累计用药天数超过疗程" in DRUG_COURSE (超疗程用药): fired, 1 finding' && ok || bad "explain D3"
+printf '%s' "$out" | grep -q -- '-> finding on line 1: 10.00, 累计35天，超过30天' && ok || bad "explain D3 finding"
+out=$("$arbiter" explain "$d/history.rules" --claims "$tmp/csv/claims.csv" --claim A2 --rule SPLIT_ADMISSION.1 "${std[@]}")
+printf '%s' "$out" | grep -q 'fired, 1 finding' && ok || bad "explain A2 (CSV)"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
