@@ -1,5 +1,6 @@
-/* cmd_test.c — `arbiter test` (golden regression sets: run a rule library
- * over each set's claims and compare with its expected findings) and
+/* cmd_test.c — `arbiter test` (the rules' inline tests, each run as a small
+ * batch; golden regression sets: run a rule library over each set's claims
+ * and compare with its expected findings; --coverage) and
  * `arbiter diff` (the impact of a rule change: two rule libraries over the
  * same claims).  Both run the rules through the public API, with findings
  * written to a temporary file and read back (findings_set.c compares them).
@@ -26,9 +27,13 @@ enum { EXIT_CLEAN = 0, EXIT_DIFFERS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO 
 #define MAX_EXAMPLES 10 /* example findings shown per rule */
 
 static const char *const TEST_HELP =
-    "usage: arbiter test RULES... --golden DIR... [options]\n"
+    "usage: arbiter test RULES... [--golden DIR...] [options]\n"
     "\n"
-    "Runs the rules over the claims of each golden set and compares the findings\n"
+    "Runs the inline tests of the rules (test \"name\" { claim {...} expect ... }):\n"
+    "each test's claims are one small batch, and the findings of its last claim\n"
+    "must meet its expectations; a failure is reported at the test's file:line:col\n"
+    "with what was expected and what was found.\n"
+    "Then runs the rules over the claims of each golden set and compares the findings\n"
     "with the set's expected findings, in any order. A golden set is a directory\n"
     "holding claims (claims.jsonl, or claims/claims.csv or claims.csv with the\n"
     "child CSV files beside it) and expected.jsonl (findings as 'arbiter check'\n"
@@ -42,15 +47,19 @@ static const char *const TEST_HELP =
     "                    next option (may be repeated)\n"
     "  --update          rewrite each set's expected.jsonl with the findings the\n"
     "                    rules give now (sorted), and report what changed\n"
-    "  --junit FILE      write the results as JUnit XML (one testcase per set)\n"
+    "  --junit FILE      write the results as JUnit XML (one testcase per inline\n"
+    "                    test and per set)\n"
+    "  --coverage        list the rules that no inline test expects to flag and no\n"
+    "                    golden set's expected findings contain; exit 1 if any\n"
     "  --threads N       worker threads (default 1); the result is the same\n"
     "  --backend B       interp (default) or jit; the result is the same\n"
     "  --stdlib DIR      the standard library (schema.rules)\n"
     "  -h, --help        this text\n"
     "\n"
-    "exit codes: 0 every set matches (or was updated), 1 a set differs, 2 usage\n"
-    "or rule errors or a malformed expected.jsonl, 3 claims unreadable or records\n"
-    "rejected, 4 I/O errors.\n";
+    "exit codes: 0 every test passes and every set matches (or was updated), 1 an\n"
+    "inline test fails, a set differs or (with --coverage) a rule is not exercised,\n"
+    "2 usage or rule errors or a malformed expected.jsonl, 3 claims unreadable or\n"
+    "records rejected, 4 I/O errors.\n";
 
 static const char *const DIFF_HELP =
     "usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
@@ -247,19 +256,23 @@ static void titles_free(Titles *t) {
 
 typedef struct RejectPrinter {
     int quiet;
+    FsBuf *collect; /* when set, rejects are described here instead */
 } RejectPrinter;
 
 static void on_reject(void *ud, const arb_reject *r) {
     const RejectPrinter *p = ud;
-    if (!p->quiet)
+    if (p->collect)
+        fsb_printf(p->collect, "%sclaim %llu rejected: %s", p->collect->len ? "; " : "",
+                   (unsigned long long)r->line, r->message);
+    else if (!p->quiet)
         fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line,
                 r->message);
 }
 
-/* A temporary file for findings; 0 or -1. */
-static int temp_path(char *buf, size_t cap) {
+/* A temporary file (for findings, or a test's claims); 0 or -1. */
+static int temp_path(char *buf, size_t cap, const char *what) {
     const char *dir = getenv("TMPDIR");
-    snprintf(buf, cap, "%s/arbiter-findings-XXXXXX", dir && *dir ? dir : "/tmp");
+    snprintf(buf, cap, "%s/arbiter-%s-XXXXXX", dir && *dir ? dir : "/tmp", what);
     int fd = mkstemp(buf);
     if (fd < 0) return -1;
     close(fd);
@@ -271,15 +284,15 @@ static int temp_path(char *buf, size_t cap) {
  * rest are loaded, *loaded is 1) or the claims cannot be read; EXIT_IO.
  * Errors other than rejected records are described in *why; *titles gets
  * the category titles. */
-static int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, int quiet_rejects,
-                      FindingSet *out, Titles *titles, int *loaded, FsBuf *why) {
+static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro, int quiet_rejects,
+                         FsBuf *rejects, FindingSet *out, Titles *titles, int *loaded, FsBuf *why) {
     char path[4096], err[512];
     *loaded = 0;
-    if (temp_path(path, sizeof path)) {
+    if (temp_path(path, sizeof path, "findings")) {
         fsb_printf(why, "cannot make a temporary file: %s", strerror(errno));
         return EXIT_IO;
     }
-    RejectPrinter rp = {quiet_rejects};
+    RejectPrinter rp = {quiet_rejects, rejects};
     arb_batch_options o;
     arb_batch_options_init(&o);
     o.claims_path = claims;
@@ -313,6 +326,11 @@ static int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, i
     return code;
 }
 
+static int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, int quiet_rejects,
+                      FindingSet *out, Titles *titles, int *loaded, FsBuf *why) {
+    return run_claims_ex(e, claims, ro, quiet_rejects, NULL, out, titles, loaded, why);
+}
+
 /* ------------------------------------------------------------ golden sets */
 
 typedef struct TestRun {
@@ -323,7 +341,27 @@ typedef struct TestRun {
     FsCase *cases;
     size_t ncases;
     size_t passed, failed, errors, updated;
+    /* inline tests */
+    size_t t_passed, t_failed, t_errors;
+    /* --coverage: the rule ids exercised (strdup'ed) */
+    int coverage;
+    char **exercised;
+    size_t nexercised, capexercised;
 } TestRun;
+
+/* Notes that a test or golden set exercises a rule (for --coverage). */
+static void exercise(TestRun *t, const char *rule) {
+    if (!t->coverage) return;
+    if (t->nexercised == t->capexercised) {
+        size_t cap = t->capexercised ? t->capexercised * 2 : 64;
+        char **p = realloc(t->exercised, cap * sizeof *p);
+        if (!p) return;
+        t->exercised = p;
+        t->capexercised = cap;
+    }
+    char *d = strdup(rule);
+    if (d) t->exercised[t->nexercised++] = d;
+}
 
 static int is_file(const char *path) {
     struct stat sb;
@@ -448,6 +486,8 @@ static int run_set(TestRun *t, const char *dir, FsCase *c) {
         int loaded;
         code = run_claims(t->e, claims, &t->ro, 0, &act, &t->titles, &loaded, &why);
         if (loaded) code = judge_set(t, dir, expected, &exp, &act, code, &report, &ndiff);
+        const FindingSet *cov = t->update ? &act : &exp;
+        for (size_t k = 0; k < cov->n; k++) exercise(t, cov->items[k].rule);
     }
     if (why.len) fprintf(stderr, "arbiter test: %s\n", why.p);
     c->status = code == EXIT_CLEAN     ? FS_CASE_PASSED
@@ -475,8 +515,8 @@ static int write_junit(const char *path, const TestRun *t) {
     return ok ? EXIT_CLEAN : EXIT_IO;
 }
 
-/* Runs every golden set, then writes the JUnit file and the summary. */
-static int run_sets(TestRun *t, char **dirs, size_t ndirs, const char *junit) {
+/* Runs every golden set. */
+static int run_sets(TestRun *t, char **dirs, size_t ndirs) {
     int code = EXIT_CLEAN;
     for (size_t i = 0; i < ndirs; i++) {
         FsCase *c = &t->cases[t->ncases++];
@@ -493,13 +533,221 @@ static int run_sets(TestRun *t, char **dirs, size_t ndirs, const char *junit) {
         t->errors += rc != EXIT_CLEAN && rc != EXIT_DIFFERS;
         code = worse(code, rc);
     }
-    if (junit) code = worse(code, write_junit(junit, t));
-    printf("arbiter test: %zu golden set%s: %zu passed, %zu failed", ndirs, ndirs == 1 ? "" : "s",
-           t->passed, t->failed);
-    if (t->errors) printf(", %zu with errors", t->errors);
-    if (t->update) printf("; %zu expected.jsonl updated", t->updated);
-    printf("\n");
     return code;
+}
+
+/* ------------------------------------------------------------ inline tests */
+
+static void describe_finding(FsBuf *b, const FsFinding *f) {
+    char m[32];
+    fs_money(f->amount, m, sizeof m);
+    if (f->line_no >= 0)
+        fsb_printf(b, "%s on line %lld amount %s", f->rule, (long long)f->line_no, m);
+    else
+        fsb_printf(b, "%s on the claim amount %s", f->rule, m);
+}
+
+static void describe_expect(FsBuf *b, const arb_test_expect *x) {
+    fsb_printf(b, "%s %s", x->negate ? "no flag" : "flag", x->rule_id);
+    if (x->line_no >= 0) fsb_printf(b, " on line %lld", (long long)x->line_no);
+    if (x->has_amount) {
+        char m[32];
+        fs_money(x->amount_cents, m, sizeof m);
+        fsb_printf(b, " amount %s", m);
+    }
+}
+
+static int expect_matches(const arb_test_expect *x, const FsFinding *f, const char *claim_id,
+                          int with_amount) {
+    return strcmp(f->claim_id, claim_id) == 0 && strcmp(f->rule, x->rule_id) == 0 &&
+           (x->line_no < 0 || f->line_no == x->line_no) &&
+           (!with_amount || !x->has_amount || f->amount == x->amount_cents);
+}
+
+/* Judges the findings of a test's last claim by its expectations: each
+ * failed one goes to the report (expected, then found).  Returns the
+ * number of failed expectations; *first gets the first one, short. */
+static size_t judge_test(TestRun *t, size_t i, const arb_test *tt, const FindingSet *act,
+                         FsBuf *report, FsBuf *first) {
+    size_t failed = 0;
+    for (size_t k = 0; k < tt->nexpects; k++) {
+        arb_test_expect x;
+        if (arb_test_expect_get(t->e, i, k, &x) != ARB_OK) continue;
+        if (!x.negate) exercise(t, x.rule_id);
+        size_t hits = 0, near = 0;
+        for (size_t j = 0; j < act->n; j++) {
+            hits += expect_matches(&x, &act->items[j], tt->claim_id, 1);
+            near += expect_matches(&x, &act->items[j], tt->claim_id, 0);
+        }
+        if (x.negate ? hits == 0 : hits > 0) continue;
+        failed++;
+        fsb_printf(report, "  %s:%u:%u: expected ", x.file ? x.file : "?", x.line, x.col);
+        describe_expect(report, &x);
+        if (!first->len) {
+            fsb_puts(first, "expected ");
+            describe_expect(first, &x);
+        }
+        fsb_puts(report, "\n    found: ");
+        if (x.negate || near) {
+            /* the findings that break a 'no flag', or that differ only in amount */
+            size_t shown = 0;
+            for (size_t j = 0; j < act->n; j++) {
+                if (!expect_matches(&x, &act->items[j], tt->claim_id, 0)) continue;
+                if (shown++) fsb_puts(report, ", ");
+                describe_finding(report, &act->items[j]);
+                if (x.negate) fsb_printf(report, " \"%s\"", act->items[j].message);
+            }
+        } else {
+            fsb_printf(report, "no finding of %s", x.rule_id);
+            if (x.line_no >= 0) fsb_printf(report, " on line %lld", (long long)x.line_no);
+        }
+        /* what else the last claim got, for context */
+        int listed = x.negate || near;
+        size_t others = 0, shown = 0;
+        for (size_t j = 0; j < act->n; j++)
+            others += strcmp(act->items[j].claim_id, tt->claim_id) == 0 &&
+                      !(listed && expect_matches(&x, &act->items[j], tt->claim_id, 0));
+        if (!others) {
+            fsb_printf(report, "; claim %s has %s findings\n", tt->claim_id,
+                       listed ? "no other" : "no");
+            continue;
+        }
+        fsb_printf(report, "; %sfindings of claim %s: ", listed ? "other " : "", tt->claim_id);
+        for (size_t j = 0; j < act->n && shown < MAX_EXAMPLES; j++) {
+            if (strcmp(act->items[j].claim_id, tt->claim_id) != 0 ||
+                (listed && expect_matches(&x, &act->items[j], tt->claim_id, 0)))
+                continue;
+            if (shown++) fsb_puts(report, ", ");
+            describe_finding(report, &act->items[j]);
+        }
+        if (others > shown) fsb_printf(report, " and %zu more", others - shown);
+        fsb_puts(report, "\n");
+    }
+    return failed;
+}
+
+/* Writes the test's claims to a temporary JSON Lines file, runs them as one
+ * batch and judges the result.  Fills the test's JUnit case; returns its
+ * exit code. */
+static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
+    arb_test tt;
+    arb_test_get(t->e, i, &tt);
+    FsBuf why, report, first, rejects;
+    fsb_init(&why);
+    fsb_init(&report);
+    fsb_init(&first);
+    fsb_init(&rejects);
+    FindingSet act;
+    fs_init(&act);
+    int code = EXIT_CLEAN, loaded = 0;
+    char path[4096];
+    if (temp_path(path, sizeof path, "test")) {
+        fsb_printf(&why, "cannot make a temporary file: %s", strerror(errno));
+        code = EXIT_IO;
+    } else {
+        FILE *f = fopen(path, "wb");
+        int ok = f && fwrite(tt.claims, 1, tt.claims_len, f) == tt.claims_len;
+        if (f && fclose(f) != 0) ok = 0;
+        if (!ok) {
+            fsb_printf(&why, "cannot write %s: %s", path, strerror(errno));
+            code = EXIT_IO;
+        } else {
+            code = run_claims_ex(t->e, path, &t->ro, 1, &rejects, &act, &t->titles, &loaded, &why);
+        }
+        unlink(path);
+    }
+    if (code == EXIT_DATA && rejects.len) {
+        why.len = 0;
+        fsb_printf(&why, "%s", rejects.p);
+    }
+    if (code == EXIT_CLEAN && loaded && judge_test(t, i, &tt, &act, &report, &first))
+        code = EXIT_DIFFERS;
+    const char *file = tt.file ? tt.file : "?";
+    if (code == EXIT_DIFFERS) {
+        printf("%s:%u:%u: test \"%s\" failed\n%s", file, tt.line, tt.col, tt.name,
+               report.p ? report.p : "");
+        c->status = FS_CASE_FAILED;
+        c->message = strdup(first.p ? first.p : "failed");
+    } else if (code != EXIT_CLEAN) {
+        printf("%s:%u:%u: test \"%s\": error: %s\n", file, tt.line, tt.col, tt.name,
+               why.p ? why.p : "");
+        c->status = FS_CASE_ERROR;
+        c->message = strdup(why.p ? why.p : "error");
+    } else {
+        c->status = FS_CASE_PASSED;
+    }
+    if (report.len) {
+        FsBuf text;
+        fsb_init(&text);
+        fsb_printf(&text, "%s:%u:%u: test \"%s\" failed\n%s", file, tt.line, tt.col, tt.name,
+                   report.p);
+        c->text = text.p ? strdup(text.p) : NULL;
+        fsb_free(&text);
+    }
+    c->classname = file;
+    FsBuf name;
+    fsb_init(&name);
+    fsb_printf(&name, "test \"%s\"", tt.name);
+    c->name = name.p ? strdup(name.p) : NULL;
+    fsb_free(&name);
+    fsb_free(&why);
+    fsb_free(&report);
+    fsb_free(&first);
+    fsb_free(&rejects);
+    fs_free(&act);
+    return code;
+}
+
+/* Runs every inline test of the rules. */
+static int run_inline_tests(TestRun *t, size_t ntests) {
+    int code = EXIT_CLEAN;
+    for (size_t i = 0; i < ntests; i++) {
+        FsCase *c = &t->cases[t->ncases++];
+        memset(c, 0, sizeof *c);
+        double t0 = now_seconds();
+        int rc = run_inline_test(t, i, c);
+        c->seconds = now_seconds() - t0;
+        t->t_passed += rc == EXIT_CLEAN;
+        t->t_failed += rc == EXIT_DIFFERS;
+        t->t_errors += rc != EXIT_CLEAN && rc != EXIT_DIFFERS;
+        code = worse(code, rc);
+    }
+    return code;
+}
+
+/* ---------------------------------------------------------------- coverage */
+
+/* Lists the rules no inline test expects to flag and no golden set's
+ * expected findings contain; EXIT_DIFFERS when there are any. */
+static int report_coverage(TestRun *t) {
+    qsort(t->exercised, t->nexercised, sizeof *t->exercised, cmp_str);
+    size_t nrules = arb_rule_count(t->e), missed = 0;
+    FsBuf list;
+    fsb_init(&list);
+    for (size_t i = 0; i < nrules; i++) {
+        const char *id = arb_rule_id(t->e, i);
+        if (t->nexercised &&
+            bsearch(&id, t->exercised, t->nexercised, sizeof *t->exercised, cmp_str))
+            continue;
+        const char *file;
+        uint32_t line, col;
+        arb_rule_where(t->e, i, &file, &line, &col);
+        if (file)
+            fsb_printf(&list, "  %s:%u:%u: %s\n", file, line, col, id);
+        else
+            fsb_printf(&list, "  %s\n", id);
+        missed++;
+    }
+    printf("coverage: %zu of %zu rule%s exercised by inline tests or golden sets", nrules - missed,
+           nrules, nrules == 1 ? "" : "s");
+    if (missed)
+        printf("; not exercised (no test expects them to flag, no golden set has their "
+               "findings):\n%s",
+               list.p);
+    else
+        printf("\n");
+    fsb_free(&list);
+    return missed ? EXIT_DIFFERS : EXIT_CLEAN;
 }
 
 static void free_cases(TestRun *t) {
@@ -509,6 +757,8 @@ static void free_cases(TestRun *t) {
         free((char *)t->cases[i].text);
     }
     free(t->cases);
+    for (size_t i = 0; i < t->nexercised; i++) free(t->exercised[i]);
+    free(t->exercised);
 }
 
 /* Strips trailing slashes (keeps "/"). */
@@ -581,6 +831,9 @@ int cmd_test(int argc, char **argv) {
         } else if (strcmp(a, "--update") == 0) {
             t.update = 1;
             in_golden = 0;
+        } else if (strcmp(a, "--coverage") == 0) {
+            t.coverage = 1;
+            in_golden = 0;
         } else if (strcmp(a, "--junit") == 0 && i + 1 < argc) {
             junit = argv[++i];
             in_golden = 0;
@@ -591,18 +844,39 @@ int cmd_test(int argc, char **argv) {
         }
     }
     if (code == EXIT_CLEAN && !rules.n) code = usage_error("test", "%s", "no rule files given");
-    if (code == EXIT_CLEAN && !ndirs)
-        code = usage_error("test", "%s", "no golden sets given (--golden DIR)");
     if (code == EXIT_CLEAN) t.e = compile_rules("test", &rules, &t.ro, &code);
     paths_free(&rules);
     if (!t.e) return code;
-    t.cases = calloc(ndirs, sizeof *t.cases);
+    size_t ntests = arb_test_count(t.e);
+    if (!ntests && !ndirs) {
+        arb_engine_free(t.e);
+        return usage_error("test", "%s",
+                           "the rules have no inline tests and no golden sets are given "
+                           "(--golden DIR)");
+    }
+    t.cases = calloc(ntests + ndirs + 1, sizeof *t.cases);
     if (!t.cases) {
         arb_engine_free(t.e);
         fprintf(stderr, "arbiter test: out of memory\n");
         return EXIT_IO;
     }
-    code = run_sets(&t, dirs, ndirs, junit);
+    code = run_inline_tests(&t, ntests);
+    code = worse(code, run_sets(&t, dirs, ndirs));
+    if (t.coverage) code = worse(code, report_coverage(&t));
+    if (junit) code = worse(code, write_junit(junit, &t));
+    if (ntests) {
+        printf("arbiter test: %zu inline test%s: %zu passed, %zu failed", ntests,
+               ntests == 1 ? "" : "s", t.t_passed, t.t_failed);
+        if (t.t_errors) printf(", %zu with errors", t.t_errors);
+        printf("\n");
+    }
+    if (ndirs) {
+        printf("arbiter test: %zu golden set%s: %zu passed, %zu failed", ndirs,
+               ndirs == 1 ? "" : "s", t.passed, t.failed);
+        if (t.errors) printf(", %zu with errors", t.errors);
+        if (t.update) printf("; %zu expected.jsonl updated", t.updated);
+        printf("\n");
+    }
     free_cases(&t);
     titles_free(&t.titles);
     arb_engine_free(t.e);

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # ci.sh — the job a rule library's CI runs on every change: check the rules
-# (arbiter lint), run them over the golden sets and compare with the expected
-# findings (arbiter test, JUnit report for the CI to show), and, when the
+# (arbiter lint), run their inline tests and run them over the golden sets
+# and compare with the expected findings (arbiter test, JUnit report for the
+# CI to show), and, when the
 # rules before the change are at hand, print the change's impact
 # (arbiter diff).  See docs/testing.md.
 #
 # This directory is laid out like such a repository:
-#   rules/*.rules    the rules (they read tables/*.csv)
+#   rules/*.rules    the rules (they read tables/*.csv) and their inline
+#                    tests (test "..." { claim {...} expect ... })
 #   golden/          a golden set: claims.jsonl + expected.jsonl
 #                    (a library with several sets keeps one directory each
 #                    and sets GOLDEN="golden/*/")
@@ -20,9 +22,12 @@
 #   REPORT       the JUnit file to write (default: report.xml)
 #   BASE_RULES   the rules before the change (e.g. a checkout of the target
 #                branch): then the impact over the golden claims is printed
+#   COVERAGE     when 1: list the rules no inline test or golden set
+#                exercises, and fail (exit 1) when there are any
 #
-# Exit codes: 0 all good; 1 the findings differ from the golden sets (a
-# regression, or an intended change whose expected.jsonl was not updated);
+# Exit codes: 0 all good; 1 an inline test fails, or the findings differ
+# from the golden sets (a regression, or an intended change whose
+# expected.jsonl was not updated), or (COVERAGE=1) a rule is not exercised;
 # 2 the rules have errors; 3 golden claims unreadable.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,13 +42,16 @@ golden=(${GOLDEN:-$here/golden})
 echo "== lint"
 "$ARBITER" lint "$rules"/*.rules || exit $?
 
-echo "== golden sets"
-"$ARBITER" test "$rules"/*.rules --golden "${golden[@]}" --junit "$report"
+echo "== inline tests and golden sets"
+coverage=()
+[ "${COVERAGE:-0}" = 1 ] && coverage=(--coverage)
+"$ARBITER" test "$rules"/*.rules --golden "${golden[@]}" --junit "$report" "${coverage[@]}"
 rc=$?
 if [ $rc -eq 1 ]; then
   echo
-  echo "The findings differ from the golden sets (report above; JUnit in $report)."
-  echo "If the change is intended, update the expected findings and commit them:"
+  echo "An inline test failed, or the findings differ from the golden sets (report"
+  echo "above; JUnit in $report). Fix the rules or the test; if a change of the"
+  echo "golden findings is intended, update the expected findings and commit them:"
   echo "  arbiter test $rules/*.rules --golden ${golden[*]} --update"
 fi
 

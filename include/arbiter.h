@@ -151,6 +151,46 @@ const char *arb_rule_id(const arb_engine *e, size_t i);
  * rule. */
 size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t cap);
 
+/* Where rule i (0 <= i < arb_rule_count) is declared: its file, and the
+ * line and column of its id.  ARB_ERR_USAGE when unknown (a rule loaded
+ * from a pack has no file: *file is NULL). */
+int arb_rule_where(const arb_engine *e, size_t i, const char **file, uint32_t *line,
+                   uint32_t *col);
+
+/* ---------------------------------------------------------- inline tests */
+
+/* An inline test of the compiled rules (`test "name" { claim {...} expect
+ * ... }` in a rule file; docs/language.md, "Tests").  Its claims are given
+ * as JSON Lines in the readers' format, with the defaults filled in: run
+ * them as one batch (arb_check_file) and judge the findings of the last
+ * claim by the expectations.  Strings are valid until the next compilation.
+ * Rule packs do not carry tests. */
+typedef struct arb_test {
+    const char *name;
+    const char *file;   /* the rule file holding it */
+    uint32_t line, col; /* of the `test` keyword */
+    const char *claims; /* JSON Lines, one claim a line */
+    size_t claims_len;
+    size_t nclaims;
+    const char *claim_id; /* the last claim's id: expectations are about it */
+    size_t nexpects;
+} arb_test;
+
+typedef struct arb_test_expect {
+    const char *rule_id;
+    int negate;      /* 1: `expect no flag` */
+    int64_t line_no; /* -1: any line (or the claim) */
+    int has_amount;  /* `amount M` given: the finding's amount must be M */
+    int64_t amount_cents;
+    const char *file;
+    uint32_t line, col; /* of the `expect` */
+} arb_test_expect;
+
+size_t arb_test_count(const arb_engine *e);
+int arb_test_get(const arb_engine *e, size_t i, arb_test *out);
+/* Expectation k (0 <= k < nexpects) of test i. */
+int arb_test_expect_get(const arb_engine *e, size_t i, size_t k, arb_test_expect *out);
+
 /* -------------------------------------------------------- checking claims */
 
 enum { ARB_PHASE_PRE = 1, ARB_PHASE_SETTLE = 2, ARB_PHASE_POST = 4, ARB_PHASE_ALL = 7 };

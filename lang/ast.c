@@ -235,6 +235,80 @@ Node *ast_flag_message(ParseCtx *c, Node *flag, Token msg) {
     return flag;
 }
 
+Node *ast_test(ParseCtx *c, Token kw, Token name, NodeList items, Token rbrace) {
+    Node *n = mk(c, N_TEST, kw, tend(rbrace));
+    n->a = ast_string(c, name);
+    n->str = n->a->str;
+    n->slen = n->a->slen;
+    n->list = items.head;
+    return n;
+}
+
+Node *ast_tclaim(ParseCtx *c, Token word, Node *record) {
+    (void)c;
+    record->name = word;
+    record->off = word.off;
+    return record;
+}
+
+Node *ast_trecord(ParseCtx *c, Token lbrace, NodeList fields, Token rbrace) {
+    Node *n = mk(c, N_TRECORD, lbrace, tend(rbrace));
+    n->name.len = 0;
+    n->list = fields.head;
+    return n;
+}
+
+Node *ast_tfield(ParseCtx *c, Token name, Node *value) {
+    Node *n = mk(c, N_TFIELD, name, value->end);
+    n->a = value;
+    return n;
+}
+
+Node *ast_tlist(ParseCtx *c, Token lbracket, NodeList records, Token rbracket) {
+    Node *n = mk(c, N_TLIST, lbracket, tend(rbracket));
+    n->list = records.head;
+    return n;
+}
+
+Node *ast_expect(ParseCtx *c, Token word, Token *no, Token rule) {
+    Node *n = mk(c, N_EXPECT, rule, tend(rule));
+    n->off = word.off;
+    n->c = ast_name(c, word);
+    if (no) {
+        n->d = ast_name(c, *no);
+        n->op = 1;
+    }
+    return n;
+}
+
+Node *ast_expect_line(ParseCtx *c, Node *e, Token word, Token num) {
+    if (e->a)
+        diag_add(c->diags, DIAG_ERROR, c->file, word.off, num.off + num.len - word.off,
+                 "an expectation names one line");
+    Node *l = ast_literal(c, N_INT, num);
+    l->off = word.off;
+    l->b = ast_name(c, word); /* the word 'line' */
+    e->a = l;
+    e->end = l->end;
+    return e;
+}
+
+Node *ast_expect_amount(ParseCtx *c, Node *e, Node *amount) {
+    if (e->b)
+        diag_add(c->diags, DIAG_ERROR, c->file, amount->off, amount->end - amount->off,
+                 "an expectation has one amount");
+    e->b = amount;
+    e->end = amount->end;
+    return e;
+}
+
+Node *ast_negative(ParseCtx *c, Token minus, Node *lit) {
+    (void)c;
+    lit->ival = lit->ival == INT64_MIN ? lit->ival : -lit->ival;
+    lit->off = minus.off;
+    return lit;
+}
+
 Node *ast_literal(ParseCtx *c, int kind, Token t) {
     Node *n = mk(c, kind, t, tend(t));
     int bad = 0;

@@ -54,7 +54,12 @@ typedef struct Token {
     X(BINARY)                                                                                      \
     X(SET)                                                                                         \
     X(AGG)                                                                                         \
-    X(TEMPLATE)
+    X(TEMPLATE)                                                                                    \
+    X(TEST)                                                                                        \
+    X(TRECORD)                                                                                     \
+    X(TFIELD)                                                                                      \
+    X(TLIST)                                                                                       \
+    X(EXPECT)
 
 typedef enum NodeKind {
 #define X(k) N_##k,
@@ -177,6 +182,24 @@ Node *ast_when(ParseCtx *c, Token kw, Node *cond);
 Node *ast_flag(ParseCtx *c, Token kw, Token target);
 Node *ast_flag_amount(ParseCtx *c, Node *flag, Node *amount);
 Node *ast_flag_message(ParseCtx *c, Node *flag, Token msg);
+
+/* Inline tests: `test "name" { claim {...} ... expect [no] flag RULE ... }`.
+ * TEST: str = name (a = its STRING node), list = items (TRECORD claims and
+ * EXPECTs).  TRECORD: name = the word before it ('claim'), list = TFIELDs.
+ * TFIELD: name = field, a = value (a literal, NAME, or TLIST of TRECORDs).
+ * EXPECT: name = rule id, op = 1 for 'no', c = the 'expect' word (NAME),
+ * d = the 'no' word (NAME) or NULL, a = line number (INT) or NULL, b =
+ * amount (INT or MONEY) or NULL. */
+Node *ast_test(ParseCtx *c, Token kw, Token name, NodeList items, Token rbrace);
+Node *ast_tclaim(ParseCtx *c, Token word, Node *record);
+Node *ast_trecord(ParseCtx *c, Token lbrace, NodeList fields, Token rbrace);
+Node *ast_tfield(ParseCtx *c, Token name, Node *value);
+Node *ast_tlist(ParseCtx *c, Token lbracket, NodeList records, Token rbracket);
+Node *ast_expect(ParseCtx *c, Token word, Token *no, Token rule);
+Node *ast_expect_line(ParseCtx *c, Node *e, Token word, Token n);
+Node *ast_expect_amount(ParseCtx *c, Node *e, Node *amount);
+/* -N of an INT or MONEY literal. */
+Node *ast_negative(ParseCtx *c, Token minus, Node *lit);
 
 Node *ast_literal(ParseCtx *c, int kind, Token t);
 Node *ast_string(ParseCtx *c, Token t);

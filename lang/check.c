@@ -12,6 +12,7 @@
 
 #include "compile.h"
 #include "csv.h"
+#include "itest.h"
 #include "syntax.h"
 #include "scalar.h"
 #include "strmap.h"
@@ -1989,6 +1990,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
         else
             check_rule(&C, d, d);
     }
+    itest_build(p, a, diags, C.decls, C.ndecls, &C.rule_ids, &C.oom);
     if (!C.oom && !diags->errors) build_indexes(&C);
     p->scan_rules = arena_alloc(&p->ar, (p->nrules + 1) * sizeof(uint32_t));
     if (!p->scan_rules) C.oom = 1;

@@ -19,7 +19,7 @@
 %stack_overflow { parse_stack_overflow(ctx); }
 
 /* Keywords that may also name fields, columns and the like. */
-%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON.
+%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST.
 
 %left OR.
 %left AND.
@@ -50,6 +50,8 @@ decl(A) ::= DEFINE(K) IDENT(N) ASSIGN expr(E). { A = ast_define(ctx, K, N, ast_l
 decl(A) ::= DEFINE(K) IDENT(N) LPAREN params(P) RPAREN ASSIGN expr(E). { A = ast_define(ctx, K, N, P, E); }
 decl(A) ::= RULE(K) rule_id(I) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, NULL, C, L); }
 decl(A) ::= RULE(K) rule_id(I) STRING(T) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, &T, C, L); }
+
+decl(A) ::= TEST(K) STRING(N) LBRACE titems(L) RBRACE(R). { A = ast_test(ctx, K, N, L, R); }
 
 %type members {NodeList}
 members(A) ::= . { A = ast_list(NULL); }
@@ -92,6 +94,42 @@ params(A) ::= params(L) COMMA IDENT(N). { A = ast_append(L, ast_param(ctx, N)); 
 rule_id(A) ::= IDENT(T). { A = T; }
 rule_id(A) ::= rule_id(B) DOT IDENT(T). { A = tok_join(B, T); }
 rule_id(A) ::= rule_id(B) DOT INT(T). { A = tok_join(B, T); }
+
+/* --- inline tests ----------------------------------------------------------- */
+%type titems {NodeList}
+titems(A) ::= . { A = ast_list(NULL); }
+titems(A) ::= titems(L) titem(I). { A = ast_append(L, I); }
+titem(A) ::= IDENT(K) trecord(R). { A = ast_tclaim(ctx, K, R); }
+titem(A) ::= expect(E). { A = E; }
+expect(A) ::= IDENT(K) FLAG rule_id(I). { A = ast_expect(ctx, K, NULL, I); }
+expect(A) ::= IDENT(K) IDENT(N) FLAG rule_id(I). { A = ast_expect(ctx, K, &N, I); }
+expect(A) ::= expect(E) ON IDENT(L) INT(N). { A = ast_expect_line(ctx, E, L, N); }
+expect(A) ::= expect(E) AMOUNT tnum(M). { A = ast_expect_amount(ctx, E, M); }
+
+trecord(A) ::= LBRACE(L) tfields(F) RBRACE(R). { A = ast_trecord(ctx, L, F, R); }
+%type tfields {NodeList}
+tfields(A) ::= . { A = ast_list(NULL); }
+tfields(A) ::= tfields(L) tfield(F). { A = ast_append(L, F); }
+tfields(A) ::= tfields(L) COMMA. { A = L; }
+tfield(A) ::= IDENT(N) COLON tval(V). { A = ast_tfield(ctx, N, V); }
+
+tval(A) ::= tnum(V). { A = V; }
+tval(A) ::= STRING(T). { A = ast_string(ctx, T); }
+tval(A) ::= DATE(T). { A = ast_literal(ctx, N_DATE, T); }
+tval(A) ::= DATETIME(T). { A = ast_literal(ctx, N_DATETIME, T); }
+tval(A) ::= DURATION(T). { A = ast_literal(ctx, N_DURATION, T); }
+tval(A) ::= TRUE(T). { A = ast_bool(ctx, T, 1); }
+tval(A) ::= FALSE(T). { A = ast_bool(ctx, T, 0); }
+tval(A) ::= IDENT(T). { A = ast_name(ctx, T); }
+tval(A) ::= LBRACKET(L) trecords(E) RBRACKET(R). { A = ast_tlist(ctx, L, E, R); }
+tnum(A) ::= INT(T). { A = ast_literal(ctx, N_INT, T); }
+tnum(A) ::= MONEY(T). { A = ast_literal(ctx, N_MONEY, T); }
+tnum(A) ::= MINUS(K) INT(T). { A = ast_negative(ctx, K, ast_literal(ctx, N_INT, T)); }
+tnum(A) ::= MINUS(K) MONEY(T). { A = ast_negative(ctx, K, ast_literal(ctx, N_MONEY, T)); }
+%type trecords {NodeList}
+trecords(A) ::= . { A = ast_list(NULL); }
+trecords(A) ::= trecords(L) trecord(R). { A = ast_append(L, R); }
+trecords(A) ::= trecords(L) COMMA. { A = L; }
 
 /* --- rule clauses ---------------------------------------------------------- */
 %type clauses {NodeList}

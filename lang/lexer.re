@@ -85,6 +85,7 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "min"      { TOK(TK_MIN); }
         "max"      { TOK(TK_MAX); }
         "where"    { TOK(TK_WHERE); }
+        "test"     { TOK(TK_TEST); }
 
         ident { TOK(TK_IDENT); }
 
@@ -118,6 +119,9 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "}"  { TOK(TK_RBRACE); }
         ","  { TOK(TK_COMMA); }
         "."  { TOK(TK_DOT); }
+        ":"  { TOK(TK_COLON); }
+        "["  { TOK(TK_LBRACKET); }
+        "]"  { TOK(TK_RBRACKET); }
 
         * {
             /* one whole UTF-8 character, so the caret and message make sense */

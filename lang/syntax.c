@@ -34,7 +34,8 @@ static int starts_decl(int tk) {
     case TK_CATEGORY:
     case TK_TABLE:
     case TK_DEFINE:
-    case TK_RULE: return 1;
+    case TK_RULE:
+    case TK_TEST: return 1;
     default: return 0;
     }
 }

@@ -210,6 +210,59 @@ const char *arb_rule_id(const arb_engine *e, size_t i) {
     return e->prog && i < e->prog->nrules ? e->prog->rules[i].id : NULL;
 }
 
+int arb_rule_where(const arb_engine *e, size_t i, const char **file, uint32_t *line,
+                   uint32_t *col) {
+    *file = NULL;
+    *line = *col = 0;
+    if (!e->prog || i >= e->prog->nrules) return ARB_ERR_USAGE;
+    const Rule *r = &e->prog->rules[i];
+    if (e->prog->map || r->file < 0 || (size_t)r->file >= e->sources.n) return ARB_OK;
+    *file = e->sources.items[r->file].path;
+    diag_line_col(&e->sources.items[r->file], r->off, line, col);
+    return ARB_OK;
+}
+
+size_t arb_test_count(const arb_engine *e) {
+    return e->prog ? e->prog->ntests : 0;
+}
+
+/* file:line:col of a span in the engine's sources. */
+static void where(const arb_engine *e, int32_t file, uint32_t off, const char **path,
+                  uint32_t *line, uint32_t *col) {
+    *path = NULL;
+    *line = *col = 0;
+    if (file < 0 || (size_t)file >= e->sources.n) return;
+    *path = e->sources.items[file].path;
+    diag_line_col(&e->sources.items[file], off, line, col);
+}
+
+int arb_test_get(const arb_engine *e, size_t i, arb_test *out) {
+    memset(out, 0, sizeof *out);
+    if (!e->prog || i >= e->prog->ntests) return ARB_ERR_USAGE;
+    const InlineTest *t = &e->prog->tests[i];
+    out->name = t->name;
+    where(e, t->file, t->off, &out->file, &out->line, &out->col);
+    out->claims = t->claims;
+    out->claims_len = t->claims_len;
+    out->nclaims = t->nclaims;
+    out->claim_id = t->claim_id;
+    out->nexpects = t->nexpects;
+    return ARB_OK;
+}
+
+int arb_test_expect_get(const arb_engine *e, size_t i, size_t k, arb_test_expect *out) {
+    memset(out, 0, sizeof *out);
+    if (!e->prog || i >= e->prog->ntests || k >= e->prog->tests[i].nexpects) return ARB_ERR_USAGE;
+    const TestExpect *x = &e->prog->tests[i].expects[k];
+    out->rule_id = x->rule;
+    out->negate = x->negate;
+    out->line_no = x->line_no;
+    out->has_amount = x->amount != ARB_NULL;
+    out->amount_cents = x->amount != ARB_NULL ? x->amount : 0;
+    where(e, x->file, x->off, &out->file, &out->line, &out->col);
+    return ARB_OK;
+}
+
 size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t cap) {
     if (!e->prog) return 0;
     StrBuf b;

@@ -122,6 +122,30 @@ typedef struct Probe {
     ProbeBinding bind[4];
 } Probe;
 
+/* An inline test (`test "name" { claim {...} expect ... }` in a rule file):
+ * its claims as JSON Lines in the readers' format (defaults filled in), and
+ * expectations about the findings of the last claim.  Tests are kept for
+ * `arbiter test`; rule packs do not carry them. */
+typedef struct TestExpect {
+    const char *rule; /* rule id */
+    uint8_t negate;   /* expect no flag */
+    int64_t line_no;  /* -1: any (or the claim) */
+    int64_t amount;   /* cents; ARB_NULL: not checked */
+    int32_t file;
+    uint32_t off, end;
+} TestExpect;
+
+typedef struct InlineTest {
+    const char *name;
+    int32_t file;
+    uint32_t off, end;
+    const char *claims; /* JSON Lines, one claim a line */
+    uint32_t claims_len, nclaims;
+    const char *claim_id; /* the last claim's id */
+    TestExpect *expects;
+    uint32_t nexpects;
+} InlineTest;
+
 typedef struct Program {
     Arena ar;
     void *map; /* a loaded pack's mapping (strings and code point into it) */
@@ -165,6 +189,9 @@ typedef struct Program {
     uint32_t prepare_entry; /* code that fills derived fields */
     uint16_t prepare_nlocals, prepare_maxstack;
     int has_prepare;
+    /* inline tests (not in packs) */
+    InlineTest *tests;
+    uint32_t ntests;
 } Program;
 
 void program_free(Program *p);

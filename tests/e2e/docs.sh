@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs.sh ARBITER SRC — every ```arbiter block of docs/language.md is a test:
 # each is checked with `arbiter lint` against the standard schema and must
-# compile cleanly.
+# compile cleanly, and a block holding inline tests must pass `arbiter test`.
 set -euo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -21,6 +21,9 @@ for f in "$tmp"/docs/block*.rules; do
   n=$((n + 1))
   if ! "$arbiter" lint "$f" --stdlib "$src/stdlib-rules" 2>"$tmp/err"; then
     echo "FAIL: docs block $(basename "$f"):"; cat "$tmp/err"; sed 's/^/    | /' "$f"
+    failed=$((failed + 1))
+  elif grep -q '^test "' "$f" && ! "$arbiter" test "$f" --stdlib "$src/stdlib-rules" >"$tmp/out" 2>&1; then
+    echo "FAIL: the inline tests of docs block $(basename "$f"):"; cat "$tmp/out"
     failed=$((failed + 1))
   fi
 done

@@ -174,6 +174,70 @@ static void test_history_not_in_derived_fields(void **state) {
     done(&b);
 }
 
+static void test_inline_tests(void **state) {
+    (void)state;
+    Built b;
+    build(&b,
+          "rule L.1 in C for line in claim.lines when line.qty > 1 flag line\n"
+          "rule K.1 in C when claim.sex == F flag claim\n"
+          "test \"t\" {\n"
+          "  claim { claim_id: \"A\", admit: 2025-03-01T09:00, lines: [ { item_code: \"X\" } ] }\n"
+          "  claim { sex: F, lines: [ { item_code: \"Y\", qty: 2, amount: 3 },\n"
+          "                          { item_code: \"Z\", time: missing } ] }\n"
+          "  expect flag L.1 on line 1 amount 3.00\n"
+          "  expect no flag K.1\n"
+          "}\n");
+    assert_null(b.diags.n ? b.diags.items[0].msg : NULL);
+    assert_non_null(b.p);
+    assert_int_equal(b.p->ntests, 1);
+    const InlineTest *t = &b.p->tests[0];
+    assert_string_equal(t->name, "t");
+    assert_int_equal(t->nclaims, 2);
+    assert_string_equal(t->claim_id, "T2");
+    /* this schema has no person_id, care_type, settle_time, admit_time or
+     * quantity: only the defaults whose fields exist are filled in */
+    assert_string_equal(
+        t->claims, "{\"claim_id\":\"A\",\"admit\":\"2025-03-01T09:00:00\",\"lines\":[{\"line_"
+                   "no\":1,\"item_code\":\"X\"}]}\n"
+                   "{\"claim_id\":\"T2\",\"sex\":\"F\",\"lines\":[{\"line_no\":1,\"item_code\":"
+                   "\"Y\",\"amount\":\"3.00\",\"qty\":2},{\"line_no\":2,\"item_code\":\"Z\"}]}\n");
+    assert_int_equal(t->nexpects, 2);
+    assert_string_equal(t->expects[0].rule, "L.1");
+    assert_int_equal(t->expects[0].line_no, 1);
+    assert_int_equal(t->expects[0].amount, 300);
+    assert_int_equal(t->expects[1].negate, 1);
+    assert_int_equal(t->expects[1].line_no, -1);
+    assert_true(t->expects[1].amount == INT64_MIN);
+    done(&b);
+
+    build(&b, "rule K.1 in C when claim.sex == F flag claim\n"
+              "test \"bad\" {\n"
+              "  claim { sex: X, birth: 2025-01-01T10:00, age: 3, nope: 1,\n"
+              "          lines: [ { qty: 1.5 }, { item_code: \"A\", item_code: \"B\" } ] }\n"
+              "  expect flag K.2\n"
+              "  expect flag K.1 on line 1\n"
+              "  expext flag K.1\n"
+              "}\n"
+              "test \"empty\" { }\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 3, 16, "'X' is not a member of sex");
+    expect_diag(&b, 1, 3, 26, "field 'birth' is a date (2025-01-31), not a datetime");
+    expect_diag(&b, 2, 3, 44, "'age' is derived");
+    expect_diag(&b, 3, 3, 52, "claim has no field 'nope'");
+    expect_diag(&b, 4, 4, 27, "field 'qty' is int, not a money amount");
+    expect_diag(&b, 5, 4, 52, "'item_code' is given twice");
+    expect_diag(&b, 6, 5, 15, "unknown rule 'K.2'; did you mean 'K.1'?");
+    expect_diag(&b, 7, 6, 22, "rule K.1 flags the claim, not a line");
+    expect_diag(&b, 8, 7, 3, "a test holds 'claim { ... }' and 'expect [no] flag RULE'");
+    expect_diag(&b, 9, 9, 6, "test \"empty\" has no 'claim { ... }'");
+    done(&b);
+
+    build(&b, "test \"required\" { claim { lines: [ { qty: 2 } ] } expect no flag K.1 }\n"
+              "rule K.1 in C when claim.sex == F flag claim\n");
+    expect_diag(&b, 0, 1, 36, "line 1 has no 'item_code' (a required field of line)");
+    done(&b);
+}
+
 static void test_template_errors(void **state) {
     (void)state;
     Built b;
@@ -193,6 +257,7 @@ int main(void) {
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_history_not_in_derived_fields),
+        cmocka_unit_test(test_inline_tests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

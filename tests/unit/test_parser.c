@@ -156,6 +156,51 @@ static void test_recovery_reports_each_declaration(void **state) {
     done(&p);
 }
 
+static void test_inline_tests(void **state) {
+    (void)state;
+    Parsed p;
+    parse_source(&p, "test \"two claims\" {\n"
+                     "  claim { claim_id: \"A\", sex: F, amount: -1.50, n: -3, ok: true,\n"
+                     "          d: 2025-03-01, t: 2025-03-01T09:00:00, dur: 15d, x: missing,\n"
+                     "          lines: [ { item_code: \"X\" }, { quantity: 2, }, ] }\n"
+                     "  claim { }\n"
+                     "  expect flag R.1 on line 2 amount 12.50\n"
+                     "  expect no flag R.2\n"
+                     "}\n"
+                     "rule R.1 in C flag claim\n"
+                     "test \"broken\" { claim { a 1 } }\n"
+                     "define after = 1\n");
+    assert_int_equal(p.errors, 1); /* the broken test; the rest survives */
+    assert_int_equal(count(p.c.decls.head), 3);
+    Node *t = p.c.decls.head;
+    assert_int_equal(t->kind, N_TEST);
+    assert_string_equal(t->str, "two claims");
+    assert_int_equal(count(t->list), 4);
+    Node *c1 = t->list;
+    assert_int_equal(c1->kind, N_TRECORD);
+    assert_true(tok_eq(c1->name, "claim"));
+    assert_int_equal(count(c1->list), 10);
+    Node *f = c1->list->next->next; /* amount: -1.50 ('amount' is a field name here) */
+    assert_true(tok_eq(f->name, "amount"));
+    assert_int_equal(f->a->kind, N_MONEY);
+    assert_int_equal(f->a->ival, -150);
+    assert_int_equal(f->next->a->ival, -3);
+    Node *lines = c1->list;
+    while (lines->next) lines = lines->next;
+    assert_int_equal(lines->a->kind, N_TLIST);
+    assert_int_equal(count(lines->a->list), 2);
+    Node *e = t->list->next->next;
+    assert_int_equal(e->kind, N_EXPECT);
+    assert_true(tok_eq(e->name, "R.1"));
+    assert_int_equal(e->op, 0);
+    assert_int_equal(e->a->ival, 2);
+    assert_int_equal(e->b->ival, 1250);
+    assert_int_equal(e->next->op, 1);
+    assert_null(e->next->a);
+    assert_int_equal(p.c.decls.tail->kind, N_DEFINE);
+    done(&p);
+}
+
 static void test_template_expression(void **state) {
     (void)state;
     Parsed p;
@@ -178,6 +223,7 @@ int main(void) {
         cmocka_unit_test(test_chained_binders),
         cmocka_unit_test(test_recovery_reports_each_declaration),
         cmocka_unit_test(test_template_expression),
+        cmocka_unit_test(test_inline_tests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
