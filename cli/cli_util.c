@@ -1,8 +1,16 @@
 /* cli_util.c — compiling rule files for the CLI's commands (see cli_util.h). */
 #include "cli_util.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef ARB_STDLIB_DIR
+#define ARB_STDLIB_DIR "stdlib-rules"
+#endif
 
 size_t cli_print_errors(arb_engine *e) {
     size_t errors = 0, n = arb_error_count(e), cap = 4096;
@@ -26,6 +34,75 @@ size_t cli_print_errors(arb_engine *e) {
     return errors;
 }
 
+static int cmp_path(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether path is the same file as the standard library's schema, which the
+ * engine loads itself. */
+static int is_schema(const char *path, const char *schema_real) {
+    char real[PATH_MAX];
+    return schema_real[0] && realpath(path, real) && strcmp(real, schema_real) == 0;
+}
+
+/* Adds one rule file, or every *.rules file of a directory in name order
+ * (not its subdirectories); the stdlib schema is skipped (loaded once). */
+static int add_path(arb_engine *e, const char *cmd, const char *path, const char *schema_real) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d) {
+            fprintf(stderr, "arbiter %s: cannot read directory %s\n", cmd, path);
+            return -1;
+        }
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *de;
+        int rc = 0;
+        while ((de = readdir(d))) {
+            size_t l = strlen(de->d_name);
+            if (l < 7 || strcmp(de->d_name + l - 6, ".rules") != 0 || de->d_name[0] == '.')
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                char **nn = realloc(names, cap * sizeof *nn);
+                if (!nn) {
+                    rc = -1;
+                    break;
+                }
+                names = nn;
+            }
+            size_t pl = strlen(path) + l + 2;
+            if (!(names[n] = malloc(pl))) {
+                rc = -1;
+                break;
+            }
+            snprintf(names[n++], pl, "%s/%s", path, de->d_name);
+        }
+        closedir(d);
+        if (names) qsort(names, n, sizeof *names, cmp_path);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == 0 && !is_schema(names[i], schema_real) && arb_add_file(e, names[i]) != ARB_OK) {
+                fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+                rc = -1;
+            }
+            free(names[i]);
+        }
+        free(names);
+        if (rc == 0 && n == 0) {
+            fprintf(stderr, "arbiter %s: no .rules files in %s\n", cmd, path);
+            rc = -1;
+        }
+        return rc;
+    }
+    if (is_schema(path, schema_real)) return 0;
+    if (arb_add_file(e, path) != ARB_OK) {
+        fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+        return -1;
+    }
+    return 0;
+}
+
 arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles,
                         const char *stdlib, int debug_info, int *exit_code) {
     arb_config cfg;
@@ -38,9 +115,12 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
         *exit_code = 4;
         return NULL;
     }
+    char schema[PATH_MAX + 16], schema_real[PATH_MAX];
+    snprintf(schema, sizeof schema, "%s/schema.rules",
+             cfg.stdlib_dir ? cfg.stdlib_dir : ARB_STDLIB_DIR);
+    if (!realpath(schema, schema_real)) schema_real[0] = 0;
     for (size_t i = 0; i < nfiles; i++) {
-        if (arb_add_file(e, files[i]) != ARB_OK) {
-            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+        if (add_path(e, cmd, files[i], schema_real)) {
             arb_engine_free(e);
             *exit_code = 2;
             return NULL;

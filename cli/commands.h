@@ -8,4 +8,11 @@ int cmd_test(int argc, char **argv);
 /* arbiter diff OLD_RULES NEW_RULES --claims FILE (cmd_test.c) */
 int cmd_diff(int argc, char **argv);
 
+/* arbiter gen library --seed S -o DIR (cmd_library.c) */
+int cmd_gen_library(int argc, char **argv);
+/* arbiter gen claims --library DIR ... (labelled claims; cmd_library.c) */
+int cmd_gen_labelled(int argc, char **argv);
+/* arbiter score FINDINGS TRUTH (cmd_library.c) */
+int cmd_score(int argc, char **argv);
+
 #endif

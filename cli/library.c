@@ -105,10 +105,10 @@ void lib_code(LibCodeKind kind, int owner, uint32_t index, char *buf) {
     switch (kind) {
     case LIB_WESTERN:
         snprintf(buf, LIB_CODE_MAX, "X%s%c%.3s%c%.3s%.2s%.7s", ATC[h % 30],
-                 'A' + (int)(h >> 8) % 26, s, 'A' + (int)(h >> 16) % 12, s + 3, s + 6, tail + 3);
+                 'A' + (int)((h >> 8) % 26), s, 'A' + (int)((h >> 16) % 12), s + 3, s + 6, tail + 3);
         break;
     case LIB_PATENT:
-        snprintf(buf, LIB_CODE_MAX, "Z%s%c%s%.5s", ATC_Z[h % 12], 'A' + (int)(h >> 8) % 26, s,
+        snprintf(buf, LIB_CODE_MAX, "Z%s%c%s%.5s", ATC_Z[h % 12], 'A' + (int)((h >> 8) % 26), s,
                  tail + 5);
         break;
     case LIB_HERB: snprintf(buf, LIB_CODE_MAX, "T%c%s", '0' + (int)(h % 9) + 1, s); break;

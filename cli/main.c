@@ -31,7 +31,8 @@ static const char *const MAIN_HELP =
     "  lint     check rule files and report every error\n"
     "  compile  compile rule files into a rule pack (.arbpack)\n"
     "  disasm   print the bytecode a rule compiles to\n"
-    "  gen      generate synthetic claims\n"
+    "  gen      generate synthetic claims, labelled claims or a reference library\n"
+    "  score    recall and precision of findings against the truth of labelled claims\n"
     "  test     run rules over golden sets and compare with expected findings\n"
     "  diff     show the impact of a rule change on the findings over claims\n"
     "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
@@ -99,6 +100,9 @@ static const char *const DISASM_HELP =
 
 static const char *const GEN_HELP =
     "usage: arbiter gen claims [--n N] [--seed S] [--format jsonl|csv] [-o PATH]\n"
+    "       arbiter gen claims --library DIR --violations RATE ... (labelled claims;\n"
+    "                          'arbiter gen claims --library X --help')\n"
+    "       arbiter gen library --seed S -o DIR [--rows N] ('arbiter gen library --help')\n"
     "\n"
     "Generates deterministic synthetic claims (outpatient, chronic outpatient,\n"
     "inpatient with daily bed fees, pharmacy, internet) with natural anomalies.\n"
@@ -511,8 +515,11 @@ static int cmd_gen(int argc, char **argv) {
         fputs(GEN_HELP, argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : EXIT_CLEAN;
     }
+    if (strcmp(argv[0], "library") == 0) return cmd_gen_library(argc - 1, argv + 1);
     if (strcmp(argv[0], "claims") != 0)
-        return usage_error("gen", "unknown kind '%s' (claims)", argv[0]);
+        return usage_error("gen", "unknown kind '%s' (claims, library)", argv[0]);
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--library") == 0) return cmd_gen_labelled(argc - 1, argv + 1);
     GenOptions g;
     memset(&g, 0, sizeof g);
     g.n = 1000;
@@ -587,6 +594,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "test") == 0) return cmd_test(1, sub);
             if (strcmp(argv[2], "diff") == 0) return cmd_diff(1, sub);
             if (strcmp(argv[2], "explain") == 0) return cmd_explain(1, sub);
+            if (strcmp(argv[2], "score") == 0) return cmd_score(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -603,6 +611,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "score") == 0) return cmd_score(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }

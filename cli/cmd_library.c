@@ -1,0 +1,525 @@
+/* cmd_library.c — `arbiter gen library`, `arbiter gen claims --library`
+ * (labelled claims) and `arbiter score`: the CLI side of the synthetic
+ * reference library (cli/library.h) and of scoring findings against truth. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "library.h"
+
+#ifndef ARB_STDLIB_DIR
+#define ARB_STDLIB_DIR "stdlib-rules"
+#endif
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
+
+static const char *const LIBRARY_HELP =
+    "usage: arbiter gen library --seed S -o DIR [--rows N] [--stdlib DIR]\n"
+    "\n"
+    "Writes a SYNTHETIC reference library for the standard library's categories:\n"
+    "DIR/tables/<table>.csv with the stdlib tables' columns and DIR/library.rules\n"
+    "(one 'extend table' per table). Rows are made up in the national code formats\n"
+    "(kp column SYN-...); each category's codes are its own, and none matches a\n"
+    "sample row of the standard library. The same seed and rows give the same bytes.\n"
+    "Use it as: arbiter check stdlib-rules DIR --claims FILE\n"
+    "\n"
+    "options:\n"
+    "  --seed S       random seed (default 1)\n"
+    "  --rows N       rows in all (default 135000, at most 1000000), shared among\n"
+    "                 the categories as docs/claims-generator.md lists\n"
+    "  -o DIR         the library directory (created)\n"
+    "  --stdlib DIR   the standard library whose sample rows are avoided\n"
+    "  -h, --help     this text\n";
+
+static const char *const LABELLED_HELP =
+    "usage: arbiter gen claims --library DIR --n N --seed S --violations RATE -o FILE\n"
+    "                          [--truth FILE] [--stdlib DIR]\n"
+    "\n"
+    "Writes labelled synthetic claims (JSON Lines): clean base claims whose codes\n"
+    "match no table row, and in a fraction RATE of them exactly one injected\n"
+    "violation of a category (round-robin over the categories), with the truth\n"
+    "(claim_id, line_no, category) in the truth file. Earlier claims a history\n"
+    "violation needs are written before their claim and are not labelled.\n"
+    "\n"
+    "options:\n"
+    "  --library DIR      a library made by 'arbiter gen library'\n"
+    "  --n N              claims (default 1000; earlier claims come on top)\n"
+    "  --seed S           random seed (default 1)\n"
+    "  --violations RATE  share of claims with a violation, 0 to 1 (default 0.1)\n"
+    "  -o FILE            the claims (default: standard output)\n"
+    "  --truth FILE       the truth (default: FILE with .jsonl replaced by\n"
+    "                     .truth.jsonl)\n"
+    "  --stdlib DIR       the standard library whose sample rows are avoided\n"
+    "  -h, --help         this text\n";
+
+static const char *const SCORE_HELP =
+    "usage: arbiter score FINDINGS.jsonl TRUTH.jsonl [--min-recall R]\n"
+    "\n"
+    "Compares findings (arbiter check's JSON Lines) with the truth written by\n"
+    "'arbiter gen claims --library' and prints, per category: truth count, found,\n"
+    "missed, false positives, recall and precision, then the totals. A finding\n"
+    "matches a truth line on (claim_id, line_no, category); several findings on\n"
+    "the same key count once.\n"
+    "\n"
+    "options:\n"
+    "  --min-recall R   exit 1 when a category with truth lines has recall below R\n"
+    "                   (0 to 1)\n"
+    "  -h, --help       this text\n"
+    "\n"
+    "exit codes: 0 ok, 1 recall below R, 2 usage, 3 a malformed input line, 4 I/O.\n";
+
+static int is_help(const char *a) {
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+static int usage(const char *cmd, const char *fmt, const char *arg) {
+    fprintf(stderr, "arbiter %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
+    return EXIT_USAGE;
+}
+
+static int parse_u64(const char *s, uint64_t *out) {
+    if (!*s || *s == '-') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno) return -1;
+    *out = v;
+    return 0;
+}
+
+/* A decimal fraction 0..1 ("0.1", "1", ".25") into millionths, no floats. */
+static int parse_fraction(const char *s, uint32_t *ppm) {
+    uint64_t whole = 0, frac = 0, scale = 1000000;
+    const char *p = s;
+    if (!*p) return -1;
+    while (*p >= '0' && *p <= '9') whole = whole * 10 + (uint64_t)(*p++ - '0');
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (scale > 1) {
+                scale /= 10;
+                frac += (uint64_t)(*p - '0') * scale;
+            }
+            p++;
+        }
+    }
+    if (*p || p == s || whole > 1 || (whole == 1 && frac)) return -1;
+    *ppm = (uint32_t)(whole * 1000000 + frac);
+    return 0;
+}
+
+static const char *default_stdlib(const char *given) {
+    if (given) return given;
+    const char *env = getenv("ARBITER_STDLIB");
+    return env ? env : ARB_STDLIB_DIR;
+}
+
+int cmd_gen_library(int argc, char **argv) {
+    LibOptions o = {1, 135000, NULL};
+    const char *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (is_help(a)) {
+            fputs(LIBRARY_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(a, "--seed") == 0 && more) {
+            if (parse_u64(argv[++i], &o.seed))
+                return usage("gen library", "--seed takes a number, not '%s'", argv[i]);
+        } else if (strcmp(a, "--rows") == 0 && more) {
+            if (parse_u64(argv[++i], &o.rows) || o.rows < 1 || o.rows > LIB_MAX_ROWS)
+                return usage("gen library", "--rows takes a number from 1 to 1000000, not '%s'",
+                             argv[i]);
+        } else if (strcmp(a, "-o") == 0 && more) {
+            out = argv[++i];
+        } else if (strcmp(a, "--stdlib") == 0 && more) {
+            o.stdlib_dir = argv[++i];
+        } else {
+            return usage("gen library", "unknown option or missing value: '%s'", a);
+        }
+    }
+    if (!out) return usage("gen library", "%s", "no output directory given (-o DIR)");
+    o.stdlib_dir = default_stdlib(o.stdlib_dir);
+    const LibCategory *cats[LIB_MAX_CATEGORIES];
+    size_t n = lib_categories(cats, LIB_MAX_CATEGORIES);
+    uint64_t counts[LIB_MAX_CATEGORIES];
+    char err[1024];
+    if (lib_write_library(out, &o, counts, err, sizeof err)) {
+        fprintf(stderr, "arbiter gen library: %s\n", err);
+        return strstr(err, ".csv:") ? EXIT_DATA : EXIT_IO;
+    }
+    uint64_t total = 0, tables = 0;
+    for (size_t k = 0; k < n; k++) total += counts[k], tables += counts[k] > 0;
+    fprintf(stderr, "arbiter gen library: %s: %llu synthetic rows in %llu tables\n", out,
+            (unsigned long long)total, (unsigned long long)tables);
+    return EXIT_CLEAN;
+}
+
+int cmd_gen_labelled(int argc, char **argv) {
+    LibClaimsOptions o;
+    memset(&o, 0, sizeof o);
+    o.n = 1000;
+    o.seed = 1;
+    o.rate_ppm = 100000;
+    const char *out = NULL, *truth = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (is_help(a)) {
+            fputs(LABELLED_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(a, "--n") == 0 && more) {
+            if (parse_u64(argv[++i], &o.n))
+                return usage("gen claims", "--n takes a number, not '%s'", argv[i]);
+        } else if (strcmp(a, "--seed") == 0 && more) {
+            if (parse_u64(argv[++i], &o.seed))
+                return usage("gen claims", "--seed takes a number, not '%s'", argv[i]);
+        } else if (strcmp(a, "--violations") == 0 && more) {
+            if (parse_fraction(argv[++i], &o.rate_ppm))
+                return usage("gen claims", "--violations takes a fraction from 0 to 1, not '%s'",
+                             argv[i]);
+        } else if (strcmp(a, "--library") == 0 && more) {
+            o.library = argv[++i];
+        } else if (strcmp(a, "--stdlib") == 0 && more) {
+            o.stdlib_dir = argv[++i];
+        } else if (strcmp(a, "-o") == 0 && more) {
+            out = argv[++i];
+        } else if (strcmp(a, "--truth") == 0 && more) {
+            truth = argv[++i];
+        } else {
+            return usage("gen claims", "unknown option or missing value: '%s'", a);
+        }
+    }
+    if (!o.library) return usage("gen claims", "%s", "labelled claims need --library DIR");
+    o.stdlib_dir = default_stdlib(o.stdlib_dir);
+    char tpath[4096];
+    if (!truth) {
+        if (!out || strcmp(out, "-") == 0)
+            return usage("gen claims", "%s", "writing to standard output needs --truth FILE");
+        size_t l = strlen(out);
+        if (l > 6 && strcmp(out + l - 6, ".jsonl") == 0)
+            snprintf(tpath, sizeof tpath, "%.*s.truth.jsonl", (int)(l - 6), out);
+        else
+            snprintf(tpath, sizeof tpath, "%s.truth.jsonl", out);
+        truth = tpath;
+    }
+    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", out, strerror(errno));
+        return EXIT_IO;
+    }
+    FILE *t = fopen(truth, "w");
+    if (!t) {
+        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", truth, strerror(errno));
+        if (f != stdout) fclose(f);
+        return EXIT_IO;
+    }
+    const LibCategory *cats[LIB_MAX_CATEGORIES];
+    size_t n = lib_categories(cats, LIB_MAX_CATEGORIES);
+    uint64_t injected[LIB_MAX_CATEGORIES] = {0}, earlier = 0;
+    o.injected = injected;
+    o.earlier = &earlier;
+    char err[1024];
+    int rc = lib_write_claims(f, t, &o, err, sizeof err);
+    int werr = (f != stdout && fclose(f) != 0) | (fclose(t) != 0);
+    if (rc) {
+        fprintf(stderr, "arbiter gen claims: %s\n", err);
+        return strstr(err, ".csv:") ? EXIT_DATA : strstr(err, "write") ? EXIT_IO : EXIT_USAGE;
+    }
+    if (werr) {
+        fprintf(stderr, "arbiter gen claims: write error: %s\n", strerror(errno));
+        return EXIT_IO;
+    }
+    uint64_t total = 0, ncat = 0;
+    for (size_t k = 0; k < n; k++) total += injected[k], ncat += injected[k] > 0;
+    fprintf(stderr,
+            "arbiter gen claims: %llu claims (+%llu earlier claims), %llu violations in %llu "
+            "categories; truth in %s\n",
+            (unsigned long long)o.n, (unsigned long long)earlier, (unsigned long long)total,
+            (unsigned long long)ncat, truth);
+    return EXIT_CLEAN;
+}
+
+/* ---------------------------------------------------------------- score */
+
+typedef struct Key {
+    char *claim;
+    long long line; /* -1: claim level */
+    int cat;        /* index into the category names */
+} Key;
+
+typedef struct KeySet {
+    Key *v;
+    size_t n, cap;
+} KeySet;
+
+typedef struct Names {
+    char **v;
+    size_t n, cap;
+} Names;
+
+static int name_index(Names *ns, const char *s, size_t len) {
+    for (size_t i = 0; i < ns->n; i++)
+        if (strlen(ns->v[i]) == len && memcmp(ns->v[i], s, len) == 0) return (int)i;
+    if (ns->n == ns->cap) {
+        size_t nc = ns->cap ? ns->cap * 2 : 64;
+        char **nv = realloc(ns->v, nc * sizeof *nv);
+        if (!nv) return -1;
+        ns->v = nv;
+        ns->cap = nc;
+    }
+    char *c = malloc(len + 1);
+    if (!c) return -1;
+    memcpy(c, s, len);
+    c[len] = 0;
+    ns->v[ns->n] = c;
+    return (int)ns->n++;
+}
+
+/* Finds top-level "key": in a flat JSON object line and returns a pointer to
+ * its value, or NULL. */
+static const char *json_find(const char *line, const char *key) {
+    size_t kl = strlen(key);
+    int depth = 0;
+    for (const char *p = line; *p; p++) {
+        if (*p == '"') {
+            const char *s = ++p;
+            while (*p && *p != '"') {
+                if (*p == '\\' && p[1]) p++;
+                p++;
+            }
+            if (!*p) return NULL;
+            if (depth == 1 && (size_t)(p - s) == kl && memcmp(s, key, kl) == 0) {
+                const char *q = p + 1;
+                while (*q == ' ' || *q == '\t') q++;
+                if (*q == ':') {
+                    q++;
+                    while (*q == ' ' || *q == '\t') q++;
+                    return q;
+                }
+            }
+        } else if (*p == '{' || *p == '[')
+            depth++;
+        else if (*p == '}' || *p == ']')
+            depth--;
+    }
+    return NULL;
+}
+
+static int key_cmp(const void *a, const void *b) {
+    const Key *x = a, *y = b;
+    int c = strcmp(x->claim, y->claim);
+    if (c) return c;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return (x->cat > y->cat) - (x->cat < y->cat);
+}
+
+/* Reads (claim_id, line_no, category) from every line of a JSON Lines file.
+ * Returns 0, 3 (malformed line, reported with file:line:col) or 4. */
+static int read_keys(const char *path, KeySet *ks, Names *names) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "arbiter score: cannot read %s: %s\n", path, strerror(errno));
+        return EXIT_IO;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    int rc = EXIT_CLEAN;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        const char *p = line;
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == '\n' || *p == '\r' || !*p) continue;
+        if (*p != '{') {
+            fprintf(stderr, "%s:%zu:%zu: error: not a JSON object\n", path, lineno,
+                    (size_t)(p - line) + 1);
+            rc = EXIT_DATA;
+            break;
+        }
+        const char *vc = json_find(line, "claim_id"), *vl = json_find(line, "line_no"),
+                   *vk = json_find(line, "category");
+        const char *miss = !vc ? "claim_id" : !vk ? "category" : NULL;
+        if (miss) {
+            fprintf(stderr, "%s:%zu:1: error: no \"%s\"\n", path, lineno, miss);
+            rc = EXIT_DATA;
+            break;
+        }
+        if (*vc != '"' || *vk != '"') {
+            const char *bad = *vc != '"' ? vc : vk;
+            fprintf(stderr, "%s:%zu:%zu: error: expected a string\n", path, lineno,
+                    (size_t)(bad - line) + 1);
+            rc = EXIT_DATA;
+            break;
+        }
+        const char *ce = strchr(vc + 1, '"'), *ke = strchr(vk + 1, '"');
+        long long ln = -1;
+        if (vl && strncmp(vl, "null", 4) != 0) {
+            char *end;
+            ln = strtoll(vl, &end, 10);
+            if (end == vl || ln < 0) {
+                fprintf(stderr, "%s:%zu:%zu: error: line_no must be a number or null\n", path,
+                        lineno, (size_t)(vl - line) + 1);
+                rc = EXIT_DATA;
+                break;
+            }
+        }
+        if (!ce || !ke) {
+            fprintf(stderr, "%s:%zu:1: error: unterminated string\n", path, lineno);
+            rc = EXIT_DATA;
+            break;
+        }
+        if (ks->n == ks->cap) {
+            size_t nc = ks->cap ? ks->cap * 2 : 1024;
+            Key *nv = realloc(ks->v, nc * sizeof *nv);
+            if (!nv) {
+                rc = EXIT_IO;
+                break;
+            }
+            ks->v = nv;
+            ks->cap = nc;
+        }
+        Key *k = &ks->v[ks->n];
+        k->claim = malloc((size_t)(ce - vc));
+        k->cat = name_index(names, vk + 1, (size_t)(ke - vk - 1));
+        if (!k->claim || k->cat < 0) {
+            free(k->claim);
+            rc = EXIT_IO;
+            break;
+        }
+        memcpy(k->claim, vc + 1, (size_t)(ce - vc - 1));
+        k->claim[ce - vc - 1] = 0;
+        k->line = ln;
+        ks->n++;
+    }
+    free(line);
+    if (ferror(f) && rc == EXIT_CLEAN) {
+        fprintf(stderr, "arbiter score: read error on %s\n", path);
+        rc = EXIT_IO;
+    }
+    fclose(f);
+    if (rc == EXIT_CLEAN) {
+        qsort(ks->v, ks->n, sizeof *ks->v, key_cmp);
+        size_t w = 0; /* drop duplicates */
+        for (size_t i = 0; i < ks->n; i++) {
+            if (w && key_cmp(&ks->v[w - 1], &ks->v[i]) == 0) {
+                free(ks->v[i].claim);
+                continue;
+            }
+            ks->v[w++] = ks->v[i];
+        }
+        ks->n = w;
+    }
+    return rc;
+}
+
+static void keys_free(KeySet *ks) {
+    for (size_t i = 0; i < ks->n; i++) free(ks->v[i].claim);
+    free(ks->v);
+}
+
+/* Percentage with one decimal from a/b, as text ("-" when b is 0). */
+static void pct(uint64_t a, uint64_t b, char *buf, size_t cap) {
+    if (!b) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    uint64_t t = (a * 1000 + b / 2) / b;
+    snprintf(buf, cap, "%llu.%llu%%", (unsigned long long)(t / 10), (unsigned long long)(t % 10));
+}
+
+int cmd_score(int argc, char **argv) {
+    const char *files[2] = {NULL, NULL};
+    int nfiles = 0, have_min = 0;
+    uint32_t min_ppm = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (is_help(a)) {
+            fputs(SCORE_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(a, "--min-recall") == 0 && i + 1 < argc) {
+            if (parse_fraction(argv[++i], &min_ppm))
+                return usage("score", "--min-recall takes a fraction from 0 to 1, not '%s'",
+                             argv[i]);
+            have_min = 1;
+        } else if (a[0] != '-' && nfiles < 2) {
+            files[nfiles++] = a;
+        } else {
+            return usage("score", "unknown option, missing value or extra file: '%s'", a);
+        }
+    }
+    if (nfiles != 2) return usage("score", "%s", "give FINDINGS.jsonl and TRUTH.jsonl");
+    Names names = {0};
+    KeySet found = {0}, truth = {0};
+    int rc = read_keys(files[0], &found, &names);
+    if (rc == EXIT_CLEAN) rc = read_keys(files[1], &truth, &names);
+    if (rc == EXIT_CLEAN) {
+        size_t nc = names.n;
+        uint64_t *tc = calloc(nc + 1, sizeof *tc), *hit = calloc(nc + 1, sizeof *hit),
+                 *fp = calloc(nc + 1, sizeof *fp);
+        if (!tc || !hit || !fp) rc = EXIT_IO;
+        /* merge the two sorted sets */
+        size_t i = 0, j = 0;
+        while (rc == EXIT_CLEAN && (i < found.n || j < truth.n)) {
+            int c = i >= found.n ? 1 : j >= truth.n ? -1 : key_cmp(&found.v[i], &truth.v[j]);
+            if (c == 0) {
+                tc[truth.v[j].cat]++;
+                hit[truth.v[j].cat]++;
+                i++, j++;
+            } else if (c < 0) {
+                fp[found.v[i++].cat]++;
+            } else {
+                tc[truth.v[j++].cat]++;
+            }
+        }
+        if (rc == EXIT_CLEAN) {
+            /* categories in name order */
+            size_t *ord = malloc((nc + 1) * sizeof *ord);
+            for (size_t k = 0; ord && k < nc; k++) ord[k] = k;
+            for (size_t a = 1; ord && a < nc; a++)
+                for (size_t b = a; b > 0 && strcmp(names.v[ord[b - 1]], names.v[ord[b]]) > 0; b--) {
+                    size_t t = ord[b];
+                    ord[b] = ord[b - 1];
+                    ord[b - 1] = t;
+                }
+            printf("%-24s %8s %8s %8s %8s %8s %10s\n", "category", "truth", "found", "missed",
+                   "false+", "recall", "precision");
+            uint64_t T = 0, H = 0, F = 0;
+            int below = 0;
+            for (size_t a = 0; ord && a < nc; a++) {
+                size_t k = ord[a];
+                char r[16], p[16];
+                pct(hit[k], tc[k], r, sizeof r);
+                pct(hit[k], hit[k] + fp[k], p, sizeof p);
+                printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", names.v[k],
+                       (unsigned long long)tc[k], (unsigned long long)hit[k],
+                       (unsigned long long)(tc[k] - hit[k]), (unsigned long long)fp[k], r, p);
+                T += tc[k], H += hit[k], F += fp[k];
+                if (have_min && tc[k] && hit[k] * 1000000 < (uint64_t)min_ppm * tc[k]) below++;
+            }
+            char r[16], p[16];
+            pct(H, T, r, sizeof r);
+            pct(H, H + F, p, sizeof p);
+            printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", "total", (unsigned long long)T,
+                   (unsigned long long)H, (unsigned long long)(T - H), (unsigned long long)F, r, p);
+            if (below) {
+                fprintf(stderr, "arbiter score: %d categor%s below the minimum recall\n", below,
+                        below == 1 ? "y" : "ies");
+                rc = EXIT_FINDINGS;
+            }
+            free(ord);
+        }
+        free(tc);
+        free(hit);
+        free(fp);
+    }
+    keys_free(&found);
+    keys_free(&truth);
+    for (size_t k = 0; k < names.n; k++) free(names.v[k]);
+    free(names.v);
+    return rc;
+}
