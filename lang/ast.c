@@ -159,6 +159,14 @@ Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, NodeList columns,
     return n;
 }
 
+Node *ast_extend_table(ParseCtx *c, Token kw, Token name, Token path) {
+    Node *n = mk(c, N_TABLE, name, tend(name));
+    n->op = 1;
+    n->a = ast_string(c, path);
+    (void)kw;
+    return n;
+}
+
 Node *ast_define(ParseCtx *c, Token kw, Token name, NodeList params, Node *body) {
     Node *n = mk(c, N_DEFINE, name, tend(name));
     n->list = params.head;

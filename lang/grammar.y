@@ -46,6 +46,7 @@ decl(A) ::= EXTEND(K) SCHEMA IDENT(N) LBRACE fields(F) RBRACE(R). { A = ast_sche
 decl(A) ::= CATEGORY(K) IDENT(N) LBRACE props(P) RBRACE(R). { A = ast_category(ctx, K, N, NULL, P, R); }
 decl(A) ::= CATEGORY(K) IDENT(N) STRING(T) LBRACE props(P) RBRACE(R). { A = ast_category(ctx, K, N, &T, P, R); }
 decl(A) ::= TABLE(K) IDENT(N) FROM STRING(P) LBRACE fields(F) RBRACE(R). { A = ast_table(ctx, K, N, P, F, R); }
+decl(A) ::= EXTEND(K) TABLE IDENT(N) FROM STRING(P). { A = ast_extend_table(ctx, K, N, P); }
 decl(A) ::= DEFINE(K) IDENT(N) ASSIGN expr(E). { A = ast_define(ctx, K, N, ast_list(NULL), E); }
 decl(A) ::= DEFINE(K) IDENT(N) LPAREN params(P) RPAREN ASSIGN expr(E). { A = ast_define(ctx, K, N, P, E); }
 decl(A) ::= RULE(K) rule_id(I) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, NULL, C, L); }
