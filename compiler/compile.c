@@ -396,6 +396,7 @@ static void cg_builtin(CodeGen *g, Node *n) {
     case BI_ABS: cg_expr(g, a), E0(g, ABS); return;
     case BI_LEN: cg_expr(g, a), E0(g, LEN); return;
     case BI_HISTORY: cg_expr(g, a), E0(g, HISTORY); return;
+    case BI_STARTS_WITH: cg_expr(g, a), cg_expr(g, b), E0(g, STARTS); return;
     }
 }
 

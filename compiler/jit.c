@@ -43,7 +43,8 @@ enum {
     H_MATCH_START,
     H_NEXT_ROW,
     H_FLAG,
-    H_HISTORY
+    H_HISTORY,
+    H_STARTS_WITH
 };
 
 typedef struct Gen {
@@ -51,7 +52,7 @@ typedef struct Gen {
     LLVMModuleRef m;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, fn_type;
-    LLVMTypeRef h_types[13]; /* function types of the helpers */
+    LLVMTypeRef h_types[14]; /* function types of the helpers */
     const Program *p;
     /* the function being built */
     LLVMValueRef fn, ctx, code, locals, stack, helpers, consts;
@@ -369,6 +370,12 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         LLVMBuildRet(g->b, c32(g, -1));
         return;
     }
+    case OPC_STARTS: {
+        y = POP(), x = POP();
+        LLVMValueRef args[2] = {as_ptr(g, x), as_ptr(g, y)};
+        PUSH(call_helper(g, H_STARTS_WITH, args, 2));
+        break;
+    }
     case OPC_HISTORY: {
         LLVMValueRef args[2] = {g->ctx, POP()};
         PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_HISTORY, args, 2), g->i64, ""));
@@ -535,6 +542,7 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);
     LLVMTypeRef pi[2] = {P, I};
     g.h_types[H_HISTORY] = LLVMFunctionType(P, pi, 2, 0);
+    g.h_types[H_STARTS_WITH] = LLVMFunctionType(I, pp, 2, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

@@ -656,7 +656,7 @@ static const char *const builtin_names[BI__COUNT] = {
 
 /* Checks a builtin call's arguments; returns its type. */
 static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
-    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1};
+    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2};
     if (nargs != arity[bi]) {
         err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
             arity[bi] == 1 ? "" : "s", nargs);
@@ -700,6 +700,12 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
     case BI_LEN:
         if (!type_is_string(args[0].kind)) break;
         return ty(TY_INT);
+    case BI_STARTS_WITH:
+        if (!type_is_string(args[0].kind) || !type_is_string(args[1].kind)) {
+            err(C, n, "starts_with() takes two codes or texts");
+            return T_ERR;
+        }
+        return ty(TY_BOOL);
     case BI_HISTORY: {
         if (args[0].kind != TY_DURATION) {
             err(C, n, "history() takes a duration such as 30d, not %s",
@@ -1547,6 +1553,13 @@ static int check_flag(Checker *C, Node *fl) {
     int ok = 1;
     if (!v || v->kind != SV_VAR || v->type.kind != TY_RECORD || v->type.table) {
         err(C, target, "'flag' names the claim or a 'for' variable, not '%.*s'",
+            (int)target->name.len, target->name.ptr);
+        return 0;
+    }
+    if (v->slot != 0 && v->type.rec == C->p->claim) {
+        err(C, target,
+            "'%.*s' is another claim (from history): findings are raised on this "
+            "claim or its records; write 'flag claim'",
             (int)target->name.len, target->name.ptr);
         return 0;
     }

@@ -32,7 +32,8 @@ enum {
     X(PRESENT, "present")                                                                          \
     X(ABS, "abs")                                                                                  \
     X(LEN, "len")                                                                                  \
-    X(HISTORY, "history")
+    X(HISTORY, "history")                                                                          \
+    X(STARTS_WITH, "starts_with")
 
 typedef enum BuiltinId {
 #define X(e, s) BI_##e,

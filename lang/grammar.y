@@ -189,7 +189,9 @@ expr(A) ::= DURATION(T). { A = ast_literal(ctx, N_DURATION, T); }
 expr(A) ::= LBRACE(L) elems(E) RBRACE(R). { A = ast_set(ctx, L, E, R); }
 expr(A) ::= COUNT(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_COUNT, NULL, B, NULL, R); }
 expr(A) ::= COUNT(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_COUNT, NULL, B, W, R); }
+expr(A) ::= EXISTS(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, NULL, R); }
 expr(A) ::= EXISTS(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, W, R); }
+expr(A) ::= ANY(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, NULL, R); }
 expr(A) ::= ANY(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, W, R); }
 expr(A) ::= ALL(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_ALL, NULL, B, W, R); }
 expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_SUM, E, B, NULL, R); }

@@ -450,39 +450,6 @@ static int push_entry(arb_engine *e, HEntry **ents, size_t *n, size_t *cap, HEnt
     return 0;
 }
 
-/* Reads a whole file with the engine's allocator; NULL on failure. */
-static char *read_all(arb_engine *e, const char *path, size_t *len, size_t *cap) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return NULL;
-    *cap = 1 << 20;
-    *len = 0;
-    char *buf = mem_alloc(e->alloc, *cap);
-    for (;;) {
-        if (!buf) break;
-        if (*len == *cap) {
-            char *nb = mem_realloc(e->alloc, buf, *cap, *cap * 2);
-            if (!nb) {
-                mem_free(e->alloc, buf, *cap);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            *cap *= 2;
-        }
-        ssize_t got = read(fd, buf + *len, *cap - *len);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            mem_free(e->alloc, buf, *cap);
-            buf = NULL;
-            break;
-        }
-        if (got == 0) break;
-        *len += (size_t)got;
-    }
-    close(fd);
-    return buf;
-}
-
 /* History mode: reads every claim into one arena, builds the per-person
  * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
@@ -514,36 +481,73 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             oom |= push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
         }
     } else {
-        size_t len = 0, cap = 0;
-        char *buf = read_all(e, o->claims_path, &len, &cap);
-        if (!buf) {
+        /* in windows, as run_jsonl reads: the parsed claims stay, the text
+         * does not (a rejected record's text is copied) */
+        int fd = open(o->claims_path, O_RDONLY);
+        if (fd < 0) {
             arena_free(&har);
-            return engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path,
+            return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", o->claims_path,
                                strerror(errno));
         }
+        size_t cap = WINDOW_BYTES * 2, len = 0;
+        char *buf = mem_alloc(e->alloc, cap);
         uint64_t line = 0;
-        for (size_t pos = 0; pos < len && !oom;) {
-            char *nl = memchr(buf + pos, '\n', len - pos);
-            size_t end = nl ? (size_t)(nl - buf) : len, s = pos, t = end;
-            line++;
-            pos = nl ? end + 1 : len;
-            while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
-            while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r')) t--;
-            if (t == s) continue;
-            const Value *claim = NULL;
-            size_t off = 0;
-            HEntry h = {UINT32_MAX, line, o->claims_path, NULL, NULL, 0};
-            if (jsonr_parse(e->json, buf + s, t - s, &har, &claim, msg, sizeof msg, &off) != 0) {
-                char full[600];
-                snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
-                claim = NULL;
-                h.msg = arena_strndup(&har, full, strlen(full));
-                h.raw = arena_strndup(&har, buf + s, t - s);
-                h.rawn = t - s;
-                oom = !h.msg || !h.raw;
+        int eof = 0;
+        oom = !buf;
+        while (!oom && rc == ARB_OK) {
+            while (!eof && len < cap) {
+                ssize_t got = read(fd, buf + len, cap - len);
+                if (got < 0 && errno == EINTR) continue;
+                if (got < 0) {
+                    rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path,
+                                     strerror(errno));
+                    break;
+                }
+                if (got == 0) eof = 1;
+                len += (size_t)got;
+                if (len >= WINDOW_BYTES) break;
             }
-            oom |= push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
+            size_t pos = 0;
+            while (rc == ARB_OK && !oom && pos < len) {
+                char *nl = memchr(buf + pos, '\n', len - pos);
+                if (!nl && !eof) break; /* the rest of this line is still to come */
+                size_t end = nl ? (size_t)(nl - buf) : len, s = pos, t = end;
+                line++;
+                pos = nl ? end + 1 : len;
+                while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
+                while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r'))
+                    t--;
+                if (t == s) continue;
+                const Value *claim = NULL;
+                size_t off = 0;
+                HEntry h = {UINT32_MAX, line, o->claims_path, NULL, NULL, 0};
+                if (jsonr_parse(e->json, buf + s, t - s, &har, &claim, msg, sizeof msg, &off)) {
+                    char full[600];
+                    snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+                    claim = NULL;
+                    h.msg = arena_strndup(&har, full, strlen(full));
+                    h.raw = arena_strndup(&har, buf + s, t - s);
+                    h.rawn = t - s;
+                    oom = !h.msg || !h.raw;
+                }
+                oom |=
+                    push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
+            }
+            if (rc != ARB_OK || oom || (eof && pos >= len)) break;
+            if (pos == 0 && len == cap) { /* one line longer than the buffer: grow it */
+                char *nb = mem_realloc(e->alloc, buf, cap, cap * 2);
+                if (!nb) {
+                    oom = 1;
+                    break;
+                }
+                buf = nb;
+                cap *= 2;
+                continue;
+            }
+            memmove(buf, buf + pos, len - pos);
+            len -= pos;
         }
+        close(fd);
         mem_free(e->alloc, buf, cap);
     }
     HistIndex hist;
@@ -551,8 +555,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (!oom) oom = hist_build(&hist, e->prog, claims, nclaims, e->alloc) != 0;
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    for (size_t i = 0; i < nclaims && !oom; i++)
-        oom = vm_prepare(&ws[0].vm, hist_claim(&hist, i), &ws[0].ar) != 0;
+    if (!oom) oom = hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0;
     if (oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     for (int i = 0; i < nw; i++) {
         ws[i].hist = &hist;
@@ -643,7 +646,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
                   out.findings);
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
-    if (rc == ARB_OK && hist_program_uses(p))
+    if (rc == ARB_OK && hist_program_uses(p, opt.phases))
         rc = run_history(e, &opt, ws, nw, &out, st, csv);
     else if (rc == ARB_OK)
         rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);

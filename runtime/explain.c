@@ -219,7 +219,7 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     AllClaims all = {NULL, 0, 0, 0, 0};
     HistIndex hist;
     memset(&hist, 0, sizeof hist);
-    int use_hist = hist_program_uses(p);
+    int use_hist = hist_program_uses(p, PHASE_ALL);
     int rc = find_claim(e, claims_path, claim_id, &ar, &claim, use_hist ? &all : NULL);
     if (rc == ARB_OK && use_hist && (all.oom || hist_build(&hist, p, all.v, all.n, e->alloc)))
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
@@ -235,9 +235,8 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     if (rc == ARB_OK && use_hist) {
         /* derived fields of every claim (the history reads them), then the
          * claim explained is the index's copy */
-        for (size_t i = 0; i < all.n && rc == ARB_OK; i++)
-            if (vm_prepare(&vm, hist_claim(&hist, i), &ar) != 0)
-                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        if (hist_prepare_all(&hist, &vm, &ar) != 0)
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         claim = hist_claim(&hist, all.which);
         vm.hist = &hist;
         vm.hist_pos = hist.pos[all.which];

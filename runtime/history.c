@@ -100,12 +100,40 @@ const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *a
     return l;
 }
 
-int hist_program_uses(const Program *p) {
-    for (uint32_t pc = 0; pc < p->ncode;) {
+int hist_prepare_all(const HistIndex *h, VM *vm, Arena *ar) {
+    for (uint32_t i = 0; i < h->n; i++)
+        if (vm_prepare(vm, h->items + (size_t)i * h->width, ar)) return -1;
+    return 0;
+}
+
+int hist_check_claim(const HistIndex *h, size_t i, VM *vm, unsigned phases, Arena *ar) {
+    const struct HistIndex *hist = vm->hist;
+    uint32_t pos = vm->hist_pos;
+    int skip = vm->skip_prepare;
+    vm->hist = h;
+    vm->hist_pos = h->pos[i];
+    vm->skip_prepare = 1;
+    int rc = vm_check_claim(vm, hist_claim(h, i), phases, ar);
+    vm->hist = hist;
+    vm->hist_pos = pos;
+    vm->skip_prepare = skip;
+    return rc;
+}
+
+static int range_uses(const Program *p, uint32_t from, uint32_t to) {
+    for (uint32_t pc = from; pc < to && pc < p->ncode;) {
         int op = p->code[pc];
         if (op < 0 || op >= OPC__COUNT) return 0;
         if (op == OPC_HISTORY) return 1;
         pc += 1 + opcode_nargs[op];
+    }
+    return 0;
+}
+
+int hist_program_uses(const Program *p, unsigned phases) {
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = &p->rules[i];
+        if ((r->phases & phases) && range_uses(p, r->entry, r->code_end)) return 1;
     }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "program.h"
+#include "vm.h"
 
 typedef struct HistIndex {
     Alloc alloc;
@@ -44,7 +45,15 @@ static inline Value *hist_claim(const HistIndex *h, size_t i) {
  * and *oom set. */
 const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *ar, int *oom);
 
-/* Whether any rule of the program calls history() (a HISTORY instruction). */
-int hist_program_uses(const Program *p);
+/* For a caller holding a small batch in memory (explain, inline tests):
+ * computes every claim's derived fields in the index (before any claim is
+ * checked), then checks claim i (input order) with its history.  The VM's
+ * history settings are restored afterwards.  0, or -1 when out of memory. */
+int hist_prepare_all(const HistIndex *h, VM *vm, Arena *ar);
+int hist_check_claim(const HistIndex *h, size_t i, VM *vm, unsigned phases, Arena *ar);
+
+/* Whether a rule of the program that runs in one of `phases` (a bit mask)
+ * calls history() (has a HISTORY instruction). */
+int hist_program_uses(const Program *p, unsigned phases);
 
 #endif

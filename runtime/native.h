@@ -41,6 +41,8 @@ typedef struct NativeHelpers {
                     const Value *args);
     /* HISTORY: the claim's history within dur (a list, NULL when empty) */
     const ArbList *(*history)(NativeCtx *c, int64_t dur);
+    /* STARTS: whether s starts with prefix (0 when either is NULL) */
+    int64_t (*starts_with)(const ArbStr *s, const ArbStr *prefix);
 } NativeHelpers;
 
 struct NativeCtx {

@@ -12,7 +12,7 @@
 #include "program.h"
 
 #define PACK_MAGIC "ARBPACK"
-#define PACK_FORMAT 2 /* 2: the HISTORY instruction */
+#define PACK_FORMAT 2 /* 2: HISTORY and STARTS instructions */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

@@ -39,7 +39,8 @@ static int pops(int op, const int32_t *a) {
     case OPC_SGE:
     case OPC_COAL:
     case OPC_SCOAL:
-    case OPC_AGE: return 2;
+    case OPC_AGE:
+    case OPC_STARTS: return 2;
     case OPC_FLAG: return a[2] + 1;
     default: return 1;
     }

@@ -75,6 +75,10 @@ int vm_intset_has(const IntSet *s, int64_t v) {
     return lo < s->n && s->v[lo] == v;
 }
 
+int64_t vm_starts_with(const ArbStr *s, const ArbStr *prefix) {
+    return s && prefix && s->len >= prefix->len && memcmp(s->data, prefix->data, prefix->len) == 0;
+}
+
 int64_t vm_utf8_chars(const ArbStr *s) {
     int64_t n = 0;
     for (uint32_t i = 0; i < s->len; i++) n += ((unsigned char)s->data[i] & 0xc0) != 0x80;
@@ -353,6 +357,12 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             break;
         }
         case OPC_HISTORY: S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); break;
+        case OPC_STARTS: {
+            const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
+            sp--;
+            S[sp - 1].i = vm_starts_with(x, y);
+            break;
+        }
         default: return -1;
         }
     }

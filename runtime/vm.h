@@ -64,6 +64,8 @@ int vm_set_has(const Table *t, const ArbStr *s);
 int vm_intset_has(const IntSet *s, int64_t v);
 int64_t vm_age_years(int64_t birth, int64_t at);
 int64_t vm_utf8_chars(const ArbStr *s);
+/* Whether s starts with prefix (0 when either is missing). */
+int64_t vm_starts_with(const ArbStr *s, const ArbStr *prefix);
 /* The next row of a MATCH (state st[0..3]) into *var; 0 when no more. */
 int vm_next_row(const Table *t, Value *st, Value *var);
 /* Records a finding: args[0] amount, args[1..nargs] message values. */

@@ -167,6 +167,10 @@ static void test_history(void **state) {
 static void test_history_not_in_derived_fields(void **state) {
     (void)state;
     Built b;
+    build(&b, "rule F.1 in C for p in history(7d) flag p\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 41, "'p' is another claim (from history)");
+    done(&b);
     build(&b, "extend schema claim { seen int = count(p in history(7d)) }\n"
               "rule N.1 in C when claim.seen > 0 flag claim\n");
     assert_null(b.p);

@@ -94,10 +94,43 @@ static void test_broken_code_is_refused(void **state) {
     expect_refused(f, "the stack runs under");
 }
 
+/* history() and starts_with(): their instructions verify, and STARTS takes
+ * two values (one pushed too few runs the stack under). */
+static void test_history_and_starts(void **state) {
+    (void)state;
+    static const char *const HRULES =
+        "schema line { line_no int key  item_code code required }\n"
+        "schema claim { claim_id code key  person_id code  settle datetime as_of\n"
+        "  lines list of line }\n"
+        "category C \"c\" { code \"X\" }\n"
+        "rule H.1 in C when count(p in history(30d), x in p.lines where starts_with(x.item_code, "
+        "\"XA\")) > 1 flag claim\n";
+    Fix f;
+    memset(&f, 0, sizeof f);
+    sources_init(&f.src, mem_default());
+    diag_init(&f.diags, mem_default());
+    int file = sources_add_text(&f.src, "h.rules", HRULES, strlen(HRULES));
+    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
+    assert_non_null(f.p);
+    f.saved = malloc(f.p->ncode * sizeof(int32_t));
+    memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
+    char err[256];
+    assert_int_equal(verify_program(f.p, err, sizeof err), 0);
+    find(f.p, OPC_HISTORY);
+    uint32_t at = find(f.p, OPC_STARTS);
+    assert_int_equal(f.p->code[at - 2], OPC_CONST); /* the prefix "XA" */
+    f.p->code[at - 2] = OPC_NEG;
+    f.p->code[at - 1] = OPC_NEG;
+    expect_refused(&f, "the stack runs under");
+    void *st = &f;
+    teardown(&st);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compiled_code_verifies),
         cmocka_unit_test(test_broken_code_is_refused),
+        cmocka_unit_test(test_history_and_starts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -253,6 +253,22 @@ static void test_match_exact_and_prefix_keys(void **state) {
 
 /* history(): the person's earlier claims within the duration (ties by
  * input order), in chained aggregates and `for`; empty without an index. */
+static void test_starts_with(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule P in C for line in claim.lines when starts_with(line.item_code, \"XA1\")\n"
+                  "  and not starts_with(line.item_code, \"XA10\") and not starts_with(\"X\", "
+                  "line.item_code) flag line\n");
+    const char *codes[] = {"XA11", "XA10B", "XA1", "X", "ZXA1"},
+               *amounts[] = {"1", "1", "1", "1", "1"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    add_lines(&e, c, 5, codes, amounts, NULL);
+    assert_int_equal(run(&e, c, PHASE_ALL), 2); /* XA11 and XA1 (a string starts with itself) */
+    assert_int_equal(e.vm.findings[0].key.i, 1);
+    assert_int_equal(e.vm.findings[1].key.i, 3);
+    teardown_env(&e);
+}
+
 static void test_history(void **state) {
     (void)state;
     Env e;
@@ -262,6 +278,8 @@ static void test_history(void **state) {
                   "  where x.item_code == \"A\") >= 4 flag claim\n"
                   "rule X in C when exists(p in history(365d), x in p.lines where x.item_code == "
                   "\"B\" and p.claim_id != claim.claim_id) flag claim\n"
+                  "rule Y in C when not exists(p in history(1d)) and any(p in history(5d))"
+                  " flag claim\n"
                   "rule F in C for p in history(2d) for l in p.lines flag claim message "
                   "\"{p.claim_id}/{l.line_no}\"\n");
     /* P1: 03-01, 03-05, 03-08, 03-08 (same time); P2: 03-06; no person: 03-09 */
@@ -298,7 +316,9 @@ static void test_history(void **state) {
     e.vm.hist_pos = h.pos[0];
     assert_int_equal(run(&e, hist_claim(&h, 0), PHASE_ALL), 0);
     e.vm.hist_pos = h.pos[1];
-    assert_int_equal(run(&e, hist_claim(&h, 1), PHASE_ALL), 2); /* H (K0), X (K0 has B) */
+    /* H (K0), X (K0 has B), Y (nothing within a day, K0 within 5) */
+    assert_int_equal(run(&e, hist_claim(&h, 1), PHASE_ALL), 3);
+    assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "Y");
     assert_string_equal(e.vm.findings[0].message, "1 0");
     assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "X");
     e.vm.hist_pos = h.pos[4];
@@ -308,6 +328,14 @@ static void test_history(void **state) {
     assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "S");
     assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "X");
     assert_string_equal(e.vm.findings[3].message, "K3/1"); /* F: within 2 days only K3 */
+    /* the same through the helper for in-memory batches */
+    e.vm.hist = NULL;
+    vm_clear(&e.vm);
+    assert_int_equal(hist_prepare_all(&h, &e.vm, &e.ar), 0);
+    assert_int_equal(hist_check_claim(&h, 4, &e.vm, PHASE_ALL, &e.ar), 0);
+    assert_int_equal(e.vm.nfindings, 4);
+    assert_null(e.vm.hist);
+    e.vm.hist = &h;
     /* history rules run only in the post phase */
     assert_int_equal(run(&e, hist_claim(&h, 4), 1u << PHASE_settle), 0);
     e.vm.hist = NULL;
@@ -324,6 +352,7 @@ int main(void) {
         cmocka_unit_test(test_arithmetic_overflow_is_null),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_starts_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
