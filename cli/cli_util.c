@@ -82,7 +82,8 @@ static int add_path(arb_engine *e, const char *cmd, const char *path, const char
         closedir(d);
         if (names) qsort(names, n, sizeof *names, cmp_path);
         for (size_t i = 0; i < n; i++) {
-            if (rc == 0 && !is_schema(names[i], schema_real) && arb_add_file(e, names[i]) != ARB_OK) {
+            if (rc == 0 && !is_schema(names[i], schema_real) &&
+                arb_add_file(e, names[i]) != ARB_OK) {
                 fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
                 rc = -1;
             }

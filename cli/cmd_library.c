@@ -492,7 +492,7 @@ int cmd_score(int argc, char **argv) {
             int below = 0;
             for (size_t a = 0; ord && a < nc; a++) {
                 size_t k = ord[a];
-                char r[16], p[16];
+                char r[48], p[48];
                 pct(hit[k], tc[k], r, sizeof r);
                 pct(hit[k], hit[k] + fp[k], p, sizeof p);
                 printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", names.v[k],
@@ -501,7 +501,7 @@ int cmd_score(int argc, char **argv) {
                 T += tc[k], H += hit[k], F += fp[k];
                 if (have_min && tc[k] && hit[k] * 1000000 < (uint64_t)min_ppm * tc[k]) below++;
             }
-            char r[16], p[16];
+            char r[48], p[48];
             pct(H, T, r, sizeof r);
             pct(H, H + F, p, sizeof p);
             printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", "total", (unsigned long long)T,

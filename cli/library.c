@@ -105,7 +105,8 @@ void lib_code(LibCodeKind kind, int owner, uint32_t index, char *buf) {
     switch (kind) {
     case LIB_WESTERN:
         snprintf(buf, LIB_CODE_MAX, "X%s%c%.3s%c%.3s%.2s%.7s", ATC[h % 30],
-                 'A' + (int)((h >> 8) % 26), s, 'A' + (int)((h >> 16) % 12), s + 3, s + 6, tail + 3);
+                 'A' + (int)((h >> 8) % 26), s, 'A' + (int)((h >> 16) % 12), s + 3, s + 6,
+                 tail + 3);
         break;
     case LIB_PATENT:
         snprintf(buf, LIB_CODE_MAX, "Z%s%c%s%.5s", ATC_Z[h % 12], 'A' + (int)((h >> 8) % 26), s,
@@ -373,13 +374,13 @@ static LibTable *table_read(const char *path, const char *name, char *err, size_
         size_t rec_line = line;
         ncells = 0;
         for (;;) {
-            size_t cl = 0, cell_col = col;
+            size_t cl = 0, cell_col = col, cell_line = line;
             if (p < len && text[p] == '"') {
                 p++, col++;
                 for (;;) {
                     if (p >= len) {
-                        snprintf(err, errcap, "%s:%zu:%zu: unterminated quoted cell", path, line,
-                                 cell_col);
+                        snprintf(err, errcap, "%s:%zu:%zu: unterminated quoted cell", path,
+                                 cell_line, cell_col);
                         ok = 0;
                         break;
                     }
@@ -971,8 +972,8 @@ int lib_write_library(const char *dir, const LibOptions *o, uint64_t *counts, ch
             "# library.rules — a SYNTHETIC reference library: every row in tables/ is made up\n"
             "# by `arbiter gen library --seed %llu --rows %llu` (kp column SYN-...). It is\n"
             "# not national data; it exists to test and measure the standard library at scale.\n"
-            "# Load it after stdlib-rules: arbiter check stdlib-rules %s --claims ...\n\n",
-            (unsigned long long)o->seed, (unsigned long long)rows, dir);
+            "# Load it after stdlib-rules: arbiter check stdlib-rules THIS_DIR --claims ...\n\n",
+            (unsigned long long)o->seed, (unsigned long long)rows);
     uint64_t cum = 0;
     int rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {

@@ -406,6 +406,16 @@ static int cmd_lint(int argc, char **argv) {
         printf("categories       %u\ntables           %u (%u rows)\nconstants        %u\n"
                "bytecode words   %u\n",
                s.categories, s.tables, s.table_rows, s.consts, s.code_words);
+        printf("per category     rules, rule rows (table rows a rule matches, index keys, or 1)\n");
+        uint64_t total = 0;
+        for (size_t c = 0; c < s.categories; c++) {
+            const char *name;
+            uint64_t nr, rows;
+            if (arb_category_rows(e, c, &name, &nr, &rows) != ARB_OK) continue;
+            printf("  %-28s %6llu %9llu\n", name, (unsigned long long)nr, (unsigned long long)rows);
+            total += rows;
+        }
+        printf("  %-28s %6u %9llu\n", "total", s.rules, (unsigned long long)total);
     } else
         fprintf(stderr, "arbiter lint: ok: %u rules in %u categories\n", s.rules, s.categories);
     arb_engine_free(e);

@@ -144,6 +144,14 @@ typedef struct arb_stats {
 } arb_stats;
 int arb_get_stats(const arb_engine *e, arb_stats *out);
 
+/* Per-category figures of a compiled library (0 <= cat < stats.categories):
+ * the category's name, its rules, and its rule rows: a rule that matches a
+ * table (`match r in T`) counts the rows of the first table it matches, an
+ * indexed rule the keys it is listed under, any other rule 1.  Missing
+ * outputs may be NULL.  ARB_ERR_USAGE when cat is out of range. */
+int arb_category_rows(const arb_engine *e, size_t cat, const char **name, uint64_t *rules,
+                      uint64_t *rule_rows);
+
 size_t arb_rule_count(const arb_engine *e);
 const char *arb_rule_id(const arb_engine *e, size_t i);
 /* Writes the bytecode of rule `rule_id` (NULL: all rules) into buf like

@@ -1177,18 +1177,8 @@ static void pass_categories(Checker *C) {
     }
 }
 
-/* The rows of a table being read: its own CSV file's, then those of each
- * `extend table`. */
-typedef struct TableRows {
-    Value *rows;
-    size_t nrows, cap;
-    int bad_rows;
-    int loaded; /* the table's own file was read without errors */
-} TableRows;
-
-/* Reads a CSV file (the table's own, or an `extend table`'s when d is one)
- * into typed rows appended to tr.  Columns are found by header name. */
-static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
+/* Reads a table's CSV file into typed rows and indexes its key column. */
+static void load_table(Checker *C, Node *d, Table *t) {
     char path[4096], msg[512];
     relative_path(C, d->file, d->a->str, path, sizeof path);
     int file = sources_add_file(C->src, path, msg, sizeof msg);
@@ -1223,23 +1213,18 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
                 memcmp(r.fields[c].ptr, t->rt.fields[f].name, r.fields[c].len) == 0)
                 col_of[f] = (int32_t)c;
         if (col_of[f] < 0) {
-            if (d->op) /* an extend: point at the CSV file's header */
-                diag_add(C->diags, DIAG_ERROR, file, 0, (uint32_t)strcspn(src->text, "\r\n"),
-                         "column '%s' of table %s is not in the header of %s",
-                         t->rt.fields[f].name, t->name, path);
-            else
-                diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
-                         t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
-                         t->rt.fields[f].name, path);
+            diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
+                     t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
+                     t->rt.fields[f].name, path);
             missing = 1;
         }
     }
     if (missing) {
         csv_free(&r);
-        tr->bad_rows++;
         return;
     }
-    size_t nrows = tr->nrows;
+    size_t cap = 0, nrows = 0;
+    Value *rows = NULL;
     int bad_rows = 0;
     while ((rc = csv_next(&r, &line, &e)) != 0) {
         if (rc < 0) {
@@ -1248,11 +1233,11 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
             bad_rows++;
             continue;
         }
-        if (mem_grow(C->alloc, (void **)&tr->rows, nf * sizeof(Value), &tr->cap, nrows + 1)) {
+        if (mem_grow(C->alloc, (void **)&rows, nf * sizeof(Value), &cap, nrows + 1)) {
             C->oom = 1;
             break;
         }
-        Value *row = tr->rows + nrows * nf;
+        Value *row = rows + nrows * nf;
         int ok = 1;
         for (uint32_t f = 0; f < nf; f++) {
             if ((size_t)col_of[f] >= r.nfields) {
@@ -1293,38 +1278,22 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
         }
     }
     csv_free(&r);
-    tr->nrows = nrows;
-    tr->bad_rows += bad_rows;
-}
-
-/* Moves a table's rows into the program and indexes its key column. */
-static void finish_table(Checker *C, Node *d, Table *t, TableRows *tr) {
-    uint32_t nf = t->rt.nfields;
-    t->nrows = (uint32_t)tr->nrows;
-    t->rows = arena_alloc(&C->p->ar, (tr->nrows ? tr->nrows : 1) * nf * sizeof(Value));
-    if (t->rows && tr->nrows) memcpy(t->rows, tr->rows, tr->nrows * nf * sizeof(Value));
-    mem_free(C->alloc, tr->rows, tr->cap * nf * sizeof(Value));
-    tr->rows = NULL;
-    if (!t->rows) C->oom = 1;
-    if (tr->loaded && !tr->bad_rows && t->rows && table_build_index(t, &C->p->ar))
+    t->nrows = (uint32_t)nrows;
+    t->rows = arena_alloc(&C->p->ar, (nrows ? nrows : 1) * nf * sizeof(Value));
+    if (t->rows && nrows) memcpy(t->rows, rows, nrows * nf * sizeof(Value));
+    mem_free(C->alloc, rows, cap * nf * sizeof(Value));
+    if (!bad_rows && table_build_index(t, &C->p->ar))
         err(C, d, "cannot index table %s (too many different key prefix lengths?)", t->name);
 }
 
 static void pass_tables(Checker *C) {
     size_t n = 0;
-    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE && !C->decls[i]->op;
+    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE;
     C->p->tables = arena_alloc(&C->p->ar, (n + 1) * sizeof(Table *));
-    TableRows *trs = mem_calloc(C->alloc, (n + 1) * sizeof(TableRows));
-    Node **tdecl = mem_calloc(C->alloc, (n + 1) * sizeof(Node *));
-    if (!C->p->tables || !trs || !tdecl) {
-        mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
-        mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
-        C->oom = 1;
-        return;
-    }
+    if (!C->p->tables) return;
     for (size_t i = 0; i < C->ndecls; i++) {
         Node *d = C->decls[i];
-        if (d->kind != N_TABLE || d->op) continue;
+        if (d->kind != N_TABLE) continue;
         Table *t = arena_alloc(&C->p->ar, sizeof(Table));
         if (!t) return;
         t->name = pstr(C, d->name);
@@ -1342,38 +1311,9 @@ static void pass_tables(Checker *C) {
         size_t errs = C->diags->errors;
         build_fields(C, &t->rt, fields, nf, 1);
         t->key_col = t->rt.key_field;
-        uint32_t k = C->p->ntables;
-        if (C->diags->errors == errs) {
-            load_table(C, d, t, &trs[k]);
-            trs[k].loaded = !trs[k].bad_rows;
-        }
-        tdecl[k] = d;
-        C->p->tables[k] = t;
-        if (declare(C, d, SYM_TABLE, t)) {
-            C->p->ntables++;
-        } else {
-            mem_free(C->alloc, trs[k].rows, trs[k].cap * t->rt.nfields * sizeof(Value));
-            memset(&trs[k], 0, sizeof trs[k]);
-        }
+        if (C->diags->errors == errs) load_table(C, d, t);
+        if (declare(C, d, SYM_TABLE, t)) C->p->tables[C->p->ntables++] = t;
     }
-    /* extend table NAME from "file.csv": more rows for a table declared
-     * anywhere in the library */
-    for (size_t i = 0; i < C->ndecls; i++) {
-        Node *d = C->decls[i];
-        if (d->kind != N_TABLE || !d->op) continue;
-        Sym *s = global(C, d->name);
-        if (!s || s->kind != SYM_TABLE) {
-            err(C, d, "'extend table %.*s': no such table", (int)d->name.len, d->name.ptr);
-            continue;
-        }
-        uint32_t k = 0;
-        while (k < C->p->ntables && C->p->tables[k] != s->ptr) k++;
-        if (k < C->p->ntables && trs[k].loaded) load_table(C, d, s->ptr, &trs[k]);
-    }
-    for (uint32_t k = 0; k < C->p->ntables; k++)
-        finish_table(C, tdecl[k], C->p->tables[k], &trs[k]);
-    mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
-    mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
 }
 
 static void pass_defines(Checker *C) {

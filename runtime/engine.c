@@ -139,6 +139,38 @@ int arb_compile(arb_engine *e) {
     return ARB_OK;
 }
 
+int arb_category_rows(const arb_engine *e, size_t cat, const char **name, uint64_t *rules,
+                      uint64_t *rule_rows) {
+    const Program *p = e->prog;
+    if (!p || cat >= p->ncats) return ARB_ERR_USAGE;
+    uint64_t nr = 0, rows = 0;
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        const Rule *r = &p->rules[i];
+        if (r->category != cat) continue;
+        nr++;
+        uint64_t n = 0;
+        for (uint32_t pc = r->entry; pc < r->code_end && pc < p->ncode;) {
+            int32_t op = p->code[pc];
+            if (op < 0 || op >= OPC__COUNT) break;
+            if (op == OPC_MATCH && pc + 2 < p->ncode) {
+                int32_t t = p->code[pc + 2];
+                if (t >= 0 && (uint32_t)t < p->ntables) n = p->tables[t]->nrows;
+                break;
+            }
+            pc += 1 + opcode_nargs[op];
+        }
+        if (!n && r->index >= 0 && (uint32_t)r->index < p->nindexes) {
+            const Table *t = p->indexes[r->index].keys;
+            for (uint32_t k = 0; k < t->nrows; k++) n += table_row(t, k)[1].i == (int64_t)i;
+        }
+        rows += n ? n : 1;
+    }
+    if (name) *name = p->cats[cat].name;
+    if (rules) *rules = nr;
+    if (rule_rows) *rule_rows = rows;
+    return ARB_OK;
+}
+
 size_t arb_error_count(const arb_engine *e) {
     return e->diags.n;
 }
