@@ -88,6 +88,17 @@ static void push_int(CodeGen *g, int64_t i, int kind) {
 }
 
 int cg_regex(CodeGen *g, Node *at, const char *pattern) {
+    char msg[256];
+    int k = cg_regex_text(g, pattern, msg, sizeof msg);
+    if (k < 0 && !g->oom)
+        diag_add(g->diags, DIAG_ERROR, at->file, at->off, at->end - at->off,
+                 "bad regular expression: %s", msg);
+    return k;
+}
+
+int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t errcap) {
+    snprintf(err, errcap, "out of memory");
+    size_t old = g->capregexes;
     if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(regex_t), &g->capregexes,
                  g->nregexes + 1)) {
         g->oom = 1;
@@ -95,8 +106,9 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern) {
     }
     size_t cap = g->capregexes;
     /* regex_src grows in step with regexes */
-    const char **ns =
-        mem_realloc(g->alloc, g->regex_src, g->nregexes * sizeof(char *), cap * sizeof(char *));
+    const char **ns = cap == old ? g->regex_src
+                                 : mem_realloc(g->alloc, g->regex_src, old * sizeof(char *),
+                                               cap * sizeof(char *));
     if (!ns) {
         g->oom = 1;
         return -1;
@@ -104,14 +116,16 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern) {
     g->regex_src = ns;
     int rc = regcomp(&g->regexes[g->nregexes], pattern, REG_EXTENDED | REG_NOSUB);
     if (rc != 0) {
-        char msg[256];
-        regerror(rc, &g->regexes[g->nregexes], msg, sizeof msg);
+        regerror(rc, &g->regexes[g->nregexes], err, errcap);
         regfree(&g->regexes[g->nregexes]);
-        diag_add(g->diags, DIAG_ERROR, at->file, at->off, at->end - at->off,
-                 "bad regular expression: %s", msg);
         return -1;
     }
     g->regex_src[g->nregexes] = arena_strndup(&g->p->ar, pattern, strlen(pattern));
+    if (!g->regex_src[g->nregexes]) {
+        regfree(&g->regexes[g->nregexes]);
+        g->oom = 1;
+        return -1;
+    }
     return (int)g->nregexes++;
 }
 
@@ -328,6 +342,14 @@ static void cg_binary(CodeGen *g, Node *n) {
             cg_set_test(g, rhs, type_is_string(n->a->type.kind));
         }
         if (op == OP_NOTIN) E0(g, NOT);
+        probe(g, PROBE_RESULT, n, NULL, NULL);
+        return;
+    }
+    if (op == OP_MATCHES && n->b->type.kind == TY_REGEX) { /* x matches r.column */
+        cg_expr(g, n->a);
+        probe(g, PROBE_OPERANDS, n, n->a, NULL);
+        cg_expr(g, n->b);
+        E0(g, MATCHESR);
         probe(g, PROBE_RESULT, n, NULL, NULL);
         return;
     }

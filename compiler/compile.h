@@ -52,6 +52,9 @@ int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, i
 /* Registers a compiled regular expression; returns its index or -1 and
  * reports the error at `at`. */
 int cg_regex(CodeGen *g, Node *at, const char *pattern);
+/* The same for a pattern from data (a regex column's cell): -1 with the
+ * reason in err when it does not compile (or out of memory). */
+int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t cap);
 /* Registers a message template; returns its index or -1. */
 int cg_template(CodeGen *g, Template t);
 

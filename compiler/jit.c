@@ -44,6 +44,7 @@ enum {
     H_NEXT_ROW,
     H_FLAG,
     H_HISTORY,
+    H_MATCHES_REGEX,
     H_STARTS_WITH
 };
 
@@ -52,7 +53,7 @@ typedef struct Gen {
     LLVMModuleRef m;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, fn_type;
-    LLVMTypeRef h_types[14]; /* function types of the helpers */
+    LLVMTypeRef h_types[15]; /* function types of the helpers */
     const Program *p;
     /* the function being built */
     LLVMValueRef fn, ctx, code, locals, stack, helpers, consts;
@@ -381,6 +382,12 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_HISTORY, args, 2), g->i64, ""));
         break;
     }
+    case OPC_MATCHESR: {
+        y = POP(), x = POP();
+        LLVMValueRef args[3] = {g->ctx, as_ptr(g, x), y};
+        PUSH(call_helper(g, H_MATCHES_REGEX, args, 3));
+        break;
+    }
     default: LLVMBuildRet(g->b, c32(g, -1)); return;
     }
     LLVMBuildBr(g->b, nb);
@@ -542,6 +549,8 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);
     LLVMTypeRef pi[2] = {P, I};
     g.h_types[H_HISTORY] = LLVMFunctionType(P, pi, 2, 0);
+    LLVMTypeRef ppi[3] = {P, P, I};
+    g.h_types[H_MATCHES_REGEX] = LLVMFunctionType(I, ppi, 3, 0);
     g.h_types[H_STARTS_WITH] = LLVMFunctionType(I, pp, 2, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {

@@ -573,8 +573,12 @@ static Type check_binary(Checker *C, Node *n) {
                 type_name(a, x, sizeof x));
             return n->type = T_ERR;
         }
+        if (n->b->type.kind == TY_REGEX) return n->type = ty(TY_BOOL); /* r.column */
         if (pat->kind != N_STRING) {
-            err(C, n->b, "'matches' needs a regular expression as a string literal");
+            if (n->b->type.kind != TY_ERROR)
+                err(C, n->b,
+                    "'matches' needs a regular expression: a string literal or a table's regex "
+                    "column");
             return n->type = T_ERR;
         }
         n->slot = cg_regex(&C->cg, pat, pat->str);
@@ -692,7 +696,9 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
         return a0->type;
     case BI_MISSING:
     case BI_PRESENT:
-        if (!type_is_int64(args[0].kind) && !type_is_string(args[0].kind)) break;
+        if (!type_is_int64(args[0].kind) && !type_is_string(args[0].kind) &&
+            args[0].kind != TY_REGEX)
+            break;
         return ty(TY_BOOL);
     case BI_ABS:
         if (!is_numeric_kind(args[0].kind)) break;
@@ -958,6 +964,8 @@ static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int
         f->derived = -1;
         f->decl_off = fn->off;
         if (is_table && f->type.kind == TY_LIST) err(C, fn->a, "a table column cannot hold a list");
+        if (!is_table && f->type.kind == TY_REGEX)
+            err(C, fn->a, "regex is a type of table columns only (a pattern per row)");
         for (Node *a = fn->list; a; a = a->next) {
             int32_t *slot = NULL;
             switch (a->op) {
@@ -1039,8 +1047,8 @@ static void load_file(Checker *C, int file, StrMap *seen) {
 }
 
 static void declare_builtin_types(Checker *C) {
-    static const uint8_t kinds[] = {TY_BOOL,     TY_INT,      TY_MONEY, TY_DATE,
-                                    TY_DATETIME, TY_DURATION, TY_CODE,  TY_TEXT};
+    static const uint8_t kinds[] = {TY_BOOL,     TY_INT,  TY_MONEY, TY_DATE, TY_DATETIME,
+                                    TY_DURATION, TY_CODE, TY_TEXT,  TY_REGEX};
     for (size_t i = 0; i < sizeof kinds; i++) {
         Sym *s = arena_alloc(C->ar, sizeof(Sym));
         if (!s) return;
@@ -1177,8 +1185,49 @@ static void pass_categories(Checker *C) {
     }
 }
 
-/* Reads a table's CSV file into typed rows and indexes its key column. */
-static void load_table(Checker *C, Node *d, Table *t) {
+/* The rows of a table being read: its own CSV file's, then those of each
+ * `extend table`. */
+typedef struct TableRows {
+    Value *rows;
+    size_t nrows, cap;
+    int bad_rows;
+    int loaded;      /* the table's own file was read without errors */
+    StrMap *regexes; /* pattern -> its number + 1, shared by all tables */
+} TableRows;
+
+/* A regex column's cell: compiled once (equal patterns share one), held as
+ * its number; empty is missing.  NULL, or why the pattern is bad (in buf). */
+static const char *regex_cell(Checker *C, TableRows *tr, const char *s, size_t n, Value *out,
+                              char *buf, size_t cap) {
+    if (n == 0) {
+        out->i = ARB_NULL;
+        return NULL;
+    }
+    void *known = strmap_get(tr->regexes, s, n);
+    if (known) {
+        out->i = (int64_t)(uintptr_t)known - 1;
+        return NULL;
+    }
+    char *pat = arena_strndup(C->ar, s, n);
+    if (!pat) {
+        C->oom = 1;
+        return "out of memory";
+    }
+    char msg[200];
+    int k = cg_regex_text(&C->cg, pat, msg, sizeof msg);
+    if (k < 0) {
+        if (C->cg.oom) C->oom = 1;
+        snprintf(buf, cap, "not a valid regular expression (%s)", msg);
+        return buf;
+    }
+    strmap_put(tr->regexes, C->cg.regex_src[k], n, (void *)(uintptr_t)(k + 1), &C->oom);
+    out->i = k;
+    return NULL;
+}
+
+/* Reads a CSV file (the table's own, or an `extend table`'s when d is one)
+ * into typed rows appended to tr.  Columns are found by header name. */
+static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
     char path[4096], msg[512];
     relative_path(C, d->file, d->a->str, path, sizeof path);
     int file = sources_add_file(C->src, path, msg, sizeof msg);
@@ -1213,18 +1262,23 @@ static void load_table(Checker *C, Node *d, Table *t) {
                 memcmp(r.fields[c].ptr, t->rt.fields[f].name, r.fields[c].len) == 0)
                 col_of[f] = (int32_t)c;
         if (col_of[f] < 0) {
-            diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
-                     t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
-                     t->rt.fields[f].name, path);
+            if (d->op) /* an extend: point at the CSV file's header */
+                diag_add(C->diags, DIAG_ERROR, file, 0, (uint32_t)strcspn(src->text, "\r\n"),
+                         "column '%s' of table %s is not in the header of %s", t->rt.fields[f].name,
+                         t->name, path);
+            else
+                diag_add(C->diags, DIAG_ERROR, d->file, t->rt.fields[f].decl_off,
+                         t->rt.fields[f].name_len, "column '%s' is not in the header of %s",
+                         t->rt.fields[f].name, path);
             missing = 1;
         }
     }
     if (missing) {
         csv_free(&r);
+        tr->bad_rows++;
         return;
     }
-    size_t cap = 0, nrows = 0;
-    Value *rows = NULL;
+    size_t nrows = tr->nrows;
     int bad_rows = 0;
     while ((rc = csv_next(&r, &line, &e)) != 0) {
         if (rc < 0) {
@@ -1233,11 +1287,11 @@ static void load_table(Checker *C, Node *d, Table *t) {
             bad_rows++;
             continue;
         }
-        if (mem_grow(C->alloc, (void **)&rows, nf * sizeof(Value), &cap, nrows + 1)) {
+        if (mem_grow(C->alloc, (void **)&tr->rows, nf * sizeof(Value), &tr->cap, nrows + 1)) {
             C->oom = 1;
             break;
         }
-        Value *row = rows + nrows * nf;
+        Value *row = tr->rows + nrows * nf;
         int ok = 1;
         for (uint32_t f = 0; f < nf; f++) {
             if ((size_t)col_of[f] >= r.nfields) {
@@ -1255,8 +1309,11 @@ static void load_table(Checker *C, Node *d, Table *t) {
                 break;
             }
             CsvField cell = r.fields[col_of[f]];
+            char rx[256];
             const char *why =
-                scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
+                t->rt.fields[f].type.kind == TY_REGEX
+                    ? regex_cell(C, tr, cell.ptr, cell.len, &row[f], rx, sizeof rx)
+                    : scalar_parse(&t->rt.fields[f].type, cell.ptr, cell.len, &C->p->ar, &row[f]);
             if (why) {
                 uint32_t off = (cell.ptr >= src->text && cell.ptr <= src->text + src->len)
                                    ? (uint32_t)(cell.ptr - src->text)
@@ -1278,22 +1335,41 @@ static void load_table(Checker *C, Node *d, Table *t) {
         }
     }
     csv_free(&r);
-    t->nrows = (uint32_t)nrows;
-    t->rows = arena_alloc(&C->p->ar, (nrows ? nrows : 1) * nf * sizeof(Value));
-    if (t->rows && nrows) memcpy(t->rows, rows, nrows * nf * sizeof(Value));
-    mem_free(C->alloc, rows, cap * nf * sizeof(Value));
-    if (!bad_rows && table_build_index(t, &C->p->ar))
+    tr->nrows = nrows;
+    tr->bad_rows += bad_rows;
+}
+
+/* Moves a table's rows into the program and indexes its key column. */
+static void finish_table(Checker *C, Node *d, Table *t, TableRows *tr) {
+    uint32_t nf = t->rt.nfields;
+    t->nrows = (uint32_t)tr->nrows;
+    t->rows = arena_alloc(&C->p->ar, (tr->nrows ? tr->nrows : 1) * nf * sizeof(Value));
+    if (t->rows && tr->nrows) memcpy(t->rows, tr->rows, tr->nrows * nf * sizeof(Value));
+    mem_free(C->alloc, tr->rows, tr->cap * nf * sizeof(Value));
+    tr->rows = NULL;
+    if (!t->rows) C->oom = 1;
+    if (tr->loaded && !tr->bad_rows && t->rows && table_build_index(t, &C->p->ar))
         err(C, d, "cannot index table %s (too many different key prefix lengths?)", t->name);
 }
 
 static void pass_tables(Checker *C) {
     size_t n = 0;
-    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE;
+    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_TABLE && !C->decls[i]->op;
     C->p->tables = arena_alloc(&C->p->ar, (n + 1) * sizeof(Table *));
-    if (!C->p->tables) return;
+    TableRows *trs = mem_calloc(C->alloc, (n + 1) * sizeof(TableRows));
+    StrMap regexes;
+    strmap_init(&regexes, C->alloc);
+    for (size_t k = 0; trs && k <= n; k++) trs[k].regexes = &regexes;
+    Node **tdecl = mem_calloc(C->alloc, (n + 1) * sizeof(Node *));
+    if (!C->p->tables || !trs || !tdecl) {
+        mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
+        mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
+        C->oom = 1;
+        return;
+    }
     for (size_t i = 0; i < C->ndecls; i++) {
         Node *d = C->decls[i];
-        if (d->kind != N_TABLE) continue;
+        if (d->kind != N_TABLE || d->op) continue;
         Table *t = arena_alloc(&C->p->ar, sizeof(Table));
         if (!t) return;
         t->name = pstr(C, d->name);
@@ -1311,9 +1387,40 @@ static void pass_tables(Checker *C) {
         size_t errs = C->diags->errors;
         build_fields(C, &t->rt, fields, nf, 1);
         t->key_col = t->rt.key_field;
-        if (C->diags->errors == errs) load_table(C, d, t);
-        if (declare(C, d, SYM_TABLE, t)) C->p->tables[C->p->ntables++] = t;
+        uint32_t k = C->p->ntables;
+        if (C->diags->errors == errs) {
+            load_table(C, d, t, &trs[k]);
+            trs[k].loaded = !trs[k].bad_rows;
+        }
+        tdecl[k] = d;
+        C->p->tables[k] = t;
+        if (declare(C, d, SYM_TABLE, t)) {
+            C->p->ntables++;
+        } else {
+            mem_free(C->alloc, trs[k].rows, trs[k].cap * t->rt.nfields * sizeof(Value));
+            memset(&trs[k], 0, sizeof trs[k]);
+            trs[k].regexes = &regexes;
+        }
     }
+    /* extend table NAME from "file.csv": more rows for a table declared
+     * anywhere in the library */
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_TABLE || !d->op) continue;
+        Sym *s = global(C, d->name);
+        if (!s || s->kind != SYM_TABLE) {
+            err(C, d, "'extend table %.*s': no such table", (int)d->name.len, d->name.ptr);
+            continue;
+        }
+        uint32_t k = 0;
+        while (k < C->p->ntables && C->p->tables[k] != s->ptr) k++;
+        if (k < C->p->ntables && trs[k].loaded) load_table(C, d, s->ptr, &trs[k]);
+    }
+    for (uint32_t k = 0; k < C->p->ntables; k++)
+        finish_table(C, tdecl[k], C->p->tables[k], &trs[k]);
+    mem_free(C->alloc, trs, (n + 1) * sizeof(TableRows));
+    mem_free(C->alloc, tdecl, (n + 1) * sizeof(Node *));
+    strmap_free(&regexes);
 }
 
 static void pass_defines(Checker *C) {

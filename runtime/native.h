@@ -41,6 +41,8 @@ typedef struct NativeHelpers {
                     const Value *args);
     /* HISTORY: the claim's history within dur (a list, NULL when empty) */
     const ArbList *(*history)(NativeCtx *c, int64_t dur);
+    /* MATCHESR: s matches regex number re (a regex column's value) */
+    int64_t (*matches_regex)(NativeCtx *c, const ArbStr *s, int64_t re);
     /* STARTS: whether s starts with prefix (0 when either is NULL) */
     int64_t (*starts_with)(const ArbStr *s, const ArbStr *prefix);
 } NativeHelpers;
@@ -69,7 +71,7 @@ extern const NativeHelpers native_helpers;
  * NATIVE_SYM_INFO (a NativeInfo) and, per rule, the functions of its entry
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
-#define NATIVE_FORMAT 1
+#define NATIVE_FORMAT 2 /* 2: matches_regex and starts_with helpers */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"

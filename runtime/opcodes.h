@@ -69,6 +69,7 @@
     X(ACCMAX, 1, -1, "pop; local a = max(local a, value), ignoring missing")                       \
     X(FLAG, 3, 0, "raise a finding on the record in local a (-1: the claim), template b, c args")  \
     X(HISTORY, 0, 0, "replace a duration by the claims of the person at most that long before")    \
+    X(MATCHESR, 0, -1, "string a matches the regex numbered b (a regex column); missing: false")    \
     X(STARTS, 0, -1, "string a starts with string b")
 
 typedef enum Opcode {

@@ -505,6 +505,17 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         }
         p->nregexes++;
     }
+    /* regex columns hold pattern numbers: each must name a pattern */
+    for (uint32_t t = 0; t < p->ntables && !r->bad; t++) {
+        const Table *tb = p->tables[t];
+        for (uint32_t f = 0; f < tb->rt.nfields; f++) {
+            if (tb->rt.fields[f].type.kind != TY_REGEX) continue;
+            for (uint32_t i = 0; i < tb->nrows; i++) {
+                int64_t v = tb->rows[(size_t)i * tb->rt.nfields + f].i;
+                if (v != ARB_NULL && (v < 0 || v >= (int64_t)p->nregexes)) mark_bad(r, __LINE__);
+            }
+        }
+    }
     p->ntemplates = get_count(r, 4);
     p->templates = alloc(r, p->ntemplates * sizeof(Template));
     for (uint32_t i = 0; i < p->ntemplates && !r->bad; i++) {

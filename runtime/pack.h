@@ -12,7 +12,7 @@
 #include "program.h"
 
 #define PACK_MAGIC "ARBPACK"
-#define PACK_FORMAT 2 /* 2: HISTORY and STARTS instructions */
+#define PACK_FORMAT 3 /* 2: the HISTORY instruction; 3: regex columns, MATCHESR, STARTS */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

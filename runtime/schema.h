@@ -24,7 +24,8 @@
     X(SET, "set")                                                                                  \
     X(TABLE, "table")                                                                              \
     X(NULLT, "null")                                                                               \
-    X(ERROR, "<error>")
+    X(ERROR, "<error>")                                                                            \
+    X(REGEX, "regex") /* a table column: compiled patterns, held as their number */
 
 typedef enum TypeKind {
 #define X(e, s) TY_##e,

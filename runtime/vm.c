@@ -357,6 +357,10 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             break;
         }
         case OPC_HISTORY: S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); break;
+        case OPC_MATCHESR:
+            sp--;
+            S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);
+            break;
         case OPC_STARTS: {
             const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
             sp--;
@@ -366,6 +370,12 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         default: return -1;
         }
     }
+}
+
+int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
+    /* the number comes from a regex column; checked all the same */
+    return s && re >= 0 && (uint64_t)re < p->nregexes &&
+           regexec(&p->regexes[re], s->data, 0, NULL, 0) == 0;
 }
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {

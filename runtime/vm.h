@@ -58,6 +58,9 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
 int vm_prepare(VM *vm, Value *claim, Arena *ar);
 /* history(dur) of the claim being checked (the HISTORY instruction). */
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar);
+/* MATCHESR: s matches the program's regex number re (false when either is
+ * missing or re is out of range). */
+int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re);
 
 /* Pieces shared by the interpreter and native code. */
 int vm_set_has(const Table *t, const ArbStr *s);

@@ -2,7 +2,8 @@
 # differential.sh ARBITER SRC — property test: random rule files (random
 # expressions over the claim schema: comparisons, arithmetic, null handling,
 # sets with prefixes, aggregates, defines, dates, and for seeds 4-6 the
-# person's history in chained aggregates) over generated claims give
+# person's history in chained aggregates; a table with a regex column and
+# `matches r.column`) over generated claims give
 # byte-identical findings with the interpreter, the JIT and ahead-of-time
 # native code (through a pack), with and without the item-code index, with 1
 # and 2 threads.
@@ -25,6 +26,15 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
         prev = c["settle_time"]
         f.write(json.dumps(c, ensure_ascii=False) + "\n")
 PY
+# a table with a regex column (an empty cell is missing: never matches)
+cat >"$tmp/pat.csv" <<'CSV'
+code,pattern,note
+0012%,(注射|输液|护理),a
+XJ%,(胶囊|片)$,b
+Z%,,c
+C07%,[[:digit:]]|导管,d
+00%,费$,e
+CSV
 fail=0 pass=0
 for seed in 1 2 3 4 5 6; do
   python3 - "$seed" "$tmp/r$seed.rules" <<'PY'
@@ -92,6 +102,11 @@ if int(sys.argv[1]) >= 4:
             out.append(f"rule R.{i} in R when {agg}(x.amount for p in history({dur()}), x in p.lines, d in p.diagnoses where {cond('x', 1)}) > {rnd.randint(0, 300)}.00 flag claim amount coalesce({agg}(x.amount for p in history({dur()}), x in p.lines), 0.00)")
         else:
             out.append(f"rule R.{i} in R when claim.care_type == inpatient and all(p in history({dur()}) where p.care_type != inpatient or date(claim.admit_time) - date(p.discharge_time) > 15d) flag claim")
+out.append('table pat from "pat.csv" { code code key  pattern regex }')
+out.append('rule R.90 in R for line in claim.lines match r in pat on line.item_code when line.item_name matches r.pattern flag line message "{r.code}"')
+out.append(f'rule R.91 in R for line in claim.lines match r in pat on line.item_code when not (line.item_name matches r.pattern) and {cond("line", 1)} flag line')
+out.append('rule R.92 in R when count(x in claim.lines where exists(q in claim.lines where x.item_name matches "注射" and q.item_code in pat)) > 1 flag claim')
+out.append('rule R.93 in R for line in claim.lines match r in pat on line.item_code when missing(r.pattern) or claim.dept matches r.pattern flag line')
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
   if ! "$arbiter" lint "$tmp/r$seed.rules" --stdlib "$src/stdlib-rules" 2>"$tmp/lint"; then

@@ -242,6 +242,41 @@ static void test_inline_tests(void **state) {
     done(&b);
 }
 
+static void test_regex_column_and_extend_table(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+              "  code code key  name text  pattern_id int  pattern regex }\n"
+              "extend table t from \"" ARB_TEST_DATA "/tables/lib/tables/more.csv\"\n"
+              "extend table t from \"" ARB_TEST_DATA "/tables/indication.csv\"\n"
+              "rule R.1 in C for line in claim.lines match r in t on line.item_code\n"
+              "  when line.item_code matches r.pattern flag line\n");
+    assert_int_equal(b.diags.n, 0);
+    assert_non_null(b.p);
+    const Table *t = b.p->tables[0];
+    assert_int_equal(t->nrows, 7); /* 3 + 1 extended + the same 3 again */
+    /* equal patterns share one compiled expression; an empty cell is missing */
+    assert_int_equal(b.p->nregexes, 3);
+    assert_int_equal(t->rows[3 * 4 + 3].i, 2);
+    assert_true(t->rows[2 * 4 + 3].i == INT64_MIN);
+    assert_int_equal(t->rows[4 * 4 + 3].i, t->rows[0 * 4 + 3].i);
+    assert_string_equal(b.p->regex_src[2], "(胃癌|肺癌)");
+    done(&b);
+
+    build(&b, "schema s { p regex }\n"
+              "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+              "  code code key  name text  pattern_id int  pattern regex }\n"
+              "extend table u from \"x.csv\"\n"
+              "rule R.1 in C for line in claim.lines match r in t on line.item_code\n"
+              "  when line.item_code matches r.name flag line message \"{r.pattern}\"\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 14, "regex is a type of table columns only");
+    expect_diag(&b, 1, 4, 14, "'extend table u': no such table");
+    expect_diag(&b, 2, 6, 31, "'matches' needs a regular expression");
+    expect_diag(&b, 3, 6, 58, "a message can show scalar values, not regex");
+    done(&b);
+}
+
 static void test_template_errors(void **state) {
     (void)state;
     Built b;
@@ -262,6 +297,7 @@ int main(void) {
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_history_not_in_derived_fields),
         cmocka_unit_test(test_inline_tests),
+        cmocka_unit_test(test_regex_column_and_extend_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
