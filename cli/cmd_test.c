@@ -269,6 +269,13 @@ static void on_reject(void *ud, const arb_reject *r) {
                 r->message);
 }
 
+static void on_rule_error(void *ud, const arb_rule_error *r) {
+    const RejectPrinter *p = ud;
+    if (!p->quiet)
+        fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
+                r->rule_id, r->claim_id, r->message);
+}
+
 /* A temporary file (for findings, or a test's claims); 0 or -1. */
 static int temp_path(char *buf, size_t cap, const char *what) {
     const char *dir = getenv("TMPDIR");
@@ -299,6 +306,7 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
     o.findings_path = path;
     o.threads = ro->threads;
     o.on_reject = on_reject;
+    o.on_rule_error = on_rule_error;
     o.ud = &rp;
     arb_batch_stats st;
     int rc = arb_check_file(e, &o, &st);

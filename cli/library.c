@@ -457,6 +457,7 @@ static LibTable *table_read(const char *path, const char *name, char *err, size_
             snprintf(err, errcap, "%s:%zu:1: %zu cells, the header has %zu", path, rec_line, ncells,
                      t->ncols);
             for (size_t j = 0; j < ncells; j++) free(row[j]);
+            ncells = 0;
             ok = 0;
             break;
         }
@@ -477,6 +478,8 @@ static LibTable *table_read(const char *path, const char *name, char *err, size_
         snprintf(err, errcap, "%s:1:1: no header row", path);
         ok = 0;
     }
+    if (row && !ok)
+        for (size_t j = 0; j < ncells; j++) free(row[j]);
     free(row);
     free(cell);
     free(text);

@@ -3,7 +3,8 @@
  * CLI is the only place that prints; everything else is the library.
  *
  * Exit codes: 0 clean; 1 findings (with --fail-on-findings); 2 usage or rule
- * errors; 3 data errors (claims unreadable or records rejected); 4 I/O. */
+ * errors; 3 data errors (claims unreadable, records rejected, or rules that
+ * failed on claims: a Lua error, timeout or memory limit); 4 I/O. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ static const char *const MAIN_HELP =
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
     "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
-    "errors, 3 data errors (claims unreadable or records rejected), 4 I/O errors.\n"
+    "errors, 3 data errors (claims unreadable, records rejected, or rules that\n"
+    "failed on some claims: a Lua error, timeout or memory limit), 4 I/O errors.\n"
     "environment: ARBITER_STDLIB names the standard library directory.\n";
 
 static const char *const CHECK_HELP =
@@ -71,6 +73,12 @@ static const char *const CHECK_HELP =
     "  --no-index           run every rule on every line (no item-code index;\n"
     "                       for comparisons: the findings are the same)\n"
     "  --fail-on-findings   exit 1 when there are findings\n"
+    "  --rule-errors FILE   rules that failed on a claim (a Lua call's error,\n"
+    "                       timeout or memory limit), as JSON Lines; each is also\n"
+    "                       reported on standard error; the claim's other rules\n"
+    "                       and the rest of the batch are still audited\n"
+    "  --lua-budget N       Lua instructions per call (default 1000000)\n"
+    "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
     "  --quiet              no summary\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
     "  -h, --help           this text\n";
@@ -213,6 +221,13 @@ static void on_reject(void *ud, const arb_reject *r) {
     fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
 }
 
+static void on_rule_error(void *ud, const arb_rule_error *r) {
+    Progress *p = ud;
+    if (p->shown) fputc('\r', stderr), p->shown = 0;
+    fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
+            r->rule_id, r->claim_id, r->message);
+}
+
 static int cmd_check(int argc, char **argv) {
     const char *files[argc];
     RuleArgs ra = {files, 0, NULL};
@@ -222,6 +237,7 @@ static int cmd_check(int argc, char **argv) {
     o.rejects_path = "rejects.jsonl";
     int fail_on_findings = 0, quiet = 0, backend = 0;
     const char *pack = NULL, *native = NULL;
+    unsigned long long lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -286,6 +302,16 @@ static int cmd_check(int argc, char **argv) {
             o.no_index = 1;
         } else if (strcmp(a, "--fail-on-findings") == 0) {
             fail_on_findings = 1;
+        } else if (strcmp(a, "--rule-errors") == 0 && more) {
+            o.rule_errors_path = argv[++i];
+        } else if (strcmp(a, "--lua-budget") == 0 && more) {
+            if (parse_count(argv[++i], &lua_budget) || lua_budget < 1000)
+                return usage_error("check", "--lua-budget takes a number >= 1000, not '%s'",
+                                   argv[i]);
+        } else if (strcmp(a, "--lua-memory") == 0 && more) {
+            if (parse_count(argv[++i], &lua_mb) || lua_mb < 1 || lua_mb > 65536)
+                return usage_error("check", "--lua-memory takes megabytes (1-65536), not '%s'",
+                                   argv[i]);
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else {
@@ -298,6 +324,7 @@ static int cmd_check(int argc, char **argv) {
     int code = EXIT_CLEAN;
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
+    arb_set_lua_limits(e, lua_budget, (size_t)lua_mb << 20);
     if (backend == 2) {
         char so[4096];
         if (!pack) {
@@ -323,6 +350,7 @@ static int cmd_check(int argc, char **argv) {
     Progress prog = {isatty(2) && !quiet, 0};
     o.on_progress = on_progress;
     o.on_reject = on_reject;
+    o.on_rule_error = on_rule_error;
     o.ud = &prog;
     arb_batch_stats st;
     int rc = arb_check_file(e, &o, &st);
@@ -353,6 +381,11 @@ static int cmd_check(int argc, char **argv) {
                 m1, m2);
         fprintf(stderr, "  %llu findings in %llu claims, %s at risk\n",
                 (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3);
+        if (st.lua_calls || st.rule_errors)
+            fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua)%s%s\n",
+                    (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,
+                    st.rule_errors && o.rule_errors_path ? " in " : "",
+                    st.rule_errors && o.rule_errors_path ? o.rule_errors_path : "");
         for (size_t i = 0; i < st.ncategories; i++) {
             const arb_category_stats *c = &st.categories[i];
             if (!c->findings) continue;
@@ -366,7 +399,7 @@ static int cmd_check(int argc, char **argv) {
                 st.seconds > 0 ? mb / st.seconds : 0.0);
     }
     arb_engine_free(e);
-    if (st.rejected || st.rejected_rows) return EXIT_DATA;
+    if (st.rejected || st.rejected_rows || st.rule_errors) return EXIT_DATA;
     if (fail_on_findings && st.findings) return EXIT_FINDINGS;
     return EXIT_CLEAN;
 }

@@ -459,7 +459,11 @@ static void cg_expr(CodeGen *g, Node *n) {
         return;
     }
     case N_CALL:
-        if (n->res == RES_INLINE)
+        if (n->op == 1) { /* lua.NAME(args): the arguments, then the call */
+            int32_t nargs = 0;
+            for (Node *a = n->list; a; a = a->next, nargs++) cg_expr(g, a);
+            E2(g, LUACALL, n->slot, nargs);
+        } else if (n->res == RES_INLINE)
             cg_expr(g, n->a);
         else
             cg_builtin(g, n);

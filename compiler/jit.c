@@ -44,8 +44,10 @@ enum {
     H_NEXT_ROW,
     H_FLAG,
     H_HISTORY,
+    H_STARTS_WITH,
+    H_LUA_CALL,
     H_MATCHES_REGEX,
-    H_STARTS_WITH
+    H__COUNT
 };
 
 typedef struct Gen {
@@ -53,7 +55,7 @@ typedef struct Gen {
     LLVMModuleRef m;
     LLVMBuilderRef b;
     LLVMTypeRef i1, i32, i64, ptr, fn_type;
-    LLVMTypeRef h_types[15]; /* function types of the helpers */
+    LLVMTypeRef h_types[H__COUNT]; /* function types of the helpers */
     const Program *p;
     /* the function being built */
     LLVMValueRef fn, ctx, code, locals, stack, helpers, consts;
@@ -382,6 +384,18 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_HISTORY, args, 2), g->i64, ""));
         break;
     }
+    case OPC_LUACALL: {
+        /* arguments in S[sp-n..sp); the result replaces the first */
+        sp -= a[1];
+        LLVMValueRef args[4] = {g->ctx, operand(g, pc, 0), c32(g, a[1]), slot_ptr(g, S, sp)};
+        r = call_helper(g, H_LUA_CALL, args, 4);
+        sp++;
+        LLVMBasicBlockRef fail = LLVMAppendBasicBlockInContext(g->cx, g->fn, "lua_failed");
+        LLVMBuildCondBr(g->b, LLVMBuildICmp(g->b, LLVMIntNE, r, c64(g, 0), ""), fail, nb);
+        LLVMPositionBuilderAtEnd(g->b, fail);
+        LLVMBuildRet(g->b, LLVMBuildTrunc(g->b, r, g->i32, ""));
+        return;
+    }
     case OPC_MATCHESR: {
         y = POP(), x = POP();
         LLVMValueRef args[3] = {g->ctx, as_ptr(g, x), y};
@@ -549,9 +563,11 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_FLAG] = LLVMFunctionType(I, f5, 5, 0);
     LLVMTypeRef pi[2] = {P, I};
     g.h_types[H_HISTORY] = LLVMFunctionType(P, pi, 2, 0);
+    g.h_types[H_STARTS_WITH] = LLVMFunctionType(I, pp, 2, 0);
+    LLVMTypeRef lc4[4] = {P, I32, I32, P};
+    g.h_types[H_LUA_CALL] = LLVMFunctionType(I, lc4, 4, 0);
     LLVMTypeRef ppi[3] = {P, P, I};
     g.h_types[H_MATCHES_REGEX] = LLVMFunctionType(I, ppi, 3, 0);
-    g.h_types[H_STARTS_WITH] = LLVMFunctionType(I, pp, 2, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

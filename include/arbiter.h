@@ -68,6 +68,11 @@ typedef struct arb_config {
     const char *stdlib_dir; /* directory holding schema.rules; NULL: the built-in default */
     int no_prelude;         /* 1: do not load schema.rules (the sources declare the schema) */
     int debug_info;         /* 1: keep what arb_explain needs (costs memory) */
+    /* Lua functions called by rules: instructions per call and bytes per
+     * Lua state (one state per worker thread); 0: the defaults (1,000,000
+     * instructions, 64 MB). */
+    uint64_t lua_instructions;
+    size_t lua_memory;
 } arb_config;
 
 /* Fills *cfg with defaults.  Always call it first, then set what you need:
@@ -102,6 +107,10 @@ int arb_load_pack(arb_engine *e, const char *path);
  * loaded with arb_load_pack (no LLVM needed).  One made for another pack or
  * by another version is refused. */
 int arb_load_native(arb_engine *e, const char *so_path);
+
+/* Limits for Lua functions called by rules, for the checks that follow:
+ * instructions per call and bytes per Lua state (0: the default). */
+void arb_set_lua_limits(arb_engine *e, uint64_t instructions, size_t memory);
 
 /* Diagnostics of the last arb_compile. */
 typedef struct arb_error {
@@ -225,6 +234,15 @@ typedef struct arb_reject {
     const char *message;
 } arb_reject;
 
+/* A rule that failed on a claim: which, where, and the Lua traceback. */
+typedef struct arb_rule_error {
+    const char *claim_id;
+    const char *rule_id;
+    const char *file; /* the rule's file */
+    uint32_t line;    /* and line */
+    const char *message;
+} arb_rule_error;
+
 typedef struct arb_batch_options {
     const char *claims_path;   /* JSON Lines, or claims.csv (children beside it) */
     int input_format;          /* ARB_FORMAT_*; AUTO: by extension */
@@ -239,6 +257,12 @@ typedef struct arb_batch_options {
     /* Called now and then with the bytes of input done and in all. */
     void (*on_progress)(void *ud, uint64_t done, uint64_t total);
     void *ud;
+    /* Called (on the calling thread, in input order) for each rule that
+     * stopped on a claim because a Lua call failed (error, instruction
+     * budget, memory limit, wrong result type).  The claim's other rules
+     * ran; the batch goes on. */
+    void (*on_rule_error)(void *ud, const arb_rule_error *r);
+    const char *rule_errors_path; /* NULL: none; else JSON Lines, written when there are any */
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -264,6 +288,8 @@ typedef struct arb_batch_stats {
     double seconds;        /* wall time of the run */
     size_t ncategories;
     const arb_category_stats *categories; /* valid until the next call on the engine */
+    uint64_t rule_errors;                 /* rules stopped by a failed Lua call (on_rule_error) */
+    uint64_t lua_calls;                   /* Lua functions called */
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

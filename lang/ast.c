@@ -452,3 +452,32 @@ Node *ast_agg_chain(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, 
     n->list = first->next;
     return n;
 }
+
+Node *ast_lua(ParseCtx *c, Token kw, Token src, int is_inline, NodeList fns) {
+    Node *n = mk(c, N_LUA, kw, tend(src));
+    n->op = (uint8_t)is_inline;
+    if (is_inline) {
+        n->a = mk(c, N_STRING, src, tend(src));
+        n->a->str = src.ptr + 2; /* inside [[ ]]; the source outlives the tree */
+        n->a->slen = src.len - 4;
+    } else {
+        n->a = ast_string(c, src);
+    }
+    n->list = fns.head;
+    return n;
+}
+
+Node *ast_luafn(ParseCtx *c, Token name, NodeList params, Token result) {
+    Node *n = mk(c, N_LUAFN, name, tend(result));
+    n->list = params.head;
+    n->a = ast_type(c, result, NULL);
+    return n;
+}
+
+Node *ast_lua_call(ParseCtx *c, Token kw, Token fn, NodeList args, Token rparen) {
+    Node *n = mk(c, N_CALL, fn, tend(rparen));
+    n->off = kw.off;
+    n->op = 1;
+    n->list = args.head;
+    return n;
+}

@@ -55,6 +55,8 @@ typedef struct Token {
     X(SET)                                                                                         \
     X(AGG)                                                                                         \
     X(TEMPLATE)                                                                                    \
+    X(LUA)                                                                                         \
+    X(LUAFN)                                                                                       \
     X(TEST)                                                                                        \
     X(TRECORD)                                                                                     \
     X(TFIELD)                                                                                      \
@@ -185,6 +187,13 @@ Node *ast_flag(ParseCtx *c, Token kw, Token target);
 Node *ast_flag_amount(ParseCtx *c, Node *flag, Node *amount);
 Node *ast_flag_message(ParseCtx *c, Node *flag, Token msg);
 
+/* `lua "file.lua" { fn(types) type ... }` (inline: the source is a [[...]]
+ * token); a LUA node's a is the path or source STRING (op 1: inline), its
+ * list the LUAFN signatures (list: parameter TYPE nodes, a: result TYPE). */
+Node *ast_lua(ParseCtx *c, Token kw, Token src, int is_inline, NodeList fns);
+Node *ast_luafn(ParseCtx *c, Token name, NodeList params, Token result);
+/* `lua.NAME(args)`: a CALL node with op 1. */
+Node *ast_lua_call(ParseCtx *c, Token kw, Token fn, NodeList args, Token rparen);
 /* Inline tests: `test "name" { claim {...} ... expect [no] flag RULE ... }`.
  * TEST: str = name (a = its STRING node), list = items (TRECORD claims and
  * EXPECTs).  TRECORD: name = the word before it ('claim'), list = TFIELDs.

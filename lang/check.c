@@ -12,6 +12,7 @@
 
 #include "compile.h"
 #include "csv.h"
+#include "luart.h"
 #include "itest.h"
 #include "syntax.h"
 #include "scalar.h"
@@ -136,10 +137,13 @@ typedef struct Checker {
     size_t nientries, capientries;
     int32_t igroups[16][2]; /* (list field, field) of each RuleIndex */
     int nigroups;
-    void *expr_parser; /* one parser object for all message expressions */
-    Arena *stubs;      /* rule stubs: each rule is parsed again when checked */
-    Node *history_use; /* the rule being checked calls history() here */
-    int in_derived;    /* checking a derived field (no history there) */
+    void *expr_parser;  /* one parser object for all message expressions */
+    Arena *stubs;       /* rule stubs: each rule is parsed again when checked */
+    Node *history_use;  /* the rule being checked calls history() here */
+    int in_derived;     /* checking derived fields (no history or Lua calls there) */
+    Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
+    int32_t *lua_files; /* per LuaModule: its source file, for notes */
+    Node **lua_fn_nodes;
     int oom;
 } Checker;
 
@@ -732,9 +736,12 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
     return T_ERR;
 }
 
+static Type check_lua_call(Checker *C, Node *n);
+
 static Type check_call(Checker *C, Node *n, const Type *hint) {
     Type args[8];
     int nargs = 0;
+    if (n->op == 1) return n->type = check_lua_call(C, n);
     for (int bi = 0; bi < BI__COUNT; bi++) {
         if (!tok_eq(n->name, builtin_names[bi])) continue;
         for (Node *a = n->list; a; a = a->next) {
@@ -1430,6 +1437,242 @@ static void pass_defines(Checker *C) {
     }
 }
 
+/* ------------------------------------------------------------------ Lua */
+
+/* A Lua signature's type: parameters may also be records (a schema's
+ * name: claim, line, ...; a table's name: its rows) and lists. */
+static Type lua_type(Checker *C, Node *tn, int is_result) {
+    Sym *s = global(C, tn->name);
+    int structured = tn->op || (s && (s->kind == SYM_RECORD || s->kind == SYM_TABLE));
+    if (structured && is_result) {
+        err(C, tn,
+            "a Lua function returns bool, int, money, date, datetime, duration, code, text or an "
+            "enum");
+        return T_ERR;
+    }
+    if (!tn->op && s && s->kind == SYM_RECORD) {
+        Type t = ty(TY_RECORD);
+        t.rec = s->ptr;
+        return t;
+    }
+    if (!tn->op && s && s->kind == SYM_TABLE) {
+        Table *tb = s->ptr;
+        Type t = ty(TY_RECORD);
+        t.rec = &tb->rt;
+        t.table = tb;
+        return t;
+    }
+    return resolve_type(C, tn);
+}
+
+/* Reads the Lua modules and signatures, then loads the modules in a
+ * sandboxed state to report syntax errors, errors while running them and
+ * functions they do not define, at the declaration and in the Lua file. */
+static void pass_lua(Checker *C) {
+    Program *p = C->p;
+    size_t nmod = 0, nfn = 0;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        if (C->decls[i]->kind != N_LUA) continue;
+        nmod++;
+        for (Node *f = C->decls[i]->list; f; f = f->next) nfn++;
+    }
+    if (!nmod) return;
+    p->lua_modules = arena_alloc(&p->ar, nmod * sizeof(LuaModule));
+    p->lua_funcs = arena_alloc(&p->ar, (nfn ? nfn : 1) * sizeof(LuaFunc));
+    C->lua_decls = arena_alloc(C->ar, nmod * sizeof(Node *));
+    C->lua_files = arena_alloc(C->ar, nmod * sizeof(int32_t));
+    C->lua_fn_nodes = arena_alloc(C->ar, (nfn ? nfn : 1) * sizeof(Node *));
+    if (!p->lua_modules || !p->lua_funcs || !C->lua_decls || !C->lua_files || !C->lua_fn_nodes) {
+        C->oom = 1;
+        return;
+    }
+    size_t errs = C->diags->errors;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_LUA) continue;
+        uint32_t m = p->nlua_modules;
+        LuaModule *mod = &p->lua_modules[m];
+        memset(mod, 0, sizeof *mod);
+        const Source *rf = &C->src->items[d->file];
+        if (d->op) { /* inline: pad with newlines so Lua's line numbers are the file's */
+            uint32_t line, col;
+            diag_line_col(rf, d->a->off, &line, &col);
+            char *buf = arena_alloc(&p->ar, line + d->a->slen + 1);
+            if (!buf) {
+                C->oom = 1;
+                return;
+            }
+            memset(buf, '\n', line - 1);
+            memcpy(buf + line - 1, d->a->str, d->a->slen);
+            buf[line - 1 + d->a->slen] = 0;
+            mod->src = buf;
+            mod->len = line - 1 + d->a->slen;
+            mod->chunk = pcopy(C, rf->path);
+            mod->name = "";
+            C->lua_files[m] = d->file;
+        } else {
+            char path[4096], msg[512];
+            relative_path(C, d->file, d->a->str, path, sizeof path);
+            int idx = sources_add_file(C->src, path, msg, sizeof msg);
+            if (idx < 0) {
+                err(C, d->a, "cannot read Lua module \"%s\": %s", d->a->str, strerror(errno));
+                continue;
+            }
+            const Source *ls = &C->src->items[idx];
+            mod->src = arena_strndup(&p->ar, ls->text, ls->len);
+            mod->len = (uint32_t)ls->len;
+            mod->chunk = pcopy(C, path);
+            const char *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
+            size_t bl = strlen(base);
+            if (bl > 4 && strcmp(base + bl - 4, ".lua") == 0) bl -= 4;
+            mod->name = arena_strndup(&p->ar, base, bl);
+            if (!mod->src || !mod->name) C->oom = 1;
+            C->lua_files[m] = idx;
+        }
+        C->lua_decls[m] = d;
+        p->nlua_modules++;
+        for (Node *f = d->list; f; f = f->next) {
+            LuaFunc *fn = &p->lua_funcs[p->nlua_funcs];
+            memset(fn, 0, sizeof *fn);
+            fn->name = pstr(C, f->name);
+            fn->module = m;
+            for (uint32_t k = 0; k < p->nlua_funcs; k++)
+                if (strcmp(p->lua_funcs[k].name, fn->name) == 0) {
+                    err(C, f, "Lua function '%s' is declared twice", fn->name);
+                    note(C, C->lua_fn_nodes[k], "first declared here");
+                }
+            for (Node *t = f->list; t; t = t->next) {
+                if (fn->nparams == LUA_MAX_PARAMS) {
+                    err(C, t, "a Lua function takes at most %d arguments", LUA_MAX_PARAMS);
+                    break;
+                }
+                fn->params[fn->nparams++] = lua_type(C, t, 0);
+            }
+            fn->result = lua_type(C, f->a, 1);
+            C->lua_fn_nodes[p->nlua_funcs++] = f;
+        }
+    }
+    if (C->diags->errors != errs || C->oom) return;
+    /* Load them all; after an error, load again without the module (or
+     * function) at fault, so one run reports every such error. */
+    Program tmp = *p;
+    LuaModule *mods = arena_alloc(C->ar, p->nlua_modules * sizeof(LuaModule));
+    LuaFunc *fns = arena_alloc(C->ar, (p->nlua_funcs + 1) * sizeof(LuaFunc));
+    uint32_t *orig = arena_alloc(C->ar, (p->nlua_funcs + 1) * sizeof(uint32_t));
+    if (!mods || !fns || !orig) {
+        C->oom = 1;
+        return;
+    }
+    memcpy(mods, p->lua_modules, p->nlua_modules * sizeof(LuaModule));
+    memcpy(fns, p->lua_funcs, p->nlua_funcs * sizeof(LuaFunc));
+    for (uint32_t k = 0; k < p->nlua_funcs; k++) orig[k] = k;
+    tmp.lua_modules = mods;
+    tmp.lua_funcs = fns;
+    for (uint32_t tries = 0; tries <= p->nlua_modules + p->nlua_funcs; tries++) {
+        LuaLoadError e;
+        LuaLimits lim = {0, 0};
+        LuaRt *rt = luart_new(&tmp, C->alloc, lim, &e);
+        if (rt) {
+            luart_free(rt);
+            return;
+        }
+        if (e.kind == LUA_LOAD_MISSING) {
+            err(C, C->lua_fn_nodes[orig[e.func]], "%s", e.msg);
+            note(C, C->lua_decls[e.module], "the Lua module is declared here");
+            memmove(&fns[e.func], &fns[e.func + 1],
+                    (tmp.nlua_funcs - e.func - 1) * sizeof(LuaFunc));
+            memmove(&orig[e.func], &orig[e.func + 1],
+                    (tmp.nlua_funcs - e.func - 1) * sizeof(uint32_t));
+            tmp.nlua_funcs--;
+            continue;
+        }
+        if (e.module < 0) {
+            diag_add(C->diags, DIAG_ERROR, -1, 0, 0, "Lua: %s", e.msg);
+            return;
+        }
+        Node *d = C->lua_decls[e.module];
+        const char *what = e.kind == LUA_LOAD_SYNTAX  ? "syntax error in Lua"
+                           : e.kind == LUA_LOAD_NOMEM ? "Lua module ran out of memory while loading"
+                                                      : "Lua module failed while loading";
+        err(C, d->op ? d : d->a, "%s: %s", what, e.msg);
+        int32_t lf = C->lua_files[e.module];
+        if (e.line > 0 && lf >= 0) {
+            const Source *ls = &C->src->items[lf];
+            /* the start of line e.line in the Lua file (or the rule file, inline) */
+            uint32_t off = 0;
+            for (int32_t l = 1; l < e.line && off < ls->len; off++)
+                if (ls->text[off] == '\n') l++;
+            while (off < ls->len && (ls->text[off] == ' ' || ls->text[off] == '\t')) off++;
+            uint32_t end = off;
+            while (end < ls->len && ls->text[end] != '\n') end++;
+            diag_add(C->diags, DIAG_NOTE, lf, off, end > off ? end - off : 1, "Lua line %d",
+                     (int)e.line);
+        }
+        /* that module is reported: load the others without it */
+        mods[e.module].src = "";
+        mods[e.module].len = 0;
+        uint32_t w = 0;
+        for (uint32_t k = 0; k < tmp.nlua_funcs; k++)
+            if (fns[k].module != (uint32_t)e.module) fns[w] = fns[k], orig[w++] = orig[k];
+        tmp.nlua_funcs = w;
+    }
+}
+
+static Type check_lua_call(Checker *C, Node *n) {
+    const Program *p = C->p;
+    int32_t f = -1;
+    for (uint32_t k = 0; k < p->nlua_funcs; k++)
+        if (tok_eq(n->name, p->lua_funcs[k].name)) f = (int32_t)k;
+    int nargs = 0;
+    for (Node *a = n->list; a; a = a->next) nargs++;
+    if (f < 0) {
+        err(C, n,
+            "no Lua function '%.*s' is declared (declare it: lua \"file.lua\" { %.*s(types) "
+            "type })",
+            (int)n->name.len, n->name.ptr, (int)n->name.len, n->name.ptr);
+        for (Node *a = n->list; a; a = a->next) check_expr(C, a, NULL);
+        return T_ERR;
+    }
+    if (C->in_derived) {
+        err(C, n, "Lua functions may be called from rules, not from derived fields");
+        return T_ERR;
+    }
+    const LuaFunc *fn = &p->lua_funcs[f];
+    if ((uint32_t)nargs != fn->nparams) {
+        err(C, n, "lua.%s takes %u argument%s, not %d", fn->name, fn->nparams,
+            fn->nparams == 1 ? "" : "s", nargs);
+        for (Node *a = n->list; a; a = a->next) check_expr(C, a, NULL);
+        return T_ERR;
+    }
+    int bad = 0, i = 0;
+    for (Node *a = n->list; a; a = a->next, i++) {
+        const Type *pt = &fn->params[i];
+        Type t = check_expr(C, a, pt);
+        if (t.kind == TY_ERROR || pt->kind == TY_ERROR) {
+            bad = 1;
+            continue;
+        }
+        int ok = same_type(t, *pt);
+        if (ok && t.kind == TY_RECORD)
+            ok = pt->table ? t.table == pt->table : (t.rec == pt->rec && !t.table);
+        if (ok && t.kind == TY_LIST) ok = t.rec == pt->rec;
+        if (!ok && type_is_string(t.kind) && type_is_string(pt->kind)) ok = 1;
+        if (!ok && t.kind == TY_INT && pt->kind == TY_MONEY)
+            ok = 1, convert(C, a, OP_TOMONEY, TY_MONEY);
+        if (!ok && t.kind == TY_DATE && pt->kind == TY_DATETIME)
+            ok = 1, convert(C, a, OP_TODT, TY_DATETIME);
+        if (!ok) {
+            char x[96], y[96];
+            err(C, a, "argument %d of lua.%s is %s; the declaration says %s", i + 1, fn->name,
+                type_name(t, x, sizeof x), type_name(*pt, y, sizeof y));
+            bad = 1;
+        }
+    }
+    n->slot = f;
+    return bad ? T_ERR : fn->result;
+}
+
 /* ------------------------------------------------------------- derived */
 
 /* Checks derived fields; returns FIELD nodes in evaluation order. */
@@ -2093,8 +2336,11 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     pass_schemas(&C);
     pass_categories(&C);
     pass_tables(&C);
+    pass_lua(&C);
     pass_defines(&C);
+    C.in_derived = 1;
     pass_derived(&C);
+    C.in_derived = 0;
 
     size_t nrules = 0;
     for (size_t i = 0; i < C.ndecls; i++) nrules += C.decls[i]->kind == N_RULE;

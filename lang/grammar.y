@@ -50,6 +50,18 @@ decl(A) ::= EXTEND(K) TABLE IDENT(N) FROM STRING(P). { A = ast_extend_table(ctx,
 decl(A) ::= DEFINE(K) IDENT(N) ASSIGN expr(E). { A = ast_define(ctx, K, N, ast_list(NULL), E); }
 decl(A) ::= DEFINE(K) IDENT(N) LPAREN params(P) RPAREN ASSIGN expr(E). { A = ast_define(ctx, K, N, P, E); }
 decl(A) ::= RULE(K) rule_id(I) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, NULL, C, L); }
+decl(A) ::= LUA(K) STRING(P) LBRACE luafns(F) RBRACE. { A = ast_lua(ctx, K, P, 0, F); }
+decl(A) ::= LUA(K) LUASRC(P) LBRACE luafns(F) RBRACE. { A = ast_lua(ctx, K, P, 1, F); }
+
+/* Lua functions a rule file uses: NAME(param types) result type */
+%type luafns {NodeList}
+luafns(A) ::= . { A = ast_list(NULL); }
+luafns(A) ::= luafns(L) luafn(F). { A = ast_append(L, F); }
+luafn(A) ::= IDENT(N) LPAREN luaparams(P) RPAREN IDENT(T). { A = ast_luafn(ctx, N, P, T); }
+%type luaparams {NodeList}
+luaparams(A) ::= . { A = ast_list(NULL); }
+luaparams(A) ::= type(T). { A = ast_list(T); }
+luaparams(A) ::= luaparams(L) COMMA type(T). { A = ast_append(L, T); }
 decl(A) ::= RULE(K) rule_id(I) STRING(T) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, &T, C, L); }
 
 decl(A) ::= TEST(K) STRING(N) LBRACE titems(L) RBRACE(R). { A = ast_test(ctx, K, N, L, R); }
@@ -178,6 +190,7 @@ expr(A) ::= expr(E) DOT IDENT(F). { A = ast_fieldref(ctx, E, F); }
 expr(A) ::= LPAREN(L) expr(E) RPAREN(R). { A = ast_paren(ctx, L, E, R); }
 expr(A) ::= IDENT(N). { A = ast_name(ctx, N); }
 expr(A) ::= IDENT(N) LPAREN args(L) RPAREN(R). { A = ast_call(ctx, N, L, R); }
+expr(A) ::= LUA(K) DOT IDENT(N) LPAREN args(L) RPAREN(R). { A = ast_lua_call(ctx, K, N, L, R); }
 expr(A) ::= STRING(T). { A = ast_string(ctx, T); }
 expr(A) ::= TRUE(T). { A = ast_bool(ctx, T, 1); }
 expr(A) ::= FALSE(T). { A = ast_bool(ctx, T, 0); }

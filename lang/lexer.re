@@ -85,6 +85,9 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "min"      { TOK(TK_MIN); }
         "max"      { TOK(TK_MAX); }
         "where"    { TOK(TK_WHERE); }
+        "lua"      { TOK(TK_LUA); }
+
+        "[[" ([^\]\x00] | "]" [^\]\x00])* "]]" { TOK(TK_LUASRC); }
         "test"     { TOK(TK_TEST); }
 
         ident { TOK(TK_IDENT); }

@@ -50,6 +50,12 @@ typedef struct HEntry {
     size_t rawn;
 } HEntry;
 
+/* A rule stopped on a claim by a failed Lua call; strings in Worker.errtext. */
+typedef struct RuleErrNote {
+    uint32_t rule;
+    size_t claim_id, message; /* offsets of NUL-terminated strings */
+} RuleErrNote;
+
 typedef struct Worker {
     const arb_engine *e;
     const arb_batch_options *o;
@@ -68,7 +74,10 @@ typedef struct Worker {
     RejectNote *notes;
     size_t nnotes, capnotes;
     /* totals */
-    uint64_t audited, rejected, lines, findings, flagged;
+    StrBuf errtext, errjson;
+    RuleErrNote *errs;
+    size_t nerrs, caperrs;
+    uint64_t audited, rejected, lines, findings, flagged, rule_errors;
     int64_t claimed, line_cents, at_risk;
     uint64_t *cat_count;
     int64_t *cat_amount;
@@ -197,6 +206,33 @@ static void audit(Worker *w, Value *claim) {
         w->cat_amount[c] += fd->amount;
         if (w->o->findings_path) write_finding(&w->out, w->o->findings_format, &f);
     }
+    for (size_t i = 0; i < w->vm.nfailures; i++) {
+        const RuleFailure *rf = &w->vm.failures[i];
+        w->rule_errors++;
+        if (mem_grow(w->e->alloc, (void **)&w->errs, sizeof(RuleErrNote), &w->caperrs,
+                     w->nerrs + 1)) {
+            w->failed = ARB_ERR_NOMEM;
+            return;
+        }
+        arb_finding f;
+        Finding fake = {rf->rule, {.i = ARB_NULL}, 0, "", 0};
+        engine_finding(w->e, claim, &fake, &f, idbuf, sizeof idbuf);
+        RuleErrNote *n = &w->errs[w->nerrs++];
+        n->rule = rf->rule;
+        n->claim_id = w->errtext.len;
+        sb_puts(&w->errtext, f.claim_id);
+        sb_putc(&w->errtext, 0);
+        n->message = w->errtext.len;
+        sb_puts(&w->errtext, rf->message);
+        sb_putc(&w->errtext, 0);
+        sb_puts(&w->errjson, "{\"claim_id\":");
+        json_str(&w->errjson, f.claim_id);
+        sb_puts(&w->errjson, ",\"rule\":");
+        json_str(&w->errjson, f.rule_id);
+        sb_puts(&w->errjson, ",\"error\":");
+        json_str(&w->errjson, rf->message);
+        sb_puts(&w->errjson, "}\n");
+    }
 }
 
 static void *work(void *arg) {
@@ -266,7 +302,7 @@ static void run_workers(Worker *ws, int n) {
 }
 
 typedef struct Output {
-    FILE *findings, *rejects;
+    FILE *findings, *rejects, *errors;
     const char *rejects_path;
     int failed;
 } Output;
@@ -276,7 +312,7 @@ static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, 
                          Output *out) {
     for (int i = 0; i < n; i++) {
         Worker *w = &ws[i];
-        if (w->out.oom || w->rej.oom) w->failed = ARB_ERR_NOMEM;
+        if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
         if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
         if (out->findings && w->out.len &&
             fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)
@@ -290,6 +326,28 @@ static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, 
                 return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path,
                                    strerror(errno));
         }
+        for (size_t k = 0; k < w->nerrs && o->on_rule_error; k++) {
+            const Rule *ru = &e->prog->rules[w->errs[k].rule];
+            arb_rule_error re = {w->errtext.p + w->errs[k].claim_id, ru->id, NULL, 0,
+                                 w->errtext.p + w->errs[k].message};
+            if (ru->file >= 0 && (size_t)ru->file < e->sources.n) {
+                uint32_t col;
+                re.file = e->sources.items[ru->file].path;
+                diag_line_col(&e->sources.items[ru->file], ru->off, &re.line, &col);
+            }
+            o->on_rule_error(o->ud, &re);
+        }
+        if (w->errjson.len && o->rule_errors_path) {
+            if (!out->errors && !(out->errors = fopen(o->rule_errors_path, "w")))
+                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rule_errors_path,
+                                   strerror(errno));
+            if (fwrite(w->errjson.p, 1, w->errjson.len, out->errors) != w->errjson.len)
+                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rule_errors_path,
+                                   strerror(errno));
+        }
+        w->nerrs = 0;
+        sb_clear(&w->errtext);
+        sb_clear(&w->errjson);
         for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
             arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
             o->on_reject(o->ud, &r);
@@ -625,6 +683,8 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         arena_init(&w->ar, e->alloc, 1 << 16);
         sb_init(&w->out, e->alloc);
         sb_init(&w->rej, e->alloc);
+        sb_init(&w->errtext, e->alloc);
+        sb_init(&w->errjson, e->alloc);
         w->cat_count = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(uint64_t));
         w->cat_amount = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(int64_t));
         if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
@@ -633,8 +693,9 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
     for (int i = 0; i < nw; i++) {
         ws[i].vm.no_index = opt.no_index;
         ws[i].vm.native = e->native;
+        ws[i].vm.lua_limits = e->lua_limits;
     }
-    Output out = {NULL, NULL, opt.rejects_path, 0};
+    Output out = {NULL, NULL, NULL, opt.rejects_path, 0};
     if (rc == ARB_OK && opt.findings_path) {
         out.findings = strcmp(opt.findings_path, "-") == 0 ? stdout : fopen(opt.findings_path, "w");
         if (!out.findings)
@@ -646,6 +707,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
                   out.findings);
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
+    if (rc == ARB_OK && opt.rule_errors_path) remove(opt.rule_errors_path);
     if (rc == ARB_OK && hist_program_uses(p, opt.phases))
         rc = run_history(e, &opt, ws, nw, &out, st, csv);
     else if (rc == ARB_OK)
@@ -669,6 +731,8 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         st->claimed_cents += w->claimed;
         st->line_cents += w->line_cents;
         st->at_risk_cents += w->at_risk;
+        st->rule_errors += w->rule_errors;
+        if (w->vm.lua) st->lua_calls += luart_calls(w->vm.lua);
         for (uint32_t c = 0; c < p->ncats && e->cat_stats && w->cat_count; c++) {
             e->cat_stats[c].findings += w->cat_count[c];
             e->cat_stats[c].amount_cents += w->cat_amount[c];
@@ -677,6 +741,9 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         arena_free(&w->ar);
         sb_free(&w->out);
         sb_free(&w->rej);
+        sb_free(&w->errtext);
+        sb_free(&w->errjson);
+        mem_free(e->alloc, w->errs, w->caperrs * sizeof(RuleErrNote));
         mem_free(e->alloc, w->notes, w->capnotes * sizeof(RejectNote));
         mem_free(e->alloc, w->cat_count, (p->ncats + 1) * sizeof(uint64_t));
         mem_free(e->alloc, w->cat_amount, (p->ncats + 1) * sizeof(int64_t));
@@ -688,6 +755,8 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
     if (out.findings && out.findings != stdout && fclose(out.findings) != 0 && rc == ARB_OK)
         rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.findings_path);
     if (out.findings == stdout) fflush(stdout);
+    if (out.errors && fclose(out.errors) != 0 && rc == ARB_OK)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.rule_errors_path);
     if (out.rejects && fclose(out.rejects) != 0 && rc == ARB_OK)
         rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.rejects_path);
     st->seconds = now_seconds() - t0;

@@ -38,6 +38,8 @@ int arb_engine_new(const arb_config *cfg, arb_engine **out) {
     arb_engine *e = mem_calloc(a, sizeof *e);
     if (!e) return ARB_ERR_NOMEM;
     e->alloc = a;
+    e->lua_limits.instructions = cfg->lua_instructions;
+    e->lua_limits.memory = cfg->lua_memory;
     const char *dir = cfg->stdlib_dir ? cfg->stdlib_dir : ARB_STDLIB_DIR;
     size_t n = strlen(dir);
     e->stdlib_dir = mem_alloc(a, n + 1);
@@ -340,6 +342,11 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
     out->message = f->message;
 }
 
+void arb_set_lua_limits(arb_engine *e, uint64_t instructions, size_t memory) {
+    e->lua_limits.instructions = instructions;
+    e->lua_limits.memory = memory;
+}
+
 /* ------------------------------------------------------------- sessions */
 
 int arb_session_new(arb_engine *e, arb_session **out) {
@@ -355,6 +362,7 @@ int arb_session_new(arb_engine *e, arb_session **out) {
         return ARB_ERR_NOMEM;
     }
     s->vm.native = e->native;
+    s->vm.lua_limits = e->lua_limits;
     arena_init(&s->ar, e->alloc, 1 << 14);
     *out = s;
     return ARB_OK;
@@ -391,6 +399,9 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
         engine_finding(s->e, claim, &s->vm.findings[i], &f, idbuf, sizeof idbuf);
         if (on_finding) on_finding(ud, &f);
     }
+    if (s->vm.nfailures) /* the other rules ran; say which one did not */
+        snprintf(s->errmsg, sizeof s->errmsg, "rule %s: %s",
+                 s->e->prog->rules[s->vm.failures[0].rule].id, s->vm.failures[0].message);
     return ARB_OK;
 }
 

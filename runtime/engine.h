@@ -15,6 +15,7 @@ struct arb_engine {
     char *stdlib_dir;
     int no_prelude;
     int debug_info;
+    LuaLimits lua_limits;
     SourceList sources; /* rule files, imports, table files */
     int *roots;         /* the files added by the user */
     size_t nroots, caproots;

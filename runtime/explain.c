@@ -249,6 +249,7 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
         return rc;
     }
     vm.no_index = 1;
+    vm.lua_limits = e->lua_limits;
     vm.trace_ud = &x;
     /* derived fields first, untraced */
     if (vm_check_claim(&vm, claim, 0, &ar) != 0) rc = ARB_ERR_NOMEM;
@@ -260,9 +261,16 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
         const Rule *ru = &p->rules[r];
         x.n = 0;
         size_t before = vm.nfindings;
-        if (vm_run_rule(&vm, r, claim, &ar) != 0 || x.oom) {
+        int run_rc = vm_run_rule(&vm, r, claim, &ar);
+        if (run_rc < 0 || x.oom) {
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
             break;
+        }
+        if (run_rc > 0) { /* a Lua call failed: say so and go on */
+            vm.nfindings = before;
+            sb_printf(&b, "\nrule %s: stopped: %s\n", ru->id,
+                      vm.failures[vm.nfailures - 1].message);
+            continue;
         }
         size_t nf = vm.nfindings - before;
         if (!nf && only == UINT32_MAX) {

@@ -62,14 +62,19 @@ static const ArbList *h_history(NativeCtx *c, int64_t dur) {
     return vm_history(c->vm, dur, c->ar);
 }
 
+static int64_t h_lua_call(NativeCtx *c, int32_t fn, int32_t nargs, Value *args) {
+    (void)nargs;
+    return vm_lua_call(c->vm, c->rule, fn, args, args, c->ar);
+}
+
 static int64_t h_matches_regex(NativeCtx *c, const ArbStr *s, int64_t re) {
     return vm_matches_regex(c->vm->p, s, re);
 }
 
 const NativeHelpers native_helpers = {
-    h_set_has, h_table_has,   h_intset_has,  h_matches,  h_str_cmp, vm_age_years, h_year,
-    h_month,   vm_utf8_chars, h_match_start, h_next_row, h_flag,    h_history,    h_matches_regex,
-    vm_starts_with,
+    h_set_has, h_table_has,    h_intset_has,  h_matches,       h_str_cmp,  vm_age_years,
+    h_year,    h_month,        vm_utf8_chars, h_match_start,   h_next_row, h_flag,
+    h_history, vm_starts_with, h_lua_call,    h_matches_regex,
 };
 
 int native_run(VM *vm, NativeFn fn, uint32_t pc, uint32_t rule, const Value *claim, Arena *ar) {

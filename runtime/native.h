@@ -17,7 +17,7 @@ typedef struct NativeCtx NativeCtx;
 
 /* A compiled shape: code points at the rule's first instruction, locals is
  * the frame (local 0 holds the claim, a bound rule's record is preset).
- * Returns 0, or -1 when out of memory. */
+ * Returns 0, -1 when out of memory, or 1 when a Lua call failed. */
 typedef int (*NativeFn)(NativeCtx *ctx, const int32_t *code, Value *locals);
 
 /* The runtime's helpers, called by native code.  Their order is part of the
@@ -41,10 +41,13 @@ typedef struct NativeHelpers {
                     const Value *args);
     /* HISTORY: the claim's history within dur (a list, NULL when empty) */
     const ArbList *(*history)(NativeCtx *c, int64_t dur);
-    /* MATCHESR: s matches regex number re (a regex column's value) */
-    int64_t (*matches_regex)(NativeCtx *c, const ArbStr *s, int64_t re);
     /* STARTS: whether s starts with prefix (0 when either is NULL) */
     int64_t (*starts_with)(const ArbStr *s, const ArbStr *prefix);
+    /* LUACALL: function fn with args[0..nargs); the result replaces args[0].
+     * 0, 1 when the call failed (the rule stops: return 1), -1 out of memory */
+    int64_t (*lua_call)(NativeCtx *c, int32_t fn, int32_t nargs, Value *args);
+    /* MATCHESR: s matches regex number re (a regex column's value) */
+    int64_t (*matches_regex)(NativeCtx *c, const ArbStr *s, int64_t re);
 } NativeHelpers;
 
 struct NativeCtx {
@@ -71,7 +74,9 @@ extern const NativeHelpers native_helpers;
  * NATIVE_SYM_INFO (a NativeInfo) and, per rule, the functions of its entry
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
-#define NATIVE_FORMAT 2 /* 2: matches_regex and starts_with helpers */
+#define NATIVE_FORMAT                                                                              \
+    3 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
+         order */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"

@@ -69,8 +69,9 @@
     X(ACCMAX, 1, -1, "pop; local a = max(local a, value), ignoring missing")                       \
     X(FLAG, 3, 0, "raise a finding on the record in local a (-1: the claim), template b, c args")  \
     X(HISTORY, 0, 0, "replace a duration by the claims of the person at most that long before")    \
-    X(MATCHESR, 0, -1, "string a matches the regex numbered b (a regex column); missing: false")    \
-    X(STARTS, 0, -1, "string a starts with string b")
+    X(STARTS, 0, -1, "string a starts with string b")                                             \
+    X(LUACALL, 2, 0, "call Lua function a with the b values on top; push its result")                 \
+    X(MATCHESR, 0, -1, "string a matches the regex numbered b (a regex column); missing: false")
 
 typedef enum Opcode {
 #define X(name, n, e, d) OPC_##name,

@@ -208,6 +208,26 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
     put_u32(&w, (uint32_t)p->has_prepare);
     put_u32(&w, p->prepare_entry);
     put_u32(&w, p->prepare_nlocals | (uint32_t)p->prepare_maxstack << 16);
+    put_u32(&w, p->nlua_modules);
+    for (uint32_t i = 0; i < p->nlua_modules; i++) {
+        put_cstr(&w, p->lua_modules[i].chunk);
+        put_cstr(&w, p->lua_modules[i].name);
+        put_str(&w, p->lua_modules[i].src, p->lua_modules[i].len);
+    }
+    put_u32(&w, p->nlua_funcs);
+    for (uint32_t i = 0; i < p->nlua_funcs; i++) {
+        const LuaFunc *f = &p->lua_funcs[i];
+        put_cstr(&w, f->name);
+        put_u32(&w, f->module);
+        put_u32(&w, f->nparams);
+        for (uint32_t k = 0; k <= f->nparams; k++) {
+            const Type *t = k < f->nparams ? &f->params[k] : &f->result;
+            put_type(&w, t);
+            /* a table's rows: the table (their record type is the table's) */
+            put_i32(&w,
+                    t->table ? index_of((const void *const *)p->tables, p->ntables, t->table) : -1);
+        }
+    }
     if (w.b.oom) {
         sb_free(&w.b);
         snprintf(err, errcap, "out of memory writing %s", path);
@@ -550,6 +570,44 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
     uint32_t k = get_u32(r);
     p->prepare_nlocals = k & 0xffff, p->prepare_maxstack = (uint16_t)(k >> 16);
     if (p->has_prepare && p->prepare_entry >= p->ncode) mark_bad(r, __LINE__);
+    p->nlua_modules = get_count(r, 12);
+    p->lua_modules = alloc(r, p->nlua_modules * sizeof(LuaModule));
+    for (uint32_t i = 0; i < p->nlua_modules && !r->bad; i++) {
+        LuaModule *m = &p->lua_modules[i];
+        m->chunk = get_cstr(r);
+        m->name = get_cstr(r);
+        const ArbStr *src = get_arbstr(r);
+        if (!m->chunk || !m->name || !src) mark_bad(r, __LINE__);
+        m->src = src ? src->data : "";
+        m->len = src ? src->len : 0;
+    }
+    p->nlua_funcs = get_count(r, 12);
+    p->lua_funcs = alloc(r, p->nlua_funcs * sizeof(LuaFunc));
+    for (uint32_t i = 0; i < p->nlua_funcs && !r->bad; i++) {
+        LuaFunc *f = &p->lua_funcs[i];
+        memset(f, 0, sizeof *f);
+        f->name = get_cstr(r);
+        f->module = get_u32(r);
+        f->nparams = get_u32(r);
+        if (!f->name || f->module >= p->nlua_modules || f->nparams > LUA_MAX_PARAMS) {
+            mark_bad(r, __LINE__);
+            break;
+        }
+        for (uint32_t k = 0; k <= f->nparams && !r->bad; k++) {
+            Type *t = k < f->nparams ? &f->params[k] : &f->result;
+            get_type(r, t);
+            int32_t tb = get_i32(r);
+            if (tb >= 0) {
+                if ((uint32_t)tb >= p->ntables) {
+                    mark_bad(r, __LINE__);
+                    break;
+                }
+                t->table = p->tables[tb];
+                t->rec = &p->tables[tb]->rt;
+            }
+            if ((t->kind == TY_RECORD || t->kind == TY_LIST) && !t->rec) mark_bad(r, __LINE__);
+        }
+    }
     if (r->p != r->end) mark_bad(r, __LINE__);
     return r->bad ? -1 : 0;
 }

@@ -12,7 +12,7 @@
 #include "program.h"
 
 #define PACK_MAGIC "ARBPACK"
-#define PACK_FORMAT 3 /* 2: the HISTORY instruction; 3: regex columns, MATCHESR, STARTS */
+#define PACK_FORMAT 4 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

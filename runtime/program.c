@@ -35,6 +35,7 @@ static const signed char opcode_effects[OPC__COUNT] = {
 
 int opcode_stack_effect(int op, const int32_t *args) {
     if (op == OPC_FLAG) return -(args[2] + 1);
+    if (op == OPC_LUACALL) return 1 - args[1];
     return opcode_effects[op];
 }
 
@@ -63,6 +64,7 @@ int operand_varies(int op, int i) {
     case OPC_MATCH: return i == 1;   /* the table */
     case OPC_NEXTROW: return i == 0; /* the table */
     case OPC_FLAG: return i == 1;    /* the message template */
+    case OPC_LUACALL: return i == 0; /* the function */
     default: return 0;
     }
 }

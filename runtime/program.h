@@ -122,6 +122,25 @@ typedef struct Probe {
     ProbeBinding bind[4];
 } Probe;
 
+/* Lua (see luart.h): a rule library's Lua modules, from `lua "file.lua"`
+ * declarations or inline `lua [[ ... ]]` blocks, and the functions the
+ * rules call, with the types the checker gave them. */
+#define LUA_MAX_PARAMS 8
+
+typedef struct LuaModule {
+    const char *chunk; /* chunk name in Lua messages: the file as given */
+    const char *name;  /* what `require` finds it by: the file name without .lua ("" inline) */
+    const char *src;   /* the source (an inline block is padded so its lines are the rule file's) */
+    uint32_t len;
+} LuaModule;
+
+typedef struct LuaFunc {
+    const char *name;
+    uint32_t module;
+    uint32_t nparams;
+    Type params[LUA_MAX_PARAMS]; /* scalars, records (claim, line, a table's rows), lists */
+    Type result;                 /* bool int money date datetime duration code text */
+} LuaFunc;
 /* An inline test (`test "name" { claim {...} expect ... }` in a rule file):
  * its claims as JSON Lines in the readers' format (defaults filled in), and
  * expectations about the findings of the last claim.  Tests are kept for
@@ -185,6 +204,10 @@ typedef struct Program {
     uint8_t *probe_at;    /* per code word: 1 where a probe is */
     uint32_t *scan_rules; /* rules not in an index, in rule order */
     uint32_t nscan_rules;
+    LuaModule *lua_modules;
+    uint32_t nlua_modules;
+    LuaFunc *lua_funcs;
+    uint32_t nlua_funcs;
     /* derived fields of the claim and its records: computed before rules */
     uint32_t prepare_entry; /* code that fills derived fields */
     uint16_t prepare_nlocals, prepare_maxstack;

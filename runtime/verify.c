@@ -42,6 +42,7 @@ static int pops(int op, const int32_t *a) {
     case OPC_AGE:
     case OPC_STARTS: return 2;
     case OPC_FLAG: return a[2] + 1;
+    case OPC_LUACALL: return a[1];
     default: return 1;
     }
 }
@@ -86,6 +87,11 @@ static const char *check_operands(const Program *p, uint32_t pc, uint32_t nlocal
             values += !p->templates[a[1]].parts[i].text;
         return values == (uint32_t)a[2] ? NULL : "message arguments do not match the message";
     }
+    case OPC_LUACALL:
+        if (!(a[0] >= 0 && (uint32_t)a[0] < p->nlua_funcs)) return "Lua function out of range";
+        return a[1] == (int32_t)p->lua_funcs[a[0]].nparams
+                   ? NULL
+                   : "Lua call with the wrong argument count";
     default: return NULL;
     }
 #undef LOCAL

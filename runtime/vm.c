@@ -25,6 +25,8 @@ int vm_init(VM *vm, const Program *p, Alloc a) {
 }
 
 void vm_free(VM *vm) {
+    luart_free(vm->lua);
+    mem_free(vm->alloc, vm->failures, vm->capfailures * sizeof(RuleFailure));
     mem_free(vm->alloc, vm->stack, vm->stack_cap * sizeof(Value));
     mem_free(vm->alloc, vm->locals, vm->locals_cap * sizeof(Value));
     mem_free(vm->alloc, vm->findings, vm->capfindings * sizeof(Finding));
@@ -35,6 +37,40 @@ void vm_free(VM *vm) {
 
 void vm_clear(VM *vm) {
     vm->nfindings = 0;
+    vm->nfailures = 0;
+}
+
+static int add_failure(VM *vm, uint32_t rule, const char *msg, Arena *ar) {
+    if (mem_grow(vm->alloc, (void **)&vm->failures, sizeof(RuleFailure), &vm->capfailures,
+                 vm->nfailures + 1))
+        return -1;
+    RuleFailure *f = &vm->failures[vm->nfailures];
+    f->rule = rule;
+    f->message = arena_strndup(ar, msg, strlen(msg));
+    if (!f->message) return -1;
+    vm->nfailures++;
+    return 1;
+}
+
+int vm_lua_call(VM *vm, uint32_t rule, int32_t fn, const Value *args, Value *out, Arena *ar) {
+    if (!vm->lua && !vm->lua_broken) {
+        LuaLoadError e;
+        vm->lua = luart_new(vm->p, vm->alloc, vm->lua_limits, &e);
+        if (!vm->lua) {
+            vm->lua_broken = 1;
+            return add_failure(vm, rule, e.msg, ar);
+        }
+    }
+    if (!vm->lua) return add_failure(vm, rule, "the Lua state could not be made", ar);
+    int rc = luart_call(vm->lua, (uint32_t)fn, args, out, ar);
+    if (rc < 0) return -1;
+    if (!rc) return 0;
+    rc = add_failure(vm, rule, luart_error(vm->lua), ar);
+    if (luart_exhausted(vm->lua)) { /* Lua keeps what fills it: start afresh */
+        luart_free(vm->lua);
+        vm->lua = NULL;
+    }
+    return rc;
 }
 
 static int64_t floor_div(int64_t a, int64_t k) {
@@ -350,6 +386,13 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             if (v.i != NUL && (L[a].i == NUL || v.i > L[a].i)) L[a] = v;
             break;
         }
+        case OPC_LUACALL: {
+            sp -= (size_t)ip[2];
+            int rc = vm_lua_call(vm, rule, a, &S[sp], &S[sp], ar);
+            if (rc) return rc;
+            sp++;
+            break;
+        }
         case OPC_FLAG: {
             int32_t nargs = ip[3];
             sp -= (size_t)nargs + 1;
@@ -357,16 +400,16 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             break;
         }
         case OPC_HISTORY: S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); break;
-        case OPC_MATCHESR:
-            sp--;
-            S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);
-            break;
         case OPC_STARTS: {
             const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
             sp--;
             S[sp - 1].i = vm_starts_with(x, y);
             break;
         }
+        case OPC_MATCHESR:
+            sp--;
+            S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);
+            break;
         default: return -1;
         }
     }
@@ -442,10 +485,12 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             if (!rule_applies(r, phases, as_of)) continue;
             vm->rules_run++;
             vm->locals[r->bound_slot].rec = rec;
+            size_t before = vm->nfindings;
             int rc = vm->native && vm->native->bound[ri]
                          ? native_run(vm, vm->native->bound[ri], r->bound_entry, ri, claim, ar)
                          : run(vm, r->bound_entry, claim, ri, ar);
-            if (rc) return -1;
+            if (rc < 0) return -1;
+            if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
         }
     }
     return 0;
@@ -465,7 +510,8 @@ static void sort_by_rule(VM *vm, size_t from) {
 
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
-    if (p->has_prepare && !vm->skip_prepare && run(vm, p->prepare_entry, claim, 0, ar)) return -1;
+    if (p->has_prepare && !vm->skip_prepare && run(vm, p->prepare_entry, claim, 0, ar) < 0)
+        return -1;
     vm->hist_oom = 0;
     int64_t as_of = ARB_NULL;
     const RecordType *ct = p->claim;
@@ -480,7 +526,10 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     for (uint32_t k = 0; k < n; k++) {
         uint32_t i = vm->no_index ? k : p->scan_rules[k];
         if (!rule_applies(&p->rules[i], phases, as_of)) continue;
-        if (vm_run_rule(vm, i, claim, ar)) return -1;
+        size_t before = vm->nfindings;
+        int rc = vm_run_rule(vm, i, claim, ar);
+        if (rc < 0) return -1;
+        if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
     }
     if (vm->no_index || !p->nindexes) return vm->hist_oom ? -1 : 0;
     for (uint32_t x = 0; x < p->nindexes; x++)

@@ -5,6 +5,7 @@
 #ifndef ARB_VM_H
 #define ARB_VM_H
 
+#include "luart.h"
 #include "program.h"
 #include "strbuf.h"
 
@@ -15,6 +16,13 @@ typedef struct Finding {
     const char *message; /* NUL-terminated, in the arena given to vm_check_claim */
     uint32_t message_len;
 } Finding;
+
+/* A rule that stopped because a Lua call failed (error, budget, memory,
+ * wrong result type): the claim's other rules still run. */
+typedef struct RuleFailure {
+    uint32_t rule;
+    const char *message; /* with the Lua traceback; in the arena of the claim */
+} RuleFailure;
 
 typedef struct VM {
     const Program *p;
@@ -40,6 +48,12 @@ typedef struct VM {
     uint32_t hist_pos;
     int hist_oom;     /* a history list could not be allocated */
     int skip_prepare; /* derived fields are computed already (vm_prepare) */
+    /* Lua: the state is made at the first call (one per VM, so per thread) */
+    LuaRt *lua;
+    LuaLimits lua_limits;
+    int lua_broken;        /* the state could not be made: every call fails */
+    RuleFailure *failures; /* of the claims checked since the last vm_clear */
+    size_t nfailures, capfailures;
 } VM;
 
 int vm_init(VM *vm, const Program *p, Alloc a);
@@ -75,7 +89,13 @@ int vm_next_row(const Table *t, Value *st, Value *var);
 int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t nargs,
             const Value *args, Arena *ar);
 
-/* Runs one rule on a claim whose derived fields are computed. */
+/* Runs one rule on a claim whose derived fields are computed.  Returns 0,
+ * -1 when out of memory, or 1 when a Lua call failed (the rule stopped;
+ * the failure is in vm->failures). */
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar);
+
+/* Calls Lua function fn for `rule` with its arguments; the result goes to
+ * *out.  0, 1 (failed: recorded in vm->failures) or -1 (out of memory). */
+int vm_lua_call(VM *vm, uint32_t rule, int32_t fn, const Value *args, Value *out, Arena *ar);
 
 #endif

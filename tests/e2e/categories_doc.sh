@@ -20,7 +20,12 @@ blocks = re.findall(r"```arbiter-test\n(.*?)```", doc, re.S)
 bad = [b.split("\n")[0] for b in blocks if b not in rules]
 for b in bad: print("not in stdlib-rules:", b)
 print(f"{len(blocks)} blocks, {len(bad)} not found")
+# the 47 categories of the standard library (other numbered files, e.g. a
+# Lua example, are not held to this)
+SEQS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25, 26,
+        27, 28, 29, 30, 31, 33, 35, 36, 39, 42, 46, 47, 49, 50, 51, 54, 55, 65, 67, 69, 74, 75, 81}
 for f in sorted(glob.glob(f"{src}/stdlib-rules/[0-9]*.rules")):
+    if int(f.rsplit("/", 1)[1][:2]) not in SEQS: continue
     s = open(f, encoding="utf-8").read()
     if "expect flag" not in s or "expect no flag" not in s:
         print("missing a flag or a no-flag test:", f); bad.append(f)
