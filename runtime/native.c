@@ -21,7 +21,7 @@ static int64_t h_intset_has(NativeCtx *c, int32_t set, int64_t v) {
 }
 
 static int64_t h_matches(NativeCtx *c, int32_t re, const ArbStr *s) {
-    return s && regexec(&c->vm->p->regexes[re], s->data, 0, NULL, 0) == 0;
+    return s && vm_regexec(c->vm->p, (uint32_t)re, s);
 }
 
 static int64_t h_str_cmp(const ArbStr *a, const ArbStr *b) {

@@ -516,13 +516,16 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
     uint32_t nre = get_count(r, 8);
     p->regexes = alloc(r, nre * sizeof(regex_t));
     p->regex_src = alloc(r, nre * sizeof(char *));
+    p->regex_state = alloc(r, nre * sizeof(_Atomic int));
     for (uint32_t i = 0; i < nre && !r->bad; i++) {
+        /* compiled at first use (program_regex): the compiler checked each
+         * pattern, and the checksum says the pack is as it wrote it */
         p->regex_src[i] = get_cstr(r);
-        if (!p->regex_src[i] ||
-            regcomp(&p->regexes[i], p->regex_src[i], REG_EXTENDED | REG_NOSUB) != 0) {
+        if (!p->regex_src[i]) {
             mark_bad(r, __LINE__);
             break;
         }
+        atomic_init(&p->regex_state[i], REGEX_PENDING);
         p->nregexes++;
     }
     /* regex columns hold pattern numbers: each must name a pattern */

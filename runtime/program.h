@@ -5,6 +5,7 @@
 #define ARB_PROGRAM_H
 
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -195,6 +196,10 @@ typedef struct Program {
     regex_t *regexes;
     const char **regex_src;
     uint32_t nregexes;
+    /* NULL: every regex is compiled (the compiler's own programs).  Packs
+     * compile each pattern at its first use instead (REGEX_* states), so
+     * loading a library with tens of thousands of patterns stays cheap. */
+    _Atomic int *regex_state;
     Template *templates;
     uint32_t ntemplates;
     RuleIndex *indexes;
@@ -218,6 +223,12 @@ typedef struct Program {
 } Program;
 
 void program_free(Program *p);
+
+enum { REGEX_PENDING, REGEX_COMPILING, REGEX_READY, REGEX_BAD };
+
+/* Regex i of p, compiled on first use when p came from a pack (safe to call
+ * from several threads at once); NULL if the pattern does not compile. */
+const regex_t *program_regex(const Program *p, uint32_t i);
 
 /* Counts for `arbiter lint --stats`.  A rule's shape is its bytecode with
  * constants, sets, tables and messages taken out: rules equal up to their

@@ -333,7 +333,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             break;
         case OPC_MATCHES: {
             const ArbStr *s = S[sp - 1].s;
-            S[sp - 1].i = s && regexec(&p->regexes[a], s->data, 0, NULL, 0) == 0;
+            S[sp - 1].i = s && vm_regexec(p, (uint32_t)a, s);
             break;
         }
         case OPC_AGE: BIN_INT(vm_age_years(x, y)); break;
@@ -417,8 +417,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
 
 int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
     /* the number comes from a regex column; checked all the same */
-    return s && re >= 0 && (uint64_t)re < p->nregexes &&
-           regexec(&p->regexes[re], s->data, 0, NULL, 0) == 0;
+    return s && re >= 0 && (uint64_t)re < p->nregexes && vm_regexec(p, (uint32_t)re, s);
 }
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {

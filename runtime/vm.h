@@ -76,6 +76,13 @@ const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar);
  * missing or re is out of range). */
 int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re);
 
+/* Whether s (not NULL) matches regex i of p (a pattern that does not
+ * compile matches nothing). */
+static inline int vm_regexec(const Program *p, uint32_t i, const ArbStr *s) {
+    const regex_t *re = program_regex(p, i);
+    return re && regexec(re, s->data, 0, NULL, 0) == 0;
+}
+
 /* Pieces shared by the interpreter and native code. */
 int vm_set_has(const Table *t, const ArbStr *s);
 int vm_intset_has(const IntSet *s, int64_t v);
