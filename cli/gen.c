@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scalar.h"
+
 /* ------------------------------------------------------------------------ */
 /* PRNG: splitmix64 for seeding and hashing, xoshiro256** for the stream.   */
 
@@ -87,29 +89,6 @@ static int rng_pm(Rng *r, unsigned p) {
 #define HOUR 3600
 #define MINUTE 60
 
-static int64_t days_from_civil(int y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned mp = m > 2 ? m - 3 : m + 9;
-    unsigned doy = (153 * mp + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d) {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (*m <= 2));
-}
-
 static int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
@@ -117,13 +96,11 @@ static int64_t floor_div(int64_t a, int64_t b) {
 
 /* Whole years from birth day to day (the schema's age_years). */
 static int age_years(int64_t birth, int64_t day) {
-    int by, y;
+    int64_t by, y;
     unsigned bm, bd, m, d;
     civil_from_days(birth, &by, &bm, &bd);
     civil_from_days(day, &y, &m, &d);
-    int a = y - by;
-    if (m < bm || (m == bm && d < bd)) a--;
-    return a;
+    return (int)(y - by - (m < bm || (m == bm && d < bd)));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -3048,7 +3025,7 @@ static char *put_money(char *p, int64_t cents) {
 
 static char *put_date(Gen *g, char *p, int64_t day) {
     if (day != g->dc_day) {
-        int y;
+        int64_t y;
         unsigned m, d;
         civil_from_days(day, &y, &m, &d);
         char *q = put_u64(g->dc_text, (uint64_t)y, 4);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "scalar.h"
+
 /* ------------------------------------------------------------------ PRNG */
 
 static uint64_t splitmix(uint64_t *x) {
@@ -553,26 +555,14 @@ LibBlock *lib_block_tables(const char *dir, char *err, size_t errcap) {
 #define HOUR 3600
 
 int64_t lib_days(int y, int m, int d) {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned mp = m > 2 ? (unsigned)m - 3 : (unsigned)m + 9;
-    unsigned doy = (153 * mp + 2) / 5 + (unsigned)d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
+    return days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
 static void civil(int64_t z, int *y, int *m, int *d) {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yy + (*m <= 2));
+    int64_t yy;
+    unsigned mm, dd;
+    civil_from_days(z, &yy, &mm, &dd);
+    *y = (int)yy, *m = (int)mm, *d = (int)dd;
 }
 
 int64_t lib_date_of(int64_t t) {
@@ -587,9 +577,7 @@ static int64_t age_at(int64_t birth, int64_t day) {
     int by, bm, bd, y, m, d;
     civil(birth, &by, &bm, &bd);
     civil(day, &y, &m, &d);
-    int64_t a = y - by;
-    if (m < bm || (m == bm && d < bd)) a--;
-    return a;
+    return y - by - (m < bm || (m == bm && d < bd));
 }
 
 int64_t lib_claim_age(const LibClaim *c) {
