@@ -205,28 +205,12 @@ static const char *type_name(Type t, char *buf, size_t cap) {
     return buf;
 }
 
-/* Edit distance, for "did you mean" hints (small strings only). */
-static unsigned edit_distance(const char *a, size_t na, const char *b, size_t nb) {
-    if (na > 40 || nb > 40) return 99;
-    unsigned d[41][41];
-    for (size_t i = 0; i <= na; i++) d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= nb; j++) d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= na; i++)
-        for (size_t j = 1; j <= nb; j++) {
-            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
-            d[i][j] = c;
-        }
-    return d[na][nb];
-}
-
 /* ", did you mean 'x'?" when a candidate is close, else "". */
 static void suggest(char *out, size_t cap, Token t, const char *const *cands, size_t n) {
     out[0] = 0;
     unsigned best = 3;
     for (size_t i = 0; i < n; i++) {
-        unsigned d = edit_distance(t.ptr, t.len, cands[i], strlen(cands[i]));
+        unsigned d = diag_edit_distance(t.ptr, t.len, cands[i], strlen(cands[i]));
         if (d < best && d < t.len) {
             best = d;
             snprintf(out, cap, "; did you mean '%s'?", cands[i]);

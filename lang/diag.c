@@ -129,3 +129,19 @@ void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *
     }
     sb_putc(out, '\n');
 }
+
+/* Edit distance, for "did you mean" hints (small strings only). */
+unsigned diag_edit_distance(const char *a, size_t na, const char *b, size_t nb) {
+    if (na > 40 || nb > 40) return 99;
+    unsigned d[41][41];
+    for (size_t i = 0; i <= na; i++) d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= nb; j++) d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+            d[i][j] = c;
+        }
+    return d[na][nb];
+}

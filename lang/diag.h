@@ -44,4 +44,8 @@ void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *co
 /* Appends "path:line:col: error: message\n<source line>\n<caret>\n" to out. */
 void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *out);
 
+/* Edit distance between two short strings, for "did you mean" hints
+ * (99 when either is longer than 40 bytes). */
+unsigned diag_edit_distance(const char *a, size_t na, const char *b, size_t nb);
+
 #endif
