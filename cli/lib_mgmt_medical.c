@@ -189,8 +189,7 @@ static int inject_line_info(LibInject *x, LibClaim *c, int *line_no) {
 static int row_procedure_sex(LibGen *g, size_t i, char cells[][LIB_CELL]) {
     LibRng *r = lib_gen_rng(g);
     char code[LIB_CODE_MAX];
-    if (i % 50 == 0 ? lib_gen_prefix(g, LIB_PROC, code)
-                               : lib_gen_code(g, LIB_PROC, code))
+    if (i % 50 == 0 ? lib_gen_prefix(g, LIB_PROC, code) : lib_gen_code(g, LIB_PROC, code))
         return -1;
     int male = lib_rng_chance(r, 450);
     snprintf(cells[0], LIB_CELL, "%s", code);
@@ -360,8 +359,7 @@ static int row_diag_sex(LibGen *g, size_t i, char cells[][LIB_CELL]) {
     (void)i;
     LibRng *r = lib_gen_rng(g);
     char code[LIB_CODE_MAX];
-    if (i % 25 == 0 ? lib_gen_prefix(g, LIB_DIAG, code)
-                               : lib_gen_code(g, LIB_DIAG, code))
+    if (i % 25 == 0 ? lib_gen_prefix(g, LIB_DIAG, code) : lib_gen_code(g, LIB_DIAG, code))
         return -1;
     int male = lib_rng_chance(r, 400);
     snprintf(cells[0], LIB_CELL, "%s", code);
@@ -392,8 +390,7 @@ static int row_diag_age(LibGen *g, size_t i, char cells[][LIB_CELL]) {
     (void)i;
     LibRng *r = lib_gen_rng(g);
     char code[LIB_CODE_MAX];
-    if (i % 25 == 0 ? lib_gen_prefix(g, LIB_DIAG, code)
-                               : lib_gen_code(g, LIB_DIAG, code))
+    if (i % 25 == 0 ? lib_gen_prefix(g, LIB_DIAG, code) : lib_gen_code(g, LIB_DIAG, code))
         return -1;
     snprintf(cells[0], LIB_CELL, "%s", code);
     size_t nt;
@@ -485,10 +482,7 @@ static int inject_service_sex(LibInject *x, LibClaim *c, int *line_no) {
         w.care_type = strcmp(c->care_type, "pharmacy") ? c->care_type : "outpatient";
         lib_rebuild(x, c, &w);
     }
-    LibLine *l = mm_add_row_line(x, c, t, i, "service", 4500);
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(mm_add_row_line(x, c, t, i, "service", 4500), line_no);
 }
 
 /* ----------------------------------------- 69 DUPLICATE_RX: code,name,kp,note */

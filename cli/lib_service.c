@@ -160,11 +160,9 @@ static int svc_inject_price(LibInject *x, LibClaim *c, int *line_no) {
     LibRng *r = lib_inject_rng(x);
     int64_t over = max * lib_rng_range(r, 1, 50) / 100;
     if (over < 10) over = 10;
-    LibLine *l =
-        svc_add_row_line(x, c, t, i, "service", lib_rng_range(r, 1, 3), max + over / 10 * 10);
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(
+        svc_add_row_line(x, c, t, i, "service", lib_rng_range(r, 1, 3), max + over / 10 * 10),
+        line_no);
 }
 
 /* ---------------------------------------------- 15 SURGERY_DISCOUNT */
@@ -236,10 +234,8 @@ static int svc_inject_insurance(LibInject *x, LibClaim *c, int *line_no) {
     size_t i = lib_pick_row(x, t);
     if (strcmp(c->insurance_type, lib_cell(t, i, "insurance")) == 0)
         c->insurance_type = lib_rng_chance(lib_inject_rng(x), 500) ? "employee" : "resident";
-    LibLine *l = svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 20, 400));
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 20, 400)),
+                        line_no);
 }
 
 /* ------------------ 19 SERVICE_CHILD, 29 SERVICE_AGE, 33 CONSUMABLE_CHILD */
@@ -331,12 +327,10 @@ static int svc_inject_age(LibInject *x, LibClaim *c, int *line_no) {
     }
     lib_rebuild(x, c, &w);
     int consumable = lib_code_kind(lib_cell(t, i, "code")) == LIB_CONSUMABLE;
-    LibLine *l =
-        svc_add_row_line(x, c, t, i, consumable ? "consumable" : "service", lib_rng_range(r, 1, 3),
-                         svc_some_price(x, 2, consumable ? 60 : 200));
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(svc_add_row_line(x, c, t, i, consumable ? "consumable" : "service",
+                                         lib_rng_range(r, 1, 3),
+                                         svc_some_price(x, 2, consumable ? 60 : 200)),
+                        line_no);
 }
 
 /* ---------------------------------------------- 20 SERVICE_INDICATION */
@@ -401,10 +395,8 @@ static int svc_inject_indication(LibInject *x, LibClaim *c, int *line_no) {
         }
     }
     if (!c->ndiags) return 1;
-    LibLine *l = svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 20, 300));
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 20, 300)),
+                        line_no);
 }
 
 /* ---------------------------------------------- 21 SERVICE_DEPT */
@@ -462,10 +454,8 @@ static int svc_inject_care(LibInject *x, LibClaim *c, int *line_no) {
         lib_rebuild(x, c, &w);
     }
     if (strstr(c->dept, "急诊")) snprintf(c->dept, sizeof c->dept, "%s", "全科医疗科");
-    LibLine *l = svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 10, 200));
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 10, 200)),
+                        line_no);
 }
 
 /* ---------------------------------------------- 23 SERVICE_COURSE */
@@ -498,10 +488,8 @@ static int svc_inject_course(LibInject *x, LibClaim *c, int *line_no) {
     if (!e) return 1;
     int64_t q1 = lib_rng_range(r, max / 2, max);
     if (!svc_add_row_line(x, e, t, i, "service", q1, price)) return 1;
-    LibLine *l = svc_add_row_line(x, c, t, i, "service", max - q1 + lib_rng_range(r, 1, 5), price);
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(
+        svc_add_row_line(x, c, t, i, "service", max - q1 + lib_rng_range(r, 1, 5), price), line_no);
 }
 
 /* ---------------------------------------------- 24 SERVICE_FACILITY_LEVEL */
@@ -529,10 +517,8 @@ static int svc_inject_level(LibInject *x, LibClaim *c, int *line_no) {
         w.facility_level = lib_rng_range(lib_inject_rng(x), 1, min - 1);
         lib_rebuild(x, c, &w);
     }
-    LibLine *l = svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 100, 3000));
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 100, 3000)),
+                        line_no);
 }
 
 /* ------------------ 25 SERVICE_DUP_CHARGE, 26 SERVICE_UNBUNDLING, 30 SERVICE_CONSUMABLE */
@@ -659,11 +645,9 @@ static int svc_inject_annual_cap(LibInject *x, LibClaim *c, int *line_no) {
     int64_t q1 = lib_rng_range(r, 1, within);
     LibClaim *e = svc_earlier_for(x, c, 20, 300);
     if (!e || !svc_add_row_line(x, e, t, i, "service", q1, price)) return 1;
-    LibLine *l =
-        svc_add_row_line(x, c, t, i, "service", within - q1 + lib_rng_range(r, 1, 3), price);
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(
+        svc_add_row_line(x, c, t, i, "service", within - q1 + lib_rng_range(r, 1, 3), price),
+        line_no);
 }
 
 /* ---------------------------------------------- 31 SERVICE_PERIOD */
@@ -700,10 +684,7 @@ static int svc_inject_period(LibInject *x, LibClaim *c, int *line_no) {
     LibClaim *e = svc_earlier_for(x, c, 1, (int)days - 1);
     int64_t q1 = lib_rng_range(r, 1, max);
     if (!e || !svc_add_row_line(x, e, t, i, "service", q1, price)) return 1;
-    LibLine *l = svc_add_row_line(x, c, t, i, "service", max - q1 + 1, price);
-    if (!l) return 1;
-    *line_no = l->line_no;
-    return 0;
+    return lib_injected(svc_add_row_line(x, c, t, i, "service", max - q1 + 1, price), line_no);
 }
 
 /* ------------------------------------------------------------ registry */

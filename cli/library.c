@@ -584,6 +584,12 @@ int64_t lib_claim_age(const LibClaim *c) {
     return age_at(c->birth_date, lib_date_of(lib_claim_ref_time(c)));
 }
 
+int lib_injected(const LibLine *l, int *line_no) {
+    if (!l) return 1;
+    *line_no = l->line_no;
+    return 0;
+}
+
 LibLine *lib_add_line(LibClaim *c, const char *code, const char *kind, const char *name,
                       int64_t quantity, int64_t unit_price) {
     if (c->nlines >= LIB_MAX_LINES) return NULL;

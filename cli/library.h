@@ -189,6 +189,10 @@ int64_t lib_claim_age(const LibClaim *c);
  * days_supply missing); NULL when the claim is full. */
 LibLine *lib_add_line(LibClaim *c, const char *code, const char *kind, const char *name,
                       int64_t quantity, int64_t unit_price);
+
+/* The end of an injector that flagged line l: sets *line_no and returns 0,
+ * or returns 1 when l is NULL (the line could not be added). */
+int lib_injected(const LibLine *l, int *line_no);
 /* Appends a diagnosis; NULL when full. */
 LibDiag *lib_add_diag(LibClaim *c, const char *code, const char *name, int is_main);
 /* Sets total_amount to the sum of line amounts and fund_amount to a share of
