@@ -137,3 +137,14 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
     cli_print_errors(e); /* warnings */
     return e;
 }
+
+int cli_is_help(const char *arg) {
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg) {
+    fprintf(stderr, "arbiter %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
+    return 2;
+}

@@ -1,5 +1,5 @@
 /* cli_util.h — what the CLI's commands share: compiling rule files into an
- * engine while printing the diagnostics. */
+ * engine while printing the diagnostics, and usage errors. */
 #ifndef ARB_CLI_UTIL_H
 #define ARB_CLI_UTIL_H
 
@@ -16,5 +16,12 @@ size_t cli_print_errors(arb_engine *e);
  * 4 when out of memory. */
 arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles,
                         const char *stdlib, int debug_info, int *exit_code);
+
+/* Whether an argument asks for help (-h, --help). */
+int cli_is_help(const char *arg);
+
+/* Prints "arbiter CMD: <fmt with arg>" and a pointer to --help to stderr;
+ * returns the usage exit code (2). */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "commands.h"
 #include "library.h"
 
@@ -70,17 +71,6 @@ static const char *const SCORE_HELP =
     "\n"
     "exit codes: 0 ok, 1 recall below R, 2 usage, 3 a malformed input line, 4 I/O.\n";
 
-static int is_help(const char *a) {
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
-}
-
-static int usage(const char *cmd, const char *fmt, const char *arg) {
-    fprintf(stderr, "arbiter %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
-    return EXIT_USAGE;
-}
-
 static int parse_u64(const char *s, uint64_t *out) {
     if (!*s || *s == '-') return -1;
     char *end;
@@ -124,25 +114,25 @@ int cmd_gen_library(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(LIBRARY_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--seed") == 0 && more) {
             if (parse_u64(argv[++i], &o.seed))
-                return usage("gen library", "--seed takes a number, not '%s'", argv[i]);
+                return cli_usage_error("gen library", "--seed takes a number, not '%s'", argv[i]);
         } else if (strcmp(a, "--rows") == 0 && more) {
             if (parse_u64(argv[++i], &o.rows) || o.rows < 1 || o.rows > LIB_MAX_ROWS)
-                return usage("gen library", "--rows takes a number from 1 to 1000000, not '%s'",
-                             argv[i]);
+                return cli_usage_error(
+                    "gen library", "--rows takes a number from 1 to 1000000, not '%s'", argv[i]);
         } else if (strcmp(a, "-o") == 0 && more) {
             out = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && more) {
             o.stdlib_dir = argv[++i];
         } else {
-            return usage("gen library", "unknown option or missing value: '%s'", a);
+            return cli_usage_error("gen library", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!out) return usage("gen library", "%s", "no output directory given (-o DIR)");
+    if (!out) return cli_usage_error("gen library", "%s", "no output directory given (-o DIR)");
     o.stdlib_dir = default_stdlib(o.stdlib_dir);
     const LibCategory *cats[LIB_MAX_CATEGORIES];
     size_t n = lib_categories(cats, LIB_MAX_CATEGORIES);
@@ -169,19 +159,19 @@ int cmd_gen_labelled(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(LABELLED_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
             if (parse_u64(argv[++i], &o.n))
-                return usage("gen claims", "--n takes a number, not '%s'", argv[i]);
+                return cli_usage_error("gen claims", "--n takes a number, not '%s'", argv[i]);
         } else if (strcmp(a, "--seed") == 0 && more) {
             if (parse_u64(argv[++i], &o.seed))
-                return usage("gen claims", "--seed takes a number, not '%s'", argv[i]);
+                return cli_usage_error("gen claims", "--seed takes a number, not '%s'", argv[i]);
         } else if (strcmp(a, "--violations") == 0 && more) {
             if (parse_fraction(argv[++i], &o.rate_ppm))
-                return usage("gen claims", "--violations takes a fraction from 0 to 1, not '%s'",
-                             argv[i]);
+                return cli_usage_error(
+                    "gen claims", "--violations takes a fraction from 0 to 1, not '%s'", argv[i]);
         } else if (strcmp(a, "--library") == 0 && more) {
             o.library = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && more) {
@@ -191,15 +181,17 @@ int cmd_gen_labelled(int argc, char **argv) {
         } else if (strcmp(a, "--truth") == 0 && more) {
             truth = argv[++i];
         } else {
-            return usage("gen claims", "unknown option or missing value: '%s'", a);
+            return cli_usage_error("gen claims", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!o.library) return usage("gen claims", "%s", "labelled claims need --library DIR");
+    if (!o.library)
+        return cli_usage_error("gen claims", "%s", "labelled claims need --library DIR");
     o.stdlib_dir = default_stdlib(o.stdlib_dir);
     char tpath[4096];
     if (!truth) {
         if (!out || strcmp(out, "-") == 0)
-            return usage("gen claims", "%s", "writing to standard output needs --truth FILE");
+            return cli_usage_error("gen claims", "%s",
+                                   "writing to standard output needs --truth FILE");
         size_t l = strlen(out);
         if (l > 6 && strcmp(out + l - 6, ".jsonl") == 0)
             snprintf(tpath, sizeof tpath, "%.*s.truth.jsonl", (int)(l - 6), out);
@@ -438,21 +430,21 @@ int cmd_score(int argc, char **argv) {
     uint32_t min_ppm = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(SCORE_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--min-recall") == 0 && i + 1 < argc) {
             if (parse_fraction(argv[++i], &min_ppm))
-                return usage("score", "--min-recall takes a fraction from 0 to 1, not '%s'",
-                             argv[i]);
+                return cli_usage_error(
+                    "score", "--min-recall takes a fraction from 0 to 1, not '%s'", argv[i]);
             have_min = 1;
         } else if (a[0] != '-' && nfiles < 2) {
             files[nfiles++] = a;
         } else {
-            return usage("score", "unknown option, missing value or extra file: '%s'", a);
+            return cli_usage_error("score", "unknown option, missing value or extra file: '%s'", a);
         }
     }
-    if (nfiles != 2) return usage("score", "%s", "give FINDINGS.jsonl and TRUTH.jsonl");
+    if (nfiles != 2) return cli_usage_error("score", "%s", "give FINDINGS.jsonl and TRUTH.jsonl");
     Names names = {0};
     KeySet found = {0}, truth = {0};
     int rc = read_keys(files[0], &found, &names);

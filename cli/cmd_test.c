@@ -82,17 +82,6 @@ static const char *const DIFF_HELP =
     "exit codes: 0 no difference, 1 the change changes findings, 2 usage or rule\n"
     "errors, 3 claims unreadable or records rejected, 4 I/O errors.\n";
 
-static int is_help(const char *a) {
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
-}
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg) {
-    fprintf(stderr, "arbiter %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
-    return EXIT_USAGE;
-}
-
 /* The exit code of two outcomes together: usage, then I/O, then data
  * errors outweigh differences. */
 static int worse(int a, int b) {
@@ -781,7 +770,7 @@ static int parse_threads(const char *cmd, const char *s, int *out) {
     errno = 0;
     long v = strtol(s, &end, 10);
     if (!*s || *end || errno || v < 1 || v > 64)
-        return usage_error(cmd, "--threads takes a number from 1 to 64, not '%s'", s);
+        return cli_usage_error(cmd, "--threads takes a number from 1 to 64, not '%s'", s);
     *out = (int)v;
     return EXIT_CLEAN;
 }
@@ -792,7 +781,7 @@ static int parse_backend(const char *cmd, const char *s, int *jit) {
     else if (strcmp(s, "jit") == 0)
         *jit = 1;
     else
-        return usage_error(cmd, "unknown backend '%s' (interp, jit)", s);
+        return cli_usage_error(cmd, "unknown backend '%s' (interp, jit)", s);
     return EXIT_CLEAN;
 }
 
@@ -825,7 +814,7 @@ int cmd_test(int argc, char **argv) {
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
         int is_opt = a[0] == '-' && a[1];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             paths_free(&rules);
             fputs(TEST_HELP, stdout);
             return EXIT_CLEAN;
@@ -848,19 +837,19 @@ int cmd_test(int argc, char **argv) {
         } else if (run_option("test", &t.ro, argc, argv, &i, &code)) {
             in_golden = 0;
         } else {
-            code = usage_error("test", "unknown option or missing value: '%s'", a);
+            code = cli_usage_error("test", "unknown option or missing value: '%s'", a);
         }
     }
-    if (code == EXIT_CLEAN && !rules.n) code = usage_error("test", "%s", "no rule files given");
+    if (code == EXIT_CLEAN && !rules.n) code = cli_usage_error("test", "%s", "no rule files given");
     if (code == EXIT_CLEAN) t.e = compile_rules("test", &rules, &t.ro, &code);
     paths_free(&rules);
     if (!t.e) return code;
     size_t ntests = arb_test_count(t.e);
     if (!ntests && !ndirs) {
         arb_engine_free(t.e);
-        return usage_error("test", "%s",
-                           "the rules have no inline tests and no golden sets are given "
-                           "(--golden DIR)");
+        return cli_usage_error("test", "%s",
+                               "the rules have no inline tests and no golden sets are given "
+                               "(--golden DIR)");
     }
     t.cases = calloc(ntests + ndirs + 1, sizeof *t.cases);
     if (!t.cases) {
@@ -976,21 +965,21 @@ int cmd_diff(int argc, char **argv) {
     RunOptions ro = {NULL, 1, 0};
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(DIFF_HELP, stdout);
             return EXIT_CLEAN;
         } else if (a[0] != '-' || !a[1]) {
-            if (nsides == 2) return usage_error("diff", "one rule set too many: '%s'", a);
+            if (nsides == 2) return cli_usage_error("diff", "one rule set too many: '%s'", a);
             sides[nsides++] = a;
         } else if (strcmp(a, "--claims") == 0 && i + 1 < argc) {
             claims = argv[++i];
         } else if (!run_option("diff", &ro, argc, argv, &i, &code)) {
-            return usage_error("diff", "unknown option or missing value: '%s'", a);
+            return cli_usage_error("diff", "unknown option or missing value: '%s'", a);
         }
     }
     if (code) return code;
-    if (nsides < 2) return usage_error("diff", "%s", "give OLD_RULES and NEW_RULES");
-    if (!claims) return usage_error("diff", "%s", "no claims given (--claims FILE)");
+    if (nsides < 2) return cli_usage_error("diff", "%s", "give OLD_RULES and NEW_RULES");
+    if (!claims) return cli_usage_error("diff", "%s", "no claims given (--claims FILE)");
     FindingSet old_set, new_set;
     fs_init(&old_set);
     fs_init(&new_set);

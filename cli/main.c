@@ -126,17 +126,6 @@ static const char *const GEN_HELP =
     "                  directory for csv (claims.csv, lines.csv, ...)\n"
     "  -h, --help      this text\n";
 
-static int is_help(const char *a) {
-    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
-}
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg) {
-    fprintf(stderr, "arbiter %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
-    return EXIT_USAGE;
-}
-
 /* Parses a whole non-negative number. */
 static int parse_count(const char *s, unsigned long long *out) {
     if (!*s) return -1;
@@ -243,7 +232,7 @@ static int cmd_check(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(CHECK_HELP, stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
@@ -260,7 +249,7 @@ static int cmd_check(int argc, char **argv) {
             else if (strcmp(f, "csv") == 0)
                 o.findings_format = ARB_FORMAT_CSV;
             else
-                return usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
+                return cli_usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--input-format") == 0 && more) {
             const char *f = argv[++i];
             if (strcmp(f, "jsonl") == 0)
@@ -268,7 +257,7 @@ static int cmd_check(int argc, char **argv) {
             else if (strcmp(f, "csv") == 0)
                 o.input_format = ARB_FORMAT_CSV;
             else
-                return usage_error("check", "unknown input format '%s' (jsonl, csv)", f);
+                return cli_usage_error("check", "unknown input format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--phase") == 0 && more) {
             const char *p = argv[++i];
             if (strcmp(p, "pre") == 0)
@@ -278,12 +267,12 @@ static int cmd_check(int argc, char **argv) {
             else if (strcmp(p, "post") == 0)
                 o.phases = ARB_PHASE_POST;
             else
-                return usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
+                return cli_usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
         } else if (strcmp(a, "--threads") == 0 && more) {
             unsigned long long n;
             if (parse_count(argv[++i], &n) || n < 1 || n > 64)
-                return usage_error("check", "--threads takes a number from 1 to 64, not '%s'",
-                                   argv[i]);
+                return cli_usage_error("check", "--threads takes a number from 1 to 64, not '%s'",
+                                       argv[i]);
             o.threads = (int)n;
         } else if (strcmp(a, "--backend") == 0 && more) {
             const char *b = argv[++i];
@@ -294,7 +283,7 @@ static int cmd_check(int argc, char **argv) {
             else if (strcmp(b, "native") == 0)
                 backend = 2;
             else
-                return usage_error("check", "unknown backend '%s' (interp, jit, native)", b);
+                return cli_usage_error("check", "unknown backend '%s' (interp, jit, native)", b);
         } else if (strcmp(a, "--native") == 0 && more) {
             native = argv[++i];
             backend = 2;
@@ -308,21 +297,22 @@ static int cmd_check(int argc, char **argv) {
             o.rule_errors_path = argv[++i];
         } else if (strcmp(a, "--lua-budget") == 0 && more) {
             if (parse_count(argv[++i], &lua_budget) || lua_budget < 1000)
-                return usage_error("check", "--lua-budget takes a number >= 1000, not '%s'",
-                                   argv[i]);
+                return cli_usage_error("check", "--lua-budget takes a number >= 1000, not '%s'",
+                                       argv[i]);
         } else if (strcmp(a, "--lua-memory") == 0 && more) {
             if (parse_count(argv[++i], &lua_mb) || lua_mb < 1 || lua_mb > 65536)
-                return usage_error("check", "--lua-memory takes megabytes (1-65536), not '%s'",
-                                   argv[i]);
+                return cli_usage_error("check", "--lua-memory takes megabytes (1-65536), not '%s'",
+                                       argv[i]);
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else {
-            return usage_error("check", "unknown option or missing value: '%s'", a);
+            return cli_usage_error("check", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!ra.nfiles && !pack) return usage_error("check", "%s", "no rule files or --pack given");
-    if (ra.nfiles && pack) return usage_error("check", "%s", "give rule files or --pack, not both");
-    if (!o.claims_path) return usage_error("check", "%s", "no claims given (--claims FILE)");
+    if (!ra.nfiles && !pack) return cli_usage_error("check", "%s", "no rule files or --pack given");
+    if (ra.nfiles && pack)
+        return cli_usage_error("check", "%s", "give rule files or --pack, not both");
+    if (!o.claims_path) return cli_usage_error("check", "%s", "no claims given (--claims FILE)");
     int code = EXIT_CLEAN;
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
@@ -331,7 +321,8 @@ static int cmd_check(int argc, char **argv) {
         char so[4096];
         if (!pack) {
             arb_engine_free(e);
-            return usage_error("check", "%s", "--backend native runs a pack (--pack LIB.arbpack)");
+            return cli_usage_error("check", "%s",
+                                   "--backend native runs a pack (--pack LIB.arbpack)");
         }
         snprintf(so, sizeof so, "%s.so", pack);
         if (arb_load_native(e, native ? native : so) != ARB_OK) {
@@ -411,17 +402,17 @@ static int cmd_lint(int argc, char **argv) {
     RuleArgs ra = {files, 0, NULL};
     int stats = 0;
     for (int i = 0; i < argc; i++) {
-        if (is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(LINT_HELP, stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats = 1;
         } else {
-            return usage_error("lint", "unknown option or missing value: '%s'", argv[i]);
+            return cli_usage_error("lint", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return usage_error("lint", "%s", "no rule files given");
+    if (!ra.nfiles) return cli_usage_error("lint", "%s", "no rule files given");
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("lint", &ra, &code);
     if (!e) return code;
@@ -462,17 +453,17 @@ static int cmd_disasm(int argc, char **argv) {
     RuleArgs ra = {files, 0, NULL};
     const char *rule = NULL;
     for (int i = 0; i < argc; i++) {
-        if (is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(DISASM_HELP, stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
         } else if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc) {
             rule = argv[++i];
         } else {
-            return usage_error("disasm", "unknown option or missing value: '%s'", argv[i]);
+            return cli_usage_error("disasm", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return usage_error("disasm", "%s", "no rule files given");
+    if (!ra.nfiles) return cli_usage_error("disasm", "%s", "no rule files given");
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("disasm", &ra, &code);
     if (!e) return code;
@@ -514,7 +505,7 @@ static int cmd_compile(int argc, char **argv) {
     const char *out = NULL;
     int with_native = 0;
     for (int i = 0; i < argc; i++) {
-        if (is_help(argv[i])) {
+        if (cli_is_help(argv[i])) {
             fputs(COMPILE_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
@@ -522,11 +513,11 @@ static int cmd_compile(int argc, char **argv) {
         } else if (strcmp(argv[i], "--native") == 0) {
             with_native = 1;
         } else if (!rule_arg(&ra, argc, argv, &i)) {
-            return usage_error("compile", "unknown option or missing value: '%s'", argv[i]);
+            return cli_usage_error("compile", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return usage_error("compile", "%s", "no rule files given");
-    if (!out) return usage_error("compile", "%s", "no output given (-o LIB.arbpack)");
+    if (!ra.nfiles) return cli_usage_error("compile", "%s", "no rule files given");
+    if (!out) return cli_usage_error("compile", "%s", "no output given (-o LIB.arbpack)");
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("compile", &ra, &code);
     if (!e) return code;
@@ -556,13 +547,13 @@ static int cmd_compile(int argc, char **argv) {
 }
 
 static int cmd_gen(int argc, char **argv) {
-    if (argc < 1 || is_help(argv[0])) {
+    if (argc < 1 || cli_is_help(argv[0])) {
         fputs(GEN_HELP, argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : EXIT_CLEAN;
     }
     if (strcmp(argv[0], "library") == 0) return cmd_gen_library(argc - 1, argv + 1);
     if (strcmp(argv[0], "claims") != 0)
-        return usage_error("gen", "unknown kind '%s' (claims, library)", argv[0]);
+        return cli_usage_error("gen", "unknown kind '%s' (claims, library)", argv[0]);
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--library") == 0) return cmd_gen_labelled(argc - 1, argv + 1);
     GenOptions g;
@@ -576,27 +567,27 @@ static int cmd_gen(int argc, char **argv) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         unsigned long long v;
-        if (is_help(a)) {
+        if (cli_is_help(a)) {
             fputs(GEN_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
             if (parse_count(argv[++i], &v))
-                return usage_error("gen", "--n takes a number, not '%s'", argv[i]);
+                return cli_usage_error("gen", "--n takes a number, not '%s'", argv[i]);
             g.n = v;
         } else if (strcmp(a, "--seed") == 0 && more) {
             if (parse_count(argv[++i], &v))
-                return usage_error("gen", "--seed takes a number, not '%s'", argv[i]);
+                return cli_usage_error("gen", "--seed takes a number, not '%s'", argv[i]);
             g.seed = v;
         } else if (strcmp(a, "--format") == 0 && more) {
             const char *f = argv[++i];
             if (strcmp(f, "csv") == 0)
                 csv = 1;
             else if (strcmp(f, "jsonl") != 0)
-                return usage_error("gen", "unknown format '%s' (jsonl, csv)", f);
+                return cli_usage_error("gen", "unknown format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "-o") == 0 && more) {
             out = argv[++i];
         } else {
-            return usage_error("gen", "unknown option or missing value: '%s'", a);
+            return cli_usage_error("gen", "unknown option or missing value: '%s'", a);
         }
     }
     if (csv) {
@@ -628,7 +619,7 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (is_help(cmd) || strcmp(cmd, "help") == 0) {
+    if (cli_is_help(cmd) || strcmp(cmd, "help") == 0) {
         if (argc > 2) {
             char *sub[] = {"--help"};
             if (strcmp(argv[2], "check") == 0) return cmd_check(1, sub);

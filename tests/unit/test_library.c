@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "cli_util.c"
 #include "cmd_library.c"
 #include "lib_drug.c"
 #include "lib_mgmt_medical.c"
