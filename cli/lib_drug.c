@@ -63,21 +63,10 @@ static int add_drug(LibInject *x, LibClaim *c, const LibTable *t, size_t i, int6
     return l->line_no;
 }
 
-static const LibTable *own_table(LibInject *x) {
-    const LibTable *t = lib_table(x, NULL);
-    if (!t) lib_inject_error(x, "the library has no %s rows", lib_inject_category(x)->table);
-    return t;
-}
-
 #define ROW_OR_FAIL(t, i)                                                                          \
-    const LibTable *t = own_table(x);                                                              \
+    const LibTable *t = lib_own_table(x);                                                          \
     if (!t) return -1;                                                                             \
     size_t i = lib_pick_row(x, t)
-
-static int64_t cell_int(const LibTable *t, size_t i, const char *col) {
-    const char *s = lib_cell(t, i, col);
-    return *s ? strtoll(s, NULL, 10) : LIB_NONE;
-}
 
 /* ---- 1 DRUG_WORK_INJURY, 2 DRUG_MATERNITY: code,name,insurance,kp,note */
 
@@ -164,8 +153,8 @@ static int row_child(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 
 static int inject_age(LibInject *x, LibClaim *c, int *line_no) {
     ROW_OR_FAIL(t, i);
-    int64_t lo = cell_int(t, i, "min_age"), under = cell_int(t, i, "age_under"),
-            days = cell_int(t, i, "max_age_days"), age = lib_claim_age(c);
+    int64_t lo = lib_cell_int(t, i, "min_age"), under = lib_cell_int(t, i, "age_under"),
+            days = lib_cell_int(t, i, "max_age_days"), age = lib_claim_age(c);
     LibWant w;
     lib_want_init(&w);
     if (under != LIB_NONE && age < under) {
@@ -251,7 +240,7 @@ static int row_max_days(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 
 static int inject_max_days(LibInject *x, LibClaim *c, int *line_no) {
     ROW_OR_FAIL(t, i);
-    int64_t m = cell_int(t, i, "max_days");
+    int64_t m = lib_cell_int(t, i, "max_days");
     if (m == LIB_NONE) return -1;
     *line_no = add_drug(x, c, t, i, m + lib_rng_range(lib_inject_rng(x), 1, m));
     return *line_no ? 0 : 1;
@@ -271,7 +260,7 @@ static int row_course(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 static int inject_course(LibInject *x, LibClaim *c, int *line_no) {
     ROW_OR_FAIL(t, i);
     LibRng *r = lib_inject_rng(x);
-    int64_t m = cell_int(t, i, "max_days");
+    int64_t m = lib_cell_int(t, i, "max_days");
     if (m == LIB_NONE || m < 2) return -1;
     int64_t d1 = m - lib_rng_range(r, 0, m / 3), d2 = m - d1 + lib_rng_range(r, 1, 10);
     int gap = (int)(d1 + lib_rng_range(r, 1, 30));
@@ -299,7 +288,7 @@ static int row_facility(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 
 static int inject_facility(LibInject *x, LibClaim *c, int *line_no) {
     ROW_OR_FAIL(t, i);
-    int64_t lvl = cell_int(t, i, "min_level");
+    int64_t lvl = lib_cell_int(t, i, "min_level");
     if (lvl == LIB_NONE || lvl < 2) return -1;
     if (c->facility_level == LIB_NONE || c->facility_level >= lvl) {
         LibWant w;

@@ -69,21 +69,10 @@ static const char *const MM_F_DIAGS[] = {"子宫平滑肌瘤", "卵巢囊肿", "
 static const char *const MM_M_DIAGS[] = {"前列腺增生", "前列腺恶性肿瘤", "鞘膜积液",
                                          "睾丸炎",     "附睾炎",         "男性不育"};
 
-static const LibTable *mm_own_table(LibInject *x) {
-    const LibTable *t = lib_table(x, NULL);
-    if (!t) lib_inject_error(x, "the library has no %s rows", lib_inject_category(x)->table);
-    return t;
-}
-
 #define MM_ROW_OR_FAIL(t, i)                                                                       \
-    const LibTable *t = mm_own_table(x);                                                           \
+    const LibTable *t = lib_own_table(x);                                                          \
     if (!t) return -1;                                                                             \
     size_t i = lib_pick_row(x, t)
-
-static int64_t mm_cell_int(const LibTable *t, size_t i, const char *col) {
-    const char *s = lib_cell(t, i, col);
-    return *s ? strtoll(s, NULL, 10) : LIB_NONE;
-}
 
 /* Adds a line of `kind` for the key cell of row i of t; NULL when full. */
 static LibLine *mm_add_row_line(LibInject *x, LibClaim *c, const LibTable *t, size_t i,
@@ -122,8 +111,8 @@ static void mm_other_sex(LibInject *x, LibClaim *c, char sex) {
 /* Rebuilds c so that the patient's age breaks the AGE columns of row i
  * (min_age, age_under, max_age_days); -1 when the row has no limit. */
 static int mm_break_age(LibInject *x, LibClaim *c, const LibTable *t, size_t i) {
-    int64_t lo = mm_cell_int(t, i, "min_age"), under = mm_cell_int(t, i, "age_under"),
-            days = mm_cell_int(t, i, "max_age_days"), age = lib_claim_age(c);
+    int64_t lo = lib_cell_int(t, i, "min_age"), under = lib_cell_int(t, i, "age_under"),
+            days = lib_cell_int(t, i, "max_age_days"), age = lib_claim_age(c);
     LibWant w;
     lib_want_init(&w);
     if (under != LIB_NONE) {

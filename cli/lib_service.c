@@ -84,31 +84,6 @@ static int svc_consumable_key(LibGen *g, char cells[][LIB_CELL]) {
 
 /* -------------------------------------------------- injector helpers */
 
-static int64_t svc_cell_int(const LibTable *t, size_t i, const char *col) {
-    const char *s = lib_cell(t, i, col);
-    return *s ? strtoll(s, NULL, 10) : LIB_NONE;
-}
-
-static int64_t svc_cell_money(const LibTable *t, size_t i, const char *col) {
-    const char *s = lib_cell(t, i, col);
-    if (!*s) return LIB_NONE;
-    char *end;
-    int64_t v = strtoll(s, &end, 10) * SVC_YUAN;
-    if (*end == '.') {
-        int64_t frac = 0, scale = 10;
-        for (const char *p = end + 1; *p >= '0' && *p <= '9' && scale; p++, scale /= 10)
-            frac += (*p - '0') * scale;
-        v += frac;
-    }
-    return v;
-}
-
-static const LibTable *svc_own_table(LibInject *x) {
-    const LibTable *t = lib_table(x, NULL);
-    if (!t) lib_inject_error(x, "the library has no %s rows", lib_inject_category(x)->table);
-    return t;
-}
-
 /* Services are not billed at pharmacies: a pharmacy base claim becomes an
  * outpatient one. */
 static void svc_no_pharmacy(LibInject *x, LibClaim *c) {
@@ -151,11 +126,11 @@ static int svc_row_price(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_price(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     size_t i = lib_pick_row(x, t);
-    int64_t max = svc_cell_money(t, i, "max_price");
+    int64_t max = lib_cell_money(t, i, "max_price");
     if (max == LIB_NONE) return 1;
     LibRng *r = lib_inject_rng(x);
     int64_t over = max * lib_rng_range(r, 1, 50) / 100;
@@ -183,7 +158,7 @@ static int svc_row_surgery(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_surgery(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     size_t i = lib_pick_row(x, t), j = t->nrows;
     const char *grp = lib_cell(t, i, "surgery_group");
@@ -202,7 +177,7 @@ static int svc_inject_surgery(LibInject *x, LibClaim *c, int *line_no) {
     }
     /* both operations billed in full the same day: the lower-ranked one is
      * the violation (rank: unit price, then line number) */
-    int64_t pi = svc_cell_money(t, i, "price"), pj = svc_cell_money(t, j, "price");
+    int64_t pi = lib_cell_money(t, i, "price"), pj = lib_cell_money(t, j, "price");
     LibLine *a = svc_add_row_line(x, c, t, i, "service", 1, pi);
     LibLine *b = svc_add_row_line(x, c, t, j, "service", 1, pj);
     if (!a || !b || pi == LIB_NONE || pj == LIB_NONE) return 1;
@@ -228,7 +203,7 @@ static int svc_row_maternity(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_insurance(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     size_t i = lib_pick_row(x, t);
@@ -306,12 +281,12 @@ static int svc_row_consumable_child(LibGen *g, size_t i, char cells[][LIB_CELL])
 
 /* Rebuilds the base claim with a patient whose age breaks row i's limits. */
 static int svc_inject_age(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     LibRng *r = lib_inject_rng(x);
     size_t i = lib_pick_row(x, t);
-    int64_t min = svc_cell_int(t, i, "min_age"), under = svc_cell_int(t, i, "age_under");
-    int64_t days = svc_cell_int(t, i, "max_age_days");
+    int64_t min = lib_cell_int(t, i, "min_age"), under = lib_cell_int(t, i, "age_under");
+    int64_t days = lib_cell_int(t, i, "max_age_days");
     LibWant w;
     lib_want_init(&w);
     w.care_type = strcmp(c->care_type, "pharmacy") == 0 ? "outpatient" : c->care_type;
@@ -377,7 +352,7 @@ static int svc_pattern_hit(const char *pattern, const char *text) {
 }
 
 static int svc_inject_indication(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     size_t i = lib_pick_row(x, t);
@@ -409,7 +384,7 @@ static int svc_row_dept(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_dept(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     size_t i = lib_pick_row(x, t);
@@ -443,7 +418,7 @@ static int svc_row_care(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_care(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     size_t i = lib_pick_row(x, t);
     const char *care = lib_cell(t, i, "care");
@@ -476,12 +451,12 @@ static LibClaim *svc_earlier_for(LibInject *x, LibClaim *c, int lo_days, int hi_
 }
 
 static int svc_inject_course(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
     size_t i = lib_pick_row(x, t);
-    int64_t max = svc_cell_int(t, i, "max_days");
+    int64_t max = lib_cell_int(t, i, "max_days");
     if (max == LIB_NONE || max < 2) return 1;
     int64_t price = svc_some_price(x, 15, 120);
     LibClaim *e = svc_earlier_for(x, c, 20, 300);
@@ -502,10 +477,10 @@ static int svc_row_level(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_level(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     size_t i = lib_pick_row(x, t);
-    int64_t min = svc_cell_int(t, i, "min_level");
+    int64_t min = lib_cell_int(t, i, "min_level");
     if (min == LIB_NONE || min < 2) return 1;
     if (c->facility_level == LIB_NONE || c->facility_level >= min ||
         strcmp(c->care_type, "pharmacy") == 0) {
@@ -562,7 +537,7 @@ static int svc_row_service_consumable(LibGen *g, size_t i, char cells[][LIB_CELL
 /* The row's item and its partner on one claim, the same day (unbundling: in
  * a stay, the bundle may be on another day). */
 static int svc_inject_pair(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
@@ -601,12 +576,12 @@ static int svc_row_per_day(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 /* Units over the limit on one day: on one line, or on two lines of the same
  * day (the first is flagged). */
 static int svc_inject_per_day(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
     size_t i = lib_pick_row(x, t);
-    int64_t max = svc_cell_int(t, i, "max_per_day");
+    int64_t max = lib_cell_int(t, i, "max_per_day");
     if (max == LIB_NONE || max < 1) return 1;
     int64_t total = max + lib_rng_range(r, 1, 3), price = svc_some_price(x, 2, 60);
     int64_t q1 = total > 1 && lib_rng_chance(r, 500) ? lib_rng_range(r, 1, total - 1) : total;
@@ -632,12 +607,12 @@ static int svc_row_annual_cap(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_annual_cap(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
     size_t i = lib_pick_row(x, t);
-    int64_t cap = svc_cell_money(t, i, "max_amount");
+    int64_t cap = lib_cell_money(t, i, "max_amount");
     if (cap == LIB_NONE || cap < 1000) return 1;
     int64_t price = svc_some_price(x, 50, 300);
     if (price >= cap) price = cap / 2;
@@ -665,11 +640,11 @@ static int svc_row_period(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_period(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = svc_own_table(x);
+    const LibTable *t = lib_own_table(x);
     if (!t) return -1;
     LibRng *r = lib_inject_rng(x);
     size_t i = lib_pick_row(x, t);
-    int64_t days = svc_cell_int(t, i, "period_days"), max = svc_cell_int(t, i, "max_in_period");
+    int64_t days = lib_cell_int(t, i, "period_days"), max = lib_cell_int(t, i, "max_in_period");
     if (days == LIB_NONE || days < 2 || max == LIB_NONE || max < 1) return 1;
     /* an outpatient claim, so that the earlier claim's distance in settlement
      * days is exactly the one asked for */

@@ -584,6 +584,23 @@ int64_t lib_claim_age(const LibClaim *c) {
     return age_at(c->birth_date, lib_date_of(lib_claim_ref_time(c)));
 }
 
+const LibTable *lib_own_table(LibInject *x) {
+    const LibTable *t = lib_table(x, NULL);
+    if (!t) lib_inject_error(x, "the library has no %s rows", lib_inject_category(x)->table);
+    return t;
+}
+
+int64_t lib_cell_int(const LibTable *t, size_t i, const char *col) {
+    const char *s = lib_cell(t, i, col);
+    return *s ? strtoll(s, NULL, 10) : LIB_NONE;
+}
+
+int64_t lib_cell_money(const LibTable *t, size_t i, const char *col) {
+    const char *s = lib_cell(t, i, col);
+    int64_t v;
+    return scalar_parse_money(s, strlen(s), &v) == 0 ? v : LIB_NONE;
+}
+
 int lib_injected(const LibLine *l, int *line_no) {
     if (!l) return 1;
     *line_no = l->line_no;

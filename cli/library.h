@@ -276,6 +276,15 @@ LibRng *lib_inject_rng(LibInject *x);
 const LibTable *lib_table(const LibInject *x, const char *table);
 /* A random row index of table t (t->nrows > 0). */
 size_t lib_pick_row(LibInject *x, const LibTable *t);
+
+/* The injecting category's own table, or NULL with an injection error set
+ * ("the library has no T rows"). */
+const LibTable *lib_own_table(LibInject *x);
+
+/* Cell col of row i as an int, or as money in cents; LIB_NONE when empty
+ * (or, for money, not a money literal). */
+int64_t lib_cell_int(const LibTable *t, size_t i, const char *col);
+int64_t lib_cell_money(const LibTable *t, size_t i, const char *col);
 /* A claim code for the key cell of a row: an exact key as is, a prefix key
  * expanded to a full code. */
 void lib_key_code(LibInject *x, const char *key, char *buf);
