@@ -24,6 +24,10 @@ void cg_init(CodeGen *g, Program *p, Alloc a, DiagList *diags) {
 void cg_free(CodeGen *g) {
     Alloc a = g->alloc;
     mem_free(a, g->code, g->capcode * sizeof(int32_t));
+    mem_free(a, g->ops, g->capops * sizeof(int32_t));
+    mem_free(a, g->shared, g->capshared * sizeof(SharedCode));
+    mem_free(a, g->const_slots, g->capconst_slots * sizeof(uint32_t));
+    mem_free(a, g->template_slots, g->captemplate_slots * sizeof(uint32_t));
     mem_free(a, g->consts, g->capconsts * sizeof(Value));
     mem_free(a, g->const_types, g->capconsts * sizeof(Type));
     mem_free(a, g->sets, g->capsets * sizeof(Table *));
@@ -37,6 +41,17 @@ void cg_free(CodeGen *g) {
     memset(g, 0, sizeof *g);
 }
 
+/* Puts the value of a varying operand in the operand vector of the code
+ * being emitted; returns its slot there, which the code holds instead. */
+static int32_t op_slot(CodeGen *g, int32_t v) {
+    if (mem_grow(g->alloc, (void **)&g->ops, sizeof(int32_t), &g->capops, g->nops + 1)) {
+        g->oom = 1;
+        return 0;
+    }
+    g->ops[g->nops] = v;
+    return (int32_t)(g->nops++ - g->ops_base);
+}
+
 /* Appends an instruction; returns the position of its first operand. */
 static size_t emit(CodeGen *g, int op, int nargs, int32_t a, int32_t b, int32_t c, int32_t d) {
     if (mem_grow(g->alloc, (void **)&g->code, sizeof(int32_t), &g->capcode, g->ncode + 5)) {
@@ -46,7 +61,8 @@ static size_t emit(CodeGen *g, int op, int nargs, int32_t a, int32_t b, int32_t 
     int32_t args[4] = {a, b, c, d};
     g->code[g->ncode++] = op;
     size_t at = g->ncode;
-    for (int i = 0; i < nargs; i++) g->code[g->ncode++] = args[i];
+    for (int i = 0; i < nargs; i++)
+        g->code[g->ncode++] = operand_varies(op, i) ? op_slot(g, args[i]) : args[i];
     g->depth += opcode_stack_effect(op, args);
     if (g->depth > g->maxdepth) g->maxdepth = g->depth;
     return at;
@@ -60,7 +76,90 @@ static void patch(CodeGen *g, size_t at, size_t target) {
     if (!g->oom) g->code[at] = (int32_t)target;
 }
 
+/* A hash set of indexes (stored + 1; 0 is empty) into an array the caller
+ * knows, with hash_of / equal_to reading that array. */
+typedef struct IndexSet {
+    uint32_t **slots;
+    size_t *cap;
+    uint64_t (*hash_of)(const CodeGen *g, uint32_t i);
+    int (*equal_to)(const CodeGen *g, uint32_t i, const void *key);
+} IndexSet;
+
+/* The index of an entry equal to key (with hash h), or -1; when there is
+ * none, `add` (the index the caller is about to fill) is entered. */
+static int64_t index_set_find(CodeGen *g, IndexSet s, size_t count, uint64_t h, const void *key,
+                              uint32_t add) {
+    if ((count + 1) * 2 > *s.cap) {
+        size_t ncap = *s.cap ? *s.cap * 2 : 1024;
+        uint32_t *ns = mem_calloc(g->alloc, ncap * sizeof(uint32_t));
+        if (!ns) {
+            g->oom = 1;
+            return -1;
+        }
+        for (size_t i = 0; i < *s.cap; i++) {
+            uint32_t e = (*s.slots)[i];
+            if (!e) continue;
+            size_t k = s.hash_of(g, e - 1) & (ncap - 1);
+            while (ns[k]) k = (k + 1) & (ncap - 1);
+            ns[k] = e;
+        }
+        mem_free(g->alloc, *s.slots, *s.cap * sizeof(uint32_t));
+        *s.slots = ns;
+        *s.cap = ncap;
+    }
+    size_t k = h & (*s.cap - 1);
+    for (uint32_t e; (e = (*s.slots)[k]) != 0; k = (k + 1) & (*s.cap - 1))
+        if (s.equal_to(g, e - 1, key)) return e - 1;
+    (*s.slots)[k] = add + 1;
+    return -1;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+    h = (h ^ v) * 1099511628211ull;
+    return h ^ (h >> 31);
+}
+
+static uint64_t type_hash(uint64_t h, const Type *t) {
+    h = mix(h, t->kind | (uint64_t)t->elem << 8);
+    return mix(mix(mix(h, (uintptr_t)t->enm), (uintptr_t)t->rec), (uintptr_t)t->table);
+}
+
+static int type_same(const Type *a, const Type *b) {
+    return a->kind == b->kind && a->elem == b->elem && a->enm == b->enm && a->rec == b->rec &&
+           a->table == b->table;
+}
+
+typedef struct ConstKey {
+    Value v;
+    Type t;
+} ConstKey;
+
+static uint64_t const_hash(Value v, const Type *t) {
+    uint64_t h = type_hash(1469598103934665603ull, t);
+    if (!type_is_string(t->kind)) return mix(h, (uint64_t)v.i);
+    return v.s ? mix(h, v.s->hash | (uint64_t)v.s->len << 32) : mix(h, 1);
+}
+
+static uint64_t const_hash_of(const CodeGen *g, uint32_t i) {
+    return const_hash(g->consts[i], &g->const_types[i]);
+}
+
+static int const_equal_to(const CodeGen *g, uint32_t i, const void *key) {
+    const ConstKey *k = key;
+    if (!type_same(&g->const_types[i], &k->t)) return 0;
+    Value v = g->consts[i];
+    if (!type_is_string(k->t.kind)) return v.i == k->v.i;
+    if (!v.s || !k->v.s) return v.s == k->v.s;
+    return v.s->len == k->v.s->len && memcmp(v.s->data, k->v.s->data, v.s->len) == 0;
+}
+
+/* The index of constant v of type t: equal constants are stored once. */
 static int32_t add_const(CodeGen *g, Value v, Type t) {
+    ConstKey key = {v, t};
+    IndexSet set = {&g->const_slots, &g->capconst_slots, const_hash_of, const_equal_to};
+    int64_t found =
+        index_set_find(g, set, g->nconsts, const_hash(v, &t), &key, (uint32_t)g->nconsts);
+    if (found >= 0 || g->oom) return (int32_t)(found >= 0 ? found : 0);
     size_t cap = g->capconsts;
     if (mem_grow(g->alloc, (void **)&g->consts, sizeof(Value), &g->capconsts, g->nconsts + 1)) {
         g->oom = 1;
@@ -129,7 +228,38 @@ int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t errcap) {
     return (int)g->nregexes++;
 }
 
+static uint64_t template_hash(const Template *t) {
+    uint64_t h = mix(1469598103934665603ull, t->nparts);
+    for (uint32_t i = 0; i < t->nparts; i++) {
+        const TemplatePart *p = &t->parts[i];
+        h = p->text ? mix(h, str_hash(p->text, p->len)) : type_hash(mix(h, 0), &p->type);
+    }
+    return h;
+}
+
+static uint64_t template_hash_of(const CodeGen *g, uint32_t i) {
+    return template_hash(&g->templates[i]);
+}
+
+static int template_equal_to(const CodeGen *g, uint32_t i, const void *key) {
+    const Template *a = &g->templates[i], *b = key;
+    if (a->nparts != b->nparts) return 0;
+    for (uint32_t k = 0; k < a->nparts; k++) {
+        const TemplatePart *x = &a->parts[k], *y = &b->parts[k];
+        if (!x->text != !y->text) return 0;
+        if (x->text ? x->len != y->len || memcmp(x->text, y->text, x->len) != 0
+                    : !type_same(&x->type, &y->type))
+            return 0;
+    }
+    return 1;
+}
+
 int cg_template(CodeGen *g, Template t) {
+    IndexSet set = {&g->template_slots, &g->captemplate_slots, template_hash_of, template_equal_to};
+    int64_t found =
+        index_set_find(g, set, g->ntemplates, template_hash(&t), &t, (uint32_t)g->ntemplates);
+    if (found >= 0) return (int)found;
+    if (g->oom) return -1;
     if (mem_grow(g->alloc, (void **)&g->templates, sizeof(Template), &g->captemplates,
                  g->ntemplates + 1)) {
         g->oom = 1;
@@ -569,18 +699,65 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
 }
 
 int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
-    return cg_rule_code(g, clauses, 0, &r->entry, &r->code_end, &r->maxstack);
+    g->ops_base = g->nops;
+    r->ops = (uint32_t)g->nops;
+    int rc = cg_rule_code(g, clauses, 0, &r->entry, &r->code_end, &r->maxstack);
+    r->nops = (uint32_t)(g->nops - r->ops);
+    return rc;
 }
 
 int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r) {
     uint16_t maxstack;
     int rc = cg_rule_code(g, clauses, 1, &r->bound_entry, &r->bound_end, &maxstack);
     if (maxstack > r->maxstack) r->maxstack = maxstack;
+    r->nops = (uint32_t)(g->nops - r->ops);
     return rc;
+}
+
+int cg_rule_end(CodeGen *g, Rule *r) {
+    uint32_t entry = r->entry, split = r->code_end, end = r->index >= 0 ? r->bound_end : split;
+    /* only the code just emitted, in one piece */
+    if (g->debug || g->oom || end != g->ncode || (r->index >= 0 && r->bound_entry != split))
+        return g->oom ? -1 : 0;
+    if ((g->nshared + 1) * 2 > g->capshared) {
+        size_t ncap = g->capshared ? g->capshared * 2 : 1024;
+        SharedCode *ns = mem_calloc(g->alloc, ncap * sizeof(SharedCode));
+        if (!ns) {
+            g->oom = 1;
+            return -1;
+        }
+        for (size_t i = 0; i < g->capshared; i++) {
+            if (!g->shared[i].end) continue;
+            size_t k = g->shared[i].hash & (ncap - 1);
+            while (ns[k].end) k = (k + 1) & (ncap - 1);
+            ns[k] = g->shared[i];
+        }
+        mem_free(g->alloc, g->shared, g->capshared * sizeof(SharedCode));
+        g->shared = ns;
+        g->capshared = ncap;
+    }
+    uint64_t h = mix(code_hash(g->code, entry, end), split - entry);
+    size_t k = h & (g->capshared - 1);
+    for (; g->shared[k].end; k = (k + 1) & (g->capshared - 1)) {
+        const SharedCode *c = &g->shared[k];
+        if (c->hash != h || c->split - c->entry != split - entry ||
+            !code_equal(g->code, c->entry, c->end, entry, end))
+            continue;
+        g->ncode = entry; /* the same code is already there */
+        r->entry = c->entry;
+        r->code_end = c->split;
+        if (r->index >= 0) r->bound_entry = c->split, r->bound_end = c->end;
+        return 0;
+    }
+    g->shared[k] = (SharedCode){h, entry, split, end};
+    g->nshared++;
+    return 0;
 }
 
 int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, int32_t base) {
     g->depth = g->maxdepth = 0;
+    g->ops_base = g->nops;
+    g->p->prepare_ops = (uint32_t)g->nops;
     g->p->prepare_entry = (uint32_t)g->ncode;
     int32_t var = base + 1, list = base + 2, idx = base + 3;
     for (size_t i = 0; i < n;) {
@@ -606,6 +783,7 @@ int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, i
         i = j;
     }
     E0(g, HALT);
+    g->p->prepare_nops = (uint32_t)(g->nops - g->p->prepare_ops);
     g->p->prepare_maxstack = (uint16_t)(g->maxdepth + 1);
     return g->oom ? -1 : 0;
 }
@@ -622,6 +800,8 @@ int cg_finish(CodeGen *g) {
     } while (0)
     MOVE(p->code, g->code, g->ncode, int32_t);
     p->ncode = (uint32_t)g->ncode;
+    MOVE(p->ops, g->ops, g->nops, int32_t);
+    p->nops = (uint32_t)g->nops;
     MOVE(p->consts, g->consts, g->nconsts, Value);
     MOVE(p->const_types, g->const_types, g->nconsts, Type);
     p->nconsts = (uint32_t)g->nconsts;

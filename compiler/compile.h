@@ -6,15 +6,30 @@
 #include "ast.h"
 #include "program.h"
 
+/* One copy of code shared by the rules of a shape (see cg_rule_end). */
+typedef struct SharedCode {
+    uint64_t hash;
+    uint32_t entry, split, end; /* the rule's code, then its bound code from split */
+} SharedCode;
+
 typedef struct CodeGen {
     Alloc alloc;
     Program *p;
     DiagList *diags;
     int32_t *code;
     size_t ncode, capcode;
+    int32_t *ops; /* operand vectors (Program.ops) */
+    size_t nops, capops;
+    size_t ops_base;    /* where the vector of the code being emitted starts */
+    SharedCode *shared; /* hash set of the rules' code, by shape */
+    size_t nshared, capshared;
     Value *consts;
     Type *const_types;
     size_t nconsts, capconsts;
+    uint32_t *const_slots; /* hash set of constants (index + 1, 0 empty) */
+    size_t capconst_slots;
+    uint32_t *template_slots; /* hash set of templates, likewise */
+    size_t captemplate_slots;
     Table **sets;
     size_t nsets, capsets;
     IntSet *intsets;
@@ -42,6 +57,11 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r);
 /* Emits the same rule with its first `for` bound by the caller (the
  * item-code index runs it once per candidate line); sets bound_entry. */
 int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r);
+/* Ends a rule: when an earlier rule has the same code (the same shape: the
+ * constants differ only in the operand vectors), the rule's new code is
+ * dropped and it points at the earlier copy.  Not with probes (`explain`
+ * needs each rule's code at its own addresses). */
+int cg_rule_end(CodeGen *g, Rule *r);
 
 /* Emits the code computing derived fields.  `fields` lists, per record type
  * in the order they must be computed, FIELD nodes with their checked
@@ -55,7 +75,8 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern);
 /* The same for a pattern from data (a regex column's cell): -1 with the
  * reason in err when it does not compile (or out of memory). */
 int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t cap);
-/* Registers a message template; returns its index or -1. */
+/* Registers a message template (or finds an equal one); returns its index
+ * or -1. */
 int cg_template(CodeGen *g, Template t);
 
 /* Moves code and constants into the program. */

@@ -2,11 +2,11 @@
  * LLVM 19 (LLVM-C API, ORC LLJIT).
  *
  * Rules equal up to their constants share a shape; each shape becomes one
- * function `int shape(NativeCtx *ctx, const int32_t *code, Value *locals)`
- * translated instruction by instruction from a representative rule's
- * bytecode.  Operands that differ between rules of the shape (constant, set,
- * table and message numbers) are loaded from `code` — the running rule's own
- * bytecode — so the function serves all of them.  The value stack becomes an
+ * function `int shape(NativeCtx *ctx, const int32_t *ops, Value *locals)`
+ * translated instruction by instruction from the shape's bytecode.  Operands
+ * that differ between rules of the shape (constant, set, table and message
+ * numbers) are slots in the running rule's operand vector `ops`, loaded from
+ * it at run time, so the function serves all of them.  The value stack becomes an
  * array on the function's stack with indexes known at compile time (LLVM
  * promotes it to registers); locals stay in the VM's frame, which the runtime
  * helpers also write.  Set and table lookups, patterns and findings call the
@@ -58,7 +58,7 @@ typedef struct Gen {
     LLVMTypeRef h_types[H__COUNT]; /* function types of the helpers */
     const Program *p;
     /* the function being built */
-    LLVMValueRef fn, ctx, code, locals, stack, helpers, consts;
+    LLVMValueRef fn, ctx, ops, locals, stack, helpers, consts;
     uint32_t from, to;
     int *depth;            /* stack depth before each instruction, -1 unreached */
     LLVMBasicBlockRef *bb; /* block of each instruction start */
@@ -85,10 +85,11 @@ static void st(Gen *g, LLVMValueRef base, int32_t i, LLVMValueRef v) {
     LLVMBuildStore(g->b, v, slot_ptr(g, base, i));
 }
 
-/* An operand that varies within the shape: read from the rule's bytecode. */
+/* An operand that varies within the shape: read from the rule's operand
+ * vector, at the slot the code names. */
 static LLVMValueRef operand(Gen *g, uint32_t pc, int i) {
-    LLVMValueRef idx = c64(g, (int64_t)(pc - g->from) + 1 + i);
-    LLVMValueRef p = LLVMBuildGEP2(g->b, g->i32, g->code, &idx, 1, "");
+    LLVMValueRef idx = c64(g, g->p->code[pc + 1 + i]);
+    LLVMValueRef p = LLVMBuildGEP2(g->b, g->i32, g->ops, &idx, 1, "");
     return LLVMBuildLoad2(g->b, g->i32, p, "");
 }
 
@@ -420,7 +421,8 @@ static int gen_function(Gen *g, uint32_t from, uint32_t to, const char *name) {
     char why[256];
     /* the verifier's data flow gives the stack depth before each instruction */
     if (!g->depth || !g->bb ||
-        verify_code(g->p, from, to, UINT32_MAX, UINT32_MAX, g->depth, why, sizeof why) != 0) {
+        verify_code(g->p, from, to, UINT32_MAX, UINT32_MAX, NULL, 0, g->depth, why, sizeof why) !=
+            0) {
         free(g->depth);
         free(g->bb);
         return -1;
@@ -430,7 +432,7 @@ static int gen_function(Gen *g, uint32_t from, uint32_t to, const char *name) {
         if (g->depth[i] > maxdepth) maxdepth = g->depth[i];
     g->fn = LLVMAddFunction(g->m, name, g->fn_type);
     g->ctx = LLVMGetParam(g->fn, 0);
-    g->code = LLVMGetParam(g->fn, 1);
+    g->ops = LLVMGetParam(g->fn, 1);
     g->locals = LLVMGetParam(g->fn, 2);
     LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->cx, g->fn, "entry");
     for (uint32_t pc = from; pc < to; pc += 1 + opcode_nargs[g->p->code[pc]])
@@ -500,12 +502,13 @@ void arb_jit_options_init(arb_jit_options *o) {
  * (empty when the rule is not indexed) — and their shape representatives. */
 typedef struct Ranges {
     uint32_t nrules, n;
-    uint32_t *from, *to, *rep;
+    uint32_t *from, *to, *rule, *rep;
 } Ranges;
 
 static void ranges_free(Ranges *r) {
     free(r->from);
     free(r->to);
+    free(r->rule);
     free(r->rep);
     memset(r, 0, sizeof *r);
 }
@@ -515,15 +518,17 @@ static int ranges_init(Ranges *r, const Program *p, Alloc a) {
     r->n = 2 * p->nrules;
     r->from = malloc((r->n + 1) * sizeof(uint32_t));
     r->to = malloc((r->n + 1) * sizeof(uint32_t));
+    r->rule = malloc((r->n + 1) * sizeof(uint32_t));
     r->rep = malloc((r->n + 1) * sizeof(uint32_t));
-    if (!r->from || !r->to || !r->rep) return -1;
+    if (!r->from || !r->to || !r->rule || !r->rep) return -1;
     for (uint32_t i = 0; i < p->nrules; i++) {
         r->from[i] = p->rules[i].entry;
         r->to[i] = p->rules[i].code_end;
         r->from[r->nrules + i] = p->rules[i].index >= 0 ? p->rules[i].bound_entry : 0;
         r->to[r->nrules + i] = p->rules[i].index >= 0 ? p->rules[i].bound_end : 0;
+        r->rule[i] = r->rule[r->nrules + i] = i;
     }
-    return native_group_shapes(p, r->from, r->to, r->n, r->rep, a);
+    return native_group_shapes(p, r->from, r->to, r->rule, r->n, r->rep, a);
 }
 
 static void shape_name(char *buf, size_t cap, uint32_t i) {

@@ -171,8 +171,7 @@ size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t ca
 /* Where rule i (0 <= i < arb_rule_count) is declared: its file, and the
  * line and column of its id.  ARB_ERR_USAGE when unknown (a rule loaded
  * from a pack has no file: *file is NULL). */
-int arb_rule_where(const arb_engine *e, size_t i, const char **file, uint32_t *line,
-                   uint32_t *col);
+int arb_rule_where(const arb_engine *e, size_t i, const char **file, uint32_t *line, uint32_t *col);
 
 /* ---------------------------------------------------------- inline tests */
 

@@ -2272,6 +2272,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
     if (cg_rule(&C->cg, d->list, &r) != 0) return;
     r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
     if (r.index >= 0 && cg_rule_bound(&C->cg, d->list, &r) != 0) return;
+    if (cg_rule_end(&C->cg, &r) != 0) return;
     C->p->rules[C->p->nrules++] = r; /* room for every rule was made up front */
 }
 

@@ -1,10 +1,14 @@
 /* disasm.c — the disassembler; operand counts and names come from the
- * opcode X-macro list, so it never goes out of step with the VM. */
+ * opcode X-macro list, so it never goes out of step with the VM.  Operands
+ * that vary between rules of a shape are shown as the values in the rule's
+ * operand vector, so a listing reads the same whether or not its code is
+ * shared with other rules. */
 #include "disasm.h"
 
 #include "scalar.h"
 
-void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out) {
+void disasm_range(const Program *p, uint32_t from, uint32_t to, const int32_t *ops, uint32_t nops,
+                  StrBuf *out) {
     for (uint32_t pc = from; pc < to && pc < p->ncode;) {
         int op = p->code[pc];
         if (op < 0 || op >= OPC__COUNT) {
@@ -12,9 +16,17 @@ void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out) {
             return;
         }
         sb_printf(out, "%6u  %-8s", pc, opcode_names[op]);
-        for (int i = 0; i < opcode_nargs[op] && pc + 1 + (uint32_t)i < p->ncode; i++)
-            sb_printf(out, " %d", p->code[pc + 1 + i]);
-        int32_t a = pc + 1 < p->ncode ? p->code[pc + 1] : 0;
+        int32_t arg[4] = {0, 0, 0, 0};
+        for (int i = 0; i < opcode_nargs[op] && pc + 1 + (uint32_t)i < p->ncode; i++) {
+            int32_t x = p->code[pc + 1 + i];
+            if (operand_varies(op, i)) x = x >= 0 && (uint32_t)x < nops ? ops[x] : INT32_MIN;
+            arg[i] = x;
+            if (x == INT32_MIN)
+                sb_puts(out, " ?");
+            else
+                sb_printf(out, " %d", x);
+        }
+        int32_t a = arg[0];
         char buf[256];
         switch (op) {
         case OPC_CONST:
@@ -44,7 +56,7 @@ void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out) {
         case OPC_INTABLE:
         case OPC_MATCH:
         case OPC_NEXTROW: {
-            int32_t ti = op == OPC_MATCH ? p->code[pc + 2] : a;
+            int32_t ti = op == OPC_MATCH ? arg[1] : a;
             if (ti >= 0 && (uint32_t)ti < p->ntables)
                 sb_printf(out, "\t; table %s", p->tables[ti]->name);
             break;
@@ -63,5 +75,5 @@ void disasm_rule(const Program *p, const Rule *r, StrBuf *out) {
     const Category *c = &p->cats[r->category];
     sb_printf(out, "rule %s \"%s\" in %s  (%u locals, stack %u)\n", r->id, r->title, c->name,
               r->nlocals, r->maxstack);
-    disasm_range(p, r->entry, r->code_end, out);
+    disasm_range(p, r->entry, r->code_end, rule_ops(p, r), r->nops, out);
 }

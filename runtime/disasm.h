@@ -5,8 +5,10 @@
 #include "program.h"
 #include "strbuf.h"
 
-/* Appends the listing of code[from..to) to out, constants spelled out. */
-void disasm_range(const Program *p, uint32_t from, uint32_t to, StrBuf *out);
+/* Appends the listing of code[from..to), run with operand vector
+ * ops[0..nops), to out, constants spelled out. */
+void disasm_range(const Program *p, uint32_t from, uint32_t to, const int32_t *ops, uint32_t nops,
+                  StrBuf *out);
 /* Appends a rule's header and listing. */
 void disasm_rule(const Program *p, const Rule *r, StrBuf *out);
 

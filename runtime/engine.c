@@ -3,10 +3,14 @@
 #include "engine.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "disasm.h"
 #include "pack.h"
@@ -155,7 +159,8 @@ int arb_category_rows(const arb_engine *e, size_t cat, const char **name, uint64
             int32_t op = p->code[pc];
             if (op < 0 || op >= OPC__COUNT) break;
             if (op == OPC_MATCH && pc + 2 < p->ncode) {
-                int32_t t = p->code[pc + 2];
+                int32_t k = p->code[pc + 2],
+                        t = k >= 0 && (uint32_t)k < r->nops ? rule_ops(p, r)[k] : -1;
                 if (t >= 0 && (uint32_t)t < p->ntables) n = p->tables[t]->nrows;
                 break;
             }
@@ -306,7 +311,7 @@ size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t ca
         sb_puts(&b, "derived fields\n");
         uint32_t end = p->prepare_entry;
         while (end < p->ncode && p->code[end] != OPC_HALT) end += 1 + opcode_nargs[p->code[end]];
-        disasm_range(p, p->prepare_entry, end + 1, &b);
+        disasm_range(p, p->prepare_entry, end + 1, p->ops + p->prepare_ops, p->prepare_nops, &b);
         sb_putc(&b, '\n');
     }
     for (uint32_t i = 0; i < p->nrules; i++) {
@@ -422,15 +427,24 @@ int arb_write_pack(arb_engine *e, const char *path) {
     return rc ? engine_fail(e, ARB_ERR_IO, "%s", err) : ARB_OK;
 }
 
-/* FNV-1a 64 of a file's bytes; 0 when it cannot be read. */
-static int file_hash(arb_engine *e, const char *path, uint64_t *out) {
-    char msg[256];
-    SourceList tmp;
-    sources_init(&tmp, e->alloc);
-    int idx = sources_add_file(&tmp, path, msg, sizeof msg);
-    if (idx >= 0) *out = pack_hash(tmp.items[idx].text, tmp.items[idx].len);
-    sources_free(&tmp);
-    return idx >= 0 ? 0 : -1;
+/* The pack hash of a file's bytes (mapped, not copied: rule sources run to
+ * tens of megabytes); -1 when it cannot be read. */
+static int file_hash(const char *path, uint64_t *out) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    struct stat sb;
+    int rc = -1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        size_t n = (size_t)sb.st_size;
+        void *m = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+        if (!n || m != MAP_FAILED) {
+            *out = pack_hash(n ? m : "", n);
+            if (n) munmap(m, n);
+            rc = 0;
+        }
+    }
+    close(fd);
+    return rc;
 }
 
 int arb_load_pack(arb_engine *e, const char *path) {
@@ -443,7 +457,7 @@ int arb_load_pack(arb_engine *e, const char *path) {
     if (!p) return engine_fail(e, ARB_ERR_RULES, "%s", err);
     for (size_t i = 0; i < n; i++) {
         uint64_t h;
-        if (file_hash(e, src[i].path, &h) == 0 && h != src[i].hash) {
+        if (file_hash(src[i].path, &h) == 0 && h != src[i].hash) {
             /* the message first: the path lives in the pack's mapping */
             engine_fail(e, ARB_ERR_RULES,
                         "%s was built from other sources: %s has changed since; rebuild it "

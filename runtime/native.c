@@ -77,10 +77,10 @@ const NativeHelpers native_helpers = {
     h_history, vm_starts_with, h_lua_call,    h_matches_regex,
 };
 
-int native_run(VM *vm, NativeFn fn, uint32_t pc, uint32_t rule, const Value *claim, Arena *ar) {
+int native_run(VM *vm, NativeFn fn, uint32_t rule, const Value *claim, Arena *ar) {
     NativeCtx c = {&native_helpers, vm->p->consts, vm, ar, claim, rule};
     vm->locals[0].rec = claim;
-    return fn(&c, vm->p->code + pc, vm->locals);
+    return fn(&c, rule_ops(vm->p, &vm->p->rules[rule]), vm->locals);
 }
 
 typedef struct Keyed {
@@ -94,12 +94,12 @@ static int keyed_cmp(const void *a, const void *b) {
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-int native_group_shapes(const Program *p, const uint32_t *from, const uint32_t *to, uint32_t n,
-                        uint32_t *rep, Alloc a) {
+int native_group_shapes(const Program *p, const uint32_t *from, const uint32_t *to,
+                        const uint32_t *rule, uint32_t n, uint32_t *rep, Alloc a) {
     Keyed *k = mem_alloc(a, (n + 1) * sizeof(Keyed));
     if (!k) return -1;
     for (uint32_t i = 0; i < n; i++) {
-        k[i].hash = shape_hash(p, from[i], to[i]);
+        k[i].hash = shape_hash(p, from[i], to[i], rule_ops(p, &p->rules[rule[i]]));
         k[i].i = i;
     }
     qsort(k, n, sizeof(Keyed), keyed_cmp);
@@ -113,7 +113,8 @@ int native_group_shapes(const Program *p, const uint32_t *from, const uint32_t *
             rep[i] = i;
             for (uint32_t y = s; y < x; y++) {
                 uint32_t j = k[y].i;
-                if (rep[j] == j && shape_equal(p, from[j], to[j], from[i], to[i])) {
+                if (rep[j] == j && shape_equal(p, from[j], to[j], rule_ops(p, &p->rules[rule[j]]),
+                                               from[i], to[i], rule_ops(p, &p->rules[rule[i]]))) {
                     rep[i] = j;
                     break;
                 }

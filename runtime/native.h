@@ -2,7 +2,7 @@
  * now, shared objects later).  Nothing here links LLVM.
  *
  * Rules equal up to their constants share a shape (program_stats); one native
- * function is compiled per shape.  It receives the rule's own bytecode, from
+ * function is compiled per shape.  It receives the rule's operand vector, from
  * which it reads the operands that differ between rules of the shape
  * (constant, set, table and message numbers), so one function serves every
  * rule of the shape.  Work that is not a few instructions (set and table
@@ -75,8 +75,8 @@ extern const NativeHelpers native_helpers;
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
 #define NATIVE_FORMAT                                                                              \
-    3 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
-         order */
+    4 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
+         order; 4: shape functions take the rule's operand vector */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"
@@ -87,14 +87,15 @@ typedef struct NativeInfo {
     uint64_t pack_checksum; /* the pack it was compiled with */
 } NativeInfo;
 
-/* Runs rule `rule` natively from its code at pc (its entry, or its bound
- * entry with the record already in its slot). */
-int native_run(VM *vm, NativeFn fn, uint32_t pc, uint32_t rule, const Value *claim, Arena *ar);
+/* Runs rule `rule` natively with fn: the function of its entry, or of its
+ * bound entry with the record already in its slot. */
+int native_run(VM *vm, NativeFn fn, uint32_t rule, const Value *claim, Arena *ar);
 
-/* Shape grouping: for each of the n code ranges [from[i], to[i]) the index
- * of the first range with the same shape (itself when it is the first).
- * Returns 0 or -1 when out of memory. */
-int native_group_shapes(const Program *p, const uint32_t *from, const uint32_t *to, uint32_t n,
-                        uint32_t *rep, Alloc a);
+/* Shape grouping: for each of the n code ranges [from[i], to[i]), run with
+ * the operand vector of rule rule[i], the index of the first range with the
+ * same shape (itself when it is the first).  Returns 0 or -1 when out of
+ * memory. */
+int native_group_shapes(const Program *p, const uint32_t *from, const uint32_t *to,
+                        const uint32_t *rule, uint32_t n, uint32_t *rep, Alloc a);
 
 #endif

@@ -166,6 +166,7 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
         put_i32(&w, r->key_field);
         put_u32(&w, r->key_kind);
         put_u32(&w, r->entry), put_u32(&w, r->code_end);
+        put_u32(&w, r->ops), put_u32(&w, r->nops);
         put_i32(&w, r->index), put_i32(&w, r->bound_slot);
         put_u32(&w, r->bound_entry), put_u32(&w, r->bound_end);
         put_u32(&w, r->nlocals | (uint32_t)r->maxstack << 16);
@@ -174,6 +175,9 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
     put_u32(&w, p->ncode);
     pad8(&w);
     sb_putn(&w.b, (const char *)p->code, p->ncode * sizeof(int32_t));
+    put_u32(&w, p->nops);
+    pad8(&w);
+    sb_putn(&w.b, (const char *)p->ops, p->nops * sizeof(int32_t));
     put_u32(&w, p->nconsts);
     for (uint32_t i = 0; i < p->nconsts; i++) {
         put_type(&w, &p->const_types[i]);
@@ -207,6 +211,7 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
     for (uint32_t i = 0; i < p->nscan_rules; i++) put_u32(&w, p->scan_rules[i]);
     put_u32(&w, (uint32_t)p->has_prepare);
     put_u32(&w, p->prepare_entry);
+    put_u32(&w, p->prepare_ops), put_u32(&w, p->prepare_nops);
     put_u32(&w, p->prepare_nlocals | (uint32_t)p->prepare_maxstack << 16);
     put_u32(&w, p->nlua_modules);
     for (uint32_t i = 0; i < p->nlua_modules; i++) {
@@ -473,6 +478,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         ru->key_field = get_i32(r);
         ru->key_kind = (uint8_t)get_u32(r);
         ru->entry = get_u32(r), ru->code_end = get_u32(r);
+        ru->ops = get_u32(r), ru->nops = get_u32(r);
         ru->index = get_i32(r), ru->bound_slot = get_i32(r);
         ru->bound_entry = get_u32(r), ru->bound_end = get_u32(r);
         k = get_u32(r);
@@ -488,6 +494,12 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
     if (need(r, (size_t)p->ncode * 4)) {
         p->code = (int32_t *)r->p; /* used in place */
         r->p += (size_t)p->ncode * 4;
+    }
+    p->nops = get_u32(r);
+    skip_pad8(r);
+    if (need(r, (size_t)p->nops * 4)) {
+        p->ops = (int32_t *)r->p; /* used in place; the verifier checks every operand */
+        r->p += (size_t)p->nops * 4;
     }
     for (uint32_t i = 0; i < p->nrules && !r->bad; i++) {
         const Rule *ru = &p->rules[i];
@@ -570,6 +582,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         if ((p->scan_rules[i] = get_u32(r)) >= p->nrules) mark_bad(r, __LINE__);
     p->has_prepare = (int)get_u32(r);
     p->prepare_entry = get_u32(r);
+    p->prepare_ops = get_u32(r), p->prepare_nops = get_u32(r);
     uint32_t k = get_u32(r);
     p->prepare_nlocals = k & 0xffff, p->prepare_maxstack = (uint16_t)(k >> 16);
     if (p->has_prepare && p->prepare_entry >= p->ncode) mark_bad(r, __LINE__);

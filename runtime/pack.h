@@ -12,7 +12,9 @@
 #include "program.h"
 
 #define PACK_MAGIC "ARBPACK"
-#define PACK_FORMAT 4 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR */
+#define PACK_FORMAT                                                                                \
+    5 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR; 5: operand       \
+         vectors, code shared by the rules of a shape */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

@@ -89,49 +89,57 @@ int operand_varies(int op, int i) {
     }
 }
 
-/* Whether operand i of op is a code address (compared relative to the start). */
-static int operand_is_target(int op, int i) {
+int operand_is_target(int op, int i) {
     return (op == OPC_JMP || op == OPC_JZ || op == OPC_JNZ || op == OPC_JZK || op == OPC_JNZK) ||
            ((op == OPC_NEXT || op == OPC_NEXTROW) && i == 3);
 }
 
-uint64_t shape_hash(const Program *p, uint32_t from, uint32_t to) {
+#define MIX(h, v) ((h) = ((h) ^ (uint64_t)(uint32_t)(v)) * 1099511628211ull)
+
+uint64_t code_hash(const int32_t *code, uint32_t from, uint32_t to) {
     uint64_t h = 1469598103934665603ull;
-#define MIX(v) (h = (h ^ (uint64_t)(uint32_t)(v)) * 1099511628211ull)
     for (uint32_t pc = from; pc < to;) {
-        int op = p->code[pc];
-        MIX(op);
+        int op = code[pc];
+        MIX(h, op);
         for (int i = 0; i < opcode_nargs[op]; i++) {
-            int32_t a = p->code[pc + 1 + i];
-            if (op == OPC_CONST)
-                MIX(p->const_types[a].kind);
-            else if (operand_is_target(op, i))
-                MIX(a - (int32_t)from);
-            else if (!operand_varies(op, i))
-                MIX(a);
+            int32_t a = code[pc + 1 + i];
+            MIX(h, operand_is_target(op, i) ? a - (int32_t)from : a);
         }
         pc += 1 + opcode_nargs[op];
     }
-#undef MIX
     return h;
 }
 
-int shape_equal(const Program *p, uint32_t a, uint32_t aend, uint32_t b, uint32_t bend) {
+int code_equal(const int32_t *code, uint32_t a, uint32_t aend, uint32_t b, uint32_t bend) {
     if (aend - a != bend - b) return 0;
     for (uint32_t k = 0; k < aend - a;) {
-        int op = p->code[a + k];
-        if (p->code[b + k] != op) return 0;
+        int op = code[a + k];
+        if (code[b + k] != op) return 0;
         for (int i = 0; i < opcode_nargs[op]; i++) {
-            int32_t x = p->code[a + k + 1 + i], y = p->code[b + k + 1 + i];
-            if (op == OPC_CONST) {
-                if (p->const_types[x].kind != p->const_types[y].kind) return 0;
-            } else if (operand_is_target(op, i)) {
-                if (x - (int32_t)a != y - (int32_t)b) return 0;
-            } else if (!operand_varies(op, i) && x != y) {
-                return 0;
-            }
+            int32_t x = code[a + k + 1 + i], y = code[b + k + 1 + i];
+            if (operand_is_target(op, i) ? x - (int32_t)a != y - (int32_t)b : x != y) return 0;
         }
         k += 1 + (uint32_t)opcode_nargs[op];
+    }
+    return 1;
+}
+
+uint64_t shape_hash(const Program *p, uint32_t from, uint32_t to, const int32_t *ops) {
+    uint64_t h = code_hash(p->code, from, to);
+    for (uint32_t pc = from; pc < to; pc += 1 + opcode_nargs[p->code[pc]])
+        if (p->code[pc] == OPC_CONST) MIX(h, p->const_types[ops[p->code[pc + 1]]].kind);
+    return h;
+}
+#undef MIX
+
+int shape_equal(const Program *p, uint32_t a, uint32_t aend, const int32_t *aops, uint32_t b,
+                uint32_t bend, const int32_t *bops) {
+    if (!code_equal(p->code, a, aend, b, bend)) return 0;
+    for (uint32_t pc = a; pc < aend; pc += 1 + opcode_nargs[p->code[pc]]) {
+        int32_t k = p->code[pc + 1];
+        if (p->code[pc] == OPC_CONST &&
+            p->const_types[aops[k]].kind != p->const_types[bops[k]].kind)
+            return 0;
     }
     return 1;
 }
@@ -158,7 +166,7 @@ int program_stats(const Program *p, Alloc a, ProgramStats *out) {
         for (uint32_t i = 0; i < t->nrows; i++) keys[table_row(t, i)[1].i]++;
     }
     for (uint32_t i = 0; i < p->nrules; i++) {
-        h[i] = shape_hash(p, p->rules[i].entry, p->rules[i].code_end);
+        h[i] = shape_hash(p, p->rules[i].entry, p->rules[i].code_end, rule_ops(p, &p->rules[i]));
         out->indexed_rules += p->rules[i].index >= 0;
         out->rule_rows += keys[i] ? keys[i] : 1;
     }

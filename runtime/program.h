@@ -77,6 +77,11 @@ typedef struct Rule {
     uint8_t flags_claim;      /* flags the claim rather than one of its records */
     uint32_t entry;           /* first instruction */
     uint32_t code_end;
+    /* the rule's operand vector, p->ops[ops .. ops + nops): the operands
+     * that differ between rules of one shape (constant, set, table, pattern,
+     * message and Lua function numbers) are slots in it, so rules equal up
+     * to their constants share one copy of the code (see operand_varies) */
+    uint32_t ops, nops;
     /* item-code index (see RuleIndex): the rule runs only for the records
      * whose field value is one of its keys, from bound_entry with the record
      * in local bound_slot */
@@ -186,6 +191,8 @@ typedef struct Program {
     /* code and constants */
     int32_t *code;
     uint32_t ncode;
+    int32_t *ops; /* the rules' operand vectors (Rule.ops) */
+    uint32_t nops;
     Value *consts;
     Type *const_types;
     uint32_t nconsts;
@@ -214,7 +221,8 @@ typedef struct Program {
     LuaFunc *lua_funcs;
     uint32_t nlua_funcs;
     /* derived fields of the claim and its records: computed before rules */
-    uint32_t prepare_entry; /* code that fills derived fields */
+    uint32_t prepare_entry;             /* code that fills derived fields */
+    uint32_t prepare_ops, prepare_nops; /* its operand vector */
     uint16_t prepare_nlocals, prepare_maxstack;
     int has_prepare;
     /* inline tests (not in packs) */
@@ -244,11 +252,26 @@ typedef struct ProgramStats {
 int program_stats(const Program *p, Alloc a, ProgramStats *out);
 
 /* Whether operand i of instruction op may differ between rules of one shape
- * (constant, set, table, pattern and message numbers). */
+ * (constant, set, table, pattern, message and Lua function numbers).  Such
+ * an operand is a slot in the running rule's operand vector: its value is
+ * ops[operand]. */
 int operand_varies(int op, int i);
-/* Hash of code[from..to) with varying operands left out and jump targets
- * taken relative to from; shape_equal compares two ranges the same way. */
-uint64_t shape_hash(const Program *p, uint32_t from, uint32_t to);
-int shape_equal(const Program *p, uint32_t a, uint32_t aend, uint32_t b, uint32_t bend);
+/* Whether operand i of op is a code address. */
+int operand_is_target(int op, int i);
+/* The operand vector of rule r. */
+static inline const int32_t *rule_ops(const Program *p, const Rule *r) {
+    return p->ops + r->ops;
+}
+/* Hash of code[from..to) with jump targets taken relative to from;
+ * code_equal compares two ranges the same way (equal code: one shape). */
+uint64_t code_hash(const int32_t *code, uint32_t from, uint32_t to);
+int code_equal(const int32_t *code, uint32_t a, uint32_t aend, uint32_t b, uint32_t bend);
+/* Hash of code[from..to) with jump targets taken relative to from and, for
+ * each constant, its kind (read through ops); shape_equal compares two
+ * ranges the same way.  Rules with equal code but constants of different
+ * kinds are different shapes. */
+uint64_t shape_hash(const Program *p, uint32_t from, uint32_t to, const int32_t *ops);
+int shape_equal(const Program *p, uint32_t a, uint32_t aend, const int32_t *aops, uint32_t b,
+                uint32_t bend, const int32_t *bops);
 
 #endif

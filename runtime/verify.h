@@ -9,13 +9,17 @@
 
 #include "program.h"
 
-/* Verifies code[from..to) run with nlocals locals and a stack of maxstack
- * values; depth[0..to-from) gets the stack depth before each instruction
- * (-1 where unreachable).  Returns 0, or -1 with the reason in err. */
+/* Verifies code[from..to) run with nlocals locals, a stack of maxstack
+ * values and the operand vector ops[0..nops) (NULL: the varying operands
+ * are not checked); depth[0..to-from) gets the stack depth before each
+ * instruction (-1 where unreachable).  Returns 0, or -1 with the reason in
+ * err. */
 int verify_code(const Program *p, uint32_t from, uint32_t to, uint32_t nlocals, uint32_t maxstack,
-                int *depth, char *err, size_t errcap);
+                const int32_t *ops, uint32_t nops, int *depth, char *err, size_t errcap);
 
-/* Verifies every rule (entry and bound code) and the derived-field code. */
+/* Verifies every rule (entry and bound code, with its operand vector) and
+ * the derived-field code.  Code shared by rules of one shape is verified in
+ * full once; for the other rules only their operand vectors are checked. */
 int verify_program(const Program *p, char *err, size_t errcap);
 
 #endif

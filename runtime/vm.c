@@ -241,8 +241,10 @@ static void probe_hit(VM *vm, uint32_t pc, const Value *S, size_t sp, const Valu
             vm->trace(vm->trace_ud, &p->probes[lo], S + sp - p->probes[lo].nvalues, L);
 }
 
-/* Runs code from pc until HALT with the claim in local 0. */
-static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar) {
+/* Runs code from pc until HALT with the claim in local 0; ops is the
+ * operand vector of the code (varying operands are slots in it). */
+static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint32_t rule,
+               Arena *ar) {
     const Program *p = vm->p;
     const int32_t *code = p->code;
     Value *S = vm->stack, *L = vm->locals;
@@ -255,7 +257,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         pc += 1 + opcode_nargs[ip[0]];
         switch ((Opcode)ip[0]) {
         case OPC_HALT: return 0;
-        case OPC_CONST: S[sp++] = p->consts[a]; break;
+        case OPC_CONST: S[sp++] = p->consts[ops[a]]; break;
         case OPC_LOAD: S[sp++] = L[a]; break;
         case OPC_STORE: L[a] = S[--sp]; break;
         case OPC_POP: sp--; break;
@@ -326,14 +328,14 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             sp--;
             if (!S[sp - 1].s) S[sp - 1] = S[sp];
             break;
-        case OPC_INSET: S[sp - 1].i = vm_set_has(p->sets[a], S[sp - 1].s); break;
-        case OPC_INTABLE: S[sp - 1].i = vm_set_has(p->tables[a], S[sp - 1].s); break;
+        case OPC_INSET: S[sp - 1].i = vm_set_has(p->sets[ops[a]], S[sp - 1].s); break;
+        case OPC_INTABLE: S[sp - 1].i = vm_set_has(p->tables[ops[a]], S[sp - 1].s); break;
         case OPC_ININT:
-            S[sp - 1].i = S[sp - 1].i != NUL && vm_intset_has(&p->intsets[a], S[sp - 1].i);
+            S[sp - 1].i = S[sp - 1].i != NUL && vm_intset_has(&p->intsets[ops[a]], S[sp - 1].i);
             break;
         case OPC_MATCHES: {
             const ArbStr *s = S[sp - 1].s;
-            S[sp - 1].i = s && vm_regexec(p, (uint32_t)a, s);
+            S[sp - 1].i = s && vm_regexec(p, (uint32_t)ops[a], s);
             break;
         }
         case OPC_AGE: BIN_INT(vm_age_years(x, y)); break;
@@ -369,7 +371,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
             L[a + 3].i = 0;
             break;
         case OPC_NEXTROW:
-            if (!vm_next_row(p->tables[a], &L[ip[2]], &L[ip[3]])) pc = (uint32_t)ip[4];
+            if (!vm_next_row(p->tables[ops[a]], &L[ip[2]], &L[ip[3]])) pc = (uint32_t)ip[4];
             break;
         case OPC_ACCADD: {
             Value v = S[--sp];
@@ -388,7 +390,7 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         }
         case OPC_LUACALL: {
             sp -= (size_t)ip[2];
-            int rc = vm_lua_call(vm, rule, a, &S[sp], &S[sp], ar);
+            int rc = vm_lua_call(vm, rule, ops[a], &S[sp], &S[sp], ar);
             if (rc) return rc;
             sp++;
             break;
@@ -396,7 +398,8 @@ static int run(VM *vm, uint32_t pc, const Value *claim, uint32_t rule, Arena *ar
         case OPC_FLAG: {
             int32_t nargs = ip[3];
             sp -= (size_t)nargs + 1;
-            if (vm_flag(vm, rule, a < 0 ? claim : L[a].rec, ip[2], nargs, &S[sp], ar)) return -1;
+            if (vm_flag(vm, rule, a < 0 ? claim : L[a].rec, ops[ip[2]], nargs, &S[sp], ar))
+                return -1;
             break;
         }
         case OPC_HISTORY: S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); break;
@@ -425,14 +428,16 @@ const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
 }
 
 int vm_prepare(VM *vm, Value *claim, Arena *ar) {
-    return vm->p->has_prepare ? run(vm, vm->p->prepare_entry, claim, 0, ar) : 0;
+    const Program *p = vm->p;
+    return p->has_prepare ? run(vm, p->prepare_entry, p->ops + p->prepare_ops, claim, 0, ar) : 0;
 }
 
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
     vm->rules_run++;
+    const Rule *r = &vm->p->rules[rule];
     if (vm->native && vm->native->entry[rule])
-        return native_run(vm, vm->native->entry[rule], vm->p->rules[rule].entry, rule, claim, ar);
-    return run(vm, vm->p->rules[rule].entry, claim, rule, ar);
+        return native_run(vm, vm->native->entry[rule], rule, claim, ar);
+    return run(vm, r->entry, rule_ops(vm->p, r), claim, rule, ar);
 }
 
 /* Whether rule r runs for a claim of this phase and as_of day. */
@@ -486,8 +491,8 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             vm->locals[r->bound_slot].rec = rec;
             size_t before = vm->nfindings;
             int rc = vm->native && vm->native->bound[ri]
-                         ? native_run(vm, vm->native->bound[ri], r->bound_entry, ri, claim, ar)
-                         : run(vm, r->bound_entry, claim, ri, ar);
+                         ? native_run(vm, vm->native->bound[ri], ri, claim, ar)
+                         : run(vm, r->bound_entry, rule_ops(vm->p, r), claim, ri, ar);
             if (rc < 0) return -1;
             if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
         }
@@ -509,8 +514,7 @@ static void sort_by_rule(VM *vm, size_t from) {
 
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
-    if (p->has_prepare && !vm->skip_prepare && run(vm, p->prepare_entry, claim, 0, ar) < 0)
-        return -1;
+    if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
     int64_t as_of = ARB_NULL;
     const RecordType *ct = p->claim;

@@ -1,5 +1,6 @@
 /* test_verify.c — the bytecode verifier: compiled code passes; code broken
- * in each way a damaged or crafted pack could break it is refused. */
+ * in each way a damaged or crafted pack could break it is refused, in code
+ * of its own and in code shared by the rules of a shape. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,13 +20,15 @@ static const char *const RULES =
     "schema claim { claim_id code key  sex sex  lines list of line }\n"
     "category C \"c\" { code \"X\" }\n"
     "rule R.1 in C for line in claim.lines when line.item_code in {\"A%\"} and claim.sex == F\n"
-    "  flag line message \"{line.item_code}\"\n";
+    "  flag line message \"{line.item_code}\"\n"
+    "rule R.2 in C for line in claim.lines when line.item_code in {\"B%\"} and claim.sex == M\n"
+    "  flag line message \"{line.item_code}!\"\n";
 
 typedef struct Fix {
     SourceList src;
     DiagList diags;
     Program *p;
-    int32_t *saved;
+    int32_t *saved, *saved_ops;
 } Fix;
 
 static int setup(void **state) {
@@ -38,6 +41,8 @@ static int setup(void **state) {
     if (!f.p) return -1;
     f.saved = malloc(f.p->ncode * sizeof(int32_t));
     memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
+    f.saved_ops = malloc(f.p->nops * sizeof(int32_t));
+    memcpy(f.saved_ops, f.p->ops, f.p->nops * sizeof(int32_t));
     *state = &f;
     return 0;
 }
@@ -45,6 +50,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
     Fix *f = *state;
     free(f->saved);
+    free(f->saved_ops);
     program_free(f->p);
     sources_free(&f->src);
     diag_free(&f->diags);
@@ -60,10 +66,18 @@ static uint32_t find(const Program *p, int op) {
     return 0;
 }
 
+/* Where rule `rule`'s operand vector holds operand i of the instruction at
+ * pc (one that varies between rules of a shape). */
+static int32_t *op_value(Program *p, uint32_t rule, uint32_t pc, int i) {
+    assert_true(operand_varies(p->code[pc], i));
+    return &p->ops[p->rules[rule].ops + p->code[pc + 1 + i]];
+}
+
 static void expect_refused(Fix *f, const char *what) {
     char err[256];
     int rc = verify_program(f->p, err, sizeof err);
     memcpy(f->p->code, f->saved, f->p->ncode * sizeof(int32_t)); /* restore */
+    if (f->saved_ops) memcpy(f->p->ops, f->saved_ops, f->p->nops * sizeof(int32_t));
     if (rc == 0) fail_msg("accepted code with %s", what);
     if (!strstr(err, what)) fail_msg("wanted '%s', got '%s'", what, err);
 }
@@ -78,13 +92,17 @@ static void test_broken_code_is_refused(void **state) {
     Fix *f = *state;
     Program *p = f->p;
     p->code[find(p, OPC_CONST) + 1] = 999999;
+    expect_refused(f, "operand slot outside the operand vector");
+    *op_value(p, 0, find(p, OPC_CONST), 0) = 999999;
     expect_refused(f, "constant out of range");
     p->code[find(p, OPC_LFIELD) + 1] = 200;
     expect_refused(f, "local out of range");
     p->code[find(p, OPC_JZK) + 1] = (int32_t)p->ncode + 5;
     expect_refused(f, "jump to no instruction");
-    p->code[find(p, OPC_INSET) + 1] = 7;
+    *op_value(p, 0, find(p, OPC_INSET), 0) = 7;
     expect_refused(f, "set out of range");
+    *op_value(p, 0, find(p, OPC_FLAG), 1) = 99;
+    expect_refused(f, "message out of range");
     p->code[find(p, OPC_FLAG) + 3] = 3; /* more message arguments than the message has */
     expect_refused(f, "message arguments do not match");
     p->code[find(p, OPC_HALT)] = 4242;
@@ -92,6 +110,33 @@ static void test_broken_code_is_refused(void **state) {
     uint32_t pc = find(p, OPC_LFIELD); /* LFIELD a b -> POP, POP, POP: the stack runs under */
     p->code[pc] = OPC_POP, p->code[pc + 1] = OPC_POP, p->code[pc + 2] = OPC_POP;
     expect_refused(f, "the stack runs under");
+}
+
+/* Rules of one shape share one copy of their code; each rule's operand
+ * vector is still checked, and so are its own locals and stack limit. */
+static void test_shared_code(void **state) {
+    Fix *f = *state;
+    Program *p = f->p;
+    assert_int_equal(p->nrules, 2);
+    assert_int_equal(p->rules[0].entry, p->rules[1].entry);
+    assert_int_equal(p->rules[0].code_end, p->rules[1].code_end);
+    assert_true(p->rules[0].ops != p->rules[1].ops);
+    *op_value(p, 1, find(p, OPC_CONST), 0) = -1;
+    expect_refused(f, "constant out of range");
+    *op_value(p, 1, find(p, OPC_INSET), 0) = 7;
+    expect_refused(f, "set out of range");
+    uint16_t nlocals = p->rules[1].nlocals, maxstack = p->rules[1].maxstack;
+    p->rules[1].nlocals = 1;
+    expect_refused(f, "local out of range");
+    p->rules[1].nlocals = nlocals;
+    p->rules[1].maxstack = 1;
+    expect_refused(f, "the stack grows past its limit");
+    p->rules[1].maxstack = maxstack;
+    p->rules[1].nops = p->nops;
+    expect_refused(f, "operand vector out of range");
+    p->rules[1].nops = p->rules[0].nops;
+    char err[256];
+    assert_int_equal(verify_program(p, err, sizeof err), 0);
 }
 
 /* history() and starts_with(): their instructions verify, and STARTS takes
@@ -160,6 +205,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compiled_code_verifies),
         cmocka_unit_test(test_broken_code_is_refused),
+        cmocka_unit_test(test_shared_code),
         cmocka_unit_test(test_history_and_starts),
         cmocka_unit_test(test_regex_column),
     };
