@@ -1,0 +1,156 @@
+/* test_pack.c — rule packs: a program survives writing and loading with its
+ * shared code and operand vectors intact, and a pack whose content is
+ * well-formed but whose code or operands are not (as a crafted pack would
+ * be; the checksum is recomputed by the writer) is refused by the verifier,
+ * never run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "pack.h"
+
+/* Three rules of one shape (written once per item code) and one of its own. */
+static const char *const RULES =
+    "schema line { line_no int key  item_code code required  amount money at_risk }\n"
+    "schema claim { claim_id code key  age int  lines list of line }\n"
+    "category C \"c\" { code \"X\" }\n"
+    "rule R.1 in C for line in claim.lines when line.item_code == \"A1\" and claim.age >= 6\n"
+    "  flag line message \"{line.item_code} under 6\"\n"
+    "rule R.2 in C for line in claim.lines when line.item_code == \"A2\" and claim.age >= 12\n"
+    "  flag line message \"{line.item_code} under 12\"\n"
+    "rule R.3 in C for line in claim.lines when line.item_code == \"A3\" and claim.age >= 6\n"
+    "  flag line message \"{line.item_code} under 6\"\n"
+    "rule S.1 in C when count(x in claim.lines where x.amount > 100.00) > 2 flag claim\n";
+
+typedef struct Fix {
+    SourceList src;
+    DiagList diags;
+    Program *p;
+    char path[64];
+} Fix;
+
+static int setup(void **state) {
+    static Fix f;
+    memset(&f, 0, sizeof f);
+    sources_init(&f.src, mem_default());
+    diag_init(&f.diags, mem_default());
+    int file = sources_add_text(&f.src, "t.rules", RULES, strlen(RULES));
+    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
+    if (!f.p) return -1;
+    snprintf(f.path, sizeof f.path, "/tmp/arb_test_pack_%ld.arbpack", (long)getpid());
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    Fix *f = *state;
+    program_free(f->p);
+    sources_free(&f->src);
+    diag_free(&f->diags);
+    unlink(f->path);
+    return 0;
+}
+
+/* Writes f's program and loads it back; NULL (with the reason in err) when
+ * the loader refuses it. */
+static Program *round_trip(Fix *f, char *err, size_t errcap) {
+    uint64_t written, loaded;
+    char werr[256];
+    if (pack_write(f->p, NULL, 0, f->path, &written, werr, sizeof werr) != 0)
+        fail_msg("cannot write: %s", werr);
+    const PackSource *src;
+    size_t nsrc;
+    Program *q = pack_load(f->path, mem_default(), &src, &nsrc, &loaded, err, errcap);
+    if (q) assert_true(written == loaded);
+    return q;
+}
+
+static void test_shared_code_survives(void **state) {
+    Fix *f = *state;
+    const Program *p = f->p;
+    assert_int_equal(p->nrules, 4);
+    /* R.1..R.3 share one copy of code; S.1 has its own */
+    assert_int_equal(p->rules[1].entry, p->rules[0].entry);
+    assert_int_equal(p->rules[2].entry, p->rules[0].entry);
+    assert_true(p->rules[3].entry != p->rules[0].entry);
+    /* equal constants (6) and equal messages are stored once */
+    const int32_t *o1 = rule_ops(p, &p->rules[0]), *o3 = rule_ops(p, &p->rules[2]);
+    assert_int_equal(p->rules[0].nops, p->rules[2].nops);
+    int same = 0, differ = 0;
+    for (uint32_t k = 0; k < p->rules[0].nops; k++) o1[k] == o3[k] ? same++ : differ++;
+    assert_true(same > 0);   /* the age limit and the message */
+    assert_true(differ > 0); /* the item code */
+    char err[512];
+    Program *q = round_trip(f, err, sizeof err);
+    if (!q) fail_msg("refused: %s", err);
+    assert_int_equal(q->nrules, p->nrules);
+    assert_int_equal(q->ncode, p->ncode);
+    assert_memory_equal(q->code, p->code, p->ncode * sizeof(int32_t));
+    assert_int_equal(q->nops, p->nops);
+    assert_memory_equal(q->ops, p->ops, p->nops * sizeof(int32_t));
+    for (uint32_t i = 0; i < p->nrules; i++) {
+        assert_int_equal(q->rules[i].entry, p->rules[i].entry);
+        assert_int_equal(q->rules[i].ops, p->rules[i].ops);
+        assert_int_equal(q->rules[i].nops, p->rules[i].nops);
+    }
+    assert_int_equal(q->prepare_ops, p->prepare_ops);
+    assert_int_equal(q->prepare_nops, p->prepare_nops);
+    assert_int_equal(q->nconsts, p->nconsts);
+    assert_int_equal(q->ntemplates, p->ntemplates);
+    program_free(q);
+}
+
+/* Changes one word, writes and loads the pack, puts the word back, and
+ * expects the load refused for `why`. */
+static void expect_refused(Fix *f, int32_t *word, int32_t value, const char *why) {
+    int32_t saved = *word;
+    *word = value;
+    char err[512];
+    Program *q = round_trip(f, err, sizeof err);
+    *word = saved;
+    if (q) {
+        program_free(q);
+        fail_msg("loaded a pack with %s", why);
+    }
+    if (!strstr(err, "does not verify") || !strstr(err, why))
+        fail_msg("wanted '%s', got '%s'", why, err);
+}
+
+static void test_bad_operands_are_refused(void **state) {
+    Fix *f = *state;
+    Program *p = f->p;
+    /* the third rule shares the first one's code: only its operands differ */
+    const Rule *r = &p->rules[2];
+    uint32_t pc = r->entry;
+    while (p->code[pc] != OPC_CONST) pc += 1 + opcode_nargs[p->code[pc]];
+    int32_t slot = p->code[pc + 1];
+    expect_refused(f, &p->ops[r->ops + slot], (int32_t)p->nconsts, "constant out of range");
+    expect_refused(f, &p->ops[r->ops + slot], -5, "constant out of range");
+    while (p->code[pc] != OPC_FLAG) pc += 1 + opcode_nargs[p->code[pc]];
+    expect_refused(f, &p->ops[r->ops + p->code[pc + 2]], (int32_t)p->ntemplates,
+                   "message out of range");
+    expect_refused(f, &p->code[pc + 2], (int32_t)r->nops, "outside the operand vector");
+    expect_refused(f, (int32_t *)&p->rules[2].nops, (int32_t)p->nops,
+                   "operand vector out of range");
+    /* and with every word put back, the pack loads */
+    char err[512];
+    Program *q = round_trip(f, err, sizeof err);
+    if (!q) fail_msg("refused: %s", err);
+    program_free(q);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shared_code_survives),
+        cmocka_unit_test(test_bad_operands_are_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
