@@ -245,11 +245,377 @@ int verify_code(const Program *p, uint32_t from, uint32_t to, uint32_t nlocals, 
     return rc;
 }
 
-/* A code range verified once, for all the rules that share it: what it was
- * verified with and where its instructions with varying operands are (in
- * Verifier.sites), which are all that differs for the next rule. */
+/* ------------------------------------------------------------------ types
+ *
+ * Values are untyped 8-byte words to the VM: a string, a list or a record is
+ * a pointer, so code that used a number as one would crash it.  This pass
+ * follows what each local and stack slot holds along every path (a data
+ * flow over the instructions, joining at jump targets) and refuses code
+ * that uses a value as something it is not, reads a local no path has set,
+ * reads a field past a record's end, writes anything but a derived field of
+ * claim data, or disturbs the state of a list loop or a table match. */
+
+enum { T_BAD, T_I64, T_STR, T_LIST, T_DATA, T_ROW, T_IDX, T_RS };
+
+typedef struct Ty {
+    uint8_t k;       /* T_* */
+    uint8_t part;    /* T_RS: which of the match's four locals */
+    const void *ref; /* RecordType of T_LIST and T_DATA; Table of T_ROW and T_RS */
+} Ty;
+
+static Ty ty(uint8_t k, const void *ref) {
+    Ty t = {k, 0, ref};
+    return t;
+}
+
+static int ty_eq(Ty a, Ty b) {
+    return a.k == b.k && a.part == b.part && a.ref == b.ref;
+}
+
+/* What a value of declared type t holds (T_BAD: nothing code may use). */
+static Ty ty_of(const Type *t) {
+    if (type_is_int64(t->kind) || t->kind == TY_REGEX) return ty(T_I64, NULL);
+    if (type_is_string(t->kind)) return ty(T_STR, NULL);
+    if (t->kind == TY_LIST && t->rec) return ty(T_LIST, t->rec);
+    return ty(T_BAD, NULL);
+}
+
+/* A Lua function's parameter: records are claim data or a table's rows. */
+static Ty ty_of_param(const Type *t) {
+    if (t->kind == TY_RECORD && t->table) return ty(T_ROW, t->table);
+    if (t->kind == TY_RECORD && t->rec) return ty(T_DATA, t->rec);
+    return ty_of(t);
+}
+
+/* The record type of a record value, or NULL. */
+static const RecordType *record_of(Ty t) {
+    if (t.k == T_DATA) return t.ref;
+    if (t.k == T_ROW) return &((const Table *)t.ref)->rt;
+    return NULL;
+}
+
+/* What the type pass needs besides the code: the locals set on entry and
+ * the key field a finding reads from the flagged record. */
+typedef struct TypeCtx {
+    const int32_t *ops;
+    uint32_t nlocals, maxstack;
+    int32_t bound_slot; /* -1: none */
+    const RecordType *bound_rt;
+    int32_t key_field; /* -1: none (or the rule flags the claim) */
+    uint8_t key_kind;
+} TypeCtx;
+
+/* Applies the instruction at pc to the slots cur (locals, then the stack
+ * of sp values).  For NEXT and NEXTROW *bind gets the local the next item
+ * goes to and *bound its type (only on the path that falls through). */
+static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty *cur, int *spp,
+                             int32_t *bind, Ty *bound) {
+    const int32_t *a = p->code + pc + 1;
+    int op = p->code[pc], sp = *spp;
+    Ty *L = cur, *S = cur + c->nlocals;
+    const Ty i64 = ty(T_I64, NULL), str = ty(T_STR, NULL);
+    *bind = -1;
+#define TOP(n) S[sp - 1 - (n)]
+#define WANT(n, kind, what)                                                                        \
+    do {                                                                                           \
+        if (TOP(n).k != (kind)) return "expects " what;                                            \
+    } while (0)
+    switch (op) {
+    case OPC_CONST: {
+        Ty t = ty_of(&p->const_types[c->ops[a[0]]]);
+        if (t.k != T_I64 && t.k != T_STR) return "a constant of a kind no instruction takes";
+        S[sp++] = t;
+        break;
+    }
+    case OPC_LOAD:
+        if (L[a[0]].k == T_BAD) return "reads a local no path has set";
+        if (L[a[0]].k == T_RS) return "reads the state of a table match";
+        S[sp++] = L[a[0]].k == T_IDX ? i64 : L[a[0]];
+        break;
+    case OPC_STORE: L[a[0]] = S[--sp]; break;
+    case OPC_POP: sp--; break;
+    case OPC_FIELD:
+    case OPC_LFIELD: {
+        const RecordType *rt = record_of(op == OPC_FIELD ? TOP(0) : L[a[0]]);
+        int32_t f = op == OPC_FIELD ? a[0] : a[1];
+        if (!rt) return "expects a record";
+        if (f < 0 || (uint32_t)f >= rt->nfields) return "field out of range";
+        if (op == OPC_FIELD) sp--;
+        S[sp++] = ty_of(&rt->fields[f].type);
+        break;
+    }
+    case OPC_STFIELD: {
+        if (L[a[0]].k != T_DATA) return "writes into something other than claim data";
+        const RecordType *rt = L[a[0]].ref;
+        if (a[1] < 0 || (uint32_t)a[1] >= rt->nfields) return "field out of range";
+        const Field *fd = &rt->fields[a[1]];
+        if (fd->derived < 0) return "writes a field that is not derived";
+        Ty want = ty_of(&fd->type);
+        if (want.k == T_BAD || !ty_eq(TOP(0), want)) return "stores a value of another type";
+        sp--;
+        break;
+    }
+    case OPC_ADD:
+    case OPC_SUB:
+    case OPC_MUL:
+    case OPC_DIV:
+    case OPC_EQ:
+    case OPC_NE:
+    case OPC_LT:
+    case OPC_LE:
+    case OPC_GT:
+    case OPC_GE:
+    case OPC_COAL:
+    case OPC_AGE:
+        WANT(0, T_I64, "a number");
+        WANT(1, T_I64, "a number");
+        S[--sp - 1] = i64;
+        break;
+    case OPC_NEG:
+    case OPC_MULK:
+    case OPC_DIVK:
+    case OPC_NOT:
+    case OPC_ISNULL:
+    case OPC_ABS:
+    case OPC_YEAR:
+    case OPC_MONTH:
+    case OPC_ININT: WANT(0, T_I64, "a number"); break;
+    case OPC_SEQ:
+    case OPC_SNE:
+    case OPC_SLT:
+    case OPC_SLE:
+    case OPC_SGT:
+    case OPC_SGE:
+    case OPC_STARTS:
+    case OPC_SCOAL:
+        WANT(0, T_STR, "a string");
+        WANT(1, T_STR, "a string");
+        S[--sp - 1] = op == OPC_SCOAL ? str : i64;
+        break;
+    case OPC_SISNULL:
+    case OPC_INSET:
+    case OPC_INTABLE:
+    case OPC_MATCHES:
+    case OPC_LEN:
+        WANT(0, T_STR, "a string");
+        TOP(0) = i64;
+        break;
+    case OPC_MATCHESR:
+        WANT(0, T_I64, "a pattern number");
+        WANT(1, T_STR, "a string");
+        S[--sp - 1] = i64;
+        break;
+    case OPC_JZ:
+    case OPC_JNZ: WANT(0, T_I64, "a truth value"); sp--;
+        break;
+    case OPC_JZK:
+    case OPC_JNZK: WANT(0, T_I64, "a truth value"); break;
+    case OPC_LOOP:
+        WANT(0, T_LIST, "a list");
+        L[a[0]] = S[--sp];
+        L[a[1]] = ty(T_IDX, NULL);
+        break;
+    case OPC_NEXT:
+        if (L[a[0]].k != T_LIST) return "expects a list";
+        if (L[a[1]].k != T_IDX) return "the index of a list loop was changed";
+        *bind = a[2];
+        *bound = ty(T_DATA, L[a[0]].ref);
+        break;
+    case OPC_MATCH: {
+        WANT(0, T_STR, "a string");
+        const Table *t = p->tables[c->ops[a[1]]];
+        sp--;
+        for (int k = 0; k < 4; k++) L[a[0] + k] = (Ty){T_RS, (uint8_t)k, t};
+        break;
+    }
+    case OPC_NEXTROW: {
+        const Table *t = p->tables[c->ops[a[0]]];
+        for (int k = 0; k < 4; k++)
+            if (!ty_eq(L[a[1] + k], (Ty){T_RS, (uint8_t)k, t}))
+                return "the state of a table match was changed or is another table's";
+        *bind = a[2];
+        *bound = ty(T_ROW, t);
+        break;
+    }
+    case OPC_ACCADD:
+    case OPC_ACCMIN:
+    case OPC_ACCMAX:
+        WANT(0, T_I64, "a number");
+        if (L[a[0]].k != T_I64) return "accumulates into a local that holds no number";
+        sp--;
+        break;
+    case OPC_FLAG: {
+        const RecordType *rt = p->claim;
+        if (a[0] != -1) {
+            if (L[a[0]].k != T_DATA) return "flags something other than claim data";
+            rt = L[a[0]].ref;
+        }
+        if (c->key_field >= 0 && ((uint32_t)c->key_field >= rt->nfields ||
+                                  rt->fields[c->key_field].type.kind != c->key_kind))
+            return "the flagged record has no such key field";
+        int32_t nargs = a[2], tmpl = c->ops[a[1]];
+        if (!ty_eq(TOP(nargs), i64)) return "expects an amount";
+        for (uint32_t i = 0, k = 0; tmpl >= 0 && i < p->templates[tmpl].nparts; i++) {
+            const TemplatePart *tp = &p->templates[tmpl].parts[i];
+            if (tp->text) continue;
+            Ty want = ty_of(&tp->type);
+            if (want.k == T_BAD || !ty_eq(TOP(nargs - 1 - (int32_t)k++), want))
+                return "message value of another type than its message takes";
+        }
+        sp -= nargs + 1;
+        break;
+    }
+    case OPC_HISTORY:
+        WANT(0, T_I64, "a duration");
+        TOP(0) = ty(T_LIST, p->claim);
+        break;
+    case OPC_LUACALL: {
+        const LuaFunc *f = &p->lua_funcs[c->ops[a[0]]];
+        for (uint32_t k = 0; k < f->nparams; k++) {
+            Ty want = ty_of_param(&f->params[k]);
+            if (want.k == T_BAD || !ty_eq(TOP(f->nparams - 1 - k), want))
+                return "Lua argument of another type than the function takes";
+        }
+        Ty r = ty_of(&f->result);
+        if (r.k != T_I64 && r.k != T_STR) return "Lua result of a kind no instruction takes";
+        sp -= (int)f->nparams;
+        S[sp++] = r;
+        break;
+    }
+    default: break; /* HALT, JMP */
+    }
+#undef TOP
+#undef WANT
+    *spp = sp;
+    return NULL;
+}
+
+/* Joins state `in` (sp values on the stack) into the state at pc; returns
+ * whether it changed (or was new). */
+static int type_join(Ty *at, unsigned char *have, uint32_t i, const Ty *in, uint32_t n) {
+    if (!have[i]) {
+        memcpy(at, in, n * sizeof(Ty));
+        have[i] = 1;
+        return 1;
+    }
+    int changed = 0;
+    for (uint32_t k = 0; k < n; k++)
+        if (at[k].k != T_BAD && !ty_eq(at[k], in[k])) at[k] = ty(T_BAD, NULL), changed = 1;
+    return changed;
+}
+
+/* The type pass over code[from..to), which verify_range has accepted
+ * (depth[] holds its stack depths). */
+static int verify_types(const Program *p, uint32_t from, uint32_t to, const TypeCtx *c,
+                        const int *depth, char *err, size_t errcap) {
+    uint32_t n = to - from, w = c->nlocals + c->maxstack + 1;
+    if ((uint64_t)n * w > (1u << 26)) {
+        snprintf(err, errcap, "code at %u: too large to verify", from);
+        return -1;
+    }
+    Ty *st = calloc((size_t)n * w, sizeof(Ty)), *cur = calloc(w, sizeof(Ty));
+    unsigned char *have = calloc(n, 1), *queued = calloc(n, 1);
+    uint32_t *work = malloc(n * sizeof(uint32_t)), nw = 0;
+    const char *why = NULL;
+    uint32_t at = from;
+    if (!st || !cur || !have || !queued || !work) {
+        why = "out of memory";
+        goto out;
+    }
+    /* entry: the claim in local 0, a bound rule's record in its slot */
+    cur[0] = ty(T_DATA, p->claim);
+    if (c->bound_slot >= 0) cur[c->bound_slot] = ty(T_DATA, c->bound_rt);
+    type_join(st, have, 0, cur, c->nlocals);
+    work[nw++] = from, queued[0] = 1;
+    while (nw && !why) {
+        uint32_t pc = work[--nw];
+        queued[pc - from] = 0;
+        at = pc;
+        int sp = depth[pc - from];
+        memcpy(cur, st + (size_t)(pc - from) * w, (c->nlocals + (uint32_t)sp) * sizeof(Ty));
+        int32_t bind;
+        Ty bound;
+        int op = p->code[pc];
+        const int32_t *a = p->code + pc + 1;
+        if ((why = type_step(p, c, pc, cur, &sp, &bind, &bound)) != NULL) break;
+        uint32_t next = pc + 1 + opcode_nargs[op], succ[2];
+        int nsucc = 0;
+        if (op == OPC_HALT) continue;
+        if (op == OPC_JMP) {
+            succ[nsucc++] = (uint32_t)a[0];
+        } else if (op == OPC_JZK || op == OPC_JNZK) {
+            /* the target keeps the truth value, the next instruction not */
+            uint32_t t = (uint32_t)a[0];
+            if (type_join(st + (size_t)(t - from) * w, have, t - from, cur,
+                          c->nlocals + (uint32_t)depth[t - from]) &&
+                !queued[t - from])
+                work[nw++] = t, queued[t - from] = 1;
+            succ[nsucc++] = next;
+        } else if (op == OPC_JZ || op == OPC_JNZ) {
+            succ[nsucc++] = (uint32_t)a[0], succ[nsucc++] = next;
+        } else if (op == OPC_NEXT || op == OPC_NEXTROW) {
+            uint32_t t = (uint32_t)a[3]; /* done: the item local is not set */
+            if (type_join(st + (size_t)(t - from) * w, have, t - from, cur,
+                          c->nlocals + (uint32_t)depth[t - from]) &&
+                !queued[t - from])
+                work[nw++] = t, queued[t - from] = 1;
+            cur[bind] = bound;
+            succ[nsucc++] = next;
+        } else {
+            succ[nsucc++] = next;
+        }
+        for (int k = 0; k < nsucc; k++) {
+            uint32_t t = succ[k];
+            if (type_join(st + (size_t)(t - from) * w, have, t - from, cur,
+                          c->nlocals + (uint32_t)depth[t - from]) &&
+                !queued[t - from])
+                work[nw++] = t, queued[t - from] = 1;
+        }
+    }
+out:
+    free(st);
+    free(cur);
+    free(have);
+    free(queued);
+    free(work);
+    if (why) {
+        snprintf(err, errcap, "bytecode at %u: %s", at, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether a rule's operand at a varying site (slot value x) can stand for
+ * the one the shared code was verified with (y) without changing what any
+ * slot holds: a constant or message values of the same types, the same
+ * table or Lua function; sets and patterns only need to exist. */
+static int same_types(const Program *p, int op, int32_t x, int32_t y) {
+    switch (op) {
+    case OPC_CONST: return ty_eq(ty_of(&p->const_types[x]), ty_of(&p->const_types[y]));
+    case OPC_FLAG: {
+        if (x < 0 || y < 0) return x == y;
+        const Template *tx = &p->templates[x], *ty_ = &p->templates[y];
+        uint32_t i = 0, j = 0;
+        for (;; i++, j++) {
+            while (i < tx->nparts && tx->parts[i].text) i++;
+            while (j < ty_->nparts && ty_->parts[j].text) j++;
+            if (i == tx->nparts || j == ty_->nparts) return i == tx->nparts && j == ty_->nparts;
+            if (!ty_eq(ty_of(&tx->parts[i].type), ty_of(&ty_->parts[j].type))) return 0;
+        }
+    }
+    case OPC_MATCH:
+    case OPC_NEXTROW:
+    case OPC_LUACALL: return x == y;
+    default: return 1;
+    }
+}
+
+/* A code range verified in full once, for all the rules that share it: what
+ * it was verified with, and where its instructions with varying operands
+ * are (in Verifier.sites), which are all that differs for the next rule. */
 typedef struct Verified {
-    uint32_t to, nlocals, maxstack;
+    uint32_t to;
+    TypeCtx c;
     uint32_t sites, nsites;
 } Verified;
 
@@ -264,37 +630,60 @@ typedef struct Verifier {
     uint32_t ndone, nsites;
 } Verifier;
 
-/* Verifies code[from..to) for a rule with these locals, stack and operand
- * vector: in full the first time, afterwards only its varying operands. */
-static int verify_shared(Verifier *v, uint32_t from, uint32_t to, uint32_t nlocals,
-                         uint32_t maxstack, const int32_t *ops, uint32_t nops, char *err,
-                         size_t errcap) {
+/* Whether rule code with context c may take the fast path of d: the same
+ * limits and entry state, and at every varying site an operand that exists
+ * and holds what the verified rule's did.  *why is set when an operand is
+ * out of range (the code is refused). */
+static int fast_path(const Program *p, const Verified *d, uint32_t to, const TypeCtx *c,
+                     uint32_t nops, const Verifier *v, const char **why, uint32_t *at) {
+    const TypeCtx *r = &d->c;
+    if (d->to != to || r->nlocals != c->nlocals || r->maxstack != c->maxstack ||
+        r->bound_slot != c->bound_slot || r->bound_rt != c->bound_rt ||
+        r->key_field != c->key_field || r->key_kind != c->key_kind)
+        return 0;
+    for (uint32_t i = 0; i < d->nsites; i++) {
+        uint32_t pc = v->sites[d->sites + i];
+        *at = pc;
+        if ((*why = check_varying(p, pc, c->ops, nops)) != NULL) return 0;
+        int op = p->code[pc];
+        for (int k = 0; k < opcode_nargs[op]; k++) {
+            if (!operand_varies(op, k)) continue;
+            int32_t slot = p->code[pc + 1 + k];
+            if (!same_types(p, op, c->ops[slot], r->ops[slot])) return 0;
+        }
+    }
+    return 1;
+}
+
+/* Verifies code[from..to) for a rule (context c, operand vector of nops
+ * slots): in full the first time, afterwards only its varying operands
+ * when they hold what the first rule's did (in full again otherwise). */
+static int verify_shared(Verifier *v, uint32_t from, uint32_t to, const TypeCtx *c, uint32_t nops,
+                         char *err, size_t errcap) {
     const Program *p = v->p;
     if (from >= to || to > p->ncode) {
         snprintf(err, errcap, "code range %u..%u outside the program", from, to);
         return -1;
     }
     int32_t k = v->at[from];
-    if (k >= 0 && v->done[k].to == to && v->done[k].nlocals == nlocals &&
-        v->done[k].maxstack == maxstack) {
-        const Verified *d = &v->done[k];
-        for (uint32_t i = 0; i < d->nsites; i++) {
-            const char *why = check_varying(p, v->sites[d->sites + i], ops, nops);
-            if (why) {
-                snprintf(err, errcap, "bytecode at %u: %s", v->sites[d->sites + i], why);
-                return -1;
-            }
+    if (k >= 0) {
+        const char *why = NULL;
+        uint32_t at = from;
+        if (fast_path(p, &v->done[k], to, c, nops, v, &why, &at)) return 0;
+        if (why) {
+            snprintf(err, errcap, "bytecode at %u: %s", at, why);
+            return -1;
         }
-        return 0;
     }
-    if (verify_range(p, from, to, nlocals, maxstack, ops, nops, v->depth, v->start, v->work, err,
-                     errcap) != 0)
+    if (verify_range(p, from, to, c->nlocals, c->maxstack, c->ops, nops, v->depth, v->start,
+                     v->work, err, errcap) != 0 ||
+        verify_types(p, from, to, c, v->depth, err, errcap) != 0)
         return -1;
-    /* verified with other limits before, or ranges that overlap: not cached */
+    /* verified with other operands or limits before, or ranges that overlap: not cached */
     if (k >= 0 || v->nsites + (to - from) > p->ncode + 1) return 0;
     v->at[from] = (int32_t)v->ndone;
     Verified *d = &v->done[v->ndone++];
-    *d = (Verified){to, nlocals, maxstack, v->nsites, 0};
+    *d = (Verified){to, *c, v->nsites, 0};
     for (uint32_t pc = from; pc < to; pc += 1 + opcode_nargs[p->code[pc]])
         if (has_varying(p->code[pc])) v->sites[v->nsites++] = pc, d->nsites++;
     return 0;
@@ -329,17 +718,20 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             rc = -1;
             break;
         }
-        const int32_t *ops = rule_ops(p, r);
-        rc = verify_shared(&v, r->entry, r->code_end, r->nlocals, r->maxstack, ops, r->nops, err,
-                           errcap);
-        if (rc == 0 && r->index >= 0)
-            rc = verify_shared(&v, r->bound_entry, r->bound_end, r->nlocals, r->maxstack, ops,
-                               r->nops, err, errcap);
-        if (rc == 0 && r->index >= 0 &&
-            (r->bound_slot < 0 || (uint32_t)r->bound_slot >= r->nlocals)) {
-            snprintf(err, errcap, "rule %s: bound slot out of range", r->id);
+        TypeCtx c = {rule_ops(p, r), r->nlocals, r->maxstack, -1, NULL,
+                     r->flags_claim ? -1 : r->key_field, r->key_kind};
+        rc = verify_shared(&v, r->entry, r->code_end, &c, r->nops, err, errcap);
+        if (rc != 0 || r->index < 0) continue;
+        if (r->bound_slot < 0 || (uint32_t)r->bound_slot >= r->nlocals ||
+            (uint32_t)r->index >= p->nindexes) {
+            snprintf(err, errcap, "rule %s: bound slot or index out of range", r->id);
             rc = -1;
+            break;
         }
+        /* the bound record: an item of the indexed list (checked at load) */
+        c.bound_slot = r->bound_slot;
+        c.bound_rt = p->claim->fields[p->indexes[r->index].list_field].type.rec;
+        rc = verify_shared(&v, r->bound_entry, r->bound_end, &c, r->nops, err, errcap);
     }
     if (rc == 0 && p->has_prepare) {
         uint32_t end = p->prepare_entry;
@@ -352,8 +744,9 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             snprintf(err, errcap, "derived fields: operand vector out of range");
             rc = -1;
         } else {
-            rc = verify_shared(&v, p->prepare_entry, end < p->ncode ? end + 1 : p->ncode,
-                               p->prepare_nlocals, p->prepare_maxstack, p->ops + p->prepare_ops,
+            TypeCtx c = {p->ops + p->prepare_ops, p->prepare_nlocals, p->prepare_maxstack, -1, NULL,
+                         -1, 0};
+            rc = verify_shared(&v, p->prepare_entry, end < p->ncode ? end + 1 : p->ncode, &c,
                                p->prepare_nops, err, errcap);
         }
     }

@@ -139,6 +139,72 @@ static void test_shared_code(void **state) {
     assert_int_equal(verify_program(p, err, sizeof err), 0);
 }
 
+/* Code whose values are used as what they are not is refused: the types
+ * of locals and stack slots are followed along every path. */
+static void test_types(void **state) {
+    (void)state;
+    static const char *const TRULES =
+        "schema line { line_no int key  item_code code required  amount money at_risk }\n"
+        "schema claim { claim_id code key  age int  lines list of line }\n"
+        "category C \"c\" { code \"X\" }\n"
+        "rule T.1 in C for line in claim.lines when line.item_code == \"A1\" and claim.age >= 6\n"
+        "  flag line message \"{line.item_code} {claim.age}\"\n"
+        "rule T.2 in C for line in claim.lines when line.item_code == \"A2\" and claim.age >= 9\n"
+        "  flag line message \"{line.item_code} {claim.age}\"\n"
+        "rule T.3 in C for line in claim.lines when line.item_code == \"A3\"\n"
+        "  flag line message \"{claim.age} {line.item_code}\"\n";
+    Fix f;
+    memset(&f, 0, sizeof f);
+    sources_init(&f.src, mem_default());
+    diag_init(&f.diags, mem_default());
+    int file = sources_add_text(&f.src, "t.rules", TRULES, strlen(TRULES));
+    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
+    assert_non_null(f.p);
+    Program *p = f.p;
+    assert_int_equal(p->rules[0].entry, p->rules[1].entry); /* one shape */
+    f.saved = malloc(p->ncode * sizeof(int32_t));
+    memcpy(f.saved, p->code, p->ncode * sizeof(int32_t));
+    f.saved_ops = malloc(p->nops * sizeof(int32_t));
+    memcpy(f.saved_ops, p->ops, p->nops * sizeof(int32_t));
+    char err[256];
+    assert_int_equal(verify_program(p, err, sizeof err), 0);
+    /* T.2's string constant and number constant swapped: its operands no
+     * longer hold what T.1's did, so its code is verified again, in full */
+    uint32_t s_pc = find(p, OPC_CONST), n_pc = s_pc + 2;
+    while (p->code[n_pc] != OPC_CONST) n_pc += 1 + opcode_nargs[p->code[n_pc]];
+    int32_t *str = op_value(p, 1, s_pc, 0), *num = op_value(p, 1, n_pc, 0);
+    int32_t t = *str;
+    *str = *num, *num = t;
+    expect_refused(&f, "expects a string");
+    /* T.2 given T.3's message, whose values come in the other order */
+    uint32_t flag = find(p, OPC_FLAG), flag3 = p->rules[2].entry;
+    while (p->code[flag3] != OPC_FLAG) flag3 += 1 + opcode_nargs[p->code[flag3]];
+    int32_t *msg2 = op_value(p, 1, flag, 1);
+    *msg2 = p->ops[p->rules[2].ops + p->code[flag3 + 2]];
+    assert_true(*msg2 != f.saved_ops[msg2 - p->ops]);
+    expect_refused(&f, "message value of another type than its message takes");
+    *op_value(p, 1, flag, 1) = -1; /* no message, yet values */
+    expect_refused(&f, "arguments without a message");
+    /* a field past the record's end */
+    p->code[find(p, OPC_LFIELD) + 2] = 99;
+    expect_refused(&f, "field out of range");
+    /* the loop's index local replaced by the list's */
+    uint32_t next = find(p, OPC_NEXT);
+    p->code[next + 2] = p->code[next + 1];
+    expect_refused(&f, "the index of a list loop was changed");
+    /* the line local read as a number */
+    uint32_t ge = find(p, OPC_GE);
+    assert_int_equal(p->code[ge - 5], OPC_LFIELD); /* claim.age */
+    p->code[ge - 4] = p->code[next + 3];           /* line.<field of claim.age> */
+    p->code[ge - 3] = 0;                           /* line.line_no: still a number */
+    assert_int_equal(verify_program(p, err, sizeof err), 0);
+    p->code[ge - 3] = 1; /* line.item_code: a string where GE wants a number */
+    expect_refused(&f, "expects a number");
+    assert_int_equal(verify_program(p, err, sizeof err), 0);
+    void *st = &f;
+    teardown(&st);
+}
+
 /* history() and starts_with(): their instructions verify, and STARTS takes
  * two values (one pushed too few runs the stack under). */
 static void test_history_and_starts(void **state) {
@@ -206,6 +272,7 @@ int main(void) {
         cmocka_unit_test(test_compiled_code_verifies),
         cmocka_unit_test(test_broken_code_is_refused),
         cmocka_unit_test(test_shared_code),
+        cmocka_unit_test(test_types),
         cmocka_unit_test(test_history_and_starts),
         cmocka_unit_test(test_regex_column),
     };
