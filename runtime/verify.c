@@ -406,7 +406,9 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         S[--sp - 1] = i64;
         break;
     case OPC_JZ:
-    case OPC_JNZ: WANT(0, T_I64, "a truth value"); sp--;
+    case OPC_JNZ:
+        WANT(0, T_I64, "a truth value");
+        sp--;
         break;
     case OPC_JZK:
     case OPC_JNZK: WANT(0, T_I64, "a truth value"); break;
@@ -718,8 +720,9 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             rc = -1;
             break;
         }
-        TypeCtx c = {rule_ops(p, r), r->nlocals, r->maxstack, -1, NULL,
-                     r->flags_claim ? -1 : r->key_field, r->key_kind};
+        TypeCtx c = {
+            rule_ops(p, r), r->nlocals, r->maxstack, -1, NULL, r->flags_claim ? -1 : r->key_field,
+            r->key_kind};
         rc = verify_shared(&v, r->entry, r->code_end, &c, r->nops, err, errcap);
         if (rc != 0 || r->index < 0) continue;
         if (r->bound_slot < 0 || (uint32_t)r->bound_slot >= r->nlocals ||
@@ -744,8 +747,8 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             snprintf(err, errcap, "derived fields: operand vector out of range");
             rc = -1;
         } else {
-            TypeCtx c = {p->ops + p->prepare_ops, p->prepare_nlocals, p->prepare_maxstack, -1, NULL,
-                         -1, 0};
+            TypeCtx c = {
+                p->ops + p->prepare_ops, p->prepare_nlocals, p->prepare_maxstack, -1, NULL, -1, 0};
             rc = verify_shared(&v, p->prepare_entry, end < p->ncode ? end + 1 : p->ncode, &c,
                                p->prepare_nops, err, errcap);
         }
