@@ -142,12 +142,13 @@ static const char *check_operands(const Program *p, uint32_t pc, uint32_t nlocal
 /* verify_code with scratch space for n + 1 entries supplied by the caller. */
 static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t nlocals,
                         uint32_t maxstack, const int32_t *ops, uint32_t nops, int *depth,
-                        unsigned char *start, uint32_t *work, char *err, size_t errcap) {
+                        unsigned char *start, uint32_t *work, uint32_t *loop_end, char *err,
+                        size_t errcap) {
     const int32_t *code = p->code;
     uint32_t n = to - from;
     memset(start, 0, n + 1);
     const char *why = NULL;
-    uint32_t at = from;
+    uint32_t at = from, nloops = 0; /* work[] holds the loops around pc, innermost last */
     for (uint32_t pc = from; pc < to && !why;) {
         at = pc;
         if (code[pc] < 0 || code[pc] >= OPC__COUNT) {
@@ -155,11 +156,28 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
             break; /* its length is unknown too */
         }
         uint32_t next = pc + 1 + opcode_nargs[code[pc]];
+        loop_end[pc - from] = 0;
         if (next > to) {
             why = "instruction runs past the end";
         } else {
             start[pc - from] = 1;
             why = check_operands(p, pc, nlocals, ops, nops);
+        }
+        /* a loop is its next step (NEXT, NEXTROW) up to where it exits;
+         * loops nest or follow one another, never overlap */
+        if (!why && (code[pc] == OPC_NEXT || code[pc] == OPC_NEXTROW)) {
+            uint32_t end = (uint32_t)code[pc + 4];
+            if (code[pc + 4] <= (int32_t)pc || end > to) {
+                why = "a loop exits to no place after it";
+                break;
+            }
+            while (nloops && loop_end[work[nloops - 1] - from] <= pc) nloops--;
+            if (nloops && loop_end[work[nloops - 1] - from] < end) {
+                why = "loops overlap";
+                break;
+            }
+            loop_end[pc - from] = end;
+            work[nloops++] = pc;
         }
         pc = next;
     }
@@ -203,6 +221,13 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
             break;
         }
         if (op == OPC_HALT) continue;
+        /* back only from inside a loop to its next step, which makes
+         * progress (see the type pass): all code ends */
+        if (is_jump(op) && a[0] <= (int32_t)pc && a[0] >= (int32_t)from &&
+            start[a[0] - (int32_t)from] && loop_end[a[0] - (int32_t)from] <= pc) {
+            why = "jumps back to something other than the next step of a loop it is in";
+            break;
+        }
         if (op == OPC_JMP) {
             GO(a[0], d);
         } else if (op == OPC_JZK || op == OPC_JNZK) {
@@ -234,14 +259,16 @@ int verify_code(const Program *p, uint32_t from, uint32_t to, uint32_t nlocals, 
     }
     unsigned char *start = malloc(to - from + 1);
     uint32_t *work = malloc((to - from + 1) * sizeof(uint32_t));
+    uint32_t *loop_end = malloc((to - from + 1) * sizeof(uint32_t));
     int rc = -1;
-    if (start && work)
-        rc = verify_range(p, from, to, nlocals, maxstack, ops, nops, depth, start, work, err,
-                          errcap);
+    if (start && work && loop_end)
+        rc = verify_range(p, from, to, nlocals, maxstack, ops, nops, depth, start, work, loop_end,
+                          err, errcap);
     else
         snprintf(err, errcap, "out of memory");
     free(start);
     free(work);
+    free(loop_end);
     return rc;
 }
 
@@ -260,16 +287,17 @@ enum { T_BAD, T_I64, T_STR, T_LIST, T_DATA, T_ROW, T_IDX, T_RS };
 typedef struct Ty {
     uint8_t k;       /* T_* */
     uint8_t part;    /* T_RS: which of the match's four locals */
+    uint32_t at;     /* T_IDX, T_RS: the LOOP or MATCH that set it */
     const void *ref; /* RecordType of T_LIST and T_DATA; Table of T_ROW and T_RS */
 } Ty;
 
 static Ty ty(uint8_t k, const void *ref) {
-    Ty t = {k, 0, ref};
+    Ty t = {k, 0, 0, ref};
     return t;
 }
 
 static int ty_eq(Ty a, Ty b) {
-    return a.k == b.k && a.part == b.part && a.ref == b.ref;
+    return a.k == b.k && a.part == b.part && a.at == b.at && a.ref == b.ref;
 }
 
 /* What a value of declared type t holds (T_BAD: nothing code may use). */
@@ -415,11 +443,13 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
     case OPC_LOOP:
         WANT(0, T_LIST, "a list");
         L[a[0]] = S[--sp];
-        L[a[1]] = ty(T_IDX, NULL);
+        L[a[1]] = (Ty){T_IDX, 0, pc, NULL};
         break;
     case OPC_NEXT:
+        /* the index was set by a LOOP before this step and not reset since:
+         * every pass through the step moves it on, so the loop ends */
         if (L[a[0]].k != T_LIST) return "expects a list";
-        if (L[a[1]].k != T_IDX) return "the index of a list loop was changed";
+        if (L[a[1]].k != T_IDX || L[a[1]].at >= pc) return "the index of a list loop was changed";
         *bind = a[2];
         *bound = ty(T_DATA, L[a[0]].ref);
         break;
@@ -427,13 +457,15 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         WANT(0, T_STR, "a string");
         const Table *t = p->tables[c->ops[a[1]]];
         sp--;
-        for (int k = 0; k < 4; k++) L[a[0] + k] = (Ty){T_RS, (uint8_t)k, t};
+        for (int k = 0; k < 4; k++) L[a[0] + k] = (Ty){T_RS, (uint8_t)k, pc, t};
         break;
     }
     case OPC_NEXTROW: {
+        /* likewise: set by a MATCH before this step, of this table */
         const Table *t = p->tables[c->ops[a[0]]];
+        uint32_t m = L[a[1]].at;
         for (int k = 0; k < 4; k++)
-            if (!ty_eq(L[a[1] + k], (Ty){T_RS, (uint8_t)k, t}))
+            if (m >= pc || !ty_eq(L[a[1] + k], (Ty){T_RS, (uint8_t)k, m, t}))
                 return "the state of a table match was changed or is another table's";
         *bind = a[2];
         *bound = ty(T_ROW, t);
@@ -625,7 +657,7 @@ typedef struct Verifier {
     const Program *p;
     int *depth;
     unsigned char *start;
-    uint32_t *work;
+    uint32_t *work, *loop_end;
     int32_t *at;     /* per code word: its Verified when a range starts there, else -1 */
     Verified *done;  /* one per range verified */
     uint32_t *sites; /* pcs */
@@ -678,7 +710,7 @@ static int verify_shared(Verifier *v, uint32_t from, uint32_t to, const TypeCtx 
         }
     }
     if (verify_range(p, from, to, c->nlocals, c->maxstack, c->ops, nops, v->depth, v->start,
-                     v->work, err, errcap) != 0 ||
+                     v->work, v->loop_end, err, errcap) != 0 ||
         verify_types(p, from, to, c, v->depth, err, errcap) != 0)
         return -1;
     /* verified with other operands or limits before, or ranges that overlap: not cached */
@@ -697,17 +729,18 @@ static int ops_in_range(const Program *p, uint32_t base, uint32_t n) {
 }
 
 int verify_program(const Program *p, char *err, size_t errcap) {
-    Verifier v = {p, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    Verifier v = {p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
     size_t n = (size_t)p->ncode + 1;
     v.depth = malloc(n * sizeof(int));
     v.start = malloc(n);
     v.work = malloc(n * sizeof(uint32_t));
+    v.loop_end = malloc(n * sizeof(uint32_t));
     v.at = malloc(n * sizeof(int32_t));
     /* each range starts at its own word and holds its own sites */
     v.done = malloc(n * sizeof(Verified));
     v.sites = malloc(n * sizeof(uint32_t));
     int rc = -1;
-    if (!v.depth || !v.start || !v.work || !v.at || !v.done || !v.sites) {
+    if (!v.depth || !v.start || !v.work || !v.loop_end || !v.at || !v.done || !v.sites) {
         snprintf(err, errcap, "out of memory");
         goto out;
     }
@@ -757,6 +790,7 @@ out:
     free(v.depth);
     free(v.start);
     free(v.work);
+    free(v.loop_end);
     free(v.at);
     free(v.done);
     free(v.sites);

@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "json_reader.h"
 #include "verify.h"
+#include "vm.h"
 
 static const char *const RULES =
     "enum sex { M F }\n"
@@ -200,6 +202,14 @@ static void test_types(void **state) {
     assert_int_equal(verify_program(p, err, sizeof err), 0);
     p->code[ge - 3] = 1; /* line.item_code: a string where GE wants a number */
     expect_refused(&f, "expects a number");
+    /* code that could run for ever: a jump back to anything but the next
+     * step of a loop it is in, or a loop that exits backwards */
+    uint32_t jmp = find(p, OPC_JMP);
+    assert_int_equal(p->code[jmp + 1], (int32_t)next); /* the loop's back edge */
+    p->code[jmp + 1] = (int32_t)p->rules[0].entry;
+    expect_refused(&f, "jumps back to something other than the next step of a loop it is in");
+    p->code[next + 4] = (int32_t)p->rules[0].entry;
+    expect_refused(&f, "a loop exits to no place after it");
     assert_int_equal(verify_program(p, err, sizeof err), 0);
     void *st = &f;
     teardown(&st);
@@ -267,12 +277,119 @@ static void test_regex_column(void **state) {
     teardown(&st);
 }
 
+/* Code and operand vectors changed at random, a few words at a time: what
+ * the verifier accepts must run on real claims without a fault (the suite
+ * also runs under AddressSanitizer) and come to an end.  Most changes are
+ * refused; enough are accepted that running them means something. */
+static void test_mutations_never_crash(void **state) {
+    (void)state;
+    static const char *const MRULES =
+        "enum sex { M F }\n"
+        "schema line { line_no int key  item_code code required  amount money at_risk  qty int\n"
+        "  time datetime  big bool = amount > 100.00 }\n"
+        "schema claim { claim_id code key  person_id code  sex sex  settle datetime as_of\n"
+        "  total money at_risk  lines list of line\n"
+        "  n int = count(x in lines where x.qty > 1) }\n"
+        "category C \"c\" { code \"X\" }\n"
+        "table drug_sex from \"" ARB_TEST_DATA "/docs/drug_sex.csv\" { code code key  name text "
+        "sex sex }\n"
+        "rule M.1 in C for line in claim.lines match r in drug_sex on line.item_code\n"
+        "  when claim.sex != r.sex flag line message \"{r.name} {line.qty} {claim.sex}\"\n"
+        "rule M.2 in C when sum(x.amount for x in claim.lines where starts_with(x.item_code, "
+        "\"XG\"))\n"
+        "  > 10.00 and claim.n >= 1 flag claim amount claim.total message \"{claim.n}\"\n"
+        "rule M.3 in C for line in claim.lines when line.big and line.item_code in {\"XG%\"}\n"
+        "  and exists(p in history(30d), y in p.lines where y.item_code == line.item_code)\n"
+        "  flag line\n";
+    static const char *const CLAIMS[] = {
+        "{\"claim_id\":\"c1\",\"person_id\":\"p\",\"sex\":\"M\",\"settle\":"
+        "\"2025-03-01T10:00:00\",\"total\":300.00,\"lines\":[{\"line_no\":1,\"item_code\":"
+        "\"XG03DAH0001010101234\",\"amount\":120.00,\"qty\":2,\"time\":\"2025-03-01T09:00:00\"},"
+        "{\"line_no\":2,\"item_code\":\"XG03BAB0001010100001\",\"amount\":5.00,\"qty\":1}]}",
+        "{\"claim_id\":\"c2\",\"sex\":\"F\",\"lines\":[]}",
+        "{\"claim_id\":\"c3\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"}]}",
+    };
+    SourceList src;
+    DiagList diags;
+    sources_init(&src, mem_default());
+    diag_init(&diags, mem_default());
+    int file = sources_add_text(&src, "m.rules", MRULES, strlen(MRULES));
+    Program *p = check_build(mem_default(), &src, &file, 1, &diags, 0);
+    for (size_t i = 0; i < diags.n; i++) fprintf(stderr, "diag: %s\n", diags.items[i].msg);
+    assert_non_null(p);
+    JsonReader *jr = jsonr_new(p->claim, mem_default());
+    Arena ar, run;
+    arena_init(&ar, mem_default(), 1 << 14);
+    arena_init(&run, mem_default(), 1 << 14);
+    const Value *claims[3];
+    for (int i = 0; i < 3; i++) {
+        char msg[128];
+        size_t off;
+        assert_int_equal(
+            jsonr_parse(jr, CLAIMS[i], strlen(CLAIMS[i]), &ar, &claims[i], msg, sizeof msg, &off),
+            0);
+    }
+    int32_t *code = malloc(p->ncode * sizeof(int32_t)), *ops = malloc(p->nops * sizeof(int32_t));
+    memcpy(code, p->code, p->ncode * sizeof(int32_t));
+    memcpy(ops, p->ops, p->nops * sizeof(int32_t));
+    VM vm;
+    assert_int_equal(vm_init(&vm, p, mem_default()), 0);
+    static const int32_t interesting[] = {-2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 31, 99, 100000};
+    uint64_t rng = 88172645463325252ull;
+    int accepted = 0, refused = 0;
+    char err[256];
+    for (int iter = 0; iter < 20000; iter++) {
+        memcpy(p->code, code, p->ncode * sizeof(int32_t));
+        memcpy(p->ops, ops, p->nops * sizeof(int32_t));
+        int n = 1 + (int)(rng % 3);
+        for (int k = 0; k < n; k++) {
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            uint32_t r = (uint32_t)(rng >> 32);
+            int32_t v = interesting[r % 16];
+            if (r & 0x10000 && p->nops)
+                p->ops[(r >> 17) % p->nops] = v;
+            else if (r & 0x20000)
+                p->code[(r >> 17) % p->ncode] = (int32_t)((r >> 5) % OPC__COUNT); /* an opcode */
+            else
+                p->code[(r >> 17) % p->ncode] = v;
+        }
+        if (verify_program(p, err, sizeof err) != 0) {
+            refused++;
+            continue;
+        }
+        accepted++;
+        for (int i = 0; i < 3; i++) {
+            vm_clear(&vm);
+            /* each claim gets a copy: derived fields are written into it */
+            Value *c = arena_alloc(&run, p->claim->nfields * sizeof(Value));
+            memcpy(c, claims[i], p->claim->nfields * sizeof(Value));
+            vm_check_claim(&vm, c, PHASE_ALL, &run);
+        }
+        arena_reset(&run);
+    }
+    fprintf(stderr, "mutations: %d accepted and run, %d refused\n", accepted, refused);
+    assert_true(accepted > 200);
+    assert_true(refused > accepted);
+    memcpy(p->code, code, p->ncode * sizeof(int32_t));
+    memcpy(p->ops, ops, p->nops * sizeof(int32_t));
+    vm_free(&vm);
+    free(code);
+    free(ops);
+    arena_free(&ar);
+    arena_free(&run);
+    jsonr_free(jr);
+    program_free(p);
+    sources_free(&src);
+    diag_free(&diags);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_compiled_code_verifies),
         cmocka_unit_test(test_broken_code_is_refused),
         cmocka_unit_test(test_shared_code),
         cmocka_unit_test(test_types),
+        cmocka_unit_test(test_mutations_never_crash),
         cmocka_unit_test(test_history_and_starts),
         cmocka_unit_test(test_regex_column),
     };
