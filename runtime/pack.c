@@ -573,8 +573,26 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         const RuleIndex *x = &p->indexes[i];
         if (r->bad || x->list_field < 0 || (uint32_t)x->list_field >= p->claim->nfields ||
             p->claim->fields[x->list_field].type.kind != TY_LIST || x->field < 0 ||
-            (uint32_t)x->field >= p->claim->fields[x->list_field].type.rec->nfields)
+            (uint32_t)x->field >= p->claim->fields[x->list_field].type.rec->nfields) {
             mark_bad(r, __LINE__);
+            break;
+        }
+        /* the indexed field is a string; rows are (key, rule), and each rule
+         * listed is one whose bound code runs on this list's records */
+        const Table *kt = x->keys;
+        if (!type_is_string(p->claim->fields[x->list_field].type.rec->fields[x->field].type.kind) ||
+            kt->rt.nfields != 2 || kt->key_col != 0 ||
+            !type_is_string(kt->rt.fields[0].type.kind) || kt->rt.fields[1].type.kind != TY_INT) {
+            mark_bad(r, __LINE__);
+            break;
+        }
+        for (uint32_t k = 0; k < kt->nrows; k++) {
+            int64_t rule = table_row(kt, k)[1].i;
+            if (rule < 0 || rule >= (int64_t)p->nrules || p->rules[rule].index != (int32_t)i) {
+                mark_bad(r, __LINE__);
+                break;
+            }
+        }
     }
     p->nscan_rules = get_count(r, 4);
     p->scan_rules = alloc(r, p->nscan_rules * sizeof(uint32_t));

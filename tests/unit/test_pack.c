@@ -147,10 +147,39 @@ static void test_bad_operands_are_refused(void **state) {
     program_free(q);
 }
 
+/* An index listing a rule that does not exist, or one of another index,
+ * is damage: refused before anything runs. */
+static void test_bad_index_is_refused(void **state) {
+    Fix *f = *state;
+    Program *p = f->p;
+    assert_true(p->nindexes >= 1);
+    Table *kt = p->indexes[0].keys;
+    assert_true(kt->nrows >= 1);
+    Value *cell = &kt->rows[1]; /* row 0, the rule */
+    int64_t saved = cell->i;
+    int64_t bad[] = {(int64_t)p->nrules, -1, 3 /* S.1: not indexed */};
+    for (int i = 0; i < 3; i++) {
+        cell->i = bad[i];
+        char err[512];
+        Program *q = round_trip(f, err, sizeof err);
+        cell->i = saved;
+        if (q) {
+            program_free(q);
+            fail_msg("loaded a pack whose index lists rule %lld", (long long)bad[i]);
+        }
+        if (!strstr(err, "is damaged")) fail_msg("wanted 'is damaged', got '%s'", err);
+    }
+    char err[512];
+    Program *q = round_trip(f, err, sizeof err);
+    if (!q) fail_msg("refused: %s", err);
+    program_free(q);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_code_survives),
         cmocka_unit_test(test_bad_operands_are_refused),
+        cmocka_unit_test(test_bad_index_is_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
