@@ -129,7 +129,11 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
     }
     if (arb_compile(e) != ARB_OK) {
         size_t n = cli_print_errors(e);
-        fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n, n == 1 ? "" : "s");
+        if (n)
+            fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n,
+                    n == 1 ? "" : "s");
+        else /* not in the rules (out of memory): the engine says what */
+            fprintf(stderr, "arbiter %s: %s; nothing was run\n", cmd, arb_errmsg(e));
         arb_engine_free(e);
         *exit_code = 2;
         return NULL;

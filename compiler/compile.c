@@ -322,7 +322,8 @@ static void cg_set_test(CodeGen *g, Node *set, int string_elems) {
         t->rt.name = "set";
         t->rt.nfields = 1;
         t->rt.fields = f;
-        t->key_col = 0;
+        t->rt.key_field = t->key_col = 0;
+        t->rt.at_risk_field = t->rt.as_of_field = -1;
         size_t k = 0;
         for (Node *e = set->list; e; e = e->next) {
             Node *u = unwrap(e);

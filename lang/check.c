@@ -1082,6 +1082,40 @@ static void pass_enums(Checker *C) {
 }
 
 /* Schema declarations and their extensions become record types. */
+/* The declaration of field f of record type rt (a schema or an extend). */
+static const Node *field_decl(Checker *C, const RecordType *rt, uint32_t f) {
+    const Field *fd = &rt->fields[f];
+    for (size_t i = 0; i < C->ndecls; i++) {
+        const Node *d = C->decls[i];
+        if (d->kind != N_SCHEMA || !tok_eq(d->name, rt->name)) continue;
+        for (const Node *n = d->list; n; n = n->next)
+            if (n->off == fd->decl_off && n->name.len == fd->name_len &&
+                memcmp(n->name.ptr, fd->name, fd->name_len) == 0)
+                return n;
+    }
+    return NULL;
+}
+
+/* Lists of records nest at most ARB_MAX_LIST_NESTING deep below the claim,
+ * so a schema cannot hold a list of itself; returns -1 after reporting. */
+static int check_nesting(Checker *C, const RecordType *rt, int depth) {
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        if (fd->type.kind != TY_LIST || !fd->type.rec) continue;
+        if (depth + 1 > ARB_MAX_LIST_NESTING) {
+            const Node *n = field_decl(C, rt, f);
+            if (n)
+                err(C, n,
+                    "lists of records nest more than %d deep here (does '%s' hold a list of "
+                    "itself?)",
+                    ARB_MAX_LIST_NESTING, fd->type.rec->name);
+            return -1;
+        }
+        if (check_nesting(C, fd->type.rec, depth + 1) != 0) return -1;
+    }
+    return 0;
+}
+
 static void pass_schemas(Checker *C) {
     size_t nrec = 0;
     for (size_t i = 0; i < C->ndecls; i++)
@@ -1123,6 +1157,7 @@ static void pass_schemas(Checker *C) {
     }
     Sym *claim = strmap_get(&C->globals, "claim", 5);
     if (claim && claim->kind == SYM_RECORD) C->p->claim = claim->ptr;
+    if (C->p->claim) check_nesting(C, C->p->claim, 0);
 }
 
 static void pass_categories(Checker *C) {
@@ -2013,7 +2048,8 @@ static void build_indexes(Checker *C) {
         t->rt.name = t->name;
         t->rt.nfields = 2;
         t->rt.fields = cols;
-        t->key_col = 0;
+        t->rt.key_field = t->key_col = 0;
+        t->rt.at_risk_field = t->rt.as_of_field = -1;
         t->rows = rows;
         for (size_t i = 0; i < C->nientries; i++) {
             if (C->ientries[i].group != g) continue;

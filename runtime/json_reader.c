@@ -15,8 +15,8 @@
 
 #include "scalar.h"
 
-#define MAX_DEPTH 64       /* nesting of arrays and objects, skipped ones included */
-#define MAX_LIST_NESTING 8 /* lists of records inside lists of records */
+#define MAX_DEPTH 64 /* nesting of arrays and objects, skipped ones included */
+#define MAX_LIST_NESTING ARB_MAX_LIST_NESTING /* lists of records inside lists of records */
 
 /* Lookup of one record type's fields by name. */
 typedef struct JRec {

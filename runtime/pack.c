@@ -352,7 +352,7 @@ static void get_type(R *r, Type *t) {
         else
             t->rec = r->prog->records[rec];
     }
-    if (t->kind == TY_ENUM && !t->enm) mark_bad(r, __LINE__);
+    if ((t->kind == TY_ENUM && !t->enm) || (t->kind == TY_LIST && !t->rec)) mark_bad(r, __LINE__);
 }
 
 static Value get_value(R *r, const Type *t) {
@@ -387,6 +387,22 @@ static void get_record_type(R *r, RecordType *rt) {
         fd->derived = get_i32(r);
         fd->decl_off = get_u32(r);
     }
+    if (r->bad) return;
+    /* the key is a code or a number, the amount at risk money, the as-of
+     * field a date */
+    const int32_t special[3] = {rt->key_field, rt->at_risk_field, rt->as_of_field};
+    for (int i = 0; i < 3; i++) {
+        if (special[i] < -1 || special[i] >= (int32_t)rt->nfields) {
+            mark_bad(r, __LINE__);
+            return;
+        }
+        if (special[i] < 0) continue;
+        uint8_t k = rt->fields[special[i]].type.kind;
+        if (i == 0   ? !type_is_string(k) && !type_is_int64(k)
+            : i == 1 ? k != TY_MONEY
+                     : k != TY_DATE && k != TY_DATETIME)
+            mark_bad(r, __LINE__);
+    }
 }
 
 static Table *get_table(R *r) {
@@ -398,6 +414,7 @@ static Table *get_table(R *r) {
     t->key_col = get_i32(r);
     t->nrows = get_u32(r);
     if (r->bad || (t->key_col >= (int32_t)t->rt.nfields) ||
+        (t->key_col >= 0 && !type_is_string(t->rt.fields[t->key_col].type.kind)) ||
         (uint64_t)t->nrows * t->rt.nfields > (uint64_t)(r->end - r->p)) {
         mark_bad(r, __LINE__);
         return NULL;

@@ -84,6 +84,10 @@ struct RecordType {
     int32_t as_of_field;   /* -1 when none */
 };
 
+/* Lists of records may hold records with lists of their own, this many
+ * levels deep below the claim (the readers keep a path of this length). */
+#define ARB_MAX_LIST_NESTING 8
+
 /* Linear lookup by name; returns the field index or -1. */
 int record_field_index(const RecordType *rt, const char *name, size_t len);
 

@@ -178,6 +178,25 @@ static void test_history_not_in_derived_fields(void **state) {
     done(&b);
 }
 
+/* A schema holding a list of itself (lists nesting without end) is an
+ * error at the field, not a silent failure later in the readers. */
+static void test_lists_nest_boundedly(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "schema part { no int key  parts list of part }\n"
+              "extend schema claim { parts list of part }\n"
+              "rule P.1 in C for x in claim.parts when x.no > 1 flag x\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 27, "does 'part' hold a list of itself?");
+    done(&b);
+    build(&b, "schema leaf { n int }\n"
+              "schema part { no int key  leaves list of leaf }\n"
+              "extend schema claim { parts list of part }\n"
+              "rule P.1 in C for x in claim.parts when count(y in x.leaves) > 1 flag x\n");
+    assert_non_null(b.p);
+    done(&b);
+}
+
 static void test_inline_tests(void **state) {
     (void)state;
     Built b;
@@ -296,6 +315,7 @@ int main(void) {
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_history_not_in_derived_fields),
+        cmocka_unit_test(test_lists_nest_boundedly),
         cmocka_unit_test(test_inline_tests),
         cmocka_unit_test(test_regex_column_and_extend_table),
     };
