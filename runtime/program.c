@@ -18,27 +18,34 @@ const char *const phase_names[PHASE__COUNT] = {ARB_PHASES(X)};
 #undef X
 
 const char *const opcode_names[OPC__COUNT] = {
-#define X(name, n, e, d) #name,
+#define X(name, n, sig, d) #name,
     ARB_OPCODES(X)
 #undef X
 };
 
 const unsigned char opcode_nargs[OPC__COUNT] = {
-#define X(name, n, e, d) n,
+#define X(name, n, sig, d) n,
     ARB_OPCODES(X)
 #undef X
 };
 
-static const signed char opcode_effects[OPC__COUNT] = {
-#define X(name, n, e, d) e,
+const char *const opcode_signatures[OPC__COUNT] = {
+#define X(name, n, sig, d) sig,
     ARB_OPCODES(X)
 #undef X
 };
+
+int opcode_pops(int op, const int32_t *args) {
+    if (op == OPC_FLAG) return args[2] + 1; /* the amount and the message values */
+    if (op == OPC_LUACALL) return args[1];
+    return (int)(strchr(opcode_signatures[op], '>') - opcode_signatures[op]);
+}
 
 int opcode_stack_effect(int op, const int32_t *args) {
     if (op == OPC_FLAG) return -(args[2] + 1);
     if (op == OPC_LUACALL) return 1 - args[1];
-    return opcode_effects[op];
+    const char *sig = opcode_signatures[op], *gt = strchr(sig, '>');
+    return (int)strlen(gt + 1) - (int)(gt - sig);
 }
 
 int name_index(const char *const *names, int n, const char *s, size_t len) {

@@ -11,43 +11,6 @@ static int is_jump(int op) {
     return op == OPC_JMP || op == OPC_JZ || op == OPC_JNZ || op == OPC_JZK || op == OPC_JNZK;
 }
 
-/* Values an instruction takes off the stack. */
-static int pops(int op, const int32_t *a) {
-    switch (op) {
-    case OPC_HALT:
-    case OPC_CONST:
-    case OPC_LOAD:
-    case OPC_LFIELD:
-    case OPC_JMP:
-    case OPC_NEXT:
-    case OPC_NEXTROW: return 0;
-    case OPC_ADD:
-    case OPC_SUB:
-    case OPC_MUL:
-    case OPC_DIV:
-    case OPC_EQ:
-    case OPC_NE:
-    case OPC_LT:
-    case OPC_LE:
-    case OPC_GT:
-    case OPC_GE:
-    case OPC_SEQ:
-    case OPC_SNE:
-    case OPC_SLT:
-    case OPC_SLE:
-    case OPC_SGT:
-    case OPC_SGE:
-    case OPC_COAL:
-    case OPC_SCOAL:
-    case OPC_AGE:
-    case OPC_STARTS:
-    case OPC_MATCHESR: return 2;
-    case OPC_FLAG: return a[2] + 1;
-    case OPC_LUACALL: return a[1];
-    default: return 1;
-    }
-}
-
 /* Checks of the operands that vary between rules of a shape: each is a slot
  * in the rule's operand vector ops[0..nops), and the value there must name
  * a constant, set, table, pattern, message or Lua function that exists. */
@@ -216,7 +179,7 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
         const int32_t *a = code + pc + 1;
         uint32_t next = pc + 1 + opcode_nargs[op];
         int e = opcode_stack_effect(op, a);
-        if (d < pops(op, a)) {
+        if (d < opcode_pops(op, a)) {
             why = "the stack runs under";
             break;
         }
@@ -383,63 +346,6 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         sp--;
         break;
     }
-    case OPC_ADD:
-    case OPC_SUB:
-    case OPC_MUL:
-    case OPC_DIV:
-    case OPC_EQ:
-    case OPC_NE:
-    case OPC_LT:
-    case OPC_LE:
-    case OPC_GT:
-    case OPC_GE:
-    case OPC_COAL:
-    case OPC_AGE:
-        WANT(0, T_I64, "a number");
-        WANT(1, T_I64, "a number");
-        S[--sp - 1] = i64;
-        break;
-    case OPC_NEG:
-    case OPC_MULK:
-    case OPC_DIVK:
-    case OPC_NOT:
-    case OPC_ISNULL:
-    case OPC_ABS:
-    case OPC_YEAR:
-    case OPC_MONTH:
-    case OPC_ININT: WANT(0, T_I64, "a number"); break;
-    case OPC_SEQ:
-    case OPC_SNE:
-    case OPC_SLT:
-    case OPC_SLE:
-    case OPC_SGT:
-    case OPC_SGE:
-    case OPC_STARTS:
-    case OPC_SCOAL:
-        WANT(0, T_STR, "a string");
-        WANT(1, T_STR, "a string");
-        S[--sp - 1] = op == OPC_SCOAL ? str : i64;
-        break;
-    case OPC_SISNULL:
-    case OPC_INSET:
-    case OPC_INTABLE:
-    case OPC_MATCHES:
-    case OPC_LEN:
-        WANT(0, T_STR, "a string");
-        TOP(0) = i64;
-        break;
-    case OPC_MATCHESR:
-        WANT(0, T_I64, "a pattern number");
-        WANT(1, T_STR, "a string");
-        S[--sp - 1] = i64;
-        break;
-    case OPC_JZ:
-    case OPC_JNZ:
-        WANT(0, T_I64, "a truth value");
-        sp--;
-        break;
-    case OPC_JZK:
-    case OPC_JNZK: WANT(0, T_I64, "a truth value"); break;
     case OPC_LOOP:
         WANT(0, T_LIST, "a list");
         L[a[0]] = S[--sp];
@@ -516,7 +422,21 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         S[sp++] = r;
         break;
     }
-    default: break; /* HALT, JMP */
+    default: {
+        /* the rest by their signatures: numbers and strings in and out */
+        const char *sig = opcode_signatures[op], *gt = strchr(sig, '>');
+        int n = (int)(gt - sig);
+        for (int k = 0; k < n; k++) {
+            uint8_t want = sig[k] == 'i' ? T_I64 : sig[k] == 's' ? T_STR : T_LIST;
+            if (sig[k] != '*' && TOP(n - 1 - k).k != want)
+                return want == T_I64   ? "expects a number"
+                       : want == T_STR ? "expects a string"
+                                       : "expects a list";
+        }
+        sp -= n;
+        for (const char *o = gt + 1; *o; o++) S[sp++] = *o == 's' ? str : i64;
+        break;
+    }
     }
 #undef TOP
 #undef WANT
