@@ -33,20 +33,26 @@ typedef struct Fix {
     int32_t *saved, *saved_ops;
 } Fix;
 
+/* Compiles rules into f and keeps a copy of the code and operand vectors
+ * (expect_refused puts them back); 0, or -1 when the rules do not compile. */
+static int fix_build(Fix *f, const char *rules) {
+    memset(f, 0, sizeof *f);
+    sources_init(&f->src, mem_default());
+    diag_init(&f->diags, mem_default());
+    int file = sources_add_text(&f->src, "t.rules", rules, strlen(rules));
+    f->p = check_build(mem_default(), &f->src, &file, 1, &f->diags, 0);
+    if (!f->p) return -1;
+    f->saved = malloc(f->p->ncode * sizeof(int32_t));
+    memcpy(f->saved, f->p->code, f->p->ncode * sizeof(int32_t));
+    f->saved_ops = malloc((f->p->nops + 1) * sizeof(int32_t));
+    memcpy(f->saved_ops, f->p->ops, f->p->nops * sizeof(int32_t));
+    return 0;
+}
+
 static int setup(void **state) {
     static Fix f;
-    memset(&f, 0, sizeof f);
-    sources_init(&f.src, mem_default());
-    diag_init(&f.diags, mem_default());
-    int file = sources_add_text(&f.src, "t.rules", RULES, strlen(RULES));
-    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
-    if (!f.p) return -1;
-    f.saved = malloc(f.p->ncode * sizeof(int32_t));
-    memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
-    f.saved_ops = malloc(f.p->nops * sizeof(int32_t));
-    memcpy(f.saved_ops, f.p->ops, f.p->nops * sizeof(int32_t));
     *state = &f;
-    return 0;
+    return fix_build(&f, RULES);
 }
 
 static int teardown(void **state) {
@@ -156,18 +162,9 @@ static void test_types(void **state) {
         "rule T.3 in C for line in claim.lines when line.item_code == \"A3\"\n"
         "  flag line message \"{claim.age} {line.item_code}\"\n";
     Fix f;
-    memset(&f, 0, sizeof f);
-    sources_init(&f.src, mem_default());
-    diag_init(&f.diags, mem_default());
-    int file = sources_add_text(&f.src, "t.rules", TRULES, strlen(TRULES));
-    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
-    assert_non_null(f.p);
+    assert_int_equal(fix_build(&f, TRULES), 0);
     Program *p = f.p;
     assert_int_equal(p->rules[0].entry, p->rules[1].entry); /* one shape */
-    f.saved = malloc(p->ncode * sizeof(int32_t));
-    memcpy(f.saved, p->code, p->ncode * sizeof(int32_t));
-    f.saved_ops = malloc(p->nops * sizeof(int32_t));
-    memcpy(f.saved_ops, p->ops, p->nops * sizeof(int32_t));
     char err[256];
     assert_int_equal(verify_program(p, err, sizeof err), 0);
     /* T.2's string constant and number constant swapped: its operands no
@@ -227,14 +224,7 @@ static void test_history_and_starts(void **state) {
         "rule H.1 in C when count(p in history(30d), x in p.lines where starts_with(x.item_code, "
         "\"XA\")) > 1 flag claim\n";
     Fix f;
-    memset(&f, 0, sizeof f);
-    sources_init(&f.src, mem_default());
-    diag_init(&f.diags, mem_default());
-    int file = sources_add_text(&f.src, "h.rules", HRULES, strlen(HRULES));
-    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
-    assert_non_null(f.p);
-    f.saved = malloc(f.p->ncode * sizeof(int32_t));
-    memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
+    assert_int_equal(fix_build(&f, HRULES), 0);
     char err[256];
     assert_int_equal(verify_program(f.p, err, sizeof err), 0);
     find(f.p, OPC_HISTORY);
@@ -259,14 +249,7 @@ static void test_regex_column(void **state) {
         "rule R.1 in C for line in claim.lines match r in t on line.item_code\n"
         "  when line.item_code matches r.pattern flag line\n";
     Fix f;
-    memset(&f, 0, sizeof f);
-    sources_init(&f.src, mem_default());
-    diag_init(&f.diags, mem_default());
-    int file = sources_add_text(&f.src, "r.rules", RRULES, strlen(RRULES));
-    f.p = check_build(mem_default(), &f.src, &file, 1, &f.diags, 0);
-    assert_non_null(f.p);
-    f.saved = malloc(f.p->ncode * sizeof(int32_t));
-    memcpy(f.saved, f.p->code, f.p->ncode * sizeof(int32_t));
+    assert_int_equal(fix_build(&f, RRULES), 0);
     char err[256];
     assert_int_equal(verify_program(f.p, err, sizeof err), 0);
     uint32_t at = find(f.p, OPC_MATCHESR);
