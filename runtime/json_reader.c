@@ -128,6 +128,13 @@ typedef struct P {
         const char *field;
         uint32_t index; /* 1-based */
     } path[MAX_LIST_NESTING + 1];
+    /* per list nesting level, the items read so far (reused from list to
+     * list; a list gets an arena array of exactly its length at its end) */
+    Alloc alloc;
+    struct {
+        Value *v;
+        size_t cap; /* in Values */
+    } items[MAX_LIST_NESTING + 1];
 } P;
 
 /* Records the first error: its position and message, prefixed with the
@@ -537,11 +544,11 @@ static int parse_record(P *P_, const JRec *j, Value *out);
 static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList **out) {
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
     P_->p++; /* '[' */
-    uint32_t width = child->rt->nfields, n = 0, cap = 16;
-    size_t wbytes = (size_t)(width ? width : 1) * sizeof(Value);
+    uint32_t width = child->rt->nfields ? child->rt->nfields : 1, n = 0;
+    size_t wbytes = (size_t)width * sizeof(Value);
     ArbList *l = arena_alloc(P_->ar, sizeof(ArbList));
-    Value *items = arena_alloc(P_->ar, cap * wbytes);
-    if (!l || !items) return fail(P_, P_->p, "out of memory");
+    if (!l) return fail(P_, P_->p, "out of memory");
+    int level = P_->npath; /* < MAX_LIST_NESTING + 1: the schema's lists nest no deeper */
     ws(P_);
     if (P_->p < P_->end && *P_->p == ']') {
         P_->p++;
@@ -556,16 +563,19 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
                 return fail(P_, P_->p, "field '%s': expected objects in the array, got %s",
                             fd->name, json_kind(*P_->p));
             }
-            if (n == cap) {
-                if (cap >= UINT32_MAX / 2) return fail(P_, P_->p, "too many items in a list");
-                Value *grown = arena_alloc(P_->ar, 2 * cap * wbytes);
+            if (((size_t)n + 1) * width > P_->items[level].cap) {
+                if (n >= UINT32_MAX / 2) return fail(P_, P_->p, "too many items in a list");
+                size_t old = P_->items[level].cap, ncap = old ? old * 2 : 64 * (size_t)width;
+                while (ncap < ((size_t)n + 1) * width) ncap *= 2;
+                Value *grown = mem_realloc(P_->alloc, P_->items[level].v, old * sizeof(Value),
+                                           ncap * sizeof(Value));
                 if (!grown) return fail(P_, P_->p, "out of memory");
-                memcpy(grown, items, cap * wbytes);
-                items = grown;
-                cap *= 2;
+                P_->items[level].v = grown;
+                P_->items[level].cap = ncap;
             }
             P_->path[slot].index = n + 1;
-            if (parse_record(P_, child, items + (size_t)n * width)) return -1;
+            /* deeper lists use deeper levels: this one's items stay put */
+            if (parse_record(P_, child, P_->items[level].v + (size_t)n * width)) return -1;
             n++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
@@ -581,8 +591,11 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
         }
         P_->npath--;
     }
+    Value *items = arena_alloc(P_->ar, (n ? n : 1) * wbytes);
+    if (!items) return fail(P_, P_->p, "out of memory");
+    if (n) memcpy(items, P_->items[level].v, n * wbytes);
     l->n = n;
-    l->width = width;
+    l->width = child->rt->nfields;
     l->items = items;
     *out = l;
     P_->depth--;
@@ -778,6 +791,28 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     return 0;
 }
 
+/* The claim object in P_'s text (after jsonr_parse has set P_ up). */
+static int parse_top(const JsonReader *r, P *P_, Arena *ar, const Value **out) {
+    if (P_->end - P_->p >= 3 && memcmp(P_->p, "\xEF\xBB\xBF", 3) == 0) P_->p += 3; /* a BOM */
+    ws(P_);
+    if (P_->p >= P_->end) return fail(P_, P_->p, "empty record");
+    if (*P_->p != '{')
+        return fail(P_, P_->p, "a claim must be a JSON object, got %s",
+                    *P_->p == '[' || *P_->p == '"' || *P_->p == 't' || *P_->p == 'f' ||
+                            *P_->p == 'n' || *P_->p == '-' || (*P_->p >= '0' && *P_->p <= '9')
+                        ? json_kind(*P_->p)
+                        : "something else");
+    size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
+    Value *rec = arena_alloc(ar, nf * sizeof(Value));
+    if (!rec) return fail(P_, P_->p, "out of memory");
+    if (parse_record(P_, r->claim, rec)) return -1;
+    ws(P_);
+    if (P_->p != P_->end)
+        return fail(P_, P_->p, "invalid JSON: text after the end of the claim object");
+    *out = rec;
+    return 0;
+}
+
 int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
                 char *errbuf, size_t errcap, size_t *err_off) {
     P P_;
@@ -788,32 +823,13 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
     P_.errcap = errcap;
     P_.errpos = NULL;
     P_.depth = P_.npath = 0;
+    P_.alloc = r->alloc;
+    memset(P_.items, 0, sizeof P_.items);
     if (errbuf && errcap) errbuf[0] = 0;
     if (err_off) *err_off = 0;
-    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) P_.p += 3; /* a byte-order mark */
-    ws(&P_);
-    if (P_.p >= P_.end) {
-        fail(&P_, P_.p, "empty record");
-    } else if (*P_.p != '{') {
-        fail(&P_, P_.p, "a claim must be a JSON object, got %s",
-             *P_.p == '[' || *P_.p == '"' || *P_.p == 't' || *P_.p == 'f' || *P_.p == 'n' ||
-                     *P_.p == '-' || (*P_.p >= '0' && *P_.p <= '9')
-                 ? json_kind(*P_.p)
-                 : "something else");
-    } else {
-        size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
-        Value *rec = arena_alloc(ar, nf * sizeof(Value));
-        if (!rec) {
-            fail(&P_, P_.p, "out of memory");
-        } else if (parse_record(&P_, r->claim, rec) == 0) {
-            ws(&P_);
-            if (P_.p == P_.end) {
-                *out = rec;
-                return 0;
-            }
-            fail(&P_, P_.p, "invalid JSON: text after the end of the claim object");
-        }
-    }
-    if (err_off) *err_off = (size_t)(P_.errpos - p);
-    return -1;
+    int rc = parse_top(r, &P_, ar, out);
+    for (int i = 0; i <= MAX_LIST_NESTING; i++)
+        mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
+    if (rc && err_off) *err_off = (size_t)(P_.errpos - p);
+    return rc;
 }
