@@ -15,10 +15,10 @@
 
 typedef struct NativeCtx NativeCtx;
 
-/* A compiled shape: code points at the rule's first instruction, locals is
- * the frame (local 0 holds the claim, a bound rule's record is preset).
+/* A compiled shape: ops is the running rule's operand vector, locals the
+ * frame (local 0 holds the claim, a bound rule's record is preset).
  * Returns 0, -1 when out of memory, or 1 when a Lua call failed. */
-typedef int (*NativeFn)(NativeCtx *ctx, const int32_t *code, Value *locals);
+typedef int (*NativeFn)(NativeCtx *ctx, const int32_t *ops, Value *locals);
 
 /* The runtime's helpers, called by native code.  Their order is part of the
  * ABI between the runtime and compiled code: append only. */
