@@ -94,6 +94,16 @@ static void svc_no_pharmacy(LibInject *x, LibClaim *c) {
     lib_rebuild(x, c, &w);
 }
 
+/* The start of most service injectors: the category's own table (NULL when
+ * it has none), the claim moved off the pharmacy, and a row picked. */
+static const LibTable *svc_pick_row(LibInject *x, LibClaim *c, size_t *row) {
+    const LibTable *t = lib_own_table(x);
+    if (!t) return NULL;
+    svc_no_pharmacy(x, c);
+    *row = lib_pick_row(x, t);
+    return t;
+}
+
 /* Adds a line for the key of row i (kind "service" or "consumable"). */
 static LibLine *svc_add_row_line(LibInject *x, LibClaim *c, const LibTable *t, size_t i,
                                  const char *kind, int64_t qty, int64_t price) {
@@ -126,10 +136,9 @@ static int svc_row_price(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_price(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
-    size_t i = lib_pick_row(x, t);
     int64_t max = lib_cell_money(t, i, "max_price");
     if (max == LIB_NONE) return 1;
     LibRng *r = lib_inject_rng(x);
@@ -203,10 +212,9 @@ static int svc_row_maternity(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_insurance(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
-    size_t i = lib_pick_row(x, t);
     if (strcmp(c->insurance_type, lib_cell(t, i, "insurance")) == 0)
         c->insurance_type = lib_rng_chance(lib_inject_rng(x), 500) ? "employee" : "resident";
     return lib_injected(svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 20, 400)),
@@ -352,10 +360,9 @@ static int svc_pattern_hit(const char *pattern, const char *text) {
 }
 
 static int svc_inject_indication(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
-    size_t i = lib_pick_row(x, t);
     const char *pat = lib_cell(t, i, "pattern");
     size_t nt;
     const char *const *terms = lib_terms(&nt);
@@ -384,10 +391,9 @@ static int svc_row_dept(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_dept(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
-    size_t i = lib_pick_row(x, t);
     const char *dept = lib_cell(t, i, "dept");
     LibLine *l = svc_add_row_line(x, c, t, i, "service", 1, svc_some_price(x, 20, 200));
     if (!l) return 1;
@@ -451,11 +457,10 @@ static LibClaim *svc_earlier_for(LibInject *x, LibClaim *c, int lo_days, int hi_
 }
 
 static int svc_inject_course(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
-    size_t i = lib_pick_row(x, t);
     int64_t max = lib_cell_int(t, i, "max_days");
     if (max == LIB_NONE || max < 2) return 1;
     int64_t price = svc_some_price(x, 15, 120);
@@ -537,11 +542,10 @@ static int svc_row_service_consumable(LibGen *g, size_t i, char cells[][LIB_CELL
 /* The row's item and its partner on one claim, the same day (unbundling: in
  * a stay, the bundle may be on another day). */
 static int svc_inject_pair(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
-    size_t i = lib_pick_row(x, t);
     int consumable = lib_code_kind(lib_cell(t, i, "code")) == LIB_CONSUMABLE;
     int partner_first = lib_rng_chance(r, 500);
     LibLine *w = NULL, *l;
@@ -576,11 +580,10 @@ static int svc_row_per_day(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 /* Units over the limit on one day: on one line, or on two lines of the same
  * day (the first is flagged). */
 static int svc_inject_per_day(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
-    size_t i = lib_pick_row(x, t);
     int64_t max = lib_cell_int(t, i, "max_per_day");
     if (max == LIB_NONE || max < 1) return 1;
     int64_t total = max + lib_rng_range(r, 1, 3), price = svc_some_price(x, 2, 60);
@@ -607,11 +610,10 @@ static int svc_row_annual_cap(LibGen *g, size_t i, char cells[][LIB_CELL]) {
 }
 
 static int svc_inject_annual_cap(LibInject *x, LibClaim *c, int *line_no) {
-    const LibTable *t = lib_own_table(x);
+    size_t i;
+    const LibTable *t = svc_pick_row(x, c, &i);
     if (!t) return -1;
-    svc_no_pharmacy(x, c);
     LibRng *r = lib_inject_rng(x);
-    size_t i = lib_pick_row(x, t);
     int64_t cap = lib_cell_money(t, i, "max_amount");
     if (cap == LIB_NONE || cap < 1000) return 1;
     int64_t price = svc_some_price(x, 50, 300);
