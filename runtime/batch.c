@@ -307,6 +307,14 @@ typedef struct Output {
     int failed;
 } Output;
 
+/* Appends b to *f, opening path on the first write (files nobody needs are
+ * not created). */
+static int append_lazily(arb_engine *e, FILE **f, const char *path, const StrBuf *b) {
+    if ((!*f && !(*f = fopen(path, "w"))) || fwrite(b->p, 1, b->len, *f) != b->len)
+        return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    return ARB_OK;
+}
+
 /* Writes a window's results in worker (= input) order and resets them. */
 static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, int n,
                          Output *out) {
@@ -318,14 +326,9 @@ static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, 
             fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)
             return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path,
                                strerror(errno));
-        if (w->rej.len && o->rejects_path) {
-            if (!out->rejects && !(out->rejects = fopen(o->rejects_path, "w")))
-                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path,
-                                   strerror(errno));
-            if (fwrite(w->rej.p, 1, w->rej.len, out->rejects) != w->rej.len)
-                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rejects_path,
-                                   strerror(errno));
-        }
+        if (w->rej.len && o->rejects_path &&
+            append_lazily(e, &out->rejects, o->rejects_path, &w->rej) != ARB_OK)
+            return ARB_ERR_IO;
         for (size_t k = 0; k < w->nerrs && o->on_rule_error; k++) {
             const Rule *ru = &e->prog->rules[w->errs[k].rule];
             arb_rule_error re = {w->errtext.p + w->errs[k].claim_id, ru->id, NULL, 0,
@@ -337,14 +340,9 @@ static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, 
             }
             o->on_rule_error(o->ud, &re);
         }
-        if (w->errjson.len && o->rule_errors_path) {
-            if (!out->errors && !(out->errors = fopen(o->rule_errors_path, "w")))
-                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rule_errors_path,
-                                   strerror(errno));
-            if (fwrite(w->errjson.p, 1, w->errjson.len, out->errors) != w->errjson.len)
-                return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->rule_errors_path,
-                                   strerror(errno));
-        }
+        if (w->errjson.len && o->rule_errors_path &&
+            append_lazily(e, &out->errors, o->rule_errors_path, &w->errjson) != ARB_OK)
+            return ARB_ERR_IO;
         w->nerrs = 0;
         sb_clear(&w->errtext);
         sb_clear(&w->errjson);
