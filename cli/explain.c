@@ -1,5 +1,6 @@
 /* explain.c — the `arbiter explain` command: why one claim was (or was not)
  * flagged, rule by rule, with the values each condition saw. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,9 @@ int cmd_explain(int argc, char **argv) {
         if (r != ARB_OK) {
             fprintf(stderr, "arbiter explain: %s\n", arb_errmsg(e));
             rc = r == ARB_ERR_DATA ? 3 : 2;
+        } else if (fflush(stdout) != 0) {
+            fprintf(stderr, "arbiter explain: cannot write the explanation: %s\n", strerror(errno));
+            rc = 4;
         }
     }
     arb_engine_free(e);

@@ -5,8 +5,10 @@
 set -uo pipefail
 arbiter=$1 src=$2
 ex=$src/examples
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 fail=0 pass=0
-has() { if printf '%s' "$out" | grep -qF -- "$1"; then pass=$((pass + 1)); else echo "FAIL: missing: $1"; fail=$((fail + 1)); fi; }
+has() { if grep -qF -- "$1" <<< "$out"; then pass=$((pass + 1)); else echo "FAIL: missing: $1"; fail=$((fail + 1)); fi; }
 out=$("$arbiter" explain "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" --claim C00000007 --stdlib "$src/stdlib-rules")
 has 'rule DRUG_CHILD.1 "儿童专用药品用于成人" in DRUG_CHILD (药品儿童专用): fired, 1 finding'
 has 'claim.age >= r.age_under                  true   (claim.age = 27, r.age_under = 18)'
@@ -22,9 +24,8 @@ has 'claim.care_type == inpatient              false  (claim.care_type = 定点�
 "$arbiter" explain "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" --claim NOPE --stdlib "$src/stdlib-rules" 2>/dev/null
 [ $? -eq 3 ] && pass=$((pass + 1)) || { echo "FAIL: unknown claim should exit 3"; fail=$((fail + 1)); }
 # JSON Lines input finds the same claim
-"$arbiter" gen claims --n 1000 --seed 2025 > /tmp/explain_$$.jsonl
-out=$("$arbiter" explain "$ex"/rules/*.rules --claims /tmp/explain_$$.jsonl --claim C00000007 --stdlib "$src/stdlib-rules")
-rm -f /tmp/explain_$$.jsonl
+"$arbiter" gen claims --n 1000 --seed 2025 > "$tmp/claims.jsonl"
+out=$("$arbiter" explain "$ex"/rules/*.rules --claims "$tmp/claims.jsonl" --claim C00000007 --stdlib "$src/stdlib-rules")
 has '2 rules fired; 16 other rules evaluated and did not fire'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -106,11 +106,17 @@ for args in "--backend interp" "--backend jit"; do
   [ "$(grep -o '"claim_id":"[A-Z0-9]*"' "$tmp/o" | tr '\n' ' ')" = '"claim_id":"V3" "claim_id":"V4" "claim_id":"W3" ' ] && ok || { bad "period ($args): flagged $(grep -o '"claim_id":"[A-Z0-9]*"' "$tmp/o" | tr '\n' ' ')"; }
 done
 
-# explain reads the whole file for the history
-out=$("$arbiter" explain "$d/history.rules" --claims "$d/claims.jsonl" --claim D3 "${std[@]}")
-printf '%s' "$out" | grep -q 'DRUG_COURSE.1 "累计用药天数超过疗程" in DRUG_COURSE (超疗程用药): fired, 1 finding' && ok || bad "explain D3"
-printf '%s' "$out" | grep -q -- '-> finding on line 1: 10.00, 累计35天，超过30天' && ok || bad "explain D3 finding"
-out=$("$arbiter" explain "$d/history.rules" --claims "$tmp/csv/claims.csv" --claim A2 --rule SPLIT_ADMISSION.1 "${std[@]}")
-printf '%s' "$out" | grep -q 'fired, 1 finding' && ok || bad "explain A2 (CSV)"
+# explain reads the whole file for the history; on a failure the exit
+# status and what it printed are shown (a crash prints nothing by itself)
+explained() { # WHAT PATTERN: the last explain's output has PATTERN
+  if [ "$rc" -eq 0 ] && grep -qF -- "$2" <<< "$out"; then ok; else
+    bad "$1: exit $rc, output:"; printf '%s\n' "$out" | head -20
+  fi
+}
+out=$("$arbiter" explain "$d/history.rules" --claims "$d/claims.jsonl" --claim D3 "${std[@]}"); rc=$?
+explained "explain D3" 'DRUG_COURSE.1 "累计用药天数超过疗程" in DRUG_COURSE (超疗程用药): fired, 1 finding'
+explained "explain D3 finding" '-> finding on line 1: 10.00, 累计35天，超过30天'
+out=$("$arbiter" explain "$d/history.rules" --claims "$tmp/csv/claims.csv" --claim A2 --rule SPLIT_ADMISSION.1 "${std[@]}"); rc=$?
+explained "explain A2 (CSV)" 'fired, 1 finding'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -20,7 +20,7 @@ for be in interp jit; do
 done
 refused() { # file, expected message part
   out=$("$arbiter" check --pack "$1" --claims "$src/examples/claims/claims.csv" -o /dev/null 2>&1); rc=$?
-  if [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "$2"; then ok; else bad "$1: rc=$rc, message: $out"; fi
+  if [ $rc -eq 2 ] && grep -q -- "$2" <<< "$out"; then ok; else bad "$1: rc=$rc, message: $out"; fi
 }
 python3 - <<'PY'
 data = bytearray(open("lib.arbpack", "rb").read())
@@ -55,7 +55,7 @@ if [ -x "$embed" ]; then
   # native code made for another pack is refused
   "$arbiter" compile rules/item_sex.rules -o other.arbpack --stdlib "$src/stdlib-rules" 2>/dev/null
   out=$("$arbiter" check --pack other.arbpack --native lib3.arbpack.so --claims c.jsonl -o /dev/null 2>&1); rc=$?
-  [ $rc -eq 2 ] && printf '%s' "$out" | grep -q "was made for another pack" && ok || bad "foreign native code: rc=$rc $out"
+  [ $rc -eq 2 ] && grep -q "was made for another pack" <<< "$out" && ok || bad "foreign native code: rc=$rc $out"
 else
   bad "no arbiter_embed next to $arbiter"
 fi
