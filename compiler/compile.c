@@ -370,6 +370,27 @@ static void cg_expr(CodeGen *g, Node *n);
 
 static void cg_agg_body(CodeGen *g, Node *n);
 
+/* Starts the loop of a binder: a rule's `for` or `match` clause, or an
+ * aggregate's further binder (`y in x.M`, `match r in T on x.F`).  *top is
+ * where the next item is taken; *end the word of NEXT/NEXTROW to patch with
+ * the loop's exit. */
+static void cg_binder(CodeGen *g, Node *b, size_t *top, size_t *end) {
+    if (b->kind == N_MATCH) {
+        const Table *t = b->a->ref;
+        uint32_t ti = 0;
+        while (ti < g->p->ntables && g->p->tables[ti] != t) ti++;
+        cg_expr(g, b->b);
+        E2(g, MATCH, b->slot + 1, (int32_t)ti);
+        *top = g->ncode;
+        *end = emit(g, OPC_NEXTROW, 4, (int32_t)ti, b->slot + 1, b->slot, 0) + 3;
+    } else {
+        cg_expr(g, b->a);
+        E2(g, LOOP, b->slot + 1, b->slot + 2);
+        *top = g->ncode;
+        *end = emit(g, OPC_NEXT, 4, b->slot + 1, b->slot + 2, b->slot, 0) + 3;
+    }
+}
+
 /* Aggregates, without probes inside (one per item would drown the rest). */
 static void cg_agg(CodeGen *g, Node *n) {
     g->in_aggregate++;
@@ -378,7 +399,7 @@ static void cg_agg(CodeGen *g, Node *n) {
 }
 
 static void cg_agg_body(CodeGen *g, Node *n) {
-    int32_t var = n->slot, list = n->slot + 1, idx = n->slot + 2, acc = n->slot + 3;
+    int32_t acc = n->slot;
     int kind = n->type.kind;
     switch (n->op) {
     case OP_ALL: push_int(g, 1, TY_BOOL); break;
@@ -387,21 +408,16 @@ static void cg_agg_body(CodeGen *g, Node *n) {
     default: push_int(g, 0, kind);
     }
     E1(g, STORE, acc);
-    cg_expr(g, n->a);
-    E2(g, LOOP, list, idx);
-    size_t top = g->ncode;
-    size_t end = emit(g, OPC_NEXT, 4, list, idx, var, 0) + 3;
-    /* further binders loop inside: `top` becomes the innermost loop's next
-     * item, and its end goes on with the enclosing loop */
-    size_t outer[16], ends[16];
+    /* each binder loops inside the previous one: `top` is the innermost
+     * loop's next item, and its end goes on with the enclosing loop */
+    size_t outer[16], ends[16], top = 0, end = 0;
     int nouter = 0;
-    for (Node *b = n->list; b && nouter < 16; b = b->next) {
-        outer[nouter] = top;
-        ends[nouter++] = end;
-        cg_expr(g, b->a);
-        E2(g, LOOP, b->slot + 1, b->slot + 2);
-        top = g->ncode;
-        end = emit(g, OPC_NEXT, 4, b->slot + 1, b->slot + 2, b->slot, 0) + 3;
+    for (Node *b = n->list; b && nouter < 15; b = b->next) { /* the checker allows 16 */
+        if (b != n->list) {
+            outer[nouter] = top;
+            ends[nouter++] = end;
+        }
+        cg_binder(g, b, &top, &end);
     }
     size_t brk = 0;
     if (n->op == OP_ALL) {
@@ -647,19 +663,8 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
             if (cl->kind == N_FOR && bound && nb == 0) {
                 tops[nb] = NO_TOP;
                 ends[nb] = NO_TOP;
-            } else if (cl->kind == N_FOR) {
-                cg_expr(g, cl->a);
-                E2(g, LOOP, cl->slot + 1, cl->slot + 2);
-                tops[nb] = g->ncode;
-                ends[nb] = emit(g, OPC_NEXT, 4, cl->slot + 1, cl->slot + 2, cl->slot, 0) + 3;
             } else {
-                const Table *t = cl->a->ref;
-                uint32_t ti = 0;
-                while (ti < g->p->ntables && g->p->tables[ti] != t) ti++;
-                cg_expr(g, cl->b);
-                E2(g, MATCH, cl->slot + 1, (int32_t)ti);
-                tops[nb] = g->ncode;
-                ends[nb] = emit(g, OPC_NEXTROW, 4, (int32_t)ti, cl->slot + 1, cl->slot, 0) + 3;
+                cg_binder(g, cl, &tops[nb], &ends[nb]);
             }
             nb++;
         } else if (cl->kind == N_WHEN) {

@@ -425,31 +425,19 @@ Node *ast_set(ParseCtx *c, Token lbrace, NodeList elems, Token rbrace) {
     return n;
 }
 
-Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, Token var, Node *coll, Node *where,
-              Token rparen) {
-    Node *n = mk(c, N_AGG, kw, tend(rparen));
-    n->op = (uint8_t)op;
-    n->a = coll;
-    n->b = where;
-    n->c = value;
-    n->d = ast_param(c, var);
-    return n;
-}
-
 Node *ast_binder(ParseCtx *c, Token var, Node *coll) {
     Node *n = mk(c, N_PARAM, var, coll->end);
     n->a = coll;
     return n;
 }
 
-/* An aggregate over one or more binders: the first one's list in `a` and its
- * variable in `d` (as ast_agg), the further binders (PARAM nodes whose `a`
- * is the list) in `list`. */
-Node *ast_agg_chain(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
-                    Token rparen) {
-    Node *first = binds.head;
-    Node *n = ast_agg(c, kw, op, value, first->name, first->a, where, rparen);
-    n->list = first->next;
+Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
+              Token rparen) {
+    Node *n = mk(c, N_AGG, kw, tend(rparen));
+    n->op = (uint8_t)op;
+    n->list = binds.head;
+    n->b = where;
+    n->c = value;
     return n;
 }
 

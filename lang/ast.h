@@ -222,12 +222,13 @@ Node *ast_unary(ParseCtx *c, int op, Token optok, Node *a);
 Node *ast_binary(ParseCtx *c, int op, Node *a, Node *b);
 Node *ast_paren(ParseCtx *c, Token lp, Node *e, Token rp);
 Node *ast_set(ParseCtx *c, Token lbrace, NodeList elems, Token rbrace);
-Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, Token var, Node *coll, Node *where,
-              Token rparen);
-/* `x in L` of an aggregate with several binders (a PARAM node, list in a). */
+/* `x in L`, a binder of an aggregate (a PARAM node, the list in a); its
+ * other binder is `match r in T on K` (a MATCH node, as the rule clause). */
 Node *ast_binder(ParseCtx *c, Token var, Node *coll);
-Node *ast_agg_chain(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
-                    Token rparen);
+/* An aggregate: its binders in list (each loops inside the previous one),
+ * where-condition in b, value (sum/min/max) in c. */
+Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
+              Token rparen);
 
 /* Copies out the text of a token as a NUL-terminated arena string. */
 const char *tok_str(Arena *ar, Token t);

@@ -779,31 +779,57 @@ static Type check_call(Checker *C, Node *n, const Type *hint) {
     return n->type = t;
 }
 
-static Type check_agg(Checker *C, Node *n) {
-    Type ct = check_expr(C, n->a, NULL);
-    if (ct.kind == TY_ERROR) return n->type = T_ERR;
-    if (ct.kind != TY_LIST) {
-        char x[96];
-        err(C, n->a, "%s needs a list such as claim.lines, not %s", ast_op_names[n->op],
-            type_name(ct, x, sizeof x));
-        return n->type = T_ERR;
+/* `match VAR in TABLE on KEY`, a rule's clause or an aggregate's binder:
+ * resolves the table, checks the key, gives the variable its slots (var,
+ * then key, stage, rows, remaining) and brings it into scope.  0 on an
+ * error (reported). */
+static int check_match(Checker *C, Node *m) {
+    int ok = 1;
+    Sym *ts = global(C, m->a->name);
+    Type vt = T_ERR;
+    if (!ts || ts->kind != SYM_TABLE) {
+        err(C, m->a, "unknown table '%.*s'", (int)m->a->name.len, m->a->name.ptr);
+        ok = 0;
+    } else {
+        Table *t = ts->ptr;
+        m->a->ref = t;
+        vt = ty(TY_RECORD);
+        vt.rec = &t->rt;
+        vt.table = t;
+        if (t->key_col < 0) {
+            err(C, m->a, "table %s has no key column to match on (mark one 'key')", t->name);
+            ok = 0;
+        }
     }
-    int32_t saved = C->next_slot;
-    int32_t base = alloc_slots(C, 4); /* var, list, index, accumulator */
-    size_t mark = C->nscope;
-    Type vt = ty(TY_RECORD);
-    vt.rec = ct.rec;
-    ScopeVar v = {n->d->name, SV_VAR, 0, base, vt, NULL};
+    Type kt = check_expr(C, m->b, NULL);
+    if (kt.kind != TY_ERROR && !type_is_string(kt.kind)) {
+        char x[96];
+        err(C, m->b, "a table is matched on a code or text, not %s", type_name(kt, x, sizeof x));
+        ok = 0;
+    }
+    if (kt.kind == TY_ERROR) ok = 0;
+    m->slot = alloc_slots(C, 5);
+    ScopeVar v = {m->name, SV_VAR, 0, m->slot, vt, NULL};
     push_var(C, v);
-    n->slot = base;
+    return ok;
+}
+
+static Type check_agg(Checker *C, Node *n) {
+    int32_t saved = C->next_slot;
+    n->slot = alloc_slots(C, 1); /* the accumulator */
+    size_t mark = C->nscope;
     Type result = ty(n->op == OP_COUNT ? TY_INT : TY_BOOL);
-    /* further binders: each loops inside the previous one */
-    int nbinders = 1;
+    /* the binders: each loops inside the previous one */
+    int nbinders = 0;
     for (Node *b = n->list; b; b = b->next) {
         if (++nbinders > 16) {
             err(C, b, "an aggregate has at most 16 binders");
             result = T_ERR;
             break;
+        }
+        if (b->kind == N_MATCH) {
+            if (!check_match(C, b)) result = T_ERR;
+            continue;
         }
         Type bt = check_expr(C, b->a, NULL);
         Type bv = ty(TY_RECORD);
@@ -812,8 +838,8 @@ static Type check_agg(Checker *C, Node *n) {
         } else {
             if (bt.kind != TY_ERROR) {
                 char x[96];
-                err(C, b->a, "%s needs a list such as x.lines, not %s", ast_op_names[n->op],
-                    type_name(bt, x, sizeof x));
+                err(C, b->a, "%s needs a list such as %s, not %s", ast_op_names[n->op],
+                    b == n->list ? "claim.lines" : "x.lines", type_name(bt, x, sizeof x));
             }
             result = T_ERR;
             bv = T_ERR;
@@ -2226,37 +2252,9 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
             push_var(C, v);
             break;
         }
-        case N_MATCH: {
-            Sym *ts = global(C, cl->a->name);
-            Type vt = T_ERR;
-            if (!ts || ts->kind != SYM_TABLE) {
-                err(C, cl->a, "unknown table '%.*s'", (int)cl->a->name.len, cl->a->name.ptr);
-                ok = 0;
-            } else {
-                Table *t = ts->ptr;
-                cl->a->ref = t;
-                vt = ty(TY_RECORD);
-                vt.rec = &t->rt;
-                vt.table = t;
-                if (t->key_col < 0) {
-                    err(C, cl->a, "table %s has no key column to match on (mark one 'key')",
-                        t->name);
-                    ok = 0;
-                }
-            }
-            Type kt = check_expr(C, cl->b, NULL);
-            if (kt.kind != TY_ERROR && !type_is_string(kt.kind)) {
-                char x[96];
-                err(C, cl->b, "a table is matched on a code or text, not %s",
-                    type_name(kt, x, sizeof x));
-                ok = 0;
-            }
-            if (kt.kind == TY_ERROR) ok = 0;
-            cl->slot = alloc_slots(C, 5); /* var, then key, stage, rows, remaining */
-            ScopeVar v = {cl->name, SV_VAR, 0, cl->slot, vt, NULL};
-            push_var(C, v);
+        case N_MATCH:
+            if (!check_match(C, cl)) ok = 0;
             break;
-        }
         case N_WHEN: {
             Type t = check_expr(C, cl->a, NULL);
             if (t.kind != TY_ERROR && t.kind != TY_BOOL) {

@@ -200,25 +200,28 @@ expr(A) ::= DATE(T). { A = ast_literal(ctx, N_DATE, T); }
 expr(A) ::= DATETIME(T). { A = ast_literal(ctx, N_DATETIME, T); }
 expr(A) ::= DURATION(T). { A = ast_literal(ctx, N_DURATION, T); }
 expr(A) ::= LBRACE(L) elems(E) RBRACE(R). { A = ast_set(ctx, L, E, R); }
-expr(A) ::= COUNT(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_COUNT, NULL, B, NULL, R); }
-expr(A) ::= COUNT(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_COUNT, NULL, B, W, R); }
-expr(A) ::= EXISTS(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, NULL, R); }
-expr(A) ::= EXISTS(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, W, R); }
-expr(A) ::= ANY(K) LPAREN binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, NULL, R); }
-expr(A) ::= ANY(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_EXISTS, NULL, B, W, R); }
-expr(A) ::= ALL(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_ALL, NULL, B, W, R); }
-expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_SUM, E, B, NULL, R); }
-expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_SUM, E, B, W, R); }
-expr(A) ::= MIN(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MIN, E, B, NULL, R); }
-expr(A) ::= MIN(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MIN, E, B, W, R); }
-expr(A) ::= MAX(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MAX, E, B, NULL, R); }
-expr(A) ::= MAX(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg_chain(ctx, K, OP_MAX, E, B, W, R); }
+expr(A) ::= COUNT(K) LPAREN binds(B) RPAREN(R). { A = ast_agg(ctx, K, OP_COUNT, NULL, B, NULL, R); }
+expr(A) ::= COUNT(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_COUNT, NULL, B, W, R); }
+expr(A) ::= EXISTS(K) LPAREN binds(B) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, B, NULL, R); }
+expr(A) ::= EXISTS(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, B, W, R); }
+expr(A) ::= ANY(K) LPAREN binds(B) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, B, NULL, R); }
+expr(A) ::= ANY(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_EXISTS, NULL, B, W, R); }
+expr(A) ::= ALL(K) LPAREN binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_ALL, NULL, B, W, R); }
+expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg(ctx, K, OP_SUM, E, B, NULL, R); }
+expr(A) ::= SUM(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_SUM, E, B, W, R); }
+expr(A) ::= MIN(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg(ctx, K, OP_MIN, E, B, NULL, R); }
+expr(A) ::= MIN(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_MIN, E, B, W, R); }
+expr(A) ::= MAX(K) LPAREN expr(E) FOR binds(B) RPAREN(R). { A = ast_agg(ctx, K, OP_MAX, E, B, NULL, R); }
+expr(A) ::= MAX(K) LPAREN expr(E) FOR binds(B) WHERE expr(W) RPAREN(R). { A = ast_agg(ctx, K, OP_MAX, E, B, W, R); }
 
-/* Binders of an aggregate: `x in L`, then `y in x.M`, ... (each nests in
- * the previous one and may use its variable). */
+/* Binders of an aggregate: `x in L` or `match r in T on K`, each nesting in
+ * the previous one and free to use its variable (`x in claim.lines, y in
+ * x.parts`, `x in claim.lines, match q in T on x.item_code`). */
 %type binds {NodeList}
-binds(A) ::= IDENT(V) IN expr(C). { A = ast_list(ast_binder(ctx, V, C)); }
-binds(A) ::= binds(L) COMMA IDENT(V) IN expr(C). { A = ast_append(L, ast_binder(ctx, V, C)); }
+binds(A) ::= bind(B). { A = ast_list(B); }
+binds(A) ::= binds(L) COMMA bind(B). { A = ast_append(L, B); }
+bind(A) ::= IDENT(V) IN expr(C). { A = ast_binder(ctx, V, C); }
+bind(A) ::= MATCH(K) IDENT(V) IN IDENT(T) ON expr(E). { A = ast_match(ctx, K, V, T, E); }
 
 %type args {NodeList}
 args(A) ::= . { A = ast_list(NULL); }

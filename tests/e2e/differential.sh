@@ -3,10 +3,10 @@
 # expressions over the claim schema: comparisons, arithmetic, null handling,
 # sets with prefixes, aggregates, defines, dates, and for seeds 4-6 the
 # person's history in chained aggregates; a table with a regex column and
-# `matches r.column`) over generated claims give
-# byte-identical findings with the interpreter, the JIT and ahead-of-time
-# native code (through a pack), with and without the item-code index, with 1
-# and 2 threads.
+# `matches r.column`, its rows matched inside aggregates) over generated
+# claims give byte-identical findings with the interpreter, the JIT and
+# ahead-of-time native code (through a pack), with and without the item-code
+# index, with 1 and 2 threads.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -107,6 +107,10 @@ out.append('rule R.90 in R for line in claim.lines match r in pat on line.item_c
 out.append(f'rule R.91 in R for line in claim.lines match r in pat on line.item_code when not (line.item_name matches r.pattern) and {cond("line", 1)} flag line')
 out.append('rule R.92 in R when count(x in claim.lines where exists(q in claim.lines where x.item_name matches "注射" and q.item_code in pat)) > 1 flag claim')
 out.append('rule R.93 in R for line in claim.lines match r in pat on line.item_code when missing(r.pattern) or claim.dept matches r.pattern flag line')
+# table rows matched inside aggregates (prefix keys: a code may match several)
+out.append(f'rule R.94 in R for line in claim.lines when exists(x in claim.lines, match q in pat on x.item_code where x.line_no != line.line_no and {cond("x", 1)}) flag line')
+out.append(f'rule R.95 in R when sum(x.amount for x in claim.lines, match q in pat on x.item_code where present(q.pattern) and {cond("x", 1)}) > {rnd.randint(0, 300)}.00 flag claim amount coalesce(sum(x.amount for x in claim.lines, match q in pat on x.item_code), 0.00)')
+out.append('rule R.96 in R for line in claim.lines match r in pat on line.item_code when count(x in claim.lines, match q in pat on x.item_code where q.code == r.code) > 1 flag line message "{count(match q in pat on line.item_code)} {r.code}"')
 open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
   if ! "$arbiter" lint "$tmp/r$seed.rules" --stdlib "$src/stdlib-rules" 2>"$tmp/lint"; then

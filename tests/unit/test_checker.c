@@ -261,6 +261,34 @@ static void test_inline_tests(void **state) {
     done(&b);
 }
 
+/* `match r in T on K` as a binder of an aggregate: checked as the rule
+ * clause (the table, a string key), first or after a list binder. */
+static void test_match_in_aggregates(void **state) {
+    (void)state;
+    Built b;
+    build(&b,
+          "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+          "  code code key  name text  pattern_id int  pattern regex }\n"
+          "rule M.1 in C for line in claim.lines\n"
+          "  when exists(x in claim.lines, match q in t on x.item_code where q.pattern_id > 1)\n"
+          "   and count(match q in t on line.item_code) > 0 flag line\n");
+    for (size_t i = 0; i < b.diags.n; i++) fprintf(stderr, "diag: %s\n", b.diags.items[i].msg);
+    assert_non_null(b.p);
+    done(&b);
+    build(&b,
+          "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+          "  code code key  name text  pattern_id int  pattern regex }\n"
+          "rule M.1 in C when exists(x in claim.lines, match q in u on x.item_code) flag claim\n"
+          "rule M.2 in C when exists(x in claim.lines, match q in t on x.amount) flag claim\n"
+          "rule M.3 in C when exists(match q in t on claim.claim_id where q.nme == \"a\")\n"
+          "  flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 3, 56, "unknown table 'u'");
+    expect_diag(&b, 1, 4, 61, "a table is matched on a code or text, not money");
+    expect_diag(&b, 2, 5, 66, "table t has no column 'nme'; did you mean 'name'?");
+    done(&b);
+}
+
 static void test_regex_column_and_extend_table(void **state) {
     (void)state;
     Built b;
@@ -317,6 +345,7 @@ int main(void) {
         cmocka_unit_test(test_history_not_in_derived_fields),
         cmocka_unit_test(test_lists_nest_boundedly),
         cmocka_unit_test(test_inline_tests),
+        cmocka_unit_test(test_match_in_aggregates),
         cmocka_unit_test(test_regex_column_and_extend_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

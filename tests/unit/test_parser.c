@@ -111,32 +111,49 @@ static void test_aggregates(void **state) {
     done(&p);
 }
 
-/* Chained binders: the first in a/d, the rest in list (PARAM nodes whose a
- * is the list); history(...) is an ordinary call. */
+/* Binders, in list: PARAM nodes whose a is the list, or MATCH nodes (table
+ * name in a, key in b); history(...) is an ordinary call. */
 static void test_chained_binders(void **state) {
     (void)state;
     Parsed p;
     parse_source(&p, "define x = sum(x.q for h in history(365d), x in h.lines where x.q > 1)\n"
-                     "define y = count(h in history(r.days * 1d), a in h.lines, b in a.parts)\n");
+                     "define y = count(h in history(r.days * 1d), a in h.lines, b in a.parts)\n"
+                     "define z = exists(l in claim.lines, match t in tab on l.code where t.n > 1)\n"
+                     "define w = count(match t in tab on claim.code)\n");
     assert_int_equal(p.diags.n, 0);
     Node *sum = p.c.decls.head->a;
     assert_int_equal(sum->kind, N_AGG);
     assert_int_equal(sum->op, OP_SUM);
-    assert_int_equal(sum->a->kind, N_CALL);
-    assert_true(tok_eq(sum->a->name, "history"));
-    assert_true(tok_eq(sum->d->name, "h"));
-    assert_non_null(sum->list);
-    assert_int_equal(sum->list->kind, N_PARAM);
-    assert_true(tok_eq(sum->list->name, "x"));
-    assert_int_equal(sum->list->a->kind, N_FIELDREF);
-    assert_null(sum->list->next);
+    Node *h = sum->list;
+    assert_int_equal(h->kind, N_PARAM);
+    assert_true(tok_eq(h->name, "h"));
+    assert_int_equal(h->a->kind, N_CALL);
+    assert_true(tok_eq(h->a->name, "history"));
+    Node *x = h->next;
+    assert_non_null(x);
+    assert_int_equal(x->kind, N_PARAM);
+    assert_true(tok_eq(x->name, "x"));
+    assert_int_equal(x->a->kind, N_FIELDREF);
+    assert_null(x->next);
     assert_non_null(sum->b);
     Node *cnt = p.c.decls.head->next->a;
     assert_int_equal(cnt->op, OP_COUNT);
     assert_null(cnt->b);
-    assert_true(tok_eq(cnt->list->name, "a"));
-    assert_true(tok_eq(cnt->list->next->name, "b"));
-    assert_int_equal(cnt->a->list->kind, N_BINARY); /* r.days * 1d */
+    assert_true(tok_eq(cnt->list->next->name, "a"));
+    assert_true(tok_eq(cnt->list->next->next->name, "b"));
+    assert_int_equal(cnt->list->a->list->kind, N_BINARY); /* r.days * 1d */
+    Node *ex = p.c.decls.head->next->next->a;
+    assert_int_equal(ex->op, OP_EXISTS);
+    Node *m = ex->list->next;
+    assert_int_equal(m->kind, N_MATCH);
+    assert_true(tok_eq(m->name, "t"));
+    assert_true(tok_eq(m->a->name, "tab"));
+    assert_int_equal(m->b->kind, N_FIELDREF);
+    assert_null(m->next);
+    assert_non_null(ex->b);
+    Node *w = p.c.decls.head->next->next->next->a;
+    assert_int_equal(w->list->kind, N_MATCH);
+    assert_null(w->list->next);
     done(&p);
 }
 
