@@ -42,5 +42,16 @@ done
   --backend jit "${std[@]}" 2> "$tmp/e"
 if [ -s "$tmp/f" ] && cmp -s "$tmp/f" "$tmp/fj"; then ok; else bad "jit findings differ from the interpreter's"; head -3 "$tmp/e"; fi
 
+# three undiscounted operations through one incision: the second and the
+# third are flagged once each, not once per line ranked above them
+cat > "$tmp/three.jsonl" <<'J'
+{"claim_id": "S3", "person_id": "P1", "sex": "F", "birth_date": "1970-01-01", "care_type": "inpatient", "admit_time": "2025-03-01T08:00:00", "discharge_time": "2025-03-08T10:00:00", "settle_time": "2025-03-08T11:00:00", "total_amount": "7400.00", "lines": [{"line_no": 1, "item_code": "003310040120000", "item_kind": "service", "time": "2025-03-02T09:00:00", "quantity": 1, "unit_price": "4800.00", "amount": "4800.00"}, {"line_no": 2, "item_code": "003310060020000", "item_kind": "service", "time": "2025-03-02T10:00:00", "quantity": 1, "unit_price": "1500.00", "amount": "1500.00"}, {"line_no": 3, "item_code": "003310130020000", "item_kind": "service", "time": "2025-03-02T11:00:00", "quantity": 1, "unit_price": "1100.00", "amount": "1100.00"}]}
+J
+for b in interp jit; do
+  "$arbiter" check "$src/stdlib-rules/15_surgery_discount.rules" --claims "$tmp/three.jsonl" -o "$tmp/s3" --quiet --backend $b "${std[@]}"
+  got=$(grep -o '"line_no":[0-9]*,"amount":"[0-9.]*"' "$tmp/s3" | tr '\n' ' ')
+  [ "$got" = '"line_no":2,"amount":"750.00" "line_no":3,"amount":"550.00" ' ] && ok || bad "three operations ($b): $got"
+done
+
 echo "lib_service: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
