@@ -391,11 +391,13 @@ static void cg_binder(CodeGen *g, Node *b, size_t *top, size_t *end) {
     }
 }
 
-/* Aggregates, without probes inside (one per item would drown the rest). */
+/* Aggregates, without probes inside (one per item would drown the rest);
+ * the result of exists/all is a condition of its own for explain. */
 static void cg_agg(CodeGen *g, Node *n) {
     g->in_aggregate++;
     cg_agg_body(g, n);
     g->in_aggregate--;
+    if (n->op == OP_EXISTS || n->op == OP_ALL) probe(g, PROBE_RESULT, n, NULL, NULL);
 }
 
 static void cg_agg_body(CodeGen *g, Node *n) {

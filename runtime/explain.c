@@ -97,13 +97,26 @@ static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from
     int shown_false = 0;
     for (size_t k = from; k < to; k++) {
         const Probe *p = ev[k].p;
-        if (p->kind != PROBE_OPERANDS) continue;
-        const Event *res = k + 1 < to && ev[k + 1].p->kind == PROBE_RESULT ? &ev[k + 1] : NULL;
+        /* a test with its operands, or a condition by itself (exists) */
+        int alone = p->kind == PROBE_RESULT && (k == from || ev[k - 1].p->kind != PROBE_OPERANDS);
+        if (p->kind != PROBE_OPERANDS && !alone) continue;
+        const Event *res = alone                                             ? &ev[k]
+                           : k + 1 < to && ev[k + 1].p->kind == PROBE_RESULT ? &ev[k + 1]
+                                                                             : NULL;
         int val = res && res->v[0].i > 0;
         sb_puts(b, "      ");
         size_t mark = b->len;
         put_source(e, b, p->file, p->off, p->end);
         while (b->len - mark < 40) sb_putc(b, ' ');
+        if (alone) {
+            sb_printf(b, "  %s", val ? "true" : "false");
+            if (!val && !shown_false && ev[to].v[0].i <= 0) {
+                sb_puts(b, "   <- the first false condition");
+                shown_false = 1;
+            }
+            sb_putc(b, '\n');
+            continue;
+        }
         sb_printf(b, "  %-5s", res ? (val ? "true" : "false") : "?");
         sb_puts(b, "  (");
         put_source(e, b, p->file, p->a_off, p->a_end);

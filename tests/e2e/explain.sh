@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # explain.sh ARBITER SRC — `arbiter explain` names the rules that fired on a
 # claim with the values their conditions saw, explains a rule that did not
-# fire with its first false condition, and reports an unknown claim (exit 3).
+# fire with its first false condition (a comparison with its operands, or an
+# exists() by itself), and reports an unknown claim (exit 3).
 set -uo pipefail
 arbiter=$1 src=$2
 ex=$src/examples
@@ -27,5 +28,13 @@ has 'claim.care_type == inpatient              false  (claim.care_type = 定点�
 "$arbiter" gen claims --n 1000 --seed 2025 > "$tmp/claims.jsonl"
 out=$("$arbiter" explain "$ex"/rules/*.rules --claims "$tmp/claims.jsonl" --claim C00000007 --stdlib "$src/stdlib-rules")
 has '2 rules fired; 16 other rules evaluated and did not fire'
+# exists(...) is a condition of its own: its value is shown, and it can be
+# the first false one
+cat > "$tmp/one.jsonl" <<'J'
+{"claim_id": "S1", "person_id": "P1", "sex": "F", "birth_date": "1970-01-01", "care_type": "inpatient", "admit_time": "2025-03-01T08:00:00", "discharge_time": "2025-03-08T10:00:00", "settle_time": "2025-03-08T11:00:00", "total_amount": "7400.00", "lines": [{"line_no": 1, "item_code": "003310130020000", "item_kind": "service", "time": "2025-03-02T11:00:00", "quantity": 1, "unit_price": "1100.00", "amount": "1100.00"}]}
+J
+out=$("$arbiter" explain "$src/stdlib-rules/15_surgery_discount.rules" --claims "$tmp/one.jsonl" --claim S1 --rule SURGERY_DISCOUNT.1 --stdlib "$src/stdlib-rules")
+has 'line.unit_price > r.price / 2             true   (line.unit_price = 1100.00, r.price / 2 = 550.00)'
+has 'exists(x in claim.lines, match q in surgery_discount on x.item_code…  false   <- the first false condition'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
