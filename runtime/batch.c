@@ -16,6 +16,7 @@
 #include "csv_claims.h"
 #include "engine.h"
 #include "history.h"
+#include "intern.h"
 #include "scalar.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
@@ -550,6 +551,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         uint64_t line = 0;
         int eof = 0;
         oom = !buf;
+        Interner strings; /* codes and texts repeat from claim to claim */
+        intern_init(&strings, e->alloc);
         while (!oom && rc == ARB_OK) {
             while (!eof && len < cap) {
                 ssize_t got = read(fd, buf + len, cap - len);
@@ -577,7 +580,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
                 const Value *claim = NULL;
                 size_t off = 0;
                 HEntry h = {UINT32_MAX, line, o->claims_path, NULL, NULL, 0};
-                if (jsonr_parse(e->json, buf + s, t - s, &har, &claim, msg, sizeof msg, &off)) {
+                if (jsonr_parse_shared(e->json, buf + s, t - s, &har, &strings, &claim, msg,
+                                       sizeof msg, &off)) {
                     char full[600];
                     snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
                     claim = NULL;
@@ -605,6 +609,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         }
         close(fd);
         mem_free(e->alloc, buf, cap);
+        intern_free(&strings);
     }
     HistIndex hist;
     memset(&hist, 0, sizeof hist);

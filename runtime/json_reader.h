@@ -8,6 +8,7 @@
 #ifndef ARB_JSON_READER_H
 #define ARB_JSON_READER_H
 
+#include "intern.h"
 #include "schema.h"
 
 typedef struct JsonReader JsonReader; /* immutable after creation: shared by threads */
@@ -23,5 +24,11 @@ void jsonr_free(JsonReader *r);
  * problem in *err_off. */
 int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
                 char *errbuf, size_t errcap, size_t *err_off);
+
+/* jsonr_parse, with the codes and texts shared through `strings` (which the
+ * strings of ar outlive): a string equal to one read before is not copied
+ * again.  For records kept a whole batch long. */
+int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, Interner *strings,
+                       const Value **out, char *errbuf, size_t errcap, size_t *err_off);
 
 #endif

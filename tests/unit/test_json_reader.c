@@ -570,6 +570,42 @@ static void test_long_list(void **state) {
     }
 }
 
+/* With a string set, equal codes and texts of any records are one string
+ * (an escaped one too); values are unchanged; without it each is a copy. */
+static void test_shared_strings(void **state) {
+    Ctx *c = *state;
+    Interner strings;
+    intern_init(&strings, mem_default());
+    const char *a = "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"note\":\"a\\u0062\",\"lines\":["
+                    "{\"line_no\":1,\"item_code\":\"X1\",\"name\":\"P\"},"
+                    "{\"line_no\":2,\"item_code\":\"X1\",\"name\":\"ab\"}]}";
+    const char *b = "{\"claim_id\":\"C2\",\"person_id\":\"P\",\"note\":\"ab\",\"lines\":["
+                    "{\"line_no\":1,\"item_code\":\"X1\"}]}";
+    const Value *x, *y;
+    char err[128];
+    size_t off;
+    assert_int_equal(
+        jsonr_parse_shared(c->r, a, strlen(a), &c->ar, &strings, &x, err, sizeof err, &off), 0);
+    assert_int_equal(
+        jsonr_parse_shared(c->r, b, strlen(b), &c->ar, &strings, &y, err, sizeof err, &off), 0);
+    const Value *xl = x[C_LINES].l->items, *yl = y[C_LINES].l->items;
+    assert_string_equal(xl[1].s->data, "X1");
+    assert_ptr_equal(xl[1].s, xl[5 + 1].s); /* item_code of both lines */
+    assert_ptr_equal(xl[1].s, yl[1].s);     /* and of the other claim */
+    assert_ptr_equal(x[C_PERSON].s, y[C_PERSON].s);
+    assert_ptr_equal(x[C_PERSON].s, xl[3].s); /* a code and a text alike */
+    assert_string_equal(x[C_NOTE].s->data, "ab");
+    assert_ptr_equal(x[C_NOTE].s, y[C_NOTE].s);
+    assert_ptr_equal(x[C_NOTE].s, xl[5 + 3].s);
+    assert_int_equal(x[C_NOTE].s->hash, str_hash("ab", 2));
+    assert_true(x[C_ID].s != y[C_ID].s);
+    assert_int_equal(strings.n, 5); /* C1 P ab X1 C2 */
+    intern_free(&strings);
+    /* without: copies */
+    const Value *z = ok(c, a);
+    assert_true(z[C_LINES].l->items[1].s != z[C_LINES].l->items[5 + 1].s);
+}
+
 static void test_small_error_buffer(void **state) {
     Ctx *c = *state;
     const char *j = "{\"claim_id\":\"C\",\"lines\":[{\"line_no\":1}]}";
@@ -625,6 +661,7 @@ int main(void) {
         cmocka_unit_test(test_structure_errors),
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_long_list),
+        cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_new_out_of_memory),
     };
