@@ -70,6 +70,15 @@ typedef struct Worker {
     const HEntry *hents; /* history mode: the records of this window */
     size_t nhents;
     const HistIndex *hist;
+    /* history mode, reading: recs are parsed into hist_ar, which lives the
+     * whole batch; this window's records and claims, in input order */
+    int reading;
+    Arena hist_ar;
+    Interner strings; /* codes and texts repeat from claim to claim */
+    HEntry *read;
+    size_t nread, capread;
+    Value **read_claims;
+    size_t nread_claims, capread_claims;
     /* results of this window */
     StrBuf out, rej;
     RejectNote *notes;
@@ -236,9 +245,45 @@ static void audit(Worker *w, Value *claim) {
     }
 }
 
+/* History mode, reading: parses this window's records into the batch-long
+ * arena; a rejected record keeps a copy of its text. */
+static void read_records(Worker *w) {
+    char msg[512], full[600];
+    for (size_t i = 0; i < w->nrecs && !w->failed; i++) {
+        const Record *r = &w->recs[i];
+        const Value *claim = NULL;
+        size_t off = 0;
+        HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, NULL, 0};
+        if (jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings, &claim, msg,
+                               sizeof msg, &off)) {
+            snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+            claim = NULL;
+            h.msg = arena_strndup(&w->hist_ar, full, strlen(full));
+            h.raw = arena_strndup(&w->hist_ar, r->p, r->n);
+            h.rawn = r->n;
+            if (!h.msg || !h.raw) w->failed = 1;
+        } else {
+            h.claim = (uint32_t)w->nread_claims;
+            if (mem_grow(w->e->alloc, (void **)&w->read_claims, sizeof(Value *), &w->capread_claims,
+                         w->nread_claims + 1))
+                w->failed = 1;
+            else
+                w->read_claims[w->nread_claims++] = (Value *)claim;
+        }
+        if (!w->failed &&
+            mem_grow(w->e->alloc, (void **)&w->read, sizeof(HEntry), &w->capread, w->nread + 1))
+            w->failed = 1;
+        if (!w->failed) w->read[w->nread++] = h;
+    }
+}
+
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[512];
+    if (w->reading) {
+        read_records(w);
+        return NULL;
+    }
     if (w->hents) {
         for (size_t i = 0; i < w->nhents && !w->failed; i++) {
             const HEntry *h = &w->hents[i];
@@ -369,12 +414,16 @@ static int ends_with(const char *s, const char *suffix) {
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* Reads JSON Lines in windows and checks them. */
-static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
-                     uint64_t total) {
-    int fd = open(o->claims_path, O_RDONLY);
-    if (fd < 0)
-        return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", o->claims_path, strerror(errno));
+/* What is done with each window of JSON Lines records; progress: the bytes
+ * of the file read so far.  Returns an ARB_ status. */
+typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t done);
+
+/* Reads JSON Lines in windows of about WINDOW_BYTES, splits each into
+ * records (blank lines skipped, surrounding blanks trimmed, line numbers
+ * counted) and hands them to fn. */
+static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
     size_t cap = WINDOW_BYTES * 2, len = 0;
     char *buf = mem_alloc(e->alloc, cap);
     Record *recs = NULL;
@@ -387,8 +436,7 @@ static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int 
             ssize_t got = read(fd, buf + len, cap - len);
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
-                rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path,
-                                 strerror(errno));
+                rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", path, strerror(errno));
                 break;
             }
             if (got == 0) {
@@ -436,17 +484,8 @@ static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int 
             cap *= 2;
             continue;
         }
-        /* share the records out among the workers */
-        size_t per = (nrecs + (size_t)nw - 1) / (size_t)nw, at = 0;
-        for (int i = 0; i < nw; i++) {
-            ws[i].recs = recs + at;
-            ws[i].nrecs = at < nrecs ? (nrecs - at < per ? nrecs - at : per) : 0;
-            at += ws[i].nrecs;
-        }
-        run_workers(ws, nw);
-        rc = flush_workers(e, o, ws, nw, out);
         done += pos;
-        if (o->on_progress) o->on_progress(o->ud, done, total);
+        rc = fn(ud, recs, nrecs, done);
         memmove(buf, buf + pos, len - pos);
         len -= pos;
     }
@@ -454,6 +493,35 @@ static int run_jsonl(arb_engine *e, const arb_batch_options *o, Worker *ws, int 
     mem_free(e->alloc, buf, cap);
     mem_free(e->alloc, recs, caprecs * sizeof(Record));
     close(fd);
+    return rc;
+}
+
+/* Shares records out among the workers, in order. */
+static void share_records(Worker *ws, int nw, const Record *recs, size_t nrecs) {
+    size_t per = (nrecs + (size_t)nw - 1) / (size_t)nw, at = 0;
+    for (int i = 0; i < nw; i++) {
+        ws[i].recs = recs + at;
+        ws[i].nrecs = at < nrecs ? (nrecs - at < per ? nrecs - at : per) : 0;
+        at += ws[i].nrecs;
+    }
+}
+
+typedef struct Batch {
+    arb_engine *e;
+    const arb_batch_options *o;
+    Worker *ws;
+    int nw;
+    Output *out;
+    uint64_t total; /* bytes of the file */
+} Batch;
+
+/* A window of JSON Lines, streaming: checked on the workers, written out. */
+static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
+    Batch *b = ud;
+    share_records(b->ws, b->nw, recs, nrecs);
+    run_workers(b->ws, b->nw);
+    int rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
+    if (b->o->on_progress) b->o->on_progress(b->o->ud, done, b->total);
     return rc;
 }
 
@@ -493,131 +561,111 @@ static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw
     return rc;
 }
 
-/* Appends a record to the history-mode list (and its claim to claims). */
-static int push_entry(arb_engine *e, HEntry **ents, size_t *n, size_t *cap, HEntry h,
-                      Value ***claims, size_t *nclaims, size_t *capclaims, const Value *claim) {
+/* The records of a batch read whole (history mode), in input order, and
+ * the accepted claims among them. */
+typedef struct HistRecords {
+    Batch *b;
+    HEntry *ents;
+    size_t nents, capents;
+    Value **claims;
+    size_t nclaims, capclaims;
+    int oom;
+} HistRecords;
+
+/* Appends a record (and its claim, unless rejected) to hr. */
+static void keep_record(HistRecords *hr, HEntry h, const Value *claim) {
+    Alloc a = hr->b->e->alloc;
     if (claim) {
-        if (mem_grow(e->alloc, (void **)claims, sizeof(Value *), capclaims, *nclaims + 1))
-            return -1;
-        h.claim = (uint32_t)*nclaims;
-        (*claims)[(*nclaims)++] = (Value *)claim;
+        if (mem_grow(a, (void **)&hr->claims, sizeof(Value *), &hr->capclaims, hr->nclaims + 1)) {
+            hr->oom = 1;
+            return;
+        }
+        h.claim = (uint32_t)hr->nclaims;
+        hr->claims[hr->nclaims++] = (Value *)claim;
     }
-    if (mem_grow(e->alloc, (void **)ents, sizeof(HEntry), cap, *n + 1)) return -1;
-    (*ents)[(*n)++] = h;
-    return 0;
+    if (mem_grow(a, (void **)&hr->ents, sizeof(HEntry), &hr->capents, hr->nents + 1)) {
+        hr->oom = 1;
+        return;
+    }
+    hr->ents[hr->nents++] = h;
 }
 
-/* History mode: reads every claim into one arena, builds the per-person
- * index, then checks the claims from it in windows on the workers. */
+/* A window of JSON Lines, history mode: parsed on the workers, each into
+ * its own batch-long arena; their records appended in input order.  Reading
+ * is the first half of the progress. */
+static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
+    HistRecords *hr = ud;
+    Batch *b = hr->b;
+    share_records(b->ws, b->nw, recs, nrecs);
+    run_workers(b->ws, b->nw);
+    for (int i = 0; i < b->nw; i++) {
+        Worker *w = &b->ws[i];
+        hr->oom |= w->failed;
+        for (size_t k = 0; k < w->nread && !hr->oom; k++) {
+            const HEntry *h = &w->read[k];
+            keep_record(hr, *h, h->claim == UINT32_MAX ? NULL : w->read_claims[h->claim]);
+        }
+        w->nread = w->nread_claims = 0;
+    }
+    if (b->o->on_progress) b->o->on_progress(b->o->ud, done / 2, b->total);
+    return hr->oom ? engine_fail(b->e, ARB_ERR_NOMEM, "out of memory reading the claims") : ARB_OK;
+}
+
+/* History mode: reads every claim (JSON Lines on the workers), builds the
+ * per-person index, then checks the claims from it in windows on the
+ * workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Arena har;
+    Arena har; /* CSV claims */
     arena_init(&har, e->alloc, 1 << 20);
-    HEntry *ents = NULL;
-    Value **claims = NULL;
-    size_t nents = 0, capents = 0, nclaims = 0, capclaims = 0;
+    Batch b = {e, o, ws, nw, out, st->bytes};
+    HistRecords hr;
+    memset(&hr, 0, sizeof hr);
+    hr.b = &b;
     CsvClaims *cc = NULL;
     char msg[512];
-    int rc = ARB_OK, oom = 0;
+    int rc = ARB_OK;
     if (csv) {
         if (csvc_open(&cc, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0) {
             arena_free(&har);
             return engine_fail(e, ARB_ERR_DATA, "%s", msg);
         }
-        st->bytes = csvc_bytes(cc);
+        st->bytes = b.total = csvc_bytes(cc);
         size_t n = csvc_count(cc);
-        for (size_t i = 0; i < n && !oom; i++) {
+        for (size_t i = 0; i < n && !hr.oom; i++) {
             const Value *claim = NULL;
             HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
             if (csvc_get(cc, i, &har, &claim, msg, sizeof msg, &h.file, &h.line) != 0) {
                 claim = NULL;
                 h.msg = arena_strndup(&har, msg, strlen(msg));
                 csvc_raw(cc, i, &h.raw, &h.rawn);
-                oom = !h.msg;
+                hr.oom = !h.msg;
             }
-            oom |= push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
+            keep_record(&hr, h, claim);
         }
+        if (hr.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     } else {
-        /* in windows, as run_jsonl reads: the parsed claims stay, the text
-         * does not (a rejected record's text is copied) */
-        int fd = open(o->claims_path, O_RDONLY);
-        if (fd < 0) {
-            arena_free(&har);
-            return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", o->claims_path,
-                               strerror(errno));
+        for (int i = 0; i < nw; i++) {
+            ws[i].reading = 1;
+            intern_init(&ws[i].strings, e->alloc);
         }
-        size_t cap = WINDOW_BYTES * 2, len = 0;
-        char *buf = mem_alloc(e->alloc, cap);
-        uint64_t line = 0;
-        int eof = 0;
-        oom = !buf;
-        Interner strings; /* codes and texts repeat from claim to claim */
-        intern_init(&strings, e->alloc);
-        while (!oom && rc == ARB_OK) {
-            while (!eof && len < cap) {
-                ssize_t got = read(fd, buf + len, cap - len);
-                if (got < 0 && errno == EINTR) continue;
-                if (got < 0) {
-                    rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path,
-                                     strerror(errno));
-                    break;
-                }
-                if (got == 0) eof = 1;
-                len += (size_t)got;
-                if (len >= WINDOW_BYTES) break;
-            }
-            size_t pos = 0;
-            while (rc == ARB_OK && !oom && pos < len) {
-                char *nl = memchr(buf + pos, '\n', len - pos);
-                if (!nl && !eof) break; /* the rest of this line is still to come */
-                size_t end = nl ? (size_t)(nl - buf) : len, s = pos, t = end;
-                line++;
-                pos = nl ? end + 1 : len;
-                while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
-                while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r'))
-                    t--;
-                if (t == s) continue;
-                const Value *claim = NULL;
-                size_t off = 0;
-                HEntry h = {UINT32_MAX, line, o->claims_path, NULL, NULL, 0};
-                if (jsonr_parse_shared(e->json, buf + s, t - s, &har, &strings, &claim, msg,
-                                       sizeof msg, &off)) {
-                    char full[600];
-                    snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
-                    claim = NULL;
-                    h.msg = arena_strndup(&har, full, strlen(full));
-                    h.raw = arena_strndup(&har, buf + s, t - s);
-                    h.rawn = t - s;
-                    oom = !h.msg || !h.raw;
-                }
-                oom |=
-                    push_entry(e, &ents, &nents, &capents, h, &claims, &nclaims, &capclaims, claim);
-            }
-            if (rc != ARB_OK || oom || (eof && pos >= len)) break;
-            if (pos == 0 && len == cap) { /* one line longer than the buffer: grow it */
-                char *nb = mem_realloc(e->alloc, buf, cap, cap * 2);
-                if (!nb) {
-                    oom = 1;
-                    break;
-                }
-                buf = nb;
-                cap *= 2;
-                continue;
-            }
-            memmove(buf, buf + pos, len - pos);
-            len -= pos;
+        rc = read_windows(e, o->claims_path, read_window, &hr);
+        for (int i = 0; i < nw; i++) {
+            ws[i].reading = 0;
+            ws[i].recs = NULL;
+            ws[i].nrecs = 0;
+            intern_free(&ws[i].strings);
         }
-        close(fd);
-        mem_free(e->alloc, buf, cap);
-        intern_free(&strings);
     }
+    const HEntry *ents = hr.ents;
+    size_t nents = hr.nents;
     HistIndex hist;
     memset(&hist, 0, sizeof hist);
-    if (!oom) oom = hist_build(&hist, e->prog, claims, nclaims, e->alloc) != 0;
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (!oom) oom = hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0;
-    if (oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    if (rc == ARB_OK && (hist_build(&hist, e->prog, hr.claims, hr.nclaims, e->alloc) != 0 ||
+                         hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0))
+        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     for (int i = 0; i < nw; i++) {
         ws[i].hist = &hist;
         ws[i].vm.hist = &hist;
@@ -633,7 +681,9 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         }
         run_workers(ws, nw);
         rc = flush_workers(e, o, ws, nw, out);
-        if (o->on_progress) o->on_progress(o->ud, to, nents);
+        /* checking is the second half of the progress */
+        if (o->on_progress)
+            o->on_progress(o->ud, b.total / 2 + (b.total - b.total / 2) * to / nents, b.total);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].hents = NULL;
@@ -654,8 +704,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (rc == ARB_OK && norph) rc = flush_workers(e, o, ws, 1, out);
     hist_free(&hist);
     if (cc) csvc_free(cc);
-    mem_free(e->alloc, ents, capents * sizeof(HEntry));
-    mem_free(e->alloc, claims, capclaims * sizeof(Value *));
+    mem_free(e->alloc, hr.ents, hr.capents * sizeof(HEntry));
+    mem_free(e->alloc, hr.claims, hr.capclaims * sizeof(Value *));
     arena_free(&har);
     return rc;
 }
@@ -684,6 +734,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         w->e = e;
         w->o = &opt;
         arena_init(&w->ar, e->alloc, 1 << 16);
+        arena_init(&w->hist_ar, e->alloc, 1 << 20);
         sb_init(&w->out, e->alloc);
         sb_init(&w->rej, e->alloc);
         sb_init(&w->errtext, e->alloc);
@@ -713,8 +764,12 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
     if (rc == ARB_OK && opt.rule_errors_path) remove(opt.rule_errors_path);
     if (rc == ARB_OK && hist_program_uses(p, opt.phases))
         rc = run_history(e, &opt, ws, nw, &out, st, csv);
-    else if (rc == ARB_OK)
-        rc = csv ? run_csv(e, &opt, ws, nw, &out, st) : run_jsonl(e, &opt, ws, nw, &out, st->bytes);
+    else if (rc == ARB_OK && csv)
+        rc = run_csv(e, &opt, ws, nw, &out, st);
+    else if (rc == ARB_OK) {
+        Batch b = {e, &opt, ws, nw, &out, st->bytes};
+        rc = read_windows(e, opt.claims_path, check_window, &b);
+    }
 
     /* totals */
     if (e->cat_stats) mem_free(e->alloc, e->cat_stats, p->ncats * sizeof(arb_category_stats));
@@ -742,6 +797,9 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         }
         vm_free(&w->vm);
         arena_free(&w->ar);
+        arena_free(&w->hist_ar);
+        mem_free(e->alloc, w->read, w->capread * sizeof(HEntry));
+        mem_free(e->alloc, w->read_claims, w->capread_claims * sizeof(Value *));
         sb_free(&w->out);
         sb_free(&w->rej);
         sb_free(&w->errtext);

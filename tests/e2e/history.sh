@@ -68,6 +68,10 @@ last=$(($(grep -c . "$d/claims.jsonl") + 1))
 grep -q '"line":1,' "$tmp/rej" && grep -q "\"line\":$last," "$tmp/rej" && ok || bad "rejects: line numbers"
 grep -v '"A2"' "$d/expected.jsonl" > "$tmp/exp2"
 same "$tmp/exp2" "$tmp/o" "findings with rejects differ"
+# read on several workers: the same findings and rejects, in input order
+"$arbiter" check "$d/history.rules" --claims "$tmp/dirty.jsonl" -o "$tmp/o3" --rejects "$tmp/rej3" --quiet --threads 3 "${std[@]}" 2>/dev/null
+same "$tmp/o" "$tmp/o3" "findings with rejects, 3 threads"
+same "$tmp/rej" "$tmp/rej3" "rejects, 3 threads"
 
 # a rule with history in the settle phase is an error pointing at it
 cat > "$tmp/phase.rules" <<'R'
