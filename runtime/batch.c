@@ -16,7 +16,7 @@
 #include "csv_claims.h"
 #include "engine.h"
 #include "history.h"
-#include "intern.h"
+#include "strmap.h"
 #include "scalar.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
@@ -74,7 +74,7 @@ typedef struct Worker {
      * whole batch; this window's records and claims, in input order */
     int reading;
     Arena hist_ar;
-    Interner strings; /* codes and texts repeat from claim to claim */
+    StrMap strings; /* codes and texts repeat from claim to claim */
     HEntry *read;
     size_t nread, capread;
     Value **read_claims;
@@ -647,14 +647,14 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     } else {
         for (int i = 0; i < nw; i++) {
             ws[i].reading = 1;
-            intern_init(&ws[i].strings, e->alloc);
+            strmap_init(&ws[i].strings, e->alloc);
         }
         rc = read_windows(e, o->claims_path, read_window, &hr);
         for (int i = 0; i < nw; i++) {
             ws[i].reading = 0;
             ws[i].recs = NULL;
             ws[i].nrecs = 0;
-            intern_free(&ws[i].strings);
+            strmap_free(&ws[i].strings);
         }
     }
     const HEntry *ents = hr.ents;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scalar.h"
+#include "strmap.h"
 
 #define MAX_DEPTH 64 /* nesting of arrays and objects, skipped ones included */
 #define MAX_LIST_NESTING ARB_MAX_LIST_NESTING /* lists of records inside lists of records */
@@ -135,7 +136,7 @@ typedef struct P {
         Value *v;
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
-    Interner *strings; /* equal strings shared through it, or NULL */
+    StrMap *strings; /* equal strings shared through it (text -> ArbStr), or NULL */
 } P;
 
 /* Records the first error: its position and message, prefixed with the
@@ -606,11 +607,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
 /* A code or text value from a string (decoding escapes) or a number's text;
  * with P_->strings, one already read is shared. */
 static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, const ArbStr **out) {
-    uint32_t h = 0;
-    if (P_->strings && !esc) {
-        h = str_hash(s, n);
-        if ((*out = intern_find(P_->strings, s, n, h)) != NULL) return 0;
-    }
+    if (P_->strings && !esc && (*out = strmap_get(P_->strings, s, n)) != NULL) return 0;
     ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
     if (!a) return fail(P_, at, "out of memory");
     size_t len = n;
@@ -620,14 +617,12 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
         memcpy(a->data, s, n);
     a->data[len] = 0;
     a->len = (uint32_t)len;
-    a->hash = esc || !P_->strings ? str_hash(a->data, len) : h;
+    a->hash = str_hash(a->data, len);
     *out = a;
     if (P_->strings) {
-        const ArbStr *known = esc ? intern_find(P_->strings, a->data, len, a->hash) : NULL;
-        if (known)
-            *out = known; /* rare: the copy just made stays unused in the arena */
-        else
-            (void)intern_add(P_->strings, a); /* out of memory: not shared, still right */
+        int oom = 0; /* out of memory: this one is not shared, which is still right */
+        const ArbStr *known = strmap_put(P_->strings, a->data, len, a, &oom);
+        if (known) *out = known; /* escaped: the copy just made stays unused */
     }
     return 0;
 }
@@ -832,7 +827,7 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
     return jsonr_parse_shared(r, p, n, ar, NULL, out, errbuf, errcap, err_off);
 }
 
-int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, Interner *strings,
+int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
     P P_;
     P_.strings = strings;

@@ -8,8 +8,8 @@
 #ifndef ARB_JSON_READER_H
 #define ARB_JSON_READER_H
 
-#include "intern.h"
 #include "schema.h"
+#include "strmap.h"
 
 typedef struct JsonReader JsonReader; /* immutable after creation: shared by threads */
 
@@ -25,10 +25,10 @@ void jsonr_free(JsonReader *r);
 int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
                 char *errbuf, size_t errcap, size_t *err_off);
 
-/* jsonr_parse, with the codes and texts shared through `strings` (which the
- * strings of ar outlive): a string equal to one read before is not copied
- * again.  For records kept a whole batch long. */
-int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, Interner *strings,
+/* jsonr_parse, with the codes and texts shared through `strings` (text ->
+ * ArbStr; the strings of ar outlive it): a string equal to one read before
+ * is not copied again.  For records kept a whole batch long. */
+int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off);
 
 #endif

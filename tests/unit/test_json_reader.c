@@ -574,8 +574,8 @@ static void test_long_list(void **state) {
  * (an escaped one too); values are unchanged; without it each is a copy. */
 static void test_shared_strings(void **state) {
     Ctx *c = *state;
-    Interner strings;
-    intern_init(&strings, mem_default());
+    StrMap strings;
+    strmap_init(&strings, mem_default());
     const char *a = "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"note\":\"a\\u0062\",\"lines\":["
                     "{\"line_no\":1,\"item_code\":\"X1\",\"name\":\"P\"},"
                     "{\"line_no\":2,\"item_code\":\"X1\",\"name\":\"ab\"}]}";
@@ -600,7 +600,7 @@ static void test_shared_strings(void **state) {
     assert_int_equal(x[C_NOTE].s->hash, str_hash("ab", 2));
     assert_true(x[C_ID].s != y[C_ID].s);
     assert_int_equal(strings.n, 5); /* C1 P ab X1 C2 */
-    intern_free(&strings);
+    strmap_free(&strings);
     /* without: copies */
     const Value *z = ok(c, a);
     assert_true(z[C_LINES].l->items[1].s != z[C_LINES].l->items[5 + 1].s);

@@ -1,0 +1,88 @@
+/* test_strmap.c — the string map: a key stored is found by its bytes, others
+ * are not (a prefix, a longer key, the empty key until stored); putting a
+ * key again keeps the first value and returns it; the map grows past many
+ * thousands and keeps every key; out of memory while growing sets *oom and
+ * leaves the map unchanged and usable. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "strmap.h"
+
+static void *get(const StrMap *m, const char *k) {
+    return strmap_get(m, k, strlen(k));
+}
+
+static void test_put_get_grow(void **state) {
+    (void)state;
+    StrMap m;
+    strmap_init(&m, mem_default());
+    int oom = 0, one = 1, two = 2, three = 3;
+    assert_null(get(&m, "x"));
+    assert_null(strmap_put(&m, "ab", 2, &one, &oom));
+    assert_ptr_equal(get(&m, "ab"), &one);
+    assert_null(get(&m, "a"));
+    assert_null(get(&m, "abc"));
+    assert_null(get(&m, ""));
+    assert_ptr_equal(strmap_put(&m, "ab", 2, &two, &oom), &one); /* the first stays */
+    assert_ptr_equal(get(&m, "ab"), &one);
+    assert_null(strmap_put(&m, "", 0, &three, &oom));
+    assert_ptr_equal(get(&m, ""), &three);
+    static char keys[20000][12];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(keys[i], sizeof keys[i], "code%d", i);
+        assert_null(strmap_put(&m, keys[i], strlen(keys[i]), keys[i], &oom));
+    }
+    assert_int_equal(oom, 0);
+    assert_int_equal(m.n, 20002);
+    assert_true(m.cap >= 2 * m.n);
+    for (int i = 0; i < 20000; i += 7) assert_ptr_equal(get(&m, keys[i]), keys[i]);
+    assert_ptr_equal(get(&m, "ab"), &one);
+    assert_null(get(&m, "code20000"));
+    strmap_free(&m);
+    assert_null(get(&m, "ab"));
+}
+
+/* An allocator that fails after a given number of allocations. */
+typedef struct Budget {
+    int left;
+} Budget;
+
+static void *budget_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+    Budget *b = ud;
+    if (new_size && b->left-- <= 0) return NULL;
+    return mem_default_alloc(NULL, ptr, old_size, new_size);
+}
+
+static void test_out_of_memory(void **state) {
+    (void)state;
+    Budget budget = {1}; /* the first table only */
+    Alloc a = {budget_alloc, &budget};
+    StrMap m;
+    strmap_init(&m, a);
+    static char keys[200][8];
+    int i = 0, oom = 0;
+    for (; !oom && i < 200; i++) {
+        snprintf(keys[i], sizeof keys[i], "s%d", i);
+        strmap_put(&m, keys[i], strlen(keys[i]), keys[i], &oom);
+    }
+    assert_int_equal(oom, 1);
+    assert_int_equal(m.n, (uint32_t)i - 1); /* the failed one is not in */
+    assert_ptr_equal(get(&m, "s0"), keys[0]);
+    assert_ptr_equal(get(&m, keys[i - 2]), keys[i - 2]);
+    assert_null(get(&m, keys[i - 1]));
+    strmap_free(&m);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_put_get_grow),
+        cmocka_unit_test(test_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
