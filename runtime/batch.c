@@ -245,10 +245,39 @@ static void audit(Worker *w, Value *claim) {
     }
 }
 
-/* History mode, reading: parses this window's records into the batch-long
- * arena; a rejected record keeps a copy of its text. */
+/* History mode, reading: keeps a record read (claim NULL: rejected, h says
+ * why) among this window's.  0, or -1 when out of memory. */
+static int keep_read(Worker *w, HEntry h, const Value *claim) {
+    Alloc a = w->e->alloc;
+    if (claim) {
+        if (mem_grow(a, (void **)&w->read_claims, sizeof(Value *), &w->capread_claims,
+                     w->nread_claims + 1))
+            return -1;
+        h.claim = (uint32_t)w->nread_claims;
+        w->read_claims[w->nread_claims++] = (Value *)claim;
+    }
+    if (mem_grow(a, (void **)&w->read, sizeof(HEntry), &w->capread, w->nread + 1)) return -1;
+    w->read[w->nread++] = h;
+    return 0;
+}
+
+/* History mode, reading: parses this window's records (JSON Lines, or CSV
+ * claims from..to) into the batch-long arena; a rejected record keeps its
+ * reason and text. */
 static void read_records(Worker *w) {
     char msg[512], full[600];
+    for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
+        const Value *claim = NULL;
+        HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
+        if (csvc_get(w->csv, i, &w->hist_ar, &w->strings, &claim, msg, sizeof msg, &h.file,
+                     &h.line) != 0) {
+            claim = NULL;
+            h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
+            csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
+            if (!h.msg) w->failed = 1;
+        }
+        if (!w->failed && keep_read(w, h, claim)) w->failed = 1;
+    }
     for (size_t i = 0; i < w->nrecs && !w->failed; i++) {
         const Record *r = &w->recs[i];
         const Value *claim = NULL;
@@ -262,18 +291,8 @@ static void read_records(Worker *w) {
             h.raw = arena_strndup(&w->hist_ar, r->p, r->n);
             h.rawn = r->n;
             if (!h.msg || !h.raw) w->failed = 1;
-        } else {
-            h.claim = (uint32_t)w->nread_claims;
-            if (mem_grow(w->e->alloc, (void **)&w->read_claims, sizeof(Value *), &w->capread_claims,
-                         w->nread_claims + 1))
-                w->failed = 1;
-            else
-                w->read_claims[w->nread_claims++] = (Value *)claim;
         }
-        if (!w->failed &&
-            mem_grow(w->e->alloc, (void **)&w->read, sizeof(HEntry), &w->capread, w->nread + 1))
-            w->failed = 1;
-        if (!w->failed) w->read[w->nread++] = h;
+        if (!w->failed && keep_read(w, h, claim)) w->failed = 1;
     }
 }
 
@@ -303,7 +322,7 @@ static void *work(void *arg) {
             const Value *claim;
             const char *file;
             uint64_t line;
-            if (csvc_get(w->csv, i, &w->ar, &claim, msg, sizeof msg, &file, &line) != 0) {
+            if (csvc_get(w->csv, i, &w->ar, NULL, &claim, msg, sizeof msg, &file, &line) != 0) {
                 const char *raw;
                 size_t n;
                 csvc_raw(w->csv, i, &raw, &n);
@@ -590,13 +609,10 @@ static void keep_record(HistRecords *hr, HEntry h, const Value *claim) {
     hr->ents[hr->nents++] = h;
 }
 
-/* A window of JSON Lines, history mode: parsed on the workers, each into
- * its own batch-long arena; their records appended in input order.  Reading
- * is the first half of the progress. */
-static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
-    HistRecords *hr = ud;
+/* History mode: reads this window on the workers, then appends their
+ * records in input order.  Reading is the first half of the progress. */
+static int read_on_workers(HistRecords *hr, uint64_t done) {
     Batch *b = hr->b;
-    share_records(b->ws, b->nw, recs, nrecs);
     run_workers(b->ws, b->nw);
     for (int i = 0; i < b->nw; i++) {
         Worker *w = &b->ws[i];
@@ -611,13 +627,18 @@ static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done
     return hr->oom ? engine_fail(b->e, ARB_ERR_NOMEM, "out of memory reading the claims") : ARB_OK;
 }
 
-/* History mode: reads every claim (JSON Lines on the workers), builds the
- * per-person index, then checks the claims from it in windows on the
- * workers. */
+/* A window of JSON Lines, history mode: parsed on the workers, each into
+ * its own batch-long arena. */
+static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
+    HistRecords *hr = ud;
+    share_records(hr->b->ws, hr->b->nw, recs, nrecs);
+    return read_on_workers(hr, done);
+}
+
+/* History mode: reads every claim on the workers, builds the per-person
+ * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Arena har; /* CSV claims */
-    arena_init(&har, e->alloc, 1 << 20);
     Batch b = {e, o, ws, nw, out, st->bytes};
     HistRecords hr;
     memset(&hr, 0, sizeof hr);
@@ -625,37 +646,36 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     CsvClaims *cc = NULL;
     char msg[512];
     int rc = ARB_OK;
+    for (int i = 0; i < nw; i++) {
+        ws[i].reading = 1;
+        strmap_init(&ws[i].strings, e->alloc);
+    }
     if (csv) {
         if (csvc_open(&cc, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0) {
-            arena_free(&har);
-            return engine_fail(e, ARB_ERR_DATA, "%s", msg);
-        }
-        st->bytes = b.total = csvc_bytes(cc);
-        size_t n = csvc_count(cc);
-        for (size_t i = 0; i < n && !hr.oom; i++) {
-            const Value *claim = NULL;
-            HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
-            if (csvc_get(cc, i, &har, &claim, msg, sizeof msg, &h.file, &h.line) != 0) {
-                claim = NULL;
-                h.msg = arena_strndup(&har, msg, strlen(msg));
-                csvc_raw(cc, i, &h.raw, &h.rawn);
-                hr.oom = !h.msg;
+            rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+        } else {
+            st->bytes = b.total = csvc_bytes(cc);
+            size_t n = csvc_count(cc);
+            for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
+                size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+                size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
+                for (int i = 0; i < nw; i++) {
+                    ws[i].csv = cc;
+                    ws[i].from = from + (size_t)i * per < to ? from + (size_t)i * per : to;
+                    ws[i].to = ws[i].from + per < to ? ws[i].from + per : to;
+                }
+                rc = read_on_workers(&hr, b.total * to / n);
             }
-            keep_record(&hr, h, claim);
         }
-        if (hr.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     } else {
-        for (int i = 0; i < nw; i++) {
-            ws[i].reading = 1;
-            strmap_init(&ws[i].strings, e->alloc);
-        }
         rc = read_windows(e, o->claims_path, read_window, &hr);
-        for (int i = 0; i < nw; i++) {
-            ws[i].reading = 0;
-            ws[i].recs = NULL;
-            ws[i].nrecs = 0;
-            strmap_free(&ws[i].strings);
-        }
+    }
+    for (int i = 0; i < nw; i++) {
+        ws[i].reading = 0;
+        ws[i].csv = NULL;
+        ws[i].recs = NULL;
+        ws[i].nrecs = 0;
+        strmap_free(&ws[i].strings);
     }
     const HEntry *ents = hr.ents;
     size_t nents = hr.nents;
@@ -706,7 +726,6 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (cc) csvc_free(cc);
     mem_free(e->alloc, hr.ents, hr.capents * sizeof(HEntry));
     mem_free(e->alloc, hr.claims, hr.capclaims * sizeof(Value *));
-    arena_free(&har);
     return rc;
 }
 

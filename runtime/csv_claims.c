@@ -327,9 +327,10 @@ static void set_missing(const RecordType *rt, Value *rec) {
     }
 }
 
-/* Fills a record from one row's cells; checks required fields. */
-static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, Value *rec,
-                char *errbuf, size_t errcap) {
+/* Fills a record from one row's cells (strings shared through `strings`
+ * unless NULL); checks required fields. */
+static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, StrMap *strings,
+                Value *rec, char *errbuf, size_t errcap) {
     const char *e;
     if (row_fields(cf, row, r, &e)) return snprintf(errbuf, errcap, "malformed row: %s", e), -1;
     set_missing(cf->rt, rec);
@@ -337,7 +338,15 @@ static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, Valu
         int32_t f = cf->col_field[k];
         if (f < 0) continue;
         const Field *fd = &cf->rt->fields[f];
-        const char *why = scalar_parse(&fd->type, r->fields[k].ptr, r->fields[k].len, ar, &rec[f]);
+        const char *cell = r->fields[k].ptr;
+        size_t n = r->fields[k].len;
+        int shared = strings && n && type_is_string(fd->type.kind);
+        if (shared && (rec[f].s = strmap_get(strings, cell, n)) != NULL) continue;
+        const char *why = scalar_parse(&fd->type, cell, n, ar, &rec[f]);
+        if (!why && shared) {
+            int oom = 0; /* out of memory: this one is not shared, which is still right */
+            strmap_put(strings, rec[f].s->data, n, (void *)rec[f].s, &oom);
+        }
         if (why) {
             snprintf(errbuf, errcap, "column '%s': '%.*s' is %s", fd->name,
                      (int)(r->fields[k].len > 40 ? 40 : r->fields[k].len), r->fields[k].ptr, why);
@@ -357,8 +366,8 @@ static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, Valu
     return 0;
 }
 
-int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *errbuf,
-             size_t errcap, const char **err_file, uint64_t *err_line) {
+int csvc_get(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, const Value **out,
+             char *errbuf, size_t errcap, const char **err_file, uint64_t *err_line) {
     const CsvFile *cf0 = &c->files[0];
     *err_file = cf0->path;
     *err_line = cf0->rows[i].line;
@@ -366,7 +375,7 @@ int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *e
     CsvReader r;
     csv_init(&r, "", 0, c->alloc);
     Value *claim = arena_alloc(ar, c->claim->nfields * sizeof(Value));
-    int rc = claim ? fill(cf0, &cf0->rows[i], &r, ar, claim, errbuf, errcap) : -1;
+    int rc = claim ? fill(cf0, &cf0->rows[i], &r, ar, strings, claim, errbuf, errcap) : -1;
     for (size_t fi = 1; fi < c->nfiles && rc == 0; fi++) {
         const CsvFile *cf = &c->files[fi];
         uint32_t n = 0;
@@ -384,7 +393,8 @@ int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *e
         uint32_t j = 0;
         for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0 && rc == 0;
              k = cf->rows[k].next, j++) {
-            rc = fill(cf, &cf->rows[k], &r, ar, items + (size_t)j * l->width, errbuf, errcap);
+            rc = fill(cf, &cf->rows[k], &r, ar, strings, items + (size_t)j * l->width, errbuf,
+                      errcap);
             if (rc) {
                 *err_file = cf->path;
                 *err_line = cf->rows[k].line;

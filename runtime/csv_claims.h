@@ -8,6 +8,7 @@
 #define ARB_CSV_CLAIMS_H
 
 #include "schema.h"
+#include "strmap.h"
 
 typedef struct CsvClaims CsvClaims; /* read-only after open: csvc_get may run on several threads */
 
@@ -20,11 +21,13 @@ void csvc_free(CsvClaims *c);
 uint64_t csvc_bytes(const CsvClaims *c);
 /* Records in claims.csv (malformed ones included). */
 size_t csvc_count(const CsvClaims *c);
-/* Builds claim i into ar.  On a problem in the claim row or any of its child
- * rows returns -1 with the message, the file and its 1-based line: the whole
- * claim is rejected. */
-int csvc_get(const CsvClaims *c, size_t i, Arena *ar, const Value **out, char *errbuf,
-             size_t errcap, const char **err_file, uint64_t *err_line);
+/* Builds claim i into ar; with `strings` (text -> ArbStr, which the strings
+ * of ar outlive), a code or text equal to one read before is shared, not
+ * copied (for claims kept a whole batch long).  On a problem in the claim
+ * row or any of its child rows returns -1 with the message, the file and its
+ * 1-based line: the whole claim is rejected. */
+int csvc_get(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, const Value **out,
+             char *errbuf, size_t errcap, const char **err_file, uint64_t *err_line);
 /* The raw text of claim i's row (for the reject file). */
 void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n);
 /* Child rows that belong to no claim (or whose claim id cannot be read):

@@ -179,7 +179,7 @@ static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar
             const Value *v;
             const char *file;
             uint64_t line;
-            if (csvc_get(c, i, ar, &v, err, sizeof err, &file, &line) != 0) continue;
+            if (csvc_get(c, i, ar, NULL, &v, err, sizeof err, &file, &line) != 0) continue;
             const ArbStr *k = v[ct->key_field].s;
             int is_it = !found && k && k->len == idlen && memcmp(k->data, id, idlen) == 0;
             if (is_it) *out = (Value *)v, found = 1;

@@ -57,6 +57,19 @@ with open(sys.argv[2] + "/lines.csv", "w", encoding="utf-8") as f:
 PY
 "$arbiter" check "$d/history.rules" --claims "$tmp/csv/claims.csv" -o "$tmp/o" --quiet --threads 2 "${std[@]}"
 same "$d/expected.jsonl" "$tmp/o" "CSV input differs"
+# a bad CSV row and a line of no claim: counted, reported by line, left out
+# of every history; the same with 1 and 3 threads reading
+cp -r "$tmp/csv" "$tmp/csvbad"
+sed -i '2s/,inpatient,/,nonsense,/' "$tmp/csvbad/claims.csv"
+echo "NOPE,1,001102000010100,service,2025-03-01T09:00:00,1,10.00,10.00," >> "$tmp/csvbad/lines.csv"
+for t in 1 3; do
+  "$arbiter" check "$d/history.rules" --claims "$tmp/csvbad/claims.csv" -o "$tmp/cb$t" --rejects "$tmp/cr$t" --quiet --threads $t "${std[@]}" 2>/dev/null
+  [ $? -eq 3 ] && ok || bad "CSV rejects ($t threads): exit code should be 3"
+done
+same "$tmp/cb1" "$tmp/cb3" "CSV findings with rejects, 3 threads"
+same "$tmp/cr1" "$tmp/cr3" "CSV rejects, 3 threads"
+[ "$(grep -c . "$tmp/cr1")" -eq 2 ] && grep -q '"line":2,' "$tmp/cr1" && ok || { bad "CSV rejects: the bad row and the orphan line"; cat "$tmp/cr1"; }
+grep -q '"claim_id":"A2"' "$tmp/cb1" && bad "CSV: A2 flagged although A1 was rejected" || ok
 
 # a rejected record is counted, reported by line and is in no history:
 # without A1, A2 is no re-admission

@@ -79,7 +79,7 @@ static void test_join_and_rejects(void **state) {
     const char *file;
     uint64_t line;
     /* C1: two lines in file order, quoted cell, no diagnoses file -> no list */
-    assert_int_equal(csvc_get(c, 0, &ar, &v, err, sizeof err, &file, &line), 0);
+    assert_int_equal(csvc_get(c, 0, &ar, NULL, &v, err, sizeof err, &file, &line), 0);
     assert_string_equal(v[0].s->data, "C1");
     assert_string_equal(v[1].s->data, "内科, 二病区");
     assert_int_equal(v[2].i, 3000);
@@ -88,19 +88,19 @@ static void test_join_and_rejects(void **state) {
     assert_int_equal(list_item(v[3].l, 1)[2].i, 2000);
     assert_null(v[4].l);
     /* C2: its second line lacks item_code: the claim is rejected, pointing at lines.csv:6 */
-    assert_int_equal(csvc_get(c, 1, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(csvc_get(c, 1, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
     assert_non_null(strstr(file, "lines.csv"));
     assert_int_equal(line, 6);
     assert_non_null(strstr(err, "item_code"));
     /* C3: bad money in claims.csv line 4 */
-    assert_int_equal(csvc_get(c, 2, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(csvc_get(c, 2, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
     assert_int_equal(line, 4);
     assert_non_null(strstr(err, "column 'total'"));
     /* the duplicate C1 */
-    assert_int_equal(csvc_get(c, 3, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(csvc_get(c, 3, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
     assert_non_null(strstr(err, "appears again (first on line 2)"));
     /* the malformed row */
-    assert_int_equal(csvc_get(c, 4, &ar, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(csvc_get(c, 4, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
     assert_int_equal(line, 6);
     assert_non_null(strstr(err, "unterminated"));
     const char *raw;
@@ -113,6 +113,39 @@ static void test_join_and_rejects(void **state) {
     csvc_orphan(c, 0, &file, &line, &msg);
     assert_int_equal(line, 5);
     assert_non_null(strstr(msg, "no claim with claim_id 'C9'"));
+    arena_free(&ar);
+    csvc_free(c);
+}
+
+/* With a string map, equal codes and texts of any claims are one string
+ * (the values unchanged); without it each is a copy. */
+static void test_shared_strings(void **state) {
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/claims.csv", dir);
+    CsvClaims *c;
+    if (csvc_open(&c, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    StrMap strings;
+    strmap_init(&strings, mem_default());
+    const Value *c1, *again;
+    const char *file;
+    uint64_t line;
+    assert_int_equal(csvc_get(c, 0, &ar, &strings, &c1, err, sizeof err, &file, &line), 0);
+    assert_int_equal(csvc_get(c, 0, &ar, &strings, &again, err, sizeof err, &file, &line), 0);
+    assert_true(c1 != again);
+    assert_ptr_equal(c1[0].s, again[0].s);
+    assert_ptr_equal(c1[1].s, again[1].s);
+    assert_string_equal(again[1].s->data, "内科, 二病区");
+    assert_int_equal(again[1].s->hash, str_hash("内科, 二病区", strlen("内科, 二病区")));
+    assert_ptr_equal(list_item(c1[3].l, 1)[1].s, list_item(again[3].l, 1)[1].s); /* "B" */
+    assert_int_equal(again[2].i, 3000);
+    const Value *copy;
+    assert_int_equal(csvc_get(c, 0, &ar, NULL, &copy, err, sizeof err, &file, &line), 0);
+    assert_true(copy[1].s != c1[1].s);
+    assert_string_equal(copy[1].s->data, c1[1].s->data);
+    strmap_free(&strings);
     arena_free(&ar);
     csvc_free(c);
 }
@@ -130,6 +163,7 @@ static void test_header_without_join_column(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_and_rejects),
+        cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_header_without_join_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
