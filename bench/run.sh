@@ -13,7 +13,7 @@ bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Iruntime -Ilang -Icompiler \
-  bench/json_parse.c build-bench/libarbiter.a -lpthread -lm -o "$tmp/json_parse"
+  bench/json_parse.c build-bench/libarbiter.a $(pkg-config --libs lua5.4) -lpthread -lm -o "$tmp/json_parse"
 echo "== generating $n claims"
 build-bench/arbiter gen claims --n "$n" --seed 42 -o "$tmp/claims.jsonl"
 mkdir "$tmp/csv" && build-bench/arbiter gen claims --n "$n" --seed 42 --format csv -o "$tmp/csv"
