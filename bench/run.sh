@@ -12,15 +12,13 @@ bash scripts/setup.sh
 bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Iruntime -Ilang -Icompiler \
-  bench/json_parse.c build-bench/libarbiter.a $(pkg-config --libs lua5.4) -lpthread -lm -o "$tmp/json_parse"
 echo "== generating $n claims"
 build-bench/arbiter gen claims --n "$n" --seed 42 -o "$tmp/claims.jsonl"
 mkdir "$tmp/csv" && build-bench/arbiter gen claims --n "$n" --seed 42 --format csv -o "$tmp/csv"
 lines=$(python3 -c "import sys; print(sum(1 for _ in open('$tmp/csv/lines.csv')) - 1)")
 echo "   $(du -h "$tmp/claims.jsonl" | cut -f1) JSON Lines, $lines claim lines"
 echo "== JSON reader alone"
-"$tmp/json_parse" stdlib-rules "$tmp/claims.jsonl" 3
+build-bench/bench_json_parse stdlib-rules "$tmp/claims.jsonl" 3
 rules=(examples/rules/*.rules)
 for t in 1 2; do
   echo "== arbiter check, JSON Lines, $t thread(s)"
