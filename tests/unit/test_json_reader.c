@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_budget.h"
 #include "json_reader.h"
 #include "scalar.h"
 
@@ -620,17 +621,6 @@ static void test_small_error_buffer(void **state) {
     /* no buffer at all */
     assert_int_equal(jsonr_parse(c->r, j, strlen(j), &c->ar, &v, NULL, 0, &off), -1);
     assert_int_equal(off, at(j, "[{") + 1);
-}
-
-/* An allocator that fails after a given number of allocations. */
-typedef struct Budget {
-    int left;
-} Budget;
-
-static void *budget_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
-    Budget *b = ud;
-    if (new_size && b->left-- <= 0) return NULL;
-    return mem_default_alloc(NULL, ptr, old_size, new_size);
 }
 
 static void test_new_out_of_memory(void **state) {

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "alloc_budget.h"
 #include "strmap.h"
 
 static void *get(const StrMap *m, const char *k) {
@@ -46,17 +47,6 @@ static void test_put_get_grow(void **state) {
     assert_null(get(&m, "code20000"));
     strmap_free(&m);
     assert_null(get(&m, "ab"));
-}
-
-/* An allocator that fails after a given number of allocations. */
-typedef struct Budget {
-    int left;
-} Budget;
-
-static void *budget_alloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
-    Budget *b = ud;
-    if (new_size && b->left-- <= 0) return NULL;
-    return mem_default_alloc(NULL, ptr, old_size, new_size);
 }
 
 static void test_out_of_memory(void **state) {
