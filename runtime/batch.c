@@ -51,6 +51,35 @@ typedef struct HEntry {
     size_t rawn;
 } HEntry;
 
+/* Records read in history mode, in input order, and the accepted claims
+ * among them (an accepted record's `claim` indexes claims). */
+typedef struct ReadList {
+    HEntry *ents;
+    size_t nents, capents;
+    Value **claims;
+    size_t nclaims, capclaims;
+} ReadList;
+
+/* Appends a record (and its claim, unless rejected: NULL); -1 when out of
+ * memory. */
+static int readlist_add(Alloc a, ReadList *l, HEntry h, const Value *claim) {
+    if (claim) {
+        if (mem_grow(a, (void **)&l->claims, sizeof(Value *), &l->capclaims, l->nclaims + 1))
+            return -1;
+        h.claim = (uint32_t)l->nclaims;
+        l->claims[l->nclaims++] = (Value *)claim;
+    }
+    if (mem_grow(a, (void **)&l->ents, sizeof(HEntry), &l->capents, l->nents + 1)) return -1;
+    l->ents[l->nents++] = h;
+    return 0;
+}
+
+static void readlist_free(Alloc a, ReadList *l) {
+    mem_free(a, l->ents, l->capents * sizeof(HEntry));
+    mem_free(a, l->claims, l->capclaims * sizeof(Value *));
+    memset(l, 0, sizeof *l);
+}
+
 /* A rule stopped on a claim by a failed Lua call; strings in Worker.errtext. */
 typedef struct RuleErrNote {
     uint32_t rule;
@@ -75,10 +104,7 @@ typedef struct Worker {
     int reading;
     Arena hist_ar;
     StrMap strings; /* codes and texts repeat from claim to claim */
-    HEntry *read;
-    size_t nread, capread;
-    Value **read_claims;
-    size_t nread_claims, capread_claims;
+    ReadList read;
     /* results of this window */
     StrBuf out, rej;
     RejectNote *notes;
@@ -245,22 +271,6 @@ static void audit(Worker *w, Value *claim) {
     }
 }
 
-/* History mode, reading: keeps a record read (claim NULL: rejected, h says
- * why) among this window's.  0, or -1 when out of memory. */
-static int keep_read(Worker *w, HEntry h, const Value *claim) {
-    Alloc a = w->e->alloc;
-    if (claim) {
-        if (mem_grow(a, (void **)&w->read_claims, sizeof(Value *), &w->capread_claims,
-                     w->nread_claims + 1))
-            return -1;
-        h.claim = (uint32_t)w->nread_claims;
-        w->read_claims[w->nread_claims++] = (Value *)claim;
-    }
-    if (mem_grow(a, (void **)&w->read, sizeof(HEntry), &w->capread, w->nread + 1)) return -1;
-    w->read[w->nread++] = h;
-    return 0;
-}
-
 /* History mode, reading: parses this window's records (JSON Lines, or CSV
  * claims from..to) into the batch-long arena; a rejected record keeps its
  * reason and text. */
@@ -276,7 +286,7 @@ static void read_records(Worker *w) {
             csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
             if (!h.msg) w->failed = 1;
         }
-        if (!w->failed && keep_read(w, h, claim)) w->failed = 1;
+        if (!w->failed && readlist_add(w->e->alloc, &w->read, h, claim)) w->failed = 1;
     }
     for (size_t i = 0; i < w->nrecs && !w->failed; i++) {
         const Record *r = &w->recs[i];
@@ -292,7 +302,7 @@ static void read_records(Worker *w) {
             h.rawn = r->n;
             if (!h.msg || !h.raw) w->failed = 1;
         }
-        if (!w->failed && keep_read(w, h, claim)) w->failed = 1;
+        if (!w->failed && readlist_add(w->e->alloc, &w->read, h, claim)) w->failed = 1;
     }
 }
 
@@ -580,34 +590,12 @@ static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw
     return rc;
 }
 
-/* The records of a batch read whole (history mode), in input order, and
- * the accepted claims among them. */
+/* The records of a batch read whole (history mode). */
 typedef struct HistRecords {
     Batch *b;
-    HEntry *ents;
-    size_t nents, capents;
-    Value **claims;
-    size_t nclaims, capclaims;
+    ReadList all;
     int oom;
 } HistRecords;
-
-/* Appends a record (and its claim, unless rejected) to hr. */
-static void keep_record(HistRecords *hr, HEntry h, const Value *claim) {
-    Alloc a = hr->b->e->alloc;
-    if (claim) {
-        if (mem_grow(a, (void **)&hr->claims, sizeof(Value *), &hr->capclaims, hr->nclaims + 1)) {
-            hr->oom = 1;
-            return;
-        }
-        h.claim = (uint32_t)hr->nclaims;
-        hr->claims[hr->nclaims++] = (Value *)claim;
-    }
-    if (mem_grow(a, (void **)&hr->ents, sizeof(HEntry), &hr->capents, hr->nents + 1)) {
-        hr->oom = 1;
-        return;
-    }
-    hr->ents[hr->nents++] = h;
-}
 
 /* History mode: reads this window on the workers, then appends their
  * records in input order.  Reading is the first half of the progress. */
@@ -617,11 +605,12 @@ static int read_on_workers(HistRecords *hr, uint64_t done) {
     for (int i = 0; i < b->nw; i++) {
         Worker *w = &b->ws[i];
         hr->oom |= w->failed;
-        for (size_t k = 0; k < w->nread && !hr->oom; k++) {
-            const HEntry *h = &w->read[k];
-            keep_record(hr, *h, h->claim == UINT32_MAX ? NULL : w->read_claims[h->claim]);
+        for (size_t k = 0; k < w->read.nents && !hr->oom; k++) {
+            const HEntry *h = &w->read.ents[k];
+            const Value *claim = h->claim == UINT32_MAX ? NULL : w->read.claims[h->claim];
+            hr->oom = readlist_add(b->e->alloc, &hr->all, *h, claim) != 0;
         }
-        w->nread = w->nread_claims = 0;
+        w->read.nents = w->read.nclaims = 0;
     }
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done / 2, b->total);
     return hr->oom ? engine_fail(b->e, ARB_ERR_NOMEM, "out of memory reading the claims") : ARB_OK;
@@ -677,13 +666,13 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         ws[i].nrecs = 0;
         strmap_free(&ws[i].strings);
     }
-    const HEntry *ents = hr.ents;
-    size_t nents = hr.nents;
+    const HEntry *ents = hr.all.ents;
+    size_t nents = hr.all.nents;
     HistIndex hist;
     memset(&hist, 0, sizeof hist);
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (rc == ARB_OK && (hist_build(&hist, e->prog, hr.claims, hr.nclaims, e->alloc) != 0 ||
+    if (rc == ARB_OK && (hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0 ||
                          hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0))
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     for (int i = 0; i < nw; i++) {
@@ -724,8 +713,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (rc == ARB_OK && norph) rc = flush_workers(e, o, ws, 1, out);
     hist_free(&hist);
     if (cc) csvc_free(cc);
-    mem_free(e->alloc, hr.ents, hr.capents * sizeof(HEntry));
-    mem_free(e->alloc, hr.claims, hr.capclaims * sizeof(Value *));
+    readlist_free(e->alloc, &hr.all);
     return rc;
 }
 
@@ -817,8 +805,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         vm_free(&w->vm);
         arena_free(&w->ar);
         arena_free(&w->hist_ar);
-        mem_free(e->alloc, w->read, w->capread * sizeof(HEntry));
-        mem_free(e->alloc, w->read_claims, w->capread_claims * sizeof(Value *));
+        readlist_free(e->alloc, &w->read);
         sb_free(&w->out);
         sb_free(&w->rej);
         sb_free(&w->errtext);
