@@ -392,12 +392,14 @@ static void cg_binder(CodeGen *g, Node *b, size_t *top, size_t *end) {
 }
 
 /* Aggregates, without probes inside (one per item would drown the rest);
- * the result of exists/all is a condition of its own for explain. */
+ * in a when, the result of exists/all is a condition of its own for
+ * explain. */
 static void cg_agg(CodeGen *g, Node *n) {
     g->in_aggregate++;
     cg_agg_body(g, n);
     g->in_aggregate--;
-    if (n->op == OP_EXISTS || n->op == OP_ALL) probe(g, PROBE_RESULT, n, NULL, NULL);
+    if (g->in_when && (n->op == OP_EXISTS || n->op == OP_ALL))
+        probe(g, PROBE_RESULT, n, NULL, NULL);
 }
 
 static void cg_agg_body(CodeGen *g, Node *n) {
@@ -670,7 +672,9 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
             }
             nb++;
         } else if (cl->kind == N_WHEN) {
+            g->in_when = 1;
             cg_expr(g, cl->a);
+            g->in_when = 0;
             Probe *pr = probe(g, PROBE_WHEN, cl->a, NULL, NULL);
             for (Node *b = clauses; pr && b != cl && pr->nbind < 4; b = b->next) {
                 if (b->kind != N_FOR && b->kind != N_MATCH) continue;

@@ -42,6 +42,7 @@ typedef struct CodeGen {
     int depth, maxdepth; /* value stack depth while emitting */
     int debug;           /* record probes for `explain` */
     int in_aggregate;    /* no probes inside aggregates (too many) */
+    int in_when;         /* compiling a rule's when (exists/all are probed there) */
     Probe *probes;
     size_t nprobes, capprobes;
     int oom;

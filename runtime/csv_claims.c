@@ -375,7 +375,8 @@ int csvc_get(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, const Val
     CsvReader r;
     csv_init(&r, "", 0, c->alloc);
     Value *claim = arena_alloc(ar, c->claim->nfields * sizeof(Value));
-    int rc = claim ? fill(cf0, &cf0->rows[i], &r, ar, strings, claim, errbuf, errcap) : -1;
+    int rc = claim ? fill(cf0, &cf0->rows[i], &r, ar, strings, claim, errbuf, errcap)
+                   : (snprintf(errbuf, errcap, "out of memory"), -1);
     for (size_t fi = 1; fi < c->nfiles && rc == 0; fi++) {
         const CsvFile *cf = &c->files[fi];
         uint32_t n = 0;

@@ -158,6 +158,9 @@ int arb_category_rows(const arb_engine *e, size_t cat, const char **name, uint64
         for (uint32_t pc = r->entry; pc < r->code_end && pc < p->ncode;) {
             int32_t op = p->code[pc];
             if (op < 0 || op >= OPC__COUNT) break;
+            /* an aggregate starts by storing its accumulator: a match
+             * after that is inside it, not one of the rule's binders */
+            if (op == OPC_STORE) break;
             if (op == OPC_MATCH && pc + 2 < p->ncode) {
                 int32_t k = p->code[pc + 2],
                         t = k >= 0 && (uint32_t)k < r->nops ? rule_ops(p, r)[k] : -1;
