@@ -5,7 +5,8 @@
 # are errors at their place in the CSV; `x matches r.column` gives the same
 # findings on the interpreter, the JIT and AOT code through a pack (the
 # patterns survive the pack); regex is a column type only; diagnoses have a
-# name in the JSON and CSV readers.
+# name in the JSON and CSV readers; `lint --stats` counts a rule's own
+# table rows, not those matched inside an aggregate.
 set -uo pipefail
 arbiter=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") src=$2
 tmp=$(mktemp -d)
@@ -93,6 +94,18 @@ printf 'claim_id,code,name\nC1,I10,高血压\nC2,J18,肺炎\nC2,C34,肺癌\nC3,J
 "$arbiter" check "$d/base.rules" --claims "$tmp/csv/claims.csv" -o "$tmp/f_csv" --quiet "${S[@]}"
 expect_rc "check csv" 0 $? "$tmp/f_csv"
 cmp -s "$tmp/f_interp" "$tmp/f_csv" && ok || bad "CSV differs: $(diff "$tmp/f_interp" "$tmp/f_csv")"
+
+# rule rows in `lint --stats`: a rule's own match counts the table's rows;
+# a match inside an aggregate does not make the rule one per row
+printf 'code,grp\nA1,g\nA2,g\nA3,h\n' > "$tmp/surg.csv"
+cat > "$tmp/rows.rules" <<'R'
+category SD "x" { code "X" }
+table surg from "surg.csv" { code code key  grp text }
+rule SD.1 in SD when count(x in claim.lines, match q in surg on x.item_code) > 1 flag claim
+rule SD.2 in SD for line in claim.lines match r in surg on line.item_code when line.quantity > 1 flag line
+R
+"$arbiter" lint --stats "$tmp/rows.rules" --stdlib "$src/stdlib-rules" > "$tmp/stats" 2>&1
+grep -qE '^  SD +2 +4$' "$tmp/stats" && ok || bad "rule rows: $(grep -E '^  SD' "$tmp/stats")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
