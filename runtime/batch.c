@@ -293,8 +293,13 @@ static void read_records(Worker *w) {
         const Value *claim = NULL;
         size_t off = 0;
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, NULL, 0};
-        if (jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings, &claim, msg,
-                               sizeof msg, &off)) {
+        int prc = jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings, &claim, msg,
+                                     sizeof msg, &off);
+        if (prc == -2) { /* out of memory: no fault of the record's */
+            w->failed = 1;
+            break;
+        }
+        if (prc) {
             snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, full, strlen(full));
@@ -348,7 +353,12 @@ static void *work(void *arg) {
         arena_reset(&w->ar);
         const Value *claim;
         size_t off = 0;
-        if (jsonr_parse(w->e->json, r->p, r->n, &w->ar, &claim, msg, sizeof msg, &off) != 0) {
+        int prc = jsonr_parse(w->e->json, r->p, r->n, &w->ar, &claim, msg, sizeof msg, &off);
+        if (prc == -2) { /* out of memory: no fault of the record's */
+            w->failed = ARB_ERR_NOMEM;
+            break;
+        }
+        if (prc) {
             char full[600];
             snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
             reject(w, w->o->claims_path, r->line, full, r->p, r->n);

@@ -137,6 +137,7 @@ typedef struct P {
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
     StrMap *strings; /* equal strings shared through it (text -> ArbStr), or NULL */
+    int oom;         /* the record failed for want of memory, not for its text */
 } P;
 
 /* Records the first error: its position and message, prefixed with the
@@ -162,6 +163,12 @@ fail(P *P_, const char *at, const char *fmt, ...) {
         va_end(ap);
     }
     return -1;
+}
+
+/* Out of memory: an error of the reader, not of the record. */
+static int oom_fail(P *P_, const char *at) {
+    P_->oom = 1;
+    return fail(P_, at, "out of memory");
 }
 
 static int eof_fail(P *P_) {
@@ -549,7 +556,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
     uint32_t width = child->rt->nfields ? child->rt->nfields : 1, n = 0;
     size_t wbytes = (size_t)width * sizeof(Value);
     ArbList *l = arena_alloc(P_->ar, sizeof(ArbList));
-    if (!l) return fail(P_, P_->p, "out of memory");
+    if (!l) return oom_fail(P_, P_->p);
     int level = P_->npath; /* < MAX_LIST_NESTING + 1: the schema's lists nest no deeper */
     ws(P_);
     if (P_->p < P_->end && *P_->p == ']') {
@@ -571,7 +578,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
                 while (ncap < ((size_t)n + 1) * width) ncap *= 2;
                 Value *grown = mem_realloc(P_->alloc, P_->items[level].v, old * sizeof(Value),
                                            ncap * sizeof(Value));
-                if (!grown) return fail(P_, P_->p, "out of memory");
+                if (!grown) return oom_fail(P_, P_->p);
                 P_->items[level].v = grown;
                 P_->items[level].cap = ncap;
             }
@@ -594,7 +601,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
         P_->npath--;
     }
     Value *items = arena_alloc(P_->ar, (n ? n : 1) * wbytes);
-    if (!items) return fail(P_, P_->p, "out of memory");
+    if (!items) return oom_fail(P_, P_->p);
     if (n) memcpy(items, P_->items[level].v, n * wbytes);
     l->n = n;
     l->width = child->rt->nfields;
@@ -609,7 +616,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
 static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, const ArbStr **out) {
     if (P_->strings && !esc && (*out = strmap_get(P_->strings, s, n)) != NULL) return 0;
     ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
-    if (!a) return fail(P_, at, "out of memory");
+    if (!a) return oom_fail(P_, at);
     size_t len = n;
     if (esc)
         len = unescape(s, n, a->data);
@@ -668,7 +675,7 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         if (type_is_string(kind)) return make_str(P_, at, s, n, esc, &out->s);
         if (esc) { /* rare: a scalar written with escapes */
             char *d = arena_alloc(P_->ar, n);
-            if (!d) return fail(P_, at, "out of memory");
+            if (!d) return oom_fail(P_, at);
             n = unescape(s, n, d);
             s = d;
         }
@@ -762,7 +769,7 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             if (esc < 0) return -1;
             if (esc) {
                 char *d = arena_alloc(P_->ar, klen + 1);
-                if (!d) return fail(P_, key, "out of memory");
+                if (!d) return oom_fail(P_, key);
                 klen = unescape(key, klen, d);
                 key = d;
             }
@@ -813,7 +820,7 @@ static int parse_top(const JsonReader *r, P *P_, Arena *ar, const Value **out) {
                         : "something else");
     size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
     Value *rec = arena_alloc(ar, nf * sizeof(Value));
-    if (!rec) return fail(P_, P_->p, "out of memory");
+    if (!rec) return oom_fail(P_, P_->p);
     if (parse_record(P_, r->claim, rec)) return -1;
     ws(P_);
     if (P_->p != P_->end)
@@ -831,6 +838,7 @@ int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, 
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
     P P_;
     P_.strings = strings;
+    P_.oom = 0;
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;
@@ -846,5 +854,5 @@ int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, 
     for (int i = 0; i <= MAX_LIST_NESTING; i++)
         mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
     if (rc && err_off) *err_off = (size_t)(P_.errpos - p);
-    return rc;
+    return rc && P_.oom ? -2 : rc;
 }

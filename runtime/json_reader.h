@@ -21,7 +21,8 @@ void jsonr_free(JsonReader *r);
 /* Parses exactly one JSON object occupying p[0..n) (whitespace around it
  * allowed, nothing else) into a record allocated in ar.  Returns 0 and *out,
  * or -1 with a one-line message in errbuf and the byte offset of the
- * problem in *err_off. */
+ * problem in *err_off; -2 when memory ran out (nothing need be wrong with
+ * the record). */
 int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
                 char *errbuf, size_t errcap, size_t *err_off);
 

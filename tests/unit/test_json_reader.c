@@ -607,6 +607,32 @@ static void test_shared_strings(void **state) {
     assert_true(z[C_LINES].l->items[1].s != z[C_LINES].l->items[5 + 1].s);
 }
 
+/* Out of memory is not the record's fault: -2, not -1, at any allocation. */
+static void test_parse_out_of_memory(void **state) {
+    Ctx *c = *state;
+    const char *j = "{\"claim_id\":\"C\",\"note\":\"a\\u0062\",\"lines\":[{\"line_no\":1,"
+                    "\"item_code\":\"X\"},{\"line_no\":2,\"item_code\":\"Y\"}]}";
+    int succeeded = 0;
+    for (int n = 0; n < 64 && !succeeded; n++) {
+        Budget b = {n};
+        Arena ar;
+        arena_init(&ar, (Alloc){budget_alloc, &b}, 16);
+        const Value *v;
+        char err[128];
+        size_t off;
+        int rc = jsonr_parse(c->r, j, strlen(j), &ar, &v, err, sizeof err, &off);
+        if (rc == 0) {
+            succeeded = 1;
+            assert_string_equal(v[C_NOTE].s->data, "ab");
+        } else {
+            assert_int_equal(rc, -2);
+            assert_non_null(strstr(err, "out of memory"));
+        }
+        arena_free(&ar);
+    }
+    assert_true(succeeded);
+}
+
 static void test_small_error_buffer(void **state) {
     Ctx *c = *state;
     const char *j = "{\"claim_id\":\"C\",\"lines\":[{\"line_no\":1}]}";
@@ -652,6 +678,7 @@ int main(void) {
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_shared_strings),
+        cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_new_out_of_memory),
     };
