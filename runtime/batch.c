@@ -808,7 +808,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         st->at_risk_cents += w->at_risk;
         st->rule_errors += w->rule_errors;
         if (w->vm.lua) st->lua_calls += luart_calls(w->vm.lua);
-        for (uint32_t c = 0; c < p->ncats && e->cat_stats && w->cat_count; c++) {
+        for (uint32_t c = 0; c < p->ncats && e->cat_stats && w->cat_count && w->cat_amount; c++) {
             e->cat_stats[c].findings += w->cat_count[c];
             e->cat_stats[c].amount_cents += w->cat_amount[c];
         }
