@@ -564,6 +564,32 @@ static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t don
     return rc;
 }
 
+/* Shares CSV claims from..to out among the workers, in order. */
+static void share_claims(Worker *ws, int nw, const CsvClaims *csv, size_t from, size_t to) {
+    size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
+    for (int i = 0; i < nw; i++) {
+        ws[i].csv = csv;
+        ws[i].from = from + (size_t)i * per < to ? from + (size_t)i * per : to;
+        ws[i].to = ws[i].from + per < to ? ws[i].from + per : to;
+    }
+}
+
+/* Reports the CSV child rows that belong to no claim: each a rejected row
+ * (not a claim), written out through worker 0. */
+static int report_orphans(arb_engine *e, const arb_batch_options *o, Worker *ws, Output *out,
+                          const CsvClaims *csv, arb_batch_stats *st) {
+    size_t norph = csvc_orphan_count(csv);
+    for (size_t k = 0; k < norph; k++) {
+        const char *file, *m;
+        uint64_t line;
+        csvc_orphan(csv, k, &file, &line, &m);
+        st->rejected_rows++;
+        reject(&ws[0], file, line, m, "", 0);
+        ws[0].rejected--; /* a row, not a claim */
+    }
+    return norph ? flush_workers(e, o, ws, 1, out) : ARB_OK;
+}
+
 static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                    arb_batch_stats *st) {
     CsvClaims *csv;
@@ -575,27 +601,12 @@ static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw
     int rc = ARB_OK;
     for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
-        size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
-        for (int i = 0; i < nw; i++) {
-            ws[i].csv = csv;
-            ws[i].from = from + (size_t)i * per < to ? from + (size_t)i * per : to;
-            ws[i].to = ws[i].from + per < to ? ws[i].from + per : to;
-        }
+        share_claims(ws, nw, csv, from, to);
         run_workers(ws, nw);
         rc = flush_workers(e, o, ws, nw, out);
         if (o->on_progress) o->on_progress(o->ud, to, n);
     }
-    /* child rows that belong to no claim */
-    size_t norph = csvc_orphan_count(csv);
-    for (size_t k = 0; k < norph && rc == ARB_OK; k++) {
-        const char *file, *m;
-        uint64_t line;
-        csvc_orphan(csv, k, &file, &line, &m);
-        st->rejected_rows++;
-        reject(&ws[0], file, line, m, "", 0);
-        ws[0].rejected--; /* a row, not a claim */
-    }
-    if (rc == ARB_OK) rc = flush_workers(e, o, ws, 1, out);
+    if (rc == ARB_OK) rc = report_orphans(e, o, ws, out, csv, st);
     csvc_free(csv);
     return rc;
 }
@@ -657,12 +668,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             size_t n = csvc_count(cc);
             for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
                 size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
-                size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
-                for (int i = 0; i < nw; i++) {
-                    ws[i].csv = cc;
-                    ws[i].from = from + (size_t)i * per < to ? from + (size_t)i * per : to;
-                    ws[i].to = ws[i].from + per < to ? ws[i].from + per : to;
-                }
+                share_claims(ws, nw, cc, from, to);
                 rc = read_on_workers(&hr, b.total * to / n);
             }
         }
@@ -710,17 +716,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         ws[i].vm.hist = NULL;
         ws[i].vm.skip_prepare = 0;
     }
-    /* CSV child rows that belong to no claim */
-    size_t norph = cc ? csvc_orphan_count(cc) : 0;
-    for (size_t k = 0; k < norph && rc == ARB_OK; k++) {
-        const char *file, *m;
-        uint64_t line;
-        csvc_orphan(cc, k, &file, &line, &m);
-        st->rejected_rows++;
-        reject(&ws[0], file, line, m, "", 0);
-        ws[0].rejected--; /* a row, not a claim */
-    }
-    if (rc == ARB_OK && norph) rc = flush_workers(e, o, ws, 1, out);
+    if (rc == ARB_OK && cc) rc = report_orphans(e, o, ws, out, cc, st);
     hist_free(&hist);
     if (cc) csvc_free(cc);
     readlist_free(e->alloc, &hr.all);
