@@ -73,12 +73,18 @@ void hist_free(HistIndex *h) {
     memset(h, 0, sizeof *h);
 }
 
+int hist_window_from(int64_t now, int64_t dur, int64_t *from) {
+    if (dur == ARB_NULL || dur < 0) return -1;
+    if (__builtin_sub_overflow(now, dur, from)) *from = INT64_MIN;
+    return 0;
+}
+
 const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *ar, int *oom) {
-    if (!h || pos >= h->n || dur == ARB_NULL || dur < 0) return NULL;
+    if (!h || pos >= h->n) return NULL;
     int64_t now = h->t[pos], from;
     uint32_t lo = h->start[pos], hi = pos;
-    if (now == ARB_NULL || lo == pos) return NULL;
-    if (!__builtin_sub_overflow(now, dur, &from)) {
+    if (now == ARB_NULL || lo == pos || hist_window_from(now, dur, &from)) return NULL;
+    if (from != INT64_MIN) {
         /* the first position whose time is >= from */
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;

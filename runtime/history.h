@@ -40,6 +40,12 @@ static inline Value *hist_claim(const HistIndex *h, size_t i) {
     return h->items + (size_t)h->pos[i] * h->width;
 }
 
+/* The window of history(dur) for a claim whose as_of is `now` (seconds):
+ * claims with as_of >= *from (and before the claim) are in it.  Returns 0,
+ * or -1 when the history is empty (dur missing or negative).  *from is
+ * INT64_MIN when the window has no lower bound (it would overflow). */
+int hist_window_from(int64_t now, int64_t dur, int64_t *from);
+
 /* history(dur) of the claim at position pos: NULL when empty (or dur is
  * missing or negative), else a list allocated in ar.  Out of memory: NULL
  * and *oom set. */
