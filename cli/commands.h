@@ -15,4 +15,7 @@ int cmd_gen_labelled(int argc, char **argv);
 /* arbiter score FINDINGS TRUTH (cmd_library.c) */
 int cmd_score(int argc, char **argv);
 
+/* arbiter history init|add|stats|prune|export DB ... (cmd_history.c) */
+int cmd_history(int argc, char **argv);
+
 #endif

@@ -39,6 +39,7 @@ static const char *const MAIN_HELP =
     "  diff     show the impact of a rule change on the findings over claims\n"
     "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
     "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
+    "  history  a persistent claim-history store: add, stats, prune, export\n"
     "\n"
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
@@ -227,7 +228,7 @@ static int cmd_check(int argc, char **argv) {
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
     int fail_on_findings = 0, quiet = 0, backend = 0;
-    const char *pack = NULL, *native = NULL;
+    const char *pack = NULL, *native = NULL, *history_dir = NULL;
     unsigned long long lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -303,6 +304,10 @@ static int cmd_check(int argc, char **argv) {
             if (parse_count(argv[++i], &lua_mb) || lua_mb < 1 || lua_mb > 65536)
                 return cli_usage_error("check", "--lua-memory takes megabytes (1-65536), not '%s'",
                                        argv[i]);
+        } else if (strcmp(a, "--history") == 0 && more) {
+            history_dir = argv[++i];
+        } else if (strcmp(a, "--record") == 0) {
+            o.record = 1;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else {
@@ -313,6 +318,8 @@ static int cmd_check(int argc, char **argv) {
     if (ra.nfiles && pack)
         return cli_usage_error("check", "%s", "give rule files or --pack, not both");
     if (!o.claims_path) return cli_usage_error("check", "%s", "no claims given (--claims FILE)");
+    if (o.record && !history_dir)
+        return cli_usage_error("check", "%s", "--record needs a history store (--history DB)");
     int code = EXIT_CLEAN;
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
@@ -340,6 +347,16 @@ static int cmd_check(int argc, char **argv) {
             return EXIT_USAGE;
         }
     }
+    arb_history *hist = NULL;
+    if (history_dir) {
+        if (arb_history_open(e, history_dir, o.record ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY,
+                             &hist) != ARB_OK) {
+            fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+            arb_engine_free(e);
+            return EXIT_DATA;
+        }
+        o.history = hist;
+    }
     Progress prog = {isatty(2) && !quiet, 0};
     o.on_progress = on_progress;
     o.on_reject = on_reject;
@@ -347,6 +364,7 @@ static int cmd_check(int argc, char **argv) {
     o.ud = &prog;
     arb_batch_stats st;
     int rc = arb_check_file(e, &o, &st);
+    arb_history_close(hist);
     if (prog.shown) fputs("\r                \r", stderr);
     if (rc != ARB_OK && rc != ARB_ERR_DATA) {
         fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
@@ -369,7 +387,12 @@ static int cmd_check(int argc, char **argv) {
         if (st.rejected_rows)
             fprintf(stderr, " (and %llu orphan rows rejected)",
                     (unsigned long long)st.rejected_rows);
+        if (st.reversals) fprintf(stderr, " + %llu reversals", (unsigned long long)st.reversals);
         if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
+        if (o.record)
+            fprintf(stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
+                    (unsigned long long)st.recorded, history_dir,
+                    (unsigned long long)st.not_recorded);
         fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
                 m1, m2);
         fprintf(stderr, "  %llu findings in %llu claims, %s at risk\n",
@@ -632,6 +655,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "explain") == 0) return cmd_explain(1, sub);
             if (strcmp(argv[2], "import") == 0) return cmd_import(1, sub);
             if (strcmp(argv[2], "score") == 0) return cmd_score(1, sub);
+            if (strcmp(argv[2], "history") == 0) return cmd_history(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -650,6 +674,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "import") == 0) return cmd_import(argc - 2, argv + 2);
     if (strcmp(cmd, "score") == 0) return cmd_score(argc - 2, argv + 2);
+    if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }

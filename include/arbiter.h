@@ -262,6 +262,13 @@ typedef struct arb_batch_options {
      * ran; the batch goes on. */
     void (*on_rule_error)(void *ud, const arb_rule_error *r);
     const char *rule_errors_path; /* NULL: none; else JSON Lines, written when there are any */
+    /* History from a store (arb_history_open): rules calling history() see
+     * the person's stored claims plus the earlier claims of this batch, and
+     * the batch is streamed in windows (memory does not grow with it).
+     * NULL: the batch alone is the history, read whole first. */
+    struct arb_history *history;
+    int record;            /* 1: add the audited batch to `history` afterwards */
+    uint32_t commit_every; /* claims per store commit when recording (0: 10,000) */
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -289,6 +296,13 @@ typedef struct arb_batch_stats {
     const arb_category_stats *categories; /* valid until the next call on the engine */
     uint64_t rule_errors;                 /* rules stopped by a failed Lua call (on_rule_error) */
     uint64_t lua_calls;                   /* Lua functions called */
+    /* Reversal records (status `reversed` or `reversal_of` set) cancel a
+     * claim: they are not audited and in no history.  records_read =
+     * audited + rejected + reversals (arb_history_add: recorded + rejected
+     * + reversals). */
+    uint64_t reversals;
+    uint64_t recorded;     /* claims written to the history store */
+    uint64_t not_recorded; /* claims that could not be (no person_id or settle time) */
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule
@@ -306,6 +320,61 @@ void arb_session_free(arb_session *s);
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud);
 const char *arb_session_errmsg(const arb_session *s);
+
+/* ------------------------------------------------------- history store */
+
+/* A persistent per-person claim history: a directory holding an LMDB
+ * store (docs/history.md).  Rules calling history() read it in batches
+ * (arb_batch_options.history) and in single-claim sessions (after
+ * arb_engine_set_history).
+ *
+ * Guarantees: any number of threads (and processes) read at once; one
+ * writer at a time (others wait).  A reader sees the store as of the last
+ * commit before its check began.  A commit is atomic and durable: a process
+ * killed at any moment leaves the store as of its last commit. */
+typedef struct arb_history arb_history;
+
+enum { ARB_HISTORY_READONLY = 0, ARB_HISTORY_WRITE = 1 };
+
+/* Opens the store in directory dir (created when mode is
+ * ARB_HISTORY_WRITE and it does not exist) for the engine's compiled rules
+ * (compile or load a pack first; the store outlives schema changes).  A
+ * store written by another format version is refused (ARB_ERR_DATA, with
+ * both versions in arb_errmsg). */
+int arb_history_open(arb_engine *e, const char *dir, int mode, arb_history **out);
+/* Closes the store (after the sessions using it are done). */
+void arb_history_close(arb_history *h);
+/* Makes the engine's sessions read history from h (NULL: none).  Call it
+ * before sessions check claims, not while they do. */
+int arb_engine_set_history(arb_engine *e, arb_history *h);
+
+/* Adds a claims file to the store: each claim replaces a stored one with
+ * the same claim_id; a reversal removes the claim it reverses.  Bad
+ * records are rejected as arb_check_file rejects them (o->rejects_path,
+ * on_reject), and so are claims with no person_id or settle time; the rest
+ * is stored, one commit per window of input.  Uses claims_path,
+ * input_format, rejects_path, on_reject, on_progress, threads. */
+int arb_history_add_file(arb_history *h, const arb_batch_options *o, arb_batch_stats *st);
+
+typedef struct arb_history_info {
+    uint64_t persons, claims;
+    int64_t first_settle, last_settle; /* seconds since 1970 (INT64_MIN when empty) */
+    uint64_t file_bytes, used_bytes;
+    uint32_t schemas; /* claim schemas the store has been written with */
+} arb_history_info;
+int arb_history_stats(arb_history *h, arb_history_info *out);
+/* Removes claims settled before `before` (seconds since 1970); the number
+ * removed in *removed. */
+int arb_history_prune(arb_history *h, int64_t before, uint64_t *removed);
+/* Writes every stored claim as JSON Lines (readable by arb_history_add_file),
+ * by person and time. */
+int arb_history_export(arb_history *h, const char *path, uint64_t *claims);
+
+/* Records one settled claim (JSON, as arb_session_check_json takes) in the
+ * engine's history store (opened ARB_HISTORY_WRITE): it replaces a claim
+ * with the same id; a reversal removes the claim it names.  ARB_ERR_DATA
+ * when the JSON is not a valid claim or has no person_id or settle time. */
+int arb_session_record_json(arb_session *s, const char *json, size_t len);
 
 #ifdef __cplusplus
 }

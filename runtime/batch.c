@@ -2,12 +2,18 @@
  * checking claims on worker threads, writing findings and rejects in input
  * order, and the run's statistics.  Memory stays flat in the batch size: a
  * window of input is read, checked and written before the next — except
- * when a rule uses history(): then every claim is read first, a per-person
- * index is built (history.h), and the claims are checked from it. */
+ * when a rule uses history() and no history store is given: then every
+ * claim is read first, a per-person index is built (history.h), and the
+ * claims are checked from it.  With a history store (store mode) the batch
+ * is read twice in windows: first into a staging store beside it (each
+ * person's claims in time order), then checked with history() read from
+ * the store and the staging store (history/hsource.h); memory stays flat. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -16,6 +22,8 @@
 #include "csv_claims.h"
 #include "engine.h"
 #include "history.h"
+#include "hsource.h"
+#include "hstore.h"
 #include "strmap.h"
 #include "scalar.h"
 
@@ -113,7 +121,13 @@ typedef struct Worker {
     StrBuf errtext, errjson;
     RuleErrNote *errs;
     size_t nerrs, caperrs;
-    uint64_t audited, rejected, lines, findings, flagged, rule_errors;
+    /* store mode: history() from the stores; seq_base is the input
+     * ordinal of this window's first record (JSON Lines) */
+    HSource src;
+    int store_mode;
+    uint64_t seq_base;
+    HistReversal hrev;
+    uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
     int64_t claimed, line_cents, at_risk;
     uint64_t *cat_count;
     int64_t *cat_amount;
@@ -209,6 +223,11 @@ static void reject(Worker *w, const char *file, uint64_t line, const char *msg, 
 /* Sums, findings and output of one audited claim. */
 static void audit(Worker *w, Value *claim) {
     const Program *p = w->e->prog;
+    const ArbStr *target;
+    if (hist_reversal(&w->hrev, claim, &target)) { /* cancels a claim: not audited */
+        w->reversals++;
+        return;
+    }
     vm_clear(&w->vm);
     if (vm_check_claim(&w->vm, claim, w->o->phases, &w->ar)) {
         w->failed = ARB_ERR_NOMEM;
@@ -279,11 +298,11 @@ static void read_records(Worker *w) {
     for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
         const Value *claim = NULL;
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
+        csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
         if (csvc_get(w->csv, i, &w->hist_ar, &w->strings, &claim, msg, sizeof msg, &h.file,
                      &h.line) != 0) {
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
-            csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
             if (!h.msg) w->failed = 1;
         }
         if (!w->failed && readlist_add(w->e->alloc, &w->read, h, claim)) w->failed = 1;
@@ -292,7 +311,8 @@ static void read_records(Worker *w) {
         const Record *r = &w->recs[i];
         const Value *claim = NULL;
         size_t off = 0;
-        HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, NULL, 0};
+        /* an accepted record's text: valid while this window is (store mode) */
+        HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
         int prc = jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings, &claim, msg,
                                      sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
@@ -344,6 +364,7 @@ static void *work(void *arg) {
                 reject(w, file, line, msg, raw, n);
                 continue;
             }
+            if (w->store_mode) hsrc_set_claim(&w->src, claim, (uint32_t)i);
             audit(w, (Value *)claim);
         }
         return NULL;
@@ -364,6 +385,7 @@ static void *work(void *arg) {
             reject(w, w->o->claims_path, r->line, full, r->p, r->n);
             continue;
         }
+        if (w->store_mode) hsrc_set_claim(&w->src, claim, (uint32_t)(w->seq_base + i));
         audit(w, (Value *)claim);
     }
     return NULL;
@@ -552,14 +574,41 @@ typedef struct Batch {
     int nw;
     Output *out;
     uint64_t total; /* bytes of the file */
+    uint64_t seen;  /* JSON Lines records handed out so far */
+    HStore *store, *stage; /* store mode */
 } Batch;
+
+/* Store mode: the workers' read transactions see the latest commits. */
+static int store_window_begin(Batch *b) {
+    char err[512];
+    for (int i = 0; i < b->nw; i++)
+        if (b->ws[i].store_mode && hsrc_begin(&b->ws[i].src, err, sizeof err))
+            return engine_fail(b->e, ARB_ERR_IO, "%s", err);
+    return ARB_OK;
+}
+
+/* Store mode: lets the read transactions go, and the pages the window
+ * read, so memory stays flat however big the stores grow. */
+static void store_window_end(Batch *b) {
+    for (int i = 0; i < b->nw; i++)
+        if (b->ws[i].store_mode) {
+            hsrc_end(&b->ws[i].src);
+            if (b->ws[i].src.failed && !b->ws[i].failed) b->ws[i].failed = ARB_ERR_IO;
+        }
+    if (b->store) hstore_release_pages(b->store);
+    if (b->stage) hstore_release_pages(b->stage);
+}
 
 /* A window of JSON Lines, streaming: checked on the workers, written out. */
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
     share_records(b->ws, b->nw, recs, nrecs);
-    run_workers(b->ws, b->nw);
-    int rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
+    for (int i = 0; i < b->nw; i++) b->ws[i].seq_base = b->seen + (size_t)(b->ws[i].recs - recs);
+    b->seen += nrecs;
+    int rc = store_window_begin(b);
+    if (rc == ARB_OK) run_workers(b->ws, b->nw);
+    store_window_end(b);
+    if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done, b->total);
     return rc;
 }
@@ -590,8 +639,12 @@ static int report_orphans(arb_engine *e, const arb_batch_options *o, Worker *ws,
     return norph ? flush_workers(e, o, ws, 1, out) : ARB_OK;
 }
 
-static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
-                   arb_batch_stats *st) {
+static int run_csv(Batch *b, arb_batch_stats *st) {
+    arb_engine *e = b->e;
+    const arb_batch_options *o = b->o;
+    Worker *ws = b->ws;
+    int nw = b->nw;
+    Output *out = b->out;
     CsvClaims *csv;
     char msg[512];
     if (csvc_open(&csv, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0)
@@ -602,8 +655,10 @@ static int run_csv(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw
     for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
         share_claims(ws, nw, csv, from, to);
-        run_workers(ws, nw);
-        rc = flush_workers(e, o, ws, nw, out);
+        rc = store_window_begin(b);
+        if (rc == ARB_OK) run_workers(ws, nw);
+        store_window_end(b);
+        if (rc == ARB_OK) rc = flush_workers(e, o, ws, nw, out);
         if (o->on_progress) o->on_progress(o->ud, to, n);
     }
     if (rc == ARB_OK) rc = report_orphans(e, o, ws, out, csv, st);
@@ -649,7 +704,7 @@ static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done
  * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Batch b = {e, o, ws, nw, out, st->bytes};
+    Batch b = {e, o, ws, nw, out, st->bytes, 0, NULL, NULL};
     HistRecords hr;
     memset(&hr, 0, sizeof hr);
     hr.b = &b;
@@ -723,7 +778,273 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     return rc;
 }
 
+/* ------------------------------------------------------------ store mode */
+
+/* Writing a batch into a store, window by window: the staging store of
+ * check --history (every claim, in input order, never replaced), or the
+ * store itself (history add).  Each window is one commit. */
+typedef struct Stage {
+    Batch *b;
+    HStore *st;
+    int report; /* history add: rejected records are reported here */
+    uint64_t ordinal;
+    uint64_t stored, not_stored, reversals;
+    StrBuf scratch;
+} Stage;
+
+/* Parses this window on the workers (read_records), then writes its claims
+ * into the store in input order, in one transaction. */
+static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
+    Batch *b = sg->b;
+    arb_engine *e = b->e;
+    char err[512];
+    run_workers(b->ws, b->nw);
+    HTxn *t;
+    if (hstore_begin(sg->st, 1, &t, err, sizeof err)) return engine_fail(e, ARB_ERR_IO, "%s", err);
+    int rc = ARB_OK;
+    for (int i = 0; i < b->nw && rc == ARB_OK; i++) {
+        Worker *w = &b->ws[i];
+        if (w->failed) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+        for (size_t k = 0; k < w->read.nents && rc == ARB_OK; k++) {
+            const HEntry *h = &w->read.ents[k];
+            uint64_t ord = sg->ordinal++;
+            if (h->claim == UINT32_MAX) {
+                if (sg->report) reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
+                continue;
+            }
+            const Value *claim = w->read.claims[h->claim];
+            const ArbStr *target;
+            const char *why;
+            if (hist_reversal(&w->hrev, claim, &target)) {
+                sg->reversals++;
+                if (target && hstore_reverse(t, target->data, target->len, err, sizeof err) < 0)
+                    rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+                continue;
+            }
+            int pr = hstore_put(t, claim, (uint32_t)ord, &sg->scratch, &why, err, sizeof err);
+            if (pr < 0) {
+                rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+            } else if (pr == 1) {
+                sg->not_stored++;
+                if (sg->report) {
+                    char m[200];
+                    snprintf(m, sizeof m, "cannot be stored in history: %s", why);
+                    reject(w, h->file ? h->file : b->o->claims_path, h->line, m, h->raw, h->rawn);
+                }
+            } else {
+                sg->stored++;
+            }
+        }
+        w->read.nents = w->read.nclaims = 0;
+        arena_reset(&w->hist_ar);
+        strmap_free(&w->strings);
+        strmap_init(&w->strings, e->alloc);
+    }
+    if (rc == ARB_OK) {
+        if (hstore_commit(t, err, sizeof err)) rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+    } else {
+        hstore_abort(t);
+    }
+    if (rc == ARB_OK && sg->report) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
+    hstore_release_pages(sg->st);
+    if (b->o->on_progress) b->o->on_progress(b->o->ud, done, total);
+    return rc;
+}
+
+static int stage_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
+    Stage *sg = ud;
+    share_records(sg->b->ws, sg->b->nw, recs, nrecs);
+    /* checking is the rest of the progress: staging counts for a third */
+    return stage_workers(sg, sg->report ? done : done / 3, sg->b->total);
+}
+
+/* Writes the whole batch into sg->st. */
+static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
+    Batch *b = sg->b;
+    arb_engine *e = b->e;
+    char msg[512];
+    int rc = ARB_OK;
+    for (int i = 0; i < b->nw; i++) {
+        b->ws[i].reading = 1;
+        strmap_init(&b->ws[i].strings, e->alloc);
+    }
+    if (csv) {
+        CsvClaims *cc;
+        if (csvc_open(&cc, e->prog->claim, b->o->claims_path, e->alloc, msg, sizeof msg) != 0) {
+            rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+        } else {
+            size_t n = csvc_count(cc);
+            st->bytes = b->total = csvc_bytes(cc);
+            for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
+                size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+                share_claims(b->ws, b->nw, cc, from, to);
+                uint64_t done = b->total * to / n;
+                rc = stage_workers(sg, sg->report ? done : done / 3, b->total);
+            }
+            if (rc == ARB_OK && sg->report) rc = report_orphans(e, b->o, b->ws, b->out, cc, st);
+            csvc_free(cc);
+        }
+    } else {
+        rc = read_windows(e, b->o->claims_path, stage_window, sg);
+    }
+    for (int i = 0; i < b->nw; i++) {
+        b->ws[i].reading = 0;
+        b->ws[i].csv = NULL;
+        b->ws[i].recs = NULL;
+        b->ws[i].nrecs = 0;
+        strmap_free(&b->ws[i].strings);
+        arena_reset(&b->ws[i].hist_ar);
+    }
+    return rc;
+}
+
+/* Copies the staged batch into the store (check --record), committing
+ * every `every` claims; then applies the batch's reversals. */
+typedef struct Copy {
+    arb_engine *e;
+    HStore *from;
+    HStore *to;
+    HTxn *t;
+    uint32_t every, n;
+    uint64_t copied;
+    StrBuf scratch;
+    int rc;
+} Copy;
+
+static int copy_one(void *ud, const HRec *r) {
+    Copy *c = ud;
+    char err[512];
+    if (!c->t && hstore_begin(c->to, 1, &c->t, err, sizeof err)) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
+        return 1;
+    }
+    if (hstore_copy(c->t, c->from, r, &c->scratch, err, sizeof err)) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
+        return 1;
+    }
+    c->copied++;
+    if (++c->n >= c->every) {
+        c->n = 0;
+        HTxn *t = c->t;
+        c->t = NULL;
+        if (hstore_commit(t, err, sizeof err)) {
+            c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
+            return 1;
+        }
+        hstore_release_pages(c->to);
+    }
+    return 0;
+}
+
+static int copy_reversal(void *ud, const char *id, size_t n) {
+    Copy *c = ud;
+    char err[512];
+    if (!c->t && hstore_begin(c->to, 1, &c->t, err, sizeof err)) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
+        return 1;
+    }
+    if (hstore_reverse(c->t, id, n, err, sizeof err) < 0) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
+        return 1;
+    }
+    return 0;
+}
+
+static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t every,
+                        uint64_t *copied) {
+    char err[512];
+    Copy c;
+    memset(&c, 0, sizeof c);
+    c.e = e;
+    c.from = stage;
+    c.to = store;
+    c.every = every ? every : 10000;
+    sb_init(&c.scratch, e->alloc);
+    HTxn *rt;
+    if (hstore_begin(stage, 0, &rt, err, sizeof err)) {
+        sb_free(&c.scratch);
+        return engine_fail(e, ARB_ERR_IO, "%s", err);
+    }
+    if (hstore_each(rt, copy_one, &c) && c.rc == ARB_OK)
+        c.rc = engine_fail(e, ARB_ERR_IO, "history store: cannot read the staged batch");
+    if (c.rc == ARB_OK && hstore_each_reversed(rt, copy_reversal, &c) && c.rc == ARB_OK)
+        c.rc = engine_fail(e, ARB_ERR_IO, "history store: cannot read the staged batch");
+    hstore_abort(rt);
+    if (c.t) {
+        if (c.rc == ARB_OK) {
+            if (hstore_commit(c.t, err, sizeof err)) c.rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+        } else {
+            hstore_abort(c.t);
+        }
+    }
+    sb_free(&c.scratch);
+    *copied = c.copied;
+    return c.rc;
+}
+
+/* check --history: stages the batch, checks it with history() from the
+ * store and the staging store, records it when asked. */
+static int run_store(Batch *b, arb_batch_stats *st, int csv) {
+    arb_engine *e = b->e;
+    const arb_batch_options *o = b->o;
+    HStore *store = o->history->st;
+    char dir[PATH_MAX], err[512];
+    /* the staging store: beside the store, else in the temporary directory */
+    snprintf(dir, sizeof dir, "%s/stage.XXXXXX", hstore_dir(store));
+    if (!mkdtemp(dir)) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/arbiter-stage.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir))
+            return engine_fail(e, ARB_ERR_IO, "cannot make a staging directory: %s",
+                               strerror(errno));
+    }
+    HStore *stage = NULL;
+    int rc = ARB_OK;
+    if (hstore_open(&stage, dir, HSTORE_WRITE | HSTORE_STAGING, e->prog, e->alloc, err,
+                    sizeof err))
+        rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+    Stage sg;
+    memset(&sg, 0, sizeof sg);
+    sg.b = b;
+    sg.st = stage;
+    sb_init(&sg.scratch, e->alloc);
+    if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
+    sb_free(&sg.scratch);
+    /* check, in windows, with history from both stores */
+    b->store = store;
+    b->stage = stage;
+    for (int i = 0; i < b->nw && rc == ARB_OK; i++) {
+        if (hsrc_init(&b->ws[i].src, e->prog, store, stage, e->alloc)) {
+            hsrc_free(&b->ws[i].src);
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        b->ws[i].store_mode = 1;
+        hsrc_install(&b->ws[i].src, &b->ws[i].vm);
+    }
+    if (rc == ARB_OK && csv)
+        rc = run_csv(b, st);
+    else if (rc == ARB_OK)
+        rc = read_windows(e, o->claims_path, check_window, b);
+    for (int i = 0; i < b->nw; i++) {
+        if (b->ws[i].store_mode) hsrc_free(&b->ws[i].src);
+        b->ws[i].store_mode = 0;
+        b->ws[i].vm.hist_fn = NULL;
+    }
+    b->store = b->stage = NULL;
+    if (rc == ARB_OK && o->record)
+        rc = record_batch(e, stage, store, o->commit_every, &st->recorded);
+    st->not_recorded = o->record ? sg.not_stored : 0;
+    hstore_close(stage);
+    hstore_remove_dir(dir);
+    return rc;
+}
+
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st) {
+    return batch_run(e, o, st, NULL);
+}
+
+int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HStore *add_to) {
     memset(st, 0, sizeof *st);
     if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before checking claims");
     if (!o->claims_path) return engine_fail(e, ARB_ERR_USAGE, "no claims file given");
@@ -756,6 +1077,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         w->cat_amount = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(int64_t));
         if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        hist_reversal_init(&w->hrev, p);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].vm.no_index = opt.no_index;
@@ -775,12 +1097,25 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
     if (rc == ARB_OK && opt.rule_errors_path) remove(opt.rule_errors_path);
-    if (rc == ARB_OK && hist_program_uses(p, opt.phases))
+    Batch b = {e, &opt, ws, nw, &out, st->bytes, 0, NULL, NULL};
+    if (rc == ARB_OK && add_to) {
+        Stage sg;
+        memset(&sg, 0, sizeof sg);
+        sg.b = &b;
+        sg.st = add_to;
+        sg.report = 1;
+        sb_init(&sg.scratch, e->alloc);
+        rc = stage_batch(&sg, csv, st);
+        sb_free(&sg.scratch);
+        st->recorded = sg.stored;
+        st->reversals = sg.reversals;
+    } else if (rc == ARB_OK && opt.history) {
+        rc = run_store(&b, st, csv);
+    } else if (rc == ARB_OK && hist_program_uses(p, opt.phases)) {
         rc = run_history(e, &opt, ws, nw, &out, st, csv);
-    else if (rc == ARB_OK && csv)
-        rc = run_csv(e, &opt, ws, nw, &out, st);
-    else if (rc == ARB_OK) {
-        Batch b = {e, &opt, ws, nw, &out, st->bytes};
+    } else if (rc == ARB_OK && csv) {
+        rc = run_csv(&b, st);
+    } else if (rc == ARB_OK) {
         rc = read_windows(e, opt.claims_path, check_window, &b);
     }
 
@@ -803,6 +1138,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         st->line_cents += w->line_cents;
         st->at_risk_cents += w->at_risk;
         st->rule_errors += w->rule_errors;
+        st->reversals += w->reversals;
         if (w->vm.lua) st->lua_calls += luart_calls(w->vm.lua);
         for (uint32_t c = 0; c < p->ncats && e->cat_stats && w->cat_count && w->cat_amount; c++) {
             e->cat_stats[c].findings += w->cat_count[c];
@@ -822,7 +1158,7 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
         mem_free(e->alloc, w->cat_amount, (p->ncats + 1) * sizeof(int64_t));
     }
     mem_free(e->alloc, ws, (size_t)nw * sizeof(Worker));
-    st->records_read = st->audited + st->rejected;
+    st->records_read = st->audited + st->rejected + st->reversals + (add_to ? st->recorded : 0);
     st->ncategories = e->cat_stats ? p->ncats : 0;
     st->categories = e->cat_stats;
     if (out.findings && out.findings != stdout && fclose(out.findings) != 0 && rc == ARB_OK)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "disasm.h"
+#include "history.h"
 #include "pack.h"
 #include "scalar.h"
 
@@ -372,6 +373,7 @@ int arb_session_new(arb_engine *e, arb_session **out) {
     s->vm.native = e->native;
     s->vm.lua_limits = e->lua_limits;
     arena_init(&s->ar, e->alloc, 1 << 14);
+    sb_init(&s->scratch, e->alloc);
     *out = s;
     return ARB_OK;
 }
@@ -380,12 +382,36 @@ void arb_session_free(arb_session *s) {
     if (!s) return;
     Alloc a = s->e->alloc;
     vm_free(&s->vm);
+    if (s->src_of) hsrc_free(&s->src);
+    sb_free(&s->scratch);
     arena_free(&s->ar);
     mem_free(a, s, sizeof *s);
 }
 
 const char *arb_session_errmsg(const arb_session *s) {
     return s->errmsg;
+}
+
+/* Sets the session up to read history() from the engine's store, and
+ * starts its read transactions. */
+static int session_history(arb_session *s) {
+    arb_history *h = s->e->history;
+    if (s->src_of && (!h || s->src_of != h->st)) {
+        hsrc_free(&s->src);
+        s->src_of = NULL;
+        s->vm.hist_fn = NULL;
+    }
+    if (!h) return ARB_OK;
+    if (!s->src_of) {
+        if (hsrc_init(&s->src, s->e->prog, h->st, NULL, s->e->alloc)) {
+            snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+            return ARB_ERR_NOMEM;
+        }
+        s->src_of = h->st;
+        hsrc_install(&s->src, &s->vm);
+    }
+    if (hsrc_begin(&s->src, s->errmsg, sizeof s->errmsg)) return ARB_ERR_IO;
+    return ARB_OK;
 }
 
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
@@ -397,7 +423,16 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     size_t off = 0;
     if (jsonr_parse(s->e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off) != 0)
         return ARB_ERR_DATA;
-    if (vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar) != 0) {
+    HistReversal hr;
+    const ArbStr *target;
+    hist_reversal_init(&hr, s->e->prog);
+    if (hist_reversal(&hr, claim, &target)) return ARB_OK; /* a reversal is not audited */
+    int rc = session_history(s);
+    if (rc != ARB_OK) return rc;
+    if (s->src_of) hsrc_set_claim(&s->src, claim, 0);
+    int crc = vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar);
+    if (s->src_of) hsrc_end(&s->src);
+    if (crc != 0) {
         snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
         return ARB_ERR_NOMEM;
     }

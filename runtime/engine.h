@@ -5,6 +5,7 @@
 #include "arbiter.h"
 #include "check.h"
 #include "diag.h"
+#include "hsource.h"
 #include "json_reader.h"
 #include "program.h"
 #include "native.h"
@@ -28,6 +29,12 @@ struct arb_engine {
     uint64_t pack_checksum;        /* of the pack last written or loaded */
     void *native_owner;
     void (*native_free)(void *owner);
+    struct arb_history *history; /* what sessions read history() from, or NULL */
+};
+
+struct arb_history {
+    arb_engine *e;
+    HStore *st;
 };
 
 struct arb_session {
@@ -35,7 +42,14 @@ struct arb_session {
     VM vm;
     Arena ar;
     char errmsg[512];
+    HSource src;         /* history() from the engine's store */
+    const HStore *src_of; /* the store src was made for (NULL: none yet) */
+    StrBuf scratch;      /* encoding claims to record */
 };
+
+/* The batch driver (batch.c): audits a claims file (arb_check_file), or,
+ * with add_to set, only adds it to that store (arb_history_add_file). */
+int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HStore *add_to);
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scalar.h"
+#include "strmap.h"
 
 typedef struct SortKey {
     const ArbStr *person;
@@ -49,18 +50,51 @@ int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, A
         k[i].t = t;
         k[i].i = (uint32_t)i;
     }
+    /* reversal records and the claims they reverse are in no history */
+    StrMap rev;
+    strmap_init(&rev, a);
+    HistReversal hr;
+    hist_reversal_init(&hr, p);
+    int oom = 0, any = 0;
+    for (size_t i = 0; i < n && !oom; i++) {
+        const ArbStr *target;
+        if (hist_reversal(&hr, claims[i], &target) && target)
+            strmap_put(&rev, target->data, target->len, (void *)target, &oom);
+    }
+    int32_t idf = ct->key_field >= 0 && type_is_string(ct->fields[ct->key_field].type.kind)
+                      ? ct->key_field
+                      : -1;
+    for (size_t i = 0; i < n && !oom; i++) {
+        const ArbStr *target, *id = idf >= 0 ? claims[i][idf].s : NULL;
+        if (hist_reversal(&hr, claims[i], &target) || (id && strmap_get(&rev, id->data, id->len))) {
+            if (!any && !(h->out = mem_calloc(a, m))) oom = 1;
+            any = 1;
+        }
+    }
+    if (oom) {
+        strmap_free(&rev);
+        mem_free(a, k, m * sizeof(SortKey));
+        hist_free(h);
+        return -1;
+    }
     qsort(k, n, sizeof(SortKey), key_cmp);
     for (size_t j = 0; j < n; j++) {
         uint32_t i = k[j].i;
         memcpy(h->items + j * h->width, claims[i], h->width * sizeof(Value));
         h->pos[i] = (uint32_t)j;
         h->t[j] = k[j].t;
+        if (any) {
+            const ArbStr *target, *id = idf >= 0 ? claims[i][idf].s : NULL;
+            h->out[j] = hist_reversal(&hr, claims[i], &target) ||
+                        (id && strmap_get(&rev, id->data, id->len));
+        }
         /* a new run unless the same person and both times known */
         int same = j > 0 && k[j].person && k[j].t != ARB_NULL && k[j - 1].t != ARB_NULL &&
                    str_eq(k[j].person, k[j - 1].person);
         h->start[j] = same ? h->start[j - 1] : (uint32_t)j;
     }
     mem_free(a, k, m * sizeof(SortKey));
+    strmap_free(&rev);
     return 0;
 }
 
@@ -70,6 +104,7 @@ void hist_free(HistIndex *h) {
     mem_free(h->alloc, h->pos, m * sizeof(uint32_t));
     mem_free(h->alloc, h->start, m * sizeof(uint32_t));
     mem_free(h->alloc, h->t, m * sizeof(int64_t));
+    mem_free(h->alloc, h->out, m);
     memset(h, 0, sizeof *h);
 }
 
@@ -94,15 +129,29 @@ const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *a
                 hi = mid;
         }
     }
-    if (lo == pos) return NULL;
+    uint32_t kept = pos - lo;
+    for (uint32_t j = lo; h->out && j < pos; j++) kept -= h->out[j];
+    if (kept == 0) return NULL;
     ArbList *l = arena_alloc(ar, sizeof(ArbList));
     if (!l) {
         *oom = 1;
         return NULL;
     }
-    l->n = pos - lo;
+    l->n = kept;
     l->width = h->width;
     l->items = h->items + (size_t)lo * h->width;
+    if (kept < pos - lo) { /* leave out reversals and reversed claims */
+        Value *items = arena_alloc(ar, (size_t)kept * h->width * sizeof(Value));
+        if (!items) {
+            *oom = 1;
+            return NULL;
+        }
+        for (uint32_t j = lo, d = 0; j < pos; j++)
+            if (!h->out[j])
+                memcpy(items + (size_t)d++ * h->width, h->items + (size_t)j * h->width,
+                       h->width * sizeof(Value));
+        l->items = items;
+    }
     return l;
 }
 
@@ -124,6 +173,28 @@ int hist_check_claim(const HistIndex *h, size_t i, VM *vm, unsigned phases, Aren
     vm->hist_pos = pos;
     vm->skip_prepare = skip;
     return rc;
+}
+
+void hist_reversal_init(HistReversal *r, const Program *p) {
+    const RecordType *ct = p->claim;
+    r->status = record_field_index(ct, "status", 6);
+    r->of = record_field_index(ct, "reversal_of", 11);
+    r->id = ct->key_field;
+    r->reversed = -1;
+    if (r->of >= 0 && !type_is_string(ct->fields[r->of].type.kind)) r->of = -1;
+    if (r->id >= 0 && !type_is_string(ct->fields[r->id].type.kind)) r->id = -1;
+    if (r->status >= 0 && ct->fields[r->status].type.kind == TY_ENUM) {
+        const EnumType *en = ct->fields[r->status].type.enm;
+        for (uint32_t k = 0; k < en->n; k++)
+            if (strcmp(en->members[k], "reversed") == 0) r->reversed = k;
+    }
+}
+
+int hist_reversal(const HistReversal *r, const Value *claim, const ArbStr **target) {
+    const ArbStr *of = r->of >= 0 ? claim[r->of].s : NULL;
+    if (!of && !(r->reversed >= 0 && claim[r->status].i == r->reversed)) return 0;
+    *target = of ? of : r->id >= 0 ? claim[r->id].s : NULL;
+    return 1;
 }
 
 static int range_uses(const Program *p, uint32_t from, uint32_t to) {

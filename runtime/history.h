@@ -9,7 +9,8 @@
  * first) — an ArbList pointing into the index, oldest claim first.
  *
  * A claim without a person_id or an as_of has an empty history and is in no
- * other claim's history.  The index is read-only once built, so any number
+ * other claim's history; nor are reversal records and the claims they
+ * reverse (hist_reversal) anywhere in the batch.  The index is read-only once built, so any number
  * of threads may audit from it at once. */
 #ifndef ARB_HISTORY_H
 #define ARB_HISTORY_H
@@ -27,6 +28,8 @@ typedef struct HistIndex {
     uint32_t *pos;   /* per claim in input order: its position in items */
     uint32_t *start; /* per position: the first position of its person's run */
     int64_t *t;      /* per position: as_of in seconds (ARB_NULL: missing) */
+    uint8_t *out;    /* per position: 1 when in no history (a reversal, or a
+                        claim the batch reverses); NULL when none is */
 } HistIndex;
 
 /* Builds the index over claims[0..n) (input order): copies the records.
@@ -57,6 +60,17 @@ const ArbList *hist_list(const HistIndex *h, uint32_t pos, int64_t dur, Arena *a
  * history settings are restored afterwards.  0, or -1 when out of memory. */
 int hist_prepare_all(const HistIndex *h, VM *vm, Arena *ar);
 int hist_check_claim(const HistIndex *h, size_t i, VM *vm, unsigned phases, Arena *ar);
+
+/* Reversals (docs/language.md, "History"): a claim record whose `status`
+ * is `reversed` or whose `reversal_of` is set cancels a settled claim — the
+ * one named by reversal_of, else its own claim_id.  Returns 1 and *target
+ * (NULL when neither is there) for a reversal, 0 for any other record. */
+typedef struct HistReversal {
+    int32_t status, of, id; /* fields (-1: none) */
+    int64_t reversed;       /* the status member `reversed` (-1: none) */
+} HistReversal;
+void hist_reversal_init(HistReversal *r, const Program *p);
+int hist_reversal(const HistReversal *r, const Value *claim, const ArbStr **target);
 
 /* Whether a rule of the program that runs in one of `phases` (a bit mask)
  * calls history() (has a HISTORY instruction). */

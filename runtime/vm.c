@@ -424,7 +424,8 @@ int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
 }
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
-    return vm->hist ? hist_list(vm->hist, vm->hist_pos, dur, ar, &vm->hist_oom) : NULL;
+    if (vm->hist) return hist_list(vm->hist, vm->hist_pos, dur, ar, &vm->hist_oom);
+    return vm->hist_fn ? vm->hist_fn(vm->hist_ud, dur, ar, &vm->hist_oom) : NULL;
 }
 
 int vm_prepare(VM *vm, Value *claim, Arena *ar) {

@@ -47,6 +47,10 @@ typedef struct VM {
     const struct HistIndex *hist;
     uint32_t hist_pos;
     int hist_oom;     /* a history list could not be allocated */
+    /* history() from elsewhere (the history store, history/hsource.h):
+     * asked when hist is NULL; NULL too: every history is empty */
+    const ArbList *(*hist_fn)(void *ud, int64_t dur, Arena *ar, int *oom);
+    void *hist_ud;
     int skip_prepare; /* derived fields are computed already (vm_prepare) */
     /* Lua: the state is made at the first call (one per VM, so per thread) */
     LuaRt *lua;

@@ -1,0 +1,298 @@
+/* hcodec.c — encoding and decoding claim records for the history store
+ * (see hcodec.h). */
+#include "hcodec.h"
+
+#include <string.h>
+
+#define MAX_DEPTH ARB_MAX_LIST_NESTING
+
+void hcodec_put_varint(StrBuf *b, uint64_t v) {
+    char *w = sb_reserve(b, 10);
+    if (!w) return;
+    size_t k = 0;
+    while (v >= 0x80) {
+        w[k++] = (char)(v | 0x80);
+        v >>= 7;
+    }
+    w[k++] = (char)v;
+    b->len += k;
+}
+
+int hcodec_get_varint(const char **p, const char *end, uint64_t *v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+        unsigned char c = (unsigned char)*(*p)++;
+        r |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static inline uint64_t zigzag(int64_t v) {
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+static inline int64_t unzigzag(uint64_t u) {
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* Kinds a stored field may have: scalars, strings and lists. */
+static int storable(uint8_t k) {
+    return type_is_int64(k) || type_is_string(k) || k == TY_LIST;
+}
+
+static void put_bytes(StrBuf *b, const char *s, size_t n) {
+    hcodec_put_varint(b, n);
+    sb_putn(b, s, n);
+}
+
+static void describe(const RecordType *rt, StrBuf *b, int depth) {
+    uint32_t n = 0;
+    for (uint32_t f = 0; f < rt->nfields; f++)
+        n += rt->fields[f].derived < 0 && storable(rt->fields[f].type.kind);
+    hcodec_put_varint(b, n);
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        uint8_t k = fd->type.kind;
+        if (fd->derived >= 0 || !storable(k)) continue;
+        put_bytes(b, fd->name, fd->name_len);
+        sb_putc(b, (char)k);
+        if (k == TY_ENUM) {
+            hcodec_put_varint(b, fd->type.enm->n);
+            for (uint32_t i = 0; i < fd->type.enm->n; i++)
+                put_bytes(b, fd->type.enm->members[i], strlen(fd->type.enm->members[i]));
+        } else if (k == TY_LIST) {
+            if (depth < MAX_DEPTH)
+                describe(fd->type.rec, b, depth + 1);
+            else
+                hcodec_put_varint(b, 0);
+        }
+    }
+}
+
+void hcodec_describe(const RecordType *rt, StrBuf *b) {
+    describe(rt, b, 0);
+}
+
+static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth) {
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        uint8_t k = fd->type.kind;
+        if (fd->derived >= 0 || !storable(k)) continue;
+        Value v = r[f];
+        if (type_is_string(k)) {
+            if (!v.s) {
+                hcodec_put_varint(b, 0);
+            } else {
+                hcodec_put_varint(b, (uint64_t)v.s->len + 1);
+                sb_putn(b, v.s->data, v.s->len);
+            }
+        } else if (k == TY_LIST) {
+            if (!v.l || depth >= MAX_DEPTH) {
+                hcodec_put_varint(b, 0);
+                continue;
+            }
+            hcodec_put_varint(b, (uint64_t)v.l->n + 1);
+            for (uint32_t i = 0; i < v.l->n; i++)
+                encode(fd->type.rec, list_item(v.l, i), b, depth + 1);
+        } else {
+            hcodec_put_varint(b, v.i == ARB_NULL ? 0 : zigzag(v.i) + 1);
+        }
+    }
+}
+
+void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b) {
+    hcodec_put_varint(b, schema_no);
+    encode(rt, claim, b, 0);
+}
+
+/* ------------------------------------------------------------- decoding */
+
+typedef struct HcField {
+    uint8_t kind;       /* stored kind */
+    int32_t target;     /* field of the program's record, -1: skipped */
+    int32_t *enum_map;  /* stored member -> program member (-1: none) */
+    uint32_t nmembers;  /* stored members */
+    struct HcPlan *sub; /* lists: the items' plan */
+} HcField;
+
+struct HcPlan {
+    const RecordType *rt; /* NULL: the values are skipped */
+    uint32_t nfields;
+    HcField *fields;
+    Value *blank; /* rt->nfields values: every field missing */
+};
+
+typedef struct Cursor {
+    const char *p, *end;
+    Arena *ar;
+    int damaged;
+} Cursor;
+
+static int get_bytes(Cursor *c, const char **s, size_t *n) {
+    uint64_t len;
+    if (hcodec_get_varint(&c->p, c->end, &len) || len > (uint64_t)(c->end - c->p)) return -1;
+    *s = c->p;
+    *n = (size_t)len;
+    c->p += len;
+    return 0;
+}
+
+static int compatible(uint8_t stored, uint8_t prog) {
+    return stored == prog || (type_is_string(stored) && type_is_string(prog));
+}
+
+static HcPlan *plan(Cursor *c, const RecordType *rt, int depth) {
+    uint64_t n;
+    if (depth > MAX_DEPTH || hcodec_get_varint(&c->p, c->end, &n) || n > 4096) {
+        c->damaged = 1;
+        return NULL;
+    }
+    HcPlan *pl = arena_alloc(c->ar, sizeof *pl);
+    if (!pl) return NULL;
+    pl->rt = rt;
+    pl->nfields = (uint32_t)n;
+    pl->fields = arena_alloc(c->ar, (n ? n : 1) * sizeof(HcField));
+    pl->blank = NULL;
+    if (!pl->fields) return NULL;
+    if (rt) {
+        pl->blank = arena_alloc(c->ar, (rt->nfields ? rt->nfields : 1) * sizeof(Value));
+        if (!pl->blank) return NULL;
+        for (uint32_t f = 0; f < rt->nfields; f++) {
+            uint8_t k = rt->fields[f].type.kind;
+            if (type_is_string(k) || k == TY_LIST)
+                pl->blank[f].p = NULL;
+            else
+                pl->blank[f].i = ARB_NULL;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        HcField *hf = &pl->fields[i];
+        memset(hf, 0, sizeof *hf);
+        const char *name;
+        size_t len;
+        if (get_bytes(c, &name, &len) || c->p >= c->end) {
+            c->damaged = 1;
+            return NULL;
+        }
+        hf->kind = (uint8_t)*c->p++;
+        if (!storable(hf->kind)) {
+            c->damaged = 1;
+            return NULL;
+        }
+        int32_t t = rt ? record_field_index(rt, name, len) : -1;
+        const Field *fd = t >= 0 ? &rt->fields[t] : NULL;
+        if (fd && (fd->derived >= 0 || !compatible(hf->kind, fd->type.kind))) fd = NULL, t = -1;
+        hf->target = t;
+        if (hf->kind == TY_ENUM) {
+            uint64_t m;
+            if (hcodec_get_varint(&c->p, c->end, &m) || m > 65536) {
+                c->damaged = 1;
+                return NULL;
+            }
+            hf->nmembers = (uint32_t)m;
+            hf->enum_map = arena_alloc(c->ar, (m ? m : 1) * sizeof(int32_t));
+            if (!hf->enum_map) return NULL;
+            for (uint32_t k = 0; k < m; k++) {
+                const char *mn;
+                size_t ml;
+                if (get_bytes(c, &mn, &ml)) {
+                    c->damaged = 1;
+                    return NULL;
+                }
+                hf->enum_map[k] = -1;
+                for (uint32_t q = 0; fd && q < fd->type.enm->n; q++)
+                    if (strlen(fd->type.enm->members[q]) == ml &&
+                        memcmp(fd->type.enm->members[q], mn, ml) == 0)
+                        hf->enum_map[k] = (int32_t)q;
+            }
+        } else if (hf->kind == TY_LIST) {
+            hf->sub = plan(c, fd ? fd->type.rec : NULL, depth + 1);
+            if (!hf->sub) return NULL;
+        }
+    }
+    return pl;
+}
+
+HcPlan *hcodec_plan(const char *desc, size_t n, const RecordType *rt, Arena *ar, int *damaged) {
+    Cursor c = {desc, desc + n, ar, 0};
+    HcPlan *pl = plan(&c, rt, 0);
+    if (pl && c.p != c.end) c.damaged = 1;
+    *damaged = c.damaged;
+    return c.damaged ? NULL : pl;
+}
+
+int64_t hcodec_schema_no(const char *rec, size_t n, size_t *body) {
+    const char *p = rec;
+    uint64_t v;
+    if (hcodec_get_varint(&p, rec + n, &v) || v > INT32_MAX) return -1;
+    *body = (size_t)(p - rec);
+    return (int64_t)v;
+}
+
+/* Decodes one record's fields with pl into dst (NULL: skip them). */
+static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
+    for (uint32_t i = 0; i < pl->nfields; i++) {
+        const HcField *hf = &pl->fields[i];
+        Value *out = dst && hf->target >= 0 ? &dst[hf->target] : NULL;
+        uint64_t u;
+        if (hcodec_get_varint(&c->p, c->end, &u)) return -1;
+        if (type_is_string(hf->kind)) {
+            if (u == 0) continue;
+            if (u - 1 > (uint64_t)(c->end - c->p)) return -1;
+            if (out && !(out->s = str_new(c->ar, c->p, (size_t)(u - 1)))) return -2;
+            c->p += u - 1;
+        } else if (hf->kind == TY_LIST) {
+            if (u == 0) continue;
+            uint64_t n = u - 1;
+            if (n > (uint64_t)(c->end - c->p)) return -1; /* each item takes a byte at least */
+            const HcPlan *sub = hf->sub;
+            ArbList *l = NULL;
+            Value *items = NULL;
+            uint32_t width = out ? sub->rt->nfields : 0;
+            if (out) {
+                l = arena_alloc(c->ar, sizeof *l);
+                items = arena_alloc(c->ar, (n ? n : 1) * width * sizeof(Value) + sizeof(Value));
+                if (!l || !items) return -2;
+                l->n = (uint32_t)n;
+                l->width = width;
+                l->items = items;
+            }
+            for (uint64_t k = 0; k < n; k++) {
+                Value *item = out ? items + k * width : NULL;
+                if (item) memcpy(item, sub->blank, width * sizeof(Value));
+                int rc = decode(c, sub, item);
+                if (rc) return rc;
+            }
+            if (out) out->l = l;
+        } else {
+            if (u == 0 || !out) continue;
+            int64_t v = unzigzag(u - 1);
+            if (hf->kind == TY_ENUM) {
+                if (v < 0 || (uint64_t)v >= hf->nmembers) return -1;
+                v = hf->enum_map[v];
+                if (v < 0) continue; /* a member the program no longer has: missing */
+            }
+            out->i = v;
+        }
+    }
+    return 0;
+}
+
+int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst) {
+    Cursor c = {rec, rec + n, ar, 0};
+    memcpy(dst, plan->blank, plan->rt->nfields * sizeof(Value));
+    int rc = decode(&c, plan, dst);
+    if (rc == 0 && c.p != c.end) rc = -1;
+    return rc;
+}
+
+int hcodec_decode(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value **out) {
+    Value *dst = arena_alloc(ar, (plan->rt->nfields ? plan->rt->nfields : 1) * sizeof(Value));
+    if (!dst) return -2;
+    int rc = hcodec_decode_into(plan, rec, n, ar, dst);
+    if (rc == 0) *out = dst;
+    return rc;
+}

@@ -1,0 +1,60 @@
+/* hcodec.h — the history store's compact encoding of claim records.
+ *
+ * A claim is stored as its input fields (derived fields are computed again
+ * when it is read back) in the order of a schema description: a byte string
+ * naming every stored field of the claim record and, recursively, of its
+ * lists, with each field's kind and, for enums, the member names.  The store
+ * keeps every description it has used, numbered; a record starts with the
+ * number of the description it was written with.  Reading maps the stored
+ * fields onto the running program's record types by name, so a store
+ * outlives schema changes: a field the program no longer has is skipped, a
+ * field the store never had is missing (null), an enum member is found by
+ * name.
+ *
+ * Values: int64 scalars as zigzag varints plus one (0: missing), strings as
+ * a varint length plus one (0: missing) and the bytes, lists as a varint
+ * count plus one (0: missing) followed by the items' fields. */
+#ifndef ARB_HCODEC_H
+#define ARB_HCODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema.h"
+#include "strbuf.h"
+
+/* Appends the description of record type rt (its stored fields) to b. */
+void hcodec_describe(const RecordType *rt, StrBuf *b);
+
+/* Appends claim (a record of type rt, described by hcodec_describe) to b,
+ * after `schema_no` (the number of its description in the store). */
+void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b);
+
+/* A decoding plan: one stored description mapped onto a program's record
+ * type.  Built once per description, immutable: shared by threads. */
+typedef struct HcPlan HcPlan;
+
+/* Builds the plan for the description desc[0..n) onto rt in ar.  NULL when
+ * the description is damaged or memory ran out (*damaged says which). */
+HcPlan *hcodec_plan(const char *desc, size_t n, const RecordType *rt, Arena *ar, int *damaged);
+
+/* The description number a record starts with; -1 when damaged.  *body is
+ * set past it. */
+int64_t hcodec_schema_no(const char *rec, size_t n, size_t *body);
+
+/* Decodes the record body rec[0..n) (past its description number) with
+ * plan into a claim record allocated in ar (derived fields missing).
+ * Strings are copied into ar.  Returns 0, -1 when the record is damaged,
+ * -2 when out of memory. */
+int hcodec_decode(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value **out);
+
+/* Decodes into dst, a record of plan's type already allocated (width
+ * values); its lists and strings go into ar.  As hcodec_decode. */
+int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst);
+
+/* Varints, for the store's keys and values. */
+void hcodec_put_varint(StrBuf *b, uint64_t v);
+/* Reads a varint at *p (< end); -1 when truncated. */
+int hcodec_get_varint(const char **p, const char *end, uint64_t *v);
+
+#endif

@@ -1,0 +1,586 @@
+/* hstore.c — the persistent claim-history store over LMDB (see hstore.h). */
+#include "hstore.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "hcodec.h"
+#include "scalar.h"
+
+#define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as needed */
+#define MAX_KEY 511                /* LMDB's default key size limit */
+#define MAX_SCHEMAS 1024
+
+struct HStore {
+    MDB_env *env;
+    MDB_dbi meta, claims, ids, rev;
+    int flags;
+    const Program *p;
+    Alloc alloc;
+    Arena ar;                   /* plans, descriptions */
+    HcPlan *plans[MAX_SCHEMAS]; /* by schema number - 1 (NULL: unused) */
+    uint32_t nschemas;
+    uint32_t cur_schema; /* the number claims are written with (0: none) */
+    int32_t person_field, asof_field, id_field;
+    int64_t scale; /* as_of to seconds */
+    char dir[4096];
+};
+
+struct HTxn {
+    HStore *s;
+    MDB_txn *txn;
+    int write;
+    StrBuf key; /* scratch */
+};
+
+static int fail(char *err, size_t cap, const char *fmt, const char *a, const char *b) {
+    if (cap) snprintf(err, cap, fmt, a, b);
+    return -1;
+}
+
+const char *hstore_dir(const HStore *s) {
+    return s->dir;
+}
+
+static int open_db(MDB_txn *txn, const char *name, int create, MDB_dbi *dbi) {
+    return mdb_dbi_open(txn, name, create ? MDB_CREATE : 0, dbi);
+}
+
+/* Loads the schema descriptions; when writable, registers the program's
+ * own if it is new.  Runs in the opening transaction. */
+static int load_schemas(HStore *s, MDB_txn *txn, char *err, size_t errcap) {
+    StrBuf mine;
+    sb_init(&mine, s->alloc);
+    hcodec_describe(s->p->claim, &mine);
+    if (mine.oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    MDB_cursor *c;
+    if (mdb_cursor_open(txn, s->meta, &c)) {
+        sb_free(&mine);
+        return fail(err, errcap, "cannot read the history store%s%s", "", "");
+    }
+    MDB_val k = {7, "schema."}, v;
+    int rc = 0;
+    for (int op = MDB_SET_RANGE; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
+        if (k.mv_size < 8 || memcmp(k.mv_data, "schema.", 7) != 0) break;
+        char num[16];
+        size_t nl = k.mv_size - 7 < sizeof num - 1 ? k.mv_size - 7 : sizeof num - 1;
+        memcpy(num, (char *)k.mv_data + 7, nl);
+        num[nl] = 0;
+        long n = strtol(num, NULL, 10);
+        if (n < 1 || n > MAX_SCHEMAS) continue;
+        int damaged = 0;
+        HcPlan *pl = hcodec_plan(v.mv_data, v.mv_size, s->p->claim, &s->ar, &damaged);
+        if (!pl) {
+            rc = fail(err, errcap, "%s: %s", s->dir,
+                      damaged ? "a schema description in the history store is damaged"
+                              : "out of memory");
+            break;
+        }
+        s->plans[n - 1] = pl;
+        if ((uint32_t)n > s->nschemas) s->nschemas = (uint32_t)n;
+        if (v.mv_size == mine.len && memcmp(v.mv_data, mine.p, mine.len) == 0)
+            s->cur_schema = (uint32_t)n;
+    }
+    mdb_cursor_close(c);
+    if (rc == 0 && !s->cur_schema && (s->flags & HSTORE_WRITE)) {
+        if (s->nschemas >= MAX_SCHEMAS) {
+            rc = fail(err, errcap, "%s: the history store holds too many schema versions%s", s->dir,
+                      "");
+        } else {
+            char key[32];
+            int kn = snprintf(key, sizeof key, "schema.%u", s->nschemas + 1);
+            MDB_val kk = {(size_t)kn, key}, vv = {mine.len, mine.p};
+            int damaged = 0;
+            HcPlan *pl = hcodec_plan(mine.p, mine.len, s->p->claim, &s->ar, &damaged);
+            if (!pl || mdb_put(txn, s->meta, &kk, &vv, 0))
+                rc = fail(err, errcap, "%s: cannot record the schema in the history store%s",
+                          s->dir, "");
+            else {
+                s->plans[s->nschemas] = pl;
+                s->cur_schema = ++s->nschemas;
+            }
+        }
+    }
+    sb_free(&mine);
+    return rc;
+}
+
+int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Alloc a, char *err,
+                size_t errcap) {
+    *out = NULL;
+    int writable = flags & HSTORE_WRITE;
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (!writable || errno != ENOENT)
+            return fail(err, errcap, "cannot open the history store %s: %s", dir, strerror(errno));
+        if (mkdir(dir, 0777) != 0)
+            return fail(err, errcap, "cannot create the history store %s: %s", dir,
+                        strerror(errno));
+    } else if (!S_ISDIR(sb.st_mode)) {
+        return fail(err, errcap, "the history store %s is not a directory%s", dir, "");
+    }
+    HStore *s = mem_calloc(a, sizeof *s);
+    if (!s) return fail(err, errcap, "out of memory%s%s", "", "");
+    s->alloc = a;
+    s->flags = flags;
+    s->p = p;
+    arena_init(&s->ar, a, 4096);
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    const RecordType *ct = p->claim;
+    s->person_field = record_field_index(ct, "person_id", 9);
+    if (s->person_field >= 0 && !type_is_string(ct->fields[s->person_field].type.kind))
+        s->person_field = -1;
+    s->id_field = ct->key_field;
+    s->asof_field = ct->as_of_field;
+    s->scale =
+        s->asof_field >= 0 && ct->fields[s->asof_field].type.kind == TY_DATE ? SECS_PER_DAY : 1;
+    unsigned ef = MDB_NOTLS | (writable ? 0 : MDB_RDONLY);
+    if (flags & HSTORE_STAGING) ef |= MDB_NOSYNC;
+    int rc = mdb_env_create(&s->env);
+    if (rc == 0) rc = mdb_env_set_maxdbs(s->env, 8);
+    if (rc == 0) rc = mdb_env_set_mapsize(s->env, MAP_SIZE);
+    if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 1024);
+    if (rc == 0) rc = mdb_env_open(s->env, dir, ef, 0664);
+    if (rc) {
+        fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
+        hstore_close(s);
+        return -1;
+    }
+    MDB_txn *txn;
+    rc = mdb_txn_begin(s->env, NULL, writable ? 0 : MDB_RDONLY, &txn);
+    if (rc) {
+        fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
+        hstore_close(s);
+        return -1;
+    }
+    int r = 0;
+    if (open_db(txn, "meta", writable, &s->meta) || open_db(txn, "claims", writable, &s->claims) ||
+        open_db(txn, "ids", writable, &s->ids) || open_db(txn, "rev", writable, &s->rev)) {
+        r = fail(err, errcap, "%s is not an Arbiter history store (%s)", dir,
+                 writable ? "cannot create its tables" : "no history tables in it");
+    }
+    if (r == 0) {
+        MDB_val k = {6, "format"}, v;
+        int g = mdb_get(txn, s->meta, &k, &v);
+        if (g == MDB_NOTFOUND && writable) {
+            MDB_stat st;
+            mdb_stat(txn, s->claims, &st);
+            MDB_val fv = {strlen(HSTORE_FORMAT), HSTORE_FORMAT};
+            if (st.ms_entries || mdb_put(txn, s->meta, &k, &fv, 0))
+                r = fail(err, errcap, "%s is not an Arbiter history store%s", dir, "");
+        } else if (g) {
+            r = fail(err, errcap, "%s is not an Arbiter history store (no format version)%s", dir,
+                     "");
+        } else if (v.mv_size != strlen(HSTORE_FORMAT) ||
+                   memcmp(v.mv_data, HSTORE_FORMAT, v.mv_size) != 0) {
+            char found[64];
+            snprintf(found, sizeof found, "%.*s", (int)(v.mv_size < 60 ? v.mv_size : 60),
+                     (const char *)v.mv_data);
+            if (errcap)
+                snprintf(err, errcap,
+                         "the history store %s has format '%s'; this arbiter reads '%s' (export "
+                         "it with the arbiter that wrote it, then add it again)",
+                         dir, found, HSTORE_FORMAT);
+            r = -1;
+        }
+    }
+    if (r == 0) r = load_schemas(s, txn, err, errcap);
+    if (r == 0 && (rc = mdb_txn_commit(txn)) != 0)
+        r = fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
+    else if (r != 0)
+        mdb_txn_abort(txn);
+    if (r) {
+        hstore_close(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void hstore_close(HStore *s) {
+    if (!s) return;
+    if (s->env) mdb_env_close(s->env);
+    arena_free(&s->ar);
+    mem_free(s->alloc, s, sizeof *s);
+}
+
+void hstore_remove_dir(const char *dir) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    remove(path);
+    snprintf(path, sizeof path, "%s/lock.mdb", dir);
+    remove(path);
+    remove(dir);
+}
+
+int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
+    *out = NULL;
+    if (write && !(s->flags & HSTORE_WRITE))
+        return fail(err, errcap, "the history store %s is open read-only%s", s->dir, "");
+    HTxn *t = mem_calloc(s->alloc, sizeof *t);
+    if (!t) return fail(err, errcap, "out of memory%s%s", "", "");
+    t->s = s;
+    t->write = write;
+    sb_init(&t->key, s->alloc);
+    int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc) {
+        mem_free(s->alloc, t, sizeof *t);
+        return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
+    }
+    *out = t;
+    return 0;
+}
+
+static void txn_free(HTxn *t) {
+    sb_free(&t->key);
+    mem_free(t->s->alloc, t, sizeof *t);
+}
+
+int hstore_commit(HTxn *t, char *err, size_t errcap) {
+    int rc = mdb_txn_commit(t->txn);
+    txn_free(t);
+    if (rc) return fail(err, errcap, "history store: cannot commit: %s%s", mdb_strerror(rc), "");
+    return 0;
+}
+
+void hstore_abort(HTxn *t) {
+    if (!t) return;
+    mdb_txn_abort(t->txn);
+    txn_free(t);
+}
+
+void hstore_reset(HTxn *t) {
+    mdb_txn_reset(t->txn);
+}
+
+int hstore_renew(HTxn *t) {
+    return mdb_txn_renew(t->txn) ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+static void put_be(char *w, uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8) w[i] = (char)(v & 0xff);
+}
+static uint64_t get_be(const unsigned char *r, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++) v = v << 8 | r[i];
+    return v;
+}
+
+/* person 0x00 time seq claim_id */
+static int make_key(StrBuf *b, const char *person, size_t pn, int64_t t, uint32_t seq,
+                    const char *id, size_t idn) {
+    sb_clear(b);
+    char *w = sb_reserve(b, pn + 13 + idn);
+    if (!w) return -1;
+    memcpy(w, person, pn);
+    w[pn] = 0;
+    put_be(w + pn + 1, (uint64_t)t ^ (1ull << 63), 8);
+    put_be(w + pn + 9, seq, 4);
+    memcpy(w + pn + 13, id, idn);
+    b->len = pn + 13 + idn;
+    return 0;
+}
+
+/* Splits a claims key; -1 when it is not one. */
+static int split_key(const MDB_val *k, HRec *r) {
+    const char *p = k->mv_data;
+    const char *z = memchr(p, 0, k->mv_size);
+    if (!z || (size_t)(z - p) + 13 > k->mv_size) return -1;
+    r->person = p;
+    r->person_len = (size_t)(z - p);
+    const unsigned char *u = (const unsigned char *)z + 1;
+    r->t = (int64_t)(get_be(u, 8) ^ (1ull << 63));
+    r->seq = (uint32_t)get_be(u + 8, 4);
+    r->claim_id = z + 13;
+    r->claim_id_len = k->mv_size - r->person_len - 13;
+    return 0;
+}
+
+int hstore_claim_key(const HStore *s, const Value *claim, const ArbStr **person, int64_t *t,
+                     const ArbStr **claim_id, const char **why) {
+    *person = s->person_field >= 0 ? claim[s->person_field].s : NULL;
+    *claim_id = s->id_field >= 0 && type_is_string(s->p->claim->fields[s->id_field].type.kind)
+                    ? claim[s->id_field].s
+                    : NULL;
+    int64_t v = s->asof_field >= 0 ? claim[s->asof_field].i : ARB_NULL;
+    if (!*claim_id) return *why = "no claim_id", -1;
+    if (!*person) return *why = "no person_id", -1;
+    if (v == ARB_NULL) return *why = "no settle time (the as_of field)", -1;
+    if (__builtin_mul_overflow(v, s->scale, t)) return *why = "settle time out of range", -1;
+    if (memchr((*person)->data, 0, (*person)->len)) return *why = "a NUL byte in person_id", -1;
+    if ((*person)->len + (*claim_id)->len + 13 > MAX_KEY)
+        return *why = "person_id and claim_id longer than 498 bytes together", -1;
+    return 0;
+}
+
+static int mdb_fail(char *err, size_t errcap, int rc) {
+    return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
+}
+
+/* Deletes the claim with this id from claims and ids: 1 done, 0 none. */
+static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
+    MDB_val old;
+    int rc = mdb_get(t->txn, t->s->ids, idk, &old);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return mdb_fail(err, errcap, rc);
+    /* old points into the map: copy before deleting */
+    sb_clear(&t->key);
+    sb_putn(&t->key, old.mv_data, old.mv_size);
+    if (t->key.oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    MDB_val ok = {t->key.len, t->key.p};
+    rc = mdb_del(t->txn, t->s->claims, &ok, NULL);
+    if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
+    rc = mdb_del(t->txn, t->s->ids, idk, NULL);
+    if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
+    return 1;
+}
+
+int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
+               char *err, size_t errcap) {
+    HStore *s = t->s;
+    const ArbStr *person, *id;
+    int64_t at;
+    if (hstore_claim_key(s, claim, &person, &at, &id, why)) return 1;
+    MDB_val idk = {id->len, (void *)id->data};
+    int staging = s->flags & HSTORE_STAGING;
+    if (!staging && delete_id(t, &idk, err, errcap) < 0) return -1;
+    if (make_key(&t->key, person->data, person->len, at, staging ? seq : 0, id->data, id->len))
+        return fail(err, errcap, "out of memory%s%s", "", "");
+    sb_clear(scratch);
+    hcodec_encode(s->p->claim, s->cur_schema, claim, scratch);
+    if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    MDB_val k = {t->key.len, t->key.p}, v = {scratch->len, scratch->p};
+    int rc = mdb_put(t->txn, s->claims, &k, &v, 0);
+    if (rc) return mdb_fail(err, errcap, rc);
+    MDB_val iv = {staging ? 0 : t->key.len, t->key.p};
+    rc = mdb_put(t->txn, s->ids, &idk, &iv, 0);
+    if (rc) return mdb_fail(err, errcap, rc);
+    return 0;
+}
+
+int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap) {
+    MDB_val idk = {n, (void *)claim_id};
+    if (n == 0 || n > MAX_KEY) return 0;
+    if (t->s->flags & HSTORE_STAGING) {
+        MDB_val v = {0, ""};
+        int rc = mdb_put(t->txn, t->s->rev, &idk, &v, 0);
+        return rc ? mdb_fail(err, errcap, rc) : 1;
+    }
+    return delete_id(t, &idk, err, errcap);
+}
+
+int hstore_has_id(HTxn *t, const char *claim_id, size_t n) {
+    if (n == 0 || n > MAX_KEY) return 0;
+    MDB_val k = {n, (void *)claim_id}, v;
+    if ((t->s->flags & HSTORE_STAGING) && mdb_get(t->txn, t->s->rev, &k, &v) == 0) return 2;
+    return mdb_get(t->txn, t->s->ids, &k, &v) == 0;
+}
+
+int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t to_t,
+                  uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud) {
+    if (pn + 13 > MAX_KEY) return 0;
+    MDB_cursor *c;
+    if (mdb_cursor_open(t->txn, t->s->claims, &c)) return -1;
+    if (make_key(&t->key, person, pn, from, 0, "", 0)) {
+        mdb_cursor_close(c);
+        return -1;
+    }
+    MDB_val k = {t->key.len, t->key.p}, v;
+    int rc = 0, g;
+    for (int op = MDB_SET_RANGE; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
+        HRec r;
+        if (split_key(&k, &r) || r.person_len != pn || memcmp(r.person, person, pn) != 0) break;
+        if (r.t > to_t || (r.t == to_t && r.seq >= to_seq)) break;
+        r.rec = v.mv_data;
+        r.rec_len = v.mv_size;
+        if (fn(ud, &r)) break;
+    }
+    if (g && g != MDB_NOTFOUND) rc = -1;
+    mdb_cursor_close(c);
+    return rc;
+}
+
+int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
+    MDB_cursor *c;
+    if (mdb_cursor_open(t->txn, t->s->claims, &c)) return -1;
+    MDB_val k, v;
+    int g, rc = 0;
+    for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
+        HRec r;
+        if (split_key(&k, &r)) {
+            rc = -1;
+            break;
+        }
+        r.rec = v.mv_data;
+        r.rec_len = v.mv_size;
+        if (fn(ud, &r)) break;
+    }
+    if (g && g != MDB_NOTFOUND) rc = -1;
+    mdb_cursor_close(c);
+    return rc;
+}
+
+int hstore_each_reversed(HTxn *t, int (*fn)(void *ud, const char *id, size_t n), void *ud) {
+    MDB_cursor *c;
+    if (mdb_cursor_open(t->txn, t->s->rev, &c)) return -1;
+    MDB_val k, v;
+    int g, rc = 0;
+    for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT)
+        if (fn(ud, k.mv_data, k.mv_size)) break;
+    if (g && g != MDB_NOTFOUND) rc = -1;
+    mdb_cursor_close(c);
+    return rc;
+}
+
+int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, char *err,
+                size_t errcap) {
+    HStore *s = t->s;
+    size_t body;
+    int64_t no = hcodec_schema_no(r->rec, r->rec_len, &body);
+    if (no < 1 || (uint32_t)no != from->cur_schema || !s->cur_schema)
+        return fail(err, errcap, "history store: a staged claim has another schema%s%s", "", "");
+    MDB_val idk = {r->claim_id_len, (void *)r->claim_id};
+    if (delete_id(t, &idk, err, errcap) < 0) return -1;
+    if (make_key(&t->key, r->person, r->person_len, r->t, 0, r->claim_id, r->claim_id_len))
+        return fail(err, errcap, "out of memory%s%s", "", "");
+    sb_clear(scratch);
+    hcodec_put_varint(scratch, s->cur_schema);
+    sb_putn(scratch, r->rec + body, r->rec_len - body);
+    if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    MDB_val k = {t->key.len, t->key.p}, v = {scratch->len, scratch->p};
+    int rc = mdb_put(t->txn, s->claims, &k, &v, 0);
+    if (rc) return mdb_fail(err, errcap, rc);
+    rc = mdb_put(t->txn, s->ids, &idk, &k, 0);
+    return rc ? mdb_fail(err, errcap, rc) : 0;
+}
+
+int hstore_decode(const HStore *s, const HRec *r, Arena *ar, Value **out) {
+    size_t body;
+    int64_t no = hcodec_schema_no(r->rec, r->rec_len, &body);
+    if (no < 1 || no > MAX_SCHEMAS || !s->plans[no - 1]) return -1;
+    return hcodec_decode(s->plans[no - 1], r->rec + body, r->rec_len - body, ar, out);
+}
+
+int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst) {
+    size_t body;
+    int64_t no = hcodec_schema_no(rec, n, &body);
+    if (no < 1 || no > MAX_SCHEMAS || !s->plans[no - 1]) return -1;
+    return hcodec_decode_into(s->plans[no - 1], rec + body, n - body, ar, dst);
+}
+
+int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
+    int64_t removed = 0;
+    StrBuf resume;
+    sb_init(&resume, s->alloc);
+    for (;;) {
+        HTxn *t;
+        if (hstore_begin(s, 1, &t, err, errcap)) break;
+        MDB_cursor *c;
+        if (mdb_cursor_open(t->txn, s->claims, &c)) {
+            hstore_abort(t);
+            removed = fail(err, errcap, "history store: cannot read%s%s", "", "");
+            break;
+        }
+        MDB_val k = {resume.len, resume.p}, v;
+        int op = resume.len ? MDB_SET_RANGE : MDB_FIRST, g, n = 0, more = 0;
+        while ((g = mdb_cursor_get(c, &k, &v, op)) == 0) {
+            op = MDB_NEXT;
+            HRec r;
+            if (split_key(&k, &r) || r.t >= before) continue;
+            MDB_val idk = {r.claim_id_len, (void *)r.claim_id}, cur;
+            /* the id's entry, when it is this claim's */
+            if (mdb_get(t->txn, s->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
+                memcmp(cur.mv_data, k.mv_data, k.mv_size) == 0)
+                mdb_del(t->txn, s->ids, &idk, NULL);
+            sb_clear(&resume);
+            sb_putn(&resume, k.mv_data, k.mv_size);
+            if (mdb_cursor_del(c, 0)) {
+                g = -1;
+                break;
+            }
+            removed++;
+            k.mv_data = resume.p; /* the next key after the one deleted */
+            k.mv_size = resume.len;
+            op = MDB_SET_RANGE;
+            if (++n == 10000) {
+                more = 1;
+                break;
+            }
+        }
+        mdb_cursor_close(c);
+        if (g != 0 && g != MDB_NOTFOUND && !more) {
+            hstore_abort(t);
+            removed = mdb_fail(err, errcap, g);
+            break;
+        }
+        if (hstore_commit(t, err, errcap)) {
+            removed = -1;
+            break;
+        }
+        if (!more) break;
+    }
+    sb_free(&resume);
+    return removed;
+}
+
+int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap) {
+    memset(st, 0, sizeof *st);
+    st->first = st->last = ARB_NULL;
+    st->schemas = s->nschemas;
+    HTxn *t;
+    if (hstore_begin(s, 0, &t, err, errcap)) return -1;
+    MDB_cursor *c;
+    if (mdb_cursor_open(t->txn, s->claims, &c)) {
+        hstore_abort(t);
+        return fail(err, errcap, "history store: cannot read%s%s", "", "");
+    }
+    MDB_val k, v;
+    const char *prev = NULL;
+    size_t prevn = 0;
+    StrBuf pb;
+    sb_init(&pb, s->alloc);
+    for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
+        HRec r;
+        if (split_key(&k, &r)) continue;
+        st->claims++;
+        if (!prev || r.person_len != prevn || memcmp(r.person, prev, prevn) != 0) {
+            st->persons++;
+            sb_clear(&pb);
+            sb_putn(&pb, r.person, r.person_len);
+            prev = pb.p;
+            prevn = r.person_len;
+        }
+        if (st->first == ARB_NULL || r.t < st->first) st->first = r.t;
+        if (st->last == ARB_NULL || r.t > st->last) st->last = r.t;
+    }
+    mdb_cursor_close(c);
+    MDB_stat ms;
+    if (mdb_stat(t->txn, s->rev, &ms) == 0) st->reversed = ms.ms_entries;
+    hstore_abort(t);
+    sb_free(&pb);
+    MDB_envinfo info;
+    MDB_stat es;
+    if (mdb_env_info(s->env, &info) == 0 && mdb_env_stat(s->env, &es) == 0)
+        st->used_bytes = (uint64_t)(info.me_last_pgno + 1) * es.ms_psize;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data.mdb", s->dir);
+    struct stat sb;
+    if (stat(path, &sb) == 0) st->file_bytes = (uint64_t)sb.st_size;
+    return 0;
+}
+
+void hstore_release_pages(HStore *s) {
+    MDB_envinfo info;
+    MDB_stat es;
+    if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &es) || !info.me_mapaddr) return;
+    size_t used = (size_t)(info.me_last_pgno + 1) * es.ms_psize;
+    if (used > info.me_mapsize) used = info.me_mapsize;
+    madvise(info.me_mapaddr, used, MADV_DONTNEED);
+}

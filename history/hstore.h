@@ -1,0 +1,132 @@
+/* hstore.h — the persistent claim-history store (LMDB, a directory).
+ *
+ * Layout: one LMDB environment in the directory, with named databases:
+ *   meta    "format" -> the format version ("arbiter-history 1"); "schema.N"
+ *           -> a schema description (hcodec.h) numbered N = 1, 2, ...
+ *   claims  person_id 0x00 as_of(8 bytes, big-endian, sign flipped) seq(4
+ *           bytes, big-endian) claim_id -> the encoded claim.  One person's
+ *           claims sit together in time order, so a window of history is
+ *           one ordered cursor range.  seq is 0 in a store (claim_id breaks
+ *           ties); a batch's staging store (below) numbers claims in input
+ *           order, as the in-memory history does.
+ *   ids     claim_id -> its key in claims (replace and reverse by id)
+ *   rev     claim_id -> "" : claims reversed (staging stores only; a store
+ *           deletes a reversed claim at once)
+ *   feedback  (reserved)
+ *
+ * A store has one writer at a time (LMDB serializes write transactions,
+ * across processes too) and any number of readers, each of which sees the
+ * last commit as of its transaction's start.  A commit is atomic and
+ * durable (fsync) unless the store is opened as staging; a killed process
+ * leaves the store as of its last commit, with no recovery step. */
+#ifndef ARB_HSTORE_H
+#define ARB_HSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "program.h"
+#include "strbuf.h"
+
+#define HSTORE_FORMAT "arbiter-history 1"
+
+typedef struct HStore HStore;
+typedef struct HTxn HTxn;
+
+enum {
+    HSTORE_READONLY = 0,
+    HSTORE_WRITE = 1,   /* create when absent */
+    HSTORE_STAGING = 2, /* with WRITE: a batch's scratch store, no fsync, never replaces */
+};
+
+/* Opens (creating when writable) the store in dir for program p's claim
+ * schema.  0, or -1 with a message in err (a store of another format
+ * version is refused, naming both versions). */
+int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Alloc a, char *err,
+                size_t errcap);
+void hstore_close(HStore *s);
+/* Removes a closed store's files and its directory (a staging store). */
+void hstore_remove_dir(const char *dir);
+const char *hstore_dir(const HStore *s);
+
+/* Transactions: a write transaction (one at a time per store), or a read
+ * transaction (any number, on any thread).  0, or -1 with the message in
+ * err. */
+int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap);
+int hstore_commit(HTxn *t, char *err, size_t errcap);
+void hstore_abort(HTxn *t);
+/* A read transaction let go and renewed (sees the latest commit). */
+void hstore_reset(HTxn *t);
+int hstore_renew(HTxn *t);
+
+/* What a claim is keyed by: its person, its as_of in seconds and its id.
+ * 0, or -1 when it cannot be stored (no person_id, as_of or claim_id, or a
+ * NUL byte in person_id): *why says which. */
+int hstore_claim_key(const HStore *s, const Value *claim, const ArbStr **person, int64_t *t,
+                     const ArbStr **claim_id, const char **why);
+
+/* Stores claim (its key from hstore_claim_key) with sequence number seq,
+ * replacing an earlier claim with the same id (except in a staging store,
+ * which keeps both).  `scratch` is a buffer to encode into.  0, 1 when the
+ * claim cannot be stored (*why), -1 on a store error (message in err). */
+int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
+               char *err, size_t errcap);
+/* Removes the claim with this id (a reversal): 1 when there was one, 0
+ * when not, -1 on error.  A staging store records the id as reversed. */
+int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap);
+/* Whether a claim with this id is stored (1), reversed in a staging store
+ * (2) or neither (0). */
+int hstore_has_id(HTxn *t, const char *claim_id, size_t n);
+
+/* One stored claim, as read: its key parts and encoded record. */
+typedef struct HRec {
+    const char *person;
+    size_t person_len;
+    int64_t t;
+    uint32_t seq;
+    const char *claim_id;
+    size_t claim_id_len;
+    const char *rec; /* encoded; valid until the transaction ends */
+    size_t rec_len;
+} HRec;
+
+/* Calls fn for each of person's claims with from <= t and (t, seq) <
+ * (to_t, to_seq) — to_seq UINT32_MAX takes every claim at to_t — oldest
+ * first.  fn returns nonzero to stop.  0, or -1 on error. */
+int hstore_window(HTxn *t, const char *person, size_t person_len, int64_t from, int64_t to_t,
+                  uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud);
+/* Calls fn for every claim in key order (person, time).  0 or -1. */
+int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud);
+
+/* Calls fn for every claim id a staging store records as reversed. */
+int hstore_each_reversed(HTxn *t, int (*fn)(void *ud, const char *id, size_t n), void *ud);
+
+/* Copies a claim read from another store opened for the same program into
+ * this one (replacing a claim with the same id).  0, or -1 (err). */
+int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, char *err,
+                size_t errcap);
+
+/* Decodes a record read in this store into a claim for the store's
+ * program (derived fields missing), in ar.  0, -1 damaged, -2 no memory. */
+int hstore_decode(const HStore *s, const HRec *r, Arena *ar, Value **out);
+/* The same into dst, a claim record already allocated. */
+int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
+
+/* Removes claims whose as_of is before `before` (seconds), committing every
+ * `chunk` claims.  Returns the number removed, or -1 (message in err). */
+int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap);
+
+typedef struct HStoreStats {
+    uint64_t persons, claims, reversed;
+    int64_t first, last; /* as_of range in seconds (ARB_NULL when empty) */
+    uint64_t file_bytes; /* data file size */
+    uint64_t used_bytes; /* pages in use */
+    uint32_t schemas;
+} HStoreStats;
+int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap);
+
+/* The address range of the store's memory map, so a long run can let the
+ * kernel drop the pages it has read (madvise) and stay flat in memory. */
+void hstore_release_pages(HStore *s);
+
+#endif
