@@ -82,6 +82,17 @@ static const char *const CHECK_HELP =
     "                       and the rest of the batch are still audited\n"
     "  --lua-budget N       Lua instructions per call (default 1000000)\n"
     "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
+    "  --history DB         a history store ('arbiter history'): rules using\n"
+    "                       history() see the person's stored claims plus the\n"
+    "                       earlier claims of this batch; the batch is read in\n"
+    "                       windows (twice), so memory does not grow with it.\n"
+    "                       Without it, such rules see the batch alone, read whole\n"
+    "  --record             add the batch to the store after auditing it (claims\n"
+    "                       replace stored ones with the same claim_id; reversals\n"
+    "                       remove the claims they name)\n"
+    "  --commit-every N     with --record: claims per commit (default 10000); a\n"
+    "                       killed run leaves whole commits in, and running it\n"
+    "                       again completes it\n"
     "  --quiet              no summary\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
     "  -h, --help           this text\n";
@@ -308,6 +319,12 @@ static int cmd_check(int argc, char **argv) {
             history_dir = argv[++i];
         } else if (strcmp(a, "--record") == 0) {
             o.record = 1;
+        } else if (strcmp(a, "--commit-every") == 0 && more) {
+            unsigned long long n;
+            if (parse_count(argv[++i], &n) || n < 1 || n > 100000000)
+                return cli_usage_error("check", "--commit-every takes a number of claims, not '%s'",
+                                       argv[i]);
+            o.commit_every = (uint32_t)n;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else {

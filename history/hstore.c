@@ -146,6 +146,11 @@ int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Allo
     if (rc == 0) rc = mdb_env_set_mapsize(s->env, MAP_SIZE);
     if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 1024);
     if (rc == 0) rc = mdb_env_open(s->env, dir, ef, 0664);
+    if (rc == ENOENT && !writable) {
+        fail(err, errcap, "%s is not an Arbiter history store (no data.mdb in it)%s", dir, "");
+        hstore_close(s);
+        return -1;
+    }
     if (rc) {
         fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
         hstore_close(s);

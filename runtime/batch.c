@@ -982,6 +982,32 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
     return c.rc;
 }
 
+/* Copies from (a pipe, say) to a new file to. */
+static int copy_file(arb_engine *e, const char *from, const char *to) {
+    int in = open(from, O_RDONLY), out = in < 0 ? -1 : open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    char *buf = mem_alloc(e->alloc, 1 << 16);
+    int rc = in < 0 || out < 0 || !buf ? -1 : 0;
+    while (rc == 0) {
+        ssize_t n = read(in, buf, 1 << 16);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            rc = n < 0 ? -1 : 0;
+            break;
+        }
+        for (ssize_t w = 0; w < n && rc == 0;) {
+            ssize_t k = write(out, buf + w, (size_t)(n - w));
+            if (k < 0 && errno != EINTR) rc = -1;
+            if (k > 0) w += k;
+        }
+    }
+    int saved = errno;
+    mem_free(e->alloc, buf, 1 << 16);
+    if (in >= 0) close(in);
+    if (out >= 0 && close(out) != 0) rc = -1;
+    return rc ? engine_fail(e, ARB_ERR_IO, "cannot copy %s to %s: %s", from, to, strerror(saved))
+              : ARB_OK;
+}
+
 /* check --history: stages the batch, checks it with history() from the
  * store and the staging store, records it when asked. */
 static int run_store(Batch *b, arb_batch_stats *st, int csv) {
@@ -1003,6 +1029,18 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     if (hstore_open(&stage, dir, HSTORE_WRITE | HSTORE_STAGING, e->prog, e->alloc, err,
                     sizeof err))
         rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+    /* the batch is read twice: a pipe is first copied beside the stage */
+    char spool[PATH_MAX + 16];
+    arb_batch_options spooled;
+    spool[0] = 0;
+    struct stat sb;
+    if (rc == ARB_OK && !csv && stat(o->claims_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        snprintf(spool, sizeof spool, "%s/input.jsonl", dir);
+        rc = copy_file(e, o->claims_path, spool);
+        spooled = *o;
+        spooled.claims_path = spool;
+        b->o = o = &spooled;
+    }
     Stage sg;
     memset(&sg, 0, sizeof sg);
     sg.b = b;
@@ -1036,6 +1074,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         rc = record_batch(e, stage, store, o->commit_every, &st->recorded);
     st->not_recorded = o->record ? sg.not_stored : 0;
     hstore_close(stage);
+    if (spool[0]) remove(spool);
     hstore_remove_dir(dir);
     return rc;
 }

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# history_store.sh ARBITER SRC — the persistent history store (arbiter
+# history, check --history/--record):
+#  - differential: with an empty store, check --history gives byte-identical
+#    findings to the in-memory history run (history test set on every
+#    backend and thread count, CSV input, the golden set, generated claims
+#    with the standard library, reversals);
+#  - split batch: check --record of the first half, then check --history of
+#    the second half gives the second half's findings of one run over both;
+#  - history add / export round-trip, idempotent by claim_id, replace,
+#    reversals, prune, stats, rejects (position, reject file, counts);
+#  - crash safety: kill -9 at random moments of `history add` and of
+#    `check --record` leaves a readable store holding whole commits of what
+#    a clean run stores; running again completes it.
+set -uo pipefail
+arbiter=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+d=$src/tests/data/history
+std=(--stdlib "$src/stdlib-rules")
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+same() { if cmp -s "$1" "$2"; then ok; else bad "$3"; diff "$1" "$2" | head -5; fi; }
+
+# --- differential: empty store = in-memory history -------------------------
+"$arbiter" history init empty "${std[@]}" --quiet || bad "history init: exit $?"
+for args in "" "--backend jit" "--threads 3" "--backend jit --threads 2" "--no-index"; do
+  "$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" -o o.jsonl --quiet --history empty $args "${std[@]}" ||
+    bad "check --history $args: exit $?"
+  same "$d/expected.jsonl" o.jsonl "history set, --history empty $args"
+done
+"$arbiter" history stats empty | grep -q "^claims    0$" && ok || bad "check without --record wrote to the store"
+
+# the same claims as CSV
+python3 - "$d/claims.jsonl" csv <<'PY'
+import json, os, sys
+os.makedirs(sys.argv[2])
+cl = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+hc = ["claim_id", "person_id", "sex", "birth_date", "care_type", "admit_time", "discharge_time", "settle_time", "total_amount"]
+hl = ["claim_id", "line_no", "item_code", "item_kind", "time", "quantity", "unit_price", "amount", "days_supply"]
+with open(sys.argv[2] + "/claims.csv", "w", encoding="utf-8") as f:
+    f.write(",".join(hc) + "\n")
+    for c in cl: f.write(",".join(str(c.get(k, "")) for k in hc) + "\n")
+with open(sys.argv[2] + "/lines.csv", "w", encoding="utf-8") as f:
+    f.write(",".join(hl) + "\n")
+    for c in cl:
+        for l in c["lines"]: f.write(",".join(str(c["claim_id"] if k == "claim_id" else l.get(k, "")) for k in hl) + "\n")
+PY
+for t in 1 2; do
+  "$arbiter" check "$d/history.rules" --claims csv/claims.csv -o o.jsonl --quiet --history empty --threads $t "${std[@]}"
+  same "$d/expected.jsonl" o.jsonl "CSV input, --history empty, $t threads"
+done
+
+# the golden set (no history rules: the store mode's streaming must agree)
+"$arbiter" check "$src/examples/rules/"*.rules --claims "$src/examples/golden/claims.jsonl" -o g1.jsonl --quiet "${std[@]}"
+"$arbiter" check "$src/examples/rules/"*.rules --claims "$src/examples/golden/claims.jsonl" -o g2.jsonl --quiet --history empty "${std[@]}"
+same g1.jsonl g2.jsonl "golden set, --history empty"
+[ -s g1.jsonl ] && ok || bad "golden set gave no findings"
+
+# generated claims with the standard library (its history categories)
+for seed in 5 6; do
+  "$arbiter" gen claims --n 3000 --seed $seed -o gen$seed.jsonl 2>/dev/null
+  "$arbiter" check "$src/stdlib-rules" --claims gen$seed.jsonl -o m.jsonl --quiet "${std[@]}"
+  for t in 1 2; do
+    "$arbiter" check "$src/stdlib-rules" --claims gen$seed.jsonl -o s.jsonl --quiet --history empty --threads $t "${std[@]}"
+    same m.jsonl s.jsonl "stdlib, seed $seed, $t threads: --history empty differs from in-memory"
+  done
+  grep -q '"category":"SPLIT_ADMISSION"' m.jsonl && grep -q '"category":"FREQUENT_PURCHASE"' m.jsonl && ok ||
+    bad "seed $seed: no history findings to compare"
+done
+
+# --- split batch -------------------------------------------------------------
+for seed in 5 6; do
+  rm -rf split
+  head -1500 gen$seed.jsonl > h1.jsonl
+  tail -n +1501 gen$seed.jsonl > h2.jsonl
+  "$arbiter" check "$src/stdlib-rules" --claims gen$seed.jsonl -o whole.jsonl --quiet "${std[@]}"
+  "$arbiter" check "$src/stdlib-rules" --claims h1.jsonl -o f1.jsonl --quiet --history split --record "${std[@]}" ||
+    bad "check --record: exit $?"
+  "$arbiter" check "$src/stdlib-rules" --claims h2.jsonl -o f2.jsonl --quiet --history split --threads 2 "${std[@]}"
+  python3 - h2.jsonl whole.jsonl > whole2.jsonl <<'PY'
+import json, sys
+ids = {json.loads(l)["claim_id"] for l in open(sys.argv[1], encoding="utf-8")}
+for l in open(sys.argv[2], encoding="utf-8"):
+    if json.loads(l)["claim_id"] in ids: sys.stdout.write(l)
+PY
+  same whole2.jsonl f2.jsonl "split batch (seed $seed): the second half's findings differ from one run over both"
+  [ -s f2.jsonl ] && ok || bad "split batch: no findings"
+done
+"$arbiter" history stats split | grep -q "^claims    1500$" && ok || bad "split: 1500 claims recorded"
+
+# --- history add, export, replace, reversals, prune, rejects ----------------
+"$arbiter" history add db --claims gen5.jsonl --quiet "${std[@]}" || bad "history add: exit $?"
+"$arbiter" history export db -o e1.jsonl --quiet "${std[@]}" || bad "history export: exit $?"
+[ "$(grep -c . e1.jsonl)" -eq 3000 ] && ok || bad "export: 3000 claims"
+"$arbiter" history add db2 --claims e1.jsonl --quiet "${std[@]}"
+"$arbiter" history export db2 -o e2.jsonl --quiet "${std[@]}"
+same e1.jsonl e2.jsonl "export -> add -> export is not the same"
+"$arbiter" history add db2 --claims gen5.jsonl --quiet "${std[@]}"
+"$arbiter" history export db2 -o e3.jsonl --quiet "${std[@]}"
+same e1.jsonl e3.jsonl "adding the same claims again changed the store"
+# the exported claims are the input claims (as the reader sees them)
+python3 - gen5.jsonl e1.jsonl <<'PY' && ok || bad "export differs from the input claims"
+import json, sys
+def norm(v):
+    if isinstance(v, dict): return {k: norm(x) for k, x in v.items() if x not in (None, "")}
+    if isinstance(v, list): return [norm(x) for x in v]
+    if isinstance(v, (int, float)) and not isinstance(v, bool): return str(v)
+    return v
+a = {json.loads(l)["claim_id"]: norm(json.loads(l)) for l in open(sys.argv[1], encoding="utf-8")}
+b = {json.loads(l)["claim_id"]: norm(json.loads(l)) for l in open(sys.argv[2], encoding="utf-8")}
+bad = [k for k in a if a[k] != b.get(k)]
+for k in bad[:3]: print(k, a[k], b.get(k), file=sys.stderr)
+sys.exit(1 if bad or len(a) != len(b) else 0)
+PY
+# replace by claim_id, and reversals (both spellings)
+first=$(head -1 gen5.jsonl)
+id1=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["claim_id"])' "$first")
+id2=$(sed -n 2p gen5.jsonl | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["claim_id"])')
+id3=$(sed -n 3p gen5.jsonl | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["claim_id"])')
+python3 - "$first" "$id2" "$id3" > change.jsonl <<'PY'
+import json, sys
+c = json.loads(sys.argv[1]); c["total_amount"] = "123456.78"; print(json.dumps(c, ensure_ascii=False))
+print(json.dumps({"claim_id": "R-" + sys.argv[2], "person_id": "P", "care_type": "outpatient", "reversal_of": sys.argv[2]}))
+print(json.dumps({"claim_id": sys.argv[3], "person_id": "P", "care_type": "outpatient", "status": "reversed"}))
+PY
+"$arbiter" history add db --claims change.jsonl "${std[@]}" 2> add.err || bad "add changes: exit $?"
+grep -q "3 records read = 1 stored + 0 rejected + 2 reversals" add.err && ok || { bad "add summary"; cat add.err; }
+"$arbiter" history export db -o e4.jsonl --quiet "${std[@]}"
+[ "$(grep -c . e4.jsonl)" -eq 2998 ] && ok || bad "reversals: 2998 claims expected, $(grep -c . e4.jsonl)"
+grep -q "\"claim_id\":\"$id1\".*\"total_amount\":\"123456.78\"" e4.jsonl && ok || bad "replace by claim_id"
+grep -q "\"claim_id\":\"$id2\"" e4.jsonl && bad "reversal_of did not remove $id2" || ok
+grep -q "\"claim_id\":\"$id3\"" e4.jsonl && bad "status reversed did not remove $id3" || ok
+# reversals in a batch: not audited, out of every history, the same in both modes
+"$arbiter" check "$src/stdlib-rules" --claims <(cat gen5.jsonl change.jsonl) -o m.jsonl --quiet "${std[@]}"
+"$arbiter" check "$src/stdlib-rules" --claims <(cat gen5.jsonl change.jsonl) -o s.jsonl --quiet --history empty "${std[@]}"
+same m.jsonl s.jsonl "batch with reversals: --history differs from in-memory"
+grep -q "\"claim_id\":\"R-$id2\"" m.jsonl && bad "a reversal record was audited" || ok
+# stats and prune
+"$arbiter" history stats db > st.txt || bad "stats: exit $?"
+grep -q "^claims    2998$" st.txt && grep -q "^persons   " st.txt && grep -q "bytes a claim" st.txt && ok || { bad "stats"; cat st.txt; }
+"$arbiter" history prune db --before 2025-04-01 "${std[@]}" --quiet || bad "prune: exit $?"
+"$arbiter" history export db -o e5.jsonl --quiet "${std[@]}"
+python3 - e4.jsonl e5.jsonl <<'PY' && ok || bad "prune removed the wrong claims"
+import json, sys
+keep = [l for l in open(sys.argv[1]) if json.loads(l)["settle_time"] >= "2025-04-01"]
+got = open(sys.argv[2]).readlines()
+sys.exit(0 if sorted(keep) == sorted(got) and 0 < len(got) < 2998 else 1)
+PY
+# rejects: a malformed record and a claim with no settle time
+{ head -3 gen6.jsonl; echo '{"claim_id": "BAD", "person_id": 1}'; echo '{"claim_id": "NOTIME", "person_id": "P9", "care_type": "outpatient"}'; } > dirty.jsonl
+"$arbiter" history add db3 --claims dirty.jsonl --rejects rej.jsonl "${std[@]}" 2> add.err
+[ $? -eq 3 ] && ok || bad "add with rejects: exit code should be 3"
+grep -q "5 records read = 3 stored + 2 rejected + 0 reversals" add.err && ok || { bad "add rejects summary"; cat add.err; }
+grep -q "dirty.jsonl:4: rejected:" add.err && grep -q "dirty.jsonl:5: rejected: cannot be stored in history: no settle time" add.err && ok ||
+  { bad "add rejects: positions"; cat add.err; }
+[ "$(grep -c . rej.jsonl)" -eq 2 ] && grep -q '"line":5,' rej.jsonl && ok || bad "add rejects: reject file"
+# usage and refusals
+"$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" --record "${std[@]}" 2>/dev/null
+[ $? -eq 2 ] && ok || bad "--record without --history should be a usage error"
+"$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" --history nowhere --quiet "${std[@]}" 2> err.txt
+[ $? -eq 3 ] && grep -q "nowhere" err.txt && ok || bad "a missing store should be refused"
+mkdir notastore
+"$arbiter" history stats notastore "${std[@]}" 2> err.txt
+[ $? -eq 3 ] && grep -q "not an Arbiter history store" err.txt && ok || { bad "a directory that is no store"; cat err.txt; }
+"$arbiter" history --help | grep -q "usage: arbiter history" && ok || bad "history --help"
+
+# --- crash safety: kill -9 at random moments --------------------------------
+"$arbiter" gen claims --n 6000 --seed 8 -o big.jsonl 2>/dev/null # ~3 windows of 8 MB
+"$arbiter" history add clean --claims big.jsonl --quiet "${std[@]}"
+"$arbiter" history export clean -o clean.jsonl --quiet "${std[@]}"
+start=$(date +%s%N)
+"$arbiter" history add timing --claims big.jsonl --quiet "${std[@]}"
+full=$((($(date +%s%N) - start) / 1000000)) # ms
+checkpart() { # STORE WHAT: readable, whole commits of the clean store
+  if ! "$arbiter" history stats "$1" > /dev/null 2>err.txt; then bad "$2: store unreadable"; cat err.txt; return; fi
+  "$arbiter" history export "$1" -o part.jsonl --quiet "${std[@]}" || { bad "$2: export failed"; return; }
+  python3 - part.jsonl clean.jsonl big.jsonl "$3" <<'PY' && ok || bad "$2: not a whole-commit part of the clean store"
+import json, sys
+part = open(sys.argv[1]).readlines()
+clean = {json.loads(l)["claim_id"]: l for l in open(sys.argv[2])}
+order = [json.loads(l)["claim_id"] for l in open(sys.argv[3])]
+ids = [json.loads(l)["claim_id"] for l in part]
+if any(clean.get(i) != l for i, l in zip(ids, part)): sys.exit(1)
+mode = sys.argv[4]
+if mode == "add":      # windows commit in input order: a prefix of the input
+    sys.exit(0 if set(ids) == set(order[:len(ids)]) else 1)
+every = int(mode)      # --record: commits of `every` claims
+sys.exit(0 if len(ids) % every == 0 or len(ids) == len(clean) else 1)
+PY
+}
+for i in $(seq 1 8); do
+  rm -rf k
+  "$arbiter" history add k --claims big.jsonl --quiet "${std[@]}" &
+  pid=$!
+  sleep "$(python3 -c "import random; print(random.uniform(0, $full / 1000.0 * 1.1))")"
+  kill -9 $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  checkpart k "kill -9 in history add ($i)" add
+  "$arbiter" history add k --claims big.jsonl --quiet "${std[@]}" || bad "add again after kill: exit $?"
+  "$arbiter" history export k -o again.jsonl --quiet "${std[@]}"
+  same clean.jsonl again.jsonl "add after kill ($i) does not complete the store"
+done
+"$arbiter" check "$src/stdlib-rules" --claims big.jsonl -o /dev/null --quiet --history rec --record --commit-every 250 "${std[@]}"
+"$arbiter" history export rec -o recclean.jsonl --quiet "${std[@]}"
+same clean.jsonl recclean.jsonl "check --record stores what history add stores"
+start=$(date +%s%N)
+"$arbiter" check "$src/stdlib-rules" --claims big.jsonl -o /dev/null --quiet --history rec2 --record --commit-every 250 "${std[@]}"
+full=$((($(date +%s%N) - start) / 1000000))
+for i in $(seq 1 8); do
+  rm -rf k
+  "$arbiter" check "$src/stdlib-rules" --claims big.jsonl -o /dev/null --quiet --history k --record --commit-every 250 "${std[@]}" &
+  pid=$!
+  # the recording is the last part of the run: kill mostly there
+  sleep "$(python3 -c "import random; print(random.uniform(0.5, 1.05) * $full / 1000.0)")"
+  kill -9 $pid 2>/dev/null
+  wait $pid 2>/dev/null
+  if [ -d k ]; then checkpart k "kill -9 in check --record ($i)" 250; fi
+  "$arbiter" check "$src/stdlib-rules" --claims big.jsonl -o again.f --quiet --history k --record --commit-every 250 "${std[@]}" ||
+    bad "check --record again after kill: exit $?"
+  "$arbiter" history export k -o again.jsonl --quiet "${std[@]}"
+  same clean.jsonl again.jsonl "check --record after kill ($i) does not complete the store"
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
