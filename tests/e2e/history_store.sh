@@ -167,6 +167,29 @@ mkdir notastore
 [ $? -eq 3 ] && grep -q "not an Arbiter history store" err.txt && ok || { bad "a directory that is no store"; cat err.txt; }
 "$arbiter" history --help | grep -q "usage: arbiter history" && ok || bad "history --help"
 
+# --- history at settlement through the C API (examples/embed/settle.c) ------
+settle=$(dirname "$arbiter")/arbiter_settle
+if [ -x "$settle" ]; then
+  "$arbiter" compile "$d/history.rules" -o h.arbpack "${std[@]}" 2>/dev/null
+  sed -n 1p "$d/claims.jsonl" | "$settle" h.arbpack sdb > s1.out 2>/dev/null || bad "settle A1: exit $?"
+  [ -s s1.out ] && bad "A1 flagged at settlement with no history" || ok
+  sed -n 2p "$d/claims.jsonl" | "$settle" h.arbpack sdb > s2.out 2>/dev/null || bad "settle A2: exit $?"
+  grep -q "^A2 SPLIT_ADMISSION.1 " s2.out && ok || { bad "split admission not flagged at settlement against the stay recorded earlier"; cat s2.out; }
+  # the whole set settled one claim at a time, in settlement order: the
+  # findings of check
+  rm -rf sdb
+  python3 -c 'import json, sys; cl = open(sys.argv[1]).readlines(); cl.sort(key=lambda l: json.loads(l)["settle_time"]); sys.stdout.writelines(cl)' "$d/claims.jsonl" > sorted.jsonl
+  "$settle" h.arbpack sdb < sorted.jsonl > s3.out 2>/dev/null || bad "settle: exit $?"
+  python3 - "$d/expected.jsonl" s3.out <<'PY' && ok || bad "settlement findings differ from check's"
+import json, sys
+want = sorted((j["claim_id"], j["rule"]) for j in map(json.loads, open(sys.argv[1])))
+got = sorted(tuple(l.split()[:2]) for l in open(sys.argv[2]))
+sys.exit(0 if want == got else 1)
+PY
+else
+  bad "no arbiter_settle next to $arbiter"
+fi
+
 # --- crash safety: kill -9 at random moments --------------------------------
 "$arbiter" gen claims --n 6000 --seed 8 -o big.jsonl 2>/dev/null # ~3 windows of 8 MB
 "$arbiter" history add clean --claims big.jsonl --quiet "${std[@]}"
