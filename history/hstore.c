@@ -347,8 +347,8 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     return 1;
 }
 
-int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
-               char *err, size_t errcap) {
+int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *rec, size_t n,
+                       const char **why, char *err, size_t errcap) {
     HStore *s = t->s;
     const ArbStr *person, *id;
     int64_t at;
@@ -358,16 +358,25 @@ int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const
     if (!staging && delete_id(t, &idk, err, errcap) < 0) return -1;
     if (make_key(&t->key, person->data, person->len, at, staging ? seq : 0, id->data, id->len))
         return fail(err, errcap, "out of memory%s%s", "", "");
-    sb_clear(scratch);
-    hcodec_encode(s->p->claim, s->cur_schema, claim, scratch);
-    if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
-    MDB_val k = {t->key.len, t->key.p}, v = {scratch->len, scratch->p};
+    MDB_val k = {t->key.len, t->key.p}, v = {n, (void *)rec};
     int rc = mdb_put(t->txn, s->claims, &k, &v, 0);
     if (rc) return mdb_fail(err, errcap, rc);
     MDB_val iv = {staging ? 0 : t->key.len, t->key.p};
     rc = mdb_put(t->txn, s->ids, &idk, &iv, 0);
     if (rc) return mdb_fail(err, errcap, rc);
     return 0;
+}
+
+int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
+               char *err, size_t errcap) {
+    sb_clear(scratch);
+    hcodec_encode(t->s->p->claim, t->s->cur_schema, claim, scratch);
+    if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    return hstore_put_encoded(t, claim, seq, scratch->p, scratch->len, why, err, errcap);
+}
+
+uint32_t hstore_schema(const HStore *s) {
+    return s->cur_schema;
 }
 
 int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap) {

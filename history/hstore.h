@@ -71,6 +71,14 @@ int hstore_claim_key(const HStore *s, const Value *claim, const ArbStr **person,
  * claim cannot be stored (*why), -1 on a store error (message in err). */
 int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
                char *err, size_t errcap);
+/* hstore_put with the claim already encoded (hcodec_encode with the
+ * store's schema number, hstore_schema): encoding can then be done on
+ * other threads. */
+int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *rec, size_t n,
+                       const char **why, char *err, size_t errcap);
+/* The schema number claims are written with in this store. */
+uint32_t hstore_schema(const HStore *s);
+
 /* Removes the claim with this id (a reversal): 1 when there was one, 0
  * when not, -1 on error.  A staging store records the id as reversed. */
 int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap);

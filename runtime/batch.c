@@ -21,6 +21,7 @@
 
 #include "csv_claims.h"
 #include "engine.h"
+#include "hcodec.h"
 #include "history.h"
 #include "hsource.h"
 #include "hstore.h"
@@ -121,11 +122,19 @@ typedef struct Worker {
     StrBuf errtext, errjson;
     RuleErrNote *errs;
     size_t nerrs, caperrs;
-    /* store mode: history() from the stores; seq_base is the input
-     * ordinal of this window's first record (JSON Lines) */
+    /* store mode: history() from the stores */
     HSource src;
     int store_mode;
-    uint64_t seq_base;
+    /* store mode, reading: each accepted claim of `read` encoded for the
+     * store (enc_at[k]: offset and length in enc of read.ents[k]) */
+    int encode;
+    uint32_t enc_schema;
+    StrBuf enc;
+    size_t (*enc_at)[2];
+    size_t capenc_at;
+    /* store mode, checking: this window's claims from the spool */
+    const struct SpoolRec *srecs;
+    size_t nsrecs;
     HistReversal hrev;
     uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
     int64_t claimed, line_cents, at_risk;
@@ -331,11 +340,62 @@ static void read_records(Worker *w) {
     }
 }
 
+/* A claim of the spool (store mode): its input position and encoding. */
+typedef struct SpoolRec {
+    uint64_t ordinal;
+    const char *p;
+    size_t n;
+} SpoolRec;
+
+/* Store mode, reading: encodes this window's accepted claims (on the
+ * worker, so the main thread only stores them). */
+static void encode_records(Worker *w) {
+    sb_clear(&w->enc);
+    if (mem_grow(w->e->alloc, (void **)&w->enc_at, sizeof *w->enc_at, &w->capenc_at,
+                 w->read.nents + 1)) {
+        w->failed = 1;
+        return;
+    }
+    for (size_t k = 0; k < w->read.nents; k++) {
+        const HEntry *h = &w->read.ents[k];
+        size_t at = w->enc.len;
+        if (h->claim != UINT32_MAX)
+            hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
+        w->enc_at[k][0] = at;
+        w->enc_at[k][1] = w->enc.len - at;
+    }
+    if (w->enc.oom) w->failed = 1;
+}
+
+/* Store mode, checking: decodes each claim of the spool, sets up its
+ * history, audits it. */
+static void audit_spooled(Worker *w) {
+    const HStore *st = w->src.stage;
+    uint32_t width = w->e->prog->claim->nfields;
+    for (size_t i = 0; i < w->nsrecs && !w->failed; i++) {
+        const SpoolRec *r = &w->srecs[i];
+        arena_reset(&w->ar);
+        Value *claim = arena_alloc(&w->ar, (width ? width : 1) * sizeof(Value));
+        int rc = claim ? hstore_decode_into(st, r->p, r->n, &w->ar, claim) : -2;
+        if (rc) {
+            w->failed = rc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
+            break;
+        }
+        hsrc_set_claim(&w->src, claim, (uint32_t)r->ordinal);
+        audit(w, claim);
+    }
+}
+
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[512];
     if (w->reading) {
         read_records(w);
+        if (w->encode && !w->failed) encode_records(w);
+        return NULL;
+    }
+    if (w->srecs) {
+        audit_spooled(w);
         return NULL;
     }
     if (w->hents) {
@@ -364,7 +424,6 @@ static void *work(void *arg) {
                 reject(w, file, line, msg, raw, n);
                 continue;
             }
-            if (w->store_mode) hsrc_set_claim(&w->src, claim, (uint32_t)i);
             audit(w, (Value *)claim);
         }
         return NULL;
@@ -385,7 +444,6 @@ static void *work(void *arg) {
             reject(w, w->o->claims_path, r->line, full, r->p, r->n);
             continue;
         }
-        if (w->store_mode) hsrc_set_claim(&w->src, claim, (uint32_t)(w->seq_base + i));
         audit(w, (Value *)claim);
     }
     return NULL;
@@ -574,7 +632,6 @@ typedef struct Batch {
     int nw;
     Output *out;
     uint64_t total; /* bytes of the file */
-    uint64_t seen;  /* JSON Lines records handed out so far */
     HStore *store, *stage; /* store mode */
 } Batch;
 
@@ -603,12 +660,8 @@ static void store_window_end(Batch *b) {
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
     share_records(b->ws, b->nw, recs, nrecs);
-    for (int i = 0; i < b->nw; i++) b->ws[i].seq_base = b->seen + (size_t)(b->ws[i].recs - recs);
-    b->seen += nrecs;
-    int rc = store_window_begin(b);
-    if (rc == ARB_OK) run_workers(b->ws, b->nw);
-    store_window_end(b);
-    if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
+    run_workers(b->ws, b->nw);
+    int rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done, b->total);
     return rc;
 }
@@ -655,10 +708,8 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
         share_claims(ws, nw, csv, from, to);
-        rc = store_window_begin(b);
-        if (rc == ARB_OK) run_workers(ws, nw);
-        store_window_end(b);
-        if (rc == ARB_OK) rc = flush_workers(e, o, ws, nw, out);
+        run_workers(ws, nw);
+        rc = flush_workers(e, o, ws, nw, out);
         if (o->on_progress) o->on_progress(o->ud, to, n);
     }
     if (rc == ARB_OK) rc = report_orphans(e, o, ws, out, csv, st);
@@ -704,7 +755,7 @@ static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done
  * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Batch b = {e, o, ws, nw, out, st->bytes, 0, NULL, NULL};
+    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL};
     HistRecords hr;
     memset(&hr, 0, sizeof hr);
     hr.b = &b;
@@ -781,19 +832,34 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
 /* ------------------------------------------------------------ store mode */
 
 /* Writing a batch into a store, window by window: the staging store of
- * check --history (every claim, in input order, never replaced), or the
- * store itself (history add).  Each window is one commit. */
+ * check --history (every claim, keyed by input position, never replaced),
+ * or the store itself (history add).  Each window is one commit.  For
+ * check --history every claim also goes to the spool, a file of encoded
+ * claims in input order that the checking pass reads instead of parsing
+ * the input again. */
 typedef struct Stage {
     Batch *b;
     HStore *st;
-    int report; /* history add: rejected records are reported here */
+    int add;      /* history add: a claim that cannot be stored is rejected */
+    int spool_fd; /* check --history: the spool (-1: none) */
+    StrBuf spool;
     uint64_t ordinal;
     uint64_t stored, not_stored, reversals;
-    StrBuf scratch;
 } Stage;
 
-/* Parses this window on the workers (read_records), then writes its claims
- * into the store in input order, in one transaction. */
+static int write_all(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Parses and encodes this window on the workers, then stores its claims in
+ * input order in one transaction, reports its rejects and spools it. */
 static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     Batch *b = sg->b;
     arb_engine *e = b->e;
@@ -802,6 +868,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     HTxn *t;
     if (hstore_begin(sg->st, 1, &t, err, sizeof err)) return engine_fail(e, ARB_ERR_IO, "%s", err);
     int rc = ARB_OK;
+    sb_clear(&sg->spool);
     for (int i = 0; i < b->nw && rc == ARB_OK; i++) {
         Worker *w = &b->ws[i];
         if (w->failed) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
@@ -809,10 +876,17 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             const HEntry *h = &w->read.ents[k];
             uint64_t ord = sg->ordinal++;
             if (h->claim == UINT32_MAX) {
-                if (sg->report) reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
+                reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
                 continue;
             }
             const Value *claim = w->read.claims[h->claim];
+            const char *enc = w->enc.p + w->enc_at[k][0];
+            size_t encn = w->enc_at[k][1];
+            if (sg->spool_fd >= 0) {
+                hcodec_put_varint(&sg->spool, ord);
+                hcodec_put_varint(&sg->spool, encn);
+                sb_putn(&sg->spool, enc, encn);
+            }
             const ArbStr *target;
             const char *why;
             if (hist_reversal(&w->hrev, claim, &target)) {
@@ -821,12 +895,12 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
                     rc = engine_fail(e, ARB_ERR_IO, "%s", err);
                 continue;
             }
-            int pr = hstore_put(t, claim, (uint32_t)ord, &sg->scratch, &why, err, sizeof err);
+            int pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
             if (pr < 0) {
                 rc = engine_fail(e, ARB_ERR_IO, "%s", err);
             } else if (pr == 1) {
                 sg->not_stored++;
-                if (sg->report) {
+                if (sg->add) {
                     char m[200];
                     snprintf(m, sizeof m, "cannot be stored in history: %s", why);
                     reject(w, h->file ? h->file : b->o->claims_path, h->line, m, h->raw, h->rawn);
@@ -840,12 +914,15 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
         strmap_free(&w->strings);
         strmap_init(&w->strings, e->alloc);
     }
+    if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(errno));
     if (rc == ARB_OK) {
         if (hstore_commit(t, err, sizeof err)) rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     } else {
         hstore_abort(t);
     }
-    if (rc == ARB_OK && sg->report) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
+    if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
     hstore_release_pages(sg->st);
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done, total);
     return rc;
@@ -854,11 +931,11 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
 static int stage_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Stage *sg = ud;
     share_records(sg->b->ws, sg->b->nw, recs, nrecs);
-    /* checking is the rest of the progress: staging counts for a third */
-    return stage_workers(sg, sg->report ? done : done / 3, sg->b->total);
+    /* check --history: reading is the first half of the progress */
+    return stage_workers(sg, sg->add ? done : done / 2, sg->b->total);
 }
 
-/* Writes the whole batch into sg->st. */
+/* Reads the whole batch into sg->st (and the spool). */
 static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     Batch *b = sg->b;
     arb_engine *e = b->e;
@@ -866,6 +943,8 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     int rc = ARB_OK;
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].reading = 1;
+        b->ws[i].encode = 1;
+        b->ws[i].enc_schema = hstore_schema(sg->st);
         strmap_init(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
@@ -879,9 +958,9 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
                 size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
                 share_claims(b->ws, b->nw, cc, from, to);
                 uint64_t done = b->total * to / n;
-                rc = stage_workers(sg, sg->report ? done : done / 3, b->total);
+                rc = stage_workers(sg, sg->add ? done : done / 2, b->total);
             }
-            if (rc == ARB_OK && sg->report) rc = report_orphans(e, b->o, b->ws, b->out, cc, st);
+            if (rc == ARB_OK) rc = report_orphans(e, b->o, b->ws, b->out, cc, st);
             csvc_free(cc);
         }
     } else {
@@ -889,11 +968,13 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     }
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].reading = 0;
+        b->ws[i].encode = 0;
         b->ws[i].csv = NULL;
         b->ws[i].recs = NULL;
         b->ws[i].nrecs = 0;
         strmap_free(&b->ws[i].strings);
         arena_reset(&b->ws[i].hist_ar);
+        sb_free(&b->ws[i].enc);
     }
     return rc;
 }
@@ -982,39 +1063,96 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
     return c.rc;
 }
 
-/* Copies from (a pipe, say) to a new file to. */
-static int copy_file(arb_engine *e, const char *from, const char *to) {
-    int in = open(from, O_RDONLY), out = in < 0 ? -1 : open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    char *buf = mem_alloc(e->alloc, 1 << 16);
-    int rc = in < 0 || out < 0 || !buf ? -1 : 0;
-    while (rc == 0) {
-        ssize_t n = read(in, buf, 1 << 16);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            rc = n < 0 ? -1 : 0;
-            break;
+/* Store mode, checking: the spool read back in windows, each decoded and
+ * checked on the workers with history() from the store and the stage. */
+static int check_spool(Batch *b, int fd, uint64_t size) {
+    arb_engine *e = b->e;
+    size_t cap = WINDOW_BYTES * 2, len = 0;
+    char *buf = mem_alloc(e->alloc, cap);
+    SpoolRec *recs = NULL;
+    size_t caprecs = 0;
+    uint64_t done = 0;
+    int rc = buf ? ARB_OK : engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    int eof = 0;
+    if (lseek(fd, 0, SEEK_SET) < 0) rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool");
+    while (rc == ARB_OK && (!eof || len)) {
+        while (!eof && len < WINDOW_BYTES) {
+            ssize_t got = read(fd, buf + len, cap - len);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+                break;
+            }
+            if (got == 0) eof = 1;
+            len += (size_t)got;
         }
-        for (ssize_t w = 0; w < n && rc == 0;) {
-            ssize_t k = write(out, buf + w, (size_t)(n - w));
-            if (k < 0 && errno != EINTR) rc = -1;
-            if (k > 0) w += k;
+        if (rc) break;
+        /* whole records */
+        size_t nrecs = 0;
+        const char *p = buf, *end = buf + len;
+        for (;;) {
+            const char *q = p;
+            uint64_t ord, n;
+            if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
+                n > (uint64_t)(end - q))
+                break;
+            if (mem_grow(e->alloc, (void **)&recs, sizeof *recs, &caprecs, nrecs + 1)) {
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                break;
+            }
+            recs[nrecs++] = (SpoolRec){ord, q, (size_t)n};
+            p = q + n;
         }
+        if (rc) break;
+        size_t used = (size_t)(p - buf);
+        if (nrecs == 0) {
+            if (eof) {
+                if (len) rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
+                break;
+            }
+            char *nb = mem_realloc(e->alloc, buf, cap, cap * 2); /* a record bigger than a window */
+            if (!nb) {
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+            continue;
+        }
+        size_t per = (nrecs + (size_t)b->nw - 1) / (size_t)b->nw, at = 0;
+        for (int i = 0; i < b->nw; i++) {
+            b->ws[i].srecs = recs + at;
+            b->ws[i].nsrecs = at < nrecs ? (nrecs - at < per ? nrecs - at : per) : 0;
+            at += b->ws[i].nsrecs;
+        }
+        rc = store_window_begin(b);
+        if (rc == ARB_OK) run_workers(b->ws, b->nw);
+        store_window_end(b);
+        if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
+        done += used;
+        if (b->o->on_progress && size)
+            b->o->on_progress(b->o->ud, b->total / 2 + (b->total - b->total / 2) * done / size,
+                              b->total);
+        memmove(buf, p, len - used);
+        len -= used;
     }
-    int saved = errno;
-    mem_free(e->alloc, buf, 1 << 16);
-    if (in >= 0) close(in);
-    if (out >= 0 && close(out) != 0) rc = -1;
-    return rc ? engine_fail(e, ARB_ERR_IO, "cannot copy %s to %s: %s", from, to, strerror(saved))
-              : ARB_OK;
+    for (int i = 0; i < b->nw; i++) {
+        b->ws[i].srecs = NULL;
+        b->ws[i].nsrecs = 0;
+    }
+    mem_free(e->alloc, buf, cap);
+    mem_free(e->alloc, recs, caprecs * sizeof *recs);
+    return rc;
 }
 
-/* check --history: stages the batch, checks it with history() from the
- * store and the staging store, records it when asked. */
+/* check --history: stages and spools the batch, checks the spool with
+ * history() from the store and the staging store, records the batch when
+ * asked. */
 static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     arb_engine *e = b->e;
     const arb_batch_options *o = b->o;
     HStore *store = o->history->st;
-    char dir[PATH_MAX], err[512];
+    char dir[PATH_MAX], spool[PATH_MAX + 16], err[512];
     /* the staging store: beside the store, else in the temporary directory */
     snprintf(dir, sizeof dir, "%s/stage.XXXXXX", hstore_dir(store));
     if (!mkdtemp(dir)) {
@@ -1029,26 +1167,19 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     if (hstore_open(&stage, dir, HSTORE_WRITE | HSTORE_STAGING, e->prog, e->alloc, err,
                     sizeof err))
         rc = engine_fail(e, ARB_ERR_IO, "%s", err);
-    /* the batch is read twice: a pipe is first copied beside the stage */
-    char spool[PATH_MAX + 16];
-    arb_batch_options spooled;
-    spool[0] = 0;
-    struct stat sb;
-    if (rc == ARB_OK && !csv && stat(o->claims_path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        snprintf(spool, sizeof spool, "%s/input.jsonl", dir);
-        rc = copy_file(e, o->claims_path, spool);
-        spooled = *o;
-        spooled.claims_path = spool;
-        b->o = o = &spooled;
-    }
+    snprintf(spool, sizeof spool, "%s/spool", dir);
+    int fd = rc == ARB_OK ? open(spool, O_RDWR | O_CREAT | O_EXCL, 0600) : -1;
+    if (rc == ARB_OK && fd < 0)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", spool, strerror(errno));
     Stage sg;
     memset(&sg, 0, sizeof sg);
     sg.b = b;
     sg.st = stage;
-    sb_init(&sg.scratch, e->alloc);
+    sg.spool_fd = fd;
+    sb_init(&sg.spool, e->alloc);
     if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
-    sb_free(&sg.scratch);
-    /* check, in windows, with history from both stores */
+    sb_free(&sg.spool);
+    /* check the spool, with history from both stores */
     b->store = store;
     b->stage = stage;
     for (int i = 0; i < b->nw && rc == ARB_OK; i++) {
@@ -1060,10 +1191,8 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         b->ws[i].store_mode = 1;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
-    if (rc == ARB_OK && csv)
-        rc = run_csv(b, st);
-    else if (rc == ARB_OK)
-        rc = read_windows(e, o->claims_path, check_window, b);
+    struct stat sb;
+    if (rc == ARB_OK) rc = check_spool(b, fd, fstat(fd, &sb) == 0 ? (uint64_t)sb.st_size : 0);
     for (int i = 0; i < b->nw; i++) {
         if (b->ws[i].store_mode) hsrc_free(&b->ws[i].src);
         b->ws[i].store_mode = 0;
@@ -1073,8 +1202,9 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     if (rc == ARB_OK && o->record)
         rc = record_batch(e, stage, store, o->commit_every, &st->recorded);
     st->not_recorded = o->record ? sg.not_stored : 0;
+    if (fd >= 0) close(fd);
+    remove(spool);
     hstore_close(stage);
-    if (spool[0]) remove(spool);
     hstore_remove_dir(dir);
     return rc;
 }
@@ -1112,6 +1242,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         sb_init(&w->rej, e->alloc);
         sb_init(&w->errtext, e->alloc);
         sb_init(&w->errjson, e->alloc);
+        sb_init(&w->enc, e->alloc);
         w->cat_count = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(uint64_t));
         w->cat_amount = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(int64_t));
         if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
@@ -1136,16 +1267,15 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     }
     if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
     if (rc == ARB_OK && opt.rule_errors_path) remove(opt.rule_errors_path);
-    Batch b = {e, &opt, ws, nw, &out, st->bytes, 0, NULL, NULL};
+    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL};
     if (rc == ARB_OK && add_to) {
         Stage sg;
         memset(&sg, 0, sizeof sg);
         sg.b = &b;
         sg.st = add_to;
-        sg.report = 1;
-        sb_init(&sg.scratch, e->alloc);
+        sg.add = 1;
+        sg.spool_fd = -1;
         rc = stage_batch(&sg, csv, st);
-        sb_free(&sg.scratch);
         st->recorded = sg.stored;
         st->reversals = sg.reversals;
     } else if (rc == ARB_OK && opt.history) {
@@ -1187,6 +1317,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         arena_free(&w->ar);
         arena_free(&w->hist_ar);
         readlist_free(e->alloc, &w->read);
+        sb_free(&w->enc);
+        mem_free(e->alloc, w->enc_at, w->capenc_at * sizeof *w->enc_at);
         sb_free(&w->out);
         sb_free(&w->rej);
         sb_free(&w->errtext);

@@ -157,6 +157,16 @@ grep -q "5 records read = 3 stored + 2 rejected + 0 reversals" add.err && ok || 
 grep -q "dirty.jsonl:4: rejected:" add.err && grep -q "dirty.jsonl:5: rejected: cannot be stored in history: no settle time" add.err && ok ||
   { bad "add rejects: positions"; cat add.err; }
 [ "$(grep -c . rej.jsonl)" -eq 2 ] && grep -q '"line":5,' rej.jsonl && ok || bad "add rejects: reject file"
+# check --history with rejects: the same findings, rejects and exit code
+for t in 1 2; do
+  "$arbiter" check "$src/stdlib-rules" --claims dirty.jsonl -o m.jsonl --rejects rm.jsonl --quiet --threads $t "${std[@]}" 2>/dev/null
+  rcm=$?
+  "$arbiter" check "$src/stdlib-rules" --claims dirty.jsonl -o s.jsonl --rejects rs.jsonl --quiet --threads $t --history empty "${std[@]}" 2>/dev/null
+  rcs=$?
+  [ $rcm -eq 3 ] && [ $rcs -eq 3 ] && ok || bad "check --history with rejects: exit $rcs (in-memory $rcm)"
+  same m.jsonl s.jsonl "check --history with rejects ($t threads): findings"
+  same rm.jsonl rs.jsonl "check --history with rejects ($t threads): reject file"
+done
 # usage and refusals
 "$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" --record "${std[@]}" 2>/dev/null
 [ $? -eq 2 ] && ok || bad "--record without --history should be a usage error"
