@@ -85,6 +85,14 @@ const ArbList *hsrc_list(void *ud, int64_t dur, Arena *ar, int *oom) {
     if (!s->has_key || hist_window_from(s->t, dur, &from)) return NULL;
     for (int i = 0; i < s->ncache; i++)
         if (s->cache[i].dur == dur) return s->cache[i].l;
+    /* a read maps more of the file than it needs (the kernel maps the pages
+     * around each one it faults in): let them go now and then, so memory
+     * does not grow with the stores */
+    if (++s->reads >= 256) {
+        s->reads = 0;
+        if (s->store) hstore_release_pages(s->store);
+        if (s->stage) hstore_release_pages(s->stage);
+    }
     s->nitems = 0;
     Collect c = {s, 0, 0};
     size_t nstore = 0;

@@ -43,6 +43,7 @@ typedef struct HSource {
     HSrcItem *items; /* scratch: records of one window */
     size_t nitems, capitems;
     int failed; /* the store could not be read */
+    uint32_t reads; /* windows read since the stores' pages were let go */
 } HSource;
 
 /* 0, or -1 when out of memory. */

@@ -29,6 +29,8 @@ struct HStore {
     int32_t person_field, asof_field, id_field;
     int64_t scale; /* as_of to seconds */
     char dir[4096];
+    char *map; /* LMDB's memory map of data.mdb (found in /proc/self/maps) */
+    size_t map_size;
 };
 
 struct HTxn {
@@ -109,6 +111,8 @@ static int load_schemas(HStore *s, MDB_txn *txn, char *err, size_t errcap) {
     sb_free(&mine);
     return rc;
 }
+
+static void find_map(HStore *s);
 
 int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Alloc a, char *err,
                 size_t errcap) {
@@ -203,8 +207,34 @@ int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Allo
         hstore_close(s);
         return -1;
     }
+    find_map(s);
     *out = s;
     return 0;
+}
+
+/* LMDB does not say where it mapped the file (mdb_env_info gives the
+ * address only for MDB_FIXEDMAP): find the mapping of data.mdb by its
+ * inode. */
+static void find_map(HStore *s) {
+    char path[4200], line[4600];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/data.mdb", s->dir);
+    if (stat(path, &sb) != 0) return;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi, ino;
+        char perms[8];
+        unsigned dmaj, dmin;
+        unsigned long long off;
+        if (sscanf(line, "%lx-%lx %7s %llx %x:%x %lu", &lo, &hi, perms, &off, &dmaj, &dmin, &ino) ==
+                7 &&
+            ino == (unsigned long)sb.st_ino && off == 0 && hi - lo > s->map_size) {
+            s->map = (char *)lo;
+            s->map_size = hi - lo;
+        }
+    }
+    fclose(f);
 }
 
 void hstore_close(HStore *s) {
@@ -593,8 +623,8 @@ int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap) {
 void hstore_release_pages(HStore *s) {
     MDB_envinfo info;
     MDB_stat es;
-    if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &es) || !info.me_mapaddr) return;
+    if (!s->map || mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &es)) return;
     size_t used = (size_t)(info.me_last_pgno + 1) * es.ms_psize;
-    if (used > info.me_mapsize) used = info.me_mapsize;
-    madvise(info.me_mapaddr, used, MADV_DONTNEED);
+    if (used > s->map_size) used = s->map_size;
+    madvise(s->map, used, MADV_DONTNEED);
 }

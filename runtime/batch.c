@@ -896,6 +896,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
                 continue;
             }
             int pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
+            if ((sg->stored & 511) == 511) hstore_release_pages(sg->st); /* see hsource.c */
             if (pr < 0) {
                 rc = engine_fail(e, ARB_ERR_IO, "%s", err);
             } else if (pr == 1) {
