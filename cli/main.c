@@ -63,7 +63,8 @@ static const char *const CHECK_HELP =
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
-    "                       written only when a record is rejected)\n"
+    "                       written only when a record is rejected: a run\n"
+    "                       without rejects leaves an existing file as it is)\n"
     "  --phase P            pre, settle or post: run only that phase's rules\n"
     "  --threads N          worker threads (default 1)\n"
     "  --backend B          interp (bytecode interpreter, default), jit (native\n"
@@ -83,7 +84,13 @@ static const char *const CHECK_HELP =
     "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
     "  --quiet              no summary\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "Output files are written to a temporary file .NAME.XXXXXX beside them and\n"
+    "renamed when the run is done: a run that fails (or is killed) leaves the old\n"
+    "file. Standard output (-), /dev/null, FIFOs and devices are written in place.\n"
+    "An output that is the claims file (or lines.csv, ... beside claims.csv), or\n"
+    "two outputs that are the same file, are refused with exit code 2.\n";
 
 static const char *const LINT_HELP =
     "usage: arbiter lint RULES... [options]\n"
@@ -346,12 +353,17 @@ static int cmd_check(int argc, char **argv) {
     o.on_rule_error = on_rule_error;
     o.ud = &prog;
     arb_batch_stats st;
+    cli_ignore_sigpipe(); /* findings to a pipe closed early: EPIPE, exit 4 quietly */
     int rc = arb_check_file(e, &o, &st);
     if (prog.shown) fputs("\r                \r", stderr);
+    if (rc == ARB_ERR_IO && strcmp(o.findings_path, "-") == 0 && cli_stdout_gone()) {
+        arb_engine_free(e);
+        return EXIT_IO;
+    }
     if (rc != ARB_OK && rc != ARB_ERR_DATA) {
         fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
         arb_engine_free(e);
-        return rc == ARB_ERR_IO ? EXIT_IO : EXIT_DATA;
+        return rc == ARB_ERR_IO ? EXIT_IO : rc == ARB_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
     }
     if (rc == ARB_ERR_DATA && st.records_read == 0 && st.rejected_rows == 0) {
         fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
