@@ -19,6 +19,7 @@
 #include "explain.h"
 #include "gen.h"
 #include "import_nhsa.h"
+#include "outfile.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -505,7 +506,8 @@ static const char *const COMPILE_HELP =
     "refused.\n"
     "\n"
     "options:\n"
-    "  -o FILE        the pack to write\n"
+    "  -o FILE        the pack to write (to a temporary file renamed when done;\n"
+    "                 one of the rule or table files is refused, exit 2)\n"
     "  --native       also compile the rules ahead of time into FILE.so (LLVM\n"
     "                 object code, linked by cc), for 'check --backend native'\n"
     "  --stdlib DIR   the standard library (schema.rules)\n"
@@ -533,10 +535,11 @@ static int cmd_compile(int argc, char **argv) {
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("compile", &ra, &code);
     if (!e) return code;
-    if (arb_write_pack(e, out) != ARB_OK) {
+    int rc = arb_write_pack(e, out);
+    if (rc != ARB_OK) {
         fprintf(stderr, "arbiter compile: %s\n", arb_errmsg(e));
         arb_engine_free(e);
-        return EXIT_IO;
+        return rc == ARB_ERR_USAGE ? EXIT_USAGE : EXIT_IO;
     }
     if (with_native) {
         char so[4096];
@@ -611,15 +614,25 @@ static int cmd_gen(int argc, char **argv) {
         }
         return EXIT_CLEAN;
     }
-    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", out, strerror(errno));
+    /* written to a temporary file renamed at the end (outfile.h) */
+    const char *path = out ? out : "-";
+    OutFile f;
+    int err = outf_open(&f, path, mem_default());
+    if (err) {
+        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
         return EXIT_IO;
     }
-    int rc = gen_claims_jsonl(f, &g);
-    if (f != stdout && fclose(f) != 0) rc = -1;
-    if (rc != 0) {
-        fprintf(stderr, "arbiter gen: write error: %s\n", strerror(errno));
+    cli_ignore_sigpipe(); /* standard output closed early: EPIPE, exit 4 quietly */
+    errno = 0;
+    if (gen_claims_jsonl(f.f, &g) != 0) {
+        err = errno ? errno : EIO;
+        outf_abort(&f);
+    } else {
+        err = outf_commit(&f, 0);
+    }
+    if (err) {
+        if (strcmp(path, "-") != 0 || !cli_stdout_gone())
+            fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
         return EXIT_IO;
     }
     return EXIT_CLEAN;

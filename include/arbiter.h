@@ -95,7 +95,9 @@ int arb_compile(arb_engine *e);
 
 /* Writes the compiled rules to a rule pack: one versioned, checksummed file
  * with the schema, tables, indexes and bytecode, and the list of source
- * files (with their hashes) it was built from. */
+ * files (with their hashes) it was built from.  The pack is written to a
+ * temporary file beside path and renamed over it when complete; a path that
+ * is one of the sources is refused (ARB_ERR_USAGE). */
 int arb_write_pack(arb_engine *e, const char *path);
 /* Loads a rule pack instead of compiling rules.  A pack of another format
  * version, a damaged one, or one whose source files have changed since it
