@@ -3,8 +3,10 @@
  * CLI is the only place that prints; everything else is the library.
  *
  * Exit codes: 0 clean; 1 findings (with --fail-on-findings); 2 usage or rule
- * errors; 3 data errors (claims unreadable, records rejected, or rules that
- * failed on claims: a Lua error, timeout or memory limit); 4 I/O. */
+ * errors (an output that would overwrite an input among them); 3 data errors
+ * (claims unreadable, records rejected, or rules that failed on claims: a
+ * Lua error, timeout or memory limit); 4 I/O (check and gen claims: also
+ * standard output closed early, e.g. by `| head`, without a message). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +46,10 @@ static const char *const MAIN_HELP =
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
     "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
-    "errors, 3 data errors (claims unreadable, records rejected, or rules that\n"
-    "failed on some claims: a Lua error, timeout or memory limit), 4 I/O errors.\n"
+    "errors (an output that would overwrite an input too), 3 data errors (claims\n"
+    "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
+    "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
+    "standard output closed early, as by '| head', without a message).\n"
     "environment: ARBITER_STDLIB names the standard library directory.\n";
 
 static const char *const CHECK_HELP =
