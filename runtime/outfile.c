@@ -89,6 +89,8 @@ int outf_open(OutFile *o, const char *path, Alloc a) {
         if (!realpath(path, resolved)) return errno;
         target = resolved;
     }
+    /* a file that could not be written in place is not replaced either */
+    if (exists && access(target, W_OK) != 0) return errno;
     const char *slash = strrchr(target, '/');
     const char *base = slash ? slash + 1 : target;
     size_t dirlen = slash ? (size_t)(slash - target) + 1 : 0;

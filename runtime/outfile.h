@@ -32,7 +32,8 @@ int outf_is_open(const OutFile *o);
  * not regular is opened in place (no truncation, no creation); otherwise a
  * temporary file is created beside path (beside the file a symbolic link
  * points to), with the mode of the file it replaces (or 0666 less the umask
- * for a new one).  Nothing is written to path itself before outf_commit.
+ * for a new one); a file that may not be written (access W_OK) is not
+ * replaced (EACCES).  Nothing is written to path itself before outf_commit.
  * Returns 0, or an errno value (EISDIR for a directory; the errno of mkstemp
  * when the directory cannot hold the temporary file). */
 int outf_open(OutFile *o, const char *path, Alloc a);

@@ -134,8 +134,7 @@ for _ in $(seq 1 600); do # until findings are being written to the temporary fi
   [ -n "$t" ] && [ -s "killed/$t" ] && break
   sleep 0.05
 done
-kill -9 $bgpid 2>/dev/null
-wait $bgpid 2>/dev/null
+{ kill -9 $bgpid && wait $bgpid; } 2>/dev/null
 bgpid=
 [ -n "$t" ] && ok || bad "kill -9: no temporary file seen while running"
 cmp -s killed/f.jsonl old.jsonl && ok || bad "kill -9: the findings file changed"

@@ -2,11 +2,10 @@
  * commit the target keeps its old bytes and the new ones are in a
  * temporary file .NAME.XXXXXX beside it; the commit renames it over the
  * target (keeping the old file's mode, or the umask's for a new one; through
- * a symbolic link, the file it points to); an abort removes it and leaves the
- * target; a commit that fails does the same and returns the errno; /dev/null
- * and /dev/full are written in place and stay devices; a directory is
- * EISDIR; out of memory is ENOMEM with nothing created; same_file and
- * same_target tell paths of one file apart from others. */
+ * a symbolic link, the file it points to; a read-only file is EACCES); an abort removes it and
+ * leaves the target; a commit that fails does the same and returns the errno; /dev/null and
+ * /dev/full are written in place and stay devices; a directory is EISDIR; out of memory is ENOMEM
+ * with nothing created; same_file and same_target tell paths of one file apart from others. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +118,13 @@ static void test_replace_keeps_mode(void **state) {
     assert_int_equal(stat(p, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0640);
     assert_int_equal(hidden_files(), 0);
+    /* read-only: not replaced, as it could not be written in place */
+    assert_int_equal(chmod(p, 0444), 0);
+    if (geteuid() != 0) {
+        assert_int_equal(outf_open(&o, p, mem_default()), EACCES);
+        assert_string_equal(slurp(p), "new\n");
+        assert_int_equal(hidden_files(), 0);
+    }
     unlink(p);
 }
 
