@@ -3,10 +3,13 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef ARB_STDLIB_DIR
 #define ARB_STDLIB_DIR "stdlib-rules"
@@ -151,4 +154,13 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg) {
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
     return 2;
+}
+
+void cli_ignore_sigpipe(void) {
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_stdout_gone(void) {
+    struct pollfd p = {STDOUT_FILENO, 0, 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
 }

@@ -24,4 +24,12 @@ int cli_is_help(const char *arg);
  * returns the usage exit code (2). */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 
+/* Standard output closed early (`arbiter check ... | head -1`): SIGPIPE is
+ * ignored, so that a write fails with EPIPE instead of killing the process,
+ * and cli_stdout_gone says whether that is what happened (standard output is
+ * a pipe or socket whose reader has gone); the commands that use it then exit
+ * 4 (I/O) without a message. */
+void cli_ignore_sigpipe(void);
+int cli_stdout_gone(void);
+
 #endif

@@ -9,6 +9,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "library.h"
+#include "outfile.h"
 
 #ifndef ARB_STDLIB_DIR
 #define ARB_STDLIB_DIR "stdlib-rules"
@@ -199,15 +200,21 @@ int cmd_gen_labelled(int argc, char **argv) {
             snprintf(tpath, sizeof tpath, "%s.truth.jsonl", out);
         truth = tpath;
     }
-    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", out, strerror(errno));
+    /* both written to temporary files renamed when complete (outfile.h) */
+    const char *opath = out ? out : "-";
+    if (outf_same_target(opath, truth))
+        return cli_usage_error("gen claims", "the claims and the truth are the same file %s",
+                               truth);
+    OutFile of, tf;
+    int oerr = outf_open(&of, opath, mem_default());
+    if (oerr) {
+        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", opath, strerror(oerr));
         return EXIT_IO;
     }
-    FILE *t = fopen(truth, "w");
-    if (!t) {
-        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", truth, strerror(errno));
-        if (f != stdout) fclose(f);
+    oerr = outf_open(&tf, truth, mem_default());
+    if (oerr) {
+        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", truth, strerror(oerr));
+        outf_abort(&of);
         return EXIT_IO;
     }
     const LibCategory *cats[LIB_MAX_CATEGORIES];
@@ -216,14 +223,21 @@ int cmd_gen_labelled(int argc, char **argv) {
     o.injected = injected;
     o.earlier = &earlier;
     char err[1024];
-    int rc = lib_write_claims(f, t, &o, err, sizeof err);
-    int werr = (f != stdout && fclose(f) != 0) | (fclose(t) != 0);
+    int rc = lib_write_claims(of.f, tf.f, &o, err, sizeof err);
     if (rc) {
+        outf_abort(&of);
+        outf_abort(&tf);
         fprintf(stderr, "arbiter gen claims: %s\n", err);
         return strstr(err, ".csv:") ? EXIT_DATA : strstr(err, "write") ? EXIT_IO : EXIT_USAGE;
     }
+    int werr = outf_commit(&of, 0);
+    const char *wpath = werr ? opath : truth;
+    if (werr)
+        outf_abort(&tf);
+    else
+        werr = outf_commit(&tf, 0);
     if (werr) {
-        fprintf(stderr, "arbiter gen claims: write error: %s\n", strerror(errno));
+        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", wpath, strerror(werr));
         return EXIT_IO;
     }
     uint64_t total = 0, ncat = 0;

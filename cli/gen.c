@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "scalar.h"
 
 /* ------------------------------------------------------------------------ */
@@ -3350,7 +3351,8 @@ int gen_claims_csv(const char *dir, const GenOptions *o) {
         errno = EINVAL;
         return -1;
     }
-    FILE *f[4] = {NULL, NULL, NULL, NULL};
+    OutFile f[4]; /* each replaced whole at the end, or left (outfile.h) */
+    for (int k = 0; k < 4; k++) outf_init(&f[k]);
     Buf b[4];
     memset(b, 0, sizeof b);
     int rc = 0, saved = 0;
@@ -3366,21 +3368,24 @@ int gen_claims_csv(const char *dir, const GenOptions *o) {
         memcpy(path, dir, dl);
         path[dl] = '/';
         strcpy(path + dl + 1, CSV_FILES[k]);
-        f[k] = fopen(path, "w");
-        if (!f[k] || fputs(CSV_HEADERS[k], f[k]) == EOF) rc = -1;
+        int err = outf_open(&f[k], path, mem_default());
+        if (!err) err = outf_write(&f[k], CSV_HEADERS[k], strlen(CSV_HEADERS[k]));
+        if (err) errno = err, rc = -1;
     }
     for (g->i = 0; g->i < o->n && rc == 0; g->i++) {
         build_claim(g);
         rc = render_csv(g, b);
         for (int k = 0; k < 4 && rc == 0; k++)
-            if (b[k].len >= FLUSH_AT) rc = flush(&b[k], f[k]);
+            if (b[k].len >= FLUSH_AT) rc = flush(&b[k], f[k].f);
     }
-    for (int k = 0; k < 4 && rc == 0; k++) rc = flush(&b[k], f[k]);
+    for (int k = 0; k < 4 && rc == 0; k++) rc = flush(&b[k], f[k].f);
     if (rc) saved = errno;
     for (int k = 0; k < 4; k++) {
-        if (f[k] && fclose(f[k]) != 0 && rc == 0) {
+        int err = rc == 0 ? outf_commit(&f[k], 0) : 0;
+        if (rc) outf_abort(&f[k]);
+        if (err) {
             rc = -1;
-            saved = errno ? errno : EIO;
+            saved = err;
         }
         free(b[k].p);
     }

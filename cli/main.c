@@ -3,8 +3,10 @@
  * CLI is the only place that prints; everything else is the library.
  *
  * Exit codes: 0 clean; 1 findings (with --fail-on-findings); 2 usage or rule
- * errors; 3 data errors (claims unreadable, records rejected, or rules that
- * failed on claims: a Lua error, timeout or memory limit); 4 I/O. */
+ * errors (an output that would overwrite an input among them); 3 data errors
+ * (claims unreadable, records rejected, or rules that failed on claims: a
+ * Lua error, timeout or memory limit); 4 I/O (check and gen claims: also
+ * standard output closed early, e.g. by `| head`, without a message). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "explain.h"
 #include "gen.h"
 #include "import_nhsa.h"
+#include "outfile.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -44,8 +47,10 @@ static const char *const MAIN_HELP =
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
     "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
-    "errors, 3 data errors (claims unreadable, records rejected, or rules that\n"
-    "failed on some claims: a Lua error, timeout or memory limit), 4 I/O errors.\n"
+    "errors (an output that would overwrite an input too), 3 data errors (claims\n"
+    "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
+    "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
+    "standard output closed early, as by '| head', without a message).\n"
     "environment: ARBITER_STDLIB names the standard library directory.\n";
 
 static const char *const CHECK_HELP =
@@ -64,7 +69,8 @@ static const char *const CHECK_HELP =
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
-    "                       written only when a record is rejected)\n"
+    "                       written only when a record is rejected: a run\n"
+    "                       without rejects leaves an existing file as it is)\n"
     "  --phase P            pre, settle or post: run only that phase's rules\n"
     "  --threads N          worker threads (default 1)\n"
     "  --backend B          interp (bytecode interpreter, default), jit (native\n"
@@ -95,7 +101,13 @@ static const char *const CHECK_HELP =
     "                       again completes it\n"
     "  --quiet              no summary\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
-    "  -h, --help           this text\n";
+    "  -h, --help           this text\n"
+    "\n"
+    "Output files are written to a temporary file .NAME.XXXXXX beside them and\n"
+    "renamed when the run is done: a run that fails (or is killed) leaves the old\n"
+    "file. Standard output (-), /dev/null, FIFOs and devices are written in place.\n"
+    "An output that is the claims file (or lines.csv, ... beside claims.csv), or\n"
+    "two outputs that are the same file, are refused with exit code 2.\n";
 
 static const char *const LINT_HELP =
     "usage: arbiter lint RULES... [options]\n"
@@ -380,13 +392,18 @@ static int cmd_check(int argc, char **argv) {
     o.on_rule_error = on_rule_error;
     o.ud = &prog;
     arb_batch_stats st;
+    cli_ignore_sigpipe(); /* findings to a pipe closed early: EPIPE, exit 4 quietly */
     int rc = arb_check_file(e, &o, &st);
     arb_history_close(hist);
     if (prog.shown) fputs("\r                \r", stderr);
+    if (rc == ARB_ERR_IO && strcmp(o.findings_path, "-") == 0 && cli_stdout_gone()) {
+        arb_engine_free(e);
+        return EXIT_IO;
+    }
     if (rc != ARB_OK && rc != ARB_ERR_DATA) {
         fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
         arb_engine_free(e);
-        return rc == ARB_ERR_IO ? EXIT_IO : EXIT_DATA;
+        return rc == ARB_ERR_IO ? EXIT_IO : rc == ARB_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
     }
     if (rc == ARB_ERR_DATA && st.records_read == 0 && st.rejected_rows == 0) {
         fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
@@ -533,7 +550,8 @@ static const char *const COMPILE_HELP =
     "refused.\n"
     "\n"
     "options:\n"
-    "  -o FILE        the pack to write\n"
+    "  -o FILE        the pack to write (to a temporary file renamed when done;\n"
+    "                 one of the rule or table files is refused, exit 2)\n"
     "  --native       also compile the rules ahead of time into FILE.so (LLVM\n"
     "                 object code, linked by cc), for 'check --backend native'\n"
     "  --stdlib DIR   the standard library (schema.rules)\n"
@@ -561,10 +579,11 @@ static int cmd_compile(int argc, char **argv) {
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("compile", &ra, &code);
     if (!e) return code;
-    if (arb_write_pack(e, out) != ARB_OK) {
+    int rc = arb_write_pack(e, out);
+    if (rc != ARB_OK) {
         fprintf(stderr, "arbiter compile: %s\n", arb_errmsg(e));
         arb_engine_free(e);
-        return EXIT_IO;
+        return rc == ARB_ERR_USAGE ? EXIT_USAGE : EXIT_IO;
     }
     if (with_native) {
         char so[4096];
@@ -639,15 +658,25 @@ static int cmd_gen(int argc, char **argv) {
         }
         return EXIT_CLEAN;
     }
-    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", out, strerror(errno));
+    /* written to a temporary file renamed at the end (outfile.h) */
+    const char *path = out ? out : "-";
+    OutFile f;
+    int err = outf_open(&f, path, mem_default());
+    if (err) {
+        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
         return EXIT_IO;
     }
-    int rc = gen_claims_jsonl(f, &g);
-    if (f != stdout && fclose(f) != 0) rc = -1;
-    if (rc != 0) {
-        fprintf(stderr, "arbiter gen: write error: %s\n", strerror(errno));
+    cli_ignore_sigpipe(); /* standard output closed early: EPIPE, exit 4 quietly */
+    errno = 0;
+    if (gen_claims_jsonl(f.f, &g) != 0) {
+        err = errno ? errno : EIO;
+        outf_abort(&f);
+    } else {
+        err = outf_commit(&f, 0);
+    }
+    if (err) {
+        if (strcmp(path, "-") != 0 || !cli_stdout_gone())
+            fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
         return EXIT_IO;
     }
     return EXIT_CLEAN;

@@ -95,7 +95,9 @@ int arb_compile(arb_engine *e);
 
 /* Writes the compiled rules to a rule pack: one versioned, checksummed file
  * with the schema, tables, indexes and bytecode, and the list of source
- * files (with their hashes) it was built from. */
+ * files (with their hashes) it was built from.  The pack is written to a
+ * temporary file beside path and renamed over it when complete; a path that
+ * is one of the sources is refused (ARB_ERR_USAGE). */
 int arb_write_pack(arb_engine *e, const char *path);
 /* Loads a rule pack instead of compiling rules.  A pack of another format
  * version, a damaged one, or one whose source files have changed since it
@@ -247,7 +249,8 @@ typedef struct arb_batch_options {
     int input_format;          /* ARB_FORMAT_*; AUTO: by extension */
     const char *findings_path; /* NULL: no findings file */
     int findings_format;       /* ARB_FORMAT_JSONL (default) or ARB_FORMAT_CSV */
-    const char *rejects_path;  /* NULL: no reject file; written only when a record is rejected */
+    const char *rejects_path;  /* NULL: no reject file; written only when a record is rejected
+                                  (without any, an existing file is left as it is) */
     unsigned phases;           /* ARB_PHASE_* bits; 0 means all */
     int threads;               /* worker threads; 0 or 1: the calling thread only */
     int no_index;              /* 1: run every rule on every line (for comparisons) */
@@ -261,7 +264,8 @@ typedef struct arb_batch_options {
      * budget, memory limit, wrong result type).  The claim's other rules
      * ran; the batch goes on. */
     void (*on_rule_error)(void *ud, const arb_rule_error *r);
-    const char *rule_errors_path; /* NULL: none; else JSON Lines, written when there are any */
+    const char *rule_errors_path; /* NULL: none; else JSON Lines, written when there are any
+                                     (like rejects_path) */
     /* History from a store (arb_history_open): rules calling history() see
      * the person's stored claims plus the earlier claims of this batch, and
      * the batch is streamed in windows (memory does not grow with it).
@@ -308,7 +312,13 @@ typedef struct arb_batch_stats {
 /* Audits a claims file.  Findings are written in input order, then rule
  * order, whatever the thread count.  Returns ARB_OK, ARB_ERR_DATA when any
  * record was rejected (the rest is audited all the same), or another
- * error when the run could not be done. */
+ * error when the run could not be done.  Each output file ("-" is standard
+ * output) is written to a temporary file beside it, .NAME.XXXXXX, renamed
+ * over it when the run is done: a run that fails leaves the old files as they
+ * were (a killed one may leave a temporary file, safe to delete).  Devices
+ * and FIFOs (/dev/null) are written in place, never removed.  An output that
+ * is the claims file (or, for CSV, a child file beside it), or two outputs
+ * that are the same file: ARB_ERR_USAGE, before anything is written. */
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st);
 
 /* One thread's handle for checking single claims (settlement, embedding). */

@@ -25,6 +25,7 @@
 #include "history.h"
 #include "hsource.h"
 #include "hstore.h"
+#include "outfile.h"
 #include "strmap.h"
 #include "scalar.h"
 
@@ -466,17 +467,61 @@ static void run_workers(Worker *ws, int n) {
     }
 }
 
+/* The run's output files (outfile.h): each written to a temporary file
+ * beside it and renamed over it at the end of a run that went well (removed
+ * when it did not); the rejects and rule errors only when there are some. */
 typedef struct Output {
-    FILE *findings, *rejects, *errors;
+    OutFile findings, rejects, errors;
     const char *rejects_path;
     int failed;
 } Output;
 
 /* Appends b to *f, opening path on the first write (files nobody needs are
- * not created). */
-static int append_lazily(arb_engine *e, FILE **f, const char *path, const StrBuf *b) {
-    if ((!*f && !(*f = fopen(path, "w"))) || fwrite(b->p, 1, b->len, *f) != b->len)
-        return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+ * not created, and an old one is left as it is). */
+static int append_lazily(arb_engine *e, OutFile *f, const char *path, const StrBuf *b) {
+    int err = outf_is_open(f) ? 0 : outf_open(f, path, e->alloc);
+    if (!err) err = outf_write(f, b->p, b->len);
+    if (err) return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(err));
+    return ARB_OK;
+}
+
+/* Whether writing out would replace the input file in (which exists). */
+static int replaces_input(const char *out, const char *in) {
+    return access(in, F_OK) == 0 && outf_same_target(out, in);
+}
+
+/* An output that is an input would destroy it, and two outputs that are the
+ * same file would lose one: both are refused (ARB_ERR_USAGE) before anything
+ * is opened.  The inputs: the claims file and, for CSV, the child files read
+ * beside it (one per list field of the claim: lines.csv, ...). */
+static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv) {
+    const char *outs[3] = {o->findings_path, o->rejects_path, o->rule_errors_path};
+    static const char *const what[3] = {"findings file", "reject file", "rule-error file"};
+    const RecordType *ct = e->prog->claim;
+    const char *slash = strrchr(o->claims_path, '/');
+    int dirlen = slash ? (int)(slash - o->claims_path) : 1;
+    const char *dir = slash ? o->claims_path : ".";
+    for (int k = 0; k < 3; k++) {
+        if (!outs[k]) continue;
+        if (replaces_input(outs[k], o->claims_path))
+            return engine_fail(e, ARB_ERR_USAGE,
+                               "the %s %s is the claims file %s: refusing to overwrite it", what[k],
+                               outs[k], o->claims_path);
+        for (uint32_t f = 0; csv && f < ct->nfields; f++) {
+            if (ct->fields[f].type.kind != TY_LIST) continue;
+            char path[4096];
+            snprintf(path, sizeof path, "%.*s/%s.csv", dirlen, dir, ct->fields[f].name);
+            if (replaces_input(outs[k], path))
+                return engine_fail(e, ARB_ERR_USAGE,
+                                   "the %s %s is %s, read with the claims %s: refusing to "
+                                   "overwrite it",
+                                   what[k], outs[k], path, o->claims_path);
+        }
+        for (int j = 0; j < k; j++)
+            if (outs[j] && outf_same_target(outs[j], outs[k]))
+                return engine_fail(e, ARB_ERR_USAGE, "the %s %s and the %s %s are the same file",
+                                   what[j], outs[j], what[k], outs[k]);
+    }
     return ARB_OK;
 }
 
@@ -487,10 +532,12 @@ static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, 
         Worker *w = &ws[i];
         if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
         if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
-        if (out->findings && w->out.len &&
-            fwrite(w->out.p, 1, w->out.len, out->findings) != w->out.len)
+        int err = outf_is_open(&out->findings) && w->out.len
+                      ? outf_write(&out->findings, w->out.p, w->out.len)
+                      : 0;
+        if (err)
             return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path,
-                               strerror(errno));
+                               strerror(err));
         if (w->rej.len && o->rejects_path &&
             append_lazily(e, &out->rejects, o->rejects_path, &w->rej) != ARB_OK)
             return ARB_ERR_IO;
@@ -1255,19 +1302,23 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         ws[i].vm.native = e->native;
         ws[i].vm.lua_limits = e->lua_limits;
     }
-    Output out = {NULL, NULL, NULL, opt.rejects_path, 0};
+    Output out;
+    memset(&out, 0, sizeof out);
+    out.rejects_path = opt.rejects_path;
+    if (rc == ARB_OK) rc = refuse_overwriting(e, &opt, csv);
     if (rc == ARB_OK && opt.findings_path) {
-        out.findings = strcmp(opt.findings_path, "-") == 0 ? stdout : fopen(opt.findings_path, "w");
-        if (!out.findings)
-            rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", opt.findings_path,
-                             strerror(errno));
-        else if (opt.findings_format == ARB_FORMAT_CSV)
-            fputs("claim_id,rule,category,category_code,severity,nature,points,line_no,amount,"
-                  "message\n",
-                  out.findings);
+        static const char header[] =
+            "claim_id,rule,category,category_code,severity,nature,points,line_no,amount,"
+            "message\n";
+        int err = outf_open(&out.findings, opt.findings_path, e->alloc);
+        if (!err && opt.findings_format == ARB_FORMAT_CSV)
+            err = outf_write(&out.findings, header, sizeof header - 1);
+        if (err)
+            rc =
+                engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", opt.findings_path, strerror(err));
     }
-    if (rc == ARB_OK && opt.rejects_path) remove(opt.rejects_path); /* no stale rejects */
-    if (rc == ARB_OK && opt.rule_errors_path) remove(opt.rule_errors_path);
+    /* the rejects and rule errors are opened on their first record: a run
+     * without any leaves an old file as it is */
     Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL};
     if (rc == ARB_OK && add_to) {
         Stage sg;
@@ -1333,13 +1384,15 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     st->records_read = st->audited + st->rejected + st->reversals + (add_to ? st->recorded : 0);
     st->ncategories = e->cat_stats ? p->ncats : 0;
     st->categories = e->cat_stats;
-    if (out.findings && out.findings != stdout && fclose(out.findings) != 0 && rc == ARB_OK)
-        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.findings_path);
-    if (out.findings == stdout) fflush(stdout);
-    if (out.errors && fclose(out.errors) != 0 && rc == ARB_OK)
-        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.rule_errors_path);
-    if (out.rejects && fclose(out.rejects) != 0 && rc == ARB_OK)
-        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", opt.rejects_path);
+    /* a run that went well replaces its outputs; one that did not removes
+     * its temporary files and leaves the old outputs as they were */
+    OutFile *files[3] = {&out.findings, &out.errors, &out.rejects};
+    const char *names[3] = {opt.findings_path, opt.rule_errors_path, opt.rejects_path};
+    for (int i = 0; i < 3; i++) {
+        int err = rc == ARB_OK ? outf_commit(files[i], 0) : 0;
+        if (rc != ARB_OK) outf_abort(files[i]);
+        if (err) rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", names[i], strerror(err));
+    }
     st->seconds = now_seconds() - t0;
     if (rc == ARB_OK && (st->rejected || st->rejected_rows))
         rc = engine_fail(e, ARB_ERR_DATA, "%llu record%s rejected",

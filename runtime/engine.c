@@ -14,6 +14,7 @@
 
 #include "disasm.h"
 #include "history.h"
+#include "outfile.h"
 #include "pack.h"
 #include "scalar.h"
 
@@ -453,6 +454,11 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
 int arb_write_pack(arb_engine *e, const char *path) {
     if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before writing a pack");
     size_t n = e->sources.n;
+    for (size_t i = 0; i < n; i++)
+        if (outf_same_target(path, e->sources.items[i].path))
+            return engine_fail(e, ARB_ERR_USAGE,
+                               "the pack %s is the source %s: refusing to overwrite it", path,
+                               e->sources.items[i].path);
     PackSource *src = mem_alloc(e->alloc, (n + 1) * sizeof(PackSource));
     if (!src) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "strbuf.h"
 #include "verify.h"
 
@@ -247,12 +248,18 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
     memcpy(hdr + 8, &version, 4);
     memcpy(hdr + 16, &len, 8);
     memcpy(hdr + 24, &sum, 8);
-    FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(hdr, 1, HEADER, f) == HEADER && fwrite(w.b.p, 1, w.b.len, f) == w.b.len;
-    if (f && fclose(f) != 0) ok = 0;
+    /* a temporary file renamed over path when complete (outfile.h) */
+    OutFile f;
+    int e = outf_open(&f, path, p->ar.alloc);
+    if (!e) e = outf_write(&f, hdr, HEADER);
+    if (!e) e = outf_write(&f, w.b.p, w.b.len);
+    if (e)
+        outf_abort(&f);
+    else
+        e = outf_commit(&f, 1);
     sb_free(&w.b);
-    if (!ok) {
-        snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno));
+    if (e) {
+        snprintf(err, errcap, "cannot write %s: %s", path, strerror(e));
         return -1;
     }
     return 0;
