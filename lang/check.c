@@ -139,7 +139,6 @@ typedef struct Checker {
     int nigroups;
     void *expr_parser;  /* one parser object for all message expressions */
     Arena *stubs;       /* rule stubs: each rule is parsed again when checked */
-    Node *history_use;  /* the rule being checked calls history() here */
     int in_derived;     /* checking derived fields (no history or Lua calls there) */
     Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
     int32_t *lua_files; /* per LuaModule: its source file, for notes */
@@ -710,7 +709,6 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
             err(C, n, "history() cannot be used in a derived field");
             return T_ERR;
         }
-        if (!C->history_use) C->history_use = n;
         Type t = ty(TY_LIST);
         t.rec = C->p->claim;
         return t;
@@ -2175,8 +2173,6 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
                    {TY_RECORD, 0, NULL, C->p->claim, NULL},
                    NULL};
     push_var(C, cv);
-    C->history_use = NULL;
-    Node *phase_clause = NULL;
     /* clause order: header (phase, effective, severity...), binders, when, flag */
     int stage = 0, nflags = 0, nwhen = 0;
     for (Node *cl = d->list; cl; cl = cl->next) {
@@ -2195,7 +2191,6 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         stage = cstage > stage ? cstage : stage;
         switch (cl->kind) {
         case N_PHASE:
-            phase_clause = cl;
             r.phases = 0;
             for (Node *p = cl->list; p; p = p->next) {
                 int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
@@ -2277,21 +2272,6 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
     if (!nflags) {
         err(C, d, "rule '%s' never flags anything: add 'flag line' or 'flag claim'", r.id);
         ok = 0;
-    }
-    /* history() exists only in the post phase (a batch with every claim read) */
-    if (C->history_use && !phase_clause) {
-        r.phases = 1u << PHASE_post;
-    } else if (C->history_use) {
-        for (Node *p = phase_clause->list; p; p = p->next) {
-            int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
-            if (k < 0 || k == PHASE_post) continue;
-            err(C, p,
-                "rule '%s' uses history(), which only the post phase has: it cannot run in "
-                "phase %s",
-                r.id, phase_names[k]);
-            note(C, C->history_use, "history() is used here");
-            ok = 0;
-        }
     }
     if (!ok || C->oom) return;
     r.nlocals = (uint16_t)C->max_slot;
