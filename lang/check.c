@@ -12,6 +12,7 @@
 
 #include "compile.h"
 #include "csv.h"
+#include "history.h"
 #include "luart.h"
 #include "itest.h"
 #include "syntax.h"
@@ -701,7 +702,9 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
         return ty(TY_BOOL);
     case BI_HISTORY: {
         if (args[0].kind != TY_DURATION) {
-            err(C, n, "history() takes a duration such as 30d, not %s",
+            err(C, n,
+                "history() takes a duration such as 30d or a calendar period (calendar_year, "
+                "calendar_quarter, calendar_month), not %s",
                 type_name(args[0], x, sizeof x));
             return T_ERR;
         }
@@ -720,6 +723,32 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
 
 static Type check_lua_call(Checker *C, Node *n);
 
+/* The calendar periods history() takes besides durations, and the
+ * durations they compile to (history.h). */
+static const char *const calendar_names[] = {"calendar_year", "calendar_quarter", "calendar_month"};
+static const int64_t calendar_durations[] = {HIST_CAL_YEAR, HIST_CAL_QUARTER, HIST_CAL_MONTH};
+
+/* history(NAME) where NAME is no variable or global: a calendar period, or
+ * a misspelling of one.  Returns 1 when it handled the argument (resolved,
+ * or reported), 0 when the argument is checked as any expression. */
+static int check_calendar(Checker *C, Node *a) {
+    if (a->kind != N_NAME || lookup_var(C, a->name) || global(C, a->name)) return 0;
+    for (size_t i = 0; i < sizeof calendar_names / sizeof *calendar_names; i++) {
+        if (!tok_eq(a->name, calendar_names[i])) continue;
+        a->res = RES_CONST;
+        a->ival = calendar_durations[i];
+        a->type = ty(TY_DURATION);
+        return 1;
+    }
+    char sug[128];
+    suggest(sug, sizeof sug, a->name, calendar_names,
+            sizeof calendar_names / sizeof *calendar_names);
+    if (!sug[0]) return 0;
+    err(C, a, "unknown period '%.*s'%s", (int)a->name.len, a->name.ptr, sug);
+    a->type = T_ERR;
+    return 1;
+}
+
 static Type check_call(Checker *C, Node *n, const Type *hint) {
     Type args[8];
     int nargs = 0;
@@ -727,6 +756,11 @@ static Type check_call(Checker *C, Node *n, const Type *hint) {
     for (int bi = 0; bi < BI__COUNT; bi++) {
         if (!tok_eq(n->name, builtin_names[bi])) continue;
         for (Node *a = n->list; a; a = a->next) {
+            if (bi == BI_HISTORY && check_calendar(C, a)) {
+                if (nargs < 8) args[nargs] = a->type;
+                nargs++;
+                continue;
+            }
             Type t = check_expr(C, a, NULL);
             if (nargs < 8) args[nargs] = t;
             nargs++;

@@ -8,7 +8,8 @@
 # are counted and left out of every history; history rules run in any
 # phase (--phase settle audits with the batch's history as --phase post
 # does; a rule's phase clause limits it as usual); the duration may be
-# computed (a table column); explain sees the history too.
+# computed (a table column) or a calendar period; explain sees the history
+# too.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -126,6 +127,30 @@ for args in "--backend interp" "--backend jit"; do
   "$arbiter" check "$tmp/period.rules" --claims "$d/claims.jsonl" -o "$tmp/o" --quiet $args "${std[@]}" || bad "period: exit $?"
   [ "$(grep -o '"claim_id":"[A-Z0-9]*"' "$tmp/o" | tr '\n' ' ')" = '"claim_id":"V3" "claim_id":"V4" "claim_id":"W3" ' ] && ok || { bad "period ($args): flagged $(grep -o '"claim_id":"[A-Z0-9]*"' "$tmp/o" | tr '\n' ' ')"; }
 done
+
+# calendar periods: the claims of this claim's year, quarter, month (E2's
+# only earlier claim is of 2024); every backend the same
+cat > "$tmp/cal.rules" <<'R'
+category CAL "日历周期" { code "X" }
+rule CAL.1 in CAL
+  when count(p in history(calendar_year)) >= 1
+  flag claim message "{count(p in history(calendar_year))} {count(p in history(calendar_quarter))} {count(p in history(calendar_month))}"
+R
+"$arbiter" check "$tmp/cal.rules" --claims "$d/claims.jsonl" -o "$tmp/cal" --quiet "${std[@]}" || bad "calendar: exit $?"
+for id_msg in "D3:2 2 0" "A2:1 1 1" "A3:2 0 0" "V4:3 3 3"; do
+  grep -q "\"claim_id\":\"${id_msg%%:*}\".*\"message\":\"${id_msg#*:}\"" "$tmp/cal" && ok || bad "calendar: ${id_msg%%:*} should say ${id_msg#*:}"
+done
+grep -q '"claim_id":"E2"' "$tmp/cal" && bad "calendar: E2's earlier claim is of another year" || ok
+"$arbiter" check "$tmp/cal.rules" --claims "$d/claims.jsonl" -o "$tmp/o" --quiet --backend jit --threads 2 "${std[@]}"
+same "$tmp/cal" "$tmp/o" "calendar: JIT differs"
+if "$arbiter" compile "$tmp/cal.rules" -o "$tmp/cal.arbpack" --native "${std[@]}" 2>/dev/null; then
+  "$arbiter" check --pack "$tmp/cal.arbpack" --backend native --claims "$d/claims.jsonl" -o "$tmp/o" --quiet
+  same "$tmp/cal" "$tmp/o" "calendar: native (AOT) differs"
+else bad "calendar: compile --native failed"; fi
+"$arbiter" lint "$tmp/cal.rules" "${std[@]}" >/dev/null 2>&1 && ok || bad "calendar: lint"
+sed -i 's/history(calendar_month)/history(calendar_mnth)/' "$tmp/cal.rules"
+"$arbiter" lint "$tmp/cal.rules" "${std[@]}" 2>"$tmp/err"
+grep -q "cal.rules:4:.*error: unknown period 'calendar_mnth'; did you mean 'calendar_month'?" "$tmp/err" && ok || { bad "calendar: misspelling"; cat "$tmp/err"; }
 
 # explain reads the whole file for the history; on a failure the exit
 # status and what it printed are shown (a crash prints nothing by itself)

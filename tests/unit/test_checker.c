@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "history.h"
 
 /* A small schema every test starts from. */
 static const char *const SCHEMA =
@@ -159,9 +160,45 @@ static void test_history(void **state) {
               "rule E.4 in C when count(p in history(7d), x in p.lines where p.qty > 1) > 1 "
               "flag claim\n");
     assert_null(b.p);
-    expect_diag(&b, 0, 1, 31, "history() takes a duration such as 30d, not int");
+    expect_diag(&b, 0, 1, 31, "history() takes a duration such as 30d or a calendar period");
     expect_diag(&b, 1, 2, 49, "count needs a list such as x.lines, not sex");
     expect_diag(&b, 2, 3, 65, "claim has no field 'qty'");
+    done(&b);
+}
+
+/* history(calendar_year) and its kin: known names inside history() only,
+ * compiled to the HIST_CAL_* durations; a misspelling is an error with a
+ * suggestion; a variable or define of that name is used as such. */
+static void test_history_calendar(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule Y in C when count(p in history(calendar_year)) > 2 flag claim\n"
+              "rule Q in C when count(p in history(calendar_quarter)) > 2 flag claim\n"
+              "rule M in C when count(p in history(calendar_month)) > 2 flag claim\n");
+    assert_non_null(b.p);
+    int64_t want[] = {HIST_CAL_YEAR, HIST_CAL_QUARTER, HIST_CAL_MONTH};
+    for (int i = 0; i < 3; i++) {
+        const Rule *r = &b.p->rules[i];
+        int found = 0;
+        for (uint32_t pc = r->entry; pc < r->code_end; pc += 1 + opcode_nargs[b.p->code[pc]]) {
+            if (b.p->code[pc] != OPC_CONST) continue;
+            int32_t k = rule_ops(b.p, r)[b.p->code[pc + 1]];
+            found |= b.p->consts[k].i == want[i] && b.p->const_types[k].kind == TY_DURATION;
+        }
+        assert_true(found);
+    }
+    done(&b);
+    build(&b, "rule E.1 in C when count(p in history(calender_year)) > 2 flag claim\n"
+              "rule E.2 in C when count(p in history(calendar_year * 2)) > 2 flag claim\n"
+              "rule E.3 in C when calendar_month > 1d flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 39, "unknown period 'calender_year'; did you mean 'calendar_year'?");
+    expect_diag(&b, 1, 2, 39, "calendar_year");
+    expect_diag(&b, 2, 3, 20, "calendar_month");
+    done(&b);
+    build(&b, "define calendar_month = 30d\n"
+              "rule D in C when count(p in history(calendar_month)) > 2 flag claim\n");
+    assert_non_null(b.p); /* the define */
     done(&b);
 }
 
@@ -343,6 +380,7 @@ int main(void) {
         cmocka_unit_test(test_define_hygiene_and_recursion),
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history_calendar),
         cmocka_unit_test(test_history_not_in_derived_fields),
         cmocka_unit_test(test_lists_nest_boundedly),
         cmocka_unit_test(test_inline_tests),

@@ -343,6 +343,81 @@ static void test_history(void **state) {
     teardown_env(&e);
 }
 
+static int64_t at(const char *datetime) {
+    int64_t t;
+    assert_int_equal(scalar_parse_datetime(datetime, strlen(datetime), &t), 0);
+    return t;
+}
+
+/* hist_window_from: rolling durations reach back that far; calendar
+ * periods start at 00:00:00 of the first day of the year, quarter or month
+ * holding the claim's time; other negative durations give no window. */
+static void test_history_window(void **state) {
+    (void)state;
+    int64_t from, now = at("2025-08-15T10:30:00");
+    assert_int_equal(hist_window_from(now, 86400, &from), 0);
+    assert_int_equal(from, at("2025-08-14T10:30:00"));
+    assert_int_equal(hist_window_from(now, HIST_CAL_YEAR, &from), 0);
+    assert_int_equal(from, at("2025-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(now, HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-07-01T00:00:00"));
+    assert_int_equal(hist_window_from(now, HIST_CAL_MONTH, &from), 0);
+    assert_int_equal(from, at("2025-08-01T00:00:00"));
+    /* the first and last moments of periods */
+    assert_int_equal(hist_window_from(at("2025-01-01T00:00:00"), HIST_CAL_YEAR, &from), 0);
+    assert_int_equal(from, at("2025-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2024-12-31T23:59:59"), HIST_CAL_YEAR, &from), 0);
+    assert_int_equal(from, at("2024-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2025-03-31T23:59:59"), HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2025-04-01T00:00:00"), HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-04-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2025-12-31T12:00:00"), HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-10-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2024-02-29T08:00:00"), HIST_CAL_MONTH, &from), 0);
+    assert_int_equal(from, at("2024-02-01T00:00:00"));
+    /* before 1970 (negative times) */
+    assert_int_equal(hist_window_from(at("1969-12-31T23:00:00"), HIST_CAL_MONTH, &from), 0);
+    assert_int_equal(from, at("1969-12-01T00:00:00"));
+    /* no window: missing, negative; no lower bound: overflow */
+    assert_int_equal(hist_window_from(now, ARB_NULL, &from), -1);
+    assert_int_equal(hist_window_from(now, -1, &from), -1);
+    assert_int_equal(hist_window_from(now, HIST_CAL_MONTH + 1, &from), -1);
+    assert_int_equal(hist_window_from(-10, INT64_MAX, &from), 0);
+    assert_int_equal(from, INT64_MIN);
+}
+
+/* history(calendar_year/quarter/month) in rules: the claims of the period
+ * of this claim's settlement, whatever their distance. */
+static void test_history_calendar(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule Y in C when count(p in history(calendar_year)) >= 0\n"
+                  "  flag claim message \"{count(p in history(calendar_year))} "
+                  "{count(p in history(calendar_quarter))} {count(p in history(calendar_month))} "
+                  "{count(p in history(365d))}\"\n");
+    const char *settle[] = {"2024-12-31T23:59:59", "2025-01-01T00:00:00", "2025-03-30T08:00:00",
+                            "2025-04-02T09:00:00", "2025-04-20T09:00:00"};
+    Value *claims[5];
+    for (int i = 0; i < 5; i++) {
+        claims[i] = new_claim(&e, "M", "1990-01-01");
+        set(&e, claims[i], e.ct, "settle", settle[i]);
+        set(&e, claims[i], e.ct, "person_id", "P1");
+    }
+    HistIndex h;
+    assert_int_equal(hist_build(&h, e.p, claims, 5, mem_default()), 0);
+    assert_int_equal(hist_prepare_all(&h, &e.vm, &e.ar), 0);
+    const char *want[] = {"0 0 0 0", "0 0 0 1", "1 1 0 2", "2 0 0 3", "3 1 1 4"};
+    for (int i = 0; i < 5; i++) {
+        vm_clear(&e.vm);
+        assert_int_equal(hist_check_claim(&h, (size_t)i, &e.vm, PHASE_ALL, &e.ar), 0);
+        assert_int_equal(e.vm.nfindings, 1);
+        assert_string_equal(e.vm.findings[0].message, want[i]);
+    }
+    hist_free(&h);
+    teardown_env(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribute_restriction),
@@ -352,6 +427,8 @@ int main(void) {
         cmocka_unit_test(test_arithmetic_overflow_is_null),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history_window),
+        cmocka_unit_test(test_history_calendar),
         cmocka_unit_test(test_starts_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
