@@ -570,6 +570,8 @@ static void cg_builtin(CodeGen *g, Node *n) {
     case BI_LEN: cg_expr(g, a), E0(g, LEN); return;
     case BI_HISTORY: cg_expr(g, a), E0(g, HISTORY); return;
     case BI_STARTS_WITH: cg_expr(g, a), cg_expr(g, b), E0(g, STARTS); return;
+    case BI_LEAST: cg_expr(g, a), cg_expr(g, b), E0(g, LEAST); return;
+    case BI_GREATEST: cg_expr(g, a), cg_expr(g, b), E0(g, GREATEST); return;
     }
 }
 

@@ -397,6 +397,16 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         LLVMBuildRet(g->b, LLVMBuildTrunc(g->b, r, g->i32, ""));
         return;
     }
+    case OPC_LEAST:
+    case OPC_GREATEST: {
+        y = POP(), x = POP();
+        LLVMValueRef pick = LLVMBuildSelect(
+            g->b, LLVMBuildICmp(g->b, op == OPC_LEAST ? LLVMIntSLT : LLVMIntSGT, x, y, ""), x, y,
+            "");
+        LLVMValueRef nul = LLVMBuildOr(g->b, is_null(g, x), is_null(g, y), "");
+        PUSH(LLVMBuildSelect(g->b, nul, c64(g, INT64_MIN), pick, ""));
+        break;
+    }
     case OPC_MATCHESR: {
         y = POP(), x = POP();
         LLVMValueRef args[3] = {g->ctx, as_ptr(g, x), y};

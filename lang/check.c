@@ -648,7 +648,7 @@ static const char *const builtin_names[BI__COUNT] = {
 
 /* Checks a builtin call's arguments; returns its type. */
 static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
-    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2};
+    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2};
     if (nargs != arity[bi]) {
         err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
             arity[bi] == 1 ? "" : "s", nargs);
@@ -694,6 +694,20 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
     case BI_LEN:
         if (!type_is_string(args[0].kind)) break;
         return ty(TY_INT);
+    case BI_LEAST:
+    case BI_GREATEST:
+        /* numbers, dates or times of one kind (an int next to money is yuan) */
+        if (!unify(C, a0, a1) || (!is_numeric_kind(a0->type.kind) && a0->type.kind != TY_DATE &&
+                                  a0->type.kind != TY_DATETIME)) {
+            char y[96];
+            err(C, n,
+                "%s() takes two numbers, amounts, durations, dates or times of one kind, not "
+                "%s and %s",
+                builtin_names[bi], type_name(args[0], x, sizeof x),
+                type_name(args[1], y, sizeof y));
+            return T_ERR;
+        }
+        return a0->type;
     case BI_STARTS_WITH:
         if (!type_is_string(args[0].kind) || !type_is_string(args[1].kind)) {
             err(C, n, "starts_with() takes two codes or texts");

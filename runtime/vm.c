@@ -409,6 +409,8 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
             S[sp - 1].i = vm_starts_with(x, y);
             break;
         }
+        case OPC_LEAST: BIN_INT(x < y ? x : y); break;
+        case OPC_GREATEST: BIN_INT(x > y ? x : y); break;
         case OPC_MATCHESR:
             sp--;
             S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);

@@ -202,6 +202,25 @@ static void test_history_calendar(void **state) {
     done(&b);
 }
 
+/* least() and greatest(): two values of one ordered kind; the result has
+ * that kind (money when an int meets money). */
+static void test_least_greatest(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule L in C for l in claim.lines flag l amount least(l.amount, 100)\n"
+              "  message \"{greatest(l.qty, 2)} {least(claim.birth, 2000-01-01)}\"\n");
+    assert_non_null(b.p);
+    done(&b);
+    build(&b, "rule E.1 in C when least(claim.sex, 1) == 1 flag claim\n"
+              "rule E.2 in C when greatest(1d, 2) == 1d flag claim\n"
+              "rule E.3 in C when least(1) == 1 flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 20, "least() takes two numbers, amounts, durations, dates or times");
+    expect_diag(&b, 1, 2, 20, "greatest() takes two numbers");
+    expect_diag(&b, 2, 3, 20, "least() takes 2 arguments, not 1");
+    done(&b);
+}
+
 static void test_history_not_in_derived_fields(void **state) {
     (void)state;
     Built b;
@@ -381,6 +400,7 @@ int main(void) {
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_history_calendar),
+        cmocka_unit_test(test_least_greatest),
         cmocka_unit_test(test_history_not_in_derived_fields),
         cmocka_unit_test(test_lists_nest_boundedly),
         cmocka_unit_test(test_inline_tests),

@@ -227,6 +227,31 @@ static void test_arithmetic_overflow_is_null(void **state) {
     teardown_env(&e);
 }
 
+/* least(a, b) and greatest(a, b): the smaller and larger of two values of
+ * one kind (an int next to money counts as yuan); missing when either is. */
+static void test_least_greatest(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e,
+              "rule L in C for line in claim.lines flag line amount least(line.amount, 2)\n"
+              "  message \"{least(line.qty, 3)} {greatest(line.qty, 3)} "
+              "{greatest(line.amount, 1.50)} {least(-line.qty, greatest(line.qty, 0))} "
+              "{least(date(claim.settle), 2025-02-01)} {missing(least(line.qty, line.qty))}\"\n");
+    const char *codes[] = {"A", "B"}, *amounts[] = {"1.00", "5.00"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    set(&e, c, e.ct, "settle", "2025-03-01T10:00:00");
+    add_lines(&e, c, 2, codes, amounts, NULL);
+    const ArbList *l = c[record_field_index(e.ct, "lines", 5)].l;
+    set(&e, (Value *)list_item(l, 0), e.lt, "qty", ""); /* missing */
+    set(&e, (Value *)list_item(l, 1), e.lt, "qty", "7");
+    assert_int_equal(run(&e, c, PHASE_ALL), 2);
+    assert_int_equal(e.vm.findings[0].amount, 100); /* least(1.00, 2) */
+    assert_string_equal(e.vm.findings[0].message, "  1.50  2025-02-01 true");
+    assert_int_equal(e.vm.findings[1].amount, 200); /* least(5.00, 2) */
+    assert_string_equal(e.vm.findings[1].message, "3 7 5.00 -7 2025-02-01 false");
+    teardown_env(&e);
+}
+
 static void test_match_exact_and_prefix_keys(void **state) {
     (void)state;
     Env e;
@@ -425,6 +450,7 @@ int main(void) {
         cmocka_unit_test(test_dates_and_durations),
         cmocka_unit_test(test_phases_and_effective_dates),
         cmocka_unit_test(test_arithmetic_overflow_is_null),
+        cmocka_unit_test(test_least_greatest),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_history_window),
