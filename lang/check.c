@@ -141,6 +141,7 @@ typedef struct Checker {
     void *expr_parser;  /* one parser object for all message expressions */
     Arena *stubs;       /* rule stubs: each rule is parsed again when checked */
     int in_derived;     /* checking derived fields (no history or Lua calls there) */
+    int reads_history;  /* the rule being checked calls history() */
     Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
     int32_t *lua_files; /* per LuaModule: its source file, for notes */
     Node **lua_fn_nodes;
@@ -726,6 +727,7 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
             err(C, n, "history() cannot be used in a derived field");
             return T_ERR;
         }
+        C->reads_history = 1;
         Type t = ty(TY_LIST);
         t.rec = C->p->claim;
         return t;
@@ -2221,6 +2223,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
                    {TY_RECORD, 0, NULL, C->p->claim, NULL},
                    NULL};
     push_var(C, cv);
+    C->reads_history = 0;
     /* clause order: header (phase, effective, severity...), binders, when, flag */
     int stage = 0, nflags = 0, nwhen = 0;
     for (Node *cl = d->list; cl; cl = cl->next) {
@@ -2331,6 +2334,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         r.key_field = rt->key_field;
         if (rt->key_field >= 0) r.key_kind = rt->fields[rt->key_field].type.kind;
     }
+    C->cg.evidence = C->reads_history;
     if (cg_rule(&C->cg, d->list, &r) != 0) return;
     r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
     if (r.index >= 0 && cg_rule_bound(&C->cg, d->list, &r) != 0) return;

@@ -79,7 +79,9 @@
     X(MATCHESR, 0, "si>i",                                                                         \
       "string a matches the regex numbered b (a regex column); missing: false")                    \
     X(LEAST, 0, "ii>i", "the smaller of two int64 values; missing when either is")                 \
-    X(GREATEST, 0, "ii>i", "the larger of two int64 values; missing when either is")
+    X(GREATEST, 0, "ii>i", "the larger of two int64 values; missing when either is")               \
+    X(EVRESET, 0, ">", "forget the evidence noted so far (a binding of a rule reading history)")   \
+    X(EVIDENCE, 1, ">", "note the claim record in local a (from history) as evidence")
 
 typedef enum Opcode {
 #define X(name, n, sig, d) OPC_##name,

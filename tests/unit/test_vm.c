@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "arbiter.h"
 #include "check.h"
 #include "history.h"
 #include "scalar.h"
@@ -353,6 +354,20 @@ static void test_history(void **state) {
     assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "S");
     assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "X");
     assert_string_equal(e.vm.findings[3].message, "K3/1"); /* F: within 2 days only K3 */
+    /* evidence: the claims the aggregates found, oldest first, each once */
+    const Evidence *ev = e.vm.findings[1].evidence; /* S: A on K0, K1, K3 */
+    assert_non_null(ev);
+    assert_int_equal(ev->n, 3);
+    assert_string_equal(ev->items[0].claim_id, "K0");
+    assert_string_equal(ev->items[1].claim_id, "K1");
+    assert_string_equal(ev->items[2].claim_id, "K3");
+    int64_t t;
+    assert_int_equal(scalar_parse_datetime("2025-03-05T12:00:00", 19, &t), 0);
+    assert_int_equal(ev->items[1].settle_time, t);
+    ev = e.vm.findings[2].evidence; /* X: B on K0 */
+    assert_true(ev && ev->n == 1 && strcmp(ev->items[0].claim_id, "K0") == 0);
+    ev = e.vm.findings[3].evidence; /* F: for p in history(2d): K3 */
+    assert_true(ev && ev->n == 1 && strcmp(ev->items[0].claim_id, "K3") == 0);
     /* the same through the helper for in-memory batches */
     e.vm.hist = NULL;
     vm_clear(&e.vm);
