@@ -297,11 +297,68 @@ enum {
     K_POINTS,
     K_LINE,
     K_AMOUNT,
+    K_EVIDENCE,
     K_COUNT
 };
 static const char *const KEYS[K_COUNT] = {"claim_id", "rule",   "category", "category_code",
                                           "severity", "nature", "message",  "points",
-                                          "line_no",  "amount"};
+                                          "line_no",  "amount", "evidence"};
+
+/* "evidence": [{"claim_id": "A1", "settle_time": "2025-01-03T10:00:00"}, ...];
+ * checked, then kept as written. */
+static int parse_evidence(Parser *ps, const char **out) {
+    size_t from = ps->i, used = ps->used;
+    if (ps->i >= ps->n || ps->p[ps->i] != '[') return fail_here(ps, "'[' expected (evidence)");
+    ps->i++;
+    skip_space(ps);
+    while (ps->i < ps->n && ps->p[ps->i] != ']') {
+        if (ps->p[ps->i] != '{') return fail_here(ps, "'{' expected (an evidence claim)");
+        ps->i++;
+        int seen = 0;
+        for (;;) {
+            skip_space(ps);
+            size_t at = ps->i;
+            const char *key, *val;
+            if (parse_string(ps, &key)) return -1;
+            int k = strcmp(key, "claim_id") == 0 ? 1 : strcmp(key, "settle_time") == 0 ? 2 : 0;
+            if (!k || (seen & k))
+                return fail_at(ps, at, "an evidence claim has \"claim_id\" and \"settle_time\"");
+            seen |= k;
+            skip_space(ps);
+            if (ps->i >= ps->n || ps->p[ps->i] != ':') return fail_here(ps, "':' expected");
+            ps->i++;
+            skip_space(ps);
+            if (parse_string(ps, &val)) return -1;
+            skip_space(ps);
+            if (ps->i < ps->n && ps->p[ps->i] == ',') {
+                ps->i++;
+                continue;
+            }
+            if (ps->i < ps->n && ps->p[ps->i] == '}') break;
+            return fail_here(ps, "',' or '}' expected");
+        }
+        if (seen != 3)
+            return fail_here(ps, "an evidence claim has \"claim_id\" and \"settle_time\"");
+        ps->i++;
+        skip_space(ps);
+        if (ps->i < ps->n && ps->p[ps->i] == ',') {
+            ps->i++;
+            skip_space(ps);
+        } else if (ps->i >= ps->n || ps->p[ps->i] != ']')
+            return fail_here(ps, "',' or ']' expected");
+    }
+    if (ps->i >= ps->n) return fail_at(ps, from, "unterminated evidence");
+    ps->i++;
+    /* the strings checked are dropped; the text is kept (it is no longer
+     * than what was read) */
+    ps->used = used;
+    char *s = ps->store + ps->used;
+    memcpy(s, ps->p + from, ps->i - from);
+    s[ps->i - from] = 0;
+    ps->used += ps->i - from + 1;
+    *out = s;
+    return 0;
+}
 
 static int key_index(const char *k) {
     for (int i = 0; i < K_COUNT; i++)
@@ -316,6 +373,7 @@ static int parse_value(Parser *ps, int k, FsFinding *f) {
     if (k <= K_MESSAGE) return parse_string(ps, str[k]);
     if (k == K_POINTS) return parse_int(ps, &f->points);
     if (k == K_AMOUNT) return parse_amount(ps, &f->amount);
+    if (k == K_EVIDENCE) return parse_evidence(ps, &f->evidence);
     if (parse_null(ps)) {
         f->line_no = -1;
         return 0;
@@ -382,7 +440,7 @@ static int parse_object(Parser *ps, FsFinding *f) {
 int fs_parse_line(const char *p, size_t n, FsFinding *f, size_t *col, char *err, size_t cap) {
     memset(f, 0, sizeof *f);
     f->claim_id = f->rule = f->category = f->category_code = "";
-    f->severity = f->nature = f->message = "";
+    f->severity = f->nature = f->message = f->evidence = "";
     f->line_no = -1;
     /* unescaped strings (with their NULs) never outgrow the line */
     Parser ps = {.p = p, .n = n, .store = malloc(n + 1)};
@@ -508,6 +566,7 @@ static int content_cmp(const FsFinding *a, const FsFinding *b) {
     if (!c) c = strcmp(a->category_code, b->category_code);
     if (!c) c = strcmp(a->nature, b->nature);
     if (!c) c = cmp_int(a->points, b->points);
+    if (!c) c = strcmp(a->evidence, b->evidence);
     return c;
 }
 
@@ -567,6 +626,10 @@ void fs_write_jsonl(FsBuf *b, const FindingSet *s) {
             fsb_puts(b, "null");
         fsb_printf(b, ",\"amount\":\"%s\",\"message\":", amount);
         json_str(b, f->message);
+        if (*f->evidence) {
+            fsb_puts(b, ",\"evidence\":");
+            fsb_puts(b, f->evidence);
+        }
         fsb_puts(b, "}\n");
     }
 }

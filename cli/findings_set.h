@@ -37,6 +37,10 @@ typedef struct FsFinding {
     int64_t points;
     int64_t line_no; /* -1: null (the claim is flagged, not a line) */
     int64_t amount;  /* cents */
+    /* "evidence": the JSON array of the earlier claims that made the
+     * finding, as written ({"claim_id":..,"settle_time":..} objects); ""
+     * when the finding has none */
+    const char *evidence;
     char *store;
 } FsFinding;
 
@@ -87,8 +91,8 @@ typedef struct FsDiff {
 /* Compares two sets regardless of order (both are sorted in place).  A
  * finding is identified by claim_id + rule + line_no; findings sharing a key
  * are paired by equal message first, then in sorted order.  Paired findings
- * differing in amount, severity, message, category, nature or points are
- * CHANGED.  The differences come sorted by category, rule, kind, claim and
+ * differing in amount, severity, message, category, nature, points or
+ * evidence are CHANGED.  The differences come sorted by category, rule, kind, claim and
  * line.  Returns 0, or -1 when out of memory (d is then empty).  Free with
  * fs_diff_free. */
 int fs_compare(FindingSet *expected, FindingSet *actual, FsDiff *d);

@@ -8,12 +8,13 @@
  * reports.  Service lines never go on pharmacy claims (the base claim is
  * rebuilt as an outpatient one).  History categories (23, 28, 31) add one
  * earlier outpatient claim of the same person that stays within the limit
- * by itself. */
+ * by itself (for 28, an annual cap, in the same calendar year). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "library.h"
+#include "scalar.h"
 
 enum { SVC_YUAN = 100 };
 
@@ -620,7 +621,14 @@ static int svc_inject_annual_cap(LibInject *x, LibClaim *c, int *line_no) {
     if (price >= cap) price = cap / 2;
     int64_t within = cap / price; /* units that fit under the cap */
     int64_t q1 = lib_rng_range(r, 1, within);
-    LibClaim *e = svc_earlier_for(x, c, 20, 300);
+    /* the cap is per calendar year: the earlier claim settles in this
+     * claim's year (claims settle from 20 January on; an inpatient one's
+     * earlier claim is dated from the admission, at most 9 days before) */
+    int64_t y, anchor = lib_date_of(lib_claim_ref_time(c));
+    unsigned m, d;
+    civil_from_days(lib_date_of(c->settle_time), &y, &m, &d);
+    int64_t room = anchor - days_from_civil(y, 1, 1);
+    LibClaim *e = room < 1 ? NULL : svc_earlier_for(x, c, 1, (int)(room < 300 ? room : 300));
     if (!e || !svc_add_row_line(x, e, t, i, "service", q1, price)) return 1;
     return lib_injected(
         svc_add_row_line(x, c, t, i, "service", within - q1 + lib_rng_range(r, 1, 3), price),

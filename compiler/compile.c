@@ -402,6 +402,27 @@ static void cg_agg(CodeGen *g, Node *n) {
         probe(g, PROBE_RESULT, n, NULL, NULL);
 }
 
+/* Whether a binder's list is history(...) (maybe through a define). */
+static int is_history(const Node *b) {
+    if (b->kind == N_MATCH) return 0;
+    const Node *e = unwrap(b->a);
+    return e && e->kind == N_CALL && e->op != 1 && e->res == RES_BUILTIN && e->slot == BI_HISTORY;
+}
+
+/* Notes the claims of an aggregate's history() binders as evidence (the
+ * item being accumulated: its `where` held). */
+static void cg_evidence(CodeGen *g, Node *n) {
+    if (!g->evidence) return;
+    for (Node *b = n->list; b; b = b->next)
+        if (is_history(b)) E1(g, EVIDENCE, b->slot);
+}
+
+static int has_history_binder(const Node *n) {
+    for (const Node *b = n->list; b; b = b->next)
+        if (is_history(b)) return 1;
+    return 0;
+}
+
 static void cg_agg_body(CodeGen *g, Node *n) {
     int32_t acc = n->slot;
     int kind = n->type.kind;
@@ -424,7 +445,17 @@ static void cg_agg_body(CodeGen *g, Node *n) {
         cg_binder(g, b, &top, &end);
     }
     size_t brk = 0;
-    if (n->op == OP_ALL) {
+    if (n->op == OP_ALL && g->evidence && has_history_binder(n)) {
+        /* all(p in history(D) where C): the claims for which C held */
+        cg_expr(g, n->b);
+        size_t fails = E1(g, JZ, 0);
+        cg_evidence(g, n);
+        E1(g, JMP, (int32_t)top);
+        patch(g, fails, g->ncode);
+        push_int(g, 0, TY_BOOL);
+        E1(g, STORE, acc);
+        brk = E1(g, JMP, 0);
+    } else if (n->op == OP_ALL) {
         cg_expr(g, n->b);
         E1(g, JNZ, (int32_t)top);
         push_int(g, 0, TY_BOOL);
@@ -435,6 +466,7 @@ static void cg_agg_body(CodeGen *g, Node *n) {
             cg_expr(g, n->b);
             E1(g, JZ, (int32_t)top);
         }
+        cg_evidence(g, n);
         switch (n->op) {
         case OP_COUNT:
             push_int(g, 1, TY_INT);
@@ -570,6 +602,8 @@ static void cg_builtin(CodeGen *g, Node *n) {
     case BI_LEN: cg_expr(g, a), E0(g, LEN); return;
     case BI_HISTORY: cg_expr(g, a), E0(g, HISTORY); return;
     case BI_STARTS_WITH: cg_expr(g, a), cg_expr(g, b), E0(g, STARTS); return;
+    case BI_LEAST: cg_expr(g, a), cg_expr(g, b), E0(g, LEAST); return;
+    case BI_GREATEST: cg_expr(g, a), cg_expr(g, b), E0(g, GREATEST); return;
     }
 }
 
@@ -654,7 +688,7 @@ static void jump_to_level(CodeGen *g, int op, const size_t *tops, int k, size_t 
 static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, uint32_t *end,
                         uint16_t *maxstack) {
     size_t tops[32], ends[32], halts[40];
-    int nb = 0, nhalts = 0;
+    int nb = 0, nhalts = 0, reset = 0;
     g->depth = g->maxdepth = 0;
     *entry = (uint32_t)g->ncode;
     for (Node *cl = clauses; cl; cl = cl->next) {
@@ -671,7 +705,14 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
                 cg_binder(g, cl, &tops[nb], &ends[nb]);
             }
             nb++;
-        } else if (cl->kind == N_WHEN) {
+            continue;
+        }
+        if (g->evidence && !reset && (cl->kind == N_WHEN || cl->kind == N_FLAG)) {
+            /* a binding starts: what it finds is its own */
+            E0(g, EVRESET);
+            reset = 1;
+        }
+        if (cl->kind == N_WHEN) {
             g->in_when = 1;
             cg_expr(g, cl->a);
             g->in_when = 0;
@@ -689,6 +730,9 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
             }
             jump_to_level(g, OPC_JZ, tops, nb - 1, halts, &nhalts);
         } else if (cl->kind == N_FLAG) {
+            /* a `for p in history(D)`: p made the finding */
+            for (Node *b = clauses; g->evidence && b != cl; b = b->next)
+                if (b->kind == N_FOR && is_history(b)) E1(g, EVIDENCE, b->slot);
             if (cl->b)
                 cg_expr(g, cl->b);
             else

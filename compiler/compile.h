@@ -43,6 +43,9 @@ typedef struct CodeGen {
     int debug;           /* record probes for `explain` */
     int in_aggregate;    /* no probes inside aggregates (too many) */
     int in_when;         /* compiling a rule's when (exists/all are probed there) */
+    /* the rule reads history(): each binding starts with EVRESET, and the
+     * claims its history aggregates find are noted (EVIDENCE) */
+    int evidence;
     Probe *probes;
     size_t nprobes, capprobes;
     int oom;
@@ -53,7 +56,11 @@ void cg_init(CodeGen *g, Program *p, Alloc a, DiagList *diags);
 void cg_free(CodeGen *g);
 
 /* Emits a rule: binders (for, match), condition, flag.  `clauses` are the
- * rule's checked clause nodes; the Rule gets entry, code_end and maxstack. */
+ * rule's checked clause nodes; the Rule gets entry, code_end and maxstack.
+ * With g->evidence set, the code notes the history claims behind each
+ * finding: EVRESET where a binding's condition starts, EVIDENCE for the
+ * item of a history() binder of an aggregate whose `where` held (or of a
+ * `for` over history() when the rule flags). */
 int cg_rule(CodeGen *g, Node *clauses, Rule *r);
 /* Emits the same rule with its first `for` bound by the caller (the
  * item-code index runs it once per candidate line); sets bound_entry. */

@@ -47,6 +47,7 @@ enum {
     H_STARTS_WITH,
     H_LUA_CALL,
     H_MATCHES_REGEX,
+    H_EVIDENCE,
     H__COUNT
 };
 
@@ -397,6 +398,23 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         LLVMBuildRet(g->b, LLVMBuildTrunc(g->b, r, g->i32, ""));
         return;
     }
+    case OPC_EVRESET:
+    case OPC_EVIDENCE: {
+        LLVMValueRef args[2] = {g->ctx, op == OPC_EVRESET ? LLVMConstNull(g->ptr)
+                                                          : as_ptr(g, ld(g, L, a[0]))};
+        call_helper(g, H_EVIDENCE, args, 2);
+        break;
+    }
+    case OPC_LEAST:
+    case OPC_GREATEST: {
+        y = POP(), x = POP();
+        LLVMValueRef pick = LLVMBuildSelect(
+            g->b, LLVMBuildICmp(g->b, op == OPC_LEAST ? LLVMIntSLT : LLVMIntSGT, x, y, ""), x, y,
+            "");
+        LLVMValueRef nul = LLVMBuildOr(g->b, is_null(g, x), is_null(g, y), "");
+        PUSH(LLVMBuildSelect(g->b, nul, c64(g, INT64_MIN), pick, ""));
+        break;
+    }
     case OPC_MATCHESR: {
         y = POP(), x = POP();
         LLVMValueRef args[3] = {g->ctx, as_ptr(g, x), y};
@@ -573,6 +591,7 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_LUA_CALL] = LLVMFunctionType(I, lc4, 4, 0);
     LLVMTypeRef ppi[3] = {P, P, I};
     g.h_types[H_MATCHES_REGEX] = LLVMFunctionType(I, ppi, 3, 0);
+    g.h_types[H_EVIDENCE] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

@@ -214,6 +214,15 @@ int arb_test_expect_get(const arb_engine *e, size_t i, size_t k, arb_test_expect
 enum { ARB_PHASE_PRE = 1, ARB_PHASE_SETTLE = 2, ARB_PHASE_POST = 4, ARB_PHASE_ALL = 7 };
 enum { ARB_FORMAT_AUTO = 0, ARB_FORMAT_JSONL, ARB_FORMAT_CSV };
 
+/* An earlier claim of the person that made a finding: a claim of
+ * history(...) that an aggregate of the rule counted, summed or found
+ * (its `where` held for the claim or one of its lines), or the claim a
+ * rule's `for p in history(...)` was at. */
+typedef struct arb_evidence {
+    const char *claim_id;
+    int64_t settle_time; /* its as_of (settle_time): seconds since 1970-01-01, civil time */
+} arb_evidence;
+
 /* A finding, as passed to callbacks.  Strings are valid during the call. */
 typedef struct arb_finding {
     const char *claim_id;
@@ -226,6 +235,10 @@ typedef struct arb_finding {
     int64_t line_no; /* key of the flagged line; -1 when the claim is flagged */
     int64_t amount_cents;
     const char *message;
+    /* the earlier claims that made the finding, oldest first, each once
+     * (a rule reading history(); 0 and NULL otherwise) */
+    size_t nevidence;
+    const arb_evidence *evidence;
 } arb_finding;
 
 /* A rejected record: where it is and why. */

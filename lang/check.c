@@ -12,6 +12,7 @@
 
 #include "compile.h"
 #include "csv.h"
+#include "history.h"
 #include "luart.h"
 #include "itest.h"
 #include "syntax.h"
@@ -139,8 +140,8 @@ typedef struct Checker {
     int nigroups;
     void *expr_parser;  /* one parser object for all message expressions */
     Arena *stubs;       /* rule stubs: each rule is parsed again when checked */
-    Node *history_use;  /* the rule being checked calls history() here */
     int in_derived;     /* checking derived fields (no history or Lua calls there) */
+    int reads_history;  /* the rule being checked calls history() */
     Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
     int32_t *lua_files; /* per LuaModule: its source file, for notes */
     Node **lua_fn_nodes;
@@ -648,7 +649,7 @@ static const char *const builtin_names[BI__COUNT] = {
 
 /* Checks a builtin call's arguments; returns its type. */
 static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
-    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2};
+    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2};
     if (nargs != arity[bi]) {
         err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
             arity[bi] == 1 ? "" : "s", nargs);
@@ -694,6 +695,20 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
     case BI_LEN:
         if (!type_is_string(args[0].kind)) break;
         return ty(TY_INT);
+    case BI_LEAST:
+    case BI_GREATEST:
+        /* numbers, dates or times of one kind (an int next to money is yuan) */
+        if (!unify(C, a0, a1) || (!is_numeric_kind(a0->type.kind) && a0->type.kind != TY_DATE &&
+                                  a0->type.kind != TY_DATETIME)) {
+            char y[96];
+            err(C, n,
+                "%s() takes two numbers, amounts, durations, dates or times of one kind, not "
+                "%s and %s",
+                builtin_names[bi], type_name(args[0], x, sizeof x),
+                type_name(args[1], y, sizeof y));
+            return T_ERR;
+        }
+        return a0->type;
     case BI_STARTS_WITH:
         if (!type_is_string(args[0].kind) || !type_is_string(args[1].kind)) {
             err(C, n, "starts_with() takes two codes or texts");
@@ -702,7 +717,9 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
         return ty(TY_BOOL);
     case BI_HISTORY: {
         if (args[0].kind != TY_DURATION) {
-            err(C, n, "history() takes a duration such as 30d, not %s",
+            err(C, n,
+                "history() takes a duration such as 30d or a calendar period (calendar_year, "
+                "calendar_quarter, calendar_month), not %s",
                 type_name(args[0], x, sizeof x));
             return T_ERR;
         }
@@ -710,7 +727,7 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
             err(C, n, "history() cannot be used in a derived field");
             return T_ERR;
         }
-        if (!C->history_use) C->history_use = n;
+        C->reads_history = 1;
         Type t = ty(TY_LIST);
         t.rec = C->p->claim;
         return t;
@@ -722,6 +739,32 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
 
 static Type check_lua_call(Checker *C, Node *n);
 
+/* The calendar periods history() takes besides durations, and the
+ * durations they compile to (history.h). */
+static const char *const calendar_names[] = {"calendar_year", "calendar_quarter", "calendar_month"};
+static const int64_t calendar_durations[] = {HIST_CAL_YEAR, HIST_CAL_QUARTER, HIST_CAL_MONTH};
+
+/* history(NAME) where NAME is no variable or global: a calendar period, or
+ * a misspelling of one.  Returns 1 when it handled the argument (resolved,
+ * or reported), 0 when the argument is checked as any expression. */
+static int check_calendar(Checker *C, Node *a) {
+    if (a->kind != N_NAME || lookup_var(C, a->name) || global(C, a->name)) return 0;
+    for (size_t i = 0; i < sizeof calendar_names / sizeof *calendar_names; i++) {
+        if (!tok_eq(a->name, calendar_names[i])) continue;
+        a->res = RES_CONST;
+        a->ival = calendar_durations[i];
+        a->type = ty(TY_DURATION);
+        return 1;
+    }
+    char sug[128];
+    suggest(sug, sizeof sug, a->name, calendar_names,
+            sizeof calendar_names / sizeof *calendar_names);
+    if (!sug[0]) return 0;
+    err(C, a, "unknown period '%.*s'%s", (int)a->name.len, a->name.ptr, sug);
+    a->type = T_ERR;
+    return 1;
+}
+
 static Type check_call(Checker *C, Node *n, const Type *hint) {
     Type args[8];
     int nargs = 0;
@@ -729,6 +772,11 @@ static Type check_call(Checker *C, Node *n, const Type *hint) {
     for (int bi = 0; bi < BI__COUNT; bi++) {
         if (!tok_eq(n->name, builtin_names[bi])) continue;
         for (Node *a = n->list; a; a = a->next) {
+            if (bi == BI_HISTORY && check_calendar(C, a)) {
+                if (nargs < 8) args[nargs] = a->type;
+                nargs++;
+                continue;
+            }
             Type t = check_expr(C, a, NULL);
             if (nargs < 8) args[nargs] = t;
             nargs++;
@@ -2175,8 +2223,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
                    {TY_RECORD, 0, NULL, C->p->claim, NULL},
                    NULL};
     push_var(C, cv);
-    C->history_use = NULL;
-    Node *phase_clause = NULL;
+    C->reads_history = 0;
     /* clause order: header (phase, effective, severity...), binders, when, flag */
     int stage = 0, nflags = 0, nwhen = 0;
     for (Node *cl = d->list; cl; cl = cl->next) {
@@ -2195,7 +2242,6 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         stage = cstage > stage ? cstage : stage;
         switch (cl->kind) {
         case N_PHASE:
-            phase_clause = cl;
             r.phases = 0;
             for (Node *p = cl->list; p; p = p->next) {
                 int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
@@ -2278,21 +2324,6 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         err(C, d, "rule '%s' never flags anything: add 'flag line' or 'flag claim'", r.id);
         ok = 0;
     }
-    /* history() exists only in the post phase (a batch with every claim read) */
-    if (C->history_use && !phase_clause) {
-        r.phases = 1u << PHASE_post;
-    } else if (C->history_use) {
-        for (Node *p = phase_clause->list; p; p = p->next) {
-            int k = name_index(phase_names, PHASE__COUNT, p->name.ptr, p->name.len);
-            if (k < 0 || k == PHASE_post) continue;
-            err(C, p,
-                "rule '%s' uses history(), which only the post phase has: it cannot run in "
-                "phase %s",
-                r.id, phase_names[k]);
-            note(C, C->history_use, "history() is used here");
-            ok = 0;
-        }
-    }
     if (!ok || C->oom) return;
     r.nlocals = (uint16_t)C->max_slot;
     r.key_field = -1;
@@ -2303,6 +2334,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         r.key_field = rt->key_field;
         if (rt->key_field >= 0) r.key_kind = rt->fields[rt->key_field].type.kind;
     }
+    C->cg.evidence = C->reads_history;
     if (cg_rule(&C->cg, d->list, &r) != 0) return;
     r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
     if (r.index >= 0 && cg_rule_bound(&C->cg, d->list, &r) != 0) return;

@@ -33,7 +33,9 @@ enum {
     X(ABS, "abs")                                                                                  \
     X(LEN, "len")                                                                                  \
     X(HISTORY, "history")                                                                          \
-    X(STARTS_WITH, "starts_with")
+    X(STARTS_WITH, "starts_with")                                                                  \
+    X(LEAST, "least")                                                                              \
+    X(GREATEST, "greatest")
 
 typedef enum BuiltinId {
 #define X(e, s) BI_##e,

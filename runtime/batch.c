@@ -203,6 +203,17 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
               "s\",\"message\":",
               f->severity, f->nature, f->points, line[0] ? line : "null", amount);
     json_str(b, f->message);
+    /* the earlier claims that made it; none: no key, as before evidence */
+    static const Type when = {TY_DATETIME, 0, NULL, NULL, NULL};
+    for (size_t i = 0; i < f->nevidence; i++) {
+        char t[40];
+        sb_puts(b, i ? "},{\"claim_id\":" : ",\"evidence\":[{\"claim_id\":");
+        json_str(b, f->evidence[i].claim_id);
+        Value v = {.i = f->evidence[i].settle_time};
+        scalar_format(&when, v, 0, 1, t, sizeof t);
+        sb_printf(b, ",\"settle_time\":%s", t);
+        if (i + 1 == f->nevidence) sb_puts(b, "}]");
+    }
     sb_puts(b, "}\n");
 }
 

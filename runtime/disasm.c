@@ -5,6 +5,9 @@
  * shared with other rules. */
 #include "disasm.h"
 
+#include <stdio.h>
+
+#include "history.h"
 #include "scalar.h"
 
 void disasm_range(const Program *p, uint32_t from, uint32_t to, const int32_t *ops, uint32_t nops,
@@ -31,7 +34,14 @@ void disasm_range(const Program *p, uint32_t from, uint32_t to, const int32_t *o
         switch (op) {
         case OPC_CONST:
             if (a >= 0 && (uint32_t)a < p->nconsts) {
+                int64_t v = p->consts[a].i;
                 scalar_format(&p->const_types[a], p->consts[a], 0, 1, buf, sizeof buf);
+                if (p->const_types[a].kind == TY_DURATION &&
+                    (v == HIST_CAL_YEAR || v == HIST_CAL_QUARTER || v == HIST_CAL_MONTH))
+                    snprintf(buf, sizeof buf, "%s",
+                             v == HIST_CAL_YEAR      ? "calendar_year"
+                             : v == HIST_CAL_QUARTER ? "calendar_quarter"
+                                                     : "calendar_month");
                 sb_printf(out, "\t; %s %s", type_kind_names[p->const_types[a].kind], buf);
             }
             break;

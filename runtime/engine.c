@@ -350,6 +350,8 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
                        : -1;
     out->amount_cents = f->amount;
     out->message = f->message;
+    out->nevidence = f->evidence ? f->evidence->n : 0;
+    out->evidence = f->evidence && f->evidence->n ? f->evidence->items : NULL;
 }
 
 void arb_set_lua_limits(arb_engine *e, uint64_t instructions, size_t memory) {

@@ -109,6 +109,18 @@ void hist_free(HistIndex *h) {
 }
 
 int hist_window_from(int64_t now, int64_t dur, int64_t *from) {
+    if (dur == HIST_CAL_YEAR || dur == HIST_CAL_QUARTER || dur == HIST_CAL_MONTH) {
+        int64_t day = now / SECS_PER_DAY, y;
+        if (now % SECS_PER_DAY < 0) day--; /* before 1970: round down */
+        unsigned m, d;
+        civil_from_days(day, &y, &m, &d);
+        if (dur == HIST_CAL_YEAR)
+            m = 1;
+        else if (dur == HIST_CAL_QUARTER)
+            m = (m - 1) / 3 * 3 + 1;
+        if (__builtin_mul_overflow(days_from_civil(y, m, 1), SECS_PER_DAY, from)) *from = INT64_MIN;
+        return 0;
+    }
     if (dur == ARB_NULL || dur < 0) return -1;
     if (__builtin_sub_overflow(now, dur, from)) *from = INT64_MIN;
     return 0;

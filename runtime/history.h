@@ -16,6 +16,7 @@
 #define ARB_HISTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "program.h"
 #include "vm.h"
@@ -43,10 +44,23 @@ static inline Value *hist_claim(const HistIndex *h, size_t i) {
     return h->items + (size_t)h->pos[i] * h->width;
 }
 
-/* The window of history(dur) for a claim whose as_of is `now` (seconds):
- * claims with as_of >= *from (and before the claim) are in it.  Returns 0,
- * or -1 when the history is empty (dur missing or negative).  *from is
- * INT64_MIN when the window has no lower bound (it would overflow). */
+/* Calendar periods: `history(calendar_year)` and its kin compile to these
+ * durations, which no rolling duration can be (ARB_NULL is INT64_MIN; other
+ * negative durations give an empty history).  The window is then the
+ * calendar year, quarter or month holding the claim's as_of, from its first
+ * day at 00:00:00. */
+#define HIST_CAL_YEAR (INT64_MIN + 1)
+#define HIST_CAL_QUARTER (INT64_MIN + 2)
+#define HIST_CAL_MONTH (INT64_MIN + 3)
+
+/* The window of history(dur) for a claim whose as_of is `now` (seconds
+ * since the epoch, civil time): claims with as_of >= *from (and before the
+ * claim) are in it.  dur is a span in seconds (the window reaches back that
+ * far) or one of the HIST_CAL_* periods (it starts with the period holding
+ * now).  Returns 0, or -1 when the history is empty (dur missing or another
+ * negative value).  *from is INT64_MIN when the window has no lower bound
+ * (it would overflow).  The one place that says what a window is: the
+ * batch index and the history store both call it. */
 int hist_window_from(int64_t now, int64_t dur, int64_t *from);
 
 /* history(dur) of the claim at position pos: NULL when empty (or dur is

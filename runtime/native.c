@@ -71,10 +71,14 @@ static int64_t h_matches_regex(NativeCtx *c, const ArbStr *s, int64_t re) {
     return vm_matches_regex(c->vm->p, s, re);
 }
 
+static void h_evidence(NativeCtx *c, const Value *rec) {
+    vm_evidence(c->vm, rec);
+}
+
 const NativeHelpers native_helpers = {
     h_set_has, h_table_has,    h_intset_has,  h_matches,       h_str_cmp,  vm_age_years,
     h_year,    h_month,        vm_utf8_chars, h_match_start,   h_next_row, h_flag,
-    h_history, vm_starts_with, h_lua_call,    h_matches_regex,
+    h_history, vm_starts_with, h_lua_call,    h_matches_regex, h_evidence,
 };
 
 int native_run(VM *vm, NativeFn fn, uint32_t rule, const Value *claim, Arena *ar) {

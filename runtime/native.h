@@ -48,6 +48,8 @@ typedef struct NativeHelpers {
     int64_t (*lua_call)(NativeCtx *c, int32_t fn, int32_t nargs, Value *args);
     /* MATCHESR: s matches regex number re (a regex column's value) */
     int64_t (*matches_regex)(NativeCtx *c, const ArbStr *s, int64_t re);
+    /* EVIDENCE: notes claim record rec; EVRESET: rec is NULL (vm_evidence) */
+    void (*evidence)(NativeCtx *c, const Value *rec);
 } NativeHelpers;
 
 struct NativeCtx {
@@ -75,8 +77,8 @@ extern const NativeHelpers native_helpers;
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
 #define NATIVE_FORMAT                                                                              \
-    4 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
-         order; 4: shape functions take the rule's operand vector */
+    5 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
+         order; 4: shape functions take the rule's operand vector; 5: evidence helper */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"

@@ -76,7 +76,12 @@
       "replace a duration by the claims of the person at most that long before")                   \
     X(STARTS, 0, "ss>i", "string a starts with string b")                                          \
     X(LUACALL, 2, "?", "call Lua function a with the b values on top; push its result")            \
-    X(MATCHESR, 0, "si>i", "string a matches the regex numbered b (a regex column); missing: false")
+    X(MATCHESR, 0, "si>i",                                                                         \
+      "string a matches the regex numbered b (a regex column); missing: false")                    \
+    X(LEAST, 0, "ii>i", "the smaller of two int64 values; missing when either is")                 \
+    X(GREATEST, 0, "ii>i", "the larger of two int64 values; missing when either is")               \
+    X(EVRESET, 0, ">", "forget the evidence noted so far (a binding of a rule reading history)")   \
+    X(EVIDENCE, 1, ">", "note the claim record in local a (from history) as evidence")
 
 typedef enum Opcode {
 #define X(name, n, sig, d) OPC_##name,

@@ -72,6 +72,7 @@ static const char *check_operands(const Program *p, uint32_t pc, uint32_t nlocal
     case OPC_ACCADD:
     case OPC_ACCMIN:
     case OPC_ACCMAX:
+    case OPC_EVIDENCE:
         if (!LOCAL(a[0])) return "local out of range";
         break;
     case OPC_DIVK:
@@ -405,6 +406,10 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         sp -= nargs + 1;
         break;
     }
+    case OPC_EVIDENCE:
+        if (L[a[0]].k != T_DATA || L[a[0]].ref != p->claim)
+            return "notes something other than a claim";
+        break;
     case OPC_HISTORY:
         WANT(0, T_I64, "a duration");
         TOP(0) = ty(T_LIST, p->claim);

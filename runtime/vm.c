@@ -1,8 +1,10 @@
 /* vm.c — the bytecode interpreter (see opcodes.h for the instruction set). */
 #include "vm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "arbiter.h"
 #include "history.h"
 #include "native.h"
 #include "scalar.h"
@@ -31,6 +33,7 @@ void vm_free(VM *vm) {
     mem_free(vm->alloc, vm->locals, vm->locals_cap * sizeof(Value));
     mem_free(vm->alloc, vm->findings, vm->capfindings * sizeof(Finding));
     mem_free(vm->alloc, vm->cand, vm->capcand * sizeof(uint32_t));
+    mem_free(vm->alloc, vm->ev, vm->capev * sizeof(const Value *));
     sb_free(&vm->msg);
     memset(vm, 0, sizeof *vm);
 }
@@ -122,8 +125,7 @@ int64_t vm_utf8_chars(const ArbStr *s) {
 }
 
 /* Formats a finding's message from its template and argument values. */
-static const char *format_message(VM *vm, const Template *t, const Value *args, Arena *ar,
-                                  uint32_t *len) {
+static const char *format_message(VM *vm, const Template *t, const Value *args, Arena *ar) {
     StrBuf *b = &vm->msg;
     sb_clear(b);
     uint32_t k = 0;
@@ -143,7 +145,6 @@ static const char *format_message(VM *vm, const Template *t, const Value *args, 
         sb_putn(b, buf, n < sizeof buf ? n : sizeof buf - 1);
     }
     if (b->oom) return NULL;
-    *len = (uint32_t)b->len;
     return arena_strndup(ar, b->len ? b->p : "", b->len);
 }
 
@@ -170,6 +171,80 @@ int vm_next_row(const Table *t, Value *st, Value *var) {
     return 1;
 }
 
+void vm_evidence(VM *vm, const Value *rec) {
+    if (!rec) {
+        vm->nev = 0;
+        return;
+    }
+    if (vm->nev && vm->ev[vm->nev - 1] == rec) return; /* the next line of the same claim */
+    if (mem_grow(vm->alloc, (void **)&vm->ev, sizeof(const Value *), &vm->capev, vm->nev + 1)) {
+        vm->ev_oom = 1;
+        return;
+    }
+    vm->ev[vm->nev++] = rec;
+}
+
+typedef struct EvKey {
+    int64_t t; /* as_of in seconds */
+    const Value *rec;
+    const ArbStr *id; /* the claim's key, when a string */
+} EvKey;
+
+static int ev_cmp(const void *a, const void *b) {
+    const EvKey *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    int c = str_cmp(x->id, y->id);
+    if (c) return c;
+    /* the same claim may sit in two lists; else the index's order */
+    return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+/* The evidence noted, oldest first, each claim once, in ar; NULL when none
+ * (or out of memory: *oom set). */
+static const Evidence *take_evidence(VM *vm, Arena *ar, int *oom) {
+    if (!vm->nev) return NULL;
+    const RecordType *ct = vm->p->claim;
+    int32_t tf = ct->as_of_field, kf = ct->key_field;
+    int64_t scale = tf >= 0 && ct->fields[tf].type.kind == TY_DATE ? SECS_PER_DAY : 1;
+    int str_key = kf >= 0 && type_is_string(ct->fields[kf].type.kind);
+    EvKey *k = arena_alloc(ar, vm->nev * sizeof(EvKey));
+    Evidence *e = arena_alloc(ar, sizeof(Evidence));
+    arb_evidence *items = arena_alloc(ar, vm->nev * sizeof(arb_evidence));
+    if (!k || !e || !items) {
+        *oom = 1;
+        return NULL;
+    }
+    for (size_t i = 0; i < vm->nev; i++) {
+        const Value *r = vm->ev[i];
+        int64_t t = tf >= 0 ? r[tf].i : ARB_NULL;
+        if (t != ARB_NULL && __builtin_mul_overflow(t, scale, &t)) t = ARB_NULL;
+        k[i] = (EvKey){t, r, str_key ? r[kf].s : NULL};
+    }
+    qsort(k, vm->nev, sizeof(EvKey), ev_cmp);
+    uint32_t n = 0;
+    for (size_t i = 0; i < vm->nev; i++) {
+        if (i && (k[i].rec == k[i - 1].rec ||
+                  (k[i].id && k[i].t == k[i - 1].t && str_cmp(k[i].id, k[i - 1].id) == 0)))
+            continue;
+        char buf[128];
+        const char *id = "";
+        if (kf >= 0) {
+            scalar_format(&ct->fields[kf].type, k[i].rec[kf], 0, 0, buf, sizeof buf);
+            id = arena_strndup(ar, buf, strlen(buf));
+            if (!id) {
+                *oom = 1;
+                return NULL;
+            }
+        }
+        items[n].claim_id = id;
+        items[n].settle_time = k[i].t;
+        n++;
+    }
+    e->n = n;
+    e->items = items;
+    return e;
+}
+
 int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t nargs,
             const Value *args, Arena *ar) {
     const Rule *r = &vm->p->rules[rule];
@@ -183,11 +258,13 @@ int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t na
     if (r->key_field >= 0 && !r->flags_claim) f->key = target[r->key_field];
     f->amount = args[0].i == ARB_NULL ? 0 : args[0].i;
     f->message = r->title; /* no message: the rule's title */
-    f->message_len = (uint32_t)strlen(r->title);
     if (tmpl >= 0) {
-        f->message = format_message(vm, &vm->p->templates[tmpl], &args[1], ar, &f->message_len);
+        f->message = format_message(vm, &vm->p->templates[tmpl], &args[1], ar);
         if (!f->message) return -1;
     }
+    int oom = 0;
+    f->evidence = take_evidence(vm, ar, &oom);
+    if (oom) return -1;
     vm->nfindings++;
     return 0;
 }
@@ -409,6 +486,10 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
             S[sp - 1].i = vm_starts_with(x, y);
             break;
         }
+        case OPC_EVRESET: vm->nev = 0; break;
+        case OPC_EVIDENCE: vm_evidence(vm, L[a].rec); break;
+        case OPC_LEAST: BIN_INT(x < y ? x : y); break;
+        case OPC_GREATEST: BIN_INT(x > y ? x : y); break;
         case OPC_MATCHESR:
             sp--;
             S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);
@@ -435,6 +516,7 @@ int vm_prepare(VM *vm, Value *claim, Arena *ar) {
 
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
     vm->rules_run++;
+    vm->nev = 0;
     const Rule *r = &vm->p->rules[rule];
     if (vm->native && vm->native->entry[rule])
         return native_run(vm, vm->native->entry[rule], rule, claim, ar);
@@ -490,6 +572,7 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             if (!rule_applies(r, phases, as_of)) continue;
             vm->rules_run++;
             vm->locals[r->bound_slot].rec = rec;
+            vm->nev = 0;
             size_t before = vm->nfindings;
             int rc = vm->native && vm->native->bound[ri]
                          ? native_run(vm, vm->native->bound[ri], ri, claim, ar)
@@ -517,6 +600,7 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
+    vm->ev_oom = 0;
     int64_t as_of = ARB_NULL;
     const RecordType *ct = p->claim;
     if (ct->as_of_field >= 0) {
@@ -535,9 +619,9 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
         if (rc < 0) return -1;
         if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
     }
-    if (vm->no_index || !p->nindexes) return vm->hist_oom ? -1 : 0;
+    if (vm->no_index || !p->nindexes) return vm->hist_oom || vm->ev_oom ? -1 : 0;
     for (uint32_t x = 0; x < p->nindexes; x++)
         if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar)) return -1;
     sort_by_rule(vm, from);
-    return vm->hist_oom ? -1 : 0;
+    return vm->hist_oom || vm->ev_oom ? -1 : 0;
 }

@@ -9,12 +9,23 @@
 #include "program.h"
 #include "strbuf.h"
 
+struct arb_evidence;
+
+/* The earlier claims that made a finding (arbiter.h: their ids and as_of
+ * times), oldest first, each once. */
+typedef struct Evidence {
+    uint32_t n;
+    const struct arb_evidence *items;
+} Evidence;
+
 typedef struct Finding {
     uint32_t rule;       /* index in Program.rules */
     Value key;           /* key of the flagged record (line_no), if the rule flags one */
     int64_t amount;      /* cents */
     const char *message; /* NUL-terminated, in the arena given to vm_check_claim */
-    uint32_t message_len;
+    /* the history claims the rule found for this finding (NULL: none); in
+     * the arena given to vm_check_claim */
+    const Evidence *evidence;
 } Finding;
 
 /* A rule that stopped because a Lua call failed (error, budget, memory,
@@ -51,6 +62,11 @@ typedef struct VM {
      * asked when hist is NULL; NULL too: every history is empty */
     const ArbList *(*hist_fn)(void *ud, int64_t dur, Arena *ar, int *oom);
     void *hist_ud;
+    /* evidence: the history claims noted (EVIDENCE) since the binding
+     * being checked began (EVRESET); FLAG hands them to its finding */
+    const Value **ev;
+    size_t nev, capev;
+    int ev_oom;       /* a claim could not be noted */
     int skip_prepare; /* derived fields are computed already (vm_prepare) */
     /* Lua: the state is made at the first call (one per VM, so per thread) */
     LuaRt *lua;
@@ -96,7 +112,11 @@ int64_t vm_utf8_chars(const ArbStr *s);
 int64_t vm_starts_with(const ArbStr *s, const ArbStr *prefix);
 /* The next row of a MATCH (state st[0..3]) into *var; 0 when no more. */
 int vm_next_row(const Table *t, Value *st, Value *var);
-/* Records a finding: args[0] amount, args[1..nargs] message values. */
+/* EVIDENCE: notes claim record rec (from history) for the next finding;
+ * EVRESET (rec NULL): forgets what was noted. */
+void vm_evidence(VM *vm, const Value *rec);
+/* Records a finding: args[0] amount, args[1..nargs] message values; the
+ * evidence noted is sorted (oldest first), made unique and copied to it. */
 int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t nargs,
             const Value *args, Arena *ar);
 

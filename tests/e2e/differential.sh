@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # differential.sh ARBITER SRC — property test: random rule files (random
-# expressions over the claim schema: comparisons, arithmetic, null handling,
-# sets with prefixes, aggregates, defines, dates, and for seeds 4-6 the
-# person's history in chained aggregates; a table with a regex column and
+# expressions over the claim schema: comparisons, arithmetic, least and
+# greatest, null handling, sets with prefixes, aggregates, defines, dates,
+# and for seeds 4-6 the person's history in chained aggregates; a table
+# with a regex column and
 # `matches r.column`, its rows matched inside aggregates) over generated
 # claims give byte-identical findings with the interpreter, the JIT and
 # ahead-of-time native code (through a pack), with and without the item-code
@@ -45,10 +46,12 @@ codes = ["001204000060000", "001201000030000", "XJ01CAA797E001010105925", "ZA01C
 prefixes = ["0012%", "XJ%", "Z%", "00110900%", "C07%", "XG03%"]
 def num_line(v):
     return rnd.choice([f"{v}.quantity", f"{v}.days_supply", f"{v}.line_no", "claim.age", "claim.facility_level",
-                       f"len({v}.item_code)", "claim.los_days", f"days(claim.discharge_time - claim.admit_time)"])
+                       f"len({v}.item_code)", "claim.los_days", f"days(claim.discharge_time - claim.admit_time)",
+                       f"greatest({v}.quantity, claim.age)", f"least({v}.days_supply, {v}.line_no)"])
 def money(v):
     return rnd.choice([f"{v}.amount", f"{v}.unit_price", "claim.total_amount", f"{v}.unit_price * {v}.quantity",
-                       f"{rnd.randint(0, 500)}.{rnd.randint(10, 99)}", f"coalesce({v}.amount, 0.00)"])
+                       f"{rnd.randint(0, 500)}.{rnd.randint(10, 99)}", f"coalesce({v}.amount, 0.00)",
+                       f"least({v}.amount, {rnd.randint(0, 300)})", f"greatest({v}.unit_price, claim.total_amount)"])
 def cond(v, depth=0):
     k = rnd.randrange(12 if depth < 2 else 8)
     if k == 0: return f"{num_line(v)} {rnd.choice(['<','<=','>','>=','==','!='])} {rnd.randint(0, 40)}"

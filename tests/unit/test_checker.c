@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "history.h"
 
 /* A small schema every test starts from. */
 static const char *const SCHEMA =
@@ -132,8 +133,9 @@ static void test_define_hygiene_and_recursion(void **state) {
     done(&b);
 }
 
-/* history(): a list of claims, post phase only, durations only, not in
- * derived fields; chained binders see the earlier variables. */
+/* history(): a list of claims, in any phase (by default all, like any
+ * rule), durations only, not in derived fields; chained binders see the
+ * earlier variables. */
 static void test_history(void **state) {
     (void)state;
     Built b;
@@ -144,23 +146,78 @@ static void test_history(void **state) {
               "rule N.1 in C when count(l in claim.lines) > 0 flag claim\n");
     for (size_t i = 0; i < b.diags.n; i++) fprintf(stderr, "diag: %s\n", b.diags.items[i].msg);
     assert_non_null(b.p);
-    assert_int_equal(b.p->rules[0].phases, 1u << PHASE_post); /* the default is post */
-    assert_int_equal(b.p->rules[1].phases, 1u << PHASE_post);
+    assert_int_equal(b.p->rules[0].phases, PHASE_ALL); /* the default, as for any rule */
+    assert_int_equal(b.p->rules[1].phases, PHASE_ALL);
     assert_int_equal(b.p->rules[2].phases, 1u << PHASE_post);
     assert_int_equal(b.p->rules[3].phases, PHASE_ALL);
     done(&b);
-    build(&b, "rule E.1 in C phase pre settle post when count(p in history(7d)) > 1 flag claim\n"
-              "rule E.2 in C when count(p in history(7)) > 1 flag claim\n"
+    build(&b, "rule S.1 in C phase pre settle when count(p in history(7d)) > 1 flag claim\n");
+    assert_non_null(b.p); /* history at settlement: the store gives a claim's history */
+    assert_int_equal(b.p->rules[0].phases, 1u << PHASE_pre | 1u << PHASE_settle);
+    done(&b);
+    build(&b, "rule E.2 in C when count(p in history(7)) > 1 flag claim\n"
               "rule E.3 in C when count(p in history(7d), x in p.sex) > 1 flag claim\n"
               "rule E.4 in C when count(p in history(7d), x in p.lines where p.qty > 1) > 1 "
               "flag claim\n");
     assert_null(b.p);
-    expect_diag(&b, 0, 1, 21, "rule 'E.1' uses history(), which only the post phase has");
-    assert_int_equal(b.diags.items[1].severity, DIAG_NOTE);
-    expect_diag(&b, 2, 1, 25, "it cannot run in phase settle");
-    expect_diag(&b, 4, 2, 31, "history() takes a duration such as 30d, not int");
-    expect_diag(&b, 5, 3, 49, "count needs a list such as x.lines, not sex");
-    expect_diag(&b, 6, 4, 65, "claim has no field 'qty'");
+    expect_diag(&b, 0, 1, 31, "history() takes a duration such as 30d or a calendar period");
+    expect_diag(&b, 1, 2, 49, "count needs a list such as x.lines, not sex");
+    expect_diag(&b, 2, 3, 65, "claim has no field 'qty'");
+    done(&b);
+}
+
+/* history(calendar_year) and its kin: known names inside history() only,
+ * compiled to the HIST_CAL_* durations; a misspelling is an error with a
+ * suggestion; a variable or define of that name is used as such. */
+static void test_history_calendar(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule Y in C when count(p in history(calendar_year)) > 2 flag claim\n"
+              "rule Q in C when count(p in history(calendar_quarter)) > 2 flag claim\n"
+              "rule M in C when count(p in history(calendar_month)) > 2 flag claim\n");
+    assert_non_null(b.p);
+    int64_t want[] = {HIST_CAL_YEAR, HIST_CAL_QUARTER, HIST_CAL_MONTH};
+    for (int i = 0; i < 3; i++) {
+        const Rule *r = &b.p->rules[i];
+        int found = 0;
+        for (uint32_t pc = r->entry; pc < r->code_end; pc += 1 + opcode_nargs[b.p->code[pc]]) {
+            if (b.p->code[pc] != OPC_CONST) continue;
+            int32_t k = rule_ops(b.p, r)[b.p->code[pc + 1]];
+            found |= b.p->consts[k].i == want[i] && b.p->const_types[k].kind == TY_DURATION;
+        }
+        assert_true(found);
+    }
+    done(&b);
+    build(&b, "rule E.1 in C when count(p in history(calender_year)) > 2 flag claim\n"
+              "rule E.2 in C when count(p in history(calendar_year * 2)) > 2 flag claim\n"
+              "rule E.3 in C when calendar_month > 1d flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 39, "unknown period 'calender_year'; did you mean 'calendar_year'?");
+    expect_diag(&b, 1, 2, 39, "calendar_year");
+    expect_diag(&b, 2, 3, 20, "calendar_month");
+    done(&b);
+    build(&b, "define calendar_month = 30d\n"
+              "rule D in C when count(p in history(calendar_month)) > 2 flag claim\n");
+    assert_non_null(b.p); /* the define */
+    done(&b);
+}
+
+/* least() and greatest(): two values of one ordered kind; the result has
+ * that kind (money when an int meets money). */
+static void test_least_greatest(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "rule L in C for l in claim.lines flag l amount least(l.amount, 100)\n"
+              "  message \"{greatest(l.qty, 2)} {least(claim.birth, 2000-01-01)}\"\n");
+    assert_non_null(b.p);
+    done(&b);
+    build(&b, "rule E.1 in C when least(claim.sex, 1) == 1 flag claim\n"
+              "rule E.2 in C when greatest(1d, 2) == 1d flag claim\n"
+              "rule E.3 in C when least(1) == 1 flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 20, "least() takes two numbers, amounts, durations, dates or times");
+    expect_diag(&b, 1, 2, 20, "greatest() takes two numbers");
+    expect_diag(&b, 2, 3, 20, "least() takes 2 arguments, not 1");
     done(&b);
 }
 
@@ -342,6 +399,8 @@ int main(void) {
         cmocka_unit_test(test_define_hygiene_and_recursion),
         cmocka_unit_test(test_template_errors),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history_calendar),
+        cmocka_unit_test(test_least_greatest),
         cmocka_unit_test(test_history_not_in_derived_fields),
         cmocka_unit_test(test_lists_nest_boundedly),
         cmocka_unit_test(test_inline_tests),

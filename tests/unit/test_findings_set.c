@@ -97,6 +97,58 @@ static void test_parse_escapes(void **state) {
     free(f.store);
 }
 
+/* "evidence" (the earlier claims of a history finding): checked, kept as
+ * written, written back after the message, and part of the content. */
+static void test_parse_evidence(void **state) {
+    (void)state;
+    FsFinding f;
+    char err[256];
+    size_t col;
+    const char *ev = "[{\"claim_id\":\"A1\",\"settle_time\":\"2025-03-05T11:00:00\"},"
+                     "{\"claim_id\":\"A\\\"2\",\"settle_time\":\"2025-03-06T11:00:00\"}]";
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"claim_id\":\"C\",\"rule\":\"R.1\",\"line_no\":null,\"amount\":\"0.00\","
+             "\"message\":\"m\",\"evidence\":%s}",
+             ev);
+    assert_int_equal(parse(text, &f, err, &col), 0);
+    assert_string_equal(f.evidence, ev);
+    assert_string_equal(f.message, "m");
+    FindingSet s, back;
+    fs_init(&s);
+    assert_int_equal(fs_load_text(&s, "t", text, strlen(text), err, sizeof err), 0);
+    FsBuf b;
+    fsb_init(&b);
+    fs_write_jsonl(&b, &s);
+    assert_non_null(strstr(b.p, "\"message\":\"m\",\"evidence\":[{\"claim_id\":\"A1\""));
+    load(&back, b.p);
+    FsDiff d;
+    assert_int_equal(fs_compare(&s, &back, &d), 0);
+    assert_int_equal(d.n, 0);
+    fs_diff_free(&d);
+    /* other evidence: the same finding, changed */
+    char *e = strstr(b.p, "A1");
+    e[1] = '9';
+    fs_free(&back);
+    load(&back, b.p);
+    assert_int_equal(fs_compare(&s, &back, &d), 0);
+    assert_int_equal(d.changed, 1);
+    fs_diff_free(&d);
+    fsb_free(&b);
+    fs_free(&s);
+    fs_free(&back);
+    free(f.store);
+    static const char *const bad[] = {
+        "{\"evidence\":{}}",
+        "{\"evidence\":[{\"claim_id\":\"A\"}]}",
+        "{\"evidence\":[{\"claim_id\":\"A\",\"when\":\"x\"}]}",
+        "{\"evidence\":[{\"claim_id\":\"A\",\"settle_time\":\"x\"}",
+        "{\"evidence\":[{\"claim_id\":1,\"settle_time\":\"x\"}]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(parse(bad[i], &f, err, &col), -1);
+}
+
 static void test_parse_amounts(void **state) {
     (void)state;
     int64_t c;
@@ -436,11 +488,17 @@ static void test_junit_escaping(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_fields),       cmocka_unit_test(test_parse_escapes),
-        cmocka_unit_test(test_parse_amounts),      cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_load_reports_line),  cmocka_unit_test(test_compare_order_insensitive),
-        cmocka_unit_test(test_compare_duplicates), cmocka_unit_test(test_compare_changes),
-        cmocka_unit_test(test_report_limits),      cmocka_unit_test(test_write_sorted),
+        cmocka_unit_test(test_parse_fields),
+        cmocka_unit_test(test_parse_escapes),
+        cmocka_unit_test(test_parse_evidence),
+        cmocka_unit_test(test_parse_amounts),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_load_reports_line),
+        cmocka_unit_test(test_compare_order_insensitive),
+        cmocka_unit_test(test_compare_duplicates),
+        cmocka_unit_test(test_compare_changes),
+        cmocka_unit_test(test_report_limits),
+        cmocka_unit_test(test_write_sorted),
         cmocka_unit_test(test_junit_escaping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

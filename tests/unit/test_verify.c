@@ -233,6 +233,17 @@ static void test_history_and_starts(void **state) {
     f.p->code[at - 2] = OPC_NEG;
     f.p->code[at - 1] = OPC_NEG;
     expect_refused(&f, "the stack runs under");
+    /* evidence: EVRESET, EVIDENCE of the history binder (a claim); of the
+     * line binder (not a claim) or a local past the frame, refused */
+    find(f.p, OPC_EVRESET);
+    uint32_t ev = find(f.p, OPC_EVIDENCE), next = ev;
+    for (uint32_t pc = f.p->rules[0].entry; pc < ev; pc += 1 + opcode_nargs[f.p->code[pc]])
+        if (f.p->code[pc] == OPC_NEXT) next = pc; /* the innermost loop: x in p.lines */
+    assert_true(next != ev);
+    f.p->code[ev + 1] = f.p->code[next + 3];
+    expect_refused(&f, "notes something other than a claim");
+    f.p->code[ev + 1] = 9999;
+    expect_refused(&f, "local out of range");
     void *st = &f;
     teardown(&st);
 }

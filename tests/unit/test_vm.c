@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "arbiter.h"
 #include "check.h"
 #include "history.h"
 #include "scalar.h"
@@ -227,6 +228,31 @@ static void test_arithmetic_overflow_is_null(void **state) {
     teardown_env(&e);
 }
 
+/* least(a, b) and greatest(a, b): the smaller and larger of two values of
+ * one kind (an int next to money counts as yuan); missing when either is. */
+static void test_least_greatest(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e,
+              "rule L in C for line in claim.lines flag line amount least(line.amount, 2)\n"
+              "  message \"{least(line.qty, 3)} {greatest(line.qty, 3)} "
+              "{greatest(line.amount, 1.50)} {least(-line.qty, greatest(line.qty, 0))} "
+              "{least(date(claim.settle), 2025-02-01)} {missing(least(line.qty, line.qty))}\"\n");
+    const char *codes[] = {"A", "B"}, *amounts[] = {"1.00", "5.00"};
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    set(&e, c, e.ct, "settle", "2025-03-01T10:00:00");
+    add_lines(&e, c, 2, codes, amounts, NULL);
+    const ArbList *l = c[record_field_index(e.ct, "lines", 5)].l;
+    set(&e, (Value *)list_item(l, 0), e.lt, "qty", ""); /* missing */
+    set(&e, (Value *)list_item(l, 1), e.lt, "qty", "7");
+    assert_int_equal(run(&e, c, PHASE_ALL), 2);
+    assert_int_equal(e.vm.findings[0].amount, 100); /* least(1.00, 2) */
+    assert_string_equal(e.vm.findings[0].message, "  1.50  2025-02-01 true");
+    assert_int_equal(e.vm.findings[1].amount, 200); /* least(5.00, 2) */
+    assert_string_equal(e.vm.findings[1].message, "3 7 5.00 -7 2025-02-01 false");
+    teardown_env(&e);
+}
+
 static void test_match_exact_and_prefix_keys(void **state) {
     (void)state;
     Env e;
@@ -328,6 +354,20 @@ static void test_history(void **state) {
     assert_string_equal(e.p->rules[e.vm.findings[1].rule].id, "S");
     assert_string_equal(e.p->rules[e.vm.findings[2].rule].id, "X");
     assert_string_equal(e.vm.findings[3].message, "K3/1"); /* F: within 2 days only K3 */
+    /* evidence: the claims the aggregates found, oldest first, each once */
+    const Evidence *ev = e.vm.findings[1].evidence; /* S: A on K0, K1, K3 */
+    assert_non_null(ev);
+    assert_int_equal(ev->n, 3);
+    assert_string_equal(ev->items[0].claim_id, "K0");
+    assert_string_equal(ev->items[1].claim_id, "K1");
+    assert_string_equal(ev->items[2].claim_id, "K3");
+    int64_t t;
+    assert_int_equal(scalar_parse_datetime("2025-03-05T12:00:00", 19, &t), 0);
+    assert_int_equal(ev->items[1].settle_time, t);
+    ev = e.vm.findings[2].evidence; /* X: B on K0 */
+    assert_true(ev && ev->n == 1 && strcmp(ev->items[0].claim_id, "K0") == 0);
+    ev = e.vm.findings[3].evidence; /* F: for p in history(2d): K3 */
+    assert_true(ev && ev->n == 1 && strcmp(ev->items[0].claim_id, "K3") == 0);
     /* the same through the helper for in-memory batches */
     e.vm.hist = NULL;
     vm_clear(&e.vm);
@@ -336,9 +376,84 @@ static void test_history(void **state) {
     assert_int_equal(e.vm.nfindings, 4);
     assert_null(e.vm.hist);
     e.vm.hist = &h;
-    /* history rules run only in the post phase */
-    assert_int_equal(run(&e, hist_claim(&h, 4), 1u << PHASE_settle), 0);
+    /* history rules run in any phase (here all: no phase clause) */
+    assert_int_equal(run(&e, hist_claim(&h, 4), 1u << PHASE_settle), 4);
     e.vm.hist = NULL;
+    hist_free(&h);
+    teardown_env(&e);
+}
+
+static int64_t at(const char *datetime) {
+    int64_t t;
+    assert_int_equal(scalar_parse_datetime(datetime, strlen(datetime), &t), 0);
+    return t;
+}
+
+/* hist_window_from: rolling durations reach back that far; calendar
+ * periods start at 00:00:00 of the first day of the year, quarter or month
+ * holding the claim's time; other negative durations give no window. */
+static void test_history_window(void **state) {
+    (void)state;
+    int64_t from, now = at("2025-08-15T10:30:00");
+    assert_int_equal(hist_window_from(now, 86400, &from), 0);
+    assert_int_equal(from, at("2025-08-14T10:30:00"));
+    assert_int_equal(hist_window_from(now, HIST_CAL_YEAR, &from), 0);
+    assert_int_equal(from, at("2025-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(now, HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-07-01T00:00:00"));
+    assert_int_equal(hist_window_from(now, HIST_CAL_MONTH, &from), 0);
+    assert_int_equal(from, at("2025-08-01T00:00:00"));
+    /* the first and last moments of periods */
+    assert_int_equal(hist_window_from(at("2025-01-01T00:00:00"), HIST_CAL_YEAR, &from), 0);
+    assert_int_equal(from, at("2025-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2024-12-31T23:59:59"), HIST_CAL_YEAR, &from), 0);
+    assert_int_equal(from, at("2024-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2025-03-31T23:59:59"), HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-01-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2025-04-01T00:00:00"), HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-04-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2025-12-31T12:00:00"), HIST_CAL_QUARTER, &from), 0);
+    assert_int_equal(from, at("2025-10-01T00:00:00"));
+    assert_int_equal(hist_window_from(at("2024-02-29T08:00:00"), HIST_CAL_MONTH, &from), 0);
+    assert_int_equal(from, at("2024-02-01T00:00:00"));
+    /* before 1970 (negative times) */
+    assert_int_equal(hist_window_from(at("1969-12-31T23:00:00"), HIST_CAL_MONTH, &from), 0);
+    assert_int_equal(from, at("1969-12-01T00:00:00"));
+    /* no window: missing, negative; no lower bound: overflow */
+    assert_int_equal(hist_window_from(now, ARB_NULL, &from), -1);
+    assert_int_equal(hist_window_from(now, -1, &from), -1);
+    assert_int_equal(hist_window_from(now, HIST_CAL_MONTH + 1, &from), -1);
+    assert_int_equal(hist_window_from(-10, INT64_MAX, &from), 0);
+    assert_int_equal(from, INT64_MIN);
+}
+
+/* history(calendar_year/quarter/month) in rules: the claims of the period
+ * of this claim's settlement, whatever their distance. */
+static void test_history_calendar(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule Y in C when count(p in history(calendar_year)) >= 0\n"
+                  "  flag claim message \"{count(p in history(calendar_year))} "
+                  "{count(p in history(calendar_quarter))} {count(p in history(calendar_month))} "
+                  "{count(p in history(365d))}\"\n");
+    const char *settle[] = {"2024-12-31T23:59:59", "2025-01-01T00:00:00", "2025-03-30T08:00:00",
+                            "2025-04-02T09:00:00", "2025-04-20T09:00:00"};
+    Value *claims[5];
+    for (int i = 0; i < 5; i++) {
+        claims[i] = new_claim(&e, "M", "1990-01-01");
+        set(&e, claims[i], e.ct, "settle", settle[i]);
+        set(&e, claims[i], e.ct, "person_id", "P1");
+    }
+    HistIndex h;
+    assert_int_equal(hist_build(&h, e.p, claims, 5, mem_default()), 0);
+    assert_int_equal(hist_prepare_all(&h, &e.vm, &e.ar), 0);
+    const char *want[] = {"0 0 0 0", "0 0 0 1", "1 1 0 2", "2 0 0 3", "3 1 1 4"};
+    for (int i = 0; i < 5; i++) {
+        vm_clear(&e.vm);
+        assert_int_equal(hist_check_claim(&h, (size_t)i, &e.vm, PHASE_ALL, &e.ar), 0);
+        assert_int_equal(e.vm.nfindings, 1);
+        assert_string_equal(e.vm.findings[0].message, want[i]);
+    }
     hist_free(&h);
     teardown_env(&e);
 }
@@ -350,8 +465,11 @@ int main(void) {
         cmocka_unit_test(test_dates_and_durations),
         cmocka_unit_test(test_phases_and_effective_dates),
         cmocka_unit_test(test_arithmetic_overflow_is_null),
+        cmocka_unit_test(test_least_greatest),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history_window),
+        cmocka_unit_test(test_history_calendar),
         cmocka_unit_test(test_starts_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
