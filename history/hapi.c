@@ -28,6 +28,7 @@ int arb_history_open(arb_engine *e, const char *dir, int mode, arb_history **out
 void arb_history_close(arb_history *h) {
     if (!h) return;
     if (h->e->history == h) h->e->history = NULL;
+    h->e->history_gen++;
     hstore_close(h->st);
     mem_free(h->e->alloc, h, sizeof *h);
 }
@@ -36,6 +37,7 @@ int arb_engine_set_history(arb_engine *e, arb_history *h) {
     if (h && h->e != e)
         return engine_fail(e, ARB_ERR_USAGE, "the history store was opened for another engine");
     e->history = h;
+    e->history_gen++;
     return ARB_OK;
 }
 
@@ -141,10 +143,11 @@ int arb_session_record_json(arb_session *s, const char *json, size_t len) {
     }
     const Value *claim;
     size_t off = 0;
-    if (jsonr_parse(e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off) != 0)
-        return ARB_ERR_DATA;
+    int prc = jsonr_parse(e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off);
+    if (prc) return prc == -2 ? ARB_ERR_NOMEM : ARB_ERR_DATA;
     HTxn *t;
-    if (hstore_begin(e->history->st, 1, &t, s->errmsg, sizeof s->errmsg)) return ARB_ERR_IO;
+    int brc = hstore_begin(e->history->st, 1, &t, s->errmsg, sizeof s->errmsg);
+    if (brc) return brc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
     HistReversal hr;
     const ArbStr *target;
     const char *why;

@@ -30,8 +30,15 @@ static int begin_one(HStore *st, HTxn **t, char *err, size_t errcap) {
 }
 
 int hsrc_begin(HSource *s, char *err, size_t errcap) {
-    if (begin_one(s->store, &s->store_txn, err, errcap)) return -1;
-    return begin_one(s->stage, &s->stage_txn, err, errcap);
+    s->failed = 0;
+    int rc = begin_one(s->store, &s->store_txn, err, errcap);
+    return rc ? rc : begin_one(s->stage, &s->stage_txn, err, errcap);
+}
+
+void hsrc_release(HSource *s) {
+    hstore_abort(s->store_txn);
+    hstore_abort(s->stage_txn);
+    s->store_txn = s->stage_txn = NULL;
 }
 
 void hsrc_end(HSource *s) {

@@ -42,19 +42,22 @@ typedef struct HSource {
     int ncache;
     HSrcItem *items; /* scratch: records of one window */
     size_t nitems, capitems;
-    int failed; /* the store could not be read */
+    int failed;     /* the store could not be read */
     uint32_t reads; /* windows read since the stores' pages were let go */
 } HSource;
 
 /* 0, or -1 when out of memory. */
 int hsrc_init(HSource *s, const Program *p, HStore *store, HStore *stage, Alloc a);
 void hsrc_free(HSource *s);
-/* Starts (or renews) read transactions: the latest commits become visible.
- * 0, or -1 with a message in err. */
+/* Starts (or renews) read transactions: the latest commits become visible;
+ * clears `failed`.  0, or -1 with a message in err (-2: out of memory). */
 int hsrc_begin(HSource *s, char *err, size_t errcap);
 /* Lets the read transactions go (between windows, so writers can reuse
- * pages). */
+ * pages); hsrc_begin renews them. */
 void hsrc_end(HSource *s);
+/* Ends the read transactions (a session between calls: its store may be
+ * closed before the next). */
+void hsrc_release(HSource *s);
 /* The claim about to be checked, and its position in the batch (input
  * order; any value in single-claim checks). */
 void hsrc_set_claim(HSource *s, const Value *claim, uint32_t seq);

@@ -59,7 +59,10 @@ static int load_schemas(HStore *s, MDB_txn *txn, char *err, size_t errcap) {
     StrBuf mine;
     sb_init(&mine, s->alloc);
     hcodec_describe(s->p->claim, &mine);
-    if (mine.oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    if (mine.oom) {
+        sb_free(&mine);
+        return fail(err, errcap, "out of memory%s%s", "", "");
+    }
     MDB_cursor *c;
     if (mdb_cursor_open(txn, s->meta, &c)) {
         sb_free(&mine);
@@ -258,7 +261,7 @@ int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
     if (write && !(s->flags & HSTORE_WRITE))
         return fail(err, errcap, "the history store %s is open read-only%s", s->dir, "");
     HTxn *t = mem_calloc(s->alloc, sizeof *t);
-    if (!t) return fail(err, errcap, "out of memory%s%s", "", "");
+    if (!t) return fail(err, errcap, "out of memory%s%s", "", ""), -2;
     t->s = s;
     t->write = write;
     sb_init(&t->key, s->alloc);
@@ -525,7 +528,10 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
     sb_init(&resume, s->alloc);
     for (;;) {
         HTxn *t;
-        if (hstore_begin(s, 1, &t, err, errcap)) break;
+        if (hstore_begin(s, 1, &t, err, errcap)) {
+            removed = -1;
+            break;
+        }
         MDB_cursor *c;
         if (mdb_cursor_open(t->txn, s->claims, &c)) {
             hstore_abort(t);

@@ -51,7 +51,7 @@ const char *hstore_dir(const HStore *s);
 
 /* Transactions: a write transaction (one at a time per store), or a read
  * transaction (any number, on any thread).  0, or -1 with the message in
- * err. */
+ * err (-2 when out of memory). */
 int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap);
 int hstore_commit(HTxn *t, char *err, size_t errcap);
 void hstore_abort(HTxn *t);

@@ -399,22 +399,25 @@ const char *arb_session_errmsg(const arb_session *s) {
  * starts its read transactions. */
 static int session_history(arb_session *s) {
     arb_history *h = s->e->history;
-    if (s->src_of && (!h || s->src_of != h->st)) {
-        hsrc_free(&s->src);
+    if (s->src_of && (!h || s->src_gen != s->e->history_gen)) {
+        hsrc_free(&s->src); /* holds no transaction between calls */
         s->src_of = NULL;
         s->vm.hist_fn = NULL;
     }
     if (!h) return ARB_OK;
     if (!s->src_of) {
         if (hsrc_init(&s->src, s->e->prog, h->st, NULL, s->e->alloc)) {
+            hsrc_free(&s->src);
             snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
             return ARB_ERR_NOMEM;
         }
         s->src_of = h->st;
+        s->src_gen = s->e->history_gen;
         hsrc_install(&s->src, &s->vm);
     }
-    if (hsrc_begin(&s->src, s->errmsg, sizeof s->errmsg)) return ARB_ERR_IO;
-    return ARB_OK;
+    int rc = hsrc_begin(&s->src, s->errmsg, sizeof s->errmsg);
+    if (rc) hsrc_release(&s->src);
+    return rc == -2 ? ARB_ERR_NOMEM : rc ? ARB_ERR_IO : ARB_OK;
 }
 
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
@@ -424,8 +427,9 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     s->errmsg[0] = 0;
     const Value *claim;
     size_t off = 0;
-    if (jsonr_parse(s->e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off) != 0)
-        return ARB_ERR_DATA;
+    int prc = jsonr_parse(s->e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off);
+    if (prc == -2) return ARB_ERR_NOMEM;
+    if (prc != 0) return ARB_ERR_DATA;
     HistReversal hr;
     const ArbStr *target;
     hist_reversal_init(&hr, s->e->prog);
@@ -434,7 +438,8 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     if (rc != ARB_OK) return rc;
     if (s->src_of) hsrc_set_claim(&s->src, claim, 0);
     int crc = vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar);
-    if (s->src_of) hsrc_end(&s->src);
+    int damaged = s->src_of && s->src.failed;
+    if (s->src_of) hsrc_release(&s->src);
     if (crc != 0) {
         snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
         return ARB_ERR_NOMEM;
@@ -448,6 +453,13 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     if (s->vm.nfailures) /* the other rules ran; say which one did not */
         snprintf(s->errmsg, sizeof s->errmsg, "rule %s: %s",
                  s->e->prog->rules[s->vm.failures[0].rule].id, s->vm.failures[0].message);
+    if (damaged) { /* the findings were given; say that history was short */
+        snprintf(s->errmsg, sizeof s->errmsg,
+                 "history store %s: a stored claim of this person could not be read (damaged); "
+                 "the claim was checked without it",
+                 hstore_dir(s->e->history->st));
+        return ARB_ERR_IO;
+    }
     return ARB_OK;
 }
 

@@ -30,6 +30,7 @@ struct arb_engine {
     void *native_owner;
     void (*native_free)(void *owner);
     struct arb_history *history; /* what sessions read history() from, or NULL */
+    uint64_t history_gen;        /* changed by every arb_engine_set_history and close */
 };
 
 struct arb_history {
@@ -44,6 +45,7 @@ struct arb_session {
     char errmsg[512];
     HSource src;         /* history() from the engine's store */
     const HStore *src_of; /* the store src was made for (NULL: none yet) */
+    uint64_t src_gen;     /* and the engine's history_gen then */
     StrBuf scratch;      /* encoding claims to record */
 };
 

@@ -19,6 +19,7 @@ void sb_free(StrBuf *b) {
 
 void sb_clear(StrBuf *b) {
     b->len = 0;
+    b->oom = 0; /* a failed append is forgotten with what it failed to add */
 }
 
 char *sb_reserve(StrBuf *b, size_t n) {

@@ -11,7 +11,7 @@ typedef struct StrBuf {
     Alloc alloc;
     char *p;
     size_t len, cap;
-    int oom; /* set once an allocation failed; later appends do nothing */
+    int oom; /* set once an allocation failed; later appends do nothing (until sb_clear) */
 } StrBuf;
 
 void sb_init(StrBuf *b, Alloc a);

@@ -7,8 +7,8 @@
  * refuses stores of another format version; the public API (arb_history_*,
  * arb_session_record_json) feeds history() of single-claim sessions, also
  * while another thread records; out-of-memory paths return errors.
- * Bugs found here in code these tests do not own are demonstrated by the
- * test_bug_* tests at the end, skipped unless ARB_TEST_KNOWN_BUGS=1. */
+ * The test_bug_* tests at the end are regression tests of bugs these tests
+ * found (now fixed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1900,17 +1900,10 @@ static void test_oom_store(void **state) {
     arb_engine_free(e);
 }
 
-/* ------------------------------------------------------------ known bugs
+/* ------------------------------------------------------- fixed bugs
  *
- * Each test below demonstrates a bug found while writing these tests, in
- * code this test does not own (history/, runtime/engine.c); they are
- * skipped unless ARB_TEST_KNOWN_BUGS=1, so the suite stays green until the
- * owners fix them:  ARB_TEST_KNOWN_BUGS=1 build/tests/test_hstore */
-
-static void known_bug(void) {
-    const char *v = getenv("ARB_TEST_KNOWN_BUGS");
-    if (!v || strcmp(v, "1") != 0) skip();
-}
+ * Each test below is the regression test of a bug found while writing
+ * these tests (each failed before its fix). */
 
 /* hstore_put encodes into the caller's scratch buffer; once a growth of it
  * failed, StrBuf.oom stays set (sb_clear keeps it), so every later put
@@ -1919,7 +1912,6 @@ static void known_bug(void) {
  * transient out-of-memory and the session can never record again. */
 static void test_bug_scratch_oom_is_sticky(void **state) {
     (void)state;
-    known_bug();
     arb_engine *e = engine_from("");
     char dir[256], err[600];
     temp_dir(dir, sizeof dir);
@@ -2060,7 +2052,6 @@ static void session_oom_run(OomRun *run) {
  * history/hapi.c). */
 static void test_bug_session_oom_status(void **state) {
     (void)state;
-    known_bug();
     static OomRun run;
     session_oom_run(&run);
     char bad[512] = "";
@@ -2083,7 +2074,6 @@ static void test_bug_session_oom_status(void **state) {
  * ARB_ERR_NOMEM for every claim with a finding from then on. */
 static void test_bug_session_oom_is_sticky(void **state) {
     (void)state;
-    known_bug();
     static OomRun run;
     session_oom_run(&run);
     char bad[1024] = "";
@@ -2103,7 +2093,6 @@ static void test_bug_session_oom_is_sticky(void **state) {
  * message, over a history that silently lacks the claim. */
 static void test_bug_session_ignores_damaged_records(void **state) {
     (void)state;
-    known_bug();
     arb_engine *e = engine_from(HISTORY_RULES);
     char dir[256];
     temp_dir(dir, sizeof dir);
@@ -2167,7 +2156,6 @@ static void test_bug_session_ignores_damaged_records(void **state) {
  * that ran out of memory. */
 static void test_bug_prune_read_only_succeeds(void **state) {
     (void)state;
-    known_bug();
     arb_engine *e = engine_from("");
     char dir[256], err[600];
     temp_dir(dir, sizeof dir);
@@ -2205,7 +2193,6 @@ static void test_bug_prune_read_only_succeeds(void **state) {
  * must leave the directory as it was: no lock.mdb.) */
 static void test_bug_empty_dir_message(void **state) {
     (void)state;
-    known_bug();
     arb_engine *e = engine_from("");
     char dir[256], err[600], path[512];
     temp_dir(dir, sizeof dir);
@@ -2227,7 +2214,6 @@ static void test_bug_empty_dir_message(void **state) {
  * sb_free(&mine): the partly grown description leaks. */
 static void test_bug_open_oom_leaks(void **state) {
     (void)state;
-    known_bug();
     arb_engine *e = engine_from("");
     char dir[256], err[600];
     temp_dir(dir, sizeof dir);
@@ -2266,7 +2252,6 @@ static void test_bug_open_oom_leaks(void **state) {
  * nor arb_session_free ever frees the stack. */
 static void test_bug_session_oom_leaks(void **state) {
     (void)state;
-    known_bug();
     static OomRun run;
     session_oom_run(&run);
     char bad[512] = "";
@@ -2289,7 +2274,6 @@ static void test_bug_session_oom_leaks(void **state) {
  * as "done checking", not "freed".  Under ASan: heap-use-after-free. */
 static void test_bug_close_with_live_session(void **state) {
     (void)state;
-    known_bug();
     arb_engine *e = engine_from(HISTORY_RULES);
     char dir[256], dir2[256];
     temp_dir(dir, sizeof dir);
