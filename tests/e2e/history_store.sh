@@ -71,6 +71,25 @@ for seed in 5 6; do
     bad "seed $seed: no history findings to compare"
 done
 
+# labelled claims of the (synthetic) reference library, 136k rule rows
+"$arbiter" gen library --seed 1 -o lib > /dev/null 2>&1
+"$arbiter" gen claims --library lib --n 3000 --seed 2 --violations 0.1 -o lc.jsonl > /dev/null 2>&1
+"$arbiter" check "$src/stdlib-rules" lib --claims lc.jsonl -o m.jsonl --quiet "${std[@]}"
+"$arbiter" check "$src/stdlib-rules" lib --claims lc.jsonl -o s.jsonl --quiet --history empty --threads 2 "${std[@]}"
+same m.jsonl s.jsonl "labelled library claims: --history empty differs from in-memory"
+grep -q '"evidence":\[' m.jsonl && ok || bad "labelled library claims: no finding with evidence to compare"
+head -1500 lc.jsonl > l1.jsonl
+tail -n +1501 lc.jsonl > l2.jsonl
+"$arbiter" check "$src/stdlib-rules" lib --claims l1.jsonl -o /dev/null --quiet --history lsplit --record "${std[@]}"
+"$arbiter" check "$src/stdlib-rules" lib --claims l2.jsonl -o f2.jsonl --quiet --history lsplit "${std[@]}"
+python3 - l2.jsonl m.jsonl > whole2.jsonl <<'PY'
+import json, sys
+ids = {json.loads(l)["claim_id"] for l in open(sys.argv[1], encoding="utf-8")}
+for l in open(sys.argv[2], encoding="utf-8"):
+    if json.loads(l)["claim_id"] in ids: sys.stdout.write(l)
+PY
+same whole2.jsonl f2.jsonl "labelled library claims, split batch: the second half differs"
+
 # --- split batch -------------------------------------------------------------
 for seed in 5 6; do
   rm -rf split
