@@ -30,9 +30,10 @@ static const char *const HISTORY_HELP =
     "          'reversed' or reversal_of set) removes the claim it names.  Records\n"
     "          that are malformed, or have no person_id or settle_time, are rejected\n"
     "          with their position (--rejects FILE, default rejects.jsonl); the rest\n"
-    "          is stored, one commit per window of input (8 MB of JSON Lines or\n"
-    "          20,000 CSV claims): a killed run leaves whole windows in, and running\n"
-    "          it again completes it.\n"
+    "          is stored in input order, committed at the first window of input (8 MB\n"
+    "          of JSON Lines or 20,000 CSV claims) that brings the claims since the\n"
+    "          last commit to --commit-every (default 20,000): a killed run leaves\n"
+    "          whole commits in, and running it again completes it.\n"
     "  stats   persons, claims, settle-date range and size\n"
     "  prune   remove claims settled before DATE (YYYY-MM-DD): retention\n"
     "  export  write every claim as JSON Lines, by person and time ('add' reads it)\n"
@@ -45,6 +46,7 @@ static const char *const HISTORY_HELP =
     "  --input-format F    jsonl or csv (default: by the file's extension)\n"
     "  --rejects FILE      where rejected records go (default rejects.jsonl)\n"
     "  --threads N         parse on N threads (default 1)\n"
+    "  --commit-every N    add: claims per commit, at least (default 20000)\n"
     "  --quiet             no summary\n"
     "\n"
     "exit codes: 0 done, 2 usage or rule errors, 3 records rejected or the store\n"
@@ -128,6 +130,12 @@ int cmd_history(int argc, char **argv) {
                 return cli_usage_error("history", "--threads takes a number from 1 to 64, not '%s'",
                                        argv[i]);
             o.threads = (int)n;
+        } else if (strcmp(a, "--commit-every") == 0 && more) {
+            unsigned long long n;
+            if (parse_num(argv[++i], &n) || n < 1 || n > 100000000)
+                return cli_usage_error(
+                    "history", "--commit-every takes a number of claims, not '%s'", argv[i]);
+            o.commit_every = (uint32_t)n;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (a[0] != '-' && !db) {

@@ -285,7 +285,9 @@ typedef struct arb_batch_options {
      * NULL: the batch alone is the history, read whole first. */
     struct arb_history *history;
     int record;            /* 1: add the audited batch to `history` afterwards */
-    uint32_t commit_every; /* claims per store commit when recording (0: 10,000) */
+    uint32_t commit_every; /* claims per store commit when recording (0: 10,000; for
+                              arb_history_add_file at least this many, at a window's end:
+                              0: 20,000) */
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -375,8 +377,10 @@ int arb_engine_set_history(arb_engine *e, arb_history *h);
  * the same claim_id; a reversal removes the claim it reverses.  Bad
  * records are rejected as arb_check_file rejects them (o->rejects_path,
  * on_reject), and so are claims with no person_id or settle time; the rest
- * is stored, one commit per window of input.  Uses claims_path,
- * input_format, rejects_path, on_reject, on_progress, threads. */
+ * is stored in input order, committed at the end of the first window of
+ * input that brings the claims since the last commit to commit_every.
+ * Uses claims_path, input_format, rejects_path, on_reject, on_progress,
+ * threads, commit_every. */
 int arb_history_add_file(arb_history *h, const arb_batch_options *o, arb_batch_stats *st);
 
 typedef struct arb_history_info {

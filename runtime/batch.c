@@ -320,8 +320,10 @@ static void read_records(Worker *w) {
         const Value *claim = NULL;
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
         csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
-        if (csvc_get(w->csv, i, &w->hist_ar, &w->strings, &claim, msg, sizeof msg, &h.file,
-                     &h.line) != 0) {
+        /* store mode keeps a claim only for its window: no need to share strings */
+        StrMap *strings = w->encode ? NULL : &w->strings;
+        if (csvc_get(w->csv, i, &w->hist_ar, strings, &claim, msg, sizeof msg, &h.file, &h.line) !=
+            0) {
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
             if (!h.msg) w->failed = 1;
@@ -334,8 +336,10 @@ static void read_records(Worker *w) {
         size_t off = 0;
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        int prc = jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings, &claim, msg,
-                                     sizeof msg, &off);
+        int prc = w->encode ? jsonr_parse(w->e->json, r->p, r->n, &w->hist_ar, &claim, msg,
+                                          sizeof msg, &off)
+                            : jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings,
+                                                 &claim, msg, sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = 1;
             break;
@@ -903,7 +907,21 @@ typedef struct Stage {
     StrBuf spool;
     uint64_t ordinal;
     uint64_t stored, not_stored, reversals;
+    HTxn *t;        /* the open transaction */
+    uint32_t every; /* commit when this many records are in it (0: every window) */
+    uint32_t pending;
 } Stage;
+
+/* Commits sg's open transaction. */
+static int stage_commit(Stage *sg) {
+    char err[512];
+    HTxn *t = sg->t;
+    sg->t = NULL;
+    sg->pending = 0;
+    if (t && hstore_commit(t, err, sizeof err)) return engine_fail(sg->b->e, ARB_ERR_IO, "%s", err);
+    hstore_release_pages(sg->st);
+    return ARB_OK;
+}
 
 static int write_all(int fd, const char *p, size_t n) {
     while (n) {
@@ -923,8 +941,9 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     arb_engine *e = b->e;
     char err[512];
     run_workers(b->ws, b->nw);
-    HTxn *t;
-    if (hstore_begin(sg->st, 1, &t, err, sizeof err)) return engine_fail(e, ARB_ERR_IO, "%s", err);
+    if (!sg->t && hstore_begin(sg->st, 1, &sg->t, err, sizeof err))
+        return engine_fail(e, ARB_ERR_IO, "%s", err);
+    HTxn *t = sg->t;
     int rc = ARB_OK;
     sb_clear(&sg->spool);
     for (int i = 0; i < b->nw && rc == ARB_OK; i++) {
@@ -937,6 +956,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
                 reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
                 continue;
             }
+            sg->pending++;
             const Value *claim = w->read.claims[h->claim];
             const char *enc = w->enc.p + w->enc_at[k][0];
             size_t encn = w->enc_at[k][1];
@@ -976,13 +996,12 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
         rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(errno));
-    if (rc == ARB_OK) {
-        if (hstore_commit(t, err, sizeof err)) rc = engine_fail(e, ARB_ERR_IO, "%s", err);
-    } else {
-        hstore_abort(t);
+    if (rc == ARB_OK && sg->pending >= sg->every) rc = stage_commit(sg);
+    if (rc != ARB_OK) {
+        hstore_abort(sg->t);
+        sg->t = NULL;
     }
     if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
-    hstore_release_pages(sg->st);
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done, total);
     return rc;
 }
@@ -1025,6 +1044,9 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     } else {
         rc = read_windows(e, b->o->claims_path, stage_window, sg);
     }
+    if (rc == ARB_OK) rc = stage_commit(sg);
+    hstore_abort(sg->t);
+    sg->t = NULL;
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].reading = 0;
         b->ws[i].encode = 0;
@@ -1338,6 +1360,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         sg.st = add_to;
         sg.add = 1;
         sg.spool_fd = -1;
+        sg.every = opt.commit_every ? opt.commit_every : 20000;
         rc = stage_batch(&sg, csv, st);
         st->recorded = sg.stored;
         st->reversals = sg.reversals;

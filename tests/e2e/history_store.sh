@@ -224,7 +224,7 @@ fi
 "$arbiter" history add clean --claims big.jsonl --quiet "${std[@]}"
 "$arbiter" history export clean -o clean.jsonl --quiet "${std[@]}"
 start=$(date +%s%N)
-"$arbiter" history add timing --claims big.jsonl --quiet "${std[@]}"
+"$arbiter" history add timing --claims big.jsonl --quiet --commit-every 1000 "${std[@]}"
 full=$((($(date +%s%N) - start) / 1000000)) # ms
 checkpart() { # STORE WHAT: readable, whole commits of the clean store
   if ! "$arbiter" history stats "$1" > /dev/null 2>err.txt; then bad "$2: store unreadable"; cat err.txt; return; fi
@@ -245,7 +245,7 @@ PY
 }
 for i in $(seq 1 8); do
   rm -rf k
-  "$arbiter" history add k --claims big.jsonl --quiet "${std[@]}" &
+  "$arbiter" history add k --claims big.jsonl --quiet --commit-every 1000 "${std[@]}" &
   pid=$!
   sleep "$(python3 -c "import random; print(random.uniform(0, $full / 1000.0 * 1.1))")"
   kill -9 $pid 2>/dev/null
