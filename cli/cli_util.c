@@ -164,3 +164,34 @@ int cli_stdout_gone(void) {
     struct pollfd p = {STDOUT_FILENO, 0, 0};
     return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
 }
+
+int cli_batch_option(const char *cmd, int argc, char **argv, int *i, arb_batch_options *o) {
+    const char *a = argv[*i];
+    if (*i + 1 >= argc) return 0;
+    const char *v = argv[*i + 1];
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    int number = *v >= '0' && *v <= '9' && !*end;
+    if (strcmp(a, "--input-format") == 0) {
+        if (strcmp(v, "jsonl") == 0)
+            o->input_format = ARB_FORMAT_JSONL;
+        else if (strcmp(v, "csv") == 0)
+            o->input_format = ARB_FORMAT_CSV;
+        else
+            return cli_usage_error(cmd, "unknown input format '%s' (jsonl, csv)", v), -1;
+    } else if (strcmp(a, "--threads") == 0) {
+        if (!number || n < 1 || n > 64)
+            return cli_usage_error(cmd, "--threads takes a number from 1 to 64, not '%s'", v), -1;
+        o->threads = (int)n;
+    } else if (strcmp(a, "--rejects") == 0) {
+        o->rejects_path = v;
+    } else if (strcmp(a, "--commit-every") == 0) {
+        if (!number || n < 1 || n > 100000000)
+            return cli_usage_error(cmd, "--commit-every takes a number of claims, not '%s'", v), -1;
+        o->commit_every = (uint32_t)n;
+    } else {
+        return 0;
+    }
+    *i += 1;
+    return 1;
+}

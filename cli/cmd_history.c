@@ -52,13 +52,6 @@ static const char *const HISTORY_HELP =
     "exit codes: 0 done, 2 usage or rule errors, 3 records rejected or the store\n"
     "unreadable (another format version, damaged), 4 I/O errors.\n";
 
-static int parse_num(const char *s, unsigned long long *out) {
-    char *end;
-    if (!*s) return -1;
-    *out = strtoull(s, &end, 10);
-    return *end ? -1 : 0;
-}
-
 static void on_reject(void *ud, const arb_reject *r) {
     (void)ud;
     fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
@@ -101,7 +94,10 @@ int cmd_history(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        if (cli_is_help(a)) {
+        int used = cli_batch_option("history", argc, argv, &i, &o);
+        if (used < 0) return EXIT_USAGE;
+        if (used) {
+        } else if (cli_is_help(a)) {
             fputs(HISTORY_HELP, stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--claims") == 0 && more) {
@@ -114,28 +110,6 @@ int cmd_history(int argc, char **argv) {
             out = argv[++i];
         } else if (strcmp(a, "--before") == 0 && more) {
             before = argv[++i];
-        } else if (strcmp(a, "--rejects") == 0 && more) {
-            o.rejects_path = argv[++i];
-        } else if (strcmp(a, "--input-format") == 0 && more) {
-            const char *f = argv[++i];
-            if (strcmp(f, "jsonl") == 0)
-                o.input_format = ARB_FORMAT_JSONL;
-            else if (strcmp(f, "csv") == 0)
-                o.input_format = ARB_FORMAT_CSV;
-            else
-                return cli_usage_error("history", "unknown input format '%s' (jsonl, csv)", f);
-        } else if (strcmp(a, "--threads") == 0 && more) {
-            unsigned long long n;
-            if (parse_num(argv[++i], &n) || n < 1 || n > 64)
-                return cli_usage_error("history", "--threads takes a number from 1 to 64, not '%s'",
-                                       argv[i]);
-            o.threads = (int)n;
-        } else if (strcmp(a, "--commit-every") == 0 && more) {
-            unsigned long long n;
-            if (parse_num(argv[++i], &n) || n < 1 || n > 100000000)
-                return cli_usage_error(
-                    "history", "--commit-every takes a number of claims, not '%s'", argv[i]);
-            o.commit_every = (uint32_t)n;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (a[0] != '-' && !db) {

@@ -256,7 +256,10 @@ static int cmd_check(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        if (cli_is_help(a)) {
+        int used = cli_batch_option("check", argc, argv, &i, &o);
+        if (used < 0) return EXIT_USAGE;
+        if (used) {
+        } else if (cli_is_help(a)) {
             fputs(CHECK_HELP, stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
@@ -264,8 +267,6 @@ static int cmd_check(int argc, char **argv) {
             o.claims_path = argv[++i];
         } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && more) {
             o.findings_path = argv[++i];
-        } else if (strcmp(a, "--rejects") == 0 && more) {
-            o.rejects_path = argv[++i];
         } else if (strcmp(a, "--format") == 0 && more) {
             const char *f = argv[++i];
             if (strcmp(f, "jsonl") == 0)
@@ -274,14 +275,6 @@ static int cmd_check(int argc, char **argv) {
                 o.findings_format = ARB_FORMAT_CSV;
             else
                 return cli_usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
-        } else if (strcmp(a, "--input-format") == 0 && more) {
-            const char *f = argv[++i];
-            if (strcmp(f, "jsonl") == 0)
-                o.input_format = ARB_FORMAT_JSONL;
-            else if (strcmp(f, "csv") == 0)
-                o.input_format = ARB_FORMAT_CSV;
-            else
-                return cli_usage_error("check", "unknown input format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--phase") == 0 && more) {
             const char *p = argv[++i];
             if (strcmp(p, "pre") == 0)
@@ -292,12 +285,6 @@ static int cmd_check(int argc, char **argv) {
                 o.phases = ARB_PHASE_POST;
             else
                 return cli_usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
-        } else if (strcmp(a, "--threads") == 0 && more) {
-            unsigned long long n;
-            if (parse_count(argv[++i], &n) || n < 1 || n > 64)
-                return cli_usage_error("check", "--threads takes a number from 1 to 64, not '%s'",
-                                       argv[i]);
-            o.threads = (int)n;
         } else if (strcmp(a, "--backend") == 0 && more) {
             const char *b = argv[++i];
             if (strcmp(b, "interp") == 0)
@@ -331,12 +318,6 @@ static int cmd_check(int argc, char **argv) {
             history_dir = argv[++i];
         } else if (strcmp(a, "--record") == 0) {
             o.record = 1;
-        } else if (strcmp(a, "--commit-every") == 0 && more) {
-            unsigned long long n;
-            if (parse_count(argv[++i], &n) || n < 1 || n > 100000000)
-                return cli_usage_error("check", "--commit-every takes a number of claims, not '%s'",
-                                       argv[i]);
-            o.commit_every = (uint32_t)n;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else {

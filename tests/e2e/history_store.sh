@@ -34,20 +34,7 @@ done
 "$arbiter" history stats empty | grep -q "^claims    0$" && ok || bad "check without --record wrote to the store"
 
 # the same claims as CSV
-python3 - "$d/claims.jsonl" csv <<'PY'
-import json, os, sys
-os.makedirs(sys.argv[2])
-cl = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-hc = ["claim_id", "person_id", "sex", "birth_date", "care_type", "admit_time", "discharge_time", "settle_time", "total_amount"]
-hl = ["claim_id", "line_no", "item_code", "item_kind", "time", "quantity", "unit_price", "amount", "days_supply"]
-with open(sys.argv[2] + "/claims.csv", "w", encoding="utf-8") as f:
-    f.write(",".join(hc) + "\n")
-    for c in cl: f.write(",".join(str(c.get(k, "")) for k in hc) + "\n")
-with open(sys.argv[2] + "/lines.csv", "w", encoding="utf-8") as f:
-    f.write(",".join(hl) + "\n")
-    for c in cl:
-        for l in c["lines"]: f.write(",".join(str(c["claim_id"] if k == "claim_id" else l.get(k, "")) for k in hl) + "\n")
-PY
+python3 "$d/to_csv.py" "$d/claims.jsonl" csv
 for t in 1 2; do
   "$arbiter" check "$d/history.rules" --claims csv/claims.csv -o o.jsonl --quiet --history empty --threads $t "${std[@]}"
   same "$d/expected.jsonl" o.jsonl "CSV input, --history empty, $t threads"
