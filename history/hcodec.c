@@ -7,7 +7,7 @@
 #define MAX_DEPTH ARB_MAX_LIST_NESTING
 
 void hcodec_put_varint(StrBuf *b, uint64_t v) {
-    char *w = sb_reserve(b, 10);
+    char *w = b->cap - b->len >= 10 && !b->oom ? b->p + b->len : sb_reserve(b, 10);
     if (!w) return;
     size_t k = 0;
     while (v >= 0x80) {
