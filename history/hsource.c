@@ -19,7 +19,7 @@ void hsrc_free(HSource *s) {
     hstore_abort(s->store_txn);
     hstore_abort(s->stage_txn);
     vm_free(&s->prep);
-    mem_free(s->alloc, s->items, s->capitems * sizeof(HSrcItem));
+    mem_free(s->alloc, s->recs, s->caprecs * sizeof(HSrcItem));
     memset(s, 0, sizeof *s);
 }
 
@@ -49,7 +49,7 @@ void hsrc_end(HSource *s) {
 void hsrc_set_claim(HSource *s, const Value *claim, uint32_t seq) {
     const char *why;
     HStore *any = s->store ? s->store : s->stage;
-    s->ncache = 0;
+    s->fetched = 0;
     s->seq = seq;
     s->has_key = any && hstore_claim_key(any, claim, &s->person, &s->t, &s->claim_id, &why) == 0;
 }
@@ -78,11 +78,61 @@ static int collect(void *ud, const HRec *r) {
     } else if (hstore_has_id(s->stage_txn, r->claim_id, r->claim_id_len) == 2) {
         return 0; /* reversed by the batch */
     }
-    if (mem_grow(s->alloc, (void **)&s->items, sizeof(HSrcItem), &s->capitems, s->nitems + 1)) {
+    if (mem_grow(s->alloc, (void **)&s->recs, sizeof(HSrcItem), &s->caprecs, s->nrecs + 1)) {
         c->oom = 1;
         return 1;
     }
-    s->items[s->nitems++] = (HSrcItem){r->rec, r->rec_len, r->t, (uint8_t)c->from_stage};
+    s->recs[s->nrecs++] = (HSrcItem){r->rec, r->rec_len, r->t, (uint8_t)c->from_stage};
+    return 0;
+}
+
+#define FETCH_SPAN (366 * 86400LL) /* read at least this far back */
+
+/* Reads the claim's history from `from` on into s->items (in ar). */
+static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
+    /* a read maps more of the file than it needs (the kernel maps the pages
+     * around each one it faults in): let them go now and then, so memory
+     * does not grow with the stores */
+    if (++s->reads >= 64) {
+        s->reads = 0;
+        if (s->store) hstore_release_pages(s->store);
+        if (s->stage) hstore_release_pages(s->stage);
+    }
+    s->nrecs = 0;
+    Collect c = {s, 0, 0};
+    if (s->store_txn &&
+        hstore_window(s->store_txn, s->person->data, s->person->len, from, s->t, UINT32_MAX,
+                      collect, &c))
+        s->failed = 1;
+    size_t nstore = s->nrecs;
+    c.from_stage = 1;
+    if (!c.oom && s->stage_txn &&
+        hstore_window(s->stage_txn, s->person->data, s->person->len, from, s->t, s->seq, collect,
+                      &c))
+        s->failed = 1;
+    if (c.oom) return *oom = 1, -1;
+    size_t n = s->nrecs;
+    uint32_t width = s->p->claim->nfields;
+    s->items = n ? arena_alloc(ar, n * width * sizeof(Value)) : NULL;
+    s->times = n ? arena_alloc(ar, n * sizeof(int64_t)) : NULL;
+    if (n && (!s->items || !s->times)) return *oom = 1, -1;
+    /* merge the store's and the batch's runs, oldest first */
+    size_t a = 0, b = nstore, k = 0;
+    while (a < nstore || b < n) {
+        const HSrcItem *it = b >= n || (a < nstore && s->recs[a].t <= s->recs[b].t) ? &s->recs[a++]
+                                                                                   : &s->recs[b++];
+        Value *dst = s->items + k * width;
+        int rc = hstore_decode_into(it->from_stage ? s->stage : s->store, it->rec, it->len, ar, dst);
+        if (rc == -2 || (rc == 0 && vm_prepare(&s->prep, dst, ar))) return *oom = 1, -1;
+        if (rc) { /* a damaged record: left out, reported */
+            s->failed = 1;
+            continue;
+        }
+        s->times[k++] = it->t;
+    }
+    s->n = (uint32_t)k;
+    s->from = from;
+    s->fetched = 1;
     return 0;
 }
 
@@ -90,70 +140,24 @@ const ArbList *hsrc_list(void *ud, int64_t dur, Arena *ar, int *oom) {
     HSource *s = ud;
     int64_t from;
     if (!s->has_key || hist_window_from(s->t, dur, &from)) return NULL;
-    for (int i = 0; i < s->ncache; i++)
-        if (s->cache[i].dur == dur) return s->cache[i].l;
-    /* a read maps more of the file than it needs (the kernel maps the pages
-     * around each one it faults in): let them go now and then, so memory
-     * does not grow with the stores */
-    if (++s->reads >= 256) {
-        s->reads = 0;
-        if (s->store) hstore_release_pages(s->store);
-        if (s->stage) hstore_release_pages(s->stage);
+    if (!s->fetched || from < s->from) {
+        int64_t wide = s->t - FETCH_SPAN < from ? s->t - FETCH_SPAN : from;
+        if (fetch(s, wide, ar, oom)) return NULL;
     }
-    s->nitems = 0;
-    Collect c = {s, 0, 0};
-    size_t nstore = 0;
-    if (s->store_txn && hstore_window(s->store_txn, s->person->data, s->person->len, from, s->t,
-                                      UINT32_MAX, collect, &c))
-        s->failed = 1;
-    nstore = s->nitems;
-    c.from_stage = 1;
-    if (!c.oom && s->stage_txn &&
-        hstore_window(s->stage_txn, s->person->data, s->person->len, from, s->t, s->seq, collect,
-                      &c))
-        s->failed = 1;
-    if (c.oom) {
-        *oom = 1;
-        return NULL;
+    /* the run settled from `from` on */
+    uint32_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->times[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    const ArbList *result = NULL;
-    size_t n = s->nitems;
-    if (n) {
-        uint32_t width = s->p->claim->nfields;
-        ArbList *l = arena_alloc(ar, sizeof *l);
-        Value *items = arena_alloc(ar, n * width * sizeof(Value));
-        if (!l || !items) {
-            *oom = 1;
-            return NULL;
-        }
-        /* merge the store's and the batch's runs, oldest first */
-        size_t a = 0, b = nstore, k = 0;
-        while (a < nstore || b < n) {
-            const HSrcItem *it = b >= n || (a < nstore && s->items[a].t <= s->items[b].t)
-                                     ? &s->items[a++]
-                                     : &s->items[b++];
-            HStore *from_store = it->from_stage ? s->stage : s->store;
-            Value *dst = items + k * width;
-            int rc = hstore_decode_into(from_store, it->rec, it->len, ar, dst);
-            if (rc == -2 || (rc == 0 && vm_prepare(&s->prep, dst, ar))) {
-                *oom = 1;
-                return NULL;
-            }
-            if (rc) { /* a damaged record: left out, counted */
-                s->failed = 1;
-                continue;
-            }
-            k++;
-        }
-        l->n = (uint32_t)k;
-        l->width = width;
-        l->items = items;
-        result = k ? l : NULL;
-    }
-    if (s->ncache < (int)(sizeof s->cache / sizeof s->cache[0])) {
-        s->cache[s->ncache].dur = dur;
-        s->cache[s->ncache].l = result;
-        s->ncache++;
-    }
-    return result;
+    if (lo == s->n) return NULL;
+    ArbList *l = arena_alloc(ar, sizeof *l);
+    if (!l) return *oom = 1, NULL;
+    l->n = s->n - lo;
+    l->width = s->p->claim->nfields;
+    l->items = s->items + (size_t)lo * l->width;
+    return l;
 }

@@ -10,7 +10,9 @@
  *    reverses — exactly what the in-memory history of a batch holds.
  * The two are merged oldest first (a stored claim before a batch claim of
  * the same time), decoded into the claim's arena and given their derived
- * fields.  Lists are cached per duration for the claim being checked. */
+ * fields.  A claim's history is read once, a year and a day back (or as far
+ * as the longest window asked for): each history(D) is the run of it
+ * settled within D. */
 #ifndef ARB_HSOURCE_H
 #define ARB_HSOURCE_H
 
@@ -35,13 +37,16 @@ typedef struct HSource {
     const ArbStr *person, *claim_id;
     int64_t t;
     uint32_t seq;
-    struct {
-        int64_t dur;
-        const ArbList *l;
-    } cache[8];
-    int ncache;
-    HSrcItem *items; /* scratch: records of one window */
-    size_t nitems, capitems;
+    /* the claims read for the claim being checked: every one settled from
+     * `from` on (at least a year and a day back), oldest first, with their
+     * times; a shorter window is a run at its end */
+    int fetched;
+    int64_t from;
+    Value *items;
+    int64_t *times;
+    uint32_t n;
+    HSrcItem *recs; /* scratch: records of one window */
+    size_t nrecs, caprecs;
     int failed;     /* the store could not be read */
     uint32_t reads; /* windows read since the stores' pages were let go */
 } HSource;
