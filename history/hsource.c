@@ -86,51 +86,64 @@ static int collect(void *ud, const HRec *r) {
     return 0;
 }
 
-#define FETCH_SPAN (366 * 86400LL) /* read at least this far back */
-
-/* Reads the claim's history from `from` on into s->items (in ar). */
+/* Reads the claim's history settled in [from, upto) — upto is s->t + 1 at
+ * first (this claim's own moment included, up to its input position), then
+ * the start of what was read before — in front of what was read before. */
 static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
     /* a read maps more of the file than it needs (the kernel maps the pages
-     * around each one it faults in): let them go now and then, so memory
-     * does not grow with the stores */
-    if (++s->reads >= 64) {
+     * around each one it faults in): in a batch, let them go now and then,
+     * so memory does not grow with the stores */
+    if (s->release_every && ++s->reads >= s->release_every) {
         s->reads = 0;
         if (s->store) hstore_release_pages(s->store);
         if (s->stage) hstore_release_pages(s->stage);
     }
+    int more = s->fetched; /* extend further back */
+    int64_t to_t = more ? s->from - 1 : s->t;
+    uint32_t store_seq = UINT32_MAX, stage_seq = more ? UINT32_MAX : s->seq;
     s->nrecs = 0;
     Collect c = {s, 0, 0};
-    if (s->store_txn &&
-        hstore_window(s->store_txn, s->person->data, s->person->len, from, s->t, UINT32_MAX,
-                      collect, &c))
+    if (s->store_txn && hstore_window(s->store_txn, s->person->data, s->person->len, from, to_t,
+                                      store_seq, collect, &c))
         s->failed = 1;
     size_t nstore = s->nrecs;
     c.from_stage = 1;
     if (!c.oom && s->stage_txn &&
-        hstore_window(s->stage_txn, s->person->data, s->person->len, from, s->t, s->seq, collect,
+        hstore_window(s->stage_txn, s->person->data, s->person->len, from, to_t, stage_seq, collect,
                       &c))
         s->failed = 1;
     if (c.oom) return *oom = 1, -1;
-    size_t n = s->nrecs;
+    size_t n = s->nrecs, old = more ? s->n : 0;
     uint32_t width = s->p->claim->nfields;
-    s->items = n ? arena_alloc(ar, n * width * sizeof(Value)) : NULL;
-    s->times = n ? arena_alloc(ar, n * sizeof(int64_t)) : NULL;
-    if (n && (!s->items || !s->times)) return *oom = 1, -1;
+    Value *items = s->items;
+    int64_t *times = s->times;
+    if (n) {
+        items = arena_alloc(ar, (n + old) * width * sizeof(Value));
+        times = arena_alloc(ar, (n + old) * sizeof(int64_t));
+        if (!items || !times) return *oom = 1, -1;
+    }
     /* merge the store's and the batch's runs, oldest first */
     size_t a = 0, b = nstore, k = 0;
     while (a < nstore || b < n) {
-        const HSrcItem *it = b >= n || (a < nstore && s->recs[a].t <= s->recs[b].t) ? &s->recs[a++]
-                                                                                   : &s->recs[b++];
-        Value *dst = s->items + k * width;
-        int rc = hstore_decode_into(it->from_stage ? s->stage : s->store, it->rec, it->len, ar, dst);
+        const HSrcItem *it =
+            b >= n || (a < nstore && s->recs[a].t <= s->recs[b].t) ? &s->recs[a++] : &s->recs[b++];
+        Value *dst = items + k * width;
+        int rc =
+            hstore_decode_into(it->from_stage ? s->stage : s->store, it->rec, it->len, ar, dst);
         if (rc == -2 || (rc == 0 && vm_prepare(&s->prep, dst, ar))) return *oom = 1, -1;
         if (rc) { /* a damaged record: left out, reported */
             s->failed = 1;
             continue;
         }
-        s->times[k++] = it->t;
+        times[k++] = it->t;
     }
-    s->n = (uint32_t)k;
+    if (n && old) { /* what was read before follows */
+        memcpy(items + k * width, s->items, old * width * sizeof(Value));
+        memcpy(times + k, s->times, old * sizeof(int64_t));
+    }
+    s->items = items;
+    s->times = times;
+    s->n = (uint32_t)(k + old);
     s->from = from;
     s->fetched = 1;
     return 0;
@@ -140,10 +153,7 @@ const ArbList *hsrc_list(void *ud, int64_t dur, Arena *ar, int *oom) {
     HSource *s = ud;
     int64_t from;
     if (!s->has_key || hist_window_from(s->t, dur, &from)) return NULL;
-    if (!s->fetched || from < s->from) {
-        int64_t wide = s->t - FETCH_SPAN < from ? s->t - FETCH_SPAN : from;
-        if (fetch(s, wide, ar, oom)) return NULL;
-    }
+    if ((!s->fetched || from < s->from) && fetch(s, from, ar, oom)) return NULL;
     /* the run settled from `from` on */
     uint32_t lo = 0, hi = s->n;
     while (lo < hi) {

@@ -47,8 +47,9 @@ typedef struct HSource {
     uint32_t n;
     HSrcItem *recs; /* scratch: records of one window */
     size_t nrecs, caprecs;
-    int failed;     /* the store could not be read */
-    uint32_t reads; /* windows read since the stores' pages were let go */
+    int failed;             /* the store could not be read */
+    uint32_t reads;         /* windows read since the stores' pages were let go */
+    uint32_t release_every; /* let them go every this many reads (0: never) */
 } HSource;
 
 /* 0, or -1 when out of memory. */

@@ -974,7 +974,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
                 continue;
             }
             int pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
-            if ((sg->stored & 511) == 511) hstore_release_pages(sg->st); /* see hsource.c */
+            if ((sg->stored & 1023) == 1023) hstore_release_pages(sg->st); /* see hsource.c */
             if (pr < 0) {
                 rc = engine_fail(e, ARB_ERR_IO, "%s", err);
             } else if (pr == 1) {
@@ -1270,6 +1270,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
             break;
         }
         b->ws[i].store_mode = 1;
+        b->ws[i].src.release_every = 256; /* see hsource.c */
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
     struct stat sb;
