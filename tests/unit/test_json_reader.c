@@ -20,20 +20,20 @@
 
 static const char *sex_members[] = {"M", "F", "U"};
 static const char *sex_labels[] = {"男", "女", "未知"};
-static EnumType sex = {"sex", 3, sex_members, sex_labels};
+static EnumType sex = {"sex", 3, sex_members, sex_labels, 0, NULL, NULL};
 
 /* line: line_no is a key (not marked required: the key alone must do) */
 static Field line_fields[] = {
-    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 0, 1, 0, 0, -1, 0},
-    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0},
-    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
-    {"name", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"qty", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
+    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 0, 1, 0, 0, -1, 0, NULL},
+    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0, NULL},
+    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0, NULL},
+    {"name", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"qty", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
 };
 static RecordType line_rt = {"line", 5, line_fields, 0, 2, -1};
 static Field diag_fields[] = {
-    {"code", 4, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0},
-    {"is_main", 7, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
+    {"code", 4, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0, NULL},
+    {"is_main", 7, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
 };
 static RecordType diag_rt = {"diagnosis", 2, diag_fields, -1, -1, -1};
 enum {
@@ -53,19 +53,19 @@ enum {
     C__N
 };
 static Field claim_fields[] = {
-    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0},
-    {"person_id", 9, {TY_CODE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"sex", 3, {TY_ENUM, 0, &sex, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"birth", 5, {TY_DATE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"settle", 6, {TY_DATETIME, 0, NULL, NULL, NULL}, 0, 0, 0, 1, -1, 0},
-    {"level", 5, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
-    {"urgent", 6, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"stay", 4, {TY_DURATION, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"note", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0},
-    {"diagnoses", 9, {TY_LIST, 0, NULL, &diag_rt, NULL}, 0, 0, 0, 0, -1, 0},
-    {"age", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, 0, 0}, /* derived */
+    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0, NULL},
+    {"person_id", 9, {TY_CODE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"sex", 3, {TY_ENUM, 0, &sex, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"birth", 5, {TY_DATE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"settle", 6, {TY_DATETIME, 0, NULL, NULL, NULL}, 0, 0, 0, 1, -1, 0, NULL},
+    {"level", 5, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0, NULL},
+    {"urgent", 6, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"stay", 4, {TY_DURATION, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"note", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"diagnoses", 9, {TY_LIST, 0, NULL, &diag_rt, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"age", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, 0, 0, NULL}, /* derived */
 };
 static RecordType claim_rt = {"claim", C__N, claim_fields, C_ID, C_TOTAL, C_SETTLE};
 
