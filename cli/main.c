@@ -99,6 +99,12 @@ static const char *const CHECK_HELP =
     "  --commit-every N     with --record: claims per commit (default 10000); a\n"
     "                       killed run leaves whole commits in, and running it\n"
     "                       again completes it\n"
+    "  --strict             reject a record with an input field the schema does\n"
+    "                       not read (a JSON key or CSV column naming no field,\n"
+    "                       or a derived field such as age); without it such\n"
+    "                       fields are skipped and reported on standard error,\n"
+    "                       once per field with the records that had it (even\n"
+    "                       with --quiet)\n"
     "  --quiet              no summary\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
     "  -h, --help           this text\n"
@@ -199,6 +205,17 @@ static int rule_arg(RuleArgs *ra, int argc, char **argv, int *i) {
         return 1;
     }
     return 0;
+}
+
+/* A count with thousands separators: 20,000. */
+static void format_count(uint64_t v, char *buf, size_t cap) {
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v), k = 0;
+    for (int i = 0; i < n && (size_t)k + 2 < cap; i++) {
+        if (i && (n - i) % 3 == 0) buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = 0;
 }
 
 static void format_money(int64_t c, char *buf, size_t cap) {
@@ -320,6 +337,8 @@ static int cmd_check(int argc, char **argv) {
             o.record = 1;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
+        } else if (strcmp(a, "--strict") == 0) {
+            o.strict = 1;
         } else {
             return cli_usage_error("check", "unknown option or missing value: '%s'", a);
         }
@@ -428,6 +447,22 @@ static int cmd_check(int argc, char **argv) {
         fprintf(stderr, "  %.2f s, %.0f claims/s, %.1f MB/s\n", st.seconds,
                 st.seconds > 0 ? (double)st.records_read / st.seconds : 0.0,
                 st.seconds > 0 ? mb / st.seconds : 0.0);
+    }
+    /* input that was not read is never silent, --quiet or not */
+    for (size_t i = 0; i < st.nignored; i++) {
+        const arb_ignored_field *f = &st.ignored[i];
+        char n[32];
+        format_count(f->records, n, sizeof n);
+        if (f->derived)
+            fprintf(stderr,
+                    "arbiter: warning: input field '%s' in %s record%s is derived (= %s): "
+                    "computed, the input's value not read\n",
+                    f->name, n, f->records == 1 ? "" : "s", f->formula ? f->formula : "...");
+        else
+            fprintf(stderr,
+                    "arbiter: warning: ignored input field '%s' in %s record%s (no such field "
+                    "in the schema)\n",
+                    f->name, n, f->records == 1 ? "" : "s");
     }
     arb_engine_free(e);
     if (st.rejected || st.rejected_rows || st.rule_errors) return EXIT_DATA;

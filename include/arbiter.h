@@ -288,6 +288,11 @@ typedef struct arb_batch_options {
     uint32_t commit_every; /* claims per store commit when recording (0: 10,000; for
                               arb_history_add_file at least this many, at a window's end:
                               0: 20,000) */
+    /* 1: an input field the schema does not read — a JSON key (at any level)
+     * or a CSV column naming no field, or a derived field given in input —
+     * rejects its record (the message says where).  0: such fields are
+     * skipped and counted in arb_batch_stats.ignored. */
+    int strict;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -297,6 +302,18 @@ typedef struct arb_category_stats {
     uint64_t findings;
     int64_t amount_cents;
 } arb_category_stats;
+
+/* An input field that was not read, and in how many records.  name is its
+ * path in the input: a claim's "admit_date", a line's "lines[].date" (CSV
+ * columns are named the same way: lines.csv's "date" is "lines[].date").
+ * A derived field given in input (derived = 1) is computed all the same;
+ * formula is its expression as written in the schema. */
+typedef struct arb_ignored_field {
+    const char *name;
+    uint64_t records; /* records read that had it */
+    int derived;
+    const char *formula; /* derived fields: the expression; else NULL */
+} arb_ignored_field;
 
 typedef struct arb_batch_stats {
     uint64_t records_read; /* claims read = audited + rejected */
@@ -322,6 +339,10 @@ typedef struct arb_batch_stats {
     uint64_t reversals;
     uint64_t recorded;     /* claims written to the history store */
     uint64_t not_recorded; /* claims that could not be (no person_id or settle time) */
+    /* Input fields that were not read (without arb_batch_options.strict),
+     * by name; valid until the next call on the engine. */
+    size_t nignored;
+    const struct arb_ignored_field *ignored;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

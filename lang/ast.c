@@ -103,6 +103,13 @@ Node *ast_member(ParseCtx *c, Token name, Token *label) {
     return n;
 }
 
+Node *ast_member_codes(ParseCtx *c, Node *member, NodeList codes) {
+    (void)c;
+    member->list = codes.head;
+    if (codes.tail) member->end = codes.tail->end;
+    return member;
+}
+
 Node *ast_schema(ParseCtx *c, Token kw, Token name, NodeList fields, Token rbrace, int extend) {
     Node *n = mk(c, N_SCHEMA, name, tend(name));
     n->op = (uint8_t)extend;

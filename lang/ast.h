@@ -165,7 +165,9 @@ NodeList ast_append(NodeList l, Node *n);
 void ast_add_decl(ParseCtx *c, Node *decl);
 Node *ast_import(ParseCtx *c, Token kw, Token path);
 Node *ast_enum(ParseCtx *c, Token kw, Token name, NodeList members, Token rbrace);
+/* A MEMBER: name, a = its label STRING, list = its codes (STRINGs). */
 Node *ast_member(ParseCtx *c, Token name, Token *label);
+Node *ast_member_codes(ParseCtx *c, Node *member, NodeList codes);
 Node *ast_schema(ParseCtx *c, Token kw, Token name, NodeList fields, Token rbrace, int extend);
 Node *ast_field(ParseCtx *c, Token name, Node *type, NodeList attrs, Node *derived);
 Node *ast_type(ParseCtx *c, Token name, Token *list_kw);

@@ -380,7 +380,7 @@ static Type check_name(Checker *C, Node *n, const Type *hint) {
         return n->type = v->type.rec->fields[f].type;
     }
     if (hint && hint->kind == TY_ENUM) {
-        int k = scalar_enum_index(hint->enm, n->name.ptr, n->name.len);
+        int k = scalar_enum_member(hint->enm, n->name.ptr, n->name.len);
         if (k >= 0) {
             n->res = RES_CONST;
             n->ival = k;
@@ -1124,6 +1124,29 @@ static void declare_builtin_types(Checker *C) {
     }
 }
 
+/* The spellings of an enum's members in data, for finding one used twice:
+ * the node that declares it (a member name, a label or a code), and whose. */
+typedef struct Spelling {
+    const char *text;
+    size_t len;
+    const Node *at;
+    uint32_t member;
+} Spelling;
+
+/* Reports a spelling that another member already uses (one member may
+ * spell itself twice: `M "M"`).  Adds it to sp otherwise. */
+static void add_spelling(Checker *C, const EnumType *e, Spelling *sp, size_t *nsp, Spelling s) {
+    for (size_t i = 0; i < *nsp; i++) {
+        if (sp[i].len != s.len || memcmp(sp[i].text, s.text, s.len) != 0) continue;
+        if (sp[i].member == s.member) return;
+        err(C, s.at, "\"%.*s\" already spells %s of %s: each label and code names one member",
+            (int)s.len, s.text, e->members[sp[i].member], e->name);
+        note(C, sp[i].at, "used here");
+        return;
+    }
+    sp[(*nsp)++] = s;
+}
+
 static void pass_enums(Checker *C) {
     size_t count = 0;
     for (size_t i = 0; i < C->ndecls; i++) count += C->decls[i]->kind == N_ENUM;
@@ -1135,20 +1158,44 @@ static void pass_enums(Checker *C) {
         EnumType *e = arena_alloc(&C->p->ar, sizeof(EnumType));
         if (!e) return;
         e->name = pstr(C, d->name);
-        uint32_t n = 0;
-        for (Node *m = d->list; m; m = m->next) n++;
+        uint32_t n = 0, ncodes = 0;
+        for (Node *m = d->list; m; m = m->next) {
+            n++;
+            for (Node *c = m->list; c; c = c->next) ncodes++;
+        }
         e->members = arena_alloc(&C->p->ar, (n + 1) * sizeof(char *));
         e->labels = arena_alloc(&C->p->ar, (n + 1) * sizeof(char *));
-        if (!e->members || !e->labels) return;
+        const char **codes = arena_alloc(&C->p->ar, (ncodes + 1) * sizeof(char *));
+        uint32_t *owner = arena_alloc(&C->p->ar, (ncodes + 1) * sizeof(uint32_t));
+        Spelling *sp = arena_alloc(C->ar, (2 * n + ncodes + 1) * sizeof(Spelling));
+        if (!e->members || !e->labels || !codes || !owner || !sp) {
+            C->oom = 1;
+            return;
+        }
+        e->codes = codes;
+        e->code_member = owner;
+        size_t nsp = 0;
         for (Node *m = d->list; m; m = m->next) {
             const char *name = pstr(C, m->name);
-            if (scalar_enum_index(e, m->name.ptr, m->name.len) >= 0) {
+            if (scalar_enum_member(e, m->name.ptr, m->name.len) >= 0) {
                 err(C, m, "'%s' is a member of %s twice", name, e->name);
                 continue;
             }
-            e->members[e->n] = name;
-            e->labels[e->n] = m->a ? pcopy(C, m->a->str) : name;
-            e->n++;
+            uint32_t k = e->n++;
+            e->members[k] = name;
+            e->labels[k] = m->a ? pcopy(C, m->a->str) : name;
+            add_spelling(C, e, sp, &nsp, (Spelling){name, m->name.len, m, k});
+            if (m->a && m->a->slen)
+                add_spelling(C, e, sp, &nsp, (Spelling){m->a->str, m->a->slen, m->a, k});
+            for (Node *c = m->list; c; c = c->next) {
+                if (!c->slen) {
+                    err(C, c, "an empty code: an empty value is missing, never a member");
+                    continue;
+                }
+                add_spelling(C, e, sp, &nsp, (Spelling){c->str, c->slen, c, k});
+                codes[e->ncodes] = pcopy(C, c->str);
+                owner[e->ncodes++] = k;
+            }
         }
         if (!e->n) err(C, d, "enum %s has no members", e->name);
         if (declare(C, d, SYM_ENUM, e)) C->p->enums[C->p->nenums++] = e;
@@ -1768,6 +1815,39 @@ static Type check_lua_call(Checker *C, Node *n) {
 
 /* ------------------------------------------------------------- derived */
 
+/* A derived field's expression as written, runs of white space (and
+ * comments) made one space: for the warning about input that sets it. */
+static const char *formula_text(Checker *C, const Node *e) {
+    const Source *src = &C->src->items[e->file];
+    if (e->end <= e->off || e->end > src->len) return NULL;
+    char *out = arena_alloc(&C->p->ar, e->end - e->off + 1);
+    if (!out) return C->oom = 1, NULL;
+    size_t k = 0;
+    for (const char *q = src->text + e->off, *end = src->text + e->end; q < end; q++) {
+        if (*q == '"') { /* a string, as it is */
+            out[k++] = *q;
+            while (q + 1 < end && q[1] != '"') {
+                out[k++] = *++q;
+                if (*q == '\\' && q + 1 < end) out[k++] = *++q;
+            }
+            if (q + 1 < end) out[k++] = *++q;
+            continue;
+        }
+        if (*q == '#') {
+            while (q + 1 < end && q[1] != '\n') q++;
+            continue;
+        }
+        if (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n') {
+            if (k && out[k - 1] != ' ') out[k++] = ' ';
+            continue;
+        }
+        out[k++] = *q;
+    }
+    while (k && out[k - 1] == ' ') k--;
+    out[k] = 0;
+    return out;
+}
+
 /* Checks derived fields; returns FIELD nodes in evaluation order. */
 static void pass_derived(Checker *C) {
     Node *order[256];
@@ -1826,6 +1906,7 @@ static void pass_derived(Checker *C) {
                     }
                     if (n < 256) {
                         field->derived = (int32_t)n;
+                        field->formula = formula_text(C, f->b);
                         f->slot = fi;
                         f->ref = (void *)rt;
                         list_field[n] = pass ? -1 : (int32_t)lf;
@@ -2107,8 +2188,8 @@ static void build_indexes(Checker *C) {
         C->oom = 1;
         return;
     }
-    cols[0] = (Field){"key", 3, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0};
-    cols[1] = (Field){"rule", 4, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0};
+    cols[0] = (Field){"key", 3, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0, NULL};
+    cols[1] = (Field){"rule", 4, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL};
     for (int g = 0; g < C->nigroups; g++) {
         size_t n = 0;
         for (size_t i = 0; i < C->nientries; i++) n += C->ientries[i].group == g;

@@ -19,7 +19,7 @@
 %stack_overflow { parse_stack_overflow(ctx); }
 
 /* Keywords that may also name fields, columns and the like. */
-%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST.
+%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES.
 
 %left OR.
 %left AND.
@@ -71,6 +71,11 @@ members(A) ::= . { A = ast_list(NULL); }
 members(A) ::= members(L) member(M). { A = ast_append(L, M); }
 member(A) ::= IDENT(N). { A = ast_member(ctx, N, NULL); }
 member(A) ::= IDENT(N) STRING(L). { A = ast_member(ctx, N, &L); }
+member(A) ::= IDENT(N) STRING(L) CODES codes(C). { A = ast_member_codes(ctx, ast_member(ctx, N, &L), C); }
+/* other spellings of a member in data: `M "男" codes "1", "01"` */
+%type codes {NodeList}
+codes(A) ::= STRING(S). { A = ast_list(ast_string(ctx, S)); }
+codes(A) ::= codes(L) COMMA STRING(S). { A = ast_append(L, ast_string(ctx, S)); }
 
 %type fields {NodeList}
 fields(A) ::= . { A = ast_list(NULL); }

@@ -86,6 +86,7 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "max"      { TOK(TK_MAX); }
         "where"    { TOK(TK_WHERE); }
         "lua"      { TOK(TK_LUA); }
+        "codes"    { TOK(TK_CODES); }
 
         "[[" ([^\]\x00] | "]" [^\]\x00])* "]]" { TOK(TK_LUASRC); }
         "test"     { TOK(TK_TEST); }

@@ -48,7 +48,7 @@ typedef struct Record {
 typedef struct RejectNote {
     uint64_t line;
     const char *file;
-    char message[256];
+    char message[1024];
 } RejectNote;
 
 /* A record of a batch read whole (history mode): an accepted claim, or a
@@ -137,6 +137,7 @@ typedef struct Worker {
     const struct SpoolRec *srecs;
     size_t nsrecs;
     HistReversal hrev;
+    InputNotes unread; /* input fields not read */
     uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
     int64_t claimed, line_cents, at_risk;
     uint64_t *cat_count;
@@ -315,15 +316,15 @@ static void audit(Worker *w, Value *claim) {
  * claims from..to) into the batch-long arena; a rejected record keeps its
  * reason and text. */
 static void read_records(Worker *w) {
-    char msg[512], full[600];
+    char msg[1024], full[1100];
     for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
         const Value *claim = NULL;
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
         csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
         /* store mode keeps a claim only for its window: no need to share strings */
         StrMap *strings = w->encode ? NULL : &w->strings;
-        if (csvc_get(w->csv, i, &w->hist_ar, strings, &claim, msg, sizeof msg, &h.file, &h.line) !=
-            0) {
+        if (csvc_get_ex(w->csv, i, &w->hist_ar, strings, &w->unread, w->o->strict, &claim, msg,
+                        sizeof msg, &h.file, &h.line) != 0) {
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
             if (!h.msg) w->failed = 1;
@@ -336,10 +337,9 @@ static void read_records(Worker *w) {
         size_t off = 0;
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        int prc = w->encode ? jsonr_parse(w->e->json, r->p, r->n, &w->hist_ar, &claim, msg,
-                                          sizeof msg, &off)
-                            : jsonr_parse_shared(w->e->json, r->p, r->n, &w->hist_ar, &w->strings,
-                                                 &claim, msg, sizeof msg, &off);
+        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict};
+        int prc =
+            jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg, sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = 1;
             break;
@@ -404,7 +404,7 @@ static void audit_spooled(Worker *w) {
 
 static void *work(void *arg) {
     Worker *w = arg;
-    char msg[512];
+    char msg[1024];
     if (w->reading) {
         read_records(w);
         if (w->encode && !w->failed) encode_records(w);
@@ -433,7 +433,8 @@ static void *work(void *arg) {
             const Value *claim;
             const char *file;
             uint64_t line;
-            if (csvc_get(w->csv, i, &w->ar, NULL, &claim, msg, sizeof msg, &file, &line) != 0) {
+            if (csvc_get_ex(w->csv, i, &w->ar, NULL, &w->unread, w->o->strict, &claim, msg,
+                            sizeof msg, &file, &line) != 0) {
                 const char *raw;
                 size_t n;
                 csvc_raw(w->csv, i, &raw, &n);
@@ -449,13 +450,15 @@ static void *work(void *arg) {
         arena_reset(&w->ar);
         const Value *claim;
         size_t off = 0;
-        int prc = jsonr_parse(w->e->json, r->p, r->n, &w->ar, &claim, msg, sizeof msg, &off);
+        JsonrOptions jo = {NULL, &w->unread, w->o->strict};
+        int prc =
+            jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg, sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = ARB_ERR_NOMEM;
             break;
         }
         if (prc) {
-            char full[600];
+            char full[1100];
             snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
             reject(w, w->o->claims_path, r->line, full, r->p, r->n);
             continue;
@@ -1291,6 +1294,31 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     return rc;
 }
 
+/* The workers' counts of input fields not read, summed and sorted by name
+ * into the engine (the same whatever the thread count).  -1: out of memory. */
+static int merge_ignored(arb_engine *e, Worker *ws, int nw) {
+    engine_drop_ignored(e);
+    InputNotes *all = mem_alloc(e->alloc, sizeof(InputNotes));
+    if (!all) return -1;
+    notes_init(all, e->alloc);
+    e->ignored_notes = all;
+    for (int i = 0; i < nw; i++)
+        if (notes_merge(all, &ws[i].unread)) return -1;
+    if (!all->n) return 0;
+    notes_sort(all);
+    e->ignored = mem_alloc(e->alloc, all->n * sizeof(arb_ignored_field));
+    if (!e->ignored) return -1;
+    e->nignored = all->n;
+    for (size_t k = 0; k < all->n; k++) {
+        const InputNote *n = &all->v[k];
+        e->ignored[k].name = n->name;
+        e->ignored[k].records = n->records;
+        e->ignored[k].derived = n->derived != NULL;
+        e->ignored[k].formula = n->derived ? n->derived->formula : NULL;
+    }
+    return 0;
+}
+
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st) {
     return batch_run(e, o, st, NULL);
 }
@@ -1330,6 +1358,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         hist_reversal_init(&w->hrev, p);
+        notes_init(&w->unread, e->alloc);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].vm.no_index = opt.no_index;
@@ -1383,8 +1412,11 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         e->cat_stats[c].title = p->cats[c].title;
         e->cat_stats[c].code = p->cats[c].code;
     }
+    if (merge_ignored(e, ws, nw) && rc == ARB_OK)
+        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     for (int i = 0; i < nw; i++) {
         Worker *w = &ws[i];
+        notes_free(&w->unread);
         st->audited += w->audited;
         st->rejected += w->rejected;
         st->lines += w->lines;
@@ -1417,6 +1449,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     }
     mem_free(e->alloc, ws, (size_t)nw * sizeof(Worker));
     st->records_read = st->audited + st->rejected + st->reversals + (add_to ? st->recorded : 0);
+    st->nignored = e->nignored;
+    st->ignored = e->ignored;
     st->ncategories = e->cat_stats ? p->ncats : 0;
     st->categories = e->cat_stats;
     /* a run that went well replaces its outputs; one that did not removes

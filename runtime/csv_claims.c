@@ -2,6 +2,7 @@
 #include "csv_claims.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,13 @@ typedef struct Row {
     int32_t next; /* next child row of the same claim, -1 at the end */
 } Row;
 
+/* A header column read as no field: none has its name, or a derived one. */
+typedef struct IgnCol {
+    uint32_t col;
+    const char *name;     /* its path: "admit_date", "lines[].date" */
+    const Field *derived; /* NULL: no field has the name */
+} IgnCol;
+
 typedef struct CsvFile {
     char *path;
     char *text;
@@ -24,6 +32,8 @@ typedef struct CsvFile {
     size_t ncols;
     int32_t join_col;   /* the claim id column */
     int32_t list_field; /* the claim field this file fills (-1: claims.csv) */
+    IgnCol *ign;        /* columns read as no field, except the join column */
+    size_t nign;
     Row *rows;
     size_t nrows, caprows;
 } CsvFile;
@@ -108,13 +118,28 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
     if (!cf->col_field) return csv_free(&r), -1;
     const Field *key = &c->claim->fields[c->claim->key_field];
     cf->join_col = -1;
+    cf->ign = mem_alloc(c->alloc, (r.nfields + 1) * sizeof(IgnCol));
+    if (!cf->ign) return csv_free(&r), -1;
     for (size_t k = 0; k < r.nfields; k++) {
         int f = record_field_index(rt, r.fields[k].ptr, r.fields[k].len);
-        if (f >= 0 && (rt->fields[f].derived >= 0 || rt->fields[f].type.kind == TY_LIST)) f = -1;
+        int derived = f >= 0 && rt->fields[f].derived >= 0;
+        if (f >= 0 && (derived || rt->fields[f].type.kind == TY_LIST)) f = -1;
         cf->col_field[k] = f;
-        if (r.fields[k].len == key->name_len &&
-            memcmp(r.fields[k].ptr, key->name, key->name_len) == 0)
-            cf->join_col = (int32_t)k;
+        int join = r.fields[k].len == key->name_len &&
+                   memcmp(r.fields[k].ptr, key->name, key->name_len) == 0;
+        if (join) cf->join_col = (int32_t)k;
+        if (f >= 0 || (join && list_field >= 0)) continue;
+        /* read as nothing: named like the JSON keys, lines.csv's as lines[].x */
+        char name[160];
+        const char *list = list_field >= 0 ? c->claim->fields[list_field].name : NULL;
+        size_t n =
+            notes_path(name, sizeof name, &list, list ? 1 : 0, r.fields[k].ptr, r.fields[k].len);
+        IgnCol *ic = &cf->ign[cf->nign++];
+        ic->col = (uint32_t)k;
+        ic->name = arena_strndup(&c->ar, name, n);
+        int df = derived ? record_field_index(rt, r.fields[k].ptr, r.fields[k].len) : -1;
+        ic->derived = df >= 0 ? &rt->fields[df] : NULL;
+        if (!ic->name) return csv_free(&r), -1;
     }
     if (cf->join_col < 0) {
         snprintf(errbuf, errcap, "%s: the header has no '%s' column", path, key->name);
@@ -280,6 +305,7 @@ void csvc_free(CsvClaims *c) {
         if (cf->path) mem_free(a, cf->path, strlen(cf->path) + 1);
         if (cf->text) mem_free(a, cf->text, cf->len + 1);
         mem_free(a, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
+        mem_free(a, cf->ign, (cf->ncols + 1) * sizeof(IgnCol));
         mem_free(a, cf->rows, cf->caprows * sizeof(Row));
     }
     mem_free(a, c->errs, (n + 1) * sizeof(char *));
@@ -327,13 +353,52 @@ static void set_missing(const RecordType *rt, Value *rec) {
     }
 }
 
+/* The problems of one claim: its message, up to CSVC_MAX_ERRORS of them
+ * ("; " between them, those of a row after the first bad one prefixed with
+ * their file and line), and where the first is. */
+typedef struct Errs {
+    char *buf;
+    size_t cap, len;
+    int n;
+    const char *prefix; /* for the row being filled: "" or "lines.csv:7: " */
+} Errs;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+add_err(Errs *e, const char *fmt, ...) {
+    if (++e->n > CSVC_MAX_ERRORS || !e->cap) return;
+    size_t k = e->len;
+    if (e->n > 1 && k < e->cap) k += (size_t)snprintf(e->buf + k, e->cap - k, "; ");
+    if (k < e->cap) k += (size_t)snprintf(e->buf + k, e->cap - k, "%s", e->prefix);
+    if (k < e->cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        k += (size_t)vsnprintf(e->buf + k, e->cap - k, fmt, ap);
+        va_end(ap);
+    }
+    e->len = k < e->cap ? k : e->cap - 1;
+}
+
+/* How csvc_get_ex reads. */
+typedef struct Reading {
+    StrMap *strings;
+    InputNotes *notes;
+    int strict;
+} Reading;
+
 /* Fills a record from one row's cells (strings shared through `strings`
- * unless NULL); checks required fields. */
-static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, StrMap *strings,
-                Value *rec, char *errbuf, size_t errcap) {
-    const char *e;
-    if (row_fields(cf, row, r, &e)) return snprintf(errbuf, errcap, "malformed row: %s", e), -1;
+ * unless NULL); checks required fields.  Adds the row's problems to e;
+ * -1 when it has some. */
+static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, const Reading *rd,
+                Value *rec, Errs *e) {
+    const char *err;
+    int before = e->n;
     set_missing(cf->rt, rec);
+    if (row_fields(cf, row, r, &err)) return add_err(e, "malformed row: %s", err), -1;
+    StrMap *strings = rd->strings;
+    uint64_t named = 0; /* fields (the first 64) whose cell was an error */
     for (size_t k = 0; k < r->nfields && k < cf->ncols; k++) {
         int32_t f = cf->col_field[k];
         if (f < 0) continue;
@@ -347,63 +412,100 @@ static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, StrM
             int oom = 0; /* out of memory: this one is not shared, which is still right */
             strmap_put(strings, rec[f].s->data, n, (void *)rec[f].s, &oom);
         }
-        if (why) {
-            snprintf(errbuf, errcap, "column '%s': '%.*s' is %s", fd->name,
-                     (int)(r->fields[k].len > 40 ? 40 : r->fields[k].len), r->fields[k].ptr, why);
-            return -1;
+        if (why && f < 64) named |= 1ull << f; /* not "missing" as well */
+        if (why && fd->type.kind == TY_ENUM) {
+            char spell[160];
+            scalar_enum_spellings(fd->type.enm, spell, sizeof spell);
+            add_err(e, "column '%s': '%.*s' is not one of %s", fd->name, (int)(n > 40 ? 40 : n),
+                    cell, spell);
+        } else if (why) {
+            add_err(e, "column '%s': '%.*s' is %s", fd->name, (int)(n > 40 ? 40 : n), cell, why);
         }
     }
-    if (r->nfields != cf->ncols) {
-        snprintf(errbuf, errcap, "the row has %zu cells, the header %zu", r->nfields, cf->ncols);
-        return -1;
+    for (size_t i = 0; i < cf->nign; i++) {
+        const IgnCol *ic = &cf->ign[i];
+        if (!rd->strict) { /* counted when the cell has a value */
+            if (rd->notes && ic->col < r->nfields && r->fields[ic->col].len)
+                notes_add(rd->notes, ic->name, strlen(ic->name), ic->derived);
+        } else if (ic->derived) {
+            add_err(e, "column %u '%s' is a derived field (= %s), not read from input", ic->col + 1,
+                    ic->derived->name,
+                    ic->derived->formula && *ic->derived->formula ? ic->derived->formula : "...");
+        } else {
+            add_err(e, "column %u '%s' is not a field of %s", ic->col + 1,
+                    strrchr(ic->name, '.') ? strrchr(ic->name, '.') + 1 : ic->name, cf->rt->name);
+        }
     }
+    if (r->nfields != cf->ncols)
+        add_err(e, "the row has %zu cells, the header %zu", r->nfields, cf->ncols);
     for (uint32_t f = 0; f < cf->rt->nfields; f++) {
         const Field *fd = &cf->rt->fields[f];
-        if (!fd->required || fd->type.kind == TY_LIST) continue;
+        if (!fd->required || fd->type.kind == TY_LIST || (f < 64 && (named >> f & 1))) continue;
         int missing = type_is_string(fd->type.kind) ? rec[f].s == NULL : rec[f].i == ARB_NULL;
-        if (missing) return snprintf(errbuf, errcap, "missing required field '%s'", fd->name), -1;
+        if (missing) add_err(e, "missing required field '%s'", fd->name);
     }
-    return 0;
+    return e->n > before ? -1 : 0;
 }
 
 int csvc_get(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, const Value **out,
              char *errbuf, size_t errcap, const char **err_file, uint64_t *err_line) {
+    return csvc_get_ex(c, i, ar, strings, NULL, 0, out, errbuf, errcap, err_file, err_line);
+}
+
+int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputNotes *notes,
+                int strict, const Value **out, char *errbuf, size_t errcap, const char **err_file,
+                uint64_t *err_line) {
     const CsvFile *cf0 = &c->files[0];
     *err_file = cf0->path;
     *err_line = cf0->rows[i].line;
     if (c->errs[i]) return snprintf(errbuf, errcap, "%s", c->errs[i]), -1;
+    if (notes) notes_next_record(notes);
+    Reading rd = {strings, notes, strict};
+    Errs e = {errbuf, errcap, 0, 0, ""};
+    if (errcap) errbuf[0] = 0;
     CsvReader r;
     csv_init(&r, "", 0, c->alloc);
     Value *claim = arena_alloc(ar, c->claim->nfields * sizeof(Value));
-    int rc = claim ? fill(cf0, &cf0->rows[i], &r, ar, strings, claim, errbuf, errcap)
-                   : (snprintf(errbuf, errcap, "out of memory"), -1);
-    for (size_t fi = 1; fi < c->nfiles && rc == 0; fi++) {
+    int oom = !claim;
+    if (claim) fill(cf0, &cf0->rows[i], &r, ar, &rd, claim, &e);
+    for (size_t fi = 1; fi < c->nfiles && !oom; fi++) {
         const CsvFile *cf = &c->files[fi];
         uint32_t n = 0;
         for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0; k = cf->rows[k].next) n++;
         ArbList *l = arena_alloc(ar, sizeof(ArbList));
         Value *items = arena_alloc(ar, ((size_t)n + 1) * cf->rt->nfields * sizeof(Value));
         if (!l || !items) {
-            rc = -1;
-            snprintf(errbuf, errcap, "out of memory");
+            oom = 1;
             break;
         }
         l->n = n;
         l->width = cf->rt->nfields;
         l->items = items;
         uint32_t j = 0;
-        for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0 && rc == 0;
+        for (int32_t k = c->heads[i * c->nfiles + fi]; k >= 0 && e.n <= CSVC_MAX_ERRORS;
              k = cf->rows[k].next, j++) {
-            rc = fill(cf, &cf->rows[k], &r, ar, strings, items + (size_t)j * l->width, errbuf,
-                      errcap);
-            if (rc) {
+            /* a row after the first bad one says where it is */
+            char where[160] = "";
+            if (e.n) {
+                const char *base = strrchr(cf->path, '/');
+                snprintf(where, sizeof where, "%s:%llu: ", base ? base + 1 : cf->path,
+                         (unsigned long long)cf->rows[k].line);
+            }
+            e.prefix = where;
+            int first = !e.n;
+            if (fill(cf, &cf->rows[k], &r, ar, &rd, items + (size_t)j * l->width, &e) && first) {
                 *err_file = cf->path;
                 *err_line = cf->rows[k].line;
             }
+            e.prefix = "";
         }
         claim[cf->list_field].l = l;
     }
     csv_free(&r);
-    if (rc == 0) *out = claim;
-    return rc;
+    if (oom) return snprintf(errbuf, errcap, "out of memory"), -1;
+    if (e.n > CSVC_MAX_ERRORS && e.len + 1 < e.cap)
+        snprintf(errbuf + e.len, errcap - e.len, "; and more");
+    if (e.n) return -1;
+    *out = claim;
+    return 0;
 }

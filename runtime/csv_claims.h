@@ -2,13 +2,17 @@
  * field of the claim, named after the field (lines.csv, diagnoses.csv,
  * procedures.csv), in the same directory, joined on the claim's key column
  * (claim_id).  Columns map to fields by the header's names; unknown columns
- * are ignored, derived fields are never read, a missing child file means no
- * children. */
+ * and derived fields are never read (csvc_get_ex counts or rejects them), a
+ * missing child file means no children. */
 #ifndef ARB_CSV_CLAIMS_H
 #define ARB_CSV_CLAIMS_H
 
+#include "input_notes.h"
 #include "schema.h"
 #include "strmap.h"
+
+/* Problems of one claim (its row and its child rows) named in its message. */
+#define CSVC_MAX_ERRORS 5
 
 typedef struct CsvClaims CsvClaims; /* read-only after open: csvc_get may run on several threads */
 
@@ -24,10 +28,18 @@ size_t csvc_count(const CsvClaims *c);
 /* Builds claim i into ar; with `strings` (text -> ArbStr, which the strings
  * of ar outlive), a code or text equal to one read before is shared, not
  * copied (for claims kept a whole batch long).  On a problem in the claim
- * row or any of its child rows returns -1 with the message, the file and its
- * 1-based line: the whole claim is rejected. */
+ * row or any of its child rows returns -1 with the message (up to
+ * CSVC_MAX_ERRORS problems, those of rows after the first bad one prefixed
+ * with their file and line), and the file and 1-based line of the first bad
+ * row: the whole claim is rejected. */
 int csvc_get(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, const Value **out,
              char *errbuf, size_t errcap, const char **err_file, uint64_t *err_line);
+/* csvc_get, counting the header columns read as no field (unknown names,
+ * derived fields) in notes (may be NULL) for the claim's rows, or with
+ * strict rejecting the claim for them. */
+int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputNotes *notes,
+                int strict, const Value **out, char *errbuf, size_t errcap, const char **err_file,
+                uint64_t *err_line);
 /* The raw text of claim i's row (for the reject file). */
 void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n);
 /* Child rows that belong to no claim (or whose claim id cannot be read):

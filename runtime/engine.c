@@ -69,7 +69,19 @@ void engine_set_native(arb_engine *e, const NativeCode *nc, void *owner, void (*
     e->native_free = free_fn;
 }
 
+void engine_drop_ignored(arb_engine *e) {
+    if (e->ignored_notes) {
+        notes_free(e->ignored_notes);
+        mem_free(e->alloc, e->ignored_notes, sizeof(InputNotes));
+    }
+    mem_free(e->alloc, e->ignored, e->nignored * sizeof(arb_ignored_field));
+    e->ignored_notes = NULL;
+    e->ignored = NULL;
+    e->nignored = 0;
+}
+
 static void drop_program(arb_engine *e) {
+    engine_drop_ignored(e);
     engine_set_native(e, NULL, NULL, NULL);
     if (e->json) jsonr_free(e->json);
     e->json = NULL;

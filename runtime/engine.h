@@ -6,6 +6,7 @@
 #include "check.h"
 #include "diag.h"
 #include "hsource.h"
+#include "input_notes.h"
 #include "json_reader.h"
 #include "program.h"
 #include "native.h"
@@ -25,6 +26,9 @@ struct arb_engine {
     JsonReader *json; /* built for the program's claim schema */
     char errmsg[512];
     arb_category_stats *cat_stats; /* of the last batch */
+    InputNotes *ignored_notes;     /* of the last batch: input fields not read */
+    arb_ignored_field *ignored;    /* ... as the API shows them (nignored) */
+    size_t nignored;
     const NativeCode *native;      /* compiled rules (arb_use_jit), or NULL */
     uint64_t pack_checksum;        /* of the pack last written or loaded */
     void *native_owner;
@@ -61,6 +65,9 @@ int engine_fail(arb_engine *e, int code, const char *fmt, ...);
 /* Installs native code for the engine's program (the JIT calls it); the
  * owner is freed with the program. */
 void engine_set_native(arb_engine *e, const NativeCode *nc, void *owner, void (*free_fn)(void *));
+
+/* Forgets the input fields the last batch did not read. */
+void engine_drop_ignored(arb_engine *e);
 
 /* Fills the public view of a finding from the VM's. */
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input_notes.h"
 #include "scalar.h"
 #include "strmap.h"
 
@@ -121,8 +122,10 @@ typedef struct P {
     const char *start, *p, *end;
     Arena *ar;
     char *err;
-    size_t errcap;
+    size_t errcap, errlen;
     const char *errpos; /* set by the first error */
+    int nerr;           /* errors found (the first JSONR_MAX_ERRORS are in err) */
+    int hard;           /* one of them stopped the parse */
     int depth;
     int npath; /* list items we are inside, for "lines[3]: " in messages */
     struct {
@@ -137,32 +140,56 @@ typedef struct P {
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
     StrMap *strings; /* equal strings shared through it (text -> ArbStr), or NULL */
-    int oom;         /* the record failed for want of memory, not for its text */
+    InputNotes *notes; /* keys read as no field are counted here, or NULL */
+    int strict;        /* such keys are errors */
+    int oom;           /* the record failed for want of memory, not for its text */
 } P;
 
-/* Records the first error: its position and message, prefixed with the
- * list items it is in.  Always returns -1. */
+/* Adds an error to the message: prefixed with the list items it is in,
+ * after "; " when not the first.  The first error's position is the one
+ * reported. */
+static void add_error(P *P_, const char *at, const char *fmt, va_list ap) {
+    if (!P_->nerr++) P_->errpos = at;
+    if (P_->nerr > JSONR_MAX_ERRORS || !P_->err || !P_->errcap) return;
+    size_t k = P_->errlen, cap = P_->errcap;
+    if (P_->nerr > 1 && k < cap) k += (size_t)snprintf(P_->err + k, cap - k, "; ");
+    for (int i = 0; i < P_->npath && k < cap; i++)
+        k += (size_t)snprintf(P_->err + k, cap - k, "%s%s[%u]", i ? "." : "", P_->path[i].field,
+                              P_->path[i].index);
+    if (P_->npath && k < cap) k += (size_t)snprintf(P_->err + k, cap - k, ": ");
+    if (k < cap) k += (size_t)vsnprintf(P_->err + k, cap - k, fmt, ap);
+    P_->errlen = k < cap ? k : cap - 1;
+}
+
+/* An error that ends the parse (the text cannot be followed further).
+ * Always returns -1. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
 static int
 fail(P *P_, const char *at, const char *fmt, ...) {
-    if (P_->errpos) return -1;
-    P_->errpos = at;
-    if (!P_->err || !P_->errcap) return -1;
-    size_t k = 0;
-    P_->err[0] = 0;
-    for (int i = 0; i < P_->npath && k < P_->errcap; i++)
-        k += (size_t)snprintf(P_->err + k, P_->errcap - k, "%s%s[%u]", i ? "." : "",
-                              P_->path[i].field, P_->path[i].index);
-    if (P_->npath && k < P_->errcap) k += (size_t)snprintf(P_->err + k, P_->errcap - k, ": ");
-    if (k < P_->errcap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(P_->err + k, P_->errcap - k, fmt, ap);
-        va_end(ap);
-    }
+    if (P_->hard) return -1;
+    P_->hard = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(P_, at, fmt, ap);
+    va_end(ap);
     return -1;
+}
+
+/* An error in a value the parse has gone past (a wrong type, a bad
+ * amount, an unknown enum spelling): the record is rejected, and the
+ * parse goes on to name its other bad fields too.  Returns 0. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+bad(P *P_, const char *at, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    add_error(P_, at, fmt, ap);
+    va_end(ap);
+    return 0;
 }
 
 /* Out of memory: an error of the reader, not of the record. */
@@ -652,23 +679,24 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
     case 'f':
         if (c == 't' ? literal(P_, "true", 4) : literal(P_, "false", 5)) return -1;
         if (kind != TY_BOOL)
-            return fail(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
-                        c == 't' ? "true" : "false");
+            return bad(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
+                       c == 't' ? "true" : "false");
         out->i = c == 't';
         return 0;
     case '[':
         if (kind == TY_LIST) return parse_list(P_, j->children[f], fd, &out->l);
         /* fall through */
     case '{':
-        return fail(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
-                    json_kind(c));
+        if (skip_value(P_)) return -1;
+        return bad(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
+                   json_kind(c));
     case '"': {
         int esc = scan_string(P_, &s, &n);
         if (esc < 0) return -1;
         if (n == 0) { /* "" is missing, as an empty CSV cell is */
             if (kind == TY_LIST)
-                return fail(P_, at, "field '%s': expected %s, got a string", fd->name,
-                            expected(kind));
+                return bad(P_, at, "field '%s': expected %s, got a string", fd->name,
+                           expected(kind));
             *out = j->blank[f];
             return 0;
         }
@@ -682,13 +710,13 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         switch (kind) {
         case TY_INT:
             if (scalar_parse_int(s, n, &out->i))
-                return fail(P_, at, "field '%s': expected an integer, got the string \"%s\"",
-                            fd->name, snip(buf, sizeof buf, s, n));
+                return bad(P_, at, "field '%s': expected an integer, got the string \"%s\"",
+                           fd->name, snip(buf, sizeof buf, s, n));
             return 0;
         case TY_MONEY:
             if (scalar_parse_money(s, n, &out->i))
-                return fail(P_, at, "field '%s': \"%s\" is not a money amount (at most 2 decimals)",
-                            fd->name, snip(buf, sizeof buf, s, n));
+                return bad(P_, at, "field '%s': \"%s\" is not a money amount (at most 2 decimals)",
+                           fd->name, snip(buf, sizeof buf, s, n));
             return 0;
         case TY_ENUM: {
             int k = scalar_enum_index(fd->type.enm, s, n);
@@ -696,21 +724,18 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
                 out->i = k;
                 return 0;
             }
-            char members[200];
-            size_t m = 0;
-            for (uint32_t i = 0; i < fd->type.enm->n && m < sizeof members - 40; i++)
-                m += (size_t)snprintf(members + m, sizeof members - m, "%s%s", i ? ", " : "",
-                                      fd->type.enm->members[i]);
-            return fail(P_, at, "field '%s': '%s' is not one of %s", fd->name,
-                        snip(buf, sizeof buf, s, n), members);
+            char members[160];
+            scalar_enum_spellings(fd->type.enm, members, sizeof members);
+            return bad(P_, at, "field '%s': '%s' is not one of %s", fd->name,
+                       snip(buf, sizeof buf, s, n), members);
         }
         case TY_LIST:
-            return fail(P_, at, "field '%s': expected %s, got a string", fd->name, expected(kind));
+            return bad(P_, at, "field '%s': expected %s, got a string", fd->name, expected(kind));
         default: {
             const char *why = scalar_parse(&fd->type, s, n, P_->ar, out);
             if (why)
-                return fail(P_, at, "field '%s': \"%s\" is %s", fd->name,
-                            snip(buf, sizeof buf, s, n), why);
+                return bad(P_, at, "field '%s': \"%s\" is %s", fd->name,
+                           snip(buf, sizeof buf, s, n), why);
             return 0;
         }
         }
@@ -720,11 +745,11 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         switch (kind) {
         case TY_INT:
             if (!is_int)
-                return fail(P_, at, "field '%s': expected an integer, got %s", fd->name,
-                            snip(buf, sizeof buf, s, n));
+                return bad(P_, at, "field '%s': expected an integer, got %s", fd->name,
+                           snip(buf, sizeof buf, s, n));
             if (scalar_parse_int(s, n, &out->i))
-                return fail(P_, at, "field '%s': the integer %s is out of range", fd->name,
-                            snip(buf, sizeof buf, s, n));
+                return bad(P_, at, "field '%s': the integer %s is out of range", fd->name,
+                           snip(buf, sizeof buf, s, n));
             return 0;
         case TY_MONEY: {
             int bad = memchr(s, 'e', n) || memchr(s, 'E', n) ? money_from_exponent(s, n, &out->i)
@@ -738,13 +763,37 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         }
         case TY_BOOL:
             if (n == 1 && (s[0] == '0' || s[0] == '1')) return out->i = s[0] - '0', 0;
-            return fail(P_, at, "field '%s': expected true or false, got %s", fd->name,
-                        snip(buf, sizeof buf, s, n));
+            return bad(P_, at, "field '%s': expected true or false, got %s", fd->name,
+                       snip(buf, sizeof buf, s, n));
         case TY_CODE: return make_str(P_, at, s, n, 0, &out->s);
         default:
-            return fail(P_, at, "field '%s': expected %s, got a number", fd->name, expected(kind));
+            return bad(P_, at, "field '%s': expected %s, got a number", fd->name, expected(kind));
         }
     }
+}
+
+/* A key of j's record that is read as no field (f < 0: none has its name;
+ * else a derived field): counted in P_->notes under its path, or with
+ * strict an error at the key (its opening quote, before P_->p). */
+static int unread_key(P *P_, const JRec *j, int f, const char *at, const char *key, size_t klen) {
+    const Field *fd = f >= 0 ? &j->rt->fields[f] : NULL;
+    if (P_->strict) {
+        char buf[48];
+        if (fd)
+            return bad(P_, at, "'%s' is a derived field (= %s), not read from input", fd->name,
+                       fd->formula && *fd->formula ? fd->formula : "...");
+        return bad(P_, at, "'%s' is not a field of %s", snip(buf, sizeof buf, key, klen),
+                   j->rt->name);
+    }
+    if (!P_->notes) return 0;
+    /* a key with no value (null, "") drops nothing: not counted */
+    if (*P_->p == 'n' || (P_->end - P_->p >= 2 && P_->p[0] == '"' && P_->p[1] == '"')) return 0;
+    const char *lists[MAX_LIST_NESTING + 1];
+    for (int i = 0; i < P_->npath; i++) lists[i] = P_->path[i].field;
+    char name[160];
+    size_t n = notes_path(name, sizeof name, lists, P_->npath, key, klen);
+    notes_add(P_->notes, name, n, fd);
+    return 0;
 }
 
 /* Parses an object at P_->p into a record of j's type: every field starts
@@ -752,6 +801,7 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
 static int parse_record(P *P_, const JRec *j, Value *out) {
     const RecordType *rt = j->rt;
     const char *open = P_->p;
+    uint64_t named = 0; /* fields (the first 64) whose value was an error */
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
     memcpy(out, j->blank, rt->nfields * sizeof(Value));
     P_->p++; /* '{' */
@@ -763,7 +813,7 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
             if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key in quotes");
-            const char *key;
+            const char *key, *keyat = P_->p;
             size_t klen;
             int esc = scan_string(P_, &key, &klen);
             if (esc < 0) return -1;
@@ -779,11 +829,13 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             P_->p++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            int f = find_field(j, key, klen);
+            int f = find_field(j, key, klen), before = P_->nerr;
             if (f < 0 || rt->fields[f].derived >= 0) {
-                if (skip_value(P_)) return -1;
+                if (unread_key(P_, j, f, keyat, key, klen) || skip_value(P_)) return -1;
             } else if (parse_field(P_, j, f, &out[f])) {
                 return -1;
+            } else if (P_->nerr > before && f < 64) {
+                named |= 1ull << f; /* a bad value: not "missing" as well */
             }
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
@@ -800,8 +852,9 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     }
     for (uint32_t i = 0; i < j->nreq; i++) {
         const Field *fd = &rt->fields[j->req[i]];
-        if (is_missing(fd->type.kind, out[j->req[i]]))
-            return fail(P_, open, "missing required field '%s'", fd->name);
+        if (is_missing(fd->type.kind, out[j->req[i]]) &&
+            !(j->req[i] < 64 && (named >> j->req[i] & 1)))
+            bad(P_, open, "missing required field '%s'", fd->name);
     }
     P_->depth--;
     return 0;
@@ -831,28 +884,43 @@ static int parse_top(const JsonReader *r, P *P_, Arena *ar, const Value **out) {
 
 int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const Value **out,
                 char *errbuf, size_t errcap, size_t *err_off) {
-    return jsonr_parse_shared(r, p, n, ar, NULL, out, errbuf, errcap, err_off);
+    return jsonr_parse_ex(r, p, n, ar, NULL, out, errbuf, errcap, err_off);
 }
 
 int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
+    JsonrOptions o = {strings, NULL, 0};
+    return jsonr_parse_ex(r, p, n, ar, &o, out, errbuf, errcap, err_off);
+}
+
+int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,
+                   const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
     P P_;
-    P_.strings = strings;
+    P_.strings = o ? o->strings : NULL;
+    P_.notes = o ? o->notes : NULL;
+    P_.strict = o ? o->strict : 0;
     P_.oom = 0;
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;
     P_.err = errbuf;
     P_.errcap = errcap;
+    P_.errlen = 0;
     P_.errpos = NULL;
+    P_.nerr = P_.hard = 0;
     P_.depth = P_.npath = 0;
     P_.alloc = r->alloc;
     memset(P_.items, 0, sizeof P_.items);
     if (errbuf && errcap) errbuf[0] = 0;
     if (err_off) *err_off = 0;
+    if (P_.notes) notes_next_record(P_.notes);
     int rc = parse_top(r, &P_, ar, out);
     for (int i = 0; i <= MAX_LIST_NESTING; i++)
         mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
+    if (P_.nerr > JSONR_MAX_ERRORS && errbuf && P_.errlen + 1 < errcap)
+        snprintf(errbuf + P_.errlen, errcap - P_.errlen, "; and %d more",
+                 P_.nerr - JSONR_MAX_ERRORS);
+    if (P_.nerr) rc = -1;
     if (rc && err_off) *err_off = (size_t)(P_.errpos - p);
     return rc && P_.oom ? -2 : rc;
 }

@@ -3,13 +3,19 @@
  * No document tree: the object's keys are looked up in the claim schema and
  * each value is parsed straight into the typed Value of its field (money
  * exactly, from the decimal text, never through a double).  Unknown keys are
- * skipped; derived fields are not read.  A record is rejected with a message
- * and the byte offset of the problem. */
+ * skipped (counted, or rejected, with jsonr_parse_ex); derived fields are not
+ * read.  A record is rejected with a message naming up to JSONR_MAX_ERRORS of
+ * its problems ("; " between them) and the byte offset of the first. */
 #ifndef ARB_JSON_READER_H
 #define ARB_JSON_READER_H
 
+#include "input_notes.h"
 #include "schema.h"
 #include "strmap.h"
+
+/* Problems of one record named in its message; a malformed text stops the
+ * parse at the first, wrong values do not. */
+#define JSONR_MAX_ERRORS 5
 
 typedef struct JsonReader JsonReader; /* immutable after creation: shared by threads */
 
@@ -31,5 +37,16 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
  * is not copied again.  For records kept a whole batch long. */
 int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off);
+
+/* How jsonr_parse_ex reads. */
+typedef struct JsonrOptions {
+    StrMap *strings;   /* as for jsonr_parse_shared, or NULL */
+    InputNotes *notes; /* keys read as no field (unknown, or derived) are counted here, or NULL */
+    int strict;        /* such keys are errors of the record, at the key */
+} JsonrOptions;
+
+/* jsonr_parse with options (o may be NULL). */
+int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,
+                   const Value **out, char *errbuf, size_t errcap, size_t *err_off);
 
 #endif

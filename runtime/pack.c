@@ -112,6 +112,7 @@ static void put_record_type(W *w, const RecordType *rt) {
                        (uint32_t)fd->as_of << 24);
         put_i32(w, fd->derived);
         put_u32(w, fd->decl_off);
+        put_cstr(w, fd->formula);
     }
 }
 
@@ -142,6 +143,9 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
         put_cstr(&w, e->name);
         put_u32(&w, e->n);
         for (uint32_t k = 0; k < e->n; k++) put_cstr(&w, e->members[k]), put_cstr(&w, e->labels[k]);
+        put_u32(&w, e->ncodes);
+        for (uint32_t k = 0; k < e->ncodes; k++)
+            put_cstr(&w, e->codes[k]), put_u32(&w, e->code_member[k]);
     }
     put_u32(&w, p->nrecords);
     for (uint32_t i = 0; i < p->nrecords; i++) put_record_type(&w, p->records[i]);
@@ -393,6 +397,7 @@ static void get_record_type(R *r, RecordType *rt) {
         fd->as_of = (flags >> 24) & 1;
         fd->derived = get_i32(r);
         fd->decl_off = get_u32(r);
+        fd->formula = get_cstr(r);
     }
     if (r->bad) return;
     /* the key is a code or a number, the amount at risk money, the as-of
@@ -462,6 +467,14 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         e->labels = alloc(r, e->n * sizeof(char *));
         for (uint32_t k = 0; k < e->n && !r->bad; k++)
             e->members[k] = get_cstr(r), e->labels[k] = get_cstr(r);
+        e->ncodes = get_count(r, 16);
+        const char **codes = alloc(r, e->ncodes * sizeof(char *));
+        uint32_t *owner = alloc(r, e->ncodes * sizeof(uint32_t));
+        for (uint32_t k = 0; k < e->ncodes && !r->bad; k++) {
+            codes[k] = get_cstr(r), owner[k] = get_u32(r);
+            if (owner[k] >= e->n) mark_bad(r, __LINE__);
+        }
+        e->codes = codes, e->code_member = owner;
         p->enums[i] = e;
     }
     p->nrecords = get_count(r, 20);

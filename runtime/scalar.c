@@ -155,10 +155,49 @@ int scalar_parse_bool(const char *s, size_t n, int64_t *out) {
     return -1;
 }
 
-int scalar_enum_index(const EnumType *e, const char *s, size_t n) {
+static int same(const char *a, const char *s, size_t n) {
+    return a && strlen(a) == n && memcmp(a, s, n) == 0;
+}
+
+int scalar_enum_member(const EnumType *e, const char *s, size_t n) {
     for (uint32_t i = 0; i < e->n; i++)
-        if (strlen(e->members[i]) == n && memcmp(e->members[i], s, n) == 0) return (int)i;
+        if (same(e->members[i], s, n)) return (int)i;
     return -1;
+}
+
+int scalar_enum_index(const EnumType *e, const char *s, size_t n) {
+    int k = scalar_enum_member(e, s, n);
+    if (k >= 0) return k;
+    for (uint32_t i = 0; i < e->n; i++)
+        if (e->labels && same(e->labels[i], s, n)) return (int)i;
+    for (uint32_t i = 0; i < e->ncodes; i++)
+        if (same(e->codes[i], s, n)) return (int)e->code_member[i];
+    return -1;
+}
+
+size_t scalar_enum_spellings(const EnumType *e, char *buf, size_t cap) {
+    size_t k = 0;
+    if (!cap) return 0;
+    buf[0] = 0;
+    for (uint32_t i = 0; i < e->n; i++) {
+        char one[256];
+        size_t m = (size_t)snprintf(one, sizeof one, "%s%s", i ? ", " : "", e->members[i]);
+        int extra = 0;
+        if (e->labels && e->labels[i] && strcmp(e->labels[i], e->members[i]) != 0 && m < sizeof one)
+            m += (size_t)snprintf(one + m, sizeof one - m, " (%s", e->labels[i]), extra = 1;
+        for (uint32_t c = 0; c < e->ncodes && m < sizeof one; c++)
+            if (e->code_member[c] == i)
+                m += (size_t)snprintf(one + m, sizeof one - m, "%s\"%s\"", extra++ ? ", " : " (",
+                                      e->codes[c]);
+        if (extra && m < sizeof one) m += (size_t)snprintf(one + m, sizeof one - m, ")");
+        if (m >= sizeof one || k + m + 6 > cap) { /* no room: ", ..." ends the list */
+            if (k + 6 <= cap) k += (size_t)snprintf(buf + k, cap - k, "%s...", i ? ", " : "");
+            break;
+        }
+        memcpy(buf + k, one, m + 1);
+        k += m;
+    }
+    return k;
 }
 
 const char *scalar_parse(const Type *t, const char *s, size_t n, Arena *ar, Value *out) {

@@ -26,8 +26,16 @@ int scalar_parse_date(const char *s, size_t n, int64_t *out_days);
 int scalar_parse_datetime(const char *s, size_t n, int64_t *out_secs);
 int scalar_parse_duration(const char *s, size_t n, int64_t *out_secs);
 int scalar_parse_bool(const char *s, size_t n, int64_t *out);
-/* Index of an enum member spelled s, or -1. */
+/* Index of the enum member that s spells exactly — its name, its label or
+ * one of its codes — or -1.  Every reader of values (claims, tables, inline
+ * tests) goes through it. */
 int scalar_enum_index(const EnumType *e, const char *s, size_t n);
+/* Index of the member named s (names only, as rules write them), or -1. */
+int scalar_enum_member(const EnumType *e, const char *s, size_t n);
+/* Lists the spellings scalar_enum_index accepts into buf, for messages:
+ * `M (男, "1"), F (女, "2"), U (未知)`; cut with "..." at a member when
+ * longer than cap.  Returns the length written. */
+size_t scalar_enum_spellings(const EnumType *e, char *buf, size_t cap);
 
 /* Parses text into a value of type t (a scalar type: bool, int, money, date,
  * datetime, duration, code, text, enum).  Empty text is null.  Strings are

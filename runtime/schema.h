@@ -41,6 +41,11 @@ typedef struct EnumType {
     uint32_t n;
     const char **members; /* spelling in data and rules */
     const char **labels;  /* display text in messages (member name if none) */
+    /* other spellings data may use (`M "男" codes "1", "01"`): the national
+     * codes of the members, all ncodes of them, code_member[k] saying whose */
+    uint32_t ncodes;
+    const char **codes;
+    const uint32_t *code_member;
 } EnumType;
 
 typedef struct RecordType RecordType;
@@ -73,6 +78,7 @@ typedef struct Field {
     uint8_t as_of;     /* the date effective-date ranges are checked against */
     int32_t derived;   /* >= 0: computed by the program (index of its code), not read */
     uint32_t decl_off; /* byte offset of the declaration, for messages */
+    const char *formula; /* a derived field's expression as written (NULL otherwise) */
 } Field;
 
 struct RecordType {

@@ -1,6 +1,7 @@
 /* test_csv_claims.c — claims from claims.csv + lines.csv joined on
  * claim_id: children in file order, orphan rows, a bad child row rejecting
- * its claim, duplicate ids, malformed rows, quoted cells. */
+ * its claim, duplicate ids, malformed rows, quoted cells, every bad cell of
+ * a claim named, columns naming no field counted or (strict) rejected. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -15,17 +17,17 @@
 #include "csv_claims.h"
 
 static Field line_fields[] = {
-    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0},
-    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0},
-    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
+    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0, NULL},
+    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0, NULL},
+    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0, NULL},
 };
 static RecordType line_rt = {"line", 3, line_fields, 0, 2, -1};
 static Field claim_fields[] = {
-    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0},
-    {"dept", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
-    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0},
-    {"diagnoses", 9, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0},
+    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0, NULL},
+    {"dept", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0, NULL},
+    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"diagnoses", 9, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0, NULL},
 };
 static RecordType claim_rt = {"claim", 5, claim_fields, 0, 2, -1};
 
@@ -150,6 +152,56 @@ static void test_shared_strings(void **state) {
     csvc_free(c);
 }
 
+/* A claim's bad cells are all named, those of later rows with their file
+ * and line (the first bad row is the reported one); columns naming no
+ * field are counted per claim (cells with a value), or with strict reject
+ * the claim, naming the column. */
+static void test_several_errors_and_unread_columns(void **state) {
+    (void)state;
+    char sub[96], path[128], err[512];
+    snprintf(sub, sizeof sub, "%s/b", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_file("b/claims.csv", "claim_id,dept,total,admit_date\n"
+                               "C1,内科,x,2025-01-02\n"
+                               "C2,外科,1.00,\n");
+    write_file("b/lines.csv", "claim_id,line_no,item_code,amount,date\n"
+                              "C1,1,A,1.234,d\n"
+                              "C1,two,,1.00,d\n"
+                              "C2,1,B,1.00,d\n");
+    snprintf(path, sizeof path, "%s/claims.csv", sub);
+    CsvClaims *c;
+    if (csvc_open(&c, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    InputNotes ns;
+    notes_init(&ns, mem_default());
+    const Value *v;
+    const char *file;
+    uint64_t line;
+    assert_int_equal(csvc_get_ex(c, 0, &ar, NULL, &ns, 0, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(file, "b/claims.csv"));
+    assert_int_equal(line, 2);
+    assert_string_equal(err,
+                        "column 'total': 'x' is not a valid money amount (at most 2 decimals); "
+                        "lines.csv:2: column 'amount': '1.234' is not a valid money amount "
+                        "(at most 2 decimals); lines.csv:3: column 'line_no': 'two' is not a "
+                        "valid integer; lines.csv:3: missing required field 'item_code'");
+    assert_int_equal(csvc_get_ex(c, 1, &ar, NULL, &ns, 0, &v, err, sizeof err, &file, &line), 0);
+    notes_sort(&ns);
+    assert_int_equal(ns.n, 2);
+    assert_string_equal(ns.v[0].name, "admit_date");
+    assert_int_equal(ns.v[0].records, 1); /* C2's cell is empty */
+    assert_string_equal(ns.v[1].name, "lines[].date");
+    assert_int_equal(ns.v[1].records, 2); /* C1's two rows count once */
+    notes_free(&ns);
+    assert_int_equal(csvc_get_ex(c, 1, &ar, NULL, NULL, 1, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(line, 3);
+    assert_string_equal(err, "column 4 'admit_date' is not a field of claim; lines.csv:4: column 5 "
+                             "'date' is not a field of line");
+    arena_free(&ar);
+    csvc_free(c);
+}
+
 static void test_header_without_join_column(void **state) {
     (void)state;
     write_file("other.csv", "id,dept\nC1,x\n");
@@ -164,6 +216,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_and_rejects),
         cmocka_unit_test(test_shared_strings),
+        cmocka_unit_test(test_several_errors_and_unread_columns),
         cmocka_unit_test(test_header_without_join_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

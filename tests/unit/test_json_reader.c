@@ -20,20 +20,22 @@
 
 static const char *sex_members[] = {"M", "F", "U"};
 static const char *sex_labels[] = {"男", "女", "未知"};
-static EnumType sex = {"sex", 3, sex_members, sex_labels};
+static const char *sex_codes[] = {"1", "2", "0", "9"};
+static const uint32_t sex_code_member[] = {0, 1, 2, 2};
+static EnumType sex = {"sex", 3, sex_members, sex_labels, 4, sex_codes, sex_code_member};
 
 /* line: line_no is a key (not marked required: the key alone must do) */
 static Field line_fields[] = {
-    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 0, 1, 0, 0, -1, 0},
-    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0},
-    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
-    {"name", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"qty", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
+    {"line_no", 7, {TY_INT, 0, NULL, NULL, NULL}, 0, 1, 0, 0, -1, 0, NULL},
+    {"item_code", 9, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0, NULL},
+    {"amount", 6, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0, NULL},
+    {"name", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"qty", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
 };
 static RecordType line_rt = {"line", 5, line_fields, 0, 2, -1};
 static Field diag_fields[] = {
-    {"code", 4, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0},
-    {"is_main", 7, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
+    {"code", 4, {TY_CODE, 0, NULL, NULL, NULL}, 1, 0, 0, 0, -1, 0, NULL},
+    {"is_main", 7, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
 };
 static RecordType diag_rt = {"diagnosis", 2, diag_fields, -1, -1, -1};
 enum {
@@ -53,26 +55,26 @@ enum {
     C__N
 };
 static Field claim_fields[] = {
-    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0},
-    {"person_id", 9, {TY_CODE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"sex", 3, {TY_ENUM, 0, &sex, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"birth", 5, {TY_DATE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"settle", 6, {TY_DATETIME, 0, NULL, NULL, NULL}, 0, 0, 0, 1, -1, 0},
-    {"level", 5, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0},
-    {"urgent", 6, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"stay", 4, {TY_DURATION, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"note", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0},
-    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0},
-    {"diagnoses", 9, {TY_LIST, 0, NULL, &diag_rt, NULL}, 0, 0, 0, 0, -1, 0},
-    {"age", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, 0, 0}, /* derived */
+    {"claim_id", 8, {TY_CODE, 0, NULL, NULL, NULL}, 1, 1, 0, 0, -1, 0, NULL},
+    {"person_id", 9, {TY_CODE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"sex", 3, {TY_ENUM, 0, &sex, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"birth", 5, {TY_DATE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"settle", 6, {TY_DATETIME, 0, NULL, NULL, NULL}, 0, 0, 0, 1, -1, 0, NULL},
+    {"level", 5, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"total", 5, {TY_MONEY, 0, NULL, NULL, NULL}, 0, 0, 1, 0, -1, 0, NULL},
+    {"urgent", 6, {TY_BOOL, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"stay", 4, {TY_DURATION, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"note", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"lines", 5, {TY_LIST, 0, NULL, &line_rt, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"diagnoses", 9, {TY_LIST, 0, NULL, &diag_rt, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    {"age", 3, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, 0, 0, "age_years(birth)"}, /* derived */
 };
 static RecordType claim_rt = {"claim", C__N, claim_fields, C_ID, C_TOTAL, C_SETTLE};
 
 typedef struct Ctx {
     JsonReader *r;
     Arena ar;
-    char err[256];
+    char err[1024];
     size_t off;
 } Ctx;
 
@@ -423,10 +425,13 @@ static void test_dates_bools_enums(void **state) {
     j = "{\"claim_id\":\"C\",\"level\":true}";
     bad(c, j, "field 'level': expected an integer, got true", at(j, "true"));
     j = "{\"claim_id\":\"C\",\"sex\":\"X\"}";
-    bad(c, j, "field 'sex': 'X' is not one of M, F, U", at(j, "\"X"));
-    assert_string_equal(c->err, "field 'sex': 'X' is not one of M, F, U");
+    bad(c, j, "field 'sex': 'X' is not one of M (男, \"1\"), F (女, \"2\"), U (未知, \"0\", \"9\")",
+        at(j, "\"X"));
+    assert_string_equal(
+        c->err,
+        "field 'sex': 'X' is not one of M (男, \"1\"), F (女, \"2\"), U (未知, \"0\", \"9\")");
     j = "{\"claim_id\":\"C\",\"sex\":\"m\"}";
-    bad(c, j, "'m' is not one of M, F, U", at(j, "\"m"));
+    bad(c, j, "'m' is not one of M (男", at(j, "\"m"));
     j = "{\"claim_id\":\"C\",\"sex\":1}";
     bad(c, j, "field 'sex': expected a string, got a number", at(j, "1}"));
     /* long and multi-line values are cut, on a character boundary, in messages */
@@ -434,6 +439,112 @@ static void test_dates_bools_enums(void **state) {
     bad(c, j, "...' is not one of", at(j, "\"很"));
     assert_null(strchr(c->err, '\n'));
     assert_non_null(strstr(c->err, "'很长很长很长很长很长很长很长..."));
+}
+
+/* A member is spelled by its name, its label or one of its codes, exactly. */
+static void test_enum_labels_and_codes(void **state) {
+    Ctx *c = *state;
+    static const char *const spell[][2] = {{"M", "0"},  {"男", "0"}, {"1", "0"},    {"F", "1"},
+                                           {"女", "1"}, {"2", "1"},  {"未知", "2"}, {"0", "2"},
+                                           {"9", "2"},  {"U", "2"}};
+    for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++) {
+        char j[96];
+        snprintf(j, sizeof j, "{\"claim_id\":\"C\",\"sex\":\"%s\"}", spell[i][0]);
+        const Value *v = ok(c, j);
+        assert_int_equal(v[C_SEX].i, atoi(spell[i][1]));
+    }
+    /* no trimming, no case folding, no partial match */
+    static const char *const wrong[] = {" F", "女 ", "f", "01", "女性", "1.0"};
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        char j[96];
+        snprintf(j, sizeof j, "{\"claim_id\":\"C\",\"sex\":\"%s\"}", wrong[i]);
+        bad(c, j, "is not one of M (男, \"1\")", at(j, "\"sex\":") + 6);
+    }
+    assert_int_equal(scalar_enum_member(&sex, "男", strlen("男")), -1); /* rules name members */
+    char buf[24];
+    scalar_enum_spellings(&sex, buf, sizeof buf); /* cut at a member */
+    assert_string_equal(buf, "M (男, \"1\"), ...");
+}
+
+/* A record's bad values are all named (up to JSONR_MAX_ERRORS), the first
+ * one's offset reported; a bad required value is not "missing" as well. */
+static void test_several_errors(void **state) {
+    Ctx *c = *state;
+    const char *j = "{\"claim_id\":\"C\",\"sex\":\"X\",\"level\":\"high\",\"lines\":"
+                    "[{\"line_no\":1,\"item_code\":\"A\",\"amount\":\"1.234\"},"
+                    "{\"line_no\":2,\"item_code\":[1],\"qty\":1.5}]}";
+    bad(c, j, "field 'sex': 'X' is not one of", at(j, "\"X"));
+    assert_non_null(
+        strstr(c->err, "; field 'level': expected an integer, got the string \"high\""));
+    assert_non_null(strstr(c->err, "; lines[1]: field 'amount': \"1.234\" is not a money amount"));
+    assert_non_null(
+        strstr(c->err, "; lines[2]: field 'item_code': expected a string, got an array"));
+    assert_non_null(strstr(c->err, "; lines[2]: field 'qty': expected an integer, got 1.5"));
+    assert_null(strstr(c->err, "missing required field 'item_code'"));
+    assert_null(strstr(c->err, "more"));
+    /* six: five named, the sixth counted */
+    j = "{\"claim_id\":\"C\",\"sex\":\"X\",\"level\":\"a\",\"total\":\"b\",\"urgent\":\"c\","
+        "\"stay\":\"d\",\"birth\":\"e\"}";
+    bad(c, j, "; and 1 more", at(j, "\"X"));
+    assert_null(strstr(c->err, "'birth'"));
+    /* a syntax error after a bad value ends the parse; the first offset stays */
+    j = "{\"claim_id\":\"C\",\"sex\":\"X\",\"level\":3 4}";
+    bad(c, j, "'X' is not one of", at(j, "\"X"));
+    assert_non_null(strstr(c->err, "; invalid JSON"));
+}
+
+/* Keys read as no field: counted by path once per record (not when null or
+ * ""), derived fields apart; with strict, errors at the key. */
+static void test_unread_keys_counted_or_strict(void **state) {
+    Ctx *c = *state;
+    InputNotes ns;
+    notes_init(&ns, mem_default());
+    JsonrOptions o = {NULL, &ns, 0};
+    const char *recs[] = {
+        "{\"claim_id\":\"A\",\"admit_date\":\"2025-01-02\",\"age\":40,"
+        "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":1},"
+        "{\"line_no\":2,\"item_code\":\"Y\",\"date\":2}]}",
+        "{\"claim_id\":\"B\",\"admit_date\":null,"
+        "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":\"\"}]}",
+        "{\"claim_id\":\"C\",\"admit_date\":{\"a\":1},\"diagnoses\":[{\"code\":\"I10\",\"x\":[]}]}",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const Value *v;
+        assert_int_equal(jsonr_parse_ex(c->r, recs[i], strlen(recs[i]), &c->ar, &o, &v, c->err,
+                                        sizeof c->err, &c->off),
+                         0);
+    }
+    notes_sort(&ns);
+    assert_int_equal(ns.n, 4);
+    assert_string_equal(ns.v[0].name, "admit_date");
+    assert_int_equal(ns.v[0].records, 2);
+    assert_string_equal(ns.v[1].name, "age");
+    assert_int_equal(ns.v[1].records, 1);
+    assert_non_null(ns.v[1].derived);
+    assert_string_equal(ns.v[1].derived->formula, "age_years(birth)");
+    assert_string_equal(ns.v[2].name, "diagnoses[].x");
+    assert_string_equal(ns.v[3].name, "lines[].date");
+    assert_int_equal(ns.v[3].records, 1); /* two lines, one record; "" is no value */
+    assert_null(ns.v[0].derived);
+    /* merged counts add up */
+    InputNotes all;
+    notes_init(&all, mem_default());
+    assert_int_equal(notes_merge(&all, &ns), 0);
+    assert_int_equal(notes_merge(&all, &ns), 0);
+    notes_sort(&all);
+    assert_int_equal(all.v[0].records, 4);
+    notes_free(&all);
+    notes_free(&ns);
+    /* strict: every such key is an error of the record, at the key */
+    JsonrOptions so = {NULL, NULL, 1};
+    const Value *v;
+    const char *j = recs[0];
+    assert_int_equal(
+        jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &so, &v, c->err, sizeof c->err, &c->off), -1);
+    assert_int_equal(c->off, at(j, "\"admit_date"));
+    assert_string_equal(c->err, "'admit_date' is not a field of claim; 'age' is a derived field "
+                                "(= age_years(birth)), not read from input; lines[1]: 'date' is "
+                                "not a field of line; lines[2]: 'date' is not a field of line");
 }
 
 static void test_wrong_json_types(void **state) {
@@ -671,6 +782,9 @@ int main(void) {
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_money),
         cmocka_unit_test(test_dates_bools_enums),
+        cmocka_unit_test(test_enum_labels_and_codes),
+        cmocka_unit_test(test_several_errors),
+        cmocka_unit_test(test_unread_keys_counted_or_strict),
         cmocka_unit_test(test_wrong_json_types),
         cmocka_unit_test(test_required_fields),
         cmocka_unit_test(test_truncated_everywhere),
