@@ -509,7 +509,19 @@ static void cg_binary(CodeGen *g, Node *n) {
         cg_expr(g, n->a);
         size_t j = op == OP_AND ? E1(g, JZK, 0) : E1(g, JNZK, 0);
         cg_expr(g, n->b);
+        if (!g->debug || g->in_aggregate) {
+            patch(g, j, g->ncode);
+            return;
+        }
+        /* explain: the short-circuit jump must not land on b's last probe
+         * (which would report b with a's value): it lands on a probe of its
+         * own saying b was not evaluated, and both paths meet after it */
+        size_t ran = E1(g, JMP, 0);
         patch(g, j, g->ncode);
+        probe(g, PROBE_SKIPPED, n->b, n->a, NULL);
+        size_t skipped = E1(g, JMP, 0);
+        patch(g, ran, g->ncode);
+        patch(g, skipped, g->ncode);
         return;
     }
     if (op == OP_IN || op == OP_NOTIN) {

@@ -106,9 +106,12 @@ typedef struct RuleIndex {
 /* Debug information for `explain` (only with arb_config.debug_info): at
  * `pc` the VM reports the value(s) on the stack — the operands of a
  * comparison or membership test (PROBE_OPERANDS, 2 or 1 values), its result
- * (PROBE_RESULT), or the value of a rule's `when` (PROBE_WHEN, with the
- * bindings in force). */
-enum { PROBE_OPERANDS, PROBE_RESULT, PROBE_WHEN };
+ * (PROBE_RESULT), the value of a rule's `when` (PROBE_WHEN, with the
+ * bindings in force), or the value of the left side of an `and`/`or` whose
+ * right side (the probe's expression) was skipped (PROBE_SKIPPED; the left
+ * side is the probe's operand a).  Only a short-circuit jump reaches a
+ * PROBE_SKIPPED, and no jump lands on another probe of the right side. */
+enum { PROBE_OPERANDS, PROBE_RESULT, PROBE_WHEN, PROBE_SKIPPED };
 
 typedef struct ProbeBinding {
     int32_t slot;      /* local holding the record */
