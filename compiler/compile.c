@@ -767,6 +767,13 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
 }
 
 int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
+    r->row_slot = r->row_key_col = -1;
+    for (Node *cl = clauses; cl; cl = cl->next) {
+        if (cl->kind != N_MATCH) continue;
+        const Table *t = cl->a->ref;
+        if (t && t->key_col >= 0) r->row_slot = cl->slot, r->row_key_col = t->key_col;
+        break;
+    }
     g->ops_base = g->nops;
     r->ops = (uint32_t)g->nops;
     int rc = cg_rule_code(g, clauses, 0, &r->entry, &r->code_end, &r->maxstack);

@@ -223,7 +223,13 @@ typedef struct arb_evidence {
     int64_t settle_time; /* its as_of (settle_time): seconds since 1970-01-01, civil time */
 } arb_evidence;
 
-/* A finding, as passed to callbacks.  Strings are valid during the call. */
+/* A finding, as passed to callbacks.  Strings are valid during the call.
+ * A rule raises one finding per claim and flagged line (or per claim, for a
+ * rule flagging the claim), however many of its table's rows matched the
+ * line: the finding shows the first matching row (rows of the exact key,
+ * then of prefix keys from the shortest, each key's rows in table order);
+ * also_matched lists the keys of the other rows (as in the table, with a
+ * prefix key's '%'). */
 typedef struct arb_finding {
     const char *claim_id;
     const char *rule_id;
@@ -239,6 +245,10 @@ typedef struct arb_finding {
      * (a rule reading history(); 0 and NULL otherwise) */
     size_t nevidence;
     const arb_evidence *evidence;
+    /* the keys of the other rows of the rule's first `match` that flagged
+     * the same line (or claim) again, in match order (0 and NULL: none) */
+    size_t nalso_matched;
+    const char *const *also_matched;
 } arb_finding;
 
 /* A rejected record: where it is and why. */

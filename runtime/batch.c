@@ -203,6 +203,12 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
               "s\",\"message\":",
               f->severity, f->nature, f->points, line[0] ? line : "null", amount);
     json_str(b, f->message);
+    /* the other matched rows' keys; none: no key */
+    for (size_t i = 0; i < f->nalso_matched; i++) {
+        sb_puts(b, i ? "," : ",\"also_matched\":[");
+        json_str(b, f->also_matched[i]);
+        if (i + 1 == f->nalso_matched) sb_putc(b, ']');
+    }
     /* the earlier claims that made it; none: no key, as before evidence */
     static const Type when = {TY_DATETIME, 0, NULL, NULL, NULL};
     for (size_t i = 0; i < f->nevidence; i++) {
@@ -291,7 +297,7 @@ static void audit(Worker *w, Value *claim) {
             return;
         }
         arb_finding f;
-        Finding fake = {rf->rule, {.i = ARB_NULL}, 0, "", 0};
+        Finding fake = {.rule = rf->rule, .key = {.i = ARB_NULL}, .message = ""};
         engine_finding(w->e, claim, &fake, &f, idbuf, sizeof idbuf);
         RuleErrNote *n = &w->errs[w->nerrs++];
         n->rule = rf->rule;

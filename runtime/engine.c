@@ -352,6 +352,8 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
     out->message = f->message;
     out->nevidence = f->evidence ? f->evidence->n : 0;
     out->evidence = f->evidence && f->evidence->n ? f->evidence->items : NULL;
+    out->nalso_matched = f->nalso;
+    out->also_matched = f->nalso ? f->also : NULL;
 }
 
 void arb_set_lua_limits(arb_engine *e, uint64_t instructions, size_t memory) {

@@ -297,6 +297,11 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
                       vm.failures[vm.nfailures - 1].message);
             continue;
         }
+        /* one finding per flagged record, as check gives */
+        if (vm_merge_findings(&vm, before, &ar)) {
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            break;
+        }
         size_t nf = vm.nfindings - before;
         if (!nf && only == UINT32_MAX) {
             quiet++;
@@ -339,7 +344,9 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
                 sb_printf(&b, " on line %lld", (long long)f->key.i);
             sb_printf(&b, ": %s", amount);
             if (f->message[0]) sb_printf(&b, ", %s", f->message);
-            sb_putc(&b, '\n');
+            for (uint32_t j = 0; j < f->nalso; j++)
+                sb_printf(&b, "%s%s", j ? ", " : " (also matched: ", f->also[j]);
+            sb_puts(&b, f->nalso ? ")\n" : "\n");
         }
     }
     if (only == UINT32_MAX)

@@ -88,6 +88,11 @@ typedef struct Rule {
     int32_t index; /* RuleIndex it is in, -1 when it scans */
     int32_t bound_slot;
     uint32_t bound_entry, bound_end;
+    /* the row bound by the rule's first `match` clause: its local (-1: the
+     * rule matches no table) and the key column of its table.  A finding
+     * notes that row's key; findings merged into it list theirs
+     * (also_matched) */
+    int32_t row_slot, row_key_col;
     uint16_t nlocals, maxstack;
     int32_t file;
     uint32_t off, end; /* span of the rule's id */
