@@ -318,7 +318,7 @@ typedef struct arb_batch_stats {
     uint64_t claims_flagged;
     int64_t claimed_cents; /* sum of the claims' at_risk field (total_amount) */
     int64_t line_cents;    /* sum of the lines' at_risk field (amount) */
-    int64_t at_risk_cents; /* sum of the findings' amounts */
+    int64_t at_risk_cents; /* sum of the findings' amounts (see at_risk_lines_cents) */
     uint64_t bytes;        /* input size */
     double seconds;        /* wall time of the run */
     size_t ncategories;
@@ -332,6 +332,13 @@ typedef struct arb_batch_stats {
     uint64_t reversals;
     uint64_t recorded;     /* claims written to the history store */
     uint64_t not_recorded; /* claims that could not be (no person_id or settle time) */
+    /* The money at risk, each flagged line once: per line the largest of its
+     * findings' amounts, at most the line's amount; the claim's own
+     * findings at most what its lines left of its total_amount; never more
+     * than a claim's total_amount, so at_risk_lines_cents <= claimed_cents.
+     * (at_risk_cents adds every finding's amount: a line flagged by three
+     * rules counts three times there.) */
+    int64_t at_risk_lines_cents;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

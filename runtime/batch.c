@@ -138,7 +138,7 @@ typedef struct Worker {
     size_t nsrecs;
     HistReversal hrev;
     uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
-    int64_t claimed, line_cents, at_risk;
+    int64_t claimed, line_cents, at_risk, at_risk_lines;
     uint64_t *cat_count;
     int64_t *cat_amount;
     int failed;
@@ -288,6 +288,12 @@ static void audit(Worker *w, Value *claim) {
         w->cat_amount[c] += fd->amount;
         if (w->o->findings_path) write_finding(&w->out, w->o->findings_format, &f);
     }
+    int64_t once;
+    if (engine_claim_at_risk(p, claim, w->vm.findings, w->vm.nfindings, &w->ar, &once)) {
+        w->failed = ARB_ERR_NOMEM;
+        return;
+    }
+    w->at_risk_lines += once;
     for (size_t i = 0; i < w->vm.nfailures; i++) {
         const RuleFailure *rf = &w->vm.failures[i];
         w->rule_errors++;
@@ -1398,6 +1404,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         st->claimed_cents += w->claimed;
         st->line_cents += w->line_cents;
         st->at_risk_cents += w->at_risk;
+        st->at_risk_lines_cents += w->at_risk_lines;
         st->rule_errors += w->rule_errors;
         st->reversals += w->reversals;
         if (w->vm.lua) st->lua_calls += luart_calls(w->vm.lua);

@@ -4,7 +4,11 @@
 # under an exact key and two prefixes flags the line once, with the first
 # row in match order (exact key, then prefixes from the shortest) and the
 # other rows' keys in also_matched — the same with the interpreter, the
-# JIT and native code; a rule flagging the claim flags it once.
+# JIT and native code; a rule flagging the claim flags it once.  The
+# summary's "at risk" counts each flagged line once, at most its amount
+# (three rules on one line), and the claim's own findings at most what the
+# lines left of its total; over generated claims it is never more than
+# the claimed amount and equals what the findings say (recomputed here).
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -71,6 +75,11 @@ has "$f" '"rule":"DUP.2","category":"DUP","category_code":"X1","severity":"mediu
 [ "$(grep -c '"rule":"DUP.1"' "$f")" = 2 ] && ok || bad "DUP.1: one finding per line"
 [ "$(grep -c '"rule":"DUP.2"' "$f")" = 1 ] && ok || bad "DUP.2: one finding per claim"
 [ "$(grep -c '"also_matched"' "$f")" = 2 ] && ok || bad "also_matched only where rows were merged"
+# findings total 10 + 20 + 5 + 12 + 30 + 4 (S1) + 200 (S2) = 281.00; at risk:
+# S1 lines 10 + 20 + 12 (line 3 once, at most its 12.00), the claim's 5.00
+# capped at 42 - 42 = 0; S2 the claim's 200.00 capped at its 150.00
+has "$tmp/sum" "7 findings in 2 claims: findings total 281.00; at risk 192.00 (each line once, at most its amount)"
+has "$tmp/sum" "claimed 192.00"
 # the JIT and native code (through a pack) agree byte for byte
 "$arbiter" check "$tmp/once.rules" "${std[@]}" --claims "$tmp/c.jsonl" -o "$tmp/fj.jsonl" --backend jit --quiet
 cmp -s "$f" "$tmp/fj.jsonl" && ok || bad "JIT differs"
@@ -90,5 +99,50 @@ mkdir "$tmp/g" && cp "$tmp/c.jsonl" "$tmp/g/claims.jsonl" && cp "$f" "$tmp/g/exp
 "$arbiter" test "$tmp/once.rules" "${std[@]}" --golden "$tmp/g" >"$tmp/t1" 2>&1 && ok || { bad "golden set with also_matched"; cat "$tmp/t1"; }
 sed -i 's/"also_matched":\["XA10%","XA10B%"\]/"also_matched":["XA10B%"]/' "$tmp/g/expected.jsonl"
 "$arbiter" test "$tmp/once.rules" "${std[@]}" --golden "$tmp/g" >"$tmp/t2" 2>&1 && bad "a changed also_matched passes" || ok
+
+# property: over generated claims of the reference library, "at risk" is at
+# most the claimed amount and is what the findings give, each line once
+"$arbiter" gen library --seed 1 -o "$tmp/lib" >/dev/null 2>&1 || bad "gen library exit $?"
+for seed in 1 2 3; do
+  "$arbiter" gen claims --library "$tmp/lib" --n 1500 --seed $seed --violations 0.3 -o "$tmp/g$seed.jsonl" >/dev/null 2>&1 ||
+    bad "gen claims exit $?"
+  "$arbiter" check "$src/stdlib-rules" "$tmp/lib" --claims "$tmp/g$seed.jsonl" -o "$tmp/gf$seed.jsonl" 2>"$tmp/gs$seed"
+  python3 - "$tmp/g$seed.jsonl" "$tmp/gf$seed.jsonl" "$tmp/gs$seed" <<'PY' && ok || bad "seed $seed: at risk"
+import json, re, sys
+from decimal import Decimal
+cents = lambda s: int(Decimal(s.replace(",", "")) * 100)
+claims = {}
+for l in open(sys.argv[1], encoding="utf-8"):
+    c = json.loads(l)
+    claims[c["claim_id"]] = c
+per = {}
+seen = set()
+for l in open(sys.argv[2], encoding="utf-8"):
+    f = json.loads(l)
+    ident = (f["claim_id"], f["rule"], f["line_no"])
+    if ident in seen: sys.exit("two findings of %s" % (ident,))
+    seen.add(ident)
+    per.setdefault(f["claim_id"], []).append(f)
+want = 0
+for cid, fs in per.items():
+    c = claims[cid]
+    total = max(0, cents(c.get("total_amount") or "0"))
+    amount = {ln["line_no"]: max(0, cents(ln.get("amount") or "0")) for ln in c["lines"]}
+    best, rest = {}, 0
+    for f in fs:
+        a = max(0, cents(f["amount"]))
+        if f["line_no"] is None: rest = max(rest, a)
+        else: best[f["line_no"]] = max(best.get(f["line_no"], 0), a)
+    lines = min(total, sum(min(a, amount[n]) for n, a in best.items()))
+    want += lines + min(rest, total - lines)
+text = open(sys.argv[3], encoding="utf-8").read()
+claimed = cents(re.search(r"claimed ([-\d,.]+)", text).group(1))
+got = cents(re.search(r"; at risk ([-\d,.]+) \(each line once", text).group(1))
+total = cents(re.search(r"findings total ([-\d,.]+);", text).group(1))
+print("claimed %d, findings total %d, at risk %d (recomputed %d)" % (claimed, total, got, want))
+if got != want: sys.exit("at risk %d, the findings give %d" % (got, want))
+if got > claimed: sys.exit("at risk %d above claimed %d" % (got, claimed))
+PY
+done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
