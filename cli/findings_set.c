@@ -298,11 +298,12 @@ enum {
     K_LINE,
     K_AMOUNT,
     K_EVIDENCE,
+    K_ALSO,
     K_COUNT
 };
 static const char *const KEYS[K_COUNT] = {"claim_id", "rule",   "category", "category_code",
                                           "severity", "nature", "message",  "points",
-                                          "line_no",  "amount", "evidence"};
+                                          "line_no",  "amount", "evidence", "also_matched"};
 
 /* "evidence": [{"claim_id": "A1", "settle_time": "2025-01-03T10:00:00"}, ...];
  * checked, then kept as written. */
@@ -360,6 +361,33 @@ static int parse_evidence(Parser *ps, const char **out) {
     return 0;
 }
 
+/* "also_matched": ["XA10B%", ...]; checked, then kept as written. */
+static int parse_also(Parser *ps, const char **out) {
+    size_t from = ps->i, used = ps->used;
+    if (ps->i >= ps->n || ps->p[ps->i] != '[') return fail_here(ps, "'[' expected (also_matched)");
+    ps->i++;
+    skip_space(ps);
+    while (ps->i < ps->n && ps->p[ps->i] != ']') {
+        const char *key;
+        if (parse_string(ps, &key)) return -1;
+        skip_space(ps);
+        if (ps->i < ps->n && ps->p[ps->i] == ',') {
+            ps->i++;
+            skip_space(ps);
+        } else if (ps->i >= ps->n || ps->p[ps->i] != ']')
+            return fail_here(ps, "',' or ']' expected");
+    }
+    if (ps->i >= ps->n) return fail_at(ps, from, "unterminated also_matched");
+    ps->i++;
+    ps->used = used;
+    char *s = ps->store + ps->used;
+    memcpy(s, ps->p + from, ps->i - from);
+    s[ps->i - from] = 0;
+    ps->used += ps->i - from + 1;
+    *out = s;
+    return 0;
+}
+
 static int key_index(const char *k) {
     for (int i = 0; i < K_COUNT; i++)
         if (strcmp(KEYS[i], k) == 0) return i;
@@ -374,6 +402,7 @@ static int parse_value(Parser *ps, int k, FsFinding *f) {
     if (k == K_POINTS) return parse_int(ps, &f->points);
     if (k == K_AMOUNT) return parse_amount(ps, &f->amount);
     if (k == K_EVIDENCE) return parse_evidence(ps, &f->evidence);
+    if (k == K_ALSO) return parse_also(ps, &f->also_matched);
     if (parse_null(ps)) {
         f->line_no = -1;
         return 0;
@@ -440,7 +469,7 @@ static int parse_object(Parser *ps, FsFinding *f) {
 int fs_parse_line(const char *p, size_t n, FsFinding *f, size_t *col, char *err, size_t cap) {
     memset(f, 0, sizeof *f);
     f->claim_id = f->rule = f->category = f->category_code = "";
-    f->severity = f->nature = f->message = f->evidence = "";
+    f->severity = f->nature = f->message = f->evidence = f->also_matched = "";
     f->line_no = -1;
     /* unescaped strings (with their NULs) never outgrow the line */
     Parser ps = {.p = p, .n = n, .store = malloc(n + 1)};
@@ -567,6 +596,7 @@ static int content_cmp(const FsFinding *a, const FsFinding *b) {
     if (!c) c = strcmp(a->nature, b->nature);
     if (!c) c = cmp_int(a->points, b->points);
     if (!c) c = strcmp(a->evidence, b->evidence);
+    if (!c) c = strcmp(a->also_matched, b->also_matched);
     return c;
 }
 
@@ -626,6 +656,10 @@ void fs_write_jsonl(FsBuf *b, const FindingSet *s) {
             fsb_puts(b, "null");
         fsb_printf(b, ",\"amount\":\"%s\",\"message\":", amount);
         json_str(b, f->message);
+        if (*f->also_matched) {
+            fsb_puts(b, ",\"also_matched\":");
+            fsb_puts(b, f->also_matched);
+        }
         if (*f->evidence) {
             fsb_puts(b, ",\"evidence\":");
             fsb_puts(b, f->evidence);

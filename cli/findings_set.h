@@ -41,6 +41,9 @@ typedef struct FsFinding {
      * finding, as written ({"claim_id":..,"settle_time":..} objects); ""
      * when the finding has none */
     const char *evidence;
+    /* "also_matched": the JSON array of the keys of the other table rows
+     * that matched the flagged line, as written; "" when none */
+    const char *also_matched;
     char *store;
 } FsFinding;
 
@@ -91,9 +94,9 @@ typedef struct FsDiff {
 /* Compares two sets regardless of order (both are sorted in place).  A
  * finding is identified by claim_id + rule + line_no; findings sharing a key
  * are paired by equal message first, then in sorted order.  Paired findings
- * differing in amount, severity, message, category, nature, points or
- * evidence are CHANGED.  The differences come sorted by category, rule, kind, claim and
- * line.  Returns 0, or -1 when out of memory (d is then empty).  Free with
+ * differing in amount, severity, message, category, nature, points,
+ * evidence or also_matched are CHANGED.  The differences come sorted by
+ * category, rule, kind, claim and line.  Returns 0, or -1 when out of memory (d is then empty).  Free with
  * fs_diff_free. */
 int fs_compare(FindingSet *expected, FindingSet *actual, FsDiff *d);
 void fs_diff_free(FsDiff *d);

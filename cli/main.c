@@ -411,10 +411,11 @@ static int cmd_check(int argc, char **argv) {
         return EXIT_DATA;
     }
     if (!quiet) {
-        char m1[48], m2[48], m3[48];
+        char m1[48], m2[48], m3[48], m4[48];
         format_money(st.claimed_cents, m1, sizeof m1);
         format_money(st.line_cents, m2, sizeof m2);
         format_money(st.at_risk_cents, m3, sizeof m3);
+        format_money(st.at_risk_lines_cents, m4, sizeof m4);
         fprintf(stderr, "arbiter: %zu rules, %llu claims read = %llu audited + %llu rejected",
                 arb_rule_count(e), (unsigned long long)st.records_read,
                 (unsigned long long)st.audited, (unsigned long long)st.rejected);
@@ -429,8 +430,10 @@ static int cmd_check(int argc, char **argv) {
                     (unsigned long long)st.not_recorded);
         fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
                 m1, m2);
-        fprintf(stderr, "  %llu findings in %llu claims, %s at risk\n",
-                (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3);
+        fprintf(stderr,
+                "  %llu findings in %llu claims: findings total %s; at risk %s (each line once, at "
+                "most its amount)\n",
+                (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3, m4);
         if (st.lua_calls || st.rule_errors)
             fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua)%s%s\n",
                     (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,

@@ -509,7 +509,19 @@ static void cg_binary(CodeGen *g, Node *n) {
         cg_expr(g, n->a);
         size_t j = op == OP_AND ? E1(g, JZK, 0) : E1(g, JNZK, 0);
         cg_expr(g, n->b);
+        if (!g->debug || g->in_aggregate) {
+            patch(g, j, g->ncode);
+            return;
+        }
+        /* explain: the short-circuit jump must not land on b's last probe
+         * (which would report b with a's value): it lands on a probe of its
+         * own saying b was not evaluated, and both paths meet after it */
+        size_t ran = E1(g, JMP, 0);
         patch(g, j, g->ncode);
+        probe(g, PROBE_SKIPPED, n->b, n->a, NULL);
+        size_t skipped = E1(g, JMP, 0);
+        patch(g, ran, g->ncode);
+        patch(g, skipped, g->ncode);
         return;
     }
     if (op == OP_IN || op == OP_NOTIN) {
@@ -755,6 +767,13 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
 }
 
 int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
+    r->row_slot = r->row_key_col = -1;
+    for (Node *cl = clauses; cl; cl = cl->next) {
+        if (cl->kind != N_MATCH) continue;
+        const Table *t = cl->a->ref;
+        if (t && t->key_col >= 0) r->row_slot = cl->slot, r->row_key_col = t->key_col;
+        break;
+    }
     g->ops_base = g->nops;
     r->ops = (uint32_t)g->nops;
     int rc = cg_rule_code(g, clauses, 0, &r->entry, &r->code_end, &r->maxstack);

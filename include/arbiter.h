@@ -223,7 +223,13 @@ typedef struct arb_evidence {
     int64_t settle_time; /* its as_of (settle_time): seconds since 1970-01-01, civil time */
 } arb_evidence;
 
-/* A finding, as passed to callbacks.  Strings are valid during the call. */
+/* A finding, as passed to callbacks.  Strings are valid during the call.
+ * A rule raises one finding per claim and flagged line (or per claim, for a
+ * rule flagging the claim), however many of its table's rows matched the
+ * line: the finding shows the first matching row (rows of the exact key,
+ * then of prefix keys from the shortest, each key's rows in table order);
+ * also_matched lists the keys of the other rows (as in the table, with a
+ * prefix key's '%'). */
 typedef struct arb_finding {
     const char *claim_id;
     const char *rule_id;
@@ -239,6 +245,10 @@ typedef struct arb_finding {
      * (a rule reading history(); 0 and NULL otherwise) */
     size_t nevidence;
     const arb_evidence *evidence;
+    /* the keys of the other rows of the rule's first `match` that flagged
+     * the same line (or claim) again, in match order (0 and NULL: none) */
+    size_t nalso_matched;
+    const char *const *also_matched;
 } arb_finding;
 
 /* A rejected record: where it is and why. */
@@ -325,7 +335,7 @@ typedef struct arb_batch_stats {
     uint64_t claims_flagged;
     int64_t claimed_cents; /* sum of the claims' at_risk field (total_amount) */
     int64_t line_cents;    /* sum of the lines' at_risk field (amount) */
-    int64_t at_risk_cents; /* sum of the findings' amounts */
+    int64_t at_risk_cents; /* sum of the findings' amounts (see at_risk_lines_cents) */
     uint64_t bytes;        /* input size */
     double seconds;        /* wall time of the run */
     size_t ncategories;
@@ -343,6 +353,13 @@ typedef struct arb_batch_stats {
      * by name; valid until the next call on the engine. */
     size_t nignored;
     const struct arb_ignored_field *ignored;
+    /* The money at risk, each flagged line once: per line the largest of its
+     * findings' amounts, at most the line's amount; the claim's own
+     * findings at most what its lines left of its total_amount; never more
+     * than a claim's total_amount, so at_risk_lines_cents <= claimed_cents.
+     * (at_risk_cents adds every finding's amount: a line flagged by three
+     * rules counts three times there.) */
+    int64_t at_risk_lines_cents;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

@@ -139,7 +139,7 @@ typedef struct Worker {
     HistReversal hrev;
     InputNotes unread; /* input fields not read */
     uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
-    int64_t claimed, line_cents, at_risk;
+    int64_t claimed, line_cents, at_risk, at_risk_lines;
     uint64_t *cat_count;
     int64_t *cat_amount;
     int failed;
@@ -204,6 +204,12 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
               "s\",\"message\":",
               f->severity, f->nature, f->points, line[0] ? line : "null", amount);
     json_str(b, f->message);
+    /* the other matched rows' keys; none: no key */
+    for (size_t i = 0; i < f->nalso_matched; i++) {
+        sb_puts(b, i ? "," : ",\"also_matched\":[");
+        json_str(b, f->also_matched[i]);
+        if (i + 1 == f->nalso_matched) sb_putc(b, ']');
+    }
     /* the earlier claims that made it; none: no key, as before evidence */
     static const Type when = {TY_DATETIME, 0, NULL, NULL, NULL};
     for (size_t i = 0; i < f->nevidence; i++) {
@@ -283,6 +289,12 @@ static void audit(Worker *w, Value *claim) {
         w->cat_amount[c] += fd->amount;
         if (w->o->findings_path) write_finding(&w->out, w->o->findings_format, &f);
     }
+    int64_t once;
+    if (engine_claim_at_risk(p, claim, w->vm.findings, w->vm.nfindings, &w->ar, &once)) {
+        w->failed = ARB_ERR_NOMEM;
+        return;
+    }
+    w->at_risk_lines += once;
     for (size_t i = 0; i < w->vm.nfailures; i++) {
         const RuleFailure *rf = &w->vm.failures[i];
         w->rule_errors++;
@@ -292,7 +304,7 @@ static void audit(Worker *w, Value *claim) {
             return;
         }
         arb_finding f;
-        Finding fake = {rf->rule, {.i = ARB_NULL}, 0, "", 0};
+        Finding fake = {.rule = rf->rule, .key = {.i = ARB_NULL}, .message = ""};
         engine_finding(w->e, claim, &fake, &f, idbuf, sizeof idbuf);
         RuleErrNote *n = &w->errs[w->nerrs++];
         n->rule = rf->rule;
@@ -1425,6 +1437,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         st->claimed_cents += w->claimed;
         st->line_cents += w->line_cents;
         st->at_risk_cents += w->at_risk;
+        st->at_risk_lines_cents += w->at_risk_lines;
         st->rule_errors += w->rule_errors;
         st->reversals += w->reversals;
         if (w->vm.lua) st->lua_calls += luart_calls(w->vm.lua);

@@ -364,6 +364,64 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
     out->message = f->message;
     out->nevidence = f->evidence ? f->evidence->n : 0;
     out->evidence = f->evidence && f->evidence->n ? f->evidence->items : NULL;
+    out->nalso_matched = f->nalso;
+    out->also_matched = f->nalso ? f->also : NULL;
+}
+
+typedef struct RiskItem {
+    uintptr_t target;
+    int64_t amount;
+} RiskItem;
+
+static int risk_cmp(const void *a, const void *b) {
+    const RiskItem *x = a, *y = b;
+    return x->target < y->target ? -1 : x->target > y->target;
+}
+
+/* The at_risk amount (0 when missing or negative) of rec when it is a
+ * record of one of the claim's lists with an at_risk field; else -1. */
+static int64_t line_cap(const RecordType *ct, const Value *claim, const Value *rec) {
+    for (uint32_t k = 0; k < ct->nfields; k++) {
+        if (ct->fields[k].type.kind != TY_LIST || !ct->fields[k].type.rec) continue;
+        const ArbList *l = claim[k].l;
+        int32_t at = ct->fields[k].type.rec->at_risk_field;
+        if (!l || !l->n || at < 0 || rec < l->items || rec >= l->items + (size_t)l->n * l->width ||
+            (size_t)(rec - l->items) % l->width)
+            continue;
+        int64_t v = rec[at].i;
+        return v == ARB_NULL || v < 0 ? 0 : v;
+    }
+    return -1;
+}
+
+int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f, size_t n,
+                         Arena *ar, int64_t *out) {
+    const RecordType *ct = p->claim;
+    int64_t total = ct->at_risk_field >= 0 ? claim[ct->at_risk_field].i : ARB_NULL;
+    if (total == ARB_NULL || total < 0) total = 0;
+    *out = 0;
+    if (!n) return 0;
+    RiskItem *it = arena_alloc(ar, n * sizeof(RiskItem));
+    if (!it) return -1;
+    for (size_t i = 0; i < n; i++)
+        it[i] = (RiskItem){(uintptr_t)f[i].target, f[i].amount < 0 ? 0 : f[i].amount};
+    qsort(it, n, sizeof(RiskItem), risk_cmp);
+    int64_t lines = 0, rest = 0;
+    for (size_t a = 0, b; a < n; a = b) {
+        int64_t amount = it[a].amount;
+        for (b = a + 1; b < n && it[b].target == it[a].target; b++)
+            if (it[b].amount > amount) amount = it[b].amount;
+        int64_t cap = line_cap(ct, claim, (const Value *)it[a].target);
+        if (cap < 0) { /* the claim, or a record without an amount of its own */
+            if (amount > rest) rest = amount;
+            continue;
+        }
+        lines += amount < cap ? amount : cap;
+        if (lines > total) lines = total; /* lines that add up to more than the claim */
+    }
+    if (rest > total - lines) rest = total - lines;
+    *out = lines + rest;
+    return 0;
 }
 
 void arb_set_lua_limits(arb_engine *e, uint64_t instructions, size_t memory) {

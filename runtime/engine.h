@@ -73,4 +73,16 @@ void engine_drop_ignored(arb_engine *e);
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
                     char *claim_id_buf, size_t cap);
 
+/* The money a claim's findings f[0..n) put at risk, each flagged record
+ * once (arb_batch_stats.at_risk_lines_cents): a flagged line (a record of a
+ * claim list whose type has an at_risk field) counts the largest amount of
+ * its findings, from 0 to the line's own amount (missing: 0); the claim
+ * (and a flagged record without an at_risk field) counts the largest
+ * amount of its findings, from 0 to what the lines left of the claim's
+ * at_risk amount (total_amount; missing: 0); the lines together count at
+ * most that amount too.  So the result is between 0 and the claim's
+ * amount.  Scratch comes from ar; 0, or -1 when out of memory. */
+int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f, size_t n,
+                         Arena *ar, int64_t *out);
+
 #endif

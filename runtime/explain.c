@@ -4,7 +4,9 @@
  * trace mode (every rule on every line, no index, so each iteration is
  * seen).  Probes the compiler placed (debug_info) report the operands and
  * result of each comparison or membership test and the value of each `when`
- * with the bindings in force; the report shows them with their source text. */
+ * with the bindings in force; the report shows them with their source text.
+ * The right side of an `and`/`or` that its left side decided is shown as
+ * "not evaluated", with the left side's value. */
 #include <stdio.h>
 #include <string.h>
 
@@ -97,6 +99,16 @@ static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from
     int shown_false = 0;
     for (size_t k = from; k < to; k++) {
         const Probe *p = ev[k].p;
+        if (p->kind == PROBE_SKIPPED) { /* the right side of an and/or that did not run */
+            sb_puts(b, "      ");
+            size_t mark = b->len;
+            put_source(e, b, p->file, p->off, p->end);
+            while (b->len - mark < 40) sb_putc(b, ' ');
+            sb_puts(b, "  not evaluated  (");
+            put_source(e, b, p->file, p->a_off, p->a_end);
+            sb_printf(b, " is %s)\n", ev[k].v[0].i > 0 ? "true" : "false");
+            continue;
+        }
         /* a test with its operands, or a condition by itself (exists) */
         int alone = p->kind == PROBE_RESULT && (k == from || ev[k - 1].p->kind != PROBE_OPERANDS);
         if (p->kind != PROBE_OPERANDS && !alone) continue;
@@ -285,6 +297,11 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
                       vm.failures[vm.nfailures - 1].message);
             continue;
         }
+        /* one finding per flagged record, as check gives */
+        if (vm_merge_findings(&vm, before, &ar)) {
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            break;
+        }
         size_t nf = vm.nfindings - before;
         if (!nf && only == UINT32_MAX) {
             quiet++;
@@ -292,8 +309,9 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
         }
         fired += nf > 0;
         const Category *c = &p->cats[ru->category];
-        sb_printf(&b, "\nrule %s \"%s\" in %s (%s): %s", ru->id, ru->title, c->name, c->title,
-                  nf ? "fired" : "did not fire");
+        sb_printf(&b, "\nrule %s", ru->id);
+        if (ru->title[0]) sb_printf(&b, " \"%s\"", ru->title);
+        sb_printf(&b, " in %s (%s): %s", c->name, c->title, nf ? "fired" : "did not fire");
         if (nf)
             sb_printf(&b, ", %zu finding%s\n", nf, nf == 1 ? "" : "s");
         else
@@ -324,7 +342,11 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
             sb_printf(&b, "    -> finding");
             if (f->key.i != ARB_NULL && ru->key_field >= 0 && !ru->flags_claim)
                 sb_printf(&b, " on line %lld", (long long)f->key.i);
-            sb_printf(&b, ": %s, %s\n", amount, f->message);
+            sb_printf(&b, ": %s", amount);
+            if (f->message[0]) sb_printf(&b, ", %s", f->message);
+            for (uint32_t j = 0; j < f->nalso; j++)
+                sb_printf(&b, "%s%s", j ? ", " : " (also matched: ", f->also[j]);
+            sb_puts(&b, f->nalso ? ")\n" : "\n");
         }
     }
     if (only == UINT32_MAX)

@@ -174,6 +174,7 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
         put_u32(&w, r->ops), put_u32(&w, r->nops);
         put_i32(&w, r->index), put_i32(&w, r->bound_slot);
         put_u32(&w, r->bound_entry), put_u32(&w, r->bound_end);
+        put_i32(&w, r->row_slot), put_i32(&w, r->row_key_col);
         put_u32(&w, r->nlocals | (uint32_t)r->maxstack << 16);
         put_u32(&w, r->off), put_u32(&w, r->end);
     }
@@ -518,6 +519,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         ru->ops = get_u32(r), ru->nops = get_u32(r);
         ru->index = get_i32(r), ru->bound_slot = get_i32(r);
         ru->bound_entry = get_u32(r), ru->bound_end = get_u32(r);
+        ru->row_slot = get_i32(r), ru->row_key_col = get_i32(r);
         k = get_u32(r);
         ru->nlocals = k & 0xffff, ru->maxstack = (uint16_t)(k >> 16);
         ru->off = get_u32(r), ru->end = get_u32(r);

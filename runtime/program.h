@@ -88,6 +88,11 @@ typedef struct Rule {
     int32_t index; /* RuleIndex it is in, -1 when it scans */
     int32_t bound_slot;
     uint32_t bound_entry, bound_end;
+    /* the row bound by the rule's first `match` clause: its local (-1: the
+     * rule matches no table) and the key column of its table.  A finding
+     * notes that row's key; findings merged into it list theirs
+     * (also_matched) */
+    int32_t row_slot, row_key_col;
     uint16_t nlocals, maxstack;
     int32_t file;
     uint32_t off, end; /* span of the rule's id */
@@ -106,9 +111,12 @@ typedef struct RuleIndex {
 /* Debug information for `explain` (only with arb_config.debug_info): at
  * `pc` the VM reports the value(s) on the stack — the operands of a
  * comparison or membership test (PROBE_OPERANDS, 2 or 1 values), its result
- * (PROBE_RESULT), or the value of a rule's `when` (PROBE_WHEN, with the
- * bindings in force). */
-enum { PROBE_OPERANDS, PROBE_RESULT, PROBE_WHEN };
+ * (PROBE_RESULT), the value of a rule's `when` (PROBE_WHEN, with the
+ * bindings in force), or the value of the left side of an `and`/`or` whose
+ * right side (the probe's expression) was skipped (PROBE_SKIPPED; the left
+ * side is the probe's operand a).  Only a short-circuit jump reaches a
+ * PROBE_SKIPPED, and no jump lands on another probe of the right side. */
+enum { PROBE_OPERANDS, PROBE_RESULT, PROBE_WHEN, PROBE_SKIPPED };
 
 typedef struct ProbeBinding {
     int32_t slot;      /* local holding the record */

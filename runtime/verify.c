@@ -295,6 +295,9 @@ typedef struct TypeCtx {
     const RecordType *bound_rt;
     int32_t key_field; /* -1: none (or the rule flags the claim) */
     uint8_t key_kind;
+    /* the local a finding reads a matched row's key from (Rule.row_slot,
+     * -1: none) and that key's column */
+    int32_t row_slot, row_key_col;
 } TypeCtx;
 
 /* Applies the instruction at pc to the slots cur (locals, then the stack
@@ -394,6 +397,12 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         if (c->key_field >= 0 && ((uint32_t)c->key_field >= rt->nfields ||
                                   rt->fields[c->key_field].type.kind != c->key_kind))
             return "the flagged record has no such key field";
+        if (c->row_slot >= 0) {
+            const Table *t = L[c->row_slot].k == T_ROW ? L[c->row_slot].ref : NULL;
+            if (!t || t->key_col != c->row_key_col || t->key_col < 0 ||
+                !type_is_string(t->rt.fields[t->key_col].type.kind))
+                return "the matched row of a finding is no keyed table's row";
+        }
         int32_t nargs = a[2], tmpl = c->ops[a[1]];
         if (!ty_eq(TOP(nargs), i64)) return "expects an amount";
         for (uint32_t i = 0, k = 0; tmpl >= 0 && i < p->templates[tmpl].nparts; i++) {
@@ -598,7 +607,8 @@ static int fast_path(const Program *p, const Verified *d, uint32_t to, const Typ
     const TypeCtx *r = &d->c;
     if (d->to != to || r->nlocals != c->nlocals || r->maxstack != c->maxstack ||
         r->bound_slot != c->bound_slot || r->bound_rt != c->bound_rt ||
-        r->key_field != c->key_field || r->key_kind != c->key_kind)
+        r->key_field != c->key_field || r->key_kind != c->key_kind || r->row_slot != c->row_slot ||
+        r->row_key_col != c->row_key_col)
         return 0;
     for (uint32_t i = 0; i < d->nsites; i++) {
         uint32_t pc = v->sites[d->sites + i];
@@ -678,9 +688,19 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             rc = -1;
             break;
         }
-        TypeCtx c = {
-            rule_ops(p, r), r->nlocals, r->maxstack, -1, NULL, r->flags_claim ? -1 : r->key_field,
-            r->key_kind};
+        TypeCtx c = {.ops = rule_ops(p, r),
+                     .nlocals = r->nlocals,
+                     .maxstack = r->maxstack,
+                     .bound_slot = -1,
+                     .key_field = r->flags_claim ? -1 : r->key_field,
+                     .key_kind = r->key_kind,
+                     .row_slot = r->row_slot,
+                     .row_key_col = r->row_key_col};
+        if (r->row_slot < -1 || (r->row_slot >= 0 && (uint32_t)r->row_slot >= r->nlocals)) {
+            snprintf(err, errcap, "rule %s: matched row slot out of range", r->id);
+            rc = -1;
+            break;
+        }
         rc = verify_shared(&v, r->entry, r->code_end, &c, r->nops, err, errcap);
         if (rc != 0 || r->index < 0) continue;
         if (r->bound_slot < 0 || (uint32_t)r->bound_slot >= r->nlocals ||
@@ -705,8 +725,13 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             snprintf(err, errcap, "derived fields: operand vector out of range");
             rc = -1;
         } else {
-            TypeCtx c = {
-                p->ops + p->prepare_ops, p->prepare_nlocals, p->prepare_maxstack, -1, NULL, -1, 0};
+            TypeCtx c = {.ops = p->ops + p->prepare_ops,
+                         .nlocals = p->prepare_nlocals,
+                         .maxstack = p->prepare_maxstack,
+                         .bound_slot = -1,
+                         .key_field = -1,
+                         .row_slot = -1,
+                         .row_key_col = -1};
             rc = verify_shared(&v, p->prepare_entry, end < p->ncode ? end + 1 : p->ncode, &c,
                                p->prepare_nops, err, errcap);
         }

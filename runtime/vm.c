@@ -33,6 +33,7 @@ void vm_free(VM *vm) {
     mem_free(vm->alloc, vm->locals, vm->locals_cap * sizeof(Value));
     mem_free(vm->alloc, vm->findings, vm->capfindings * sizeof(Finding));
     mem_free(vm->alloc, vm->cand, vm->capcand * sizeof(uint32_t));
+    mem_free(vm->alloc, vm->merge, vm->capmerge * sizeof(MergeKey));
     mem_free(vm->alloc, vm->ev, vm->capev * sizeof(const Value *));
     sb_free(&vm->msg);
     memset(vm, 0, sizeof *vm);
@@ -254,6 +255,12 @@ int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t na
         return -1;
     Finding *f = &vm->findings[vm->nfindings];
     f->rule = rule;
+    f->target = target;
+    f->row_key = r->row_slot >= 0 && vm->locals[r->row_slot].rec
+                     ? vm->locals[r->row_slot].rec[r->row_key_col].s
+                     : NULL;
+    f->nalso = 0;
+    f->also = NULL;
     f->key.i = ARB_NULL;
     if (r->key_field >= 0 && !r->flags_claim) f->key = target[r->key_field];
     f->amount = args[0].i == ARB_NULL ? 0 : args[0].i;
@@ -596,6 +603,45 @@ static void sort_by_rule(VM *vm, size_t from) {
     }
 }
 
+static int merge_cmp(const void *a, const void *b) {
+    const MergeKey *x = a, *y = b;
+    if (x->rule != y->rule) return x->rule < y->rule ? -1 : 1;
+    if (x->target != y->target) return x->target < y->target ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+int vm_merge_findings(VM *vm, size_t from, Arena *ar) {
+    Finding *f = vm->findings;
+    size_t n = vm->nfindings - from, dropped = 0;
+    if (n < 2) return 0;
+    if (mem_grow(vm->alloc, (void **)&vm->merge, sizeof(MergeKey), &vm->capmerge, n)) return -1;
+    MergeKey *m = vm->merge;
+    for (size_t i = 0; i < n; i++)
+        m[i] = (MergeKey){f[from + i].rule, (uintptr_t)f[from + i].target, from + i};
+    qsort(m, n, sizeof(MergeKey), merge_cmp);
+    for (size_t a = 0, b; a < n; a = b) {
+        uint32_t keys = 0;
+        for (b = a + 1; b < n && m[b].rule == m[a].rule && m[b].target == m[a].target; b++)
+            keys += f[m[b].i].row_key != NULL;
+        if (b - a == 1) continue;
+        const char **also = keys ? arena_alloc(ar, keys * sizeof(const char *)) : NULL;
+        if (keys && !also) return -1;
+        f[m[a].i].nalso = keys;
+        f[m[a].i].also = also;
+        for (size_t k = a + 1; k < b; k++) {
+            if (f[m[k].i].row_key) *also++ = f[m[k].i].row_key->data;
+            f[m[k].i].rule = UINT32_MAX; /* dropped */
+        }
+        dropped += b - a - 1;
+    }
+    if (!dropped) return 0;
+    size_t w = from;
+    for (size_t i = from; i < vm->nfindings; i++)
+        if (f[i].rule != UINT32_MAX) f[w++] = f[i];
+    vm->nfindings = w;
+    return 0;
+}
+
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
@@ -619,9 +665,11 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
         if (rc < 0) return -1;
         if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
     }
-    if (vm->no_index || !p->nindexes) return vm->hist_oom || vm->ev_oom ? -1 : 0;
-    for (uint32_t x = 0; x < p->nindexes; x++)
-        if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar)) return -1;
-    sort_by_rule(vm, from);
+    if (!vm->no_index && p->nindexes) {
+        for (uint32_t x = 0; x < p->nindexes; x++)
+            if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar)) return -1;
+        sort_by_rule(vm, from);
+    }
+    if (vm_merge_findings(vm, from, ar)) return -1;
     return vm->hist_oom || vm->ev_oom ? -1 : 0;
 }

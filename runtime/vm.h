@@ -18,6 +18,13 @@ typedef struct Evidence {
     const struct arb_evidence *items;
 } Evidence;
 
+/* A finding's identity for vm_merge_findings: rule, flagged record, position. */
+typedef struct MergeKey {
+    uint32_t rule;
+    uintptr_t target;
+    size_t i;
+} MergeKey;
+
 typedef struct Finding {
     uint32_t rule;       /* index in Program.rules */
     Value key;           /* key of the flagged record (line_no), if the rule flags one */
@@ -26,6 +33,10 @@ typedef struct Finding {
     /* the history claims the rule found for this finding (NULL: none); in
      * the arena given to vm_check_claim */
     const Evidence *evidence;
+    const Value *target;   /* the flagged record (the claim, a line) */
+    const ArbStr *row_key; /* key of the row of the rule's first `match` (Rule.row_slot), or NULL */
+    uint32_t nalso;        /* findings merged into this one (vm_merge_findings): */
+    const char *const *also; /* their rows' keys, in the order they were found */
 } Finding;
 
 /* A rule that stopped because a Lua call failed (error, budget, memory,
@@ -47,6 +58,8 @@ typedef struct VM {
     StrBuf msg;     /* scratch for messages */
     uint32_t *cand; /* candidate rules of one record (item-code index) */
     size_t ncand, capcand;
+    struct MergeKey *merge; /* scratch of vm_merge_findings */
+    size_t capmerge;
     int no_index;                    /* run every rule on every record (for comparison) */
     const struct NativeCode *native; /* compiled rules, or NULL: interpret */
     /* explain: called at each probe with the values it watches */
@@ -83,9 +96,20 @@ void vm_clear(VM *vm);
 
 /* Checks one claim (its record; derived fields are written into it).
  * `phases` is a bit mask of phases (1 << PHASE_x).  Findings are appended to
- * vm->findings in rule order; their messages are allocated in ar.
+ * vm->findings in rule order, one per rule and flagged record
+ * (vm_merge_findings); their messages are allocated in ar.
  * Returns 0, or -1 when out of memory. */
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
+
+/* One finding per rule and flagged record (a line, or the claim): of the
+ * findings[from..] with one rule and one target, the first found is kept
+ * (its amount, message and evidence: for a rule matching a table, the
+ * first matching row in match order — rows of the exact key, then of
+ * prefix keys from the shortest, each key's rows in table order) and the
+ * others are dropped, their row keys listed in its `also` (in ar).  The
+ * order of the findings kept does not change.  0, or -1 when out of
+ * memory. */
+int vm_merge_findings(VM *vm, size_t from, Arena *ar);
 
 /* Computes a claim's derived fields only (vm_check_claim does it too,
  * unless skip_prepare is set).  Returns 0, or -1 when out of memory. */

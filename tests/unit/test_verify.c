@@ -267,6 +267,21 @@ static void test_regex_column(void **state) {
     assert_int_equal(f.p->code[at - 3], OPC_LFIELD); /* r.pattern */
     f.p->code[at - 3] = f.p->code[at - 2] = f.p->code[at - 1] = OPC_NEG;
     expect_refused(&f, "the stack runs under");
+    /* the matched row a finding notes must be that local's table row */
+    const Rule *r = &f.p->rules[0];
+    assert_true(r->row_slot > 0);
+    assert_int_equal(r->row_key_col, 0);
+    int32_t slot = r->row_slot;
+    f.p->rules[0].row_slot = 0; /* the claim */
+    expect_refused(&f, "the matched row of a finding is no keyed table's row");
+    f.p->rules[0].row_slot = slot;
+    f.p->rules[0].row_key_col = 1; /* the pattern column */
+    expect_refused(&f, "the matched row of a finding is no keyed table's row");
+    f.p->rules[0].row_key_col = 0;
+    f.p->rules[0].row_slot = 500;
+    expect_refused(&f, "matched row slot out of range");
+    f.p->rules[0].row_slot = slot;
+    assert_int_equal(verify_program(f.p, err, sizeof err), 0);
     void *st = &f;
     teardown(&st);
 }
