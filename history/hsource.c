@@ -93,10 +93,12 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
     /* a read maps more of the file than it needs (the kernel maps the pages
      * around each one it faults in): in a batch, let them go now and then,
      * so memory does not grow with the stores */
-    if (s->release_every && ++s->reads >= s->release_every) {
+    if (s->guard && ++s->reads >= 64) {
         s->reads = 0;
-        if (s->store) hstore_release_pages(s->store);
-        if (s->stage) hstore_release_pages(s->stage);
+        if (hstore_guard_over(s->guard)) {
+            if (s->store) hstore_release_pages(s->store);
+            if (s->stage) hstore_release_pages(s->stage);
+        }
     }
     int more = s->fetched; /* extend further back */
     int64_t to_t = more ? s->from - 1 : s->t;

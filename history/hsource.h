@@ -48,8 +48,8 @@ typedef struct HSource {
     HSrcItem *recs; /* scratch: records of one window */
     size_t nrecs, caprecs;
     int failed;             /* the store could not be read */
-    uint32_t reads;         /* windows read since the stores' pages were let go */
-    uint32_t release_every; /* let them go every this many reads (0: never) */
+    uint32_t reads;         /* windows read since the memory guard was looked at */
+    const HMemGuard *guard; /* let the stores' pages go when it is over (NULL: never) */
 } HSource;
 
 /* 0, or -1 when out of memory. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hcodec.h"
 #include "scalar.h"
@@ -633,4 +634,24 @@ void hstore_release_pages(HStore *s) {
     size_t used = (size_t)(info.me_last_pgno + 1) * es.ms_psize;
     if (used > s->map_size) used = s->map_size;
     madvise(s->map, used, MADV_DONTNEED);
+}
+
+/* Resident file-backed pages of the process (statm's "shared"). */
+static size_t resident_file_pages(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, res = 0, shared = 0;
+    if (!f) return 0;
+    if (fscanf(f, "%lu %lu %lu", &size, &res, &shared) != 3) shared = 0;
+    fclose(f);
+    return shared;
+}
+
+void hstore_guard_init(HMemGuard *g, size_t budget_bytes) {
+    long ps = sysconf(_SC_PAGESIZE);
+    g->base = resident_file_pages();
+    g->budget = budget_bytes / (size_t)(ps > 0 ? ps : 4096);
+}
+
+int hstore_guard_over(const HMemGuard *g) {
+    return g && resident_file_pages() > g->base + g->budget;
 }

@@ -137,4 +137,19 @@ int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap);
  * kernel drop the pages it has read (madvise) and stay flat in memory. */
 void hstore_release_pages(HStore *s);
 
+/* A budget for the stores' pages in memory.  LMDB reads through a memory
+ * map, and the kernel maps the pages around each page a read touches, so
+ * the resident size of a long run grows towards the size of its stores;
+ * letting the pages go (hstore_release_pages) costs page faults when they
+ * are read again.  A guard lets them go only when the process's resident
+ * file-backed pages have grown by more than the budget since it was set. */
+typedef struct HMemGuard {
+    size_t base;   /* resident file-backed pages when set */
+    size_t budget; /* pages */
+} HMemGuard;
+void hstore_guard_init(HMemGuard *g, size_t budget_bytes);
+/* Whether the budget is exceeded (reads /proc/self/statm; 0 when it
+ * cannot). */
+int hstore_guard_over(const HMemGuard *g);
+
 #endif

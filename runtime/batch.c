@@ -710,6 +710,7 @@ typedef struct Batch {
     Output *out;
     uint64_t total; /* bytes of the file */
     HStore *store, *stage; /* store mode */
+    HMemGuard guard;       /* store mode: the stores' pages in memory */
 } Batch;
 
 /* Store mode: the workers' read transactions see the latest commits. */
@@ -729,6 +730,7 @@ static void store_window_end(Batch *b) {
             hsrc_end(&b->ws[i].src);
             if (b->ws[i].src.failed && !b->ws[i].failed) b->ws[i].failed = ARB_ERR_IO;
         }
+    if (!hstore_guard_over(&b->guard)) return;
     if (b->store) hstore_release_pages(b->store);
     if (b->stage) hstore_release_pages(b->stage);
 }
@@ -832,7 +834,7 @@ static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done
  * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL};
+    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL, {0, 0}};
     HistRecords hr;
     memset(&hr, 0, sizeof hr);
     hr.b = &b;
@@ -934,7 +936,7 @@ static int stage_commit(Stage *sg) {
     sg->t = NULL;
     sg->pending = 0;
     if (t && hstore_commit(t, err, sizeof err)) return engine_fail(sg->b->e, ARB_ERR_IO, "%s", err);
-    hstore_release_pages(sg->st);
+    if (hstore_guard_over(&sg->b->guard)) hstore_release_pages(sg->st);
     return ARB_OK;
 }
 
@@ -989,7 +991,8 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
                 continue;
             }
             int pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
-            if ((sg->stored & 1023) == 1023) hstore_release_pages(sg->st); /* see hsource.c */
+            if ((sg->stored & 255) == 255 && hstore_guard_over(&b->guard))
+                hstore_release_pages(sg->st);
             if (pr < 0) {
                 rc = engine_fail(e, ARB_ERR_IO, "%s", err);
             } else if (pr == 1) {
@@ -1285,7 +1288,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
             break;
         }
         b->ws[i].store_mode = 1;
-        b->ws[i].src.release_every = 256; /* see hsource.c */
+        b->ws[i].src.guard = &b->guard;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
     struct stat sb;
@@ -1394,7 +1397,9 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     }
     /* the rejects and rule errors are opened on their first record: a run
      * without any leaves an old file as it is */
-    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL};
+    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}};
+    /* store mode: the stores' pages may take this much memory (hstore.h) */
+    hstore_guard_init(&b.guard, (size_t)96 << 20);
     if (rc == ARB_OK && add_to) {
         Stage sg;
         memset(&sg, 0, sizeof sg);
