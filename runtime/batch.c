@@ -1399,7 +1399,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
      * without any leaves an old file as it is */
     Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}};
     /* store mode: the stores' pages may take this much memory (hstore.h) */
-    hstore_guard_init(&b.guard, (size_t)96 << 20);
+    hstore_guard_init(&b.guard, (size_t)48 << 20);
     if (rc == ARB_OK && add_to) {
         Stage sg;
         memset(&sg, 0, sizeof sg);
