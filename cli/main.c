@@ -71,7 +71,9 @@ static const char *const CHECK_HELP =
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
     "                       written only when a record is rejected: a run\n"
     "                       without rejects leaves an existing file as it is)\n"
-    "  --phase P            pre, settle or post: run only that phase's rules\n"
+    "  --phase P[,P...]     pre, settle or post, or several comma-separated\n"
+    "                       (pre,settle): run only the rules of those phases; the\n"
+    "                       summary says how many (given twice: an error)\n"
     "  --threads N          worker threads (default 1)\n"
     "  --backend B          interp (bytecode interpreter, default), jit (native\n"
     "                       code with LLVM now, one function per rule shape) or\n"
@@ -267,7 +269,7 @@ static int cmd_check(int argc, char **argv) {
     arb_batch_options_init(&o);
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
-    int fail_on_findings = 0, quiet = 0, backend = 0;
+    int fail_on_findings = 0, quiet = 0, backend = 0, phase_given = 0;
     const char *pack = NULL, *native = NULL, *history_dir = NULL;
     unsigned long long lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
@@ -293,15 +295,22 @@ static int cmd_check(int argc, char **argv) {
             else
                 return cli_usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--phase") == 0 && more) {
-            const char *p = argv[++i];
-            if (strcmp(p, "pre") == 0)
-                o.phases = ARB_PHASE_PRE;
-            else if (strcmp(p, "settle") == 0)
-                o.phases = ARB_PHASE_SETTLE;
-            else if (strcmp(p, "post") == 0)
-                o.phases = ARB_PHASE_POST;
-            else
-                return cli_usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
+            const char *p = argv[++i], *bad;
+            size_t badlen;
+            if (phase_given)
+                return cli_usage_error("check",
+                                       "--phase given twice (the second: '%s'); combine phases "
+                                       "in one: --phase pre,settle",
+                                       p);
+            phase_given = 1;
+            int prc = cli_parse_phases(p, &o.phases, &bad, &badlen);
+            if (prc) {
+                fprintf(stderr,
+                        "arbiter check: --phase '%s': %s '%.*s' (pre, settle, post, "
+                        "comma-separated)\nRun 'arbiter check --help' for usage.\n",
+                        p, prc == -2 ? "phase given twice:" : "unknown phase", (int)badlen, bad);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(a, "--backend") == 0 && more) {
             const char *b = argv[++i];
             if (strcmp(b, "interp") == 0)
@@ -416,9 +425,16 @@ static int cmd_check(int argc, char **argv) {
         format_money(st.line_cents, m2, sizeof m2);
         format_money(st.at_risk_cents, m3, sizeof m3);
         format_money(st.at_risk_lines_cents, m4, sizeof m4);
-        fprintf(stderr, "arbiter: %zu rules, %llu claims read = %llu audited + %llu rejected",
-                arb_rule_count(e), (unsigned long long)st.records_read,
-                (unsigned long long)st.audited, (unsigned long long)st.rejected);
+        fprintf(stderr, "arbiter: %zu rules, ", arb_rule_count(e));
+        if (o.phases != ARB_PHASE_ALL) {
+            char names[32];
+            cli_phase_names(o.phases, names, sizeof names);
+            fprintf(stderr, "%llu in phase%s %s; ", (unsigned long long)st.rules_in_phases,
+                    strchr(names, ',') ? "s" : "", names);
+        }
+        fprintf(stderr, "%llu claims read = %llu audited + %llu rejected",
+                (unsigned long long)st.records_read, (unsigned long long)st.audited,
+                (unsigned long long)st.rejected);
         if (st.rejected_rows)
             fprintf(stderr, " (and %llu orphan rows rejected)",
                     (unsigned long long)st.rejected_rows);

@@ -360,6 +360,9 @@ typedef struct arb_batch_stats {
      * (at_risk_cents adds every finding's amount: a line flagged by three
      * rules counts three times there.) */
     int64_t at_risk_lines_cents;
+    /* rules whose phases meet arb_batch_options.phases (all of them when
+     * every phase is run) */
+    uint64_t rules_in_phases;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

@@ -1464,6 +1464,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     st->records_read = st->audited + st->rejected + st->reversals + (add_to ? st->recorded : 0);
     st->nignored = e->nignored;
     st->ignored = e->ignored;
+    for (uint32_t r = 0; r < p->nrules; r++)
+        st->rules_in_phases += (p->rules[r].phases & opt.phases) != 0;
     st->ncategories = e->cat_stats ? p->ncats : 0;
     st->categories = e->cat_stats;
     /* a run that went well replaces its outputs; one that did not removes
