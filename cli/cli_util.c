@@ -195,3 +195,33 @@ int cli_batch_option(const char *cmd, int argc, char **argv, int *i, arb_batch_o
     *i += 1;
     return 1;
 }
+
+static const char *const PHASE_NAMES[3] = {"pre", "settle", "post"};
+
+int cli_parse_phases(const char *s, unsigned *out, const char **bad, size_t *badlen) {
+    unsigned bits = 0;
+    for (const char *p = s;; p++) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        int k = 0;
+        while (k < 3 && !(strlen(PHASE_NAMES[k]) == n && strncmp(PHASE_NAMES[k], p, n) == 0)) k++;
+        if (k == 3 || (bits & (1u << k))) {
+            *bad = p;
+            *badlen = n;
+            return k == 3 ? -1 : -2;
+        }
+        bits |= 1u << k;
+        if (!comma) break;
+        p = comma;
+    }
+    *out = bits;
+    return 0;
+}
+
+void cli_phase_names(unsigned phases, char *buf, size_t cap) {
+    size_t len = 0;
+    if (cap) buf[0] = 0;
+    for (int k = 0; k < 3; k++)
+        if (phases & (1u << k) && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "", PHASE_NAMES[k]);
+}

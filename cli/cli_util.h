@@ -38,4 +38,13 @@ int cli_stdout_gone(void);
  * printing a usage error for a bad value. */
 int cli_batch_option(const char *cmd, int argc, char **argv, int *i, arb_batch_options *o);
 
+/* Parses a --phase value: phase names (pre, settle, post) separated by
+ * commas, into ARB_PHASE_* bits.  0; -1 for an unknown or empty name, -2
+ * for one given twice (*bad points at it, its length in *badlen). */
+int cli_parse_phases(const char *s, unsigned *out, const char **bad, size_t *badlen);
+
+/* Writes the names of the ARB_PHASE_* bits in `phases`, comma-separated,
+ * into buf ("settle,post"). */
+void cli_phase_names(unsigned phases, char *buf, size_t cap);
+
 #endif

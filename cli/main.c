@@ -64,14 +64,21 @@ static const char *const CHECK_HELP =
     "options:\n"
     "  --pack FILE          a rule pack made by 'arbiter compile' instead of rule files\n"
     "  --claims FILE        claims as JSON Lines (.jsonl) or claims.csv with\n"
-    "                       lines.csv, diagnoses.csv, procedures.csv beside it\n"
+    "                       lines.csv, diagnoses.csv, procedures.csv beside it;\n"
+    "                       - reads JSON Lines from standard input (also with\n"
+    "                       --history; CSV cannot come that way). A record whose\n"
+    "                       claim_id an earlier one had is reported with both\n"
+    "                       lines (the first 10; the summary counts them) and both\n"
+    "                       are audited; --strict rejects the later one\n"
     "  --input-format F     jsonl or csv (default: by the file's extension)\n"
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
     "                       written only when a record is rejected: a run\n"
     "                       without rejects leaves an existing file as it is)\n"
-    "  --phase P            pre, settle or post: run only that phase's rules\n"
+    "  --phase P[,P...]     pre, settle or post, or several comma-separated\n"
+    "                       (pre,settle): run only the rules of those phases; the\n"
+    "                       summary says how many (given twice: an error)\n"
     "  --threads N          worker threads (default 1)\n"
     "  --backend B          interp (bytecode interpreter, default), jit (native\n"
     "                       code with LLVM now, one function per rule shape) or\n"
@@ -101,7 +108,8 @@ static const char *const CHECK_HELP =
     "                       again completes it\n"
     "  --strict             reject a record with an input field the schema does\n"
     "                       not read (a JSON key or CSV column naming no field,\n"
-    "                       or a derived field such as age); without it such\n"
+    "                       or a derived field such as age), or with a claim_id\n"
+    "                       an earlier record had; without it such\n"
     "                       fields are skipped and reported on standard error,\n"
     "                       once per field with the records that had it (even\n"
     "                       with --quiet)\n"
@@ -238,7 +246,12 @@ static void format_money(int64_t c, char *buf, size_t cap) {
 typedef struct Progress {
     int tty;
     int shown;
+    int strict;          /* a duplicate is rejected: on_reject says so */
+    uint64_t duplicates; /* reported so far */
 } Progress;
+
+/* The first duplicates shown as they come; the summary counts them all. */
+enum { DUPLICATES_SHOWN = 10 };
 
 static void on_progress(void *ud, uint64_t done, uint64_t total) {
     Progress *p = ud;
@@ -251,6 +264,15 @@ static void on_reject(void *ud, const arb_reject *r) {
     Progress *p = ud;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
     fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
+}
+
+static void on_duplicate(void *ud, const arb_duplicate *d) {
+    Progress *p = ud;
+    if (p->strict || ++p->duplicates > DUPLICATES_SHOWN) return;
+    if (p->shown) fputc('\r', stderr), p->shown = 0;
+    fprintf(stderr,
+            "%s:%llu: warning: claim_id '%s' seen before, on line %llu (both claims audited)\n",
+            d->file, (unsigned long long)d->line, d->claim_id, (unsigned long long)d->first_line);
 }
 
 static void on_rule_error(void *ud, const arb_rule_error *r) {
@@ -267,7 +289,7 @@ static int cmd_check(int argc, char **argv) {
     arb_batch_options_init(&o);
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
-    int fail_on_findings = 0, quiet = 0, backend = 0;
+    int fail_on_findings = 0, quiet = 0, backend = 0, phase_given = 0;
     const char *pack = NULL, *native = NULL, *history_dir = NULL;
     unsigned long long lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
@@ -293,15 +315,22 @@ static int cmd_check(int argc, char **argv) {
             else
                 return cli_usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
         } else if (strcmp(a, "--phase") == 0 && more) {
-            const char *p = argv[++i];
-            if (strcmp(p, "pre") == 0)
-                o.phases = ARB_PHASE_PRE;
-            else if (strcmp(p, "settle") == 0)
-                o.phases = ARB_PHASE_SETTLE;
-            else if (strcmp(p, "post") == 0)
-                o.phases = ARB_PHASE_POST;
-            else
-                return cli_usage_error("check", "unknown phase '%s' (pre, settle, post)", p);
+            const char *p = argv[++i], *bad;
+            size_t badlen;
+            if (phase_given)
+                return cli_usage_error("check",
+                                       "--phase given twice (the second: '%s'); combine phases "
+                                       "in one: --phase pre,settle",
+                                       p);
+            phase_given = 1;
+            int prc = cli_parse_phases(p, &o.phases, &bad, &badlen);
+            if (prc) {
+                fprintf(stderr,
+                        "arbiter check: --phase '%s': %s '%.*s' (pre, settle, post, "
+                        "comma-separated)\nRun 'arbiter check --help' for usage.\n",
+                        p, prc == -2 ? "phase given twice:" : "unknown phase", (int)badlen, bad);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(a, "--backend") == 0 && more) {
             const char *b = argv[++i];
             if (strcmp(b, "interp") == 0)
@@ -386,9 +415,10 @@ static int cmd_check(int argc, char **argv) {
         }
         o.history = hist;
     }
-    Progress prog = {isatty(2) && !quiet, 0};
+    Progress prog = {isatty(2) && !quiet, 0, o.strict, 0};
     o.on_progress = on_progress;
     o.on_reject = on_reject;
+    o.on_duplicate = on_duplicate;
     o.on_rule_error = on_rule_error;
     o.ud = &prog;
     arb_batch_stats st;
@@ -416,14 +446,25 @@ static int cmd_check(int argc, char **argv) {
         format_money(st.line_cents, m2, sizeof m2);
         format_money(st.at_risk_cents, m3, sizeof m3);
         format_money(st.at_risk_lines_cents, m4, sizeof m4);
-        fprintf(stderr, "arbiter: %zu rules, %llu claims read = %llu audited + %llu rejected",
-                arb_rule_count(e), (unsigned long long)st.records_read,
-                (unsigned long long)st.audited, (unsigned long long)st.rejected);
+        fprintf(stderr, "arbiter: %zu rules, ", arb_rule_count(e));
+        if (o.phases != ARB_PHASE_ALL) {
+            char names[32];
+            cli_phase_names(o.phases, names, sizeof names);
+            fprintf(stderr, "%llu in phase%s %s; ", (unsigned long long)st.rules_in_phases,
+                    strchr(names, ',') ? "s" : "", names);
+        }
+        fprintf(stderr, "%llu claims read = %llu audited + %llu rejected",
+                (unsigned long long)st.records_read, (unsigned long long)st.audited,
+                (unsigned long long)st.rejected);
         if (st.rejected_rows)
             fprintf(stderr, " (and %llu orphan rows rejected)",
                     (unsigned long long)st.rejected_rows);
         if (st.reversals) fprintf(stderr, " + %llu reversals", (unsigned long long)st.reversals);
         if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
+        if (st.duplicates)
+            fprintf(stderr, "\n  %llu record%s with a claim_id seen before (%s)",
+                    (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",
+                    o.strict ? "rejected: --strict" : "both audited; --strict rejects the later");
         if (o.record)
             fprintf(stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
                     (unsigned long long)st.recorded, history_dir,
@@ -451,6 +492,11 @@ static int cmd_check(int argc, char **argv) {
                 st.seconds > 0 ? (double)st.records_read / st.seconds : 0.0,
                 st.seconds > 0 ? mb / st.seconds : 0.0);
     }
+    if (!o.strict && st.duplicates > DUPLICATES_SHOWN)
+        fprintf(stderr,
+                "arbiter: warning: %llu more records with a claim_id seen before (the first %d "
+                "shown)\n",
+                (unsigned long long)(st.duplicates - DUPLICATES_SHOWN), DUPLICATES_SHOWN);
     /* input that was not read is never silent, --quiet or not */
     for (size_t i = 0; i < st.nignored; i++) {
         const arb_ignored_field *f = &st.ignored[i];

@@ -267,6 +267,14 @@ typedef struct arb_rule_error {
     const char *message;
 } arb_rule_error;
 
+/* A claim_id seen twice in one batch: the id, the file, and the lines of
+ * its first and its later record. */
+typedef struct arb_duplicate {
+    const char *claim_id;
+    const char *file;
+    uint64_t first_line, line;
+} arb_duplicate;
+
 typedef struct arb_batch_options {
     const char *claims_path;   /* JSON Lines, or claims.csv (children beside it) */
     int input_format;          /* ARB_FORMAT_*; AUTO: by extension */
@@ -303,6 +311,13 @@ typedef struct arb_batch_options {
      * rejects its record (the message says where).  0: such fields are
      * skipped and counted in arb_batch_stats.ignored. */
     int strict;
+    /* Called (on the calling thread, in input order) for each JSON Lines
+     * record whose claim_id an earlier record of the batch had (a reversal
+     * record, which may repeat the id it cancels, is not counted).  Both
+     * claims are audited; with `strict` the later record is rejected
+     * instead (on_reject says so too).  CSV input rejects such a claim
+     * always (its lines are joined by claim_id). */
+    void (*on_duplicate)(void *ud, const arb_duplicate *d);
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -360,6 +375,12 @@ typedef struct arb_batch_stats {
      * (at_risk_cents adds every finding's amount: a line flagged by three
      * rules counts three times there.) */
     int64_t at_risk_lines_cents;
+    /* rules whose phases meet arb_batch_options.phases (all of them when
+     * every phase is run) */
+    uint64_t rules_in_phases;
+    /* JSON Lines records whose claim_id an earlier record had
+     * (arb_batch_options.on_duplicate); rejected too when strict */
+    uint64_t duplicates;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

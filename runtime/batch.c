@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "claim_ids.h"
 #include "csv_claims.h"
 #include "engine.h"
 #include "hcodec.h"
@@ -43,7 +44,53 @@ typedef struct Record {
     const char *p;
     size_t n;
     uint64_t line;
+    uint64_t dup_of; /* an earlier record had its claim_id: that one's line (0: none) */
 } Record;
+
+/* Standard input as the claims (`--claims -`): batch_run names it so, and
+ * read_windows reads fd 0 for this very pointer (not for a file so named). */
+static const char STDIN_NAME[] = "<stdin>";
+
+/* The claim ids of a JSON Lines batch (claim_ids.h), read from each
+ * record's text on the reading thread, in input order, so the result is the
+ * same for any thread count. */
+typedef struct DupCheck {
+    const arb_batch_options *o;
+    IdSet ids;
+    const char *key;     /* the claim's key field (claim_id) */
+    const Field *status; /* an enum `status` with a member `reversed`, or NULL */
+    int64_t reversed;
+    int has_of; /* the claim has a field reversal_of */
+    Arena ar;
+    uint64_t count;
+} DupCheck;
+
+/* Notes whether r's claim_id was seen before (r->dup_of) and tells
+ * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
+ * id it cancels.  -1 when out of memory. */
+static int dupcheck_record(DupCheck *dc, Record *r) {
+    char id[1024], v[256];
+    size_t n, vn;
+    r->dup_of = 0;
+    if (json_top_value(r->p, r->n, dc->key, id, sizeof id, &n) != 1) return 0; /* the reader says */
+    if (dc->has_of && json_top_value(r->p, r->n, "reversal_of", v, sizeof v, &vn) == 1) return 0;
+    if (dc->status && json_top_value(r->p, r->n, "status", v, sizeof v, &vn) == 1) {
+        Value st;
+        arena_reset(&dc->ar);
+        if (!scalar_parse(&dc->status->type, v, vn, &dc->ar, &st) && st.i == dc->reversed) return 0;
+    }
+    uint64_t first;
+    int rc = idset_add(&dc->ids, id, n, r->line, &first);
+    if (rc <= 0) return rc;
+    r->dup_of = first;
+    dc->count++;
+    if (dc->o->on_duplicate) {
+        id[n < sizeof id ? n : sizeof id - 1] = 0;
+        arb_duplicate d = {id, dc->o->claims_path, first, r->line};
+        dc->o->on_duplicate(dc->o->ud, &d);
+    }
+    return 0;
+}
 
 typedef struct RejectNote {
     uint64_t line;
@@ -224,6 +271,18 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
     sb_puts(b, "}\n");
 }
 
+/* The reason the record r, a duplicate, is rejected (--strict). */
+static void dup_message(char *buf, size_t cap, const arb_engine *e, const Record *r) {
+    const RecordType *ct = e->prog->claim;
+    const char *key = ct->key_field >= 0 ? ct->fields[ct->key_field].name : "claim_id";
+    char id[256];
+    size_t n = 0;
+    if (json_top_value(r->p, r->n, key, id, sizeof id - 1, &n) != 1) n = 0;
+    id[n] = 0;
+    snprintf(buf, cap, "%s '%s' seen before, on line %llu (rejected: --strict)", key, id,
+             (unsigned long long)r->dup_of);
+}
+
 static void reject(Worker *w, const char *file, uint64_t line, const char *msg, const char *raw,
                    size_t rawlen) {
     w->rejected++;
@@ -350,14 +409,19 @@ static void read_records(Worker *w) {
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
         JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict};
-        int prc =
-            jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg, sizeof msg, &off);
+        int prc = r->dup_of && w->o->strict
+                      ? (dup_message(msg, sizeof msg, w->e, r), off = SIZE_MAX, -1)
+                      : jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg,
+                                       sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = 1;
             break;
         }
         if (prc) {
-            snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+            if (off == SIZE_MAX) /* not the text's fault: no column */
+                snprintf(full, sizeof full, "%s", msg);
+            else
+                snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, full, strlen(full));
             h.raw = arena_strndup(&w->hist_ar, r->p, r->n);
@@ -462,6 +526,11 @@ static void *work(void *arg) {
         arena_reset(&w->ar);
         const Value *claim;
         size_t off = 0;
+        if (r->dup_of && w->o->strict) {
+            dup_message(msg, sizeof msg, w->e, r);
+            reject(w, w->o->claims_path, r->line, msg, r->p, r->n);
+            continue;
+        }
         JsonrOptions jo = {NULL, &w->unread, w->o->strict};
         int prc =
             jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg, sizeof msg, &off);
@@ -533,7 +602,7 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
     const char *dir = slash ? o->claims_path : ".";
     for (int k = 0; k < 3; k++) {
         if (!outs[k]) continue;
-        if (replaces_input(outs[k], o->claims_path))
+        if (o->claims_path != STDIN_NAME && replaces_input(outs[k], o->claims_path))
             return engine_fail(e, ARB_ERR_USAGE,
                                "the %s %s is the claims file %s: refusing to overwrite it", what[k],
                                outs[k], o->claims_path);
@@ -618,7 +687,7 @@ typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t don
  * records (blank lines skipped, surrounding blanks trimmed, line numbers
  * counted) and hands them to fn. */
 static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) {
-    int fd = open(path, O_RDONLY);
+    int fd = path == STDIN_NAME ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
     size_t cap = WINDOW_BYTES * 2, len = 0;
     char *buf = mem_alloc(e->alloc, cap);
@@ -661,6 +730,7 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
                 recs[nrecs].p = buf + s;
                 recs[nrecs].n = t - s;
                 recs[nrecs].line = line;
+                recs[nrecs].dup_of = 0;
                 nrecs++;
             }
             line++;
@@ -681,14 +751,17 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             continue;
         }
         done += pos;
-        rc = fn(ud, recs, nrecs, done);
+        for (size_t k = 0; k < nrecs && e->batch_ids && rc == ARB_OK; k++)
+            if (dupcheck_record(e->batch_ids, &recs[k]))
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        if (rc == ARB_OK) rc = fn(ud, recs, nrecs, done);
         memmove(buf, buf + pos, len - pos);
         len -= pos;
     }
     if (!buf) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     mem_free(e->alloc, buf, cap);
     mem_free(e->alloc, recs, caprecs * sizeof(Record));
-    close(fd);
+    if (fd != STDIN_FILENO) close(fd);
     return rc;
 }
 
@@ -1346,12 +1419,24 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     const Program *p = e->prog;
     arb_batch_options opt = *o;
     if (!opt.phases) opt.phases = ARB_PHASE_ALL;
-    int csv = opt.input_format == ARB_FORMAT_CSV ||
-              (opt.input_format == ARB_FORMAT_AUTO && ends_with(opt.claims_path, ".csv"));
+    int from_stdin = strcmp(opt.claims_path, "-") == 0;
+    int csv =
+        opt.input_format == ARB_FORMAT_CSV ||
+        (opt.input_format == ARB_FORMAT_AUTO && !from_stdin && ends_with(opt.claims_path, ".csv"));
+    if (from_stdin && csv)
+        return engine_fail(e, ARB_ERR_USAGE,
+                           "claims from standard input (-) must be JSON Lines: CSV claims come "
+                           "as claims.csv with lines.csv, diagnoses.csv and procedures.csv "
+                           "beside it, separate files that cannot share one stream");
     struct stat sb;
-    if (stat(opt.claims_path, &sb) != 0)
+    if (from_stdin) {
+        opt.claims_path = STDIN_NAME; /* its name in messages; read_windows reads fd 0 */
+        st->bytes = fstat(STDIN_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+    } else if (stat(opt.claims_path, &sb) != 0) {
         return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", opt.claims_path, strerror(errno));
-    st->bytes = (uint64_t)sb.st_size;
+    } else {
+        st->bytes = (uint64_t)sb.st_size;
+    }
 
     int nw = opt.threads < 1 ? 1 : opt.threads > MAX_THREADS ? MAX_THREADS : opt.threads;
     Worker *ws = mem_calloc(e->alloc, (size_t)nw * sizeof(Worker));
@@ -1400,6 +1485,22 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}};
     /* store mode: the stores' pages may take this much memory (hstore.h) */
     hstore_guard_init(&b.guard, (size_t)48 << 20);
+    /* a claim_id seen twice (JSON Lines; CSV rejects it when joining) */
+    DupCheck dc;
+    memset(&dc, 0, sizeof dc);
+    dc.o = &opt;
+    idset_init(&dc.ids, e->alloc);
+    arena_init(&dc.ar, e->alloc, 1024);
+    const RecordType *ct = p->claim;
+    if (!add_to && !csv && ct->key_field >= 0) {
+        HistReversal hr;
+        hist_reversal_init(&hr, p);
+        dc.key = ct->fields[ct->key_field].name;
+        dc.status = hr.reversed >= 0 ? &ct->fields[hr.status] : NULL;
+        dc.reversed = hr.reversed;
+        dc.has_of = hr.of >= 0;
+        e->batch_ids = &dc;
+    }
     if (rc == ARB_OK && add_to) {
         Stage sg;
         memset(&sg, 0, sizeof sg);
@@ -1420,6 +1521,10 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     } else if (rc == ARB_OK) {
         rc = read_windows(e, opt.claims_path, check_window, &b);
     }
+    e->batch_ids = NULL;
+    st->duplicates = dc.count;
+    idset_free(&dc.ids);
+    arena_free(&dc.ar);
 
     /* totals */
     if (e->cat_stats) mem_free(e->alloc, e->cat_stats, p->ncats * sizeof(arb_category_stats));
@@ -1469,6 +1574,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     st->records_read = st->audited + st->rejected + st->reversals + (add_to ? st->recorded : 0);
     st->nignored = e->nignored;
     st->ignored = e->ignored;
+    for (uint32_t r = 0; r < p->nrules; r++)
+        st->rules_in_phases += (p->rules[r].phases & opt.phases) != 0;
     st->ncategories = e->cat_stats ? p->ncats : 0;
     st->categories = e->cat_stats;
     /* a run that went well replaces its outputs; one that did not removes

@@ -35,6 +35,7 @@ struct arb_engine {
     void (*native_free)(void *owner);
     struct arb_history *history; /* what sessions read history() from, or NULL */
     uint64_t history_gen;        /* changed by every arb_engine_set_history and close */
+    struct DupCheck *batch_ids;  /* the claim ids of the batch being read (batch.c), or NULL */
 };
 
 struct arb_history {

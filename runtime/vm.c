@@ -23,6 +23,20 @@ int vm_init(VM *vm, const Program *p, Alloc a) {
     vm->stack_cap = st;
     vm->locals_cap = lc;
     sb_init(&vm->msg, a);
+    /* the effective-date chain, by name (vm_effective_day) */
+    const RecordType *ct = p->claim;
+    vm->eff_admit = vm->eff_lines = vm->eff_line_time = -1;
+    int32_t f = ct ? record_field_index(ct, "admit_time", 10) : -1;
+    if (f >= 0 && (ct->fields[f].type.kind == TY_DATE || ct->fields[f].type.kind == TY_DATETIME))
+        vm->eff_admit = f;
+    f = ct ? record_field_index(ct, "lines", 5) : -1;
+    if (f >= 0 && ct->fields[f].type.kind == TY_LIST && ct->fields[f].type.rec) {
+        const RecordType *lt = ct->fields[f].type.rec;
+        int32_t t = record_field_index(lt, "time", 4);
+        if (t >= 0 &&
+            (lt->fields[t].type.kind == TY_DATE || lt->fields[t].type.kind == TY_DATETIME))
+            vm->eff_lines = f, vm->eff_line_time = t;
+    }
     return vm->stack && vm->locals ? 0 : -1;
 }
 
@@ -642,18 +656,33 @@ int vm_merge_findings(VM *vm, size_t from, Arena *ar) {
     return 0;
 }
 
+/* A date or datetime field's value as a day (ARB_NULL stays). */
+static int64_t day_of(const Field *f, int64_t v) {
+    return v != ARB_NULL && f->type.kind == TY_DATETIME ? floor_div(v, SECS_PER_DAY) : v;
+}
+
+int64_t vm_effective_day(const VM *vm, const Value *claim) {
+    const RecordType *ct = vm->p->claim;
+    if (ct->as_of_field >= 0 && claim[ct->as_of_field].i != ARB_NULL)
+        return day_of(&ct->fields[ct->as_of_field], claim[ct->as_of_field].i);
+    if (vm->eff_admit >= 0 && claim[vm->eff_admit].i != ARB_NULL)
+        return day_of(&ct->fields[vm->eff_admit], claim[vm->eff_admit].i);
+    const ArbList *l = vm->eff_lines >= 0 ? claim[vm->eff_lines].l : NULL;
+    int64_t first = ARB_NULL;
+    for (uint32_t i = 0; l && i < l->n; i++) {
+        int64_t t = list_item(l, i)[vm->eff_line_time].i;
+        if (t != ARB_NULL && (first == ARB_NULL || t < first)) first = t;
+    }
+    if (first == ARB_NULL) return ARB_NULL;
+    return day_of(&ct->fields[vm->eff_lines].type.rec->fields[vm->eff_line_time], first);
+}
+
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     const Program *p = vm->p;
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
     vm->ev_oom = 0;
-    int64_t as_of = ARB_NULL;
-    const RecordType *ct = p->claim;
-    if (ct->as_of_field >= 0) {
-        as_of = claim[ct->as_of_field].i;
-        if (as_of != ARB_NULL && ct->fields[ct->as_of_field].type.kind == TY_DATETIME)
-            as_of = floor_div(as_of, SECS_PER_DAY);
-    }
+    int64_t as_of = vm_effective_day(vm, claim);
     size_t from = vm->nfindings;
     /* without the index every rule scans; with it only the unindexed ones */
     uint32_t n = vm->no_index ? p->nrules : p->nscan_rules;

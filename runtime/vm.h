@@ -1,7 +1,7 @@
 /* vm.h — the bytecode interpreter.  One VM per thread; the Program it runs
  * is shared and never written.  A claim is checked by computing its derived
  * fields, then running every rule of the requested phases whose effective
- * range covers the claim's as_of date. */
+ * range covers the claim's effective day (vm_effective_day). */
 #ifndef ARB_VM_H
 #define ARB_VM_H
 
@@ -87,6 +87,9 @@ typedef struct VM {
     int lua_broken;        /* the state could not be made: every call fails */
     RuleFailure *failures; /* of the claims checked since the last vm_clear */
     size_t nfailures, capfailures;
+    /* the effective-date chain after the as_of field (vm_effective_day):
+     * the claim's admit_time, the `time` of its `lines` (-1: none) */
+    int32_t eff_admit, eff_lines, eff_line_time;
 } VM;
 
 int vm_init(VM *vm, const Program *p, Alloc a);
@@ -110,6 +113,13 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
  * order of the findings kept does not change.  0, or -1 when out of
  * memory. */
 int vm_merge_findings(VM *vm, size_t from, Arena *ar);
+
+/* The day (days since 1970-01-01) a rule's effective range is judged
+ * against for this claim: its as_of field (settle_time), else its
+ * admit_time, else the earliest time of its lines (a pre-audit claim is not
+ * settled yet); ARB_NULL when none is known (every rule applies).  The two
+ * later fields are found by name in the schema (date or datetime). */
+int64_t vm_effective_day(const VM *vm, const Value *claim);
 
 /* Computes a claim's derived fields only (vm_check_claim does it too,
  * unless skip_prepare is set).  Returns 0, or -1 when out of memory. */

@@ -22,7 +22,7 @@ static const char *const SCHEMA =
     "qty int }\n"
     "schema diagnosis { code code }\n"
     "schema claim { claim_id code key  sex sex  birth date  admit datetime  discharge datetime\n"
-    "  settle datetime as_of  total money at_risk  person_id code\n"
+    "  settle datetime as_of  total money at_risk  person_id code  admit_time datetime\n"
     "  lines list of line  diagnoses list of "
     "diagnosis\n"
     "  age int = age_years(birth, date(settle))\n"
@@ -209,6 +209,45 @@ static void test_phases_and_effective_dates(void **state) {
     assert_int_equal(run(&e, c, 1u << PHASE_pre), 2);  /* PRE, NEW */
     assert_int_equal(run(&e, c, 1u << PHASE_post), 2); /* POST, NEW */
     assert_int_equal(run(&e, c, PHASE_ALL), 3);
+    teardown_env(&e);
+}
+
+/* Without a settle time (pre-audit) a rule's effective range is judged
+ * against admit_time, else the earliest line time; with neither, every
+ * rule applies. */
+static void test_effective_day_chain(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule OLD in C effective 2024-01-01 to 2024-12-31 flag claim\n"
+                  "rule NEW in C effective 2025-01-01 flag claim\n");
+    Value *c = new_claim(&e, "M", "1990-01-01");
+    int settle = record_field_index(e.ct, "settle", 6);
+    int admit = record_field_index(e.ct, "admit_time", 10);
+    const char *codes[] = {"A", "B"}, *amounts[] = {"1.00", "2.00"};
+    const char *times[] = {"2025-01-02T09:00:00", "2024-12-31T23:00:00"};
+    add_lines(&e, c, 2, codes, amounts, times);
+    /* settled: the settle day, whatever the admission */
+    set(&e, c, e.ct, "admit_time", "2024-12-30T08:00:00");
+    assert_int_equal(vm_effective_day(&e.vm, c), 20152); /* 2025-03-05 */
+    assert_int_equal(run(&e, c, PHASE_ALL), 1);
+    assert_string_equal(e.p->rules[e.vm.findings[0].rule].id, "NEW");
+    /* pre-audit: the admission day */
+    c[settle].i = ARB_NULL;
+    assert_int_equal(vm_effective_day(&e.vm, c), 20087); /* 2024-12-30 */
+    assert_int_equal(run(&e, c, PHASE_ALL), 1);
+    assert_string_equal(e.p->rules[e.vm.findings[0].rule].id, "OLD");
+    set(&e, c, e.ct, "admit_time", "2025-01-01T00:00:00");
+    assert_int_equal(run(&e, c, PHASE_ALL), 1);
+    assert_string_equal(e.p->rules[e.vm.findings[0].rule].id, "NEW");
+    /* no admission either: the earliest line (2024-12-31, the second) */
+    c[admit].i = ARB_NULL;
+    assert_int_equal(vm_effective_day(&e.vm, c), 20088);
+    assert_int_equal(run(&e, c, PHASE_ALL), 1);
+    assert_string_equal(e.p->rules[e.vm.findings[0].rule].id, "OLD");
+    /* no time at all: every rule applies */
+    c[record_field_index(e.ct, "lines", 5)].l = NULL;
+    assert_true(vm_effective_day(&e.vm, c) == ARB_NULL);
+    assert_int_equal(run(&e, c, PHASE_ALL), 2);
     teardown_env(&e);
 }
 
@@ -464,6 +503,7 @@ int main(void) {
         cmocka_unit_test(test_aggregates_run),
         cmocka_unit_test(test_dates_and_durations),
         cmocka_unit_test(test_phases_and_effective_dates),
+        cmocka_unit_test(test_effective_day_chain),
         cmocka_unit_test(test_arithmetic_overflow_is_null),
         cmocka_unit_test(test_least_greatest),
         cmocka_unit_test(test_match_exact_and_prefix_keys),

@@ -1,0 +1,44 @@
+/* claim_ids.h — the claim ids of a batch, for finding a claim_id seen twice:
+ * a set of hashes with the line each was first seen on, and a scan for a
+ * top-level key of a JSON object (the id is read from the record's text, on
+ * the reading thread, in input order, before the records are parsed).
+ *
+ * A slot holds a 64-bit hash of the id, a second 32-bit hash and the line
+ * (16 bytes); the table doubles at 3/4 full, so 16 to 32 bytes a distinct
+ * id.  Two different ids are taken for one when both hashes agree: with n
+ * ids in a batch the chance that any pair does is about n^2 / 2^97 (1e-13
+ * for 100 million claims). */
+#ifndef ARB_CLAIM_IDS_H
+#define ARB_CLAIM_IDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+
+typedef struct IdSlot {
+    uint64_t h;
+    uint32_t h2;
+    uint32_t line; /* 0: empty; lines past 2^32-1 are kept as 2^32-1 */
+} IdSlot;
+
+typedef struct IdSet {
+    Alloc alloc;
+    IdSlot *slots;
+    size_t cap, n; /* cap: a power of two, or 0 */
+} IdSet;
+
+void idset_init(IdSet *s, Alloc a);
+void idset_free(IdSet *s);
+/* Adds id[0..n) seen on `line` (1-based).  0 when new; 1 when seen before
+ * (*first: the line it was first seen on); -1 when out of memory. */
+int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first);
+
+/* Finds key (not escaped) among the top-level members of the JSON object
+ * p[0..n).  Returns 1 with its value in out[0..*len) — a string decoded
+ * (escapes resolved, truncated to cap), another scalar as written — 2 when
+ * the value is null, 0 when the key is not there, -1 when the text is not
+ * a JSON object (the reader will say why). */
+int json_top_value(const char *p, size_t n, const char *key, char *out, size_t cap, size_t *len);
+
+#endif

@@ -1,0 +1,81 @@
+/* test_claim_ids.c — the claim ids of a batch: the hash set (new, seen
+ * before with the first line, growth) and finding a top-level key's value
+ * in a JSON record's text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "claim_ids.h"
+
+static void test_idset(void **state) {
+    (void)state;
+    IdSet s;
+    idset_init(&s, mem_default());
+    uint64_t first = 0;
+    char id[32];
+    for (int i = 0; i < 5000; i++) { /* grows past its first size several times */
+        snprintf(id, sizeof id, "C%08d", i);
+        assert_int_equal(idset_add(&s, id, strlen(id), (uint64_t)i + 1, &first), 0);
+    }
+    assert_int_equal(s.n, 5000);
+    assert_int_equal(idset_add(&s, "C00000007", 9, 9000, &first), 1);
+    assert_int_equal(first, 8);
+    assert_int_equal(idset_add(&s, "C00004999", 9, 9001, &first), 1);
+    assert_int_equal(first, 5000);
+    /* a prefix, or the same bytes one longer, is another id */
+    assert_int_equal(idset_add(&s, "C0000000", 8, 9002, &first), 0);
+    assert_int_equal(idset_add(&s, "C000000070", 10, 9003, &first), 0);
+    assert_int_equal(idset_add(&s, "", 0, 9004, &first), 0);
+    assert_int_equal(idset_add(&s, "", 0, 9005, &first), 1);
+    assert_int_equal(first, 9004);
+    idset_free(&s);
+}
+
+static int value(const char *json, const char *key, char *out) {
+    size_t n = 0;
+    int rc = json_top_value(json, strlen(json), key, out, 63, &n);
+    out[rc == 1 ? n : 0] = 0;
+    return rc;
+}
+
+static void test_json_top_value(void **state) {
+    (void)state;
+    char v[64];
+    assert_int_equal(value("{\"claim_id\":\"C1\",\"x\":1}", "claim_id", v), 1);
+    assert_string_equal(v, "C1");
+    /* a key of a nested object or array is not the claim's */
+    assert_int_equal(value("{\"lines\":[{\"claim_id\":\"L\"}],\"o\":{\"claim_id\":\"O\"},"
+                           " \"claim_id\" : \"C2\" }",
+                           "claim_id", v),
+                     1);
+    assert_string_equal(v, "C2");
+    assert_int_equal(value("{\"a\":\"}\\\"{\",\"claim_id\":\"C3\"}", "claim_id", v), 1);
+    assert_string_equal(v, "C3");
+    /* escapes are resolved: these are one id */
+    assert_int_equal(value("{\"claim_id\":\"A\\u0042\\n\\u4e2d\"}", "claim_id", v), 1);
+    assert_string_equal(v, "AB\n中");
+    assert_int_equal(value("{\"claim_id\":\"\\ud83d\\ude00\"}", "claim_id", v), 1);
+    assert_string_equal(v, "\xf0\x9f\x98\x80");
+    assert_int_equal(value("{\"claim_id\":12345,\"b\":2}", "claim_id", v), 1);
+    assert_string_equal(v, "12345");
+    assert_int_equal(value("{\"claim_id\":null}", "claim_id", v), 2);
+    assert_int_equal(value("{\"person_id\":\"P\"}", "claim_id", v), 0);
+    assert_int_equal(value("{}", "claim_id", v), 0);
+    assert_int_equal(value("[1]", "claim_id", v), -1);
+    assert_int_equal(value("{\"claim_id\" \"C\"}", "claim_id", v), -1);
+    assert_int_equal(value("{\"a\":\"unterminated", "claim_id", v), -1);
+    assert_int_equal(value("{\"a\":[1,2}", "claim_id", v), -1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_idset),
+        cmocka_unit_test(test_json_top_value),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
