@@ -303,6 +303,13 @@ typedef struct arb_batch_options {
      * rejects its record (the message says where).  0: such fields are
      * skipped and counted in arb_batch_stats.ignored. */
     int strict;
+    /* The claims' text encoding: NULL or "utf-8" (the default), or
+     * "gb18030" ("gbk", "gb2312" are the same), converted to UTF-8 as read.
+     * Either way a record whose text cannot be decoded (invalid UTF-8, or
+     * bytes that are not GB18030) is rejected with its line and column
+     * and the rest is audited.  GB18030 CSV claims need a batch without
+     * history() or without a history store for now (ARB_ERR_USAGE). */
+    const char *encoding;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);

@@ -28,6 +28,7 @@
 #include "outfile.h"
 #include "strmap.h"
 #include "scalar.h"
+#include "transcode.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
 #define WINDOW_CLAIMS 20000u    /* CSV claims per window */
@@ -43,6 +44,9 @@ typedef struct Record {
     const char *p;
     size_t n;
     uint64_t line;
+    uint64_t off;    /* of its first byte in the file (the file as read, before conversion) */
+    const char *err; /* NULL, or why its text cannot be read (bytes that are not of its
+                        encoding): the record is rejected without being parsed */
 } Record;
 
 typedef struct RejectNote {
@@ -349,15 +353,19 @@ static void read_records(Worker *w) {
         size_t off = 0;
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict};
-        int prc =
-            jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg, sizeof msg, &off);
+        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off};
+        int prc = r->err ? -1
+                         : jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg,
+                                          sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = 1;
             break;
         }
         if (prc) {
-            snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+            if (r->err)
+                snprintf(full, sizeof full, "%s", r->err);
+            else
+                snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, full, strlen(full));
             h.raw = arena_strndup(&w->hist_ar, r->p, r->n);
@@ -462,7 +470,11 @@ static void *work(void *arg) {
         arena_reset(&w->ar);
         const Value *claim;
         size_t off = 0;
-        JsonrOptions jo = {NULL, &w->unread, w->o->strict};
+        if (r->err) {
+            reject(w, w->o->claims_path, r->line, r->err, r->p, r->n);
+            continue;
+        }
+        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off};
         int prc =
             jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg, sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
@@ -614,9 +626,43 @@ static int ends_with(const char *s, const char *suffix) {
  * of the file read so far.  Returns an ARB_ status. */
 typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t done);
 
+/* The records of a window converted to UTF-8 (read_windows, when the
+ * claims are in another encoding): their text, and the reason of each
+ * record with an undecodable byte. */
+typedef struct Converted {
+    Transcoder tc;
+    TcText text;
+    StrBuf errs;      /* NUL-terminated messages */
+    size_t (*at)[2];  /* per record: offset in text.p, offset in errs + 1 (0: none) */
+    size_t capat;
+} Converted;
+
+/* Converts record k (raw[s..t) of the window, which starts at byte `base`
+ * of the file; its line starts at raw + ls). */
+static int convert_record(Converted *cv, size_t k, const char *raw, size_t ls, size_t s, size_t t,
+                          uint64_t base, Alloc a) {
+    if (mem_grow(a, (void **)&cv->at, sizeof *cv->at, &cv->capat, k + 1)) return -1;
+    size_t nbad = cv->text.nbad;
+    cv->at[k][0] = cv->text.len;
+    cv->at[k][1] = 0;
+    if (tc_convert(&cv->tc, raw + s, t - s, (size_t)base + s, &cv->text)) return -1;
+    if (cv->text.nbad > nbad) {
+        const TcBad *b = &cv->text.bad[nbad];
+        cv->at[k][1] = cv->errs.len + 1;
+        sb_printf(&cv->errs, "column %zu: invalid %s at byte %llu", s - ls + b->col,
+                  tc_encoding_name(cv->tc.enc), (unsigned long long)b->in_off);
+        sb_putc(&cv->errs, 0);
+    }
+    return cv->errs.oom ? -1 : 0;
+}
+
 /* Reads JSON Lines in windows of about WINDOW_BYTES, splits each into
  * records (blank lines skipped, surrounding blanks trimmed, line numbers
- * counted) and hands them to fn. */
+ * counted) and hands them to fn.  Claims in another encoding than UTF-8
+ * (e->claims_encoding) are converted record by record: only whole lines
+ * are, so a character is never cut at the window's end, and an
+ * undecodable byte is the record's error, by the file's line and column
+ * (in bytes of the file) and offset. */
 static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) {
     int fd = open(path, O_RDONLY);
     if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
@@ -626,6 +672,19 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
     size_t caprecs = 0;
     uint64_t line = 1, done = 0;
     int rc = ARB_OK, eof = 0;
+    Converted cv, *conv = NULL;
+    if (e->claims_encoding != TC_UTF8) {
+        memset(&cv, 0, sizeof cv);
+        tc_text_init(&cv.text, e->alloc);
+        sb_init(&cv.errs, e->alloc);
+        if (tc_open(&cv.tc, e->claims_encoding)) {
+            mem_free(e->alloc, buf, cap);
+            close(fd);
+            return engine_fail(e, ARB_ERR_USAGE, "cannot convert from %s: %s",
+                               tc_encoding_name(e->claims_encoding), strerror(errno));
+        }
+        conv = &cv;
+    }
     while (!eof && rc == ARB_OK && buf) {
         /* fill the buffer up to a window past what is carried over */
         while (len < cap) {
@@ -643,6 +702,10 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             if (len >= WINDOW_BYTES) break;
         }
         if (rc) break;
+        if (conv) {
+            tc_text_clear(&conv->text);
+            sb_clear(&conv->errs);
+        }
         /* complete lines; at the end of the file the last one even without '\n' */
         size_t nrecs = 0, pos = 0;
         for (;;) {
@@ -654,13 +717,16 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
             while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r')) t--;
             if (t > s) {
-                if (mem_grow(e->alloc, (void **)&recs, sizeof(Record), &caprecs, nrecs + 1)) {
+                if (mem_grow(e->alloc, (void **)&recs, sizeof(Record), &caprecs, nrecs + 1) ||
+                    (conv && convert_record(conv, nrecs, buf, pos, s, t, done, e->alloc))) {
                     rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                     break;
                 }
                 recs[nrecs].p = buf + s;
                 recs[nrecs].n = t - s;
                 recs[nrecs].line = line;
+                recs[nrecs].off = done + s;
+                recs[nrecs].err = NULL;
                 nrecs++;
             }
             line++;
@@ -680,12 +746,24 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             cap *= 2;
             continue;
         }
+        for (size_t k = 0; conv && k < nrecs; k++) { /* the converted text instead */
+            size_t to = k + 1 < nrecs ? conv->at[k + 1][0] : conv->text.len;
+            recs[k].p = conv->text.p + conv->at[k][0];
+            recs[k].n = to - conv->at[k][0];
+            if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
+        }
         done += pos;
         rc = fn(ud, recs, nrecs, done);
         memmove(buf, buf + pos, len - pos);
         len -= pos;
     }
     if (!buf) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (conv) {
+        tc_close(&conv->tc);
+        tc_text_free(&conv->text);
+        sb_free(&conv->errs);
+        mem_free(e->alloc, conv->at, conv->capat * sizeof *conv->at);
+    }
     mem_free(e->alloc, buf, cap);
     mem_free(e->alloc, recs, caprecs * sizeof(Record));
     close(fd);
@@ -777,7 +855,8 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     Output *out = b->out;
     CsvClaims *csv;
     char msg[512];
-    if (csvc_open(&csv, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0)
+    if (csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding, e->alloc, msg,
+                     sizeof msg) != 0)
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     size_t n = csvc_count(csv);
     st->bytes = csvc_bytes(csv);
@@ -1345,6 +1424,15 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     if (!opt.phases) opt.phases = ARB_PHASE_ALL;
     int csv = opt.input_format == ARB_FORMAT_CSV ||
               (opt.input_format == ARB_FORMAT_AUTO && ends_with(opt.claims_path, ".csv"));
+    int enc = opt.encoding ? tc_encoding(opt.encoding) : TC_UTF8;
+    if (enc < 0)
+        return engine_fail(e, ARB_ERR_USAGE, "unknown encoding '%s' (utf-8, gb18030)",
+                           opt.encoding);
+    if (enc != TC_UTF8 && csv && (add_to || opt.history || hist_program_uses(p, opt.phases)))
+        return engine_fail(e, ARB_ERR_USAGE,
+                           "%s CSV claims are not read in history mode yet (rules using "
+                           "history(), or a history store): convert them to UTF-8 first",
+                           tc_encoding_name(enc));
     struct stat sb;
     if (stat(opt.claims_path, &sb) != 0)
         return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", opt.claims_path, strerror(errno));
@@ -1395,6 +1483,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     /* the rejects and rule errors are opened on their first record: a run
      * without any leaves an old file as it is */
     Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL};
+    e->claims_encoding = enc; /* read_windows converts from it */
     if (rc == ARB_OK && add_to) {
         Stage sg;
         memset(&sg, 0, sizeof sg);
@@ -1416,6 +1505,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         rc = read_windows(e, opt.claims_path, check_window, &b);
     }
 
+    e->claims_encoding = TC_UTF8;
     /* totals */
     if (e->cat_stats) mem_free(e->alloc, e->cat_stats, p->ncats * sizeof(arb_category_stats));
     e->cat_stats = mem_calloc(e->alloc, (p->ncats ? p->ncats : 1) * sizeof(arb_category_stats));

@@ -18,7 +18,7 @@ int tc_encoding(const char *name) {
 }
 
 const char *tc_encoding_name(int enc) {
-    return enc == TC_GB18030 ? "gb18030" : "utf-8";
+    return enc == TC_GB18030 ? "GB18030" : "UTF-8";
 }
 
 void tc_text_init(TcText *t, Alloc a) {

@@ -20,7 +20,7 @@ enum { TC_UTF8 = 0, TC_GB18030 = 1 };
 /* The encoding a name stands for (any case): "utf-8" or "utf8" is TC_UTF8;
  * "gb18030", "gbk", "gb2312" and "cp936" are TC_GB18030; -1 otherwise. */
 int tc_encoding(const char *name);
-/* Its canonical name: "utf-8", "gb18030". */
+/* Its name in messages: "UTF-8", "GB18030". */
 const char *tc_encoding_name(int enc);
 
 /* A byte that could not be decoded. */

@@ -24,8 +24,8 @@ static void test_names(void **state) {
     assert_int_equal(tc_encoding("gb2312"), TC_GB18030);
     assert_int_equal(tc_encoding("latin1"), -1);
     assert_int_equal(tc_encoding(NULL), -1);
-    assert_string_equal(tc_encoding_name(TC_GB18030), "gb18030");
-    assert_string_equal(tc_encoding_name(TC_UTF8), "utf-8");
+    assert_string_equal(tc_encoding_name(TC_GB18030), "GB18030");
+    assert_string_equal(tc_encoding_name(TC_UTF8), "UTF-8");
     Transcoder t;
     assert_int_equal(tc_open(&t, TC_UTF8), -1); /* nothing to convert */
 }
