@@ -632,8 +632,8 @@ typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t don
 typedef struct Converted {
     Transcoder tc;
     TcText text;
-    StrBuf errs;      /* NUL-terminated messages */
-    size_t (*at)[2];  /* per record: offset in text.p, offset in errs + 1 (0: none) */
+    StrBuf errs;     /* NUL-terminated messages */
+    size_t (*at)[2]; /* per record: offset in text.p, offset in errs + 1 (0: none) */
     size_t capat;
 } Converted;
 

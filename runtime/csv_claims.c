@@ -275,9 +275,10 @@ static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char
 static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, char *buf,
                          size_t cap) {
     const Spot *sp = &cf->spots[row->bad];
-    int n = sp->line == row->line ? snprintf(buf, cap, "column %zu: ", sp->col)
-                                  : snprintf(buf, cap, "line %llu, column %zu: ",
-                                             (unsigned long long)sp->line, sp->col);
+    int n =
+        sp->line == row->line
+            ? snprintf(buf, cap, "column %zu: ", sp->col)
+            : snprintf(buf, cap, "line %llu, column %zu: ", (unsigned long long)sp->line, sp->col);
     if (n >= 0 && (size_t)n < cap)
         snprintf(buf + n, cap - (size_t)n, "invalid %s at byte %llu", tc_encoding_name(c->enc),
                  (unsigned long long)sp->file_off);
@@ -621,8 +622,7 @@ int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputN
             }
             e.prefix = where;
             int first = !e.n;
-            if (fill(c, cf, &cf->rows[k], &r, ar, &rd, items + (size_t)j * l->width, &e) &&
-                first) {
+            if (fill(c, cf, &cf->rows[k], &r, ar, &rd, items + (size_t)j * l->width, &e) && first) {
                 *err_file = cf->path;
                 *err_line = cf->rows[k].line;
             }

@@ -322,8 +322,9 @@ static int scan_string(P *P_, const char **s, size_t *n) {
             int k = utf8_seq_len(q, end);
             if (k < 0) return eof_fail(P_);
             if (k == 0)
-                return fail(P_, (const char *)q, "invalid UTF-8 at byte %llu",
-                            (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
+                return fail(
+                    P_, (const char *)q, "invalid UTF-8 at byte %llu",
+                    (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
             q += k;
         }
         }
