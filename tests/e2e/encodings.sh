@@ -90,6 +90,16 @@ grep -q "\"line\":5,\"error\":\"column [0-9]*: invalid GB18030 at byte $byte\"" 
 grep -v '"claim_id":"C00000005"' "$tmp/fj_utf8.jsonl" >"$tmp/fj_no5.jsonl"
 same "undecodable GB18030: the other claims' findings changed" "$tmp/fj_no5.jsonl" "$tmp/fb.jsonl"
 
+# history mode (the standard library's rules use history()): JSON Lines are
+# converted; GB18030 CSV is refused for now, never read unconverted
+"$arbiter" gen claims --n 30 --seed 3 -o "$tmp/h.jsonl"
+iconv -f UTF-8 -t GB18030 "$tmp/h.jsonl" >"$tmp/h_gb.jsonl"
+run "$src/stdlib-rules" --claims "$tmp/h.jsonl" -o "$tmp/fh_utf8.jsonl"
+run "$src/stdlib-rules" --claims "$tmp/h_gb.jsonl" -o "$tmp/fh_gb.jsonl" --encoding gb18030
+same "history mode, GB18030 JSON Lines: findings differ" "$tmp/fh_utf8.jsonl" "$tmp/fh_gb.jsonl"
+run "$src/stdlib-rules" --claims "$tmp/gb/claims.csv" -o "$tmp/x" --encoding gb18030 2>/dev/null
+[ $? -eq 2 ] && ok || bad "history mode, GB18030 CSV: not refused"
+
 # --- rule files -------------------------------------------------------------
 mkdir -p "$tmp/lib/rules" && cp "$ex"/rules/*.rules "$tmp/lib/rules/" && cp -r "$ex/tables" "$tmp/lib/"
 lint() { "$arbiter" lint "$tmp"/lib/rules/*.rules --stdlib "$src/stdlib-rules" >"$tmp/lint" 2>&1; }
