@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "transcode.h"
+
 #ifndef ARB_STDLIB_DIR
 #define ARB_STDLIB_DIR "stdlib-rules"
 #endif
@@ -185,6 +187,10 @@ int cli_batch_option(const char *cmd, int argc, char **argv, int *i, arb_batch_o
         o->threads = (int)n;
     } else if (strcmp(a, "--rejects") == 0) {
         o->rejects_path = v;
+    } else if (strcmp(a, "--encoding") == 0) {
+        if (tc_encoding(v) < 0)
+            return cli_usage_error(cmd, "unknown encoding '%s' (utf-8, gb18030, gbk)", v), -1;
+        o->encoding = v;
     } else if (strcmp(a, "--commit-every") == 0) {
         if (!number || n < 1 || n > 100000000)
             return cli_usage_error(cmd, "--commit-every takes a number of claims, not '%s'", v), -1;

@@ -33,9 +33,9 @@ void cli_ignore_sigpipe(void);
 int cli_stdout_gone(void);
 
 /* The batch options `check` and `history add` share: --input-format F,
- * --threads N, --rejects FILE, --commit-every N.  Returns 1 when argv[*i]
- * was one (consumed, *i advanced past its value), 0 when not, and -1 after
- * printing a usage error for a bad value. */
+ * --threads N, --rejects FILE, --encoding E, --commit-every N.  Returns 1
+ * when argv[*i] was one (consumed, *i advanced past its value), 0 when not,
+ * and -1 after printing a usage error for a bad value. */
 int cli_batch_option(const char *cmd, int argc, char **argv, int *i, arb_batch_options *o);
 
 /* Parses a --phase value: phase names (pre, settle, post) separated by

@@ -318,6 +318,12 @@ typedef struct arb_batch_options {
      * instead (on_reject says so too).  CSV input rejects such a claim
      * always (its lines are joined by claim_id). */
     void (*on_duplicate)(void *ud, const arb_duplicate *d);
+    /* The claims' text encoding: NULL or "utf-8" (the default), or
+     * "gb18030" ("gbk", "gb2312" are the same), converted to UTF-8 as read.
+     * Either way a record whose text cannot be decoded (invalid UTF-8, or
+     * bytes that are not GB18030) is rejected with its line and column
+     * and the rest is audited. */
+    const char *encoding;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);

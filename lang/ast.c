@@ -157,19 +157,22 @@ Node *ast_prop(ParseCtx *c, Token key, Node *value) {
     return n;
 }
 
-Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, NodeList columns, Token rbrace) {
+Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, Token *encoding, NodeList columns,
+                Token rbrace) {
     Node *n = mk(c, N_TABLE, name, tend(name));
     n->a = ast_string(c, path);
+    if (encoding) n->c = ast_string(c, *encoding);
     n->list = columns.head;
     (void)kw;
     (void)rbrace;
     return n;
 }
 
-Node *ast_extend_table(ParseCtx *c, Token kw, Token name, Token path) {
+Node *ast_extend_table(ParseCtx *c, Token kw, Token name, Token path, Token *encoding) {
     Node *n = mk(c, N_TABLE, name, tend(name));
     n->op = 1;
     n->a = ast_string(c, path);
+    if (encoding) n->c = ast_string(c, *encoding);
     (void)kw;
     return n;
 }

@@ -174,9 +174,12 @@ Node *ast_type(ParseCtx *c, Token name, Token *list_kw);
 Node *ast_attr(ParseCtx *c, Token t, int op);
 Node *ast_category(ParseCtx *c, Token kw, Token name, Token *title, NodeList props, Token rbrace);
 Node *ast_prop(ParseCtx *c, Token key, Node *value);
-Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, NodeList columns, Token rbrace);
+/* A TABLE: a = its file (STRING), c = the file's encoding (STRING) when
+ * declared (`encoding "gb18030"`), list = its columns. */
+Node *ast_table(ParseCtx *c, Token kw, Token name, Token path, Token *encoding, NodeList columns,
+                Token rbrace);
 /* `extend table NAME from "file.csv"`: a TABLE node with op 1 and no columns. */
-Node *ast_extend_table(ParseCtx *c, Token kw, Token name, Token path);
+Node *ast_extend_table(ParseCtx *c, Token kw, Token name, Token path, Token *encoding);
 Node *ast_define(ParseCtx *c, Token kw, Token name, NodeList params, Node *body);
 Node *ast_param(ParseCtx *c, Token name);
 Node *ast_rule(ParseCtx *c, Token kw, Token id, Token *title, Token category, NodeList clauses);

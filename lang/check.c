@@ -4,6 +4,7 @@
  * after an error so one run reports all it can find. */
 #include "check.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include "syntax.h"
 #include "scalar.h"
 #include "strmap.h"
+#include "transcode.h"
+#include "utf8.h"
 #include "verify.h"
 
 /* ---------------------------------------------------------------- sources */
@@ -38,6 +41,9 @@ void sources_free(SourceList *s) {
 
 int sources_add_text(SourceList *s, const char *name, const char *text, size_t len) {
     if (mem_grow(s->alloc, (void **)&s->items, sizeof(Source), &s->cap, s->n + 1)) return -1;
+    size_t bom = utf8_bom(text, len); /* skipped: positions are the text's */
+    text += bom;
+    len -= bom;
     size_t nl = strlen(name);
     char *path = mem_alloc(s->alloc, nl + 1);
     char *copy = mem_alloc(s->alloc, len + 1);
@@ -52,6 +58,7 @@ int sources_add_text(SourceList *s, const char *name, const char *text, size_t l
     s->items[s->n].path = path;
     s->items[s->n].text = copy;
     s->items[s->n].len = len;
+    s->items[s->n].skipped = (uint32_t)bom;
     return (int)s->n++;
 }
 
@@ -1077,8 +1084,97 @@ static void relative_path(Checker *C, int from, const char *path, char *out, siz
         snprintf(out, cap, "%.*s/%s", (int)(slash - fp), fp, path);
 }
 
+/* Undecodable bytes reported per file: the first of each line, up to this. */
+#define MAX_ENCODING_ERRORS 3
+
+/* Makes source `file` UTF-8: converts it from enc, or checks that it is
+ * UTF-8 already.  Each undecodable byte (the first of a line, up to
+ * MAX_ENCODING_ERRORS) is an error at its place, naming its offset in the
+ * file; `hint` follows the first.  Returns the number reported. */
+static size_t source_to_utf8(Checker *C, int file, int enc, const char *hint) {
+    Source *src = &C->src->items[file];
+    size_t n = 0;
+    if (enc == TC_UTF8) {
+        size_t at = 0, k;
+        while (n < MAX_ENCODING_ERRORS && at < src->len &&
+               (k = utf8_check(src->text + at, src->len - at)) != UTF8_VALID) {
+            size_t off = at + k;
+            diag_add(C->diags, DIAG_ERROR, file, (uint32_t)off, 1, "invalid UTF-8 at byte %zu%s",
+                     off + src->skipped, n ? "" : hint);
+            n++;
+            const char *nl = memchr(src->text + off, '\n', src->len - off);
+            at = nl ? (size_t)(nl - src->text) : src->len;
+        }
+        return n;
+    }
+    Transcoder tc;
+    if (tc_open(&tc, enc)) {
+        diag_add(C->diags, DIAG_ERROR, file, 0, 0, "cannot convert from %s: %s",
+                 tc_encoding_name(enc), strerror(errno));
+        return 1;
+    }
+    TcText out;
+    tc_text_init(&out, C->src->alloc);
+    int rc = tc_convert(&tc, src->text, src->len, src->skipped, &out);
+    tc_close(&tc);
+    char *text = rc ? NULL : mem_realloc(C->src->alloc, out.p, out.cap, out.len + 1);
+    if (!text) {
+        tc_text_free(&out);
+        C->oom = 1;
+        return 1;
+    }
+    out.p = NULL;
+    out.cap = 0;
+    mem_free(C->src->alloc, src->text, src->len + 1);
+    src->text = text;
+    src->len = out.len;
+    uint64_t last = 0;
+    for (size_t i = 0; i < out.nbad && n < MAX_ENCODING_ERRORS; i++) {
+        const TcBad *b = &out.bad[i];
+        if (b->line == last) continue;
+        last = b->line;
+        diag_add(C->diags, DIAG_ERROR, file, (uint32_t)b->out_off, 3, "invalid %s at byte %zu",
+                 tc_encoding_name(enc), b->in_off);
+        n++;
+    }
+    tc_text_free(&out);
+    return n;
+}
+
+/* The encoding a rule file declares in its first line, as a comment such
+ * as `# encoding: gb18030` (`coding` and `=` do as well); TC_UTF8 when it
+ * declares none.  -1 after reporting one it does not know. */
+static int declared_encoding(Checker *C, int file) {
+    const Source *src = &C->src->items[file];
+    const char *t = src->text, *eol = memchr(t, '\n', src->len);
+    size_t n = eol ? (size_t)(eol - t) : src->len;
+    if (!n || t[0] != '#') return TC_UTF8;
+    for (size_t i = 1; i + 7 <= n; i++) {
+        if (memcmp(t + i, "coding", 6) != 0 || (t[i + 6] != ':' && t[i + 6] != '=')) continue;
+        size_t s = i + 7;
+        while (s < n && (t[s] == ' ' || t[s] == '\t')) s++;
+        size_t e = s;
+        while (e < n && (isalnum((unsigned char)t[e]) || t[e] == '-' || t[e] == '_' || t[e] == '.'))
+            e++;
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)(e - s < 31 ? e - s : 31), t + s);
+        int enc = tc_encoding(name);
+        if (enc < 0)
+            diag_add(C->diags, DIAG_ERROR, file, (uint32_t)s, (uint32_t)(e > s ? e - s : 1),
+                     "unknown encoding '%s' (utf-8, gb18030)", name);
+        return enc;
+    }
+    return TC_UTF8;
+}
+
 /* Parses a file and, recursively, the files it imports. */
 static void load_file(Checker *C, int file, StrMap *seen) {
+    /* UTF-8, or what its first line declares: converted before it is read */
+    int enc = declared_encoding(C, file);
+    if (enc < 0 ||
+        source_to_utf8(C, file, enc,
+                       " (a rule file in GB18030 says so in its first line: # encoding: gb18030)"))
+        return;
     ParseCtx pc;
     memset(&pc, 0, sizeof pc);
     pc.ar = C->ar;
@@ -1383,6 +1479,18 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
         return;
     }
     t->path = C->src->items[file].path;
+    int enc = d->c ? tc_encoding(d->c->str) : TC_UTF8;
+    if (enc < 0) {
+        err(C, d->c, "unknown encoding '%s' (utf-8, gb18030)", d->c->str);
+        tr->bad_rows++;
+        return;
+    }
+    if (source_to_utf8(C, file, enc,
+                       " (a table file in GB18030 is declared so: table T from \"t.csv\" encoding "
+                       "\"gb18030\" { ... })")) {
+        tr->bad_rows++;
+        return;
+    }
     const Source *src = &C->src->items[file];
     CsvReader r;
     csv_init(&r, src->text, src->len, C->alloc);
@@ -1658,6 +1766,7 @@ static void pass_lua(Checker *C) {
                 err(C, d->a, "cannot read Lua module \"%s\": %s", d->a->str, strerror(errno));
                 continue;
             }
+            if (source_to_utf8(C, idx, TC_UTF8, "")) continue; /* Lua files are UTF-8 */
             const Source *ls = &C->src->items[idx];
             mod->src = arena_strndup(&p->ar, ls->text, ls->len);
             mod->len = (uint32_t)ls->len;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void diag_init(DiagList *d, Alloc a) {
     memset(d, 0, sizeof *d);
     d->alloc = a;
@@ -38,12 +40,13 @@ void diag_add(DiagList *d, int severity, int32_t file, uint32_t off, uint32_t le
     if (severity == DIAG_ERROR) d->errors++;
 }
 
-/* Length of the UTF-8 sequence starting with byte c (1 for invalid bytes). */
-static int utf8_len(unsigned char c) {
-    if (c >= 0xf0) return 4;
-    if (c >= 0xe0) return 3;
-    if (c >= 0xc0) return 2;
-    return 1;
+/* Length of the character at s[i] (in s[0..end)): a byte of invalid UTF-8
+ * is one character of its own. */
+static int char_len(const char *s, uint32_t i, uint32_t end) {
+    const unsigned char *q = (const unsigned char *)s + i;
+    if (*q < 0x80) return 1;
+    int n = utf8_seq_len(q, (const unsigned char *)s + end);
+    return n > 0 ? n : 1;
 }
 
 /* Decodes the code point at s (len bytes available). */
@@ -76,7 +79,7 @@ void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *co
             c = 1;
             i++;
         } else {
-            i += (uint32_t)utf8_len(ch);
+            i += (uint32_t)char_len(src->text, i, (uint32_t)src->len);
             c++;
         }
     }
@@ -101,13 +104,19 @@ void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *
     while (end < src->len && src->text[end] != '\n') end++;
     if (end > start && src->text[end - 1] == '\r') end--;
     sb_puts(out, "  ");
-    sb_putn(out, src->text + start, end - start);
+    for (uint32_t i = start; i < end;) { /* a byte of invalid UTF-8 shown as U+FFFD */
+        int n = char_len(src->text, i, end);
+        if (n == 1 && (unsigned char)src->text[i] >= 0x80)
+            sb_puts(out, "\xEF\xBF\xBD");
+        else
+            sb_putn(out, src->text + i, (size_t)n);
+        i += (uint32_t)n;
+    }
     sb_puts(out, "\n  ");
     /* the caret under the span, aligned by display width; tabs are kept */
     for (uint32_t i = start; i < off && i < end;) {
         unsigned char ch = (unsigned char)src->text[i];
-        int n = utf8_len(ch);
-        if (i + (uint32_t)n > end) n = (int)(end - i);
+        int n = char_len(src->text, i, end);
         if (ch == '\t')
             sb_putc(out, '\t');
         else
@@ -119,9 +128,7 @@ void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *
     uint32_t span_end = off + d->len;
     if (span_end > end) span_end = end;
     for (uint32_t i = off; i < span_end;) {
-        unsigned char ch = (unsigned char)src->text[i];
-        int n = utf8_len(ch);
-        if (i + (uint32_t)n > end) n = (int)(end - i);
+        int n = char_len(src->text, i, end);
         int w = cp_width(utf8_cp((const unsigned char *)src->text + i, n));
         if (i > off || w > 1)
             for (int k = (i == off) ? 1 : 0; k < w; k++) sb_putc(out, '~');

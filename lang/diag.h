@@ -10,8 +10,9 @@
 
 typedef struct Source {
     char *path; /* as given, for messages */
-    char *text; /* NUL-terminated contents */
+    char *text; /* NUL-terminated contents, UTF-8 (converted when the file is not) */
     size_t len;
+    uint32_t skipped; /* bytes of the file before text: a byte-order mark (3), or 0 */
 } Source;
 
 enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };

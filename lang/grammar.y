@@ -19,7 +19,7 @@
 %stack_overflow { parse_stack_overflow(ctx); }
 
 /* Keywords that may also name fields, columns and the like. */
-%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES.
+%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES ENCODING.
 
 %left OR.
 %left AND.
@@ -45,8 +45,10 @@ decl(A) ::= SCHEMA(K) IDENT(N) LBRACE fields(F) RBRACE(R). { A = ast_schema(ctx,
 decl(A) ::= EXTEND(K) SCHEMA IDENT(N) LBRACE fields(F) RBRACE(R). { A = ast_schema(ctx, K, N, F, R, 1); }
 decl(A) ::= CATEGORY(K) IDENT(N) LBRACE props(P) RBRACE(R). { A = ast_category(ctx, K, N, NULL, P, R); }
 decl(A) ::= CATEGORY(K) IDENT(N) STRING(T) LBRACE props(P) RBRACE(R). { A = ast_category(ctx, K, N, &T, P, R); }
-decl(A) ::= TABLE(K) IDENT(N) FROM STRING(P) LBRACE fields(F) RBRACE(R). { A = ast_table(ctx, K, N, P, F, R); }
-decl(A) ::= EXTEND(K) TABLE IDENT(N) FROM STRING(P). { A = ast_extend_table(ctx, K, N, P); }
+decl(A) ::= TABLE(K) IDENT(N) FROM STRING(P) LBRACE fields(F) RBRACE(R). { A = ast_table(ctx, K, N, P, NULL, F, R); }
+decl(A) ::= TABLE(K) IDENT(N) FROM STRING(P) ENCODING STRING(E) LBRACE fields(F) RBRACE(R). { A = ast_table(ctx, K, N, P, &E, F, R); }
+decl(A) ::= EXTEND(K) TABLE IDENT(N) FROM STRING(P). { A = ast_extend_table(ctx, K, N, P, NULL); }
+decl(A) ::= EXTEND(K) TABLE IDENT(N) FROM STRING(P) ENCODING STRING(E). { A = ast_extend_table(ctx, K, N, P, &E); }
 decl(A) ::= DEFINE(K) IDENT(N) ASSIGN expr(E). { A = ast_define(ctx, K, N, ast_list(NULL), E); }
 decl(A) ::= DEFINE(K) IDENT(N) LPAREN params(P) RPAREN ASSIGN expr(E). { A = ast_define(ctx, K, N, P, E); }
 decl(A) ::= RULE(K) rule_id(I) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, NULL, C, L); }

@@ -87,6 +87,7 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "where"    { TOK(TK_WHERE); }
         "lua"      { TOK(TK_LUA); }
         "codes"    { TOK(TK_CODES); }
+        "encoding" { TOK(TK_ENCODING); }
 
         "[[" ([^\]\x00] | "]" [^\]\x00])* "]]" { TOK(TK_LUASRC); }
         "test"     { TOK(TK_TEST); }

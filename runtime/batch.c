@@ -29,6 +29,7 @@
 #include "outfile.h"
 #include "strmap.h"
 #include "scalar.h"
+#include "transcode.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
 #define WINDOW_CLAIMS 20000u    /* CSV claims per window */
@@ -45,6 +46,9 @@ typedef struct Record {
     size_t n;
     uint64_t line;
     uint64_t dup_of; /* an earlier record had its claim_id: that one's line (0: none) */
+    uint64_t off;    /* of its first byte in the file (the file as read, before conversion) */
+    const char *err; /* NULL, or why its text cannot be read (bytes that are not of its
+                        encoding): the record is rejected without being parsed */
 } Record;
 
 /* Standard input as the claims (`--claims -`): batch_run names it so, and
@@ -408,8 +412,9 @@ static void read_records(Worker *w) {
         size_t off = 0;
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict};
-        int prc = r->dup_of && w->o->strict
+        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off};
+        int prc = r->err ? -1
+                  : r->dup_of && w->o->strict
                       ? (dup_message(msg, sizeof msg, w->e, r), off = SIZE_MAX, -1)
                       : jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg,
                                        sizeof msg, &off);
@@ -418,7 +423,9 @@ static void read_records(Worker *w) {
             break;
         }
         if (prc) {
-            if (off == SIZE_MAX) /* not the text's fault: no column */
+            if (r->err)
+                snprintf(full, sizeof full, "%s", r->err);
+            else if (off == SIZE_MAX) /* not the text's fault: no column */
                 snprintf(full, sizeof full, "%s", msg);
             else
                 snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
@@ -526,12 +533,16 @@ static void *work(void *arg) {
         arena_reset(&w->ar);
         const Value *claim;
         size_t off = 0;
+        if (r->err) {
+            reject(w, w->o->claims_path, r->line, r->err, r->p, r->n);
+            continue;
+        }
         if (r->dup_of && w->o->strict) {
             dup_message(msg, sizeof msg, w->e, r);
             reject(w, w->o->claims_path, r->line, msg, r->p, r->n);
             continue;
         }
-        JsonrOptions jo = {NULL, &w->unread, w->o->strict};
+        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off};
         int prc =
             jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg, sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
@@ -683,9 +694,43 @@ static int ends_with(const char *s, const char *suffix) {
  * of the file read so far.  Returns an ARB_ status. */
 typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t done);
 
+/* The records of a window converted to UTF-8 (read_windows, when the
+ * claims are in another encoding): their text, and the reason of each
+ * record with an undecodable byte. */
+typedef struct Converted {
+    Transcoder tc;
+    TcText text;
+    StrBuf errs;     /* NUL-terminated messages */
+    size_t (*at)[2]; /* per record: offset in text.p, offset in errs + 1 (0: none) */
+    size_t capat;
+} Converted;
+
+/* Converts record k (raw[s..t) of the window, which starts at byte `base`
+ * of the file; its line starts at raw + ls). */
+static int convert_record(Converted *cv, size_t k, const char *raw, size_t ls, size_t s, size_t t,
+                          uint64_t base, Alloc a) {
+    if (mem_grow(a, (void **)&cv->at, sizeof *cv->at, &cv->capat, k + 1)) return -1;
+    size_t nbad = cv->text.nbad;
+    cv->at[k][0] = cv->text.len;
+    cv->at[k][1] = 0;
+    if (tc_convert(&cv->tc, raw + s, t - s, (size_t)base + s, &cv->text)) return -1;
+    if (cv->text.nbad > nbad) {
+        const TcBad *b = &cv->text.bad[nbad];
+        cv->at[k][1] = cv->errs.len + 1;
+        sb_printf(&cv->errs, "column %zu: invalid %s at byte %llu", s - ls + b->col,
+                  tc_encoding_name(cv->tc.enc), (unsigned long long)b->in_off);
+        sb_putc(&cv->errs, 0);
+    }
+    return cv->errs.oom ? -1 : 0;
+}
+
 /* Reads JSON Lines in windows of about WINDOW_BYTES, splits each into
  * records (blank lines skipped, surrounding blanks trimmed, line numbers
- * counted) and hands them to fn. */
+ * counted) and hands them to fn.  Claims in another encoding than UTF-8
+ * (e->claims_encoding) are converted record by record: only whole lines
+ * are, so a character is never cut at the window's end, and an
+ * undecodable byte is the record's error, by the file's line and column
+ * (in bytes of the file) and offset. */
 static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) {
     int fd = path == STDIN_NAME ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
@@ -695,6 +740,19 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
     size_t caprecs = 0;
     uint64_t line = 1, done = 0;
     int rc = ARB_OK, eof = 0;
+    Converted cv, *conv = NULL;
+    if (e->claims_encoding != TC_UTF8) {
+        memset(&cv, 0, sizeof cv);
+        tc_text_init(&cv.text, e->alloc);
+        sb_init(&cv.errs, e->alloc);
+        if (tc_open(&cv.tc, e->claims_encoding)) {
+            mem_free(e->alloc, buf, cap);
+            close(fd);
+            return engine_fail(e, ARB_ERR_USAGE, "cannot convert from %s: %s",
+                               tc_encoding_name(e->claims_encoding), strerror(errno));
+        }
+        conv = &cv;
+    }
     while (!eof && rc == ARB_OK && buf) {
         /* fill the buffer up to a window past what is carried over */
         while (len < cap) {
@@ -712,6 +770,10 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             if (len >= WINDOW_BYTES) break;
         }
         if (rc) break;
+        if (conv) {
+            tc_text_clear(&conv->text);
+            sb_clear(&conv->errs);
+        }
         /* complete lines; at the end of the file the last one even without '\n' */
         size_t nrecs = 0, pos = 0;
         for (;;) {
@@ -723,7 +785,8 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             while (s < t && (buf[s] == ' ' || buf[s] == '\t' || buf[s] == '\r')) s++;
             while (t > s && (buf[t - 1] == ' ' || buf[t - 1] == '\t' || buf[t - 1] == '\r')) t--;
             if (t > s) {
-                if (mem_grow(e->alloc, (void **)&recs, sizeof(Record), &caprecs, nrecs + 1)) {
+                if (mem_grow(e->alloc, (void **)&recs, sizeof(Record), &caprecs, nrecs + 1) ||
+                    (conv && convert_record(conv, nrecs, buf, pos, s, t, done, e->alloc))) {
                     rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                     break;
                 }
@@ -731,6 +794,8 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
                 recs[nrecs].n = t - s;
                 recs[nrecs].line = line;
                 recs[nrecs].dup_of = 0;
+                recs[nrecs].off = done + s;
+                recs[nrecs].err = NULL;
                 nrecs++;
             }
             line++;
@@ -750,6 +815,12 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             cap *= 2;
             continue;
         }
+        for (size_t k = 0; conv && k < nrecs; k++) { /* the converted text instead */
+            size_t to = k + 1 < nrecs ? conv->at[k + 1][0] : conv->text.len;
+            recs[k].p = conv->text.p + conv->at[k][0];
+            recs[k].n = to - conv->at[k][0];
+            if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
+        }
         done += pos;
         for (size_t k = 0; k < nrecs && e->batch_ids && rc == ARB_OK; k++)
             if (dupcheck_record(e->batch_ids, &recs[k]))
@@ -759,6 +830,12 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
         len -= pos;
     }
     if (!buf) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (conv) {
+        tc_close(&conv->tc);
+        tc_text_free(&conv->text);
+        sb_free(&conv->errs);
+        mem_free(e->alloc, conv->at, conv->capat * sizeof *conv->at);
+    }
     mem_free(e->alloc, buf, cap);
     mem_free(e->alloc, recs, caprecs * sizeof(Record));
     if (fd != STDIN_FILENO) close(fd);
@@ -781,7 +858,7 @@ typedef struct Batch {
     Worker *ws;
     int nw;
     Output *out;
-    uint64_t total; /* bytes of the file */
+    uint64_t total;        /* bytes of the file */
     HStore *store, *stage; /* store mode */
     HMemGuard guard;       /* store mode: the stores' pages in memory */
 } Batch;
@@ -852,7 +929,8 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     Output *out = b->out;
     CsvClaims *csv;
     char msg[512];
-    if (csvc_open(&csv, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0)
+    if (csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding, e->alloc, msg,
+                     sizeof msg) != 0)
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     size_t n = csvc_count(csv);
     st->bytes = csvc_bytes(csv);
@@ -919,7 +997,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         strmap_init(&ws[i].strings, e->alloc);
     }
     if (csv) {
-        if (csvc_open(&cc, e->prog->claim, o->claims_path, e->alloc, msg, sizeof msg) != 0) {
+        if (csvc_open_ex(&cc, e->prog->claim, o->claims_path, e->claims_encoding, e->alloc, msg,
+                         sizeof msg) != 0) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             st->bytes = b.total = csvc_bytes(cc);
@@ -1118,7 +1197,8 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     }
     if (csv) {
         CsvClaims *cc;
-        if (csvc_open(&cc, e->prog->claim, b->o->claims_path, e->alloc, msg, sizeof msg) != 0) {
+        if (csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding, e->alloc, msg,
+                         sizeof msg) != 0) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             size_t n = csvc_count(cc);
@@ -1336,8 +1416,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     }
     HStore *stage = NULL;
     int rc = ARB_OK;
-    if (hstore_open(&stage, dir, HSTORE_WRITE | HSTORE_STAGING, e->prog, e->alloc, err,
-                    sizeof err))
+    if (hstore_open(&stage, dir, HSTORE_WRITE | HSTORE_STAGING, e->prog, e->alloc, err, sizeof err))
         rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     snprintf(spool, sizeof spool, "%s/spool", dir);
     int fd = rc == ARB_OK ? open(spool, O_RDWR | O_CREAT | O_EXCL, 0600) : -1;
@@ -1428,6 +1507,10 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
                            "claims from standard input (-) must be JSON Lines: CSV claims come "
                            "as claims.csv with lines.csv, diagnoses.csv and procedures.csv "
                            "beside it, separate files that cannot share one stream");
+    int enc = opt.encoding ? tc_encoding(opt.encoding) : TC_UTF8;
+    if (enc < 0)
+        return engine_fail(e, ARB_ERR_USAGE, "unknown encoding '%s' (utf-8, gb18030)",
+                           opt.encoding);
     struct stat sb;
     if (from_stdin) {
         opt.claims_path = STDIN_NAME; /* its name in messages; read_windows reads fd 0 */
@@ -1501,6 +1584,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         dc.has_of = hr.of >= 0;
         e->batch_ids = &dc;
     }
+    e->claims_encoding = enc; /* read_windows converts from it */
     if (rc == ARB_OK && add_to) {
         Stage sg;
         memset(&sg, 0, sizeof sg);
@@ -1526,6 +1610,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     idset_free(&dc.ids);
     arena_free(&dc.ar);
 
+    e->claims_encoding = TC_UTF8;
     /* totals */
     if (e->cat_stats) mem_free(e->alloc, e->cat_stats, p->ncats * sizeof(arb_category_stats));
     e->cat_stats = mem_calloc(e->alloc, (p->ncats ? p->ncats : 1) * sizeof(arb_category_stats));

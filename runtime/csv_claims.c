@@ -9,12 +9,24 @@
 #include "csv.h"
 #include "scalar.h"
 #include "strmap.h"
+#include "transcode.h"
+#include "utf8.h"
 
 typedef struct Row {
     uint32_t start, end; /* byte range of the record in its file */
     uint64_t line;
     int32_t next; /* next child row of the same claim, -1 at the end */
+    int32_t bad;  /* its first undecodable byte (index in CsvFile.spots), or -1 */
 } Row;
+
+/* A byte that is not of the file's encoding (invalid UTF-8, or not
+ * GB18030): the first of its line. */
+typedef struct Spot {
+    size_t off;        /* in the text as read (converted: its U+FFFD) */
+    uint64_t file_off; /* in the file */
+    uint64_t line;     /* the file's */
+    size_t col;        /* in bytes of the file's line */
+} Spot;
 
 /* A header column read as no field: none has its name, or a derived one. */
 typedef struct IgnCol {
@@ -25,8 +37,11 @@ typedef struct IgnCol {
 
 typedef struct CsvFile {
     char *path;
-    char *text;
+    char *text; /* UTF-8 (converted when the file is not) */
     size_t len;
+    uint64_t bytes; /* of the file */
+    Spot *spots;    /* undecodable bytes, in order */
+    size_t nspots, capspots;
     const RecordType *rt;
     int32_t *col_field; /* per header column: field index, or -1 */
     size_t ncols;
@@ -46,6 +61,7 @@ typedef struct Orphan {
 
 struct CsvClaims {
     Alloc alloc;
+    int enc; /* TC_UTF8, TC_GB18030 */
     const RecordType *claim;
     CsvFile files[9]; /* [0] claims.csv, then one per list field */
     size_t nfiles;
@@ -89,6 +105,69 @@ static int read_file(Alloc a, const char *path, char **text, size_t *len) {
     return *text ? 0 : -1;
 }
 
+/* Adds an undecodable byte at off of the text (file_off in the file), on
+ * the file's line `line`, column col; -1 when out of memory. */
+static int add_spot(CsvClaims *c, CsvFile *cf, size_t off, uint64_t file_off, uint64_t line,
+                    size_t col) {
+    if (mem_grow(c->alloc, (void **)&cf->spots, sizeof(Spot), &cf->capspots, cf->nspots + 1))
+        return -1;
+    cf->spots[cf->nspots++] = (Spot){off, file_off, line, col};
+    return 0;
+}
+
+/* Finds the invalid UTF-8 of a file: the first bad byte of each line. */
+static int validate(CsvClaims *c, CsvFile *cf) {
+    const char *t = cf->text, *counted = t, *line_start = t;
+    uint64_t line = 1;
+    size_t at = 0, k;
+    while (at < cf->len && (k = utf8_check(t + at, cf->len - at)) != UTF8_VALID) {
+        const char *bad = t + at + k, *nl;
+        while ((nl = memchr(counted, '\n', (size_t)(bad - counted))) != NULL) {
+            line++;
+            counted = line_start = nl + 1;
+        }
+        counted = bad;
+        if (add_spot(c, cf, (size_t)(bad - t), (uint64_t)(bad - t), line,
+                     (size_t)(bad - line_start) + 1))
+            return -1;
+        nl = memchr(bad, '\n', cf->len - (size_t)(bad - t));
+        at = nl ? (size_t)(nl - t) : cf->len;
+    }
+    return 0;
+}
+
+/* Converts a file's text to UTF-8, keeping the first undecodable byte of
+ * each line. */
+static int convert(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
+    Transcoder tc;
+    if (tc_open(&tc, c->enc)) {
+        snprintf(errbuf, errcap, "cannot convert %s from %s: %s", cf->path,
+                 tc_encoding_name(c->enc), strerror(errno));
+        return -1;
+    }
+    TcText out;
+    tc_text_init(&out, c->alloc);
+    int rc = tc_convert(&tc, cf->text, cf->len, 0, &out);
+    tc_close(&tc);
+    char *text = rc ? NULL : mem_realloc(c->alloc, out.p, out.cap, out.len + 1);
+    if (!text) {
+        tc_text_free(&out);
+        return -1;
+    }
+    out.p = NULL;
+    out.cap = 0;
+    mem_free(c->alloc, cf->text, cf->len + 1);
+    cf->text = text;
+    cf->len = out.len;
+    for (size_t i = 0; i < out.nbad && !rc; i++) {
+        const TcBad *b = &out.bad[i];
+        if (cf->nspots && cf->spots[cf->nspots - 1].line == b->line) continue;
+        rc = add_spot(c, cf, b->out_off, b->in_off, b->line, b->col);
+    }
+    tc_text_free(&out);
+    return rc;
+}
+
 /* Reads a file's header and splits it into rows. */
 static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt,
                 int32_t list_field, char *errbuf, size_t errcap) {
@@ -100,6 +179,11 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
     cf->list_field = list_field;
     if (read_file(c->alloc, path, &cf->text, &cf->len)) {
         snprintf(errbuf, errcap, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    cf->bytes = cf->len;
+    if (c->enc != TC_UTF8 ? convert(c, cf, errbuf, errcap) : validate(c, cf)) {
+        if (!*errbuf) snprintf(errbuf, errcap, "out of memory reading %s", path);
         return -1;
     }
     CsvReader r;
@@ -146,6 +230,15 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
         csv_free(&r);
         return -1;
     }
+    if (cf->nspots && cf->spots[0].off < (size_t)(r.pos - cf->text)) {
+        const Spot *sp = &cf->spots[0];
+        snprintf(errbuf, errcap, "%s:%llu:%zu: invalid %s at byte %llu in the header", path,
+                 (unsigned long long)sp->line, sp->col, tc_encoding_name(c->enc),
+                 (unsigned long long)sp->file_off);
+        csv_free(&r);
+        return -1;
+    }
+    size_t spot = 0;
     for (;;) {
         const char *start = r.pos;
         rc = csv_next(&r, &line, &e);
@@ -159,6 +252,9 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *r
         row->end = (uint32_t)(r.pos - cf->text);
         row->line = line;
         row->next = -1;
+        row->bad = -1;
+        while (spot < cf->nspots && cf->spots[spot].off < row->start) spot++;
+        if (spot < cf->nspots && cf->spots[spot].off < row->end) row->bad = (int32_t)spot;
     }
     csv_free(&r);
     return 0;
@@ -174,6 +270,20 @@ static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char
     snprintf(o->message, sizeof o->message, fmt, arg);
 }
 
+/* Why a row with an undecodable byte is rejected: where the byte is (its
+ * line too when the row spans lines and it is not on the first). */
+static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, char *buf,
+                         size_t cap) {
+    const Spot *sp = &cf->spots[row->bad];
+    int n =
+        sp->line == row->line
+            ? snprintf(buf, cap, "column %zu: ", sp->col)
+            : snprintf(buf, cap, "line %llu, column %zu: ", (unsigned long long)sp->line, sp->col);
+    if (n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "invalid %s at byte %llu", tc_encoding_name(c->enc),
+                 (unsigned long long)sp->file_off);
+}
+
 /* Tokenizes one row (thread-safe: a reader of its own). */
 static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const char **err) {
     uint64_t line;
@@ -184,7 +294,13 @@ static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const cha
 
 int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
               char *errbuf, size_t errcap) {
+    return csvc_open_ex(out, claim_type, claims_path, TC_UTF8, a, errbuf, errcap);
+}
+
+int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *claims_path, int enc,
+                 Alloc a, char *errbuf, size_t errcap) {
     *out = NULL;
+    if (errcap) *errbuf = 0;
     if (claim_type->key_field < 0) {
         snprintf(errbuf, errcap, "the claim schema has no key field to join CSV files on");
         return -1;
@@ -192,6 +308,7 @@ int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_
     CsvClaims *c = mem_calloc(a, sizeof *c);
     if (!c) return snprintf(errbuf, errcap, "out of memory"), -1;
     c->alloc = a;
+    c->enc = enc;
     c->claim = claim_type;
     arena_init(&c->ar, a, 1 << 16);
     if (load(c, &c->files[0], claims_path, claim_type, -1, errbuf, errcap)) {
@@ -269,6 +386,12 @@ int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_
             }
             CsvField idf = r.fields[cf->join_col];
             uintptr_t ci = (uintptr_t)strmap_get(&ids, idf.ptr, idf.len);
+            if (!ci && row->bad >= 0) { /* its claim id may be what is undecodable */
+                char m[160];
+                spot_message(c, cf, row, m, sizeof m);
+                add_orphan(c, cf->path, row->line, "%s", m);
+                continue;
+            }
             if (!ci) {
                 char id[64];
                 snprintf(id, sizeof id, "%.*s", (int)(idf.len > 60 ? 60 : idf.len), idf.ptr);
@@ -304,6 +427,7 @@ void csvc_free(CsvClaims *c) {
         CsvFile *cf = &c->files[i];
         if (cf->path) mem_free(a, cf->path, strlen(cf->path) + 1);
         if (cf->text) mem_free(a, cf->text, cf->len + 1);
+        mem_free(a, cf->spots, cf->capspots * sizeof(Spot));
         mem_free(a, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
         mem_free(a, cf->ign, (cf->ncols + 1) * sizeof(IgnCol));
         mem_free(a, cf->rows, cf->caprows * sizeof(Row));
@@ -317,7 +441,7 @@ void csvc_free(CsvClaims *c) {
 
 uint64_t csvc_bytes(const CsvClaims *c) {
     uint64_t n = 0;
-    for (size_t i = 0; i < c->nfiles; i++) n += c->files[i].len;
+    for (size_t i = 0; i < c->nfiles; i++) n += c->files[i].bytes;
     return n;
 }
 
@@ -391,11 +515,16 @@ typedef struct Reading {
 /* Fills a record from one row's cells (strings shared through `strings`
  * unless NULL); checks required fields.  Adds the row's problems to e;
  * -1 when it has some. */
-static int fill(const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar, const Reading *rd,
-                Value *rec, Errs *e) {
+static int fill(const CsvClaims *c, const CsvFile *cf, const Row *row, CsvReader *r, Arena *ar,
+                const Reading *rd, Value *rec, Errs *e) {
     const char *err;
     int before = e->n;
     set_missing(cf->rt, rec);
+    if (row->bad >= 0) { /* its cells are not read: they are not text */
+        char m[160];
+        spot_message(c, cf, row, m, sizeof m);
+        return add_err(e, "%s", m), -1;
+    }
     if (row_fields(cf, row, r, &err)) return add_err(e, "malformed row: %s", err), -1;
     StrMap *strings = rd->strings;
     uint64_t named = 0; /* fields (the first 64) whose cell was an error */
@@ -467,7 +596,7 @@ int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputN
     csv_init(&r, "", 0, c->alloc);
     Value *claim = arena_alloc(ar, c->claim->nfields * sizeof(Value));
     int oom = !claim;
-    if (claim) fill(cf0, &cf0->rows[i], &r, ar, &rd, claim, &e);
+    if (claim) fill(c, cf0, &cf0->rows[i], &r, ar, &rd, claim, &e);
     for (size_t fi = 1; fi < c->nfiles && !oom; fi++) {
         const CsvFile *cf = &c->files[fi];
         uint32_t n = 0;
@@ -493,7 +622,7 @@ int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputN
             }
             e.prefix = where;
             int first = !e.n;
-            if (fill(cf, &cf->rows[k], &r, ar, &rd, items + (size_t)j * l->width, &e) && first) {
+            if (fill(c, cf, &cf->rows[k], &r, ar, &rd, items + (size_t)j * l->width, &e) && first) {
                 *err_file = cf->path;
                 *err_line = cf->rows[k].line;
             }

@@ -20,8 +20,15 @@ typedef struct CsvClaims CsvClaims; /* read-only after open: csvc_get may run on
  * cannot be read or a header lacks the join column (errbuf says which). */
 int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
               char *errbuf, size_t errcap);
+/* csvc_open for files in encoding enc (transcode.h: TC_UTF8, TC_GB18030),
+ * converted to UTF-8 as read.  Either way a row with a byte that cannot be
+ * decoded (invalid UTF-8, or not GB18030) rejects its claim, the message
+ * naming its line, column (in bytes of the file) and offset in the file;
+ * in the header it fails the open. */
+int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *claims_path, int enc,
+                 Alloc a, char *errbuf, size_t errcap);
 void csvc_free(CsvClaims *c);
-/* Bytes read from all the files. */
+/* Bytes read from all the files (as they are in the files). */
 uint64_t csvc_bytes(const CsvClaims *c);
 /* Records in claims.csv (malformed ones included). */
 size_t csvc_count(const CsvClaims *c);

@@ -36,6 +36,8 @@ struct arb_engine {
     struct arb_history *history; /* what sessions read history() from, or NULL */
     uint64_t history_gen;        /* changed by every arb_engine_set_history and close */
     struct DupCheck *batch_ids;  /* the claim ids of the batch being read (batch.c), or NULL */
+    int claims_encoding;         /* of the batch being run (TC_UTF8, TC_GB18030): JSON Lines
+                                    windows are converted from it */
 };
 
 struct arb_history {

@@ -16,6 +16,7 @@
 #include "input_notes.h"
 #include "scalar.h"
 #include "strmap.h"
+#include "utf8.h"
 
 #define MAX_DEPTH 64 /* nesting of arrays and objects, skipped ones included */
 #define MAX_LIST_NESTING ARB_MAX_LIST_NESTING /* lists of records inside lists of records */
@@ -142,6 +143,7 @@ typedef struct P {
     StrMap *strings; /* equal strings shared through it (text -> ArbStr), or NULL */
     InputNotes *notes; /* keys read as no field are counted here, or NULL */
     int strict;        /* such keys are errors */
+    uint64_t base;     /* offset of the text in its file, for messages naming a byte */
     int oom;           /* the record failed for want of memory, not for its text */
 } P;
 
@@ -239,24 +241,6 @@ static const uint8_t str_class[256] = {
 };
 /* clang-format on */
 
-/* Length of the well-formed UTF-8 sequence at q (q[0] >= 0x80): 2 to 4, 0
- * when it is ill-formed (overlong, surrogate, beyond U+10FFFF), -1 when the
- * input ends inside it. */
-static int utf8_len(const unsigned char *q, const unsigned char *end) {
-    unsigned c = q[0];
-    int n = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
-    if (!n) return 0;
-    for (int i = 1; i < n; i++) {
-        if (q + i >= end) return -1;
-        if ((q[i] & 0xC0) != 0x80) return 0;
-    }
-    if (c == 0xE0 && q[1] < 0xA0) return 0; /* overlong */
-    if (c == 0xED && q[1] > 0x9F) return 0; /* UTF-16 surrogate */
-    if (c == 0xF0 && q[1] < 0x90) return 0; /* overlong */
-    if (c == 0xF4 && q[1] > 0x8F) return 0; /* beyond U+10FFFF */
-    return n;
-}
-
 static int hexval(unsigned char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -335,9 +319,12 @@ static int scan_string(P *P_, const char **s, size_t *n) {
         }
         case 3: return fail(P_, (const char *)q, "control character in a string (write it as \\u)");
         default: {
-            int k = utf8_len(q, end);
+            int k = utf8_seq_len(q, end);
             if (k < 0) return eof_fail(P_);
-            if (k == 0) return fail(P_, (const char *)q, "invalid UTF-8 in a string");
+            if (k == 0)
+                return fail(
+                    P_, (const char *)q, "invalid UTF-8 at byte %llu",
+                    (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
             q += k;
         }
         }
@@ -889,7 +876,7 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
 
 int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
-    JsonrOptions o = {strings, NULL, 0};
+    JsonrOptions o = {strings, NULL, 0, 0};
     return jsonr_parse_ex(r, p, n, ar, &o, out, errbuf, errcap, err_off);
 }
 
@@ -899,6 +886,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     P_.strings = o ? o->strings : NULL;
     P_.notes = o ? o->notes : NULL;
     P_.strict = o ? o->strict : 0;
+    P_.base = o ? o->base : 0;
     P_.oom = 0;
     P_.start = P_.p = p;
     P_.end = p + n;

@@ -43,6 +43,8 @@ typedef struct JsonrOptions {
     StrMap *strings;   /* as for jsonr_parse_shared, or NULL */
     InputNotes *notes; /* keys read as no field (unknown, or derived) are counted here, or NULL */
     int strict;        /* such keys are errors of the record, at the key */
+    uint64_t base;     /* where the text starts in its file: a byte of invalid UTF-8 is named
+                          by its offset in the file, base + its offset in the text */
 } JsonrOptions;
 
 /* jsonr_parse with options (o may be NULL). */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* Howard Hinnant's days-from-civil algorithm. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
     y -= m <= 2;
@@ -258,6 +260,16 @@ size_t scalar_json_quote(const char *s, size_t n, char *buf, size_t cap) {
             char esc[8];
             snprintf(esc, sizeof esc, "\\u%04x", c);
             for (int j = 0; esc[j]; j++) PUT(esc[j]);
+        } else if (c >= 0x80) { /* a character as it is; a byte of invalid UTF-8 as U+FFFD */
+            int len = utf8_seq_len((const unsigned char *)s + i, (const unsigned char *)s + n);
+            if (len <= 0) {
+                PUT('\xEF');
+                PUT('\xBF');
+                PUT('\xBD');
+                continue;
+            }
+            for (int j = 0; j < len; j++) PUT(s[i + j]);
+            i += (size_t)len - 1;
         } else {
             PUT((char)c);
         }

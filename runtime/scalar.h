@@ -50,7 +50,8 @@ const char *scalar_parse(const Type *t, const char *s, size_t n, Arena *ar, Valu
 size_t scalar_format(const Type *t, Value v, int labels, int json, char *buf, size_t cap);
 
 /* Appends s as a JSON string literal (quoted, escaped) to buf; returns the
- * length needed, like snprintf. */
+ * length needed, like snprintf.  A byte of invalid UTF-8 is written as
+ * U+FFFD: the output is always valid UTF-8. */
 size_t scalar_json_quote(const char *s, size_t n, char *buf, size_t cap);
 
 #endif

@@ -499,7 +499,7 @@ static void test_unread_keys_counted_or_strict(void **state) {
     Ctx *c = *state;
     InputNotes ns;
     notes_init(&ns, mem_default());
-    JsonrOptions o = {NULL, &ns, 0};
+    JsonrOptions o = {NULL, &ns, 0, 0};
     const char *recs[] = {
         "{\"claim_id\":\"A\",\"admit_date\":\"2025-01-02\",\"age\":40,"
         "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":1},"
@@ -536,7 +536,7 @@ static void test_unread_keys_counted_or_strict(void **state) {
     notes_free(&all);
     notes_free(&ns);
     /* strict: every such key is an error of the record, at the key */
-    JsonrOptions so = {NULL, NULL, 1};
+    JsonrOptions so = {NULL, NULL, 1, 0};
     const Value *v;
     const char *j = recs[0];
     assert_int_equal(
