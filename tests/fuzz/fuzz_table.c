@@ -36,12 +36,18 @@ static const char *const KEYS =
     "  flag line\n"
     "rule F.3 in F when exists(match q in t on claim.dept) flag claim\n";
 
+static void remove_dir(void) {
+    unlink(csv_path);
+    rmdir(dir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     snprintf(dir, sizeof dir, "/tmp/arb_fuzz_table_XXXXXX");
     if (!mkdtemp(dir)) abort();
     snprintf(csv_path, sizeof csv_path, "%s/t.csv", dir);
     snprintf(rules_name, sizeof rules_name, "%s/t.rules", dir);
+    atexit(remove_dir);
     return 0;
 }
 
