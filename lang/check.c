@@ -2217,37 +2217,40 @@ static const ArbStr *key_str(Checker *C, Node *str) {
 
 /* Finds a conjunct of `when` that pins `var.field` to constants or table
  * keys: `x.f == "C"`, `x.f in {...}`, `x.f in TABLE`.  Adds the keys and
- * returns 1 when found. */
+ * returns their group, or -1 when there is no such conjunct.  The group
+ * may get no key from the rule (a table with no rows): the rule can never
+ * fire then, and being listed under no key it never runs. */
 static int index_conjunct(Checker *C, Node *e, int32_t var, int32_t list_field, uint32_t rule) {
     e = unwrap(e);
-    if (e->kind != N_BINARY) return 0;
-    if (e->op == OP_AND)
-        return index_conjunct(C, e->a, var, list_field, rule) ||
-               index_conjunct(C, e->b, var, list_field, rule);
+    if (e->kind != N_BINARY) return -1;
+    if (e->op == OP_AND) {
+        int g = index_conjunct(C, e->a, var, list_field, rule);
+        return g >= 0 ? g : index_conjunct(C, e->b, var, list_field, rule);
+    }
     int32_t f = var_field(e->a, var);
     Node *other = unwrap(e->b);
     if (f < 0 && e->op == OP_EQ) {
         f = var_field(e->b, var);
         other = unwrap(e->a);
     }
-    if (f < 0) return 0;
+    if (f < 0) return -1;
     int g;
     if (e->op == OP_EQ && other->kind == N_STRING) {
-        if ((g = index_group(C, list_field, f)) < 0) return 0;
+        if ((g = index_group(C, list_field, f)) < 0) return -1;
         add_key(C, g, key_str(C, other), rule);
-        return 1;
+        return g;
     }
     if (e->op == OP_IN && other->kind == N_SET && type_is_string(other->type.elem)) {
-        if ((g = index_group(C, list_field, f)) < 0) return 0;
+        if ((g = index_group(C, list_field, f)) < 0) return -1;
         for (Node *m = other->list; m; m = m->next) add_key(C, g, key_str(C, unwrap(m)), rule);
-        return 1;
+        return g;
     }
     if (e->op == OP_IN && other->res == RES_TABLE) {
-        if ((g = index_group(C, list_field, f)) < 0) return 0;
+        if ((g = index_group(C, list_field, f)) < 0) return -1;
         add_table_keys(C, g, other->ref, rule);
-        return 1;
+        return g;
     }
-    return 0;
+    return -1;
 }
 
 /* Decides whether a rule can be indexed: its first binder is `for x in
@@ -2270,7 +2273,6 @@ static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot) {
     Node *obj = unwrap(coll->a);
     if (obj->kind != N_NAME || obj->res != RES_VAR || obj->slot != 0) return -1;
     int32_t list_field = coll->slot, var = first->slot;
-    size_t before = C->nientries;
     int32_t f;
     if (second && second->kind == N_MATCH && (f = var_field(second->b, var)) >= 0) {
         int g = index_group(C, list_field, f);
@@ -2279,11 +2281,9 @@ static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot) {
         *slot = var;
         return g;
     }
-    if (when && index_conjunct(C, when->a, var, list_field, rule)) {
-        *slot = var;
-        return C->ientries[before].group;
-    }
-    return -1;
+    int g = when ? index_conjunct(C, when->a, var, list_field, rule) : -1;
+    if (g >= 0) *slot = var;
+    return g;
 }
 
 /* Builds the RuleIndex tables from the collected keys.  A group whose keys

@@ -168,16 +168,28 @@ static int convert(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     return rc;
 }
 
-/* Reads a file's header and splits it into rows. */
-static int load(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt,
-                int32_t list_field, char *errbuf, size_t errcap) {
+/* A copy of mem[0..n) with a NUL after it, as read_file reads. */
+static int copy_text(Alloc a, const CsvcText *mem, char **text, size_t *len) {
+    *text = mem_alloc(a, mem->len + 1);
+    if (!*text) return errno = ENOMEM, -1;
+    if (mem->len) memcpy(*text, mem->text, mem->len);
+    (*text)[mem->len] = 0;
+    *len = mem->len;
+    return 0;
+}
+
+/* Reads a file (or takes its text from mem) and its header, and splits it
+ * into rows. */
+static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem,
+                const RecordType *rt, int32_t list_field, char *errbuf, size_t errcap) {
     size_t pl = strlen(path);
     cf->path = mem_alloc(c->alloc, pl + 1);
     if (!cf->path) return -1;
     memcpy(cf->path, path, pl + 1);
     cf->rt = rt;
     cf->list_field = list_field;
-    if (read_file(c->alloc, path, &cf->text, &cf->len)) {
+    if (mem ? copy_text(c->alloc, mem, &cf->text, &cf->len)
+            : read_file(c->alloc, path, &cf->text, &cf->len)) {
         snprintf(errbuf, errcap, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
@@ -292,13 +304,11 @@ static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const cha
     return rc == 1 ? 0 : -1;
 }
 
-int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
-              char *errbuf, size_t errcap) {
-    return csvc_open_ex(out, claim_type, claims_path, TC_UTF8, a, errbuf, errcap);
-}
-
-int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *claims_path, int enc,
-                 Alloc a, char *errbuf, size_t errcap) {
+/* csvc_open, csvc_open_ex (mem NULL) and csvc_open_mem (mem[0] claims.csv's
+ * text, then nmem - 1 child files' texts), in encoding enc. */
+static int open_claims(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
+                       const CsvcText *mem, size_t nmem, int enc, Alloc a, char *errbuf,
+                       size_t errcap) {
     *out = NULL;
     if (errcap) *errbuf = 0;
     if (claim_type->key_field < 0) {
@@ -311,7 +321,7 @@ int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *clai
     c->enc = enc;
     c->claim = claim_type;
     arena_init(&c->ar, a, 1 << 16);
-    if (load(c, &c->files[0], claims_path, claim_type, -1, errbuf, errcap)) {
+    if (load(c, &c->files[0], claims_path, mem, claim_type, -1, errbuf, errcap)) {
         csvc_free(c);
         return -1;
     }
@@ -325,10 +335,14 @@ int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *clai
         if (fd->type.kind != TY_LIST) continue;
         char path[4096];
         snprintf(path, sizeof path, "%.*s/%s.csv", dirlen, dir, fd->name);
-        FILE *probe = fopen(path, "rb");
-        if (!probe) continue;
-        fclose(probe);
-        if (load(c, &c->files[c->nfiles], path, fd->type.rec, (int32_t)f, errbuf, errcap)) {
+        const CsvcText *child = NULL;
+        for (size_t k = 1; k < nmem && !child; k++)
+            if (mem[k].name && strcmp(mem[k].name, fd->name) == 0) child = &mem[k];
+        if (mem && !child) continue;
+        FILE *probe = mem ? NULL : fopen(path, "rb");
+        if (!mem && !probe) continue;
+        if (probe) fclose(probe);
+        if (load(c, &c->files[c->nfiles], path, child, fd->type.rec, (int32_t)f, errbuf, errcap)) {
             csvc_free(c);
             return -1;
         }
@@ -417,6 +431,27 @@ int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *clai
     }
     *out = c;
     return 0;
+}
+
+int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
+              char *errbuf, size_t errcap) {
+    return open_claims(out, claim_type, claims_path, NULL, 0, TC_UTF8, a, errbuf, errcap);
+}
+
+int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *claims_path, int enc,
+                 Alloc a, char *errbuf, size_t errcap) {
+    return open_claims(out, claim_type, claims_path, NULL, 0, enc, a, errbuf, errcap);
+}
+
+int csvc_open_mem(CsvClaims **out, const RecordType *claim_type, const CsvcText *claims,
+                  const CsvcText *children, size_t nchildren, Alloc a, char *errbuf,
+                  size_t errcap) {
+    CsvcText mem[9];
+    if (nchildren > 8) nchildren = 8;
+    mem[0] = *claims;
+    for (size_t k = 0; k < nchildren; k++) mem[k + 1] = children[k];
+    return open_claims(out, claim_type, claims->name ? claims->name : "claims.csv", mem,
+                       nchildren + 1, TC_UTF8, a, errbuf, errcap);
 }
 
 void csvc_free(CsvClaims *c) {

@@ -27,6 +27,18 @@ int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_
  * in the header it fails the open. */
 int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *claims_path, int enc,
                  Alloc a, char *errbuf, size_t errcap);
+/* A CSV file held in memory: its name and text. */
+typedef struct CsvcText {
+    const char *name; /* claims.csv's path in messages; a child's list field ("lines") */
+    const char *text;
+    size_t len;
+} CsvcText;
+/* csvc_open over texts held in memory (copied): claims.csv's, and the child
+ * files' (at most 8), each named by the claim's list field it fills; a list
+ * field with none has no children.  Child files are named NAME.csv beside
+ * claims->name in messages. */
+int csvc_open_mem(CsvClaims **out, const RecordType *claim_type, const CsvcText *claims,
+                  const CsvcText *children, size_t nchildren, Alloc a, char *errbuf, size_t errcap);
 void csvc_free(CsvClaims *c);
 /* Bytes read from all the files (as they are in the files). */
 uint64_t csvc_bytes(const CsvClaims *c);

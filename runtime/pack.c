@@ -127,8 +127,9 @@ static void put_table(W *w, const Table *t) {
             put_value(w, &t->rt.fields[f].type, table_row(t, r)[f]);
 }
 
-int pack_write(const Program *p, const PackSource *sources, size_t nsources, const char *path,
-               uint64_t *checksum, char *err, size_t errcap) {
+/* The content of p's pack, in w.b of the result (w.b.oom when memory ran
+ * out). */
+static W put_content(const Program *p, const PackSource *sources, size_t nsources) {
     W w;
     sb_init(&w.b, p->ar.alloc);
     w.p = p;
@@ -239,20 +240,43 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
                     t->table ? index_of((const void *const *)p->tables, p->ntables, t->table) : -1);
         }
     }
+    return w;
+}
+
+/* The header of a pack whose content is content[0..len). */
+static uint64_t put_header(unsigned char hdr[HEADER], const char *content, size_t len) {
+    memset(hdr, 0, HEADER);
+    memcpy(hdr, PACK_MAGIC, sizeof PACK_MAGIC);
+    uint32_t version = PACK_FORMAT;
+    uint64_t len64 = len, sum = pack_hash(content, len);
+    memcpy(hdr + 8, &version, 4);
+    memcpy(hdr + 16, &len64, 8);
+    memcpy(hdr + 24, &sum, 8);
+    return sum;
+}
+
+int pack_write_mem(const Program *p, const PackSource *sources, size_t nsources, StrBuf *out,
+                   uint64_t *checksum) {
+    W w = put_content(p, sources, nsources);
+    unsigned char hdr[HEADER];
+    *checksum = put_header(hdr, w.b.p, w.b.len);
+    sb_putn(out, (const char *)hdr, HEADER);
+    sb_putn(out, w.b.p, w.b.len);
+    int oom = w.b.oom || out->oom;
+    sb_free(&w.b);
+    return oom ? -1 : 0;
+}
+
+int pack_write(const Program *p, const PackSource *sources, size_t nsources, const char *path,
+               uint64_t *checksum, char *err, size_t errcap) {
+    W w = put_content(p, sources, nsources);
     if (w.b.oom) {
         sb_free(&w.b);
         snprintf(err, errcap, "out of memory writing %s", path);
         return -1;
     }
     unsigned char hdr[HEADER];
-    memset(hdr, 0, sizeof hdr);
-    memcpy(hdr, PACK_MAGIC, sizeof PACK_MAGIC);
-    uint32_t version = PACK_FORMAT;
-    uint64_t len = w.b.len, sum = pack_hash(w.b.p, w.b.len);
-    *checksum = sum;
-    memcpy(hdr + 8, &version, 4);
-    memcpy(hdr + 16, &len, 8);
-    memcpy(hdr + 24, &sum, 8);
+    *checksum = put_header(hdr, w.b.p, w.b.len);
     /* a temporary file renamed over path when complete (outfile.h) */
     OutFile f;
     int e = outf_open(&f, path, p->ar.alloc);
@@ -685,27 +709,13 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
     return r->bad ? -1 : 0;
 }
 
-Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
-                   uint64_t *checksum, char *err, size_t errcap) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || sb.st_size < HEADER) {
-        close(fd);
-        snprintf(err, errcap, "%s is not a rule pack (too short)", path);
-        return NULL;
-    }
-    size_t size = (size_t)sb.st_size;
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) {
-        snprintf(err, errcap, "cannot map %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    const unsigned char *h = map;
+/* Loads the pack image h[0..size) named `path` in messages.  The program
+ * points into the image; it unmaps it when freed unless `borrowed`.  On
+ * failure the image is unmapped (unless borrowed) and NULL returned. */
+static Program *load_image(const unsigned char *h, size_t size, int borrowed, const char *path,
+                           Alloc a, const PackSource **sources, size_t *nsources,
+                           uint64_t *checksum, char *err, size_t errcap) {
+    void *map = (void *)h;
     uint32_t version;
     uint64_t len, sum;
     memcpy(&version, h + 8, 4);
@@ -728,19 +738,20 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
                 path, why, version, PACK_FORMAT);
         else
             snprintf(err, errcap, "%s is %s; rebuild it with 'arbiter compile'", path, why);
-        munmap(map, size);
+        if (!borrowed) munmap(map, size);
         return NULL;
     }
     *checksum = sum;
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
-        munmap(map, size);
+        if (!borrowed) munmap(map, size);
         snprintf(err, errcap, "out of memory");
         return NULL;
     }
     arena_init(&p->ar, a, 1 << 16);
     p->map = map;
     p->map_size = size;
+    p->map_borrowed = borrowed;
     R r = {(const char *)h + HEADER, (const char *)h + size, (const char *)h, p, 0, 0, 0};
     char why2[256];
     if (load_content(&r, sources, nsources) == 0 && verify_program(p, why2, sizeof why2) != 0) {
@@ -759,4 +770,46 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
         return NULL;
     }
     return p;
+}
+
+Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
+                   uint64_t *checksum, char *err, size_t errcap) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || sb.st_size < HEADER) {
+        close(fd);
+        snprintf(err, errcap, "%s is not a rule pack (too short)", path);
+        return NULL;
+    }
+    size_t size = (size_t)sb.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        snprintf(err, errcap, "cannot map %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    return load_image(map, size, 0, path, a, sources, nsources, checksum, err, errcap);
+}
+
+Program *pack_load_mem(const void *data, size_t size, const char *name, Alloc a,
+                       const PackSource **sources, size_t *nsources, uint64_t *checksum, char *err,
+                       size_t errcap) {
+    if (size < HEADER || ((uintptr_t)data & 7)) {
+        snprintf(err, errcap, "%s is not a rule pack (%s)", name,
+                 size < HEADER ? "too short" : "not aligned to 8 bytes");
+        return NULL;
+    }
+    return load_image(data, size, 1, name, a, sources, nsources, checksum, err, errcap);
+}
+
+void pack_seal(void *pack, size_t size) {
+    if (size < HEADER) return;
+    unsigned char *h = pack;
+    uint64_t len = size - HEADER, sum = pack_hash(h + HEADER, len);
+    memcpy(h + 16, &len, 8);
+    memcpy(h + 24, &sum, 8);
 }

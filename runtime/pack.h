@@ -10,6 +10,7 @@
 #define ARB_PACK_H
 
 #include "program.h"
+#include "strbuf.h"
 
 #define PACK_MAGIC "ARBPACK"
 #define PACK_FORMAT                                                                                \
@@ -30,10 +31,27 @@ uint64_t pack_hash(const void *data, size_t n);
 int pack_write(const Program *p, const PackSource *sources, size_t nsources, const char *path,
                uint64_t *checksum, char *err, size_t errcap);
 
+/* Writes p (and the list of sources) as a pack into out: the bytes
+ * pack_write writes to a file.  Returns 0, or -1 when out of memory. */
+int pack_write_mem(const Program *p, const PackSource *sources, size_t nsources, StrBuf *out,
+                   uint64_t *checksum);
+
 /* Loads a pack.  Refuses files of another format version, damaged files
  * (checksum) and anything that is not a pack, with a message in err.  The
  * sources the pack lists are returned (valid while the program lives). */
 Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
                    uint64_t *checksum, char *err, size_t errcap);
+
+/* pack_load of a pack held in memory, data[0..size) (8-byte aligned),
+ * named `name` in messages.  The program points into data, which must
+ * outlive it (it is not freed with the program). */
+Program *pack_load_mem(const void *data, size_t size, const char *name, Alloc a,
+                       const PackSource **sources, size_t *nsources, uint64_t *checksum, char *err,
+                       size_t errcap);
+
+/* Rewrites the length and checksum in the header of pack[0..size) to those
+ * of the content after it (for tests and fuzzing: a changed pack that still
+ * reaches the loader's checks of its content). */
+void pack_seal(void *pack, size_t size);
 
 #endif

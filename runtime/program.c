@@ -76,7 +76,7 @@ void program_free(Program *p) {
     for (uint32_t i = 0; i < p->nregexes; i++)
         if (!p->regex_state || atomic_load(&p->regex_state[i]) == REGEX_READY)
             regfree(&p->regexes[i]);
-    if (p->map) munmap(p->map, p->map_size);
+    if (p->map && !p->map_borrowed) munmap(p->map, p->map_size);
     arena_free(&p->ar);
     mem_free(a, p, sizeof(Program));
 }

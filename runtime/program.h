@@ -183,6 +183,7 @@ typedef struct Program {
     Arena ar;
     void *map; /* a loaded pack's mapping (strings and code point into it) */
     size_t map_size;
+    int map_borrowed; /* map is the caller's memory (pack_load_mem): not unmapped */
     /* schema */
     EnumType **enums;
     uint32_t nenums;

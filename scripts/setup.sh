@@ -3,7 +3,9 @@
 # it is missing.  Safe to run again; does nothing when all is there.
 set -euo pipefail
 
-packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev llvm-19-dev python3)
+# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets
+packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev llvm-19-dev python3
+  clang libclang-rt-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

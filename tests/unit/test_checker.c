@@ -381,6 +381,28 @@ static void test_regex_column_and_extend_table(void **state) {
     done(&b);
 }
 
+/* A rule pinning a line's code to a table with a header and no rows: it
+ * is indexed under no key (it can never fire), not a crash (the checker
+ * once read the first of the rule's index keys, which did not exist). */
+static void test_index_on_an_empty_table(void **state) {
+    (void)state;
+    Built b;
+    build(&b,
+          "table t from \"" ARB_TEST_DATA "/tables/header_only.csv\" { code code key  name text }\n"
+          "rule R.1 in C for line in claim.lines when line.item_code in t flag line\n"
+          "rule R.2 in C for line in claim.lines\n"
+          "  when line.qty > 1 and line.item_code in t and line.item_code == \"X\" flag line\n");
+    assert_int_equal(b.diags.n, 0);
+    assert_non_null(b.p);
+    assert_int_equal(b.p->tables[0]->nrows, 0);
+    assert_int_equal(b.p->nrules, 2);
+    for (uint32_t r = 0; r < 2; r++) {
+        assert_true(b.p->rules[r].index >= 0);
+        assert_int_equal(b.p->indexes[b.p->rules[r].index].keys->nrows, 0);
+    }
+    done(&b);
+}
+
 static void test_template_errors(void **state) {
     (void)state;
     Built b;
@@ -406,6 +428,7 @@ int main(void) {
         cmocka_unit_test(test_inline_tests),
         cmocka_unit_test(test_match_in_aggregates),
         cmocka_unit_test(test_regex_column_and_extend_table),
+        cmocka_unit_test(test_index_on_an_empty_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,12 +212,72 @@ static void test_header_without_join_column(void **state) {
     assert_non_null(strstr(err, "no 'claim_id' column"));
 }
 
+static char *slurp(const char *name, size_t *len) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 16);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+/* The same files held in memory (csvc_open_mem) give the same claims,
+ * rejects and orphans, the files named alike. */
+static void test_from_memory(void **state) {
+    (void)state;
+    char path[128], err[256], err2[256];
+    snprintf(path, sizeof path, "%s/claims.csv", dir);
+    CsvClaims *cf, *cm;
+    if (csvc_open(&cf, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+    size_t nc, nl;
+    char *claims = slurp("claims.csv", &nc), *lines = slurp("lines.csv", &nl);
+    CsvcText ct = {path, claims, nc}, children[2] = {{"lines", lines, nl}, {"nothing", "x", 1}};
+    if (csvc_open_mem(&cm, &claim_rt, &ct, children, 2, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    free(claims);
+    free(lines);
+    assert_int_equal(csvc_count(cm), csvc_count(cf));
+    assert_int_equal(csvc_orphan_count(cm), csvc_orphan_count(cf));
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    for (size_t i = 0; i < csvc_count(cf); i++) {
+        const Value *vf, *vm;
+        const char *ff = "", *fm = "";
+        uint64_t lf = 0, lm = 0;
+        err[0] = err2[0] = 0;
+        int rf = csvc_get(cf, i, &ar, NULL, &vf, err, sizeof err, &ff, &lf);
+        int rm = csvc_get(cm, i, &ar, NULL, &vm, err2, sizeof err2, &fm, &lm);
+        assert_int_equal(rm, rf);
+        assert_string_equal(err2, err);
+        if (rf == 0) {
+            assert_string_equal(vm[0].s->data, vf[0].s->data);
+            assert_int_equal(vm[3].l ? vm[3].l->n : 0, vf[3].l ? vf[3].l->n : 0);
+        } else {
+            assert_string_equal(fm, ff);
+            assert_int_equal(lm, lf);
+        }
+    }
+    arena_free(&ar);
+    csvc_free(cm);
+    csvc_free(cf);
+    /* with no children at all, every claim has none */
+    CsvcText only = {"claims.csv", "claim_id,dept\nC1,x\n", 19};
+    if (csvc_open_mem(&cm, &claim_rt, &only, NULL, 0, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(csvc_count(cm), 1);
+    assert_int_equal(csvc_orphan_count(cm), 0);
+    csvc_free(cm);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_and_rejects),
         cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_several_errors_and_unread_columns),
         cmocka_unit_test(test_header_without_join_column),
+        cmocka_unit_test(test_from_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

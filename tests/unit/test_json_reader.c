@@ -504,8 +504,8 @@ static void test_unread_keys_counted_or_strict(void **state) {
         "{\"claim_id\":\"A\",\"admit_date\":\"2025-01-02\",\"age\":40,"
         "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":1},"
         "{\"line_no\":2,\"item_code\":\"Y\",\"date\":2}]}",
-        "{\"claim_id\":\"B\",\"admit_date\":null,"
-        "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":\"\"}]}",
+        ("{\"claim_id\":\"B\",\"admit_date\":null,"
+         "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":\"\"}]}"),
         "{\"claim_id\":\"C\",\"admit_date\":{\"a\":1},\"diagnoses\":[{\"code\":\"I10\",\"x\":[]}]}",
     };
     for (size_t i = 0; i < 3; i++) {

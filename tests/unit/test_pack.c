@@ -245,12 +245,55 @@ static void test_crafted_packs_never_crash(void **state) {
     free(buf);
 }
 
+/* A pack written to memory is the pack written to a file, and loads from
+ * memory (the buffer is the caller's, not unmapped); pack_seal makes a
+ * changed pack's header right again. */
+static void test_pack_in_memory(void **state) {
+    Fix *f = *state;
+    char err[512];
+    uint64_t on_disk, in_mem, got;
+    assert_int_equal(pack_write(f->p, NULL, 0, f->path, &on_disk, err, sizeof err), 0);
+    StrBuf b;
+    sb_init(&b, mem_default());
+    assert_int_equal(pack_write_mem(f->p, NULL, 0, &b, &in_mem), 0);
+    assert_true(on_disk == in_mem);
+    FILE *in = fopen(f->path, "rb");
+    assert_non_null(in);
+    char *disk = malloc(b.len + 1);
+    assert_int_equal(fread(disk, 1, b.len + 1, in), b.len);
+    fclose(in);
+    assert_memory_equal(disk, b.p, b.len);
+    free(disk);
+    uint64_t *copy = malloc(b.len + 8); /* 8-byte aligned */
+    memcpy(copy, b.p, b.len);
+    const PackSource *src;
+    size_t nsrc;
+    Program *q =
+        pack_load_mem(copy, b.len, "mem", mem_default(), &src, &nsrc, &got, err, sizeof err);
+    if (!q) fail_msg("refused: %s", err);
+    assert_true(got == in_mem);
+    assert_int_equal(q->nrules, f->p->nrules);
+    program_free(q);
+    /* eight bytes fewer: the length is wrong until the pack is sealed, and then
+     * the content itself is found short */
+    q = pack_load_mem(copy, b.len - 8, "mem", mem_default(), &src, &nsrc, &got, err, sizeof err);
+    assert_null(q);
+    assert_non_null(strstr(err, "length differs"));
+    pack_seal(copy, b.len - 8);
+    q = pack_load_mem(copy, b.len - 8, "mem", mem_default(), &src, &nsrc, &got, err, sizeof err);
+    assert_null(q);
+    assert_non_null(strstr(err, "inconsistent content"));
+    free(copy);
+    sb_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_code_survives),
         cmocka_unit_test(test_bad_operands_are_refused),
         cmocka_unit_test(test_bad_index_is_refused),
         cmocka_unit_test(test_crafted_packs_never_crash),
+        cmocka_unit_test(test_pack_in_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
