@@ -3,7 +3,7 @@
 # it is missing.  Safe to run again; does nothing when all is there.
 set -euo pipefail
 
-packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev llvm-19-dev python3)
+packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
