@@ -66,6 +66,10 @@ static const char *const CHECK_HELP =
     "  --claims FILE        claims as JSON Lines (.jsonl) or claims.csv with\n"
     "                       lines.csv, diagnoses.csv, procedures.csv beside it\n"
     "  --input-format F     jsonl or csv (default: by the file's extension)\n"
+    "  --input PROFILE      read FILE through an input profile declared in the\n"
+    "                       rules (docs/input.md): nhsa3101 (one 3101/3102\n"
+    "                       request body per line), his_csv_zh (a CSV export\n"
+    "                       with Chinese headers), or one of your own\n"
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
@@ -339,6 +343,8 @@ static int cmd_check(int argc, char **argv) {
             quiet = 1;
         } else if (strcmp(a, "--strict") == 0) {
             o.strict = 1;
+        } else if (strcmp(a, "--input") == 0 && more) {
+            o.input_profile = argv[++i];
         } else {
             return cli_usage_error("check", "unknown option or missing value: '%s'", a);
         }
