@@ -75,6 +75,10 @@ static const char *const CHECK_HELP =
     "                       is the same), converted as read; a record with bytes\n"
     "                       that are not of it (invalid UTF-8 included) is\n"
     "                       rejected with its line and column\n"
+    "  --input PROFILE      read FILE through an input profile declared in the\n"
+    "                       rules (docs/input.md): nhsa3101 (one 3101/3102\n"
+    "                       request body per line), his_csv_zh (a CSV export\n"
+    "                       with Chinese headers), or one of your own\n"
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
@@ -372,6 +376,8 @@ static int cmd_check(int argc, char **argv) {
             quiet = 1;
         } else if (strcmp(a, "--strict") == 0) {
             o.strict = 1;
+        } else if (strcmp(a, "--input") == 0 && more) {
+            o.input_profile = argv[++i];
         } else {
             return cli_usage_error("check", "unknown option or missing value: '%s'", a);
         }

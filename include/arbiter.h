@@ -324,6 +324,14 @@ typedef struct arb_batch_options {
      * bytes that are not GB18030) is rejected with its line and column
      * and the rest is audited. */
     const char *encoding;
+    /* The input profile the claims file is read through (docs/input.md):
+     * the name of an `input` declared in the rules (the standard library
+     * declares nhsa3101 and his_csv_zh), or NULL for the canonical JSON
+     * Lines / CSV.  A JSON profile reads one document per line (a 3101
+     * request), which may give any number of claims; a document that cannot
+     * be read is one rejected record, its message naming the field path.  A
+     * CSV profile reads one file whose rows are grouped into claims. */
+    const char *input_profile;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -410,6 +418,34 @@ void arb_session_free(arb_session *s);
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud);
 const char *arb_session_errmsg(const arb_session *s);
+
+/* A finding of a claim read through an input profile, with where the claim
+ * and the flagged line are in the input: the fields the profile maps the
+ * input's identifiers to (nhsa3101: claim_id = mdtrt_id, person_id =
+ * patn_id, a line's order_no = the order's rx_id).  Strings are valid
+ * during the call. */
+typedef struct arb_input_finding {
+    const arb_finding *finding;
+    size_t claim;          /* which claim of the document, 0-based, in input order */
+    const char *person_id; /* the claim's person_id, or NULL */
+    const char *order_no;  /* the flagged line's order_no; NULL for a claim finding or none */
+    int is_current;        /* the flagged line's is_current: 1, 0, or -1 (not said, or no line) */
+} arb_input_finding;
+
+/* Checks the claims of one document (the body of a 3101/3102 request)
+ * read through the input profile named `profile` (a JSON profile; see
+ * docs/input.md): every claim it holds, in order, each as
+ * arb_session_check_json would.  ARB_ERR_USAGE when there is no such JSON
+ * profile; ARB_ERR_DATA when the document cannot be read — all or nothing,
+ * no claim is checked — with arb_session_errmsg saying "column N: " (the
+ * byte of the problem, 1-based) and the field path of each problem:
+ * "column 812: input.data.patient_dtos[0].fsi_encounter_dtos[0]
+ * .fsi_order_dtos[1].cnt: ...".  *nclaims (may be NULL) is set to the
+ * number of claims read. */
+int arb_session_check_input(arb_session *s, const char *profile, const char *body, size_t len,
+                            unsigned phases,
+                            void (*on_finding)(void *ud, const arb_input_finding *f), void *ud,
+                            size_t *nclaims);
 
 /* ------------------------------------------------------- history store */
 

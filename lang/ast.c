@@ -479,3 +479,68 @@ Node *ast_lua_call(ParseCtx *c, Token kw, Token fn, NodeList args, Token rparen)
     n->list = args.head;
     return n;
 }
+
+/* ------------------------------------------------------------ input profiles */
+
+Node *ast_input(ParseCtx *c, Token kw, Token name, Token *title, NodeList items, Token rbrace) {
+    Node *n = mk(c, N_INPUT, name, tend(name));
+    if (title) n->a = ast_string(c, *title);
+    n->list = items.head;
+    (void)kw;
+    (void)rbrace;
+    return n;
+}
+
+Node *ast_pset(ParseCtx *c, Token key, NodeList values) {
+    Node *n = mk(c, N_PSET, key, values.tail ? values.tail->end : tend(key));
+    n->list = values.head;
+    return n;
+}
+
+Node *ast_pset_word(ParseCtx *c, Token key, Token word) {
+    Node *n = mk(c, N_PSET, key, tend(word));
+    n->a = ast_name(c, word);
+    return n;
+}
+
+Node *ast_dict(ParseCtx *c, Token kw, Token name, Token type, NodeList entries, Token rbrace) {
+    Node *n = mk(c, N_DICT, name, tend(type));
+    n->a = ast_name(c, type);
+    n->list = entries.head;
+    (void)kw;
+    (void)rbrace;
+    return n;
+}
+
+Node *ast_dentry(ParseCtx *c, Token code, Node *value) {
+    Node *n = mk(c, N_DENTRY, code, value->end);
+    n->a = ast_string(c, code);
+    n->b = value;
+    return n;
+}
+
+Node *ast_precord(ParseCtx *c, Token field, Token *path, NodeList maps, Token rbrace) {
+    Node *n = mk(c, N_PRECORD, field, path ? tend(*path) : tend(field));
+    if (path) n->a = ast_string(c, *path);
+    n->list = maps.head;
+    (void)rbrace;
+    return n;
+}
+
+Node *ast_pmap(ParseCtx *c, Token field, NodeList opts) {
+    Node *n = mk(c, N_PMAP, field, opts.tail ? opts.tail->end : tend(field));
+    n->list = opts.head;
+    return n;
+}
+
+Node *ast_popt(ParseCtx *c, Token kw, int kind, NodeList values) {
+    Node *n = mk(c, N_POPT, kw, values.tail ? values.tail->end : tend(kw));
+    n->op = (uint8_t)kind;
+    n->list = values.head;
+    if (kind == POPT_PATH) n->a = ast_string(c, kw);
+    return n;
+}
+
+NodeList ast_one(Node *n) {
+    return ast_list(n);
+}

@@ -61,7 +61,14 @@ typedef struct Token {
     X(TRECORD)                                                                                     \
     X(TFIELD)                                                                                      \
     X(TLIST)                                                                                       \
-    X(EXPECT)
+    X(EXPECT)                                                                                      \
+    X(INPUT)                                                                                       \
+    X(PSET)                                                                                        \
+    X(DICT)                                                                                        \
+    X(DENTRY)                                                                                      \
+    X(PRECORD)                                                                                     \
+    X(PMAP)                                                                                        \
+    X(POPT)
 
 typedef enum NodeKind {
 #define X(k) N_##k,
@@ -234,6 +241,44 @@ Node *ast_binder(ParseCtx *c, Token var, Node *coll);
  * where-condition in b, value (sum/min/max) in c. */
 Node *ast_agg(ParseCtx *c, Token kw, int op, Node *value, NodeList binds, Node *where,
               Token rparen);
+
+/* Input profiles (`input NAME ["title"] { ... }`, docs/input.md).
+ * INPUT: name, a = title STRING or NULL, list = its items: PSET, DICT and
+ * PRECORD nodes.  PSET (`claims "path"`, `group "col"`, `ignore "a", "b"`,
+ * `format json`): name = the setting, list = STRING values, a = the word
+ * (NAME) of `format WORD`.  DICT (`dict NAME TYPE { "code" VALUE ... }`):
+ * name, a = the type (NAME), list = DENTRY (a = the code STRING, b = the
+ * value: a literal or NAME).  PRECORD (`claim { ... }`, `lines "path" {
+ * ... }`): name = the schema field ('claim' for the claim itself), a = the
+ * path STRING or NULL, list = PMAPs.  PMAP: name = the field, list = POPTs.
+ * POPT: op = a PoptKind, list = its values (STRINGs; DICT: a NAME;
+ * DEFAULT: one literal or NAME). */
+#define AST_POPTS(X)                                                                               \
+    X(PATH, "path")                                                                                \
+    X(POSITION, "position")                                                                        \
+    X(DICT, "dict")                                                                                \
+    X(FORMAT, "format")                                                                            \
+    X(MISSING, "missing")                                                                          \
+    X(DEFAULT, "default")
+
+typedef enum PoptKind {
+#define X(e, s) POPT_##e,
+    AST_POPTS(X)
+#undef X
+        POPT__COUNT
+} PoptKind;
+
+Node *ast_input(ParseCtx *c, Token kw, Token name, Token *title, NodeList items, Token rbrace);
+Node *ast_pset(ParseCtx *c, Token key, NodeList values);
+Node *ast_pset_word(ParseCtx *c, Token key, Token word);
+Node *ast_dict(ParseCtx *c, Token kw, Token name, Token type, NodeList entries, Token rbrace);
+Node *ast_dentry(ParseCtx *c, Token code, Node *value);
+Node *ast_precord(ParseCtx *c, Token field, Token *path, NodeList maps, Token rbrace);
+Node *ast_pmap(ParseCtx *c, Token field, NodeList opts);
+/* An option of a mapping; kw is its word (the path STRING for POPT_PATH). */
+Node *ast_popt(ParseCtx *c, Token kw, int kind, NodeList values);
+/* A list of one node (for `dict NAME`, `default VALUE`). */
+NodeList ast_one(Node *n);
 
 /* Copies out the text of a token as a NUL-terminated arena string. */
 const char *tok_str(Arena *ar, Token t);

@@ -15,6 +15,7 @@
 #include "csv.h"
 #include "history.h"
 #include "luart.h"
+#include "profile.h"
 #include "itest.h"
 #include "syntax.h"
 #include "scalar.h"
@@ -2033,6 +2034,382 @@ static void pass_derived(Checker *C) {
     }
 }
 
+/* ---------------------------------------------------------- input profiles */
+
+/* The canonical text of literal v as a value of type t (a dict's value, a
+ * default): an enum member's name, true/false, a number, date or string as
+ * the readers take it.  NULL after an error; the word `missing` gives NULL
+ * with *missing set (where allowed). */
+static const char *input_value(Checker *C, Node *v, Type t, int *missing) {
+    char buf[64], tn[64];
+    *missing = 0;
+    if (v->kind == N_NAME && tok_eq(v->name, "missing")) {
+        *missing = 1;
+        return NULL;
+    }
+    if (t.kind == TY_ENUM && (v->kind == N_NAME || v->kind == N_STRING)) {
+        int k = v->kind == N_NAME ? scalar_enum_member(t.enm, v->name.ptr, v->name.len)
+                                  : scalar_enum_index(t.enm, v->str, v->slen);
+        if (k < 0) {
+            char members[200];
+            scalar_enum_spellings(t.enm, members, sizeof members);
+            err(C, v, "'%.*s' is not one of %s",
+                v->kind == N_NAME ? (int)v->name.len : (int)v->slen,
+                v->kind == N_NAME ? v->name.ptr : v->str, members);
+            return NULL;
+        }
+        return t.enm->members[k];
+    }
+    Value val = {.i = ARB_NULL};
+    int ok = 0;
+    switch (v->kind) {
+    case N_BOOL: ok = t.kind == TY_BOOL, val.i = v->ival; break;
+    case N_INT:
+        ok = t.kind == TY_INT || t.kind == TY_MONEY;
+        val.i = t.kind == TY_MONEY ? v->ival * 100 : v->ival;
+        break;
+    case N_MONEY: ok = t.kind == TY_MONEY, val.i = v->ival; break;
+    case N_DATE:
+        ok = t.kind == TY_DATE || t.kind == TY_DATETIME;
+        val.i = t.kind == TY_DATETIME ? v->ival * SECS_PER_DAY : v->ival;
+        break;
+    case N_DATETIME: ok = t.kind == TY_DATETIME, val.i = v->ival; break;
+    case N_STRING: {
+        if (type_is_string(t.kind)) return pcopy(C, v->str);
+        const char *why = scalar_parse(&t, v->str, v->slen, C->ar, &val);
+        if (why) {
+            err(C, v, "\"%s\" is %s", v->str, why);
+            return NULL;
+        }
+        ok = 1;
+        break;
+    }
+    default: break;
+    }
+    if (!ok) {
+        err(C, v, "this value is not a %s", type_name(t, tn, sizeof tn));
+        return NULL;
+    }
+    scalar_format(&t, val, 0, 0, buf, sizeof buf);
+    return pcopy(C, buf);
+}
+
+static const char **input_strings(Checker *C, Node *list, uint32_t *n) {
+    uint32_t k = 0;
+    for (Node *s = list; s; s = s->next) k++;
+    const char **v = arena_alloc(&C->p->ar, (k + 1) * sizeof(char *));
+    if (!v) return C->oom = 1, NULL;
+    *n = 0;
+    for (Node *s = list; s; s = s->next) v[(*n)++] = pcopy(C, s->str);
+    return v;
+}
+
+static void input_dict(Checker *C, Node *d, ProfDict *pd) {
+    pd->name = pstr(C, d->name);
+    Sym *s = global(C, d->a->name);
+    Type t = T_ERR;
+    if (s && s->kind == SYM_ENUM) {
+        t = ty(TY_ENUM);
+        t.enm = s->ptr;
+    } else if (s && s->kind == SYM_SCALAR && s->scalar != TY_REGEX) {
+        t = ty(s->scalar);
+    } else {
+        err(C, d->a, "unknown type '%.*s' (a dict gives values of an enum or a scalar type)",
+            (int)d->a->name.len, d->a->name.ptr);
+    }
+    d->type = t;
+    uint32_t n = 0;
+    for (Node *e = d->list; e; e = e->next) n++;
+    pd->from = arena_alloc(&C->p->ar, (n + 1) * sizeof(char *));
+    pd->to = arena_alloc(&C->p->ar, (n + 1) * sizeof(char *));
+    if (!pd->from || !pd->to) {
+        C->oom = 1;
+        return;
+    }
+    for (Node *e = d->list; e; e = e->next) {
+        for (uint32_t k = 0; k < pd->n; k++)
+            if (strcmp(pd->from[k], e->a->str) == 0) {
+                err(C, e->a, "\"%s\" is in dict %s twice", e->a->str, pd->name);
+                break;
+            }
+        int missing = 0;
+        const char *to = t.kind == TY_ERROR ? NULL : input_value(C, e->b, t, &missing);
+        if (!to && !missing) continue;
+        pd->from[pd->n] = pcopy(C, e->a->str);
+        pd->to[pd->n++] = to;
+    }
+}
+
+/* Whether path runs through arrays only along the claims path (JSON). */
+static int input_path_along(const char *path, const char *claims) {
+    if (path[0] != '$') return strstr(path, "[]") == NULL;
+    path += 2; /* "$." */
+    const char *last = strstr(path, "[]");
+    if (!last) return 1;
+    const char *end = path;
+    for (const char *q = path; (q = strstr(q, "[]")); q += 2) end = q + 2;
+    /* everything up to the last [] must be a prefix of the claims path */
+    size_t n = (size_t)(end - path);
+    return strncmp(path, claims, n) == 0 && (claims[n] == 0 || claims[n] == '.');
+}
+
+static void input_record(Checker *C, Profile *pf, const Node *profile_node, Node *r,
+                         ProfRecord *pr) {
+    const RecordType *claim = C->p->claim;
+    const RecordType *rt = claim;
+    pr->list_field = -1;
+    if (!tok_eq(r->name, "claim")) {
+        int f = record_field_index(claim, r->name.ptr, r->name.len);
+        if (f < 0 || claim->fields[f].type.kind != TY_LIST) {
+            err(C, r,
+                "'%.*s' is not a list of the claim (a profile maps 'claim { ... }' and the "
+                "claim's lists: 'lines \"path[]\" { ... }')",
+                (int)r->name.len, r->name.ptr);
+            return;
+        }
+        pr->list_field = f;
+        rt = claim->fields[f].type.rec;
+        if (!r->a) {
+            err(C, r, "where are the %.*s? write '%.*s \"path[]\" { ... }'", (int)r->name.len,
+                r->name.ptr, (int)r->name.len, r->name.ptr);
+            return;
+        }
+        pr->path = pcopy(C, r->a->str);
+        if (pf->format == PROF_JSON &&
+            (strcmp(pr->path, ".") != 0 && (prof_path_ok(pr->path) || pr->path[0] == '$')))
+            err(C, r->a,
+                "a list's path is relative to the claim's object: `name[]`, `a.b[]` or "
+                "\".\" (the claim's object itself)");
+        if (pf->format == PROF_CSV && strcmp(pr->path, "rows[]") != 0 && strcmp(pr->path, "."))
+            err(C, r->a,
+                "in a CSV profile a list is \"rows[]\" (a record per row of the claim) "
+                "or \".\" (one record from the claim's first row)");
+    } else if (r->a) {
+        err(C, r->a, "the claim's records are where `claims` says; 'claim { ... }' takes no path");
+    }
+    uint32_t n = 0;
+    for (Node *m = r->list; m; m = m->next) n++;
+    pr->maps = arena_alloc(&C->p->ar, (n + 1) * sizeof(ProfMap));
+    if (!pr->maps) {
+        C->oom = 1;
+        return;
+    }
+    for (Node *m = r->list; m; m = m->next) {
+        int f = record_field_index(rt, m->name.ptr, m->name.len);
+        if (f < 0) {
+            err(C, m, "%s has no field '%.*s'", rt->name, (int)m->name.len, m->name.ptr);
+            continue;
+        }
+        const Field *fd = &rt->fields[f];
+        if (fd->derived >= 0) {
+            err(C, m, "'%s' is a derived field (= %s): it is computed, never read", fd->name,
+                fd->formula ? fd->formula : "...");
+            continue;
+        }
+        if (fd->type.kind == TY_LIST) {
+            err(C, m, "'%s' is a list: map it with its own block, '%s \"path[]\" { ... }'",
+                fd->name, fd->name);
+            continue;
+        }
+        int dup = 0;
+        for (uint32_t k = 0; k < pr->nmaps; k++) dup |= pr->maps[k].field == (uint32_t)f;
+        if (dup) {
+            err(C, m, "'%s' is mapped twice", fd->name);
+            continue;
+        }
+        ProfMap *pm = &pr->maps[pr->nmaps++];
+        memset(pm, 0, sizeof *pm);
+        pm->field = (uint32_t)f;
+        pm->dict = -1;
+        for (Node *o = m->list; o; o = o->next) {
+            switch (o->op) {
+            case POPT_PATH:
+            case POPT_POSITION:
+                if (pm->path || pm->position) {
+                    err(C, o, "'%s' has two sources", fd->name);
+                    break;
+                }
+                if (o->op == POPT_POSITION) {
+                    pm->position = 1;
+                    if (pr->list_field < 0)
+                        err(C, o, "'position' is a record's place in its list: not for the claim");
+                    else if (fd->type.kind != TY_INT)
+                        err(C, o, "'position' is an int; '%s' is not", fd->name);
+                    break;
+                }
+                pm->path = pcopy(C, o->a->str);
+                if (pf->format == PROF_JSON &&
+                    (prof_path_ok(pm->path) ||
+                     !input_path_along(pm->path, pf->claims ? pf->claims : "")))
+                    err(C, o->a,
+                        "a field's path names one value: `name`, `a.b`, or `$.a.b` from "
+                        "the root, through no arrays but those of `claims`");
+                break;
+            case POPT_DICT: {
+                for (uint32_t k = 0; k < pf->ndicts; k++)
+                    if (tok_eq(o->list->name, pf->dicts[k].name)) pm->dict = (int32_t)k;
+                if (pm->dict < 0) {
+                    err(C, o->list, "no dict '%.*s' in input %s", (int)o->list->name.len,
+                        o->list->name.ptr, pf->name);
+                    break;
+                }
+                for (Node *d = profile_node->list; d; d = d->next)
+                    if (d->kind == N_DICT && tok_eq(d->name, pf->dicts[pm->dict].name) &&
+                        d->type.kind != TY_ERROR && !same_type(d->type, fd->type)) {
+                        char a[64], b[64];
+                        err(C, o->list, "dict %s gives %s values; '%s' is %s",
+                            pf->dicts[pm->dict].name, type_name(d->type, a, sizeof a), fd->name,
+                            type_name(fd->type, b, sizeof b));
+                    }
+                break;
+            }
+            case POPT_FORMAT:
+                if (fd->type.kind != TY_DATE && fd->type.kind != TY_DATETIME) {
+                    err(C, o, "'format' is for dates and datetimes; '%s' is not one", fd->name);
+                    break;
+                }
+                pm->formats = input_strings(C, o->list, &pm->nformats);
+                for (Node *s = o->list; s; s = s->next)
+                    if (!prof_pattern_ok(s->str))
+                        err(C, s,
+                            "not a date pattern: yyyy MM dd, optionally HH mm ss, and "
+                            "literal characters (\"yyyy-MM-dd HH:mm:ss\")");
+                break;
+            case POPT_MISSING: pm->missing = input_strings(C, o->list, &pm->nmissing); break;
+            case POPT_DEFAULT: {
+                int missing = 0;
+                pm->deflt = input_value(C, o->list, fd->type, &missing);
+                if (missing) err(C, o->list, "a missing default is no default: leave it out");
+                break;
+            }
+            }
+        }
+        if (!pm->path && !pm->position && !pm->deflt)
+            err(C, m, "where does '%s' come from? give a path, 'position' or a 'default'",
+                fd->name);
+    }
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        if (!fd->required || fd->derived >= 0) continue;
+        int mapped = 0;
+        for (uint32_t k = 0; k < pr->nmaps; k++) mapped |= pr->maps[k].field == f;
+        if (!mapped)
+            err(C, r, "input %s does not map '%s', which %s requires", pf->name, fd->name,
+                rt->name);
+    }
+}
+
+static void pass_inputs(Checker *C) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < C->ndecls; i++) n += C->decls[i]->kind == N_INPUT;
+    C->p->profiles = arena_alloc(&C->p->ar, (n + 1) * sizeof(Profile));
+    if (!C->p->profiles) {
+        C->oom = 1;
+        return;
+    }
+    if (n && !C->p->claim) {
+        err(C, C->decls[0], "an input profile needs the claim schema");
+        return;
+    }
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_INPUT) continue;
+        int dup = 0;
+        for (uint32_t k = 0; k < C->p->nprofiles && !dup; k++)
+            dup = tok_eq(d->name, C->p->profiles[k].name);
+        if (dup) {
+            err(C, d, "input '%.*s' is declared twice", (int)d->name.len, d->name.ptr);
+            continue;
+        }
+        Profile *pf = &C->p->profiles[C->p->nprofiles++];
+        memset(pf, 0, sizeof *pf);
+        pf->name = pstr(C, d->name);
+        pf->title = d->a ? pcopy(C, d->a->str) : "";
+        pf->format = PROF_JSON;
+        uint32_t nd = 0, nr = 0;
+        for (Node *it = d->list; it; it = it->next) {
+            nd += it->kind == N_DICT;
+            nr += it->kind == N_PRECORD;
+        }
+        pf->dicts = arena_alloc(&C->p->ar, (nd + 1) * sizeof(ProfDict));
+        pf->records = arena_alloc(&C->p->ar, (nr + 1) * sizeof(ProfRecord));
+        if (!pf->dicts || !pf->records) {
+            C->oom = 1;
+            return;
+        }
+        for (Node *it = d->list; it; it = it->next) {
+            if (it->kind != N_PSET) continue;
+            if (it->a) { /* format WORD */
+                if (tok_eq(it->a->name, "json"))
+                    pf->format = PROF_JSON;
+                else if (tok_eq(it->a->name, "csv"))
+                    pf->format = PROF_CSV;
+                else
+                    err(C, it->a, "format is json or csv");
+            } else if (tok_eq(it->name, "claims") || tok_eq(it->name, "group")) {
+                if (pf->claims) err(C, it, "where the claims are is said twice");
+                if (it->list->next) err(C, it->list->next, "one path only");
+                pf->claims = pcopy(C, it->list->str);
+            } else if (tok_eq(it->name, "ignore")) { /* several add up */
+                uint32_t n2 = 0;
+                const char **more = input_strings(C, it->list, &n2);
+                const char **all = arena_alloc(&C->p->ar, (pf->nignore + n2 + 1) * sizeof(char *));
+                if (!more || !all) {
+                    C->oom = 1;
+                    return;
+                }
+                if (pf->nignore) memcpy(all, pf->ignore, pf->nignore * sizeof(char *));
+                memcpy(all + pf->nignore, more, n2 * sizeof(char *));
+                pf->ignore = all;
+                pf->nignore += n2;
+            } else {
+                err(C, it,
+                    "unknown setting '%.*s' (format, claims, group, ignore, dict, claim, "
+                    "or a list of the claim)",
+                    (int)it->name.len, it->name.ptr);
+            }
+        }
+        if (pf->format == PROF_JSON && !pf->claims)
+            err(C, d, "input %s: where are the claims? add 'claims \"path[]\"'", pf->name);
+        else if (pf->format == PROF_CSV && !pf->claims)
+            err(C, d, "input %s: which column groups rows into claims? add 'group \"column\"'",
+                pf->name);
+        else if (pf->format == PROF_JSON && prof_path_ok(pf->claims))
+            err(C, d, "input %s: the claims path is not a path (`a.b[].c[]`)", pf->name);
+        if (pf->claims && pf->claims[0] == '$')
+            err(C, d, "the claims path starts at the root: leave out '$.'");
+        for (Node *it = d->list; it; it = it->next)
+            if (it->kind == N_DICT) {
+                for (uint32_t k = 0; k < pf->ndicts; k++)
+                    if (tok_eq(it->name, pf->dicts[k].name))
+                        err(C, it, "dict '%s' is declared twice", pf->dicts[k].name);
+                input_dict(C, it, &pf->dicts[pf->ndicts++]);
+            }
+        int has_claim = 0;
+        for (Node *it = d->list; it; it = it->next) {
+            if (it->kind != N_PRECORD) continue;
+            int is_claim = tok_eq(it->name, "claim");
+            if (is_claim && has_claim) err(C, it, "'claim { ... }' is given twice");
+            for (uint32_t k = 0; k < pf->nrecords && !is_claim; k++)
+                if (pf->records[k].list_field >= 0 &&
+                    tok_eq(it->name, C->p->claim->fields[pf->records[k].list_field].name))
+                    err(C, it, "'%.*s' is mapped twice", (int)it->name.len, it->name.ptr);
+            ProfRecord pr;
+            memset(&pr, 0, sizeof pr);
+            input_record(C, pf, d, it, &pr);
+            if (is_claim) { /* the claim comes first */
+                has_claim = 1;
+                memmove(pf->records + 1, pf->records, pf->nrecords * sizeof(ProfRecord));
+                pf->records[0] = pr;
+                pf->nrecords++;
+            } else {
+                pf->records[pf->nrecords++] = pr;
+            }
+        }
+        if (!has_claim) err(C, d, "input %s has no 'claim { ... }'", pf->name);
+    }
+}
+
 /* ------------------------------------------------------------------ rules */
 
 /* Splits a message string into literal text and {expr} parts, parses and
@@ -2582,6 +2959,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     C.in_derived = 1;
     pass_derived(&C);
     C.in_derived = 0;
+    pass_inputs(&C);
 
     size_t nrules = 0;
     for (size_t i = 0; i < C.ndecls; i++) nrules += C.decls[i]->kind == N_RULE;

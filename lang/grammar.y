@@ -19,7 +19,7 @@
 %stack_overflow { parse_stack_overflow(ctx); }
 
 /* Keywords that may also name fields, columns and the like. */
-%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES ENCODING.
+%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES ENCODING INPUT DICT FORMAT MISSING DEFAULT POSITION.
 
 %left OR.
 %left AND.
@@ -67,6 +67,43 @@ luaparams(A) ::= luaparams(L) COMMA type(T). { A = ast_append(L, T); }
 decl(A) ::= RULE(K) rule_id(I) STRING(T) IN IDENT(C) clauses(L). { A = ast_rule(ctx, K, I, &T, C, L); }
 
 decl(A) ::= TEST(K) STRING(N) LBRACE titems(L) RBRACE(R). { A = ast_test(ctx, K, N, L, R); }
+
+/* --- input profiles (docs/input.md) ----------------------------------------- */
+decl(A) ::= INPUT(K) IDENT(N) LBRACE pitems(L) RBRACE(R). { A = ast_input(ctx, K, N, NULL, L, R); }
+decl(A) ::= INPUT(K) IDENT(N) STRING(T) LBRACE pitems(L) RBRACE(R). { A = ast_input(ctx, K, N, &T, L, R); }
+%type pitems {NodeList}
+pitems(A) ::= . { A = ast_list(NULL); }
+pitems(A) ::= pitems(L) pitem(I). { A = ast_append(L, I); }
+pitem(A) ::= IDENT(K) strs(V). { A = ast_pset(ctx, K, V); }
+pitem(A) ::= FORMAT(K) IDENT(W). { A = ast_pset_word(ctx, K, W); }
+pitem(A) ::= DICT(K) IDENT(N) IDENT(T) LBRACE dentries(L) RBRACE(R). { A = ast_dict(ctx, K, N, T, L, R); }
+pitem(A) ::= IDENT(F) LBRACE pmaps(L) RBRACE(R). { A = ast_precord(ctx, F, NULL, L, R); }
+pitem(A) ::= IDENT(F) STRING(P) LBRACE pmaps(L) RBRACE(R). { A = ast_precord(ctx, F, &P, L, R); }
+%type strs {NodeList}
+strs(A) ::= STRING(S). { A = ast_list(ast_string(ctx, S)); }
+strs(A) ::= strs(L) COMMA STRING(S). { A = ast_append(L, ast_string(ctx, S)); }
+%type dentries {NodeList}
+dentries(A) ::= . { A = ast_list(NULL); }
+dentries(A) ::= dentries(L) STRING(S) pval(V). { A = ast_append(L, ast_dentry(ctx, S, V)); }
+%type pmaps {NodeList}
+pmaps(A) ::= . { A = ast_list(NULL); }
+pmaps(A) ::= pmaps(L) IDENT(F) popts(O). { A = ast_append(L, ast_pmap(ctx, F, O)); }
+%type popts {NodeList}
+popts(A) ::= . { A = ast_list(NULL); }
+popts(A) ::= popts(L) popt(O). { A = ast_append(L, O); }
+popt(A) ::= STRING(P). { A = ast_popt(ctx, P, POPT_PATH, ast_list(NULL)); }
+popt(A) ::= POSITION(K). { A = ast_popt(ctx, K, POPT_POSITION, ast_list(NULL)); }
+popt(A) ::= DICT(K) IDENT(N). { A = ast_popt(ctx, K, POPT_DICT, ast_one(ast_name(ctx, N))); }
+popt(A) ::= FORMAT(K) strs(S). { A = ast_popt(ctx, K, POPT_FORMAT, S); }
+popt(A) ::= MISSING(K) strs(S). { A = ast_popt(ctx, K, POPT_MISSING, S); }
+popt(A) ::= DEFAULT(K) pval(V). { A = ast_popt(ctx, K, POPT_DEFAULT, ast_one(V)); }
+pval(A) ::= tnum(V). { A = V; }
+pval(A) ::= STRING(T). { A = ast_string(ctx, T); }
+pval(A) ::= DATE(T). { A = ast_literal(ctx, N_DATE, T); }
+pval(A) ::= DATETIME(T). { A = ast_literal(ctx, N_DATETIME, T); }
+pval(A) ::= TRUE(T). { A = ast_bool(ctx, T, 1); }
+pval(A) ::= FALSE(T). { A = ast_bool(ctx, T, 0); }
+pval(A) ::= IDENT(T). { A = ast_name(ctx, T); }
 
 %type members {NodeList}
 members(A) ::= . { A = ast_list(NULL); }

@@ -88,6 +88,12 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "lua"      { TOK(TK_LUA); }
         "codes"    { TOK(TK_CODES); }
         "encoding" { TOK(TK_ENCODING); }
+        "input"    { TOK(TK_INPUT); }
+        "dict"     { TOK(TK_DICT); }
+        "format"   { TOK(TK_FORMAT); }
+        "missing"  { TOK(TK_MISSING); }
+        "default"  { TOK(TK_DEFAULT); }
+        "position" { TOK(TK_POSITION); }
 
         "[[" ([^\]\x00] | "]" [^\]\x00])* "]]" { TOK(TK_LUASRC); }
         "test"     { TOK(TK_TEST); }

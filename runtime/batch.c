@@ -27,6 +27,7 @@
 #include "hsource.h"
 #include "hstore.h"
 #include "outfile.h"
+#include "profile.h"
 #include "strmap.h"
 #include "scalar.h"
 #include "transcode.h"
@@ -189,6 +190,11 @@ typedef struct Worker {
     size_t nsrecs;
     HistReversal hrev;
     InputNotes unread; /* input fields not read */
+    /* an input profile (--input): JSON documents through prof, or the CSV
+     * claims from..to of pcsv */
+    const Prof *prof;
+    const ProfCsv *pcsv;
+    ProfWork pw;
     uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
     int64_t claimed, line_cents, at_risk, at_risk_lines;
     uint64_t *cat_count;
@@ -392,6 +398,24 @@ static void audit(Worker *w, Value *claim) {
  * reason and text. */
 static void read_records(Worker *w) {
     char msg[1024], full[1100];
+    for (size_t i = w->from; w->pcsv && i < w->to && !w->failed; i++) {
+        HEntry h = {UINT32_MAX, 0, w->o->claims_path, NULL, NULL, 0};
+        prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* the CSV text outlives the batch */
+        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0};
+        int prc = prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->hist_ar, &jo, msg, sizeof msg,
+                               &h.line);
+        if (prc == -2) {
+            w->failed = 1;
+            break;
+        }
+        if (prc) {
+            h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
+            if (!h.msg || readlist_add(w->e->alloc, &w->read, h, NULL)) w->failed = 1;
+            continue;
+        }
+        for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
+            if (readlist_add(w->e->alloc, &w->read, h, w->pw.claims[k])) w->failed = 1;
+    }
     for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
         const Value *claim = NULL;
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
@@ -416,11 +440,18 @@ static void read_records(Worker *w) {
         int prc = r->err ? -1
                   : r->dup_of && w->o->strict
                       ? (dup_message(msg, sizeof msg, w->e, r), off = SIZE_MAX, -1)
-                      : jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg,
-                                       sizeof msg, &off);
+                  : w->prof ? prof_read_json(w->prof, &w->pw, w->e->json, r->p, r->n, &w->hist_ar,
+                                             &jo, msg, sizeof msg, &off)
+                            : jsonr_parse_ex(w->e->json, r->p, r->n, &w->hist_ar, &jo, &claim, msg,
+                                             sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = 1;
             break;
+        }
+        if (w->prof && !prc) { /* a document: its claims, in order */
+            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
+                if (readlist_add(w->e->alloc, &w->read, h, w->pw.claims[k])) w->failed = 1;
+            continue;
         }
         if (prc) {
             if (r->err)
@@ -510,6 +541,29 @@ static void *work(void *arg) {
         }
         return NULL;
     }
+    if (w->pcsv) {
+        for (size_t i = w->from; i < w->to && !w->failed; i++) {
+            arena_reset(&w->ar);
+            uint64_t line;
+            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0};
+            int prc =
+                prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->ar, &jo, msg, sizeof msg, &line);
+            if (prc == -2) {
+                w->failed = ARB_ERR_NOMEM;
+                break;
+            }
+            if (prc) {
+                const char *raw;
+                size_t n;
+                prof_csv_raw(w->pcsv, i, &raw, &n, NULL);
+                reject(w, w->o->claims_path, line, msg, raw, n);
+                continue;
+            }
+            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
+                audit(w, (Value *)w->pw.claims[k]);
+        }
+        return NULL;
+    }
     if (w->csv) {
         for (size_t i = w->from; i < w->to && !w->failed; i++) {
             arena_reset(&w->ar);
@@ -543,11 +597,18 @@ static void *work(void *arg) {
             continue;
         }
         JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off};
-        int prc =
-            jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg, sizeof msg, &off);
+        int prc = w->prof ? prof_read_json(w->prof, &w->pw, w->e->json, r->p, r->n, &w->ar, &jo,
+                                           msg, sizeof msg, &off)
+                          : jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg,
+                                           sizeof msg, &off);
         if (prc == -2) { /* out of memory: no fault of the record's */
             w->failed = ARB_ERR_NOMEM;
             break;
+        }
+        if (w->prof && !prc) { /* a document: its claims, in order */
+            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
+                audit(w, (Value *)w->pw.claims[k]);
+            continue;
         }
         if (prc) {
             char full[1100];
@@ -927,13 +988,16 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     Worker *ws = b->ws;
     int nw = b->nw;
     Output *out = b->out;
-    CsvClaims *csv;
+    CsvClaims *csv = NULL;
+    ProfCsv *pc = NULL;
     char msg[512];
-    if (csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding, e->alloc, msg,
-                     sizeof msg) != 0)
+    if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->alloc, msg, sizeof msg)
+                   : csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding,
+                                  e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
-    size_t n = csvc_count(csv);
-    st->bytes = csvc_bytes(csv);
+    for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
+    size_t n = pc ? prof_csv_count(pc) : csvc_count(csv);
+    st->bytes = pc ? prof_csv_bytes(pc) : csvc_bytes(csv);
     int rc = ARB_OK;
     for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
@@ -942,8 +1006,10 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
         rc = flush_workers(e, o, ws, nw, out);
         if (o->on_progress) o->on_progress(o->ud, to, n);
     }
-    if (rc == ARB_OK) rc = report_orphans(e, o, ws, out, csv, st);
-    csvc_free(csv);
+    if (rc == ARB_OK && csv) rc = report_orphans(e, o, ws, out, csv, st);
+    for (int i = 0; i < nw; i++) ws[i].pcsv = NULL;
+    if (csv) csvc_free(csv);
+    prof_csv_free(pc);
     return rc;
 }
 
@@ -996,13 +1062,16 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         ws[i].reading = 1;
         strmap_init(&ws[i].strings, e->alloc);
     }
+    ProfCsv *pc = NULL; /* CSV through an input profile */
     if (csv) {
-        if (csvc_open_ex(&cc, e->prog->claim, o->claims_path, e->claims_encoding, e->alloc, msg,
-                         sizeof msg) != 0) {
+        if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->alloc, msg, sizeof msg)
+                       : csvc_open_ex(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
+                                      e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
-            st->bytes = b.total = csvc_bytes(cc);
-            size_t n = csvc_count(cc);
+            for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
+            st->bytes = b.total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
+            size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
             for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
                 size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
                 share_claims(ws, nw, cc, from, to);
@@ -1015,6 +1084,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 0;
         ws[i].csv = NULL;
+        ws[i].pcsv = NULL;
         ws[i].recs = NULL;
         ws[i].nrecs = 0;
         strmap_free(&ws[i].strings);
@@ -1056,6 +1126,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (rc == ARB_OK && cc) rc = report_orphans(e, o, ws, out, cc, st);
     hist_free(&hist);
     if (cc) csvc_free(cc);
+    prof_csv_free(pc);
     readlist_free(e->alloc, &hr.all);
     return rc;
 }
@@ -1498,15 +1569,25 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     const Program *p = e->prog;
     arb_batch_options opt = *o;
     if (!opt.phases) opt.phases = ARB_PHASE_ALL;
+    const Prof *prof = NULL;
+    if (opt.input_profile && !(prof = engine_profile(e, opt.input_profile)))
+        return engine_fail(e, ARB_ERR_USAGE, "no input profile '%s' in the rules",
+                           opt.input_profile);
     int from_stdin = strcmp(opt.claims_path, "-") == 0;
-    int csv =
-        opt.input_format == ARB_FORMAT_CSV ||
-        (opt.input_format == ARB_FORMAT_AUTO && !from_stdin && ends_with(opt.claims_path, ".csv"));
+    int csv = prof ? prof_profile(prof)->format == PROF_CSV
+                   : opt.input_format == ARB_FORMAT_CSV ||
+                         (opt.input_format == ARB_FORMAT_AUTO && !from_stdin &&
+                          ends_with(opt.claims_path, ".csv"));
     if (from_stdin && csv)
         return engine_fail(e, ARB_ERR_USAGE,
                            "claims from standard input (-) must be JSON Lines: CSV claims come "
                            "as claims.csv with lines.csv, diagnoses.csv and procedures.csv "
                            "beside it, separate files that cannot share one stream");
+    if (prof && csv && (opt.history || add_to))
+        return engine_fail(e, ARB_ERR_USAGE,
+                           "input %s (CSV) cannot be read into a history store yet: convert it "
+                           "with a run without --history, or use JSON",
+                           opt.input_profile);
     int enc = opt.encoding ? tc_encoding(opt.encoding) : TC_UTF8;
     if (enc < 0)
         return engine_fail(e, ARB_ERR_USAGE, "unknown encoding '%s' (utf-8, gb18030)",
@@ -1542,6 +1623,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         hist_reversal_init(&w->hrev, p);
         notes_init(&w->unread, e->alloc);
+        w->prof = prof;
+        prof_work_init(&w->pw, e->alloc);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].vm.no_index = opt.no_index;
@@ -1641,6 +1724,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
             e->cat_stats[c].amount_cents += w->cat_amount[c];
         }
         vm_free(&w->vm);
+        prof_work_free(&w->pw);
         arena_free(&w->ar);
         arena_free(&w->hist_ar);
         readlist_free(e->alloc, &w->read);

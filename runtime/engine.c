@@ -80,8 +80,31 @@ void engine_drop_ignored(arb_engine *e) {
     e->nignored = 0;
 }
 
+static void drop_profiles(arb_engine *e) {
+    for (uint32_t i = 0; e->profs && i < e->prog->nprofiles; i++) prof_free(e->profs[i]);
+    if (e->profs) mem_free(e->alloc, e->profs, (e->prog->nprofiles + 1) * sizeof(Prof *));
+    e->profs = NULL;
+}
+
+/* Readies the program's input profiles; -1 when out of memory. */
+static int ready_profiles(arb_engine *e) {
+    uint32_t n = e->prog->nprofiles;
+    e->profs = mem_calloc(e->alloc, (n + 1) * sizeof(Prof *));
+    if (!e->profs) return -1;
+    for (uint32_t i = 0; i < n; i++)
+        if (!(e->profs[i] = prof_new(&e->prog->profiles[i], e->prog->claim, e->alloc))) return -1;
+    return 0;
+}
+
+const Prof *engine_profile(const arb_engine *e, const char *name) {
+    for (uint32_t i = 0; e->prog && e->profs && i < e->prog->nprofiles; i++)
+        if (strcmp(e->prog->profiles[i].name, name) == 0) return e->profs[i];
+    return NULL;
+}
+
 static void drop_program(arb_engine *e) {
     engine_drop_ignored(e);
+    if (e->prog) drop_profiles(e);
     engine_set_native(e, NULL, NULL, NULL);
     if (e->json) jsonr_free(e->json);
     e->json = NULL;
@@ -152,7 +175,7 @@ int arb_compile(arb_engine *e) {
         return engine_fail(e, ARB_ERR_RULES, "the rules have %zu error%s", e->diags.errors,
                            e->diags.errors == 1 ? "" : "s");
     e->json = jsonr_new(e->prog->claim, e->alloc);
-    if (!e->json) {
+    if (!e->json || ready_profiles(e)) {
         drop_program(e);
         return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
@@ -447,6 +470,7 @@ int arb_session_new(arb_engine *e, arb_session **out) {
     s->vm.lua_limits = e->lua_limits;
     arena_init(&s->ar, e->alloc, 1 << 14);
     sb_init(&s->scratch, e->alloc);
+    prof_work_init(&s->pw, e->alloc);
     *out = s;
     return ARB_OK;
 }
@@ -457,6 +481,7 @@ void arb_session_free(arb_session *s) {
     vm_free(&s->vm);
     if (s->src_of) hsrc_free(&s->src);
     sb_free(&s->scratch);
+    prof_work_free(&s->pw);
     arena_free(&s->ar);
     mem_free(a, s, sizeof *s);
 }
@@ -533,6 +558,93 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     return ARB_OK;
 }
 
+/* The string field `name` of record rec of type rt, or NULL. */
+static const char *str_field(const RecordType *rt, const Value *rec, const char *name) {
+    int f = record_field_index(rt, name, strlen(name));
+    if (f < 0 || !type_is_string(rt->fields[f].type.kind) || !rec[f].s) return NULL;
+    return rec[f].s->data;
+}
+
+/* The claim's line whose key is line_no (in its `lines` list), or NULL. */
+static const Value *line_of(const RecordType *ct, const Value *claim, int64_t line_no,
+                            const RecordType **lt) {
+    int lf = record_field_index(ct, "lines", 5);
+    if (lf < 0 || ct->fields[lf].type.kind != TY_LIST || !claim[lf].l) return NULL;
+    *lt = ct->fields[lf].type.rec;
+    int32_t key = (*lt)->key_field;
+    for (uint32_t i = 0; key >= 0 && i < claim[lf].l->n; i++) {
+        const Value *r = list_item(claim[lf].l, i);
+        if (r[key].i == line_no) return r;
+    }
+    return NULL;
+}
+
+int arb_session_check_input(arb_session *s, const char *profile, const char *body, size_t len,
+                            unsigned phases,
+                            void (*on_finding)(void *ud, const arb_input_finding *f), void *ud,
+                            size_t *nclaims) {
+    arena_reset(&s->ar);
+    vm_clear(&s->vm);
+    s->errmsg[0] = 0;
+    if (nclaims) *nclaims = 0;
+    const Prof *pf = profile ? engine_profile(s->e, profile) : NULL;
+    if (!pf || prof_profile(pf)->format != PROF_JSON) {
+        snprintf(s->errmsg, sizeof s->errmsg, "no JSON input profile '%s' in the rules",
+                 profile ? profile : "(null)");
+        return ARB_ERR_USAGE;
+    }
+    char msg[480];
+    size_t off = 0;
+    int prc =
+        prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, NULL, msg, sizeof msg, &off);
+    if (prc == -2) return ARB_ERR_NOMEM;
+    if (prc != 0) {
+        snprintf(s->errmsg, sizeof s->errmsg, "column %zu: %s", off + 1, msg);
+        return ARB_ERR_DATA;
+    }
+    if (nclaims) *nclaims = s->pw.nclaims;
+    const RecordType *ct = s->e->prog->claim;
+    int lf = record_field_index(ct, "lines", 5);
+    const RecordType *lt = lf >= 0 ? ct->fields[lf].type.rec : NULL;
+    int cur = lt ? record_field_index(lt, "is_current", 10) : -1;
+    int rc = ARB_OK;
+    for (size_t k = 0; k < s->pw.nclaims && rc == ARB_OK; k++) {
+        const Value *claim = s->pw.claims[k];
+        HistReversal hr;
+        const ArbStr *target;
+        hist_reversal_init(&hr, s->e->prog);
+        if (hist_reversal(&hr, claim, &target)) continue;
+        vm_clear(&s->vm);
+        rc = session_history(s);
+        if (rc != ARB_OK) break;
+        if (s->src_of) hsrc_set_claim(&s->src, claim, 0);
+        int crc = vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar);
+        if (s->src_of) hsrc_release(&s->src);
+        if (crc != 0) {
+            snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+            return ARB_ERR_NOMEM;
+        }
+        char idbuf[256];
+        for (size_t i = 0; i < s->vm.nfindings; i++) {
+            arb_finding f;
+            engine_finding(s->e, claim, &s->vm.findings[i], &f, idbuf, sizeof idbuf);
+            arb_input_finding in = {&f, k, str_field(ct, claim, "person_id"), NULL, -1};
+            const RecordType *rt = NULL;
+            const Value *line = f.line_no >= 0 ? line_of(ct, claim, f.line_no, &rt) : NULL;
+            if (line) {
+                in.order_no = str_field(rt, line, "order_no");
+                if (cur >= 0 && rt->fields[cur].type.kind == TY_BOOL && line[cur].i != ARB_NULL)
+                    in.is_current = (int)line[cur].i;
+            }
+            if (on_finding) on_finding(ud, &in);
+        }
+        if (s->vm.nfailures)
+            snprintf(s->errmsg, sizeof s->errmsg, "rule %s: %s",
+                     s->e->prog->rules[s->vm.failures[0].rule].id, s->vm.failures[0].message);
+    }
+    return rc;
+}
+
 /* ------------------------------------------------------------------ packs */
 
 int arb_write_pack(arb_engine *e, const char *path) {
@@ -598,7 +710,7 @@ int arb_load_pack(arb_engine *e, const char *path) {
     e->prog = p;
     e->pack_checksum = sum;
     e->json = jsonr_new(p->claim, e->alloc);
-    if (!e->json) {
+    if (!e->json || ready_profiles(e)) {
         drop_program(e);
         return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }

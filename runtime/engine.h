@@ -10,6 +10,7 @@
 #include "json_reader.h"
 #include "program.h"
 #include "native.h"
+#include "profile.h"
 #include "vm.h"
 
 struct arb_engine {
@@ -24,6 +25,7 @@ struct arb_engine {
     DiagList diags;
     Program *prog;
     JsonReader *json; /* built for the program's claim schema */
+    Prof **profs;     /* the program's input profiles, readied (nprofiles of them) */
     char errmsg[512];
     arb_category_stats *cat_stats; /* of the last batch */
     InputNotes *ignored_notes;     /* of the last batch: input fields not read */
@@ -54,6 +56,7 @@ struct arb_session {
     const HStore *src_of; /* the store src was made for (NULL: none yet) */
     uint64_t src_gen;     /* and the engine's history_gen then */
     StrBuf scratch;      /* encoding claims to record */
+    ProfWork pw;         /* reading input through a profile */
 };
 
 /* The batch driver (batch.c): audits a claims file (arb_check_file), or,
@@ -68,6 +71,9 @@ int engine_fail(arb_engine *e, int code, const char *fmt, ...);
 /* Installs native code for the engine's program (the JIT calls it); the
  * owner is freed with the program. */
 void engine_set_native(arb_engine *e, const NativeCode *nc, void *owner, void (*free_fn)(void *));
+
+/* The readied input profile named name, or NULL. */
+const Prof *engine_profile(const arb_engine *e, const char *name);
 
 /* Forgets the input fields the last batch did not read. */
 void engine_drop_ignored(arb_engine *e);

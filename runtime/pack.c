@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "profile.h"
 #include "strbuf.h"
 #include "verify.h"
 
@@ -125,6 +126,56 @@ static void put_table(W *w, const Table *t) {
     for (uint32_t r = 0; r < t->nrows; r++)
         for (uint32_t f = 0; f < t->rt.nfields; f++)
             put_value(w, &t->rt.fields[f].type, table_row(t, r)[f]);
+}
+
+/* A string that may be NULL (a dict's "missing"). */
+static void put_ostr(W *w, const char *s) {
+    put_u32(w, s != NULL);
+    if (s) put_cstr(w, s);
+}
+
+static void put_strs(W *w, const char *const *v, uint32_t n) {
+    put_u32(w, n);
+    for (uint32_t i = 0; i < n; i++) put_cstr(w, v[i]);
+}
+
+/* The input profiles (format 10). */
+static void put_profiles(W *w, const Program *p) {
+    put_u32(w, p->nprofiles);
+    for (uint32_t i = 0; i < p->nprofiles; i++) {
+        const Profile *pf = &p->profiles[i];
+        put_cstr(w, pf->name);
+        put_cstr(w, pf->title);
+        put_u32(w, pf->format);
+        put_ostr(w, pf->claims);
+        put_strs(w, pf->ignore, pf->nignore);
+        put_u32(w, pf->ndicts);
+        for (uint32_t k = 0; k < pf->ndicts; k++) {
+            put_cstr(w, pf->dicts[k].name);
+            put_u32(w, pf->dicts[k].n);
+            for (uint32_t j = 0; j < pf->dicts[k].n; j++) {
+                put_cstr(w, pf->dicts[k].from[j]);
+                put_ostr(w, pf->dicts[k].to[j]);
+            }
+        }
+        put_u32(w, pf->nrecords);
+        for (uint32_t k = 0; k < pf->nrecords; k++) {
+            const ProfRecord *r = &pf->records[k];
+            put_i32(w, r->list_field);
+            put_ostr(w, r->path);
+            put_u32(w, r->nmaps);
+            for (uint32_t j = 0; j < r->nmaps; j++) {
+                const ProfMap *m = &r->maps[j];
+                put_u32(w, m->field);
+                put_u32(w, m->position);
+                put_ostr(w, m->path);
+                put_i32(w, m->dict);
+                put_strs(w, m->formats, m->nformats);
+                put_strs(w, m->missing, m->nmissing);
+                put_ostr(w, m->deflt);
+            }
+        }
+    }
 }
 
 /* The content of p's pack, in w.b of the result (w.b.oom when memory ran
@@ -240,6 +291,7 @@ static W put_content(const Program *p, const PackSource *sources, size_t nsource
                     t->table ? index_of((const void *const *)p->tables, p->ntables, t->table) : -1);
         }
     }
+    put_profiles(&w, p);
     return w;
 }
 
@@ -469,6 +521,87 @@ static uint32_t get_count(R *r, size_t min) {
     uint32_t n = get_u32(r);
     if ((uint64_t)n * min > (uint64_t)(r->end - r->p)) mark_bad(r, __LINE__);
     return r->bad ? 0 : n;
+}
+
+static const char *get_ostr(R *r) {
+    return get_u32(r) ? get_cstr(r) : NULL;
+}
+
+static const char **get_strs(R *r, uint32_t *n) {
+    *n = get_count(r, 8);
+    const char **v = alloc(r, (*n + 1) * sizeof(char *));
+    for (uint32_t i = 0; v && i < *n && !r->bad; i++)
+        if (!(v[i] = get_cstr(r))) mark_bad(r, __LINE__);
+    return v;
+}
+
+/* The input profiles (format 10), checked against the schema loaded. */
+static void get_profiles(R *r) {
+    Program *p = r->prog;
+    p->nprofiles = get_count(r, 24);
+    p->profiles = alloc(r, (p->nprofiles + 1) * sizeof(Profile));
+    const RecordType *ct = p->claim;
+    for (uint32_t i = 0; i < p->nprofiles && !r->bad; i++) {
+        Profile *pf = &p->profiles[i];
+        memset(pf, 0, sizeof *pf);
+        pf->name = get_cstr(r);
+        pf->title = get_cstr(r);
+        pf->format = (uint8_t)get_u32(r);
+        pf->claims = get_ostr(r);
+        pf->ignore = get_strs(r, &pf->nignore);
+        if (!pf->name || !pf->title || !ct || (pf->format != PROF_JSON && pf->format != PROF_CSV) ||
+            !pf->claims) {
+            mark_bad(r, __LINE__);
+            return;
+        }
+        pf->ndicts = get_count(r, 8);
+        pf->dicts = alloc(r, (pf->ndicts + 1) * sizeof(ProfDict));
+        for (uint32_t k = 0; k < pf->ndicts && !r->bad; k++) {
+            ProfDict *d = &pf->dicts[k];
+            d->name = get_cstr(r);
+            d->n = get_count(r, 12);
+            d->from = alloc(r, (d->n + 1) * sizeof(char *));
+            d->to = alloc(r, (d->n + 1) * sizeof(char *));
+            if (!d->name || !d->from || !d->to) {
+                mark_bad(r, __LINE__);
+                return;
+            }
+            for (uint32_t j = 0; j < d->n && !r->bad; j++) {
+                d->from[j] = get_cstr(r);
+                d->to[j] = get_ostr(r);
+                if (!d->from[j]) mark_bad(r, __LINE__);
+            }
+        }
+        pf->nrecords = get_count(r, 12);
+        pf->records = alloc(r, (pf->nrecords + 1) * sizeof(ProfRecord));
+        for (uint32_t k = 0; k < pf->nrecords && !r->bad; k++) {
+            ProfRecord *rec = &pf->records[k];
+            rec->list_field = get_i32(r);
+            rec->path = get_ostr(r);
+            if (rec->list_field >= (int32_t)ct->nfields || (k == 0) != (rec->list_field < 0) ||
+                (rec->list_field >= 0 &&
+                 (ct->fields[rec->list_field].type.kind != TY_LIST || !rec->path))) {
+                mark_bad(r, __LINE__);
+                return;
+            }
+            const RecordType *rt = rec->list_field < 0 ? ct : ct->fields[rec->list_field].type.rec;
+            rec->nmaps = get_count(r, 28);
+            rec->maps = alloc(r, (rec->nmaps + 1) * sizeof(ProfMap));
+            for (uint32_t j = 0; j < rec->nmaps && !r->bad; j++) {
+                ProfMap *m = &rec->maps[j];
+                m->field = get_u32(r);
+                m->position = (uint8_t)get_u32(r);
+                m->path = get_ostr(r);
+                m->dict = get_i32(r);
+                m->formats = get_strs(r, &m->nformats);
+                m->missing = get_strs(r, &m->nmissing);
+                m->deflt = get_ostr(r);
+                if (m->field >= rt->nfields || m->dict >= (int32_t)pf->ndicts || m->dict < -1 ||
+                    rt->fields[m->field].type.kind == TY_LIST)
+                    mark_bad(r, __LINE__);
+            }
+        }
+    }
 }
 
 static int load_content(R *r, const PackSource **sources, size_t *nsources) {
@@ -705,6 +838,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
             if ((t->kind == TY_RECORD || t->kind == TY_LIST) && !t->rec) mark_bad(r, __LINE__);
         }
     }
+    if (!r->bad) get_profiles(r);
     if (r->p != r->end) mark_bad(r, __LINE__);
     return r->bad ? -1 : 0;
 }

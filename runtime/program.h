@@ -234,6 +234,9 @@ typedef struct Program {
     uint32_t prepare_ops, prepare_nops; /* its operand vector */
     uint16_t prepare_nlocals, prepare_maxstack;
     int has_prepare;
+    /* input profiles (`input NAME { ... }`, profile.h) */
+    struct Profile *profiles;
+    uint32_t nprofiles;
     /* inline tests (not in packs) */
     InlineTest *tests;
     uint32_t ntests;

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets
-packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev llvm-19-dev python3
+packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
   clang libclang-rt-dev)
 missing=()
 for p in "${packages[@]}"; do

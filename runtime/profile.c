@@ -1,0 +1,1135 @@
+/* profile.c — reading input through a profile (see profile.h): JSON trees
+ * from json-c walked along the profile's paths, CSV rows grouped into
+ * claims, each claim written as canonical JSON and read by json_reader. */
+#include "profile.h"
+
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "csv.h"
+#include "program.h"
+#include "scalar.h"
+
+#define PROF_MAX_SEGS 16
+#define PROF_MAX_ERRORS 5
+
+/* snprintf for paths: a path cut short only shortens a message. */
+static void pathf(char *out, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------ paths */
+
+typedef struct Seg {
+    const char *name; /* NUL-terminated */
+    uint8_t arr;      /* `name[]` */
+} Seg;
+
+/* A path readied for walking: from the object at hand (anchor -2), from
+ * the root (-1), or from the current element of the claims path's array
+ * segment `anchor`. */
+typedef struct PPath {
+    int32_t anchor;
+    uint32_t nseg;
+    Seg *seg;
+    const char *text; /* the rest, as written (for messages): "a.b" */
+} PPath;
+
+/* Splits path into segments (allocated in ar).  -1 when malformed. */
+static int split_path(Arena *ar, const char *path, int *absolute, Seg *out, uint32_t *n) {
+    *absolute = 0;
+    *n = 0;
+    if (strcmp(path, ".") == 0) return 0;
+    if (path[0] == '$') {
+        if (path[1] != '.') return -1;
+        *absolute = 1;
+        path += 2;
+    }
+    const char *s = path;
+    for (;;) {
+        const char *dot = strchr(s, '.');
+        size_t len = dot ? (size_t)(dot - s) : strlen(s);
+        int arr = len >= 2 && s[len - 2] == '[' && s[len - 1] == ']';
+        size_t nlen = arr ? len - 2 : len;
+        if (nlen == 0 || *n >= PROF_MAX_SEGS || memchr(s, '[', nlen) || memchr(s, ']', nlen))
+            return -1;
+        if (ar) {
+            char *name = arena_strndup(ar, s, nlen);
+            if (!name) return -1;
+            out[*n].name = name;
+            out[*n].arr = (uint8_t)arr;
+        }
+        (*n)++;
+        if (!dot) return 0;
+        s = dot + 1;
+    }
+}
+
+int prof_path_ok(const char *path) {
+    int abs;
+    uint32_t n;
+    Seg segs[PROF_MAX_SEGS];
+    (void)segs;
+    return split_path(NULL, path, &abs, NULL, &n);
+}
+
+int prof_pattern_ok(const char *p) {
+    int y = 0, mo = 0, d = 0;
+    for (; *p; p++) {
+        if (strncmp(p, "yyyy", 4) == 0)
+            y++, p += 3;
+        else if (strncmp(p, "MM", 2) == 0)
+            mo++, p++;
+        else if (strncmp(p, "dd", 2) == 0)
+            d++, p++;
+        else if (strncmp(p, "HH", 2) == 0 || strncmp(p, "mm", 2) == 0 || strncmp(p, "ss", 2) == 0)
+            p++;
+        else if (strchr("yMdHms", *p))
+            return 0;
+    }
+    return y == 1 && mo == 1 && d == 1;
+}
+
+/* Reads s (n bytes) by pattern into canonical text ("YYYY-MM-DD" or
+ * "YYYY-MM-DDTHH:MM:SS" for datetimes).  -1 when it does not match. */
+static int by_pattern(const char *pat, const char *s, size_t n, int datetime, char *out,
+                      size_t cap) {
+    int v[6] = {0, 0, 0, 0, 0, 0}; /* y M d H m s */
+    size_t i = 0;
+    for (const char *p = pat; *p; p++) {
+        int slot = -1, width = 2;
+        if (strncmp(p, "yyyy", 4) == 0)
+            slot = 0, width = 4;
+        else if (strncmp(p, "MM", 2) == 0)
+            slot = 1;
+        else if (strncmp(p, "dd", 2) == 0)
+            slot = 2;
+        else if (strncmp(p, "HH", 2) == 0)
+            slot = 3;
+        else if (strncmp(p, "mm", 2) == 0)
+            slot = 4;
+        else if (strncmp(p, "ss", 2) == 0)
+            slot = 5;
+        if (slot < 0) {
+            if (i >= n || s[i] != *p) return -1;
+            i++;
+            continue;
+        }
+        int x = 0;
+        for (int k = 0; k < width; k++, i++) {
+            if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+            x = x * 10 + (s[i] - '0');
+        }
+        v[slot] = x;
+        p += width - 1;
+    }
+    if (i != n) return -1;
+    if (datetime)
+        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", v[0], v[1], v[2], v[3], v[4], v[5]);
+    else
+        snprintf(out, cap, "%04d-%02d-%02d", v[0], v[1], v[2]);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- readying */
+
+typedef struct RMap {
+    const ProfMap *m;
+    const Field *fd;
+    PPath path;
+} RMap;
+
+typedef struct RRec {
+    const ProfRecord *r;
+    const RecordType *rt;
+    const char *field; /* the claim's list field ("" for the claim) */
+    PPath path;
+    RMap *maps;
+    uint32_t nmaps;
+} RRec;
+
+struct Prof {
+    Alloc alloc;
+    Arena ar;
+    const Profile *pf;
+    const RecordType *claim;
+    PPath claims; /* JSON */
+    RRec *recs;
+    uint32_t nrecs;
+    StrMap leaves;     /* generic paths of the values read ("a.b[].c"); CSV: columns */
+    StrMap containers; /* their prefixes, and the arrays walked ("a.b[]") */
+    int oom;
+};
+
+const Profile *prof_profile(const Prof *p) {
+    return p->pf;
+}
+
+const Profile *prof_find(const Program *prog, const char *name) {
+    for (uint32_t i = 0; prog && i < prog->nprofiles; i++)
+        if (strcmp(prog->profiles[i].name, name) == 0) return &prog->profiles[i];
+    return NULL;
+}
+
+static int ready_path(Prof *P, const char *text, PPath *out) {
+    Seg segs[PROF_MAX_SEGS];
+    int abs;
+    uint32_t n;
+    memset(out, 0, sizeof *out);
+    out->anchor = -2;
+    out->text = text;
+    if (P->pf->format == PROF_CSV) { /* a column name, as it is */
+        out->seg = arena_alloc(&P->ar, sizeof(Seg));
+        if (!out->seg) return -1;
+        out->seg->name = text;
+        out->seg->arr = strcmp(text, "rows[]") == 0;
+        if (out->seg->arr) out->seg->name = "rows";
+        out->nseg = strcmp(text, ".") == 0 ? 0 : 1;
+        return 0;
+    }
+    Arena *ar = &P->ar;
+    if (split_path(ar, text, &abs, segs, &n)) return -1;
+    uint32_t from = 0;
+    if (abs) {
+        out->anchor = -1;
+        for (uint32_t i = 0; i < n && i < P->claims.nseg; i++) {
+            if (strcmp(segs[i].name, P->claims.seg[i].name) || segs[i].arr != P->claims.seg[i].arr)
+                break;
+            if (segs[i].arr) out->anchor = (int32_t)i, from = i + 1;
+        }
+    }
+    out->nseg = n - from;
+    out->seg = arena_alloc(ar, (out->nseg + 1) * sizeof(Seg));
+    if (!out->seg) return -1;
+    memcpy(out->seg, segs + from, out->nseg * sizeof(Seg));
+    return 0;
+}
+
+/* Records generic path g (and its prefixes as containers). */
+static void note_generic(Prof *P, const char *g, int leaf) {
+    char *c = arena_strndup(&P->ar, g, strlen(g));
+    if (!c) {
+        P->oom = 1;
+        return;
+    }
+    strmap_put(leaf ? &P->leaves : &P->containers, c, strlen(c), c, &P->oom);
+    for (char *d = c + strlen(c); d > c; d--)
+        if (*d == '.') strmap_put(&P->containers, c, (size_t)(d - c), c, &P->oom);
+}
+
+static const char *join(Prof *P, const char *a, const char *b) {
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *s = arena_alloc(&P->ar, n);
+    if (!s) return P->oom = 1, "";
+    if (!*a)
+        snprintf(s, n, "%s", b);
+    else if (!*b || strcmp(b, ".") == 0)
+        snprintf(s, n, "%s", a);
+    else
+        snprintf(s, n, "%s.%s", a, b);
+    return s;
+}
+
+Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
+    Prof *P = mem_calloc(a, sizeof(Prof));
+    if (!P) return NULL;
+    P->alloc = a;
+    P->pf = pf;
+    P->claim = claim;
+    arena_init(&P->ar, a, 1 << 12);
+    strmap_init(&P->leaves, a);
+    strmap_init(&P->containers, a);
+    int bad = 0;
+    const char *cgen = "";
+    if (pf->format == PROF_JSON) {
+        Seg segs[PROF_MAX_SEGS];
+        int abs;
+        uint32_t n;
+        bad |= split_path(&P->ar, pf->claims, &abs, segs, &n);
+        P->claims.anchor = -1;
+        P->claims.nseg = n;
+        P->claims.seg = arena_alloc(&P->ar, (n + 1) * sizeof(Seg));
+        if (P->claims.seg) memcpy(P->claims.seg, segs, n * sizeof(Seg));
+        P->claims.text = pf->claims;
+        cgen = pf->claims;
+        note_generic(P, cgen, 0);
+    }
+    P->recs = arena_alloc(&P->ar, (pf->nrecords + 1) * sizeof(RRec));
+    if (!P->recs || (pf->format == PROF_JSON && !P->claims.seg)) bad = 1;
+    for (uint32_t i = 0; !bad && i < pf->nrecords; i++) {
+        const ProfRecord *r = &pf->records[i];
+        RRec *rr = &P->recs[P->nrecs++];
+        memset(rr, 0, sizeof *rr);
+        rr->r = r;
+        rr->rt = r->list_field < 0 ? claim : claim->fields[r->list_field].type.rec;
+        rr->field = r->list_field < 0 ? "" : claim->fields[r->list_field].name;
+        const char *rgen = cgen;
+        if (r->list_field >= 0) {
+            bad |= ready_path(P, r->path, &rr->path);
+            rgen = pf->format == PROF_JSON ? join(P, cgen, r->path) : r->path;
+            if (pf->format == PROF_JSON) note_generic(P, rgen, 0);
+        }
+        rr->maps = arena_alloc(&P->ar, (r->nmaps + 1) * sizeof(RMap));
+        if (!rr->maps) bad = 1;
+        for (uint32_t k = 0; !bad && k < r->nmaps; k++) {
+            const ProfMap *m = &r->maps[k];
+            RMap *rm = &rr->maps[rr->nmaps++];
+            rm->m = m;
+            rm->fd = &rr->rt->fields[m->field];
+            memset(&rm->path, 0, sizeof rm->path);
+            if (!m->path) continue;
+            bad |= ready_path(P, m->path, &rm->path);
+            if (pf->format == PROF_CSV)
+                note_generic(P, m->path, 1);
+            else
+                note_generic(P, m->path[0] == '$' ? m->path + 2 : join(P, rgen, m->path), 1);
+        }
+    }
+    if (bad || P->oom) {
+        prof_free(P);
+        return NULL;
+    }
+    return P;
+}
+
+void prof_free(Prof *P) {
+    if (!P) return;
+    strmap_free(&P->leaves);
+    strmap_free(&P->containers);
+    arena_free(&P->ar);
+    mem_free(P->alloc, P, sizeof *P);
+}
+
+void prof_work_init(ProfWork *w, Alloc a) {
+    memset(w, 0, sizeof *w);
+    w->alloc = a;
+    sb_init(&w->text, a);
+    sb_init(&w->paths, a);
+}
+
+void prof_work_free(ProfWork *w) {
+    sb_free(&w->text);
+    sb_free(&w->paths);
+    mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
+    mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
+    memset(w, 0, sizeof *w);
+}
+
+/* ------------------------------------------------------------- converting */
+
+/* One document being converted. */
+typedef struct Conv {
+    const Prof *P;
+    ProfWork *w;
+    json_object *chain[PROF_MAX_SEGS + 1]; /* current element of each array segment of `claims`;
+                                              [PROF_MAX_SEGS]: the root */
+    char chainp[PROF_MAX_SEGS][256];       /* and its path */
+    StrBuf errs;
+    int nerr;
+    char first_path[256];
+    int oom;
+} Conv;
+
+static void conv_err(Conv *x, const char *path, const char *fmt, ...) {
+    if (x->nerr == 0) pathf(x->first_path, sizeof x->first_path, "%s", path);
+    if (x->nerr++ >= PROF_MAX_ERRORS) return;
+    if (x->errs.len) sb_puts(&x->errs, "; ");
+    if (*path) sb_printf(&x->errs, "%s: ", path);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&x->errs, fmt, ap);
+    va_end(ap);
+}
+
+static void mark(Conv *x, const char *path) {
+    ProfWork *w = x->w;
+    if (mem_grow(w->alloc, (void **)&w->marks, sizeof *w->marks, &w->capmarks, w->nmarks + 1)) {
+        x->oom = 1;
+        return;
+    }
+    w->marks[w->nmarks][0] = w->text.len;
+    w->marks[w->nmarks][1] = w->paths.len;
+    w->nmarks++;
+    sb_puts(&w->paths, path);
+    sb_putc(&w->paths, 0);
+}
+
+static const char *kind_name(json_object *v) {
+    switch (json_object_get_type(v)) {
+    case json_type_object: return "an object";
+    case json_type_array: return "an array";
+    case json_type_string: return "a string";
+    case json_type_boolean: return "true/false";
+    default: return "a number";
+    }
+}
+
+/* Follows segs from o (objects only); NULL when absent. */
+static json_object *walk(json_object *o, const Seg *s, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        if (!o || !json_object_is_type(o, json_type_object)) return NULL;
+        if (!json_object_object_get_ex(o, s[i].name, &o)) return NULL;
+    }
+    return o;
+}
+
+/* The path of a value: base, then the segments. */
+static void value_path(Conv *x, const char *base, const PPath *pp, char *out, size_t cap) {
+    if (x->P->pf->format == PROF_CSV) {
+        pathf(out, cap, "%s%s%s", base, *base ? " " : "", pp->text);
+        return;
+    }
+    const char *b = pp->anchor == -2 ? base : pp->anchor == -1 ? "" : x->chainp[pp->anchor];
+    size_t k = (size_t)snprintf(out, cap, "%s", b);
+    for (uint32_t i = 0; i < pp->nseg && k < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%s%s", k ? "." : "", pp->seg[i].name);
+}
+
+/* The elements of an array value (a lone object is one; null, "" and
+ * absent are none); -1 for anything else. */
+static int elements(json_object *v, size_t *n) {
+    *n = 0;
+    if (!v || json_object_is_type(v, json_type_null)) return 0;
+    if (json_object_is_type(v, json_type_array)) return *n = json_object_array_length(v), 0;
+    if (json_object_is_type(v, json_type_object)) return *n = 1, 0;
+    if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0) return 0;
+    return -1;
+}
+
+static json_object *element(json_object *v, size_t i) {
+    return json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i) : v;
+}
+
+static void put_quoted(StrBuf *b, const char *s, size_t n) {
+    size_t need = scalar_json_quote(s, n, NULL, 0);
+    char *w = sb_reserve(b, need + 1);
+    if (!w) return;
+    scalar_json_quote(s, n, w, need + 1);
+    b->len += need;
+}
+
+/* Writes field rm of the record at o (path base) as `"name":value`, or
+ * nothing when it has no value. */
+static int put_field(Conv *x, const RMap *rm, json_object *o, const char *base, size_t position,
+                     int *first) {
+    const ProfMap *m = rm->m;
+    uint8_t kind = rm->fd->type.kind;
+    char path[512], num[32], conv[40];
+    const char *s = NULL;
+    size_t n = 0;
+    int raw = 0;
+    path[0] = 0;
+    if (m->position) {
+        n = (size_t)snprintf(num, sizeof num, "%zu", position);
+        s = num;
+        raw = 1;
+        pathf(path, sizeof path, "%s", base);
+    } else if (m->path) {
+        value_path(x, base, &rm->path, path, sizeof path);
+        json_object *start = rm->path.anchor == -2   ? o
+                             : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
+                                                     : x->chain[rm->path.anchor];
+        json_object *v = walk(start, rm->path.seg, rm->path.nseg);
+        switch (v ? json_object_get_type(v) : json_type_null) {
+        case json_type_null: break;
+        case json_type_string:
+            s = json_object_get_string(v);
+            n = (size_t)json_object_get_string_len(v);
+            break;
+        case json_type_int:
+        case json_type_double:
+            s = json_object_get_string(v); /* the number as written */
+            n = strlen(s);
+            raw = kind == TY_MONEY || kind == TY_INT;
+            break;
+        case json_type_boolean:
+            s = json_object_get_boolean(v) ? "true" : "false";
+            n = strlen(s);
+            break;
+        default:
+            conv_err(x, path, "expected a value for '%s', got %s", rm->fd->name, kind_name(v));
+            return 1;
+        }
+        for (uint32_t k = 0; s && k < m->nmissing; k++)
+            if (strlen(m->missing[k]) == n && memcmp(m->missing[k], s, n) == 0) s = NULL;
+        if (s && n == 0) s = NULL;
+        int dict_hit = 0;
+        if (s && m->dict >= 0) {
+            const ProfDict *d = &x->P->pf->dicts[m->dict];
+            for (uint32_t k = 0; k < d->n; k++)
+                if (strlen(d->from[k]) == n && memcmp(d->from[k], s, n) == 0) {
+                    s = d->to[k];
+                    n = s ? strlen(s) : 0;
+                    raw = 0;
+                    dict_hit = 1;
+                    break;
+                }
+        }
+        if (s && !dict_hit && m->nformats) {
+            int ok = 0;
+            for (uint32_t k = 0; k < m->nformats && !ok; k++)
+                ok = by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, sizeof conv) == 0;
+            if (!ok) {
+                char pats[200];
+                size_t pk = 0;
+                pats[0] = 0;
+                for (uint32_t k = 0; k < m->nformats && pk < sizeof pats; k++)
+                    pk += (size_t)snprintf(pats + pk, sizeof pats - pk, "%s%s", k ? " or " : "",
+                                           m->formats[k]);
+                conv_err(x, path, "'%.*s' is not a %s written %s", (int)(n > 40 ? 40 : n), s,
+                         kind == TY_DATE ? "date" : "datetime", pats);
+                return 1;
+            }
+            s = conv;
+            n = strlen(conv);
+        }
+        if (s && kind == TY_INT) { /* "2.00" counts 2 */
+            const char *dot = memchr(s, '.', n);
+            size_t z = dot ? (size_t)(dot - s) + 1 : n;
+            while (dot && z < n && s[z] == '0') z++;
+            if (dot && z == n && dot > s) n = (size_t)(dot - s);
+        }
+    }
+    int given = s != NULL && !m->position;
+    /* the value as the field's type: a bad one is named by its path here */
+    if (given && !type_is_string(kind) && !(raw && (memchr(s, 'e', n) || memchr(s, 'E', n)))) {
+        Value v;
+        const char *why = scalar_parse(&rm->fd->type, s, n, NULL, &v);
+        if (why && kind == TY_ENUM) {
+            char members[200];
+            scalar_enum_spellings(rm->fd->type.enm, members, sizeof members);
+            conv_err(x, path, "'%.*s' is not a %s: %s", (int)(n > 40 ? 40 : n), s,
+                     rm->fd->type.enm->name, members);
+            return 1;
+        }
+        if (why) {
+            conv_err(x, path, "'%.*s' for %s is %s", (int)(n > 40 ? 40 : n), s, rm->fd->name, why);
+            return 1;
+        }
+    }
+    if (!s && m->deflt) {
+        s = m->deflt;
+        n = strlen(s);
+        raw = 0;
+    }
+    if (!s) return 0;
+    StrBuf *b = &x->w->text;
+    if (!*first) sb_putc(b, ',');
+    *first = 0;
+    put_quoted(b, rm->fd->name, strlen(rm->fd->name));
+    sb_putc(b, ':');
+    mark(x, path);
+    if (raw)
+        sb_putn(b, s, n);
+    else
+        put_quoted(b, s, n);
+    return given;
+}
+
+/* Writes the record at o; a record of a list with no value from the input
+ * (an empty object, a row without a diagnosis) is left out: 0. */
+static int put_record(Conv *x, const RRec *rr, json_object *o, const char *base, size_t position) {
+    StrBuf *b = &x->w->text;
+    size_t len0 = b->len, marks0 = x->w->nmarks;
+    mark(x, base);
+    sb_putc(b, '{');
+    int first = 1, given = 0;
+    for (uint32_t k = 0; k < rr->nmaps; k++)
+        given += put_field(x, &rr->maps[k], o, base, position, &first);
+    if (rr->r->list_field >= 0 && !given) {
+        b->len = len0;
+        x->w->nmarks = marks0;
+        return 0;
+    }
+    if (rr->r->list_field < 0) {
+        for (uint32_t i = 1; i < x->P->nrecs; i++) {
+            const RRec *lr = &x->P->recs[i];
+            char lpath[512];
+            json_object *arr = o;
+            size_t n = 1;
+            if (lr->path.nseg) {
+                value_path(x, base, &lr->path, lpath, sizeof lpath);
+                arr = walk(o, lr->path.seg, lr->path.nseg);
+                if (elements(arr, &n)) {
+                    conv_err(x, lpath, "expected an array of %s, got %s", lr->field,
+                             kind_name(arr));
+                    continue;
+                }
+            } else {
+                pathf(lpath, sizeof lpath, "%s", base);
+            }
+            if (!n) continue;
+            size_t at = b->len;
+            sb_putc(b, first ? '"' : ',');
+            if (!first) sb_putc(b, '"');
+            sb_puts(b, lr->field);
+            sb_puts(b, "\":[");
+            size_t put = 0;
+            for (size_t k = 0; k < n; k++) {
+                char epath[600];
+                if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
+                    json_object *e = element(arr, k), *ln;
+                    json_object_object_get_ex(e, "\x01line", &ln);
+                    pathf(epath, sizeof epath, "line %s:", ln ? json_object_get_string(ln) : "?");
+                } else if (lr->path.nseg && json_object_is_type(arr, json_type_array)) {
+                    pathf(epath, sizeof epath, "%s[%zu]", lpath, k);
+                } else {
+                    pathf(epath, sizeof epath, "%s", lpath);
+                }
+                size_t comma = b->len;
+                if (put) sb_putc(b, ',');
+                if (put_record(x, lr, element(arr, k), epath, k + 1))
+                    put++;
+                else
+                    b->len = comma;
+            }
+            if (!put) {
+                b->len = at;
+                continue;
+            }
+            first = 0;
+            sb_putc(b, ']');
+        }
+    }
+    mark(x, base);
+    sb_putc(b, '}');
+    return 1;
+}
+
+/* Reads the canonical text of one claim with the schema's reader. */
+static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptions *o) {
+    ProfWork *w = x->w;
+    if (w->text.oom || w->paths.oom || x->oom) return -2;
+    const Value *claim;
+    char msg[1024];
+    size_t off = 0;
+    JsonrOptions jo = {o ? o->strings : NULL, NULL, 0, 0};
+    int rc = jsonr_parse_ex(jr, w->text.p, w->text.len, ar, &jo, &claim, msg, sizeof msg, &off);
+    if (rc == -2) return -2;
+    if (rc) {
+        const char *path = "";
+        for (size_t k = 0; k < w->nmarks && w->marks[k][0] <= off; k++)
+            path = w->paths.p + w->marks[k][1];
+        conv_err(x, path, "%s", msg);
+        return -1;
+    }
+    if (mem_grow(w->alloc, (void **)&w->claims, sizeof *w->claims, &w->capclaims, w->nclaims + 1))
+        return -2;
+    w->claims[w->nclaims++] = claim;
+    return 0;
+}
+
+static void one_claim(Conv *x, json_object *o, const char *path, const JsonReader *jr, Arena *ar,
+                      const JsonrOptions *opt, int *rc) {
+    sb_clear(&x->w->text);
+    sb_clear(&x->w->paths);
+    x->w->nmarks = 0;
+    int before = x->nerr;
+    put_record(x, &x->P->recs[0], o, path, 0);
+    if (x->nerr != before) return; /* the value problems say it all */
+    int r = read_claim(x, jr, ar, opt);
+    if (r == -2) *rc = -2;
+}
+
+/* Walks the claims path from segment i at object o (path so far). */
+static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, const JsonReader *jr,
+                      Arena *ar, const JsonrOptions *opt, int *rc) {
+    const PPath *cp = &x->P->claims;
+    if (*rc == -2) return;
+    if (i == cp->nseg) {
+        one_claim(x, o, path, jr, ar, opt, rc);
+        return;
+    }
+    char sub[256];
+    pathf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", cp->seg[i].name);
+    json_object *v = NULL;
+    if (!o || !json_object_is_type(o, json_type_object)) {
+        conv_err(x, path, "expected an object, got %s", o ? kind_name(o) : "nothing");
+        return;
+    }
+    if (!json_object_object_get_ex(o, cp->seg[i].name, &v) ||
+        (!cp->seg[i].arr && json_object_is_type(v, json_type_null))) {
+        conv_err(x, sub, "missing (the claims are at %s)", cp->text);
+        return;
+    }
+    if (!cp->seg[i].arr) {
+        claims_at(x, v, i + 1, sub, jr, ar, opt, rc);
+        return;
+    }
+    size_t n;
+    if (elements(v, &n)) {
+        conv_err(x, sub, "expected an array (or one object), got %s", kind_name(v));
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_object *e = element(v, k);
+        x->chain[i] = e;
+        if (json_object_is_type(v, json_type_array))
+            pathf(x->chainp[i], sizeof x->chainp[i], "%s[%zu]", sub, k);
+        else
+            pathf(x->chainp[i], sizeof x->chainp[i], "%s", sub);
+        claims_at(x, e, i + 1, x->chainp[i], jr, ar, opt, rc);
+    }
+}
+
+static int ignored(const Profile *pf, const char *g) {
+    size_t n = strlen(g);
+    for (uint32_t k = 0; k < pf->nignore; k++) {
+        size_t l = strlen(pf->ignore[k]);
+        if (l <= n && memcmp(pf->ignore[k], g, l) == 0 && (g[l] == 0 || g[l] == '.' || g[l] == '['))
+            return 1;
+    }
+    return 0;
+}
+
+static int empty_value(json_object *v) {
+    switch (v ? json_object_get_type(v) : json_type_null) {
+    case json_type_null: return 1;
+    case json_type_string: return json_object_get_string_len(v) == 0;
+    case json_type_array: return json_object_array_length(v) == 0;
+    case json_type_object: return json_object_object_length(v) == 0;
+    default: return 0;
+    }
+}
+
+/* Counts (or, strict, reports) the keys under o (generic path g) that no
+ * mapping reads. */
+static void unread_keys(Conv *x, json_object *o, const char *g, const JsonrOptions *opt) {
+    const Prof *P = x->P;
+    json_object_object_foreach(o, key, v) {
+        char sub[512];
+        size_t n = (size_t)snprintf(sub, sizeof sub, "%s%s%s", g, *g ? "." : "", key);
+        if (n + 3 >= sizeof sub) continue;
+        memcpy(sub + n, "[]", 3);
+        if (strmap_get(&P->containers, sub, n + 2)) {
+            size_t k;
+            if (elements(v, &k) == 0)
+                for (size_t i = 0; i < k; i++)
+                    if (json_object_is_type(element(v, i), json_type_object))
+                        unread_keys(x, element(v, i), sub, opt);
+            continue;
+        }
+        sub[n] = 0;
+        if (strmap_get(&P->containers, sub, n)) {
+            if (json_object_is_type(v, json_type_object)) unread_keys(x, v, sub, opt);
+            continue;
+        }
+        if (strmap_get(&P->leaves, sub, n) || ignored(P->pf, sub) || empty_value(v)) continue;
+        if (opt->strict)
+            conv_err(x, sub, "'%s' is read by no field of input %s", key, P->pf->name);
+        else if (opt->notes)
+            notes_add(opt->notes, sub, n, NULL);
+    }
+}
+
+static int finish(Conv *x, int rc, char *errbuf, size_t errcap) {
+    if (x->errs.oom) rc = -2;
+    if (rc == 0 && x->nerr) rc = -1;
+    if (rc == -1 && errbuf && errcap) {
+        snprintf(errbuf, errcap, "%s", sb_str(&x->errs));
+        if (x->nerr > PROF_MAX_ERRORS) {
+            size_t l = strlen(errbuf);
+            snprintf(errbuf + l, errcap - l, "; and %d more", x->nerr - PROF_MAX_ERRORS);
+        }
+    }
+    sb_free(&x->errs);
+    return rc;
+}
+
+/* The byte offset of the value at a path such as "a.b[2].c" in text, or
+ * where the search stopped; used for messages only. */
+static size_t skip_ws(const char *t, size_t n, size_t i) {
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) i++;
+    return i;
+}
+
+static size_t skip_json(const char *t, size_t n, size_t i) {
+    int depth = 0;
+    i = skip_ws(t, n, i);
+    do {
+        if (i >= n) return n;
+        char c = t[i];
+        if (c == '"') {
+            for (i++; i < n && t[i] != '"'; i++)
+                if (t[i] == '\\') i++;
+            i++;
+        } else if (c == '{' || c == '[') {
+            depth++, i++;
+        } else if (c == '}' || c == ']') {
+            depth--, i++;
+        } else if (depth == 0) {
+            while (i < n && !strchr(",}] \t\r\n", t[i])) i++;
+        } else {
+            i++;
+        }
+    } while (depth > 0);
+    return i;
+}
+
+static size_t locate(const char *t, size_t n, const char *path) {
+    size_t i = skip_ws(t, n, 0);
+    while (*path && i < n) {
+        const char *end = path + strcspn(path, ".[");
+        size_t klen = (size_t)(end - path);
+        if (klen) { /* a key of the object at i */
+            if (t[i] != '{') return i;
+            i = skip_ws(t, n, i + 1);
+            int found = 0;
+            while (i < n && t[i] == '"') {
+                size_t ks = i + 1, ke = ks;
+                while (ke < n && t[ke] != '"') ke += t[ke] == '\\' ? 2 : 1;
+                i = skip_ws(t, n, ke + 1);
+                if (i < n && t[i] == ':') i = skip_ws(t, n, i + 1);
+                if (ke - ks == klen && memcmp(t + ks, path, klen) == 0) {
+                    found = 1;
+                    break;
+                }
+                i = skip_ws(t, n, skip_json(t, n, i));
+                if (i < n && t[i] == ',') i = skip_ws(t, n, i + 1);
+            }
+            if (!found) return i;
+        }
+        path = end;
+        if (*path == '[') { /* element k of the array at i */
+            size_t k = (size_t)strtoul(path + 1, NULL, 10);
+            path = strchr(path, ']');
+            path = path ? path + 1 : "";
+            if (t[i] == '[') {
+                i = skip_ws(t, n, i + 1);
+                for (size_t e = 0; e < k && i < n; e++) {
+                    i = skip_ws(t, n, skip_json(t, n, i));
+                    if (i < n && t[i] == ',') i = skip_ws(t, n, i + 1);
+                }
+            }
+        }
+        if (*path == '.') path++;
+    }
+    return i;
+}
+
+int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char *text, size_t n,
+                   Arena *ar, const JsonrOptions *o, char *errbuf, size_t errcap, size_t *err_off) {
+    Conv x;
+    memset(&x, 0, sizeof x);
+    x.P = P;
+    x.w = w;
+    sb_init(&x.errs, w->alloc);
+    w->nclaims = 0;
+    if (err_off) *err_off = 0;
+    if (errbuf && errcap) errbuf[0] = 0;
+    JsonrOptions none = {NULL, NULL, 0, 0};
+    if (!o) o = &none;
+    if (o->notes) notes_next_record(o->notes);
+    json_tokener *tok = json_tokener_new();
+    if (!tok) return finish(&x, -2, errbuf, errcap);
+    size_t start = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    json_object *root = json_tokener_parse_ex(tok, text + start, (int)(n - start));
+    enum json_tokener_error je = json_tokener_get_error(tok);
+    size_t end = start + json_tokener_get_parse_end(tok);
+    int rc = 0;
+    if (!root && je == json_tokener_success) { /* the text is "null" */
+        conv_err(&x, "", "a request must be a JSON object, got null");
+    } else if (!root) {
+        conv_err(&x, "", "invalid JSON: %s",
+                 je == json_tokener_continue ? "the text ends inside the request"
+                                             : json_tokener_error_desc(je));
+        if (err_off) *err_off = end;
+    } else if (skip_ws(text, n, end) != n) {
+        conv_err(&x, "", "invalid JSON: text after the end of the request");
+        if (err_off) *err_off = skip_ws(text, n, end);
+    } else if (!json_object_is_type(root, json_type_object)) {
+        conv_err(&x, "", "a request must be a JSON object, got %s", kind_name(root));
+    } else {
+        x.chain[PROF_MAX_SEGS] = root;
+        claims_at(&x, root, 0, "", jr, ar, o, &rc);
+        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, root, "", o);
+        if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
+    }
+    json_object_put(root);
+    json_tokener_free(tok);
+    if (x.oom) rc = -2;
+    return finish(&x, rc, errbuf, errcap);
+}
+
+/* -------------------------------------------------------------------- CSV */
+
+typedef struct CRow {
+    uint32_t start, end;
+    uint64_t line;
+    int32_t next; /* next row of the same claim, -1 at the end */
+} CRow;
+
+typedef struct CGroup {
+    int32_t head, tail;
+    const char *err; /* a row that could not be read: a rejected record of its own */
+} CGroup;
+
+struct ProfCsv {
+    Alloc alloc;
+    const Prof *P;
+    char *path;
+    char *text;
+    size_t len;
+    char **cols; /* header names */
+    size_t ncols;
+    int32_t key_col;
+    const char **unread; /* columns no mapping reads */
+    size_t nunread;
+    CRow *rows;
+    size_t nrows, caprows;
+    CGroup *groups;
+    size_t ngroups, capgroups;
+    Arena ar;
+};
+
+static int slurp(Alloc a, const char *path, char **text, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = mem_alloc(a, cap);
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *nb = mem_realloc(a, buf, cap, cap * 2);
+            if (!nb) {
+                mem_free(a, buf, cap);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        mem_free(a, buf, cap);
+        return -1;
+    }
+    buf[n] = 0;
+    char *fit = mem_realloc(a, buf, cap, n + 1);
+    *text = fit ? fit : buf;
+    *len = n;
+    if (!fit) mem_free(a, buf, cap), *text = NULL;
+    return *text ? 0 : -1;
+}
+
+static int add_group(ProfCsv *c, const char *err) {
+    if (mem_grow(c->alloc, (void **)&c->groups, sizeof(CGroup), &c->capgroups, c->ngroups + 1))
+        return -1;
+    c->groups[c->ngroups++] = (CGroup){-1, -1, err};
+    return 0;
+}
+
+int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char *errbuf,
+                  size_t errcap) {
+    ProfCsv *c = mem_calloc(a, sizeof(ProfCsv));
+    *out = NULL;
+    if (!c) return snprintf(errbuf, errcap, "out of memory"), -1;
+    c->alloc = a;
+    c->P = P;
+    arena_init(&c->ar, a, 1 << 14);
+    c->key_col = -1;
+    if (slurp(a, path, &c->text, &c->len)) {
+        snprintf(errbuf, errcap, "cannot read %s", path);
+        prof_csv_free(c);
+        return -1;
+    }
+    c->path = arena_strndup(&c->ar, path, strlen(path));
+    CsvReader r;
+    csv_init(&r, c->text, c->len, a);
+    uint64_t line;
+    const char *why;
+    int got = csv_next(&r, &line, &why);
+    int rc = 0, oom = 0;
+    if (got != 1) {
+        snprintf(errbuf, errcap, "%s: %s", path, got == 0 ? "empty file (no header)" : why);
+        rc = -1;
+    } else {
+        c->ncols = r.nfields;
+        c->cols = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(char *));
+        c->unread = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(char *));
+        for (size_t k = 0; c->cols && c->unread && k < c->ncols; k++) {
+            c->cols[k] = arena_strndup(&c->ar, r.fields[k].ptr, r.fields[k].len);
+            if (!c->cols[k]) break;
+            if (strcmp(c->cols[k], P->pf->claims) == 0) c->key_col = (int32_t)k;
+            if (!strmap_get(&P->leaves, c->cols[k], strlen(c->cols[k])) &&
+                !ignored(P->pf, c->cols[k]))
+                c->unread[c->nunread++] = c->cols[k];
+        }
+        if (c->key_col < 0) {
+            snprintf(errbuf, errcap, "%s: no column '%s' (input %s groups rows into claims by it)",
+                     path, P->pf->claims, P->pf->name);
+            rc = -1;
+        }
+    }
+    StrMap byid;
+    strmap_init(&byid, a);
+    while (rc == 0 && !oom) {
+        uint32_t start = (uint32_t)(r.pos - r.buf);
+        got = csv_next(&r, &line, &why);
+        if (got == 0) break;
+        if (mem_grow(a, (void **)&c->rows, sizeof(CRow), &c->caprows, c->nrows + 1)) {
+            oom = 1;
+            break;
+        }
+        CRow *row = &c->rows[c->nrows];
+        row->start = start;
+        row->end = (uint32_t)(r.pos - r.buf);
+        row->line = line;
+        row->next = -1;
+        char *msg = NULL;
+        if (got < 0 || r.nfields != c->ncols || !r.fields[c->key_col].len) {
+            char m[256];
+            if (got < 0)
+                snprintf(m, sizeof m, "%s", why);
+            else if (r.nfields != c->ncols)
+                snprintf(m, sizeof m, "%zu cells, the header has %zu", r.nfields, c->ncols);
+            else
+                snprintf(m, sizeof m, "no %s: the row belongs to no claim", P->pf->claims);
+            msg = arena_strndup(&c->ar, m, strlen(m));
+            if (!msg) oom = 1;
+        }
+        {
+            int32_t g;
+            if (msg) {
+                if (add_group(c, msg)) oom = 1;
+                g = (int32_t)c->ngroups - 1;
+            } else {
+                const CsvField *k = &r.fields[c->key_col];
+                void *found = strmap_get(&byid, k->ptr, k->len);
+                if (found) {
+                    g = (int32_t)((intptr_t)found - 1);
+                } else {
+                    char *key = arena_strndup(&c->ar, k->ptr, k->len);
+                    if (!key || add_group(c, NULL)) {
+                        oom = 1;
+                        break;
+                    }
+                    g = (int32_t)c->ngroups - 1;
+                    strmap_put(&byid, key, k->len, (void *)(intptr_t)(g + 1), &oom);
+                }
+            }
+            if (oom) break;
+            CGroup *gr = &c->groups[g];
+            if (gr->tail >= 0)
+                c->rows[gr->tail].next = (int32_t)c->nrows;
+            else
+                gr->head = (int32_t)c->nrows;
+            gr->tail = (int32_t)c->nrows;
+        }
+        c->nrows++;
+    }
+    strmap_free(&byid);
+    csv_free(&r);
+    if (oom) snprintf(errbuf, errcap, "out of memory reading %s", path), rc = -1;
+    if (rc) {
+        prof_csv_free(c);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+void prof_csv_free(ProfCsv *c) {
+    if (!c) return;
+    mem_free(c->alloc, c->text, c->len + 1);
+    mem_free(c->alloc, c->rows, c->caprows * sizeof(CRow));
+    mem_free(c->alloc, c->groups, c->capgroups * sizeof(CGroup));
+    arena_free(&c->ar);
+    mem_free(c->alloc, c, sizeof *c);
+}
+
+uint64_t prof_csv_bytes(const ProfCsv *c) {
+    return c->len;
+}
+
+size_t prof_csv_count(const ProfCsv *c) {
+    return c->ngroups;
+}
+
+void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_t *line) {
+    const CGroup *g = &c->groups[i];
+    const CRow *r = &c->rows[g->head];
+    size_t e = r->end;
+    while (e > r->start && (c->text[e - 1] == '\n' || c->text[e - 1] == '\r')) e--;
+    *p = c->text + r->start;
+    *n = e - r->start;
+    if (line) *line = r->line;
+}
+
+/* Row k of the CSV as an object {column: cell}, its line under "\x01line". */
+static json_object *row_object(const ProfCsv *c, CsvReader *r, const CRow *row) {
+    csv_reset(r, c->text + row->start, row->end - row->start);
+    uint64_t line;
+    const char *why;
+    if (csv_next(r, &line, &why) != 1) return NULL;
+    json_object *o = json_object_new_object();
+    if (!o) return NULL;
+    for (size_t k = 0; k < r->nfields && k < c->ncols; k++)
+        json_object_object_add(o, c->cols[k],
+                               json_object_new_string_len(r->fields[k].ptr, (int)r->fields[k].len));
+    json_object_object_add(o, "\x01line", json_object_new_int64((int64_t)row->line));
+    return o;
+}
+
+int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, Arena *ar,
+                 const JsonrOptions *o, char *errbuf, size_t errcap, uint64_t *err_line) {
+    const CGroup *g = &c->groups[i];
+    *err_line = c->rows[g->head].line;
+    w->nclaims = 0;
+    if (g->err) {
+        snprintf(errbuf, errcap, "%s", g->err);
+        return -1;
+    }
+    Conv x;
+    memset(&x, 0, sizeof x);
+    x.P = c->P;
+    x.w = w;
+    sb_init(&x.errs, w->alloc);
+    JsonrOptions none = {NULL, NULL, 0, 0};
+    if (!o) o = &none;
+    CsvReader r;
+    csv_init(&r, c->text, 0, w->alloc);
+    json_object *claim = row_object(c, &r, &c->rows[g->head]);
+    json_object *rows = json_object_new_array();
+    int rc = claim && rows ? 0 : -2;
+    for (int32_t k = g->head; k >= 0 && rc == 0; k = c->rows[k].next) {
+        json_object *ro = row_object(c, &r, &c->rows[k]);
+        if (!ro || json_object_array_add(rows, ro)) rc = -2;
+    }
+    csv_free(&r);
+    if (rc == 0) {
+        json_object_object_add(claim, "rows", rows);
+        rows = NULL;
+        char base[64];
+        pathf(base, sizeof base, "line %llu:", (unsigned long long)*err_line);
+        x.chain[PROF_MAX_SEGS] = claim;
+        one_claim(&x, claim, base, jr, ar, o, &rc);
+        if (o->notes) notes_next_record(o->notes);
+        for (size_t k = 0; k < c->nunread && rc == 0; k++) {
+            int has = 0; /* a cell of any of the claim's rows */
+            json_object *all, *v;
+            json_object_object_get_ex(claim, "rows", &all);
+            for (size_t j = 0; all && j < json_object_array_length(all) && !has; j++)
+                has = json_object_object_get_ex(json_object_array_get_idx(all, j), c->unread[k],
+                                                &v) &&
+                      !empty_value(v);
+            if (!has) continue;
+            if (o->strict)
+                conv_err(&x, base, "column '%s' is read by no field of input %s", c->unread[k],
+                         c->P->pf->name);
+            else if (o->notes)
+                notes_add(o->notes, c->unread[k], strlen(c->unread[k]), NULL);
+        }
+    }
+    json_object_put(rows);
+    json_object_put(claim);
+    if (x.oom) rc = -2;
+    return finish(&x, rc, errbuf, errcap);
+}

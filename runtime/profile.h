@@ -1,0 +1,136 @@
+/* profile.h — input profiles: how an outside format (the national 3101
+ * request, a HIS export with Chinese headers) maps onto the claim schema.
+ *
+ * A Profile is declared in a rule file (`input NAME { ... }`,
+ * docs/input.md), checked by the checker and kept in the Program (packs
+ * carry it).  prof_new readies one for a claim schema; prof_read_json and
+ * prof_csv_* then turn input into claim records: each claim is written as
+ * a canonical JSON object and read by the schema-directed reader
+ * (json_reader.h), so a claim read through a profile is exactly the claim
+ * written in canonical form.  Problems name the input's field path
+ * ("input.data.patient_dtos[0].fsi_encounter_dtos[1].fsi_order_dtos[2].cnt").
+ *
+ * JSON input is parsed with json-c (a tree: a request's claims share its
+ * patient and envelope); json-c allocates with malloc, not with the
+ * engine's allocator, and frees every tree before a call returns. */
+#ifndef ARB_PROFILE_H
+#define ARB_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "input_notes.h"
+#include "json_reader.h"
+#include "mem.h"
+#include "schema.h"
+#include "strbuf.h"
+#include "strmap.h"
+
+enum { PROF_JSON = 1, PROF_CSV = 2 };
+
+/* `dict NAME TYPE { "code" VALUE ... }`: codes of the input to values of
+ * the field, as canonical text (an enum member's name, true/false, a
+ * literal); to[k] NULL: the code means missing. */
+typedef struct ProfDict {
+    const char *name;
+    uint32_t n;
+    const char **from;
+    const char **to;
+} ProfDict;
+
+/* One field of a record and where its value comes from. */
+typedef struct ProfMap {
+    uint32_t field;    /* in the record type */
+    uint8_t position;  /* the record's 1-based position in its list */
+    const char *path;  /* source path, or NULL */
+    int32_t dict;      /* ProfDict index, or -1 */
+    uint32_t nformats; /* date/datetime patterns (yyyy MM dd HH mm ss) */
+    const char **formats;
+    uint32_t nmissing; /* input values meaning missing (besides null and "") */
+    const char **missing;
+    const char *deflt; /* canonical text when the input gives no value, or NULL */
+} ProfMap;
+
+/* The claim ([0], list_field -1) or one of its lists. */
+typedef struct ProfRecord {
+    int32_t list_field;
+    const char *path; /* a list's records, relative to the claim's source object */
+    uint32_t nmaps;
+    ProfMap *maps;
+} ProfRecord;
+
+typedef struct Profile {
+    const char *name, *title;
+    uint8_t format;     /* PROF_JSON or PROF_CSV */
+    const char *claims; /* JSON: the path of the claims; CSV: the column grouping rows */
+    uint32_t nignore;   /* input paths read as nothing, never counted */
+    const char **ignore;
+    uint32_t ndicts;
+    ProfDict *dicts;
+    uint32_t nrecords;
+    ProfRecord *records;
+} Profile;
+
+/* Whether pattern is a date/datetime pattern prof understands (yyyy, MM,
+ * dd, HH, mm, ss and literal characters; yyyy, MM and dd present). */
+int prof_pattern_ok(const char *pattern);
+/* Path syntax: `a.b[].c`, `$.a.b` (from the root); 0 when well formed. */
+int prof_path_ok(const char *path);
+
+typedef struct Prof Prof; /* a profile readied for a schema: immutable, shared by threads */
+
+/* Readies profile pf for reading claims of type claim (the program's).
+ * NULL when out of memory. */
+Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a);
+void prof_free(Prof *p);
+const Profile *prof_profile(const Prof *p);
+
+/* Scratch space of one thread. */
+typedef struct ProfWork {
+    Alloc alloc;
+    StrBuf text;        /* a claim as canonical JSON */
+    size_t (*marks)[2]; /* per value written: its offset in text, its path in paths */
+    size_t nmarks, capmarks;
+    StrBuf paths; /* NUL-terminated source paths */
+    const Value **claims;
+    size_t nclaims, capclaims;
+} ProfWork;
+
+void prof_work_init(ProfWork *w, Alloc a);
+void prof_work_free(ProfWork *w);
+
+/* Reads one JSON document p[0..n) (a 3101 request body) through profile p:
+ * every claim it holds, built in ar, into w->claims / w->nclaims (0 claims
+ * is no error).  o: strings shared, input fields no mapping reads counted
+ * in o->notes (once for the document) or, with o->strict, errors.  Returns
+ * 0; -1 with a message naming the field path (up to 5 problems) in errbuf
+ * and the byte offset of the first in *err_off (the value's, when it can
+ * be found); -2 when out of memory.  All or nothing: one bad claim rejects
+ * the document. */
+int prof_read_json(const Prof *p, ProfWork *w, const JsonReader *jr, const char *text, size_t n,
+                   Arena *ar, const JsonrOptions *o, char *errbuf, size_t errcap, size_t *err_off);
+
+/* CSV through a profile: one file, one row per line item; rows with the
+ * same value in the grouping column are one claim (in the order of their
+ * first row; the rows need not be next to each other).  Claim fields are
+ * read from the group's first row; a list whose path is "rows[]" gets one
+ * record per row of the group. */
+typedef struct ProfCsv ProfCsv; /* read-only after open: shared by threads */
+
+int prof_csv_open(ProfCsv **out, const Prof *p, const char *path, Alloc a, char *errbuf,
+                  size_t errcap);
+void prof_csv_free(ProfCsv *c);
+uint64_t prof_csv_bytes(const ProfCsv *c);
+size_t prof_csv_count(const ProfCsv *c);
+/* Builds claim i (into w->claims[0]); -1 with the message, the file and
+ * the 1-based line of the (first) bad row; -2 when out of memory. */
+int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, Arena *ar,
+                 const JsonrOptions *o, char *errbuf, size_t errcap, uint64_t *err_line);
+/* The text of claim i's first row (for the reject file), and its line. */
+void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_t *line);
+
+/* The profile named name among the program's, or NULL. */
+struct Program;
+const Profile *prof_find(const struct Program *prog, const char *name);
+
+#endif

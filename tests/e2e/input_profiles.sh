@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# input_profiles.sh ARBITER SRC — claims read through the standard
+# library's input profiles give the findings of the same claims written in
+# canonical form: 3101 requests (tests/data/nhsa3101, written from the
+# national field list: numbers as strings, nulls, a single-object
+# patient_dtos, empty fsi_operation_dtos, long-term and current orders) and
+# a CSV export with Chinese headers (tests/data/his_csv_zh).  A malformed
+# request is one rejected record naming its line and field path; the rest
+# is audited.  A pack carries the profiles; 1 and 3 threads agree.
+set -uo pipefail
+arbiter=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+lib=$src/stdlib-rules
+n3101=$src/tests/data/nhsa3101
+his=$src/tests/data/his_csv_zh
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+check() { "$arbiter" check "$lib" --stdlib "$lib" --quiet "$@"; }
+
+# (1) 3101 requests = their canonical twin
+check --input nhsa3101 --claims "$n3101/requests.jsonl" -o "$tmp/3101.out" 2>"$tmp/3101.err"
+rc=$?
+[ $rc -eq 0 ] && ok || { bad "nhsa3101: exit code $rc"; cat "$tmp/3101.err"; }
+check --claims "$n3101/canonical.jsonl" -o "$tmp/canon.out"
+[ -s "$tmp/canon.out" ] && ok || bad "the canonical twin gives no findings"
+cmp -s "$tmp/3101.out" "$tmp/canon.out" && ok || { bad "nhsa3101 findings differ from the canonical twin"; diff "$tmp/3101.out" "$tmp/canon.out"; }
+# 2 requests, 3 encounters: 3 claims; the client's own key is counted, the
+# national fields the schema does not hold are not
+"$arbiter" check "$lib" --stdlib "$lib" --input nhsa3101 --claims "$n3101/requests.jsonl" -o /dev/null 2>"$tmp/sum"
+grep -q "3 claims read = 3 audited + 0 rejected" "$tmp/sum" && ok || { bad "3101 summary"; cat "$tmp/sum"; }
+grep -q "ignored input field 'mode' in 1 record" "$tmp/sum" && ok || bad "unknown key 'mode' not counted"
+[ "$(grep -c 'ignored input field' "$tmp/sum")" -eq 1 ] && ok || bad "national fields reported as unknown"
+# --strict: the client's own key rejects its request
+check --strict --input nhsa3101 --claims "$n3101/requests.jsonl" -o /dev/null 2>"$tmp/strict"
+grep -q "requests.jsonl:1: rejected: .*mode.*read by no field" "$tmp/strict" && ok || { bad "--strict"; cat "$tmp/strict"; }
+
+# (2) a malformed request is rejected with its line and field path, the rest audited
+check --input nhsa3101 --claims "$n3101/requests_bad.jsonl" -o "$tmp/bad.out" --rejects "$tmp/rej.jsonl" 2>"$tmp/bad.err"
+rc=$?
+[ $rc -eq 3 ] && ok || bad "malformed request: exit code $rc, expected 3"
+grep -q "requests_bad.jsonl:2: rejected: column [0-9]*: input.data.patient_dtos\[0\].gend: '5' is not a sex" "$tmp/bad.err" && ok || { bad "bad gend not named"; cat "$tmp/bad.err"; }
+grep -q "input.data.patient_dtos\[0\].fsi_encounter_dtos.fsi_order_dtos\[1\].cnt: '两盒' for quantity" "$tmp/bad.err" && ok || bad "bad cnt not named"
+grep -q "requests_bad.jsonl:4: rejected: column [0-9]*: invalid JSON" "$tmp/bad.err" && ok || bad "truncated request not reported"
+[ "$(wc -l < "$tmp/rej.jsonl")" -eq 2 ] && ok || bad "reject file should hold 2 records"
+cmp -s "$tmp/bad.out" "$tmp/canon.out" && ok || bad "the good requests around a bad one give other findings"
+
+# (3) the Chinese-header CSV export = its canonical twin
+check --input his_csv_zh --claims "$his/export.csv" -o "$tmp/his.out" 2>"$tmp/his.err"
+check --claims "$his/canonical.jsonl" -o "$tmp/hcanon.out"
+[ -s "$tmp/hcanon.out" ] && ok || bad "the CSV twin gives no findings"
+cmp -s "$tmp/his.out" "$tmp/hcanon.out" && ok || { bad "his_csv_zh findings differ from the canonical twin"; diff "$tmp/his.out" "$tmp/hcanon.out"; }
+# a bad cell names its line and column; the other claim is audited
+sed 's/^Z002,P2002,男,1960-08-01/Z002,P2002,男,1960-13-01/' "$his/export.csv" > "$tmp/bad.csv"
+"$arbiter" check "$lib" --stdlib "$lib" --input his_csv_zh --claims "$tmp/bad.csv" -o "$tmp/hbad.out" 2>"$tmp/hbad.err"
+grep -q "bad.csv:3: rejected: line 3: 出生日期" "$tmp/hbad.err" && ok || { bad "bad CSV cell not named"; cat "$tmp/hbad.err"; }
+grep -q "2 claims read = 1 audited + 1 rejected" "$tmp/hbad.err" && ok || bad "CSV summary with a bad claim"
+
+# (4) a pack carries the profiles
+"$arbiter" compile "$lib" --stdlib "$lib" -o "$tmp/lib.arbpack" >/dev/null 2>&1
+"$arbiter" check --pack "$tmp/lib.arbpack" --quiet --input nhsa3101 --claims "$n3101/requests.jsonl" -o "$tmp/pack.out" 2>/dev/null
+cmp -s "$tmp/pack.out" "$tmp/canon.out" && ok || bad "a pack reads 3101 requests differently"
+"$arbiter" check --pack "$tmp/lib.arbpack" --quiet --input his_csv_zh --claims "$his/export.csv" -o "$tmp/pack2.out" 2>/dev/null
+cmp -s "$tmp/pack2.out" "$tmp/hcanon.out" && ok || bad "a pack reads the CSV export differently"
+"$arbiter" check --pack "$tmp/lib.arbpack" --quiet --input nosuch --claims "$n3101/requests.jsonl" -o /dev/null 2>"$tmp/nosuch"
+grep -q "no input profile 'nosuch'" "$tmp/nosuch" && ok || bad "an unknown profile is not named"
+
+# (5) 1 and 3 threads give the same findings and rejects
+check --threads 3 --input nhsa3101 --claims "$n3101/requests_bad.jsonl" -o "$tmp/bad3.out" --rejects "$tmp/rej3.jsonl" 2>/dev/null
+cmp -s "$tmp/bad3.out" "$tmp/bad.out" && cmp -s "$tmp/rej3.jsonl" "$tmp/rej.jsonl" && ok || bad "3 threads differ (3101)"
+check --threads 3 --input his_csv_zh --claims "$his/export.csv" -o "$tmp/his3.out" 2>/dev/null
+cmp -s "$tmp/his3.out" "$tmp/his.out" && ok || bad "3 threads differ (CSV)"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

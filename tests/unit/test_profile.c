@@ -1,0 +1,256 @@
+/* test_profile.c — input profiles (runtime/profile.[ch]): path and date
+ * pattern syntax; a small profile over the standard schema read through
+ * prof_read_json (nested arrays, a lone object for an array, numbers as
+ * strings, null and "", dicts, date patterns, `missing` values, defaults,
+ * position, records with no value left out, unknown keys counted or,
+ * strict, rejected); errors naming the field path and its byte offset;
+ * the stdlib's nhsa3101 through arb_session_check_input (findings with
+ * person_id, order_no and is_current). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arbiter.h"
+#include "engine.h"
+#include "profile.h"
+
+static const char PROFILE[] =
+    "input t {\n"
+    "  format json\n"
+    "  claims \"body.people[].visits[]\"\n"
+    "  ignore \"id\"\n"
+    "  dict kinds item_kind { \"1\" drug  \"2\" service  \"--\" missing }\n"
+    "  claim {\n"
+    "    claim_id \"vid\"\n"
+    "    person_id \"$.body.people[].pid\"\n"
+    "    sex \"$.body.people[].sex\"\n"
+    "    care_type \"type\" default outpatient\n"
+    "    admit_time \"in\" format \"yyyyMMdd HHmm\", \"yyyy-MM-dd\" missing \"9999\"\n"
+    "    total_amount \"total\"\n"
+    "  }\n"
+    "  diagnoses \"dx[]\" { code \"c\"  is_main \"m\" }\n"
+    "  lines \"items[]\" {\n"
+    "    line_no position\n"
+    "    item_code \"code\"\n"
+    "    item_kind \"k\" dict kinds\n"
+    "    quantity \"n\"\n"
+    "    unit_price \"p\"\n"
+    "    is_current \"cur\"\n"
+    "  }\n"
+    "}\n";
+
+typedef struct Fx {
+    arb_engine *e;
+    const Prof *pf;
+    ProfWork w;
+    Arena ar;
+    InputNotes notes;
+} Fx;
+
+static int setup(void **state) {
+    Fx *f = calloc(1, sizeof *f);
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ARB_STDLIB_DIR;
+    if (arb_engine_new(&cfg, &f->e) != ARB_OK) return -1;
+    arb_add_source(f->e, "t.rules", PROFILE, strlen(PROFILE));
+    if (arb_compile(f->e) != ARB_OK) {
+        char buf[2048];
+        for (size_t i = 0; i < arb_error_count(f->e); i++) {
+            arb_error_render(f->e, i, buf, sizeof buf);
+            fputs(buf, stderr);
+        }
+        return -1;
+    }
+    f->pf = engine_profile(f->e, "t");
+    if (!f->pf) return -1;
+    prof_work_init(&f->w, mem_default());
+    arena_init(&f->ar, mem_default(), 1 << 12);
+    notes_init(&f->notes, mem_default());
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    Fx *f = *state;
+    notes_free(&f->notes);
+    arena_free(&f->ar);
+    prof_work_free(&f->w);
+    arb_engine_free(f->e);
+    free(f);
+    return 0;
+}
+
+static int read_doc(Fx *f, const char *doc, int strict, char *msg, size_t *off) {
+    JsonrOptions o = {NULL, &f->notes, strict, 0};
+    arena_reset(&f->ar);
+    return prof_read_json(f->pf, &f->w, f->e->json, doc, strlen(doc), &f->ar, &o, msg, 512, off);
+}
+
+static int field(const Fx *f, const RecordType *rt, const char *name) {
+    (void)f;
+    return record_field_index(rt, name, strlen(name));
+}
+
+static void test_syntax(void **state) {
+    (void)state;
+    assert_int_equal(prof_path_ok("a.b[].c"), 0);
+    assert_int_equal(prof_path_ok("$.a.b"), 0);
+    assert_int_equal(prof_path_ok("."), 0);
+    assert_int_not_equal(prof_path_ok("a..b"), 0);
+    assert_int_not_equal(prof_path_ok("a[0]"), 0);
+    assert_int_not_equal(prof_path_ok("$a"), 0);
+    assert_true(prof_pattern_ok("yyyy-MM-dd HH:mm:ss"));
+    assert_true(prof_pattern_ok("yyyyMMdd"));
+    assert_false(prof_pattern_ok("yy-MM-dd"));
+    assert_false(prof_pattern_ok("yyyy-MM"));
+}
+
+static void test_claims_from_nested_arrays(void **state) {
+    Fx *f = *state;
+    char msg[512];
+    size_t off;
+    /* people is one object, not an array; numbers as strings; "" and null */
+    const char *doc =
+        "{\"id\":\"R1\",\"body\":{\"people\":{\"pid\":\"P1\",\"sex\":\"2\",\"visits\":["
+        "{\"vid\":\"V1\",\"type\":\"21\",\"in\":\"20250601 0830\",\"total\":\"12.5\","
+        " \"dx\":{\"c\":\"K35\",\"m\":1},"
+        " \"items\":[{\"code\":\"A\",\"k\":\"1\",\"n\":\"2.00\",\"p\":\"3.10\",\"cur\":\"0\"},"
+        "            {},"
+        "            {\"code\":\"B\",\"k\":\"--\",\"n\":1,\"p\":6.3,\"cur\":1,\"extra\":\"x\"}]},"
+        "{\"vid\":\"V2\",\"type\":\"\",\"in\":\"9999\",\"total\":null,\"items\":[]}]}}}";
+    assert_int_equal(read_doc(f, doc, 0, msg, &off), 0);
+    assert_int_equal(f->w.nclaims, 2);
+    const RecordType *ct = f->e->prog->claim;
+    const Value *c = f->w.claims[0];
+    assert_string_equal(c[field(f, ct, "claim_id")].s->data, "V1");
+    assert_string_equal(c[field(f, ct, "person_id")].s->data, "P1");
+    assert_int_equal(c[field(f, ct, "sex")].i, 1); /* F */
+    assert_int_equal(c[field(f, ct, "total_amount")].i, 1250);
+    /* 2025-06-01T08:30 */
+    assert_int_equal(c[field(f, ct, "admit_time")].i, 1748766600);
+    const ArbList *dx = c[field(f, ct, "diagnoses")].l;
+    assert_non_null(dx);
+    assert_int_equal(dx->n, 1);
+    int lf = field(f, ct, "lines");
+    const RecordType *lt = ct->fields[lf].type.rec;
+    const ArbList *lines = c[lf].l;
+    assert_int_equal(lines->n, 2); /* the empty object is left out */
+    assert_int_equal(list_item(lines, 0)[field(f, lt, "quantity")].i, 2);
+    assert_int_equal(list_item(lines, 0)[field(f, lt, "is_current")].i, 0);
+    assert_int_equal(list_item(lines, 1)[field(f, lt, "line_no")].i, 3); /* its position */
+    assert_int_equal(list_item(lines, 1)[field(f, lt, "unit_price")].i, 630);
+    assert_int_equal(list_item(lines, 1)[field(f, lt, "item_kind")].i, ARB_NULL); /* "--" */
+    assert_int_equal(list_item(lines, 1)[field(f, lt, "is_current")].i, 1);
+    /* V2: care_type "" takes the default, "9999" admit time is missing */
+    c = f->w.claims[1];
+    assert_int_equal(c[field(f, ct, "admit_time")].i, ARB_NULL);
+    assert_int_equal(c[field(f, ct, "care_type")].i, 0); /* outpatient */
+    assert_null(c[lf].l);
+    /* the unknown key is counted once, under its path; "id" is ignored */
+    assert_int_equal(f->notes.n, 1);
+    assert_string_equal(f->notes.v[0].name, "body.people[].visits[].items[].extra");
+}
+
+static void test_errors_name_the_path(void **state) {
+    Fx *f = *state;
+    char msg[512];
+    size_t off;
+    const char *doc =
+        "{\"body\":{\"people\":[{\"pid\":\"P1\",\"sex\":\"7\",\"visits\":[{\"vid\":\"V1\","
+        "\"in\":\"2025/06/01\",\"items\":[{\"code\":\"A\",\"n\":\"x\"}]}]}]}}";
+    assert_int_equal(read_doc(f, doc, 0, msg, &off), -1);
+    assert_non_null(strstr(msg, "body.people[0].sex: '7' is not a sex"));
+    assert_non_null(strstr(msg, "body.people[0].visits[0].in: '2025/06/01' is not a datetime "
+                                "written yyyyMMdd HHmm or yyyy-MM-dd"));
+    assert_non_null(strstr(msg, "body.people[0].visits[0].items[0].n: 'x' for quantity"));
+    assert_int_equal(off, (size_t)(strstr(doc, "\"7\"") - doc)); /* the first problem's value */
+    /* a missing required field: the record's path */
+    doc = "{\"body\":{\"people\":[{\"sex\":\"1\",\"visits\":[{\"vid\":\"V1\"}]}]}}";
+    assert_int_equal(read_doc(f, doc, 0, msg, &off), -1);
+    assert_non_null(strstr(msg, "body.people[0].visits[0]: missing required field 'person_id'"));
+    /* not JSON; not where the claims are */
+    assert_int_equal(read_doc(f, "{\"body\":", 0, msg, &off), -1);
+    assert_non_null(strstr(msg, "invalid JSON"));
+    assert_int_equal(read_doc(f, "{\"x\":1}", 0, msg, &off), -1);
+    assert_string_equal(msg, "body: missing (the claims are at body.people[].visits[])");
+    /* strict: an unknown key rejects the document */
+    doc = "{\"body\":{\"people\":[],\"extra\":1}}";
+    assert_int_equal(read_doc(f, doc, 0, msg, &off), 0);
+    assert_int_equal(f->w.nclaims, 0);
+    assert_int_equal(read_doc(f, doc, 1, msg, &off), -1);
+    assert_non_null(strstr(msg, "body.extra: 'extra' is read by no field of input t"));
+}
+
+typedef struct Seen {
+    int n;
+    char text[1024];
+} Seen;
+
+static void on_finding(void *ud, const arb_input_finding *f) {
+    Seen *s = ud;
+    size_t k = strlen(s->text);
+    snprintf(s->text + k, sizeof s->text - k, "%zu %s %s %s %s %d;", f->claim, f->finding->claim_id,
+             f->finding->rule_id, f->person_id ? f->person_id : "-",
+             f->order_no ? f->order_no : "-", f->is_current);
+    s->n++;
+}
+
+static void test_session_check_input(void **state) {
+    (void)state;
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ARB_STDLIB_DIR;
+    arb_engine *e;
+    assert_int_equal(arb_engine_new(&cfg, &e), ARB_OK);
+    assert_int_equal(arb_add_file(e, ARB_STDLIB_DIR "/67_drug_sex.rules"), ARB_OK);
+    assert_int_equal(arb_compile(e), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    const char *body =
+        "{\"infno\":\"3101\",\"inf_time\":\"2025-06-12 09:30:00\",\"input\":{\"data\":{"
+        "\"patient_dtos\":{\"patn_id\":\"P1\",\"gend\":\"2\",\"brdy\":\"1980-05-01\","
+        "\"fsi_encounter_dtos\":{\"mdtrt_id\":\"M1\",\"med_type\":\"11\","
+        "\"adm_date\":\"2025-06-12 09:00:00\",\"fsi_operation_dtos\":\"\","
+        "\"fsi_order_dtos\":[{\"rx_id\":\"RX9\",\"hilist_code\":\"XG04CBF019A001010100030\","
+        "\"hilist_name\":\"非那雄胺片\",\"cnt\":\"1\",\"pric\":\"3.20\",\"sumamt\":\"3.20\","
+        "\"curr_drord_flag\":\"1\"}]}}}}}";
+    Seen seen = {0, ""};
+    size_t n = 0;
+    assert_int_equal(
+        arb_session_check_input(s, "nhsa3101", body, strlen(body), 0, on_finding, &seen, &n),
+        ARB_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(seen.text, "0 M1 DRUG_SEX.1 P1 RX9 1;");
+    /* a bad body: ARB_ERR_DATA, the column and the path in the message */
+    const char *bad =
+        "{\"input\":{\"data\":{\"patient_dtos\":[{\"patn_id\":\"P1\",\"gend\":\"x\"}]}}}";
+    assert_int_equal(arb_session_check_input(s, "nhsa3101", bad, strlen(bad), 0, NULL, NULL, &n),
+                     ARB_ERR_DATA);
+    assert_non_null(strstr(arb_session_errmsg(s), "input.data.patient_dtos[0]"));
+    assert_int_equal(strncmp(arb_session_errmsg(s), "column ", 7), 0);
+    /* no such profile, or a CSV one */
+    assert_int_equal(arb_session_check_input(s, "nosuch", body, strlen(body), 0, NULL, NULL, &n),
+                     ARB_ERR_USAGE);
+    assert_int_equal(
+        arb_session_check_input(s, "his_csv_zh", body, strlen(body), 0, NULL, NULL, &n),
+        ARB_ERR_USAGE);
+    arb_session_free(s);
+    arb_engine_free(e);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_syntax),
+        cmocka_unit_test_setup_teardown(test_claims_from_nested_arrays, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors_name_the_path, setup, teardown),
+        cmocka_unit_test(test_session_check_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
