@@ -72,39 +72,6 @@ struct CsvClaims {
     Arena ar;
 };
 
-static int read_file(Alloc a, const char *path, char **text, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = mem_alloc(a, cap);
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *nb = mem_realloc(a, buf, cap, cap * 2);
-            if (!nb) {
-                mem_free(a, buf, cap);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        mem_free(a, buf, cap);
-        errno = bad ? EIO : ENOMEM;
-        return -1;
-    }
-    buf[n] = 0;
-    char *exact = mem_realloc(a, buf, cap, n + 1);
-    *text = exact ? exact : buf;
-    *len = n;
-    if (!exact) mem_free(a, buf, cap), *text = NULL;
-    return *text ? 0 : -1;
-}
-
 /* Adds an undecodable byte at off of the text (file_off in the file), on
  * the file's line `line`, column col; -1 when out of memory. */
 static int add_spot(CsvClaims *c, CsvFile *cf, size_t off, uint64_t file_off, uint64_t line,
@@ -189,7 +156,7 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
     cf->rt = rt;
     cf->list_field = list_field;
     if (mem ? copy_text(c->alloc, mem, &cf->text, &cf->len)
-            : read_file(c->alloc, path, &cf->text, &cf->len)) {
+            : mem_read_file(c->alloc, path, &cf->text, &cf->len)) {
         snprintf(errbuf, errcap, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }

@@ -1,6 +1,9 @@
-/* mem.c — default allocator, allocation wrappers and the bump arena. */
+/* mem.c — default allocator, allocation wrappers, the bump arena, and
+ * reading a whole file. */
 #include "mem.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,4 +164,37 @@ void arena_release(Arena *ar, ArenaMark m) {
     }
     ar->ptr = m.ptr;
     ar->end = (char *)ar->head + CHUNK_HDR + ar->head->size;
+}
+
+int mem_read_file(Alloc a, const char *path, char **text, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = mem_alloc(a, cap);
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *nb = mem_realloc(a, buf, cap, cap * 2);
+            if (!nb) {
+                mem_free(a, buf, cap);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        mem_free(a, buf, cap);
+        errno = bad ? EIO : ENOMEM;
+        return -1;
+    }
+    buf[n] = 0;
+    char *exact = mem_realloc(a, buf, cap, n + 1);
+    *text = exact ? exact : buf;
+    *len = n;
+    if (!exact) mem_free(a, buf, cap), *text = NULL;
+    return *text ? 0 : -1;
 }

@@ -56,4 +56,9 @@ void arena_release(Arena *ar, ArenaMark m);
 void arena_reset(Arena *ar);
 void arena_free(Arena *ar);
 
+/* Reads a whole file into a buffer of *len + 1 bytes (NUL-terminated),
+ * freed with mem_free(a, *text, *len + 1).  0, or -1 with errno set (EIO,
+ * ENOMEM, or fopen's). */
+int mem_read_file(Alloc a, const char *path, char **text, size_t *len);
+
 #endif

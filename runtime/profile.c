@@ -887,38 +887,6 @@ struct ProfCsv {
     Arena ar;
 };
 
-static int slurp(Alloc a, const char *path, char **text, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = mem_alloc(a, cap);
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *nb = mem_realloc(a, buf, cap, cap * 2);
-            if (!nb) {
-                mem_free(a, buf, cap);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        mem_free(a, buf, cap);
-        return -1;
-    }
-    buf[n] = 0;
-    char *fit = mem_realloc(a, buf, cap, n + 1);
-    *text = fit ? fit : buf;
-    *len = n;
-    if (!fit) mem_free(a, buf, cap), *text = NULL;
-    return *text ? 0 : -1;
-}
-
 static int add_group(ProfCsv *c, const char *err) {
     if (mem_grow(c->alloc, (void **)&c->groups, sizeof(CGroup), &c->capgroups, c->ngroups + 1))
         return -1;
@@ -935,7 +903,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
     c->P = P;
     arena_init(&c->ar, a, 1 << 14);
     c->key_col = -1;
-    if (slurp(a, path, &c->text, &c->len)) {
+    if (mem_read_file(a, path, &c->text, &c->len)) {
         snprintf(errbuf, errcap, "cannot read %s", path);
         prof_csv_free(c);
         return -1;
