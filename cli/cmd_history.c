@@ -45,7 +45,7 @@ static const char *const HISTORY_HELP =
     "                      'extend schema')\n"
     "  --stdlib DIR        the standard library directory\n"
     "  --input-format F    jsonl or csv (default: by the file's extension)\n"
-    "  --encoding E        utf-8 (default) or gb18030 (JSON Lines only, for now)\n"
+    "  --encoding E        utf-8 (default) or gb18030 (gbk is the same)\n"
     "  --rejects FILE      where rejected records go (default rejects.jsonl)\n"
     "  --threads N         parse on N threads (default 1)\n"
     "  --commit-every N    add: claims per commit, at least (default 20000)\n"
