@@ -267,6 +267,7 @@ static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, 
 static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const char **err) {
     uint64_t line;
     csv_reset(r, cf->text + row->start, row->end - row->start);
+    *err = "an empty row"; /* csv_next sets it only for a malformed one */
     int rc = csv_next(r, &line, err);
     return rc == 1 ? 0 : -1;
 }

@@ -504,6 +504,7 @@ static Table *get_table(R *r) {
     t->nrows = get_u32(r);
     if (r->bad || (t->key_col >= (int32_t)t->rt.nfields) ||
         (t->key_col >= 0 && !type_is_string(t->rt.fields[t->key_col].type.kind)) ||
+        (t->nrows && !t->rt.nfields) || /* rows of no field: a count no bytes bound */
         (uint64_t)t->nrows * t->rt.nfields > (uint64_t)(r->end - r->p)) {
         mark_bad(r, __LINE__);
         return NULL;
