@@ -817,7 +817,16 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     const RecordType *rt = j->rt;
     const char *open = P_->p;
     uint64_t named = 0; /* fields (the first 64) whose value was an error */
+    /* fields whose key was read (derived ones too): a key given twice rejects
+     * the record (else the last would win silently); unknown keys are not
+     * tracked */
+    uint64_t seen_small[4] = {0}, *seen = seen_small;
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
+    if (rt->nfields > 64 * 4) {
+        size_t words = (rt->nfields + 63) / 64;
+        if (!(seen = arena_alloc(P_->ar, words * sizeof(uint64_t)))) return oom_fail(P_, P_->p);
+        memset(seen, 0, words * sizeof(uint64_t));
+    }
     memcpy(out, j->blank, rt->nfields * sizeof(Value));
     P_->p++; /* '{' */
     ws(P_);
@@ -844,8 +853,18 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             P_->p++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            int f = find_field(j, key, klen), before = P_->nerr;
-            if (f < 0 || rt->fields[f].derived >= 0) {
+            int f = find_field(j, key, klen), before = P_->nerr, twice = 0;
+            if (f >= 0) {
+                uint64_t bit = 1ull << (f & 63);
+                twice = (seen[f >> 6] & bit) != 0;
+                seen[f >> 6] |= bit;
+            }
+            if (twice) { /* the record is rejected: which value was meant? */
+                char buf[48];
+                bad(P_, keyat, "key '%s' given twice in one object",
+                    snip(buf, sizeof buf, key, klen));
+                if (skip_value(P_)) return -1;
+            } else if (f < 0 || rt->fields[f].derived >= 0) {
                 if (unread_key(P_, j, f, keyat, key, klen) || skip_value(P_)) return -1;
             } else if (parse_field(P_, j, f, &out[f])) {
                 return -1;

@@ -282,6 +282,29 @@ static void test_nul_rejected(void **state) {
     assert_string_equal(v[C_ID].s->data, "a\\u0000\x01");
 }
 
+/* A key given twice in one object rejects the record at its second
+ * occurrence (else the last would win: "lines":[...],"lines":[] audited no
+ * lines), at any level; the same key in two objects is fine. */
+static void test_duplicate_keys(void **state) {
+    Ctx *c = *state;
+    const char *j;
+    j = "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"}],\"lines\":[]}";
+    bad(c, j, "key 'lines' given twice in one object", at(j, "\"lines\":[]"));
+    j = "{\"claim_id\":\"C1\",\"claim_id\":\"C2\"}";
+    bad(c, j, "key 'claim_id' given twice", at(j, "\"claim_id\":\"C2"));
+    j = "{\"claim_\\u0069d\":\"C1\",\"note\":null,\"claim_id\":\"C2\"}"; /* the same key */
+    bad(c, j, "key 'claim_id' given twice", at(j, "\"claim_id\""));
+    j = "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"},"
+        "{\"line_no\":2,\"item_code\":\"A\",\"amount\":1,\"item_code\":\"B\"}]}";
+    bad(c, j, "lines[2]: key 'item_code' given twice", at(j, "\"item_code\":\"B"));
+    j = "{\"claim_id\":\"C1\",\"age\":1,\"age\":2}"; /* a derived field's key too */
+    bad(c, j, "key 'age' given twice", at(j, "\"age\":2"));
+    /* the same key in sibling and nested objects, and unknown keys twice, are fine */
+    const Value *v = ok(c, "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"},"
+                           "{\"line_no\":2,\"item_code\":\"B\"}],\"x\":{\"a\":1,\"a\":2},\"x\":3}");
+    assert_int_equal(v[C_LINES].l->n, 2);
+}
+
 static void test_bad_strings(void **state) {
     Ctx *c = *state;
     const char *j;
@@ -654,9 +677,9 @@ static void test_structure_errors(void **state) {
     /* whitespace of every JSON kind around tokens, and a byte-order mark */
     const Value *v = ok(c, "\xEF\xBB\xBF \t{ \"claim_id\" :\r\n\"C\" , \"lines\" : [ ] }\n ");
     assert_int_equal(v[C_LINES].l->n, 0);
-    /* a duplicate key: the last one wins */
-    v = ok(c, "{\"claim_id\":\"C\",\"level\":1,\"level\":2}");
-    assert_int_equal(v[C_LEVEL].i, 2);
+    /* a duplicate key: rejected (test_duplicate_keys) */
+    j = "{\"claim_id\":\"C\",\"level\":1,\"level\":2}";
+    bad(c, j, "key 'level' given twice", at(j, "\"level\":2"));
 }
 
 static void test_nesting_limit(void **state) {
@@ -800,6 +823,7 @@ int main(void) {
         cmocka_unit_test(test_escapes_and_unicode),
         cmocka_unit_test(test_bad_strings),
         cmocka_unit_test(test_nul_rejected),
+        cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_money),
         cmocka_unit_test(test_dates_bools_enums),
