@@ -439,8 +439,9 @@ int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f,
             if (amount > rest) rest = amount;
             continue;
         }
-        lines += amount < cap ? amount : cap;
-        if (lines > total) lines = total; /* lines that add up to more than the claim */
+        /* lines that add up to more than the claim (or than int64) */
+        if (__builtin_add_overflow(lines, amount < cap ? amount : cap, &lines) || lines > total)
+            lines = total;
     }
     if (rest > total - lines) rest = total - lines;
     *out = lines + rest;
