@@ -486,6 +486,10 @@ static int cmd_check(int argc, char **argv) {
                 "  %llu findings in %llu claims: findings total %s; at risk %s (each line once, at "
                 "most its amount)\n",
                 (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3, m4);
+        if (st.totals_overflowed)
+            fprintf(stderr,
+                    "  warning: money totals overflowed: those at +-92,233,720,368,547,758.07 "
+                    "are saturated, not exact\n");
         if (st.lua_calls || st.rule_errors)
             fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua)%s%s\n",
                     (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,

@@ -395,6 +395,11 @@ typedef struct arb_batch_stats {
     /* JSON Lines records whose claim_id an earlier record had
      * (arb_batch_options.on_duplicate); rejected too when strict */
     uint64_t duplicates;
+    /* Nonzero when a money total (claimed_cents, line_cents, at_risk_cents,
+     * at_risk_lines_cents, a category's amount_cents) overflowed int64: it
+     * is saturated at INT64_MAX (or -INT64_MAX) cents and is not exact.
+     * The findings and everything else are unaffected. */
+    int totals_overflowed;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

@@ -199,8 +199,21 @@ typedef struct Worker {
     int64_t claimed, line_cents, at_risk, at_risk_lines;
     uint64_t *cat_count;
     int64_t *cat_amount;
+    int overflowed; /* a money total overflowed int64 (saturated) */
     int failed;
 } Worker;
+
+/* Adds v to the money total *t, saturating at +-INT64_MAX cents (never
+ * INT64_MIN: that is the missing value) and setting *overflowed. */
+static inline void add_money(int64_t *t, int64_t v, int *overflowed) {
+    int64_t r;
+    if (__builtin_add_overflow(*t, v, &r) || r == INT64_MIN) {
+        *t = v > 0 ? INT64_MAX : -INT64_MAX;
+        *overflowed = 1;
+        return;
+    }
+    *t = r;
+}
 
 /* Appends s as a CSV cell (quoted when needed). */
 static void csv_cell(StrBuf *b, const char *s, int force_quotes) {
@@ -333,7 +346,7 @@ static void audit(Worker *w, Value *claim) {
     w->audited++;
     const RecordType *ct = p->claim;
     if (ct->at_risk_field >= 0 && claim[ct->at_risk_field].i != ARB_NULL)
-        w->claimed += claim[ct->at_risk_field].i;
+        add_money(&w->claimed, claim[ct->at_risk_field].i, &w->overflowed);
     for (uint32_t f = 0; f < ct->nfields; f++) {
         if (ct->fields[f].type.kind != TY_LIST) continue;
         const ArbList *l = claim[f].l;
@@ -342,7 +355,7 @@ static void audit(Worker *w, Value *claim) {
         w->lines += l->n;
         for (uint32_t i = 0; i < l->n; i++) {
             int64_t v = list_item(l, i)[et->at_risk_field].i;
-            if (v != ARB_NULL) w->line_cents += v;
+            if (v != ARB_NULL) add_money(&w->line_cents, v, &w->overflowed);
         }
     }
     if (w->vm.nfindings) w->flagged++;
@@ -352,10 +365,10 @@ static void audit(Worker *w, Value *claim) {
         arb_finding f;
         engine_finding(w->e, claim, fd, &f, idbuf, sizeof idbuf);
         w->findings++;
-        w->at_risk += fd->amount;
+        add_money(&w->at_risk, fd->amount, &w->overflowed);
         uint32_t c = p->rules[fd->rule].category;
         w->cat_count[c]++;
-        w->cat_amount[c] += fd->amount;
+        add_money(&w->cat_amount[c], fd->amount, &w->overflowed);
         if (w->o->findings_path) write_finding(&w->out, w->o->findings_format, &f);
     }
     int64_t once;
@@ -363,7 +376,7 @@ static void audit(Worker *w, Value *claim) {
         w->failed = ARB_ERR_NOMEM;
         return;
     }
-    w->at_risk_lines += once;
+    add_money(&w->at_risk_lines, once, &w->overflowed);
     for (size_t i = 0; i < w->vm.nfailures; i++) {
         const RuleFailure *rf = &w->vm.failures[i];
         w->rule_errors++;
@@ -1712,17 +1725,19 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         st->lines += w->lines;
         st->findings += w->findings;
         st->claims_flagged += w->flagged;
-        st->claimed_cents += w->claimed;
-        st->line_cents += w->line_cents;
-        st->at_risk_cents += w->at_risk;
-        st->at_risk_lines_cents += w->at_risk_lines;
+        int ovf = w->overflowed;
+        add_money(&st->claimed_cents, w->claimed, &ovf);
+        add_money(&st->line_cents, w->line_cents, &ovf);
+        add_money(&st->at_risk_cents, w->at_risk, &ovf);
+        add_money(&st->at_risk_lines_cents, w->at_risk_lines, &ovf);
         st->rule_errors += w->rule_errors;
         st->reversals += w->reversals;
         if (w->vm.lua) st->lua_calls += luart_calls(w->vm.lua);
         for (uint32_t c = 0; c < p->ncats && e->cat_stats && w->cat_count && w->cat_amount; c++) {
             e->cat_stats[c].findings += w->cat_count[c];
-            e->cat_stats[c].amount_cents += w->cat_amount[c];
+            add_money(&e->cat_stats[c].amount_cents, w->cat_amount[c], &ovf);
         }
+        if (ovf) st->totals_overflowed = 1;
         vm_free(&w->vm);
         prof_work_free(&w->pw);
         arena_free(&w->ar);

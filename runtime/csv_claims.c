@@ -537,6 +537,13 @@ static int fill(const CsvClaims *c, const CsvFile *cf, const Row *row, CsvReader
         const Field *fd = &cf->rt->fields[f];
         const char *cell = r->fields[k].ptr;
         size_t n = r->fields[k].len;
+        const char *nul = memchr(cell, 0, n);
+        if (nul) { /* a NUL would cut the value short wherever it is used as a C string */
+            if (f < 64) named |= 1ull << f;
+            add_err(e, "column %zu '%s': a NUL byte in the cell (its byte %zu)", k + 1, fd->name,
+                    (size_t)(nul - cell) + 1);
+            continue;
+        }
         int shared = strings && n && type_is_string(fd->type.kind);
         if (shared && (rec[f].s = strmap_get(strings, cell, n)) != NULL) continue;
         const char *why = scalar_parse(&fd->type, cell, n, ar, &rec[f]);

@@ -439,8 +439,9 @@ int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f,
             if (amount > rest) rest = amount;
             continue;
         }
-        lines += amount < cap ? amount : cap;
-        if (lines > total) lines = total; /* lines that add up to more than the claim */
+        /* lines that add up to more than the claim (or than int64) */
+        if (__builtin_add_overflow(lines, amount < cap ? amount : cap, &lines) || lines > total)
+            lines = total;
     }
     if (rest > total - lines) rest = total - lines;
     *out = lines + rest;
@@ -668,13 +669,22 @@ int arb_write_pack(arb_engine *e, const char *path) {
 }
 
 /* The pack hash of a file's bytes (mapped, not copied: rule sources run to
- * tens of megabytes); -1 when it cannot be read. */
+ * tens of megabytes); -1 when it cannot be read, 1 when it is there but not
+ * a regular file (a FIFO, a device, a directory: never opened for reading,
+ * which could block). */
 static int file_hash(const char *path, uint64_t *out) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return -1;
     struct stat sb;
+    if (stat(path, &sb) != 0) return -1;
+    if (!S_ISREG(sb.st_mode)) return 1;
+    /* O_NONBLOCK: replaced by a FIFO since the stat, the open does not wait */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -1;
     int rc = -1;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+    if (fstat(fd, &sb) != 0) {
+        rc = -1;
+    } else if (!S_ISREG(sb.st_mode)) {
+        rc = 1;
+    } else {
         size_t n = (size_t)sb.st_size;
         void *m = n ? mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
         if (!n || m != MAP_FAILED) {
@@ -697,7 +707,16 @@ int arb_load_pack(arb_engine *e, const char *path) {
     if (!p) return engine_fail(e, ARB_ERR_RULES, "%s", err);
     for (size_t i = 0; i < n; i++) {
         uint64_t h;
-        if (file_hash(src[i].path, &h) == 0 && h != src[i].hash) {
+        int rc = file_hash(src[i].path, &h);
+        if (rc == 1) {
+            engine_fail(e, ARB_ERR_RULES,
+                        "%s was built from other sources: %s is not a regular file now (a FIFO, "
+                        "a device or a directory); rebuild it with 'arbiter compile'",
+                        path, src[i].path);
+            program_free(p);
+            return ARB_ERR_RULES;
+        }
+        if (rc == 0 && h != src[i].hash) {
             /* the message first: the path lives in the pack's mapping */
             engine_fail(e, ARB_ERR_RULES,
                         "%s was built from other sources: %s has changed since; rebuild it "

@@ -145,6 +145,7 @@ typedef struct P {
     int strict;        /* such keys are errors */
     uint64_t base;     /* offset of the text in its file, for messages naming a byte */
     int oom;           /* the record failed for want of memory, not for its text */
+    const char *field; /* the field whose string value is being scanned, or NULL */
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -317,7 +318,12 @@ static int scan_string(P *P_, const char **s, size_t *n) {
             }
             break;
         }
-        case 3: return fail(P_, (const char *)q, "control character in a string (write it as \\u)");
+        case 3:
+            if (!*q) /* a NUL would cut the value short wherever it is used as a C string */
+                return P_->field ? fail(P_, (const char *)q, "field '%s': a NUL byte in a string",
+                                        P_->field)
+                                 : fail(P_, (const char *)q, "a NUL byte in a string");
+            return fail(P_, (const char *)q, "control character in a string (write it as \\u)");
         default: {
             int k = utf8_seq_len(q, end);
             if (k < 0) return eof_fail(P_);
@@ -380,6 +386,21 @@ static size_t unescape(const char *s, size_t n, char *out) {
         }
     }
     return k;
+}
+
+/* The first \u0000 escape of a string scan_string has checked (its raw
+ * text s[0..n)), or NULL. */
+static const char *nul_escape(const char *s, size_t n) {
+    const char *end = s + n;
+    while ((s = memchr(s, '\\', (size_t)(end - s))) != NULL) {
+        if (s[1] != 'u') {
+            s += 2;
+            continue;
+        }
+        if (hex4((const unsigned char *)s + 2) == 0) return s;
+        s += 6;
+    }
+    return NULL;
 }
 
 /* Checks the number at P_->p against the JSON grammar and leaves P_->p after
@@ -678,7 +699,9 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         return bad(P_, at, "field '%s': expected %s, got %s", fd->name, expected(kind),
                    json_kind(c));
     case '"': {
+        P_->field = fd->name;
         int esc = scan_string(P_, &s, &n);
+        P_->field = NULL;
         if (esc < 0) return -1;
         if (n == 0) { /* "" is missing, as an empty CSV cell is */
             if (kind == TY_LIST)
@@ -686,6 +709,11 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
                            expected(kind));
             *out = j->blank[f];
             return 0;
+        }
+        const char *nul = esc ? nul_escape(s, n) : NULL;
+        if (nul) { /* a NUL would cut the value short wherever it is used as a C string */
+            *out = j->blank[f];
+            return bad(P_, nul, "field '%s': a NUL character (\\u0000) in a string", fd->name);
         }
         if (type_is_string(kind)) return make_str(P_, at, s, n, esc, &out->s);
         if (esc) { /* rare: a scalar written with escapes */
@@ -789,7 +817,16 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     const RecordType *rt = j->rt;
     const char *open = P_->p;
     uint64_t named = 0; /* fields (the first 64) whose value was an error */
+    /* fields whose key was read (derived ones too): a key given twice rejects
+     * the record (else the last would win silently); unknown keys are not
+     * tracked */
+    uint64_t seen_small[4] = {0}, *seen = seen_small;
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
+    if (rt->nfields > 64 * 4) {
+        size_t words = (rt->nfields + 63) / 64;
+        if (!(seen = arena_alloc(P_->ar, words * sizeof(uint64_t)))) return oom_fail(P_, P_->p);
+        memset(seen, 0, words * sizeof(uint64_t));
+    }
     memcpy(out, j->blank, rt->nfields * sizeof(Value));
     P_->p++; /* '{' */
     ws(P_);
@@ -816,8 +853,18 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             P_->p++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            int f = find_field(j, key, klen), before = P_->nerr;
-            if (f < 0 || rt->fields[f].derived >= 0) {
+            int f = find_field(j, key, klen), before = P_->nerr, twice = 0;
+            if (f >= 0) {
+                uint64_t bit = 1ull << (f & 63);
+                twice = (seen[f >> 6] & bit) != 0;
+                seen[f >> 6] |= bit;
+            }
+            if (twice) { /* the record is rejected: which value was meant? */
+                char buf[48];
+                bad(P_, keyat, "key '%s' given twice in one object",
+                    snip(buf, sizeof buf, key, klen));
+                if (skip_value(P_)) return -1;
+            } else if (f < 0 || rt->fields[f].derived >= 0) {
                 if (unread_key(P_, j, f, keyat, key, klen) || skip_value(P_)) return -1;
             } else if (parse_field(P_, j, f, &out[f])) {
                 return -1;
@@ -888,6 +935,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     P_.strict = o ? o->strict : 0;
     P_.base = o ? o->base : 0;
     P_.oom = 0;
+    P_.field = NULL;
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;

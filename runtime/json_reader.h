@@ -4,8 +4,10 @@
  * each value is parsed straight into the typed Value of its field (money
  * exactly, from the decimal text, never through a double).  Unknown keys are
  * skipped (counted, or rejected, with jsonr_parse_ex); derived fields are not
- * read.  A record is rejected with a message naming up to JSONR_MAX_ERRORS of
- * its problems ("; " between them) and the byte offset of the first. */
+ * read; a key of a field given twice in one object, a NUL in a value
+ * (\u0000 or a raw NUL) reject the record.  A record is rejected with a
+ * message naming up to JSONR_MAX_ERRORS of its problems ("; " between them)
+ * and the byte offset of the first. */
 #ifndef ARB_JSON_READER_H
 #define ARB_JSON_READER_H
 

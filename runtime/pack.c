@@ -909,13 +909,20 @@ static Program *load_image(const unsigned char *h, size_t size, int borrowed, co
 
 Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t *nsources,
                    uint64_t *checksum, char *err, size_t errcap) {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: a FIFO (or a device) at path must not hang the open */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || sb.st_size < HEADER) {
+    int st = fstat(fd, &sb);
+    if (st == 0 && !S_ISREG(sb.st_mode)) {
+        close(fd);
+        snprintf(err, errcap, "%s is not a rule pack (not a regular file)", path);
+        return NULL;
+    }
+    if (st != 0 || sb.st_size < HEADER) {
         close(fd);
         snprintf(err, errcap, "%s is not a rule pack (too short)", path);
         return NULL;

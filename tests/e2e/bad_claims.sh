@@ -2,7 +2,8 @@
 # bad_claims.sh ARBITER SRC — malformed records (bad JSON, wrong types, a
 # missing claim_id, a truncated last line) are reported by line number,
 # counted and written to the reject file; every other claim is audited and
-# gives the same findings as in a clean file.
+# gives the same findings as in a clean file.  Money totals that overflow
+# int64 are saturated with a warning.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -43,5 +44,22 @@ open(sys.argv[2], "w", encoding="utf-8").write("\n".join(keep) + "\n")
 PY
 "$arbiter" check "$ex"/rules/*.rules --claims "$tmp/good.jsonl" -o "$tmp/good.out" --quiet --stdlib "$src/stdlib-rules"
 cmp -s "$tmp/good.out" "$tmp/dirty.out" && ok || bad "findings of the good claims differ"
+# money totals that overflow int64 (two lines of 9e16 yuan, 9e18 cents each)
+# saturate with a warning, never wrap to a negative sum
+python3 - "$tmp/clean.jsonl" "$tmp/big.jsonl" <<'PY'
+import json, sys
+c = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+c["lines"] = c["lines"][:2]
+for l in c["lines"]:
+    l.update(amount="90000000000000000.00", unit_price="90000000000000000.00", quantity=1)
+c["total_amount"] = "90000000000000000.00"
+open(sys.argv[2], "w", encoding="utf-8").write(json.dumps(c, ensure_ascii=False) + "\n")
+PY
+"$arbiter" check "$ex"/rules/*.rules --claims "$tmp/big.jsonl" -o /dev/null --stdlib "$src/stdlib-rules" 2>"$tmp/big.err"
+rc=$?
+[ $rc -eq 0 ] && ok || bad "big amounts: exit code $rc"
+grep -q "lines sum 92,233,720,368,547,758.07" "$tmp/big.err" && ! grep -q "sum -" "$tmp/big.err" && ok || { bad "lines sum not saturated"; cat "$tmp/big.err"; }
+grep -q "warning: money totals overflowed" "$tmp/big.err" && ok || bad "no overflow warning"
+grep -q "overflowed" "$tmp/err" && bad "overflow warning without an overflow" || ok
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

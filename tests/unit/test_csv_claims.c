@@ -271,6 +271,39 @@ static void test_from_memory(void **state) {
     csvc_free(cm);
 }
 
+/* A NUL byte in a cell would cut the value at it wherever it is a C
+ * string (two claim ids reported as one): the claim is rejected, naming the
+ * column, in the claims file and in a child file. */
+static void test_nul_in_a_cell(void **state) {
+    (void)state;
+    static const char claims[] = "claim_id,dept\nA\0x,d\nB,d\0e\nC,d\nD,d\n";
+    static const char lines[] = "claim_id,line_no,item_code\nC,1,I\0\nD,1,I\n";
+    CsvcText ct = {"claims.csv", claims, sizeof claims - 1};
+    CsvcText children[1] = {{"lines", lines, sizeof lines - 1}};
+    CsvClaims *cm;
+    char err[256];
+    if (csvc_open_mem(&cm, &claim_rt, &ct, children, 1, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(csvc_count(cm), 4);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const Value *v;
+    const char *file = "";
+    uint64_t line = 0;
+    assert_int_equal(csvc_get(cm, 0, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(err, "column 1 'claim_id': a NUL byte in the cell (its byte 2)"));
+    assert_null(strstr(err, "missing"));
+    assert_int_equal(line, 2);
+    assert_int_equal(csvc_get(cm, 1, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(err, "column 2 'dept': a NUL byte in the cell"));
+    assert_int_equal(line, 3);
+    assert_int_equal(csvc_get(cm, 2, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(err, "column 3 'item_code': a NUL byte in the cell"));
+    assert_int_equal(csvc_get(cm, 3, &ar, NULL, &v, err, sizeof err, &file, &line), 0);
+    arena_free(&ar);
+    csvc_free(cm);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_and_rejects),
@@ -278,6 +311,7 @@ int main(void) {
         cmocka_unit_test(test_several_errors_and_unread_columns),
         cmocka_unit_test(test_header_without_join_column),
         cmocka_unit_test(test_from_memory),
+        cmocka_unit_test(test_nul_in_a_cell),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -256,10 +256,53 @@ static void test_escapes_and_unicode(void **state) {
         assert_memory_equal(v[C_ID].s->data, want, (size_t)len);
         assert_int_equal(v[C_ID].s->data[len], '\t');
     }
-    /* a \u0000 is kept inside the string */
-    v = ok(c, "{\"claim_id\":\"a\\u0000b\"}");
-    assert_int_equal(v[C_ID].s->len, 3);
-    assert_int_equal(v[C_ID].s->data[1], 0);
+}
+
+/* A NUL (\u0000) would cut a value at it wherever it is a C string (two
+ * claims "a\u0000b" and "a\u0000c" reported as one "a"): rejected in every
+ * field, at the escape, in the claim and in its list items. */
+static void test_nul_rejected(void **state) {
+    Ctx *c = *state;
+    const char *j;
+    j = "{\"claim_id\":\"a\\u0000b\"}";
+    bad(c, j, "field 'claim_id': a NUL character (\\u0000)", at(j, "\\u0000"));
+    j = "{\"claim_id\":\"C1\",\"note\":\"x\\n\\\\u0000\\u0000\"}"; /* \\u0000 is no NUL */
+    bad(c, j, "field 'note': a NUL character", at(j, "\\u0000\""));
+    j = "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"\\u0000\"}]}";
+    bad(c, j, "lines[1]: field 'item_code': a NUL character", at(j, "\\u0000"));
+    j = "{\"claim_id\":\"C1\",\"birth\":\"1990-01-0\\u0000\"}";
+    bad(c, j, "field 'birth': a NUL character", at(j, "\\u0000"));
+    static const char raw[] = "{\"claim_id\":\"C1\",\"note\":\"a\0b\"}"; /* a raw NUL byte */
+    const Value *v = parse_n(c, raw, sizeof raw - 1);
+    assert_null(v);
+    assert_non_null(strstr(c->err, "field 'note': a NUL byte in a string"));
+    assert_int_equal(c->off, strlen(raw));
+    /* the escape of a backslash followed by u0000 is text, and \u0001 is kept */
+    v = ok(c, "{\"claim_id\":\"a\\\\u0000\\u0001\"}");
+    assert_string_equal(v[C_ID].s->data, "a\\u0000\x01");
+}
+
+/* A key given twice in one object rejects the record at its second
+ * occurrence (else the last would win: "lines":[...],"lines":[] audited no
+ * lines), at any level; the same key in two objects is fine. */
+static void test_duplicate_keys(void **state) {
+    Ctx *c = *state;
+    const char *j;
+    j = "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"}],\"lines\":[]}";
+    bad(c, j, "key 'lines' given twice in one object", at(j, "\"lines\":[]"));
+    j = "{\"claim_id\":\"C1\",\"claim_id\":\"C2\"}";
+    bad(c, j, "key 'claim_id' given twice", at(j, "\"claim_id\":\"C2"));
+    j = "{\"claim_\\u0069d\":\"C1\",\"note\":null,\"claim_id\":\"C2\"}"; /* the same key */
+    bad(c, j, "key 'claim_id' given twice", at(j, "\"claim_id\""));
+    j = "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"},"
+        "{\"line_no\":2,\"item_code\":\"A\",\"amount\":1,\"item_code\":\"B\"}]}";
+    bad(c, j, "lines[2]: key 'item_code' given twice", at(j, "\"item_code\":\"B"));
+    j = "{\"claim_id\":\"C1\",\"age\":1,\"age\":2}"; /* a derived field's key too */
+    bad(c, j, "key 'age' given twice", at(j, "\"age\":2"));
+    /* the same key in sibling and nested objects, and unknown keys twice, are fine */
+    const Value *v = ok(c, "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"A\"},"
+                           "{\"line_no\":2,\"item_code\":\"B\"}],\"x\":{\"a\":1,\"a\":2},\"x\":3}");
+    assert_int_equal(v[C_LINES].l->n, 2);
 }
 
 static void test_bad_strings(void **state) {
@@ -634,9 +677,9 @@ static void test_structure_errors(void **state) {
     /* whitespace of every JSON kind around tokens, and a byte-order mark */
     const Value *v = ok(c, "\xEF\xBB\xBF \t{ \"claim_id\" :\r\n\"C\" , \"lines\" : [ ] }\n ");
     assert_int_equal(v[C_LINES].l->n, 0);
-    /* a duplicate key: the last one wins */
-    v = ok(c, "{\"claim_id\":\"C\",\"level\":1,\"level\":2}");
-    assert_int_equal(v[C_LEVEL].i, 2);
+    /* a duplicate key: rejected (test_duplicate_keys) */
+    j = "{\"claim_id\":\"C\",\"level\":1,\"level\":2}";
+    bad(c, j, "key 'level' given twice", at(j, "\"level\":2"));
 }
 
 static void test_nesting_limit(void **state) {
@@ -779,6 +822,8 @@ int main(void) {
         cmocka_unit_test(test_derived_and_unknown_keys_skipped),
         cmocka_unit_test(test_escapes_and_unicode),
         cmocka_unit_test(test_bad_strings),
+        cmocka_unit_test(test_nul_rejected),
+        cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_money),
         cmocka_unit_test(test_dates_bools_enums),
