@@ -148,16 +148,14 @@ int arb_session_record_json(arb_session *s, const char *json, size_t len) {
     HTxn *t;
     int brc = hstore_begin(e->history->st, 1, &t, s->errmsg, sizeof s->errmsg);
     if (brc) return brc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
-    HistReversal hr;
     const ArbStr *target;
     const char *why;
-    hist_reversal_init(&hr, e->prog);
     int rc;
-    if (hist_reversal(&hr, claim, &target))
+    if (hist_reversal(&s->hrev, claim, &target))
         rc = target ? hstore_reverse(t, target->data, target->len, s->errmsg, sizeof s->errmsg) : 0;
     else
         rc = hstore_put(t, claim, 0, &s->scratch, &why, s->errmsg, sizeof s->errmsg);
-    if (rc == 1 && !hist_reversal(&hr, claim, &target)) {
+    if (rc == 1 && !hist_reversal(&s->hrev, claim, &target)) {
         snprintf(s->errmsg, sizeof s->errmsg, "cannot be stored in history: %s", why);
         hstore_abort(t);
         return ARB_ERR_DATA;

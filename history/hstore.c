@@ -126,9 +126,26 @@ int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Allo
     if (stat(dir, &sb) != 0) {
         if (!writable || errno != ENOENT)
             return fail(err, errcap, "cannot open the history store %s: %s", dir, strerror(errno));
-        if (mkdir(dir, 0777) != 0)
+        /* made whole beside it, then renamed into place: a process killed
+         * while creating a store leaves none, never half of one */
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s.new.XXXXXX", dir);
+        HStore *made;
+        if (!mkdtemp(tmp) || chmod(tmp, 0755) != 0)
             return fail(err, errcap, "cannot create the history store %s: %s", dir,
                         strerror(errno));
+        if (hstore_open(&made, tmp, flags, p, a, err, errcap)) {
+            hstore_remove_dir(tmp);
+            return -1;
+        }
+        hstore_close(made);
+        if (rename(tmp, dir) != 0) { /* another process made it first: use that one */
+            int e = errno;
+            hstore_remove_dir(tmp);
+            if (e != EEXIST && e != ENOTEMPTY)
+                return fail(err, errcap, "cannot create the history store %s: %s", dir,
+                            strerror(e));
+        }
     } else if (!S_ISDIR(sb.st_mode)) {
         return fail(err, errcap, "the history store %s is not a directory%s", dir, "");
     }

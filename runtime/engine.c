@@ -472,6 +472,7 @@ int arb_session_new(arb_engine *e, arb_session **out) {
     arena_init(&s->ar, e->alloc, 1 << 14);
     sb_init(&s->scratch, e->alloc);
     prof_work_init(&s->pw, e->alloc);
+    hist_reversal_init(&s->hrev, e->prog);
     *out = s;
     return ARB_OK;
 }
@@ -516,6 +517,28 @@ static int session_history(arb_session *s) {
     return rc == -2 ? ARB_ERR_NOMEM : rc ? ARB_ERR_IO : ARB_OK;
 }
 
+/* Checks one claim of the session (into vm->findings), with the person's
+ * history from the engine's store: 1 when it is a reversal (not audited),
+ * else ARB_OK or an ARB_ERR_ code; *damaged when a stored claim could not
+ * be read. */
+static int session_check_claim(arb_session *s, const Value *claim, unsigned phases, int *damaged) {
+    const ArbStr *target;
+    *damaged = 0;
+    if (hist_reversal(&s->hrev, claim, &target)) return 1;
+    vm_clear(&s->vm);
+    int rc = session_history(s);
+    if (rc != ARB_OK) return rc;
+    if (s->src_of) hsrc_set_claim(&s->src, claim, 0);
+    int crc = vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar);
+    *damaged = s->src_of && s->src.failed;
+    if (s->src_of) hsrc_release(&s->src);
+    if (crc != 0) {
+        snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+        return ARB_ERR_NOMEM;
+    }
+    return ARB_OK;
+}
+
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud) {
     arena_reset(&s->ar);
@@ -526,20 +549,9 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     int prc = jsonr_parse(s->e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) return ARB_ERR_DATA;
-    HistReversal hr;
-    const ArbStr *target;
-    hist_reversal_init(&hr, s->e->prog);
-    if (hist_reversal(&hr, claim, &target)) return ARB_OK; /* a reversal is not audited */
-    int rc = session_history(s);
+    int damaged, rc = session_check_claim(s, claim, phases, &damaged);
+    if (rc == 1) return ARB_OK; /* a reversal is not audited */
     if (rc != ARB_OK) return rc;
-    if (s->src_of) hsrc_set_claim(&s->src, claim, 0);
-    int crc = vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar);
-    int damaged = s->src_of && s->src.failed;
-    if (s->src_of) hsrc_release(&s->src);
-    if (crc != 0) {
-        snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
-        return ARB_ERR_NOMEM;
-    }
     char idbuf[256];
     for (size_t i = 0; i < s->vm.nfindings; i++) {
         arb_finding f;
@@ -611,20 +623,14 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
     int rc = ARB_OK;
     for (size_t k = 0; k < s->pw.nclaims && rc == ARB_OK; k++) {
         const Value *claim = s->pw.claims[k];
-        HistReversal hr;
-        const ArbStr *target;
-        hist_reversal_init(&hr, s->e->prog);
-        if (hist_reversal(&hr, claim, &target)) continue;
-        vm_clear(&s->vm);
-        rc = session_history(s);
-        if (rc != ARB_OK) break;
-        if (s->src_of) hsrc_set_claim(&s->src, claim, 0);
-        int crc = vm_check_claim(&s->vm, (Value *)claim, phases ? phases : ARB_PHASE_ALL, &s->ar);
-        if (s->src_of) hsrc_release(&s->src);
-        if (crc != 0) {
-            snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
-            return ARB_ERR_NOMEM;
+        int damaged;
+        rc = session_check_claim(s, claim, phases, &damaged);
+        if (rc == 1) { /* a reversal is not audited */
+            rc = ARB_OK;
+            continue;
         }
+        if (rc == ARB_ERR_NOMEM) return rc;
+        if (rc != ARB_OK) break;
         char idbuf[256];
         for (size_t i = 0; i < s->vm.nfindings; i++) {
             arb_finding f;

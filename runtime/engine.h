@@ -5,6 +5,7 @@
 #include "arbiter.h"
 #include "check.h"
 #include "diag.h"
+#include "history.h"
 #include "hsource.h"
 #include "input_notes.h"
 #include "json_reader.h"
@@ -57,6 +58,7 @@ struct arb_session {
     uint64_t src_gen;     /* and the engine's history_gen then */
     StrBuf scratch;      /* encoding claims to record */
     ProfWork pw;         /* reading input through a profile */
+    HistReversal hrev;   /* which claims are reversals (history.h) */
 };
 
 /* The batch driver (batch.c): audits a claims file (arb_check_file), or,
