@@ -133,10 +133,41 @@ int arb_history_export(arb_history *h, const char *path, uint64_t *claims) {
     return x.rc;
 }
 
+/* Records claims[0..n) in the engine's store in one commit: a reversal
+ * removes the claim it names, any other claim replaces one with its id. */
+static int record_claims(arb_session *s, const Value *const *claims, size_t n) {
+    HTxn *t;
+    int brc = hstore_begin(s->e->history->st, 1, &t, s->errmsg, sizeof s->errmsg);
+    if (brc) return brc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
+    for (size_t i = 0; i < n; i++) {
+        const ArbStr *target;
+        const char *why;
+        int rc;
+        int reversal = hist_reversal(&s->hrev, claims[i], &target);
+        if (reversal)
+            rc = target ? hstore_reverse(t, target->data, target->len, s->errmsg,
+                                         sizeof s->errmsg)
+                        : 0;
+        else
+            rc = hstore_put(t, claims[i], 0, &s->scratch, &why, s->errmsg, sizeof s->errmsg);
+        if (rc == 1 && !reversal) {
+            snprintf(s->errmsg, sizeof s->errmsg, "cannot be stored in history: %s", why);
+            hstore_abort(t);
+            return ARB_ERR_DATA;
+        }
+        if (rc < 0) {
+            hstore_abort(t);
+            return ARB_ERR_IO;
+        }
+    }
+    return hstore_commit(t, s->errmsg, sizeof s->errmsg) ? ARB_ERR_IO : ARB_OK;
+}
+
 int arb_session_record_json(arb_session *s, const char *json, size_t len) {
     arb_engine *e = s->e;
     arena_reset(&s->ar);
     s->errmsg[0] = 0;
+    s->nlast = 0;
     if (!e->history) {
         snprintf(s->errmsg, sizeof s->errmsg, "no history store (arb_engine_set_history)");
         return ARB_ERR_USAGE;
@@ -145,24 +176,19 @@ int arb_session_record_json(arb_session *s, const char *json, size_t len) {
     size_t off = 0;
     int prc = jsonr_parse(e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off);
     if (prc) return prc == -2 ? ARB_ERR_NOMEM : ARB_ERR_DATA;
-    HTxn *t;
-    int brc = hstore_begin(e->history->st, 1, &t, s->errmsg, sizeof s->errmsg);
-    if (brc) return brc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
-    const ArbStr *target;
-    const char *why;
-    int rc;
-    if (hist_reversal(&s->hrev, claim, &target))
-        rc = target ? hstore_reverse(t, target->data, target->len, s->errmsg, sizeof s->errmsg) : 0;
-    else
-        rc = hstore_put(t, claim, 0, &s->scratch, &why, s->errmsg, sizeof s->errmsg);
-    if (rc == 1 && !hist_reversal(&s->hrev, claim, &target)) {
-        snprintf(s->errmsg, sizeof s->errmsg, "cannot be stored in history: %s", why);
-        hstore_abort(t);
-        return ARB_ERR_DATA;
+    return record_claims(s, &claim, 1);
+}
+
+int arb_session_record_last(arb_session *s, size_t *recorded) {
+    if (recorded) *recorded = 0;
+    if (!s->e->history || !s->nlast) {
+        snprintf(s->errmsg, sizeof s->errmsg, "%s",
+                 !s->e->history ? "no history store (arb_engine_set_history)"
+                                : "no claim was checked to record");
+        return ARB_ERR_USAGE;
     }
-    if (rc < 0) {
-        hstore_abort(t);
-        return ARB_ERR_IO;
-    }
-    return hstore_commit(t, s->errmsg, sizeof s->errmsg) ? ARB_ERR_IO : ARB_OK;
+    s->errmsg[0] = 0;
+    int rc = record_claims(s, s->last, s->nlast);
+    if (rc == ARB_OK && recorded) *recorded = s->nlast;
+    return rc;
 }

@@ -105,6 +105,10 @@ int arb_write_pack(arb_engine *e, const char *path);
  * reason in arb_errmsg. */
 int arb_load_pack(arb_engine *e, const char *path);
 
+/* The checksum of the rule pack last loaded or written (0: none): it
+ * names the rules a service is running. */
+uint64_t arb_pack_id(const arb_engine *e);
+
 /* Loads native matchers made by `arbiter compile --native` for the pack
  * loaded with arb_load_pack (no LLVM needed).  One made for another pack or
  * by another version is refused. */
@@ -249,6 +253,8 @@ typedef struct arb_finding {
      * the same line (or claim) again, in match order (0 and NULL: none) */
     size_t nalso_matched;
     const char *const *also_matched;
+    const char *rule_title;     /* the rule's title ("出院后15日内再次入院"), "" if none */
+    const char *category_title; /* the category's national name ("分解住院"), "" if none */
 } arb_finding;
 
 /* A rejected record: where it is and why. */
@@ -423,6 +429,12 @@ void arb_session_free(arb_session *s);
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud);
 const char *arb_session_errmsg(const arb_session *s);
+/* The input fields the last check of this session did not read: object
+ * keys that name no field of the schema (or of the input profile), and
+ * derived fields given in input, each once, by path ("admit_date",
+ * "lines[].date"); i counts from 0, NULL past the last.  Valid until the
+ * session's next call. */
+const char *arb_session_ignored(const arb_session *s, size_t i);
 
 /* A finding of a claim read through an input profile, with where the claim
  * and the flagged line are in the input: the fields the profile maps the
@@ -508,6 +520,13 @@ int arb_history_export(arb_history *h, const char *path, uint64_t *claims);
  * with the same id; a reversal removes the claim it names.  ARB_ERR_DATA
  * when the JSON is not a valid claim or has no person_id or settle time. */
 int arb_session_record_json(arb_session *s, const char *json, size_t len);
+/* Records the claims the session's last check read (arb_session_check_json
+ * or arb_session_check_input, with no call on the session in between) in
+ * the engine's history store, as arb_session_record_json does, in one
+ * commit: all or none.  *recorded (may be NULL) is set to their number.
+ * ARB_ERR_USAGE when there is no store or no checked claim; ARB_ERR_DATA
+ * when a claim has no person_id or settle time (nothing is recorded). */
+int arb_session_record_last(arb_session *s, size_t *recorded);
 
 #ifdef __cplusplus
 }

@@ -374,6 +374,8 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
                       cap);
     out->claim_id = claim_id_buf;
     out->rule_id = r->id;
+    out->rule_title = r->title ? r->title : "";
+    out->category_title = c->title ? c->title : "";
     out->category = c->name;
     out->category_code = c->code;
     out->severity = severity_names[r->severity];
@@ -473,6 +475,7 @@ int arb_session_new(arb_engine *e, arb_session **out) {
     sb_init(&s->scratch, e->alloc);
     prof_work_init(&s->pw, e->alloc);
     hist_reversal_init(&s->hrev, e->prog);
+    notes_init(&s->notes, e->alloc);
     *out = s;
     return ARB_OK;
 }
@@ -484,12 +487,31 @@ void arb_session_free(arb_session *s) {
     if (s->src_of) hsrc_free(&s->src);
     sb_free(&s->scratch);
     prof_work_free(&s->pw);
+    notes_free(&s->notes);
     arena_free(&s->ar);
     mem_free(a, s, sizeof *s);
 }
 
 const char *arb_session_errmsg(const arb_session *s) {
     return s->errmsg;
+}
+
+const char *arb_session_ignored(const arb_session *s, size_t i) {
+    return i < s->notes.n ? s->notes.v[i].name : NULL;
+}
+
+/* Readies the session for the next check: its arena, findings, message,
+ * the unread input fields and the claims of the last check forgotten. */
+static void session_reset(arb_session *s) {
+    arena_reset(&s->ar);
+    vm_clear(&s->vm);
+    s->errmsg[0] = 0;
+    s->nlast = 0;
+    s->last = NULL;
+    if (s->notes.n) {
+        notes_free(&s->notes);
+        notes_init(&s->notes, s->e->alloc);
+    }
 }
 
 /* Sets the session up to read history() from the engine's store, and
@@ -541,14 +563,18 @@ static int session_check_claim(arb_session *s, const Value *claim, unsigned phas
 
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud) {
-    arena_reset(&s->ar);
-    vm_clear(&s->vm);
-    s->errmsg[0] = 0;
+    session_reset(s);
     const Value *claim;
     size_t off = 0;
-    int prc = jsonr_parse(s->e->json, json, len, &s->ar, &claim, s->errmsg, sizeof s->errmsg, &off);
+    JsonrOptions o = {NULL, &s->notes, 0, 0};
+    notes_next_record(&s->notes);
+    int prc = jsonr_parse_ex(s->e->json, json, len, &s->ar, &o, &claim, s->errmsg,
+                             sizeof s->errmsg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) return ARB_ERR_DATA;
+    s->one = claim;
+    s->last = &s->one;
+    s->nlast = 1;
     int damaged, rc = session_check_claim(s, claim, phases, &damaged);
     if (rc == 1) return ARB_OK; /* a reversal is not audited */
     if (rc != ARB_OK) return rc;
@@ -596,9 +622,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
                             unsigned phases,
                             void (*on_finding)(void *ud, const arb_input_finding *f), void *ud,
                             size_t *nclaims) {
-    arena_reset(&s->ar);
-    vm_clear(&s->vm);
-    s->errmsg[0] = 0;
+    session_reset(s);
     if (nclaims) *nclaims = 0;
     const Prof *pf = profile ? engine_profile(s->e, profile) : NULL;
     if (!pf || prof_profile(pf)->format != PROF_JSON) {
@@ -608,14 +632,17 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
     }
     char msg[480];
     size_t off = 0;
+    JsonrOptions o = {NULL, &s->notes, 0, 0};
     int prc =
-        prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, NULL, msg, sizeof msg, &off);
+        prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, &o, msg, sizeof msg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) {
         snprintf(s->errmsg, sizeof s->errmsg, "column %zu: %s", off + 1, msg);
         return ARB_ERR_DATA;
     }
     if (nclaims) *nclaims = s->pw.nclaims;
+    s->last = s->pw.claims;
+    s->nlast = s->pw.nclaims;
     const RecordType *ct = s->e->prog->claim;
     int lf = record_field_index(ct, "lines", 5);
     const RecordType *lt = lf >= 0 ? ct->fields[lf].type.rec : NULL;
@@ -701,6 +728,10 @@ static int file_hash(const char *path, uint64_t *out) {
     }
     close(fd);
     return rc;
+}
+
+uint64_t arb_pack_id(const arb_engine *e) {
+    return e->pack_checksum;
 }
 
 int arb_load_pack(arb_engine *e, const char *path) {

@@ -59,6 +59,10 @@ struct arb_session {
     StrBuf scratch;      /* encoding claims to record */
     ProfWork pw;         /* reading input through a profile */
     HistReversal hrev;   /* which claims are reversals (history.h) */
+    InputNotes notes;    /* input fields the last check did not read */
+    const Value *const *last; /* the claims of the last check (in ar), for recording */
+    size_t nlast;
+    const Value *one; /* last, for a check of one claim */
 };
 
 /* The batch driver (batch.c): audits a claims file (arb_check_file), or,
