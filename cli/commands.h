@@ -18,4 +18,7 @@ int cmd_score(int argc, char **argv);
 /* arbiter history init|add|stats|prune|export DB ... (cmd_history.c) */
 int cmd_history(int argc, char **argv);
 
+/* arbiter serve --pack LIB.arbpack ... (cmd_serve.c; the service is server/) */
+int cmd_serve(int argc, char **argv);
+
 #endif

@@ -257,6 +257,11 @@ typedef struct arb_finding {
     const char *category_title; /* the category's national name ("分解住院"), "" if none */
 } arb_finding;
 
+/* Writes finding f as one JSON object, exactly as a JSON Lines findings file
+ * has it (without the newline), into buf (NUL-terminated, truncated to
+ * cap); returns the length the whole text needs (0 when out of memory). */
+size_t arb_finding_json(const arb_finding *f, char *buf, size_t cap);
+
 /* A rejected record: where it is and why. */
 typedef struct arb_reject {
     const char *file;
@@ -425,7 +430,8 @@ int arb_session_new(arb_engine *e, arb_session **out);
 void arb_session_free(arb_session *s);
 /* Checks one claim given as a JSON object; calls on_finding for each
  * finding.  ARB_ERR_DATA when the JSON is not a valid claim (message in
- * arb_session_errmsg). */
+ * arb_session_errmsg, "column N: ..." naming the byte of the problem,
+ * 1-based). */
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud);
 const char *arb_session_errmsg(const arb_session *s);

@@ -294,6 +294,20 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
     sb_puts(b, "}\n");
 }
 
+size_t arb_finding_json(const arb_finding *f, char *buf, size_t cap) {
+    StrBuf b;
+    sb_init(&b, mem_default());
+    write_finding(&b, ARB_FORMAT_JSONL, f);
+    size_t n = b.oom || !b.len ? 0 : b.len - 1; /* without the newline */
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        if (k) memcpy(buf, b.p, k);
+        buf[k] = 0;
+    }
+    sb_free(&b);
+    return n;
+}
+
 /* The reason the record r, a duplicate, is rejected (--strict). */
 static void dup_message(char *buf, size_t cap, const arb_engine *e, const Record *r) {
     const RecordType *ct = e->prog->claim;

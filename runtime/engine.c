@@ -568,10 +568,13 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     size_t off = 0;
     JsonrOptions o = {NULL, &s->notes, 0, 0};
     notes_next_record(&s->notes);
-    int prc = jsonr_parse_ex(s->e->json, json, len, &s->ar, &o, &claim, s->errmsg,
-                             sizeof s->errmsg, &off);
+    char msg[480];
+    int prc = jsonr_parse_ex(s->e->json, json, len, &s->ar, &o, &claim, msg, sizeof msg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
-    if (prc != 0) return ARB_ERR_DATA;
+    if (prc != 0) {
+        snprintf(s->errmsg, sizeof s->errmsg, "column %zu: %s", off + 1, msg);
+        return ARB_ERR_DATA;
+    }
     s->one = claim;
     s->last = &s->one;
     s->nlast = 1;
