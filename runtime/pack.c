@@ -927,11 +927,31 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
         snprintf(err, errcap, "%s is not a rule pack (too short)", path);
         return NULL;
     }
-    size_t size = (size_t)sb.st_size;
-    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
+    /* Read into memory of our own, not mapped from the file: a pack
+     * rewritten in place (cp over it) while it is loaded would otherwise
+     * change under the running rules, or kill the process (SIGBUS) when
+     * it is cut shorter. */
+    size_t size = (size_t)sb.st_size, got = 0;
+    void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) {
-        snprintf(err, errcap, "cannot map %s: %s", path, strerror(errno));
+        close(fd);
+        snprintf(err, errcap, "cannot load %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    errno = 0;
+    while (got < size) {
+        ssize_t k = read(fd, (char *)map + got, size - got);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    int rerr = errno;
+    close(fd);
+    if (got < size || mprotect(map, size, PROT_READ)) {
+        munmap(map, size);
+        snprintf(err, errcap, "cannot read %s: %s", path,
+                 got < size ? (rerr ? strerror(rerr) : "it became shorter while read")
+                            : strerror(errno));
         return NULL;
     }
     return load_image(map, size, 0, path, a, sources, nsources, checksum, err, errcap);

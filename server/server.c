@@ -453,6 +453,14 @@ static int feedback_to_log(void *ud, const char *json, size_t len, char *err, si
     return rc;
 }
 
+static int feedback_nowhere(void *ud, const char *json, size_t len, char *err, size_t errcap) {
+    (void)ud, (void)json, (void)len;
+    snprintf(err, errcap,
+             "3103 is not recorded here: start serve with a writable --history store or "
+             "--feedback-log FILE");
+    return -1;
+}
+
 /* A national request: 3101/3102 checks the claims, 3103 records the
  * answers; infno 0: as the body says. */
 static enum MHD_Result do_nhsa(Server *s, struct MHD_Connection *c, Req *r, int infno) {
@@ -491,15 +499,9 @@ static enum MHD_Result do_nhsa(Server *s, struct MHD_Connection *c, Req *r, int 
         char received[32];
         iso_ms(r->arrived_ms, received);
         sl = acquire(s);
-        int n;
-        if (s->feedback_fd >= 0)
-            n = nhsa_feedback_each(&q, received, feedback_to_log, s, err, sizeof err);
-        else {
-            snprintf(err, sizeof err,
-                     "3103 is not recorded here: start serve with a writable --history store or "
-                     "--feedback-log FILE");
-            n = -1;
-        }
+        int n = nhsa_feedback_each(&q, received,
+                                   s->feedback_fd >= 0 ? feedback_to_log : feedback_nowhere, s,
+                                   err, sizeof err);
         bad = n < 0;
     } else if (!bad) {
         int mismatch;
