@@ -163,6 +163,7 @@ struct Prof {
     uint32_t nrecs;
     StrMap leaves;     /* generic paths of the values read ("a.b[].c"); CSV: columns */
     StrMap containers; /* their prefixes, and the arrays walked ("a.b[]") */
+    StrMap ignores;    /* the `ignore` paths, exactly */
     int oom;
 };
 
@@ -244,6 +245,9 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
     arena_init(&P->ar, a, 1 << 12);
     strmap_init(&P->leaves, a);
     strmap_init(&P->containers, a);
+    strmap_init(&P->ignores, a);
+    for (uint32_t k = 0; k < pf->nignore; k++)
+        strmap_put(&P->ignores, pf->ignore[k], strlen(pf->ignore[k]), (void *)P, &P->oom);
     int bad = 0;
     const char *cgen = "";
     if (pf->format == PROF_JSON) {
@@ -301,6 +305,7 @@ void prof_free(Prof *P) {
     if (!P) return;
     strmap_free(&P->leaves);
     strmap_free(&P->containers);
+    strmap_free(&P->ignores);
     arena_free(&P->ar);
     mem_free(P->alloc, P, sizeof *P);
 }
@@ -697,29 +702,39 @@ static int empty_value(json_object *v) {
     }
 }
 
-/* Counts (or, strict, reports) the keys under o (generic path g) that no
- * mapping reads. */
-static void unread_keys(Conv *x, json_object *o, const char *g, const JsonrOptions *opt) {
+/* Counts (or, strict, reports) the keys under o (generic path g, gl bytes,
+ * whose str_hash is gh) that no mapping reads. */
+static void unread_keys(Conv *x, json_object *o, const char *g, size_t gl, uint32_t gh,
+                        const JsonrOptions *opt) {
     const Prof *P = x->P;
     json_object_object_foreach(o, key, v) {
         char sub[512];
-        size_t n = (size_t)snprintf(sub, sizeof sub, "%s%s%s", g, *g ? "." : "", key);
+        size_t kl = strlen(key), n = gl + (gl ? 1 : 0) + kl;
         if (n + 3 >= sizeof sub) continue;
+        memcpy(sub, g, gl);
+        if (gl) sub[gl] = '.';
+        memcpy(sub + n - kl, key, kl);
         memcpy(sub + n, "[]", 3);
-        if (strmap_get(&P->containers, sub, n + 2)) {
+        uint32_t h = str_hash_more(gl ? str_hash_more(gh, ".", 1) : gh, key, kl);
+        uint32_t ha = str_hash_more(h, "[]", 2);
+        if (strmap_get_hashed(&P->containers, sub, n + 2, ha)) {
             size_t k;
             if (elements(v, &k) == 0)
                 for (size_t i = 0; i < k; i++)
                     if (json_object_is_type(element(v, i), json_type_object))
-                        unread_keys(x, element(v, i), sub, opt);
+                        unread_keys(x, element(v, i), sub, n + 2, ha, opt);
             continue;
         }
         sub[n] = 0;
-        if (strmap_get(&P->containers, sub, n)) {
-            if (json_object_is_type(v, json_type_object)) unread_keys(x, v, sub, opt);
+        if (strmap_get_hashed(&P->containers, sub, n, h)) {
+            if (json_object_is_type(v, json_type_object)) unread_keys(x, v, sub, n, h, opt);
             continue;
         }
-        if (strmap_get(&P->leaves, sub, n) || ignored(P->pf, sub) || empty_value(v)) continue;
+        /* an ignored path is met exactly (the walk does not go below one);
+         * the scan of the list is for the rare key no mapping reads */
+        if (strmap_get_hashed(&P->leaves, sub, n, h) || strmap_get_hashed(&P->ignores, sub, n, h) ||
+            empty_value(v) || ignored(P->pf, sub))
+            continue;
         if (opt->strict)
             conv_err(x, sub, "'%s' is read by no field of input %s", key, P->pf->name);
         else if (opt->notes)
@@ -847,7 +862,7 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     } else {
         x.chain[PROF_MAX_SEGS] = root;
         claims_at(&x, root, 0, "", jr, ar, o, &rc);
-        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, root, "", o);
+        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, root, "", 0, str_hash("", 0), o);
         if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
     }
     json_object_put(root);

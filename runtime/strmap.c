@@ -29,6 +29,12 @@ void *strmap_get(const StrMap *m, const char *key, size_t len) {
     return e->key ? e->value : NULL;
 }
 
+void *strmap_get_hashed(const StrMap *m, const char *key, size_t len, uint32_t hash) {
+    if (!m->cap) return NULL;
+    StrMapEntry *e = find(m, key, (uint32_t)len, hash);
+    return e->key ? e->value : NULL;
+}
+
 void *strmap_put(StrMap *m, const char *key, size_t len, void *value, int *oom) {
     if ((m->n + 1) * 2 > m->cap) {
         uint32_t ncap = m->cap ? m->cap * 2 : 64;

@@ -25,6 +25,9 @@ void strmap_init(StrMap *m, Alloc a);
 void strmap_free(StrMap *m);
 /* The value stored under key, or NULL. */
 void *strmap_get(const StrMap *m, const char *key, size_t len);
+/* strmap_get with the key's str_hash already known (a path hashed as it is
+ * built). */
+void *strmap_get_hashed(const StrMap *m, const char *key, size_t len, uint32_t hash);
 /* Stores value under key unless present; returns the value already there
  * (not replacing it), NULL when newly stored.  *oom is set on failure. */
 void *strmap_put(StrMap *m, const char *key, size_t len, void *value, int *oom);

@@ -39,10 +39,15 @@ union Value {
 };
 
 /* FNV-1a over the bytes; the same function everywhere (indexes rely on it). */
-static inline uint32_t str_hash(const char *s, size_t n) {
-    uint32_t h = 2166136261u;
+/* str_hash of a string continued by s[0..n), from the hash h of its start
+ * (2166136261, the hash of "", to begin). */
+static inline uint32_t str_hash_more(uint32_t h, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
     return h;
+}
+
+static inline uint32_t str_hash(const char *s, size_t n) {
+    return str_hash_more(2166136261u, s, n);
 }
 
 /* Allocates a string in the arena; NULL when out of memory. */
