@@ -21,6 +21,7 @@
 
 #include "metrics.h"
 #include "nhsa.h"
+#include "strbuf.h"
 
 struct Server {
     SrvConfig c;
@@ -245,81 +246,99 @@ static int flag_arg(struct MHD_Connection *c, const char *name) {
     return v && (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, ""));
 }
 
-/* Collecting the findings of one claim as JSON text (the findings file's
- * objects). */
+/* Appends s as a JSON string. */
+static void put_json_string(StrBuf *b, const char *s) {
+    json_object *o = json_object_new_string(s);
+    size_t n;
+    const char *t = json_object_to_json_string_length(
+        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    if (t) sb_putn(b, t, n);
+    else
+        b->oom = 1;
+    json_object_put(o);
+}
+
+/* Collecting the findings of one claim into the answer's text, each as a
+ * line of the findings file has it (arb_finding_json). */
 typedef struct Collect {
     Server *s;
-    json_object *arr;
+    StrBuf *b;
     size_t n;
 } Collect;
 
 static void collect(void *ud, const arb_finding *f) {
     Collect *k = ud;
-    char small[2048];
-    size_t need = arb_finding_json(f, small, sizeof small);
-    json_object *o = NULL;
-    if (need < sizeof small) {
-        o = json_tokener_parse(small);
-    } else {
-        char *big = malloc(need + 1);
-        if (big) {
-            arb_finding_json(f, big, need + 1);
-            o = json_tokener_parse(big);
-            free(big);
-        }
-    }
-    if (o) json_object_array_add(k->arr, o);
-    k->n++;
+    if (k->n++) sb_putc(k->b, ',');
+    char *w = sb_reserve(k->b, 2048);
+    size_t need = w ? arb_finding_json(f, w, 2048) : 0;
+    if (w && need >= 2048 && (w = sb_reserve(k->b, need + 1)))
+        arb_finding_json(f, w, need + 1);
+    if (w) k->b->len += need;
     met_finding(&k->s->m, f->category);
 }
 
-static void count_unread(Server *s, arb_session *ss, json_object *into) {
+static void count_unread(Server *s, arb_session *ss, StrBuf *into) {
     const char *name;
     for (size_t i = 0; (name = arb_session_ignored(ss, i)); i++) {
         met_unknown_key(&s->m, name);
-        if (into) json_object_array_add(into, json_object_new_string(name));
+        if (!into) continue;
+        sb_puts(into, i ? "," : ",\"unread_fields\":[");
+        put_json_string(into, name);
     }
+    if (into && arb_session_ignored(ss, 0)) sb_putc(into, ']');
 }
 
-/* Checks one claim of Arbiter's JSON; the answer object (findings, unread
- * fields, warning) or an error: *status 400 (with *err) or 500. */
-static json_object *check_one(Server *s, Slot *sl, arb_session *ss, const char *text, size_t len,
-                              unsigned phases, int record, int *status, char *err, size_t errcap) {
-    Collect k = {s, json_object_new_array(), 0};
+/* Checks one claim of Arbiter's JSON and appends its answer to b:
+ * "{" prefix "findings":[...] (and unread_fields, warning, recorded) "}",
+ * or "{" prefix "error":"..." "}".  The HTTP status: 200, 400 (bad claim),
+ * 500 or 503.  *nfindings: the findings given. */
+static int check_one(Server *s, arb_session *ss, const char *text, size_t len, unsigned phases,
+                     int record, const char *prefix, StrBuf *b, size_t *nfindings) {
+    size_t start = b->len;
+    sb_putc(b, '{');
+    sb_puts(b, prefix);
+    sb_puts(b, "\"findings\":[");
+    Collect k = {s, b, 0};
     int rc = arb_session_check_json(ss, text, len, phases, collect, &k);
     __atomic_fetch_add(&s->m.claims_checked, 1, __ATOMIC_RELAXED);
+    int status = 200;
+    char err[700];
+    err[0] = 0;
     if (rc == ARB_ERR_DATA || rc == ARB_ERR_NOMEM) {
-        json_object_put(k.arr);
-        snprintf(err, errcap, "%s", rc == ARB_ERR_NOMEM ? "out of memory" : arb_session_errmsg(ss));
-        *status = rc == ARB_ERR_NOMEM ? 503 : 400;
-        return NULL;
-    }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "findings", k.arr);
-    json_object *unread = json_object_new_array();
-    count_unread(s, ss, unread);
-    if (json_object_array_length(unread))
-        json_object_object_add(o, "unread_fields", unread);
-    else
-        json_object_put(unread);
-    if (arb_session_errmsg(ss)[0]) /* a rule failed, or history was short */
-        json_object_object_add(o, "warning", json_object_new_string(arb_session_errmsg(ss)));
-    if (record) {
-        size_t n = 0;
-        int rrc = arb_session_record_last(ss, &n);
-        if (rrc != ARB_OK) {
-            snprintf(err, errcap, "the claim was checked but not recorded: %s",
-                     arb_session_errmsg(ss));
-            json_object_put(o);
-            *status = rrc == ARB_ERR_DATA ? 400 : 500;
-            return NULL;
+        snprintf(err, sizeof err, "%s",
+                 rc == ARB_ERR_NOMEM ? "out of memory" : arb_session_errmsg(ss));
+        status = rc == ARB_ERR_NOMEM ? 503 : 400;
+    } else {
+        sb_putc(b, ']');
+        count_unread(s, ss, b);
+        if (arb_session_errmsg(ss)[0]) { /* a rule failed, or history was short */
+            sb_puts(b, ",\"warning\":");
+            put_json_string(b, arb_session_errmsg(ss));
         }
-        __atomic_fetch_add(&s->m.claims_recorded, n, __ATOMIC_RELAXED);
-        json_object_object_add(o, "recorded", json_object_new_boolean(1));
+        if (record) {
+            size_t n = 0;
+            int rrc = arb_session_record_last(ss, &n);
+            if (rrc != ARB_OK) {
+                snprintf(err, sizeof err, "the claim was checked but not recorded: %s",
+                         arb_session_errmsg(ss));
+                status = rrc == ARB_ERR_DATA ? 400 : 500;
+            } else {
+                __atomic_fetch_add(&s->m.claims_recorded, n, __ATOMIC_RELAXED);
+                sb_puts(b, ",\"recorded\":true");
+            }
+        }
     }
-    (void)sl;
-    *status = 200;
-    return o;
+    if (status != 200) { /* the error alone */
+        b->len = start;
+        sb_putc(b, '{');
+        sb_puts(b, prefix);
+        sb_puts(b, "\"error\":");
+        put_json_string(b, err);
+        k.n = 0;
+    }
+    sb_putc(b, '}');
+    *nfindings = k.n;
+    return status;
 }
 
 static int can_record(Slot *sl, const SrvConfig *c, char *err, size_t errcap) {
@@ -328,6 +347,16 @@ static int can_record(Slot *sl, const SrvConfig *c, char *err, size_t errcap) {
              sl->h ? "the history store is open read-only (serve --history-readonly)"
                    : "there is no history store to record in (serve --history DB)");
     return 0;
+}
+
+/* Answers with the text of b (taken over). */
+static enum MHD_Result answer_buf(struct MHD_Connection *c, Req *r, int status, const char *ctype,
+                                  StrBuf *b) {
+    if (b->oom || !b->p) {
+        sb_free(b);
+        return answer_error(c, r, 503, "out of memory");
+    }
+    return answer(c, r, status, ctype, b->p, b->len); /* b->p is the C library's */
 }
 
 static enum MHD_Result do_check(Server *s, struct MHD_Connection *c, Req *r, int batch) {
@@ -349,64 +378,36 @@ static enum MHD_Result do_check(Server *s, struct MHD_Connection *c, Req *r, int
         slot_unref(sl);
         return answer_error(c, r, 503, "out of memory");
     }
+    StrBuf b;
+    sb_init(&b, mem_default());
     enum MHD_Result ret;
     if (!batch) {
-        int status;
-        json_object *o =
-            check_one(s, sl, ss, r->body, r->len, phases, record, &status, err, sizeof err);
-        if (o) r->findings = json_object_array_length(json_object_object_get(o, "findings"));
-        ret = o ? answer_json(c, r, status, o) : answer_error(c, r, status, err);
+        size_t n;
+        int status = check_one(s, ss, r->body, r->len, phases, record, "", &b, &n);
+        r->findings = n;
+        sb_putc(&b, '\n');
+        ret = answer_buf(c, r, status, "application/json; charset=utf-8", &b);
     } else {
         /* JSON Lines in, one line out per claim: {"line", "findings"...}
          * or {"line", "error"} */
-        size_t cap = 4096, len = 0;
-        char *out = malloc(cap);
         size_t lineno = 0;
-        for (size_t p = 0; out && p < r->len;) {
+        for (size_t p = 0; p < r->len && !b.oom;) {
             const char *nl = memchr(r->body + p, '\n', r->len - p);
             size_t end = nl ? (size_t)(nl - r->body) : r->len;
             lineno++;
-            size_t a = p, b = end;
-            while (a < b && (r->body[a] == ' ' || r->body[a] == '\t' || r->body[a] == '\r')) a++;
-            while (b > a && (r->body[b - 1] == ' ' || r->body[b - 1] == '\r')) b--;
+            size_t a = p, e = end;
+            while (a < e && (r->body[a] == ' ' || r->body[a] == '\t' || r->body[a] == '\r')) a++;
+            while (e > a && (r->body[e - 1] == ' ' || r->body[e - 1] == '\r')) e--;
             p = end + 1;
-            if (a == b) continue;
-            int status;
-            json_object *o =
-                check_one(s, sl, ss, r->body + a, b - a, phases, record, &status, err, sizeof err);
-            if (!o) {
-                o = json_object_new_object();
-                json_object_object_add(o, "error", json_object_new_string(err));
-            } else {
-                r->findings += json_object_array_length(json_object_object_get(o, "findings"));
-            }
-            json_object *line = json_object_new_object();
-            json_object_object_add(line, "line", json_object_new_int64((int64_t)lineno));
-            json_object_object_foreach(o, key, val) {
-                json_object_object_add(line, key, json_object_get(val));
-            }
-            json_object_put(o);
+            if (a == e) continue;
+            char prefix[40];
+            snprintf(prefix, sizeof prefix, "\"line\":%zu,", lineno);
             size_t n;
-            const char *text = json_object_to_json_string_length(
-                line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-            if (len + n + 1 > cap) {
-                while (len + n + 1 > cap) cap *= 2;
-                char *grown = realloc(out, cap);
-                if (!grown) {
-                    free(out);
-                    out = NULL;
-                }
-                out = grown;
-            }
-            if (out) {
-                memcpy(out + len, text, n);
-                len += n;
-                out[len++] = '\n';
-            }
-            json_object_put(line);
+            check_one(s, ss, r->body + a, e - a, phases, record, prefix, &b, &n);
+            r->findings += n;
+            sb_putc(&b, '\n');
         }
-        ret = out ? answer(c, r, 200, "application/x-ndjson; charset=utf-8", out, len)
-                  : answer_error(c, r, 503, "out of memory");
+        ret = answer_buf(c, r, 200, "application/x-ndjson; charset=utf-8", &b);
     }
     slot_put(sl, ss);
     slot_unref(sl);
