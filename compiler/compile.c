@@ -616,6 +616,33 @@ static void cg_builtin(CodeGen *g, Node *n) {
     case BI_STARTS_WITH: cg_expr(g, a), cg_expr(g, b), E0(g, STARTS); return;
     case BI_LEAST: cg_expr(g, a), cg_expr(g, b), E0(g, LEAST); return;
     case BI_GREATEST: cg_expr(g, a), cg_expr(g, b), E0(g, GREATEST); return;
+    case BI_LABEL: { /* each member's label (its name if none), missing for a missing value */
+        const EnumType *en = a->type.enm;
+        Type text = {TY_TEXT, 0, NULL, NULL, NULL};
+        size_t *ends = mem_alloc(g->alloc, (en->n + 1) * sizeof(size_t));
+        if (!ends) {
+            g->oom = 1;
+            return;
+        }
+        Value v;
+        for (uint32_t k = 0; k < en->n; k++) {
+            cg_expr(g, a);
+            push_int(g, k, TY_INT);
+            E0(g, EQ);
+            size_t next = E1(g, JZ, 0);
+            const char *l = en->labels && en->labels[k] ? en->labels[k] : en->members[k];
+            v.s = str_new(&g->p->ar, l, strlen(l));
+            if (!v.s) g->oom = 1;
+            E1(g, CONST, add_const(g, v, text));
+            ends[k] = E1(g, JMP, 0);
+            patch(g, next, g->ncode);
+        }
+        v.s = NULL;
+        E1(g, CONST, add_const(g, v, text));
+        for (uint32_t k = 0; k < en->n; k++) patch(g, ends[k], g->ncode);
+        mem_free(g->alloc, ends, (en->n + 1) * sizeof(size_t));
+        return;
+    }
     }
 }
 
@@ -675,6 +702,16 @@ static void cg_expr(CodeGen *g, Node *n) {
         }
         return;
     case N_BINARY: cg_binary(g, n); return;
+    case N_COND: { /* a missing condition takes the else branch, as JZ does */
+        cg_expr(g, n->a);
+        size_t otherwise = E1(g, JZ, 0);
+        cg_expr(g, n->b);
+        size_t done = E1(g, JMP, 0);
+        patch(g, otherwise, g->ncode);
+        cg_expr(g, n->c); /* explain shows the tests of the branch taken */
+        patch(g, done, g->ncode);
+        return;
+    }
     case N_AGG: cg_agg(g, n); return;
     }
     diag_add(g->diags, DIAG_ERROR, n->file, n->off, n->end - n->off,

@@ -413,6 +413,14 @@ Node *ast_unary(ParseCtx *c, int op, Token optok, Node *a) {
     return n;
 }
 
+Node *ast_cond(ParseCtx *c, Token kw, Node *cond, Node *then, Node *otherwise) {
+    Node *n = mk(c, N_COND, kw, otherwise->end);
+    n->a = cond;
+    n->b = then;
+    n->c = otherwise;
+    return n;
+}
+
 Node *ast_binary(ParseCtx *c, int op, Node *a, Node *b) {
     Token t = {a->name.ptr, 0, a->off};
     Node *n = mk(c, N_BINARY, t, b->end);

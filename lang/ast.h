@@ -68,7 +68,8 @@ typedef struct Token {
     X(DENTRY)                                                                                      \
     X(PRECORD)                                                                                     \
     X(PMAP)                                                                                        \
-    X(POPT)
+    X(POPT)                                                                                        \
+    X(COND)
 
 typedef enum NodeKind {
 #define X(k) N_##k,
@@ -231,6 +232,8 @@ Node *ast_name(ParseCtx *c, Token t);
 Node *ast_fieldref(ParseCtx *c, Node *obj, Token field);
 Node *ast_call(ParseCtx *c, Token fn, NodeList args, Token rparen);
 Node *ast_unary(ParseCtx *c, int op, Token optok, Node *a);
+/* if c then a else b: a = c, b = a, c = b */
+Node *ast_cond(ParseCtx *c, Token kw, Node *cond, Node *then, Node *otherwise);
 Node *ast_binary(ParseCtx *c, int op, Node *a, Node *b);
 Node *ast_paren(ParseCtx *c, Token lp, Node *e, Token rp);
 Node *ast_set(ParseCtx *c, Token lbrace, NodeList elems, Token rbrace);

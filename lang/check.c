@@ -650,14 +650,18 @@ static Type check_binary(Checker *C, Node *n) {
 }
 
 static const char *const builtin_names[BI__COUNT] = {
-#define X(e, s) s,
+#define X(e, s, n) s,
     ARB_BUILTINS(X)
 #undef X
 };
 
 /* Checks a builtin call's arguments; returns its type. */
 static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
-    static const signed char arity[BI__COUNT] = {1, 1, 1, 2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 2, 2};
+    static const signed char arity[BI__COUNT] = {
+#define X(e, s, n) n,
+        ARB_BUILTINS(X)
+#undef X
+    };
     if (nargs != arity[bi]) {
         err(C, n, "%s() takes %d argument%s, not %d", builtin_names[bi], arity[bi],
             arity[bi] == 1 ? "" : "s", nargs);
@@ -717,6 +721,13 @@ static Type check_builtin(Checker *C, Node *n, int bi, Type *args, int nargs) {
             return T_ERR;
         }
         return a0->type;
+    case BI_LABEL:
+        if (args[0].kind != TY_ENUM) {
+            err(C, n, "label() takes an enum value (claim.sex, claim.care_type), not %s",
+                type_name(args[0], x, sizeof x));
+            return T_ERR;
+        }
+        return ty(TY_TEXT);
     case BI_STARTS_WITH:
         if (!type_is_string(args[0].kind) || !type_is_string(args[1].kind)) {
             err(C, n, "starts_with() takes two codes or texts");
@@ -964,6 +975,30 @@ static Type check_expr(Checker *C, Node *n, const Type *hint) {
     case N_SET: return check_set(C, n, hint && hint->kind != TY_SET ? hint : NULL);
     case N_AGG: return check_agg(C, n);
     case N_BINARY: return check_binary(C, n);
+    case N_COND: {
+        Type t = check_expr(C, n->a, NULL);
+        /* an enum member named bare (inpatient, "M") in one branch takes the
+         * other branch's enum: that one is checked first */
+        Node *first = n->b, *second = n->c;
+        if (!hint && (n->b->kind == N_NAME || n->b->kind == N_STRING)) first = n->c, second = n->b;
+        Type x = check_expr(C, first, hint);
+        Type y = check_expr(C, second, hint ? hint : x.kind == TY_ENUM ? &x : NULL);
+        if (t.kind == TY_ERROR || x.kind == TY_ERROR || y.kind == TY_ERROR) return n->type = T_ERR;
+        char b1[96], b2[96];
+        if (t.kind != TY_BOOL) {
+            err(C, n->a, "the condition of 'if' must be true or false, not %s",
+                type_name(t, b1, sizeof b1));
+            return n->type = T_ERR;
+        }
+        if (!unify(C, n->b, n->c) || x.kind == TY_RECORD || x.kind == TY_LIST || x.kind == TY_SET ||
+            x.kind == TY_TABLE || x.kind == TY_REGEX) {
+            err(C, n, "'then' gives %s and 'else' gives %s: both must be of one type",
+                type_name(n->b->type, b1, sizeof b1), type_name(n->c->type, b2, sizeof b2));
+            return n->type = T_ERR;
+        }
+        /* code and text: text */
+        return n->type = n->c->type.kind == TY_TEXT ? n->c->type : n->b->type;
+    }
     case N_UNARY: {
         Type t = check_expr(C, n->a, NULL);
         if (t.kind == TY_ERROR) return n->type = T_ERR;

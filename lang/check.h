@@ -19,26 +19,28 @@ enum {
     RES_BUILTIN, /* a builtin function (slot = BuiltinId) */
 };
 
+/* The builtin functions: id, name, number of arguments. */
 #define ARB_BUILTINS(X)                                                                            \
-    X(DATE, "date")                                                                                \
-    X(YEAR, "year")                                                                                \
-    X(MONTH, "month")                                                                              \
-    X(AGE_YEARS, "age_years")                                                                      \
-    X(DAYS_BETWEEN, "days_between")                                                                \
-    X(DAYS, "days")                                                                                \
-    X(HOURS, "hours")                                                                              \
-    X(COALESCE, "coalesce")                                                                        \
-    X(MISSING, "missing")                                                                          \
-    X(PRESENT, "present")                                                                          \
-    X(ABS, "abs")                                                                                  \
-    X(LEN, "len")                                                                                  \
-    X(HISTORY, "history")                                                                          \
-    X(STARTS_WITH, "starts_with")                                                                  \
-    X(LEAST, "least")                                                                              \
-    X(GREATEST, "greatest")
+    X(DATE, "date", 1)                                                                             \
+    X(YEAR, "year", 1)                                                                             \
+    X(MONTH, "month", 1)                                                                           \
+    X(AGE_YEARS, "age_years", 2)                                                                   \
+    X(DAYS_BETWEEN, "days_between", 2)                                                             \
+    X(DAYS, "days", 1)                                                                             \
+    X(HOURS, "hours", 1)                                                                           \
+    X(COALESCE, "coalesce", 2)                                                                     \
+    X(MISSING, "missing", 1)                                                                       \
+    X(PRESENT, "present", 1)                                                                       \
+    X(ABS, "abs", 1)                                                                               \
+    X(LEN, "len", 1)                                                                               \
+    X(HISTORY, "history", 1)                                                                       \
+    X(STARTS_WITH, "starts_with", 2)                                                               \
+    X(LEAST, "least", 2)                                                                           \
+    X(GREATEST, "greatest", 2)                                                                     \
+    X(LABEL, "label", 1)
 
 typedef enum BuiltinId {
-#define X(e, s) BI_##e,
+#define X(e, s, n) BI_##e,
     ARB_BUILTINS(X)
 #undef X
         BI__COUNT

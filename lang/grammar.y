@@ -21,6 +21,7 @@
 /* Keywords that may also name fields, columns and the like. */
 %fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES ENCODING INPUT DICT FORMAT MISSING DEFAULT POSITION.
 
+%right ELSE.
 %left OR.
 %left AND.
 %right NOT.
@@ -213,6 +214,7 @@ flag(A) ::= flag(F) AMOUNT expr(E). { A = ast_flag_amount(ctx, F, E); }
 flag(A) ::= flag(F) MESSAGE STRING(S). { A = ast_flag_message(ctx, F, S); }
 
 /* --- expressions ------------------------------------------------------------ */
+expr(A) ::= IF(K) expr(C) THEN expr(X) ELSE expr(Y). { A = ast_cond(ctx, K, C, X, Y); }
 expr(A) ::= expr(L) OR expr(R). { A = ast_binary(ctx, OP_OR, L, R); }
 expr(A) ::= expr(L) AND expr(R). { A = ast_binary(ctx, OP_AND, L, R); }
 expr(A) ::= NOT(K) expr(E). { A = ast_unary(ctx, OP_NOT, K, E); }

@@ -62,6 +62,9 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "match"    { TOK(TK_MATCH); }
         "on"       { TOK(TK_ON); }
         "when"     { TOK(TK_WHEN); }
+        "if"       { TOK(TK_IF); }
+        "then"     { TOK(TK_THEN); }
+        "else"     { TOK(TK_ELSE); }
         "flag"     { TOK(TK_FLAG); }
         "amount"   { TOK(TK_AMOUNT); }
         "message"  { TOK(TK_MESSAGE); }

@@ -252,7 +252,8 @@ static void put_json_string(StrBuf *b, const char *s) {
     size_t n;
     const char *t = json_object_to_json_string_length(
         o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-    if (t) sb_putn(b, t, n);
+    if (t)
+        sb_putn(b, t, n);
     else
         b->oom = 1;
     json_object_put(o);
@@ -271,8 +272,7 @@ static void collect(void *ud, const arb_finding *f) {
     if (k->n++) sb_putc(k->b, ',');
     char *w = sb_reserve(k->b, 2048);
     size_t need = w ? arb_finding_json(f, w, 2048) : 0;
-    if (w && need >= 2048 && (w = sb_reserve(k->b, need + 1)))
-        arb_finding_json(f, w, need + 1);
+    if (w && need >= 2048 && (w = sb_reserve(k->b, need + 1))) arb_finding_json(f, w, need + 1);
     if (w) k->b->len += need;
     met_finding(&k->s->m, f->category);
 }
@@ -501,8 +501,8 @@ static enum MHD_Result do_nhsa(Server *s, struct MHD_Connection *c, Req *r, int 
         iso_ms(r->arrived_ms, received);
         sl = acquire(s);
         int n = nhsa_feedback_each(&q, received,
-                                   s->feedback_fd >= 0 ? feedback_to_log : feedback_nowhere, s,
-                                   err, sizeof err);
+                                   s->feedback_fd >= 0 ? feedback_to_log : feedback_nowhere, s, err,
+                                   sizeof err);
         bad = n < 0;
     } else if (!bad) {
         int mismatch;

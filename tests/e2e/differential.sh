@@ -2,6 +2,8 @@
 # differential.sh ARBITER SRC — property test: random rule files (random
 # expressions over the claim schema: comparisons, arithmetic, least and
 # greatest, null handling, sets with prefixes, aggregates, defines, dates,
+# conditional expressions (`if c then a else b`, a missing c taking else)
+# and enum labels (`label(claim.sex) == "女"`),
 # and for seeds 4-6 the person's history in chained aggregates; a table
 # with a regex column and
 # `matches r.column`, its rows matched inside aggregates) over generated
@@ -53,7 +55,17 @@ def money(v):
                        f"{rnd.randint(0, 500)}.{rnd.randint(10, 99)}", f"coalesce({v}.amount, 0.00)",
                        f"least({v}.amount, {rnd.randint(0, 300)})", f"greatest({v}.unit_price, claim.total_amount)"])
 def cond(v, depth=0):
-    k = rnd.randrange(12 if depth < 2 else 8)
+    k = rnd.randrange(13 if depth < 2 else 8)
+    if k == 12:  # conditional expressions: a condition, a number, an amount, an enum, a text
+        c = cond(v, depth + 1)
+        return rnd.choice([
+            f"(if {c} then {cond(v, depth + 1)} else {cond(v, depth + 1)})",
+            f"(if {c} then {num_line(v)} else {rnd.randint(0, 9)}) {rnd.choice(['<','>','=='])} {rnd.randint(0, 20)}",
+            f"(if {c} then {money(v)} else {money(v)}) {rnd.choice(['<','>'])} {money(v)}",
+            f"(if {c} then claim.care_type else inpatient) == {rnd.choice(['outpatient','inpatient'])}",
+            f"(if {c} then {v}.item_code else \"X\") {rnd.choice(['==','!='])} \"{rnd.choice(codes)}\"",
+            f"label(claim.sex) {rnd.choice(['==','!='])} \"{rnd.choice(['男','女','未说明'])}\"",
+            f"(missing(label(claim.care_type)) or label(claim.care_type) == \"住院\")"])
     if k == 0: return f"{num_line(v)} {rnd.choice(['<','<=','>','>=','==','!='])} {rnd.randint(0, 40)}"
     if k == 1: return f"{money(v)} {rnd.choice(['<','>','>=','!='])} {money(v)}"
     if k == 2: return f"{v}.item_code in {{{', '.join(repr(c).replace(chr(39), chr(34)) for c in rnd.sample(codes + prefixes, 3))}}}"

@@ -55,8 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (nhsa_answer_init(&a, NULL, 1, 0)) return 0;
     Ans x = {&a, "T"};
     size_t nclaims = 0;
-    int rc = arb_session_check_input(session, "nhsa3101", body, size, ARB_PHASE_PRE | ARB_PHASE_SETTLE,
-                                     on_input_finding, &x, &nclaims);
+    int rc =
+        arb_session_check_input(session, "nhsa3101", body, size, ARB_PHASE_PRE | ARB_PHASE_SETTLE,
+                                on_input_finding, &x, &nclaims);
     if (rc == ARB_ERR_DATA)
         fz_check(strncmp(arb_session_errmsg(session), "column ", 7) == 0,
                  "a refused request's message names no column: %s", arb_session_errmsg(session));

@@ -221,6 +221,30 @@ static void test_least_greatest(void **state) {
     done(&b);
 }
 
+static void test_conditional_and_label(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "define d = if claim.sex == M then 1 else 2\n"
+              "rule K.1 in C for l in claim.lines\n"
+              "  when (if l.qty > 1 then l.amount else 3) > 2.00 and label(claim.sex) == \"女\"\n"
+              "   and (if d == 1 then claim.sex else F) == M\n"
+              "   and (if d == 2 then M else claim.sex) != F\n"
+              "  flag l amount if l.qty > 1 then l.amount else 0\n"
+              "  message \"{label(claim.sex)} {if d == 1 then l.item_code else l.item_code}\"\n");
+    assert_non_null(b.p);
+    done(&b);
+    build(&b, "rule E.1 in C when (if claim.age then 1 else 2) == 1 flag claim\n"
+              "rule E.2 in C when (if claim.age > 1 then 1 else claim.sex) == 1 flag claim\n"
+              "rule E.3 in C when label(claim.age) == \"x\" flag claim\n"
+              "rule E.4 in C when (if claim.age > 1 then 1 else claim.lines) == 1 flag claim\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 24, "the condition of 'if' must be true or false, not int");
+    expect_diag(&b, 1, 2, 20, "'then' gives int and 'else' gives sex: both must be of one type");
+    expect_diag(&b, 2, 3, 20, "label() takes an enum value");
+    expect_diag(&b, 3, 4, 20, "both must be of one type");
+    done(&b);
+}
+
 static void test_history_not_in_derived_fields(void **state) {
     (void)state;
     Built b;
@@ -429,6 +453,7 @@ int main(void) {
         cmocka_unit_test(test_match_in_aggregates),
         cmocka_unit_test(test_regex_column_and_extend_table),
         cmocka_unit_test(test_index_on_an_empty_table),
+        cmocka_unit_test(test_conditional_and_label),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,8 +53,8 @@ static void test_counts(void **state) {
     assert_non_null(
         strstr(t, "arbiter_request_duration_seconds_bucket{endpoint=\"check\",le=\"+Inf\"} 3\n"));
     assert_non_null(strstr(t, "arbiter_request_duration_seconds_count{endpoint=\"check\"} 3\n"));
-    assert_non_null(strstr(
-        t, "arbiter_request_duration_seconds_bucket{endpoint=\"nhsa_3101\",le=\"1\"} 0\n"));
+    assert_non_null(
+        strstr(t, "arbiter_request_duration_seconds_bucket{endpoint=\"nhsa_3101\",le=\"1\"} 0\n"));
     assert_null(strstr(t, "endpoint=\"healthz\"")); /* no series for what never happened */
     assert_non_null(strstr(t, "arbiter_findings_total{category=\"SPLIT_ADMISSION\"} 2\n"));
     assert_non_null(strstr(t, "arbiter_unknown_input_keys_total{path=\"a\\\"b\\\\c\"} 1\n"));

@@ -21,8 +21,9 @@ static void test_read(void **state) {
     (void)state;
     NhsaRequest r;
     char err[256];
-    const char *body = "\xEF\xBB\xBF{\"infno\": 3102, \"msgid\": \"M1\", \"mdtrtarea_admvs\": "
-                       "\"440100\", \"input\": {\"data\": {\"task_id\": \"T9\", \"trig_scen\": 8}}}";
+    const char *body =
+        "\xEF\xBB\xBF{\"infno\": 3102, \"msgid\": \"M1\", \"mdtrtarea_admvs\": "
+        "\"440100\", \"input\": {\"data\": {\"task_id\": \"T9\", \"trig_scen\": 8}}}";
     assert_int_equal(nhsa_request_read(&r, body, strlen(body), err, sizeof err), 0);
     assert_string_equal(r.infno, "3102");
     assert_string_equal(r.msgid, "M1");
@@ -195,18 +196,21 @@ static void test_feedback(void **state) {
     (void)state;
     Got g;
     char err[300];
-    assert_int_equal(feedback("{\"msgid\":\"M\",\"input\":{\"data\":{\"warn_type\":2,\"warns\":"
-                              "{\"warn_rslt_id\":\"J1\",\"dspo_way\":1,\"dspo_way_rea\":\"病情需要\"}}}}",
-                              &g, err),
-                     1);
+    assert_int_equal(
+        feedback("{\"msgid\":\"M\",\"input\":{\"data\":{\"warn_type\":2,\"warns\":"
+                 "{\"warn_rslt_id\":\"J1\",\"dspo_way\":1,\"dspo_way_rea\":\"病情需要\"}}}}",
+                 &g, err),
+        1);
     assert_int_equal(g.n, 1);
-    assert_non_null(strstr(g.last, "\"jr_id\":\"J1\",\"dspo_way\":\"1\",\"dspo_way_rea\":\"病情需要\","
-                                   "\"warn_type\":\"2\",\"msgid\":\"M\""));
+    assert_non_null(strstr(g.last,
+                           "\"jr_id\":\"J1\",\"dspo_way\":\"1\",\"dspo_way_rea\":\"病情需要\","
+                           "\"warn_type\":\"2\",\"msgid\":\"M\""));
     /* a bad second answer: nothing recorded, the field named */
-    assert_int_equal(feedback("{\"input\":{\"data\":{\"warns\":[{\"warn_rslt_id\":\"J1\",\"dspo_way\":"
-                              "\"2\"},{\"warn_rslt_id\":\"J2\",\"dspo_way\":\"3\"}]}}}",
-                              &g, err),
-                     -1);
+    assert_int_equal(
+        feedback("{\"input\":{\"data\":{\"warns\":[{\"warn_rslt_id\":\"J1\",\"dspo_way\":"
+                 "\"2\"},{\"warn_rslt_id\":\"J2\",\"dspo_way\":\"3\"}]}}}",
+                 &g, err),
+        -1);
     assert_int_equal(g.n, 0);
     assert_non_null(strstr(err, "warns[1].dspo_way"));
     assert_int_equal(feedback("{\"input\":{\"data\":{\"warns\":[{\"dspo_way\":\"2\"}]}}}", &g, err),
@@ -218,9 +222,9 @@ static void test_feedback(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_read),     cmocka_unit_test(test_phases),
+        cmocka_unit_test(test_read),      cmocka_unit_test(test_phases),
         cmocka_unit_test(test_signature), cmocka_unit_test(test_jr_id),
-        cmocka_unit_test(test_answer),   cmocka_unit_test(test_feedback),
+        cmocka_unit_test(test_answer),    cmocka_unit_test(test_feedback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
