@@ -110,6 +110,7 @@ extern const char *const ast_kind_names[N__COUNT];
     X(REQUIRED, "required")                                                                        \
     X(AT_RISK, "at_risk")                                                                          \
     X(AS_OF, "as_of")                                                                              \
+    X(PREFIX, "prefix")                                                                            \
     X(TODT, "datetime")                                                                            \
     X(TOMONEY, "money")
 

@@ -1054,7 +1054,8 @@ static Type resolve_type(Checker *C, Node *tn) {
 
 /* Builds a record type's fields from FIELD nodes (a schema and its extends,
  * or a table's columns). */
-static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int is_table) {
+static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int is_table,
+                        uint8_t *key_prefix) {
     rt->fields = arena_alloc(&C->p->ar, (n ? n : 1) * sizeof(Field));
     if (!rt->fields) return C->oom = 1, -1;
     rt->nfields = 0;
@@ -1081,8 +1082,17 @@ static int build_fields(Checker *C, RecordType *rt, Node **fnodes, size_t n, int
             case OP_REQUIRED: f->required = 1; break;
             case OP_AT_RISK: f->at_risk = 1, slot = &rt->at_risk_field; break;
             case OP_AS_OF: f->as_of = 1, slot = &rt->as_of_field; break;
+            case OP_PREFIX:
+                if (!is_table || !f->key)
+                    err(C, a,
+                        "'prefix' follows 'key' on a table's key column: every key is then a "
+                        "prefix (code code key prefix)");
+                else if (key_prefix)
+                    *key_prefix = 1;
+                break;
             }
-            if (is_table && a->op != OP_KEY) err(C, a, "a table column takes only 'key'");
+            if (is_table && a->op != OP_KEY && a->op != OP_PREFIX)
+                err(C, a, "a table column takes only 'key' (and 'key prefix')");
             if (slot && *slot >= 0)
                 err(C, a, "only one field of %s can be '%s'", rt->name, ast_op_names[a->op]);
             else if (slot)
@@ -1400,7 +1410,7 @@ static void pass_schemas(Checker *C) {
                 fields[nf++] = f;
             }
         }
-        build_fields(C, rt, fields, nf, 0);
+        build_fields(C, rt, fields, nf, 0, NULL);
         mem_free(C->alloc, fields, cap * sizeof(Node *));
     }
     for (size_t i = 0; i < C->ndecls; i++) {
@@ -1469,6 +1479,8 @@ static void pass_categories(Checker *C) {
 typedef struct TableRows {
     Value *rows;
     size_t nrows, cap;
+    uint32_t (*pos)[2]; /* per row: the file and byte offset of its key cell */
+    size_t cappos;
     int bad_rows;
     int loaded;      /* the table's own file was read without errors */
     StrMap *regexes; /* pattern -> its number + 1, shared by all tables */
@@ -1617,6 +1629,16 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
                 ok = 0;
             }
         }
+        if (ok && t->key_col >= 0) {
+            if (mem_grow(C->alloc, (void **)&tr->pos, sizeof *tr->pos, &tr->cappos, nrows + 1)) {
+                C->oom = 1;
+                break;
+            }
+            const char *kc = r.fields[col_of[t->key_col]].ptr;
+            tr->pos[nrows][0] = (uint32_t)file;
+            tr->pos[nrows][1] =
+                kc >= src->text && kc <= src->text + src->len ? (uint32_t)(kc - src->text) : 0;
+        }
         if (ok)
             nrows++;
         else if (++bad_rows >= 50) {
@@ -1630,8 +1652,118 @@ static void load_table(Checker *C, Node *d, Table *t, TableRows *tr) {
     tr->bad_rows += bad_rows;
 }
 
+typedef struct KeyAt {
+    const char *k;
+    uint32_t n;
+    uint8_t prefix;
+    uint32_t row;
+} KeyAt;
+
+static int keyat_cmp(const void *x, const void *y) {
+    const KeyAt *a = x, *b = y;
+    uint32_t n = a->n < b->n ? a->n : b->n;
+    int c = memcmp(a->k, b->k, n);
+    if (c) return c;
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    if (a->prefix != b->prefix) return a->prefix < b->prefix ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* "file.csv:3:1" of row i's key cell. */
+static void key_place(Checker *C, const TableRows *tr, size_t i, char *out, size_t cap) {
+    const Source *src = &C->src->items[tr->pos[i][0]];
+    uint32_t l, c;
+    diag_line_col(src, tr->pos[i][1], &l, &c);
+    snprintf(out, cap, "%s:%u:%u", src->path, l, c);
+}
+
+static int rows_equal(const Table *t, const Value *a, const Value *b) {
+    for (uint32_t f = 0; f < t->rt.nfields; f++) {
+        if (type_is_string(t->rt.fields[f].type.kind)) {
+            const ArbStr *x = a[f].s, *y = b[f].s;
+            if (!x != !y || (x && (x->len != y->len || memcmp(x->data, y->data, x->len)))) return 0;
+        } else if (a[f].i != b[f].i) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Warns, with both places in the CSV files, about a row that repeats an
+ * earlier one (every column equal) and a key that lies under a prefix key
+ * of another row (a code then matches both: "XL02%" and "XL02BBA326%").
+ * Several rows under one key are not warned about: a table may list a key
+ * once per pair, dose or indication. */
+static void check_keys(Checker *C, const Table *t, const TableRows *tr) {
+    if (t->key_col < 0 || !tr->pos || tr->nrows < 2) return;
+    uint32_t nf = t->rt.nfields;
+    KeyAt *v = mem_alloc(C->alloc, tr->nrows * sizeof(KeyAt));
+    if (!v) {
+        C->oom = 1;
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < tr->nrows; i++) {
+        const ArbStr *s = tr->rows[i * nf + (size_t)t->key_col].s;
+        if (!s) continue;
+        int pct = s->len && s->data[s->len - 1] == '%';
+        v[n++] =
+            (KeyAt){s->data, s->len - (uint32_t)pct, (uint8_t)(pct || t->key_prefix), (uint32_t)i};
+    }
+    qsort(v, n, sizeof *v, keyat_cmp);
+    enum { SHOWN = 10 };
+    size_t warned = 0, more = 0;
+    char here[600], there[600];
+    for (size_t i = 0; i < n; i++) {
+        /* the same key again: a repeated row when every column is equal */
+        for (size_t j = i; j > 0 && v[j - 1].n == v[i].n && v[j - 1].prefix == v[i].prefix &&
+                           !memcmp(v[j - 1].k, v[i].k, v[i].n);
+             j--) {
+            if (!rows_equal(t, tr->rows + (size_t)v[j - 1].row * nf,
+                            tr->rows + (size_t)v[i].row * nf))
+                continue;
+            if (warned++ >= SHOWN) {
+                more++;
+                break;
+            }
+            key_place(C, tr, v[j - 1].row, there, sizeof there);
+            diag_add(C->diags, DIAG_WARNING, (int)tr->pos[v[i].row][0], tr->pos[v[i].row][1],
+                     v[i].n + (v[i].prefix && !t->key_prefix),
+                     "table %s: this row repeats the row at %s", t->name, there);
+            break;
+        }
+        if (!v[i].prefix || (i > 0 && v[i - 1].prefix && v[i - 1].n == v[i].n &&
+                             !memcmp(v[i - 1].k, v[i].k, v[i].n)))
+            continue; /* (a prefix's keys are told once, at its first row) */
+        /* keys under this prefix (its own further rows aside) */
+        for (size_t j = i + 1; j < n && v[j].n >= v[i].n && !memcmp(v[j].k, v[i].k, v[i].n); j++) {
+            if (v[j].n == v[i].n && v[j].prefix) continue;
+            if (warned++ >= SHOWN) {
+                more++;
+                continue;
+            }
+            key_place(C, tr, v[i].row, there, sizeof there);
+            key_place(C, tr, v[j].row, here, sizeof here);
+            diag_add(C->diags, DIAG_WARNING, (int)tr->pos[v[j].row][0], tr->pos[v[j].row][1],
+                     v[j].n ? v[j].n : 1,
+                     "table %s: the key '%.*s%s' lies under the prefix '%.*s' at %s: a code "
+                     "starting so matches both rows (one finding, the other in also_matched)",
+                     t->name, (int)v[j].n, v[j].k, v[j].prefix && !t->key_prefix ? "%" : "",
+                     (int)v[i].n, v[i].k, there);
+        }
+    }
+    if (more)
+        diag_add(C->diags, DIAG_WARNING, (int)tr->pos[0][0], 0, 0,
+                 "table %s: %zu more keys repeated or nested (the first %d are shown)", t->name,
+                 more, SHOWN);
+    mem_free(C->alloc, v, tr->nrows * sizeof(KeyAt));
+}
+
 /* Moves a table's rows into the program and indexes its key column. */
 static void finish_table(Checker *C, Node *d, Table *t, TableRows *tr) {
+    check_keys(C, t, tr);
+    mem_free(C->alloc, tr->pos, tr->cappos * sizeof *tr->pos);
+    tr->pos = NULL;
     uint32_t nf = t->rt.nfields;
     t->nrows = (uint32_t)tr->nrows;
     t->rows = arena_alloc(&C->p->ar, (tr->nrows ? tr->nrows : 1) * nf * sizeof(Value));
@@ -1676,7 +1808,7 @@ static void pass_tables(Checker *C) {
             fields[nf++] = f;
         }
         size_t errs = C->diags->errors;
-        build_fields(C, &t->rt, fields, nf, 1);
+        build_fields(C, &t->rt, fields, nf, 1, &t->key_prefix);
         t->key_col = t->rt.key_field;
         uint32_t k = C->p->ntables;
         if (C->diags->errors == errs) {
@@ -1689,6 +1821,7 @@ static void pass_tables(Checker *C) {
             C->p->ntables++;
         } else {
             mem_free(C->alloc, trs[k].rows, trs[k].cap * t->rt.nfields * sizeof(Value));
+            mem_free(C->alloc, trs[k].pos, trs[k].cappos * sizeof *trs[k].pos);
             memset(&trs[k], 0, sizeof trs[k]);
             trs[k].regexes = &regexes;
         }
@@ -2618,7 +2751,22 @@ static void add_key(Checker *C, int group, const ArbStr *key, uint32_t rule) {
 }
 
 static void add_table_keys(Checker *C, int group, const Table *t, uint32_t rule) {
-    for (uint32_t i = 0; i < t->nrows; i++) add_key(C, group, table_row(t, i)[t->key_col].s, rule);
+    for (uint32_t i = 0; i < t->nrows; i++) {
+        const ArbStr *k = table_row(t, i)[t->key_col].s;
+        if (k && t->key_prefix && !(k->len && k->data[k->len - 1] == '%')) {
+            /* a bare key of a `key prefix` column: listed in the index as the prefix it is */
+            char *pct = arena_alloc(&C->p->ar, (size_t)k->len + 1);
+            if (!pct) {
+                C->oom = 1;
+                return;
+            }
+            memcpy(pct, k->data, k->len);
+            pct[k->len] = '%';
+            k = str_new(&C->p->ar, pct, k->len + 1);
+            if (!k) C->oom = 1;
+        }
+        add_key(C, group, k, rule);
+    }
 }
 
 static const ArbStr *key_str(Checker *C, Node *str) {

@@ -132,6 +132,7 @@ attr(A) ::= KEY(T). { A = ast_attr(ctx, T, OP_KEY); }
 attr(A) ::= REQUIRED(T). { A = ast_attr(ctx, T, OP_REQUIRED); }
 attr(A) ::= AT_RISK(T). { A = ast_attr(ctx, T, OP_AT_RISK); }
 attr(A) ::= AS_OF(T). { A = ast_attr(ctx, T, OP_AS_OF); }
+attr(A) ::= PREFIX(T). { A = ast_attr(ctx, T, OP_PREFIX); }
 
 %type props {NodeList}
 props(A) ::= . { A = ast_list(NULL); }

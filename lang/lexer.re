@@ -77,6 +77,7 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "list"     { TOK(TK_LIST); }
         "of"       { TOK(TK_OF); }
         "key"      { TOK(TK_KEY); }
+        "prefix"   { TOK(TK_PREFIX); }
         "required" { TOK(TK_REQUIRED); }
         "at_risk"  { TOK(TK_AT_RISK); }
         "as_of"    { TOK(TK_AS_OF); }

@@ -122,6 +122,7 @@ static void put_table(W *w, const Table *t) {
     put_cstr(w, t->path);
     put_record_type(w, &t->rt);
     put_i32(w, t->key_col);
+    put_u32(w, t->key_prefix);
     put_u32(w, t->nrows);
     for (uint32_t r = 0; r < t->nrows; r++)
         for (uint32_t f = 0; f < t->rt.nfields; f++)
@@ -501,8 +502,10 @@ static Table *get_table(R *r) {
     t->path = get_cstr(r);
     get_record_type(r, &t->rt);
     t->key_col = get_i32(r);
+    uint32_t kp = get_u32(r);
+    t->key_prefix = kp == 1;
     t->nrows = get_u32(r);
-    if (r->bad || (t->key_col >= (int32_t)t->rt.nfields) ||
+    if (r->bad || kp > 1 || (kp && t->key_col < 0) || (t->key_col >= (int32_t)t->rt.nfields) ||
         (t->key_col >= 0 && !type_is_string(t->rt.fields[t->key_col].type.kind)) ||
         (t->nrows && !t->rt.nfields) || /* rows of no field: a count no bytes bound */
         (uint64_t)t->nrows * t->rt.nfields > (uint64_t)(r->end - r->p)) {

@@ -42,8 +42,8 @@ int table_build_index(Table *t, Arena *ar) {
             row_key[r] = UINT32_MAX;
             continue;
         }
-        int prefix = s->len > 0 && s->data[s->len - 1] == '%';
-        uint32_t n = s->len - (uint32_t)prefix;
+        int pct = s->len > 0 && s->data[s->len - 1] == '%', prefix = pct || t->key_prefix;
+        uint32_t n = s->len - (uint32_t)pct;
         uint32_t h = key_hash(s->data, n, prefix), i;
         for (i = h & t->mask; t->slots[i]; i = (i + 1) & t->mask) {
             TableKey *tk = &t->keys[t->slots[i] - 1];

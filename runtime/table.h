@@ -2,7 +2,8 @@
  *
  * Rows use the record layout (one Value per column), so a matched row is used
  * like any record.  The key column is indexed by hash; a key ending in '%' is
- * a prefix key ("XL02BBA326%" covers every code that starts so), found by
+ * a prefix key ("XL02BBA326%" covers every code that starts so), and so is
+ * every key of a column declared `key prefix`; prefix keys are found by
  * probing each distinct prefix length present in the table. */
 #ifndef ARB_TABLE_H
 #define ARB_TABLE_H
@@ -22,8 +23,9 @@ struct Table {
     const char *path;
     RecordType rt; /* the columns */
     uint32_t nrows;
-    Value *rows;     /* nrows * rt.nfields */
-    int32_t key_col; /* -1 when the table has no key column */
+    Value *rows;        /* nrows * rt.nfields */
+    int32_t key_col;    /* -1 when the table has no key column */
+    uint8_t key_prefix; /* every key is a prefix, with or without a trailing '%' (key prefix) */
     /* index */
     TableKey *keys;
     uint32_t nkeys;

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "history.h"
+#include "table.h"
 
 /* A small schema every test starts from. */
 static const char *const SCHEMA =
@@ -221,6 +222,31 @@ static void test_least_greatest(void **state) {
     done(&b);
 }
 
+static void test_key_prefix(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+              "  code code key prefix  name text }\n"
+              "rule P.1 in C for line in claim.lines when line.item_code in t flag line\n");
+    assert_int_equal(b.diags.errors, 0);
+    assert_non_null(b.p);
+    assert_int_equal(b.p->tables[0]->key_prefix, 1);
+    uint32_t n;
+    /* every key is a prefix: bare ones and the one written with '%' alike */
+    assert_non_null(table_find(b.p->tables[0], "XJ01CAA797E001010105925", 23, 1, &n));
+    assert_int_equal(n, 1);
+    assert_non_null(table_find(b.p->tables[0], "XL01", 4, 1, &n));
+    assert_null(table_find(b.p->tables[0], "XJ01CAA797E001010105925", 23, 0, &n));
+    done(&b);
+    build(&b, "table t from \"" ARB_TEST_DATA "/tables/indication.csv\" {\n"
+              "  code code prefix  name text }\n"
+              "schema extra { x code prefix }\n");
+    assert_null(b.p);
+    expect_diag(&b, 0, 3, 23, "'prefix' follows 'key' on a table's key column");
+    expect_diag(&b, 1, 2, 13, "'prefix' follows 'key'");
+    done(&b);
+}
+
 static void test_conditional_and_label(void **state) {
     (void)state;
     Built b;
@@ -379,7 +405,21 @@ static void test_regex_column_and_extend_table(void **state) {
               "extend table t from \"" ARB_TEST_DATA "/tables/indication.csv\"\n"
               "rule R.1 in C for line in claim.lines match r in t on line.item_code\n"
               "  when line.item_code matches r.pattern flag line\n");
-    assert_int_equal(b.diags.n, 0);
+    /* the file extended again repeats its rows, and the extension's key
+     * lies under a prefix key: warnings naming both places */
+    assert_int_equal(b.diags.errors, 0);
+    assert_int_equal(b.diags.n, 4);
+    int repeats = 0, nested = 0;
+    for (size_t i = 0; i < b.diags.n; i++) {
+        const Diag *d = &b.diags.items[i];
+        assert_int_equal(d->severity, DIAG_WARNING);
+        repeats +=
+            strstr(d->msg, "this row repeats the row at") && strstr(d->msg, "indication.csv:");
+        nested += strstr(d->msg, "the key 'XL01XC99999' lies under the prefix 'XL01' at") &&
+                  strstr(d->msg, "indication.csv:3:1");
+    }
+    assert_int_equal(repeats, 3);
+    assert_int_equal(nested, 1);
     assert_non_null(b.p);
     const Table *t = b.p->tables[0];
     assert_int_equal(t->nrows, 7); /* 3 + 1 extended + the same 3 again */
@@ -454,6 +494,7 @@ int main(void) {
         cmocka_unit_test(test_regex_column_and_extend_table),
         cmocka_unit_test(test_index_on_an_empty_table),
         cmocka_unit_test(test_conditional_and_label),
+        cmocka_unit_test(test_key_prefix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
