@@ -10,7 +10,7 @@ build=${1:?usage: make_seeds.sh BUILD_DIR}
 seeds=$build/tests/fuzz/make_seeds
 out=tests/fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{rules,claim_json,csv_claims,table,pack,hcodec}
+mkdir -p "$out"/{rules,claim_json,csv_claims,table,pack,hcodec,nhsa}
 
 # rules: fuzz_rules names its input stdlib-rules/fuzz.rules, so table paths
 # are rewritten to be relative to stdlib-rules/
@@ -82,6 +82,14 @@ done
 "$seeds" pack "$out/pack/stdlib_09_68.arbpack" stdlib-rules/09_drug_max_days.rules \
   stdlib-rules/68_drug_over_dose.rules
 "$seeds" pack "$out/pack/history.arbpack" tests/data/history/history.rules
+
+# nhsa: national 3101 requests (one a file), a malformed set, a 3103 answer
+i=0
+while IFS= read -r l; do i=$((i + 1)); printf '%s' "$l" >"$out/nhsa/request_$i"; done <tests/data/nhsa3101/requests.jsonl
+i=0
+while IFS= read -r l; do i=$((i + 1)); printf '%s' "$l" >"$out/nhsa/bad_$i"; done <tests/data/nhsa3101/requests_bad.jsonl
+printf '%s' '{"infno":"3103","input":{"data":{"warn_type":"1","warns":[{"warn_rslt_id":"J1","dspo_way":"1","dspo_way_rea":"x"},{"warn_rslt_id":"J2","dspo_way":2}]}}}' \
+  >"$out/nhsa/feedback_1"
 
 # hcodec: history records of claims, after the claim type's description
 "$seeds" hcodec "$out/hcodec" tests/data/history/claims.jsonl 6
