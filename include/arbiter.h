@@ -73,6 +73,8 @@ typedef struct arb_config {
      * instructions, 64 MB). */
     uint64_t lua_instructions;
     size_t lua_memory;
+    /* and wall-clock milliseconds per call; 0: the default (2,000) */
+    uint32_t lua_millis;
 } arb_config;
 
 /* Fills *cfg with defaults.  Always call it first, then set what you need:

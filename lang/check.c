@@ -1989,7 +1989,7 @@ static void pass_lua(Checker *C) {
     tmp.lua_funcs = fns;
     for (uint32_t tries = 0; tries <= p->nlua_modules + p->nlua_funcs; tries++) {
         LuaLoadError e;
-        LuaLimits lim = {0, 0};
+        LuaLimits lim = {0, 0, 0};
         LuaRt *rt = luart_new(&tmp, C->alloc, lim, &e);
         if (rt) {
             luart_free(rt);

@@ -46,6 +46,7 @@ int arb_engine_new(const arb_config *cfg, arb_engine **out) {
     e->alloc = a;
     e->lua_limits.instructions = cfg->lua_instructions;
     e->lua_limits.memory = cfg->lua_memory;
+    e->lua_limits.millis = cfg->lua_millis;
     const char *dir = cfg->stdlib_dir ? cfg->stdlib_dir : ARB_STDLIB_DIR;
     size_t n = strlen(dir);
     e->stdlib_dir = mem_alloc(a, n + 1);

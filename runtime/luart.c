@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -11,6 +12,12 @@
 
 #define DEFAULT_INSTRUCTIONS 1000000u
 #define DEFAULT_MEMORY ((size_t)64 << 20)
+#define DEFAULT_MILLIS 2000u
+/* string.find/match/gmatch/gsub: the worst case of Lua's backtracking
+ * matcher grows as (subject length)^(quantifiers + 1); work the count hook
+ * cannot see (it runs in C), so a pattern whose worst case passes this many
+ * steps on its subject is refused before it runs */
+#define PATTERN_WORST_STEPS 2e9
 
 struct LuaRt {
     lua_State *L;
@@ -25,6 +32,8 @@ struct LuaRt {
     int step;          /* the count hook's interval */
     char where[256];   /* where Lua was when the hook last fired */
     int out_of_mem;    /* an allocation was refused in this call */
+    double deadline;   /* monotonic seconds: the call's wall-clock limit */
+    int closing;       /* lua_close runs finalizers: the budget stays on */
     uint64_t gen;      /* call number: proxies of earlier calls are dead */
     int *refs;         /* registry reference of each LuaFunc */
     int mt_list;
@@ -203,19 +212,35 @@ static void push_value(LuaRt *r, lua_State *L, const Type *t, Value v) {
 /* The count hook fires every `step` instructions: it notes where Lua is
  * (for messages about memory, which come without a traceback) and raises
  * an error once the call's budget is spent. */
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The count hook fires every `step` instructions: it notes where Lua is
+ * (for messages about memory, which come without a traceback) and raises
+ * an error once the call's budget or its wall-clock time is spent.  That
+ * error cannot be caught: the sandbox's pcall and xpcall raise it again
+ * (safe_pcall), so Lua code cannot go on after it. */
 static void hook(lua_State *L, lua_Debug *ar) {
     LuaRt *r = rt_of(L);
     r->executed += (uint64_t)r->step;
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(r->where, sizeof r->where, "%s:%d", ar->short_src, ar->currentline);
-    if (r->executed < r->budget) return;
+    int late = now_s() > r->deadline;
+    if (r->executed < r->budget && !late && !r->over_budget) return;
     r->over_budget = 1;
-    /* keep firing soon, so a pcall in Lua cannot swallow it for long */
+    /* keep firing soon: also in a finalizer, and in a message handler */
     r->step = 1000;
     lua_sethook(L, hook, LUA_MASKCOUNT, r->step);
     char msg[400];
-    snprintf(msg, sizeof msg, "%s%sinstruction budget of %llu exhausted (endless loop?)", r->where,
-             r->where[0] ? ": " : "", (unsigned long long)r->budget);
+    if (late && r->executed < r->budget)
+        snprintf(msg, sizeof msg, "%s%stime limit of %u ms exceeded", r->where,
+                 r->where[0] ? ": " : "", r->lim.millis);
+    else
+        snprintf(msg, sizeof msg, "%s%sinstruction budget of %llu exhausted (endless loop?)",
+                 r->where, r->where[0] ? ": " : "", (unsigned long long)r->budget);
     luaL_error(L, "%s", msg);
 }
 
@@ -225,7 +250,88 @@ static void start_budget(LuaRt *r, uint64_t budget) {
     r->executed = 0;
     r->step = budget < 10000 ? (int)budget : 10000;
     r->where[0] = 0;
+    r->deadline = now_s() + r->lim.millis / 1000.0;
     lua_sethook(r->L, hook, LUA_MASKCOUNT, r->step);
+}
+
+/* pcall and xpcall of the sandbox: as Lua's, except that an error of the
+ * budget or time limit goes on up (it is not theirs to catch). */
+static int safe_pcall(lua_State *L) {
+    luaL_checkany(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    if (status != LUA_OK && rt_of(L)->over_budget) return lua_error(L);
+    lua_pushboolean(L, status == LUA_OK);
+    lua_insert(L, 1);
+    return lua_gettop(L);
+}
+
+static int safe_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 1); /* f, msgh, args... -> msgh, f, args... */
+    lua_copy(L, 2, 1);
+    lua_replace(L, 2);
+    int status = lua_pcall(L, n - 2, LUA_MULTRET, 1);
+    if (status != LUA_OK && rt_of(L)->over_budget) return lua_error(L);
+    lua_pushboolean(L, status == LUA_OK);
+    lua_replace(L, 1);
+    return lua_gettop(L);
+}
+
+/* setmetatable of the sandbox: no finalizers.  A __gc runs when the state
+ * is closed (or collected), outside any call's limits. */
+static int safe_setmetatable(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+        return luaL_error(L, "setmetatable: finalizers (__gc) are not allowed in rules' Lua");
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* The worst-case steps of matching pattern p (Lua syntax) against a
+ * subject of n bytes: each quantifier (*, +, -, ?) outside a set may make
+ * the matcher try every length again, and find/gmatch/gsub try every
+ * start (no '^'). */
+static double pattern_worst(const char *p, size_t pl, size_t n) {
+    double steps = p[0] == '^' ? 1.0 : (double)n + 1;
+    for (size_t i = 0; i < pl && steps < 1e30; i++) {
+        if (p[i] == '%') {
+            i++; /* an escape, or a class: %b and %f take arguments */
+            if (i < pl && p[i] == 'b') i += 2;
+            continue;
+        }
+        if (p[i] == '[') { /* a set: its '-' is a range */
+            for (i++; i < pl && p[i] != ']'; i++)
+                if (p[i] == '%') i++;
+            continue;
+        }
+        if (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?')
+            steps *= p[i] == '?' ? 2.0 : (double)n + 1;
+    }
+    return steps;
+}
+
+/* string.find/match/gmatch/gsub through the bound above; upvalue 1: the
+ * library's function. */
+static int safe_pattern(lua_State *L) {
+    size_t n, pl;
+    luaL_checklstring(L, 1, &n);
+    const char *p = luaL_checklstring(L, 2, &pl);
+    if (pattern_worst(p, pl, n) > PATTERN_WORST_STEPS) {
+        char msg[300];
+        snprintf(msg, sizeof msg,
+                 "pattern '%.60s' is too costly for a subject of %zu bytes (its worst case passes "
+                 "%.0f steps; use fewer repetitions or a shorter subject)",
+                 p, n, (double)PATTERN_WORST_STEPS);
+        return luaL_error(L, "%s", msg);
+    }
+    int top = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, top, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 /* load(chunk [, name [, mode [, env]]]) for text chunks only. */
@@ -292,6 +398,25 @@ static void make_sandbox(lua_State *L) {
     lua_getfield(L, -1, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    /* the string table is also strings' __index: ("x"):find() is bounded too */
+    static const char *const matchers[] = {"find", "match", "gmatch", "gsub"};
+    for (size_t i = 0; i < sizeof matchers / sizeof matchers[0]; i++) {
+        lua_getfield(L, -1, matchers[i]);
+        lua_pushcclosure(L, safe_pattern, 1);
+        lua_setfield(L, -2, matchers[i]);
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, safe_pcall);
+    lua_setfield(L, -2, "pcall");
+    lua_pushcfunction(L, safe_xpcall);
+    lua_setfield(L, -2, "xpcall");
+    lua_getfield(L, -1, "setmetatable");
+    lua_pushcclosure(L, safe_setmetatable, 1);
+    lua_setfield(L, -2, "setmetatable");
+    /* math.randomseed, kept for luart_seed */
+    lua_getfield(L, -1, "math");
+    lua_getfield(L, -1, "randomseed");
+    lua_setfield(L, LUA_REGISTRYINDEX, "arbiter.randomseed");
     lua_pop(L, 1);
     lua_pushvalue(L, -1);
     lua_pushcclosure(L, safe_load, 1);
@@ -371,6 +496,7 @@ LuaRt *luart_new(const Program *p, Alloc a, LuaLimits lim, LuaLoadError *e) {
     r->lim = lim;
     if (!r->lim.instructions) r->lim.instructions = DEFAULT_INSTRUCTIONS;
     if (!r->lim.memory) r->lim.memory = DEFAULT_MEMORY;
+    if (!r->lim.millis) r->lim.millis = DEFAULT_MILLIS;
     r->limit = r->lim.memory;
     r->refs = mem_calloc(a, (p->nlua_funcs + 1) * sizeof(int));
     lua_State *L = r->refs ? lua_newstate(l_alloc, r) : NULL;
@@ -449,9 +575,23 @@ LuaRt *luart_new(const Program *p, Alloc a, LuaLimits lim, LuaLoadError *e) {
 
 void luart_free(LuaRt *r) {
     if (!r) return;
-    if (r->L) lua_close(r->L);
+    if (r->L) { /* finalizers run here: under a budget (there should be none) */
+        r->closing = 1;
+        start_budget(r, r->lim.instructions);
+        lua_close(r->L);
+    }
     mem_free(r->alloc, r->refs, (r->p->nlua_funcs + 1) * sizeof(int));
     mem_free(r->alloc, r, sizeof *r);
+}
+
+int luart_seed(LuaRt *r, uint64_t seed) {
+    lua_State *L = r->L;
+    lua_settop(L, 0);
+    lua_getfield(L, LUA_REGISTRYINDEX, "arbiter.randomseed");
+    lua_pushinteger(L, (lua_Integer)(seed >> 1));
+    int rc = lua_pcall(L, 1, 0, 0);
+    lua_settop(L, 0);
+    return rc == LUA_OK ? 0 : -1;
 }
 
 const char *luart_error(const LuaRt *r) {

@@ -5,8 +5,15 @@
  * Sandbox: the base library without dofile, loadfile, print, collectgarbage
  * and the debug, io, os and package libraries; `load` takes text chunks only;
  * `require` finds only the library's own modules; string.dump is gone.  Each
- * call has an instruction budget (a count hook) and the state a memory limit
- * (its allocator).  Records (claim, line, a table's rows) reach Lua as
+ * call has an instruction budget and a wall-clock limit (a count hook) and
+ * the state a memory limit (its allocator).  The limits' error cannot be
+ * caught by pcall or xpcall in Lua; string.find/match/gmatch/gsub refuse a
+ * pattern whose worst case on its subject is too costly (C work the hook
+ * cannot interrupt); setmetatable refuses finalizers (__gc), and the state is
+ * closed under a budget.  math.random is seeded per claim (luart_seed), so
+ * results do not depend on the thread count or on earlier claims; a module's
+ * own tables persist from claim to claim within a worker (docs/language.md,
+ * "Lua").  Records (claim, line, a table's rows) reach Lua as
  * read-only proxies whose fields are read by name on access — nothing is
  * copied — and that stop working when the call returns. */
 #ifndef ARB_LUART_H
@@ -22,6 +29,7 @@ typedef struct LuaRt LuaRt;
 typedef struct LuaLimits {
     uint64_t instructions; /* per call; 0: the default (1,000,000) */
     size_t memory;         /* bytes per state; 0: the default (64 MB) */
+    uint32_t millis;       /* wall-clock time per call; 0: the default (2,000 ms) */
 } LuaLimits;
 
 /* What went wrong while loading the modules (luart_new). */
@@ -44,6 +52,9 @@ void luart_free(LuaRt *r);
  * type — with the message and Lua traceback in luart_error. */
 int luart_call(LuaRt *r, uint32_t fn, const Value *args, Value *out, Arena *ar);
 const char *luart_error(const LuaRt *r);
+/* Seeds math.random (the VM does it before a claim's first call, from the
+ * claim's id).  0, or -1 when it failed. */
+int luart_seed(LuaRt *r, uint64_t seed);
 /* Calls made so far. */
 uint64_t luart_calls(const LuaRt *r);
 /* Whether the last call ran out of memory and the state still holds over

@@ -80,6 +80,11 @@ int vm_lua_call(VM *vm, uint32_t rule, int32_t fn, const Value *args, Value *out
         }
     }
     if (!vm->lua) return add_failure(vm, rule, "the Lua state could not be made", ar);
+    if (vm->lua_reseed) {
+        vm->lua_reseed = 0;
+        if (luart_seed(vm->lua, vm->lua_seed))
+            return add_failure(vm, rule, "math.randomseed failed", ar);
+    }
     int rc = luart_call(vm->lua, (uint32_t)fn, args, out, ar);
     if (rc < 0) return -1;
     if (!rc) return 0;
@@ -684,6 +689,13 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     vm->ev_oom = 0;
     int64_t as_of = vm_effective_day(vm, claim);
     size_t from = vm->nfindings;
+    if (p->nlua_funcs) { /* math.random: the same for a claim, whatever ran before it */
+        int32_t kf = p->claim->key_field;
+        const ArbStr *id =
+            kf >= 0 && type_is_string(p->claim->fields[kf].type.kind) ? claim[kf].s : NULL;
+        vm->lua_seed = id ? str_hash(id->data, id->len) * 0x9E3779B97F4A7C15ull + id->len : 1;
+        vm->lua_reseed = 1;
+    }
     /* without the index every rule scans; with it only the unindexed ones */
     uint32_t n = vm->no_index ? p->nrules : p->nscan_rules;
     for (uint32_t k = 0; k < n; k++) {

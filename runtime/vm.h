@@ -70,7 +70,7 @@ typedef struct VM {
      * it (NULL: every history is empty, as in single-claim sessions) */
     const struct HistIndex *hist;
     uint32_t hist_pos;
-    int hist_oom;     /* a history list could not be allocated */
+    int hist_oom; /* a history list could not be allocated */
     /* history() from elsewhere (the history store, history/hsource.h):
      * asked when hist is NULL; NULL too: every history is empty */
     const ArbList *(*hist_fn)(void *ud, int64_t dur, Arena *ar, int *oom);
@@ -85,6 +85,8 @@ typedef struct VM {
     LuaRt *lua;
     LuaLimits lua_limits;
     int lua_broken;        /* the state could not be made: every call fails */
+    uint64_t lua_seed;     /* the claim's seed for math.random (its id's hash) */
+    int lua_reseed;        /* seed before the claim's next call */
     RuleFailure *failures; /* of the claims checked since the last vm_clear */
     size_t nfailures, capfailures;
     /* the effective-date chain after the as_of field (vm_effective_day):

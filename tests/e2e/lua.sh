@@ -106,5 +106,23 @@ for quiet in D2 D5; do
   grep -q "\"claim_id\":\"$quiet\"" lua/dose_expected.jsonl && bad "$quiet flagged" || ok
 done
 
+# math.random is seeded per claim: the same findings for 1 and 3 threads
+# and for the claims in another order
+cat >lua/rand.lua <<'EOF'
+function pick(n) return math.random(1, 100) <= 30 end
+function roll(n) return math.random(1, 1000000) end
+EOF
+cat >lua/rand.rules <<'EOF'
+category LUA_R "random" { code "NHSA2025-097" tier medical }
+lua "rand.lua" { pick(int) bool  roll(int) int }
+rule LUA_R.1 in LUA_R when lua.pick(1) flag claim amount 0.00 message "{lua.roll(1)}"
+EOF
+"$arbiter" check lua/rand.rules --claims dirty.jsonl -o r1.jsonl --threads 1 --quiet 2>/dev/null
+"$arbiter" check lua/rand.rules --claims dirty.jsonl -o r3.jsonl --threads 3 --quiet 2>/dev/null
+tac dirty.jsonl >dirty_rev.jsonl
+"$arbiter" check lua/rand.rules --claims dirty_rev.jsonl -o rr.jsonl --threads 2 --quiet 2>/dev/null
+[ -s r1.jsonl ] && cmp -s r1.jsonl r3.jsonl && ok || bad "math.random: threads 1 and 3 differ"
+[ "$(sort r1.jsonl)" = "$(sort rr.jsonl)" ] && ok || bad "math.random: another claim order changes the findings"
+
 echo "lua: $pass passed, $fail failed"
 [ $fail -eq 0 ]

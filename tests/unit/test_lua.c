@@ -226,6 +226,105 @@ static void test_full_state(void **state) {
     arb_engine_free(e);
 }
 
+/* Hostile Lua (issue: fuzzing and hand tests): a pcall cannot swallow the
+ * budget, a costly pattern is refused before it runs, a finalizer is
+ * refused (and closing the state cannot hang), math.random gives the same
+ * numbers for a claim whatever ran before it. */
+static const char *const HOSTILE =
+    "category H \"Lua\" { code \"NHSA2025-097\" tier medical }\n"
+    "lua [[\n"
+    "  function swallow(n) while true do pcall(function() while true do end end) end end\n"
+    "  function xswallow(n)\n"
+    "    while true do xpcall(function() while true do end end, function(m) return m end) end\n"
+    "  end\n"
+    "  function backtrack(n)\n"
+    "    local s = string.rep('a', 3000)\n"
+    "    return s:find('a-a-a-a-a-b') ~= nil\n"
+    "  end\n"
+    "  function cheap(n) return ('AB12cd'):match('^(%a+)(%d+)') == 'AB' end\n"
+    "  function finalizer(n)\n"
+    "    setmetatable({}, {__gc = function() while true do end end})\n"
+    "    return true\n"
+    "  end\n"
+    "  function dice(n) return math.random(1, 1000000) end\n"
+    "  function caught(n) return pcall(error, 'x') == false end\n"
+    "]] {\n"
+    "  swallow(int) bool  xswallow(int) bool  backtrack(int) bool  cheap(int) bool\n"
+    "  finalizer(int) bool  dice(int) int  caught(int) bool\n"
+    "}\n"
+    "rule H.1 in H when lua.swallow(1) flag claim amount 0.00\n"
+    "rule H.2 in H when lua.xswallow(1) flag claim amount 0.00\n"
+    "rule H.3 in H when lua.backtrack(1) flag claim amount 0.00\n"
+    "rule H.4 in H when lua.cheap(1) and lua.caught(1) flag claim amount 0.00\n"
+    "rule H.5 in H when lua.finalizer(1) flag claim amount 0.00\n"
+    "rule H.6 in H when lua.dice(1) > 0 flag claim amount 0.00 message \"{lua.dice(1)}\"\n";
+
+static void test_hostile(void **state) {
+    (void)state;
+    arb_engine *e = engine(HOSTILE);
+    assert_int_equal(arb_compile(e), ARB_OK);
+    arb_session *s, *s2;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    assert_int_equal(arb_session_new(e, &s2), ARB_OK);
+    Seen a = {0}, b = {0}, c = {0};
+    const char *j = claim_json(1);
+    assert_int_equal(arb_session_check_json(s, j, strlen(j), 0, on_finding, &a), ARB_OK);
+    assert_int_equal(seen(&a, "H.1") + seen(&a, "H.2") + seen(&a, "H.3") + seen(&a, "H.5"), 0);
+    assert_int_equal(seen(&a, "H.4"), 1); /* ordinary patterns and pcall still work */
+    assert_non_null(strstr(arb_session_errmsg(s), "rule H.1: lua.swallow: instruction budget"));
+    /* the same claim again, and in another session (another Lua state): the
+     * same random number */
+    assert_int_equal(arb_session_check_json(s, j, strlen(j), 0, on_finding, &b), ARB_OK);
+    assert_int_equal(arb_session_check_json(s2, j, strlen(j), 0, on_finding, &c), ARB_OK);
+    assert_int_equal(seen(&a, "H.6"), 1);
+    for (int i = 0; i < a.n; i++)
+        if (strcmp(a.rules[i], "H.6") == 0) {
+            for (int k = 0; k < b.n; k++)
+                if (strcmp(b.rules[k], "H.6") == 0)
+                    assert_string_equal(a.messages[i], b.messages[k]);
+            for (int k = 0; k < c.n; k++)
+                if (strcmp(c.rules[k], "H.6") == 0)
+                    assert_string_equal(a.messages[i], c.messages[k]);
+        }
+    arb_session_free(s); /* closing the states: no finalizer was set, nothing hangs */
+    arb_session_free(s2);
+    arb_engine_free(e);
+}
+
+/* Each limit's message, through a batch's rule-error file would be the
+ * same: checked here through the session. */
+static void test_hostile_messages(void **state) {
+    (void)state;
+    static const struct {
+        const char *rule, *want;
+    } cases[] = {
+        {"H.2", "lua.xswallow: instruction budget"},
+        {"H.3", "is too costly for a subject of 3000 bytes"},
+        {"H.5", "finalizers (__gc) are not allowed"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[4096];
+        /* the library with only this rule and H.4 */
+        const char *start = strstr(HOSTILE, "rule H.1");
+        snprintf(text, sizeof text, "%.*s", (int)(start - HOSTILE), HOSTILE);
+        const char *r = strstr(HOSTILE, cases[k].rule);
+        const char *end = strchr(r, '\n');
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof text - n, "rule %.*s\n", (int)(end - r), r);
+        arb_engine *e = engine(text);
+        assert_int_equal(arb_compile(e), ARB_OK);
+        arb_session *s;
+        assert_int_equal(arb_session_new(e, &s), ARB_OK);
+        Seen sn = {0};
+        const char *j = claim_json(1);
+        assert_int_equal(arb_session_check_json(s, j, strlen(j), 0, on_finding, &sn), ARB_OK);
+        if (!strstr(arb_session_errmsg(s), cases[k].want))
+            fail_msg("%s: '%s', wanted '%s'", cases[k].rule, arb_session_errmsg(s), cases[k].want);
+        arb_session_free(s);
+        arb_engine_free(e);
+    }
+}
+
 static void test_load_errors(void **state) {
     (void)state;
     const char *lib = "category L \"Lua\" { code \"X\" }\n"
@@ -260,11 +359,10 @@ static void test_load_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_values_and_results),
-        cmocka_unit_test(test_failures),
-        cmocka_unit_test(test_messages),
-        cmocka_unit_test(test_full_state),
-        cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_values_and_results), cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_messages),           cmocka_unit_test(test_full_state),
+        cmocka_unit_test(test_load_errors),        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_hostile_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
