@@ -7,6 +7,8 @@
  */
 #include "compile.h"
 
+#include "regex.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +35,8 @@ void cg_free(CodeGen *g) {
     mem_free(a, g->sets, g->capsets * sizeof(Table *));
     mem_free(a, g->intsets, g->capintsets * sizeof(IntSet));
     if (g->regexes && g->p && g->p->regexes != g->regexes)
-        for (size_t i = 0; i < g->nregexes; i++) regfree(&g->regexes[i]);
-    mem_free(a, g->regexes, g->capregexes * sizeof(regex_t));
+        for (size_t i = 0; i < g->nregexes; i++) rx_free(g->regexes[i]);
+    mem_free(a, g->regexes, g->capregexes * sizeof(Rx *));
     mem_free(a, g->regex_src, g->capregexes * sizeof(char *));
     mem_free(a, g->templates, g->captemplates * sizeof(Template));
     mem_free(a, g->probes, g->capprobes * sizeof(Probe));
@@ -198,7 +200,7 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern) {
 int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t errcap) {
     snprintf(err, errcap, "out of memory");
     size_t old = g->capregexes;
-    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(regex_t), &g->capregexes,
+    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(Rx *), &g->capregexes,
                  g->nregexes + 1)) {
         g->oom = 1;
         return -1;
@@ -213,15 +215,11 @@ int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t errcap) {
         return -1;
     }
     g->regex_src = ns;
-    int rc = regcomp(&g->regexes[g->nregexes], pattern, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        regerror(rc, &g->regexes[g->nregexes], err, errcap);
-        regfree(&g->regexes[g->nregexes]);
-        return -1;
-    }
+    g->regexes[g->nregexes] = rx_new(pattern, strlen(pattern), err, errcap);
+    if (!g->regexes[g->nregexes]) return -1;
     g->regex_src[g->nregexes] = arena_strndup(&g->p->ar, pattern, strlen(pattern));
     if (!g->regex_src[g->nregexes]) {
-        regfree(&g->regexes[g->nregexes]);
+        rx_free(g->regexes[g->nregexes]);
         g->oom = 1;
         return -1;
     }
@@ -921,7 +919,7 @@ int cg_finish(CodeGen *g) {
     p->nsets = (uint32_t)g->nsets;
     MOVE(p->intsets, g->intsets, g->nintsets, IntSet);
     p->nintsets = (uint32_t)g->nintsets;
-    MOVE(p->regexes, g->regexes, g->nregexes, regex_t);
+    MOVE(p->regexes, g->regexes, g->nregexes, Rx *);
     MOVE(p->regex_src, g->regex_src, g->nregexes, const char *);
     p->nregexes = (uint32_t)g->nregexes;
     MOVE(p->templates, g->templates, g->ntemplates, Template);

@@ -34,7 +34,7 @@ typedef struct CodeGen {
     size_t nsets, capsets;
     IntSet *intsets;
     size_t nintsets, capintsets;
-    regex_t *regexes;
+    struct Rx **regexes; /* regex.h */
     const char **regex_src;
     size_t nregexes, capregexes;
     Template *templates;

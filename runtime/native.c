@@ -2,7 +2,6 @@
  * code calls, running a native rule, and grouping code ranges by shape. */
 #include "native.h"
 
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -726,7 +726,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         for (uint32_t k = 0; k < s->n && !r->bad; k++) s->v[k] = get_i64(r);
     }
     uint32_t nre = get_count(r, 8);
-    p->regexes = alloc(r, nre * sizeof(regex_t));
+    p->regexes = alloc(r, nre * sizeof(struct Rx *));
     p->regex_src = alloc(r, nre * sizeof(char *));
     p->regex_state = alloc(r, nre * sizeof(_Atomic int));
     for (uint32_t i = 0; i < nre && !r->bad; i++) {

@@ -2,6 +2,8 @@
  * program; the disassembler. */
 #include "program.h"
 
+#include "regex.h"
+
 #include <sched.h>
 
 #include <stdlib.h>
@@ -54,20 +56,21 @@ int name_index(const char *const *names, int n, const char *s, size_t len) {
     return -1;
 }
 
-const regex_t *program_regex(const Program *p, uint32_t i) {
-    if (!p->regex_state) return &p->regexes[i];
+const Rx *program_regex(const Program *p, uint32_t i) {
+    if (!p->regex_state) return p->regexes[i];
     _Atomic int *st = &p->regex_state[i];
     int s = atomic_load_explicit(st, memory_order_acquire);
-    if (s == REGEX_READY) return &p->regexes[i];
+    if (s == REGEX_READY) return p->regexes[i];
     int expect = REGEX_PENDING;
     if (s == REGEX_PENDING && atomic_compare_exchange_strong(st, &expect, REGEX_COMPILING)) {
-        int ok = regcomp(&p->regexes[i], p->regex_src[i], REG_EXTENDED | REG_NOSUB) == 0;
+        p->regexes[i] = rx_new(p->regex_src[i], strlen(p->regex_src[i]), NULL, 0);
+        int ok = p->regexes[i] != NULL;
         atomic_store_explicit(st, ok ? REGEX_READY : REGEX_BAD, memory_order_release);
-        return ok ? &p->regexes[i] : NULL;
+        return p->regexes[i];
     }
     /* another thread is compiling it: wait (a pattern compiles in microseconds) */
     while ((s = atomic_load_explicit(st, memory_order_acquire)) == REGEX_COMPILING) sched_yield();
-    return s == REGEX_READY ? &p->regexes[i] : NULL;
+    return s == REGEX_READY ? p->regexes[i] : NULL;
 }
 
 void program_free(Program *p) {
@@ -75,7 +78,7 @@ void program_free(Program *p) {
     Alloc a = p->ar.alloc;
     for (uint32_t i = 0; i < p->nregexes; i++)
         if (!p->regex_state || atomic_load(&p->regex_state[i]) == REGEX_READY)
-            regfree(&p->regexes[i]);
+            rx_free(p->regexes[i]);
     if (p->map && !p->map_borrowed) munmap(p->map, p->map_size);
     arena_free(&p->ar);
     mem_free(a, p, sizeof(Program));

@@ -4,7 +4,6 @@
 #ifndef ARB_PROGRAM_H
 #define ARB_PROGRAM_H
 
-#include <regex.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -209,7 +208,7 @@ typedef struct Program {
     uint32_t nsets;
     IntSet *intsets;
     uint32_t nintsets;
-    regex_t *regexes;
+    struct Rx **regexes; /* regex.h */
     const char **regex_src;
     uint32_t nregexes;
     /* NULL: every regex is compiled (the compiler's own programs).  Packs
@@ -248,7 +247,7 @@ enum { REGEX_PENDING, REGEX_COMPILING, REGEX_READY, REGEX_BAD };
 
 /* Regex i of p, compiled on first use when p came from a pack (safe to call
  * from several threads at once); NULL if the pattern does not compile. */
-const regex_t *program_regex(const Program *p, uint32_t i);
+const struct Rx *program_regex(const Program *p, uint32_t i);
 
 /* Counts for `arbiter lint --stats`.  A rule's shape is its bytecode with
  * constants, sets, tables and messages taken out: rules equal up to their

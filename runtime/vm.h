@@ -7,6 +7,7 @@
 
 #include "luart.h"
 #include "program.h"
+#include "regex.h"
 #include "strbuf.h"
 
 struct arb_evidence;
@@ -135,8 +136,8 @@ int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re);
 /* Whether s (not NULL) matches regex i of p (a pattern that does not
  * compile matches nothing). */
 static inline int vm_regexec(const Program *p, uint32_t i, const ArbStr *s) {
-    const regex_t *re = program_regex(p, i);
-    return re && regexec(re, s->data, 0, NULL, 0) == 0;
+    const Rx *re = program_regex(p, i);
+    return re && rx_match(re, s->data, s->len);
 }
 
 /* Pieces shared by the interpreter and native code. */

@@ -6,7 +6,8 @@ set -euo pipefail
 # clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
   clang libclang-rt-dev
-  libmicrohttpd-dev libssl-dev curl wrk)
+  libmicrohttpd-dev libssl-dev curl wrk
+  g++ libre2-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

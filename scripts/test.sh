@@ -19,5 +19,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== fuzz (libFuzzer + ASan + UBSan, ${FUZZ_SECONDS:-60} s a target) =="
-bash scripts/build.sh build-fuzz -DARB_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo
+bash scripts/build.sh build-fuzz -DARB_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 bash scripts/fuzz.sh build-fuzz "${FUZZ_SECONDS:-60}"
