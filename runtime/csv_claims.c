@@ -272,6 +272,24 @@ static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const cha
     return rc == 1 ? 0 : -1;
 }
 
+/* The claim_id of a child row that does not parse (an unterminated quote
+ * later in it): the text of its join column when every cell up to and
+ * including it is plain (no quote, no line break); 0, or -1 when not so. */
+static int plain_id(const CsvFile *cf, const Row *row, const char **id, size_t *n) {
+    const char *p = cf->text + row->start, *end = cf->text + row->end;
+    for (int32_t col = 0; col < cf->join_col; col++) {
+        while (p < end && *p != ',' && *p != '"' && *p != '\n' && *p != '\r') p++;
+        if (p == end || *p != ',') return -1;
+        p++;
+    }
+    const char *q = p;
+    while (q < end && *q != ',' && *q != '"' && *q != '\n' && *q != '\r') q++;
+    if ((q < end && *q == '"') || q == p) return -1;
+    *id = p;
+    *n = (size_t)(q - p);
+    return 0;
+}
+
 /* csvc_open, csvc_open_ex (mem NULL) and csvc_open_mem (mem[0] claims.csv's
  * text, then nmem - 1 child files' texts), in encoding enc. */
 static int open_claims(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
@@ -359,6 +377,23 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
             const char *e;
             Row *row = &cf->rows[k];
             if (row_fields(cf, row, &r, &e)) {
+                /* a claim whose row is malformed is rejected whole, never
+                 * audited on the rows that remain */
+                const char *idp;
+                size_t idn;
+                uintptr_t owner =
+                    plain_id(cf, row, &idp, &idn) ? 0 : (uintptr_t)strmap_get(&ids, idp, idn);
+                if (owner) {
+                    if (!c->errs[owner - 1]) {
+                        const char *base = strrchr(cf->path, '/');
+                        char m[400];
+                        snprintf(m, sizeof m, "its row on line %llu of %s is malformed: %s",
+                                 (unsigned long long)row->line, base ? base + 1 : cf->path, e);
+                        c->errs[owner - 1] = arena_strndup(&c->ar, m, strlen(m));
+                        if (!c->errs[owner - 1]) oom = 1;
+                    }
+                    continue;
+                }
                 add_orphan(c, cf->path, row->line, "malformed row: %s", e);
                 continue;
             }

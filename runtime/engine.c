@@ -646,8 +646,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
     char msg[480];
     size_t off = 0;
     JsonrOptions o = {NULL, &s->notes, 0, 0};
-    int prc =
-        prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, &o, msg, sizeof msg, &off);
+    int prc = prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, &o, msg, sizeof msg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) {
         snprintf(s->errmsg, sizeof s->errmsg, "column %zu: %s", off + 1, msg);

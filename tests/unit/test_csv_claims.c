@@ -271,6 +271,38 @@ static void test_from_memory(void **state) {
     csvc_free(cm);
 }
 
+/* A child row that does not parse (an unterminated quote) rejects its
+ * claim whole when its claim_id can be read before the quote: the claim is
+ * never audited on the rows that remain. */
+static void test_malformed_child_rejects_its_claim(void **state) {
+    (void)state;
+    char err[256];
+    const char *claims = "claim_id,dept\nC1,a\nC2,b\n";
+    CsvcText ct = {"claims.csv", claims, strlen(claims)};
+    const char *lines = "claim_id,line_no,item_code,amount\n"
+                        "C1,1,A,10.00\n"
+                        "C2,1,\"broken,1.00\n"; /* the quote runs to the end */
+    CsvcText children[1] = {{"lines", lines, strlen(lines)}};
+    CsvClaims *c;
+    if (csvc_open_mem(&c, &claim_rt, &ct, children, 1, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(csvc_count(c), 2);
+    assert_int_equal(csvc_orphan_count(c), 0);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const Value *v;
+    const char *file;
+    uint64_t line;
+    assert_int_equal(csvc_get(c, 0, &ar, NULL, &v, err, sizeof err, &file, &line), 0);
+    assert_int_equal(v[3].l->n, 1);
+    assert_int_equal(csvc_get(c, 1, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
+    assert_int_equal(line, 3);
+    if (!strstr(err, "its row on line 3 of lines.csv is malformed: unterminated"))
+        fail_msg("%s", err);
+    arena_free(&ar);
+    csvc_free(c);
+}
+
 /* A NUL byte in a cell would cut the value at it wherever it is a C
  * string (two claim ids reported as one): the claim is rejected, naming the
  * column, in the claims file and in a child file. */
@@ -312,6 +344,7 @@ int main(void) {
         cmocka_unit_test(test_header_without_join_column),
         cmocka_unit_test(test_from_memory),
         cmocka_unit_test(test_nul_in_a_cell),
+        cmocka_unit_test(test_malformed_child_rejects_its_claim),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
