@@ -556,12 +556,14 @@ static void cg_binary(CodeGen *g, Node *n) {
     int ka = n->a->type.kind, kb = n->b->type.kind;
     int str = type_is_string(ka);
     if (op >= OP_EQ && op <= OP_GE) {
-        static const uint8_t ints[] = {OPC_EQ, OPC_NE, OPC_LT, OPC_LE, OPC_GT, OPC_GE};
-        static const uint8_t strs[] = {OPC_SEQ, OPC_SNE, OPC_SLT, OPC_SLE, OPC_SGT, OPC_SGE};
+        /* one table indexed twice (not a pointer chosen between two arrays,
+         * which GCC 12's object-size check misreads at -O2) */
+        static const uint8_t cmp[2][6] = {{OPC_EQ, OPC_NE, OPC_LT, OPC_LE, OPC_GT, OPC_GE},
+                                          {OPC_SEQ, OPC_SNE, OPC_SLT, OPC_SLE, OPC_SGT, OPC_SGE}};
         cg_expr(g, n->a);
         cg_expr(g, n->b);
         probe(g, PROBE_OPERANDS, n, n->a, n->b);
-        emit(g, (str ? strs : ints)[op - OP_EQ], 0, 0, 0, 0, 0);
+        emit(g, cmp[str != 0][op - OP_EQ], 0, 0, 0, 0, 0);
         probe(g, PROBE_RESULT, n, NULL, NULL);
         return;
     }
