@@ -1,6 +1,6 @@
 /* cmd_library.c — `arbiter gen library`, `arbiter gen claims --library`
  * (labelled claims) and `arbiter score`: the CLI side of the synthetic
- * reference library (cli/library.h) and of scoring findings against truth. */
+ * reference library (synth/library.h) and of scoring findings against truth. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
