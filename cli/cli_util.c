@@ -13,10 +13,6 @@
 
 #include "transcode.h"
 
-#ifndef ARB_STDLIB_DIR
-#define ARB_STDLIB_DIR "stdlib-rules"
-#endif
-
 size_t cli_print_errors(arb_engine *e) {
     size_t errors = 0, n = arb_error_count(e), cap = 4096;
     char *buf = malloc(cap);
@@ -121,9 +117,9 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
         *exit_code = 4;
         return NULL;
     }
-    char schema[PATH_MAX + 16], schema_real[PATH_MAX];
-    snprintf(schema, sizeof schema, "%s/schema.rules",
-             cfg.stdlib_dir ? cfg.stdlib_dir : ARB_STDLIB_DIR);
+    char schema[PATH_MAX + 80], schema_real[PATH_MAX], def_dir[PATH_MAX + 64];
+    if (!cfg.stdlib_dir) arb_default_stdlib_dir(def_dir, sizeof def_dir);
+    snprintf(schema, sizeof schema, "%s/schema.rules", cfg.stdlib_dir ? cfg.stdlib_dir : def_dir);
     if (!realpath(schema, schema_real)) schema_real[0] = 0;
     for (size_t i = 0; i < nfiles; i++) {
         if (add_path(e, cmd, files[i], schema_real)) {

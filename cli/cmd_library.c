@@ -1,7 +1,8 @@
 /* cmd_library.c — `arbiter gen library`, `arbiter gen claims --library`
  * (labelled claims) and `arbiter score`: the CLI side of the synthetic
- * reference library (cli/library.h) and of scoring findings against truth. */
+ * reference library (synth/library.h) and of scoring findings against truth. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,6 @@
 #include "commands.h"
 #include "library.h"
 #include "outfile.h"
-
-#ifndef ARB_STDLIB_DIR
-#define ARB_STDLIB_DIR "stdlib-rules"
-#endif
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -103,10 +100,14 @@ static int parse_fraction(const char *s, uint32_t *ppm) {
     return 0;
 }
 
-static const char *default_stdlib(const char *given) {
+/* --stdlib, else ARBITER_STDLIB, else the library's default (written into
+ * buf, PATH_MAX + 64 bytes). */
+static const char *default_stdlib(const char *given, char *buf) {
     if (given) return given;
     const char *env = getenv("ARBITER_STDLIB");
-    return env ? env : ARB_STDLIB_DIR;
+    if (env) return env;
+    arb_default_stdlib_dir(buf, PATH_MAX + 64);
+    return buf;
 }
 
 int cmd_gen_library(int argc, char **argv) {
@@ -134,7 +135,8 @@ int cmd_gen_library(int argc, char **argv) {
         }
     }
     if (!out) return cli_usage_error("gen library", "%s", "no output directory given (-o DIR)");
-    o.stdlib_dir = default_stdlib(o.stdlib_dir);
+    char stdlib_buf[PATH_MAX + 64];
+    o.stdlib_dir = default_stdlib(o.stdlib_dir, stdlib_buf);
     const LibCategory *cats[LIB_MAX_CATEGORIES];
     size_t n = lib_categories(cats, LIB_MAX_CATEGORIES);
     uint64_t counts[LIB_MAX_CATEGORIES];
@@ -187,7 +189,8 @@ int cmd_gen_labelled(int argc, char **argv) {
     }
     if (!o.library)
         return cli_usage_error("gen claims", "%s", "labelled claims need --library DIR");
-    o.stdlib_dir = default_stdlib(o.stdlib_dir);
+    char stdlib_buf[PATH_MAX + 64];
+    o.stdlib_dir = default_stdlib(o.stdlib_dir, stdlib_buf);
     char tpath[4096];
     if (!truth) {
         if (!out || strcmp(out, "-") == 0)

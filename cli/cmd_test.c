@@ -3,7 +3,9 @@
  * and compare with its expected findings; --coverage) and
  * `arbiter diff` (the impact of a rule change: two rule libraries over the
  * same claims).  Both run the rules through the public API, with findings
- * written to a temporary file and read back (findings_set.c compares them).
+ * written to a temporary file and read back; testing/ compares them
+ * (findings_set.c), judges inline tests (expect.c) and writes the impact of
+ * a change (impact.c), and this file prints.
  *
  * Exit codes: 0 no difference; 1 differences; 2 usage or rule errors, or a
  * malformed expected.jsonl; 3 claims unreadable or records rejected; 4 I/O. */
@@ -20,7 +22,9 @@
 #include "arbiter_jit.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "expect.h"
 #include "findings_set.h"
+#include "impact.h"
 
 enum { EXIT_CLEAN = 0, EXIT_DIFFERS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -93,20 +97,6 @@ static double now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Money with thousands separators, for summaries: "-11,092.20". */
-static void money_grouped(int64_t cents, char *buf, size_t cap) {
-    char plain[32];
-    fs_money(cents, plain, sizeof plain);
-    const char *digits = plain[0] == '-' ? plain + 1 : plain;
-    size_t whole = strcspn(digits, "."), k = 0;
-    if (digits != plain && k + 1 < cap) buf[k++] = '-';
-    for (size_t i = 0; digits[i] && k + 2 < cap; i++) {
-        if (i && i < whole && (whole - i) % 3 == 0) buf[k++] = ',';
-        buf[k++] = digits[i];
-    }
-    buf[k] = 0;
 }
 
 /* ------------------------------------------------------------ rule files */
@@ -360,6 +350,11 @@ static void exercise(TestRun *t, const char *rule) {
     if (d) t->exercised[t->nexercised++] = d;
 }
 
+/* exercise() as expect_judge's callback. */
+static void exercised(void *ud, const char *rule) {
+    exercise(ud, rule);
+}
+
 static int is_file(const char *path) {
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
@@ -535,94 +530,6 @@ static int run_sets(TestRun *t, char **dirs, size_t ndirs) {
 
 /* ------------------------------------------------------------ inline tests */
 
-static void describe_finding(FsBuf *b, const FsFinding *f) {
-    char m[32];
-    fs_money(f->amount, m, sizeof m);
-    if (f->line_no >= 0)
-        fsb_printf(b, "%s on line %lld amount %s", f->rule, (long long)f->line_no, m);
-    else
-        fsb_printf(b, "%s on the claim amount %s", f->rule, m);
-}
-
-static void describe_expect(FsBuf *b, const arb_test_expect *x) {
-    fsb_printf(b, "%s %s", x->negate ? "no flag" : "flag", x->rule_id);
-    if (x->line_no >= 0) fsb_printf(b, " on line %lld", (long long)x->line_no);
-    if (x->has_amount) {
-        char m[32];
-        fs_money(x->amount_cents, m, sizeof m);
-        fsb_printf(b, " amount %s", m);
-    }
-}
-
-static int expect_matches(const arb_test_expect *x, const FsFinding *f, const char *claim_id,
-                          int with_amount) {
-    return strcmp(f->claim_id, claim_id) == 0 && strcmp(f->rule, x->rule_id) == 0 &&
-           (x->line_no < 0 || f->line_no == x->line_no) &&
-           (!with_amount || !x->has_amount || f->amount == x->amount_cents);
-}
-
-/* Judges the findings of a test's last claim by its expectations: each
- * failed one goes to the report (expected, then found).  Returns the
- * number of failed expectations; *first gets the first one, short. */
-static size_t judge_test(TestRun *t, size_t i, const arb_test *tt, const FindingSet *act,
-                         FsBuf *report, FsBuf *first) {
-    size_t failed = 0;
-    for (size_t k = 0; k < tt->nexpects; k++) {
-        arb_test_expect x;
-        if (arb_test_expect_get(t->e, i, k, &x) != ARB_OK) continue;
-        if (!x.negate) exercise(t, x.rule_id);
-        size_t hits = 0, near = 0;
-        for (size_t j = 0; j < act->n; j++) {
-            hits += expect_matches(&x, &act->items[j], tt->claim_id, 1);
-            near += expect_matches(&x, &act->items[j], tt->claim_id, 0);
-        }
-        if (x.negate ? hits == 0 : hits > 0) continue;
-        failed++;
-        fsb_printf(report, "  %s:%u:%u: expected ", x.file ? x.file : "?", x.line, x.col);
-        describe_expect(report, &x);
-        if (!first->len) {
-            fsb_puts(first, "expected ");
-            describe_expect(first, &x);
-        }
-        fsb_puts(report, "\n    found: ");
-        if (x.negate || near) {
-            /* the findings that break a 'no flag', or that differ only in amount */
-            size_t shown = 0;
-            for (size_t j = 0; j < act->n; j++) {
-                if (!expect_matches(&x, &act->items[j], tt->claim_id, 0)) continue;
-                if (shown++) fsb_puts(report, ", ");
-                describe_finding(report, &act->items[j]);
-                if (x.negate) fsb_printf(report, " \"%s\"", act->items[j].message);
-            }
-        } else {
-            fsb_printf(report, "no finding of %s", x.rule_id);
-            if (x.line_no >= 0) fsb_printf(report, " on line %lld", (long long)x.line_no);
-        }
-        /* what else the last claim got, for context */
-        int listed = x.negate || near;
-        size_t others = 0, shown = 0;
-        for (size_t j = 0; j < act->n; j++)
-            others += strcmp(act->items[j].claim_id, tt->claim_id) == 0 &&
-                      !(listed && expect_matches(&x, &act->items[j], tt->claim_id, 0));
-        if (!others) {
-            fsb_printf(report, "; claim %s has %s findings\n", tt->claim_id,
-                       listed ? "no other" : "no");
-            continue;
-        }
-        fsb_printf(report, "; %sfindings of claim %s: ", listed ? "other " : "", tt->claim_id);
-        for (size_t j = 0; j < act->n && shown < MAX_EXAMPLES; j++) {
-            if (strcmp(act->items[j].claim_id, tt->claim_id) != 0 ||
-                (listed && expect_matches(&x, &act->items[j], tt->claim_id, 0)))
-                continue;
-            if (shown++) fsb_puts(report, ", ");
-            describe_finding(report, &act->items[j]);
-        }
-        if (others > shown) fsb_printf(report, " and %zu more", others - shown);
-        fsb_puts(report, "\n");
-    }
-    return failed;
-}
-
 /* Writes the test's claims to a temporary JSON Lines file, runs them as one
  * batch and judges the result.  Fills the test's JUnit case; returns its
  * exit code. */
@@ -657,7 +564,8 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
         why.len = 0;
         fsb_printf(&why, "%s", rejects.p);
     }
-    if (code == EXIT_CLEAN && loaded && judge_test(t, i, &tt, &act, &report, &first))
+    if (code == EXIT_CLEAN && loaded &&
+        expect_judge(t->e, i, &tt, &act, MAX_EXAMPLES, exercised, t, &report, &first))
         code = EXIT_DIFFERS;
     const char *file = tt.file ? tt.file : "?";
     if (code == EXIT_DIFFERS) {
@@ -882,61 +790,6 @@ int cmd_test(int argc, char **argv) {
 
 /* ------------------------------------------------------------------- diff */
 
-static int64_t sum_amounts(const FindingSet *s) {
-    int64_t sum = 0;
-    for (size_t i = 0; i < s->n; i++) sum = fs_money_add(sum, s->items[i].amount);
-    return sum;
-}
-
-/* Claims named by at least one difference. */
-static size_t claims_affected(const FsDiff *d) {
-    const char **ids = malloc((d->n + 1) * sizeof *ids);
-    if (!ids) return 0;
-    for (size_t i = 0; i < d->n; i++)
-        ids[i] = d->items[i].actual ? d->items[i].actual->claim_id : d->items[i].expected->claim_id;
-    qsort(ids, d->n, sizeof *ids, cmp_str);
-    size_t n = 0;
-    for (size_t i = 0; i < d->n; i++) n += i == 0 || strcmp(ids[i], ids[i - 1]) != 0;
-    free(ids);
-    return n;
-}
-
-/* Prints the impact of the change: heading, report, summary line.
- * Returns the number of differences, or -1 when out of memory. */
-static long print_impact(const char *old_name, const char *new_name, FindingSet *old_set,
-                         FindingSet *new_set, const Titles *titles) {
-    FsDiff d;
-    if (fs_compare(old_set, new_set, &d)) {
-        fprintf(stderr, "arbiter diff: out of memory\n");
-        return -1;
-    }
-    FsBuf b;
-    fsb_init(&b);
-    if (d.n)
-        fsb_printf(&b, "diff %s -> %s: %zu difference%s\n", old_name, new_name, d.n,
-                   d.n == 1 ? "" : "s");
-    else
-        fsb_printf(&b, "diff %s -> %s: no differences\n", old_name, new_name);
-    fs_report(&b, &d, titles->items, titles->n, MAX_EXAMPLES);
-    char m_old[48], m_new[48], m_delta[48];
-    int64_t a_old = sum_amounts(old_set), a_new = sum_amounts(new_set);
-    money_grouped(a_old, m_old, sizeof m_old);
-    money_grouped(a_new, m_new, sizeof m_new);
-    money_grouped(fs_money_sub(a_new, a_old), m_delta, sizeof m_delta);
-    long long dn = (long long)new_set->n - (long long)old_set->n;
-    size_t nclaims = claims_affected(&d);
-    fsb_printf(&b,
-               "summary: findings %zu -> %zu (%+lld), %zu claim%s affected, money at risk %s -> "
-               "%s (%s%s)\n",
-               old_set->n, new_set->n, dn, nclaims, nclaims == 1 ? "" : "s", m_old, m_new,
-               a_new >= a_old ? "+" : "", m_delta);
-    fputs(b.p ? b.p : "", stdout);
-    long n = (long)d.n;
-    fsb_free(&b);
-    fs_diff_free(&d);
-    return n;
-}
-
 /* Compiles one side of the diff and runs it over the claims; *loaded is 1
  * when its findings could be loaded. */
 static int diff_side(const char *rules_path, const char *claims, const RunOptions *ro, int quiet,
@@ -990,7 +843,15 @@ int cmd_diff(int argc, char **argv) {
                            : EXIT_CLEAN;
     code = worse(c_old, c_new);
     if (loaded_old && loaded_new) {
-        long n = print_impact(sides[0], sides[1], &old_set, &new_set, &titles);
+        FsBuf b;
+        fsb_init(&b);
+        long n = impact_report(&b, sides[0], sides[1], &old_set, &new_set, titles.items, titles.n,
+                               MAX_EXAMPLES);
+        if (n < 0)
+            fprintf(stderr, "arbiter diff: out of memory\n");
+        else
+            fputs(b.p ? b.p : "", stdout);
+        fsb_free(&b);
         code = worse(code, n < 0 ? EXIT_IO : n > 0 ? EXIT_DIFFERS : EXIT_CLEAN);
     }
     fs_free(&old_set);

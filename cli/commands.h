@@ -15,6 +15,10 @@ int cmd_gen_labelled(int argc, char **argv);
 /* arbiter score FINDINGS TRUTH (cmd_library.c) */
 int cmd_score(int argc, char **argv);
 
+/* arbiter import nhsa KNOWLEDGE_POINTS.json -o DIR (cmd_import.c; the
+ * importer is import/): argv[0] is the source, "nhsa" */
+int cmd_import(int argc, char **argv);
+
 /* arbiter history init|add|stats|prune|export DB ... (cmd_history.c) */
 int cmd_history(int argc, char **argv);
 

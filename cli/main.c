@@ -20,7 +20,6 @@
 #include "commands.h"
 #include "explain.h"
 #include "gen.h"
-#include "import_nhsa.h"
 #include "outfile.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
@@ -478,9 +477,9 @@ static int cmd_check(int argc, char **argv) {
                     (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",
                     o.strict ? "rejected: --strict" : "both audited; --strict rejects the later");
         if (o.record)
-            fprintf(stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
-                    (unsigned long long)st.recorded, history_dir,
-                    (unsigned long long)st.not_recorded);
+            fprintf(
+                stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
+                (unsigned long long)st.recorded, history_dir, (unsigned long long)st.not_recorded);
         fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
                 m1, m2);
         fprintf(stderr,

@@ -65,7 +65,7 @@ typedef struct arb_session arb_session;
 typedef struct arb_config {
     arb_alloc_fn alloc; /* NULL: the C library's realloc/free */
     void *alloc_ud;
-    const char *stdlib_dir; /* directory holding schema.rules; NULL: the built-in default */
+    const char *stdlib_dir; /* directory holding schema.rules; NULL: the default below */
     int no_prelude;         /* 1: do not load schema.rules (the sources declare the schema) */
     int debug_info;         /* 1: keep what arb_explain needs (costs memory) */
     /* Lua functions called by rules: instructions per call and bytes per
@@ -80,6 +80,23 @@ typedef struct arb_config {
 /* Fills *cfg with defaults.  Always call it first, then set what you need:
  * fields added in later versions get their defaults this way. */
 void arb_config_init(arb_config *cfg);
+
+/* The standard library an engine uses when arb_config.stdlib_dir is NULL:
+ * the first of these directories that holds schema.rules —
+ *  1. share/arbiter/stdlib-rules of the install the shared library
+ *     libarbiter.so was loaded from (LIBDIR/../share/..., found with
+ *     dladdr; skipped when libarbiter.a is linked into the program);
+ *  2. share/arbiter/stdlib-rules of the install the running program is in
+ *     (BINDIR/../share/..., from /proc/self/exe: the installed arbiter
+ *     command);
+ *  3. the source tree's stdlib-rules the library was built from (the build
+ *     tree: compiled in);
+ * and 3 when none does (arb_compile then reports the missing schema).  An
+ * install thus finds its own standard library wherever it is moved.  The
+ * library reads no environment variable: the arbiter command takes
+ * --stdlib, else ARBITER_STDLIB, else this.  Writes the directory into buf
+ * (NUL-terminated, truncated to cap) and returns the length it needs. */
+size_t arb_default_stdlib_dir(char *buf, size_t cap);
 
 int arb_engine_new(const arb_config *cfg, arb_engine **out);
 void arb_engine_free(arb_engine *e);

@@ -18,10 +18,6 @@
 #include "pack.h"
 #include "scalar.h"
 
-#ifndef ARB_STDLIB_DIR
-#define ARB_STDLIB_DIR "stdlib-rules"
-#endif
-
 void arb_config_init(arb_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
 }
@@ -47,7 +43,12 @@ int arb_engine_new(const arb_config *cfg, arb_engine **out) {
     e->lua_limits.instructions = cfg->lua_instructions;
     e->lua_limits.memory = cfg->lua_memory;
     e->lua_limits.millis = cfg->lua_millis;
-    const char *dir = cfg->stdlib_dir ? cfg->stdlib_dir : ARB_STDLIB_DIR;
+    char def_dir[4096 + 64];
+    const char *dir = cfg->stdlib_dir;
+    if (!dir) {
+        arb_default_stdlib_dir(def_dir, sizeof def_dir); /* stdlib_dir.c */
+        dir = def_dir;
+    }
     size_t n = strlen(dir);
     e->stdlib_dir = mem_alloc(a, n + 1);
     if (!e->stdlib_dir) {

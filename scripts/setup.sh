@@ -3,11 +3,12 @@
 # it is missing.  Safe to run again; does nothing when all is there.
 set -euo pipefail
 
-# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets
+# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets;
+# pandoc makes the man pages, dpkg-dev (dpkg-shlibdeps) the Debian package's dependencies
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
   clang libclang-rt-dev
   libmicrohttpd-dev libssl-dev curl wrk
-  g++ libre2-dev)
+  g++ libre2-dev pandoc dpkg-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

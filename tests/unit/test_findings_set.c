@@ -1,8 +1,9 @@
-/* test_findings_set.c — tests of cli/findings_set.c, the findings files
+/* test_findings_set.c — tests of testing/findings_set.c, the findings files
  * behind `arbiter test` and `arbiter diff`.
  *
- * findings_set.c lives in the CLI, not in libarbiter, so it is compiled in
- * here (#include "findings_set.c"; the cli directory is on the include path).
+ * findings_set.c is not in libarbiter (the CLI links it as arbiter_testing),
+ * so it is compiled in here (#include "findings_set.c"; the testing directory
+ * is on the include path).
  *
  * What is checked: the line parser (every field, string escapes including
  * \uXXXX and surrogate pairs, null line_no, exact money, and each kind of

@@ -1,10 +1,11 @@
-/* test_gen.c — tests of the synthetic claim generator (cli/gen.c).
+/* test_gen.c — tests of the synthetic claim generator (synth/gen.c).
  *
- * The generator lives in the CLI, not in libarbiter, so this test compiles it
- * in (#include "gen.c"; the cli directory is on the include path).  Build it
- * alone with:
+ * The generator is not in libarbiter (the CLI links it as arbiter_synth), so
+ * this test compiles it in (#include "gen.c"; the synth directory is on the
+ * include path).  Build it alone (after a build, for libarbiter.a) with:
  *   gcc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
- *       -Wno-unused-parameter -Icli tests/unit/test_gen.c $(pkg-config --cflags --libs cmocka)
+ *       -Wno-unused-parameter -Isynth -Iruntime -Iinclude tests/unit/test_gen.c \
+ *       build/libarbiter.a $(pkg-config --cflags --libs cmocka lua5.4 lmdb json-c) -lm
  *
  * What is checked: the catalog and diagnosis tables (code formats, the
  * restriction attributes rule tables need); determinism (same options, same

@@ -1,7 +1,9 @@
-/* test_import_nhsa.c — tests of cli/import_nhsa.c, `arbiter import nhsa`.
+/* test_import_nhsa.c — tests of import/import_nhsa.c, the importer behind
+ * `arbiter import nhsa`.
  *
- * import_nhsa.c lives in the CLI, not in libarbiter, so it is compiled in
- * here (#include "import_nhsa.c"; the cli directory is on the include path).
+ * import_nhsa.c is not in libarbiter (the CLI links it as arbiter_import), so
+ * it is compiled in here (#include "import_nhsa.c"; the import directory is on
+ * the include path), and its internals are tested too.
  *
  * What is checked, on literal knowledge-point texts written here: the
  * derivation of every parameter (sex, child and other age limits, newborn
@@ -42,7 +44,7 @@ static const char *derive_text(const char *cls, const char *name, const char *co
     k.ncodes = pair ? 2 : 1;
     const CatSpec *c = cat_find(cls, NULL);
     assert_non_null(c);
-    ImportOptions o = {18, 0, NULL};
+    ImpOptions o = {18, 0, NULL};
     return derive(c, &k, &o, d);
 }
 
@@ -120,7 +122,7 @@ static void test_child_ages(void **state) {
     k.constraint = "用于小儿感冒。";
     k.codes = (const char **)ONE_CODE;
     k.ncodes = 1;
-    ImportOptions o14 = {14, 0, NULL};
+    ImpOptions o14 = {14, 0, NULL};
     assert_null(derive(cat_find(k.rule_class, NULL), &k, &o14, &d));
     assert_int_equal(d.age_under, 14);
     /* forbidden ages are stored as the allowed ones */
@@ -225,7 +227,7 @@ static void test_pairs(void **state) {
     k.item_name = "A×B";
     k.codes = (const char **)ONE_CODE;
     k.ncodes = 1;
-    ImportOptions o = {18, 0, NULL};
+    ImpOptions o = {18, 0, NULL};
     const char *why = derive(cat_find(k.rule_class, NULL), &k, &o, &d);
     assert_non_null(why);
     assert_non_null(strstr(why, "exactly two codes"));
@@ -261,7 +263,7 @@ static void test_surgery_group(void **state) {
     /* with a local price list */
     char *codes[] = {"003310990010000"};
     int64_t cents[] = {120050};
-    PriceList pl = {codes, cents, 1};
+    ImpPriceList pl = {codes, cents, 1};
     Kp k;
     memset(&k, 0, sizeof k);
     k.rule_class = "手术项目未按规定折价收费";
@@ -269,7 +271,7 @@ static void test_surgery_group(void **state) {
     const char *one[] = {"003310990010000"}, *other[] = {"003310990020000"};
     k.codes = one;
     k.ncodes = 1;
-    ImportOptions o = {18, 0, &pl};
+    ImpOptions o = {18, 0, &pl};
     assert_null(derive(cat_find(k.rule_class, NULL), &k, &o, &d));
     assert_string_equal(d.group, "肝胆手术组");
     assert_int_equal(d.max_price, 120050);
@@ -382,9 +384,9 @@ static void test_numbers_and_codes(void **state) {
 static int import_text(const char *json, char *dir, char *err) {
     strcpy(dir, "/tmp/arb_import_XXXXXX");
     assert_non_null(mkdtemp(dir));
-    ImportOptions o = {18, 0, NULL};
+    ImpOptions o = {18, 0, NULL};
     err[0] = 0;
-    return nhsa_import(json, strlen(json), "kp.json", dir, &o, NULL, err, 512);
+    return imp_nhsa(json, strlen(json), "kp.json", dir, &o, NULL, err, 512);
 }
 
 static char *slurp(const char *dir, const char *name) {
@@ -392,7 +394,7 @@ static char *slurp(const char *dir, const char *name) {
     snprintf(path, sizeof path, "%s/%s", dir, name);
     size_t n;
     char err[256];
-    return read_all(path, &n, err, sizeof err);
+    return imp_read_file(path, &n, err, sizeof err);
 }
 
 static void remove_dir(const char *dir) {

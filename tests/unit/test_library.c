@@ -1,8 +1,8 @@
 /* test_library.c — unit tests of the reference-library framework
- * (cli/library.c: code formats, uniqueness and disjointness of the code
+ * (synth/library.c: code formats, uniqueness and disjointness of the code
  * allocator, prefix keys, blocked sample keys, CSV reading) and of
- * `arbiter score` (cli/cmd_library.c).  The CLI sources are compiled in
- * (#include; the cli directory is on the include path). */
+ * `arbiter score` (cli/cmd_library.c).  The sources are compiled in
+ * (#include; the synth and cli directories are on the include path). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

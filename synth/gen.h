@@ -9,7 +9,10 @@
  *
  * The item catalog, the diagnosis list and the anomaly kinds are exposed so
  * that tests, examples and rule tables can be written from the real codes and
- * restriction parameters the generator uses.  See docs/claims-generator.md. */
+ * restriction parameters the generator uses.  See docs/claims-generator.md.
+ *
+ * Not part of libarbiter's API: the CLI links it (arbiter_synth, with the
+ * reference library, library.h); cli/main.c parses `gen claims`' arguments. */
 #ifndef ARB_GEN_H
 #define ARB_GEN_H
 

@@ -17,8 +17,9 @@
  * The file holds: a small strict JSON parser (a flat node array; errors carry
  * the byte offset, reported as line and column), the text matchers, the
  * category table, the per-shape derivations, table columns and the rule
- * templates of the non-stdlib categories, the writer, the price list and the
- * command.  No globals; everything printed is printed by cmd_import. */
+ * templates of the non-stdlib categories, the writer and the price list.
+ * No globals; nothing printed: the command (cli/cmd_import.c) prints the
+ * report this fills. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,8 +30,6 @@
 
 #include "csv.h"
 #include "import_nhsa.h"
-
-enum { IMP_OK = 0, IMP_USAGE = 2, IMP_DATA = 3, IMP_IO = 4 };
 
 /* ------------------------------------------------------------------------ */
 /* A growable byte buffer.                                                   */
@@ -850,22 +849,8 @@ static const CatSpec *cat_find(const char *rule_class, const char *gz) {
 /* knowledge point and returns NULL, or the reason it could not (the row is  */
 /* then incomplete).                                                         */
 
-/* A local price list (--prices): item codes with their prices, sorted by
- * code. */
-typedef struct PriceList {
-    char **codes;
-    int64_t *cents;
-    size_t n;
-} PriceList;
-
-typedef struct ImportOptions {
-    int child_age;           /* the upper age (exclusive) that 儿童 means; default 18 */
-    int prefix_keys;         /* collapse a point's codes into one name-and-form prefix key */
-    const PriceList *prices; /* the local price list, or NULL */
-} ImportOptions;
-
 /* The price of a code in the list: 0 and *cents, or -1. */
-static int price_of(const PriceList *l, const char *code, int64_t *cents) {
+static int price_of(const ImpPriceList *l, const char *code, int64_t *cents) {
     size_t lo = 0, hi = l ? l->n : 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1077,7 +1062,7 @@ static void age_words(const char *s, int child_age, AgeRange *r) {
 /* Allowed ages (forbid = 0) or forbidden ages (forbid = 1, stored as the
  * allowed complement) from the constraint and the item name.  Numbers win
  * over words: "限3-12岁…儿童" is 3 to 12, not any child. */
-static const char *derive_age(const Kp *k, const ImportOptions *o, int forbid, Derived *d) {
+static const char *derive_age(const Kp *k, const ImpOptions *o, int forbid, Derived *d) {
     AgeRange r = {0, 0, 0}, w = {0, 0, 0};
     age_numeric(k->constraint, &r);
     age_numeric(k->item_name, &r);
@@ -1290,7 +1275,7 @@ static const char *derive_price(const Kp *k, Derived *d) {
 }
 
 /* --- surgery group: the constraint names it (肝胆手术组). */
-static const char *derive_group(const Kp *k, const ImportOptions *o, Derived *d) {
+static const char *derive_group(const Kp *k, const ImpOptions *o, Derived *d) {
     const char *s = k->constraint;
     if (!s) return "no surgery group in the text";
     size_t n = strlen(s);
@@ -1565,7 +1550,7 @@ static const char *derive_indication(const Kp *k, Derived *d) {
 }
 
 /* Derives the parameters of a knowledge point for its category's shape. */
-static const char *derive(const CatSpec *c, const Kp *k, const ImportOptions *o, Derived *d) {
+static const char *derive(const CatSpec *c, const Kp *k, const ImpOptions *o, Derived *d) {
     derived_init(d);
     switch (c->shape) {
     case SH_SEX: return derive_sex(k, d);
@@ -1840,7 +1825,7 @@ typedef struct CatOut {
 } CatOut;
 
 typedef struct Import {
-    const ImportOptions *o;
+    const ImpOptions *o;
     CatOut *cats;
     size_t ncats, capcats;
     int oom;
@@ -2238,43 +2223,41 @@ static int write_library(const Import *im, const char *dir, const char *source, 
     return rc;
 }
 
-/* Prints the per-category figures of an import. */
-static void print_report(FILE *out, const Import *im, const char *name, size_t nkp, size_t ncodes,
-                         const char *dir) {
-    fprintf(out, "%s: %zu knowledge points, %zu item codes, %zu categories\n", name, nkp, ncodes,
-            im->ncats);
-    fprintf(out, "%4s  %-22s %6s %6s %8s %6s %10s %9s  %s\n", "seq", "category", "points", "codes",
-            "imported", "rows", "incomplete", "inc.codes", "written to / national name");
-    size_t t[6] = {0};
-    for (size_t i = 0; i < im->ncats; i++) {
-        const CatOut *c = &im->cats[i];
-        char seq[8] = "-", where[96];
-        if (c->spec) snprintf(seq, sizeof seq, "%d", c->spec->seq);
-        if (!c->spec)
-            snprintf(where, sizeof where, "(category unknown)");
-        else if (!c->nrows)
-            snprintf(where, sizeof where, "(no rows)");
-        else if (c->spec->stdlib)
-            snprintf(where, sizeof where, "tables/%s.csv", c->spec->file);
-        else
-            snprintf(where, sizeof where, "%02d_*.rules", c->spec->seq);
-        fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %9zu  %s %s\n", seq,
-                c->spec ? c->spec->id : "?", c->read, c->codes, c->imported, c->nrows,
-                c->incomplete, c->incomplete_codes, where, c->rule_class);
-        size_t v[6] = {c->read,  c->codes,      c->imported,
-                       c->nrows, c->incomplete, c->incomplete_codes};
-        for (int j = 0; j < 6; j++) t[j] += v[j];
-    }
-    fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %9zu\n", "", "total", t[0], t[1], t[2], t[3],
-            t[4], t[5]);
-    fprintf(out, "wrote %s/library.rules, %s/tables/, %s/incomplete.csv\n", dir, dir, dir);
+void imp_report_free(ImpReport *r) {
+    for (size_t i = 0; i < r->ncats; i++) free(r->cats[i].rule_class);
+    free(r->cats);
+    memset(r, 0, sizeof *r);
 }
 
-/* Imports the knowledge points in src (len bytes, named name in messages)
- * into dir and prints the per-category figures to report (may be NULL).
- * Returns IMP_OK, IMP_DATA (err: "name:L:C: ...") or IMP_IO. */
-static int nhsa_import(const char *src, size_t len, const char *name, const char *dir,
-                       const ImportOptions *o, FILE *report, char *err, size_t errcap) {
+/* The per-category figures of an import; -1 when out of memory. */
+static int fill_report(ImpReport *r, const Import *im, size_t nkp, size_t ncodes) {
+    r->points = nkp;
+    r->codes = ncodes;
+    r->cats = calloc(im->ncats ? im->ncats : 1, sizeof *r->cats);
+    if (!r->cats) return -1;
+    for (size_t i = 0; i < im->ncats; i++) {
+        const CatOut *c = &im->cats[i];
+        ImpCategory *o = &r->cats[r->ncats++];
+        if (c->spec) {
+            o->id = c->spec->id;
+            o->seq = c->spec->seq;
+            o->stdlib = c->spec->stdlib;
+            o->table = c->spec->file;
+        }
+        if (!(o->rule_class = strdup(c->rule_class))) return -1;
+        o->points = c->read;
+        o->codes = c->codes;
+        o->imported = c->imported;
+        o->rows = c->nrows;
+        o->incomplete = c->incomplete;
+        o->incomplete_codes = c->incomplete_codes;
+    }
+    return 0;
+}
+
+int imp_nhsa(const char *src, size_t len, const char *name, const char *dir, const ImpOptions *o,
+             ImpReport *report, char *err, size_t errcap) {
+    if (report) memset(report, 0, sizeof *report);
     JsDoc d;
     Kp *kps = NULL;
     size_t nkp = 0;
@@ -2301,7 +2284,11 @@ static int nhsa_import(const char *src, size_t len, const char *name, const char
         qsort(im.cats, im.ncats, sizeof *im.cats, cat_order);
         if (write_library(&im, dir, base_name(name), err, errcap)) rc = IMP_IO;
     }
-    if (rc == IMP_OK && report) print_report(report, &im, name, nkp, ncodes, dir);
+    if (rc == IMP_OK && report && fill_report(report, &im, nkp, ncodes)) {
+        imp_report_free(report);
+        snprintf(err, errcap, "out of memory");
+        rc = IMP_IO;
+    }
     import_free(&im);
     for (size_t i = 0; i < nkp; i++) free(kps[i].codes);
     free(kps);
@@ -2310,52 +2297,9 @@ static int nhsa_import(const char *src, size_t len, const char *name, const char
 }
 
 /* ------------------------------------------------------------------------ */
-/* The command.                                                              */
+/* Files and the price list.                                                 */
 
-static const char *const IMPORT_HELP =
-    "usage: arbiter import nhsa KNOWLEDGE_POINTS.json -o DIR [options]\n"
-    "\n"
-    "Turns the national knowledge points (NHSA 两库: a JSON array of objects with\n"
-    "rule_class, gz_code, med_codes, item_name, constraint, detect_logic) into rows\n"
-    "for the rule library, deriving each row's parameters from the text: sex,\n"
-    "ages, units per day, course days, periods, A×B pairs, surgery groups,\n"
-    "insurance, care type, facility level, department, indications.\n"
-    "\n"
-    "For a category the standard library has, the rows go to\n"
-    "DIR/tables/<table>.csv with the stdlib table's columns, and DIR/library.rules\n"
-    "extends that table with them ('extend table T from \"tables/T.csv\"').  A\n"
-    "category it lacks gets a file of its own, DIR/<NN>_<id>.rules, with the\n"
-    "category, its table and its rules.  Knowledge points that cannot be\n"
-    "completed are listed per category in DIR/incomplete.csv with the reason.\n"
-    "Prints per category: knowledge points, item codes, points imported, table\n"
-    "rows written, points left incomplete and their codes; then the totals.\n"
-    "Check the result with 'arbiter lint stdlib-rules DIR'.\n"
-    "\n"
-    "options:\n"
-    "  -o DIR           the directory to write (created if missing)\n"
-    "  --child-age N    the age (exclusive) that 儿童/小儿 stands for (default 18)\n"
-    "  --prices FILE    a local price list (CSV with columns code and price, in\n"
-    "                   yuan): the full price of each surgery, which the table of\n"
-    "                   手术项目未按规定折价收费 needs and knowledge points lack\n"
-    "  --prefix-keys    one prefix key CODE% per drug knowledge point whose codes\n"
-    "                   share the drug's name and dosage form (11 characters),\n"
-    "                   instead of one row per listed code\n"
-    "  --quiet          print nothing but errors\n"
-    "  -h, --help       this text\n"
-    "\n"
-    "exit codes: 0 imported, 2 usage errors, 3 input that is not JSON or not an\n"
-    "array of knowledge points (the message gives line and column) or a malformed\n"
-    "price list, 4 I/O errors.\n";
-
-static int import_usage(const char *fmt, const char *arg) {
-    fprintf(stderr, "arbiter import: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'arbiter import --help' for usage.\n");
-    return IMP_USAGE;
-}
-
-/* Reads a whole file into memory (NUL-terminated). */
-static char *read_all(const char *path, size_t *len, char *err, size_t errcap) {
+char *imp_read_file(const char *path, size_t *len, char *err, size_t errcap) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errcap, "cannot read %s: %s", path, strerror(errno));
@@ -2390,7 +2334,7 @@ static char *read_all(const char *path, size_t *len, char *err, size_t errcap) {
     return p;
 }
 
-static void prices_free(PriceList *l) {
+void imp_prices_free(ImpPriceList *l) {
     for (size_t i = 0; i < l->n; i++) free(l->codes[i]);
     free(l->codes);
     free(l->cents);
@@ -2401,13 +2345,10 @@ static int price_order(const void *a, const void *b) {
     return strcmp(**(char *const *const *)a, **(char *const *const *)b);
 }
 
-/* Reads a local price list: a CSV file with a header naming the columns
- * `code` and `price` (yuan, at most two decimals; other columns ignored).
- * IMP_OK, or IMP_DATA / IMP_IO with err ("FILE:LINE: error: ..."). */
-static int prices_load(const char *path, PriceList *out, char *err, size_t errcap) {
+int imp_prices_load(const char *path, ImpPriceList *out, char *err, size_t errcap) {
     memset(out, 0, sizeof *out);
     size_t len;
-    char *text = read_all(path, &len, err, errcap);
+    char *text = imp_read_file(path, &len, err, errcap);
     if (!text) return IMP_IO;
     CsvReader r;
     csv_init(&r, text, len, mem_default());
@@ -2490,7 +2431,7 @@ static int prices_load(const char *path, PriceList *out, char *err, size_t errca
         rc = IMP_DATA;
     }
     if (rc != IMP_OK) {
-        prices_free(out);
+        imp_prices_free(out);
         return rc;
     }
     /* sort codes and prices together: sort an index of pointers into codes */
@@ -2499,7 +2440,7 @@ static int prices_load(const char *path, PriceList *out, char *err, size_t errca
     int64_t *sp = malloc((out->n ? out->n : 1) * sizeof *sp);
     if (!idx || !sc || !sp) {
         free(idx), free(sc), free(sp);
-        prices_free(out);
+        imp_prices_free(out);
         snprintf(err, errcap, "out of memory");
         return IMP_IO;
     }
@@ -2516,63 +2457,4 @@ static int prices_load(const char *path, PriceList *out, char *err, size_t errca
     out->codes = sc;
     out->cents = sp;
     return IMP_OK;
-}
-
-int cmd_import(int argc, char **argv) {
-    for (int i = 0; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(IMPORT_HELP, stdout);
-            return IMP_OK;
-        }
-    if (argc < 1) {
-        fputs(IMPORT_HELP, stderr);
-        return IMP_USAGE;
-    }
-    if (strcmp(argv[0], "nhsa") != 0) return import_usage("unknown source '%s' (nhsa)", argv[0]);
-    ImportOptions o = {18, 0, NULL};
-    const char *in = NULL, *dir = NULL, *prices = NULL;
-    int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (strcmp(a, "-o") == 0 && more) {
-            dir = argv[++i];
-        } else if (strcmp(a, "--child-age") == 0 && more) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || v < 1 || v > 30)
-                return import_usage("--child-age takes a number from 1 to 30, not '%s'", argv[i]);
-            o.child_age = (int)v;
-        } else if (strcmp(a, "--prefix-keys") == 0) {
-            o.prefix_keys = 1;
-        } else if (strcmp(a, "--prices") == 0 && more) {
-            prices = argv[++i];
-        } else if (strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-        } else if (a[0] != '-' && !in) {
-            in = a;
-        } else {
-            return import_usage("unknown option or missing value: '%s'", a);
-        }
-    }
-    if (!in) return import_usage("%s", "no knowledge-point file given");
-    if (!dir) return import_usage("%s", "no output directory given (-o DIR)");
-    char err[512];
-    PriceList pl;
-    if (prices) {
-        int rc = prices_load(prices, &pl, err, sizeof err);
-        if (rc != IMP_OK) {
-            fprintf(stderr, "arbiter import: %s\n", err);
-            return rc;
-        }
-        o.prices = &pl;
-    }
-    size_t len;
-    char *src = read_all(in, &len, err, sizeof err);
-    int rc = IMP_IO;
-    if (src) rc = nhsa_import(src, len, in, dir, &o, quiet ? NULL : stdout, err, sizeof err);
-    free(src);
-    if (prices) prices_free(&pl);
-    if (rc != IMP_OK) fprintf(stderr, "arbiter import: %s\n", err);
-    return rc;
 }

@@ -7,7 +7,7 @@
  * columns, its share of the library's rows, a row generator (writes one CSV
  * row of the table) and a violation injector (turns a clean base claim into a
  * claim that breaks exactly this category, and says which line).  Group files
- * (cli/lib_drug.c, cli/lib_service.c, cli/lib_mgmt_medical.c) define arrays of
+ * (synth/lib_drug.c, synth/lib_service.c, synth/lib_mgmt_medical.c) define arrays of
  * descriptors; library.c lists them all (lib_categories()).
  *
  * Everything is synthetic and deterministic: the same seed gives the same
@@ -23,6 +23,8 @@
  * row (exact or prefix key, loaded with lib_block_tables()) are skipped.
  * See docs/claims-generator.md, "Reference library".
  *
+ * Not part of libarbiter's API: the CLI links it (arbiter_synth, with gen.c);
+ * cli/cmd_library.c parses the commands' arguments and prints.
  * Library code only: nothing here prints or exits; errors come back as -1
  * with a message in the context's err buffer. */
 #ifndef ARB_LIBRARY_H

@@ -4,8 +4,9 @@
  * order, a readable report of the differences grouped by category and rule,
  * writing a set back as sorted JSON Lines, and JUnit XML.
  *
- * Free of CLI and library dependencies (only the C library), so that unit
- * tests can compile it in.  Money is int64 cents, parsed exactly from the
+ * Not part of libarbiter's API: the CLI links it (arbiter_testing).  Free of
+ * CLI and library dependencies (only the C library), so that unit tests can
+ * compile it in.  Money is int64 cents, parsed exactly from the
  * decimal text; never floating point. */
 #ifndef ARB_FINDINGS_SET_H
 #define ARB_FINDINGS_SET_H
@@ -96,8 +97,8 @@ typedef struct FsDiff {
  * are paired by equal message first, then in sorted order.  Paired findings
  * differing in amount, severity, message, category, nature, points,
  * evidence or also_matched are CHANGED.  The differences come sorted by
- * category, rule, kind, claim and line.  Returns 0, or -1 when out of memory (d is then empty).  Free with
- * fs_diff_free. */
+ * category, rule, kind, claim and line.  Returns 0, or -1 when out of memory (d is then empty).
+ * Free with fs_diff_free. */
 int fs_compare(FindingSet *expected, FindingSet *actual, FsDiff *d);
 void fs_diff_free(FsDiff *d);
 

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# install.sh ARBITER SRC — `cmake --install` into a temporary prefix, then the
+# prefix moved elsewhere (the install is relocatable): the installed command
+# finds its own standard library; the files are all there (shared library
+# with its SONAME, static library, header, pkg-config, CMake package, man
+# pages, bash completion); examples/embed/embed.c builds against the moved
+# install once with pkg-config and once with a CMake project using
+# find_package(Arbiter), and both run a pack made by the installed
+# `arbiter compile` giving the build tree's findings; the shared library
+# finds the stdlib beside itself; neither it nor the programs load libLLVM.
+# ARB_BUILD_DIR is the build directory; skipped (77) in a sanitizer build
+# (ARB_SANITIZE=ON), whose libarbiter.so needs the sanitizer runtime loaded
+# before it.
+set -uo pipefail
+arbiter=$1 src=$2
+build=${ARB_BUILD_DIR:-$(dirname "$arbiter")}
+if [ "${ARB_SANITIZE:-OFF}" = ON ]; then
+  echo "install: skipped in a sanitizer build"
+  exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+need() { [ -e "$1" ] && ok || bad "not installed: ${1#"$tmp"/}"; }
+nollvm() { # file: ldd lists no libLLVM
+  local libs
+  libs=$(ldd "$1")
+  if grep -qi llvm <<<"$libs"; then bad "$1 loads LLVM: $(grep -i llvm <<<"$libs")"; else ok; fi
+}
+loads() { # program, library path: ldd shows the program loading it
+  local libs
+  libs=$(ldd "$1")
+  grep -qF "$2" <<<"$libs" && ok || bad "$1 does not load $2: $(grep arbiter <<<"$libs")"
+}
+
+cmake --install "$build" --prefix "$tmp/inst" >"$tmp/install.log" 2>&1 || {
+  cat "$tmp/install.log"
+  bad "cmake --install failed"
+}
+mv "$tmp/inst" "$tmp/moved"
+p=$tmp/moved
+
+# the files
+need "$p/bin/arbiter"
+need "$p/include/arbiter.h"
+need "$p/lib/libarbiter.a"
+need "$p/lib/libarbiter.so"
+need "$p/lib/pkgconfig/arbiter.pc"
+need "$p/lib/cmake/Arbiter/ArbiterConfig.cmake"
+need "$p/lib/cmake/Arbiter/ArbiterConfigVersion.cmake"
+need "$p/share/arbiter/stdlib-rules/schema.rules"
+need "$p/share/bash-completion/completions/arbiter"
+if [ -e "$build/man/arbiter.1" ]; then # made when pandoc is there
+  need "$p/share/man/man1/arbiter.1"
+  need "$p/share/man/man7/arbiter-rules.7"
+  grep -q '^\.SS arbiter serve' "$p/share/man/man1/arbiter.1" && ok || bad "arbiter.1 lacks serve"
+  grep -q '^\.SH NAME' "$p/share/man/man7/arbiter-rules.7" && ok || bad "arbiter-rules.7 has no NAME"
+fi
+bash -n "$p/share/bash-completion/completions/arbiter" && ok || bad "completion: syntax error"
+soname=$(readelf -d "$p/lib/libarbiter.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
+case $soname in
+  libarbiter.so.[0-9]*) [ -e "$p/lib/$soname" ] && ok || bad "no file named after the SONAME $soname" ;;
+  *) bad "libarbiter.so has no versioned SONAME: '$soname'" ;;
+esac
+nm -D --defined-only "$p/lib/libarbiter.so" | awk '{print $3}' | grep -v '^arb_' >"$tmp/extra_syms"
+[ -s "$tmp/extra_syms" ] && bad "libarbiter.so exports more than arb_*: $(head -3 "$tmp/extra_syms")" || ok
+nollvm "$p/lib/libarbiter.so"
+
+# the moved command finds the moved stdlib (a mark put in the installed
+# schema shows that it is the one read), and compiles a pack
+[[ $("$p/bin/arbiter" --version) =~ ^arbiter\ [0-9.]+$ ]] && ok || bad "arbiter --version"
+"$p/bin/arbiter" lint "$p/share/arbiter/stdlib-rules" >/dev/null 2>&1 && ok || bad "installed lint of the installed stdlib"
+cp "$p/share/arbiter/stdlib-rules/schema.rules" "$tmp/schema.keep"
+echo '@@@ not rules @@@' >>"$p/share/arbiter/stdlib-rules/schema.rules"
+out=$("$p/bin/arbiter" lint "$src/examples/rules/age.rules" 2>&1)
+grep -qF "$p/share/arbiter/stdlib-rules/schema.rules" <<<"$out" && ok ||
+  bad "the installed arbiter did not read the installed schema: $out"
+cp "$tmp/schema.keep" "$p/share/arbiter/stdlib-rules/schema.rules"
+cd "$tmp"
+"$p/bin/arbiter" gen claims --n 300 --seed 11 -o claims.jsonl 2>/dev/null
+"$p/bin/arbiter" compile "$p/share/arbiter/stdlib-rules" -o lib.arbpack >/dev/null 2>&1 &&
+  ok || bad "installed arbiter compile"
+"$build/arbiter_embed" lib.arbpack <claims.jsonl >expected.txt 2>expected.err
+[ -s expected.txt ] && ok || bad "the build tree's embed found nothing to compare"
+
+# a program asking the library where its stdlib is
+cat >where.c <<'EOF'
+/* where.c — prints the standard library arbiter uses by default. */
+#include <stdio.h>
+
+#include "arbiter.h"
+
+int main(void) {
+    char buf[4096];
+    arb_default_stdlib_dir(buf, sizeof buf);
+    puts(buf);
+    return 0;
+}
+EOF
+
+# pkg-config (the .pc file finds its prefix from its own place)
+export PKG_CONFIG_PATH=$p/lib/pkgconfig
+[ "$(pkg-config --modversion arbiter)" = "$("$p/bin/arbiter" --version | cut -d' ' -f2)" ] && ok ||
+  bad "pkg-config --modversion arbiter"
+# shellcheck disable=SC2046
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -o embed_pc "$src/examples/embed/embed.c" \
+  $(pkg-config --cflags --libs arbiter) -Wl,-rpath,"$p/lib" && ok || bad "embed.c with pkg-config"
+./embed_pc lib.arbpack <claims.jsonl >pc.txt 2>pc.err && cmp -s pc.txt expected.txt && ok ||
+  bad "embed (pkg-config) differs: $(cat pc.err)"
+nollvm embed_pc
+loads embed_pc "$p/lib/libarbiter.so"
+# shellcheck disable=SC2046
+cc -std=c11 -o where_pc where.c $(pkg-config --cflags --libs arbiter) -Wl,-rpath,"$p/lib" &&
+  [ "$(./where_pc)" = "$p/share/arbiter/stdlib-rules" ] && ok ||
+  bad "libarbiter.so does not find the stdlib beside it: $(./where_pc 2>&1)"
+
+# CMake: find_package(Arbiter), the shared and the static library
+mkdir proj
+cp "$src/examples/embed/embed.c" where.c proj/
+cat >proj/CMakeLists.txt <<'EOF'
+cmake_minimum_required(VERSION 3.20)
+project(embed_test LANGUAGES C)
+find_package(Arbiter 0.1 REQUIRED)
+add_executable(embed embed.c)
+target_compile_definitions(embed PRIVATE _POSIX_C_SOURCE=200809L)
+target_link_libraries(embed PRIVATE Arbiter::arbiter)
+add_executable(embed_static embed.c)
+target_compile_definitions(embed_static PRIVATE _POSIX_C_SOURCE=200809L)
+target_link_libraries(embed_static PRIVATE Arbiter::arbiter_static)
+add_executable(where where.c)
+target_link_libraries(where PRIVATE Arbiter::arbiter)
+EOF
+if cmake -S proj -B proj/build -DCMAKE_PREFIX_PATH="$p" >proj.log 2>&1 &&
+  cmake --build proj/build >>proj.log 2>&1; then
+  ok
+  for prog in embed embed_static; do
+    proj/build/$prog lib.arbpack <claims.jsonl >$prog.txt 2>$prog.err && cmp -s $prog.txt expected.txt && ok ||
+      bad "$prog (find_package) differs: $(cat $prog.err)"
+    nollvm proj/build/$prog
+  done
+  loads proj/build/embed "$p/lib/libarbiter.so"
+  [ "$(proj/build/where)" = "$p/share/arbiter/stdlib-rules" ] && ok || bad "where (CMake): $(proj/build/where)"
+else
+  cat proj.log
+  bad "the find_package(Arbiter) project did not build"
+fi
+
+echo "install: $pass passed, $fail failed"
+[ $fail -eq 0 ]
