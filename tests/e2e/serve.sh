@@ -313,10 +313,17 @@ wait "$auth_pid"
 
 # (9) SIGTERM drains: a slow batch in flight is answered, then exit 0
 port=$main_port
-for _ in $(seq 1 400); do cat "$canon"; done >"$tmp/many.jsonl"
+for _ in $(seq 1 2000); do cat "$canon"; done >"$tmp/many.jsonl"
 curl -s -X POST --data-binary "@$tmp/many.jsonl" "http://127.0.0.1:$port/v1/check/batch" -o "$tmp/many.out" &
 curl_pid=$!
-sleep 0.05
+# SIGTERM once the batch is being answered (in flight: it and the scrape
+# asking), or once curl is done
+for _ in $(seq 1 200); do
+  kill -0 "$curl_pid" 2>/dev/null || break
+  n=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^arbiter_requests_in_flight /{print $2}')
+  [ "${n:-0}" -ge 2 ] && break
+  sleep 0.01
+done
 kill -TERM "$main_pid"
 wait "$curl_pid"
 wait "$main_pid"
