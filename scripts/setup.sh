@@ -3,9 +3,12 @@
 # it is missing.  Safe to run again; does nothing when all is there.
 set -euo pipefail
 
-# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets
+# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets;
+# the HTTP libraries (h2o's headers include OpenSSL's), wrk and curl are for
+# bench/http_libs.sh
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
-  clang libclang-rt-dev)
+  clang libclang-rt-dev
+  libmicrohttpd-dev libh2o-evloop-dev libcivetweb-dev libevent-dev libssl-dev wrk curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
