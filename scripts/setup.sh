@@ -4,10 +4,14 @@
 set -euo pipefail
 
 # clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets;
-# pandoc makes the man pages, dpkg-dev (dpkg-shlibdeps) the Debian package's dependencies
+# libmicrohttpd and libssl (the x-tif signature) for arbiter serve; curl and wrk
+# for its tests; h2o, civetweb and libevent for bench/http_libs.sh; g++ and
+# libre2-dev for regular expressions (runtime/regex.cc); pandoc makes the man
+# pages, dpkg-dev (dpkg-shlibdeps) the Debian package's dependencies
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
   clang libclang-rt-dev
   libmicrohttpd-dev libssl-dev curl wrk
+  libh2o-evloop-dev libcivetweb-dev libevent-dev
   g++ libre2-dev pandoc dpkg-dev)
 missing=()
 for p in "${packages[@]}"; do
