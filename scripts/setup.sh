@@ -3,9 +3,10 @@
 # it is missing.  Safe to run again; does nothing when all is there.
 set -euo pipefail
 
-# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets
+# clang and libclang-rt-dev (libFuzzer, the sanitizers' runtimes) build the fuzz targets;
+# libpq-dev builds the history store's PostgreSQL backend, postgresql runs its tests
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
-  clang libclang-rt-dev)
+  clang libclang-rt-dev libpq-dev postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
