@@ -14,6 +14,7 @@
 #define LOCK_TABLES "4172626974657201"
 #define LOCK_SCHEMAS "4172626974657202"
 #define FETCH_ROWS "1000"
+#define PIPELINE_MAX 512 /* writes sent before their answers are read */
 
 /* The prepared statements, by number (a connection prepares each on its
  * first use). */
@@ -53,10 +54,18 @@ struct HPg {
     int nidle;
 };
 
+/* A write transaction sends BEGIN with its first statement, and its puts
+ * in pipeline mode: up to PIPELINE_MAX at a time without waiting for each
+ * one's answer; the answers are read (flush) before anything else is done
+ * on the connection, and at the commit, which goes in the same pipeline:
+ * recording one claim is one round trip. */
 struct HPgTxn {
     HPg *g;
     PgConn *pc;
     int write;
+    int begun;     /* BEGIN sent */
+    int pipelined; /* the connection is in pipeline mode */
+    int queued;    /* statements sent whose answers are not read yet */
     PGresult *res; /* the last window read (its records are lent out) */
 };
 
@@ -192,21 +201,100 @@ static int run(HPg *g, PgConn *pc, const char *sql, const char *what, char *err,
     return rc;
 }
 
+/* Prepares statement k on the connection (once).  0 or -1 (err). */
+static int prepare(HPg *g, PgConn *pc, int k, char *err, size_t cap) {
+    if (pc->prepared & (1u << k)) return 0;
+    PGresult *r = PQprepare(pc->c, STMTS[k].name, STMTS[k].sql, STMTS[k].nparams, NULL);
+    int rc = 0;
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+        rc = pg_fail(g, pc->c, r, "cannot prepare a statement", err, cap);
+    PQclear(r);
+    if (rc == 0) pc->prepared |= 1u << k;
+    return rc;
+}
+
+/* Reads the answers to what a write transaction has sent in pipeline mode,
+ * and leaves pipeline mode.  0, or -1 with the first failure (err). */
+static int flush(HPgTxn *t, char *err, size_t cap) {
+    if (!t->pipelined) return 0;
+    PGconn *c = t->pc->c;
+    int rc = 0;
+    if (!PQpipelineSync(c)) rc = pg_fail(t->g, c, NULL, "cannot write", err, cap);
+    /* each statement's result and a NULL after it; then the sync's result */
+    for (int left = t->queued + 1; left > 0; left--) {
+        PGresult *r = PQgetResult(c);
+        if (!r) break; /* the connection is gone */
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && rc == 0)
+            rc =
+                pg_fail(t->g, c, st == PGRES_PIPELINE_ABORTED ? NULL : r, "cannot write", err, cap);
+        PQclear(r);
+        PQclear(PQgetResult(c));
+    }
+    t->queued = 0;
+    t->pipelined = 0;
+    if (!PQexitPipelineMode(c)) {
+        /* answers left unread (a lost connection): not to be used again */
+        PQfinish(c);
+        t->pc->c = NULL;
+        if (rc == 0) rc = failf(err, cap, "history store %s: the connection was lost", t->g->name);
+    }
+    return rc;
+}
+
+/* Before a statement that waits for its answer: the pipeline read, and in
+ * a write transaction BEGIN done. */
+static int sync_point(HPgTxn *t, char *err, size_t cap) {
+    if (flush(t, err, cap)) return -1;
+    if (t->write && !t->begun) {
+        if (run(t->g, t->pc, "BEGIN", "cannot begin", err, cap)) return -1;
+        t->begun = 1;
+    }
+    return 0;
+}
+
+/* Sends a write of a write transaction (statement k) into the pipeline.
+ * 0, or -1 (err); a failure of the write itself comes at the next flush. */
+static int send_write(HPgTxn *t, int k, const char *const *vals, const int *lens, char *err,
+                      size_t cap) {
+    PgConn *pc = t->pc;
+    int fmts[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    if (!pc->c) return failf(err, cap, "history store %s: the connection was lost", t->g->name);
+    if (!t->pipelined) {
+        if (prepare(t->g, pc, k, err, cap)) return -1;
+        if (!PQenterPipelineMode(pc->c))
+            return pg_fail(t->g, pc->c, NULL, "cannot write", err, cap);
+        t->pipelined = 1;
+    } else if (!(pc->prepared & (1u << k))) { /* prepared outside the pipeline */
+        if (flush(t, err, cap)) return -1;
+        return send_write(t, k, vals, lens, err, cap);
+    }
+    if (!t->begun) {
+        if (!PQsendQueryParams(pc->c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+            return pg_fail(t->g, pc->c, NULL, "cannot begin", err, cap);
+        t->begun = 1;
+        t->queued++;
+    }
+    if (!PQsendQueryPrepared(pc->c, STMTS[k].name, STMTS[k].nparams, vals, lens, fmts, 1))
+        return pg_fail(t->g, pc->c, NULL, "cannot write", err, cap);
+    if (++t->queued >= PIPELINE_MAX) return flush(t, err, cap);
+    return 0;
+}
+
 /* Runs prepared statement k (preparing it on the connection first) with
- * binary parameters; the result, or NULL (err). */
+ * binary parameters, waiting for its answer; the result, or NULL (err). */
 static PGresult *exec_st(HPgTxn *t, int k, const char *const *vals, const int *lens, char *err,
                          size_t cap) {
     PgConn *pc = t->pc;
-    if (!(pc->prepared & (1u << k))) {
-        PGresult *r = PQprepare(pc->c, STMTS[k].name, STMTS[k].sql, STMTS[k].nparams, NULL);
-        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-            pg_fail(t->g, pc->c, r, "cannot prepare a statement", err, cap);
-            PQclear(r);
-            return NULL;
-        }
-        PQclear(r);
-        pc->prepared |= 1u << k;
+    if (!pc->c) {
+        failf(err, cap, "history store %s: the connection was lost", t->g->name);
+        return NULL;
     }
+    if (sync_point(t, err, cap) || prepare(t->g, pc, k, err, cap)) return NULL;
     int fmts[8] = {1, 1, 1, 1, 1, 1, 1, 1};
     PGresult *r = PQexecPrepared(pc->c, STMTS[k].name, STMTS[k].nparams, vals, lens, fmts, 1);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -343,8 +431,7 @@ int hpg_begin(HPg *g, int write, HPgTxn **out, char *err, size_t errcap) {
     t->g = g;
     t->write = write;
     t->pc = pool_get(g, err, errcap);
-    if (!t->pc || (write && run(g, t->pc, "BEGIN", "cannot begin", err, errcap))) {
-        pool_put(g, t->pc);
+    if (!t->pc) {
         mem_free(g->alloc, t, sizeof *t);
         return -1;
     }
@@ -353,15 +440,29 @@ int hpg_begin(HPg *g, int write, HPgTxn **out, char *err, size_t errcap) {
 }
 
 static void txn_end(HPgTxn *t) {
+    char err[8];
     PQclear(t->res);
     t->res = NULL;
+    if (t->pc) flush(t, err, sizeof err);
     pool_put(t->g, t->pc); /* rolls back what is not committed */
     t->pc = NULL;
+    t->begun = 0;
 }
 
 int hpg_commit(HPgTxn *t, char *err, size_t errcap) {
     int rc = 0;
-    if (t->write && t->pc) rc = run(t->g, t->pc, "COMMIT", "cannot commit", err, errcap);
+    if (t->write && t->pc && t->pipelined) {
+        /* COMMIT in the pipeline (a failed write before it aborts it) */
+        if (!PQsendQueryParams(t->pc->c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+            rc = pg_fail(t->g, t->pc->c, NULL, "cannot commit", err, errcap);
+        else
+            t->queued++;
+        if (flush(t, err, errcap)) rc = -1;
+        if (rc == 0 && PQtransactionStatus(t->pc->c) != PQTRANS_IDLE)
+            rc = failf(err, errcap, "history store %s: cannot commit", t->g->name);
+    } else if (t->write && t->pc && t->pc->c && t->begun) {
+        rc = run(t->g, t->pc, "COMMIT", "cannot commit", err, errcap);
+    }
     txn_end(t);
     mem_free(t->g->alloc, t, sizeof *t);
     return rc;
@@ -388,6 +489,7 @@ int hpg_renew(HPgTxn *t, char *err, size_t errcap) {
 int hpg_schemas(HPgTxn *t, int (*fn)(void *ud, long no, const char *desc, size_t n), void *ud,
                 char *err, size_t errcap) {
     if (!t->pc) return failf(err, errcap, "history store %s: no connection", t->g->name);
+    if (sync_point(t, err, errcap)) return -1;
     PGresult *r =
         PQexecParams(t->pc->c, "SELECT key, value FROM arbiter_meta WHERE key LIKE 'schema.%'", 0,
                      NULL, NULL, NULL, NULL, 1);
@@ -412,6 +514,7 @@ int hpg_schemas(HPgTxn *t, int (*fn)(void *ud, long no, const char *desc, size_t
 }
 
 int hpg_lock_schemas(HPgTxn *t, char *err, size_t errcap) {
+    if (sync_point(t, err, errcap)) return -1;
     return run(t->g, t->pc, "SELECT pg_advisory_xact_lock(" LOCK_SCHEMAS ")", "cannot lock", err,
                errcap);
 }
@@ -421,6 +524,7 @@ int hpg_schema_add(HPgTxn *t, uint32_t no, const char *desc, size_t n, char *err
     snprintf(key, sizeof key, "schema.%u", no);
     const char *vals[2] = {key, desc};
     int lens[2] = {(int)strlen(key), (int)n}, fmts[2] = {1, 1};
+    if (sync_point(t, err, errcap)) return -1;
     PGresult *r = PQexecParams(t->pc->c, "INSERT INTO arbiter_meta (key, value) VALUES ($1, $2)", 2,
                                NULL, vals, lens, fmts, 1);
     int rc = 0;
@@ -439,6 +543,7 @@ int hpg_put(HPgTxn *t, const char *person, size_t pn, int64_t at, uint32_t seq, 
     put_i64(sb, seq);
     const char *vals[5] = {id, person, tb, sb, rec};
     int lens[5] = {(int)idn, (int)pn, 8, 8, (int)n};
+    if (t->write) return send_write(t, ST_PUT, vals, lens, err, errcap);
     PGresult *r = exec_st(t, ST_PUT, vals, lens, err, errcap);
     PQclear(r);
     return r ? 0 : -1;
@@ -557,7 +662,7 @@ static int each_claim(void *ud, const PGresult *r, int i) {
 int hpg_each(HPgTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
     char err[8];
     EachClaim e = {fn, ud};
-    if (!t->pc) return -1;
+    if (!t->pc || sync_point(t, err, sizeof err)) return -1;
     return each_row(t->g, t->pc, t->write,
                     "SELECT as_of, seq, claim_id, rec, person FROM arbiter_claims ORDER BY person, "
                     "as_of, seq, claim_id",
@@ -611,7 +716,7 @@ int hpg_stats(HPg *g, HStoreStats *st, char *err, size_t errcap) {
 
 int hpg_feedback_add(HPg *g, const char *jr_id, size_t jn, const char *json, size_t n, char *err,
                      size_t errcap) {
-    HPgTxn t = {g, pool_get(g, err, errcap), 0, NULL};
+    HPgTxn t = {g, pool_get(g, err, errcap), 0, 0, 0, 0, NULL};
     if (!t.pc) return -1;
     const char *vals[2] = {jr_id, json};
     int lens[2] = {(int)jn, (int)n};

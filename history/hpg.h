@@ -30,7 +30,11 @@
  * runs.  hpg_each reads in one snapshot (REPEATABLE READ READ ONLY).  A
  * write transaction is READ COMMITTED; writers do not wait for each other
  * except on the same claim_id (the later one waits for the earlier to end).
- * A commit is durable when it returns (the server's synchronous_commit).
+ * Its BEGIN goes with its first statement and its puts are pipelined (sent
+ * without waiting for each answer, read before any other statement and at
+ * the commit, which goes in the same pipeline): a put the server refuses
+ * makes the commit (or the next read) fail with the server's message.  A
+ * commit is durable when it returns (the server's synchronous_commit).
  *
  * Errors are values: functions return -1 with a message in err naming the
  * store (the URI without its password) and the server's message (a refused
@@ -85,7 +89,8 @@ int hpg_schemas(HPgTxn *t, int (*fn)(void *ud, long no, const char *desc, size_t
 int hpg_lock_schemas(HPgTxn *t, char *err, size_t errcap);
 int hpg_schema_add(HPgTxn *t, uint32_t no, const char *desc, size_t n, char *err, size_t errcap);
 
-/* Stores a claim (replacing the one with the same claim_id).  0 or -1. */
+/* Stores a claim (replacing the one with the same claim_id).  0 or -1;
+ * in a write transaction the server's answer comes later (above). */
 int hpg_put(HPgTxn *t, const char *person, size_t pn, int64_t at, uint32_t seq, const char *id,
             size_t idn, const char *rec, size_t n, char *err, size_t errcap);
 /* Deletes the claim with this id: 1 done, 0 none, -1 error. */

@@ -11,7 +11,9 @@
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
 # `postgres` system user and is run as it (runuser).  Each build directory
 # has its own cluster and port, so build/ and build-asan/ can run at once.
-# PGBIN overrides where the server's programs are (default: PostgreSQL 15).
+# PGBIN overrides where the server's programs are (default: PostgreSQL 15);
+# PG_FSYNC=on keeps fsync (off by default: a test cluster need not survive
+# a crash; bench/history_pg.sh turns it on to measure durable writes).
 set -euo pipefail
 cmd=${1:?usage: pg_fixture.sh start|stop BUILD_DIR}
 build=$(cd "${2:?usage: pg_fixture.sh start|stop BUILD_DIR}" && pwd)
@@ -59,7 +61,7 @@ start)
   {
     echo "listen_addresses = '127.0.0.1'"
     echo "unix_socket_directories = '$data'"
-    echo "fsync = off"
+    echo "fsync = ${PG_FSYNC:-off}"
     echo "max_connections = 200"
   } >>"$data/postgresql.conf"
   # loopback only, no password (the cluster lives for one test run)

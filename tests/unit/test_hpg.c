@@ -11,6 +11,10 @@
  *    1970);
  *  - has_id, prune, stats, a reader sees each commit, a write transaction
  *    aborted leaves nothing;
+ *  - pipelined writes: thousands of puts in one transaction with reads
+ *    between them; a put the server refuses makes the commit fail with the
+ *    server's message and leaves nothing of the transaction, and the
+ *    connection serves the next one;
  *  - format version: a store of another version is refused naming both; a
  *    database without the tables is not a store (read-only), a refused
  *    connection names host and port, the password is not in messages;
@@ -322,6 +326,67 @@ static void test_differential(void **state) {
     drop_db("arb_unit_diff");
 }
 
+static void test_pipeline(void **state) {
+    (void)state;
+    char uri[1200], err[600];
+    fresh_db("arb_unit_pipe", uri, sizeof uri);
+    arb_engine *e = hc_engine("");
+    HStore *s = open_ok(uri, HSTORE_WRITE, e);
+    Arena ar;
+    arena_init(&ar, mem_default(), 1 << 16);
+    HTxn *t = begin_ok(s, 1);
+    for (int i = 0; i < 1300; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "p%04d", i);
+        put_ok(t, claim_of(e, &ar, i % 2 ? "A" : "B", id, TIMES[i % NTIMES], "1.00"));
+        if (i % 400 == 399) { /* a read between writes sees them */
+            assert_int_equal(hstore_has_id(t, id, strlen(id)), 1);
+            arena_reset(&ar);
+        }
+    }
+    char rid[] = "p0007";
+    assert_int_equal(hstore_reverse(t, rid, 5, err, sizeof err), 1);
+    assert_int_equal(hstore_reverse(t, rid, 5, err, sizeof err), 0);
+    put_ok(t, claim_of(e, &ar, "A", "p0008", "2025-06-01T00:00:00", "2.00")); /* replaced */
+    commit_ok(t);
+    HStoreStats st;
+    assert_int_equal(hstore_stats(s, &st, err, sizeof err), 0);
+    assert_int_equal(st.claims, 1299);
+    assert_int_equal(st.persons, 2);
+    /* a write the server refuses */
+    sql(uri, "ALTER TABLE arbiter_claims ADD CONSTRAINT no_boom CHECK (claim_id <> 'boom'::bytea)");
+    t = begin_ok(s, 1);
+    put_ok(t, claim_of(e, &ar, "C", "ok1", "2025-01-01T00:00:00", "1.00"));
+    put_ok(t, claim_of(e, &ar, "C", "boom", "2025-01-01T00:00:00", "1.00"));
+    put_ok(t, claim_of(e, &ar, "C", "ok2", "2025-01-01T00:00:00", "1.00"));
+    err[0] = 0;
+    assert_int_equal(hstore_commit(t, err, sizeof err), -1);
+    if (!strstr(err, "no_boom")) fail_msg("%s", err);
+    t = begin_ok(s, 0);
+    assert_int_equal(hstore_has_id(t, "ok1", 3), 0);
+    assert_int_equal(hstore_has_id(t, "ok2", 3), 0);
+    hstore_abort(t);
+    /* an aborted transaction with writes in flight */
+    t = begin_ok(s, 1);
+    put_ok(t, claim_of(e, &ar, "C", "ok3", "2025-01-01T00:00:00", "1.00"));
+    hstore_abort(t);
+    /* the connections still serve */
+    t = begin_ok(s, 1);
+    put_ok(t, claim_of(e, &ar, "C", "ok4", "2025-01-01T00:00:00", "1.00"));
+    commit_ok(t);
+    t = begin_ok(s, 0);
+    assert_int_equal(hstore_has_id(t, "ok3", 3), 0);
+    assert_int_equal(hstore_has_id(t, "ok4", 3), 1);
+    hstore_abort(t);
+    /* a write transaction with nothing in it commits */
+    t = begin_ok(s, 1);
+    commit_ok(t);
+    hstore_close(s);
+    arena_free(&ar);
+    arb_engine_free(e);
+    drop_db("arb_unit_pipe");
+}
+
 static void test_format_version(void **state) {
     (void)state;
     char uri[1200], err[600];
@@ -629,9 +694,13 @@ int main(void) {
         return 77;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_differential), cmocka_unit_test(test_format_version),
-        cmocka_unit_test(test_schemas),      cmocka_unit_test(test_concurrent_first_open),
-        cmocka_unit_test(test_attach),       cmocka_unit_test(test_feedback),
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_format_version),
+        cmocka_unit_test(test_schemas),
+        cmocka_unit_test(test_concurrent_first_open),
+        cmocka_unit_test(test_attach),
+        cmocka_unit_test(test_feedback),
         cmocka_unit_test(test_concurrency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
