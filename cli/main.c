@@ -42,7 +42,7 @@ static const char *const MAIN_HELP =
     "  diff     show the impact of a rule change on the findings over claims\n"
     "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
     "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
-    "  history  a persistent claim-history store: add, stats, prune, export\n"
+    "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
     "\n"
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
@@ -103,7 +103,8 @@ static const char *const CHECK_HELP =
     "                       and the rest of the batch are still audited\n"
     "  --lua-budget N       Lua instructions per call (default 1000000)\n"
     "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
-    "  --history DB         a history store ('arbiter history'): rules using\n"
+    "  --history DB         a history store ('arbiter history'; a directory, or a\n"
+    "                       postgresql:// URI): rules using\n"
     "                       history() see the person's stored claims plus the\n"
     "                       earlier claims of this batch; the batch is read in\n"
     "                       windows (staged, then checked), so memory does not\n"
@@ -477,9 +478,9 @@ static int cmd_check(int argc, char **argv) {
                     (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",
                     o.strict ? "rejected: --strict" : "both audited; --strict rejects the later");
         if (o.record)
-            fprintf(stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
-                    (unsigned long long)st.recorded, history_dir,
-                    (unsigned long long)st.not_recorded);
+            fprintf(
+                stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
+                (unsigned long long)st.recorded, history_dir, (unsigned long long)st.not_recorded);
         fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
                 m1, m2);
         fprintf(stderr,
