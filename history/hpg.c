@@ -147,15 +147,26 @@ static void no_notices(void *arg, const char *message) {
     (void)message;
 }
 
+/* A connection from the pool, or a new one.  An idle connection the server
+ * has closed meanwhile (a restart, an idle timeout) is seen without a round
+ * trip — reading what the socket holds finds its end — and dropped. */
 static PgConn *pool_get(HPg *g, char *err, size_t cap) {
-    pthread_mutex_lock(&g->mu);
-    PgConn *pc = g->idle;
-    if (pc) {
-        g->idle = pc->next;
-        g->nidle--;
+    PgConn *pc;
+    for (;;) {
+        pthread_mutex_lock(&g->mu);
+        pc = g->idle;
+        if (pc) {
+            g->idle = pc->next;
+            g->nidle--;
+        }
+        pthread_mutex_unlock(&g->mu);
+        if (!pc) break;
+        /* twice: a closing server sends its goodbye first, then the end */
+        if (PQconsumeInput(pc->c) && PQconsumeInput(pc->c) && PQstatus(pc->c) == CONNECTION_OK)
+            return pc;
+        PQfinish(pc->c);
+        mem_free(g->alloc, pc, sizeof *pc);
     }
-    pthread_mutex_unlock(&g->mu);
-    if (pc) return pc;
     pc = mem_calloc(g->alloc, sizeof *pc);
     if (!pc) return failf(err, cap, "out of memory"), NULL;
     pc->c = PQconnectdb(g->uri);
@@ -286,25 +297,34 @@ static int send_write(HPgTxn *t, int k, const char *const *vals, const int *lens
 }
 
 /* Runs prepared statement k (preparing it on the connection first) with
- * binary parameters, waiting for its answer; the result, or NULL (err). */
+ * binary parameters, waiting for its answer; the result, or NULL (err).  A
+ * read (window, has_id) of a read transaction whose connection the server
+ * has closed — an idle one of the pool, after the server restarted — is
+ * tried once more on the connection made again. */
 static PGresult *exec_st(HPgTxn *t, int k, const char *const *vals, const int *lens, char *err,
                          size_t cap) {
     PgConn *pc = t->pc;
-    if (!pc->c) {
-        failf(err, cap, "history store %s: the connection was lost", t->g->name);
-        return NULL;
+    int read = k == ST_WINDOW || k == ST_HAS;
+    for (int attempt = 0;; attempt++) {
+        if (!pc->c) {
+            failf(err, cap, "history store %s: the connection was lost", t->g->name);
+            return NULL;
+        }
+        if (sync_point(t, err, cap)) return NULL;
+        PGresult *r = NULL;
+        if (prepare(t->g, pc, k, err, cap) == 0) {
+            int fmts[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+            r = PQexecPrepared(pc->c, STMTS[k].name, STMTS[k].nparams, vals, lens, fmts, 1);
+            ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+            if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+            pg_fail(t->g, pc->c, r, read ? "cannot read" : "cannot write", err, cap);
+            PQclear(r);
+        }
+        if (attempt || t->write || !read || PQstatus(pc->c) != CONNECTION_BAD) return NULL;
+        PQreset(pc->c);
+        pc->prepared = 0;
+        if (PQstatus(pc->c) != CONNECTION_OK) return NULL; /* the first failure's message */
     }
-    if (sync_point(t, err, cap) || prepare(t->g, pc, k, err, cap)) return NULL;
-    int fmts[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-    PGresult *r = PQexecPrepared(pc->c, STMTS[k].name, STMTS[k].nparams, vals, lens, fmts, 1);
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        pg_fail(t->g, pc->c, r, k == ST_WINDOW || k == ST_HAS ? "cannot read" : "cannot write", err,
-                cap);
-        PQclear(r);
-        return NULL;
-    }
-    return r;
 }
 
 static void put_i64(char *w, int64_t v) {

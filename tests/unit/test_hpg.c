@@ -686,6 +686,49 @@ static void test_concurrency(void **state) {
     drop_db("arb_unit_conc");
 }
 
+/* The server ends the pool's idle connections (as a restart would): the
+ * next checks and records use new ones, with no error. */
+static void test_reconnect(void **state) {
+    (void)state;
+    char uri[1200];
+    fresh_db("arb_unit_reconnect", uri, sizeof uri);
+    arb_engine *e = hc_engine(COUNT_RULES);
+    arb_history *h;
+    assert_int_equal(arb_history_open(e, uri, ARB_HISTORY_WRITE, &h), ARB_OK);
+    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    const char *probe = "{\"claim_id\":\"probe\",\"person_id\":\"Q1\",\"care_type\":"
+                        "\"outpatient\",\"settle_time\":\"2025-06-01T00:00:00\"}";
+    for (int i = 0; i < 3; i++) {
+        char json[256];
+        snprintf(json, sizeof json,
+                 "{\"claim_id\":\"r%d\",\"person_id\":\"Q1\",\"care_type\":\"outpatient\","
+                 "\"settle_time\":\"2025-05-0%dT00:00:00\"}",
+                 i, i + 1);
+        int count = -1;
+        if (arb_session_check_json(s, probe, strlen(probe), ARB_PHASE_ALL, on_count, &count))
+            fail_msg("check %d: %s", i, arb_session_errmsg(s));
+        assert_int_equal(count, i);
+        sql(base_uri, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                      "'arb_unit_reconnect' AND pid <> pg_backend_pid()");
+        usleep(100000);
+        if (arb_session_record_json(s, json, strlen(json)))
+            fail_msg("record %d: %s", i, arb_session_errmsg(s));
+        sql(base_uri, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                      "'arb_unit_reconnect' AND pid <> pg_backend_pid()");
+        usleep(100000);
+    }
+    int count = -1;
+    assert_int_equal(
+        arb_session_check_json(s, probe, strlen(probe), ARB_PHASE_ALL, on_count, &count), ARB_OK);
+    assert_int_equal(count, 3);
+    arb_session_free(s);
+    arb_history_close(h);
+    arb_engine_free(e);
+    drop_db("arb_unit_reconnect");
+}
+
 int main(void) {
     read_uri();
     if (!base_uri[0]) {
@@ -702,6 +745,7 @@ int main(void) {
         cmocka_unit_test(test_attach),
         cmocka_unit_test(test_feedback),
         cmocka_unit_test(test_concurrency),
+        cmocka_unit_test(test_reconnect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
