@@ -349,28 +349,41 @@ static const char *const CREATE_SQL =
     "CREATE TABLE IF NOT EXISTS arbiter_feedback (id int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
     " received timestamptz NOT NULL DEFAULT now(), jr_id text NOT NULL, doc text NOT NULL);";
 
+/* Whether the store's tables and index are all there: 1, 0, or -1 (err). */
+static int tables_ready(HPg *g, PgConn *pc, char *err, size_t cap) {
+    PGresult *r = PQexec(pc->c, "SELECT to_regclass('arbiter_meta') IS NOT NULL AND "
+                                "to_regclass('arbiter_claims') IS NOT NULL AND "
+                                "to_regclass('arbiter_claims_window') IS NOT NULL AND "
+                                "to_regclass('arbiter_feedback') IS NOT NULL");
+    int rc;
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        rc = pg_fail(g, pc->c, r, "cannot read", err, cap);
+    else
+        rc = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return rc;
+}
+
 /* Checks (and with write, makes) the tables and the format version, in one
- * transaction. */
+ * transaction.  The tables are made only when missing: CREATE ... IF NOT
+ * EXISTS would still wait for the writers holding the claims table. */
 static int check_store(HPg *g, PgConn *pc, int write, const char *format, char *err, size_t cap) {
     if (run(g, pc, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
             "cannot begin", err, cap))
         return -1;
-    int rc = 0;
-    if (write) {
-        rc = run(g, pc, "SELECT pg_advisory_xact_lock(" LOCK_TABLES ")", "cannot lock", err, cap);
-        if (rc == 0) rc = run(g, pc, CREATE_SQL, "cannot create the tables", err, cap);
-    } else {
-        PGresult *r = PQexec(pc->c, "SELECT to_regclass('arbiter_meta') IS NOT NULL AND "
-                                    "to_regclass('arbiter_claims') IS NOT NULL");
-        if (!r || PQresultStatus(r) != PGRES_TUPLES_OK)
-            rc = pg_fail(g, pc->c, r, "cannot read", err, cap);
-        else if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "t") != 0)
-            rc = failf(err, cap,
-                       "%s is not an Arbiter history store (no arbiter_meta and arbiter_claims "
-                       "tables in the database; 'arbiter history init' makes them)",
-                       g->name);
-        PQclear(r);
-    }
+    int rc =
+        write ? run(g, pc, "SELECT pg_advisory_xact_lock(" LOCK_TABLES ")", "cannot lock", err, cap)
+              : 0;
+    int ready = rc == 0 ? tables_ready(g, pc, err, cap) : -1;
+    if (ready < 0)
+        rc = -1;
+    else if (!ready && write)
+        rc = run(g, pc, CREATE_SQL, "cannot create the tables", err, cap);
+    else if (!ready)
+        rc = failf(err, cap,
+                   "%s is not an Arbiter history store (no arbiter_meta, arbiter_claims and "
+                   "arbiter_feedback tables in the database; 'arbiter history init' makes them)",
+                   g->name);
     if (rc == 0) {
         PGresult *r = PQexecParams(pc->c, "SELECT value FROM arbiter_meta WHERE key = 'format'", 0,
                                    NULL, NULL, NULL, NULL, 1);

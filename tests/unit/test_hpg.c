@@ -378,6 +378,14 @@ static void test_pipeline(void **state) {
     assert_int_equal(hstore_has_id(t, "ok3", 3), 0);
     assert_int_equal(hstore_has_id(t, "ok4", 3), 1);
     hstore_abort(t);
+    /* a writable open while a write transaction holds the claims table
+     * does not wait for it (the tables are not made again) */
+    t = begin_ok(s, 1);
+    put_ok(t, claim_of(e, &ar, "C", "ok5", "2025-01-01T00:00:00", "1.00"));
+    assert_int_equal(hstore_has_id(t, "ok5", 3), 1); /* sent */
+    HStore *s2 = open_ok(uri, HSTORE_WRITE, e);
+    hstore_close(s2);
+    commit_ok(t);
     /* a write transaction with nothing in it commits */
     t = begin_ok(s, 1);
     commit_ok(t);
