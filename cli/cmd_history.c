@@ -1,5 +1,6 @@
 /* cmd_history.c — `arbiter history`: the persistent claim-history store
- * (init, add, stats, prune, export).  The store itself is history/. */
+ * (init, add, stats, prune, export, feedback).  The store itself is
+ * history/. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,14 @@ static const char *const HISTORY_HELP =
     "       arbiter history stats DB\n"
     "       arbiter history prune DB --before DATE\n"
     "       arbiter history export DB -o FILE.jsonl\n"
+    "       arbiter history feedback DB [-o FILE.jsonl | --add FILE.jsonl]\n"
     "\n"
     "A history store is a directory holding each person's settled claims, so that\n"
     "rules using history() see claims of earlier batches ('arbiter check --history\n"
-    "DB', and single-claim checks at settlement through the C API).\n"
+    "DB', and single-claim checks at settlement through the C API).  DB is the\n"
+    "directory (LMDB), or a PostgreSQL database named by a connection URI,\n"
+    "postgresql://USER@HOST:PORT/DBNAME (or postgres://...), which several\n"
+    "processes share; its tables are made by the first command that writes.\n"
     "\n"
     "  init    create an empty store\n"
     "  add     add claims (JSON Lines, or claims.csv with its children; --claims -\n"
@@ -38,6 +43,11 @@ static const char *const HISTORY_HELP =
     "  stats   persons, claims, settle-date range and size\n"
     "  prune   remove claims settled before DATE (YYYY-MM-DD): retention\n"
     "  export  write every claim as JSON Lines, by person and time ('add' reads it)\n"
+    "  feedback  write the doctors' answers to warnings (3103) kept in the store,\n"
+    "          JSON Lines in arrival order, to -o FILE (default: standard output);\n"
+    "          with --add FILE (- for standard input) add answers instead, one JSON\n"
+    "          object a line, each with a non-empty string jr_id (what 'feedback'\n"
+    "          writes; 'arbiter serve' adds them as doctors answer)\n"
     "\n"
     "options:\n"
     "  RULES... / --pack   the schema the claims are read with (default: the\n"
@@ -66,6 +76,46 @@ static void on_progress(void *ud, uint64_t done, uint64_t total) {
     *shown = 1;
 }
 
+/* history feedback --add: each line of path a JSON answer.  ARB_OK, or
+ * ARB_ERR_DATA when lines were refused (each reported), or ARB_ERR_IO. */
+static int add_feedback(arb_history *h, arb_engine *e, const char *path, int quiet) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "arbiter history: cannot read %s\n", path);
+        return ARB_ERR_IO;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long long lineno = 0, added = 0, refused = 0;
+    int rc = ARB_OK;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+        if (n == 0) continue;
+        int r = arb_history_feedback_add(h, line, (size_t)n);
+        if (r == ARB_ERR_DATA) {
+            fprintf(stderr, "%s:%llu: refused: %s\n", path, lineno, arb_errmsg(e));
+            refused++;
+        } else if (r != ARB_OK) {
+            rc = r;
+            break;
+        } else {
+            added++;
+        }
+    }
+    if (rc == ARB_OK && ferror(f)) {
+        fprintf(stderr, "arbiter history: cannot read %s\n", path);
+        rc = ARB_ERR_IO;
+    }
+    free(line);
+    if (f != stdin) fclose(f);
+    if (rc == ARB_OK && !quiet)
+        fprintf(stderr, "arbiter history: %llu answers added, %llu refused\n", added, refused);
+    if (rc == ARB_OK && refused) rc = ARB_ERR_DATA;
+    return rc;
+}
+
 static void date_text(int64_t secs, char *buf, size_t cap) {
     Type t = {TY_DATETIME, 0, NULL, NULL, NULL};
     Value v = {.i = secs == INT64_MIN ? ARB_NULL : secs};
@@ -82,13 +132,15 @@ int cmd_history(int argc, char **argv) {
     }
     const char *sub = argv[0];
     int known = strcmp(sub, "init") == 0 || strcmp(sub, "add") == 0 || strcmp(sub, "stats") == 0 ||
-                strcmp(sub, "prune") == 0 || strcmp(sub, "export") == 0;
+                strcmp(sub, "prune") == 0 || strcmp(sub, "export") == 0 ||
+                strcmp(sub, "feedback") == 0;
     if (!known)
-        return cli_usage_error("history",
-                               "unknown subcommand '%s' (init, add, stats, prune, export)", sub);
+        return cli_usage_error(
+            "history", "unknown subcommand '%s' (init, add, stats, prune, export, feedback)", sub);
     const char *files[argc];
     size_t nfiles = 0;
     const char *db = NULL, *pack = NULL, *stdlib = NULL, *out = NULL, *before = NULL;
+    const char *fb_add = NULL;
     arb_batch_options o;
     arb_batch_options_init(&o);
     o.rejects_path = "rejects.jsonl";
@@ -112,6 +164,8 @@ int cmd_history(int argc, char **argv) {
             out = argv[++i];
         } else if (strcmp(a, "--before") == 0 && more) {
             before = argv[++i];
+        } else if (strcmp(a, "--add") == 0 && more && strcmp(sub, "feedback") == 0) {
+            fb_add = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (a[0] != '-' && !db) {
@@ -122,7 +176,9 @@ int cmd_history(int argc, char **argv) {
             return cli_usage_error("history", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!db) return cli_usage_error("history", "%s", "no store directory given (DB)");
+    if (!db)
+        return cli_usage_error("history", "%s",
+                               "no store given (DB: a directory or a postgresql:// URI)");
     if (strcmp(sub, "add") == 0 && !o.claims_path)
         return cli_usage_error("history", "%s", "add needs --claims FILE");
     if (strcmp(sub, "prune") == 0 && !before)
@@ -135,6 +191,8 @@ int cmd_history(int argc, char **argv) {
         before_secs = before_days * SECS_PER_DAY;
     else if (before)
         return cli_usage_error("history", "--before takes a date YYYY-MM-DD, not '%s'", before);
+    if (fb_add && out)
+        return cli_usage_error("history", "%s", "feedback takes -o FILE or --add FILE, not both");
     if (pack && nfiles)
         return cli_usage_error("history", "%s", "give rule files or --pack, not both");
 
@@ -151,7 +209,8 @@ int cmd_history(int argc, char **argv) {
         e = cli_compile("history", files, nfiles, stdlib, 0, &code);
         if (!e) return code;
     }
-    int writes = strcmp(sub, "init") == 0 || strcmp(sub, "add") == 0 || strcmp(sub, "prune") == 0;
+    int writes =
+        strcmp(sub, "init") == 0 || strcmp(sub, "add") == 0 || strcmp(sub, "prune") == 0 || fb_add;
     arb_history *h;
     if (arb_history_open(e, db, writes ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY, &h) != ARB_OK) {
         fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
@@ -202,6 +261,7 @@ int cmd_history(int argc, char **argv) {
             if (in.claims)
                 printf(", %.0f bytes a claim", (double)in.used_bytes / (double)in.claims);
             printf("\nschemas   %u\n", in.schemas);
+            printf("feedback  %llu\n", (unsigned long long)in.feedback);
         }
     } else if (strcmp(sub, "prune") == 0) {
         uint64_t n = 0;
@@ -209,6 +269,15 @@ int cmd_history(int argc, char **argv) {
         if (rc == ARB_OK && !quiet)
             fprintf(stderr, "arbiter history: %llu claims settled before %s removed\n",
                     (unsigned long long)n, before);
+    } else if (fb_add) {
+        rc = add_feedback(h, e, fb_add, quiet);
+    } else if (strcmp(sub, "feedback") == 0) {
+        uint64_t n = 0;
+        const char *to = out ? out : "-";
+        rc = arb_history_feedback_export(h, to, &n);
+        if (rc == ARB_OK && !quiet && strcmp(to, "-") != 0)
+            fprintf(stderr, "arbiter history: %llu answers written to %s\n", (unsigned long long)n,
+                    to);
     } else {
         uint64_t n = 0;
         rc = arb_history_export(h, out, &n);
@@ -216,7 +285,7 @@ int cmd_history(int argc, char **argv) {
             fprintf(stderr, "arbiter history: %llu claims written to %s\n", (unsigned long long)n,
                     out);
     }
-    if (rc != ARB_OK && strcmp(sub, "add") != 0)
+    if (rc != ARB_OK && strcmp(sub, "add") != 0 && !(fb_add && rc == ARB_ERR_DATA))
         fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
     arb_history_close(h);
     arb_engine_free(e);

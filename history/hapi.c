@@ -1,12 +1,17 @@
 /* hapi.c — the public API of the history store (arb_history_* in
- * arbiter.h, and arb_session_record_json). */
+ * arbiter.h: open, attach, add, stats, prune, export, feedback; and
+ * arb_session_record_json). */
 #include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine.h"
 #include "history.h"
 #include "json_writer.h"
+#include "outfile.h"
+#include "utf8.h"
 
 int arb_history_open(arb_engine *e, const char *dir, int mode, arb_history **out) {
     *out = NULL;
@@ -21,6 +26,25 @@ int arb_history_open(arb_engine *e, const char *dir, int mode, arb_history **out
         return engine_fail(e, ARB_ERR_DATA, "%s", err);
     }
     h->e = e;
+    h->writable = mode == ARB_HISTORY_WRITE;
+    *out = h;
+    return ARB_OK;
+}
+
+int arb_history_attach(arb_engine *e, arb_history *base, arb_history **out) {
+    *out = NULL;
+    if (!e->prog)
+        return engine_fail(e, ARB_ERR_USAGE, "compile the rules before attaching a history store");
+    if (!base) return engine_fail(e, ARB_ERR_USAGE, "no history store to attach to");
+    arb_history *h = mem_calloc(e->alloc, sizeof *h);
+    if (!h) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    char err[600];
+    if (hstore_attach(&h->st, base->st, e->prog, e->alloc, err, sizeof err)) {
+        mem_free(e->alloc, h, sizeof *h);
+        return engine_fail(e, ARB_ERR_DATA, "%s", err);
+    }
+    h->e = e;
+    h->writable = base->writable;
     *out = h;
     return ARB_OK;
 }
@@ -60,6 +84,7 @@ int arb_history_stats(arb_history *h, arb_history_info *out) {
     out->file_bytes = s.file_bytes;
     out->used_bytes = s.used_bytes;
     out->schemas = s.schemas;
+    out->feedback = s.feedback;
     return ARB_OK;
 }
 
@@ -72,7 +97,7 @@ int arb_history_prune(arb_history *h, int64_t before, uint64_t *removed) {
 
 typedef struct Export {
     arb_history *h;
-    FILE *f;
+    OutFile f;
     StrBuf b;
     Arena ar;
     uint64_t n;
@@ -97,8 +122,9 @@ static int export_one(void *ud, const HRec *r) {
         x->rc = engine_fail(x->h->e, ARB_ERR_NOMEM, "out of memory");
         return 1;
     }
-    if (fwrite(x->b.p, 1, x->b.len, x->f) != x->b.len) {
-        x->rc = engine_fail(x->h->e, ARB_ERR_IO, "cannot write: %s", strerror(errno));
+    int werr = outf_write(&x->f, x->b.p, x->b.len);
+    if (werr) {
+        x->rc = engine_fail(x->h->e, ARB_ERR_IO, "cannot write: %s", strerror(werr));
         return 1;
     }
     x->n++;
@@ -111,9 +137,9 @@ int arb_history_export(arb_history *h, const char *path, uint64_t *claims) {
     Export x;
     memset(&x, 0, sizeof x);
     x.h = h;
-    int to_stdout = strcmp(path, "-") == 0;
-    x.f = to_stdout ? stdout : fopen(path, "w");
-    if (!x.f) return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    outf_init(&x.f);
+    int oerr = outf_open(&x.f, path, e->alloc);
+    if (oerr) return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(oerr));
     sb_init(&x.b, e->alloc);
     arena_init(&x.ar, e->alloc, 1 << 14);
     HTxn *t;
@@ -125,8 +151,13 @@ int arb_history_export(arb_history *h, const char *path, uint64_t *claims) {
             x.rc = engine_fail(e, ARB_ERR_IO, "%s: cannot read the store", hstore_dir(h->st));
         hstore_abort(t);
     }
-    if (to_stdout ? fflush(x.f) != 0 : fclose(x.f) != 0)
-        if (x.rc == ARB_OK) x.rc = engine_fail(e, ARB_ERR_IO, "cannot write %s", path);
+    /* a failed export leaves the file as it was */
+    int cerr = 0;
+    if (x.rc == ARB_OK)
+        cerr = outf_commit(&x.f, 0);
+    else
+        outf_abort(&x.f);
+    if (cerr) x.rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(cerr));
     sb_free(&x.b);
     arena_free(&x.ar);
     *claims = x.n;
@@ -161,6 +192,124 @@ static int record_claims(arb_session *s, const Value *const *claims, size_t n) {
         }
     }
     return hstore_commit(t, s->errmsg, sizeof s->errmsg) ? ARB_ERR_IO : ARB_OK;
+}
+
+/* ------------------------------------------------------------ feedback */
+
+/* json[0..n) (valid JSON) without the white space between its tokens, on
+ * one line.  -1 when a string holds a raw control character (a JSON reader
+ * may let it through; a JSON Lines file cannot hold a raw newline). */
+static int compact_json(const char *json, size_t n, StrBuf *b) {
+    int in_str = 0, esc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = json[i];
+        if (in_str) {
+            if ((unsigned char)c < 0x20) return -1;
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            continue;
+        } else if (c == '"') {
+            in_str = 1;
+        }
+        sb_putc(b, c);
+    }
+    return 0;
+}
+
+int arb_history_feedback_add(arb_history *h, const char *json, size_t len) {
+    arb_engine *e = h->e;
+    if (!h->writable)
+        return engine_fail(e, ARB_ERR_USAGE, "the history store %s is open read-only",
+                           hstore_dir(h->st));
+    if (len > (size_t)INT_MAX / 2)
+        return engine_fail(e, ARB_ERR_DATA, "feedback: the JSON is too long (%zu bytes)", len);
+    size_t bad = utf8_check(json, len);
+    if (bad != UTF8_VALID)
+        return engine_fail(e, ARB_ERR_DATA, "feedback: not UTF-8 at byte %zu", bad + 1);
+    json_tokener *tok = json_tokener_new();
+    if (!tok) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *root = json_tokener_parse_ex(tok, json, (int)len);
+    enum json_tokener_error je = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    while (end < len &&
+           (json[end] == ' ' || json[end] == '\t' || json[end] == '\n' || json[end] == '\r'))
+        end++;
+    int rc = ARB_OK;
+    json_object *id = NULL;
+    if (!root && je != json_tokener_success)
+        rc = engine_fail(e, ARB_ERR_DATA, "feedback: invalid JSON: %s",
+                         je == json_tokener_continue ? "the text ends inside the object"
+                                                     : json_tokener_error_desc(je));
+    else if (end != len)
+        rc = engine_fail(e, ARB_ERR_DATA, "feedback: invalid JSON: text after the object");
+    else if (!json_object_is_type(root, json_type_object))
+        rc = engine_fail(e, ARB_ERR_DATA, "feedback: a JSON object is needed");
+    else if (!json_object_object_get_ex(root, "jr_id", &id) ||
+             !json_object_is_type(id, json_type_string) || json_object_get_string_len(id) == 0)
+        rc = engine_fail(e, ARB_ERR_DATA, "feedback: no jr_id (a non-empty string) in the object");
+    if (rc == ARB_OK) {
+        StrBuf b;
+        sb_init(&b, e->alloc);
+        int cj = compact_json(json, len, &b);
+        char err[600];
+        if (cj)
+            rc = engine_fail(e, ARB_ERR_DATA, "feedback: a control character in a JSON string");
+        else if (b.oom)
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        else if (hstore_feedback_add(h->st, json_object_get_string(id),
+                                     (size_t)json_object_get_string_len(id), b.p, b.len, err,
+                                     sizeof err))
+            rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+        sb_free(&b);
+    }
+    json_object_put(root);
+    return rc;
+}
+
+typedef struct FbExport {
+    OutFile f;
+    uint64_t n;
+    int err;
+} FbExport;
+
+static int export_feedback(void *ud, const char *json, size_t n) {
+    FbExport *x = ud;
+    x->err = outf_write(&x->f, json, n);
+    if (!x->err) x->err = outf_write(&x->f, "\n", 1);
+    if (x->err) return 1;
+    x->n++;
+    return 0;
+}
+
+int arb_history_feedback_export(arb_history *h, const char *path, uint64_t *n) {
+    arb_engine *e = h->e;
+    *n = 0;
+    FbExport x;
+    memset(&x, 0, sizeof x);
+    outf_init(&x.f);
+    int oerr = outf_open(&x.f, path, e->alloc);
+    if (oerr) return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(oerr));
+    char err[600];
+    int rc = ARB_OK;
+    if (hstore_feedback_each(h->st, export_feedback, &x, err, sizeof err))
+        rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+    else if (x.err)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(x.err));
+    int cerr = 0;
+    if (rc == ARB_OK)
+        cerr = outf_commit(&x.f, 0);
+    else
+        outf_abort(&x.f);
+    if (cerr) rc = engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", path, strerror(cerr));
+    *n = rc == ARB_OK ? x.n : 0;
+    return rc;
 }
 
 int arb_session_record_json(arb_session *s, const char *json, size_t len) {

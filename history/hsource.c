@@ -25,7 +25,7 @@ void hsrc_free(HSource *s) {
 
 static int begin_one(HStore *st, HTxn **t, char *err, size_t errcap) {
     if (!st) return 0;
-    if (*t) return hstore_renew(*t) ? (snprintf(err, errcap, "history store: cannot read"), -1) : 0;
+    if (*t) return hstore_renew(*t, err, errcap);
     return hstore_begin(st, 0, t, err, errcap);
 }
 

@@ -1,8 +1,11 @@
-/* hstore.c — the persistent claim-history store over LMDB (see hstore.h). */
+/* hstore.c — the persistent claim-history store over LMDB, or over
+ * PostgreSQL through hpg.c (see hstore.h). */
 #include "hstore.h"
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +14,50 @@
 #include <unistd.h>
 
 #include "hcodec.h"
+#include "hpg.h"
 #include "scalar.h"
 
 #define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as needed */
 #define MAX_KEY 511                /* LMDB's default key size limit */
 #define MAX_SCHEMAS 1024
 
+/* What the handles on one open store share (hstore_attach): the LMDB
+ * environment or the PostgreSQL pool.  Freed with the last handle. */
+typedef struct HShared {
+    atomic_int refs;
+    Alloc alloc;
+    int flags;
+    MDB_env *env; /* LMDB, or NULL */
+    MDB_dbi meta, claims, ids, rev, feedback;
+    int has_feedback; /* the feedback db exists (a store made before it may lack it) */
+    HPg *pg;          /* PostgreSQL, or NULL */
+    char dir[4096];   /* the directory, or the URI without its password */
+    char *map;        /* LMDB's memory map of data.mdb (found in /proc/self/maps) */
+    size_t map_size;
+} HShared;
+
+/* A handle: the shared store read for one program. */
 struct HStore {
-    MDB_env *env;
-    MDB_dbi meta, claims, ids, rev;
+    HShared *sh;
     int flags;
     const Program *p;
     Alloc alloc;
-    Arena ar;                   /* plans, descriptions */
-    HcPlan *plans[MAX_SCHEMAS]; /* by schema number - 1 (NULL: unused) */
-    uint32_t nschemas;
+    pthread_mutex_t mu; /* taken to add a plan after opening (plan_for) */
+    Arena ar;           /* plans, descriptions */
+    /* by schema number - 1 (NULL: not loaded yet); a plan, once set, never
+     * changes, so readers load the pointer without the lock */
+    _Atomic(HcPlan *) plans[MAX_SCHEMAS];
+    atomic_uint nschemas;
     uint32_t cur_schema; /* the number claims are written with (0: none) */
+    StrBuf mine;         /* the program's own schema description */
     int32_t person_field, asof_field, id_field;
     int64_t scale; /* as_of to seconds */
-    char dir[4096];
-    char *map; /* LMDB's memory map of data.mdb (found in /proc/self/maps) */
-    size_t map_size;
 };
 
 struct HTxn {
     HStore *s;
-    MDB_txn *txn;
+    MDB_txn *txn; /* LMDB */
+    HPgTxn *pg;   /* PostgreSQL */
     int write;
     StrBuf key; /* scratch */
 };
@@ -47,83 +68,267 @@ static int fail(char *err, size_t cap, const char *fmt, const char *a, const cha
 }
 
 const char *hstore_dir(const HStore *s) {
-    return s->dir;
+    return s->sh->dir;
+}
+
+int hstore_is_remote(const HStore *s) {
+    return s->sh->pg != NULL;
 }
 
 static int open_db(MDB_txn *txn, const char *name, int create, MDB_dbi *dbi) {
     return mdb_dbi_open(txn, name, create ? MDB_CREATE : 0, dbi);
 }
 
-/* Loads the schema descriptions; when writable, registers the program's
- * own if it is new.  Runs in the opening transaction. */
-static int load_schemas(HStore *s, MDB_txn *txn, char *err, size_t errcap) {
-    StrBuf mine;
-    sb_init(&mine, s->alloc);
-    hcodec_describe(s->p->claim, &mine);
-    if (mine.oom) {
-        sb_free(&mine);
-        return fail(err, errcap, "out of memory%s%s", "", "");
+/* A schema description read from the store: its plan for the handle's
+ * program (under s->mu, or before the handle is shared). */
+static int add_plan(HStore *s, long n, const char *desc, size_t len, char *err, size_t errcap) {
+    if (n < 1 || n > MAX_SCHEMAS) return 0;
+    if (!atomic_load(&s->plans[n - 1])) {
+        int damaged = 0;
+        HcPlan *pl = hcodec_plan(desc, len, s->p->claim, &s->ar, &damaged);
+        if (!pl)
+            return fail(err, errcap, "%s: %s", s->sh->dir,
+                        damaged ? "a schema description in the history store is damaged"
+                                : "out of memory");
+        atomic_store(&s->plans[n - 1], pl);
     }
+    if ((uint32_t)n > atomic_load(&s->nschemas)) atomic_store(&s->nschemas, (uint32_t)n);
+    if (len == s->mine.len && memcmp(desc, s->mine.p, len) == 0) s->cur_schema = (uint32_t)n;
+    return 0;
+}
+
+typedef struct PlanLoad {
+    HStore *s;
+    long only; /* 0: every description; else this one */
+    char *err;
+    size_t errcap;
+    int rc;
+} PlanLoad;
+
+static int plan_one(void *ud, long n, const char *desc, size_t len) {
+    PlanLoad *l = ud;
+    if (l->only && n != l->only) return 0;
+    l->rc = add_plan(l->s, n, desc, len, l->err, l->errcap);
+    return l->rc != 0;
+}
+
+/* Reads the schema descriptions of an LMDB store (each, or `only`). */
+static int lmdb_schemas(HStore *s, MDB_txn *txn, PlanLoad *l) {
     MDB_cursor *c;
-    if (mdb_cursor_open(txn, s->meta, &c)) {
-        sb_free(&mine);
-        return fail(err, errcap, "cannot read the history store%s%s", "", "");
-    }
+    if (mdb_cursor_open(txn, s->sh->meta, &c))
+        return fail(l->err, l->errcap, "cannot read the history store%s%s", "", "");
     MDB_val k = {7, "schema."}, v;
-    int rc = 0;
     for (int op = MDB_SET_RANGE; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
         if (k.mv_size < 8 || memcmp(k.mv_data, "schema.", 7) != 0) break;
         char num[16];
         size_t nl = k.mv_size - 7 < sizeof num - 1 ? k.mv_size - 7 : sizeof num - 1;
         memcpy(num, (char *)k.mv_data + 7, nl);
         num[nl] = 0;
-        long n = strtol(num, NULL, 10);
-        if (n < 1 || n > MAX_SCHEMAS) continue;
-        int damaged = 0;
-        HcPlan *pl = hcodec_plan(v.mv_data, v.mv_size, s->p->claim, &s->ar, &damaged);
-        if (!pl) {
-            rc = fail(err, errcap, "%s: %s", s->dir,
-                      damaged ? "a schema description in the history store is damaged"
-                              : "out of memory");
-            break;
-        }
-        s->plans[n - 1] = pl;
-        if ((uint32_t)n > s->nschemas) s->nschemas = (uint32_t)n;
-        if (v.mv_size == mine.len && memcmp(v.mv_data, mine.p, mine.len) == 0)
-            s->cur_schema = (uint32_t)n;
+        if (plan_one(l, strtol(num, NULL, 10), v.mv_data, v.mv_size)) break;
     }
     mdb_cursor_close(c);
-    if (rc == 0 && !s->cur_schema && (s->flags & HSTORE_WRITE)) {
-        if (s->nschemas >= MAX_SCHEMAS) {
-            rc = fail(err, errcap, "%s: the history store holds too many schema versions%s", s->dir,
-                      "");
+    return l->rc;
+}
+
+/* Loads the schema descriptions into the handle's plans; when writable,
+ * registers the program's own if it is new. */
+static int load_schemas(HStore *s, char *err, size_t errcap) {
+    HShared *sh = s->sh;
+    int writable = s->flags & HSTORE_WRITE;
+    PlanLoad l = {s, 0, err, errcap, 0};
+    if (sh->pg) {
+        HPgTxn *t;
+        if (hpg_begin(sh->pg, writable, &t, err, errcap)) return -1;
+        /* two processes adding a schema at once would both take the same
+         * number: one waits for the other's commit, then sees it */
+        int rc = writable ? hpg_lock_schemas(t, err, errcap) : 0;
+        if (rc == 0) rc = hpg_schemas(t, plan_one, &l, err, errcap);
+        if (rc == 0) rc = l.rc;
+        uint32_t n = atomic_load(&s->nschemas);
+        if (rc == 0 && !s->cur_schema && writable) {
+            if (n >= MAX_SCHEMAS)
+                rc = fail(err, errcap, "%s: the history store holds too many schema versions%s",
+                          sh->dir, "");
+            else if ((rc = hpg_schema_add(t, n + 1, s->mine.p, s->mine.len, err, errcap)) == 0)
+                rc = add_plan(s, n + 1, s->mine.p, s->mine.len, err, errcap);
+        }
+        if (rc == 0 && writable) return hpg_commit(t, err, errcap);
+        hpg_abort(t);
+        return rc;
+    }
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(sh->env, NULL, writable ? 0 : MDB_RDONLY, &txn);
+    if (mrc)
+        return fail(err, errcap, "cannot open the history store %s: %s", sh->dir,
+                    mdb_strerror(mrc));
+    int rc = lmdb_schemas(s, txn, &l);
+    uint32_t n = atomic_load(&s->nschemas);
+    if (rc == 0 && !s->cur_schema && writable) {
+        if (n >= MAX_SCHEMAS) {
+            rc = fail(err, errcap, "%s: the history store holds too many schema versions%s",
+                      sh->dir, "");
         } else {
             char key[32];
-            int kn = snprintf(key, sizeof key, "schema.%u", s->nschemas + 1);
-            MDB_val kk = {(size_t)kn, key}, vv = {mine.len, mine.p};
-            int damaged = 0;
-            HcPlan *pl = hcodec_plan(mine.p, mine.len, s->p->claim, &s->ar, &damaged);
-            if (!pl || mdb_put(txn, s->meta, &kk, &vv, 0))
+            int kn = snprintf(key, sizeof key, "schema.%u", n + 1);
+            MDB_val kk = {(size_t)kn, key}, vv = {s->mine.len, s->mine.p};
+            if (mdb_put(txn, sh->meta, &kk, &vv, 0))
                 rc = fail(err, errcap, "%s: cannot record the schema in the history store%s",
-                          s->dir, "");
-            else {
-                s->plans[s->nschemas] = pl;
-                s->cur_schema = ++s->nschemas;
-            }
+                          sh->dir, "");
+            else
+                rc = add_plan(s, n + 1, s->mine.p, s->mine.len, err, errcap);
         }
     }
-    sb_free(&mine);
+    if (rc == 0 && writable && (mrc = mdb_txn_commit(txn)) != 0)
+        return fail(err, errcap, "cannot open the history store %s: %s", sh->dir,
+                    mdb_strerror(mrc));
+    if (rc || !writable) mdb_txn_abort(txn);
     return rc;
 }
 
-static void find_map(HStore *s);
+/* The plan for schema number no, read from the store when a handle meets
+ * a schema registered after it loaded its plans (another process, or an
+ * attached handle of another program).  NULL when there is none.  The
+ * plans are a cache: decoding through a const handle may add one. */
+static const HcPlan *plan_for(HStore *s, int64_t no) {
+    if (no < 1 || no > MAX_SCHEMAS) return NULL;
+    HcPlan *pl = atomic_load(&s->plans[no - 1]);
+    if (pl) return pl;
+    char err[8];
+    pthread_mutex_lock(&s->mu);
+    PlanLoad l = {s, (long)no, err, sizeof err, 0};
+    if (!atomic_load(&s->plans[no - 1])) {
+        if (s->sh->pg) {
+            HPgTxn *t;
+            if (hpg_begin(s->sh->pg, 0, &t, err, sizeof err) == 0) {
+                hpg_schemas(t, plan_one, &l, err, sizeof err);
+                hpg_abort(t);
+            }
+        } else {
+            MDB_txn *txn;
+            if (mdb_txn_begin(s->sh->env, NULL, MDB_RDONLY, &txn) == 0) {
+                lmdb_schemas(s, txn, &l);
+                mdb_txn_abort(txn);
+            }
+        }
+    }
+    pl = atomic_load(&s->plans[no - 1]);
+    pthread_mutex_unlock(&s->mu);
+    return pl;
+}
+
+static void find_map(HShared *sh);
+
+static void shared_free(HShared *sh) {
+    if (sh->env) mdb_env_close(sh->env);
+    hpg_close(sh->pg);
+    mem_free(sh->alloc, sh, sizeof *sh);
+}
+
+/* Opens an LMDB store's environment, checks its format, opens its dbs. */
+static int lmdb_open(HShared *sh, const char *dir, int flags, char *err, size_t errcap) {
+    int writable = flags & HSTORE_WRITE;
+    unsigned ef = MDB_NOTLS | (writable ? 0 : MDB_RDONLY);
+    if (flags & HSTORE_STAGING) ef |= MDB_NOSYNC;
+    int rc = mdb_env_create(&sh->env);
+    if (rc == 0) rc = mdb_env_set_maxdbs(sh->env, 8);
+    if (rc == 0) rc = mdb_env_set_mapsize(sh->env, MAP_SIZE);
+    if (rc == 0) rc = mdb_env_set_maxreaders(sh->env, 1024);
+    if (rc == 0) rc = mdb_env_open(sh->env, dir, ef, 0664);
+    if (rc == ENOENT && !writable)
+        return fail(err, errcap, "%s is not an Arbiter history store (no data.mdb in it)%s", dir,
+                    "");
+    if (rc) return fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
+    MDB_txn *txn;
+    rc = mdb_txn_begin(sh->env, NULL, writable ? 0 : MDB_RDONLY, &txn);
+    if (rc) return fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
+    int r = 0;
+    if (open_db(txn, "meta", writable, &sh->meta) ||
+        open_db(txn, "claims", writable, &sh->claims) || open_db(txn, "ids", writable, &sh->ids) ||
+        open_db(txn, "rev", writable, &sh->rev)) {
+        r = fail(err, errcap, "%s is not an Arbiter history store (%s)", dir,
+                 writable ? "cannot create its tables" : "no history tables in it");
+    }
+    /* a store made before feedback was kept has no feedback db: none yet */
+    if (r == 0) sh->has_feedback = open_db(txn, "feedback", writable, &sh->feedback) == 0;
+    if (r == 0 && writable && !sh->has_feedback)
+        r = fail(err, errcap, "%s is not an Arbiter history store (%s)", dir,
+                 "cannot create its tables");
+    if (r == 0) {
+        MDB_val k = {6, "format"}, v;
+        int g = mdb_get(txn, sh->meta, &k, &v);
+        if (g == MDB_NOTFOUND && writable) {
+            MDB_stat st;
+            mdb_stat(txn, sh->claims, &st);
+            MDB_val fv = {strlen(HSTORE_FORMAT), HSTORE_FORMAT};
+            if (st.ms_entries || mdb_put(txn, sh->meta, &k, &fv, 0))
+                r = fail(err, errcap, "%s is not an Arbiter history store%s", dir, "");
+        } else if (g) {
+            r = fail(err, errcap, "%s is not an Arbiter history store (no format version)%s", dir,
+                     "");
+        } else if (v.mv_size != strlen(HSTORE_FORMAT) ||
+                   memcmp(v.mv_data, HSTORE_FORMAT, v.mv_size) != 0) {
+            char found[64];
+            snprintf(found, sizeof found, "%.*s", (int)(v.mv_size < 60 ? v.mv_size : 60),
+                     (const char *)v.mv_data);
+            if (errcap)
+                snprintf(err, errcap,
+                         "the history store %s has format '%s'; this arbiter reads '%s' (export "
+                         "it with the arbiter that wrote it, then add it again)",
+                         dir, found, HSTORE_FORMAT);
+            r = -1;
+        }
+    }
+    if (r == 0 && (rc = mdb_txn_commit(txn)) != 0)
+        r = fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
+    else if (r != 0)
+        mdb_txn_abort(txn);
+    if (r == 0) find_map(sh);
+    return r;
+}
+
+/* A new handle on sh for program p (takes a reference on sh). */
+static int view_open(HStore **out, HShared *sh, const Program *p, Alloc a, char *err,
+                     size_t errcap) {
+    *out = NULL;
+    HStore *s = mem_calloc(a, sizeof *s);
+    if (!s) return fail(err, errcap, "out of memory%s%s", "", "");
+    atomic_fetch_add(&sh->refs, 1);
+    s->sh = sh;
+    s->alloc = a;
+    s->flags = sh->flags;
+    s->p = p;
+    pthread_mutex_init(&s->mu, NULL);
+    arena_init(&s->ar, a, 4096);
+    sb_init(&s->mine, a);
+    const RecordType *ct = p->claim;
+    s->person_field = record_field_index(ct, "person_id", 9);
+    if (s->person_field >= 0 && !type_is_string(ct->fields[s->person_field].type.kind))
+        s->person_field = -1;
+    s->id_field = ct->key_field;
+    s->asof_field = ct->as_of_field;
+    s->scale =
+        s->asof_field >= 0 && ct->fields[s->asof_field].type.kind == TY_DATE ? SECS_PER_DAY : 1;
+    hcodec_describe(ct, &s->mine);
+    int rc =
+        s->mine.oom ? fail(err, errcap, "out of memory%s%s", "", "") : load_schemas(s, err, errcap);
+    if (rc) {
+        hstore_close(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
 
 int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Alloc a, char *err,
                 size_t errcap) {
     *out = NULL;
     int writable = flags & HSTORE_WRITE;
+    int pg = hpg_is_uri(dir);
     struct stat sb;
-    if (stat(dir, &sb) != 0) {
+    if (pg && (flags & HSTORE_STAGING)) {
+        return fail(err, errcap, "a staging store is a directory, not %s%s", dir, "");
+    } else if (pg) {
+    } else if (stat(dir, &sb) != 0) {
         if (!writable || errno != ENOENT)
             return fail(err, errcap, "cannot open the history store %s: %s", dir, strerror(errno));
         /* made whole beside it, then renamed into place: a process killed
@@ -149,94 +354,32 @@ int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Allo
     } else if (!S_ISDIR(sb.st_mode)) {
         return fail(err, errcap, "the history store %s is not a directory%s", dir, "");
     }
-    HStore *s = mem_calloc(a, sizeof *s);
-    if (!s) return fail(err, errcap, "out of memory%s%s", "", "");
-    s->alloc = a;
-    s->flags = flags;
-    s->p = p;
-    arena_init(&s->ar, a, 4096);
-    snprintf(s->dir, sizeof s->dir, "%s", dir);
-    const RecordType *ct = p->claim;
-    s->person_field = record_field_index(ct, "person_id", 9);
-    if (s->person_field >= 0 && !type_is_string(ct->fields[s->person_field].type.kind))
-        s->person_field = -1;
-    s->id_field = ct->key_field;
-    s->asof_field = ct->as_of_field;
-    s->scale =
-        s->asof_field >= 0 && ct->fields[s->asof_field].type.kind == TY_DATE ? SECS_PER_DAY : 1;
-    unsigned ef = MDB_NOTLS | (writable ? 0 : MDB_RDONLY);
-    if (flags & HSTORE_STAGING) ef |= MDB_NOSYNC;
-    int rc = mdb_env_create(&s->env);
-    if (rc == 0) rc = mdb_env_set_maxdbs(s->env, 8);
-    if (rc == 0) rc = mdb_env_set_mapsize(s->env, MAP_SIZE);
-    if (rc == 0) rc = mdb_env_set_maxreaders(s->env, 1024);
-    if (rc == 0) rc = mdb_env_open(s->env, dir, ef, 0664);
-    if (rc == ENOENT && !writable) {
-        fail(err, errcap, "%s is not an Arbiter history store (no data.mdb in it)%s", dir, "");
-        hstore_close(s);
-        return -1;
+    HShared *sh = mem_calloc(a, sizeof *sh);
+    if (!sh) return fail(err, errcap, "out of memory%s%s", "", "");
+    sh->alloc = a;
+    sh->flags = flags;
+    atomic_init(&sh->refs, 1); /* the opener's, dropped below */
+    int rc;
+    if (pg) {
+        rc = hpg_open(&sh->pg, dir, writable, HSTORE_FORMAT, a, err, errcap);
+        if (rc == 0) snprintf(sh->dir, sizeof sh->dir, "%s", hpg_name(sh->pg));
+    } else {
+        snprintf(sh->dir, sizeof sh->dir, "%s", dir);
+        rc = lmdb_open(sh, dir, flags, err, errcap);
     }
-    if (rc) {
-        fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
-        hstore_close(s);
-        return -1;
-    }
-    MDB_txn *txn;
-    rc = mdb_txn_begin(s->env, NULL, writable ? 0 : MDB_RDONLY, &txn);
-    if (rc) {
-        fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
-        hstore_close(s);
-        return -1;
-    }
-    int r = 0;
-    if (open_db(txn, "meta", writable, &s->meta) || open_db(txn, "claims", writable, &s->claims) ||
-        open_db(txn, "ids", writable, &s->ids) || open_db(txn, "rev", writable, &s->rev)) {
-        r = fail(err, errcap, "%s is not an Arbiter history store (%s)", dir,
-                 writable ? "cannot create its tables" : "no history tables in it");
-    }
-    if (r == 0) {
-        MDB_val k = {6, "format"}, v;
-        int g = mdb_get(txn, s->meta, &k, &v);
-        if (g == MDB_NOTFOUND && writable) {
-            MDB_stat st;
-            mdb_stat(txn, s->claims, &st);
-            MDB_val fv = {strlen(HSTORE_FORMAT), HSTORE_FORMAT};
-            if (st.ms_entries || mdb_put(txn, s->meta, &k, &fv, 0))
-                r = fail(err, errcap, "%s is not an Arbiter history store%s", dir, "");
-        } else if (g) {
-            r = fail(err, errcap, "%s is not an Arbiter history store (no format version)%s", dir,
-                     "");
-        } else if (v.mv_size != strlen(HSTORE_FORMAT) ||
-                   memcmp(v.mv_data, HSTORE_FORMAT, v.mv_size) != 0) {
-            char found[64];
-            snprintf(found, sizeof found, "%.*s", (int)(v.mv_size < 60 ? v.mv_size : 60),
-                     (const char *)v.mv_data);
-            if (errcap)
-                snprintf(err, errcap,
-                         "the history store %s has format '%s'; this arbiter reads '%s' (export "
-                         "it with the arbiter that wrote it, then add it again)",
-                         dir, found, HSTORE_FORMAT);
-            r = -1;
-        }
-    }
-    if (r == 0) r = load_schemas(s, txn, err, errcap);
-    if (r == 0 && (rc = mdb_txn_commit(txn)) != 0)
-        r = fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
-    else if (r != 0)
-        mdb_txn_abort(txn);
-    if (r) {
-        hstore_close(s);
-        return -1;
-    }
-    find_map(s);
-    *out = s;
-    return 0;
+    if (rc == 0) rc = view_open(out, sh, p, a, err, errcap);
+    if (atomic_fetch_sub(&sh->refs, 1) == 1) shared_free(sh);
+    return rc;
+}
+
+int hstore_attach(HStore **out, HStore *base, const Program *p, Alloc a, char *err, size_t errcap) {
+    return view_open(out, base->sh, p, a, err, errcap);
 }
 
 /* LMDB does not say where it mapped the file (mdb_env_info gives the
  * address only for MDB_FIXEDMAP): find the mapping of data.mdb by its
  * inode. */
-static void find_map(HStore *s) {
+static void find_map(HShared *s) {
     char path[4200], line[4600];
     struct stat sb;
     snprintf(path, sizeof path, "%s/data.mdb", s->dir);
@@ -260,9 +403,12 @@ static void find_map(HStore *s) {
 
 void hstore_close(HStore *s) {
     if (!s) return;
-    if (s->env) mdb_env_close(s->env);
+    HShared *sh = s->sh;
     arena_free(&s->ar);
+    sb_free(&s->mine);
+    pthread_mutex_destroy(&s->mu);
     mem_free(s->alloc, s, sizeof *s);
+    if (atomic_fetch_sub(&sh->refs, 1) == 1) shared_free(sh);
 }
 
 void hstore_remove_dir(const char *dir) {
@@ -277,13 +423,21 @@ void hstore_remove_dir(const char *dir) {
 int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
     *out = NULL;
     if (write && !(s->flags & HSTORE_WRITE))
-        return fail(err, errcap, "the history store %s is open read-only%s", s->dir, "");
+        return fail(err, errcap, "the history store %s is open read-only%s", s->sh->dir, "");
     HTxn *t = mem_calloc(s->alloc, sizeof *t);
     if (!t) return fail(err, errcap, "out of memory%s%s", "", ""), -2;
     t->s = s;
     t->write = write;
     sb_init(&t->key, s->alloc);
-    int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (s->sh->pg) {
+        if (hpg_begin(s->sh->pg, write, &t->pg, err, errcap)) {
+            mem_free(s->alloc, t, sizeof *t);
+            return -1;
+        }
+        *out = t;
+        return 0;
+    }
+    int rc = mdb_txn_begin(s->sh->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
     if (rc) {
         mem_free(s->alloc, t, sizeof *t);
         return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
@@ -298,6 +452,11 @@ static void txn_free(HTxn *t) {
 }
 
 int hstore_commit(HTxn *t, char *err, size_t errcap) {
+    if (t->pg) {
+        int rc = hpg_commit(t->pg, err, errcap);
+        txn_free(t);
+        return rc;
+    }
     int rc = mdb_txn_commit(t->txn);
     txn_free(t);
     if (rc) return fail(err, errcap, "history store: cannot commit: %s%s", mdb_strerror(rc), "");
@@ -306,16 +465,24 @@ int hstore_commit(HTxn *t, char *err, size_t errcap) {
 
 void hstore_abort(HTxn *t) {
     if (!t) return;
-    mdb_txn_abort(t->txn);
+    if (t->pg)
+        hpg_abort(t->pg);
+    else
+        mdb_txn_abort(t->txn);
     txn_free(t);
 }
 
 void hstore_reset(HTxn *t) {
-    mdb_txn_reset(t->txn);
+    if (t->pg)
+        hpg_reset(t->pg);
+    else
+        mdb_txn_reset(t->txn);
 }
 
-int hstore_renew(HTxn *t) {
-    return mdb_txn_renew(t->txn) ? -1 : 0;
+int hstore_renew(HTxn *t, char *err, size_t errcap) {
+    if (t->pg) return hpg_renew(t->pg, err, errcap);
+    int rc = mdb_txn_renew(t->txn);
+    return rc ? fail(err, errcap, "history store: cannot read: %s%s", mdb_strerror(rc), "") : 0;
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -383,7 +550,7 @@ static int mdb_fail(char *err, size_t errcap, int rc) {
 /* Deletes the claim with this id from claims and ids: 1 done, 0 none. */
 static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     MDB_val old;
-    int rc = mdb_get(t->txn, t->s->ids, idk, &old);
+    int rc = mdb_get(t->txn, t->s->sh->ids, idk, &old);
     if (rc == MDB_NOTFOUND) return 0;
     if (rc) return mdb_fail(err, errcap, rc);
     /* old points into the map: copy before deleting */
@@ -391,9 +558,9 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     sb_putn(&t->key, old.mv_data, old.mv_size);
     if (t->key.oom) return fail(err, errcap, "out of memory%s%s", "", "");
     MDB_val ok = {t->key.len, t->key.p};
-    rc = mdb_del(t->txn, t->s->claims, &ok, NULL);
+    rc = mdb_del(t->txn, t->s->sh->claims, &ok, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
-    rc = mdb_del(t->txn, t->s->ids, idk, NULL);
+    rc = mdb_del(t->txn, t->s->sh->ids, idk, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
     return 1;
 }
@@ -404,16 +571,19 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
     const ArbStr *person, *id;
     int64_t at;
     if (hstore_claim_key(s, claim, &person, &at, &id, why)) return 1;
+    if (t->pg)
+        return hpg_put(t->pg, person->data, person->len, at, 0, id->data, id->len, rec, n, err,
+                       errcap);
     MDB_val idk = {id->len, (void *)id->data};
     int staging = s->flags & HSTORE_STAGING;
     if (!staging && delete_id(t, &idk, err, errcap) < 0) return -1;
     if (make_key(&t->key, person->data, person->len, at, staging ? seq : 0, id->data, id->len))
         return fail(err, errcap, "out of memory%s%s", "", "");
     MDB_val k = {t->key.len, t->key.p}, v = {n, (void *)rec};
-    int rc = mdb_put(t->txn, s->claims, &k, &v, 0);
+    int rc = mdb_put(t->txn, s->sh->claims, &k, &v, 0);
     if (rc) return mdb_fail(err, errcap, rc);
     MDB_val iv = {staging ? 0 : t->key.len, t->key.p};
-    rc = mdb_put(t->txn, s->ids, &idk, &iv, 0);
+    rc = mdb_put(t->txn, s->sh->ids, &idk, &iv, 0);
     if (rc) return mdb_fail(err, errcap, rc);
     return 0;
 }
@@ -433,9 +603,10 @@ uint32_t hstore_schema(const HStore *s) {
 int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap) {
     MDB_val idk = {n, (void *)claim_id};
     if (n == 0 || n > MAX_KEY) return 0;
+    if (t->pg) return hpg_delete(t->pg, claim_id, n, err, errcap);
     if (t->s->flags & HSTORE_STAGING) {
         MDB_val v = {0, ""};
-        int rc = mdb_put(t->txn, t->s->rev, &idk, &v, 0);
+        int rc = mdb_put(t->txn, t->s->sh->rev, &idk, &v, 0);
         return rc ? mdb_fail(err, errcap, rc) : 1;
     }
     return delete_id(t, &idk, err, errcap);
@@ -443,16 +614,18 @@ int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t er
 
 int hstore_has_id(HTxn *t, const char *claim_id, size_t n) {
     if (n == 0 || n > MAX_KEY) return 0;
+    if (t->pg) return hpg_has_id(t->pg, claim_id, n);
     MDB_val k = {n, (void *)claim_id}, v;
-    if ((t->s->flags & HSTORE_STAGING) && mdb_get(t->txn, t->s->rev, &k, &v) == 0) return 2;
-    return mdb_get(t->txn, t->s->ids, &k, &v) == 0;
+    if ((t->s->flags & HSTORE_STAGING) && mdb_get(t->txn, t->s->sh->rev, &k, &v) == 0) return 2;
+    return mdb_get(t->txn, t->s->sh->ids, &k, &v) == 0;
 }
 
 int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t to_t,
                   uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (pn + 13 > MAX_KEY) return 0;
+    if (t->pg) return hpg_window(t->pg, person, pn, from, to_t, to_seq, fn, ud);
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->claims, &c)) return -1;
+    if (mdb_cursor_open(t->txn, t->s->sh->claims, &c)) return -1;
     if (make_key(&t->key, person, pn, from, 0, "", 0)) {
         mdb_cursor_close(c);
         return -1;
@@ -473,8 +646,9 @@ int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t 
 }
 
 int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
+    if (t->pg) return hpg_each(t->pg, fn, ud);
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->claims, &c)) return -1;
+    if (mdb_cursor_open(t->txn, t->s->sh->claims, &c)) return -1;
     MDB_val k, v;
     int g, rc = 0;
     for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
@@ -493,8 +667,9 @@ int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
 }
 
 int hstore_each_reversed(HTxn *t, int (*fn)(void *ud, const char *id, size_t n), void *ud) {
+    if (t->pg) return 0; /* only a staging store keeps reversals */
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->rev, &c)) return -1;
+    if (mdb_cursor_open(t->txn, t->s->sh->rev, &c)) return -1;
     MDB_val k, v;
     int g, rc = 0;
     for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT)
@@ -511,6 +686,14 @@ int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, cha
     int64_t no = hcodec_schema_no(r->rec, r->rec_len, &body);
     if (no < 1 || (uint32_t)no != from->cur_schema || !s->cur_schema)
         return fail(err, errcap, "history store: a staged claim has another schema%s%s", "", "");
+    if (t->pg) {
+        sb_clear(scratch);
+        hcodec_put_varint(scratch, s->cur_schema);
+        sb_putn(scratch, r->rec + body, r->rec_len - body);
+        if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
+        return hpg_put(t->pg, r->person, r->person_len, r->t, 0, r->claim_id, r->claim_id_len,
+                       scratch->p, scratch->len, err, errcap);
+    }
     MDB_val idk = {r->claim_id_len, (void *)r->claim_id};
     if (delete_id(t, &idk, err, errcap) < 0) return -1;
     if (make_key(&t->key, r->person, r->person_len, r->t, 0, r->claim_id, r->claim_id_len))
@@ -520,27 +703,30 @@ int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, cha
     sb_putn(scratch, r->rec + body, r->rec_len - body);
     if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
     MDB_val k = {t->key.len, t->key.p}, v = {scratch->len, scratch->p};
-    int rc = mdb_put(t->txn, s->claims, &k, &v, 0);
+    int rc = mdb_put(t->txn, s->sh->claims, &k, &v, 0);
     if (rc) return mdb_fail(err, errcap, rc);
-    rc = mdb_put(t->txn, s->ids, &idk, &k, 0);
+    rc = mdb_put(t->txn, s->sh->ids, &idk, &k, 0);
     return rc ? mdb_fail(err, errcap, rc) : 0;
 }
 
 int hstore_decode(const HStore *s, const HRec *r, Arena *ar, Value **out) {
     size_t body;
-    int64_t no = hcodec_schema_no(r->rec, r->rec_len, &body);
-    if (no < 1 || no > MAX_SCHEMAS || !s->plans[no - 1]) return -1;
-    return hcodec_decode(s->plans[no - 1], r->rec + body, r->rec_len - body, ar, out);
+    const HcPlan *pl = plan_for((HStore *)s, hcodec_schema_no(r->rec, r->rec_len, &body));
+    if (!pl) return -1;
+    return hcodec_decode(pl, r->rec + body, r->rec_len - body, ar, out);
 }
 
 int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst) {
     size_t body;
-    int64_t no = hcodec_schema_no(rec, n, &body);
-    if (no < 1 || no > MAX_SCHEMAS || !s->plans[no - 1]) return -1;
-    return hcodec_decode_into(s->plans[no - 1], rec + body, n - body, ar, dst);
+    const HcPlan *pl = plan_for((HStore *)s, hcodec_schema_no(rec, n, &body));
+    if (!pl) return -1;
+    return hcodec_decode_into(pl, rec + body, n - body, ar, dst);
 }
 
 int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
+    if (!(s->flags & HSTORE_WRITE))
+        return fail(err, errcap, "the history store %s is open read-only%s", s->sh->dir, "");
+    if (s->sh->pg) return hpg_prune(s->sh->pg, before, err, errcap);
     int64_t removed = 0;
     StrBuf resume;
     sb_init(&resume, s->alloc);
@@ -551,7 +737,7 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
             break;
         }
         MDB_cursor *c;
-        if (mdb_cursor_open(t->txn, s->claims, &c)) {
+        if (mdb_cursor_open(t->txn, s->sh->claims, &c)) {
             hstore_abort(t);
             removed = fail(err, errcap, "history store: cannot read%s%s", "", "");
             break;
@@ -564,9 +750,9 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
             if (split_key(&k, &r) || r.t >= before) continue;
             MDB_val idk = {r.claim_id_len, (void *)r.claim_id}, cur;
             /* the id's entry, when it is this claim's */
-            if (mdb_get(t->txn, s->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
+            if (mdb_get(t->txn, s->sh->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
                 memcmp(cur.mv_data, k.mv_data, k.mv_size) == 0)
-                mdb_del(t->txn, s->ids, &idk, NULL);
+                mdb_del(t->txn, s->sh->ids, &idk, NULL);
             sb_clear(&resume);
             sb_putn(&resume, k.mv_data, k.mv_size);
             if (mdb_cursor_del(c, 0)) {
@@ -601,11 +787,12 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
 int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap) {
     memset(st, 0, sizeof *st);
     st->first = st->last = ARB_NULL;
-    st->schemas = s->nschemas;
+    st->schemas = atomic_load(&s->nschemas);
+    if (s->sh->pg) return hpg_stats(s->sh->pg, st, err, errcap);
     HTxn *t;
     if (hstore_begin(s, 0, &t, err, errcap)) return -1;
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, s->claims, &c)) {
+    if (mdb_cursor_open(t->txn, s->sh->claims, &c)) {
         hstore_abort(t);
         return fail(err, errcap, "history store: cannot read%s%s", "", "");
     }
@@ -630,15 +817,17 @@ int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap) {
     }
     mdb_cursor_close(c);
     MDB_stat ms;
-    if (mdb_stat(t->txn, s->rev, &ms) == 0) st->reversed = ms.ms_entries;
+    if (mdb_stat(t->txn, s->sh->rev, &ms) == 0) st->reversed = ms.ms_entries;
+    if (s->sh->has_feedback && mdb_stat(t->txn, s->sh->feedback, &ms) == 0)
+        st->feedback = ms.ms_entries;
     hstore_abort(t);
     sb_free(&pb);
     MDB_envinfo info;
     MDB_stat es;
-    if (mdb_env_info(s->env, &info) == 0 && mdb_env_stat(s->env, &es) == 0)
+    if (mdb_env_info(s->sh->env, &info) == 0 && mdb_env_stat(s->sh->env, &es) == 0)
         st->used_bytes = (uint64_t)(info.me_last_pgno + 1) * es.ms_psize;
     char path[4200];
-    snprintf(path, sizeof path, "%s/data.mdb", s->dir);
+    snprintf(path, sizeof path, "%s/data.mdb", s->sh->dir);
     struct stat sb;
     if (stat(path, &sb) == 0) st->file_bytes = (uint64_t)sb.st_size;
     return 0;
@@ -647,10 +836,69 @@ int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap) {
 void hstore_release_pages(HStore *s) {
     MDB_envinfo info;
     MDB_stat es;
-    if (!s->map || mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &es)) return;
+    HShared *sh = s->sh;
+    if (!sh->env || !sh->map || mdb_env_info(sh->env, &info) || mdb_env_stat(sh->env, &es)) return;
     size_t used = (size_t)(info.me_last_pgno + 1) * es.ms_psize;
-    if (used > s->map_size) used = s->map_size;
-    madvise(s->map, used, MADV_DONTNEED);
+    if (used > sh->map_size) used = sh->map_size;
+    madvise(sh->map, used, MADV_DONTNEED);
+}
+
+/* ------------------------------------------------------------ feedback */
+
+int hstore_feedback_add(HStore *s, const char *jr_id, size_t jn, const char *json, size_t n,
+                        char *err, size_t errcap) {
+    HShared *sh = s->sh;
+    if (!(s->flags & HSTORE_WRITE))
+        return fail(err, errcap, "the history store %s is open read-only%s", sh->dir, "");
+    if (sh->pg) return hpg_feedback_add(sh->pg, jr_id, jn, json, n, err, errcap);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(sh->env, NULL, 0, &txn);
+    if (rc) return mdb_fail(err, errcap, rc);
+    /* keyed by arrival: one more than the last */
+    MDB_cursor *c;
+    MDB_val k, v;
+    uint64_t next = 1;
+    rc = mdb_cursor_open(txn, sh->feedback, &c);
+    if (rc == 0) {
+        int g = mdb_cursor_get(c, &k, &v, MDB_LAST);
+        if (g == 0 && k.mv_size == 8)
+            next = get_be(k.mv_data, 8) + 1;
+        else if (g && g != MDB_NOTFOUND)
+            rc = g;
+        mdb_cursor_close(c);
+    }
+    char kb[8];
+    put_be(kb, next, 8);
+    MDB_val nk = {8, kb}, nv = {n, (void *)json};
+    if (rc == 0) rc = mdb_put(txn, sh->feedback, &nk, &nv, MDB_APPEND);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return mdb_fail(err, errcap, rc);
+    }
+    rc = mdb_txn_commit(txn);
+    return rc ? fail(err, errcap, "history store: cannot commit: %s%s", mdb_strerror(rc), "") : 0;
+}
+
+int hstore_feedback_each(HStore *s, int (*fn)(void *ud, const char *json, size_t n), void *ud,
+                         char *err, size_t errcap) {
+    HShared *sh = s->sh;
+    if (sh->pg) return hpg_feedback_each(sh->pg, fn, ud, err, errcap);
+    if (!sh->has_feedback) return 0;
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(sh->env, NULL, MDB_RDONLY, &txn);
+    if (rc) return mdb_fail(err, errcap, rc);
+    MDB_cursor *c;
+    MDB_val k, v;
+    int g = MDB_NOTFOUND;
+    rc = mdb_cursor_open(txn, sh->feedback, &c);
+    if (rc == 0) {
+        for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT)
+            if (fn(ud, v.mv_data, v.mv_size)) break;
+        mdb_cursor_close(c);
+    }
+    mdb_txn_abort(txn);
+    if (rc) return mdb_fail(err, errcap, rc);
+    return g && g != MDB_NOTFOUND ? mdb_fail(err, errcap, g) : 0;
 }
 
 /* Resident file-backed pages of the process (statm's "shared"). */

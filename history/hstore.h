@@ -1,6 +1,8 @@
-/* hstore.h — the persistent claim-history store (LMDB, a directory).
+/* hstore.h — the persistent claim-history store: a directory (LMDB), or a
+ * PostgreSQL database named by a connection string (postgresql://... or
+ * postgres://...; hpg.h), behind one interface.
  *
- * Layout: one LMDB environment in the directory, with named databases:
+ * LMDB layout: one LMDB environment in the directory, with named databases:
  *   meta    "format" -> the format version ("arbiter-history 1"); "schema.N"
  *           -> a schema description (hcodec.h) numbered N = 1, 2, ...
  *   claims  person_id 0x00 as_of(8 bytes, big-endian, sign flipped) seq(4
@@ -12,13 +14,24 @@
  *   ids     claim_id -> its key in claims (replace and reverse by id)
  *   rev     claim_id -> "" : claims reversed (staging stores only; a store
  *           deletes a reversed claim at once)
- *   feedback  (reserved)
+ *   feedback  arrival number (8 bytes, big-endian) -> one JSON object: the
+ *           3103 answers (hstore_feedback_add); a store made before them
+ *           may lack this db (none yet)
+ * The PostgreSQL store has the same contents in tables (hpg.h); a staging
+ * store is always LMDB.
  *
- * A store has one writer at a time (LMDB serializes write transactions,
- * across processes too) and any number of readers, each of which sees the
- * last commit as of its transaction's start.  A commit is atomic and
- * durable (fsync) unless the store is opened as staging; a killed process
- * leaves the store as of its last commit, with no recovery step. */
+ * An LMDB store has one writer at a time (LMDB serializes write
+ * transactions, across processes too) and any number of readers, each of
+ * which sees the last commit as of its transaction's start (a PostgreSQL
+ * reader: as of each read, hpg.h).  A commit is atomic and durable (fsync)
+ * unless the store is opened as staging; a killed process leaves the store
+ * as of its last commit, with no recovery step.
+ *
+ * Handles: hstore_open makes the first handle on a store; hstore_attach
+ * another on the same open store for another program (LMDB forbids opening
+ * one environment twice in a process).  The handles share the environment
+ * or connection pool, counted: it is closed with the last handle, whatever
+ * the order. */
 #ifndef ARB_HSTORE_H
 #define ARB_HSTORE_H
 
@@ -39,15 +52,24 @@ enum {
     HSTORE_STAGING = 2, /* with WRITE: a batch's scratch store, no fsync, never replaces */
 };
 
-/* Opens (creating when writable) the store in dir for program p's claim
- * schema.  0, or -1 with a message in err (a store of another format
- * version is refused, naming both versions). */
+/* Opens (creating when writable) the store in dir — or in the PostgreSQL
+ * database a postgresql:// URI names — for program p's claim schema.  0, or
+ * -1 with a message in err (a store of another format version is refused,
+ * naming both versions).  A PostgreSQL store cannot be HSTORE_STAGING. */
 int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Alloc a, char *err,
                 size_t errcap);
+/* Another handle on base's open store, for program p (registering p's
+ * schema when base is writable and it is new), with base's flags.  0, or -1
+ * (err). */
+int hstore_attach(HStore **out, HStore *base, const Program *p, Alloc a, char *err, size_t errcap);
+/* Closes a handle; the store itself with its last handle. */
 void hstore_close(HStore *s);
 /* Removes a closed store's files and its directory (a staging store). */
 void hstore_remove_dir(const char *dir);
+/* The directory, or the URI without its password (for messages). */
 const char *hstore_dir(const HStore *s);
+/* 1 for a PostgreSQL store (not a directory: no staging store beside it). */
+int hstore_is_remote(const HStore *s);
 
 /* Transactions: a write transaction (one at a time per store), or a read
  * transaction (any number, on any thread).  0, or -1 with the message in
@@ -55,9 +77,11 @@ const char *hstore_dir(const HStore *s);
 int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap);
 int hstore_commit(HTxn *t, char *err, size_t errcap);
 void hstore_abort(HTxn *t);
-/* A read transaction let go and renewed (sees the latest commit). */
+/* A read transaction let go and renewed (sees the latest commit; a
+ * PostgreSQL one gives its connection back to the pool and takes one
+ * again).  hstore_renew: 0, or -1 (err). */
 void hstore_reset(HTxn *t);
-int hstore_renew(HTxn *t);
+int hstore_renew(HTxn *t, char *err, size_t errcap);
 
 /* What a claim is keyed by: its person, its as_of in seconds and its id.
  * 0, or -1 when it cannot be stored (no person_id, as_of or claim_id, or a
@@ -94,7 +118,8 @@ typedef struct HRec {
     uint32_t seq;
     const char *claim_id;
     size_t claim_id_len;
-    const char *rec; /* encoded; valid until the transaction ends */
+    const char *rec; /* encoded; valid until the transaction ends (PostgreSQL:
+                        until its next read) */
     size_t rec_len;
 } HRec;
 
@@ -115,7 +140,9 @@ int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, cha
                 size_t errcap);
 
 /* Decodes a record read in this store into a claim for the store's
- * program (derived fields missing), in ar.  0, -1 damaged, -2 no memory. */
+ * program (derived fields missing), in ar.  0, -1 damaged, -2 no memory.
+ * A record of a schema registered since the handle was opened has its
+ * description read from the store then (thread-safe). */
 int hstore_decode(const HStore *s, const HRec *r, Arena *ar, Value **out);
 /* The same into dst, a claim record already allocated. */
 int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
@@ -130,12 +157,23 @@ typedef struct HStoreStats {
     uint64_t file_bytes; /* data file size */
     uint64_t used_bytes; /* pages in use */
     uint32_t schemas;
+    uint64_t feedback; /* 3103 answers kept */
 } HStoreStats;
 int hstore_stats(HStore *s, HStoreStats *st, char *err, size_t errcap);
 
 /* The address range of the store's memory map, so a long run can let the
- * kernel drop the pages it has read (madvise) and stay flat in memory. */
+ * kernel drop the pages it has read (madvise) and stay flat in memory.
+ * Nothing for a PostgreSQL store. */
 void hstore_release_pages(HStore *s);
+
+/* Feedback (the doctor's 3103 answers): adds one JSON object, in its own
+ * durable commit, after every one added before (every answer kept);
+ * jr_id is its "jr_id" (PostgreSQL keeps it in a column).  0, or -1 (err). */
+int hstore_feedback_add(HStore *s, const char *jr_id, size_t jn, const char *json, size_t n,
+                        char *err, size_t errcap);
+/* Calls fn for each answer in arrival order (nonzero stops).  0 or -1. */
+int hstore_feedback_each(HStore *s, int (*fn)(void *ud, const char *json, size_t n), void *ud,
+                         char *err, size_t errcap);
 
 /* A budget for the stores' pages in memory.  LMDB reads through a memory
  * map, and the kernel maps the pages around each page a read touches, so

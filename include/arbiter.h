@@ -491,26 +491,67 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
 
 /* ------------------------------------------------------- history store */
 
-/* A persistent per-person claim history: a directory holding an LMDB
- * store (docs/history.md).  Rules calling history() read it in batches
+/* A persistent per-person claim history (docs/history.md): a directory
+ * holding an LMDB store, or a PostgreSQL database named by a connection
+ * URI ("postgresql://user@host:5432/db", "postgres://..." — libpq's URI
+ * syntax, parameters included), which several processes (several
+ * services) share.  Rules calling history() read it in batches
  * (arb_batch_options.history) and in single-claim sessions (after
  * arb_engine_set_history).
  *
- * Guarantees: any number of threads (and processes) read at once; one
- * writer at a time (others wait).  A reader sees the store as of the last
- * commit before its check began.  A commit is atomic and durable: a process
- * killed at any moment leaves the store as of its last commit. */
+ * Guarantees: any number of threads (and processes) read at once.  LMDB:
+ * one writer at a time (others wait); a reader sees the store as of the
+ * last commit before its check began.  PostgreSQL: writers run at once
+ * (one waits for another only on the same claim_id); each read of a
+ * person's history sees every commit made before that read began (a check
+ * reads it once, or twice when a rule asks for a longer window than the
+ * first read fetched).  A commit is atomic and durable: a process killed
+ * at any moment leaves the store as of its last commit.  A PostgreSQL
+ * store uses one connection per transaction in progress (a pool: one per
+ * thread checking or writing at that moment, idle ones kept). */
 typedef struct arb_history arb_history;
 
 enum { ARB_HISTORY_READONLY = 0, ARB_HISTORY_WRITE = 1 };
 
 /* Opens the store in directory dir (created when mode is
- * ARB_HISTORY_WRITE and it does not exist) for the engine's compiled rules
- * (compile or load a pack first; the store outlives schema changes).  A
- * store written by another format version is refused (ARB_ERR_DATA, with
- * both versions in arb_errmsg). */
+ * ARB_HISTORY_WRITE and it does not exist), or in the PostgreSQL database
+ * dir names when it starts with postgresql:// or postgres:// (its tables
+ * created when mode is ARB_HISTORY_WRITE and they do not exist), for the
+ * engine's compiled rules (compile or load a pack first; the store
+ * outlives schema changes).  A store written by another format version is
+ * refused (ARB_ERR_DATA, with both versions in arb_errmsg); so is a
+ * database that cannot be reached (the message names the host and port
+ * libpq tried).  Messages name a PostgreSQL store by its URI without the
+ * password. */
 int arb_history_open(arb_engine *e, const char *dir, int mode, arb_history **out);
-/* Closes the store (after the sessions using it are done). */
+
+/* A second handle on an open store, for another engine: *out reads and
+ * writes the store `base` has open (the same LMDB environment or the same
+ * PostgreSQL connection pool), for engine e's compiled rules, which may
+ * have another claim schema than base's engine (a field more or less: each
+ * claim is read into the reading engine's schema by field name, as
+ * arb_history_open reads one written by earlier rules).  It has base's
+ * mode (ARB_HISTORY_WRITE: e's schema is registered in the store when it
+ * is new).
+ *
+ * Why: a service reloading its rules compiles a new engine while requests
+ * still run on the old one; LMDB refuses to open the same environment
+ * twice in one process, so the new engine attaches to the old engine's
+ * handle instead of opening the store again.
+ *
+ * The handles share the open store, counted: close them in any order, each
+ * with arb_history_close, after the sessions using it are done; the store
+ * is closed with the last one, and base's engine may be freed before the
+ * attached handle is closed.  Both engines must use allocators that live as
+ * long as any handle (the shared part is freed through base's).  Claims one
+ * handle writes are seen by the other (a claim written with a schema
+ * registered after a handle was opened is read with that schema's
+ * description, loaded when first met).  Do not attach while base is being
+ * closed.  ARB_ERR_USAGE when e has no compiled rules; ARB_ERR_DATA (with
+ * the message) when e's schema cannot be registered. */
+int arb_history_attach(arb_engine *e, arb_history *base, arb_history **out);
+/* Closes the handle (after the sessions using it are done); the store with
+ * its last handle (arb_history_attach). */
 void arb_history_close(arb_history *h);
 /* Makes the engine's sessions read history from h (NULL: none).  Call it
  * before sessions check claims, not while they do. */
@@ -530,15 +571,41 @@ typedef struct arb_history_info {
     uint64_t persons, claims;
     int64_t first_settle, last_settle; /* seconds since 1970 (INT64_MIN when empty) */
     uint64_t file_bytes, used_bytes;
-    uint32_t schemas; /* claim schemas the store has been written with */
+    uint32_t schemas;  /* claim schemas the store has been written with */
+    uint64_t feedback; /* 3103 answers kept (arb_history_feedback_add) */
 } arb_history_info;
 int arb_history_stats(arb_history *h, arb_history_info *out);
 /* Removes claims settled before `before` (seconds since 1970); the number
  * removed in *removed. */
 int arb_history_prune(arb_history *h, int64_t before, uint64_t *removed);
 /* Writes every stored claim as JSON Lines (readable by arb_history_add_file),
- * by person and time. */
+ * by person and time (PostgreSQL: in one snapshot).  path "-" is standard
+ * output; a file is replaced whole when the export is done, or left as it
+ * was when it fails (runtime/outfile.h). */
 int arb_history_export(arb_history *h, const char *path, uint64_t *claims);
+
+/* Feedback: the doctor's answers to warnings (the national interface's
+ * 3103 request), kept with the history they are about.
+ *
+ * arb_history_feedback_add keeps one answer: json[0..len) is one JSON
+ * object (UTF-8) with a non-empty string "jr_id" (the warning it answers)
+ * and whatever else the answer says, e.g. {"jr_id":"...","dspo_way":"1",
+ * "dspo_way_rea":"...","warn_type":"1","time":"2026-12-06T10:00:00Z",
+ * "msgid":"..."}.  Every answer is kept, in arrival order (a second answer
+ * to the same jr_id is kept beside the first, not in its place), as
+ * written with the white space between tokens removed; it is committed
+ * durably before the call returns.  The handle must be open with
+ * ARB_HISTORY_WRITE (else ARB_ERR_USAGE).  ARB_ERR_DATA when the text is
+ * not one JSON object (or not UTF-8) or has no non-empty string jr_id;
+ * ARB_ERR_IO when the store cannot be written.  Safe from any number of
+ * threads at once; a failure's message is in arb_errmsg of the handle's
+ * engine (shared by the engine's threads: concurrent failures overwrite
+ * each other's message, the codes are per call). */
+int arb_history_feedback_add(arb_history *h, const char *json, size_t len);
+/* Writes every answer kept, one JSON object a line (JSON Lines), in arrival
+ * order, to path ("-": standard output; a file is replaced whole when done,
+ * left as it was on failure); their number in *n. */
+int arb_history_feedback_export(arb_history *h, const char *path, uint64_t *n);
 
 /* Records one settled claim (JSON, as arb_session_check_json takes) in the
  * engine's history store (opened ARB_HISTORY_WRITE): it replaces a claim

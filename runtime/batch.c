@@ -1503,9 +1503,10 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     const arb_batch_options *o = b->o;
     HStore *store = o->history->st;
     char dir[PATH_MAX], spool[PATH_MAX + 16], err[512];
-    /* the staging store: beside the store, else in the temporary directory */
+    /* the staging store: beside the store, else (or for a PostgreSQL store)
+     * in the temporary directory */
     snprintf(dir, sizeof dir, "%s/stage.XXXXXX", hstore_dir(store));
-    if (!mkdtemp(dir)) {
+    if (hstore_is_remote(store) || !mkdtemp(dir)) {
         const char *tmp = getenv("TMPDIR");
         snprintf(dir, sizeof dir, "%s/arbiter-stage.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(dir))

@@ -46,6 +46,7 @@ struct arb_engine {
 struct arb_history {
     arb_engine *e;
     HStore *st;
+    int writable; /* opened ARB_HISTORY_WRITE (or attached to such a handle) */
 };
 
 struct arb_session {

@@ -454,6 +454,22 @@ static int feedback_to_log(void *ud, const char *json, size_t len, char *err, si
     return rc;
 }
 
+typedef struct FeedbackStore {
+    Server *s;
+    arb_history *h;
+    arb_engine *e;
+} FeedbackStore;
+
+static int feedback_to_store(void *ud, const char *json, size_t len, char *err, size_t errcap) {
+    FeedbackStore *f = ud;
+    if (arb_history_feedback_add(f->h, json, len) != ARB_OK) {
+        snprintf(err, errcap, "history store: %s", arb_errmsg(f->e));
+        return -1;
+    }
+    __atomic_fetch_add(&f->s->m.feedback_recorded, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
 static int feedback_nowhere(void *ud, const char *json, size_t len, char *err, size_t errcap) {
     (void)ud, (void)json, (void)len;
     snprintf(err, errcap,
@@ -500,9 +516,12 @@ static enum MHD_Result do_nhsa(Server *s, struct MHD_Connection *c, Req *r, int 
         char received[32];
         iso_ms(r->arrived_ms, received);
         sl = acquire(s);
-        int n = nhsa_feedback_each(&q, received,
-                                   s->feedback_fd >= 0 ? feedback_to_log : feedback_nowhere, s, err,
-                                   sizeof err);
+        FeedbackStore fs = {s, sl->h, sl->e};
+        int n = sl->h && s->c.rules.history_write
+                    ? nhsa_feedback_each(&q, received, feedback_to_store, &fs, err, sizeof err)
+                    : nhsa_feedback_each(&q, received,
+                                         s->feedback_fd >= 0 ? feedback_to_log : feedback_nowhere,
+                                         s, err, sizeof err);
         bad = n < 0;
     } else if (!bad) {
         int mismatch;

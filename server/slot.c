@@ -47,9 +47,13 @@ int slot_load(const SlotConfig *cfg, Slot *base, Slot **out, char *err, size_t e
         goto fail;
     }
     if (cfg->history) {
-        (void)base; /* until the store can be shared between engines (arb_history_attach) */
-        rc = arb_history_open(s->e, cfg->history,
-                              cfg->history_write ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY, &s->h);
+        /* a reload shares the open store (one LMDB environment, or one
+         * connection pool, per process) */
+        rc = base && base->h
+                 ? arb_history_attach(s->e, base->h, &s->h)
+                 : arb_history_open(s->e, cfg->history,
+                                    cfg->history_write ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY,
+                                    &s->h);
         if (rc != ARB_OK || arb_engine_set_history(s->e, s->h) != ARB_OK) {
             snprintf(err, errcap, "history store %s: %s", cfg->history, arb_errmsg(s->e));
             goto fail;

@@ -7,7 +7,8 @@
 # check --input nhsa3101 --phase pre` on their current orders, with stable
 # jr_ids, through /nhsa/3101, the /nhsa gateway and an alias; 3102 records
 # the settled stay so the next stay within 15 days is flagged (split
-# admission); 3103 answers are recorded; malformed bodies get 400 or
+# admission); 3103 answers are recorded (in the store, or a log);
+# malformed bodies get 400 or
 # infcode -1 naming the position; limits (413, 503), the x-tif signature
 # and apikey, reload by SIGHUP and /admin/reload under load with zero failed
 # requests, a broken pack leaving the old one serving, /metrics, and a
@@ -167,6 +168,10 @@ grep -q "\"jr_id\":\"$jr\".*病情需要" "$tmp/feedback.jsonl" && [ "$(wc -l <"
   bad "3103 answer not in the feedback log"
 kill -TERM "$pid"; wait "$pid"
 port=$main_port
+# with a writable history store, 3103 answers go into it
+post /nhsa/3103 "$tmp/fb.json" | grep -q '"infcode":0' && ok || bad "3103 refused with a history store"
+"$arbiter" history feedback "$tmp/hist" -o "$tmp/fb_store.jsonl" >/dev/null 2>&1
+grep -q "\"jr_id\":\"$jr\".*病情需要" "$tmp/fb_store.jsonl" 2>/dev/null && ok || bad "3103 answer not in 'arbiter history feedback'"
 
 # (4) history: 3102 records the stay; the next stay within 15 days is flagged at its settlement
 python3 - "$n3101/requests.jsonl" "$tmp" <<'EOF'

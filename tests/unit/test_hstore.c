@@ -6,7 +6,9 @@
  * replaces and reverses by claim_id, prunes, counts, stages batches and
  * refuses stores of another format version; the public API (arb_history_*,
  * arb_session_record_json) feeds history() of single-claim sessions, also
- * while another thread records; out-of-memory paths return errors.
+ * while another thread records; a second engine attaches to an open store
+ * and 3103 feedback is kept (history_cases.h, shared with test_hpg.c);
+ * out-of-memory paths return errors.
  * The test_bug_* tests at the end are regression tests of bugs these tests
  * found (now fixed). */
 #include <setjmp.h>
@@ -30,6 +32,8 @@
 #include "hstore.h"
 #include "json_reader.h"
 #include "json_writer.h"
+
+#include "history_cases.h"
 
 /* --------------------------------------------------------------- helpers */
 
@@ -2306,6 +2310,70 @@ static void test_bug_close_with_live_session(void **state) {
     if (rc != ARB_OK) fail_msg("checking with the new store: %d '%s'", rc, msg);
 }
 
+/* ---------------------------------------------- 7. attach, feedback */
+
+static void test_attach(void **state) {
+    (void)state;
+    char dir[256], path[300];
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/store", dir);
+    hc_attach_case(path);
+    hstore_remove_dir(path);
+    remove(dir);
+}
+
+static void test_feedback(void **state) {
+    (void)state;
+    char dir[256], path[300], out[300];
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/store", dir);
+    snprintf(out, sizeof out, "%s/fb.jsonl", dir);
+    hc_feedback_case(path, out);
+    remove(out);
+    hstore_remove_dir(path);
+    remove(dir);
+}
+
+/* A store made before feedback was kept (no feedback db) opens read-only
+ * with none, and a writable open adds the db. */
+static void test_feedback_old_store(void **state) {
+    (void)state;
+    char dir[256];
+    temp_dir(dir, sizeof dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    const char *names[] = {"meta", "claims", "ids", "rev"};
+    for (int i = 0; i < 4; i++) assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
+    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+    MDB_val k = {6, "format"}, v = {strlen(HSTORE_FORMAT), HSTORE_FORMAT};
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    arb_engine *e = hc_engine("");
+    arb_history *h;
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_READONLY, &h), ARB_OK);
+    arb_history_info in;
+    assert_int_equal(arb_history_stats(h, &in), ARB_OK);
+    assert_int_equal(in.feedback, 0);
+    uint64_t n = 9;
+    assert_int_equal(arb_history_feedback_export(h, "/dev/null", &n), ARB_OK);
+    assert_int_equal(n, 0);
+    arb_history_close(h);
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+    const char *a = "{\"jr_id\":\"J\"}";
+    assert_int_equal(arb_history_feedback_add(h, a, strlen(a)), ARB_OK);
+    assert_int_equal(arb_history_stats(h, &in), ARB_OK);
+    assert_int_equal(in.feedback, 1);
+    arb_history_close(h);
+    arb_engine_free(e);
+    hstore_remove_dir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codec_round_trip),
@@ -2320,6 +2388,9 @@ int main(void) {
         cmocka_unit_test(test_store_schema_change),
         cmocka_unit_test(test_public_api),
         cmocka_unit_test(test_concurrency),
+        cmocka_unit_test(test_attach),
+        cmocka_unit_test(test_feedback),
+        cmocka_unit_test(test_feedback_old_store),
         cmocka_unit_test(test_oom_codec),
         cmocka_unit_test(test_oom_store),
         cmocka_unit_test(test_bug_open_oom_leaks),
