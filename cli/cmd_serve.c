@@ -40,6 +40,8 @@ static const char *const SERVE_HELP =
     "  --max-body BYTES       request body limit, 413 beyond (default 16M; K, M)\n"
     "  --max-header BYTES     memory for a request's headers, 431 beyond (default 32K)\n"
     "  --timeout SECONDS      close a connection idle this long (default 60)\n"
+    "  --header-timeout S     close a new connection whose request's headers stall\n"
+    "                         this long (default 10)\n"
     "  --max-connections N    open connections; requests beyond get 503 (default 1024)\n"
     "  --nhsa-secret-file F   verify x-tif-signature with the secret in F\n"
     "  --apikey-file F        require the apikey header to be the key in F\n"
@@ -168,6 +170,11 @@ int cmd_serve(int argc, char **argv) {
             NEEDS_VALUE;
             if (parse_uint(v, &c.idle_timeout) || c.idle_timeout == 0)
                 return cli_usage_error("serve", "--timeout %s: expected seconds (1 or more)", v);
+        } else if (!strcmp(a, "--header-timeout")) {
+            NEEDS_VALUE;
+            if (parse_uint(v, &c.header_timeout) || c.header_timeout == 0)
+                return cli_usage_error("serve", "--header-timeout %s: expected seconds (1 or more)",
+                                       v);
         } else if (!strcmp(a, "--max-connections")) {
             NEEDS_VALUE;
             if (parse_uint(v, &c.max_connections) || c.max_connections == 0)

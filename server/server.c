@@ -63,6 +63,7 @@ void srv_config_init(SrvConfig *c) {
     c->max_body = (size_t)16 << 20;
     c->max_header = 32 * 1024;
     c->idle_timeout = 60;
+    c->header_timeout = 10;
     c->max_connections = 1024;
     c->signature_window = 300;
     c->profile = "nhsa3101";
@@ -756,6 +757,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r = calloc(1, sizeof *r);
         if (!r) return MHD_NO;
         *con_cls = r;
+        /* the headers are in: from now on, the idle timeout */
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, s->c.idle_timeout);
         r->t0 = mono();
         r->arrived_ms = wall_ms();
         int infno;
@@ -857,11 +860,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
     Server *s = cls;
-    (void)c;
     (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         __atomic_fetch_add(&s->connections, 1, __ATOMIC_RELAXED);
-    else
+        /* a new connection must send its request's headers promptly (a
+         * client holding connections open with nothing, or a stalled
+         * request line, is cut) */
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, s->c.header_timeout);
+    } else
         __atomic_fetch_sub(&s->connections, 1, __ATOMIC_RELAXED);
 }
 

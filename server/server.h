@@ -34,6 +34,7 @@ typedef struct SrvConfig {
     size_t max_body;          /* request body limit, bytes (413 beyond) */
     size_t max_header;        /* memory for a request's headers, bytes (431 beyond) */
     unsigned idle_timeout;    /* seconds a connection may make no progress */
+    unsigned header_timeout;  /* ... before its first request's headers are in */
     unsigned max_connections; /* open connections; requests beyond get 503 */
     const char *nhsa_secret;  /* verify x-tif-signature with it, or NULL */
     const char *apikey;       /* require this apikey header, or NULL */

@@ -10,7 +10,7 @@
 # admission); 3103 answers are recorded (in the store, or a log);
 # malformed bodies get 400 or
 # infcode -1 naming the position; limits (413, 503), the x-tif signature
-# and apikey, reload by SIGHUP and /admin/reload under load with zero failed
+# and apikey, a header timeout, reload by SIGHUP and /admin/reload under load with zero failed
 # requests, a broken pack leaving the old one serving, /metrics, and a
 # SIGTERM that drains and exits 0.
 set -uo pipefail
@@ -287,7 +287,7 @@ printf 'sekret\n' >"$tmp/secret"
 printf 'key123\n' >"$tmp/apikey"
 printf 'tok\n' >"$tmp/token"
 start auth --pack "$tmp/lib.arbpack" --nhsa-secret-file "$tmp/secret" --apikey-file "$tmp/apikey" \
-  --admin-token-file "$tmp/token" --max-connections 1 --access-log off || exit 1
+  --admin-token-file "$tmp/token" --max-connections 1 --header-timeout 1 --access-log off || exit 1
 auth_pid=$pid
 post /nhsa/3101 "$tmp/req1.json" | grep -q '"infcode":-1.*apikey' && ok || bad "no apikey accepted"
 sig() { python3 -c "import hashlib,sys; t,n=sys.argv[1],sys.argv[2]; print(hashlib.sha256((t+'sekret'+n+t).encode()).hexdigest())" "$1" "$2"; }
@@ -311,6 +311,16 @@ s = socket.create_connection(("127.0.0.1", port))
 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 reply = s.recv(4096).decode()
 sys.exit(0 if reply.startswith("HTTP/1.1 503") else 1)
+EOF
+# a connection whose headers stall is closed after --header-timeout
+python3 - "$port" <<'EOF' && ok || bad "stalled headers not cut after --header-timeout"
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHo")
+s.settimeout(5)
+t = time.time()
+data = s.recv(4096)
+sys.exit(0 if data == b"" and time.time() - t < 4 else 1)
 EOF
 kill -TERM "$auth_pid"
 wait "$auth_pid"
