@@ -174,32 +174,9 @@ post /nhsa/3103 "$tmp/fb.json" | grep -q '"infcode":0' && ok || bad "3103 refuse
 grep -q "\"jr_id\":\"$jr\".*病情需要" "$tmp/fb_store.jsonl" 2>/dev/null && ok || bad "3103 answer not in 'arbiter history feedback'"
 
 # (4) history: 3102 records the stay; the next stay within 15 days is flagged at its settlement
-python3 - "$n3101/requests.jsonl" "$tmp" <<'EOF'
-import json, sys
-base = json.loads(open(sys.argv[1]).readline())
-def stay(mid, adm, dscg, settle):
-    d = json.loads(json.dumps(base))
-    d["infno"] = "3102"
-    d["inf_time"] = settle
-    data = d["input"]["data"]
-    data["trig_scen"] = "8"
-    p = data["patient_dtos"]
-    p = p[0] if isinstance(p, list) else p
-    p["patn_id"] = "PSPLIT"
-    e = p["fsi_encounter_dtos"]
-    e = e[0] if isinstance(e, list) else e
-    e["mdtrt_id"] = mid
-    e["med_type"] = "21"
-    e["adm_date"] = adm
-    e["dscg_date"] = dscg
-    return d
-json.dump(stay("S1", "2025-03-01 09:00:00", "2025-03-05 10:00:00", "2025-03-05 11:00:00"),
-          open(sys.argv[2] + "/s1.json", "w"), ensure_ascii=False)
-json.dump(stay("S2", "2025-03-15 09:00:00", "2025-03-18 10:00:00", "2025-03-18 11:00:00"),
-          open(sys.argv[2] + "/s2.json", "w"), ensure_ascii=False)
-EOF
-post /nhsa/3102 "$tmp/s1.json" >"$tmp/s1.out"
-post /nhsa/3102 "$tmp/s2.json" >"$tmp/s2.out"
+python3 "$src/tests/e2e/nhsa_stays.py" "$n3101/requests.jsonl" "$tmp" PSPLIT S1 S2
+post /nhsa/3102 "$tmp/S1.json" >"$tmp/s1.out"
+post /nhsa/3102 "$tmp/S2.json" >"$tmp/s2.out"
 grep -q SPLIT_ADMISSION "$tmp/s1.out" && bad "the first stay flagged as split" || ok
 grep -q '"rule_id":"SPLIT_ADMISSION.1".*S1' "$tmp/s2.out" && ok || { bad "split admission not flagged at the second settlement"; head -c 600 "$tmp/s2.out"; }
 # /v1/check?record=1, then a check that sees it

@@ -95,25 +95,7 @@ chmod -R 777 "$tmp/nginx"
 wait_up "$pn" || { echo "nginx does not answer"; cat "$tmp/nginx/error.log"; exit 1; }
 
 # two inpatient stays of one person, 10 days apart, as 3102 requests
-python3 - "$src/tests/data/nhsa3101/requests.jsonl" "$tmp" <<'EOF'
-import json, sys
-base = json.loads(open(sys.argv[1]).readline())
-def stay(mid, adm, dscg, settle):
-    d = json.loads(json.dumps(base))
-    d["infno"] = "3102"
-    d["inf_time"] = settle
-    d["input"]["data"]["trig_scen"] = "8"
-    p = d["input"]["data"]["patient_dtos"]
-    p = p[0] if isinstance(p, list) else p
-    p["patn_id"] = "PNGINX"
-    e = p["fsi_encounter_dtos"]
-    e = e[0] if isinstance(e, list) else e
-    e.update(mdtrt_id=mid, med_type="21", adm_date=adm, dscg_date=dscg)
-    return d
-for mid, adm, dscg, settle in [("N1", "2025-03-01 09:00:00", "2025-03-05 10:00:00", "2025-03-05 11:00:00"),
-                               ("N2", "2025-03-15 09:00:00", "2025-03-18 10:00:00", "2025-03-18 11:00:00")]:
-    json.dump(stay(mid, adm, dscg, settle), open(f"{sys.argv[2]}/{mid}.json", "w"), ensure_ascii=False)
-EOF
+python3 "$src/tests/e2e/nhsa_stays.py" "$src/tests/data/nhsa3101/requests.jsonl" "$tmp" PNGINX N1 N2
 post() { curl -s -X POST --data-binary "@$2" "http://127.0.0.1:$1$3"; }
 
 # (1) settled on A, history for B
