@@ -260,6 +260,27 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
         sb_printf(b, ",%s,%s,%s,%s,%d,%s,%s,", f->category, f->category_code, f->severity,
                   f->nature, f->points, line, amount);
         csv_cell(b, f->message, 1);
+        /* the other matched rows' keys and the earlier claims, as in JSON:
+         * "k1;k2" and "claim_id@settle_time;..." (empty: none) */
+        StrBuf cell;
+        sb_init(&cell, b->alloc);
+        for (size_t i = 0; i < f->nalso_matched; i++) {
+            if (i) sb_putc(&cell, ';');
+            sb_puts(&cell, f->also_matched[i]);
+        }
+        sb_putc(b, ',');
+        csv_cell(b, sb_str(&cell), 0);
+        sb_clear(&cell);
+        static const Type when = {TY_DATETIME, 0, NULL, NULL, NULL};
+        for (size_t i = 0; i < f->nevidence; i++) {
+            char t[40];
+            Value v = {.i = f->evidence[i].settle_time};
+            scalar_format(&when, v, 0, 0, t, sizeof t);
+            sb_printf(&cell, "%s%s@%s", i ? ";" : "", f->evidence[i].claim_id, t);
+        }
+        sb_putc(b, ',');
+        csv_cell(b, sb_str(&cell), 0);
+        sb_free(&cell);
         sb_putc(b, '\n');
         return;
     }
@@ -1666,7 +1687,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     if (rc == ARB_OK && opt.findings_path) {
         static const char header[] =
             "claim_id,rule,category,category_code,severity,nature,points,line_no,amount,"
-            "message\n";
+            "message,also_matched,evidence\n";
         int err = outf_open(&out.findings, opt.findings_path, e->alloc);
         if (!err && opt.findings_format == ARB_FORMAT_CSV)
             err = outf_write(&out.findings, header, sizeof header - 1);

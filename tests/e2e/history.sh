@@ -212,5 +212,18 @@ explained "explain D3" 'DRUG_COURSE.1 "累计用药天数超过疗程" in DRUG_C
 explained "explain D3 finding" '-> finding on line 1: 10.00, 累计35天，超过30天'
 out=$("$arbiter" explain "$d/history.rules" --claims "$tmp/csv/claims.csv" --claim A2 --rule SPLIT_ADMISSION.1 "${std[@]}"); rc=$?
 explained "explain A2 (CSV)" 'fired, 1 finding'
+# CSV findings carry the evidence and the other matched keys as JSON does
+"$arbiter" check "$d/history.rules" --claims "$d/claims.jsonl" -o "$tmp/f.csv" --format csv --quiet "${std[@]}"
+python3 - "$tmp/f.csv" "$d/expected.jsonl" <<'PY' && ok || bad "CSV findings: evidence or also_matched differ from JSON"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+want = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert len(rows) == len(want), (len(rows), len(want))
+for r, w in zip(rows, want):
+    ev = ";".join(f'{e["claim_id"]}@{e["settle_time"]}' for e in w.get("evidence", []))
+    assert r["evidence"] == ev, (r["evidence"], ev)
+    assert r["also_matched"] == ";".join(w.get("also_matched", [])), r
+assert any(r["evidence"] for r in rows)
+PY
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
