@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arbiter.h"
@@ -125,6 +126,10 @@ static const char *const CHECK_HELP =
     "                       once per field with the records that had it (even\n"
     "                       with --quiet)\n"
     "  --quiet              no summary\n"
+    "  --summary FILE       when the run is done, write its figures as one JSON\n"
+    "                       object to FILE (\"complete\": true, the counts and\n"
+    "                       amounts, the exit code): its presence says the findings\n"
+    "                       file is whole; a run that fails or is killed leaves none\n"
     "  --stdlib DIR         the standard library (schema.rules)\n"
     "  -h, --help           this text\n"
     "\n"
@@ -293,6 +298,61 @@ static void on_rule_error(void *ud, const arb_rule_error *r) {
             r->rule_id, r->claim_id, r->message);
 }
 
+/* Money in cents as "1234.50" (JSON text of the summary file). */
+static void money_plain(int64_t c, char *buf, size_t cap) {
+    uint64_t a = c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c;
+    snprintf(buf, cap, "%s%llu.%02llu", c < 0 ? "-" : "", (unsigned long long)(a / 100),
+             (unsigned long long)(a % 100));
+}
+
+/* check --summary FILE: the run's figures as one JSON object, written
+ * whole (temporary file, renamed) after the findings file is. */
+static int write_summary(const char *path, const arb_engine *e, const arb_batch_options *o,
+                         const arb_batch_stats *st, int exit_code) {
+    char m[4][48], t[32];
+    money_plain(st->claimed_cents, m[0], sizeof m[0]);
+    money_plain(st->line_cents, m[1], sizeof m[1]);
+    money_plain(st->at_risk_cents, m[2], sizeof m[2]);
+    money_plain(st->at_risk_lines_cents, m[3], sizeof m[3]);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char phases[32];
+    cli_phase_names(o->phases, phases, sizeof phases);
+    FILE *mem;
+    char *text = NULL;
+    size_t len = 0;
+    if (!(mem = open_memstream(&text, &len))) return -1;
+    fprintf(mem,
+            "{\"complete\":true,\"exit_code\":%d,\"arbiter\":\"%s\",\"finished\":\"%s\","
+            "\"rules\":%zu,\"phases\":\"%s\",\"claims_read\":%llu,\"audited\":%llu,"
+            "\"rejected\":%llu,\"rejected_rows\":%llu,\"reversals\":%llu,\"duplicates\":%llu,"
+            "\"lines\":%llu,\"findings\":%llu,\"claims_flagged\":%llu,\"claimed\":\"%s\","
+            "\"lines_sum\":\"%s\",\"findings_total\":\"%s\",\"at_risk\":\"%s\","
+            "\"totals_overflowed\":%s,\"rule_failures\":%llu,\"seconds\":%.3f}\n",
+            exit_code, ARB_VERSION, t, arb_rule_count(e), phases,
+            (unsigned long long)st->records_read, (unsigned long long)st->audited,
+            (unsigned long long)st->rejected, (unsigned long long)st->rejected_rows,
+            (unsigned long long)st->reversals, (unsigned long long)st->duplicates,
+            (unsigned long long)st->lines, (unsigned long long)st->findings,
+            (unsigned long long)st->claims_flagged, m[0], m[1], m[2], m[3],
+            st->totals_overflowed ? "true" : "false", (unsigned long long)st->rule_errors,
+            st->seconds);
+    if (fclose(mem)) return -1;
+    OutFile f;
+    outf_init(&f);
+    int err = outf_open(&f, path, mem_default());
+    if (!err) err = outf_write(&f, text, len);
+    if (!err)
+        err = outf_commit(&f, 1);
+    else
+        outf_abort(&f);
+    free(text);
+    if (err) fprintf(stderr, "arbiter check: cannot write %s: %s\n", path, strerror(err));
+    return err ? -1 : 0;
+}
+
 static int cmd_check(int argc, char **argv) {
     const char *files[argc];
     RuleArgs ra = {files, 0, NULL};
@@ -301,7 +361,7 @@ static int cmd_check(int argc, char **argv) {
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
     int fail_on_findings = 0, quiet = 0, backend = 0, phase_given = 0;
-    const char *pack = NULL, *native = NULL, *history_dir = NULL;
+    const char *pack = NULL, *native = NULL, *history_dir = NULL, *summary_path = NULL;
     unsigned long long lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -375,6 +435,8 @@ static int cmd_check(int argc, char **argv) {
             history_dir = argv[++i];
         } else if (strcmp(a, "--record") == 0) {
             o.record = 1;
+        } else if (strcmp(a, "--summary") == 0 && more) {
+            summary_path = argv[++i];
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (strcmp(a, "--strict") == 0) {
@@ -389,6 +451,10 @@ static int cmd_check(int argc, char **argv) {
     if (ra.nfiles && pack)
         return cli_usage_error("check", "%s", "give rule files or --pack, not both");
     if (!o.claims_path) return cli_usage_error("check", "%s", "no claims given (--claims FILE)");
+    if (summary_path && (outf_same_target(summary_path, o.findings_path) ||
+                         outf_same_target(summary_path, o.claims_path ? o.claims_path : "")))
+        return cli_usage_error("check", "--summary %s is the findings or the claims file",
+                               summary_path);
     if (o.record && !history_dir)
         return cli_usage_error("check", "%s", "--record needs a history store (--history DB)");
     int code = EXIT_CLEAN;
@@ -530,10 +596,12 @@ static int cmd_check(int argc, char **argv) {
                     "in the schema)\n",
                     f->name, n, f->records == 1 ? "" : "s");
     }
+    int exit_code = st.rejected || st.rejected_rows || st.rule_errors ? EXIT_DATA
+                    : fail_on_findings && st.findings                 ? EXIT_FINDINGS
+                                                                      : EXIT_CLEAN;
+    if (summary_path && write_summary(summary_path, e, &o, &st, exit_code)) exit_code = EXIT_IO;
     arb_engine_free(e);
-    if (st.rejected || st.rejected_rows || st.rule_errors) return EXIT_DATA;
-    if (fail_on_findings && st.findings) return EXIT_FINDINGS;
-    return EXIT_CLEAN;
+    return exit_code;
 }
 
 static int cmd_lint(int argc, char **argv) {

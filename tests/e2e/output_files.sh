@@ -175,5 +175,21 @@ check --claims clean.jsonl -o f.jsonl --quiet && "$arbiter" check --pack lib.arb
   cmp -s f.jsonl fp.jsonl && ok || bad "the pack written through a temporary file gives other findings"
 no_temp . "compile"
 
+# --summary: written whole after the findings, saying the run completed;
+# a run that fails leaves none (and an old one is kept, not half replaced)
+check --claims clean.jsonl -o sf.jsonl --summary run.json --quiet 2>/dev/null
+python3 - sf.jsonl run.json <<'PY' && ok || bad "--summary: not the run's figures"
+import json, sys
+s = json.load(open(sys.argv[2]))
+n = sum(1 for _ in open(sys.argv[1]))
+assert s["complete"] is True and s["exit_code"] == 0 and s["findings"] == n and s["claims_read"] == 300, s
+PY
+cp run.json run.keep
+check --claims clean.jsonl -o nodir/f.jsonl --summary run.json --quiet 2>/dev/null
+[ $? -eq 4 ] && cmp -s run.json run.keep && ok || bad "--summary written for a failed run"
+check --claims clean.jsonl -o sf.jsonl --summary sf.jsonl --quiet 2>/dev/null
+[ $? -eq 2 ] && ok || bad "--summary naming the findings file not refused"
+no_temp . "summary"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
