@@ -191,6 +191,11 @@ int cli_batch_option(const char *cmd, int argc, char **argv, int *i, arb_batch_o
         if (!number || n < 1 || n > 100000000)
             return cli_usage_error(cmd, "--commit-every takes a number of claims, not '%s'", v), -1;
         o->commit_every = (uint32_t)n;
+    } else if (strcmp(a, "--max-field-bytes") == 0) {
+        if (!number || n < 1)
+            return cli_usage_error(cmd, "--max-field-bytes takes a number of bytes, not '%s'", v),
+                   -1;
+        o->max_field_bytes = (size_t)n;
     } else {
         return 0;
     }

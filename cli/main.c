@@ -115,6 +115,8 @@ static const char *const CHECK_HELP =
     "  --record             add the batch to the store after auditing it (claims\n"
     "                       replace stored ones with the same claim_id; reversals\n"
     "                       remove the claims they name)\n"
+    "  --max-field-bytes N  a record with a string value longer than N bytes is\n"
+    "                       rejected (default 1048576)\n"
     "  --commit-every N     with --record: claims per commit (default 10000); a\n"
     "                       killed run leaves whole commits in, and running it\n"
     "                       again completes it\n"

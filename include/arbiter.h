@@ -362,6 +362,9 @@ typedef struct arb_batch_options {
      * be read is one rejected record, its message naming the field path.  A
      * CSV profile reads one file whose rows are grouped into claims. */
     const char *input_profile;
+    /* Bytes of one string value at most (an item name, a code); a record
+     * with a longer one is rejected with its position.  0: 1 MiB. */
+    size_t max_field_bytes;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);

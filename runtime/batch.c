@@ -449,7 +449,8 @@ static void read_records(Worker *w) {
     for (size_t i = w->from; w->pcsv && i < w->to && !w->failed; i++) {
         HEntry h = {UINT32_MAX, 0, w->o->claims_path, NULL, NULL, 0};
         prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* the CSV text outlives the batch */
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0};
+        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0,
+                           w->o->max_field_bytes};
         int prc = prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->hist_ar, &jo, msg, sizeof msg,
                                &h.line);
         if (prc == -2) {
@@ -484,7 +485,8 @@ static void read_records(Worker *w) {
         size_t off = 0;
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off};
+        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off,
+                           w->o->max_field_bytes};
         int prc = r->err ? -1
                   : r->dup_of && w->o->strict
                       ? (dup_message(msg, sizeof msg, w->e, r), off = SIZE_MAX, -1)
@@ -593,7 +595,7 @@ static void *work(void *arg) {
         for (size_t i = w->from; i < w->to && !w->failed; i++) {
             arena_reset(&w->ar);
             uint64_t line;
-            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0};
+            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0, w->o->max_field_bytes};
             int prc =
                 prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->ar, &jo, msg, sizeof msg, &line);
             if (prc == -2) {
@@ -644,7 +646,7 @@ static void *work(void *arg) {
             reject(w, w->o->claims_path, r->line, msg, r->p, r->n);
             continue;
         }
-        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off};
+        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off, w->o->max_field_bytes};
         int prc = w->prof ? prof_read_json(w->prof, &w->pw, w->e->json, r->p, r->n, &w->ar, &jo,
                                            msg, sizeof msg, &off)
                           : jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg,
@@ -1043,6 +1045,7 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
                    : csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding,
                                   e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
+    if (csv) csvc_set_max_field(csv, o->max_field_bytes);
     for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
     size_t n = pc ? prof_csv_count(pc) : csvc_count(csv);
     st->bytes = pc ? prof_csv_bytes(pc) : csvc_bytes(csv);
@@ -1117,6 +1120,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
                                       e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
+            if (cc) csvc_set_max_field(cc, o->max_field_bytes);
             for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
             st->bytes = b.total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
@@ -1320,6 +1324,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
                          sizeof msg) != 0) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
+            csvc_set_max_field(cc, b->o->max_field_bytes);
             size_t n = csvc_count(cc);
             st->bytes = b->total = csvc_bytes(cc);
             for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {

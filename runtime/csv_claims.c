@@ -69,6 +69,7 @@ struct CsvClaims {
     int32_t *heads; /* per claim and child file: first child row */
     Orphan *orphans;
     size_t norphans, caporphans;
+    size_t max_field; /* bytes of one cell at most (0: CSVC_MAX_FIELD) */
     Arena ar;
 };
 
@@ -494,6 +495,10 @@ void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n) {
     while (*n && ((*p)[*n - 1] == '\n' || (*p)[*n - 1] == '\r')) (*n)--;
 }
 
+void csvc_set_max_field(CsvClaims *c, size_t bytes) {
+    c->max_field = bytes;
+}
+
 size_t csvc_orphan_count(const CsvClaims *c) {
     return c->norphans;
 }
@@ -577,6 +582,15 @@ static int fill(const CsvClaims *c, const CsvFile *cf, const Row *row, CsvReader
             if (f < 64) named |= 1ull << f;
             add_err(e, "column %zu '%s': a NUL byte in the cell (its byte %zu)", k + 1, fd->name,
                     (size_t)(nul - cell) + 1);
+            continue;
+        }
+        size_t cap = c->max_field ? c->max_field : CSVC_MAX_FIELD;
+        if (n > cap) { /* a cell no claim has: refused, not held */
+            if (f < 64) named |= 1ull << f;
+            add_err(e,
+                    "column %zu '%s': a value of %zu bytes, over the limit of %zu bytes a field "
+                    "(--max-field-bytes)",
+                    k + 1, fd->name, n, cap);
             continue;
         }
         int shared = strings && n && type_is_string(fd->type.kind);

@@ -16,6 +16,11 @@
 
 typedef struct CsvClaims CsvClaims; /* read-only after open: csvc_get may run on several threads */
 
+/* The longest cell a claim may have, in bytes (0: CSVC_MAX_FIELD, 1 MiB):
+ * a longer one rejects its claim, naming the column. */
+#define CSVC_MAX_FIELD ((size_t)1 << 20)
+void csvc_set_max_field(CsvClaims *c, size_t bytes);
+
 /* Reads the files and indexes the child rows by claim.  -1 when a file
  * cannot be read or a header lacks the join column (errbuf says which). */
 int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,

@@ -140,12 +140,13 @@ typedef struct P {
         Value *v;
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
-    StrMap *strings; /* equal strings shared through it (text -> ArbStr), or NULL */
+    StrMap *strings;   /* equal strings shared through it (text -> ArbStr), or NULL */
     InputNotes *notes; /* keys read as no field are counted here, or NULL */
     int strict;        /* such keys are errors */
     uint64_t base;     /* offset of the text in its file, for messages naming a byte */
     int oom;           /* the record failed for want of memory, not for its text */
     const char *field; /* the field whose string value is being scanned, or NULL */
+    size_t max_field;  /* bytes of one string value at most */
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -710,6 +711,13 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
             *out = j->blank[f];
             return 0;
         }
+        if (n > P_->max_field) { /* a string no claim has: refused, not held */
+            *out = j->blank[f];
+            return bad(P_, at,
+                       "field '%s': a value of %zu bytes, over the limit of %zu bytes a field "
+                       "(--max-field-bytes)",
+                       fd->name, n, P_->max_field);
+        }
         const char *nul = esc ? nul_escape(s, n) : NULL;
         if (nul) { /* a NUL would cut the value short wherever it is used as a C string */
             *out = j->blank[f];
@@ -923,7 +931,7 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
 
 int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
-    JsonrOptions o = {strings, NULL, 0, 0};
+    JsonrOptions o = {strings, NULL, 0, 0, 0};
     return jsonr_parse_ex(r, p, n, ar, &o, out, errbuf, errcap, err_off);
 }
 
@@ -934,6 +942,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     P_.notes = o ? o->notes : NULL;
     P_.strict = o ? o->strict : 0;
     P_.base = o ? o->base : 0;
+    P_.max_field = o && o->max_field ? o->max_field : JSONR_MAX_FIELD;
     P_.oom = 0;
     P_.field = NULL;
     P_.start = P_.p = p;

@@ -47,7 +47,13 @@ typedef struct JsonrOptions {
     int strict;        /* such keys are errors of the record, at the key */
     uint64_t base;     /* where the text starts in its file: a byte of invalid UTF-8 is named
                           by its offset in the file, base + its offset in the text */
+    size_t max_field;  /* bytes of one string value at most (longer: the record is
+                          rejected); 0: JSONR_MAX_FIELD */
 } JsonrOptions;
+
+/* The default limit on one string value: no field of a real claim comes
+ * near it, and a record holding one is rejected rather than held. */
+#define JSONR_MAX_FIELD ((size_t)1 << 20)
 
 /* jsonr_parse with options (o may be NULL). */
 int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,

@@ -303,6 +303,28 @@ static void test_malformed_child_rejects_its_claim(void **state) {
     csvc_free(c);
 }
 
+/* A cell longer than the limit rejects its claim, naming the column. */
+static void test_field_limit(void **state) {
+    (void)state;
+    char err[256];
+    const char *claims = "claim_id,dept\nC1,abcdef\nC2,ab\n";
+    CsvcText ct = {"claims.csv", claims, strlen(claims)};
+    CsvClaims *c;
+    if (csvc_open_mem(&c, &claim_rt, &ct, NULL, 0, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    csvc_set_max_field(c, 4);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const Value *v;
+    const char *file;
+    uint64_t line;
+    assert_int_equal(csvc_get(c, 0, &ar, NULL, &v, err, sizeof err, &file, &line), -1);
+    assert_non_null(strstr(err, "'dept': a value of 6 bytes, over the limit of 4 bytes"));
+    assert_int_equal(csvc_get(c, 1, &ar, NULL, &v, err, sizeof err, &file, &line), 0);
+    arena_free(&ar);
+    csvc_free(c);
+}
+
 /* A NUL byte in a cell would cut the value at it wherever it is a C
  * string (two claim ids reported as one): the claim is rejected, naming the
  * column, in the claims file and in a child file. */
@@ -345,6 +367,7 @@ int main(void) {
         cmocka_unit_test(test_from_memory),
         cmocka_unit_test(test_nul_in_a_cell),
         cmocka_unit_test(test_malformed_child_rejects_its_claim),
+        cmocka_unit_test(test_field_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -542,7 +542,7 @@ static void test_unread_keys_counted_or_strict(void **state) {
     Ctx *c = *state;
     InputNotes ns;
     notes_init(&ns, mem_default());
-    JsonrOptions o = {NULL, &ns, 0, 0};
+    JsonrOptions o = {NULL, &ns, 0, 0, 0};
     const char *recs[] = {
         "{\"claim_id\":\"A\",\"admit_date\":\"2025-01-02\",\"age\":40,"
         "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":1},"
@@ -579,7 +579,7 @@ static void test_unread_keys_counted_or_strict(void **state) {
     notes_free(&all);
     notes_free(&ns);
     /* strict: every such key is an error of the record, at the key */
-    JsonrOptions so = {NULL, NULL, 1, 0};
+    JsonrOptions so = {NULL, NULL, 1, 0, 0};
     const Value *v;
     const char *j = recs[0];
     assert_int_equal(
@@ -588,6 +588,34 @@ static void test_unread_keys_counted_or_strict(void **state) {
     assert_string_equal(c->err, "'admit_date' is not a field of claim; 'age' is a derived field "
                                 "(= age_years(birth)), not read from input; lines[1]: 'date' is "
                                 "not a field of line; lines[2]: 'date' is not a field of line");
+}
+
+/* A string longer than the limit rejects the record at the value, naming
+ * the field; the default limit is 1 MiB; a larger one lets it through. */
+static void test_field_limit(void **state) {
+    Ctx *c = *state;
+    const Value *v;
+    JsonrOptions small = {NULL, NULL, 0, 0, 8};
+    const char *j = "{\"claim_id\":\"C\",\"lines\":[{\"line_no\":1,\"item_code\":\"123456789\"}]}";
+    assert_int_equal(
+        jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &small, &v, c->err, sizeof c->err, &c->off), -1);
+    assert_int_equal(c->off, at(j, "\"123456789"));
+    assert_non_null(strstr(c->err, "lines[1]: field 'item_code': a value of 9 bytes, over the "
+                                   "limit of 8 bytes a field"));
+    JsonrOptions enough = {NULL, NULL, 0, 0, 9};
+    assert_int_equal(
+        jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &enough, &v, c->err, sizeof c->err, &c->off), 0);
+    /* the default: 1 MiB */
+    size_t n = JSONR_MAX_FIELD + 1;
+    char *big = malloc(n + 64);
+    assert_non_null(big);
+    int k = snprintf(big, 64, "{\"claim_id\":\"");
+    memset(big + k, 'x', n);
+    memcpy(big + k + n, "\"}", 3);
+    assert_int_equal(
+        jsonr_parse(c->r, big, strlen(big), &c->ar, &v, c->err, sizeof c->err, &c->off), -1);
+    assert_non_null(strstr(c->err, "over the limit of 1048576 bytes"));
+    free(big);
 }
 
 static void test_wrong_json_types(void **state) {
@@ -839,6 +867,7 @@ int main(void) {
         cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
+        cmocka_unit_test(test_field_limit),
         cmocka_unit_test(test_new_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -88,7 +88,7 @@ static int teardown(void **state) {
 }
 
 static int read_doc(Fx *f, const char *doc, int strict, char *msg, size_t *off) {
-    JsonrOptions o = {NULL, &f->notes, strict, 0};
+    JsonrOptions o = {NULL, &f->notes, strict, 0, 0};
     arena_reset(&f->ar);
     return prof_read_json(f->pf, &f->w, f->e->json, doc, strlen(doc), &f->ar, &o, msg, 512, off);
 }
