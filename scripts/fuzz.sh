@@ -25,7 +25,7 @@ dict_of() {
   case $1 in
     fuzz_rules) echo tests/fuzz/dict/rules.dict ;;
     fuzz_claim_json | fuzz_nhsa) echo tests/fuzz/dict/json.dict ;;
-    fuzz_csv_claims | fuzz_table) echo tests/fuzz/dict/csv.dict ;;
+    fuzz_csv_claims | fuzz_table | fuzz_profile_csv) echo tests/fuzz/dict/csv.dict ;;
   esac
 }
 

@@ -10,7 +10,7 @@ build=${1:?usage: make_seeds.sh BUILD_DIR}
 seeds=$build/tests/fuzz/make_seeds
 out=tests/fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{rules,claim_json,csv_claims,table,pack,hcodec,nhsa}
+mkdir -p "$out"/{rules,claim_json,csv_claims,table,pack,hcodec,nhsa,profile_csv}
 
 # rules: fuzz_rules names its input stdlib-rules/fuzz.rules, so table paths
 # are rewritten to be relative to stdlib-rules/
@@ -90,6 +90,10 @@ i=0
 while IFS= read -r l; do i=$((i + 1)); printf '%s' "$l" >"$out/nhsa/bad_$i"; done <tests/data/nhsa3101/requests_bad.jsonl
 printf '%s' '{"infno":"3103","input":{"data":{"warn_type":"1","warns":[{"warn_rslt_id":"J1","dspo_way":"1","dspo_way_rea":"x"},{"warn_rslt_id":"J2","dspo_way":2}]}}}' \
   >"$out/nhsa/feedback_1"
+
+# profile_csv: the HIS export with Chinese headers, whole and its first rows
+cp tests/data/his_csv_zh/export.csv "$out/profile_csv/export.csv"
+head -4 tests/data/his_csv_zh/export.csv >"$out/profile_csv/short.csv"
 
 # hcodec: history records of claims, after the claim type's description
 "$seeds" hcodec "$out/hcodec" tests/data/history/claims.jsonl 6
