@@ -561,7 +561,7 @@ static int cmd_check(int argc, char **argv) {
                     "  warning: money totals overflowed: those at +-92,233,720,368,547,758.07 "
                     "are saturated, not exact\n");
         if (st.lua_calls || st.rule_errors)
-            fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua)%s%s\n",
+            fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua or arithmetic)%s%s\n",
                     (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,
                     st.rule_errors && o.rule_errors_path ? " in " : "",
                     st.rule_errors && o.rule_errors_path ? o.rule_errors_path : "");

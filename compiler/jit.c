@@ -48,6 +48,7 @@ enum {
     H_LUA_CALL,
     H_MATCHES_REGEX,
     H_EVIDENCE,
+    H_OVERFLOW,
     H__COUNT
 };
 
@@ -113,7 +114,9 @@ static LLVMValueRef is_null(Gen *g, LLVMValueRef v) {
     return LLVMBuildICmp(g->b, LLVMIntEQ, v, c64(g, INT64_MIN), "");
 }
 
-/* x op y with null and overflow giving null (op: sadd/ssub/smul). */
+/* x op y with null giving null (op: sadd/ssub/smul); a result past int64
+ * (or equal to the null value) gives null and tells the runtime (the
+ * overflow helper): the rule fails, as in the interpreter. */
 static LLVMValueRef arith(Gen *g, const char *intrinsic, LLVMValueRef x, LLVMValueRef y) {
     LLVMTypeRef ty = g->i64;
     unsigned id = LLVMLookupIntrinsicID(intrinsic, strlen(intrinsic));
@@ -122,9 +125,19 @@ static LLVMValueRef arith(Gen *g, const char *intrinsic, LLVMValueRef x, LLVMVal
     LLVMValueRef args[2] = {x, y};
     LLVMValueRef r = LLVMBuildCall2(g->b, ft, f, args, 2, "");
     LLVMValueRef val = LLVMBuildExtractValue(g->b, r, 0, "");
-    LLVMValueRef ovf = LLVMBuildExtractValue(g->b, r, 1, "");
-    LLVMValueRef bad =
-        LLVMBuildOr(g->b, LLVMBuildOr(g->b, is_null(g, x), is_null(g, y), ""), ovf, "");
+    LLVMValueRef ovf =
+        LLVMBuildOr(g->b, LLVMBuildExtractValue(g->b, r, 1, ""), is_null(g, val), "");
+    LLVMValueRef nul = LLVMBuildOr(g->b, is_null(g, x), is_null(g, y), "");
+    LLVMValueRef past = LLVMBuildAnd(g->b, ovf, LLVMBuildNot(g->b, nul, ""), "");
+    LLVMBasicBlockRef tell = LLVMAppendBasicBlockInContext(g->cx, g->fn, "overflow");
+    LLVMBasicBlockRef go_on = LLVMAppendBasicBlockInContext(g->cx, g->fn, "arith");
+    LLVMBuildCondBr(g->b, past, tell, go_on);
+    LLVMPositionBuilderAtEnd(g->b, tell);
+    LLVMValueRef hargs[1] = {g->ctx};
+    call_helper(g, H_OVERFLOW, hargs, 1);
+    LLVMBuildBr(g->b, go_on);
+    LLVMPositionBuilderAtEnd(g->b, go_on);
+    LLVMValueRef bad = LLVMBuildOr(g->b, nul, ovf, "");
     return LLVMBuildSelect(g->b, bad, c64(g, INT64_MIN), val, "");
 }
 
@@ -592,6 +605,7 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     LLVMTypeRef ppi[3] = {P, P, I};
     g.h_types[H_MATCHES_REGEX] = LLVMFunctionType(I, ppi, 3, 0);
     g.h_types[H_EVIDENCE] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
+    g.h_types[H_OVERFLOW] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 1, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

@@ -2780,13 +2780,15 @@ static const ArbStr *key_str(Checker *C, Node *str) {
  * returns their group, or -1 when there is no such conjunct.  The group
  * may get no key from the rule (a table with no rows): the rule can never
  * fire then, and being listed under no key it never runs. */
-static int index_conjunct(Checker *C, Node *e, int32_t var, int32_t list_field, uint32_t rule) {
+static int index_conjunct(Checker *C, Node *e, int32_t var, int32_t list_field, uint32_t rule,
+                          Node **hit) {
     e = unwrap(e);
     if (e->kind != N_BINARY) return -1;
     if (e->op == OP_AND) {
-        int g = index_conjunct(C, e->a, var, list_field, rule);
-        return g >= 0 ? g : index_conjunct(C, e->b, var, list_field, rule);
+        int g = index_conjunct(C, e->a, var, list_field, rule, hit);
+        return g >= 0 ? g : index_conjunct(C, e->b, var, list_field, rule, hit);
     }
+    *hit = e;
     int32_t f = var_field(e->a, var);
     Node *other = unwrap(e->b);
     if (f < 0 && e->op == OP_EQ) {
@@ -2811,6 +2813,47 @@ static int index_conjunct(Checker *C, Node *e, int32_t var, int32_t list_field, 
         return g;
     }
     return -1;
+}
+
+/* Moves conjunct `hit` of the `and` chain e to its front (when it is one
+ * of e's own conjuncts, not inside a define): the run with the index, which
+ * skips the records the conjunct rules out, and the run without it then
+ * evaluate the same conjuncts on the same records — a failure (Lua, or
+ * arithmetic) can only come from records both runs look at. */
+static Node *hoist_conjunct(Checker *C, Node *e, Node *hit) {
+    Node *parts[64];
+    int n = 0, at = -1;
+    Node *tmpl = NULL;
+    /* the chain's conjuncts, left to right */
+    Node *stack[64];
+    int sp = 0;
+    stack[sp++] = e;
+    while (sp) {
+        Node *x = stack[--sp];
+        if (x->kind == N_BINARY && x->op == OP_AND && x->res != RES_INLINE && sp < 62) {
+            tmpl = x;
+            stack[sp++] = x->b;
+            stack[sp++] = x->a;
+            continue;
+        }
+        if (n == 64) return e;
+        if (unwrap(x) == hit) at = n;
+        parts[n++] = x;
+    }
+    if (at <= 0 || !tmpl) return e; /* first already, or not at this level */
+    Node *first = parts[at];
+    for (int k = at; k > 0; k--) parts[k] = parts[k - 1];
+    parts[0] = first;
+    Node *acc = parts[n - 1];
+    for (int k = n - 2; k >= 0; k--) { /* right-nested, as the parser builds it */
+        Node *a = arena_alloc(C->ar, sizeof(Node));
+        if (!a) return e;
+        *a = *tmpl;
+        a->a = parts[k];
+        a->b = acc;
+        acc = a;
+    }
+    return acc;
 }
 
 /* Decides whether a rule can be indexed: its first binder is `for x in
@@ -2841,8 +2884,12 @@ static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot) {
         *slot = var;
         return g;
     }
-    int g = when ? index_conjunct(C, when->a, var, list_field, rule) : -1;
-    if (g >= 0) *slot = var;
+    Node *hit = NULL;
+    int g = when ? index_conjunct(C, when->a, var, list_field, rule, &hit) : -1;
+    if (g >= 0) {
+        *slot = var;
+        if (hit) when->a = hoist_conjunct(C, when->a, hit);
+    }
     return g;
 }
 
@@ -3085,8 +3132,10 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         if (rt->key_field >= 0) r.key_kind = rt->fields[rt->key_field].type.kind;
     }
     C->cg.evidence = C->reads_history;
-    if (cg_rule(&C->cg, d->list, &r) != 0) return;
+    /* decided first: it may put the index's conjunct first in `when`, for
+     * both the rule's code and its code for one record */
     r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
+    if (cg_rule(&C->cg, d->list, &r) != 0) return;
     if (r.index >= 0 && cg_rule_bound(&C->cg, d->list, &r) != 0) return;
     if (cg_rule_end(&C->cg, &r) != 0) return;
     C->p->rules[C->p->nrules++] = r; /* room for every rule was made up front */

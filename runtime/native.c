@@ -74,10 +74,14 @@ static void h_evidence(NativeCtx *c, const Value *rec) {
     vm_evidence(c->vm, rec);
 }
 
+static void h_overflow(NativeCtx *c) {
+    c->vm->arith_overflow = 1;
+}
+
 const NativeHelpers native_helpers = {
     h_set_has, h_table_has,    h_intset_has,  h_matches,       h_str_cmp,  vm_age_years,
     h_year,    h_month,        vm_utf8_chars, h_match_start,   h_next_row, h_flag,
-    h_history, vm_starts_with, h_lua_call,    h_matches_regex, h_evidence,
+    h_history, vm_starts_with, h_lua_call,    h_matches_regex, h_evidence, h_overflow,
 };
 
 int native_run(VM *vm, NativeFn fn, uint32_t rule, const Value *claim, Arena *ar) {

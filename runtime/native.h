@@ -50,6 +50,8 @@ typedef struct NativeHelpers {
     int64_t (*matches_regex)(NativeCtx *c, const ArbStr *s, int64_t re);
     /* EVIDENCE: notes claim record rec; EVRESET: rec is NULL (vm_evidence) */
     void (*evidence)(NativeCtx *c, const Value *rec);
+    /* ADD, SUB, MUL, MULK, ACCADD: a result past int64 (the rule fails) */
+    void (*overflow)(NativeCtx *c);
 } NativeHelpers;
 
 struct NativeCtx {

@@ -315,17 +315,26 @@ int vm_flag(VM *vm, uint32_t rule, const Value *target, int32_t tmpl, int32_t na
         S[sp - 1].i = x && y && (str_cmp(x, y) op 0);                                              \
     } while (0)
 
-static int64_t add_ovf(int64_t x, int64_t y) {
+/* Arithmetic past int64 (about 92 trillion yuan in cents) is noted: the
+ * rule fails for the claim, reported as a Lua failure is (vm_check_claim),
+ * never a quiet "missing" */
+static int64_t add_ovf(VM *vm, int64_t x, int64_t y) {
     int64_t r;
-    return __builtin_add_overflow(x, y, &r) ? NUL : r;
+    if (!__builtin_add_overflow(x, y, &r) && r != NUL) return r;
+    vm->arith_overflow = 1;
+    return NUL;
 }
-static int64_t sub_ovf(int64_t x, int64_t y) {
+static int64_t sub_ovf(VM *vm, int64_t x, int64_t y) {
     int64_t r;
-    return __builtin_sub_overflow(x, y, &r) ? NUL : r;
+    if (!__builtin_sub_overflow(x, y, &r) && r != NUL) return r;
+    vm->arith_overflow = 1;
+    return NUL;
 }
-static int64_t mul_ovf(int64_t x, int64_t y) {
+static int64_t mul_ovf(VM *vm, int64_t x, int64_t y) {
     int64_t r;
-    return __builtin_mul_overflow(x, y, &r) ? NUL : r;
+    if (!__builtin_mul_overflow(x, y, &r) && r != NUL) return r;
+    vm->arith_overflow = 1;
+    return NUL;
 }
 
 /* Reports every probe at pc to the trace callback. */
@@ -367,13 +376,13 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
         case OPC_FIELD: S[sp - 1] = S[sp - 1].rec[a]; break;
         case OPC_LFIELD: S[sp++] = L[a].rec[ip[2]]; break;
         case OPC_STFIELD: ((Value *)L[a].rec)[ip[2]] = S[--sp]; break;
-        case OPC_ADD: BIN_INT(add_ovf(x, y)); break;
-        case OPC_SUB: BIN_INT(sub_ovf(x, y)); break;
-        case OPC_MUL: BIN_INT(mul_ovf(x, y)); break;
+        case OPC_ADD: BIN_INT(add_ovf(vm, x, y)); break;
+        case OPC_SUB: BIN_INT(sub_ovf(vm, x, y)); break;
+        case OPC_MUL: BIN_INT(mul_ovf(vm, x, y)); break;
         case OPC_DIV: BIN_INT(y == 0 ? NUL : x / y); break;
         case OPC_NEG: S[sp - 1].i = S[sp - 1].i == NUL ? NUL : -S[sp - 1].i; break;
         case OPC_MULK:
-            if (S[sp - 1].i != NUL) S[sp - 1].i = mul_ovf(S[sp - 1].i, a);
+            if (S[sp - 1].i != NUL) S[sp - 1].i = mul_ovf(vm, S[sp - 1].i, a);
             break;
         case OPC_DIVK:
             if (S[sp - 1].i != NUL) S[sp - 1].i = floor_div(S[sp - 1].i, a);
@@ -478,7 +487,7 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
             break;
         case OPC_ACCADD: {
             Value v = S[--sp];
-            if (v.i != NUL && L[a].i != NUL) L[a].i = add_ovf(L[a].i, v.i);
+            if (v.i != NUL && L[a].i != NUL) L[a].i = add_ovf(vm, L[a].i, v.i);
             break;
         }
         case OPC_ACCMIN: {
@@ -540,13 +549,26 @@ int vm_prepare(VM *vm, Value *claim, Arena *ar) {
     return p->has_prepare ? run(vm, p->prepare_entry, p->ops + p->prepare_ops, claim, 0, ar) : 0;
 }
 
+/* A rule whose arithmetic went past int64 fails for the claim (its
+ * findings dropped), reported as a failed Lua call is: rc 1. */
+static int overflowed(VM *vm, uint32_t rule, int rc, Arena *ar) {
+    if (rc != 0 || !vm->arith_overflow) return rc;
+    vm->arith_overflow = 0;
+    return add_failure(vm, rule,
+                       "arithmetic past the range of 64-bit values (amounts beyond "
+                       "92,233,720,368,547,758.07): the rule is not judged for this claim",
+                       ar);
+}
+
 int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
     vm->rules_run++;
     vm->nev = 0;
+    vm->arith_overflow = 0;
     const Rule *r = &vm->p->rules[rule];
-    if (vm->native && vm->native->entry[rule])
-        return native_run(vm, vm->native->entry[rule], rule, claim, ar);
-    return run(vm, r->entry, rule_ops(vm->p, r), claim, rule, ar);
+    int rc = vm->native && vm->native->entry[rule]
+                 ? native_run(vm, vm->native->entry[rule], rule, claim, ar)
+                 : run(vm, r->entry, rule_ops(vm->p, r), claim, rule, ar);
+    return overflowed(vm, rule, rc, ar);
 }
 
 /* Whether rule r runs for a claim of this phase and as_of day. */
@@ -570,8 +592,26 @@ static int add_candidates(VM *vm, const Table *t, const char *s, uint32_t n, int
 
 /* Runs the indexed rules: for each record of the index's list, only the
  * rules listed under its field value (exactly or by prefix), each once. */
+/* Whether rule failed on this claim already (a failure since failures[ffrom]). */
+static int failed_before(const VM *vm, size_t ffrom, uint32_t rule) {
+    for (size_t k = ffrom; k < vm->nfailures; k++)
+        if (vm->failures[k].rule == rule) return 1;
+    return 0;
+}
+
+/* Removes rule's findings from findings[from..]: a rule that fails stops for
+ * the whole claim, as it does when it runs over the claim in one go. */
+static void drop_rule(VM *vm, size_t from, uint32_t rule) {
+    size_t w = from;
+    for (size_t k = from; k < vm->nfindings; k++)
+        if (vm->findings[k].rule != rule) vm->findings[w++] = vm->findings[k];
+    vm->nfindings = w;
+}
+
+/* Findings from findings[from..] and failures from failures[ffrom..] are
+ * this claim's. */
 static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned phases,
-                     int64_t as_of, Arena *ar) {
+                     int64_t as_of, Arena *ar, size_t from, size_t ffrom) {
     const Program *p = vm->p;
     const ArbList *l = claim[ix->list_field].l;
     if (!l) return 0;
@@ -595,16 +635,21 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             uint32_t ri = vm->cand[k];
             if (k && ri == vm->cand[k - 1]) continue;
             const Rule *r = &p->rules[ri];
-            if (!rule_applies(r, phases, as_of)) continue;
+            if (!rule_applies(r, phases, as_of) || failed_before(vm, ffrom, ri)) continue;
             vm->rules_run++;
             vm->locals[r->bound_slot].rec = rec;
             vm->nev = 0;
+            vm->arith_overflow = 0;
             size_t before = vm->nfindings;
             int rc = vm->native && vm->native->bound[ri]
                          ? native_run(vm, vm->native->bound[ri], ri, claim, ar)
                          : run(vm, r->bound_entry, rule_ops(vm->p, r), claim, ri, ar);
+            rc = overflowed(vm, ri, rc, ar);
             if (rc < 0) return -1;
-            if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
+            if (rc > 0) { /* failed (Lua, arithmetic): nothing of the rule for this claim */
+                vm->nfindings = before;
+                drop_rule(vm, from, ri);
+            }
         }
     }
     return 0;
@@ -688,7 +733,7 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     vm->hist_oom = 0;
     vm->ev_oom = 0;
     int64_t as_of = vm_effective_day(vm, claim);
-    size_t from = vm->nfindings;
+    size_t from = vm->nfindings, ffrom = vm->nfailures;
     if (p->nlua_funcs) { /* math.random: the same for a claim, whatever ran before it */
         int32_t kf = p->claim->key_field;
         const ArbStr *id =
@@ -708,7 +753,7 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     }
     if (!vm->no_index && p->nindexes) {
         for (uint32_t x = 0; x < p->nindexes; x++)
-            if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar)) return -1;
+            if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar, from, ffrom)) return -1;
         sort_by_rule(vm, from);
     }
     if (vm_merge_findings(vm, from, ar)) return -1;

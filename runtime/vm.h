@@ -87,6 +87,7 @@ typedef struct VM {
     LuaLimits lua_limits;
     int lua_broken;        /* the state could not be made: every call fails */
     uint64_t lua_seed;     /* the claim's seed for math.random (its id's hash) */
+    int arith_overflow;    /* arithmetic of the rule being run went past int64 */
     int lua_reseed;        /* seed before the claim's next call */
     RuleFailure *failures; /* of the claims checked since the last vm_clear */
     size_t nfailures, capfailures;

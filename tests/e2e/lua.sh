@@ -48,7 +48,7 @@ for be in interp jit; do
   grep -q '"claim_id":"C00000121","rule":"LUA_T.6","error":"lua.boom: error: .*funcs.lua:[0-9]*: cannot read dose .*stack traceback' "e_$be.jsonl" && ok || bad "$be: error without traceback"
   grep -q '"claim_id":"C00000251","rule":"LUA_T.7","error":"lua.wrong returned string where the rule expects int' "e_$be.jsonl" && ok || bad "$be: wrong type not reported"
   grep -q "lua.rules:[0-9]*: rule LUA_T.6 failed on claim C00000121: lua.boom" "err_$be.txt" && ok || bad "$be: no diagnostic on stderr"
-  grep -q "300 claims read = 300 audited" "err_$be.txt" && grep -q "4 rule failures (Lua)" "err_$be.txt" && ok || bad "$be: summary: $(tail -4 "err_$be.txt")"
+  grep -q "300 claims read = 300 audited" "err_$be.txt" && grep -q "4 rule failures (Lua or arithmetic)" "err_$be.txt" && ok || bad "$be: summary: $(tail -4 "err_$be.txt")"
 done
 cmp -s e_interp.jsonl e_jit.jsonl && ok || bad "interp and JIT failures differ"
 

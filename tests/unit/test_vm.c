@@ -251,7 +251,9 @@ static void test_effective_day_chain(void **state) {
     teardown_env(&e);
 }
 
-static void test_arithmetic_overflow_is_null(void **state) {
+/* Arithmetic past int64 fails the rule for the claim (reported, its
+ * findings dropped), never a quiet "missing"; division by zero is missing. */
+static void test_arithmetic_overflow_fails_the_rule(void **state) {
     (void)state;
     Env e;
     setup_env(
@@ -262,8 +264,10 @@ static void test_arithmetic_overflow_is_null(void **state) {
     const char *codes[] = {"A", "B"}, *amounts[] = {"900000000000.00", "1.00"};
     Value *c = new_claim(&e, "M", "1990-01-01");
     add_lines(&e, c, 2, codes, amounts, NULL);
-    assert_int_equal(run(&e, c, PHASE_ALL), 3); /* BIG on line 2 only; DIV on both */
-    assert_int_equal(e.vm.findings[0].key.i, 2);
+    assert_int_equal(run(&e, c, PHASE_ALL), 2); /* DIV on both; BIG failed */
+    assert_int_equal(e.vm.nfailures, 1);
+    assert_string_equal(e.p->rules[e.vm.failures[0].rule].id, "BIG");
+    assert_non_null(strstr(e.vm.failures[0].message, "past the range of 64-bit values"));
     teardown_env(&e);
 }
 
@@ -504,7 +508,7 @@ int main(void) {
         cmocka_unit_test(test_dates_and_durations),
         cmocka_unit_test(test_phases_and_effective_dates),
         cmocka_unit_test(test_effective_day_chain),
-        cmocka_unit_test(test_arithmetic_overflow_is_null),
+        cmocka_unit_test(test_arithmetic_overflow_fails_the_rule),
         cmocka_unit_test(test_least_greatest),
         cmocka_unit_test(test_match_exact_and_prefix_keys),
         cmocka_unit_test(test_history),
