@@ -85,7 +85,8 @@ static const char *const CHECK_HELP =
     "                       evidence as cells: \"K1;K2\", \"CLAIM@SETTLE_TIME;...\")\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
     "                       written only when a record is rejected: a run\n"
-    "                       without rejects leaves an existing file as it is)\n"
+    "                       without rejects leaves an existing file as it is;\n"
+    "                       the first 20 are also shown on standard error)\n"
     "  --phase P[,P...]     pre, settle or post, or several comma-separated\n"
     "                       (pre,settle): run only the rules of those phases; the\n"
     "                       summary says how many (given twice: an error)\n"
@@ -100,9 +101,10 @@ static const char *const CHECK_HELP =
     "                       for comparisons: the findings are the same)\n"
     "  --fail-on-findings   exit 1 when there are findings\n"
     "  --rule-errors FILE   rules that failed on a claim (a Lua call's error,\n"
-    "                       timeout or memory limit), as JSON Lines; each is also\n"
-    "                       reported on standard error; the claim's other rules\n"
-    "                       and the rest of the batch are still audited\n"
+    "                       timeout, memory limit or arithmetic overflow), as JSON\n"
+    "                       Lines; the first 20 are also shown on standard error;\n"
+    "                       the claim's other rules and the rest of the\n"
+    "                       batch are still audited\n"
     "  --lua-budget N       Lua instructions per call (default 1000000)\n"
     "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
     "  --history DB         a history store ('arbiter history'; a directory, or a\n"
@@ -266,10 +268,15 @@ typedef struct Progress {
     int shown;
     int strict;          /* a duplicate is rejected: on_reject says so */
     uint64_t duplicates; /* reported so far */
+    uint64_t rejects;    /* rejected records reported so far */
+    uint64_t failures;   /* rule failures reported so far */
 } Progress;
 
-/* The first duplicates shown as they come; the summary counts them all. */
-enum { DUPLICATES_SHOWN = 10 };
+/* The first duplicates, rejects and rule failures are shown as they come;
+ * the summary counts them all, and the reject and rule-error files keep
+ * every one: a batch that fails a rule on every claim does not flood the
+ * terminal. */
+enum { DUPLICATES_SHOWN = 10, REJECTS_SHOWN = 20, FAILURES_SHOWN = 20 };
 
 static void on_progress(void *ud, uint64_t done, uint64_t total) {
     Progress *p = ud;
@@ -280,6 +287,7 @@ static void on_progress(void *ud, uint64_t done, uint64_t total) {
 
 static void on_reject(void *ud, const arb_reject *r) {
     Progress *p = ud;
+    if (++p->rejects > REJECTS_SHOWN) return;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
     fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
 }
@@ -295,6 +303,7 @@ static void on_duplicate(void *ud, const arb_duplicate *d) {
 
 static void on_rule_error(void *ud, const arb_rule_error *r) {
     Progress *p = ud;
+    if (++p->failures > FAILURES_SHOWN) return;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
     fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
             r->rule_id, r->claim_id, r->message);
@@ -496,7 +505,7 @@ static int cmd_check(int argc, char **argv) {
         }
         o.history = hist;
     }
-    Progress prog = {isatty(2) && !quiet, 0, o.strict, 0};
+    Progress prog = {.tty = isatty(2) && !quiet, .strict = o.strict};
     o.on_progress = on_progress;
     o.on_reject = on_reject;
     o.on_duplicate = on_duplicate;
@@ -582,6 +591,15 @@ static int cmd_check(int argc, char **argv) {
                 "arbiter: warning: %llu more records with a claim_id seen before (the first %d "
                 "shown)\n",
                 (unsigned long long)(st.duplicates - DUPLICATES_SHOWN), DUPLICATES_SHOWN);
+    if (prog.rejects > REJECTS_SHOWN)
+        fprintf(stderr,
+                "arbiter: %llu more rejected records, not shown (the first %d are); all in %s\n",
+                (unsigned long long)(prog.rejects - REJECTS_SHOWN), REJECTS_SHOWN, o.rejects_path);
+    if (prog.failures > FAILURES_SHOWN)
+        fprintf(stderr, "arbiter: %llu more rule failures, not shown (the first %d are)%s%s\n",
+                (unsigned long long)(prog.failures - FAILURES_SHOWN), FAILURES_SHOWN,
+                o.rule_errors_path ? "; all in " : "; --rule-errors FILE keeps them all",
+                o.rule_errors_path ? o.rule_errors_path : "");
     /* input that was not read is never silent, --quiet or not */
     for (size_t i = 0; i < st.nignored; i++) {
         const arb_ignored_field *f = &st.ignored[i];

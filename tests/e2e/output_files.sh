@@ -9,7 +9,9 @@
 # killed (kill -9) leaves the previous findings byte for byte; a file's mode
 # and a symbolic link survive a run; findings to a pipe closed early (| head
 # -1) exit 4 without a message; gen claims -o (plain and labelled) and
-# compile -o follow the same rules.
+# compile -o follow the same rules.  A batch where a rule fails on every
+# claim shows the first 20 failures (and the first 20 rejects) on standard
+# error and counts the rest; the files keep them all.
 set -uo pipefail
 arbiter=$1 src=$2
 case $arbiter in /*) ;; *) arbiter=$PWD/$arbiter ;; esac
@@ -190,6 +192,26 @@ check --claims clean.jsonl -o nodir/f.jsonl --summary run.json --quiet 2>/dev/nu
 check --claims clean.jsonl -o sf.jsonl --summary sf.jsonl --quiet 2>/dev/null
 [ $? -eq 2 ] && ok || bad "--summary naming the findings file not refused"
 no_temp . "summary"
+
+# 300 rule failures and 30 rejects: 20 of each shown, the rest counted
+cat >ovf.rules <<'R'
+category OVF "overflow" { code "X1" tier medical severity low nature definite points 1 }
+rule OVF.1 "overflow" in OVF
+  for line in claim.lines
+  when line.amount * 100000000000000000 > 0
+  flag line message "never"
+R
+{ for i in $(seq 30); do echo '{"claim_id": broken'; done; cat clean.jsonl; } >many_bad.jsonl
+"$arbiter" check ovf.rules --stdlib "$src/stdlib-rules" --claims many_bad.jsonl -o ovf.jsonl \
+  --rule-errors ovf_err.jsonl --rejects ovf_rej.jsonl 2>ovf.err
+rc=$?
+[ $rc -eq 3 ] && ok || bad "overflow on every claim: exit $rc, not 3"
+[ "$(grep -c 'rule OVF.1 failed on claim' ovf.err)" -eq 20 ] && [ "$(grep -c . ovf_err.jsonl)" -eq 300 ] &&
+  grep -q "arbiter: 280 more rule failures, not shown (the first 20 are); all in ovf_err.jsonl" ovf.err &&
+  ok || bad "rule failures: not 20 shown and 280 counted: $(tail -3 ovf.err)"
+[ "$(grep -c ': rejected: ' ovf.err)" -eq 20 ] && [ "$(grep -c . ovf_rej.jsonl)" -eq 30 ] &&
+  grep -q "arbiter: 10 more rejected records, not shown (the first 20 are); all in ovf_rej.jsonl" ovf.err &&
+  ok || bad "rejects: not 20 shown and 10 counted: $(tail -3 ovf.err)"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
