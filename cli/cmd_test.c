@@ -78,6 +78,10 @@ static const char *const DIFF_HELP =
     "options:\n"
     "  --claims FILE     claims as JSON Lines (.jsonl) or claims.csv with the\n"
     "                    child CSV files beside it\n"
+    "  --input-format F  jsonl or csv (default: by the file's extension)\n"
+    "  --encoding E      the claims' encoding: utf-8 (default) or gb18030 (gbk)\n"
+    "  --input PROFILE   read the claims through an input profile of the rules\n"
+    "                    (nhsa3101, his_csv_zh, ...; both sides must declare it)\n"
     "  --threads N       worker threads (default 1)\n"
     "  --backend B       interp (default) or jit\n"
     "  --stdlib DIR      the standard library (schema.rules)\n"
@@ -169,6 +173,9 @@ typedef struct RunOptions {
     const char *stdlib;
     int threads;
     int jit;
+    /* how the claims are read (diff): NULL / 0 for canonical UTF-8 */
+    const char *encoding, *input_profile;
+    int input_format;
 } RunOptions;
 
 /* Compiles the rule files (and the JIT when asked); NULL with *code set. */
@@ -235,11 +242,20 @@ static void titles_free(Titles *t) {
 
 typedef struct RejectPrinter {
     int quiet;
-    FsBuf *collect; /* when set, rejects are described here instead */
+    FsBuf *collect;  /* when set, rejects are described here instead */
+    uint64_t shown;  /* rejects and rule failures printed (the first SHOWN) */
+    uint64_t hidden; /* and not printed */
 } RejectPrinter;
 
+/* Rejects and rule failures printed per run; the rest are counted. */
+enum { SHOWN = 20 };
+
 static void on_reject(void *ud, const arb_reject *r) {
-    const RejectPrinter *p = ud;
+    RejectPrinter *p = ud;
+    if (!p->collect && !p->quiet && p->shown++ >= SHOWN) {
+        p->hidden++;
+        return;
+    }
     if (p->collect)
         fsb_printf(p->collect, "%sclaim %llu rejected: %s", p->collect->len ? "; " : "",
                    (unsigned long long)r->line, r->message);
@@ -249,7 +265,11 @@ static void on_reject(void *ud, const arb_reject *r) {
 }
 
 static void on_rule_error(void *ud, const arb_rule_error *r) {
-    const RejectPrinter *p = ud;
+    RejectPrinter *p = ud;
+    if (!p->quiet && p->shown++ >= SHOWN) {
+        p->hidden++;
+        return;
+    }
     if (!p->quiet)
         fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
                 r->rule_id, r->claim_id, r->message);
@@ -278,17 +298,23 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
         fsb_printf(why, "cannot make a temporary file: %s", strerror(errno));
         return EXIT_IO;
     }
-    RejectPrinter rp = {quiet_rejects, rejects};
+    RejectPrinter rp = {quiet_rejects, rejects, 0, 0};
     arb_batch_options o;
     arb_batch_options_init(&o);
     o.claims_path = claims;
     o.findings_path = path;
     o.threads = ro->threads;
+    o.encoding = ro->encoding;
+    o.input_profile = ro->input_profile;
+    if (ro->input_format) o.input_format = ro->input_format;
     o.on_reject = on_reject;
     o.on_rule_error = on_rule_error;
     o.ud = &rp;
     arb_batch_stats st;
     int rc = arb_check_file(e, &o, &st);
+    if (rp.hidden)
+        fprintf(stderr, "%s: %llu more rejects and rule failures, not shown (the first %d are)\n",
+                claims, (unsigned long long)rp.hidden, SHOWN);
     int code = EXIT_CLEAN;
     if (rc == ARB_ERR_DATA && (st.records_read || st.rejected_rows)) {
         code = EXIT_DATA; /* some records rejected: the rest was audited */
@@ -815,7 +841,7 @@ static int diff_side(const char *rules_path, const char *claims, const RunOption
 int cmd_diff(int argc, char **argv) {
     const char *sides[2] = {NULL, NULL}, *claims = NULL;
     int nsides = 0, code = EXIT_CLEAN;
-    RunOptions ro = {NULL, 1, 0};
+    RunOptions ro = {.threads = 1};
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -826,6 +852,17 @@ int cmd_diff(int argc, char **argv) {
             sides[nsides++] = a;
         } else if (strcmp(a, "--claims") == 0 && i + 1 < argc) {
             claims = argv[++i];
+        } else if (strcmp(a, "--input") == 0 && i + 1 < argc) {
+            ro.input_profile = argv[++i];
+        } else if (strcmp(a, "--encoding") == 0 || strcmp(a, "--input-format") == 0) {
+            /* as check reads them */
+            arb_batch_options bo;
+            arb_batch_options_init(&bo);
+            int r = cli_batch_option("diff", argc, argv, &i, &bo);
+            if (r < 0) return EXIT_USAGE;
+            if (r == 0) return cli_usage_error("diff", "missing value: '%s'", a);
+            if (bo.encoding) ro.encoding = bo.encoding;
+            if (strcmp(a, "--input-format") == 0) ro.input_format = bo.input_format;
         } else if (!run_option("diff", &ro, argc, argv, &i, &code)) {
             return cli_usage_error("diff", "unknown option or missing value: '%s'", a);
         }

@@ -21,6 +21,10 @@ static const char *const EXPLAIN_HELP =
     "  --claims FILE   the claims (JSON Lines, or claims.csv with its child files)\n"
     "  --claim ID      the claim to explain (its claim_id)\n"
     "  --rule R        only this rule\n"
+    "  --encoding E    the claims' encoding: utf-8 (default) or gb18030 (gbk), as\n"
+    "                  for check\n"
+    "  --input PROFILE read the claims through an input profile of the rules\n"
+    "                  (nhsa3101, his_csv_zh, ...), as for check\n"
     "  --stdlib DIR    the standard library (schema.rules)\n"
     "  -h, --help      this text\n";
 
@@ -32,6 +36,7 @@ static void print_text(void *ud, const char *text) {
 int cmd_explain(int argc, char **argv) {
     const char **files = calloc((size_t)argc + 1, sizeof(char *));
     const char *claims = NULL, *claim = NULL, *rule = NULL, *stdlib = NULL;
+    const char *encoding = NULL, *profile = NULL;
     int nfiles = 0, rc = 0;
     if (!files) return 4;
     for (int i = 0; i < argc; i++) {
@@ -49,6 +54,10 @@ int cmd_explain(int argc, char **argv) {
             rule = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && more) {
             stdlib = argv[++i];
+        } else if (strcmp(a, "--encoding") == 0 && more) {
+            encoding = argv[++i];
+        } else if (strcmp(a, "--input") == 0 && more) {
+            profile = argv[++i];
         } else if (a[0] != '-') {
             files[nfiles++] = a;
         } else {
@@ -73,7 +82,14 @@ int cmd_explain(int argc, char **argv) {
         return code;
     }
     if (rc == 0) {
-        int r = arb_explain(e, claims, claim, rule, print_text, NULL);
+        arb_explain_options o;
+        arb_explain_options_init(&o);
+        o.claims_path = claims;
+        o.claim_id = claim;
+        o.rule_id = rule;
+        o.encoding = encoding;
+        o.input_profile = profile;
+        int r = arb_explain_ex(e, &o, print_text, NULL);
         if (r != ARB_OK) {
             fprintf(stderr, "arbiter explain: %s\n", arb_errmsg(e));
             rc = r == ARB_ERR_DATA ? 3 : 2;

@@ -162,6 +162,23 @@ const char *arb_errmsg(const arb_engine *e);
 int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, const char *rule_id,
                 void (*out)(void *ud, const char *text), void *ud);
 
+/* What arb_explain_ex reads: the claim `claim_id` in `claims_path`, read as
+ * arb_check_file reads it (the same encoding and input profile, see
+ * arb_batch_options), and the rule to explain (NULL: every rule). */
+typedef struct arb_explain_options {
+    const char *claims_path;
+    const char *claim_id;
+    const char *rule_id;
+    const char *encoding;      /* NULL or "utf-8" (default), "gb18030" ("gbk") */
+    const char *input_profile; /* an `input` of the rules, or NULL: canonical JSON Lines / CSV */
+} arb_explain_options;
+
+void arb_explain_options_init(arb_explain_options *o);
+/* arb_explain with options; a record that check would reject (undecodable,
+ * unreadable through the profile) is not searched. */
+int arb_explain_ex(arb_engine *e, const arb_explain_options *o,
+                   void (*out)(void *ud, const char *text), void *ud);
+
 /* -------------------------------------------------------- introspection */
 
 typedef struct arb_stats {

@@ -7,13 +7,16 @@
  * with the bindings in force; the report shows them with their source text.
  * The right side of an `and`/`or` that its left side decided is shown as
  * "not evaluated", with the left side's value. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "csv_claims.h"
 #include "engine.h"
 #include "history.h"
+#include "profile.h"
 #include "scalar.h"
+#include "transcode.h"
 
 typedef struct Event {
     const Probe *p;
@@ -173,60 +176,138 @@ static void keep(arb_engine *e, AllClaims *all, const Value *v, int is_it) {
     all->v[all->n++] = (Value *)v;
 }
 
+/* How the claims file is read: its encoding and input profile, and what
+ * must outlive the claims read (converted text, a profile's work). */
+typedef struct Reading {
+    int enc;          /* TC_UTF8, TC_GB18030 */
+    const Prof *prof; /* an input profile, or NULL */
+    TcText text;      /* JSON Lines converted to UTF-8 */
+    ProfWork pw;
+} Reading;
+
+/* Whether line [from, to) of converted text holds an undecodable byte
+ * (check rejects such a record: explain skips it). */
+static int has_bad(const TcText *t, size_t from, size_t to) {
+    for (size_t i = 0; i < t->nbad; i++)
+        if (t->bad[i].out_off >= from && t->bad[i].out_off < to) return 1;
+    return 0;
+}
+
+/* Notes claim v if it is the one (its key is id); 1 when it is. */
+static int consider(arb_engine *e, AllClaims *all, const Value *v, const char *id, size_t idlen,
+                    Value **out) {
+    const ArbStr *k = v[e->prog->claim->key_field].s;
+    int is_it = !*out && k && k->len == idlen && memcmp(k->data, id, idlen) == 0;
+    if (is_it) *out = (Value *)v;
+    keep(e, all, v, is_it);
+    return is_it;
+}
+
 /* Finds the claim with the given id; its record is allocated in ar.  With
- * `all`, every claim of the file is read and kept there. */
-static int find_claim(arb_engine *e, const char *path, const char *id, Arena *ar, Value **out,
-                      AllClaims *all) {
+ * `all`, every claim of the file is read and kept there.  Records that
+ * check would reject are skipped. */
+static int find_claim(arb_engine *e, Reading *rd, const char *path, const char *id, Arena *ar,
+                      Value **out, AllClaims *all) {
     const RecordType *ct = e->prog->claim;
     if (ct->key_field < 0) return engine_fail(e, ARB_ERR_DATA, "the claim schema has no key field");
     size_t idlen = strlen(id);
     char err[512];
     size_t n = strlen(path);
-    if (n > 4 && strcmp(path + n - 4, ".csv") == 0) {
-        CsvClaims *c;
-        if (csvc_open(&c, ct, path, e->alloc, err, sizeof err))
+    int csv = rd->prof ? prof_profile(rd->prof)->format == PROF_CSV
+                       : n > 4 && strcmp(path + n - 4, ".csv") == 0;
+    JsonrOptions jo;
+    memset(&jo, 0, sizeof jo);
+    if (csv && rd->prof) {
+        ProfCsv *c;
+        if (prof_csv_open(&c, rd->prof, path, e->alloc, err, sizeof err))
             return engine_fail(e, ARB_ERR_DATA, "%s", err);
-        int found = 0;
-        for (size_t i = 0; i < csvc_count(c) && (!found || all); i++) {
+        for (size_t i = 0; i < prof_csv_count(c) && (!*out || all); i++) {
+            uint64_t line;
+            int r = prof_csv_get(c, i, &rd->pw, e->json, ar, &jo, err, sizeof err, &line);
+            if (r == -2) {
+                prof_csv_free(c);
+                return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            }
+            if (r == 0 && rd->pw.nclaims) consider(e, all, rd->pw.claims[0], id, idlen, out);
+        }
+        prof_csv_free(c);
+    } else if (csv) {
+        CsvClaims *c;
+        if (csvc_open_ex(&c, ct, path, rd->enc, e->alloc, err, sizeof err))
+            return engine_fail(e, ARB_ERR_DATA, "%s", err);
+        for (size_t i = 0; i < csvc_count(c) && (!*out || all); i++) {
             const Value *v;
             const char *file;
             uint64_t line;
             if (csvc_get(c, i, ar, NULL, &v, err, sizeof err, &file, &line) != 0) continue;
-            const ArbStr *k = v[ct->key_field].s;
-            int is_it = !found && k && k->len == idlen && memcmp(k->data, id, idlen) == 0;
-            if (is_it) *out = (Value *)v, found = 1;
-            keep(e, all, v, is_it);
+            consider(e, all, v, id, idlen, out);
         }
         csvc_free(c);
-        return found ? ARB_OK : engine_fail(e, ARB_ERR_DATA, "no claim '%s' in %s", id, path);
-    }
-    char msg[512];
-    int idx = sources_add_file(&e->sources, path, msg, sizeof msg);
-    if (idx < 0) return engine_fail(e, ARB_ERR_DATA, "%s", msg);
-    const char *text = e->sources.items[idx].text, *end = text + e->sources.items[idx].len;
-    for (const char *p = text; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        /* cheap filter before parsing: the id must appear in the line */
-        if (all || contains(p, len, id, idlen)) {
-            const Value *v;
-            size_t off;
-            if (jsonr_parse(e->json, p, len, ar, &v, err, sizeof err, &off) == 0) {
-                const ArbStr *k = v[ct->key_field].s;
-                int is_it = !*out && k && k->len == idlen && memcmp(k->data, id, idlen) == 0;
-                if (is_it) *out = (Value *)v;
-                keep(e, all, v, is_it);
-                if (is_it && !all) return ARB_OK;
-            }
+    } else {
+        char msg[512];
+        int idx = sources_add_file(&e->sources, path, msg, sizeof msg);
+        if (idx < 0) return engine_fail(e, ARB_ERR_DATA, "%s", msg);
+        const char *text = e->sources.items[idx].text;
+        size_t len = e->sources.items[idx].len;
+        if (rd->enc != TC_UTF8) {
+            Transcoder tc;
+            if (tc_open(&tc, rd->enc))
+                return engine_fail(e, ARB_ERR_USAGE, "cannot convert from %s: %s",
+                                   tc_encoding_name(rd->enc), strerror(errno));
+            int cr = tc_convert(&tc, text, len, 0, &rd->text);
+            tc_close(&tc);
+            if (cr) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            text = rd->text.p;
+            len = rd->text.len;
         }
-        p += len + 1;
+        const char *end = text + len;
+        for (const char *p = text; p < end && (!*out || all);) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t ln = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            size_t at = (size_t)(p - text);
+            /* cheap filter before parsing: the id must appear in the line
+             * (a profile's document may spell it otherwise) */
+            if ((all || rd->prof || contains(p, ln, id, idlen)) &&
+                !(rd->enc != TC_UTF8 && has_bad(&rd->text, at, at + ln))) {
+                size_t off;
+                if (rd->prof) {
+                    int r = prof_read_json(rd->prof, &rd->pw, e->json, p, ln, ar, &jo, err,
+                                           sizeof err, &off);
+                    if (r == -2) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                    for (size_t k = 0; r == 0 && k < rd->pw.nclaims; k++)
+                        consider(e, all, rd->pw.claims[k], id, idlen, out);
+                } else {
+                    const Value *v;
+                    if (jsonr_parse(e->json, p, ln, ar, &v, err, sizeof err, &off) == 0)
+                        consider(e, all, v, id, idlen, out);
+                }
+            }
+            p += ln + 1;
+        }
     }
     if (*out) return ARB_OK;
     return engine_fail(e, ARB_ERR_DATA, "no claim '%s' in %s", id, path);
 }
 
+void arb_explain_options_init(arb_explain_options *o) {
+    memset(o, 0, sizeof *o);
+}
+
 int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, const char *rule_id,
                 void (*out)(void *ud, const char *text), void *ud) {
+    arb_explain_options o;
+    arb_explain_options_init(&o);
+    o.claims_path = claims_path;
+    o.claim_id = claim_id;
+    o.rule_id = rule_id;
+    return arb_explain_ex(e, &o, out, ud);
+}
+
+int arb_explain_ex(arb_engine *e, const arb_explain_options *o,
+                   void (*out)(void *ud, const char *text), void *ud) {
+    const char *claims_path = o->claims_path, *claim_id = o->claim_id, *rule_id = o->rule_id;
+    if (!claims_path || !claim_id)
+        return engine_fail(e, ARB_ERR_USAGE, "explain needs a claims file and a claim id");
     const Program *p = e->prog;
     if (!p) return engine_fail(e, ARB_ERR_USAGE, "compile the rules first");
     if (!p->probes)
@@ -237,6 +318,17 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
             if (strcmp(p->rules[i].id, rule_id) == 0) only = i;
         if (only == UINT32_MAX) return engine_fail(e, ARB_ERR_USAGE, "no rule '%s'", rule_id);
     }
+    Reading rd;
+    memset(&rd, 0, sizeof rd);
+    rd.enc = TC_UTF8;
+    if (o->encoding && (rd.enc = tc_encoding(o->encoding)) < 0)
+        return engine_fail(e, ARB_ERR_USAGE, "unknown encoding '%s' (utf-8, gb18030, gbk)",
+                           o->encoding);
+    if (o->input_profile && !(rd.prof = engine_profile(e, o->input_profile)))
+        return engine_fail(e, ARB_ERR_USAGE, "no input profile '%s' in the rules",
+                           o->input_profile);
+    tc_text_init(&rd.text, e->alloc);
+    prof_work_init(&rd.pw, e->alloc);
     Arena ar;
     arena_init(&ar, e->alloc, 1 << 16);
     Value *claim = NULL;
@@ -245,7 +337,7 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     HistIndex hist;
     memset(&hist, 0, sizeof hist);
     int use_hist = hist_program_uses(p, PHASE_ALL);
-    int rc = find_claim(e, claims_path, claim_id, &ar, &claim, use_hist ? &all : NULL);
+    int rc = find_claim(e, &rd, claims_path, claim_id, &ar, &claim, use_hist ? &all : NULL);
     if (rc == ARB_OK && use_hist && (all.oom || hist_build(&hist, p, all.v, all.n, e->alloc)))
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     VM vm;
@@ -271,6 +363,8 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
         if (vm_ok) vm_free(&vm);
         hist_free(&hist);
         arena_free(&ar);
+        tc_text_free(&rd.text);
+        prof_work_free(&rd.pw);
         return rc;
     }
     vm.no_index = 1;
@@ -359,5 +453,7 @@ int arb_explain(arb_engine *e, const char *claims_path, const char *claim_id, co
     vm_free(&vm);
     hist_free(&hist);
     arena_free(&ar);
+    tc_text_free(&rd.text);
+    prof_work_free(&rd.pw);
     return rc;
 }

@@ -7,6 +7,8 @@
 # claims names its line and byte; a rule file with a BOM lints; a GBK rule
 # file or table CSV is an error at its place unless it declares its
 # encoding, and then gives the same findings; a Lua file is checked too.
+# explain and diff take --encoding and then read GB18030 claims (CSV and
+# JSON Lines) as their UTF-8 twins.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -143,6 +145,32 @@ printf 'function ok(x) return true end\n-- \xC4\xDA\n' >"$tmp/gbk.lua"
 printf 'lua "gbk.lua" { ok(int) bool }\n' >"$tmp/lua2.rules"
 "$arbiter" lint "$tmp/lua2.rules" --stdlib "$src/stdlib-rules" >"$tmp/lint" 2>&1
 grep -q "gbk.lua:2:4: error: invalid UTF-8 at byte 34" "$tmp/lint" && ok || bad "a GBK Lua file: no error at its position"
+
+# --- explain and diff --encoding ----------------------------------------------
+id=$(head -1 "$ex/expected_findings.jsonl" | sed 's/^{"claim_id":"\([^"]*\)".*/\1/')
+"$arbiter" explain "${rules[@]}" --stdlib "$src/stdlib-rules" --claims "$ex/claims/claims.csv" --claim "$id" >"$tmp/x_u.txt"
+"$arbiter" explain "${rules[@]}" --stdlib "$src/stdlib-rules" --claims "$tmp/gb/claims.csv" --claim "$id" --encoding gb18030 >"$tmp/x_g.txt"
+grep -q "fired" "$tmp/x_u.txt" && cmp -s "$tmp/x_u.txt" "$tmp/x_g.txt" && ok || bad "explain --encoding gb18030 (CSV) differs from UTF-8"
+"$arbiter" explain "${rules[@]}" --stdlib "$src/stdlib-rules" --claims "$tmp/gb/claims.csv" --claim "$id" >/dev/null 2>&1
+[ $? -eq 3 ] && ok || bad "explain of GBK CSV without --encoding: not exit 3"
+"$arbiter" gen claims --n 60 --seed 11 -o "$tmp/g.jsonl" 2>/dev/null
+iconv -f UTF-8 -t GB18030 "$tmp/g.jsonl" >"$tmp/g_gb.jsonl"
+run "$src/stdlib-rules" --claims "$tmp/g.jsonl" -o "$tmp/g_f.jsonl"
+id=$(head -1 "$tmp/g_f.jsonl" | sed 's/^{"claim_id":"\([^"]*\)".*/\1/')
+"$arbiter" explain "$src/stdlib-rules" --stdlib "$src/stdlib-rules" --claims "$tmp/g.jsonl" --claim "$id" >"$tmp/y_u.txt"
+"$arbiter" explain "$src/stdlib-rules" --stdlib "$src/stdlib-rules" --claims "$tmp/g_gb.jsonl" --claim "$id" --encoding gbk >"$tmp/y_g.txt"
+grep -q "fired" "$tmp/y_u.txt" && cmp -s "$tmp/y_u.txt" "$tmp/y_g.txt" && ok || bad "explain --encoding gbk (JSON Lines) differs from UTF-8"
+mkdir -p "$tmp/dl/old" && cp "${rules[@]}" "$tmp/dl/old/" && cp -r "$ex/tables" "$tmp/dl/tables" && cp -r "$tmp/dl/old" "$tmp/dl/new"
+sed -i 's/when line.days_supply > r.max_days$/when line.days_supply > r.max_days + 5/' "$tmp/dl/new/charges.rules"
+"$arbiter" diff "$tmp/dl/old" "$tmp/dl/new" --stdlib "$src/stdlib-rules" --claims "$ex/claims/claims.csv" >"$tmp/d_u.txt" 2>&1
+rc_u=$?
+"$arbiter" diff "$tmp/dl/old" "$tmp/dl/new" --stdlib "$src/stdlib-rules" --claims "$tmp/gb/claims.csv" --encoding gb18030 >"$tmp/d_g.txt" 2>&1
+rc_g=$?
+[ $rc_u -eq 1 ] && [ $rc_g -eq 1 ] && cmp -s "$tmp/d_u.txt" "$tmp/d_g.txt" && ok || bad "diff --encoding gb18030: exit $rc_u/$rc_g or output differs"
+"$arbiter" diff "$tmp/dl/old" "$tmp/dl/new" --stdlib "$src/stdlib-rules" --claims "$tmp/gb/claims.csv" >/dev/null 2>"$tmp/d_raw.err"
+rc=$?
+[ $rc -eq 3 ] && [ "$(grep -c ': rejected: ' "$tmp/d_raw.err")" -le 20 ] && grep -q "more rejects and rule failures, not shown" "$tmp/d_raw.err" && ok ||
+  bad "diff of GBK claims without --encoding: exit $rc (3), or rejects not capped at 20"
 
 echo "encodings: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -6,7 +6,8 @@
 # patient_dtos, empty fsi_operation_dtos, long-term and current orders) and
 # a CSV export with Chinese headers (tests/data/his_csv_zh).  A malformed
 # request is one rejected record naming its line and field path; the rest
-# is audited.  A pack carries the profiles; 1 and 3 threads agree.
+# is audited.  A pack carries the profiles; 1 and 3 threads agree.  explain
+# and diff read through a profile too (--input), as check does.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -71,6 +72,24 @@ check --threads 3 --input nhsa3101 --claims "$n3101/requests_bad.jsonl" -o "$tmp
 cmp -s "$tmp/bad3.out" "$tmp/bad.out" && cmp -s "$tmp/rej3.jsonl" "$tmp/rej.jsonl" && ok || bad "3 threads differ (3101)"
 check --threads 3 --input his_csv_zh --claims "$his/export.csv" -o "$tmp/his3.out" 2>/dev/null
 cmp -s "$tmp/his3.out" "$tmp/his.out" && ok || bad "3 threads differ (CSV)"
+
+# (6) explain --input and diff --input: the same as their canonical twins
+ex() { "$arbiter" explain "$lib" --stdlib "$lib" "$@"; }
+for pair in "nhsa3101 $n3101/requests.jsonl $n3101/canonical.jsonl" "his_csv_zh $his/export.csv $his/canonical.jsonl"; do
+  set -- $pair
+  id=$(head -1 "$tmp/canon.out" | sed 's/^{"claim_id":"\([^"]*\)".*/\1/')
+  [ "$1" = his_csv_zh ] && id=$(head -1 "$tmp/his.out" | sed 's/^{"claim_id":"\([^"]*\)".*/\1/')
+  ex --claims "$3" --claim "$id" >"$tmp/x_canon.txt" 2>&1
+  ex --input "$1" --claims "$2" --claim "$id" >"$tmp/x_prof.txt" 2>&1
+  grep -q "fired, 1 finding" "$tmp/x_canon.txt" && cmp -s "$tmp/x_canon.txt" "$tmp/x_prof.txt" && ok ||
+    { bad "explain --input $1 differs from the canonical claim $id"; diff "$tmp/x_canon.txt" "$tmp/x_prof.txt" | head; }
+  "$arbiter" diff "$lib" "$lib" --stdlib "$lib" --input "$1" --claims "$2" >"$tmp/d.txt" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] && grep -q "findings \([0-9]*\) -> \1 (+0)" "$tmp/d.txt" && ! grep -q "findings 0 ->" "$tmp/d.txt" && ok ||
+    { bad "diff --input $1: exit $rc"; cat "$tmp/d.txt"; }
+done
+ex --input nosuch --claims "$his/export.csv" --claim X >/dev/null 2>"$tmp/x.err"
+[ $? -eq 2 ] && grep -q "no input profile 'nosuch'" "$tmp/x.err" && ok || bad "explain --input nosuch: $(cat "$tmp/x.err")"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
