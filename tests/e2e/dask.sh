@@ -17,11 +17,15 @@ py=${ARB_PYTHON:-/usr/bin/python3}
   echo "dask: $py lacks cffi or distributed (bash scripts/setup.sh installs python3-cffi, python3-distributed)"
   exit 1
 }
+# in a sanitizer build, the Python processes (client, scheduler, workers)
+# get the sanitizers' runtimes preloaded (san prefixes their commands)
+preload=
 if [ "${ARB_SANITIZE:-OFF}" = ON ]; then
   cc=${ARB_CC:-cc}
-  export LD_PRELOAD="$($cc -print-file-name=libasan.so):$($cc -print-file-name=libubsan.so)"
+  preload="$($cc -print-file-name=libasan.so):$($cc -print-file-name=libubsan.so)"
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fi
+san=(env "LD_PRELOAD=$preload") # env execs the command: $! is its pid
 export ARBITER_LIB=$build/libarbiter.so ARBITER_STDLIB=$src/stdlib-rules
 export PYTHONPATH=$src/python${PYTHONPATH:+:$PYTHONPATH}
 export DASK_DISTRIBUTED__WORKER__DAEMON=False
@@ -41,10 +45,10 @@ cd "$tmp"
 free_port() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 sched=tcp://127.0.0.1:$port
-dask scheduler --host 127.0.0.1 --port "$port" --no-dashboard >scheduler.log 2>&1 &
+"${san[@]}" dask scheduler --host 127.0.0.1 --port "$port" --no-dashboard >scheduler.log 2>&1 &
 pids+=($!)
 worker() { # name: starts a worker, its pid in $wpid
-  dask worker "$sched" --host 127.0.0.1 --nthreads 1 --nworkers 1 --no-nanny --no-dashboard \
+  "${san[@]}" dask worker "$sched" --host 127.0.0.1 --nthreads 1 --nworkers 1 --no-nanny --no-dashboard \
     --name "$1" --local-directory "$tmp/$1" >"$1.log" 2>&1 &
   wpid=$!
   pids+=("$wpid")
@@ -53,7 +57,7 @@ worker w1
 w1=$wpid
 worker w2
 w2=$wpid
-"$py" - "$sched" <<'PY' || bad "the workers did not join the scheduler: $(tail -3 scheduler.log w1.log w2.log)"
+"${san[@]}" "$py" - "$sched" <<'PY' || bad "the workers did not join the scheduler: $(tail -3 scheduler.log w1.log w2.log)"
 import sys
 from distributed import Client
 with Client(sys.argv[1], timeout=60) as c:
@@ -69,7 +73,7 @@ cat claims-0*.jsonl | "$arbiter" check "$src/stdlib-rules" --claims - -o expecte
 run() { # out [options]: python3 -m arbiter.dask check of the five files
   local out=$1
   shift
-  "$py" -m arbiter.dask check "$src/stdlib-rules" --claims "$tmp/claims-0*.jsonl" \
+  "${san[@]}" "$py" -m arbiter.dask check "$src/stdlib-rules" --claims "$tmp/claims-0*.jsonl" \
     --scheduler "$sched" -o "$out" "$@"
 }
 run out1 >run1.log 2>&1 && ok || bad "dask run: $(cat run1.log)"
@@ -102,7 +106,7 @@ worker w3 # back to two workers
 # a history store: the first file recorded, the rest audited against it
 "$arbiter" history add db --claims claims-00.jsonl >/dev/null 2>&1
 cat claims-0[1-4].jsonl | "$arbiter" check "$src/stdlib-rules" --claims - --history db -o hexpected.jsonl --quiet
-"$py" -m arbiter.dask check "$src/stdlib-rules" --claims "$tmp/claims-0[1-4].jsonl" \
+"${san[@]}" "$py" -m arbiter.dask check "$src/stdlib-rules" --claims "$tmp/claims-0[1-4].jsonl" \
   --scheduler "$sched" -o out3 --history "$tmp/db" >run3.log 2>&1 && ok || bad "dask --history: $(cat run3.log)"
 cmp -s out3/findings.jsonl hexpected.jsonl && ok || bad "dask --history findings differ from arbiter check --history"
 cmp -s out3/findings.jsonl expected.jsonl && bad "the history store changed nothing" || ok
@@ -117,11 +121,11 @@ cat claims-0*.jsonl | "$arbiter" check "$src/stdlib-rules" --claims - -o expecte
 cmp -s out4/findings.jsonl expected4.jsonl && ok || bad "findings with a rejected record differ"
 
 # usage
-"$py" -m arbiter.dask check --help | grep -q -- "--scheduler" && ok || bad "no --help"
-"$py" -m arbiter.dask check --claims x -o y >/dev/null 2>&1
+"${san[@]}" "$py" -m arbiter.dask check --help | grep -q -- "--scheduler" && ok || bad "no --help"
+"${san[@]}" "$py" -m arbiter.dask check --claims x -o y >/dev/null 2>&1
 [ $? -eq 6 ] && ok || bad "no rules: exit 6 expected"
 echo 'rule X' >bad.rules
-"$py" -m arbiter.dask check bad.rules --claims "$tmp/claims-00.jsonl" --scheduler "$sched" -o out5 2>err5.txt
+"${san[@]}" "$py" -m arbiter.dask check bad.rules --claims "$tmp/claims-00.jsonl" --scheduler "$sched" -o out5 2>err5.txt
 [ $? -eq 2 ] && grep -q "^bad.rules:[0-9]*:[0-9]*: error: " err5.txt && ok || bad "rule errors: exit 2 with file:line expected: $(cat err5.txt)"
 
 echo "dask: $pass passed, $fail failed"
