@@ -102,6 +102,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 # dependencies from the binaries (dpkg-shlibdeps), a shlibs file and the ldconfig trigger
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# the Python package (/usr/lib/python3/dist-packages/arbiter) needs cffi; the
+# post-audit on a cluster (python3 -m arbiter.dask) Dask distributed
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-cffi")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3-distributed")
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 include(CPack)
