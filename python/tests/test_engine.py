@@ -3,7 +3,6 @@ files: the findings equal byte for byte those of the arbiter command."""
 
 import json
 import os
-import subprocess
 
 import arbiter
 import pytest
