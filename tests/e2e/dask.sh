@@ -120,6 +120,17 @@ grep -q "\"file\": \"$tmp/claims-03.jsonl\", \"line\": 7," out4/rejects.jsonl &&
 cat claims-0*.jsonl | "$arbiter" check "$src/stdlib-rules" --claims - -o expected4.jsonl --quiet 2>/dev/null
 cmp -s out4/findings.jsonl expected4.jsonl && ok || bad "findings with a rejected record differ"
 
+# a rule pack given in place of the rules; more partitions than claims (most
+# empty) and an empty file
+head -3 claims-00.jsonl >tiny.jsonl
+: >empty.jsonl
+"$arbiter" compile "$src/stdlib-rules" -o lib.arbpack >/dev/null 2>&1
+"$arbiter" check --pack lib.arbpack --claims tiny.jsonl -o tiny_expected.jsonl --quiet
+"${san[@]}" "$py" -m arbiter.dask check "$tmp/lib.arbpack" --claims "$tmp/tiny.jsonl" --claims "$tmp/empty.jsonl" \
+  --scheduler "$sched" -o out6 --partitions 8 >run6.log 2>&1 && ok || bad "dask, a pack, empty partitions: $(cat run6.log)"
+cmp -s out6/findings.jsonl tiny_expected.jsonl && ok || bad "findings (pack, empty partitions) differ"
+grep -q '"audited": 3,' out6/summary.json && ok || bad "summary (tiny): $(cat out6/summary.json)"
+
 # usage
 "${san[@]}" "$py" -m arbiter.dask check --help | grep -q -- "--scheduler" && ok || bad "no --help"
 "${san[@]}" "$py" -m arbiter.dask check --claims x -o y >/dev/null 2>&1
