@@ -145,6 +145,58 @@ def _write_atomic(path, data):
     os.replace(tmp, path)
 
 
+def _finding_places(p, texts, places, findings):
+    """The batch place of each finding's record.  Findings come in input
+    order, so each is in the record the previous one was in or a later one:
+    the record is found by searching the texts for its quoted claim_id from
+    there (then checked: the record's own claim_id must be it), counting the
+    records passed.  A claim_id written with escapes is not found so: then
+    every record's claim_id is read."""
+    try:
+        return _finding_places_fast(p, texts, places, findings)
+    except LookupError:
+        pass
+    ids = [person_of(rec, "claim_id") for text in texts for rec in text.splitlines()]
+    keys = array("q")
+    r = 0
+    for line in findings:
+        cid = json.loads(line)["claim_id"].encode("utf-8")
+        while r < len(ids) and ids[r] != cid:
+            r += 1
+        if r == len(ids):
+            raise RuntimeError(f"partition {p}: finding of a claim not found: {cid!r}")
+        keys.append(places[r])
+    return keys
+
+
+def _finding_places_fast(p, texts, places, findings):
+    keys = array("q")
+    ci, pos, index = 0, 0, 0  # chunk, offset of the current record, its index
+    for line in findings:
+        cid = json.loads(line)["claim_id"].encode("utf-8")
+        needle = b'"' + cid + b'"'
+        while True:
+            if ci == len(texts):
+                raise LookupError(cid)
+            text = texts[ci]
+            j = text.find(needle, pos)
+            if j < 0:  # on to the next chunk
+                index += text.count(b"\n", pos)
+                ci, pos = ci + 1, 0
+                continue
+            start = text.rfind(b"\n", 0, j) + 1
+            end = text.find(b"\n", j)
+            if person_of(text[start:end], "claim_id") == cid:
+                index += text.count(b"\n", pos, start)
+                pos = start
+                break
+            pos_next = end + 1  # the id elsewhere in a record: go on after it
+            index += text.count(b"\n", pos, pos_next)
+            pos = pos_next
+        keys.append(places[index])
+    return keys
+
+
 def audit_partition(p, outdir, pack, phase, history, record, *chunks):
     """Task: audits partition p (its records from every file, in batch
     order) and writes OUT/parts/part-P.jsonl and .keys.  Returns the run's
@@ -171,22 +223,7 @@ def audit_partition(p, outdir, pack, phase, history, record, *chunks):
         )
         with open(findings, "rb") as f:
             lines = f.read().splitlines(keepends=True)
-    # each finding's record: findings come in input order, so walk the
-    # records' claim_ids along them
-    keys = array("q")
-    r = 0
-    if lines:
-        ids = []
-        for text, _ in chunks:
-            for rec in text.splitlines():
-                ids.append(person_of(rec, "claim_id"))
-        for line in lines:
-            cid = json.loads(line)["claim_id"].encode("utf-8")
-            while r < len(ids) and ids[r] != cid:
-                r += 1
-            if r == len(ids):
-                raise RuntimeError(f"partition {p}: finding of unknown claim {cid!r}")
-            keys.append(places[r])
+    keys = _finding_places(p, [text for text, _ in chunks], places, lines)
     parts = os.path.join(outdir, "parts")
     _write_atomic(os.path.join(parts, f"part-{p:05d}.jsonl"), b"".join(lines))
     _write_atomic(os.path.join(parts, f"part-{p:05d}.keys"), keys.tobytes())
