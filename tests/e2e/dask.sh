@@ -40,7 +40,7 @@ trap cleanup EXIT
 fail=0 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-cd "$tmp"
+cd "$tmp" || exit 1
 
 free_port() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
@@ -54,7 +54,6 @@ worker() { # name: starts a worker, its pid in $wpid
   pids+=("$wpid")
 }
 worker w1
-w1=$wpid
 worker w2
 w2=$wpid
 "${san[@]}" "$py" - "$sched" <<'PY' || bad "the workers did not join the scheduler: $(tail -3 scheduler.log w1.log w2.log)"

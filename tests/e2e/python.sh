@@ -15,7 +15,8 @@ py=${ARB_PYTHON:-/usr/bin/python3}
 }
 if [ "${ARB_SANITIZE:-OFF}" = ON ]; then
   cc=${ARB_CC:-cc}
-  export LD_PRELOAD="$($cc -print-file-name=libasan.so):$($cc -print-file-name=libubsan.so)"
+  LD_PRELOAD="$($cc -print-file-name=libasan.so):$($cc -print-file-name=libubsan.so)"
+  export LD_PRELOAD
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fi
 export ARBITER_LIB=$build/libarbiter.so ARBITER_BIN=$arbiter ARBITER_STDLIB=$src/stdlib-rules
