@@ -112,12 +112,14 @@ def take(split_result, p):
 
 
 def _engine(pack):
-    """The worker's engine for a pack (bytes), loaded once per process."""
+    """The worker's engine for a pack (bytes), loaded once per process:
+    (checksum, engine, whether this call loaded it)."""
     import arbiter
 
     digest = hashlib.sha256(pack).hexdigest()
     with _worker_lock:
         eng = _worker_engines.get(digest)
+        loaded = eng is None
         if eng is None:
             path = os.path.join(tempfile.gettempdir(), f"arbiter-{os.getpid()}-{digest[:16]}.arbpack")
             tmp = path + ".tmp"
@@ -126,7 +128,7 @@ def _engine(pack):
             os.replace(tmp, path)
             eng = arbiter.Engine.from_pack(path)
             _worker_engines[digest] = eng
-        return digest, eng
+        return digest, eng, loaded
 
 
 def _history(digest, eng, store, write):
@@ -201,7 +203,7 @@ def audit_partition(p, outdir, pack, phase, history, record, *chunks):
     """Task: audits partition p (its records from every file, in batch
     order) and writes OUT/parts/part-P.jsonl and .keys.  Returns the run's
     figures, with the rejected records at their batch places."""
-    digest, eng = _engine(pack)
+    digest, eng, loaded = _engine(pack)
     places = array("q")
     with tempfile.TemporaryDirectory(prefix=f"arbiter-part{p}-") as tmp:
         claims = os.path.join(tmp, "claims.jsonl")
@@ -232,6 +234,7 @@ def audit_partition(p, outdir, pack, phase, history, record, *chunks):
         (places[rj["line"] - 1], rj["message"]) for rj in st.pop("reject_list")
     ]
     st["worker_pid"] = os.getpid()
+    st["pack_loaded"] = loaded
     for k in ("rule_error_list", "duplicate_list", "ignored"):
         st.pop(k, None)
     return st
@@ -377,6 +380,7 @@ def run(
         files=len(files),
         partitions=partitions,
         workers=len({r["worker_pid"] for r in results}),
+        pack_loads=sum(r["pack_loaded"] for r in results),
         seconds=round(time.time() - t0, 3),
         audit_seconds=round(t1 - t0, 3),
         complete=True,

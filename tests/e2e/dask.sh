@@ -78,7 +78,8 @@ run() { # out [options]: python3 -m arbiter.dask check of the five files
 run out1 >run1.log 2>&1 && ok || bad "dask run: $(cat run1.log)"
 cmp -s out1/findings.jsonl expected.jsonl && ok || bad "dask findings differ from arbiter check's"
 grep -q '"audited": 20000' out1/summary.json && ok || bad "summary: $(cat out1/summary.json)"
-grep -q '"workers": 2' out1/summary.json && ok || bad "not both workers audited: $(cat out1/summary.json)"
+grep -q '"workers": 2,' out1/summary.json && ok || bad "not both workers audited: $(cat out1/summary.json)"
+grep -q '"pack_loads": 2,' out1/summary.json && ok || bad "the pack not loaded once per worker: $(cat out1/summary.json)"
 ls out1/parts/part-*.jsonl >/dev/null 2>&1 && ok || bad "no per-partition findings"
 
 # a worker killed mid-run
