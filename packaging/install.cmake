@@ -9,6 +9,9 @@
 #                                              command and the library (runtime/stdlib_dir.c)
 #   share/man/man1/arbiter.1, man7/arbiter-rules.7   made with pandoc (packaging/man.sh)
 #   share/bash-completion/completions/arbiter
+#   lib/python3/dist-packages/arbiter/         the Python package (python/arbiter, pure Python
+#                                              over libarbiter.so with cffi; _libdir.py says
+#                                              where the library is, relative to the package)
 include(CMakePackageConfigHelpers)
 
 set(ARB_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Arbiter)
@@ -22,6 +25,17 @@ install(TARGETS arbiter EXPORT ArbiterStaticTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/arbiter.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/stdlib-rules/ DESTINATION ${ARB_STDLIB_INSTALL_DIR})
+
+# the Python package: Debian's python3 reads /usr/lib/python3/dist-packages;
+# elsewhere PYTHONPATH names PREFIX/lib/python3/dist-packages
+set(ARB_PYTHON_INSTALL_DIR lib/python3/dist-packages CACHE STRING
+  "where cmake --install puts the Python package arbiter (relative to the prefix)")
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/arbiter DESTINATION ${ARB_PYTHON_INSTALL_DIR}
+  FILES_MATCHING PATTERN "*.py" PATTERN "__pycache__" EXCLUDE)
+file(RELATIVE_PATH ARB_PY_LIBDIR_REL ${CMAKE_INSTALL_PREFIX}/${ARB_PYTHON_INSTALL_DIR}/arbiter
+  ${CMAKE_INSTALL_FULL_LIBDIR})
+configure_file(${CMAKE_SOURCE_DIR}/python/arbiter/_libdir.py.in ${CMAKE_BINARY_DIR}/python/_libdir.py @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/python/_libdir.py DESTINATION ${ARB_PYTHON_INSTALL_DIR}/arbiter)
 
 # pkg-config: the prefix is found from where the .pc file is
 file(RELATIVE_PATH ARB_PC_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
@@ -88,6 +102,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 # dependencies from the binaries (dpkg-shlibdeps), a shlibs file and the ldconfig trigger
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# the Python package (/usr/lib/python3/dist-packages/arbiter) needs cffi; the
+# post-audit on a cluster (python3 -m arbiter.dask) Dask distributed
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-cffi")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3-distributed")
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 include(CPack)

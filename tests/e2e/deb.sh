@@ -45,13 +45,15 @@ ok
 dpkg-deb --contents "$deb" | awk '{print $6}' >"$tmp/contents"
 for f in ./usr/bin/arbiter ./usr/include/arbiter.h ./usr/lib/libarbiter.a ./usr/lib/libarbiter.so \
   ./usr/lib/pkgconfig/arbiter.pc ./usr/lib/cmake/Arbiter/ArbiterConfig.cmake \
-  ./usr/share/arbiter/stdlib-rules/schema.rules ./usr/share/bash-completion/completions/arbiter; do
+  ./usr/share/arbiter/stdlib-rules/schema.rules ./usr/share/bash-completion/completions/arbiter \
+  ./usr/lib/python3/dist-packages/arbiter/__init__.py ./usr/lib/python3/dist-packages/arbiter/_libdir.py; do
   grep -qx "$f" "$tmp/contents" && ok || bad "the package lacks $f"
 done
 if [ -e "$build/man/arbiter.1" ]; then
   grep -qx ./usr/share/man/man1/arbiter.1 "$tmp/contents" && ok || bad "the package lacks arbiter.1"
 fi
 grep -q '^./usr/lib/libarbiter.so.[0-9.]*$' "$tmp/contents" && ok || bad "no versioned libarbiter.so"
+grep -q python3-cffi <<<"$(dpkg-deb -f "$deb" Recommends)" && ok || bad "Recommends lacks python3-cffi"
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libc6 liblua5.4 liblmdb0 libjson-c5; do
   grep -q "$d" <<<"$depends" && ok || bad "Depends lacks $d: $depends"
@@ -84,6 +86,11 @@ if [ $installed -eq 1 ]; then
   else
     bad "embed.c does not build with pkg-config arbiter"
   fi
+  # the Python package, where Debian's python3 looks, with the system's library
+  pyout=$(cd / && env -u ARBITER_LIB -u ARBITER_STDLIB -u PYTHONPATH /usr/bin/python3 -B -c \
+    'import arbiter; print(arbiter.__file__, arbiter.lib_path, arbiter.default_stdlib_dir())' 2>&1)
+  [ "$pyout" = "/usr/lib/python3/dist-packages/arbiter/__init__.py /usr/lib/libarbiter.so.$(readlink /usr/lib/libarbiter.so | sed 's/^libarbiter\.so\.\([0-9]*\.[0-9]*\).*/\1/') /usr/share/arbiter/stdlib-rules" ] &&
+    ok || bad "python3 -c 'import arbiter' from the package: $pyout"
   cd /
   if dpkg -r arbiter >/dev/null 2>&1; then
     installed=0

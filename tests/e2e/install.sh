@@ -8,6 +8,9 @@
 # find_package(Arbiter), and both run a pack made by the installed
 # `arbiter compile` giving the build tree's findings; the shared library
 # finds the stdlib beside itself; neither it nor the programs load libLLVM.
+# The Python package, from the moved PREFIX/lib/python3/dist-packages by
+# PYTHONPATH alone (no pip), loads the moved libarbiter.so, finds the moved
+# stdlib and gives the command's findings.
 # ARB_BUILD_DIR is the build directory; skipped (77) in a sanitizer build
 # (ARB_SANITIZE=ON), whose libarbiter.so needs the sanitizer runtime loaded
 # before it.
@@ -146,6 +149,34 @@ else
   cat proj.log
   bad "the find_package(Arbiter) project did not build"
 fi
+
+# the Python package, used from the moved install without pip (Debian's
+# python3 with python3-cffi)
+py=${ARB_PYTHON:-/usr/bin/python3}
+need "$p/lib/python3/dist-packages/arbiter/__init__.py"
+need "$p/lib/python3/dist-packages/arbiter/_libdir.py"
+"$p/bin/arbiter" check --pack lib.arbpack --claims claims.jsonl -o cli.jsonl --quiet
+[ -s cli.jsonl ] && ok || bad "the installed arbiter check found nothing to compare"
+pyout=$(env -u ARBITER_LIB -u ARBITER_STDLIB PYTHONPATH="$p/lib/python3/dist-packages" "$py" - "$p" 2>&1 <<'EOF'
+import os, sys
+import arbiter
+p = sys.argv[1]
+print("lib", arbiter.lib_path)
+print("module", os.path.dirname(arbiter.__file__))
+print("stdlib", arbiter.default_stdlib_dir())
+with arbiter.Engine.from_pack("lib.arbpack") as eng:
+    st = eng.check_file("claims.jsonl", "py.jsonl")
+    print("audited", st["audited"])
+with arbiter.Engine.from_rules(os.path.join(p, "share/arbiter/stdlib-rules")) as eng:
+    eng.check_file("claims.jsonl", "py_rules.jsonl")
+EOF
+)
+grep -qxF "lib $p/lib/$soname" <<<"$pyout" && ok || bad "python: not the moved library: $pyout"
+grep -qxF "module $p/lib/python3/dist-packages/arbiter" <<<"$pyout" && ok || bad "python: not the installed package: $pyout"
+grep -qxF "stdlib $p/share/arbiter/stdlib-rules" <<<"$pyout" && ok || bad "python: not the moved stdlib: $pyout"
+grep -qx "audited 300" <<<"$pyout" && ok || bad "python: check_file: $pyout"
+cmp -s py.jsonl cli.jsonl && ok || bad "python findings (pack) differ from arbiter check's"
+cmp -s py_rules.jsonl cli.jsonl && ok || bad "python findings (rules) differ from arbiter check's"
 
 echo "install: $pass passed, $fail failed"
 [ $fail -eq 0 ]
