@@ -233,6 +233,13 @@ check("hover: a define", c.at("textDocument/hover", CRS, p)["contents"]["value"]
 check("definition: a define", c.at("textDocument/definition", CRS, p),
       [loc(CRS, pos(CRS, "define course_before", "course_before"), len("course_before"))])
 
+# the example of docs/editors.md is this answer
+doc = (SRC / "docs" / "editors.md").read_text()
+m = re.search(r"<!-- tests/e2e/lsp.py checks this answer -->\n```json\n(.*?)\n```\n", doc, re.S)
+check("docs/editors.md: the hover example", c.at("textDocument/hover", IND,
+                                                  {"line": 25, "character": 13}),
+      json.loads(m.group(1)) if m else "no example found")
+
 # --- definition
 p = pos(IND, "match r in drug_indication", "drug_indication")
 csv = STDLIB / "tables" / "drug_indication.csv"
