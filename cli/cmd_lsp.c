@@ -10,7 +10,7 @@
 #include "transport.h"
 
 static const char *const LSP_HELP =
-    "usage: arbiter lsp [--stdlib DIR] [--file-only]\n"
+    "usage: arbiter lsp [--stdlib DIR] [--file-only] [--library DIR]...\n"
     "\n"
     "The Arbiter language server: speaks the Language Server Protocol over\n"
     "standard input and output (Content-Length framed JSON-RPC), for editors\n"
@@ -32,6 +32,10 @@ static const char *const LSP_HELP =
     "                  with every .rules file of its directory, as 'arbiter lint DIR',\n"
     "                  so references span the library); a client may also send\n"
     "                  initializationOptions {\"library\": \"file\"|\"directory\"}\n"
+    "  --library DIR   also check the .rules files of DIR with every document: the\n"
+    "                  rest of a library spread over directories (rules that\n"
+    "                  extend the standard library's: --library stdlib-rules);\n"
+    "                  repeatable; or initializationOptions {\"libraryDirs\": [...]}\n"
     "\n"
     "exit codes: 0 after the client's shutdown and exit, 1 when the input ends or\n"
     "exit comes without shutdown, 2 on a malformed message header, 4 when writing\n"
@@ -41,12 +45,16 @@ int cmd_lsp(int argc, char **argv) {
     LspOptions o;
     memset(&o, 0, sizeof o);
     o.stdlib_dir = getenv("ARBITER_STDLIB");
+    const char *dirs[argc > 0 ? argc : 1];
+    o.library_dirs = dirs;
     for (int i = 0; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             fputs(LSP_HELP, stdout);
             return 0;
         } else if (strcmp(argv[i], "--stdlib") == 0 && i + 1 < argc) {
             o.stdlib_dir = argv[++i];
+        } else if (strcmp(argv[i], "--library") == 0 && i + 1 < argc) {
+            dirs[o.nlibrary_dirs++] = argv[++i];
         } else if (strcmp(argv[i], "--file-only") == 0) {
             o.file_only = 1;
         } else if (strcmp(argv[i], "--stdio") == 0) {

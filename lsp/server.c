@@ -70,6 +70,8 @@ struct LspServer {
     char stdlib[PATH_MAX];
     char schema[PATH_MAX]; /* stdlib/schema.rules, resolved ("" when absent) */
     int file_only;
+    char **extra; /* directories whose .rules files are checked with every document */
+    size_t nextra;
     Doc *docs;
     size_t ndocs, capdocs;
     Library *libs;
@@ -393,6 +395,22 @@ static void library_check(LspServer *s, Library *lib, const Doc *changed) {
     } else {
         files = list_rules(s, lib->key, &nfiles);
     }
+    /* the other directories of the library (--library): their files first */
+    for (size_t e = 0; e < s->nextra; e++) {
+        if (strcmp(s->extra[e], lib->key) == 0) continue;
+        size_t ne;
+        char **more = list_rules(s, s->extra[e], &ne);
+        char **all = realloc(more, (ne + nfiles + 1) * sizeof *all);
+        if (!all) {
+            for (size_t i = 0; i < ne; i++) free(more[i]);
+            free(more);
+            continue;
+        }
+        if (nfiles) memcpy(all + ne, files, nfiles * sizeof *all);
+        free(files);
+        files = all;
+        nfiles += ne;
+    }
     int *idx = malloc((nfiles + 1) * sizeof(int));
     size_t n = 0;
     if (idx && s->schema[0]) {
@@ -614,10 +632,29 @@ static json_object *capabilities(void) {
     return c;
 }
 
+/* Adds a directory checked with every document. */
+static void add_extra(LspServer *s, const char *dir) {
+    char *c = canonical(dir);
+    char **n = c ? realloc(s->extra, (s->nextra + 1) * sizeof *n) : NULL;
+    if (!n) {
+        free(c);
+        return;
+    }
+    s->extra = n;
+    s->extra[s->nextra++] = c;
+}
+
 static void on_initialize(LspServer *s, json_object *id, json_object *params) {
     const char *mode = jstr(jget(params, "initializationOptions"), "library");
     if (mode && strcmp(mode, "file") == 0) s->file_only = 1;
     if (mode && strcmp(mode, "directory") == 0) s->file_only = 0;
+    json_object *dirs = jget(jget(params, "initializationOptions"), "libraryDirs");
+    for (size_t i = 0;
+         dirs && json_object_is_type(dirs, json_type_array) && i < json_object_array_length(dirs);
+         i++) {
+        json_object *d = json_object_array_get_idx(dirs, i);
+        if (json_object_is_type(d, json_type_string)) add_extra(s, json_object_get_string(d));
+    }
     json_object *r = json_object_new_object(), *info = json_object_new_object();
     json_object_object_add(r, "capabilities", capabilities());
     json_object_object_add(info, "name", json_object_new_string("arbiter"));
@@ -987,6 +1024,7 @@ LspServer *lsp_server_new(const LspOptions *o, lsp_send_fn send, void *ud) {
     s->send = send;
     s->ud = ud;
     s->file_only = o ? o->file_only : 0;
+    for (size_t i = 0; o && i < o->nlibrary_dirs; i++) add_extra(s, o->library_dirs[i]);
     if (o && o->stdlib_dir)
         snprintf(s->stdlib, sizeof s->stdlib, "%s", o->stdlib_dir);
     else
@@ -1008,6 +1046,8 @@ void lsp_server_free(LspServer *s) {
         free(s->libs[i].key);
     }
     free(s->libs);
+    for (size_t i = 0; i < s->nextra; i++) free(s->extra[i]);
+    free(s->extra);
     free(s);
 }
 

@@ -26,6 +26,12 @@ typedef struct LspOptions {
      * The client may also choose with initializationOptions {"library":
      * "file" | "directory"}. */
     int file_only;
+    /* directories whose .rules files are checked with every document, the
+     * rest of a library that spans directories (a deployment's rules over
+     * the standard library's: library_dirs = {"stdlib-rules"}); a client may
+     * add some with initializationOptions {"libraryDirs": [...]} */
+    const char *const *library_dirs;
+    size_t nlibrary_dirs;
 } LspOptions;
 
 LspServer *lsp_server_new(const LspOptions *o, lsp_send_fn send, void *ud);

@@ -17,7 +17,10 @@ function activate(context) {
     { run: server, debug: server },
     {
       documentSelector: [{ scheme: "file", language: "arbiter" }],
-      initializationOptions: { library: cfg.get("library") || "directory" },
+      initializationOptions: {
+        library: cfg.get("library") || "directory",
+        libraryDirs: cfg.get("libraryDirs") || [],
+      },
     }
   );
   context.subscriptions.push(

@@ -399,6 +399,29 @@ check("shutdown", c.request("shutdown", None).get("result", "missing"), None)
 c.notify("exit", None)
 check("exit code after shutdown and exit", c.p.wait(timeout=10), 0)
 
+# a library over two directories: a deployment's rule using the standard
+# library's table and category; alone it has errors, with --library none
+with tempfile.TemporaryDirectory() as tmp:
+    f = pathlib.Path(tmp) / "local.rules"
+    src = ("rule LOCAL.1 \"本地规则\" in DRUG_INDICATION\n  for line in claim.lines\n"
+           "  match r in drug_indication on line.item_code\n  flag line\n")
+    f.write_text(src)
+    for args, init, want in [((), {}, 2), (("--library", str(STDLIB)), {}, 0),
+                             ((), {"libraryDirs": [str(STDLIB)]}, 0)]:
+        d = Client(*args)
+        d.request("initialize", {"processId": None, "rootUri": None, "capabilities": {},
+                                 "initializationOptions": init})
+        got = d.open(f, src)
+        check(f"--library {args} {init}: errors", len(got), want)
+        if want == 0:
+            p = pos(f, "match r in", "drug_indication")
+            check("--library: definition in the other directory",
+                  d.at("textDocument/definition", f, p)[0],
+                  loc(IND, pos(IND, "table drug_indication from", "drug_indication"), 15))
+        d.request("shutdown", None)
+        d.notify("exit", None)
+        check("exit", d.p.wait(timeout=10), 0)
+
 # exit without shutdown: 1; a malformed header: 2
 p = subprocess.run([ARBITER, "lsp"], input=b'Content-Length: 33\r\n\r\n{"jsonrpc":"2.0","method":"exit"}',
                    capture_output=True)
