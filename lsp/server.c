@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "arbiter.h"
 #include "check.h"
@@ -77,7 +76,6 @@ struct LspServer {
     Library *libs;
     size_t nlibs, caplibs;
     int shutdown, exited;
-    double last_ms;
 };
 
 /* ------------------------------------------------------------ utilities */
@@ -177,12 +175,6 @@ static char *read_file(const char *path, size_t *len) {
     buf[n] = 0;
     *len = n;
     return buf;
-}
-
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 /* ----------------------------------------------------------------- JSON */
@@ -425,10 +417,8 @@ static void library_check(LspServer *s, Library *lib, const Doc *changed) {
         free(files[i]);
     }
     free(files);
-    double t0 = now_ms();
     Program *p =
         idx ? check_build_indexed(mem_default(), &c->src, idx, n, &c->diags, 0, &c->ix) : NULL;
-    s->last_ms = now_ms() - t0;
     if (p) program_free(p);
     free(idx);
 
@@ -1053,10 +1043,6 @@ void lsp_server_free(LspServer *s) {
 
 int lsp_server_exit_code(const LspServer *s) {
     return s->shutdown ? 0 : 1;
-}
-
-double lsp_server_last_check_ms(const LspServer *s) {
-    return s->last_ms;
 }
 
 int lsp_server_handle(LspServer *s, const char *json, size_t len) {

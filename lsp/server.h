@@ -42,8 +42,4 @@ void lsp_server_free(LspServer *s);
 int lsp_server_handle(LspServer *s, const char *json, size_t len);
 int lsp_server_exit_code(const LspServer *s);
 
-/* Milliseconds the last check of a library took (the checker alone), for
- * measurements. */
-double lsp_server_last_check_ms(const LspServer *s);
-
 #endif
