@@ -109,23 +109,27 @@ void symindex_finish(SymIndex *ix) {
     ix->nuses = k;
 }
 
-int32_t symindex_at(const SymIndex *ix, int32_t file, uint32_t off) {
+int32_t symindex_at(const SymIndex *ix, int32_t file, uint32_t off, uint32_t *span_off,
+                    uint32_t *span_len) {
     int32_t best = -1;
-    uint32_t best_len = UINT32_MAX;
+    uint32_t best_off = 0, best_len = UINT32_MAX;
     for (size_t i = 0; i < ix->nuses; i++) {
         const SymUse *u = &ix->uses[i];
         if (u->file == file && off >= u->off && off <= u->off + u->len && u->len < best_len) {
             best = (int32_t)u->def;
+            best_off = u->off;
             best_len = u->len;
         }
     }
-    if (best >= 0) return best;
-    for (size_t i = 0; i < ix->ndefs; i++) {
+    for (size_t i = 0; i < ix->ndefs && best < 0; i++) {
         const SymDef *d = &ix->defs[i];
-        if (d->file == file && off >= d->off && off <= d->off + d->len && d->len < best_len) {
+        if (d->file == file && off >= d->off && off <= d->off + d->len) {
             best = (int32_t)i;
+            best_off = d->off;
             best_len = d->len;
         }
     }
+    if (best >= 0 && span_off) *span_off = best_off;
+    if (best >= 0 && span_len) *span_len = best_len;
     return best;
 }

@@ -95,9 +95,12 @@ int32_t symindex_find(const SymIndex *ix, const char *key);
  * done, before symindex_at. */
 void symindex_finish(SymIndex *ix);
 /* The symbol whose declared name or one of whose uses covers byte `off` of
- * file (the innermost: a use wins over a declaration spanning it), -1 when
- * none. */
-int32_t symindex_at(const SymIndex *ix, int32_t file, uint32_t off);
+ * file (from its first byte to just past its last, as a cursor at a word's
+ * end is on it; the shortest span wins, and a use wins over a declared
+ * name), -1 when none.  The span found goes to *span_off and *span_len when
+ * they are not NULL. */
+int32_t symindex_at(const SymIndex *ix, int32_t file, uint32_t off, uint32_t *span_off,
+                    uint32_t *span_len);
 
 /* Copies a string into the index's arena (NULL when out of memory). */
 const char *symindex_str(SymIndex *ix, const char *s, size_t len);

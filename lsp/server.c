@@ -278,6 +278,10 @@ static json_object *check_range(Check *c, int32_t file, uint32_t off, uint32_t l
     if (m) {
         linemap_position(m, off, &l0, &c0);
         linemap_position(m, off + len, &l1, &c1);
+        /* a byte-order mark the checker skipped is a character to the editor */
+        uint32_t bom = c->src.items[file].skipped ? 1 : 0;
+        c0 += l0 == 0 ? bom : 0;
+        c1 += l1 == 0 ? bom : 0;
     }
     json_object *r = json_object_new_object();
     json_object_object_add(r, "start", jpos(l0, c0));
@@ -562,28 +566,11 @@ static int at_position(LspServer *s, json_object *params, At *at) {
     if (at->file < 0) return -1;
     const LineMap *m = check_map(&at->lib->ck, at->file);
     if (!m) return -1;
-    at->off = linemap_offset(m, (uint32_t)json_object_get_int64(jget(pos, "line")),
-                             (uint32_t)json_object_get_int64(jget(pos, "character")));
+    uint32_t line = (uint32_t)json_object_get_int64(jget(pos, "line"));
+    uint32_t ch = (uint32_t)json_object_get_int64(jget(pos, "character"));
+    if (line == 0 && ch > 0 && at->lib->ck.src.items[at->file].skipped) ch--; /* the BOM */
+    at->off = linemap_offset(m, line, ch);
     return 0;
-}
-
-/* The symbol at a position: a use or a declared name covering it; its span
- * in *off, *len.  -1 when none. */
-static int32_t symbol_at(const SymIndex *ix, int32_t file, uint32_t at, uint32_t *off,
-                         uint32_t *len) {
-    int32_t best = -1;
-    uint32_t bl = UINT32_MAX;
-    for (size_t i = 0; i < ix->nuses; i++) {
-        const SymUse *u = &ix->uses[i];
-        if (u->file == file && at >= u->off && at <= u->off + u->len && u->len < bl)
-            best = (int32_t)u->def, bl = u->len, *off = u->off, *len = u->len;
-    }
-    for (size_t i = 0; i < ix->ndefs && best < 0; i++) {
-        const SymDef *d = &ix->defs[i];
-        if (d->file == file && at >= d->off && at <= d->off + d->len)
-            best = (int32_t)i, *off = d->off, *len = d->len;
-    }
-    return best;
 }
 
 /* The line of a source holding byte off, without its end and indentation. */
@@ -722,7 +709,7 @@ static void on_hover(LspServer *s, json_object *id, json_object *params) {
     At at;
     uint32_t off = 0, len = 0;
     int32_t k =
-        at_position(s, params, &at) ? -1 : symbol_at(&at.lib->ck.ix, at.file, at.off, &off, &len);
+        at_position(s, params, &at) ? -1 : symindex_at(&at.lib->ck.ix, at.file, at.off, &off, &len);
     if (k < 0) {
         reply(s, id, NULL);
         return;
@@ -772,7 +759,7 @@ static void on_definition(LspServer *s, json_object *id, json_object *params) {
     At at;
     uint32_t off = 0, len = 0;
     int32_t k =
-        at_position(s, params, &at) ? -1 : symbol_at(&at.lib->ck.ix, at.file, at.off, &off, &len);
+        at_position(s, params, &at) ? -1 : symindex_at(&at.lib->ck.ix, at.file, at.off, &off, &len);
     if (k < 0 || at.lib->ck.ix.defs[k].file < 0) {
         reply(s, id, NULL);
         return;
@@ -798,7 +785,7 @@ static void on_references(LspServer *s, json_object *id, json_object *params) {
     At at;
     uint32_t off = 0, len = 0;
     int32_t k =
-        at_position(s, params, &at) ? -1 : symbol_at(&at.lib->ck.ix, at.file, at.off, &off, &len);
+        at_position(s, params, &at) ? -1 : symindex_at(&at.lib->ck.ix, at.file, at.off, &off, &len);
     json_object *r = json_object_new_array();
     if (k >= 0) {
         Check *c = &at.lib->ck;

@@ -372,6 +372,19 @@ with tempfile.TemporaryDirectory() as tmp:
     check("definition in a file with a Chinese name", c.at("textDocument/definition", f, p),
           [loc(f, pos(f, "category TESTS", "TESTS"), 5)])
 
+# --- a file starting with a byte-order mark: the editor counts it as a character
+with tempfile.TemporaryDirectory() as tmp:
+    f = pathlib.Path(tmp) / "bom.rules"
+    src = '\ufeffcategory B "b" { code "X" pointz 1 }\nrule B.1 in B\n  flag claim\n'
+    f.write_text(src)
+    got = c.open(f, src)
+    k = src.index("pointz")
+    check("a BOM: the range counts it", [(d["range"], d["message"][:34]) for d in got],
+          [(rng({"line": 0, "character": k}, 8), "unknown category property 'pointz'")])
+    p = {"line": 1, "character": src.split("\n")[1].rindex(" B") + 1}
+    check("a BOM: definition on line 0", c.at("textDocument/definition", f, p),
+          [loc(f, {"line": 0, "character": src.index("B ")}, 1)])
+
 # --- an unknown request, latency, shutdown
 r = c.request("textDocument/rename", {"textDocument": {"uri": IND.as_uri()},
                                       "position": {"line": 0, "character": 0}, "newName": "x"})

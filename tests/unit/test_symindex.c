@@ -156,11 +156,15 @@ static void test_uses(void **state) {
                     (b.ix.uses[i - 1].file == b.ix.uses[i].file &&
                      b.ix.uses[i - 1].off <= b.ix.uses[i].off));
     /* at a position: the innermost use, else a declared name */
-    int32_t at = symindex_at(&b.ix, b.files[1], off_of(RULES, "item_code", 0) + 3);
+    uint32_t so = 0, sl = 0;
+    int32_t at = symindex_at(&b.ix, b.files[1], off_of(RULES, "item_code", 0) + 3, &so, &sl);
+    assert_int_equal(so, off_of(RULES, "item_code", 0));
+    assert_int_equal(sl, 9);
     assert_string_equal(b.ix.defs[at].key, "field:line.item_code");
-    at = symindex_at(&b.ix, b.files[1], off_of(RULES, "big(l)", 0) + 1);
+    at = symindex_at(&b.ix, b.files[1], off_of(RULES, "big(l)", 0) + 1, NULL, NULL);
     assert_string_equal(b.ix.defs[at].key, "define:big");
-    assert_int_equal(symindex_at(&b.ix, b.files[1], off_of(RULES, "\"标题\"", 0) + 2), -1);
+    assert_int_equal(symindex_at(&b.ix, b.files[1], off_of(RULES, "\"标题\"", 0) + 2, NULL, NULL),
+                     -1);
     drop(&b);
 }
 
@@ -182,9 +186,9 @@ static void test_index_alone(void **state) {
     assert_int_equal(ix.uses[0].off, 40);
     assert_int_equal(ix.uses[0].def, 0);
     assert_string_equal(ix.defs[0].detail, "table a");
-    assert_int_equal(symindex_at(&ix, 0, 41), 0);
-    assert_int_equal(symindex_at(&ix, 0, 10), 0);
-    assert_int_equal(symindex_at(&ix, 1, 10), -1);
+    assert_int_equal(symindex_at(&ix, 0, 41, NULL, NULL), 0);
+    assert_int_equal(symindex_at(&ix, 0, 10, NULL, NULL), 0);
+    assert_int_equal(symindex_at(&ix, 1, 10, NULL, NULL), -1);
     symindex_free(&ix);
 }
 
