@@ -25,4 +25,7 @@ int cmd_history(int argc, char **argv);
 /* arbiter serve --pack LIB.arbpack ... (cmd_serve.c; the service is server/) */
 int cmd_serve(int argc, char **argv);
 
+/* arbiter lsp (cmd_lsp.c; the language server is lsp/) */
+int cmd_lsp(int argc, char **argv);
+
 #endif

@@ -44,6 +44,7 @@ static const char *const MAIN_HELP =
     "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
     "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
     "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
+    "  lsp      the language server for editors (LSP over stdio; docs/editors.md)\n"
     "\n"
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
@@ -873,6 +874,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "score") == 0) return cmd_score(1, sub);
             if (strcmp(argv[2], "history") == 0) return cmd_history(1, sub);
             if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
+            if (strcmp(argv[2], "lsp") == 0) return cmd_lsp(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -893,6 +895,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "score") == 0) return cmd_score(argc - 2, argv + 2);
     if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }

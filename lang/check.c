@@ -20,6 +20,7 @@
 #include "syntax.h"
 #include "scalar.h"
 #include "strmap.h"
+#include "symindex.h"
 #include "transcode.h"
 #include "utf8.h"
 #include "verify.h"
@@ -153,6 +154,7 @@ typedef struct Checker {
     Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
     int32_t *lua_files; /* per LuaModule: its source file, for notes */
     Node **lua_fn_nodes;
+    SymIndex *ix; /* the symbol index being filled, or NULL */
     int oom;
 } Checker;
 
@@ -289,6 +291,42 @@ static ScopeVar *lookup_var(Checker *C, Token name) {
     return NULL;
 }
 
+/* ----------------------------------------------------------- symbol index */
+
+/* Records a use of the symbol "kind:a[.b]" at [off, off+len) of file. */
+static void ix_use(Checker *C, const char *kind, const char *a, size_t alen, const char *b,
+                   size_t blen, int32_t file, uint32_t off, uint32_t len) {
+    if (!C->ix) return;
+    char key[512];
+    if (b)
+        snprintf(key, sizeof key, "%s:%.*s.%.*s", kind, (int)alen, a, (int)blen, b);
+    else
+        snprintf(key, sizeof key, "%s:%.*s", kind, (int)alen, a);
+    symindex_use(C->ix, key, file, off, len);
+}
+
+/* The key of the variable a rule or an aggregate binds at token t. */
+static void ix_var_key(char *key, size_t cap, int32_t file, Token t) {
+    snprintf(key, cap, "var:%d:%u", (int)file, (unsigned)t.off);
+}
+
+/* Declares a variable bound at token t (a for, match or aggregate binder). */
+static void ix_var(Checker *C, int32_t file, Token t, Type vt) {
+    if (!C->ix || !t.ptr) return;
+    char key[64], x[96], name[128], detail[256];
+    ix_var_key(key, sizeof key, file, t);
+    snprintf(name, sizeof name, "%.*s", (int)t.len, t.ptr);
+    snprintf(detail, sizeof detail, "%s: %s", name,
+             vt.kind == TY_ERROR ? "?" : type_name(vt, x, sizeof x));
+    int32_t d = symindex_def(C->ix, SK_VAR, key, name, detail, file, t.off, t.len, t.off,
+                             t.off + t.len, -1);
+    if (d >= 0 && vt.kind == TY_RECORD && vt.rec) {
+        C->ix->defs[d].type_rec = symindex_str(C->ix, vt.table ? vt.table->name : vt.rec->name,
+                                               strlen(vt.table ? vt.table->name : vt.rec->name));
+        C->ix->defs[d].type_is_table = vt.table != NULL;
+    }
+}
+
 /* ------------------------------------------------------------ expressions */
 
 static Type check_expr(Checker *C, Node *n, const Type *hint);
@@ -370,6 +408,14 @@ static Node *unwrap(Node *n) {
 static Type check_name(Checker *C, Node *n, const Type *hint) {
     ScopeVar *v = lookup_var(C, n->name);
     if (v) {
+        if (v->kind == SV_VAR && C->ix) {
+            char key[64];
+            if (v->global)
+                snprintf(key, sizeof key, "schema:claim");
+            else
+                ix_var_key(key, sizeof key, n->file, v->name);
+            symindex_use(C->ix, key, n->file, n->name.off, n->name.len);
+        }
         if (v->kind == SV_VAR) {
             n->res = RES_VAR;
             n->slot = v->slot;
@@ -382,6 +428,8 @@ static Type check_name(Checker *C, Node *n, const Type *hint) {
         }
         /* a field of the record a derived field belongs to */
         int f = record_field_index(v->type.rec, n->name.ptr, n->name.len);
+        ix_use(C, "field", v->type.rec->name, strlen(v->type.rec->name), n->name.ptr, n->name.len,
+               n->file, n->name.off, n->name.len);
         n->res = RES_FIELD;
         n->slot = v->slot;
         n->ival = f;
@@ -390,12 +438,18 @@ static Type check_name(Checker *C, Node *n, const Type *hint) {
     if (hint && hint->kind == TY_ENUM) {
         int k = scalar_enum_member(hint->enm, n->name.ptr, n->name.len);
         if (k >= 0) {
+            ix_use(C, "member", hint->enm->name, strlen(hint->enm->name), n->name.ptr, n->name.len,
+                   n->file, n->name.off, n->name.len);
             n->res = RES_CONST;
             n->ival = k;
             return n->type = *hint;
         }
     }
     Sym *s = global(C, n->name);
+    if (s && s->kind == SYM_DEFINE)
+        ix_use(C, "define", n->name.ptr, n->name.len, NULL, 0, n->file, n->name.off, n->name.len);
+    if (s && s->kind == SYM_TABLE)
+        ix_use(C, "table", n->name.ptr, n->name.len, NULL, 0, n->file, n->name.off, n->name.len);
     if (s && s->kind == SYM_DEFINE) {
         Node *d = s->ptr;
         if (d->list) {
@@ -473,6 +527,12 @@ static Type check_fieldref(Checker *C, Node *n) {
                      "%s has no field '%.*s'%s", ot.rec->name, (int)n->name.len, n->name.ptr, sug);
         return n->type = T_ERR;
     }
+    if (ot.table)
+        ix_use(C, "column", ot.table->name, strlen(ot.table->name), n->name.ptr, n->name.len,
+               n->file, n->name.off, n->name.len);
+    else
+        ix_use(C, "field", ot.rec->name, strlen(ot.rec->name), n->name.ptr, n->name.len, n->file,
+               n->name.off, n->name.len);
     n->slot = f;
     return n->type = ot.rec->fields[f].type;
 }
@@ -812,6 +872,7 @@ static Type check_call(Checker *C, Node *n, const Type *hint) {
         for (Node *a = n->list; a; a = a->next) check_expr(C, a, NULL);
         return n->type = T_ERR;
     }
+    ix_use(C, "define", n->name.ptr, n->name.len, NULL, 0, n->file, n->name.off, n->name.len);
     Node *d = s->ptr;
     int nparams = 0;
     for (Node *p = d->list; p; p = p->next) nparams++;
@@ -859,6 +920,8 @@ static int check_match(Checker *C, Node *m) {
         ok = 0;
     } else {
         Table *t = ts->ptr;
+        ix_use(C, "table", m->a->name.ptr, m->a->name.len, NULL, 0, m->a->file, m->a->name.off,
+               m->a->name.len);
         m->a->ref = t;
         vt = ty(TY_RECORD);
         vt.rec = &t->rt;
@@ -876,6 +939,7 @@ static int check_match(Checker *C, Node *m) {
     }
     if (kt.kind == TY_ERROR) ok = 0;
     m->slot = alloc_slots(C, 5);
+    ix_var(C, m->file, m->name, vt);
     ScopeVar v = {m->name, SV_VAR, 0, m->slot, vt, NULL};
     push_var(C, v);
     return ok;
@@ -912,6 +976,7 @@ static Type check_agg(Checker *C, Node *n) {
             bv = T_ERR;
         }
         b->slot = alloc_slots(C, 3); /* var, list, index */
+        ix_var(C, b->file, b->name, bv);
         ScopeVar bvar = {b->name, SV_VAR, 0, b->slot, bv, NULL};
         push_var(C, bvar);
     }
@@ -1026,6 +1091,9 @@ static Type check_expr(Checker *C, Node *n, const Type *hint) {
 
 static Type resolve_type(Checker *C, Node *tn) {
     Sym *s = global(C, tn->name);
+    if (s && (s->kind == SYM_RECORD || s->kind == SYM_ENUM))
+        ix_use(C, s->kind == SYM_RECORD ? "schema" : "enum", tn->name.ptr, tn->name.len, NULL, 0,
+               tn->file, tn->name.off, tn->name.len);
     if (tn->op) { /* list of RECORD */
         if (!s || s->kind != SYM_RECORD) {
             err(C, tn, "unknown schema '%.*s' (a list holds records of a schema)",
@@ -2057,6 +2125,7 @@ static Type check_lua_call(Checker *C, Node *n) {
         return T_ERR;
     }
     const LuaFunc *fn = &p->lua_funcs[f];
+    ix_use(C, "luafn", n->name.ptr, n->name.len, NULL, 0, n->file, n->name.off, n->name.len);
     if ((uint32_t)nargs != fn->nparams) {
         err(C, n, "lua.%s takes %u argument%s, not %d", fn->name, fn->nparams,
             fn->nparams == 1 ? "" : "s", nargs);
@@ -2681,6 +2750,14 @@ static int check_flag(Checker *C, Node *fl) {
             (int)target->name.len, target->name.ptr);
         return 0;
     }
+    if (C->ix) {
+        char key[64];
+        if (v->global)
+            snprintf(key, sizeof key, "schema:claim");
+        else
+            ix_var_key(key, sizeof key, target->file, v->name);
+        symindex_use(C->ix, key, target->file, target->name.off, target->name.len);
+    }
     target->res = RES_VAR;
     target->slot = v->slot;
     target->type = v->type;
@@ -2943,6 +3020,188 @@ static void build_indexes(Checker *C) {
     }
 }
 
+/* ------------------------------------------------- symbol index: declarations */
+
+/* A field's or column's hover line: "line.item_code: code required". */
+static void ix_field_detail(const char *owner, const Field *f, char *out, size_t cap) {
+    char x[96];
+    int k = snprintf(out, cap, "%s.%.*s: %s", owner, (int)f->name_len, f->name,
+                     type_name(f->type, x, sizeof x));
+    if (k < 0 || (size_t)k >= cap) return;
+    const char *attrs[] = {f->key ? " key" : "", f->required ? " required" : "",
+                           f->at_risk ? " at_risk" : "", f->as_of ? " as_of" : ""};
+    for (size_t i = 0; i < 4 && (size_t)k < cap; i++)
+        k += snprintf(out + k, cap - (size_t)k, "%s", attrs[i]);
+    if (f->formula && (size_t)k < cap) snprintf(out + k, cap - (size_t)k, " = %s", f->formula);
+}
+
+/* The source index of a path a table or Lua module was read from, -1. */
+static int32_t ix_source_of(Checker *C, const char *path) {
+    for (size_t i = 0; path && i < C->src->n; i++)
+        if (C->src->items[i].path == path || strcmp(C->src->items[i].path, path) == 0)
+            return (int32_t)i;
+    return -1;
+}
+
+static int32_t ix_def(Checker *C, int kind, const char *key, const char *name, const char *detail,
+                      const Node *at, Token t, int32_t parent) {
+    return symindex_def(C->ix, kind, key, name, detail, at->file, t.off, t.len, at->off, at->end,
+                        parent);
+}
+
+/* Declares every named thing of the library but rules and variables (those
+ * are declared as they are checked), and records the uses outside rules
+ * and expressions: extend schema/table, expect flag RULE. */
+static void ix_defs(Checker *C) {
+    char key[512], name[256], detail[2048];
+    for (size_t i = 0; i < C->ndecls && !C->ix->oom; i++) {
+        Node *d = C->decls[i];
+        Sym *s = d->kind == N_RULE || d->kind == N_TEST ? NULL : global(C, d->name);
+        snprintf(name, sizeof name, "%.*s", (int)d->name.len, d->name.ptr);
+        switch (d->kind) {
+        case N_ENUM: {
+            if (!s || s->kind != SYM_ENUM || s->decl != d) break;
+            const EnumType *e = s->ptr;
+            int k = snprintf(detail, sizeof detail, "enum %s:", e->name);
+            for (uint32_t m = 0; m < e->n && k > 0 && (size_t)k < sizeof detail; m++)
+                k += snprintf(detail + k, sizeof detail - (size_t)k, "%s %s \"%s\"", m ? "," : "",
+                              e->members[m], e->labels[m]);
+            snprintf(key, sizeof key, "enum:%s", name);
+            int32_t ed = ix_def(C, SK_ENUM, key, name, detail, d, d->name, -1);
+            for (Node *m = d->list; m; m = m->next) {
+                int mi = scalar_enum_member(e, m->name.ptr, m->name.len);
+                if (mi < 0) continue;
+                k = snprintf(detail, sizeof detail, "%s.%s \"%s\"", e->name, e->members[mi],
+                             e->labels[mi]);
+                const char *sep = " codes ";
+                for (uint32_t c = 0; c < e->ncodes && k > 0 && (size_t)k < sizeof detail; c++)
+                    if (e->code_member[c] == (uint32_t)mi) {
+                        k += snprintf(detail + k, sizeof detail - (size_t)k, "%s\"%s\"", sep,
+                                      e->codes[c]);
+                        sep = ", ";
+                    }
+                snprintf(key, sizeof key, "member:%s.%s", e->name, e->members[mi]);
+                ix_def(C, SK_MEMBER, key, e->members[mi], detail, m, m->name, ed);
+            }
+            break;
+        }
+        case N_SCHEMA: {
+            Sym *rs = global(C, d->name);
+            if (!rs || rs->kind != SYM_RECORD) break;
+            const RecordType *rt = rs->ptr;
+            snprintf(key, sizeof key, "schema:%s", name);
+            if (d->op) /* extend schema NAME */
+                symindex_use(C->ix, key, d->file, d->name.off, d->name.len);
+            snprintf(detail, sizeof detail, "schema %s (%u fields)", rt->name, rt->nfields);
+            int32_t sd = d->op ? symindex_find(C->ix, key)
+                               : ix_def(C, SK_SCHEMA, key, name, detail, d, d->name, -1);
+            for (Node *f = d->list; f; f = f->next) {
+                int fi = record_field_index(rt, f->name.ptr, f->name.len);
+                if (fi < 0 || rt->fields[fi].decl_off != f->off) continue;
+                ix_field_detail(rt->name, &rt->fields[fi], detail, sizeof detail);
+                snprintf(key, sizeof key, "field:%s.%.*s", rt->name, (int)f->name.len, f->name.ptr);
+                snprintf(name, sizeof name, "%.*s", (int)f->name.len, f->name.ptr);
+                int32_t fd = ix_def(C, SK_FIELD, key, name, detail, f, f->name, sd);
+                if (fd >= 0 && rt->fields[fi].type.kind == TY_LIST && rt->fields[fi].type.rec)
+                    C->ix->defs[fd].type_rec = symindex_str(C->ix, rt->fields[fi].type.rec->name,
+                                                            strlen(rt->fields[fi].type.rec->name));
+            }
+            break;
+        }
+        case N_CATEGORY: {
+            if (!s || s->kind != SYM_CATEGORY || s->decl != d) break;
+            const Category *c = &C->p->cats[s->index];
+            snprintf(detail, sizeof detail,
+                     "category %s \"%s\": code %s, tier %s, severity %s, nature %s, points %d",
+                     c->name, c->title, c->code[0] ? c->code : "(none)", tier_names[c->tier],
+                     severity_names[c->severity], nature_names[c->nature], (int)c->points);
+            snprintf(key, sizeof key, "category:%s", name);
+            ix_def(C, SK_CATEGORY, key, name, detail, d, d->name, -1);
+            break;
+        }
+        case N_TABLE: {
+            snprintf(key, sizeof key, "table:%s", name);
+            if (d->op) { /* extend table NAME from "file.csv" */
+                symindex_use(C->ix, key, d->file, d->name.off, d->name.len);
+                break;
+            }
+            if (!s || s->kind != SYM_TABLE || s->decl != d) break;
+            const Table *t = s->ptr;
+            int k = snprintf(detail, sizeof detail, "table %s from \"%s\" (%u rows):", t->name,
+                             d->a ? d->a->str : "", t->nrows);
+            for (uint32_t c = 0; c < t->rt.nfields && k > 0 && (size_t)k < sizeof detail; c++) {
+                char x[96];
+                k += snprintf(detail + k, sizeof detail - (size_t)k, "%s %s %s%s", c ? "," : "",
+                              t->rt.fields[c].name, type_name(t->rt.fields[c].type, x, sizeof x),
+                              t->rt.fields[c].key ? " key" : "");
+            }
+            int32_t td = ix_def(C, SK_TABLE, key, name, detail, d, d->name, -1);
+            if (td >= 0) C->ix->defs[td].aux_file = ix_source_of(C, t->path);
+            for (Node *f = d->list; f; f = f->next) {
+                int fi = record_field_index(&t->rt, f->name.ptr, f->name.len);
+                if (fi < 0) continue;
+                ix_field_detail(t->name, &t->rt.fields[fi], detail, sizeof detail);
+                snprintf(key, sizeof key, "column:%s.%.*s", t->name, (int)f->name.len, f->name.ptr);
+                snprintf(name, sizeof name, "%.*s", (int)f->name.len, f->name.ptr);
+                ix_def(C, SK_COLUMN, key, name, detail, f, f->name, td);
+            }
+            break;
+        }
+        case N_DEFINE: {
+            if (!s || s->kind != SYM_DEFINE || s->decl != d) break;
+            int k = snprintf(detail, sizeof detail, "define %s", name);
+            if (d->list && k > 0 && (size_t)k < sizeof detail) {
+                for (Node *p = d->list; p && (size_t)k < sizeof detail; p = p->next)
+                    k += snprintf(detail + k, sizeof detail - (size_t)k, "%s%.*s",
+                                  p == d->list ? "(" : ", ", (int)p->name.len, p->name.ptr);
+                if ((size_t)k < sizeof detail) snprintf(detail + k, sizeof detail - (size_t)k, ")");
+            }
+            snprintf(key, sizeof key, "define:%s", name);
+            ix_def(C, SK_DEFINE, key, name, detail, d, d->name, -1);
+            break;
+        }
+        case N_TEST:
+            for (Node *it = d->list; it; it = it->next)
+                if (it->kind == N_EXPECT)
+                    ix_use(C, "rule", it->name.ptr, it->name.len, NULL, 0, it->file, it->name.off,
+                           it->name.len);
+            break;
+        default: break;
+        }
+    }
+    const Program *p = C->p;
+    for (uint32_t k = 0; k < p->nlua_funcs && C->lua_fn_nodes; k++) {
+        const LuaFunc *fn = &p->lua_funcs[k];
+        const Node *f = C->lua_fn_nodes[k];
+        char x[96];
+        int n = snprintf(detail, sizeof detail, "lua.%s(", fn->name);
+        for (uint32_t a = 0; a < fn->nparams && n > 0 && (size_t)n < sizeof detail; a++)
+            n += snprintf(detail + n, sizeof detail - (size_t)n, "%s%s", a ? ", " : "",
+                          type_name(fn->params[a], x, sizeof x));
+        if (n > 0 && (size_t)n < sizeof detail)
+            snprintf(detail + n, sizeof detail - (size_t)n, ") %s",
+                     type_name(fn->result, x, sizeof x));
+        snprintf(key, sizeof key, "luafn:%s", fn->name);
+        int32_t ld = ix_def(C, SK_LUAFN, key, fn->name, detail, f, f->name, -1);
+        if (ld >= 0 && C->lua_files && fn->module < p->nlua_modules &&
+            C->lua_files[fn->module] != f->file)
+            C->ix->defs[ld].aux_file = C->lua_files[fn->module];
+    }
+}
+
+/* Declares a rule as it is checked and records its category's use. */
+static void ix_rule(Checker *C, const Node *d, const Node *stub, const Rule *r) {
+    if (!C->ix) return;
+    char key[512], detail[1024];
+    snprintf(key, sizeof key, "rule:%s", r->id);
+    snprintf(detail, sizeof detail, "rule %s \"%s\" in %.*s", r->id, r->title, (int)d->b->name.len,
+             d->b->name.ptr);
+    symindex_def(C->ix, SK_RULE, key, r->id, detail, d->file, d->name.off, d->name.len, stub->off,
+                 stub->end, -1);
+    ix_use(C, "category", d->b->name.ptr, d->b->name.len, NULL, 0, d->b->file, d->b->name.off,
+           d->b->name.len);
+}
+
 static void check_rule(Checker *C, Node *d, Node *stub);
 
 /* Parses a rule again from its stub, checks and compiles it, then frees its
@@ -2992,6 +3251,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         ok = 0;
     }
     Sym *cs = global(C, d->b->name);
+    ix_rule(C, d, stub, &r);
     if (!cs || cs->kind != SYM_CATEGORY) {
         const char *cands[256];
         size_t nc = 0;
@@ -3091,6 +3351,7 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
                 vt = T_ERR;
             }
             cl->slot = alloc_slots(C, 3); /* var, list, index */
+            ix_var(C, cl->file, cl->name, vt);
             ScopeVar v = {cl->name, SV_VAR, 0, cl->slot, vt, NULL};
             push_var(C, v);
             break;
@@ -3145,6 +3406,11 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
 
 Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
                      int debug_info) {
+    return check_build_indexed(a, sources, files, nfiles, diags, debug_info, NULL);
+}
+
+Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, size_t nfiles,
+                             DiagList *diags, int debug_info, SymIndex *index) {
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
         diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
@@ -3162,6 +3428,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     C.p = p;
     C.diags = diags;
     C.src = sources;
+    C.ix = index;
     strmap_init(&C.globals, a);
     strmap_init(&C.rule_ids, a);
     cg_init(&C.cg, p, a, diags);
@@ -3192,6 +3459,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
     pass_derived(&C);
     C.in_derived = 0;
     pass_inputs(&C);
+    if (C.ix) ix_defs(&C);
 
     size_t nrules = 0;
     for (size_t i = 0; i < C.ndecls; i++) nrules += C.decls[i]->kind == N_RULE;
@@ -3208,6 +3476,7 @@ Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfil
             check_rule(&C, d, d);
     }
     itest_build(p, a, diags, C.decls, C.ndecls, &C.rule_ids, &C.oom);
+    if (C.ix) symindex_finish(C.ix);
     if (!C.oom && !diags->errors) build_indexes(&C);
     p->scan_rules = arena_alloc(&p->ar, (p->nrules + 1) * sizeof(uint32_t));
     if (!p->scan_rules) C.oom = 1;

@@ -7,6 +7,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "program.h"
+#include "symindex.h"
 
 /* How a NAME or CALL node resolved. */
 enum {
@@ -66,5 +67,13 @@ int sources_add_text(SourceList *s, const char *name, const char *text, size_t l
  * or NULL when there were errors (all of them are in diags). */
 Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
                      int debug_info);
+/* check_build that also fills `index` (initialized by the caller) with the
+ * declarations and uses of every named thing it resolves: schemas, fields,
+ * enums and members, categories, tables and columns, defines, rules, Lua
+ * functions and the variables rules bind (symindex.h).  The index keeps
+ * what it needs (names, details, spans), so it outlives the program, which
+ * is NULL when there were errors, as for check_build. */
+Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, size_t nfiles,
+                             DiagList *diags, int debug_info, SymIndex *index);
 
 #endif

@@ -24,6 +24,17 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node and npm: the editor support's build (editors/vscode/build.sh: the .vsix
+# with @vscode/vsce) and test (vscode-textmate, tests/e2e/editors.sh) install
+# their npm packages into a cache outside the tree.  Only when no node is
+# installed already (a newer one from elsewhere is kept; @vscode/vsce needs
+# Node 20, so on Debian 12's Node 18 the .vsix cannot be built, and the test
+# still runs).
+if ! command -v npm >/dev/null; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   SUDO=""
