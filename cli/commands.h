@@ -25,4 +25,7 @@ int cmd_history(int argc, char **argv);
 /* arbiter serve --pack LIB.arbpack ... (cmd_serve.c; the service is server/) */
 int cmd_serve(int argc, char **argv);
 
+/* arbiter fmt [--check] [--diff] FILES... (cmd_fmt.c; the formatter is lang/fmt.c) */
+int cmd_fmt(int argc, char **argv);
+
 #endif

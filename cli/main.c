@@ -36,6 +36,7 @@ static const char *const MAIN_HELP =
     "  lint     check rule files and report every error\n"
     "  compile  compile rule files into a rule pack (.arbpack)\n"
     "  disasm   print the bytecode a rule compiles to\n"
+    "  fmt      lay rule files out in the canonical layout (or --check them)\n"
     "  gen      generate synthetic claims, labelled claims or a reference library\n"
     "  score    recall and precision of findings against the truth of labelled claims\n"
     "  test     run the rules' inline tests and golden sets (expected findings)\n"
@@ -855,6 +856,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "score") == 0) return cmd_score(1, sub);
             if (strcmp(argv[2], "history") == 0) return cmd_history(1, sub);
             if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
+            if (strcmp(argv[2], "fmt") == 0) return cmd_fmt(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -875,6 +877,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "score") == 0) return cmd_score(argc - 2, argv + 2);
     if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }

@@ -69,6 +69,16 @@ static int cp_width(uint32_t cp) {
                : 1;
 }
 
+uint32_t diag_text_width(const char *s, size_t n) {
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < n;) {
+        int k = char_len(s, i, (uint32_t)n);
+        w += (uint32_t)cp_width(utf8_cp((const unsigned char *)s + i, k));
+        i += (uint32_t)k;
+    }
+    return w;
+}
+
 void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *col) {
     uint32_t ln = 1, c = 1;
     if (off > src->len) off = (uint32_t)src->len;
