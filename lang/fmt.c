@@ -214,7 +214,7 @@ static int continues(int tk) {
 static int starts_decl(const Fmt *F, size_t i, int line_start) {
     const Item *x = &F->it.v[i];
     long p = prev_tok(F, i);
-    if (p >= 0 && F->it.v[p].tk == TK_DOT) return 0;
+    if (p >= 0 && (F->it.v[p].tk == TK_DOT || F->it.v[p].tk == TK_EXTEND)) return 0;
     if (tok_is(F, next_tok(F, i), TK_DOT)) return 0;
     switch (x->tk) {
     case TK_IMPORT:

@@ -124,5 +124,17 @@ expect_rc "unknown option" 2 $? "$tmp/out"
 expect_rc "--help" 0 $? "$tmp/out"
 has "--help" "$tmp/out" "usage: arbiter fmt"
 
+# 5. the example of docs/language.md ("Formatting"): the text before is
+#    formatted as the text after
+python3 - "$src/docs/language.md" "$tmp" <<'PY'
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"<!-- fmt-example -->\n```text\n(.*?)```\n.*?```arbiter\n(.*?)```", t, re.S)
+open(sys.argv[2] + "/doc-before.rules", "w", encoding="utf-8").write(m.group(1))
+open(sys.argv[2] + "/doc-after.rules", "w", encoding="utf-8").write(m.group(2))
+PY
+"$arbiter" fmt - <"$tmp/doc-before.rules" >"$tmp/doc-got.rules" 2>&1
+same "the docs example" "$tmp/doc-after.rules" "$tmp/doc-got.rules"
+
 echo "fmt: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
