@@ -14,6 +14,7 @@
 #include "arbiter.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "i18n.h"
 
 enum { EXIT_CLEAN = 0, EXIT_CHANGED = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
@@ -128,7 +129,7 @@ static void fmt_one(const char *path, Opts *o) {
     int is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "arbiter fmt: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("arbiter fmt: cannot read %s: %s\n"), path, strerror(errno));
         o->io = 1;
         return;
     }
@@ -160,7 +161,7 @@ static void fmt_one(const char *path, Opts *o) {
         } else {
             int err = write_file(path, out, out_len);
             if (err) {
-                fprintf(stderr, "arbiter fmt: cannot write %s: %s\n", path, strerror(err));
+                fprintf(stderr, _("arbiter fmt: cannot write %s: %s\n"), path, strerror(err));
                 o->io = 1;
             }
         }
@@ -229,7 +230,7 @@ int cmd_fmt(int argc, char **argv) {
             nfiles++;
         }
     }
-    if (!nfiles) return cli_usage_error("fmt", "%s", "no rule files given");
+    if (!nfiles) return cli_usage_error("fmt", _("no rule files given"), "");
     for (int i = 0; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1]) continue;
         struct stat st;

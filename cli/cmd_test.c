@@ -21,6 +21,7 @@
 #include "arbiter.h"
 #include "arbiter_jit.h"
 #include "cli_util.h"
+#include "i18n.h"
 #include "commands.h"
 #include "expect.h"
 #include "findings_set.h"
@@ -748,7 +749,8 @@ int cmd_test(int argc, char **argv) {
             code = cli_usage_error("test", "unknown option or missing value: '%s'", a);
         }
     }
-    if (code == EXIT_CLEAN && !rules.n) code = cli_usage_error("test", "%s", "no rule files given");
+    if (code == EXIT_CLEAN && !rules.n)
+        code = cli_usage_error("test", "%s", _("no rule files given"));
     if (code == EXIT_CLEAN) t.e = compile_rules("test", &rules, &t.ro, &code);
     paths_free(&rules);
     if (!t.e) return code;
@@ -831,8 +833,8 @@ int cmd_diff(int argc, char **argv) {
         }
     }
     if (code) return code;
-    if (nsides < 2) return cli_usage_error("diff", "%s", "give OLD_RULES and NEW_RULES");
-    if (!claims) return cli_usage_error("diff", "%s", "no claims given (--claims FILE)");
+    if (nsides < 2) return cli_usage_error("diff", "%s", _("give OLD_RULES and NEW_RULES"));
+    if (!claims) return cli_usage_error("diff", "%s", _("no claims given (--claims FILE)"));
     FindingSet old_set, new_set;
     fs_init(&old_set);
     fs_init(&new_set);

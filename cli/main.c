@@ -18,6 +18,7 @@
 #include "arbiter.h"
 #include "arbiter_jit.h"
 #include "cli_util.h"
+#include "i18n.h"
 #include "commands.h"
 #include "explain.h"
 #include "gen.h"
@@ -53,6 +54,8 @@ static const char *const MAIN_HELP =
     "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
     "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
     "standard output closed early, as by '| head', without a message).\n"
+    "global option: --lang zh_CN|en, the language of messages (default: from\n"
+    "LANGUAGE, LC_ALL, LC_MESSAGES or LANG; English unless one of them is zh_*).\n"
     "environment: ARBITER_STDLIB names the standard library directory.\n";
 
 static const char *const CHECK_HELP =
@@ -450,16 +453,17 @@ static int cmd_check(int argc, char **argv) {
             return cli_usage_error("check", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!ra.nfiles && !pack) return cli_usage_error("check", "%s", "no rule files or --pack given");
+    if (!ra.nfiles && !pack)
+        return cli_usage_error("check", "%s", _("no rule files or --pack given"));
     if (ra.nfiles && pack)
-        return cli_usage_error("check", "%s", "give rule files or --pack, not both");
-    if (!o.claims_path) return cli_usage_error("check", "%s", "no claims given (--claims FILE)");
+        return cli_usage_error("check", "%s", _("give rule files or --pack, not both"));
+    if (!o.claims_path) return cli_usage_error("check", "%s", _("no claims given (--claims FILE)"));
     if (summary_path && (outf_same_target(summary_path, o.findings_path) ||
                          outf_same_target(summary_path, o.claims_path ? o.claims_path : "")))
         return cli_usage_error("check", "--summary %s is the findings or the claims file",
                                summary_path);
     if (o.record && !history_dir)
-        return cli_usage_error("check", "%s", "--record needs a history store (--history DB)");
+        return cli_usage_error("check", "%s", _("--record needs a history store (--history DB)"));
     int code = EXIT_CLEAN;
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
@@ -622,7 +626,7 @@ static int cmd_lint(int argc, char **argv) {
             return cli_usage_error("lint", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return cli_usage_error("lint", "%s", "no rule files given");
+    if (!ra.nfiles) return cli_usage_error("lint", "%s", _("no rule files given"));
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("lint", &ra, &code);
     if (!e) return code;
@@ -653,7 +657,7 @@ static int cmd_lint(int argc, char **argv) {
         }
         printf("  %-28s %6u %9llu\n", "total", s.rules, (unsigned long long)total);
     } else
-        fprintf(stderr, "arbiter lint: ok: %u rules in %u categories\n", s.rules, s.categories);
+        fprintf(stderr, _("arbiter lint: ok: %u rules in %u categories\n"), s.rules, s.categories);
     arb_engine_free(e);
     return EXIT_CLEAN;
 }
@@ -673,7 +677,7 @@ static int cmd_disasm(int argc, char **argv) {
             return cli_usage_error("disasm", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return cli_usage_error("disasm", "%s", "no rule files given");
+    if (!ra.nfiles) return cli_usage_error("disasm", "%s", _("no rule files given"));
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("disasm", &ra, &code);
     if (!e) return code;
@@ -727,8 +731,8 @@ static int cmd_compile(int argc, char **argv) {
             return cli_usage_error("compile", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return cli_usage_error("compile", "%s", "no rule files given");
-    if (!out) return cli_usage_error("compile", "%s", "no output given (-o LIB.arbpack)");
+    if (!ra.nfiles) return cli_usage_error("compile", "%s", _("no rule files given"));
+    if (!out) return cli_usage_error("compile", "%s", _("no output given (-o LIB.arbpack)"));
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("compile", &ra, &code);
     if (!e) return code;
@@ -835,7 +839,31 @@ static int cmd_gen(int argc, char **argv) {
     return EXIT_CLEAN;
 }
 
+/* Takes the global option --lang L (or --lang=L) out of argv, wherever it
+ * is; its value, NULL when none, or "" when it lacks one. */
+static const char *take_lang(int *argc, char **argv) {
+    const char *lang = NULL;
+    int k = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--lang") == 0) {
+            lang = i + 1 < *argc ? argv[++i] : "";
+        } else if (strncmp(argv[i], "--lang=", 7) == 0) {
+            lang = argv[i] + 7;
+        } else {
+            argv[k++] = argv[i];
+        }
+    }
+    argv[k] = NULL;
+    *argc = k;
+    return lang;
+}
+
 int main(int argc, char **argv) {
+    const char *lang = take_lang(&argc, argv);
+    if (cli_i18n(lang) != 0) {
+        fprintf(stderr, "arbiter: --lang takes zh_CN or en, not '%s'\n", lang);
+        return EXIT_USAGE;
+    }
     if (argc < 2) {
         fputs(MAIN_HELP, stderr);
         return EXIT_USAGE;
@@ -878,6 +906,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
-    fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
+    fprintf(stderr, _("arbiter: unknown command '%s'\n\n"), cmd);
+    fputs(MAIN_HELP, stderr);
     return EXIT_USAGE;
 }

@@ -9,13 +9,15 @@ set -euo pipefail
 # libre2-dev for regular expressions (runtime/regex.cc); pandoc makes the man
 # pages, dpkg-dev (dpkg-shlibdeps) the Debian package's dependencies; libpq-dev
 # builds the history store's PostgreSQL backend, postgresql and nginx run its
-# tests (and the service's behind a proxy)
+# tests (and the service's behind a proxy); gettext (xgettext, msgfmt) makes the
+# Chinese message catalog (po/)
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
   clang libclang-rt-dev
   libmicrohttpd-dev libssl-dev curl wrk
   libh2o-evloop-dev libcivetweb-dev libevent-dev
   g++ libre2-dev pandoc dpkg-dev
-  libpq-dev postgresql nginx)
+  libpq-dev postgresql nginx
+  gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
