@@ -772,16 +772,18 @@ int cmd_test(int argc, char **argv) {
     if (t.coverage) code = worse(code, report_coverage(&t));
     if (junit) code = worse(code, write_junit(junit, &t));
     if (ntests) {
-        printf("arbiter test: %zu inline test%s: %zu passed, %zu failed", ntests,
-               ntests == 1 ? "" : "s", t.t_passed, t.t_failed);
-        if (t.t_errors) printf(", %zu with errors", t.t_errors);
+        printf(dngettext(ARB_TEXT_DOMAIN, "arbiter test: %zu inline test: %zu passed, %zu failed",
+                         "arbiter test: %zu inline tests: %zu passed, %zu failed", ntests),
+               ntests, t.t_passed, t.t_failed);
+        if (t.t_errors) printf(_(", %zu with errors"), t.t_errors);
         printf("\n");
     }
     if (ndirs) {
-        printf("arbiter test: %zu golden set%s: %zu passed, %zu failed", ndirs,
-               ndirs == 1 ? "" : "s", t.passed, t.failed);
-        if (t.errors) printf(", %zu with errors", t.errors);
-        if (t.update) printf("; %zu expected.jsonl updated", t.updated);
+        printf(dngettext(ARB_TEXT_DOMAIN, "arbiter test: %zu golden set: %zu passed, %zu failed",
+                         "arbiter test: %zu golden sets: %zu passed, %zu failed", ndirs),
+               ndirs, t.passed, t.failed);
+        if (t.errors) printf(_(", %zu with errors"), t.errors);
+        if (t.update) printf(_("; %zu expected.jsonl updated"), t.updated);
         printf("\n");
     }
     free_cases(&t);
