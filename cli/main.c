@@ -285,7 +285,7 @@ static void on_progress(void *ud, uint64_t done, uint64_t total) {
 static void on_reject(void *ud, const arb_reject *r) {
     Progress *p = ud;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
-    fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
+    fprintf(stderr, _("%s:%llu: rejected: %s\n"), r->file, (unsigned long long)r->line, r->message);
 }
 
 static void on_duplicate(void *ud, const arb_duplicate *d) {
@@ -293,14 +293,14 @@ static void on_duplicate(void *ud, const arb_duplicate *d) {
     if (p->strict || ++p->duplicates > DUPLICATES_SHOWN) return;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
     fprintf(stderr,
-            "%s:%llu: warning: claim_id '%s' seen before, on line %llu (both claims audited)\n",
+            _("%s:%llu: warning: claim_id '%s' seen before, on line %llu (both claims audited)\n"),
             d->file, (unsigned long long)d->line, d->claim_id, (unsigned long long)d->first_line);
 }
 
 static void on_rule_error(void *ud, const arb_rule_error *r) {
     Progress *p = ud;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
-    fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
+    fprintf(stderr, _("%s:%u: rule %s failed on claim %s: %s\n"), r->file ? r->file : "?", r->line,
             r->rule_id, r->claim_id, r->message);
 }
 
@@ -355,7 +355,7 @@ static int write_summary(const char *path, const arb_engine *e, const arb_batch_
     else
         outf_abort(&f);
     free(text);
-    if (err) fprintf(stderr, "arbiter check: cannot write %s: %s\n", path, strerror(err));
+    if (err) fprintf(stderr, _("arbiter check: cannot write %s: %s\n"), path, strerror(err));
     return err ? -1 : 0;
 }
 
@@ -532,21 +532,21 @@ static int cmd_check(int argc, char **argv) {
         format_money(st.line_cents, m2, sizeof m2);
         format_money(st.at_risk_cents, m3, sizeof m3);
         format_money(st.at_risk_lines_cents, m4, sizeof m4);
-        fprintf(stderr, "arbiter: %zu rules, ", arb_rule_count(e));
+        fprintf(stderr, _("arbiter: %zu rules, "), arb_rule_count(e));
         if (o.phases != ARB_PHASE_ALL) {
             char names[32];
             cli_phase_names(o.phases, names, sizeof names);
-            fprintf(stderr, "%llu in phase%s %s; ", (unsigned long long)st.rules_in_phases,
+            fprintf(stderr, _("%llu in phase%s %s; "), (unsigned long long)st.rules_in_phases,
                     strchr(names, ',') ? "s" : "", names);
         }
-        fprintf(stderr, "%llu claims read = %llu audited + %llu rejected",
+        fprintf(stderr, _("%llu claims read = %llu audited + %llu rejected"),
                 (unsigned long long)st.records_read, (unsigned long long)st.audited,
                 (unsigned long long)st.rejected);
         if (st.rejected_rows)
-            fprintf(stderr, " (and %llu orphan rows rejected)",
+            fprintf(stderr, _(" (and %llu orphan rows rejected)"),
                     (unsigned long long)st.rejected_rows);
-        if (st.reversals) fprintf(stderr, " + %llu reversals", (unsigned long long)st.reversals);
-        if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
+        if (st.reversals) fprintf(stderr, _(" + %llu reversals"), (unsigned long long)st.reversals);
+        if (st.rejected || st.rejected_rows) fprintf(stderr, _("; rejects in %s"), o.rejects_path);
         if (st.duplicates)
             fprintf(stderr, "\n  %llu record%s with a claim_id seen before (%s)",
                     (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",
@@ -555,18 +555,18 @@ static int cmd_check(int argc, char **argv) {
             fprintf(
                 stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
                 (unsigned long long)st.recorded, history_dir, (unsigned long long)st.not_recorded);
-        fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
-                m1, m2);
+        fprintf(stderr, _("\n  %llu lines; claimed %s, lines sum %s\n"),
+                (unsigned long long)st.lines, m1, m2);
         fprintf(stderr,
-                "  %llu findings in %llu claims: findings total %s; at risk %s (each line once, at "
-                "most its amount)\n",
+                _("  %llu findings in %llu claims: findings total %s; at risk %s (each line "
+                  "once, at most its amount)\n"),
                 (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3, m4);
         if (st.totals_overflowed)
             fprintf(stderr,
                     "  warning: money totals overflowed: those at +-92,233,720,368,547,758.07 "
                     "are saturated, not exact\n");
         if (st.lua_calls || st.rule_errors)
-            fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua or arithmetic)%s%s\n",
+            fprintf(stderr, _("  %llu Lua calls; %llu rule failures (Lua or arithmetic)%s%s\n"),
                     (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,
                     st.rule_errors && o.rule_errors_path ? " in " : "",
                     st.rule_errors && o.rule_errors_path ? o.rule_errors_path : "");
@@ -578,7 +578,7 @@ static int cmd_check(int argc, char **argv) {
                     m1, c->title);
         }
         double mb = (double)st.bytes / 1e6;
-        fprintf(stderr, "  %.2f s, %.0f claims/s, %.1f MB/s\n", st.seconds,
+        fprintf(stderr, _("  %.2f s, %.0f claims/s, %.1f MB/s\n"), st.seconds,
                 st.seconds > 0 ? (double)st.records_read / st.seconds : 0.0,
                 st.seconds > 0 ? mb / st.seconds : 0.0);
     }
@@ -683,7 +683,7 @@ static int cmd_disasm(int argc, char **argv) {
     if (!e) return code;
     size_t need = arb_disasm(e, rule, NULL, 0);
     if (!need) {
-        fprintf(stderr, "arbiter disasm: no rule '%s'\n", rule ? rule : "");
+        fprintf(stderr, _("arbiter disasm: no rule '%s'\n"), rule ? rule : "");
         arb_engine_free(e);
         return EXIT_USAGE;
     }
@@ -756,8 +756,8 @@ static int cmd_compile(int argc, char **argv) {
     }
     arb_stats s;
     arb_get_stats(e, &s);
-    fprintf(stderr, "arbiter compile: %s: %u rules (%llu rule rows, %u shapes), %u tables\n", out,
-            s.rules, (unsigned long long)s.rule_rows, s.shapes, s.tables);
+    fprintf(stderr, _("arbiter compile: %s: %u rules (%llu rule rows, %u shapes), %u tables\n"),
+            out, s.rules, (unsigned long long)s.rule_rows, s.shapes, s.tables);
     arb_engine_free(e);
     return EXIT_CLEAN;
 }
@@ -810,7 +810,7 @@ static int cmd_gen(int argc, char **argv) {
         const char *dir = out ? out : ".";
         mkdir(dir, 0777);
         if (gen_claims_csv(dir, &g) != 0) {
-            fprintf(stderr, "arbiter gen: cannot write to %s: %s\n", dir, strerror(errno));
+            fprintf(stderr, _("arbiter gen: cannot write to %s: %s\n"), dir, strerror(errno));
             return EXIT_IO;
         }
         return EXIT_CLEAN;
@@ -820,7 +820,7 @@ static int cmd_gen(int argc, char **argv) {
     OutFile f;
     int err = outf_open(&f, path, mem_default());
     if (err) {
-        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
+        fprintf(stderr, _("arbiter gen: cannot write %s: %s\n"), path, strerror(err));
         return EXIT_IO;
     }
     cli_ignore_sigpipe(); /* standard output closed early: EPIPE, exit 4 quietly */
@@ -833,7 +833,7 @@ static int cmd_gen(int argc, char **argv) {
     }
     if (err) {
         if (strcmp(path, "-") != 0 || !cli_stdout_gone())
-            fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
+            fprintf(stderr, _("arbiter gen: cannot write %s: %s\n"), path, strerror(err));
         return EXIT_IO;
     }
     return EXIT_CLEAN;
