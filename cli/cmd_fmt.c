@@ -19,24 +19,24 @@
 enum { EXIT_CLEAN = 0, EXIT_CHANGED = 1, EXIT_USAGE = 2, EXIT_IO = 4 };
 
 static const char *const FMT_HELP =
-    "usage: arbiter fmt [--check] [--diff] FILES...\n"
-    "       arbiter fmt - < IN.rules > OUT.rules\n"
-    "\n"
-    "Rewrites rule files in the canonical layout (docs/language.md, \"Formatting\"):\n"
-    "indentation, spaces between tokens, aligned columns in schema, table, enum and\n"
-    "input blocks, at most one blank line in a row. Line breaks and comments are\n"
-    "kept, and the tokens are never changed, so the rules compile to the same\n"
-    "program. A directory stands for the .rules files under it. A file that does\n"
-    "not parse is reported with file:line:col and left alone.\n"
-    "\n"
-    "options:\n"
-    "  --check      write nothing; list the files that would change (exit 1 if any)\n"
-    "  --diff       write nothing; print a unified diff of the changes (exit 1 if any)\n"
-    "  -            format standard input to standard output\n"
-    "  -h, --help   this text\n"
-    "\n"
-    "exit codes: 0 nothing to change (or files rewritten), 1 files would change\n"
-    "(--check, --diff), 2 usage or syntax errors, 4 I/O errors.\n";
+    N_("usage: arbiter fmt [--check] [--diff] FILES...\n"
+       "       arbiter fmt - < IN.rules > OUT.rules\n"
+       "\n"
+       "Rewrites rule files in the canonical layout (docs/language.md, \"Formatting\"):\n"
+       "indentation, spaces between tokens, aligned columns in schema, table, enum and\n"
+       "input blocks, at most one blank line in a row. Line breaks and comments are\n"
+       "kept, and the tokens are never changed, so the rules compile to the same\n"
+       "program. A directory stands for the .rules files under it. A file that does\n"
+       "not parse is reported with file:line:col and left alone.\n"
+       "\n"
+       "options:\n"
+       "  --check      write nothing; list the files that would change (exit 1 if any)\n"
+       "  --diff       write nothing; print a unified diff of the changes (exit 1 if any)\n"
+       "  -            format standard input to standard output\n"
+       "  -h, --help   this text\n"
+       "\n"
+       "exit codes: 0 nothing to change (or files rewritten), 1 files would change\n"
+       "(--check, --diff), 2 usage or syntax errors, 4 I/O errors.\n");
 
 typedef struct Opts {
     int check, diff;
@@ -218,7 +218,7 @@ int cmd_fmt(int argc, char **argv) {
     int nfiles = 0;
     for (int i = 0; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            fputs(FMT_HELP, stdout);
+            fputs(_(FMT_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(argv[i], "--check") == 0) {
             o.check = 1;

@@ -27,36 +27,36 @@
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
 static const char *const MAIN_HELP =
-    "usage: arbiter <command> [options]\n"
-    "\n"
-    "Arbiter audits medical-insurance claims against rules written in the Arbiter\n"
-    "rule language.\n"
-    "\n"
-    "commands:\n"
-    "  check    audit a claims file with a rule library and write findings\n"
-    "  lint     check rule files and report every error\n"
-    "  compile  compile rule files into a rule pack (.arbpack)\n"
-    "  disasm   print the bytecode a rule compiles to\n"
-    "  fmt      lay rule files out in the canonical layout (or --check them)\n"
-    "  gen      generate synthetic claims, labelled claims or a reference library\n"
-    "  score    recall and precision of findings against the truth of labelled claims\n"
-    "  test     run the rules' inline tests and golden sets (expected findings)\n"
-    "  diff     show the impact of a rule change on the findings over claims\n"
-    "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
-    "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
-    "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
-    "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
-    "\n"
-    "Run 'arbiter <command> --help' for a command's options.\n"
-    "\n"
-    "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
-    "errors (an output that would overwrite an input too), 3 data errors (claims\n"
-    "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
-    "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
-    "standard output closed early, as by '| head', without a message).\n"
-    "global option: --lang zh_CN|en, the language of messages (default: from\n"
-    "LANGUAGE, LC_ALL, LC_MESSAGES or LANG; English unless one of them is zh_*).\n"
-    "environment: ARBITER_STDLIB names the standard library directory.\n";
+    N_("usage: arbiter <command> [options]\n"
+       "\n"
+       "Arbiter audits medical-insurance claims against rules written in the Arbiter\n"
+       "rule language.\n"
+       "\n"
+       "commands:\n"
+       "  check    audit a claims file with a rule library and write findings\n"
+       "  lint     check rule files and report every error\n"
+       "  compile  compile rule files into a rule pack (.arbpack)\n"
+       "  disasm   print the bytecode a rule compiles to\n"
+       "  fmt      lay rule files out in the canonical layout (or --check them)\n"
+       "  gen      generate synthetic claims, labelled claims or a reference library\n"
+       "  score    recall and precision of findings against the truth of labelled claims\n"
+       "  test     run the rules' inline tests and golden sets (expected findings)\n"
+       "  diff     show the impact of a rule change on the findings over claims\n"
+       "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
+       "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
+       "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
+       "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
+       "\n"
+       "Run 'arbiter <command> --help' for a command's options.\n"
+       "\n"
+       "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
+       "errors (an output that would overwrite an input too), 3 data errors (claims\n"
+       "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
+       "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
+       "standard output closed early, as by '| head', without a message).\n"
+       "global option: --lang zh_CN|en, the language of messages (default: from\n"
+       "LANGUAGE, LC_ALL, LC_MESSAGES or LANG; English unless one of them is zh_*).\n"
+       "environment: ARBITER_STDLIB names the standard library directory.\n");
 
 static const char *const CHECK_HELP =
     "usage: arbiter check RULES... --claims FILE [options]\n"
@@ -146,17 +146,17 @@ static const char *const CHECK_HELP =
     "two outputs that are the same file, are refused with exit code 2.\n";
 
 static const char *const LINT_HELP =
-    "usage: arbiter lint RULES... [options]\n"
-    "\n"
-    "Checks rule files (and the files they import and the tables they read) and\n"
-    "reports every error found as file:line:col with the source line and a caret.\n"
-    "Exits 0 when the rules are correct, 2 when not.\n"
-    "\n"
-    "options:\n"
-    "  --stats        print the number of rules and rule rows, shapes, indexed\n"
-    "                 rules, categories, tables and code size\n"
-    "  --stdlib DIR   the standard library (schema.rules)\n"
-    "  -h, --help     this text\n";
+    N_("usage: arbiter lint RULES... [options]\n"
+       "\n"
+       "Checks rule files (and the files they import and the tables they read) and\n"
+       "reports every error found as file:line:col with the source line and a caret.\n"
+       "Exits 0 when the rules are correct, 2 when not.\n"
+       "\n"
+       "options:\n"
+       "  --stats        print the number of rules and rule rows, shapes, indexed\n"
+       "                 rules, categories, tables and code size\n"
+       "  --stdlib DIR   the standard library (schema.rules)\n"
+       "  -h, --help     this text\n");
 
 static const char *const DISASM_HELP =
     "usage: arbiter disasm RULES... [--rule ID] [options]\n"
@@ -617,7 +617,7 @@ static int cmd_lint(int argc, char **argv) {
     int stats = 0;
     for (int i = 0; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            fputs(LINT_HELP, stdout);
+            fputs(_(LINT_HELP), stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
         } else if (strcmp(argv[i], "--stats") == 0) {
@@ -865,7 +865,7 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     if (argc < 2) {
-        fputs(MAIN_HELP, stderr);
+        fputs(_(MAIN_HELP), stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
@@ -886,7 +886,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
             if (strcmp(argv[2], "fmt") == 0) return cmd_fmt(1, sub);
         }
-        fputs(MAIN_HELP, stdout);
+        fputs(_(MAIN_HELP), stdout);
         return EXIT_CLEAN;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
@@ -907,6 +907,6 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
     fprintf(stderr, _("arbiter: unknown command '%s'\n\n"), cmd);
-    fputs(MAIN_HELP, stderr);
+    fputs(_(MAIN_HELP), stderr);
     return EXIT_USAGE;
 }
