@@ -663,9 +663,8 @@ int fmt_format(const char *name, const char *text, size_t len, Alloc a, StrBuf *
     }
     /* the check: the result has the input's tokens and comments */
     {
-        const char *res = out->p + start + bom;
         size_t rn = out->len - start - bom;
-        char *rcopy = arena_strndup(&ar, res, rn);
+        char *rcopy = arena_strndup(&ar, rn ? out->p + start + bom : "", rn);
         if (!rcopy) {
             rc = FMT_ERR_NOMEM;
             goto done;
