@@ -11,14 +11,17 @@ src=$(cd "$1" && pwd)
 out=$2
 cd "$src"
 # the sources with messages: the checker (lang/), the compiler's
-# diagnostics, the readers and writers (runtime/), the command line (cli/)
-files=$(ls lang/*.c lang/*.re compiler/compile.c runtime/*.c cli/*.c 2>/dev/null | sort)
+# diagnostics, the readers and writers (runtime/), inline-test reports
+# (testing/), the command line (cli/)
+files=$(ls lang/*.c lang/*.re compiler/compile.c runtime/*.c testing/*.c cli/*.c 2>/dev/null | sort)
+# "%s" (a message already put together) is no message
+exclude=$(mktemp)
+trap 'rm -f "$exclude"' EXIT
+printf 'msgid "%%s"\nmsgstr ""\n' >"$exclude"
 # shellcheck disable=SC2086
 xgettext --language=C --from-code=UTF-8 --force-po --no-location --sort-output \
   --keyword=_ --keyword=N_ --keyword=err:3 --keyword=note:3 --keyword=diag_add:6 --keyword=cli_usage_error:2 \
   --keyword=bad:3 --keyword=add_err:2 --keyword=conv_err:3 \
-  --package-name=arbiter --msgid-bugs-address=https://example.invalid/arbiter/issues -o "$out.tmp" $files
-sed -i 's/charset=CHARSET/charset=UTF-8/' "$out.tmp"
-# "%s" (a message already put together) is no message
-msggrep --invert-match --msgid --regexp='^%s$' "$out.tmp" -o "$out"
-rm -f "$out.tmp"
+  --package-name=arbiter --msgid-bugs-address=https://example.invalid/arbiter/issues \
+  --exclude-file="$exclude" -o "$out" $files
+sed -i 's/charset=CHARSET/charset=UTF-8/' "$out"
