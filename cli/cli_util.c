@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "transcode.h"
+
+/* The build tree's catalogs (set by CMakeLists.txt), and the installed ones
+ * relative to the command's directory. */
+#ifndef ARB_LOCALE_DIR
+#define ARB_LOCALE_DIR "locale"
+#endif
+#ifndef ARB_LOCALE_FROM_BIN
+#define ARB_LOCALE_FROM_BIN "../share/locale"
+#endif
 
 size_t cli_print_errors(arb_engine *e) {
     size_t errors = 0, n = arb_error_count(e), cap = 4096;
@@ -53,7 +64,7 @@ static int add_path(arb_engine *e, const char *cmd, const char *path, const char
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         DIR *d = opendir(path);
         if (!d) {
-            fprintf(stderr, "arbiter %s: cannot read directory %s\n", cmd, path);
+            fprintf(stderr, _("arbiter %s: cannot read directory %s\n"), cmd, path);
             return -1;
         }
         char **names = NULL;
@@ -92,7 +103,7 @@ static int add_path(arb_engine *e, const char *cmd, const char *path, const char
         }
         free(names);
         if (rc == 0 && n == 0) {
-            fprintf(stderr, "arbiter %s: no .rules files in %s\n", cmd, path);
+            fprintf(stderr, _("arbiter %s: no .rules files in %s\n"), cmd, path);
             rc = -1;
         }
         return rc;
@@ -113,7 +124,7 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
     cfg.debug_info = debug_info;
     arb_engine *e;
     if (arb_engine_new(&cfg, &e) != ARB_OK) {
-        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
+        fprintf(stderr, _("arbiter %s: out of memory\n"), cmd);
         *exit_code = 4;
         return NULL;
     }
@@ -131,10 +142,12 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
     if (arb_compile(e) != ARB_OK) {
         size_t n = cli_print_errors(e);
         if (n)
-            fprintf(stderr, "arbiter %s: %zu error%s; nothing was run\n", cmd, n,
-                    n == 1 ? "" : "s");
+            fprintf(stderr,
+                    dngettext(ARB_TEXT_DOMAIN, "arbiter %s: %zu error; nothing was run\n",
+                              "arbiter %s: %zu errors; nothing was run\n", n),
+                    cmd, n);
         else /* not in the rules (out of memory): the engine says what */
-            fprintf(stderr, "arbiter %s: %s; nothing was run\n", cmd, arb_errmsg(e));
+            fprintf(stderr, _("arbiter %s: %s; nothing was run\n"), cmd, arb_errmsg(e));
         arb_engine_free(e);
         *exit_code = 2;
         return NULL;
@@ -149,8 +162,10 @@ int cli_is_help(const char *arg) {
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg) {
     fprintf(stderr, "arbiter %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'arbiter %s --help' for usage.\n", cmd);
+    fprintf(stderr, _(fmt), arg);
+    fputc('\n', stderr);
+    fprintf(stderr, _("Run 'arbiter %s --help' for usage."), cmd);
+    fputc('\n', stderr);
     return 2;
 }
 
@@ -231,4 +246,56 @@ void cli_phase_names(unsigned phases, char *buf, size_t cap) {
     for (int k = 0; k < 3; k++)
         if (phases & (1u << k) && len < cap)
             len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? "," : "", PHASE_NAMES[k]);
+}
+
+/* Whether a language name (zh_CN.UTF-8, zh, en_US, ...) means Chinese. */
+static int is_chinese(const char *v) {
+    return v && v[0] == 'z' && v[1] == 'h';
+}
+
+/* dir/zh_CN/LC_MESSAGES/arbiter.mo exists */
+static int has_catalog(const char *dir) {
+    char p[PATH_MAX + 64];
+    int n = snprintf(p, sizeof p, "%s/zh_CN/LC_MESSAGES/arbiter.mo", dir);
+    return n > 0 && (size_t)n < sizeof p && access(p, R_OK) == 0;
+}
+
+int cli_i18n(const char *lang) {
+    const char *want = lang;
+    if (want && !is_chinese(want) && strncmp(want, "en", 2) != 0 && strcmp(want, "C") != 0)
+        return -1;
+    if (!want) { /* LANGUAGE, LC_ALL, LC_MESSAGES, LANG: the first one set */
+        const char *vars[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+        for (size_t i = 0; i < 4 && !want; i++) {
+            const char *v = getenv(vars[i]);
+            if (v && *v) want = v;
+        }
+    }
+    if (!is_chinese(want)) return 0; /* English: the messages as written */
+    /* The messages' locale category must not be "C" for gettext to look
+     * anything up: the user's, or C.UTF-8 when theirs is not installed. */
+    const char *cur = setlocale(LC_MESSAGES, "");
+    if (!cur || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
+        setlocale(LC_MESSAGES, "C.UTF-8");
+    setenv("LANGUAGE", "zh_CN", 1);
+    /* the C library's own messages (strerror) are converted to the
+     * character set of LC_CTYPE: a UTF-8 one, or they come out as '?' */
+    const char *ct = setlocale(LC_CTYPE, "");
+    if (!ct || (!strstr(ct, "UTF-8") && !strstr(ct, "utf8"))) setlocale(LC_CTYPE, "C.UTF-8");
+    /* the catalog: beside an installed command, else the build tree's */
+    char exe[PATH_MAX], dir[PATH_MAX + 64];
+    const char *where = ARB_LOCALE_DIR;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(dir, sizeof dir, "%s/%s", exe, ARB_LOCALE_FROM_BIN);
+            if (has_catalog(dir)) where = dir;
+        }
+    }
+    bindtextdomain(ARB_TEXT_DOMAIN, where);
+    bind_textdomain_codeset(ARB_TEXT_DOMAIN, "UTF-8");
+    return 0;
 }

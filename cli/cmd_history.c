@@ -9,6 +9,7 @@
 
 #include "arbiter.h"
 #include "cli_util.h"
+#include "i18n.h"
 #include "commands.h"
 #include "scalar.h"
 
@@ -180,11 +181,11 @@ int cmd_history(int argc, char **argv) {
         return cli_usage_error("history", "%s",
                                "no store given (DB: a directory or a postgresql:// URI)");
     if (strcmp(sub, "add") == 0 && !o.claims_path)
-        return cli_usage_error("history", "%s", "add needs --claims FILE");
+        return cli_usage_error("history", "%s", _("add needs --claims FILE"));
     if (strcmp(sub, "prune") == 0 && !before)
-        return cli_usage_error("history", "%s", "prune needs --before DATE");
+        return cli_usage_error("history", "%s", _("prune needs --before DATE"));
     if (strcmp(sub, "export") == 0 && !out)
-        return cli_usage_error("history", "%s", "export needs -o FILE.jsonl (or -o -)");
+        return cli_usage_error("history", "%s", _("export needs -o FILE.jsonl (or -o -)"));
     int64_t before_secs = 0;
     int64_t before_days = 0;
     if (before && scalar_parse_date(before, strlen(before), &before_days) == 0)
@@ -192,9 +193,10 @@ int cmd_history(int argc, char **argv) {
     else if (before)
         return cli_usage_error("history", "--before takes a date YYYY-MM-DD, not '%s'", before);
     if (fb_add && out)
-        return cli_usage_error("history", "%s", "feedback takes -o FILE or --add FILE, not both");
+        return cli_usage_error("history", "%s",
+                               _("feedback takes -o FILE or --add FILE, not both"));
     if (pack && nfiles)
-        return cli_usage_error("history", "%s", "give rule files or --pack, not both");
+        return cli_usage_error("history", "%s", _("give rule files or --pack, not both"));
 
     int code = EXIT_CLEAN;
     arb_engine *e = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "i18n.h"
 #include "commands.h"
 #include "library.h"
 #include "outfile.h"
@@ -134,7 +135,7 @@ int cmd_gen_library(int argc, char **argv) {
             return cli_usage_error("gen library", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!out) return cli_usage_error("gen library", "%s", "no output directory given (-o DIR)");
+    if (!out) return cli_usage_error("gen library", "%s", _("no output directory given (-o DIR)"));
     char stdlib_buf[PATH_MAX + 64];
     o.stdlib_dir = default_stdlib(o.stdlib_dir, stdlib_buf);
     const LibCategory *cats[LIB_MAX_CATEGORIES];
@@ -188,7 +189,7 @@ int cmd_gen_labelled(int argc, char **argv) {
         }
     }
     if (!o.library)
-        return cli_usage_error("gen claims", "%s", "labelled claims need --library DIR");
+        return cli_usage_error("gen claims", "%s", _("labelled claims need --library DIR"));
     char stdlib_buf[PATH_MAX + 64];
     o.stdlib_dir = default_stdlib(o.stdlib_dir, stdlib_buf);
     char tpath[4096];
@@ -461,7 +462,8 @@ int cmd_score(int argc, char **argv) {
             return cli_usage_error("score", "unknown option, missing value or extra file: '%s'", a);
         }
     }
-    if (nfiles != 2) return cli_usage_error("score", "%s", "give FINDINGS.jsonl and TRUTH.jsonl");
+    if (nfiles != 2)
+        return cli_usage_error("score", "%s", _("give FINDINGS.jsonl and TRUTH.jsonl"));
     Names names = {0};
     KeySet found = {0}, truth = {0};
     int rc = read_keys(files[0], &found, &names);

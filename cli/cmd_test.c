@@ -21,6 +21,7 @@
 #include "arbiter.h"
 #include "arbiter_jit.h"
 #include "cli_util.h"
+#include "i18n.h"
 #include "commands.h"
 #include "expect.h"
 #include "findings_set.h"
@@ -31,39 +32,39 @@ enum { EXIT_CLEAN = 0, EXIT_DIFFERS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO 
 #define MAX_EXAMPLES 10 /* example findings shown per rule */
 
 static const char *const TEST_HELP =
-    "usage: arbiter test RULES... [--golden DIR...] [options]\n"
-    "\n"
-    "Runs the inline tests of the rules (test \"name\" { claim {...} expect ... }):\n"
-    "each test's claims are one small batch, and the findings of its last claim\n"
-    "must meet its expectations; a failure is reported at the test's file:line:col\n"
-    "with what was expected and what was found.\n"
-    "Then runs the rules over the claims of each golden set and compares the findings\n"
-    "with the set's expected findings, in any order. A golden set is a directory\n"
-    "holding claims (claims.jsonl, or claims/claims.csv or claims.csv with the\n"
-    "child CSV files beside it) and expected.jsonl (findings as 'arbiter check'\n"
-    "writes them). A difference is reported by category and rule: findings newly\n"
-    "raised (+), no longer raised (-) and changed (~: amount, severity, message,\n"
-    "category, nature or points), with counts and money.\n"
-    "RULES are rule files, or directories (their *.rules files).\n"
-    "\n"
-    "options:\n"
-    "  --golden DIR...   golden sets: DIR and every argument after it up to the\n"
-    "                    next option (may be repeated)\n"
-    "  --update          rewrite each set's expected.jsonl with the findings the\n"
-    "                    rules give now (sorted), and report what changed\n"
-    "  --junit FILE      write the results as JUnit XML (one testcase per inline\n"
-    "                    test and per set)\n"
-    "  --coverage        list the rules that no inline test expects to flag and no\n"
-    "                    golden set's expected findings contain; exit 1 if any\n"
-    "  --threads N       worker threads (default 1); the result is the same\n"
-    "  --backend B       interp (default) or jit; the result is the same\n"
-    "  --stdlib DIR      the standard library (schema.rules)\n"
-    "  -h, --help        this text\n"
-    "\n"
-    "exit codes: 0 every test passes and every set matches (or was updated), 1 an\n"
-    "inline test fails, a set differs or (with --coverage) a rule is not exercised,\n"
-    "2 usage or rule errors or a malformed expected.jsonl, 3 claims unreadable or\n"
-    "records rejected, 4 I/O errors.\n";
+    N_("usage: arbiter test RULES... [--golden DIR...] [options]\n"
+       "\n"
+       "Runs the inline tests of the rules (test \"name\" { claim {...} expect ... }):\n"
+       "each test's claims are one small batch, and the findings of its last claim\n"
+       "must meet its expectations; a failure is reported at the test's file:line:col\n"
+       "with what was expected and what was found.\n"
+       "Then runs the rules over the claims of each golden set and compares the findings\n"
+       "with the set's expected findings, in any order. A golden set is a directory\n"
+       "holding claims (claims.jsonl, or claims/claims.csv or claims.csv with the\n"
+       "child CSV files beside it) and expected.jsonl (findings as 'arbiter check'\n"
+       "writes them). A difference is reported by category and rule: findings newly\n"
+       "raised (+), no longer raised (-) and changed (~: amount, severity, message,\n"
+       "category, nature or points), with counts and money.\n"
+       "RULES are rule files, or directories (their *.rules files).\n"
+       "\n"
+       "options:\n"
+       "  --golden DIR...   golden sets: DIR and every argument after it up to the\n"
+       "                    next option (may be repeated)\n"
+       "  --update          rewrite each set's expected.jsonl with the findings the\n"
+       "                    rules give now (sorted), and report what changed\n"
+       "  --junit FILE      write the results as JUnit XML (one testcase per inline\n"
+       "                    test and per set)\n"
+       "  --coverage        list the rules that no inline test expects to flag and no\n"
+       "                    golden set's expected findings contain; exit 1 if any\n"
+       "  --threads N       worker threads (default 1); the result is the same\n"
+       "  --backend B       interp (default) or jit; the result is the same\n"
+       "  --stdlib DIR      the standard library (schema.rules)\n"
+       "  -h, --help        this text\n"
+       "\n"
+       "exit codes: 0 every test passes and every set matches (or was updated), 1 an\n"
+       "inline test fails, a set differs or (with --coverage) a rule is not exercised,\n"
+       "2 usage or rule errors or a malformed expected.jsonl, 3 claims unreadable or\n"
+       "records rejected, 4 I/O errors.\n");
 
 static const char *const DIFF_HELP =
     "usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
@@ -595,12 +596,12 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
         code = EXIT_DIFFERS;
     const char *file = tt.file ? tt.file : "?";
     if (code == EXIT_DIFFERS) {
-        printf("%s:%u:%u: test \"%s\" failed\n%s", file, tt.line, tt.col, tt.name,
+        printf(_("%s:%u:%u: test \"%s\" failed\n%s"), file, tt.line, tt.col, tt.name,
                report.p ? report.p : "");
         c->status = FS_CASE_FAILED;
         c->message = strdup(first.p ? first.p : "failed");
     } else if (code != EXIT_CLEAN) {
-        printf("%s:%u:%u: test \"%s\": error: %s\n", file, tt.line, tt.col, tt.name,
+        printf(_("%s:%u:%u: test \"%s\": error: %s\n"), file, tt.line, tt.col, tt.name,
                why.p ? why.p : "");
         c->status = FS_CASE_ERROR;
         c->message = strdup(why.p ? why.p : "error");
@@ -750,7 +751,7 @@ int cmd_test(int argc, char **argv) {
         int is_opt = a[0] == '-' && a[1];
         if (cli_is_help(a)) {
             paths_free(&rules);
-            fputs(TEST_HELP, stdout);
+            fputs(_(TEST_HELP), stdout);
             return EXIT_CLEAN;
         } else if (!is_opt && in_golden) {
             dirs[ndirs++] = trim_dir(argv[i]);
@@ -774,7 +775,8 @@ int cmd_test(int argc, char **argv) {
             code = cli_usage_error("test", "unknown option or missing value: '%s'", a);
         }
     }
-    if (code == EXIT_CLEAN && !rules.n) code = cli_usage_error("test", "%s", "no rule files given");
+    if (code == EXIT_CLEAN && !rules.n)
+        code = cli_usage_error("test", "%s", _("no rule files given"));
     if (code == EXIT_CLEAN) t.e = compile_rules("test", &rules, &t.ro, &code);
     paths_free(&rules);
     if (!t.e) return code;
@@ -796,16 +798,18 @@ int cmd_test(int argc, char **argv) {
     if (t.coverage) code = worse(code, report_coverage(&t));
     if (junit) code = worse(code, write_junit(junit, &t));
     if (ntests) {
-        printf("arbiter test: %zu inline test%s: %zu passed, %zu failed", ntests,
-               ntests == 1 ? "" : "s", t.t_passed, t.t_failed);
-        if (t.t_errors) printf(", %zu with errors", t.t_errors);
+        printf(dngettext(ARB_TEXT_DOMAIN, "arbiter test: %zu inline test: %zu passed, %zu failed",
+                         "arbiter test: %zu inline tests: %zu passed, %zu failed", ntests),
+               ntests, t.t_passed, t.t_failed);
+        if (t.t_errors) printf(_(", %zu with errors"), t.t_errors);
         printf("\n");
     }
     if (ndirs) {
-        printf("arbiter test: %zu golden set%s: %zu passed, %zu failed", ndirs,
-               ndirs == 1 ? "" : "s", t.passed, t.failed);
-        if (t.errors) printf(", %zu with errors", t.errors);
-        if (t.update) printf("; %zu expected.jsonl updated", t.updated);
+        printf(dngettext(ARB_TEXT_DOMAIN, "arbiter test: %zu golden set: %zu passed, %zu failed",
+                         "arbiter test: %zu golden sets: %zu passed, %zu failed", ndirs),
+               ndirs, t.passed, t.failed);
+        if (t.errors) printf(_(", %zu with errors"), t.errors);
+        if (t.update) printf(_("; %zu expected.jsonl updated"), t.updated);
         printf("\n");
     }
     free_cases(&t);
@@ -868,8 +872,8 @@ int cmd_diff(int argc, char **argv) {
         }
     }
     if (code) return code;
-    if (nsides < 2) return cli_usage_error("diff", "%s", "give OLD_RULES and NEW_RULES");
-    if (!claims) return cli_usage_error("diff", "%s", "no claims given (--claims FILE)");
+    if (nsides < 2) return cli_usage_error("diff", "%s", _("give OLD_RULES and NEW_RULES"));
+    if (!claims) return cli_usage_error("diff", "%s", _("no claims given (--claims FILE)"));
     FindingSet old_set, new_set;
     fs_init(&old_set);
     fs_init(&new_set);

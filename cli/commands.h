@@ -27,5 +27,7 @@ int cmd_serve(int argc, char **argv);
 
 /* arbiter lsp (cmd_lsp.c; the language server is lsp/) */
 int cmd_lsp(int argc, char **argv);
+/* arbiter fmt [--check] [--diff] FILES... (cmd_fmt.c; the formatter is lang/fmt.c) */
+int cmd_fmt(int argc, char **argv);
 
 #endif

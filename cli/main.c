@@ -18,6 +18,7 @@
 #include "arbiter.h"
 #include "arbiter_jit.h"
 #include "cli_util.h"
+#include "i18n.h"
 #include "commands.h"
 #include "explain.h"
 #include "gen.h"
@@ -26,34 +27,37 @@
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
 static const char *const MAIN_HELP =
-    "usage: arbiter <command> [options]\n"
-    "\n"
-    "Arbiter audits medical-insurance claims against rules written in the Arbiter\n"
-    "rule language.\n"
-    "\n"
-    "commands:\n"
-    "  check    audit a claims file with a rule library and write findings\n"
-    "  lint     check rule files and report every error\n"
-    "  compile  compile rule files into a rule pack (.arbpack)\n"
-    "  disasm   print the bytecode a rule compiles to\n"
-    "  gen      generate synthetic claims, labelled claims or a reference library\n"
-    "  score    recall and precision of findings against the truth of labelled claims\n"
-    "  test     run the rules' inline tests and golden sets (expected findings)\n"
-    "  diff     show the impact of a rule change on the findings over claims\n"
-    "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
-    "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
-    "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
-    "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
-    "  lsp      the language server for editors (LSP over stdio; docs/editors.md)\n"
-    "\n"
-    "Run 'arbiter <command> --help' for a command's options.\n"
-    "\n"
-    "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
-    "errors (an output that would overwrite an input too), 3 data errors (claims\n"
-    "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
-    "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
-    "standard output closed early, as by '| head', without a message).\n"
-    "environment: ARBITER_STDLIB names the standard library directory.\n";
+    N_("usage: arbiter <command> [options]\n"
+       "\n"
+       "Arbiter audits medical-insurance claims against rules written in the Arbiter\n"
+       "rule language.\n"
+       "\n"
+       "commands:\n"
+       "  check    audit a claims file with a rule library and write findings\n"
+       "  lint     check rule files and report every error\n"
+       "  compile  compile rule files into a rule pack (.arbpack)\n"
+       "  disasm   print the bytecode a rule compiles to\n"
+       "  fmt      lay rule files out in the canonical layout (or --check them)\n"
+       "  gen      generate synthetic claims, labelled claims or a reference library\n"
+       "  score    recall and precision of findings against the truth of labelled claims\n"
+       "  test     run the rules' inline tests and golden sets (expected findings)\n"
+       "  diff     show the impact of a rule change on the findings over claims\n"
+       "  explain  why one claim was (or was not) flagged, with the values each rule saw\n"
+       "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
+       "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
+       "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
+       "  lsp      the language server for editors (LSP over stdio; docs/editors.md)\n"
+       "\n"
+       "Run 'arbiter <command> --help' for a command's options.\n"
+       "\n"
+       "exit codes: 0 clean, 1 findings (with --fail-on-findings), 2 usage or rule\n"
+       "errors (an output that would overwrite an input too), 3 data errors (claims\n"
+       "unreadable, records rejected, or rules that failed on some claims: a Lua\n"
+       "error, timeout or memory limit), 4 I/O errors (check and gen claims: also\n"
+       "standard output closed early, as by '| head', without a message).\n"
+       "global option: --lang zh_CN|en, the language of messages (default: from\n"
+       "LANGUAGE, LC_ALL, LC_MESSAGES or LANG; English unless one of them is zh_*).\n"
+       "environment: ARBITER_STDLIB names the standard library directory.\n");
 
 static const char *const CHECK_HELP =
     "usage: arbiter check RULES... --claims FILE [options]\n"
@@ -145,17 +149,17 @@ static const char *const CHECK_HELP =
     "two outputs that are the same file, are refused with exit code 2.\n";
 
 static const char *const LINT_HELP =
-    "usage: arbiter lint RULES... [options]\n"
-    "\n"
-    "Checks rule files (and the files they import and the tables they read) and\n"
-    "reports every error found as file:line:col with the source line and a caret.\n"
-    "Exits 0 when the rules are correct, 2 when not.\n"
-    "\n"
-    "options:\n"
-    "  --stats        print the number of rules and rule rows, shapes, indexed\n"
-    "                 rules, categories, tables and code size\n"
-    "  --stdlib DIR   the standard library (schema.rules)\n"
-    "  -h, --help     this text\n";
+    N_("usage: arbiter lint RULES... [options]\n"
+       "\n"
+       "Checks rule files (and the files they import and the tables they read) and\n"
+       "reports every error found as file:line:col with the source line and a caret.\n"
+       "Exits 0 when the rules are correct, 2 when not.\n"
+       "\n"
+       "options:\n"
+       "  --stats        print the number of rules and rule rows, shapes, indexed\n"
+       "                 rules, categories, tables and code size\n"
+       "  --stdlib DIR   the standard library (schema.rules)\n"
+       "  -h, --help     this text\n");
 
 static const char *const DISASM_HELP =
     "usage: arbiter disasm RULES... [--rule ID] [options]\n"
@@ -290,7 +294,7 @@ static void on_reject(void *ud, const arb_reject *r) {
     Progress *p = ud;
     if (++p->rejects > REJECTS_SHOWN) return;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
-    fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
+    fprintf(stderr, _("%s:%llu: rejected: %s\n"), r->file, (unsigned long long)r->line, r->message);
 }
 
 static void on_duplicate(void *ud, const arb_duplicate *d) {
@@ -298,7 +302,7 @@ static void on_duplicate(void *ud, const arb_duplicate *d) {
     if (p->strict || ++p->duplicates > DUPLICATES_SHOWN) return;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
     fprintf(stderr,
-            "%s:%llu: warning: claim_id '%s' seen before, on line %llu (both claims audited)\n",
+            _("%s:%llu: warning: claim_id '%s' seen before, on line %llu (both claims audited)\n"),
             d->file, (unsigned long long)d->line, d->claim_id, (unsigned long long)d->first_line);
 }
 
@@ -306,7 +310,7 @@ static void on_rule_error(void *ud, const arb_rule_error *r) {
     Progress *p = ud;
     if (++p->failures > FAILURES_SHOWN) return;
     if (p->shown) fputc('\r', stderr), p->shown = 0;
-    fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
+    fprintf(stderr, _("%s:%u: rule %s failed on claim %s: %s\n"), r->file ? r->file : "?", r->line,
             r->rule_id, r->claim_id, r->message);
 }
 
@@ -361,7 +365,7 @@ static int write_summary(const char *path, const arb_engine *e, const arb_batch_
     else
         outf_abort(&f);
     free(text);
-    if (err) fprintf(stderr, "arbiter check: cannot write %s: %s\n", path, strerror(err));
+    if (err) fprintf(stderr, _("arbiter check: cannot write %s: %s\n"), path, strerror(err));
     return err ? -1 : 0;
 }
 
@@ -459,16 +463,17 @@ static int cmd_check(int argc, char **argv) {
             return cli_usage_error("check", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!ra.nfiles && !pack) return cli_usage_error("check", "%s", "no rule files or --pack given");
+    if (!ra.nfiles && !pack)
+        return cli_usage_error("check", "%s", _("no rule files or --pack given"));
     if (ra.nfiles && pack)
-        return cli_usage_error("check", "%s", "give rule files or --pack, not both");
-    if (!o.claims_path) return cli_usage_error("check", "%s", "no claims given (--claims FILE)");
+        return cli_usage_error("check", "%s", _("give rule files or --pack, not both"));
+    if (!o.claims_path) return cli_usage_error("check", "%s", _("no claims given (--claims FILE)"));
     if (summary_path && (outf_same_target(summary_path, o.findings_path) ||
                          outf_same_target(summary_path, o.claims_path ? o.claims_path : "")))
         return cli_usage_error("check", "--summary %s is the findings or the claims file",
                                summary_path);
     if (o.record && !history_dir)
-        return cli_usage_error("check", "%s", "--record needs a history store (--history DB)");
+        return cli_usage_error("check", "%s", _("--record needs a history store (--history DB)"));
     int code = EXIT_CLEAN;
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
@@ -537,21 +542,21 @@ static int cmd_check(int argc, char **argv) {
         format_money(st.line_cents, m2, sizeof m2);
         format_money(st.at_risk_cents, m3, sizeof m3);
         format_money(st.at_risk_lines_cents, m4, sizeof m4);
-        fprintf(stderr, "arbiter: %zu rules, ", arb_rule_count(e));
+        fprintf(stderr, _("arbiter: %zu rules, "), arb_rule_count(e));
         if (o.phases != ARB_PHASE_ALL) {
             char names[32];
             cli_phase_names(o.phases, names, sizeof names);
-            fprintf(stderr, "%llu in phase%s %s; ", (unsigned long long)st.rules_in_phases,
+            fprintf(stderr, _("%llu in phase%s %s; "), (unsigned long long)st.rules_in_phases,
                     strchr(names, ',') ? "s" : "", names);
         }
-        fprintf(stderr, "%llu claims read = %llu audited + %llu rejected",
+        fprintf(stderr, _("%llu claims read = %llu audited + %llu rejected"),
                 (unsigned long long)st.records_read, (unsigned long long)st.audited,
                 (unsigned long long)st.rejected);
         if (st.rejected_rows)
-            fprintf(stderr, " (and %llu orphan rows rejected)",
+            fprintf(stderr, _(" (and %llu orphan rows rejected)"),
                     (unsigned long long)st.rejected_rows);
-        if (st.reversals) fprintf(stderr, " + %llu reversals", (unsigned long long)st.reversals);
-        if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
+        if (st.reversals) fprintf(stderr, _(" + %llu reversals"), (unsigned long long)st.reversals);
+        if (st.rejected || st.rejected_rows) fprintf(stderr, _("; rejects in %s"), o.rejects_path);
         if (st.duplicates)
             fprintf(stderr, "\n  %llu record%s with a claim_id seen before (%s)",
                     (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",
@@ -560,18 +565,18 @@ static int cmd_check(int argc, char **argv) {
             fprintf(
                 stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
                 (unsigned long long)st.recorded, history_dir, (unsigned long long)st.not_recorded);
-        fprintf(stderr, "\n  %llu lines; claimed %s, lines sum %s\n", (unsigned long long)st.lines,
-                m1, m2);
+        fprintf(stderr, _("\n  %llu lines; claimed %s, lines sum %s\n"),
+                (unsigned long long)st.lines, m1, m2);
         fprintf(stderr,
-                "  %llu findings in %llu claims: findings total %s; at risk %s (each line once, at "
-                "most its amount)\n",
+                _("  %llu findings in %llu claims: findings total %s; at risk %s (each line "
+                  "once, at most its amount)\n"),
                 (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3, m4);
         if (st.totals_overflowed)
             fprintf(stderr,
                     "  warning: money totals overflowed: those at +-92,233,720,368,547,758.07 "
                     "are saturated, not exact\n");
         if (st.lua_calls || st.rule_errors)
-            fprintf(stderr, "  %llu Lua calls; %llu rule failures (Lua or arithmetic)%s%s\n",
+            fprintf(stderr, _("  %llu Lua calls; %llu rule failures (Lua or arithmetic)%s%s\n"),
                     (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,
                     st.rule_errors && o.rule_errors_path ? " in " : "",
                     st.rule_errors && o.rule_errors_path ? o.rule_errors_path : "");
@@ -583,7 +588,7 @@ static int cmd_check(int argc, char **argv) {
                     m1, c->title);
         }
         double mb = (double)st.bytes / 1e6;
-        fprintf(stderr, "  %.2f s, %.0f claims/s, %.1f MB/s\n", st.seconds,
+        fprintf(stderr, _("  %.2f s, %.0f claims/s, %.1f MB/s\n"), st.seconds,
                 st.seconds > 0 ? (double)st.records_read / st.seconds : 0.0,
                 st.seconds > 0 ? mb / st.seconds : 0.0);
     }
@@ -631,7 +636,7 @@ static int cmd_lint(int argc, char **argv) {
     int stats = 0;
     for (int i = 0; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            fputs(LINT_HELP, stdout);
+            fputs(_(LINT_HELP), stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
         } else if (strcmp(argv[i], "--stats") == 0) {
@@ -640,7 +645,7 @@ static int cmd_lint(int argc, char **argv) {
             return cli_usage_error("lint", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return cli_usage_error("lint", "%s", "no rule files given");
+    if (!ra.nfiles) return cli_usage_error("lint", "%s", _("no rule files given"));
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("lint", &ra, &code);
     if (!e) return code;
@@ -671,7 +676,7 @@ static int cmd_lint(int argc, char **argv) {
         }
         printf("  %-28s %6u %9llu\n", "total", s.rules, (unsigned long long)total);
     } else
-        fprintf(stderr, "arbiter lint: ok: %u rules in %u categories\n", s.rules, s.categories);
+        fprintf(stderr, _("arbiter lint: ok: %u rules in %u categories\n"), s.rules, s.categories);
     arb_engine_free(e);
     return EXIT_CLEAN;
 }
@@ -691,13 +696,13 @@ static int cmd_disasm(int argc, char **argv) {
             return cli_usage_error("disasm", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return cli_usage_error("disasm", "%s", "no rule files given");
+    if (!ra.nfiles) return cli_usage_error("disasm", "%s", _("no rule files given"));
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("disasm", &ra, &code);
     if (!e) return code;
     size_t need = arb_disasm(e, rule, NULL, 0);
     if (!need) {
-        fprintf(stderr, "arbiter disasm: no rule '%s'\n", rule ? rule : "");
+        fprintf(stderr, _("arbiter disasm: no rule '%s'\n"), rule ? rule : "");
         arb_engine_free(e);
         return EXIT_USAGE;
     }
@@ -745,8 +750,8 @@ static int cmd_compile(int argc, char **argv) {
             return cli_usage_error("compile", "unknown option or missing value: '%s'", argv[i]);
         }
     }
-    if (!ra.nfiles) return cli_usage_error("compile", "%s", "no rule files given");
-    if (!out) return cli_usage_error("compile", "%s", "no output given (-o LIB.arbpack)");
+    if (!ra.nfiles) return cli_usage_error("compile", "%s", _("no rule files given"));
+    if (!out) return cli_usage_error("compile", "%s", _("no output given (-o LIB.arbpack)"));
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("compile", &ra, &code);
     if (!e) return code;
@@ -770,8 +775,8 @@ static int cmd_compile(int argc, char **argv) {
     }
     arb_stats s;
     arb_get_stats(e, &s);
-    fprintf(stderr, "arbiter compile: %s: %u rules (%llu rule rows, %u shapes), %u tables\n", out,
-            s.rules, (unsigned long long)s.rule_rows, s.shapes, s.tables);
+    fprintf(stderr, _("arbiter compile: %s: %u rules (%llu rule rows, %u shapes), %u tables\n"),
+            out, s.rules, (unsigned long long)s.rule_rows, s.shapes, s.tables);
     arb_engine_free(e);
     return EXIT_CLEAN;
 }
@@ -824,7 +829,7 @@ static int cmd_gen(int argc, char **argv) {
         const char *dir = out ? out : ".";
         mkdir(dir, 0777);
         if (gen_claims_csv(dir, &g) != 0) {
-            fprintf(stderr, "arbiter gen: cannot write to %s: %s\n", dir, strerror(errno));
+            fprintf(stderr, _("arbiter gen: cannot write to %s: %s\n"), dir, strerror(errno));
             return EXIT_IO;
         }
         return EXIT_CLEAN;
@@ -834,7 +839,7 @@ static int cmd_gen(int argc, char **argv) {
     OutFile f;
     int err = outf_open(&f, path, mem_default());
     if (err) {
-        fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
+        fprintf(stderr, _("arbiter gen: cannot write %s: %s\n"), path, strerror(err));
         return EXIT_IO;
     }
     cli_ignore_sigpipe(); /* standard output closed early: EPIPE, exit 4 quietly */
@@ -847,15 +852,39 @@ static int cmd_gen(int argc, char **argv) {
     }
     if (err) {
         if (strcmp(path, "-") != 0 || !cli_stdout_gone())
-            fprintf(stderr, "arbiter gen: cannot write %s: %s\n", path, strerror(err));
+            fprintf(stderr, _("arbiter gen: cannot write %s: %s\n"), path, strerror(err));
         return EXIT_IO;
     }
     return EXIT_CLEAN;
 }
 
+/* Takes the global option --lang L (or --lang=L) out of argv, wherever it
+ * is; its value, NULL when none, or "" when it lacks one. */
+static const char *take_lang(int *argc, char **argv) {
+    const char *lang = NULL;
+    int k = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--lang") == 0) {
+            lang = i + 1 < *argc ? argv[++i] : "";
+        } else if (strncmp(argv[i], "--lang=", 7) == 0) {
+            lang = argv[i] + 7;
+        } else {
+            argv[k++] = argv[i];
+        }
+    }
+    argv[k] = NULL;
+    *argc = k;
+    return lang;
+}
+
 int main(int argc, char **argv) {
+    const char *lang = take_lang(&argc, argv);
+    if (cli_i18n(lang) != 0) {
+        fprintf(stderr, "arbiter: --lang takes zh_CN or en, not '%s'\n", lang);
+        return EXIT_USAGE;
+    }
     if (argc < 2) {
-        fputs(MAIN_HELP, stderr);
+        fputs(_(MAIN_HELP), stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
@@ -875,8 +904,9 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "history") == 0) return cmd_history(1, sub);
             if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
             if (strcmp(argv[2], "lsp") == 0) return cmd_lsp(1, sub);
+            if (strcmp(argv[2], "fmt") == 0) return cmd_fmt(1, sub);
         }
-        fputs(MAIN_HELP, stdout);
+        fputs(_(MAIN_HELP), stdout);
         return EXIT_CLEAN;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
@@ -896,6 +926,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc - 2, argv + 2);
-    fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
+    if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
+    fprintf(stderr, _("arbiter: unknown command '%s'\n\n"), cmd);
+    fputs(_(MAIN_HELP), stderr);
     return EXIT_USAGE;
 }

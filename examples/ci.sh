@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ci.sh — the job a rule library's CI runs on every change: check the rules
-# (arbiter lint), run their inline tests and run them over the golden sets
+# (arbiter lint) and their layout (arbiter fmt --check), run their inline tests and run them over the golden sets
 # and compare with the expected findings (arbiter test, JUnit report for the
 # CI to show), and, when the
 # rules before the change are at hand, print the change's impact
@@ -25,7 +25,8 @@
 #   COVERAGE     when 1: list the rules no inline test or golden set
 #                exercises, and fail (exit 1) when there are any
 #
-# Exit codes: 0 all good; 1 an inline test fails, or the findings differ
+# Exit codes: 0 all good; 1 a rule file is not in the canonical layout (run
+# arbiter fmt on it), an inline test fails, or the findings differ
 # from the golden sets (a regression, or an intended change whose
 # expected.jsonl was not updated), or (COVERAGE=1) a rule is not exercised;
 # 2 the rules have errors; 3 golden claims unreadable.
@@ -41,6 +42,13 @@ golden=(${GOLDEN:-$here/golden})
 
 echo "== lint"
 "$ARBITER" lint "$rules"/*.rules || exit $?
+
+echo "== layout"
+if ! "$ARBITER" fmt --check "$rules"/*.rules; then
+  echo "These files are not in the canonical layout: run 'arbiter fmt' on them"
+  echo "(or see the changes with 'arbiter fmt --diff')."
+  exit 1
+fi
 
 echo "== inline tests and golden sets"
 coverage=()

@@ -210,6 +210,21 @@ const char *arb_rule_id(const arb_engine *e, size_t i);
  * rule. */
 size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t cap);
 
+/* Formats the rule-file text text[0..len) in the canonical layout
+ * (docs/language.md, "Formatting"; `arbiter fmt`): the author's line breaks,
+ * comments and blank lines (at most one in a row) are kept, indentation,
+ * spaces between tokens and the columns of schema, table, enum and input
+ * blocks are made canonical.  The result has exactly the input's tokens, so
+ * it compiles to the same program, and formatting it again changes nothing.
+ * Needs no engine.
+ *
+ * ARB_OK: *out is the formatted text, NUL-terminated, *out_len bytes.
+ * ARB_ERR_RULES: the text does not parse (nothing is formatted); *out is the
+ * diagnostics, "name:line:col: error: ..." with the source line and a caret
+ * each.  ARB_ERR_NOMEM, or ARB_ERR_USAGE for a NULL argument (*out NULL).
+ * *out is allocated with malloc(): the caller frees it with free(). */
+int arb_format(const char *name, const char *text, size_t len, char **out, size_t *out_len);
+
 /* Where rule i (0 <= i < arb_rule_count) is declared: its file, and the
  * line and column of its id.  ARB_ERR_USAGE when unknown (a rule loaded
  * from a pack has no file: *file is NULL). */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "i18n.h"
 #include "scalar.h"
 
 const char *const ast_kind_names[N__COUNT] = {
@@ -333,21 +334,23 @@ Node *ast_literal(ParseCtx *c, int kind, Token t) {
     const char *what = "";
     switch (kind) {
     case N_INT:
-        bad = scalar_parse_int(t.ptr, t.len, &n->ival), what = "integer out of range";
+        bad = scalar_parse_int(t.ptr, t.len, &n->ival), what = N_("integer out of range");
         break;
     case N_MONEY:
         bad = scalar_parse_money(t.ptr, t.len, &n->ival),
-        what = "a money amount has at most 2 decimals";
+        what = N_("a money amount has at most 2 decimals");
         break;
-    case N_DATE: bad = scalar_parse_date(t.ptr, t.len, &n->ival), what = "not a valid date"; break;
+    case N_DATE:
+        bad = scalar_parse_date(t.ptr, t.len, &n->ival), what = N_("not a valid date");
+        break;
     case N_DATETIME:
-        bad = scalar_parse_datetime(t.ptr, t.len, &n->ival), what = "not a valid datetime";
+        bad = scalar_parse_datetime(t.ptr, t.len, &n->ival), what = N_("not a valid datetime");
         break;
     case N_DURATION:
-        bad = scalar_parse_duration(t.ptr, t.len, &n->ival), what = "duration out of range";
+        bad = scalar_parse_duration(t.ptr, t.len, &n->ival), what = N_("duration out of range");
         break;
     }
-    if (bad) diag_add(c->diags, DIAG_ERROR, c->file, t.off, t.len, "%s", what);
+    if (bad) diag_add(c->diags, DIAG_ERROR, c->file, t.off, t.len, "%s", _(what));
     return n;
 }
 

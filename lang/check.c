@@ -14,6 +14,7 @@
 #include "compile.h"
 #include "csv.h"
 #include "history.h"
+#include "i18n.h"
 #include "luart.h"
 #include "profile.h"
 #include "itest.h"
@@ -173,7 +174,7 @@ err(Checker *C, const Node *n, const char *fmt, ...) {
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(buf, sizeof buf, _(fmt), ap); /* translated (i18n.h) */
     va_end(ap);
     diag_add(C->diags, DIAG_ERROR, n->file, n->off, n->end > n->off ? n->end - n->off : 1, "%s",
              buf);
@@ -181,7 +182,7 @@ err(Checker *C, const Node *n, const char *fmt, ...) {
 
 static void note(Checker *C, const Node *n, const char *msg) {
     diag_add(C->diags, DIAG_NOTE, n->file, n->off, n->end > n->off ? n->end - n->off : 1, "%s",
-             msg);
+             _(msg));
 }
 
 static const char *pstr(Checker *C, Token t) {
@@ -224,7 +225,7 @@ static void suggest(char *out, size_t cap, Token t, const char *const *cands, si
         unsigned d = diag_edit_distance(t.ptr, t.len, cands[i], strlen(cands[i]));
         if (d < best && d < t.len) {
             best = d;
-            snprintf(out, cap, "; did you mean '%s'?", cands[i]);
+            snprintf(out, cap, _("; did you mean '%s'?"), cands[i]);
         }
     }
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "utf8.h"
 
 void diag_init(DiagList *d, Alloc a) {
@@ -24,7 +25,7 @@ void diag_add(DiagList *d, int severity, int32_t file, uint32_t off, uint32_t le
     char tmp[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, _(fmt), ap); /* in the user's language (i18n.h) */
     va_end(ap);
     if (mem_grow(d->alloc, (void **)&d->items, sizeof(Diag), &d->cap, d->n + 1)) return;
     size_t n = strlen(tmp);
@@ -69,6 +70,16 @@ static int cp_width(uint32_t cp) {
                : 1;
 }
 
+uint32_t diag_text_width(const char *s, size_t n) {
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < n;) {
+        int k = char_len(s, i, (uint32_t)n);
+        w += (uint32_t)cp_width(utf8_cp((const unsigned char *)s + i, k));
+        i += (uint32_t)k;
+    }
+    return w;
+}
+
 void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *col) {
     uint32_t ln = 1, c = 1;
     if (off > src->len) off = (uint32_t)src->len;
@@ -88,15 +99,15 @@ void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *co
 }
 
 void diag_render(const Source *sources, size_t nsources, const Diag *d, StrBuf *out) {
-    static const char *const sev[] = {"error", "warning", "note"};
+    static const char *const sev[] = {N_("error"), N_("warning"), N_("note")};
     if (d->file < 0 || (size_t)d->file >= nsources) {
-        sb_printf(out, "arbiter: %s: %s\n", sev[d->severity], d->msg);
+        sb_printf(out, "arbiter: %s: %s\n", _(sev[d->severity]), d->msg);
         return;
     }
     const Source *src = &sources[d->file];
     uint32_t line, col;
     diag_line_col(src, d->off, &line, &col);
-    sb_printf(out, "%s:%u:%u: %s: %s\n", src->path, line, col, sev[d->severity], d->msg);
+    sb_printf(out, "%s:%u:%u: %s: %s\n", src->path, line, col, _(sev[d->severity]), d->msg);
     /* the source line */
     uint32_t off = d->off > src->len ? (uint32_t)src->len : d->off;
     uint32_t start = off, end = off;

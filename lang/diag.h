@@ -39,6 +39,10 @@ __attribute__((format(printf, 6, 7)))
 void diag_add(DiagList *d, int severity, int32_t file, uint32_t off, uint32_t len, const char *fmt,
               ...);
 
+/* Terminal columns the UTF-8 text s[0..n) takes: East Asian wide characters
+ * (CJK) count two, a byte of invalid UTF-8 one. */
+uint32_t diag_text_width(const char *s, size_t n);
+
 /* 1-based line and column (in characters) of a byte offset. */
 void diag_line_col(const Source *src, uint32_t off, uint32_t *line, uint32_t *col);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "scalar.h"
 
 #define MAX_DEPTH 8
@@ -63,7 +64,7 @@ static void consider(char *out, size_t cap, unsigned *best, Token t, const char 
     unsigned d = diag_edit_distance(t.ptr, t.len, cand, strlen(cand));
     if (d < *best && d < t.len) {
         *best = d;
-        snprintf(out, cap, "; did you mean '%s'?", cand);
+        snprintf(out, cap, _("; did you mean '%s'?"), cand);
     }
 }
 

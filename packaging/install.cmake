@@ -7,6 +7,8 @@
 #                                              Arbiter::arbiter_static
 #   share/arbiter/stdlib-rules/                the standard library, found relative to the
 #                                              command and the library (runtime/stdlib_dir.c)
+#   share/locale/zh_CN/LC_MESSAGES/arbiter.mo  the Chinese messages (po/zh_CN.po), found relative
+#                                              to the command (cli_i18n in cli/cli_util.c)
 #   share/man/man1/arbiter.1, man7/arbiter-rules.7   made with pandoc (packaging/man.sh)
 #   share/bash-completion/completions/arbiter
 #   lib/python3/dist-packages/arbiter/         the Python package (python/arbiter, pure Python
@@ -25,6 +27,7 @@ install(TARGETS arbiter EXPORT ArbiterStaticTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/include/arbiter.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/stdlib-rules/ DESTINATION ${ARB_STDLIB_INSTALL_DIR})
+install(FILES ${ARB_MO} DESTINATION ${CMAKE_INSTALL_LOCALEDIR}/zh_CN/LC_MESSAGES)
 
 # the Python package: Debian's python3 reads /usr/lib/python3/dist-packages;
 # elsewhere PYTHONPATH names PREFIX/lib/python3/dist-packages

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "i18n.h"
 #include "scalar.h"
 #include "strmap.h"
 #include "transcode.h"
@@ -542,7 +543,7 @@ add_err(Errs *e, const char *fmt, ...) {
     if (k < e->cap) {
         va_list ap;
         va_start(ap, fmt);
-        k += (size_t)vsnprintf(e->buf + k, e->cap - k, fmt, ap);
+        k += (size_t)vsnprintf(e->buf + k, e->cap - k, _(fmt), ap);
         va_end(ap);
     }
     e->len = k < e->cap ? k : e->cap - 1;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "disasm.h"
+#include "fmt.h"
 #include "history.h"
 #include "outfile.h"
 #include "pack.h"
@@ -371,6 +372,30 @@ size_t arb_disasm(const arb_engine *e, const char *rule_id, char *buf, size_t ca
         sb_putc(&b, '\n');
     }
     return copy_out(&b, buf, cap);
+}
+
+int arb_format(const char *name, const char *text, size_t len, char **out, size_t *out_len) {
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    if (!name || !text || !out || !out_len) return ARB_ERR_USAGE;
+    StrBuf res, err;
+    sb_init(&res, mem_default());
+    sb_init(&err, mem_default());
+    int rc = fmt_format(name, text, len, mem_default(), &res, &err);
+    StrBuf *give = rc == FMT_OK ? &res : &err;
+    int code = rc == FMT_OK ? ARB_OK : rc == FMT_ERR_NOMEM ? ARB_ERR_NOMEM : ARB_ERR_RULES;
+    char *copy = code == ARB_ERR_NOMEM || give->oom ? NULL : malloc(give->len + 1);
+    if (copy) {
+        if (give->len) memcpy(copy, give->p, give->len);
+        copy[give->len] = 0;
+        *out = copy;
+        *out_len = give->len;
+    } else {
+        code = ARB_ERR_NOMEM;
+    }
+    sb_free(&res);
+    sb_free(&err);
+    return code;
 }
 
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,

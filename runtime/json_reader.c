@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "input_notes.h"
+#include "i18n.h"
 #include "scalar.h"
 #include "strmap.h"
 #include "utf8.h"
@@ -161,7 +162,7 @@ static void add_error(P *P_, const char *at, const char *fmt, va_list ap) {
         k += (size_t)snprintf(P_->err + k, cap - k, "%s%s[%u]", i ? "." : "", P_->path[i].field,
                               P_->path[i].index);
     if (P_->npath && k < cap) k += (size_t)snprintf(P_->err + k, cap - k, ": ");
-    if (k < cap) k += (size_t)vsnprintf(P_->err + k, cap - k, fmt, ap);
+    if (k < cap) k += (size_t)vsnprintf(P_->err + k, cap - k, _(fmt), ap);
     P_->errlen = k < cap ? k : cap - 1;
 }
 

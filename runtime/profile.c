@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "i18n.h"
 #include "program.h"
 #include "scalar.h"
 
@@ -347,7 +348,7 @@ static void conv_err(Conv *x, const char *path, const char *fmt, ...) {
     if (*path) sb_printf(&x->errs, "%s: ", path);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&x->errs, fmt, ap);
+    sb_vprintf(&x->errs, _(fmt), ap);
     va_end(ap);
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "utf8.h"
 
 /* Howard Hinnant's days-from-civil algorithm. */
@@ -211,22 +212,27 @@ const char *scalar_parse(const Type *t, const char *s, size_t n, Arena *ar, Valu
         return NULL;
     }
     switch (t->kind) {
-    case TY_BOOL: return scalar_parse_bool(s, n, &out->i) ? "not a valid bool (true/false)" : NULL;
-    case TY_INT: return scalar_parse_int(s, n, &out->i) ? "not a valid integer" : NULL;
+    case TY_BOOL:
+        return scalar_parse_bool(s, n, &out->i) ? _("not a valid bool (true/false)") : NULL;
+    case TY_INT: return scalar_parse_int(s, n, &out->i) ? _("not a valid integer") : NULL;
     case TY_MONEY:
-        return scalar_parse_money(s, n, &out->i) ? "not a valid money amount (at most 2 decimals)"
-                                                 : NULL;
-    case TY_DATE: return scalar_parse_date(s, n, &out->i) ? "not a valid date (YYYY-MM-DD)" : NULL;
+        return scalar_parse_money(s, n, &out->i)
+                   ? _("not a valid money amount (at most 2 decimals)")
+                   : NULL;
+    case TY_DATE:
+        return scalar_parse_date(s, n, &out->i) ? _("not a valid date (YYYY-MM-DD)") : NULL;
     case TY_DATETIME:
-        return scalar_parse_datetime(s, n, &out->i) ? "not a valid datetime (YYYY-MM-DDTHH:MM:SS)"
-                                                    : NULL;
+        return scalar_parse_datetime(s, n, &out->i)
+                   ? _("not a valid datetime (YYYY-MM-DDTHH:MM:SS)")
+                   : NULL;
     case TY_DURATION:
-        return scalar_parse_duration(s, n, &out->i) ? "not a valid duration (15d, 2w, 8h)" : NULL;
+        return scalar_parse_duration(s, n, &out->i) ? _("not a valid duration (15d, 2w, 8h)")
+                                                    : NULL;
     case TY_CODE:
     case TY_TEXT: out->s = str_new(ar, s, n); return out->s ? NULL : "out of memory";
     case TY_ENUM: {
         int k = scalar_enum_index(t->enm, s, n);
-        if (k < 0) return "not a member of the enum";
+        if (k < 0) return _("not a member of the enum");
         out->i = k;
         return NULL;
     }

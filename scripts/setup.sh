@@ -12,14 +12,17 @@ set -euo pipefail
 # tests (and the service's behind a proxy); python3-cffi is what the Python
 # package binds libarbiter.so with (ABI mode: no compiler), python3-pytest
 # runs its tests, python3-distributed (Dask) runs the post-audit on a cluster
-# (python/arbiter/dask.py)
+# (python/arbiter/dask.py);
+# gettext (xgettext, msgfmt) makes the
+# Chinese message catalog (po/)
 packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev liblua5.4-dev liblmdb-dev libjson-c-dev llvm-19-dev python3
   clang libclang-rt-dev
   libmicrohttpd-dev libssl-dev curl wrk
   libh2o-evloop-dev libcivetweb-dev libevent-dev
   g++ libre2-dev pandoc dpkg-dev
   libpq-dev postgresql nginx
-  python3-cffi python3-pytest python3-distributed)
+  python3-cffi python3-pytest python3-distributed
+  gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "i18n.h"
+
 void expect_describe_finding(FsBuf *b, const FsFinding *f) {
     char m[32];
     fs_money(f->amount, m, sizeof m);
@@ -45,13 +47,13 @@ size_t expect_judge(const arb_engine *e, size_t i, const arb_test *tt, const Fin
         }
         if (x.negate ? hits == 0 : hits > 0) continue;
         failed++;
-        fsb_printf(report, "  %s:%u:%u: expected ", x.file ? x.file : "?", x.line, x.col);
+        fsb_printf(report, _("  %s:%u:%u: expected "), x.file ? x.file : "?", x.line, x.col);
         expect_describe(report, &x);
         if (!first->len) {
-            fsb_puts(first, "expected ");
+            fsb_puts(first, _("expected "));
             expect_describe(first, &x);
         }
-        fsb_puts(report, "\n    found: ");
+        fsb_puts(report, _("\n    found: "));
         if (x.negate || near) {
             /* the findings that break a 'no flag', or that differ only in amount */
             size_t shown = 0;
@@ -62,7 +64,7 @@ size_t expect_judge(const arb_engine *e, size_t i, const arb_test *tt, const Fin
                 if (x.negate) fsb_printf(report, " \"%s\"", act->items[j].message);
             }
         } else {
-            fsb_printf(report, "no finding of %s", x.rule_id);
+            fsb_printf(report, _("no finding of %s"), x.rule_id);
             if (x.line_no >= 0) fsb_printf(report, " on line %lld", (long long)x.line_no);
         }
         /* what else the last claim got, for context */
@@ -72,11 +74,15 @@ size_t expect_judge(const arb_engine *e, size_t i, const arb_test *tt, const Fin
             others += strcmp(act->items[j].claim_id, tt->claim_id) == 0 &&
                       !(listed && expect_matches(&x, &act->items[j], tt->claim_id, 0));
         if (!others) {
-            fsb_printf(report, "; claim %s has %s findings\n", tt->claim_id,
-                       listed ? "no other" : "no");
+            fsb_printf(report,
+                       listed ? _("; claim %s has no other findings\n")
+                              : _("; claim %s has no findings\n"),
+                       tt->claim_id);
             continue;
         }
-        fsb_printf(report, "; %sfindings of claim %s: ", listed ? "other " : "", tt->claim_id);
+        fsb_printf(report,
+                   listed ? _("; other findings of claim %s: ") : _("; findings of claim %s: "),
+                   tt->claim_id);
         for (size_t j = 0; j < act->n && shown < max_examples; j++) {
             if (strcmp(act->items[j].claim_id, tt->claim_id) != 0 ||
                 (listed && expect_matches(&x, &act->items[j], tt->claim_id, 0)))
@@ -84,7 +90,7 @@ size_t expect_judge(const arb_engine *e, size_t i, const arb_test *tt, const Fin
             if (shown++) fsb_puts(report, ", ");
             expect_describe_finding(report, &act->items[j]);
         }
-        if (others > shown) fsb_printf(report, " and %zu more", others - shown);
+        if (others > shown) fsb_printf(report, _(" and %zu more"), others - shown);
         fsb_puts(report, "\n");
     }
     return failed;

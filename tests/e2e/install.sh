@@ -81,6 +81,15 @@ out=$("$p/bin/arbiter" lint "$src/examples/rules/age.rules" 2>&1)
 grep -qF "$p/share/arbiter/stdlib-rules/schema.rules" <<<"$out" && ok ||
   bad "the installed arbiter did not read the installed schema: $out"
 cp "$tmp/schema.keep" "$p/share/arbiter/stdlib-rules/schema.rules"
+
+# the moved command finds the moved Chinese catalog (a changed word in the
+# installed one shows that it is the one read)
+mo=$p/share/locale/zh_CN/LC_MESSAGES/arbiter.mo
+need "$mo"
+msgunfmt "$mo" | sed 's/^msgstr "错误"$/msgstr "安装的错误"/' | msgfmt -o "$mo" -
+out=$("$p/bin/arbiter" --lang zh_CN lint "$src/tests/data/ten_errors.rules" 2>&1)
+grep -qF "安装的错误: 语法错误：此处不应出现 '='" <<<"$out" && ok ||
+  bad "the installed arbiter did not read the installed catalog: $out"
 cd "$tmp"
 "$p/bin/arbiter" gen claims --n 300 --seed 11 -o claims.jsonl 2>/dev/null
 "$p/bin/arbiter" compile "$p/share/arbiter/stdlib-rules" -o lib.arbpack >/dev/null 2>&1 &&

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# lint_zh.sh ARBITER SRC — messages in Chinese: `lint` of the ten-mistakes
+# file (tests/data/ten_errors.rules) in English and in Chinese reports the
+# same errors at the same file:line:col, with the same source lines and
+# carets (a caret under text after 汉字 stands where the terminal shows it:
+# two columns a character), and Chinese words in place of the English; the
+# language comes from --lang, else LANGUAGE / LC_ALL / LC_MESSAGES / LANG,
+# and English stays the default.
+set -uo pipefail
+arbiter=$1 src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+has() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in:"; sed 's/^/    | /' "$2"; fi; }
+lacks() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' in:"; sed 's/^/    | /' "$2"; else ok; fi; }
+same() { if cmp -s "$2" "$3"; then ok; else bad "$1 differ:"; diff "$2" "$3" | head -20 | sed 's/^/    | /'; fi; }
+f=$src/tests/data/ten_errors.rules
+run() { # run OUT [VAR=VALUE...] -- [ARGS...]: lint the file with only those variables set
+  local out=$1 vars=()
+  shift
+  while [ "$1" != -- ]; do vars+=("$1"); shift; done
+  shift
+  env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "${vars[@]}" "$arbiter" "$@" lint "$f" \
+    --stdlib "$src/stdlib-rules" >"$out" 2>&1
+}
+
+run "$tmp/en" -- ; rc_en=$?
+run "$tmp/zh" -- --lang zh_CN; rc_zh=$?
+# --lang after the command works too, as a global option
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" lint "$f" --stdlib "$src/stdlib-rules" --lang=zh_CN >"$tmp/zh2" 2>&1
+[ "$rc_en" -eq 2 ] && [ "$rc_zh" -eq 2 ] && ok || bad "exit codes $rc_en (en), $rc_zh (zh), expected 2"
+same "--lang before and after the command" "$tmp/zh" "$tmp/zh2"
+
+# positions: the file:line:col of every message, in order
+pos() { grep -oE '^[^ ]+:[0-9]+:[0-9]+: ' "$1"; }
+pos "$tmp/en" >"$tmp/en.pos"
+pos "$tmp/zh" >"$tmp/zh.pos"
+[ "$(wc -l <"$tmp/en.pos")" -eq 11 ] && ok || bad "expected 11 messages (10 errors, a note): $(wc -l <"$tmp/en.pos")"
+same "positions in English and Chinese" "$tmp/en.pos" "$tmp/zh.pos"
+# the source lines and carets are the same lines
+grep -v -E '^[^ ]+:[0-9]+:[0-9]+: |^arbiter lint' "$tmp/en" >"$tmp/en.src"
+grep -v -E '^[^ ]+:[0-9]+:[0-9]+: |^arbiter lint' "$tmp/zh" >"$tmp/zh.src"
+same "source lines and carets" "$tmp/en.src" "$tmp/zh.src"
+# the caret under 'abc' in "X002,乙药,abc": column 9 counts 乙药 as two
+# characters, and the caret stands at display column 12 (two spaces of
+# indentation + "X002," 5 + 乙药 4 + "," 1)
+has "the CSV cell's position" "$tmp/zh" "ten_errors_drugs.csv:3:9: 错误: 列 'max_price'（money）：'abc' 有误：不是有效的金额（最多两位小数）"
+grep -A2 'ten_errors_drugs.csv:3:9' "$tmp/zh" | tail -1 >"$tmp/caret"
+[ "$(cat "$tmp/caret")" = "            ^~~" ] && ok || bad "caret line '$(cat "$tmp/caret")'"
+
+# translated messages
+has "label" "$tmp/zh" "ten_errors.rules:34:30: 错误: 语法错误：此处不应出现 '='"
+has "hint" "$tmp/zh" "错误: line 没有字段 'item_cod'；是否应为 'item_code'？"
+has "enum" "$tmp/zh" "错误: 'X' 不是 sex 的成员（成员有：M, F, U）"
+has "category" "$tmp/zh" "错误: 未知的类别 'NOPE'"
+has "duplicate" "$tmp/zh" "错误: 规则编号 'R1' 重复使用"
+has "note" "$tmp/zh" "注: 首次使用于此"
+has "operator" "$tmp/zh" "错误: '+'：int 与 code 不能一起运算"
+has "money literal" "$tmp/zh" "错误: 金额最多两位小数"
+has "summary" "$tmp/zh" "arbiter lint：10 处错误；未执行任何操作"
+lacks "no English label" "$tmp/zh" ": error:"
+has "English" "$tmp/en" "ten_errors.rules:34:30: error: syntax error: unexpected '='"
+has "English summary" "$tmp/en" "arbiter lint: 10 errors; nothing was run"
+
+# the environment chooses, --lang overrides; English is the default
+for v in LANG LC_MESSAGES LC_ALL LANGUAGE; do
+  run "$tmp/env" "$v=zh_CN.UTF-8" --
+  same "$v=zh_CN.UTF-8" "$tmp/zh" "$tmp/env"
+done
+run "$tmp/env" LANG=zh_CN.UTF-8 -- --lang en
+same "LANG=zh_CN.UTF-8 --lang en" "$tmp/en" "$tmp/env"
+run "$tmp/env" LANG=en_US.UTF-8 --
+same "LANG=en_US.UTF-8" "$tmp/en" "$tmp/env"
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" --lang fr lint "$f" >"$tmp/out" 2>&1
+[ $? -eq 2 ] && ok || bad "--lang fr: not a usage error"
+has "--lang fr" "$tmp/out" "--lang takes zh_CN or en, not 'fr'"
+# a usage error and the C library's messages in Chinese
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" --lang zh_CN lint --bogus >"$tmp/out" 2>&1
+has "usage error" "$tmp/out" "arbiter lint: 未知的选项或缺少取值：'--bogus'"
+has "usage hint" "$tmp/out" "用法请运行 'arbiter lint --help'。"
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" --lang zh_CN fmt "$tmp/none.rules" >"$tmp/out" 2>&1
+has "strerror" "$tmp/out" "arbiter fmt：无法读取 $tmp/none.rules：没有那个文件或目录"
+
+echo "lint_zh: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
