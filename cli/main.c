@@ -83,6 +83,8 @@ static const char *const CHECK_HELP =
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv (also_matched and\n"
     "                       evidence as cells: \"K1;K2\", \"CLAIM@SETTLE_TIME;...\")\n"
+    "  --excel              findings as CSV with a UTF-8 byte order mark, so that\n"
+    "                       Excel opens the Chinese text correctly\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
     "                       written only when a record is rejected: a run\n"
     "                       without rejects leaves an existing file as it is)\n"
@@ -387,6 +389,9 @@ static int cmd_check(int argc, char **argv) {
                 o.findings_format = ARB_FORMAT_CSV;
             else
                 return cli_usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
+        } else if (strcmp(a, "--excel") == 0) {
+            o.findings_format = ARB_FORMAT_CSV;
+            o.findings_bom = 1;
         } else if (strcmp(a, "--phase") == 0 && more) {
             const char *p = argv[++i], *bad;
             size_t badlen;
