@@ -25,4 +25,8 @@ int cmd_history(int argc, char **argv);
 /* arbiter serve --pack LIB.arbpack ... (cmd_serve.c; the service is server/) */
 int cmd_serve(int argc, char **argv);
 
+/* arbiter report FINDINGS --claims CLAIMS -o report.html (cmd_report.c; the
+ * builder is report/) */
+int cmd_report(int argc, char **argv);
+
 #endif

@@ -44,6 +44,7 @@ static const char *const MAIN_HELP =
     "  import   turn the national knowledge points (import nhsa) into tables and rules\n"
     "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
     "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
+    "  report   an HTML report (and CSV tables) for auditors and managers from findings\n"
     "\n"
     "Run 'arbiter <command> --help' for a command's options.\n"
     "\n"
@@ -860,6 +861,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "score") == 0) return cmd_score(1, sub);
             if (strcmp(argv[2], "history") == 0) return cmd_history(1, sub);
             if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
+            if (strcmp(argv[2], "report") == 0) return cmd_report(1, sub);
         }
         fputs(MAIN_HELP, stdout);
         return EXIT_CLEAN;
@@ -880,6 +882,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "score") == 0) return cmd_score(argc - 2, argv + 2);
     if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 2, argv + 2);
     fprintf(stderr, "arbiter: unknown command '%s'\n\n%s", cmd, MAIN_HELP);
     return EXIT_USAGE;
 }
