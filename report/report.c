@@ -76,10 +76,12 @@ typedef struct Agg {
     char *extra;         /* a doctor's department, an item's name, a category's title/tier */
 } Agg;
 
+/* (an Agg is allocated on its own: pointers to it stay valid as the map
+ * grows) */
 typedef struct Slot {
     char *key;
     uint64_t hash;
-    Agg a;
+    Agg *a;
 } Slot;
 
 typedef struct Map {
@@ -116,21 +118,28 @@ static Agg *map_get(Map *m, const char *key) {
     uint64_t h = hash_str(key);
     size_t j = h & (m->cap - 1);
     while (m->s[j].key) {
-        if (m->s[j].hash == h && strcmp(m->s[j].key, key) == 0) return &m->s[j].a;
+        if (m->s[j].hash == h && strcmp(m->s[j].key, key) == 0) return m->s[j].a;
         j = (j + 1) & (m->cap - 1);
     }
     char *k = strdup(key);
-    if (!k) return NULL;
+    Agg *a = calloc(1, sizeof *a);
+    if (!k || !a) {
+        free(k);
+        free(a);
+        return NULL;
+    }
     m->s[j].key = k;
     m->s[j].hash = h;
+    m->s[j].a = a;
     m->n++;
-    return &m->s[j].a;
+    return a;
 }
 
 static void map_free(Map *m) {
     for (size_t i = 0; i < m->cap; i++) {
         free(m->s[i].key);
-        free(m->s[i].a.extra);
+        if (m->s[i].a) free(m->s[i].a->extra);
+        free(m->s[i].a);
     }
     free(m->s);
     memset(m, 0, sizeof *m);
@@ -643,8 +652,8 @@ typedef struct Sorted {
 
 static int by_risk(const void *a, const void *b) {
     const Slot *x = *(const Slot *const *)a, *y = *(const Slot *const *)b;
-    if (x->a.at_risk != y->a.at_risk) return x->a.at_risk < y->a.at_risk ? 1 : -1;
-    if (x->a.findings != y->a.findings) return x->a.findings < y->a.findings ? 1 : -1;
+    if (x->a->at_risk != y->a->at_risk) return x->a->at_risk < y->a->at_risk ? 1 : -1;
+    if (x->a->findings != y->a->findings) return x->a->findings < y->a->findings ? 1 : -1;
     return strcmp(x->key, y->key);
 }
 
@@ -654,7 +663,7 @@ static int by_key(const void *a, const void *b) {
 
 static int by_points(const void *a, const void *b) {
     const Slot *x = *(const Slot *const *)a, *y = *(const Slot *const *)b;
-    if (x->a.points != y->a.points) return x->a.points < y->a.points ? 1 : -1;
+    if (x->a->points != y->a->points) return x->a->points < y->a->points ? 1 : -1;
     return strcmp(x->key, y->key);
 }
 
@@ -698,7 +707,7 @@ static json_object *map_json(const Map *m, int (*cmp)(const void *, const void *
     json_object *arr = json_object_new_array();
     const Slot **v = sorted(m, cmp);
     for (size_t i = 0; v && i < m->n && (!limit || i < limit); i++)
-        json_object_array_add(arr, agg_json(v[i]->key, &v[i]->a));
+        json_object_array_add(arr, agg_json(v[i]->key, v[i]->a));
     free((void *)v);
     return arr;
 }
@@ -751,10 +760,10 @@ static json_object *build_data(Report *r) {
     json_object *led = json_object_new_array();
     const Slot **v = sorted(&r->ledger, by_points);
     for (size_t i = 0; v && i < r->ledger.n; i++) {
-        if (v[i]->a.points <= 0) continue;
-        json_object *row = agg_json(v[i]->key, &v[i]->a);
+        if (v[i]->a->points <= 0) continue;
+        json_object *row = agg_json(v[i]->key, v[i]->a);
         int step;
-        const char *s = arb_report_sanction(r->steps, r->nsteps, (int32_t)v[i]->a.points, &step);
+        const char *s = arb_report_sanction(r->steps, r->nsteps, (int32_t)v[i]->a->points, &step);
         json_object_object_add(row, "sanction", json_object_new_string(s ? s : ""));
         json_object_object_add(row, "step", json_object_new_int(step + 1));
         json_object_array_add(led, row);
@@ -788,11 +797,11 @@ static json_object *build_data(Report *r) {
     }
     v = sorted(&r->facility, by_key);
     for (size_t i = 0; v && i < r->facility.n; i++) {
-        if (!v[i]->a.claims) continue;
+        if (!v[i]->a->claims) continue;
         double val[16];
         size_t n = r->ninds < 16 ? r->ninds : 16;
-        double score = facility_score(r, &v[i]->a, val, n);
-        json_object *row = agg_json(v[i]->key, &v[i]->a), *vals = json_object_new_array();
+        double score = facility_score(r, v[i]->a, val, n);
+        json_object *row = agg_json(v[i]->key, v[i]->a), *vals = json_object_new_array();
         for (size_t k = 0; k < n; k++)
             json_object_array_add(vals, isnan(val[k]) ? NULL : json_object_new_double(val[k]));
         json_object_object_add(row, "values", vals);
@@ -855,7 +864,7 @@ static int write_table(Report *r, const char *name, const Map *m,
     const Slot **v = sorted(m, by_risk);
     (void)cmp;
     for (size_t i = 0; v && i < m->n; i++) {
-        const Agg *a = &v[i]->a;
+        const Agg *a = v[i]->a;
         char c1[32], c2[32], c3[32];
         money_text(a->claimed, c1, sizeof c1);
         money_text(a->amount, c2, sizeof c2);
