@@ -199,6 +199,7 @@ typedef struct WorkRow {
 typedef struct Work {
     WorkRow top[WORK_TOP];
     size_t n;
+    int64_t min; /* the smallest at risk kept, once WORK_TOP are */
     uint64_t count;
     int64_t at_risk;
     Map by_dept;
@@ -218,6 +219,11 @@ static void work_keep(Work *w, int64_t at_risk, json_object *row) {
     }
     w->top[at].at_risk = at_risk;
     w->top[at].json = strdup(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN));
+    if (w->n == WORK_TOP) {
+        w->min = w->top[0].at_risk;
+        for (size_t i = 1; i < w->n; i++)
+            if (w->top[i].at_risk < w->min) w->min = w->top[i].at_risk;
+    }
 }
 
 /* ------------------------------------------------------------- the state */
@@ -464,7 +470,7 @@ static void add_finding(Report *r, json_object *f, const char *date, int counted
         }
         fputc('\n', r->csv_work[lv]);
     }
-    if (w->n < WORK_TOP || at_risk > 0) {
+    if (w->n < WORK_TOP || at_risk > w->min) {
         json_object *row = json_object_new_array();
         for (size_t i = 0; row && i < ncells; i++)
             json_object_array_add(row, json_object_new_string(cells[i]));
@@ -506,6 +512,7 @@ typedef struct Reader {
     char *line;
     size_t cap;
     uint64_t lineno;
+    json_tokener *tok; /* reused for every line */
 } Reader;
 
 /* The next non-empty line parsed, NULL at the end (or on an error: *bad). */
@@ -516,7 +523,16 @@ static json_object *next_obj(Report *r, Reader *rd, int *bad) {
         rd->lineno++;
         while (n && (rd->line[n - 1] == '\n' || rd->line[n - 1] == '\r')) rd->line[--n] = 0;
         if (!n) continue;
-        json_object *o = json_tokener_parse(rd->line);
+        json_object *o = NULL;
+        if (!rd->tok) rd->tok = json_tokener_new();
+        if (rd->tok) {
+            json_tokener_reset(rd->tok);
+            o = json_tokener_parse_ex(rd->tok, rd->line, (int)n);
+            if (o && json_tokener_get_parse_end(rd->tok) < (size_t)n) {
+                json_object_put(o);
+                o = NULL;
+            }
+        }
         if (!o || !json_object_is_type(o, json_type_object)) {
             json_object_put(o);
             *bad = 1;
@@ -578,8 +594,8 @@ static void ledger_period(Report *r) {
 }
 
 static int read_all(Report *r) {
-    Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0};
-    Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0};
+    Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0, NULL};
+    Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0, NULL};
     int rc = 0, bad = 0;
     if (!c.f) rc = fail(r, "cannot read %s: %s", c.path, strerror(errno));
     if (!rc && !f.f) rc = fail(r, "cannot read %s: %s", f.path, strerror(errno));
@@ -638,6 +654,8 @@ static int read_all(Report *r) {
     free(lines);
     free(c.line);
     free(f.line);
+    if (c.tok) json_tokener_free(c.tok);
+    if (f.tok) json_tokener_free(f.tok);
     if (c.f) fclose(c.f);
     if (f.f) fclose(f.f);
     if (!rc && r->oom) rc = fail(r, "out of memory");
