@@ -12,7 +12,7 @@ enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3 };
 
 static const char REPORT_HELP[] =
     "usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
-    "                      [-o report.html] [--csv DIR] [options]\n"
+    "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
     "\n"
     "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
     "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
@@ -28,6 +28,9 @@ static const char REPORT_HELP[] =
     "                    quarter) or 2025-07 (a month)\n"
     "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
     "  -o, --output FILE the HTML report\n"
+    "  --xlsx FILE       an Excel workbook: sheets 汇总, 按科室, 按医师, 按机构,\n"
+    "                    记分台账, 机构等级, one per worklist level (every finding)\n"
+    "                    and one per level and department (督办-内科)\n"
     "  --csv DIR         the same tables as CSV (UTF-8 with BOM) in DIR: by_dept,\n"
     "                    by_doctor, by_facility, ledger, grades, and the full\n"
     "                    worklists worklist_1_科室自查 ... worklist_3_督办\n"
@@ -90,6 +93,8 @@ int cmd_report(int argc, char **argv) {
             o.claims_path = argv[++i];
         } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && more) {
             o.html_path = argv[++i];
+        } else if (strcmp(a, "--xlsx") == 0 && more) {
+            o.xlsx_path = argv[++i];
         } else if (strcmp(a, "--csv") == 0 && more) {
             o.csv_dir = argv[++i];
         } else if (strcmp(a, "--period") == 0 && more) {
@@ -129,8 +134,9 @@ int cmd_report(int argc, char **argv) {
     }
     if (!o.findings_path) return cli_usage_error("report", "no findings file%s", "");
     if (!o.claims_path) return cli_usage_error("report", "--claims is required%s", "");
-    if (!o.html_path && !o.csv_dir)
-        return cli_usage_error("report", "nothing to write: give -o FILE.html or --csv DIR%s", "");
+    if (!o.html_path && !o.csv_dir && !o.xlsx_path)
+        return cli_usage_error(
+            "report", "nothing to write: give -o FILE.html, --xlsx FILE or --csv DIR%s", "");
     if (period && (o.from != from || o.to != to))
         return cli_usage_error("report", "--period and --from/--to together%s", "");
     if (o.from && o.to && strcmp(o.from, o.to) > 0)

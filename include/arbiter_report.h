@@ -71,7 +71,13 @@ typedef struct arb_report_options {
     const char *from, *to;
     const char *html_path; /* NULL: no HTML */
     const char *csv_dir;   /* NULL: no CSV tables; else an existing directory */
-    const char *title;     /* NULL: "医保智能审核报告" */
+    /* NULL: no workbook; else an Excel workbook (libxlsxwriter): sheets 汇总,
+     * 按科室, 按医师, 按机构, 记分台账, 机构等级, one per worklist level
+     * (科室自查, 医保办复核, 督办: every finding of the level) and one per
+     * level and department ("督办-内科").  Written to a temporary name
+     * beside it and renamed when complete. */
+    const char *xlsx_path;
+    const char *title; /* NULL: "医保智能审核报告" */
     /* The ledger period: 0, the calendar year of the period's end (of the
      * latest settle date when `to` is NULL); 1, the 12 months ending then. */
     int ledger_rolling;

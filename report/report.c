@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
 #include "outfile.h"
 
 /* ------------------------------------------------------------- defaults */
@@ -71,9 +75,11 @@ void arb_report_options_init(arb_report_options *o) {
 typedef struct Agg {
     uint64_t claims, lines, flagged, findings, definite, repeat;
     int64_t claimed, amount, at_risk;
-    int64_t points;      /* the ledger's (doctors) */
-    uint64_t last_claim; /* serial of the last claim counted as flagged */
-    char *extra;         /* a doctor's department, an item's name, a category's title/tier */
+    int64_t points;       /* the ledger's (doctors) */
+    uint64_t last_claim;  /* serial of the last claim counted as flagged */
+    char *extra;          /* a doctor's department, an item's name, a category's title/tier */
+    lxw_worksheet *sheet; /* a worklist level's department sheet (--xlsx) */
+    uint32_t sheet_row;
 } Agg;
 
 /* (an Agg is allocated on its own: pointers to it stay valid as the map
@@ -245,6 +251,14 @@ typedef struct Report {
     char latest[11]; /* the latest settle date seen */
     uint64_t serial;
     FILE *csv_work[LEVELS];
+    /* --xlsx: the workbook, written as it goes (constant memory), its
+     * worklist sheets (one per level, one per level and department) */
+    lxw_workbook *wb;
+    lxw_format *bold;
+    lxw_worksheet *wl_sheet[LEVELS];
+    uint32_t wl_row[LEVELS];
+    Map wl_dept_sheet;
+    Map sheet_names;
     int oom;
 } Report;
 
@@ -346,6 +360,63 @@ static void money_text(int64_t c, char *buf, size_t cap) {
     int64_t a = c < 0 ? -c : c;
     snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100),
              (long long)(a % 100));
+}
+
+static const char *const work_heads[] = {"违规标识", "单据号",       "结算日期", "科室",     "医师",
+                                         "机构",     "规则",         "规则类别", "严重程度", "性质",
+                                         "违规金额", "涉嫌违规金额", "违规内容"};
+enum { WORK_COLS = sizeof work_heads / sizeof *work_heads };
+
+/* A sheet named after name (Excel's rules: at most 31 characters, none of
+ * []:*?/\, unique), with the header row heads; NULL on failure. */
+static lxw_worksheet *add_sheet(Report *r, const char *name, const char *const *heads,
+                                size_t nheads) {
+    char base[128], try[160];
+    size_t k = 0, chars = 0;
+    for (const char *p = name; *p && k < sizeof base - 5 && chars < 28; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xC0) != 0x80) chars++;
+        base[k++] = strchr("[]:*?/\\", c) ? '_' : (char)c;
+    }
+    while (k && ((unsigned char)base[k - 1] & 0xC0) == 0xC0) k--; /* a cut character */
+    base[k] = 0;
+    if (!k) snprintf(base, sizeof base, "_");
+    snprintf(try, sizeof try, "%s", base);
+    for (int i = 2;
+         map_get(&r->sheet_names, try) && ((Agg *)map_get(&r->sheet_names, try))->findings; i++)
+        snprintf(try, sizeof try, "%s~%d", base, i);
+    Agg *seen = get(r, &r->sheet_names, try);
+    if (seen) seen->findings = 1;
+    lxw_worksheet *ws = workbook_add_worksheet(r->wb, try);
+    for (size_t i = 0; ws && i < nheads; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], r->bold);
+    return ws;
+}
+
+/* One worklist row into the level's sheet and its department's. */
+static void xlsx_work_row(Report *r, int lv, const char *dept, const char *const *cells,
+                          int64_t amount, int64_t at_risk) {
+    char name[256];
+    snprintf(name, sizeof name, "%s-%s", level_names[lv], *dept ? dept : "未填科室");
+    Agg *d = get2(r, &r->wl_dept_sheet, level_names[lv], dept);
+    if (!d) return;
+    if (!d->sheet) {
+        d->sheet = add_sheet(r, name, work_heads, WORK_COLS);
+        d->sheet_row = 1;
+    }
+    lxw_worksheet *ws[2] = {r->wl_sheet[lv], d->sheet};
+    uint32_t *row[2] = {&r->wl_row[lv], &d->sheet_row};
+    for (int k = 0; k < 2; k++) {
+        if (!ws[k]) continue;
+        for (size_t i = 0; i < WORK_COLS; i++) {
+            if (i == 10 || i == 11)
+                worksheet_write_number(ws[k], *row[k], (lxw_col_t)i,
+                                       (double)(i == 10 ? amount : at_risk) / 100.0, NULL);
+            else
+                worksheet_write_string(ws[k], *row[k], (lxw_col_t)i, cells[i], NULL);
+        }
+        (*row[k])++;
+    }
 }
 
 /* ------------------------------------------------------------- one claim */
@@ -470,6 +541,7 @@ static void add_finding(Report *r, json_object *f, const char *date, int counted
         }
         fputc('\n', r->csv_work[lv]);
     }
+    if (r->wb) xlsx_work_row(r, lv, dept, cells, amount, at_risk);
     if (w->n < WORK_TOP || at_risk > w->min) {
         json_object *row = json_object_new_array();
         for (size_t i = 0; row && i < ncells; i++)
@@ -1015,6 +1087,117 @@ static int write_html(Report *r, json_object *data) {
     return rc;
 }
 
+/* ------------------------------------------------------------- Excel */
+
+static const char *const group_heads[] = {"",
+                                          "审核单据数",
+                                          "明细行数",
+                                          "申报金额",
+                                          "违规单据数",
+                                          "违规条数",
+                                          "违规金额",
+                                          "涉嫌违规金额(每行一次)",
+                                          "明确违规条数",
+                                          "重复违规条数",
+                                          "记分"};
+
+static void xlsx_group(Report *r, lxw_worksheet *ws, const char *head, const Map *m) {
+    if (!ws) return;
+    worksheet_write_string(ws, 0, 0, head, r->bold);
+    for (size_t i = 1; i < sizeof group_heads / sizeof *group_heads; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, group_heads[i], r->bold);
+    const Slot **v = sorted(m, by_risk);
+    for (size_t i = 0; v && i < m->n; i++) {
+        const Agg *a = v[i]->a;
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        double vals[] = {(double)a->claims,  (double)a->lines,    a->claimed / 100.0,
+                         (double)a->flagged, (double)a->findings, a->amount / 100.0,
+                         a->at_risk / 100.0, (double)a->definite, (double)a->repeat,
+                         (double)a->points};
+        worksheet_write_string(ws, row, 0, v[i]->key, NULL);
+        for (size_t k = 0; k < sizeof vals / sizeof *vals; k++)
+            worksheet_write_number(ws, row, (lxw_col_t)(k + 1), vals[k], NULL);
+    }
+    free((void *)v);
+}
+
+/* The summary sheets, from the aggregates (the worklists were written as
+ * the findings came). */
+static void xlsx_summary(Report *r, json_object *data, lxw_worksheet *const *ws) {
+    static const char *const tk[] = {"审核单据数",
+                                     "明细行数",
+                                     "违规单据数",
+                                     "违规条数",
+                                     "申报金额",
+                                     "违规金额",
+                                     "涉嫌违规金额(每行一次)"};
+    double tv[] = {(double)r->t.claims,         (double)r->t.lines,
+                   (double)r->t.flagged_claims, (double)r->t.findings,
+                   r->t.claimed_cents / 100.0,  r->t.amount_cents / 100.0,
+                   r->t.at_risk_cents / 100.0};
+    if (ws[0]) {
+        worksheet_write_string(ws[0], 0, 0, "项目", r->bold);
+        worksheet_write_string(ws[0], 0, 1, "数值", r->bold);
+        for (size_t i = 0; i < sizeof tk / sizeof *tk; i++) {
+            worksheet_write_string(ws[0], (lxw_row_t)(i + 1), 0, tk[i], NULL);
+            worksheet_write_number(ws[0], (lxw_row_t)(i + 1), 1, tv[i], NULL);
+        }
+    }
+    xlsx_group(r, ws[1], "科室", &r->dept);
+    xlsx_group(r, ws[2], "医师", &r->doctor);
+    xlsx_group(r, ws[3], "机构", &r->facility);
+    if (ws[4]) {
+        static const char *const h[] = {"医师", "科室", "记分", "违规条数", "处理"};
+        for (size_t i = 0; i < 5; i++)
+            worksheet_write_string(ws[4], 0, (lxw_col_t)i, h[i], r->bold);
+        json_object *rows = json_object_object_get(json_object_object_get(data, "ledger"), "rows");
+        for (size_t i = 0; i < json_object_array_length(rows); i++) {
+            json_object *x = json_object_array_get_idx(rows, i);
+            lxw_row_t row = (lxw_row_t)(i + 1);
+            worksheet_write_string(ws[4], row, 0, str_of(x, "key"), NULL);
+            worksheet_write_string(ws[4], row, 1, str_of(x, "extra"), NULL);
+            worksheet_write_number(ws[4], row, 2, int_of(x, "points"), NULL);
+            worksheet_write_number(ws[4], row, 3, int_of(x, "findings"), NULL);
+            worksheet_write_string(ws[4], row, 4, str_of(x, "sanction"), NULL);
+        }
+    }
+    if (ws[5]) {
+        worksheet_write_string(ws[5], 0, 0, "机构", r->bold);
+        for (size_t i = 0; i < r->ninds; i++)
+            worksheet_write_string(ws[5], 0, (lxw_col_t)(i + 1), r->inds[i].name, r->bold);
+        worksheet_write_string(ws[5], 0, (lxw_col_t)(r->ninds + 1), "得分", r->bold);
+        worksheet_write_string(ws[5], 0, (lxw_col_t)(r->ninds + 2), "等级", r->bold);
+        json_object *g = json_object_object_get(json_object_object_get(data, "grades"), "rows");
+        for (size_t i = 0; i < json_object_array_length(g); i++) {
+            json_object *x = json_object_array_get_idx(g, i);
+            lxw_row_t row = (lxw_row_t)(i + 1);
+            worksheet_write_string(ws[5], row, 0, str_of(x, "key"), NULL);
+            json_object *vals = json_object_object_get(x, "values");
+            for (size_t k = 0; k < json_object_array_length(vals); k++) {
+                json_object *val = json_object_array_get_idx(vals, k);
+                if (val)
+                    worksheet_write_number(ws[5], row, (lxw_col_t)(k + 1),
+                                           json_object_get_double(val), NULL);
+            }
+            worksheet_write_number(ws[5], row, (lxw_col_t)(r->ninds + 1),
+                                   json_object_get_double(json_object_object_get(x, "score")),
+                                   NULL);
+            worksheet_write_string(ws[5], row, (lxw_col_t)(r->ninds + 2), str_of(x, "grade"), NULL);
+        }
+    }
+}
+
+/* A temporary name beside path (created, empty), or -1. */
+static int temp_beside(const char *path, char *out, size_t cap) {
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path + 1) : 0;
+    snprintf(out, cap, "%.*s.%s.XXXXXX", dl, path, slash ? slash + 1 : path);
+    int fd = mkstemp(out);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
 /* ------------------------------------------------------------- the whole */
 
 int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *err,
@@ -1055,6 +1238,32 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
         }
     }
     (void)wbuf, (void)wlen;
+    char xtmp[4096] = "";
+    lxw_worksheet *xs[6] = {0};
+    if (!rc && o->xlsx_path) {
+        struct stat st;
+        int special = stat(o->xlsx_path, &st) == 0 && !S_ISREG(st.st_mode);
+        if (special || strcmp(o->xlsx_path, "-") == 0)
+            rc = fail(&r, "%s: a workbook is written to a regular file", o->xlsx_path);
+        else if (temp_beside(o->xlsx_path, xtmp, sizeof xtmp))
+            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
+        if (!rc) {
+            lxw_workbook_options wo = {.constant_memory = LXW_TRUE};
+            r.wb = workbook_new_opt(xtmp, &wo);
+            if (!r.wb) rc = fail(&r, "cannot write %s", o->xlsx_path);
+        }
+        if (!rc) {
+            r.bold = workbook_add_format(r.wb);
+            format_set_bold(r.bold);
+            static const char *const names[6] = {"汇总",   "按科室",   "按医师",
+                                                 "按机构", "记分台账", "机构等级"};
+            for (int i = 0; i < 6; i++) xs[i] = add_sheet(&r, names[i], NULL, 0);
+            for (int lv = 0; lv < LEVELS; lv++) {
+                r.wl_sheet[lv] = add_sheet(&r, level_names[lv], work_heads, WORK_COLS);
+                r.wl_row[lv] = 1;
+            }
+        }
+    }
     if (!rc) rc = read_all(&r);
     json_object *data = NULL;
     if (!rc) data = build_data(&r);
@@ -1071,13 +1280,34 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
         else if (outf_commit(&work[lv], 0))
             rc = fail(&r, "cannot write the worklists in %s", o->csv_dir);
     }
+    if (r.wb) {
+        if (!rc) xlsx_summary(&r, data, xs);
+        lxw_error xe = workbook_close(r.wb);
+        if (!rc && xe != LXW_NO_ERROR)
+            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, lxw_strerror(xe));
+        if (!rc && rename(xtmp, o->xlsx_path))
+            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
+    }
+    if (rc && xtmp[0]) unlink(xtmp);
     if (!rc && o->html_path) rc = write_html(&r, data);
     json_object_put(data);
     if (out) *out = r.t;
-    Map *maps[] = {
-        &r.dept,        &r.doctor,          &r.facility,        &r.category,       &r.month,
-        &r.dept_doctor, &r.facility_dept,   &r.doctor_category, &r.q_dept,         &r.q_drug,
-        &r.ledger,      &r.work[0].by_dept, &r.work[1].by_dept, &r.work[2].by_dept};
+    Map *maps[] = {&r.dept,
+                   &r.doctor,
+                   &r.facility,
+                   &r.category,
+                   &r.month,
+                   &r.dept_doctor,
+                   &r.facility_dept,
+                   &r.doctor_category,
+                   &r.q_dept,
+                   &r.q_drug,
+                   &r.ledger,
+                   &r.work[0].by_dept,
+                   &r.work[1].by_dept,
+                   &r.work[2].by_dept,
+                   &r.wl_dept_sheet,
+                   &r.sheet_names};
     for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(maps[i]);
     for (int lv = 0; lv < LEVELS; lv++)
         for (size_t i = 0; i < r.work[lv].n; i++) free(r.work[lv].top[i].json);

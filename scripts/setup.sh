@@ -16,12 +16,13 @@ packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev 
   libh2o-evloop-dev libcivetweb-dev libevent-dev
   g++ libre2-dev pandoc dpkg-dev
   libpq-dev postgresql nginx
-  nodejs npm chromium fonts-noto-cjk jq)
+  nodejs npm chromium fonts-noto-cjk jq libxlsxwriter-dev)
 # nodejs, npm: install Apache ECharts (inlined into `arbiter report`) and
 #   playwright-core (drives the browser test) from the npm registry, below;
 # chromium: the headless browser tests/e2e/report_browser.sh opens reports in;
 # fonts-noto-cjk: Chinese glyphs for that browser's screenshots;
-# jq: the e2e tests recompute report totals from findings files with it
+# jq: the e2e tests recompute report totals from findings files with it;
+# libxlsxwriter-dev: the Excel workbooks of `arbiter report --xlsx`
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,6 +54,23 @@ eq "worklist rows" "$rows" "$n"
 eq "worklist files" "$(ls csv/worklist_*.csv | wc -l)" 3
 head -c 3 csv/ledger.csv | od -An -tx1 | grep -q "ef bb bf" && ok || bad "CSV tables have no BOM"
 grep -q "^﻿医师,科室,记分,违规条数,处理" csv/ledger.csv && ok || bad "ledger header"
+# the workbook read back (zipfile + sheet XML): sheet names, totals
+"$arbiter" report f.jsonl --claims claims.jsonl --xlsx r.xlsx --quiet || bad "--xlsx exit $?"
+python3 - r.xlsx "$(cents .at_risk f.jsonl)" "$n" >xl.out <<'PY' && ok || bad "workbook: $(cat xl.out)"
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+want = ["汇总", "按科室", "按医师", "按机构", "记分台账", "机构等级", "科室自查", "医保办复核", "督办"]
+assert names[:9] == want, names
+assert any(n.startswith("督办-") for n in names), names
+def col(i, c):
+    x = z.read(f"xl/worksheets/sheet{i}.xml").decode()
+    return [float(v) for r, v in re.findall(r'<c r="' + c + r'(\d+)"[^>]*><v>([^<]*)</v>', x) if r != "1"]
+assert round(sum(col(2, "H")) * 100) == int(sys.argv[2]), (sum(col(2, "H")), sys.argv[2])
+rows = sum(len(col(i, "L")) for i in (7, 8, 9))
+assert rows == int(sys.argv[3]), (rows, sys.argv[3])
+print("ok", len(names), "sheets")
+PY
 # the summary line
 grep -q "report: $(grep -c . claims.jsonl) claims audited" sum && ok || bad "summary: $(cat sum)"
 # --period: a quarter's claims only
