@@ -29,5 +29,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_lsp(int argc, char **argv);
 /* arbiter fmt [--check] [--diff] FILES... (cmd_fmt.c; the formatter is lang/fmt.c) */
 int cmd_fmt(int argc, char **argv);
+/* arbiter report FINDINGS --claims CLAIMS -o report.html (cmd_report.c; the
+ * builder is report/) */
+int cmd_report(int argc, char **argv);
 
 #endif

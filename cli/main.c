@@ -47,6 +47,7 @@ static const char *const MAIN_HELP =
        "  history  a persistent claim-history store: add, stats, prune, export, feedback\n"
        "  serve    the audit service over HTTP: /v1/check, the national 3101/3102/3103\n"
        "  lsp      the language server for editors (LSP over stdio; docs/editors.md)\n"
+       "  report   an HTML report (and CSV tables) for auditors and managers from findings\n"
        "\n"
        "Run 'arbiter <command> --help' for a command's options.\n"
        "\n"
@@ -88,6 +89,8 @@ static const char *const CHECK_HELP =
     "  -o, --output FILE    findings file (default: standard output; - as well)\n"
     "  --format F           findings as jsonl (default) or csv (also_matched and\n"
     "                       evidence as cells: \"K1;K2\", \"CLAIM@SETTLE_TIME;...\")\n"
+    "  --excel              findings as CSV with a UTF-8 byte order mark, so that\n"
+    "                       Excel opens the Chinese text correctly\n"
     "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
     "                       written only when a record is rejected: a run\n"
     "                       without rejects leaves an existing file as it is;\n"
@@ -401,6 +404,9 @@ static int cmd_check(int argc, char **argv) {
                 o.findings_format = ARB_FORMAT_CSV;
             else
                 return cli_usage_error("check", "unknown findings format '%s' (jsonl, csv)", f);
+        } else if (strcmp(a, "--excel") == 0) {
+            o.findings_format = ARB_FORMAT_CSV;
+            o.findings_bom = 1;
         } else if (strcmp(a, "--phase") == 0 && more) {
             const char *p = argv[++i], *bad;
             size_t badlen;
@@ -905,6 +911,7 @@ int main(int argc, char **argv) {
             if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
             if (strcmp(argv[2], "lsp") == 0) return cmd_lsp(1, sub);
             if (strcmp(argv[2], "fmt") == 0) return cmd_fmt(1, sub);
+            if (strcmp(argv[2], "report") == 0) return cmd_report(1, sub);
         }
         fputs(_(MAIN_HELP), stdout);
         return EXIT_CLEAN;
@@ -927,6 +934,7 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc - 2, argv + 2);
     if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 2, argv + 2);
     fprintf(stderr, _("arbiter: unknown command '%s'\n\n"), cmd);
     fputs(_(MAIN_HELP), stderr);
     return EXIT_USAGE;

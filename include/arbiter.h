@@ -306,6 +306,25 @@ typedef struct arb_finding {
     const char *const *also_matched;
     const char *rule_title;     /* the rule's title ("出院后15日内再次入院"), "" if none */
     const char *category_title; /* the category's national name ("分解住院"), "" if none */
+    /* What reports group by and join on ("" when the claim has no such field
+     * or it is missing). */
+    const char *tier;        /* the category's tier: policy | management | medical */
+    const char *person_id;   /* the claim's person_id */
+    const char *facility_id; /* the claim's facility_id */
+    const char *dept;        /* the flagged line's dept, else the claim's */
+    const char *doctor;      /* the flagged line's doctor, else the claim's */
+    const char *settle_date; /* the claim's settle_time as YYYY-MM-DD */
+    /* A stable id: 32 hex digits of a hash of the claim id, the rule id and
+     * the flagged line's order_no (else its line_no or key; nothing for the
+     * claim).  The same finding has the same id on every run, whatever the
+     * thread count or backend; the service's jr_id is this id. */
+    const char *finding_id;
+    /* This finding's part of the money at risk counted once per flagged line
+     * (arb_batch_stats.at_risk_lines_cents): a line's amount at risk goes to
+     * its finding of the largest amount, the others on the line get 0; the
+     * parts of all findings add up to at_risk_lines_cents, and grouped by
+     * department, doctor or facility they never exceed the money claimed. */
+    int64_t at_risk_cents;
 } arb_finding;
 
 /* Writes finding f as one JSON object, exactly as a JSON Lines findings file
@@ -397,6 +416,9 @@ typedef struct arb_batch_options {
     /* Bytes of one string value at most (an item name, a code); a record
      * with a longer one is rejected with its position.  0: 1 MiB. */
     size_t max_field_bytes;
+    /* 1: a CSV findings file begins with a UTF-8 byte order mark, so that
+     * Excel (a Chinese Windows one included) reads it as UTF-8. */
+    int findings_bom;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);

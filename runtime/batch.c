@@ -281,7 +281,16 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
         sb_putc(b, ',');
         csv_cell(b, sb_str(&cell), 0);
         sb_free(&cell);
-        sb_putc(b, '\n');
+        /* what reports group by (arb_finding) */
+        char risk[32];
+        money_text(f->at_risk_cents, risk, sizeof risk);
+        const char *more[] = {f->finding_id,  f->category_title, f->tier,   f->person_id,
+                              f->facility_id, f->dept,           f->doctor, f->settle_date};
+        for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
+            sb_putc(b, ',');
+            csv_cell(b, more[i], 0);
+        }
+        sb_printf(b, ",%s\n", risk);
         return;
     }
     sb_puts(b, "{\"claim_id\":");
@@ -312,7 +321,18 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
         sb_printf(b, ",\"settle_time\":%s", t);
         if (i + 1 == f->nevidence) sb_puts(b, "}]");
     }
-    sb_puts(b, "}\n");
+    /* what reports group by (arb_finding) */
+    static const char *const keys[] = {"finding_id",  "category_title", "tier",   "person_id",
+                                       "facility_id", "dept",           "doctor", "settle_date"};
+    const char *vals[] = {f->finding_id,  f->category_title, f->tier,   f->person_id,
+                          f->facility_id, f->dept,           f->doctor, f->settle_date};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        sb_printf(b, ",\"%s\":", keys[i]);
+        json_str(b, vals[i]);
+    }
+    char risk[32];
+    money_text(f->at_risk_cents, risk, sizeof risk);
+    sb_printf(b, ",\"at_risk\":\"%s\"}\n", risk);
 }
 
 size_t arb_finding_json(const arb_finding *f, char *buf, size_t cap) {
@@ -394,22 +414,27 @@ static void audit(Worker *w, Value *claim) {
         }
     }
     if (w->vm.nfindings) w->flagged++;
-    char idbuf[256];
+    /* the money at risk once per flagged line, and each finding's part */
+    int64_t once;
+    int64_t *share =
+        w->vm.nfindings ? arena_alloc(&w->ar, w->vm.nfindings * sizeof(int64_t)) : NULL;
+    if ((w->vm.nfindings && !share) ||
+        engine_claim_at_risk(p, claim, w->vm.findings, w->vm.nfindings, share, &w->ar, &once)) {
+        w->failed = ARB_ERR_NOMEM;
+        return;
+    }
+    FindingText ft;
     for (size_t i = 0; i < w->vm.nfindings; i++) {
         const Finding *fd = &w->vm.findings[i];
         arb_finding f;
-        engine_finding(w->e, claim, fd, &f, idbuf, sizeof idbuf);
+        engine_finding(w->e, claim, fd, &f, &ft);
+        f.at_risk_cents = share[i];
         w->findings++;
         add_money(&w->at_risk, fd->amount, &w->overflowed);
         uint32_t c = p->rules[fd->rule].category;
         w->cat_count[c]++;
         add_money(&w->cat_amount[c], fd->amount, &w->overflowed);
         if (w->o->findings_path) write_finding(&w->out, w->o->findings_format, &f);
-    }
-    int64_t once;
-    if (engine_claim_at_risk(p, claim, w->vm.findings, w->vm.nfindings, &w->ar, &once)) {
-        w->failed = ARB_ERR_NOMEM;
-        return;
     }
     add_money(&w->at_risk_lines, once, &w->overflowed);
     for (size_t i = 0; i < w->vm.nfailures; i++) {
@@ -422,7 +447,7 @@ static void audit(Worker *w, Value *claim) {
         }
         arb_finding f;
         Finding fake = {.rule = rf->rule, .key = {.i = ARB_NULL}, .message = ""};
-        engine_finding(w->e, claim, &fake, &f, idbuf, sizeof idbuf);
+        engine_finding(w->e, claim, &fake, &f, &ft);
         RuleErrNote *n = &w->errs[w->nerrs++];
         n->rule = rf->rule;
         n->claim_id = w->errtext.len;
@@ -1692,8 +1717,11 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     if (rc == ARB_OK && opt.findings_path) {
         static const char header[] =
             "claim_id,rule,category,category_code,severity,nature,points,line_no,amount,"
-            "message,also_matched,evidence\n";
+            "message,also_matched,evidence,finding_id,category_title,tier,person_id,facility_id,"
+            "dept,doctor,settle_date,at_risk\n";
         int err = outf_open(&out.findings, opt.findings_path, e->alloc);
+        if (!err && opt.findings_format == ARB_FORMAT_CSV && opt.findings_bom)
+            err = outf_write(&out.findings, "\xEF\xBB\xBF", 3);
         if (!err && opt.findings_format == ARB_FORMAT_CSV)
             err = outf_write(&out.findings, header, sizeof header - 1);
         if (err)

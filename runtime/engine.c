@@ -398,22 +398,70 @@ int arb_format(const char *name, const char *text, size_t len, char **out, size_
     return code;
 }
 
+/* The text of string field name of rec (of type rt), or NULL when it has
+ * none or it is missing or empty. */
+static const char *text_field(const RecordType *rt, const Value *rec, const char *name) {
+    int f = record_field_index(rt, name, strlen(name));
+    if (f < 0 || !type_is_string(rt->fields[f].type.kind) || !rec[f].s || !rec[f].s->data[0])
+        return NULL;
+    return rec[f].s->data;
+}
+
+/* The record type of rec when it is a record of one of the claim's lists,
+ * else NULL (the claim itself). */
+static const RecordType *list_record_type(const RecordType *ct, const Value *claim,
+                                          const Value *rec) {
+    for (uint32_t k = 0; rec && k < ct->nfields; k++) {
+        if (ct->fields[k].type.kind != TY_LIST || !ct->fields[k].type.rec) continue;
+        const ArbList *l = claim[k].l;
+        if (!l || !l->n || rec < l->items || rec >= l->items + (size_t)l->n * l->width ||
+            (size_t)(rec - l->items) % l->width)
+            continue;
+        return ct->fields[k].type.rec;
+    }
+    return NULL;
+}
+
+/* 64-bit FNV-1a over the parts, each followed by a unit separator, from
+ * basis h; then a final mix (splitmix64) so that the two halves of an id
+ * differ in every bit. */
+static uint64_t id_hash(uint64_t h, const char *const *parts, int n) {
+    for (int i = 0; i < n; i++) {
+        for (const unsigned char *c = (const unsigned char *)parts[i]; *c; c++)
+            h = (h ^ *c) * 0x100000001b3ULL;
+        h = (h ^ 0x1f) * 0x100000001b3ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+void engine_finding_id(const char *claim_id, const char *rule_id, const char *key, char out[33]) {
+    const char *parts[3] = {claim_id, rule_id, key};
+    uint64_t a = id_hash(0xcbf29ce484222325ULL, parts, 3);
+    uint64_t b = id_hash(0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL, parts, 3);
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
-                    char *claim_id_buf, size_t cap) {
+                    FindingText *t) {
     const Program *p = e->prog;
     const Rule *r = &p->rules[f->rule];
     const Category *c = &p->cats[r->category];
     const RecordType *ct = p->claim;
-    claim_id_buf[0] = 0;
+    t->claim_id[0] = 0;
     if (ct->key_field >= 0)
-        scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, claim_id_buf,
-                      cap);
-    out->claim_id = claim_id_buf;
+        scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, t->claim_id,
+                      sizeof t->claim_id);
+    out->claim_id = t->claim_id;
     out->rule_id = r->id;
     out->rule_title = r->title ? r->title : "";
     out->category_title = c->title ? c->title : "";
     out->category = c->name;
     out->category_code = c->code;
+    out->tier = tier_names[c->tier];
     out->severity = severity_names[r->severity];
     out->nature = nature_names[r->nature];
     out->points = r->points;
@@ -422,21 +470,56 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
                        ? f->key.i
                        : -1;
     out->amount_cents = f->amount;
+    out->at_risk_cents = 0;
     out->message = f->message;
     out->nevidence = f->evidence ? f->evidence->n : 0;
     out->evidence = f->evidence && f->evidence->n ? f->evidence->items : NULL;
     out->nalso_matched = f->nalso;
     out->also_matched = f->nalso ? f->also : NULL;
+    /* who and where: the flagged record's department and doctor, else the
+     * claim's */
+    const char *v;
+    out->person_id = (v = text_field(ct, claim, "person_id")) ? v : "";
+    out->facility_id = (v = text_field(ct, claim, "facility_id")) ? v : "";
+    const RecordType *lt =
+        f->target && f->target != claim ? list_record_type(ct, claim, f->target) : NULL;
+    const char *dept = lt ? text_field(lt, f->target, "dept") : NULL;
+    const char *doctor = lt ? text_field(lt, f->target, "doctor") : NULL;
+    out->dept = dept ? dept : (v = text_field(ct, claim, "dept")) ? v : "";
+    out->doctor = doctor ? doctor : (v = text_field(ct, claim, "doctor")) ? v : "";
+    t->settle_date[0] = 0;
+    int sf = record_field_index(ct, "settle_time", 11);
+    if (sf >= 0 && ct->fields[sf].type.kind == TY_DATETIME && claim[sf].i != ARB_NULL) {
+        int64_t y;
+        unsigned m, d;
+        int64_t s = claim[sf].i, days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+        civil_from_days(days, &y, &m, &d);
+        snprintf(t->settle_date, sizeof t->settle_date, "%04lld-%02u-%02u", (long long)y, m, d);
+    }
+    out->settle_date = t->settle_date;
+    /* the id: the flagged record's order_no, else its key */
+    char key[256] = "";
+    const char *order = lt ? text_field(lt, f->target, "order_no") : NULL;
+    if (order)
+        snprintf(key, sizeof key, "%s", order);
+    else if (out->line_no >= 0)
+        snprintf(key, sizeof key, "%lld", (long long)out->line_no);
+    else if (lt && lt->key_field >= 0 && f->key.i != ARB_NULL)
+        scalar_format(&lt->fields[lt->key_field].type, f->key, 0, 0, key, sizeof key);
+    engine_finding_id(t->claim_id, r->id, key, t->id);
+    out->finding_id = t->id;
 }
 
 typedef struct RiskItem {
     uintptr_t target;
     int64_t amount;
+    size_t index; /* of the finding */
 } RiskItem;
 
 static int risk_cmp(const void *a, const void *b) {
     const RiskItem *x = a, *y = b;
-    return x->target < y->target ? -1 : x->target > y->target;
+    if (x->target != y->target) return x->target < y->target ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
 }
 
 /* The at_risk amount (0 when missing or negative) of rec when it is a
@@ -456,32 +539,39 @@ static int64_t line_cap(const RecordType *ct, const Value *claim, const Value *r
 }
 
 int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f, size_t n,
-                         Arena *ar, int64_t *out) {
+                         int64_t *share, Arena *ar, int64_t *out) {
     const RecordType *ct = p->claim;
     int64_t total = ct->at_risk_field >= 0 ? claim[ct->at_risk_field].i : ARB_NULL;
     if (total == ARB_NULL || total < 0) total = 0;
     *out = 0;
+    if (share)
+        for (size_t i = 0; i < n; i++) share[i] = 0;
     if (!n) return 0;
     RiskItem *it = arena_alloc(ar, n * sizeof(RiskItem));
     if (!it) return -1;
     for (size_t i = 0; i < n; i++)
-        it[i] = (RiskItem){(uintptr_t)f[i].target, f[i].amount < 0 ? 0 : f[i].amount};
+        it[i] = (RiskItem){(uintptr_t)f[i].target, f[i].amount < 0 ? 0 : f[i].amount, i};
     qsort(it, n, sizeof(RiskItem), risk_cmp);
     int64_t lines = 0, rest = 0;
+    size_t rest_at = n;
     for (size_t a = 0, b; a < n; a = b) {
         int64_t amount = it[a].amount;
+        size_t at = it[a].index;
         for (b = a + 1; b < n && it[b].target == it[a].target; b++)
-            if (it[b].amount > amount) amount = it[b].amount;
+            if (it[b].amount > amount) amount = it[b].amount, at = it[b].index;
         int64_t cap = line_cap(ct, claim, (const Value *)it[a].target);
         if (cap < 0) { /* the claim, or a record without an amount of its own */
-            if (amount > rest) rest = amount;
+            if (amount > rest || rest_at == n) rest = amount, rest_at = at;
             continue;
         }
         /* lines that add up to more than the claim (or than int64) */
+        int64_t before = lines;
         if (__builtin_add_overflow(lines, amount < cap ? amount : cap, &lines) || lines > total)
             lines = total;
+        if (share) share[at] = lines - before;
     }
     if (rest > total - lines) rest = total - lines;
+    if (share && rest_at < n) share[rest_at] = rest;
     *out = lines + rest;
     return 0;
 }
@@ -597,6 +687,16 @@ static int session_check_claim(arb_session *s, const Value *claim, unsigned phas
     return ARB_OK;
 }
 
+/* Each finding's part of the claim's money at risk once per line (in the
+ * session's arena); NULL when there are none or out of memory. */
+static int64_t *claim_shares(arb_session *s, const Value *claim, int64_t *once) {
+    size_t n = s->vm.nfindings;
+    int64_t *share = n ? arena_alloc(&s->ar, n * sizeof(int64_t)) : NULL;
+    if (!share || engine_claim_at_risk(s->e->prog, claim, s->vm.findings, n, share, &s->ar, once))
+        return NULL;
+    return share;
+}
+
 int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigned phases,
                            void (*on_finding)(void *ud, const arb_finding *f), void *ud) {
     session_reset(s);
@@ -617,10 +717,13 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     int damaged, rc = session_check_claim(s, claim, phases, &damaged);
     if (rc == 1) return ARB_OK; /* a reversal is not audited */
     if (rc != ARB_OK) return rc;
-    char idbuf[256];
+    FindingText ft;
+    int64_t once, *share = claim_shares(s, claim, &once);
+    if (s->vm.nfindings && !share) return ARB_ERR_NOMEM;
     for (size_t i = 0; i < s->vm.nfindings; i++) {
         arb_finding f;
-        engine_finding(s->e, claim, &s->vm.findings[i], &f, idbuf, sizeof idbuf);
+        engine_finding(s->e, claim, &s->vm.findings[i], &f, &ft);
+        f.at_risk_cents = share[i];
         if (on_finding) on_finding(ud, &f);
     }
     if (s->vm.nfailures) /* the other rules ran; say which one did not */
@@ -696,10 +799,13 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
         }
         if (rc == ARB_ERR_NOMEM) return rc;
         if (rc != ARB_OK) break;
-        char idbuf[256];
+        FindingText ft;
+        int64_t once, *share = claim_shares(s, claim, &once);
+        if (s->vm.nfindings && !share) return ARB_ERR_NOMEM;
         for (size_t i = 0; i < s->vm.nfindings; i++) {
             arb_finding f;
-            engine_finding(s->e, claim, &s->vm.findings[i], &f, idbuf, sizeof idbuf);
+            engine_finding(s->e, claim, &s->vm.findings[i], &f, &ft);
+            f.at_risk_cents = share[i];
             arb_input_finding in = {&f, k, str_field(ct, claim, "person_id"), NULL, -1};
             const RecordType *rt = NULL;
             const Value *line = f.line_no >= 0 ? line_of(ct, claim, f.line_no, &rt) : NULL;

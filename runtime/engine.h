@@ -32,8 +32,8 @@ struct arb_engine {
     InputNotes *ignored_notes;     /* of the last batch: input fields not read */
     arb_ignored_field *ignored;    /* ... as the API shows them (nignored) */
     size_t nignored;
-    const NativeCode *native;      /* compiled rules (arb_use_jit), or NULL */
-    uint64_t pack_checksum;        /* of the pack last written or loaded */
+    const NativeCode *native; /* compiled rules (arb_use_jit), or NULL */
+    uint64_t pack_checksum;   /* of the pack last written or loaded */
     void *native_owner;
     void (*native_free)(void *owner);
     struct arb_history *history; /* what sessions read history() from, or NULL */
@@ -54,13 +54,13 @@ struct arb_session {
     VM vm;
     Arena ar;
     char errmsg[512];
-    HSource src;         /* history() from the engine's store */
-    const HStore *src_of; /* the store src was made for (NULL: none yet) */
-    uint64_t src_gen;     /* and the engine's history_gen then */
-    StrBuf scratch;      /* encoding claims to record */
-    ProfWork pw;         /* reading input through a profile */
-    HistReversal hrev;   /* which claims are reversals (history.h) */
-    InputNotes notes;    /* input fields the last check did not read */
+    HSource src;              /* history() from the engine's store */
+    const HStore *src_of;     /* the store src was made for (NULL: none yet) */
+    uint64_t src_gen;         /* and the engine's history_gen then */
+    StrBuf scratch;           /* encoding claims to record */
+    ProfWork pw;              /* reading input through a profile */
+    HistReversal hrev;        /* which claims are reversals (history.h) */
+    InputNotes notes;         /* input fields the last check did not read */
     const Value *const *last; /* the claims of the last check (in ar), for recording */
     size_t nlast;
     const Value *one; /* last, for a check of one claim */
@@ -85,9 +85,23 @@ const Prof *engine_profile(const arb_engine *e, const char *name);
 /* Forgets the input fields the last batch did not read. */
 void engine_drop_ignored(arb_engine *e);
 
-/* Fills the public view of a finding from the VM's. */
+/* The text of a finding's fields that are not in the claim or the program:
+ * the caller's buffers, valid as long as the finding is. */
+typedef struct FindingText {
+    char claim_id[256];
+    char settle_date[11];
+    char id[33];
+} FindingText;
+
+/* Fills the public view of a finding from the VM's (at_risk_cents is 0: see
+ * engine_claim_at_risk for the share of each finding). */
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
-                    char *claim_id_buf, size_t cap);
+                    FindingText *t);
+
+/* The stable id of a finding (arb_finding.finding_id): 32 hex digits of a
+ * 128-bit hash over the claim id, the rule id and the flagged record's key
+ * (its order_no when it has one, else its key; "" for the claim). */
+void engine_finding_id(const char *claim_id, const char *rule_id, const char *key, char out[33]);
 
 /* The money a claim's findings f[0..n) put at risk, each flagged record
  * once (arb_batch_stats.at_risk_lines_cents): a flagged line (a record of a
@@ -97,8 +111,12 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
  * amount of its findings, from 0 to what the lines left of the claim's
  * at_risk amount (total_amount; missing: 0); the lines together count at
  * most that amount too.  So the result is between 0 and the claim's
- * amount.  Scratch comes from ar; 0, or -1 when out of memory. */
+ * amount.  When share is not NULL, share[i] is finding i's part of the
+ * result: a flagged record's amount goes to its finding of the largest
+ * amount (the first of them), the claim's to its finding of the largest
+ * amount; the others get 0, so the shares add up to the result.  Scratch
+ * comes from ar; 0, or -1 when out of memory. */
 int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f, size_t n,
-                         Arena *ar, int64_t *out);
+                         int64_t *share, Arena *ar, int64_t *out);
 
 #endif

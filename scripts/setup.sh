@@ -22,7 +22,14 @@ packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev 
   g++ libre2-dev pandoc dpkg-dev
   libpq-dev postgresql nginx
   python3-cffi python3-pytest python3-distributed
-  gettext)
+  gettext
+  chromium fonts-noto-cjk jq libxlsxwriter-dev)
+# (node and npm, below:) install Apache ECharts (inlined into `arbiter report`) and
+#   playwright-core (drives the browser test) from the npm registry, below;
+# chromium: the headless browser tests/e2e/report_browser.sh opens reports in;
+# fonts-noto-cjk: Chinese glyphs for that browser's screenshots;
+# jq: the e2e tests recompute report totals from findings files with it;
+# libxlsxwriter-dev: the Excel workbooks of `arbiter report --xlsx`
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -45,3 +52,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# the report's front-end and test tools from npm, into a cache outside git
+# (~/.cache/arbiter-web, or $ARB_WEB_CACHE); CMake embeds echarts.min.js
+bash "$(dirname "$0")/web-deps.sh"

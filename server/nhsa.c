@@ -192,27 +192,6 @@ int nhsa_verify_signature(const char *secret, const char *timestamp, const char 
     return 0;
 }
 
-void nhsa_jr_id(const char *patn_id, const char *mdtrt_id, const char *rule_id, const char *rx_id,
-                int64_t line_no, char out[33]) {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    char line[32];
-    snprintf(line, sizeof line, "%lld", (long long)line_no);
-    const char *parts[5] = {patn_id ? patn_id : "", mdtrt_id ? mdtrt_id : "", rule_id,
-                            rx_id ? rx_id : "", rx_id ? "" : line};
-    if (c && EVP_DigestInit_ex(c, EVP_sha256(), NULL)) {
-        for (int i = 0; i < 5; i++) {
-            EVP_DigestUpdate(c, parts[i], strlen(parts[i]));
-            EVP_DigestUpdate(c, "\x1f", 1);
-        }
-        EVP_DigestFinal_ex(c, md, &mdlen);
-    }
-    EVP_MD_CTX_free(c);
-    if (mdlen < 16) memset(md, 0, 16);
-    hex(md, 16, out);
-}
-
 const char *nhsa_sev_deg(const arb_finding *f) {
     if (strcmp(f->nature, "definite") == 0) return "1";
     return strcmp(f->severity, "high") == 0 ? "2" : "3";
@@ -285,8 +264,9 @@ void nhsa_answer_finding(NhsaAnswer *a, const arb_input_finding *in, const char 
     const arb_finding *f = in->finding;
     json_object *o = json_object_new_object();
     if (!o) return;
-    char jr[33];
-    nhsa_jr_id(in->person_id, f->claim_id, f->rule_id, in->order_no, f->line_no, jr);
+    /* the finding's stable id (arb_finding.finding_id): the encounter, the
+     * rule and the flagged order (or line), the same in every answer */
+    const char *jr = f->finding_id ? f->finding_id : "";
     put_str(o, "jr_id", jr);
     put_str(o, "rule_id", f->rule_id);
     put_str(o, "rule_name", f->rule_title[0] ? f->rule_title : f->category_title);

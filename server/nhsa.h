@@ -45,13 +45,6 @@ int nhsa_verify_signature(const char *secret, const char *timestamp, const char 
                           const char *signature, int64_t now, int64_t window, char *err,
                           size_t errcap);
 
-/* A finding's stable id (jr_id): 32 hex digits of SHA-256 over the
- * person, the encounter, the rule and the flagged order (or line), so the
- * same finding on the same order has the same id in every answer (3103
- * refers to it).  out holds 33 bytes. */
-void nhsa_jr_id(const char *patn_id, const char *mdtrt_id, const char *rule_id, const char *rx_id,
-                int64_t line_no, char out[33]);
-
 /* The national severity code (sev_deg, §5.17) of a finding: 1 明确违规 for a
  * definite finding, 2 高度可疑 for a suspicious one of high severity, 3
  * 轻度可疑 otherwise. */

@@ -299,11 +299,17 @@ enum {
     K_AMOUNT,
     K_EVIDENCE,
     K_ALSO,
+    /* what reports group by (arb_finding): read, checked as strings (at_risk
+     * as an amount) and not compared: they follow from the claim and the rule */
+    K_REPORT_FIRST,
+    K_AT_RISK = K_REPORT_FIRST + 8,
     K_COUNT
 };
-static const char *const KEYS[K_COUNT] = {"claim_id", "rule",   "category", "category_code",
-                                          "severity", "nature", "message",  "points",
-                                          "line_no",  "amount", "evidence", "also_matched"};
+static const char *const KEYS[K_COUNT] = {
+    "claim_id",   "rule",           "category", "category_code", "severity",    "nature",
+    "message",    "points",         "line_no",  "amount",        "evidence",    "also_matched",
+    "finding_id", "category_title", "tier",     "person_id",     "facility_id", "dept",
+    "doctor",     "settle_date",    "at_risk"};
 
 /* "evidence": [{"claim_id": "A1", "settle_time": "2025-01-03T10:00:00"}, ...];
  * checked, then kept as written. */
@@ -403,6 +409,14 @@ static int parse_value(Parser *ps, int k, FsFinding *f) {
     if (k == K_AMOUNT) return parse_amount(ps, &f->amount);
     if (k == K_EVIDENCE) return parse_evidence(ps, &f->evidence);
     if (k == K_ALSO) return parse_also(ps, &f->also_matched);
+    if (k == K_AT_RISK) {
+        int64_t ignored;
+        return parse_amount(ps, &ignored);
+    }
+    if (k >= K_REPORT_FIRST) {
+        const char *ignored;
+        return parse_string(ps, &ignored);
+    }
     if (parse_null(ps)) {
         f->line_no = -1;
         return 0;

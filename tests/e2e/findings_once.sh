@@ -69,9 +69,9 @@ line() { printf '{"line_no": %s, "item_code": "%s", "item_kind": "drug", "time":
 std=(--stdlib "$src/stdlib-rules")
 "$arbiter" check "$tmp/once.rules" "${std[@]}" --claims "$tmp/c.jsonl" -o "$tmp/f.jsonl" 2>"$tmp/sum" || bad "check exit $?"
 f=$tmp/f.jsonl
-has "$f" '{"claim_id":"S1","rule":"DUP.1","category":"DUP","category_code":"X1","severity":"medium","nature":"suspicious","points":0,"line_no":1,"amount":"10.00","message":"metformin 500 超过3天","also_matched":["XA10%","XA10B%"]}'
-has "$f" '"rule":"DUP.1","category":"DUP","category_code":"X1","severity":"medium","nature":"suspicious","points":0,"line_no":2,"amount":"20.00","message":"biguanide 超过7天"}'
-has "$f" '"rule":"DUP.2","category":"DUP","category_code":"X1","severity":"medium","nature":"suspicious","points":0,"line_no":null,"amount":"5.00","message":"metformin 500","also_matched":["XA10%","XA10B%","XA10%"]}'
+has "$f" '{"claim_id":"S1","rule":"DUP.1","category":"DUP","category_code":"X1","severity":"medium","nature":"suspicious","points":0,"line_no":1,"amount":"10.00","message":"metformin 500 超过3天","also_matched":["XA10%","XA10B%"],"finding_id":'
+has "$f" '"rule":"DUP.1","category":"DUP","category_code":"X1","severity":"medium","nature":"suspicious","points":0,"line_no":2,"amount":"20.00","message":"biguanide 超过7天","finding_id":'
+has "$f" '"rule":"DUP.2","category":"DUP","category_code":"X1","severity":"medium","nature":"suspicious","points":0,"line_no":null,"amount":"5.00","message":"metformin 500","also_matched":["XA10%","XA10B%","XA10%"],"finding_id":'
 [ "$(grep -c '"rule":"DUP.1"' "$f")" = 2 ] && ok || bad "DUP.1: one finding per line"
 [ "$(grep -c '"rule":"DUP.2"' "$f")" = 1 ] && ok || bad "DUP.2: one finding per claim"
 [ "$(grep -c '"also_matched"' "$f")" = 2 ] && ok || bad "also_matched only where rows were merged"
@@ -80,6 +80,19 @@ has "$f" '"rule":"DUP.2","category":"DUP","category_code":"X1","severity":"mediu
 # capped at 42 - 42 = 0; S2 the claim's 200.00 capped at its 150.00
 has "$tmp/sum" "7 findings in 2 claims: findings total 281.00; at risk 192.00 (each line once, at most its amount)"
 has "$tmp/sum" "claimed 192.00"
+# each finding's at_risk is its part of that: they add up to 192.00; a
+# line's goes to its finding of the largest amount (line 3: RISK.2's 30.00,
+# capped at 12.00; RISK.1 and RISK.3 get 0), S1's claim finding gets nothing
+[ "$(jq -s 'map(.at_risk | tonumber * 100 | round) | add' "$f")" = 19200 ] && ok ||
+  bad "at_risk of the findings does not add up to 192.00: $(jq -r .at_risk "$f" | tr '\n' ' ')"
+[ "$(jq -r 'select(.line_no == 3) | .at_risk' "$f" | tr '\n' ' ')" = "0.00 12.00 0.00 " ] && ok ||
+  bad "line 3's at_risk is not on its largest finding"
+[ "$(jq -r 'select(.claim_id == "S2") | .at_risk' "$f")" = 150.00 ] && ok || bad "S2's at_risk is not capped at 150.00"
+# the finding id: 32 hex digits, one per finding, the same on every run
+[ "$(jq -r .finding_id "$f" | grep -cE '^[0-9a-f]{32}$')" = 7 ] && ok || bad "finding_id is not 32 hex digits"
+[ "$(jq -r .finding_id "$f" | sort -u | wc -l)" = 7 ] && ok || bad "two findings share an id"
+[ "$(jq -r 'select(.claim_id == "S1" and .line_no == 1) | .settle_date' "$f" | sort -u)" = 2025-03-08 ] && ok ||
+  bad "settle_date"
 # the JIT and native code (through a pack) agree byte for byte
 "$arbiter" check "$tmp/once.rules" "${std[@]}" --claims "$tmp/c.jsonl" -o "$tmp/fj.jsonl" --backend jit --quiet
 cmp -s "$f" "$tmp/fj.jsonl" && ok || bad "JIT differs"

@@ -1,0 +1,161 @@
+/* cmd_report.c — `arbiter report`: argument parsing and printing for the
+ * report builder (report/, include/arbiter_report.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arbiter_report.h"
+#include "cli_util.h"
+#include "commands.h"
+
+enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3 };
+
+static const char REPORT_HELP[] =
+    "usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
+    "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
+    "\n"
+    "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
+    "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
+    "a self-contained HTML report in Chinese (works offline, printable): overview\n"
+    "and monthly trend, figures by category and tier, top departments, doctors and\n"
+    "facilities with drill-down tables, quarterly high-frequency departments and\n"
+    "drugs, the doctor points ledger, facility grades and the graded worklists.\n"
+    "Memory does not grow with the findings. See docs/reports.md.\n"
+    "\n"
+    "options:\n"
+    "  --claims FILE     the claims (JSON Lines) the findings came from\n"
+    "  --period P        the period by settle date: 2025 (a year), 2025Q3 (a\n"
+    "                    quarter) or 2025-07 (a month)\n"
+    "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
+    "  -o, --output FILE the HTML report\n"
+    "  --xlsx FILE       an Excel workbook: sheets 汇总, 按科室, 按医师, 按机构,\n"
+    "                    记分台账, 机构等级, one per worklist level (every finding)\n"
+    "                    and one per level and department (督办-内科)\n"
+    "  --csv DIR         the same tables as CSV (UTF-8 with BOM) in DIR: by_dept,\n"
+    "                    by_doctor, by_facility, ledger, grades, and the full\n"
+    "                    worklists worklist_1_科室自查 ... worklist_3_督办\n"
+    "  --ledger MODE     the ledger period: year (the calendar year of the\n"
+    "                    period's end; default) or rolling (12 months ending then)\n"
+    "  --title TEXT      the report's title (default 医保智能审核报告)\n"
+    "  --top N           rows of the top tables (default 10)\n"
+    "  -q, --quiet       no summary on standard error\n"
+    "\n"
+    "exit codes: 0 written, 2 usage, 3 bad input or an output not written\n";
+
+/* "2025", "2025Q3", "2025-07" → from, to (YYYY-MM-DD); 0 or -1. */
+static int parse_period(const char *p, char from[11], char to[11]) {
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t n = strlen(p);
+    for (int i = 0; i < 4; i++)
+        if (n < 4 || p[i] < '0' || p[i] > '9') return -1;
+    int y = atoi(p), m1, m2;
+    if (n == 4)
+        m1 = 1, m2 = 12;
+    else if (n == 6 && (p[4] == 'Q' || p[4] == 'q') && p[5] >= '1' && p[5] <= '4')
+        m1 = (p[5] - '1') * 3 + 1, m2 = m1 + 2;
+    else if (n == 7 && p[4] == '-' && p[5] >= '0' && p[5] <= '1' && p[6] >= '0' && p[6] <= '9' &&
+             atoi(p + 5) >= 1 && atoi(p + 5) <= 12)
+        m1 = m2 = atoi(p + 5);
+    else
+        return -1;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int last = m2 == 2 && leap ? 29 : mdays[m2 - 1];
+    snprintf(from, 11, "%04d-%02d-01", y, m1);
+    snprintf(to, 11, "%04d-%02d-%02d", y, m2, last);
+    return 0;
+}
+
+static int is_date(const char *s) {
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return 0;
+    return 1;
+}
+
+static void yuan(int64_t c, char *buf, size_t cap) {
+    int64_t a = c < 0 ? -c : c;
+    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100),
+             (long long)(a % 100));
+}
+
+int cmd_report(int argc, char **argv) {
+    arb_report_options o;
+    arb_report_options_init(&o);
+    char from[11], to[11];
+    int quiet = 0, period = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (cli_is_help(a)) {
+            fputs(REPORT_HELP, stdout);
+            return EXIT_CLEAN;
+        } else if (strcmp(a, "--claims") == 0 && more) {
+            o.claims_path = argv[++i];
+        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && more) {
+            o.html_path = argv[++i];
+        } else if (strcmp(a, "--xlsx") == 0 && more) {
+            o.xlsx_path = argv[++i];
+        } else if (strcmp(a, "--csv") == 0 && more) {
+            o.csv_dir = argv[++i];
+        } else if (strcmp(a, "--period") == 0 && more) {
+            if (parse_period(argv[++i], from, to))
+                return cli_usage_error("report", "bad period '%s' (2025, 2025Q3 or 2025-07)",
+                                       argv[i]);
+            o.from = from, o.to = to, period = 1;
+        } else if ((strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) && more) {
+            if (!is_date(argv[i + 1]))
+                return cli_usage_error("report", "bad date '%s' (YYYY-MM-DD)", argv[i + 1]);
+            if (a[2] == 'f')
+                o.from = argv[++i];
+            else
+                o.to = argv[++i];
+        } else if (strcmp(a, "--ledger") == 0 && more) {
+            const char *m = argv[++i];
+            if (strcmp(m, "year") == 0)
+                o.ledger_rolling = 0;
+            else if (strcmp(m, "rolling") == 0)
+                o.ledger_rolling = 1;
+            else
+                return cli_usage_error("report", "unknown ledger period '%s' (year, rolling)", m);
+        } else if (strcmp(a, "--title") == 0 && more) {
+            o.title = argv[++i];
+        } else if (strcmp(a, "--top") == 0 && more) {
+            o.top = atoi(argv[++i]);
+            if (o.top <= 0) return cli_usage_error("report", "bad --top '%s'", argv[i]);
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("report", "unknown option '%s'", a);
+        } else if (!o.findings_path) {
+            o.findings_path = a;
+        } else {
+            return cli_usage_error("report", "one findings file only ('%s')", a);
+        }
+    }
+    if (!o.findings_path) return cli_usage_error("report", "no findings file%s", "");
+    if (!o.claims_path) return cli_usage_error("report", "--claims is required%s", "");
+    if (!o.html_path && !o.csv_dir && !o.xlsx_path)
+        return cli_usage_error(
+            "report", "nothing to write: give -o FILE.html, --xlsx FILE or --csv DIR%s", "");
+    if (period && (o.from != from || o.to != to))
+        return cli_usage_error("report", "--period and --from/--to together%s", "");
+    if (o.from && o.to && strcmp(o.from, o.to) > 0)
+        return cli_usage_error("report", "--from %s is after --to", o.from);
+    char err[1024];
+    arb_report_totals t;
+    if (arb_report_build(&o, &t, err, sizeof err)) {
+        fprintf(stderr, "arbiter report: %s\n", err);
+        return EXIT_DATA;
+    }
+    if (!quiet) {
+        char c[32], r[32];
+        yuan(t.claimed_cents, c, sizeof c);
+        yuan(t.at_risk_cents, r, sizeof r);
+        fprintf(stderr,
+                "report: %llu claims audited, %llu flagged; %llu findings; claimed %s, at risk "
+                "%s; %llu doctors reached a ledger step\n",
+                (unsigned long long)t.claims, (unsigned long long)t.flagged_claims,
+                (unsigned long long)t.findings, c, r, (unsigned long long)t.doctors_sanctioned);
+    }
+    return EXIT_CLEAN;
+}

@@ -1,0 +1,124 @@
+/* arbiter_report.h — reports for auditors and managers (libarbiter_report):
+ * aggregates a findings file (JSON Lines from `arbiter check`) with the
+ * claims it came from into a self-contained HTML report (charts drawn with
+ * Apache ECharts, inlined) and CSV tables: overview and monthly trend,
+ * figures by category and tier, top departments, doctors and facilities
+ * with drill-down tables, quarterly high-frequency departments and drugs,
+ * the doctor points ledger, facility grades and the graded worklists.
+ *
+ * Memory stays bounded by the number of groups (departments, doctors,
+ * facilities, months, items), not by the findings: the two files are read
+ * once, side by side (the findings of a claim follow the claim's order in
+ * the claims file, as `check` writes them), and the HTML holds aggregates
+ * and the largest findings of each worklist, never every finding.
+ * See docs/reports.md. */
+#ifndef ARBITER_REPORT_H
+#define ARBITER_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One step of the points ledger: a doctor whose points in the ledger period
+ * reach `points` is due `sanction`. */
+typedef struct arb_report_step {
+    int32_t points;
+    const char *sanction;
+} arb_report_step;
+
+/* The default ladder (docs/reports.md): 4 points 警示约谈, 8 points
+ * 暂停医保支付资格3个月, 12 points 取消医保医师资格.  *n receives its length. */
+const arb_report_step *arb_report_default_ladder(size_t *n);
+
+/* The sanction due at `points` on the ladder steps[0..n) (ascending
+ * points): the last step whose points are <= points, or NULL when none is
+ * reached.  *step (when not NULL) receives its index, or -1. */
+const char *arb_report_sanction(const arb_report_step *steps, size_t n, int32_t points, int *step);
+
+/* A facility-grading indicator: its score is 100 at `good` or better, 0 at
+ * `bad` or worse, linear between.  Lower is better when good < bad (findings
+ * per 1,000 claims), higher when good > bad (a compliance rate). */
+typedef struct arb_report_indicator {
+    const char *name; /* as shown: "每千单违规数" */
+    double weight;    /* share of the total score; weights are renormalised
+                         over the indicators that have a value */
+    double good, bad;
+} arb_report_indicator;
+
+/* The indicator's score (0..100) for value v. */
+double arb_report_indicator_score(const arb_report_indicator *ind, double v);
+
+/* The grade 'A'..'D' of a total score: A at cut[0] or more, B at cut[1] or
+ * more, C at cut[2] or more, else D.  Default cut-offs: 90, 75, 60. */
+char arb_report_grade(const double cut[3], double score);
+
+/* The default indicators, in this order (docs/reports.md): findings per
+ * 1,000 claims, amount at risk per claim (yuan), repeat findings (% of a
+ * facility's findings whose person and rule were flagged before in the
+ * period), definite findings (% of the findings), compliance rate (% of
+ * warnings followed; only with feedback, else left out).  *n receives 5. */
+const arb_report_indicator *arb_report_default_indicators(size_t *n);
+
+typedef struct arb_report_options {
+    const char *findings_path; /* JSON Lines written by `arbiter check` */
+    const char *claims_path;   /* the canonical JSON Lines claims it audited */
+    /* The period, by the claims' settle date (YYYY-MM-DD, inclusive); NULL:
+     * open.  Claims without a settle date are counted only when both are
+     * NULL. */
+    const char *from, *to;
+    const char *html_path; /* NULL: no HTML */
+    const char *csv_dir;   /* NULL: no CSV tables; else an existing directory */
+    /* NULL: no workbook; else an Excel workbook (libxlsxwriter): sheets 汇总,
+     * 按科室, 按医师, 按机构, 记分台账, 机构等级, one per worklist level
+     * (科室自查, 医保办复核, 督办: every finding of the level) and one per
+     * level and department ("督办-内科").  Written to a temporary name
+     * beside it and renamed when complete. */
+    const char *xlsx_path;
+    const char *title; /* NULL: "医保智能审核报告" */
+    /* The ledger period: 0, the calendar year of the period's end (of the
+     * latest settle date when `to` is NULL); 1, the 12 months ending then. */
+    int ledger_rolling;
+    const arb_report_step *steps; /* NULL: the default ladder */
+    size_t nsteps;
+    const arb_report_indicator *indicators; /* NULL: the default ones */
+    size_t nindicators;
+    double grade_cut[3]; /* all 0: 90, 75, 60 */
+    int top;             /* rows of the top tables (0: 10) */
+    /* The ECharts library (echarts.min.js) to inline, or NULL: the one
+     * built in (arb_report_echarts), if any. */
+    const char *echarts_js;
+    size_t echarts_len;
+} arb_report_options;
+
+void arb_report_options_init(arb_report_options *o);
+
+/* The totals of a report, as its overview shows them. */
+typedef struct arb_report_totals {
+    uint64_t claims;         /* claims audited in the period */
+    uint64_t lines;          /* their lines */
+    uint64_t flagged_claims; /* of them, with a finding */
+    uint64_t findings;
+    int64_t claimed_cents;       /* the claims' total_amount */
+    int64_t amount_cents;        /* the findings' amounts */
+    int64_t at_risk_cents;       /* money at risk, each line once (the findings' at_risk) */
+    uint64_t doctors_sanctioned; /* doctors who reached a ledger step */
+} arb_report_totals;
+
+/* Builds the report.  Returns 0, or -1 with a message in err (file and
+ * line for bad input): a finding whose claim is not in the claims file, in
+ * its order; unreadable or malformed files; an output that cannot be
+ * written (outputs are written to a temporary name and renamed). */
+int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *err, size_t errcap);
+
+/* The ECharts library built into this library (empty when it was built
+ * without one: the report then shows tables only). */
+const char *arb_report_echarts(size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1321 @@
+/* report.c — `arbiter report`: findings and claims aggregated into an HTML
+ * report and CSV tables (see include/arbiter_report.h, docs/reports.md). */
+#include "report.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "outfile.h"
+
+/* ------------------------------------------------------------- defaults */
+
+static const arb_report_step default_ladder[] = {
+    {4, "警示约谈"},
+    {8, "暂停医保支付资格3个月"},
+    {12, "取消医保医师资格"},
+};
+
+const arb_report_step *arb_report_default_ladder(size_t *n) {
+    *n = sizeof default_ladder / sizeof *default_ladder;
+    return default_ladder;
+}
+
+static const arb_report_indicator default_indicators[] = {
+    {"每千单违规数", 0.30, 20, 100},  {"单均违规金额(元)", 0.30, 5, 50},
+    {"重复违规占比(%)", 0.20, 5, 30}, {"明确违规占比(%)", 0.20, 20, 60},
+    {"整改率(%)", 0.20, 95, 60},
+};
+
+const arb_report_indicator *arb_report_default_indicators(size_t *n) {
+    *n = sizeof default_indicators / sizeof *default_indicators;
+    return default_indicators;
+}
+
+const char *arb_report_sanction(const arb_report_step *steps, size_t n, int32_t points, int *step) {
+    int at = -1;
+    for (size_t i = 0; i < n; i++)
+        if (points >= steps[i].points) at = (int)i;
+    if (step) *step = at;
+    return at >= 0 ? steps[at].sanction : NULL;
+}
+
+double arb_report_indicator_score(const arb_report_indicator *ind, double v) {
+    double g = ind->good, b = ind->bad;
+    if (g == b) return v <= g ? 100.0 : 0.0;
+    double t = (v - g) / (b - g); /* 0 at good, 1 at bad, either direction */
+    if (t <= 0) return 100.0;
+    if (t >= 1) return 0.0;
+    return 100.0 * (1.0 - t);
+}
+
+char arb_report_grade(const double cut[3], double score) {
+    static const double def[3] = {90, 75, 60};
+    const double *c = cut && (cut[0] || cut[1] || cut[2]) ? cut : def;
+    return score >= c[0] ? 'A' : score >= c[1] ? 'B' : score >= c[2] ? 'C' : 'D';
+}
+
+void arb_report_options_init(arb_report_options *o) {
+    memset(o, 0, sizeof *o);
+}
+
+/* ------------------------------------------------------------- groups */
+
+/* A group's figures.  Claims, lines and claimed money count the claims of
+ * the group (by the claim's department, doctor, facility); the findings,
+ * their amounts and at_risk the findings of the group (by the finding's). */
+typedef struct Agg {
+    uint64_t claims, lines, flagged, findings, definite, repeat;
+    int64_t claimed, amount, at_risk;
+    int64_t points;       /* the ledger's (doctors) */
+    uint64_t last_claim;  /* serial of the last claim counted as flagged */
+    char *extra;          /* a doctor's department, an item's name, a category's title/tier */
+    lxw_worksheet *sheet; /* a worklist level's department sheet (--xlsx) */
+    uint32_t sheet_row;
+} Agg;
+
+/* (an Agg is allocated on its own: pointers to it stay valid as the map
+ * grows) */
+typedef struct Slot {
+    char *key;
+    uint64_t hash;
+    Agg *a;
+} Slot;
+
+typedef struct Map {
+    Slot *s;
+    size_t cap, n;
+} Map;
+
+static uint64_t hash_str(const char *k) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *c = (const unsigned char *)k; *c; c++)
+        h = (h ^ *c) * 0x100000001b3ULL;
+    return h ? h : 1;
+}
+
+static int map_grow(Map *m) {
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    Slot *s = calloc(cap, sizeof *s);
+    if (!s) return -1;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->s[i].key) continue;
+        size_t j = m->s[i].hash & (cap - 1);
+        while (s[j].key) j = (j + 1) & (cap - 1);
+        s[j] = m->s[i];
+    }
+    free(m->s);
+    m->s = s;
+    m->cap = cap;
+    return 0;
+}
+
+/* The group of key (created, zero, when new); NULL when out of memory. */
+static Agg *map_get(Map *m, const char *key) {
+    if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m)) return NULL;
+    uint64_t h = hash_str(key);
+    size_t j = h & (m->cap - 1);
+    while (m->s[j].key) {
+        if (m->s[j].hash == h && strcmp(m->s[j].key, key) == 0) return m->s[j].a;
+        j = (j + 1) & (m->cap - 1);
+    }
+    char *k = strdup(key);
+    Agg *a = calloc(1, sizeof *a);
+    if (!k || !a) {
+        free(k);
+        free(a);
+        return NULL;
+    }
+    m->s[j].key = k;
+    m->s[j].hash = h;
+    m->s[j].a = a;
+    m->n++;
+    return a;
+}
+
+static void map_free(Map *m) {
+    for (size_t i = 0; i < m->cap; i++) {
+        free(m->s[i].key);
+        if (m->s[i].a) free(m->s[i].a->extra);
+        free(m->s[i].a);
+    }
+    free(m->s);
+    memset(m, 0, sizeof *m);
+}
+
+/* A set of 64-bit hashes (repeat findings). */
+typedef struct Set {
+    uint64_t *v;
+    size_t cap, n;
+} Set;
+
+/* Adds h; 1 when it was there, 0 when added, -1 when out of memory. */
+static int set_add(Set *s, uint64_t h) {
+    if (!h) h = 1;
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *v = calloc(cap, sizeof *v);
+        if (!v) return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i]) continue;
+            size_t j = s->v[i] & (cap - 1);
+            while (v[j]) j = (j + 1) & (cap - 1);
+            v[j] = s->v[i];
+        }
+        free(s->v);
+        s->v = v;
+        s->cap = cap;
+    }
+    size_t j = h & (s->cap - 1);
+    while (s->v[j]) {
+        if (s->v[j] == h) return 1;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->v[j] = h;
+    s->n++;
+    return 0;
+}
+
+/* ------------------------------------------------------------- worklists */
+
+enum { LEVELS = 3, WORK_TOP = 50 };
+static const char *const level_names[LEVELS] = {"科室自查", "医保办复核", "督办"};
+
+/* The worklist level of a finding (docs/reports.md): definite and high
+ * severity → 督办; definite or high → 医保办复核; the rest → 科室自查. */
+int rep_level(const char *severity, const char *nature) {
+    int definite = strcmp(nature, "definite") == 0, high = strcmp(severity, "high") == 0;
+    return definite && high ? 2 : definite || high ? 1 : 0;
+}
+
+/* One worklist row kept for the HTML (the largest at risk of each level). */
+typedef struct WorkRow {
+    int64_t at_risk;
+    char *json; /* the row as a JSON array */
+} WorkRow;
+
+typedef struct Work {
+    WorkRow top[WORK_TOP];
+    size_t n;
+    int64_t min; /* the smallest at risk kept, once WORK_TOP are */
+    uint64_t count;
+    int64_t at_risk;
+    Map by_dept;
+} Work;
+
+static void work_keep(Work *w, int64_t at_risk, json_object *row) {
+    size_t at = w->n;
+    if (w->n == WORK_TOP) { /* replace the smallest when larger */
+        size_t min = 0;
+        for (size_t i = 1; i < w->n; i++)
+            if (w->top[i].at_risk < w->top[min].at_risk) min = i;
+        if (w->top[min].at_risk >= at_risk) return;
+        free(w->top[min].json);
+        at = min;
+    } else {
+        w->n++;
+    }
+    w->top[at].at_risk = at_risk;
+    w->top[at].json = strdup(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN));
+    if (w->n == WORK_TOP) {
+        w->min = w->top[0].at_risk;
+        for (size_t i = 1; i < w->n; i++)
+            if (w->top[i].at_risk < w->min) w->min = w->top[i].at_risk;
+    }
+}
+
+/* ------------------------------------------------------------- the state */
+
+typedef struct Report {
+    const arb_report_options *o;
+    const arb_report_step *steps;
+    size_t nsteps;
+    const arb_report_indicator *inds;
+    size_t ninds;
+    char *err;
+    size_t errcap;
+    arb_report_totals t;
+    Map dept, doctor, facility, category, month, dept_doctor, facility_dept, doctor_category;
+    Map q_dept, q_drug, ledger;
+    Set repeat;
+    Work work[LEVELS];
+    char ledger_from[11], ledger_to[11];
+    char latest[11]; /* the latest settle date seen */
+    uint64_t serial;
+    FILE *csv_work[LEVELS];
+    /* --xlsx: the workbook, written as it goes (constant memory), its
+     * worklist sheets (one per level, one per level and department) */
+    lxw_workbook *wb;
+    lxw_format *bold;
+    lxw_worksheet *wl_sheet[LEVELS];
+    uint32_t wl_row[LEVELS];
+    Map wl_dept_sheet;
+    Map sheet_names;
+    int oom;
+} Report;
+
+static int fail(Report *r, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, r->errcap, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *str_of(json_object *o, const char *key) {
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return "";
+    return json_object_get_string(v);
+}
+
+/* Money as JSON: "12.34" or a number, to cents (0 when missing). */
+static int64_t money_of(json_object *o, const char *key) {
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v) || !v) return 0;
+    if (json_object_is_type(v, json_type_string)) {
+        const char *s = json_object_get_string(v);
+        int neg = *s == '-';
+        if (neg || *s == '+') s++;
+        int64_t whole = 0, frac = 0;
+        int digits = 0;
+        for (; *s >= '0' && *s <= '9'; s++) whole = whole * 10 + (*s - '0');
+        if (*s == '.')
+            for (s++; *s >= '0' && *s <= '9'; s++)
+                if (digits < 2) frac = frac * 10 + (*s - '0'), digits++;
+        if (digits == 1) frac *= 10;
+        int64_t c = whole * 100 + frac;
+        return neg ? -c : c;
+    }
+    if (json_object_is_type(v, json_type_int)) return json_object_get_int64(v) * 100;
+    if (json_object_is_type(v, json_type_double))
+        return (int64_t)llround(json_object_get_double(v) * 100.0);
+    return 0;
+}
+
+static int32_t int_of(json_object *o, const char *key) {
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int)) return 0;
+    return json_object_get_int(v);
+}
+
+static void set_extra(Report *r, Agg *a, const char *s) {
+    if (a->extra || !s || !*s) return;
+    if (!(a->extra = strdup(s))) r->oom = 1;
+}
+
+static Agg *get(Report *r, Map *m, const char *key) {
+    Agg *a = map_get(m, key);
+    if (!a) r->oom = 1;
+    return a;
+}
+
+static Agg *get2(Report *r, Map *m, const char *a, const char *b) {
+    char key[512];
+    snprintf(key, sizeof key, "%s\x1f%s", a, b);
+    return get(r, m, key);
+}
+
+/* "2025-08-14" → "2025Q3" */
+static void quarter_of(const char *date, char out[8]) {
+    int m = (date[5] - '0') * 10 + (date[6] - '0');
+    snprintf(out, 8, "%.4sQ%d", date, m >= 1 && m <= 12 ? (m - 1) / 3 + 1 : 0);
+}
+
+static int in_period(const Report *r, const char *date) {
+    if (!r->o->from && !r->o->to) return 1;
+    if (!*date) return 0;
+    if (r->o->from && strcmp(date, r->o->from) < 0) return 0;
+    if (r->o->to && strcmp(date, r->o->to) > 0) return 0;
+    return 1;
+}
+
+static int in_ledger(const Report *r, const char *date) {
+    return *date && strcmp(date, r->ledger_from) >= 0 && strcmp(date, r->ledger_to) <= 0;
+}
+
+/* CSV cell: quoted when needed. */
+static void csv_cell(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void money_text(int64_t c, char *buf, size_t cap) {
+    int64_t a = c < 0 ? -c : c;
+    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100),
+             (long long)(a % 100));
+}
+
+static const char *const work_heads[] = {"违规标识", "单据号",       "结算日期", "科室",     "医师",
+                                         "机构",     "规则",         "规则类别", "严重程度", "性质",
+                                         "违规金额", "涉嫌违规金额", "违规内容"};
+enum { WORK_COLS = sizeof work_heads / sizeof *work_heads };
+
+/* A sheet named after name (Excel's rules: at most 31 characters, none of
+ * []:*?/\, unique), with the header row heads; NULL on failure. */
+static lxw_worksheet *add_sheet(Report *r, const char *name, const char *const *heads,
+                                size_t nheads) {
+    char base[128], try[160];
+    size_t k = 0, chars = 0;
+    for (const char *p = name; *p && k < sizeof base - 5 && chars < 28; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xC0) != 0x80) chars++;
+        base[k++] = strchr("[]:*?/\\", c) ? '_' : (char)c;
+    }
+    while (k && ((unsigned char)base[k - 1] & 0xC0) == 0xC0) k--; /* a cut character */
+    base[k] = 0;
+    if (!k) snprintf(base, sizeof base, "_");
+    snprintf(try, sizeof try, "%s", base);
+    for (int i = 2;
+         map_get(&r->sheet_names, try) && ((Agg *)map_get(&r->sheet_names, try))->findings; i++)
+        snprintf(try, sizeof try, "%s~%d", base, i);
+    Agg *seen = get(r, &r->sheet_names, try);
+    if (seen) seen->findings = 1;
+    lxw_worksheet *ws = workbook_add_worksheet(r->wb, try);
+    for (size_t i = 0; ws && i < nheads; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, heads[i], r->bold);
+    return ws;
+}
+
+/* One worklist row into the level's sheet and its department's. */
+static void xlsx_work_row(Report *r, int lv, const char *dept, const char *const *cells,
+                          int64_t amount, int64_t at_risk) {
+    char name[256];
+    snprintf(name, sizeof name, "%s-%s", level_names[lv], *dept ? dept : "未填科室");
+    Agg *d = get2(r, &r->wl_dept_sheet, level_names[lv], dept);
+    if (!d) return;
+    if (!d->sheet) {
+        d->sheet = add_sheet(r, name, work_heads, WORK_COLS);
+        d->sheet_row = 1;
+    }
+    lxw_worksheet *ws[2] = {r->wl_sheet[lv], d->sheet};
+    uint32_t *row[2] = {&r->wl_row[lv], &d->sheet_row};
+    for (int k = 0; k < 2; k++) {
+        if (!ws[k]) continue;
+        for (size_t i = 0; i < WORK_COLS; i++) {
+            if (i == 10 || i == 11)
+                worksheet_write_number(ws[k], *row[k], (lxw_col_t)i,
+                                       (double)(i == 10 ? amount : at_risk) / 100.0, NULL);
+            else
+                worksheet_write_string(ws[k], *row[k], (lxw_col_t)i, cells[i], NULL);
+        }
+        (*row[k])++;
+    }
+}
+
+/* ------------------------------------------------------------- one claim */
+
+typedef struct Line {
+    int64_t line_no;
+    const char *code, *name, *kind;
+} Line;
+
+static void add_finding(Report *r, json_object *f, const char *date, int counted, const Line *lines,
+                        size_t nlines) {
+    const char *dept = str_of(f, "dept"), *doctor = str_of(f, "doctor");
+    const char *facility = str_of(f, "facility_id"), *cat = str_of(f, "category");
+    const char *sev = str_of(f, "severity"), *nat = str_of(f, "nature");
+    int64_t amount = money_of(f, "amount"), at_risk = money_of(f, "at_risk");
+    int32_t points = int_of(f, "points");
+    /* the ledger: points of the findings settled in its period */
+    if (in_ledger(r, date) && *doctor) {
+        Agg *l = get(r, &r->ledger, doctor);
+        if (l) {
+            l->points += points;
+            l->findings++;
+            set_extra(r, l, dept);
+        }
+    }
+    if (!counted) return;
+    r->t.findings++;
+    r->t.amount_cents += amount;
+    r->t.at_risk_cents += at_risk;
+    int definite = strcmp(nat, "definite") == 0;
+    /* repeat: the facility's person flagged by the same rule before */
+    char rk[512];
+    snprintf(rk, sizeof rk, "%s\x1f%s\x1f%s", facility, str_of(f, "person_id"), str_of(f, "rule"));
+    int seen = set_add(&r->repeat, hash_str(rk));
+    if (seen < 0) r->oom = 1;
+    Agg *groups[] = {
+        get(r, &r->dept, dept),
+        get(r, &r->doctor, doctor),
+        get(r, &r->facility, facility),
+        get2(r, &r->dept_doctor, dept, doctor),
+        get2(r, &r->facility_dept, facility, dept),
+        get2(r, &r->doctor_category, doctor, cat),
+        *date ? get(r, &r->month,
+                    (char[8]){date[0], date[1], date[2], date[3], '-', date[5], date[6], 0})
+              : NULL};
+    for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
+        Agg *a = groups[i];
+        if (!a) continue;
+        a->findings++;
+        a->amount += amount;
+        a->at_risk += at_risk;
+        a->definite += definite;
+        a->repeat += seen == 1;
+        a->points += points;
+        if (a->last_claim != r->serial) a->flagged++, a->last_claim = r->serial;
+    }
+    if (groups[1]) set_extra(r, groups[1], dept);
+    Agg *c = get(r, &r->category, cat);
+    if (c) {
+        c->findings++;
+        c->amount += amount;
+        c->at_risk += at_risk;
+        if (!c->extra) {
+            char e[512];
+            snprintf(e, sizeof e, "%s\x1f%s\x1f%s", str_of(f, "category_title"), str_of(f, "tier"),
+                     str_of(f, "category_code"));
+            set_extra(r, c, e);
+        }
+    }
+    /* quarterly high-frequency departments and drugs */
+    if (*date) {
+        char q[8];
+        quarter_of(date, q);
+        Agg *qd = get2(r, &r->q_dept, q, dept);
+        if (qd) qd->findings++, qd->at_risk += at_risk;
+        json_object *ln;
+        if (json_object_object_get_ex(f, "line_no", &ln) &&
+            json_object_is_type(ln, json_type_int)) {
+            int64_t no = json_object_get_int64(ln);
+            for (size_t i = 0; i < nlines; i++) {
+                if (lines[i].line_no != no) continue;
+                if (strcmp(lines[i].kind, "drug") == 0 || strcmp(lines[i].kind, "herb") == 0) {
+                    Agg *qi = get2(r, &r->q_drug, q, lines[i].code);
+                    if (qi) {
+                        qi->findings++;
+                        qi->at_risk += at_risk;
+                        set_extra(r, qi, lines[i].name);
+                    }
+                }
+                break;
+            }
+        }
+    }
+    /* the worklists */
+    int lv = rep_level(sev, nat);
+    Work *w = &r->work[lv];
+    w->count++;
+    w->at_risk += at_risk;
+    Agg *wd = get(r, &w->by_dept, dept);
+    if (wd) wd->findings++, wd->at_risk += at_risk, wd->amount += amount;
+    char risk[32], amt[32];
+    money_text(at_risk, risk, sizeof risk);
+    money_text(amount, amt, sizeof amt);
+    const char *cells[] = {str_of(f, "finding_id"),
+                           str_of(f, "claim_id"),
+                           date,
+                           dept,
+                           doctor,
+                           facility,
+                           str_of(f, "rule"),
+                           str_of(f, "category_title")[0] ? str_of(f, "category_title") : cat,
+                           sev,
+                           nat,
+                           amt,
+                           risk,
+                           str_of(f, "message")};
+    size_t ncells = sizeof cells / sizeof *cells;
+    if (r->csv_work[lv]) {
+        for (size_t i = 0; i < ncells; i++) {
+            if (i) fputc(',', r->csv_work[lv]);
+            csv_cell(r->csv_work[lv], cells[i]);
+        }
+        fputc('\n', r->csv_work[lv]);
+    }
+    if (r->wb) xlsx_work_row(r, lv, dept, cells, amount, at_risk);
+    if (w->n < WORK_TOP || at_risk > w->min) {
+        json_object *row = json_object_new_array();
+        for (size_t i = 0; row && i < ncells; i++)
+            json_object_array_add(row, json_object_new_string(cells[i]));
+        if (row) work_keep(w, at_risk, row);
+        json_object_put(row);
+    }
+}
+
+static void add_claim_totals(Report *r, json_object *c, const char *date, uint64_t nlines,
+                             int64_t claimed) {
+    r->t.claims++;
+    r->t.lines += nlines;
+    r->t.claimed_cents += claimed;
+    const char *dept = str_of(c, "dept"), *doctor = str_of(c, "doctor");
+    const char *facility = str_of(c, "facility_id");
+    Agg *groups[] = {
+        get(r, &r->dept, dept),
+        get(r, &r->doctor, doctor),
+        get(r, &r->facility, facility),
+        get2(r, &r->dept_doctor, dept, doctor),
+        get2(r, &r->facility_dept, facility, dept),
+        *date ? get(r, &r->month,
+                    (char[8]){date[0], date[1], date[2], date[3], '-', date[5], date[6], 0})
+              : NULL};
+    for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
+        if (!groups[i]) continue;
+        groups[i]->claims++;
+        groups[i]->lines += nlines;
+        groups[i]->claimed += claimed;
+    }
+    if (groups[1]) set_extra(r, groups[1], dept);
+}
+
+/* ------------------------------------------------------------- reading */
+
+typedef struct Reader {
+    FILE *f;
+    const char *path;
+    char *line;
+    size_t cap;
+    uint64_t lineno;
+    json_tokener *tok; /* reused for every line */
+} Reader;
+
+/* The next non-empty line parsed, NULL at the end (or on an error: *bad). */
+static json_object *next_obj(Report *r, Reader *rd, int *bad) {
+    for (;;) {
+        ssize_t n = getline(&rd->line, &rd->cap, rd->f);
+        if (n < 0) return NULL;
+        rd->lineno++;
+        while (n && (rd->line[n - 1] == '\n' || rd->line[n - 1] == '\r')) rd->line[--n] = 0;
+        if (!n) continue;
+        json_object *o = NULL;
+        if (!rd->tok) rd->tok = json_tokener_new();
+        if (rd->tok) {
+            json_tokener_reset(rd->tok);
+            o = json_tokener_parse_ex(rd->tok, rd->line, (int)n);
+            if (o && json_tokener_get_parse_end(rd->tok) < (size_t)n) {
+                json_object_put(o);
+                o = NULL;
+            }
+        }
+        if (!o || !json_object_is_type(o, json_type_object)) {
+            json_object_put(o);
+            *bad = 1;
+            fail(r, "%s:%llu: not a JSON object", rd->path, (unsigned long long)rd->lineno);
+            return NULL;
+        }
+        return o;
+    }
+}
+
+static void settle_date_of(json_object *c, char out[11]) {
+    const char *s = str_of(c, "settle_time");
+    if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
+        snprintf(out, 11, "%.10s", s);
+    else
+        out[0] = 0;
+}
+
+/* The latest settle date of the claims (for the ledger period when the
+ * report's period has no end). */
+static int scan_latest(Report *r, char out[11]) {
+    FILE *f = fopen(r->o->claims_path, "r");
+    if (!f) return fail(r, "cannot read %s: %s", r->o->claims_path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    out[0] = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        const char *p = strstr(line, "\"settle_time\"");
+        if (!p) continue;
+        p = strchr(p + 13, '"');
+        if (p && strlen(p) > 11 && strncmp(p + 1, out, 10) > 0) snprintf(out, 11, "%.10s", p + 1);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+static void ledger_period(Report *r) {
+    const char *end = r->o->to ? r->o->to : r->latest;
+    if (!*end) end = "9999-12-31";
+    snprintf(r->ledger_to, sizeof r->ledger_to, "%.10s", end);
+    if (r->o->ledger_rolling) {
+        /* the 12 months ending at `end`: from the day after, a year before */
+        int y = atoi(end), m = atoi(end + 5), d = atoi(end + 8);
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        int last = m == 2 && leap ? 29 : mdays[(m - 1 + 12) % 12];
+        y -= 1;
+        if (d >= last)
+            d = 1, m = m == 12 ? 1 : m + 1, y += m == 1;
+        else
+            d += 1;
+        char t[40];
+        snprintf(t, sizeof t, "%04d-%02d-%02d", y, m, d);
+        snprintf(r->ledger_from, sizeof r->ledger_from, "%.10s", t);
+    } else {
+        snprintf(r->ledger_from, sizeof r->ledger_from, "%.4s-01-01", end);
+    }
+}
+
+static int read_all(Report *r) {
+    Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0, NULL};
+    Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0, NULL};
+    int rc = 0, bad = 0;
+    if (!c.f) rc = fail(r, "cannot read %s: %s", c.path, strerror(errno));
+    if (!rc && !f.f) rc = fail(r, "cannot read %s: %s", f.path, strerror(errno));
+    json_object *pending = rc ? NULL : next_obj(r, &f, &bad);
+    Line *lines = NULL;
+    size_t caplines = 0;
+    while (!rc && !bad) {
+        json_object *claim = next_obj(r, &c, &bad);
+        if (!claim) break;
+        r->serial++;
+        const char *id = str_of(claim, "claim_id");
+        char date[11];
+        settle_date_of(claim, date);
+        int counted = in_period(r, date);
+        json_object *jl;
+        size_t nl = 0;
+        int64_t claimed = money_of(claim, "total_amount");
+        if (json_object_object_get_ex(claim, "lines", &jl) &&
+            json_object_is_type(jl, json_type_array)) {
+            nl = json_object_array_length(jl);
+            if (nl > caplines) {
+                Line *g = realloc(lines, nl * sizeof *g);
+                if (!g) {
+                    r->oom = 1;
+                    json_object_put(claim);
+                    break;
+                }
+                lines = g, caplines = nl;
+            }
+            for (size_t i = 0; i < nl; i++) {
+                json_object *l = json_object_array_get_idx(jl, i), *v;
+                lines[i].line_no =
+                    json_object_object_get_ex(l, "line_no", &v) ? json_object_get_int64(v) : -1;
+                lines[i].code = str_of(l, "item_code");
+                lines[i].name = str_of(l, "item_name");
+                lines[i].kind = str_of(l, "item_kind");
+            }
+        }
+        if (counted) add_claim_totals(r, claim, date, nl, claimed);
+        uint64_t before = r->t.findings;
+        while (pending && strcmp(str_of(pending, "claim_id"), id) == 0) {
+            add_finding(r, pending, date, counted, lines, nl);
+            json_object_put(pending);
+            pending = next_obj(r, &f, &bad);
+        }
+        if (r->t.findings > before) r->t.flagged_claims++;
+        json_object_put(claim);
+        if (r->oom) break;
+    }
+    if (!rc && !bad && pending)
+        rc = fail(r,
+                  "%s:%llu: the finding's claim '%s' is not in %s after the claims before it "
+                  "(report reads the claims file `check` audited, in its order)",
+                  f.path, (unsigned long long)f.lineno, str_of(pending, "claim_id"), c.path);
+    json_object_put(pending);
+    free(lines);
+    free(c.line);
+    free(f.line);
+    if (c.tok) json_tokener_free(c.tok);
+    if (f.tok) json_tokener_free(f.tok);
+    if (c.f) fclose(c.f);
+    if (f.f) fclose(f.f);
+    if (!rc && r->oom) rc = fail(r, "out of memory");
+    return rc || bad ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- output */
+
+typedef struct Sorted {
+    const Slot *s;
+} Sorted;
+
+static int by_risk(const void *a, const void *b) {
+    const Slot *x = *(const Slot *const *)a, *y = *(const Slot *const *)b;
+    if (x->a->at_risk != y->a->at_risk) return x->a->at_risk < y->a->at_risk ? 1 : -1;
+    if (x->a->findings != y->a->findings) return x->a->findings < y->a->findings ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+static int by_key(const void *a, const void *b) {
+    return strcmp((*(const Slot *const *)a)->key, (*(const Slot *const *)b)->key);
+}
+
+static int by_points(const void *a, const void *b) {
+    const Slot *x = *(const Slot *const *)a, *y = *(const Slot *const *)b;
+    if (x->a->points != y->a->points) return x->a->points < y->a->points ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+/* The map's slots, sorted; NULL when empty or out of memory. */
+static const Slot **sorted(const Map *m, int (*cmp)(const void *, const void *)) {
+    if (!m->n) return NULL;
+    const Slot **v = malloc(m->n * sizeof *v);
+    if (!v) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->s[i].key) v[k++] = &m->s[i];
+    qsort(v, k, sizeof *v, cmp);
+    return v;
+}
+
+static json_object *money_json(int64_t c) {
+    return json_object_new_double((double)c / 100.0);
+}
+
+/* A group as {key, claims, lines, claimed, flagged, findings, amount,
+ * at_risk, definite, repeat, points, extra}. */
+static json_object *agg_json(const char *key, const Agg *a) {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "key", json_object_new_string(key));
+    json_object_object_add(o, "claims", json_object_new_int64((int64_t)a->claims));
+    json_object_object_add(o, "lines", json_object_new_int64((int64_t)a->lines));
+    json_object_object_add(o, "claimed", money_json(a->claimed));
+    json_object_object_add(o, "flagged", json_object_new_int64((int64_t)a->flagged));
+    json_object_object_add(o, "findings", json_object_new_int64((int64_t)a->findings));
+    json_object_object_add(o, "amount", money_json(a->amount));
+    json_object_object_add(o, "at_risk", money_json(a->at_risk));
+    json_object_object_add(o, "definite", json_object_new_int64((int64_t)a->definite));
+    json_object_object_add(o, "repeat", json_object_new_int64((int64_t)a->repeat));
+    json_object_object_add(o, "points", json_object_new_int64(a->points));
+    if (a->extra) json_object_object_add(o, "extra", json_object_new_string(a->extra));
+    return o;
+}
+
+/* The map as an array, sorted, at most `limit` rows (0: all). */
+static json_object *map_json(const Map *m, int (*cmp)(const void *, const void *), size_t limit) {
+    json_object *arr = json_object_new_array();
+    const Slot **v = sorted(m, cmp);
+    for (size_t i = 0; v && i < m->n && (!limit || i < limit); i++)
+        json_object_array_add(arr, agg_json(v[i]->key, v[i]->a));
+    free((void *)v);
+    return arr;
+}
+
+/* A facility's indicator values (NAN when not applicable) and grade. */
+static double facility_score(const Report *r, const Agg *a, double val[], size_t n) {
+    for (size_t i = 0; i < n; i++) val[i] = NAN;
+    if (n > 0) val[0] = a->claims ? 1000.0 * (double)a->findings / (double)a->claims : NAN;
+    if (n > 1) val[1] = a->claims ? (double)a->at_risk / 100.0 / (double)a->claims : NAN;
+    if (n > 2) val[2] = a->findings ? 100.0 * (double)a->repeat / (double)a->findings : 0;
+    if (n > 3) val[3] = a->findings ? 100.0 * (double)a->definite / (double)a->findings : 0;
+    /* val[4], the compliance rate, needs 3103 feedback: not applicable here */
+    double sum = 0, w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(val[i])) continue;
+        sum += r->inds[i].weight * arb_report_indicator_score(&r->inds[i], val[i]);
+        w += r->inds[i].weight;
+    }
+    return w > 0 ? sum / w : 0;
+}
+
+static json_object *build_data(Report *r) {
+    const arb_report_options *o = r->o;
+    size_t top = o->top > 0 ? (size_t)o->top : 10;
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "title",
+                           json_object_new_string(o->title ? o->title : "医保智能审核报告"));
+    json_object_object_add(d, "from", json_object_new_string(o->from ? o->from : ""));
+    json_object_object_add(d, "to", json_object_new_string(o->to ? o->to : ""));
+    json_object *t = json_object_new_object();
+    json_object_object_add(t, "claims", json_object_new_int64((int64_t)r->t.claims));
+    json_object_object_add(t, "lines", json_object_new_int64((int64_t)r->t.lines));
+    json_object_object_add(t, "flagged", json_object_new_int64((int64_t)r->t.flagged_claims));
+    json_object_object_add(t, "findings", json_object_new_int64((int64_t)r->t.findings));
+    json_object_object_add(t, "claimed", money_json(r->t.claimed_cents));
+    json_object_object_add(t, "amount", money_json(r->t.amount_cents));
+    json_object_object_add(t, "at_risk", money_json(r->t.at_risk_cents));
+    json_object_object_add(d, "totals", t);
+    json_object_object_add(d, "months", map_json(&r->month, by_key, 0));
+    json_object_object_add(d, "categories", map_json(&r->category, by_risk, 0));
+    json_object_object_add(d, "depts", map_json(&r->dept, by_risk, top));
+    json_object_object_add(d, "doctors", map_json(&r->doctor, by_risk, top));
+    json_object_object_add(d, "facilities", map_json(&r->facility, by_risk, top));
+    json_object_object_add(d, "dept_doctor", map_json(&r->dept_doctor, by_risk, 0));
+    json_object_object_add(d, "facility_dept", map_json(&r->facility_dept, by_risk, 0));
+    json_object_object_add(d, "doctor_category", map_json(&r->doctor_category, by_risk, 0));
+    json_object_object_add(d, "q_dept", map_json(&r->q_dept, by_key, 0));
+    json_object_object_add(d, "q_drug", map_json(&r->q_drug, by_key, 0));
+    /* the ledger: every doctor with points, the sanction reached */
+    json_object *led = json_object_new_array();
+    const Slot **v = sorted(&r->ledger, by_points);
+    for (size_t i = 0; v && i < r->ledger.n; i++) {
+        if (v[i]->a->points <= 0) continue;
+        json_object *row = agg_json(v[i]->key, v[i]->a);
+        int step;
+        const char *s = arb_report_sanction(r->steps, r->nsteps, (int32_t)v[i]->a->points, &step);
+        json_object_object_add(row, "sanction", json_object_new_string(s ? s : ""));
+        json_object_object_add(row, "step", json_object_new_int(step + 1));
+        json_object_array_add(led, row);
+        if (s) r->t.doctors_sanctioned++;
+    }
+    free((void *)v);
+    json_object *lo = json_object_new_object();
+    json_object_object_add(lo, "from", json_object_new_string(r->ledger_from));
+    json_object_object_add(lo, "to", json_object_new_string(r->ledger_to));
+    json_object_object_add(lo, "rolling", json_object_new_boolean(o->ledger_rolling));
+    json_object *steps = json_object_new_array();
+    for (size_t i = 0; i < r->nsteps; i++) {
+        json_object *s = json_object_new_object();
+        json_object_object_add(s, "points", json_object_new_int(r->steps[i].points));
+        json_object_object_add(s, "sanction", json_object_new_string(r->steps[i].sanction));
+        json_object_array_add(steps, s);
+    }
+    json_object_object_add(lo, "steps", steps);
+    json_object_object_add(lo, "rows", led);
+    json_object_object_add(d, "ledger", lo);
+    /* facility grades */
+    json_object *gr = json_object_new_object(), *inds = json_object_new_array(),
+                *rows = json_object_new_array();
+    for (size_t i = 0; i < r->ninds; i++) {
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "name", json_object_new_string(r->inds[i].name));
+        json_object_object_add(x, "weight", json_object_new_double(r->inds[i].weight));
+        json_object_object_add(x, "good", json_object_new_double(r->inds[i].good));
+        json_object_object_add(x, "bad", json_object_new_double(r->inds[i].bad));
+        json_object_array_add(inds, x);
+    }
+    v = sorted(&r->facility, by_key);
+    for (size_t i = 0; v && i < r->facility.n; i++) {
+        if (!v[i]->a->claims) continue;
+        double val[16];
+        size_t n = r->ninds < 16 ? r->ninds : 16;
+        double score = facility_score(r, v[i]->a, val, n);
+        json_object *row = agg_json(v[i]->key, v[i]->a), *vals = json_object_new_array();
+        for (size_t k = 0; k < n; k++)
+            json_object_array_add(vals, isnan(val[k]) ? NULL : json_object_new_double(val[k]));
+        json_object_object_add(row, "values", vals);
+        json_object_object_add(row, "score", json_object_new_double(score));
+        char g[2] = {arb_report_grade(o->grade_cut, score), 0};
+        json_object_object_add(row, "grade", json_object_new_string(g));
+        json_object_array_add(rows, row);
+    }
+    free((void *)v);
+    json_object_object_add(gr, "indicators", inds);
+    json_object_object_add(gr, "rows", rows);
+    json_object_object_add(d, "grades", gr);
+    /* the worklists */
+    json_object *wl = json_object_new_array();
+    for (int lv = 0; lv < LEVELS; lv++) {
+        Work *w = &r->work[lv];
+        json_object *x = json_object_new_object(), *topr = json_object_new_array();
+        json_object_object_add(x, "level", json_object_new_string(level_names[lv]));
+        json_object_object_add(x, "count", json_object_new_int64((int64_t)w->count));
+        json_object_object_add(x, "at_risk", money_json(w->at_risk));
+        json_object_object_add(x, "by_dept", map_json(&w->by_dept, by_risk, 0));
+        /* the kept rows, largest at risk first */
+        for (size_t i = 1; i < w->n; i++)
+            for (size_t j = i; j > 0 && w->top[j].at_risk > w->top[j - 1].at_risk; j--) {
+                WorkRow tmp = w->top[j];
+                w->top[j] = w->top[j - 1];
+                w->top[j - 1] = tmp;
+            }
+        for (size_t i = 0; i < w->n; i++)
+            if (w->top[i].json) json_object_array_add(topr, json_tokener_parse(w->top[i].json));
+        json_object_object_add(x, "top", topr);
+        json_object_array_add(wl, x);
+    }
+    json_object_object_add(d, "worklists", wl);
+    return d;
+}
+
+/* ------------------------------------------------------------- CSV tables */
+
+static int write_table(Report *r, const char *name, const Map *m,
+                       int (*cmp)(const void *, const void *), const char *keyhead) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", r->o->csv_dir, name);
+    OutFile of;
+    outf_init(&of);
+    int e = outf_open(&of, path, mem_default());
+    if (e) return fail(r, "cannot write %s: %s", path, strerror(e));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        outf_abort(&of);
+        return fail(r, "out of memory");
+    }
+    fputs("\xEF\xBB\xBF", f);
+    fprintf(f,
+            "%s,审核单据数,明细行数,申报金额,违规单据数,违规条数,违规金额,涉嫌违规金额(每行一次),"
+            "明确违规条数,重复违规条数,记分\n",
+            keyhead);
+    const Slot **v = sorted(m, by_risk);
+    (void)cmp;
+    for (size_t i = 0; v && i < m->n; i++) {
+        const Agg *a = v[i]->a;
+        char c1[32], c2[32], c3[32];
+        money_text(a->claimed, c1, sizeof c1);
+        money_text(a->amount, c2, sizeof c2);
+        money_text(a->at_risk, c3, sizeof c3);
+        csv_cell(f, v[i]->key);
+        fprintf(f, ",%llu,%llu,%s,%llu,%llu,%s,%s,%llu,%llu,%lld\n", (unsigned long long)a->claims,
+                (unsigned long long)a->lines, c1, (unsigned long long)a->flagged,
+                (unsigned long long)a->findings, c2, c3, (unsigned long long)a->definite,
+                (unsigned long long)a->repeat, (long long)a->points);
+    }
+    free((void *)v);
+    fclose(f);
+    e = outf_write(&of, buf, len);
+    free(buf);
+    if (!e)
+        e = outf_commit(&of, 0);
+    else
+        outf_abort(&of);
+    return e ? fail(r, "cannot write %s: %s", path, strerror(e)) : 0;
+}
+
+static int write_text(Report *r, const char *path, const char *text, size_t len) {
+    OutFile of;
+    outf_init(&of);
+    int e = outf_open(&of, path, mem_default());
+    if (!e) e = outf_write(&of, text, len);
+    if (!e)
+        e = outf_commit(&of, 0);
+    else
+        outf_abort(&of);
+    return e ? fail(r, "cannot write %s: %s", path, strerror(e)) : 0;
+}
+
+static int write_csv_extra(Report *r, json_object *data) {
+    char path[4096], *buf = NULL;
+    size_t len = 0;
+    /* the ledger */
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return fail(r, "out of memory");
+    fputs("\xEF\xBB\xBF医师,科室,记分,违规条数,处理\n", f);
+    json_object *rows = json_object_object_get(json_object_object_get(data, "ledger"), "rows");
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        json_object *x = json_object_array_get_idx(rows, i);
+        csv_cell(f, str_of(x, "key"));
+        fputc(',', f);
+        csv_cell(f, str_of(x, "extra"));
+        fprintf(f, ",%d,%d,", int_of(x, "points"), int_of(x, "findings"));
+        csv_cell(f, str_of(x, "sanction"));
+        fputc('\n', f);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/ledger.csv", r->o->csv_dir);
+    int rc = write_text(r, path, buf, len);
+    free(buf);
+    if (rc) return rc;
+    /* the grades */
+    buf = NULL, len = 0;
+    if (!(f = open_memstream(&buf, &len))) return fail(r, "out of memory");
+    fputs("\xEF\xBB\xBF机构", f);
+    for (size_t i = 0; i < r->ninds; i++) fprintf(f, ",%s", r->inds[i].name);
+    fputs(",得分,等级\n", f);
+    json_object *g = json_object_object_get(json_object_object_get(data, "grades"), "rows");
+    for (size_t i = 0; i < json_object_array_length(g); i++) {
+        json_object *x = json_object_array_get_idx(g, i);
+        csv_cell(f, str_of(x, "key"));
+        json_object *vals = json_object_object_get(x, "values");
+        for (size_t k = 0; k < json_object_array_length(vals); k++) {
+            json_object *val = json_object_array_get_idx(vals, k);
+            if (val)
+                fprintf(f, ",%.2f", json_object_get_double(val));
+            else
+                fputs(",", f);
+        }
+        fprintf(f, ",%.1f,%s\n", json_object_get_double(json_object_object_get(x, "score")),
+                str_of(x, "grade"));
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/grades.csv", r->o->csv_dir);
+    rc = write_text(r, path, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* ------------------------------------------------------------- HTML */
+
+static void html_escape(FILE *f, const char *s) {
+    for (; *s; s++) {
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static int write_html(Report *r, json_object *data) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return fail(r, "out of memory");
+    const char *title = r->o->title ? r->o->title : "医保智能审核报告";
+    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n<title>", f);
+    html_escape(f, title);
+    fputs("</title>\n<style>\n", f);
+    fputs(rep_css, f);
+    fputs("</style>\n</head><body>\n", f);
+    /* the data: json-c escapes '/', so "</script>" cannot occur in it */
+    fputs("<script type=\"application/json\" id=\"report-data\">", f);
+    fputs(json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN), f);
+    fputs("</script>\n", f);
+    size_t elen = r->o->echarts_js ? r->o->echarts_len : 0;
+    const char *ejs = r->o->echarts_js ? r->o->echarts_js : arb_report_echarts(&elen);
+    if (elen) {
+        fputs("<script>\n", f);
+        fwrite(ejs, 1, elen, f);
+        fputs("\n</script>\n", f);
+    }
+    fputs("<script>\n", f);
+    fputs(rep_app_js, f);
+    fputs("</script>\n</body></html>\n", f);
+    if (fclose(f)) {
+        free(buf);
+        return fail(r, "out of memory");
+    }
+    int rc = write_text(r, r->o->html_path, buf, len);
+    free(buf);
+    return rc;
+}
+
+/* ------------------------------------------------------------- Excel */
+
+static const char *const group_heads[] = {"",
+                                          "审核单据数",
+                                          "明细行数",
+                                          "申报金额",
+                                          "违规单据数",
+                                          "违规条数",
+                                          "违规金额",
+                                          "涉嫌违规金额(每行一次)",
+                                          "明确违规条数",
+                                          "重复违规条数",
+                                          "记分"};
+
+static void xlsx_group(Report *r, lxw_worksheet *ws, const char *head, const Map *m) {
+    if (!ws) return;
+    worksheet_write_string(ws, 0, 0, head, r->bold);
+    for (size_t i = 1; i < sizeof group_heads / sizeof *group_heads; i++)
+        worksheet_write_string(ws, 0, (lxw_col_t)i, group_heads[i], r->bold);
+    const Slot **v = sorted(m, by_risk);
+    for (size_t i = 0; v && i < m->n; i++) {
+        const Agg *a = v[i]->a;
+        lxw_row_t row = (lxw_row_t)(i + 1);
+        double vals[] = {(double)a->claims,  (double)a->lines,    a->claimed / 100.0,
+                         (double)a->flagged, (double)a->findings, a->amount / 100.0,
+                         a->at_risk / 100.0, (double)a->definite, (double)a->repeat,
+                         (double)a->points};
+        worksheet_write_string(ws, row, 0, v[i]->key, NULL);
+        for (size_t k = 0; k < sizeof vals / sizeof *vals; k++)
+            worksheet_write_number(ws, row, (lxw_col_t)(k + 1), vals[k], NULL);
+    }
+    free((void *)v);
+}
+
+/* The summary sheets, from the aggregates (the worklists were written as
+ * the findings came). */
+static void xlsx_summary(Report *r, json_object *data, lxw_worksheet *const *ws) {
+    static const char *const tk[] = {"审核单据数",
+                                     "明细行数",
+                                     "违规单据数",
+                                     "违规条数",
+                                     "申报金额",
+                                     "违规金额",
+                                     "涉嫌违规金额(每行一次)"};
+    double tv[] = {(double)r->t.claims,         (double)r->t.lines,
+                   (double)r->t.flagged_claims, (double)r->t.findings,
+                   r->t.claimed_cents / 100.0,  r->t.amount_cents / 100.0,
+                   r->t.at_risk_cents / 100.0};
+    if (ws[0]) {
+        worksheet_write_string(ws[0], 0, 0, "项目", r->bold);
+        worksheet_write_string(ws[0], 0, 1, "数值", r->bold);
+        for (size_t i = 0; i < sizeof tk / sizeof *tk; i++) {
+            worksheet_write_string(ws[0], (lxw_row_t)(i + 1), 0, tk[i], NULL);
+            worksheet_write_number(ws[0], (lxw_row_t)(i + 1), 1, tv[i], NULL);
+        }
+    }
+    xlsx_group(r, ws[1], "科室", &r->dept);
+    xlsx_group(r, ws[2], "医师", &r->doctor);
+    xlsx_group(r, ws[3], "机构", &r->facility);
+    if (ws[4]) {
+        static const char *const h[] = {"医师", "科室", "记分", "违规条数", "处理"};
+        for (size_t i = 0; i < 5; i++)
+            worksheet_write_string(ws[4], 0, (lxw_col_t)i, h[i], r->bold);
+        json_object *rows = json_object_object_get(json_object_object_get(data, "ledger"), "rows");
+        for (size_t i = 0; i < json_object_array_length(rows); i++) {
+            json_object *x = json_object_array_get_idx(rows, i);
+            lxw_row_t row = (lxw_row_t)(i + 1);
+            worksheet_write_string(ws[4], row, 0, str_of(x, "key"), NULL);
+            worksheet_write_string(ws[4], row, 1, str_of(x, "extra"), NULL);
+            worksheet_write_number(ws[4], row, 2, int_of(x, "points"), NULL);
+            worksheet_write_number(ws[4], row, 3, int_of(x, "findings"), NULL);
+            worksheet_write_string(ws[4], row, 4, str_of(x, "sanction"), NULL);
+        }
+    }
+    if (ws[5]) {
+        worksheet_write_string(ws[5], 0, 0, "机构", r->bold);
+        for (size_t i = 0; i < r->ninds; i++)
+            worksheet_write_string(ws[5], 0, (lxw_col_t)(i + 1), r->inds[i].name, r->bold);
+        worksheet_write_string(ws[5], 0, (lxw_col_t)(r->ninds + 1), "得分", r->bold);
+        worksheet_write_string(ws[5], 0, (lxw_col_t)(r->ninds + 2), "等级", r->bold);
+        json_object *g = json_object_object_get(json_object_object_get(data, "grades"), "rows");
+        for (size_t i = 0; i < json_object_array_length(g); i++) {
+            json_object *x = json_object_array_get_idx(g, i);
+            lxw_row_t row = (lxw_row_t)(i + 1);
+            worksheet_write_string(ws[5], row, 0, str_of(x, "key"), NULL);
+            json_object *vals = json_object_object_get(x, "values");
+            for (size_t k = 0; k < json_object_array_length(vals); k++) {
+                json_object *val = json_object_array_get_idx(vals, k);
+                if (val)
+                    worksheet_write_number(ws[5], row, (lxw_col_t)(k + 1),
+                                           json_object_get_double(val), NULL);
+            }
+            worksheet_write_number(ws[5], row, (lxw_col_t)(r->ninds + 1),
+                                   json_object_get_double(json_object_object_get(x, "score")),
+                                   NULL);
+            worksheet_write_string(ws[5], row, (lxw_col_t)(r->ninds + 2), str_of(x, "grade"), NULL);
+        }
+    }
+}
+
+/* A temporary name beside path (created, empty), or -1. */
+static int temp_beside(const char *path, char *out, size_t cap) {
+    const char *slash = strrchr(path, '/');
+    int dl = slash ? (int)(slash - path + 1) : 0;
+    snprintf(out, cap, "%.*s.%s.XXXXXX", dl, path, slash ? slash + 1 : path);
+    int fd = mkstemp(out);
+    if (fd < 0) return -1;
+    close(fd);
+    return 0;
+}
+
+/* ------------------------------------------------------------- the whole */
+
+int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *err,
+                     size_t errcap) {
+    Report r;
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.err = err;
+    r.errcap = errcap;
+    if (errcap) err[0] = 0;
+    r.steps = o->steps ? o->steps : arb_report_default_ladder(&r.nsteps);
+    if (o->steps) r.nsteps = o->nsteps;
+    r.inds = o->indicators ? o->indicators : arb_report_default_indicators(&r.ninds);
+    if (o->indicators) r.ninds = o->nindicators;
+    int rc = 0;
+    if (!o->findings_path || !o->claims_path) rc = fail(&r, "findings and claims are required");
+    if (!rc && !o->to) rc = scan_latest(&r, r.latest);
+    if (!rc) ledger_period(&r);
+    OutFile work[LEVELS];
+    char *wbuf[LEVELS] = {0};
+    size_t wlen[LEVELS] = {0};
+    for (int lv = 0; lv < LEVELS; lv++) outf_init(&work[lv]);
+    if (!rc && o->csv_dir) {
+        for (int lv = 0; lv < LEVELS && !rc; lv++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/worklist_%d_%s.csv", o->csv_dir, lv + 1,
+                     level_names[lv]);
+            int e = outf_open(&work[lv], path, mem_default());
+            if (e) {
+                rc = fail(&r, "cannot write %s: %s", path, strerror(e));
+                break;
+            }
+            r.csv_work[lv] = work[lv].f;
+            fputs(
+                "\xEF\xBB\xBF违规标识,单据号,结算日期,科室,医师,机构,规则,规则类别,严重程度,性质,违"
+                "规金额,涉嫌违规金额,违规内容\n",
+                r.csv_work[lv]);
+        }
+    }
+    (void)wbuf, (void)wlen;
+    char xtmp[4096] = "";
+    lxw_worksheet *xs[6] = {0};
+    if (!rc && o->xlsx_path) {
+        struct stat st;
+        int special = stat(o->xlsx_path, &st) == 0 && !S_ISREG(st.st_mode);
+        if (special || strcmp(o->xlsx_path, "-") == 0)
+            rc = fail(&r, "%s: a workbook is written to a regular file", o->xlsx_path);
+        else if (temp_beside(o->xlsx_path, xtmp, sizeof xtmp))
+            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
+        if (!rc) {
+            lxw_workbook_options wo = {.constant_memory = LXW_TRUE};
+            r.wb = workbook_new_opt(xtmp, &wo);
+            if (!r.wb) rc = fail(&r, "cannot write %s", o->xlsx_path);
+        }
+        if (!rc) {
+            r.bold = workbook_add_format(r.wb);
+            format_set_bold(r.bold);
+            static const char *const names[6] = {"汇总",   "按科室",   "按医师",
+                                                 "按机构", "记分台账", "机构等级"};
+            for (int i = 0; i < 6; i++) xs[i] = add_sheet(&r, names[i], NULL, 0);
+            for (int lv = 0; lv < LEVELS; lv++) {
+                r.wl_sheet[lv] = add_sheet(&r, level_names[lv], work_heads, WORK_COLS);
+                r.wl_row[lv] = 1;
+            }
+        }
+    }
+    if (!rc) rc = read_all(&r);
+    json_object *data = NULL;
+    if (!rc) data = build_data(&r);
+    if (!rc && o->csv_dir) {
+        rc = write_table(&r, "by_dept.csv", &r.dept, by_risk, "科室");
+        if (!rc) rc = write_table(&r, "by_doctor.csv", &r.doctor, by_risk, "医师");
+        if (!rc) rc = write_table(&r, "by_facility.csv", &r.facility, by_risk, "机构");
+        if (!rc) rc = write_csv_extra(&r, data);
+    }
+    for (int lv = 0; lv < LEVELS; lv++) {
+        if (!outf_is_open(&work[lv])) continue;
+        if (rc)
+            outf_abort(&work[lv]);
+        else if (outf_commit(&work[lv], 0))
+            rc = fail(&r, "cannot write the worklists in %s", o->csv_dir);
+    }
+    if (r.wb) {
+        if (!rc) xlsx_summary(&r, data, xs);
+        lxw_error xe = workbook_close(r.wb);
+        if (!rc && xe != LXW_NO_ERROR)
+            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, lxw_strerror(xe));
+        if (!rc && rename(xtmp, o->xlsx_path))
+            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
+    }
+    if (rc && xtmp[0]) unlink(xtmp);
+    if (!rc && o->html_path) rc = write_html(&r, data);
+    json_object_put(data);
+    if (out) *out = r.t;
+    Map *maps[] = {&r.dept,
+                   &r.doctor,
+                   &r.facility,
+                   &r.category,
+                   &r.month,
+                   &r.dept_doctor,
+                   &r.facility_dept,
+                   &r.doctor_category,
+                   &r.q_dept,
+                   &r.q_drug,
+                   &r.ledger,
+                   &r.work[0].by_dept,
+                   &r.work[1].by_dept,
+                   &r.work[2].by_dept,
+                   &r.wl_dept_sheet,
+                   &r.sheet_names};
+    for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(maps[i]);
+    for (int lv = 0; lv < LEVELS; lv++)
+        for (size_t i = 0; i < r.work[lv].n; i++) free(r.work[lv].top[i].json);
+    free(r.repeat.v);
+    return rc ? -1 : 0;
+}
+
+const char *arb_report_echarts(size_t *len) {
+    *len = (size_t)(rep_echarts_end - rep_echarts_js);
+    return rep_echarts_js;
+}
