@@ -99,6 +99,14 @@ typedef struct arb_finding {
     const char *const *also_matched;
     const char *rule_title;
     const char *category_title;
+    const char *tier;
+    const char *person_id;
+    const char *facility_id;
+    const char *dept;
+    const char *doctor;
+    const char *settle_date;
+    const char *finding_id;
+    int64_t at_risk_cents;
 } arb_finding;
 
 size_t arb_finding_json(const arb_finding *f, char *buf, size_t cap);
@@ -145,6 +153,7 @@ typedef struct arb_batch_options {
     const char *encoding;
     const char *input_profile;
     size_t max_field_bytes;
+    int findings_bom;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
