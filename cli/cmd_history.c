@@ -57,6 +57,8 @@ static const char *const HISTORY_HELP =
     "  --stdlib DIR        the standard library directory\n"
     "  --input-format F    jsonl or csv (default: by the file's extension)\n"
     "  --encoding E        utf-8 (default) or gb18030 (gbk is the same)\n"
+    "  --input PROFILE     add: read the claims through an input profile of the\n"
+    "                      rules (nhsa3101, his_csv_zh; docs/input.md)\n"
     "  --rejects FILE      where rejected records go (default rejects.jsonl)\n"
     "  --threads N         parse on N threads (default 1)\n"
     "  --commit-every N    add: claims per commit, at least (default 20000)\n"
@@ -157,6 +159,8 @@ int cmd_history(int argc, char **argv) {
             return EXIT_CLEAN;
         } else if (strcmp(a, "--claims") == 0 && more) {
             o.claims_path = argv[++i];
+        } else if (strcmp(a, "--input") == 0 && more) {
+            o.input_profile = argv[++i];
         } else if (strcmp(a, "--pack") == 0 && more) {
             pack = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && more) {

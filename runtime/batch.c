@@ -1344,22 +1344,27 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         strmap_init(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
-        CsvClaims *cc;
-        if (csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding, e->alloc, msg,
-                         sizeof msg) != 0) {
+        CsvClaims *cc = NULL;
+        ProfCsv *pc = NULL; /* CSV through an input profile */
+        if (b->ws[0].prof ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->alloc, msg,
+                                          sizeof msg)
+                          : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path,
+                                         e->claims_encoding, e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
-            csvc_set_max_field(cc, b->o->max_field_bytes);
-            size_t n = csvc_count(cc);
-            st->bytes = b->total = csvc_bytes(cc);
+            if (cc) csvc_set_max_field(cc, b->o->max_field_bytes);
+            for (int i = 0; i < b->nw; i++) b->ws[i].pcsv = pc;
+            size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
+            st->bytes = b->total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
             for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
                 size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
                 share_claims(b->ws, b->nw, cc, from, to);
                 uint64_t done = b->total * to / n;
                 rc = stage_workers(sg, sg->add ? done : done / 2, b->total);
             }
-            if (rc == ARB_OK) rc = report_orphans(e, b->o, b->ws, b->out, cc, st);
+            if (rc == ARB_OK && cc) rc = report_orphans(e, b->o, b->ws, b->out, cc, st);
             csvc_free(cc);
+            prof_csv_free(pc);
         }
     } else {
         rc = read_windows(e, b->o->claims_path, stage_window, sg);
@@ -1371,6 +1376,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 0;
         b->ws[i].encode = 0;
         b->ws[i].csv = NULL;
+        b->ws[i].pcsv = NULL;
         b->ws[i].recs = NULL;
         b->ws[i].nrecs = 0;
         strmap_free(&b->ws[i].strings);
@@ -1662,11 +1668,6 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
                            "claims from standard input (-) must be JSON Lines: CSV claims come "
                            "as claims.csv with lines.csv, diagnoses.csv and procedures.csv "
                            "beside it, separate files that cannot share one stream");
-    if (prof && csv && (opt.history || add_to))
-        return engine_fail(e, ARB_ERR_USAGE,
-                           "input %s (CSV) cannot be read into a history store yet: convert it "
-                           "with a run without --history, or use JSON",
-                           opt.input_profile);
     int enc = opt.encoding ? tc_encoding(opt.encoding) : TC_UTF8;
     if (enc < 0)
         return engine_fail(e, ARB_ERR_USAGE, "unknown encoding '%s' (utf-8, gb18030)",

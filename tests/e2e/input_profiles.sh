@@ -7,7 +7,9 @@
 # a CSV export with Chinese headers (tests/data/his_csv_zh).  A malformed
 # request is one rejected record naming its line and field path; the rest
 # is audited.  A pack carries the profiles; 1 and 3 threads agree.  explain
-# and diff read through a profile too (--input), as check does.
+# and diff read through a profile too (--input), as check does; so do
+# `history add --input` and `check --input --history` (a CSV profile too):
+# the store and the findings equal those of the canonical twins.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -90,6 +92,20 @@ for pair in "nhsa3101 $n3101/requests.jsonl $n3101/canonical.jsonl" "his_csv_zh 
 done
 ex --input nosuch --claims "$his/export.csv" --claim X >/dev/null 2>"$tmp/x.err"
 [ $? -eq 2 ] && grep -q "no input profile 'nosuch'" "$tmp/x.err" && ok || bad "explain --input nosuch: $(cat "$tmp/x.err")"
+
+# (7) profiles into a history store: history add --input, check --history --input
+for pair in "nhsa3101 $n3101/requests.jsonl $n3101/canonical.jsonl" "his_csv_zh $his/export.csv $his/canonical.jsonl"; do
+  set -- $pair
+  rm -rf "$tmp/hp" "$tmp/hc"
+  "$arbiter" history add "$tmp/hp" --stdlib "$lib" --input "$1" --claims "$2" 2>/dev/null && ok || bad "history add --input $1 failed"
+  "$arbiter" history add "$tmp/hc" --stdlib "$lib" --claims "$3" 2>/dev/null
+  "$arbiter" history export "$tmp/hp" -o "$tmp/ep.jsonl" 2>/dev/null
+  "$arbiter" history export "$tmp/hc" -o "$tmp/ec.jsonl" 2>/dev/null
+  [ -s "$tmp/ep.jsonl" ] && cmp -s "$tmp/ep.jsonl" "$tmp/ec.jsonl" && ok || bad "history add --input $1: the store differs from the canonical twin's"
+  check --input "$1" --claims "$2" --history "$tmp/hc" -o "$tmp/hp.out" 2>/dev/null
+  check --claims "$3" --history "$tmp/hc" -o "$tmp/hc.out" 2>/dev/null
+  [ -s "$tmp/hc.out" ] && cmp -s "$tmp/hp.out" "$tmp/hc.out" && ok || bad "check --history --input $1: findings differ from the canonical twin's"
+done
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
