@@ -5,6 +5,8 @@
 # OUT/arbiter-rules.7 from docs/language.md, the rule language.
 set -euo pipefail
 bin=$1 src=$2 out=$3 version=$4
+# the help texts in English, whatever the builder's locale (--lang, LANG)
+export LC_ALL=C LANGUAGE=
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -30,6 +32,9 @@ arbiter import|import
 arbiter score|score
 arbiter history|history
 arbiter serve|serve
+arbiter report|report
+arbiter fmt|fmt
+arbiter lsp|lsp
 LIST
 sed -e '/^<!--/,/-->$/d' "$src/packaging/arbiter.1.md" | while IFS= read -r line; do
   if [ "$line" = "@COMMANDS@" ]; then cat "$tmp/commands.md"; else printf '%s\n' "$line"; fi
