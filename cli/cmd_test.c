@@ -67,29 +67,29 @@ static const char *const TEST_HELP =
        "records rejected, 4 I/O errors.\n");
 
 static const char *const DIFF_HELP =
-    "usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
-    "\n"
-    "Shows the impact of a rule change: runs both rule libraries over the same\n"
-    "claims and reports the findings NEW_RULES raises that OLD_RULES does not (+),\n"
-    "the ones it no longer raises (-) and the ones it changes (~), by category and\n"
-    "rule, then a summary (findings, claims affected, money at risk, old and new).\n"
-    "OLD_RULES and NEW_RULES are each a rule file or a directory (its *.rules\n"
-    "files, sorted; not recursive).\n"
-    "\n"
-    "options:\n"
-    "  --claims FILE     claims as JSON Lines (.jsonl) or claims.csv with the\n"
-    "                    child CSV files beside it\n"
-    "  --input-format F  jsonl or csv (default: by the file's extension)\n"
-    "  --encoding E      the claims' encoding: utf-8 (default) or gb18030 (gbk)\n"
-    "  --input PROFILE   read the claims through an input profile of the rules\n"
-    "                    (nhsa3101, his_csv_zh, ...; both sides must declare it)\n"
-    "  --threads N       worker threads (default 1)\n"
-    "  --backend B       interp (default) or jit\n"
-    "  --stdlib DIR      the standard library (schema.rules)\n"
-    "  -h, --help        this text\n"
-    "\n"
-    "exit codes: 0 no difference, 1 the change changes findings, 2 usage or rule\n"
-    "errors, 3 claims unreadable or records rejected, 4 I/O errors.\n";
+    N_("usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
+       "\n"
+       "Shows the impact of a rule change: runs both rule libraries over the same\n"
+       "claims and reports the findings NEW_RULES raises that OLD_RULES does not (+),\n"
+       "the ones it no longer raises (-) and the ones it changes (~), by category and\n"
+       "rule, then a summary (findings, claims affected, money at risk, old and new).\n"
+       "OLD_RULES and NEW_RULES are each a rule file or a directory (its *.rules\n"
+       "files, sorted; not recursive).\n"
+       "\n"
+       "options:\n"
+       "  --claims FILE     claims as JSON Lines (.jsonl) or claims.csv with the\n"
+       "                    child CSV files beside it\n"
+       "  --input-format F  jsonl or csv (default: by the file's extension)\n"
+       "  --encoding E      the claims' encoding: utf-8 (default) or gb18030 (gbk)\n"
+       "  --input PROFILE   read the claims through an input profile of the rules\n"
+       "                    (nhsa3101, his_csv_zh, ...; both sides must declare it)\n"
+       "  --threads N       worker threads (default 1)\n"
+       "  --backend B       interp (default) or jit\n"
+       "  --stdlib DIR      the standard library (schema.rules)\n"
+       "  -h, --help        this text\n"
+       "\n"
+       "exit codes: 0 no difference, 1 the change changes findings, 2 usage or rule\n"
+       "errors, 3 claims unreadable or records rejected, 4 I/O errors.\n");
 
 /* The exit code of two outcomes together: usage, then I/O, then data
  * errors outweigh differences. */
@@ -138,7 +138,7 @@ static int cmp_str(const void *a, const void *b) {
 static int add_rule_dir(PathList *l, const char *dir, const char *cmd) {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "arbiter %s: cannot read %s: %s\n", cmd, dir, strerror(errno));
+        fprintf(stderr, _("arbiter %s: cannot read %s: %s\n"), cmd, dir, strerror(errno));
         return EXIT_USAGE;
     }
     size_t first = l->n;
@@ -154,7 +154,7 @@ static int add_rule_dir(PathList *l, const char *dir, const char *cmd) {
     closedir(d);
     if (rc) return rc;
     if (l->n == first) {
-        fprintf(stderr, "arbiter %s: no .rules files in %s\n", cmd, dir);
+        fprintf(stderr, _("arbiter %s: no .rules files in %s\n"), cmd, dir);
         return EXIT_USAGE;
     }
     qsort(l->items + first, l->n - first, sizeof *l->items, cmp_str);
@@ -261,7 +261,7 @@ static void on_reject(void *ud, const arb_reject *r) {
         fsb_printf(p->collect, "%sclaim %llu rejected: %s", p->collect->len ? "; " : "",
                    (unsigned long long)r->line, r->message);
     else if (!p->quiet)
-        fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line,
+        fprintf(stderr, _("%s:%llu: rejected: %s\n"), r->file, (unsigned long long)r->line,
                 r->message);
 }
 
@@ -272,8 +272,8 @@ static void on_rule_error(void *ud, const arb_rule_error *r) {
         return;
     }
     if (!p->quiet)
-        fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
-                r->rule_id, r->claim_id, r->message);
+        fprintf(stderr, _("%s:%u: rule %s failed on claim %s: %s\n"), r->file ? r->file : "?",
+                r->line, r->rule_id, r->claim_id, r->message);
 }
 
 /* A temporary file (for findings, or a test's claims); 0 or -1. */
@@ -314,7 +314,8 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
     arb_batch_stats st;
     int rc = arb_check_file(e, &o, &st);
     if (rp.hidden)
-        fprintf(stderr, "%s: %llu more rejects and rule failures, not shown (the first %d are)\n",
+        fprintf(stderr,
+                _("%s: %llu more rejects and rule failures, not shown (the first %d are)\n"),
                 claims, (unsigned long long)rp.hidden, SHOWN);
     int code = EXIT_CLEAN;
     if (rc == ARB_ERR_DATA && (st.records_read || st.rejected_rows)) {
@@ -456,7 +457,7 @@ static int judge_set(TestRun *t, const char *name, const char *expected_path, Fi
                      FindingSet *act, int data_code, FsBuf *report, size_t *ndiff) {
     FsDiff d;
     if (fs_compare(exp, act, &d)) {
-        fprintf(stderr, "arbiter test: out of memory\n");
+        fprintf(stderr, _("arbiter test: out of memory\n"));
         return EXIT_IO;
     }
     size_t nd = *ndiff = d.n;
@@ -468,17 +469,18 @@ static int judge_set(TestRun *t, const char *name, const char *expected_path, Fi
     fs_diff_free(&d);
     int code = data_code ? data_code : nd ? EXIT_DIFFERS : EXIT_CLEAN;
     if (!t->update || data_code) {
-        if (!nd && !data_code) printf("golden %s: ok, %zu findings\n", name, act->n);
-        if (t->update && data_code) printf("golden %s: not updated (records rejected)\n", name);
+        if (!nd && !data_code) printf(_("golden %s: ok, %zu findings\n"), name, act->n);
+        if (t->update && data_code) printf(_("golden %s: not updated (records rejected)\n"), name);
         return code;
     }
     int w = write_expected(expected_path, act);
     if (w < 0) {
-        fprintf(stderr, "arbiter test: cannot write %s: %s\n", expected_path, strerror(errno));
+        fprintf(stderr, _("arbiter test: cannot write %s: %s\n"), expected_path, strerror(errno));
         return EXIT_IO;
     }
     if (w) t->updated++;
-    printf("golden %s: %s, %zu findings\n", name, w ? "expected.jsonl updated" : "ok", act->n);
+    printf(_("golden %s: %s, %zu findings\n"), name, w ? _("expected.jsonl updated") : _("ok"),
+           act->n);
     return EXIT_CLEAN;
 }
 
@@ -530,7 +532,7 @@ static int write_junit(const char *path, const TestRun *t) {
     int ok = f && !b.oom && fwrite(b.p, 1, b.len, f) == b.len;
     if (f && fclose(f) != 0) ok = 0;
     fsb_free(&b);
-    if (!ok) fprintf(stderr, "arbiter test: cannot write %s: %s\n", path, strerror(errno));
+    if (!ok) fprintf(stderr, _("arbiter test: cannot write %s: %s\n"), path, strerror(errno));
     return ok ? EXIT_CLEAN : EXIT_IO;
 }
 
@@ -670,11 +672,11 @@ static int report_coverage(TestRun *t) {
             fsb_printf(&list, "  %s\n", id);
         missed++;
     }
-    printf("coverage: %zu of %zu rule%s exercised by inline tests or golden sets", nrules - missed,
-           nrules, nrules == 1 ? "" : "s");
+    printf(_("coverage: %zu of %zu rule%s exercised by inline tests or golden sets"),
+           nrules - missed, nrules, nrules == 1 ? "" : "s");
     if (missed)
-        printf("; not exercised (no test expects them to flag, no golden set has their "
-               "findings):\n%s",
+        printf(_("; not exercised (no test expects them to flag, no golden set has their "
+                 "findings):\n%s"),
                list.p);
     else
         printf("\n");
@@ -784,13 +786,13 @@ int cmd_test(int argc, char **argv) {
     if (!ntests && !ndirs) {
         arb_engine_free(t.e);
         return cli_usage_error("test", "%s",
-                               "the rules have no inline tests and no golden sets are given "
-                               "(--golden DIR)");
+                               _("the rules have no inline tests and no golden sets are given "
+                                 "(--golden DIR)"));
     }
     t.cases = calloc(ntests + ndirs + 1, sizeof *t.cases);
     if (!t.cases) {
         arb_engine_free(t.e);
-        fprintf(stderr, "arbiter test: out of memory\n");
+        fprintf(stderr, _("arbiter test: out of memory\n"));
         return EXIT_IO;
     }
     code = run_inline_tests(&t, ntests);
@@ -830,7 +832,7 @@ static int diff_side(const char *rules_path, const char *claims, const RunOption
     arb_engine *e = code == EXIT_CLEAN ? compile_rules("diff", &rules, ro, &code) : NULL;
     paths_free(&rules);
     if (!e) {
-        fprintf(stderr, "arbiter diff: (in %s)\n", rules_path);
+        fprintf(stderr, _("arbiter diff: (in %s)\n"), rules_path);
         return code;
     }
     FsBuf why;
@@ -849,7 +851,7 @@ int cmd_diff(int argc, char **argv) {
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            fputs(DIFF_HELP, stdout);
+            fputs(_(DIFF_HELP), stdout);
             return EXIT_CLEAN;
         } else if (a[0] != '-' || !a[1]) {
             if (nsides == 2) return cli_usage_error("diff", "one rule set too many: '%s'", a);
@@ -889,7 +891,7 @@ int cmd_diff(int argc, char **argv) {
         long n = impact_report(&b, sides[0], sides[1], &old_set, &new_set, titles.items, titles.n,
                                MAX_EXAMPLES);
         if (n < 0)
-            fprintf(stderr, "arbiter diff: out of memory\n");
+            fprintf(stderr, _("arbiter diff: out of memory\n"));
         else
             fputs(b.p ? b.p : "", stdout);
         fsb_free(&b);
