@@ -52,8 +52,10 @@ static const char *const IMPORT_HELP =
 static void print_report(FILE *out, const ImpReport *r, const char *name, const char *dir) {
     fprintf(out, _("%s: %zu knowledge points, %zu item codes, %zu categories\n"), name, r->points,
             r->codes, r->ncats);
-    fprintf(out, "%4s  %-22s %6s %6s %8s %6s %10s %9s  %s\n", "seq", "category", "points", "codes",
-            "imported", "rows", "incomplete", "inc.codes", "written to / national name");
+    /* the columns as printed below: a translation keeps their widths */
+    fputs(_(" seq  category               points  codes imported   rows incomplete inc.codes  "
+            "written to / national name\n"),
+          out);
     size_t t[6] = {0};
     for (size_t i = 0; i < r->ncats; i++) {
         const ImpCategory *c = &r->cats[i];
@@ -74,8 +76,8 @@ static void print_report(FILE *out, const ImpReport *r, const char *name, const 
                        c->rows,   c->incomplete, c->incomplete_codes};
         for (int j = 0; j < 6; j++) t[j] += v[j];
     }
-    fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %9zu\n", "", "total", t[0], t[1], t[2], t[3],
-            t[4], t[5]);
+    fputs(_("      total                 "), out); /* 28 columns */
+    fprintf(out, " %6zu %6zu %8zu %6zu %10zu %9zu\n", t[0], t[1], t[2], t[3], t[4], t[5]);
     fprintf(out, _("wrote %s/library.rules, %s/tables/, %s/incomplete.csv\n"), dir, dir, dir);
 }
 

@@ -497,8 +497,10 @@ int cmd_score(int argc, char **argv) {
                     ord[b] = ord[b - 1];
                     ord[b - 1] = t;
                 }
-            printf("%-24s %8s %8s %8s %8s %8s %10s\n", "category", "truth", "found", "missed",
-                   "false+", "recall", "precision");
+            /* the columns as printed below: a translation keeps their widths */
+            fputs(_("category                    truth    found   missed   false+   recall  "
+                    "precision\n"),
+                  stdout);
             uint64_t T = 0, H = 0, F = 0;
             int below = 0;
             for (size_t a = 0; ord && a < nc; a++) {
@@ -515,7 +517,8 @@ int cmd_score(int argc, char **argv) {
             char r[48], p[48];
             pct(H, T, r, sizeof r);
             pct(H, H + F, p, sizeof p);
-            printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", "total", (unsigned long long)T,
+            fputs(_("total                   "), stdout); /* 24 columns */
+            printf(" %8llu %8llu %8llu %8llu %8s %10s\n", (unsigned long long)T,
                    (unsigned long long)H, (unsigned long long)(T - H), (unsigned long long)F, r, p);
             if (below) {
                 fprintf(stderr, _("arbiter score: %d categor%s below the minimum recall\n"), below,

@@ -422,7 +422,8 @@ static int cmd_check(int argc, char **argv) {
                 fprintf(stderr,
                         _("arbiter check: --phase '%s': %s '%.*s' (pre, settle, post, "
                           "comma-separated)\nRun 'arbiter check --help' for usage.\n"),
-                        p, prc == -2 ? _("phase given twice:") : _("unknown phase"), (int)badlen, bad);
+                        p, prc == -2 ? _("phase given twice:") : _("unknown phase"), (int)badlen,
+                        bad);
                 return EXIT_USAGE;
             }
         } else if (strcmp(a, "--backend") == 0 && more) {
@@ -660,20 +661,21 @@ static int cmd_lint(int argc, char **argv) {
     arb_stats s;
     arb_get_stats(e, &s);
     if (stats) {
-        printf("rules            %u\n", s.rules);
-        printf("rule rows        %llu  (an indexed rule counts each key it is listed under)\n",
+        printf(_("rules            %u\n"), s.rules);
+        printf(_("rule rows        %llu  (an indexed rule counts each key it is listed under)\n"),
                (unsigned long long)s.rule_rows);
-        printf("shapes           %u  (%u of a single rule); rules in the largest:", s.shapes,
+        printf(_("shapes           %u  (%u of a single rule); rules in the largest:"), s.shapes,
                s.shapes_of_one);
         for (int k = 0; k < 5 && s.top_shapes[k]; k++) printf(" %u", s.top_shapes[k]);
         printf("\n");
-        printf("indexed rules    %u on %u index%s, %llu keys; %u rules scan every line\n",
+        printf(_("indexed rules    %u on %u index%s, %llu keys; %u rules scan every line\n"),
                s.indexed_rules, s.indexes, s.indexes == 1 ? "" : "es",
                (unsigned long long)s.index_keys, s.rules - s.indexed_rules);
-        printf("categories       %u\ntables           %u (%u rows)\nconstants        %u\n"
-               "bytecode words   %u\n",
+        printf(_("categories       %u\ntables           %u (%u rows)\nconstants        %u\n"
+                 "bytecode words   %u\n"),
                s.categories, s.tables, s.table_rows, s.consts, s.code_words);
-        printf("per category     rules, rule rows (table rows a rule matches, index keys, or 1)\n");
+        printf(
+            _("per category     rules, rule rows (table rows a rule matches, index keys, or 1)\n"));
         uint64_t total = 0;
         for (size_t c = 0; c < s.categories; c++) {
             const char *name;
