@@ -258,7 +258,7 @@ static void on_reject(void *ud, const arb_reject *r) {
         return;
     }
     if (p->collect)
-        fsb_printf(p->collect, "%sclaim %llu rejected: %s", p->collect->len ? "; " : "",
+        fsb_printf(p->collect, _("%sclaim %llu rejected: %s"), p->collect->len ? "; " : "",
                    (unsigned long long)r->line, r->message);
     else if (!p->quiet)
         fprintf(stderr, _("%s:%llu: rejected: %s\n"), r->file, (unsigned long long)r->line,
@@ -296,7 +296,7 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
     char path[4096], err[512];
     *loaded = 0;
     if (temp_path(path, sizeof path, "findings")) {
-        fsb_printf(why, "cannot make a temporary file: %s", strerror(errno));
+        fsb_printf(why, _("cannot make a temporary file: %s"), strerror(errno));
         return EXIT_IO;
     }
     RejectPrinter rp = {quiet_rejects, rejects, 0, 0};
@@ -320,7 +320,7 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
     int code = EXIT_CLEAN;
     if (rc == ARB_ERR_DATA && (st.records_read || st.rejected_rows)) {
         code = EXIT_DATA; /* some records rejected: the rest was audited */
-        fsb_printf(why, "%s: %llu record%s rejected", claims,
+        fsb_printf(why, _("%s: %llu record%s rejected"), claims,
                    (unsigned long long)(st.rejected + st.rejected_rows),
                    st.rejected + st.rejected_rows == 1 ? "" : "s");
     } else if (rc != ARB_OK) {
@@ -444,7 +444,7 @@ static int load_expected(const TestRun *t, const char *path, FindingSet *s, FsBu
     int rc = fs_load(s, path, err, sizeof err);
     if (rc == 0) return EXIT_CLEAN;
     if (rc == -2 && !is_file(path))
-        fsb_printf(why, "no %s (run with --update to create it)", path);
+        fsb_printf(why, _("no %s (run with --update to create it)"), path);
     else
         fsb_printf(why, "%s", err);
     return EXIT_USAGE;
@@ -462,7 +462,7 @@ static int judge_set(TestRun *t, const char *name, const char *expected_path, Fi
     }
     size_t nd = *ndiff = d.n;
     if (nd) {
-        fsb_printf(report, "golden %s: %zu difference%s\n", name, nd, nd == 1 ? "" : "s");
+        fsb_printf(report, _("golden %s: %zu difference%s\n"), name, nd, nd == 1 ? "" : "s");
         fs_report(report, &d, t->titles.items, t->titles.n, MAX_EXAMPLES);
         fputs(report->p ? report->p : "", stdout);
     }
@@ -498,10 +498,10 @@ static int run_set(TestRun *t, const char *dir, FsCase *c) {
     snprintf(expected, sizeof expected, "%s/expected.jsonl", dir);
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fsb_printf(&why, "%s: not a directory", dir);
+        fsb_printf(&why, _("%s: not a directory"), dir);
         code = EXIT_USAGE;
     } else if (find_claims(dir, claims, sizeof claims)) {
-        fsb_printf(&why, "%s: no claims (claims.jsonl, claims/claims.csv or claims.csv)", dir);
+        fsb_printf(&why, _("%s: no claims (claims.jsonl, claims/claims.csv or claims.csv)"), dir);
         code = EXIT_DATA;
     } else if ((code = load_expected(t, expected, &exp, &why)) == EXIT_CLEAN) {
         int loaded;
@@ -514,7 +514,7 @@ static int run_set(TestRun *t, const char *dir, FsCase *c) {
     c->status = code == EXIT_CLEAN     ? FS_CASE_PASSED
                 : code == EXIT_DIFFERS ? FS_CASE_FAILED
                                        : FS_CASE_ERROR;
-    if (!why.len && ndiff) fsb_printf(&why, "%zu difference%s", ndiff, ndiff == 1 ? "" : "s");
+    if (!why.len && ndiff) fsb_printf(&why, _("%zu difference%s"), ndiff, ndiff == 1 ? "" : "s");
     c->message = why.len ? strdup(why.p) : NULL;
     c->text = report.len ? strdup(report.p) : NULL;
     fsb_free(&why);
@@ -575,14 +575,14 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
     int code = EXIT_CLEAN, loaded = 0;
     char path[4096];
     if (temp_path(path, sizeof path, "test")) {
-        fsb_printf(&why, "cannot make a temporary file: %s", strerror(errno));
+        fsb_printf(&why, _("cannot make a temporary file: %s"), strerror(errno));
         code = EXIT_IO;
     } else {
         FILE *f = fopen(path, "wb");
         int ok = f && fwrite(tt.claims, 1, tt.claims_len, f) == tt.claims_len;
         if (f && fclose(f) != 0) ok = 0;
         if (!ok) {
-            fsb_printf(&why, "cannot write %s: %s", path, strerror(errno));
+            fsb_printf(&why, _("cannot write %s: %s"), path, strerror(errno));
             code = EXIT_IO;
         } else {
             code = run_claims_ex(t->e, path, &t->ro, 1, &rejects, &act, &t->titles, &loaded, &why);
@@ -613,7 +613,7 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
     if (report.len) {
         FsBuf text;
         fsb_init(&text);
-        fsb_printf(&text, "%s:%u:%u: test \"%s\" failed\n%s", file, tt.line, tt.col, tt.name,
+        fsb_printf(&text, _("%s:%u:%u: test \"%s\" failed\n%s"), file, tt.line, tt.col, tt.name,
                    report.p);
         c->text = text.p ? strdup(text.p) : NULL;
         fsb_free(&text);
