@@ -7,40 +7,41 @@
 #include "arbiter_report.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "i18n.h"
 
 enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3 };
 
-static const char REPORT_HELP[] =
-    "usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
-    "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
-    "\n"
-    "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
-    "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
-    "a self-contained HTML report in Chinese (works offline, printable): overview\n"
-    "and monthly trend, figures by category and tier, top departments, doctors and\n"
-    "facilities with drill-down tables, quarterly high-frequency departments and\n"
-    "drugs, the doctor points ledger, facility grades and the graded worklists.\n"
-    "Memory does not grow with the findings. See docs/reports.md.\n"
-    "\n"
-    "options:\n"
-    "  --claims FILE     the claims (JSON Lines) the findings came from\n"
-    "  --period P        the period by settle date: 2025 (a year), 2025Q3 (a\n"
-    "                    quarter) or 2025-07 (a month)\n"
-    "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
-    "  -o, --output FILE the HTML report\n"
-    "  --xlsx FILE       an Excel workbook: sheets 汇总, 按科室, 按医师, 按机构,\n"
-    "                    记分台账, 机构等级, one per worklist level (every finding)\n"
-    "                    and one per level and department (督办-内科)\n"
-    "  --csv DIR         the same tables as CSV (UTF-8 with BOM) in DIR: by_dept,\n"
-    "                    by_doctor, by_facility, ledger, grades, and the full\n"
-    "                    worklists worklist_1_科室自查 ... worklist_3_督办\n"
-    "  --ledger MODE     the ledger period: year (the calendar year of the\n"
-    "                    period's end; default) or rolling (12 months ending then)\n"
-    "  --title TEXT      the report's title (default 医保智能审核报告)\n"
-    "  --top N           rows of the top tables (default 10)\n"
-    "  -q, --quiet       no summary on standard error\n"
-    "\n"
-    "exit codes: 0 written, 2 usage, 3 bad input or an output not written\n";
+static const char *const REPORT_HELP =
+    N_("usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
+       "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
+       "\n"
+       "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
+       "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
+       "a self-contained HTML report in Chinese (works offline, printable): overview\n"
+       "and monthly trend, figures by category and tier, top departments, doctors and\n"
+       "facilities with drill-down tables, quarterly high-frequency departments and\n"
+       "drugs, the doctor points ledger, facility grades and the graded worklists.\n"
+       "Memory does not grow with the findings. See docs/reports.md.\n"
+       "\n"
+       "options:\n"
+       "  --claims FILE     the claims (JSON Lines) the findings came from\n"
+       "  --period P        the period by settle date: 2025 (a year), 2025Q3 (a\n"
+       "                    quarter) or 2025-07 (a month)\n"
+       "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
+       "  -o, --output FILE the HTML report\n"
+       "  --xlsx FILE       an Excel workbook: sheets 汇总, 按科室, 按医师, 按机构,\n"
+       "                    记分台账, 机构等级, one per worklist level (every finding)\n"
+       "                    and one per level and department (督办-内科)\n"
+       "  --csv DIR         the same tables as CSV (UTF-8 with BOM) in DIR: by_dept,\n"
+       "                    by_doctor, by_facility, ledger, grades, and the full\n"
+       "                    worklists worklist_1_科室自查 ... worklist_3_督办\n"
+       "  --ledger MODE     the ledger period: year (the calendar year of the\n"
+       "                    period's end; default) or rolling (12 months ending then)\n"
+       "  --title TEXT      the report's title (default 医保智能审核报告)\n"
+       "  --top N           rows of the top tables (default 10)\n"
+       "  -q, --quiet       no summary on standard error\n"
+       "\n"
+       "exit codes: 0 written, 2 usage, 3 bad input or an output not written\n");
 
 /* "2025", "2025Q3", "2025-07" → from, to (YYYY-MM-DD); 0 or -1. */
 static int parse_period(const char *p, char from[11], char to[11]) {
@@ -87,7 +88,7 @@ int cmd_report(int argc, char **argv) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (cli_is_help(a)) {
-            fputs(REPORT_HELP, stdout);
+            fputs(_(REPORT_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--claims") == 0 && more) {
             o.claims_path = argv[++i];
@@ -152,8 +153,8 @@ int cmd_report(int argc, char **argv) {
         yuan(t.claimed_cents, c, sizeof c);
         yuan(t.at_risk_cents, r, sizeof r);
         fprintf(stderr,
-                "report: %llu claims audited, %llu flagged; %llu findings; claimed %s, at risk "
-                "%s; %llu doctors reached a ledger step\n",
+                _("report: %llu claims audited, %llu flagged; %llu findings; claimed %s, at risk "
+                  "%s; %llu doctors reached a ledger step\n"),
                 (unsigned long long)t.claims, (unsigned long long)t.flagged_claims,
                 (unsigned long long)t.findings, c, r, (unsigned long long)t.doctors_sanctioned);
     }
