@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# bench/peers.sh [N_CLAIMS] — Arbiter against its peers on one shared
+# workload, measured side by side in one run (the machines are shared and
+# noisy: read the ratios).  The workload (bench/peers_gen.py, fixed seed):
+# 10,000 rules "item code in a set of 5 codes and age >= N" (N in {0, 18,
+# 65}) over a 20,000-code universe, and N_CLAIMS claims (default 100,000)
+# with one line each, as JSON Lines in Arbiter's claim schema.  The expected
+# count of findings is computed independently (bench/peers_expect.awk, from
+# the rules and the claims' text) and every engine's count is checked
+# against it: a mismatch fails the script.
+#
+# Engines (docs/performance.md, "Peers", says why each is set up so):
+#   Arbiter     10k rules (and one rule over a 50k-row table): `arbiter
+#               check --pack` end to end, and sessions over claims in memory
+#               (bench/peers_arbiter.c, libarbiter.so)
+#   Vectorscan  one pattern per rule, HS_FLAG_SINGLEMATCH, the age test in
+#               the match callback (bench/peers_hs.c)
+#   CLIPS       one defrule per rule, libclips embedded (bench/peers_clips.c;
+#               on the first PEERS_CLIPS_CLAIMS claims, default 5,000: it is
+#               slow)
+#   SQLite      a rules table with an index on the code, joined on the code
+#               and the age (the sqlite3 CLI)
+#   DuckDB      the same SQL (npm @duckdb/node-api, bench/peers_duckdb.mjs)
+# Two figures per engine: rule evaluation over claims already in memory
+# (load excluded), and end to end from the JSON Lines file to a findings
+# file (the whole process, rules loaded from their compiled form: pack,
+# serialised database, bsave image, database file).  Compiling the rules is
+# reported on its own.  One thread everywhere, plus Arbiter on 2 threads.
+#
+# Installs its peers when missing: Debian packages with apt-get, and
+# @duckdb/node-api into $ARB_PEERS_CACHE (default ~/.cache/arbiter-peers),
+# outside the tree.  A benchmark: not part of .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+nclips=${PEERS_CLIPS_CLAIMS:-5000}
+((nclips > n)) && nclips=$n
+cache=${ARB_PEERS_CACHE:-$HOME/.cache/arbiter-peers}
+duckdb_version=1.5.6-r.1
+
+bash scripts/setup.sh
+packages=(libvectorscan-dev libclips-dev sqlite3 libjson-c-dev nodejs)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# a node from elsewhere (setup.sh keeps it) will do
+command -v node >/dev/null && missing=("${missing[@]/nodejs/}")
+read -ra missing <<<"${missing[*]}"
+if ((${#missing[@]})); then
+  echo "peers: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+mkdir -p "$cache"
+if ! grep -qs "\"version\": \"$duckdb_version\"" "$cache/node_modules/@duckdb/node-api/package.json"; then
+  echo "peers: installing @duckdb/node-api@$duckdb_version into $cache"
+  [ -f "$cache/package.json" ] || echo '{"name":"arbiter-peers","private":true}' >"$cache/package.json"
+  (cd "$cache" && npm install --no-audit --no-fund --silent "@duckdb/node-api@$duckdb_version")
+fi
+
+bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+B=$PWD/build-bench
+A=$B/arbiter
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cflags=(-O2 -std=c11 -Wall -Wextra -Werror)
+cc "${cflags[@]}" -Iinclude -o "$tmp/peers_arbiter" bench/peers_arbiter.c -L"$B" -larbiter -Wl,-rpath,"$B"
+cc "${cflags[@]}" -o "$tmp/peers_hs" bench/peers_hs.c -lhs -ljson-c
+cc "${cflags[@]}" -isystem /usr/include/clips -o "$tmp/peers_clips" bench/peers_clips.c /usr/lib/libclips.a -ljson-c -lm
+
+python3 bench/peers_gen.py "$tmp" "$n"
+head -n "$nclips" "$tmp/claims.jsonl" >"$tmp/claims_clips.jsonl"
+read -r hits flagged < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims.jsonl")
+read -r hits_clips _ < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims_clips.jsonl")
+echo "workload: $(wc -l <"$tmp/rules.tsv") rules, $n claims ($(du -h "$tmp/claims.jsonl" | cut -f1) of JSON Lines);" \
+  "expected $hits findings ($flagged lines flagged; CLIPS: $hits_clips in $nclips claims)"
+echo "versions: $(dpkg-query -W -f='${Package} ${Version}, ' libvectorscan5 libclips-dev sqlite3)@duckdb/node-api $duckdb_version," \
+  "node $(node --version); $(nproc) cores"
+
+# wall seconds of a command (its standard output to $tmp/stdout)
+wall() {
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; return 1; }
+  t1=$(date +%s%N)
+  echo "$(((t1 - t0) / 1000000))e-3"
+}
+results=$tmp/results # engine, mode, claims, seconds, count, expected
+: >"$results"
+row() { echo "$*" >>"$results"; }
+
+# --- compile the rules --------------------------------------------------------
+cat >"$tmp/build.sql" <<EOF
+CREATE TABLE rule_codes(code TEXT, rule_no INTEGER, min_age INTEGER);
+.import --csv --skip 1 $tmp/rule_codes.csv rule_codes
+CREATE INDEX rule_codes_code ON rule_codes(code, min_age, rule_no);
+ANALYZE;
+EOF
+c_arb=$(wall "$A" compile "$tmp/peers.rules" -o "$tmp/peers.arbpack")
+c_tab=$(wall "$A" compile "$tmp/table.rules" -o "$tmp/table.arbpack")
+c_hs=$(wall "$tmp/peers_hs" compile "$tmp/rules.tsv" "$tmp/hs.db")
+c_clips=$(wall "$tmp/peers_clips" compile "$tmp/peers.clp" "$tmp/clips.img")
+c_sq=$(wall sqlite3 "$tmp/rules.db" ".read $tmp/build.sql")
+c_duck=$(wall node bench/peers_duckdb.mjs "$cache" build "$tmp/rules.duckdb" "$tmp/rule_codes.csv")
+
+# --- rule evaluation over claims already in memory ----------------------------
+mem() { # engine expected claims command...: the command prints "count seconds"
+  local eng=$1 exp=$2 k=$3
+  shift 3
+  "$@" >"$tmp/stdout" 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
+  read -r got s <"$tmp/stdout"
+  row "$eng mem $k $s $got $exp"
+}
+mem "Arbiter" "$hits" "$n" "$tmp/peers_arbiter" "$tmp/peers.arbpack" "$tmp/claims.jsonl"
+mem "Arbiter(table)" "$flagged" "$n" "$tmp/peers_arbiter" "$tmp/table.arbpack" "$tmp/claims.jsonl"
+mem "Vectorscan" "$hits" "$n" "$tmp/peers_hs" mem "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl"
+mem "CLIPS" "$hits_clips" "$nclips" "$tmp/peers_clips" mem "$tmp/clips.img" "$tmp/claims_clips.jsonl"
+# SQLite: claims loaded into a table first; the join into a table of findings timed (.timer), best of 3
+sql_claims="PRAGMA temp_store = MEMORY;
+CREATE TEMP TABLE raw(j TEXT);
+.mode ascii
+.separator \"\\037\" \"\\n\"
+.import --schema temp $tmp/claims.jsonl raw
+.mode list"
+sql_age="CAST(substr(json_extract(j, '\$.admit_time'), 1, 4) AS INTEGER)
+  - CAST(substr(json_extract(j, '\$.birth_date'), 1, 4) AS INTEGER)
+  - (substr(json_extract(j, '\$.admit_time'), 6, 5) < substr(json_extract(j, '\$.birth_date'), 6, 5))"
+{
+  echo "$sql_claims"
+  echo "CREATE TEMP TABLE claims AS SELECT json_extract(j, '\$.claim_id') AS claim_id,
+    json_extract(j, '\$.lines[0].item_code') AS code, $sql_age AS age FROM temp.raw;"
+  for _ in 1 2 3; do
+    echo "DROP TABLE IF EXISTS temp.f;"
+    echo ".timer on"
+    echo "CREATE TEMP TABLE f AS SELECT c.claim_id, r.rule_no FROM temp.claims c
+      JOIN rule_codes r ON r.code = c.code AND r.min_age <= c.age;"
+    echo ".timer off"
+  done
+  echo "SELECT count(*) FROM temp.f;"
+} >"$tmp/mem.sql"
+sqlite3 "$tmp/rules.db" <"$tmp/mem.sql" >"$tmp/sq.mem"
+s=$(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$tmp/sq.mem" | sort -g | head -n 1)
+row "SQLite mem $n $s $(tail -n 1 "$tmp/sq.mem") $hits"
+mem "DuckDB" "$hits" "$n" node bench/peers_duckdb.mjs "$cache" mem "$tmp/rules.duckdb" "$tmp/claims.jsonl"
+
+# --- end to end: JSON Lines file in, findings file out, one process ------------
+e2e() { # engine expected claims findings-file command...
+  local eng=$1 exp=$2 k=$3 out=$4 s
+  shift 4
+  s=$(wall "$@") || exit 1
+  row "$eng e2e $k $s $(wc -l <"$out") $exp"
+}
+e2e "Arbiter" "$hits" "$n" "$tmp/f1.jsonl" "$A" check --pack "$tmp/peers.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/f1.jsonl" --threads 1
+e2e "Arbiter-2threads" "$hits" "$n" "$tmp/f2.jsonl" "$A" check --pack "$tmp/peers.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/f2.jsonl" --threads 2
+e2e "Arbiter(table)" "$flagged" "$n" "$tmp/ft.jsonl" "$A" check --pack "$tmp/table.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/ft.jsonl" --threads 1
+e2e "Vectorscan" "$hits" "$n" "$tmp/hs.out" "$tmp/peers_hs" run "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl" "$tmp/hs.out"
+e2e "CLIPS" "$hits_clips" "$nclips" "$tmp/clips.out" "$tmp/peers_clips" run "$tmp/clips.img" "$tmp/claims_clips.jsonl" "$tmp/clips.out"
+{
+  echo "$sql_claims"
+  echo ".mode tabs"
+  echo ".once $tmp/sq.out"
+  echo "SELECT json_extract(j, '\$.claim_id'), r.rule_no
+    FROM (SELECT j, json_extract(j, '\$.lines[0].item_code') AS code, $sql_age AS age FROM temp.raw) c
+    JOIN rule_codes r ON r.code = c.code AND r.min_age <= c.age;"
+} >"$tmp/e2e.sql"
+e2e "SQLite" "$hits" "$n" "$tmp/sq.out" sqlite3 "$tmp/rules.db" ".read $tmp/e2e.sql"
+e2e "DuckDB" "$hits" "$n" "$tmp/duck.out" node bench/peers_duckdb.mjs "$cache" run "$tmp/rules.duckdb" "$tmp/claims.jsonl" "$tmp/duck.out"
+cmp -s "$tmp/f1.jsonl" "$tmp/f2.jsonl" || row "Arbiter-threads differ 0 0 1 0"
+
+# --- the table --------------------------------------------------------------------
+python3 - "$results" "$c_arb" "$c_tab" "$c_hs" "$c_clips" "$c_sq" "$c_duck" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+comp = dict(zip(["Arbiter", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"], map(float, sys.argv[2:])))
+rate = {}
+bad = []
+for eng, mode, k, s, got, exp in rows:
+    rate[eng, mode] = int(k) / max(float(s), 1e-9)
+    if got != exp:
+        bad.append(f"{eng} {mode}: {got} findings, expected {exp}")
+print(f"{'engine':<17} {'rules built':>11} | {'in memory':>13} {'Arbiter ×':>9} | {'end to end':>13} {'Arbiter ×':>9}")
+print(f"{'':<17} {'(s)':>11} | {'claims/s':>13} {'':>9} | {'claims/s':>13} {'':>9}")
+ref_m, ref_e = rate["Arbiter", "mem"], rate["Arbiter", "e2e"]
+for eng in ["Arbiter", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"]:
+    m, e = rate.get((eng, "mem")), rate.get((eng, "e2e"))
+    c = comp.get(eng.split("-")[0])
+    fm = f"{m:13,.0f} {ref_m / m:8.2f}×" if m else f"{'':13} {'':9}"
+    fe = f"{e:13,.0f} {ref_e / e:8.2f}×" if e else f"{'':13} {'':9}"
+    print(f"{eng:<17} {c if c is not None else '':>11} | {fm} | {fe}")
+print("(Arbiter ×: Arbiter's 10k-rule claims/s ÷ the engine's, same column; in memory: Arbiter parses each")
+print(" claim's JSON in the timed loop, the peers start from parsed claims; end to end: the whole process)")
+v = rate["Vectorscan", "mem"]
+print(f"targets: Arbiter in memory ÷ Vectorscan in memory = {ref_m / v:.2f} (≥ 2); "
+      f"Arbiter end to end, 2 threads ÷ Vectorscan in memory = {rate['Arbiter-2threads', 'e2e'] / v:.2f} (≥ 1);")
+print(f"         ÷ CLIPS = {ref_m / rate['CLIPS', 'mem']:.0f} (≥ 100); ÷ SQLite = {ref_m / rate['SQLite', 'mem']:.1f}, "
+      f"÷ DuckDB = {ref_m / rate['DuckDB', 'mem']:.1f} (≥ 20, data loaded)")
+if bad:
+    print("MISMATCH:\n  " + "\n  ".join(bad))
+    sys.exit(1)
+print("every engine's count matches the expected one")
+PY
