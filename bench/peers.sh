@@ -181,7 +181,7 @@ for eng, mode, k, s, got, exp in rows:
     rate[eng, mode] = int(k) / max(float(s), 1e-9)
     if got != exp:
         bad.append(f"{eng} {mode}: {got} findings, expected {exp}")
-print(f"{'engine':<17} {'rules built':>11} | {'in memory':>13} {'Arbiter ×':>9} | {'end to end':>13} {'Arbiter ×':>9}")
+print(f"{'engine':<17} {'rules built':>11} | {'in memory':>13} {'Arbiter ÷':>9} | {'end to end':>13} {'Arbiter ÷':>9}")
 print(f"{'':<17} {'(s)':>11} | {'claims/s':>13} {'':>9} | {'claims/s':>13} {'':>9}")
 ref_m, ref_e = rate["Arbiter", "mem"], rate["Arbiter", "e2e"]
 for eng in ["Arbiter", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"]:
@@ -190,7 +190,7 @@ for eng in ["Arbiter", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIP
     fm = f"{m:13,.0f} {ref_m / m:8.2f}×" if m else f"{'':13} {'':9}"
     fe = f"{e:13,.0f} {ref_e / e:8.2f}×" if e else f"{'':13} {'':9}"
     print(f"{eng:<17} {c if c is not None else '':>11} | {fm} | {fe}")
-print("(Arbiter ×: Arbiter's 10k-rule claims/s ÷ the engine's, same column; in memory: Arbiter parses each")
+print("(Arbiter ÷: Arbiter's 10k-rule claims/s ÷ the engine's, same column; in memory: Arbiter parses each")
 print(" claim's JSON in the timed loop, the peers start from parsed claims; end to end: the whole process)")
 v = rate["Vectorscan", "mem"]
 print(f"targets: Arbiter in memory ÷ Vectorscan in memory = {ref_m / v:.2f} (≥ 2); "
