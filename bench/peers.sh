@@ -27,6 +27,13 @@
 # serialised database, bsave image, database file).  Compiling the rules is
 # reported on its own.  One thread everywhere, plus Arbiter on 2 threads.
 #
+# A second part, incumbent SQL: five rules of three example-library
+# categories written as SQL (bench/peers_lib.sql) in SQLite and DuckDB
+# against the same rules in Arbiter, over N_CLAIMS `arbiter gen claims`
+# claims, with the data already loaded and with the load counted; the
+# findings counts must match.  PEERS_PARTS="shared sql" (the default) picks
+# the parts.
+#
 # Installs its peers when missing: Debian packages with apt-get, and
 # @duckdb/node-api into $ARB_PEERS_CACHE (default ~/.cache/arbiter-peers),
 # outside the tree.  A benchmark: not part of .ci/run.
@@ -34,6 +41,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 nclips=${PEERS_CLIPS_CLAIMS:-5000}
+parts=${PEERS_PARTS:-shared sql}
 ((nclips > n)) && nclips=$n
 cache=${ARB_PEERS_CACHE:-$HOME/.cache/arbiter-peers}
 duckdb_version=1.5.6-r.1
@@ -71,17 +79,8 @@ cc "${cflags[@]}" -Iinclude -o "$tmp/peers_arbiter" bench/peers_arbiter.c -L"$B"
 cc "${cflags[@]}" -o "$tmp/peers_hs" bench/peers_hs.c -lhs -ljson-c
 cc "${cflags[@]}" -isystem /usr/include/clips -o "$tmp/peers_clips" bench/peers_clips.c /usr/lib/libclips.a -ljson-c -lm
 
-python3 bench/peers_gen.py "$tmp" "$n"
-head -n "$nclips" "$tmp/claims.jsonl" >"$tmp/claims_clips.jsonl"
-read -r hits flagged < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims.jsonl")
-read -r hits_clips _ < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims_clips.jsonl")
-echo "workload: $(wc -l <"$tmp/rules.tsv") rules, $n claims ($(du -h "$tmp/claims.jsonl" | cut -f1) of JSON Lines);" \
-  "expected $hits findings ($flagged lines flagged; CLIPS: $hits_clips in $nclips claims)"
-echo "versions: $(dpkg-query -W -f='${Package} ${Version}, ' libvectorscan5 libclips-dev sqlite3)@duckdb/node-api $duckdb_version," \
-  "node $(node --version); $(nproc) cores"
-
-# wall seconds of a command (its standard output to $tmp/stdout)
-wall() {
+# wall-clock seconds of a command (its standard output to $tmp/stdout)
+timed() {
   local t0 t1
   t0=$(date +%s%N)
   "$@" >"$tmp/stdout" 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; return 1; }
@@ -92,6 +91,17 @@ results=$tmp/results # engine, mode, claims, seconds, count, expected
 : >"$results"
 row() { echo "$*" >>"$results"; }
 
+if [[ " $parts " == *" shared "* ]]; then
+python3 bench/peers_gen.py "$tmp" "$n"
+head -n "$nclips" "$tmp/claims.jsonl" >"$tmp/claims_clips.jsonl"
+read -r hits flagged < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims.jsonl")
+read -r hits_clips _ < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims_clips.jsonl")
+echo "workload: $(wc -l <"$tmp/rules.tsv") rules, $n claims ($(du -h "$tmp/claims.jsonl" | cut -f1) of JSON Lines);" \
+  "expected $hits findings ($flagged lines flagged; CLIPS: $hits_clips in $nclips claims)"
+echo "versions: $(dpkg-query -W -f='${Package} ${Version}, ' libvectorscan5 libclips-dev sqlite3)@duckdb/node-api $duckdb_version," \
+  "node $(node --version); $(nproc) cores"
+
+
 # --- compile the rules --------------------------------------------------------
 cat >"$tmp/build.sql" <<EOF
 CREATE TABLE rule_codes(code TEXT, rule_no INTEGER, min_age INTEGER);
@@ -99,12 +109,12 @@ CREATE TABLE rule_codes(code TEXT, rule_no INTEGER, min_age INTEGER);
 CREATE INDEX rule_codes_code ON rule_codes(code, min_age, rule_no);
 ANALYZE;
 EOF
-c_arb=$(wall "$A" compile "$tmp/peers.rules" -o "$tmp/peers.arbpack")
-c_tab=$(wall "$A" compile "$tmp/table.rules" -o "$tmp/table.arbpack")
-c_hs=$(wall "$tmp/peers_hs" compile "$tmp/rules.tsv" "$tmp/hs.db")
-c_clips=$(wall "$tmp/peers_clips" compile "$tmp/peers.clp" "$tmp/clips.img")
-c_sq=$(wall sqlite3 "$tmp/rules.db" ".read $tmp/build.sql")
-c_duck=$(wall node bench/peers_duckdb.mjs "$cache" build "$tmp/rules.duckdb" "$tmp/rule_codes.csv")
+c_arb=$(timed "$A" compile "$tmp/peers.rules" -o "$tmp/peers.arbpack")
+c_tab=$(timed "$A" compile "$tmp/table.rules" -o "$tmp/table.arbpack")
+c_hs=$(timed "$tmp/peers_hs" compile "$tmp/rules.tsv" "$tmp/hs.db")
+c_clips=$(timed "$tmp/peers_clips" compile "$tmp/peers.clp" "$tmp/clips.img")
+c_sq=$(timed sqlite3 "$tmp/rules.db" ".read $tmp/build.sql")
+c_duck=$(timed node bench/peers_duckdb.mjs "$cache" build "$tmp/rules.duckdb" "$tmp/rule_codes.csv")
 
 # --- rule evaluation over claims already in memory ----------------------------
 mem() { # engine expected claims command...: the command prints "count seconds"
@@ -150,7 +160,7 @@ mem "DuckDB" "$hits" "$n" node bench/peers_duckdb.mjs "$cache" mem "$tmp/rules.d
 e2e() { # engine expected claims findings-file command...
   local eng=$1 exp=$2 k=$3 out=$4 s
   shift 4
-  s=$(wall "$@") || exit 1
+  s=$(timed "$@") || exit 1
   row "$eng e2e $k $s $(wc -l <"$out") $exp"
 }
 e2e "Arbiter" "$hits" "$n" "$tmp/f1.jsonl" "$A" check --pack "$tmp/peers.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/f1.jsonl" --threads 1
@@ -202,3 +212,138 @@ if bad:
     sys.exit(1)
 print("every engine's count matches the expected one")
 PY
+
+fi
+
+# --- incumbent SQL: three example-library categories --------------------------------
+# DRUG_SEX/SERVICE_SEX (item_sex.rules), WORK_INJURY_ONLY/MATERNITY_ONLY
+# (insurance.rules) and FACILITY_LEVEL (its rule of facility.rules) over
+# `arbiter gen claims` (several lines a claim), against the same five rules
+# as one SQL query (bench/peers_lib.sql) in SQLite and DuckDB, with indexes,
+# each in memory: timed with the data already loaded into tables, and with
+# the load counted (the whole process, JSON Lines in, findings file out).
+if [[ " $parts " == *" sql "* ]]; then
+L=$tmp/lib
+mkdir -p "$L/rules" "$L/tables"
+cp examples/rules/item_sex.rules examples/rules/insurance.rules "$L/rules/"
+cp examples/tables/item_sex.csv examples/tables/insurance_only.csv examples/tables/facility_level.csv "$L/tables/"
+{
+  sed -n '/^category FACILITY_LEVEL/,/^}/p' examples/rules/facility.rules
+  sed -n '/^table facility_level/,/^}/p' examples/rules/facility.rules
+  sed -n '/^rule FACILITY_LEVEL.1/,/^  flag/p' examples/rules/facility.rules
+} >"$L/rules/facility_level.rules"
+"$A" gen claims --n "$n" --seed 42 -o "$L/claims.jsonl"
+"$A" compile "$L"/rules/*.rules -o "$L/lib.arbpack" >/dev/null 2>&1
+cat >"$L/load_sqlite.sql" <<EOF
+PRAGMA temp_store = MEMORY;
+CREATE TABLE item_sex(code TEXT PRIMARY KEY, name TEXT, kind TEXT, sex TEXT);
+CREATE TABLE insurance_only(code TEXT PRIMARY KEY, name TEXT, insurance TEXT);
+CREATE TABLE facility_level(code TEXT PRIMARY KEY, name TEXT, min_level INTEGER);
+.import --csv --skip 1 $L/tables/item_sex.csv item_sex
+.import --csv --skip 1 $L/tables/insurance_only.csv insurance_only
+.import --csv --skip 1 $L/tables/facility_level.csv facility_level
+CREATE TEMP TABLE raw(j TEXT);
+.mode ascii
+.separator "\\037" "\\n"
+.import --schema temp $L/claims.jsonl raw
+.mode list
+CREATE TABLE claims(claim_id TEXT PRIMARY KEY, sex TEXT, insurance_type TEXT, facility_level INTEGER);
+CREATE TABLE lines(claim_id TEXT, line_no INTEGER, item_code TEXT);
+INSERT INTO claims SELECT json_extract(j, '\$.claim_id'), json_extract(j, '\$.sex'),
+  json_extract(j, '\$.insurance_type'), json_extract(j, '\$.facility_level') FROM temp.raw;
+INSERT INTO lines SELECT json_extract(j, '\$.claim_id'), json_extract(l.value, '\$.line_no'),
+  json_extract(l.value, '\$.item_code') FROM temp.raw, json_each(j, '\$.lines') l;
+CREATE INDEX lines_code ON lines(item_code);
+DROP TABLE temp.raw;
+ANALYZE;
+EOF
+cat >"$L/load_duckdb.sql" <<EOF
+CREATE TABLE item_sex AS SELECT * FROM read_csv('$L/tables/item_sex.csv', header = true,
+  columns = {code: 'VARCHAR', name: 'VARCHAR', kind: 'VARCHAR', sex: 'VARCHAR'});
+CREATE TABLE insurance_only AS SELECT * FROM read_csv('$L/tables/insurance_only.csv', header = true,
+  columns = {code: 'VARCHAR', name: 'VARCHAR', insurance: 'VARCHAR'});
+CREATE TABLE facility_level AS SELECT * FROM read_csv('$L/tables/facility_level.csv', header = true,
+  columns = {code: 'VARCHAR', name: 'VARCHAR', min_level: 'INTEGER'});
+CREATE TEMP TABLE raw AS SELECT * FROM read_json('$L/claims.jsonl', format = 'newline_delimited',
+  columns = {claim_id: 'VARCHAR', sex: 'VARCHAR', insurance_type: 'VARCHAR', facility_level: 'INTEGER',
+             lines: 'STRUCT(line_no INTEGER, item_code VARCHAR)[]'});
+CREATE TABLE claims AS SELECT claim_id, sex, insurance_type, facility_level FROM temp.raw;
+CREATE TABLE lines AS SELECT claim_id, l.line_no AS line_no, l.item_code AS item_code
+  FROM (SELECT claim_id, unnest(lines) AS l FROM temp.raw);
+DROP TABLE temp.raw;
+CREATE UNIQUE INDEX claims_id ON claims(claim_id);
+CREATE INDEX lines_code ON lines(item_code);
+EOF
+# data loaded: the query into a table of findings, 3 times (the best counts)
+{
+  for _ in 1 2 3; do
+    echo "DROP TABLE IF EXISTS temp.f;"
+    echo ".timer on"
+    echo "CREATE TEMP TABLE f AS"
+    cat bench/peers_lib.sql
+    echo ";"
+    echo ".timer off"
+  done
+  echo "SELECT count(*) FROM temp.f;"
+} >"$L/mem_sqlite.sql"
+{
+  cat "$L/load_duckdb.sql"
+  for _ in 1 2 3; do
+    echo "DROP TABLE IF EXISTS f;"
+    echo "-- time"
+    echo "CREATE TEMP TABLE f AS"
+    cat bench/peers_lib.sql
+    echo ";"
+  done
+  echo "-- print"
+  echo "SELECT count(*) FROM f;"
+} >"$L/mem_duckdb.sql"
+# load counted: JSON Lines in, findings file out
+{
+  echo ".read $L/load_sqlite.sql"
+  echo ".mode tabs"
+  echo ".once $L/sq.out"
+  cat bench/peers_lib.sql
+  echo ";"
+} >"$L/e2e_sqlite.sql"
+{
+  cat "$L/load_duckdb.sql"
+  echo "COPY ("
+  cat bench/peers_lib.sql
+  echo ") TO '$L/duck.out' (FORMAT csv, DELIMITER '	', HEADER false);"
+} >"$L/e2e_duckdb.sql"
+
+lres=$L/results # engine, seconds loaded, count, seconds with load, count
+sqlite3 :memory: ".read $L/load_sqlite.sql" ".read $L/mem_sqlite.sql" >"$L/sq.mem"
+s=$(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$L/sq.mem" | sort -g | head -n 1)
+e=$(timed sqlite3 :memory: ".read $L/e2e_sqlite.sql") || exit 1
+echo "SQLite $s $(tail -n 1 "$L/sq.mem") $e $(wc -l <"$L/sq.out")" >"$lres"
+node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/mem_duckdb.sql" >"$L/duck.mem"
+s=$(sed -n 's/^time //p' "$L/duck.mem" | sort -g | head -n 1)
+e=$(timed node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/e2e_duckdb.sql") || exit 1
+echo "DuckDB $s $(tail -n 1 "$L/duck.mem") $e $(wc -l <"$L/duck.out")" >>"$lres"
+read -r got s <<<"$("$tmp/peers_arbiter" "$L/lib.arbpack" "$L/claims.jsonl")"
+e=$(timed "$A" check --pack "$L/lib.arbpack" --claims "$L/claims.jsonl" -o "$L/f.jsonl" --threads 1) || exit 1
+echo "Arbiter $s $got $e $(wc -l <"$L/f.jsonl")" >>"$lres"
+python3 - "$lres" "$n" "$(grep -o '"line_no"' "$L/claims.jsonl" | wc -l)" <<'PY'
+import sys
+rows = {r[0]: r[1:] for r in (l.split() for l in open(sys.argv[1]))}
+n, lines = int(sys.argv[2]), int(sys.argv[3])
+print(f"\nincumbent SQL: 5 rules of 3 example categories, {n:,} claims ({lines:,} lines), one thread")
+print(f"{'engine':<9} | {'data loaded (s)':>15} {'claims/s':>11} {'Arbiter ÷':>9} | {'load counted (s)':>16} {'claims/s':>11} {'Arbiter ÷':>9} | findings")
+a = rows["Arbiter"]
+bad = []
+for eng in ("Arbiter", "SQLite", "DuckDB"):
+    s, c1, e, c2 = rows[eng]
+    s, e = float(s), float(e)
+    print(f"{eng:<9} | {s:15.3f} {n / s:11,.0f} {s / float(a[0]):8.2f}× | {e:16.3f} {n / e:11,.0f} {e / float(a[2]):8.2f}× | {c1} / {c2}")
+    if not (c1 == c2 == a[1]):
+        bad.append(f"{eng}: {c1} / {c2} findings, Arbiter {a[1]}")
+print("(data loaded: Arbiter's sessions over the JSON text in memory (parsing it), the SQL query over tables;")
+print(" load counted: the whole process, JSON Lines in, findings file out; Arbiter ÷: the engine's time ÷ Arbiter's)")
+if bad:
+    print("MISMATCH:\n  " + "\n  ".join(bad))
+    sys.exit(1)
+print("the findings counts match")
+PY
+fi

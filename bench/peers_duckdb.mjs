@@ -12,11 +12,16 @@
 //   node peers_duckdb.mjs CACHE run RULES.duckdb CLAIMS.jsonl OUT
 //        end to end: read_json of the JSON Lines, the join, the findings
 //        written to OUT (claim_id<TAB>rule_no); prints the hits
+//   node peers_duckdb.mjs CACHE exec DB FILE.sql
+//        runs the statements of FILE.sql (each ends with ";" at the end of
+//        a line) in DB (:memory: for none); a statement after a line
+//        "-- time" is timed (prints "time SECONDS"), one after "-- print"
+//        prints its first value (the incumbent-SQL part of peers.sh)
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const [cache, mode, dbPath, input, out] = process.argv.slice(2);
-if (!cache || !['build', 'mem', 'run'].includes(mode) || !dbPath || !input || (mode === 'run' && !out)) {
+if (!cache || !['build', 'mem', 'run', 'exec'].includes(mode) || !dbPath || !input || (mode === 'run' && !out)) {
   console.error('usage: node peers_duckdb.mjs CACHE build|mem|run RULES.duckdb CSV|CLAIMS [OUT]');
   process.exit(2);
 }
@@ -24,7 +29,8 @@ const require = createRequire(`${cache}/`);
 const { DuckDBInstance } = await import(pathToFileURL(require.resolve('@duckdb/node-api')).href);
 
 const q = (s) => s.replaceAll("'", "''");
-const db = await DuckDBInstance.create(dbPath, mode === 'build' ? {} : { access_mode: 'READ_ONLY' });
+const readOnly = mode === 'mem' || mode === 'run';
+const db = await DuckDBInstance.create(dbPath, readOnly ? { access_mode: 'READ_ONLY' } : {});
 const c = await db.connect();
 await c.run('SET threads = 1');
 const one = async (sql) => (await c.runAndReadAll(sql)).getRows()[0][0];
@@ -41,7 +47,21 @@ const join = (from) => `
   SELECT c.claim_id, r.rule_no FROM ${from} c
   JOIN rule_codes r ON r.code = c.code AND r.min_age <= c.age`;
 
-if (mode === 'build') {
+if (mode === 'exec') {
+  const { readFileSync } = await import('node:fs');
+  for (const stmt of readFileSync(input, 'utf8').split(/;[ \t]*\n/)) {
+    if (!stmt.trim()) continue;
+    if (/^\s*-- time\n/.test(stmt)) {
+      const t0 = process.hrtime.bigint();
+      await c.run(stmt);
+      console.log(`time ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(6)}`);
+    } else if (/^\s*-- print\n/.test(stmt)) {
+      console.log(String(await one(stmt)));
+    } else {
+      await c.run(stmt);
+    }
+  }
+} else if (mode === 'build') {
   await c.run(`CREATE TABLE rule_codes AS SELECT * FROM read_csv('${q(input)}', header = true,
                columns = {code: 'VARCHAR', rule_no: 'INTEGER', min_age: 'INTEGER'})`);
   await c.run('CREATE INDEX rule_codes_code ON rule_codes(code)');
