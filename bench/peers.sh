@@ -32,7 +32,8 @@
 # against the same rules in Arbiter, over N_CLAIMS `arbiter gen claims`
 # claims, with the data already loaded and with the load counted; the
 # findings counts must match.  PEERS_PARTS="shared sql" (the default) picks
-# the parts.
+# the parts; PEERS_SKIP="vectorscan clips sqlite duckdb" (any of them) leaves
+# engines out (Vectorscan takes a minute to compile the rules).
 #
 # Installs its peers when missing: Debian packages with apt-get, and
 # @duckdb/node-api into $ARB_PEERS_CACHE (default ~/.cache/arbiter-peers),
@@ -59,15 +60,27 @@ if ((${#missing[@]})); then
   echo "peers: installing ${missing[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+    echo "peers: apt-get could not install ${missing[*]}: the engines needing them are left out"
 fi
 mkdir -p "$cache"
 if ! grep -qs "\"version\": \"$duckdb_version\"" "$cache/node_modules/@duckdb/node-api/package.json"; then
   echo "peers: installing @duckdb/node-api@$duckdb_version into $cache"
   [ -f "$cache/package.json" ] || echo '{"name":"arbiter-peers","private":true}' >"$cache/package.json"
-  (cd "$cache" && npm install --no-audit --no-fund --silent "@duckdb/node-api@$duckdb_version")
+  (cd "$cache" && npm install --no-audit --no-fund --silent "@duckdb/node-api@$duckdb_version") ||
+    echo "peers: npm could not install @duckdb/node-api: DuckDB is left out"
 fi
+# the peers there are (a missing one is left out of the tables, and said so)
+have() {
+  [[ " ${PEERS_SKIP:-} " != *" $1 "* ]] || return 1
+  case $1 in
+  vectorscan) [ -f /usr/include/hs/hs.h ] ;;
+  clips) [ -f /usr/lib/libclips.a ] ;;
+  sqlite) command -v sqlite3 >/dev/null ;;
+  duckdb) command -v node >/dev/null && [ -f "$cache/node_modules/@duckdb/node-api/package.json" ] ;;
+  esac
+}
+for p in vectorscan clips sqlite duckdb; do have $p || echo "peers: $p is not installed (or in PEERS_SKIP): left out"; done
 
 bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 B=$PWD/build-bench
@@ -76,8 +89,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cflags=(-O2 -std=c11 -Wall -Wextra -Werror)
 cc "${cflags[@]}" -Iinclude -o "$tmp/peers_arbiter" bench/peers_arbiter.c -L"$B" -larbiter -Wl,-rpath,"$B"
-cc "${cflags[@]}" -o "$tmp/peers_hs" bench/peers_hs.c -lhs -ljson-c
-cc "${cflags[@]}" -isystem /usr/include/clips -o "$tmp/peers_clips" bench/peers_clips.c /usr/lib/libclips.a -ljson-c -lm
+! have vectorscan || cc "${cflags[@]}" -o "$tmp/peers_hs" bench/peers_hs.c -lhs -ljson-c
+! have clips || cc "${cflags[@]}" -isystem /usr/include/clips -o "$tmp/peers_clips" bench/peers_clips.c \
+  /usr/lib/libclips.a -ljson-c -lm
+echo "versions: $(dpkg-query -W -f='${Package} ${Version}, ' libvectorscan5 libclips-dev sqlite3 2>/dev/null)@duckdb/node-api" \
+  "$duckdb_version, node $(node --version 2>/dev/null); $(nproc) cores"
 
 # wall-clock seconds of a command (its standard output to $tmp/stdout)
 timed() {
@@ -98,8 +114,6 @@ read -r hits flagged < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/cl
 read -r hits_clips _ < <(awk -f bench/peers_expect.awk "$tmp/rules.tsv" "$tmp/claims_clips.jsonl")
 echo "workload: $(wc -l <"$tmp/rules.tsv") rules, $n claims ($(du -h "$tmp/claims.jsonl" | cut -f1) of JSON Lines);" \
   "expected $hits findings ($flagged lines flagged; CLIPS: $hits_clips in $nclips claims)"
-echo "versions: $(dpkg-query -W -f='${Package} ${Version}, ' libvectorscan5 libclips-dev sqlite3)@duckdb/node-api $duckdb_version," \
-  "node $(node --version); $(nproc) cores"
 
 
 # --- compile the rules --------------------------------------------------------
@@ -111,10 +125,11 @@ ANALYZE;
 EOF
 c_arb=$(timed "$A" compile "$tmp/peers.rules" -o "$tmp/peers.arbpack")
 c_tab=$(timed "$A" compile "$tmp/table.rules" -o "$tmp/table.arbpack")
-c_hs=$(timed "$tmp/peers_hs" compile "$tmp/rules.tsv" "$tmp/hs.db")
-c_clips=$(timed "$tmp/peers_clips" compile "$tmp/peers.clp" "$tmp/clips.img")
-c_sq=$(timed sqlite3 "$tmp/rules.db" ".read $tmp/build.sql")
-c_duck=$(timed node bench/peers_duckdb.mjs "$cache" build "$tmp/rules.duckdb" "$tmp/rule_codes.csv")
+c_hs=- c_clips=- c_sq=- c_duck=-
+! have vectorscan || c_hs=$(timed "$tmp/peers_hs" compile "$tmp/rules.tsv" "$tmp/hs.db")
+! have clips || c_clips=$(timed "$tmp/peers_clips" compile "$tmp/peers.clp" "$tmp/clips.img")
+! have sqlite || c_sq=$(timed sqlite3 "$tmp/rules.db" ".read $tmp/build.sql")
+! have duckdb || c_duck=$(timed node bench/peers_duckdb.mjs "$cache" build "$tmp/rules.duckdb" "$tmp/rule_codes.csv")
 
 # --- rule evaluation over claims already in memory ----------------------------
 mem() { # engine expected claims command...: the command prints "count seconds"
@@ -126,8 +141,8 @@ mem() { # engine expected claims command...: the command prints "count seconds"
 }
 mem "Arbiter" "$hits" "$n" "$tmp/peers_arbiter" "$tmp/peers.arbpack" "$tmp/claims.jsonl"
 mem "Arbiter(table)" "$flagged" "$n" "$tmp/peers_arbiter" "$tmp/table.arbpack" "$tmp/claims.jsonl"
-mem "Vectorscan" "$hits" "$n" "$tmp/peers_hs" mem "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl"
-mem "CLIPS" "$hits_clips" "$nclips" "$tmp/peers_clips" mem "$tmp/clips.img" "$tmp/claims_clips.jsonl"
+! have vectorscan || mem "Vectorscan" "$hits" "$n" "$tmp/peers_hs" mem "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl"
+! have clips || mem "CLIPS" "$hits_clips" "$nclips" "$tmp/peers_clips" mem "$tmp/clips.img" "$tmp/claims_clips.jsonl"
 # SQLite: claims loaded into a table first; the join into a table of findings timed (.timer), best of 3
 sql_claims="PRAGMA temp_store = MEMORY;
 CREATE TEMP TABLE raw(j TEXT);
@@ -151,10 +166,12 @@ sql_age="CAST(substr(json_extract(j, '\$.admit_time'), 1, 4) AS INTEGER)
   done
   echo "SELECT count(*) FROM temp.f;"
 } >"$tmp/mem.sql"
-sqlite3 "$tmp/rules.db" <"$tmp/mem.sql" >"$tmp/sq.mem"
-s=$(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$tmp/sq.mem" | sort -g | head -n 1)
-row "SQLite mem $n $s $(tail -n 1 "$tmp/sq.mem") $hits"
-mem "DuckDB" "$hits" "$n" node bench/peers_duckdb.mjs "$cache" mem "$tmp/rules.duckdb" "$tmp/claims.jsonl"
+if have sqlite; then
+  sqlite3 "$tmp/rules.db" <"$tmp/mem.sql" >"$tmp/sq.mem"
+  s=$(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$tmp/sq.mem" | sort -g | head -n 1)
+  row "SQLite mem $n $s $(tail -n 1 "$tmp/sq.mem") $hits"
+fi
+! have duckdb || mem "DuckDB" "$hits" "$n" node bench/peers_duckdb.mjs "$cache" mem "$tmp/rules.duckdb" "$tmp/claims.jsonl"
 
 # --- end to end: JSON Lines file in, findings file out, one process ------------
 e2e() { # engine expected claims findings-file command...
@@ -166,8 +183,8 @@ e2e() { # engine expected claims findings-file command...
 e2e "Arbiter" "$hits" "$n" "$tmp/f1.jsonl" "$A" check --pack "$tmp/peers.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/f1.jsonl" --threads 1
 e2e "Arbiter-2threads" "$hits" "$n" "$tmp/f2.jsonl" "$A" check --pack "$tmp/peers.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/f2.jsonl" --threads 2
 e2e "Arbiter(table)" "$flagged" "$n" "$tmp/ft.jsonl" "$A" check --pack "$tmp/table.arbpack" --claims "$tmp/claims.jsonl" -o "$tmp/ft.jsonl" --threads 1
-e2e "Vectorscan" "$hits" "$n" "$tmp/hs.out" "$tmp/peers_hs" run "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl" "$tmp/hs.out"
-e2e "CLIPS" "$hits_clips" "$nclips" "$tmp/clips.out" "$tmp/peers_clips" run "$tmp/clips.img" "$tmp/claims_clips.jsonl" "$tmp/clips.out"
+! have vectorscan || e2e "Vectorscan" "$hits" "$n" "$tmp/hs.out" "$tmp/peers_hs" run "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl" "$tmp/hs.out"
+! have clips || e2e "CLIPS" "$hits_clips" "$nclips" "$tmp/clips.out" "$tmp/peers_clips" run "$tmp/clips.img" "$tmp/claims_clips.jsonl" "$tmp/clips.out"
 {
   echo "$sql_claims"
   echo ".mode tabs"
@@ -176,15 +193,15 @@ e2e "CLIPS" "$hits_clips" "$nclips" "$tmp/clips.out" "$tmp/peers_clips" run "$tm
     FROM (SELECT j, json_extract(j, '\$.lines[0].item_code') AS code, $sql_age AS age FROM temp.raw) c
     JOIN rule_codes r ON r.code = c.code AND r.min_age <= c.age;"
 } >"$tmp/e2e.sql"
-e2e "SQLite" "$hits" "$n" "$tmp/sq.out" sqlite3 "$tmp/rules.db" ".read $tmp/e2e.sql"
-e2e "DuckDB" "$hits" "$n" "$tmp/duck.out" node bench/peers_duckdb.mjs "$cache" run "$tmp/rules.duckdb" "$tmp/claims.jsonl" "$tmp/duck.out"
+! have sqlite || e2e "SQLite" "$hits" "$n" "$tmp/sq.out" sqlite3 "$tmp/rules.db" ".read $tmp/e2e.sql"
+! have duckdb || e2e "DuckDB" "$hits" "$n" "$tmp/duck.out" node bench/peers_duckdb.mjs "$cache" run "$tmp/rules.duckdb" "$tmp/claims.jsonl" "$tmp/duck.out"
 cmp -s "$tmp/f1.jsonl" "$tmp/f2.jsonl" || row "Arbiter-threads differ 0 0 1 0"
 
 # --- the table --------------------------------------------------------------------
 python3 - "$results" "$c_arb" "$c_tab" "$c_hs" "$c_clips" "$c_sq" "$c_duck" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
-comp = dict(zip(["Arbiter", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"], map(float, sys.argv[2:])))
+comp = dict(zip(["Arbiter", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"], sys.argv[2:]))
 rate = {}
 bad = []
 for eng, mode, k, s, got, exp in rows:
@@ -196,17 +213,22 @@ print(f"{'':<17} {'(s)':>11} | {'claims/s':>13} {'':>9} | {'claims/s':>13} {'':>
 ref_m, ref_e = rate["Arbiter", "mem"], rate["Arbiter", "e2e"]
 for eng in ["Arbiter", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"]:
     m, e = rate.get((eng, "mem")), rate.get((eng, "e2e"))
-    c = comp.get(eng.split("-")[0])
+    c = comp.get(eng.split("-")[0], "")
+    if c == "-":
+        print(f"{eng:<17} {'left out (not installed or PEERS_SKIP)':>11}")
+        continue
+    c = f"{float(c):.3f}" if c else ""
     fm = f"{m:13,.0f} {ref_m / m:8.2f}×" if m else f"{'':13} {'':9}"
     fe = f"{e:13,.0f} {ref_e / e:8.2f}×" if e else f"{'':13} {'':9}"
-    print(f"{eng:<17} {c if c is not None else '':>11} | {fm} | {fe}")
+    print(f"{eng:<17} {c:>11} | {fm} | {fe}")
 print("(Arbiter ÷: Arbiter's 10k-rule claims/s ÷ the engine's, same column; in memory: Arbiter parses each")
 print(" claim's JSON in the timed loop, the peers start from parsed claims; end to end: the whole process)")
-v = rate["Vectorscan", "mem"]
-print(f"targets: Arbiter in memory ÷ Vectorscan in memory = {ref_m / v:.2f} (≥ 2); "
-      f"Arbiter end to end, 2 threads ÷ Vectorscan in memory = {rate['Arbiter-2threads', 'e2e'] / v:.2f} (≥ 1);")
-print(f"         ÷ CLIPS = {ref_m / rate['CLIPS', 'mem']:.0f} (≥ 100); ÷ SQLite = {ref_m / rate['SQLite', 'mem']:.1f}, "
-      f"÷ DuckDB = {ref_m / rate['DuckDB', 'mem']:.1f} (≥ 20, data loaded)")
+def vs(x, eng, fmt=".2f"): # x ÷ the engine's in-memory rate, or n/a
+    return format(x / rate[eng, "mem"], fmt) if (eng, "mem") in rate else "n/a"
+print(f"targets: Arbiter in memory ÷ Vectorscan in memory = {vs(ref_m, 'Vectorscan')} (≥ 2); "
+      f"Arbiter end to end, 2 threads ÷ Vectorscan in memory = {vs(rate['Arbiter-2threads', 'e2e'], 'Vectorscan')} (≥ 1);")
+print(f"         ÷ CLIPS = {vs(ref_m, 'CLIPS', '.0f')} (≥ 100); ÷ SQLite = {vs(ref_m, 'SQLite', '.1f')}, "
+      f"÷ DuckDB = {vs(ref_m, 'DuckDB', '.1f')} (≥ 20, data loaded)")
 if bad:
     print("MISMATCH:\n  " + "\n  ".join(bad))
     sys.exit(1)
@@ -314,14 +336,19 @@ EOF
 } >"$L/e2e_duckdb.sql"
 
 lres=$L/results # engine, seconds loaded, count, seconds with load, count
-sqlite3 :memory: ".read $L/load_sqlite.sql" ".read $L/mem_sqlite.sql" >"$L/sq.mem"
-s=$(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$L/sq.mem" | sort -g | head -n 1)
-e=$(timed sqlite3 :memory: ".read $L/e2e_sqlite.sql") || exit 1
-echo "SQLite $s $(tail -n 1 "$L/sq.mem") $e $(wc -l <"$L/sq.out")" >"$lres"
-node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/mem_duckdb.sql" >"$L/duck.mem"
-s=$(sed -n 's/^time //p' "$L/duck.mem" | sort -g | head -n 1)
-e=$(timed node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/e2e_duckdb.sql") || exit 1
-echo "DuckDB $s $(tail -n 1 "$L/duck.mem") $e $(wc -l <"$L/duck.out")" >>"$lres"
+: >"$lres"
+if have sqlite; then
+  sqlite3 :memory: ".read $L/load_sqlite.sql" ".read $L/mem_sqlite.sql" >"$L/sq.mem"
+  s=$(sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' "$L/sq.mem" | sort -g | head -n 1)
+  e=$(timed sqlite3 :memory: ".read $L/e2e_sqlite.sql") || exit 1
+  echo "SQLite $s $(tail -n 1 "$L/sq.mem") $e $(wc -l <"$L/sq.out")" >>"$lres"
+fi
+if have duckdb; then
+  node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/mem_duckdb.sql" >"$L/duck.mem"
+  s=$(sed -n 's/^time //p' "$L/duck.mem" | sort -g | head -n 1)
+  e=$(timed node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/e2e_duckdb.sql") || exit 1
+  echo "DuckDB $s $(tail -n 1 "$L/duck.mem") $e $(wc -l <"$L/duck.out")" >>"$lres"
+fi
 read -r got s <<<"$("$tmp/peers_arbiter" "$L/lib.arbpack" "$L/claims.jsonl")"
 e=$(timed "$A" check --pack "$L/lib.arbpack" --claims "$L/claims.jsonl" -o "$L/f.jsonl" --threads 1) || exit 1
 echo "Arbiter $s $got $e $(wc -l <"$L/f.jsonl")" >>"$lres"
@@ -334,6 +361,9 @@ print(f"{'engine':<9} | {'data loaded (s)':>15} {'claims/s':>11} {'Arbiter ÷':>
 a = rows["Arbiter"]
 bad = []
 for eng in ("Arbiter", "SQLite", "DuckDB"):
+    if eng not in rows:
+        print(f"{eng:<9} | left out (not installed or PEERS_SKIP)")
+        continue
     s, c1, e, c2 = rows[eng]
     s, e = float(s), float(e)
     print(f"{eng:<9} | {s:15.3f} {n / s:11,.0f} {s / float(a[0]):8.2f}× | {e:16.3f} {n / e:11,.0f} {e / float(a[2]):8.2f}× | {c1} / {c2}")
