@@ -39,8 +39,13 @@
 # @duckdb/node-api into $ARB_PEERS_CACHE (default ~/.cache/arbiter-peers),
 # outside the tree.  A benchmark: not part of .ci/run.
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  sed -n '2,/^set -euo/{/^set/d;s/^# \{0,1\}//;p}' "$0"
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 n=${1:-100000}
+[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/peers.sh [N_CLAIMS] (a positive number; --help says more)" >&2; exit 2; }
 nclips=${PEERS_CLIPS_CLAIMS:-5000}
 parts=${PEERS_PARTS:-shared sql}
 ((nclips > n)) && nclips=$n
