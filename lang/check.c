@@ -3420,6 +3420,14 @@ static int in_stdlib(Checker *C, int32_t file) {
     return strcmp(real, C->stdlib_dir) == 0;
 }
 
+/* The word a report item starts with (its span alone), for messages about
+ * the whole item. */
+static Node word_of(const Node *it) {
+    Node w = *it;
+    w.end = w.off + w.name.len;
+    return w;
+}
+
 /* One `report` declaration's sections, before the library's own replaces
  * the standard library's. */
 typedef struct RSect {
@@ -3449,6 +3457,7 @@ static int route_tests(Checker *C, Node *n, arb_report_test *out, size_t *k, siz
     if (n->kind == N_BINARY || n->kind == N_UNARY) {
         if (route_tests(C, n->a, out, k, leaves)) return -1;
         if (n->kind == N_BINARY && route_tests(C, n->b, out, k, leaves)) return -1;
+        out[*k].value = NULL;
         out[(*k)++].op = n->op == OP_AND ? ARB_RT_AND : n->op == OP_OR ? ARB_RT_OR : ARB_RT_NOT;
         return 0;
     }
@@ -3579,7 +3588,8 @@ static void report_ledger(Checker *C, Node *it, RSect *s) {
         prev = x->a;
         s->steps[s->nsteps++] = (arb_report_step){(int32_t)x->a->ival, pcopy(C, x->b->str)};
     }
-    if (!it->list) err(C, it, "the ledger has no steps");
+    Node w = word_of(it);
+    if (!it->list) err(C, &w, "the ledger has no steps");
 }
 
 static void report_indicator(Checker *C, Node *x, RSect *s, Node **seen) {
@@ -3673,8 +3683,9 @@ static void report_grade(Checker *C, Node *it, RSect *s) {
             report_indicator(C, x, s, seen);
         } else if (tok_eq(x->name, "cut") && !x->a && x->list) {
             if (cut) {
-                err(C, x, "'%.*s' appears twice in the report", (int)x->name.len, x->name.ptr);
-                note(C, cut, "first declared here");
+                Node w = word_of(x), f = word_of(cut);
+                err(C, &w, "'%.*s' appears twice in the report", (int)x->name.len, x->name.ptr);
+                note(C, &f, "first declared here");
                 continue;
             }
             cut = x;
@@ -3685,7 +3696,8 @@ static void report_grade(Checker *C, Node *it, RSect *s) {
                 "}'");
         }
     }
-    if (!nind) err(C, it, "the grade has no indicators");
+    Node w = word_of(it);
+    if (!nind) err(C, &w, "the grade has no indicators");
 }
 
 /* One `report` declaration into s. */
@@ -3699,8 +3711,9 @@ static void report_decl(Checker *C, Node *d, RSect *s) {
         } else if (tok_eq(it->name, "ledger") || tok_eq(it->name, "grade")) {
             Node **prev = tok_eq(it->name, "ledger") ? &ledger : &grade;
             if (*prev) {
-                err(C, it, "'%.*s' appears twice in the report", (int)it->name.len, it->name.ptr);
-                note(C, *prev, "first declared here");
+                Node w = word_of(it), f = word_of(*prev);
+                err(C, &w, "'%.*s' appears twice in the report", (int)it->name.len, it->name.ptr);
+                note(C, &f, "first declared here");
                 continue;
             }
             *prev = it;
