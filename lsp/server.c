@@ -25,7 +25,7 @@ static const char *const KEYWORDS[] = {
     "list",   "of",       "key",    "prefix",    "required", "at_risk",  "as_of",   "count",
     "exists", "any",      "all",    "sum",       "min",      "max",      "where",   "lua",
     "codes",  "encoding", "input",  "dict",      "format",   "missing",  "default", "position",
-    "test",
+    "report", "test",
 };
 
 static const char *const BUILTINS[] = {
