@@ -3062,6 +3062,11 @@ static void ix_defs(Checker *C) {
         Sym *s = d->kind == N_RULE || d->kind == N_TEST ? NULL : global(C, d->name);
         snprintf(name, sizeof name, "%.*s", (int)d->name.len, d->name.ptr);
         switch (d->kind) {
+        case N_REPORT: /* the report configuration: one per file at most */
+            snprintf(key, sizeof key, "report:%d:%u", (int)d->file, (unsigned)d->off);
+            ix_def(C, SK_REPORT, key, "report", "report configuration: worklists, ledger, grade", d,
+                   d->name, -1);
+            break;
         case N_ENUM: {
             if (!s || s->kind != SYM_ENUM || s->decl != d) break;
             const EnumType *e = s->ptr;

@@ -908,7 +908,8 @@ static int symbol_kind(int k) {
     case SK_TABLE: return 5;
     case SK_COLUMN: return 7;
     case SK_RULE: return 24;
-    default: return 12; /* define, Lua function */
+    case SK_REPORT: return 19; /* object */
+    default: return 12;        /* define, Lua function */
     }
 }
 
