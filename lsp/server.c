@@ -25,7 +25,7 @@ static const char *const KEYWORDS[] = {
     "list",   "of",       "key",    "prefix",    "required", "at_risk",  "as_of",   "count",
     "exists", "any",      "all",    "sum",       "min",      "max",      "where",   "lua",
     "codes",  "encoding", "input",  "dict",      "format",   "missing",  "default", "position",
-    "test",
+    "report", "test",
 };
 
 static const char *const BUILTINS[] = {
@@ -909,7 +909,8 @@ static int symbol_kind(int k) {
     case SK_TABLE: return 5;
     case SK_COLUMN: return 7;
     case SK_RULE: return 24;
-    default: return 12; /* define, Lua function */
+    case SK_REPORT: return 19; /* object */
+    default: return 12;        /* define, Lua function */
     }
 }
 

@@ -355,6 +355,16 @@ check("documentSymbol: a rule's range", (syms[2]["range"]["start"], syms[2]["ran
       ({"line": r0, "character": 0}, {"line": r0 + 6, "character": utf16(
           line_of(IND, "flag line message")[1])}))
 
+# the report configuration's file: one symbol spanning the declaration
+REP = STDLIB / "report.rules"
+rep_text = REP.read_text(encoding="utf-8")
+c.open(REP, rep_text)
+syms = c.request("textDocument/documentSymbol", {"textDocument": {"uri": REP.as_uri()}})["result"]
+p0 = line_of(REP, "report {")[0]
+check("documentSymbol: the report declaration",
+      [(s["name"], s["kind"], s["range"]["start"]["line"], s["range"]["end"]["line"])
+       for s in syms], [("report", 19, p0, p0 + len(rep_text.split("report {")[1].split("\n")) - 2)])
+
 # --- a file of another library, with a Chinese name (percent-encoded URI)
 with tempfile.TemporaryDirectory() as tmp:
     f = pathlib.Path(tmp) / "测试规则.rules"
