@@ -7,7 +7,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "diag.h"
 #include "opcodes.h"
 #include "schema.h"
 #include "table.h"
