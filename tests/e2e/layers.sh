@@ -26,7 +26,7 @@ declare -A MAY=(
   [import]="base"
   [testing]="base"
   [synth]="base runtime"
-  [lsp]="base runtime lang"
+  [lsp]="base runtime lang compiler"
   [cli]="base runtime synth import testing server lsp report"
   [examples/embed]=""
 )
@@ -34,9 +34,6 @@ declare -A MAY=(
 declare -A FILE_MAY=(
   # not in libarbiter: arbiter_jit plugs native code into an engine
   [compiler/jit.c]="base runtime history lang compiler api"
-  # the checker hands each checked rule to the code generator at once
-  # (compiler/compile.h): the one exception left in the layering
-  [lang/check.c]="base runtime compiler"
 )
 # every folder a header may be found in, in the order a name is looked up
 ALL="base runtime history lang compiler api server report import testing synth lsp cli include"
