@@ -74,15 +74,25 @@ typedef struct DupCheck {
  * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
  * id it cancels.  -1 when out of memory. */
 static int dupcheck_record(DupCheck *dc, Record *r) {
-    char id[1024], v[256];
-    size_t n, vn;
+    char id[1024], of[256], v[256];
     r->dup_of = 0;
-    if (json_top_value(r->p, r->n, dc->key, id, sizeof id, &n) != 1) return 0; /* the reader says */
-    if (dc->has_of && json_top_value(r->p, r->n, "reversal_of", v, sizeof v, &vn) == 1) return 0;
-    if (dc->status && json_top_value(r->p, r->n, "status", v, sizeof v, &vn) == 1) {
+    /* one pass over the record's members for the three */
+    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = sizeof id}};
+    size_t nw = 1, at_of = 0, at_status = 0;
+    if (dc->has_of)
+        at_of = nw, w[nw++] = (JsonTopWant){.key = "reversal_of", .out = of, .cap = sizeof of};
+    if (dc->status)
+        at_status = nw, w[nw++] = (JsonTopWant){.key = "status", .out = v, .cap = sizeof v};
+    json_top_values(r->p, r->n, w, nw);
+    if (w[0].found != 1) return 0; /* the reader says */
+    size_t n = w[0].len;
+    if (at_of && w[at_of].found == 1) return 0;
+    if (at_status && w[at_status].found == 1) {
         Value st;
         arena_reset(&dc->ar);
-        if (!scalar_parse(&dc->status->type, v, vn, &dc->ar, &st) && st.i == dc->reversed) return 0;
+        if (!scalar_parse(&dc->status->type, v, w[at_status].len, &dc->ar, &st) &&
+            st.i == dc->reversed)
+            return 0;
     }
     uint64_t first;
     int rc = idset_add(&dc->ids, id, n, r->line, &first);
@@ -1346,10 +1356,10 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     if (csv) {
         CsvClaims *cc = NULL;
         ProfCsv *pc = NULL; /* CSV through an input profile */
-        if (b->ws[0].prof ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->alloc, msg,
-                                          sizeof msg)
-                          : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path,
-                                         e->claims_encoding, e->alloc, msg, sizeof msg)) {
+        if (b->ws[0].prof
+                ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->alloc, msg, sizeof msg)
+                : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding, e->alloc,
+                               msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, b->o->max_field_bytes);

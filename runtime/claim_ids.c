@@ -184,8 +184,23 @@ static size_t skip_value(const char *p, size_t n, size_t i) {
     return i;
 }
 
-int json_top_value(const char *p, size_t n, const char *key, char *out, size_t cap, size_t *len) {
-    size_t klen = strlen(key), i = skip_ws(p, n, 0);
+/* The value at p[i..vend) into w (a string decoded). */
+static void take(JsonTopWant *w, const char *p, size_t i, size_t vend) {
+    if (p[i] == '"') {
+        w->len = decode(p, i + 1, vend - 1, w->out, w->cap);
+        w->found = 1;
+    } else if (vend - i == 4 && memcmp(p + i, "null", 4) == 0) {
+        w->found = 2;
+    } else {
+        w->len = vend - i < w->cap ? vend - i : w->cap;
+        memcpy(w->out, p + i, w->len);
+        w->found = 1;
+    }
+}
+
+int json_top_values(const char *p, size_t n, JsonTopWant *w, size_t nw) {
+    size_t left = nw, i = skip_ws(p, n, 0);
+    for (size_t k = 0; k < nw; k++) w[k].found = 0, w[k].len = 0, w[k].klen = strlen(w[k].key);
     if (i >= n || p[i] != '{') return -1;
     i = skip_ws(p, n, i + 1);
     if (i < n && p[i] == '}') return 0;
@@ -193,21 +208,19 @@ int json_top_value(const char *p, size_t n, const char *key, char *out, size_t c
         if (p[i] != '"') return -1;
         size_t kend = skip_string(p, n, i);
         if (kend > n) return -1;
-        int match = kend - i - 2 == klen && memcmp(p + i + 1, key, klen) == 0;
+        JsonTopWant *match = NULL;
+        for (size_t k = 0; k < nw && !match; k++)
+            if (!w[k].found && kend - i - 2 == w[k].klen &&
+                memcmp(p + i + 1, w[k].key, w[k].klen) == 0)
+                match = &w[k];
         i = skip_ws(p, n, kend);
         if (i >= n || p[i] != ':') return -1;
         i = skip_ws(p, n, i + 1);
         size_t vend = skip_value(p, n, i);
         if (vend > n || vend == i) return -1;
         if (match) {
-            if (p[i] == '"') {
-                *len = decode(p, i + 1, vend - 1, out, cap);
-                return 1;
-            }
-            if (vend - i == 4 && memcmp(p + i, "null", 4) == 0) return 2;
-            *len = vend - i < cap ? vend - i : cap;
-            memcpy(out, p + i, *len);
-            return 1;
+            take(match, p, i, vend);
+            if (--left == 0) return 0;
         }
         i = skip_ws(p, n, vend);
         if (i < n && p[i] == ',') {
@@ -217,4 +230,11 @@ int json_top_value(const char *p, size_t n, const char *key, char *out, size_t c
         return i < n && p[i] == '}' ? 0 : -1;
     }
     return -1;
+}
+
+int json_top_value(const char *p, size_t n, const char *key, char *out, size_t cap, size_t *len) {
+    JsonTopWant w = {.key = key, .out = out, .cap = cap};
+    int rc = json_top_values(p, n, &w, 1);
+    if (w.found) *len = w.len;
+    return w.found ? w.found : rc;
 }

@@ -41,4 +41,21 @@ int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first
  * a JSON object (the reader will say why). */
 int json_top_value(const char *p, size_t n, const char *key, char *out, size_t cap, size_t *len);
 
+/* One key sought by json_top_values: the value goes to out[0..len) as
+ * json_top_value puts it; found: 1 a value, 2 null, 0 not (yet) seen. */
+typedef struct JsonTopWant {
+    const char *key; /* not escaped */
+    char *out;
+    size_t cap;
+    size_t len, klen; /* set by json_top_values */
+    int found;
+} JsonTopWant;
+
+/* json_top_value for the keys w[0..nw) in one pass over the object: each
+ * takes the first member of its name, and the pass stops once every key is
+ * found.  Returns 0, or -1 when the text is not a JSON object (the keys
+ * found before the fault keep their values, as json_top_value's separate
+ * passes would have). */
+int json_top_values(const char *p, size_t n, JsonTopWant *w, size_t nw);
+
 #endif

@@ -72,10 +72,59 @@ static void test_json_top_value(void **state) {
     assert_int_equal(value("{\"a\":[1,2}", "claim_id", v), -1);
 }
 
+/* One pass for three keys finds what three separate passes find: the first
+ * member of each name, null apart, nothing past a fault. */
+static void test_json_top_values(void **state) {
+    (void)state;
+    static const char *const docs[] = {
+        "{\"claim_id\":\"C1\",\"status\":\"reversed\",\"reversal_of\":\"C0\"}",
+        "{\"status\":\"normal\",\"lines\":[{\"status\":\"x\"}],\"claim_id\":\"C2\"}",
+        "{\"claim_id\":\"C3\",\"claim_id\":\"C4\",\"reversal_of\":null}",
+        "{\"claim_id\":\"C5\",\"a\":[1,2},\"status\":\"reversed\"}",
+        "{\"a\":\"unterminated, \"claim_id\":\"C6\"}",
+        "{\"reversal_of\":\"R\\u0041\",\"claim_id\":7}",
+        "{}",
+        "[1]",
+        "{\"claim_id\":\"C8\"",
+    };
+    static const char *const keys[] = {"claim_id", "reversal_of", "status"};
+    for (size_t d = 0; d < sizeof docs / sizeof *docs; d++) {
+        char out[3][64];
+        JsonTopWant w[3];
+        for (int k = 0; k < 3; k++) w[k] = (JsonTopWant){.key = keys[k], .out = out[k], .cap = 63};
+        int rc = json_top_values(docs[d], strlen(docs[d]), w, 3);
+        for (int k = 0; k < 3; k++) {
+            char v[64];
+            int one = value(docs[d], keys[k], v);
+            if (one == 1 || one == 2) {
+                assert_int_equal(w[k].found, one);
+                if (one == 1) {
+                    out[k][w[k].len] = 0;
+                    assert_string_equal(out[k], v);
+                }
+            } else {
+                assert_int_equal(w[k].found, 0);
+                /* not found and not there: the whole object was read */
+                if (one == 0) assert_int_equal(rc, 0);
+            }
+        }
+    }
+    /* C4's object: the first claim_id is taken, the pass stops when all are seen */
+    char a[64], b[64];
+    JsonTopWant w[2] = {{.key = "claim_id", .out = a, .cap = 63},
+                        {.key = "x", .out = b, .cap = 63}};
+    const char *doc = "{\"x\":1,\"claim_id\":\"A\",\"claim_id\":\"B\",\"y\":[}";
+    assert_int_equal(json_top_values(doc, strlen(doc), w, 2), 0);
+    assert_int_equal(w[0].found, 1);
+    assert_int_equal(w[0].len, 1);
+    assert_int_equal(a[0], 'A');
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset),
         cmocka_unit_test(test_json_top_value),
+        cmocka_unit_test(test_json_top_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
