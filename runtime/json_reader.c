@@ -326,15 +326,31 @@ static int scan_string(P *P_, const char **s, size_t *n) {
                                         P_->field)
                                  : fail(P_, (const char *)q, "a NUL byte in a string");
             return fail(P_, (const char *)q, "control character in a string (write it as \\u)");
-        default: {
-            int k = utf8_seq_len(q, end);
-            if (k < 0) return eof_fail(P_);
-            if (k == 0)
-                return fail(
-                    P_, (const char *)q, "invalid UTF-8 at byte %llu",
-                    (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
-            q += k;
-        }
+        default:
+            /* A run of multi-byte characters (Chinese text) is checked here
+             * without going back to the byte classes: the common 3-byte
+             * forms (leads E1..EC and EE..EF take any two continuation
+             * bytes) and 2-byte forms (leads C2..DF) inline, the rest
+             * (E0, ED, 4-byte forms, errors) by utf8_seq_len. */
+            do {
+                unsigned c = q[0];
+                if (c >= 0xE1 && c != 0xED && c <= 0xEF && end - q >= 3 &&
+                    ((q[1] & 0xC0) | (q[2] & 0xC0) << 8) == 0x8080) {
+                    q += 3;
+                    continue;
+                }
+                if (c >= 0xC2 && c <= 0xDF && end - q >= 2 && (q[1] & 0xC0) == 0x80) {
+                    q += 2;
+                    continue;
+                }
+                int k = utf8_seq_len(q, end);
+                if (k < 0) return eof_fail(P_);
+                if (k == 0)
+                    return fail(
+                        P_, (const char *)q, "invalid UTF-8 at byte %llu",
+                        (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
+                q += k;
+            } while (q < end && *q >= 0x80);
         }
     }
 }
