@@ -102,7 +102,7 @@ static void show_diff(const char *path, const char *text, size_t len, Opts *o) {
     char tmp[] = "/tmp/arbiter-fmt-XXXXXX";
     int fd = mkstemp(tmp);
     if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
-        fprintf(stderr, "arbiter fmt: cannot write a temporary file: %s\n", strerror(errno));
+        fprintf(stderr, _("arbiter fmt: cannot write a temporary file: %s\n"), strerror(errno));
         if (fd >= 0) close(fd), unlink(tmp);
         o->io = 1;
         return;
@@ -119,7 +119,7 @@ static void show_diff(const char *path, const char *text, size_t len, Opts *o) {
     }
     int status = 0;
     if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
-        fprintf(stderr, "arbiter fmt: cannot run diff for %s\n", path);
+        fprintf(stderr, _("arbiter fmt: cannot run diff for %s\n"), path);
         o->io = 1;
     }
     unlink(tmp);
@@ -137,7 +137,7 @@ static void fmt_one(const char *path, Opts *o) {
     char *text = read_all(f, &len);
     if (!is_stdin) fclose(f);
     if (!text) {
-        fprintf(stderr, "arbiter fmt: cannot read %s\n", path);
+        fprintf(stderr, _("arbiter fmt: cannot read %s\n"), path);
         o->io = 1;
         return;
     }
@@ -148,7 +148,7 @@ static void fmt_one(const char *path, Opts *o) {
         if (out)
             fputs(out, stderr);
         else
-            fprintf(stderr, "arbiter fmt: %s: out of memory\n", path);
+            fprintf(stderr, _("arbiter fmt: %s: out of memory\n"), path);
         o->errors = 1;
     } else if (is_stdin) {
         fwrite(out, 1, out_len, stdout);
@@ -178,7 +178,7 @@ static int cmp_str(const void *a, const void *b) {
 static void fmt_dir(const char *dir, Opts *o) {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "arbiter fmt: cannot read %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, _("arbiter fmt: cannot read %s: %s\n"), dir, strerror(errno));
         o->io = 1;
         return;
     }

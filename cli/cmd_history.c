@@ -16,66 +16,67 @@
 enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
 static const char *const HISTORY_HELP =
-    "usage: arbiter history init DB [RULES... | --pack LIB.arbpack]\n"
-    "       arbiter history add DB --claims FILE [RULES... | --pack LIB.arbpack] [options]\n"
-    "       arbiter history stats DB\n"
-    "       arbiter history prune DB --before DATE\n"
-    "       arbiter history export DB -o FILE.jsonl\n"
-    "       arbiter history feedback DB [-o FILE.jsonl | --add FILE.jsonl]\n"
-    "\n"
-    "A history store is a directory holding each person's settled claims, so that\n"
-    "rules using history() see claims of earlier batches ('arbiter check --history\n"
-    "DB', and single-claim checks at settlement through the C API).  DB is the\n"
-    "directory (LMDB), or a PostgreSQL database named by a connection URI,\n"
-    "postgresql://USER@HOST:PORT/DBNAME (or postgres://...), which several\n"
-    "processes share; its tables are made by the first command that writes.\n"
-    "\n"
-    "  init    create an empty store\n"
-    "  add     add claims (JSON Lines, or claims.csv with its children; --claims -\n"
-    "          reads JSON Lines from standard input): a claim\n"
-    "          replaces a stored one with the same claim_id; a reversal (status\n"
-    "          'reversed' or reversal_of set) removes the claim it names.  Records\n"
-    "          that are malformed, or have no person_id or settle_time, are rejected\n"
-    "          with their position (--rejects FILE, default rejects.jsonl); the rest\n"
-    "          is stored in input order, committed at the first window of input (8 MB\n"
-    "          of JSON Lines or 20,000 CSV claims) that brings the claims since the\n"
-    "          last commit to --commit-every (default 20,000): a killed run leaves\n"
-    "          whole commits in, and running it again completes it.\n"
-    "  stats   persons, claims, settle-date range and size\n"
-    "  prune   remove claims settled before DATE (YYYY-MM-DD): retention\n"
-    "  export  write every claim as JSON Lines, by person and time ('add' reads it)\n"
-    "  feedback  write the doctors' answers to warnings (3103) kept in the store,\n"
-    "          JSON Lines in arrival order, to -o FILE (default: standard output);\n"
-    "          with --add FILE (- for standard input) add answers instead, one JSON\n"
-    "          object a line, each with a non-empty string jr_id (what 'feedback'\n"
-    "          writes; 'arbiter serve' adds them as doctors answer)\n"
-    "\n"
-    "options:\n"
-    "  RULES... / --pack   the schema the claims are read with (default: the\n"
-    "                      standard library's schema.rules; add the rule files that\n"
-    "                      'extend schema')\n"
-    "  --stdlib DIR        the standard library directory\n"
-    "  --input-format F    jsonl or csv (default: by the file's extension)\n"
-    "  --encoding E        utf-8 (default) or gb18030 (gbk is the same)\n"
-    "  --input PROFILE     add: read the claims through an input profile of the\n"
-    "                      rules (nhsa3101, his_csv_zh; docs/input.md)\n"
-    "  --rejects FILE      where rejected records go (default rejects.jsonl)\n"
-    "  --threads N         parse on N threads (default 1)\n"
-    "  --commit-every N    add: claims per commit, at least (default 20000)\n"
-    "  --quiet             no summary\n"
-    "\n"
-    "exit codes: 0 done, 2 usage or rule errors, 3 records rejected or the store\n"
-    "unreadable (another format version, damaged), 4 I/O errors.\n";
+    N_("usage: arbiter history init DB [RULES... | --pack LIB.arbpack]\n"
+       "       arbiter history add DB --claims FILE [RULES... | --pack LIB.arbpack] [options]\n"
+       "       arbiter history stats DB\n"
+       "       arbiter history prune DB --before DATE\n"
+       "       arbiter history export DB -o FILE.jsonl\n"
+       "       arbiter history feedback DB [-o FILE.jsonl | --add FILE.jsonl]\n"
+       "\n"
+       "A history store is a directory holding each person's settled claims, so that\n"
+       "rules using history() see claims of earlier batches ('arbiter check --history\n"
+       "DB', and single-claim checks at settlement through the C API).  DB is the\n"
+       "directory (LMDB), or a PostgreSQL database named by a connection URI,\n"
+       "postgresql://USER@HOST:PORT/DBNAME (or postgres://...), which several\n"
+       "processes share; its tables are made by the first command that writes.\n"
+       "\n"
+       "  init    create an empty store\n"
+       "  add     add claims (JSON Lines, or claims.csv with its children; --claims -\n"
+       "          reads JSON Lines from standard input): a claim\n"
+       "          replaces a stored one with the same claim_id; a reversal (status\n"
+       "          'reversed' or reversal_of set) removes the claim it names.  Records\n"
+       "          that are malformed, or have no person_id or settle_time, are rejected\n"
+       "          with their position (--rejects FILE, default rejects.jsonl); the rest\n"
+       "          is stored in input order, committed at the first window of input (8 MB\n"
+       "          of JSON Lines or 20,000 CSV claims) that brings the claims since the\n"
+       "          last commit to --commit-every (default 20,000): a killed run leaves\n"
+       "          whole commits in, and running it again completes it.\n"
+       "  stats   persons, claims, settle-date range and size\n"
+       "  prune   remove claims settled before DATE (YYYY-MM-DD): retention\n"
+       "  export  write every claim as JSON Lines, by person and time ('add' reads it)\n"
+       "  feedback  write the doctors' answers to warnings (3103) kept in the store,\n"
+       "          JSON Lines in arrival order, to -o FILE (default: standard output);\n"
+       "          with --add FILE (- for standard input) add answers instead, one JSON\n"
+       "          object a line, each with a non-empty string jr_id (what 'feedback'\n"
+       "          writes; 'arbiter serve' adds them as doctors answer)\n"
+       "\n"
+       "options:\n"
+       "  RULES... / --pack   the schema the claims are read with (default: the\n"
+       "                      standard library's schema.rules; add the rule files that\n"
+       "                      'extend schema')\n"
+       "  --stdlib DIR        the standard library directory\n"
+       "  --input-format F    jsonl or csv (default: by the file's extension)\n"
+       "  --encoding E        utf-8 (default) or gb18030 (gbk is the same)\n"
+       "  --input PROFILE     add: read the claims through an input profile of the\n"
+       "                      rules (nhsa3101, his_csv_zh; docs/input.md)\n"
+       "  --rejects FILE      where rejected records go (default rejects.jsonl)\n"
+       "  --threads N         parse on N threads (default 1)\n"
+       "  --commit-every N    add: claims per commit, at least (default 20000)\n"
+       "  --quiet             no summary\n"
+       "\n"
+       "exit codes: 0 done, 2 usage or rule errors, 3 records rejected or the store\n"
+       "unreadable (another format version, damaged), 4 I/O errors.\n");
 
 static void on_reject(void *ud, const arb_reject *r) {
     (void)ud;
-    fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
+    fprintf(stderr, _("%s:%llu: rejected: %s\n"), r->file, (unsigned long long)r->line, r->message);
 }
 
 static void on_progress(void *ud, uint64_t done, uint64_t total) {
     int *shown = ud;
     if (!total || !isatty(2)) return;
-    fprintf(stderr, "\r  adding: %3d%%", (int)(done * 100 / total));
+    fputc('\r', stderr);
+    fprintf(stderr, _("  adding: %3d%%"), (int)(done * 100 / total));
     *shown = 1;
 }
 
@@ -84,7 +85,7 @@ static void on_progress(void *ud, uint64_t done, uint64_t total) {
 static int add_feedback(arb_history *h, arb_engine *e, const char *path, int quiet) {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "arbiter history: cannot read %s\n", path);
+        fprintf(stderr, _("arbiter history: cannot read %s\n"), path);
         return ARB_ERR_IO;
     }
     char *line = NULL;
@@ -98,7 +99,7 @@ static int add_feedback(arb_history *h, arb_engine *e, const char *path, int qui
         if (n == 0) continue;
         int r = arb_history_feedback_add(h, line, (size_t)n);
         if (r == ARB_ERR_DATA) {
-            fprintf(stderr, "%s:%llu: refused: %s\n", path, lineno, arb_errmsg(e));
+            fprintf(stderr, _("%s:%llu: refused: %s\n"), path, lineno, arb_errmsg(e));
             refused++;
         } else if (r != ARB_OK) {
             rc = r;
@@ -108,13 +109,13 @@ static int add_feedback(arb_history *h, arb_engine *e, const char *path, int qui
         }
     }
     if (rc == ARB_OK && ferror(f)) {
-        fprintf(stderr, "arbiter history: cannot read %s\n", path);
+        fprintf(stderr, _("arbiter history: cannot read %s\n"), path);
         rc = ARB_ERR_IO;
     }
     free(line);
     if (f != stdin) fclose(f);
     if (rc == ARB_OK && !quiet)
-        fprintf(stderr, "arbiter history: %llu answers added, %llu refused\n", added, refused);
+        fprintf(stderr, _("arbiter history: %llu answers added, %llu refused\n"), added, refused);
     if (rc == ARB_OK && refused) rc = ARB_ERR_DATA;
     return rc;
 }
@@ -130,7 +131,7 @@ static void date_text(int64_t secs, char *buf, size_t cap) {
 
 int cmd_history(int argc, char **argv) {
     if (argc < 1 || cli_is_help(argv[0])) {
-        fputs(HISTORY_HELP, argc < 1 ? stderr : stdout);
+        fputs(_(HISTORY_HELP), argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : EXIT_CLEAN;
     }
     const char *sub = argv[0];
@@ -155,7 +156,7 @@ int cmd_history(int argc, char **argv) {
         if (used < 0) return EXIT_USAGE;
         if (used) {
         } else if (cli_is_help(a)) {
-            fputs(HISTORY_HELP, stdout);
+            fputs(_(HISTORY_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--claims") == 0 && more) {
             o.claims_path = argv[++i];
@@ -183,7 +184,7 @@ int cmd_history(int argc, char **argv) {
     }
     if (!db)
         return cli_usage_error("history", "%s",
-                               "no store given (DB: a directory or a postgresql:// URI)");
+                               _("no store given (DB: a directory or a postgresql:// URI)"));
     if (strcmp(sub, "add") == 0 && !o.claims_path)
         return cli_usage_error("history", "%s", _("add needs --claims FILE"));
     if (strcmp(sub, "prune") == 0 && !before)
@@ -225,7 +226,7 @@ int cmd_history(int argc, char **argv) {
     }
     int rc = ARB_OK;
     if (strcmp(sub, "init") == 0) {
-        if (!quiet) fprintf(stderr, "arbiter history: %s is ready\n", db);
+        if (!quiet) fprintf(stderr, _("arbiter history: %s is ready\n"), db);
     } else if (strcmp(sub, "add") == 0) {
         int shown = 0;
         o.on_reject = on_reject;
@@ -240,15 +241,16 @@ int cmd_history(int argc, char **argv) {
             fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
         } else if (!quiet) {
             fprintf(stderr,
-                    "arbiter history: %llu records read = %llu stored + %llu rejected + %llu "
-                    "reversals",
+                    _("arbiter history: %llu records read = %llu stored + %llu rejected + %llu "
+                      "reversals"),
                     (unsigned long long)st.records_read, (unsigned long long)st.recorded,
                     (unsigned long long)st.rejected, (unsigned long long)st.reversals);
             if (st.rejected_rows)
-                fprintf(stderr, " (and %llu orphan rows rejected)",
+                fprintf(stderr, _(" (and %llu orphan rows rejected)"),
                         (unsigned long long)st.rejected_rows);
-            if (st.rejected || st.rejected_rows) fprintf(stderr, "; rejects in %s", o.rejects_path);
-            fprintf(stderr, "\n  %.2f s, %.0f claims/s\n", st.seconds,
+            if (st.rejected || st.rejected_rows)
+                fprintf(stderr, _("; rejects in %s"), o.rejects_path);
+            fprintf(stderr, _("\n  %.2f s, %.0f claims/s\n"), st.seconds,
                     st.seconds > 0 ? (double)st.records_read / st.seconds : 0.0);
         }
     } else if (strcmp(sub, "stats") == 0) {
@@ -258,22 +260,22 @@ int cmd_history(int argc, char **argv) {
             char d1[32], d2[32];
             date_text(in.first_settle, d1, sizeof d1);
             date_text(in.last_settle, d2, sizeof d2);
-            printf("store     %s\n", db);
-            printf("persons   %llu\n", (unsigned long long)in.persons);
-            printf("claims    %llu\n", (unsigned long long)in.claims);
-            printf("settled   %s .. %s\n", d1, d2);
-            printf("size      %.1f MB on disk, %.1f MB in use", (double)in.file_bytes / 1e6,
+            printf(_("store     %s\n"), db);
+            printf(_("persons   %llu\n"), (unsigned long long)in.persons);
+            printf(_("claims    %llu\n"), (unsigned long long)in.claims);
+            printf(_("settled   %s .. %s\n"), d1, d2);
+            printf(_("size      %.1f MB on disk, %.1f MB in use"), (double)in.file_bytes / 1e6,
                    (double)in.used_bytes / 1e6);
             if (in.claims)
-                printf(", %.0f bytes a claim", (double)in.used_bytes / (double)in.claims);
-            printf("\nschemas   %u\n", in.schemas);
-            printf("feedback  %llu\n", (unsigned long long)in.feedback);
+                printf(_(", %.0f bytes a claim"), (double)in.used_bytes / (double)in.claims);
+            printf(_("\nschemas   %u\n"), in.schemas);
+            printf(_("feedback  %llu\n"), (unsigned long long)in.feedback);
         }
     } else if (strcmp(sub, "prune") == 0) {
         uint64_t n = 0;
         rc = arb_history_prune(h, before_secs, &n);
         if (rc == ARB_OK && !quiet)
-            fprintf(stderr, "arbiter history: %llu claims settled before %s removed\n",
+            fprintf(stderr, _("arbiter history: %llu claims settled before %s removed\n"),
                     (unsigned long long)n, before);
     } else if (fb_add) {
         rc = add_feedback(h, e, fb_add, quiet);
@@ -282,14 +284,14 @@ int cmd_history(int argc, char **argv) {
         const char *to = out ? out : "-";
         rc = arb_history_feedback_export(h, to, &n);
         if (rc == ARB_OK && !quiet && strcmp(to, "-") != 0)
-            fprintf(stderr, "arbiter history: %llu answers written to %s\n", (unsigned long long)n,
-                    to);
+            fprintf(stderr, _("arbiter history: %llu answers written to %s\n"),
+                    (unsigned long long)n, to);
     } else {
         uint64_t n = 0;
         rc = arb_history_export(h, out, &n);
         if (rc == ARB_OK && !quiet)
-            fprintf(stderr, "arbiter history: %llu claims written to %s\n", (unsigned long long)n,
-                    out);
+            fprintf(stderr, _("arbiter history: %llu claims written to %s\n"),
+                    (unsigned long long)n, out);
     }
     if (rc != ARB_OK && strcmp(sub, "add") != 0 && !(fb_add && rc == ARB_ERR_DATA))
         fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));

@@ -5,68 +5,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "commands.h"
+#include "i18n.h"
 #include "import_nhsa.h"
 
 enum { EXIT_USAGE = 2 }; /* the others are the importer's statuses (IMP_*) */
 
 static const char *const IMPORT_HELP =
-    "usage: arbiter import nhsa KNOWLEDGE_POINTS.json -o DIR [options]\n"
-    "\n"
-    "Turns the national knowledge points (NHSA 两库: a JSON array of objects with\n"
-    "rule_class, gz_code, med_codes, item_name, constraint, detect_logic) into rows\n"
-    "for the rule library, deriving each row's parameters from the text: sex,\n"
-    "ages, units per day, course days, periods, A×B pairs, surgery groups,\n"
-    "insurance, care type, facility level, department, indications.\n"
-    "\n"
-    "For a category the standard library has, the rows go to\n"
-    "DIR/tables/<table>.csv with the stdlib table's columns, and DIR/library.rules\n"
-    "extends that table with them ('extend table T from \"tables/T.csv\"').  A\n"
-    "category it lacks gets a file of its own, DIR/<NN>_<id>.rules, with the\n"
-    "category, its table and its rules.  Knowledge points that cannot be\n"
-    "completed are listed per category in DIR/incomplete.csv with the reason.\n"
-    "Prints per category: knowledge points, item codes, points imported, table\n"
-    "rows written, points left incomplete and their codes; then the totals.\n"
-    "Check the result with 'arbiter lint stdlib-rules DIR'.\n"
-    "\n"
-    "options:\n"
-    "  -o DIR           the directory to write (created if missing)\n"
-    "  --child-age N    the age (exclusive) that 儿童/小儿 stands for (default 18)\n"
-    "  --prices FILE    a local price list (CSV with columns code and price, in\n"
-    "                   yuan): the full price of each surgery, which the table of\n"
-    "                   手术项目未按规定折价收费 needs and knowledge points lack\n"
-    "  --prefix-keys    one prefix key CODE% per drug knowledge point whose codes\n"
-    "                   share the drug's name and dosage form (11 characters),\n"
-    "                   instead of one row per listed code\n"
-    "  --quiet          print nothing but errors\n"
-    "  -h, --help       this text\n"
-    "\n"
-    "exit codes: 0 imported, 2 usage errors, 3 input that is not JSON or not an\n"
-    "array of knowledge points (the message gives line and column) or a malformed\n"
-    "price list, 4 I/O errors.\n";
-
-static int import_usage(const char *fmt, const char *arg) {
-    fprintf(stderr, "arbiter import: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nRun 'arbiter import --help' for usage.\n");
-    return EXIT_USAGE;
-}
+    /* xgettext:no-c-format */
+    N_("usage: arbiter import nhsa KNOWLEDGE_POINTS.json -o DIR [options]\n"
+       "\n"
+       "Turns the national knowledge points (NHSA 两库: a JSON array of objects with\n"
+       "rule_class, gz_code, med_codes, item_name, constraint, detect_logic) into rows\n"
+       "for the rule library, deriving each row's parameters from the text: sex,\n"
+       "ages, units per day, course days, periods, A×B pairs, surgery groups,\n"
+       "insurance, care type, facility level, department, indications.\n"
+       "\n"
+       "For a category the standard library has, the rows go to\n"
+       "DIR/tables/<table>.csv with the stdlib table's columns, and DIR/library.rules\n"
+       "extends that table with them ('extend table T from \"tables/T.csv\"').  A\n"
+       "category it lacks gets a file of its own, DIR/<NN>_<id>.rules, with the\n"
+       "category, its table and its rules.  Knowledge points that cannot be\n"
+       "completed are listed per category in DIR/incomplete.csv with the reason.\n"
+       "Prints per category: knowledge points, item codes, points imported, table\n"
+       "rows written, points left incomplete and their codes; then the totals.\n"
+       "Check the result with 'arbiter lint stdlib-rules DIR'.\n"
+       "\n"
+       "options:\n"
+       "  -o DIR           the directory to write (created if missing)\n"
+       "  --child-age N    the age (exclusive) that 儿童/小儿 stands for (default 18)\n"
+       "  --prices FILE    a local price list (CSV with columns code and price, in\n"
+       "                   yuan): the full price of each surgery, which the table of\n"
+       "                   手术项目未按规定折价收费 needs and knowledge points lack\n"
+       "  --prefix-keys    one prefix key CODE% per drug knowledge point whose codes\n"
+       "                   share the drug's name and dosage form (11 characters),\n"
+       "                   instead of one row per listed code\n"
+       "  --quiet          print nothing but errors\n"
+       "  -h, --help       this text\n"
+       "\n"
+       "exit codes: 0 imported, 2 usage errors, 3 input that is not JSON or not an\n"
+       "array of knowledge points (the message gives line and column) or a malformed\n"
+       "price list, 4 I/O errors.\n");
 
 /* Prints the per-category figures of an import. */
 static void print_report(FILE *out, const ImpReport *r, const char *name, const char *dir) {
-    fprintf(out, "%s: %zu knowledge points, %zu item codes, %zu categories\n", name, r->points,
+    fprintf(out, _("%s: %zu knowledge points, %zu item codes, %zu categories\n"), name, r->points,
             r->codes, r->ncats);
-    fprintf(out, "%4s  %-22s %6s %6s %8s %6s %10s %9s  %s\n", "seq", "category", "points", "codes",
-            "imported", "rows", "incomplete", "inc.codes", "written to / national name");
+    /* the columns as printed below: a translation keeps their widths */
+    fputs(_(" seq  category               points  codes imported   rows incomplete inc.codes  "
+            "written to / national name\n"),
+          out);
     size_t t[6] = {0};
     for (size_t i = 0; i < r->ncats; i++) {
         const ImpCategory *c = &r->cats[i];
         char seq[8] = "-", where[96];
         if (c->id) snprintf(seq, sizeof seq, "%d", c->seq);
         if (!c->id)
-            snprintf(where, sizeof where, "(category unknown)");
+            snprintf(where, sizeof where, "%s", _("(category unknown)"));
         else if (!c->rows)
-            snprintf(where, sizeof where, "(no rows)");
+            snprintf(where, sizeof where, "%s", _("(no rows)"));
         else if (c->stdlib)
             snprintf(where, sizeof where, "tables/%s.csv", c->table);
         else
@@ -78,22 +76,23 @@ static void print_report(FILE *out, const ImpReport *r, const char *name, const 
                        c->rows,   c->incomplete, c->incomplete_codes};
         for (int j = 0; j < 6; j++) t[j] += v[j];
     }
-    fprintf(out, "%4s  %-22s %6zu %6zu %8zu %6zu %10zu %9zu\n", "", "total", t[0], t[1], t[2], t[3],
-            t[4], t[5]);
-    fprintf(out, "wrote %s/library.rules, %s/tables/, %s/incomplete.csv\n", dir, dir, dir);
+    fputs(_("      total                 "), out); /* 28 columns */
+    fprintf(out, " %6zu %6zu %8zu %6zu %10zu %9zu\n", t[0], t[1], t[2], t[3], t[4], t[5]);
+    fprintf(out, _("wrote %s/library.rules, %s/tables/, %s/incomplete.csv\n"), dir, dir, dir);
 }
 
 int cmd_import(int argc, char **argv) {
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(IMPORT_HELP, stdout);
+            fputs(_(IMPORT_HELP), stdout);
             return IMP_OK;
         }
     if (argc < 1) {
-        fputs(IMPORT_HELP, stderr);
+        fputs(_(IMPORT_HELP), stderr);
         return EXIT_USAGE;
     }
-    if (strcmp(argv[0], "nhsa") != 0) return import_usage("unknown source '%s' (nhsa)", argv[0]);
+    if (strcmp(argv[0], "nhsa") != 0)
+        return cli_usage_error("import", "unknown source '%s' (nhsa)", argv[0]);
     ImpOptions o = {18, 0, NULL};
     const char *in = NULL, *dir = NULL, *prices = NULL;
     int quiet = 0;
@@ -106,7 +105,8 @@ int cmd_import(int argc, char **argv) {
             char *end;
             long v = strtol(argv[++i], &end, 10);
             if (*end || end == argv[i] || v < 1 || v > 30)
-                return import_usage("--child-age takes a number from 1 to 30, not '%s'", argv[i]);
+                return cli_usage_error(
+                    "import", "--child-age takes a number from 1 to 30, not '%s'", argv[i]);
             o.child_age = (int)v;
         } else if (strcmp(a, "--prefix-keys") == 0) {
             o.prefix_keys = 1;
@@ -117,11 +117,11 @@ int cmd_import(int argc, char **argv) {
         } else if (a[0] != '-' && !in) {
             in = a;
         } else {
-            return import_usage("unknown option or missing value: '%s'", a);
+            return cli_usage_error("import", "unknown option or missing value: '%s'", a);
         }
     }
-    if (!in) return import_usage("%s", "no knowledge-point file given");
-    if (!dir) return import_usage("%s", "no output directory given (-o DIR)");
+    if (!in) return cli_usage_error("import", "%s", _("no knowledge-point file given"));
+    if (!dir) return cli_usage_error("import", "%s", _("no output directory given (-o DIR)"));
     char err[512];
     ImpPriceList pl;
     if (prices) {

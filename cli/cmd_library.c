@@ -16,59 +16,59 @@
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
 static const char *const LIBRARY_HELP =
-    "usage: arbiter gen library --seed S -o DIR [--rows N] [--stdlib DIR]\n"
-    "\n"
-    "Writes a SYNTHETIC reference library for the standard library's categories:\n"
-    "DIR/tables/<table>.csv with the stdlib tables' columns and DIR/library.rules\n"
-    "(one 'extend table' per table). Rows are made up in the national code formats\n"
-    "(kp column SYN-...); each category's codes are its own, and none matches a\n"
-    "sample row of the standard library. The same seed and rows give the same bytes.\n"
-    "Use it as: arbiter check stdlib-rules DIR --claims FILE\n"
-    "\n"
-    "options:\n"
-    "  --seed S       random seed (default 1)\n"
-    "  --rows N       rows in all (default 135000, at most 1000000), shared among\n"
-    "                 the categories as docs/claims-generator.md lists\n"
-    "  -o DIR         the library directory (created)\n"
-    "  --stdlib DIR   the standard library whose sample rows are avoided\n"
-    "  -h, --help     this text\n";
+    N_("usage: arbiter gen library --seed S -o DIR [--rows N] [--stdlib DIR]\n"
+       "\n"
+       "Writes a SYNTHETIC reference library for the standard library's categories:\n"
+       "DIR/tables/<table>.csv with the stdlib tables' columns and DIR/library.rules\n"
+       "(one 'extend table' per table). Rows are made up in the national code formats\n"
+       "(kp column SYN-...); each category's codes are its own, and none matches a\n"
+       "sample row of the standard library. The same seed and rows give the same bytes.\n"
+       "Use it as: arbiter check stdlib-rules DIR --claims FILE\n"
+       "\n"
+       "options:\n"
+       "  --seed S       random seed (default 1)\n"
+       "  --rows N       rows in all (default 135000, at most 1000000), shared among\n"
+       "                 the categories as docs/claims-generator.md lists\n"
+       "  -o DIR         the library directory (created)\n"
+       "  --stdlib DIR   the standard library whose sample rows are avoided\n"
+       "  -h, --help     this text\n");
 
 static const char *const LABELLED_HELP =
-    "usage: arbiter gen claims --library DIR --n N --seed S --violations RATE -o FILE\n"
-    "                          [--truth FILE] [--stdlib DIR]\n"
-    "\n"
-    "Writes labelled synthetic claims (JSON Lines): clean base claims whose codes\n"
-    "match no table row, and in a fraction RATE of them exactly one injected\n"
-    "violation of a category (round-robin over the categories), with the truth\n"
-    "(claim_id, line_no, category) in the truth file. Earlier claims a history\n"
-    "violation needs are written before their claim and are not labelled.\n"
-    "\n"
-    "options:\n"
-    "  --library DIR      a library made by 'arbiter gen library'\n"
-    "  --n N              claims (default 1000; earlier claims come on top)\n"
-    "  --seed S           random seed (default 1)\n"
-    "  --violations RATE  share of claims with a violation, 0 to 1 (default 0.1)\n"
-    "  -o FILE            the claims (default: standard output)\n"
-    "  --truth FILE       the truth (default: FILE with .jsonl replaced by\n"
-    "                     .truth.jsonl)\n"
-    "  --stdlib DIR       the standard library whose sample rows are avoided\n"
-    "  -h, --help         this text\n";
+    N_("usage: arbiter gen claims --library DIR --n N --seed S --violations RATE -o FILE\n"
+       "                          [--truth FILE] [--stdlib DIR]\n"
+       "\n"
+       "Writes labelled synthetic claims (JSON Lines): clean base claims whose codes\n"
+       "match no table row, and in a fraction RATE of them exactly one injected\n"
+       "violation of a category (round-robin over the categories), with the truth\n"
+       "(claim_id, line_no, category) in the truth file. Earlier claims a history\n"
+       "violation needs are written before their claim and are not labelled.\n"
+       "\n"
+       "options:\n"
+       "  --library DIR      a library made by 'arbiter gen library'\n"
+       "  --n N              claims (default 1000; earlier claims come on top)\n"
+       "  --seed S           random seed (default 1)\n"
+       "  --violations RATE  share of claims with a violation, 0 to 1 (default 0.1)\n"
+       "  -o FILE            the claims (default: standard output)\n"
+       "  --truth FILE       the truth (default: FILE with .jsonl replaced by\n"
+       "                     .truth.jsonl)\n"
+       "  --stdlib DIR       the standard library whose sample rows are avoided\n"
+       "  -h, --help         this text\n");
 
 static const char *const SCORE_HELP =
-    "usage: arbiter score FINDINGS.jsonl TRUTH.jsonl [--min-recall R]\n"
-    "\n"
-    "Compares findings (arbiter check's JSON Lines) with the truth written by\n"
-    "'arbiter gen claims --library' and prints, per category: truth count, found,\n"
-    "missed, false positives, recall and precision, then the totals. A finding\n"
-    "matches a truth line on (claim_id, line_no, category); several findings on\n"
-    "the same key count once.\n"
-    "\n"
-    "options:\n"
-    "  --min-recall R   exit 1 when a category with truth lines has recall below R\n"
-    "                   (0 to 1)\n"
-    "  -h, --help       this text\n"
-    "\n"
-    "exit codes: 0 ok, 1 recall below R, 2 usage, 3 a malformed input line, 4 I/O.\n";
+    N_("usage: arbiter score FINDINGS.jsonl TRUTH.jsonl [--min-recall R]\n"
+       "\n"
+       "Compares findings (arbiter check's JSON Lines) with the truth written by\n"
+       "'arbiter gen claims --library' and prints, per category: truth count, found,\n"
+       "missed, false positives, recall and precision, then the totals. A finding\n"
+       "matches a truth line on (claim_id, line_no, category); several findings on\n"
+       "the same key count once.\n"
+       "\n"
+       "options:\n"
+       "  --min-recall R   exit 1 when a category with truth lines has recall below R\n"
+       "                   (0 to 1)\n"
+       "  -h, --help       this text\n"
+       "\n"
+       "exit codes: 0 ok, 1 recall below R, 2 usage, 3 a malformed input line, 4 I/O.\n");
 
 static int parse_u64(const char *s, uint64_t *out) {
     if (!*s || *s == '-') return -1;
@@ -118,7 +118,7 @@ int cmd_gen_library(int argc, char **argv) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (cli_is_help(a)) {
-            fputs(LIBRARY_HELP, stdout);
+            fputs(_(LIBRARY_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--seed") == 0 && more) {
             if (parse_u64(argv[++i], &o.seed))
@@ -148,7 +148,7 @@ int cmd_gen_library(int argc, char **argv) {
     }
     uint64_t total = 0, tables = 0;
     for (size_t k = 0; k < n; k++) total += counts[k], tables += counts[k] > 0;
-    fprintf(stderr, "arbiter gen library: %s: %llu synthetic rows in %llu tables\n", out,
+    fprintf(stderr, _("arbiter gen library: %s: %llu synthetic rows in %llu tables\n"), out,
             (unsigned long long)total, (unsigned long long)tables);
     return EXIT_CLEAN;
 }
@@ -164,7 +164,7 @@ int cmd_gen_labelled(int argc, char **argv) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (cli_is_help(a)) {
-            fputs(LABELLED_HELP, stdout);
+            fputs(_(LABELLED_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
             if (parse_u64(argv[++i], &o.n))
@@ -196,7 +196,7 @@ int cmd_gen_labelled(int argc, char **argv) {
     if (!truth) {
         if (!out || strcmp(out, "-") == 0)
             return cli_usage_error("gen claims", "%s",
-                                   "writing to standard output needs --truth FILE");
+                                   _("writing to standard output needs --truth FILE"));
         size_t l = strlen(out);
         if (l > 6 && strcmp(out + l - 6, ".jsonl") == 0)
             snprintf(tpath, sizeof tpath, "%.*s.truth.jsonl", (int)(l - 6), out);
@@ -212,12 +212,12 @@ int cmd_gen_labelled(int argc, char **argv) {
     OutFile of, tf;
     int oerr = outf_open(&of, opath, mem_default());
     if (oerr) {
-        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", opath, strerror(oerr));
+        fprintf(stderr, _("arbiter gen claims: cannot write %s: %s\n"), opath, strerror(oerr));
         return EXIT_IO;
     }
     oerr = outf_open(&tf, truth, mem_default());
     if (oerr) {
-        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", truth, strerror(oerr));
+        fprintf(stderr, _("arbiter gen claims: cannot write %s: %s\n"), truth, strerror(oerr));
         outf_abort(&of);
         return EXIT_IO;
     }
@@ -241,14 +241,14 @@ int cmd_gen_labelled(int argc, char **argv) {
     else
         werr = outf_commit(&tf, 0);
     if (werr) {
-        fprintf(stderr, "arbiter gen claims: cannot write %s: %s\n", wpath, strerror(werr));
+        fprintf(stderr, _("arbiter gen claims: cannot write %s: %s\n"), wpath, strerror(werr));
         return EXIT_IO;
     }
     uint64_t total = 0, ncat = 0;
     for (size_t k = 0; k < n; k++) total += injected[k], ncat += injected[k] > 0;
     fprintf(stderr,
-            "arbiter gen claims: %llu claims (+%llu earlier claims), %llu violations in %llu "
-            "categories; truth in %s\n",
+            _("arbiter gen claims: %llu claims (+%llu earlier claims), %llu violations in %llu "
+              "categories; truth in %s\n"),
             (unsigned long long)o.n, (unsigned long long)earlier, (unsigned long long)total,
             (unsigned long long)ncat, truth);
     return EXIT_CLEAN;
@@ -333,7 +333,7 @@ static int key_cmp(const void *a, const void *b) {
 static int read_keys(const char *path, KeySet *ks, Names *names) {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "arbiter score: cannot read %s: %s\n", path, strerror(errno));
+        fprintf(stderr, _("arbiter score: cannot read %s: %s\n"), path, strerror(errno));
         return EXIT_IO;
     }
     char *line = NULL;
@@ -346,7 +346,7 @@ static int read_keys(const char *path, KeySet *ks, Names *names) {
         while (*p == ' ' || *p == '\t') p++;
         if (*p == '\n' || *p == '\r' || !*p) continue;
         if (*p != '{') {
-            fprintf(stderr, "%s:%zu:%zu: error: not a JSON object\n", path, lineno,
+            fprintf(stderr, _("%s:%zu:%zu: error: not a JSON object\n"), path, lineno,
                     (size_t)(p - line) + 1);
             rc = EXIT_DATA;
             break;
@@ -355,13 +355,13 @@ static int read_keys(const char *path, KeySet *ks, Names *names) {
                    *vk = json_find(line, "category");
         const char *miss = !vc ? "claim_id" : !vk ? "category" : NULL;
         if (miss) {
-            fprintf(stderr, "%s:%zu:1: error: no \"%s\"\n", path, lineno, miss);
+            fprintf(stderr, _("%s:%zu:1: error: no \"%s\"\n"), path, lineno, miss);
             rc = EXIT_DATA;
             break;
         }
         if (*vc != '"' || *vk != '"') {
             const char *bad = *vc != '"' ? vc : vk;
-            fprintf(stderr, "%s:%zu:%zu: error: expected a string\n", path, lineno,
+            fprintf(stderr, _("%s:%zu:%zu: error: expected a string\n"), path, lineno,
                     (size_t)(bad - line) + 1);
             rc = EXIT_DATA;
             break;
@@ -372,14 +372,14 @@ static int read_keys(const char *path, KeySet *ks, Names *names) {
             char *end;
             ln = strtoll(vl, &end, 10);
             if (end == vl || ln < 0) {
-                fprintf(stderr, "%s:%zu:%zu: error: line_no must be a number or null\n", path,
+                fprintf(stderr, _("%s:%zu:%zu: error: line_no must be a number or null\n"), path,
                         lineno, (size_t)(vl - line) + 1);
                 rc = EXIT_DATA;
                 break;
             }
         }
         if (!ce || !ke) {
-            fprintf(stderr, "%s:%zu:1: error: unterminated string\n", path, lineno);
+            fprintf(stderr, _("%s:%zu:1: error: unterminated string\n"), path, lineno);
             rc = EXIT_DATA;
             break;
         }
@@ -408,7 +408,7 @@ static int read_keys(const char *path, KeySet *ks, Names *names) {
     }
     free(line);
     if (ferror(f) && rc == EXIT_CLEAN) {
-        fprintf(stderr, "arbiter score: read error on %s\n", path);
+        fprintf(stderr, _("arbiter score: read error on %s\n"), path);
         rc = EXIT_IO;
     }
     fclose(f);
@@ -449,7 +449,7 @@ int cmd_score(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            fputs(SCORE_HELP, stdout);
+            fputs(_(SCORE_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--min-recall") == 0 && i + 1 < argc) {
             if (parse_fraction(argv[++i], &min_ppm))
@@ -497,8 +497,10 @@ int cmd_score(int argc, char **argv) {
                     ord[b] = ord[b - 1];
                     ord[b - 1] = t;
                 }
-            printf("%-24s %8s %8s %8s %8s %8s %10s\n", "category", "truth", "found", "missed",
-                   "false+", "recall", "precision");
+            /* the columns as printed below: a translation keeps their widths */
+            fputs(_("category                    truth    found   missed   false+   recall  "
+                    "precision\n"),
+                  stdout);
             uint64_t T = 0, H = 0, F = 0;
             int below = 0;
             for (size_t a = 0; ord && a < nc; a++) {
@@ -515,10 +517,11 @@ int cmd_score(int argc, char **argv) {
             char r[48], p[48];
             pct(H, T, r, sizeof r);
             pct(H, H + F, p, sizeof p);
-            printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", "total", (unsigned long long)T,
+            fputs(_("total                   "), stdout); /* 24 columns */
+            printf(" %8llu %8llu %8llu %8llu %8s %10s\n", (unsigned long long)T,
                    (unsigned long long)H, (unsigned long long)(T - H), (unsigned long long)F, r, p);
             if (below) {
-                fprintf(stderr, "arbiter score: %d categor%s below the minimum recall\n", below,
+                fprintf(stderr, _("arbiter score: %d categor%s below the minimum recall\n"), below,
                         below == 1 ? "y" : "ies");
                 rc = EXIT_FINDINGS;
             }

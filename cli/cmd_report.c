@@ -1,46 +1,57 @@
 /* cmd_report.c — `arbiter report`: argument parsing and printing for the
  * report builder (report/, include/arbiter_report.h). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arbiter_report.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "i18n.h"
 
-enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3 };
+enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3, MAX_RULES = 64 };
 
-static const char REPORT_HELP[] =
-    "usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
-    "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
-    "\n"
-    "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
-    "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
-    "a self-contained HTML report in Chinese (works offline, printable): overview\n"
-    "and monthly trend, figures by category and tier, top departments, doctors and\n"
-    "facilities with drill-down tables, quarterly high-frequency departments and\n"
-    "drugs, the doctor points ledger, facility grades and the graded worklists.\n"
-    "Memory does not grow with the findings. See docs/reports.md.\n"
-    "\n"
-    "options:\n"
-    "  --claims FILE     the claims (JSON Lines) the findings came from\n"
-    "  --period P        the period by settle date: 2025 (a year), 2025Q3 (a\n"
-    "                    quarter) or 2025-07 (a month)\n"
-    "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
-    "  -o, --output FILE the HTML report\n"
-    "  --xlsx FILE       an Excel workbook: sheets 汇总, 按科室, 按医师, 按机构,\n"
-    "                    记分台账, 机构等级, one per worklist level (every finding)\n"
-    "                    and one per level and department (督办-内科)\n"
-    "  --csv DIR         the same tables as CSV (UTF-8 with BOM) in DIR: by_dept,\n"
-    "                    by_doctor, by_facility, ledger, grades, and the full\n"
-    "                    worklists worklist_1_科室自查 ... worklist_3_督办\n"
-    "  --ledger MODE     the ledger period: year (the calendar year of the\n"
-    "                    period's end; default) or rolling (12 months ending then)\n"
-    "  --title TEXT      the report's title (default 医保智能审核报告)\n"
-    "  --top N           rows of the top tables (default 10)\n"
-    "  -q, --quiet       no summary on standard error\n"
-    "\n"
-    "exit codes: 0 written, 2 usage, 3 bad input or an output not written\n";
+static const char *const REPORT_HELP =
+    N_("usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
+       "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
+       "\n"
+       "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
+       "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
+       "a self-contained HTML report in Chinese (works offline, printable): overview\n"
+       "and monthly trend, figures by category and tier, top departments, doctors and\n"
+       "facilities with drill-down tables, quarterly high-frequency departments and\n"
+       "drugs, the doctor points ledger, facility grades and the graded worklists.\n"
+       "Memory does not grow with the findings. See docs/reports.md.\n"
+       "\n"
+       "options:\n"
+       "  --claims FILE     the claims (JSON Lines) the findings came from\n"
+       "  --period P        the period by settle date: 2025 (a year), 2025Q3 (a\n"
+       "                    quarter) or 2025-07 (a month)\n"
+       "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
+       "  -o, --output FILE the HTML report\n"
+       "  --xlsx FILE       an Excel workbook: sheets 汇总, 按科室, 按医师, 按机构,\n"
+       "                    记分台账, 机构等级, one per worklist level (every finding)\n"
+       "                    and one per level and department (督办-内科)\n"
+       "  --csv DIR         the same tables as CSV (UTF-8 with BOM) in DIR: by_dept,\n"
+       "                    by_doctor, by_facility, ledger, grades, and the full\n"
+       "                    worklists worklist_1_科室自查 ... worklist_3_督办\n"
+       "  --rules PATH      a rule file or directory whose `report` declaration\n"
+       "                    configures the worklists, ledger and grades (repeatable;\n"
+       "                    default: the standard library's report.rules, whose\n"
+       "                    sections a library's own `report` replaces; see\n"
+       "                    docs/language.md, \"Report configuration\")\n"
+       "  --pack FILE       the same from a rule pack (arbiter compile)\n"
+       "  --stdlib DIR      the standard library directory\n"
+       "  --ledger MODE     the ledger period, over the configuration's: year (the\n"
+       "                    calendar year of the period's end) or rolling (the 12\n"
+       "                    months ending then)\n"
+       "  --title TEXT      the report's title (default 医保智能审核报告)\n"
+       "  --top N           rows of the top tables (default 10)\n"
+       "  -q, --quiet       no summary on standard error\n"
+       "\n"
+       "exit codes: 0 written, 2 usage, 3 bad input or an output not written\n");
 
 /* "2025", "2025Q3", "2025-07" → from, to (YYYY-MM-DD); 0 or -1. */
 static int parse_period(const char *p, char from[11], char to[11]) {
@@ -82,12 +93,14 @@ int cmd_report(int argc, char **argv) {
     arb_report_options o;
     arb_report_options_init(&o);
     char from[11], to[11];
-    int quiet = 0, period = 0;
+    int quiet = 0, period = 0, ledger = -1;
+    const char *rules[MAX_RULES + 1], *pack = NULL, *stdlib = NULL;
+    size_t nrules = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (cli_is_help(a)) {
-            fputs(REPORT_HELP, stdout);
+            fputs(_(REPORT_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--claims") == 0 && more) {
             o.claims_path = argv[++i];
@@ -112,11 +125,19 @@ int cmd_report(int argc, char **argv) {
         } else if (strcmp(a, "--ledger") == 0 && more) {
             const char *m = argv[++i];
             if (strcmp(m, "year") == 0)
-                o.ledger_rolling = 0;
+                ledger = 0;
             else if (strcmp(m, "rolling") == 0)
-                o.ledger_rolling = 1;
+                ledger = 1;
             else
                 return cli_usage_error("report", "unknown ledger period '%s' (year, rolling)", m);
+        } else if (strcmp(a, "--rules") == 0 && more) {
+            if (nrules == MAX_RULES)
+                return cli_usage_error("report", "too many --rules (at most 64)%s", "");
+            rules[++nrules] = argv[++i]; /* rules[0]: the stdlib's report.rules */
+        } else if (strcmp(a, "--pack") == 0 && more) {
+            pack = argv[++i];
+        } else if (strcmp(a, "--stdlib") == 0 && more) {
+            stdlib = argv[++i];
         } else if (strcmp(a, "--title") == 0 && more) {
             o.title = argv[++i];
         } else if (strcmp(a, "--top") == 0 && more) {
@@ -141,9 +162,42 @@ int cmd_report(int argc, char **argv) {
         return cli_usage_error("report", "--period and --from/--to together%s", "");
     if (o.from && o.to && strcmp(o.from, o.to) > 0)
         return cli_usage_error("report", "--from %s is after --to", o.from);
+    if (pack && nrules) return cli_usage_error("report", "give --rules or --pack, not both%s", "");
+    /* the report configuration: the pack's, or the standard library's
+     * report.rules with the sections of the given rules' own */
+    arb_engine *e = NULL;
+    int code = EXIT_CLEAN;
+    if (pack) {
+        if (arb_engine_new(NULL, &e) != ARB_OK) return EXIT_DATA;
+        if (arb_load_pack(e, pack) != ARB_OK) {
+            fprintf(stderr, "arbiter report: %s\n", arb_errmsg(e));
+            arb_engine_free(e);
+            return EXIT_USAGE;
+        }
+    } else {
+        char dir[PATH_MAX], std[PATH_MAX + 16];
+        const char *d = stdlib ? stdlib : getenv("ARBITER_STDLIB");
+        if (!d) arb_default_stdlib_dir(dir, sizeof dir), d = dir;
+        snprintf(std, sizeof std, "%s/report.rules", d);
+        int have_std = access(std, R_OK) == 0;
+        rules[0] = std;
+        if (have_std || nrules) {
+            e = cli_compile("report", rules + !have_std, nrules + (size_t)have_std, stdlib, 0,
+                            &code);
+            if (!e) return code;
+        }
+    }
+    if (e) {
+        arb_report_config rc;
+        arb_engine_report_config(e, &rc);
+        arb_report_options_use(&o, &rc);
+    }
+    if (ledger >= 0) o.ledger_rolling = ledger;
     char err[1024];
     arb_report_totals t;
-    if (arb_report_build(&o, &t, err, sizeof err)) {
+    int failed = arb_report_build(&o, &t, err, sizeof err);
+    arb_engine_free(e); /* after the build: the options point into its program */
+    if (failed) {
         fprintf(stderr, "arbiter report: %s\n", err);
         return EXIT_DATA;
     }
@@ -152,8 +206,8 @@ int cmd_report(int argc, char **argv) {
         yuan(t.claimed_cents, c, sizeof c);
         yuan(t.at_risk_cents, r, sizeof r);
         fprintf(stderr,
-                "report: %llu claims audited, %llu flagged; %llu findings; claimed %s, at risk "
-                "%s; %llu doctors reached a ledger step\n",
+                _("report: %llu claims audited, %llu flagged; %llu findings; claimed %s, at risk "
+                  "%s; %llu doctors reached a ledger step\n"),
                 (unsigned long long)t.claims, (unsigned long long)t.flagged_claims,
                 (unsigned long long)t.findings, c, r, (unsigned long long)t.doctors_sanctioned);
     }

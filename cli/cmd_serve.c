@@ -12,58 +12,59 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "i18n.h"
 #include "server.h"
 
 enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
 static const char *const SERVE_HELP =
-    "usage: arbiter serve --pack LIB.arbpack [--native LIB.so] [--history DB]\n"
-    "                     [--listen 127.0.0.1:8600] [--threads N] [options]\n"
-    "\n"
-    "The audit service hospital systems call at order entry and settlement\n"
-    "(docs/serve.md).  HTTP/1.1 with keep-alive; endpoints:\n"
-    "  POST /v1/check[?phase=pre|settle|post|all][&record=1]   one claim (JSON)\n"
-    "  POST /v1/check/batch[?phase=...][&record=1]          JSON Lines\n"
-    "  POST /nhsa/3101  /nhsa/3102  /nhsa/3103  /nhsa       the national interface\n"
-    "  GET  /healthz    GET /metrics (Prometheus)\n"
-    "  POST /admin/reload                                   load the pack again\n"
-    "\n"
-    "options:\n"
-    "  --pack FILE            the rule pack ('arbiter compile ... -o FILE')\n"
-    "  --native FILE          its native matchers ('arbiter compile --native')\n"
-    "  --history DB           a history store: a directory ('arbiter history init')\n"
-    "                         or a postgresql:// URI; checks see each person's\n"
-    "                         stored claims, 3102 and ?record=1 record claims\n"
-    "  --history-readonly     read the store, never record\n"
-    "  --listen HOST:PORT     default 127.0.0.1:8600 (loopback); port 0: any free\n"
-    "  --threads N            worker threads (default: one per CPU)\n"
-    "  --max-body BYTES       request body limit, 413 beyond (default 16M; K, M)\n"
-    "  --max-header BYTES     memory for a request's headers, 431 beyond (default 32K)\n"
-    "  --timeout SECONDS      close a connection idle this long (default 60)\n"
-    "  --header-timeout S     close a new connection whose request's headers stall\n"
-    "                         this long (default 10)\n"
-    "  --max-connections N    open connections; requests beyond get 503 (default 1024)\n"
-    "  --nhsa-secret-file F   verify x-tif-signature with the secret in F\n"
-    "  --apikey-file F        require the apikey header to be the key in F\n"
-    "  --admin-token-file F   /admin/reload needs 'Authorization: Bearer TOKEN' (the\n"
-    "                         token in F); without it, it is answered on loopback only\n"
-    "  --feedback-log FILE    record 3103 answers in FILE (JSON Lines) when there is\n"
-    "                         no writable history store\n"
-    "  --alias PATH=INFNO     another path for the national interface: INFNO 3101,\n"
-    "                         3102, 3103, or auto (infno from the body); e.g.\n"
-    "                         --alias /fsi/api/riskConService/beforeAnalyze=3101\n"
-    "  --no-record-3102       do not record 3102 claims in the history store\n"
-    "  --access-log FILE      one JSON line a request, and events (default: standard\n"
-    "                         error; 'off': none)\n"
-    "  --drain SECONDS        on SIGTERM, wait this long for requests being answered\n"
-    "                         (default 10)\n"
-    "\n"
-    "signals: SIGHUP loads the pack again (requests in flight finish on the old\n"
-    "one; a pack that fails to load leaves the old one serving); SIGTERM and\n"
-    "SIGINT stop accepting, finish the requests being answered and exit 0.\n"
-    "\n"
-    "exit codes: 0 stopped by a signal, 2 usage, 3 the pack or store could not be\n"
-    "loaded, 4 cannot listen or open a file.\n";
+    N_("usage: arbiter serve --pack LIB.arbpack [--native LIB.so] [--history DB]\n"
+       "                     [--listen 127.0.0.1:8600] [--threads N] [options]\n"
+       "\n"
+       "The audit service hospital systems call at order entry and settlement\n"
+       "(docs/serve.md).  HTTP/1.1 with keep-alive; endpoints:\n"
+       "  POST /v1/check[?phase=pre|settle|post|all][&record=1]   one claim (JSON)\n"
+       "  POST /v1/check/batch[?phase=...][&record=1]          JSON Lines\n"
+       "  POST /nhsa/3101  /nhsa/3102  /nhsa/3103  /nhsa       the national interface\n"
+       "  GET  /healthz    GET /metrics (Prometheus)\n"
+       "  POST /admin/reload                                   load the pack again\n"
+       "\n"
+       "options:\n"
+       "  --pack FILE            the rule pack ('arbiter compile ... -o FILE')\n"
+       "  --native FILE          its native matchers ('arbiter compile --native')\n"
+       "  --history DB           a history store: a directory ('arbiter history init')\n"
+       "                         or a postgresql:// URI; checks see each person's\n"
+       "                         stored claims, 3102 and ?record=1 record claims\n"
+       "  --history-readonly     read the store, never record\n"
+       "  --listen HOST:PORT     default 127.0.0.1:8600 (loopback); port 0: any free\n"
+       "  --threads N            worker threads (default: one per CPU)\n"
+       "  --max-body BYTES       request body limit, 413 beyond (default 16M; K, M)\n"
+       "  --max-header BYTES     memory for a request's headers, 431 beyond (default 32K)\n"
+       "  --timeout SECONDS      close a connection idle this long (default 60)\n"
+       "  --header-timeout S     close a new connection whose request's headers stall\n"
+       "                         this long (default 10)\n"
+       "  --max-connections N    open connections; requests beyond get 503 (default 1024)\n"
+       "  --nhsa-secret-file F   verify x-tif-signature with the secret in F\n"
+       "  --apikey-file F        require the apikey header to be the key in F\n"
+       "  --admin-token-file F   /admin/reload needs 'Authorization: Bearer TOKEN' (the\n"
+       "                         token in F); without it, it is answered on loopback only\n"
+       "  --feedback-log FILE    record 3103 answers in FILE (JSON Lines) when there is\n"
+       "                         no writable history store\n"
+       "  --alias PATH=INFNO     another path for the national interface: INFNO 3101,\n"
+       "                         3102, 3103, or auto (infno from the body); e.g.\n"
+       "                         --alias /fsi/api/riskConService/beforeAnalyze=3101\n"
+       "  --no-record-3102       do not record 3102 claims in the history store\n"
+       "  --access-log FILE      one JSON line a request, and events (default: standard\n"
+       "                         error; 'off': none)\n"
+       "  --drain SECONDS        on SIGTERM, wait this long for requests being answered\n"
+       "                         (default 10)\n"
+       "\n"
+       "signals: SIGHUP loads the pack again (requests in flight finish on the old\n"
+       "one; a pack that fails to load leaves the old one serving); SIGTERM and\n"
+       "SIGINT stop accepting, finish the requests being answered and exit 0.\n"
+       "\n"
+       "exit codes: 0 stopped by a signal, 2 usage, 3 the pack or store could not be\n"
+       "loaded, 4 cannot listen or open a file.\n");
 
 static void write_log(void *ud, const char *line, size_t len) {
     int fd = *(const int *)ud;
@@ -89,7 +90,7 @@ static char *read_secret(const char *opt, const char *path) {
     fclose(f);
     size_t n = line ? strcspn(buf, "\r\n") : 0;
     if (!n) {
-        fprintf(stderr, "arbiter serve: %s %s: the file is empty\n", opt, path);
+        fprintf(stderr, _("arbiter serve: %s %s: the file is empty\n"), opt, path);
         return NULL;
     }
     buf[n] = 0;
@@ -120,7 +121,7 @@ static int parse_uint(const char *s, unsigned *out) {
 
 int cmd_serve(int argc, char **argv) {
     if (argc >= 1 && cli_is_help(argv[0])) {
-        fputs(SERVE_HELP, stdout);
+        fputs(_(SERVE_HELP), stdout);
         return EXIT_CLEAN;
     }
     SrvConfig c;
@@ -138,7 +139,7 @@ int cmd_serve(int argc, char **argv) {
     if (!v) return cli_usage_error("serve", "%s needs a value", a);                                \
     i++
         if (cli_is_help(a)) {
-            fputs(SERVE_HELP, stdout);
+            fputs(_(SERVE_HELP), stdout);
             return EXIT_CLEAN;
         } else if (!strcmp(a, "--pack")) {
             NEEDS_VALUE;
@@ -222,8 +223,8 @@ int cmd_serve(int argc, char **argv) {
     }
     if (!c.rules.pack)
         return cli_usage_error("serve", "%s",
-                               "--pack LIB.arbpack is required (make one with 'arbiter compile "
-                               "RULES -o LIB.arbpack')");
+                               _("--pack LIB.arbpack is required (make one with 'arbiter compile "
+                                 "RULES -o LIB.arbpack')"));
     c.aliases = aliases;
     c.naliases = naliases;
     char *secret = NULL, *apikey = NULL, *token = NULL;
@@ -241,7 +242,7 @@ int cmd_serve(int argc, char **argv) {
                      ? 1
                      : open(access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
         if (log_fd < 0) {
-            fprintf(stderr, "arbiter serve: --access-log %s: %s\n", access_log, strerror(errno));
+            fprintf(stderr, _("arbiter serve: --access-log %s: %s\n"), access_log, strerror(errno));
             return EXIT_IO;
         }
     }
@@ -267,21 +268,21 @@ int cmd_serve(int argc, char **argv) {
                  strstr(err, "--listen");
         return io ? EXIT_IO : EXIT_DATA;
     }
-    fprintf(stderr, "arbiter serve: listening on http://%s (%s%s%s)\n", srv_address(s),
-            c.rules.pack, c.rules.history ? ", history " : "",
+    fprintf(stderr, _("arbiter serve: listening on http://%s (%s%s%s)\n"), srv_address(s),
+            c.rules.pack, c.rules.history ? _(", history ") : "",
             c.rules.history ? c.rules.history : "");
     for (;;) {
         int sig;
         if (sigwait(&set, &sig)) continue;
         if (sig == SIGHUP) {
             if (srv_reload(s, err, sizeof err))
-                fprintf(stderr, "arbiter serve: reload failed, the old pack keeps serving: %s\n",
+                fprintf(stderr, _("arbiter serve: reload failed, the old pack keeps serving: %s\n"),
                         err);
             else
-                fprintf(stderr, "arbiter serve: reloaded %s\n", c.rules.pack);
+                fprintf(stderr, _("arbiter serve: reloaded %s\n"), c.rules.pack);
             continue;
         }
-        fprintf(stderr, "arbiter serve: %s: draining (at most %u s)\n",
+        fprintf(stderr, _("arbiter serve: %s: draining (at most %u s)\n"),
                 sig == SIGTERM ? "SIGTERM" : "SIGINT", drain);
         srv_stop(s, drain);
         break;
@@ -290,6 +291,6 @@ int cmd_serve(int argc, char **argv) {
     free(secret);
     free(apikey);
     free(token);
-    fprintf(stderr, "arbiter serve: stopped\n");
+    fprintf(stderr, _("arbiter serve: stopped\n"));
     return EXIT_CLEAN;
 }

@@ -67,29 +67,29 @@ static const char *const TEST_HELP =
        "records rejected, 4 I/O errors.\n");
 
 static const char *const DIFF_HELP =
-    "usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
-    "\n"
-    "Shows the impact of a rule change: runs both rule libraries over the same\n"
-    "claims and reports the findings NEW_RULES raises that OLD_RULES does not (+),\n"
-    "the ones it no longer raises (-) and the ones it changes (~), by category and\n"
-    "rule, then a summary (findings, claims affected, money at risk, old and new).\n"
-    "OLD_RULES and NEW_RULES are each a rule file or a directory (its *.rules\n"
-    "files, sorted; not recursive).\n"
-    "\n"
-    "options:\n"
-    "  --claims FILE     claims as JSON Lines (.jsonl) or claims.csv with the\n"
-    "                    child CSV files beside it\n"
-    "  --input-format F  jsonl or csv (default: by the file's extension)\n"
-    "  --encoding E      the claims' encoding: utf-8 (default) or gb18030 (gbk)\n"
-    "  --input PROFILE   read the claims through an input profile of the rules\n"
-    "                    (nhsa3101, his_csv_zh, ...; both sides must declare it)\n"
-    "  --threads N       worker threads (default 1)\n"
-    "  --backend B       interp (default) or jit\n"
-    "  --stdlib DIR      the standard library (schema.rules)\n"
-    "  -h, --help        this text\n"
-    "\n"
-    "exit codes: 0 no difference, 1 the change changes findings, 2 usage or rule\n"
-    "errors, 3 claims unreadable or records rejected, 4 I/O errors.\n";
+    N_("usage: arbiter diff OLD_RULES NEW_RULES --claims FILE [options]\n"
+       "\n"
+       "Shows the impact of a rule change: runs both rule libraries over the same\n"
+       "claims and reports the findings NEW_RULES raises that OLD_RULES does not (+),\n"
+       "the ones it no longer raises (-) and the ones it changes (~), by category and\n"
+       "rule, then a summary (findings, claims affected, money at risk, old and new).\n"
+       "OLD_RULES and NEW_RULES are each a rule file or a directory (its *.rules\n"
+       "files, sorted; not recursive).\n"
+       "\n"
+       "options:\n"
+       "  --claims FILE     claims as JSON Lines (.jsonl) or claims.csv with the\n"
+       "                    child CSV files beside it\n"
+       "  --input-format F  jsonl or csv (default: by the file's extension)\n"
+       "  --encoding E      the claims' encoding: utf-8 (default) or gb18030 (gbk)\n"
+       "  --input PROFILE   read the claims through an input profile of the rules\n"
+       "                    (nhsa3101, his_csv_zh, ...; both sides must declare it)\n"
+       "  --threads N       worker threads (default 1)\n"
+       "  --backend B       interp (default) or jit\n"
+       "  --stdlib DIR      the standard library (schema.rules)\n"
+       "  -h, --help        this text\n"
+       "\n"
+       "exit codes: 0 no difference, 1 the change changes findings, 2 usage or rule\n"
+       "errors, 3 claims unreadable or records rejected, 4 I/O errors.\n");
 
 /* The exit code of two outcomes together: usage, then I/O, then data
  * errors outweigh differences. */
@@ -138,7 +138,7 @@ static int cmp_str(const void *a, const void *b) {
 static int add_rule_dir(PathList *l, const char *dir, const char *cmd) {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "arbiter %s: cannot read %s: %s\n", cmd, dir, strerror(errno));
+        fprintf(stderr, _("arbiter %s: cannot read %s: %s\n"), cmd, dir, strerror(errno));
         return EXIT_USAGE;
     }
     size_t first = l->n;
@@ -154,7 +154,7 @@ static int add_rule_dir(PathList *l, const char *dir, const char *cmd) {
     closedir(d);
     if (rc) return rc;
     if (l->n == first) {
-        fprintf(stderr, "arbiter %s: no .rules files in %s\n", cmd, dir);
+        fprintf(stderr, _("arbiter %s: no .rules files in %s\n"), cmd, dir);
         return EXIT_USAGE;
     }
     qsort(l->items + first, l->n - first, sizeof *l->items, cmp_str);
@@ -258,10 +258,10 @@ static void on_reject(void *ud, const arb_reject *r) {
         return;
     }
     if (p->collect)
-        fsb_printf(p->collect, "%sclaim %llu rejected: %s", p->collect->len ? "; " : "",
+        fsb_printf(p->collect, _("%sclaim %llu rejected: %s"), p->collect->len ? "; " : "",
                    (unsigned long long)r->line, r->message);
     else if (!p->quiet)
-        fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line,
+        fprintf(stderr, _("%s:%llu: rejected: %s\n"), r->file, (unsigned long long)r->line,
                 r->message);
 }
 
@@ -272,8 +272,8 @@ static void on_rule_error(void *ud, const arb_rule_error *r) {
         return;
     }
     if (!p->quiet)
-        fprintf(stderr, "%s:%u: rule %s failed on claim %s: %s\n", r->file ? r->file : "?", r->line,
-                r->rule_id, r->claim_id, r->message);
+        fprintf(stderr, _("%s:%u: rule %s failed on claim %s: %s\n"), r->file ? r->file : "?",
+                r->line, r->rule_id, r->claim_id, r->message);
 }
 
 /* A temporary file (for findings, or a test's claims); 0 or -1. */
@@ -296,7 +296,7 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
     char path[4096], err[512];
     *loaded = 0;
     if (temp_path(path, sizeof path, "findings")) {
-        fsb_printf(why, "cannot make a temporary file: %s", strerror(errno));
+        fsb_printf(why, _("cannot make a temporary file: %s"), strerror(errno));
         return EXIT_IO;
     }
     RejectPrinter rp = {quiet_rejects, rejects, 0, 0};
@@ -314,12 +314,13 @@ static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro
     arb_batch_stats st;
     int rc = arb_check_file(e, &o, &st);
     if (rp.hidden)
-        fprintf(stderr, "%s: %llu more rejects and rule failures, not shown (the first %d are)\n",
+        fprintf(stderr,
+                _("%s: %llu more rejects and rule failures, not shown (the first %d are)\n"),
                 claims, (unsigned long long)rp.hidden, SHOWN);
     int code = EXIT_CLEAN;
     if (rc == ARB_ERR_DATA && (st.records_read || st.rejected_rows)) {
         code = EXIT_DATA; /* some records rejected: the rest was audited */
-        fsb_printf(why, "%s: %llu record%s rejected", claims,
+        fsb_printf(why, _("%s: %llu record%s rejected"), claims,
                    (unsigned long long)(st.rejected + st.rejected_rows),
                    st.rejected + st.rejected_rows == 1 ? "" : "s");
     } else if (rc != ARB_OK) {
@@ -443,7 +444,7 @@ static int load_expected(const TestRun *t, const char *path, FindingSet *s, FsBu
     int rc = fs_load(s, path, err, sizeof err);
     if (rc == 0) return EXIT_CLEAN;
     if (rc == -2 && !is_file(path))
-        fsb_printf(why, "no %s (run with --update to create it)", path);
+        fsb_printf(why, _("no %s (run with --update to create it)"), path);
     else
         fsb_printf(why, "%s", err);
     return EXIT_USAGE;
@@ -456,29 +457,30 @@ static int judge_set(TestRun *t, const char *name, const char *expected_path, Fi
                      FindingSet *act, int data_code, FsBuf *report, size_t *ndiff) {
     FsDiff d;
     if (fs_compare(exp, act, &d)) {
-        fprintf(stderr, "arbiter test: out of memory\n");
+        fprintf(stderr, _("arbiter test: out of memory\n"));
         return EXIT_IO;
     }
     size_t nd = *ndiff = d.n;
     if (nd) {
-        fsb_printf(report, "golden %s: %zu difference%s\n", name, nd, nd == 1 ? "" : "s");
+        fsb_printf(report, _("golden %s: %zu difference%s\n"), name, nd, nd == 1 ? "" : "s");
         fs_report(report, &d, t->titles.items, t->titles.n, MAX_EXAMPLES);
         fputs(report->p ? report->p : "", stdout);
     }
     fs_diff_free(&d);
     int code = data_code ? data_code : nd ? EXIT_DIFFERS : EXIT_CLEAN;
     if (!t->update || data_code) {
-        if (!nd && !data_code) printf("golden %s: ok, %zu findings\n", name, act->n);
-        if (t->update && data_code) printf("golden %s: not updated (records rejected)\n", name);
+        if (!nd && !data_code) printf(_("golden %s: ok, %zu findings\n"), name, act->n);
+        if (t->update && data_code) printf(_("golden %s: not updated (records rejected)\n"), name);
         return code;
     }
     int w = write_expected(expected_path, act);
     if (w < 0) {
-        fprintf(stderr, "arbiter test: cannot write %s: %s\n", expected_path, strerror(errno));
+        fprintf(stderr, _("arbiter test: cannot write %s: %s\n"), expected_path, strerror(errno));
         return EXIT_IO;
     }
     if (w) t->updated++;
-    printf("golden %s: %s, %zu findings\n", name, w ? "expected.jsonl updated" : "ok", act->n);
+    printf(_("golden %s: %s, %zu findings\n"), name, w ? _("expected.jsonl updated") : _("ok"),
+           act->n);
     return EXIT_CLEAN;
 }
 
@@ -496,10 +498,10 @@ static int run_set(TestRun *t, const char *dir, FsCase *c) {
     snprintf(expected, sizeof expected, "%s/expected.jsonl", dir);
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fsb_printf(&why, "%s: not a directory", dir);
+        fsb_printf(&why, _("%s: not a directory"), dir);
         code = EXIT_USAGE;
     } else if (find_claims(dir, claims, sizeof claims)) {
-        fsb_printf(&why, "%s: no claims (claims.jsonl, claims/claims.csv or claims.csv)", dir);
+        fsb_printf(&why, _("%s: no claims (claims.jsonl, claims/claims.csv or claims.csv)"), dir);
         code = EXIT_DATA;
     } else if ((code = load_expected(t, expected, &exp, &why)) == EXIT_CLEAN) {
         int loaded;
@@ -512,7 +514,7 @@ static int run_set(TestRun *t, const char *dir, FsCase *c) {
     c->status = code == EXIT_CLEAN     ? FS_CASE_PASSED
                 : code == EXIT_DIFFERS ? FS_CASE_FAILED
                                        : FS_CASE_ERROR;
-    if (!why.len && ndiff) fsb_printf(&why, "%zu difference%s", ndiff, ndiff == 1 ? "" : "s");
+    if (!why.len && ndiff) fsb_printf(&why, _("%zu difference%s"), ndiff, ndiff == 1 ? "" : "s");
     c->message = why.len ? strdup(why.p) : NULL;
     c->text = report.len ? strdup(report.p) : NULL;
     fsb_free(&why);
@@ -530,7 +532,7 @@ static int write_junit(const char *path, const TestRun *t) {
     int ok = f && !b.oom && fwrite(b.p, 1, b.len, f) == b.len;
     if (f && fclose(f) != 0) ok = 0;
     fsb_free(&b);
-    if (!ok) fprintf(stderr, "arbiter test: cannot write %s: %s\n", path, strerror(errno));
+    if (!ok) fprintf(stderr, _("arbiter test: cannot write %s: %s\n"), path, strerror(errno));
     return ok ? EXIT_CLEAN : EXIT_IO;
 }
 
@@ -573,14 +575,14 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
     int code = EXIT_CLEAN, loaded = 0;
     char path[4096];
     if (temp_path(path, sizeof path, "test")) {
-        fsb_printf(&why, "cannot make a temporary file: %s", strerror(errno));
+        fsb_printf(&why, _("cannot make a temporary file: %s"), strerror(errno));
         code = EXIT_IO;
     } else {
         FILE *f = fopen(path, "wb");
         int ok = f && fwrite(tt.claims, 1, tt.claims_len, f) == tt.claims_len;
         if (f && fclose(f) != 0) ok = 0;
         if (!ok) {
-            fsb_printf(&why, "cannot write %s: %s", path, strerror(errno));
+            fsb_printf(&why, _("cannot write %s: %s"), path, strerror(errno));
             code = EXIT_IO;
         } else {
             code = run_claims_ex(t->e, path, &t->ro, 1, &rejects, &act, &t->titles, &loaded, &why);
@@ -611,7 +613,7 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
     if (report.len) {
         FsBuf text;
         fsb_init(&text);
-        fsb_printf(&text, "%s:%u:%u: test \"%s\" failed\n%s", file, tt.line, tt.col, tt.name,
+        fsb_printf(&text, _("%s:%u:%u: test \"%s\" failed\n%s"), file, tt.line, tt.col, tt.name,
                    report.p);
         c->text = text.p ? strdup(text.p) : NULL;
         fsb_free(&text);
@@ -670,11 +672,11 @@ static int report_coverage(TestRun *t) {
             fsb_printf(&list, "  %s\n", id);
         missed++;
     }
-    printf("coverage: %zu of %zu rule%s exercised by inline tests or golden sets", nrules - missed,
-           nrules, nrules == 1 ? "" : "s");
+    printf(_("coverage: %zu of %zu rule%s exercised by inline tests or golden sets"),
+           nrules - missed, nrules, nrules == 1 ? "" : "s");
     if (missed)
-        printf("; not exercised (no test expects them to flag, no golden set has their "
-               "findings):\n%s",
+        printf(_("; not exercised (no test expects them to flag, no golden set has their "
+                 "findings):\n%s"),
                list.p);
     else
         printf("\n");
@@ -784,13 +786,13 @@ int cmd_test(int argc, char **argv) {
     if (!ntests && !ndirs) {
         arb_engine_free(t.e);
         return cli_usage_error("test", "%s",
-                               "the rules have no inline tests and no golden sets are given "
-                               "(--golden DIR)");
+                               _("the rules have no inline tests and no golden sets are given "
+                                 "(--golden DIR)"));
     }
     t.cases = calloc(ntests + ndirs + 1, sizeof *t.cases);
     if (!t.cases) {
         arb_engine_free(t.e);
-        fprintf(stderr, "arbiter test: out of memory\n");
+        fprintf(stderr, _("arbiter test: out of memory\n"));
         return EXIT_IO;
     }
     code = run_inline_tests(&t, ntests);
@@ -830,7 +832,7 @@ static int diff_side(const char *rules_path, const char *claims, const RunOption
     arb_engine *e = code == EXIT_CLEAN ? compile_rules("diff", &rules, ro, &code) : NULL;
     paths_free(&rules);
     if (!e) {
-        fprintf(stderr, "arbiter diff: (in %s)\n", rules_path);
+        fprintf(stderr, _("arbiter diff: (in %s)\n"), rules_path);
         return code;
     }
     FsBuf why;
@@ -849,7 +851,7 @@ int cmd_diff(int argc, char **argv) {
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
-            fputs(DIFF_HELP, stdout);
+            fputs(_(DIFF_HELP), stdout);
             return EXIT_CLEAN;
         } else if (a[0] != '-' || !a[1]) {
             if (nsides == 2) return cli_usage_error("diff", "one rule set too many: '%s'", a);
@@ -889,7 +891,7 @@ int cmd_diff(int argc, char **argv) {
         long n = impact_report(&b, sides[0], sides[1], &old_set, &new_set, titles.items, titles.n,
                                MAX_EXAMPLES);
         if (n < 0)
-            fprintf(stderr, "arbiter diff: out of memory\n");
+            fprintf(stderr, _("arbiter diff: out of memory\n"));
         else
             fputs(b.p ? b.p : "", stdout);
         fsb_free(&b);

@@ -8,25 +8,26 @@
 #include "arbiter.h"
 #include "cli_util.h"
 #include "explain.h"
+#include "i18n.h"
 
 static const char *const EXPLAIN_HELP =
-    "usage: arbiter explain RULES... --claims FILE --claim ID [--rule R] [options]\n"
-    "\n"
-    "For one claim, lists the rules that fired and why: for each line (and table\n"
-    "row) they fired on, every comparison of the rule's condition with its result\n"
-    "and the values on both sides. With --rule, explains that rule even when it\n"
-    "did not fire, marking the first condition that was false.\n"
-    "\n"
-    "options:\n"
-    "  --claims FILE   the claims (JSON Lines, or claims.csv with its child files)\n"
-    "  --claim ID      the claim to explain (its claim_id)\n"
-    "  --rule R        only this rule\n"
-    "  --encoding E    the claims' encoding: utf-8 (default) or gb18030 (gbk), as\n"
-    "                  for check\n"
-    "  --input PROFILE read the claims through an input profile of the rules\n"
-    "                  (nhsa3101, his_csv_zh, ...), as for check\n"
-    "  --stdlib DIR    the standard library (schema.rules)\n"
-    "  -h, --help      this text\n";
+    N_("usage: arbiter explain RULES... --claims FILE --claim ID [--rule R] [options]\n"
+       "\n"
+       "For one claim, lists the rules that fired and why: for each line (and table\n"
+       "row) they fired on, every comparison of the rule's condition with its result\n"
+       "and the values on both sides. With --rule, explains that rule even when it\n"
+       "did not fire, marking the first condition that was false.\n"
+       "\n"
+       "options:\n"
+       "  --claims FILE   the claims (JSON Lines, or claims.csv with its child files)\n"
+       "  --claim ID      the claim to explain (its claim_id)\n"
+       "  --rule R        only this rule\n"
+       "  --encoding E    the claims' encoding: utf-8 (default) or gb18030 (gbk), as\n"
+       "                  for check\n"
+       "  --input PROFILE read the claims through an input profile of the rules\n"
+       "                  (nhsa3101, his_csv_zh, ...), as for check\n"
+       "  --stdlib DIR    the standard library (schema.rules)\n"
+       "  -h, --help      this text\n");
 
 static void print_text(void *ud, const char *text) {
     (void)ud;
@@ -43,7 +44,7 @@ int cmd_explain(int argc, char **argv) {
         const char *a = argv[i];
         int more = i + 1 < argc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(EXPLAIN_HELP, stdout);
+            fputs(_(EXPLAIN_HELP), stdout);
             free(files);
             return 0;
         } else if (strcmp(a, "--claims") == 0 && more) {
@@ -62,16 +63,16 @@ int cmd_explain(int argc, char **argv) {
             files[nfiles++] = a;
         } else {
             fprintf(stderr,
-                    "arbiter explain: unknown option or missing value: '%s'\n"
-                    "Run 'arbiter explain --help' for usage.\n",
+                    _("arbiter explain: unknown option or missing value: '%s'\n"
+                      "Run 'arbiter explain --help' for usage.\n"),
                     a);
             free(files);
             return 2;
         }
     }
     if (!nfiles || !claims || !claim) {
-        fprintf(stderr, "arbiter explain: give rule files, --claims FILE and --claim ID\n"
-                        "Run 'arbiter explain --help' for usage.\n");
+        fprintf(stderr, _("arbiter explain: give rule files, --claims FILE and --claim ID\n"
+                          "Run 'arbiter explain --help' for usage.\n"));
         free(files);
         return 2;
     }
@@ -94,7 +95,8 @@ int cmd_explain(int argc, char **argv) {
             fprintf(stderr, "arbiter explain: %s\n", arb_errmsg(e));
             rc = r == ARB_ERR_DATA ? 3 : 2;
         } else if (fflush(stdout) != 0) {
-            fprintf(stderr, "arbiter explain: cannot write the explanation: %s\n", strerror(errno));
+            fprintf(stderr, _("arbiter explain: cannot write the explanation: %s\n"),
+                    strerror(errno));
             rc = 4;
         }
     }

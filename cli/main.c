@@ -61,95 +61,95 @@ static const char *const MAIN_HELP =
        "environment: ARBITER_STDLIB names the standard library directory.\n");
 
 static const char *const CHECK_HELP =
-    "usage: arbiter check RULES... --claims FILE [options]\n"
-    "       arbiter check --pack LIB.arbpack --claims FILE [options]\n"
-    "\n"
-    "Audits the claims in FILE with the rule files RULES and writes findings.\n"
-    "A malformed record is reported with its file and line, written to the reject\n"
-    "file and counted; the rest of the batch is audited.\n"
-    "\n"
-    "options:\n"
-    "  --pack FILE          a rule pack made by 'arbiter compile' instead of rule files\n"
-    "  --claims FILE        claims as JSON Lines (.jsonl) or claims.csv with\n"
-    "                       lines.csv, diagnoses.csv, procedures.csv beside it;\n"
-    "                       - reads JSON Lines from standard input (also with\n"
-    "                       --history; CSV cannot come that way). A record whose\n"
-    "                       claim_id an earlier one had is reported with both\n"
-    "                       lines (the first 10; the summary counts them) and both\n"
-    "                       are audited; --strict rejects the later one\n"
-    "  --input-format F     jsonl or csv (default: by the file's extension)\n"
-    "  --encoding E         the claims' encoding: utf-8 (default) or gb18030 (gbk\n"
-    "                       is the same), converted as read; a record with bytes\n"
-    "                       that are not of it (invalid UTF-8 included) is\n"
-    "                       rejected with its line and column\n"
-    "  --input PROFILE      read FILE through an input profile declared in the\n"
-    "                       rules (docs/input.md): nhsa3101 (one 3101/3102\n"
-    "                       request body per line), his_csv_zh (a CSV export\n"
-    "                       with Chinese headers), or one of your own\n"
-    "  -o, --output FILE    findings file (default: standard output; - as well)\n"
-    "  --format F           findings as jsonl (default) or csv (also_matched and\n"
-    "                       evidence as cells: \"K1;K2\", \"CLAIM@SETTLE_TIME;...\")\n"
-    "  --excel              findings as CSV with a UTF-8 byte order mark, so that\n"
-    "                       Excel opens the Chinese text correctly\n"
-    "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
-    "                       written only when a record is rejected: a run\n"
-    "                       without rejects leaves an existing file as it is;\n"
-    "                       the first 20 are also shown on standard error)\n"
-    "  --phase P[,P...]     pre, settle or post, or several comma-separated\n"
-    "                       (pre,settle): run only the rules of those phases; the\n"
-    "                       summary says how many (given twice: an error)\n"
-    "  --threads N          worker threads (default 1)\n"
-    "  --backend B          interp (bytecode interpreter, default), jit (native\n"
-    "                       code with LLVM now, one function per rule shape) or\n"
-    "                       native (a pack's code compiled ahead of time by\n"
-    "                       'arbiter compile --native'); the findings are the same\n"
-    "  --native FILE        the shared object for --backend native (default:\n"
-    "                       the pack's name + .so)\n"
-    "  --no-index           run every rule on every line (no item-code index;\n"
-    "                       for comparisons: the findings are the same)\n"
-    "  --fail-on-findings   exit 1 when there are findings\n"
-    "  --rule-errors FILE   rules that failed on a claim (a Lua call's error,\n"
-    "                       timeout, memory limit or arithmetic overflow), as JSON\n"
-    "                       Lines; the first 20 are also shown on standard error;\n"
-    "                       the claim's other rules and the rest of the\n"
-    "                       batch are still audited\n"
-    "  --lua-budget N       Lua instructions per call (default 1000000)\n"
-    "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
-    "  --history DB         a history store ('arbiter history'; a directory, or a\n"
-    "                       postgresql:// URI): rules using\n"
-    "                       history() see the person's stored claims plus the\n"
-    "                       earlier claims of this batch; the batch is read in\n"
-    "                       windows (staged, then checked), so memory does not\n"
-    "                       grow with it (docs/history.md). Without it, such\n"
-    "                       rules see the batch alone, read whole first\n"
-    "  --record             add the batch to the store after auditing it (claims\n"
-    "                       replace stored ones with the same claim_id; reversals\n"
-    "                       remove the claims they name)\n"
-    "  --max-field-bytes N  a record with a string value longer than N bytes is\n"
-    "                       rejected (default 1048576)\n"
-    "  --commit-every N     with --record: claims per commit (default 10000); a\n"
-    "                       killed run leaves whole commits in, and running it\n"
-    "                       again completes it\n"
-    "  --strict             reject a record with an input field the schema does\n"
-    "                       not read (a JSON key or CSV column naming no field,\n"
-    "                       or a derived field such as age), or with a claim_id\n"
-    "                       an earlier record had; without it such\n"
-    "                       fields are skipped and reported on standard error,\n"
-    "                       once per field with the records that had it (even\n"
-    "                       with --quiet)\n"
-    "  --quiet              no summary\n"
-    "  --summary FILE       when the run is done, write its figures as one JSON\n"
-    "                       object to FILE (\"complete\": true, the counts and\n"
-    "                       amounts, the exit code): its presence says the findings\n"
-    "                       file is whole; a run that fails or is killed leaves none\n"
-    "  --stdlib DIR         the standard library (schema.rules)\n"
-    "  -h, --help           this text\n"
-    "\n"
-    "Output files are written to a temporary file .NAME.XXXXXX beside them and\n"
-    "renamed when the run is done: a run that fails (or is killed) leaves the old\n"
-    "file. Standard output (-), /dev/null, FIFOs and devices are written in place.\n"
-    "An output that is the claims file (or lines.csv, ... beside claims.csv), or\n"
-    "two outputs that are the same file, are refused with exit code 2.\n";
+    N_("usage: arbiter check RULES... --claims FILE [options]\n"
+       "       arbiter check --pack LIB.arbpack --claims FILE [options]\n"
+       "\n"
+       "Audits the claims in FILE with the rule files RULES and writes findings.\n"
+       "A malformed record is reported with its file and line, written to the reject\n"
+       "file and counted; the rest of the batch is audited.\n"
+       "\n"
+       "options:\n"
+       "  --pack FILE          a rule pack made by 'arbiter compile' instead of rule files\n"
+       "  --claims FILE        claims as JSON Lines (.jsonl) or claims.csv with\n"
+       "                       lines.csv, diagnoses.csv, procedures.csv beside it;\n"
+       "                       - reads JSON Lines from standard input (also with\n"
+       "                       --history; CSV cannot come that way). A record whose\n"
+       "                       claim_id an earlier one had is reported with both\n"
+       "                       lines (the first 10; the summary counts them) and both\n"
+       "                       are audited; --strict rejects the later one\n"
+       "  --input-format F     jsonl or csv (default: by the file's extension)\n"
+       "  --encoding E         the claims' encoding: utf-8 (default) or gb18030 (gbk\n"
+       "                       is the same), converted as read; a record with bytes\n"
+       "                       that are not of it (invalid UTF-8 included) is\n"
+       "                       rejected with its line and column\n"
+       "  --input PROFILE      read FILE through an input profile declared in the\n"
+       "                       rules (docs/input.md): nhsa3101 (one 3101/3102\n"
+       "                       request body per line), his_csv_zh (a CSV export\n"
+       "                       with Chinese headers), or one of your own\n"
+       "  -o, --output FILE    findings file (default: standard output; - as well)\n"
+       "  --format F           findings as jsonl (default) or csv (also_matched and\n"
+       "                       evidence as cells: \"K1;K2\", \"CLAIM@SETTLE_TIME;...\")\n"
+       "  --excel              findings as CSV with a UTF-8 byte order mark, so that\n"
+       "                       Excel opens the Chinese text correctly\n"
+       "  --rejects FILE       where rejected records go (default: rejects.jsonl,\n"
+       "                       written only when a record is rejected: a run\n"
+       "                       without rejects leaves an existing file as it is;\n"
+       "                       the first 20 are also shown on standard error)\n"
+       "  --phase P[,P...]     pre, settle or post, or several comma-separated\n"
+       "                       (pre,settle): run only the rules of those phases; the\n"
+       "                       summary says how many (given twice: an error)\n"
+       "  --threads N          worker threads (default 1)\n"
+       "  --backend B          interp (bytecode interpreter, default), jit (native\n"
+       "                       code with LLVM now, one function per rule shape) or\n"
+       "                       native (a pack's code compiled ahead of time by\n"
+       "                       'arbiter compile --native'); the findings are the same\n"
+       "  --native FILE        the shared object for --backend native (default:\n"
+       "                       the pack's name + .so)\n"
+       "  --no-index           run every rule on every line (no item-code index;\n"
+       "                       for comparisons: the findings are the same)\n"
+       "  --fail-on-findings   exit 1 when there are findings\n"
+       "  --rule-errors FILE   rules that failed on a claim (a Lua call's error,\n"
+       "                       timeout, memory limit or arithmetic overflow), as JSON\n"
+       "                       Lines; the first 20 are also shown on standard error;\n"
+       "                       the claim's other rules and the rest of the\n"
+       "                       batch are still audited\n"
+       "  --lua-budget N       Lua instructions per call (default 1000000)\n"
+       "  --lua-memory MB      memory per Lua state, one per thread (default 64)\n"
+       "  --history DB         a history store ('arbiter history'; a directory, or a\n"
+       "                       postgresql:// URI): rules using\n"
+       "                       history() see the person's stored claims plus the\n"
+       "                       earlier claims of this batch; the batch is read in\n"
+       "                       windows (staged, then checked), so memory does not\n"
+       "                       grow with it (docs/history.md). Without it, such\n"
+       "                       rules see the batch alone, read whole first\n"
+       "  --record             add the batch to the store after auditing it (claims\n"
+       "                       replace stored ones with the same claim_id; reversals\n"
+       "                       remove the claims they name)\n"
+       "  --max-field-bytes N  a record with a string value longer than N bytes is\n"
+       "                       rejected (default 1048576)\n"
+       "  --commit-every N     with --record: claims per commit (default 10000); a\n"
+       "                       killed run leaves whole commits in, and running it\n"
+       "                       again completes it\n"
+       "  --strict             reject a record with an input field the schema does\n"
+       "                       not read (a JSON key or CSV column naming no field,\n"
+       "                       or a derived field such as age), or with a claim_id\n"
+       "                       an earlier record had; without it such\n"
+       "                       fields are skipped and reported on standard error,\n"
+       "                       once per field with the records that had it (even\n"
+       "                       with --quiet)\n"
+       "  --quiet              no summary\n"
+       "  --summary FILE       when the run is done, write its figures as one JSON\n"
+       "                       object to FILE (\"complete\": true, the counts and\n"
+       "                       amounts, the exit code): its presence says the findings\n"
+       "                       file is whole; a run that fails or is killed leaves none\n"
+       "  --stdlib DIR         the standard library (schema.rules)\n"
+       "  -h, --help           this text\n"
+       "\n"
+       "Output files are written to a temporary file .NAME.XXXXXX beside them and\n"
+       "renamed when the run is done: a run that fails (or is killed) leaves the old\n"
+       "file. Standard output (-), /dev/null, FIFOs and devices are written in place.\n"
+       "An output that is the claims file (or lines.csv, ... beside claims.csv), or\n"
+       "two outputs that are the same file, are refused with exit code 2.\n");
 
 static const char *const LINT_HELP =
     N_("usage: arbiter lint RULES... [options]\n"
@@ -165,32 +165,32 @@ static const char *const LINT_HELP =
        "  -h, --help     this text\n");
 
 static const char *const DISASM_HELP =
-    "usage: arbiter disasm RULES... [--rule ID] [options]\n"
-    "\n"
-    "Prints the bytecode each rule compiles to (all rules, or the one named).\n"
-    "\n"
-    "options:\n"
-    "  --rule ID      only this rule\n"
-    "  --stdlib DIR   the standard library (schema.rules)\n"
-    "  -h, --help     this text\n";
+    N_("usage: arbiter disasm RULES... [--rule ID] [options]\n"
+       "\n"
+       "Prints the bytecode each rule compiles to (all rules, or the one named).\n"
+       "\n"
+       "options:\n"
+       "  --rule ID      only this rule\n"
+       "  --stdlib DIR   the standard library (schema.rules)\n"
+       "  -h, --help     this text\n");
 
 static const char *const GEN_HELP =
-    "usage: arbiter gen claims [--n N] [--seed S] [--format jsonl|csv] [-o PATH]\n"
-    "       arbiter gen claims --library DIR --violations RATE ... (labelled claims;\n"
-    "                          'arbiter gen claims --library X --help')\n"
-    "       arbiter gen library --seed S -o DIR [--rows N] ('arbiter gen library --help')\n"
-    "\n"
-    "Generates deterministic synthetic claims (outpatient, chronic outpatient,\n"
-    "inpatient with daily bed fees, pharmacy, internet) with natural anomalies.\n"
-    "The same N and seed give the same bytes on every machine.\n"
-    "\n"
-    "options:\n"
-    "  --n N           number of claims (default 1000)\n"
-    "  --seed S        random seed (default 1)\n"
-    "  --format F      jsonl (default) or csv\n"
-    "  -o PATH         output file for jsonl (default: standard output), or the\n"
-    "                  directory for csv (claims.csv, lines.csv, ...)\n"
-    "  -h, --help      this text\n";
+    N_("usage: arbiter gen claims [--n N] [--seed S] [--format jsonl|csv] [-o PATH]\n"
+       "       arbiter gen claims --library DIR --violations RATE ... (labelled claims;\n"
+       "                          'arbiter gen claims --library X --help')\n"
+       "       arbiter gen library --seed S -o DIR [--rows N] ('arbiter gen library --help')\n"
+       "\n"
+       "Generates deterministic synthetic claims (outpatient, chronic outpatient,\n"
+       "inpatient with daily bed fees, pharmacy, internet) with natural anomalies.\n"
+       "The same N and seed give the same bytes on every machine.\n"
+       "\n"
+       "options:\n"
+       "  --n N           number of claims (default 1000)\n"
+       "  --seed S        random seed (default 1)\n"
+       "  --format F      jsonl (default) or csv\n"
+       "  -o PATH         output file for jsonl (default: standard output), or the\n"
+       "                  directory for csv (claims.csv, lines.csv, ...)\n"
+       "  -h, --help      this text\n");
 
 /* Parses a whole non-negative number. */
 static int parse_count(const char *s, unsigned long long *out) {
@@ -217,7 +217,7 @@ static arb_engine *compile_rules(const char *cmd, RuleArgs *ra, int *exit_code) 
 static arb_engine *load_pack(const char *cmd, const char *path, int *exit_code) {
     arb_engine *e;
     if (arb_engine_new(NULL, &e) != ARB_OK) {
-        fprintf(stderr, "arbiter %s: out of memory\n", cmd);
+        fprintf(stderr, _("arbiter %s: out of memory\n"), cmd);
         *exit_code = EXIT_IO;
         return NULL;
     }
@@ -289,7 +289,8 @@ enum { DUPLICATES_SHOWN = 10, REJECTS_SHOWN = 20, FAILURES_SHOWN = 20 };
 static void on_progress(void *ud, uint64_t done, uint64_t total) {
     Progress *p = ud;
     if (!p->tty || !total) return;
-    fprintf(stderr, "\r  checking: %3d%%", (int)(done * 100 / total));
+    fputc('\r', stderr);
+    fprintf(stderr, _("  checking: %3d%%"), (int)(done * 100 / total));
     p->shown = 1;
 }
 
@@ -389,7 +390,7 @@ static int cmd_check(int argc, char **argv) {
         if (used < 0) return EXIT_USAGE;
         if (used) {
         } else if (cli_is_help(a)) {
-            fputs(CHECK_HELP, stdout);
+            fputs(_(CHECK_HELP), stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
         } else if (strcmp(a, "--claims") == 0 && more) {
@@ -419,9 +420,10 @@ static int cmd_check(int argc, char **argv) {
             int prc = cli_parse_phases(p, &o.phases, &bad, &badlen);
             if (prc) {
                 fprintf(stderr,
-                        "arbiter check: --phase '%s': %s '%.*s' (pre, settle, post, "
-                        "comma-separated)\nRun 'arbiter check --help' for usage.\n",
-                        p, prc == -2 ? "phase given twice:" : "unknown phase", (int)badlen, bad);
+                        _("arbiter check: --phase '%s': %s '%.*s' (pre, settle, post, "
+                          "comma-separated)\nRun 'arbiter check --help' for usage.\n"),
+                        p, prc == -2 ? _("phase given twice:") : _("unknown phase"), (int)badlen,
+                        bad);
                 return EXIT_USAGE;
             }
         } else if (strcmp(a, "--backend") == 0 && more) {
@@ -489,7 +491,7 @@ static int cmd_check(int argc, char **argv) {
         if (!pack) {
             arb_engine_free(e);
             return cli_usage_error("check", "%s",
-                                   "--backend native runs a pack (--pack LIB.arbpack)");
+                                   _("--backend native runs a pack (--pack LIB.arbpack)"));
         }
         snprintf(so, sizeof so, "%s.so", pack);
         if (arb_load_native(e, native ? native : so) != ARB_OK) {
@@ -564,12 +566,13 @@ static int cmd_check(int argc, char **argv) {
         if (st.reversals) fprintf(stderr, _(" + %llu reversals"), (unsigned long long)st.reversals);
         if (st.rejected || st.rejected_rows) fprintf(stderr, _("; rejects in %s"), o.rejects_path);
         if (st.duplicates)
-            fprintf(stderr, "\n  %llu record%s with a claim_id seen before (%s)",
+            fprintf(stderr, _("\n  %llu record%s with a claim_id seen before (%s)"),
                     (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",
-                    o.strict ? "rejected: --strict" : "both audited; --strict rejects the later");
+                    o.strict ? _("rejected: --strict")
+                             : _("both audited; --strict rejects the later"));
         if (o.record)
             fprintf(
-                stderr, "\n  %llu claims recorded in %s (%llu without person_id or settle_time)",
+                stderr, _("\n  %llu claims recorded in %s (%llu without person_id or settle_time)"),
                 (unsigned long long)st.recorded, history_dir, (unsigned long long)st.not_recorded);
         fprintf(stderr, _("\n  %llu lines; claimed %s, lines sum %s\n"),
                 (unsigned long long)st.lines, m1, m2);
@@ -579,8 +582,8 @@ static int cmd_check(int argc, char **argv) {
                 (unsigned long long)st.findings, (unsigned long long)st.claims_flagged, m3, m4);
         if (st.totals_overflowed)
             fprintf(stderr,
-                    "  warning: money totals overflowed: those at +-92,233,720,368,547,758.07 "
-                    "are saturated, not exact\n");
+                    _("  warning: money totals overflowed: those at +-92,233,720,368,547,758.07 "
+                      "are saturated, not exact\n"));
         if (st.lua_calls || st.rule_errors)
             fprintf(stderr, _("  %llu Lua calls; %llu rule failures (Lua or arithmetic)%s%s\n"),
                     (unsigned long long)st.lua_calls, (unsigned long long)st.rule_errors,
@@ -600,17 +603,17 @@ static int cmd_check(int argc, char **argv) {
     }
     if (!o.strict && st.duplicates > DUPLICATES_SHOWN)
         fprintf(stderr,
-                "arbiter: warning: %llu more records with a claim_id seen before (the first %d "
-                "shown)\n",
+                _("arbiter: warning: %llu more records with a claim_id seen before (the first %d "
+                  "shown)\n"),
                 (unsigned long long)(st.duplicates - DUPLICATES_SHOWN), DUPLICATES_SHOWN);
     if (prog.rejects > REJECTS_SHOWN)
         fprintf(stderr,
-                "arbiter: %llu more rejected records, not shown (the first %d are); all in %s\n",
+                _("arbiter: %llu more rejected records, not shown (the first %d are); all in %s\n"),
                 (unsigned long long)(prog.rejects - REJECTS_SHOWN), REJECTS_SHOWN, o.rejects_path);
     if (prog.failures > FAILURES_SHOWN)
-        fprintf(stderr, "arbiter: %llu more rule failures, not shown (the first %d are)%s%s\n",
+        fprintf(stderr, _("arbiter: %llu more rule failures, not shown (the first %d are)%s%s\n"),
                 (unsigned long long)(prog.failures - FAILURES_SHOWN), FAILURES_SHOWN,
-                o.rule_errors_path ? "; all in " : "; --rule-errors FILE keeps them all",
+                o.rule_errors_path ? _("; all in ") : _("; --rule-errors FILE keeps them all"),
                 o.rule_errors_path ? o.rule_errors_path : "");
     /* input that was not read is never silent, --quiet or not */
     for (size_t i = 0; i < st.nignored; i++) {
@@ -619,13 +622,13 @@ static int cmd_check(int argc, char **argv) {
         format_count(f->records, n, sizeof n);
         if (f->derived)
             fprintf(stderr,
-                    "arbiter: warning: input field '%s' in %s record%s is derived (= %s): "
-                    "computed, the input's value not read\n",
+                    _("arbiter: warning: input field '%s' in %s record%s is derived (= %s): "
+                      "computed, the input's value not read\n"),
                     f->name, n, f->records == 1 ? "" : "s", f->formula ? f->formula : "...");
         else
             fprintf(stderr,
-                    "arbiter: warning: ignored input field '%s' in %s record%s (no such field "
-                    "in the schema)\n",
+                    _("arbiter: warning: ignored input field '%s' in %s record%s (no such field "
+                      "in the schema)\n"),
                     f->name, n, f->records == 1 ? "" : "s");
     }
     int exit_code = st.rejected || st.rejected_rows || st.rule_errors ? EXIT_DATA
@@ -658,20 +661,21 @@ static int cmd_lint(int argc, char **argv) {
     arb_stats s;
     arb_get_stats(e, &s);
     if (stats) {
-        printf("rules            %u\n", s.rules);
-        printf("rule rows        %llu  (an indexed rule counts each key it is listed under)\n",
+        printf(_("rules            %u\n"), s.rules);
+        printf(_("rule rows        %llu  (an indexed rule counts each key it is listed under)\n"),
                (unsigned long long)s.rule_rows);
-        printf("shapes           %u  (%u of a single rule); rules in the largest:", s.shapes,
+        printf(_("shapes           %u  (%u of a single rule); rules in the largest:"), s.shapes,
                s.shapes_of_one);
         for (int k = 0; k < 5 && s.top_shapes[k]; k++) printf(" %u", s.top_shapes[k]);
         printf("\n");
-        printf("indexed rules    %u on %u index%s, %llu keys; %u rules scan every line\n",
+        printf(_("indexed rules    %u on %u index%s, %llu keys; %u rules scan every line\n"),
                s.indexed_rules, s.indexes, s.indexes == 1 ? "" : "es",
                (unsigned long long)s.index_keys, s.rules - s.indexed_rules);
-        printf("categories       %u\ntables           %u (%u rows)\nconstants        %u\n"
-               "bytecode words   %u\n",
+        printf(_("categories       %u\ntables           %u (%u rows)\nconstants        %u\n"
+                 "bytecode words   %u\n"),
                s.categories, s.tables, s.table_rows, s.consts, s.code_words);
-        printf("per category     rules, rule rows (table rows a rule matches, index keys, or 1)\n");
+        printf(
+            _("per category     rules, rule rows (table rows a rule matches, index keys, or 1)\n"));
         uint64_t total = 0;
         for (size_t c = 0; c < s.categories; c++) {
             const char *name;
@@ -693,7 +697,7 @@ static int cmd_disasm(int argc, char **argv) {
     const char *rule = NULL;
     for (int i = 0; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            fputs(DISASM_HELP, stdout);
+            fputs(_(DISASM_HELP), stdout);
             return EXIT_CLEAN;
         } else if (rule_arg(&ra, argc, argv, &i)) {
         } else if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc) {
@@ -723,21 +727,21 @@ static int cmd_disasm(int argc, char **argv) {
 }
 
 static const char *const COMPILE_HELP =
-    "usage: arbiter compile RULES... -o LIB.arbpack [options]\n"
-    "\n"
-    "Checks and compiles rule files into a rule pack: one versioned, checksummed\n"
-    "file with the schema, tables, indexes and bytecode, loaded with\n"
-    "'arbiter check --pack' (or arb_load_pack) without compiling again. A pack\n"
-    "remembers its source files: loading it where they exist and have changed is\n"
-    "refused.\n"
-    "\n"
-    "options:\n"
-    "  -o FILE        the pack to write (to a temporary file renamed when done;\n"
-    "                 one of the rule or table files is refused, exit 2)\n"
-    "  --native       also compile the rules ahead of time into FILE.so (LLVM\n"
-    "                 object code, linked by cc), for 'check --backend native'\n"
-    "  --stdlib DIR   the standard library (schema.rules)\n"
-    "  -h, --help     this text\n";
+    N_("usage: arbiter compile RULES... -o LIB.arbpack [options]\n"
+       "\n"
+       "Checks and compiles rule files into a rule pack: one versioned, checksummed\n"
+       "file with the schema, tables, indexes and bytecode, loaded with\n"
+       "'arbiter check --pack' (or arb_load_pack) without compiling again. A pack\n"
+       "remembers its source files: loading it where they exist and have changed is\n"
+       "refused.\n"
+       "\n"
+       "options:\n"
+       "  -o FILE        the pack to write (to a temporary file renamed when done;\n"
+       "                 one of the rule or table files is refused, exit 2)\n"
+       "  --native       also compile the rules ahead of time into FILE.so (LLVM\n"
+       "                 object code, linked by cc), for 'check --backend native'\n"
+       "  --stdlib DIR   the standard library (schema.rules)\n"
+       "  -h, --help     this text\n");
 
 static int cmd_compile(int argc, char **argv) {
     const char *files[argc + 1];
@@ -746,7 +750,7 @@ static int cmd_compile(int argc, char **argv) {
     int with_native = 0;
     for (int i = 0; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            fputs(COMPILE_HELP, stdout);
+            fputs(_(COMPILE_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
@@ -777,7 +781,7 @@ static int cmd_compile(int argc, char **argv) {
             arb_engine_free(e);
             return EXIT_IO;
         }
-        fprintf(stderr, "arbiter compile: %s: native matchers\n", so);
+        fprintf(stderr, _("arbiter compile: %s: native matchers\n"), so);
     }
     arb_stats s;
     arb_get_stats(e, &s);
@@ -789,7 +793,7 @@ static int cmd_compile(int argc, char **argv) {
 
 static int cmd_gen(int argc, char **argv) {
     if (argc < 1 || cli_is_help(argv[0])) {
-        fputs(GEN_HELP, argc < 1 ? stderr : stdout);
+        fputs(_(GEN_HELP), argc < 1 ? stderr : stdout);
         return argc < 1 ? EXIT_USAGE : EXIT_CLEAN;
     }
     if (strcmp(argv[0], "library") == 0) return cmd_gen_library(argc - 1, argv + 1);
@@ -809,7 +813,7 @@ static int cmd_gen(int argc, char **argv) {
         int more = i + 1 < argc;
         unsigned long long v;
         if (cli_is_help(a)) {
-            fputs(GEN_HELP, stdout);
+            fputs(_(GEN_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
             if (parse_count(argv[++i], &v))
@@ -886,7 +890,7 @@ static const char *take_lang(int *argc, char **argv) {
 int main(int argc, char **argv) {
     const char *lang = take_lang(&argc, argv);
     if (cli_i18n(lang) != 0) {
-        fprintf(stderr, "arbiter: --lang takes zh_CN or en, not '%s'\n", lang);
+        fprintf(stderr, _("arbiter: --lang takes zh_CN or en, not '%s'\n"), lang);
         return EXIT_USAGE;
     }
     if (argc < 2) {

@@ -677,6 +677,94 @@ int arb_session_record_json(arb_session *s, const char *json, size_t len);
  * when a claim has no person_id or settle time (nothing is recorded). */
 int arb_session_record_last(arb_session *s, size_t *recorded);
 
+/* ------------------------------------------------- report configuration */
+
+/* What `arbiter report` (arbiter_report.h) reads from a rule library's
+ * `report { ... }` declaration (docs/language.md, "Report configuration"):
+ * the worklist routes, the points-ledger ladder and period, and the
+ * facility-grading indicators and cut-offs. */
+
+/* One step of the points ledger: a doctor whose points in the ledger period
+ * reach `points` is due `sanction`. */
+typedef struct arb_report_step {
+    int32_t points;
+    const char *sanction;
+} arb_report_step;
+
+/* A facility-grading indicator: its score is 100 at `good` or better, 0 at
+ * `bad` or worse, linear between.  Lower is better when good < bad (findings
+ * per 1,000 claims), higher when good > bad (a compliance rate). */
+typedef struct arb_report_indicator {
+    const char *name; /* as shown: "每千单违规数" */
+    double weight;    /* share of the total score; weights are renormalised
+                         over the indicators that have a value */
+    double good, bad;
+    /* what it measures: "findings_per_1000_claims", "at_risk_per_claim"
+     * (yuan), "repeat_share" (%), "definite_share" (%), "compliance_rate"
+     * (%); NULL: by its place in the list, in that order */
+    const char *key;
+} arb_report_indicator;
+
+/* A test of a route's condition, in postfix order: the first four push
+ * whether the finding's severity, nature, category tier or category name
+ * equals `value`; AND and OR pop two and push one, NOT negates the top. */
+enum {
+    ARB_RT_SEVERITY = 1,
+    ARB_RT_NATURE,
+    ARB_RT_TIER,
+    ARB_RT_CATEGORY,
+    ARB_RT_AND,
+    ARB_RT_OR,
+    ARB_RT_NOT,
+};
+typedef struct arb_report_test {
+    int32_t op;        /* ARB_RT_* */
+    const char *value; /* the name tested; NULL for AND, OR, NOT */
+} arb_report_test;
+
+/* The worklist levels, lowest first. */
+enum { ARB_WORKLIST_SELF = 0, ARB_WORKLIST_OFFICE = 1, ARB_WORKLIST_ESCALATE = 2 };
+
+/* A worklist route: a finding whose condition holds goes to `level`
+ * (ARB_WORKLIST_*: 科室自查, 医保办复核, 督办).  Routes are tried in order;
+ * the first that holds decides.  ncond == 0: `otherwise` (always holds). */
+typedef struct arb_report_route {
+    int32_t level;
+    const char *worklist; /* the level's name: "督办" */
+    const arb_report_test *cond;
+    size_t ncond;
+} arb_report_route;
+
+/* The level of the first route of routes[0..n) that holds for a finding of
+ * that severity, nature, category tier and category name (any may be NULL:
+ * never equal), or -1 when none does. */
+int arb_report_route_level(const arb_report_route *routes, size_t n, const char *severity,
+                           const char *nature, const char *tier, const char *category);
+
+/* A rule library's report configuration.  A section the library does not
+ * declare is left empty (NULL and 0; grade_cut all 0; ledger_rolling -1):
+ * the report builder's defaults apply there. */
+typedef struct arb_report_config {
+    int declared; /* 1: the library has a `report` declaration */
+    /* the ledger period: 0 the calendar year, 1 the rolling 12 months,
+     * -1 not declared */
+    int ledger_rolling;
+    const arb_report_step *steps; /* ascending points */
+    size_t nsteps;
+    const arb_report_indicator *indicators;
+    size_t nindicators;
+    double grade_cut[3]; /* the least total scores of A, B and C (descending) */
+    const arb_report_route *routes;
+    size_t nroutes;
+} arb_report_config;
+
+/* Fills *out with the report configuration of the compiled rules (or the
+ * loaded pack): the standard library's `report` (stdlib-rules/report.rules)
+ * with the sections a library's own `report` declares in its place.  The
+ * pointers stay valid until the engine is freed or compiles again.
+ * ARB_OK, or ARB_ERR_USAGE when nothing is compiled or loaded. */
+int arb_engine_report_config(const arb_engine *e, arb_report_config *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,16 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arbiter.h" /* arb_report_step, arb_report_indicator, arb_report_route */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* One step of the points ledger: a doctor whose points in the ledger period
- * reach `points` is due `sanction`. */
-typedef struct arb_report_step {
-    int32_t points;
-    const char *sanction;
-} arb_report_step;
 
 /* The default ladder (docs/reports.md): 4 points 警示约谈, 8 points
  * 暂停医保支付资格3个月, 12 points 取消医保医师资格.  *n receives its length. */
@@ -37,16 +32,6 @@ const arb_report_step *arb_report_default_ladder(size_t *n);
  * points): the last step whose points are <= points, or NULL when none is
  * reached.  *step (when not NULL) receives its index, or -1. */
 const char *arb_report_sanction(const arb_report_step *steps, size_t n, int32_t points, int *step);
-
-/* A facility-grading indicator: its score is 100 at `good` or better, 0 at
- * `bad` or worse, linear between.  Lower is better when good < bad (findings
- * per 1,000 claims), higher when good > bad (a compliance rate). */
-typedef struct arb_report_indicator {
-    const char *name; /* as shown: "每千单违规数" */
-    double weight;    /* share of the total score; weights are renormalised
-                         over the indicators that have a value */
-    double good, bad;
-} arb_report_indicator;
 
 /* The indicator's score (0..100) for value v. */
 double arb_report_indicator_score(const arb_report_indicator *ind, double v);
@@ -61,6 +46,11 @@ char arb_report_grade(const double cut[3], double score);
  * period), definite findings (% of the findings), compliance rate (% of
  * warnings followed; only with feedback, else left out).  *n receives 5. */
 const arb_report_indicator *arb_report_default_indicators(size_t *n);
+
+/* The default worklist routes (docs/reports.md): definite and high severity
+ * → 督办; definite or high → 医保办复核; otherwise → 科室自查.  *n
+ * receives 3. */
+const arb_report_route *arb_report_default_routes(size_t *n);
 
 typedef struct arb_report_options {
     const char *findings_path; /* JSON Lines written by `arbiter check` */
@@ -86,7 +76,11 @@ typedef struct arb_report_options {
     const arb_report_indicator *indicators; /* NULL: the default ones */
     size_t nindicators;
     double grade_cut[3]; /* all 0: 90, 75, 60 */
-    int top;             /* rows of the top tables (0: 10) */
+    /* The worklist routes, tried in order (arbiter.h, arb_report_route);
+     * NULL: the default ones.  A finding no route takes goes to 科室自查. */
+    const arb_report_route *routes;
+    size_t nroutes;
+    int top; /* rows of the top tables (0: 10) */
     /* The ECharts library (echarts.min.js) to inline, or NULL: the one
      * built in (arb_report_echarts), if any. */
     const char *echarts_js;
@@ -94,6 +88,12 @@ typedef struct arb_report_options {
 } arb_report_options;
 
 void arb_report_options_init(arb_report_options *o);
+
+/* Takes into o the sections a rule library's report configuration declares
+ * (arb_engine_report_config, arbiter.h): the routes, the ladder, the ledger
+ * period, the indicators and the cut-offs; o keeps what it leaves empty.
+ * The pointers are the configuration's (valid while its engine lives). */
+void arb_report_options_use(arb_report_options *o, const arb_report_config *c);
 
 /* The totals of a report, as its overview shows them. */
 typedef struct arb_report_totals {

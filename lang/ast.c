@@ -552,6 +552,26 @@ Node *ast_popt(ParseCtx *c, Token kw, int kind, NodeList values) {
     return n;
 }
 
+Node *ast_report(ParseCtx *c, Token kw, NodeList items, Token rbrace) {
+    Node *n = mk(c, N_REPORT, kw, tend(kw));
+    n->list = items.head;
+    (void)rbrace;
+    return n;
+}
+
+Node *ast_ritem(ParseCtx *c, Token key, Node *value, Node *b, NodeList list, Token *rbrace) {
+    uint32_t end = rbrace      ? tend(*rbrace)
+                   : list.tail ? list.tail->end
+                   : b         ? b->end
+                   : value     ? value->end
+                               : tend(key);
+    Node *n = mk(c, N_RITEM, key, end);
+    n->a = value;
+    n->b = b;
+    n->list = list.head;
+    return n;
+}
+
 NodeList ast_one(Node *n) {
     return ast_list(n);
 }

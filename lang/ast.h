@@ -69,6 +69,8 @@ typedef struct Token {
     X(PRECORD)                                                                                     \
     X(PMAP)                                                                                        \
     X(POPT)                                                                                        \
+    X(REPORT)                                                                                      \
+    X(RITEM)                                                                                       \
     X(COND)
 
 typedef enum NodeKind {
@@ -283,6 +285,17 @@ Node *ast_pmap(ParseCtx *c, Token field, NodeList opts);
 Node *ast_popt(ParseCtx *c, Token kw, int kind, NodeList values);
 /* A list of one node (for `dict NAME`, `default VALUE`). */
 NodeList ast_one(Node *n);
+
+/* The report configuration (`report { ... }`, docs/language.md).  REPORT:
+ * name = the `report` word, list = RITEMs.  RITEM: name = its word
+ * (worklist, ledger, grade; inside: at, indicator, cut); a = its value (the
+ * worklist STRING, the ledger period NAME, the step's points INT, the
+ * indicator's NAME, or NULL); b = a route's condition (PROP tests under
+ * BINARY and/or, UNARY not), the NAME after a worklist (`otherwise`), or a
+ * step's sanction STRING; list = the items inside its braces (RITEMs), or
+ * the `key value` PROPs of an indicator or cut. */
+Node *ast_report(ParseCtx *c, Token kw, NodeList items, Token rbrace);
+Node *ast_ritem(ParseCtx *c, Token key, Node *value, Node *b, NodeList list, Token *rbrace);
 
 /* Copies out the text of a token as a NUL-terminated arena string. */
 const char *tok_str(Arena *ar, Token t);

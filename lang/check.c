@@ -18,6 +18,7 @@
 #include "luart.h"
 #include "profile.h"
 #include "itest.h"
+#include "report_cfg.h"
 #include "syntax.h"
 #include "scalar.h"
 #include "strmap.h"
@@ -155,7 +156,8 @@ typedef struct Checker {
     Node **lua_decls;   /* per LuaModule: its declaration; per LuaFunc: its signature */
     int32_t *lua_files; /* per LuaModule: its source file, for notes */
     Node **lua_fn_nodes;
-    SymIndex *ix; /* the symbol index being filled, or NULL */
+    SymIndex *ix;              /* the symbol index being filled, or NULL */
+    char stdlib_dir[PATH_MAX]; /* the standard library's directory (real path), or "" */
     int oom;
 } Checker;
 
@@ -3060,6 +3062,11 @@ static void ix_defs(Checker *C) {
         Sym *s = d->kind == N_RULE || d->kind == N_TEST ? NULL : global(C, d->name);
         snprintf(name, sizeof name, "%.*s", (int)d->name.len, d->name.ptr);
         switch (d->kind) {
+        case N_REPORT: /* the report configuration: one per file at most */
+            snprintf(key, sizeof key, "report:%d:%u", (int)d->file, (unsigned)d->off);
+            ix_def(C, SK_REPORT, key, "report", "report configuration: worklists, ledger, grade", d,
+                   d->name, -1);
+            break;
         case N_ENUM: {
             if (!s || s->kind != SYM_ENUM || s->decl != d) break;
             const EnumType *e = s->ptr;
@@ -3405,6 +3412,370 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
 
 /* --------------------------------------------------------------- driver */
 
+/* ------------------------------------------------------ report configuration */
+
+/* Is `file` in the standard library's directory (that of the schema.rules
+ * the engine loads first)? */
+static int in_stdlib(Checker *C, int32_t file) {
+    char real[PATH_MAX];
+    if (!C->stdlib_dir[0] || file < 0 || !realpath(C->src->items[file].path, real)) return 0;
+    char *slash = strrchr(real, '/');
+    if (!slash) return 0;
+    *slash = 0;
+    return strcmp(real, C->stdlib_dir) == 0;
+}
+
+/* The word a report item starts with (its span alone), for messages about
+ * the whole item. */
+static Node word_of(const Node *it) {
+    Node w = *it;
+    w.end = w.off + w.name.len;
+    return w;
+}
+
+/* One `report` declaration's sections, before the library's own replaces
+ * the standard library's. */
+typedef struct RSect {
+    arb_report_route *routes;
+    size_t nroutes;
+    int ledger; /* declared */
+    int rolling;
+    arb_report_step *steps;
+    size_t nsteps;
+    int grade; /* declared */
+    arb_report_indicator *inds;
+    size_t ninds;
+    double cut[3];
+} RSect;
+
+static int rnum(const Node *v, double *out) {
+    if (v->kind == N_INT) return *out = (double)v->ival, 0;
+    if (v->kind == N_MONEY) return *out = (double)v->ival / 100.0, 0;
+    return -1;
+}
+
+enum { RCOND_MAX = 32 };
+
+/* A route's condition into postfix tests out[*k..]; 0, or -1 on an error
+ * (reported). */
+static int route_tests(Checker *C, Node *n, arb_report_test *out, size_t *k, size_t *leaves) {
+    if (n->kind == N_BINARY || n->kind == N_UNARY) {
+        if (route_tests(C, n->a, out, k, leaves)) return -1;
+        if (n->kind == N_BINARY && route_tests(C, n->b, out, k, leaves)) return -1;
+        out[*k].value = NULL;
+        out[(*k)++].op = n->op == OP_AND ? ARB_RT_AND : n->op == OP_OR ? ARB_RT_OR : ARB_RT_NOT;
+        return 0;
+    }
+    if (++*leaves > RCOND_MAX) {
+        err(C, n, "a route's condition has at most 32 tests");
+        return -1;
+    }
+    Token v = n->a->name;
+    arb_report_test *t = &out[(*k)++];
+    t->value = pstr(C, v);
+    if (tok_eq(n->name, "severity")) {
+        t->op = ARB_RT_SEVERITY;
+        if (name_index(severity_names, SEV__COUNT, v.ptr, v.len) >= 0) return 0;
+        err(C, n->a, "unknown %s '%.*s' (%s)", "severity", (int)v.len, v.ptr, "low, medium, high");
+    } else if (tok_eq(n->name, "nature")) {
+        t->op = ARB_RT_NATURE;
+        if (name_index(nature_names, NAT__COUNT, v.ptr, v.len) >= 0) return 0;
+        err(C, n->a, "unknown %s '%.*s' (%s)", "nature", (int)v.len, v.ptr, "suspicious, definite");
+    } else if (tok_eq(n->name, "tier")) {
+        t->op = ARB_RT_TIER;
+        if (name_index(tier_names, TIER__COUNT, v.ptr, v.len) >= 0) return 0;
+        err(C, n->a, "unknown %s '%.*s' (%s)", "tier", (int)v.len, v.ptr,
+            "policy, management, medical");
+    } else if (tok_eq(n->name, "category")) {
+        t->op = ARB_RT_CATEGORY;
+        Sym *s = global(C, v);
+        if (s && s->kind == SYM_CATEGORY) return 0;
+        err(C, n->a, "unknown category '%.*s' (not declared in the library)", (int)v.len, v.ptr);
+    } else {
+        err(C, n, "unknown route test '%.*s' (severity, nature, tier, category)", (int)n->name.len,
+            n->name.ptr);
+    }
+    return -1;
+}
+
+/* Does every severity × nature × tier reach a worklist, whatever the
+ * category?  Reports the first that does not, at `at`. */
+static void route_coverage(Checker *C, const RSect *s, const Node *at) {
+    for (int sv = 0; sv < SEV__COUNT; sv++)
+        for (int na = 0; na < NAT__COUNT; na++)
+            for (int ti = 0; ti < TIER__COUNT; ti++) {
+                int ok = 0;
+                for (size_t r = 0; r < s->nroutes && !ok; r++)
+                    ok = rcfg_eval(s->routes[r].cond, s->routes[r].ncond, severity_names[sv],
+                                   nature_names[na], tier_names[ti], NULL) == 1;
+                if (ok) continue;
+                err(C, at,
+                    "the worklist routes put findings of severity %s, nature %s and tier %s on "
+                    "no worklist: add 'worklist \"科室自查\" otherwise' at the end",
+                    severity_names[sv], nature_names[na], tier_names[ti]);
+                return;
+            }
+}
+
+static void report_worklist(Checker *C, Node *it, RSect *s, Node **otherwise) {
+    if (!it->a || it->a->kind != N_STRING || !it->b) {
+        err(C, it,
+            "a worklist route is 'worklist \"NAME\" when CONDITION' or 'worklist \"NAME\" "
+            "otherwise'");
+        return;
+    }
+    int lv = rcfg_index(rcfg_level_names, RCFG_LEVELS, it->a->str, strlen(it->a->str));
+    if (lv < 0) err(C, it->a, "unknown worklist \"%s\" (科室自查, 医保办复核, 督办)", it->a->str);
+    if (*otherwise) {
+        err(C, it, "a route after 'otherwise' is never taken");
+        note(C, *otherwise, "first declared here");
+    }
+    int is_otherwise = it->b->kind == N_NAME;
+    if (is_otherwise && !tok_eq(it->b->name, "otherwise")) {
+        err(C, it->b,
+            "a worklist route is 'worklist \"NAME\" when CONDITION' or 'worklist \"NAME\" "
+            "otherwise'");
+        return;
+    }
+    arb_report_test tests[2 * RCOND_MAX];
+    size_t k = 0, leaves = 0;
+    if (!is_otherwise && route_tests(C, it->b, tests, &k, &leaves)) return;
+    if (is_otherwise && !*otherwise) *otherwise = it;
+    if (lv < 0) return;
+    arb_report_route *nr = arena_alloc(&C->p->ar, (s->nroutes + 1) * sizeof *nr);
+    arb_report_test *cond = k ? arena_alloc(&C->p->ar, k * sizeof *cond) : NULL;
+    if (!nr || (k && !cond)) {
+        C->oom = 1;
+        return;
+    }
+    if (s->nroutes) memcpy(nr, s->routes, s->nroutes * sizeof *nr);
+    if (k) memcpy(cond, tests, k * sizeof *cond);
+    nr[s->nroutes++] = (arb_report_route){lv, rcfg_level_names[lv], cond, k};
+    s->routes = nr;
+}
+
+static void report_ledger(Checker *C, Node *it, RSect *s) {
+    if (!it->a || it->a->kind != N_NAME || it->b) {
+        err(C, it, "a ledger is 'ledger PERIOD { at POINTS \"SANCTION\" ... }'");
+        return;
+    }
+    s->ledger = 1;
+    if (tok_eq(it->a->name, "calendar_year"))
+        s->rolling = 0;
+    else if (tok_eq(it->a->name, "rolling_12_months"))
+        s->rolling = 1;
+    else
+        err(C, it->a, "unknown %s '%.*s' (%s)", "ledger period", (int)it->a->name.len,
+            it->a->name.ptr, "calendar_year, rolling_12_months");
+    size_t n = 0;
+    for (Node *x = it->list; x; x = x->next) n++;
+    s->steps = arena_alloc(&C->p->ar, (n + 1) * sizeof *s->steps);
+    if (!s->steps) {
+        C->oom = 1;
+        return;
+    }
+    const Node *prev = NULL;
+    for (Node *x = it->list; x; x = x->next) {
+        if (!tok_eq(x->name, "at") || !x->a || x->a->kind != N_INT || !x->b ||
+            x->b->kind != N_STRING) {
+            err(C, x, "a ledger step is 'at POINTS \"SANCTION\"'");
+            continue;
+        }
+        if (x->a->ival <= 0 || x->a->ival > INT32_MAX) {
+            err(C, x->a, "a ledger threshold is a number of points above 0");
+            continue;
+        }
+        if (prev && x->a->ival <= prev->ival) {
+            err(C, x->a, "ledger thresholds must rise: %lld comes after %lld",
+                (long long)x->a->ival, (long long)prev->ival);
+            continue;
+        }
+        prev = x->a;
+        s->steps[s->nsteps++] = (arb_report_step){(int32_t)x->a->ival, pcopy(C, x->b->str)};
+    }
+    Node w = word_of(it);
+    if (!it->list) err(C, &w, "the ledger has no steps");
+}
+
+static void report_indicator(Checker *C, Node *x, RSect *s, Node **seen) {
+    Token nm = x->a->name;
+    int k = rcfg_index(rcfg_indicator_keys, RCFG_INDICATORS, nm.ptr, nm.len);
+    if (k < 0) {
+        err(C, x->a, "unknown %s '%.*s' (%s)", "indicator", (int)nm.len, nm.ptr,
+            "findings_per_1000_claims, at_risk_per_claim, repeat_share, definite_share, "
+            "compliance_rate");
+        return;
+    }
+    if (seen[k]) {
+        err(C, x->a, "'%.*s' appears twice in the report", (int)nm.len, nm.ptr);
+        note(C, seen[k], "first declared here");
+        return;
+    }
+    seen[k] = x->a;
+    double v[3] = {0, 0, 0};
+    int have[3] = {0, 0, 0}, bad = 0;
+    static const char *const keys[3] = {"weight", "good", "bad"};
+    for (Node *p = x->list; p; p = p->next) {
+        int j = rcfg_index(keys, 3, p->name.ptr, p->name.len);
+        if (j < 0 || have[j]) {
+            err(C, p, "an indicator takes weight, good and bad, each once ('%.*s')",
+                (int)p->name.len, p->name.ptr);
+            bad = 1;
+            continue;
+        }
+        have[j] = 1;
+        if (rnum(p->a, &v[j])) {
+            err(C, p->a, "'%.*s' takes a number", (int)p->name.len, p->name.ptr);
+            bad = 1;
+        } else if (j == 0 && v[0] <= 0) {
+            err(C, p->a, "an indicator's weight is a number above 0");
+            bad = 1;
+        }
+    }
+    if (!bad && v[1] == v[2]) {
+        err(C, x, "an indicator's good and bad values must differ");
+        bad = 1;
+    }
+    if (bad) return;
+    s->inds[s->ninds++] =
+        (arb_report_indicator){rcfg_indicator_names[k], v[0], v[1], v[2], rcfg_indicator_keys[k]};
+}
+
+static void report_cut(Checker *C, Node *x, RSect *s) {
+    static const char *const keys[3] = {"A", "B", "C"};
+    double v[3] = {0, 0, 0};
+    int have[3] = {0, 0, 0}, bad = 0;
+    for (Node *p = x->list; p; p = p->next) {
+        int j = rcfg_index(keys, 3, p->name.ptr, p->name.len);
+        if (j < 0 || have[j]) {
+            err(C, p, "cut takes A, B and C, each once ('%.*s')", (int)p->name.len, p->name.ptr);
+            bad = 1;
+            continue;
+        }
+        have[j] = 1;
+        if (rnum(p->a, &v[j])) {
+            err(C, p->a, "'%.*s' takes a number", (int)p->name.len, p->name.ptr);
+            bad = 1;
+        } else if (v[j] < 0 || v[j] > 100) {
+            err(C, p->a, "a grade cut-off is from 0 to 100");
+            bad = 1;
+        }
+    }
+    if (!bad && !(v[0] > v[1] && v[1] > v[2])) {
+        err(C, x, "grade cut-offs must fall: A above B above C");
+        bad = 1;
+    }
+    if (!bad) memcpy(s->cut, v, sizeof v);
+}
+
+static void report_grade(Checker *C, Node *it, RSect *s) {
+    if (it->a || it->b) {
+        err(C, it,
+            "a grade is 'grade { indicator NAME weight W good G bad B ... cut A 90 B 75 C 60 }'");
+        return;
+    }
+    s->grade = 1;
+    s->inds = arena_alloc(&C->p->ar, (RCFG_INDICATORS + 1) * sizeof *s->inds);
+    if (!s->inds) {
+        C->oom = 1;
+        return;
+    }
+    Node *seen[RCFG_INDICATORS] = {0}, *cut = NULL;
+    int nind = 0;
+    for (Node *x = it->list; x; x = x->next) {
+        if (tok_eq(x->name, "indicator") && x->a && x->a->kind == N_NAME && x->list) {
+            nind++;
+            report_indicator(C, x, s, seen);
+        } else if (tok_eq(x->name, "cut") && !x->a && x->list) {
+            if (cut) {
+                Node w = word_of(x), f = word_of(cut);
+                err(C, &w, "'%.*s' appears twice in the report", (int)x->name.len, x->name.ptr);
+                note(C, &f, "first declared here");
+                continue;
+            }
+            cut = x;
+            report_cut(C, x, s);
+        } else {
+            err(C, x,
+                "a grade is 'grade { indicator NAME weight W good G bad B ... cut A 90 B 75 C 60 "
+                "}'");
+        }
+    }
+    Node w = word_of(it);
+    if (!nind) err(C, &w, "the grade has no indicators");
+}
+
+/* One `report` declaration into s. */
+static void report_decl(Checker *C, Node *d, RSect *s) {
+    Node *ledger = NULL, *grade = NULL, *otherwise = NULL, *first_route = NULL;
+    size_t errs = C->diags->errors;
+    for (Node *it = d->list; it; it = it->next) {
+        if (tok_eq(it->name, "worklist")) {
+            if (!first_route) first_route = it;
+            report_worklist(C, it, s, &otherwise);
+        } else if (tok_eq(it->name, "ledger") || tok_eq(it->name, "grade")) {
+            Node **prev = tok_eq(it->name, "ledger") ? &ledger : &grade;
+            if (*prev) {
+                Node w = word_of(it), f = word_of(*prev);
+                err(C, &w, "'%.*s' appears twice in the report", (int)it->name.len, it->name.ptr);
+                note(C, &f, "first declared here");
+                continue;
+            }
+            *prev = it;
+            if (prev == &ledger)
+                report_ledger(C, it, s);
+            else
+                report_grade(C, it, s);
+        } else {
+            err(C, it, "unknown report section '%.*s' (worklist, ledger, grade)", (int)it->name.len,
+                it->name.ptr);
+        }
+    }
+    if (first_route && C->diags->errors == errs) route_coverage(C, s, first_route);
+}
+
+/* The `report` declarations: at most one in the standard library and one
+ * in the library's own files; the latter's sections replace the former's
+ * (the worklist routes all together, the ledger, the grade). */
+static void pass_report(Checker *C) {
+    Node *decl[2] = {NULL, NULL};
+    RSect sect[2];
+    memset(sect, 0, sizeof sect);
+    arb_report_config *rc = &C->p->report;
+    memset(rc, 0, sizeof *rc);
+    rc->ledger_rolling = -1;
+    for (size_t i = 0; i < C->ndecls; i++) {
+        Node *d = C->decls[i];
+        if (d->kind != N_REPORT) continue;
+        int own = !in_stdlib(C, d->file);
+        if (decl[own]) {
+            err(C, d,
+                "report is declared twice (the standard library may have one, and the library's "
+                "own files one)");
+            note(C, decl[own], "first declared here");
+            continue;
+        }
+        decl[own] = d;
+        size_t errs = C->diags->errors;
+        report_decl(C, d, &sect[own]);
+        if (C->diags->errors != errs) memset(&sect[own], 0, sizeof sect[own]);
+    }
+    for (int own = 0; own < 2; own++) {
+        const RSect *s = &sect[own];
+        if (!decl[own]) continue;
+        rc->declared = 1;
+        if (s->nroutes) rc->routes = s->routes, rc->nroutes = s->nroutes;
+        if (s->ledger) {
+            rc->ledger_rolling = s->rolling;
+            rc->steps = s->steps, rc->nsteps = s->nsteps;
+        }
+        if (s->grade) {
+            rc->indicators = s->inds, rc->nindicators = s->ninds;
+            memcpy(rc->grade_cut, s->cut, sizeof s->cut);
+        }
+    }
+}
+
 Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
                      int debug_info) {
     return check_build_indexed(a, sources, files, nfiles, diags, debug_info, NULL);
@@ -3436,6 +3807,17 @@ Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, siz
     C.cg.debug = debug_info;
     declare_builtin_types(&C);
 
+    /* the standard library is the directory of the schema.rules loaded first */
+    if (nfiles) {
+        const char *first = sources->items[files[0]].path, *base = strrchr(first, '/');
+        if (strcmp(base ? base + 1 : first, "schema.rules") == 0 && realpath(first, C.stdlib_dir)) {
+            char *slash = strrchr(C.stdlib_dir, '/');
+            if (slash) *slash = 0;
+        } else {
+            C.stdlib_dir[0] = 0;
+        }
+    }
+
     StrMap seen;
     strmap_init(&seen, a);
     for (size_t i = 0; i < nfiles; i++) {
@@ -3460,6 +3842,7 @@ Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, siz
     pass_derived(&C);
     C.in_derived = 0;
     pass_inputs(&C);
+    pass_report(&C);
     if (C.ix) ix_defs(&C);
 
     size_t nrules = 0;

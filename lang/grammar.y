@@ -19,7 +19,7 @@
 %stack_overflow { parse_stack_overflow(ctx); }
 
 /* Keywords that may also name fields, columns and the like. */
-%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES ENCODING INPUT DICT FORMAT MISSING DEFAULT POSITION.
+%fallback IDENT AMOUNT MESSAGE KEY REQUIRED AT_RISK AS_OF TO OF LIST FROM ON TEST CODES ENCODING INPUT DICT FORMAT MISSING DEFAULT POSITION REPORT.
 
 %right ELSE.
 %left OR.
@@ -105,6 +105,36 @@ pval(A) ::= DATETIME(T). { A = ast_literal(ctx, N_DATETIME, T); }
 pval(A) ::= TRUE(T). { A = ast_bool(ctx, T, 1); }
 pval(A) ::= FALSE(T). { A = ast_bool(ctx, T, 0); }
 pval(A) ::= IDENT(T). { A = ast_name(ctx, T); }
+
+/* --- report configuration (docs/language.md) -------------------------------
+ * report { worklist "督办" when severity high and nature definite
+ *          ledger calendar_year { at 4 "警示约谈" }
+ *          grade { indicator NAME weight 0.3 good 20 bad 100  cut A 90 B 75 C 60 } } */
+decl(A) ::= REPORT(K) LBRACE ritems(L) RBRACE(R). { A = ast_report(ctx, K, L, R); }
+%type ritems {NodeList}
+ritems(A) ::= . { A = ast_list(NULL); }
+ritems(A) ::= ritems(L) ritem(I). { A = ast_append(L, I); }
+ritem(A) ::= IDENT(K) STRING(W) WHEN rcond(C). { A = ast_ritem(ctx, K, ast_string(ctx, W), C, ast_list(NULL), NULL); }
+ritem(A) ::= IDENT(K) STRING(W) IDENT(O). { A = ast_ritem(ctx, K, ast_string(ctx, W), ast_name(ctx, O), ast_list(NULL), NULL); }
+ritem(A) ::= IDENT(K) IDENT(M) LBRACE rsubs(L) RBRACE(R). { A = ast_ritem(ctx, K, ast_name(ctx, M), NULL, L, &R); }
+ritem(A) ::= IDENT(K) LBRACE rsubs(L) RBRACE(R). { A = ast_ritem(ctx, K, NULL, NULL, L, &R); }
+%type rsubs {NodeList}
+rsubs(A) ::= . { A = ast_list(NULL); }
+rsubs(A) ::= rsubs(L) rsub(I). { A = ast_append(L, I); }
+rsub(A) ::= IDENT(K) INT(P) STRING(S). { A = ast_ritem(ctx, K, ast_literal(ctx, N_INT, P), ast_string(ctx, S), ast_list(NULL), NULL); }
+rsub(A) ::= IDENT(K) IDENT(N) rkv(X) rkv(Y) rkv(Z). { A = ast_ritem(ctx, K, ast_name(ctx, N), NULL, ast_append(ast_append(ast_list(X), Y), Z), NULL); }
+rsub(A) ::= IDENT(K) rkv(X) rkv(Y) rkv(Z). { A = ast_ritem(ctx, K, NULL, NULL, ast_append(ast_append(ast_list(X), Y), Z), NULL); }
+rkv(A) ::= IDENT(K) tnum(V). { A = ast_prop(ctx, K, V); }
+rkv(A) ::= IDENT(K) STRING(V). { A = ast_prop(ctx, K, ast_string(ctx, V)); }
+/* a route's condition: severity/nature/tier/category tests with and, or, not */
+rcond(A) ::= rcond(L) OR rcond(R). { A = ast_binary(ctx, OP_OR, L, R); }
+rcond(A) ::= rcond(L) AND rcond(R). { A = ast_binary(ctx, OP_AND, L, R); }
+rcond(A) ::= NOT(K) rcond(E). { A = ast_unary(ctx, OP_NOT, K, E); }
+rcond(A) ::= LPAREN(L) rcond(E) RPAREN(R). { A = ast_paren(ctx, L, E, R); }
+rcond(A) ::= SEVERITY(K) IDENT(V). { A = ast_prop(ctx, K, ast_name(ctx, V)); }
+rcond(A) ::= NATURE(K) IDENT(V). { A = ast_prop(ctx, K, ast_name(ctx, V)); }
+rcond(A) ::= CATEGORY(K) IDENT(V). { A = ast_prop(ctx, K, ast_name(ctx, V)); }
+rcond(A) ::= IDENT(K) IDENT(V). { A = ast_prop(ctx, K, ast_name(ctx, V)); }
 
 %type members {NodeList}
 members(A) ::= . { A = ast_list(NULL); }

@@ -98,6 +98,7 @@ int lex_next(Lexer *lx, Token *t, ParseCtx *c) {
         "missing"  { TOK(TK_MISSING); }
         "default"  { TOK(TK_DEFAULT); }
         "position" { TOK(TK_POSITION); }
+        "report"   { TOK(TK_REPORT); }
 
         "[[" ([^\]\x00] | "]" [^\]\x00])* "]]" { TOK(TK_LUASRC); }
         "test"     { TOK(TK_TEST); }

@@ -31,6 +31,7 @@
     X(DEFINE, "define")                                                                            \
     X(RULE, "rule")                                                                                \
     X(LUAFN, "luafn")                                                                              \
+    X(REPORT, "report")                                                                            \
     X(VAR, "var")
 
 typedef enum SymKind {

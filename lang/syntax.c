@@ -35,6 +35,7 @@ static int starts_decl(int tk) {
     case TK_TABLE:
     case TK_DEFINE:
     case TK_RULE:
+    case TK_REPORT:
     case TK_TEST: return 1;
     default: return 0;
     }

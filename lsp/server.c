@@ -25,7 +25,7 @@ static const char *const KEYWORDS[] = {
     "list",   "of",       "key",    "prefix",    "required", "at_risk",  "as_of",   "count",
     "exists", "any",      "all",    "sum",       "min",      "max",      "where",   "lua",
     "codes",  "encoding", "input",  "dict",      "format",   "missing",  "default", "position",
-    "test",
+    "report", "test",
 };
 
 static const char *const BUILTINS[] = {
@@ -602,6 +602,7 @@ static json_object *capabilities(void) {
     json_object_object_add(c, "definitionProvider", json_object_new_boolean(1));
     json_object_object_add(c, "referencesProvider", json_object_new_boolean(1));
     json_object_object_add(c, "documentSymbolProvider", json_object_new_boolean(1));
+    json_object_object_add(c, "documentFormattingProvider", json_object_new_boolean(1));
     json_object *comp = json_object_new_object(), *trig = json_object_new_array();
     json_object_array_add(trig, json_object_new_string("."));
     json_object_object_add(comp, "triggerCharacters", trig);
@@ -908,7 +909,8 @@ static int symbol_kind(int k) {
     case SK_TABLE: return 5;
     case SK_COLUMN: return 7;
     case SK_RULE: return 24;
-    default: return 12; /* define, Lua function */
+    case SK_REPORT: return 19; /* object */
+    default: return 12;        /* define, Lua function */
     }
 }
 
@@ -991,6 +993,49 @@ static void on_symbols(LspServer *s, json_object *id, json_object *params) {
         json_object_array_add(r, o);
     }
     reply(s, id, r);
+}
+
+/* Formatting: the document's text through arb_format (the same as `arbiter
+ * fmt`), answered as one edit replacing the whole text, or no edit when the
+ * text is already formatted.  A text that does not parse is left alone: the
+ * answer is an error (its diagnostics are published already). */
+static void on_formatting(LspServer *s, json_object *id, json_object *params) {
+    Doc *doc = doc_find(s, doc_uri(params));
+    if (!doc) {
+        reply_error(s, id, -32602, "the document is not open");
+        return;
+    }
+    char *out = NULL;
+    size_t out_len = 0;
+    int rc = arb_format(doc->path, doc->text ? doc->text : "", doc->len, &out, &out_len);
+    if (rc != ARB_OK) {
+        free(out);
+        reply_error(s, id, -32803,
+                    rc == ARB_ERR_RULES ? "the document does not parse: it is not formatted"
+                                        : "out of memory");
+        return;
+    }
+    json_object *edits = json_object_new_array();
+    if (out_len != doc->len || memcmp(out, doc->text, out_len) != 0) {
+        LineMap m;
+        if (linemap_init(&m, doc->text ? doc->text : "", doc->len) != 0) {
+            free(out);
+            json_object_put(edits);
+            reply_error(s, id, -32803, "out of memory");
+            return;
+        }
+        uint32_t line, ch;
+        linemap_position(&m, (uint32_t)doc->len, &line, &ch);
+        linemap_free(&m);
+        json_object *range = json_object_new_object(), *edit = json_object_new_object();
+        json_object_object_add(range, "start", jpos(0, 0));
+        json_object_object_add(range, "end", jpos(line, ch));
+        json_object_object_add(edit, "range", range);
+        json_object_object_add(edit, "newText", json_object_new_string_len(out, (int)out_len));
+        json_object_array_add(edits, edit);
+    }
+    free(out);
+    reply(s, id, edits);
 }
 
 /* ----------------------------------------------------------------- server */
@@ -1076,6 +1121,8 @@ int lsp_server_handle(LspServer *s, const char *json, size_t len) {
         on_completion(s, id, params);
     } else if (strcmp(method, "textDocument/documentSymbol") == 0) {
         on_symbols(s, id, params);
+    } else if (strcmp(method, "textDocument/formatting") == 0) {
+        on_formatting(s, id, params);
     } else if (id) {
         reply_error(s, id, -32601, "method not supported");
     } /* other notifications (initialized, $/cancelRequest...) need nothing */

@@ -3,7 +3,7 @@
 # into a template: every _("...") and N_("...") (runtime/i18n.h), and the
 # literal format of the functions that translate their format: diag_add
 # (6th argument), the checker's err and note (3rd), cli_usage_error (2nd),
-# the readers' bad (JSON, 3rd), add_err (CSV, 2nd) and conv_err (input
+# the readers' fail and bad (JSON, 3rd), add_err (CSV, 2nd) and conv_err (input
 # profiles, 3rd).  CMake runs it into the build tree (po/arbiter.pot there);
 # tests/e2e/po.sh runs it to check that po/zh_CN.po translates every message.
 set -euo pipefail
@@ -21,7 +21,7 @@ printf 'msgid "%%s"\nmsgstr ""\n' >"$exclude"
 # shellcheck disable=SC2086
 xgettext --language=C --from-code=UTF-8 --force-po --no-location --sort-output \
   --keyword=_ --keyword=N_ --keyword=err:3 --keyword=note:3 --keyword=diag_add:6 --keyword=cli_usage_error:2 \
-  --keyword=bad:3 --keyword=add_err:2 --keyword=conv_err:3 \
+  --keyword=fail:3 --keyword=bad:3 --keyword=add_err:2 --keyword=conv_err:3 \
   --package-name=arbiter --msgid-bugs-address=https://example.invalid/arbiter/issues \
   --exclude-file="$exclude" -o "$out" $files
 sed -i 's/charset=CHARSET/charset=UTF-8/' "$out"

@@ -31,10 +31,31 @@ const arb_report_step *arb_report_default_ladder(size_t *n) {
 }
 
 static const arb_report_indicator default_indicators[] = {
-    {"每千单违规数", 0.30, 20, 100},  {"单均违规金额(元)", 0.30, 5, 50},
-    {"重复违规占比(%)", 0.20, 5, 30}, {"明确违规占比(%)", 0.20, 20, 60},
-    {"整改率(%)", 0.20, 95, 60},
+    {"每千单违规数", 0.30, 20, 100, "findings_per_1000_claims"},
+    {"单均违规金额(元)", 0.30, 5, 50, "at_risk_per_claim"},
+    {"重复违规占比(%)", 0.20, 5, 30, "repeat_share"},
+    {"明确违规占比(%)", 0.20, 20, 60, "definite_share"},
+    {"整改率(%)", 0.20, 95, 60, "compliance_rate"},
 };
+
+/* The indicators' keys, in the order facility_score computes them. */
+static const char *const indicator_keys[] = {"findings_per_1000_claims", "at_risk_per_claim",
+                                             "repeat_share", "definite_share", "compliance_rate"};
+
+static const arb_report_test route_escalate[] = {
+    {ARB_RT_SEVERITY, "high"}, {ARB_RT_NATURE, "definite"}, {ARB_RT_AND, NULL}};
+static const arb_report_test route_office[] = {
+    {ARB_RT_SEVERITY, "high"}, {ARB_RT_NATURE, "definite"}, {ARB_RT_OR, NULL}};
+static const arb_report_route default_routes[] = {
+    {ARB_WORKLIST_ESCALATE, "督办", route_escalate, 3},
+    {ARB_WORKLIST_OFFICE, "医保办复核", route_office, 3},
+    {ARB_WORKLIST_SELF, "科室自查", NULL, 0},
+};
+
+const arb_report_route *arb_report_default_routes(size_t *n) {
+    *n = sizeof default_routes / sizeof *default_routes;
+    return default_routes;
+}
 
 const arb_report_indicator *arb_report_default_indicators(size_t *n) {
     *n = sizeof default_indicators / sizeof *default_indicators;
@@ -66,6 +87,16 @@ char arb_report_grade(const double cut[3], double score) {
 
 void arb_report_options_init(arb_report_options *o) {
     memset(o, 0, sizeof *o);
+}
+
+void arb_report_options_use(arb_report_options *o, const arb_report_config *c) {
+    if (c->nroutes) o->routes = c->routes, o->nroutes = c->nroutes;
+    if (c->ledger_rolling >= 0) o->ledger_rolling = c->ledger_rolling;
+    if (c->nsteps) o->steps = c->steps, o->nsteps = c->nsteps;
+    if (c->nindicators) {
+        o->indicators = c->indicators, o->nindicators = c->nindicators;
+        memcpy(o->grade_cut, c->grade_cut, sizeof o->grade_cut);
+    }
 }
 
 /* ------------------------------------------------------------- groups */
@@ -190,11 +221,11 @@ static int set_add(Set *s, uint64_t h) {
 enum { LEVELS = 3, WORK_TOP = 50 };
 static const char *const level_names[LEVELS] = {"科室自查", "医保办复核", "督办"};
 
-/* The worklist level of a finding (docs/reports.md): definite and high
- * severity → 督办; definite or high → 医保办复核; the rest → 科室自查. */
+/* The worklist level of a finding by the default routes (docs/reports.md):
+ * definite and high severity → 督办; definite or high → 医保办复核; the rest
+ * → 科室自查. */
 int rep_level(const char *severity, const char *nature) {
-    int definite = strcmp(nature, "definite") == 0, high = strcmp(severity, "high") == 0;
-    return definite && high ? 2 : definite || high ? 1 : 0;
+    return arb_report_route_level(default_routes, 3, severity, nature, NULL, NULL);
 }
 
 /* One worklist row kept for the HTML (the largest at risk of each level). */
@@ -241,6 +272,8 @@ typedef struct Report {
     size_t nsteps;
     const arb_report_indicator *inds;
     size_t ninds;
+    const arb_report_route *routes;
+    size_t nroutes;
     char *err;
     size_t errcap;
     arb_report_totals t;
@@ -573,7 +606,8 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
         }
     }
     /* the worklists */
-    int lv = rep_level(sev, nat);
+    int lv = arb_report_route_level(r->routes, r->nroutes, sev, nat, str_of(f, "tier"), cat);
+    if (lv < 0 || lv >= LEVELS) lv = 0; /* no route: 科室自查 */
     Work *w = &r->work[lv];
     w->count++;
     w->at_risk += at_risk;
@@ -858,12 +892,20 @@ static json_object *map_json(const Map *m, int (*cmp)(const void *, const void *
 
 /* A facility's indicator values (NAN when not applicable) and grade. */
 static double facility_score(const Report *r, const Agg *a, double val[], size_t n) {
-    for (size_t i = 0; i < n; i++) val[i] = NAN;
-    if (n > 0) val[0] = a->claims ? 1000.0 * (double)a->findings / (double)a->claims : NAN;
-    if (n > 1) val[1] = a->claims ? (double)a->at_risk / 100.0 / (double)a->claims : NAN;
-    if (n > 2) val[2] = a->findings ? 100.0 * (double)a->repeat / (double)a->findings : 0;
-    if (n > 3) val[3] = a->findings ? 100.0 * (double)a->definite / (double)a->findings : 0;
-    /* val[4], the compliance rate, needs 3103 feedback: not applicable here */
+    double all[5];
+    all[0] = a->claims ? 1000.0 * (double)a->findings / (double)a->claims : NAN;
+    all[1] = a->claims ? (double)a->at_risk / 100.0 / (double)a->claims : NAN;
+    all[2] = a->findings ? 100.0 * (double)a->repeat / (double)a->findings : 0;
+    all[3] = a->findings ? 100.0 * (double)a->definite / (double)a->findings : 0;
+    all[4] = NAN; /* the compliance rate needs 3103 feedback: not applicable here */
+    for (size_t i = 0; i < n; i++) {
+        /* an indicator's key says what it measures; without one, its place */
+        const char *key = r->inds[i].key;
+        size_t k = key ? 5 : i;
+        for (size_t j = 0; key && j < 5; j++)
+            if (strcmp(key, indicator_keys[j]) == 0) k = j;
+        val[i] = k < 5 ? all[k] : NAN;
+    }
     double sum = 0, w = 0;
     for (size_t i = 0; i < n; i++) {
         if (isnan(val[i])) continue;
@@ -1266,6 +1308,8 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     if (o->steps) r.nsteps = o->nsteps;
     r.inds = o->indicators ? o->indicators : arb_report_default_indicators(&r.ninds);
     if (o->indicators) r.ninds = o->nindicators;
+    r.routes = o->routes ? o->routes : arb_report_default_routes(&r.nroutes);
+    if (o->routes) r.nroutes = o->nroutes;
     int rc = 0;
     if (!o->findings_path || !o->claims_path) rc = fail(&r, "findings and claims are required");
     if (!rc && !o->to) rc = scan_latest(&r, r.latest);

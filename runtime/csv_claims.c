@@ -256,12 +256,11 @@ static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char
 static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, char *buf,
                          size_t cap) {
     const Spot *sp = &cf->spots[row->bad];
-    int n =
-        sp->line == row->line
-            ? snprintf(buf, cap, "column %zu: ", sp->col)
-            : snprintf(buf, cap, "line %llu, column %zu: ", (unsigned long long)sp->line, sp->col);
+    int n = sp->line == row->line ? snprintf(buf, cap, _("column %zu: "), sp->col)
+                                  : snprintf(buf, cap, _("line %llu, column %zu: "),
+                                             (unsigned long long)sp->line, sp->col);
     if (n >= 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, "invalid %s at byte %llu", tc_encoding_name(c->enc),
+        snprintf(buf + n, cap - (size_t)n, _("invalid %s at byte %llu"), tc_encoding_name(c->enc),
                  (unsigned long long)sp->file_off);
 }
 

@@ -980,3 +980,9 @@ int arb_load_native(arb_engine *e, const char *so_path) {
     engine_set_native(e, &l->nc, l, native_lib_free);
     return ARB_OK;
 }
+
+int arb_engine_report_config(const arb_engine *e, arb_report_config *out) {
+    if (!e->prog) return ARB_ERR_USAGE;
+    *out = e->prog->report; /* report_cfg.h; filled by the checker or the pack */
+    return ARB_OK;
+}

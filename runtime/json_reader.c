@@ -586,30 +586,30 @@ static int skip_value(P *P_) {
 
 static const char *json_kind(char c) {
     switch (c) {
-    case '"': return "a string";
-    case '{': return "an object";
-    case '[': return "an array";
+    case '"': return _("a string");
+    case '{': return _("an object");
+    case '[': return _("an array");
     case 't':
-    case 'f': return "true/false";
+    case 'f': return _("true/false");
     case 'n': return "null";
-    default: return "a number";
+    default: return _("a number");
     }
 }
 
 /* What a field of this kind expects, for messages. */
 static const char *expected(uint8_t kind) {
     switch (kind) {
-    case TY_BOOL: return "true or false";
-    case TY_INT: return "an integer";
-    case TY_MONEY: return "a money amount";
-    case TY_DATE: return "a date string (YYYY-MM-DD)";
-    case TY_DATETIME: return "a datetime string (YYYY-MM-DDTHH:MM:SS)";
-    case TY_DURATION: return "a duration string (15d, 2w, 8h)";
+    case TY_BOOL: return _("true or false");
+    case TY_INT: return _("an integer");
+    case TY_MONEY: return _("a money amount");
+    case TY_DATE: return _("a date string (YYYY-MM-DD)");
+    case TY_DATETIME: return _("a datetime string (YYYY-MM-DDTHH:MM:SS)");
+    case TY_DURATION: return _("a duration string (15d, 2w, 8h)");
     case TY_CODE:
     case TY_TEXT:
-    case TY_ENUM: return "a string";
-    case TY_LIST: return "an array of objects";
-    default: return "a value of another type";
+    case TY_ENUM: return _("a string");
+    case TY_LIST: return _("an array of objects");
+    default: return _("a value of another type");
     }
 }
 
@@ -942,7 +942,7 @@ static int parse_top(const JsonReader *r, P *P_, Arena *ar, const Value **out) {
                     *P_->p == '[' || *P_->p == '"' || *P_->p == 't' || *P_->p == 'f' ||
                             *P_->p == 'n' || *P_->p == '-' || (*P_->p >= '0' && *P_->p <= '9')
                         ? json_kind(*P_->p)
-                        : "something else");
+                        : _("something else"));
     size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
     Value *rec = arena_alloc(ar, nf * sizeof(Value));
     if (!rec) return oom_fail(P_, P_->p);

@@ -16,6 +16,7 @@
 
 #include "outfile.h"
 #include "profile.h"
+#include "report_cfg.h"
 #include "strbuf.h"
 #include "verify.h"
 
@@ -179,6 +180,44 @@ static void put_profiles(W *w, const Program *p) {
     }
 }
 
+static void put_double(W *w, double d) {
+    int64_t v;
+    memcpy(&v, &d, 8);
+    put_i64(w, v);
+}
+
+/* The report configuration (format 12, report_cfg.h). */
+static void put_report(W *w, const Program *p) {
+    const arb_report_config *c = &p->report;
+    put_i32(w, c->declared);
+    put_i32(w, c->ledger_rolling);
+    put_u32(w, (uint32_t)c->nsteps);
+    for (size_t i = 0; i < c->nsteps; i++) {
+        put_i32(w, c->steps[i].points);
+        put_cstr(w, c->steps[i].sanction);
+    }
+    put_u32(w, (uint32_t)c->nindicators);
+    for (size_t i = 0; i < c->nindicators; i++) {
+        const arb_report_indicator *x = &c->indicators[i];
+        int k =
+            x->key ? rcfg_index(rcfg_indicator_keys, RCFG_INDICATORS, x->key, strlen(x->key)) : -1;
+        put_i32(w, k);
+        put_double(w, x->weight);
+        put_double(w, x->good);
+        put_double(w, x->bad);
+    }
+    for (int i = 0; i < 3; i++) put_double(w, c->grade_cut[i]);
+    put_u32(w, (uint32_t)c->nroutes);
+    for (size_t i = 0; i < c->nroutes; i++) {
+        put_i32(w, c->routes[i].level);
+        put_u32(w, (uint32_t)c->routes[i].ncond);
+        for (size_t k = 0; k < c->routes[i].ncond; k++) {
+            put_i32(w, c->routes[i].cond[k].op);
+            put_ostr(w, c->routes[i].cond[k].value);
+        }
+    }
+}
+
 /* The content of p's pack, in w.b of the result (w.b.oom when memory ran
  * out). */
 static W put_content(const Program *p, const PackSource *sources, size_t nsources) {
@@ -293,6 +332,7 @@ static W put_content(const Program *p, const PackSource *sources, size_t nsource
         }
     }
     put_profiles(&w, p);
+    put_report(&w, p);
     return w;
 }
 
@@ -608,6 +648,68 @@ static void get_profiles(R *r) {
     }
 }
 
+static double get_double(R *r) {
+    int64_t v = get_i64(r);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+/* The report configuration (format 12). */
+static void get_report(R *r) {
+    arb_report_config *c = &r->prog->report;
+    c->declared = get_i32(r);
+    c->ledger_rolling = get_i32(r);
+    c->nsteps = get_count(r, 12);
+    arb_report_step *steps = alloc(r, (c->nsteps + 1) * sizeof *steps);
+    c->steps = steps;
+    for (size_t i = 0; i < c->nsteps && !r->bad; i++) {
+        steps[i].points = get_i32(r);
+        steps[i].sanction = get_cstr(r);
+        if (!steps[i].sanction) mark_bad(r, __LINE__);
+    }
+    c->nindicators = get_count(r, 28);
+    arb_report_indicator *inds = alloc(r, (c->nindicators + 1) * sizeof *inds);
+    c->indicators = inds;
+    for (size_t i = 0; i < c->nindicators && !r->bad; i++) {
+        int32_t k = get_i32(r);
+        if (k < 0 || k >= RCFG_INDICATORS) {
+            mark_bad(r, __LINE__);
+            return;
+        }
+        inds[i].key = rcfg_indicator_keys[k];
+        inds[i].name = rcfg_indicator_names[k];
+        inds[i].weight = get_double(r);
+        inds[i].good = get_double(r);
+        inds[i].bad = get_double(r);
+    }
+    for (int i = 0; i < 3; i++) c->grade_cut[i] = get_double(r);
+    c->nroutes = get_count(r, 8);
+    arb_report_route *routes = alloc(r, (c->nroutes + 1) * sizeof *routes);
+    c->routes = routes;
+    for (size_t i = 0; i < c->nroutes && !r->bad; i++) {
+        int32_t lv = get_i32(r);
+        if (lv < 0 || lv >= RCFG_LEVELS) {
+            mark_bad(r, __LINE__);
+            return;
+        }
+        routes[i].level = lv;
+        routes[i].worklist = rcfg_level_names[lv];
+        routes[i].ncond = get_count(r, 12);
+        arb_report_test *cond = alloc(r, (routes[i].ncond + 1) * sizeof *cond);
+        routes[i].cond = cond;
+        for (size_t k = 0; k < routes[i].ncond && !r->bad; k++) {
+            cond[k].op = get_i32(r);
+            cond[k].value = get_ostr(r);
+            if (cond[k].op < ARB_RT_SEVERITY || cond[k].op > ARB_RT_NOT ||
+                (cond[k].op <= ARB_RT_CATEGORY) != (cond[k].value != NULL))
+                mark_bad(r, __LINE__);
+        }
+        if (!r->bad && routes[i].ncond && rcfg_eval(cond, routes[i].ncond, "", "", "", "") < 0)
+            mark_bad(r, __LINE__);
+    }
+}
+
 static int load_content(R *r, const PackSource **sources, size_t *nsources) {
     Program *p = r->prog;
     uint32_t ns = get_count(r, 16);
@@ -843,6 +945,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
         }
     }
     if (!r->bad) get_profiles(r);
+    if (!r->bad) get_report(r);
     if (r->p != r->end) mark_bad(r, __LINE__);
     return r->bad ? -1 : 0;
 }

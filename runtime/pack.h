@@ -14,10 +14,11 @@
 
 #define PACK_MAGIC "ARBPACK"
 #define PACK_FORMAT                                                                                \
-    11 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR; 5: operand      \
+    12 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR; 5: operand      \
           vectors, code shared by the rules of a shape; 6: LEAST, GREATEST; 7: EVRESET, EVIDENCE;  \
           8: enum codes, derived fields' formulas; 9: a rule's matched row (Rule.row_slot);        \
-          10: input profiles (profile.h); 11: key prefix tables */
+          10: input profiles (profile.h); 11: key prefix tables; 12: the report                    \
+          configuration (report_cfg.h) */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

@@ -367,11 +367,11 @@ static void mark(Conv *x, const char *path) {
 
 static const char *kind_name(json_object *v) {
     switch (json_object_get_type(v)) {
-    case json_type_object: return "an object";
-    case json_type_array: return "an array";
-    case json_type_string: return "a string";
-    case json_type_boolean: return "true/false";
-    default: return "a number";
+    case json_type_object: return _("an object");
+    case json_type_array: return _("an array");
+    case json_type_string: return _("a string");
+    case json_type_boolean: return _("true/false");
+    default: return _("a number");
     }
 }
 
@@ -485,7 +485,7 @@ static int put_field(Conv *x, const RMap *rm, json_object *o, const char *base, 
                 size_t pk = 0;
                 pats[0] = 0;
                 for (uint32_t k = 0; k < m->nformats && pk < sizeof pats; k++)
-                    pk += (size_t)snprintf(pats + pk, sizeof pats - pk, "%s%s", k ? " or " : "",
+                    pk += (size_t)snprintf(pats + pk, sizeof pats - pk, "%s%s", k ? _(" or ") : "",
                                            m->formats[k]);
                 conv_err(x, path, "'%.*s' is not a %s written %s", (int)(n > 40 ? 40 : n), s,
                          kind == TY_DATE ? "date" : "datetime", pats);
@@ -655,7 +655,7 @@ static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, con
     pathf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", cp->seg[i].name);
     json_object *v = NULL;
     if (!o || !json_object_is_type(o, json_type_object)) {
-        conv_err(x, path, "expected an object, got %s", o ? kind_name(o) : "nothing");
+        conv_err(x, path, "expected an object, got %s", o ? kind_name(o) : _("nothing"));
         return;
     }
     if (!json_object_object_get_ex(o, cp->seg[i].name, &v) ||

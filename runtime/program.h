@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "arbiter.h" /* arb_report_config */
 #include "diag.h"
 #include "opcodes.h"
 #include "schema.h"
@@ -236,6 +237,9 @@ typedef struct Program {
     /* input profiles (`input NAME { ... }`, profile.h) */
     struct Profile *profiles;
     uint32_t nprofiles;
+    /* the report configuration (`report { ... }`, report_cfg.h); its arrays
+     * and strings are in the arena */
+    arb_report_config report;
     /* inline tests (not in packs) */
     InlineTest *tests;
     uint32_t ntests;

@@ -229,14 +229,14 @@ const char *scalar_parse(const Type *t, const char *s, size_t n, Arena *ar, Valu
         return scalar_parse_duration(s, n, &out->i) ? _("not a valid duration (15d, 2w, 8h)")
                                                     : NULL;
     case TY_CODE:
-    case TY_TEXT: out->s = str_new(ar, s, n); return out->s ? NULL : "out of memory";
+    case TY_TEXT: out->s = str_new(ar, s, n); return out->s ? NULL : _("out of memory");
     case TY_ENUM: {
         int k = scalar_enum_index(t->enm, s, n);
         if (k < 0) return _("not a member of the enum");
         out->i = k;
         return NULL;
     }
-    default: return "values of this type cannot be read from text";
+    default: return _("values of this type cannot be read from text");
     }
 }
 

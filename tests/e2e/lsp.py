@@ -3,7 +3,7 @@
 # LSP client: stdlib only, subprocess + json) through initialize, didOpen,
 # didChange (an error appears with its range, the same as `arbiter lint`
 # says, then clears), hover, definition, references, completion,
-# documentSymbol, shutdown and exit, on the standard library's files, and
+# documentSymbol, formatting, shutdown and exit, on the standard library's files, and
 # checks the answers exactly.  Prints the re-check latency it measured
 # (didChange to publishDiagnostics, every stdlib file).
 import json
@@ -134,7 +134,8 @@ check("initialize", init["result"], {
     "capabilities": {
         "textDocumentSync": {"openClose": True, "change": 1, "save": {"includeText": False}},
         "hoverProvider": True, "definitionProvider": True, "referencesProvider": True,
-        "documentSymbolProvider": True, "completionProvider": {"triggerCharacters": ["."]}},
+        "documentSymbolProvider": True, "documentFormattingProvider": True,
+        "completionProvider": {"triggerCharacters": ["."]}},
     "serverInfo": {"name": "arbiter", "version": init["result"]["serverInfo"]["version"]}})
 c.notify("initialized", {})
 
@@ -354,6 +355,16 @@ check("documentSymbol: a rule's range", (syms[2]["range"]["start"], syms[2]["ran
       ({"line": r0, "character": 0}, {"line": r0 + 6, "character": utf16(
           line_of(IND, "flag line message")[1])}))
 
+# the report configuration's file: one symbol spanning the declaration
+REP = STDLIB / "report.rules"
+rep_text = REP.read_text(encoding="utf-8")
+c.open(REP, rep_text)
+syms = c.request("textDocument/documentSymbol", {"textDocument": {"uri": REP.as_uri()}})["result"]
+p0 = line_of(REP, "report {")[0]
+check("documentSymbol: the report declaration",
+      [(s["name"], s["kind"], s["range"]["start"]["line"], s["range"]["end"]["line"])
+       for s in syms], [("report", 19, p0, p0 + len(rep_text.split("report {")[1].split("\n")) - 2)])
+
 # --- a file of another library, with a Chinese name (percent-encoded URI)
 with tempfile.TemporaryDirectory() as tmp:
     f = pathlib.Path(tmp) / "测试规则.rules"
@@ -384,6 +395,72 @@ with tempfile.TemporaryDirectory() as tmp:
     p = {"line": 1, "character": src.split("\n")[1].rindex(" B") + 1}
     check("a BOM: definition on line 0", c.at("textDocument/definition", f, p),
           [loc(f, {"line": 0, "character": src.index("B ")}, 1)])
+
+# --- formatting: the same text as `arbiter fmt`, as edits in UTF-16 positions
+def offset16(text, p):
+    """The index into text of an LSP position (UTF-16 characters)."""
+    lines = text.split("\n")
+    before = sum(len(l) + 1 for l in lines[:p["line"]])
+    line, k, u = lines[p["line"]] if p["line"] < len(lines) else "", 0, 0
+    while u < p["character"]:
+        u += utf16(line[k])
+        k += 1
+    return before + k
+
+
+def apply_edits(text, edits):
+    for e in sorted(edits, key=lambda e: (e["range"]["start"]["line"],
+                                          e["range"]["start"]["character"]), reverse=True):
+        a, b = offset16(text, e["range"]["start"]), offset16(text, e["range"]["end"])
+        text = text[:a] + e["newText"] + text[b:]
+    return text
+
+
+def formatting(path):
+    return c.request("textDocument/formatting", {"textDocument": {"uri": path.as_uri()},
+                                                 "options": {"tabSize": 2,
+                                                             "insertSpaces": True}})
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    # a stdlib file with Chinese text, misformatted: indentation gone, spaces
+    # doubled around '=' and ',' outside strings, trailing blanks, three blank
+    # lines; the last line has CJK text, so the end position counts UTF-16
+    orig = IND.read_text()
+    bad = []
+    for ln in orig.split("\n"):
+        ln = ln.lstrip(" ")
+        if '"' not in ln and "#" not in ln:
+            ln = ln.replace(" = ", "  =   ").replace(", ", " ,  ")
+        bad.append(ln + ("   " if ln else ""))
+    bad = "\n".join(bad).replace("\n\n", "\n\n\n\n", 1) + '\n# 结尾的注释：中文'
+    f = pathlib.Path(tmp) / IND.name
+    f.write_text(bad)
+    want = subprocess.run([ARBITER, "fmt", "-"], input=bad, capture_output=True, text=True,
+                          env=dict(os.environ, ARBITER_STDLIB=str(STDLIB)))
+    check("fmt formats the misformatted copy", (want.returncode, want.stdout != bad), (0, True))
+    c.open(f, bad)
+    r = formatting(f)
+    edits = r.get("result")
+    check("formatting: one whole-document edit", (isinstance(edits, list), len(edits or [])), (True, 1))
+    end = bad.split("\n")
+    check("formatting: the edit's range ends at the text's end in UTF-16",
+          edits[0]["range"] if edits else None,
+          {"start": {"line": 0, "character": 0},
+           "end": {"line": len(end) - 1, "character": utf16(end[-1])}})
+    got = apply_edits(bad, edits or [])
+    check("formatting: the result is `arbiter fmt`'s", got == want.stdout, True)
+    c.change(f, got, 2)
+    check("formatting a formatted file: no edits", formatting(f).get("result"), [])
+    # a file that does not parse: an error, no edit
+    broken = got.replace("rule DRUG_INDICATION.1", "rule DRUG_INDICATION.1 (", 1)
+    c.change(f, broken, 3)
+    r = formatting(f)
+    check("formatting a file that does not parse: an error, no result",
+          ("error" in r, r.get("result")), (True, None))
+    check("formatting a document not open: an error",
+          "error" in formatting(pathlib.Path(tmp) / "none.rules"), True)
+    c.notify("textDocument/didClose", {"textDocument": {"uri": f.as_uri()}})
 
 # --- an unknown request, latency, shutdown
 r = c.request("textDocument/rename", {"textDocument": {"uri": IND.as_uri()},

@@ -5,6 +5,8 @@
 # format specifiers of each translation match its English (msgfmt
 # --check-format), and the catalog has no translation left for a message
 # that is gone.  A message added without its translation fails this test.
+# And every command's --help is in Chinese under --lang zh_CN (and under
+# LANG=zh_CN.UTF-8), and not under the default.
 set -uo pipefail
 src=$2
 tmp=$(mktemp -d)
@@ -45,6 +47,48 @@ msgfmt --check-format -o /dev/null "$tmp/broken.po" 2>/dev/null && bad "a wrong 
 if grep -A1 '^msgid' "$src/po/zh_CN.po" | awk '/^msgid/{id=$0; next} /^msgstr/{s=$0; sub(/^msgid/,"msgstr",id); if (s == id && s != "msgstr \"\"" && s !~ /%s:%llu/) print s}' | grep -q .; then
   bad "translations equal to their English:"
 else ok; fi
+
+# every command's --help (the commands the main help lists, and the
+# subcommands with a help of their own) is in Chinese under --lang zh_CN
+# and under LANG=zh_CN.UTF-8, and in English by default: it has CJK text and
+# differs from the English (the English report help names Chinese sheets)
+arbiter=$1
+# help_verdict EN ZH ENV_ZH: what is wrong with a command's helps, or nothing
+help_verdict() {
+  if ! printf '%s' "$1" | grep -q '^usage: arbiter'; then echo "no English usage"
+  elif ! printf '%s' "$2" | grep -qP '^用法：' || ! printf '%s' "$2" | grep -qP '[\x{4e00}-\x{9fff}]{4}'; then
+    echo "no Chinese text under --lang zh_CN"
+  elif [ "$2" = "$1" ]; then echo "the English under --lang zh_CN"
+  elif [ "$3" != "$2" ]; then echo "under LANG=zh_CN.UTF-8 not the same as under --lang zh_CN"
+  fi
+}
+cmds=$("$arbiter" --lang en --help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}')
+[ "$(echo "$cmds" | wc -l)" -ge 15 ] && ok || bad "only $(echo "$cmds" | wc -l) commands in the main help"
+ncmd=0
+while IFS= read -r c; do
+  [ -n "$c" ] || continue
+  ncmd=$((ncmd + 1))
+  # shellcheck disable=SC2086
+  en=$(LANGUAGE= LC_ALL= LC_MESSAGES= LANG=C "$arbiter" $c --help 2>&1)
+  # shellcheck disable=SC2086
+  zh=$("$arbiter" --lang zh_CN $c --help 2>&1)
+  # shellcheck disable=SC2086
+  env_zh=$(LANGUAGE= LC_ALL= LC_MESSAGES= LANG=zh_CN.UTF-8 "$arbiter" $c --help 2>&1)
+  v=$(help_verdict "$en" "$zh" "$env_zh")
+  [ -z "$v" ] && ok || bad "arbiter $c --help: $v"
+done <<EOF_CMDS
+$cmds
+gen library
+gen claims --library x
+history add
+history stats
+history feedback
+EOF_CMDS
+[ "$ncmd" -ge 20 ] && ok || bad "only $ncmd helps checked"
+# and the check can fail: a help left in English, or the same in both
+en=$("$arbiter" --lang en check --help)
+[ -n "$(help_verdict "$en" "$en" "$en")" ] && ok || bad "an English help passes as Chinese"
+[ -n "$(help_verdict "$en" "用法：$en" "$en")" ] && ok || bad "a help without Chinese text passes"
 
 echo "po: $pass passed, $fail failed ($n messages)"
 [ "$fail" -eq 0 ]

@@ -81,7 +81,7 @@ static void test_indicators(void **state) {
     assert_true(arb_report_indicator_score(&d[4], 77.5) == 50);
     assert_true(arb_report_indicator_score(&d[4], 60) == 0);
     assert_true(arb_report_indicator_score(&d[4], 10) == 0);
-    arb_report_indicator flat = {"x", 1, 5, 5};
+    arb_report_indicator flat = {"x", 1, 5, 5, NULL};
     assert_true(arb_report_indicator_score(&flat, 5) == 100);
     assert_true(arb_report_indicator_score(&flat, 5.01) == 0);
     double w = 0;

@@ -5,7 +5,7 @@ if exists("b:current_syntax")
   finish
 endif
 
-syn keyword arbiterDeclaration import enum schema extend category table define rule test input dict lua
+syn keyword arbiterDeclaration import enum schema extend category table define rule test input dict lua report
 syn keyword arbiterClause from in phase effective to for match on when if then else flag amount message where codes encoding format missing default position
 syn keyword arbiterAttribute severity nature points key prefix required at_risk as_of list of
 syn keyword arbiterOperatorWord and or not matches
