@@ -11,6 +11,14 @@
 #      writing findings dominates), user CPU seconds, findings compared;
 #   3. `arbiter report` is bench/report.sh's (it takes several binaries).
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+if [ $# -lt 2 ]; then
+  echo "usage: bench/perf_ab.sh BEFORE_BUILD AFTER_BUILD [N_CLAIMS] [REPEAT] (--help says more)" >&2
+  exit 2
+fi
 cd "$(dirname "$0")/.."
 before=$1 after=$2 n=${3:-30000} repeat=${4:-5}
 tmp=$(mktemp -d)

@@ -9,6 +9,14 @@
 # HTML, CSV and xlsx outputs (of one more run each, with --xlsx) compared
 # with the first's.
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+if [ $# -lt 1 ]; then
+  echo "usage: bench/report.sh ARBITER [N_FINDINGS] [ARBITER...] (--help says more)" >&2
+  exit 2
+fi
 arbiter=$1 n=${2:-1000000}
 others=("${@:3}")
 repeat=${REPEAT:-1}
