@@ -17,7 +17,7 @@ size_t cli_print_errors(arb_engine *e);
 arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles,
                         const char *stdlib, int debug_info, int *exit_code);
 
-/* Sets up the messages' language (runtime/i18n.h): `lang` is --lang's value
+/* Sets up the messages' language (base/i18n.h): `lang` is --lang's value
  * (zh_CN, zh, en, C) or NULL, then LANGUAGE, LC_ALL, LC_MESSAGES and LANG
  * decide; Chinese binds the "arbiter" catalog (installed beside the command
  * in ../share/locale, or the build tree's), English needs nothing.  -1 for a

@@ -200,8 +200,7 @@ int cg_regex(CodeGen *g, Node *at, const char *pattern) {
 int cg_regex_text(CodeGen *g, const char *pattern, char *err, size_t errcap) {
     snprintf(err, errcap, "out of memory");
     size_t old = g->capregexes;
-    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(Rx *), &g->capregexes,
-                 g->nregexes + 1)) {
+    if (mem_grow(g->alloc, (void **)&g->regexes, sizeof(Rx *), &g->capregexes, g->nregexes + 1)) {
         g->oom = 1;
         return -1;
     }
@@ -938,4 +937,77 @@ int cg_finish(CodeGen *g) {
     /* the compiled regexes now belong to the program */
     g->nregexes = 0;
     return 0;
+}
+
+/* ------------------------------------------- the checker's code generator */
+
+/* What check_build hands the checker (CheckGen in check.h): a code
+ * generator, started once the checker has allocated the program. */
+typedef struct Build {
+    CodeGen cg;
+    Alloc alloc;
+    DiagList *diags;
+    int debug;
+} Build;
+
+static void build_begin(void *g, Program *p) {
+    Build *b = g;
+    cg_init(&b->cg, p, b->alloc, b->diags);
+    b->cg.debug = b->debug;
+}
+
+static int build_rule(void *g, Node *clauses, Rule *r, int evidence) {
+    CodeGen *cg = &((Build *)g)->cg;
+    cg->evidence = evidence;
+    if (cg_rule(cg, clauses, r) != 0) return -1;
+    if (r->index >= 0 && cg_rule_bound(cg, clauses, r) != 0) return -1;
+    return cg_rule_end(cg, r);
+}
+
+static int build_prepare(void *g, Node **fields, const int32_t *list_field, size_t n,
+                         int32_t loop_slot) {
+    return cg_prepare(&((Build *)g)->cg, fields, list_field, n, loop_slot);
+}
+
+static int build_regex(void *g, Node *at, const char *pattern) {
+    return cg_regex(&((Build *)g)->cg, at, pattern);
+}
+
+static int build_regex_text(void *g, const char *pattern, char *err, size_t cap,
+                            const char **kept) {
+    CodeGen *cg = &((Build *)g)->cg;
+    int k = cg_regex_text(cg, pattern, err, cap);
+    if (k < 0) return cg->oom ? -2 : -1;
+    *kept = cg->regex_src[k];
+    return k;
+}
+
+static int build_template(void *g, Template t) {
+    return cg_template(&((Build *)g)->cg, t);
+}
+
+static int build_finish(void *g) {
+    return cg_finish(&((Build *)g)->cg);
+}
+
+static void build_end(void *g) {
+    cg_free(&((Build *)g)->cg);
+}
+
+Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, size_t nfiles,
+                             DiagList *diags, int debug_info, SymIndex *index) {
+    Build b;
+    memset(&b, 0, sizeof b);
+    b.alloc = a;
+    b.diags = diags;
+    b.debug = debug_info;
+    CheckGen gen = {&b,          build_begin,      build_rule,     build_prepare,
+                    build_regex, build_regex_text, build_template, build_finish,
+                    build_end};
+    return check_run(a, sources, files, nfiles, diags, index, &gen);
+}
+
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
+                     int debug_info) {
+    return check_build_indexed(a, sources, files, nfiles, diags, debug_info, NULL);
 }

@@ -1,9 +1,12 @@
 /* compile.h — the code generator: checked syntax trees to bytecode.  The
- * checker calls it once per rule and once for the derived fields. */
+ * checker calls it once per rule and once for the derived fields, through
+ * the CheckGen that check_build gives it (check.h); check_build is the whole
+ * front end: text to program. */
 #ifndef ARB_COMPILE_H
 #define ARB_COMPILE_H
 
 #include "ast.h"
+#include "check.h"
 #include "program.h"
 
 /* One copy of code shared by the rules of a shape (see cg_rule_end). */
@@ -89,5 +92,20 @@ int cg_template(CodeGen *g, Template t);
 
 /* Moves code and constants into the program. */
 int cg_finish(CodeGen *g);
+
+/* Checks and compiles: the prelude (may be NULL), then each source given
+ * (indexes into `sources`, files already read), following imports.  Tables'
+ * CSV files and imported files are added to `sources`.  Returns the program,
+ * or NULL when there were errors (all of them are in diags).  The checker
+ * (check_run) hands each rule to a code generator as soon as it is checked. */
+Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
+                     int debug_info);
+/* check_build that also fills `index` (initialized by the caller) with the
+ * declarations and uses of every named thing it resolves (check_run,
+ * symindex.h).  The index keeps what it needs (names, details, spans), so
+ * it outlives the program, which is NULL when there were errors, as for
+ * check_build. */
+Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, size_t nfiles,
+                             DiagList *diags, int debug_info, SymIndex *index);
 
 #endif

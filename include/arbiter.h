@@ -638,7 +638,7 @@ int arb_history_prune(arb_history *h, int64_t before, uint64_t *removed);
 /* Writes every stored claim as JSON Lines (readable by arb_history_add_file),
  * by person and time (PostgreSQL: in one snapshot).  path "-" is standard
  * output; a file is replaced whole when the export is done, or left as it
- * was when it fails (runtime/outfile.h). */
+ * was when it fails (base/outfile.h). */
 int arb_history_export(arb_history *h, const char *path, uint64_t *claims);
 
 /* Feedback: the doctor's answers to warnings (the national interface's

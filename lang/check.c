@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compile.h"
 #include "csv.h"
 #include "history.h"
 #include "i18n.h"
@@ -144,7 +143,7 @@ typedef struct Checker {
     size_t nscope, capscope;
     int32_t next_slot, max_slot;
     int define_depth;
-    CodeGen cg;
+    const CheckGen *gen;  /* the code generator (check.h) */
     IndexEntry *ientries; /* keys of the item-code index, one per rule and key */
     size_t nientries, capientries;
     int32_t igroups[16][2]; /* (list field, field) of each RuleIndex */
@@ -641,7 +640,7 @@ static Type check_binary(Checker *C, Node *n) {
                     "column");
             return n->type = T_ERR;
         }
-        n->slot = cg_regex(&C->cg, pat, pat->str);
+        n->slot = C->gen->regex(C->gen->g, pat, pat->str);
         return n->type = n->slot < 0 ? T_ERR : ty(TY_BOOL);
     }
     /* comparisons and arithmetic: enums take members from the other side */
@@ -1576,13 +1575,14 @@ static const char *regex_cell(Checker *C, TableRows *tr, const char *s, size_t n
         return "out of memory";
     }
     char msg[200];
-    int k = cg_regex_text(&C->cg, pat, msg, sizeof msg);
+    const char *kept;
+    int k = C->gen->regex_text(C->gen->g, pat, msg, sizeof msg, &kept);
     if (k < 0) {
-        if (C->cg.oom) C->oom = 1;
+        if (k == -2) C->oom = 1;
         snprintf(buf, cap, "not a valid regular expression (%s)", msg);
         return buf;
     }
-    strmap_put(tr->regexes, C->cg.regex_src[k], n, (void *)(uintptr_t)(k + 1), &C->oom);
+    strmap_put(tr->regexes, kept, n, (void *)(uintptr_t)(k + 1), &C->oom);
     out->i = k;
     return NULL;
 }
@@ -2269,7 +2269,7 @@ static void pass_derived(Checker *C) {
     }
     if (n) {
         C->p->has_prepare = 1;
-        cg_prepare(&C->cg, order, list_field, n, base);
+        C->gen->prepare(C->gen->g, order, list_field, n, base);
         C->p->prepare_nlocals = (uint16_t)C->max_slot;
     }
 }
@@ -2733,7 +2733,7 @@ static int check_template(Checker *C, Node *msg, Node **exprs_out) {
     if (!t.parts) return C->oom = 1, -1;
     memcpy(t.parts, parts, np * sizeof(TemplatePart));
     *exprs_out = exprs.head;
-    return cg_template(&C->cg, t);
+    return C->gen->template_(C->gen->g, t);
 }
 
 /* Checks a FLAG clause: target, amount, message. */
@@ -3400,13 +3400,10 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
         r.key_field = rt->key_field;
         if (rt->key_field >= 0) r.key_kind = rt->fields[rt->key_field].type.kind;
     }
-    C->cg.evidence = C->reads_history;
     /* decided first: it may put the index's conjunct first in `when`, for
      * both the rule's code and its code for one record */
     r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
-    if (cg_rule(&C->cg, d->list, &r) != 0) return;
-    if (r.index >= 0 && cg_rule_bound(&C->cg, d->list, &r) != 0) return;
-    if (cg_rule_end(&C->cg, &r) != 0) return;
+    if (C->gen->rule(C->gen->g, d->list, &r, C->reads_history) != 0) return;
     C->p->rules[C->p->nrules++] = r; /* room for every rule was made up front */
 }
 
@@ -3776,13 +3773,8 @@ static void pass_report(Checker *C) {
     }
 }
 
-Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
-                     int debug_info) {
-    return check_build_indexed(a, sources, files, nfiles, diags, debug_info, NULL);
-}
-
-Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, size_t nfiles,
-                             DiagList *diags, int debug_info, SymIndex *index) {
+Program *check_run(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
+                   SymIndex *index, const CheckGen *gen) {
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
         diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
@@ -3803,8 +3795,8 @@ Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, siz
     C.ix = index;
     strmap_init(&C.globals, a);
     strmap_init(&C.rule_ids, a);
-    cg_init(&C.cg, p, a, diags);
-    C.cg.debug = debug_info;
+    C.gen = gen;
+    gen->begin(gen->g, p);
     declare_builtin_types(&C);
 
     /* the standard library is the directory of the schema.rules loaded first */
@@ -3868,14 +3860,14 @@ Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, siz
         if (p->rules[i].index < 0) p->scan_rules[p->nscan_rules++] = i;
     if (C.oom) diag_add(diags, DIAG_ERROR, -1, 0, 0, "out of memory");
 
-    int failed = diags->errors > 0 || cg_finish(&C.cg) != 0;
+    int failed = diags->errors > 0 || gen->finish(gen->g) != 0;
     char why[256];
     if (!failed && verify_program(p, why, sizeof why) != 0) {
         /* the compiler's own output must verify: anything else is a bug here */
         diag_add(diags, DIAG_ERROR, -1, 0, 0, "internal error: %s", why);
         failed = 1;
     }
-    cg_free(&C.cg);
+    gen->end(gen->g);
     strmap_free(&C.globals);
     strmap_free(&C.rule_ids);
     mem_free(a, C.decls, C.capdecls * sizeof(Node *));

@@ -1,5 +1,5 @@
 /* check.h — the checker: resolves names, checks types, loads tables, and
- * hands each checked rule to the code generator.  Reports every error it can
+ * hands each checked rule to the code generator (CheckGen).  Reports every error it can
  * find in one run, as diagnostics with spans. */
 #ifndef ARB_CHECK_H
 #define ARB_CHECK_H
@@ -61,19 +61,45 @@ int sources_add_file(SourceList *s, const char *path, char *err, size_t errcap);
 /* Adds text under a name; returns its index or -1 when out of memory. */
 int sources_add_text(SourceList *s, const char *name, const char *text, size_t len);
 
-/* Checks and compiles: the prelude (may be NULL), then each source given
- * (indexes into `sources`, files already read), following imports.  Tables'
- * CSV files and imported files are added to `sources`.  Returns the program,
- * or NULL when there were errors (all of them are in diags). */
-Program *check_build(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
-                     int debug_info);
-/* check_build that also fills `index` (initialized by the caller) with the
- * declarations and uses of every named thing it resolves: schemas, fields,
- * enums and members, categories, tables and columns, defines, rules, Lua
- * functions and the variables rules bind (symindex.h).  The index keeps
- * what it needs (names, details, spans), so it outlives the program, which
- * is NULL when there were errors, as for check_build. */
-Program *check_build_indexed(Alloc a, SourceList *sources, const int *files, size_t nfiles,
-                             DiagList *diags, int debug_info, SymIndex *index);
+/* The code generator as the checker sees it.  The checker hands it each
+ * rule as soon as it has checked it (and then releases the rule's syntax
+ * tree), the derived fields, and the patterns and message templates it
+ * meets.  compiler/ provides it (check_build, compile.h): lang/ includes
+ * nothing of compiler/.  Each function stands for the cg_* function of
+ * compile.h named in its comment, and returns what that one returns. */
+typedef struct CheckGen {
+    void *g;
+    /* cg_init: the program is allocated (called once, before anything else) */
+    void (*begin)(void *g, Program *p);
+    /* cg_rule, then cg_rule_bound when r->index >= 0, then cg_rule_end;
+     * evidence: the rule reads history() */
+    int (*rule)(void *g, Node *clauses, Rule *r, int evidence);
+    /* cg_prepare */
+    int (*prepare)(void *g, Node **fields, const int32_t *list_field, size_t n, int32_t loop_slot);
+    /* cg_regex */
+    int (*regex)(void *g, Node *at, const char *pattern);
+    /* cg_regex_text, and the pattern as the program keeps it in *kept;
+     * -2 (not -1) when out of memory */
+    int (*regex_text)(void *g, const char *pattern, char *err, size_t cap, const char **kept);
+    /* cg_template */
+    int (*template_)(void *g, Template t);
+    /* cg_finish (only when there were no errors) */
+    int (*finish)(void *g);
+    /* cg_free: called once, when begin was, before the program is freed */
+    void (*end)(void *g);
+} CheckGen;
+
+/* Checks: the prelude (may be NULL), then each source given (indexes into
+ * `sources`, files already read), following imports, and hands the checked
+ * rules to gen.  Tables' CSV files and imported files are added to
+ * `sources`.  With `index` (initialized by the caller), also fills it with
+ * the declarations and uses of every named thing it resolves: schemas,
+ * fields, enums and members, categories, tables and columns, defines,
+ * rules, Lua functions and the variables rules bind (symindex.h); the index
+ * keeps what it needs (names, details, spans), so it outlives the program.
+ * Returns the program, or NULL when there were errors (all of them are in
+ * diags).  check_build (compile.h) is the whole front end. */
+Program *check_run(Alloc a, SourceList *sources, const int *files, size_t nfiles, DiagList *diags,
+                   SymIndex *index, const CheckGen *gen);
 
 #endif

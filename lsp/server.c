@@ -12,6 +12,7 @@
 
 #include "arbiter.h"
 #include "check.h"
+#include "compile.h"
 #include "position.h"
 #include "symindex.h"
 

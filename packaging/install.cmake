@@ -6,7 +6,7 @@
 #   lib/cmake/Arbiter/                         find_package(Arbiter): Arbiter::arbiter (shared),
 #                                              Arbiter::arbiter_static
 #   share/arbiter/stdlib-rules/                the standard library, found relative to the
-#                                              command and the library (runtime/stdlib_dir.c)
+#                                              command and the library (api/stdlib_dir.c)
 #   share/locale/zh_CN/LC_MESSAGES/arbiter.mo  the Chinese messages (po/zh_CN.po), found relative
 #                                              to the command (cli_i18n in cli/cli_util.c)
 #   share/man/man1/arbiter.1, man7/arbiter-rules.7   made with pandoc (packaging/man.sh)

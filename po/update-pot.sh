@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # update-pot.sh SRC OUT.pot — extracts the translatable messages of Arbiter
-# into a template: every _("...") and N_("...") (runtime/i18n.h), and the
+# into a template: every _("...") and N_("...") (base/i18n.h), and the
 # literal format of the functions that translate their format: diag_add
 # (6th argument), the checker's err and note (3rd), cli_usage_error (2nd),
 # the readers' fail and bad (JSON, 3rd), add_err (CSV, 2nd) and conv_err (input
@@ -11,9 +11,11 @@ src=$(cd "$1" && pwd)
 out=$2
 cd "$src"
 # the sources with messages: the checker (lang/), the compiler's
-# diagnostics, the readers and writers (runtime/), inline-test reports
-# (testing/), the command line (cli/)
-files=$(ls lang/*.c lang/*.re compiler/compile.c runtime/*.c testing/*.c cli/*.c 2>/dev/null | sort)
+# diagnostics, the shared utilities (base/), the readers and writers
+# (runtime/), the public API (api/), inline-test reports (testing/), the
+# command line (cli/)
+files=$(ls lang/*.c lang/*.re compiler/compile.c base/*.c runtime/*.c api/*.c testing/*.c cli/*.c \
+  2>/dev/null | sort)
 # "%s" (a message already put together) is no message
 exclude=$(mktemp)
 trap 'rm -f "$exclude"' EXIT

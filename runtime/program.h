@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "arbiter.h" /* arb_report_config */
-#include "diag.h"
 #include "opcodes.h"
 #include "schema.h"
 #include "table.h"

@@ -13,10 +13,11 @@ const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix
     if (!t->slots) return NULL;
     uint32_t h = key_hash(s, n, prefix);
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
-        uint32_t k = t->slots[i];
-        if (!k) return NULL;
-        const TableKey *tk = &t->keys[k - 1];
-        if (tk->prefix == prefix && tk->key->len == n && memcmp(tk->key->data, s, n) == 0) {
+        TableSlot sl = t->slots[i];
+        if (!sl.key) return NULL;
+        if (sl.hash != h) continue;
+        const TableKey *tk = &t->keys[sl.key - 1];
+        if (tk->len == n && tk->prefix == prefix && memcmp(tk->data, s, n) == 0) {
             *count = tk->count;
             return t->rowids + tk->first;
         }
@@ -30,7 +31,7 @@ int table_build_index(Table *t, Arena *ar) {
     uint32_t cap = 16;
     while (cap < t->nrows * 2) cap *= 2;
     t->mask = cap - 1;
-    t->slots = arena_alloc(ar, cap * sizeof(uint32_t));
+    t->slots = arena_alloc(ar, cap * sizeof(TableSlot));
     t->keys = arena_alloc(ar, t->nrows * sizeof(TableKey));
     uint32_t *row_key = arena_alloc(ar, t->nrows * sizeof(uint32_t));
     t->rowids = arena_alloc(ar, t->nrows * sizeof(uint32_t));
@@ -45,17 +46,19 @@ int table_build_index(Table *t, Arena *ar) {
         int pct = s->len > 0 && s->data[s->len - 1] == '%', prefix = pct || t->key_prefix;
         uint32_t n = s->len - (uint32_t)pct;
         uint32_t h = key_hash(s->data, n, prefix), i;
-        for (i = h & t->mask; t->slots[i]; i = (i + 1) & t->mask) {
-            TableKey *tk = &t->keys[t->slots[i] - 1];
-            if (tk->prefix == prefix && tk->key->len == n && memcmp(tk->key->data, s->data, n) == 0)
+        for (i = h & t->mask; t->slots[i].key; i = (i + 1) & t->mask) {
+            TableKey *tk = &t->keys[t->slots[i].key - 1];
+            if (t->slots[i].hash == h && tk->len == n && tk->prefix == prefix &&
+                memcmp(tk->data, s->data, n) == 0)
                 break;
         }
-        if (!t->slots[i]) {
+        if (!t->slots[i].key) {
             TableKey *tk = &t->keys[t->nkeys];
-            tk->key = prefix ? str_new(ar, s->data, n) : s;
-            if (!tk->key) return -1;
+            tk->data = s->data;
+            tk->len = n;
             tk->prefix = (uint8_t)prefix;
-            t->slots[i] = ++t->nkeys;
+            t->slots[i].hash = h;
+            t->slots[i].key = ++t->nkeys;
             if (prefix) {
                 uint8_t j = 0;
                 while (j < t->nprefix_lens && t->prefix_lens[j] < n) j++;
@@ -68,7 +71,7 @@ int table_build_index(Table *t, Arena *ar) {
                 }
             }
         }
-        row_key[r] = t->slots[i] - 1;
+        row_key[r] = t->slots[i].key - 1;
         t->keys[row_key[r]].count++;
     }
     /* 2: rows grouped by key, in file order within a key */

@@ -11,10 +11,19 @@
 #include "schema.h"
 
 typedef struct TableKey {
-    const ArbStr *key; /* without the trailing '%' for prefix keys */
-    uint8_t prefix;
+    const char *data; /* the key's bytes, without the trailing '%' for prefix keys */
+    uint32_t len;
     uint32_t first, count; /* range in Table.rowids */
+    uint8_t prefix;
 } TableKey;
+
+/* A slot of the index: the key's hash beside its number, so that a probe
+ * passes over other keys without reading them (one cache line a probe, the
+ * key itself read only when the whole hash agrees). */
+typedef struct TableSlot {
+    uint32_t hash;
+    uint32_t key; /* key index + 1; 0 when empty */
+} TableSlot;
 
 #define TABLE_MAX_PREFIX_LENS 32
 
@@ -29,7 +38,7 @@ struct Table {
     /* index */
     TableKey *keys;
     uint32_t nkeys;
-    uint32_t *slots; /* open addressing: key index + 1, 0 when empty */
+    TableSlot *slots; /* open addressing, linear probing, at most half full */
     uint32_t mask;
     uint32_t *rowids; /* rows grouped by key */
     uint8_t nprefix_lens;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "mem.h"
 
 #define ARB_NULL INT64_MIN
@@ -37,18 +38,6 @@ union Value {
     const Value *rec;
     const void *p; /* VM-internal: iteration state */
 };
-
-/* FNV-1a over the bytes; the same function everywhere (indexes rely on it). */
-/* str_hash of a string continued by s[0..n), from the hash h of its start
- * (2166136261, the hash of "", to begin). */
-static inline uint32_t str_hash_more(uint32_t h, const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-static inline uint32_t str_hash(const char *s, size_t n) {
-    return str_hash_more(2166136261u, s, n);
-}
 
 /* Allocates a string in the arena; NULL when out of memory. */
 const ArbStr *str_new(Arena *ar, const char *s, size_t n);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "compile.h"
 #include "history.h"
 #include "table.h"
 

@@ -2052,8 +2052,8 @@ static void session_oom_run(OomRun *run) {
  * it is not.  When jsonr_parse runs out of memory (-2) the check says
  * ARB_ERR_DATA ("the JSON is not a valid claim"), and when the store's read
  * transaction cannot be allocated (hstore_begin: "out of memory") it says
- * ARB_ERR_IO (runtime/engine.c; arb_session_record_json likewise in
- * history/hapi.c). */
+ * ARB_ERR_IO (api/engine.c; arb_session_record_json likewise in
+ * api/hapi.c). */
 static void test_bug_session_oom_status(void **state) {
     (void)state;
     static OomRun run;
@@ -2251,7 +2251,7 @@ static void test_bug_open_oom_leaks(void **state) {
 
 /* arb_session_check_json out of memory in hsrc_init (the history
  * source's VM: vm_init allocates its stack, then fails on its locals)
- * leaves session_history (runtime/engine.c) without freeing it: src_of
+ * leaves session_history (api/engine.c) without freeing it: src_of
  * stays NULL, so neither the next check (hsrc_init memsets the source)
  * nor arb_session_free ever frees the stack. */
 static void test_bug_session_oom_leaks(void **state) {

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "compile.h"
 #include "json_reader.h"
 #include "pack.h"
 #include "vm.h"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "compile.h"
 #include "symindex.h"
 
 static const char *const SCHEMA =

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "compile.h"
 #include "json_reader.h"
 #include "verify.h"
 #include "vm.h"

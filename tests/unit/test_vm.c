@@ -12,6 +12,7 @@
 
 #include "arbiter.h"
 #include "check.h"
+#include "compile.h"
 #include "history.h"
 #include "scalar.h"
 #include "vm.h"

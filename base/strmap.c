@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "value.h"
+#include "hash.h"
 
 void strmap_init(StrMap *m, Alloc a) {
     memset(m, 0, sizeof *m);

@@ -4,6 +4,7 @@
 
 #include "arbiter.h"
 #include "check.h"
+#include "compile.h"
 #include "diag.h"
 #include "history.h"
 #include "hsource.h"
