@@ -26,6 +26,7 @@
 #include "history.h"
 #include "hsource.h"
 #include "hstore.h"
+#include "json_writer.h"
 #include "outfile.h"
 #include "profile.h"
 #include "strmap.h"
@@ -249,26 +250,25 @@ static void json_str(StrBuf *b, const char *s) {
     b->len += need;
 }
 
-static void money_text(int64_t c, char *buf, size_t cap) {
-    int64_t a = c < 0 ? -c : c;
-    snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100),
-             (long long)(a % 100));
-}
-
-/* Writes one finding in the chosen format. */
+/* Writes one finding in the chosen format (with json_writer's appenders:
+ * no formatted printing). */
 static void write_finding(StrBuf *b, int format, const arb_finding *f) {
-    char amount[32], line[32];
-    money_text(f->amount_cents, amount, sizeof amount);
-    if (f->line_no >= 0)
-        snprintf(line, sizeof line, "%lld", (long long)f->line_no);
-    else
-        line[0] = 0;
     if (format == ARB_FORMAT_CSV) {
         csv_cell(b, f->claim_id, 0);
         sb_putc(b, ',');
         csv_cell(b, f->rule_id, 0);
-        sb_printf(b, ",%s,%s,%s,%s,%d,%s,%s,", f->category, f->category_code, f->severity,
-                  f->nature, f->points, line, amount);
+        const char *names[] = {f->category, f->category_code, f->severity, f->nature};
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+            sb_putc(b, ',');
+            sb_puts(b, names[i]);
+        }
+        sb_putc(b, ',');
+        jsonw_int(b, f->points);
+        sb_putc(b, ',');
+        if (f->line_no >= 0) jsonw_int(b, f->line_no);
+        sb_putc(b, ',');
+        jsonw_money(b, f->amount_cents);
+        sb_putc(b, ',');
         csv_cell(b, f->message, 1);
         /* the other matched rows' keys and the earlier claims, as in JSON:
          * "k1;k2" and "claim_id@settle_time;..." (empty: none) */
@@ -292,57 +292,18 @@ static void write_finding(StrBuf *b, int format, const arb_finding *f) {
         csv_cell(b, sb_str(&cell), 0);
         sb_free(&cell);
         /* what reports group by (arb_finding) */
-        char risk[32];
-        money_text(f->at_risk_cents, risk, sizeof risk);
         const char *more[] = {f->finding_id,  f->category_title, f->tier,   f->person_id,
                               f->facility_id, f->dept,           f->doctor, f->settle_date};
         for (size_t i = 0; i < sizeof more / sizeof *more; i++) {
             sb_putc(b, ',');
             csv_cell(b, more[i], 0);
         }
-        sb_printf(b, ",%s\n", risk);
+        sb_putc(b, ',');
+        jsonw_money(b, f->at_risk_cents);
+        sb_putc(b, '\n');
         return;
     }
-    sb_puts(b, "{\"claim_id\":");
-    json_str(b, f->claim_id);
-    sb_puts(b, ",\"rule\":");
-    json_str(b, f->rule_id);
-    sb_printf(b, ",\"category\":\"%s\",\"category_code\":", f->category);
-    json_str(b, f->category_code);
-    sb_printf(b,
-              ",\"severity\":\"%s\",\"nature\":\"%s\",\"points\":%d,\"line_no\":%s,\"amount\":\"%"
-              "s\",\"message\":",
-              f->severity, f->nature, f->points, line[0] ? line : "null", amount);
-    json_str(b, f->message);
-    /* the other matched rows' keys; none: no key */
-    for (size_t i = 0; i < f->nalso_matched; i++) {
-        sb_puts(b, i ? "," : ",\"also_matched\":[");
-        json_str(b, f->also_matched[i]);
-        if (i + 1 == f->nalso_matched) sb_putc(b, ']');
-    }
-    /* the earlier claims that made it; none: no key, as before evidence */
-    static const Type when = {TY_DATETIME, 0, NULL, NULL, NULL};
-    for (size_t i = 0; i < f->nevidence; i++) {
-        char t[40];
-        sb_puts(b, i ? "},{\"claim_id\":" : ",\"evidence\":[{\"claim_id\":");
-        json_str(b, f->evidence[i].claim_id);
-        Value v = {.i = f->evidence[i].settle_time};
-        scalar_format(&when, v, 0, 1, t, sizeof t);
-        sb_printf(b, ",\"settle_time\":%s", t);
-        if (i + 1 == f->nevidence) sb_puts(b, "}]");
-    }
-    /* what reports group by (arb_finding) */
-    static const char *const keys[] = {"finding_id",  "category_title", "tier",   "person_id",
-                                       "facility_id", "dept",           "doctor", "settle_date"};
-    const char *vals[] = {f->finding_id,  f->category_title, f->tier,   f->person_id,
-                          f->facility_id, f->dept,           f->doctor, f->settle_date};
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-        sb_printf(b, ",\"%s\":", keys[i]);
-        json_str(b, vals[i]);
-    }
-    char risk[32];
-    money_text(f->at_risk_cents, risk, sizeof risk);
-    sb_printf(b, ",\"at_risk\":\"%s\"}\n", risk);
+    jsonw_finding(b, f);
 }
 
 size_t arb_finding_json(const arb_finding *f, char *buf, size_t cap) {

@@ -442,7 +442,12 @@ void engine_finding_id(const char *claim_id, const char *rule_id, const char *ke
     const char *parts[3] = {claim_id, rule_id, key};
     uint64_t a = id_hash(0xcbf29ce484222325ULL, parts, 3);
     uint64_t b = id_hash(0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL, parts, 3);
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+    static const char hex[] = "0123456789abcdef"; /* "%016llx%016llx", without printf */
+    for (int i = 0; i < 16; i++) {
+        out[15 - i] = hex[(a >> (4 * i)) & 15];
+        out[31 - i] = hex[(b >> (4 * i)) & 15];
+    }
+    out[32] = 0;
 }
 
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
@@ -494,17 +499,33 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
         unsigned m, d;
         int64_t s = claim[sf].i, days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
         civil_from_days(days, &y, &m, &d);
-        snprintf(t->settle_date, sizeof t->settle_date, "%04lld-%02u-%02u", (long long)y, m, d);
+        if (y >= 0 && y <= 9999 && sizeof t->settle_date >= 11) { /* as below, without printf */
+            char *o = t->settle_date;
+            o[0] = (char)('0' + y / 1000), o[1] = (char)('0' + y / 100 % 10);
+            o[2] = (char)('0' + y / 10 % 10), o[3] = (char)('0' + y % 10), o[4] = '-';
+            o[5] = (char)('0' + m / 10), o[6] = (char)('0' + m % 10), o[7] = '-';
+            o[8] = (char)('0' + d / 10), o[9] = (char)('0' + d % 10), o[10] = 0;
+        } else {
+            snprintf(t->settle_date, sizeof t->settle_date, "%04lld-%02u-%02u", (long long)y, m, d);
+        }
     }
     out->settle_date = t->settle_date;
     /* the id: the flagged record's order_no, else its key */
     char key[256] = "";
     const char *order = lt ? text_field(lt, f->target, "order_no") : NULL;
-    if (order)
-        snprintf(key, sizeof key, "%s", order);
-    else if (out->line_no >= 0)
-        snprintf(key, sizeof key, "%lld", (long long)out->line_no);
-    else if (lt && lt->key_field >= 0 && f->key.i != ARB_NULL)
+    if (order) {
+        size_t n = strnlen(order, sizeof key - 1);
+        memcpy(key, order, n);
+        key[n] = 0;
+    } else if (out->line_no >= 0) {
+        char *k = key + 24; /* "%lld", without printf */
+        *k = 0;
+        for (uint64_t v = (uint64_t)out->line_no;; v /= 10) {
+            *--k = (char)('0' + v % 10);
+            if (v < 10) break;
+        }
+        memmove(key, k, (size_t)(key + 25 - k));
+    } else if (lt && lt->key_field >= 0 && f->key.i != ARB_NULL)
         scalar_format(&lt->fields[lt->key_field].type, f->key, 0, 0, key, sizeof key);
     engine_finding_id(t->claim_id, r->id, key, t->id);
     out->finding_id = t->id;

@@ -4,8 +4,22 @@
 # each line flagged once; 500 doctors in 20 departments and 50 facilities,
 # settle dates over 2025), written here with awk, and shows the peak memory
 # (GNU time): the report's memory follows the groups, not the findings.
+# More binaries after N (e.g. a build before a change) are timed on the same
+# data in the same run, alternating, REPEAT times each (default 1), and their
+# HTML, CSV and xlsx outputs (of one more run each, with --xlsx) compared
+# with the first's.
 set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+if [ $# -lt 1 ]; then
+  echo "usage: bench/report.sh ARBITER [N_FINDINGS] [ARBITER...] (--help says more)" >&2
+  exit 2
+fi
 arbiter=$1 n=${2:-1000000}
+others=("${@:3}")
+repeat=${REPEAT:-1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 claims=$((n / 4))
@@ -23,7 +37,28 @@ awk -v n="$claims" -v cf="$tmp/claims.jsonl" -v ff="$tmp/f.jsonl" 'BEGIN {
   }
 }'
 echo "$(wc -l <"$tmp/f.jsonl") findings ($(du -h "$tmp/f.jsonl" | cut -f1)), $claims claims ($(du -h "$tmp/claims.jsonl" | cut -f1))"
-mkdir "$tmp/csv"
-/usr/bin/time -f "report: %e s, peak %M KB" "$arbiter" report "$tmp/f.jsonl" --claims "$tmp/claims.jsonl" \
-  -o "$tmp/r.html" --csv "$tmp/csv" --quiet
-echo "HTML $(du -h "$tmp/r.html" | cut -f1)"
+run() { # run BINARY TAG [--xlsx FILE]
+  rm -rf "$tmp/csv$2" && mkdir "$tmp/csv$2"
+  /usr/bin/time -f "$1 report: %e s (user %U s), peak %M KB" "$1" report "$tmp/f.jsonl" --claims "$tmp/claims.jsonl" \
+    -o "$tmp/r$2.html" --csv "$tmp/csv$2" --quiet "${@:3}" 2>&1
+}
+for ((k = 0; k < repeat; k++)); do
+  run "$arbiter" 0
+  for i in "${!others[@]}"; do run "${others[$i]}" $((i + 1)); done
+done
+echo "HTML $(du -h "$tmp/r0.html" | cut -f1)"
+((${#others[@]})) && run "$arbiter" 0 --xlsx "$tmp/r0.xlsx" >/dev/null
+for i in "${!others[@]}"; do
+  t=$((i + 1))
+  run "${others[$i]}" $t --xlsx "$tmp/r$t.xlsx" >/dev/null
+  # the workbook's metadata holds its creation time: compare the sheets
+  mkdir -p "$tmp/x0" "$tmp/x$t"
+  (cd "$tmp/x0" && unzip -qo ../r0.xlsx 'xl/worksheets/*' 'xl/sharedStrings.xml' 2>/dev/null || true)
+  (cd "$tmp/x$t" && unzip -qo "../r$t.xlsx" 'xl/worksheets/*' 'xl/sharedStrings.xml' 2>/dev/null || true)
+  if cmp -s "$tmp/r0.html" "$tmp/r$t.html" && diff -r "$tmp/csv0" "$tmp/csv$t" >/dev/null &&
+    diff -r "$tmp/x0" "$tmp/x$t" >/dev/null; then
+    echo "${others[$i]}: HTML, CSV and xlsx sheets identical to $arbiter's"
+  else
+    echo "${others[$i]}: OUTPUTS DIFFER from $arbiter's"
+  fi
+done

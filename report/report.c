@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "jsonline.h"
 #include "outfile.h"
 
 /* ------------------------------------------------------------- defaults */
@@ -303,7 +304,22 @@ static int fail(Report *r, const char *fmt, ...) {
     return -1;
 }
 
-static const char *str_of(json_object *o, const char *key) {
+/* Money as text ("12.34", "-5", "7.5") to cents. */
+static int64_t money_text_cents(const char *s) {
+    int neg = *s == '-';
+    if (neg || *s == '+') s++;
+    int64_t whole = 0, frac = 0;
+    int digits = 0;
+    for (; *s >= '0' && *s <= '9'; s++) whole = whole * 10 + (*s - '0');
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            if (digits < 2) frac = frac * 10 + (*s - '0'), digits++;
+    if (digits == 1) frac *= 10;
+    int64_t c = whole * 100 + frac;
+    return neg ? -c : c;
+}
+
+static const char *str_of_json(json_object *o, const char *key) {
     json_object *v;
     if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
         return "";
@@ -311,34 +327,73 @@ static const char *str_of(json_object *o, const char *key) {
 }
 
 /* Money as JSON: "12.34" or a number, to cents (0 when missing). */
-static int64_t money_of(json_object *o, const char *key) {
+static int64_t money_of_json(json_object *o, const char *key) {
     json_object *v;
     if (!json_object_object_get_ex(o, key, &v) || !v) return 0;
-    if (json_object_is_type(v, json_type_string)) {
-        const char *s = json_object_get_string(v);
-        int neg = *s == '-';
-        if (neg || *s == '+') s++;
-        int64_t whole = 0, frac = 0;
-        int digits = 0;
-        for (; *s >= '0' && *s <= '9'; s++) whole = whole * 10 + (*s - '0');
-        if (*s == '.')
-            for (s++; *s >= '0' && *s <= '9'; s++)
-                if (digits < 2) frac = frac * 10 + (*s - '0'), digits++;
-        if (digits == 1) frac *= 10;
-        int64_t c = whole * 100 + frac;
-        return neg ? -c : c;
-    }
+    if (json_object_is_type(v, json_type_string))
+        return money_text_cents(json_object_get_string(v));
     if (json_object_is_type(v, json_type_int)) return json_object_get_int64(v) * 100;
     if (json_object_is_type(v, json_type_double))
         return (int64_t)llround(json_object_get_double(v) * 100.0);
     return 0;
 }
 
-static int32_t int_of(json_object *o, const char *key) {
+static int32_t int_of_json(json_object *o, const char *key) {
     json_object *v;
     if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int)) return 0;
     return json_object_get_int(v);
 }
+
+/* The input's records (findings, claims, a claim's lines) are read by
+ * jsonline (one pass, no allocation per line) rather than json-c, which
+ * took most of a large report's time; the accessors below give the same
+ * answers as the json-c ones above (the type rules of json-c's getters),
+ * and str_of, money_of and int_of pick one or the other by the type of
+ * their first argument. */
+typedef struct Obj {
+    const JlineDoc *d;
+    uint32_t i; /* JLINE_TOP or an array element */
+} Obj;
+
+static const char *str_of_line(Obj o, const char *key) {
+    const JlineVal *v = jline_get(o.d, o.i, key);
+    return v && v->type == JLINE_STRING ? v->s : "";
+}
+
+static int64_t money_of_line(Obj o, const char *key) {
+    const JlineVal *v = jline_get(o.d, o.i, key);
+    if (!v) return 0;
+    if (v->type == JLINE_STRING) return money_text_cents(v->s);
+    if (v->type == JLINE_INT) return v->i * 100;
+    if (v->type == JLINE_DOUBLE) return (int64_t)llround(v->d * 100.0);
+    return 0;
+}
+
+static int32_t int_of_line(Obj o, const char *key) {
+    const JlineVal *v = jline_get(o.d, o.i, key);
+    if (!v || v->type != JLINE_INT) return 0;
+    return v->i > INT32_MAX ? INT32_MAX : v->i < INT32_MIN ? INT32_MIN : (int32_t)v->i;
+}
+
+/* An integer as json_object_get_int64 reads any value (-1 when absent). */
+static int64_t int64_of_line(Obj o, const char *key) {
+    const JlineVal *v = jline_get(o.d, o.i, key);
+    if (!v) return -1;
+    switch (v->type) {
+    case JLINE_INT:
+    case JLINE_BOOLEAN: return v->i;
+    case JLINE_DOUBLE:
+        return v->d >= (double)INT64_MAX   ? INT64_MAX
+               : v->d <= (double)INT64_MIN ? INT64_MIN
+                                           : (int64_t)v->d;
+    case JLINE_STRING: return strtoll(v->s, NULL, 10);
+    default: return 0;
+    }
+}
+
+#define str_of(o, k) _Generic((o), Obj : str_of_line, default : str_of_json)(o, k)
+#define money_of(o, k) _Generic((o), Obj : money_of_line, default : money_of_json)(o, k)
+#define int_of(o, k) _Generic((o), Obj : int_of_line, default : int_of_json)(o, k)
 
 static void set_extra(Report *r, Agg *a, const char *s) {
     if (a->extra || !s || !*s) return;
@@ -351,9 +406,17 @@ static Agg *get(Report *r, Map *m, const char *key) {
     return a;
 }
 
+/* (keys joined by hand: snprintf took a tenth of a large report's time) */
 static Agg *get2(Report *r, Map *m, const char *a, const char *b) {
     char key[512];
-    snprintf(key, sizeof key, "%s\x1f%s", a, b);
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > sizeof key - 1) na = sizeof key - 1;
+    memcpy(key, a, na);
+    size_t k = na;
+    if (k < sizeof key - 1) key[k++] = '\x1f';
+    if (nb > sizeof key - 1 - k) nb = sizeof key - 1 - k;
+    memcpy(key + k, b, nb);
+    key[k + nb] = 0;
     return get(r, m, key);
 }
 
@@ -459,7 +522,7 @@ typedef struct Line {
     const char *code, *name, *kind;
 } Line;
 
-static void add_finding(Report *r, json_object *f, const char *date, int counted, const Line *lines,
+static void add_finding(Report *r, Obj f, const char *date, int counted, const Line *lines,
                         size_t nlines) {
     const char *dept = str_of(f, "dept"), *doctor = str_of(f, "doctor");
     const char *facility = str_of(f, "facility_id"), *cat = str_of(f, "category");
@@ -525,10 +588,9 @@ static void add_finding(Report *r, json_object *f, const char *date, int counted
         quarter_of(date, q);
         Agg *qd = get2(r, &r->q_dept, q, dept);
         if (qd) qd->findings++, qd->at_risk += at_risk;
-        json_object *ln;
-        if (json_object_object_get_ex(f, "line_no", &ln) &&
-            json_object_is_type(ln, json_type_int)) {
-            int64_t no = json_object_get_int64(ln);
+        const JlineVal *ln = jline_get(f.d, f.i, "line_no");
+        if (ln && ln->type == JLINE_INT) {
+            int64_t no = ln->i;
             for (size_t i = 0; i < nlines; i++) {
                 if (lines[i].line_no != no) continue;
                 if (strcmp(lines[i].kind, "drug") == 0 || strcmp(lines[i].kind, "herb") == 0) {
@@ -585,8 +647,7 @@ static void add_finding(Report *r, json_object *f, const char *date, int counted
     }
 }
 
-static void add_claim_totals(Report *r, json_object *c, const char *date, uint64_t nlines,
-                             int64_t claimed) {
+static void add_claim_totals(Report *r, Obj c, const char *date, uint64_t nlines, int64_t claimed) {
     r->t.claims++;
     r->t.lines += nlines;
     r->t.claimed_cents += claimed;
@@ -618,38 +679,35 @@ typedef struct Reader {
     char *line;
     size_t cap;
     uint64_t lineno;
-    json_tokener *tok; /* reused for every line */
+    JlineDoc doc; /* the last line read: its memory reused for every line */
 } Reader;
 
-/* The next non-empty line parsed, NULL at the end (or on an error: *bad). */
-static json_object *next_obj(Report *r, Reader *rd, int *bad) {
+/* The next non-empty line parsed into rd->doc: 1, 0 at the end (or on an
+ * error: *bad). */
+static int next_obj(Report *r, Reader *rd, int *bad) {
     for (;;) {
         ssize_t n = getline(&rd->line, &rd->cap, rd->f);
-        if (n < 0) return NULL;
+        if (n < 0) return 0;
         rd->lineno++;
         while (n && (rd->line[n - 1] == '\n' || rd->line[n - 1] == '\r')) rd->line[--n] = 0;
         if (!n) continue;
-        json_object *o = NULL;
-        if (!rd->tok) rd->tok = json_tokener_new();
-        if (rd->tok) {
-            json_tokener_reset(rd->tok);
-            o = json_tokener_parse_ex(rd->tok, rd->line, (int)n);
-            if (o && json_tokener_get_parse_end(rd->tok) < (size_t)n) {
-                json_object_put(o);
-                o = NULL;
-            }
+        int rc = jline_parse(&rd->doc, rd->line, (size_t)n);
+        if (rc == -2) {
+            r->oom = 1;
+            *bad = 1;
+            fail(r, "out of memory");
+            return 0;
         }
-        if (!o || !json_object_is_type(o, json_type_object)) {
-            json_object_put(o);
+        if (rc < 0) {
             *bad = 1;
             fail(r, "%s:%llu: not a JSON object", rd->path, (unsigned long long)rd->lineno);
-            return NULL;
+            return 0;
         }
-        return o;
+        return 1;
     }
 }
 
-static void settle_date_of(json_object *c, char out[11]) {
+static void settle_date_of(Obj c, char out[11]) {
     const char *s = str_of(c, "settle_time");
     if (strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
         snprintf(out, 11, "%.10s", s);
@@ -700,41 +758,40 @@ static void ledger_period(Report *r) {
 }
 
 static int read_all(Report *r) {
-    Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0, NULL};
-    Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0, NULL};
+    Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0, {0}};
+    Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0, {0}};
+    jline_init(&c.doc);
+    jline_init(&f.doc);
     int rc = 0, bad = 0;
     if (!c.f) rc = fail(r, "cannot read %s: %s", c.path, strerror(errno));
     if (!rc && !f.f) rc = fail(r, "cannot read %s: %s", f.path, strerror(errno));
-    json_object *pending = rc ? NULL : next_obj(r, &f, &bad);
+    const Obj claim = {&c.doc, JLINE_TOP}, pending = {&f.doc, JLINE_TOP};
+    int have_pending = rc ? 0 : next_obj(r, &f, &bad);
     Line *lines = NULL;
     size_t caplines = 0;
     while (!rc && !bad) {
-        json_object *claim = next_obj(r, &c, &bad);
-        if (!claim) break;
+        if (!next_obj(r, &c, &bad)) break;
         r->serial++;
         const char *id = str_of(claim, "claim_id");
         char date[11];
         settle_date_of(claim, date);
         int counted = in_period(r, date);
-        json_object *jl;
         size_t nl = 0;
         int64_t claimed = money_of(claim, "total_amount");
-        if (json_object_object_get_ex(claim, "lines", &jl) &&
-            json_object_is_type(jl, json_type_array)) {
-            nl = json_object_array_length(jl);
+        const JlineVal *jl = jline_get(&c.doc, JLINE_TOP, "lines");
+        if (jl && jl->type == JLINE_ARRAY) {
+            nl = jl->count;
             if (nl > caplines) {
                 Line *g = realloc(lines, nl * sizeof *g);
                 if (!g) {
                     r->oom = 1;
-                    json_object_put(claim);
                     break;
                 }
                 lines = g, caplines = nl;
             }
             for (size_t i = 0; i < nl; i++) {
-                json_object *l = json_object_array_get_idx(jl, i), *v;
-                lines[i].line_no =
-                    json_object_object_get_ex(l, "line_no", &v) ? json_object_get_int64(v) : -1;
+                Obj l = {&c.doc, jl->first + (uint32_t)i};
+                lines[i].line_no = int64_of_line(l, "line_no");
                 lines[i].code = str_of(l, "item_code");
                 lines[i].name = str_of(l, "item_name");
                 lines[i].kind = str_of(l, "item_kind");
@@ -742,26 +799,23 @@ static int read_all(Report *r) {
         }
         if (counted) add_claim_totals(r, claim, date, nl, claimed);
         uint64_t before = r->t.findings;
-        while (pending && strcmp(str_of(pending, "claim_id"), id) == 0) {
+        while (have_pending && strcmp(str_of(pending, "claim_id"), id) == 0) {
             add_finding(r, pending, date, counted, lines, nl);
-            json_object_put(pending);
-            pending = next_obj(r, &f, &bad);
+            have_pending = next_obj(r, &f, &bad);
         }
         if (r->t.findings > before) r->t.flagged_claims++;
-        json_object_put(claim);
         if (r->oom) break;
     }
-    if (!rc && !bad && pending)
+    if (!rc && !bad && have_pending)
         rc = fail(r,
                   "%s:%llu: the finding's claim '%s' is not in %s after the claims before it "
                   "(report reads the claims file `check` audited, in its order)",
                   f.path, (unsigned long long)f.lineno, str_of(pending, "claim_id"), c.path);
-    json_object_put(pending);
     free(lines);
     free(c.line);
     free(f.line);
-    if (c.tok) json_tokener_free(c.tok);
-    if (f.tok) json_tokener_free(f.tok);
+    jline_free(&c.doc);
+    jline_free(&f.doc);
     if (c.f) fclose(c.f);
     if (f.f) fclose(f.f);
     if (!rc && r->oom) rc = fail(r, "out of memory");

@@ -326,15 +326,44 @@ static int scan_string(P *P_, const char **s, size_t *n) {
                                         P_->field)
                                  : fail(P_, (const char *)q, "a NUL byte in a string");
             return fail(P_, (const char *)q, "control character in a string (write it as \\u)");
-        default: {
-            int k = utf8_seq_len(q, end);
-            if (k < 0) return eof_fail(P_);
-            if (k == 0)
-                return fail(
-                    P_, (const char *)q, "invalid UTF-8 at byte %llu",
-                    (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
-            q += k;
-        }
+        default:
+            /* A run of multi-byte characters (Chinese text) is checked here
+             * without going back to the byte classes: the common 3-byte
+             * forms (leads E1..EC and EE..EF take any two continuation
+             * bytes) two at a time by a mask over 8 bytes, or one at a
+             * time, and 2-byte forms (leads C2..DF) inline; the rest (E0,
+             * ED, 4-byte forms, errors) by utf8_seq_len. */
+            do {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* two 3-byte characters at a time (CJK text is all such) */
+                while (end - q >= 8) {
+                    uint64_t x;
+                    memcpy(&x, q, 8);
+                    if ((x & 0x0000C0C0F0C0C0F0ull) != 0x00008080E08080E0ull) break;
+                    unsigned a = q[0], b = q[3];
+                    if (a == 0xE0 || a == 0xED || b == 0xE0 || b == 0xED) break;
+                    q += 6;
+                }
+                if (q >= end || *q < 0x80) break;
+#endif
+                unsigned c = q[0];
+                if (c >= 0xE1 && c != 0xED && c <= 0xEF && end - q >= 3 &&
+                    ((q[1] & 0xC0) | (q[2] & 0xC0) << 8) == 0x8080) {
+                    q += 3;
+                    continue;
+                }
+                if (c >= 0xC2 && c <= 0xDF && end - q >= 2 && (q[1] & 0xC0) == 0x80) {
+                    q += 2;
+                    continue;
+                }
+                int k = utf8_seq_len(q, end);
+                if (k < 0) return eof_fail(P_);
+                if (k == 0)
+                    return fail(
+                        P_, (const char *)q, "invalid UTF-8 at byte %llu",
+                        (unsigned long long)(P_->base + (uint64_t)((const char *)q - P_->start)));
+                q += k;
+            } while (q < end && *q >= 0x80);
         }
     }
 }

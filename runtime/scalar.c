@@ -286,6 +286,41 @@ size_t scalar_json_quote(const char *s, size_t n, char *buf, size_t cap) {
     return k;
 }
 
+/* snprintf(buf, cap, "%s", s) without printf (messages and findings format
+ * text this way for every finding). */
+static size_t put_str(char *buf, size_t cap, const char *s) {
+    size_t n = strlen(s);
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, s, k);
+        buf[k] = 0;
+    }
+    return n;
+}
+
+/* snprintf(buf, cap, json ? "\"%s%lld.%02lld\"" : "%s%lld.%02lld", ...) of an
+ * amount in cents, without printf. */
+static size_t put_money(char *buf, size_t cap, int64_t c, int json) {
+    char t[32], *e = t + sizeof t, *o = e;
+    uint64_t a = c < 0 ? 0 - (uint64_t)c : (uint64_t)c;
+    if (json) *--o = '"';
+    *--o = (char)('0' + a % 10);
+    *--o = (char)('0' + a / 10 % 10);
+    *--o = '.';
+    a /= 100;
+    do *--o = (char)('0' + a % 10);
+    while (a /= 10);
+    if (c < 0) *--o = '-';
+    if (json) *--o = '"';
+    size_t n = (size_t)(e - o);
+    if (cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(buf, o, k);
+        buf[k] = 0;
+    }
+    return n;
+}
+
 size_t scalar_format(const Type *t, Value v, int labels, int json, char *buf, size_t cap) {
     int isnull = type_is_string(t->kind) ? v.s == NULL : v.i == ARB_NULL;
     if (isnull) return (size_t)snprintf(buf, cap, "%s", json ? "null" : "");
@@ -294,11 +329,7 @@ size_t scalar_format(const Type *t, Value v, int labels, int json, char *buf, si
     switch (t->kind) {
     case TY_BOOL: return (size_t)snprintf(buf, cap, "%s", v.i ? "true" : "false");
     case TY_INT: return (size_t)snprintf(buf, cap, "%lld", (long long)v.i);
-    case TY_MONEY: {
-        int64_t a = v.i < 0 ? -v.i : v.i;
-        return (size_t)snprintf(buf, cap, json ? "\"%s%lld.%02lld\"" : "%s%lld.%02lld",
-                                v.i < 0 ? "-" : "", (long long)(a / 100), (long long)(a % 100));
-    }
+    case TY_MONEY: return put_money(buf, cap, v.i, json);
     case TY_DATE:
         civil_from_days(v.i, &y, &m, &d);
         return (size_t)snprintf(buf, cap, json ? "\"%04lld-%02u-%02u\"" : "%04lld-%02u-%02u",
@@ -323,7 +354,7 @@ size_t scalar_format(const Type *t, Value v, int labels, int json, char *buf, si
     case TY_CODE:
     case TY_TEXT:
         if (json) return scalar_json_quote(v.s->data, v.s->len, buf, cap);
-        return (size_t)snprintf(buf, cap, "%s", v.s->data);
+        return put_str(buf, cap, v.s->data);
     case TY_ENUM: {
         const char *s = (v.i >= 0 && (uint64_t)v.i < t->enm->n)
                             ? (labels ? t->enm->labels[v.i] : t->enm->members[v.i])

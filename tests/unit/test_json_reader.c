@@ -307,6 +307,7 @@ static void test_duplicate_keys(void **state) {
 
 static void test_bad_strings(void **state) {
     Ctx *c = *state;
+    const Value *v;
     const char *j;
     j = "{\"claim_id\":\"a\\qb\"}";
     bad(c, j, "invalid escape '\\q'", at(j, "\\q"));
@@ -342,11 +343,29 @@ static void test_bad_strings(void **state) {
         snprintf(json, sizeof json, "{\"claim_id\":\"ab%s\"}", bytes[i]);
         bad(c, json, "invalid UTF-8", 15);
     }
+    /* ... also after a run of multi-byte characters (the scanner's fast
+     * path for Chinese text), at the same offset as a byte at a time */
+    const char *runs[] = {"\xE4\xB8\xAD\xE6\x96\x87", "\xC3\xA9\xC3\xA9\xC3\xA9",
+                          "\xE4\xB8\xAD\xC3\xA9\x21", "\xEF\xBF\xBD\xE0\xA0\x80",
+                          "\xED\x9F\xBF\xF0\x9F"};
+    for (size_t r = 0; r < sizeof runs / sizeof *runs; r++)
+        for (size_t i = 0; i < sizeof bytes / sizeof *bytes; i++) {
+            char json[64];
+            int pre = snprintf(json, sizeof json, "{\"claim_id\":\"%s", runs[r]);
+            snprintf(json + pre, sizeof json - (size_t)pre, "%s\"}", bytes[i]);
+            /* the last run ends in a 4-byte character cut short: the
+             * error is there */
+            bad(c, json, "invalid UTF-8", r == 4 ? 16 : (size_t)pre);
+        }
+    v = ok(c, "{\"claim_id\":\"\xE4\xB8\xAD\xE6\x96\x87\xC3\xA9\xE0\xA0\x80\xED\x9F\xBF"
+              "\xF0\x9F\x98\x80"
+              "ab\xE4\xB8\xAD\"}");
+    assert_int_equal(v[C_ID].s->len, 6 + 2 + 3 + 3 + 4 + 2 + 3);
     /* ... also in keys and in skipped values */
     bad(c, "{\"\xC0\x80\":1,\"claim_id\":\"C\"}", "invalid UTF-8", 2);
     bad(c, "{\"claim_id\":\"C\",\"x\":[\"\xFF\"]}", "invalid UTF-8", 22);
     /* 4-byte characters at the limits are fine */
-    const Value *v = ok(c, "{\"claim_id\":\"\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\xEF\xBF\xBF\"}");
+    v = ok(c, "{\"claim_id\":\"\xF0\x90\x80\x80\xF4\x8F\xBF\xBF\xEF\xBF\xBF\"}");
     assert_int_equal(v[C_ID].s->len, 11);
 }
 

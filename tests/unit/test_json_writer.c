@@ -1,0 +1,149 @@
+/* test_json_writer.c — the appenders findings are written with
+ * (runtime/json_writer): strings byte for byte as scalar_json_quote writes
+ * them (escapes, control characters, ill-formed UTF-8), integers and money
+ * at their limits, and a whole finding (with and without evidence and
+ * other matched rows) against its expected text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json_writer.h"
+#include "scalar.h"
+
+static void check_str(const char *s, size_t n) {
+    char want[512];
+    size_t k = scalar_json_quote(s, n, want, sizeof want);
+    assert_true(k < sizeof want);
+    StrBuf b;
+    sb_init(&b, mem_default());
+    sb_puts(&b, "x"); /* appends after what is there */
+    jsonw_str(&b, s, n);
+    assert_int_equal(b.len, k + 1);
+    assert_memory_equal(b.p + 1, want, k);
+    assert_int_equal(b.p[b.len], 0);
+    sb_free(&b);
+}
+
+static void test_str_as_scalar_json_quote(void **state) {
+    (void)state;
+    static const char *const cases[] = {
+        "",
+        "plain",
+        "a\"b\\c",
+        "line\nfeed\ttab\rcr",
+        "\x01\x08\x0c\x1f\x7f",
+        "\xe5\x8c\xbb\xe4\xbf\x9d \xe7\x9b\x91\xe7\xae\xa1",
+        "\xc3\xa9\xf0\x9f\x98\x80",
+        "bad \x80 lone, \xc0\x80 overlong, \xed\xa0\x80 surrogate, \xe4\xb8 cut",
+        "\xff\xfe",
+        "\xf4\x90\x80\x80",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_str(cases[i], strlen(cases[i]));
+    /* a NUL inside the given length is a control character too */
+    check_str("a\0b", 3);
+    /* every byte value, alone and after a 3-byte character */
+    for (int c = 1; c < 256; c++) {
+        char s[8] = {(char)c, 0};
+        check_str(s, 1);
+        char t[8] = {'\xe4', '\xb8', '\xad', (char)c, 'z', 0};
+        check_str(t, 5);
+    }
+}
+
+static const char *text(StrBuf *b) {
+    return b->len ? b->p : "";
+}
+
+static void test_numbers(void **state) {
+    (void)state;
+    static const struct {
+        int64_t v;
+        const char *i, *m;
+    } cases[] = {
+        {0, "0", "0.00"},
+        {5, "5", "0.05"},
+        {-5, "-5", "-0.05"},
+        {10, "10", "0.10"},
+        {1234, "1234", "12.34"},
+        {-100, "-100", "-1.00"},
+        {INT64_MAX, "9223372036854775807", "92233720368547758.07"},
+        {INT64_MIN, "-9223372036854775808", "-92233720368547758.08"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        StrBuf b;
+        sb_init(&b, mem_default());
+        jsonw_int(&b, cases[i].v);
+        assert_string_equal(text(&b), cases[i].i);
+        sb_clear(&b);
+        jsonw_money(&b, cases[i].v);
+        assert_string_equal(text(&b), cases[i].m);
+        sb_free(&b);
+    }
+}
+
+static void test_finding(void **state) {
+    (void)state;
+    arb_finding f;
+    memset(&f, 0, sizeof f);
+    f.claim_id = "C1";
+    f.rule_id = "R.1";
+    f.category = "CAT";
+    f.category_code = "GZ\"1";
+    f.severity = "high";
+    f.nature = "definite";
+    f.points = -3;
+    f.line_no = -1;
+    f.amount_cents = -1205;
+    f.message = "\xe8\x8d\xaf\n";
+    f.finding_id = "abc";
+    f.category_title = "\xe5\x88\x86";
+    f.tier = "policy";
+    f.person_id = "P";
+    f.facility_id = "H";
+    f.dept = "";
+    f.doctor = "D";
+    f.settle_date = "2025-01-02";
+    f.at_risk_cents = 7;
+    StrBuf b;
+    sb_init(&b, mem_default());
+    jsonw_finding(&b, &f);
+    assert_string_equal(
+        text(&b), "{\"claim_id\":\"C1\",\"rule\":\"R.1\",\"category\":\"CAT\",\"category_code\":"
+                  "\"GZ\\\"1\",\"severity\":\"high\",\"nature\":\"definite\",\"points\":-3,"
+                  "\"line_no\":null,\"amount\":\"-12.05\",\"message\":\"\xe8\x8d\xaf\\n\","
+                  "\"finding_id\":\"abc\",\"category_title\":\"\xe5\x88\x86\",\"tier\":\"policy\","
+                  "\"person_id\":\"P\",\"facility_id\":\"H\",\"dept\":\"\",\"doctor\":\"D\","
+                  "\"settle_date\":\"2025-01-02\",\"at_risk\":\"0.07\"}\n");
+    /* with a line, other matched rows and evidence */
+    const char *also[] = {"K2", "K3"};
+    arb_evidence ev[] = {{"C0", 86400}, {"C\\9", 0}};
+    f.line_no = 12;
+    f.points = 2;
+    f.nalso_matched = 2;
+    f.also_matched = also;
+    f.nevidence = 2;
+    f.evidence = ev;
+    sb_clear(&b);
+    jsonw_finding(&b, &f);
+    assert_non_null(strstr(text(&b), "\"points\":2,\"line_no\":12,"));
+    assert_non_null(strstr(text(&b), "\"message\":\"\xe8\x8d\xaf\\n\",\"also_matched\":[\"K2\","
+                                     "\"K3\"],\"evidence\":[{\"claim_id\":\"C0\",\"settle_time\":"
+                                     "\"1970-01-02T00:00:00\"},{\"claim_id\":\"C\\\\9\","
+                                     "\"settle_time\":\"1970-01-01T00:00:00\"}],\"finding_id\""));
+    sb_free(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_str_as_scalar_json_quote),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_finding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
