@@ -54,9 +54,11 @@ else ok; fi
 # differs from the English (the English report help names Chinese sheets)
 arbiter=$1
 # help_verdict EN ZH ENV_ZH: what is wrong with a command's helps, or nothing
+# (here-strings, not pipes: grep -q leaves as soon as it matches, and under
+# pipefail the writer's SIGPIPE would fail the test at random)
 help_verdict() {
-  if ! printf '%s' "$1" | grep -q '^usage: arbiter'; then echo "no English usage"
-  elif ! printf '%s' "$2" | grep -qP '^用法：' || ! printf '%s' "$2" | grep -qP '[\x{4e00}-\x{9fff}]{4}'; then
+  if ! grep -q '^usage: arbiter' <<<"$1"; then echo "no English usage"
+  elif ! grep -qP '^用法：' <<<"$2" || ! grep -qP '[\x{4e00}-\x{9fff}]{4}' <<<"$2"; then
     echo "no Chinese text under --lang zh_CN"
   elif [ "$2" = "$1" ]; then echo "the English under --lang zh_CN"
   elif [ "$3" != "$2" ]; then echo "under LANG=zh_CN.UTF-8 not the same as under --lang zh_CN"
