@@ -1,5 +1,6 @@
 /* cmd_report.c — `arbiter report`: argument parsing and printing for the
  * report builder (report/, include/arbiter_report.h). */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,11 @@ static const char *const REPORT_HELP =
        "                    docs/language.md, \"Report configuration\")\n"
        "  --pack FILE       the same from a rule pack (arbiter compile)\n"
        "  --stdlib DIR      the standard library directory\n"
+       "  --feedback FILE   the doctors' answers to warnings (3103) as JSON Lines\n"
+       "                    ('arbiter history feedback' writes them): the\n"
+       "                    compliance rate (整改率) of the overview and of the\n"
+       "                    facility grades\n"
+       "  --history DB      the same answers read from the history store DB\n"
        "  --ledger MODE     the ledger period, over the configuration's: year (the\n"
        "                    calendar year of the period's end) or rolling (the 12\n"
        "                    months ending then)\n"
@@ -89,12 +95,42 @@ static void yuan(int64_t c, char *buf, size_t cap) {
              (long long)(a % 100));
 }
 
+/* The 3103 answers kept in the history store `db`, exported to a new
+ * temporary file named in path (*e: the engine to open it with, compiled
+ * from the standard library's schema when there is none yet).  0, or -1
+ * with a message printed and *code set. */
+static int feedback_from_store(arb_engine **e, const char *db, const char *stdlib, char *path,
+                               size_t cap, int *code) {
+    if (!*e && !(*e = cli_compile("report", NULL, 0, stdlib, 0, code))) return -1;
+    arb_history *h;
+    if (arb_history_open(*e, db, ARB_HISTORY_READONLY, &h) != ARB_OK) {
+        fprintf(stderr, "arbiter report: %s\n", arb_errmsg(*e));
+        *code = EXIT_DATA;
+        return -1;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(path, cap, "%s/arbiter-feedback-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    uint64_t n = 0;
+    int rc = fd < 0 ? ARB_ERR_IO : ARB_OK;
+    if (fd >= 0) close(fd);
+    if (rc == ARB_OK) rc = arb_history_feedback_export(h, path, &n);
+    if (rc != ARB_OK) {
+        fprintf(stderr, "arbiter report: %s: %s\n", db, fd < 0 ? strerror(errno) : arb_errmsg(*e));
+        if (fd >= 0) unlink(path);
+        path[0] = 0;
+        *code = EXIT_DATA;
+    }
+    arb_history_close(h);
+    return rc == ARB_OK ? 0 : -1;
+}
+
 int cmd_report(int argc, char **argv) {
     arb_report_options o;
     arb_report_options_init(&o);
     char from[11], to[11];
     int quiet = 0, period = 0, ledger = -1;
-    const char *rules[MAX_RULES + 1], *pack = NULL, *stdlib = NULL;
+    const char *rules[MAX_RULES + 1], *pack = NULL, *stdlib = NULL, *history = NULL;
     size_t nrules = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -136,6 +172,10 @@ int cmd_report(int argc, char **argv) {
             rules[++nrules] = argv[++i]; /* rules[0]: the stdlib's report.rules */
         } else if (strcmp(a, "--pack") == 0 && more) {
             pack = argv[++i];
+        } else if (strcmp(a, "--feedback") == 0 && more) {
+            o.feedback_path = argv[++i];
+        } else if (strcmp(a, "--history") == 0 && more) {
+            history = argv[++i];
         } else if (strcmp(a, "--stdlib") == 0 && more) {
             stdlib = argv[++i];
         } else if (strcmp(a, "--title") == 0 && more) {
@@ -163,6 +203,8 @@ int cmd_report(int argc, char **argv) {
     if (o.from && o.to && strcmp(o.from, o.to) > 0)
         return cli_usage_error("report", "--from %s is after --to", o.from);
     if (pack && nrules) return cli_usage_error("report", "give --rules or --pack, not both%s", "");
+    if (history && o.feedback_path)
+        return cli_usage_error("report", "give --history or --feedback, not both%s", "");
     /* the report configuration: the pack's, or the standard library's
      * report.rules with the sections of the given rules' own */
     arb_engine *e = NULL;
@@ -193,10 +235,18 @@ int cmd_report(int argc, char **argv) {
         arb_report_options_use(&o, &rc);
     }
     if (ledger >= 0) o.ledger_rolling = ledger;
+    /* --history: the store's 3103 answers, through a temporary file */
+    char fbtmp[PATH_MAX] = "";
+    if (history && feedback_from_store(&e, history, stdlib, fbtmp, sizeof fbtmp, &code)) {
+        arb_engine_free(e);
+        return code;
+    }
+    if (*fbtmp) o.feedback_path = fbtmp;
     char err[1024];
     arb_report_totals t;
     int failed = arb_report_build(&o, &t, err, sizeof err);
     arb_engine_free(e); /* after the build: the options point into its program */
+    if (*fbtmp) unlink(fbtmp);
     if (failed) {
         fprintf(stderr, "arbiter report: %s\n", err);
         return EXIT_DATA;
@@ -210,6 +260,18 @@ int cmd_report(int argc, char **argv) {
                   "%s; %llu doctors reached a ledger step\n"),
                 (unsigned long long)t.claims, (unsigned long long)t.flagged_claims,
                 (unsigned long long)t.findings, c, r, (unsigned long long)t.doctors_sanctioned);
+        if (o.feedback_path) {
+            char rate[16] = "-";
+            if (t.answered)
+                snprintf(rate, sizeof rate, "%.1f%%",
+                         100.0 * (double)t.followed / (double)t.answered);
+            fprintf(stderr,
+                    _("feedback: %llu answers; %llu findings of the period answered, %llu "
+                      "followed (compliance %s); %llu warnings answered are no finding of the "
+                      "period\n"),
+                    (unsigned long long)t.feedback, (unsigned long long)t.answered,
+                    (unsigned long long)t.followed, rate, (unsigned long long)t.feedback_unmatched);
+        }
     }
     return EXIT_CLEAN;
 }

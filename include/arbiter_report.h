@@ -85,6 +85,14 @@ typedef struct arb_report_options {
      * built in (arb_report_echarts), if any. */
     const char *echarts_js;
     size_t echarts_len;
+    /* NULL: no feedback; else the doctors' answers to warnings (3103) as
+     * JSON Lines, one object a line with a non-empty string "jr_id" (a
+     * finding's finding_id) and "dspo_way": "1" (the order went ahead) or
+     * "2" (the order was changed: the warning was followed), as 'arbiter
+     * history feedback' writes them.  The latest answer to a warning counts.
+     * It gives the compliance rate (indicator compliance_rate): of the
+     * period's findings that were answered, the share followed. */
+    const char *feedback_path;
 } arb_report_options;
 
 void arb_report_options_init(arb_report_options *o);
@@ -105,6 +113,10 @@ typedef struct arb_report_totals {
     int64_t amount_cents;        /* the findings' amounts */
     int64_t at_risk_cents;       /* money at risk, each line once (the findings' at_risk) */
     uint64_t doctors_sanctioned; /* doctors who reached a ledger step */
+    /* with feedback_path: the answers read, the period's findings answered
+     * and of them followed, and the warnings answered that are no finding
+     * of the period (another period's, or unknown: counted, not used) */
+    uint64_t feedback, answered, followed, feedback_unmatched;
 } arb_report_totals;
 
 /* Builds the report.  Returns 0, or -1 with a message in err (file and

@@ -82,7 +82,8 @@
   [['t-claims', '审核单据数', int(T.claims)], ['t-flagged', '违规单据数', int(T.flagged)],
    ['t-findings', '违规条数', int(T.findings)], ['t-claimed', '申报金额（元）', yuan(T.claimed)],
    ['t-at-risk', '涉嫌违规金额（元）', yuan(T.at_risk)], ['t-rate', '违规单据占比', pct(T.flagged, T.claims)]
-  ].forEach(function (c) {
+  ].concat(T.answered ? [['t-compliance', '整改率（已反馈 ' + int(T.answered) + ' 条）', pct(T.followed, T.answered)]] : []
+  ).forEach(function (c) {
     var d = el('div', { 'class': 'card' });
     d.appendChild(el('div', { 'class': 'v', id: c[0] }, c[2]));
     d.appendChild(el('div', { 'class': 'k' }, c[1]));

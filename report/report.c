@@ -106,6 +106,7 @@ void arb_report_options_use(arb_report_options *o, const arb_report_config *c) {
  * their amounts and at_risk the findings of the group (by the finding's). */
 typedef struct Agg {
     uint64_t claims, lines, flagged, findings, definite, repeat;
+    uint64_t answered, followed; /* findings answered by 3103 feedback, and followed */
     int64_t claimed, amount, at_risk;
     int64_t points;       /* the ledger's (doctors) */
     uint64_t last_claim;  /* serial of the last claim counted as flagged */
@@ -216,6 +217,56 @@ static int set_add(Set *s, uint64_t h) {
     return 0;
 }
 
+/* The warnings answered (3103 feedback): each jr_id by two 64-bit hashes
+ * of its text (a false match would need both to agree), whether the latest
+ * answer followed it, and whether a finding of the period had it. */
+typedef struct FbEntry {
+    uint64_t h, h2;
+    uint8_t followed, used;
+} FbEntry;
+
+typedef struct FbSet {
+    FbEntry *v;
+    size_t cap, n;
+} FbSet;
+
+static void fb_hash(const char *k, uint64_t *h, uint64_t *h2) {
+    uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+    for (const unsigned char *c = (const unsigned char *)k; *c; c++) {
+        a = (a ^ *c) * 0x100000001b3ULL;
+        b = (b ^ *c) * 0x9e3779b97f4a7c15ULL;
+    }
+    *h = a ? a : 1, *h2 = b;
+}
+
+/* The entry of jr_id k, added (zeroed) when `add`; NULL when absent or out
+ * of memory (*oom). */
+static FbEntry *fb_find(FbSet *s, const char *k, int add, int *oom) {
+    uint64_t h, h2;
+    fb_hash(k, &h, &h2);
+    if (add && (s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        FbEntry *v = calloc(cap, sizeof *v);
+        if (!v) return *oom = 1, NULL;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i].h) continue;
+            size_t j = s->v[i].h & (cap - 1);
+            while (v[j].h) j = (j + 1) & (cap - 1);
+            v[j] = s->v[i];
+        }
+        free(s->v);
+        s->v = v, s->cap = cap;
+    }
+    if (!s->cap) return NULL;
+    size_t j = h & (s->cap - 1);
+    for (; s->v[j].h; j = (j + 1) & (s->cap - 1))
+        if (s->v[j].h == h && s->v[j].h2 == h2) return &s->v[j];
+    if (!add) return NULL;
+    s->v[j] = (FbEntry){h, h2, 0, 0};
+    s->n++;
+    return &s->v[j];
+}
+
 /* ------------------------------------------------------------- worklists */
 
 enum { LEVELS = 3, WORK_TOP = 50 };
@@ -280,6 +331,7 @@ typedef struct Report {
     Map dept, doctor, facility, category, month, dept_doctor, facility_dept, doctor_category;
     Map q_dept, q_drug, ledger;
     Set repeat;
+    FbSet fb;
     Work work[LEVELS];
     char ledger_from[11], ledger_to[11];
     char latest[11]; /* the latest settle date seen */
@@ -548,6 +600,12 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
     snprintf(rk, sizeof rk, "%s\x1f%s\x1f%s", facility, str_of(f, "person_id"), str_of(f, "rule"));
     int seen = set_add(&r->repeat, hash_str(rk));
     if (seen < 0) r->oom = 1;
+    /* answered by 3103 feedback, and followed */
+    FbEntry *fb = r->fb.n ? fb_find(&r->fb, str_of(f, "finding_id"), 0, &r->oom) : NULL;
+    int answered = fb != NULL, followed = fb && fb->followed;
+    if (fb) fb->used = 1;
+    r->t.answered += (uint64_t)answered;
+    r->t.followed += (uint64_t)followed;
     Agg *groups[] = {
         get(r, &r->dept, dept),
         get(r, &r->doctor, doctor),
@@ -566,6 +624,8 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
         a->at_risk += at_risk;
         a->definite += definite;
         a->repeat += seen == 1;
+        a->answered += (uint64_t)answered;
+        a->followed += (uint64_t)followed;
         a->points += points;
         if (a->last_claim != r->serial) a->flagged++, a->last_claim = r->serial;
     }
@@ -757,6 +817,40 @@ static void ledger_period(Report *r) {
     }
 }
 
+/* The 3103 answers of o->feedback_path into r->fb: the latest answer to a
+ * jr_id decides whether its warning was followed (dspo_way "2"). */
+static int read_feedback(Report *r) {
+    Reader rd = {fopen(r->o->feedback_path, "r"), r->o->feedback_path, NULL, 0, 0, {0}};
+    if (!rd.f) return fail(r, "cannot read %s: %s", rd.path, strerror(errno));
+    jline_init(&rd.doc);
+    int rc = 0, bad = 0;
+    const Obj a = {&rd.doc, JLINE_TOP};
+    while (!rc && next_obj(r, &rd, &bad)) {
+        const JlineVal *id = jline_get(&rd.doc, JLINE_TOP, "jr_id");
+        const char *way = str_of(a, "dspo_way");
+        if (!id || id->type != JLINE_STRING || !id->n) {
+            rc = fail(r, "%s:%llu: an answer without a jr_id (the finding_id it answers)", rd.path,
+                      (unsigned long long)rd.lineno);
+        } else if (strcmp(way, "1") != 0 && strcmp(way, "2") != 0) {
+            rc = fail(r,
+                      "%s:%llu: dspo_way '%s' is neither 1 (the order went ahead) nor 2 (the "
+                      "order was changed)",
+                      rd.path, (unsigned long long)rd.lineno, way);
+        } else {
+            FbEntry *e = fb_find(&r->fb, id->s, 1, &r->oom);
+            if (!e)
+                rc = fail(r, "out of memory");
+            else
+                e->followed = way[0] == '2', r->t.feedback++;
+        }
+    }
+    if (bad) rc = -1;
+    free(rd.line);
+    jline_free(&rd.doc);
+    fclose(rd.f);
+    return rc;
+}
+
 static int read_all(Report *r) {
     Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0, {0}};
     Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0, {0}};
@@ -875,6 +969,8 @@ static json_object *agg_json(const char *key, const Agg *a) {
     json_object_object_add(o, "at_risk", money_json(a->at_risk));
     json_object_object_add(o, "definite", json_object_new_int64((int64_t)a->definite));
     json_object_object_add(o, "repeat", json_object_new_int64((int64_t)a->repeat));
+    json_object_object_add(o, "answered", json_object_new_int64((int64_t)a->answered));
+    json_object_object_add(o, "followed", json_object_new_int64((int64_t)a->followed));
     json_object_object_add(o, "points", json_object_new_int64(a->points));
     if (a->extra) json_object_object_add(o, "extra", json_object_new_string(a->extra));
     return o;
@@ -897,7 +993,9 @@ static double facility_score(const Report *r, const Agg *a, double val[], size_t
     all[1] = a->claims ? (double)a->at_risk / 100.0 / (double)a->claims : NAN;
     all[2] = a->findings ? 100.0 * (double)a->repeat / (double)a->findings : 0;
     all[3] = a->findings ? 100.0 * (double)a->definite / (double)a->findings : 0;
-    all[4] = NAN; /* the compliance rate needs 3103 feedback: not applicable here */
+    /* the compliance rate: of the findings answered (3103), the share followed;
+     * not applicable without answers */
+    all[4] = a->answered ? 100.0 * (double)a->followed / (double)a->answered : NAN;
     for (size_t i = 0; i < n; i++) {
         /* an indicator's key says what it measures; without one, its place */
         const char *key = r->inds[i].key;
@@ -931,6 +1029,11 @@ static json_object *build_data(Report *r) {
     json_object_object_add(t, "claimed", money_json(r->t.claimed_cents));
     json_object_object_add(t, "amount", money_json(r->t.amount_cents));
     json_object_object_add(t, "at_risk", money_json(r->t.at_risk_cents));
+    if (o->feedback_path) {
+        json_object_object_add(t, "feedback", json_object_new_int64((int64_t)r->t.feedback));
+        json_object_object_add(t, "answered", json_object_new_int64((int64_t)r->t.answered));
+        json_object_object_add(t, "followed", json_object_new_int64((int64_t)r->t.followed));
+    }
     json_object_object_add(d, "totals", t);
     json_object_object_add(d, "months", map_json(&r->month, by_key, 0));
     json_object_object_add(d, "categories", map_json(&r->category, by_risk, 0));
@@ -1362,7 +1465,10 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
             }
         }
     }
+    if (!rc && o->feedback_path) rc = read_feedback(&r);
     if (!rc) rc = read_all(&r);
+    for (size_t i = 0; !rc && i < r.fb.cap; i++)
+        r.t.feedback_unmatched += r.fb.v[i].h && !r.fb.v[i].used;
     json_object *data = NULL;
     if (!rc) data = build_data(&r);
     if (!rc && o->csv_dir) {
@@ -1410,6 +1516,7 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     for (int lv = 0; lv < LEVELS; lv++)
         for (size_t i = 0; i < r.work[lv].n; i++) free(r.work[lv].top[i].json);
     free(r.repeat.v);
+    free(r.fb.v);
     return rc ? -1 : 0;
 }
 

@@ -99,5 +99,39 @@ grep -q "cannot read missing.jsonl" err && ok || bad "missing file message: $(ca
 head -c 3 f.csv | od -An -tx1 | grep -q "ef bb bf" && ok || bad "--excel: no BOM"
 head -1 f.csv | grep -q "claim_id,rule,.*,finding_id,category_title,tier,person_id,facility_id,dept,doctor,settle_date,at_risk" && ok || bad "--excel header: $(head -1 f.csv)"
 eq "--excel rows" "$(($(python3 -c "import csv; print(sum(1 for _ in csv.reader(open('f.csv', encoding='utf-8-sig'))))") - 1))" "$n"
+# 3103 feedback: the compliance rate of the facility grades and the
+# overview, recomputed with jq; the latest answer to a warning counts, an
+# answer to no finding of the period is counted apart, a bad answer is
+# refused with its line, and --history reads the same answers from a store
+jq -c '{jr_id: .finding_id, dspo_way: (if (.line_no // 0) % 3 == 0 then "1" else "2" end)}' f.jsonl >fb.jsonl
+first=$(jq -r .finding_id f.jsonl | head -1)
+# the first warning: followed at first, then answered again, not followed
+sed -i '1s/"dspo_way":"1"/"dspo_way":"2"/' fb.jsonl
+echo "{\"jr_id\":\"$first\",\"dspo_way\":\"1\",\"dspo_way_rea\":\"病情需要\"}" >>fb.jsonl
+echo '{"jr_id":"no-such-warning","dspo_way":"2"}' >>fb.jsonl
+mkdir fbcsv
+"$arbiter" report f.jsonl --claims claims.jsonl --csv fbcsv -o fb.html --feedback fb.jsonl 2>sum || bad "--feedback exit $?"
+# per facility with answered findings: the share followed by the latest
+# answer (facilities without answers show none)
+jq -s 'map({key: .jr_id, value: .dspo_way}) | from_entries' fb.jsonl >latest.json
+jq -r --slurpfile w latest.json '[.facility_id, ($w[0][.finding_id] // "")] | @tsv' f.jsonl |
+  awk -F'\t' '$2 != "" {a[$1]++; if ($2 == "2") f[$1]++} END {for (k in a) printf "%s,%.2f\n", k, 100 * f[k] / a[k]}' |
+  sort >expect_rate
+tail -n +2 fbcsv/grades.csv | python3 -c "import csv,sys; [print(r[0] + ',' + r[5]) for r in csv.reader(sys.stdin) if r[5]]" | sort >got_rate
+if cmp -s expect_rate got_rate && [ -s got_rate ]; then ok; else bad "compliance by facility:"; diff expect_rate got_rate | head -5; fi
+tail -n +2 csv/grades.csv | python3 -c "import csv,sys; sys.exit(any(r[5] for r in csv.reader(sys.stdin)))" && ok || bad "a compliance rate without feedback"
+followed=$(jq -r --slurpfile w latest.json 'select($w[0][.finding_id] == "2") | 1' f.jsonl | wc -l)
+grep -q "feedback: $((n + 2)) answers; $n findings of the period answered, $followed followed" sum && ok || bad "feedback summary: $(cat sum)"
+grep -q "1 warnings answered are no finding of the period" sum && ok || bad "unmatched answer not counted: $(cat sum)"
+grep -q '"answered":'"$n" fb.html && ok || bad "the HTML has no answered total"
+echo '{"jr_id":"x","dspo_way":"3"}' >badfb.jsonl
+"$arbiter" report f.jsonl --claims claims.jsonl -o x.html --feedback badfb.jsonl 2>err; eq "bad feedback: exit" $? 3
+grep -q "badfb.jsonl:1: dspo_way '3'" err && ok || bad "bad feedback message: $(cat err)"
+"$arbiter" history init store --quiet 2>/dev/null
+"$arbiter" history feedback store --add fb.jsonl --quiet 2>/dev/null || bad "history feedback --add"
+mkdir hcsv
+"$arbiter" report f.jsonl --claims claims.jsonl --csv hcsv --history store --quiet || bad "--history exit $?"
+cmp -s hcsv/grades.csv fbcsv/grades.csv && ok || bad "--history gives other grades than --feedback"
+"$arbiter" report f.jsonl --claims claims.jsonl -o x.html --history store --feedback fb.jsonl 2>/dev/null; eq "--history with --feedback" $? 2
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
