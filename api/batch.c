@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "hcodec.h"
 #include "history.h"
+#include "i18n.h"
 #include "hsource.h"
 #include "hstore.h"
 #include "json_writer.h"
@@ -505,7 +506,7 @@ static void read_records(Worker *w) {
             else if (off == SIZE_MAX) /* not the text's fault: no column */
                 snprintf(full, sizeof full, "%s", msg);
             else
-                snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+                snprintf(full, sizeof full, _("column %zu: %s"), off + 1, msg);
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, full, strlen(full));
             h.raw = arena_strndup(&w->hist_ar, r->p, r->n);
@@ -658,7 +659,7 @@ static void *work(void *arg) {
         }
         if (prc) {
             char full[1100];
-            snprintf(full, sizeof full, "column %zu: %s", off + 1, msg);
+            snprintf(full, sizeof full, _("column %zu: %s"), off + 1, msg);
             reject(w, w->o->claims_path, r->line, full, r->p, r->n);
             continue;
         }
@@ -824,7 +825,7 @@ static int convert_record(Converted *cv, size_t k, const char *raw, size_t ls, s
     if (cv->text.nbad > nbad) {
         const TcBad *b = &cv->text.bad[nbad];
         cv->at[k][1] = cv->errs.len + 1;
-        sb_printf(&cv->errs, "column %zu: invalid %s at byte %llu", s - ls + b->col,
+        sb_printf(&cv->errs, _("column %zu: invalid %s at byte %llu"), s - ls + b->col,
                   tc_encoding_name(cv->tc.enc), (unsigned long long)b->in_off);
         sb_putc(&cv->errs, 0);
     }
