@@ -714,7 +714,8 @@ static int replaces_input(const char *out, const char *in) {
  * beside it (one per list field of the claim: lines.csv, ...). */
 static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv) {
     const char *outs[3] = {o->findings_path, o->rejects_path, o->rule_errors_path};
-    static const char *const what[3] = {"findings file", "reject file", "rule-error file"};
+    static const char *const what[3] = {N_("findings file"), N_("reject file"),
+                                        N_("rule-error file")};
     const RecordType *ct = e->prog->claim;
     const char *slash = strrchr(o->claims_path, '/');
     int dirlen = slash ? (int)(slash - o->claims_path) : 1;
@@ -723,8 +724,8 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
         if (!outs[k]) continue;
         if (o->claims_path != STDIN_NAME && replaces_input(outs[k], o->claims_path))
             return engine_fail(e, ARB_ERR_USAGE,
-                               "the %s %s is the claims file %s: refusing to overwrite it", what[k],
-                               outs[k], o->claims_path);
+                               "the %s %s is the claims file %s: refusing to overwrite it",
+                               _(what[k]), outs[k], o->claims_path);
         for (uint32_t f = 0; csv && f < ct->nfields; f++) {
             if (ct->fields[f].type.kind != TY_LIST) continue;
             char path[4096];
@@ -733,12 +734,12 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
                 return engine_fail(e, ARB_ERR_USAGE,
                                    "the %s %s is %s, read with the claims %s: refusing to "
                                    "overwrite it",
-                                   what[k], outs[k], path, o->claims_path);
+                                   _(what[k]), outs[k], path, o->claims_path);
         }
         for (int j = 0; j < k; j++)
             if (outs[j] && outf_same_target(outs[j], outs[k]))
                 return engine_fail(e, ARB_ERR_USAGE, "the %s %s and the %s %s are the same file",
-                                   what[j], outs[j], what[k], outs[k]);
+                                   _(what[j]), outs[j], _(what[k]), outs[k]);
     }
     return ARB_OK;
 }

@@ -15,6 +15,7 @@
 #include "disasm.h"
 #include "fmt.h"
 #include "history.h"
+#include "i18n.h"
 #include "outfile.h"
 #include "pack.h"
 #include "scalar.h"
@@ -26,7 +27,9 @@ void arb_config_init(arb_config *cfg) {
 int engine_fail(arb_engine *e, int code, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
+    /* the format is translated (po/update-pot.sh extracts engine_fail's
+     * third argument), the arguments are values and stay as they are */
+    vsnprintf(e->errmsg, sizeof e->errmsg, _(fmt), ap);
     va_end(ap);
     return code;
 }
@@ -175,8 +178,10 @@ int arb_compile(arb_engine *e) {
     e->prog = check_build(e->alloc, &e->sources, files, n, &e->diags, e->debug_info);
     mem_free(e->alloc, files, (e->nroots + 1) * sizeof(int));
     if (!e->prog)
-        return engine_fail(e, ARB_ERR_RULES, "the rules have %zu error%s", e->diags.errors,
-                           e->diags.errors == 1 ? "" : "s");
+        return engine_fail(
+            e, ARB_ERR_RULES,
+            P_("the rules have %zu error", "the rules have %zu errors", e->diags.errors),
+            e->diags.errors);
     e->json = jsonr_new(e->prog->claim, e->alloc);
     if (!e->json || ready_profiles(e)) {
         drop_program(e);
@@ -674,7 +679,7 @@ static int session_history(arb_session *s) {
     if (!s->src_of) {
         if (hsrc_init(&s->src, s->e->prog, h->st, NULL, s->e->alloc)) {
             hsrc_free(&s->src);
-            snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+            snprintf(s->errmsg, sizeof s->errmsg, "%s", _("out of memory"));
             return ARB_ERR_NOMEM;
         }
         s->src_of = h->st;
@@ -702,7 +707,7 @@ static int session_check_claim(arb_session *s, const Value *claim, unsigned phas
     *damaged = s->src_of && s->src.failed;
     if (s->src_of) hsrc_release(&s->src);
     if (crc != 0) {
-        snprintf(s->errmsg, sizeof s->errmsg, "out of memory");
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", _("out of memory"));
         return ARB_ERR_NOMEM;
     }
     return ARB_OK;
@@ -729,7 +734,7 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     int prc = jsonr_parse_ex(s->e->json, json, len, &s->ar, &o, &claim, msg, sizeof msg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) {
-        snprintf(s->errmsg, sizeof s->errmsg, "column %zu: %s", off + 1, msg);
+        snprintf(s->errmsg, sizeof s->errmsg, _("column %zu: %s"), off + 1, msg);
         return ARB_ERR_DATA;
     }
     s->one = claim;
@@ -748,12 +753,12 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
         if (on_finding) on_finding(ud, &f);
     }
     if (s->vm.nfailures) /* the other rules ran; say which one did not */
-        snprintf(s->errmsg, sizeof s->errmsg, "rule %s: %s",
+        snprintf(s->errmsg, sizeof s->errmsg, _("rule %s: %s"),
                  s->e->prog->rules[s->vm.failures[0].rule].id, s->vm.failures[0].message);
     if (damaged) { /* the findings were given; say that history was short */
         snprintf(s->errmsg, sizeof s->errmsg,
-                 "history store %s: a stored claim of this person could not be read (damaged); "
-                 "the claim was checked without it",
+                 _("history store %s: a stored claim of this person could not be read (damaged); "
+                   "the claim was checked without it"),
                  hstore_dir(s->e->history->st));
         return ARB_ERR_IO;
     }
@@ -789,7 +794,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
     if (nclaims) *nclaims = 0;
     const Prof *pf = profile ? engine_profile(s->e, profile) : NULL;
     if (!pf || prof_profile(pf)->format != PROF_JSON) {
-        snprintf(s->errmsg, sizeof s->errmsg, "no JSON input profile '%s' in the rules",
+        snprintf(s->errmsg, sizeof s->errmsg, _("no JSON input profile '%s' in the rules"),
                  profile ? profile : "(null)");
         return ARB_ERR_USAGE;
     }
@@ -799,7 +804,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
     int prc = prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, &o, msg, sizeof msg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) {
-        snprintf(s->errmsg, sizeof s->errmsg, "column %zu: %s", off + 1, msg);
+        snprintf(s->errmsg, sizeof s->errmsg, _("column %zu: %s"), off + 1, msg);
         return ARB_ERR_DATA;
     }
     if (nclaims) *nclaims = s->pw.nclaims;
@@ -838,7 +843,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
             if (on_finding) on_finding(ud, &in);
         }
         if (s->vm.nfailures)
-            snprintf(s->errmsg, sizeof s->errmsg, "rule %s: %s",
+            snprintf(s->errmsg, sizeof s->errmsg, _("rule %s: %s"),
                      s->e->prog->rules[s->vm.failures[0].rule].id, s->vm.failures[0].message);
     }
     return rc;
@@ -961,17 +966,17 @@ int arb_load_native(arb_engine *e, const char *so_path) {
     NativeFn *entry = dlsym(h, NATIVE_SYM_ENTRY), *bound = dlsym(h, NATIVE_SYM_BOUND);
     const char *why = NULL;
     if (!info || !entry || !bound)
-        why = "is not native code made by 'arbiter compile --native'";
+        why = _("is not native code made by 'arbiter compile --native'");
     else if (info->format != NATIVE_FORMAT)
-        why = "was made by another version of arbiter";
+        why = _("was made by another version of arbiter");
     else if (info->nrules != e->prog->nrules || info->pack_checksum != e->pack_checksum)
-        why = "was made for another pack";
+        why = _("was made for another pack");
     NativeLib *l = why ? NULL : calloc(1, sizeof *l);
     if (why || !l) {
         dlclose(h);
         return engine_fail(e, why ? ARB_ERR_RULES : ARB_ERR_NOMEM,
                            "%s %s; rebuild it with 'arbiter compile --native'", so_path,
-                           why ? why : "could not be loaded (out of memory)");
+                           why ? why : _("could not be loaded (out of memory)"));
     }
     l->handle = h;
     l->nc.entry = entry;

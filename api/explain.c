@@ -6,7 +6,11 @@
  * result of each comparison or membership test and the value of each `when`
  * with the bindings in force; the report shows them with their source text.
  * The right side of an `and`/`or` that its left side decided is shown as
- * "not evaluated", with the left side's value. */
+ * "not evaluated", with the left side's value.
+ *
+ * The words a reader reads (headings, "true", "not evaluated", "fired") are
+ * translated with _() and P_() (base/i18n.h); the values, rule ids, field
+ * names and source text are shown as they are. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +18,7 @@
 #include "csv_claims.h"
 #include "engine.h"
 #include "history.h"
+#include "i18n.h"
 #include "profile.h"
 #include "scalar.h"
 #include "transcode.h"
@@ -59,14 +64,25 @@ static void put_source(arb_engine *e, StrBuf *b, int32_t file, uint32_t off, uin
     if (k < end) sb_puts(b, "…");
 }
 
+/* The truth of a condition, as a reader reads it. */
+static const char *truth(int t) {
+    return t ? _("true") : _("false");
+}
+
+/* s, then spaces up to `cols` terminal columns (a CJK character takes two). */
+static void put_padded(StrBuf *b, const char *s, uint32_t cols) {
+    sb_puts(b, s);
+    for (uint32_t w = diag_text_width(s, strlen(s)); w < cols; w++) sb_putc(b, ' ');
+}
+
 static void put_value(StrBuf *b, const Type *t, Value v) {
     char buf[160];
     if (type_is_string(t->kind) && !v.s) {
-        sb_puts(b, "missing");
+        sb_puts(b, _("missing"));
         return;
     }
     if (!type_is_string(t->kind) && v.i == ARB_NULL) {
-        sb_puts(b, "missing");
+        sb_puts(b, _("missing"));
         return;
     }
     if (t->kind == TY_ENUM && !t->enm) {
@@ -81,7 +97,7 @@ static void put_value(StrBuf *b, const Type *t, Value v) {
 static void put_bindings(StrBuf *b, const Event *ev) {
     const Probe *p = ev->p;
     if (!p->nbind) {
-        sb_puts(b, "the claim");
+        sb_puts(b, _("the claim"));
         return;
     }
     for (int i = 0; i < p->nbind; i++) {
@@ -98,7 +114,7 @@ static void put_bindings(StrBuf *b, const Event *ev) {
 static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from, size_t to) {
     sb_puts(b, "    ");
     put_bindings(b, &ev[to]);
-    sb_printf(b, ": when is %s\n", ev[to].v[0].i > 0 ? "true" : "false");
+    sb_printf(b, _(": when is %s\n"), truth(ev[to].v[0].i > 0));
     int shown_false = 0;
     for (size_t k = from; k < to; k++) {
         const Probe *p = ev[k].p;
@@ -107,9 +123,11 @@ static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from
             size_t mark = b->len;
             put_source(e, b, p->file, p->off, p->end);
             while (b->len - mark < 40) sb_putc(b, ' ');
-            sb_puts(b, "  not evaluated  (");
+            sb_puts(b, _("  not evaluated  ("));
             put_source(e, b, p->file, p->a_off, p->a_end);
-            sb_printf(b, " is %s)\n", ev[k].v[0].i > 0 ? "true" : "false");
+            /* TRANSLATORS: closes "not evaluated  (LEFT SIDE": the left side of
+             * the and/or and its value, which decided without the right side */
+            sb_printf(b, _(" is %s)\n"), truth(ev[k].v[0].i > 0));
             continue;
         }
         /* a test with its operands, or a condition by itself (exists) */
@@ -124,15 +142,16 @@ static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from
         put_source(e, b, p->file, p->off, p->end);
         while (b->len - mark < 40) sb_putc(b, ' ');
         if (alone) {
-            sb_printf(b, "  %s", val ? "true" : "false");
+            sb_printf(b, "  %s", truth(val));
             if (!val && !shown_false && ev[to].v[0].i <= 0) {
-                sb_puts(b, "   <- the first false condition");
+                sb_puts(b, _("   <- the first false condition"));
                 shown_false = 1;
             }
             sb_putc(b, '\n');
             continue;
         }
-        sb_printf(b, "  %-5s", res ? (val ? "true" : "false") : "?");
+        sb_puts(b, "  ");
+        put_padded(b, res ? truth(val) : "?", 5);
         sb_puts(b, "  (");
         put_source(e, b, p->file, p->a_off, p->a_end);
         sb_puts(b, " = ");
@@ -145,7 +164,7 @@ static void put_iteration(arb_engine *e, StrBuf *b, const Event *ev, size_t from
         }
         sb_puts(b, ")");
         if (res && !val && !shown_false && ev[to].v[0].i <= 0) {
-            sb_puts(b, "   <- the first false condition");
+            sb_puts(b, _("   <- the first false condition"));
             shown_false = 1;
         }
         sb_putc(b, '\n');
@@ -373,7 +392,7 @@ int arb_explain_ex(arb_engine *e, const arb_explain_options *o,
     /* derived fields first, untraced */
     if (vm_check_claim(&vm, claim, 0, &ar) != 0) rc = ARB_ERR_NOMEM;
     vm.trace = on_probe;
-    sb_printf(&b, "claim %s\n", claim_id);
+    sb_printf(&b, _("claim %s\n"), claim_id);
     uint32_t fired = 0, quiet = 0;
     for (uint32_t r = 0; r < p->nrules && rc == ARB_OK; r++) {
         if (only != UINT32_MAX && r != only) continue;
@@ -387,7 +406,7 @@ int arb_explain_ex(arb_engine *e, const arb_explain_options *o,
         }
         if (run_rc > 0) { /* a Lua call failed: say so and go on */
             vm.nfindings = before;
-            sb_printf(&b, "\nrule %s: stopped: %s\n", ru->id,
+            sb_printf(&b, _("\nrule %s: stopped: %s\n"), ru->id,
                       vm.failures[vm.nfailures - 1].message);
             continue;
         }
@@ -403,11 +422,13 @@ int arb_explain_ex(arb_engine *e, const arb_explain_options *o,
         }
         fired += nf > 0;
         const Category *c = &p->cats[ru->category];
-        sb_printf(&b, "\nrule %s", ru->id);
+        sb_printf(&b, _("\nrule %s"), ru->id);
         if (ru->title[0]) sb_printf(&b, " \"%s\"", ru->title);
-        sb_printf(&b, " in %s (%s): %s", c->name, c->title, nf ? "fired" : "did not fire");
+        /* TRANSLATORS: after "rule ID "TITLE"": the category's name and
+         * title, then "fired" or "did not fire" */
+        sb_printf(&b, _(" in %s (%s): %s"), c->name, c->title, nf ? _("fired") : _("did not fire"));
         if (nf)
-            sb_printf(&b, ", %zu finding%s\n", nf, nf == 1 ? "" : "s");
+            sb_printf(&b, P_(", %zu finding\n", ", %zu findings\n", nf), nf);
         else
             sb_putc(&b, '\n');
         /* iterations: the events up to each when */
@@ -424,28 +445,42 @@ int arb_explain_ex(arb_engine *e, const arb_explain_options *o,
         }
         if (!iterations)
             sb_puts(&b,
-                    "    its for/match clauses bound nothing: no record of the claim matched\n");
+                    _("    its for/match clauses bound nothing: no record of the claim matched\n"));
         else if (shown < iterations && !nf)
-            sb_printf(&b, "    ... and %zu more iterations\n", iterations - shown);
+            sb_printf(&b,
+                      P_("    ... and %zu more iteration\n", "    ... and %zu more iterations\n",
+                         iterations - shown),
+                      iterations - shown);
         for (size_t k = before; k < vm.nfindings; k++) {
             const Finding *f = &vm.findings[k];
             char amount[32];
             int64_t a = f->amount < 0 ? -f->amount : f->amount;
             snprintf(amount, sizeof amount, "%s%lld.%02lld", f->amount < 0 ? "-" : "",
                      (long long)(a / 100), (long long)(a % 100));
-            sb_printf(&b, "    -> finding");
+            sb_puts(&b, _("    -> finding"));
             if (f->key.i != ARB_NULL && ru->key_field >= 0 && !ru->flags_claim)
-                sb_printf(&b, " on line %lld", (long long)f->key.i);
+                sb_printf(&b, _(" on line %lld"), (long long)f->key.i);
             sb_printf(&b, ": %s", amount);
             if (f->message[0]) sb_printf(&b, ", %s", f->message);
-            for (uint32_t j = 0; j < f->nalso; j++)
-                sb_printf(&b, "%s%s", j ? ", " : " (also matched: ", f->also[j]);
-            sb_puts(&b, f->nalso ? ")\n" : "\n");
+            if (f->nalso) { /* the other rules of its group that matched too */
+                StrBuf also;
+                sb_init(&also, e->alloc);
+                for (uint32_t j = 0; j < f->nalso; j++)
+                    sb_printf(&also, "%s%s", j ? ", " : "", f->also[j]);
+                if (also.oom) b.oom = 1;
+                sb_printf(&b, _(" (also matched: %s)"), also.oom ? "" : sb_str(&also));
+                sb_free(&also);
+            }
+            sb_putc(&b, '\n');
         }
     }
-    if (only == UINT32_MAX)
-        sb_printf(&b, "\n%u rule%s fired; %u other rule%s evaluated and did not fire\n", fired,
-                  fired == 1 ? "" : "s", quiet, quiet == 1 ? "" : "s");
+    if (only == UINT32_MAX) {
+        sb_printf(&b, P_("\n%u rule fired", "\n%u rules fired", fired), fired);
+        sb_printf(&b,
+                  P_("; %u other rule evaluated and did not fire\n",
+                     "; %u other rules evaluated and did not fire\n", quiet),
+                  quiet);
+    }
     if (rc == ARB_OK && b.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     if (rc == ARB_OK) out(ud, sb_str(&b));
     sb_free(&b);

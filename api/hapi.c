@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "history.h"
+#include "i18n.h"
 #include "json_writer.h"
 #include "outfile.h"
 #include "utf8.h"
@@ -176,13 +177,12 @@ static int record_claims(arb_session *s, const Value *const *claims, size_t n) {
         int rc;
         int reversal = hist_reversal(&s->hrev, claims[i], &target);
         if (reversal)
-            rc = target ? hstore_reverse(t, target->data, target->len, s->errmsg,
-                                         sizeof s->errmsg)
+            rc = target ? hstore_reverse(t, target->data, target->len, s->errmsg, sizeof s->errmsg)
                         : 0;
         else
             rc = hstore_put(t, claims[i], 0, &s->scratch, &why, s->errmsg, sizeof s->errmsg);
         if (rc == 1 && !reversal) {
-            snprintf(s->errmsg, sizeof s->errmsg, "cannot be stored in history: %s", why);
+            snprintf(s->errmsg, sizeof s->errmsg, _("cannot be stored in history: %s"), why);
             hstore_abort(t);
             return ARB_ERR_DATA;
         }
@@ -318,7 +318,7 @@ int arb_session_record_json(arb_session *s, const char *json, size_t len) {
     s->errmsg[0] = 0;
     s->nlast = 0;
     if (!e->history) {
-        snprintf(s->errmsg, sizeof s->errmsg, "no history store (arb_engine_set_history)");
+        snprintf(s->errmsg, sizeof s->errmsg, "%s", _("no history store (arb_engine_set_history)"));
         return ARB_ERR_USAGE;
     }
     const Value *claim;
@@ -332,8 +332,8 @@ int arb_session_record_last(arb_session *s, size_t *recorded) {
     if (recorded) *recorded = 0;
     if (!s->e->history || !s->nlast) {
         snprintf(s->errmsg, sizeof s->errmsg, "%s",
-                 !s->e->history ? "no history store (arb_engine_set_history)"
-                                : "no claim was checked to record");
+                 !s->e->history ? _("no history store (arb_engine_set_history)")
+                                : _("no claim was checked to record"));
         return ARB_ERR_USAGE;
     }
     s->errmsg[0] = 0;

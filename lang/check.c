@@ -68,7 +68,7 @@ int sources_add_text(SourceList *s, const char *name, const char *text, size_t l
 int sources_add_file(SourceList *s, const char *path, char *err, size_t errcap) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        snprintf(err, errcap, _("cannot open %s: %s"), path, strerror(errno));
         return -1;
     }
     size_t cap = 1 << 16, len = 0;
@@ -91,12 +91,12 @@ int sources_add_file(SourceList *s, const char *path, char *err, size_t errcap) 
     fclose(f);
     if (!buf || rd_err) {
         mem_free(s->alloc, buf, cap);
-        snprintf(err, errcap, "cannot read %s", path);
+        snprintf(err, errcap, _("cannot read %s"), path);
         return -1;
     }
     int idx = sources_add_text(s, path, buf, len);
     mem_free(s->alloc, buf, cap);
-    if (idx < 0) snprintf(err, errcap, "out of memory reading %s", path);
+    if (idx < 0) snprintf(err, errcap, _("out of memory reading %s"), path);
     return idx;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "i18n.h"
 #include "jsonline.h"
 #include "outfile.h"
 
@@ -348,10 +349,10 @@ typedef struct Report {
     int oom;
 } Report;
 
-static int fail(Report *r, const char *fmt, ...) {
+static int rep_fail(Report *r, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->err, r->errcap, fmt, ap);
+    vsnprintf(r->err, r->errcap, _(fmt), ap); /* translated: po/update-pot.sh extracts rep_fail:2 */
     va_end(ap);
     return -1;
 }
@@ -755,12 +756,12 @@ static int next_obj(Report *r, Reader *rd, int *bad) {
         if (rc == -2) {
             r->oom = 1;
             *bad = 1;
-            fail(r, "out of memory");
+            rep_fail(r, "out of memory");
             return 0;
         }
         if (rc < 0) {
             *bad = 1;
-            fail(r, "%s:%llu: not a JSON object", rd->path, (unsigned long long)rd->lineno);
+            rep_fail(r, "%s:%llu: not a JSON object", rd->path, (unsigned long long)rd->lineno);
             return 0;
         }
         return 1;
@@ -779,7 +780,7 @@ static void settle_date_of(Obj c, char out[11]) {
  * report's period has no end). */
 static int scan_latest(Report *r, char out[11]) {
     FILE *f = fopen(r->o->claims_path, "r");
-    if (!f) return fail(r, "cannot read %s: %s", r->o->claims_path, strerror(errno));
+    if (!f) return rep_fail(r, "cannot read %s: %s", r->o->claims_path, strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     out[0] = 0;
@@ -821,7 +822,7 @@ static void ledger_period(Report *r) {
  * jr_id decides whether its warning was followed (dspo_way "2"). */
 static int read_feedback(Report *r) {
     Reader rd = {fopen(r->o->feedback_path, "r"), r->o->feedback_path, NULL, 0, 0, {0}};
-    if (!rd.f) return fail(r, "cannot read %s: %s", rd.path, strerror(errno));
+    if (!rd.f) return rep_fail(r, "cannot read %s: %s", rd.path, strerror(errno));
     jline_init(&rd.doc);
     int rc = 0, bad = 0;
     const Obj a = {&rd.doc, JLINE_TOP};
@@ -829,17 +830,17 @@ static int read_feedback(Report *r) {
         const JlineVal *id = jline_get(&rd.doc, JLINE_TOP, "jr_id");
         const char *way = str_of(a, "dspo_way");
         if (!id || id->type != JLINE_STRING || !id->n) {
-            rc = fail(r, "%s:%llu: an answer without a jr_id (the finding_id it answers)", rd.path,
-                      (unsigned long long)rd.lineno);
+            rc = rep_fail(r, "%s:%llu: an answer without a jr_id (the finding_id it answers)",
+                          rd.path, (unsigned long long)rd.lineno);
         } else if (strcmp(way, "1") != 0 && strcmp(way, "2") != 0) {
-            rc = fail(r,
-                      "%s:%llu: dspo_way '%s' is neither 1 (the order went ahead) nor 2 (the "
-                      "order was changed)",
-                      rd.path, (unsigned long long)rd.lineno, way);
+            rc = rep_fail(r,
+                          "%s:%llu: dspo_way '%s' is neither 1 (the order went ahead) nor 2 (the "
+                          "order was changed)",
+                          rd.path, (unsigned long long)rd.lineno, way);
         } else {
             FbEntry *e = fb_find(&r->fb, id->s, 1, &r->oom);
             if (!e)
-                rc = fail(r, "out of memory");
+                rc = rep_fail(r, "out of memory");
             else
                 e->followed = way[0] == '2', r->t.feedback++;
         }
@@ -857,8 +858,8 @@ static int read_all(Report *r) {
     jline_init(&c.doc);
     jline_init(&f.doc);
     int rc = 0, bad = 0;
-    if (!c.f) rc = fail(r, "cannot read %s: %s", c.path, strerror(errno));
-    if (!rc && !f.f) rc = fail(r, "cannot read %s: %s", f.path, strerror(errno));
+    if (!c.f) rc = rep_fail(r, "cannot read %s: %s", c.path, strerror(errno));
+    if (!rc && !f.f) rc = rep_fail(r, "cannot read %s: %s", f.path, strerror(errno));
     const Obj claim = {&c.doc, JLINE_TOP}, pending = {&f.doc, JLINE_TOP};
     int have_pending = rc ? 0 : next_obj(r, &f, &bad);
     Line *lines = NULL;
@@ -901,10 +902,10 @@ static int read_all(Report *r) {
         if (r->oom) break;
     }
     if (!rc && !bad && have_pending)
-        rc = fail(r,
-                  "%s:%llu: the finding's claim '%s' is not in %s after the claims before it "
-                  "(report reads the claims file `check` audited, in its order)",
-                  f.path, (unsigned long long)f.lineno, str_of(pending, "claim_id"), c.path);
+        rc = rep_fail(r,
+                      "%s:%llu: the finding's claim '%s' is not in %s after the claims before it "
+                      "(report reads the claims file `check` audited, in its order)",
+                      f.path, (unsigned long long)f.lineno, str_of(pending, "claim_id"), c.path);
     free(lines);
     free(c.line);
     free(f.line);
@@ -912,7 +913,7 @@ static int read_all(Report *r) {
     jline_free(&f.doc);
     if (c.f) fclose(c.f);
     if (f.f) fclose(f.f);
-    if (!rc && r->oom) rc = fail(r, "out of memory");
+    if (!rc && r->oom) rc = rep_fail(r, "out of memory");
     return rc || bad ? -1 : 0;
 }
 
@@ -1137,13 +1138,13 @@ static int write_table(Report *r, const char *name, const Map *m,
     OutFile of;
     outf_init(&of);
     int e = outf_open(&of, path, mem_default());
-    if (e) return fail(r, "cannot write %s: %s", path, strerror(e));
+    if (e) return rep_fail(r, "cannot write %s: %s", path, strerror(e));
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) {
         outf_abort(&of);
-        return fail(r, "out of memory");
+        return rep_fail(r, "out of memory");
     }
     fputs("\xEF\xBB\xBF", f);
     fprintf(f,
@@ -1172,7 +1173,7 @@ static int write_table(Report *r, const char *name, const Map *m,
         e = outf_commit(&of, 0);
     else
         outf_abort(&of);
-    return e ? fail(r, "cannot write %s: %s", path, strerror(e)) : 0;
+    return e ? rep_fail(r, "cannot write %s: %s", path, strerror(e)) : 0;
 }
 
 static int write_text(Report *r, const char *path, const char *text, size_t len) {
@@ -1184,7 +1185,7 @@ static int write_text(Report *r, const char *path, const char *text, size_t len)
         e = outf_commit(&of, 0);
     else
         outf_abort(&of);
-    return e ? fail(r, "cannot write %s: %s", path, strerror(e)) : 0;
+    return e ? rep_fail(r, "cannot write %s: %s", path, strerror(e)) : 0;
 }
 
 static int write_csv_extra(Report *r, json_object *data) {
@@ -1192,7 +1193,7 @@ static int write_csv_extra(Report *r, json_object *data) {
     size_t len = 0;
     /* the ledger */
     FILE *f = open_memstream(&buf, &len);
-    if (!f) return fail(r, "out of memory");
+    if (!f) return rep_fail(r, "out of memory");
     fputs("\xEF\xBB\xBF医师,科室,记分,违规条数,处理\n", f);
     json_object *rows = json_object_object_get(json_object_object_get(data, "ledger"), "rows");
     for (size_t i = 0; i < json_object_array_length(rows); i++) {
@@ -1211,7 +1212,7 @@ static int write_csv_extra(Report *r, json_object *data) {
     if (rc) return rc;
     /* the grades */
     buf = NULL, len = 0;
-    if (!(f = open_memstream(&buf, &len))) return fail(r, "out of memory");
+    if (!(f = open_memstream(&buf, &len))) return rep_fail(r, "out of memory");
     fputs("\xEF\xBB\xBF机构", f);
     for (size_t i = 0; i < r->ninds; i++) fprintf(f, ",%s", r->inds[i].name);
     fputs(",得分,等级\n", f);
@@ -1256,7 +1257,7 @@ static int write_html(Report *r, json_object *data) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!f) return fail(r, "out of memory");
+    if (!f) return rep_fail(r, "out of memory");
     const char *title = r->o->title ? r->o->title : "医保智能审核报告";
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n<title>", f);
     html_escape(f, title);
@@ -1279,7 +1280,7 @@ static int write_html(Report *r, json_object *data) {
     fputs("</script>\n</body></html>\n", f);
     if (fclose(f)) {
         free(buf);
-        return fail(r, "out of memory");
+        return rep_fail(r, "out of memory");
     }
     int rc = write_text(r, r->o->html_path, buf, len);
     free(buf);
@@ -1414,7 +1415,7 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     r.routes = o->routes ? o->routes : arb_report_default_routes(&r.nroutes);
     if (o->routes) r.nroutes = o->nroutes;
     int rc = 0;
-    if (!o->findings_path || !o->claims_path) rc = fail(&r, "findings and claims are required");
+    if (!o->findings_path || !o->claims_path) rc = rep_fail(&r, "findings and claims are required");
     if (!rc && !o->to) rc = scan_latest(&r, r.latest);
     if (!rc) ledger_period(&r);
     OutFile work[LEVELS];
@@ -1428,7 +1429,7 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
                      level_names[lv]);
             int e = outf_open(&work[lv], path, mem_default());
             if (e) {
-                rc = fail(&r, "cannot write %s: %s", path, strerror(e));
+                rc = rep_fail(&r, "cannot write %s: %s", path, strerror(e));
                 break;
             }
             r.csv_work[lv] = work[lv].f;
@@ -1445,13 +1446,13 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
         struct stat st;
         int special = stat(o->xlsx_path, &st) == 0 && !S_ISREG(st.st_mode);
         if (special || strcmp(o->xlsx_path, "-") == 0)
-            rc = fail(&r, "%s: a workbook is written to a regular file", o->xlsx_path);
+            rc = rep_fail(&r, "%s: a workbook is written to a regular file", o->xlsx_path);
         else if (temp_beside(o->xlsx_path, xtmp, sizeof xtmp))
-            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
+            rc = rep_fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
         if (!rc) {
             lxw_workbook_options wo = {.constant_memory = LXW_TRUE};
             r.wb = workbook_new_opt(xtmp, &wo);
-            if (!r.wb) rc = fail(&r, "cannot write %s", o->xlsx_path);
+            if (!r.wb) rc = rep_fail(&r, "cannot write %s", o->xlsx_path);
         }
         if (!rc) {
             r.bold = workbook_add_format(r.wb);
@@ -1482,15 +1483,15 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
         if (rc)
             outf_abort(&work[lv]);
         else if (outf_commit(&work[lv], 0))
-            rc = fail(&r, "cannot write the worklists in %s", o->csv_dir);
+            rc = rep_fail(&r, "cannot write the worklists in %s", o->csv_dir);
     }
     if (r.wb) {
         if (!rc) xlsx_summary(&r, data, xs);
         lxw_error xe = workbook_close(r.wb);
         if (!rc && xe != LXW_NO_ERROR)
-            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, lxw_strerror(xe));
+            rc = rep_fail(&r, "cannot write %s: %s", o->xlsx_path, lxw_strerror(xe));
         if (!rc && rename(xtmp, o->xlsx_path))
-            rc = fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
+            rc = rep_fail(&r, "cannot write %s: %s", o->xlsx_path, strerror(errno));
     }
     if (rc && xtmp[0]) unlink(xtmp);
     if (!rc && o->html_path) rc = write_html(&r, data);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "outfile.h"
 #include "profile.h"
 #include "report_cfg.h"
@@ -365,7 +366,7 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
     W w = put_content(p, sources, nsources);
     if (w.b.oom) {
         sb_free(&w.b);
-        snprintf(err, errcap, "out of memory writing %s", path);
+        snprintf(err, errcap, _("out of memory writing %s"), path);
         return -1;
     }
     unsigned char hdr[HEADER];
@@ -381,7 +382,7 @@ int pack_write(const Program *p, const PackSource *sources, size_t nsources, con
         e = outf_commit(&f, 1);
     sb_free(&w.b);
     if (e) {
-        snprintf(err, errcap, "cannot write %s: %s", path, strerror(e));
+        snprintf(err, errcap, _("cannot write %s: %s"), path, strerror(e));
         return -1;
     }
     return 0;
@@ -964,21 +965,21 @@ static Program *load_image(const unsigned char *h, size_t size, int borrowed, co
     memcpy(&sum, h + 24, 8);
     const char *why = NULL;
     if (memcmp(h, PACK_MAGIC, sizeof PACK_MAGIC) != 0)
-        why = "not a rule pack";
+        why = _("not a rule pack");
     else if (version != PACK_FORMAT)
-        why = "made by another version of arbiter (pack format differs)";
+        why = _("made by another version of arbiter (pack format differs)");
     else if (len != size - HEADER)
-        why = "truncated or damaged (length differs)";
+        why = _("truncated or damaged (length differs)");
     else if (pack_hash(h + HEADER, len) != sum)
-        why = "damaged (checksum differs)";
+        why = _("damaged (checksum differs)");
     if (why) {
         if (version != PACK_FORMAT && !memcmp(h, PACK_MAGIC, sizeof PACK_MAGIC))
             snprintf(
                 err, errcap,
-                "%s was %s: format %u, this arbiter reads %u; rebuild it with 'arbiter compile'",
+                _("%s was %s: format %u, this arbiter reads %u; rebuild it with 'arbiter compile'"),
                 path, why, version, PACK_FORMAT);
         else
-            snprintf(err, errcap, "%s is %s; rebuild it with 'arbiter compile'", path, why);
+            snprintf(err, errcap, _("%s is %s; rebuild it with 'arbiter compile'"), path, why);
         if (!borrowed) munmap(map, size);
         return NULL;
     }
@@ -986,7 +987,7 @@ static Program *load_image(const unsigned char *h, size_t size, int borrowed, co
     Program *p = mem_calloc(a, sizeof(Program));
     if (!p) {
         if (!borrowed) munmap(map, size);
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, "%s", _("out of memory"));
         return NULL;
     }
     arena_init(&p->ar, a, 1 << 16);
@@ -1018,19 +1019,19 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
     /* O_NONBLOCK: a FIFO (or a device) at path must not hang the open */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errcap, "cannot open %s: %s", path, strerror(errno));
+        snprintf(err, errcap, _("cannot open %s: %s"), path, strerror(errno));
         return NULL;
     }
     struct stat sb;
     int st = fstat(fd, &sb);
     if (st == 0 && !S_ISREG(sb.st_mode)) {
         close(fd);
-        snprintf(err, errcap, "%s is not a rule pack (not a regular file)", path);
+        snprintf(err, errcap, _("%s is not a rule pack (not a regular file)"), path);
         return NULL;
     }
     if (st != 0 || sb.st_size < HEADER) {
         close(fd);
-        snprintf(err, errcap, "%s is not a rule pack (too short)", path);
+        snprintf(err, errcap, _("%s is not a rule pack (too short)"), path);
         return NULL;
     }
     /* Read into memory of our own, not mapped from the file: a pack
@@ -1041,7 +1042,7 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
     void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) {
         close(fd);
-        snprintf(err, errcap, "cannot load %s: %s", path, strerror(errno));
+        snprintf(err, errcap, _("cannot load %s: %s"), path, strerror(errno));
         return NULL;
     }
     errno = 0;
@@ -1055,8 +1056,8 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
     close(fd);
     if (got < size || mprotect(map, size, PROT_READ)) {
         munmap(map, size);
-        snprintf(err, errcap, "cannot read %s: %s", path,
-                 got < size ? (rerr ? strerror(rerr) : "it became shorter while read")
+        snprintf(err, errcap, _("cannot read %s: %s"), path,
+                 got < size ? (rerr ? strerror(rerr) : _("it became shorter while read"))
                             : strerror(errno));
         return NULL;
     }
@@ -1067,8 +1068,8 @@ Program *pack_load_mem(const void *data, size_t size, const char *name, Alloc a,
                        const PackSource **sources, size_t *nsources, uint64_t *checksum, char *err,
                        size_t errcap) {
     if (size < HEADER || ((uintptr_t)data & 7)) {
-        snprintf(err, errcap, "%s is not a rule pack (%s)", name,
-                 size < HEADER ? "too short" : "not aligned to 8 bytes");
+        snprintf(err, errcap, _("%s is not a rule pack (%s)"), name,
+                 size < HEADER ? _("too short") : _("not aligned to 8 bytes"));
         return NULL;
     }
     return load_image(data, size, 1, name, a, sources, nsources, checksum, err, errcap);

@@ -5,7 +5,8 @@
 # carets (a caret under text after 汉字 stands where the terminal shows it:
 # two columns a character), and Chinese words in place of the English; the
 # language comes from --lang, else LANGUAGE / LC_ALL / LC_MESSAGES / LANG,
-# and English stays the default.
+# and English stays the default.  And the library's, the rule pack's and
+# the report's errors and `arbiter explain` come out in Chinese too.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -82,6 +83,54 @@ has "usage error" "$tmp/out" "arbiter lint: 未知的选项或缺少取值：'--
 has "usage hint" "$tmp/out" "用法请运行 'arbiter lint --help'。"
 env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" --lang zh_CN fmt "$tmp/none.rules" >"$tmp/out" 2>&1
 has "strerror" "$tmp/out" "arbiter fmt：无法读取 $tmp/none.rules：没有那个文件或目录"
+
+# beyond lint: the library's errors (engine_fail, api/), the rule pack's,
+# the report's and the text of `arbiter explain` in Chinese, the values,
+# rule ids and source text as they are; by default the same English
+ex=$src/examples
+z() { env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" --lang zh_CN "$@"; }
+e() { env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u LANG "$arbiter" "$@"; }
+z check --pack "$tmp/none.arbpack" --claims "$ex/claims/claims.csv" -o "$tmp/f.jsonl" >"$tmp/out" 2>&1
+has "missing pack" "$tmp/out" "无法打开 $tmp/none.arbpack：没有那个文件或目录"
+e check --pack "$tmp/none.arbpack" --claims "$ex/claims/claims.csv" -o "$tmp/f.jsonl" >"$tmp/out" 2>&1
+has "missing pack (English)" "$tmp/out" "cannot open $tmp/none.arbpack: No such file or directory"
+printf 'hello' >"$tmp/bad.arbpack"
+z check --pack "$tmp/bad.arbpack" --claims "$ex/claims/claims.csv" -o "$tmp/f.jsonl" >"$tmp/out" 2>&1
+has "not a pack" "$tmp/out" "$tmp/bad.arbpack 不是规则包（过短）"
+"$arbiter" gen claims --n 3 --seed 1 >"$tmp/c.jsonl"
+z check "$ex"/rules/*.rules --stdlib "$src/stdlib-rules" --claims "$tmp/c.jsonl" -o "$tmp/c.jsonl" >"$tmp/out" 2>&1
+[ $? -eq 2 ] && ok || bad "an output over the input: not a usage error"
+has "output over the input" "$tmp/out" "疑点文件 $tmp/c.jsonl 就是结算单文件 $tmp/c.jsonl：拒绝覆盖"
+e check "$ex"/rules/*.rules --stdlib "$src/stdlib-rules" --claims "$tmp/c.jsonl" -o "$tmp/c.jsonl" >"$tmp/out" 2>&1
+has "output over the input (English)" "$tmp/out" "the findings file $tmp/c.jsonl is the claims file $tmp/c.jsonl: refusing to overwrite it"
+z report "$tmp/c.jsonl" --claims "$tmp/none.jsonl" -o "$tmp/r.html" >"$tmp/out" 2>&1
+has "report error" "$tmp/out" "无法读取 $tmp/none.jsonl：没有那个文件或目录"
+e report "$tmp/c.jsonl" --claims "$tmp/none.jsonl" -o "$tmp/r.html" >"$tmp/out" 2>&1
+has "report error (English)" "$tmp/out" "cannot read $tmp/none.jsonl: No such file or directory"
+xp() { # xp z|e [ARGS...]: explain a claim of the example, in Chinese or by default
+  local run=$1
+  shift
+  "$run" explain "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" --stdlib "$src/stdlib-rules" "$@"
+}
+xp z --claim NOPE >"$tmp/out" 2>&1
+has "explain: no claim" "$tmp/out" "$ex/claims/claims.csv 中没有结算单 'NOPE'"
+xp z --claim C00000007 >"$tmp/xzh" 2>&1
+xp e --claim C00000007 >"$tmp/xen" 2>&1
+e --lang en explain "$ex"/rules/*.rules --claims "$ex/claims/claims.csv" --stdlib "$src/stdlib-rules" --claim C00000007 >"$tmp/xen2" 2>&1
+same "explain by default and with --lang en" "$tmp/xen" "$tmp/xen2"
+has "explain (English)" "$tmp/xen" 'rule DRUG_CHILD.1 "儿童专用药品用于成人" in DRUG_CHILD (药品儿童专用): fired, 1 finding'
+has "explain heading" "$tmp/xzh" '规则 DRUG_CHILD.1 "儿童专用药品用于成人"，类别 DRUG_CHILD（药品儿童专用）：已触发，1 条疑点'
+has "explain iteration" "$tmp/xzh" 'line=1, r=XA12AXX128N001010101438：when 条件成立'
+has "explain test" "$tmp/xzh" 'claim.age >= r.age_under                  成立   (claim.age = 27, r.age_under = 18)'
+has "explain finding" "$tmp/xzh" '-> 疑点，明细 1: 22.80, 小儿碳酸钙D3颗粒 限18岁以下儿童使用，患者27岁'
+has "explain summary" "$tmp/xzh" '2 条规则触发；另有 16 条规则已求值但未触发'
+# the same lines, each translated
+[ "$(wc -l <"$tmp/xzh")" -eq "$(wc -l <"$tmp/xen")" ] && ok || bad "explain: not as many lines in Chinese as in English"
+for w in fired finding true 'the claim' 'rules'; do lacks "explain: no English" "$tmp/xzh" "$w"; done
+xp z --claim C00000007 --rule FEE_DATE.1 >"$tmp/out" 2>&1
+has "explain: did not fire" "$tmp/out" '（计费日期与住院时间不符）：未触发'
+has "explain: the first false condition" "$tmp/out" 'claim.care_type == inpatient              不成立  (claim.care_type = 定点药店购药, inpatient = 住院)   <- 第一个不成立的条件'
+has "explain: not evaluated" "$tmp/out" '未求值  （claim.care_type == inpatient 不成立）'
 
 echo "lint_zh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
