@@ -4,23 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t table_key_hash(const char *s, uint32_t n, int prefix) {
-    return str_hash(s, n) ^ (prefix ? 0x9e3779b9u : 0);
-}
-
 uint32_t table_index_cap(uint32_t nrows) {
     uint32_t cap = 16;
     while (cap < nrows * 2) cap *= 2;
     return cap;
-}
-
-int table_key_of_row(const Table *t, uint32_t r, const char **data, uint32_t *len) {
-    const ArbStr *s = table_row(t, r)[t->key_col].s;
-    if (!s) return -1;
-    int pct = s->len > 0 && s->data[s->len - 1] == '%';
-    *data = s->data;
-    *len = s->len - (uint32_t)pct;
-    return pct || t->key_prefix;
 }
 
 int table_add_prefix_len(Table *t, uint32_t n) {

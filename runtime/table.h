@@ -55,8 +55,14 @@ struct Table {
  * lengths than TABLE_MAX_PREFIX_LENS. */
 int table_build_index(Table *t, Arena *ar);
 
-/* The hash of a key in the index (prefix keys hash apart from exact ones). */
-uint32_t table_key_hash(const char *s, uint32_t n, int prefix);
+/* Mixed into the hash of a prefix key, so it hashes apart from the exact
+ * key of the same bytes. */
+#define TABLE_PREFIX_SALT 0x9e3779b9u
+
+/* The hash of a key in the index. */
+static inline uint32_t table_key_hash(const char *s, uint32_t n, int prefix) {
+    return str_hash(s, n) ^ (prefix ? TABLE_PREFIX_SALT : 0);
+}
 
 /* The number of slots of the index of a table of nrows rows: a power of
  * two, at least 16 and at least twice nrows. */
@@ -65,7 +71,14 @@ uint32_t table_index_cap(uint32_t nrows);
 /* The key of row r: sets *data and *len (without a trailing '%') and
  * returns 1 for a prefix key, 0 for an exact one, -1 when the row has no
  * key. */
-int table_key_of_row(const Table *t, uint32_t r, const char **data, uint32_t *len);
+static inline int table_key_of_row(const Table *t, uint32_t r, const char **data, uint32_t *len) {
+    const ArbStr *s = t->rows[(size_t)r * t->rt.nfields + (size_t)t->key_col].s;
+    if (!s) return -1;
+    int pct = s->len > 0 && s->data[s->len - 1] == '%';
+    *data = s->data;
+    *len = s->len - (uint32_t)pct;
+    return pct || t->key_prefix;
+}
 
 /* Adds n to the prefix lengths of t (kept ascending, without repeats).
  * Returns 0, or -1 when there would be more than TABLE_MAX_PREFIX_LENS. */
