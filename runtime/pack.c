@@ -129,6 +129,20 @@ static void put_table(W *w, const Table *t) {
     for (uint32_t r = 0; r < t->nrows; r++)
         for (uint32_t f = 0; f < t->rt.nfields; f++)
             put_value(w, &t->rt.fields[f].type, table_row(t, r)[f]);
+    /* the key index as built (format 13): the slots and rowids as they lie
+     * in memory, and each key's range of rowids (its bytes are the rows') */
+    if (t->key_col < 0 || t->nrows == 0) return;
+    int built = t->slots != NULL;
+    put_u32(w, built ? t->nkeys : 0);
+    put_u32(w, built ? t->mask : 0);
+    put_u32(w, built ? t->nrowids : 0);
+    if (!built) return;
+    pad8(w);
+    sb_putn(&w->b, (const char *)t->slots, ((size_t)t->mask + 1) * sizeof(TableSlot));
+    pad8(w);
+    sb_putn(&w->b, (const char *)t->rowids, (size_t)t->nrowids * sizeof(uint32_t));
+    for (uint32_t k = 0; k < t->nkeys; k++)
+        put_u32(w, t->keys[k].first), put_u32(w, t->keys[k].count);
 }
 
 /* A string that may be NULL (a dict's "missing"). */
@@ -536,6 +550,48 @@ static void get_record_type(R *r, RecordType *rt) {
     }
 }
 
+/* Points t's index at the one stored after its rows (format 13).  Here only
+ * what building the keys needs is checked (each key's range lies within the
+ * rowids and its first row exists and has a key); verify_program checks the
+ * rest against the rows before anything runs. */
+static void get_index(R *r, Table *t) {
+    t->nkeys = t->nrowids = t->nprefix_lens = 0;
+    if (t->key_col < 0 || t->nrows == 0) return;
+    t->nkeys = get_u32(r);
+    t->mask = get_u32(r);
+    t->nrowids = get_u32(r);
+    uint32_t cap = table_index_cap(t->nrows);
+    if (r->bad || t->mask != cap - 1 || t->nkeys > t->nrowids || t->nrowids > t->nrows) {
+        mark_bad(r, __LINE__);
+        return;
+    }
+    skip_pad8(r);
+    if (!need(r, (size_t)cap * sizeof(TableSlot))) return;
+    t->slots = (TableSlot *)r->p;
+    r->p += (size_t)cap * sizeof(TableSlot);
+    skip_pad8(r);
+    if (!need(r, (size_t)t->nrowids * sizeof(uint32_t))) return;
+    t->rowids = (uint32_t *)r->p;
+    r->p += (size_t)t->nrowids * sizeof(uint32_t);
+    if (!need(r, (size_t)t->nkeys * 8)) return;
+    t->keys = alloc(r, (size_t)t->nkeys * sizeof(TableKey));
+    for (uint32_t k = 0; k < t->nkeys && !r->bad; k++) {
+        TableKey *tk = &t->keys[k];
+        memcpy(&tk->first, r->p, 4);
+        memcpy(&tk->count, r->p + 4, 4);
+        r->p += 8;
+        int prefix;
+        if (tk->count == 0 || tk->first >= t->nrowids || tk->count > t->nrowids - tk->first ||
+            t->rowids[tk->first] >= t->nrows ||
+            (prefix = table_key_of_row(t, t->rowids[tk->first], &tk->data, &tk->len)) < 0 ||
+            (prefix && table_add_prefix_len(t, tk->len))) {
+            mark_bad(r, __LINE__);
+            return;
+        }
+        tk->prefix = (uint8_t)prefix;
+    }
+}
+
 static Table *get_table(R *r) {
     Table *t = alloc(r, sizeof(Table));
     if (!t) return NULL;
@@ -557,7 +613,7 @@ static Table *get_table(R *r) {
     for (uint32_t i = 0; i < t->nrows && !r->bad; i++)
         for (uint32_t f = 0; f < t->rt.nfields; f++)
             t->rows[(size_t)i * t->rt.nfields + f] = get_value(r, &t->rt.fields[f].type);
-    if (!r->bad && table_build_index(t, &r->prog->ar)) mark_bad(r, __LINE__);
+    if (!r->bad) get_index(r, t);
     return t;
 }
 
@@ -1045,6 +1101,12 @@ Program *pack_load(const char *path, Alloc a, const PackSource **sources, size_t
         snprintf(err, errcap, _("cannot load %s: %s"), path, strerror(errno));
         return NULL;
     }
+#ifdef MADV_HUGEPAGE
+    /* huge pages where the system allows them on request: reading a large
+     * pack then takes a few faults instead of one a page, and the index's
+     * probes fewer TLB misses (advice only: failure changes nothing) */
+    if (size >= (4u << 20)) madvise(map, size, MADV_HUGEPAGE);
+#endif
     errno = 0;
     while (got < size) {
         ssize_t k = read(fd, (char *)map + got, size - got);

@@ -4,8 +4,9 @@
  * rules, bytecode, constants, sets, message templates, the item-code index
  * layout — and the list of source files it was built from with their hashes.
  * Loading maps the file (mmap) and uses its strings and bytecode in place;
- * pointer arrays (table rows, constants) are rebuilt and key indexes
- * re-hashed.  The loader needs no compiler and no LLVM. */
+ * pointer arrays (table rows, constants) are rebuilt; tables' key indexes
+ * (slots and rowids) are used in place, checked against the rows by the
+ * verifier.  The loader needs no compiler and no LLVM. */
 #ifndef ARB_PACK_H
 #define ARB_PACK_H
 
@@ -14,11 +15,11 @@
 
 #define PACK_MAGIC "ARBPACK"
 #define PACK_FORMAT                                                                                \
-    12 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR; 5: operand      \
+    13 /* 2: HISTORY, STARTS; 3: LUACALL, Lua modules; 4: regex columns, MATCHESR; 5: operand      \
           vectors, code shared by the rules of a shape; 6: LEAST, GREATEST; 7: EVRESET, EVIDENCE;  \
           8: enum codes, derived fields' formulas; 9: a rule's matched row (Rule.row_slot);        \
           10: input profiles (profile.h); 11: key prefix tables; 12: the report                    \
-          configuration (report_cfg.h) */
+          configuration (report_cfg.h); 13: tables' key indexes stored as built */
 
 /* A source the pack was built from: path and FNV-1a 64 of its bytes. */
 typedef struct PackSource {

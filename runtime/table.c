@@ -4,14 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t key_hash(const char *s, uint32_t n, int prefix) {
-    return str_hash(s, n) ^ (prefix ? 0x9e3779b9u : 0);
+uint32_t table_index_cap(uint32_t nrows) {
+    uint32_t cap = 16;
+    while (cap < nrows * 2) cap *= 2;
+    return cap;
+}
+
+int table_add_prefix_len(Table *t, uint32_t n) {
+    uint8_t j = 0;
+    while (j < t->nprefix_lens && t->prefix_lens[j] < n) j++;
+    if (j < t->nprefix_lens && t->prefix_lens[j] == n) return 0;
+    if (t->nprefix_lens == TABLE_MAX_PREFIX_LENS || n > UINT16_MAX) return -1;
+    memmove(&t->prefix_lens[j + 1], &t->prefix_lens[j], (t->nprefix_lens - j) * sizeof(uint16_t));
+    t->prefix_lens[j] = (uint16_t)n;
+    t->nprefix_lens++;
+    return 0;
 }
 
 const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix, uint32_t *count) {
     *count = 0;
     if (!t->slots) return NULL;
-    uint32_t h = key_hash(s, n, prefix);
+    uint32_t h = table_key_hash(s, n, prefix);
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         TableSlot sl = t->slots[i];
         if (!sl.key) return NULL;
@@ -26,10 +39,10 @@ const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix
 
 int table_build_index(Table *t, Arena *ar) {
     t->nkeys = 0;
+    t->nrowids = 0;
     t->nprefix_lens = 0;
     if (t->key_col < 0 || t->nrows == 0) return 0;
-    uint32_t cap = 16;
-    while (cap < t->nrows * 2) cap *= 2;
+    uint32_t cap = table_index_cap(t->nrows);
     t->mask = cap - 1;
     t->slots = arena_alloc(ar, cap * sizeof(TableSlot));
     t->keys = arena_alloc(ar, t->nrows * sizeof(TableKey));
@@ -38,38 +51,28 @@ int table_build_index(Table *t, Arena *ar) {
     if (!t->slots || !t->keys || !row_key || !t->rowids) return -1;
     /* 1: distinct keys, and the key of every row */
     for (uint32_t r = 0; r < t->nrows; r++) {
-        const ArbStr *s = table_row(t, r)[t->key_col].s;
-        if (!s) {
+        const char *d;
+        uint32_t n;
+        int prefix = table_key_of_row(t, r, &d, &n);
+        if (prefix < 0) {
             row_key[r] = UINT32_MAX;
             continue;
         }
-        int pct = s->len > 0 && s->data[s->len - 1] == '%', prefix = pct || t->key_prefix;
-        uint32_t n = s->len - (uint32_t)pct;
-        uint32_t h = key_hash(s->data, n, prefix), i;
+        uint32_t h = table_key_hash(d, n, prefix), i;
         for (i = h & t->mask; t->slots[i].key; i = (i + 1) & t->mask) {
             TableKey *tk = &t->keys[t->slots[i].key - 1];
             if (t->slots[i].hash == h && tk->len == n && tk->prefix == prefix &&
-                memcmp(tk->data, s->data, n) == 0)
+                memcmp(tk->data, d, n) == 0)
                 break;
         }
         if (!t->slots[i].key) {
             TableKey *tk = &t->keys[t->nkeys];
-            tk->data = s->data;
+            tk->data = d;
             tk->len = n;
             tk->prefix = (uint8_t)prefix;
             t->slots[i].hash = h;
             t->slots[i].key = ++t->nkeys;
-            if (prefix) {
-                uint8_t j = 0;
-                while (j < t->nprefix_lens && t->prefix_lens[j] < n) j++;
-                if (j == t->nprefix_lens || t->prefix_lens[j] != n) {
-                    if (t->nprefix_lens == TABLE_MAX_PREFIX_LENS || n > UINT16_MAX) return -1;
-                    memmove(&t->prefix_lens[j + 1], &t->prefix_lens[j],
-                            (t->nprefix_lens - j) * sizeof(uint16_t));
-                    t->prefix_lens[j] = (uint16_t)n;
-                    t->nprefix_lens++;
-                }
-            }
+            if (prefix && table_add_prefix_len(t, n)) return -1;
         }
         row_key[r] = t->slots[i].key - 1;
         t->keys[row_key[r]].count++;
@@ -85,6 +88,7 @@ int table_build_index(Table *t, Arena *ar) {
         if (row_key[r] == UINT32_MAX) continue;
         TableKey *tk = &t->keys[row_key[r]];
         t->rowids[tk->first + tk->count++] = r;
+        t->nrowids++;
     }
     return 0;
 }

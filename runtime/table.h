@@ -4,7 +4,11 @@
  * like any record.  The key column is indexed by hash; a key ending in '%' is
  * a prefix key ("XL02BBA326%" covers every code that starts so), and so is
  * every key of a column declared `key prefix`; prefix keys are found by
- * probing each distinct prefix length present in the table. */
+ * probing each distinct prefix length present in the table.
+ *
+ * A pack stores the index as built (slots, rowids and each key's range of
+ * rowids): loading points at it and the verifier checks it against the rows
+ * (verify.h). */
 #ifndef ARB_TABLE_H
 #define ARB_TABLE_H
 
@@ -41,6 +45,7 @@ struct Table {
     TableSlot *slots; /* open addressing, linear probing, at most half full */
     uint32_t mask;
     uint32_t *rowids; /* rows grouped by key */
+    uint32_t nrowids; /* the rows with a key */
     uint8_t nprefix_lens;
     uint16_t prefix_lens[TABLE_MAX_PREFIX_LENS]; /* ascending */
 };
@@ -49,6 +54,35 @@ struct Table {
  * Returns 0, or -1 when out of memory or when there are more distinct prefix
  * lengths than TABLE_MAX_PREFIX_LENS. */
 int table_build_index(Table *t, Arena *ar);
+
+/* Mixed into the hash of a prefix key, so it hashes apart from the exact
+ * key of the same bytes. */
+#define TABLE_PREFIX_SALT 0x9e3779b9u
+
+/* The hash of a key in the index. */
+static inline uint32_t table_key_hash(const char *s, uint32_t n, int prefix) {
+    return str_hash(s, n) ^ (prefix ? TABLE_PREFIX_SALT : 0);
+}
+
+/* The number of slots of the index of a table of nrows rows: a power of
+ * two, at least 16 and at least twice nrows. */
+uint32_t table_index_cap(uint32_t nrows);
+
+/* The key of row r: sets *data and *len (without a trailing '%') and
+ * returns 1 for a prefix key, 0 for an exact one, -1 when the row has no
+ * key. */
+static inline int table_key_of_row(const Table *t, uint32_t r, const char **data, uint32_t *len) {
+    const ArbStr *s = t->rows[(size_t)r * t->rt.nfields + (size_t)t->key_col].s;
+    if (!s) return -1;
+    int pct = s->len > 0 && s->data[s->len - 1] == '%';
+    *data = s->data;
+    *len = s->len - (uint32_t)pct;
+    return pct || t->key_prefix;
+}
+
+/* Adds n to the prefix lengths of t (kept ascending, without repeats).
+ * Returns 0, or -1 when there would be more than TABLE_MAX_PREFIX_LENS. */
+int table_add_prefix_len(Table *t, uint32_t n);
 
 /* Rows whose key equals s[0..n) exactly (prefix == 0), or whose prefix key is
  * exactly s[0..n) (prefix == 1).  Returns the row ids and sets *count. */

@@ -663,6 +663,151 @@ static int ops_in_range(const Program *p, uint32_t base, uint32_t n) {
     return base <= p->nops && n <= p->nops - base;
 }
 
+/* The i-th of the program's tables, sets and rule indexes' key tables. */
+static const Table *table_at(const Program *p, uint32_t i) {
+    if (i < p->ntables) return p->tables[i];
+    i -= p->ntables;
+    if (i < p->nsets) return p->sets[i];
+    return p->indexes[i - p->nsets].keys;
+}
+
+/* hk[k] = table_key_hash of keys[k], for k < n: four keys at a time
+ * through their common length, so the multiplications of four hashes
+ * overlap (FNV-1a is one serial chain a key). */
+static void key_hashes(const TableKey *keys, uint32_t n, uint32_t *hk) {
+    uint32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        const TableKey *a = keys + k;
+        uint32_t m = a[0].len;
+        for (int j = 1; j < 4; j++) m = a[j].len < m ? a[j].len : m;
+        uint32_t h0 = 2166136261u, h1 = h0, h2 = h0, h3 = h0;
+        const unsigned char *d0 = (const unsigned char *)a[0].data,
+                            *d1 = (const unsigned char *)a[1].data,
+                            *d2 = (const unsigned char *)a[2].data,
+                            *d3 = (const unsigned char *)a[3].data;
+        for (uint32_t i = 0; i < m; i++) {
+            h0 = (h0 ^ d0[i]) * 16777619u;
+            h1 = (h1 ^ d1[i]) * 16777619u;
+            h2 = (h2 ^ d2[i]) * 16777619u;
+            h3 = (h3 ^ d3[i]) * 16777619u;
+        }
+        const uint32_t h[4] = {h0, h1, h2, h3};
+        for (int j = 0; j < 4; j++)
+            hk[k + j] = str_hash_more(h[j], a[j].data + m, a[j].len - m) ^
+                        (a[j].prefix ? TABLE_PREFIX_SALT : 0);
+    }
+    for (; k < n; k++) hk[k] = table_key_hash(keys[k].data, keys[k].len, keys[k].prefix);
+}
+
+/* The key index of a table against its rows (a pack stores the index as
+ * built; a wrong one would make lookups miss rows or return others):
+ *  - the slots are as many as table_index_cap gives, each key sits in
+ *    exactly one, and the keys' ranges tile the rowids in order;
+ *  - the rowids list every row that has a key exactly once, ascending
+ *    within a key, and every row listed under a key has that key's bytes;
+ *  - each slot's hash is its key's, recomputed, and no empty slot lies
+ *    between the slot a key's hash points at and the key's slot, so a probe
+ *    for the key reaches it;
+ *  - no slot a probe passes before reaching a key holds an equal key.
+ * That is what table_build_index would have built, up to where keys sit in
+ * the slots: a lookup finds every row it would have found, and no other.
+ * The keys and rows are read in order and the slots in one sweep (no
+ * probe at random), and the slots passed over between a key's home and its
+ * slot are those an insertion would have passed.  Returns NULL or what is
+ * wrong; seen holds max(nrows, nkeys) / 8 + 1 bytes and hk nkeys hashes. */
+static const char *verify_index(const Table *t, uint8_t *seen, uint32_t *hk) {
+    if (t->key_col < 0 || t->nrows == 0) return t->nkeys ? "keys without a key column" : NULL;
+    if (!t->slots || !t->rowids || (!t->keys && t->nkeys)) return "no key index";
+    uint32_t cap = table_index_cap(t->nrows);
+    if (t->mask != cap - 1 || t->nkeys > t->nrowids || t->nrowids > t->nrows)
+        return "key index of the wrong size";
+    /* the ranges tile the rowids; the rows under a key have its bytes */
+    memset(seen, 0, t->nrows / 8 + 1);
+    uint32_t pos = 0;
+    for (uint32_t k = 0; k < t->nkeys; k++) {
+        const TableKey *tk = &t->keys[k];
+        if (tk->first != pos || tk->count == 0 || tk->count > t->nrowids - pos)
+            return "key ranges do not tile the rows";
+        pos += tk->count;
+        for (uint32_t j = tk->first; j < pos; j++) {
+            uint32_t r = t->rowids[j];
+            const char *d;
+            uint32_t n;
+            if (r >= t->nrows || (seen[r / 8] >> (r % 8) & 1) ||
+                (j > tk->first && r <= t->rowids[j - 1]))
+                return "row ids out of range, repeated or out of order";
+            seen[r / 8] |= (uint8_t)(1u << (r % 8));
+            if (table_key_of_row(t, r, &d, &n) != tk->prefix || n != tk->len ||
+                memcmp(d, tk->data, n) != 0)
+                return "a row listed under another key";
+        }
+    }
+    if (pos != t->nrowids) return "key ranges do not tile the rows";
+    key_hashes(t->keys, t->nkeys, hk);
+    for (uint32_t r = 0; r < t->nrows; r++)
+        if (!(seen[r / 8] >> (r % 8) & 1) && table_row(t, r)[t->key_col].s)
+            return "a row with a key missing from the index";
+    /* one sweep of the slots from an empty one (there is one: nkeys <=
+     * nrows < cap) */
+    uint32_t e = 0;
+    while (e < cap && t->slots[e].key) e++;
+    if (e == cap) return "key index full";
+    memset(seen, 0, t->nkeys / 8 + 1);
+    uint32_t used = 0, run = 0; /* run: full slots since the last empty one */
+    for (uint32_t step = 1; step <= cap; step++) {
+        uint32_t i = (e + step) & t->mask;
+        TableSlot sl = t->slots[i];
+        if (!sl.key) {
+            run = 0;
+            continue;
+        }
+        uint32_t k = sl.key - 1;
+        if (k >= t->nkeys || (seen[k / 8] >> (k % 8) & 1)) return "key slot out of range";
+        seen[k / 8] |= (uint8_t)(1u << (k % 8));
+        used++;
+        if (sl.hash != hk[k]) return "a key stored with a wrong hash";
+        uint32_t home = sl.hash & t->mask, dist = (i - home) & t->mask;
+        if (dist > run++) return "a key its probe does not reach";
+        const TableKey *tk = &t->keys[k];
+        for (uint32_t j = home; j != i; j = (j + 1) & t->mask) {
+            const TableSlot *o = &t->slots[j];
+            const TableKey *ok = &t->keys[o->key - 1];
+            if (o->hash == sl.hash && ok->len == tk->len && ok->prefix == tk->prefix &&
+                memcmp(ok->data, tk->data, tk->len) == 0)
+                return "a key stored twice";
+        }
+    }
+    if (used != t->nkeys) return "keys missing from the slots";
+    return NULL;
+}
+
+/* verify_index of every table, set and rule index. */
+static int verify_tables(const Program *p, char *err, size_t errcap) {
+    uint32_t most = 0, nt = p->ntables + p->nsets + p->nindexes;
+    for (uint32_t i = 0; i < nt; i++) {
+        const Table *t = table_at(p, i);
+        if (t) most = t->nrows > most ? t->nrows : most;
+    }
+    uint8_t *seen = malloc(most / 8 + 1);
+    uint32_t *hk = malloc(((size_t)most + 1) * sizeof(uint32_t));
+    int rc = 0;
+    if (!seen || !hk) {
+        snprintf(err, errcap, "out of memory");
+        rc = -1;
+    }
+    for (uint32_t i = 0; i < nt && rc == 0; i++) {
+        const Table *t = table_at(p, i);
+        const char *why = t ? verify_index(t, seen, hk) : NULL;
+        if (why) {
+            snprintf(err, errcap, "table %s: %s", t->name ? t->name : "?", why);
+            rc = -1;
+        }
+    }
+    free(seen);
+    free(hk);
+    return rc;
+}
+
 int verify_program(const Program *p, char *err, size_t errcap) {
     Verifier v = {p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
     size_t n = (size_t)p->ncode + 1;
@@ -680,7 +825,7 @@ int verify_program(const Program *p, char *err, size_t errcap) {
         goto out;
     }
     memset(v.at, 0xff, n * sizeof(int32_t));
-    rc = 0;
+    rc = verify_tables(p, err, errcap);
     for (uint32_t i = 0; i < p->nrules && rc == 0; i++) {
         const Rule *r = &p->rules[i];
         if (!ops_in_range(p, r->ops, r->nops)) {

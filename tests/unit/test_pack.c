@@ -2,7 +2,8 @@
  * shared code and operand vectors intact, and a pack whose content is
  * well-formed but whose code or operands are not (as a crafted pack would
  * be; the checksum is recomputed by the writer) is refused by the verifier,
- * never run. */
+ * never run; tables' key indexes are stored as built and a wrong one is
+ * refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -288,6 +289,144 @@ static void test_pack_in_memory(void **state) {
     sb_free(&b);
 }
 
+/* A copy of pack b (8-byte aligned) changed by `change` at the table
+ * index's bytes and sealed; the loader's message when refused, or NULL. */
+typedef void (*IndexChange)(unsigned char *pack, const Table *good, size_t slots_at,
+                            size_t rowids_at);
+
+static void expect_index_refused(const StrBuf *b, IndexChange change, const char *why) {
+    uint64_t *copy = malloc(b->len + 8);
+    memcpy(copy, b->p, b->len);
+    char err[512];
+    const PackSource *src;
+    size_t nsrc;
+    uint64_t got;
+    Program *q =
+        pack_load_mem(copy, b->len, "mem", mem_default(), &src, &nsrc, &got, err, sizeof err);
+    if (!q) fail_msg("refused: %s", err);
+    const Table *kt = q->indexes[0].keys;
+    size_t slots_at = (size_t)((const char *)kt->slots - (const char *)copy);
+    size_t rowids_at = (size_t)((const char *)kt->rowids - (const char *)copy);
+    uint64_t *bad = malloc(b->len + 8);
+    memcpy(bad, copy, b->len);
+    change((unsigned char *)bad, kt, slots_at, rowids_at);
+    program_free(q);
+    pack_seal(bad, b->len);
+    q = pack_load_mem(bad, b->len, "mem", mem_default(), &src, &nsrc, &got, err, sizeof err);
+    if (q) {
+        program_free(q);
+        fail_msg("loaded a pack whose index is wrong (wanted '%s')", why);
+    }
+    if (!strstr(err, why)) fail_msg("wanted '%s', got '%s'", why, err);
+    free(bad);
+    free(copy);
+}
+
+/* The first full slot of t at or after from. */
+static uint32_t full_slot(const Table *t, uint32_t from) {
+    for (uint32_t i = from; i <= t->mask; i++)
+        if (t->slots[i].key) return i;
+    fail_msg("no full slot");
+    return 0;
+}
+
+static void flip_hash(unsigned char *pack, const Table *t, size_t slots_at, size_t rowids_at) {
+    (void)rowids_at;
+    pack[slots_at + (size_t)full_slot(t, 0) * sizeof(TableSlot)] ^= 1;
+}
+
+/* A key moved to the slot just before the one its hash points at, where a
+ * probe never looks. */
+static void move_key(unsigned char *pack, const Table *t, size_t slots_at, size_t rowids_at) {
+    (void)rowids_at;
+    TableSlot *slots = (TableSlot *)(pack + slots_at);
+    for (uint32_t i = 0; i <= t->mask; i++) {
+        if (!slots[i].key) continue;
+        uint32_t before = ((slots[i].hash & t->mask) - 1) & t->mask;
+        if (slots[before].key) continue;
+        slots[before] = slots[i];
+        slots[i] = (TableSlot){0, 0};
+        return;
+    }
+    fail_msg("no key to move");
+}
+
+static void same_key_twice(unsigned char *pack, const Table *t, size_t slots_at, size_t rowids_at) {
+    (void)rowids_at;
+    TableSlot *slots = (TableSlot *)(pack + slots_at);
+    uint32_t a = full_slot(t, 0), b = full_slot(t, a + 1);
+    slots[b] = slots[a];
+}
+
+static void repeat_row(unsigned char *pack, const Table *t, size_t slots_at, size_t rowids_at) {
+    (void)slots_at;
+    assert_true(t->nrowids >= 2);
+    memcpy(pack + rowids_at + 4, pack + rowids_at, 4);
+}
+
+static void row_out_of_range(unsigned char *pack, const Table *t, size_t slots_at,
+                             size_t rowids_at) {
+    (void)slots_at;
+    memcpy(pack + rowids_at + 4 * (size_t)(t->nrowids - 1), &t->nrows, 4);
+}
+
+/* Rows 0 and 1 swapped in the rowids: each key (its bytes those of its
+ * first row) then sits in the slot of the other's hash. */
+static void swap_rows(unsigned char *pack, const Table *t, size_t slots_at, size_t rowids_at) {
+    (void)slots_at;
+    uint32_t r[2];
+    memcpy(r, pack + rowids_at, 8);
+    assert_true(t->keys[0].count == 1 && r[0] != r[1]);
+    uint32_t s[2] = {r[1], r[0]};
+    memcpy(pack + rowids_at, s, 8);
+}
+
+/* The key index is stored in the pack as built and used in place: the
+ * loaded one is the built one and finds the same rows; one changed in any
+ * of these ways (the checksum made right again) is refused by the
+ * verifier, not used to miss rows. */
+static void test_stored_index(void **state) {
+    Fix *f = *state;
+    StrBuf b;
+    sb_init(&b, mem_default());
+    uint64_t sum, got;
+    assert_int_equal(pack_write_mem(f->p, NULL, 0, &b, &sum), 0);
+    uint64_t *copy = malloc(b.len + 8);
+    memcpy(copy, b.p, b.len);
+    char err[512];
+    const PackSource *src;
+    size_t nsrc;
+    Program *q =
+        pack_load_mem(copy, b.len, "mem", mem_default(), &src, &nsrc, &got, err, sizeof err);
+    if (!q) fail_msg("refused: %s", err);
+    const Table *built = f->p->indexes[0].keys, *kt = q->indexes[0].keys;
+    assert_true((const char *)kt->slots > (const char *)copy &&
+                (const char *)kt->slots < (const char *)copy + b.len); /* in place */
+    assert_int_equal(kt->mask, built->mask);
+    assert_int_equal(kt->nkeys, built->nkeys);
+    assert_int_equal(kt->nrowids, built->nrowids);
+    assert_memory_equal(kt->slots, built->slots, ((size_t)kt->mask + 1) * sizeof(TableSlot));
+    assert_memory_equal(kt->rowids, built->rowids, kt->nrowids * sizeof(uint32_t));
+    static const char *const codes[] = {"A1", "A2", "A3", "A4"};
+    for (int i = 0; i < 4; i++) {
+        uint32_t n1, n2;
+        const uint32_t *r1 = table_find(built, codes[i], 2, 0, &n1);
+        const uint32_t *r2 = table_find(kt, codes[i], 2, 0, &n2);
+        assert_int_equal(n1, n2);
+        assert_int_equal(n2, i < 3 ? 1 : 0);
+        if (n2) assert_int_equal(*r1, *r2);
+    }
+    program_free(q);
+    free(copy);
+    expect_index_refused(&b, flip_hash, "wrong hash");
+    expect_index_refused(&b, move_key, "probe does not reach");
+    expect_index_refused(&b, same_key_twice, "key slot out of range");
+    expect_index_refused(&b, repeat_row, "repeated");
+    expect_index_refused(&b, row_out_of_range, "is damaged"); /* the loader's check */
+    expect_index_refused(&b, swap_rows, "wrong hash");
+    sb_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_code_survives),
@@ -295,6 +434,7 @@ int main(void) {
         cmocka_unit_test(test_bad_index_is_refused),
         cmocka_unit_test(test_crafted_packs_never_crash),
         cmocka_unit_test(test_pack_in_memory),
+        cmocka_unit_test(test_stored_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

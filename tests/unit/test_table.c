@@ -1,5 +1,6 @@
 /* test_table.c — the CSV tokenizer and table key indexes (exact and prefix
- * keys), the pieces tables are loaded with. */
+ * keys), the pieces tables are loaded with, and the verifier's check of an
+ * index against its rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include "csv.h"
 #include "table.h"
+#include "verify.h"
 
 static void test_csv_quoting_and_lines(void **state) {
     (void)state;
@@ -103,11 +105,67 @@ static void test_index_exact_and_prefix(void **state) {
     arena_free(&ar);
 }
 
+/* The verifier's check of a key index against its rows (what a pack's
+ * stored index gets): the built index passes; a row listed under a key
+ * that is not its own, and a key stored twice (each in a slot its probe
+ * reaches, with its right hash), are refused. */
+static void test_index_verified(void **state) {
+    (void)state;
+    Arena ar;
+    arena_init(&ar, mem_default(), 1024);
+    const char *keys[] = {"XL02BBA326A001", "XL02BB%", "XL02%", "ABC", "XL02BB%", "E11%"};
+    Field f;
+    memset(&f, 0, sizeof f);
+    f.name = "code";
+    f.name_len = 4;
+    f.type.kind = TY_CODE;
+    Table t;
+    memset(&t, 0, sizeof t);
+    t.name = "t";
+    t.rt.nfields = 1;
+    t.rt.fields = &f;
+    t.key_col = 0;
+    t.nrows = 6;
+    t.rows = arena_alloc(&ar, 6 * sizeof(Value));
+    for (int i = 0; i < 6; i++) t.rows[i].s = str_new(&ar, keys[i], strlen(keys[i]));
+    assert_int_equal(table_build_index(&t, &ar), 0);
+    Program p;
+    memset(&p, 0, sizeof p);
+    Table *tables[] = {&t};
+    p.tables = tables;
+    p.ntables = 1;
+    char err[256];
+    assert_int_equal(verify_program(&p, err, sizeof err), 0);
+    /* row 4 (under XL02BB%) made to read ABC */
+    const ArbStr *saved = t.rows[4].s;
+    t.rows[4].s = t.rows[3].s;
+    assert_int_equal(verify_program(&p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "table t: a row listed under another key"));
+    t.rows[4].s = saved;
+    /* row 5 made to read ABC as well, its key (the last) made ABC, hashed
+     * so, and moved to the first free slot after ABC's */
+    t.rows[5].s = t.rows[3].s;
+    TableKey *k5 = &t.keys[4], *abc = &t.keys[3];
+    k5->data = abc->data, k5->len = abc->len, k5->prefix = 0;
+    uint32_t h = table_key_hash(abc->data, abc->len, 0), at = 0, to;
+    for (uint32_t i = 0; i <= t.mask; i++)
+        if (t.slots[i].key == 5) t.slots[i] = (TableSlot){0, 0};
+    for (at = h & t.mask; t.slots[at].key != 4; at = (at + 1) & t.mask) {
+    }
+    for (to = at; t.slots[to].key; to = (to + 1) & t.mask) {
+    }
+    t.slots[to] = (TableSlot){h, 5};
+    assert_int_equal(verify_program(&p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "table t: a key stored twice"));
+    arena_free(&ar);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_quoting_and_lines),
         cmocka_unit_test(test_csv_errors_recover),
         cmocka_unit_test(test_index_exact_and_prefix),
+        cmocka_unit_test(test_index_verified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
