@@ -31,6 +31,9 @@ void idset_free(IdSet *s) {
     s->cap = s->n = 0;
     for (size_t i = 0; i < s->nruns; i++) run_drop(s, &s->runs[i]);
     s->nruns = 0;
+    mem_free(s->alloc, s->bloom, s->bloom_bits / 8);
+    s->bloom = NULL;
+    s->bloom_bits = 0;
     mem_free(s->alloc, s->dir, s->dir ? strlen(s->dir) + 1 : 0);
     s->dir = NULL;
 }
@@ -77,6 +80,30 @@ static IdSlot *find(IdSlot *slots, size_t cap, uint64_t h, uint32_t h2) {
 }
 
 /* ------------------------------------------------------------------ runs */
+
+/* The filter's three bits for (h, h2): hash bits the table does not use
+ * for its slot (the low bits of h), so they are independent of it. */
+static void bloom_bits(const IdSet *s, uint64_t h, uint32_t h2, size_t b[3]) {
+    size_t mask = s->bloom_bits - 1;
+    b[0] = (size_t)h2 & mask;
+    b[1] = (size_t)(h >> 24) & mask;
+    b[2] = (size_t)((h >> 44) ^ ((uint64_t)h2 << 20)) & mask;
+}
+
+static void bloom_add(IdSet *s, uint64_t h, uint32_t h2) {
+    size_t b[3];
+    bloom_bits(s, h, h2, b);
+    for (int i = 0; i < 3; i++) s->bloom[b[i] / 64] |= 1ull << (b[i] % 64);
+}
+
+/* 0: no run has (h, h2); 1: one may. */
+static int bloom_may(const IdSet *s, uint64_t h, uint32_t h2) {
+    size_t b[3];
+    bloom_bits(s, h, h2, b);
+    for (int i = 0; i < 3; i++)
+        if (!(s->bloom[b[i] / 64] >> (b[i] % 64) & 1)) return 0;
+    return 1;
+}
 
 static int slot_cmp(const void *a, const void *b) {
     const IdSlot *x = a, *y = b;
@@ -253,9 +280,16 @@ static int merge_last(IdSet *s) {
  * there are about log2(ids / table) of them. */
 static int spill(IdSet *s) {
     if (s->nruns == IDSET_MAX_RUNS) return errno = EMFILE, -1;
+    if (!s->bloom) {
+        /* as many bytes as the table: 128 bits a slot */
+        s->bloom = mem_calloc(s->alloc, s->cap * sizeof(IdSlot));
+        if (!s->bloom) return errno = ENOMEM, -1;
+        s->bloom_bits = s->cap * sizeof(IdSlot) * 8;
+    }
     size_t n = 0;
     for (size_t i = 0; i < s->cap; i++)
         if (s->slots[i].line) s->slots[n++] = s->slots[i];
+    for (size_t i = 0; i < n; i++) bloom_add(s, s->slots[i].h, s->slots[i].h2);
     qsort(s->slots, n, sizeof(IdSlot), slot_cmp);
     RunWriter *w = mem_alloc(s->alloc, sizeof *w);
     if (!w) return errno = ENOMEM, -1;
@@ -309,7 +343,7 @@ int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first
             return 1;
         }
     }
-    for (size_t i = 0; i < s->nruns; i++) {
+    for (size_t i = 0; i < s->nruns && bloom_may(s, h, h2); i++) {
         uint32_t l;
         int rc = run_find(&s->runs[i], h, h2, &l);
         if (rc < 0) return -2;

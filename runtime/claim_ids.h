@@ -14,7 +14,11 @@
  * written to a run, an unlinked temporary file, and the table starts again
  * empty.  An id is then looked up in the table and in each run (a binary
  * search of the run's index, 8 bytes a 4 KB block, then one block read
- * with pread: the page cache, not the process, holds the runs).  Runs are
+ * with pread: the page cache, not the process, holds the runs), unless
+ * a Bloom filter of the runs' ids, as many bytes as the table (128 bits a
+ * slot, 3 bits an id), says that no run has it: at 3 million ids and a 4 MB
+ * table, 1.5% of new ids are looked for in the runs; far beyond, the
+ * filter fills and every lookup reads the runs (slower, never wrong).  Runs are
  * merged while the newest is at least half the one before, so there are
  * about log2(ids / bound) of them.  The answers are the same as without a
  * bound: an id is only added when neither the table nor a run has it, so
@@ -51,6 +55,8 @@ typedef struct IdSet {
     char *dir;      /* where runs go (NULL: $TMPDIR, else /tmp) */
     IdRun runs[IDSET_MAX_RUNS];
     size_t nruns;
+    uint64_t *bloom; /* the runs' ids: a Bloom filter the table's size */
+    size_t bloom_bits;
 } IdSet;
 
 void idset_init(IdSet *s, Alloc a);
