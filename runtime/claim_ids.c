@@ -208,9 +208,9 @@ static int rw_close(RunWriter *w, int ok, IdRun *out) {
         *out = w->r;
         return 0;
     }
-    int e = ok ? errno : 0;
+    int e = errno; /* the failure's, kept past close() */
     run_drop(w->s, &w->r);
-    if (ok) errno = e;
+    errno = e;
     return -1;
 }
 
