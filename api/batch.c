@@ -72,9 +72,19 @@ typedef struct DupCheck {
     uint64_t count;
 } DupCheck;
 
+/* The claim ids check --history keeps in memory before spilling to runs
+ * (a table of 4 MB): $ARBITER_ID_BUDGET when set (tests make it small to
+ * spill a small batch; docs/performance.md). */
+static size_t id_budget(void) {
+    const char *v = getenv("ARBITER_ID_BUDGET");
+    char *end;
+    unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+    return n && !*end ? (size_t)n : 196608;
+}
+
 /* Notes whether r's claim_id was seen before (r->dup_of) and tells
  * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
- * id it cancels.  -1 when out of memory. */
+ * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
 static int dupcheck_record(DupCheck *dc, Record *r) {
     char id[1024], of[256], v[256];
     r->dup_of = 0;
@@ -98,7 +108,7 @@ static int dupcheck_record(DupCheck *dc, Record *r) {
     }
     uint64_t first;
     int rc = idset_add(&dc->ids, id, n, r->line, &first);
-    if (rc <= 0) return rc;
+    if (rc <= 0) return rc; /* -2: a run of the ids could not be written or read */
     r->dup_of = first;
     dc->count++;
     if (dc->o->on_duplicate) {
@@ -931,9 +941,15 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
             if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
         }
         done += pos;
-        for (size_t k = 0; k < nrecs && e->batch_ids && rc == ARB_OK; k++)
-            if (dupcheck_record(e->batch_ids, &recs[k]))
+        for (size_t k = 0; k < nrecs && e->batch_ids && rc == ARB_OK; k++) {
+            int dr = dupcheck_record(e->batch_ids, &recs[k]);
+            if (dr == -2)
+                rc = engine_fail(e, ARB_ERR_IO,
+                                 "cannot write or read the claim ids' temporary file: %s",
+                                 strerror(errno));
+            else if (dr)
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        }
         if (rc == ARB_OK) rc = fn(ud, recs, nrecs, done);
         memmove(buf, buf + pos, len - pos);
         len -= pos;
@@ -1722,6 +1738,12 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         dc.reversed = hr.reversed;
         dc.has_of = hr.of >= 0;
         e->batch_ids = &dc;
+        /* store mode: memory flat in the batch, so a bounded table of ids
+         * and the rest in sorted runs beside the store (claim_ids.h) */
+        if (opt.history &&
+            idset_spill(&dc.ids, id_budget(),
+                        hstore_is_remote(opt.history->st) ? NULL : hstore_dir(opt.history->st)))
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
     e->claims_encoding = enc; /* read_windows converts from it */
     if (rc == ARB_OK && add_to) {

@@ -22,7 +22,10 @@
 #              days, claim_id C… renamed S…) — checked one at a time, store
 #              against no store, p50/p99/p999 in µs, and the same by care
 #              type.
-# THREADS (default 1) is passed to history add and check.  Recorded figures:
+# THREADS (default 1) is passed to history add and check.  INGEST=0 skips
+# the ingest and LAT=0 the latency (to measure check --history alone at big
+# sizes); the environment reaches arbiter (ARBITER_ID_BUDGET=1000000000000
+# keeps every claim id in memory, as before 2026-12-06: A/B of its RSS).  Recorded figures:
 # docs/performance.md ("History store").  Big sizes take disk: 4 GB of JSON
 # and ~2.3 GB of store per million claims, deleted as the run goes.
 set -euo pipefail
@@ -33,6 +36,8 @@ REPEAT=${REPEAT:-3}
 MEM_MAX=${MEM_MAX:-300000}
 LAT_M=${LAT_M:-10000}
 THREADS=${THREADS:-1}
+INGEST=${INGEST:-1}
+LAT=${LAT:-1}
 bash scripts/setup.sh
 bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 A=$PWD/build-bench/arbiter
@@ -138,6 +143,8 @@ for N in "${sizes[@]}"; do
 
   # ingest: history add into a new store
   rm -rf "$tmp/db"
+  w=- cpu=- m=- bpc=-
+  if ((INGEST)); then
   measure "$tmp/ingest" $A history add "$tmp/db" --claims "$c" "${P[@]}" --threads "$THREADS"
   bpc=$($A history stats "$tmp/db" | awk '/^size/ { for (i = 1; i <= NF; i++) if ($i == "bytes") print $(i - 1) }')
   mb=$(du -sm "$tmp/db" | cut -f1)
@@ -146,7 +153,8 @@ for N in "${sizes[@]}"; do
     printf "  ingest (history add): %.2f s wall, %.2f s CPU: %.0f claims/s (%.0f per CPU second); peak RSS %.0f MB; store %d MB, %s bytes a claim\n",
       w, c, n / w, n / c, m / 1024, d, b }'
 
-  if ((N == 100000)); then
+  fi
+  if ((N == 100000 && INGEST && LAT)); then
     echo "  single claims at settlement, store of this batch (warm):"
     latency "$c" "$tmp/db"
     lat_done=1
@@ -191,7 +199,7 @@ for N in "${sizes[@]}"; do
   rm -rf "$tmp/db0" "$c" "$tmp"/f_*.jsonl
 done
 
-if ((!lat_done)); then
+if ((!lat_done && LAT)); then
   echo
   echo "== single claims at settlement, store of 100000 claims (warm)"
   $A gen claims --n 100000 --seed 3 -o "$tmp/c.jsonl"
@@ -208,8 +216,9 @@ for r in "${rows[@]}"; do
   # N | store: wall cpu rss anon file | mem: wall cpu rss anon file | ingest: wall cpu rss bpc
   awk -v r="$r" 'BEGIN { split(r, a, " ")
     mem = a[7] != "-"
-    printf "%10d %9.2f %9s %9s %9s %10.0f %10s %9.0f %8.0f %12.0f %9s\n", a[1], a[2],
+    ing = a[12] != "-"
+    printf "%10d %9.2f %9s %9s %9s %10.0f %10s %9.0f %8s %12s %9s\n", a[1], a[2],
       mem ? sprintf("%.2f", a[7]) : "-", mem ? sprintf("%.2f", a[2] / a[7]) : "-",
       mem ? sprintf("%.2f", a[3] / a[8]) : "-", a[4] / 1024, mem ? sprintf("%.0f", a[9] / 1024) : "-",
-      a[5] / 1024, a[1] / a[12], a[14] / 1024, a[15] }'
+      a[5] / 1024, ing ? sprintf("%.0f", a[1] / a[12]) : "-", ing ? sprintf("%.0f", a[14] / 1024) : "-", a[15] }'
 done

@@ -1,17 +1,54 @@
 /* claim_ids.c — the claim ids of a batch (see claim_ids.h). */
 #include "claim_ids.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Slots a block of a run (4 KB): the run's index keeps the first hash of
+ * each block, and a lookup reads one block (two when a hash straddles). */
+#define BLOCK_SLOTS 256
+/* Bytes of a run read or written at a time when merging. */
+#define MERGE_SLOTS 4096
 
 void idset_init(IdSet *s, Alloc a) {
     memset(s, 0, sizeof *s);
     s->alloc = a;
 }
 
+static void run_drop(IdSet *s, IdRun *r) {
+    if (r->fd >= 0) close(r->fd);
+    mem_free(s->alloc, r->first, r->capblocks * sizeof(uint64_t));
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+}
+
 void idset_free(IdSet *s) {
     mem_free(s->alloc, s->slots, s->cap * sizeof(IdSlot));
     s->slots = NULL;
     s->cap = s->n = 0;
+    for (size_t i = 0; i < s->nruns; i++) run_drop(s, &s->runs[i]);
+    s->nruns = 0;
+    mem_free(s->alloc, s->bloom, s->bloom_bits / 8);
+    s->bloom = NULL;
+    s->bloom_bits = 0;
+    mem_free(s->alloc, s->dir, s->dir ? strlen(s->dir) + 1 : 0);
+    s->dir = NULL;
+}
+
+int idset_spill(IdSet *s, size_t max_mem_ids, const char *dir) {
+    size_t cap = 16;
+    while (cap * 3 / 4 < max_mem_ids && cap < ((size_t)1 << 40)) cap *= 2;
+    s->max_cap = max_mem_ids ? cap : 0;
+    mem_free(s->alloc, s->dir, s->dir ? strlen(s->dir) + 1 : 0);
+    s->dir = NULL;
+    if (!dir) return 0;
+    size_t n = strlen(dir) + 1;
+    if (!(s->dir = mem_alloc(s->alloc, n))) return -1;
+    memcpy(s->dir, dir, n);
+    return 0;
 }
 
 /* Two hashes of the bytes: FNV-1a with different bases and primes, each
@@ -42,6 +79,259 @@ static IdSlot *find(IdSlot *slots, size_t cap, uint64_t h, uint32_t h2) {
     return &slots[i];
 }
 
+/* ------------------------------------------------------------------ runs */
+
+/* The filter's three bits for (h, h2): hash bits the table does not use
+ * for its slot (the low bits of h), so they are independent of it. */
+static void bloom_bits(const IdSet *s, uint64_t h, uint32_t h2, size_t b[3]) {
+    size_t mask = s->bloom_bits - 1;
+    b[0] = (size_t)h2 & mask;
+    b[1] = (size_t)(h >> 24) & mask;
+    b[2] = (size_t)((h >> 44) ^ ((uint64_t)h2 << 20)) & mask;
+}
+
+static void bloom_add(IdSet *s, uint64_t h, uint32_t h2) {
+    size_t b[3];
+    bloom_bits(s, h, h2, b);
+    for (int i = 0; i < 3; i++) s->bloom[b[i] / 64] |= 1ull << (b[i] % 64);
+}
+
+/* 0: no run has (h, h2); 1: one may. */
+static int bloom_may(const IdSet *s, uint64_t h, uint32_t h2) {
+    size_t b[3];
+    bloom_bits(s, h, h2, b);
+    for (int i = 0; i < 3; i++)
+        if (!(s->bloom[b[i] / 64] >> (b[i] % 64) & 1)) return 0;
+    return 1;
+}
+
+static int slot_cmp(const void *a, const void *b) {
+    const IdSlot *x = a, *y = b;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    return x->h2 < y->h2 ? -1 : x->h2 > y->h2;
+}
+
+static int slot_less(const IdSlot *x, const IdSlot *y) {
+    return x->h < y->h || (x->h == y->h && x->h2 < y->h2);
+}
+
+static int pread_all(int fd, void *p, size_t n, uint64_t off) {
+    char *c = p;
+    while (n) {
+        ssize_t k = pread(fd, c, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            return -1;
+        }
+        c += k;
+        n -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return 0;
+}
+
+static int write_all(int fd, const void *p, size_t n) {
+    const char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            return -1;
+        }
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int temp_in(IdSet *s, const char *dir) {
+    size_t n = strlen(dir) + 32;
+    char *path = mem_alloc(s->alloc, n);
+    if (!path) return errno = ENOMEM, -1;
+    snprintf(path, n, "%s/arbiter-ids.XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd >= 0) unlink(path);
+    int e = errno;
+    mem_free(s->alloc, path, n);
+    errno = e;
+    return fd;
+}
+
+/* A new, already unlinked file in s->dir, else in $TMPDIR or /tmp (as the
+ * staging store falls back when the store's directory is read-only): its
+ * descriptor, or -1. */
+static int temp_file(IdSet *s) {
+    const char *tmp = getenv("TMPDIR");
+    int fd = s->dir ? temp_in(s, s->dir) : -1;
+    if (fd < 0 && errno != ENOMEM) fd = temp_in(s, tmp && *tmp ? tmp : "/tmp");
+    return fd;
+}
+
+/* Writes a sorted run a block at a time, keeping each block's first hash. */
+typedef struct RunWriter {
+    IdSet *s;
+    IdRun r;
+    IdSlot buf[MERGE_SLOTS];
+    size_t nbuf;
+} RunWriter;
+
+static int rw_open(RunWriter *w, IdSet *s, size_t n) {
+    memset(&w->r, 0, sizeof w->r);
+    w->s = s;
+    w->nbuf = 0;
+    w->r.fd = -1;
+    w->r.capblocks = n ? (n + BLOCK_SLOTS - 1) / BLOCK_SLOTS : 1;
+    w->r.first = mem_alloc(s->alloc, w->r.capblocks * sizeof(uint64_t));
+    if (!w->r.first) return w->r.capblocks = 0, errno = ENOMEM, -1;
+    w->r.fd = temp_file(s);
+    return w->r.fd < 0 ? -1 : 0;
+}
+
+static int rw_flush(RunWriter *w) {
+    int rc = write_all(w->r.fd, w->buf, w->nbuf * sizeof(IdSlot));
+    w->nbuf = 0;
+    return rc;
+}
+
+static int rw_put(RunWriter *w, const IdSlot *x) {
+    if (w->r.n % BLOCK_SLOTS == 0) w->r.first[w->r.nblocks++] = x->h;
+    w->r.n++;
+    w->buf[w->nbuf++] = *x;
+    return w->nbuf == MERGE_SLOTS ? rw_flush(w) : 0;
+}
+
+/* Flushes the run into *out, or drops it: 0 or -1 (errno). */
+static int rw_close(RunWriter *w, int ok, IdRun *out) {
+    if (ok && rw_flush(w) == 0) {
+        *out = w->r;
+        return 0;
+    }
+    int e = errno; /* the failure's, kept past close() */
+    run_drop(w->s, &w->r);
+    errno = e;
+    return -1;
+}
+
+/* Reads a run's slots in order, MERGE_SLOTS at a time. */
+typedef struct RunReader {
+    const IdRun *r;
+    uint64_t at; /* slots read from the file */
+    IdSlot buf[MERGE_SLOTS];
+    size_t i, n;
+    int err; /* errno of a failed read */
+} RunReader;
+
+/* The next slot, or NULL at the end or when a read failed (rd->err). */
+static const IdSlot *rr_next(RunReader *rd) {
+    if (rd->i == rd->n) {
+        uint64_t left = rd->r->n - rd->at;
+        size_t k = left < MERGE_SLOTS ? (size_t)left : MERGE_SLOTS;
+        if (!k) return NULL;
+        if (pread_all(rd->r->fd, rd->buf, k * sizeof(IdSlot), rd->at * sizeof(IdSlot))) {
+            rd->err = errno ? errno : EIO;
+            return NULL;
+        }
+        rd->at += k;
+        rd->i = 0;
+        rd->n = k;
+    }
+    return &rd->buf[rd->i++];
+}
+
+/* Merges the last two runs into one (no slot is in both). */
+static int merge_last(IdSet *s) {
+    IdRun *a = &s->runs[s->nruns - 2], *b = &s->runs[s->nruns - 1];
+    struct M {
+        RunReader ra, rb;
+        RunWriter w;
+    } *m = mem_alloc(s->alloc, sizeof *m);
+    if (!m) return errno = ENOMEM, -1;
+    memset(&m->ra, 0, sizeof m->ra);
+    memset(&m->rb, 0, sizeof m->rb);
+    m->ra.r = a;
+    m->rb.r = b;
+    int rc = rw_open(&m->w, s, (size_t)(a->n + b->n));
+    const IdSlot *x = rc ? NULL : rr_next(&m->ra), *y = rc ? NULL : rr_next(&m->rb);
+    while (!rc && (x || y)) {
+        if (x && (!y || slot_less(x, y))) {
+            rc = rw_put(&m->w, x);
+            x = rr_next(&m->ra);
+        } else {
+            rc = rw_put(&m->w, y);
+            y = rr_next(&m->rb);
+        }
+        if (!rc && (m->ra.err || m->rb.err)) rc = (errno = m->ra.err ? m->ra.err : m->rb.err, -1);
+    }
+    IdRun out;
+    if (!(rc = rw_close(&m->w, !rc, &out))) {
+        run_drop(s, a);
+        run_drop(s, b);
+        *a = out;
+        s->nruns--;
+    }
+    mem_free(s->alloc, m, sizeof *m);
+    return rc;
+}
+
+/* Writes the table's ids as a sorted run and empties the table; then
+ * merges runs while the newest is at least half the one before, so that
+ * there are about log2(ids / table) of them. */
+static int spill(IdSet *s) {
+    if (s->nruns == IDSET_MAX_RUNS) return errno = EMFILE, -1;
+    if (!s->bloom) {
+        /* as many bytes as the table: 128 bits a slot */
+        s->bloom = mem_calloc(s->alloc, s->cap * sizeof(IdSlot));
+        if (!s->bloom) return errno = ENOMEM, -1;
+        s->bloom_bits = s->cap * sizeof(IdSlot) * 8;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slots[i].line) s->slots[n++] = s->slots[i];
+    for (size_t i = 0; i < n; i++) bloom_add(s, s->slots[i].h, s->slots[i].h2);
+    qsort(s->slots, n, sizeof(IdSlot), slot_cmp);
+    RunWriter *w = mem_alloc(s->alloc, sizeof *w);
+    if (!w) return errno = ENOMEM, -1;
+    int rc = rw_open(w, s, n);
+    for (size_t i = 0; i < n && !rc; i++) rc = rw_put(w, &s->slots[i]);
+    rc = rw_close(w, !rc, &s->runs[s->nruns]);
+    if (!rc) s->nruns++;
+    mem_free(s->alloc, w, sizeof *w);
+    if (rc) return -1; /* the table's slots were moved: the set is only to be freed */
+    memset(s->slots, 0, s->cap * sizeof(IdSlot));
+    s->n = 0;
+    while (s->nruns >= 2 && s->runs[s->nruns - 1].n * 2 >= s->runs[s->nruns - 2].n)
+        if (merge_last(s)) return -1;
+    return 0;
+}
+
+/* Looks (h, h2) up in run r: 1 found (*line), 0 not, -1 a read failed. */
+static int run_find(const IdRun *r, uint64_t h, uint32_t h2, uint32_t *line) {
+    /* the first block that may hold h: the last whose first hash is < h
+     * (an equal hash may end the block before one that starts with it) */
+    size_t lo = 0, hi = r->nblocks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->first[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t b = lo ? lo - 1 : 0;
+    IdSlot buf[BLOCK_SLOTS];
+    for (; b < r->nblocks && r->first[b] <= h; b++) {
+        uint64_t from = (uint64_t)b * BLOCK_SLOTS;
+        size_t k = r->n - from < BLOCK_SLOTS ? (size_t)(r->n - from) : BLOCK_SLOTS;
+        if (pread_all(r->fd, buf, k * sizeof(IdSlot), from * sizeof(IdSlot))) return -1;
+        for (size_t i = 0; i < k; i++) {
+            if (buf[i].h > h) return 0;
+            if (buf[i].h == h && buf[i].h2 == h2) return *line = buf[i].line, 1;
+        }
+    }
+    return 0;
+}
+
 int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first) {
     uint64_t h;
     uint32_t h2;
@@ -53,15 +343,29 @@ int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first
             return 1;
         }
     }
+    for (size_t i = 0; i < s->nruns && bloom_may(s, h, h2); i++) {
+        uint32_t l;
+        int rc = run_find(&s->runs[i], h, h2, &l);
+        if (rc < 0) return -2;
+        if (rc) {
+            *first = l;
+            return 1;
+        }
+    }
     if ((s->n + 1) * 4 > s->cap * 3) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        IdSlot *slots = mem_calloc(s->alloc, cap * sizeof(IdSlot));
-        if (!slots) return -1;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->slots[i].line) *find(slots, cap, s->slots[i].h, s->slots[i].h2) = s->slots[i];
-        mem_free(s->alloc, s->slots, s->cap * sizeof(IdSlot));
-        s->slots = slots;
-        s->cap = cap;
+        if (s->max_cap && s->cap >= s->max_cap) {
+            if (spill(s)) return errno == ENOMEM ? -1 : -2;
+        } else {
+            size_t cap = s->cap ? s->cap * 2 : s->max_cap && s->max_cap < 1024 ? s->max_cap : 1024;
+            IdSlot *slots = mem_calloc(s->alloc, cap * sizeof(IdSlot));
+            if (!slots) return -1;
+            for (size_t i = 0; i < s->cap; i++)
+                if (s->slots[i].line)
+                    *find(slots, cap, s->slots[i].h, s->slots[i].h2) = s->slots[i];
+            mem_free(s->alloc, s->slots, s->cap * sizeof(IdSlot));
+            s->slots = slots;
+            s->cap = cap;
+        }
     }
     IdSlot *x = find(s->slots, s->cap, h, h2);
     x->h = h;

@@ -1,5 +1,6 @@
 /* test_claim_ids.c — the claim ids of a batch: the hash set (new, seen
- * before with the first line, growth) and finding a top-level key's value
+ * before with the first line, growth; bounded, spilling to sorted runs, with
+ * the same answers) and finding a top-level key's value
  * in a JSON record's text. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +35,53 @@ static void test_idset(void **state) {
     assert_int_equal(idset_add(&s, "", 0, 9005, &first), 1);
     assert_int_equal(first, 9004);
     idset_free(&s);
+}
+
+/* A bounded set (768 ids in memory) spilling into runs in the temporary
+ * directory answers every add as the unbounded one does: new, or seen
+ * before on the same first line; repeats spread over the whole batch. */
+static void test_idset_spill(void **state) {
+    (void)state;
+    IdSet a, b;
+    idset_init(&a, mem_default());
+    idset_init(&b, mem_default());
+    assert_int_equal(idset_spill(&b, 700, NULL), 0);
+    uint64_t x = 12345, dups = 0;
+    size_t most = 0;
+    for (uint64_t line = 1; line <= 60000; line++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        /* a third repeat an id of an earlier line, near or far */
+        uint64_t k = (x >> 33) % 3 == 0 ? (x >> 20) % line : line;
+        char id[32];
+        int n = snprintf(id, sizeof id, "C%08llu", (unsigned long long)k);
+        uint64_t fa = 0, fb = 0;
+        int ra = idset_add(&a, id, (size_t)n, line, &fa);
+        int rb = idset_add(&b, id, (size_t)n, line, &fb);
+        assert_int_equal(ra, rb);
+        assert_int_equal(fa, fb);
+        dups += ra == 1;
+        if (b.nruns > most) most = b.nruns;
+        assert_true(b.cap <= 1024);
+    }
+    assert_true(dups > 10000);
+    /* runs were written and merged: about log2(ids / 768) of them */
+    assert_true(most >= 2);
+    assert_true(b.nruns <= 8);
+    idset_free(&a);
+    idset_free(&b);
+    /* a directory that cannot be written falls back to the temporary one */
+    idset_init(&b, mem_default());
+    assert_int_equal(idset_spill(&b, 10, "/nonexistent/dir"), 0);
+    uint64_t f;
+    for (int i = 0; i < 3000; i++) {
+        char id[32];
+        int n = snprintf(id, sizeof id, "X%d", i);
+        assert_int_equal(idset_add(&b, id, (size_t)n, (uint64_t)i + 1, &f), 0);
+    }
+    assert_int_equal(idset_add(&b, "X7", 2, 5000, &f), 1);
+    assert_int_equal(f, 8);
+    assert_true(b.nruns >= 1);
+    idset_free(&b);
 }
 
 static int value(const char *json, const char *key, char *out) {
@@ -123,6 +171,7 @@ static void test_json_top_values(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset),
+        cmocka_unit_test(test_idset_spill),
         cmocka_unit_test(test_json_top_value),
         cmocka_unit_test(test_json_top_values),
     };
