@@ -96,7 +96,7 @@ static int add_path(arb_engine *e, const char *cmd, const char *path, const char
         for (size_t i = 0; i < n; i++) {
             if (rc == 0 && !is_schema(names[i], schema_real) &&
                 arb_add_file(e, names[i]) != ARB_OK) {
-                fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+                fprintf(stderr, _("arbiter %s: %s\n"), cmd, arb_errmsg(e));
                 rc = -1;
             }
             free(names[i]);
@@ -110,7 +110,7 @@ static int add_path(arb_engine *e, const char *cmd, const char *path, const char
     }
     if (is_schema(path, schema_real)) return 0;
     if (arb_add_file(e, path) != ARB_OK) {
-        fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+        fprintf(stderr, _("arbiter %s: %s\n"), cmd, arb_errmsg(e));
         return -1;
     }
     return 0;

@@ -208,7 +208,7 @@ int cmd_history(int argc, char **argv) {
     if (pack) {
         if (arb_engine_new(NULL, &e) != ARB_OK) return EXIT_IO;
         if (arb_load_pack(e, pack) != ARB_OK) {
-            fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
+            fprintf(stderr, _("arbiter history: %s\n"), arb_errmsg(e));
             arb_engine_free(e);
             return EXIT_USAGE;
         }
@@ -220,7 +220,7 @@ int cmd_history(int argc, char **argv) {
         strcmp(sub, "init") == 0 || strcmp(sub, "add") == 0 || strcmp(sub, "prune") == 0 || fb_add;
     arb_history *h;
     if (arb_history_open(e, db, writes ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY, &h) != ARB_OK) {
-        fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
+        fprintf(stderr, _("arbiter history: %s\n"), arb_errmsg(e));
         arb_engine_free(e);
         return EXIT_DATA;
     }
@@ -236,9 +236,9 @@ int cmd_history(int argc, char **argv) {
         rc = arb_history_add_file(h, &o, &st);
         if (shown) fputs("\r               \r", stderr);
         if (rc != ARB_OK && rc != ARB_ERR_DATA) {
-            fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
+            fprintf(stderr, _("arbiter history: %s\n"), arb_errmsg(e));
         } else if (rc == ARB_ERR_DATA && st.records_read == 0 && st.rejected_rows == 0) {
-            fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
+            fprintf(stderr, _("arbiter history: %s\n"), arb_errmsg(e));
         } else if (!quiet) {
             fprintf(stderr,
                     _("arbiter history: %llu records read = %llu stored + %llu rejected + %llu "
@@ -294,7 +294,7 @@ int cmd_history(int argc, char **argv) {
                     (unsigned long long)n, out);
     }
     if (rc != ARB_OK && strcmp(sub, "add") != 0 && !(fb_add && rc == ARB_ERR_DATA))
-        fprintf(stderr, "arbiter history: %s\n", arb_errmsg(e));
+        fprintf(stderr, _("arbiter history: %s\n"), arb_errmsg(e));
     arb_history_close(h);
     arb_engine_free(e);
     return rc == ARB_OK          ? EXIT_CLEAN

@@ -82,7 +82,7 @@ static void write_log(void *ud, const char *line, size_t len) {
 static char *read_secret(const char *opt, const char *path) {
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "arbiter serve: %s %s: %s\n", opt, path, strerror(errno));
+        fprintf(stderr, _("arbiter serve: %s %s: %s\n"), opt, path, strerror(errno));
         return NULL;
     }
     char buf[4096];
@@ -263,7 +263,7 @@ int cmd_serve(int argc, char **argv) {
     Server *s;
     char err[1024];
     if (srv_start(&c, &s, err, sizeof err)) {
-        fprintf(stderr, "arbiter serve: %s\n", err);
+        fprintf(stderr, _("arbiter serve: %s\n"), err);
         int io = strstr(err, "cannot listen") || strstr(err, "--feedback-log") ||
                  strstr(err, "--listen");
         return io ? EXIT_IO : EXIT_DATA;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "value.h"
 
 /* pg_advisory_xact_lock keys: creating the tables, registering a schema */
@@ -71,11 +72,12 @@ struct HPgTxn {
 
 /* ------------------------------------------------------------ messages */
 
+/* Writes the message, in the user's language, into err; -1. */
 static int failf(char *err, size_t cap, const char *fmt, ...) {
     if (cap) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err, cap, fmt, ap);
+        vsnprintf(err, cap, _(fmt), ap);
         va_end(ap);
     }
     return -1;
@@ -102,8 +104,8 @@ static int pg_fail(const HPg *g, PGconn *c, const PGresult *r, const char *what,
                    size_t cap) {
     char msg[400];
     const char *m = r ? PQresultErrorMessage(r) : NULL;
-    one_line(msg, sizeof msg, m && *m ? m : c ? PQerrorMessage(c) : "out of memory");
-    return failf(err, cap, "history store %s: %s: %s", g->name, what, msg);
+    one_line(msg, sizeof msg, m && *m ? m : c ? PQerrorMessage(c) : _("out of memory"));
+    return failf(err, cap, "history store %s: %s: %s", g->name, _(what), msg);
 }
 
 static void mask_password(char *dst, size_t cap, const char *uri) {
@@ -262,7 +264,7 @@ static int flush(HPgTxn *t, char *err, size_t cap) {
 static int sync_point(HPgTxn *t, char *err, size_t cap) {
     if (flush(t, err, cap)) return -1;
     if (t->write && !t->begun) {
-        if (run(t->g, t->pc, "BEGIN", "cannot begin", err, cap)) return -1;
+        if (run(t->g, t->pc, "BEGIN", N_("cannot begin"), err, cap)) return -1;
         t->begun = 1;
     }
     return 0;
@@ -369,16 +371,16 @@ static int tables_ready(HPg *g, PgConn *pc, char *err, size_t cap) {
  * EXISTS would still wait for the writers holding the claims table. */
 static int check_store(HPg *g, PgConn *pc, int write, const char *format, char *err, size_t cap) {
     if (run(g, pc, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-            "cannot begin", err, cap))
+            N_("cannot begin"), err, cap))
         return -1;
-    int rc =
-        write ? run(g, pc, "SELECT pg_advisory_xact_lock(" LOCK_TABLES ")", "cannot lock", err, cap)
-              : 0;
+    int rc = write ? run(g, pc, "SELECT pg_advisory_xact_lock(" LOCK_TABLES ")", N_("cannot lock"),
+                         err, cap)
+                   : 0;
     int ready = rc == 0 ? tables_ready(g, pc, err, cap) : -1;
     if (ready < 0)
         rc = -1;
     else if (!ready && write)
-        rc = run(g, pc, CREATE_SQL, "cannot create the tables", err, cap);
+        rc = run(g, pc, CREATE_SQL, N_("cannot create the tables"), err, cap);
     else if (!ready)
         rc = failf(err, cap,
                    "%s is not an Arbiter history store (no arbiter_meta, arbiter_claims and "
@@ -411,7 +413,7 @@ static int check_store(HPg *g, PgConn *pc, int write, const char *format, char *
         }
         PQclear(r);
     }
-    if (rc == 0) return run(g, pc, "COMMIT", "cannot commit", err, cap);
+    if (rc == 0) return run(g, pc, "COMMIT", N_("cannot commit"), err, cap);
     PQclear(PQexec(pc->c, "ROLLBACK"));
     return -1;
 }
@@ -494,7 +496,7 @@ int hpg_commit(HPgTxn *t, char *err, size_t errcap) {
         if (rc == 0 && PQtransactionStatus(t->pc->c) != PQTRANS_IDLE)
             rc = failf(err, errcap, "history store %s: cannot commit", t->g->name);
     } else if (t->write && t->pc && t->pc->c && t->begun) {
-        rc = run(t->g, t->pc, "COMMIT", "cannot commit", err, errcap);
+        rc = run(t->g, t->pc, "COMMIT", N_("cannot commit"), err, errcap);
     }
     txn_end(t);
     mem_free(t->g->alloc, t, sizeof *t);
@@ -548,8 +550,8 @@ int hpg_schemas(HPgTxn *t, int (*fn)(void *ud, long no, const char *desc, size_t
 
 int hpg_lock_schemas(HPgTxn *t, char *err, size_t errcap) {
     if (sync_point(t, err, errcap)) return -1;
-    return run(t->g, t->pc, "SELECT pg_advisory_xact_lock(" LOCK_SCHEMAS ")", "cannot lock", err,
-               errcap);
+    return run(t->g, t->pc, "SELECT pg_advisory_xact_lock(" LOCK_SCHEMAS ")", N_("cannot lock"),
+               err, errcap);
 }
 
 int hpg_schema_add(HPgTxn *t, uint32_t no, const char *desc, size_t n, char *err, size_t errcap) {
@@ -646,11 +648,11 @@ static int each_row(HPg *g, PgConn *pc, int in_txn, const char *query,
                     int (*row)(void *ud, const PGresult *r, int i), void *ud, char *err,
                     size_t cap) {
     if (!in_txn &&
-        run(g, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "cannot begin", err, cap))
+        run(g, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", N_("cannot begin"), err, cap))
         return -1;
     char decl[512];
     snprintf(decl, sizeof decl, "DECLARE arb_each NO SCROLL CURSOR FOR %s", query);
-    int rc = run(g, pc, decl, "cannot read", err, cap), stop = 0;
+    int rc = run(g, pc, decl, N_("cannot read"), err, cap), stop = 0;
     while (rc == 0 && !stop) {
         PGresult *r =
             PQexecParams(pc->c, "FETCH " FETCH_ROWS " FROM arb_each", 0, NULL, NULL, NULL, NULL, 1);
@@ -668,10 +670,10 @@ static int each_row(HPg *g, PgConn *pc, int in_txn, const char *query,
         PQclear(r);
         if (n == 0) break;
     }
-    if (rc == 0) rc = run(g, pc, "CLOSE arb_each", "cannot read", err, cap);
+    if (rc == 0) rc = run(g, pc, "CLOSE arb_each", N_("cannot read"), err, cap);
     if (!in_txn) {
         if (rc == 0)
-            rc = run(g, pc, "COMMIT", "cannot read", err, cap);
+            rc = run(g, pc, "COMMIT", N_("cannot read"), err, cap);
         else
             PQclear(PQexec(pc->c, "ROLLBACK"));
     }

@@ -15,6 +15,7 @@
 
 #include "hcodec.h"
 #include "hpg.h"
+#include "i18n.h"
 #include "scalar.h"
 
 #define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as needed */
@@ -62,8 +63,9 @@ struct HTxn {
     StrBuf key; /* scratch */
 };
 
+/* Writes the message, in the user's language, into err; -1. */
 static int fail(char *err, size_t cap, const char *fmt, const char *a, const char *b) {
-    if (cap) snprintf(err, cap, fmt, a, b);
+    if (cap) snprintf(err, cap, _(fmt), a, b);
     return -1;
 }
 
@@ -272,8 +274,8 @@ static int lmdb_open(HShared *sh, const char *dir, int flags, char *err, size_t 
                      (const char *)v.mv_data);
             if (errcap)
                 snprintf(err, errcap,
-                         "the history store %s has format '%s'; this arbiter reads '%s' (export "
-                         "it with the arbiter that wrote it, then add it again)",
+                         _("the history store %s has format '%s'; this arbiter reads '%s' (export "
+                           "it with the arbiter that wrote it, then add it again)"),
                          dir, found, HSTORE_FORMAT);
             r = -1;
         }

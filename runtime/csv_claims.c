@@ -110,7 +110,7 @@ static int validate(CsvClaims *c, CsvFile *cf) {
 static int convert(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     Transcoder tc;
     if (tc_open(&tc, c->enc)) {
-        snprintf(errbuf, errcap, "cannot convert %s from %s: %s", cf->path,
+        snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
                  tc_encoding_name(c->enc), strerror(errno));
         return -1;
     }
@@ -159,12 +159,12 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
     cf->list_field = list_field;
     if (mem ? copy_text(c->alloc, mem, &cf->text, &cf->len)
             : mem_read_file(c->alloc, path, &cf->text, &cf->len)) {
-        snprintf(errbuf, errcap, "cannot read %s: %s", path, strerror(errno));
+        snprintf(errbuf, errcap, _("cannot read %s: %s"), path, strerror(errno));
         return -1;
     }
     cf->bytes = cf->len;
     if (c->enc != TC_UTF8 ? convert(c, cf, errbuf, errcap) : validate(c, cf)) {
-        if (!*errbuf) snprintf(errbuf, errcap, "out of memory reading %s", path);
+        if (!*errbuf) snprintf(errbuf, errcap, _("out of memory reading %s"), path);
         return -1;
     }
     CsvReader r;
@@ -174,7 +174,7 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
     int rc = csv_next(&r, &line, &e);
     if (rc <= 0) {
         snprintf(errbuf, errcap, "%s: %s", path,
-                 rc == 0 ? "empty file (a header row is needed)" : e);
+                 rc == 0 ? _("empty file (a header row is needed)") : e);
         csv_free(&r);
         return -1;
     }
@@ -207,13 +207,13 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
         if (!ic->name) return csv_free(&r), -1;
     }
     if (cf->join_col < 0) {
-        snprintf(errbuf, errcap, "%s: the header has no '%s' column", path, key->name);
+        snprintf(errbuf, errcap, _("%s: the header has no '%s' column"), path, key->name);
         csv_free(&r);
         return -1;
     }
     if (cf->nspots && cf->spots[0].off < (size_t)(r.pos - cf->text)) {
         const Spot *sp = &cf->spots[0];
-        snprintf(errbuf, errcap, "%s:%llu:%zu: invalid %s at byte %llu in the header", path,
+        snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
                  (unsigned long long)sp->line, sp->col, tc_encoding_name(c->enc),
                  (unsigned long long)sp->file_off);
         csv_free(&r);
@@ -248,7 +248,7 @@ static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char
     Orphan *o = &c->orphans[c->norphans++];
     o->file = file;
     o->line = line;
-    snprintf(o->message, sizeof o->message, fmt, arg);
+    snprintf(o->message, sizeof o->message, _(fmt), arg);
 }
 
 /* Why a row with an undecodable byte is rejected: where the byte is (its
@@ -299,11 +299,11 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
     *out = NULL;
     if (errcap) *errbuf = 0;
     if (claim_type->key_field < 0) {
-        snprintf(errbuf, errcap, "the claim schema has no key field to join CSV files on");
+        snprintf(errbuf, errcap, _("the claim schema has no key field to join CSV files on"));
         return -1;
     }
     CsvClaims *c = mem_calloc(a, sizeof *c);
-    if (!c) return snprintf(errbuf, errcap, "out of memory"), -1;
+    if (!c) return snprintf(errbuf, errcap, _("out of memory")), -1;
     c->alloc = a;
     c->enc = enc;
     c->claim = claim_type;
@@ -362,7 +362,7 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
         void *prev = strmap_put(&ids, id, strlen(id), (void *)(uintptr_t)(i + 1), &oom);
         if (prev) {
             char m[160];
-            snprintf(m, sizeof m, "claim_id '%.60s' appears again (first on line %llu)", id,
+            snprintf(m, sizeof m, _("claim_id '%.60s' appears again (first on line %llu)"), id,
                      (unsigned long long)cf0->rows[(uintptr_t)prev - 1].line);
             c->errs[i] = arena_strndup(&c->ar, m, strlen(m));
         }
@@ -388,7 +388,7 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
                     if (!c->errs[owner - 1]) {
                         const char *base = strrchr(cf->path, '/');
                         char m[400];
-                        snprintf(m, sizeof m, "its row on line %llu of %s is malformed: %s",
+                        snprintf(m, sizeof m, _("its row on line %llu of %s is malformed: %s"),
                                  (unsigned long long)row->line, base ? base + 1 : cf->path, e);
                         c->errs[owner - 1] = arena_strndup(&c->ar, m, strlen(m));
                         if (!c->errs[owner - 1]) oom = 1;
@@ -429,7 +429,7 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
     csv_free(&r);
     strmap_free(&ids);
     if (oom) {
-        snprintf(errbuf, errcap, "out of memory reading %s", claims_path);
+        snprintf(errbuf, errcap, _("out of memory reading %s"), claims_path);
         csvc_free(c);
         return -1;
     }
@@ -690,9 +690,9 @@ int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputN
         claim[cf->list_field].l = l;
     }
     csv_free(&r);
-    if (oom) return snprintf(errbuf, errcap, "out of memory"), -1;
+    if (oom) return snprintf(errbuf, errcap, _("out of memory")), -1;
     if (e.n > CSVC_MAX_ERRORS && e.len + 1 < e.cap)
-        snprintf(errbuf + e.len, errcap - e.len, "; and more");
+        snprintf(errbuf + e.len, errcap - e.len, _("; and more"));
     if (e.n) return -1;
     *out = claim;
     return 0;

@@ -1,6 +1,8 @@
 /* verify.c — the bytecode verifier (see verify.h). */
 #include "verify.h"
 
+#include "i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +211,7 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
     }
 #undef GO
     if (why) {
-        snprintf(err, errcap, "bytecode at %u: %s", at, why);
+        snprintf(err, errcap, _("bytecode at %u: %s"), at, why);
         return -1;
     }
     return 0;
@@ -218,7 +220,7 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
 int verify_code(const Program *p, uint32_t from, uint32_t to, uint32_t nlocals, uint32_t maxstack,
                 const int32_t *ops, uint32_t nops, int *depth, char *err, size_t errcap) {
     if (from >= to || to > p->ncode) {
-        snprintf(err, errcap, "code range %u..%u outside the program", from, to);
+        snprintf(err, errcap, _("code range %u..%u outside the program"), from, to);
         return -1;
     }
     unsigned char *start = malloc(to - from + 1);
@@ -229,7 +231,7 @@ int verify_code(const Program *p, uint32_t from, uint32_t to, uint32_t nlocals, 
         rc = verify_range(p, from, to, nlocals, maxstack, ops, nops, depth, start, work, loop_end,
                           err, errcap);
     else
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
     free(start);
     free(work);
     free(loop_end);
@@ -478,7 +480,7 @@ static int verify_types(const Program *p, uint32_t from, uint32_t to, const Type
                         const int *depth, char *err, size_t errcap) {
     uint32_t n = to - from, w = c->nlocals + c->maxstack + 1;
     if ((uint64_t)n * w > (1u << 26)) {
-        snprintf(err, errcap, "code at %u: too large to verify", from);
+        snprintf(err, errcap, _("code at %u: too large to verify"), from);
         return -1;
     }
     Ty *st = calloc((size_t)n * w, sizeof(Ty)), *cur = calloc(w, sizeof(Ty));
@@ -547,7 +549,7 @@ out:
     free(queued);
     free(work);
     if (why) {
-        snprintf(err, errcap, "bytecode at %u: %s", at, why);
+        snprintf(err, errcap, _("bytecode at %u: %s"), at, why);
         return -1;
     }
     return 0;
@@ -631,7 +633,7 @@ static int verify_shared(Verifier *v, uint32_t from, uint32_t to, const TypeCtx 
                          char *err, size_t errcap) {
     const Program *p = v->p;
     if (from >= to || to > p->ncode) {
-        snprintf(err, errcap, "code range %u..%u outside the program", from, to);
+        snprintf(err, errcap, _("code range %u..%u outside the program"), from, to);
         return -1;
     }
     int32_t k = v->at[from];
@@ -640,7 +642,7 @@ static int verify_shared(Verifier *v, uint32_t from, uint32_t to, const TypeCtx 
         uint32_t at = from;
         if (fast_path(p, &v->done[k], to, c, nops, v, &why, &at)) return 0;
         if (why) {
-            snprintf(err, errcap, "bytecode at %u: %s", at, why);
+            snprintf(err, errcap, _("bytecode at %u: %s"), at, why);
             return -1;
         }
     }
@@ -821,7 +823,7 @@ int verify_program(const Program *p, char *err, size_t errcap) {
     v.sites = malloc(n * sizeof(uint32_t));
     int rc = -1;
     if (!v.depth || !v.start || !v.work || !v.loop_end || !v.at || !v.done || !v.sites) {
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
         goto out;
     }
     memset(v.at, 0xff, n * sizeof(int32_t));
@@ -829,7 +831,7 @@ int verify_program(const Program *p, char *err, size_t errcap) {
     for (uint32_t i = 0; i < p->nrules && rc == 0; i++) {
         const Rule *r = &p->rules[i];
         if (!ops_in_range(p, r->ops, r->nops)) {
-            snprintf(err, errcap, "rule %s: operand vector out of range", r->id);
+            snprintf(err, errcap, _("rule %s: operand vector out of range"), r->id);
             rc = -1;
             break;
         }
@@ -842,7 +844,7 @@ int verify_program(const Program *p, char *err, size_t errcap) {
                      .row_slot = r->row_slot,
                      .row_key_col = r->row_key_col};
         if (r->row_slot < -1 || (r->row_slot >= 0 && (uint32_t)r->row_slot >= r->nlocals)) {
-            snprintf(err, errcap, "rule %s: matched row slot out of range", r->id);
+            snprintf(err, errcap, _("rule %s: matched row slot out of range"), r->id);
             rc = -1;
             break;
         }
@@ -850,7 +852,7 @@ int verify_program(const Program *p, char *err, size_t errcap) {
         if (rc != 0 || r->index < 0) continue;
         if (r->bound_slot < 0 || (uint32_t)r->bound_slot >= r->nlocals ||
             (uint32_t)r->index >= p->nindexes) {
-            snprintf(err, errcap, "rule %s: bound slot or index out of range", r->id);
+            snprintf(err, errcap, _("rule %s: bound slot or index out of range"), r->id);
             rc = -1;
             break;
         }
@@ -867,7 +869,7 @@ int verify_program(const Program *p, char *err, size_t errcap) {
             end += 1 + opcode_nargs[op];
         }
         if (!ops_in_range(p, p->prepare_ops, p->prepare_nops)) {
-            snprintf(err, errcap, "derived fields: operand vector out of range");
+            snprintf(err, errcap, _("derived fields: operand vector out of range"));
             rc = -1;
         } else {
             TypeCtx c = {.ops = p->ops + p->prepare_ops,

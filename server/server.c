@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "metrics.h"
 #include "nhsa.h"
 #include "strbuf.h"
@@ -905,7 +906,8 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     int gai = getaddrinfo(host, port, &hints, &res);
     if (gai || !res) {
-        snprintf(err, errcap, "--listen %s: %s", spec, gai ? gai_strerror(gai) : "no address");
+        snprintf(err, errcap, _("--listen %s: %s"), spec,
+                 gai ? gai_strerror(gai) : _("no address"));
         return -1;
     }
     memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -913,7 +915,7 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
     freeaddrinfo(res);
     return 0;
 bad:
-    snprintf(err, errcap, "--listen %s: expected HOST:PORT (127.0.0.1:8600, [::1]:8600)", spec);
+    snprintf(err, errcap, _("--listen %s: expected HOST:PORT (127.0.0.1:8600, [::1]:8600)"), spec);
     return -1;
 }
 
@@ -921,14 +923,14 @@ int srv_start(const SrvConfig *c, Server **out, char *err, size_t errcap) {
     *out = NULL;
     Server *s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
         return -1;
     }
     s->c = *c;
     s->feedback_fd = -1;
     if (met_init(&s->m)) {
         free(s);
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
         return -1;
     }
     pthread_mutex_init(&s->cur_lock, NULL);
@@ -941,7 +943,7 @@ int srv_start(const SrvConfig *c, Server **out, char *err, size_t errcap) {
     if (c->feedback_log) {
         s->feedback_fd = open(c->feedback_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
         if (s->feedback_fd < 0) {
-            snprintf(err, errcap, "--feedback-log %s: %s", c->feedback_log, strerror(errno));
+            snprintf(err, errcap, _("--feedback-log %s: %s"), c->feedback_log, strerror(errno));
             goto fail;
         }
     }
@@ -959,8 +961,8 @@ int srv_start(const SrvConfig *c, Server **out, char *err, size_t errcap) {
         s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
         MHD_OPTION_END);
     if (!s->d) {
-        snprintf(err, errcap, "cannot listen on %s: %s", c->listen,
-                 errno ? strerror(errno) : "the HTTP library refused the options");
+        snprintf(err, errcap, _("cannot listen on %s: %s"), c->listen,
+                 errno ? strerror(errno) : _("the HTTP library refused the options"));
         goto fail;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);

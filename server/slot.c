@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
+
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -26,7 +28,7 @@ int slot_load(const SlotConfig *cfg, Slot *base, Slot **out, char *err, size_t e
     Slot *s = calloc(1, sizeof *s);
     if (!s || pthread_mutex_init(&s->lock, NULL)) {
         free(s);
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
         return -1;
     }
     s->refs = 1;
@@ -35,15 +37,15 @@ int slot_load(const SlotConfig *cfg, Slot *base, Slot **out, char *err, size_t e
     arb_config_init(&c);
     int rc = arb_engine_new(&c, &s->e);
     if (rc != ARB_OK) {
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
         goto fail;
     }
     if (arb_load_pack(s->e, cfg->pack) != ARB_OK) {
-        snprintf(err, errcap, "rule pack %s: %s", cfg->pack, arb_errmsg(s->e));
+        snprintf(err, errcap, _("rule pack %s: %s"), cfg->pack, arb_errmsg(s->e));
         goto fail;
     }
     if (cfg->native && arb_load_native(s->e, cfg->native) != ARB_OK) {
-        snprintf(err, errcap, "native matchers %s: %s", cfg->native, arb_errmsg(s->e));
+        snprintf(err, errcap, _("native matchers %s: %s"), cfg->native, arb_errmsg(s->e));
         goto fail;
     }
     if (cfg->history) {
@@ -55,7 +57,7 @@ int slot_load(const SlotConfig *cfg, Slot *base, Slot **out, char *err, size_t e
                                     cfg->history_write ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY,
                                     &s->h);
         if (rc != ARB_OK || arb_engine_set_history(s->e, s->h) != ARB_OK) {
-            snprintf(err, errcap, "history store %s: %s", cfg->history, arb_errmsg(s->e));
+            snprintf(err, errcap, _("history store %s: %s"), cfg->history, arb_errmsg(s->e));
             goto fail;
         }
     }

@@ -6,7 +6,8 @@
 # two columns a character), and Chinese words in place of the English; the
 # language comes from --lang, else LANGUAGE / LC_ALL / LC_MESSAGES / LANG,
 # and English stays the default.  And the library's, the rule pack's and
-# the report's errors and `arbiter explain` come out in Chinese too.
+# the report's errors, `arbiter explain`, the history store's, the CSV
+# claims reader's and `arbiter serve`'s start-up errors come out in Chinese too.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -131,6 +132,33 @@ xp z --claim C00000007 --rule FEE_DATE.1 >"$tmp/out" 2>&1
 has "explain: did not fire" "$tmp/out" '（计费日期与住院时间不符）：未触发'
 has "explain: the first false condition" "$tmp/out" 'claim.care_type == inpatient              不成立  (claim.care_type = 定点药店购药, inpatient = 住院)   <- 第一个不成立的条件'
 has "explain: not evaluated" "$tmp/out" '未求值  （claim.care_type == inpatient 不成立）'
+
+# the history store's, the CSV claims reader's and `arbiter serve`'s
+# start-up errors in Chinese, the same English by default
+z history stats "$tmp/nostore" >"$tmp/out" 2>&1
+has "history: no store" "$tmp/out" "arbiter history：无法打开历史库 $tmp/nostore：没有那个文件或目录"
+mkdir "$tmp/emptydir"
+z history stats "$tmp/emptydir" >"$tmp/out" 2>&1
+has "history: not a store" "$tmp/out" "arbiter history：$tmp/emptydir 不是 Arbiter 历史库（其中没有 data.mdb）"
+if command -v mdb_load >/dev/null; then
+  e history init "$tmp/st" >/dev/null 2>&1
+  printf 'format\narbiter-history 0\n' | mdb_load -T -s meta "$tmp/st"
+  z history stats "$tmp/st" >"$tmp/out" 2>&1
+  has "history: another format" "$tmp/out" "历史库 $tmp/st 的格式为 'arbiter-history 0'；本 arbiter 读取的格式为 'arbiter-history 1'（请用写入它的 arbiter 导出，再重新添加）"
+  e history stats "$tmp/st" >"$tmp/out" 2>&1
+  has "history: another format (English)" "$tmp/out" "arbiter history: the history store $tmp/st has format 'arbiter-history 0'; this arbiter reads"
+fi
+mkdir "$tmp/csv"
+cp "$ex"/claims/*.csv "$tmp/csv/"
+sed -i '1s/claim_id/claimid/' "$tmp/csv/lines.csv"
+z check "$ex"/rules/*.rules --stdlib "$src/stdlib-rules" --claims "$tmp/csv/claims.csv" -o "$tmp/f.jsonl" >"$tmp/out" 2>&1
+has "CSV header" "$tmp/out" "$tmp/csv/lines.csv：表头中没有 'claim_id' 列"
+e check "$ex"/rules/*.rules --stdlib "$src/stdlib-rules" --claims "$tmp/csv/claims.csv" -o "$tmp/f.jsonl" >"$tmp/out" 2>&1
+has "CSV header (English)" "$tmp/out" "$tmp/csv/lines.csv: the header has no 'claim_id' column"
+z serve --pack "$tmp/none.arbpack" --listen 127.0.0.1:0 >"$tmp/out" 2>&1
+has "serve: no pack" "$tmp/out" "arbiter serve：规则包 $tmp/none.arbpack：无法打开 $tmp/none.arbpack：没有那个文件或目录"
+z serve --pack "$tmp/none.arbpack" --listen bogus >"$tmp/out" 2>&1
+has "serve: --listen" "$tmp/out" "arbiter serve：--listen bogus：应为 主机:端口（如 127.0.0.1:8600、[::1]:8600）"
 
 echo "lint_zh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
