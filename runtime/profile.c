@@ -338,8 +338,19 @@ typedef struct Conv {
     StrBuf errs;
     int nerr;
     char first_path[256];
+    int paths; /* 0: the fast pass, no paths built; a claim with a problem is
+                  converted again with paths (1) for its messages */
     int oom;
 } Conv;
+
+/* pathf for a path of the document, built only when x->paths. */
+#define CPATHF(x, out, cap, ...)                                                                   \
+    do {                                                                                           \
+        if ((x)->paths)                                                                            \
+            pathf(out, cap, __VA_ARGS__);                                                          \
+        else                                                                                       \
+            (out)[0] = 0;                                                                          \
+    } while (0)
 
 static void conv_err(Conv *x, const char *path, const char *fmt, ...) {
     if (x->nerr == 0) pathf(x->first_path, sizeof x->first_path, "%s", path);
@@ -354,6 +365,7 @@ static void conv_err(Conv *x, const char *path, const char *fmt, ...) {
 
 static void mark(Conv *x, const char *path) {
     ProfWork *w = x->w;
+    if (!x->paths) return;
     if (mem_grow(w->alloc, (void **)&w->marks, sizeof *w->marks, &w->capmarks, w->nmarks + 1)) {
         x->oom = 1;
         return;
@@ -386,6 +398,8 @@ static json_object *walk(json_object *o, const Seg *s, uint32_t n) {
 
 /* The path of a value: base, then the segments. */
 static void value_path(Conv *x, const char *base, const PPath *pp, char *out, size_t cap) {
+    out[0] = 0;
+    if (!x->paths) return;
     if (x->P->pf->format == PROF_CSV) {
         pathf(out, cap, "%s%s%s", base, *base ? " " : "", pp->text);
         return;
@@ -434,7 +448,7 @@ static int put_field(Conv *x, const RMap *rm, json_object *o, const char *base, 
         n = (size_t)snprintf(num, sizeof num, "%zu", position);
         s = num;
         raw = 1;
-        pathf(path, sizeof path, "%s", base);
+        CPATHF(x, path, sizeof path, "%s", base);
     } else if (m->path) {
         value_path(x, base, &rm->path, path, sizeof path);
         json_object *start = rm->path.anchor == -2   ? o
@@ -567,7 +581,7 @@ static int put_record(Conv *x, const RRec *rr, json_object *o, const char *base,
                     continue;
                 }
             } else {
-                pathf(lpath, sizeof lpath, "%s", base);
+                CPATHF(x, lpath, sizeof lpath, "%s", base);
             }
             if (!n) continue;
             size_t at = b->len;
@@ -578,7 +592,9 @@ static int put_record(Conv *x, const RRec *rr, json_object *o, const char *base,
             size_t put = 0;
             for (size_t k = 0; k < n; k++) {
                 char epath[600];
-                if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
+                if (!x->paths) {
+                    epath[0] = 0;
+                } else if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
                     json_object *e = element(arr, k), *ln;
                     json_object_object_get_ex(e, "\x01line", &ln);
                     pathf(epath, sizeof epath, "line %s:", ln ? json_object_get_string(ln) : "?");
@@ -642,6 +658,19 @@ static void one_claim(Conv *x, json_object *o, const char *path, const JsonReade
     if (r == -2) *rc = -2;
 }
 
+/* After a fast pass that met a problem: forgets its messages and claims,
+ * so that the document is converted again, this time building the paths
+ * the messages name (the same conversion, so the same problems). */
+static int again(Conv *x, int rc) {
+    if (!x->nerr || rc == -2 || x->paths) return 0;
+    sb_clear(&x->errs);
+    x->nerr = 0;
+    x->first_path[0] = 0;
+    x->w->nclaims = 0;
+    x->paths = 1;
+    return 1;
+}
+
 /* Walks the claims path from segment i at object o (path so far). */
 static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, const JsonReader *jr,
                       Arena *ar, const JsonrOptions *opt, int *rc) {
@@ -652,7 +681,7 @@ static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, con
         return;
     }
     char sub[256];
-    pathf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", cp->seg[i].name);
+    CPATHF(x, sub, sizeof sub, "%s%s%s", path, *path ? "." : "", cp->seg[i].name);
     json_object *v = NULL;
     if (!o || !json_object_is_type(o, json_type_object)) {
         conv_err(x, path, "expected an object, got %s", o ? kind_name(o) : _("nothing"));
@@ -676,9 +705,9 @@ static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, con
         json_object *e = element(v, k);
         x->chain[i] = e;
         if (json_object_is_type(v, json_type_array))
-            pathf(x->chainp[i], sizeof x->chainp[i], "%s[%zu]", sub, k);
+            CPATHF(x, x->chainp[i], sizeof x->chainp[i], "%s[%zu]", sub, k);
         else
-            pathf(x->chainp[i], sizeof x->chainp[i], "%s", sub);
+            CPATHF(x, x->chainp[i], sizeof x->chainp[i], "%s", sub);
         claims_at(x, e, i + 1, x->chainp[i], jr, ar, opt, rc);
     }
 }
@@ -863,6 +892,7 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     } else {
         x.chain[PROF_MAX_SEGS] = root;
         claims_at(&x, root, 0, "", jr, ar, o, &rc);
+        if (again(&x, rc)) claims_at(&x, root, 0, "", jr, ar, o, &rc);
         if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, root, "", 0, str_hash("", 0), o);
         if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
     }
@@ -1095,6 +1125,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
         pathf(base, sizeof base, "line %llu:", (unsigned long long)*err_line);
         x.chain[PROF_MAX_SEGS] = claim;
         one_claim(&x, claim, base, jr, ar, o, &rc);
+        if (again(&x, rc)) one_claim(&x, claim, base, jr, ar, o, &rc);
         if (o->notes) notes_next_record(o->notes);
         for (size_t k = 0; k < c->nunread && rc == 0; k++) {
             int has = 0; /* a cell of any of the claim's rows */
