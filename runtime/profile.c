@@ -165,6 +165,8 @@ struct Prof {
     StrMap leaves;     /* generic paths of the values read ("a.b[].c"); CSV: columns */
     StrMap containers; /* their prefixes, and the arrays walked ("a.b[]") */
     StrMap ignores;    /* the `ignore` paths, exactly */
+    StrMap kinds;      /* the three above in one, for unread_keys: a path ->
+                          its KIND_* bits (one lookup per key of the input) */
     int oom;
 };
 
@@ -224,6 +226,33 @@ static void note_generic(Prof *P, const char *g, int leaf) {
         if (*d == '.') strmap_put(&P->containers, c, (size_t)(d - c), c, &P->oom);
 }
 
+#define KIND_ARR 1  /* path + "[]" is a container */
+#define KIND_OBJ 2  /* path is a container */
+#define KIND_READ 4 /* path is read by a mapping, or ignored */
+
+static void kind_add(Prof *P, const char *k, size_t n, uint8_t bit) {
+    uint8_t *f = strmap_get(&P->kinds, k, n);
+    if (!f) {
+        if (!(f = arena_alloc(&P->ar, 1))) {
+            P->oom = 1;
+            return;
+        }
+        *f = 0;
+        strmap_put(&P->kinds, k, n, f, &P->oom);
+    }
+    *f |= bit;
+}
+
+static void kinds_of(Prof *P, const StrMap *m, uint8_t bit) {
+    for (uint32_t i = 0; i < m->cap; i++) {
+        const StrMapEntry *e = &m->e[i];
+        if (!e->key) continue;
+        kind_add(P, e->key, e->len, bit);
+        if (bit == KIND_OBJ && e->len >= 2 && memcmp(e->key + e->len - 2, "[]", 2) == 0)
+            kind_add(P, e->key, e->len - 2, KIND_ARR);
+    }
+}
+
 static const char *join(Prof *P, const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
     char *s = arena_alloc(&P->ar, n);
@@ -247,6 +276,7 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
     strmap_init(&P->leaves, a);
     strmap_init(&P->containers, a);
     strmap_init(&P->ignores, a);
+    strmap_init(&P->kinds, a);
     for (uint32_t k = 0; k < pf->nignore; k++)
         strmap_put(&P->ignores, pf->ignore[k], strlen(pf->ignore[k]), (void *)P, &P->oom);
     int bad = 0;
@@ -295,6 +325,9 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
                 note_generic(P, m->path[0] == '$' ? m->path + 2 : join(P, rgen, m->path), 1);
         }
     }
+    kinds_of(P, &P->containers, KIND_OBJ);
+    kinds_of(P, &P->leaves, KIND_READ);
+    kinds_of(P, &P->ignores, KIND_READ);
     if (bad || P->oom) {
         prof_free(P);
         return NULL;
@@ -307,6 +340,7 @@ void prof_free(Prof *P) {
     strmap_free(&P->leaves);
     strmap_free(&P->containers);
     strmap_free(&P->ignores);
+    strmap_free(&P->kinds);
     arena_free(&P->ar);
     mem_free(P->alloc, P, sizeof *P);
 }
@@ -321,6 +355,7 @@ void prof_work_init(ProfWork *w, Alloc a) {
 void prof_work_free(ProfWork *w) {
     sb_free(&w->text);
     sb_free(&w->paths);
+    if (w->tok) json_tokener_free(w->tok);
     mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
     mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
     memset(w, 0, sizeof *w);
@@ -425,12 +460,24 @@ static json_object *element(json_object *v, size_t i) {
     return json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i) : v;
 }
 
+/* s as a JSON string: ASCII that needs no escape copied as it is, the rest
+ * quoted in one pass into room for the worst case (an escaped control
+ * byte, 6 bytes, or U+FFFD per byte). */
 static void put_quoted(StrBuf *b, const char *s, size_t n) {
-    size_t need = scalar_json_quote(s, n, NULL, 0);
-    char *w = sb_reserve(b, need + 1);
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 && s[i] != '"' &&
+           s[i] != '\\')
+        i++;
+    char *w = sb_reserve(b, i == n ? n + 3 : 6 * n + 3);
     if (!w) return;
-    scalar_json_quote(s, n, w, need + 1);
-    b->len += need;
+    if (i == n) {
+        w[0] = '"';
+        memcpy(w + 1, s, n);
+        w[n + 1] = '"';
+        b->len += n + 2;
+        return;
+    }
+    b->len += scalar_json_quote(s, n, w, 6 * n + 3);
 }
 
 /* Writes field rm of the record at o (path base) as `"name":value`, or
@@ -746,8 +793,10 @@ static void unread_keys(Conv *x, json_object *o, const char *g, size_t gl, uint3
         memcpy(sub + n - kl, key, kl);
         memcpy(sub + n, "[]", 3);
         uint32_t h = str_hash_more(gl ? str_hash_more(gh, ".", 1) : gh, key, kl);
-        uint32_t ha = str_hash_more(h, "[]", 2);
-        if (strmap_get_hashed(&P->containers, sub, n + 2, ha)) {
+        const uint8_t *kf = strmap_get_hashed(&P->kinds, sub, n, h);
+        uint8_t kind = kf ? *kf : 0;
+        if (kind & KIND_ARR) {
+            uint32_t ha = str_hash_more(h, "[]", 2);
             size_t k;
             if (elements(v, &k) == 0)
                 for (size_t i = 0; i < k; i++)
@@ -756,15 +805,13 @@ static void unread_keys(Conv *x, json_object *o, const char *g, size_t gl, uint3
             continue;
         }
         sub[n] = 0;
-        if (strmap_get_hashed(&P->containers, sub, n, h)) {
+        if (kind & KIND_OBJ) {
             if (json_object_is_type(v, json_type_object)) unread_keys(x, v, sub, n, h, opt);
             continue;
         }
         /* an ignored path is met exactly (the walk does not go below one);
          * the scan of the list is for the rare key no mapping reads */
-        if (strmap_get_hashed(&P->leaves, sub, n, h) || strmap_get_hashed(&P->ignores, sub, n, h) ||
-            empty_value(v) || ignored(P->pf, sub))
-            continue;
+        if ((kind & KIND_READ) || empty_value(v) || ignored(P->pf, sub)) continue;
         if (opt->strict)
             conv_err(x, sub, "'%s' is read by no field of input %s", key, P->pf->name);
         else if (opt->notes)
@@ -870,8 +917,9 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     JsonrOptions none = {NULL, NULL, 0, 0, 0};
     if (!o) o = &none;
     if (o->notes) notes_next_record(o->notes);
-    json_tokener *tok = json_tokener_new();
-    if (!tok) return finish(&x, -2, errbuf, errcap);
+    if (!w->tok && !(w->tok = json_tokener_new())) return finish(&x, -2, errbuf, errcap);
+    json_tokener *tok = w->tok;
+    json_tokener_reset(tok);
     size_t start = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     json_object *root = json_tokener_parse_ex(tok, text + start, (int)(n - start));
     enum json_tokener_error je = json_tokener_get_error(tok);
@@ -897,7 +945,6 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
         if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
     }
     json_object_put(root);
-    json_tokener_free(tok);
     if (x.oom) rc = -2;
     return finish(&x, rc, errbuf, errcap);
 }

@@ -94,6 +94,7 @@ typedef struct ProfWork {
     StrBuf paths; /* NUL-terminated source paths */
     const Value **claims;
     size_t nclaims, capclaims;
+    struct json_tokener *tok; /* JSON: json-c's parser, reused document to document */
 } ProfWork;
 
 void prof_work_init(ProfWork *w, Alloc a);
