@@ -95,6 +95,10 @@ typedef struct ProfWork {
     const Value **claims;
     size_t nclaims, capclaims;
     struct json_tokener *tok; /* JSON: json-c's parser, reused document to document */
+    void *nodes;              /* the document being read as a tree (profile.c's PNode) */
+    size_t nnodes, capnodes;
+    char *strs; /* its strings */
+    size_t nstrs, capstrs;
 } ProfWork;
 
 void prof_work_init(ProfWork *w, Alloc a);
