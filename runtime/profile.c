@@ -1314,7 +1314,7 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     if (!o) o = &none;
     if (o->notes) notes_next_record(o->notes);
     size_t start = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    int32_t top = pn_parse(w, text + start, n - start);
+    int32_t top = w->jsonc_only ? -1 : pn_parse(w, text + start, n - start);
     if (top == -2) return finish(&x, -2, errbuf, errcap);
     json_object *root = NULL;
     enum json_tokener_error je = json_tokener_success;

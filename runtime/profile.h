@@ -99,6 +99,7 @@ typedef struct ProfWork {
     size_t nnodes, capnodes;
     char *strs; /* its strings */
     size_t nstrs, capstrs;
+    int jsonc_only; /* for tests: every document read by json-c (the fallback) */
 } ProfWork;
 
 void prof_work_init(ProfWork *w, Alloc a);

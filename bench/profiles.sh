@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# profiles.sh [BUILD_DIR] [N_CLAIMS] [REPEAT] — claims/s of the same claims
+# read three ways, side by side: canonical JSON Lines, national 3101
+# request bodies through the stdlib profile nhsa3101, and a Chinese-header
+# CSV export through his_csv_zh (the twins are written by
+# bench/profiles_twins.jq from `arbiter gen claims`).  The standard library
+# is compiled into a pack once; each form is checked with --threads 1,
+# alternating the forms REPEAT times (default 5) since the machine is shared,
+# and the median CPU time (user + sys) of each is turned into claims/s.
+# Prints the figures and the ratios profile/canonical.  Defaults: build,
+# 50000 claims.
+set -euo pipefail
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+cd "$(dirname "$0")/.."
+build=${1:-build} n=${2:-50000} repeat=${3:-5}
+arbiter=$build/arbiter
+[ -x "$arbiter" ] || { echo "profiles.sh: no $arbiter (build first)" >&2; exit 2; }
+command -v jq >/dev/null || { echo "profiles.sh: needs jq" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$arbiter" gen claims --n "$n" --seed 42 -o "$tmp/canonical.jsonl"
+jq -c --arg form nhsa3101 -f bench/profiles_twins.jq "$tmp/canonical.jsonl" >"$tmp/requests.jsonl"
+{ head -1 tests/data/his_csv_zh/export.csv
+  jq -r --arg form his_csv_zh -f bench/profiles_twins.jq "$tmp/canonical.jsonl"; } >"$tmp/export.csv"
+"$arbiter" compile stdlib-rules --stdlib stdlib-rules -o "$tmp/lib.arbpack" >/dev/null
+echo "$n claims: canonical $(du -h "$tmp/canonical.jsonl" | cut -f1), 3101 $(du -h "$tmp/requests.jsonl" | cut -f1), CSV $(du -h "$tmp/export.csv" | cut -f1)"
+forms=(canonical nhsa3101 his_csv_zh)
+args() {
+  case $1 in
+    canonical) echo "--claims $tmp/canonical.jsonl" ;;
+    nhsa3101) echo "--input nhsa3101 --claims $tmp/requests.jsonl" ;;
+    his_csv_zh) echo "--input his_csv_zh --claims $tmp/export.csv" ;;
+  esac
+}
+for f in "${forms[@]}"; do
+  # shellcheck disable=SC2046
+  "$arbiter" check --pack "$tmp/lib.arbpack" $(args "$f") -o /dev/null 2>"$tmp/$f.sum" || true
+  grep -q "$n claims read = $n audited + 0 rejected" "$tmp/$f.sum" ||
+    { echo "profiles.sh: $f did not audit all $n claims:" >&2; head -3 "$tmp/$f.sum" >&2; exit 1; }
+done
+for ((r = 0; r < repeat; r++)); do
+  for f in "${forms[@]}"; do
+    # shellcheck disable=SC2046
+    /usr/bin/time -f "%U %S" -o "$tmp/t" "$arbiter" check --pack "$tmp/lib.arbpack" --threads 1 \
+      --quiet $(args "$f") -o /dev/null 2>/dev/null || true
+    awk '{print $1 + $2}' "$tmp/t" >>"$tmp/$f.cpu"
+  done
+done
+median() { sort -g "$1" | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+printf '%-12s %10s %12s %10s\n' form "cpu s" "claims/s" "ratio"
+c0=$(median "$tmp/canonical.cpu")
+for f in "${forms[@]}"; do
+  c=$(median "$tmp/$f.cpu")
+  awk -v f="$f" -v c="$c" -v c0="$c0" -v n="$n" \
+    'BEGIN {printf "%-12s %10.2f %12.0f %10.2f\n", f, c, (c > 0 ? n / c : 0), (c > 0 ? c0 / c : 0)}'
+done
+echo "(median of $repeat, --threads 1; ratio: claims/s over canonical's)"
