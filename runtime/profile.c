@@ -134,10 +134,20 @@ static int by_pattern(const char *pat, const char *s, size_t n, int datetime, ch
         p += width - 1;
     }
     if (i != n) return -1;
-    if (datetime)
-        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", v[0], v[1], v[2], v[3], v[4], v[5]);
-    else
-        snprintf(out, cap, "%04d-%02d-%02d", v[0], v[1], v[2]);
+    /* yyyy-MM-dd[THH:mm:ss]: each part was read as 4 or 2 digits */
+    char t[20];
+    t[0] = (char)('0' + v[0] / 1000), t[1] = (char)('0' + v[0] / 100 % 10);
+    t[2] = (char)('0' + v[0] / 10 % 10), t[3] = (char)('0' + v[0] % 10);
+    static const char sep[6] = {0, '-', '-', 'T', ':', ':'};
+    for (int k = 1; k < 6; k++) {
+        t[3 * k + 1] = sep[k];
+        t[3 * k + 2] = (char)('0' + v[k] / 10);
+        t[3 * k + 3] = (char)('0' + v[k] % 10);
+    }
+    size_t len = datetime ? 19 : 10;
+    if (cap <= len) return -1;
+    memcpy(out, t, len);
+    out[len] = 0;
     return 0;
 }
 
@@ -560,6 +570,7 @@ static int32_t pp_container(PParse *p, int obj) {
     pp_ws(p);
     int32_t last = -1;
     size_t count = 0;
+    uint64_t seen[4] = {0, 0, 0, 0}; /* the keys' hashes so far, 1 bit each */
     if (p->i < p->n && p->t[p->i] == (obj ? '}' : ']')) {
         p->i++;
         p->depth--;
@@ -574,10 +585,13 @@ static int32_t pp_container(PParse *p, int obj) {
                 return p->fail = 1, -1;
             kh = str_hash(key, kl);
             if (memchr(key, 0, kl)) return p->fail = 1, -1;
-            for (int32_t c = PN(p->w, k)->first; c >= 0; c = PN(p->w, c)->next)
-                if (PN(p->w, c)->khash == kh && PN(p->w, c)->klen == kl &&
-                    memcmp(PN(p->w, c)->key, key, kl) == 0)
-                    return p->fail = 1, -1; /* a duplicate key: json-c keeps the last */
+            uint64_t bit = (uint64_t)1 << (kh & 63);
+            if (seen[(kh >> 6) & 3] & bit) /* maybe seen: look */
+                for (int32_t c = PN(p->w, k)->first; c >= 0; c = PN(p->w, c)->next)
+                    if (PN(p->w, c)->khash == kh && PN(p->w, c)->klen == kl &&
+                        memcmp(PN(p->w, c)->key, key, kl) == 0)
+                        return p->fail = 1, -1; /* a duplicate key: json-c keeps the last */
+            seen[(kh >> 6) & 3] |= bit;
             pp_ws(p);
             if (p->i >= p->n || p->t[p->i] != ':') return p->fail = 1, -1;
             p->i++;
