@@ -376,10 +376,11 @@ typedef struct PNode {
     uint8_t type, truth;
     uint32_t klen, khash; /* as a member of an object: its key */
     const char *key;
-    const char *s; /* string or number (as written), NUL-terminated */
-    size_t len;    /* its bytes; object, array: the number of children */
-    int32_t first; /* object, array: the first child, -1 if none */
-    int32_t next;  /* the next child of the same parent, -1 at the end */
+    const char *s;  /* string or number (as written), NUL-terminated */
+    size_t len;     /* its bytes; object, array: the number of children */
+    int32_t first;  /* object, array: the first child, -1 if none */
+    int32_t parent; /* as a member of an object: the object, else -1 */
+    int32_t next;   /* the next child of the same parent, -1 at the end */
 } PNode;
 
 #define PN_MAX_DEPTH 30 /* json-c's default limit is 32 */
@@ -401,7 +402,7 @@ static int32_t pn_new(ProfWork *w, uint8_t type, int *oom) {
     PNode *p = &((PNode *)w->nodes)[w->nnodes];
     memset(p, 0, sizeof *p);
     p->type = type;
-    p->first = p->next = -1;
+    p->first = p->next = p->parent = -1;
     p->key = p->s = "";
     return (int32_t)w->nnodes++;
 }
@@ -600,7 +601,7 @@ static int32_t pp_container(PParse *p, int obj) {
         int32_t v = pp_value(p);
         if (v < 0) return p->fail = 1, -1;
         PNode *vn = PN(p->w, v);
-        if (obj) vn->key = key, vn->klen = (uint32_t)kl, vn->khash = kh;
+        if (obj) vn->key = key, vn->klen = (uint32_t)kl, vn->khash = kh, vn->parent = k;
         if (last < 0)
             PN(p->w, k)->first = v;
         else
@@ -702,6 +703,7 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
             PN(w, c)->key = ks;
             PN(w, c)->klen = (uint32_t)kl;
             PN(w, c)->khash = str_hash(ks, kl);
+            PN(w, c)->parent = k;
             if (last < 0)
                 PN(w, k)->first = c;
             else
@@ -737,11 +739,45 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
     return k;
 }
 
+static uint32_t pn_slot(int32_t parent, uint32_t khash) {
+    uint32_t h = khash ^ ((uint32_t)parent * 0x9E3779B1u);
+    return h ^ (h >> 15);
+}
+
+/* Indexes the members of the objects of the tree just read by (object,
+ * key) in w->ht, for pn_get.  -1: out of memory. */
+static int pn_index(ProfWork *w) {
+    size_t need = 64;
+    while (need < 2 * w->nnodes) need *= 2;
+    if (need > w->capht) {
+        int32_t *t =
+            mem_realloc(w->alloc, w->ht, w->capht * sizeof(int32_t), need * sizeof(int32_t));
+        if (!t) return -1;
+        w->ht = t;
+        w->capht = need;
+    }
+    w->htmask = (uint32_t)need - 1;
+    memset(w->ht, 0xff, need * sizeof(int32_t));
+    const PNode *N = w->nodes;
+    for (size_t i = 0; i < w->nnodes; i++) {
+        if (N[i].parent < 0) continue;
+        uint32_t k = pn_slot(N[i].parent, N[i].khash) & w->htmask;
+        while (w->ht[k] >= 0) k = (k + 1) & w->htmask;
+        w->ht[k] = (int32_t)i;
+    }
+    return 0;
+}
+
 /* The member key (kl bytes, str_hash kh) of object node o; NULL if none. */
-static const PNode *pn_get(const PNode *N, const PNode *o, const char *key, size_t kl,
+static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, size_t kl,
                            uint32_t kh) {
-    for (int32_t c = o->first; c >= 0; c = N[c].next)
-        if (N[c].khash == kh && N[c].klen == kl && memcmp(N[c].key, key, kl) == 0) return &N[c];
+    const PNode *N = w->nodes;
+    int32_t parent = (int32_t)(o - N);
+    for (uint32_t k = pn_slot(parent, kh) & w->htmask; w->ht[k] >= 0; k = (k + 1) & w->htmask) {
+        const PNode *c = &N[w->ht[k]];
+        if (c->parent == parent && c->khash == kh && c->klen == kl && memcmp(c->key, key, kl) == 0)
+            return c;
+    }
     return NULL;
 }
 
@@ -758,6 +794,7 @@ void prof_work_free(ProfWork *w) {
     if (w->tok) json_tokener_free(w->tok);
     mem_free(w->alloc, w->nodes, w->capnodes * sizeof(PNode));
     mem_free(w->alloc, w->strs, w->capstrs);
+    mem_free(w->alloc, w->ht, w->capht * sizeof(int32_t));
     mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
     mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
     memset(w, 0, sizeof *w);
@@ -829,7 +866,7 @@ static const char *kind_name(const PNode *v) {
 static const PNode *walk(const Conv *x, const PNode *o, const Seg *s, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         if (!o || o->type != PN_OBJ) return NULL;
-        if (!(o = pn_get(x->N, o, s[i].name, s[i].len, s[i].hash))) return NULL;
+        if (!(o = pn_get(x->w, o, s[i].name, s[i].len, s[i].hash))) return NULL;
     }
     return o;
 }
@@ -1051,7 +1088,7 @@ static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base,
                     epath[0] = 0;
                 } else if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
                     const PNode *ln = e->type == PN_OBJ
-                                          ? pn_get(x->N, e, "\x01line", 5, str_hash("\x01line", 5))
+                                          ? pn_get(x->w, e, "\x01line", 5, str_hash("\x01line", 5))
                                           : NULL;
                     pathf(epath, sizeof epath, "line %s:", ln ? ln->s : "?");
                 } else if (lr->path.nseg && arr->type == PN_ARR) {
@@ -1143,7 +1180,7 @@ static void claims_at(Conv *x, const PNode *o, uint32_t i, const char *path, con
         conv_err(x, path, "expected an object, got %s", o ? kind_name(o) : _("nothing"));
         return;
     }
-    if (!(v = pn_get(x->N, o, cp->seg[i].name, cp->seg[i].len, cp->seg[i].hash)) ||
+    if (!(v = pn_get(x->w, o, cp->seg[i].name, cp->seg[i].len, cp->seg[i].hash)) ||
         (!cp->seg[i].arr && v->type == PN_NULL)) {
         conv_err(x, sub, "missing (the claims are at %s)", cp->text);
         return;
@@ -1361,6 +1398,7 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
         top = -1;
     }
     json_object_put(root);
+    if (top >= 0 && rc == 0 && pn_index(w)) rc = -2;
     if (top >= 0 && rc == 0) {
         x.N = w->nodes;
         const PNode *doc = &x.N[top];
@@ -1600,12 +1638,14 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
         if (at_line) {
             len = (size_t)snprintf(s, 25, "%llu", (unsigned long long)row->line);
             vn->key = "\x01line";
+            vn->parent = o;
             vn->klen = 5;
             vn->khash = str_hash("\x01line", 5);
         } else {
             memcpy(s, r->fields[k].ptr, len);
             s[len] = 0;
             vn->key = c->cols[k];
+            vn->parent = o;
             vn->klen = c->collen[k];
             vn->khash = c->colhash[k];
         }
@@ -1668,6 +1708,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     if (rc == 0) { /* the rows, the last member of the claim */
         PNode *rn = PN(w, rows);
         rn->key = "rows";
+        rn->parent = claim;
         rn->klen = 4;
         rn->khash = str_hash("rows", 4);
         int32_t m = PN(w, claim)->first;
@@ -1678,6 +1719,9 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
             PN(w, m)->next = rows;
         }
         PN(w, claim)->len++;
+        if (pn_index(w)) rc = -2;
+    }
+    if (rc == 0) {
         x.N = w->nodes;
         const PNode *cn = &x.N[claim], *all = &x.N[rows];
         char base[64];
@@ -1691,7 +1735,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
             size_t ul = strlen(c->unread[k]);
             uint32_t uh = str_hash(c->unread[k], ul);
             for (int32_t j = all->first; j >= 0 && !has; j = x.N[j].next) {
-                const PNode *v = pn_get(x.N, &x.N[j], c->unread[k], ul, uh);
+                const PNode *v = pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
                 has = v && !empty_value(v);
             }
             if (!has) continue;

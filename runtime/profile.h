@@ -99,6 +99,9 @@ typedef struct ProfWork {
     size_t nnodes, capnodes;
     char *strs; /* its strings */
     size_t nstrs, capstrs;
+    int32_t *ht; /* its object members by (object, key): see pn_index */
+    size_t capht;
+    uint32_t htmask;
     int jsonc_only; /* for tests: every document read by json-c (the fallback) */
 } ProfWork;
 
