@@ -8,10 +8,12 @@
 # alternating the forms REPEAT times (default 5) since the machine is shared,
 # and the median CPU time (user + sys) of each is turned into claims/s.
 # Prints the figures and the ratios profile/canonical.  Defaults: build,
-# 50000 claims.
+# 50000 claims.  BEFORE=DIR (another build, e.g. main's) is measured in the
+# same rounds, for a before/after; DATA=DIR keeps the twins there and reuses
+# them in a later run (the conversion with jq takes minutes).
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 cd "$(dirname "$0")/.."
@@ -21,18 +23,22 @@ arbiter=$build/arbiter
 command -v jq >/dev/null || { echo "profiles.sh: needs jq" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$arbiter" gen claims --n "$n" --seed 42 -o "$tmp/canonical.jsonl"
-jq -c --arg form nhsa3101 -f bench/profiles_twins.jq "$tmp/canonical.jsonl" >"$tmp/requests.jsonl"
-{ head -1 tests/data/his_csv_zh/export.csv
-  jq -r --arg form his_csv_zh -f bench/profiles_twins.jq "$tmp/canonical.jsonl"; } >"$tmp/export.csv"
+data=${DATA:-$tmp}
+mkdir -p "$data"
+if [ ! -s "$data/export.csv" ] || [ "$(wc -l <"$data/canonical.jsonl")" -ne "$n" ]; then
+  "$arbiter" gen claims --n "$n" --seed 42 -o "$data/canonical.jsonl"
+  jq -c --arg form nhsa3101 -f bench/profiles_twins.jq "$data/canonical.jsonl" >"$data/requests.jsonl"
+  { head -1 tests/data/his_csv_zh/export.csv
+    jq -r --arg form his_csv_zh -f bench/profiles_twins.jq "$data/canonical.jsonl"; } >"$data/export.csv"
+fi
 "$arbiter" compile stdlib-rules --stdlib stdlib-rules -o "$tmp/lib.arbpack" >/dev/null
-echo "$n claims: canonical $(du -h "$tmp/canonical.jsonl" | cut -f1), 3101 $(du -h "$tmp/requests.jsonl" | cut -f1), CSV $(du -h "$tmp/export.csv" | cut -f1)"
+echo "$n claims: canonical $(du -h "$data/canonical.jsonl" | cut -f1), 3101 $(du -h "$data/requests.jsonl" | cut -f1), CSV $(du -h "$data/export.csv" | cut -f1)"
 forms=(canonical nhsa3101 his_csv_zh)
 args() {
   case $1 in
-    canonical) echo "--claims $tmp/canonical.jsonl" ;;
-    nhsa3101) echo "--input nhsa3101 --claims $tmp/requests.jsonl" ;;
-    his_csv_zh) echo "--input his_csv_zh --claims $tmp/export.csv" ;;
+    canonical) echo "--claims $data/canonical.jsonl" ;;
+    nhsa3101) echo "--input nhsa3101 --claims $data/requests.jsonl" ;;
+    his_csv_zh) echo "--input his_csv_zh --claims $data/export.csv" ;;
   esac
 }
 for f in "${forms[@]}"; do
@@ -41,20 +47,27 @@ for f in "${forms[@]}"; do
   grep -q "$n claims read = $n audited + 0 rejected" "$tmp/$f.sum" ||
     { echo "profiles.sh: $f did not audit all $n claims:" >&2; head -3 "$tmp/$f.sum" >&2; exit 1; }
 done
+builds=("$build")
+[ -n "${BEFORE:-}" ] && builds=("$BEFORE" "$build")
 for ((r = 0; r < repeat; r++)); do
-  for f in "${forms[@]}"; do
-    # shellcheck disable=SC2046
-    /usr/bin/time -f "%U %S" -o "$tmp/t" "$arbiter" check --pack "$tmp/lib.arbpack" --threads 1 \
-      --quiet $(args "$f") -o /dev/null 2>/dev/null || true
-    awk '{print $1 + $2}' "$tmp/t" >>"$tmp/$f.cpu"
+  for b in "${builds[@]}"; do
+    for f in "${forms[@]}"; do
+      # shellcheck disable=SC2046
+      /usr/bin/time -f "%U %S" -o "$tmp/t" "$b/arbiter" check --pack "$tmp/lib.arbpack" \
+        --threads 1 --quiet $(args "$f") -o /dev/null 2>/dev/null || true
+      awk '{print $1 + $2}' "$tmp/t" >>"$tmp/${b//\//_}.$f.cpu"
+    done
   done
 done
 median() { sort -g "$1" | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
-printf '%-12s %10s %12s %10s\n' form "cpu s" "claims/s" "ratio"
-c0=$(median "$tmp/canonical.cpu")
-for f in "${forms[@]}"; do
-  c=$(median "$tmp/$f.cpu")
-  awk -v f="$f" -v c="$c" -v c0="$c0" -v n="$n" \
-    'BEGIN {printf "%-12s %10.2f %12.0f %10.2f\n", f, c, (c > 0 ? n / c : 0), (c > 0 ? c0 / c : 0)}'
+for b in "${builds[@]}"; do
+  echo "$b:"
+  printf '  %-12s %10s %12s %10s\n' form "cpu s" "claims/s" "ratio"
+  c0=$(median "$tmp/${b//\//_}.canonical.cpu")
+  for f in "${forms[@]}"; do
+    c=$(median "$tmp/${b//\//_}.$f.cpu")
+    awk -v f="$f" -v c="$c" -v c0="$c0" -v n="$n" \
+      'BEGIN {printf "  %-12s %10.2f %12.0f %10.2f\n", f, c, (c > 0 ? n / c : 0), (c > 0 ? c0 / c : 0)}'
+  done
 done
 echo "(median of $repeat, --threads 1; ratio: claims/s over canonical's)"
