@@ -31,7 +31,12 @@ if [ ! -s "$data/export.csv" ] || [ "$(wc -l <"$data/canonical.jsonl")" -ne "$n"
   { head -1 tests/data/his_csv_zh/export.csv
     jq -r --arg form his_csv_zh -f bench/profiles_twins.jq "$data/canonical.jsonl"; } >"$data/export.csv"
 fi
-"$arbiter" compile stdlib-rules --stdlib stdlib-rules -o "$tmp/lib.arbpack" >/dev/null
+builds=("$build")
+[ -n "${BEFORE:-}" ] && builds=("$BEFORE" "$build")
+pack() { echo "$tmp/${1//\//_}.arbpack"; } # a pack per build: a build reads its own
+for b in "${builds[@]}"; do
+  "$b/arbiter" compile stdlib-rules --stdlib stdlib-rules -o "$(pack "$b")" >/dev/null 2>&1
+done
 echo "$n claims: canonical $(du -h "$data/canonical.jsonl" | cut -f1), 3101 $(du -h "$data/requests.jsonl" | cut -f1), CSV $(du -h "$data/export.csv" | cut -f1)"
 forms=(canonical nhsa3101 his_csv_zh)
 args() {
@@ -43,17 +48,18 @@ args() {
 }
 for f in "${forms[@]}"; do
   # shellcheck disable=SC2046
-  "$arbiter" check --pack "$tmp/lib.arbpack" $(args "$f") -o /dev/null 2>"$tmp/$f.sum" || true
-  grep -q "$n claims read = $n audited + 0 rejected" "$tmp/$f.sum" ||
-    { echo "profiles.sh: $f did not audit all $n claims:" >&2; head -3 "$tmp/$f.sum" >&2; exit 1; }
+  for b in "${builds[@]}"; do
+    # shellcheck disable=SC2046
+    "$b/arbiter" check --pack "$(pack "$b")" $(args "$f") -o /dev/null 2>"$tmp/$f.sum" || true
+    grep -q "$n claims read = $n audited + 0 rejected" "$tmp/$f.sum" ||
+      { echo "profiles.sh: $b, $f: not all $n claims audited:" >&2; head -3 "$tmp/$f.sum" >&2; exit 1; }
+  done
 done
-builds=("$build")
-[ -n "${BEFORE:-}" ] && builds=("$BEFORE" "$build")
 for ((r = 0; r < repeat; r++)); do
   for b in "${builds[@]}"; do
     for f in "${forms[@]}"; do
       # shellcheck disable=SC2046
-      /usr/bin/time -f "%U %S" -o "$tmp/t" "$b/arbiter" check --pack "$tmp/lib.arbpack" \
+      /usr/bin/time -f "%U %S" -o "$tmp/t" "$b/arbiter" check --pack "$(pack "$b")" \
         --threads 1 --quiet $(args "$f") -o /dev/null 2>/dev/null || true
       awk '{print $1 + $2}' "$tmp/t" >>"$tmp/${b//\//_}.$f.cpu"
     done
