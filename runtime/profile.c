@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "hash.h"
 #include "i18n.h"
 #include "program.h"
 #include "scalar.h"
@@ -28,7 +29,8 @@ static void pathf(char *out, size_t cap, const char *fmt, ...) {
 
 typedef struct Seg {
     const char *name; /* NUL-terminated */
-    uint8_t arr;      /* `name[]` */
+    uint32_t len, hash;
+    uint8_t arr; /* `name[]` */
 } Seg;
 
 /* A path readied for walking: from the object at hand (anchor -2), from
@@ -63,6 +65,8 @@ static int split_path(Arena *ar, const char *path, int *absolute, Seg *out, uint
             char *name = arena_strndup(ar, s, nlen);
             if (!name) return -1;
             out[*n].name = name;
+            out[*n].len = (uint32_t)nlen;
+            out[*n].hash = str_hash(name, nlen);
             out[*n].arr = (uint8_t)arr;
         }
         (*n)++;
@@ -130,10 +134,20 @@ static int by_pattern(const char *pat, const char *s, size_t n, int datetime, ch
         p += width - 1;
     }
     if (i != n) return -1;
-    if (datetime)
-        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d", v[0], v[1], v[2], v[3], v[4], v[5]);
-    else
-        snprintf(out, cap, "%04d-%02d-%02d", v[0], v[1], v[2]);
+    /* yyyy-MM-dd[THH:mm:ss]: each part was read as 4 or 2 digits */
+    char t[20];
+    t[0] = (char)('0' + v[0] / 1000), t[1] = (char)('0' + v[0] / 100 % 10);
+    t[2] = (char)('0' + v[0] / 10 % 10), t[3] = (char)('0' + v[0] % 10);
+    static const char sep[6] = {0, '-', '-', 'T', ':', ':'};
+    for (int k = 1; k < 6; k++) {
+        t[3 * k + 1] = sep[k];
+        t[3 * k + 2] = (char)('0' + v[k] / 10);
+        t[3 * k + 3] = (char)('0' + v[k] % 10);
+    }
+    size_t len = datetime ? 19 : 10;
+    if (cap <= len) return -1;
+    memcpy(out, t, len);
+    out[len] = 0;
     return 0;
 }
 
@@ -165,6 +179,8 @@ struct Prof {
     StrMap leaves;     /* generic paths of the values read ("a.b[].c"); CSV: columns */
     StrMap containers; /* their prefixes, and the arrays walked ("a.b[]") */
     StrMap ignores;    /* the `ignore` paths, exactly */
+    StrMap kinds;      /* the three above in one, for unread_keys: a path ->
+                          its KIND_* bits (one lookup per key of the input) */
     int oom;
 };
 
@@ -191,6 +207,8 @@ static int ready_path(Prof *P, const char *text, PPath *out) {
         out->seg->name = text;
         out->seg->arr = strcmp(text, "rows[]") == 0;
         if (out->seg->arr) out->seg->name = "rows";
+        out->seg->len = (uint32_t)strlen(out->seg->name);
+        out->seg->hash = str_hash(out->seg->name, out->seg->len);
         out->nseg = strcmp(text, ".") == 0 ? 0 : 1;
         return 0;
     }
@@ -224,6 +242,33 @@ static void note_generic(Prof *P, const char *g, int leaf) {
         if (*d == '.') strmap_put(&P->containers, c, (size_t)(d - c), c, &P->oom);
 }
 
+#define KIND_ARR 1  /* path + "[]" is a container */
+#define KIND_OBJ 2  /* path is a container */
+#define KIND_READ 4 /* path is read by a mapping, or ignored */
+
+static void kind_add(Prof *P, const char *k, size_t n, uint8_t bit) {
+    uint8_t *f = strmap_get(&P->kinds, k, n);
+    if (!f) {
+        if (!(f = arena_alloc(&P->ar, 1))) {
+            P->oom = 1;
+            return;
+        }
+        *f = 0;
+        strmap_put(&P->kinds, k, n, f, &P->oom);
+    }
+    *f |= bit;
+}
+
+static void kinds_of(Prof *P, const StrMap *m, uint8_t bit) {
+    for (uint32_t i = 0; i < m->cap; i++) {
+        const StrMapEntry *e = &m->e[i];
+        if (!e->key) continue;
+        kind_add(P, e->key, e->len, bit);
+        if (bit == KIND_OBJ && e->len >= 2 && memcmp(e->key + e->len - 2, "[]", 2) == 0)
+            kind_add(P, e->key, e->len - 2, KIND_ARR);
+    }
+}
+
 static const char *join(Prof *P, const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
     char *s = arena_alloc(&P->ar, n);
@@ -247,6 +292,7 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
     strmap_init(&P->leaves, a);
     strmap_init(&P->containers, a);
     strmap_init(&P->ignores, a);
+    strmap_init(&P->kinds, a);
     for (uint32_t k = 0; k < pf->nignore; k++)
         strmap_put(&P->ignores, pf->ignore[k], strlen(pf->ignore[k]), (void *)P, &P->oom);
     int bad = 0;
@@ -295,6 +341,9 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
                 note_generic(P, m->path[0] == '$' ? m->path + 2 : join(P, rgen, m->path), 1);
         }
     }
+    kinds_of(P, &P->containers, KIND_OBJ);
+    kinds_of(P, &P->leaves, KIND_READ);
+    kinds_of(P, &P->ignores, KIND_READ);
     if (bad || P->oom) {
         prof_free(P);
         return NULL;
@@ -307,8 +356,429 @@ void prof_free(Prof *P) {
     strmap_free(&P->leaves);
     strmap_free(&P->containers);
     strmap_free(&P->ignores);
+    strmap_free(&P->kinds);
     arena_free(&P->ar);
     mem_free(P->alloc, P, sizeof *P);
+}
+
+/* ------------------------------------------------------- the document tree */
+
+/* A document is read into a tree of PNodes in w->nodes (children by index)
+ * and its strings, unescaped and NUL-terminated, in w->strs: no allocation
+ * per value, and both buffers are reused from document to document.  The
+ * parser takes strict JSON of the usual shape only; anything else (json-c's
+ * leniencies, a duplicate key, an integer json-c would rewrite, an error)
+ * goes to json-c, whose tree is copied into PNodes, or whose error is
+ * reported, so that what is read and what is said stay json-c's. */
+enum { PN_NULL, PN_BOOL, PN_NUM, PN_STR, PN_OBJ, PN_ARR };
+
+typedef struct PNode {
+    uint8_t type, truth;
+    uint32_t klen, khash; /* as a member of an object: its key */
+    const char *key;
+    const char *s;  /* string or number (as written), NUL-terminated */
+    size_t len;     /* its bytes; object, array: the number of children */
+    int32_t first;  /* object, array: the first child, -1 if none */
+    int32_t parent; /* as a member of an object: the object, else -1 */
+    int32_t next;   /* the next child of the same parent, -1 at the end */
+} PNode;
+
+#define PN_MAX_DEPTH 30 /* json-c's default limit is 32 */
+
+typedef struct PParse {
+    ProfWork *w;
+    const char *t;
+    size_t n, i;
+    int depth;
+    int fail; /* not strict JSON of the usual shape (or out of memory: oom) */
+    int oom;
+} PParse;
+
+static int32_t pn_new(ProfWork *w, uint8_t type, int *oom) {
+    if (mem_grow(w->alloc, (void **)&w->nodes, sizeof(PNode), &w->capnodes, w->nnodes + 1)) {
+        *oom = 1;
+        return -1;
+    }
+    PNode *p = &((PNode *)w->nodes)[w->nnodes];
+    memset(p, 0, sizeof *p);
+    p->type = type;
+    p->first = p->next = p->parent = -1;
+    p->key = p->s = "";
+    return (int32_t)w->nnodes++;
+}
+
+#define PN(w, i) (&((PNode *)(w)->nodes)[i])
+
+/* Room for k more bytes of strings (never moved while a document is read:
+ * reserved before). */
+static char *pn_str(ProfWork *w, size_t k) {
+    if (w->nstrs + k > w->capstrs) return NULL;
+    char *s = w->strs + w->nstrs;
+    w->nstrs += k;
+    return s;
+}
+
+static int pn_reserve(ProfWork *w, size_t k) {
+    w->nnodes = 0;
+    w->nstrs = 0;
+    if (k <= w->capstrs) return 0;
+    char *s = mem_realloc(w->alloc, w->strs, w->capstrs, k);
+    if (!s) return -1;
+    w->strs = s;
+    w->capstrs = k;
+    return 0;
+}
+
+static void pp_ws(PParse *p) {
+    while (p->i < p->n &&
+           (p->t[p->i] == ' ' || p->t[p->i] == '\t' || p->t[p->i] == '\n' || p->t[p->i] == '\r'))
+        p->i++;
+}
+
+static int hexval(char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* A string at p->i (the quote): copied unescaped into w->strs. */
+static const char *pp_string(PParse *p, size_t *len) {
+    const char *t = p->t;
+    size_t i = p->i + 1, start = i;
+    while (i < p->n && t[i] != '"' && t[i] != '\\' && (unsigned char)t[i] >= 0x20) i++;
+    if (i < p->n && t[i] == '"') { /* no escapes: the common case */
+        char *s = pn_str(p->w, i - start + 1);
+        if (!s) return p->fail = 1, NULL;
+        memcpy(s, t + start, i - start);
+        s[i - start] = 0;
+        *len = i - start;
+        p->i = i + 1;
+        return s;
+    }
+    char *s = pn_str(p->w, 0), *o = s;
+    size_t k = start;
+    for (;;) {
+        if (k >= p->n || (unsigned char)t[k] < 0x20) return p->fail = 1, NULL;
+        char c = t[k];
+        if (c == '"') break;
+        if (c != '\\') {
+            *o++ = c, k++;
+            continue;
+        }
+        if (k + 1 >= p->n) return p->fail = 1, NULL;
+        char e = t[k + 1];
+        k += 2;
+        switch (e) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '/': *o++ = '/'; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned u = 0;
+            for (int j = 0; j < 4; j++) {
+                int h = k + (size_t)j < p->n ? hexval(t[k + (size_t)j]) : -1;
+                if (h < 0) return p->fail = 1, NULL;
+                u = u * 16 + (unsigned)h;
+            }
+            k += 4;
+            if (u == 0 || (u >= 0xD800 && u <= 0xDFFF)) return p->fail = 1, NULL;
+            if (u < 0x80) {
+                *o++ = (char)u;
+            } else if (u < 0x800) {
+                *o++ = (char)(0xC0 | (u >> 6));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            } else {
+                *o++ = (char)(0xE0 | (u >> 12));
+                *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            }
+            break;
+        }
+        default: return p->fail = 1, NULL;
+        }
+    }
+    /* the text had k - start bytes for these: o - s <= k - start */
+    *o = 0;
+    *len = (size_t)(o - s);
+    p->w->nstrs += *len + 1;
+    if (p->w->nstrs > p->w->capstrs) return p->fail = 1, NULL;
+    p->i = k + 1;
+    return s;
+}
+
+static int32_t pp_value(PParse *p);
+
+static int32_t pp_number(PParse *p) {
+    const char *t = p->t;
+    size_t i = p->i, start = i, digits = 0;
+    int dbl = 0;
+    if (i < p->n && t[i] == '-') i++;
+    if (i < p->n && t[i] == '0') {
+        i++, digits++;
+    } else {
+        while (i < p->n && t[i] >= '0' && t[i] <= '9') i++, digits++;
+    }
+    if (!digits) return p->fail = 1, -1;
+    if (i < p->n && t[i] == '.') {
+        dbl = 1, i++;
+        size_t f = i;
+        while (i < p->n && t[i] >= '0' && t[i] <= '9') i++;
+        if (i == f) return p->fail = 1, -1;
+    }
+    if (i < p->n && (t[i] == 'e' || t[i] == 'E')) {
+        dbl = 1, i++;
+        if (i < p->n && (t[i] == '+' || t[i] == '-')) i++;
+        size_t f = i;
+        while (i < p->n && t[i] >= '0' && t[i] <= '9') i++;
+        if (i == f || i - f > 2) return p->fail = 1, -1;
+    }
+    /* json-c writes an integer anew ("-0" as 0; a long one saturated) */
+    if (!dbl && (digits > 18 || (i - start == 2 && t[start] == '-' && t[start + 1] == '0')))
+        return p->fail = 1, -1;
+    if (i - start > 40) return p->fail = 1, -1;
+    int32_t k = pn_new(p->w, PN_NUM, &p->oom);
+    char *s = pn_str(p->w, i - start + 1);
+    if (k < 0 || !s) return p->fail = 1, -1;
+    memcpy(s, t + start, i - start);
+    s[i - start] = 0;
+    PN(p->w, k)->s = s;
+    PN(p->w, k)->len = i - start;
+    p->i = i;
+    return k;
+}
+
+static int32_t pp_word(PParse *p, const char *word, uint8_t type, uint8_t truth) {
+    size_t l = strlen(word);
+    if (p->n - p->i < l || memcmp(p->t + p->i, word, l) != 0) return p->fail = 1, -1;
+    p->i += l;
+    int32_t k = pn_new(p->w, type, &p->oom);
+    if (k < 0) return p->fail = 1, -1;
+    PN(p->w, k)->truth = truth;
+    PN(p->w, k)->s = truth ? "true" : "false";
+    PN(p->w, k)->len = truth ? 4 : 5;
+    return k;
+}
+
+static int32_t pp_container(PParse *p, int obj) {
+    int32_t k = pn_new(p->w, obj ? PN_OBJ : PN_ARR, &p->oom);
+    if (k < 0 || ++p->depth > PN_MAX_DEPTH) return p->fail = 1, -1;
+    p->i++;
+    pp_ws(p);
+    int32_t last = -1;
+    size_t count = 0;
+    uint64_t seen[4] = {0, 0, 0, 0}; /* the keys' hashes so far, 1 bit each */
+    if (p->i < p->n && p->t[p->i] == (obj ? '}' : ']')) {
+        p->i++;
+        p->depth--;
+        return k;
+    }
+    for (;;) {
+        const char *key = NULL;
+        size_t kl = 0;
+        uint32_t kh = 0;
+        if (obj) {
+            if (p->i >= p->n || p->t[p->i] != '"' || !(key = pp_string(p, &kl)))
+                return p->fail = 1, -1;
+            kh = str_hash(key, kl);
+            if (memchr(key, 0, kl)) return p->fail = 1, -1;
+            uint64_t bit = (uint64_t)1 << (kh & 63);
+            if (seen[(kh >> 6) & 3] & bit) /* maybe seen: look */
+                for (int32_t c = PN(p->w, k)->first; c >= 0; c = PN(p->w, c)->next)
+                    if (PN(p->w, c)->khash == kh && PN(p->w, c)->klen == kl &&
+                        memcmp(PN(p->w, c)->key, key, kl) == 0)
+                        return p->fail = 1, -1; /* a duplicate key: json-c keeps the last */
+            seen[(kh >> 6) & 3] |= bit;
+            pp_ws(p);
+            if (p->i >= p->n || p->t[p->i] != ':') return p->fail = 1, -1;
+            p->i++;
+        }
+        pp_ws(p);
+        int32_t v = pp_value(p);
+        if (v < 0) return p->fail = 1, -1;
+        PNode *vn = PN(p->w, v);
+        if (obj) vn->key = key, vn->klen = (uint32_t)kl, vn->khash = kh, vn->parent = k;
+        if (last < 0)
+            PN(p->w, k)->first = v;
+        else
+            PN(p->w, last)->next = v;
+        last = v;
+        count++;
+        pp_ws(p);
+        if (p->i < p->n && p->t[p->i] == ',') {
+            p->i++;
+            pp_ws(p);
+            continue;
+        }
+        if (p->i < p->n && p->t[p->i] == (obj ? '}' : ']')) {
+            p->i++;
+            break;
+        }
+        return p->fail = 1, -1;
+    }
+    PN(p->w, k)->len = count;
+    p->depth--;
+    return k;
+}
+
+static int32_t pp_value(PParse *p) {
+    if (p->fail || p->i >= p->n) return p->fail = 1, -1;
+    switch (p->t[p->i]) {
+    case '{': return pp_container(p, 1);
+    case '[': return pp_container(p, 0);
+    case '"': {
+        size_t l;
+        const char *s = pp_string(p, &l);
+        if (!s) return -1;
+        int32_t k = pn_new(p->w, PN_STR, &p->oom);
+        if (k < 0) return p->fail = 1, -1;
+        PN(p->w, k)->s = s;
+        PN(p->w, k)->len = l;
+        return k;
+    }
+    case 't': return pp_word(p, "true", PN_BOOL, 1);
+    case 'f': return pp_word(p, "false", PN_BOOL, 0);
+    case 'n': return pp_word(p, "null", PN_NULL, 0);
+    default: return pp_number(p);
+    }
+}
+
+/* Parses t[0..n) as one JSON object and nothing after it; -1 when it is
+ * not strict JSON of that shape (json-c is asked then); -2 out of memory. */
+static int32_t pn_parse(ProfWork *w, const char *t, size_t n) {
+    if (pn_reserve(w, n + 1)) return -2;
+    PParse p = {w, t, n, 0, 0, 0, 0};
+    pp_ws(&p);
+    if (p.i >= n || t[p.i] != '{') return -1;
+    int32_t root = pp_value(&p);
+    if (p.oom) return -2;
+    if (p.fail || root < 0) return -1;
+    pp_ws(&p);
+    return p.i == n ? root : -1;
+}
+
+/* json-c's tree o as PNodes (strings in w->strs, reserved before). */
+static size_t jc_size(json_object *o) {
+    size_t k = 1;
+    switch (json_object_get_type(o)) {
+    case json_type_object: {
+        json_object_object_foreach(o, key, v) k += strlen(key) + 1 + jc_size(v);
+        return k;
+    }
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            k += jc_size(json_object_array_get_idx(o, i));
+        return k;
+    case json_type_string: return k + (size_t)json_object_get_string_len(o);
+    case json_type_int:
+    case json_type_double: return k + strlen(json_object_get_string(o));
+    default: return k;
+    }
+}
+
+static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
+    json_type jt = json_object_get_type(o);
+    int32_t k = pn_new(w,
+                       jt == json_type_object    ? PN_OBJ
+                       : jt == json_type_array   ? PN_ARR
+                       : jt == json_type_string  ? PN_STR
+                       : jt == json_type_boolean ? PN_BOOL
+                       : jt == json_type_null    ? PN_NULL
+                                                 : PN_NUM,
+                       oom);
+    if (k < 0) return -1;
+    int32_t last = -1;
+    size_t count = 0;
+    if (jt == json_type_object) {
+        json_object_object_foreach(o, key, v) {
+            size_t kl = strlen(key);
+            char *ks = pn_str(w, kl + 1);
+            int32_t c = jc_copy(w, v, oom);
+            if (c < 0 || !ks) return *oom = 1, -1;
+            memcpy(ks, key, kl + 1);
+            PN(w, c)->key = ks;
+            PN(w, c)->klen = (uint32_t)kl;
+            PN(w, c)->khash = str_hash(ks, kl);
+            PN(w, c)->parent = k;
+            if (last < 0)
+                PN(w, k)->first = c;
+            else
+                PN(w, last)->next = c;
+            last = c, count++;
+        }
+        PN(w, k)->len = count;
+    } else if (jt == json_type_array) {
+        for (size_t i = 0; i < json_object_array_length(o); i++) {
+            int32_t c = jc_copy(w, json_object_array_get_idx(o, i), oom);
+            if (c < 0) return -1;
+            if (last < 0)
+                PN(w, k)->first = c;
+            else
+                PN(w, last)->next = c;
+            last = c, count++;
+        }
+        PN(w, k)->len = count;
+    } else if (jt == json_type_boolean) {
+        PN(w, k)->truth = (uint8_t)json_object_get_boolean(o);
+        PN(w, k)->s = PN(w, k)->truth ? "true" : "false";
+        PN(w, k)->len = PN(w, k)->truth ? 4 : 5;
+    } else if (jt != json_type_null) {
+        size_t l = jt == json_type_string ? (size_t)json_object_get_string_len(o)
+                                          : strlen(json_object_get_string(o));
+        char *s = pn_str(w, l + 1);
+        if (!s) return *oom = 1, -1;
+        memcpy(s, json_object_get_string(o), l);
+        s[l] = 0;
+        PN(w, k)->s = s;
+        PN(w, k)->len = l;
+    }
+    return k;
+}
+
+static uint32_t pn_slot(int32_t parent, uint32_t khash) {
+    uint32_t h = khash ^ ((uint32_t)parent * 0x9E3779B1u);
+    return h ^ (h >> 15);
+}
+
+/* Indexes the members of the objects of the tree just read by (object,
+ * key) in w->ht, for pn_get.  -1: out of memory. */
+static int pn_index(ProfWork *w) {
+    size_t need = 64;
+    while (need < 2 * w->nnodes) need *= 2;
+    if (need > w->capht) {
+        int32_t *t =
+            mem_realloc(w->alloc, w->ht, w->capht * sizeof(int32_t), need * sizeof(int32_t));
+        if (!t) return -1;
+        w->ht = t;
+        w->capht = need;
+    }
+    w->htmask = (uint32_t)need - 1;
+    memset(w->ht, 0xff, need * sizeof(int32_t));
+    const PNode *N = w->nodes;
+    for (size_t i = 0; i < w->nnodes; i++) {
+        if (N[i].parent < 0) continue;
+        uint32_t k = pn_slot(N[i].parent, N[i].khash) & w->htmask;
+        while (w->ht[k] >= 0) k = (k + 1) & w->htmask;
+        w->ht[k] = (int32_t)i;
+    }
+    return 0;
+}
+
+/* The member key (kl bytes, str_hash kh) of object node o; NULL if none. */
+static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, size_t kl,
+                           uint32_t kh) {
+    const PNode *N = w->nodes;
+    int32_t parent = (int32_t)(o - N);
+    for (uint32_t k = pn_slot(parent, kh) & w->htmask; w->ht[k] >= 0; k = (k + 1) & w->htmask) {
+        const PNode *c = &N[w->ht[k]];
+        if (c->parent == parent && c->khash == kh && c->klen == kl && memcmp(c->key, key, kl) == 0)
+            return c;
+    }
+    return NULL;
 }
 
 void prof_work_init(ProfWork *w, Alloc a) {
@@ -321,6 +791,10 @@ void prof_work_init(ProfWork *w, Alloc a) {
 void prof_work_free(ProfWork *w) {
     sb_free(&w->text);
     sb_free(&w->paths);
+    if (w->tok) json_tokener_free(w->tok);
+    mem_free(w->alloc, w->nodes, w->capnodes * sizeof(PNode));
+    mem_free(w->alloc, w->strs, w->capstrs);
+    mem_free(w->alloc, w->ht, w->capht * sizeof(int32_t));
     mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
     mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
     memset(w, 0, sizeof *w);
@@ -332,14 +806,26 @@ void prof_work_free(ProfWork *w) {
 typedef struct Conv {
     const Prof *P;
     ProfWork *w;
-    json_object *chain[PROF_MAX_SEGS + 1]; /* current element of each array segment of `claims`;
+    const PNode *N;                        /* the document's nodes */
+    const PNode *chain[PROF_MAX_SEGS + 1]; /* current element of each array segment of `claims`;
                                               [PROF_MAX_SEGS]: the root */
     char chainp[PROF_MAX_SEGS][256];       /* and its path */
     StrBuf errs;
     int nerr;
     char first_path[256];
+    int paths; /* 0: the fast pass, no paths built; a claim with a problem is
+                  converted again with paths (1) for its messages */
     int oom;
 } Conv;
+
+/* pathf for a path of the document, built only when x->paths. */
+#define CPATHF(x, out, cap, ...)                                                                   \
+    do {                                                                                           \
+        if ((x)->paths)                                                                            \
+            pathf(out, cap, __VA_ARGS__);                                                          \
+        else                                                                                       \
+            (out)[0] = 0;                                                                          \
+    } while (0)
 
 static void conv_err(Conv *x, const char *path, const char *fmt, ...) {
     if (x->nerr == 0) pathf(x->first_path, sizeof x->first_path, "%s", path);
@@ -354,6 +840,7 @@ static void conv_err(Conv *x, const char *path, const char *fmt, ...) {
 
 static void mark(Conv *x, const char *path) {
     ProfWork *w = x->w;
+    if (!x->paths) return;
     if (mem_grow(w->alloc, (void **)&w->marks, sizeof *w->marks, &w->capmarks, w->nmarks + 1)) {
         x->oom = 1;
         return;
@@ -365,27 +852,29 @@ static void mark(Conv *x, const char *path) {
     sb_putc(&w->paths, 0);
 }
 
-static const char *kind_name(json_object *v) {
-    switch (json_object_get_type(v)) {
-    case json_type_object: return _("an object");
-    case json_type_array: return _("an array");
-    case json_type_string: return _("a string");
-    case json_type_boolean: return _("true/false");
+static const char *kind_name(const PNode *v) {
+    switch (v ? v->type : PN_NULL) {
+    case PN_OBJ: return _("an object");
+    case PN_ARR: return _("an array");
+    case PN_STR: return _("a string");
+    case PN_BOOL: return _("true/false");
     default: return _("a number");
     }
 }
 
 /* Follows segs from o (objects only); NULL when absent. */
-static json_object *walk(json_object *o, const Seg *s, uint32_t n) {
+static const PNode *walk(const Conv *x, const PNode *o, const Seg *s, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
-        if (!o || !json_object_is_type(o, json_type_object)) return NULL;
-        if (!json_object_object_get_ex(o, s[i].name, &o)) return NULL;
+        if (!o || o->type != PN_OBJ) return NULL;
+        if (!(o = pn_get(x->w, o, s[i].name, s[i].len, s[i].hash))) return NULL;
     }
     return o;
 }
 
 /* The path of a value: base, then the segments. */
 static void value_path(Conv *x, const char *base, const PPath *pp, char *out, size_t cap) {
+    out[0] = 0;
+    if (!x->paths) return;
     if (x->P->pf->format == PROF_CSV) {
         pathf(out, cap, "%s%s%s", base, *base ? " " : "", pp->text);
         return;
@@ -398,30 +887,47 @@ static void value_path(Conv *x, const char *base, const PPath *pp, char *out, si
 
 /* The elements of an array value (a lone object is one; null, "" and
  * absent are none); -1 for anything else. */
-static int elements(json_object *v, size_t *n) {
+static int elements(const PNode *v, size_t *n) {
     *n = 0;
-    if (!v || json_object_is_type(v, json_type_null)) return 0;
-    if (json_object_is_type(v, json_type_array)) return *n = json_object_array_length(v), 0;
-    if (json_object_is_type(v, json_type_object)) return *n = 1, 0;
-    if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) == 0) return 0;
+    if (!v || v->type == PN_NULL) return 0;
+    if (v->type == PN_ARR) return *n = v->len, 0;
+    if (v->type == PN_OBJ) return *n = 1, 0;
+    if (v->type == PN_STR && v->len == 0) return 0;
     return -1;
 }
 
-static json_object *element(json_object *v, size_t i) {
-    return json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i) : v;
+/* The first element of v (elements() said it has some), and the one after e. */
+static const PNode *first_element(const Conv *x, const PNode *v) {
+    return v->type == PN_ARR ? (v->first >= 0 ? &x->N[v->first] : NULL) : v;
 }
 
+static const PNode *next_element(const Conv *x, const PNode *v, const PNode *e) {
+    return v->type == PN_ARR && e->next >= 0 ? &x->N[e->next] : NULL;
+}
+
+/* s as a JSON string: ASCII that needs no escape copied as it is, the rest
+ * quoted in one pass into room for the worst case (an escaped control
+ * byte, 6 bytes, or U+FFFD per byte). */
 static void put_quoted(StrBuf *b, const char *s, size_t n) {
-    size_t need = scalar_json_quote(s, n, NULL, 0);
-    char *w = sb_reserve(b, need + 1);
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x80 && s[i] != '"' &&
+           s[i] != '\\')
+        i++;
+    char *w = sb_reserve(b, i == n ? n + 3 : 6 * n + 3);
     if (!w) return;
-    scalar_json_quote(s, n, w, need + 1);
-    b->len += need;
+    if (i == n) {
+        w[0] = '"';
+        memcpy(w + 1, s, n);
+        w[n + 1] = '"';
+        b->len += n + 2;
+        return;
+    }
+    b->len += scalar_json_quote(s, n, w, 6 * n + 3);
 }
 
 /* Writes field rm of the record at o (path base) as `"name":value`, or
  * nothing when it has no value. */
-static int put_field(Conv *x, const RMap *rm, json_object *o, const char *base, size_t position,
+static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
                      int *first) {
     const ProfMap *m = rm->m;
     uint8_t kind = rm->fd->type.kind;
@@ -434,28 +940,27 @@ static int put_field(Conv *x, const RMap *rm, json_object *o, const char *base, 
         n = (size_t)snprintf(num, sizeof num, "%zu", position);
         s = num;
         raw = 1;
-        pathf(path, sizeof path, "%s", base);
+        CPATHF(x, path, sizeof path, "%s", base);
     } else if (m->path) {
         value_path(x, base, &rm->path, path, sizeof path);
-        json_object *start = rm->path.anchor == -2   ? o
+        const PNode *start = rm->path.anchor == -2   ? o
                              : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
                                                      : x->chain[rm->path.anchor];
-        json_object *v = walk(start, rm->path.seg, rm->path.nseg);
-        switch (v ? json_object_get_type(v) : json_type_null) {
-        case json_type_null: break;
-        case json_type_string:
-            s = json_object_get_string(v);
-            n = (size_t)json_object_get_string_len(v);
+        const PNode *v = walk(x, start, rm->path.seg, rm->path.nseg);
+        switch (v ? v->type : PN_NULL) {
+        case PN_NULL: break;
+        case PN_STR:
+            s = v->s;
+            n = v->len;
             break;
-        case json_type_int:
-        case json_type_double:
-            s = json_object_get_string(v); /* the number as written */
-            n = strlen(s);
+        case PN_NUM:
+            s = v->s; /* the number as written */
+            n = v->len;
             raw = kind == TY_MONEY || kind == TY_INT;
             break;
-        case json_type_boolean:
-            s = json_object_get_boolean(v) ? "true" : "false";
-            n = strlen(s);
+        case PN_BOOL:
+            s = v->s;
+            n = v->len;
             break;
         default:
             conv_err(x, path, "expected a value for '%s', got %s", rm->fd->name, kind_name(v));
@@ -539,7 +1044,7 @@ static int put_field(Conv *x, const RMap *rm, json_object *o, const char *base, 
 
 /* Writes the record at o; a record of a list with no value from the input
  * (an empty object, a row without a diagnosis) is left out: 0. */
-static int put_record(Conv *x, const RRec *rr, json_object *o, const char *base, size_t position) {
+static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base, size_t position) {
     StrBuf *b = &x->w->text;
     size_t len0 = b->len, marks0 = x->w->nmarks;
     mark(x, base);
@@ -556,18 +1061,18 @@ static int put_record(Conv *x, const RRec *rr, json_object *o, const char *base,
         for (uint32_t i = 1; i < x->P->nrecs; i++) {
             const RRec *lr = &x->P->recs[i];
             char lpath[512];
-            json_object *arr = o;
+            const PNode *arr = o;
             size_t n = 1;
             if (lr->path.nseg) {
                 value_path(x, base, &lr->path, lpath, sizeof lpath);
-                arr = walk(o, lr->path.seg, lr->path.nseg);
+                arr = walk(x, o, lr->path.seg, lr->path.nseg);
                 if (elements(arr, &n)) {
                     conv_err(x, lpath, "expected an array of %s, got %s", lr->field,
                              kind_name(arr));
                     continue;
                 }
             } else {
-                pathf(lpath, sizeof lpath, "%s", base);
+                CPATHF(x, lpath, sizeof lpath, "%s", base);
             }
             if (!n) continue;
             size_t at = b->len;
@@ -576,20 +1081,24 @@ static int put_record(Conv *x, const RRec *rr, json_object *o, const char *base,
             sb_puts(b, lr->field);
             sb_puts(b, "\":[");
             size_t put = 0;
-            for (size_t k = 0; k < n; k++) {
+            const PNode *e = first_element(x, arr);
+            for (size_t k = 0; k < n && e; k++, e = next_element(x, arr, e)) {
                 char epath[600];
-                if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
-                    json_object *e = element(arr, k), *ln;
-                    json_object_object_get_ex(e, "\x01line", &ln);
-                    pathf(epath, sizeof epath, "line %s:", ln ? json_object_get_string(ln) : "?");
-                } else if (lr->path.nseg && json_object_is_type(arr, json_type_array)) {
+                if (!x->paths) {
+                    epath[0] = 0;
+                } else if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
+                    const PNode *ln = e->type == PN_OBJ
+                                          ? pn_get(x->w, e, "\x01line", 5, str_hash("\x01line", 5))
+                                          : NULL;
+                    pathf(epath, sizeof epath, "line %s:", ln ? ln->s : "?");
+                } else if (lr->path.nseg && arr->type == PN_ARR) {
                     pathf(epath, sizeof epath, "%s[%zu]", lpath, k);
                 } else {
                     pathf(epath, sizeof epath, "%s", lpath);
                 }
                 size_t comma = b->len;
                 if (put) sb_putc(b, ',');
-                if (put_record(x, lr, element(arr, k), epath, k + 1))
+                if (put_record(x, lr, e, epath, k + 1))
                     put++;
                 else
                     b->len = comma;
@@ -630,7 +1139,7 @@ static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptio
     return 0;
 }
 
-static void one_claim(Conv *x, json_object *o, const char *path, const JsonReader *jr, Arena *ar,
+static void one_claim(Conv *x, const PNode *o, const char *path, const JsonReader *jr, Arena *ar,
                       const JsonrOptions *opt, int *rc) {
     sb_clear(&x->w->text);
     sb_clear(&x->w->paths);
@@ -642,8 +1151,21 @@ static void one_claim(Conv *x, json_object *o, const char *path, const JsonReade
     if (r == -2) *rc = -2;
 }
 
+/* After a fast pass that met a problem: forgets its messages and claims,
+ * so that the document is converted again, this time building the paths
+ * the messages name (the same conversion, so the same problems). */
+static int again(Conv *x, int rc) {
+    if (!x->nerr || rc == -2 || x->paths) return 0;
+    sb_clear(&x->errs);
+    x->nerr = 0;
+    x->first_path[0] = 0;
+    x->w->nclaims = 0;
+    x->paths = 1;
+    return 1;
+}
+
 /* Walks the claims path from segment i at object o (path so far). */
-static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, const JsonReader *jr,
+static void claims_at(Conv *x, const PNode *o, uint32_t i, const char *path, const JsonReader *jr,
                       Arena *ar, const JsonrOptions *opt, int *rc) {
     const PPath *cp = &x->P->claims;
     if (*rc == -2) return;
@@ -652,14 +1174,14 @@ static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, con
         return;
     }
     char sub[256];
-    pathf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", cp->seg[i].name);
-    json_object *v = NULL;
-    if (!o || !json_object_is_type(o, json_type_object)) {
+    CPATHF(x, sub, sizeof sub, "%s%s%s", path, *path ? "." : "", cp->seg[i].name);
+    const PNode *v = NULL;
+    if (!o || o->type != PN_OBJ) {
         conv_err(x, path, "expected an object, got %s", o ? kind_name(o) : _("nothing"));
         return;
     }
-    if (!json_object_object_get_ex(o, cp->seg[i].name, &v) ||
-        (!cp->seg[i].arr && json_object_is_type(v, json_type_null))) {
+    if (!(v = pn_get(x->w, o, cp->seg[i].name, cp->seg[i].len, cp->seg[i].hash)) ||
+        (!cp->seg[i].arr && v->type == PN_NULL)) {
         conv_err(x, sub, "missing (the claims are at %s)", cp->text);
         return;
     }
@@ -672,13 +1194,13 @@ static void claims_at(Conv *x, json_object *o, uint32_t i, const char *path, con
         conv_err(x, sub, "expected an array (or one object), got %s", kind_name(v));
         return;
     }
-    for (size_t k = 0; k < n; k++) {
-        json_object *e = element(v, k);
+    const PNode *e = first_element(x, v);
+    for (size_t k = 0; k < n && e; k++, e = next_element(x, v, e)) {
         x->chain[i] = e;
-        if (json_object_is_type(v, json_type_array))
-            pathf(x->chainp[i], sizeof x->chainp[i], "%s[%zu]", sub, k);
+        if (v->type == PN_ARR)
+            CPATHF(x, x->chainp[i], sizeof x->chainp[i], "%s[%zu]", sub, k);
         else
-            pathf(x->chainp[i], sizeof x->chainp[i], "%s", sub);
+            CPATHF(x, x->chainp[i], sizeof x->chainp[i], "%s", sub);
         claims_at(x, e, i + 1, x->chainp[i], jr, ar, opt, rc);
     }
 }
@@ -693,49 +1215,50 @@ static int ignored(const Profile *pf, const char *g) {
     return 0;
 }
 
-static int empty_value(json_object *v) {
-    switch (v ? json_object_get_type(v) : json_type_null) {
-    case json_type_null: return 1;
-    case json_type_string: return json_object_get_string_len(v) == 0;
-    case json_type_array: return json_object_array_length(v) == 0;
-    case json_type_object: return json_object_object_length(v) == 0;
+static int empty_value(const PNode *v) {
+    switch (v ? v->type : PN_NULL) {
+    case PN_NULL: return 1;
+    case PN_STR:
+    case PN_ARR:
+    case PN_OBJ: return v->len == 0;
     default: return 0;
     }
 }
 
 /* Counts (or, strict, reports) the keys under o (generic path g, gl bytes,
  * whose str_hash is gh) that no mapping reads. */
-static void unread_keys(Conv *x, json_object *o, const char *g, size_t gl, uint32_t gh,
+static void unread_keys(Conv *x, const PNode *o, const char *g, size_t gl, uint32_t gh,
                         const JsonrOptions *opt) {
     const Prof *P = x->P;
-    json_object_object_foreach(o, key, v) {
+    for (int32_t c = o->first; c >= 0; c = x->N[c].next) {
+        const PNode *v = &x->N[c];
+        const char *key = v->key;
         char sub[512];
-        size_t kl = strlen(key), n = gl + (gl ? 1 : 0) + kl;
+        size_t kl = v->klen, n = gl + (gl ? 1 : 0) + kl;
         if (n + 3 >= sizeof sub) continue;
         memcpy(sub, g, gl);
         if (gl) sub[gl] = '.';
         memcpy(sub + n - kl, key, kl);
         memcpy(sub + n, "[]", 3);
         uint32_t h = str_hash_more(gl ? str_hash_more(gh, ".", 1) : gh, key, kl);
-        uint32_t ha = str_hash_more(h, "[]", 2);
-        if (strmap_get_hashed(&P->containers, sub, n + 2, ha)) {
+        const uint8_t *kf = strmap_get_hashed(&P->kinds, sub, n, h);
+        uint8_t kind = kf ? *kf : 0;
+        if (kind & KIND_ARR) {
+            uint32_t ha = str_hash_more(h, "[]", 2);
             size_t k;
-            if (elements(v, &k) == 0)
-                for (size_t i = 0; i < k; i++)
-                    if (json_object_is_type(element(v, i), json_type_object))
-                        unread_keys(x, element(v, i), sub, n + 2, ha, opt);
+            if (elements(v, &k) == 0 && k)
+                for (const PNode *e = first_element(x, v); e; e = next_element(x, v, e))
+                    if (e->type == PN_OBJ) unread_keys(x, e, sub, n + 2, ha, opt);
             continue;
         }
         sub[n] = 0;
-        if (strmap_get_hashed(&P->containers, sub, n, h)) {
-            if (json_object_is_type(v, json_type_object)) unread_keys(x, v, sub, n, h, opt);
+        if (kind & KIND_OBJ) {
+            if (v->type == PN_OBJ) unread_keys(x, v, sub, n, h, opt);
             continue;
         }
         /* an ignored path is met exactly (the walk does not go below one);
          * the scan of the list is for the rare key no mapping reads */
-        if (strmap_get_hashed(&P->leaves, sub, n, h) || strmap_get_hashed(&P->ignores, sub, n, h) ||
-            empty_value(v) || ignored(P->pf, sub))
-            continue;
+        if ((kind & KIND_READ) || empty_value(v) || ignored(P->pf, sub)) continue;
         if (opt->strict)
             conv_err(x, sub, "'%s' is read by no field of input %s", key, P->pf->name);
         else if (opt->notes)
@@ -841,14 +1364,24 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     JsonrOptions none = {NULL, NULL, 0, 0, 0};
     if (!o) o = &none;
     if (o->notes) notes_next_record(o->notes);
-    json_tokener *tok = json_tokener_new();
-    if (!tok) return finish(&x, -2, errbuf, errcap);
     size_t start = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    json_object *root = json_tokener_parse_ex(tok, text + start, (int)(n - start));
-    enum json_tokener_error je = json_tokener_get_error(tok);
-    size_t end = start + json_tokener_get_parse_end(tok);
+    int32_t top = w->jsonc_only ? -1 : pn_parse(w, text + start, n - start);
+    if (top == -2) return finish(&x, -2, errbuf, errcap);
+    json_object *root = NULL;
+    enum json_tokener_error je = json_tokener_success;
+    size_t end = n;
+    if (top < 0) { /* not of the usual shape: json-c reads it, or says why not */
+        if (!w->tok && !(w->tok = json_tokener_new())) return finish(&x, -2, errbuf, errcap);
+        json_tokener *tok = w->tok;
+        json_tokener_reset(tok);
+        root = json_tokener_parse_ex(tok, text + start, (int)(n - start));
+        je = json_tokener_get_error(tok);
+        end = start + json_tokener_get_parse_end(tok);
+    }
     int rc = 0;
-    if (!root && je == json_tokener_success) { /* the text is "null" */
+    if (top >= 0) {
+        /* read by pn_parse */
+    } else if (!root && je == json_tokener_success) { /* the text is "null" */
         conv_err(&x, "", "a request must be a JSON object, got null");
     } else if (!root) {
         conv_err(&x, "", "invalid JSON: %s",
@@ -858,16 +1391,23 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     } else if (skip_ws(text, n, end) != n) {
         conv_err(&x, "", "invalid JSON: text after the end of the request");
         if (err_off) *err_off = skip_ws(text, n, end);
-    } else if (!json_object_is_type(root, json_type_object)) {
-        conv_err(&x, "", "a request must be a JSON object, got %s", kind_name(root));
-    } else {
-        x.chain[PROF_MAX_SEGS] = root;
-        claims_at(&x, root, 0, "", jr, ar, o, &rc);
-        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, root, "", 0, str_hash("", 0), o);
-        if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
+    } else if (pn_reserve(w, jc_size(root)) || (top = jc_copy(w, root, &x.oom)) < 0) {
+        rc = -2;
+    } else if (PN(w, top)->type != PN_OBJ) {
+        conv_err(&x, "", "a request must be a JSON object, got %s", kind_name(PN(w, top)));
+        top = -1;
     }
     json_object_put(root);
-    json_tokener_free(tok);
+    if (top >= 0 && rc == 0 && pn_index(w)) rc = -2;
+    if (top >= 0 && rc == 0) {
+        x.N = w->nodes;
+        const PNode *doc = &x.N[top];
+        x.chain[PROF_MAX_SEGS] = doc;
+        claims_at(&x, doc, 0, "", jr, ar, o, &rc);
+        if (again(&x, rc)) claims_at(&x, doc, 0, "", jr, ar, o, &rc);
+        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, doc, "", 0, str_hash("", 0), o);
+        if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
+    }
     if (x.oom) rc = -2;
     return finish(&x, rc, errbuf, errcap);
 }
@@ -896,12 +1436,20 @@ struct ProfCsv {
     int32_t key_col;
     const char **unread; /* columns no mapping reads */
     size_t nunread;
+    uint32_t *colhash, *collen; /* str_hash and length of each header name */
+    uint8_t *colskip;           /* COL_SKIP_* bits: a cell that is not a member of its row */
     CRow *rows;
     size_t nrows, caprows;
     CGroup *groups;
     size_t ngroups, capgroups;
     Arena ar;
 };
+
+/* As json-c's objects did: a later column of the same name replaces an
+ * earlier one, the row's line replaces a column "\x01line", and the rows
+ * of a claim replace a column "rows" of its first row. */
+#define COL_SKIP_ROW 1
+#define COL_SKIP_HEAD 2
 
 static int add_group(ProfCsv *c, const char *err) {
     if (mem_grow(c->alloc, (void **)&c->groups, sizeof(CGroup), &c->capgroups, c->ngroups + 1))
@@ -946,7 +1494,27 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 !ignored(P->pf, c->cols[k]))
                 c->unread[c->nunread++] = c->cols[k];
         }
-        if (c->key_col < 0) {
+        c->colhash = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(uint32_t));
+        c->collen = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(uint32_t));
+        c->colskip = arena_alloc(&c->ar, c->ncols + 1);
+        if (!c->colhash || !c->collen || !c->colskip) oom = 1;
+        for (size_t k = 0; !oom && k < c->ncols; k++) {
+            if (!c->cols[k]) {
+                oom = 1;
+                break;
+            }
+            c->collen[k] = (uint32_t)strlen(c->cols[k]);
+            c->colhash[k] = str_hash(c->cols[k], c->collen[k]);
+            c->colskip[k] = strcmp(c->cols[k], "\x01line") == 0 ? COL_SKIP_ROW
+                            : strcmp(c->cols[k], "rows") == 0   ? COL_SKIP_HEAD
+                                                                : 0;
+            for (size_t j = 0; j < k; j++)
+                if (c->cols[j] && strcmp(c->cols[j], c->cols[k]) == 0)
+                    c->colskip[j] |= COL_SKIP_ROW;
+        }
+        if (oom) {
+            rc = -2;
+        } else if (c->key_col < 0) {
             snprintf(errbuf, errcap, "%s: no column '%s' (input %s groups rows into claims by it)",
                      path, P->pf->claims, P->pf->name);
             rc = -1;
@@ -1047,18 +1615,51 @@ void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_
     if (line) *line = r->line;
 }
 
-/* Row k of the CSV as an object {column: cell}, its line under "\x01line". */
-static json_object *row_object(const ProfCsv *c, CsvReader *r, const CRow *row) {
+/* A row of the CSV as an object node {column: cell, "\x01line": its line};
+ * skip: the COL_SKIP_* bit of the columns left out.  -1: out of memory (or
+ * a row that no longer reads). */
+static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWork *w, uint8_t skip,
+                        int *oom) {
     csv_reset(r, c->text + row->start, row->end - row->start);
     uint64_t line;
     const char *why;
-    if (csv_next(r, &line, &why) != 1) return NULL;
-    json_object *o = json_object_new_object();
-    if (!o) return NULL;
-    for (size_t k = 0; k < r->nfields && k < c->ncols; k++)
-        json_object_object_add(o, c->cols[k],
-                               json_object_new_string_len(r->fields[k].ptr, (int)r->fields[k].len));
-    json_object_object_add(o, "\x01line", json_object_new_int64((int64_t)row->line));
+    if (csv_next(r, &line, &why) != 1) return -1;
+    int32_t o = pn_new(w, PN_OBJ, oom), last = -1;
+    if (o < 0) return -1;
+    size_t count = 0;
+    for (size_t k = 0; k <= r->nfields && k <= c->ncols; k++) {
+        int at_line = k == r->nfields || k == c->ncols;
+        if (!at_line && (c->colskip[k] & skip)) continue;
+        int32_t v = pn_new(w, at_line ? PN_NUM : PN_STR, oom);
+        size_t len = at_line ? 24 : r->fields[k].len;
+        char *s = pn_str(w, len + 1);
+        if (v < 0 || !s) return *oom = 1, -1;
+        PNode *vn = PN(w, v);
+        if (at_line) {
+            len = (size_t)snprintf(s, 25, "%llu", (unsigned long long)row->line);
+            vn->key = "\x01line";
+            vn->parent = o;
+            vn->klen = 5;
+            vn->khash = str_hash("\x01line", 5);
+        } else {
+            memcpy(s, r->fields[k].ptr, len);
+            s[len] = 0;
+            vn->key = c->cols[k];
+            vn->parent = o;
+            vn->klen = c->collen[k];
+            vn->khash = c->colhash[k];
+        }
+        vn->s = s;
+        vn->len = len;
+        if (last < 0)
+            PN(w, o)->first = v;
+        else
+            PN(w, last)->next = v;
+        last = v, count++;
+        if (at_line) break;
+    }
+    PN(w, o)->len = count;
+    PN(w, o)->next = -1;
     return o;
 }
 
@@ -1078,32 +1679,65 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     sb_init(&x.errs, w->alloc);
     JsonrOptions none = {NULL, NULL, 0, 0, 0};
     if (!o) o = &none;
+    /* room for the cells of the group's rows, its first row twice */
+    size_t room = 0;
+    for (int32_t k = g->head; k >= 0; k = c->rows[k].next)
+        room += c->rows[k].end - c->rows[k].start + c->ncols + 32;
+    room += c->rows[g->head].end - c->rows[g->head].start + c->ncols + 32;
+    int rc = pn_reserve(w, room) ? -2 : 0;
     CsvReader r;
     csv_init(&r, c->text, 0, w->alloc);
-    json_object *claim = row_object(c, &r, &c->rows[g->head]);
-    json_object *rows = json_object_new_array();
-    int rc = claim && rows ? 0 : -2;
+    int32_t claim =
+        rc ? -1 : row_node(c, &r, &c->rows[g->head], w, COL_SKIP_ROW | COL_SKIP_HEAD, &x.oom);
+    int32_t rows = claim < 0 ? -1 : pn_new(w, PN_ARR, &x.oom), last = -1;
+    if (rows < 0) rc = -2;
     for (int32_t k = g->head; k >= 0 && rc == 0; k = c->rows[k].next) {
-        json_object *ro = row_object(c, &r, &c->rows[k]);
-        if (!ro || json_object_array_add(rows, ro)) rc = -2;
+        int32_t ro = row_node(c, &r, &c->rows[k], w, COL_SKIP_ROW, &x.oom);
+        if (ro < 0) {
+            rc = -2;
+            break;
+        }
+        if (last < 0)
+            PN(w, rows)->first = ro;
+        else
+            PN(w, last)->next = ro;
+        last = ro;
+        PN(w, rows)->len++;
     }
     csv_free(&r);
+    if (rc == 0) { /* the rows, the last member of the claim */
+        PNode *rn = PN(w, rows);
+        rn->key = "rows";
+        rn->parent = claim;
+        rn->klen = 4;
+        rn->khash = str_hash("rows", 4);
+        int32_t m = PN(w, claim)->first;
+        if (m < 0)
+            PN(w, claim)->first = rows;
+        else {
+            while (PN(w, m)->next >= 0) m = PN(w, m)->next;
+            PN(w, m)->next = rows;
+        }
+        PN(w, claim)->len++;
+        if (pn_index(w)) rc = -2;
+    }
     if (rc == 0) {
-        json_object_object_add(claim, "rows", rows);
-        rows = NULL;
+        x.N = w->nodes;
+        const PNode *cn = &x.N[claim], *all = &x.N[rows];
         char base[64];
         pathf(base, sizeof base, "line %llu:", (unsigned long long)*err_line);
-        x.chain[PROF_MAX_SEGS] = claim;
-        one_claim(&x, claim, base, jr, ar, o, &rc);
+        x.chain[PROF_MAX_SEGS] = cn;
+        one_claim(&x, cn, base, jr, ar, o, &rc);
+        if (again(&x, rc)) one_claim(&x, cn, base, jr, ar, o, &rc);
         if (o->notes) notes_next_record(o->notes);
         for (size_t k = 0; k < c->nunread && rc == 0; k++) {
             int has = 0; /* a cell of any of the claim's rows */
-            json_object *all, *v;
-            json_object_object_get_ex(claim, "rows", &all);
-            for (size_t j = 0; all && j < json_object_array_length(all) && !has; j++)
-                has = json_object_object_get_ex(json_object_array_get_idx(all, j), c->unread[k],
-                                                &v) &&
-                      !empty_value(v);
+            size_t ul = strlen(c->unread[k]);
+            uint32_t uh = str_hash(c->unread[k], ul);
+            for (int32_t j = all->first; j >= 0 && !has; j = x.N[j].next) {
+                const PNode *v = pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
+                has = v && !empty_value(v);
+            }
             if (!has) continue;
             if (o->strict)
                 conv_err(&x, base, "column '%s' is read by no field of input %s", c->unread[k],
@@ -1112,8 +1746,6 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
                 notes_add(o->notes, c->unread[k], strlen(c->unread[k]), NULL);
         }
     }
-    json_object_put(rows);
-    json_object_put(claim);
     if (x.oom) rc = -2;
     return finish(&x, rc, errbuf, errcap);
 }

@@ -94,6 +94,15 @@ typedef struct ProfWork {
     StrBuf paths; /* NUL-terminated source paths */
     const Value **claims;
     size_t nclaims, capclaims;
+    struct json_tokener *tok; /* JSON: json-c's parser, reused document to document */
+    void *nodes;              /* the document being read as a tree (profile.c's PNode) */
+    size_t nnodes, capnodes;
+    char *strs; /* its strings */
+    size_t nstrs, capstrs;
+    int32_t *ht; /* its object members by (object, key): see pn_index */
+    size_t capht;
+    uint32_t htmask;
+    int jsonc_only; /* for tests: every document read by json-c (the fallback) */
 } ProfWork;
 
 void prof_work_init(ProfWork *w, Alloc a);

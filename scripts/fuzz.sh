@@ -24,7 +24,7 @@ fi
 dict_of() {
   case $1 in
     fuzz_rules) echo tests/fuzz/dict/rules.dict ;;
-    fuzz_claim_json | fuzz_nhsa) echo tests/fuzz/dict/json.dict ;;
+    fuzz_claim_json | fuzz_nhsa | fuzz_profile_json) echo tests/fuzz/dict/json.dict ;;
     fuzz_csv_claims | fuzz_table | fuzz_profile_csv) echo tests/fuzz/dict/csv.dict ;;
   esac
 }

@@ -4,7 +4,8 @@
  * strings, null and "", dicts, date patterns, `missing` values, defaults,
  * position, records with no value left out, unknown keys counted or,
  * strict, rejected); errors naming the field path and its byte offset;
- * the stdlib's nhsa3101 through arb_session_check_input (findings with
+ * the profile's parser agreeing with json-c alone, lenient input going to
+ * json-c; the stdlib's nhsa3101 through arb_session_check_input (findings with
  * person_id, order_no and is_current). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -188,6 +189,66 @@ static void test_errors_name_the_path(void **state) {
     assert_non_null(strstr(msg, "body.extra: 'extra' is read by no field of input t"));
 }
 
+/* The profile's own parser and json-c alone (w.jsonc_only) read the same:
+ * result, message, offset, claims and the last claim's canonical text. */
+static void test_parser_agrees_with_jsonc(void **state) {
+    Fx *f = *state;
+    static const char *docs[] = {
+        /* strict JSON: the fast path */
+        "{\"body\":{\"people\":[{\"pid\":\"P\\u00e9\\n\",\"sex\":\"1\",\"visits\":[{\"vid\":\"V1\","
+        "\"total\":1e2,\"items\":[{\"code\":\"A\\/B\",\"n\":2,\"p\":\"1.5\",\"k\":\"1\"},"
+        "{\"code\":\"C\",\"n\":1,\"p\":12.50,\"cur\":true}]}]}]}}",
+        " {\"body\":{\"people\":{\"pid\":\"P\",\"sex\":null,\"visits\":[]}}} \n",
+        /* for json-c: a duplicate key (the last wins), -0, a long integer,
+         * a comment, a trailing comma, \u0000, a lone surrogate */
+        "{\"body\":{\"people\":[{\"pid\":\"P1\",\"pid\":\"P2\",\"visits\":[{\"vid\":\"V\","
+        "\"total\":-0,\"items\":[{\"code\":\"A\",\"n\":1}]}]}]}}",
+        "{\"body\":{\"people\":[{\"pid\":\"P\",\"visits\":[{\"vid\":\"V\",\"items\":[{\"code\":"
+        "\"A\",\"n\":123456789012345678901}]}]}]}}",
+        "/* c */ {\"body\":{\"people\":[{\"pid\":\"P\",\"visits\":[{\"vid\":\"V\",}]}]}}",
+        "{\"body\":{\"people\":[{\"pid\":\"P\\u0000Q\\ud800\",\"visits\":[{\"vid\":\"V\"}]}]}}",
+        /* errors */
+        "{\"body\":",
+        "{\"body\":{}} x",
+        "null",
+        "[1]",
+        "{\"body\":{\"people\":[{\"sex\":\"1\","
+        "\"visits\":[{\"vid\":\"V\",\"in\":\"bad\"}]}]}}",
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        char m1[512], m2[512];
+        size_t o1 = 0, o2 = 0;
+        f->w.jsonc_only = 0;
+        int r1 = read_doc(f, docs[i], 1, m1, &o1);
+        size_t n1 = f->w.nclaims;
+        char t1[2048];
+        snprintf(t1, sizeof t1, "%.*s", (int)f->w.text.len, f->w.text.p);
+        f->w.jsonc_only = 1;
+        int r2 = read_doc(f, docs[i], 1, m2, &o2);
+        f->w.jsonc_only = 0;
+        assert_int_equal(r1, r2);
+        if (r1 == -1) {
+            assert_string_equal(m1, m2);
+            assert_int_equal(o1, o2);
+        } else {
+            assert_int_equal(n1, f->w.nclaims);
+            char t2[2048];
+            snprintf(t2, sizeof t2, "%.*s", (int)f->w.text.len, f->w.text.p);
+            assert_string_equal(t1, t2);
+        }
+    }
+    /* the duplicate key: json-c's last value; a comment read by json-c */
+    char msg[512];
+    size_t off;
+    assert_int_equal(read_doc(f, docs[2], 0, msg, &off), 0);
+    assert_non_null(strstr(f->w.text.p, "\"person_id\":\"P2\""));
+    assert_int_equal(read_doc(f, docs[4], 0, msg, &off), 0);
+    assert_int_equal(f->w.nclaims, 1);
+    assert_int_equal(read_doc(f, docs[0], 0, msg, &off), 0);
+    assert_non_null(strstr(f->w.text.p, "\"person_id\":\"P\xC3\xA9\\n\""));
+}
+
 typedef struct Seen {
     int n;
     char text[1024];
@@ -250,6 +311,7 @@ int main(void) {
         cmocka_unit_test(test_syntax),
         cmocka_unit_test_setup_teardown(test_claims_from_nested_arrays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_the_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parser_agrees_with_jsonc, setup, teardown),
         cmocka_unit_test(test_session_check_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
