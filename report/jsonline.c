@@ -53,22 +53,6 @@ static int32_t hex4(const unsigned char *q) {
     return (a | b | c | e) < 0 ? -1 : (int32_t)(a << 12 | b << 8 | c << 4 | e);
 }
 
-static size_t put_utf8(char *o, uint32_t cp) {
-    if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3F)), 2;
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* The string whose opening quote is at st->p; when out is set, its decoded
  * text goes to the document's buffer: *out, *outn (NUL-terminated). */
 static int string(St *st, const char **out, size_t *outn) {
@@ -118,7 +102,7 @@ static int string(St *st, const char **out, size_t *outn) {
                 q += 6;
             }
             nul |= cp == 0;
-            if (o) k += put_utf8(o + k, (uint32_t)cp);
+            if (o) k += utf8_put(o + k, (uint32_t)cp);
             continue;
         }
         default: return st->p = q, bad(st);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 /* Slots a block of a run (4 KB): the run's index keeps the first hash of
  * each block, and a lookup reads one block (two when a hash straddles). */
 #define BLOCK_SLOTS 256
@@ -398,19 +400,10 @@ static int hexval(char c) {
                                   : -1;
 }
 
+/* cp as UTF-8 into out[k..cap), cut at cap. */
 static size_t put_utf8(char *out, size_t cap, size_t k, uint32_t cp) {
     char b[4];
-    size_t m;
-    if (cp < 0x80)
-        b[0] = (char)cp, m = 1;
-    else if (cp < 0x800)
-        b[0] = (char)(0xc0 | cp >> 6), b[1] = (char)(0x80 | (cp & 0x3f)), m = 2;
-    else if (cp < 0x10000)
-        b[0] = (char)(0xe0 | cp >> 12), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f)),
-        b[2] = (char)(0x80 | (cp & 0x3f)), m = 3;
-    else
-        b[0] = (char)(0xf0 | cp >> 18), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f)),
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)), m = 4;
+    size_t m = utf8_put(b, cp);
     for (size_t j = 0; j < m && k < cap; j++) out[k++] = b[j];
     return k;
 }

@@ -368,22 +368,6 @@ static int scan_string(P *P_, const char **s, size_t *n) {
     }
 }
 
-static size_t put_utf8(char *o, uint32_t cp) {
-    if (cp < 0x80) return o[0] = (char)cp, 1;
-    if (cp < 0x800) return o[0] = (char)(0xC0 | cp >> 6), o[1] = (char)(0x80 | (cp & 0x3F)), 2;
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Decodes the escapes of a string scan_string has checked into out (room
  * for n bytes: decoding never lengthens).  Returns the decoded length. */
 static size_t unescape(const char *s, size_t n, char *out) {
@@ -410,7 +394,7 @@ static size_t unescape(const char *s, size_t n, char *out) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 s += 6;
             }
-            k += put_utf8(out + k, cp);
+            k += utf8_put(out + k, cp);
             break;
         }
         default: out[k++] = bs[1]; /* " \ / */
