@@ -189,7 +189,7 @@ static arb_engine *compile_rules(const char *cmd, const PathList *rules, const R
         arb_jit_options jo;
         arb_jit_options_init(&jo);
         if (arb_use_jit(e, &jo) != ARB_OK) {
-            fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+            fprintf(stderr, _("arbiter %s: %s\n"), cmd, arb_errmsg(e));
             arb_engine_free(e);
             return NULL;
         }

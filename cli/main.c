@@ -222,7 +222,7 @@ static arb_engine *load_pack(const char *cmd, const char *path, int *exit_code) 
         return NULL;
     }
     if (arb_load_pack(e, path) != ARB_OK) {
-        fprintf(stderr, "arbiter %s: %s\n", cmd, arb_errmsg(e));
+        fprintf(stderr, _("arbiter %s: %s\n"), cmd, arb_errmsg(e));
         arb_engine_free(e);
         *exit_code = EXIT_USAGE;
         return NULL;
@@ -495,7 +495,7 @@ static int cmd_check(int argc, char **argv) {
         }
         snprintf(so, sizeof so, "%s.so", pack);
         if (arb_load_native(e, native ? native : so) != ARB_OK) {
-            fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+            fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
             arb_engine_free(e);
             return EXIT_USAGE;
         }
@@ -504,7 +504,7 @@ static int cmd_check(int argc, char **argv) {
         arb_jit_options jo;
         arb_jit_options_init(&jo);
         if (arb_use_jit(e, &jo) != ARB_OK) {
-            fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+            fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
             arb_engine_free(e);
             return EXIT_USAGE;
         }
@@ -513,7 +513,7 @@ static int cmd_check(int argc, char **argv) {
     if (history_dir) {
         if (arb_history_open(e, history_dir, o.record ? ARB_HISTORY_WRITE : ARB_HISTORY_READONLY,
                              &hist) != ARB_OK) {
-            fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+            fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
             arb_engine_free(e);
             return EXIT_DATA;
         }
@@ -535,12 +535,12 @@ static int cmd_check(int argc, char **argv) {
         return EXIT_IO;
     }
     if (rc != ARB_OK && rc != ARB_ERR_DATA) {
-        fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+        fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
         arb_engine_free(e);
         return rc == ARB_ERR_IO ? EXIT_IO : rc == ARB_ERR_USAGE ? EXIT_USAGE : EXIT_DATA;
     }
     if (rc == ARB_ERR_DATA && st.records_read == 0 && st.rejected_rows == 0) {
-        fprintf(stderr, "arbiter check: %s\n", arb_errmsg(e));
+        fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
         arb_engine_free(e);
         return EXIT_DATA;
     }
