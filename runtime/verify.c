@@ -1,4 +1,6 @@
-/* verify.c — the bytecode verifier (see verify.h). */
+/* verify.c — the bytecode verifier (see verify.h).  The helpers return their
+ * reasons marked N_() (untranslated); the messages put together from them
+ * translate them with _() where they are printed into err. */
 #include "verify.h"
 
 #include "i18n.h"
@@ -22,31 +24,32 @@ static const char *check_varying(const Program *p, uint32_t pc, const int32_t *o
     int32_t v[4] = {0, 0, 0, 0};
     for (int i = 0; i < opcode_nargs[op]; i++) {
         if (!operand_varies(op, i)) continue;
-        if (a[i] < 0 || (uint32_t)a[i] >= nops) return "operand slot outside the operand vector";
+        if (a[i] < 0 || (uint32_t)a[i] >= nops)
+            return N_("operand slot outside the operand vector");
         v[i] = ops[a[i]];
     }
 #define IN(x, n) ((x) >= 0 && (uint32_t)(x) < (n))
     switch (op) {
-    case OPC_CONST: return IN(v[0], p->nconsts) ? NULL : "constant out of range";
-    case OPC_INSET: return IN(v[0], p->nsets) ? NULL : "set out of range";
-    case OPC_ININT: return IN(v[0], p->nintsets) ? NULL : "set out of range";
-    case OPC_INTABLE: return IN(v[0], p->ntables) ? NULL : "table out of range";
-    case OPC_MATCHES: return IN(v[0], p->nregexes) ? NULL : "pattern out of range";
-    case OPC_MATCH: return IN(v[1], p->ntables) ? NULL : "table out of range";
-    case OPC_NEXTROW: return IN(v[0], p->ntables) ? NULL : "table out of range";
+    case OPC_CONST: return IN(v[0], p->nconsts) ? NULL : N_("constant out of range");
+    case OPC_INSET: return IN(v[0], p->nsets) ? NULL : N_("set out of range");
+    case OPC_ININT: return IN(v[0], p->nintsets) ? NULL : N_("set out of range");
+    case OPC_INTABLE: return IN(v[0], p->ntables) ? NULL : N_("table out of range");
+    case OPC_MATCHES: return IN(v[0], p->nregexes) ? NULL : N_("pattern out of range");
+    case OPC_MATCH: return IN(v[1], p->ntables) ? NULL : N_("table out of range");
+    case OPC_NEXTROW: return IN(v[0], p->ntables) ? NULL : N_("table out of range");
     case OPC_FLAG: {
-        if (v[1] == -1) return a[2] == 0 ? NULL : "arguments without a message";
-        if (!IN(v[1], p->ntemplates)) return "message out of range";
+        if (v[1] == -1) return a[2] == 0 ? NULL : N_("arguments without a message");
+        if (!IN(v[1], p->ntemplates)) return N_("message out of range");
         uint32_t values = 0;
         for (uint32_t i = 0; i < p->templates[v[1]].nparts; i++)
             values += !p->templates[v[1]].parts[i].text;
-        return values == (uint32_t)a[2] ? NULL : "message arguments do not match the message";
+        return values == (uint32_t)a[2] ? NULL : N_("message arguments do not match the message");
     }
     case OPC_LUACALL:
-        if (!IN(v[0], p->nlua_funcs)) return "Lua function out of range";
+        if (!IN(v[0], p->nlua_funcs)) return N_("Lua function out of range");
         return a[1] == (int32_t)p->lua_funcs[v[0]].nparams
                    ? NULL
-                   : "Lua call with the wrong argument count";
+                   : N_("Lua call with the wrong argument count");
     default: return NULL;
     }
 #undef IN
@@ -75,29 +78,29 @@ static const char *check_operands(const Program *p, uint32_t pc, uint32_t nlocal
     case OPC_ACCMIN:
     case OPC_ACCMAX:
     case OPC_EVIDENCE:
-        if (!LOCAL(a[0])) return "local out of range";
+        if (!LOCAL(a[0])) return N_("local out of range");
         break;
     case OPC_DIVK:
-        if (a[0] == 0) return "division by a zero constant";
+        if (a[0] == 0) return N_("division by a zero constant");
         break;
     case OPC_LOOP:
-        if (!LOCAL(a[0]) || !LOCAL(a[1])) return "local out of range";
+        if (!LOCAL(a[0]) || !LOCAL(a[1])) return N_("local out of range");
         break;
     case OPC_NEXT:
-        if (!LOCAL(a[0]) || !LOCAL(a[1]) || !LOCAL(a[2])) return "local out of range";
+        if (!LOCAL(a[0]) || !LOCAL(a[1]) || !LOCAL(a[2])) return N_("local out of range");
         break;
     case OPC_MATCH:
-        if (!LOCAL(a[0]) || !LOCAL(a[0] + 3)) return "local out of range";
+        if (!LOCAL(a[0]) || !LOCAL(a[0] + 3)) return N_("local out of range");
         break;
     case OPC_NEXTROW:
-        if (!LOCAL(a[1]) || !LOCAL(a[1] + 3) || !LOCAL(a[2])) return "local out of range";
+        if (!LOCAL(a[1]) || !LOCAL(a[1] + 3) || !LOCAL(a[2])) return N_("local out of range");
         break;
     case OPC_FLAG:
-        if (a[0] != -1 && !LOCAL(a[0])) return "local out of range";
-        if (a[2] < 0) return "negative argument count";
+        if (a[0] != -1 && !LOCAL(a[0])) return N_("local out of range");
+        if (a[2] < 0) return N_("negative argument count");
         break;
     case OPC_LUACALL:
-        if (a[1] < 0) return "negative argument count";
+        if (a[1] < 0) return N_("negative argument count");
         break;
     default: break;
     }
@@ -118,13 +121,13 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
     for (uint32_t pc = from; pc < to && !why;) {
         at = pc;
         if (code[pc] < 0 || code[pc] >= OPC__COUNT) {
-            why = "unknown instruction";
+            why = N_("unknown instruction");
             break; /* its length is unknown too */
         }
         uint32_t next = pc + 1 + opcode_nargs[code[pc]];
         loop_end[pc - from] = 0;
         if (next > to) {
-            why = "instruction runs past the end";
+            why = N_("instruction runs past the end");
         } else {
             start[pc - from] = 1;
             why = check_operands(p, pc, nlocals, ops, nops);
@@ -134,12 +137,12 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
         if (!why && (code[pc] == OPC_NEXT || code[pc] == OPC_NEXTROW)) {
             uint32_t end = (uint32_t)code[pc + 4];
             if (code[pc + 4] <= (int32_t)pc || end > to) {
-                why = "a loop exits to no place after it";
+                why = N_("a loop exits to no place after it");
                 break;
             }
             while (nloops && loop_end[work[nloops - 1] - from] <= pc) nloops--;
             if (nloops && loop_end[work[nloops - 1] - from] < end) {
-                why = "loops overlap";
+                why = N_("loops overlap");
                 break;
             }
             loop_end[pc - from] = end;
@@ -158,22 +161,22 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
         uint32_t t_ = (uint32_t)(target);                                                          \
         int d_ = (d);                                                                              \
         if (t_ < from || t_ >= to || !start[t_ - from]) {                                          \
-            why = "jump to no instruction";                                                        \
+            why = N_("jump to no instruction");                                                    \
             break;                                                                                 \
         }                                                                                          \
         if (d_ < 0) {                                                                              \
-            why = "the stack runs under";                                                          \
+            why = N_("the stack runs under");                                                      \
             break;                                                                                 \
         }                                                                                          \
         if ((uint32_t)d_ > maxstack) {                                                             \
-            why = "the stack grows past its limit";                                                \
+            why = N_("the stack grows past its limit");                                            \
             break;                                                                                 \
         }                                                                                          \
         if (depth[t_ - from] < 0) {                                                                \
             depth[t_ - from] = d_;                                                                 \
             work[nw++] = t_;                                                                       \
         } else if (depth[t_ - from] != d_)                                                         \
-            why = "the stack differs where paths join";                                            \
+            why = N_("the stack differs where paths join");                                        \
     } while (0)
     while (nw && !why) {
         uint32_t pc = work[--nw];
@@ -183,7 +186,7 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
         uint32_t next = pc + 1 + opcode_nargs[op];
         int e = opcode_stack_effect(op, a);
         if (d < opcode_pops(op, a)) {
-            why = "the stack runs under";
+            why = N_("the stack runs under");
             break;
         }
         if (op == OPC_HALT) continue;
@@ -191,7 +194,7 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
          * progress (see the type pass): all code ends */
         if (is_jump(op) && a[0] <= (int32_t)pc && a[0] >= (int32_t)from &&
             start[a[0] - (int32_t)from] && loop_end[a[0] - (int32_t)from] <= pc) {
-            why = "jumps back to something other than the next step of a loop it is in";
+            why = N_("jumps back to something other than the next step of a loop it is in");
             break;
         }
         if (op == OPC_JMP) {
@@ -211,7 +214,7 @@ static int verify_range(const Program *p, uint32_t from, uint32_t to, uint32_t n
     }
 #undef GO
     if (why) {
-        snprintf(err, errcap, _("bytecode at %u: %s"), at, why);
+        snprintf(err, errcap, _("bytecode at %u: %s"), at, _(why));
         return -1;
     }
     return 0;
@@ -315,18 +318,18 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
 #define TOP(n) S[sp - 1 - (n)]
 #define WANT(n, kind, what)                                                                        \
     do {                                                                                           \
-        if (TOP(n).k != (kind)) return "expects " what;                                            \
+        if (TOP(n).k != (kind)) return (what);                                                     \
     } while (0)
     switch (op) {
     case OPC_CONST: {
         Ty t = ty_of(&p->const_types[c->ops[a[0]]]);
-        if (t.k != T_I64 && t.k != T_STR) return "a constant of a kind no instruction takes";
+        if (t.k != T_I64 && t.k != T_STR) return N_("a constant of a kind no instruction takes");
         S[sp++] = t;
         break;
     }
     case OPC_LOAD:
-        if (L[a[0]].k == T_BAD) return "reads a local no path has set";
-        if (L[a[0]].k == T_RS) return "reads the state of a table match";
+        if (L[a[0]].k == T_BAD) return N_("reads a local no path has set");
+        if (L[a[0]].k == T_RS) return N_("reads the state of a table match");
         S[sp++] = L[a[0]].k == T_IDX ? i64 : L[a[0]];
         break;
     case OPC_STORE: L[a[0]] = S[--sp]; break;
@@ -335,38 +338,39 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
     case OPC_LFIELD: {
         const RecordType *rt = record_of(op == OPC_FIELD ? TOP(0) : L[a[0]]);
         int32_t f = op == OPC_FIELD ? a[0] : a[1];
-        if (!rt) return "expects a record";
-        if (f < 0 || (uint32_t)f >= rt->nfields) return "field out of range";
+        if (!rt) return N_("expects a record");
+        if (f < 0 || (uint32_t)f >= rt->nfields) return N_("field out of range");
         if (op == OPC_FIELD) sp--;
         S[sp++] = ty_of(&rt->fields[f].type);
         break;
     }
     case OPC_STFIELD: {
-        if (L[a[0]].k != T_DATA) return "writes into something other than claim data";
+        if (L[a[0]].k != T_DATA) return N_("writes into something other than claim data");
         const RecordType *rt = L[a[0]].ref;
-        if (a[1] < 0 || (uint32_t)a[1] >= rt->nfields) return "field out of range";
+        if (a[1] < 0 || (uint32_t)a[1] >= rt->nfields) return N_("field out of range");
         const Field *fd = &rt->fields[a[1]];
-        if (fd->derived < 0) return "writes a field that is not derived";
+        if (fd->derived < 0) return N_("writes a field that is not derived");
         Ty want = ty_of(&fd->type);
-        if (want.k == T_BAD || !ty_eq(TOP(0), want)) return "stores a value of another type";
+        if (want.k == T_BAD || !ty_eq(TOP(0), want)) return N_("stores a value of another type");
         sp--;
         break;
     }
     case OPC_LOOP:
-        WANT(0, T_LIST, "a list");
+        WANT(0, T_LIST, N_("expects a list"));
         L[a[0]] = S[--sp];
         L[a[1]] = (Ty){T_IDX, 0, pc, NULL};
         break;
     case OPC_NEXT:
         /* the index was set by a LOOP before this step and not reset since:
          * every pass through the step moves it on, so the loop ends */
-        if (L[a[0]].k != T_LIST) return "expects a list";
-        if (L[a[1]].k != T_IDX || L[a[1]].at >= pc) return "the index of a list loop was changed";
+        if (L[a[0]].k != T_LIST) return N_("expects a list");
+        if (L[a[1]].k != T_IDX || L[a[1]].at >= pc)
+            return N_("the index of a list loop was changed");
         *bind = a[2];
         *bound = ty(T_DATA, L[a[0]].ref);
         break;
     case OPC_MATCH: {
-        WANT(0, T_STR, "a string");
+        WANT(0, T_STR, N_("expects a string"));
         const Table *t = p->tables[c->ops[a[1]]];
         sp--;
         for (int k = 0; k < 4; k++) L[a[0] + k] = (Ty){T_RS, (uint8_t)k, pc, t};
@@ -378,7 +382,7 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         uint32_t m = L[a[1]].at;
         for (int k = 0; k < 4; k++)
             if (m >= pc || !ty_eq(L[a[1] + k], (Ty){T_RS, (uint8_t)k, m, t}))
-                return "the state of a table match was changed or is another table's";
+                return N_("the state of a table match was changed or is another table's");
         *bind = a[2];
         *bound = ty(T_ROW, t);
         break;
@@ -386,43 +390,43 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
     case OPC_ACCADD:
     case OPC_ACCMIN:
     case OPC_ACCMAX:
-        WANT(0, T_I64, "a number");
-        if (L[a[0]].k != T_I64) return "accumulates into a local that holds no number";
+        WANT(0, T_I64, N_("expects a number"));
+        if (L[a[0]].k != T_I64) return N_("accumulates into a local that holds no number");
         sp--;
         break;
     case OPC_FLAG: {
         const RecordType *rt = p->claim;
         if (a[0] != -1) {
-            if (L[a[0]].k != T_DATA) return "flags something other than claim data";
+            if (L[a[0]].k != T_DATA) return N_("flags something other than claim data");
             rt = L[a[0]].ref;
         }
         if (c->key_field >= 0 && ((uint32_t)c->key_field >= rt->nfields ||
                                   rt->fields[c->key_field].type.kind != c->key_kind))
-            return "the flagged record has no such key field";
+            return N_("the flagged record has no such key field");
         if (c->row_slot >= 0) {
             const Table *t = L[c->row_slot].k == T_ROW ? L[c->row_slot].ref : NULL;
             if (!t || t->key_col != c->row_key_col || t->key_col < 0 ||
                 !type_is_string(t->rt.fields[t->key_col].type.kind))
-                return "the matched row of a finding is no keyed table's row";
+                return N_("the matched row of a finding is no keyed table's row");
         }
         int32_t nargs = a[2], tmpl = c->ops[a[1]];
-        if (!ty_eq(TOP(nargs), i64)) return "expects an amount";
+        if (!ty_eq(TOP(nargs), i64)) return N_("expects an amount");
         for (uint32_t i = 0, k = 0; tmpl >= 0 && i < p->templates[tmpl].nparts; i++) {
             const TemplatePart *tp = &p->templates[tmpl].parts[i];
             if (tp->text) continue;
             Ty want = ty_of(&tp->type);
             if (want.k == T_BAD || !ty_eq(TOP(nargs - 1 - (int32_t)k++), want))
-                return "message value of another type than its message takes";
+                return N_("message value of another type than its message takes");
         }
         sp -= nargs + 1;
         break;
     }
     case OPC_EVIDENCE:
         if (L[a[0]].k != T_DATA || L[a[0]].ref != p->claim)
-            return "notes something other than a claim";
+            return N_("notes something other than a claim");
         break;
     case OPC_HISTORY:
-        WANT(0, T_I64, "a duration");
+        WANT(0, T_I64, N_("expects a duration"));
         TOP(0) = ty(T_LIST, p->claim);
         break;
     case OPC_LUACALL: {
@@ -430,10 +434,10 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         for (uint32_t k = 0; k < f->nparams; k++) {
             Ty want = ty_of_param(&f->params[k]);
             if (want.k == T_BAD || !ty_eq(TOP(f->nparams - 1 - k), want))
-                return "Lua argument of another type than the function takes";
+                return N_("Lua argument of another type than the function takes");
         }
         Ty r = ty_of(&f->result);
-        if (r.k != T_I64 && r.k != T_STR) return "Lua result of a kind no instruction takes";
+        if (r.k != T_I64 && r.k != T_STR) return N_("Lua result of a kind no instruction takes");
         sp -= (int)f->nparams;
         S[sp++] = r;
         break;
@@ -445,9 +449,9 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         for (int k = 0; k < n; k++) {
             uint8_t want = sig[k] == 'i' ? T_I64 : sig[k] == 's' ? T_STR : T_LIST;
             if (sig[k] != '*' && TOP(n - 1 - k).k != want)
-                return want == T_I64   ? "expects a number"
-                       : want == T_STR ? "expects a string"
-                                       : "expects a list";
+                return want == T_I64   ? N_("expects a number")
+                       : want == T_STR ? N_("expects a string")
+                                       : N_("expects a list");
         }
         sp -= n;
         for (const char *o = gt + 1; *o; o++) S[sp++] = *o == 's' ? str : i64;
@@ -489,7 +493,7 @@ static int verify_types(const Program *p, uint32_t from, uint32_t to, const Type
     const char *why = NULL;
     uint32_t at = from;
     if (!st || !cur || !have || !queued || !work) {
-        why = "out of memory";
+        why = N_("out of memory");
         goto out;
     }
     /* entry: the claim in local 0, a bound rule's record in its slot */
@@ -549,7 +553,7 @@ out:
     free(queued);
     free(work);
     if (why) {
-        snprintf(err, errcap, _("bytecode at %u: %s"), at, why);
+        snprintf(err, errcap, _("bytecode at %u: %s"), at, _(why));
         return -1;
     }
     return 0;
@@ -642,7 +646,7 @@ static int verify_shared(Verifier *v, uint32_t from, uint32_t to, const TypeCtx 
         uint32_t at = from;
         if (fast_path(p, &v->done[k], to, c, nops, v, &why, &at)) return 0;
         if (why) {
-            snprintf(err, errcap, _("bytecode at %u: %s"), at, why);
+            snprintf(err, errcap, _("bytecode at %u: %s"), at, _(why));
             return -1;
         }
     }
@@ -718,18 +722,18 @@ static void key_hashes(const TableKey *keys, uint32_t n, uint32_t *hk) {
  * slot are those an insertion would have passed.  Returns NULL or what is
  * wrong; seen holds max(nrows, nkeys) / 8 + 1 bytes and hk nkeys hashes. */
 static const char *verify_index(const Table *t, uint8_t *seen, uint32_t *hk) {
-    if (t->key_col < 0 || t->nrows == 0) return t->nkeys ? "keys without a key column" : NULL;
-    if (!t->slots || !t->rowids || (!t->keys && t->nkeys)) return "no key index";
+    if (t->key_col < 0 || t->nrows == 0) return t->nkeys ? N_("keys without a key column") : NULL;
+    if (!t->slots || !t->rowids || (!t->keys && t->nkeys)) return N_("no key index");
     uint32_t cap = table_index_cap(t->nrows);
     if (t->mask != cap - 1 || t->nkeys > t->nrowids || t->nrowids > t->nrows)
-        return "key index of the wrong size";
+        return N_("key index of the wrong size");
     /* the ranges tile the rowids; the rows under a key have its bytes */
     memset(seen, 0, t->nrows / 8 + 1);
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->nkeys; k++) {
         const TableKey *tk = &t->keys[k];
         if (tk->first != pos || tk->count == 0 || tk->count > t->nrowids - pos)
-            return "key ranges do not tile the rows";
+            return N_("key ranges do not tile the rows");
         pos += tk->count;
         for (uint32_t j = tk->first; j < pos; j++) {
             uint32_t r = t->rowids[j];
@@ -737,23 +741,23 @@ static const char *verify_index(const Table *t, uint8_t *seen, uint32_t *hk) {
             uint32_t n;
             if (r >= t->nrows || (seen[r / 8] >> (r % 8) & 1) ||
                 (j > tk->first && r <= t->rowids[j - 1]))
-                return "row ids out of range, repeated or out of order";
+                return N_("row ids out of range, repeated or out of order");
             seen[r / 8] |= (uint8_t)(1u << (r % 8));
             if (table_key_of_row(t, r, &d, &n) != tk->prefix || n != tk->len ||
                 memcmp(d, tk->data, n) != 0)
-                return "a row listed under another key";
+                return N_("a row listed under another key");
         }
     }
-    if (pos != t->nrowids) return "key ranges do not tile the rows";
+    if (pos != t->nrowids) return N_("key ranges do not tile the rows");
     key_hashes(t->keys, t->nkeys, hk);
     for (uint32_t r = 0; r < t->nrows; r++)
         if (!(seen[r / 8] >> (r % 8) & 1) && table_row(t, r)[t->key_col].s)
-            return "a row with a key missing from the index";
+            return N_("a row with a key missing from the index");
     /* one sweep of the slots from an empty one (there is one: nkeys <=
      * nrows < cap) */
     uint32_t e = 0;
     while (e < cap && t->slots[e].key) e++;
-    if (e == cap) return "key index full";
+    if (e == cap) return N_("key index full");
     memset(seen, 0, t->nkeys / 8 + 1);
     uint32_t used = 0, run = 0; /* run: full slots since the last empty one */
     for (uint32_t step = 1; step <= cap; step++) {
@@ -764,22 +768,22 @@ static const char *verify_index(const Table *t, uint8_t *seen, uint32_t *hk) {
             continue;
         }
         uint32_t k = sl.key - 1;
-        if (k >= t->nkeys || (seen[k / 8] >> (k % 8) & 1)) return "key slot out of range";
+        if (k >= t->nkeys || (seen[k / 8] >> (k % 8) & 1)) return N_("key slot out of range");
         seen[k / 8] |= (uint8_t)(1u << (k % 8));
         used++;
-        if (sl.hash != hk[k]) return "a key stored with a wrong hash";
+        if (sl.hash != hk[k]) return N_("a key stored with a wrong hash");
         uint32_t home = sl.hash & t->mask, dist = (i - home) & t->mask;
-        if (dist > run++) return "a key its probe does not reach";
+        if (dist > run++) return N_("a key its probe does not reach");
         const TableKey *tk = &t->keys[k];
         for (uint32_t j = home; j != i; j = (j + 1) & t->mask) {
             const TableSlot *o = &t->slots[j];
             const TableKey *ok = &t->keys[o->key - 1];
             if (o->hash == sl.hash && ok->len == tk->len && ok->prefix == tk->prefix &&
                 memcmp(ok->data, tk->data, tk->len) == 0)
-                return "a key stored twice";
+                return N_("a key stored twice");
         }
     }
-    if (used != t->nkeys) return "keys missing from the slots";
+    if (used != t->nkeys) return N_("keys missing from the slots");
     return NULL;
 }
 
@@ -794,14 +798,14 @@ static int verify_tables(const Program *p, char *err, size_t errcap) {
     uint32_t *hk = malloc(((size_t)most + 1) * sizeof(uint32_t));
     int rc = 0;
     if (!seen || !hk) {
-        snprintf(err, errcap, "out of memory");
+        snprintf(err, errcap, _("out of memory"));
         rc = -1;
     }
     for (uint32_t i = 0; i < nt && rc == 0; i++) {
         const Table *t = table_at(p, i);
         const char *why = t ? verify_index(t, seen, hk) : NULL;
         if (why) {
-            snprintf(err, errcap, "table %s: %s", t->name ? t->name : "?", why);
+            snprintf(err, errcap, _("table %s: %s"), t->name ? t->name : "?", _(why));
             rc = -1;
         }
     }
