@@ -1,4 +1,5 @@
-/* csv.c — an RFC 4180 CSV tokenizer over an in-memory buffer (see csv.h).
+/* csv.c — an RFC 4180 CSV tokenizer over an in-memory buffer, and the
+ * writing of one cell (see csv.h).
  *
  * Fields point into the buffer whenever they can: unquoted fields and quoted
  * fields without doubled quotes are not copied.  Only fields with doubled
@@ -182,4 +183,17 @@ int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
         r->pos = p;
         return 1;
     }
+}
+
+void csv_put_cell(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
 }

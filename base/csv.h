@@ -1,4 +1,5 @@
-/* csv.h — an RFC 4180 CSV tokenizer over an in-memory buffer.
+/* csv.h — an RFC 4180 CSV tokenizer over an in-memory buffer, and the
+ * writing of one cell.
  *
  * Fields may be quoted ("a,b", "say ""hi"""); quoted fields may span lines.
  * Line endings are \n or \r\n.  A UTF-8 byte-order mark at the start is
@@ -9,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mem.h"
 
@@ -39,5 +41,9 @@ void csv_reset(CsvReader *r, const char *buf, size_t len);
  * set to a static message, *rec_line to the record's line, and the reader has
  * skipped to the next line so the caller can go on.  Blank lines are skipped. */
 int csv_next(CsvReader *r, uint64_t *rec_line, const char **err);
+
+/* Writes s to f as one CSV cell: as it is, or quoted (quotes doubled) when
+ * it holds a comma, a quote or a line break. */
+void csv_put_cell(FILE *f, const char *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "csv.h"
 #include "i18n.h"
 #include "jsonline.h"
 #include "outfile.h"
@@ -491,20 +492,6 @@ static int in_ledger(const Report *r, const char *date) {
     return *date && strcmp(date, r->ledger_from) >= 0 && strcmp(date, r->ledger_to) <= 0;
 }
 
-/* CSV cell: quoted when needed. */
-static void csv_cell(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void money_text(int64_t c, char *buf, size_t cap) {
     int64_t a = c < 0 ? -c : c;
     snprintf(buf, cap, "%s%lld.%02lld", c < 0 ? "-" : "", (long long)(a / 100),
@@ -694,7 +681,7 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
     if (r->csv_work[lv]) {
         for (size_t i = 0; i < ncells; i++) {
             if (i) fputc(',', r->csv_work[lv]);
-            csv_cell(r->csv_work[lv], cells[i]);
+            csv_put_cell(r->csv_work[lv], cells[i]);
         }
         fputc('\n', r->csv_work[lv]);
     }
@@ -1159,7 +1146,7 @@ static int write_table(Report *r, const char *name, const Map *m,
         money_text(a->claimed, c1, sizeof c1);
         money_text(a->amount, c2, sizeof c2);
         money_text(a->at_risk, c3, sizeof c3);
-        csv_cell(f, v[i]->key);
+        csv_put_cell(f, v[i]->key);
         fprintf(f, ",%llu,%llu,%s,%llu,%llu,%s,%s,%llu,%llu,%lld\n", (unsigned long long)a->claims,
                 (unsigned long long)a->lines, c1, (unsigned long long)a->flagged,
                 (unsigned long long)a->findings, c2, c3, (unsigned long long)a->definite,
@@ -1198,11 +1185,11 @@ static int write_csv_extra(Report *r, json_object *data) {
     json_object *rows = json_object_object_get(json_object_object_get(data, "ledger"), "rows");
     for (size_t i = 0; i < json_object_array_length(rows); i++) {
         json_object *x = json_object_array_get_idx(rows, i);
-        csv_cell(f, str_of(x, "key"));
+        csv_put_cell(f, str_of(x, "key"));
         fputc(',', f);
-        csv_cell(f, str_of(x, "extra"));
+        csv_put_cell(f, str_of(x, "extra"));
         fprintf(f, ",%d,%d,", int_of(x, "points"), int_of(x, "findings"));
-        csv_cell(f, str_of(x, "sanction"));
+        csv_put_cell(f, str_of(x, "sanction"));
         fputc('\n', f);
     }
     fclose(f);
@@ -1219,7 +1206,7 @@ static int write_csv_extra(Report *r, json_object *data) {
     json_object *g = json_object_object_get(json_object_object_get(data, "grades"), "rows");
     for (size_t i = 0; i < json_object_array_length(g); i++) {
         json_object *x = json_object_array_get_idx(g, i);
-        csv_cell(f, str_of(x, "key"));
+        csv_put_cell(f, str_of(x, "key"));
         json_object *vals = json_object_object_get(x, "values");
         for (size_t k = 0; k < json_object_array_length(vals); k++) {
             json_object *val = json_object_array_get_idx(vals, k);

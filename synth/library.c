@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "csv.h"
 #include "scalar.h"
 
 /* ------------------------------------------------------------------ PRNG */
@@ -302,19 +303,6 @@ void lib_block_free(LibBlock *b) {
 }
 
 /* ------------------------------------------------------------------ CSV */
-
-static void csv_cell_out(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static void table_free(LibTable *t) {
     if (!t) return;
@@ -1037,7 +1025,7 @@ int lib_write_library(const char *dir, const LibOptions *o, uint64_t *counts, ch
                 snprintf(cells[kp], LIB_CELL, "SYN-%02d-%06llu", c->seq, (unsigned long long)i + 1);
             for (size_t j = 0; j < ncols; j++) {
                 if (j) fputc(',', f);
-                csv_cell_out(f, cells[j]);
+                csv_put_cell(f, cells[j]);
             }
             fputc('\n', f);
         }
