@@ -10,7 +10,9 @@
  * facilities, months, items), not by the findings: the two files are read
  * once, side by side (the findings of a claim follow the claim's order in
  * the claims file, as `check` writes them), and the HTML holds aggregates
- * and the largest findings of each worklist, never every finding.
+ * and the largest findings of each worklist, never every finding.  With a
+ * history store (several batches) the claims come from the store, claim by
+ * claim, and the findings files are read twice (arb_report_options.history).
  * See docs/reports.md. */
 #ifndef ARBITER_REPORT_H
 #define ARBITER_REPORT_H
