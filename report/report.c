@@ -176,6 +176,15 @@ static Agg *map_get(Map *m, const char *key) {
     return a;
 }
 
+/* The group of key, or NULL (the map as it is: no slot added, no growth). */
+static Agg *map_find(const Map *m, const char *key) {
+    if (!m->cap) return NULL;
+    uint64_t h = hash_str(key);
+    for (size_t j = h & (m->cap - 1); m->s[j].key; j = (j + 1) & (m->cap - 1))
+        if (m->s[j].hash == h && strcmp(m->s[j].key, key) == 0) return m->s[j].a;
+    return NULL;
+}
+
 static void map_free(Map *m) {
     for (size_t i = 0; i < m->cap; i++) {
         free(m->s[i].key);
@@ -628,7 +637,6 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
         a->points += points;
         if (a->last_claim != r->serial) a->flagged++, a->last_claim = r->serial;
     }
-    if (groups[1]) set_extra(r, groups[1], dept);
     Agg *c = get(r, &r->category, cat);
     if (c) {
         c->findings++;
@@ -727,7 +735,35 @@ static void add_claim_totals(Report *r, Obj c, const char *date, uint64_t nlines
         groups[i]->lines += nlines;
         groups[i]->claimed += claimed;
     }
-    if (groups[1]) set_extra(r, groups[1], dept);
+}
+
+/* Each doctor's department (the doctors' `extra`): the one of the most
+ * claims, then findings, then the first by name, of the doctor's (not
+ * empty) departments, whatever order the claims came in. */
+static void doctor_depts(Report *r) {
+    const Map *m = &r->dept_doctor;
+    for (size_t i = 0; i < m->cap; i++) {
+        const char *k = m->s[i].key, *sep = k ? strchr(k, '\x1f') : NULL;
+        if (!sep || sep == k) continue;
+        Agg *d = get(r, &r->doctor, sep + 1), *a = m->s[i].a;
+        if (!d) return;
+        size_t n = (size_t)(sep - k);
+        if (d->extra) {
+            /* the department it has: its figures in dept_doctor */
+            char key[512];
+            snprintf(key, sizeof key, "%s\x1f%s", d->extra, sep + 1);
+            const Agg *b = map_find(m, key);
+            if (!b) continue;
+            int cmp = strncmp(k, d->extra, n);
+            int better = a->claims != b->claims       ? a->claims > b->claims
+                         : a->findings != b->findings ? a->findings > b->findings
+                                                      : cmp < 0 || (cmp == 0 && d->extra[n] != 0);
+            if (!better) continue;
+            free(d->extra);
+            d->extra = NULL;
+        }
+        if (!(d->extra = strndup(k, n))) r->oom = 1;
+    }
 }
 
 /* ------------------------------------------------------------- reading */
@@ -1767,6 +1803,8 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     }
     if (!rc && o->feedback_path) rc = read_feedback(&r);
     if (!rc) rc = apart ? read_apart(&r) : read_ordered(&r);
+    if (!rc) doctor_depts(&r);
+    if (!rc && r.oom) rc = rep_fail(&r, "out of memory");
     for (size_t i = 0; !rc && i < r.fb.cap; i++)
         r.t.feedback_unmatched += r.fb.v[i].h && !r.fb.v[i].used;
     json_object *data = NULL;

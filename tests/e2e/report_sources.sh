@@ -88,6 +88,19 @@ points() { awk -F, 'NR > 1 { s += $11 } END { print s + 0 }' "$1"; }
 got=$(points five/by_dept.csv) want=$(points one/by_dept.csv)
 [ "$((got - want))" -eq "$n1" ] && [ "$(wc -l <five/worklist_1_科室自查.csv)" -gt 0 ] && ok || bad "later findings: points $got, expected $want + $n1"
 [ "$(cat five/worklist_*.csv | grep -c "$id")" -eq "$n1" ] && ok || bad "the claim's findings of batch 1 are counted too"
+# a doctor's department is the one of the most claims, whatever the order:
+# DX has a claim in 乙科 first, then two in 甲科
+jq -c 'if .claim_id == "C00000001" then .doctor = "DX" | .dept = "乙科" | (.lines[]?.doctor) = "DX" | (.lines[]?.dept) = "乙科"
+       elif .claim_id == "C00000002" or .claim_id == "C00000003" then .doctor = "DX" | .dept = "甲科" | (.lines[]?.doctor) = "DX" | (.lines[]?.dept) = "甲科"
+       else . end' all.jsonl >dx.jsonl
+report none.jsonl --claims dx.jsonl --top 100000 -o dx.html || bad "report dx: $?"
+python3 - dx.html <<'PY' && ok || bad "doctor DX's department is not 甲科 (most claims)"
+import json, re, sys
+d = json.loads(re.search(r'id="report-data">(.*?)</script>', open(sys.argv[1]).read(), re.S).group(1))
+rows = [x for x in d["doctors"] if x["key"] == "DX"]
+
+sys.exit(0 if rows and rows[0].get("extra") == "甲科" and rows[0]["claims"] == 3 else 1)
+PY
 # usage
 "$arbiter" report f1.jsonl f2.jsonl --claims all.jsonl -o x.html 2>err
 [ $? -eq 2 ] && grep -q "several findings files need --history" err && ok || bad "several files without --history"
