@@ -2,7 +2,8 @@
  * above the library (the report): arb_claims_each reads a claims file
  * through the runtime's readers as arb_check_file does (JSON Lines or CSV,
  * an encoding, an input profile), arb_history_claims_each the claims of a
- * history store.  Memory does not grow with the claims. */
+ * history store.  Memory does not grow with the claims (the store's pages
+ * read are let go as the batches' reads let them go). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +194,7 @@ typedef struct HEach {
     HStore *st;
     Arena ar;
     int rc;
+    HMemGuard guard; /* the store's pages read are let go past 48 MB (hstore.h) */
 } HEach;
 
 static int history_one(void *ud, const HRec *r) {
@@ -210,6 +212,10 @@ static int history_one(void *ud, const HRec *r) {
         h->rc = engine_fail(h->x->e, ARB_ERR_NOMEM, "out of memory");
         return 1;
     }
+    if ((h->x->claims & 1023) == 0 && hstore_guard_over(&h->guard)) {
+        hstore_release_pages(h->st);
+        hstore_guard_init(&h->guard, (size_t)48 << 20);
+    }
     return h->x->stopped;
 }
 
@@ -224,6 +230,7 @@ int arb_history_claims_each(arb_history *h, int (*fn)(void *ud, const char *json
     HEach he;
     memset(&he, 0, sizeof he);
     he.x = &x, he.st = h->st, he.rc = ARB_OK;
+    hstore_guard_init(&he.guard, (size_t)48 << 20);
     arena_init(&he.ar, e->alloc, 1 << 14);
     HTxn *t;
     char err[600];
