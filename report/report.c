@@ -1747,6 +1747,8 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     int apart = nfindings(o) > 1 || o->history;
     if (!findings_at(o, 0) || (!o->claims_path && !o->history))
         rc = rep_fail(&r, "findings and claims are required");
+    if (!rc && nfindings(o) > UINT16_MAX)
+        rc = rep_fail(&r, "%zu findings files: at most 65535", nfindings(o));
     if (!rc && o->history && !o->engine)
         rc = rep_fail(&r, "a history store needs the engine it was opened for");
     if (!rc && !apart && !o->to)
