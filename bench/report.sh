@@ -7,10 +7,12 @@
 # More binaries after N (e.g. a build before a change) are timed on the same
 # data in the same run, alternating, REPEAT times each (default 1), and their
 # HTML, CSV and xlsx outputs (of one more run each, with --xlsx) compared
-# with the first's.
+# with the first's.  HISTORY=1: the claims are also added to a history store
+# (arbiter history add, not timed) and the report over the store (--history)
+# is timed against the one over the claims file, outputs compared.
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 if [ $# -lt 1 ]; then
@@ -62,3 +64,21 @@ for i in "${!others[@]}"; do
     echo "${others[$i]}: OUTPUTS DIFFER from $arbiter's"
   fi
 done
+if [ "${HISTORY:-0}" = 1 ]; then
+  "$arbiter" history add "$tmp/store" --claims "$tmp/claims.jsonl" >/dev/null 2>&1
+  : >"$tmp/none.jsonl" # --history brings the store's (no) 3103 answers
+  hrun() { # hrun TAG ARGS...: the report over the claims file or the store
+    rm -rf "$tmp/h$1" && mkdir "$tmp/h$1"
+    /usr/bin/time -f "$arbiter report ${*:2}: %e s (user %U s), peak %M KB" "$arbiter" report "$tmp/f.jsonl" \
+      -o "$tmp/h$1/r.html" --csv "$tmp/h$1" --quiet "${@:2}" 2>&1 | sed "s|$tmp/||g"
+  }
+  for ((k = 0; k < repeat; k++)); do
+    hrun c --claims "$tmp/claims.jsonl" --feedback "$tmp/none.jsonl"
+    hrun s --history "$tmp/store"
+  done
+  if diff -r "$tmp/hc" "$tmp/hs" >/dev/null; then
+    echo "--history: HTML and CSV identical to --claims'"
+  else
+    echo "--history: OUTPUTS DIFFER from --claims'"
+  fi
+fi

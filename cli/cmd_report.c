@@ -12,14 +12,16 @@
 #include "commands.h"
 #include "i18n.h"
 
-enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3, MAX_RULES = 64 };
+enum { EXIT_CLEAN = 0, EXIT_USAGE = 2, EXIT_DATA = 3, MAX_RULES = 64, MAX_FINDINGS = 1024 };
 
 static const char *const REPORT_HELP =
-    N_("usage: arbiter report FINDINGS --claims CLAIMS [--period P | --from D --to D]\n"
+    N_("usage: arbiter report FINDINGS... [--claims CLAIMS] [--history DB]\n"
+       "                      [--period P | --from D --to D]\n"
        "                      [-o report.html] [--xlsx report.xlsx] [--csv DIR] [options]\n"
        "\n"
        "Aggregates the findings of 'arbiter check' (JSON Lines) with the claims it\n"
-       "audited (canonical JSON Lines, the same file: findings follow its order) into\n"
+       "audited (the same file: findings follow its order), or with the claims of a\n"
+       "history store (several batches' findings files, oldest first), into\n"
        "a self-contained HTML report in Chinese (works offline, printable): overview\n"
        "and monthly trend, figures by category and tier, top departments, doctors and\n"
        "facilities with drill-down tables, quarterly high-frequency departments and\n"
@@ -27,7 +29,13 @@ static const char *const REPORT_HELP =
        "Memory does not grow with the findings. See docs/reports.md.\n"
        "\n"
        "options:\n"
-       "  --claims FILE     the claims (JSON Lines) the findings came from\n"
+       "  --claims FILE     the claims the findings came from: JSON Lines, or\n"
+       "                    claims.csv with lines.csv ... beside it, read as check\n"
+       "                    reads them\n"
+       "  --input PROFILE   read FILE through an input profile (nhsa3101,\n"
+       "                    his_csv_zh), as check --input does\n"
+       "  --encoding E      the claims' encoding: utf-8 (default) or gb18030\n"
+       "  --input-format F  jsonl or csv (default: by the file's extension)\n"
        "  --period P        the period by settle date: 2025 (a year), 2025Q3 (a\n"
        "                    quarter) or 2025-07 (a month)\n"
        "  --from D, --to D  the period's first and last settle dates (YYYY-MM-DD)\n"
@@ -49,7 +57,10 @@ static const char *const REPORT_HELP =
        "                    ('arbiter history feedback' writes them): the\n"
        "                    compliance rate (整改率) of the overview and of the\n"
        "                    facility grades\n"
-       "  --history DB      the same answers read from the history store DB\n"
+       "  --history DB      the history store DB ('check --record' fills it): its\n"
+       "                    claims are claims audited too (a claim also in --claims\n"
+       "                    counts once, as --claims has it), so a period spans\n"
+       "                    batches; and the 3103 answers it keeps, as --feedback\n"
        "  --ledger MODE     the ledger period, over the configuration's: year (the\n"
        "                    calendar year of the period's end) or rolling (the 12\n"
        "                    months ending then)\n"
@@ -95,12 +106,12 @@ static void yuan(int64_t c, char *buf, size_t cap) {
              (long long)(a % 100));
 }
 
-/* The 3103 answers kept in the history store `db`, exported to a new
- * temporary file named in path (*e: the engine to open it with, compiled
- * from the standard library's schema when there is none yet).  0, or -1
- * with a message printed and *code set. */
+/* The history store `db` opened in *out, and the 3103 answers it keeps
+ * exported to a new temporary file named in path (*e: the engine to open
+ * it with, compiled from the standard library's schema when there is none
+ * yet).  0, or -1 with a message printed and *code set. */
 static int feedback_from_store(arb_engine **e, const char *db, const char *stdlib, char *path,
-                               size_t cap, int *code) {
+                               size_t cap, int *code, arb_history **out) {
     if (!*e && !(*e = cli_compile("report", NULL, 0, stdlib, 0, code))) return -1;
     arb_history *h;
     if (arb_history_open(*e, db, ARB_HISTORY_READONLY, &h) != ARB_OK) {
@@ -120,9 +131,11 @@ static int feedback_from_store(arb_engine **e, const char *db, const char *stdli
         if (fd >= 0) unlink(path);
         path[0] = 0;
         *code = EXIT_DATA;
+        arb_history_close(h);
+        return -1;
     }
-    arb_history_close(h);
-    return rc == ARB_OK ? 0 : -1;
+    *out = h; /* its claims, read by the report */
+    return 0;
 }
 
 int cmd_report(int argc, char **argv) {
@@ -131,7 +144,8 @@ int cmd_report(int argc, char **argv) {
     char from[11], to[11];
     int quiet = 0, period = 0, ledger = -1;
     const char *rules[MAX_RULES + 1], *pack = NULL, *stdlib = NULL, *history = NULL;
-    size_t nrules = 0;
+    const char *findings[MAX_FINDINGS];
+    size_t nrules = 0, nfind = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -140,6 +154,18 @@ int cmd_report(int argc, char **argv) {
             return EXIT_CLEAN;
         } else if (strcmp(a, "--claims") == 0 && more) {
             o.claims_path = argv[++i];
+        } else if (strcmp(a, "--input") == 0 && more) {
+            o.claims_profile = argv[++i];
+        } else if (strcmp(a, "--encoding") == 0 && more) {
+            o.claims_encoding = argv[++i];
+        } else if (strcmp(a, "--input-format") == 0 && more) {
+            const char *f = argv[++i];
+            if (strcmp(f, "jsonl") == 0)
+                o.claims_format = ARB_FORMAT_JSONL;
+            else if (strcmp(f, "csv") == 0)
+                o.claims_format = ARB_FORMAT_CSV;
+            else
+                return cli_usage_error("report", "unknown input format '%s' (jsonl, csv)", f);
         } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && more) {
             o.html_path = argv[++i];
         } else if (strcmp(a, "--xlsx") == 0 && more) {
@@ -187,14 +213,20 @@ int cmd_report(int argc, char **argv) {
             quiet = 1;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("report", "unknown option '%s'", a);
-        } else if (!o.findings_path) {
-            o.findings_path = a;
+        } else if (nfind == MAX_FINDINGS) {
+            return cli_usage_error("report", "too many findings files (at most 1024)%s", "");
         } else {
-            return cli_usage_error("report", "one findings file only ('%s')", a);
+            findings[nfind++] = a;
         }
     }
-    if (!o.findings_path) return cli_usage_error("report", "no findings file%s", "");
-    if (!o.claims_path) return cli_usage_error("report", "--claims is required%s", "");
+    if (!nfind) return cli_usage_error("report", "no findings file%s", "");
+    o.findings_path = findings[0];
+    if (nfind > 1) o.findings_paths = findings, o.nfindings = nfind;
+    if (!o.claims_path && !history)
+        return cli_usage_error("report", "give --claims, --history or both%s", "");
+    if (!o.claims_path && (o.claims_profile || o.claims_encoding || o.claims_format))
+        return cli_usage_error("report", "--input, --encoding and --input-format read --claims%s",
+                               "");
     if (!o.html_path && !o.csv_dir && !o.xlsx_path)
         return cli_usage_error(
             "report", "nothing to write: give -o FILE.html, --xlsx FILE or --csv DIR%s", "");
@@ -205,6 +237,8 @@ int cmd_report(int argc, char **argv) {
     if (pack && nrules) return cli_usage_error("report", "give --rules or --pack, not both%s", "");
     if (history && o.feedback_path)
         return cli_usage_error("report", "give --history or --feedback, not both%s", "");
+    if (nfind > 1 && !history)
+        return cli_usage_error("report", "several findings files need --history DB%s", "");
     /* the report configuration: the pack's, or the standard library's
      * report.rules with the sections of the given rules' own */
     arb_engine *e = NULL;
@@ -235,16 +269,27 @@ int cmd_report(int argc, char **argv) {
         arb_report_options_use(&o, &rc);
     }
     if (ledger >= 0) o.ledger_rolling = ledger;
-    /* --history: the store's 3103 answers, through a temporary file */
+    /* --history: the store's claims, and its 3103 answers through a
+     * temporary file; claims other than canonical JSON Lines: the rules'
+     * readers */
     char fbtmp[PATH_MAX] = "";
-    if (history && feedback_from_store(&e, history, stdlib, fbtmp, sizeof fbtmp, &code)) {
+    arb_history *h = NULL;
+    if (history && feedback_from_store(&e, history, stdlib, fbtmp, sizeof fbtmp, &code, &h)) {
         arb_engine_free(e);
         return code;
     }
     if (*fbtmp) o.feedback_path = fbtmp;
+    if (!e &&
+        (o.claims_profile || o.claims_encoding || o.claims_format ||
+         (o.claims_path && strstr(o.claims_path, ".csv"))) &&
+        !(e = cli_compile("report", NULL, 0, stdlib, 0, &code)))
+        return code;
+    o.engine = e;
+    o.history = h;
     char err[1024];
     arb_report_totals t;
     int failed = arb_report_build(&o, &t, err, sizeof err);
+    arb_history_close(h);
     arb_engine_free(e); /* after the build: the options point into its program */
     if (*fbtmp) unlink(fbtmp);
     if (failed) {
@@ -260,6 +305,13 @@ int cmd_report(int argc, char **argv) {
                   "%s; %llu doctors reached a ledger step\n"),
                 (unsigned long long)t.claims, (unsigned long long)t.flagged_claims,
                 (unsigned long long)t.findings, c, r, (unsigned long long)t.doctors_sanctioned);
+        if (history)
+            fprintf(stderr, _("history: %llu claims in the store, %llu of them counted\n"),
+                    (unsigned long long)t.store_claims, (unsigned long long)t.store_counted);
+        if (t.claims_rejected)
+            fprintf(stderr,
+                    _("claims: %llu records skipped that check rejects (see check's rejects)\n"),
+                    (unsigned long long)t.claims_rejected);
         if (o.feedback_path) {
             char rate[16] = "-";
             if (t.answered)

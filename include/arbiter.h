@@ -501,6 +501,19 @@ typedef struct arb_batch_stats {
  * that are the same file: ARB_ERR_USAGE, before anything is written. */
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st);
 
+/* Reads the claims file o->claims_path as arb_check_file reads it (JSON
+ * Lines or CSV by o->input_format, o->encoding, o->input_profile,
+ * o->strict, o->max_field_bytes; the other options are not used) and calls
+ * fn with each claim, in input order, as one canonical JSON object (the
+ * form `arbiter history export` writes: input fields only, enums by name,
+ * money as decimal text; no newline; valid during the call).  A record
+ * check would reject is skipped and counted in *rejected; a reversal
+ * record is passed on like any other.  fn returns nonzero to stop.  Memory
+ * does not grow with the file.  *claims and *rejected may be NULL. */
+int arb_claims_each(arb_engine *e, const arb_batch_options *o,
+                    int (*fn)(void *ud, const char *json, size_t len), void *ud,
+                    uint64_t *claims, uint64_t *rejected);
+
 /* One thread's handle for checking single claims (settlement, embedding). */
 int arb_session_new(arb_engine *e, arb_session **out);
 void arb_session_free(arb_session *s);
@@ -640,6 +653,12 @@ int arb_history_prune(arb_history *h, int64_t before, uint64_t *removed);
  * output; a file is replaced whole when the export is done, or left as it
  * was when it fails (base/outfile.h). */
 int arb_history_export(arb_history *h, const char *path, uint64_t *claims);
+/* Calls fn with every stored claim, by person and time (PostgreSQL: in
+ * one snapshot), as the canonical JSON object arb_history_export writes
+ * for it (no newline; valid during the call); fn returns nonzero to stop.
+ * Memory does not grow with the store. */
+int arb_history_claims_each(arb_history *h, int (*fn)(void *ud, const char *json, size_t len),
+                            void *ud, uint64_t *claims);
 
 /* Feedback: the doctor's answers to warnings (the national interface's
  * 3103 request), kept with the history they are about.

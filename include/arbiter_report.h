@@ -10,7 +10,9 @@
  * facilities, months, items), not by the findings: the two files are read
  * once, side by side (the findings of a claim follow the claim's order in
  * the claims file, as `check` writes them), and the HTML holds aggregates
- * and the largest findings of each worklist, never every finding.
+ * and the largest findings of each worklist, never every finding.  With a
+ * history store (several batches) the claims come from the store, claim by
+ * claim, and the findings files are read twice (arb_report_options.history).
  * See docs/reports.md. */
 #ifndef ARBITER_REPORT_H
 #define ARBITER_REPORT_H
@@ -93,6 +95,31 @@ typedef struct arb_report_options {
      * It gives the compliance rate (indicator compliance_rate): of the
      * period's findings that were answered, the share followed. */
     const char *feedback_path;
+    /* Several findings files (findings_paths[0..nfindings); findings_path
+     * is then not used), e.g. one per batch, given oldest first.  A claim's
+     * findings are taken from the last file that has any for it (a claim
+     * checked again in a later batch counts with its later findings). */
+    const char *const *findings_paths;
+    size_t nfindings;
+    /* The compiled rules whose readers read claims_path (arb_claims_each,
+     * arbiter.h: their schema and input profiles) when it is not canonical
+     * JSON Lines: CSV (claims_format ARB_FORMAT_CSV, or a name ending in
+     * .csv), claims_encoding (e.g. "gb18030") or claims_profile (an input
+     * profile: "nhsa3101", "his_csv_zh").  The report is the one its
+     * canonical twin gives; records check would reject are skipped
+     * (arb_report_totals.claims_rejected). */
+    arb_engine *engine;
+    const char *claims_encoding, *claims_profile;
+    int claims_format;
+    /* A history store (arb_history_open for `engine`): its claims are
+     * claims audited, with claims_path's (a claim in both, by claim_id,
+     * counts once, as claims_path has it), so that a period spans the
+     * batches recorded into the store (`check --record`).  The findings
+     * then need not follow the claims' order; every finding's claim must be
+     * in the store or claims_path.  Memory: besides the groups, about 32
+     * bytes a claim with findings, 40 a drug line of theirs in the period,
+     * and, with claims_path too, 24 a claim of claims_path. */
+    arb_history *history;
 } arb_report_options;
 
 void arb_report_options_init(arb_report_options *o);
@@ -117,12 +144,18 @@ typedef struct arb_report_totals {
      * and of them followed, and the warnings answered that are no finding
      * of the period (another period's, or unknown: counted, not used) */
     uint64_t feedback, answered, followed, feedback_unmatched;
+    /* claims read from the store (history), and of them counted (in the
+     * period and not in claims_path); records of claims_path read through
+     * the library's readers that check would reject, skipped */
+    uint64_t store_claims, store_counted, claims_rejected;
 } arb_report_totals;
 
 /* Builds the report.  Returns 0, or -1 with a message in err (file and
  * line for bad input): a finding whose claim is not in the claims file, in
- * its order; unreadable or malformed files; an output that cannot be
- * written (outputs are written to a temporary name and renamed). */
+ * its order (one findings file, no history), or in neither the claims nor
+ * the store (several findings files, or history); unreadable or malformed
+ * files; an output that cannot be written (outputs are written to a
+ * temporary name and renamed). */
 int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *err, size_t errcap);
 
 /* The ECharts library built into this library (empty when it was built

@@ -170,7 +170,14 @@
     table(body, groupCols(h), rows, 'table-' + id, function (r) {
       holder.innerHTML = '';
       holder.appendChild(el('h3', {}, (r.key || '（未填）') + ' — ' + drillTitle));
-      table(holder, groupCols(drillH), drillPart(drillMap, r.key), 'drill-table-' + id);
+      /* the parts with findings: a department may have thousands of
+       * doctors, most without any */
+      var parts = drillPart(drillMap, r.key);
+      var hit = parts.filter(function (x) { return x.findings > 0; });
+      table(holder, groupCols(drillH), hit, 'drill-table-' + id);
+      if (hit.length < parts.length)
+        holder.appendChild(el('div', { 'class': 'note' }, '另有 ' + int(parts.length - hit.length) +
+          ' 个' + drillH + '无违规（见 CSV/Excel 的汇总表）'));
     });
     body.appendChild(el('div', { 'class': 'note noprint' }, '点击一行查看明细'));
     body.appendChild(holder);

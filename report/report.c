@@ -176,6 +176,15 @@ static Agg *map_get(Map *m, const char *key) {
     return a;
 }
 
+/* The group of key, or NULL (the map as it is: no slot added, no growth). */
+static Agg *map_find(const Map *m, const char *key) {
+    if (!m->cap) return NULL;
+    uint64_t h = hash_str(key);
+    for (size_t j = h & (m->cap - 1); m->s[j].key; j = (j + 1) & (m->cap - 1))
+        if (m->s[j].hash == h && strcmp(m->s[j].key, key) == 0) return m->s[j].a;
+    return NULL;
+}
+
 static void map_free(Map *m) {
     for (size_t i = 0; i < m->cap; i++) {
         free(m->s[i].key);
@@ -219,20 +228,25 @@ static int set_add(Set *s, uint64_t h) {
     return 0;
 }
 
-/* The warnings answered (3103 feedback): each jr_id by two 64-bit hashes
- * of its text (a false match would need both to agree), whether the latest
- * answer followed it, and whether a finding of the period had it. */
-typedef struct FbEntry {
+/* A set of ids, each by two 64-bit hashes of its text (a false match
+ * would need both to agree).  The warnings answered (3103 feedback, by
+ * jr_id): whether the latest answer followed it, and whether a finding of
+ * the period had it.  The claims with findings when the claims and the
+ * findings are not read side by side (by claim_id): the claim's serial,
+ * the findings file that counts for it, whether a claim was read for it. */
+typedef struct IdEntry {
     uint64_t h, h2;
-    uint8_t followed, used;
-} FbEntry;
+    uint8_t followed, used, present;
+    uint16_t file;
+    uint32_t serial;
+} IdEntry;
 
-typedef struct FbSet {
-    FbEntry *v;
+typedef struct IdSet {
+    IdEntry *v;
     size_t cap, n;
-} FbSet;
+} IdSet;
 
-static void fb_hash(const char *k, uint64_t *h, uint64_t *h2) {
+static void id_hash(const char *k, uint64_t *h, uint64_t *h2) {
     uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
     for (const unsigned char *c = (const unsigned char *)k; *c; c++) {
         a = (a ^ *c) * 0x100000001b3ULL;
@@ -243,12 +257,12 @@ static void fb_hash(const char *k, uint64_t *h, uint64_t *h2) {
 
 /* The entry of jr_id k, added (zeroed) when `add`; NULL when absent or out
  * of memory (*oom). */
-static FbEntry *fb_find(FbSet *s, const char *k, int add, int *oom) {
+static IdEntry *id_find(IdSet *s, const char *k, int add, int *oom) {
     uint64_t h, h2;
-    fb_hash(k, &h, &h2);
+    id_hash(k, &h, &h2);
     if (add && (s->n + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
-        FbEntry *v = calloc(cap, sizeof *v);
+        IdEntry *v = calloc(cap, sizeof *v);
         if (!v) return *oom = 1, NULL;
         for (size_t i = 0; i < s->cap; i++) {
             if (!s->v[i].h) continue;
@@ -264,7 +278,7 @@ static FbEntry *fb_find(FbSet *s, const char *k, int add, int *oom) {
     for (; s->v[j].h; j = (j + 1) & (s->cap - 1))
         if (s->v[j].h == h && s->v[j].h2 == h2) return &s->v[j];
     if (!add) return NULL;
-    s->v[j] = (FbEntry){h, h2, 0, 0};
+    s->v[j] = (IdEntry){h, h2, 0, 0, 0, 0, 0};
     s->n++;
     return &s->v[j];
 }
@@ -333,7 +347,13 @@ typedef struct Report {
     Map dept, doctor, facility, category, month, dept_doctor, facility_dept, doctor_category;
     Map q_dept, q_drug, ledger;
     Set repeat;
-    FbSet fb;
+    IdSet fb;
+    /* claims and findings not side by side (several findings files, or a
+     * history store): the claims with findings, claims_path's claim ids
+     * (with a store), the drug lines of the claims with findings */
+    IdSet flagged, ids;
+    struct DLines *dlines;
+    Map items;
     Work work[LEVELS];
     char ledger_from[11], ledger_to[11];
     char latest[11]; /* the latest settle date seen */
@@ -589,7 +609,7 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
     int seen = set_add(&r->repeat, hash_str(rk));
     if (seen < 0) r->oom = 1;
     /* answered by 3103 feedback, and followed */
-    FbEntry *fb = r->fb.n ? fb_find(&r->fb, str_of(f, "finding_id"), 0, &r->oom) : NULL;
+    IdEntry *fb = r->fb.n ? id_find(&r->fb, str_of(f, "finding_id"), 0, &r->oom) : NULL;
     int answered = fb != NULL, followed = fb && fb->followed;
     if (fb) fb->used = 1;
     r->t.answered += (uint64_t)answered;
@@ -617,7 +637,6 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
         a->points += points;
         if (a->last_claim != r->serial) a->flagged++, a->last_claim = r->serial;
     }
-    if (groups[1]) set_extra(r, groups[1], dept);
     Agg *c = get(r, &r->category, cat);
     if (c) {
         c->findings++;
@@ -716,7 +735,35 @@ static void add_claim_totals(Report *r, Obj c, const char *date, uint64_t nlines
         groups[i]->lines += nlines;
         groups[i]->claimed += claimed;
     }
-    if (groups[1]) set_extra(r, groups[1], dept);
+}
+
+/* Each doctor's department (the doctors' `extra`): the one of the most
+ * claims, then findings, then the first by name, of the doctor's (not
+ * empty) departments, whatever order the claims came in. */
+static void doctor_depts(Report *r) {
+    const Map *m = &r->dept_doctor;
+    for (size_t i = 0; i < m->cap; i++) {
+        const char *k = m->s[i].key, *sep = k ? strchr(k, '\x1f') : NULL;
+        if (!sep || sep == k) continue;
+        Agg *d = get(r, &r->doctor, sep + 1), *a = m->s[i].a;
+        if (!d) return;
+        size_t n = (size_t)(sep - k);
+        if (d->extra) {
+            /* the department it has: its figures in dept_doctor */
+            char key[512];
+            snprintf(key, sizeof key, "%s\x1f%s", d->extra, sep + 1);
+            const Agg *b = map_find(m, key);
+            if (!b) continue;
+            int cmp = strncmp(k, d->extra, n);
+            int better = a->claims != b->claims       ? a->claims > b->claims
+                         : a->findings != b->findings ? a->findings > b->findings
+                                                      : cmp < 0 || (cmp == 0 && d->extra[n] != 0);
+            if (!better) continue;
+            free(d->extra);
+            d->extra = NULL;
+        }
+        if (!(d->extra = strndup(k, n))) r->oom = 1;
+    }
 }
 
 /* ------------------------------------------------------------- reading */
@@ -825,7 +872,7 @@ static int read_feedback(Report *r) {
                           "order was changed)",
                           rd.path, (unsigned long long)rd.lineno, way);
         } else {
-            FbEntry *e = fb_find(&r->fb, id->s, 1, &r->oom);
+            IdEntry *e = id_find(&r->fb, id->s, 1, &r->oom);
             if (!e)
                 rc = rep_fail(r, "out of memory");
             else
@@ -839,69 +886,364 @@ static int read_feedback(Report *r) {
     return rc;
 }
 
-static int read_all(Report *r) {
-    Reader c = {fopen(r->o->claims_path, "r"), r->o->claims_path, NULL, 0, 0, {0}};
-    Reader f = {fopen(r->o->findings_path, "r"), r->o->findings_path, NULL, 0, 0, {0}};
-    jline_init(&c.doc);
-    jline_init(&f.doc);
-    int rc = 0, bad = 0;
-    if (!c.f) rc = rep_fail(r, "cannot read %s: %s", c.path, strerror(errno));
-    if (!rc && !f.f) rc = rep_fail(r, "cannot read %s: %s", f.path, strerror(errno));
-    const Obj claim = {&c.doc, JLINE_TOP}, pending = {&f.doc, JLINE_TOP};
-    int have_pending = rc ? 0 : next_obj(r, &f, &bad);
-    Line *lines = NULL;
-    size_t caplines = 0;
-    while (!rc && !bad) {
-        if (!next_obj(r, &c, &bad)) break;
-        r->serial++;
-        const char *id = str_of(claim, "claim_id");
-        char date[11];
-        settle_date_of(claim, date);
-        int counted = in_period(r, date);
-        size_t nl = 0;
-        int64_t claimed = money_of(claim, "total_amount");
-        const JlineVal *jl = jline_get(&c.doc, JLINE_TOP, "lines");
-        if (jl && jl->type == JLINE_ARRAY) {
-            nl = jl->count;
-            if (nl > caplines) {
-                Line *g = realloc(lines, nl * sizeof *g);
-                if (!g) {
-                    r->oom = 1;
-                    break;
-                }
-                lines = g, caplines = nl;
-            }
-            for (size_t i = 0; i < nl; i++) {
-                Obj l = {&c.doc, jl->first + (uint32_t)i};
-                lines[i].line_no = int64_of_line(l, "line_no");
-                lines[i].code = str_of(l, "item_code");
-                lines[i].name = str_of(l, "item_name");
-                lines[i].kind = str_of(l, "item_kind");
-            }
-        }
-        if (counted) add_claim_totals(r, claim, date, nl, claimed);
-        uint64_t before = r->t.findings;
-        while (have_pending && strcmp(str_of(pending, "claim_id"), id) == 0) {
-            add_finding(r, pending, date, counted, lines, nl);
-            have_pending = next_obj(r, &f, &bad);
-        }
-        if (r->t.findings > before) r->t.flagged_claims++;
-        if (r->oom) break;
+/* The number of findings files, and the i-th. */
+static size_t nfindings(const arb_report_options *o) {
+    return o->nfindings ? o->nfindings : 1;
+}
+
+static const char *findings_at(const arb_report_options *o, size_t i) {
+    return o->nfindings ? o->findings_paths[i] : o->findings_path;
+}
+
+/* Whether claims_path is read through the library's readers (o->engine)
+ * rather than as canonical JSON Lines by the report itself. */
+static int claims_by_readers(const arb_report_options *o) {
+    size_t n = o->claims_path ? strlen(o->claims_path) : 0;
+    return o->claims_encoding || o->claims_profile || o->claims_format == ARB_FORMAT_CSV ||
+           (o->claims_format == ARB_FORMAT_AUTO && n >= 4 &&
+            strcmp(o->claims_path + n - 4, ".csv") == 0);
+}
+
+/* A claim handed over as text (arb_claims_each, the store) to fn. */
+typedef struct Feed {
+    Report *r;
+    JlineDoc doc;
+    int (*fn)(Report *r, const JlineDoc *claim, void *ud);
+    void *ud;
+    const char *what; /* in messages */
+    int rc;
+} Feed;
+
+static int feed_one(void *ud, const char *json, size_t len) {
+    Feed *fd = ud;
+    int rc = jline_parse(&fd->doc, json, len);
+    if (rc == -2) return fd->r->oom = 1, fd->rc = rep_fail(fd->r, "out of memory"), 1;
+    if (rc < 0) return fd->rc = rep_fail(fd->r, "%s: a claim is not a JSON object", fd->what), 1;
+    if (fd->fn(fd->r, &fd->doc, fd->ud)) return fd->rc = -1, 1;
+    return 0;
+}
+
+/* Calls fn(r, claim, ud) for each claim of claims_path, in its order,
+ * until fn returns nonzero (an error, r->err set).  0 or -1. */
+static int claims_foreach(Report *r, int (*fn)(Report *r, const JlineDoc *claim, void *ud),
+                          void *ud) {
+    const arb_report_options *o = r->o;
+    if (claims_by_readers(o)) {
+        if (!o->engine)
+            return rep_fail(r,
+                            "%s: CSV, an encoding or an input profile needs the rules to read "
+                            "the claims with",
+                            o->claims_path);
+        arb_batch_options bo;
+        arb_batch_options_init(&bo);
+        bo.claims_path = o->claims_path;
+        bo.input_format = o->claims_format;
+        bo.encoding = o->claims_encoding;
+        bo.input_profile = o->claims_profile;
+        Feed fd = {r, {0}, fn, ud, o->claims_path, 0};
+        jline_init(&fd.doc);
+        uint64_t rejected = 0;
+        int rc = arb_claims_each(o->engine, &bo, feed_one, &fd, NULL, &rejected);
+        jline_free(&fd.doc);
+        r->t.claims_rejected = rejected;
+        if (fd.rc) return -1;
+        if (rc != ARB_OK) return rep_fail(r, "%s", arb_errmsg(o->engine));
+        return 0;
     }
-    if (!rc && !bad && have_pending)
+    Reader c = {fopen(o->claims_path, "r"), o->claims_path, NULL, 0, 0, {0}};
+    if (!c.f) return rep_fail(r, "cannot read %s: %s", c.path, strerror(errno));
+    jline_init(&c.doc);
+    int rc = 0, bad = 0;
+    while (!rc && next_obj(r, &c, &bad)) rc = fn(r, &c.doc, ud);
+    free(c.line);
+    jline_free(&c.doc);
+    fclose(c.f);
+    return rc || bad ? -1 : 0;
+}
+
+static int latest_of(Report *r, const JlineDoc *claim, void *ud) {
+    char date[11];
+    settle_date_of((Obj){claim, JLINE_TOP}, date);
+    if (strcmp(date, ud) > 0) memcpy(ud, date, 11);
+    return 0;
+}
+
+/* The lines of a claim (the array's elements) into j->lines. */
+typedef struct Join {
+    Reader f; /* side by side: the findings */
+    int have_pending, bad;
+    Line *lines;
+    size_t caplines;
+} Join;
+
+static size_t claim_lines(Report *r, Join *j, Obj claim) {
+    const JlineVal *jl = jline_get(claim.d, JLINE_TOP, "lines");
+    if (!jl || jl->type != JLINE_ARRAY) return 0;
+    size_t nl = jl->count;
+    if (nl > j->caplines) {
+        Line *g = realloc(j->lines, nl * sizeof *g);
+        if (!g) return r->oom = 1, 0;
+        j->lines = g, j->caplines = nl;
+    }
+    for (size_t i = 0; i < nl; i++) {
+        Obj l = {claim.d, jl->first + (uint32_t)i};
+        j->lines[i].line_no = int64_of_line(l, "line_no");
+        j->lines[i].code = str_of(l, "item_code");
+        j->lines[i].name = str_of(l, "item_name");
+        j->lines[i].kind = str_of(l, "item_kind");
+    }
+    return nl;
+}
+
+/* Side by side: one claim, and the findings that follow it. */
+static int ordered_claim(Report *r, const JlineDoc *cd, void *ud) {
+    Join *j = ud;
+    const Obj claim = {cd, JLINE_TOP}, pending = {&j->f.doc, JLINE_TOP};
+    r->serial++;
+    const char *id = str_of(claim, "claim_id");
+    char date[11];
+    settle_date_of(claim, date);
+    int counted = in_period(r, date);
+    size_t nl = claim_lines(r, j, claim);
+    if (r->oom) return rep_fail(r, "out of memory");
+    if (counted) add_claim_totals(r, claim, date, nl, money_of(claim, "total_amount"));
+    uint64_t before = r->t.findings;
+    while (j->have_pending && strcmp(str_of(pending, "claim_id"), id) == 0) {
+        add_finding(r, pending, date, counted, j->lines, nl);
+        j->have_pending = next_obj(r, &j->f, &j->bad);
+    }
+    if (r->t.findings > before) r->t.flagged_claims++;
+    if (r->oom) return rep_fail(r, "out of memory");
+    return j->bad ? -1 : 0;
+}
+
+static int read_ordered(Report *r) {
+    const char *fpath = findings_at(r->o, 0);
+    Join j;
+    memset(&j, 0, sizeof j);
+    j.f = (Reader){fopen(fpath, "r"), fpath, NULL, 0, 0, {0}};
+    jline_init(&j.f.doc);
+    const Obj pending = {&j.f.doc, JLINE_TOP};
+    int rc = 0;
+    if (!j.f.f) rc = rep_fail(r, "cannot read %s: %s", fpath, strerror(errno));
+    if (!rc) j.have_pending = next_obj(r, &j.f, &j.bad);
+    if (!rc && !j.bad) rc = claims_foreach(r, ordered_claim, &j);
+    if (!rc && !j.bad && j.have_pending)
         rc = rep_fail(r,
                       "%s:%llu: the finding's claim '%s' is not in %s after the claims before it "
                       "(report reads the claims file `check` audited, in its order)",
-                      f.path, (unsigned long long)f.lineno, str_of(pending, "claim_id"), c.path);
-    free(lines);
-    free(c.line);
-    free(f.line);
-    jline_free(&c.doc);
-    jline_free(&f.doc);
-    if (c.f) fclose(c.f);
-    if (f.f) fclose(f.f);
+                      j.f.path, (unsigned long long)j.f.lineno, str_of(pending, "claim_id"),
+                      r->o->claims_path);
+    free(j.lines);
+    free(j.f.line);
+    jline_free(&j.f.doc);
+    if (j.f.f) fclose(j.f.f);
     if (!rc && r->oom) rc = rep_fail(r, "out of memory");
-    return rc || bad ? -1 : 0;
+    return rc || j.bad ? -1 : 0;
+}
+
+/* ---------------------------------------------- claims and findings apart */
+
+/* The drug (and herb) lines of the claims with findings, by (claim serial,
+ * line_no): the item "code\x1fname" (an Agg's extra in r->items). */
+typedef struct DLine {
+    uint32_t serial; /* 0: empty */
+    int64_t line_no;
+    const char *item;
+} DLine;
+
+typedef struct DLines {
+    DLine *v;
+    size_t cap, n;
+} DLines;
+
+static uint64_t dline_hash(uint32_t serial, int64_t line_no) {
+    uint64_t h = ((uint64_t)serial * 0x9e3779b97f4a7c15ULL) ^ (uint64_t)line_no;
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+static DLine *dline_find(DLines *t, uint32_t serial, int64_t line_no) {
+    if (!t || !t->cap) return NULL;
+    for (size_t j = dline_hash(serial, line_no) & (t->cap - 1); t->v[j].serial;
+         j = (j + 1) & (t->cap - 1))
+        if (t->v[j].serial == serial && t->v[j].line_no == line_no) return &t->v[j];
+    return NULL;
+}
+
+static int dline_add(Report *r, uint32_t serial, int64_t line_no, const char *code,
+                     const char *name) {
+    DLines *t = r->dlines;
+    if (!t && !(t = r->dlines = calloc(1, sizeof *t))) return -1;
+    if (dline_find(t, serial, line_no)) return 0;
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        DLine *v = calloc(cap, sizeof *v);
+        if (!v) return -1;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i].serial) continue;
+            size_t j = dline_hash(t->v[i].serial, t->v[i].line_no) & (cap - 1);
+            while (v[j].serial) j = (j + 1) & (cap - 1);
+            v[j] = t->v[i];
+        }
+        free(t->v);
+        t->v = v, t->cap = cap;
+    }
+    Agg *it = get2(r, &r->items, code, name);
+    if (!it) return -1;
+    if (!it->extra) {
+        char key[512];
+        snprintf(key, sizeof key, "%s\x1f%s", code, name);
+        set_extra(r, it, key);
+        if (!it->extra) return -1;
+    }
+    size_t j = dline_hash(serial, line_no) & (t->cap - 1);
+    while (t->v[j].serial) j = (j + 1) & (t->cap - 1);
+    t->v[j] = (DLine){serial, line_no, it->extra};
+    t->n++;
+    return 0;
+}
+
+/* Pass 1: the claims with findings, and the last findings file of each. */
+static int scan_findings(Report *r) {
+    uint32_t serial = 0;
+    for (size_t i = 0; i < nfindings(r->o); i++) {
+        const char *path = findings_at(r->o, i);
+        Reader f = {fopen(path, "r"), path, NULL, 0, 0, {0}};
+        if (!f.f) return rep_fail(r, "cannot read %s: %s", path, strerror(errno));
+        jline_init(&f.doc);
+        int bad = 0;
+        const Obj fo = {&f.doc, JLINE_TOP};
+        while (!r->oom && next_obj(r, &f, &bad)) {
+            IdEntry *e = id_find(&r->flagged, str_of(fo, "claim_id"), 1, &r->oom);
+            if (!e) break;
+            if (!e->serial) e->serial = ++serial;
+            e->file = (uint16_t)i;
+        }
+        free(f.line);
+        jline_free(&f.doc);
+        fclose(f.f);
+        if (r->oom) return rep_fail(r, "out of memory");
+        if (bad) return -1;
+    }
+    return 0;
+}
+
+enum { FROM_CLAIMS = 0, FROM_STORE = 1 };
+
+/* Pass 2: one claim of claims_path or of the store: the denominators, and
+ * the drug lines of a claim with findings. */
+static int apart_claim(Report *r, const JlineDoc *cd, void *ud) {
+    int from = *(const int *)ud;
+    const Obj claim = {cd, JLINE_TOP};
+    const char *id = str_of(claim, "claim_id");
+    if (from == FROM_STORE) {
+        r->t.store_claims++;
+        if (r->ids.n && id_find(&r->ids, id, 0, &r->oom)) return 0; /* claims_path has it */
+    } else if (r->o->history && !id_find(&r->ids, id, 1, &r->oom)) {
+        return rep_fail(r, "out of memory");
+    }
+    char date[11];
+    settle_date_of(claim, date);
+    if (strcmp(date, r->latest) > 0) memcpy(r->latest, date, 11);
+    int counted = in_period(r, date);
+    Join j;
+    memset(&j, 0, sizeof j);
+    size_t nl = 0;
+    IdEntry *e = r->flagged.n ? id_find(&r->flagged, id, 0, &r->oom) : NULL;
+    if (counted || e) nl = claim_lines(r, &j, claim);
+    if (counted) {
+        add_claim_totals(r, claim, date, nl, money_of(claim, "total_amount"));
+        r->t.store_counted += from == FROM_STORE;
+    }
+    if (e) {
+        e->present = 1;
+        for (size_t i = 0; counted && i < nl; i++)
+            if ((strcmp(j.lines[i].kind, "drug") == 0 || strcmp(j.lines[i].kind, "herb") == 0) &&
+                dline_add(r, e->serial, j.lines[i].line_no, j.lines[i].code, j.lines[i].name))
+                r->oom = 1;
+    }
+    free(j.lines);
+    return r->oom ? rep_fail(r, "out of memory") : 0;
+}
+
+static int store_claim(void *ud, const char *json, size_t len) {
+    return feed_one(ud, json, len);
+}
+
+/* Pass 3: the findings, each with its claim's drug line. */
+static int apart_findings(Report *r) {
+    uint32_t last_flagged = 0;
+    for (size_t i = 0; i < nfindings(r->o); i++) {
+        const char *path = findings_at(r->o, i);
+        Reader f = {fopen(path, "r"), path, NULL, 0, 0, {0}};
+        if (!f.f) return rep_fail(r, "cannot read %s: %s", path, strerror(errno));
+        jline_init(&f.doc);
+        int bad = 0, rc = 0;
+        const Obj fo = {&f.doc, JLINE_TOP};
+        while (!rc && !r->oom && next_obj(r, &f, &bad)) {
+            const char *id = str_of(fo, "claim_id");
+            IdEntry *e = id_find(&r->flagged, id, 0, &r->oom);
+            if (!e || e->file != i) continue; /* a later file has the claim's findings */
+            if (!e->present) {
+                rc = rep_fail(r,
+                              "%s:%llu: the finding's claim '%s' is in neither the claims nor the "
+                              "history store",
+                              path, (unsigned long long)f.lineno, id);
+                break;
+            }
+            const char *sd = str_of(fo, "settle_date");
+            char date[11] = "";
+            if (strlen(sd) >= 10) snprintf(date, sizeof date, "%.10s", sd);
+            int counted = in_period(r, date);
+            Line ln;
+            size_t nl = 0;
+            const JlineVal *no = jline_get(&f.doc, JLINE_TOP, "line_no");
+            DLine *dl = counted && no && no->type == JLINE_INT
+                            ? dline_find(r->dlines, e->serial, no->i)
+                            : NULL;
+            char item[512];
+            if (dl) {
+                snprintf(item, sizeof item, "%s", dl->item);
+                char *sep = strchr(item, '\x1f');
+                if (sep) *sep = 0;
+                ln = (Line){dl->line_no, item, sep ? sep + 1 : "", "drug"};
+                nl = 1;
+            }
+            r->serial = e->serial;
+            uint64_t before = r->t.findings;
+            add_finding(r, fo, date, counted, &ln, nl);
+            if (r->t.findings > before && last_flagged != e->serial)
+                r->t.flagged_claims++, last_flagged = e->serial;
+        }
+        free(f.line);
+        jline_free(&f.doc);
+        fclose(f.f);
+        if (!rc && r->oom) rc = rep_fail(r, "out of memory");
+        if (rc || bad) return -1;
+    }
+    return 0;
+}
+
+static int read_apart(Report *r) {
+    int rc = scan_findings(r);
+    int from = FROM_CLAIMS;
+    if (!rc && r->o->claims_path) rc = claims_foreach(r, apart_claim, &from);
+    if (!rc && r->o->history) {
+        from = FROM_STORE;
+        Feed fd = {r, {0}, apart_claim, &from, "history store", 0};
+        jline_init(&fd.doc);
+        int hrc = arb_history_claims_each(r->o->history, store_claim, &fd, NULL);
+        jline_free(&fd.doc);
+        if (fd.rc)
+            rc = -1;
+        else if (hrc != ARB_OK)
+            rc = rep_fail(r, "%s", arb_errmsg(r->o->engine));
+    }
+    if (!rc) {
+        ledger_period(r);
+        rc = apart_findings(r);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------- output */
@@ -1402,9 +1744,17 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     r.routes = o->routes ? o->routes : arb_report_default_routes(&r.nroutes);
     if (o->routes) r.nroutes = o->nroutes;
     int rc = 0;
-    if (!o->findings_path || !o->claims_path) rc = rep_fail(&r, "findings and claims are required");
-    if (!rc && !o->to) rc = scan_latest(&r, r.latest);
-    if (!rc) ledger_period(&r);
+    int apart = nfindings(o) > 1 || o->history;
+    if (!findings_at(o, 0) || (!o->claims_path && !o->history))
+        rc = rep_fail(&r, "findings and claims are required");
+    if (!rc && nfindings(o) > UINT16_MAX)
+        rc = rep_fail(&r, "%zu findings files: at most 65535", nfindings(o));
+    if (!rc && o->history && !o->engine)
+        rc = rep_fail(&r, "a history store needs the engine it was opened for");
+    if (!rc && !apart && !o->to)
+        rc = claims_by_readers(o) ? claims_foreach(&r, latest_of, r.latest)
+                                  : scan_latest(&r, r.latest);
+    if (!rc && !apart) ledger_period(&r);
     OutFile work[LEVELS];
     char *wbuf[LEVELS] = {0};
     size_t wlen[LEVELS] = {0};
@@ -1454,7 +1804,9 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
         }
     }
     if (!rc && o->feedback_path) rc = read_feedback(&r);
-    if (!rc) rc = read_all(&r);
+    if (!rc) rc = apart ? read_apart(&r) : read_ordered(&r);
+    if (!rc) doctor_depts(&r);
+    if (!rc && r.oom) rc = rep_fail(&r, "out of memory");
     for (size_t i = 0; !rc && i < r.fb.cap; i++)
         r.t.feedback_unmatched += r.fb.v[i].h && !r.fb.v[i].used;
     json_object *data = NULL;
@@ -1499,12 +1851,17 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
                    &r.work[1].by_dept,
                    &r.work[2].by_dept,
                    &r.wl_dept_sheet,
-                   &r.sheet_names};
+                   &r.sheet_names,
+                   &r.items};
     for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(maps[i]);
     for (int lv = 0; lv < LEVELS; lv++)
         for (size_t i = 0; i < r.work[lv].n; i++) free(r.work[lv].top[i].json);
     free(r.repeat.v);
     free(r.fb.v);
+    free(r.flagged.v);
+    free(r.ids.v);
+    if (r.dlines) free(r.dlines->v);
+    free(r.dlines);
     return rc ? -1 : 0;
 }
 

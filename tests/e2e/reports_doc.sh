@@ -8,6 +8,7 @@ arbiter=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/bin" && ln -s "$arbiter" "$tmp/bin/arbiter" && ln -s "$src/examples" "$tmp/examples"
+ln -s "$src/tests" "$tmp/tests"
 export PATH="$tmp/bin:$PATH"
 cd "$tmp" || exit 1
 python3 - "$src/docs/reports.md" <<'PY' >blocks.sh
@@ -28,8 +29,13 @@ grep -Eq '^report: 2000 claims audited, [0-9]+ flagged; [0-9]+ findings; claimed
 # the figures on the page are those of the example
 line=$(grep '^report: ' err | head -1)
 grep -qF "$line" "$src/docs/reports.md" && ok || bad "docs/reports.md shows another summary than: $line"
+# the history store's example: its lines as the page shows them
+for l in "$(grep '^history: ' err)" "$(grep -B2 '^history: ' err | grep '^report: ')"; do
+  [ -n "$l" ] && grep -qF "$l" "$src/docs/reports.md" && ok || bad "docs/reports.md does not show: '$l'"
+done
 for f in report.html report-2025Q3.html findings.csv tables/by_dept.csv tables/ledger.csv tables/grades.csv \
-  tables/worklist_3_督办.csv; do
+  tables/worklist_3_督办.csv report-store.html tables-store/by_dept.csv report-3101.html report-gb.html \
+  tables-csv/by_dept.csv; do
   [ -s "$f" ] && ok || bad "$f not written"
 done
 echo "$pass passed, $fail failed"
