@@ -37,11 +37,15 @@
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
 #define WINDOW_CLAIMS 20000u    /* CSV claims per window */
 #define MAX_THREADS 64
+/* The claim ids check --history keeps in memory before spilling to runs
+ * (arb_batch_options.id_budget): a table of 4 MB. */
+#define ID_BUDGET 196608u
 
 void arb_batch_options_init(arb_batch_options *o) {
     memset(o, 0, sizeof *o);
     o->findings_format = ARB_FORMAT_JSONL;
     o->phases = ARB_PHASE_ALL;
+    o->id_budget = ID_BUDGET;
 }
 
 typedef struct Record {
@@ -71,16 +75,6 @@ typedef struct DupCheck {
     Arena ar;
     uint64_t count;
 } DupCheck;
-
-/* The claim ids check --history keeps in memory before spilling to runs
- * (a table of 4 MB): $ARBITER_ID_BUDGET when set (tests make it small to
- * spill a small batch; docs/performance.md). */
-static size_t id_budget(void) {
-    const char *v = getenv("ARBITER_ID_BUDGET");
-    char *end;
-    unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
-    return n && !*end ? (size_t)n : 196608;
-}
 
 /* Notes whether r's claim_id was seen before (r->dup_of) and tells
  * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
@@ -1741,7 +1735,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         /* store mode: memory flat in the batch, so a bounded table of ids
          * and the rest in sorted runs beside the store (claim_ids.h) */
         if (opt.history &&
-            idset_spill(&dc.ids, id_budget(),
+            idset_spill(&dc.ids, opt.id_budget ? opt.id_budget : ID_BUDGET,
                         hstore_is_remote(opt.history->st) ? NULL : hstore_dir(opt.history->st)))
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
