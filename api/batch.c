@@ -36,12 +36,22 @@
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
 #define WINDOW_CLAIMS 20000u    /* CSV claims per window */
+/* Store mode (check --history): JSON Lines read per window while staging,
+ * and encoded claims of the spool per window while checking.  A window's
+ * claims are held parsed (about twice their JSON), encoded, spooled and in
+ * the staging store's write transaction at once: about five times its
+ * bytes, so this is what keeps the run's memory small. */
+#define STORE_WINDOW_BYTES (2u << 20)
 #define MAX_THREADS 64
+/* The claim ids check --history keeps in memory before spilling to runs
+ * (arb_batch_options.id_budget): a table of 4 MB. */
+#define ID_BUDGET 196608u
 
 void arb_batch_options_init(arb_batch_options *o) {
     memset(o, 0, sizeof *o);
     o->findings_format = ARB_FORMAT_JSONL;
     o->phases = ARB_PHASE_ALL;
+    o->id_budget = ID_BUDGET;
 }
 
 typedef struct Record {
@@ -71,16 +81,6 @@ typedef struct DupCheck {
     Arena ar;
     uint64_t count;
 } DupCheck;
-
-/* The claim ids check --history keeps in memory before spilling to runs
- * (a table of 4 MB): $ARBITER_ID_BUDGET when set (tests make it small to
- * spill a small batch; docs/performance.md). */
-static size_t id_budget(void) {
-    const char *v = getenv("ARBITER_ID_BUDGET");
-    char *end;
-    unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
-    return n && !*end ? (size_t)n : 196608;
-}
 
 /* Notes whether r's claim_id was seen before (r->dup_of) and tells
  * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
@@ -843,17 +843,17 @@ static int convert_record(Converted *cv, size_t k, const char *raw, size_t ls, s
     return cv->errs.oom ? -1 : 0;
 }
 
-/* Reads JSON Lines in windows of about WINDOW_BYTES, splits each into
+/* Reads JSON Lines in windows of about `window` bytes, splits each into
  * records (blank lines skipped, surrounding blanks trimmed, line numbers
  * counted) and hands them to fn.  Claims in another encoding than UTF-8
  * (e->claims_encoding) are converted record by record: only whole lines
  * are, so a character is never cut at the window's end, and an
  * undecodable byte is the record's error, by the file's line and column
  * (in bytes of the file) and offset. */
-static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) {
+static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn fn, void *ud) {
     int fd = path == STDIN_NAME ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = WINDOW_BYTES * 2, len = 0;
+    size_t cap = window * 2, len = 0;
     char *buf = mem_alloc(e->alloc, cap);
     Record *recs = NULL;
     size_t caprecs = 0;
@@ -873,9 +873,10 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
         conv = &cv;
     }
     while (!eof && rc == ARB_OK && buf) {
-        /* fill the buffer up to a window past what is carried over */
+        /* fill the buffer up to a window (the whole buffer when it grew for
+         * a line longer than that) */
         while (len < cap) {
-            ssize_t got = read(fd, buf + len, cap - len);
+            ssize_t got = read(fd, buf + len, (len < window ? window : cap) - len);
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
                 rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", path, strerror(errno));
@@ -886,7 +887,7 @@ static int read_windows(arb_engine *e, const char *path, WindowFn fn, void *ud) 
                 break;
             }
             len += (size_t)got;
-            if (len >= WINDOW_BYTES) break;
+            if (len >= window) break;
         }
         if (rc) break;
         if (conv) {
@@ -1145,7 +1146,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             }
         }
     } else {
-        rc = read_windows(e, o->claims_path, read_window, &hr);
+        rc = read_windows(e, o->claims_path, WINDOW_BYTES, read_window, &hr);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 0;
@@ -1356,7 +1357,8 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        rc = read_windows(e, b->o->claims_path, stage_window, sg);
+        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES,
+                          stage_window, sg);
     }
     if (rc == ARB_OK) rc = stage_commit(sg);
     hstore_abort(sg->t);
@@ -1369,7 +1371,8 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].recs = NULL;
         b->ws[i].nrecs = 0;
         strmap_free(&b->ws[i].strings);
-        arena_reset(&b->ws[i].hist_ar);
+        /* the window's parsed claims: given back, not kept for the checking pass */
+        arena_free(&b->ws[i].hist_ar);
         sb_free(&b->ws[i].enc);
     }
     return rc;
@@ -1463,7 +1466,9 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
  * checked on the workers with history() from the store and the stage. */
 static int check_spool(Batch *b, int fd, uint64_t size) {
     arb_engine *e = b->e;
-    size_t cap = WINDOW_BYTES * 2, len = 0;
+    /* want: the bytes to have before splitting (more than a window when
+     * a record is bigger than one) */
+    size_t cap = STORE_WINDOW_BYTES * 2, len = 0, want = STORE_WINDOW_BYTES;
     char *buf = mem_alloc(e->alloc, cap);
     SpoolRec *recs = NULL;
     size_t caprecs = 0;
@@ -1472,8 +1477,8 @@ static int check_spool(Batch *b, int fd, uint64_t size) {
     int eof = 0;
     if (lseek(fd, 0, SEEK_SET) < 0) rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool");
     while (rc == ARB_OK && (!eof || len)) {
-        while (!eof && len < WINDOW_BYTES) {
-            ssize_t got = read(fd, buf + len, cap - len);
+        while (!eof && len < want) {
+            ssize_t got = read(fd, buf + len, want - len);
             if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
                 rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
@@ -1513,8 +1518,10 @@ static int check_spool(Batch *b, int fd, uint64_t size) {
             }
             buf = nb;
             cap *= 2;
+            want = cap;
             continue;
         }
+        want = STORE_WINDOW_BYTES;
         size_t per = (nrecs + (size_t)b->nw - 1) / (size_t)b->nw, at = 0;
         for (int i = 0; i < b->nw; i++) {
             b->ws[i].srecs = recs + at;
@@ -1575,6 +1582,15 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     sb_init(&sg.spool, e->alloc);
     if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
     sb_free(&sg.spool);
+    /* LMDB keeps the pages its write transactions dirtied, for reuse, until
+     * the environment is closed: reopened, the staging store does not carry
+     * them through the checking pass */
+    if (rc == ARB_OK) {
+        hstore_close(stage);
+        if (hstore_open(&stage, dir, HSTORE_WRITE | HSTORE_STAGING, e->prog, e->alloc, err,
+                        sizeof err))
+            rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+    }
     /* check the spool, with history from both stores */
     b->store = store;
     b->stage = stage;
@@ -1741,7 +1757,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         /* store mode: memory flat in the batch, so a bounded table of ids
          * and the rest in sorted runs beside the store (claim_ids.h) */
         if (opt.history &&
-            idset_spill(&dc.ids, id_budget(),
+            idset_spill(&dc.ids, opt.id_budget ? opt.id_budget : ID_BUDGET,
                         hstore_is_remote(opt.history->st) ? NULL : hstore_dir(opt.history->st)))
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     }
@@ -1764,7 +1780,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     } else if (rc == ARB_OK && csv) {
         rc = run_csv(&b, st);
     } else if (rc == ARB_OK) {
-        rc = read_windows(e, opt.claims_path, check_window, &b);
+        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, check_window, &b);
     }
     e->batch_ids = NULL;
     st->duplicates = dc.count;

@@ -380,6 +380,14 @@ static int cmd_check(int argc, char **argv) {
     arb_batch_options_init(&o);
     o.findings_path = "-";
     o.rejects_path = "rejects.jsonl";
+    /* the claim ids held in memory with --history: tests and benchmarks set
+     * it (a tiny budget spills a small batch; a huge one keeps every id) */
+    const char *budget = getenv("ARBITER_ID_BUDGET");
+    if (budget && *budget) {
+        char *end;
+        unsigned long long n = strtoull(budget, &end, 10);
+        if (n && !*end) o.id_budget = (size_t)n;
+    }
     int fail_on_findings = 0, quiet = 0, backend = 0, phase_given = 0;
     const char *pack = NULL, *native = NULL, *history_dir = NULL, *summary_path = NULL;
     unsigned long long lua_budget = 0, lua_mb = 0;

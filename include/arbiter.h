@@ -419,6 +419,12 @@ typedef struct arb_batch_options {
     /* 1: a CSV findings file begins with a UTF-8 byte order mark, so that
      * Excel (a Chinese Windows one included) reads it as UTF-8. */
     int findings_bom;
+    /* With `history`: the batch's claim ids kept in memory to find a
+     * claim_id seen twice; past that they are spilled in sorted runs to a
+     * temporary file beside the store, so memory does not grow with the
+     * batch.  Set to 196,608 (a table of 4 MB) by arb_batch_options_init;
+     * 0 means the same. */
+    size_t id_budget;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);

@@ -154,6 +154,7 @@ typedef struct arb_batch_options {
     const char *input_profile;
     size_t max_field_bytes;
     int findings_bom;
+    size_t id_budget;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);

@@ -58,6 +58,28 @@ for seed in 5 6; do
     bad "seed $seed: no history findings to compare"
 done
 
+# a claim longer than store mode's windows (2 MB of JSON read, 2 MB of the
+# spool checked, each buffer twice that): read and checked whole, as in memory
+python3 - gen5.jsonl huge.jsonl <<'PY'
+import json, sys
+rows = open(sys.argv[1], encoding="utf-8").read().splitlines()[:40]
+c = json.loads(rows[20])
+lines, size, n = c["lines"], len(rows[20].encode()), 0
+while size < 9_000_000:
+    x = dict(lines[n % len(lines)])
+    x["line_no"] = len(c["lines"]) + 1
+    c["lines"].append(x)
+    size += len(json.dumps(x, ensure_ascii=False).encode()) + 1
+    n += 1
+rows[20] = json.dumps(c, ensure_ascii=False, separators=(",", ":"))
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(rows) + "\n")
+PY
+"$arbiter" check "$src/stdlib-rules" --claims huge.jsonl -o m.jsonl --quiet "${std[@]}"
+timeout 300 "$arbiter" check "$src/stdlib-rules" --claims huge.jsonl -o s.jsonl --quiet --history empty "${std[@]}" ||
+  bad "a 7 MB claim, --history empty: exit $?"
+same m.jsonl s.jsonl "a 7 MB claim: --history empty differs from in-memory"
+[ "$(grep -c '"claim_id"' m.jsonl)" -gt 0 ] && ok || bad "a 7 MB claim: no findings to compare"
+
 # labelled claims of the (synthetic) reference library, 136k rule rows
 "$arbiter" gen library --seed 1 -o lib > /dev/null 2>&1
 "$arbiter" gen claims --library lib --n 3000 --seed 2 --violations 0.1 -o lc.jsonl > /dev/null 2>&1

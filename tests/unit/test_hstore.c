@@ -1706,6 +1706,70 @@ static void *writer_main(void *arg) {
     return NULL;
 }
 
+/* The duplicates a batch reports: (first line, line) of each. */
+typedef struct Dups {
+    uint64_t n;
+    uint64_t at[8][2];
+} Dups;
+
+static void on_dup(void *ud, const arb_duplicate *d) {
+    Dups *x = ud;
+    if (x->n < 8) x->at[x->n][0] = d->first_line, x->at[x->n][1] = d->line;
+    x->n++;
+}
+
+/* arb_batch_options.id_budget: init sets it; with a store, a budget of 2
+ * ids spills the batch's ids to runs beside the store from the third id on,
+ * and the claim_ids seen twice are found all the same (0: the default). */
+static void test_batch_id_budget(void **state) {
+    (void)state;
+    arb_batch_options o;
+    arb_batch_options_init(&o);
+    assert_int_equal(o.id_budget, 196608);
+    arb_engine *e = engine_from(HISTORY_RULES);
+    char dir[256], path[300];
+    temp_dir(dir, sizeof dir);
+    arb_history *h;
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+    snprintf(path, sizeof path, "%s.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 60; i++) { /* line 31 repeats C3 (line 4), line 60 C25 (line 26) */
+        int id = i == 30 ? 3 : i == 59 ? 25 : i;
+        fprintf(f,
+                "{\"claim_id\":\"C%d\",\"person_id\":\"P%d\",\"care_type\":\"outpatient\","
+                "\"settle_time\":\"2025-03-%02dT09:00:00\",\"total_amount\":\"1.00\"}\n",
+                id, i % 5, 1 + i % 28);
+    }
+    fclose(f);
+    size_t budgets[] = {0, 2, 3, 1000};
+    for (size_t k = 0; k < sizeof budgets / sizeof *budgets; k++) {
+        Dups d;
+        memset(&d, 0, sizeof d);
+        arb_batch_options_init(&o);
+        o.claims_path = path;
+        o.findings_path = NULL;
+        o.rejects_path = NULL;
+        o.history = h;
+        o.id_budget = budgets[k];
+        o.on_duplicate = on_dup;
+        o.ud = &d;
+        arb_batch_stats st;
+        assert_int_equal(arb_check_file(e, &o, &st), ARB_OK);
+        assert_int_equal(st.audited, 60);
+        assert_int_equal(st.duplicates, 2);
+        assert_int_equal(d.n, 2);
+        assert_int_equal(d.at[0][0], 4);
+        assert_int_equal(d.at[0][1], 31);
+        assert_int_equal(d.at[1][0], 26);
+        assert_int_equal(d.at[1][1], 60);
+    }
+    remove(path);
+    arb_history_close(h);
+    arb_engine_free(e);
+    hstore_remove_dir(dir);
+}
+
 static void test_concurrency(void **state) {
     (void)state;
     Shared sh;
@@ -2388,6 +2452,7 @@ int main(void) {
         cmocka_unit_test(test_store_schema_change),
         cmocka_unit_test(test_public_api),
         cmocka_unit_test(test_concurrency),
+        cmocka_unit_test(test_batch_id_budget),
         cmocka_unit_test(test_attach),
         cmocka_unit_test(test_feedback),
         cmocka_unit_test(test_feedback_old_store),
