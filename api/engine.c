@@ -302,6 +302,15 @@ size_t arb_rule_count(const arb_engine *e) {
     return e->prog ? e->prog->nrules : 0;
 }
 
+int arb_jit_pays(const arb_engine *e, uint64_t claims_bytes, int threads) {
+    if (!e->prog) return 0;
+    /* microseconds of compiling against microseconds saved per megabyte */
+    const uint64_t base_us = 40000, per_word_us = 240, saved_us_per_mb = 2000;
+    uint64_t cost = base_us + per_word_us * (uint64_t)e->prog->ncode;
+    uint64_t saved = claims_bytes / 1000000 * saved_us_per_mb;
+    return saved >= cost * (uint64_t)(threads > 1 ? threads : 1);
+}
+
 const char *arb_rule_id(const arb_engine *e, size_t i) {
     return e->prog && i < e->prog->nrules ? e->prog->rules[i].id : NULL;
 }
