@@ -304,10 +304,11 @@ size_t arb_rule_count(const arb_engine *e) {
 
 int arb_jit_pays(const arb_engine *e, uint64_t claims_bytes, int threads) {
     if (!e->prog) return 0;
-    /* microseconds of compiling against microseconds saved per megabyte */
-    const uint64_t base_us = 40000, per_word_us = 240, saved_us_per_mb = 2000;
-    uint64_t cost = base_us + per_word_us * (uint64_t)e->prog->ncode;
-    uint64_t saved = claims_bytes / 1000000 * saved_us_per_mb;
+    /* microseconds of compiling against microseconds saved: both grow with
+     * the code (more code compiled, more rule work per claim to speed up) */
+    uint64_t words = e->prog->ncode;
+    uint64_t cost = 50000 + 200 * words;
+    uint64_t saved = claims_bytes / 1000000 * words * 22 / 100;
     return saved >= cost * (uint64_t)(threads > 1 ? threads : 1);
 }
 

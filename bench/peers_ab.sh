@@ -28,8 +28,8 @@ echo "workload: $(wc -l <"$tmp/rules.tsv") rules, $n claims; expected $hits find
 for side in b a; do
   dir=$before && [ $side = a ] && dir=$after
   cc -O2 -std=c11 -Iinclude -o "$tmp/pa_$side" bench/peers_arbiter.c -L"$dir" -larbiter -Wl,-rpath,"$dir"
-  "$dir/arbiter" compile "$tmp/peers.rules" -o "$tmp/peers_$side.arbpack" >/dev/null 2>&1
-  "$dir/arbiter" compile "$tmp/table.rules" -o "$tmp/table_$side.arbpack" >/dev/null 2>&1
+  "$dir/arbiter" compile "$tmp/peers.rules" --stdlib stdlib-rules -o "$tmp/peers_$side.arbpack" >/dev/null 2>&1
+  "$dir/arbiter" compile "$tmp/table.rules" --stdlib stdlib-rules -o "$tmp/table_$side.arbpack" >/dev/null 2>&1
 done
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 for f in mem_b mem_a tab_b tab_a chk_b chk_a; do : >"$tmp/$f"; done

@@ -208,11 +208,12 @@ size_t arb_rule_count(const arb_engine *e);
  * arbiter_jit.h) is expected to pay for itself over claims_bytes of claims
  * checked on `threads` threads (compiling happens before checking starts,
  * on one thread).  Measured on this project's libraries (docs/performance.md,
- * "Choosing a backend"): LLVM costs about 40 ms plus 0.24 ms per word of the
+ * "Choosing a backend"): LLVM costs about 50 ms plus 0.2 ms per word of the
  * engine's distinct bytecode (rules sharing a shape share it), and native
- * code saves at most about 2 ms of CPU per megabyte of claims, so the JIT
- * pays from about 20 MB + 120 KB per code word, times the threads.
- * `arbiter check --backend auto` asks it. */
+ * code saved about 0.22 us per code word per megabyte of claims (1.6 ms/MB
+ * with the standard library's 7,174 words; nothing measurable with 82), so
+ * the JIT pays from about 0.9 GB of claims per thread, more for small
+ * libraries.  `arbiter check --backend auto` asks it. */
 int arb_jit_pays(const arb_engine *e, uint64_t claims_bytes, int threads);
 const char *arb_rule_id(const arb_engine *e, size_t i);
 /* Writes the bytecode of rule `rule_id` (NULL: all rules) into buf like
