@@ -6,12 +6,14 @@
 #   1. rule evaluation over claims in memory (bench/peers_arbiter.c against
 #      each build's libarbiter.so, each build's own pack of the 10k rules and
 #      of the one-table rule), claims/s, best of 3 passes a round;
-#   2. `arbiter check` of the same pack, file to file, 1 thread, user CPU s.
+#   2. `arbiter check` of the same pack, file to file, 1 thread, user CPU s;
+#   3. the same with --no-index over the first 5,000 claims: every rule runs
+#      on every line, so every line tests the 10k rules' sets of 5 codes.
 # Prints each figure per build, the median of the rounds and the ratio, and
 # checks that both builds find as many findings as bench/peers_expect.awk.
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 if [ $# -lt 2 ]; then
@@ -32,7 +34,8 @@ for side in b a; do
   "$dir/arbiter" compile "$tmp/table.rules" --stdlib stdlib-rules -o "$tmp/table_$side.arbpack" >/dev/null 2>&1
 done
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
-for f in mem_b mem_a tab_b tab_a chk_b chk_a; do : >"$tmp/$f"; done
+head -n 5000 "$tmp/claims.jsonl" >"$tmp/c5k.jsonl"
+for f in mem_b mem_a tab_b tab_a chk_b chk_a nix_b nix_a; do : >"$tmp/$f"; done
 for ((k = 0; k < repeat; k++)); do
   for side in b a; do
     dir=$before && [ $side = a ] && dir=$after
@@ -46,13 +49,19 @@ for ((k = 0; k < repeat; k++)); do
       --threads 1 --backend interp --claims "$tmp/claims.jsonl" -o "$tmp/f_$side.jsonl" >/dev/null 2>&1 || true
     [ "$(wc -l <"$tmp/f_$side.jsonl")" = "$hits" ] || { echo "peers_ab: $side check found $(wc -l <"$tmp/f_$side.jsonl")" >&2; exit 1; }
     cat "$tmp/t" >>"$tmp/chk_$side"
+    /usr/bin/time -f "%U" -o "$tmp/t" "$dir/arbiter" check --pack "$tmp/peers_$side.arbpack" --no-index \
+      --threads 1 --backend interp --claims "$tmp/c5k.jsonl" -o "$tmp/n_$side.jsonl" >/dev/null 2>&1 || true
+    cat "$tmp/t" >>"$tmp/nix_$side"
   done
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 mb=$(median <"$tmp/mem_b") ma=$(median <"$tmp/mem_a")
 tb=$(median <"$tmp/tab_b") ta=$(median <"$tmp/tab_a")
 cb=$(median <"$tmp/chk_b") ca=$(median <"$tmp/chk_a")
+nb=$(median <"$tmp/nix_b") na=$(median <"$tmp/nix_a")
 echo "in memory, 10k rules, claims/s, median of $repeat: before $mb, after $ma: $(ratio "$ma" "$mb")x"
 echo "in memory, one table, claims/s, median of $repeat: before $tb, after $ta: $(ratio "$ta" "$tb")x"
 echo "check, 10k rules, 1 thread, user CPU s, median of $repeat: before $cb, after $ca: $(ratio "$cb" "$ca")x less"
-cmp -s <(sort "$tmp/f_b.jsonl") <(sort "$tmp/f_a.jsonl") && echo "findings: identical" || echo "findings: DIFFER"
+echo "check --no-index, 5,000 claims, 1 thread, user CPU s, median of $repeat: before $nb, after $na: $(ratio "$nb" "$na")x less"
+cmp -s <(sort "$tmp/f_b.jsonl") <(sort "$tmp/f_a.jsonl") && cmp -s "$tmp/n_b.jsonl" "$tmp/n_a.jsonl" &&
+  echo "findings: identical" || echo "findings: DIFFER"

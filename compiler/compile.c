@@ -944,6 +944,7 @@ int cg_finish(CodeGen *g) {
     p->nconsts = (uint32_t)g->nconsts;
     MOVE(p->sets, g->sets, g->nsets, Table *);
     p->nsets = (uint32_t)g->nsets;
+    if (program_inline_sets(p)) return -1;
     MOVE(p->intsets, g->intsets, g->nintsets, IntSet);
     p->nintsets = (uint32_t)g->nintsets;
     MOVE(p->regexes, g->regexes, g->nregexes, Rx *);

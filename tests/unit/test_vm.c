@@ -558,6 +558,43 @@ static void test_index_decides_its_conjunct(void **state) {
     teardown_env(&e);
 }
 
+/* Small sets of exact members are kept inline (program_inline_sets) and
+ * answer as the set's table does; sets with prefix members or more than
+ * SMALL_SET_MAX members stay tables. */
+static void test_small_sets_inline(void **state) {
+    (void)state;
+    Env e;
+    setup_env(
+        &e,
+        "rule A in C for line in claim.lines when line.item_code in {\"XA1\", \"B\", \"XA12\", "
+        "\"\", \"XA1\"} flag line\n"
+        "rule B in C for line in claim.lines when line.item_code in {\"XA%\", \"B\"} flag line\n"
+        "rule D in C for line in claim.lines when line.item_code in {\"1\", \"2\", \"3\", \"4\", "
+        "\"5\", \"6\", \"7\", \"8\", \"9\", \"10\", \"11\", \"12\", \"13\", \"14\", \"15\", "
+        "\"16\", \"17\"} flag line\n"
+        "rule E in C for line in claim.lines when line.item_code in {\"B\"} flag line\n");
+    assert_int_equal(e.p->nsets, 4);
+    assert_non_null(e.p->small_sets[0]);
+    assert_null(e.p->small_sets[1]); /* a prefix member */
+    assert_null(e.p->small_sets[2]); /* 17 members */
+    assert_non_null(e.p->small_sets[3]);
+    const char *probes[] = {"XA1", "XA12", "XA", "XA123", "B",  "",  "b",
+                            "XA2", "XB1",  "1",  "17",    "18", "BB"};
+    for (uint32_t i = 0; i < e.p->nsets; i++)
+        for (size_t k = 0; k < sizeof probes / sizeof *probes; k++) {
+            const ArbStr *s = str_new(&e.ar, probes[k], (uint32_t)strlen(probes[k]));
+            assert_int_equal(vm_inset(e.p, (int32_t)i, s), vm_set_has(e.p->sets[i], s));
+        }
+    const ArbStr *xa1 = str_new(&e.ar, "XA1", 3), *xa = str_new(&e.ar, "XA", 2),
+           *empty = str_new(&e.ar, "", 0);
+    assert_true(vm_inset(e.p, 0, xa1));
+    assert_false(vm_inset(e.p, 0, xa));
+    assert_true(vm_inset(e.p, 0, empty));
+    assert_false(vm_inset(e.p, 3, empty));
+    assert_false(vm_inset(e.p, 0, NULL));
+    teardown_env(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribute_restriction),
@@ -573,6 +610,7 @@ int main(void) {
         cmocka_unit_test(test_history_calendar),
         cmocka_unit_test(test_starts_with),
         cmocka_unit_test(test_index_decides_its_conjunct),
+        cmocka_unit_test(test_small_sets_inline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
