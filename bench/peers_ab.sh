@@ -5,7 +5,10 @@
 # 3) on the same data, since the machine is shared and noisy:
 #   1. rule evaluation over claims in memory (bench/peers_arbiter.c against
 #      each build's libarbiter.so, each build's own pack of the 10k rules and
-#      of the one-table rule), claims/s, best of 3 passes a round;
+#      of the one-table rule), claims/s, best of 3 passes a round (wall
+#      clock), and the user CPU seconds of the whole process (pack load,
+#      reading the file, a warm-up pass and the 3 passes: the figure to
+#      trust on a loaded machine);
 #   2. `arbiter check` of the same pack, file to file, 1 thread, user CPU s;
 #   3. the same with --no-index over the first 5,000 claims: every rule runs
 #      on every line, so every line tests the 10k rules' sets of 5 codes.
@@ -13,7 +16,7 @@
 # checks that both builds find as many findings as bench/peers_expect.awk.
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 if [ $# -lt 2 ]; then
@@ -35,11 +38,13 @@ for side in b a; do
 done
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 head -n 5000 "$tmp/claims.jsonl" >"$tmp/c5k.jsonl"
-for f in mem_b mem_a tab_b tab_a chk_b chk_a nix_b nix_a; do : >"$tmp/$f"; done
+for f in mem_b mem_a mcpu_b mcpu_a tab_b tab_a chk_b chk_a nix_b nix_a; do : >"$tmp/$f"; done
 for ((k = 0; k < repeat; k++)); do
   for side in b a; do
     dir=$before && [ $side = a ] && dir=$after
-    read -r got s < <("$tmp/pa_$side" "$tmp/peers_$side.arbpack" "$tmp/claims.jsonl" 3)
+    /usr/bin/time -f "%U" -o "$tmp/t" "$tmp/pa_$side" "$tmp/peers_$side.arbpack" "$tmp/claims.jsonl" 3 >"$tmp/out"
+    read -r got s <"$tmp/out"
+    cat "$tmp/t" >>"$tmp/mcpu_$side"
     [ "$got" = "$hits" ] || { echo "peers_ab: $side found $got, expected $hits" >&2; exit 1; }
     awk -v n="$n" -v s="$s" 'BEGIN {printf "%.0f\n", n / s}' >>"$tmp/mem_$side"
     read -r got s < <("$tmp/pa_$side" "$tmp/table_$side.arbpack" "$tmp/claims.jsonl" 3)
@@ -59,7 +64,9 @@ mb=$(median <"$tmp/mem_b") ma=$(median <"$tmp/mem_a")
 tb=$(median <"$tmp/tab_b") ta=$(median <"$tmp/tab_a")
 cb=$(median <"$tmp/chk_b") ca=$(median <"$tmp/chk_a")
 nb=$(median <"$tmp/nix_b") na=$(median <"$tmp/nix_a")
+pb=$(median <"$tmp/mcpu_b") pa=$(median <"$tmp/mcpu_a")
 echo "in memory, 10k rules, claims/s, median of $repeat: before $mb, after $ma: $(ratio "$ma" "$mb")x"
+echo "in memory, 10k rules, process user CPU s, median of $repeat: before $pb, after $pa: $(ratio "$pb" "$pa")x less"
 echo "in memory, one table, claims/s, median of $repeat: before $tb, after $ta: $(ratio "$ta" "$tb")x"
 echo "check, 10k rules, 1 thread, user CPU s, median of $repeat: before $cb, after $ca: $(ratio "$cb" "$ca")x less"
 echo "check --no-index, 5,000 claims, 1 thread, user CPU s, median of $repeat: before $nb, after $na: $(ratio "$nb" "$na")x less"
