@@ -302,6 +302,16 @@ size_t arb_rule_count(const arb_engine *e) {
     return e->prog ? e->prog->nrules : 0;
 }
 
+int arb_jit_pays(const arb_engine *e, uint64_t claims_bytes, int threads) {
+    if (!e->prog) return 0;
+    /* microseconds of compiling against microseconds saved: both grow with
+     * the code (more code compiled, more rule work per claim to speed up) */
+    uint64_t words = e->prog->ncode;
+    uint64_t cost = 50000 + 200 * words;
+    uint64_t saved = claims_bytes / 1000000 * words * 22 / 100;
+    return saved >= cost * (uint64_t)(threads > 1 ? threads : 1);
+}
+
 const char *arb_rule_id(const arb_engine *e, size_t i) {
     return e->prog && i < e->prog->nrules ? e->prog->rules[i].id : NULL;
 }

@@ -173,6 +173,11 @@ void cli_ignore_sigpipe(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+int cli_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
 int cli_stdout_gone(void) {
     struct pollfd p = {STDOUT_FILENO, 0, 0};
     return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;

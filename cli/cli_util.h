@@ -39,6 +39,9 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 void cli_ignore_sigpipe(void);
 int cli_stdout_gone(void);
 
+/* The default of --threads: the cores online, 1 to 64. */
+int cli_cores(void);
+
 /* The batch options `check` and `history add` share: --input-format F,
  * --threads N, --rejects FILE, --encoding E, --commit-every N.  Returns 1
  * when argv[*i] was one (consumed, *i advanced past its value), 0 when not,

@@ -56,7 +56,8 @@ static const char *const TEST_HELP =
        "                    test and per set)\n"
        "  --coverage        list the rules that no inline test expects to flag and no\n"
        "                    golden set's expected findings contain; exit 1 if any\n"
-       "  --threads N       worker threads (default 1); the result is the same\n"
+       "  --threads N       worker threads (default: the number of cores); the\n"
+       "                    result is the same\n"
        "  --backend B       interp (default) or jit; the result is the same\n"
        "  --stdlib DIR      the standard library (schema.rules)\n"
        "  -h, --help        this text\n"
@@ -83,7 +84,7 @@ static const char *const DIFF_HELP =
        "  --encoding E      the claims' encoding: utf-8 (default) or gb18030 (gbk)\n"
        "  --input PROFILE   read the claims through an input profile of the rules\n"
        "                    (nhsa3101, his_csv_zh, ...; both sides must declare it)\n"
-       "  --threads N       worker threads (default 1)\n"
+       "  --threads N       worker threads (default: the number of cores)\n"
        "  --backend B       interp (default) or jit\n"
        "  --stdlib DIR      the standard library (schema.rules)\n"
        "  -h, --help        this text\n"
@@ -746,7 +747,7 @@ int cmd_test(int argc, char **argv) {
     const char *junit = NULL;
     TestRun t;
     memset(&t, 0, sizeof t);
-    t.ro.threads = 1;
+    t.ro.threads = cli_cores();
     int code = EXIT_CLEAN, in_golden = 0;
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
@@ -847,7 +848,7 @@ static int diff_side(const char *rules_path, const char *claims, const RunOption
 int cmd_diff(int argc, char **argv) {
     const char *sides[2] = {NULL, NULL}, *claims = NULL;
     int nsides = 0, code = EXIT_CLEAN;
-    RunOptions ro = {.threads = 1};
+    RunOptions ro = {.threads = cli_cores()};
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {

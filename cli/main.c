@@ -98,11 +98,16 @@ static const char *const CHECK_HELP =
        "  --phase P[,P...]     pre, settle or post, or several comma-separated\n"
        "                       (pre,settle): run only the rules of those phases; the\n"
        "                       summary says how many (given twice: an error)\n"
-       "  --threads N          worker threads (default 1)\n"
-       "  --backend B          interp (bytecode interpreter, default), jit (native\n"
-       "                       code with LLVM now, one function per rule shape) or\n"
-       "                       native (a pack's code compiled ahead of time by\n"
-       "                       'arbiter compile --native'); the findings are the same\n"
+       "  --threads N          worker threads (default: the number of cores); the\n"
+       "                       findings are the same for any number\n"
+       "  --backend B          auto (default), interp (bytecode interpreter), jit\n"
+       "                       (native code with LLVM now, one function per rule\n"
+       "                       shape) or native (a pack's code compiled ahead of time\n"
+       "                       by 'arbiter compile --native'); the findings are the\n"
+       "                       same. auto runs a pack's native code when PACK.so is\n"
+       "                       there and made for it, else the JIT when the claims\n"
+       "                       file is large enough for compiling to pay\n"
+       "                       (docs/performance.md), else the interpreter\n"
        "  --native FILE        the shared object for --backend native (default:\n"
        "                       the pack's name + .so)\n"
        "  --no-index           run every rule on every line (no item-code index;\n"
@@ -328,7 +333,7 @@ static void money_plain(int64_t c, char *buf, size_t cap) {
 /* check --summary FILE: the run's figures as one JSON object, written
  * whole (temporary file, renamed) after the findings file is. */
 static int write_summary(const char *path, const arb_engine *e, const arb_batch_options *o,
-                         const arb_batch_stats *st, int exit_code) {
+                         const arb_batch_stats *st, int exit_code, const char *backend) {
     char m[4][48], t[32];
     money_plain(st->claimed_cents, m[0], sizeof m[0]);
     money_plain(st->line_cents, m[1], sizeof m[1]);
@@ -350,7 +355,8 @@ static int write_summary(const char *path, const arb_engine *e, const arb_batch_
             "\"rejected\":%llu,\"rejected_rows\":%llu,\"reversals\":%llu,\"duplicates\":%llu,"
             "\"lines\":%llu,\"findings\":%llu,\"claims_flagged\":%llu,\"claimed\":\"%s\","
             "\"lines_sum\":\"%s\",\"findings_total\":\"%s\",\"at_risk\":\"%s\","
-            "\"totals_overflowed\":%s,\"rule_failures\":%llu,\"seconds\":%.3f}\n",
+            "\"totals_overflowed\":%s,\"rule_failures\":%llu,\"seconds\":%.3f,"
+            "\"backend\":\"%s\",\"threads\":%d}\n",
             exit_code, ARB_VERSION, t, arb_rule_count(e), phases,
             (unsigned long long)st->records_read, (unsigned long long)st->audited,
             (unsigned long long)st->rejected, (unsigned long long)st->rejected_rows,
@@ -358,7 +364,7 @@ static int write_summary(const char *path, const arb_engine *e, const arb_batch_
             (unsigned long long)st->lines, (unsigned long long)st->findings,
             (unsigned long long)st->claims_flagged, m[0], m[1], m[2], m[3],
             st->totals_overflowed ? "true" : "false", (unsigned long long)st->rule_errors,
-            st->seconds);
+            st->seconds, backend, o->threads < 1 ? 1 : o->threads);
     if (fclose(mem)) return -1;
     OutFile f;
     outf_init(&f);
@@ -371,6 +377,31 @@ static int write_summary(const char *path, const arb_engine *e, const arb_batch_
     free(text);
     if (err) fprintf(stderr, _("arbiter check: cannot write %s: %s\n"), path, strerror(err));
     return err ? -1 : 0;
+}
+
+static const char *const backend_names[] = {"interp", "jit", "native"};
+
+/* --backend auto: a pack's native code when PACK.so loads (made for that
+ * very pack; the user's own file, writable by no one else), else the JIT when arb_jit_pays for the
+ * claims file's size and the threads, else the interpreter; every backend gives the same findings,
+ * so one that cannot be had falls back to the interpreter.  Returns the
+ * backend: 0 the interpreter, 1 the JIT (still to be set up), 2 native code
+ * (loaded). */
+static int auto_backend(arb_engine *e, const char *pack, const arb_batch_options *o) {
+    struct stat sb;
+    if (pack) {
+        char so[4096];
+        snprintf(so, sizeof so, "%s.so", pack);
+        /* native code runs unchecked (a pack is verified): only one the
+         * user owns and no one else may change is taken unasked */
+        if (stat(so, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid() &&
+            !(sb.st_mode & (S_IWGRP | S_IWOTH)) && arb_load_native(e, so) == ARB_OK)
+            return 2;
+    }
+    if (!o->claims_path || strcmp(o->claims_path, "-") == 0 || stat(o->claims_path, &sb) != 0 ||
+        !S_ISREG(sb.st_mode))
+        return 0;
+    return arb_jit_pays(e, (uint64_t)sb.st_size, o->threads) ? 1 : 0;
 }
 
 static int cmd_check(int argc, char **argv) {
@@ -388,7 +419,8 @@ static int cmd_check(int argc, char **argv) {
         unsigned long long n = strtoull(budget, &end, 10);
         if (n && !*end) o.id_budget = (size_t)n;
     }
-    int fail_on_findings = 0, quiet = 0, backend = 0, phase_given = 0;
+    o.threads = cli_cores();
+    int fail_on_findings = 0, quiet = 0, backend = 3, phase_given = 0; /* 3: auto */
     const char *pack = NULL, *native = NULL, *history_dir = NULL, *summary_path = NULL;
     unsigned long long lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
@@ -442,8 +474,11 @@ static int cmd_check(int argc, char **argv) {
                 backend = 1;
             else if (strcmp(b, "native") == 0)
                 backend = 2;
+            else if (strcmp(b, "auto") == 0)
+                backend = 3;
             else
-                return cli_usage_error("check", "unknown backend '%s' (interp, jit, native)", b);
+                return cli_usage_error("check", "unknown backend '%s' (auto, interp, jit, native)",
+                                       b);
         } else if (strcmp(a, "--native") == 0 && more) {
             native = argv[++i];
             backend = 2;
@@ -494,7 +529,9 @@ static int cmd_check(int argc, char **argv) {
     arb_engine *e = pack ? load_pack("check", pack, &code) : compile_rules("check", &ra, &code);
     if (!e) return code;
     arb_set_lua_limits(e, lua_budget, (size_t)lua_mb << 20);
-    if (backend == 2) {
+    int chosen = backend == 3;
+    if (chosen) backend = auto_backend(e, pack, &o);
+    if (backend == 2 && !chosen) {
         char so[4096];
         if (!pack) {
             arb_engine_free(e);
@@ -512,9 +549,13 @@ static int cmd_check(int argc, char **argv) {
         arb_jit_options jo;
         arb_jit_options_init(&jo);
         if (arb_use_jit(e, &jo) != ARB_OK) {
-            fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
-            arb_engine_free(e);
-            return EXIT_USAGE;
+            if (chosen) { /* auto: the interpreter then */
+                backend = 0;
+            } else {
+                fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
+                arb_engine_free(e);
+                return EXIT_USAGE;
+            }
         }
     }
     arb_history *hist = NULL;
@@ -642,7 +683,8 @@ static int cmd_check(int argc, char **argv) {
     int exit_code = st.rejected || st.rejected_rows || st.rule_errors ? EXIT_DATA
                     : fail_on_findings && st.findings                 ? EXIT_FINDINGS
                                                                       : EXIT_CLEAN;
-    if (summary_path && write_summary(summary_path, e, &o, &st, exit_code)) exit_code = EXIT_IO;
+    if (summary_path && write_summary(summary_path, e, &o, &st, exit_code, backend_names[backend]))
+        exit_code = EXIT_IO;
     arb_engine_free(e);
     return exit_code;
 }

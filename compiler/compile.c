@@ -730,11 +730,34 @@ static void jump_to_level(CodeGen *g, int op, const size_t *tops, int k, size_t 
     emit(g, op, 1, (int32_t)tops[k], 0, 0, 0);
 }
 
+/* Emits condition e (an `and` chain) without its first conjunct, which is
+ * `decided` (known true where the code runs): as cg_expr would, since
+ * `true and x` is x.  Returns 0 when nothing is left to test (e is that
+ * conjunct), 1 when the rest's value is pushed.  When decided is not e's
+ * first conjunct, e is emitted whole. */
+static int cg_undecided(CodeGen *g, Node *e, const Node *decided) {
+    if (unwrap(e) == decided) return 0;
+    if (e->kind == N_BINARY && e->op == OP_AND && e->res != RES_INLINE) {
+        if (!cg_undecided(g, e->a, decided)) {
+            cg_expr(g, e->b);
+            return 1;
+        }
+        size_t j = E1(g, JZK, 0);
+        cg_expr(g, e->b);
+        patch(g, j, g->ncode);
+        return 1;
+    }
+    cg_expr(g, e);
+    return 1;
+}
+
 /* Emits a rule.  With `bound` set the first binder (a `for`) is not emitted:
  * the caller puts the record in its slot and runs the code once for it (the
- * item-code index does that for the lines that can match). */
-static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, uint32_t *end,
-                        uint16_t *maxstack) {
+ * item-code index does that for the lines that can match); `decided` is
+ * then the conjunct of `when` the index has tested already (or NULL), left
+ * out unless probes are recorded (`explain` shows it). */
+static int cg_rule_code(CodeGen *g, Node *clauses, int bound, const Node *decided, uint32_t *entry,
+                        uint32_t *end, uint16_t *maxstack) {
     size_t tops[32], ends[32], halts[40];
     int nb = 0, nhalts = 0, reset = 0;
     g->depth = g->maxdepth = 0;
@@ -760,7 +783,10 @@ static int cg_rule_code(CodeGen *g, Node *clauses, int bound, uint32_t *entry, u
             E0(g, EVRESET);
             reset = 1;
         }
-        if (cl->kind == N_WHEN) {
+        if (cl->kind == N_WHEN && bound && decided && !g->debug) {
+            if (cg_undecided(g, cl->a, decided))
+                jump_to_level(g, OPC_JZ, tops, nb - 1, halts, &nhalts);
+        } else if (cl->kind == N_WHEN) {
             g->in_when = 1;
             cg_expr(g, cl->a);
             g->in_when = 0;
@@ -812,14 +838,14 @@ int cg_rule(CodeGen *g, Node *clauses, Rule *r) {
     }
     g->ops_base = g->nops;
     r->ops = (uint32_t)g->nops;
-    int rc = cg_rule_code(g, clauses, 0, &r->entry, &r->code_end, &r->maxstack);
+    int rc = cg_rule_code(g, clauses, 0, NULL, &r->entry, &r->code_end, &r->maxstack);
     r->nops = (uint32_t)(g->nops - r->ops);
     return rc;
 }
 
-int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r) {
+int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r, const Node *decided) {
     uint16_t maxstack;
-    int rc = cg_rule_code(g, clauses, 1, &r->bound_entry, &r->bound_end, &maxstack);
+    int rc = cg_rule_code(g, clauses, 1, decided, &r->bound_entry, &r->bound_end, &maxstack);
     if (maxstack > r->maxstack) r->maxstack = maxstack;
     r->nops = (uint32_t)(g->nops - r->ops);
     return rc;
@@ -918,6 +944,7 @@ int cg_finish(CodeGen *g) {
     p->nconsts = (uint32_t)g->nconsts;
     MOVE(p->sets, g->sets, g->nsets, Table *);
     p->nsets = (uint32_t)g->nsets;
+    if (program_inline_sets(p)) return -1;
     MOVE(p->intsets, g->intsets, g->nintsets, IntSet);
     p->nintsets = (uint32_t)g->nintsets;
     MOVE(p->regexes, g->regexes, g->nregexes, Rx *);
@@ -956,11 +983,11 @@ static void build_begin(void *g, Program *p) {
     b->cg.debug = b->debug;
 }
 
-static int build_rule(void *g, Node *clauses, Rule *r, int evidence) {
+static int build_rule(void *g, Node *clauses, Rule *r, int evidence, const Node *decided) {
     CodeGen *cg = &((Build *)g)->cg;
     cg->evidence = evidence;
     if (cg_rule(cg, clauses, r) != 0) return -1;
-    if (r->index >= 0 && cg_rule_bound(cg, clauses, r) != 0) return -1;
+    if (r->index >= 0 && cg_rule_bound(cg, clauses, r, decided) != 0) return -1;
     return cg_rule_end(cg, r);
 }
 

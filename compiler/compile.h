@@ -66,8 +66,11 @@ void cg_free(CodeGen *g);
  * `for` over history() when the rule flags). */
 int cg_rule(CodeGen *g, Node *clauses, Rule *r);
 /* Emits the same rule with its first `for` bound by the caller (the
- * item-code index runs it once per candidate line); sets bound_entry. */
-int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r);
+ * item-code index runs it once per candidate line); sets bound_entry.
+ * `decided`: the conjunct of `when` the index decides (it lists the rule
+ * under exactly the records for which it holds), left out of this code
+ * (not with probes), or NULL. */
+int cg_rule_bound(CodeGen *g, Node *clauses, Rule *r, const Node *decided);
 /* Ends a rule: when an earlier rule has the same code (the same shape: the
  * constants differ only in the operand vectors), the rule's new code is
  * dropped and it points at the earlier copy.  Not with probes (`explain`

@@ -204,6 +204,17 @@ int arb_category_rows(const arb_engine *e, size_t cat, const char **name, uint64
                       uint64_t *rule_rows);
 
 size_t arb_rule_count(const arb_engine *e);
+/* Whether compiling the engine's rules to native code (arb_use_jit,
+ * arbiter_jit.h) is expected to pay for itself over claims_bytes of claims
+ * checked on `threads` threads (compiling happens before checking starts,
+ * on one thread).  Measured on this project's libraries (docs/performance.md,
+ * "Choosing a backend"): LLVM costs about 50 ms plus 0.2 ms per word of the
+ * engine's distinct bytecode (rules sharing a shape share it), and native
+ * code saved about 0.22 us per code word per megabyte of claims (1.6 ms/MB
+ * with the standard library's 7,174 words; nothing measurable with 82), so
+ * the JIT pays from about 0.9 GB of claims per thread, more for small
+ * libraries.  `arbiter check --backend auto` asks it. */
+int arb_jit_pays(const arb_engine *e, uint64_t claims_bytes, int threads);
 const char *arb_rule_id(const arb_engine *e, size_t i);
 /* Writes the bytecode of rule `rule_id` (NULL: all rules) into buf like
  * arb_error_render.  Returns the length needed, or 0 when there is no such

@@ -2936,10 +2936,24 @@ static Node *hoist_conjunct(Checker *C, Node *e, Node *hit) {
     return acc;
 }
 
+/* Whether the index lists a rule under exactly the records for which the
+ * conjunct `hit` (found by index_conjunct) holds: membership in a set or a
+ * table is tested with the index's own rules (exact keys, and prefix keys
+ * ending in '%'), and so is equality with a string that does not end in
+ * '%' (the index takes "X%" as a prefix, `==` does not). */
+static int index_decides(Node *hit) {
+    if (hit->op == OP_IN) return 1;
+    Node *s = unwrap(hit->b)->kind == N_STRING ? unwrap(hit->b) : unwrap(hit->a);
+    return s->kind == N_STRING && !(s->slen && s->str[s->slen - 1] == '%');
+}
+
 /* Decides whether a rule can be indexed: its first binder is `for x in
  * claim.LIST` and either the next binder matches a table on x.FIELD or a
- * conjunct of `when` pins x.FIELD.  Returns the group, sets *slot to x. */
-static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot) {
+ * conjunct of `when` pins x.FIELD.  Returns the group, sets *slot to x and
+ * *decided to the conjunct when the index decides it (index_decides): the
+ * code for one record leaves it out (the index ran it), NULL otherwise. */
+static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot, Node **decided) {
+    *decided = NULL;
     Node *first = NULL, *second = NULL, *when = NULL;
     for (Node *cl = clauses; cl; cl = cl->next) {
         if (cl->kind == N_FOR || cl->kind == N_MATCH) {
@@ -2969,6 +2983,7 @@ static int index_rule(Checker *C, Node *clauses, uint32_t rule, int32_t *slot) {
     if (g >= 0) {
         *slot = var;
         if (hit) when->a = hoist_conjunct(C, when->a, hit);
+        if (hit && index_decides(hit)) *decided = hit;
     }
     return g;
 }
@@ -3402,8 +3417,9 @@ static void check_rule(Checker *C, Node *d, Node *stub) {
     }
     /* decided first: it may put the index's conjunct first in `when`, for
      * both the rule's code and its code for one record */
-    r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot);
-    if (C->gen->rule(C->gen->g, d->list, &r, C->reads_history) != 0) return;
+    Node *decided;
+    r.index = index_rule(C, d->list, C->p->nrules, &r.bound_slot, &decided);
+    if (C->gen->rule(C->gen->g, d->list, &r, C->reads_history, decided) != 0) return;
     C->p->rules[C->p->nrules++] = r; /* room for every rule was made up front */
 }
 

@@ -72,8 +72,10 @@ typedef struct CheckGen {
     /* cg_init: the program is allocated (called once, before anything else) */
     void (*begin)(void *g, Program *p);
     /* cg_rule, then cg_rule_bound when r->index >= 0, then cg_rule_end;
-     * evidence: the rule reads history() */
-    int (*rule)(void *g, Node *clauses, Rule *r, int evidence);
+     * evidence: the rule reads history(); decided: the conjunct of `when`
+     * the index decides (true for every record it runs the rule on), or
+     * NULL */
+    int (*rule)(void *g, Node *clauses, Rule *r, int evidence, const Node *decided);
     /* cg_prepare */
     int (*prepare)(void *g, Node **fields, const int32_t *list_field, size_t n, int32_t loop_slot);
     /* cg_regex */

@@ -86,4 +86,8 @@ void disasm_rule(const Program *p, const Rule *r, StrBuf *out) {
     sb_printf(out, "rule %s \"%s\" in %s  (%u locals, stack %u)\n", r->id, r->title, c->name,
               r->nlocals, r->maxstack);
     disasm_range(p, r->entry, r->code_end, rule_ops(p, r), r->nops, out);
+    if (r->index < 0) return;
+    /* what the item-code index runs for one record */
+    sb_printf(out, "  for one record (item-code index), in local %d:\n", r->bound_slot);
+    disasm_range(p, r->bound_entry, r->bound_end, rule_ops(p, r), r->nops, out);
 }

@@ -8,7 +8,7 @@
 #include "scalar.h"
 
 static int64_t h_set_has(NativeCtx *c, int32_t set, const ArbStr *s) {
-    return vm_set_has(c->vm->p->sets[set], s);
+    return vm_inset(c->vm->p, set, s);
 }
 
 static int64_t h_table_has(NativeCtx *c, int32_t table, const ArbStr *s) {

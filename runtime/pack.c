@@ -876,6 +876,7 @@ static int load_content(R *r, const PackSource **sources, size_t *nsources) {
     p->nsets = get_count(r, 16);
     p->sets = alloc(r, p->nsets * sizeof(Table *));
     for (uint32_t i = 0; i < p->nsets && !r->bad; i++) p->sets[i] = get_table(r);
+    if (!r->bad && program_inline_sets(p)) mark_bad(r, __LINE__);
     p->nintsets = get_count(r, 4);
     p->intsets = alloc(r, p->nintsets * sizeof(IntSet));
     for (uint32_t i = 0; i < p->nintsets && !r->bad; i++) {

@@ -73,6 +73,42 @@ const Rx *program_regex(const Program *p, uint32_t i) {
     return s == REGEX_READY ? p->regexes[i] : NULL;
 }
 
+int program_inline_sets(Program *p) {
+    p->small_sets = arena_alloc(&p->ar, (p->nsets ? p->nsets : 1) * sizeof(uint8_t *));
+    if (!p->small_sets) return -1;
+    for (uint32_t i = 0; i < p->nsets; i++) {
+        const Table *t = p->sets[i];
+        p->small_sets[i] = NULL;
+        if (t->key_col < 0 || t->key_prefix || t->nprefix_lens || t->nrows > SMALL_SET_MAX)
+            continue;
+        size_t size = 1, n = 0;
+        int ok = 1;
+        for (uint32_t r = 0; r < t->nrows && ok; r++) {
+            const char *d;
+            uint32_t len;
+            int k = table_key_of_row(t, r, &d, &len);
+            if (k < 0) continue; /* no key: never a member */
+            ok = k == 0 && len <= SMALL_SET_MAX_LEN;
+            size += 1 + len;
+            n++;
+        }
+        if (!ok) continue;
+        uint8_t *b = arena_alloc(&p->ar, size), *w = b + 1;
+        if (!b) return -1;
+        b[0] = (uint8_t)n;
+        for (uint32_t r = 0; r < t->nrows; r++) {
+            const char *d;
+            uint32_t len;
+            if (table_key_of_row(t, r, &d, &len) < 0) continue;
+            *w++ = (uint8_t)len;
+            memcpy(w, d, len);
+            w += len;
+        }
+        p->small_sets[i] = b;
+    }
+    return 0;
+}
+
 void program_free(Program *p) {
     if (!p) return;
     Alloc a = p->ar.alloc;

@@ -206,6 +206,10 @@ typedef struct Program {
     uint32_t nconsts;
     Table **sets; /* string sets, as one-column tables */
     uint32_t nsets;
+    /* per set, its members inline when it is small and has no prefix
+     * members (program_inline_sets), else NULL: one or two cache lines to
+     * read instead of the table, its slots, keys and their bytes */
+    const uint8_t **small_sets;
     IntSet *intsets;
     uint32_t nintsets;
     struct Rx **regexes; /* regex.h */
@@ -245,6 +249,16 @@ typedef struct Program {
 } Program;
 
 void program_free(Program *p);
+
+/* A small set inline: the member count, then each member as its length
+ * (one byte) and its bytes. */
+#define SMALL_SET_MAX 16     /* members */
+#define SMALL_SET_MAX_LEN 64 /* bytes of a member */
+
+/* Fills p->small_sets from p->sets (in p's arena): sets of at most
+ * SMALL_SET_MAX members, none a prefix nor longer than SMALL_SET_MAX_LEN.
+ * Returns 0, or -1 when out of memory. */
+int program_inline_sets(Program *p);
 
 enum { REGEX_PENDING, REGEX_COMPILING, REGEX_READY, REGEX_BAD };
 

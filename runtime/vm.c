@@ -440,7 +440,7 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
             sp--;
             if (!S[sp - 1].s) S[sp - 1] = S[sp];
             break;
-        case OPC_INSET: S[sp - 1].i = vm_set_has(p->sets[ops[a]], S[sp - 1].s); break;
+        case OPC_INSET: S[sp - 1].i = vm_inset(p, ops[a], S[sp - 1].s); break;
         case OPC_INTABLE: S[sp - 1].i = vm_set_has(p->tables[ops[a]], S[sp - 1].s); break;
         case OPC_ININT:
             S[sp - 1].i = S[sp - 1].i != NUL && vm_intset_has(&p->intsets[ops[a]], S[sp - 1].i);

@@ -5,6 +5,8 @@
 #ifndef ARB_VM_H
 #define ARB_VM_H
 
+#include <string.h>
+
 #include "luart.h"
 #include "program.h"
 #include "regex.h"
@@ -143,6 +145,21 @@ static inline int vm_regexec(const Program *p, uint32_t i, const ArbStr *s) {
 
 /* Pieces shared by the interpreter and native code. */
 int vm_set_has(const Table *t, const ArbStr *s);
+/* Whether s is a member of the small set b (program_inline_sets). */
+static inline int vm_small_has(const uint8_t *b, const ArbStr *s) {
+    if (!s) return 0;
+    const uint8_t *m = b + 1;
+    for (uint32_t k = b[0]; k; k--, m += 1 + m[0])
+        if (m[0] == s->len &&
+            (!s->len || (m[1] == (uint8_t)s->data[0] && !memcmp(m + 1, s->data, s->len))))
+            return 1;
+    return 0;
+}
+/* Whether s is in set i of p (the INSET instruction). */
+static inline int vm_inset(const Program *p, int32_t i, const ArbStr *s) {
+    const uint8_t *b = p->small_sets ? p->small_sets[i] : NULL;
+    return b ? vm_small_has(b, s) : vm_set_has(p->sets[i], s);
+}
 int vm_intset_has(const IntSet *s, int64_t v);
 int64_t vm_age_years(int64_t birth, int64_t at);
 int64_t vm_utf8_chars(const ArbStr *s);

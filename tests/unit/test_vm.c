@@ -502,6 +502,99 @@ static void test_history_calendar(void **state) {
     teardown_env(&e);
 }
 
+/* Whether rule id's code for one record (the item-code index's) holds op. */
+static int bound_has(const Env *e, const char *id, int op) {
+    for (uint32_t i = 0; i < e->p->nrules; i++) {
+        const Rule *r = &e->p->rules[i];
+        if (strcmp(r->id, id) != 0) continue;
+        assert_true(r->index >= 0);
+        for (uint32_t pc = r->bound_entry; pc < r->bound_end;
+             pc += 1 + opcode_nargs[e->p->code[pc]])
+            if (e->p->code[pc] == op) return 1;
+        return 0;
+    }
+    fail_msg("no rule %s", id);
+    return 0;
+}
+
+/* A rule reached through the item-code index does not test the conjunct
+ * the index decided again (a set, a table, a string without '%'), but keeps
+ * `== "X%"` (an exact test, which the index takes as a prefix); with and
+ * without the index the findings are the same. */
+static void test_index_decides_its_conjunct(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e,
+              "table drug_sex from \"drug_sex.csv\" { code code key  name text  sex sex }\n"
+              "rule SET in C for line in claim.lines when line.item_code in {\"XA1\", \"XB%\"}\n"
+              "  and line.qty > 1 flag line\n"
+              "rule PCT in C for line in claim.lines when line.qty > 1 and line.item_code == "
+              "\"XA%\" flag line\n"
+              "rule EQ in C for line in claim.lines when \"XA1\" == line.item_code flag line\n"
+              "rule TAB in C for line in claim.lines when line.item_code in drug_sex and "
+              "claim.sex == M flag line\n");
+    assert_false(bound_has(&e, "SET", OPC_INSET));
+    assert_true(bound_has(&e, "PCT", OPC_SEQ));
+    assert_false(bound_has(&e, "EQ", OPC_SEQ));
+    assert_false(bound_has(&e, "TAB", OPC_INTABLE));
+    const char *codes[] = {"XA1", "XA%", "XA12", "XB7", "XG03CAA0002123456789012", "XG03CAA0001"};
+    const char *amounts[] = {"1", "2", "3", "4", "5", "6"};
+    Value *c = new_claim(&e, "M", "1980-06-01");
+    add_lines(&e, c, 6, codes, amounts, NULL);
+    size_t n = run(&e, c, PHASE_ALL);
+    /* SET: XA1, XB7; PCT: the line "XA%"; EQ: XA1; TAB: the prefix-key line */
+    assert_int_equal(n, 5);
+    int64_t keys[8];
+    uint32_t rules[8];
+    for (size_t i = 0; i < n; i++)
+        keys[i] = e.vm.findings[i].key.i, rules[i] = e.vm.findings[i].rule;
+    e.vm.no_index = 1;
+    assert_int_equal(run(&e, c, PHASE_ALL), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(e.vm.findings[i].key.i, keys[i]);
+        assert_int_equal(e.vm.findings[i].rule, rules[i]);
+    }
+    assert_int_equal(e.vm.findings[2].key.i, 2); /* PCT on "XA%" only */
+    teardown_env(&e);
+}
+
+/* Small sets of exact members are kept inline (program_inline_sets) and
+ * answer as the set's table does; sets with prefix members or more than
+ * SMALL_SET_MAX members stay tables. */
+static void test_small_sets_inline(void **state) {
+    (void)state;
+    Env e;
+    setup_env(
+        &e,
+        "rule A in C for line in claim.lines when line.item_code in {\"XA1\", \"B\", \"XA12\", "
+        "\"\", \"XA1\"} flag line\n"
+        "rule B in C for line in claim.lines when line.item_code in {\"XA%\", \"B\"} flag line\n"
+        "rule D in C for line in claim.lines when line.item_code in {\"1\", \"2\", \"3\", \"4\", "
+        "\"5\", \"6\", \"7\", \"8\", \"9\", \"10\", \"11\", \"12\", \"13\", \"14\", \"15\", "
+        "\"16\", \"17\"} flag line\n"
+        "rule E in C for line in claim.lines when line.item_code in {\"B\"} flag line\n");
+    assert_int_equal(e.p->nsets, 4);
+    assert_non_null(e.p->small_sets[0]);
+    assert_null(e.p->small_sets[1]); /* a prefix member */
+    assert_null(e.p->small_sets[2]); /* 17 members */
+    assert_non_null(e.p->small_sets[3]);
+    const char *probes[] = {"XA1", "XA12", "XA", "XA123", "B",  "",  "b",
+                            "XA2", "XB1",  "1",  "17",    "18", "BB"};
+    for (uint32_t i = 0; i < e.p->nsets; i++)
+        for (size_t k = 0; k < sizeof probes / sizeof *probes; k++) {
+            const ArbStr *s = str_new(&e.ar, probes[k], (uint32_t)strlen(probes[k]));
+            assert_int_equal(vm_inset(e.p, (int32_t)i, s), vm_set_has(e.p->sets[i], s));
+        }
+    const ArbStr *xa1 = str_new(&e.ar, "XA1", 3), *xa = str_new(&e.ar, "XA", 2),
+           *empty = str_new(&e.ar, "", 0);
+    assert_true(vm_inset(e.p, 0, xa1));
+    assert_false(vm_inset(e.p, 0, xa));
+    assert_true(vm_inset(e.p, 0, empty));
+    assert_false(vm_inset(e.p, 3, empty));
+    assert_false(vm_inset(e.p, 0, NULL));
+    teardown_env(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribute_restriction),
@@ -516,6 +609,8 @@ int main(void) {
         cmocka_unit_test(test_history_window),
         cmocka_unit_test(test_history_calendar),
         cmocka_unit_test(test_starts_with),
+        cmocka_unit_test(test_index_decides_its_conjunct),
+        cmocka_unit_test(test_small_sets_inline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
