@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "program.h"
 #include "scalar.h"
+#include "utf8.h"
 
 #define PROF_MAX_SEGS 16
 #define PROF_MAX_ERRORS 5
@@ -166,6 +167,9 @@ typedef struct RRec {
     PPath path;
     RMap *maps;
     uint32_t nmaps;
+    Value *blank;  /* the record with every field missing (the direct build) */
+    uint32_t *req; /* fields the reader requires (required or key, not derived) */
+    uint32_t nreq;
 } RRec;
 
 struct Prof {
@@ -181,6 +185,7 @@ struct Prof {
     StrMap ignores;    /* the `ignore` paths, exactly */
     StrMap kinds;      /* the three above in one, for unread_keys: a path ->
                           its KIND_* bits (one lookup per key of the input) */
+    int direct;        /* claims may be built straight from the tree (see direct_claim) */
     int oom;
 };
 
@@ -282,6 +287,50 @@ static const char *join(Prof *P, const char *a, const char *b) {
     return s;
 }
 
+/* Readies the direct build: each record's blank and required fields.  0
+ * when the profile writes a claim the direct build would not read as the
+ * reader does: a field given twice (a list read by two records, two
+ * mappings of one field), a derived field or a list read as a value. */
+static int direct_ok(Prof *P) {
+    int ok = 1;
+    uint8_t *lists = arena_alloc(&P->ar, P->claim->nfields + 1); /* the claim's fields read */
+    if (!lists) return P->oom = 1, 0;
+    memset(lists, 0, P->claim->nfields + 1);
+    for (uint32_t i = 0; i < P->nrecs; i++) {
+        RRec *rr = &P->recs[i];
+        const RecordType *rt = rr->rt;
+        size_t nf = rt->nfields ? rt->nfields : 1;
+        rr->blank = arena_alloc(&P->ar, nf * sizeof(Value));
+        rr->req = arena_alloc(&P->ar, nf * sizeof(uint32_t));
+        uint8_t *seen = arena_alloc(&P->ar, nf);
+        if (!rr->blank || !rr->req || !seen) return P->oom = 1, 0;
+        memset(seen, 0, nf);
+        for (uint32_t f = 0; f < rt->nfields; f++) {
+            const Field *fd = &rt->fields[f];
+            if (type_is_string(fd->type.kind) || fd->type.kind == TY_LIST)
+                rr->blank[f].p = NULL;
+            else
+                rr->blank[f].i = ARB_NULL;
+            if ((fd->required || fd->key) && fd->derived < 0) rr->req[rr->nreq++] = f;
+        }
+        for (uint32_t k = 0; k < rr->nmaps; k++) {
+            const RMap *rm = &rr->maps[k];
+            if (seen[rm->m->field]++ || rm->fd->derived >= 0 || rm->fd->type.kind == TY_LIST)
+                ok = 0;
+        }
+        if (i == 0) {
+            for (uint32_t k = 0; k < rr->nmaps; k++) lists[rr->maps[k].m->field] = 1;
+            continue;
+        }
+        int lf = rr->r->list_field;
+        if (lf < 0 || (uint32_t)lf >= P->claim->nfields || lists[lf]++ ||
+            P->claim->fields[lf].type.kind != TY_LIST)
+            ok = 0;
+    }
+    if (!P->nrecs || P->recs[0].r->list_field >= 0) ok = 0;
+    return ok;
+}
+
 Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
     Prof *P = mem_calloc(a, sizeof(Prof));
     if (!P) return NULL;
@@ -341,6 +390,7 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
                 note_generic(P, m->path[0] == '$' ? m->path + 2 : join(P, rgen, m->path), 1);
         }
     }
+    P->direct = !bad && direct_ok(P);
     kinds_of(P, &P->containers, KIND_OBJ);
     kinds_of(P, &P->leaves, KIND_READ);
     kinds_of(P, &P->ignores, KIND_READ);
@@ -797,6 +847,7 @@ void prof_work_free(ProfWork *w) {
     mem_free(w->alloc, w->ht, w->capht * sizeof(int32_t));
     mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
     mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
+    mem_free(w->alloc, w->items, w->capitems * sizeof(Value));
     memset(w, 0, sizeof *w);
 }
 
@@ -813,8 +864,10 @@ typedef struct Conv {
     StrBuf errs;
     int nerr;
     char first_path[256];
-    int paths; /* 0: the fast pass, no paths built; a claim with a problem is
-                  converted again with paths (1) for its messages */
+    int paths; /* 0: the fast pass, no paths built, claims built directly; a
+                  document with a problem is converted again with paths (1),
+                  through canonical text, for its messages */
+    int slow;  /* the fast pass met a value the direct build leaves to the slow way */
     int oom;
 } Conv;
 
@@ -925,24 +978,26 @@ static void put_quoted(StrBuf *b, const char *s, size_t n) {
     b->len += scalar_json_quote(s, n, w, 6 * n + 3);
 }
 
-/* Writes field rm of the record at o (path base) as `"name":value`, or
- * nothing when it has no value. */
-static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
-                     int *first) {
+/* The text of field rm of the record at o (path base), as put_field writes
+ * it: *s, *n (NULL: the input gives no value), *raw (a JSON number, written
+ * unquoted).  num and conv: room for a position and a converted date.
+ * -1 after a message naming path. */
+static int field_text(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
+                      char *path, size_t pathcap, char *num, char *conv, const char **sp,
+                      size_t *np, int *rawp) {
     const ProfMap *m = rm->m;
     uint8_t kind = rm->fd->type.kind;
-    char path[512], num[32], conv[40];
     const char *s = NULL;
     size_t n = 0;
     int raw = 0;
     path[0] = 0;
     if (m->position) {
-        n = (size_t)snprintf(num, sizeof num, "%zu", position);
+        n = (size_t)snprintf(num, 32, "%zu", position);
         s = num;
         raw = 1;
-        CPATHF(x, path, sizeof path, "%s", base);
+        CPATHF(x, path, pathcap, "%s", base);
     } else if (m->path) {
-        value_path(x, base, &rm->path, path, sizeof path);
+        value_path(x, base, &rm->path, path, pathcap);
         const PNode *start = rm->path.anchor == -2   ? o
                              : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
                                                      : x->chain[rm->path.anchor];
@@ -964,7 +1019,7 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
             break;
         default:
             conv_err(x, path, "expected a value for '%s', got %s", rm->fd->name, kind_name(v));
-            return 1;
+            return -1;
         }
         for (uint32_t k = 0; s && k < m->nmissing; k++)
             if (strlen(m->missing[k]) == n && memcmp(m->missing[k], s, n) == 0) s = NULL;
@@ -984,7 +1039,7 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
         if (s && !dict_hit && m->nformats) {
             int ok = 0;
             for (uint32_t k = 0; k < m->nformats && !ok; k++)
-                ok = by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, sizeof conv) == 0;
+                ok = by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, 40) == 0;
             if (!ok) {
                 char pats[200];
                 size_t pk = 0;
@@ -994,7 +1049,7 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
                                            m->formats[k]);
                 conv_err(x, path, "'%.*s' is not a %s written %s", (int)(n > 40 ? 40 : n), s,
                          kind == TY_DATE ? "date" : "datetime", pats);
-                return 1;
+                return -1;
             }
             s = conv;
             n = strlen(conv);
@@ -1006,6 +1061,23 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
             if (dot && z == n && dot > s) n = (size_t)(dot - s);
         }
     }
+    *sp = s;
+    *np = n;
+    *rawp = raw;
+    return 0;
+}
+
+/* Writes field rm of the record at o (path base) as `"name":value`, or
+ * nothing when it has no value. */
+static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
+                     int *first) {
+    const ProfMap *m = rm->m;
+    uint8_t kind = rm->fd->type.kind;
+    char path[512], num[32], conv[40];
+    const char *s;
+    size_t n;
+    int raw;
+    if (field_text(x, rm, o, base, position, path, sizeof path, num, conv, &s, &n, &raw)) return 1;
     int given = s != NULL && !m->position;
     /* the value as the field's type: a bad one is named by its path here */
     if (given && !type_is_string(kind) && !(raw && (memchr(s, 'e', n) || memchr(s, 'E', n)))) {
@@ -1116,6 +1188,205 @@ static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base,
     return 1;
 }
 
+/* ------------------------------------------------------ the direct build */
+
+/* The claims of a document (or a CSV group) are built straight from its
+ * tree, with no canonical text between: each value is what the schema's
+ * reader (json_reader.c) makes of the text put_field writes for it.  Only
+ * what is read the same way for sure is built so: a value the reader would
+ * refuse, or read in a way of its own (a string it would escape or mend, an
+ * amount in exponent form), makes the document go the slow way (x->slow),
+ * where the canonical text is written and read as before, so the claims
+ * and every message stay what they were. */
+
+/* A JSON number (RFC 8259's grammar, as json_reader takes it): 1, and
+ * *is_int when it has neither fraction nor exponent; 0 if not one. */
+static int json_number(const char *s, size_t n, int *is_int) {
+    size_t i = 0;
+    *is_int = 1;
+    if (i < n && s[i] == '-') i++;
+    if (i >= n) return 0;
+    if (s[i] == '0')
+        i++;
+    else if (s[i] >= '1' && s[i] <= '9')
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    else
+        return 0;
+    if (i < n && s[i] == '.') {
+        *is_int = 0;
+        if (++i >= n || s[i] < '0' || s[i] > '9') return 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        *is_int = 0;
+        if (++i < n && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= n || s[i] < '0' || s[i] > '9') return 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    return i == n;
+}
+
+/* Whether s[0..n) is written in a JSON string as it is (put_quoted copies
+ * it; the reader takes it back unchanged, with no escape to decode): well
+ * formed UTF-8, no control character, no '"' or '\\'. */
+static int plain_text(const char *s, size_t n) {
+    const unsigned char *q = (const unsigned char *)s, *end = q + n;
+    while (q < end) {
+        unsigned c = *q;
+        if (c < 0x80) {
+            if (c < 0x20 || c == '"' || c == '\\') return 0;
+            q++;
+            continue;
+        }
+        int k = utf8_seq_len(q, end);
+        if (k <= 0) return 0;
+        q += k;
+    }
+    return 1;
+}
+
+/* A code or text as the reader's make_str makes it: shared through
+ * o->strings when one is given. */
+static int direct_str(Arena *ar, StrMap *strings, const char *s, size_t n, const ArbStr **out) {
+    if (strings && (*out = strmap_get(strings, s, n)) != NULL) return 0;
+    ArbStr *a = arena_alloc(ar, sizeof(ArbStr) + n + 1);
+    if (!a) return -2;
+    memcpy(a->data, s, n);
+    a->data[n] = 0;
+    a->len = (uint32_t)n;
+    a->hash = str_hash(a->data, n);
+    *out = a;
+    if (strings) {
+        int oom = 0; /* out of memory: this one is not shared, which is still right */
+        const ArbStr *known = strmap_put(strings, a->data, n, a, &oom);
+        if (known) *out = known;
+    }
+    return 0;
+}
+
+/* The value of field fd from s[0..n) written as put_field writes it (raw:
+ * a JSON number, else a string), as the reader reads that.  -1: not for
+ * the direct build (the slow way decides); -2: out of memory. */
+static int direct_value(const Field *fd, const char *s, size_t n, int raw, Arena *ar,
+                        const JsonrOptions *o, Value *out) {
+    uint8_t kind = fd->type.kind;
+    if (raw) {
+        int is_int;
+        if (!json_number(s, n, &is_int)) return -1;
+        switch (kind) {
+        case TY_INT: return !is_int || scalar_parse_int(s, n, &out->i) ? -1 : 0;
+        case TY_MONEY:
+            return memchr(s, 'e', n) || memchr(s, 'E', n) || scalar_parse_money(s, n, &out->i) ? -1
+                                                                                               : 0;
+        case TY_CODE: return direct_str(ar, o->strings, s, n, &out->s);
+        default: return -1;
+        }
+    }
+    if (n == 0) { /* "" is missing */
+        if (kind == TY_LIST) return -1;
+        if (type_is_string(kind))
+            out->p = NULL;
+        else
+            out->i = ARB_NULL;
+        return 0;
+    }
+    size_t max = o->max_field ? o->max_field : JSONR_MAX_FIELD;
+    if (n > max || !plain_text(s, n)) return -1;
+    switch (kind) {
+    case TY_CODE:
+    case TY_TEXT: return direct_str(ar, o->strings, s, n, &out->s);
+    case TY_INT: return scalar_parse_int(s, n, &out->i) ? -1 : 0;
+    case TY_MONEY: return scalar_parse_money(s, n, &out->i) ? -1 : 0;
+    case TY_ENUM: {
+        int k = scalar_enum_index(fd->type.enm, s, n);
+        if (k < 0) return -1;
+        out->i = k;
+        return 0;
+    }
+    case TY_BOOL:
+    case TY_DATE:
+    case TY_DATETIME:
+    case TY_DURATION: return scalar_parse(&fd->type, s, n, NULL, out) ? -1 : 0;
+    default: return -1;
+    }
+}
+
+/* Builds the record of rr at o into out.  Returns how many of its fields
+ * the input gave (a list's record with none is left out), -1 when the
+ * document goes the slow way, -2 when out of memory. */
+static int direct_record(Conv *x, const RRec *rr, const PNode *o, size_t position, Value *out,
+                         Arena *ar, const JsonrOptions *opt) {
+    memcpy(out, rr->blank, rr->rt->nfields * sizeof(Value));
+    int given = 0;
+    for (uint32_t k = 0; k < rr->nmaps; k++) {
+        const RMap *rm = &rr->maps[k];
+        char path[8], num[32], conv[40];
+        const char *s;
+        size_t n;
+        int raw;
+        if (field_text(x, rm, o, "", position, path, sizeof path, num, conv, &s, &n, &raw))
+            return -1;
+        if (s && !rm->m->position) given++;
+        if (!s && rm->m->deflt) s = rm->m->deflt, n = strlen(s), raw = 0;
+        if (!s) continue;
+        int rc = direct_value(rm->fd, s, n, raw, ar, opt, &out[rm->m->field]);
+        if (rc) return rc;
+    }
+    if (rr->r->list_field >= 0 && !given) return 0;
+    for (uint32_t i = 0; i < rr->nreq; i++) {
+        const Field *fd = &rr->rt->fields[rr->req[i]];
+        const Value *v = &out[rr->req[i]];
+        if (type_is_string(fd->type.kind) || fd->type.kind == TY_LIST ? !v->p : v->i == ARB_NULL)
+            return -1; /* the reader names it */
+    }
+    if (rr->r->list_field >= 0) return given;
+    ProfWork *w = x->w;
+    for (uint32_t i = 1; i < x->P->nrecs; i++) {
+        const RRec *lr = &x->P->recs[i];
+        const PNode *arr = o;
+        size_t n = 1;
+        if (lr->path.nseg) {
+            arr = walk(x, o, lr->path.seg, lr->path.nseg);
+            if (elements(arr, &n)) return -1;
+        }
+        if (!n) continue;
+        size_t width = lr->rt->nfields ? lr->rt->nfields : 1, put = 0;
+        const PNode *e = first_element(x, arr);
+        for (size_t k = 0; k < n && e; k++, e = next_element(x, arr, e)) {
+            if (mem_grow(w->alloc, (void **)&w->items, sizeof(Value), &w->capitems,
+                         (put + 1) * width))
+                return -2;
+            int rc = direct_record(x, lr, e, k + 1, w->items + put * width, ar, opt);
+            if (rc < 0) return rc;
+            if (rc) put++;
+        }
+        if (!put) continue;
+        ArbList *l = arena_alloc(ar, sizeof(ArbList));
+        Value *items = arena_alloc(ar, put * width * sizeof(Value));
+        if (!l || !items) return -2;
+        memcpy(items, w->items, put * width * sizeof(Value));
+        l->n = (uint32_t)put;
+        l->width = lr->rt->nfields;
+        l->items = items;
+        out[lr->r->list_field].l = l;
+    }
+    return 1;
+}
+
+/* One claim built straight from its object o. */
+static int direct_claim(Conv *x, const PNode *o, Arena *ar, const JsonrOptions *opt) {
+    ProfWork *w = x->w;
+    const RecordType *ct = x->P->claim;
+    Value *claim = arena_alloc(ar, (ct->nfields ? ct->nfields : 1) * sizeof(Value));
+    if (!claim) return -2;
+    int rc = direct_record(x, &x->P->recs[0], o, 0, claim, ar, opt);
+    if (rc < 0) return rc;
+    if (mem_grow(w->alloc, (void **)&w->claims, sizeof *w->claims, &w->capclaims, w->nclaims + 1))
+        return -2;
+    w->claims[w->nclaims++] = claim;
+    return 0;
+}
+
 /* Reads the canonical text of one claim with the schema's reader. */
 static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptions *o) {
     ProfWork *w = x->w;
@@ -1141,6 +1412,13 @@ static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptio
 
 static void one_claim(Conv *x, const PNode *o, const char *path, const JsonReader *jr, Arena *ar,
                       const JsonrOptions *opt, int *rc) {
+    if (!x->paths && x->P->direct && !x->w->via_text) {
+        if (x->slow || x->nerr) return; /* the document goes the slow way anyway */
+        int r = direct_claim(x, o, ar, opt);
+        if (r == -2) *rc = -2;
+        if (r == -1) x->slow = 1;
+        return;
+    }
     sb_clear(&x->w->text);
     sb_clear(&x->w->paths);
     x->w->nmarks = 0;
@@ -1155,9 +1433,11 @@ static void one_claim(Conv *x, const PNode *o, const char *path, const JsonReade
  * so that the document is converted again, this time building the paths
  * the messages name (the same conversion, so the same problems). */
 static int again(Conv *x, int rc) {
-    if (!x->nerr || rc == -2 || x->paths) return 0;
+    if ((!x->nerr && !x->slow) || rc == -2 || x->paths) return 0;
     sb_clear(&x->errs);
     x->nerr = 0;
+    x->slow = 0;
+    x->w->nslow++;
     x->first_path[0] = 0;
     x->w->nclaims = 0;
     x->paths = 1;

@@ -102,7 +102,13 @@ typedef struct ProfWork {
     int32_t *ht; /* its object members by (object, key): see pn_index */
     size_t capht;
     uint32_t htmask;
+    Value *items; /* the direct build: a list's records so far */
+    size_t capitems;
     int jsonc_only; /* for tests: every document read by json-c (the fallback) */
+    int via_text;   /* for tests: every claim written as canonical JSON and read by the
+                       schema's reader (the slow way), not built from the tree */
+    uint64_t nslow; /* documents (CSV: claims) read again the slow way, for their
+                       messages or for a value the direct build leaves to it */
 } ProfWork;
 
 void prof_work_init(ProfWork *w, Alloc a);
