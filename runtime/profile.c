@@ -26,6 +26,18 @@ static void pathf(char *out, size_t cap, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* The hash of an object's key, cheap (its length and three of its bytes):
+ * keys are compared in full, so a collision costs only a comparison. */
+static inline uint32_t pkey_hash(const char *s, size_t n) {
+    uint32_t h = (uint32_t)n * 0x9E3779B1u;
+    if (n) {
+        h ^= (uint32_t)(unsigned char)s[0] * 0x85EBCA77u;
+        h ^= (uint32_t)(unsigned char)s[n - 1] * 0xC2B2AE3Du;
+        h ^= (uint32_t)(unsigned char)s[n / 2] * 0x27D4EB2Fu;
+    }
+    return h ^ (h >> 15);
+}
+
 /* ------------------------------------------------------------------ paths */
 
 typedef struct Seg {
@@ -67,7 +79,7 @@ static int split_path(Arena *ar, const char *path, int *absolute, Seg *out, uint
             if (!name) return -1;
             out[*n].name = name;
             out[*n].len = (uint32_t)nlen;
-            out[*n].hash = str_hash(name, nlen);
+            out[*n].hash = pkey_hash(name, nlen);
             out[*n].arr = (uint8_t)arr;
         }
         (*n)++;
@@ -158,6 +170,7 @@ typedef struct RMap {
     const ProfMap *m;
     const Field *fd;
     PPath path;
+    int32_t want; /* its key in the record's object: a slot of fill_slots, or -1 (walked) */
 } RMap;
 
 typedef struct RRec {
@@ -170,6 +183,13 @@ typedef struct RRec {
     Value *blank;  /* the record with every field missing (the direct build) */
     uint32_t *req; /* fields the reader requires (required or key, not derived) */
     uint32_t nreq;
+    /* the keys of the record's object its mappings and (the claim) its
+     * lists read, found in one pass over the object (fill_slots): */
+    uint32_t nwant, wmask;
+    int32_t *wtab;    /* by pkey_hash: the first want of a key, or -1 */
+    const Seg **wseg; /* per want: its key */
+    int32_t *wnext;   /* the next want of the same key, or -1 */
+    int32_t lwant;    /* a list: its want in the claim's record, or -1 */
 } RRec;
 
 struct Prof {
@@ -180,12 +200,14 @@ struct Prof {
     PPath claims; /* JSON */
     RRec *recs;
     uint32_t nrecs;
-    StrMap leaves;     /* generic paths of the values read ("a.b[].c"); CSV: columns */
-    StrMap containers; /* their prefixes, and the arrays walked ("a.b[]") */
-    StrMap ignores;    /* the `ignore` paths, exactly */
-    StrMap kinds;      /* the three above in one, for unread_keys: a path ->
-                          its KIND_* bits (one lookup per key of the input) */
-    int direct;        /* claims may be built straight from the tree (see direct_claim) */
+    StrMap leaves;        /* generic paths of the values read ("a.b[].c"); CSV: columns */
+    StrMap containers;    /* their prefixes, and the arrays walked ("a.b[]") */
+    StrMap ignores;       /* the `ignore` paths, exactly */
+    StrMap kinds;         /* the three above in one, for unread_keys: a path ->
+                             its KIND_* bits (one lookup per key of the input) */
+    int direct;           /* claims may be built straight from the tree (see direct_claim) */
+    struct SNode *snodes; /* JSON: the containers of the input, [0] the document */
+    uint32_t nsnodes;
     int oom;
 };
 
@@ -213,7 +235,7 @@ static int ready_path(Prof *P, const char *text, PPath *out) {
         out->seg->arr = strcmp(text, "rows[]") == 0;
         if (out->seg->arr) out->seg->name = "rows";
         out->seg->len = (uint32_t)strlen(out->seg->name);
-        out->seg->hash = str_hash(out->seg->name, out->seg->len);
+        out->seg->hash = pkey_hash(out->seg->name, out->seg->len);
         out->nseg = strcmp(text, ".") == 0 ? 0 : 1;
         return 0;
     }
@@ -247,6 +269,25 @@ static void note_generic(Prof *P, const char *g, int leaf) {
         if (*d == '.') strmap_put(&P->containers, c, (size_t)(d - c), c, &P->oom);
 }
 
+/* A container of the input at a generic path ("input.data",
+ * "input.data.patient_dtos[]"): the keys of its objects the profile knows,
+ * each with its KIND_* bits and the containers below it, so that the keys
+ * of a document are judged object by object, with no path built. */
+typedef struct SKey {
+    const char *key;
+    uint32_t klen, khash;
+    uint8_t kind;
+    int32_t obj, arr; /* KIND_OBJ: the container path.key; KIND_ARR: path.key[]; else -1 */
+} SKey;
+
+typedef struct SNode {
+    const char *path; /* generic, "" for the document */
+    uint32_t plen;
+    SKey *keys;
+    uint32_t nkeys, mask;
+    int32_t *tab; /* keys by pkey_hash, or -1 */
+} SNode;
+
 #define KIND_ARR 1  /* path + "[]" is a container */
 #define KIND_OBJ 2  /* path is a container */
 #define KIND_READ 4 /* path is read by a mapping, or ignored */
@@ -274,6 +315,98 @@ static void kinds_of(Prof *P, const StrMap *m, uint8_t bit) {
     }
 }
 
+/* The container at generic path p (n bytes), made when new; -1 out of memory. */
+static int32_t snode_at(Prof *P, const char *p, size_t n, uint32_t *cap) {
+    for (uint32_t i = 0; i < P->nsnodes; i++)
+        if (P->snodes[i].plen == n && memcmp(P->snodes[i].path, p, n) == 0) return (int32_t)i;
+    if (P->nsnodes == *cap) {
+        SNode *g = arena_alloc(&P->ar, 2 * *cap * sizeof(SNode));
+        if (!g) return -1;
+        memcpy(g, P->snodes, P->nsnodes * sizeof(SNode));
+        P->snodes = g;
+        *cap *= 2;
+    }
+    char *c = arena_strndup(&P->ar, p, n);
+    if (!c) return -1;
+    SNode *sn = &P->snodes[P->nsnodes];
+    memset(sn, 0, sizeof *sn);
+    sn->path = c;
+    sn->plen = (uint32_t)n;
+    return (int32_t)P->nsnodes++;
+}
+
+/* The container at generic path p (n bytes), or -1. */
+static int32_t snode_find(const Prof *P, const char *p, size_t n) {
+    for (uint32_t i = 0; i < P->nsnodes; i++)
+        if (P->snodes[i].plen == n && memcmp(P->snodes[i].path, p, n) == 0) return (int32_t)i;
+    return -1;
+}
+
+/* The containers of the input and their keys, from P->kinds: a path
+ * "a.b" with its bits is key "b" of the container "a".  A path whose last
+ * key ends in "[]" is only reached by unread_keys' fallback (a key of the
+ * input written so). */
+static int ready_snodes(Prof *P) {
+    uint32_t cap = 8;
+    P->snodes = arena_alloc(&P->ar, cap * sizeof(SNode));
+    if (!P->snodes || snode_at(P, "", 0, &cap) < 0) return -1;
+    for (int pass = 0; pass < 3; pass++) {
+        for (uint32_t i = 0; i < P->kinds.cap; i++) {
+            const StrMapEntry *e = &P->kinds.e[i];
+            if (!e->key) continue;
+            uint8_t kind = *(const uint8_t *)e->value;
+            const char *p = e->key;
+            size_t n = e->len, d = n;
+            while (d > 0 && p[d - 1] != '.') d--;
+            int32_t parent = snode_at(P, p, d ? d - 1 : 0, &cap), obj = -1, arr = -1;
+            if (parent < 0) return -1;
+            if (kind & KIND_OBJ) obj = snode_at(P, p, n, &cap);
+            if (kind & KIND_ARR) {
+                char *pa = arena_alloc(&P->ar, n + 3);
+                if (!pa) return -1;
+                memcpy(pa, p, n);
+                memcpy(pa + n, "[]", 3);
+                arr = snode_at(P, pa, n + 2, &cap);
+            }
+            if (((kind & KIND_OBJ) && obj < 0) || ((kind & KIND_ARR) && arr < 0)) return -1;
+            if (n - d >= 2 && memcmp(p + n - 2, "[]", 2) == 0) continue;
+            SNode *sn = &P->snodes[parent];
+            if (pass == 0) { /* count */
+                sn->nkeys++;
+            } else if (pass == 1) { /* then place */
+                SKey *k = &sn->keys[sn->mask++];
+                k->key = p + d;
+                k->klen = (uint32_t)(n - d);
+                k->khash = pkey_hash(k->key, k->klen);
+                k->kind = kind;
+                k->obj = obj;
+                k->arr = arr;
+            }
+        }
+        for (uint32_t j = 0; j < P->nsnodes && pass < 2; j++) {
+            SNode *sn = &P->snodes[j];
+            if (pass == 0) {
+                sn->keys = arena_alloc(&P->ar, (sn->nkeys + 1) * sizeof(SKey));
+                if (!sn->keys) return -1;
+                sn->mask = 0; /* keys placed so far */
+                continue;
+            }
+            uint32_t tcap = 8;
+            while (tcap < 2 * sn->nkeys) tcap *= 2;
+            sn->mask = tcap - 1;
+            sn->tab = arena_alloc(&P->ar, tcap * sizeof(int32_t));
+            if (!sn->tab) return -1;
+            memset(sn->tab, 0xff, tcap * sizeof(int32_t));
+            for (uint32_t k = 0; k < sn->nkeys; k++) {
+                uint32_t t = sn->keys[k].khash & sn->mask;
+                while (sn->tab[t] >= 0) t = (t + 1) & sn->mask;
+                sn->tab[t] = (int32_t)k;
+            }
+        }
+    }
+    return 0;
+}
+
 static const char *join(Prof *P, const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
     char *s = arena_alloc(&P->ar, n);
@@ -285,6 +418,59 @@ static const char *join(Prof *P, const char *a, const char *b) {
     else
         snprintf(s, n, "%s.%s", a, b);
     return s;
+}
+
+#define PROF_MAX_WANTS 64
+
+/* The wants of record rr (and of the claim, its lists' keys). */
+static int ready_wants(Prof *P, RRec *rr, int claim) {
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < rr->nmaps; k++) {
+        RMap *rm = &rr->maps[k];
+        rm->want = -1;
+        if (rm->m->path && !rm->m->position && rm->path.anchor == -2 && rm->path.nseg == 1)
+            rm->want = (int32_t)n++;
+    }
+    for (uint32_t i = 1; claim && i < P->nrecs; i++) {
+        RRec *lr = &P->recs[i];
+        lr->lwant = -1;
+        if (lr->path.anchor == -2 && lr->path.nseg == 1) lr->lwant = (int32_t)n++;
+    }
+    if (n > PROF_MAX_WANTS) { /* walked, all of them */
+        for (uint32_t k = 0; k < rr->nmaps; k++) rr->maps[k].want = -1;
+        for (uint32_t i = 1; claim && i < P->nrecs; i++) P->recs[i].lwant = -1;
+        n = 0;
+    }
+    uint32_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    rr->nwant = n;
+    rr->wmask = cap - 1;
+    rr->wtab = arena_alloc(&P->ar, cap * sizeof(int32_t));
+    rr->wseg = arena_alloc(&P->ar, (n + 1) * sizeof(Seg *));
+    rr->wnext = arena_alloc(&P->ar, (n + 1) * sizeof(int32_t));
+    if (!rr->wtab || !rr->wseg || !rr->wnext) return -1;
+    memset(rr->wtab, 0xff, cap * sizeof(int32_t));
+    for (uint32_t k = 0; k < rr->nmaps; k++)
+        if (rr->maps[k].want >= 0) rr->wseg[rr->maps[k].want] = &rr->maps[k].path.seg[0];
+    for (uint32_t i = 1; claim && i < P->nrecs; i++)
+        if (P->recs[i].lwant >= 0) rr->wseg[P->recs[i].lwant] = &P->recs[i].path.seg[0];
+    for (uint32_t w = 0; w < n; w++) {
+        const Seg *g = rr->wseg[w];
+        rr->wnext[w] = -1;
+        uint32_t t = g->hash & rr->wmask;
+        for (; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
+            const Seg *o = rr->wseg[rr->wtab[t]];
+            if (o->len == g->len && memcmp(o->name, g->name, g->len) == 0) break;
+        }
+        if (rr->wtab[t] < 0) {
+            rr->wtab[t] = (int32_t)w;
+        } else { /* a key read twice: at the end of its chain */
+            int32_t e = rr->wtab[t];
+            while (rr->wnext[e] >= 0) e = rr->wnext[e];
+            rr->wnext[e] = (int32_t)w;
+        }
+    }
+    return 0;
 }
 
 /* Readies the direct build: each record's blank and required fields.  0
@@ -305,6 +491,7 @@ static int direct_ok(Prof *P) {
         uint8_t *seen = arena_alloc(&P->ar, nf);
         if (!rr->blank || !rr->req || !seen) return P->oom = 1, 0;
         memset(seen, 0, nf);
+        if (ready_wants(P, rr, i == 0)) return P->oom = 1, 0;
         for (uint32_t f = 0; f < rt->nfields; f++) {
             const Field *fd = &rt->fields[f];
             if (type_is_string(fd->type.kind) || fd->type.kind == TY_LIST)
@@ -394,6 +581,7 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
     kinds_of(P, &P->containers, KIND_OBJ);
     kinds_of(P, &P->leaves, KIND_READ);
     kinds_of(P, &P->ignores, KIND_READ);
+    if (!bad && !P->oom && pf->format == PROF_JSON && ready_snodes(P)) P->oom = 1;
     if (bad || P->oom) {
         prof_free(P);
         return NULL;
@@ -634,7 +822,7 @@ static int32_t pp_container(PParse *p, int obj) {
         if (obj) {
             if (p->i >= p->n || p->t[p->i] != '"' || !(key = pp_string(p, &kl)))
                 return p->fail = 1, -1;
-            kh = str_hash(key, kl);
+            kh = pkey_hash(key, kl);
             if (memchr(key, 0, kl)) return p->fail = 1, -1;
             uint64_t bit = (uint64_t)1 << (kh & 63);
             if (seen[(kh >> 6) & 3] & bit) /* maybe seen: look */
@@ -752,7 +940,7 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
             memcpy(ks, key, kl + 1);
             PN(w, c)->key = ks;
             PN(w, c)->klen = (uint32_t)kl;
-            PN(w, c)->khash = str_hash(ks, kl);
+            PN(w, c)->khash = pkey_hash(ks, kl);
             PN(w, c)->parent = k;
             if (last < 0)
                 PN(w, k)->first = c;
@@ -789,45 +977,14 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
     return k;
 }
 
-static uint32_t pn_slot(int32_t parent, uint32_t khash) {
-    uint32_t h = khash ^ ((uint32_t)parent * 0x9E3779B1u);
-    return h ^ (h >> 15);
-}
-
-/* Indexes the members of the objects of the tree just read by (object,
- * key) in w->ht, for pn_get.  -1: out of memory. */
-static int pn_index(ProfWork *w) {
-    size_t need = 64;
-    while (need < 2 * w->nnodes) need *= 2;
-    if (need > w->capht) {
-        int32_t *t =
-            mem_realloc(w->alloc, w->ht, w->capht * sizeof(int32_t), need * sizeof(int32_t));
-        if (!t) return -1;
-        w->ht = t;
-        w->capht = need;
-    }
-    w->htmask = (uint32_t)need - 1;
-    memset(w->ht, 0xff, need * sizeof(int32_t));
-    const PNode *N = w->nodes;
-    for (size_t i = 0; i < w->nnodes; i++) {
-        if (N[i].parent < 0) continue;
-        uint32_t k = pn_slot(N[i].parent, N[i].khash) & w->htmask;
-        while (w->ht[k] >= 0) k = (k + 1) & w->htmask;
-        w->ht[k] = (int32_t)i;
-    }
-    return 0;
-}
-
-/* The member key (kl bytes, str_hash kh) of object node o; NULL if none. */
+/* The member key (kl bytes, pkey_hash kh) of object node o; NULL if none.
+ * Looked for one member after the other: the records' own keys are found
+ * in one pass over the object (fill_slots), this is for the few others. */
 static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, size_t kl,
                            uint32_t kh) {
     const PNode *N = w->nodes;
-    int32_t parent = (int32_t)(o - N);
-    for (uint32_t k = pn_slot(parent, kh) & w->htmask; w->ht[k] >= 0; k = (k + 1) & w->htmask) {
-        const PNode *c = &N[w->ht[k]];
-        if (c->parent == parent && c->khash == kh && c->klen == kl && memcmp(c->key, key, kl) == 0)
-            return c;
-    }
+    for (int32_t c = o->first; c >= 0; c = N[c].next)
+        if (N[c].khash == kh && N[c].klen == kl && memcmp(N[c].key, key, kl) == 0) return &N[c];
     return NULL;
 }
 
@@ -844,7 +1001,6 @@ void prof_work_free(ProfWork *w) {
     if (w->tok) json_tokener_free(w->tok);
     mem_free(w->alloc, w->nodes, w->capnodes * sizeof(PNode));
     mem_free(w->alloc, w->strs, w->capstrs);
-    mem_free(w->alloc, w->ht, w->capht * sizeof(int32_t));
     mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
     mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
     mem_free(w->alloc, w->items, w->capitems * sizeof(Value));
@@ -982,7 +1138,7 @@ static void put_quoted(StrBuf *b, const char *s, size_t n) {
  * it: *s, *n (NULL: the input gives no value), *raw (a JSON number, written
  * unquoted).  num and conv: room for a position and a converted date.
  * -1 after a message naming path. */
-static int field_text(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
+static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base, size_t position,
                       char *path, size_t pathcap, char *num, char *conv, const char **sp,
                       size_t *np, int *rawp) {
     const ProfMap *m = rm->m;
@@ -998,10 +1154,6 @@ static int field_text(Conv *x, const RMap *rm, const PNode *o, const char *base,
         CPATHF(x, path, pathcap, "%s", base);
     } else if (m->path) {
         value_path(x, base, &rm->path, path, pathcap);
-        const PNode *start = rm->path.anchor == -2   ? o
-                             : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
-                                                     : x->chain[rm->path.anchor];
-        const PNode *v = walk(x, start, rm->path.seg, rm->path.nseg);
         switch (v ? v->type : PN_NULL) {
         case PN_NULL: break;
         case PN_STR:
@@ -1067,6 +1219,18 @@ static int field_text(Conv *x, const RMap *rm, const PNode *o, const char *base,
     return 0;
 }
 
+/* The node field rm of the record at o reads (NULL: absent); slot: what
+ * fill_slots found in o, or NULL to look. */
+static const PNode *map_node(const Conv *x, const RMap *rm, const PNode *o,
+                             const PNode *const *slot) {
+    if (!rm->m->path || rm->m->position) return NULL;
+    if (slot && rm->want >= 0) return slot[rm->want];
+    const PNode *start = rm->path.anchor == -2   ? o
+                         : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
+                                                 : x->chain[rm->path.anchor];
+    return walk(x, start, rm->path.seg, rm->path.nseg);
+}
+
 /* Writes field rm of the record at o (path base) as `"name":value`, or
  * nothing when it has no value. */
 static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
@@ -1077,7 +1241,9 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
     const char *s;
     size_t n;
     int raw;
-    if (field_text(x, rm, o, base, position, path, sizeof path, num, conv, &s, &n, &raw)) return 1;
+    if (field_text(x, rm, map_node(x, rm, o, NULL), base, position, path, sizeof path, num, conv,
+                   &s, &n, &raw))
+        return 1;
     int given = s != NULL && !m->position;
     /* the value as the field's type: a bad one is named by its path here */
     if (given && !type_is_string(kind) && !(raw && (memchr(s, 'e', n) || memchr(s, 'E', n)))) {
@@ -1160,7 +1326,7 @@ static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base,
                     epath[0] = 0;
                 } else if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
                     const PNode *ln = e->type == PN_OBJ
-                                          ? pn_get(x->w, e, "\x01line", 5, str_hash("\x01line", 5))
+                                          ? pn_get(x->w, e, "\x01line", 5, pkey_hash("\x01line", 5))
                                           : NULL;
                     pathf(epath, sizeof epath, "line %s:", ln ? ln->s : "?");
                 } else if (lr->path.nseg && arr->type == PN_ARR) {
@@ -1311,6 +1477,24 @@ static int direct_value(const Field *fd, const char *s, size_t n, int raw, Arena
     }
 }
 
+/* The members of object o that record rr reads by their key (walk's
+ * answers, in one pass over o): slot[want], NULL when absent. */
+static void fill_slots(const Conv *x, const RRec *rr, const PNode *o, const PNode **slot) {
+    for (uint32_t k = 0; k < rr->nwant; k++) slot[k] = NULL;
+    if (!o || o->type != PN_OBJ || !rr->nwant) return;
+    const PNode *N = x->N;
+    for (int32_t c = o->first; c >= 0; c = N[c].next) {
+        const PNode *v = &N[c];
+        for (uint32_t t = v->khash & rr->wmask; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
+            const Seg *g = rr->wseg[rr->wtab[t]];
+            if (g->hash != v->khash || g->len != v->klen || memcmp(g->name, v->key, g->len) != 0)
+                continue;
+            for (int32_t w = rr->wtab[t]; w >= 0; w = rr->wnext[w]) slot[w] = v;
+            break;
+        }
+    }
+}
+
 /* Builds the record of rr at o into out.  Returns how many of its fields
  * the input gave (a list's record with none is left out), -1 when the
  * document goes the slow way, -2 when out of memory. */
@@ -1318,13 +1502,16 @@ static int direct_record(Conv *x, const RRec *rr, const PNode *o, size_t positio
                          Arena *ar, const JsonrOptions *opt) {
     memcpy(out, rr->blank, rr->rt->nfields * sizeof(Value));
     int given = 0;
+    const PNode *slot[PROF_MAX_WANTS];
+    fill_slots(x, rr, o, slot);
     for (uint32_t k = 0; k < rr->nmaps; k++) {
         const RMap *rm = &rr->maps[k];
         char path[8], num[32], conv[40];
         const char *s;
         size_t n;
         int raw;
-        if (field_text(x, rm, o, "", position, path, sizeof path, num, conv, &s, &n, &raw))
+        if (field_text(x, rm, map_node(x, rm, o, slot), "", position, path, sizeof path, num, conv,
+                       &s, &n, &raw))
             return -1;
         if (s && !rm->m->position) given++;
         if (!s && rm->m->deflt) s = rm->m->deflt, n = strlen(s), raw = 0;
@@ -1346,7 +1533,7 @@ static int direct_record(Conv *x, const RRec *rr, const PNode *o, size_t positio
         const PNode *arr = o;
         size_t n = 1;
         if (lr->path.nseg) {
-            arr = walk(x, o, lr->path.seg, lr->path.nseg);
+            arr = lr->lwant >= 0 ? slot[lr->lwant] : walk(x, o, lr->path.seg, lr->path.nseg);
             if (elements(arr, &n)) return -1;
         }
         if (!n) continue;
@@ -1505,42 +1692,61 @@ static int empty_value(const PNode *v) {
     }
 }
 
-/* Counts (or, strict, reports) the keys under o (generic path g, gl bytes,
- * whose str_hash is gh) that no mapping reads. */
-static void unread_keys(Conv *x, const PNode *o, const char *g, size_t gl, uint32_t gh,
-                        const JsonrOptions *opt) {
+/* Counts (or, strict, reports) the keys under o (an object of container
+ * sn) that no mapping reads. */
+static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions *opt) {
     const Prof *P = x->P;
+    const SNode *S = &P->snodes[sn];
     for (int32_t c = o->first; c >= 0; c = x->N[c].next) {
         const PNode *v = &x->N[c];
         const char *key = v->key;
-        char sub[512];
-        size_t kl = v->klen, n = gl + (gl ? 1 : 0) + kl;
-        if (n + 3 >= sizeof sub) continue;
-        memcpy(sub, g, gl);
-        if (gl) sub[gl] = '.';
-        memcpy(sub + n - kl, key, kl);
-        memcpy(sub + n, "[]", 3);
-        uint32_t h = str_hash_more(gl ? str_hash_more(gh, ".", 1) : gh, key, kl);
-        const uint8_t *kf = strmap_get_hashed(&P->kinds, sub, n, h);
-        uint8_t kind = kf ? *kf : 0;
+        size_t kl = v->klen, gl = S->plen, n = gl + (gl ? 1 : 0) + kl;
+        if (n + 3 >= 512) continue; /* a path too long to name */
+        uint8_t kind = 0;
+        int32_t obj = -1, arr = -1;
+        if (memchr(key, '.', kl) || memchr(key, '[', kl) || memchr(key, ']', kl)) {
+            /* a key that reads as a path of its own: looked up as one */
+            char sub[512];
+            memcpy(sub, S->path, gl);
+            if (gl) sub[gl] = '.';
+            memcpy(sub + n - kl, key, kl);
+            const uint8_t *kf = strmap_get(&P->kinds, sub, n);
+            kind = kf ? *kf : 0;
+            memcpy(sub + n, "[]", 3);
+            if (kind & KIND_ARR) arr = snode_find(P, sub, n + 2);
+            if (kind & KIND_OBJ) obj = snode_find(P, sub, n);
+            if (((kind & KIND_ARR) && arr < 0) || ((kind & KIND_OBJ) && obj < 0)) continue;
+        } else {
+            for (uint32_t t = v->khash & S->mask; S->tab[t] >= 0; t = (t + 1) & S->mask) {
+                const SKey *k = &S->keys[S->tab[t]];
+                if (k->khash == v->khash && k->klen == kl && memcmp(k->key, key, kl) == 0) {
+                    kind = k->kind, obj = k->obj, arr = k->arr;
+                    break;
+                }
+            }
+        }
         if (kind & KIND_ARR) {
-            uint32_t ha = str_hash_more(h, "[]", 2);
             size_t k;
             if (elements(v, &k) == 0 && k)
                 for (const PNode *e = first_element(x, v); e; e = next_element(x, v, e))
-                    if (e->type == PN_OBJ) unread_keys(x, e, sub, n + 2, ha, opt);
+                    if (e->type == PN_OBJ) unread_keys(x, e, arr, opt);
             continue;
         }
-        sub[n] = 0;
         if (kind & KIND_OBJ) {
-            if (v->type == PN_OBJ) unread_keys(x, v, sub, n, h, opt);
+            if (v->type == PN_OBJ) unread_keys(x, v, obj, opt);
             continue;
         }
+        if ((kind & KIND_READ) || empty_value(v)) continue;
+        char sub[512];
+        memcpy(sub, S->path, gl);
+        if (gl) sub[gl] = '.';
+        memcpy(sub + n - kl, key, kl);
+        sub[n] = 0;
         /* an ignored path is met exactly (the walk does not go below one);
          * the scan of the list is for the rare key no mapping reads */
-        if ((kind & KIND_READ) || empty_value(v) || ignored(P->pf, sub)) continue;
+        if (ignored(P->pf, sub)) continue;
         if (opt->strict)
-            conv_err(x, sub, "'%s' is read by no field of input %s", key, P->pf->name);
+            conv_err(x, sub, "'%s' is read by no field of input %s", sub + n - kl, P->pf->name);
         else if (opt->notes)
             notes_add(opt->notes, sub, n, NULL);
     }
@@ -1678,14 +1884,13 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
         top = -1;
     }
     json_object_put(root);
-    if (top >= 0 && rc == 0 && pn_index(w)) rc = -2;
     if (top >= 0 && rc == 0) {
         x.N = w->nodes;
         const PNode *doc = &x.N[top];
         x.chain[PROF_MAX_SEGS] = doc;
         claims_at(&x, doc, 0, "", jr, ar, o, &rc);
         if (again(&x, rc)) claims_at(&x, doc, 0, "", jr, ar, o, &rc);
-        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, doc, "", 0, str_hash("", 0), o);
+        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, doc, 0, o);
         if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
     }
     if (x.oom) rc = -2;
@@ -1716,7 +1921,7 @@ struct ProfCsv {
     int32_t key_col;
     const char **unread; /* columns no mapping reads */
     size_t nunread;
-    uint32_t *colhash, *collen; /* str_hash and length of each header name */
+    uint32_t *colhash, *collen; /* pkey_hash and length of each header name */
     uint8_t *colskip;           /* COL_SKIP_* bits: a cell that is not a member of its row */
     CRow *rows;
     size_t nrows, caprows;
@@ -1784,7 +1989,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 break;
             }
             c->collen[k] = (uint32_t)strlen(c->cols[k]);
-            c->colhash[k] = str_hash(c->cols[k], c->collen[k]);
+            c->colhash[k] = pkey_hash(c->cols[k], c->collen[k]);
             c->colskip[k] = strcmp(c->cols[k], "\x01line") == 0 ? COL_SKIP_ROW
                             : strcmp(c->cols[k], "rows") == 0   ? COL_SKIP_HEAD
                                                                 : 0;
@@ -1920,7 +2125,7 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
             vn->key = "\x01line";
             vn->parent = o;
             vn->klen = 5;
-            vn->khash = str_hash("\x01line", 5);
+            vn->khash = pkey_hash("\x01line", 5);
         } else {
             memcpy(s, r->fields[k].ptr, len);
             s[len] = 0;
@@ -1990,7 +2195,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
         rn->key = "rows";
         rn->parent = claim;
         rn->klen = 4;
-        rn->khash = str_hash("rows", 4);
+        rn->khash = pkey_hash("rows", 4);
         int32_t m = PN(w, claim)->first;
         if (m < 0)
             PN(w, claim)->first = rows;
@@ -1999,7 +2204,6 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
             PN(w, m)->next = rows;
         }
         PN(w, claim)->len++;
-        if (pn_index(w)) rc = -2;
     }
     if (rc == 0) {
         x.N = w->nodes;
@@ -2013,7 +2217,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
         for (size_t k = 0; k < c->nunread && rc == 0; k++) {
             int has = 0; /* a cell of any of the claim's rows */
             size_t ul = strlen(c->unread[k]);
-            uint32_t uh = str_hash(c->unread[k], ul);
+            uint32_t uh = pkey_hash(c->unread[k], ul);
             for (int32_t j = all->first; j >= 0 && !has; j = x.N[j].next) {
                 const PNode *v = pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
                 has = v && !empty_value(v);

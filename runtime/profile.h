@@ -99,9 +99,6 @@ typedef struct ProfWork {
     size_t nnodes, capnodes;
     char *strs; /* its strings */
     size_t nstrs, capstrs;
-    int32_t *ht; /* its object members by (object, key): see pn_index */
-    size_t capht;
-    uint32_t htmask;
     Value *items; /* the direct build: a list's records so far */
     size_t capitems;
     int jsonc_only; /* for tests: every document read by json-c (the fallback) */
