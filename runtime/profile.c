@@ -38,6 +38,34 @@ static inline uint32_t pkey_hash(const char *s, size_t n) {
     return h ^ (h >> 15);
 }
 
+/* a[0..n) == b[0..n), for the short keys of objects: words compared, no
+ * call. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        if (x != y) return 0;
+        memcpy(&x, a + n - 4, 4);
+        memcpy(&y, b + n - 4, 4);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* ------------------------------------------------------------------ paths */
 
 typedef struct Seg {
@@ -601,9 +629,11 @@ void prof_free(Prof *P) {
 
 /* ------------------------------------------------------- the document tree */
 
-/* A document is read into a tree of PNodes in w->nodes (children by index)
- * and its strings, unescaped and NUL-terminated, in w->strs: no allocation
- * per value, and both buffers are reused from document to document.  The
+/* A document is read into a tree of PNodes in w->nodes (children by index);
+ * its strings and numbers point into the text read, and those with escapes
+ * (or from json-c, or a CSV row) are written unescaped in w->strs: no
+ * allocation per value, and both buffers are reused from document to
+ * document.  A string's bytes are s[0..len), not NUL-terminated.  The
  * parser takes strict JSON of the usual shape only; anything else (json-c's
  * leniencies, a duplicate key, an integer json-c would rewrite, an error)
  * goes to json-c, whose tree is copied into PNodes, or whose error is
@@ -614,7 +644,7 @@ typedef struct PNode {
     uint8_t type, truth;
     uint32_t klen, khash; /* as a member of an object: its key */
     const char *key;
-    const char *s;  /* string or number (as written), NUL-terminated */
+    const char *s;  /* string or number (as written): s[0..len) */
     size_t len;     /* its bytes; object, array: the number of children */
     int32_t first;  /* object, array: the first child, -1 if none */
     int32_t parent; /* as a member of an object: the object, else -1 */
@@ -633,7 +663,8 @@ typedef struct PParse {
 } PParse;
 
 static int32_t pn_new(ProfWork *w, uint8_t type, int *oom) {
-    if (mem_grow(w->alloc, (void **)&w->nodes, sizeof(PNode), &w->capnodes, w->nnodes + 1)) {
+    if (w->nnodes == w->capnodes &&
+        mem_grow(w->alloc, (void **)&w->nodes, sizeof(PNode), &w->capnodes, w->nnodes + 1)) {
         *oom = 1;
         return -1;
     }
@@ -684,15 +715,20 @@ static int hexval(char c) {
 static const char *pp_string(PParse *p, size_t *len) {
     const char *t = p->t;
     size_t i = p->i + 1, start = i;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (p->n - i >= 8) { /* 8 bytes at a time to the first '"', '\\' or control byte */
+        uint64_t x, q, b;
+        memcpy(&x, t + i, 8);
+        q = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs) break;
+        i += 8;
+    }
     while (i < p->n && t[i] != '"' && t[i] != '\\' && (unsigned char)t[i] >= 0x20) i++;
-    if (i < p->n && t[i] == '"') { /* no escapes: the common case */
-        char *s = pn_str(p->w, i - start + 1);
-        if (!s) return p->fail = 1, NULL;
-        memcpy(s, t + start, i - start);
-        s[i - start] = 0;
+    if (i < p->n && t[i] == '"') { /* no escapes, the common case: the text itself */
         *len = i - start;
         p->i = i + 1;
-        return s;
+        return t + start;
     }
     char *s = pn_str(p->w, 0), *o = s;
     size_t k = start;
@@ -780,11 +816,8 @@ static int32_t pp_number(PParse *p) {
         return p->fail = 1, -1;
     if (i - start > 40) return p->fail = 1, -1;
     int32_t k = pn_new(p->w, PN_NUM, &p->oom);
-    char *s = pn_str(p->w, i - start + 1);
-    if (k < 0 || !s) return p->fail = 1, -1;
-    memcpy(s, t + start, i - start);
-    s[i - start] = 0;
-    PN(p->w, k)->s = s;
+    if (k < 0) return p->fail = 1, -1;
+    PN(p->w, k)->s = t + start;
     PN(p->w, k)->len = i - start;
     p->i = i;
     return k;
@@ -822,8 +855,7 @@ static int32_t pp_container(PParse *p, int obj) {
         if (obj) {
             if (p->i >= p->n || p->t[p->i] != '"' || !(key = pp_string(p, &kl)))
                 return p->fail = 1, -1;
-            kh = pkey_hash(key, kl);
-            if (memchr(key, 0, kl)) return p->fail = 1, -1;
+            kh = pkey_hash(key, kl); /* (no NUL in it: \\u0000 goes to json-c) */
             uint64_t bit = (uint64_t)1 << (kh & 63);
             if (seen[(kh >> 6) & 3] & bit) /* maybe seen: look */
                 for (int32_t c = PN(p->w, k)->first; c >= 0; c = PN(p->w, c)->next)
@@ -984,7 +1016,7 @@ static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, s
                            uint32_t kh) {
     const PNode *N = w->nodes;
     for (int32_t c = o->first; c >= 0; c = N[c].next)
-        if (N[c].khash == kh && N[c].klen == kl && memcmp(N[c].key, key, kl) == 0) return &N[c];
+        if (N[c].khash == kh && N[c].klen == kl && same_bytes(N[c].key, key, kl)) return &N[c];
     return NULL;
 }
 
@@ -1487,7 +1519,7 @@ static void fill_slots(const Conv *x, const RRec *rr, const PNode *o, const PNod
         const PNode *v = &N[c];
         for (uint32_t t = v->khash & rr->wmask; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
             const Seg *g = rr->wseg[rr->wtab[t]];
-            if (g->hash != v->khash || g->len != v->klen || memcmp(g->name, v->key, g->len) != 0)
+            if (g->hash != v->khash || g->len != v->klen || !same_bytes(g->name, v->key, g->len))
                 continue;
             for (int32_t w = rr->wtab[t]; w >= 0; w = rr->wnext[w]) slot[w] = v;
             break;
@@ -1704,7 +1736,9 @@ static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions 
         if (n + 3 >= 512) continue; /* a path too long to name */
         uint8_t kind = 0;
         int32_t obj = -1, arr = -1;
-        if (memchr(key, '.', kl) || memchr(key, '[', kl) || memchr(key, ']', kl)) {
+        int pathlike = 0;
+        for (size_t i = 0; i < kl; i++) pathlike |= key[i] == '.' || key[i] == '[' || key[i] == ']';
+        if (pathlike) {
             /* a key that reads as a path of its own: looked up as one */
             char sub[512];
             memcpy(sub, S->path, gl);
@@ -1719,7 +1753,7 @@ static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions 
         } else {
             for (uint32_t t = v->khash & S->mask; S->tab[t] >= 0; t = (t + 1) & S->mask) {
                 const SKey *k = &S->keys[S->tab[t]];
-                if (k->khash == v->khash && k->klen == kl && memcmp(k->key, key, kl) == 0) {
+                if (k->khash == v->khash && k->klen == kl && same_bytes(k->key, key, kl)) {
                     kind = k->kind, obj = k->obj, arr = k->arr;
                     break;
                 }
