@@ -66,6 +66,17 @@ static inline int same_bytes(const char *a, const char *b, size_t n) {
     return 1;
 }
 
+/* v in decimal at out (room for 21 bytes), NUL-terminated; its length. */
+static size_t u64_text(char *out, uint64_t v) {
+    char t[24];
+    size_t n = 0;
+    do t[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (size_t i = 0; i < n; i++) out[i] = t[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+
 /* ------------------------------------------------------------------ paths */
 
 typedef struct Seg {
@@ -1052,10 +1063,11 @@ typedef struct Conv {
     StrBuf errs;
     int nerr;
     char first_path[256];
-    int paths; /* 0: the fast pass, no paths built, claims built directly; a
-                  document with a problem is converted again with paths (1),
-                  through canonical text, for its messages */
-    int slow;  /* the fast pass met a value the direct build leaves to the slow way */
+    int paths;            /* 0: the fast pass, no paths built, claims built directly; a
+                             document with a problem is converted again with paths (1),
+                             through canonical text, for its messages */
+    int slow;             /* the fast pass met a value the direct build leaves to the slow way */
+    int32_t *const *csvw; /* CSV: per record, its wants' children by position (or NULL) */
     int oom;
 } Conv;
 
@@ -1180,7 +1192,7 @@ static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base,
     int raw = 0;
     path[0] = 0;
     if (m->position) {
-        n = (size_t)snprintf(num, 32, "%zu", position);
+        n = u64_text(num, position);
         s = num;
         raw = 1;
         CPATHF(x, path, pathcap, "%s", base);
@@ -1515,6 +1527,11 @@ static void fill_slots(const Conv *x, const RRec *rr, const PNode *o, const PNod
     for (uint32_t k = 0; k < rr->nwant; k++) slot[k] = NULL;
     if (!o || o->type != PN_OBJ || !rr->nwant) return;
     const PNode *N = x->N;
+    const int32_t *cw = x->csvw ? x->csvw[rr - x->P->recs] : NULL;
+    if (cw) { /* a CSV row: its cells are its children in the order of the columns */
+        for (uint32_t k = 0; k < rr->nwant; k++) slot[k] = cw[k] >= 0 ? o + 1 + cw[k] : NULL;
+        return;
+    }
     for (int32_t c = o->first; c >= 0; c = N[c].next) {
         const PNode *v = &N[c];
         for (uint32_t t = v->khash & rr->wmask; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
@@ -1957,6 +1974,10 @@ struct ProfCsv {
     size_t nunread;
     uint32_t *colhash, *collen; /* pkey_hash and length of each header name */
     uint8_t *colskip;           /* COL_SKIP_* bits: a cell that is not a member of its row */
+    int32_t **wchild;           /* per record of the profile: its wants' positions among the
+                                   children of the row node it is built from (NULL: looked up) */
+    int32_t *uchild;            /* per unread column: the position of its cell in a row */
+    int uchild_ok;              /* uchild is right (no column is named "\x01line") */
     CRow *rows;
     size_t nrows, caprows;
     CGroup *groups;
@@ -1974,6 +1995,51 @@ static int add_group(ProfCsv *c, const char *err) {
     if (mem_grow(c->alloc, (void **)&c->groups, sizeof(CGroup), &c->capgroups, c->ngroups + 1))
         return -1;
     c->groups[c->ngroups++] = (CGroup){-1, -1, err};
+    return 0;
+}
+
+/* The position of the member named name among the children of a row node
+ * built with skip (row_node; the claim's, COL_SKIP_HEAD too, has its rows
+ * last), or -1. */
+static int32_t csv_child(const ProfCsv *c, uint8_t skip, const char *name, size_t len) {
+    int32_t at = 0;
+    for (size_t k = 0; k < c->ncols; k++) {
+        if (c->colskip[k] & skip) continue;
+        if (c->collen[k] == len && memcmp(c->cols[k], name, len) == 0) return at;
+        at++;
+    }
+    if (len == 5 && memcmp(name, "\x01line", 5) == 0) return at;
+    if ((skip & COL_SKIP_HEAD) && len == 4 && memcmp(name, "rows", 4) == 0) return at + 1;
+    return -1;
+}
+
+/* Where the records' keys and the unread columns are in a row node. */
+static int csv_children(ProfCsv *c) {
+    const Prof *P = c->P;
+    c->wchild = arena_alloc(&c->ar, (P->nrecs + 1) * sizeof(int32_t *));
+    c->uchild = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(int32_t));
+    if (!c->wchild || !c->uchild) return -1;
+    for (uint32_t i = 0; i < P->nrecs; i++) {
+        const RRec *rr = &P->recs[i];
+        c->wchild[i] = NULL;
+        uint8_t skip;
+        if (i == 0 || rr->path.nseg == 0) /* the claim's row */
+            skip = COL_SKIP_ROW | COL_SKIP_HEAD;
+        else if (rr->path.seg[0].arr && strcmp(rr->path.seg[0].name, "rows") == 0)
+            skip = COL_SKIP_ROW;
+        else
+            continue;
+        int32_t *w = arena_alloc(&c->ar, (rr->nwant + 1) * sizeof(int32_t));
+        if (!w) return -1;
+        for (uint32_t k = 0; k < rr->nwant; k++)
+            w[k] = csv_child(c, skip, rr->wseg[k]->name, rr->wseg[k]->len);
+        c->wchild[i] = w;
+    }
+    c->uchild_ok = 1;
+    for (size_t k = 0; k < c->nunread; k++) {
+        c->uchild[k] = csv_child(c, COL_SKIP_ROW, c->unread[k], strlen(c->unread[k]));
+        if (c->uchild[k] < 0 || strcmp(c->unread[k], "\x01line") == 0) c->uchild_ok = 0;
+    }
     return 0;
 }
 
@@ -2031,6 +2097,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 if (c->cols[j] && strcmp(c->cols[j], c->cols[k]) == 0)
                     c->colskip[j] |= COL_SKIP_ROW;
         }
+        if (!oom && csv_children(c)) oom = 1;
         if (oom) {
             rc = -2;
         } else if (c->key_col < 0) {
@@ -2151,24 +2218,30 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
         if (!at_line && (c->colskip[k] & skip)) continue;
         int32_t v = pn_new(w, at_line ? PN_NUM : PN_STR, oom);
         size_t len = at_line ? 24 : r->fields[k].len;
-        char *s = pn_str(w, len + 1);
-        if (v < 0 || !s) return *oom = 1, -1;
+        const char *f = at_line ? NULL : r->fields[k].ptr;
+        /* a cell as it is in the file is not copied (a quoted one with
+         * doubled quotes is: the reader's scratch space is reused) */
+        int in_text = f && f >= c->text && f + len <= c->text + c->len;
+        char *s = in_text ? NULL : pn_str(w, len + 1);
+        if (v < 0 || (!in_text && !s)) return *oom = 1, -1;
         PNode *vn = PN(w, v);
         if (at_line) {
-            len = (size_t)snprintf(s, 25, "%llu", (unsigned long long)row->line);
+            len = u64_text(s, row->line);
             vn->key = "\x01line";
             vn->parent = o;
             vn->klen = 5;
             vn->khash = pkey_hash("\x01line", 5);
         } else {
-            memcpy(s, r->fields[k].ptr, len);
-            s[len] = 0;
+            if (!in_text) {
+                memcpy(s, f, len);
+                s[len] = 0;
+            }
             vn->key = c->cols[k];
             vn->parent = o;
             vn->klen = c->collen[k];
             vn->khash = c->colhash[k];
         }
-        vn->s = s;
+        vn->s = in_text ? f : s;
         vn->len = len;
         if (last < 0)
             PN(w, o)->first = v;
@@ -2242,9 +2315,12 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     if (rc == 0) {
         x.N = w->nodes;
         const PNode *cn = &x.N[claim], *all = &x.N[rows];
-        char base[64];
-        pathf(base, sizeof base, "line %llu:", (unsigned long long)*err_line);
+        char base[64]; /* "line N:", for messages */
+        memcpy(base, "line ", 5);
+        size_t bl = 5 + u64_text(base + 5, *err_line);
+        memcpy(base + bl, ":", 2);
         x.chain[PROF_MAX_SEGS] = cn;
+        x.csvw = c->wchild;
         one_claim(&x, cn, base, jr, ar, o, &rc);
         if (again(&x, rc)) one_claim(&x, cn, base, jr, ar, o, &rc);
         if (o->notes) notes_next_record(o->notes);
@@ -2253,7 +2329,8 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
             size_t ul = strlen(c->unread[k]);
             uint32_t uh = pkey_hash(c->unread[k], ul);
             for (int32_t j = all->first; j >= 0 && !has; j = x.N[j].next) {
-                const PNode *v = pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
+                const PNode *v = c->uchild_ok ? &x.N[j + 1 + c->uchild[k]]
+                                              : pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
                 has = v && !empty_value(v);
             }
             if (!has) continue;
