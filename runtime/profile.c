@@ -203,13 +203,84 @@ static int by_pattern(const char *pat, const char *s, size_t n, int datetime, ch
     return 0;
 }
 
+/* A date/datetime pattern read once: its parts in order, each a field
+ * (slot 0-5: y M d H m s, of width digits) or a literal byte. */
+#define PAT_MAX 32
+typedef struct Pat {
+    uint8_t n;
+    int8_t slot[PAT_MAX]; /* -1: the literal lit[] */
+    uint8_t width[PAT_MAX];
+    char lit[PAT_MAX];
+} Pat;
+
+/* Compiles pattern pat as by_pattern reads it; -1 when too long. */
+static int pat_compile(const char *pat, Pat *out) {
+    out->n = 0;
+    for (const char *p = pat; *p; p++) {
+        int slot = -1, width = 2;
+        if (strncmp(p, "yyyy", 4) == 0)
+            slot = 0, width = 4;
+        else if (strncmp(p, "MM", 2) == 0)
+            slot = 1;
+        else if (strncmp(p, "dd", 2) == 0)
+            slot = 2;
+        else if (strncmp(p, "HH", 2) == 0)
+            slot = 3;
+        else if (strncmp(p, "mm", 2) == 0)
+            slot = 4;
+        else if (strncmp(p, "ss", 2) == 0)
+            slot = 5;
+        if (out->n == PAT_MAX) return -1;
+        out->slot[out->n] = (int8_t)slot;
+        out->width[out->n] = (uint8_t)(slot < 0 ? 1 : width);
+        out->lit[out->n] = *p;
+        out->n++;
+        if (slot >= 0) p += width - 1;
+    }
+    return 0;
+}
+
+/* by_pattern with a compiled pattern: the same answers. */
+static int by_pat(const Pat *pt, const char *s, size_t n, int datetime, char *out, size_t cap) {
+    int v[6] = {0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (uint8_t j = 0; j < pt->n; j++) {
+        if (pt->slot[j] < 0) {
+            if (i >= n || s[i] != pt->lit[j]) return -1;
+            i++;
+            continue;
+        }
+        int x = 0;
+        for (int k = 0; k < pt->width[j]; k++, i++) {
+            if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+            x = x * 10 + (s[i] - '0');
+        }
+        v[pt->slot[j]] = x;
+    }
+    if (i != n) return -1;
+    size_t len = datetime ? 19 : 10;
+    if (cap <= len) return -1;
+    out[0] = (char)('0' + v[0] / 1000), out[1] = (char)('0' + v[0] / 100 % 10);
+    out[2] = (char)('0' + v[0] / 10 % 10), out[3] = (char)('0' + v[0] % 10);
+    static const char sep[6] = {0, '-', '-', 'T', ':', ':'};
+    for (int k = 1; k < 6 && (size_t)(3 * k + 3) < len + 1; k++) {
+        out[3 * k + 1] = sep[k];
+        out[3 * k + 2] = (char)('0' + v[k] / 10);
+        out[3 * k + 3] = (char)('0' + v[k] % 10);
+    }
+    out[len] = 0;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- readying */
 
 typedef struct RMap {
     const ProfMap *m;
     const Field *fd;
     PPath path;
-    int32_t want; /* its key in the record's object: a slot of fill_slots, or -1 (walked) */
+    int32_t want;      /* its key in the record's object: a slot of fill_slots, or -1 (walked) */
+    Pat *pats;         /* its formats compiled, or NULL (by_pattern reads them) */
+    uint32_t *dictlen; /* its dict's codes' lengths, or NULL */
 } RMap;
 
 typedef struct RRec {
@@ -608,6 +679,13 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
             rm->m = m;
             rm->fd = &rr->rt->fields[m->field];
             memset(&rm->path, 0, sizeof rm->path);
+            rm->pats = m->nformats ? arena_alloc(&P->ar, m->nformats * sizeof(Pat)) : NULL;
+            for (uint32_t f = 0; rm->pats && f < m->nformats; f++)
+                if (pat_compile(m->formats[f], &rm->pats[f])) rm->pats = NULL;
+            const ProfDict *d = m->dict >= 0 ? &pf->dicts[m->dict] : NULL;
+            rm->dictlen = d ? arena_alloc(&P->ar, (d->n + 1) * sizeof(uint32_t)) : NULL;
+            for (uint32_t f = 0; rm->dictlen && f < d->n; f++)
+                rm->dictlen[f] = (uint32_t)strlen(d->from[f]);
             if (!m->path) continue;
             bad |= ready_path(P, m->path, &rm->path);
             if (pf->format == PROF_CSV)
@@ -1224,7 +1302,8 @@ static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base,
         if (s && m->dict >= 0) {
             const ProfDict *d = &x->P->pf->dicts[m->dict];
             for (uint32_t k = 0; k < d->n; k++)
-                if (strlen(d->from[k]) == n && memcmp(d->from[k], s, n) == 0) {
+                if ((rm->dictlen ? rm->dictlen[k] : strlen(d->from[k])) == n &&
+                    memcmp(d->from[k], s, n) == 0) {
                     s = d->to[k];
                     n = s ? strlen(s) : 0;
                     raw = 0;
@@ -1235,7 +1314,9 @@ static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base,
         if (s && !dict_hit && m->nformats) {
             int ok = 0;
             for (uint32_t k = 0; k < m->nformats && !ok; k++)
-                ok = by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, 40) == 0;
+                ok = (rm->pats
+                          ? by_pat(&rm->pats[k], s, n, kind == TY_DATETIME, conv, 40)
+                          : by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, 40)) == 0;
             if (!ok) {
                 char pats[200];
                 size_t pk = 0;
