@@ -161,6 +161,23 @@ int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
             }
         } else {
             const char *s = p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* 8 bytes at a time to the first ',' or '\n': the lowest byte
+             * flagged is the first (a flag above it may be false) */
+            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            while (r->end - p >= 8) {
+                uint64_t x, c, l, m;
+                memcpy(&x, p, 8);
+                c = x ^ (ones * ',');
+                l = x ^ (ones * '\n');
+                m = (((c - ones) & ~c) | ((l - ones) & ~l)) & highs;
+                if (m) {
+                    p += __builtin_ctzll(m) >> 3;
+                    break;
+                }
+                p += 8;
+            }
+#endif
             while (p < r->end && *p != ',' && *p != '\n') p++;
             text = s;
             n = (size_t)(p - s);

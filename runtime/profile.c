@@ -2071,6 +2071,10 @@ struct ProfCsv {
  * of a claim replace a column "rows" of its first row. */
 #define COL_SKIP_ROW 1
 #define COL_SKIP_HEAD 2
+#define COL_DROP_HEAD 4 /* read by nothing in the claim's row (csv_children) */
+#define COL_DROP_ROW 8  /* read by nothing in a line's row */
+#define HEAD_SKIP (COL_SKIP_ROW | COL_SKIP_HEAD | COL_DROP_HEAD) /* the claim's row node */
+#define ROW_SKIP (COL_SKIP_ROW | COL_DROP_ROW)                   /* a line's */
 
 static int add_group(ProfCsv *c, const char *err) {
     if (mem_grow(c->alloc, (void **)&c->groups, sizeof(CGroup), &c->capgroups, c->ngroups + 1))
@@ -2094,33 +2098,66 @@ static int32_t csv_child(const ProfCsv *c, uint8_t skip, const char *name, size_
     return -1;
 }
 
-/* Where the records' keys and the unread columns are in a row node. */
+/* The column of the member named name in a row node built with skip, or
+ * -1 (none; or the line, or the rows). */
+static int32_t csv_col(const ProfCsv *c, uint8_t skip, const char *name, size_t len) {
+    for (size_t k = 0; k < c->ncols; k++)
+        if (!(c->colskip[k] & skip) && c->collen[k] == len && memcmp(c->cols[k], name, len) == 0)
+            return (int32_t)k;
+    return -1;
+}
+
+/* Where the records' keys and the unread columns are in a row node; and
+ * the columns a row node leaves out because nothing reads them there (the
+ * claim's columns in the rows of its lines, and the lines' in the claim's
+ * row), unless a record is read from elsewhere. */
 static int csv_children(ProfCsv *c) {
     const Prof *P = c->P;
     c->wchild = arena_alloc(&c->ar, (P->nrecs + 1) * sizeof(int32_t *));
     c->uchild = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(int32_t));
-    if (!c->wchild || !c->uchild) return -1;
+    uint8_t *mode = arena_alloc(&c->ar, P->nrecs + 1), *need = arena_alloc(&c->ar, c->ncols + 1);
+    if (!c->wchild || !c->uchild || !mode || !need) return -1;
+    memset(need, 0, c->ncols + 1);
+    int prune = 1;
     for (uint32_t i = 0; i < P->nrecs; i++) {
         const RRec *rr = &P->recs[i];
         c->wchild[i] = NULL;
-        uint8_t skip;
+        mode[i] = 0;
         if (i == 0 || rr->path.nseg == 0) /* the claim's row */
-            skip = COL_SKIP_ROW | COL_SKIP_HEAD;
+            mode[i] = COL_SKIP_ROW | COL_SKIP_HEAD;
         else if (rr->path.seg[0].arr && strcmp(rr->path.seg[0].name, "rows") == 0)
-            skip = COL_SKIP_ROW;
-        else
+            mode[i] = COL_SKIP_ROW;
+        if (!mode[i]) {
+            prune = 0;
             continue;
+        }
+        for (uint32_t k = 0; k < rr->nwant; k++) {
+            int32_t col = csv_col(c, mode[i], rr->wseg[k]->name, rr->wseg[k]->len);
+            if (col >= 0) need[col] |= mode[i] & COL_SKIP_HEAD ? 1 : 2;
+        }
+        for (uint32_t k = 0; k < rr->nmaps; k++) /* looked up by walk() */
+            if (rr->maps[k].want < 0 && rr->maps[k].m->path && !rr->maps[k].m->position) prune = 0;
+    }
+    c->uchild_ok = 1;
+    for (size_t k = 0; k < c->nunread; k++) {
+        int32_t col = csv_col(c, COL_SKIP_ROW, c->unread[k], strlen(c->unread[k]));
+        if (col >= 0) need[col] |= 2;
+        if (col < 0 || strcmp(c->unread[k], "\x01line") == 0) c->uchild_ok = prune = 0;
+    }
+    for (size_t k = 0; prune && k < c->ncols; k++)
+        c->colskip[k] |= (need[k] & 1 ? 0 : COL_DROP_HEAD) | (need[k] & 2 ? 0 : COL_DROP_ROW);
+    for (uint32_t i = 0; i < P->nrecs; i++) {
+        const RRec *rr = &P->recs[i];
+        if (!mode[i]) continue;
+        uint8_t skip = mode[i] & COL_SKIP_HEAD ? HEAD_SKIP : ROW_SKIP;
         int32_t *w = arena_alloc(&c->ar, (rr->nwant + 1) * sizeof(int32_t));
         if (!w) return -1;
         for (uint32_t k = 0; k < rr->nwant; k++)
             w[k] = csv_child(c, skip, rr->wseg[k]->name, rr->wseg[k]->len);
         c->wchild[i] = w;
     }
-    c->uchild_ok = 1;
-    for (size_t k = 0; k < c->nunread; k++) {
-        c->uchild[k] = csv_child(c, COL_SKIP_ROW, c->unread[k], strlen(c->unread[k]));
-        if (c->uchild[k] < 0 || strcmp(c->unread[k], "\x01line") == 0) c->uchild_ok = 0;
-    }
+    for (size_t k = 0; c->uchild_ok && k < c->nunread; k++)
+        c->uchild[k] = csv_child(c, ROW_SKIP, c->unread[k], strlen(c->unread[k]));
     return 0;
 }
 
@@ -2360,12 +2397,11 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     int rc = pn_reserve(w, room) ? -2 : 0;
     CsvReader r;
     csv_init(&r, c->text, 0, w->alloc);
-    int32_t claim =
-        rc ? -1 : row_node(c, &r, &c->rows[g->head], w, COL_SKIP_ROW | COL_SKIP_HEAD, &x.oom);
+    int32_t claim = rc ? -1 : row_node(c, &r, &c->rows[g->head], w, HEAD_SKIP, &x.oom);
     int32_t rows = claim < 0 ? -1 : pn_new(w, PN_ARR, &x.oom), last = -1;
     if (rows < 0) rc = -2;
     for (int32_t k = g->head; k >= 0 && rc == 0; k = c->rows[k].next) {
-        int32_t ro = row_node(c, &r, &c->rows[k], w, COL_SKIP_ROW, &x.oom);
+        int32_t ro = row_node(c, &r, &c->rows[k], w, ROW_SKIP, &x.oom);
         if (ro < 0) {
             rc = -2;
             break;
