@@ -517,7 +517,7 @@ static size_t skip_container(const char *p, size_t n, size_t i) {
                             return i + j + 1;
                     }
                 } else {
-                    depth += __builtin_popcount(op);
+                    for (; op; op &= op - 1) depth++; /* few: no popcount instruction assumed */
                 }
                 in_str = (int)(in >> 15 & 1);
                 i += 16;

@@ -1834,9 +1834,20 @@ static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions 
         if (n + 3 >= 512) continue; /* a path too long to name */
         uint8_t kind = 0;
         int32_t obj = -1, arr = -1;
-        int pathlike = 0;
-        for (size_t i = 0; i < kl; i++) pathlike |= key[i] == '.' || key[i] == '[' || key[i] == ']';
-        if (pathlike) {
+        const SKey *sk = NULL;
+        for (uint32_t t = v->khash & S->mask; S->tab[t] >= 0; t = (t + 1) & S->mask) {
+            const SKey *k = &S->keys[S->tab[t]];
+            if (k->khash == v->khash && k->klen == kl && same_bytes(k->key, key, kl)) {
+                sk = k;
+                break;
+            }
+        }
+        int pathlike = 0; /* (a key of the table is not: its keys hold no '.', '[' or ']') */
+        for (size_t i = 0; !sk && i < kl; i++)
+            pathlike |= key[i] == '.' || key[i] == '[' || key[i] == ']';
+        if (sk) {
+            kind = sk->kind, obj = sk->obj, arr = sk->arr;
+        } else if (pathlike) {
             /* a key that reads as a path of its own: looked up as one */
             char sub[512];
             memcpy(sub, S->path, gl);
@@ -1848,14 +1859,6 @@ static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions 
             if (kind & KIND_ARR) arr = snode_find(P, sub, n + 2);
             if (kind & KIND_OBJ) obj = snode_find(P, sub, n);
             if (((kind & KIND_ARR) && arr < 0) || ((kind & KIND_OBJ) && obj < 0)) continue;
-        } else {
-            for (uint32_t t = v->khash & S->mask; S->tab[t] >= 0; t = (t + 1) & S->mask) {
-                const SKey *k = &S->keys[S->tab[t]];
-                if (k->khash == v->khash && k->klen == kl && same_bytes(k->key, key, kl)) {
-                    kind = k->kind, obj = k->obj, arr = k->arr;
-                    break;
-                }
-            }
         }
         if (kind & KIND_ARR) {
             size_t k;

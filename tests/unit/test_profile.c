@@ -349,6 +349,29 @@ static void test_direct_agrees_with_text(void **state) {
 #undef VISIT
 }
 
+/* Keys that read as paths ("a.b", "x[]") are judged by the path they
+ * spell, as a lookup of the whole path would: "body.people" is the array
+ * of people, "id.x" is under the ignored "id". */
+static void test_unread_pathlike_keys(void **state) {
+    Fx *f = *state;
+    char msg[512];
+    size_t off;
+    const char *doc = "{\"body\":{\"people\":[]},\"body.extra\":1,\"id.x\":2,\"q[]\":{\"z\":1},"
+                      "\"body.people\":[{\"zz\":1,\"pid\":\"P\"}],\"e\":\"\"}";
+    assert_int_equal(read_doc(f, doc, 0, msg, &off), 0);
+    char names[256] = "";
+    for (size_t i = 0; i < f->notes.n; i++) {
+        strcat(names, f->notes.v[i].name);
+        strcat(names, ";");
+    }
+    assert_string_equal(names, "body.extra;q[];body.people[].zz;");
+    assert_int_equal(read_doc(f, doc, 1, msg, &off), -1);
+    assert_string_equal(msg,
+                        "body.extra: 'body.extra' is read by no field of input t; q[]: 'q[]' is "
+                        "read by no field of input t; body.people[].zz: 'zz' is read by no "
+                        "field of input t");
+}
+
 typedef struct Seen {
     int n;
     char text[1024];
@@ -413,6 +436,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_errors_name_the_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parser_agrees_with_jsonc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_direct_agrees_with_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unread_pathlike_keys, setup, teardown),
         cmocka_unit_test(test_session_check_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
