@@ -1,6 +1,9 @@
-/* profile.c — reading input through a profile (see profile.h): JSON trees
- * from json-c walked along the profile's paths, CSV rows grouped into
- * claims, each claim written as canonical JSON and read by json_reader. */
+/* profile.c — reading input through a profile (see profile.h): JSON read
+ * into a tree by a strict parser of its own (json-c for the rest), CSV rows
+ * grouped into claims in the same tree; each claim built straight from the
+ * tree along the profile's paths (or, the slow way, written as canonical
+ * JSON and read by json_reader); the keys no mapping reads found object by
+ * object. */
 #include "profile.h"
 
 #include <json-c/json.h>
@@ -1275,7 +1278,7 @@ static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base,
         raw = 1;
         CPATHF(x, path, pathcap, "%s", base);
     } else if (m->path) {
-        value_path(x, base, &rm->path, path, pathcap);
+        if (x->paths) value_path(x, base, &rm->path, path, pathcap);
         switch (v ? v->type : PN_NULL) {
         case PN_NULL: break;
         case PN_STR:
@@ -1522,6 +1525,15 @@ static int json_number(const char *s, size_t n, int *is_int) {
  * formed UTF-8, no control character, no '"' or '\\'. */
 static int plain_text(const char *s, size_t n) {
     const unsigned char *q = (const unsigned char *)s, *end = q + n;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (end - q >= 8) { /* 8 plain ASCII bytes at a time */
+        uint64_t x, a, b;
+        memcpy(&x, q, 8);
+        a = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & highs) break;
+        q += 8;
+    }
     while (q < end) {
         unsigned c = *q;
         if (c < 0x80) {
