@@ -2243,7 +2243,9 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
     strmap_init(&byid, a);
     while (rc == 0 && !oom) {
         uint32_t start = (uint32_t)(r.pos - r.buf);
-        got = csv_next(&r, &line, &why);
+        CsvField key;
+        size_t nf = 0;
+        got = csv_skim(&r, (size_t)c->key_col, &line, &why, &key, &nf);
         if (got == 0) break;
         if (mem_grow(a, (void **)&c->rows, sizeof(CRow), &c->caprows, c->nrows + 1)) {
             oom = 1;
@@ -2255,12 +2257,12 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
         row->line = line;
         row->next = -1;
         char *msg = NULL;
-        if (got < 0 || r.nfields != c->ncols || !r.fields[c->key_col].len) {
+        if (got < 0 || nf != c->ncols || !key.len) {
             char m[256];
             if (got < 0)
                 snprintf(m, sizeof m, "%s", why);
-            else if (r.nfields != c->ncols)
-                snprintf(m, sizeof m, "%zu cells, the header has %zu", r.nfields, c->ncols);
+            else if (nf != c->ncols)
+                snprintf(m, sizeof m, "%zu cells, the header has %zu", nf, c->ncols);
             else
                 snprintf(m, sizeof m, "no %s: the row belongs to no claim", P->pf->claims);
             msg = arena_strndup(&c->ar, m, strlen(m));
@@ -2272,7 +2274,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 if (add_group(c, msg)) oom = 1;
                 g = (int32_t)c->ngroups - 1;
             } else {
-                const CsvField *k = &r.fields[c->key_col];
+                const CsvField *k = &key;
                 void *found = strmap_get(&byid, k->ptr, k->len);
                 if (found) {
                     g = (int32_t)((intptr_t)found - 1);
