@@ -29,18 +29,6 @@ static void pathf(char *out, size_t cap, const char *fmt, ...) {
     va_end(ap);
 }
 
-/* The hash of an object's key, cheap (its length and three of its bytes):
- * keys are compared in full, so a collision costs only a comparison. */
-static inline uint32_t pkey_hash(const char *s, size_t n) {
-    uint32_t h = (uint32_t)n * 0x9E3779B1u;
-    if (n) {
-        h ^= (uint32_t)(unsigned char)s[0] * 0x85EBCA77u;
-        h ^= (uint32_t)(unsigned char)s[n - 1] * 0xC2B2AE3Du;
-        h ^= (uint32_t)(unsigned char)s[n / 2] * 0x27D4EB2Fu;
-    }
-    return h ^ (h >> 15);
-}
-
 /* a[0..n) == b[0..n), for the short keys of objects: words compared, no
  * call. */
 static inline int same_bytes(const char *a, const char *b, size_t n) {
@@ -121,7 +109,7 @@ static int split_path(Arena *ar, const char *path, int *absolute, Seg *out, uint
             if (!name) return -1;
             out[*n].name = name;
             out[*n].len = (uint32_t)nlen;
-            out[*n].hash = pkey_hash(name, nlen);
+            out[*n].hash = key_hash(name, nlen);
             out[*n].arr = (uint8_t)arr;
         }
         (*n)++;
@@ -299,7 +287,7 @@ typedef struct RRec {
     /* the keys of the record's object its mappings and (the claim) its
      * lists read, found in one pass over the object (fill_slots): */
     uint32_t nwant, wmask;
-    int32_t *wtab;    /* by pkey_hash: the first want of a key, or -1 */
+    int32_t *wtab;    /* by key_hash: the first want of a key, or -1 */
     const Seg **wseg; /* per want: its key */
     int32_t *wnext;   /* the next want of the same key, or -1 */
     int32_t lwant;    /* a list: its want in the claim's record, or -1 */
@@ -348,7 +336,7 @@ static int ready_path(Prof *P, const char *text, PPath *out) {
         out->seg->arr = strcmp(text, "rows[]") == 0;
         if (out->seg->arr) out->seg->name = "rows";
         out->seg->len = (uint32_t)strlen(out->seg->name);
-        out->seg->hash = pkey_hash(out->seg->name, out->seg->len);
+        out->seg->hash = key_hash(out->seg->name, out->seg->len);
         out->nseg = strcmp(text, ".") == 0 ? 0 : 1;
         return 0;
     }
@@ -398,7 +386,7 @@ typedef struct SNode {
     uint32_t plen;
     SKey *keys;
     uint32_t nkeys, mask;
-    int32_t *tab; /* keys by pkey_hash, or -1 */
+    int32_t *tab; /* keys by key_hash, or -1 */
 } SNode;
 
 #define KIND_ARR 1  /* path + "[]" is a container */
@@ -490,7 +478,7 @@ static int ready_snodes(Prof *P) {
                 SKey *k = &sn->keys[sn->mask++];
                 k->key = p + d;
                 k->klen = (uint32_t)(n - d);
-                k->khash = pkey_hash(k->key, k->klen);
+                k->khash = key_hash(k->key, k->klen);
                 k->kind = kind;
                 k->obj = obj;
                 k->arr = arr;
@@ -947,7 +935,7 @@ static int32_t pp_container(PParse *p, int obj) {
         if (obj) {
             if (p->i >= p->n || p->t[p->i] != '"' || !(key = pp_string(p, &kl)))
                 return p->fail = 1, -1;
-            kh = pkey_hash(key, kl); /* (no NUL in it: \\u0000 goes to json-c) */
+            kh = key_hash(key, kl); /* (no NUL in it: \\u0000 goes to json-c) */
             uint64_t bit = (uint64_t)1 << (kh & 63);
             if (seen[(kh >> 6) & 3] & bit) /* maybe seen: look */
                 for (int32_t c = PN(p->w, k)->first; c >= 0; c = PN(p->w, c)->next)
@@ -1064,7 +1052,7 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
             memcpy(ks, key, kl + 1);
             PN(w, c)->key = ks;
             PN(w, c)->klen = (uint32_t)kl;
-            PN(w, c)->khash = pkey_hash(ks, kl);
+            PN(w, c)->khash = key_hash(ks, kl);
             PN(w, c)->parent = k;
             if (last < 0)
                 PN(w, k)->first = c;
@@ -1101,7 +1089,7 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
     return k;
 }
 
-/* The member key (kl bytes, pkey_hash kh) of object node o; NULL if none.
+/* The member key (kl bytes, key_hash kh) of object node o; NULL if none.
  * Looked for one member after the other: the records' own keys are found
  * in one pass over the object (fill_slots), this is for the few others. */
 static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, size_t kl,
@@ -1454,7 +1442,7 @@ static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base,
                     epath[0] = 0;
                 } else if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
                     const PNode *ln = e->type == PN_OBJ
-                                          ? pn_get(x->w, e, "\x01line", 5, pkey_hash("\x01line", 5))
+                                          ? pn_get(x->w, e, "\x01line", 5, key_hash("\x01line", 5))
                                           : NULL;
                     pathf(epath, sizeof epath, "line %s:", ln ? ln->s : "?");
                 } else if (lr->path.nseg && arr->type == PN_ARR) {
@@ -2068,7 +2056,7 @@ struct ProfCsv {
     int32_t key_col;
     const char **unread; /* columns no mapping reads */
     size_t nunread;
-    uint32_t *colhash, *collen; /* pkey_hash and length of each header name */
+    uint32_t *colhash, *collen; /* key_hash and length of each header name */
     uint8_t *colskip;           /* COL_SKIP_* bits: a cell that is not a member of its row */
     int32_t **wchild;           /* per record of the profile: its wants' positions among the
                                    children of the row node it is built from (NULL: looked up) */
@@ -2222,7 +2210,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 break;
             }
             c->collen[k] = (uint32_t)strlen(c->cols[k]);
-            c->colhash[k] = pkey_hash(c->cols[k], c->collen[k]);
+            c->colhash[k] = key_hash(c->cols[k], c->collen[k]);
             c->colskip[k] = strcmp(c->cols[k], "\x01line") == 0 ? COL_SKIP_ROW
                             : strcmp(c->cols[k], "rows") == 0   ? COL_SKIP_HEAD
                                                                 : 0;
@@ -2365,7 +2353,7 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
             vn->key = "\x01line";
             vn->parent = o;
             vn->klen = 5;
-            vn->khash = pkey_hash("\x01line", 5);
+            vn->khash = key_hash("\x01line", 5);
         } else {
             if (!in_text) {
                 memcpy(s, f, len);
@@ -2436,7 +2424,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
         rn->key = "rows";
         rn->parent = claim;
         rn->klen = 4;
-        rn->khash = pkey_hash("rows", 4);
+        rn->khash = key_hash("rows", 4);
         int32_t m = PN(w, claim)->first;
         if (m < 0)
             PN(w, claim)->first = rows;
@@ -2461,7 +2449,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
         for (size_t k = 0; k < c->nunread && rc == 0; k++) {
             int has = 0; /* a cell of any of the claim's rows */
             size_t ul = strlen(c->unread[k]);
-            uint32_t uh = pkey_hash(c->unread[k], ul);
+            uint32_t uh = key_hash(c->unread[k], ul);
             for (int32_t j = all->first; j >= 0 && !has; j = x.N[j].next) {
                 const PNode *v = c->uchild_ok ? &x.N[j + 1 + c->uchild[k]]
                                               : pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
