@@ -161,6 +161,23 @@ int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
             }
         } else {
             const char *s = p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* 8 bytes at a time to the first ',' or '\n': the lowest byte
+             * flagged is the first (a flag above it may be false) */
+            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            while (r->end - p >= 8) {
+                uint64_t x, c, l, m;
+                memcpy(&x, p, 8);
+                c = x ^ (ones * ',');
+                l = x ^ (ones * '\n');
+                m = (((c - ones) & ~c) | ((l - ones) & ~l)) & highs;
+                if (m) {
+                    p += __builtin_ctzll(m) >> 3;
+                    break;
+                }
+                p += 8;
+            }
+#endif
             while (p < r->end && *p != ',' && *p != '\n') p++;
             text = s;
             n = (size_t)(p - s);
@@ -183,6 +200,52 @@ int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
         r->pos = p;
         return 1;
     }
+}
+
+int csv_skim(CsvReader *r, size_t col, uint64_t *rec_line, const char **err, CsvField *cell,
+             size_t *nfields) {
+    while (r->pos < r->end && (*r->pos == '\n' || *r->pos == '\r')) { /* as csv_next */
+        if (*r->pos == '\n') r->line++;
+        r->pos++;
+    }
+    if (r->pos >= r->end) return 0;
+    const char *p = r->pos, *nl = memchr(p, '\n', (size_t)(r->end - p)), *e = nl ? nl : r->end;
+    if (memchr(p, '"', (size_t)(e - p))) { /* quotes: read as csv_next reads them */
+        int got = csv_next(r, rec_line, err);
+        if (got == 1) {
+            *nfields = r->nfields;
+            *cell = col < r->nfields ? r->fields[col] : (CsvField){NULL, 0};
+        }
+        return got;
+    }
+    /* the fields are what lies between commas; the last loses a '\r' before
+     * the line's end, as csv_next's does */
+    size_t k = 0;
+    const char *s = p, *q = p;
+    cell->ptr = NULL;
+    cell->len = 0;
+    for (;;) {
+        q = memchr(q, ',', (size_t)(e - q));
+        const char *fe = q ? q : e;
+        if (k == col) {
+            size_t n = (size_t)(fe - s);
+            if (!q && n && s[n - 1] == '\r') n--;
+            cell->ptr = s;
+            cell->len = n;
+        }
+        k++;
+        if (!q) break;
+        s = ++q;
+    }
+    *rec_line = r->line;
+    *nfields = k;
+    if (nl) {
+        r->pos = nl + 1;
+        r->line++;
+    } else {
+        r->pos = r->end;
+    }
+    return 1;
 }
 
 void csv_put_cell(FILE *f, const char *s) {

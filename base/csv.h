@@ -42,6 +42,13 @@ void csv_reset(CsvReader *r, const char *buf, size_t len);
  * skipped to the next line so the caller can go on.  Blank lines are skipped. */
 int csv_next(CsvReader *r, uint64_t *rec_line, const char **err);
 
+/* csv_next for a record of which only the number of fields (*nfields)
+ * and field col (*cell; empty when there is no such field) are wanted:
+ * the same answers, and a record with no quote is not tokenized field by
+ * field into r->fields (which are then left as they were). */
+int csv_skim(CsvReader *r, size_t col, uint64_t *rec_line, const char **err, CsvField *cell,
+             size_t *nfields);
+
 /* Writes s to f as one CSV cell: as it is, or quoted (quotes doubled) when
  * it holds a comma, a quote or a line break. */
 void csv_put_cell(FILE *f, const char *s);

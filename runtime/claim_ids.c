@@ -9,6 +9,10 @@
 
 #include "utf8.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Slots a block of a run (4 KB): the run's index keeps the first hash of
  * each block, and a lookup reads one block (two when a hash straddles). */
 #define BLOCK_SLOTS 256
@@ -382,13 +386,32 @@ static size_t skip_ws(const char *p, size_t n, size_t i) {
     return i;
 }
 
-/* Past the string opening at p[i] ('"'); n+1 when it does not end. */
+/* Nonzero when one of the 8 bytes of x is a quote or a backslash. */
+static inline uint64_t quote_or_backslash(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+}
+
+/* Past the string opening at p[i] ('"'); n+1 when it does not end.  The
+ * bytes that are neither quote nor backslash are passed 8 at a time (a
+ * request body's claims are mostly strings: a scan for a top-level key
+ * goes over all of them). */
 static size_t skip_string(const char *p, size_t n, size_t i) {
-    for (i++; i < n; i++) {
+    for (i++; i < n;) {
+        while (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            if (quote_or_backslash(x)) break;
+            i += 8;
+        }
+        if (i >= n) break;
         if (p[i] == '\\')
-            i++;
+            i += 2;
         else if (p[i] == '"')
             return i + 1;
+        else
+            i++;
     }
     return n + 1;
 }
@@ -454,27 +477,79 @@ static size_t decode(const char *p, size_t i, size_t end, char *out, size_t cap)
     return k;
 }
 
+/* Past the object or array opening at p[i] (nested brackets counted,
+ * strings passed over); n+1 when it does not end.  With SSE2, 16 bytes at
+ * a time: the quotes say which bytes are inside a string (a running xor of
+ * the quote bits) and the brackets outside strings change the depth; a
+ * block with a backslash goes byte by byte past it.  (A request body sent
+ * through a profile is passed over whole by the scan for a top-level key.) */
+static size_t skip_container(const char *p, size_t n, size_t i) {
+    int depth = 0, in_str = 0;
+    size_t slow_to = 0; /* byte by byte up to here (past a backslash) */
+    while (i < n) {
+#if defined(__SSE2__)
+        if (i >= slow_to && n - i >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            unsigned bs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+            if (bs) {
+                slow_to = i + (size_t)__builtin_ctz(bs) + 2;
+            } else {
+                unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+                unsigned op = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8('{')), _mm_cmpeq_epi8(v, _mm_set1_epi8('['))));
+                unsigned cl = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8('}')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']'))));
+                unsigned in = q; /* bit j: inside a string after byte j */
+                in ^= in << 1;
+                in ^= in << 2;
+                in ^= in << 4;
+                in ^= in << 8;
+                if (in_str) in = ~in;
+                in &= 0xFFFF;
+                op &= ~in;
+                cl &= ~in;
+                if (cl) {
+                    for (unsigned m = op | cl; m; m &= m - 1) {
+                        unsigned j = (unsigned)__builtin_ctz(m);
+                        if (op >> j & 1)
+                            depth++;
+                        else if (--depth == 0)
+                            return i + j + 1;
+                    }
+                } else {
+                    for (; op; op &= op - 1) depth++; /* few: no popcount instruction assumed */
+                }
+                in_str = (int)(in >> 15 & 1);
+                i += 16;
+                continue;
+            }
+        }
+#endif
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\') {
+                i += 2;
+                continue;
+            }
+            if (c == '"') in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return i + 1;
+        }
+        i++;
+    }
+    return n + 1;
+}
+
 /* Past the value starting at p[i]: a string, an object or array (nested
  * brackets, strings skipped), or a bare scalar; n+1 when malformed. */
 static size_t skip_value(const char *p, size_t n, size_t i) {
     if (i >= n) return n + 1;
     if (p[i] == '"') return skip_string(p, n, i);
-    if (p[i] == '{' || p[i] == '[') {
-        int depth = 0;
-        while (i < n) {
-            char c = p[i];
-            if (c == '"') {
-                i = skip_string(p, n, i);
-                continue;
-            }
-            if (c == '{' || c == '[') depth++;
-            if (c == '}' || c == ']') {
-                if (--depth == 0) return i + 1;
-            }
-            i++;
-        }
-        return n + 1;
-    }
+    if (p[i] == '{' || p[i] == '[') return skip_container(p, n, i);
     while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ' ' && p[i] != '\t' && p[i] != '\r' &&
            p[i] != '\n')
         i++;

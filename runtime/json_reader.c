@@ -39,18 +39,6 @@ struct JsonReader {
     JRec *claim;
 };
 
-/* A cheap hash of a key: its length and three of its bytes.  Collisions only
- * cost a probe; keys are compared in full. */
-static inline uint32_t key_hash(const char *s, size_t n) {
-    uint32_t h = (uint32_t)n * 0x9E3779B1u;
-    if (n) {
-        h ^= (uint32_t)(unsigned char)s[0] * 0x85EBCA77u;
-        h ^= (uint32_t)(unsigned char)s[n - 1] * 0xC2B2AE3Du;
-        h ^= (uint32_t)(unsigned char)s[n / 2] * 0x27D4EB2Fu;
-    }
-    return h ^ (h >> 15);
-}
-
 static int is_missing(uint8_t kind, Value v) {
     return type_is_string(kind) || kind == TY_LIST ? v.p == NULL : v.i == ARB_NULL;
 }

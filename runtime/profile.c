@@ -1,6 +1,9 @@
-/* profile.c — reading input through a profile (see profile.h): JSON trees
- * from json-c walked along the profile's paths, CSV rows grouped into
- * claims, each claim written as canonical JSON and read by json_reader. */
+/* profile.c — reading input through a profile (see profile.h): JSON read
+ * into a tree by a strict parser of its own (json-c for the rest), CSV rows
+ * grouped into claims in the same tree; each claim built straight from the
+ * tree along the profile's paths (or, the slow way, written as canonical
+ * JSON and read by json_reader); the keys no mapping reads found object by
+ * object. */
 #include "profile.h"
 
 #include <json-c/json.h>
@@ -13,6 +16,7 @@
 #include "i18n.h"
 #include "program.h"
 #include "scalar.h"
+#include "utf8.h"
 
 #define PROF_MAX_SEGS 16
 #define PROF_MAX_ERRORS 5
@@ -23,6 +27,45 @@ static void pathf(char *out, size_t cap, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(out, cap, fmt, ap);
     va_end(ap);
+}
+
+/* a[0..n) == b[0..n), for the short keys of objects: words compared, no
+ * call. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        if (x != y) return 0;
+        memcpy(&x, a + n - 4, 4);
+        memcpy(&y, b + n - 4, 4);
+        return x == y;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+/* v in decimal at out (room for 21 bytes), NUL-terminated; its length. */
+static size_t u64_text(char *out, uint64_t v) {
+    char t[24];
+    size_t n = 0;
+    do t[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (size_t i = 0; i < n; i++) out[i] = t[n - 1 - i];
+    out[n] = 0;
+    return n;
 }
 
 /* ------------------------------------------------------------------ paths */
@@ -66,7 +109,7 @@ static int split_path(Arena *ar, const char *path, int *absolute, Seg *out, uint
             if (!name) return -1;
             out[*n].name = name;
             out[*n].len = (uint32_t)nlen;
-            out[*n].hash = str_hash(name, nlen);
+            out[*n].hash = key_hash(name, nlen);
             out[*n].arr = (uint8_t)arr;
         }
         (*n)++;
@@ -151,12 +194,84 @@ static int by_pattern(const char *pat, const char *s, size_t n, int datetime, ch
     return 0;
 }
 
+/* A date/datetime pattern read once: its parts in order, each a field
+ * (slot 0-5: y M d H m s, of width digits) or a literal byte. */
+#define PAT_MAX 32
+typedef struct Pat {
+    uint8_t n;
+    int8_t slot[PAT_MAX]; /* -1: the literal lit[] */
+    uint8_t width[PAT_MAX];
+    char lit[PAT_MAX];
+} Pat;
+
+/* Compiles pattern pat as by_pattern reads it; -1 when too long. */
+static int pat_compile(const char *pat, Pat *out) {
+    out->n = 0;
+    for (const char *p = pat; *p; p++) {
+        int slot = -1, width = 2;
+        if (strncmp(p, "yyyy", 4) == 0)
+            slot = 0, width = 4;
+        else if (strncmp(p, "MM", 2) == 0)
+            slot = 1;
+        else if (strncmp(p, "dd", 2) == 0)
+            slot = 2;
+        else if (strncmp(p, "HH", 2) == 0)
+            slot = 3;
+        else if (strncmp(p, "mm", 2) == 0)
+            slot = 4;
+        else if (strncmp(p, "ss", 2) == 0)
+            slot = 5;
+        if (out->n == PAT_MAX) return -1;
+        out->slot[out->n] = (int8_t)slot;
+        out->width[out->n] = (uint8_t)(slot < 0 ? 1 : width);
+        out->lit[out->n] = *p;
+        out->n++;
+        if (slot >= 0) p += width - 1;
+    }
+    return 0;
+}
+
+/* by_pattern with a compiled pattern: the same answers. */
+static int by_pat(const Pat *pt, const char *s, size_t n, int datetime, char *out, size_t cap) {
+    int v[6] = {0, 0, 0, 0, 0, 0};
+    size_t i = 0;
+    for (uint8_t j = 0; j < pt->n; j++) {
+        if (pt->slot[j] < 0) {
+            if (i >= n || s[i] != pt->lit[j]) return -1;
+            i++;
+            continue;
+        }
+        int x = 0;
+        for (int k = 0; k < pt->width[j]; k++, i++) {
+            if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+            x = x * 10 + (s[i] - '0');
+        }
+        v[pt->slot[j]] = x;
+    }
+    if (i != n) return -1;
+    size_t len = datetime ? 19 : 10;
+    if (cap <= len) return -1;
+    out[0] = (char)('0' + v[0] / 1000), out[1] = (char)('0' + v[0] / 100 % 10);
+    out[2] = (char)('0' + v[0] / 10 % 10), out[3] = (char)('0' + v[0] % 10);
+    static const char sep[6] = {0, '-', '-', 'T', ':', ':'};
+    for (int k = 1; k < 6 && (size_t)(3 * k + 3) < len + 1; k++) {
+        out[3 * k + 1] = sep[k];
+        out[3 * k + 2] = (char)('0' + v[k] / 10);
+        out[3 * k + 3] = (char)('0' + v[k] % 10);
+    }
+    out[len] = 0;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- readying */
 
 typedef struct RMap {
     const ProfMap *m;
     const Field *fd;
     PPath path;
+    int32_t want;      /* its key in the record's object: a slot of fill_slots, or -1 (walked) */
+    Pat *pats;         /* its formats compiled, or NULL (by_pattern reads them) */
+    uint32_t *dictlen; /* its dict's codes' lengths, or NULL */
 } RMap;
 
 typedef struct RRec {
@@ -166,6 +281,16 @@ typedef struct RRec {
     PPath path;
     RMap *maps;
     uint32_t nmaps;
+    Value *blank;  /* the record with every field missing (the direct build) */
+    uint32_t *req; /* fields the reader requires (required or key, not derived) */
+    uint32_t nreq;
+    /* the keys of the record's object its mappings and (the claim) its
+     * lists read, found in one pass over the object (fill_slots): */
+    uint32_t nwant, wmask;
+    int32_t *wtab;    /* by key_hash: the first want of a key, or -1 */
+    const Seg **wseg; /* per want: its key */
+    int32_t *wnext;   /* the next want of the same key, or -1 */
+    int32_t lwant;    /* a list: its want in the claim's record, or -1 */
 } RRec;
 
 struct Prof {
@@ -176,11 +301,14 @@ struct Prof {
     PPath claims; /* JSON */
     RRec *recs;
     uint32_t nrecs;
-    StrMap leaves;     /* generic paths of the values read ("a.b[].c"); CSV: columns */
-    StrMap containers; /* their prefixes, and the arrays walked ("a.b[]") */
-    StrMap ignores;    /* the `ignore` paths, exactly */
-    StrMap kinds;      /* the three above in one, for unread_keys: a path ->
-                          its KIND_* bits (one lookup per key of the input) */
+    StrMap leaves;        /* generic paths of the values read ("a.b[].c"); CSV: columns */
+    StrMap containers;    /* their prefixes, and the arrays walked ("a.b[]") */
+    StrMap ignores;       /* the `ignore` paths, exactly */
+    StrMap kinds;         /* the three above in one, for unread_keys: a path ->
+                             its KIND_* bits (one lookup per key of the input) */
+    int direct;           /* claims may be built straight from the tree (see direct_claim) */
+    struct SNode *snodes; /* JSON: the containers of the input, [0] the document */
+    uint32_t nsnodes;
     int oom;
 };
 
@@ -208,7 +336,7 @@ static int ready_path(Prof *P, const char *text, PPath *out) {
         out->seg->arr = strcmp(text, "rows[]") == 0;
         if (out->seg->arr) out->seg->name = "rows";
         out->seg->len = (uint32_t)strlen(out->seg->name);
-        out->seg->hash = str_hash(out->seg->name, out->seg->len);
+        out->seg->hash = key_hash(out->seg->name, out->seg->len);
         out->nseg = strcmp(text, ".") == 0 ? 0 : 1;
         return 0;
     }
@@ -242,6 +370,25 @@ static void note_generic(Prof *P, const char *g, int leaf) {
         if (*d == '.') strmap_put(&P->containers, c, (size_t)(d - c), c, &P->oom);
 }
 
+/* A container of the input at a generic path ("input.data",
+ * "input.data.patient_dtos[]"): the keys of its objects the profile knows,
+ * each with its KIND_* bits and the containers below it, so that the keys
+ * of a document are judged object by object, with no path built. */
+typedef struct SKey {
+    const char *key;
+    uint32_t klen, khash;
+    uint8_t kind;
+    int32_t obj, arr; /* KIND_OBJ: the container path.key; KIND_ARR: path.key[]; else -1 */
+} SKey;
+
+typedef struct SNode {
+    const char *path; /* generic, "" for the document */
+    uint32_t plen;
+    SKey *keys;
+    uint32_t nkeys, mask;
+    int32_t *tab; /* keys by key_hash, or -1 */
+} SNode;
+
 #define KIND_ARR 1  /* path + "[]" is a container */
 #define KIND_OBJ 2  /* path is a container */
 #define KIND_READ 4 /* path is read by a mapping, or ignored */
@@ -269,6 +416,98 @@ static void kinds_of(Prof *P, const StrMap *m, uint8_t bit) {
     }
 }
 
+/* The container at generic path p (n bytes), made when new; -1 out of memory. */
+static int32_t snode_at(Prof *P, const char *p, size_t n, uint32_t *cap) {
+    for (uint32_t i = 0; i < P->nsnodes; i++)
+        if (P->snodes[i].plen == n && memcmp(P->snodes[i].path, p, n) == 0) return (int32_t)i;
+    if (P->nsnodes == *cap) {
+        SNode *g = arena_alloc(&P->ar, 2 * *cap * sizeof(SNode));
+        if (!g) return -1;
+        memcpy(g, P->snodes, P->nsnodes * sizeof(SNode));
+        P->snodes = g;
+        *cap *= 2;
+    }
+    char *c = arena_strndup(&P->ar, p, n);
+    if (!c) return -1;
+    SNode *sn = &P->snodes[P->nsnodes];
+    memset(sn, 0, sizeof *sn);
+    sn->path = c;
+    sn->plen = (uint32_t)n;
+    return (int32_t)P->nsnodes++;
+}
+
+/* The container at generic path p (n bytes), or -1. */
+static int32_t snode_find(const Prof *P, const char *p, size_t n) {
+    for (uint32_t i = 0; i < P->nsnodes; i++)
+        if (P->snodes[i].plen == n && memcmp(P->snodes[i].path, p, n) == 0) return (int32_t)i;
+    return -1;
+}
+
+/* The containers of the input and their keys, from P->kinds: a path
+ * "a.b" with its bits is key "b" of the container "a".  A path whose last
+ * key ends in "[]" is only reached by unread_keys' fallback (a key of the
+ * input written so). */
+static int ready_snodes(Prof *P) {
+    uint32_t cap = 8;
+    P->snodes = arena_alloc(&P->ar, cap * sizeof(SNode));
+    if (!P->snodes || snode_at(P, "", 0, &cap) < 0) return -1;
+    for (int pass = 0; pass < 3; pass++) {
+        for (uint32_t i = 0; i < P->kinds.cap; i++) {
+            const StrMapEntry *e = &P->kinds.e[i];
+            if (!e->key) continue;
+            uint8_t kind = *(const uint8_t *)e->value;
+            const char *p = e->key;
+            size_t n = e->len, d = n;
+            while (d > 0 && p[d - 1] != '.') d--;
+            int32_t parent = snode_at(P, p, d ? d - 1 : 0, &cap), obj = -1, arr = -1;
+            if (parent < 0) return -1;
+            if (kind & KIND_OBJ) obj = snode_at(P, p, n, &cap);
+            if (kind & KIND_ARR) {
+                char *pa = arena_alloc(&P->ar, n + 3);
+                if (!pa) return -1;
+                memcpy(pa, p, n);
+                memcpy(pa + n, "[]", 3);
+                arr = snode_at(P, pa, n + 2, &cap);
+            }
+            if (((kind & KIND_OBJ) && obj < 0) || ((kind & KIND_ARR) && arr < 0)) return -1;
+            if (n - d >= 2 && memcmp(p + n - 2, "[]", 2) == 0) continue;
+            SNode *sn = &P->snodes[parent];
+            if (pass == 0) { /* count */
+                sn->nkeys++;
+            } else if (pass == 1) { /* then place */
+                SKey *k = &sn->keys[sn->mask++];
+                k->key = p + d;
+                k->klen = (uint32_t)(n - d);
+                k->khash = key_hash(k->key, k->klen);
+                k->kind = kind;
+                k->obj = obj;
+                k->arr = arr;
+            }
+        }
+        for (uint32_t j = 0; j < P->nsnodes && pass < 2; j++) {
+            SNode *sn = &P->snodes[j];
+            if (pass == 0) {
+                sn->keys = arena_alloc(&P->ar, (sn->nkeys + 1) * sizeof(SKey));
+                if (!sn->keys) return -1;
+                sn->mask = 0; /* keys placed so far */
+                continue;
+            }
+            uint32_t tcap = 8;
+            while (tcap < 2 * sn->nkeys) tcap *= 2;
+            sn->mask = tcap - 1;
+            sn->tab = arena_alloc(&P->ar, tcap * sizeof(int32_t));
+            if (!sn->tab) return -1;
+            memset(sn->tab, 0xff, tcap * sizeof(int32_t));
+            for (uint32_t k = 0; k < sn->nkeys; k++) {
+                uint32_t t = sn->keys[k].khash & sn->mask;
+                while (sn->tab[t] >= 0) t = (t + 1) & sn->mask;
+                sn->tab[t] = (int32_t)k;
+            }
+        }
+    }
+    return 0;
+}
+
 static const char *join(Prof *P, const char *a, const char *b) {
     size_t n = strlen(a) + strlen(b) + 2;
     char *s = arena_alloc(&P->ar, n);
@@ -280,6 +519,104 @@ static const char *join(Prof *P, const char *a, const char *b) {
     else
         snprintf(s, n, "%s.%s", a, b);
     return s;
+}
+
+#define PROF_MAX_WANTS 64
+
+/* The wants of record rr (and of the claim, its lists' keys). */
+static int ready_wants(Prof *P, RRec *rr, int claim) {
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < rr->nmaps; k++) {
+        RMap *rm = &rr->maps[k];
+        rm->want = -1;
+        if (rm->m->path && !rm->m->position && rm->path.anchor == -2 && rm->path.nseg == 1)
+            rm->want = (int32_t)n++;
+    }
+    for (uint32_t i = 1; claim && i < P->nrecs; i++) {
+        RRec *lr = &P->recs[i];
+        lr->lwant = -1;
+        if (lr->path.anchor == -2 && lr->path.nseg == 1) lr->lwant = (int32_t)n++;
+    }
+    if (n > PROF_MAX_WANTS) { /* walked, all of them */
+        for (uint32_t k = 0; k < rr->nmaps; k++) rr->maps[k].want = -1;
+        for (uint32_t i = 1; claim && i < P->nrecs; i++) P->recs[i].lwant = -1;
+        n = 0;
+    }
+    uint32_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    rr->nwant = n;
+    rr->wmask = cap - 1;
+    rr->wtab = arena_alloc(&P->ar, cap * sizeof(int32_t));
+    rr->wseg = arena_alloc(&P->ar, (n + 1) * sizeof(Seg *));
+    rr->wnext = arena_alloc(&P->ar, (n + 1) * sizeof(int32_t));
+    if (!rr->wtab || !rr->wseg || !rr->wnext) return -1;
+    memset(rr->wtab, 0xff, cap * sizeof(int32_t));
+    for (uint32_t k = 0; k < rr->nmaps; k++)
+        if (rr->maps[k].want >= 0) rr->wseg[rr->maps[k].want] = &rr->maps[k].path.seg[0];
+    for (uint32_t i = 1; claim && i < P->nrecs; i++)
+        if (P->recs[i].lwant >= 0) rr->wseg[P->recs[i].lwant] = &P->recs[i].path.seg[0];
+    for (uint32_t w = 0; w < n; w++) {
+        const Seg *g = rr->wseg[w];
+        rr->wnext[w] = -1;
+        uint32_t t = g->hash & rr->wmask;
+        for (; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
+            const Seg *o = rr->wseg[rr->wtab[t]];
+            if (o->len == g->len && memcmp(o->name, g->name, g->len) == 0) break;
+        }
+        if (rr->wtab[t] < 0) {
+            rr->wtab[t] = (int32_t)w;
+        } else { /* a key read twice: at the end of its chain */
+            int32_t e = rr->wtab[t];
+            while (rr->wnext[e] >= 0) e = rr->wnext[e];
+            rr->wnext[e] = (int32_t)w;
+        }
+    }
+    return 0;
+}
+
+/* Readies the direct build: each record's blank and required fields.  0
+ * when the profile writes a claim the direct build would not read as the
+ * reader does: a field given twice (a list read by two records, two
+ * mappings of one field), a derived field or a list read as a value. */
+static int direct_ok(Prof *P) {
+    int ok = 1;
+    uint8_t *lists = arena_alloc(&P->ar, P->claim->nfields + 1); /* the claim's fields read */
+    if (!lists) return P->oom = 1, 0;
+    memset(lists, 0, P->claim->nfields + 1);
+    for (uint32_t i = 0; i < P->nrecs; i++) {
+        RRec *rr = &P->recs[i];
+        const RecordType *rt = rr->rt;
+        size_t nf = rt->nfields ? rt->nfields : 1;
+        rr->blank = arena_alloc(&P->ar, nf * sizeof(Value));
+        rr->req = arena_alloc(&P->ar, nf * sizeof(uint32_t));
+        uint8_t *seen = arena_alloc(&P->ar, nf);
+        if (!rr->blank || !rr->req || !seen) return P->oom = 1, 0;
+        memset(seen, 0, nf);
+        if (ready_wants(P, rr, i == 0)) return P->oom = 1, 0;
+        for (uint32_t f = 0; f < rt->nfields; f++) {
+            const Field *fd = &rt->fields[f];
+            if (type_is_string(fd->type.kind) || fd->type.kind == TY_LIST)
+                rr->blank[f].p = NULL;
+            else
+                rr->blank[f].i = ARB_NULL;
+            if ((fd->required || fd->key) && fd->derived < 0) rr->req[rr->nreq++] = f;
+        }
+        for (uint32_t k = 0; k < rr->nmaps; k++) {
+            const RMap *rm = &rr->maps[k];
+            if (seen[rm->m->field]++ || rm->fd->derived >= 0 || rm->fd->type.kind == TY_LIST)
+                ok = 0;
+        }
+        if (i == 0) {
+            for (uint32_t k = 0; k < rr->nmaps; k++) lists[rr->maps[k].m->field] = 1;
+            continue;
+        }
+        int lf = rr->r->list_field;
+        if (lf < 0 || (uint32_t)lf >= P->claim->nfields || lists[lf]++ ||
+            P->claim->fields[lf].type.kind != TY_LIST)
+            ok = 0;
+    }
+    if (!P->nrecs || P->recs[0].r->list_field >= 0) ok = 0;
+    return ok;
 }
 
 Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
@@ -333,6 +670,13 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
             rm->m = m;
             rm->fd = &rr->rt->fields[m->field];
             memset(&rm->path, 0, sizeof rm->path);
+            rm->pats = m->nformats ? arena_alloc(&P->ar, m->nformats * sizeof(Pat)) : NULL;
+            for (uint32_t f = 0; rm->pats && f < m->nformats; f++)
+                if (pat_compile(m->formats[f], &rm->pats[f])) rm->pats = NULL;
+            const ProfDict *d = m->dict >= 0 ? &pf->dicts[m->dict] : NULL;
+            rm->dictlen = d ? arena_alloc(&P->ar, (d->n + 1) * sizeof(uint32_t)) : NULL;
+            for (uint32_t f = 0; rm->dictlen && f < d->n; f++)
+                rm->dictlen[f] = (uint32_t)strlen(d->from[f]);
             if (!m->path) continue;
             bad |= ready_path(P, m->path, &rm->path);
             if (pf->format == PROF_CSV)
@@ -341,9 +685,11 @@ Prof *prof_new(const Profile *pf, const RecordType *claim, Alloc a) {
                 note_generic(P, m->path[0] == '$' ? m->path + 2 : join(P, rgen, m->path), 1);
         }
     }
+    P->direct = !bad && direct_ok(P);
     kinds_of(P, &P->containers, KIND_OBJ);
     kinds_of(P, &P->leaves, KIND_READ);
     kinds_of(P, &P->ignores, KIND_READ);
+    if (!bad && !P->oom && pf->format == PROF_JSON && ready_snodes(P)) P->oom = 1;
     if (bad || P->oom) {
         prof_free(P);
         return NULL;
@@ -363,9 +709,11 @@ void prof_free(Prof *P) {
 
 /* ------------------------------------------------------- the document tree */
 
-/* A document is read into a tree of PNodes in w->nodes (children by index)
- * and its strings, unescaped and NUL-terminated, in w->strs: no allocation
- * per value, and both buffers are reused from document to document.  The
+/* A document is read into a tree of PNodes in w->nodes (children by index);
+ * its strings and numbers point into the text read, and those with escapes
+ * (or from json-c, or a CSV row) are written unescaped in w->strs: no
+ * allocation per value, and both buffers are reused from document to
+ * document.  A string's bytes are s[0..len), not NUL-terminated.  The
  * parser takes strict JSON of the usual shape only; anything else (json-c's
  * leniencies, a duplicate key, an integer json-c would rewrite, an error)
  * goes to json-c, whose tree is copied into PNodes, or whose error is
@@ -376,7 +724,7 @@ typedef struct PNode {
     uint8_t type, truth;
     uint32_t klen, khash; /* as a member of an object: its key */
     const char *key;
-    const char *s;  /* string or number (as written), NUL-terminated */
+    const char *s;  /* string or number (as written): s[0..len) */
     size_t len;     /* its bytes; object, array: the number of children */
     int32_t first;  /* object, array: the first child, -1 if none */
     int32_t parent; /* as a member of an object: the object, else -1 */
@@ -395,7 +743,8 @@ typedef struct PParse {
 } PParse;
 
 static int32_t pn_new(ProfWork *w, uint8_t type, int *oom) {
-    if (mem_grow(w->alloc, (void **)&w->nodes, sizeof(PNode), &w->capnodes, w->nnodes + 1)) {
+    if (w->nnodes == w->capnodes &&
+        mem_grow(w->alloc, (void **)&w->nodes, sizeof(PNode), &w->capnodes, w->nnodes + 1)) {
         *oom = 1;
         return -1;
     }
@@ -446,15 +795,20 @@ static int hexval(char c) {
 static const char *pp_string(PParse *p, size_t *len) {
     const char *t = p->t;
     size_t i = p->i + 1, start = i;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (p->n - i >= 8) { /* 8 bytes at a time to the first '"', '\\' or control byte */
+        uint64_t x, q, b;
+        memcpy(&x, t + i, 8);
+        q = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs) break;
+        i += 8;
+    }
     while (i < p->n && t[i] != '"' && t[i] != '\\' && (unsigned char)t[i] >= 0x20) i++;
-    if (i < p->n && t[i] == '"') { /* no escapes: the common case */
-        char *s = pn_str(p->w, i - start + 1);
-        if (!s) return p->fail = 1, NULL;
-        memcpy(s, t + start, i - start);
-        s[i - start] = 0;
+    if (i < p->n && t[i] == '"') { /* no escapes, the common case: the text itself */
         *len = i - start;
         p->i = i + 1;
-        return s;
+        return t + start;
     }
     char *s = pn_str(p->w, 0), *o = s;
     size_t k = start;
@@ -542,11 +896,8 @@ static int32_t pp_number(PParse *p) {
         return p->fail = 1, -1;
     if (i - start > 40) return p->fail = 1, -1;
     int32_t k = pn_new(p->w, PN_NUM, &p->oom);
-    char *s = pn_str(p->w, i - start + 1);
-    if (k < 0 || !s) return p->fail = 1, -1;
-    memcpy(s, t + start, i - start);
-    s[i - start] = 0;
-    PN(p->w, k)->s = s;
+    if (k < 0) return p->fail = 1, -1;
+    PN(p->w, k)->s = t + start;
     PN(p->w, k)->len = i - start;
     p->i = i;
     return k;
@@ -584,8 +935,7 @@ static int32_t pp_container(PParse *p, int obj) {
         if (obj) {
             if (p->i >= p->n || p->t[p->i] != '"' || !(key = pp_string(p, &kl)))
                 return p->fail = 1, -1;
-            kh = str_hash(key, kl);
-            if (memchr(key, 0, kl)) return p->fail = 1, -1;
+            kh = key_hash(key, kl); /* (no NUL in it: \\u0000 goes to json-c) */
             uint64_t bit = (uint64_t)1 << (kh & 63);
             if (seen[(kh >> 6) & 3] & bit) /* maybe seen: look */
                 for (int32_t c = PN(p->w, k)->first; c >= 0; c = PN(p->w, c)->next)
@@ -702,7 +1052,7 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
             memcpy(ks, key, kl + 1);
             PN(w, c)->key = ks;
             PN(w, c)->klen = (uint32_t)kl;
-            PN(w, c)->khash = str_hash(ks, kl);
+            PN(w, c)->khash = key_hash(ks, kl);
             PN(w, c)->parent = k;
             if (last < 0)
                 PN(w, k)->first = c;
@@ -739,45 +1089,14 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
     return k;
 }
 
-static uint32_t pn_slot(int32_t parent, uint32_t khash) {
-    uint32_t h = khash ^ ((uint32_t)parent * 0x9E3779B1u);
-    return h ^ (h >> 15);
-}
-
-/* Indexes the members of the objects of the tree just read by (object,
- * key) in w->ht, for pn_get.  -1: out of memory. */
-static int pn_index(ProfWork *w) {
-    size_t need = 64;
-    while (need < 2 * w->nnodes) need *= 2;
-    if (need > w->capht) {
-        int32_t *t =
-            mem_realloc(w->alloc, w->ht, w->capht * sizeof(int32_t), need * sizeof(int32_t));
-        if (!t) return -1;
-        w->ht = t;
-        w->capht = need;
-    }
-    w->htmask = (uint32_t)need - 1;
-    memset(w->ht, 0xff, need * sizeof(int32_t));
-    const PNode *N = w->nodes;
-    for (size_t i = 0; i < w->nnodes; i++) {
-        if (N[i].parent < 0) continue;
-        uint32_t k = pn_slot(N[i].parent, N[i].khash) & w->htmask;
-        while (w->ht[k] >= 0) k = (k + 1) & w->htmask;
-        w->ht[k] = (int32_t)i;
-    }
-    return 0;
-}
-
-/* The member key (kl bytes, str_hash kh) of object node o; NULL if none. */
+/* The member key (kl bytes, key_hash kh) of object node o; NULL if none.
+ * Looked for one member after the other: the records' own keys are found
+ * in one pass over the object (fill_slots), this is for the few others. */
 static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, size_t kl,
                            uint32_t kh) {
     const PNode *N = w->nodes;
-    int32_t parent = (int32_t)(o - N);
-    for (uint32_t k = pn_slot(parent, kh) & w->htmask; w->ht[k] >= 0; k = (k + 1) & w->htmask) {
-        const PNode *c = &N[w->ht[k]];
-        if (c->parent == parent && c->khash == kh && c->klen == kl && memcmp(c->key, key, kl) == 0)
-            return c;
-    }
+    for (int32_t c = o->first; c >= 0; c = N[c].next)
+        if (N[c].khash == kh && N[c].klen == kl && same_bytes(N[c].key, key, kl)) return &N[c];
     return NULL;
 }
 
@@ -794,9 +1113,9 @@ void prof_work_free(ProfWork *w) {
     if (w->tok) json_tokener_free(w->tok);
     mem_free(w->alloc, w->nodes, w->capnodes * sizeof(PNode));
     mem_free(w->alloc, w->strs, w->capstrs);
-    mem_free(w->alloc, w->ht, w->capht * sizeof(int32_t));
     mem_free(w->alloc, w->marks, w->capmarks * sizeof *w->marks);
     mem_free(w->alloc, w->claims, w->capclaims * sizeof *w->claims);
+    mem_free(w->alloc, w->items, w->capitems * sizeof(Value));
     memset(w, 0, sizeof *w);
 }
 
@@ -813,8 +1132,11 @@ typedef struct Conv {
     StrBuf errs;
     int nerr;
     char first_path[256];
-    int paths; /* 0: the fast pass, no paths built; a claim with a problem is
-                  converted again with paths (1) for its messages */
+    int paths;            /* 0: the fast pass, no paths built, claims built directly; a
+                             document with a problem is converted again with paths (1),
+                             through canonical text, for its messages */
+    int slow;             /* the fast pass met a value the direct build leaves to the slow way */
+    int32_t *const *csvw; /* CSV: per record, its wants' children by position (or NULL) */
     int oom;
 } Conv;
 
@@ -925,28 +1247,26 @@ static void put_quoted(StrBuf *b, const char *s, size_t n) {
     b->len += scalar_json_quote(s, n, w, 6 * n + 3);
 }
 
-/* Writes field rm of the record at o (path base) as `"name":value`, or
- * nothing when it has no value. */
-static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
-                     int *first) {
+/* The text of field rm of the record at o (path base), as put_field writes
+ * it: *s, *n (NULL: the input gives no value), *raw (a JSON number, written
+ * unquoted).  num and conv: room for a position and a converted date.
+ * -1 after a message naming path. */
+static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base, size_t position,
+                      char *path, size_t pathcap, char *num, char *conv, const char **sp,
+                      size_t *np, int *rawp) {
     const ProfMap *m = rm->m;
     uint8_t kind = rm->fd->type.kind;
-    char path[512], num[32], conv[40];
     const char *s = NULL;
     size_t n = 0;
     int raw = 0;
     path[0] = 0;
     if (m->position) {
-        n = (size_t)snprintf(num, sizeof num, "%zu", position);
+        n = u64_text(num, position);
         s = num;
         raw = 1;
-        CPATHF(x, path, sizeof path, "%s", base);
+        CPATHF(x, path, pathcap, "%s", base);
     } else if (m->path) {
-        value_path(x, base, &rm->path, path, sizeof path);
-        const PNode *start = rm->path.anchor == -2   ? o
-                             : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
-                                                     : x->chain[rm->path.anchor];
-        const PNode *v = walk(x, start, rm->path.seg, rm->path.nseg);
+        if (x->paths) value_path(x, base, &rm->path, path, pathcap);
         switch (v ? v->type : PN_NULL) {
         case PN_NULL: break;
         case PN_STR:
@@ -964,7 +1284,7 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
             break;
         default:
             conv_err(x, path, "expected a value for '%s', got %s", rm->fd->name, kind_name(v));
-            return 1;
+            return -1;
         }
         for (uint32_t k = 0; s && k < m->nmissing; k++)
             if (strlen(m->missing[k]) == n && memcmp(m->missing[k], s, n) == 0) s = NULL;
@@ -973,7 +1293,8 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
         if (s && m->dict >= 0) {
             const ProfDict *d = &x->P->pf->dicts[m->dict];
             for (uint32_t k = 0; k < d->n; k++)
-                if (strlen(d->from[k]) == n && memcmp(d->from[k], s, n) == 0) {
+                if ((rm->dictlen ? rm->dictlen[k] : strlen(d->from[k])) == n &&
+                    memcmp(d->from[k], s, n) == 0) {
                     s = d->to[k];
                     n = s ? strlen(s) : 0;
                     raw = 0;
@@ -984,7 +1305,9 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
         if (s && !dict_hit && m->nformats) {
             int ok = 0;
             for (uint32_t k = 0; k < m->nformats && !ok; k++)
-                ok = by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, sizeof conv) == 0;
+                ok = (rm->pats
+                          ? by_pat(&rm->pats[k], s, n, kind == TY_DATETIME, conv, 40)
+                          : by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, 40)) == 0;
             if (!ok) {
                 char pats[200];
                 size_t pk = 0;
@@ -994,7 +1317,7 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
                                            m->formats[k]);
                 conv_err(x, path, "'%.*s' is not a %s written %s", (int)(n > 40 ? 40 : n), s,
                          kind == TY_DATE ? "date" : "datetime", pats);
-                return 1;
+                return -1;
             }
             s = conv;
             n = strlen(conv);
@@ -1006,6 +1329,37 @@ static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, 
             if (dot && z == n && dot > s) n = (size_t)(dot - s);
         }
     }
+    *sp = s;
+    *np = n;
+    *rawp = raw;
+    return 0;
+}
+
+/* The node field rm of the record at o reads (NULL: absent); slot: what
+ * fill_slots found in o, or NULL to look. */
+static const PNode *map_node(const Conv *x, const RMap *rm, const PNode *o,
+                             const PNode *const *slot) {
+    if (!rm->m->path || rm->m->position) return NULL;
+    if (slot && rm->want >= 0) return slot[rm->want];
+    const PNode *start = rm->path.anchor == -2   ? o
+                         : rm->path.anchor == -1 ? x->chain[PROF_MAX_SEGS]
+                                                 : x->chain[rm->path.anchor];
+    return walk(x, start, rm->path.seg, rm->path.nseg);
+}
+
+/* Writes field rm of the record at o (path base) as `"name":value`, or
+ * nothing when it has no value. */
+static int put_field(Conv *x, const RMap *rm, const PNode *o, const char *base, size_t position,
+                     int *first) {
+    const ProfMap *m = rm->m;
+    uint8_t kind = rm->fd->type.kind;
+    char path[512], num[32], conv[40];
+    const char *s;
+    size_t n;
+    int raw;
+    if (field_text(x, rm, map_node(x, rm, o, NULL), base, position, path, sizeof path, num, conv,
+                   &s, &n, &raw))
+        return 1;
     int given = s != NULL && !m->position;
     /* the value as the field's type: a bad one is named by its path here */
     if (given && !type_is_string(kind) && !(raw && (memchr(s, 'e', n) || memchr(s, 'E', n)))) {
@@ -1088,7 +1442,7 @@ static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base,
                     epath[0] = 0;
                 } else if (x->P->pf->format == PROF_CSV && lr->path.nseg) {
                     const PNode *ln = e->type == PN_OBJ
-                                          ? pn_get(x->w, e, "\x01line", 5, str_hash("\x01line", 5))
+                                          ? pn_get(x->w, e, "\x01line", 5, key_hash("\x01line", 5))
                                           : NULL;
                     pathf(epath, sizeof epath, "line %s:", ln ? ln->s : "?");
                 } else if (lr->path.nseg && arr->type == PN_ARR) {
@@ -1116,6 +1470,240 @@ static int put_record(Conv *x, const RRec *rr, const PNode *o, const char *base,
     return 1;
 }
 
+/* ------------------------------------------------------ the direct build */
+
+/* The claims of a document (or a CSV group) are built straight from its
+ * tree, with no canonical text between: each value is what the schema's
+ * reader (json_reader.c) makes of the text put_field writes for it.  Only
+ * what is read the same way for sure is built so: a value the reader would
+ * refuse, or read in a way of its own (a string it would escape or mend, an
+ * amount in exponent form), makes the document go the slow way (x->slow),
+ * where the canonical text is written and read as before, so the claims
+ * and every message stay what they were. */
+
+/* A JSON number (RFC 8259's grammar, as json_reader takes it): 1, and
+ * *is_int when it has neither fraction nor exponent; 0 if not one. */
+static int json_number(const char *s, size_t n, int *is_int) {
+    size_t i = 0;
+    *is_int = 1;
+    if (i < n && s[i] == '-') i++;
+    if (i >= n) return 0;
+    if (s[i] == '0')
+        i++;
+    else if (s[i] >= '1' && s[i] <= '9')
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    else
+        return 0;
+    if (i < n && s[i] == '.') {
+        *is_int = 0;
+        if (++i >= n || s[i] < '0' || s[i] > '9') return 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        *is_int = 0;
+        if (++i < n && (s[i] == '+' || s[i] == '-')) i++;
+        if (i >= n || s[i] < '0' || s[i] > '9') return 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    return i == n;
+}
+
+/* Whether s[0..n) is written in a JSON string as it is (put_quoted copies
+ * it; the reader takes it back unchanged, with no escape to decode): well
+ * formed UTF-8, no control character, no '"' or '\\'. */
+static int plain_text(const char *s, size_t n) {
+    const unsigned char *q = (const unsigned char *)s, *end = q + n;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    while (end - q >= 8) { /* 8 plain ASCII bytes at a time */
+        uint64_t x, a, b;
+        memcpy(&x, q, 8);
+        a = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & highs) break;
+        q += 8;
+    }
+    while (q < end) {
+        unsigned c = *q;
+        if (c < 0x80) {
+            if (c < 0x20 || c == '"' || c == '\\') return 0;
+            q++;
+            continue;
+        }
+        int k = utf8_seq_len(q, end);
+        if (k <= 0) return 0;
+        q += k;
+    }
+    return 1;
+}
+
+/* A code or text as the reader's make_str makes it: shared through
+ * o->strings when one is given. */
+static int direct_str(Arena *ar, StrMap *strings, const char *s, size_t n, const ArbStr **out) {
+    if (strings && (*out = strmap_get(strings, s, n)) != NULL) return 0;
+    ArbStr *a = arena_alloc(ar, sizeof(ArbStr) + n + 1);
+    if (!a) return -2;
+    memcpy(a->data, s, n);
+    a->data[n] = 0;
+    a->len = (uint32_t)n;
+    a->hash = str_hash(a->data, n);
+    *out = a;
+    if (strings) {
+        int oom = 0; /* out of memory: this one is not shared, which is still right */
+        const ArbStr *known = strmap_put(strings, a->data, n, a, &oom);
+        if (known) *out = known;
+    }
+    return 0;
+}
+
+/* The value of field fd from s[0..n) written as put_field writes it (raw:
+ * a JSON number, else a string), as the reader reads that.  -1: not for
+ * the direct build (the slow way decides); -2: out of memory. */
+static int direct_value(const Field *fd, const char *s, size_t n, int raw, Arena *ar,
+                        const JsonrOptions *o, Value *out) {
+    uint8_t kind = fd->type.kind;
+    if (raw) {
+        int is_int;
+        if (!json_number(s, n, &is_int)) return -1;
+        switch (kind) {
+        case TY_INT: return !is_int || scalar_parse_int(s, n, &out->i) ? -1 : 0;
+        case TY_MONEY:
+            return memchr(s, 'e', n) || memchr(s, 'E', n) || scalar_parse_money(s, n, &out->i) ? -1
+                                                                                               : 0;
+        case TY_CODE: return direct_str(ar, o->strings, s, n, &out->s);
+        default: return -1;
+        }
+    }
+    if (n == 0) { /* "" is missing */
+        if (kind == TY_LIST) return -1;
+        if (type_is_string(kind))
+            out->p = NULL;
+        else
+            out->i = ARB_NULL;
+        return 0;
+    }
+    size_t max = o->max_field ? o->max_field : JSONR_MAX_FIELD;
+    if (n > max || !plain_text(s, n)) return -1;
+    switch (kind) {
+    case TY_CODE:
+    case TY_TEXT: return direct_str(ar, o->strings, s, n, &out->s);
+    case TY_INT: return scalar_parse_int(s, n, &out->i) ? -1 : 0;
+    case TY_MONEY: return scalar_parse_money(s, n, &out->i) ? -1 : 0;
+    case TY_ENUM: {
+        int k = scalar_enum_index(fd->type.enm, s, n);
+        if (k < 0) return -1;
+        out->i = k;
+        return 0;
+    }
+    case TY_BOOL:
+    case TY_DATE:
+    case TY_DATETIME:
+    case TY_DURATION: return scalar_parse(&fd->type, s, n, NULL, out) ? -1 : 0;
+    default: return -1;
+    }
+}
+
+/* The members of object o that record rr reads by their key (walk's
+ * answers, in one pass over o): slot[want], NULL when absent. */
+static void fill_slots(const Conv *x, const RRec *rr, const PNode *o, const PNode **slot) {
+    for (uint32_t k = 0; k < rr->nwant; k++) slot[k] = NULL;
+    if (!o || o->type != PN_OBJ || !rr->nwant) return;
+    const PNode *N = x->N;
+    const int32_t *cw = x->csvw ? x->csvw[rr - x->P->recs] : NULL;
+    if (cw) { /* a CSV row: its cells are its children in the order of the columns */
+        for (uint32_t k = 0; k < rr->nwant; k++) slot[k] = cw[k] >= 0 ? o + 1 + cw[k] : NULL;
+        return;
+    }
+    for (int32_t c = o->first; c >= 0; c = N[c].next) {
+        const PNode *v = &N[c];
+        for (uint32_t t = v->khash & rr->wmask; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
+            const Seg *g = rr->wseg[rr->wtab[t]];
+            if (g->hash != v->khash || g->len != v->klen || !same_bytes(g->name, v->key, g->len))
+                continue;
+            for (int32_t w = rr->wtab[t]; w >= 0; w = rr->wnext[w]) slot[w] = v;
+            break;
+        }
+    }
+}
+
+/* Builds the record of rr at o into out.  Returns how many of its fields
+ * the input gave (a list's record with none is left out), -1 when the
+ * document goes the slow way, -2 when out of memory. */
+static int direct_record(Conv *x, const RRec *rr, const PNode *o, size_t position, Value *out,
+                         Arena *ar, const JsonrOptions *opt) {
+    memcpy(out, rr->blank, rr->rt->nfields * sizeof(Value));
+    int given = 0;
+    const PNode *slot[PROF_MAX_WANTS];
+    fill_slots(x, rr, o, slot);
+    for (uint32_t k = 0; k < rr->nmaps; k++) {
+        const RMap *rm = &rr->maps[k];
+        char path[8], num[32], conv[40];
+        const char *s;
+        size_t n;
+        int raw;
+        if (field_text(x, rm, map_node(x, rm, o, slot), "", position, path, sizeof path, num, conv,
+                       &s, &n, &raw))
+            return -1;
+        if (s && !rm->m->position) given++;
+        if (!s && rm->m->deflt) s = rm->m->deflt, n = strlen(s), raw = 0;
+        if (!s) continue;
+        int rc = direct_value(rm->fd, s, n, raw, ar, opt, &out[rm->m->field]);
+        if (rc) return rc;
+    }
+    if (rr->r->list_field >= 0 && !given) return 0;
+    for (uint32_t i = 0; i < rr->nreq; i++) {
+        const Field *fd = &rr->rt->fields[rr->req[i]];
+        const Value *v = &out[rr->req[i]];
+        if (type_is_string(fd->type.kind) || fd->type.kind == TY_LIST ? !v->p : v->i == ARB_NULL)
+            return -1; /* the reader names it */
+    }
+    if (rr->r->list_field >= 0) return given;
+    ProfWork *w = x->w;
+    for (uint32_t i = 1; i < x->P->nrecs; i++) {
+        const RRec *lr = &x->P->recs[i];
+        const PNode *arr = o;
+        size_t n = 1;
+        if (lr->path.nseg) {
+            arr = lr->lwant >= 0 ? slot[lr->lwant] : walk(x, o, lr->path.seg, lr->path.nseg);
+            if (elements(arr, &n)) return -1;
+        }
+        if (!n) continue;
+        size_t width = lr->rt->nfields ? lr->rt->nfields : 1, put = 0;
+        const PNode *e = first_element(x, arr);
+        for (size_t k = 0; k < n && e; k++, e = next_element(x, arr, e)) {
+            if (mem_grow(w->alloc, (void **)&w->items, sizeof(Value), &w->capitems,
+                         (put + 1) * width))
+                return -2;
+            int rc = direct_record(x, lr, e, k + 1, w->items + put * width, ar, opt);
+            if (rc < 0) return rc;
+            if (rc) put++;
+        }
+        if (!put) continue;
+        ArbList *l = arena_alloc(ar, sizeof(ArbList));
+        Value *items = arena_alloc(ar, put * width * sizeof(Value));
+        if (!l || !items) return -2;
+        memcpy(items, w->items, put * width * sizeof(Value));
+        l->n = (uint32_t)put;
+        l->width = lr->rt->nfields;
+        l->items = items;
+        out[lr->r->list_field].l = l;
+    }
+    return 1;
+}
+
+/* One claim built straight from its object o. */
+static int direct_claim(Conv *x, const PNode *o, Arena *ar, const JsonrOptions *opt) {
+    ProfWork *w = x->w;
+    const RecordType *ct = x->P->claim;
+    Value *claim = arena_alloc(ar, (ct->nfields ? ct->nfields : 1) * sizeof(Value));
+    if (!claim) return -2;
+    int rc = direct_record(x, &x->P->recs[0], o, 0, claim, ar, opt);
+    if (rc < 0) return rc;
+    if (mem_grow(w->alloc, (void **)&w->claims, sizeof *w->claims, &w->capclaims, w->nclaims + 1))
+        return -2;
+    w->claims[w->nclaims++] = claim;
+    return 0;
+}
+
 /* Reads the canonical text of one claim with the schema's reader. */
 static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptions *o) {
     ProfWork *w = x->w;
@@ -1141,6 +1729,13 @@ static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptio
 
 static void one_claim(Conv *x, const PNode *o, const char *path, const JsonReader *jr, Arena *ar,
                       const JsonrOptions *opt, int *rc) {
+    if (!x->paths && x->P->direct && !x->w->via_text) {
+        if (x->slow || x->nerr) return; /* the document goes the slow way anyway */
+        int r = direct_claim(x, o, ar, opt);
+        if (r == -2) *rc = -2;
+        if (r == -1) x->slow = 1;
+        return;
+    }
     sb_clear(&x->w->text);
     sb_clear(&x->w->paths);
     x->w->nmarks = 0;
@@ -1155,9 +1750,11 @@ static void one_claim(Conv *x, const PNode *o, const char *path, const JsonReade
  * so that the document is converted again, this time building the paths
  * the messages name (the same conversion, so the same problems). */
 static int again(Conv *x, int rc) {
-    if (!x->nerr || rc == -2 || x->paths) return 0;
+    if ((!x->nerr && !x->slow) || rc == -2 || x->paths) return 0;
     sb_clear(&x->errs);
     x->nerr = 0;
+    x->slow = 0;
+    x->w->nslow++;
     x->first_path[0] = 0;
     x->w->nclaims = 0;
     x->paths = 1;
@@ -1225,42 +1822,66 @@ static int empty_value(const PNode *v) {
     }
 }
 
-/* Counts (or, strict, reports) the keys under o (generic path g, gl bytes,
- * whose str_hash is gh) that no mapping reads. */
-static void unread_keys(Conv *x, const PNode *o, const char *g, size_t gl, uint32_t gh,
-                        const JsonrOptions *opt) {
+/* Counts (or, strict, reports) the keys under o (an object of container
+ * sn) that no mapping reads. */
+static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions *opt) {
     const Prof *P = x->P;
+    const SNode *S = &P->snodes[sn];
     for (int32_t c = o->first; c >= 0; c = x->N[c].next) {
         const PNode *v = &x->N[c];
         const char *key = v->key;
-        char sub[512];
-        size_t kl = v->klen, n = gl + (gl ? 1 : 0) + kl;
-        if (n + 3 >= sizeof sub) continue;
-        memcpy(sub, g, gl);
-        if (gl) sub[gl] = '.';
-        memcpy(sub + n - kl, key, kl);
-        memcpy(sub + n, "[]", 3);
-        uint32_t h = str_hash_more(gl ? str_hash_more(gh, ".", 1) : gh, key, kl);
-        const uint8_t *kf = strmap_get_hashed(&P->kinds, sub, n, h);
-        uint8_t kind = kf ? *kf : 0;
+        size_t kl = v->klen, gl = S->plen, n = gl + (gl ? 1 : 0) + kl;
+        if (n + 3 >= 512) continue; /* a path too long to name */
+        uint8_t kind = 0;
+        int32_t obj = -1, arr = -1;
+        const SKey *sk = NULL;
+        for (uint32_t t = v->khash & S->mask; S->tab[t] >= 0; t = (t + 1) & S->mask) {
+            const SKey *k = &S->keys[S->tab[t]];
+            if (k->khash == v->khash && k->klen == kl && same_bytes(k->key, key, kl)) {
+                sk = k;
+                break;
+            }
+        }
+        int pathlike = 0; /* (a key of the table is not: its keys hold no '.', '[' or ']') */
+        for (size_t i = 0; !sk && i < kl; i++)
+            pathlike |= key[i] == '.' || key[i] == '[' || key[i] == ']';
+        if (sk) {
+            kind = sk->kind, obj = sk->obj, arr = sk->arr;
+        } else if (pathlike) {
+            /* a key that reads as a path of its own: looked up as one */
+            char sub[512];
+            memcpy(sub, S->path, gl);
+            if (gl) sub[gl] = '.';
+            memcpy(sub + n - kl, key, kl);
+            const uint8_t *kf = strmap_get(&P->kinds, sub, n);
+            kind = kf ? *kf : 0;
+            memcpy(sub + n, "[]", 3);
+            if (kind & KIND_ARR) arr = snode_find(P, sub, n + 2);
+            if (kind & KIND_OBJ) obj = snode_find(P, sub, n);
+            if (((kind & KIND_ARR) && arr < 0) || ((kind & KIND_OBJ) && obj < 0)) continue;
+        }
         if (kind & KIND_ARR) {
-            uint32_t ha = str_hash_more(h, "[]", 2);
             size_t k;
             if (elements(v, &k) == 0 && k)
                 for (const PNode *e = first_element(x, v); e; e = next_element(x, v, e))
-                    if (e->type == PN_OBJ) unread_keys(x, e, sub, n + 2, ha, opt);
+                    if (e->type == PN_OBJ) unread_keys(x, e, arr, opt);
             continue;
         }
-        sub[n] = 0;
         if (kind & KIND_OBJ) {
-            if (v->type == PN_OBJ) unread_keys(x, v, sub, n, h, opt);
+            if (v->type == PN_OBJ) unread_keys(x, v, obj, opt);
             continue;
         }
+        if ((kind & KIND_READ) || empty_value(v)) continue;
+        char sub[512];
+        memcpy(sub, S->path, gl);
+        if (gl) sub[gl] = '.';
+        memcpy(sub + n - kl, key, kl);
+        sub[n] = 0;
         /* an ignored path is met exactly (the walk does not go below one);
          * the scan of the list is for the rare key no mapping reads */
-        if ((kind & KIND_READ) || empty_value(v) || ignored(P->pf, sub)) continue;
+        if (ignored(P->pf, sub)) continue;
         if (opt->strict)
-            conv_err(x, sub, "'%s' is read by no field of input %s", key, P->pf->name);
+            conv_err(x, sub, "'%s' is read by no field of input %s", sub + n - kl, P->pf->name);
         else if (opt->notes)
             notes_add(opt->notes, sub, n, NULL);
     }
@@ -1398,14 +2019,13 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
         top = -1;
     }
     json_object_put(root);
-    if (top >= 0 && rc == 0 && pn_index(w)) rc = -2;
     if (top >= 0 && rc == 0) {
         x.N = w->nodes;
         const PNode *doc = &x.N[top];
         x.chain[PROF_MAX_SEGS] = doc;
         claims_at(&x, doc, 0, "", jr, ar, o, &rc);
         if (again(&x, rc)) claims_at(&x, doc, 0, "", jr, ar, o, &rc);
-        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, doc, "", 0, str_hash("", 0), o);
+        if (rc == 0 && (o->notes || o->strict)) unread_keys(&x, doc, 0, o);
         if (x.nerr && err_off) *err_off = locate(text, n, x.first_path);
     }
     if (x.oom) rc = -2;
@@ -1436,8 +2056,12 @@ struct ProfCsv {
     int32_t key_col;
     const char **unread; /* columns no mapping reads */
     size_t nunread;
-    uint32_t *colhash, *collen; /* str_hash and length of each header name */
+    uint32_t *colhash, *collen; /* key_hash and length of each header name */
     uint8_t *colskip;           /* COL_SKIP_* bits: a cell that is not a member of its row */
+    int32_t **wchild;           /* per record of the profile: its wants' positions among the
+                                   children of the row node it is built from (NULL: looked up) */
+    int32_t *uchild;            /* per unread column: the position of its cell in a row */
+    int uchild_ok;              /* uchild is right (no column is named "\x01line") */
     CRow *rows;
     size_t nrows, caprows;
     CGroup *groups;
@@ -1450,11 +2074,93 @@ struct ProfCsv {
  * of a claim replace a column "rows" of its first row. */
 #define COL_SKIP_ROW 1
 #define COL_SKIP_HEAD 2
+#define COL_DROP_HEAD 4 /* read by nothing in the claim's row (csv_children) */
+#define COL_DROP_ROW 8  /* read by nothing in a line's row */
+#define HEAD_SKIP (COL_SKIP_ROW | COL_SKIP_HEAD | COL_DROP_HEAD) /* the claim's row node */
+#define ROW_SKIP (COL_SKIP_ROW | COL_DROP_ROW)                   /* a line's */
 
 static int add_group(ProfCsv *c, const char *err) {
     if (mem_grow(c->alloc, (void **)&c->groups, sizeof(CGroup), &c->capgroups, c->ngroups + 1))
         return -1;
     c->groups[c->ngroups++] = (CGroup){-1, -1, err};
+    return 0;
+}
+
+/* The position of the member named name among the children of a row node
+ * built with skip (row_node; the claim's, COL_SKIP_HEAD too, has its rows
+ * last), or -1. */
+static int32_t csv_child(const ProfCsv *c, uint8_t skip, const char *name, size_t len) {
+    int32_t at = 0;
+    for (size_t k = 0; k < c->ncols; k++) {
+        if (c->colskip[k] & skip) continue;
+        if (c->collen[k] == len && memcmp(c->cols[k], name, len) == 0) return at;
+        at++;
+    }
+    if (len == 5 && memcmp(name, "\x01line", 5) == 0) return at;
+    if ((skip & COL_SKIP_HEAD) && len == 4 && memcmp(name, "rows", 4) == 0) return at + 1;
+    return -1;
+}
+
+/* The column of the member named name in a row node built with skip, or
+ * -1 (none; or the line, or the rows). */
+static int32_t csv_col(const ProfCsv *c, uint8_t skip, const char *name, size_t len) {
+    for (size_t k = 0; k < c->ncols; k++)
+        if (!(c->colskip[k] & skip) && c->collen[k] == len && memcmp(c->cols[k], name, len) == 0)
+            return (int32_t)k;
+    return -1;
+}
+
+/* Where the records' keys and the unread columns are in a row node; and
+ * the columns a row node leaves out because nothing reads them there (the
+ * claim's columns in the rows of its lines, and the lines' in the claim's
+ * row), unless a record is read from elsewhere. */
+static int csv_children(ProfCsv *c) {
+    const Prof *P = c->P;
+    c->wchild = arena_alloc(&c->ar, (P->nrecs + 1) * sizeof(int32_t *));
+    c->uchild = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(int32_t));
+    uint8_t *mode = arena_alloc(&c->ar, P->nrecs + 1), *need = arena_alloc(&c->ar, c->ncols + 1);
+    if (!c->wchild || !c->uchild || !mode || !need) return -1;
+    memset(need, 0, c->ncols + 1);
+    int prune = 1;
+    for (uint32_t i = 0; i < P->nrecs; i++) {
+        const RRec *rr = &P->recs[i];
+        c->wchild[i] = NULL;
+        mode[i] = 0;
+        if (i == 0 || rr->path.nseg == 0) /* the claim's row */
+            mode[i] = COL_SKIP_ROW | COL_SKIP_HEAD;
+        else if (rr->path.seg[0].arr && strcmp(rr->path.seg[0].name, "rows") == 0)
+            mode[i] = COL_SKIP_ROW;
+        if (!mode[i]) {
+            prune = 0;
+            continue;
+        }
+        for (uint32_t k = 0; k < rr->nwant; k++) {
+            int32_t col = csv_col(c, mode[i], rr->wseg[k]->name, rr->wseg[k]->len);
+            if (col >= 0) need[col] |= mode[i] & COL_SKIP_HEAD ? 1 : 2;
+        }
+        for (uint32_t k = 0; k < rr->nmaps; k++) /* looked up by walk() */
+            if (rr->maps[k].want < 0 && rr->maps[k].m->path && !rr->maps[k].m->position) prune = 0;
+    }
+    c->uchild_ok = 1;
+    for (size_t k = 0; k < c->nunread; k++) {
+        int32_t col = csv_col(c, COL_SKIP_ROW, c->unread[k], strlen(c->unread[k]));
+        if (col >= 0) need[col] |= 2;
+        if (col < 0 || strcmp(c->unread[k], "\x01line") == 0) c->uchild_ok = prune = 0;
+    }
+    for (size_t k = 0; prune && k < c->ncols; k++)
+        c->colskip[k] |= (need[k] & 1 ? 0 : COL_DROP_HEAD) | (need[k] & 2 ? 0 : COL_DROP_ROW);
+    for (uint32_t i = 0; i < P->nrecs; i++) {
+        const RRec *rr = &P->recs[i];
+        if (!mode[i]) continue;
+        uint8_t skip = mode[i] & COL_SKIP_HEAD ? HEAD_SKIP : ROW_SKIP;
+        int32_t *w = arena_alloc(&c->ar, (rr->nwant + 1) * sizeof(int32_t));
+        if (!w) return -1;
+        for (uint32_t k = 0; k < rr->nwant; k++)
+            w[k] = csv_child(c, skip, rr->wseg[k]->name, rr->wseg[k]->len);
+        c->wchild[i] = w;
+    }
+    for (size_t k = 0; c->uchild_ok && k < c->nunread; k++)
+        c->uchild[k] = csv_child(c, ROW_SKIP, c->unread[k], strlen(c->unread[k]));
     return 0;
 }
 
@@ -1504,7 +2210,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 break;
             }
             c->collen[k] = (uint32_t)strlen(c->cols[k]);
-            c->colhash[k] = str_hash(c->cols[k], c->collen[k]);
+            c->colhash[k] = key_hash(c->cols[k], c->collen[k]);
             c->colskip[k] = strcmp(c->cols[k], "\x01line") == 0 ? COL_SKIP_ROW
                             : strcmp(c->cols[k], "rows") == 0   ? COL_SKIP_HEAD
                                                                 : 0;
@@ -1512,6 +2218,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 if (c->cols[j] && strcmp(c->cols[j], c->cols[k]) == 0)
                     c->colskip[j] |= COL_SKIP_ROW;
         }
+        if (!oom && csv_children(c)) oom = 1;
         if (oom) {
             rc = -2;
         } else if (c->key_col < 0) {
@@ -1524,7 +2231,9 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
     strmap_init(&byid, a);
     while (rc == 0 && !oom) {
         uint32_t start = (uint32_t)(r.pos - r.buf);
-        got = csv_next(&r, &line, &why);
+        CsvField key;
+        size_t nf = 0;
+        got = csv_skim(&r, (size_t)c->key_col, &line, &why, &key, &nf);
         if (got == 0) break;
         if (mem_grow(a, (void **)&c->rows, sizeof(CRow), &c->caprows, c->nrows + 1)) {
             oom = 1;
@@ -1536,12 +2245,12 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
         row->line = line;
         row->next = -1;
         char *msg = NULL;
-        if (got < 0 || r.nfields != c->ncols || !r.fields[c->key_col].len) {
+        if (got < 0 || nf != c->ncols || !key.len) {
             char m[256];
             if (got < 0)
                 snprintf(m, sizeof m, "%s", why);
-            else if (r.nfields != c->ncols)
-                snprintf(m, sizeof m, "%zu cells, the header has %zu", r.nfields, c->ncols);
+            else if (nf != c->ncols)
+                snprintf(m, sizeof m, "%zu cells, the header has %zu", nf, c->ncols);
             else
                 snprintf(m, sizeof m, "no %s: the row belongs to no claim", P->pf->claims);
             msg = arena_strndup(&c->ar, m, strlen(m));
@@ -1553,7 +2262,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
                 if (add_group(c, msg)) oom = 1;
                 g = (int32_t)c->ngroups - 1;
             } else {
-                const CsvField *k = &r.fields[c->key_col];
+                const CsvField *k = &key;
                 void *found = strmap_get(&byid, k->ptr, k->len);
                 if (found) {
                     g = (int32_t)((intptr_t)found - 1);
@@ -1632,24 +2341,30 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
         if (!at_line && (c->colskip[k] & skip)) continue;
         int32_t v = pn_new(w, at_line ? PN_NUM : PN_STR, oom);
         size_t len = at_line ? 24 : r->fields[k].len;
-        char *s = pn_str(w, len + 1);
-        if (v < 0 || !s) return *oom = 1, -1;
+        const char *f = at_line ? NULL : r->fields[k].ptr;
+        /* a cell as it is in the file is not copied (a quoted one with
+         * doubled quotes is: the reader's scratch space is reused) */
+        int in_text = f && f >= c->text && f + len <= c->text + c->len;
+        char *s = in_text ? NULL : pn_str(w, len + 1);
+        if (v < 0 || (!in_text && !s)) return *oom = 1, -1;
         PNode *vn = PN(w, v);
         if (at_line) {
-            len = (size_t)snprintf(s, 25, "%llu", (unsigned long long)row->line);
+            len = u64_text(s, row->line);
             vn->key = "\x01line";
             vn->parent = o;
             vn->klen = 5;
-            vn->khash = str_hash("\x01line", 5);
+            vn->khash = key_hash("\x01line", 5);
         } else {
-            memcpy(s, r->fields[k].ptr, len);
-            s[len] = 0;
+            if (!in_text) {
+                memcpy(s, f, len);
+                s[len] = 0;
+            }
             vn->key = c->cols[k];
             vn->parent = o;
             vn->klen = c->collen[k];
             vn->khash = c->colhash[k];
         }
-        vn->s = s;
+        vn->s = in_text ? f : s;
         vn->len = len;
         if (last < 0)
             PN(w, o)->first = v;
@@ -1687,12 +2402,11 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     int rc = pn_reserve(w, room) ? -2 : 0;
     CsvReader r;
     csv_init(&r, c->text, 0, w->alloc);
-    int32_t claim =
-        rc ? -1 : row_node(c, &r, &c->rows[g->head], w, COL_SKIP_ROW | COL_SKIP_HEAD, &x.oom);
+    int32_t claim = rc ? -1 : row_node(c, &r, &c->rows[g->head], w, HEAD_SKIP, &x.oom);
     int32_t rows = claim < 0 ? -1 : pn_new(w, PN_ARR, &x.oom), last = -1;
     if (rows < 0) rc = -2;
     for (int32_t k = g->head; k >= 0 && rc == 0; k = c->rows[k].next) {
-        int32_t ro = row_node(c, &r, &c->rows[k], w, COL_SKIP_ROW, &x.oom);
+        int32_t ro = row_node(c, &r, &c->rows[k], w, ROW_SKIP, &x.oom);
         if (ro < 0) {
             rc = -2;
             break;
@@ -1710,7 +2424,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
         rn->key = "rows";
         rn->parent = claim;
         rn->klen = 4;
-        rn->khash = str_hash("rows", 4);
+        rn->khash = key_hash("rows", 4);
         int32_t m = PN(w, claim)->first;
         if (m < 0)
             PN(w, claim)->first = rows;
@@ -1719,23 +2433,26 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
             PN(w, m)->next = rows;
         }
         PN(w, claim)->len++;
-        if (pn_index(w)) rc = -2;
     }
     if (rc == 0) {
         x.N = w->nodes;
         const PNode *cn = &x.N[claim], *all = &x.N[rows];
-        char base[64];
-        pathf(base, sizeof base, "line %llu:", (unsigned long long)*err_line);
+        char base[64]; /* "line N:", for messages */
+        memcpy(base, "line ", 5);
+        size_t bl = 5 + u64_text(base + 5, *err_line);
+        memcpy(base + bl, ":", 2);
         x.chain[PROF_MAX_SEGS] = cn;
+        x.csvw = c->wchild;
         one_claim(&x, cn, base, jr, ar, o, &rc);
         if (again(&x, rc)) one_claim(&x, cn, base, jr, ar, o, &rc);
         if (o->notes) notes_next_record(o->notes);
         for (size_t k = 0; k < c->nunread && rc == 0; k++) {
             int has = 0; /* a cell of any of the claim's rows */
             size_t ul = strlen(c->unread[k]);
-            uint32_t uh = str_hash(c->unread[k], ul);
+            uint32_t uh = key_hash(c->unread[k], ul);
             for (int32_t j = all->first; j >= 0 && !has; j = x.N[j].next) {
-                const PNode *v = pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
+                const PNode *v = c->uchild_ok ? &x.N[j + 1 + c->uchild[k]]
+                                              : pn_get(x.w, &x.N[j], c->unread[k], ul, uh);
                 has = v && !empty_value(v);
             }
             if (!has) continue;

@@ -4,15 +4,18 @@
  * A Profile is declared in a rule file (`input NAME { ... }`,
  * docs/input.md), checked by the checker and kept in the Program (packs
  * carry it).  prof_new readies one for a claim schema; prof_read_json and
- * prof_csv_* then turn input into claim records: each claim is written as
- * a canonical JSON object and read by the schema-directed reader
- * (json_reader.h), so a claim read through a profile is exactly the claim
- * written in canonical form.  Problems name the input's field path
- * ("input.data.patient_dtos[0].fsi_encounter_dtos[1].fsi_order_dtos[2].cnt").
+ * prof_csv_* then turn input into claim records, built straight from the
+ * document's tree into the values the schema-directed reader
+ * (json_reader.h) makes of the claim written in canonical form; what that
+ * build does not take for sure is written as canonical JSON and read by
+ * that reader (the slow way), so a claim read through a profile is exactly
+ * the claim written in canonical form.  Problems name the input's field
+ * path ("input.data.patient_dtos[0].fsi_encounter_dtos[1].fsi_order_dtos[2].cnt").
  *
- * JSON input is parsed with json-c (a tree: a request's claims share its
- * patient and envelope); json-c allocates with malloc, not with the
- * engine's allocator, and frees every tree before a call returns. */
+ * JSON input is parsed into a tree of the profile's own (a request's
+ * claims share its patient and envelope); what that parser does not take
+ * goes to json-c, which allocates with malloc, not with the engine's
+ * allocator, and frees every tree before a call returns. */
 #ifndef ARB_PROFILE_H
 #define ARB_PROFILE_H
 
@@ -99,10 +102,13 @@ typedef struct ProfWork {
     size_t nnodes, capnodes;
     char *strs; /* its strings */
     size_t nstrs, capstrs;
-    int32_t *ht; /* its object members by (object, key): see pn_index */
-    size_t capht;
-    uint32_t htmask;
+    Value *items; /* the direct build: a list's records so far */
+    size_t capitems;
     int jsonc_only; /* for tests: every document read by json-c (the fallback) */
+    int via_text;   /* for tests: every claim written as canonical JSON and read by the
+                       schema's reader (the slow way), not built from the tree */
+    uint64_t nslow; /* documents (CSV: claims) read again the slow way, for their
+                       messages or for a value the direct build leaves to it */
 } ProfWork;
 
 void prof_work_init(ProfWork *w, Alloc a);

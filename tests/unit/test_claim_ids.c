@@ -168,12 +168,87 @@ static void test_json_top_values(void **state) {
     assert_int_equal(a[0], 'A');
 }
 
+/* The top-level scan as it was written first, byte by byte: the reference
+ * the block-wise pass over objects and arrays must agree with. */
+static size_t ref_skip_string(const char *p, size_t n, size_t i) {
+    for (i++; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == '"')
+            return i + 1;
+    }
+    return n + 1;
+}
+
+static size_t ref_skip_container(const char *p, size_t n, size_t i) {
+    int depth = 0;
+    while (i < n) {
+        char c = p[i];
+        if (c == '"') {
+            i = ref_skip_string(p, n, i);
+            continue;
+        }
+        if (c == '{' || c == '[') depth++;
+        if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+        i++;
+    }
+    return n + 1;
+}
+
+/* {"a":X,"claim_id":"C"} for containers X of brackets, quotes, backslashes
+ * and letters at every offset of 16-byte blocks: claim_id is found where
+ * the byte-by-byte scan says X ends, and only then. */
+static void test_json_top_value_long(void **state) {
+    (void)state;
+    static const char alphabet[] = "{}[]\"\\\\ax,:";
+    uint32_t seed = 12345;
+    char doc[400], v[64];
+    for (int t = 0; t < 20000; t++) {
+        size_t k = 0, len = 1 + (size_t)(t % 150);
+        k += (size_t)snprintf(doc, sizeof doc, "{\"a\":");
+        size_t x = k;
+        doc[k++] = t & 1 ? '[' : '{';
+        for (size_t j = 0; j < len; j++) {
+            seed = seed * 1103515245u + 12345u;
+            doc[k++] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        /* closed often enough that most documents end where expected */
+        for (int j = 0; j < 3; j++) doc[k++] = "\"}]"[j];
+        k += (size_t)snprintf(doc + k, sizeof doc - k, ",\"claim_id\":\"C\"}");
+        size_t end = ref_skip_container(doc, k, x);
+        int want = end <= k && strncmp(doc + end, ",\"claim_id\":\"C\"}", 16) == 0 && end + 16 == k;
+        int got = value(doc, "claim_id", v);
+        if (want) {
+            assert_int_equal(got, 1);
+            assert_string_equal(v, "C");
+        } else {
+            assert_int_not_equal(got, 1);
+        }
+    }
+    /* the pad before a string with brackets and an escaped quote, at every
+     * offset of a block */
+    for (int pad = 0; pad < 40; pad++) {
+        int k = snprintf(doc, sizeof doc,
+                         "{\"a\":{\"p\":\"%.*s\",\"s\":\"}]\\\"{[\",\"n\":[1,{\"b\":\"]\"}]},"
+                         "\"claim_id\":\"C%d\"}",
+                         pad, "........................................", pad);
+        char want[8];
+        snprintf(want, sizeof want, "C%d", pad);
+        assert_int_equal(json_top_value(doc, (size_t)k, "claim_id", v, 63, &(size_t){0}), 1);
+        assert_int_equal(value(doc, "claim_id", v), 1);
+        assert_string_equal(v, want);
+        strstr(doc, "]},")[1] = ' '; /* unbalanced: "a" takes in the rest */
+        assert_int_equal(value(doc, "claim_id", v), -1);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset),
         cmocka_unit_test(test_idset_spill),
         cmocka_unit_test(test_json_top_value),
         cmocka_unit_test(test_json_top_values),
+        cmocka_unit_test(test_json_top_value_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

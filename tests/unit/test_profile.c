@@ -19,6 +19,7 @@
 
 #include "arbiter.h"
 #include "engine.h"
+#include "json_writer.h"
 #include "profile.h"
 
 static const char PROFILE[] =
@@ -92,6 +93,19 @@ static int read_doc(Fx *f, const char *doc, int strict, char *msg, size_t *off) 
     JsonrOptions o = {NULL, &f->notes, strict, 0, 0};
     arena_reset(&f->ar);
     return prof_read_json(f->pf, &f->w, f->e->json, doc, strlen(doc), &f->ar, &o, msg, 512, off);
+}
+
+/* The claims just read, each written by json_writer (so two reads that
+ * built the same values give the same text), into out. */
+static void claims_text(const Fx *f, char *out, size_t cap) {
+    StrBuf b;
+    sb_init(&b, mem_default());
+    for (size_t i = 0; i < f->w.nclaims; i++) {
+        jsonw_record(f->e->prog->claim, f->w.claims[i], &b);
+        sb_putc(&b, '\n');
+    }
+    snprintf(out, cap, "%s", b.len ? sb_str(&b) : "");
+    sb_free(&b);
 }
 
 static int field(const Fx *f, const RecordType *rt, const char *name) {
@@ -223,7 +237,7 @@ static void test_parser_agrees_with_jsonc(void **state) {
         int r1 = read_doc(f, docs[i], 1, m1, &o1);
         size_t n1 = f->w.nclaims;
         char t1[2048];
-        snprintf(t1, sizeof t1, "%.*s", (int)f->w.text.len, f->w.text.p);
+        claims_text(f, t1, sizeof t1);
         f->w.jsonc_only = 1;
         int r2 = read_doc(f, docs[i], 1, m2, &o2);
         f->w.jsonc_only = 0;
@@ -234,19 +248,128 @@ static void test_parser_agrees_with_jsonc(void **state) {
         } else {
             assert_int_equal(n1, f->w.nclaims);
             char t2[2048];
-            snprintf(t2, sizeof t2, "%.*s", (int)f->w.text.len, f->w.text.p);
+            claims_text(f, t2, sizeof t2);
             assert_string_equal(t1, t2);
         }
     }
     /* the duplicate key: json-c's last value; a comment read by json-c */
-    char msg[512];
+    char msg[512], t[2048];
     size_t off;
     assert_int_equal(read_doc(f, docs[2], 0, msg, &off), 0);
-    assert_non_null(strstr(f->w.text.p, "\"person_id\":\"P2\""));
+    claims_text(f, t, sizeof t);
+    assert_non_null(strstr(t, "\"person_id\":\"P2\""));
     assert_int_equal(read_doc(f, docs[4], 0, msg, &off), 0);
     assert_int_equal(f->w.nclaims, 1);
     assert_int_equal(read_doc(f, docs[0], 0, msg, &off), 0);
-    assert_non_null(strstr(f->w.text.p, "\"person_id\":\"P\xC3\xA9\\n\""));
+    claims_text(f, t, sizeof t);
+    assert_non_null(strstr(t, "\"person_id\":\"P\xC3\xA9\\n\""));
+}
+
+/* One document read twice: built straight from the tree, and the slow way
+ * (canonical text read by the schema's reader, w.via_text).  Everything
+ * must agree: result, message, offset, the claims' values, the unread keys
+ * counted.  Returns whether the direct read went the slow way itself. */
+static int direct_vs_text(Fx *f, const char *doc, int strict, size_t max_field) {
+    char m[2][512], t[2][4096], n[2][512];
+    size_t o[2] = {0, 0}, nc[2];
+    int r[2];
+    uint64_t slow0 = f->w.nslow, slow = 0;
+    for (int k = 0; k < 2; k++) {
+        f->w.via_text = k;
+        notes_free(&f->notes);
+        notes_init(&f->notes, mem_default());
+        JsonrOptions jo = {NULL, &f->notes, strict, 0, max_field};
+        arena_reset(&f->ar);
+        r[k] = prof_read_json(f->pf, &f->w, f->e->json, doc, strlen(doc), &f->ar, &jo, m[k],
+                              sizeof m[k], &o[k]);
+        if (k == 0) slow = f->w.nslow - slow0;
+        nc[k] = f->w.nclaims;
+        claims_text(f, t[k], sizeof t[k]);
+        size_t at = 0;
+        n[k][0] = 0;
+        for (size_t i = 0; i < f->notes.n && at < sizeof n[k]; i++)
+            at += (size_t)snprintf(n[k] + at, sizeof n[k] - at, "%s %llu;", f->notes.v[i].name,
+                                   (unsigned long long)f->notes.v[i].records);
+    }
+    f->w.via_text = 0;
+    assert_int_equal(r[0], r[1]);
+    if (r[0]) {
+        assert_string_equal(m[0], m[1]);
+        assert_int_equal(o[0], o[1]);
+    }
+    assert_int_equal(nc[0], nc[1]);
+    assert_string_equal(t[0], t[1]);
+    assert_string_equal(n[0], n[1]);
+    return slow != 0;
+}
+
+static void test_direct_agrees_with_text(void **state) {
+    Fx *f = *state;
+#define VISIT(x)                                                                                   \
+    "{\"id\":1,\"body\":{\"people\":[{\"pid\":\"P1\",\"sex\":\"2\",\"visits\":[{\"vid\":\"V1\","   \
+    "\"type\":\"21\",\"in\":\"20250601 0830\"," x "}]}]}}"
+    /* the usual: built directly, and the same values */
+    static const char *direct[] = {
+        VISIT("\"total\":\"12.5\",\"dx\":[{\"c\":\"K35\",\"m\":\"1\"},{}],\"items\":[{\"code\":"
+              "\"A\",\"k\":\"1\",\"n\":\"2.00\",\"p\":\"3.10\",\"cur\":\"0\"},{},{\"code\":\"B\","
+              "\"k\":\"--\",\"n\":1,\"p\":6.3,\"cur\":true,\"x\":\"\"}]"),
+        VISIT("\"total\":0.5,\"items\":{\"code\":123,\"n\":2.0,\"p\":\"+7\",\"cur\":1}"),
+        VISIT("\"total\":\"12\",\"items\":[{\"code\":\"\u836f\",\"n\":-3,\"p\":-0.01}],\"y\":[1]"),
+        "{\"body\":{\"people\":{\"pid\":\"P\",\"sex\":\"\u5973\",\"visits\":{\"vid\":\"V\","
+        "\"in\":\"2025-06-01\",\"type\":null}}}}",
+    };
+    for (size_t i = 0; i < sizeof direct / sizeof *direct; i++) {
+        assert_false(direct_vs_text(f, direct[i], 0, 0));
+        assert_false(direct_vs_text(f, direct[i], 1, 0) && i != 0 && i != 2);
+    }
+    /* left to the slow way, which says what it said before */
+    static const char *slow[] = {
+        VISIT("\"total\":1.5e2"),                              /* an amount in exponents */
+        VISIT("\"items\":[{\"code\":\"A\\\"B\",\"n\":1}]"),    /* a quote */
+        VISIT("\"items\":[{\"code\":\"A\\nB\",\"n\":1}]"),     /* a control character */
+        VISIT("\"items\":[{\"code\":\"A\xff\",\"n\":1}]"),     /* not UTF-8 */
+        VISIT("\"items\":[{\"code\":\"A\",\"n\":1e0}]"),       /* an integer in exponents */
+        VISIT("\"items\":[{\"code\":\"A\",\"n\":\"2.5\"}]"),   /* not an integer */
+        VISIT("\"items\":[{\"code\":\"A\",\"p\":\"1.234\"}]"), /* a fraction of a cent */
+        VISIT(
+            "\"items\":[{\"code\":\"A\",\"k\":\"9\",\"cur\":\"x\"}]"), /* not in the dict; a bool */
+        VISIT("\"dx\":[{\"m\":1}]"),                                   /* a required code missing */
+        VISIT("\"total\":{\"a\":1}"),                                  /* an object for a value */
+        VISIT("\"items\":\"x\""),                                      /* a string for a list */
+        "{\"body\":{\"people\":[{\"sex\":\"1\",\"visits\":[{\"vid\":\"V\"}]}]}}", /* no person */
+    };
+    for (size_t i = 0; i < sizeof slow / sizeof *slow; i++) {
+        assert_true(direct_vs_text(f, slow[i], 0, 0));
+        assert_true(direct_vs_text(f, slow[i], 1, 0));
+    }
+    /* a value over the limit of one field */
+    assert_false(direct_vs_text(f, direct[0], 0, 19)); /* the admit time read: 19 bytes */
+    assert_true(direct_vs_text(f, direct[0], 0, 18));
+    assert_true(direct_vs_text(f, VISIT("\"items\":[{\"code\":\"ABCDEFGHIJKLMNOPQRST\"}]"), 0, 19));
+#undef VISIT
+}
+
+/* Keys that read as paths ("a.b", "x[]") are judged by the path they
+ * spell, as a lookup of the whole path would: "body.people" is the array
+ * of people, "id.x" is under the ignored "id". */
+static void test_unread_pathlike_keys(void **state) {
+    Fx *f = *state;
+    char msg[512];
+    size_t off;
+    const char *doc = "{\"body\":{\"people\":[]},\"body.extra\":1,\"id.x\":2,\"q[]\":{\"z\":1},"
+                      "\"body.people\":[{\"zz\":1,\"pid\":\"P\"}],\"e\":\"\"}";
+    assert_int_equal(read_doc(f, doc, 0, msg, &off), 0);
+    char names[256] = "";
+    for (size_t i = 0; i < f->notes.n; i++) {
+        strcat(names, f->notes.v[i].name);
+        strcat(names, ";");
+    }
+    assert_string_equal(names, "body.extra;q[];body.people[].zz;");
+    assert_int_equal(read_doc(f, doc, 1, msg, &off), -1);
+    assert_string_equal(msg,
+                        "body.extra: 'body.extra' is read by no field of input t; q[]: 'q[]' is "
+                        "read by no field of input t; body.people[].zz: 'zz' is read by no "
+                        "field of input t");
 }
 
 typedef struct Seen {
@@ -312,6 +435,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_claims_from_nested_arrays, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors_name_the_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parser_agrees_with_jsonc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_direct_agrees_with_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unread_pathlike_keys, setup, teardown),
         cmocka_unit_test(test_session_check_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -67,6 +67,52 @@ static void test_csv_errors_recover(void **state) {
     csv_free(&r);
 }
 
+/* csv_skim gives what csv_next gives (the count of fields, one field, the
+ * line, the errors, where the next record starts) on texts of commas,
+ * quotes, \r, \n and letters, long enough for the word-wise scan. */
+static void test_csv_skim_agrees(void **state) {
+    (void)state;
+    static const char alphabet[] = "ab,,,\"\r\n\n x";
+    uint32_t seed = 7;
+    char text[300];
+    for (int t = 0; t < 5000; t++) {
+        size_t n = (size_t)(t % 280);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* quotes and line ends rarer than letters */
+            unsigned r = (seed >> 16) % 64;
+            text[i] = r < (sizeof alphabet - 1) ? alphabet[r] : (char)('c' + r % 20);
+        }
+        for (size_t col = 0; col < 3; col++) {
+            CsvReader a, b;
+            csv_init(&a, text, n, mem_default());
+            csv_init(&b, text, n, mem_default());
+            for (;;) {
+                uint64_t la = 0, lb = 0;
+                const char *ea = NULL, *eb = NULL;
+                CsvField cell;
+                size_t nf = 0;
+                int ga = csv_next(&a, &la, &ea), gb = csv_skim(&b, col, &lb, &eb, &cell, &nf);
+                assert_int_equal(ga, gb);
+                if (ga == 0) break;
+                assert_int_equal(la, lb);
+                assert_true(a.pos == b.pos);
+                assert_int_equal(a.line, b.line);
+                if (ga < 0) {
+                    assert_string_equal(ea, eb);
+                    continue;
+                }
+                assert_int_equal(a.nfields, nf);
+                size_t want = col < a.nfields ? a.fields[col].len : 0;
+                assert_int_equal(cell.len, want);
+                if (want) assert_memory_equal(cell.ptr, a.fields[col].ptr, want);
+            }
+            csv_free(&a);
+            csv_free(&b);
+        }
+    }
+}
+
 /* A one-column table of codes with exact and prefix keys. */
 static void test_index_exact_and_prefix(void **state) {
     (void)state;
@@ -162,9 +208,8 @@ static void test_index_verified(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_quoting_and_lines),
-        cmocka_unit_test(test_csv_errors_recover),
-        cmocka_unit_test(test_index_exact_and_prefix),
+        cmocka_unit_test(test_csv_quoting_and_lines), cmocka_unit_test(test_csv_errors_recover),
+        cmocka_unit_test(test_csv_skim_agrees),       cmocka_unit_test(test_index_exact_and_prefix),
         cmocka_unit_test(test_index_verified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
