@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "swar.h"
+
 static const char *skip_bom(const char *buf, size_t len) {
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) return buf + 3;
     return buf;
@@ -164,13 +166,8 @@ int csv_next(CsvReader *r, uint64_t *rec_line, const char **err) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
             /* 8 bytes at a time to the first ',' or '\n': the lowest byte
              * flagged is the first (a flag above it may be false) */
-            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
             while (r->end - p >= 8) {
-                uint64_t x, c, l, m;
-                memcpy(&x, p, 8);
-                c = x ^ (ones * ',');
-                l = x ^ (ones * '\n');
-                m = (((c - ones) & ~c) | ((l - ones) & ~l)) & highs;
+                uint64_t x = swar_load(p), m = swar_eq(x, ',') | swar_eq(x, '\n');
                 if (m) {
                     p += __builtin_ctzll(m) >> 3;
                     break;

@@ -4,15 +4,12 @@
 
 #include <string.h>
 
+#include "swar.h"
+
 size_t utf8_check(const char *s, size_t n) {
     const unsigned char *q = (const unsigned char *)s, *end = q + n;
     for (;;) {
-        while (end - q >= 8) {
-            uint64_t x;
-            memcpy(&x, q, 8);
-            if (x & 0x8080808080808080ull) break;
-            q += 8;
-        }
+        while (end - q >= 8 && !swar_high(swar_load(q))) q += 8;
         while (q < end && *q < 0x80) q++;
         if (q >= end) return UTF8_VALID;
         int k = utf8_seq_len(q, end);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "utf8.h"
+#include "swar.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -388,9 +389,7 @@ static size_t skip_ws(const char *p, size_t n, size_t i) {
 
 /* Nonzero when one of the 8 bytes of x is a quote or a backslash. */
 static inline uint64_t quote_or_backslash(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    return (((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+    return swar_eq(x, '"') | swar_eq(x, '\\');
 }
 
 /* Past the string opening at p[i] ('"'); n+1 when it does not end.  The

@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "scalar.h"
 #include "strmap.h"
+#include "swar.h"
 #include "utf8.h"
 
 #define MAX_DEPTH 64 /* nesting of arrays and objects, skipped ones included */
@@ -246,14 +247,10 @@ static int32_t hex4(const unsigned char *q) {
     return (int32_t)(a << 12 | b << 8 | c << 4 | d);
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
 /* Nonzero when one of the 8 bytes may need a look: a quote, a backslash, a
  * control character or a byte >= 0x80 (false alarms are harmless). */
 static inline uint64_t swar_special(uint64_t x) {
-    uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
-    return (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - ONES * 0x20) | x) & HIGHS;
+    return swar_eq(x, '"') | swar_eq(x, '\\') | swar_ctrl_or_high(x);
 }
 
 /* Scans the string whose opening quote is at P_->p, checking it all (UTF-8,

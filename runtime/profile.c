@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "program.h"
 #include "scalar.h"
+#include "swar.h"
 #include "utf8.h"
 
 #define PROF_MAX_SEGS 16
@@ -126,74 +127,6 @@ int prof_path_ok(const char *path) {
     return split_path(NULL, path, &abs, NULL, &n);
 }
 
-int prof_pattern_ok(const char *p) {
-    int y = 0, mo = 0, d = 0;
-    for (; *p; p++) {
-        if (strncmp(p, "yyyy", 4) == 0)
-            y++, p += 3;
-        else if (strncmp(p, "MM", 2) == 0)
-            mo++, p++;
-        else if (strncmp(p, "dd", 2) == 0)
-            d++, p++;
-        else if (strncmp(p, "HH", 2) == 0 || strncmp(p, "mm", 2) == 0 || strncmp(p, "ss", 2) == 0)
-            p++;
-        else if (strchr("yMdHms", *p))
-            return 0;
-    }
-    return y == 1 && mo == 1 && d == 1;
-}
-
-/* Reads s (n bytes) by pattern into canonical text ("YYYY-MM-DD" or
- * "YYYY-MM-DDTHH:MM:SS" for datetimes).  -1 when it does not match. */
-static int by_pattern(const char *pat, const char *s, size_t n, int datetime, char *out,
-                      size_t cap) {
-    int v[6] = {0, 0, 0, 0, 0, 0}; /* y M d H m s */
-    size_t i = 0;
-    for (const char *p = pat; *p; p++) {
-        int slot = -1, width = 2;
-        if (strncmp(p, "yyyy", 4) == 0)
-            slot = 0, width = 4;
-        else if (strncmp(p, "MM", 2) == 0)
-            slot = 1;
-        else if (strncmp(p, "dd", 2) == 0)
-            slot = 2;
-        else if (strncmp(p, "HH", 2) == 0)
-            slot = 3;
-        else if (strncmp(p, "mm", 2) == 0)
-            slot = 4;
-        else if (strncmp(p, "ss", 2) == 0)
-            slot = 5;
-        if (slot < 0) {
-            if (i >= n || s[i] != *p) return -1;
-            i++;
-            continue;
-        }
-        int x = 0;
-        for (int k = 0; k < width; k++, i++) {
-            if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-            x = x * 10 + (s[i] - '0');
-        }
-        v[slot] = x;
-        p += width - 1;
-    }
-    if (i != n) return -1;
-    /* yyyy-MM-dd[THH:mm:ss]: each part was read as 4 or 2 digits */
-    char t[20];
-    t[0] = (char)('0' + v[0] / 1000), t[1] = (char)('0' + v[0] / 100 % 10);
-    t[2] = (char)('0' + v[0] / 10 % 10), t[3] = (char)('0' + v[0] % 10);
-    static const char sep[6] = {0, '-', '-', 'T', ':', ':'};
-    for (int k = 1; k < 6; k++) {
-        t[3 * k + 1] = sep[k];
-        t[3 * k + 2] = (char)('0' + v[k] / 10);
-        t[3 * k + 3] = (char)('0' + v[k] % 10);
-    }
-    size_t len = datetime ? 19 : 10;
-    if (cap <= len) return -1;
-    memcpy(out, t, len);
-    out[len] = 0;
-    return 0;
-}
-
 /* A date/datetime pattern read once: its parts in order, each a field
  * (slot 0-5: y M d H m s, of width digits) or a literal byte. */
 #define PAT_MAX 32
@@ -204,7 +137,8 @@ typedef struct Pat {
     char lit[PAT_MAX];
 } Pat;
 
-/* Compiles pattern pat as by_pattern reads it; -1 when too long. */
+/* Compiles pattern pat: "yyyy", "MM", "dd", "HH", "mm" and "ss" are
+ * fields, any other byte a literal.  -1 when it has over PAT_MAX parts. */
 static int pat_compile(const char *pat, Pat *out) {
     out->n = 0;
     for (const char *p = pat; *p; p++) {
@@ -231,7 +165,22 @@ static int pat_compile(const char *pat, Pat *out) {
     return 0;
 }
 
-/* by_pattern with a compiled pattern: the same answers. */
+int prof_pattern_ok(const char *p) {
+    Pat pt;
+    if (pat_compile(p, &pt)) return 0;
+    int seen[6] = {0, 0, 0, 0, 0, 0};
+    for (uint8_t j = 0; j < pt.n; j++) {
+        if (pt.slot[j] >= 0)
+            seen[pt.slot[j]]++;
+        else if (strchr("yMdHms", pt.lit[j]))
+            return 0; /* a lone y, M, d, H, m or s */
+    }
+    return seen[0] == 1 && seen[1] == 1 && seen[2] == 1;
+}
+
+/* Reads s (n bytes) by the compiled pattern pt into canonical text
+ * ("YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS" for datetimes).  -1 when it does
+ * not match. */
 static int by_pat(const Pat *pt, const char *s, size_t n, int datetime, char *out, size_t cap) {
     int v[6] = {0, 0, 0, 0, 0, 0};
     size_t i = 0;
@@ -270,7 +219,7 @@ typedef struct RMap {
     const Field *fd;
     PPath path;
     int32_t want;      /* its key in the record's object: a slot of fill_slots, or -1 (walked) */
-    Pat *pats;         /* its formats compiled, or NULL (by_pattern reads them) */
+    Pat *pats;         /* its formats compiled (NULL: one was too long, none match) */
     uint32_t *dictlen; /* its dict's codes' lengths, or NULL */
 } RMap;
 
@@ -795,13 +744,9 @@ static int hexval(char c) {
 static const char *pp_string(PParse *p, size_t *len) {
     const char *t = p->t;
     size_t i = p->i + 1, start = i;
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     while (p->n - i >= 8) { /* 8 bytes at a time to the first '"', '\\' or control byte */
-        uint64_t x, q, b;
-        memcpy(&x, t + i, 8);
-        q = x ^ (ones * '"');
-        b = x ^ (ones * '\\');
-        if ((((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs) break;
+        uint64_t x = swar_load(t + i);
+        if (swar_eq(x, '"') | swar_eq(x, '\\') | swar_below(x, 0x20)) break;
         i += 8;
     }
     while (i < p->n && t[i] != '"' && t[i] != '\\' && (unsigned char)t[i] >= 0x20) i++;
@@ -1305,9 +1250,7 @@ static int field_text(Conv *x, const RMap *rm, const PNode *v, const char *base,
         if (s && !dict_hit && m->nformats) {
             int ok = 0;
             for (uint32_t k = 0; k < m->nformats && !ok; k++)
-                ok = (rm->pats
-                          ? by_pat(&rm->pats[k], s, n, kind == TY_DATETIME, conv, 40)
-                          : by_pattern(m->formats[k], s, n, kind == TY_DATETIME, conv, 40)) == 0;
+                ok = rm->pats && by_pat(&rm->pats[k], s, n, kind == TY_DATETIME, conv, 40) == 0;
             if (!ok) {
                 char pats[200];
                 size_t pk = 0;
@@ -1513,13 +1456,9 @@ static int json_number(const char *s, size_t n, int *is_int) {
  * formed UTF-8, no control character, no '"' or '\\'. */
 static int plain_text(const char *s, size_t n) {
     const unsigned char *q = (const unsigned char *)s, *end = q + n;
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
     while (end - q >= 8) { /* 8 plain ASCII bytes at a time */
-        uint64_t x, a, b;
-        memcpy(&x, q, 8);
-        a = x ^ (ones * '"');
-        b = x ^ (ones * '\\');
-        if ((((a - ones) & ~a) | ((b - ones) & ~b) | (x - ones * 0x20) | x) & highs) break;
+        uint64_t x = swar_load(q);
+        if (swar_eq(x, '"') | swar_eq(x, '\\') | swar_ctrl_or_high(x)) break;
         q += 8;
     }
     while (q < end) {

@@ -125,6 +125,12 @@ static void test_syntax(void **state) {
     assert_true(prof_pattern_ok("yyyyMMdd"));
     assert_false(prof_pattern_ok("yy-MM-dd"));
     assert_false(prof_pattern_ok("yyyy-MM"));
+    assert_false(prof_pattern_ok("yyyy-MM-dd-dd")); /* a field twice */
+    assert_false(prof_pattern_ok("yyyy-MM-dd Hh")); /* a lone field letter */
+    assert_true(prof_pattern_ok("dd/MM/yyyy HH时mm分"));
+    /* at most 32 parts, so the reader can compile every pattern it takes */
+    assert_true(prof_pattern_ok("yyyy-MM-dd HH:mm:ss ...................."));
+    assert_false(prof_pattern_ok("yyyy-MM-dd HH:mm:ss ....................."));
 }
 
 static void test_claims_from_nested_arrays(void **state) {
