@@ -1056,7 +1056,8 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     CsvClaims *csv = NULL;
     ProfCsv *pc = NULL;
     char msg[512];
-    if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->alloc, msg, sizeof msg)
+    if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding, e->alloc,
+                                   msg, sizeof msg)
                    : csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding,
                                   e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
@@ -1130,7 +1131,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     }
     ProfCsv *pc = NULL; /* CSV through an input profile */
     if (csv) {
-        if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->alloc, msg, sizeof msg)
+        if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding,
+                                       e->alloc, msg, sizeof msg)
                        : csvc_open_ex(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
                                       e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
@@ -1336,10 +1338,10 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     if (csv) {
         CsvClaims *cc = NULL;
         ProfCsv *pc = NULL; /* CSV through an input profile */
-        if (b->ws[0].prof
-                ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->alloc, msg, sizeof msg)
-                : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding, e->alloc,
-                               msg, sizeof msg)) {
+        if (b->ws[0].prof ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->claims_encoding,
+                                          e->alloc, msg, sizeof msg)
+                          : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding,
+                                         e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, b->o->max_field_bytes);

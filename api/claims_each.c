@@ -46,7 +46,7 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
     char msg[1024];
     CsvClaims *cc = NULL;
     ProfCsv *pc = NULL;
-    if (prof ? prof_csv_open(&pc, prof, o->claims_path, e->alloc, msg, sizeof msg)
+    if (prof ? prof_csv_open(&pc, prof, o->claims_path, enc, e->alloc, msg, sizeof msg)
              : csvc_open_ex(&cc, e->prog->claim, o->claims_path, enc, e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     if (cc) csvc_set_max_field(cc, o->max_field_bytes);

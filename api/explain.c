@@ -238,7 +238,7 @@ static int find_claim(arb_engine *e, Reading *rd, const char *path, const char *
     memset(&jo, 0, sizeof jo);
     if (csv && rd->prof) {
         ProfCsv *c;
-        if (prof_csv_open(&c, rd->prof, path, e->alloc, err, sizeof err))
+        if (prof_csv_open(&c, rd->prof, path, rd->enc, e->alloc, err, sizeof err))
             return engine_fail(e, ARB_ERR_DATA, "%s", err);
         for (size_t i = 0; i < prof_csv_count(c) && (!*out || all); i++) {
             uint64_t line;

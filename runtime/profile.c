@@ -6,6 +6,7 @@
  * object. */
 #include "profile.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "program.h"
 #include "scalar.h"
 #include "swar.h"
+#include "transcode.h"
 #include "utf8.h"
 
 #define PROF_MAX_SEGS 16
@@ -1988,9 +1990,10 @@ struct ProfCsv {
     Alloc alloc;
     const Prof *P;
     char *path;
-    char *text;
+    char *text; /* UTF-8 (converted when the file is not) */
     size_t len;
-    char **cols; /* header names */
+    uint64_t bytes; /* of the file */
+    char **cols;    /* header names */
     size_t ncols;
     int32_t key_col;
     const char **unread; /* columns no mapping reads */
@@ -2103,7 +2106,87 @@ static int csv_children(ProfCsv *c) {
     return 0;
 }
 
-int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char *errbuf,
+/* An undecodable byte: where it is in the text read (off) and in the file
+ * (file_off, line, col). */
+typedef struct CSpot {
+    size_t off;
+    uint64_t file_off, line;
+    size_t col;
+} CSpot;
+
+typedef struct CSpots {
+    CSpot *v;
+    size_t n, cap;
+} CSpots;
+
+static int cspot_add(Alloc a, CSpots *s, size_t off, uint64_t file_off, uint64_t line, size_t col) {
+    if (s->n && s->v[s->n - 1].line == line) return 0; /* the first of a line */
+    if (mem_grow(a, (void **)&s->v, sizeof(CSpot), &s->cap, s->n + 1)) return -1;
+    s->v[s->n++] = (CSpot){off, file_off, line, col};
+    return 0;
+}
+
+/* The text's undecodable bytes, the first of each line: UTF-8 checked, or
+ * GB18030 converted to UTF-8 in place of c->text.  0, -1 with errbuf set,
+ * -2 out of memory. */
+static int csv_decode(ProfCsv *c, int enc, CSpots *sp, char *errbuf, size_t errcap) {
+    if (enc == TC_UTF8) {
+        const char *t = c->text, *counted = t, *line_start = t, *nl;
+        uint64_t line = 1;
+        size_t at = 0, k;
+        while (at < c->len && (k = utf8_check(t + at, c->len - at)) != UTF8_VALID) {
+            const char *bad = t + at + k;
+            while ((nl = memchr(counted, '\n', (size_t)(bad - counted))) != NULL)
+                line++, counted = line_start = nl + 1;
+            counted = bad;
+            size_t off = (size_t)(bad - t);
+            if (cspot_add(c->alloc, sp, off, off, line, (size_t)(bad - line_start) + 1)) return -2;
+            nl = memchr(bad, '\n', c->len - off);
+            at = nl ? (size_t)(nl - t) : c->len;
+        }
+        return 0;
+    }
+    Transcoder tc;
+    if (tc_open(&tc, enc)) {
+        snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path, tc_encoding_name(enc),
+                 strerror(errno));
+        return -1;
+    }
+    TcText out;
+    tc_text_init(&out, c->alloc);
+    int rc = tc_convert(&tc, c->text, c->len, 0, &out);
+    tc_close(&tc);
+    char *text = rc ? NULL : mem_realloc(c->alloc, out.p, out.cap, out.len + 1);
+    if (!text) {
+        tc_text_free(&out);
+        return -2;
+    }
+    out.p = NULL;
+    out.cap = 0;
+    mem_free(c->alloc, c->text, c->len + 1);
+    c->text = text;
+    c->len = out.len;
+    for (size_t i = 0; i < out.nbad && !rc; i++)
+        rc = cspot_add(c->alloc, sp, out.bad[i].out_off, out.bad[i].in_off, out.bad[i].line,
+                       out.bad[i].col);
+    tc_text_free(&out);
+    return rc ? -2 : 0;
+}
+
+/* Why a claim whose row (first row on line `head`) holds the undecodable
+ * byte s is rejected. */
+static char *spot_text(ProfCsv *c, const CSpot *s, uint64_t head, int enc) {
+    char m[256];
+    int n = s->line == head ? snprintf(m, sizeof m, _("column %zu: "), s->col)
+                            : snprintf(m, sizeof m, _("line %llu, column %zu: "),
+                                       (unsigned long long)s->line, s->col);
+    if (n >= 0 && (size_t)n < sizeof m)
+        snprintf(m + n, sizeof m - (size_t)n, _("invalid %s at byte %llu"), tc_encoding_name(enc),
+                 (unsigned long long)s->file_off);
+    return arena_strndup(&c->ar, m, strlen(m));
+}
+
+int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc a, char *errbuf,
                   size_t errcap) {
     ProfCsv *c = mem_calloc(a, sizeof(ProfCsv));
     *out = NULL;
@@ -2117,15 +2200,30 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
         prof_csv_free(c);
         return -1;
     }
+    c->bytes = c->len;
     c->path = arena_strndup(&c->ar, path, strlen(path));
+    CSpots sp = {NULL, 0, 0};
+    int dec = c->path ? csv_decode(c, enc, &sp, errbuf, errcap) : -2;
+    if (dec) {
+        if (dec == -2) snprintf(errbuf, errcap, "out of memory reading %s", path);
+        mem_free(a, sp.v, sp.cap * sizeof(CSpot));
+        prof_csv_free(c);
+        return -1;
+    }
     CsvReader r;
     csv_init(&r, c->text, c->len, a);
     uint64_t line;
     const char *why;
     int got = csv_next(&r, &line, &why);
     int rc = 0, oom = 0;
+    size_t spot = 0; /* the next undecodable byte, past the header */
     if (got != 1) {
         snprintf(errbuf, errcap, "%s: %s", path, got == 0 ? "empty file (no header)" : why);
+        rc = -1;
+    } else if (sp.n && sp.v[0].off < (size_t)(r.pos - r.buf)) {
+        snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
+                 (unsigned long long)sp.v[0].line, sp.v[0].col, tc_encoding_name(enc),
+                 (unsigned long long)sp.v[0].file_off);
         rc = -1;
     } else {
         c->ncols = r.nfields;
@@ -2217,6 +2315,14 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
             }
             if (oom) break;
             CGroup *gr = &c->groups[g];
+            /* a row with an undecodable byte: its claim is rejected whole */
+            while (spot < sp.n && sp.v[spot].off < row->start) spot++;
+            if (spot < sp.n && sp.v[spot].off < row->end && !gr->err &&
+                !(gr->err = spot_text(c, &sp.v[spot],
+                                      gr->head >= 0 ? c->rows[gr->head].line : row->line, enc))) {
+                oom = 1;
+                break;
+            }
             if (gr->tail >= 0)
                 c->rows[gr->tail].next = (int32_t)c->nrows;
             else
@@ -2227,6 +2333,7 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, Alloc a, char 
     }
     strmap_free(&byid);
     csv_free(&r);
+    mem_free(a, sp.v, sp.cap * sizeof(CSpot));
     if (oom) snprintf(errbuf, errcap, "out of memory reading %s", path), rc = -1;
     if (rc) {
         prof_csv_free(c);
@@ -2246,7 +2353,7 @@ void prof_csv_free(ProfCsv *c) {
 }
 
 uint64_t prof_csv_bytes(const ProfCsv *c) {
-    return c->len;
+    return c->bytes;
 }
 
 size_t prof_csv_count(const ProfCsv *c) {

@@ -132,7 +132,11 @@ int prof_read_json(const Prof *p, ProfWork *w, const JsonReader *jr, const char 
  * record per row of the group. */
 typedef struct ProfCsv ProfCsv; /* read-only after open: shared by threads */
 
-int prof_csv_open(ProfCsv **out, const Prof *p, const char *path, Alloc a, char *errbuf,
+/* Opens the CSV file `path` in encoding enc (TC_UTF8 or TC_GB18030,
+ * transcode.h).  UTF-8 is validated and GB18030 converted: a claim with an
+ * undecodable byte in any of its rows is a rejected record (its message
+ * says where the byte is), a header with one is an error. */
+int prof_csv_open(ProfCsv **out, const Prof *p, const char *path, int enc, Alloc a, char *errbuf,
                   size_t errcap);
 void prof_csv_free(ProfCsv *c);
 uint64_t prof_csv_bytes(const ProfCsv *c);

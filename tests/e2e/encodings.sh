@@ -8,7 +8,8 @@
 # file or table CSV is an error at its place unless it declares its
 # encoding, and then gives the same findings; a Lua file is checked too.
 # explain and diff take --encoding and then read GB18030 claims (CSV and
-# JSON Lines) as their UTF-8 twins.
+# JSON Lines) as their UTF-8 twins.  CSV through an input profile takes
+# --encoding too, and rejects a claim with an undecodable byte by its place.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -107,6 +108,39 @@ run "$src/stdlib-rules" --claims "$tmp/gb/claims.csv" -o "$tmp/fhs_gb.jsonl" --e
 same "history store, GB18030 CSV: findings differ" "$tmp/fhc_utf8.jsonl" "$tmp/fhs_gb.jsonl"
 run "$src/stdlib-rules" --claims "$tmp/h_gb.jsonl" -o "$tmp/fhs_gbj.jsonl" --encoding gb18030 --history "$tmp/hs"
 same "history store, GB18030 JSON Lines: findings differ" "$tmp/fh_utf8.jsonl" "$tmp/fhs_gbj.jsonl"
+
+# --- CSV through an input profile (his_csv_zh) -------------------------------
+hx=$src/tests/data/his_csv_zh/export.csv
+iconv -f UTF-8 -t GB18030 "$hx" >"$tmp/hx_gb.csv"
+prof() { run "$src/stdlib-rules" --input his_csv_zh "$@"; }
+prof --claims "$hx" -o "$tmp/hx_u.jsonl" --rejects "$tmp/hx_ur.jsonl" 2>/dev/null
+for t in 1 3; do
+  prof --claims "$tmp/hx_gb.csv" --encoding gb18030 --threads $t -o "$tmp/hx_g$t.jsonl" --rejects "$tmp/hx_gr$t.jsonl" 2>/dev/null
+  same "his_csv_zh GB18030 ($t threads): findings differ from the UTF-8 export" "$tmp/hx_u.jsonl" "$tmp/hx_g$t.jsonl"
+done
+[ -s "$tmp/hx_u.jsonl" ] && ok || bad "his_csv_zh: no findings to compare"
+"$arbiter" history init "$tmp/hxs" --quiet --stdlib "$src/stdlib-rules"
+prof --claims "$tmp/hx_gb.csv" --encoding gb18030 --history "$tmp/hxs" -o "$tmp/hx_gs.jsonl" 2>/dev/null
+same "his_csv_zh GB18030 with --history: findings differ" "$tmp/hx_u.jsonl" "$tmp/hx_gs.jsonl"
+# without --encoding the GB18030 header is not UTF-8: refused, with its place
+prof --claims "$tmp/hx_gb.csv" -o "$tmp/hx_x.jsonl" 2>"$tmp/hx_x.err"
+rc=$?
+[ $rc -ne 0 ] && grep -q "hx_gb.csv:1:[0-9]*: invalid UTF-8 at byte [0-9]* in the header" "$tmp/hx_x.err" && ok ||
+  bad "his_csv_zh GB18030 without --encoding: exit $rc, $(head -2 "$tmp/hx_x.err")"
+# a GBK item name in one claim's row of a UTF-8 export: that claim is
+# rejected by its place, the others audited as before
+python3 - "$hx" "$tmp/hx_bad.csv" <<'PY'
+import sys
+rows = open(sys.argv[1], "rb").read().split(b"\n")
+rows[2] = rows[2].replace("经阴道B超检查".encode(), "经阴道B超检查".encode("gb18030"))
+open(sys.argv[2], "wb").write(b"\n".join(rows))
+PY
+prof --claims "$tmp/hx_bad.csv" -o "$tmp/hx_b.jsonl" --rejects "$tmp/hx_br.jsonl" 2>"$tmp/hx_b.err"
+rc=$?
+[ $rc -eq 3 ] && grep -q '"line":3' "$tmp/hx_br.jsonl" && grep -q "invalid UTF-8 at byte" "$tmp/hx_br.jsonl" &&
+  ! grep -q '"claim_id":"Z002"' "$tmp/hx_b.jsonl" && grep -q '"claim_id":"Z001"' "$tmp/hx_b.jsonl" && ok ||
+  bad "his_csv_zh with a GBK cell: exit $rc (3), $(cat "$tmp/hx_br.jsonl" | head -2)"
+utf8 "$tmp/hx_b.jsonl" && ok || bad "his_csv_zh with a GBK cell: findings not UTF-8"
 
 # --- rule files -------------------------------------------------------------
 mkdir -p "$tmp/lib/rules" && cp "$ex"/rules/*.rules "$tmp/lib/rules/" && cp -r "$ex/tables" "$tmp/lib/"

@@ -161,17 +161,11 @@ iconv -f UTF-8 -t GB18030 "$tmp/export.csv" > "$tmp/export.gb.csv" && ok || bad 
 
 check() { "$arbiter" check "$src/stdlib-rules" "$tmp/lib" --input his_csv_zh "$@"; }
 check --claims "$tmp/export.csv" -o "$tmp/f.jsonl" 2>"$tmp/f.err" && ok || bad "check exited $?: $(head -5 "$tmp/f.err")"
-# The GB18030 twin.  Known bug (issue 12, reported): a CSV input profile
-# reads the file as UTF-8 whatever --encoding says (prof_csv_open takes no
-# encoding), so the Chinese header is not found and the run is refused.  A
-# refusal is noted, not failed; a run that succeeds must give the same bytes.
-if check --claims "$tmp/export.gb.csv" --encoding gb18030 -o "$tmp/fgb.jsonl" 2>"$tmp/fgb.err"; then
-  cmp -s "$tmp/f.jsonl" "$tmp/fgb.jsonl" && ok || bad "the GB18030 twin's findings differ: $(diff "$tmp/f.jsonl" "$tmp/fgb.jsonl" | head -4)"
-elif grep -q "no column '住院号'" "$tmp/fgb.err"; then
-  echo "KNOWN BUG: --encoding gb18030 is ignored by CSV input profiles: $(head -1 "$tmp/fgb.err")"
-else
-  bad "check (GB18030) failed: $(head -5 "$tmp/fgb.err")"
-fi
+# The GB18030 twin audits byte for byte like the UTF-8 export
+check --claims "$tmp/export.gb.csv" --encoding gb18030 -o "$tmp/fgb.jsonl" 2>"$tmp/fgb.err" &&
+  ok || bad "check (GB18030) exited $?: $(head -5 "$tmp/fgb.err")"
+cmp -s "$tmp/f.jsonl" "$tmp/fgb.jsonl" && ok ||
+  bad "the GB18030 twin's findings differ: $(diff "$tmp/f.jsonl" "$tmp/fgb.jsonl" | head -4)"
 grep -q ' 3000 audited + 0 rejected' "$tmp/f.err" && ok || bad "summary: $(head -2 "$tmp/f.err")"
 
 # at risk <= claimed; one finding per (rule, claim, line)

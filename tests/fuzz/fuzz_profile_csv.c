@@ -14,6 +14,7 @@
 #include "fuzz_common.h"
 #include "json_writer.h"
 #include "profile.h"
+#include "transcode.h"
 #include "vm.h"
 
 static arb_engine *engine;
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fclose(f);
     ProfCsv *pc;
     char err[600];
-    if (prof_csv_open(&pc, prof, path, engine->alloc, err, sizeof err)) return 0;
+    if (prof_csv_open(&pc, prof, path, TC_UTF8, engine->alloc, err, sizeof err)) return 0;
     ProfWork w, tw;
     prof_work_init(&w, engine->alloc);
     prof_work_init(&tw, engine->alloc);
