@@ -78,6 +78,11 @@ typedef struct DupCheck {
     const Field *status; /* an enum `status` with a member `reversed`, or NULL */
     int64_t reversed;
     int has_of; /* the claim has a field reversal_of */
+    /* input profile: the ids of the claims built from each record (its
+     * text has no claim_id of its own), checked on the main thread in
+     * input order after the workers built them */
+    int by_claim;
+    int32_t kf; /* the claim's key field (a string) */
     Arena ar;
     uint64_t count;
 } DupCheck;
@@ -117,6 +122,28 @@ static int dupcheck_record(DupCheck *dc, Record *r) {
         dc->o->on_duplicate(dc->o->ud, &d);
     }
     return 0;
+}
+
+/* Input profile: whether the claim built from the record on `line` repeats
+ * the claim_id of an earlier claim (*first: that one's line; tells
+ * on_duplicate).  A reversal is neither checked nor kept.  0 new, 1 seen
+ * before, -1 out of memory, -2 an I/O error (errno). */
+static int dupcheck_id(DupCheck *dc, const char *id, size_t n, uint64_t line, uint64_t *first) {
+    int rc = idset_add(&dc->ids, id, n, line, first);
+    if (rc <= 0) return rc;
+    dc->count++;
+    if (dc->o->on_duplicate) {
+        arb_duplicate d = {id, dc->o->claims_path, *first, line};
+        dc->o->on_duplicate(dc->o->ud, &d);
+    }
+    return 1;
+}
+
+static int dupcheck_claim(DupCheck *dc, const HistReversal *hr, const Value *claim, uint64_t line,
+                          uint64_t *first) {
+    const ArbStr *id = claim[dc->kf].s, *target;
+    if (!id || hist_reversal(hr, claim, &target)) return 0;
+    return dupcheck_id(dc, id->data, id->len, line, first);
 }
 
 typedef struct RejectNote {
@@ -217,6 +244,12 @@ typedef struct Worker {
     const Prof *prof;
     const ProfCsv *pcsv;
     ProfWork pw;
+    /* input profile, streaming without --strict: the claim ids of this
+     * window's claims, for the main thread to check in input order */
+    int note_ids;
+    StrBuf idtext;
+    struct IdNote *idn;
+    size_t nidn, capidn;
     uint64_t audited, rejected, lines, findings, flagged, rule_errors, reversals;
     int64_t claimed, line_cents, at_risk, at_risk_lines;
     uint64_t *cat_count;
@@ -235,6 +268,26 @@ static inline void add_money(int64_t *t, int64_t v, int *overflowed) {
         return;
     }
     *t = r;
+}
+
+/* A claim id noted on a worker (Worker.idn): its text in Worker.idtext. */
+typedef struct IdNote {
+    uint64_t line;
+    size_t at, n;
+} IdNote;
+
+/* Notes the claim id of a claim built from the record on `line` (not of a
+ * reversal, nor a missing one). */
+static void note_id(Worker *w, const Value *claim, uint64_t line) {
+    const ArbStr *id = claim[w->e->batch_ids->kf].s, *target;
+    if (!id || hist_reversal(&w->hrev, claim, &target)) return;
+    if (mem_grow(w->e->alloc, (void **)&w->idn, sizeof(IdNote), &w->capidn, w->nidn + 1)) {
+        w->failed = ARB_ERR_NOMEM;
+        return;
+    }
+    w->idn[w->nidn++] = (IdNote){line, w->idtext.len, id->len};
+    sb_putn(&w->idtext, id->data, id->len);
+    sb_putc(&w->idtext, 0);
 }
 
 /* Appends s as a CSV cell (quoted when needed). */
@@ -593,6 +646,10 @@ static void *work(void *arg) {
                 reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
                 continue;
             }
+            if (!w->hist) { /* streaming, read first (run_window) */
+                audit(w, w->read.claims[h->claim]);
+                continue;
+            }
             w->vm.hist_pos = w->hist->pos[h->claim];
             audit(w, hist_claim(w->hist, h->claim));
         }
@@ -616,8 +673,10 @@ static void *work(void *arg) {
                 reject(w, w->o->claims_path, line, msg, raw, n);
                 continue;
             }
-            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
+            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++) {
+                if (w->note_ids) note_id(w, w->pw.claims[k], line);
                 audit(w, (Value *)w->pw.claims[k]);
+            }
         }
         return NULL;
     }
@@ -663,8 +722,10 @@ static void *work(void *arg) {
             break;
         }
         if (w->prof && !prc) { /* a document: its claims, in order */
-            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
+            for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++) {
+                if (w->note_ids) note_id(w, w->pw.claims[k], r->line);
                 audit(w, (Value *)w->pw.claims[k]);
+            }
             continue;
         }
         if (prc) {
@@ -942,7 +1003,8 @@ static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn
             if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
         }
         done += pos;
-        for (size_t k = 0; k < nrecs && e->batch_ids && rc == ARB_OK; k++) {
+        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim && rc == ARB_OK;
+             k++) {
             int dr = dupcheck_record(e->batch_ids, &recs[k]);
             if (dr == -2)
                 rc = engine_fail(e, ARB_ERR_IO,
@@ -1011,12 +1073,99 @@ static void store_window_end(Batch *b) {
     if (b->stage) hstore_release_pages(b->stage);
 }
 
+/* An error of dupcheck_id (-1 out of memory, -2 I/O). */
+static int dup_fail(arb_engine *e, int dr) {
+    if (dr == -2)
+        return engine_fail(e, ARB_ERR_IO, "cannot write or read the claim ids' temporary file: %s",
+                           strerror(errno));
+    return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+}
+
+/* Input profile, on the main thread, in input order: checks the claim id of
+ * w's accepted entry h; under --strict a repeated one makes h a rejected
+ * entry (its message and text in w's hist_ar). */
+static int dupcheck_entry(arb_engine *e, Worker *w, HEntry *h) {
+    DupCheck *dc = e->batch_ids;
+    if (!dc || !dc->by_claim || h->claim == UINT32_MAX) return ARB_OK;
+    uint64_t first;
+    int dr = dupcheck_claim(dc, &w->hrev, w->read.claims[h->claim], h->line, &first);
+    if (dr < 0) return dup_fail(e, dr);
+    if (dr == 0 || !w->o->strict) return ARB_OK;
+    const ArbStr *id = w->read.claims[h->claim][dc->kf].s;
+    char m[400];
+    snprintf(m, sizeof m, "%s '%.200s' seen before, on line %llu (rejected: --strict)", dc->key,
+             id->data, (unsigned long long)first);
+    h->msg = arena_strndup(&w->hist_ar, m, strlen(m));
+    h->raw = arena_strndup(&w->hist_ar, h->raw ? h->raw : "", h->rawn); /* may live a window */
+    h->claim = UINT32_MAX;
+    if (!h->msg || !h->raw) return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    return ARB_OK;
+}
+
+/* Runs the workers on this window (streaming).  With an input profile the
+ * claim ids are checked in input order on this thread, whatever the number
+ * of workers: noted while the claims are audited, or under --strict (a
+ * repeated claim is rejected, not audited) the window is read first, its
+ * ids checked, then its claims audited. */
+static int run_window(Batch *b) {
+    arb_engine *e = b->e;
+    DupCheck *dc = e->batch_ids;
+    Worker *ws = b->ws;
+    int nw = b->nw, rc = ARB_OK;
+    if (!dc || !dc->by_claim) {
+        run_workers(ws, nw);
+        return ARB_OK;
+    }
+    if (!b->o->strict) {
+        for (int i = 0; i < nw; i++) ws[i].note_ids = 1;
+        run_workers(ws, nw);
+        for (int i = 0; i < nw; i++) {
+            Worker *w = &ws[i];
+            for (size_t k = 0; k < w->nidn && rc == ARB_OK && !w->failed; k++) {
+                uint64_t first;
+                int dr = dupcheck_id(dc, w->idtext.p + w->idn[k].at, w->idn[k].n, w->idn[k].line,
+                                     &first);
+                if (dr < 0) rc = dup_fail(e, dr);
+            }
+            if (w->idtext.oom && rc == ARB_OK) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            w->nidn = 0;
+            sb_clear(&w->idtext);
+            w->note_ids = 0;
+        }
+        return rc;
+    }
+    for (int i = 0; i < nw; i++) {
+        ws[i].reading = 1;
+        strmap_init(&ws[i].strings, e->alloc);
+    }
+    run_workers(ws, nw);
+    for (int i = 0; i < nw; i++) {
+        Worker *w = &ws[i];
+        w->reading = 0;
+        if (w->failed && rc == ARB_OK) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; k < w->read.nents && rc == ARB_OK; k++)
+            rc = dupcheck_entry(e, w, &w->read.ents[k]);
+        w->hents = w->read.ents;
+        w->nhents = w->read.nents;
+    }
+    if (rc == ARB_OK) run_workers(ws, nw);
+    for (int i = 0; i < nw; i++) {
+        Worker *w = &ws[i];
+        w->hents = NULL;
+        w->nhents = 0;
+        w->read.nents = w->read.nclaims = 0;
+        strmap_free(&w->strings);
+    }
+    return rc;
+}
+
 /* A window of JSON Lines, streaming: checked on the workers, written out. */
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
     share_records(b->ws, b->nw, recs, nrecs);
-    run_workers(b->ws, b->nw);
-    int rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
+    int rc = run_window(b);
+    if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
+    for (int i = 0; i < b->nw; i++) arena_reset(&b->ws[i].hist_ar); /* run_window's */
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done, b->total);
     return rc;
 }
@@ -1069,8 +1218,9 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
         share_claims(ws, nw, csv, from, to);
-        run_workers(ws, nw);
-        rc = flush_workers(e, o, ws, nw, out);
+        rc = run_window(b);
+        if (rc == ARB_OK) rc = flush_workers(e, o, ws, nw, out);
+        for (int i = 0; i < nw; i++) arena_reset(&ws[i].hist_ar); /* run_window's */
         if (o->on_progress) o->on_progress(o->ud, to, n);
     }
     if (rc == ARB_OK && csv) rc = report_orphans(e, o, ws, out, csv, st);
@@ -1096,7 +1246,9 @@ static int read_on_workers(HistRecords *hr, uint64_t done) {
         Worker *w = &b->ws[i];
         hr->oom |= w->failed;
         for (size_t k = 0; k < w->read.nents && !hr->oom; k++) {
-            const HEntry *h = &w->read.ents[k];
+            HEntry *h = &w->read.ents[k];
+            int dr = dupcheck_entry(b->e, w, h);
+            if (dr != ARB_OK) return dr;
             const Value *claim = h->claim == UINT32_MAX ? NULL : w->read.claims[h->claim];
             hr->oom = readlist_add(b->e->alloc, &hr->all, *h, claim) != 0;
         }
@@ -1259,7 +1411,8 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
         Worker *w = &b->ws[i];
         if (w->failed) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
         for (size_t k = 0; k < w->read.nents && rc == ARB_OK; k++) {
-            const HEntry *h = &w->read.ents[k];
+            HEntry *h = &w->read.ents[k];
+            if (!sg->add && (rc = dupcheck_entry(e, w, h)) != ARB_OK) break;
             uint64_t ord = sg->ordinal++;
             if (h->claim == UINT32_MAX) {
                 reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
@@ -1704,6 +1857,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         sb_init(&w->errtext, e->alloc);
         sb_init(&w->errjson, e->alloc);
         sb_init(&w->enc, e->alloc);
+        sb_init(&w->idtext, e->alloc);
         w->cat_count = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(uint64_t));
         w->cat_amount = mem_calloc(e->alloc, (p->ncats + 1) * sizeof(int64_t));
         if (vm_init(&w->vm, p, e->alloc) || !w->cat_count || !w->cat_amount)
@@ -1748,13 +1902,16 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     idset_init(&dc.ids, e->alloc);
     arena_init(&dc.ar, e->alloc, 1024);
     const RecordType *ct = p->claim;
-    if (!add_to && !csv && ct->key_field >= 0) {
+    if (!add_to && (!csv || prof) && ct->key_field >= 0 &&
+        (!prof || type_is_string(ct->fields[ct->key_field].type.kind))) {
         HistReversal hr;
         hist_reversal_init(&hr, p);
         dc.key = ct->fields[ct->key_field].name;
         dc.status = hr.reversed >= 0 ? &ct->fields[hr.status] : NULL;
         dc.reversed = hr.reversed;
         dc.has_of = hr.of >= 0;
+        dc.by_claim = prof != NULL;
+        dc.kf = ct->key_field;
         e->batch_ids = &dc;
         /* store mode: memory flat in the batch, so a bounded table of ids
          * and the rest in sorted runs beside the store (claim_ids.h) */
@@ -1827,6 +1984,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         arena_free(&w->hist_ar);
         readlist_free(e->alloc, &w->read);
         sb_free(&w->enc);
+        sb_free(&w->idtext);
+        mem_free(e->alloc, w->idn, w->capidn * sizeof(IdNote));
         mem_free(e->alloc, w->enc_at, w->capenc_at * sizeof *w->enc_at);
         sb_free(&w->out);
         sb_free(&w->rej);

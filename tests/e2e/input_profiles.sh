@@ -9,7 +9,13 @@
 # is audited.  A pack carries the profiles; 1 and 3 threads agree.  explain
 # and diff read through a profile too (--input), as check does; so do
 # `history add --input` and `check --input --history` (a CSV profile too):
-# the store and the findings equal those of the canonical twins.
+# the store and the findings equal those of the canonical twins.  A
+# claim_id seen twice in a batch read through a profile (two documents with
+# the same encounters, two CSV groups giving one id) is reported as in
+# canonical input: a warning naming the later record's line and the first
+# one's, counted in the summary, the later claim rejected under --strict;
+# the same for 1 and 3 threads, streaming, in memory with history() and
+# with a history store.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -105,6 +111,75 @@ for pair in "nhsa3101 $n3101/requests.jsonl $n3101/canonical.jsonl" "his_csv_zh 
   check --input "$1" --claims "$2" --history "$tmp/hc" -o "$tmp/hp.out" 2>/dev/null
   check --claims "$3" --history "$tmp/hc" -o "$tmp/hc.out" 2>/dev/null
   [ -s "$tmp/hc.out" ] && cmp -s "$tmp/hp.out" "$tmp/hc.out" && ok || bad "check --history --input $1: findings differ from the canonical twin's"
+done
+
+# (8) a claim_id seen twice through a profile: warned (or rejected under
+# --strict) in input order, the same in every mode and for any thread count.
+# d.jsonl: request 1 (two encounters, its client key 'mode' dropped) and
+# request 2, each twice; dup.csv: a profile grouping by 病人ID, so one more
+# row of Z001 under another patient is a second claim Z001.
+/usr/bin/python3 - "$n3101/requests.jsonl" "$tmp/d.jsonl" <<'PY'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+r[0].pop("mode")
+rows = [json.dumps(x, ensure_ascii=False) for x in (r[0], r[1], r[0], r[1])]
+open(sys.argv[2], "w", encoding="utf-8").write("\n".join(rows) + "\n")
+PY
+cp -r "$lib" "$tmp/lib"
+sed -e 's/^input his_csv_zh /input his_by_person /' -e 's/^  group "住院号"/  group "病人ID"\n  ignore "备注"/' \
+  "$lib/input/his_csv_zh.rules" >"$tmp/lib/input/his_by_person.rules"
+echo 'import "input/his_by_person.rules"' >>"$tmp/lib/schema.rules"
+# the same rules without history(): streaming
+cp -r "$tmp/lib" "$tmp/flat"
+for f in "$tmp"/flat/*.rules; do grep -q "history(" "$f" && rm "$f"; done
+{ cat "$his/export.csv"; sed -n 2p "$his/export.csv" | sed 's/^Z001,P1001,/Z001,P9001,/'; } >"$tmp/dup.csv"
+printf '%s\n' \
+  "d.jsonl:3: warning: claim_id 'M2025061201' seen before, on line 1 (both claims audited)" \
+  "d.jsonl:3: warning: claim_id 'M2025060301' seen before, on line 1 (both claims audited)" \
+  "d.jsonl:4: warning: claim_id 'M2025061502' seen before, on line 2 (both claims audited)" \
+  "6 claims read = 6 audited + 0 rejected" \
+  "3 records with a claim_id seen before (both audited; --strict rejects the later)" >"$tmp/exp_d"
+printf '%s\n' \
+  "d.jsonl:3: rejected: claim_id 'M2025061201' seen before, on line 1 (rejected: --strict)" \
+  "d.jsonl:3: rejected: claim_id 'M2025060301' seen before, on line 1 (rejected: --strict)" \
+  "d.jsonl:4: rejected: claim_id 'M2025061502' seen before, on line 2 (rejected: --strict)" \
+  "6 claims read = 3 audited + 3 rejected" \
+  "3 records with a claim_id seen before (rejected: --strict)" >"$tmp/exp_d_strict"
+printf '%s\n' \
+  "dup.csv:6: warning: claim_id 'Z001' seen before, on line 2 (both claims audited)" \
+  "3 claims read = 3 audited + 0 rejected" \
+  "1 record with a claim_id seen before (both audited; --strict rejects the later)" >"$tmp/exp_c"
+printf '%s\n' \
+  "dup.csv:6: rejected: claim_id 'Z001' seen before, on line 2 (rejected: --strict)" \
+  "3 claims read = 2 audited + 1 rejected" \
+  "1 record with a claim_id seen before (rejected: --strict)" >"$tmp/exp_c_strict"
+for case in "nhsa3101 d.jsonl exp_d" "his_by_person dup.csv exp_c"; do
+  set -- $case
+  for rules in lib flat; do
+    for store in "" store; do
+      for threads in 1 3; do
+        for strict in "" --strict; do
+          what="$1 $rules ${store:-memory} threads=$threads ${strict:-lenient}"
+          hist=()
+          if [ -n "$store" ]; then
+            rm -rf "$tmp/hs" && "$arbiter" history init "$tmp/hs" >/dev/null 2>&1
+            hist=(--history "$tmp/hs")
+          fi
+          rm -f "$tmp/drej.jsonl"
+          "$arbiter" check "$tmp/$rules" --stdlib "$tmp/$rules" --input "$1" --claims "$tmp/$2" \
+            --threads $threads $strict "${hist[@]}" -o /dev/null --rejects "$tmp/drej.jsonl" 2>"$tmp/dup.err"
+          grep -E "seen before|claims read" "$tmp/dup.err" |
+            sed -e "s|^$tmp/||" -e 's/^arbiter: [0-9]* rules, //' -e 's/; rejects in .*//' -e 's/^ *//' >"$tmp/dup.got"
+          exp="$tmp/$3${strict:+_strict}"
+          cmp -s "$tmp/dup.got" "$exp" && ok || { bad "duplicates through $what"; diff "$exp" "$tmp/dup.got"; }
+          if [ -n "$strict" ]; then
+            [ "$(grep -c 'seen before' "$tmp/drej.jsonl" 2>/dev/null)" = "$(grep -c ": rejected: " "$exp")" ] && ok ||
+              bad "duplicates through $what: the reject file"
+          fi
+        done
+      done
+    done
+  done
 done
 
 echo "$pass passed, $fail failed"
