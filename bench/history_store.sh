@@ -21,7 +21,8 @@
 #              settle on 2026-01-02 (every time field shifted by the same
 #              days, claim_id C… renamed S…) — checked one at a time, store
 #              against no store, p50/p99/p999 in µs, and the same by care
-#              type.
+#              type; LAT_JIT=1 measures it again with the rules as native
+#              code (bench_settle_latency --jit).
 # THREADS (default 1) is passed to history add and check.  INGEST=0 skips
 # the ingest and LAT=0 the latency (to measure check --history alone at big
 # sizes); the environment reaches arbiter (ARBITER_ID_BUDGET=1000000000000
@@ -38,6 +39,7 @@ LAT_M=${LAT_M:-10000}
 THREADS=${THREADS:-1}
 INGEST=${INGEST:-1}
 LAT=${LAT:-1}
+LAT_JIT=${LAT_JIT:-0}
 bash scripts/setup.sh
 bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 A=$PWD/build-bench/arbiter
@@ -112,9 +114,11 @@ with open(out, "w", encoding="utf-8") as f:
 print(f"  {len(picked)} claims of the stored batch moved to settle on {target}: their persons "
       f"hold {hist / len(picked):.1f} stored claims each, all within history(365d)")
 PY
-  "$L" "${P[@]}" --history "$2" --claims "$tmp/settle.jsonl" --per-claim "$tmp/per_claim.txt" |
-    sed 's/^/  /'
-  python3 - "$tmp/settle.jsonl" "$tmp/per_claim.txt" <<'PY'
+  local jit
+  for jit in "" $(((LAT_JIT)) && echo --jit); do
+    "$L" "${P[@]}" --history "$2" --claims "$tmp/settle.jsonl" --per-claim "$tmp/per_claim.txt" $jit |
+      sed 's/^/  /'
+    python3 - "$tmp/settle.jsonl" "$tmp/per_claim.txt" <<'PY'
 import json, sys
 kinds = [json.loads(l)["care_type"] for l in open(sys.argv[1], encoding="utf-8")]
 rows = [l.split() for l in open(sys.argv[2]).read().splitlines()[1:]]
@@ -130,6 +134,7 @@ for k in sorted(set(kinds), key=kinds.count, reverse=True) + ["all"]:
     print("  %-20s %6d %9.1f %9.1f %11.1f %11.1f %9.1f" % (k, len(r), sum(b) / len(r) / 1000,
           q(n, 50), q(s, 50), q(n, 99), q(s, 99)))
 PY
+  done
 }
 
 lat_done=0

@@ -8,10 +8,12 @@
  * machine; prints p50/p99/p999/max in microseconds per mode and the ratios.
  * --per-claim FILE writes, for each claim, its line number in the input, its
  * bytes of JSON and its fastest time of the rounds in each mode (to see
- * which claims make the tail).  Usage:
+ * which claims make the tail).  --jit runs the rules as native code
+ * (arb_use_jit, compiled before any claim: a settlement service would do so
+ * once at load) instead of the interpreter.  Usage:
  *   bench_settle_latency (--pack LIB.arbpack | RULES...) [--stdlib DIR]
  *                        --history DB --claims FILE.jsonl [--rounds R]
- *                        [--per-claim FILE] */
+ *                        [--per-claim FILE] [--jit] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 
 #include "arbiter.h"
+#include "arbiter_jit.h"
 
 static double now_us(void) {
     struct timespec ts;
@@ -106,7 +109,7 @@ static uint64_t pass(arb_session *s, const Lines *ls, double *t) {
 int main(int argc, char **argv) {
     const char *pack = NULL, *stdlib = NULL, *db = NULL, *claims = NULL, *per_claim = NULL;
     const char **rules = calloc((size_t)argc, sizeof *rules);
-    int nrules = 0, rounds = 3;
+    int nrules = 0, rounds = 3, jit = 0;
     for (int i = 1; i < argc; i++) {
         int more = i + 1 < argc;
         if (strcmp(argv[i], "--pack") == 0 && more)
@@ -121,14 +124,17 @@ int main(int argc, char **argv) {
             per_claim = argv[++i];
         else if (strcmp(argv[i], "--rounds") == 0 && more)
             rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--jit") == 0)
+            jit = 1;
         else if (argv[i][0] != '-')
             rules[nrules++] = argv[i];
         else
             pack = NULL, claims = NULL, i = argc; /* unknown option: usage below */
     }
     if ((!pack) == (!nrules) || !db || !claims || rounds < 1) {
-        fprintf(stderr, "usage: bench_settle_latency (--pack LIB.arbpack | RULES...) [--stdlib "
-                        "DIR] --history DB --claims FILE.jsonl [--rounds R] [--per-claim FILE]\n");
+        fprintf(stderr,
+                "usage: bench_settle_latency (--pack LIB.arbpack | RULES...) [--stdlib "
+                "DIR] --history DB --claims FILE.jsonl [--rounds R] [--per-claim FILE] [--jit]\n");
         return 2;
     }
     arb_config cfg;
@@ -146,6 +152,17 @@ int main(int argc, char **argv) {
     if (rc != ARB_OK) {
         fprintf(stderr, "settle_latency: cannot load the rules: %s\n", arb_errmsg(e));
         return 2;
+    }
+    double jit_ms = 0;
+    if (jit) {
+        arb_jit_options jo;
+        arb_jit_options_init(&jo);
+        double t0 = now_us();
+        if (arb_use_jit(e, &jo) != ARB_OK) {
+            fprintf(stderr, "settle_latency: %s\n", arb_errmsg(e));
+            return 4;
+        }
+        jit_ms = (now_us() - t0) / 1e3;
     }
     arb_history *h;
     if (arb_history_open(e, db, ARB_HISTORY_READONLY, &h) != ARB_OK) {
@@ -194,8 +211,9 @@ int main(int argc, char **argv) {
     }
     const char *name[2] = {"no store", "store"};
     double q[2][5];
-    printf("%zu claims x %d rounds, one at a time (arb_session_check_json, all phases)\n", ls.n,
-           rounds);
+    printf("%zu claims x %d rounds, one at a time (arb_session_check_json, all phases), %s\n", ls.n,
+           rounds, jit ? "native code (arb_use_jit)" : "interpreter");
+    if (jit) printf("native code compiled in %.0f ms before the first claim\n", jit_ms);
     printf("%-9s %9s %9s %9s %9s %9s %10s\n", "history", "p50_us", "p99_us", "p999_us", "max_us",
            "mean_us", "findings");
     for (int m = 0; m < 2; m++) {
