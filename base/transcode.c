@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 int tc_encoding(const char *name) {
     static const struct {
         const char *name;
@@ -112,5 +114,45 @@ int tc_convert(Transcoder *t, const char *in, size_t n, size_t base, TcText *out
         il--;
         iconv(cd, NULL, NULL, NULL, NULL);
     }
+    return 0;
+}
+
+/* Adds an undecodable byte to t's list; -1 when out of memory. */
+static int add_bad(TcText *t, size_t in_off, size_t out_off, uint64_t line, size_t col) {
+    if (mem_grow(t->alloc, (void **)&t->bad, sizeof(TcBad), &t->capbad, t->nbad + 1)) return -1;
+    t->bad[t->nbad++] = (TcBad){in_off, out_off, line, col};
+    return 0;
+}
+
+int tc_decode_whole(int enc, char **text, size_t *len, Alloc a, TcText *bad) {
+    if (enc == TC_UTF8) { /* the first invalid byte of each line */
+        const char *t = *text, *counted = t, *line_start = t, *nl;
+        uint64_t line = 1;
+        size_t at = 0, k;
+        while (at < *len && (k = utf8_check(t + at, *len - at)) != UTF8_VALID) {
+            const char *b = t + at + k;
+            while ((nl = memchr(counted, '\n', (size_t)(b - counted))) != NULL)
+                line++, counted = line_start = nl + 1;
+            counted = b;
+            size_t off = (size_t)(b - t);
+            if (add_bad(bad, off, off, line, (size_t)(b - line_start) + 1)) return -2;
+            nl = memchr(b, '\n', *len - off);
+            at = nl ? (size_t)(nl - t) : *len;
+        }
+        return 0;
+    }
+    Transcoder tc;
+    if (tc_open(&tc, enc)) return -1;
+    /* the UTF-8 is written into bad's text, then taken from it */
+    tc_text_clear(bad);
+    int rc = tc_convert(&tc, *text, *len, 0, bad);
+    tc_close(&tc);
+    char *u = rc ? NULL : mem_realloc(a, bad->p, bad->cap, bad->len + 1);
+    if (!u) return -2;
+    mem_free(a, *text, *len + 1);
+    *text = u;
+    *len = bad->len;
+    bad->p = NULL;
+    bad->len = bad->cap = 0;
     return 0;
 }

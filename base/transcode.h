@@ -63,4 +63,15 @@ void tc_close(Transcoder *t);
  * out of memory. */
 int tc_convert(Transcoder *t, const char *in, size_t n, size_t base, TcText *out);
 
+/* A whole file's text in enc made UTF-8: *text (*len bytes, allocated with
+ * a as *len + 1, NUL-terminated) is converted in place, *text and *len
+ * becoming the UTF-8's; for TC_UTF8 it stays as it is and is validated.
+ * The bytes that cannot be decoded are listed in bad (the caller's, from
+ * tc_text_init; its text is not used): for UTF-8 the first of each line,
+ * for another encoding each, as tc_convert lists them (out_off in the new
+ * text, in_off, line and col in the file).  0; -1 when iconv cannot open
+ * the conversion (errno says why), the text left as it was; -2 when out
+ * of memory. */
+int tc_decode_whole(int enc, char **text, size_t *len, Alloc a, TcText *bad);
+
 #endif

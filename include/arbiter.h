@@ -528,8 +528,8 @@ int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *s
  * record is passed on like any other.  fn returns nonzero to stop.  Memory
  * does not grow with the file.  *claims and *rejected may be NULL. */
 int arb_claims_each(arb_engine *e, const arb_batch_options *o,
-                    int (*fn)(void *ud, const char *json, size_t len), void *ud,
-                    uint64_t *claims, uint64_t *rejected);
+                    int (*fn)(void *ud, const char *json, size_t len), void *ud, uint64_t *claims,
+                    uint64_t *rejected);
 
 /* One thread's handle for checking single claims (settlement, embedding). */
 int arb_session_new(arb_engine *e, arb_session **out);

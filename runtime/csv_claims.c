@@ -84,57 +84,22 @@ static int add_spot(CsvClaims *c, CsvFile *cf, size_t off, uint64_t file_off, ui
     return 0;
 }
 
-/* Finds the invalid UTF-8 of a file: the first bad byte of each line. */
-static int validate(CsvClaims *c, CsvFile *cf) {
-    const char *t = cf->text, *counted = t, *line_start = t;
-    uint64_t line = 1;
-    size_t at = 0, k;
-    while (at < cf->len && (k = utf8_check(t + at, cf->len - at)) != UTF8_VALID) {
-        const char *bad = t + at + k, *nl;
-        while ((nl = memchr(counted, '\n', (size_t)(bad - counted))) != NULL) {
-            line++;
-            counted = line_start = nl + 1;
-        }
-        counted = bad;
-        if (add_spot(c, cf, (size_t)(bad - t), (uint64_t)(bad - t), line,
-                     (size_t)(bad - line_start) + 1))
-            return -1;
-        nl = memchr(bad, '\n', cf->len - (size_t)(bad - t));
-        at = nl ? (size_t)(nl - t) : cf->len;
-    }
-    return 0;
-}
-
-/* Converts a file's text to UTF-8, keeping the first undecodable byte of
- * each line. */
-static int convert(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
-    Transcoder tc;
-    if (tc_open(&tc, c->enc)) {
+/* Makes a file's text UTF-8 (validated, or converted from c->enc), keeping
+ * the first undecodable byte of each line. */
+static int decode(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
+    TcText bad;
+    tc_text_init(&bad, c->alloc);
+    int rc = tc_decode_whole(c->enc, &cf->text, &cf->len, c->alloc, &bad);
+    if (rc == -1)
         snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
                  tc_encoding_name(c->enc), strerror(errno));
-        return -1;
-    }
-    TcText out;
-    tc_text_init(&out, c->alloc);
-    int rc = tc_convert(&tc, cf->text, cf->len, 0, &out);
-    tc_close(&tc);
-    char *text = rc ? NULL : mem_realloc(c->alloc, out.p, out.cap, out.len + 1);
-    if (!text) {
-        tc_text_free(&out);
-        return -1;
-    }
-    out.p = NULL;
-    out.cap = 0;
-    mem_free(c->alloc, cf->text, cf->len + 1);
-    cf->text = text;
-    cf->len = out.len;
-    for (size_t i = 0; i < out.nbad && !rc; i++) {
-        const TcBad *b = &out.bad[i];
+    for (size_t i = 0; i < bad.nbad && !rc; i++) {
+        const TcBad *b = &bad.bad[i];
         if (cf->nspots && cf->spots[cf->nspots - 1].line == b->line) continue;
         rc = add_spot(c, cf, b->out_off, b->in_off, b->line, b->col);
     }
-    tc_text_free(&out);
-    return rc;
+    tc_text_free(&bad);
+    return rc ? -1 : 0;
 }
 
 /* A copy of mem[0..n) with a NUL after it, as read_file reads. */
@@ -163,7 +128,7 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
         return -1;
     }
     cf->bytes = cf->len;
-    if (c->enc != TC_UTF8 ? convert(c, cf, errbuf, errcap) : validate(c, cf)) {
+    if (decode(c, cf, errbuf, errcap)) {
         if (!*errbuf) snprintf(errbuf, errcap, _("out of memory reading %s"), path);
         return -1;
     }

@@ -2130,47 +2130,18 @@ static int cspot_add(Alloc a, CSpots *s, size_t off, uint64_t file_off, uint64_t
  * GB18030 converted to UTF-8 in place of c->text.  0, -1 with errbuf set,
  * -2 out of memory. */
 static int csv_decode(ProfCsv *c, int enc, CSpots *sp, char *errbuf, size_t errcap) {
-    if (enc == TC_UTF8) {
-        const char *t = c->text, *counted = t, *line_start = t, *nl;
-        uint64_t line = 1;
-        size_t at = 0, k;
-        while (at < c->len && (k = utf8_check(t + at, c->len - at)) != UTF8_VALID) {
-            const char *bad = t + at + k;
-            while ((nl = memchr(counted, '\n', (size_t)(bad - counted))) != NULL)
-                line++, counted = line_start = nl + 1;
-            counted = bad;
-            size_t off = (size_t)(bad - t);
-            if (cspot_add(c->alloc, sp, off, off, line, (size_t)(bad - line_start) + 1)) return -2;
-            nl = memchr(bad, '\n', c->len - off);
-            at = nl ? (size_t)(nl - t) : c->len;
-        }
-        return 0;
-    }
-    Transcoder tc;
-    if (tc_open(&tc, enc)) {
+    TcText bad;
+    tc_text_init(&bad, c->alloc);
+    int rc = tc_decode_whole(enc, &c->text, &c->len, c->alloc, &bad);
+    if (rc == -1)
         snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path, tc_encoding_name(enc),
                  strerror(errno));
-        return -1;
-    }
-    TcText out;
-    tc_text_init(&out, c->alloc);
-    int rc = tc_convert(&tc, c->text, c->len, 0, &out);
-    tc_close(&tc);
-    char *text = rc ? NULL : mem_realloc(c->alloc, out.p, out.cap, out.len + 1);
-    if (!text) {
-        tc_text_free(&out);
-        return -2;
-    }
-    out.p = NULL;
-    out.cap = 0;
-    mem_free(c->alloc, c->text, c->len + 1);
-    c->text = text;
-    c->len = out.len;
-    for (size_t i = 0; i < out.nbad && !rc; i++)
-        rc = cspot_add(c->alloc, sp, out.bad[i].out_off, out.bad[i].in_off, out.bad[i].line,
-                       out.bad[i].col);
-    tc_text_free(&out);
-    return rc ? -2 : 0;
+    for (size_t i = 0; i < bad.nbad && !rc; i++)
+        if (cspot_add(c->alloc, sp, bad.bad[i].out_off, bad.bad[i].in_off, bad.bad[i].line,
+                      bad.bad[i].col))
+            rc = -2;
+    tc_text_free(&bad);
+    return rc;
 }
 
 /* Why a claim whose row (first row on line `head`) holds the undecodable

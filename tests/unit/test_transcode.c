@@ -3,7 +3,8 @@
  * kept; an undecodable byte becomes U+FFFD and is listed with its offset
  * (plus the base), line and column in the input and its offset in the
  * output, and conversion goes on; a sequence cut by the end is undecodable;
- * the output grows past its first size; a converter is reused. */
+ * the output grows past its first size; a converter is reused; a whole
+ * file is converted in place, or validated as UTF-8 line by line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,12 +98,52 @@ static void test_grows(void **state) {
     tc_close(&t);
 }
 
+/* A whole file's text: GB18030 converted in place with its bad bytes
+ * listed; UTF-8 left as it is with the first invalid byte of each line. */
+static void test_decode_whole(void **state) {
+    (void)state;
+    Alloc a = mem_default();
+    const char gb[] = "\xC4\xDA\xBF\xC6,1\nx\xFF,2\n"; /* 内科,1 / x<bad>,2 */
+    char *t = mem_alloc(a, sizeof gb);
+    memcpy(t, gb, sizeof gb);
+    size_t n = sizeof gb - 1;
+    TcText bad;
+    tc_text_init(&bad, a);
+    assert_int_equal(tc_decode_whole(TC_GB18030, &t, &n, a, &bad), 0);
+    assert_string_equal(t, "\xE5\x86\x85\xE7\xA7\x91,1\nx\xEF\xBF\xBD,2\n");
+    assert_int_equal(n, strlen(t));
+    assert_int_equal(bad.nbad, 1);
+    assert_int_equal(bad.bad[0].in_off, 8);
+    assert_int_equal(bad.bad[0].out_off, 10);
+    assert_int_equal(bad.bad[0].line, 2);
+    assert_int_equal(bad.bad[0].col, 2);
+    tc_text_free(&bad);
+    mem_free(a, t, n + 1);
+    /* UTF-8: two bad bytes on line 1 give one entry, line 3 another */
+    const char u8[] = "a\xFF\xFE"
+                      "b\nok\n\xC3";
+    t = mem_alloc(a, sizeof u8);
+    memcpy(t, u8, sizeof u8);
+    n = sizeof u8 - 1;
+    tc_text_init(&bad, a);
+    assert_int_equal(tc_decode_whole(TC_UTF8, &t, &n, a, &bad), 0);
+    assert_memory_equal(t, u8, sizeof u8);
+    assert_int_equal(bad.nbad, 2);
+    assert_int_equal(bad.bad[0].in_off, 1);
+    assert_int_equal(bad.bad[0].line, 1);
+    assert_int_equal(bad.bad[0].col, 2);
+    assert_int_equal(bad.bad[1].in_off, 8);
+    assert_int_equal(bad.bad[1].line, 3);
+    assert_int_equal(bad.bad[1].col, 1);
+    tc_text_free(&bad);
+    mem_free(a, t, n + 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_convert),
-        cmocka_unit_test(test_undecodable),
-        cmocka_unit_test(test_grows),
+        cmocka_unit_test(test_names),        cmocka_unit_test(test_convert),
+        cmocka_unit_test(test_undecodable),  cmocka_unit_test(test_grows),
+        cmocka_unit_test(test_decode_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

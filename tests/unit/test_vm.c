@@ -586,7 +586,7 @@ static void test_small_sets_inline(void **state) {
             assert_int_equal(vm_inset(e.p, (int32_t)i, s), vm_set_has(e.p->sets[i], s));
         }
     const ArbStr *xa1 = str_new(&e.ar, "XA1", 3), *xa = str_new(&e.ar, "XA", 2),
-           *empty = str_new(&e.ar, "", 0);
+                 *empty = str_new(&e.ar, "", 0);
     assert_true(vm_inset(e.p, 0, xa1));
     assert_false(vm_inset(e.p, 0, xa));
     assert_true(vm_inset(e.p, 0, empty));
