@@ -62,7 +62,7 @@ typedef struct arb_report_options {
      * NULL. */
     const char *from, *to;
     const char *html_path; /* NULL: no HTML */
-    const char *csv_dir;   /* NULL: no CSV tables; else an existing directory */
+    const char *csv_dir;   /* NULL: no CSV tables; else a directory (made when missing) */
     /* NULL: no workbook; else an Excel workbook (libxlsxwriter): sheets 汇总,
      * 按科室, 按医师, 按机构, 记分台账, 机构等级, one per worklist level
      * (科室自查, 医保办复核, 督办: every finding of the level) and one per

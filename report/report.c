@@ -1759,6 +1759,9 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     char *wbuf[LEVELS] = {0};
     size_t wlen[LEVELS] = {0};
     for (int lv = 0; lv < LEVELS; lv++) outf_init(&work[lv]);
+    /* the CSV directory is made when missing (its parent must exist) */
+    if (!rc && o->csv_dir && mkdir(o->csv_dir, 0777) && errno != EEXIST)
+        rc = rep_fail(&r, "cannot make the directory %s: %s", o->csv_dir, strerror(errno));
     if (!rc && o->csv_dir) {
         for (int lv = 0; lv < LEVELS && !rc; lv++) {
             char path[4096];

@@ -75,6 +75,12 @@ PY
 grep -q "report: $(grep -c . claims.jsonl) claims audited" sum && ok || bad "summary: $(cat sum)"
 # --period: a quarter's claims only
 "$arbiter" report f.jsonl --claims claims.jsonl --period 2025Q3 --csv csv --quiet || bad "--period exit $?"
+# --csv makes its directory when missing (not its parent), and a file in
+# the way is an error naming it
+"$arbiter" report f.jsonl --claims claims.jsonl --period 2025Q3 --csv newcsv --quiet &&
+  cmp -s csv/by_dept.csv newcsv/by_dept.csv && ok || bad "--csv into a missing directory"
+"$arbiter" report f.jsonl --claims claims.jsonl --csv no/such/dir --quiet 2>mk.err
+[ $? -ne 0 ] && grep -q "cannot make the directory no/such/dir" mk.err && ok || bad "--csv under a missing parent: $(cat mk.err)"
 q3=$(jq -s '[.[] | select(.settle_time >= "2025-07-01" and .settle_time < "2025-10-01")] | length' claims.jsonl)
 eq "claims of 2025Q3" "$(cnt csv/by_dept.csv 2)" "$q3"
 q3f=$(jq -s '[.[] | select(.settle_date >= "2025-07-01" and .settle_date <= "2025-09-30")] | length' f.jsonl)
