@@ -709,6 +709,17 @@ static int32_t pn_new(ProfWork *w, uint8_t type, int *oom) {
 
 #define PN(w, i) (&((PNode *)(w)->nodes)[i])
 
+/* Links node c as the next member of container `parent`, after *last (-1:
+ * none yet), and counts it. */
+static void pn_append(ProfWork *w, int32_t parent, int32_t *last, int32_t c) {
+    if (*last < 0)
+        PN(w, parent)->first = c;
+    else
+        PN(w, *last)->next = c;
+    *last = c;
+    PN(w, parent)->len++;
+}
+
 /* Room for k more bytes of strings (never moved while a document is read:
  * reserved before). */
 static char *pn_str(ProfWork *w, size_t k) {
@@ -989,7 +1000,6 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
                        oom);
     if (k < 0) return -1;
     int32_t last = -1;
-    size_t count = 0;
     if (jt == json_type_object) {
         json_object_object_foreach(o, key, v) {
             size_t kl = strlen(key);
@@ -1001,24 +1011,14 @@ static int32_t jc_copy(ProfWork *w, json_object *o, int *oom) {
             PN(w, c)->klen = (uint32_t)kl;
             PN(w, c)->khash = key_hash(ks, kl);
             PN(w, c)->parent = k;
-            if (last < 0)
-                PN(w, k)->first = c;
-            else
-                PN(w, last)->next = c;
-            last = c, count++;
+            pn_append(w, k, &last, c);
         }
-        PN(w, k)->len = count;
     } else if (jt == json_type_array) {
         for (size_t i = 0; i < json_object_array_length(o); i++) {
             int32_t c = jc_copy(w, json_object_array_get_idx(o, i), oom);
             if (c < 0) return -1;
-            if (last < 0)
-                PN(w, k)->first = c;
-            else
-                PN(w, last)->next = c;
-            last = c, count++;
+            pn_append(w, k, &last, c);
         }
-        PN(w, k)->len = count;
     } else if (jt == json_type_boolean) {
         PN(w, k)->truth = (uint8_t)json_object_get_boolean(o);
         PN(w, k)->s = PN(w, k)->truth ? "true" : "false";
@@ -2352,7 +2352,6 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
     if (csv_next(r, &line, &why) != 1) return -1;
     int32_t o = pn_new(w, PN_OBJ, oom), last = -1;
     if (o < 0) return -1;
-    size_t count = 0;
     for (size_t k = 0; k <= r->nfields && k <= c->ncols; k++) {
         int at_line = k == r->nfields || k == c->ncols;
         if (!at_line && (c->colskip[k] & skip)) continue;
@@ -2383,14 +2382,9 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
         }
         vn->s = in_text ? f : s;
         vn->len = len;
-        if (last < 0)
-            PN(w, o)->first = v;
-        else
-            PN(w, last)->next = v;
-        last = v, count++;
+        pn_append(w, o, &last, v);
         if (at_line) break;
     }
-    PN(w, o)->len = count;
     PN(w, o)->next = -1;
     return o;
 }
@@ -2428,12 +2422,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
             rc = -2;
             break;
         }
-        if (last < 0)
-            PN(w, rows)->first = ro;
-        else
-            PN(w, last)->next = ro;
-        last = ro;
-        PN(w, rows)->len++;
+        pn_append(w, rows, &last, ro);
     }
     csv_free(&r);
     if (rc == 0) { /* the rows, the last member of the claim */
