@@ -420,6 +420,43 @@ static int has_history_binder(const Node *n) {
     return 0;
 }
 
+/* Whether key expression e reads only fields of variables other than the
+ * binder's slots [lo, lo + 2] and string literals: nothing that can fail,
+ * note evidence or change between the binder's items. */
+static int pure_key(Node *e, int32_t lo) {
+    e = unwrap(e);
+    if (!e) return 0;
+    if (e->kind == N_STRING) return 1;
+    if (e->kind == N_NAME) return e->res == RES_VAR && (e->slot < lo || e->slot > lo + 2);
+    return e->kind == N_FIELDREF && pure_key(e->a, lo);
+}
+
+/* An aggregate's last binder b over a list loops only over the items whose
+ * string field F equals a key when its `where` begins with `b.F == KEY`
+ * (or `KEY == b.F`), KEY being pure (pure_key): the other items fail that
+ * first conjunct, and nothing else of the `where` is evaluated for them.
+ * Returns KEY and sets *field, or NULL.  Not for `all` (its `where` is what
+ * it tests, not a filter), history() binders (their claims are evidence),
+ * table matches, or derived fields. */
+static Node *select_key(const CodeGen *g, const Node *n, const Node *b, int32_t *field) {
+    if (g->in_prepare || n->op == OP_ALL || !n->b || b->next || b->kind == N_MATCH || is_history(b))
+        return NULL;
+    Node *c = unwrap(n->b);
+    while (c && c->kind == N_BINARY && c->op == OP_AND) c = unwrap(c->a);
+    if (!c || c->kind != N_BINARY || c->op != OP_EQ || !type_is_string(c->a->type.kind))
+        return NULL;
+    for (int side = 0; side < 2; side++) {
+        Node *x = unwrap(side ? c->b : c->a), *key = side ? c->a : c->b;
+        if (x->kind != N_FIELDREF || !type_is_string(x->type.kind)) continue;
+        Node *v = unwrap(x->a);
+        if (v->kind != N_NAME || v->res != RES_VAR || v->slot != b->slot) continue;
+        if (!pure_key(key, b->slot)) continue;
+        *field = x->slot;
+        return key;
+    }
+    return NULL;
+}
+
 static void cg_agg_body(CodeGen *g, Node *n) {
     int32_t acc = n->slot;
     int kind = n->type.kind;
@@ -438,6 +475,17 @@ static void cg_agg_body(CodeGen *g, Node *n) {
         if (b != n->list) {
             outer[nouter] = top;
             ends[nouter++] = end;
+        }
+        int32_t field;
+        Node *key = select_key(g, n, b, &field);
+        if (key) { /* the items whose field equals the key: SELECT, then as cg_binder */
+            cg_expr(g, b->a);
+            cg_expr(g, key);
+            E1(g, SELECT, field);
+            E2(g, LOOP, b->slot + 1, b->slot + 2);
+            top = g->ncode;
+            end = emit(g, OPC_NEXT, 4, b->slot + 1, b->slot + 2, b->slot, 0) + 3;
+            continue;
         }
         cg_binder(g, b, &top, &end);
     }
@@ -896,6 +944,7 @@ int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, i
     g->ops_base = g->nops;
     g->p->prepare_ops = (uint32_t)g->nops;
     g->p->prepare_entry = (uint32_t)g->ncode;
+    g->in_prepare = 1;
     int32_t var = base + 1, list = base + 2, idx = base + 3;
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -920,6 +969,7 @@ int cg_prepare(CodeGen *g, Node **fields, const int32_t *list_field, size_t n, i
         i = j;
     }
     E0(g, HALT);
+    g->in_prepare = 0;
     g->p->prepare_nops = (uint32_t)(g->nops - g->p->prepare_ops);
     g->p->prepare_maxstack = (uint16_t)(g->maxdepth + 1);
     return g->oom ? -1 : 0;

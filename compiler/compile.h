@@ -46,6 +46,7 @@ typedef struct CodeGen {
     int debug;           /* record probes for `explain` */
     int in_aggregate;    /* no probes inside aggregates (too many) */
     int in_when;         /* compiling a rule's when (exists/all are probed there) */
+    int in_prepare;      /* compiling derived fields (no SELECT: records are being written) */
     /* the rule reads history(): each binding starts with EVRESET, and the
      * claims its history aggregates find are noted (EVIDENCE) */
     int evidence;

@@ -49,6 +49,7 @@ enum {
     H_MATCHES_REGEX,
     H_EVIDENCE,
     H_OVERFLOW,
+    H_SELECT,
     H__COUNT
 };
 
@@ -394,6 +395,12 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         PUSH(call_helper(g, H_STARTS_WITH, args, 2));
         break;
     }
+    case OPC_SELECT: {
+        y = POP(), x = POP();
+        LLVMValueRef args[4] = {g->ctx, as_ptr(g, x), as_ptr(g, y), c32(g, a[0])};
+        PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_SELECT, args, 4), g->i64, ""));
+        break;
+    }
     case OPC_HISTORY: {
         LLVMValueRef args[2] = {g->ctx, POP()};
         PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_HISTORY, args, 2), g->i64, ""));
@@ -606,6 +613,8 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_MATCHES_REGEX] = LLVMFunctionType(I, ppi, 3, 0);
     g.h_types[H_EVIDENCE] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 2, 0);
     g.h_types[H_OVERFLOW] = LLVMFunctionType(LLVMVoidTypeInContext(g.cx), pp, 1, 0);
+    LLVMTypeRef sel4[4] = {P, P, P, I32};
+    g.h_types[H_SELECT] = LLVMFunctionType(P, sel4, 4, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

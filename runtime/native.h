@@ -52,6 +52,8 @@ typedef struct NativeHelpers {
     void (*evidence)(NativeCtx *c, const Value *rec);
     /* ADD, SUB, MUL, MULK, ACCADD: a result past int64 (the rule fails) */
     void (*overflow)(NativeCtx *c);
+    /* SELECT: the items of list l whose field f equals key (vm_select) */
+    const ArbList *(*select)(NativeCtx *c, const ArbList *l, const ArbStr *key, int32_t f);
 } NativeHelpers;
 
 struct NativeCtx {
@@ -79,8 +81,9 @@ extern const NativeHelpers native_helpers;
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
 #define NATIVE_FORMAT                                                                              \
-    5 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
-         order; 4: shape functions take the rule's operand vector; 5: evidence helper */
+    6 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
+         order; 4: shape functions take the rule's operand vector; 5: evidence helper;             \
+         6: select helper */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"

@@ -81,7 +81,10 @@
     X(LEAST, 0, "ii>i", "the smaller of two int64 values; missing when either is")                 \
     X(GREATEST, 0, "ii>i", "the larger of two int64 values; missing when either is")               \
     X(EVRESET, 0, ">", "forget the evidence noted so far (a binding of a rule reading history)")   \
-    X(EVIDENCE, 1, ">", "note the claim record in local a (from history) as evidence")
+    X(EVIDENCE, 1, ">", "note the claim record in local a (from history) as evidence")             \
+    X(SELECT, 1, "ls>l",                                                                           \
+      "replace a list and a string by the list's items whose field a equals the string "           \
+      "(or the list itself)")
 
 typedef enum Opcode {
 #define X(name, n, sig, d) OPC_##name,

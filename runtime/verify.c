@@ -425,6 +425,15 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         if (L[a[0]].k != T_DATA || L[a[0]].ref != p->claim)
             return N_("notes something other than a claim");
         break;
+    case OPC_SELECT: {
+        WANT(0, T_STR, N_("expects a string"));
+        WANT(1, T_LIST, N_("expects a list"));
+        const RecordType *rt = TOP(1).ref;
+        if (a[0] < 0 || (uint32_t)a[0] >= rt->nfields) return N_("field out of range");
+        if (!type_is_string(rt->fields[a[0]].type.kind)) return N_("expects a string");
+        sp--;
+        break;
+    }
     case OPC_HISTORY:
         WANT(0, T_I64, N_("expects a duration"));
         TOP(0) = ty(T_LIST, p->claim);

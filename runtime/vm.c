@@ -9,6 +9,18 @@
 #include "native.h"
 #include "scalar.h"
 
+/* SELECT's groups: for each list and string field a SELECT has met since
+ * the claim began, an entry per value of the field (key) holding the items
+ * with that value, and a mark (key NULL) saying the list is grouped by the
+ * field.  Open addressing, linear probing, at most half full. */
+typedef struct SelEntry {
+    const ArbList *list; /* NULL: a free slot */
+    const ArbStr *key;   /* NULL: the mark */
+    int32_t field;
+    uint32_t n;     /* the group's items; for the mark, 1 when grouping failed */
+    ArbList *group; /* in the claim's arena */
+} SelEntry;
+
 int vm_init(VM *vm, const Program *p, Alloc a) {
     memset(vm, 0, sizeof *vm);
     vm->p = p;
@@ -49,8 +61,100 @@ void vm_free(VM *vm) {
     mem_free(vm->alloc, vm->cand, vm->capcand * sizeof(uint32_t));
     mem_free(vm->alloc, vm->merge, vm->capmerge * sizeof(MergeKey));
     mem_free(vm->alloc, vm->ev, vm->capev * sizeof(const Value *));
+    mem_free(vm->alloc, vm->sel, vm->capsel * sizeof(SelEntry));
     sb_free(&vm->msg);
     memset(vm, 0, sizeof *vm);
+}
+
+static uint64_t sel_hash(const ArbList *l, int32_t f, const ArbStr *k) {
+    uint64_t h = ((uint64_t)(uintptr_t)l >> 3) * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)(uint32_t)f * 0xC2B2AE3D27D4EB4Full;
+    if (k) h ^= (uint64_t)k->hash * 0x165667B19E3779F9ull;
+    return h ^ (h >> 31);
+}
+
+/* The entry of (l, f, k), or the free slot where it would go. */
+static SelEntry *sel_slot(const VM *vm, const ArbList *l, int32_t f, const ArbStr *k) {
+    size_t mask = vm->capsel - 1;
+    for (size_t i = sel_hash(l, f, k) & mask;; i = (i + 1) & mask) {
+        SelEntry *e = &vm->sel[i];
+        if (!e->list) return e;
+        if (e->list == l && e->field == f && (k ? e->key && str_eq(e->key, k) : !e->key)) return e;
+    }
+}
+
+/* Room for `more` entries. */
+static int sel_reserve(VM *vm, size_t more) {
+    if ((vm->nsel + more) * 2 <= vm->capsel) return 0;
+    size_t cap = vm->capsel ? vm->capsel : 64, oldcap = vm->capsel;
+    while ((vm->nsel + more) * 2 > cap) cap *= 2;
+    SelEntry *old = vm->sel, *t = mem_alloc(vm->alloc, cap * sizeof(SelEntry));
+    if (!t) return -1;
+    memset(t, 0, cap * sizeof(SelEntry));
+    vm->sel = t;
+    vm->capsel = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].list) *sel_slot(vm, old[i].list, old[i].field, old[i].key) = old[i];
+    mem_free(vm->alloc, old, oldcap * sizeof(SelEntry));
+    return 0;
+}
+
+void vm_select_forget(VM *vm) {
+    if (vm->nsel) memset(vm->sel, 0, vm->capsel * sizeof(SelEntry));
+    vm->nsel = 0;
+}
+
+/* Groups l's items by field f: an entry per value (counted, then filled in
+ * list order), then the mark.  0, or -1 when out of memory. */
+static int sel_group(VM *vm, const ArbList *l, int32_t f, Arena *ar) {
+    if (sel_reserve(vm, (size_t)l->n + 1)) return -1;
+    size_t keyed = 0, groups = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const ArbStr *k = list_item(l, i)[f].s;
+        if (!k) continue;
+        SelEntry *e = sel_slot(vm, l, f, k);
+        if (!e->list) {
+            *e = (SelEntry){l, k, f, 0, NULL};
+            vm->nsel++;
+            groups++;
+        }
+        e->n++;
+        keyed++;
+    }
+    ArbList *gl = groups ? arena_alloc(ar, groups * sizeof(ArbList)) : NULL;
+    Value *vals = keyed ? arena_alloc(ar, keyed * l->width * sizeof(Value)) : NULL;
+    if ((groups && !gl) || (keyed && !vals)) return -1;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const Value *it = list_item(l, i);
+        if (!it[f].s) continue;
+        SelEntry *e = sel_slot(vm, l, f, it[f].s);
+        if (!e->group) {
+            e->group = gl++;
+            e->group->n = 0;
+            e->group->width = l->width;
+            e->group->items = vals;
+            vals += (size_t)e->n * l->width;
+        }
+        memcpy(e->group->items + (size_t)e->group->n++ * l->width, it, l->width * sizeof(Value));
+    }
+    return 0;
+}
+
+const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f, Arena *ar) {
+    if (!l || !key) return NULL; /* x.f == key holds for no item */
+    if (l->n < VM_SELECT_MIN) return l;
+    if (!vm->capsel && sel_reserve(vm, 1)) return l;
+    SelEntry *m = sel_slot(vm, l, f, NULL);
+    if (!m->list) {
+        int failed = sel_group(vm, l, f, ar) || sel_reserve(vm, 1);
+        if (failed && (vm->nsel + 1) * 2 > vm->capsel) return l; /* no room for the mark */
+        m = sel_slot(vm, l, f, NULL);
+        *m = (SelEntry){l, NULL, f, (uint32_t)(failed != 0), NULL};
+        vm->nsel++;
+    }
+    if (m->n) return l; /* grouping failed: the whole list */
+    const SelEntry *e = sel_slot(vm, l, f, key);
+    return e->list ? e->group : NULL;
 }
 
 void vm_clear(VM *vm) {
@@ -525,6 +629,10 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
             if (S[sp - 1].i != NUL && S[sp - 1].i < 0) S[sp - 1].i = -S[sp - 1].i;
             break;
         case OPC_LEN: S[sp - 1].i = S[sp - 1].s ? vm_utf8_chars(S[sp - 1].s) : NUL; break;
+        case OPC_SELECT:
+            sp--;
+            S[sp - 1].l = vm_select(vm, S[sp - 1].l, S[sp].s, a, ar);
+            break;
         case OPC_LOOP:
             L[a] = S[--sp];
             L[ip[2]].i = -1;
@@ -621,7 +729,7 @@ static int overflowed(VM *vm, uint32_t rule, int rc, Arena *ar) {
                        ar);
 }
 
-int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
+static int run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
     vm->rules_run++;
     vm->nev = 0;
     vm->arith_overflow = 0;
@@ -630,6 +738,11 @@ int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
                  ? native_run(vm, vm->native->entry[rule], rule, claim, ar)
                  : run(vm, r->entry, rule_ops(vm->p, r), claim, rule, ar);
     return overflowed(vm, rule, rc, ar);
+}
+
+int vm_run_rule(VM *vm, uint32_t rule, const Value *claim, Arena *ar) {
+    vm_select_forget(vm); /* the claim or its arena may be new */
+    return run_rule(vm, rule, claim, ar);
 }
 
 /* Whether rule r runs for a claim of this phase and as_of day. */
@@ -793,6 +906,7 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
     vm->ev_oom = 0;
+    vm_select_forget(vm);
     int64_t as_of = vm_effective_day(vm, claim);
     size_t from = vm->nfindings, ffrom = vm->nfailures;
     if (p->nlua_funcs) { /* math.random: the same for a claim, whatever ran before it */
@@ -808,7 +922,7 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
         uint32_t i = vm->no_index ? k : p->scan_rules[k];
         if (!rule_applies(&p->rules[i], phases, as_of)) continue;
         size_t before = vm->nfindings;
-        int rc = vm_run_rule(vm, i, claim, ar);
+        int rc = run_rule(vm, i, claim, ar);
         if (rc < 0) return -1;
         if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
     }

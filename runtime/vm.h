@@ -96,6 +96,9 @@ typedef struct VM {
     /* the effective-date chain after the as_of field (vm_effective_day):
      * the claim's admit_time, the `time` of its `lines` (-1: none) */
     int32_t eff_admit, eff_lines, eff_line_time;
+    /* SELECT (vm_select): the groups of the lists met since the claim began */
+    struct SelEntry *sel;
+    size_t nsel, capsel;
 } VM;
 
 int vm_init(VM *vm, const Program *p, Alloc a);
@@ -109,6 +112,18 @@ void vm_clear(VM *vm);
  * (vm_merge_findings); their messages are allocated in ar.
  * Returns 0, or -1 when out of memory. */
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
+
+/* SELECT: the items of list l whose string field f equals key, in list
+ * order — copies of them in ar, grouped by the field at the first SELECT
+ * of l and f since the claim began — or NULL when none (key missing
+ * included).  A list of fewer than VM_SELECT_MIN items, or one that could
+ * not be grouped for want of memory, is returned whole: the code that
+ * loops over the result tests the field again, so more items than those
+ * equal to key are never a wrong answer. */
+#define VM_SELECT_MIN 8
+const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f, Arena *ar);
+/* Forgets the groups: the lists they were made of are another claim's. */
+void vm_select_forget(VM *vm);
 
 /* One finding per rule and flagged record (a line, or the claim): of the
  * findings[from..] with one rule and one target, the first found is kept

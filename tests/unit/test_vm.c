@@ -595,6 +595,95 @@ static void test_small_sets_inline(void **state) {
     teardown_env(&e);
 }
 
+/* SELECT (vm_select): a list grouped by a string field once per claim; the
+ * items equal to a key in list order, NULL for none or a missing key, a
+ * short list returned whole; forgotten by vm_select_forget. */
+static void test_select_groups(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule R in C when claim.total > 0 flag claim\n");
+    const char *codes[12] = {"A", "B", "A", "C", "A", "B", "D", "A", "C", "B", "E", "A"};
+    const char *amounts[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"};
+    Value *c = new_claim(&e, "M", NULL);
+    add_lines(&e, c, 12, codes, amounts, NULL);
+    int32_t lf = record_field_index(e.ct, "lines", 5),
+            cf = record_field_index(e.lt, "item_code", 9),
+            af = record_field_index(e.lt, "amount", 6);
+    ArbList *l = (ArbList *)c[lf].l;
+    l->items[(size_t)6 * l->width + cf].s = NULL; /* line 7: no code */
+    const ArbStr *a = str_new(&e.ar, "A", 1), *b = str_new(&e.ar, "B", 1),
+                 *z = str_new(&e.ar, "Z", 1);
+    const ArbList *ga = vm_select(&e.vm, l, a, cf, &e.ar);
+    assert_non_null(ga);
+    assert_int_equal(ga->n, 5);
+    assert_int_equal(ga->width, l->width);
+    int64_t want[5] = {100, 300, 500, 800, 1200};
+    for (uint32_t i = 0; i < ga->n; i++) assert_int_equal(list_item(ga, i)[af].i, want[i]);
+    const ArbList *gb = vm_select(&e.vm, l, b, cf, &e.ar);
+    assert_int_equal(gb->n, 3);
+    assert_int_equal(list_item(gb, 2)[af].i, 1000);
+    assert_ptr_equal(vm_select(&e.vm, l, a, cf, &e.ar), ga); /* grouped once */
+    assert_null(vm_select(&e.vm, l, z, cf, &e.ar));
+    assert_null(vm_select(&e.vm, l, NULL, cf, &e.ar)); /* a missing key equals nothing */
+    assert_null(vm_select(&e.vm, NULL, a, cf, &e.ar));
+    ArbList short_list = {VM_SELECT_MIN - 1, l->width, l->items};
+    assert_ptr_equal(vm_select(&e.vm, &short_list, a, cf, &e.ar), &short_list);
+    /* another claim's list at the same address: grouped again */
+    vm_select_forget(&e.vm);
+    l->items[(size_t)1 * l->width + cf].s = a;
+    assert_int_equal(vm_select(&e.vm, l, a, cf, &e.ar)->n, 6);
+    assert_int_equal(vm_select(&e.vm, l, b, cf, &e.ar)->n, 2);
+    teardown_env(&e);
+}
+
+/* An aggregate whose where begins with `x.F == key` compiles to SELECT and
+ * gives what the same condition behind `true and` (a scan) gives. */
+static void test_select_rule_twin(void **state) {
+    (void)state;
+    Env e;
+    setup_env(
+        &e,
+        "rule S in C for line in claim.lines\n"
+        "  when sum(x.qty for x in claim.lines where x.item_code == line.item_code\n"
+        "           and date(x.time) == date(line.time)) > 2\n"
+        "  flag line message \"{count(x in claim.lines where x.item_code == line.item_code)}\"\n"
+        "rule T in C for line in claim.lines\n"
+        "  when sum(x.qty for x in claim.lines where true and x.item_code == line.item_code\n"
+        "           and date(x.time) == date(line.time)) > 2\n"
+        "  flag line message \"{count(x in claim.lines where true and x.item_code == "
+        "line.item_code)}\"\n");
+    int selects[2] = {0, 0};
+    for (uint32_t r = 0; r < 2; r++) {
+        const Rule *rl = &e.p->rules[r];
+        for (uint32_t pc = rl->entry; pc < rl->code_end; pc += 1 + opcode_nargs[e.p->code[pc]])
+            selects[r] += e.p->code[pc] == OPC_SELECT;
+    }
+    assert_int_equal(selects[0], 2);
+    assert_int_equal(selects[1], 0);
+    const char *codes[10] = {"A", "B", "A", "C", "A", "B", "A", "C", "B", "A"};
+    const char *amounts[10] = {"1", "1", "1", "1", "1", "1", "1", "1", "1", "1"};
+    const char *times[10] = {"2025-03-02T09:00:00", "2025-03-02T09:00:00", "2025-03-02T19:00:00",
+                             "2025-03-03T09:00:00", "2025-03-03T09:00:00", "2025-03-03T10:00:00",
+                             "2025-03-03T11:00:00", "2025-03-03T12:00:00", "2025-03-02T09:00:00",
+                             "2025-03-04T09:00:00"};
+    Value *c = new_claim(&e, "M", NULL);
+    add_lines(&e, c, 10, codes, amounts, times);
+    size_t n = run(&e, c, PHASE_ALL);
+    /* two units a line: A on 2 March (lines 1, 3), B on 2 March (2, 9), A on
+     * 3 March (5, 7) and C on 3 March (4, 8), by each rule */
+    assert_int_equal(n, 16);
+    size_t s = 0, t = 0;
+    for (size_t i = 0; i < n; i++) *(e.vm.findings[i].rule == 0 ? &s : &t) += 1;
+    assert_int_equal(s, 8);
+    assert_int_equal(t, 8);
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(e.vm.findings[i].key.i, e.vm.findings[i + 8].key.i);
+        assert_string_equal(e.vm.findings[i].message, e.vm.findings[i + 8].message);
+    }
+    assert_string_equal(e.vm.findings[0].message, "5"); /* line 1: five lines of code A */
+    teardown_env(&e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribute_restriction),
@@ -611,6 +700,8 @@ int main(void) {
         cmocka_unit_test(test_starts_with),
         cmocka_unit_test(test_index_decides_its_conjunct),
         cmocka_unit_test(test_small_sets_inline),
+        cmocka_unit_test(test_select_groups),
+        cmocka_unit_test(test_select_rule_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
