@@ -10,10 +10,13 @@
  * bytes of JSON and its fastest time of the rounds in each mode (to see
  * which claims make the tail).  --jit runs the rules as native code
  * (arb_use_jit, compiled before any claim: a settlement service would do so
- * once at load) instead of the interpreter.  Usage:
+ * once at load) instead of the interpreter.  --cpu times each call by the
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) instead of the wall clock:
+ * on a shared, loaded machine the wall clock's tail is the scheduler's.
+ * Usage:
  *   bench_settle_latency (--pack LIB.arbpack | RULES...) [--stdlib DIR]
  *                        --history DB --claims FILE.jsonl [--rounds R]
- *                        [--per-claim FILE] [--jit] */
+ *                        [--per-claim FILE] [--jit] [--cpu] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,12 @@
 
 #include "arbiter.h"
 #include "arbiter_jit.h"
+
+static double clock_us(clockid_t id) {
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
 
 static double now_us(void) {
     struct timespec ts;
@@ -90,13 +99,13 @@ static int read_lines(const char *path, Lines *ls) {
 
 /* Checks every claim once; times each call into t (may be NULL).  Returns
  * the number of findings, or UINT64_MAX when a claim failed. */
-static uint64_t pass(arb_session *s, const Lines *ls, double *t) {
+static uint64_t pass(arb_session *s, const Lines *ls, double *t, clockid_t clk) {
     uint64_t findings = 0;
     for (size_t i = 0; i < ls->n; i++) {
-        double t0 = now_us();
+        double t0 = clock_us(clk);
         int rc = arb_session_check_json(s, ls->buf + ls->off[i], ls->len[i], ARB_PHASE_ALL,
                                         count_finding, &findings);
-        double t1 = now_us();
+        double t1 = clock_us(clk);
         if (rc != ARB_OK) {
             fprintf(stderr, "settle_latency: claim %zu: %s\n", i + 1, arb_session_errmsg(s));
             return UINT64_MAX;
@@ -110,6 +119,7 @@ int main(int argc, char **argv) {
     const char *pack = NULL, *stdlib = NULL, *db = NULL, *claims = NULL, *per_claim = NULL;
     const char **rules = calloc((size_t)argc, sizeof *rules);
     int nrules = 0, rounds = 3, jit = 0;
+    clockid_t clk = CLOCK_MONOTONIC;
     for (int i = 1; i < argc; i++) {
         int more = i + 1 < argc;
         if (strcmp(argv[i], "--pack") == 0 && more)
@@ -126,6 +136,8 @@ int main(int argc, char **argv) {
             rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "--jit") == 0)
             jit = 1;
+        else if (strcmp(argv[i], "--cpu") == 0)
+            clk = CLOCK_THREAD_CPUTIME_ID;
         else if (argv[i][0] != '-')
             rules[nrules++] = argv[i];
         else
@@ -134,7 +146,8 @@ int main(int argc, char **argv) {
     if ((!pack) == (!nrules) || !db || !claims || rounds < 1) {
         fprintf(stderr,
                 "usage: bench_settle_latency (--pack LIB.arbpack | RULES...) [--stdlib "
-                "DIR] --history DB --claims FILE.jsonl [--rounds R] [--per-claim FILE] [--jit]\n");
+                "DIR] --history DB --claims FILE.jsonl [--rounds R] [--per-claim FILE] [--jit] "
+                "[--cpu]\n");
         return 2;
     }
     arb_config cfg;
@@ -181,15 +194,15 @@ int main(int argc, char **argv) {
         samples[m] = malloc((size_t)rounds * ls.n * sizeof(double));
         if (!samples[m]) return 4;
         arb_engine_set_history(e, m ? h : NULL);
-        if (pass(s, &ls, NULL) == UINT64_MAX) return 3; /* warm-up: caches, store pages */
+        if (pass(s, &ls, NULL, clk) == UINT64_MAX) return 3; /* warm-up: caches, store pages */
     }
     for (int r = 0; r < rounds; r++)
         for (int m = 0; m < 2; m++) {
             arb_engine_set_history(e, m ? h : NULL);
             /* the first call after a switch sets the session's store reader
              * up: not part of a settlement, so not timed */
-            if (pass(s, &(Lines){ls.buf, ls.off, ls.len, 1}, NULL) == UINT64_MAX) return 3;
-            findings[m] = pass(s, &ls, samples[m] + (size_t)r * ls.n);
+            if (pass(s, &(Lines){ls.buf, ls.off, ls.len, 1}, NULL, clk) == UINT64_MAX) return 3;
+            findings[m] = pass(s, &ls, samples[m] + (size_t)r * ls.n, clk);
             if (findings[m] == UINT64_MAX) return 3;
         }
 
@@ -211,8 +224,9 @@ int main(int argc, char **argv) {
     }
     const char *name[2] = {"no store", "store"};
     double q[2][5];
-    printf("%zu claims x %d rounds, one at a time (arb_session_check_json, all phases), %s\n", ls.n,
-           rounds, jit ? "native code (arb_use_jit)" : "interpreter");
+    printf("%zu claims x %d rounds, one at a time (arb_session_check_json, all phases), %s, %s\n",
+           ls.n, rounds, jit ? "native code (arb_use_jit)" : "interpreter",
+           clk == CLOCK_MONOTONIC ? "wall clock" : "thread CPU time");
     if (jit) printf("native code compiled in %.0f ms before the first claim\n", jit_ms);
     printf("%-9s %9s %9s %9s %9s %9s %10s\n", "history", "p50_us", "p99_us", "p999_us", "max_us",
            "mean_us", "findings");

@@ -10,14 +10,17 @@
 #include "scalar.h"
 
 /* SELECT's groups: for each list and string field a SELECT has met since
- * the claim began, an entry per value of the field (key) holding the items
- * with that value, and a mark (key NULL) saying the list is grouped by the
- * field.  Open addressing, linear probing, at most half full. */
+ * the claim began, a mark (key NULL) saying how far the list is grouped by
+ * the field and, once grouped, an entry per value of the field (key)
+ * holding the items with that value.  Open addressing, linear probing, at
+ * most half full; a slot is in use when its generation is the VM's (so
+ * forgetting them all is one increment). */
 typedef struct SelEntry {
-    const ArbList *list; /* NULL: a free slot */
-    const ArbStr *key;   /* NULL: the mark */
+    const ArbList *list;
+    const ArbStr *key; /* NULL: the mark */
     int32_t field;
-    uint32_t n;     /* the group's items; for the mark, 1 when grouping failed */
+    uint32_t gen;
+    uint32_t n;     /* the group's items; for the mark, a SEL_ state */
     ArbList *group; /* in the claim's arena */
 } SelEntry;
 
@@ -66,6 +69,8 @@ void vm_free(VM *vm) {
     memset(vm, 0, sizeof *vm);
 }
 
+enum { SEL_GROUPED, SEL_FAILED, SEL_SEEN };
+
 static uint64_t sel_hash(const ArbList *l, int32_t f, const ArbStr *k) {
     uint64_t h = ((uint64_t)(uintptr_t)l >> 3) * 0x9E3779B97F4A7C15ull;
     h ^= (uint64_t)(uint32_t)f * 0xC2B2AE3D27D4EB4Full;
@@ -78,9 +83,16 @@ static SelEntry *sel_slot(const VM *vm, const ArbList *l, int32_t f, const ArbSt
     size_t mask = vm->capsel - 1;
     for (size_t i = sel_hash(l, f, k) & mask;; i = (i + 1) & mask) {
         SelEntry *e = &vm->sel[i];
-        if (!e->list) return e;
+        if (e->gen != vm->sel_gen) return e;
         if (e->list == l && e->field == f && (k ? e->key && str_eq(e->key, k) : !e->key)) return e;
     }
+}
+
+/* Takes the free slot e for (l, f, k). */
+static SelEntry *sel_take(VM *vm, SelEntry *e, const ArbList *l, int32_t f, const ArbStr *k) {
+    *e = (SelEntry){l, k, f, vm->sel_gen, 0, NULL};
+    vm->nsel++;
+    return e;
 }
 
 /* Room for `more` entries. */
@@ -93,19 +105,29 @@ static int sel_reserve(VM *vm, size_t more) {
     memset(t, 0, cap * sizeof(SelEntry));
     vm->sel = t;
     vm->capsel = cap;
+    uint32_t gen = vm->sel_gen;
+    vm->sel_gen = 1; /* the new table's slots are free (generation 0) */
     for (size_t i = 0; i < oldcap; i++)
-        if (old[i].list) *sel_slot(vm, old[i].list, old[i].field, old[i].key) = old[i];
+        if (old[i].gen == gen) {
+            SelEntry *e = sel_slot(vm, old[i].list, old[i].field, old[i].key);
+            *e = old[i];
+            e->gen = 1;
+        }
     mem_free(vm->alloc, old, oldcap * sizeof(SelEntry));
     return 0;
 }
 
 void vm_select_forget(VM *vm) {
-    if (vm->nsel) memset(vm->sel, 0, vm->capsel * sizeof(SelEntry));
+    if (!vm->nsel) return;
     vm->nsel = 0;
+    if (++vm->sel_gen == 0) { /* wrapped: the old generations could look current */
+        memset(vm->sel, 0, vm->capsel * sizeof(SelEntry));
+        vm->sel_gen = 1;
+    }
 }
 
 /* Groups l's items by field f: an entry per value (counted, then filled in
- * list order), then the mark.  0, or -1 when out of memory. */
+ * list order).  0, or -1 when out of memory. */
 static int sel_group(VM *vm, const ArbList *l, int32_t f, Arena *ar) {
     if (sel_reserve(vm, (size_t)l->n + 1)) return -1;
     size_t keyed = 0, groups = 0;
@@ -113,9 +135,8 @@ static int sel_group(VM *vm, const ArbList *l, int32_t f, Arena *ar) {
         const ArbStr *k = list_item(l, i)[f].s;
         if (!k) continue;
         SelEntry *e = sel_slot(vm, l, f, k);
-        if (!e->list) {
-            *e = (SelEntry){l, k, f, 0, NULL};
-            vm->nsel++;
+        if (e->gen != vm->sel_gen) {
+            sel_take(vm, e, l, f, k);
             groups++;
         }
         e->n++;
@@ -140,21 +161,26 @@ static int sel_group(VM *vm, const ArbList *l, int32_t f, Arena *ar) {
     return 0;
 }
 
+/* A list is grouped the second time a SELECT meets it (with that field)
+ * during a claim: the first SELECT returns it whole, so a list looped over
+ * once costs no more than the scan. */
 const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f, Arena *ar) {
     if (!l || !key) return NULL; /* x.f == key holds for no item */
     if (l->n < VM_SELECT_MIN) return l;
-    if (!vm->capsel && sel_reserve(vm, 1)) return l;
+    if (sel_reserve(vm, 1)) return l;
     SelEntry *m = sel_slot(vm, l, f, NULL);
-    if (!m->list) {
-        int failed = sel_group(vm, l, f, ar) || sel_reserve(vm, 1);
-        if (failed && (vm->nsel + 1) * 2 > vm->capsel) return l; /* no room for the mark */
-        m = sel_slot(vm, l, f, NULL);
-        *m = (SelEntry){l, NULL, f, (uint32_t)(failed != 0), NULL};
-        vm->nsel++;
+    if (m->gen != vm->sel_gen) {
+        sel_take(vm, m, l, f, NULL)->n = SEL_SEEN;
+        return l;
     }
-    if (m->n) return l; /* grouping failed: the whole list */
+    if (m->n == SEL_SEEN) {
+        int failed = sel_group(vm, l, f, ar) != 0;
+        m = sel_slot(vm, l, f, NULL); /* the table may have grown */
+        m->n = failed ? SEL_FAILED : SEL_GROUPED;
+    }
+    if (m->n == SEL_FAILED) return l; /* the whole list */
     const SelEntry *e = sel_slot(vm, l, f, key);
-    return e->list ? e->group : NULL;
+    return e->gen == vm->sel_gen ? e->group : NULL;
 }
 
 void vm_clear(VM *vm) {

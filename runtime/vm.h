@@ -99,6 +99,7 @@ typedef struct VM {
     /* SELECT (vm_select): the groups of the lists met since the claim began */
     struct SelEntry *sel;
     size_t nsel, capsel;
+    uint32_t sel_gen; /* the generation of the entries in use */
 } VM;
 
 int vm_init(VM *vm, const Program *p, Alloc a);
@@ -114,10 +115,11 @@ void vm_clear(VM *vm);
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
 
 /* SELECT: the items of list l whose string field f equals key, in list
- * order — copies of them in ar, grouped by the field at the first SELECT
+ * order — copies of them in ar, grouped by the field at the second SELECT
  * of l and f since the claim began — or NULL when none (key missing
- * included).  A list of fewer than VM_SELECT_MIN items, or one that could
- * not be grouped for want of memory, is returned whole: the code that
+ * included).  At the first SELECT of l and f, a list of fewer than
+ * VM_SELECT_MIN items, or one that could not be grouped for want of
+ * memory, l is returned whole: the code that
  * loops over the result tests the field again, so more items than those
  * equal to key are never a wrong answer. */
 #define VM_SELECT_MIN 8

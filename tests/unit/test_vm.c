@@ -595,9 +595,10 @@ static void test_small_sets_inline(void **state) {
     teardown_env(&e);
 }
 
-/* SELECT (vm_select): a list grouped by a string field once per claim; the
- * items equal to a key in list order, NULL for none or a missing key, a
- * short list returned whole; forgotten by vm_select_forget. */
+/* SELECT (vm_select): a list grouped by a string field once per claim, at
+ * the second SELECT of it (the first gives it whole); the items equal to a
+ * key in list order, NULL for none or a missing key, a short list returned
+ * whole; forgotten by vm_select_forget. */
 static void test_select_groups(void **state) {
     (void)state;
     Env e;
@@ -613,8 +614,10 @@ static void test_select_groups(void **state) {
     l->items[(size_t)6 * l->width + cf].s = NULL; /* line 7: no code */
     const ArbStr *a = str_new(&e.ar, "A", 1), *b = str_new(&e.ar, "B", 1),
                  *z = str_new(&e.ar, "Z", 1);
+    assert_ptr_equal(vm_select(&e.vm, l, a, cf, &e.ar), l); /* met once: the whole list */
     const ArbList *ga = vm_select(&e.vm, l, a, cf, &e.ar);
     assert_non_null(ga);
+    assert_ptr_not_equal(ga, l);
     assert_int_equal(ga->n, 5);
     assert_int_equal(ga->width, l->width);
     int64_t want[5] = {100, 300, 500, 800, 1200};
@@ -631,6 +634,7 @@ static void test_select_groups(void **state) {
     /* another claim's list at the same address: grouped again */
     vm_select_forget(&e.vm);
     l->items[(size_t)1 * l->width + cf].s = a;
+    assert_ptr_equal(vm_select(&e.vm, l, b, cf, &e.ar), l);
     assert_int_equal(vm_select(&e.vm, l, a, cf, &e.ar)->n, 6);
     assert_int_equal(vm_select(&e.vm, l, b, cf, &e.ar)->n, 2);
     teardown_env(&e);
