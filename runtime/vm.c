@@ -65,6 +65,8 @@ void vm_free(VM *vm) {
     mem_free(vm->alloc, vm->merge, vm->capmerge * sizeof(MergeKey));
     mem_free(vm->alloc, vm->ev, vm->capev * sizeof(const Value *));
     mem_free(vm->alloc, vm->sel, vm->capsel * sizeof(SelEntry));
+    mem_free(vm->alloc, vm->memo, VM_MEMO * sizeof(CandMemo));
+    mem_free(vm->alloc, vm->memo_rules, vm->capmemo_rules * sizeof(uint32_t));
     sb_free(&vm->msg);
     memset(vm, 0, sizeof *vm);
 }
@@ -816,20 +818,40 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
     const ArbList *l = claim[ix->list_field].l;
     if (!l) return 0;
     const Table *t = ix->keys;
+    /* a code's candidates are looked up once in the list (a long stay bills
+     * a few dozen codes over many lines): the memo remembers them by code */
+    if (!vm->memo && !(vm->memo = mem_alloc(vm->alloc, VM_MEMO * sizeof(CandMemo)))) return -1;
+    memset(vm->memo, 0, VM_MEMO * sizeof(CandMemo));
+    vm->nmemo_rules = 0;
     for (uint32_t i = 0; i < l->n; i++) {
         const Value *rec = list_item(l, i);
         const ArbStr *s = rec[ix->field].s;
         if (!s) continue;
-        vm->ncand = 0;
-        if (add_candidates(vm, t, s->data, s->len, 0)) return -1;
-        for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++)
-            if (add_candidates(vm, t, s->data, t->prefix_lens[k], 1)) return -1;
-        /* in rule order, each rule once */
-        for (size_t a = 1; a < vm->ncand; a++) {
-            uint32_t x = vm->cand[a];
-            size_t b = a;
-            while (b > 0 && vm->cand[b - 1] > x) vm->cand[b] = vm->cand[b - 1], b--;
-            vm->cand[b] = x;
+        CandMemo *m = &vm->memo[s->hash & (VM_MEMO - 1)];
+        if (m->code && str_eq(m->code, s)) {
+            if (mem_grow(vm->alloc, (void **)&vm->cand, sizeof(uint32_t), &vm->capcand, m->n))
+                return -1;
+            if (m->n) memcpy(vm->cand, vm->memo_rules + m->off, m->n * sizeof(uint32_t));
+            vm->ncand = m->n;
+        } else {
+            vm->ncand = 0;
+            if (add_candidates(vm, t, s->data, s->len, 0)) return -1;
+            for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++)
+                if (add_candidates(vm, t, s->data, t->prefix_lens[k], 1)) return -1;
+            /* in rule order, each rule once */
+            for (size_t a = 1; a < vm->ncand; a++) {
+                uint32_t x = vm->cand[a];
+                size_t b = a;
+                while (b > 0 && vm->cand[b - 1] > x) vm->cand[b] = vm->cand[b - 1], b--;
+                vm->cand[b] = x;
+            }
+            if (mem_grow(vm->alloc, (void **)&vm->memo_rules, sizeof(uint32_t), &vm->capmemo_rules,
+                         vm->nmemo_rules + vm->ncand))
+                return -1;
+            if (vm->ncand)
+                memcpy(vm->memo_rules + vm->nmemo_rules, vm->cand, vm->ncand * sizeof(uint32_t));
+            *m = (CandMemo){s, (uint32_t)vm->nmemo_rules, (uint32_t)vm->ncand};
+            vm->nmemo_rules += vm->ncand;
         }
         for (size_t k = 0; k < vm->ncand; k++) {
             uint32_t ri = vm->cand[k];

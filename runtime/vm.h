@@ -49,6 +49,14 @@ typedef struct RuleFailure {
     const char *message; /* with the Lua traceback; in the arena of the claim */
 } RuleFailure;
 
+/* The item-code index's candidate rules of one code (run_index): rules
+ * memo_rules[off .. off + n) of the VM, in rule order. */
+typedef struct CandMemo {
+    const ArbStr *code; /* NULL: an empty slot */
+    uint32_t off, n;
+} CandMemo;
+#define VM_MEMO 64 /* slots, by the code's hash */
+
 typedef struct VM {
     const Program *p;
     Alloc alloc;
@@ -61,6 +69,9 @@ typedef struct VM {
     StrBuf msg;     /* scratch for messages */
     uint32_t *cand; /* candidate rules of one record (item-code index) */
     size_t ncand, capcand;
+    CandMemo *memo; /* VM_MEMO slots: the candidates of the codes of the list being run */
+    uint32_t *memo_rules;
+    size_t nmemo_rules, capmemo_rules;
     struct MergeKey *merge; /* scratch of vm_merge_findings */
     size_t capmerge;
     int no_index;                    /* run every rule on every record (for comparison) */
