@@ -118,6 +118,7 @@ static void drop_program(arb_engine *e) {
     e->cat_stats = NULL;
     program_free(e->prog);
     e->prog = NULL;
+    e->prog_gen++;
 }
 
 void arb_engine_free(arb_engine *e) {
