@@ -23,7 +23,7 @@ struct arb_claimset {
     size_t *cstart; /* per claim: its first candidate record in cands (n + 1 of them) */
     VmCand *cands;
     size_t ncands, capcands;
-    uint32_t *rules; /* the candidate lists, each once per distinct code */
+    uint32_t *rules; /* the candidates' rules, in claim order */
     size_t nrules, caprules;
     HistIndex hist;
     int has_hist;
@@ -90,13 +90,15 @@ static int ends_csv(const char *s) {
     return n >= 4 && strcmp(s + n - 4, ".csv") == 0;
 }
 
-/* A candidate list found before: its place in set->rules. */
+/* A code's candidate list found before: its place in the pool of lists. */
 typedef struct CandList {
     uint32_t off, n;
 } CandList;
 
-/* Looks every claim's indexed codes up once (a code met again reuses its
- * list); -1 when out of memory. */
+/* Looks every claim's indexed codes up once (a code met again reuses the
+ * list found for it) and lays each claim's candidate rules out in claim
+ * order in set->rules, so that checking reads them sequentially; -1 when
+ * out of memory. */
 static int find_candidates(arb_claimset *set, VM *vm) {
     const Program *p = set->e->prog;
     Alloc a = set->e->alloc;
@@ -105,6 +107,8 @@ static int find_candidates(arb_claimset *set, VM *vm) {
     StrMap *seen = mem_calloc(a, (p->nindexes + 1) * sizeof(StrMap));
     CandList *lists = NULL;
     size_t nlists = 0, caplists = 0;
+    uint32_t *pool = NULL; /* the lists, each once */
+    size_t npool = 0, cappool = 0;
     int rc = seen ? 0 : -1;
     for (uint32_t x = 0; seen && x < p->nindexes; x++) strmap_init(&seen[x], a);
     for (size_t c = 0; c < set->n && !rc; c++) {
@@ -121,14 +125,14 @@ static int find_candidates(arb_claimset *set, VM *vm) {
                 if (!k) { /* a code not met before: ask the index */
                     if (vm_index_candidates(vm, ix, s) ||
                         mem_grow(a, (void **)&lists, sizeof(CandList), &caplists, nlists + 1) ||
-                        mem_grow(a, (void **)&set->rules, sizeof(uint32_t), &set->caprules,
-                                 set->nrules + vm->ncand + 1)) {
+                        mem_grow(a, (void **)&pool, sizeof(uint32_t), &cappool,
+                                 npool + vm->ncand + 1)) {
                         rc = -1;
                         break;
                     }
-                    lists[nlists] = (CandList){(uint32_t)set->nrules, (uint32_t)vm->ncand};
-                    memcpy(set->rules + set->nrules, vm->cand, vm->ncand * sizeof(uint32_t));
-                    set->nrules += vm->ncand;
+                    lists[nlists] = (CandList){(uint32_t)npool, (uint32_t)vm->ncand};
+                    memcpy(pool + npool, vm->cand, vm->ncand * sizeof(uint32_t));
+                    npool += vm->ncand;
                     int oom = 0;
                     k = ++nlists;
                     strmap_put(&seen[x], s->data, s->len, (void *)k, &oom);
@@ -140,13 +144,17 @@ static int find_candidates(arb_claimset *set, VM *vm) {
                 const CandList *cl = &lists[k - 1];
                 if (!cl->n) continue;
                 if (mem_grow(a, (void **)&set->cands, sizeof(VmCand), &set->capcands,
-                             set->ncands + 1)) {
+                             set->ncands + 1) ||
+                    mem_grow(a, (void **)&set->rules, sizeof(uint32_t), &set->caprules,
+                             set->nrules + cl->n)) {
                     rc = -1;
                     break;
                 }
-                /* rules: an offset until the pool stops moving (below) */
+                /* rules: an offset until set->rules stops moving (below) */
                 set->cands[set->ncands++] =
-                    (VmCand){x, i, (const uint32_t *)(uintptr_t)cl->off, cl->n};
+                    (VmCand){x, i, (const uint32_t *)(uintptr_t)set->nrules, cl->n};
+                memcpy(set->rules + set->nrules, pool + cl->off, cl->n * sizeof(uint32_t));
+                set->nrules += cl->n;
                 set->info.candidates++;
             }
         }
@@ -157,6 +165,7 @@ static int find_candidates(arb_claimset *set, VM *vm) {
     for (uint32_t x = 0; seen && x < p->nindexes; x++) strmap_free(&seen[x]);
     if (seen) mem_free(a, seen, (p->nindexes + 1) * sizeof(StrMap));
     mem_free(a, lists, caplists * sizeof(CandList));
+    mem_free(a, pool, cappool * sizeof(uint32_t));
     return rc;
 }
 
@@ -274,6 +283,25 @@ static inline void add_money(int64_t *t, int64_t v, int *overflowed) {
     *t = r;
 }
 
+/* The candidate rules of claim i lie scattered over the rule table (two
+ * cache lines each) and their operand vectors over Program.ops: asked for
+ * two claims ahead (the rules) and one claim ahead (the operands, read from
+ * the rules asked for before), so that memory is not waited for. */
+static inline void prefetch_rules(const arb_claimset *set, const Program *p, size_t i, int ops) {
+    for (size_t k = set->cstart[i]; k < set->cstart[i + 1]; k++) {
+        const VmCand *c = &set->cands[k];
+        for (size_t j = 0; j < c->nrules; j++) {
+            const Rule *r = &p->rules[c->rules[j]];
+            if (ops) {
+                __builtin_prefetch(p->ops + r->ops);
+            } else {
+                __builtin_prefetch(r);
+                __builtin_prefetch((const char *)r + 64);
+            }
+        }
+    }
+}
+
 int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
                              unsigned phases,
                              void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
@@ -310,6 +338,8 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     for (size_t i = from; i < to && rc == ARB_OK; i++) {
         Value *claim = set->claims[i];
         st->claims++;
+        if (i + 2 < to) prefetch_rules(set, p, i + 2, 0);
+        if (i + 1 < to) prefetch_rules(set, p, i + 1, 1);
         const ArbStr *target;
         if (hist_reversal(&s->hrev, claim, &target)) { /* cancels a claim: not audited */
             st->reversals++;

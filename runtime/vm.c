@@ -762,7 +762,16 @@ int vm_merge_findings(VM *vm, size_t from, Arena *ar) {
     MergeKey *m = vm->merge;
     for (size_t i = 0; i < n; i++)
         m[i] = (MergeKey){f[from + i].rule, (uintptr_t)f[from + i].target, from + i};
-    qsort(m, n, sizeof(MergeKey), merge_cmp);
+    if (n > 16) {
+        qsort(m, n, sizeof(MergeKey), merge_cmp);
+    } else { /* a claim's few findings: no call per comparison */
+        for (size_t a = 1; a < n; a++) {
+            MergeKey x = m[a];
+            size_t b = a;
+            while (b > 0 && merge_cmp(&m[b - 1], &x) > 0) m[b] = m[b - 1], b--;
+            m[b] = x;
+        }
+    }
     for (size_t a = 0, b; a < n; a = b) {
         uint32_t keys = 0;
         for (b = a + 1; b < n && m[b].rule == m[a].rule && m[b].target == m[a].target; b++)
