@@ -338,8 +338,8 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     for (size_t i = from; i < to && rc == ARB_OK; i++) {
         Value *claim = set->claims[i];
         st->claims++;
-        if (i + 2 < to) prefetch_rules(set, p, i + 2, 0);
-        if (i + 1 < to) prefetch_rules(set, p, i + 1, 1);
+        if (i + 4 < to) prefetch_rules(set, p, i + 4, 0);
+        if (i + 2 < to) prefetch_rules(set, p, i + 2, 1);
         const ArbStr *target;
         if (hist_reversal(&s->hrev, claim, &target)) { /* cancels a claim: not audited */
             st->reversals++;
