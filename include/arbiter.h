@@ -630,7 +630,8 @@ void arb_claimset_options_init(arb_claimset_options *o);
 typedef struct arb_claimset_info {
     uint64_t claims;     /* claims held (reversal records included) */
     uint64_t rejected;   /* records rejected (and CSV child rows that belong to no claim) */
-    uint64_t lines;      /* records of the claims' indexed lists (claim lines) */
+    uint64_t lines;      /* item codes looked up in the rules' index at load (a claim line
+                            once per index over its list; lines without a code not counted) */
     uint64_t candidates; /* of those, the ones some indexed rule is listed for */
     uint64_t duplicates; /* JSON Lines records whose claim_id an earlier one had (kept
                             unless strict) */

@@ -774,7 +774,8 @@ class ClaimSet:
         """claims, rejected, lines, candidates, duplicates, history."""
         i = ffi.new("arb_claimset_info *")
         lib.arb_claimset_get_info(self._handle(), i)
-        return {k: int(getattr(i, k)) for k in ("claims", "rejected", "lines", "candidates", "duplicates", "history")}
+        keys = ("claims", "rejected", "lines", "candidates", "duplicates", "history")
+        return {k: int(getattr(i, k)) for k in keys}
 
     def check(self, phase=None, raw=False, count_only=False, start=0, stop=None):
         """Checks claims [start, stop) of the set with the rules of `phase`
