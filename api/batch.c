@@ -211,6 +211,10 @@ typedef struct Worker {
     const HEntry *hents; /* history mode: the records of this window */
     size_t nhents;
     const HistIndex *hist;
+    /* history mode: the derived fields of claims prep_from..prep_to of prep
+     * to compute (before any claim is checked) */
+    const HistIndex *prep;
+    uint32_t prep_from, prep_to;
     /* history mode, reading: recs are parsed into hist_ar, which lives the
      * whole batch; this window's records and claims, in input order */
     int reading;
@@ -630,6 +634,12 @@ static void audit_spooled(Worker *w) {
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[1024];
+    if (w->prep) {
+        for (uint32_t i = w->prep_from; i < w->prep_to && !w->failed; i++)
+            if (vm_prepare(&w->vm, w->prep->items + (size_t)i * w->prep->width, &w->hist_ar))
+                w->failed = ARB_ERR_NOMEM;
+        return NULL;
+    }
     if (w->reading) {
         read_records(w);
         if (w->encode && !w->failed) encode_records(w);
@@ -1074,7 +1084,8 @@ static int read_windows(arb_engine *e, const char *path, size_t window, int nslo
             else if (dr)
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         }
-        if (rc == ARB_OK) rc = fn(ud, recs, nrecs, done);
+        static const Record no_records[1]; /* recs is NULL only at the end */
+        if (rc == ARB_OK) rc = fn(ud, recs ? recs : no_records, nrecs, done);
         if (nslots > 1 && rc == ARB_OK) { /* the rest goes to the next buffer, now free */
             int next = (cur + 1) % nslots;
             slot[cur].buf = buf;
@@ -1270,9 +1281,11 @@ static int run_window(Batch *b) {
 #define PIPE_CHUNKS 64           /* chunks queued, being checked or to write */
 #define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
 #define CHUNK_RECORDS 2048u
+#define CHUNK_CLAIMS 256u /* history mode */
 
 typedef struct Chunk {
-    const Record *recs;
+    const Record *recs;  /* JSON Lines records, or */
+    const HEntry *hents; /* history mode: claims read first */
     size_t n;
     Results res;
     int done; /* checked (under the pipe's mutex) */
@@ -1312,7 +1325,9 @@ static void *pipe_work(void *arg) {
         pthread_mutex_unlock(&p->mu);
         if (!stop) {
             w->recs = c->recs;
-            w->nrecs = c->n;
+            w->nrecs = c->recs ? c->n : 0;
+            w->hents = c->hents;
+            w->nhents = c->hents ? c->n : 0;
             work(w);
             results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
         }
@@ -1416,11 +1431,12 @@ static void pipe_write(Pipe *p) {
     pipe_windows_done(p);
 }
 
-/* A window of JSON Lines (WindowFn, PIPE_SLOTS buffers): queued in chunks;
- * returns with at most PIPE_SLOTS - 1 windows in flight.  recs NULL: the
- * end, every chunk checked and written. */
-static int pipe_window(Pipe *p, const Record *recs, size_t nrecs, uint64_t done) {
-    if (!recs) {
+/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers) or
+ * claims read first (history mode): queued in chunks; returns with at most
+ * PIPE_SLOTS - 1 windows in flight.  recs and hents NULL: the end, every
+ * chunk checked and written. */
+static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t n, uint64_t done) {
+    if (!recs && !hents) {
         if (p->rc != ARB_OK) {
             pthread_mutex_lock(&p->mu);
             p->stop = 1;
@@ -1433,15 +1449,19 @@ static int pipe_window(Pipe *p, const Record *recs, size_t nrecs, uint64_t done)
         pipe_windows_done(p);
         return p->rc;
     }
-    for (size_t i = 0; i < nrecs && p->rc == ARB_OK;) {
+    for (size_t i = 0; i < n && p->rc == ARB_OK;) {
         size_t j = i, bytes = 0;
-        while (j < nrecs && j - i < CHUNK_RECORDS && bytes < CHUNK_BYTES) bytes += recs[j++].n;
+        if (hents)
+            j = n - i < CHUNK_CLAIMS ? n : i + CHUNK_CLAIMS;
+        else
+            while (j < n && j - i < CHUNK_RECORDS && bytes < CHUNK_BYTES) bytes += recs[j++].n;
         while (p->queued - p->written == PIPE_CHUNKS && p->rc == ARB_OK) { /* no room */
             pipe_next_done(p, 1);
             pipe_write(p);
         }
         Chunk *c = &p->ch[p->queued % PIPE_CHUNKS];
-        c->recs = recs + i;
+        c->recs = recs ? recs + i : NULL;
+        c->hents = hents ? hents + i : NULL;
         c->n = j - i;
         c->done = 0;
         pthread_mutex_lock(&p->mu);
@@ -1464,7 +1484,7 @@ static int pipe_window(Pipe *p, const Record *recs, size_t nrecs, uint64_t done)
 /* A window of JSON Lines, streaming: checked on the workers, written out. */
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
-    if (b->pipe) return pipe_window(b->pipe, recs, nrecs, done);
+    if (b->pipe) return pipe_window(b->pipe, recs, NULL, nrecs, done);
     share_records(b->ws, b->nw, recs, nrecs);
     int rc = run_window(b);
     if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
@@ -1619,16 +1639,38 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     memset(&hist, 0, sizeof hist);
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (rc == ARB_OK && (hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0 ||
-                         hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0))
+    if (rc == ARB_OK && hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    if (rc == ARB_OK) { /* on the workers, each a share, into its batch-long arena */
+        uint32_t per = (uint32_t)((hist.n + (uint32_t)nw - 1) / (uint32_t)nw);
+        for (int i = 0; i < nw; i++) {
+            ws[i].prep = &hist;
+            ws[i].prep_from = (uint32_t)i * per < hist.n ? (uint32_t)i * per : hist.n;
+            ws[i].prep_to = hist.n - ws[i].prep_from < per ? hist.n : ws[i].prep_from + per;
+        }
+        run_workers(ws, nw);
+        for (int i = 0; i < nw; i++) {
+            ws[i].prep = NULL;
+            if (ws[i].failed && rc == ARB_OK)
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+        }
+    }
     for (int i = 0; i < nw; i++) {
         ws[i].hist = &hist;
         ws[i].vm.hist = &hist;
         ws[i].vm.skip_prepare = 1;
     }
+    /* on several threads the claims are checked in chunks taken from a
+     * queue and written in input order (the pipe), with no barrier */
+    Pipe pipe;
+    int piped = rc == ARB_OK && nw > 1 && pipe_start(&pipe, &b) == 0;
     for (size_t from = 0; from < nents && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < nents ? from + WINDOW_CLAIMS : nents;
+        if (piped) { /* checking is the second half of the progress */
+            rc = pipe_window(&pipe, NULL, ents + from, to - from,
+                             b.total / 2 + (b.total - b.total / 2) * to / nents);
+            continue;
+        }
         size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
         for (int i = 0; i < nw; i++) {
             size_t a = from + (size_t)i * per < to ? from + (size_t)i * per : to;
@@ -1640,6 +1682,11 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         /* checking is the second half of the progress */
         if (o->on_progress)
             o->on_progress(o->ud, b.total / 2 + (b.total - b.total / 2) * to / nents, b.total);
+    }
+    if (piped) {
+        int prc = pipe_window(&pipe, NULL, NULL, 0, 0);
+        if (rc == ARB_OK) rc = prc;
+        pipe_stop(&pipe);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].hents = NULL;

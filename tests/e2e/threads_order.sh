@@ -5,7 +5,9 @@
 # chunks, more than the queue holds), with rejected records, blank lines
 # and rule errors scattered through them, the findings (JSON Lines and
 # CSV), the rejects, the rule errors and the run's counts are byte for byte
-# the same with 1, 2, 3 and 8 threads.
+# the same with 1, 2, 3 and 8 threads.  So they are with a rule over the
+# person's history (every claim read first, the derived fields computed and
+# the claims checked in chunks on the workers).
 set -uo pipefail
 arbiter=$1
 tmp=$(mktemp -d)
@@ -23,6 +25,7 @@ rule AGE.2 in AGE when claim.total_amount > 900 flag claim
 rule OVF.1 in OVF for line in claim.lines when line.quantity > 8 and line.amount * 100000000000000000 > 0
   flag line message "never"
 R
+{ cat t.rules; echo 'rule HIS.1 in AGE when count(p in history(7d) where p.total_amount > 20) >= 4 flag claim'; } >h.rules
 awk 'BEGIN {
   for (i = 1; i <= 120000; i++) {
     if (i % 997 == 0) { print "{\"id\": broken " i; continue }
@@ -37,10 +40,11 @@ awk 'BEGIN {
   }
 }' >c.jsonl
 [ "$(wc -c <c.jsonl)" -gt 30000000 ] && ok || bad "claims smaller than 4 windows: $(wc -c <c.jsonl) bytes"
+rules=t.rules
 run() { # NAME THREADS ARGS...
   local name=$1 t=$2
   shift 2
-  "$arbiter" check t.rules --claims c.jsonl --threads "$t" --rejects "$name.rej" \
+  "$arbiter" check $rules --claims c.jsonl --threads "$t" --rejects "$name.rej" \
     --rule-errors "$name.err" --summary "$name.sum" --quiet "$@" >/dev/null 2>"$name.log"
   echo $? >"$name.rc"
   # the counts of the summary, not its times nor the threads
@@ -60,5 +64,14 @@ done
 run c1 1 -o c1.csv --format csv
 run c3 3 -o c3.csv --format csv
 cmp -s c1.csv c3.csv && ok || bad "CSV findings differ with 3 threads"
+rules=h.rules
+run h1 1 -o h1.jsonl
+[ "$(grep -c HIS.1 h1.jsonl)" -gt 10000 ] && ok || bad "history rule: $(grep -c HIS.1 h1.jsonl) findings"
+for t in 2 3; do
+  run "h$t" "$t" -o "h$t.jsonl"
+  for f in jsonl rej err counts rc; do
+    cmp -s "h1.$f" "h$t.$f" && ok || bad "history, $t threads: the .$f differs from 1 thread's"
+  done
+done
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
