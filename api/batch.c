@@ -1288,7 +1288,8 @@ typedef struct Chunk {
     const HEntry *hents; /* history mode: claims read first */
     size_t n;
     Results res;
-    int done; /* checked (under the pipe's mutex) */
+    ReadList read; /* history mode, reading: the records read */
+    int done;      /* checked (under the pipe's mutex) */
 } Chunk;
 
 typedef struct Pipe {
@@ -1304,6 +1305,7 @@ typedef struct Pipe {
     int nwin;
     int quit, stop; /* stop: an error, the chunks left are not checked */
     int rc;         /* the first error (main thread) */
+    ReadList *all;  /* history mode, reading: where the chunks' records go, in order */
     struct PipeArg {
         struct Pipe *p;
         Worker *w;
@@ -1330,6 +1332,7 @@ static void *pipe_work(void *arg) {
             w->nhents = c->hents ? c->n : 0;
             work(w);
             results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
+            SWAP(ReadList, w->read, c->read);
         }
         pthread_mutex_lock(&p->mu);
         c->done = 1;
@@ -1381,6 +1384,7 @@ static void pipe_stop(Pipe *p) {
         sb_free(&r->errjson);
         mem_free(a, r->notes, r->capnotes * sizeof(RejectNote));
         mem_free(a, r->errs, r->caperrs * sizeof(RuleErrNote));
+        readlist_free(a, &p->ch[k].read);
     }
     pthread_cond_destroy(&p->more);
     pthread_cond_destroy(&p->ready);
@@ -1412,14 +1416,22 @@ static void pipe_windows_done(Pipe *p) {
  * lets the window go. */
 static void pipe_write(Pipe *p) {
     Batch *b = p->b;
-    Results *r = &p->ch[p->written % PIPE_CHUNKS].res;
-    if (p->rc == ARB_OK) {
-        p->rc = flush_results(b->e, b->o, r, b->out);
-        if (p->rc != ARB_OK) {
-            pthread_mutex_lock(&p->mu);
-            p->stop = 1;
-            pthread_mutex_unlock(&p->mu);
+    Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
+    Results *r = &c->res;
+    if (p->rc == ARB_OK && p->all) { /* history mode, reading: the records, in order */
+        for (size_t k = 0; k < c->read.nents && p->rc == ARB_OK && !r->failed; k++) {
+            const HEntry *h = &c->read.ents[k];
+            const Value *claim = h->claim == UINT32_MAX ? NULL : c->read.claims[h->claim];
+            if (readlist_add(b->e->alloc, p->all, *h, claim)) r->failed = ARB_ERR_NOMEM;
         }
+        if (r->failed) p->rc = engine_fail(b->e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    } else if (p->rc == ARB_OK) {
+        p->rc = flush_results(b->e, b->o, r, b->out);
+    }
+    if (p->rc != ARB_OK) { /* the chunks left are not checked */
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_mutex_unlock(&p->mu);
     }
     sb_clear(&r->out);
     sb_clear(&r->rej);
@@ -1427,6 +1439,7 @@ static void pipe_write(Pipe *p) {
     sb_clear(&r->errjson);
     r->nnotes = r->nerrs = 0;
     r->failed = 0;
+    c->read.nents = c->read.nclaims = 0;
     p->written++;
     pipe_windows_done(p);
 }
@@ -1585,6 +1598,7 @@ static int read_on_workers(HistRecords *hr, uint64_t done) {
  * its own batch-long arena. */
 static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     HistRecords *hr = ud;
+    if (hr->b->pipe) return pipe_window(hr->b->pipe, recs, NULL, nrecs, done / 2);
     share_records(hr->b->ws, hr->b->nw, recs, nrecs);
     return read_on_workers(hr, done);
 }
@@ -1623,7 +1637,19 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             }
         }
     } else {
-        rc = read_windows(e, o->claims_path, WINDOW_BYTES, 1, read_window, &hr);
+        /* pipelined on several threads, unless the claim ids are checked
+         * claim by claim (an input profile) */
+        Pipe pipe;
+        int piped = nw > 1 && e->claims_encoding == TC_UTF8 &&
+                    !(e->batch_ids && e->batch_ids->by_claim) && pipe_start(&pipe, &b) == 0;
+        if (piped) {
+            pipe.all = &hr.all;
+            b.pipe = &pipe;
+        }
+        rc =
+            read_windows(e, o->claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, read_window, &hr);
+        if (piped) pipe_stop(&pipe);
+        b.pipe = NULL;
     }
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 0;
