@@ -84,18 +84,21 @@ typedef struct DupCheck {
      * input order after the workers built them */
     int by_claim;
     int32_t kf; /* the claim's key field (a string) */
+    /* the pipe scans each record for its id on the worker threads and the
+     * main thread notes the ids in input order (not under --strict, where
+     * a repeated claim is rejected before it is read) */
+    int on_workers;
     Arena ar;
     uint64_t count;
 } DupCheck;
 
-/* Notes whether r's claim_id was seen before (r->dup_of) and tells
- * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
- * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
-static int dupcheck_record(DupCheck *dc, Record *r) {
-    char id[1024], of[256], v[256];
-    r->dup_of = 0;
+/* The claim_id of record r to note into id (cap bytes; its length, at most
+ * cap - 1, in *n), or 0: none, or a reversal's (ar: for the status). */
+static int dupcheck_scan(const DupCheck *dc, const Record *r, Arena *ar, char *id, size_t cap,
+                         size_t *n) {
+    char of[256], v[256];
     /* one pass over the record's members for the three */
-    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = sizeof id}};
+    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = cap}};
     size_t nw = 1, at_of = 0, at_status = 0;
     if (dc->has_of)
         at_of = nw, w[nw++] = (JsonTopWant){.key = "reversal_of", .out = of, .cap = sizeof of};
@@ -103,26 +106,41 @@ static int dupcheck_record(DupCheck *dc, Record *r) {
         at_status = nw, w[nw++] = (JsonTopWant){.key = "status", .out = v, .cap = sizeof v};
     json_top_values(r->p, r->n, w, nw);
     if (w[0].found != 1) return 0; /* the reader says */
-    size_t n = w[0].len;
+    *n = w[0].len;
     if (at_of && w[at_of].found == 1) return 0;
     if (at_status && w[at_status].found == 1) {
         Value st;
-        arena_reset(&dc->ar);
-        if (!scalar_parse(&dc->status->type, v, w[at_status].len, &dc->ar, &st) &&
-            st.i == dc->reversed)
+        arena_reset(ar);
+        if (!scalar_parse(&dc->status->type, v, w[at_status].len, ar, &st) && st.i == dc->reversed)
             return 0;
     }
+    return 1;
+}
+
+/* Notes claim_id id (n bytes, in cap) of record r: r->dup_of, on_duplicate. */
+static int dupcheck_note(DupCheck *dc, Record *r, char *id, size_t cap, size_t n) {
     uint64_t first;
     int rc = idset_add(&dc->ids, id, n, r->line, &first);
     if (rc <= 0) return rc; /* -2: a run of the ids could not be written or read */
     r->dup_of = first;
     dc->count++;
     if (dc->o->on_duplicate) {
-        id[n < sizeof id ? n : sizeof id - 1] = 0;
+        id[n < cap ? n : cap - 1] = 0;
         arb_duplicate d = {id, dc->o->claims_path, first, r->line};
         dc->o->on_duplicate(dc->o->ud, &d);
     }
     return 0;
+}
+
+/* Notes whether r's claim_id was seen before (r->dup_of) and tells
+ * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
+ * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
+static int dupcheck_record(DupCheck *dc, Record *r) {
+    char id[1024];
+    size_t n;
+    r->dup_of = 0;
+    return dupcheck_scan(dc, r, &dc->ar, id, sizeof id, &n) ? dupcheck_note(dc, r, id, sizeof id, n)
+                                                            : 0;
 }
 
 /* Input profile: whether the claim built from the record on `line` repeats
@@ -1074,7 +1092,8 @@ static int read_windows(arb_engine *e, const char *path, size_t window, int nslo
             if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
         }
         done += pos;
-        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim && rc == ARB_OK;
+        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim &&
+                           !e->batch_ids->on_workers && rc == ARB_OK;
              k++) {
             int dr = dupcheck_record(e->batch_ids, &recs[k]);
             if (dr == -2)
@@ -1289,6 +1308,8 @@ typedef struct Chunk {
     size_t n;
     Results res;
     ReadList read; /* history mode, reading: the records read */
+    StrBuf ids;    /* per record its claim_id to note (Pipe.dc): a uint32_t length
+                      (UINT32_MAX: none), the bytes */
     int done;      /* checked (under the pipe's mutex) */
 } Chunk;
 
@@ -1306,6 +1327,7 @@ typedef struct Pipe {
     int quit, stop; /* stop: an error, the chunks left are not checked */
     int rc;         /* the first error (main thread) */
     ReadList *all;  /* history mode, reading: where the chunks' records go, in order */
+    DupCheck *dc;   /* the claim ids, scanned on the workers (DupCheck.on_workers) */
     struct PipeArg {
         struct Pipe *p;
         Worker *w;
@@ -1325,6 +1347,15 @@ static void *pipe_work(void *arg) {
         Chunk *c = &p->ch[p->taken++ % PIPE_CHUNKS];
         int stop = p->stop;
         pthread_mutex_unlock(&p->mu);
+        for (size_t k = 0; !stop && p->dc && c->recs && k < c->n; k++) {
+            char id[1024];
+            size_t n = 0;
+            uint32_t len = dupcheck_scan(p->dc, &c->recs[k], &w->ar, id, sizeof id, &n)
+                               ? (uint32_t)n
+                               : UINT32_MAX;
+            sb_putn(&c->ids, (const char *)&len, sizeof len);
+            if (len != UINT32_MAX) sb_putn(&c->ids, id, n);
+        }
         if (!stop) {
             w->recs = c->recs;
             w->nrecs = c->recs ? c->n : 0;
@@ -1352,7 +1383,10 @@ static int pipe_start(Pipe *p, Batch *b) {
         sb_init(&r->rej, b->e->alloc);
         sb_init(&r->errtext, b->e->alloc);
         sb_init(&r->errjson, b->e->alloc);
+        sb_init(&p->ch[k].ids, b->e->alloc);
     }
+    DupCheck *dc = b->e->batch_ids;
+    if (dc && !dc->by_claim && !b->o->strict) p->dc = dc;
     if (pthread_mutex_init(&p->mu, NULL)) return -1;
     pthread_cond_init(&p->more, NULL);
     pthread_cond_init(&p->ready, NULL);
@@ -1361,7 +1395,10 @@ static int pipe_start(Pipe *p, Batch *b) {
         p->arg[p->nth].w = &b->ws[i];
         if (pthread_create(&p->th[p->nth], NULL, pipe_work, &p->arg[p->nth]) == 0) p->nth++;
     }
-    if (p->nth) return 0;
+    if (p->nth) {
+        if (p->dc) p->dc->on_workers = 1;
+        return 0;
+    }
     pthread_cond_destroy(&p->more);
     pthread_cond_destroy(&p->ready);
     pthread_mutex_destroy(&p->mu);
@@ -1385,7 +1422,9 @@ static void pipe_stop(Pipe *p) {
         mem_free(a, r->notes, r->capnotes * sizeof(RejectNote));
         mem_free(a, r->errs, r->caperrs * sizeof(RuleErrNote));
         readlist_free(a, &p->ch[k].read);
+        sb_free(&p->ch[k].ids);
     }
+    if (p->dc) p->dc->on_workers = 0;
     pthread_cond_destroy(&p->more);
     pthread_cond_destroy(&p->ready);
     pthread_mutex_destroy(&p->mu);
@@ -1418,6 +1457,23 @@ static void pipe_write(Pipe *p) {
     Batch *b = p->b;
     Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
     Results *r = &c->res;
+    if (p->rc == ARB_OK && p->dc && c->recs) { /* the claim ids, in input order */
+        if (c->ids.oom) p->rc = engine_fail(b->e, ARB_ERR_NOMEM, "out of memory");
+        size_t at = 0;
+        for (size_t k = 0; k < c->n && p->rc == ARB_OK && at + sizeof(uint32_t) <= c->ids.len;
+             k++) {
+            uint32_t len;
+            memcpy(&len, c->ids.p + at, sizeof len);
+            at += sizeof len;
+            if (len == UINT32_MAX) continue;
+            Record rec = c->recs[k];
+            char id[1024]; /* as dupcheck_record has it */
+            memcpy(id, c->ids.p + at, len);
+            int dr = dupcheck_note(p->dc, &rec, id, sizeof id, len);
+            if (dr) p->rc = dup_fail(b->e, dr);
+            at += len;
+        }
+    }
     if (p->rc == ARB_OK && p->all) { /* history mode, reading: the records, in order */
         for (size_t k = 0; k < c->read.nents && p->rc == ARB_OK && !r->failed; k++) {
             const HEntry *h = &c->read.ents[k];
@@ -1440,6 +1496,7 @@ static void pipe_write(Pipe *p) {
     r->nnotes = r->nerrs = 0;
     r->failed = 0;
     c->read.nents = c->read.nclaims = 0;
+    sb_clear(&c->ids);
     p->written++;
     pipe_windows_done(p);
 }
