@@ -1,7 +1,8 @@
 /* batch.c — auditing a claims file: reading JSON Lines or CSV in windows,
  * checking claims on worker threads, writing findings and rejects in input
  * order, and the run's statistics.  Memory stays flat in the batch size: a
- * window of input is read, checked and written before the next — except
+ * window of input is read, checked and written before the next (on several
+ * threads a few windows overlap: the pipe, below) — except
  * when a rule uses history() and no history store is given: then every
  * claim is read first, a per-person index is built (history.h), and the
  * claims are checked from it.  With a history store (store mode) the batch
