@@ -4,7 +4,8 @@
 #   - batch size: the full reference library (stdlib-rules + `gen library
 #     --seed 1`, as a pack), --phase settle, over SIZES plain generated
 #     claims (`gen claims --seed 3`; default "10000 100000"; add 1000000 on
-#     a machine with the disk and the minutes: 1M claims are about 4 GB);
+#     a machine with the disk and the minutes: 1M claims are about 4 GB;
+#     SIZES= skips it);
 #   - rules: the shared workload of bench/peers.sh (bench/peers_gen.py: rules
 #     "item code in a set of 5 and age >= N") with RULES rules (default
 #     "1000 10000 135000"), as packs, over 100,000 one-line claims;
@@ -14,8 +15,8 @@
 # building build-bench.  Figures recorded are in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SIZES=${SIZES:-10000 100000}
-RULES=${RULES:-1000 10000 135000}
+SIZES=${SIZES-10000 100000}
+RULES=${RULES-1000 10000 135000}
 if [ -z "${ARBITER:-}" ]; then
   bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
   ARBITER=build-bench/arbiter
@@ -40,8 +41,10 @@ PY
 }
 echo "$(nproc) cores; $A"
 printf '%-24s %9s %10s %2s %7s %7s %12s %12s %6s\n' workload claims lines th wall cpu "lines/s" "lines/cpu-s" MB
-$A gen library --seed 1 -o "$tmp/lib" >/dev/null
-$A compile stdlib-rules "$tmp/lib" -o "$tmp/lib.arbpack" >/dev/null 2>&1
+if [ -n "$SIZES" ]; then
+  $A gen library --seed 1 -o "$tmp/lib" >/dev/null
+  $A compile stdlib-rules "$tmp/lib" -o "$tmp/lib.arbpack" >/dev/null 2>&1
+fi
 for n in $SIZES; do
   $A gen claims --n "$n" --seed 3 -o "$tmp/c.jsonl" >/dev/null
   nl=$(lines "$tmp/c.jsonl")
