@@ -1,7 +1,8 @@
 /* batch.c — auditing a claims file: reading JSON Lines or CSV in windows,
  * checking claims on worker threads, writing findings and rejects in input
  * order, and the run's statistics.  Memory stays flat in the batch size: a
- * window of input is read, checked and written before the next — except
+ * window of input is read, checked and written before the next (on several
+ * threads a few windows overlap: the pipe, below) — except
  * when a rule uses history() and no history store is given: then every
  * claim is read first, a per-person index is built (history.h), and the
  * claims are checked from it.  With a history store (store mode) the batch
@@ -43,6 +44,7 @@
  * bytes, so this is what keeps the run's memory small. */
 #define STORE_WINDOW_BYTES (2u << 20)
 #define MAX_THREADS 64
+#define MAX_SLOTS 4 /* buffers read_windows may take turns in */
 /* The claim ids check --history keeps in memory before spilling to runs
  * (arb_batch_options.id_budget): a table of 4 MB. */
 #define ID_BUDGET 196608u
@@ -83,18 +85,21 @@ typedef struct DupCheck {
      * input order after the workers built them */
     int by_claim;
     int32_t kf; /* the claim's key field (a string) */
+    /* the pipe scans each record for its id on the worker threads and the
+     * main thread notes the ids in input order (not under --strict, where
+     * a repeated claim is rejected before it is read) */
+    int on_workers;
     Arena ar;
     uint64_t count;
 } DupCheck;
 
-/* Notes whether r's claim_id was seen before (r->dup_of) and tells
- * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
- * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
-static int dupcheck_record(DupCheck *dc, Record *r) {
-    char id[1024], of[256], v[256];
-    r->dup_of = 0;
+/* The claim_id of record r to note into id (cap bytes; its length, at most
+ * cap - 1, in *n), or 0: none, or a reversal's (ar: for the status). */
+static int dupcheck_scan(const DupCheck *dc, const Record *r, Arena *ar, char *id, size_t cap,
+                         size_t *n) {
+    char of[256], v[256];
     /* one pass over the record's members for the three */
-    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = sizeof id}};
+    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = cap}};
     size_t nw = 1, at_of = 0, at_status = 0;
     if (dc->has_of)
         at_of = nw, w[nw++] = (JsonTopWant){.key = "reversal_of", .out = of, .cap = sizeof of};
@@ -102,26 +107,41 @@ static int dupcheck_record(DupCheck *dc, Record *r) {
         at_status = nw, w[nw++] = (JsonTopWant){.key = "status", .out = v, .cap = sizeof v};
     json_top_values(r->p, r->n, w, nw);
     if (w[0].found != 1) return 0; /* the reader says */
-    size_t n = w[0].len;
+    *n = w[0].len;
     if (at_of && w[at_of].found == 1) return 0;
     if (at_status && w[at_status].found == 1) {
         Value st;
-        arena_reset(&dc->ar);
-        if (!scalar_parse(&dc->status->type, v, w[at_status].len, &dc->ar, &st) &&
-            st.i == dc->reversed)
+        arena_reset(ar);
+        if (!scalar_parse(&dc->status->type, v, w[at_status].len, ar, &st) && st.i == dc->reversed)
             return 0;
     }
+    return 1;
+}
+
+/* Notes claim_id id (n bytes, in cap) of record r: r->dup_of, on_duplicate. */
+static int dupcheck_note(DupCheck *dc, Record *r, char *id, size_t cap, size_t n) {
     uint64_t first;
     int rc = idset_add(&dc->ids, id, n, r->line, &first);
     if (rc <= 0) return rc; /* -2: a run of the ids could not be written or read */
     r->dup_of = first;
     dc->count++;
     if (dc->o->on_duplicate) {
-        id[n < sizeof id ? n : sizeof id - 1] = 0;
+        id[n < cap ? n : cap - 1] = 0;
         arb_duplicate d = {id, dc->o->claims_path, first, r->line};
         dc->o->on_duplicate(dc->o->ud, &d);
     }
     return 0;
+}
+
+/* Notes whether r's claim_id was seen before (r->dup_of) and tells
+ * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
+ * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
+static int dupcheck_record(DupCheck *dc, Record *r) {
+    char id[1024];
+    size_t n;
+    r->dup_of = 0;
+    return dupcheck_scan(dc, r, &dc->ar, id, sizeof id, &n) ? dupcheck_note(dc, r, id, sizeof id, n)
+                                                            : 0;
 }
 
 /* Input profile: whether the claim built from the record on `line` repeats
@@ -210,6 +230,10 @@ typedef struct Worker {
     const HEntry *hents; /* history mode: the records of this window */
     size_t nhents;
     const HistIndex *hist;
+    /* history mode: the derived fields of claims prep_from..prep_to of prep
+     * to compute (before any claim is checked) */
+    const HistIndex *prep;
+    uint32_t prep_from, prep_to;
     /* history mode, reading: recs are parsed into hist_ar, which lives the
      * whole batch; this window's records and claims, in input order */
     int reading;
@@ -629,6 +653,12 @@ static void audit_spooled(Worker *w) {
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[1024];
+    if (w->prep) {
+        for (uint32_t i = w->prep_from; i < w->prep_to && !w->failed; i++)
+            if (vm_prepare(&w->vm, w->prep->items + (size_t)i * w->prep->width, &w->hist_ar))
+                w->failed = ARB_ERR_NOMEM;
+        return NULL;
+    }
     if (w->reading) {
         read_records(w);
         if (w->encode && !w->failed) encode_records(w);
@@ -815,46 +845,88 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
     return ARB_OK;
 }
 
+/* The results of some claims, to be written in input order: the fields of
+ * Worker of the same names, traded with a worker's by results_swap (the
+ * pipelined reader keeps them per chunk of claims). */
+typedef struct Results {
+    StrBuf out, rej, errtext, errjson;
+    RejectNote *notes;
+    size_t nnotes, capnotes;
+    RuleErrNote *errs;
+    size_t nerrs, caperrs;
+    int failed;
+} Results;
+
+#define SWAP(T, a, b)                                                                              \
+    do {                                                                                           \
+        T t_ = (a);                                                                                \
+        (a) = (b);                                                                                 \
+        (b) = t_;                                                                                  \
+    } while (0)
+
+static void results_swap(Worker *w, Results *r) {
+    SWAP(StrBuf, w->out, r->out);
+    SWAP(StrBuf, w->rej, r->rej);
+    SWAP(StrBuf, w->errtext, r->errtext);
+    SWAP(StrBuf, w->errjson, r->errjson);
+    SWAP(RejectNote *, w->notes, r->notes);
+    SWAP(size_t, w->nnotes, r->nnotes);
+    SWAP(size_t, w->capnotes, r->capnotes);
+    SWAP(RuleErrNote *, w->errs, r->errs);
+    SWAP(size_t, w->nerrs, r->nerrs);
+    SWAP(size_t, w->caperrs, r->caperrs);
+    SWAP(int, w->failed, r->failed);
+}
+
+/* Writes results and resets them (their memory kept for reuse). */
+static int flush_results(arb_engine *e, const arb_batch_options *o, Results *w, Output *out) {
+    if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
+    if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
+    int err = outf_is_open(&out->findings) && w->out.len
+                  ? outf_write(&out->findings, w->out.p, w->out.len)
+                  : 0;
+    if (err)
+        return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path, strerror(err));
+    if (w->rej.len && o->rejects_path &&
+        append_lazily(e, &out->rejects, o->rejects_path, &w->rej) != ARB_OK)
+        return ARB_ERR_IO;
+    for (size_t k = 0; k < w->nerrs && o->on_rule_error; k++) {
+        const Rule *ru = &e->prog->rules[w->errs[k].rule];
+        arb_rule_error re = {w->errtext.p + w->errs[k].claim_id, ru->id, NULL, 0,
+                             w->errtext.p + w->errs[k].message};
+        if (ru->file >= 0 && (size_t)ru->file < e->sources.n) {
+            uint32_t col;
+            re.file = e->sources.items[ru->file].path;
+            diag_line_col(&e->sources.items[ru->file], ru->off, &re.line, &col);
+        }
+        o->on_rule_error(o->ud, &re);
+    }
+    if (w->errjson.len && o->rule_errors_path &&
+        append_lazily(e, &out->errors, o->rule_errors_path, &w->errjson) != ARB_OK)
+        return ARB_ERR_IO;
+    w->nerrs = 0;
+    sb_clear(&w->errtext);
+    sb_clear(&w->errjson);
+    for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
+        arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
+        o->on_reject(o->ud, &r);
+    }
+    sb_clear(&w->out);
+    sb_clear(&w->rej);
+    w->nnotes = 0;
+    return ARB_OK;
+}
+
 /* Writes a window's results in worker (= input) order and resets them. */
 static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, int n,
                          Output *out) {
     for (int i = 0; i < n; i++) {
-        Worker *w = &ws[i];
-        if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
-        if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
-        int err = outf_is_open(&out->findings) && w->out.len
-                      ? outf_write(&out->findings, w->out.p, w->out.len)
-                      : 0;
-        if (err)
-            return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path,
-                               strerror(err));
-        if (w->rej.len && o->rejects_path &&
-            append_lazily(e, &out->rejects, o->rejects_path, &w->rej) != ARB_OK)
-            return ARB_ERR_IO;
-        for (size_t k = 0; k < w->nerrs && o->on_rule_error; k++) {
-            const Rule *ru = &e->prog->rules[w->errs[k].rule];
-            arb_rule_error re = {w->errtext.p + w->errs[k].claim_id, ru->id, NULL, 0,
-                                 w->errtext.p + w->errs[k].message};
-            if (ru->file >= 0 && (size_t)ru->file < e->sources.n) {
-                uint32_t col;
-                re.file = e->sources.items[ru->file].path;
-                diag_line_col(&e->sources.items[ru->file], ru->off, &re.line, &col);
-            }
-            o->on_rule_error(o->ud, &re);
-        }
-        if (w->errjson.len && o->rule_errors_path &&
-            append_lazily(e, &out->errors, o->rule_errors_path, &w->errjson) != ARB_OK)
-            return ARB_ERR_IO;
-        w->nerrs = 0;
-        sb_clear(&w->errtext);
-        sb_clear(&w->errjson);
-        for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
-            arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
-            o->on_reject(o->ud, &r);
-        }
-        sb_clear(&w->out);
-        sb_clear(&w->rej);
-        w->nnotes = 0;
+        Results r;
+        memset(&r, 0, sizeof r);
+        results_swap(&ws[i], &r);
+        int rc = flush_results(e, o, &r, out);
+        results_swap(&ws[i], &r);
+        if (rc != ARB_OK) return rc;
     }
     return ARB_OK;
 }
@@ -871,7 +943,11 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* What is done with each window of JSON Lines records; progress: the bytes
- * of the file read so far.  Returns an ARB_ status. */
+ * of the file read so far.  Returns an ARB_ status.  Reading with nslots
+ * buffers (read_windows), fn may leave up to nslots - 1 windows (the
+ * latest) still in use when it returns, and is called once more at the
+ * end, with recs NULL, to finish them all: the next window is read while
+ * the last ones are checked. */
 typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t done);
 
 /* The records of a window converted to UTF-8 (read_windows, when the
@@ -910,14 +986,28 @@ static int convert_record(Converted *cv, size_t k, const char *raw, size_t ls, s
  * (e->claims_encoding) are converted record by record: only whole lines
  * are, so a character is never cut at the window's end, and an
  * undecodable byte is the record's error, by the file's line and column
- * (in bytes of the file) and offset. */
-static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn fn, void *ud) {
+ * (in bytes of the file) and offset.  With nslots > 1 (at most
+ * MAX_SLOTS) the windows take turns in nslots buffers, so that fn may still
+ * be checking the last ones (WindowFn); only for UTF-8 claims (converted
+ * records are in one buffer). */
+static int read_windows(arb_engine *e, const char *path, size_t window, int nslots, WindowFn fn,
+                        void *ud) {
     int fd = path == STDIN_NAME ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
     size_t cap = window * 2, len = 0;
     char *buf = mem_alloc(e->alloc, cap);
     Record *recs = NULL;
     size_t caprecs = 0;
+    /* the other buffers and their records (nslots > 1); slot `cur` is buf */
+    struct {
+        char *buf;
+        size_t cap;
+        Record *recs;
+        size_t caprecs;
+    } slot[MAX_SLOTS];
+    int cur = 0;
+    memset(slot, 0, sizeof slot);
+    if (nslots > MAX_SLOTS) nslots = MAX_SLOTS;
     uint64_t line = 1, done = 0;
     int rc = ARB_OK, eof = 0;
     Converted cv, *conv = NULL;
@@ -1003,7 +1093,8 @@ static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn
             if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
         }
         done += pos;
-        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim && rc == ARB_OK;
+        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim &&
+                           !e->batch_ids->on_workers && rc == ARB_OK;
              k++) {
             int dr = dupcheck_record(e->batch_ids, &recs[k]);
             if (dr == -2)
@@ -1013,11 +1104,50 @@ static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn
             else if (dr)
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         }
-        if (rc == ARB_OK) rc = fn(ud, recs, nrecs, done);
-        memmove(buf, buf + pos, len - pos);
+        static const Record no_records[1]; /* recs is NULL only at the end */
+        if (rc == ARB_OK) rc = fn(ud, recs ? recs : no_records, nrecs, done);
+        if (nslots > 1 && rc == ARB_OK) { /* the rest goes to the next buffer, now free */
+            int next = (cur + 1) % nslots;
+            slot[cur].buf = buf;
+            slot[cur].cap = cap;
+            slot[cur].recs = recs;
+            slot[cur].caprecs = caprecs;
+            if (slot[next].cap < cap) {
+                char *nb = mem_realloc(e->alloc, slot[next].buf, slot[next].cap, cap);
+                if (!nb) {
+                    rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                slot[next].buf = nb;
+                slot[next].cap = cap;
+            }
+            memcpy(slot[next].buf, buf + pos, len - pos);
+            cur = next;
+            buf = slot[cur].buf;
+            cap = slot[cur].cap;
+            recs = slot[cur].recs;
+            caprecs = slot[cur].caprecs;
+        } else {
+            memmove(buf, buf + pos, len - pos);
+        }
         len -= pos;
     }
     if (!buf) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (nslots > 1) { /* the windows still in use finished */
+        int frc = fn(ud, NULL, 0, done);
+        if (rc == ARB_OK) rc = frc;
+        slot[cur].buf = buf;
+        slot[cur].cap = cap;
+        slot[cur].recs = recs;
+        slot[cur].caprecs = caprecs;
+        for (int i = 0; i < nslots; i++) {
+            mem_free(e->alloc, slot[i].buf, slot[i].cap);
+            mem_free(e->alloc, slot[i].recs, slot[i].caprecs * sizeof(Record));
+        }
+        buf = NULL;
+        cap = caprecs = 0;
+        recs = NULL;
+    }
     if (conv) {
         tc_close(&conv->tc);
         tc_text_free(&conv->text);
@@ -1049,6 +1179,7 @@ typedef struct Batch {
     uint64_t total;        /* bytes of the file */
     HStore *store, *stage; /* store mode */
     HMemGuard guard;       /* store mode: the stores' pages in memory */
+    struct Pipe *pipe;     /* streaming JSON Lines on several threads */
 } Batch;
 
 /* Store mode: the workers' read transactions see the latest commits. */
@@ -1159,9 +1290,272 @@ static int run_window(Batch *b) {
     return rc;
 }
 
+/* The pipelined reader (streaming JSON Lines on several threads, claims
+ * ids not checked per claim): the main thread reads the windows and cuts
+ * them into chunks of records, which the worker threads take in turn from
+ * a queue and check, each into the chunk's results; the main thread writes
+ * the chunks' results in input order as they are done.  No barrier: the
+ * workers go on from one window to the next while the main thread reads
+ * ahead (PIPE_SLOTS windows in buffers) and writes behind. */
+#define PIPE_SLOTS 3
+#define PIPE_CHUNKS 64           /* chunks queued, being checked or to write */
+#define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
+#define CHUNK_RECORDS 2048u
+#define CHUNK_CLAIMS 256u /* history mode */
+
+typedef struct Chunk {
+    const Record *recs;  /* JSON Lines records, or */
+    const HEntry *hents; /* history mode: claims read first */
+    size_t n;
+    Results res;
+    ReadList read; /* history mode, reading: the records read */
+    StrBuf ids;    /* per record its claim_id to note (Pipe.dc): a uint32_t length
+                      (UINT32_MAX: none), the bytes */
+    int done;      /* checked (under the pipe's mutex) */
+} Chunk;
+
+typedef struct Pipe {
+    Batch *b;
+    pthread_mutex_t mu;
+    pthread_cond_t more;  /* to the workers: a chunk queued, or quit */
+    pthread_cond_t ready; /* to the main thread: a chunk done */
+    Chunk ch[PIPE_CHUNKS];
+    uint64_t taken, queued, written; /* chunks so far (ch[k % PIPE_CHUNKS]) */
+    /* the windows in flight, oldest first: the chunk count at each one's
+     * end, and the bytes of the file read at its end (progress) */
+    uint64_t wend[PIPE_SLOTS], wdone[PIPE_SLOTS];
+    int nwin;
+    int quit, stop; /* stop: an error, the chunks left are not checked */
+    int rc;         /* the first error (main thread) */
+    ReadList *all;  /* history mode, reading: where the chunks' records go, in order */
+    DupCheck *dc;   /* the claim ids, scanned on the workers (DupCheck.on_workers) */
+    struct PipeArg {
+        struct Pipe *p;
+        Worker *w;
+    } arg[MAX_THREADS];
+    pthread_t th[MAX_THREADS];
+    int nth;
+} Pipe;
+
+static void *pipe_work(void *arg) {
+    struct PipeArg *a = arg;
+    Pipe *p = a->p;
+    Worker *w = a->w;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->taken == p->queued && !p->quit) pthread_cond_wait(&p->more, &p->mu);
+        if (p->taken == p->queued) break;
+        Chunk *c = &p->ch[p->taken++ % PIPE_CHUNKS];
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        for (size_t k = 0; !stop && p->dc && c->recs && k < c->n; k++) {
+            char id[1024];
+            size_t n = 0;
+            uint32_t len = dupcheck_scan(p->dc, &c->recs[k], &w->ar, id, sizeof id, &n)
+                               ? (uint32_t)n
+                               : UINT32_MAX;
+            sb_putn(&c->ids, (const char *)&len, sizeof len);
+            if (len != UINT32_MAX) sb_putn(&c->ids, id, n);
+        }
+        if (!stop) {
+            w->recs = c->recs;
+            w->nrecs = c->recs ? c->n : 0;
+            w->hents = c->hents;
+            w->nhents = c->hents ? c->n : 0;
+            work(w);
+            results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
+            SWAP(ReadList, w->read, c->read);
+        }
+        pthread_mutex_lock(&p->mu);
+        c->done = 1;
+        pthread_cond_signal(&p->ready);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Starts a worker thread per worker; -1 when none could be started. */
+static int pipe_start(Pipe *p, Batch *b) {
+    memset(p, 0, sizeof *p);
+    p->b = b;
+    for (int k = 0; k < PIPE_CHUNKS; k++) {
+        Results *r = &p->ch[k].res;
+        sb_init(&r->out, b->e->alloc);
+        sb_init(&r->rej, b->e->alloc);
+        sb_init(&r->errtext, b->e->alloc);
+        sb_init(&r->errjson, b->e->alloc);
+        sb_init(&p->ch[k].ids, b->e->alloc);
+    }
+    DupCheck *dc = b->e->batch_ids;
+    if (dc && !dc->by_claim && !b->o->strict) p->dc = dc;
+    if (pthread_mutex_init(&p->mu, NULL)) return -1;
+    pthread_cond_init(&p->more, NULL);
+    pthread_cond_init(&p->ready, NULL);
+    for (int i = 0; i < b->nw; i++) {
+        p->arg[p->nth].p = p;
+        p->arg[p->nth].w = &b->ws[i];
+        if (pthread_create(&p->th[p->nth], NULL, pipe_work, &p->arg[p->nth]) == 0) p->nth++;
+    }
+    if (p->nth) {
+        if (p->dc) p->dc->on_workers = 1;
+        return 0;
+    }
+    pthread_cond_destroy(&p->more);
+    pthread_cond_destroy(&p->ready);
+    pthread_mutex_destroy(&p->mu);
+    return -1;
+}
+
+/* Lets the threads go (every chunk written) and frees the pipe. */
+static void pipe_stop(Pipe *p) {
+    Alloc a = p->b->e->alloc;
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->more);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nth; i++) pthread_join(p->th[i], NULL);
+    for (int k = 0; k < PIPE_CHUNKS; k++) {
+        Results *r = &p->ch[k].res;
+        sb_free(&r->out);
+        sb_free(&r->rej);
+        sb_free(&r->errtext);
+        sb_free(&r->errjson);
+        mem_free(a, r->notes, r->capnotes * sizeof(RejectNote));
+        mem_free(a, r->errs, r->caperrs * sizeof(RuleErrNote));
+        readlist_free(a, &p->ch[k].read);
+        sb_free(&p->ch[k].ids);
+    }
+    if (p->dc) p->dc->on_workers = 0;
+    pthread_cond_destroy(&p->more);
+    pthread_cond_destroy(&p->ready);
+    pthread_mutex_destroy(&p->mu);
+}
+
+/* Whether the oldest chunk not written is done (block: waits until it is). */
+static int pipe_next_done(Pipe *p, int block) {
+    Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
+    pthread_mutex_lock(&p->mu);
+    while (block && !c->done) pthread_cond_wait(&p->ready, &p->mu);
+    int done = c->done;
+    pthread_mutex_unlock(&p->mu);
+    return done;
+}
+
+/* Lets the windows whose chunks are all written go (their buffers free). */
+static void pipe_windows_done(Pipe *p) {
+    const arb_batch_options *o = p->b->o;
+    while (p->nwin && p->written == p->wend[0]) {
+        if (o->on_progress && p->rc == ARB_OK) o->on_progress(o->ud, p->wdone[0], p->b->total);
+        p->nwin--;
+        memmove(p->wend, p->wend + 1, (size_t)p->nwin * sizeof *p->wend);
+        memmove(p->wdone, p->wdone + 1, (size_t)p->nwin * sizeof *p->wdone);
+    }
+}
+
+/* Writes the oldest chunk not written (done) and, when it ends a window,
+ * lets the window go. */
+static void pipe_write(Pipe *p) {
+    Batch *b = p->b;
+    Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
+    Results *r = &c->res;
+    if (p->rc == ARB_OK && p->dc && c->recs) { /* the claim ids, in input order */
+        if (c->ids.oom) p->rc = engine_fail(b->e, ARB_ERR_NOMEM, "out of memory");
+        size_t at = 0;
+        for (size_t k = 0; k < c->n && p->rc == ARB_OK && at + sizeof(uint32_t) <= c->ids.len;
+             k++) {
+            uint32_t len;
+            memcpy(&len, c->ids.p + at, sizeof len);
+            at += sizeof len;
+            if (len == UINT32_MAX) continue;
+            Record rec = c->recs[k];
+            char id[1024]; /* as dupcheck_record has it */
+            memcpy(id, c->ids.p + at, len);
+            int dr = dupcheck_note(p->dc, &rec, id, sizeof id, len);
+            if (dr) p->rc = dup_fail(b->e, dr);
+            at += len;
+        }
+    }
+    if (p->rc == ARB_OK && p->all) { /* history mode, reading: the records, in order */
+        for (size_t k = 0; k < c->read.nents && p->rc == ARB_OK && !r->failed; k++) {
+            const HEntry *h = &c->read.ents[k];
+            const Value *claim = h->claim == UINT32_MAX ? NULL : c->read.claims[h->claim];
+            if (readlist_add(b->e->alloc, p->all, *h, claim)) r->failed = ARB_ERR_NOMEM;
+        }
+        if (r->failed) p->rc = engine_fail(b->e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    } else if (p->rc == ARB_OK) {
+        p->rc = flush_results(b->e, b->o, r, b->out);
+    }
+    if (p->rc != ARB_OK) { /* the chunks left are not checked */
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_mutex_unlock(&p->mu);
+    }
+    sb_clear(&r->out);
+    sb_clear(&r->rej);
+    sb_clear(&r->errtext);
+    sb_clear(&r->errjson);
+    r->nnotes = r->nerrs = 0;
+    r->failed = 0;
+    c->read.nents = c->read.nclaims = 0;
+    sb_clear(&c->ids);
+    p->written++;
+    pipe_windows_done(p);
+}
+
+/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers) or
+ * claims read first (history mode): queued in chunks; returns with at most
+ * PIPE_SLOTS - 1 windows in flight.  recs and hents NULL: the end, every
+ * chunk checked and written. */
+static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t n, uint64_t done) {
+    if (!recs && !hents) {
+        if (p->rc != ARB_OK) {
+            pthread_mutex_lock(&p->mu);
+            p->stop = 1;
+            pthread_mutex_unlock(&p->mu);
+        }
+        while (p->written < p->queued) {
+            pipe_next_done(p, 1);
+            pipe_write(p);
+        }
+        pipe_windows_done(p);
+        return p->rc;
+    }
+    for (size_t i = 0; i < n && p->rc == ARB_OK;) {
+        size_t j = i, bytes = 0;
+        if (hents)
+            j = n - i < CHUNK_CLAIMS ? n : i + CHUNK_CLAIMS;
+        else
+            while (j < n && j - i < CHUNK_RECORDS && bytes < CHUNK_BYTES) bytes += recs[j++].n;
+        while (p->queued - p->written == PIPE_CHUNKS && p->rc == ARB_OK) { /* no room */
+            pipe_next_done(p, 1);
+            pipe_write(p);
+        }
+        Chunk *c = &p->ch[p->queued % PIPE_CHUNKS];
+        c->recs = recs ? recs + i : NULL;
+        c->hents = hents ? hents + i : NULL;
+        c->n = j - i;
+        c->done = 0;
+        pthread_mutex_lock(&p->mu);
+        p->queued++;
+        pthread_cond_signal(&p->more);
+        pthread_mutex_unlock(&p->mu);
+        i = j;
+    }
+    p->wend[p->nwin] = p->queued;
+    p->wdone[p->nwin] = done;
+    p->nwin++;
+    while (p->written < p->queued && (p->nwin >= PIPE_SLOTS || pipe_next_done(p, 0))) {
+        pipe_next_done(p, 1);
+        pipe_write(p);
+    }
+    pipe_windows_done(p); /* an empty one */
+    return p->rc;
+}
+
 /* A window of JSON Lines, streaming: checked on the workers, written out. */
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
+    if (b->pipe) return pipe_window(b->pipe, recs, NULL, nrecs, done);
     share_records(b->ws, b->nw, recs, nrecs);
     int rc = run_window(b);
     if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
@@ -1262,6 +1656,7 @@ static int read_on_workers(HistRecords *hr, uint64_t done) {
  * its own batch-long arena. */
 static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     HistRecords *hr = ud;
+    if (hr->b->pipe) return pipe_window(hr->b->pipe, recs, NULL, nrecs, done / 2);
     share_records(hr->b->ws, hr->b->nw, recs, nrecs);
     return read_on_workers(hr, done);
 }
@@ -1270,7 +1665,7 @@ static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done
  * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL, {0, 0}};
+    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL, {0, 0}, NULL};
     HistRecords hr;
     memset(&hr, 0, sizeof hr);
     hr.b = &b;
@@ -1300,7 +1695,19 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             }
         }
     } else {
-        rc = read_windows(e, o->claims_path, WINDOW_BYTES, read_window, &hr);
+        /* pipelined on several threads, unless the claim ids are checked
+         * claim by claim (an input profile) */
+        Pipe pipe;
+        int piped = nw > 1 && e->claims_encoding == TC_UTF8 &&
+                    !(e->batch_ids && e->batch_ids->by_claim) && pipe_start(&pipe, &b) == 0;
+        if (piped) {
+            pipe.all = &hr.all;
+            b.pipe = &pipe;
+        }
+        rc =
+            read_windows(e, o->claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, read_window, &hr);
+        if (piped) pipe_stop(&pipe);
+        b.pipe = NULL;
     }
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 0;
@@ -1316,16 +1723,38 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     memset(&hist, 0, sizeof hist);
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (rc == ARB_OK && (hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0 ||
-                         hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0))
+    if (rc == ARB_OK && hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    if (rc == ARB_OK) { /* on the workers, each a share, into its batch-long arena */
+        uint32_t per = (uint32_t)((hist.n + (uint32_t)nw - 1) / (uint32_t)nw);
+        for (int i = 0; i < nw; i++) {
+            ws[i].prep = &hist;
+            ws[i].prep_from = (uint32_t)i * per < hist.n ? (uint32_t)i * per : hist.n;
+            ws[i].prep_to = hist.n - ws[i].prep_from < per ? hist.n : ws[i].prep_from + per;
+        }
+        run_workers(ws, nw);
+        for (int i = 0; i < nw; i++) {
+            ws[i].prep = NULL;
+            if (ws[i].failed && rc == ARB_OK)
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+        }
+    }
     for (int i = 0; i < nw; i++) {
         ws[i].hist = &hist;
         ws[i].vm.hist = &hist;
         ws[i].vm.skip_prepare = 1;
     }
+    /* on several threads the claims are checked in chunks taken from a
+     * queue and written in input order (the pipe), with no barrier */
+    Pipe pipe;
+    int piped = rc == ARB_OK && nw > 1 && pipe_start(&pipe, &b) == 0;
     for (size_t from = 0; from < nents && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < nents ? from + WINDOW_CLAIMS : nents;
+        if (piped) { /* checking is the second half of the progress */
+            rc = pipe_window(&pipe, NULL, ents + from, to - from,
+                             b.total / 2 + (b.total - b.total / 2) * to / nents);
+            continue;
+        }
         size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
         for (int i = 0; i < nw; i++) {
             size_t a = from + (size_t)i * per < to ? from + (size_t)i * per : to;
@@ -1337,6 +1766,11 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         /* checking is the second half of the progress */
         if (o->on_progress)
             o->on_progress(o->ud, b.total / 2 + (b.total - b.total / 2) * to / nents, b.total);
+    }
+    if (piped) {
+        int prc = pipe_window(&pipe, NULL, NULL, 0, 0);
+        if (rc == ARB_OK) rc = prc;
+        pipe_stop(&pipe);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].hents = NULL;
@@ -1512,7 +1946,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES,
+        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES, 1,
                           stage_window, sg);
     }
     if (rc == ARB_OK) rc = stage_commit(sg);
@@ -1892,7 +2326,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     }
     /* the rejects and rule errors are opened on their first record: a run
      * without any leaves an old file as it is */
-    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}};
+    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}, NULL};
     /* store mode: the stores' pages may take this much memory (hstore.h) */
     hstore_guard_init(&b.guard, (size_t)48 << 20);
     /* a claim_id seen twice (JSON Lines; CSV rejects it when joining) */
@@ -1939,7 +2373,16 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     } else if (rc == ARB_OK && csv) {
         rc = run_csv(&b, st);
     } else if (rc == ARB_OK) {
-        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, check_window, &b);
+        /* pipelined on several threads, unless the claim ids are checked
+         * claim by claim (an input profile) */
+        Pipe pipe;
+        int piped = nw > 1 && enc == TC_UTF8 && !(dc.by_claim && e->batch_ids) &&
+                    pipe_start(&pipe, &b) == 0;
+        if (piped) b.pipe = &pipe;
+        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, check_window,
+                          &b);
+        if (piped) pipe_stop(&pipe);
+        b.pipe = NULL;
     }
     e->batch_ids = NULL;
     st->duplicates = dc.count;
