@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "history.h"
 
@@ -82,7 +83,13 @@ static int collect(void *ud, const HRec *r) {
         c->oom = 1;
         return 1;
     }
-    s->recs[s->nrecs++] = (HSrcItem){r->rec, r->rec_len, r->t, (uint8_t)c->from_stage};
+    const char *rec = r->rec;
+    size_t len = r->rec_len;
+    if (c->from_stage && s->spool && hsrc_ref_get(rec, len, s->spool, s->spool_len, &rec, &len)) {
+        s->failed = 1; /* not a reference into the spool: left out, reported */
+        return 0;
+    }
+    s->recs[s->nrecs++] = (HSrcItem){rec, len, r->t, (uint8_t)c->from_stage};
     return 0;
 }
 
@@ -98,6 +105,7 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         if (hstore_guard_over(s->guard)) {
             if (s->store) hstore_release_pages(s->store);
             if (s->stage) hstore_release_pages(s->stage);
+            if (s->spool) madvise((void *)s->spool, s->spool_len, MADV_DONTNEED);
         }
     }
     int more = s->fetched; /* extend further back */
