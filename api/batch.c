@@ -1681,8 +1681,8 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
         if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
         if (b->o->on_progress)
             b->o->on_progress(b->o->ud,
-                              b->total / 2 + (b->total - b->total / 2) *
-                                                 (uint64_t)(p - spool) / spool_len,
+                              b->total / 2 +
+                                  (b->total - b->total / 2) * (uint64_t)(p - spool) / spool_len,
                               b->total);
     }
     for (int i = 0; i < b->nw; i++) {
@@ -1775,8 +1775,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     }
     b->store = b->stage = NULL;
     if (rc == ARB_OK && o->record)
-        rc = record_batch(e, stage, store, map ? map : "", maplen, o->commit_every,
-                          &st->recorded);
+        rc = record_batch(e, stage, store, map ? map : "", maplen, o->commit_every, &st->recorded);
     if (map) munmap(map, maplen);
     st->not_recorded = o->record ? sg.not_stored : 0;
     if (fd >= 0) close(fd);
