@@ -76,7 +76,7 @@ static int collect(void *ud, const HRec *r) {
             return 0; /* the claim itself, recorded earlier */
         if (s->stage_txn && hstore_has_id(s->stage_txn, r->claim_id, r->claim_id_len))
             return 0; /* replaced or reversed by the batch */
-    } else if (hstore_has_id(s->stage_txn, r->claim_id, r->claim_id_len) == 2) {
+    } else if (hstore_is_reversed(s->stage_txn, r->claim_id, r->claim_id_len)) {
         return 0; /* reversed by the batch */
     }
     if (mem_grow(s->alloc, (void **)&s->recs, sizeof(HSrcItem), &s->caprecs, s->nrecs + 1)) {
@@ -105,7 +105,7 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         if (hstore_guard_over(s->guard)) {
             if (s->store) hstore_release_pages(s->store);
             if (s->stage) hstore_release_pages(s->stage);
-            if (s->spool) madvise((void *)s->spool, s->spool_len, MADV_DONTNEED);
+            if (s->spool_len) madvise((void *)s->spool, s->spool_len, MADV_DONTNEED);
         }
     }
     int more = s->fetched; /* extend further back */

@@ -622,6 +622,12 @@ int hstore_has_id(HTxn *t, const char *claim_id, size_t n) {
     return mdb_get(t->txn, t->s->sh->ids, &k, &v) == 0;
 }
 
+int hstore_is_reversed(HTxn *t, const char *claim_id, size_t n) {
+    if (n == 0 || n > MAX_KEY || t->pg || !(t->s->flags & HSTORE_STAGING)) return 0;
+    MDB_val k = {n, (void *)claim_id}, v;
+    return mdb_get(t->txn, t->s->sh->rev, &k, &v) == 0;
+}
+
 int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t to_t,
                   uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (pn + 13 > MAX_KEY) return 0;

@@ -1079,8 +1079,11 @@ static void test_store(void **state) {
     assert_int_equal(hstore_reverse(t, "s1", 2, err, sizeof err), 1);
     assert_int_equal(hstore_has_id(t, "s1", 2), 2);
     assert_int_equal(hstore_has_id(t, "s2", 2), 1);
+    assert_int_equal(hstore_is_reversed(t, "s1", 2), 1);
+    assert_int_equal(hstore_is_reversed(t, "s2", 2), 0);
     assert_int_equal(hstore_reverse(t, "never", 5, err, sizeof err), 1);
     assert_int_equal(hstore_has_id(t, "never", 5), 2);
+    assert_int_equal(hstore_is_reversed(t, "never", 5), 1);
     assert_int_equal(hstore_commit(t, err, sizeof err), 0);
     assert_int_equal(hstore_begin(s, 0, &t, err, sizeof err), 0);
     /* ordered by (time, seq); to_seq is exclusive at the last time */
