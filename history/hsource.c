@@ -100,7 +100,7 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
     /* a read maps more of the file than it needs (the kernel maps the pages
      * around each one it faults in): in a batch, let them go now and then,
      * so memory does not grow with the stores */
-    if (s->guard && ++s->reads >= 64) {
+    if (s->guard && ++s->reads >= 256) {
         s->reads = 0;
         if (hstore_guard_over(s->guard)) {
             if (s->store) hstore_release_pages(s->store);
