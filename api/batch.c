@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1202,6 +1203,9 @@ static void store_window_end(Batch *b) {
     if (!hstore_guard_over(&b->guard)) return;
     if (b->store) hstore_release_pages(b->store);
     if (b->stage) hstore_release_pages(b->stage);
+    /* the spool's map (check_spool), the same for each worker */
+    if (b->nw && b->ws[0].store_mode && b->ws[0].src.spool_len)
+        madvise((void *)b->ws[0].src.spool, b->ws[0].src.spool_len, MADV_DONTNEED);
 }
 
 /* An error of dupcheck_id (-1 out of memory, -2 I/O). */
@@ -1791,15 +1795,18 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
 /* Writing a batch into a store, window by window: the staging store of
  * check --history (every claim, keyed by input position, never replaced),
  * or the store itself (history add).  Each window is one commit.  For
- * check --history every claim also goes to the spool, a file of encoded
- * claims in input order that the checking pass reads instead of parsing
- * the input again. */
+ * check --history every claim goes to the spool, a file of encoded claims
+ * in input order that the checking pass reads instead of parsing the input
+ * again, and the staging store keeps only where each claim is in the spool
+ * (hsource.h): the claims are encoded and written once, and the staging
+ * B-tree stays small. */
 typedef struct Stage {
     Batch *b;
     HStore *st;
     int add;      /* history add: a claim that cannot be stored is rejected */
     int spool_fd; /* check --history: the spool (-1: none) */
     StrBuf spool;
+    uint64_t spooled; /* bytes written to the spool before this window */
     uint64_t ordinal;
     uint64_t stored, not_stored, reversals;
     HTxn *t;        /* the open transaction */
@@ -1856,10 +1863,15 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             const Value *claim = w->read.claims[h->claim];
             const char *enc = w->enc.p + w->enc_at[k][0];
             size_t encn = w->enc_at[k][1];
+            char ref[HSRC_REF];
             if (sg->spool_fd >= 0) {
                 hcodec_put_varint(&sg->spool, ord);
                 hcodec_put_varint(&sg->spool, encn);
+                /* the staging store keeps where the claim is in the spool */
+                hsrc_ref_put(ref, sg->spooled + sg->spool.len, (uint32_t)encn);
                 sb_putn(&sg->spool, enc, encn);
+                enc = ref;
+                encn = HSRC_REF;
             }
             const ArbStr *target;
             const char *why;
@@ -1893,6 +1905,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
         rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(errno));
+    sg->spooled += sg->spool.len;
     if (rc == ARB_OK && sg->pending >= sg->every) rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
@@ -1967,8 +1980,9 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     return rc;
 }
 
-/* Copies the staged batch into the store (check --record), committing
- * every `every` claims; then applies the batch's reversals. */
+/* Copies the staged batch (its claims in the spool) into the store
+ * (check --record), committing every `every` claims; then applies the
+ * batch's reversals. */
 typedef struct Copy {
     arb_engine *e;
     HStore *from;
@@ -1977,6 +1991,8 @@ typedef struct Copy {
     uint32_t every, n;
     uint64_t copied;
     StrBuf scratch;
+    const char *spool; /* the staged records are references into it */
+    size_t spool_len;
     int rc;
 } Copy;
 
@@ -1987,7 +2003,12 @@ static int copy_one(void *ud, const HRec *r) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
     }
-    if (hstore_copy(c->t, c->from, r, &c->scratch, err, sizeof err)) {
+    HRec rec = *r;
+    if (hsrc_ref_get(r->rec, r->rec_len, c->spool, c->spool_len, &rec.rec, &rec.rec_len)) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
+        return 1;
+    }
+    if (hstore_copy(c->t, c->from, &rec, &c->scratch, err, sizeof err)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
     }
@@ -2019,8 +2040,8 @@ static int copy_reversal(void *ud, const char *id, size_t n) {
     return 0;
 }
 
-static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t every,
-                        uint64_t *copied) {
+static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char *spool,
+                        size_t spool_len, uint32_t every, uint64_t *copied) {
     char err[512];
     Copy c;
     memset(&c, 0, sizeof c);
@@ -2028,6 +2049,8 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
     c.from = stage;
     c.to = store;
     c.every = every ? every : 10000;
+    c.spool = spool;
+    c.spool_len = spool_len;
     sb_init(&c.scratch, e->alloc);
     HTxn *rt;
     if (hstore_begin(stage, 0, &rt, err, sizeof err)) {
@@ -2051,41 +2074,27 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
     return c.rc;
 }
 
-/* Store mode, checking: the spool read back in windows, each decoded and
- * checked on the workers with history() from the store and the stage. */
-static int check_spool(Batch *b, int fd, uint64_t size) {
+/* Store mode, checking: the spool (its memory map) in windows, each
+ * decoded and checked on the workers with history() from the store and
+ * the stage. */
+static int check_spool(Batch *b, const char *spool, size_t spool_len) {
     arb_engine *e = b->e;
-    /* want: the bytes to have before splitting (more than a window when
-     * a record is bigger than one) */
-    size_t cap = STORE_WINDOW_BYTES * 2, len = 0, want = STORE_WINDOW_BYTES;
-    char *buf = mem_alloc(e->alloc, cap);
     SpoolRec *recs = NULL;
     size_t caprecs = 0;
-    uint64_t done = 0;
-    int rc = buf ? ARB_OK : engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-    int eof = 0;
-    if (lseek(fd, 0, SEEK_SET) < 0) rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool");
-    while (rc == ARB_OK && (!eof || len)) {
-        while (!eof && len < want) {
-            ssize_t got = read(fd, buf + len, want - len);
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) {
-                rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
-                break;
-            }
-            if (got == 0) eof = 1;
-            len += (size_t)got;
-        }
-        if (rc) break;
-        /* whole records */
+    int rc = ARB_OK;
+    const char *p = spool, *end = spool + spool_len;
+    while (rc == ARB_OK && p < end) {
+        /* the whole records of a window */
         size_t nrecs = 0;
-        const char *p = buf, *end = buf + len;
-        for (;;) {
+        const char *start = p;
+        while (p < end && (size_t)(p - start) < STORE_WINDOW_BYTES) {
             const char *q = p;
             uint64_t ord, n;
             if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
-                n > (uint64_t)(end - q))
+                n > (uint64_t)(end - q)) {
+                rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
                 break;
+            }
             if (mem_grow(e->alloc, (void **)&recs, sizeof *recs, &caprecs, nrecs + 1)) {
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                 break;
@@ -2094,23 +2103,6 @@ static int check_spool(Batch *b, int fd, uint64_t size) {
             p = q + n;
         }
         if (rc) break;
-        size_t used = (size_t)(p - buf);
-        if (nrecs == 0) {
-            if (eof) {
-                if (len) rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
-                break;
-            }
-            char *nb = mem_realloc(e->alloc, buf, cap, cap * 2); /* a record bigger than a window */
-            if (!nb) {
-                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-            want = cap;
-            continue;
-        }
-        want = STORE_WINDOW_BYTES;
         size_t per = (nrecs + (size_t)b->nw - 1) / (size_t)b->nw, at = 0;
         for (int i = 0; i < b->nw; i++) {
             b->ws[i].srecs = recs + at;
@@ -2121,18 +2113,16 @@ static int check_spool(Batch *b, int fd, uint64_t size) {
         if (rc == ARB_OK) run_workers(b->ws, b->nw);
         store_window_end(b);
         if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
-        done += used;
-        if (b->o->on_progress && size)
-            b->o->on_progress(b->o->ud, b->total / 2 + (b->total - b->total / 2) * done / size,
+        if (b->o->on_progress)
+            b->o->on_progress(b->o->ud,
+                              b->total / 2 +
+                                  (b->total - b->total / 2) * (uint64_t)(p - spool) / spool_len,
                               b->total);
-        memmove(buf, p, len - used);
-        len -= used;
     }
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].srecs = NULL;
         b->ws[i].nsrecs = 0;
     }
-    mem_free(e->alloc, buf, cap);
     mem_free(e->alloc, recs, caprecs * sizeof *recs);
     return rc;
 }
@@ -2180,6 +2170,22 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
                         sizeof err))
             rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     }
+    /* the spool, mapped: the checking pass reads its claims in order, and
+     * history() the batch's earlier claims by the staging store's
+     * references */
+    struct stat sb;
+    char *map = NULL;
+    size_t maplen = 0;
+    if (rc == ARB_OK && fstat(fd, &sb) != 0)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+    if (rc == ARB_OK && sb.st_size > 0) {
+        maplen = (size_t)sb.st_size;
+        map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED) {
+            map = NULL;
+            rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+        }
+    }
     /* check the spool, with history from both stores */
     b->store = store;
     b->stage = stage;
@@ -2191,10 +2197,11 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         }
         b->ws[i].store_mode = 1;
         b->ws[i].src.guard = &b->guard;
+        b->ws[i].src.spool = map ? map : "";
+        b->ws[i].src.spool_len = maplen;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
-    struct stat sb;
-    if (rc == ARB_OK) rc = check_spool(b, fd, fstat(fd, &sb) == 0 ? (uint64_t)sb.st_size : 0);
+    if (rc == ARB_OK) rc = check_spool(b, map, maplen);
     for (int i = 0; i < b->nw; i++) {
         if (b->ws[i].store_mode) hsrc_free(&b->ws[i].src);
         b->ws[i].store_mode = 0;
@@ -2202,7 +2209,8 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     }
     b->store = b->stage = NULL;
     if (rc == ARB_OK && o->record)
-        rc = record_batch(e, stage, store, o->commit_every, &st->recorded);
+        rc = record_batch(e, stage, store, map ? map : "", maplen, o->commit_every, &st->recorded);
+    if (map) munmap(map, maplen);
     st->not_recorded = o->record ? sg.not_stored : 0;
     if (fd >= 0) close(fd);
     remove(spool);
