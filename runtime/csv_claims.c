@@ -82,6 +82,7 @@ struct CsvClaims {
     /* streamed (csvc_open_stream, the child files in step with claims.csv):
      * rows, errs and heads hold the window wfrom..wto only */
     int streamed;
+    int prepass;        /* in the first pass (st_fill checks no UTF-8) */
     size_t count;       /* records in claims.csv */
     size_t wfrom, wto;  /* the window loaded */
     size_t capwin;      /* claims errs and heads have room for */
@@ -588,7 +589,8 @@ static int st_fill(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
         if (st_append(c, cf, s->raw, cut)) return -1;
         char *t = cf->text + at;
         size_t n = cut;
-        if (tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
+        /* the first pass needs no spots: UTF-8 is not changed by its check */
+        if (!c->prepass && tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
     } else {
         if (tc_convert(&s->tc, s->raw, cut, 0, tt) || st_append(c, cf, tt->p, tt->len)) return -1;
     }
@@ -992,7 +994,9 @@ int csvc_open_stream_at(CsvClaims **out, const RecordType *claim_type, const cha
         c->nfiles++;
     }
     char why[512] = "";
+    c->prepass = 1;
     if (!rc) rc = prepass(c, why, sizeof why, errbuf, errcap) < 0 ? -1 : 0;
+    c->prepass = 0;
     int stream = !rc && !*why;
     for (size_t fi = 0; stream && fi < c->nfiles; fi++)
         if (st_rewind(c, &c->files[fi], errbuf, errcap)) rc = -1, stream = 0;
