@@ -463,8 +463,8 @@ typedef struct Stream {
     TcText tt; /* converted piece */
     char *raw; /* read but not decoded: a line cut by the piece */
     size_t nraw, capraw;
-    uint64_t raw_off, raw_line; /* where raw[0] is in the file */
-    uint64_t text_end;          /* offset in the whole text of the end of text */
+    uint64_t raw_off;  /* where raw[0] is in the file */
+    uint64_t text_end; /* offset in the whole text of the end of text */
     int eof;
     uint64_t pos;  /* the next record, in the whole text */
     uint64_t line; /* the file's line at pos */
@@ -501,7 +501,7 @@ static int st_open(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     cf->st = s;
     tc_text_init(&s->tt, c->alloc);
     csv_init(&s->r, "", 0, c->alloc);
-    s->line = s->raw_line = 1;
+    s->line = 1;
     s->raw_off = s->pos = s->text_end = cf->tbase = c->text_base;
     s->f = fopen(cf->path, "rb");
     struct stat sb;
@@ -594,14 +594,19 @@ static int st_fill(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     } else {
         if (tc_convert(&s->tc, s->raw, cut, 0, tt) || st_append(c, cf, tt->p, tt->len)) return -1;
     }
+    /* the piece's first line: the lines from the stream's position to it
+     * counted only when it has an undecodable byte */
+    uint64_t first = s->line;
+    for (const char *p = cf->text + (s->pos - cf->tbase), *e = cf->text + at;
+         tt->nbad && (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        first++;
     for (size_t i = 0; i < tt->nbad; i++) {
         const TcBad *b = &tt->bad[i];
-        uint64_t line = s->raw_line + b->line - 1;
+        uint64_t line = first + b->line - 1;
         if (cf->nspots && cf->spots[cf->nspots - 1].line == line) continue;
         if (add_spot(c, cf, at_abs + b->out_off, s->raw_off + b->in_off, line, b->col)) return -1;
     }
     s->text_end += cf->len - at;
-    for (size_t k = 0; k < cut; k++) s->raw_line += s->raw[k] == '\n';
     memmove(s->raw, s->raw + cut, s->nraw - cut);
     s->nraw -= cut;
     s->raw_off += cut;
@@ -783,7 +788,7 @@ static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t 
             while ((got = st_read(c, cf, &kr, errbuf, errcap)) == 1 && kr.rc == 1 &&
                    kr.id.len == idn && memcmp(kr.id.ptr, idp, idn) == 0) {
                 st_take(cf, &kr);
-                if (cf->st->pos - cf->tbase > STREAM_PIECE) st_compact(cf);
+                if (cf->st->pos - cf->tbase > 8 * STREAM_PIECE) st_compact(cf);
             }
             if (got == -2) {
                 snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), cf->path,
@@ -798,7 +803,7 @@ static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t 
                 ok = 0;
             }
         }
-        if (c->files[0].st->pos - c->files[0].tbase > STREAM_PIECE) st_compact(&c->files[0]);
+        if (c->files[0].st->pos - c->files[0].tbase > 8 * STREAM_PIECE) st_compact(&c->files[0]);
     }
     if (rc == -2) {
         snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), c->files[0].path,
