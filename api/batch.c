@@ -39,6 +39,8 @@
 /* CSV claims per window: ~8 MB of generated CSV, as WINDOW_BYTES of JSON
  * Lines (the CSV reader holds a window of text at a time) */
 #define CSV_WINDOW_CLAIMS 4096u
+/* check --history: ~2 MB of CSV, as STORE_WINDOW_BYTES of JSON Lines */
+#define CSV_STORE_WINDOW_CLAIMS 1024u
 /* Store mode (check --history): JSON Lines read per window while staging,
  * and encoded claims of the spool per window while checking.  A window's
  * claims are held parsed (about twice their JSON), encoded, spooled and in
@@ -1514,8 +1516,9 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             for (int i = 0; i < b->nw; i++) b->ws[i].pcsv = pc;
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
             st->bytes = b->total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
-            for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
-                size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
+            size_t win = sg->add ? CSV_WINDOW_CLAIMS : CSV_STORE_WINDOW_CLAIMS;
+            for (size_t from = 0; from < n && rc == ARB_OK; from += win) {
+                size_t to = from + win < n ? from + win : n;
                 if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
                     rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
                     break;
