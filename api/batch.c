@@ -37,7 +37,12 @@
 #include "transcode.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
-#define WINDOW_CLAIMS 20000u    /* CSV claims per window */
+#define WINDOW_CLAIMS 20000u    /* claims per window (history mode's checking) */
+/* CSV claims per window: ~8 MB of generated CSV, as WINDOW_BYTES of JSON
+ * Lines (the CSV reader holds a window of text at a time) */
+#define CSV_WINDOW_CLAIMS 4096u
+/* check --history: ~2 MB of CSV, as STORE_WINDOW_BYTES of JSON Lines */
+#define CSV_STORE_WINDOW_CLAIMS 1024u
 /* Store mode (check --history): JSON Lines read per window while staging,
  * and encoded claims of the spool per window while checking.  A window's
  * claims are held parsed (about twice their JSON), encoded, spooled and in
@@ -553,14 +558,16 @@ static void read_records(Worker *w) {
     for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
         const Value *claim = NULL;
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
-        csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
+        csvc_raw(w->csv, i, &h.raw, &h.rawn); /* valid for this window only (streamed) */
         /* store mode keeps a claim only for its window: no need to share strings */
         StrMap *strings = w->encode ? NULL : &w->strings;
         if (csvc_get_ex(w->csv, i, &w->hist_ar, strings, &w->unread, w->o->strict, &claim, msg,
                         sizeof msg, &h.file, &h.line) != 0) {
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
-            if (!h.msg) w->failed = 1;
+            /* a rejected row's text is written out after the window, in history mode */
+            h.raw = arena_strndup(&w->hist_ar, h.raw, h.rawn);
+            if (!h.msg || !h.raw) w->failed = 1;
         }
         if (!w->failed && readlist_add(w->e->alloc, &w->read, h, claim)) w->failed = 1;
     }
@@ -1605,16 +1612,20 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     char msg[512];
     if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding, e->alloc,
                                    msg, sizeof msg)
-                   : csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding,
-                                  e->alloc, msg, sizeof msg))
+                   : csvc_open_stream(&csv, e->prog->claim, o->claims_path, e->claims_encoding, 0,
+                                      e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     if (csv) csvc_set_max_field(csv, o->max_field_bytes);
     for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
     size_t n = pc ? prof_csv_count(pc) : csvc_count(csv);
     st->bytes = pc ? prof_csv_bytes(pc) : csvc_bytes(csv);
     int rc = ARB_OK;
-    for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
-        size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+    for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
+        size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
+        if (csv && csvc_load(csv, from, to, msg, sizeof msg)) {
+            rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+            break;
+        }
         share_claims(ws, nw, csv, from, to);
         rc = run_window(b);
         if (rc == ARB_OK) rc = flush_workers(e, o, ws, nw, out);
@@ -1684,16 +1695,20 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (csv) {
         if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding,
                                        e->alloc, msg, sizeof msg)
-                       : csvc_open_ex(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
-                                      e->alloc, msg, sizeof msg)) {
+                       : csvc_open_stream(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
+                                          0, e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, o->max_field_bytes);
             for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
             st->bytes = b.total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
-            for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
-                size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+            for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
+                size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
+                if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
+                    rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+                    break;
+                }
                 share_claims(ws, nw, cc, from, to);
                 rc = read_on_workers(&hr, b.total * to / n);
             }
@@ -1940,16 +1955,21 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         ProfCsv *pc = NULL; /* CSV through an input profile */
         if (b->ws[0].prof ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->claims_encoding,
                                           e->alloc, msg, sizeof msg)
-                          : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding,
-                                         e->alloc, msg, sizeof msg)) {
+                          : csvc_open_stream(&cc, e->prog->claim, b->o->claims_path,
+                                             e->claims_encoding, 0, e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, b->o->max_field_bytes);
             for (int i = 0; i < b->nw; i++) b->ws[i].pcsv = pc;
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
             st->bytes = b->total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
-            for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
-                size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+            size_t win = sg->add ? CSV_WINDOW_CLAIMS : CSV_STORE_WINDOW_CLAIMS;
+            for (size_t from = 0; from < n && rc == ARB_OK; from += win) {
+                size_t to = from + win < n ? from + win : n;
+                if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
+                    rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+                    break;
+                }
                 share_claims(b->ws, b->nw, cc, from, to);
                 uint64_t done = b->total * to / n;
                 rc = stage_workers(sg, sg->add ? done : done / 2, b->total);

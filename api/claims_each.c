@@ -65,7 +65,8 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
     CsvClaims *cc = NULL;
     ProfCsv *pc = NULL;
     if (prof ? prof_csv_open(&pc, prof, o->claims_path, enc, e->alloc, msg, sizeof msg)
-             : csvc_open_ex(&cc, e->prog->claim, o->claims_path, enc, e->alloc, msg, sizeof msg))
+             : csvc_open_stream(&cc, e->prog->claim, o->claims_path, enc, 0, e->alloc, msg,
+                                sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     if (cc) csvc_set_max_field(cc, o->max_field_bytes);
     Arena scratch, *ar = x->cr && x->cr->keep ? x->cr->keep : &scratch;
@@ -77,6 +78,11 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
     size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
     for (size_t i = 0; i < n && rc == ARB_OK && !x->stopped; i++) {
         if (ar == &scratch) arena_reset(&scratch);
+        if (cc && i % 4096 == 0 && /* the next window of claims (streamed CSV) */
+            csvc_load(cc, i, i + 4096 < n ? i + 4096 : n, msg, sizeof msg)) {
+            rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+            break;
+        }
         if (pc) {
             uint64_t line;
             JsonrOptions jo = {strings, NULL, o->strict, 0, o->max_field_bytes};
