@@ -1,7 +1,8 @@
 /* batch.c — auditing a claims file: reading JSON Lines or CSV in windows,
  * checking claims on worker threads, writing findings and rejects in input
  * order, and the run's statistics.  Memory stays flat in the batch size: a
- * window of input is read, checked and written before the next — except
+ * window of input is read, checked and written before the next (on several
+ * threads a few windows overlap: the pipe, below) — except
  * when a rule uses history() and no history store is given: then every
  * claim is read first, a per-person index is built (history.h), and the
  * claims are checked from it.  With a history store (store mode) the batch
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +37,12 @@
 #include "transcode.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
-#define WINDOW_CLAIMS 20000u    /* CSV claims per window */
+#define WINDOW_CLAIMS 20000u    /* claims per window (history mode's checking) */
+/* CSV claims per window: ~8 MB of generated CSV, as WINDOW_BYTES of JSON
+ * Lines (the CSV reader holds a window of text at a time) */
+#define CSV_WINDOW_CLAIMS 4096u
+/* check --history: ~2 MB of CSV, as STORE_WINDOW_BYTES of JSON Lines */
+#define CSV_STORE_WINDOW_CLAIMS 1024u
 /* Store mode (check --history): JSON Lines read per window while staging,
  * and encoded claims of the spool per window while checking.  A window's
  * claims are held parsed (about twice their JSON), encoded, spooled and in
@@ -43,6 +50,7 @@
  * bytes, so this is what keeps the run's memory small. */
 #define STORE_WINDOW_BYTES (2u << 20)
 #define MAX_THREADS 64
+#define MAX_SLOTS 4 /* buffers read_windows may take turns in */
 /* The claim ids check --history keeps in memory before spilling to runs
  * (arb_batch_options.id_budget): a table of 4 MB. */
 #define ID_BUDGET 196608u
@@ -83,18 +91,21 @@ typedef struct DupCheck {
      * input order after the workers built them */
     int by_claim;
     int32_t kf; /* the claim's key field (a string) */
+    /* the pipe scans each record for its id on the worker threads and the
+     * main thread notes the ids in input order (not under --strict, where
+     * a repeated claim is rejected before it is read) */
+    int on_workers;
     Arena ar;
     uint64_t count;
 } DupCheck;
 
-/* Notes whether r's claim_id was seen before (r->dup_of) and tells
- * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
- * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
-static int dupcheck_record(DupCheck *dc, Record *r) {
-    char id[1024], of[256], v[256];
-    r->dup_of = 0;
+/* The claim_id of record r to note into id (cap bytes; its length, at most
+ * cap - 1, in *n), or 0: none, or a reversal's (ar: for the status). */
+static int dupcheck_scan(const DupCheck *dc, const Record *r, Arena *ar, char *id, size_t cap,
+                         size_t *n) {
+    char of[256], v[256];
     /* one pass over the record's members for the three */
-    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = sizeof id}};
+    JsonTopWant w[3] = {{.key = dc->key, .out = id, .cap = cap}};
     size_t nw = 1, at_of = 0, at_status = 0;
     if (dc->has_of)
         at_of = nw, w[nw++] = (JsonTopWant){.key = "reversal_of", .out = of, .cap = sizeof of};
@@ -102,26 +113,41 @@ static int dupcheck_record(DupCheck *dc, Record *r) {
         at_status = nw, w[nw++] = (JsonTopWant){.key = "status", .out = v, .cap = sizeof v};
     json_top_values(r->p, r->n, w, nw);
     if (w[0].found != 1) return 0; /* the reader says */
-    size_t n = w[0].len;
+    *n = w[0].len;
     if (at_of && w[at_of].found == 1) return 0;
     if (at_status && w[at_status].found == 1) {
         Value st;
-        arena_reset(&dc->ar);
-        if (!scalar_parse(&dc->status->type, v, w[at_status].len, &dc->ar, &st) &&
-            st.i == dc->reversed)
+        arena_reset(ar);
+        if (!scalar_parse(&dc->status->type, v, w[at_status].len, ar, &st) && st.i == dc->reversed)
             return 0;
     }
+    return 1;
+}
+
+/* Notes claim_id id (n bytes, in cap) of record r: r->dup_of, on_duplicate. */
+static int dupcheck_note(DupCheck *dc, Record *r, char *id, size_t cap, size_t n) {
     uint64_t first;
     int rc = idset_add(&dc->ids, id, n, r->line, &first);
     if (rc <= 0) return rc; /* -2: a run of the ids could not be written or read */
     r->dup_of = first;
     dc->count++;
     if (dc->o->on_duplicate) {
-        id[n < sizeof id ? n : sizeof id - 1] = 0;
+        id[n < cap ? n : cap - 1] = 0;
         arb_duplicate d = {id, dc->o->claims_path, first, r->line};
         dc->o->on_duplicate(dc->o->ud, &d);
     }
     return 0;
+}
+
+/* Notes whether r's claim_id was seen before (r->dup_of) and tells
+ * on_duplicate.  A reversal is neither checked nor kept: it may repeat the
+ * id it cancels.  -1 when out of memory, -2 an I/O error (errno). */
+static int dupcheck_record(DupCheck *dc, Record *r) {
+    char id[1024];
+    size_t n;
+    r->dup_of = 0;
+    return dupcheck_scan(dc, r, &dc->ar, id, sizeof id, &n) ? dupcheck_note(dc, r, id, sizeof id, n)
+                                                            : 0;
 }
 
 /* Input profile: whether the claim built from the record on `line` repeats
@@ -210,6 +236,10 @@ typedef struct Worker {
     const HEntry *hents; /* history mode: the records of this window */
     size_t nhents;
     const HistIndex *hist;
+    /* history mode: the derived fields of claims prep_from..prep_to of prep
+     * to compute (before any claim is checked) */
+    const HistIndex *prep;
+    uint32_t prep_from, prep_to;
     /* history mode, reading: recs are parsed into hist_ar, which lives the
      * whole batch; this window's records and claims, in input order */
     int reading;
@@ -528,14 +558,16 @@ static void read_records(Worker *w) {
     for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
         const Value *claim = NULL;
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
-        csvc_raw(w->csv, i, &h.raw, &h.rawn); /* the CSV text outlives the batch */
+        csvc_raw(w->csv, i, &h.raw, &h.rawn); /* valid for this window only (streamed) */
         /* store mode keeps a claim only for its window: no need to share strings */
         StrMap *strings = w->encode ? NULL : &w->strings;
         if (csvc_get_ex(w->csv, i, &w->hist_ar, strings, &w->unread, w->o->strict, &claim, msg,
                         sizeof msg, &h.file, &h.line) != 0) {
             claim = NULL;
             h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
-            if (!h.msg) w->failed = 1;
+            /* a rejected row's text is written out after the window, in history mode */
+            h.raw = arena_strndup(&w->hist_ar, h.raw, h.rawn);
+            if (!h.msg || !h.raw) w->failed = 1;
         }
         if (!w->failed && readlist_add(w->e->alloc, &w->read, h, claim)) w->failed = 1;
     }
@@ -629,6 +661,12 @@ static void audit_spooled(Worker *w) {
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[1024];
+    if (w->prep) {
+        for (uint32_t i = w->prep_from; i < w->prep_to && !w->failed; i++)
+            if (vm_prepare(&w->vm, w->prep->items + (size_t)i * w->prep->width, &w->hist_ar))
+                w->failed = ARB_ERR_NOMEM;
+        return NULL;
+    }
     if (w->reading) {
         read_records(w);
         if (w->encode && !w->failed) encode_records(w);
@@ -815,46 +853,88 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
     return ARB_OK;
 }
 
+/* The results of some claims, to be written in input order: the fields of
+ * Worker of the same names, traded with a worker's by results_swap (the
+ * pipelined reader keeps them per chunk of claims). */
+typedef struct Results {
+    StrBuf out, rej, errtext, errjson;
+    RejectNote *notes;
+    size_t nnotes, capnotes;
+    RuleErrNote *errs;
+    size_t nerrs, caperrs;
+    int failed;
+} Results;
+
+#define SWAP(T, a, b)                                                                              \
+    do {                                                                                           \
+        T t_ = (a);                                                                                \
+        (a) = (b);                                                                                 \
+        (b) = t_;                                                                                  \
+    } while (0)
+
+static void results_swap(Worker *w, Results *r) {
+    SWAP(StrBuf, w->out, r->out);
+    SWAP(StrBuf, w->rej, r->rej);
+    SWAP(StrBuf, w->errtext, r->errtext);
+    SWAP(StrBuf, w->errjson, r->errjson);
+    SWAP(RejectNote *, w->notes, r->notes);
+    SWAP(size_t, w->nnotes, r->nnotes);
+    SWAP(size_t, w->capnotes, r->capnotes);
+    SWAP(RuleErrNote *, w->errs, r->errs);
+    SWAP(size_t, w->nerrs, r->nerrs);
+    SWAP(size_t, w->caperrs, r->caperrs);
+    SWAP(int, w->failed, r->failed);
+}
+
+/* Writes results and resets them (their memory kept for reuse). */
+static int flush_results(arb_engine *e, const arb_batch_options *o, Results *w, Output *out) {
+    if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
+    if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
+    int err = outf_is_open(&out->findings) && w->out.len
+                  ? outf_write(&out->findings, w->out.p, w->out.len)
+                  : 0;
+    if (err)
+        return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path, strerror(err));
+    if (w->rej.len && o->rejects_path &&
+        append_lazily(e, &out->rejects, o->rejects_path, &w->rej) != ARB_OK)
+        return ARB_ERR_IO;
+    for (size_t k = 0; k < w->nerrs && o->on_rule_error; k++) {
+        const Rule *ru = &e->prog->rules[w->errs[k].rule];
+        arb_rule_error re = {w->errtext.p + w->errs[k].claim_id, ru->id, NULL, 0,
+                             w->errtext.p + w->errs[k].message};
+        if (ru->file >= 0 && (size_t)ru->file < e->sources.n) {
+            uint32_t col;
+            re.file = e->sources.items[ru->file].path;
+            diag_line_col(&e->sources.items[ru->file], ru->off, &re.line, &col);
+        }
+        o->on_rule_error(o->ud, &re);
+    }
+    if (w->errjson.len && o->rule_errors_path &&
+        append_lazily(e, &out->errors, o->rule_errors_path, &w->errjson) != ARB_OK)
+        return ARB_ERR_IO;
+    w->nerrs = 0;
+    sb_clear(&w->errtext);
+    sb_clear(&w->errjson);
+    for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
+        arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
+        o->on_reject(o->ud, &r);
+    }
+    sb_clear(&w->out);
+    sb_clear(&w->rej);
+    w->nnotes = 0;
+    return ARB_OK;
+}
+
 /* Writes a window's results in worker (= input) order and resets them. */
 static int flush_workers(arb_engine *e, const arb_batch_options *o, Worker *ws, int n,
                          Output *out) {
     for (int i = 0; i < n; i++) {
-        Worker *w = &ws[i];
-        if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
-        if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
-        int err = outf_is_open(&out->findings) && w->out.len
-                      ? outf_write(&out->findings, w->out.p, w->out.len)
-                      : 0;
-        if (err)
-            return engine_fail(e, ARB_ERR_IO, "cannot write %s: %s", o->findings_path,
-                               strerror(err));
-        if (w->rej.len && o->rejects_path &&
-            append_lazily(e, &out->rejects, o->rejects_path, &w->rej) != ARB_OK)
-            return ARB_ERR_IO;
-        for (size_t k = 0; k < w->nerrs && o->on_rule_error; k++) {
-            const Rule *ru = &e->prog->rules[w->errs[k].rule];
-            arb_rule_error re = {w->errtext.p + w->errs[k].claim_id, ru->id, NULL, 0,
-                                 w->errtext.p + w->errs[k].message};
-            if (ru->file >= 0 && (size_t)ru->file < e->sources.n) {
-                uint32_t col;
-                re.file = e->sources.items[ru->file].path;
-                diag_line_col(&e->sources.items[ru->file], ru->off, &re.line, &col);
-            }
-            o->on_rule_error(o->ud, &re);
-        }
-        if (w->errjson.len && o->rule_errors_path &&
-            append_lazily(e, &out->errors, o->rule_errors_path, &w->errjson) != ARB_OK)
-            return ARB_ERR_IO;
-        w->nerrs = 0;
-        sb_clear(&w->errtext);
-        sb_clear(&w->errjson);
-        for (size_t k = 0; k < w->nnotes && o->on_reject; k++) {
-            arb_reject r = {w->notes[k].file, w->notes[k].line, w->notes[k].message};
-            o->on_reject(o->ud, &r);
-        }
-        sb_clear(&w->out);
-        sb_clear(&w->rej);
-        w->nnotes = 0;
+        Results r;
+        memset(&r, 0, sizeof r);
+        results_swap(&ws[i], &r);
+        int rc = flush_results(e, o, &r, out);
+        results_swap(&ws[i], &r);
+        if (rc != ARB_OK) return rc;
     }
     return ARB_OK;
 }
@@ -871,7 +951,11 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 /* What is done with each window of JSON Lines records; progress: the bytes
- * of the file read so far.  Returns an ARB_ status. */
+ * of the file read so far.  Returns an ARB_ status.  Reading with nslots
+ * buffers (read_windows), fn may leave up to nslots - 1 windows (the
+ * latest) still in use when it returns, and is called once more at the
+ * end, with recs NULL, to finish them all: the next window is read while
+ * the last ones are checked. */
 typedef int (*WindowFn)(void *ud, const Record *recs, size_t nrecs, uint64_t done);
 
 /* The records of a window converted to UTF-8 (read_windows, when the
@@ -910,14 +994,28 @@ static int convert_record(Converted *cv, size_t k, const char *raw, size_t ls, s
  * (e->claims_encoding) are converted record by record: only whole lines
  * are, so a character is never cut at the window's end, and an
  * undecodable byte is the record's error, by the file's line and column
- * (in bytes of the file) and offset. */
-static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn fn, void *ud) {
+ * (in bytes of the file) and offset.  With nslots > 1 (at most
+ * MAX_SLOTS) the windows take turns in nslots buffers, so that fn may still
+ * be checking the last ones (WindowFn); only for UTF-8 claims (converted
+ * records are in one buffer). */
+static int read_windows(arb_engine *e, const char *path, size_t window, int nslots, WindowFn fn,
+                        void *ud) {
     int fd = path == STDIN_NAME ? STDIN_FILENO : open(path, O_RDONLY);
     if (fd < 0) return engine_fail(e, ARB_ERR_DATA, "cannot open %s: %s", path, strerror(errno));
     size_t cap = window * 2, len = 0;
     char *buf = mem_alloc(e->alloc, cap);
     Record *recs = NULL;
     size_t caprecs = 0;
+    /* the other buffers and their records (nslots > 1); slot `cur` is buf */
+    struct {
+        char *buf;
+        size_t cap;
+        Record *recs;
+        size_t caprecs;
+    } slot[MAX_SLOTS];
+    int cur = 0;
+    memset(slot, 0, sizeof slot);
+    if (nslots > MAX_SLOTS) nslots = MAX_SLOTS;
     uint64_t line = 1, done = 0;
     int rc = ARB_OK, eof = 0;
     Converted cv, *conv = NULL;
@@ -1003,7 +1101,8 @@ static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn
             if (conv->at[k][1]) recs[k].err = conv->errs.p + conv->at[k][1] - 1;
         }
         done += pos;
-        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim && rc == ARB_OK;
+        for (size_t k = 0; k < nrecs && e->batch_ids && !e->batch_ids->by_claim &&
+                           !e->batch_ids->on_workers && rc == ARB_OK;
              k++) {
             int dr = dupcheck_record(e->batch_ids, &recs[k]);
             if (dr == -2)
@@ -1013,11 +1112,50 @@ static int read_windows(arb_engine *e, const char *path, size_t window, WindowFn
             else if (dr)
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         }
-        if (rc == ARB_OK) rc = fn(ud, recs, nrecs, done);
-        memmove(buf, buf + pos, len - pos);
+        static const Record no_records[1]; /* recs is NULL only at the end */
+        if (rc == ARB_OK) rc = fn(ud, recs ? recs : no_records, nrecs, done);
+        if (nslots > 1 && rc == ARB_OK) { /* the rest goes to the next buffer, now free */
+            int next = (cur + 1) % nslots;
+            slot[cur].buf = buf;
+            slot[cur].cap = cap;
+            slot[cur].recs = recs;
+            slot[cur].caprecs = caprecs;
+            if (slot[next].cap < cap) {
+                char *nb = mem_realloc(e->alloc, slot[next].buf, slot[next].cap, cap);
+                if (!nb) {
+                    rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                slot[next].buf = nb;
+                slot[next].cap = cap;
+            }
+            memcpy(slot[next].buf, buf + pos, len - pos);
+            cur = next;
+            buf = slot[cur].buf;
+            cap = slot[cur].cap;
+            recs = slot[cur].recs;
+            caprecs = slot[cur].caprecs;
+        } else {
+            memmove(buf, buf + pos, len - pos);
+        }
         len -= pos;
     }
     if (!buf) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+    if (nslots > 1) { /* the windows still in use finished */
+        int frc = fn(ud, NULL, 0, done);
+        if (rc == ARB_OK) rc = frc;
+        slot[cur].buf = buf;
+        slot[cur].cap = cap;
+        slot[cur].recs = recs;
+        slot[cur].caprecs = caprecs;
+        for (int i = 0; i < nslots; i++) {
+            mem_free(e->alloc, slot[i].buf, slot[i].cap);
+            mem_free(e->alloc, slot[i].recs, slot[i].caprecs * sizeof(Record));
+        }
+        buf = NULL;
+        cap = caprecs = 0;
+        recs = NULL;
+    }
     if (conv) {
         tc_close(&conv->tc);
         tc_text_free(&conv->text);
@@ -1049,6 +1187,7 @@ typedef struct Batch {
     uint64_t total;        /* bytes of the file */
     HStore *store, *stage; /* store mode */
     HMemGuard guard;       /* store mode: the stores' pages in memory */
+    struct Pipe *pipe;     /* streaming JSON Lines on several threads */
 } Batch;
 
 /* Store mode: the workers' read transactions see the latest commits. */
@@ -1071,6 +1210,9 @@ static void store_window_end(Batch *b) {
     if (!hstore_guard_over(&b->guard)) return;
     if (b->store) hstore_release_pages(b->store);
     if (b->stage) hstore_release_pages(b->stage);
+    /* the spool's map (check_spool), the same for each worker */
+    if (b->nw && b->ws[0].store_mode && b->ws[0].src.spool_len)
+        madvise((void *)b->ws[0].src.spool, b->ws[0].src.spool_len, MADV_DONTNEED);
 }
 
 /* An error of dupcheck_id (-1 out of memory, -2 I/O). */
@@ -1159,9 +1301,272 @@ static int run_window(Batch *b) {
     return rc;
 }
 
+/* The pipelined reader (streaming JSON Lines on several threads, claims
+ * ids not checked per claim): the main thread reads the windows and cuts
+ * them into chunks of records, which the worker threads take in turn from
+ * a queue and check, each into the chunk's results; the main thread writes
+ * the chunks' results in input order as they are done.  No barrier: the
+ * workers go on from one window to the next while the main thread reads
+ * ahead (PIPE_SLOTS windows in buffers) and writes behind. */
+#define PIPE_SLOTS 3
+#define PIPE_CHUNKS 64           /* chunks queued, being checked or to write */
+#define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
+#define CHUNK_RECORDS 2048u
+#define CHUNK_CLAIMS 256u /* history mode */
+
+typedef struct Chunk {
+    const Record *recs;  /* JSON Lines records, or */
+    const HEntry *hents; /* history mode: claims read first */
+    size_t n;
+    Results res;
+    ReadList read; /* history mode, reading: the records read */
+    StrBuf ids;    /* per record its claim_id to note (Pipe.dc): a uint32_t length
+                      (UINT32_MAX: none), the bytes */
+    int done;      /* checked (under the pipe's mutex) */
+} Chunk;
+
+typedef struct Pipe {
+    Batch *b;
+    pthread_mutex_t mu;
+    pthread_cond_t more;  /* to the workers: a chunk queued, or quit */
+    pthread_cond_t ready; /* to the main thread: a chunk done */
+    Chunk ch[PIPE_CHUNKS];
+    uint64_t taken, queued, written; /* chunks so far (ch[k % PIPE_CHUNKS]) */
+    /* the windows in flight, oldest first: the chunk count at each one's
+     * end, and the bytes of the file read at its end (progress) */
+    uint64_t wend[PIPE_SLOTS], wdone[PIPE_SLOTS];
+    int nwin;
+    int quit, stop; /* stop: an error, the chunks left are not checked */
+    int rc;         /* the first error (main thread) */
+    ReadList *all;  /* history mode, reading: where the chunks' records go, in order */
+    DupCheck *dc;   /* the claim ids, scanned on the workers (DupCheck.on_workers) */
+    struct PipeArg {
+        struct Pipe *p;
+        Worker *w;
+    } arg[MAX_THREADS];
+    pthread_t th[MAX_THREADS];
+    int nth;
+} Pipe;
+
+static void *pipe_work(void *arg) {
+    struct PipeArg *a = arg;
+    Pipe *p = a->p;
+    Worker *w = a->w;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->taken == p->queued && !p->quit) pthread_cond_wait(&p->more, &p->mu);
+        if (p->taken == p->queued) break;
+        Chunk *c = &p->ch[p->taken++ % PIPE_CHUNKS];
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        for (size_t k = 0; !stop && p->dc && c->recs && k < c->n; k++) {
+            char id[1024];
+            size_t n = 0;
+            uint32_t len = dupcheck_scan(p->dc, &c->recs[k], &w->ar, id, sizeof id, &n)
+                               ? (uint32_t)n
+                               : UINT32_MAX;
+            sb_putn(&c->ids, (const char *)&len, sizeof len);
+            if (len != UINT32_MAX) sb_putn(&c->ids, id, n);
+        }
+        if (!stop) {
+            w->recs = c->recs;
+            w->nrecs = c->recs ? c->n : 0;
+            w->hents = c->hents;
+            w->nhents = c->hents ? c->n : 0;
+            work(w);
+            results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
+            SWAP(ReadList, w->read, c->read);
+        }
+        pthread_mutex_lock(&p->mu);
+        c->done = 1;
+        pthread_cond_signal(&p->ready);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* Starts a worker thread per worker; -1 when none could be started. */
+static int pipe_start(Pipe *p, Batch *b) {
+    memset(p, 0, sizeof *p);
+    p->b = b;
+    for (int k = 0; k < PIPE_CHUNKS; k++) {
+        Results *r = &p->ch[k].res;
+        sb_init(&r->out, b->e->alloc);
+        sb_init(&r->rej, b->e->alloc);
+        sb_init(&r->errtext, b->e->alloc);
+        sb_init(&r->errjson, b->e->alloc);
+        sb_init(&p->ch[k].ids, b->e->alloc);
+    }
+    DupCheck *dc = b->e->batch_ids;
+    if (dc && !dc->by_claim && !b->o->strict) p->dc = dc;
+    if (pthread_mutex_init(&p->mu, NULL)) return -1;
+    pthread_cond_init(&p->more, NULL);
+    pthread_cond_init(&p->ready, NULL);
+    for (int i = 0; i < b->nw; i++) {
+        p->arg[p->nth].p = p;
+        p->arg[p->nth].w = &b->ws[i];
+        if (pthread_create(&p->th[p->nth], NULL, pipe_work, &p->arg[p->nth]) == 0) p->nth++;
+    }
+    if (p->nth) {
+        if (p->dc) p->dc->on_workers = 1;
+        return 0;
+    }
+    pthread_cond_destroy(&p->more);
+    pthread_cond_destroy(&p->ready);
+    pthread_mutex_destroy(&p->mu);
+    return -1;
+}
+
+/* Lets the threads go (every chunk written) and frees the pipe. */
+static void pipe_stop(Pipe *p) {
+    Alloc a = p->b->e->alloc;
+    pthread_mutex_lock(&p->mu);
+    p->quit = 1;
+    pthread_cond_broadcast(&p->more);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nth; i++) pthread_join(p->th[i], NULL);
+    for (int k = 0; k < PIPE_CHUNKS; k++) {
+        Results *r = &p->ch[k].res;
+        sb_free(&r->out);
+        sb_free(&r->rej);
+        sb_free(&r->errtext);
+        sb_free(&r->errjson);
+        mem_free(a, r->notes, r->capnotes * sizeof(RejectNote));
+        mem_free(a, r->errs, r->caperrs * sizeof(RuleErrNote));
+        readlist_free(a, &p->ch[k].read);
+        sb_free(&p->ch[k].ids);
+    }
+    if (p->dc) p->dc->on_workers = 0;
+    pthread_cond_destroy(&p->more);
+    pthread_cond_destroy(&p->ready);
+    pthread_mutex_destroy(&p->mu);
+}
+
+/* Whether the oldest chunk not written is done (block: waits until it is). */
+static int pipe_next_done(Pipe *p, int block) {
+    Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
+    pthread_mutex_lock(&p->mu);
+    while (block && !c->done) pthread_cond_wait(&p->ready, &p->mu);
+    int done = c->done;
+    pthread_mutex_unlock(&p->mu);
+    return done;
+}
+
+/* Lets the windows whose chunks are all written go (their buffers free). */
+static void pipe_windows_done(Pipe *p) {
+    const arb_batch_options *o = p->b->o;
+    while (p->nwin && p->written == p->wend[0]) {
+        if (o->on_progress && p->rc == ARB_OK) o->on_progress(o->ud, p->wdone[0], p->b->total);
+        p->nwin--;
+        memmove(p->wend, p->wend + 1, (size_t)p->nwin * sizeof *p->wend);
+        memmove(p->wdone, p->wdone + 1, (size_t)p->nwin * sizeof *p->wdone);
+    }
+}
+
+/* Writes the oldest chunk not written (done) and, when it ends a window,
+ * lets the window go. */
+static void pipe_write(Pipe *p) {
+    Batch *b = p->b;
+    Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
+    Results *r = &c->res;
+    if (p->rc == ARB_OK && p->dc && c->recs) { /* the claim ids, in input order */
+        if (c->ids.oom) p->rc = engine_fail(b->e, ARB_ERR_NOMEM, "out of memory");
+        size_t at = 0;
+        for (size_t k = 0; k < c->n && p->rc == ARB_OK && at + sizeof(uint32_t) <= c->ids.len;
+             k++) {
+            uint32_t len;
+            memcpy(&len, c->ids.p + at, sizeof len);
+            at += sizeof len;
+            if (len == UINT32_MAX) continue;
+            Record rec = c->recs[k];
+            char id[1024]; /* as dupcheck_record has it */
+            memcpy(id, c->ids.p + at, len);
+            int dr = dupcheck_note(p->dc, &rec, id, sizeof id, len);
+            if (dr) p->rc = dup_fail(b->e, dr);
+            at += len;
+        }
+    }
+    if (p->rc == ARB_OK && p->all) { /* history mode, reading: the records, in order */
+        for (size_t k = 0; k < c->read.nents && p->rc == ARB_OK && !r->failed; k++) {
+            const HEntry *h = &c->read.ents[k];
+            const Value *claim = h->claim == UINT32_MAX ? NULL : c->read.claims[h->claim];
+            if (readlist_add(b->e->alloc, p->all, *h, claim)) r->failed = ARB_ERR_NOMEM;
+        }
+        if (r->failed) p->rc = engine_fail(b->e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    } else if (p->rc == ARB_OK) {
+        p->rc = flush_results(b->e, b->o, r, b->out);
+    }
+    if (p->rc != ARB_OK) { /* the chunks left are not checked */
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_mutex_unlock(&p->mu);
+    }
+    sb_clear(&r->out);
+    sb_clear(&r->rej);
+    sb_clear(&r->errtext);
+    sb_clear(&r->errjson);
+    r->nnotes = r->nerrs = 0;
+    r->failed = 0;
+    c->read.nents = c->read.nclaims = 0;
+    sb_clear(&c->ids);
+    p->written++;
+    pipe_windows_done(p);
+}
+
+/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers) or
+ * claims read first (history mode): queued in chunks; returns with at most
+ * PIPE_SLOTS - 1 windows in flight.  recs and hents NULL: the end, every
+ * chunk checked and written. */
+static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t n, uint64_t done) {
+    if (!recs && !hents) {
+        if (p->rc != ARB_OK) {
+            pthread_mutex_lock(&p->mu);
+            p->stop = 1;
+            pthread_mutex_unlock(&p->mu);
+        }
+        while (p->written < p->queued) {
+            pipe_next_done(p, 1);
+            pipe_write(p);
+        }
+        pipe_windows_done(p);
+        return p->rc;
+    }
+    for (size_t i = 0; i < n && p->rc == ARB_OK;) {
+        size_t j = i, bytes = 0;
+        if (hents)
+            j = n - i < CHUNK_CLAIMS ? n : i + CHUNK_CLAIMS;
+        else
+            while (j < n && j - i < CHUNK_RECORDS && bytes < CHUNK_BYTES) bytes += recs[j++].n;
+        while (p->queued - p->written == PIPE_CHUNKS && p->rc == ARB_OK) { /* no room */
+            pipe_next_done(p, 1);
+            pipe_write(p);
+        }
+        Chunk *c = &p->ch[p->queued % PIPE_CHUNKS];
+        c->recs = recs ? recs + i : NULL;
+        c->hents = hents ? hents + i : NULL;
+        c->n = j - i;
+        c->done = 0;
+        pthread_mutex_lock(&p->mu);
+        p->queued++;
+        pthread_cond_signal(&p->more);
+        pthread_mutex_unlock(&p->mu);
+        i = j;
+    }
+    p->wend[p->nwin] = p->queued;
+    p->wdone[p->nwin] = done;
+    p->nwin++;
+    while (p->written < p->queued && (p->nwin >= PIPE_SLOTS || pipe_next_done(p, 0))) {
+        pipe_next_done(p, 1);
+        pipe_write(p);
+    }
+    pipe_windows_done(p); /* an empty one */
+    return p->rc;
+}
+
 /* A window of JSON Lines, streaming: checked on the workers, written out. */
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
+    if (b->pipe) return pipe_window(b->pipe, recs, NULL, nrecs, done);
     share_records(b->ws, b->nw, recs, nrecs);
     int rc = run_window(b);
     if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
@@ -1207,16 +1612,20 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     char msg[512];
     if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding, e->alloc,
                                    msg, sizeof msg)
-                   : csvc_open_ex(&csv, e->prog->claim, o->claims_path, e->claims_encoding,
-                                  e->alloc, msg, sizeof msg))
+                   : csvc_open_stream(&csv, e->prog->claim, o->claims_path, e->claims_encoding, 0,
+                                      e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     if (csv) csvc_set_max_field(csv, o->max_field_bytes);
     for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
     size_t n = pc ? prof_csv_count(pc) : csvc_count(csv);
     st->bytes = pc ? prof_csv_bytes(pc) : csvc_bytes(csv);
     int rc = ARB_OK;
-    for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
-        size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+    for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
+        size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
+        if (csv && csvc_load(csv, from, to, msg, sizeof msg)) {
+            rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+            break;
+        }
         share_claims(ws, nw, csv, from, to);
         rc = run_window(b);
         if (rc == ARB_OK) rc = flush_workers(e, o, ws, nw, out);
@@ -1262,6 +1671,7 @@ static int read_on_workers(HistRecords *hr, uint64_t done) {
  * its own batch-long arena. */
 static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     HistRecords *hr = ud;
+    if (hr->b->pipe) return pipe_window(hr->b->pipe, recs, NULL, nrecs, done / 2);
     share_records(hr->b->ws, hr->b->nw, recs, nrecs);
     return read_on_workers(hr, done);
 }
@@ -1270,7 +1680,7 @@ static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done
  * index, then checks the claims from it in windows on the workers. */
 static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, int nw, Output *out,
                        arb_batch_stats *st, int csv) {
-    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL, {0, 0}};
+    Batch b = {e, o, ws, nw, out, st->bytes, NULL, NULL, {0, 0}, NULL};
     HistRecords hr;
     memset(&hr, 0, sizeof hr);
     hr.b = &b;
@@ -1285,22 +1695,38 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     if (csv) {
         if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding,
                                        e->alloc, msg, sizeof msg)
-                       : csvc_open_ex(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
-                                      e->alloc, msg, sizeof msg)) {
+                       : csvc_open_stream(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
+                                          0, e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, o->max_field_bytes);
             for (int i = 0; i < nw; i++) ws[i].pcsv = pc;
             st->bytes = b.total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
-            for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
-                size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+            for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
+                size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
+                if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
+                    rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+                    break;
+                }
                 share_claims(ws, nw, cc, from, to);
                 rc = read_on_workers(&hr, b.total * to / n);
             }
         }
     } else {
-        rc = read_windows(e, o->claims_path, WINDOW_BYTES, read_window, &hr);
+        /* pipelined on several threads, unless the claim ids are checked
+         * claim by claim (an input profile) */
+        Pipe pipe;
+        int piped = nw > 1 && e->claims_encoding == TC_UTF8 &&
+                    !(e->batch_ids && e->batch_ids->by_claim) && pipe_start(&pipe, &b) == 0;
+        if (piped) {
+            pipe.all = &hr.all;
+            b.pipe = &pipe;
+        }
+        rc =
+            read_windows(e, o->claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, read_window, &hr);
+        if (piped) pipe_stop(&pipe);
+        b.pipe = NULL;
     }
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 0;
@@ -1316,16 +1742,38 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     memset(&hist, 0, sizeof hist);
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (rc == ARB_OK && (hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0 ||
-                         hist_prepare_all(&hist, &ws[0].vm, &ws[0].ar) != 0))
+    if (rc == ARB_OK && hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    if (rc == ARB_OK) { /* on the workers, each a share, into its batch-long arena */
+        uint32_t per = (uint32_t)((hist.n + (uint32_t)nw - 1) / (uint32_t)nw);
+        for (int i = 0; i < nw; i++) {
+            ws[i].prep = &hist;
+            ws[i].prep_from = (uint32_t)i * per < hist.n ? (uint32_t)i * per : hist.n;
+            ws[i].prep_to = hist.n - ws[i].prep_from < per ? hist.n : ws[i].prep_from + per;
+        }
+        run_workers(ws, nw);
+        for (int i = 0; i < nw; i++) {
+            ws[i].prep = NULL;
+            if (ws[i].failed && rc == ARB_OK)
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+        }
+    }
     for (int i = 0; i < nw; i++) {
         ws[i].hist = &hist;
         ws[i].vm.hist = &hist;
         ws[i].vm.skip_prepare = 1;
     }
+    /* on several threads the claims are checked in chunks taken from a
+     * queue and written in input order (the pipe), with no barrier */
+    Pipe pipe;
+    int piped = rc == ARB_OK && nw > 1 && pipe_start(&pipe, &b) == 0;
     for (size_t from = 0; from < nents && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < nents ? from + WINDOW_CLAIMS : nents;
+        if (piped) { /* checking is the second half of the progress */
+            rc = pipe_window(&pipe, NULL, ents + from, to - from,
+                             b.total / 2 + (b.total - b.total / 2) * to / nents);
+            continue;
+        }
         size_t per = (to - from + (size_t)nw - 1) / (size_t)nw;
         for (int i = 0; i < nw; i++) {
             size_t a = from + (size_t)i * per < to ? from + (size_t)i * per : to;
@@ -1337,6 +1785,11 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
         /* checking is the second half of the progress */
         if (o->on_progress)
             o->on_progress(o->ud, b.total / 2 + (b.total - b.total / 2) * to / nents, b.total);
+    }
+    if (piped) {
+        int prc = pipe_window(&pipe, NULL, NULL, 0, 0);
+        if (rc == ARB_OK) rc = prc;
+        pipe_stop(&pipe);
     }
     for (int i = 0; i < nw; i++) {
         ws[i].hents = NULL;
@@ -1357,15 +1810,18 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
 /* Writing a batch into a store, window by window: the staging store of
  * check --history (every claim, keyed by input position, never replaced),
  * or the store itself (history add).  Each window is one commit.  For
- * check --history every claim also goes to the spool, a file of encoded
- * claims in input order that the checking pass reads instead of parsing
- * the input again. */
+ * check --history every claim goes to the spool, a file of encoded claims
+ * in input order that the checking pass reads instead of parsing the input
+ * again, and the staging store keeps only where each claim is in the spool
+ * (hsource.h): the claims are encoded and written once, and the staging
+ * B-tree stays small. */
 typedef struct Stage {
     Batch *b;
     HStore *st;
     int add;      /* history add: a claim that cannot be stored is rejected */
     int spool_fd; /* check --history: the spool (-1: none) */
     StrBuf spool;
+    uint64_t spooled; /* bytes written to the spool before this window */
     uint64_t ordinal;
     uint64_t stored, not_stored, reversals;
     HTxn *t;        /* the open transaction */
@@ -1422,10 +1878,15 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             const Value *claim = w->read.claims[h->claim];
             const char *enc = w->enc.p + w->enc_at[k][0];
             size_t encn = w->enc_at[k][1];
+            char ref[HSRC_REF];
             if (sg->spool_fd >= 0) {
                 hcodec_put_varint(&sg->spool, ord);
                 hcodec_put_varint(&sg->spool, encn);
+                /* the staging store keeps where the claim is in the spool */
+                hsrc_ref_put(ref, sg->spooled + sg->spool.len, (uint32_t)encn);
                 sb_putn(&sg->spool, enc, encn);
+                enc = ref;
+                encn = HSRC_REF;
             }
             const ArbStr *target;
             const char *why;
@@ -1459,6 +1920,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
         rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(errno));
+    sg->spooled += sg->spool.len;
     if (rc == ARB_OK && sg->pending >= sg->every) rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
@@ -1493,16 +1955,21 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         ProfCsv *pc = NULL; /* CSV through an input profile */
         if (b->ws[0].prof ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->claims_encoding,
                                           e->alloc, msg, sizeof msg)
-                          : csvc_open_ex(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding,
-                                         e->alloc, msg, sizeof msg)) {
+                          : csvc_open_stream(&cc, e->prog->claim, b->o->claims_path,
+                                             e->claims_encoding, 0, e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, b->o->max_field_bytes);
             for (int i = 0; i < b->nw; i++) b->ws[i].pcsv = pc;
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
             st->bytes = b->total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
-            for (size_t from = 0; from < n && rc == ARB_OK; from += WINDOW_CLAIMS) {
-                size_t to = from + WINDOW_CLAIMS < n ? from + WINDOW_CLAIMS : n;
+            size_t win = sg->add ? CSV_WINDOW_CLAIMS : CSV_STORE_WINDOW_CLAIMS;
+            for (size_t from = 0; from < n && rc == ARB_OK; from += win) {
+                size_t to = from + win < n ? from + win : n;
+                if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
+                    rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+                    break;
+                }
                 share_claims(b->ws, b->nw, cc, from, to);
                 uint64_t done = b->total * to / n;
                 rc = stage_workers(sg, sg->add ? done : done / 2, b->total);
@@ -1512,7 +1979,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES,
+        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES, 1,
                           stage_window, sg);
     }
     if (rc == ARB_OK) rc = stage_commit(sg);
@@ -1533,8 +2000,9 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     return rc;
 }
 
-/* Copies the staged batch into the store (check --record), committing
- * every `every` claims; then applies the batch's reversals. */
+/* Copies the staged batch (its claims in the spool) into the store
+ * (check --record), committing every `every` claims; then applies the
+ * batch's reversals. */
 typedef struct Copy {
     arb_engine *e;
     HStore *from;
@@ -1543,6 +2011,8 @@ typedef struct Copy {
     uint32_t every, n;
     uint64_t copied;
     StrBuf scratch;
+    const char *spool; /* the staged records are references into it */
+    size_t spool_len;
     int rc;
 } Copy;
 
@@ -1553,7 +2023,12 @@ static int copy_one(void *ud, const HRec *r) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
     }
-    if (hstore_copy(c->t, c->from, r, &c->scratch, err, sizeof err)) {
+    HRec rec = *r;
+    if (hsrc_ref_get(r->rec, r->rec_len, c->spool, c->spool_len, &rec.rec, &rec.rec_len)) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
+        return 1;
+    }
+    if (hstore_copy(c->t, c->from, &rec, &c->scratch, err, sizeof err)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
     }
@@ -1585,8 +2060,8 @@ static int copy_reversal(void *ud, const char *id, size_t n) {
     return 0;
 }
 
-static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t every,
-                        uint64_t *copied) {
+static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char *spool,
+                        size_t spool_len, uint32_t every, uint64_t *copied) {
     char err[512];
     Copy c;
     memset(&c, 0, sizeof c);
@@ -1594,6 +2069,8 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
     c.from = stage;
     c.to = store;
     c.every = every ? every : 10000;
+    c.spool = spool;
+    c.spool_len = spool_len;
     sb_init(&c.scratch, e->alloc);
     HTxn *rt;
     if (hstore_begin(stage, 0, &rt, err, sizeof err)) {
@@ -1617,41 +2094,27 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, uint32_t ev
     return c.rc;
 }
 
-/* Store mode, checking: the spool read back in windows, each decoded and
- * checked on the workers with history() from the store and the stage. */
-static int check_spool(Batch *b, int fd, uint64_t size) {
+/* Store mode, checking: the spool (its memory map) in windows, each
+ * decoded and checked on the workers with history() from the store and
+ * the stage. */
+static int check_spool(Batch *b, const char *spool, size_t spool_len) {
     arb_engine *e = b->e;
-    /* want: the bytes to have before splitting (more than a window when
-     * a record is bigger than one) */
-    size_t cap = STORE_WINDOW_BYTES * 2, len = 0, want = STORE_WINDOW_BYTES;
-    char *buf = mem_alloc(e->alloc, cap);
     SpoolRec *recs = NULL;
     size_t caprecs = 0;
-    uint64_t done = 0;
-    int rc = buf ? ARB_OK : engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-    int eof = 0;
-    if (lseek(fd, 0, SEEK_SET) < 0) rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool");
-    while (rc == ARB_OK && (!eof || len)) {
-        while (!eof && len < want) {
-            ssize_t got = read(fd, buf + len, want - len);
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) {
-                rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
-                break;
-            }
-            if (got == 0) eof = 1;
-            len += (size_t)got;
-        }
-        if (rc) break;
-        /* whole records */
+    int rc = ARB_OK;
+    const char *p = spool, *end = spool + spool_len;
+    while (rc == ARB_OK && p < end) {
+        /* the whole records of a window */
         size_t nrecs = 0;
-        const char *p = buf, *end = buf + len;
-        for (;;) {
+        const char *start = p;
+        while (p < end && (size_t)(p - start) < STORE_WINDOW_BYTES) {
             const char *q = p;
             uint64_t ord, n;
             if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
-                n > (uint64_t)(end - q))
+                n > (uint64_t)(end - q)) {
+                rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
                 break;
+            }
             if (mem_grow(e->alloc, (void **)&recs, sizeof *recs, &caprecs, nrecs + 1)) {
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                 break;
@@ -1660,23 +2123,6 @@ static int check_spool(Batch *b, int fd, uint64_t size) {
             p = q + n;
         }
         if (rc) break;
-        size_t used = (size_t)(p - buf);
-        if (nrecs == 0) {
-            if (eof) {
-                if (len) rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
-                break;
-            }
-            char *nb = mem_realloc(e->alloc, buf, cap, cap * 2); /* a record bigger than a window */
-            if (!nb) {
-                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-            want = cap;
-            continue;
-        }
-        want = STORE_WINDOW_BYTES;
         size_t per = (nrecs + (size_t)b->nw - 1) / (size_t)b->nw, at = 0;
         for (int i = 0; i < b->nw; i++) {
             b->ws[i].srecs = recs + at;
@@ -1687,18 +2133,16 @@ static int check_spool(Batch *b, int fd, uint64_t size) {
         if (rc == ARB_OK) run_workers(b->ws, b->nw);
         store_window_end(b);
         if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
-        done += used;
-        if (b->o->on_progress && size)
-            b->o->on_progress(b->o->ud, b->total / 2 + (b->total - b->total / 2) * done / size,
+        if (b->o->on_progress)
+            b->o->on_progress(b->o->ud,
+                              b->total / 2 +
+                                  (b->total - b->total / 2) * (uint64_t)(p - spool) / spool_len,
                               b->total);
-        memmove(buf, p, len - used);
-        len -= used;
     }
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].srecs = NULL;
         b->ws[i].nsrecs = 0;
     }
-    mem_free(e->alloc, buf, cap);
     mem_free(e->alloc, recs, caprecs * sizeof *recs);
     return rc;
 }
@@ -1746,6 +2190,22 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
                         sizeof err))
             rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     }
+    /* the spool, mapped: the checking pass reads its claims in order, and
+     * history() the batch's earlier claims by the staging store's
+     * references */
+    struct stat sb;
+    char *map = NULL;
+    size_t maplen = 0;
+    if (rc == ARB_OK && fstat(fd, &sb) != 0)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+    if (rc == ARB_OK && sb.st_size > 0) {
+        maplen = (size_t)sb.st_size;
+        map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED) {
+            map = NULL;
+            rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+        }
+    }
     /* check the spool, with history from both stores */
     b->store = store;
     b->stage = stage;
@@ -1757,10 +2217,11 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         }
         b->ws[i].store_mode = 1;
         b->ws[i].src.guard = &b->guard;
+        b->ws[i].src.spool = map ? map : "";
+        b->ws[i].src.spool_len = maplen;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
-    struct stat sb;
-    if (rc == ARB_OK) rc = check_spool(b, fd, fstat(fd, &sb) == 0 ? (uint64_t)sb.st_size : 0);
+    if (rc == ARB_OK) rc = check_spool(b, map, maplen);
     for (int i = 0; i < b->nw; i++) {
         if (b->ws[i].store_mode) hsrc_free(&b->ws[i].src);
         b->ws[i].store_mode = 0;
@@ -1768,7 +2229,8 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     }
     b->store = b->stage = NULL;
     if (rc == ARB_OK && o->record)
-        rc = record_batch(e, stage, store, o->commit_every, &st->recorded);
+        rc = record_batch(e, stage, store, map ? map : "", maplen, o->commit_every, &st->recorded);
+    if (map) munmap(map, maplen);
     st->not_recorded = o->record ? sg.not_stored : 0;
     if (fd >= 0) close(fd);
     remove(spool);
@@ -1892,7 +2354,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     }
     /* the rejects and rule errors are opened on their first record: a run
      * without any leaves an old file as it is */
-    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}};
+    Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}, NULL};
     /* store mode: the stores' pages may take this much memory (hstore.h) */
     hstore_guard_init(&b.guard, (size_t)48 << 20);
     /* a claim_id seen twice (JSON Lines; CSV rejects it when joining) */
@@ -1939,7 +2401,16 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     } else if (rc == ARB_OK && csv) {
         rc = run_csv(&b, st);
     } else if (rc == ARB_OK) {
-        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, check_window, &b);
+        /* pipelined on several threads, unless the claim ids are checked
+         * claim by claim (an input profile) */
+        Pipe pipe;
+        int piped = nw > 1 && enc == TC_UTF8 && !(dc.by_claim && e->batch_ids) &&
+                    pipe_start(&pipe, &b) == 0;
+        if (piped) b.pipe = &pipe;
+        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, check_window,
+                          &b);
+        if (piped) pipe_stop(&pipe);
+        b.pipe = NULL;
     }
     e->batch_ids = NULL;
     st->duplicates = dc.count;

@@ -1,9 +1,11 @@
-/* claims_each.c — claims as canonical JSON, one at a time, for readers
- * above the library (the report): arb_claims_each reads a claims file
- * through the runtime's readers as arb_check_file does (JSON Lines or CSV,
- * an encoding, an input profile), arb_history_claims_each the claims of a
- * history store.  Memory does not grow with the claims (the store's pages
- * read are let go as the batches' reads let them go). */
+/* claims_each.c — claims files read through the runtime's readers as
+ * arb_check_file reads them (JSON Lines or CSV, an encoding, an input
+ * profile), for the library's own use (claims_read: prepared claim sets,
+ * api/claimset.c) and for readers above the library (the report):
+ * arb_claims_each gives each claim as canonical JSON, and
+ * arb_history_claims_each the claims of a history store.  Memory does not
+ * grow with the claims unless they are kept (the store's pages read are let
+ * go as the batches' reads let them go). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "csv_claims.h"
 #include "engine.h"
 #include "history.h"
+#include "i18n.h"
 #include "json_reader.h"
 #include "json_writer.h"
 #include "profile.h"
@@ -22,18 +25,33 @@ typedef struct Each {
     int (*fn)(void *ud, const char *json, size_t len);
     void *ud;
     StrBuf b;
+    ClaimsRead *cr; /* claims_read's caller, or NULL: arb_claims_each's */
     uint64_t claims, rejected;
     int stopped;
 } Each;
 
-/* Hands one claim to the caller as canonical JSON; nonzero to stop. */
-static int emit(Each *x, const Value *claim) {
+/* Hands one claim to the caller (as canonical JSON for arb_claims_each);
+ * -2 when out of memory, 1 to stop, else 0. */
+static int emit(Each *x, const Value *claim, uint64_t line) {
+    if (x->cr) {
+        int rc = x->cr->take(x->cr->ud, claim, line);
+        if (rc == -2) return -2;
+        x->claims++;
+        if (rc) return x->stopped = 1;
+        return 0;
+    }
     sb_clear(&x->b);
     jsonw_record(x->e->prog->claim, claim, &x->b);
     if (x->b.oom) return -2;
     x->claims++;
     if (x->fn(x->ud, x->b.p, x->b.len)) return x->stopped = 1;
     return 0;
+}
+
+/* Counts a rejected record and tells claims_read's caller where and why. */
+static void rejected(Each *x, const char *file, uint64_t line, const char *msg) {
+    x->rejected++;
+    if (x->cr && x->cr->on_reject) x->cr->on_reject(x->cr->ud, file, line, msg);
 }
 
 static int ends_csv(const char *s) {
@@ -47,44 +65,56 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
     CsvClaims *cc = NULL;
     ProfCsv *pc = NULL;
     if (prof ? prof_csv_open(&pc, prof, o->claims_path, enc, e->alloc, msg, sizeof msg)
-             : csvc_open_ex(&cc, e->prog->claim, o->claims_path, enc, e->alloc, msg, sizeof msg))
+             : csvc_open_stream(&cc, e->prog->claim, o->claims_path, enc, 0, e->alloc, msg,
+                                sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
     if (cc) csvc_set_max_field(cc, o->max_field_bytes);
-    Arena ar;
-    arena_init(&ar, e->alloc, 1 << 14);
+    Arena scratch, *ar = x->cr && x->cr->keep ? x->cr->keep : &scratch;
+    StrMap *strings = x->cr ? x->cr->strings : NULL;
+    arena_init(&scratch, e->alloc, 1 << 14);
     ProfWork pw;
     prof_work_init(&pw, e->alloc);
     int rc = ARB_OK;
     size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
     for (size_t i = 0; i < n && rc == ARB_OK && !x->stopped; i++) {
-        arena_reset(&ar);
+        if (ar == &scratch) arena_reset(&scratch);
+        if (cc && i % 4096 == 0 && /* the next window of claims (streamed CSV) */
+            csvc_load(cc, i, i + 4096 < n ? i + 4096 : n, msg, sizeof msg)) {
+            rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
+            break;
+        }
         if (pc) {
             uint64_t line;
-            JsonrOptions jo = {NULL, NULL, o->strict, 0, o->max_field_bytes};
-            int prc = prof_csv_get(pc, i, &pw, e->json, &ar, &jo, msg, sizeof msg, &line);
+            JsonrOptions jo = {strings, NULL, o->strict, 0, o->max_field_bytes};
+            int prc = prof_csv_get(pc, i, &pw, e->json, ar, &jo, msg, sizeof msg, &line);
             if (prc == -2) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
             if (prc) {
-                x->rejected += prc == -1;
+                if (prc == -1) rejected(x, o->claims_path, line, msg);
                 continue;
             }
             for (size_t k = 0; k < pw.nclaims && rc == ARB_OK && !x->stopped; k++)
-                if (emit(x, pw.claims[k]) == -2)
+                if (emit(x, pw.claims[k], line) == -2)
                     rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         } else {
             const Value *claim;
             const char *file;
             uint64_t line;
-            if (csvc_get_ex(cc, i, &ar, NULL, NULL, o->strict, &claim, msg, sizeof msg, &file,
+            if (csvc_get_ex(cc, i, ar, strings, NULL, o->strict, &claim, msg, sizeof msg, &file,
                             &line)) {
-                x->rejected++;
+                rejected(x, file, line, msg);
                 continue;
             }
-            if (emit(x, claim) == -2) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            if (emit(x, claim, line) == -2) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         }
     }
-    if (cc) x->rejected += csvc_orphan_count(cc);
+    for (size_t k = 0; cc && k < csvc_orphan_count(cc); k++) {
+        const char *file, *m;
+        uint64_t line;
+        csvc_orphan(cc, k, &file, &line, &m);
+        rejected(x, file, line, m);
+    }
     prof_work_free(&pw);
-    arena_free(&ar);
+    arena_free(&scratch);
     if (cc) csvc_free(cc);
     prof_csv_free(pc);
     return rc;
@@ -103,48 +133,58 @@ static int each_jsonl(Each *x, const arb_batch_options *o, const Prof *prof, int
         return engine_fail(e, ARB_ERR_USAGE, "cannot convert from %s: %s", tc_encoding_name(enc),
                            strerror(errno));
     }
-    Arena ar;
-    arena_init(&ar, e->alloc, 1 << 14);
+    Arena scratch, *ar = x->cr && x->cr->keep ? x->cr->keep : &scratch;
+    StrMap *strings = x->cr ? x->cr->strings : NULL;
+    arena_init(&scratch, e->alloc, 1 << 14);
     ProfWork pw;
     prof_work_init(&pw, e->alloc);
-    char *line = NULL, msg[1024];
+    char *line = NULL, msg[1024], full[1100];
     size_t cap = 0;
     int rc = ARB_OK;
     ssize_t got;
+    uint64_t lineno = 0, base = 0;
     while (rc == ARB_OK && !x->stopped && (got = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        uint64_t at = base;
+        base += (uint64_t)got;
         const char *p = line;
         size_t n = (size_t)got;
         if (enc != TC_UTF8) {
             tc_text_clear(&text);
-            if (tc_convert(&tc, line, n, 0, &text)) {
+            if (tc_convert(&tc, line, n, (size_t)at, &text)) {
                 rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                 break;
             }
             if (text.nbad) { /* check rejects a record it cannot decode */
-                x->rejected++;
+                snprintf(full, sizeof full, _("column %zu: invalid %s at byte %llu"),
+                         text.bad[0].col, tc_encoding_name(enc),
+                         (unsigned long long)text.bad[0].in_off);
+                rejected(x, o->claims_path, lineno, full);
                 continue;
             }
             p = text.p, n = text.len;
         }
-        while (n && (*p == ' ' || *p == '\t' || *p == '\r')) p++, n--;
+        size_t lead = 0;
+        while (n && (*p == ' ' || *p == '\t' || *p == '\r')) p++, n--, lead++;
         while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
         if (!n) continue;
-        arena_reset(&ar);
+        if (ar == &scratch) arena_reset(&scratch);
         const Value *claim;
         size_t off = 0;
-        JsonrOptions jo = {NULL, NULL, o->strict, 0, o->max_field_bytes};
-        int prc = prof ? prof_read_json(prof, &pw, e->json, p, n, &ar, &jo, msg, sizeof msg, &off)
-                       : jsonr_parse_ex(e->json, p, n, &ar, &jo, &claim, msg, sizeof msg, &off);
+        JsonrOptions jo = {strings, NULL, o->strict, at + lead, o->max_field_bytes};
+        int prc = prof ? prof_read_json(prof, &pw, e->json, p, n, ar, &jo, msg, sizeof msg, &off)
+                       : jsonr_parse_ex(e->json, p, n, ar, &jo, &claim, msg, sizeof msg, &off);
         if (prc == -2) {
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         } else if (prc) {
-            x->rejected++;
+            snprintf(full, sizeof full, _("column %zu: %s"), off + 1, msg);
+            rejected(x, o->claims_path, lineno, full);
         } else if (prof) {
             for (size_t k = 0; k < pw.nclaims && rc == ARB_OK && !x->stopped; k++)
-                if (emit(x, pw.claims[k]) == -2)
+                if (emit(x, pw.claims[k], lineno) == -2)
                     rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-        } else if (emit(x, claim) == -2) {
+        } else if (emit(x, claim, lineno) == -2) {
             rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
         }
     }
@@ -152,18 +192,15 @@ static int each_jsonl(Each *x, const arb_batch_options *o, const Prof *prof, int
         rc = engine_fail(e, ARB_ERR_DATA, "cannot read %s: %s", o->claims_path, strerror(errno));
     free(line);
     prof_work_free(&pw);
-    arena_free(&ar);
+    arena_free(&scratch);
     if (enc != TC_UTF8) tc_close(&tc);
     tc_text_free(&text);
     fclose(f);
     return rc;
 }
 
-int arb_claims_each(arb_engine *e, const arb_batch_options *o,
-                    int (*fn)(void *ud, const char *json, size_t len), void *ud, uint64_t *claims,
-                    uint64_t *rejected) {
-    if (claims) *claims = 0;
-    if (rejected) *rejected = 0;
+/* The reading both entry points share. */
+static int each_file(arb_engine *e, const arb_batch_options *o, Each *x) {
     if (!e->prog) return engine_fail(e, ARB_ERR_USAGE, "compile the rules before reading claims");
     if (!o->claims_path) return engine_fail(e, ARB_ERR_USAGE, "no claims file given");
     const Prof *prof = NULL;
@@ -176,11 +213,29 @@ int arb_claims_each(arb_engine *e, const arb_batch_options *o,
     int csv = prof ? prof_profile(prof)->format == PROF_CSV
                    : o->input_format == ARB_FORMAT_CSV ||
                          (o->input_format == ARB_FORMAT_AUTO && ends_csv(o->claims_path));
+    return csv ? each_csv(x, o, prof, enc) : each_jsonl(x, o, prof, enc);
+}
+
+int claims_read(arb_engine *e, const arb_batch_options *o, ClaimsRead *cr) {
+    Each x;
+    memset(&x, 0, sizeof x);
+    x.e = e, x.cr = cr;
+    int rc = each_file(e, o, &x);
+    cr->claims = x.claims;
+    cr->rejected = x.rejected;
+    return rc;
+}
+
+int arb_claims_each(arb_engine *e, const arb_batch_options *o,
+                    int (*fn)(void *ud, const char *json, size_t len), void *ud, uint64_t *claims,
+                    uint64_t *rejected) {
+    if (claims) *claims = 0;
+    if (rejected) *rejected = 0;
     Each x;
     memset(&x, 0, sizeof x);
     x.e = e, x.fn = fn, x.ud = ud;
     sb_init(&x.b, e->alloc);
-    int rc = csv ? each_csv(&x, o, prof, enc) : each_jsonl(&x, o, prof, enc);
+    int rc = each_file(e, o, &x);
     sb_free(&x.b);
     if (claims) *claims = x.claims;
     if (rejected) *rejected = x.rejected;
@@ -208,7 +263,7 @@ static int history_one(void *ud, const HRec *r) {
                             (int)(r->claim_id_len < 64 ? r->claim_id_len : 64), r->claim_id);
         return 1;
     }
-    if (emit(h->x, claim) == -2) {
+    if (emit(h->x, claim, 0) == -2) {
         h->rc = engine_fail(h->x->e, ARB_ERR_NOMEM, "out of memory");
         return 1;
     }

@@ -118,6 +118,7 @@ static void drop_program(arb_engine *e) {
     e->cat_stats = NULL;
     program_free(e->prog);
     e->prog = NULL;
+    e->prog_gen++;
 }
 
 void arb_engine_free(arb_engine *e) {
@@ -558,10 +559,38 @@ static int risk_cmp(const void *a, const void *b) {
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* The claim's lists whose records have an at_risk field and which hold
+ * records: their field numbers, found once per claim rather than once per
+ * flagged record. */
+typedef struct RiskLists {
+    uint32_t k[32];
+    size_t n;
+    int all; /* more than fit: look through every field */
+} RiskLists;
+
+static void risk_lists(const RecordType *ct, const Value *claim, RiskLists *rl) {
+    rl->n = 0;
+    rl->all = 0;
+    for (uint32_t k = 0; k < ct->nfields; k++) {
+        const Field *f = &ct->fields[k];
+        if (f->type.kind != TY_LIST || !f->type.rec || f->type.rec->at_risk_field < 0 ||
+            !claim[k].l || !claim[k].l->n)
+            continue;
+        if (rl->n == sizeof rl->k / sizeof rl->k[0]) {
+            rl->all = 1;
+            return;
+        }
+        rl->k[rl->n++] = k;
+    }
+}
+
 /* The at_risk amount (0 when missing or negative) of rec when it is a
  * record of one of the claim's lists with an at_risk field; else -1. */
-static int64_t line_cap(const RecordType *ct, const Value *claim, const Value *rec) {
-    for (uint32_t k = 0; k < ct->nfields; k++) {
+static int64_t line_cap(const RecordType *ct, const Value *claim, const RiskLists *rl,
+                        const Value *rec) {
+    size_t n = rl->all ? ct->nfields : rl->n;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t k = rl->all ? (uint32_t)j : rl->k[j];
         if (ct->fields[k].type.kind != TY_LIST || !ct->fields[k].type.rec) continue;
         const ArbList *l = claim[k].l;
         int32_t at = ct->fields[k].type.rec->at_risk_field;
@@ -587,7 +616,18 @@ int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f,
     if (!it) return -1;
     for (size_t i = 0; i < n; i++)
         it[i] = (RiskItem){(uintptr_t)f[i].target, f[i].amount < 0 ? 0 : f[i].amount, i};
-    qsort(it, n, sizeof(RiskItem), risk_cmp);
+    if (n > 16) {
+        qsort(it, n, sizeof(RiskItem), risk_cmp);
+    } else { /* a claim's few findings: no call per comparison */
+        for (size_t a = 1; a < n; a++) {
+            RiskItem x = it[a];
+            size_t b = a;
+            while (b > 0 && risk_cmp(&it[b - 1], &x) > 0) it[b] = it[b - 1], b--;
+            it[b] = x;
+        }
+    }
+    RiskLists rl;
+    risk_lists(ct, claim, &rl);
     int64_t lines = 0, rest = 0;
     size_t rest_at = n;
     for (size_t a = 0, b; a < n; a = b) {
@@ -595,7 +635,7 @@ int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f,
         size_t at = it[a].index;
         for (b = a + 1; b < n && it[b].target == it[a].target; b++)
             if (it[b].amount > amount) amount = it[b].amount, at = it[b].index;
-        int64_t cap = line_cap(ct, claim, (const Value *)it[a].target);
+        int64_t cap = line_cap(ct, claim, &rl, (const Value *)it[a].target);
         if (cap < 0) { /* the claim, or a record without an amount of its own */
             if (amount > rest || rest_at == n) rest = amount, rest_at = at;
             continue;

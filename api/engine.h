@@ -42,6 +42,7 @@ struct arb_engine {
     struct DupCheck *batch_ids;  /* the claim ids of the batch being read (batch.c), or NULL */
     int claims_encoding;         /* of the batch being run (TC_UTF8, TC_GB18030): JSON Lines
                                     windows are converted from it */
+    uint64_t prog_gen; /* changed whenever prog is dropped: claim sets made for it are stale */
 };
 
 struct arb_history {
@@ -70,6 +71,22 @@ struct arb_session {
 /* The batch driver (batch.c): audits a claims file (arb_check_file), or,
  * with add_to set, only adds it to that store (arb_history_add_file). */
 int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HStore *add_to);
+
+/* Reading a claims file as arb_check_file reads it (claims_each.c): o's
+ * claims_path, input_format, encoding, input_profile, strict and
+ * max_field_bytes.  Each claim goes to take (with the 1-based line of its
+ * record; a claim is in input order), each rejected record to on_reject
+ * (may be NULL), CSV child rows that belong to no claim included. */
+typedef struct ClaimsRead {
+    Arena *keep;     /* claims are built here and kept (NULL: in scratch, one at a time) */
+    StrMap *strings; /* codes and texts shared (with keep), or NULL */
+    /* 0 to go on, 1 to stop, -2 when out of memory */
+    int (*take)(void *ud, const Value *claim, uint64_t line);
+    void (*on_reject)(void *ud, const char *file, uint64_t line, const char *msg);
+    void *ud;
+    uint64_t claims, rejected; /* set by claims_read */
+} ClaimsRead;
+int claims_read(arb_engine *e, const arb_batch_options *o, ClaimsRead *cr);
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))

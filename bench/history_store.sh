@@ -26,7 +26,10 @@
 # THREADS (default 1) is passed to history add and check.  INGEST=0 skips
 # the ingest and LAT=0 the latency (to measure check --history alone at big
 # sizes); the environment reaches arbiter (ARBITER_ID_BUDGET=1000000000000
-# keeps every claim id in memory, as before 2026-12-06: A/B of its RSS).  Recorded figures:
+# keeps every claim id in memory, as before 2026-12-06: A/B of its RSS).
+# OLD=DIR (a build directory of another arbiter, e.g. /work/main/build) runs
+# that arbiter's ingest and check --history in the same run, alternated with
+# this one's, and prints this / old ratios of CPU.  Recorded figures:
 # docs/performance.md ("History store").  Big sizes take disk: 4 GB of JSON
 # and ~2.3 GB of store per million claims, deleted as the run goes.
 set -euo pipefail
@@ -40,10 +43,16 @@ THREADS=${THREADS:-1}
 INGEST=${INGEST:-1}
 LAT=${LAT:-1}
 LAT_JIT=${LAT_JIT:-0}
+OLD=${OLD:-}
 bash scripts/setup.sh
 bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
 A=$PWD/build-bench/arbiter
 L=$PWD/build-bench/bench_settle_latency
+O=
+if [ -n "$OLD" ]; then
+  O=$(cd "$OLD" && pwd)/arbiter
+  [ -x "$O" ] || { echo "history_store: no arbiter in OLD=$OLD" >&2; exit 2; }
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/history_store.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -158,6 +167,15 @@ for N in "${sizes[@]}"; do
     printf "  ingest (history add): %.2f s wall, %.2f s CPU: %.0f claims/s (%.0f per CPU second); peak RSS %.0f MB; store %d MB, %s bytes a claim\n",
       w, c, n / w, n / c, m / 1024, d, b }'
 
+  if [ -n "$O" ]; then
+    rm -rf "$tmp/dbo"
+    measure "$tmp/ingest_old" $O history add "$tmp/dbo" --claims "$c" "${P[@]}" --threads "$THREADS"
+    rm -rf "$tmp/dbo"
+    read -r ow ocpu om oan ofi <"$tmp/ingest_old"
+    awk -v n="$N" -v w="$ow" -v c="$ocpu" -v m="$om" -v nc="$cpu" 'BEGIN {
+      printf "  ingest, OLD arbiter:  %.2f s wall, %.2f s CPU: %.0f claims/s (%.0f per CPU second); peak RSS %.0f MB; CPU this / old %.2fx\n",
+        w, c, n / w, n / c, m / 1024, nc / c }'
+  fi
   fi
   if ((N == 100000 && INGEST && LAT)); then
     echo "  single claims at settlement, store of this batch (warm):"
@@ -170,6 +188,7 @@ for N in "${sizes[@]}"; do
   $A history init "$tmp/db0" "${P[@]}" >/dev/null 2>&1
   : >"$tmp/store"
   : >"$tmp/mem"
+  : >"$tmp/old"
   reps=$REPEAT
   ((N <= MEM_MAX)) || reps=1
   for ((r = 0; r < reps; r++)); do
@@ -179,6 +198,10 @@ for N in "${sizes[@]}"; do
     fi
     measure "$tmp/m1" $A check "${P[@]}" --claims "$c" --history "$tmp/db0" -o "$tmp/f_store.jsonl" --quiet --threads "$THREADS"
     cat "$tmp/m1" >>"$tmp/store"
+    if [ -n "$O" ]; then
+      measure "$tmp/m1" $O check "${P[@]}" --claims "$c" --history "$tmp/db0" -o "$tmp/f_old.jsonl" --quiet --threads "$THREADS"
+      cat "$tmp/m1" >>"$tmp/old"
+    fi
   done
   s=$(best "$tmp/store")
   findings=$(wc -l <"$tmp/f_store.jsonl")
@@ -196,6 +219,16 @@ for N in "${sizes[@]}"; do
       else printf "  %-10s %8.2f %8.2f %9.0f %9.0f %9.0f\n", n, a[1], a[2], a[3] / 1024, a[4] / 1024, a[5] / 1024 }'
   done
   echo "  findings: $findings, store against in-memory: $same"
+  if [ -n "$O" ]; then
+    o=$(best "$tmp/old")
+    if cmp -s "$tmp/f_old.jsonl" "$tmp/f_store.jsonl"; then osame="byte-identical"; else osame="DIFFERENT"; fi
+    awk -v s="$s" -v o="$o" -v m="${mem:-}" -v memrun="$((N <= MEM_MAX))" -v same="$osame" 'BEGIN {
+      split(s, S, " "); split(o, O, " "); split(m, M, " ")
+      printf "  OLD store: %.2f s wall, %.2f s CPU, peak RSS %.0f MB (anon %.0f, file %.0f); findings %s\n",
+        O[1], O[2], O[3] / 1024, O[4] / 1024, O[5] / 1024, same
+      printf "  this / OLD store mode: wall %.2fx, CPU %.2fx, peak RSS %.2fx\n", S[1] / O[1], S[2] / O[2], S[3] / O[3]
+      if (memrun) printf "  OLD store / in-memory: CPU %.2fx\n", O[2] / M[2] }'
+  fi
   if ((N <= MEM_MAX)); then
     awk -v s="$s" -v m="$mem" 'BEGIN { split(s, S, " "); split(m, M, " ")
       printf "  store / in-memory: wall %.2fx, CPU %.2fx, peak RSS %.2fx\n", S[1] / M[1], S[2] / M[2], S[3] / M[3] }'

@@ -11,7 +11,11 @@
 #
 # Engines (docs/performance.md, "Peers", says why each is set up so):
 #   Arbiter     10k rules (and one rule over a 50k-row table): `arbiter
-#               check --pack` end to end, and sessions over claims in memory
+#               check --pack` end to end; in memory, a prepared claim set
+#               (arb_claimset_check: claims parsed and their item codes looked
+#               up in the rules' index when loaded, untimed) and, as a
+#               second row "Arbiter-sessions", sessions over the JSON text
+#               (arb_session_check_json, parsing inside the timed loop)
 #               (bench/peers_arbiter.c, libarbiter.so)
 #   Vectorscan  one pattern per rule, HS_FLAG_SINGLEMATCH, the age test in
 #               the match callback (bench/peers_hs.c)
@@ -143,8 +147,12 @@ mem() { # engine expected claims command...: the command prints "count seconds"
   "$@" >"$tmp/stdout" 2>"$tmp/stderr" || { cat "$tmp/stderr" >&2; exit 1; }
   read -r got s <"$tmp/stdout"
   row "$eng mem $k $s $got $exp"
+  # peers_arbiter: the best pass's CPU seconds, the untimed load's
+  if grep -q '^cpu ' "$tmp/stderr"; then echo "$eng $(cat "$tmp/stderr")" >>"$tmp/cpu"; fi
 }
+: >"$tmp/cpu"
 mem "Arbiter" "$hits" "$n" "$tmp/peers_arbiter" "$tmp/peers.arbpack" "$tmp/claims.jsonl"
+mem "Arbiter-sessions" "$hits" "$n" "$tmp/peers_arbiter" --sessions "$tmp/peers.arbpack" "$tmp/claims.jsonl"
 mem "Arbiter(table)" "$flagged" "$n" "$tmp/peers_arbiter" "$tmp/table.arbpack" "$tmp/claims.jsonl"
 ! have vectorscan || mem "Vectorscan" "$hits" "$n" "$tmp/peers_hs" mem "$tmp/rules.tsv" "$tmp/hs.db" "$tmp/claims.jsonl"
 ! have clips || mem "CLIPS" "$hits_clips" "$nclips" "$tmp/peers_clips" mem "$tmp/clips.img" "$tmp/claims_clips.jsonl"
@@ -203,10 +211,11 @@ e2e "Arbiter(table)" "$flagged" "$n" "$tmp/ft.jsonl" "$A" check --pack "$tmp/tab
 cmp -s "$tmp/f1.jsonl" "$tmp/f2.jsonl" || row "Arbiter-threads differ 0 0 1 0"
 
 # --- the table --------------------------------------------------------------------
-python3 - "$results" "$c_arb" "$c_tab" "$c_hs" "$c_clips" "$c_sq" "$c_duck" <<'PY'
+python3 - "$results" "$tmp/cpu" "$c_arb" "$c_tab" "$c_hs" "$c_clips" "$c_sq" "$c_duck" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
-comp = dict(zip(["Arbiter", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"], sys.argv[2:]))
+cpu = {l.split()[0]: l.split()[1:] for l in open(sys.argv[2])}
+comp = dict(zip(["Arbiter", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"], sys.argv[3:]))
 rate = {}
 bad = []
 for eng, mode, k, s, got, exp in rows:
@@ -216,9 +225,9 @@ for eng, mode, k, s, got, exp in rows:
 print(f"{'engine':<17} {'rules built':>11} | {'in memory':>13} {'Arbiter ÷':>9} | {'end to end':>13} {'Arbiter ÷':>9}")
 print(f"{'':<17} {'(s)':>11} | {'claims/s':>13} {'':>9} | {'claims/s':>13} {'':>9}")
 ref_m, ref_e = rate["Arbiter", "mem"], rate["Arbiter", "e2e"]
-for eng in ["Arbiter", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"]:
+for eng in ["Arbiter", "Arbiter-sessions", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIPS", "SQLite", "DuckDB"]:
     m, e = rate.get((eng, "mem")), rate.get((eng, "e2e"))
-    c = comp.get(eng.split("-")[0], "")
+    c = comp.get(eng.split("-")[0], "") if eng != "Arbiter-sessions" else ""
     if c == "-":
         print(f"{eng:<17} {'left out (not installed or PEERS_SKIP)':>11}")
         continue
@@ -226,8 +235,14 @@ for eng in ["Arbiter", "Arbiter-2threads", "Arbiter(table)", "Vectorscan", "CLIP
     fm = f"{m:13,.0f} {ref_m / m:8.2f}×" if m else f"{'':13} {'':9}"
     fe = f"{e:13,.0f} {ref_e / e:8.2f}×" if e else f"{'':13} {'':9}"
     print(f"{eng:<17} {c:>11} | {fm} | {fe}")
-print("(Arbiter ÷: Arbiter's 10k-rule claims/s ÷ the engine's, same column; in memory: Arbiter parses each")
-print(" claim's JSON in the timed loop, the peers start from parsed claims; end to end: the whole process)")
+print("(Arbiter ÷: Arbiter's 10k-rule claims/s ÷ the engine's, same column; in memory: Arbiter checks a")
+print(" prepared claim set (arb_claimset_check; parsed and looked up in the index at load, untimed, as the peers")
+print(" load theirs), Arbiter-sessions parses each claim's JSON in the timed loop; end to end: the whole process)")
+for eng, v in cpu.items(): # "cpu S load S load_cpu S"
+    d = dict(zip(v[0::2], v[1::2]))
+    k = int(next(r[2] for r in rows if r[0] == eng and r[1] == "mem"))
+    print(f"  {eng}: best pass {float(d['cpu']):.4f} s CPU ({k / max(float(d['cpu']), 1e-9):,.0f} claims/s of CPU);"
+          f" load (untimed) {float(d['load']):.3f} s wall, {float(d['load_cpu']):.3f} s CPU")
 def vs(x, eng, fmt=".2f"): # x ÷ the engine's in-memory rate, or n/a
     return format(x / rate[eng, "mem"], fmt) if (eng, "mem") in rate else "n/a"
 print(f"targets: Arbiter in memory ÷ Vectorscan in memory = {vs(ref_m, 'Vectorscan')} (≥ 2); "
@@ -354,27 +369,32 @@ if have duckdb; then
   e=$(timed node bench/peers_duckdb.mjs "$cache" exec :memory: "$L/e2e_duckdb.sql") || exit 1
   echo "DuckDB $s $(tail -n 1 "$L/duck.mem") $e $(wc -l <"$L/duck.out")" >>"$lres"
 fi
-read -r got s <<<"$("$tmp/peers_arbiter" "$L/lib.arbpack" "$L/claims.jsonl")"
+read -r got s <<<"$("$tmp/peers_arbiter" "$L/lib.arbpack" "$L/claims.jsonl" 2>"$L/cpu")"
+read -r got2 s2 <<<"$("$tmp/peers_arbiter" --sessions "$L/lib.arbpack" "$L/claims.jsonl" 2>/dev/null)"
 e=$(timed "$A" check --pack "$L/lib.arbpack" --claims "$L/claims.jsonl" -o "$L/f.jsonl" --threads 1) || exit 1
 echo "Arbiter $s $got $e $(wc -l <"$L/f.jsonl")" >>"$lres"
-python3 - "$lres" "$n" "$(grep -o '"line_no"' "$L/claims.jsonl" | wc -l)" <<'PY'
+echo "Arbiter-sessions $s2 $got2 $e $(wc -l <"$L/f.jsonl")" >>"$lres"
+python3 - "$lres" "$n" "$(grep -o '"line_no"' "$L/claims.jsonl" | wc -l)" "$(cat "$L/cpu")" <<'PY'
 import sys
 rows = {r[0]: r[1:] for r in (l.split() for l in open(sys.argv[1]))}
 n, lines = int(sys.argv[2]), int(sys.argv[3])
 print(f"\nincumbent SQL: 5 rules of 3 example categories, {n:,} claims ({lines:,} lines), one thread")
-print(f"{'engine':<9} | {'data loaded (s)':>15} {'claims/s':>11} {'Arbiter ÷':>9} | {'load counted (s)':>16} {'claims/s':>11} {'Arbiter ÷':>9} | findings")
+print(f"{'engine':<16} | {'data loaded (s)':>15} {'claims/s':>11} {'Arbiter ÷':>9} | {'load counted (s)':>16} {'claims/s':>11} {'Arbiter ÷':>9} | findings")
 a = rows["Arbiter"]
 bad = []
-for eng in ("Arbiter", "SQLite", "DuckDB"):
+for eng in ("Arbiter", "Arbiter-sessions", "SQLite", "DuckDB"):
     if eng not in rows:
-        print(f"{eng:<9} | left out (not installed or PEERS_SKIP)")
+        print(f"{eng:<16} | left out (not installed or PEERS_SKIP)")
         continue
     s, c1, e, c2 = rows[eng]
     s, e = float(s), float(e)
-    print(f"{eng:<9} | {s:15.3f} {n / s:11,.0f} {s / float(a[0]):8.2f}× | {e:16.3f} {n / e:11,.0f} {e / float(a[2]):8.2f}× | {c1} / {c2}")
+    print(f"{eng:<16} | {s:15.3f} {n / s:11,.0f} {s / float(a[0]):8.2f}× | {e:16.3f} {n / e:11,.0f} {e / float(a[2]):8.2f}× | {c1} / {c2}")
     if not (c1 == c2 == a[1]):
         bad.append(f"{eng}: {c1} / {c2} findings, Arbiter {a[1]}")
-print("(data loaded: Arbiter's sessions over the JSON text in memory (parsing it), the SQL query over tables;")
+d = dict(zip(sys.argv[4].split()[0::2], sys.argv[4].split()[1::2]))
+print("(data loaded: Arbiter checks a prepared claim set (arb_claimset_check; loaded untimed in"
+      f" {float(d['load']):.3f} s wall, {float(d['load_cpu']):.3f} s CPU; its best pass {float(d['cpu']):.4f} s CPU),")
+print(" Arbiter-sessions its sessions over the JSON text in memory (parsing it), the SQL query over tables;")
 print(" load counted: the whole process, JSON Lines in, findings file out; Arbiter ÷: the engine's time ÷ Arbiter's)")
 if bad:
     print("MISMATCH:\n  " + "\n  ".join(bad))

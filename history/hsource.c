@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "history.h"
 
@@ -75,14 +76,20 @@ static int collect(void *ud, const HRec *r) {
             return 0; /* the claim itself, recorded earlier */
         if (s->stage_txn && hstore_has_id(s->stage_txn, r->claim_id, r->claim_id_len))
             return 0; /* replaced or reversed by the batch */
-    } else if (hstore_has_id(s->stage_txn, r->claim_id, r->claim_id_len) == 2) {
+    } else if (hstore_is_reversed(s->stage_txn, r->claim_id, r->claim_id_len)) {
         return 0; /* reversed by the batch */
     }
     if (mem_grow(s->alloc, (void **)&s->recs, sizeof(HSrcItem), &s->caprecs, s->nrecs + 1)) {
         c->oom = 1;
         return 1;
     }
-    s->recs[s->nrecs++] = (HSrcItem){r->rec, r->rec_len, r->t, (uint8_t)c->from_stage};
+    const char *rec = r->rec;
+    size_t len = r->rec_len;
+    if (c->from_stage && s->spool && hsrc_ref_get(rec, len, s->spool, s->spool_len, &rec, &len)) {
+        s->failed = 1; /* not a reference into the spool: left out, reported */
+        return 0;
+    }
+    s->recs[s->nrecs++] = (HSrcItem){rec, len, r->t, (uint8_t)c->from_stage};
     return 0;
 }
 
@@ -93,11 +100,12 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
     /* a read maps more of the file than it needs (the kernel maps the pages
      * around each one it faults in): in a batch, let them go now and then,
      * so memory does not grow with the stores */
-    if (s->guard && ++s->reads >= 64) {
+    if (s->guard && ++s->reads >= 256) {
         s->reads = 0;
         if (hstore_guard_over(s->guard)) {
             if (s->store) hstore_release_pages(s->store);
             if (s->stage) hstore_release_pages(s->stage);
+            if (s->spool_len) madvise((void *)s->spool, s->spool_len, MADV_DONTNEED);
         }
     }
     int more = s->fetched; /* extend further back */

@@ -12,12 +12,43 @@
  * the same time), decoded into the claim's arena and given their derived
  * fields.  A claim's history is read once, a year and a day back (or as far
  * as the longest window asked for): each history(D) is the run of it
- * settled within D. */
+ * settled within D.
+ *
+ * A batch's staging store may hold, instead of each claim's encoding, where
+ * it is in the batch's spool (hsrc_ref_put: 8 bytes of offset and 4 of
+ * length, little-endian): the claims are then encoded once, into the spool,
+ * and the staging B-tree stays small.  HSource.spool is then the spool's
+ * bytes (a memory map), and records of the staging store are looked up
+ * there. */
 #ifndef ARB_HSOURCE_H
 #define ARB_HSOURCE_H
 
 #include "hstore.h"
 #include "vm.h"
+
+#define HSRC_REF 12 /* bytes of a reference into the spool */
+
+/* Writes the reference to the claim at off, n bytes long, into w. */
+static inline void hsrc_ref_put(char *w, uint64_t off, uint32_t n) {
+    for (int i = 0; i < 8; i++) w[i] = (char)(off >> (8 * i));
+    for (int i = 0; i < 4; i++) w[8 + i] = (char)(n >> (8 * i));
+}
+
+/* The claim a reference ref[0..n) names in spool[0..len): 0, or -1 when it
+ * is not a reference into it. */
+static inline int hsrc_ref_get(const char *ref, size_t n, const char *spool, size_t len,
+                               const char **rec, size_t *recn) {
+    if (n != HSRC_REF) return -1;
+    const unsigned char *u = (const unsigned char *)ref;
+    uint64_t off = 0;
+    uint32_t m = 0;
+    for (int i = 7; i >= 0; i--) off = off << 8 | u[i];
+    for (int i = 3; i >= 0; i--) m = m << 8 | u[8 + i];
+    if (off > len || m > len - off) return -1;
+    *rec = spool + off;
+    *recn = m;
+    return 0;
+}
 
 typedef struct HSrcItem {
     const char *rec;
@@ -30,6 +61,8 @@ typedef struct HSource {
     const Program *p;
     Alloc alloc;
     HStore *store, *stage; /* either may be NULL */
+    const char *spool;     /* non-NULL: the stage's records are references into it */
+    size_t spool_len;
     HTxn *store_txn, *stage_txn;
     VM prep; /* computes the derived fields of history claims */
     /* the claim being checked */

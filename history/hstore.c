@@ -3,6 +3,7 @@
 #include "hstore.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -622,6 +623,12 @@ int hstore_has_id(HTxn *t, const char *claim_id, size_t n) {
     return mdb_get(t->txn, t->s->sh->ids, &k, &v) == 0;
 }
 
+int hstore_is_reversed(HTxn *t, const char *claim_id, size_t n) {
+    if (n == 0 || n > MAX_KEY || t->pg || !(t->s->flags & HSTORE_STAGING)) return 0;
+    MDB_val k = {n, (void *)claim_id}, v;
+    return mdb_get(t->txn, t->s->sh->rev, &k, &v) == 0;
+}
+
 int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t to_t,
                   uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (pn + 13 > MAX_KEY) return 0;
@@ -903,13 +910,25 @@ int hstore_feedback_each(HStore *s, int (*fn)(void *ud, const char *json, size_t
     return g && g != MDB_NOTFOUND ? mdb_fail(err, errcap, g) : 0;
 }
 
-/* Resident file-backed pages of the process (statm's "shared"). */
+/* Resident file-backed pages of the process (statm's "shared", its third
+ * number).  Read with open/read, not stdio: a batch asks often. */
 static size_t resident_file_pages(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long size = 0, res = 0, shared = 0;
-    if (!f) return 0;
-    if (fscanf(f, "%lu %lu %lu", &size, &res, &shared) != 3) shared = 0;
-    fclose(f);
+    char buf[256];
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    const char *p = buf;
+    for (int skip = 0; skip < 2; skip++) { /* size, resident */
+        while (*p >= '0' && *p <= '9') p++;
+        if (*p != ' ') return 0;
+        p++;
+    }
+    size_t shared = 0;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') shared = shared * 10 + (size_t)(*p++ - '0');
     return shared;
 }
 

@@ -109,6 +109,9 @@ int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t er
 /* Whether a claim with this id is stored (1), reversed in a staging store
  * (2) or neither (0). */
 int hstore_has_id(HTxn *t, const char *claim_id, size_t n);
+/* Whether a staging store records this id as reversed (1) or not (0): one
+ * lookup where hstore_has_id may take two. */
+int hstore_is_reversed(HTxn *t, const char *claim_id, size_t n);
 
 /* One stored claim, as read: its key parts and encoded record. */
 typedef struct HRec {

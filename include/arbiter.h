@@ -576,6 +576,115 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
                             void (*on_finding)(void *ud, const arb_input_finding *f), void *ud,
                             size_t *nclaims);
 
+/* ------------------------------------------------------ prepared claims */
+
+/* A prepared claim set: a claims file read once into memory, ready to be
+ * checked again and again (what-if audits of a HIS, a Dask worker's
+ * partition, a benchmark of rule evaluation alone).  Loading does the
+ * per-claim work that does not depend on the check: it parses every record
+ * (JSON Lines or CSV, as arb_check_file reads them), builds the runtime's
+ * records, computes the derived fields, and looks each line's item code up
+ * in the rules' item-code index once, keeping for each line the rules that
+ * can fire on it.  A check then runs only those rules and the rules the
+ * index does not cover, with no parsing, no lookup and, once the session
+ * has warmed up, no allocation.
+ *
+ * The findings are arb_check_file's for the same file, rules and phases,
+ * claim by claim and in the same order (input order, then rule order;
+ * the same rule, line, amounts, messages, ids and at_risk shares); the
+ * differential tests hold it to that for the interpreter and the JIT.
+ * History: when the rules call history(), the set is the history, as it is
+ * for arb_check_file without a history store — each claim sees the earlier
+ * claims (by settle time) of its person in the set; the engine's store
+ * (arb_engine_set_history) is not read.  Reversal records are not audited
+ * (counted in arb_claimset_stats.reversals) and, with the claims they
+ * reverse, are in no history.
+ *
+ * Lifetime and threads: a set belongs to the engine's compiled rules (or
+ * pack) it was loaded for; free it before compiling again, loading another
+ * pack or freeing the engine (a check of a set whose rules are gone is
+ * ARB_ERR_USAGE).  Native code (arb_use_jit, arb_load_native) may be
+ * installed before or after loading: sessions opened after it use it.  A
+ * set is never written after loading, so any number of threads may check
+ * it at once, each through its own arb_session (for example disjoint
+ * ranges with arb_claimset_check_range). */
+typedef struct arb_claimset arb_claimset;
+
+typedef struct arb_claimset_options {
+    int input_format;          /* ARB_FORMAT_*; AUTO: by the file's extension */
+    const char *encoding;      /* NULL or "utf-8" (default), "gb18030" */
+    const char *input_profile; /* an `input` of the rules, or NULL: canonical JSON Lines / CSV */
+    /* 1: an input field the schema does not read rejects its record, and
+     * so does a JSON Lines record whose claim_id an earlier one had (as
+     * arb_batch_options.strict) */
+    int strict;
+    size_t max_field_bytes; /* bytes of one string value at most; 0: 1 MiB */
+    /* Called for each rejected record, in input order (may be NULL). */
+    void (*on_reject)(void *ud, const arb_reject *r);
+    void *ud;
+} arb_claimset_options;
+
+void arb_claimset_options_init(arb_claimset_options *o);
+
+/* What loading read. */
+typedef struct arb_claimset_info {
+    uint64_t claims;     /* claims held (reversal records included) */
+    uint64_t rejected;   /* records rejected (and CSV child rows that belong to no claim) */
+    uint64_t lines;      /* item codes looked up in the rules' index at load (a claim line
+                            once per index over its list; lines without a code not counted) */
+    uint64_t candidates; /* of those, the ones some indexed rule is listed for */
+    uint64_t duplicates; /* JSON Lines records whose claim_id an earlier one had (kept
+                            unless strict) */
+    int history;         /* 1: the rules call history(): the set is indexed by person */
+} arb_claimset_info;
+
+/* Reads the claims file at path (o may be NULL: the defaults) for the
+ * engine's compiled rules into *out.  A bad record is rejected, counted and
+ * passed to o->on_reject, and the rest is loaded: then ARB_ERR_DATA is
+ * returned with *out set all the same (arb_errmsg says how many).  Other
+ * failures (no rules, an unreadable file, an unknown profile or encoding,
+ * out of memory) return their code with *out NULL. */
+int arb_claimset_load(arb_engine *e, const char *path, const arb_claimset_options *o,
+                      arb_claimset **out);
+/* The claims held (reversal records included): checks index them 0..n-1
+ * in input order. */
+size_t arb_claimset_count(const arb_claimset *set);
+void arb_claimset_get_info(const arb_claimset *set, arb_claimset_info *out);
+void arb_claimset_free(arb_claimset *set);
+
+/* What a check of a set did; the totals are those of arb_batch_stats. */
+typedef struct arb_claimset_stats {
+    uint64_t claims;  /* looked at (audited + reversals) */
+    uint64_t audited; /* reversal records are not audited */
+    uint64_t reversals;
+    uint64_t findings;
+    uint64_t claims_flagged;
+    uint64_t rule_errors;        /* rules that stopped on a claim (a Lua call failed, arithmetic
+                                    past int64): arb_session_errmsg names the first */
+    uint64_t rules_run;          /* rule runs (the index's candidates count one each) */
+    int64_t at_risk_cents;       /* every finding's amount */
+    int64_t at_risk_lines_cents; /* each flagged line once (arb_batch_stats) */
+    int totals_overflowed;       /* a money total saturated at INT64_MAX cents */
+} arb_claimset_stats;
+
+/* Checks claims [from, to) of the set (to is capped at the count) in the
+ * rules' phases `phases` (0: all) through session s (opened on the set's
+ * engine), calling on_finding (may be NULL: only count) with each finding
+ * and the claim's position in the set, in input order then rule order.
+ * The finding's strings are valid during the call.  *st (may be NULL) is
+ * filled.  ARB_OK; ARB_ERR_USAGE when the set's rules are not the
+ * session's engine's any more; ARB_ERR_NOMEM.  A rule that stops on a claim
+ * is counted in st->rule_errors and the check goes on, as arb_check_file
+ * does. */
+int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
+                             void *ud, arb_claimset_stats *st);
+/* The whole set. */
+int arb_claimset_check(arb_session *s, const arb_claimset *set, unsigned phases,
+                       void (*on_finding)(void *ud, size_t claim, const arb_finding *f), void *ud,
+                       arb_claimset_stats *st);
+
 /* ------------------------------------------------------- history store */
 
 /* A persistent per-person claim history (docs/history.md): a directory

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv.h"
 #include "i18n.h"
@@ -14,7 +15,7 @@
 #include "utf8.h"
 
 typedef struct Row {
-    uint32_t start, end; /* byte range of the record in its file */
+    uint64_t start, end; /* byte range of the record in its text (64-bit: a file may pass 4 GiB) */
     uint64_t line;
     int32_t next; /* next child row of the same claim, -1 at the end */
     int32_t bad;  /* its first undecodable byte (index in CsvFile.spots), or -1 */
@@ -23,7 +24,7 @@ typedef struct Row {
 /* A byte that is not of the file's encoding (invalid UTF-8, or not
  * GB18030): the first of its line. */
 typedef struct Spot {
-    size_t off;        /* in the text as read (converted: its U+FFFD) */
+    uint64_t off;      /* in the text as read (converted: its U+FFFD) */
     uint64_t file_off; /* in the file */
     uint64_t line;     /* the file's */
     size_t col;        /* in bytes of the file's line */
@@ -36,12 +37,18 @@ typedef struct IgnCol {
     const Field *derived; /* NULL: no field has the name */
 } IgnCol;
 
+struct Stream;
+
 typedef struct CsvFile {
     char *path;
-    char *text; /* UTF-8 (converted when the file is not) */
+    char *text; /* UTF-8 (converted when the file is not); streamed: the
+                   text from tbase on, read but not yet passed */
     size_t len;
-    uint64_t bytes; /* of the file */
-    Spot *spots;    /* undecodable bytes, in order */
+    size_t textcap;    /* bytes allocated for text */
+    uint64_t tbase;    /* offset in the whole text of text[0] (0 unless streamed) */
+    struct Stream *st; /* streamed: the file being read, else NULL */
+    uint64_t bytes;    /* of the file */
+    Spot *spots;       /* undecodable bytes, in order */
     size_t nspots, capspots;
     const RecordType *rt;
     int32_t *col_field; /* per header column: field index, or -1 */
@@ -72,6 +79,17 @@ struct CsvClaims {
     size_t norphans, caporphans;
     size_t max_field; /* bytes of one cell at most (0: CSVC_MAX_FIELD) */
     Arena ar;
+    /* streamed (csvc_open_stream, the child files in step with claims.csv):
+     * rows, errs and heads hold the window wfrom..wto only */
+    int streamed;
+    int prepass;        /* in the first pass (st_fill checks no UTF-8) */
+    size_t count;       /* records in claims.csv */
+    size_t wfrom, wto;  /* the window loaded */
+    size_t capwin;      /* claims errs and heads have room for */
+    Arena war;          /* the window's ids and messages */
+    uint64_t text_base; /* offset of the text's first byte (csvc_open_stream_at) */
+    const char **ids;   /* per claim of the window: its claim_id, or NULL */
+    size_t *idlens;
 };
 
 /* Adds an undecodable byte at off of the text (file_off in the file), on
@@ -90,6 +108,7 @@ static int decode(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     TcText bad;
     tc_text_init(&bad, c->alloc);
     int rc = tc_decode_whole(c->enc, &cf->text, &cf->len, c->alloc, &bad);
+    cf->textcap = cf->len + 1;
     if (rc == -1)
         snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
                  tc_encoding_name(c->enc), strerror(errno));
@@ -112,22 +131,80 @@ static int copy_text(Alloc a, const CsvcText *mem, char **text, size_t *len) {
     return 0;
 }
 
-/* Reads a file (or takes its text from mem) and its header, and splits it
- * into rows. */
-static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem,
-                const RecordType *rt, int32_t list_field, char *errbuf, size_t errcap) {
+/* Reads the header (r holds its fields; it ends at offset hend of the
+ * text): the column of each field, the join column, the columns read as
+ * nothing.  -1 with errbuf set (empty when out of memory). */
+static int header(CsvClaims *c, CsvFile *cf, const CsvReader *r, uint64_t hend, char *errbuf,
+                  size_t errcap) {
+    const RecordType *rt = cf->rt;
+    int32_t list_field = cf->list_field;
+    const char *path = cf->path;
+    cf->ncols = r->nfields;
+    cf->col_field = mem_alloc(c->alloc, (r->nfields + 1) * sizeof(int32_t));
+    if (!cf->col_field) return -1;
+    const Field *key = &c->claim->fields[c->claim->key_field];
+    cf->join_col = -1;
+    cf->ign = mem_alloc(c->alloc, (r->nfields + 1) * sizeof(IgnCol));
+    if (!cf->ign) return -1;
+    for (size_t k = 0; k < r->nfields; k++) {
+        int f = record_field_index(rt, r->fields[k].ptr, r->fields[k].len);
+        int derived = f >= 0 && rt->fields[f].derived >= 0;
+        if (f >= 0 && (derived || rt->fields[f].type.kind == TY_LIST)) f = -1;
+        cf->col_field[k] = f;
+        int join = r->fields[k].len == key->name_len &&
+                   memcmp(r->fields[k].ptr, key->name, key->name_len) == 0;
+        if (join) cf->join_col = (int32_t)k;
+        if (f >= 0 || (join && list_field >= 0)) continue;
+        /* read as nothing: named like the JSON keys, lines.csv's as lines[].x */
+        char name[160];
+        const char *list = list_field >= 0 ? c->claim->fields[list_field].name : NULL;
+        size_t n =
+            notes_path(name, sizeof name, &list, list ? 1 : 0, r->fields[k].ptr, r->fields[k].len);
+        IgnCol *ic = &cf->ign[cf->nign++];
+        ic->col = (uint32_t)k;
+        ic->name = arena_strndup(&c->ar, name, n);
+        int df = derived ? record_field_index(rt, r->fields[k].ptr, r->fields[k].len) : -1;
+        ic->derived = df >= 0 ? &rt->fields[df] : NULL;
+        if (!ic->name) return -1;
+    }
+    if (cf->join_col < 0) {
+        snprintf(errbuf, errcap, _("%s: the header has no '%s' column"), path, key->name);
+        return -1;
+    }
+    if (cf->nspots && cf->spots[0].off < hend) {
+        const Spot *sp = &cf->spots[0];
+        snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
+                 (unsigned long long)sp->line, sp->col, tc_encoding_name(c->enc),
+                 (unsigned long long)sp->file_off);
+        return -1;
+    }
+    return 0;
+}
+
+/* Names the file: its path, what it fills. */
+static int file_init(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt,
+                     int32_t list_field) {
     size_t pl = strlen(path);
     cf->path = mem_alloc(c->alloc, pl + 1);
     if (!cf->path) return -1;
     memcpy(cf->path, path, pl + 1);
     cf->rt = rt;
     cf->list_field = list_field;
+    return 0;
+}
+
+/* Reads a file (or takes its text from mem) and its header, and splits it
+ * into rows. */
+static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem,
+                const RecordType *rt, int32_t list_field, char *errbuf, size_t errcap) {
+    if (file_init(c, cf, path, rt, list_field)) return -1;
     if (mem ? copy_text(c->alloc, mem, &cf->text, &cf->len)
             : mem_read_file(c->alloc, path, &cf->text, &cf->len)) {
         snprintf(errbuf, errcap, _("cannot read %s: %s"), path, strerror(errno));
         return -1;
     }
     cf->bytes = cf->len;
+    cf->textcap = cf->len + 1;
     if (decode(c, cf, errbuf, errcap)) {
         if (!*errbuf) snprintf(errbuf, errcap, _("out of memory reading %s"), path);
         return -1;
@@ -143,47 +220,7 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
         csv_free(&r);
         return -1;
     }
-    cf->ncols = r.nfields;
-    cf->col_field = mem_alloc(c->alloc, (r.nfields + 1) * sizeof(int32_t));
-    if (!cf->col_field) return csv_free(&r), -1;
-    const Field *key = &c->claim->fields[c->claim->key_field];
-    cf->join_col = -1;
-    cf->ign = mem_alloc(c->alloc, (r.nfields + 1) * sizeof(IgnCol));
-    if (!cf->ign) return csv_free(&r), -1;
-    for (size_t k = 0; k < r.nfields; k++) {
-        int f = record_field_index(rt, r.fields[k].ptr, r.fields[k].len);
-        int derived = f >= 0 && rt->fields[f].derived >= 0;
-        if (f >= 0 && (derived || rt->fields[f].type.kind == TY_LIST)) f = -1;
-        cf->col_field[k] = f;
-        int join = r.fields[k].len == key->name_len &&
-                   memcmp(r.fields[k].ptr, key->name, key->name_len) == 0;
-        if (join) cf->join_col = (int32_t)k;
-        if (f >= 0 || (join && list_field >= 0)) continue;
-        /* read as nothing: named like the JSON keys, lines.csv's as lines[].x */
-        char name[160];
-        const char *list = list_field >= 0 ? c->claim->fields[list_field].name : NULL;
-        size_t n =
-            notes_path(name, sizeof name, &list, list ? 1 : 0, r.fields[k].ptr, r.fields[k].len);
-        IgnCol *ic = &cf->ign[cf->nign++];
-        ic->col = (uint32_t)k;
-        ic->name = arena_strndup(&c->ar, name, n);
-        int df = derived ? record_field_index(rt, r.fields[k].ptr, r.fields[k].len) : -1;
-        ic->derived = df >= 0 ? &rt->fields[df] : NULL;
-        if (!ic->name) return csv_free(&r), -1;
-    }
-    if (cf->join_col < 0) {
-        snprintf(errbuf, errcap, _("%s: the header has no '%s' column"), path, key->name);
-        csv_free(&r);
-        return -1;
-    }
-    if (cf->nspots && cf->spots[0].off < (size_t)(r.pos - cf->text)) {
-        const Spot *sp = &cf->spots[0];
-        snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
-                 (unsigned long long)sp->line, sp->col, tc_encoding_name(c->enc),
-                 (unsigned long long)sp->file_off);
-        csv_free(&r);
-        return -1;
-    }
+    if (header(c, cf, &r, (uint64_t)(r.pos - cf->text), errbuf, errcap)) return csv_free(&r), -1;
     size_t spot = 0;
     for (;;) {
         const char *start = r.pos;
@@ -191,11 +228,15 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
         if (rc == 0) break;
         /* skip the blank lines csv_next passed over */
         while (start < r.end && (*start == '\n' || *start == '\r')) start++;
+        if (cf->nrows >= (size_t)INT32_MAX) { /* rows are linked by int32_t */
+            snprintf(errbuf, errcap, _("%s: more than %d rows"), path, INT32_MAX);
+            return csv_free(&r), -1;
+        }
         if (mem_grow(c->alloc, (void **)&cf->rows, sizeof(Row), &cf->caprows, cf->nrows + 1))
             return csv_free(&r), -1;
         Row *row = &cf->rows[cf->nrows++];
-        row->start = (uint32_t)(start - cf->text);
-        row->end = (uint32_t)(r.pos - cf->text);
+        row->start = (uint64_t)(start - cf->text);
+        row->end = (uint64_t)(r.pos - cf->text);
         row->line = line;
         row->next = -1;
         row->bad = -1;
@@ -232,7 +273,7 @@ static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, 
 /* Tokenizes one row (thread-safe: a reader of its own). */
 static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const char **err) {
     uint64_t line;
-    csv_reset(r, cf->text + row->start, row->end - row->start);
+    csv_reset(r, cf->text + (row->start - cf->tbase), (size_t)(row->end - row->start));
     *err = "an empty row"; /* csv_next sets it only for a malformed one */
     int rc = csv_next(r, &line, err);
     return rc == 1 ? 0 : -1;
@@ -242,7 +283,7 @@ static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const cha
  * later in it): the text of its join column when every cell up to and
  * including it is plain (no quote, no line break); 0, or -1 when not so. */
 static int plain_id(const CsvFile *cf, const Row *row, const char **id, size_t *n) {
-    const char *p = cf->text + row->start, *end = cf->text + row->end;
+    const char *p = cf->text + (row->start - cf->tbase), *end = cf->text + (row->end - cf->tbase);
     for (int32_t col = 0; col < cf->join_col; col++) {
         while (p < end && *p != ',' && *p != '"' && *p != '\n' && *p != '\r') p++;
         if (p == end || *p != ',') return -1;
@@ -273,6 +314,7 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
     c->enc = enc;
     c->claim = claim_type;
     arena_init(&c->ar, a, 1 << 16);
+    arena_init(&c->war, a, 1 << 12);
     if (load(c, &c->files[0], claims_path, mem, claim_type, -1, errbuf, errcap)) {
         csvc_free(c);
         return -1;
@@ -398,8 +440,594 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
         csvc_free(c);
         return -1;
     }
+    c->wto = n;
     *out = c;
     return 0;
+}
+
+/* ------------------------------------------------------------ streamed */
+
+/* Streamed, a file is read STREAM_PIECE bytes at a time; each piece is cut
+ * after its last line end (a character of UTF-8 or GB18030 never holds the
+ * byte '\n', nor a line end's '\r'), decoded and appended to CsvFile.text,
+ * which keeps the text from the record being read on. */
+#define STREAM_PIECE ((size_t)1 << 20)
+/* A record longer than this (an unterminated quote swallowing the file) is
+ * not streamed: the files are read whole, or refused when too big. */
+#define STREAM_MAX_RECORD ((size_t)64 << 20)
+
+typedef struct Stream {
+    FILE *f;
+    Transcoder tc; /* GB18030 */
+    int tc_open;
+    TcText tt; /* converted piece */
+    char *raw; /* read but not decoded: a line cut by the piece */
+    size_t nraw, capraw;
+    uint64_t raw_off;  /* where raw[0] is in the file */
+    uint64_t text_end; /* offset in the whole text of the end of text */
+    int eof;
+    uint64_t pos;  /* the next record, in the whole text */
+    uint64_t line; /* the file's line at pos */
+    size_t spot;   /* first spot at pos or after */
+    CsvReader r;
+} Stream;
+
+/* One record read from a stream (not yet passed: st_take passes it). */
+typedef struct SRec {
+    int rc;                    /* 1, or -1 malformed */
+    uint64_t start, end, line; /* in the whole text */
+    uint64_t next_pos, next_line;
+    const char *err;
+    CsvField id; /* the join column's cell (valid until the stream reads on) */
+    size_t nfields;
+    int32_t bad; /* index in spots of its first undecodable byte, or -1 */
+} SRec;
+
+static void st_close(CsvClaims *c, CsvFile *cf) {
+    Stream *s = cf->st;
+    if (!s) return;
+    if (s->f) fclose(s->f);
+    if (s->tc_open) tc_close(&s->tc);
+    tc_text_free(&s->tt);
+    csv_free(&s->r);
+    mem_free(c->alloc, s->raw, s->capraw);
+    mem_free(c->alloc, s, sizeof *s);
+    cf->st = NULL;
+}
+
+static int st_open(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
+    Stream *s = mem_calloc(c->alloc, sizeof *s);
+    if (!s) return -1;
+    cf->st = s;
+    tc_text_init(&s->tt, c->alloc);
+    csv_init(&s->r, "", 0, c->alloc);
+    s->line = 1;
+    s->raw_off = s->pos = s->text_end = cf->tbase = c->text_base;
+    s->f = fopen(cf->path, "rb");
+    struct stat sb;
+    if (!s->f || fstat(fileno(s->f), &sb))
+        return snprintf(errbuf, errcap, _("cannot read %s: %s"), cf->path, strerror(errno)), -1;
+    cf->bytes = (uint64_t)sb.st_size;
+    if (c->enc != TC_UTF8) {
+        if (tc_open(&s->tc, c->enc)) {
+            snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
+                     tc_encoding_name(c->enc), strerror(errno));
+            return -1;
+        }
+        s->tc_open = 1;
+    }
+    return 0;
+}
+
+/* Drops the text before the stream's position (rows handed out before are
+ * no longer valid). */
+static void st_compact(CsvFile *cf) {
+    Stream *s = cf->st;
+    size_t drop = (size_t)(s->pos - cf->tbase);
+    if (drop) {
+        memmove(cf->text, cf->text + drop, cf->len - drop);
+        cf->len -= drop;
+        cf->tbase = s->pos;
+    }
+    size_t k = 0;
+    while (k < cf->nspots && cf->spots[k].off < s->pos) k++;
+    if (k) {
+        memmove(cf->spots, cf->spots + k, (cf->nspots - k) * sizeof(Spot));
+        cf->nspots -= k;
+    }
+    s->spot = 0;
+}
+
+/* Appends n bytes of UTF-8 to the text. */
+static int st_append(CsvClaims *c, CsvFile *cf, const char *p, size_t n) {
+    if (cf->len + n + 1 > cf->textcap) {
+        size_t cap = cf->textcap ? cf->textcap : STREAM_PIECE;
+        while (cap < cf->len + n + 1) cap *= 2;
+        char *t = mem_realloc(c->alloc, cf->text, cf->textcap, cap);
+        if (!t) return -1;
+        cf->text = t;
+        cf->textcap = cap;
+    }
+    memcpy(cf->text + cf->len, p, n);
+    cf->len += n;
+    cf->text[cf->len] = 0;
+    return 0;
+}
+
+/* Reads and decodes one more piece: 1, 0 at the end of the file, -1 on an
+ * error (errbuf set; empty when out of memory). */
+static int st_fill(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
+    Stream *s = cf->st;
+    size_t cut;
+    for (;;) {
+        if (s->eof && !s->nraw) return 0;
+        if (!s->eof) {
+            if (mem_grow(c->alloc, (void **)&s->raw, 1, &s->capraw, s->nraw + STREAM_PIECE))
+                return -1;
+            size_t got = fread(s->raw + s->nraw, 1, STREAM_PIECE, s->f);
+            if (got < STREAM_PIECE) {
+                if (ferror(s->f))
+                    return snprintf(errbuf, errcap, _("cannot read %s: %s"), cf->path,
+                                    strerror(errno)),
+                           -1;
+                s->eof = 1;
+            }
+            s->nraw += got;
+        }
+        cut = s->nraw;
+        if (!s->eof) {
+            while (cut && s->raw[cut - 1] != '\n') cut--;
+            if (!cut) continue; /* no line end yet: read on */
+        }
+        break;
+    }
+    size_t at = cf->len;
+    uint64_t at_abs = s->text_end;
+    TcText *tt = &s->tt;
+    tc_text_clear(tt);
+    if (c->enc == TC_UTF8) {
+        if (st_append(c, cf, s->raw, cut)) return -1;
+        char *t = cf->text + at;
+        size_t n = cut;
+        /* the first pass needs no spots: UTF-8 is not changed by its check */
+        if (!c->prepass && tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
+    } else {
+        if (tc_convert(&s->tc, s->raw, cut, 0, tt) || st_append(c, cf, tt->p, tt->len)) return -1;
+    }
+    /* the piece's first line: the lines from the stream's position to it
+     * counted only when it has an undecodable byte */
+    uint64_t first = s->line;
+    for (const char *p = cf->text + (s->pos - cf->tbase), *e = cf->text + at;
+         tt->nbad && (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        first++;
+    for (size_t i = 0; i < tt->nbad; i++) {
+        const TcBad *b = &tt->bad[i];
+        uint64_t line = first + b->line - 1;
+        if (cf->nspots && cf->spots[cf->nspots - 1].line == line) continue;
+        if (add_spot(c, cf, at_abs + b->out_off, s->raw_off + b->in_off, line, b->col)) return -1;
+    }
+    s->text_end += cf->len - at;
+    memmove(s->raw, s->raw + cut, s->nraw - cut);
+    s->nraw -= cut;
+    s->raw_off += cut;
+    return 1;
+}
+
+/* Reads the record at the stream's position (csv_skim: the join column's
+ * cell), reading on as needed: 1, 0 at the end, -1 on an error (errbuf
+ * set; empty when out of memory), -2 when the record is longer than
+ * STREAM_MAX_RECORD. */
+static int st_read(CsvClaims *c, CsvFile *cf, SRec *rec, char *errbuf, size_t errcap) {
+    Stream *s = cf->st;
+    for (;;) {
+        size_t off = (size_t)(s->pos - cf->tbase), avail = cf->len - off;
+        const char *base = cf->text + off;
+        csv_reset(&s->r, base, avail);
+        uint64_t l = 1;
+        const char *err = NULL;
+        CsvField cell = {NULL, 0};
+        size_t nf = 0;
+        int rc = avail ? csv_skim(&s->r, (size_t)cf->join_col, &l, &err, &cell, &nf) : 0;
+        size_t used = (size_t)(s->r.pos - base);
+        int whole = s->eof && !s->nraw;
+        if (!whole) {
+            int more = rc == 0 ||
+                       (rc < 0 && err && strcmp(err, "unterminated quoted field") == 0) || !used ||
+                       base[used - 1] != '\n';
+            if (more) {
+                if (avail > STREAM_MAX_RECORD) return -2;
+                int got = st_fill(c, cf, errbuf, errcap);
+                if (got < 0) return -1;
+                continue; /* at the end of the file: whole now */
+            }
+        }
+        if (rc == 0) return 0;
+        /* the blank lines csv_skim passed over are not the row's */
+        size_t start = 0;
+        while (start < used && (base[start] == '\n' || base[start] == '\r')) start++;
+        rec->rc = rc;
+        rec->start = s->pos + start;
+        rec->end = s->pos + used;
+        rec->line = s->line + l - 1;
+        rec->next_pos = s->pos + used;
+        rec->next_line = s->line + s->r.line - 1;
+        rec->err = err;
+        rec->id = rc == 1 ? cell : (CsvField){NULL, 0};
+        rec->nfields = nf;
+        rec->bad = -1;
+        while (s->spot < cf->nspots && cf->spots[s->spot].off < rec->start) s->spot++;
+        if (s->spot < cf->nspots && cf->spots[s->spot].off < rec->end) rec->bad = (int32_t)s->spot;
+        return 1;
+    }
+}
+
+/* Passes the record st_read read. */
+static void st_take(CsvFile *cf, const SRec *rec) {
+    cf->st->pos = rec->next_pos;
+    cf->st->line = rec->next_line;
+}
+
+/* Opens a file for streaming and reads its header. */
+static int st_header(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt,
+                     int32_t list_field, char *errbuf, size_t errcap) {
+    if (file_init(c, cf, path, rt, list_field) || st_open(c, cf, errbuf, errcap)) return -1;
+    /* the header's end: a record with no join column yet (csv_skim of column 0) */
+    SRec h;
+    cf->join_col = 0;
+    int rc = st_read(c, cf, &h, errbuf, errcap);
+    if (rc == -2) rc = 0, h.rc = -1, h.err = "unterminated quoted field";
+    if (rc < 0) return -1;
+    if (rc == 0 || h.rc < 0) {
+        snprintf(errbuf, errcap, "%s: %s", path,
+                 rc == 0 ? _("empty file (a header row is needed)") : h.err);
+        return -1;
+    }
+    CsvReader r;
+    csv_init(&r, cf->text, (size_t)(h.end - cf->tbase), c->alloc);
+    uint64_t line;
+    const char *e;
+    rc = csv_next(&r, &line, &e);
+    int bad = rc != 1 || header(c, cf, &r, h.end, errbuf, errcap);
+    if (rc != 1) snprintf(errbuf, errcap, "%s: %s", path, rc == 0 ? "empty" : e);
+    csv_free(&r);
+    if (bad) return -1;
+    st_take(cf, &h);
+    return 0;
+}
+
+/* 64-bit FNV-1a of a claim id, never 0. */
+static uint64_t id_hash(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* The claim ids seen: 64-bit hashes, open addressing.  1 when h was there
+ * (the same id, or another of the same hash: either way not streamed),
+ * -1 when out of memory. */
+typedef struct IdSet {
+    uint64_t *v;
+    size_t cap, n;
+} IdSet;
+
+static int idset_add(Alloc a, IdSet *s, uint64_t h) {
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *v = mem_calloc(a, cap * sizeof(uint64_t));
+        if (!v) return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i]) continue;
+            size_t j = (size_t)s->v[i] & (cap - 1);
+            while (v[j]) j = (j + 1) & (cap - 1);
+            v[j] = s->v[i];
+        }
+        mem_free(a, s->v, s->cap * sizeof(uint64_t));
+        s->v = v;
+        s->cap = cap;
+    }
+    size_t j = (size_t)h & (s->cap - 1);
+    while (s->v[j]) {
+        if (s->v[j] == h) return 1;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->v[j] = h;
+    s->n++;
+    return 0;
+}
+
+/* Rewinds a streamed file to its first record (after the pre-pass). */
+static int st_rewind(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
+    char *path = cf->path;
+    const RecordType *rt = cf->rt;
+    int32_t lf = cf->list_field;
+    st_close(c, cf);
+    mem_free(c->alloc, cf->text, cf->textcap);
+    mem_free(c->alloc, cf->spots, cf->capspots * sizeof(Spot));
+    mem_free(c->alloc, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
+    mem_free(c->alloc, cf->ign, (cf->ncols + 1) * sizeof(IgnCol));
+    mem_free(c->alloc, cf->rows, cf->caprows * sizeof(Row));
+    memset(cf, 0, sizeof *cf);
+    int rc = st_header(c, cf, path, rt, lf, errbuf, errcap);
+    mem_free(c->alloc, path, strlen(path) + 1);
+    return rc;
+}
+
+/* The pre-pass: reads claims.csv and its child files once, in step, and
+ * tells whether they can be streamed: claims.csv names no claim_id twice,
+ * and each child row belongs to a claim at or after the previous row's
+ * (rows grouped by claim, in claims.csv's order).  1 when so (c->count
+ * set), 0 when not (why in `why`), -1 on an error (errbuf). */
+static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t errcap) {
+    IdSet set = {NULL, 0, 0};
+    SRec pr, kr;
+    int ok = 1, rc = 0;
+    size_t n = 0;
+    while (ok && (rc = st_read(c, &c->files[0], &pr, errbuf, errcap)) == 1) {
+        st_take(&c->files[0], &pr);
+        n++;
+        if (pr.rc != 1 || !pr.id.len) continue; /* a claim no child row can join */
+        int dup = idset_add(c->alloc, &set, id_hash(pr.id.ptr, pr.id.len));
+        if (dup < 0) {
+            rc = -1;
+            break;
+        }
+        if (dup) {
+            snprintf(why, whycap, _("%s:%llu: claim_id '%.*s' appears again"), c->files[0].path,
+                     (unsigned long long)pr.line, (int)(pr.id.len > 60 ? 60 : pr.id.len),
+                     pr.id.ptr);
+            ok = 0;
+            break;
+        }
+        /* the child rows of this claim: those at each child file's position
+         * (the parent's text does not move while the children are read) */
+        const char *idp = pr.id.ptr;
+        size_t idn = pr.id.len;
+        for (size_t fi = 1; fi < c->nfiles && ok; fi++) {
+            CsvFile *cf = &c->files[fi];
+            int got;
+            while ((got = st_read(c, cf, &kr, errbuf, errcap)) == 1 && kr.rc == 1 &&
+                   kr.id.len == idn && memcmp(kr.id.ptr, idp, idn) == 0) {
+                st_take(cf, &kr);
+                if (cf->st->pos - cf->tbase > 8 * STREAM_PIECE) st_compact(cf);
+            }
+            if (got == -2) {
+                snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), cf->path,
+                         (unsigned long long)cf->st->line, STREAM_MAX_RECORD >> 20);
+                ok = 0;
+            } else if (got < 0) {
+                rc = -1;
+                ok = 0;
+            } else if (got == 1 && kr.rc != 1) {
+                snprintf(why, whycap, _("%s:%llu: malformed row: %s"), cf->path,
+                         (unsigned long long)kr.line, kr.err);
+                ok = 0;
+            }
+        }
+        if (c->files[0].st->pos - c->files[0].tbase > 8 * STREAM_PIECE) st_compact(&c->files[0]);
+    }
+    if (rc == -2) {
+        snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), c->files[0].path,
+                 (unsigned long long)c->files[0].st->line, STREAM_MAX_RECORD >> 20);
+        ok = 0, rc = 0;
+    }
+    mem_free(c->alloc, set.v, set.cap * sizeof(uint64_t));
+    if (rc < 0) return -1;
+    for (size_t fi = 1; fi < c->nfiles && ok; fi++) {
+        CsvFile *cf = &c->files[fi];
+        int got = st_read(c, cf, &kr, errbuf, errcap);
+        if (got < 0 && got != -2) return -1;
+        if (got) {
+            snprintf(why, whycap,
+                     _("%s:%llu: the row's claim is not in claims.csv after the previous row's"),
+                     cf->path, (unsigned long long)(got == 1 ? kr.line : cf->st->line));
+            ok = 0;
+        }
+    }
+    c->count = n;
+    return ok;
+}
+
+/* The window's room: rows, errs, heads and ids for n claims. */
+static int window_room(CsvClaims *c, size_t n) {
+    if (n <= c->capwin && c->errs) return 0;
+    mem_free(c->alloc, c->errs, (c->capwin + 1) * sizeof(char *));
+    mem_free(c->alloc, c->heads, (c->capwin + 1) * c->nfiles * sizeof(int32_t));
+    mem_free(c->alloc, c->ids, (c->capwin + 1) * sizeof(char *));
+    mem_free(c->alloc, c->idlens, (c->capwin + 1) * sizeof(size_t));
+    c->idlens = mem_alloc(c->alloc, (n + 1) * sizeof(size_t));
+    c->errs = mem_calloc(c->alloc, (n + 1) * sizeof(char *));
+    c->heads = mem_alloc(c->alloc, (n + 1) * c->nfiles * sizeof(int32_t));
+    c->ids = mem_alloc(c->alloc, (n + 1) * sizeof(char *));
+    c->capwin = n;
+    if (!c->errs || !c->heads || !c->ids || !c->idlens) {
+        mem_free(c->alloc, c->idlens, (n + 1) * sizeof(size_t));
+        c->idlens = NULL;
+        mem_free(c->alloc, c->errs, (n + 1) * sizeof(char *));
+        mem_free(c->alloc, c->heads, (n + 1) * c->nfiles * sizeof(int32_t));
+        mem_free(c->alloc, c->ids, (n + 1) * sizeof(char *));
+        c->errs = NULL;
+        c->heads = NULL;
+        c->ids = NULL;
+        c->capwin = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static int add_row(CsvClaims *c, CsvFile *cf, const SRec *rec) {
+    if (cf->nrows >= (size_t)INT32_MAX ||
+        mem_grow(c->alloc, (void **)&cf->rows, sizeof(Row), &cf->caprows, cf->nrows + 1))
+        return -1;
+    cf->rows[cf->nrows++] = (Row){rec->start, rec->end, rec->line, -1, rec->bad};
+    return 0;
+}
+
+int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap) {
+    if (errcap) *errbuf = 0;
+    if (!c->streamed) return 0;
+    if (from != c->wto || to < from || to > c->count) {
+        snprintf(errbuf, errcap, _("%s: claims %zu to %zu asked, the next are from %zu"),
+                 c->files[0].path, from + 1, to, c->wto + 1);
+        return -1;
+    }
+    size_t n = to - from;
+    c->wfrom = c->wto = from;
+    arena_reset(&c->war);
+    for (size_t fi = 0; fi < c->nfiles; fi++) {
+        st_compact(&c->files[fi]);
+        c->files[fi].nrows = 0;
+    }
+    if (window_room(c, n)) return snprintf(errbuf, errcap, _("out of memory")), -1;
+    for (size_t k = 0; k < n * c->nfiles; k++) c->heads[k] = -1;
+    CsvFile *cf0 = &c->files[0];
+    CsvReader r;
+    csv_init(&r, "", 0, c->alloc);
+    SRec rec;
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        int got = st_read(c, cf0, &rec, errbuf, errcap);
+        if (got != 1 || add_row(c, cf0, &rec)) {
+            rc = -1;
+            if (got == 0 || got == -2)
+                snprintf(errbuf, errcap, _("%s changed while it was read"), cf0->path);
+            break;
+        }
+        st_take(cf0, &rec);
+        c->errs[k] = NULL;
+        c->ids[k] = NULL;
+        const char *e;
+        const Row *row = &cf0->rows[cf0->nrows - 1];
+        if (row_fields(cf0, row, &r, &e)) {
+            c->errs[k] = arena_strndup(&c->war, e, strlen(e));
+            if (!c->errs[k]) rc = -1;
+            continue;
+        }
+        if ((size_t)cf0->join_col >= r.nfields || r.fields[cf0->join_col].len == 0) continue;
+        c->idlens[k] = r.fields[cf0->join_col].len;
+        c->ids[k] = arena_strndup(&c->war, r.fields[cf0->join_col].ptr, c->idlens[k]);
+        if (!c->ids[k]) rc = -1;
+    }
+    for (size_t fi = 1; fi < c->nfiles && !rc; fi++) {
+        CsvFile *cf = &c->files[fi];
+        size_t k = 0;
+        int got;
+        int32_t tail = -1;
+        while ((got = st_read(c, cf, &rec, errbuf, errcap)) == 1) {
+            if (rec.rc != 1) {
+                got = -2;
+                break;
+            }
+            size_t k0 = k;
+            while (k < n && !(c->ids[k] && c->idlens[k] == rec.id.len &&
+                              memcmp(c->ids[k], rec.id.ptr, rec.id.len) == 0))
+                k++;
+            if (k == n) { /* a later window's */
+                k = k0;
+                break;
+            }
+            if (k != k0) tail = -1;
+            if (add_row(c, cf, &rec)) {
+                got = -1;
+                break;
+            }
+            st_take(cf, &rec);
+            int32_t at = (int32_t)cf->nrows - 1;
+            if (tail < 0)
+                c->heads[k * c->nfiles + fi] = at;
+            else
+                cf->rows[tail].next = at;
+            tail = at;
+        }
+        if (got == -2) {
+            snprintf(errbuf, errcap, _("%s changed while it was read"), cf->path);
+            rc = -1;
+        } else if (got < 0) {
+            rc = -1;
+        } else if (got == 1 && to == c->count) { /* rows left for no claim */
+            snprintf(errbuf, errcap, _("%s changed while it was read"), cf->path);
+            rc = -1;
+        }
+    }
+    csv_free(&r);
+    if (rc) {
+        if (!*errbuf) snprintf(errbuf, errcap, _("out of memory"));
+        c->wto = from;
+        return -1;
+    }
+    c->wto = to;
+    return 0;
+}
+
+int csvc_open_stream(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
+                     int enc, uint64_t whole_limit, Alloc a, char *errbuf, size_t errcap) {
+    return csvc_open_stream_at(out, claim_type, claims_path, enc, whole_limit, 0, a, errbuf,
+                               errcap);
+}
+
+int csvc_open_stream_at(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
+                        int enc, uint64_t whole_limit, uint64_t text_base, Alloc a, char *errbuf,
+                        size_t errcap) {
+    *out = NULL;
+    if (errcap) *errbuf = 0;
+    if (claim_type->key_field < 0) {
+        snprintf(errbuf, errcap, _("the claim schema has no key field to join CSV files on"));
+        return -1;
+    }
+    CsvClaims *c = mem_calloc(a, sizeof *c);
+    if (!c) return snprintf(errbuf, errcap, _("out of memory")), -1;
+    c->alloc = a;
+    c->enc = enc;
+    c->claim = claim_type;
+    c->streamed = 1;
+    c->text_base = text_base;
+    arena_init(&c->ar, a, 1 << 12);
+    arena_init(&c->war, a, 1 << 16);
+    int rc = st_header(c, &c->files[0], claims_path, claim_type, -1, errbuf, errcap);
+    c->nfiles = 1;
+    const char *slash = strrchr(claims_path, '/');
+    int dirlen = slash ? (int)(slash - claims_path) : 1;
+    const char *dir = slash ? claims_path : ".";
+    for (uint32_t f = 0; !rc && f < claim_type->nfields && c->nfiles < 9; f++) {
+        const Field *fd = &claim_type->fields[f];
+        if (fd->type.kind != TY_LIST) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%.*s/%s.csv", dirlen, dir, fd->name);
+        FILE *probe = fopen(path, "rb");
+        if (!probe) continue;
+        fclose(probe);
+        rc = st_header(c, &c->files[c->nfiles], path, fd->type.rec, (int32_t)f, errbuf, errcap);
+        c->nfiles++;
+    }
+    char why[512] = "";
+    c->prepass = 1;
+    if (!rc) rc = prepass(c, why, sizeof why, errbuf, errcap) < 0 ? -1 : 0;
+    c->prepass = 0;
+    int stream = !rc && !*why;
+    for (size_t fi = 0; stream && fi < c->nfiles; fi++)
+        if (st_rewind(c, &c->files[fi], errbuf, errcap)) rc = -1, stream = 0;
+    if (rc) {
+        if (!*errbuf) snprintf(errbuf, errcap, _("out of memory reading %s"), claims_path);
+        csvc_free(c);
+        return -1;
+    }
+    if (stream) {
+        *out = c;
+        return 0;
+    }
+    /* not in step: read whole, when not too big */
+    uint64_t bytes = csvc_bytes(c);
+    csvc_free(c);
+    uint64_t limit = whole_limit ? whole_limit : CSVC_WHOLE_LIMIT;
+    if (bytes > limit) {
+        snprintf(errbuf, errcap,
+                 _("%s: the CSV files (%llu MiB) are too big to be read whole (over %llu MiB), "
+                   "and they cannot be read in step: %s. Sort each child file's rows by claim, "
+                   "in the order of claims.csv, with every claim_id once in claims.csv"),
+                 claims_path, (unsigned long long)(bytes >> 20), (unsigned long long)(limit >> 20),
+                 why);
+        return -1;
+    }
+    return open_claims(out, claim_type, claims_path, NULL, 0, enc, a, errbuf, errcap);
 }
 
 int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_path, Alloc a,
@@ -426,11 +1054,12 @@ int csvc_open_mem(CsvClaims **out, const RecordType *claim_type, const CsvcText 
 void csvc_free(CsvClaims *c) {
     if (!c) return;
     Alloc a = c->alloc;
-    size_t n = c->files[0].nrows;
+    size_t n = c->streamed ? c->capwin : c->files[0].nrows;
     for (size_t i = 0; i < 9; i++) {
         CsvFile *cf = &c->files[i];
+        st_close(c, cf);
         if (cf->path) mem_free(a, cf->path, strlen(cf->path) + 1);
-        if (cf->text) mem_free(a, cf->text, cf->len + 1);
+        if (cf->text) mem_free(a, cf->text, cf->textcap);
         mem_free(a, cf->spots, cf->capspots * sizeof(Spot));
         mem_free(a, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
         mem_free(a, cf->ign, (cf->ncols + 1) * sizeof(IgnCol));
@@ -439,6 +1068,9 @@ void csvc_free(CsvClaims *c) {
     mem_free(a, c->errs, (n + 1) * sizeof(char *));
     mem_free(a, c->heads, (n + 1) * c->nfiles * sizeof(int32_t));
     mem_free(a, c->orphans, c->caporphans * sizeof(Orphan));
+    mem_free(a, c->ids, (c->capwin + 1) * sizeof(char *));
+    mem_free(a, c->idlens, (c->capwin + 1) * sizeof(size_t));
+    arena_free(&c->war);
     arena_free(&c->ar);
     mem_free(a, c, sizeof *c);
 }
@@ -450,13 +1082,13 @@ uint64_t csvc_bytes(const CsvClaims *c) {
 }
 
 size_t csvc_count(const CsvClaims *c) {
-    return c->files[0].nrows;
+    return c->streamed ? c->count : c->files[0].nrows;
 }
 
 void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n) {
-    const Row *row = &c->files[0].rows[i];
-    *p = c->files[0].text + row->start;
-    *n = row->end - row->start;
+    const Row *row = &c->files[0].rows[i - c->wfrom];
+    *p = c->files[0].text + (row->start - c->files[0].tbase);
+    *n = (size_t)(row->end - row->start);
     while (*n && ((*p)[*n - 1] == '\n' || (*p)[*n - 1] == '\r')) (*n)--;
 }
 
@@ -610,6 +1242,10 @@ int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputN
                 uint64_t *err_line) {
     const CsvFile *cf0 = &c->files[0];
     *err_file = cf0->path;
+    *err_line = 0;
+    if (i < c->wfrom || i >= c->wto) /* streamed: a claim outside the window loaded */
+        return snprintf(errbuf, errcap, _("claim %zu of %s is not loaded"), i + 1, cf0->path), -1;
+    i -= c->wfrom;
     *err_line = cf0->rows[i].line;
     if (c->errs[i]) return snprintf(errbuf, errcap, "%s", c->errs[i]), -1;
     if (notes) notes_next_record(notes);
@@ -661,4 +1297,8 @@ int csvc_get_ex(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, InputN
     if (e.n) return -1;
     *out = claim;
     return 0;
+}
+
+int csvc_streamed(const CsvClaims *c) {
+    return c->streamed;
 }

@@ -32,6 +32,33 @@ int csvc_open(CsvClaims **out, const RecordType *claim_type, const char *claims_
  * in the header it fails the open. */
 int csvc_open_ex(CsvClaims **out, const RecordType *claim_type, const char *claims_path, int enc,
                  Alloc a, char *errbuf, size_t errcap);
+/* csvc_open_ex that reads the files a window at a time (csvc_load), in
+ * memory flat in their size, when it can: after a first pass over them
+ * (the join column only) has found every claim_id once in claims.csv, and
+ * each child file's rows grouped by claim in claims.csv's order (a claim's
+ * rows together; claims without rows may be left out).  When the files are
+ * not so, they are read whole as csvc_open_ex reads them (the same
+ * answers: orphans, duplicates, rows of a claim anywhere in the file) if
+ * they hold at most whole_limit bytes (0: CSVC_WHOLE_LIMIT); bigger, the
+ * open fails, saying why and how to sort them.  Offsets in the files are
+ * 64-bit. */
+#define CSVC_WHOLE_LIMIT ((uint64_t)256 << 20)
+int csvc_open_stream(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
+                     int enc, uint64_t whole_limit, Alloc a, char *errbuf, size_t errcap);
+/* csvc_open_stream whose offsets in the text and the files start at
+ * text_base, not 0, as if that many bytes came before (tests: offsets past
+ * 4 GiB without 4 GiB of files; messages then name those offsets). */
+int csvc_open_stream_at(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
+                        int enc, uint64_t whole_limit, uint64_t text_base, Alloc a, char *errbuf,
+                        size_t errcap);
+/* Reads claims from..to (to at most csvc_count) for csvc_get and csvc_raw,
+ * which then answer for those claims only; windows are asked for in order,
+ * each from where the last ended, and those before it are forgotten.  A
+ * no-op on files read whole.  -1 on an error (errbuf says which: the files
+ * could not be read, or changed since the first pass). */
+int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap);
+/* 1 when c reads its files a window at a time. */
+int csvc_streamed(const CsvClaims *c);
 /* A CSV file held in memory: its name and text. */
 typedef struct CsvcText {
     const char *name; /* claims.csv's path in messages; a child's list field ("lines") */
@@ -49,13 +76,12 @@ void csvc_free(CsvClaims *c);
 uint64_t csvc_bytes(const CsvClaims *c);
 /* Records in claims.csv (malformed ones included). */
 size_t csvc_count(const CsvClaims *c);
-/* Builds claim i into ar; with `strings` (text -> ArbStr, which the strings
- * of ar outlive), a code or text equal to one read before is shared, not
- * copied (for claims kept a whole batch long).  On a problem in the claim
- * row or any of its child rows returns -1 with the message (up to
- * CSVC_MAX_ERRORS problems, those of rows after the first bad one prefixed
- * with their file and line), and the file and 1-based line of the first bad
- * row: the whole claim is rejected. */
+/* Builds claim i into ar (read whole, or in the window loaded); with `strings` (text -> ArbStr,
+ * which the strings of ar outlive), a code or text equal to one read before is shared, not copied
+ * (for claims kept a whole batch long).  On a problem in the claim row or any of its child rows
+ * returns -1 with the message (up to CSVC_MAX_ERRORS problems, those of rows after the first bad
+ * one prefixed with their file and line), and the file and 1-based line of the first bad row: the
+ * whole claim is rejected. */
 int csvc_get(const CsvClaims *c, size_t i, Arena *ar, StrMap *strings, const Value **out,
              char *errbuf, size_t errcap, const char **err_file, uint64_t *err_line);
 /* csvc_get, counting the header columns read as no field (unknown names,

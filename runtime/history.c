@@ -5,17 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "scalar.h"
 #include "strmap.h"
 
 typedef struct SortKey {
     const ArbStr *person;
+    uint32_t hash; /* str_hash of person (0: none) */
+    uint32_t i;    /* input order */
     int64_t t;
-    uint32_t i; /* input order */
 } SortKey;
 
+/* Groups the claims by person, each person's in time (then input) order.
+ * The persons go by the hash of their id first: which person comes first
+ * does not matter, and most comparisons are settled without reading the
+ * ids (scattered in memory: the sort of 50,000 claims spent most of its
+ * time waiting for them). */
 static int key_cmp(const void *a, const void *b) {
     const SortKey *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
     int c = str_cmp(x->person, y->person);
     if (c) return c;
     if (x->t != y->t) return x->t < y->t ? -1 : 1;
@@ -45,6 +53,7 @@ int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, A
     }
     for (size_t i = 0; i < n; i++) {
         k[i].person = pf >= 0 ? claims[i][pf].s : NULL;
+        k[i].hash = k[i].person ? str_hash(k[i].person->data, k[i].person->len) : 0;
         int64_t t = tf >= 0 ? claims[i][tf].i : ARB_NULL;
         if (t != ARB_NULL && __builtin_mul_overflow(t, scale, &t)) t = ARB_NULL;
         k[i].t = t;

@@ -1976,7 +1976,7 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
 /* -------------------------------------------------------------------- CSV */
 
 typedef struct CRow {
-    uint32_t start, end;
+    uint64_t start, end; /* in the text: 64-bit, a file may pass 4 GiB */
     uint64_t line;
     int32_t next; /* next row of the same claim, -1 at the end */
 } CRow;
@@ -2109,7 +2109,7 @@ static int csv_children(ProfCsv *c) {
 /* An undecodable byte: where it is in the text read (off) and in the file
  * (file_off, line, col). */
 typedef struct CSpot {
-    size_t off;
+    uint64_t off;
     uint64_t file_off, line;
     size_t col;
 } CSpot;
@@ -2119,7 +2119,8 @@ typedef struct CSpots {
     size_t n, cap;
 } CSpots;
 
-static int cspot_add(Alloc a, CSpots *s, size_t off, uint64_t file_off, uint64_t line, size_t col) {
+static int cspot_add(Alloc a, CSpots *s, uint64_t off, uint64_t file_off, uint64_t line,
+                     size_t col) {
     if (s->n && s->v[s->n - 1].line == line) return 0; /* the first of a line */
     if (mem_grow(a, (void **)&s->v, sizeof(CSpot), &s->cap, s->n + 1)) return -1;
     s->v[s->n++] = (CSpot){off, file_off, line, col};
@@ -2238,18 +2239,23 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
     StrMap byid;
     strmap_init(&byid, a);
     while (rc == 0 && !oom) {
-        uint32_t start = (uint32_t)(r.pos - r.buf);
+        uint64_t start = (uint64_t)(r.pos - r.buf);
         CsvField key;
         size_t nf = 0;
         got = csv_skim(&r, (size_t)c->key_col, &line, &why, &key, &nf);
         if (got == 0) break;
+        if (c->nrows >= (size_t)INT32_MAX) { /* rows are linked by int32_t */
+            snprintf(errbuf, errcap, _("%s: more than %d rows"), path, INT32_MAX);
+            rc = -1;
+            break;
+        }
         if (mem_grow(a, (void **)&c->rows, sizeof(CRow), &c->caprows, c->nrows + 1)) {
             oom = 1;
             break;
         }
         CRow *row = &c->rows[c->nrows];
         row->start = start;
-        row->end = (uint32_t)(r.pos - r.buf);
+        row->end = (uint64_t)(r.pos - r.buf);
         row->line = line;
         row->next = -1;
         char *msg = NULL;
@@ -2346,7 +2352,7 @@ void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_
  * a row that no longer reads). */
 static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWork *w, uint8_t skip,
                         int *oom) {
-    csv_reset(r, c->text + row->start, row->end - row->start);
+    csv_reset(r, c->text + row->start, (size_t)(row->end - row->start));
     uint64_t line;
     const char *why;
     if (csv_next(r, &line, &why) != 1) return -1;

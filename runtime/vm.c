@@ -792,8 +792,6 @@ static int add_candidates(VM *vm, const Table *t, const char *s, uint32_t n, int
     return 0;
 }
 
-/* Runs the indexed rules: for each record of the index's list, only the
- * rules listed under its field value (exactly or by prefix), each once. */
 /* Whether rule failed on this claim already (a failure since failures[ffrom]). */
 static int failed_before(const VM *vm, size_t ffrom, uint32_t rule) {
     for (size_t k = ffrom; k < vm->nfailures; k++)
@@ -810,14 +808,63 @@ static void drop_rule(VM *vm, size_t from, uint32_t rule) {
     vm->nfindings = w;
 }
 
+int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
+    const Table *t = ix->keys;
+    vm->ncand = 0;
+    if (add_candidates(vm, t, s->data, s->len, 0)) return -1;
+    for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++)
+        if (add_candidates(vm, t, s->data, t->prefix_lens[k], 1)) return -1;
+    /* in rule order, each rule once */
+    for (size_t a = 1; a < vm->ncand; a++) {
+        uint32_t x = vm->cand[a];
+        size_t b = a;
+        while (b > 0 && vm->cand[b - 1] > x) vm->cand[b] = vm->cand[b - 1], b--;
+        vm->cand[b] = x;
+    }
+    size_t w = 0;
+    for (size_t k = 0; k < vm->ncand; k++)
+        if (!k || vm->cand[k] != vm->cand[w - 1]) vm->cand[w++] = vm->cand[k];
+    vm->ncand = w;
+    return 0;
+}
+
+/* Runs the bound code of the candidate rules cand[0..n) (in rule order, each
+ * once) for record rec.  Findings from findings[from..] and failures from
+ * failures[ffrom..] are this claim's. */
+static int run_candidates(VM *vm, const Value *rec, const uint32_t *cand, size_t n,
+                          const Value *claim, unsigned phases, int64_t as_of, Arena *ar,
+                          size_t from, size_t ffrom) {
+    const Program *p = vm->p;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t ri = cand[k];
+        const Rule *r = &p->rules[ri];
+        if (!rule_applies(r, phases, as_of) || failed_before(vm, ffrom, ri)) continue;
+        vm->rules_run++;
+        vm->locals[r->bound_slot].rec = rec;
+        vm->nev = 0;
+        vm->arith_overflow = 0;
+        size_t before = vm->nfindings;
+        int rc = vm->native && vm->native->bound[ri]
+                     ? native_run(vm, vm->native->bound[ri], ri, claim, ar)
+                     : run(vm, r->bound_entry, rule_ops(vm->p, r), claim, ri, ar);
+        rc = overflowed(vm, ri, rc, ar);
+        if (rc < 0) return -1;
+        if (rc > 0) { /* failed (Lua, arithmetic): nothing of the rule for this claim */
+            vm->nfindings = before;
+            drop_rule(vm, from, ri);
+        }
+    }
+    return 0;
+}
+
+/* Runs the indexed rules: for each record of the index's list, only the
+ * rules listed under its field value (exactly or by prefix), each once. */
 /* Findings from findings[from..] and failures from failures[ffrom..] are
  * this claim's. */
 static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned phases,
                      int64_t as_of, Arena *ar, size_t from, size_t ffrom) {
-    const Program *p = vm->p;
     const ArbList *l = claim[ix->list_field].l;
     if (!l) return 0;
-    const Table *t = ix->keys;
     /* a code's candidates are looked up once in the list (a long stay bills
      * a few dozen codes over many lines): the memo remembers them by code */
     if (!vm->memo && !(vm->memo = mem_alloc(vm->alloc, VM_MEMO * sizeof(CandMemo)))) return -1;
@@ -834,17 +881,7 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             if (m->n) memcpy(vm->cand, vm->memo_rules + m->off, m->n * sizeof(uint32_t));
             vm->ncand = m->n;
         } else {
-            vm->ncand = 0;
-            if (add_candidates(vm, t, s->data, s->len, 0)) return -1;
-            for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++)
-                if (add_candidates(vm, t, s->data, t->prefix_lens[k], 1)) return -1;
-            /* in rule order, each rule once */
-            for (size_t a = 1; a < vm->ncand; a++) {
-                uint32_t x = vm->cand[a];
-                size_t b = a;
-                while (b > 0 && vm->cand[b - 1] > x) vm->cand[b] = vm->cand[b - 1], b--;
-                vm->cand[b] = x;
-            }
+            if (vm_index_candidates(vm, ix, s)) return -1;
             if (mem_grow(vm->alloc, (void **)&vm->memo_rules, sizeof(uint32_t), &vm->capmemo_rules,
                          vm->nmemo_rules + vm->ncand))
                 return -1;
@@ -853,26 +890,8 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
             *m = (CandMemo){s, (uint32_t)vm->nmemo_rules, (uint32_t)vm->ncand};
             vm->nmemo_rules += vm->ncand;
         }
-        for (size_t k = 0; k < vm->ncand; k++) {
-            uint32_t ri = vm->cand[k];
-            if (k && ri == vm->cand[k - 1]) continue;
-            const Rule *r = &p->rules[ri];
-            if (!rule_applies(r, phases, as_of) || failed_before(vm, ffrom, ri)) continue;
-            vm->rules_run++;
-            vm->locals[r->bound_slot].rec = rec;
-            vm->nev = 0;
-            vm->arith_overflow = 0;
-            size_t before = vm->nfindings;
-            int rc = vm->native && vm->native->bound[ri]
-                         ? native_run(vm, vm->native->bound[ri], ri, claim, ar)
-                         : run(vm, r->bound_entry, rule_ops(vm->p, r), claim, ri, ar);
-            rc = overflowed(vm, ri, rc, ar);
-            if (rc < 0) return -1;
-            if (rc > 0) { /* failed (Lua, arithmetic): nothing of the rule for this claim */
-                vm->nfindings = before;
-                drop_rule(vm, from, ri);
-            }
-        }
+        if (run_candidates(vm, rec, vm->cand, vm->ncand, claim, phases, as_of, ar, from, ffrom))
+            return -1;
     }
     return 0;
 }
@@ -904,7 +923,16 @@ int vm_merge_findings(VM *vm, size_t from, Arena *ar) {
     MergeKey *m = vm->merge;
     for (size_t i = 0; i < n; i++)
         m[i] = (MergeKey){f[from + i].rule, (uintptr_t)f[from + i].target, from + i};
-    qsort(m, n, sizeof(MergeKey), merge_cmp);
+    if (n > 16) {
+        qsort(m, n, sizeof(MergeKey), merge_cmp);
+    } else { /* a claim's few findings: no call per comparison */
+        for (size_t a = 1; a < n; a++) {
+            MergeKey x = m[a];
+            size_t b = a;
+            while (b > 0 && merge_cmp(&m[b - 1], &x) > 0) m[b] = m[b - 1], b--;
+            m[b] = x;
+        }
+    }
     for (size_t a = 0, b; a < n; a = b) {
         uint32_t keys = 0;
         for (b = a + 1; b < n && m[b].rule == m[a].rule && m[b].target == m[a].target; b++)
@@ -949,7 +977,10 @@ int64_t vm_effective_day(const VM *vm, const Value *claim) {
     return day_of(&ct->fields[vm->eff_lines].type.rec->fields[vm->eff_line_time], first);
 }
 
-int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
+/* vm_check_claim; with pre set, the index's candidates are cands[0..ncands)
+ * (vm_check_claim_cands). */
+static int check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar, int pre,
+                       const VmCand *cands, size_t ncands) {
     const Program *p = vm->p;
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
@@ -974,11 +1005,28 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
         if (rc < 0) return -1;
         if (rc > 0) vm->nfindings = before; /* a failed Lua call: this run found nothing */
     }
-    if (!vm->no_index && p->nindexes) {
+    if (pre) {
+        for (size_t k = 0; k < ncands; k++) {
+            const VmCand *c = &cands[k];
+            const Value *rec = list_item(claim[p->indexes[c->index].list_field].l, c->rec);
+            if (run_candidates(vm, rec, c->rules, c->nrules, claim, phases, as_of, ar, from, ffrom))
+                return -1;
+        }
+        sort_by_rule(vm, from);
+    } else if (!vm->no_index && p->nindexes) {
         for (uint32_t x = 0; x < p->nindexes; x++)
             if (run_index(vm, &p->indexes[x], claim, phases, as_of, ar, from, ffrom)) return -1;
         sort_by_rule(vm, from);
     }
     if (vm_merge_findings(vm, from, ar)) return -1;
     return vm->hist_oom || vm->ev_oom ? -1 : 0;
+}
+
+int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar) {
+    return check_claim(vm, claim, phases, ar, 0, NULL, 0);
+}
+
+int vm_check_claim_cands(VM *vm, Value *claim, unsigned phases, Arena *ar, const VmCand *cands,
+                         size_t ncands) {
+    return check_claim(vm, claim, phases, ar, 1, cands, ncands);
 }

@@ -138,6 +138,30 @@ const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f,
 /* Forgets the groups: the lists they were made of are another claim's. */
 void vm_select_forget(VM *vm);
 
+/* The item-code index's candidates of one record, worked out before the
+ * claim is checked (a prepared claim set, api/claimset.c): the record at
+ * position rec of index `index`'s list, and the rules the index lists under
+ * its code (exactly or by prefix), in rule order, each once. */
+typedef struct VmCand {
+    uint32_t index; /* in Program.indexes */
+    uint32_t rec;   /* the record's position in the index's list */
+    const uint32_t *rules;
+    size_t nrules;
+} VmCand;
+
+/* vm_check_claim with the index's work done ahead: cands[0..ncands) are the
+ * claim's records that have candidates (vm_index_candidates), in index
+ * order, then record order within an index; a record with none is not
+ * looked at.  Gives exactly vm_check_claim's findings when the candidates
+ * are the index's (whatever vm->no_index says). */
+int vm_check_claim_cands(VM *vm, Value *claim, unsigned phases, Arena *ar, const VmCand *cands,
+                         size_t ncands);
+
+/* The rules index ix lists under code s (exactly, then by each prefix length
+ * present), in rule order, each once: into vm->cand[0..vm->ncand).  0, or -1
+ * when out of memory. */
+int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s);
+
 /* One finding per rule and flagged record (a line, or the claim): of the
  * findings[from..] with one rule and one target, the first found is kept
  * (its amount, message and evidence: for a rule matching a table, the

@@ -38,6 +38,7 @@ __all__ = [
     "RulesError",
     "DataError",
     "Diagnostic",
+    "ClaimSet",
     "Engine",
     "History",
     "default_stdlib_dir",
@@ -196,6 +197,15 @@ def _on_duplicate(ud, d):
             "line": int(d.line),
         }
     )
+
+
+@ffi.callback("void(void *, size_t, const arb_finding *)")
+def _on_set_finding(ud, claim, f):
+    sink = ffi.from_handle(ud)
+    try:
+        sink.append((int(claim), _finding_text(f)))
+    except BaseException as exc:  # raised again after the call
+        sink.error = exc
 
 
 class _Findings(list):
@@ -385,6 +395,7 @@ class Engine:
         self._tls = threading.local()
         self._history = None
         self._histories = []  # opened on this engine: closed before it
+        self._claimsets = []  # loaded for this engine's rules: freed before it
 
     # --- making one ------------------------------------------------------
 
@@ -640,6 +651,27 @@ class Engine:
         out["status"] = rc
         return out
 
+    # --- claims held in memory -----------------------------------------------
+
+    def load_claims(
+        self,
+        claims,
+        *,
+        input_format=None,
+        encoding=None,
+        input_profile=None,
+        strict=False,
+        on_reject=None,
+    ):
+        """Reads a claims file once into a prepared claim set (ClaimSet,
+        arb_claimset_load): parsed as check_file reads it, derived fields
+        computed, each line's item code looked up in the rules' index, so
+        that checking it again and again (ClaimSet.check) gives check_file's
+        findings without reading or parsing.  Rejected records do not raise:
+        they are in the set's reject_list (and passed to on_reject), the
+        rest is loaded."""
+        return ClaimSet(self, claims, input_format, encoding, input_profile, strict, on_reject)
+
     # --- history -------------------------------------------------------------
 
     def open_history(self, path, write=False):
@@ -675,8 +707,129 @@ class Engine:
         for h in list(self._histories):
             h.close()
         self._histories = []
+        for c in list(getattr(self, "_claimsets", [])):
+            c.close()
+        self._claimsets = []
         lib.arb_engine_free(self._e)
         self._e = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class ClaimSet:
+    """A prepared claim set (Engine.load_claims; docs/embedding.md): claims
+    held in memory, read once, checked as often as needed with the rules the
+    engine had when it was loaded.  len() is its number of claims.  Any
+    number of threads may check it at once (each uses its own session);
+    close it before the engine compiles again or is closed."""
+
+    def __init__(self, engine, path, input_format, encoding, input_profile, strict, on_reject):
+        self._engine = engine
+        self._set = None
+        self.reject_list = []
+        sink = _BatchSink(on_reject)
+        handle = ffi.new_handle(sink)
+        o = ffi.new("arb_claimset_options *")
+        lib.arb_claimset_options_init(o)
+        o.input_format = _format(input_format)
+        keep = []
+
+        def cstr(v):
+            if v is None:
+                return ffi.NULL
+            c = ffi.new("char[]", v.encode())
+            keep.append(c)
+            return c
+
+        o.encoding = cstr(encoding)
+        o.input_profile = cstr(input_profile)
+        o.strict = 1 if strict else 0
+        o.on_reject = _on_reject
+        o.ud = handle
+        out = ffi.new("arb_claimset **")
+        rc = lib.arb_claimset_load(engine._live(), os.fsencode(path), o, out)
+        del keep
+        self.reject_list = sink.rejects
+        if rc not in (lib.ARB_OK, lib.ARB_ERR_DATA) or out[0] == ffi.NULL:
+            engine._call(rc)
+        self._set = out[0]
+        engine._claimsets.append(self)
+
+    def __len__(self):
+        return int(lib.arb_claimset_count(self._handle()))
+
+    def _handle(self):
+        if self._set is None:
+            raise ArbiterError(lib.ARB_ERR_USAGE, "the claim set is closed")
+        return self._set
+
+    def info(self):
+        """claims, rejected, lines, candidates, duplicates, history."""
+        i = ffi.new("arb_claimset_info *")
+        lib.arb_claimset_get_info(self._handle(), i)
+        keys = ("claims", "rejected", "lines", "candidates", "duplicates", "history")
+        return {k: int(getattr(i, k)) for k in keys}
+
+    def check(self, phase=None, raw=False, count_only=False, start=0, stop=None):
+        """Checks claims [start, stop) of the set with the rules of `phase`
+        (as Engine.check).  Returns (findings, stats): the findings in input
+        order, then rule order, each (claim position, finding) with the
+        finding the object a findings file holds (a dict; raw=True: its JSON
+        text, byte for byte as `arbiter check` writes it); with
+        count_only=True the findings list is empty and only stats (a dict:
+        claims, audited, reversals, findings, claims_flagged, rule_errors,
+        rules_run, at_risk_cents, at_risk_lines_cents) count them."""
+        h = self._handle()
+        s = self._engine._session()
+        sink = _Findings()
+        handle = ffi.new_handle(sink)
+        st = ffi.new("arb_claimset_stats *")
+        stop = len(self) if stop is None else stop
+        rc = lib.arb_claimset_check_range(
+            s,
+            h,
+            start,
+            stop,
+            parse_phases(phase),
+            ffi.NULL if count_only else _on_set_finding,
+            handle,
+            st,
+        )
+        if sink.error is not None:
+            raise sink.error
+        if rc != lib.ARB_OK:
+            raise ArbiterError(rc, _str(lib.arb_session_errmsg(s)) or "error")
+        stats = {
+            k: int(getattr(st, k))
+            for k in (
+                "claims",
+                "audited",
+                "reversals",
+                "findings",
+                "claims_flagged",
+                "rule_errors",
+                "rules_run",
+                "at_risk_cents",
+                "at_risk_lines_cents",
+            )
+        }
+        found = [(c, t if raw else json.loads(t)) for c, t in sink]
+        return found, stats
+
+    def close(self):
+        """Frees the set (after the checks using it are done)."""
+        if getattr(self, "_set", None) is not None:
+            lib.arb_claimset_free(self._set)
+            self._set = None
+            if self in self._engine._claimsets:
+                self._engine._claimsets.remove(self)
 
     def __enter__(self):
         return self

@@ -222,6 +222,47 @@ int arb_engine_set_history(arb_engine *e, arb_history *h);
 int arb_history_add_file(arb_history *h, const arb_batch_options *o, arb_batch_stats *st);
 int arb_history_stats(arb_history *h, arb_history_info *out);
 int arb_session_record_json(arb_session *s, const char *json, size_t len);
+
+typedef struct arb_claimset arb_claimset;
+typedef struct arb_claimset_options {
+    int input_format;
+    const char *encoding;
+    const char *input_profile;
+    int strict;
+    size_t max_field_bytes;
+    void (*on_reject)(void *ud, const arb_reject *r);
+    void *ud;
+} arb_claimset_options;
+typedef struct arb_claimset_info {
+    uint64_t claims;
+    uint64_t rejected;
+    uint64_t lines;
+    uint64_t candidates;
+    uint64_t duplicates;
+    int history;
+} arb_claimset_info;
+typedef struct arb_claimset_stats {
+    uint64_t claims;
+    uint64_t audited;
+    uint64_t reversals;
+    uint64_t findings;
+    uint64_t claims_flagged;
+    uint64_t rule_errors;
+    uint64_t rules_run;
+    int64_t at_risk_cents;
+    int64_t at_risk_lines_cents;
+    int totals_overflowed;
+} arb_claimset_stats;
+void arb_claimset_options_init(arb_claimset_options *o);
+int arb_claimset_load(arb_engine *e, const char *path, const arb_claimset_options *o,
+                      arb_claimset **out);
+size_t arb_claimset_count(const arb_claimset *set);
+void arb_claimset_get_info(const arb_claimset *set, arb_claimset_info *out);
+void arb_claimset_free(arb_claimset *set);
+int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
+                             void *ud, arb_claimset_stats *st);
 """
 
 # The structures test_layout.py compares with include/arbiter.h.
@@ -238,6 +279,9 @@ STRUCTS = (
     "arb_ignored_field",
     "arb_batch_stats",
     "arb_history_info",
+    "arb_claimset_options",
+    "arb_claimset_info",
+    "arb_claimset_stats",
 )
 
 ffi = cffi.FFI()

@@ -10,7 +10,8 @@
 # `matches r.column`, its rows matched inside aggregates) over generated
 # claims give byte-identical findings with the interpreter, the JIT and
 # ahead-of-time native code (through a pack), with and without the item-code
-# index, with 1 and 2 threads.
+# index, with 1 and 2 threads; and the same from a prepared claim set
+# (arb_claimset_check) with the interpreter and the JIT.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -157,6 +158,16 @@ PY
       echo "FAIL: seed $seed: native (AOT) differs from the interpreter"; diff "$base" "$tmp/fn$seed" | head -5; fail=$((fail + 1)); fi
   else
     echo "FAIL: seed $seed: compile --native failed"; fail=$((fail + 1))
+  fi
+  # a prepared claim set (arb_claimset_*, through the API's driver
+  # tests/tools/claimset_findings.c): the interpreter, and the JIT on 2 threads
+  if [ -n "${ARB_CLAIMSET_FINDINGS:-}" ] && [ -f "$tmp/r$seed.arbpack" ]; then
+    for args in "" "--jit --threads 2"; do
+      "$ARB_CLAIMSET_FINDINGS" "$tmp/r$seed.arbpack" "$tmp/claims.jsonl" $args >"$tmp/fc$seed" 2>/dev/null ||
+        { echo "FAIL: seed $seed: claim set $args exit $?"; fail=$((fail + 1)); }
+      if cmp -s "$base" "$tmp/fc$seed"; then pass=$((pass + 1)); else
+        echo "FAIL: seed $seed: claim set $args differs from check"; diff "$base" "$tmp/fc$seed" | head -5; fail=$((fail + 1)); fi
+    done
   fi
   [ -s "$base" ] || { echo "FAIL: seed $seed raised no finding (the test would prove nothing)"; fail=$((fail + 1)); }
 done

@@ -20,6 +20,7 @@ set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1 # check writes rejects.jsonl into the working directory
 lib=$src/stdlib-rules
 n3101=$src/tests/data/nhsa3101
 his=$src/tests/data/his_csv_zh

@@ -9,6 +9,7 @@ set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1 # check writes rejects.jsonl into the working directory
 data=$src/tests/data/real_data
 rules=$data/real_data.rules
 std=(--stdlib "$src/stdlib-rules")

@@ -4,7 +4,8 @@
 # playwright-core, both installed by scripts/setup.sh): no console errors,
 # every chart drew, the totals shown equal the findings file's (recomputed
 # here with jq), a drill-down works; the screenshot goes to
-# report_browser/report.png in the test's directory.  Skips (77) without
+# report_browser/report.png in the directory ctest runs tests in
+# (ARB_E2E_ARTIFACTS, set by tests/run_e2e.sh).  Skips (77) without
 # chromium, node or playwright-core.
 set -uo pipefail
 arbiter=$1 src=$2
@@ -15,7 +16,7 @@ if ! command -v node >/dev/null || ! [ -x /usr/bin/chromium ] || ! [ -d "$cache/
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-out=$PWD/report_browser
+out=${ARB_E2E_ARTIFACTS:-$tmp}/report_browser
 "$arbiter" gen claims --n 2000 --seed 2025 -o "$tmp/claims.jsonl"
 "$arbiter" check "$src"/examples/rules/*.rules --claims "$tmp/claims.jsonl" -o "$tmp/f.jsonl" --quiet \
   --stdlib "$src/stdlib-rules" || { echo "FAIL: check exit $?"; exit 1; }

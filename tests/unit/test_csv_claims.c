@@ -68,13 +68,11 @@ static int teardown(void **state) {
     return system(cmd);
 }
 
-static void test_join_and_rejects(void **state) {
-    (void)state;
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/claims.csv", dir);
-    CsvClaims *c;
-    if (csvc_open(&c, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+/* The fixture's answers, read whole or through csvc_open_stream. */
+static void check_fixture(CsvClaims *c) {
+    char err[256];
     assert_int_equal(csvc_count(c), 5);
+    assert_int_equal(csvc_load(c, 0, 5, err, sizeof err), 0);
     Arena ar;
     arena_init(&ar, mem_default(), 4096);
     const Value *v;
@@ -116,7 +114,37 @@ static void test_join_and_rejects(void **state) {
     assert_int_equal(line, 5);
     assert_non_null(strstr(msg, "no claim with claim_id 'C9'"));
     arena_free(&ar);
+}
+
+static void test_join_and_rejects(void **state) {
+    (void)state;
+    char path[128], err[256];
+    snprintf(path, sizeof path, "%s/claims.csv", dir);
+    CsvClaims *c;
+    if (csvc_open(&c, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+    check_fixture(c);
     csvc_free(c);
+}
+
+/* Files that cannot be streamed (a claim_id twice, a child row of no
+ * claim, rows of a claim apart) are read whole, with the same answers;
+ * over the size limit the open fails, saying why and how to sort. */
+static void test_stream_falls_back(void **state) {
+    (void)state;
+    char path[128], err[512];
+    snprintf(path, sizeof path, "%s/claims.csv", dir);
+    CsvClaims *c;
+    if (csvc_open_stream(&c, &claim_rt, path, 0, 0, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(csvc_streamed(c), 0);
+    check_fixture(c);
+    csvc_free(c);
+    assert_int_equal(csvc_open_stream(&c, &claim_rt, path, 0, 100, mem_default(), err, sizeof err),
+                     -1);
+    assert_null(c);
+    if (!strstr(err, "claims.csv:5: claim_id 'C1' appears again") ||
+        !strstr(err, "Sort each child file's rows by claim"))
+        fail_msg("%s", err);
 }
 
 /* With a string map, equal codes and texts of any claims are one string
@@ -358,9 +386,143 @@ static void test_nul_in_a_cell(void **state) {
     csvc_free(cm);
 }
 
+/* Sorted files of many claims, spanning several 1 MiB pieces: quoted
+ * cells with line breaks and doubled quotes, CRLF line ends, claims
+ * without lines, a bad row, an invalid UTF-8 byte, blank lines.  Written
+ * into sub (a directory under dir); returns the claim count. */
+static size_t write_sorted(const char *sub) {
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/%s/claims.csv", dir, sub);
+    FILE *fc = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/%s/lines.csv", dir, sub);
+    FILE *fl = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/%s/diagnoses.csv", dir, sub);
+    FILE *fd = fopen(path, "w");
+    assert_true(fc && fl && fd);
+    fputs("claim_id,dept,total\n", fc);
+    fputs("claim_id,line_no,item_code,amount\n", fl);
+    fputs("line_no,claim_id,item_code\r\n", fd); /* the join column second, CRLF */
+    size_t n = 30000;
+    for (size_t i = 0; i < n; i++) {
+        if (i % 997 == 5)
+            fprintf(fc, "C%06zu,\"多行\n科室 \"\"%zu\"\"\",%zu.50\n", i, i, i);
+        else
+            fprintf(fc, "C%06zu,科室%zu,%zu.50\n", i, i % 13, i);
+        if (i % 5000 == 77) fputs("\n", fc); /* a blank line */
+        for (size_t k = 0; k < i % 4; k++) {
+            if (i == 12347 && k == 1)
+                fprintf(fl, "C%06zu,%zu,,1.00\n", i, k + 1); /* no item_code */
+            else if (i == 23455)
+                fprintf(fl, "C%06zu,%zu,I\xff%zu,1.00\n", i, k + 1, k); /* not UTF-8 */
+            else
+                fprintf(fl, "C%06zu,%zu,ITEM%zu-%zu,%zu.25\n", i, k + 1, i % 97, k, k);
+        }
+        if (i % 3 == 0) fprintf(fd, "1,C%06zu,D%zu\r\n", i, i % 31);
+    }
+    fclose(fc);
+    fclose(fl);
+    fclose(fd);
+    return n;
+}
+
+static int saw_bad_byte; /* same_claim compared a message naming a byte's offset */
+
+/* Claim i read from a (whole) and b (streamed, its offsets from base) give
+ * the same answer. */
+static void same_claim(const CsvClaims *a, const CsvClaims *b, size_t i, uint64_t base) {
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const Value *va = NULL, *vb = NULL;
+    char ea[512], eb[512];
+    const char *fa, *fb;
+    uint64_t la, lb;
+    int ra = csvc_get(a, i, &ar, NULL, &va, ea, sizeof ea, &fa, &la);
+    int rb = csvc_get(b, i, &ar, NULL, &vb, eb, sizeof eb, &fb, &lb);
+    assert_int_equal(ra, rb);
+    assert_int_equal(la, lb);
+    assert_string_equal(fa, fb);
+    if (ra) {
+        /* an undecodable byte is named by its offset in the file: past the base */
+        char want[1200];
+        size_t k = 0;
+        const char *p = ea, *at;
+        while ((at = strstr(p, "at byte ")) != NULL) {
+            char *end;
+            unsigned long long off = strtoull(at + 8, &end, 10);
+            k += (size_t)snprintf(want + k, sizeof want - k, "%.*s%llu", (int)(at + 8 - p), p,
+                                  off + base);
+            assert_true(!base || off + base > UINT32_MAX);
+            saw_bad_byte = 1;
+            p = end;
+        }
+        snprintf(want + k, sizeof want - k, "%s", p);
+        assert_string_equal(want, eb);
+    } else {
+        assert_string_equal(va[0].s->data, vb[0].s->data);
+        assert_string_equal(va[1].s->data, vb[1].s->data);
+        assert_int_equal(va[2].i, vb[2].i);
+        for (int f = 3; f <= 4; f++) {
+            if (!va[f].l) {
+                assert_null(vb[f].l);
+                continue;
+            }
+            assert_non_null(vb[f].l);
+            assert_int_equal(va[f].l->n, vb[f].l->n);
+            for (uint32_t k = 0; k < va[f].l->n; k++)
+                assert_string_equal(list_item(va[f].l, k)[1].s->data,
+                                    list_item(vb[f].l, k)[1].s->data);
+        }
+    }
+    const char *pa, *pb;
+    size_t na, nb;
+    csvc_raw(a, i, &pa, &na);
+    csvc_raw(b, i, &pb, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
+    arena_free(&ar);
+}
+
+/* Streamed in windows, at offset 0 and as if past 4 GiB (offsets that a
+ * 32-bit position would wrap): every claim as the whole read gives it. */
+static void test_stream_windows(void **state) {
+    (void)state;
+    size_t n = write_sorted("sorted");
+    char path[160], err[512];
+    snprintf(path, sizeof path, "%s/sorted/claims.csv", dir);
+    CsvClaims *whole, *st;
+    if (csvc_open(&whole, &claim_rt, path, mem_default(), err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(csvc_count(whole), n);
+    assert_int_equal(csvc_orphan_count(whole), 0);
+    uint64_t bases[] = {0, (uint64_t)5 << 30};
+    for (int bi = 0; bi < 2; bi++) {
+        if (csvc_open_stream_at(&st, &claim_rt, path, 0, 0, bases[bi], mem_default(), err,
+                                sizeof err))
+            fail_msg("%s", err);
+        assert_int_equal(csvc_streamed(st), 1);
+        assert_int_equal(csvc_count(st), n);
+        saw_bad_byte = 0;
+        assert_int_equal(csvc_bytes(st), csvc_bytes(whole));
+        size_t win = 4093; /* windows that split a piece anywhere */
+        for (size_t from = 0; from < n; from += win) {
+            size_t to = from + win < n ? from + win : n;
+            if (csvc_load(st, from, to, err, sizeof err)) fail_msg("%s", err);
+            for (size_t i = from; i < to; i++) same_claim(whole, st, i, bases[bi]);
+        }
+        assert_true(saw_bad_byte);
+        /* windows are read in order */
+        assert_int_equal(csvc_load(st, 0, 1, err, sizeof err), -1);
+        csvc_free(st);
+    }
+    csvc_free(whole);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_and_rejects),
+        cmocka_unit_test(test_stream_falls_back),
+        cmocka_unit_test(test_stream_windows),
         cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_several_errors_and_unread_columns),
         cmocka_unit_test(test_header_without_join_column),

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
@@ -1079,8 +1081,11 @@ static void test_store(void **state) {
     assert_int_equal(hstore_reverse(t, "s1", 2, err, sizeof err), 1);
     assert_int_equal(hstore_has_id(t, "s1", 2), 2);
     assert_int_equal(hstore_has_id(t, "s2", 2), 1);
+    assert_int_equal(hstore_is_reversed(t, "s1", 2), 1);
+    assert_int_equal(hstore_is_reversed(t, "s2", 2), 0);
     assert_int_equal(hstore_reverse(t, "never", 5, err, sizeof err), 1);
     assert_int_equal(hstore_has_id(t, "never", 5), 2);
+    assert_int_equal(hstore_is_reversed(t, "never", 5), 1);
     assert_int_equal(hstore_commit(t, err, sizeof err), 0);
     assert_int_equal(hstore_begin(s, 0, &t, err, sizeof err), 0);
     /* ordered by (time, seq); to_seq is exclusive at the last time */
@@ -2438,8 +2443,46 @@ static void test_feedback_old_store(void **state) {
     hstore_remove_dir(dir);
 }
 
+/* The memory guard reads the process's resident file-backed pages: a
+ * file mapped and read grows them past a budget of one page, not past one
+ * of a terabyte. */
+static void test_memory_guard(void **state) {
+    (void)state;
+    char dir[256], path[300];
+    temp_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/pages", dir);
+    size_t size = (size_t)4 << 20;
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    for (size_t i = 0; i < size / sizeof block; i++)
+        assert_int_equal(fwrite(block, 1, sizeof block, f), sizeof block);
+    assert_int_equal(fclose(f), 0);
+    HMemGuard small, big;
+    hstore_guard_init(&small, 4096);
+    hstore_guard_init(&big, (size_t)1 << 40);
+    assert_true(small.base > 0); /* statm was read */
+    assert_int_equal(hstore_guard_over(&small), 0);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    const volatile char *m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(m != MAP_FAILED);
+    unsigned sum = 0;
+    for (size_t i = 0; i < size; i += 4096) sum += (unsigned char)m[i];
+    assert_int_equal(sum, 'x' * (unsigned)(size / 4096));
+    assert_int_equal(hstore_guard_over(&small), 1);
+    assert_int_equal(hstore_guard_over(&big), 0);
+    assert_int_equal(hstore_guard_over(NULL), 0);
+    munmap((void *)m, size);
+    close(fd);
+    remove(path);
+    remove(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_codec_deep_lists),

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bench/threads.sh [N_CLAIMS] [ROUNDS] — how `arbiter check` scales from one
+# thread to two, read against what the machine offers right now, in one run.
+#
+# Each round runs, in turn (the order of 1 and 2 threads alternating from
+# round to round):
+#   - the control, bench/spin.c: the same fixed CPU work on one thread, then
+#     on two; S_ctl = t1 / t2 is the scaling two threads can get now (these
+#     machines are shared: S_ctl well under 2 means another job had a core);
+#   - `arbiter check` with --threads 1 and --threads 2 over N_CLAIMS claims
+#     (default 100,000), JSON Lines in, findings out, for each workload:
+#       full-settle  the full reference library (stdlib-rules + `gen library
+#                    --seed 1`, as a pack), --phase settle, plain generated
+#                    claims (`gen claims --seed 3`);
+#       full-all     the same, every phase (history() in memory);
+#       peers-10k    the shared 10k-rule workload of bench/peers.sh.
+# Printed per workload: the medians of wall and CPU (user + sys) seconds
+# for 1 and 2 threads, S = t1 / t2 (wall), S / S_ctl, claim lines per
+# second per core (lines / CPU seconds of the 1-thread run), and whether
+# the findings of 1 and 2 threads are byte-identical.  The target (issue
+# 14): S >= 1.8 when S_ctl is about 2, that is S / S_ctl >= 0.9.
+#
+# ARBITER=path runs that binary instead of building build-bench; BASE=path
+# runs a second binary (say /work/main/build/arbiter) alternately with it,
+# for an A/B of the same rounds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100000}
+rounds=${2:-3}
+if [ -z "${ARBITER:-}" ]; then
+  bash scripts/build.sh build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+  ARBITER=build-bench/arbiter
+fi
+A=$(realpath "$ARBITER")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cc -O2 -pthread bench/spin.c -o "$tmp/spin"
+
+bins=(A)
+declare -A bin=([A]=$A)
+if [ -n "${BASE:-}" ]; then
+  bins+=(B)
+  bin[B]=$(realpath "$BASE")
+fi
+
+$A gen library --seed 1 -o "$tmp/lib" >/dev/null
+$A compile stdlib-rules "$tmp/lib" -o "$tmp/lib.arbpack" >/dev/null 2>&1
+$A gen claims --n "$n" --seed 3 -o "$tmp/c.jsonl" >/dev/null
+python3 bench/peers_gen.py "$tmp/peers" "$n" >/dev/null
+$A compile "$tmp/peers/peers.rules" -o "$tmp/peers.arbpack" >/dev/null 2>&1
+lines() { python3 -c "import json,sys; print(sum(len(json.loads(l).get('lines', [])) for l in open(sys.argv[1])))" "$1"; }
+declare -A nlines=([full-settle]=$(lines "$tmp/c.jsonl") [full-all]=$(lines "$tmp/c.jsonl")
+  [peers-10k]=$(lines "$tmp/peers/claims.jsonl"))
+declare -A args=(
+  [full-settle]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl --phase settle"
+  [full-all]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl"
+  [peers-10k]="--pack $tmp/peers.arbpack --claims $tmp/peers/claims.jsonl")
+works=(full-settle full-all peers-10k)
+echo "$n claims; $(nproc) cores; $rounds rounds; A=$A${BASE:+; B=${bin[B]}}"
+
+res=$tmp/results # workload bin threads round wall cpu md5
+: >"$res"
+run() { # workload bin threads round
+  local w=$1 b=$2 t=$3 r=$4 out=$tmp/f_$1_$2_$3.jsonl
+  # shellcheck disable=SC2086
+  /usr/bin/time -f "%e %U %S" -o "$tmp/time" "${bin[$b]}" check ${args[$w]} --threads "$t" \
+    -o "$out" --quiet >/dev/null 2>&1 || true
+  read -r wall user sys <"$tmp/time"
+  echo "$w $b $t $r $wall $(python3 -c "print($user + $sys)") $(md5sum <"$out" | cut -c1-12)" >>"$res"
+}
+for ((r = 1; r <= rounds; r++)); do
+  echo "ctl - - $r $("$tmp/spin")" >>"$res"
+  for w in "${works[@]}"; do
+    order=(1 2)
+    ((r % 2)) || order=(2 1)
+    for t in "${order[@]}"; do
+      for b in "${bins[@]}"; do run "$w" "$b" "$t" "$r"; done
+    done
+  done
+  echo "ctl - - $r $("$tmp/spin")" >>"$res"
+done
+
+python3 - "$res" "${works[@]}" -- "${bins[@]}" <<PY
+import statistics as st, sys
+res, rest = sys.argv[1], sys.argv[2:]
+works, bins = rest[:rest.index("--")], rest[rest.index("--") + 1:]
+nlines = {"full-settle": ${nlines[full-settle]}, "full-all": ${nlines[full-all]}, "peers-10k": ${nlines[peers-10k]}}
+rows = [l.split() for l in open(res)]
+ctl = [float(r[6]) for r in rows if r[0] == "ctl"]
+sctl = st.median(ctl)
+print(f"control (spin loop): S_ctl = {sctl:.2f} median of {len(ctl)} ({min(ctl):.2f}-{max(ctl):.2f})")
+print(f"{'workload':12} {'bin':3} {'lines':>8} {'wall1':>6} {'wall2':>6} {'cpu1':>6} {'cpu2':>6} {'S':>5} {'S/Sctl':>6} {'lines/s/core':>12} {'same':>4}")
+for w in works:
+    for b in bins:
+        def med(t, k):
+            return st.median(float(r[k]) for r in rows if r[0] == w and r[1] == b and r[2] == str(t))
+        w1, w2, c1, c2 = med(1, 4), med(2, 4), med(1, 5), med(2, 5)
+        md5 = {r[6] for r in rows if r[0] == w and r[1] == b}
+        s = w1 / w2
+        print(f"{w:12} {b:3} {nlines[w]:8d} {w1:6.2f} {w2:6.2f} {c1:6.2f} {c2:6.2f} {s:5.2f} {s / sctl:6.2f} {nlines[w] / c1:12,.0f} {'yes' if len(md5) == 1 else 'NO':>4}")
+PY

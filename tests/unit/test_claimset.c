@@ -1,0 +1,293 @@
+/* test_claimset.c — prepared claim sets (api/claimset.c): the findings of
+ * arb_claimset_check are arb_check_file's, byte for byte as JSON (rule,
+ * claim, line, amounts, messages, ids, at_risk shares), on the golden set
+ * (examples/: its rules over the sample CSV claims) and on generated claims
+ * under the standard library's history() rules (the set is the history),
+ * with the interpreter and the JIT; ranges add up to the whole; a set made
+ * for rules compiled since is refused; rejected records are counted and
+ * reported by line while the rest is loaded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "arbiter.h"
+#include "arbiter_jit.h"
+
+#define EXAMPLES ARB_TEST_DATA "/../../examples"
+
+typedef struct Text {
+    char *p;
+    size_t len;
+} Text;
+
+static void put(Text *t, const char *s, size_t n) {
+    t->p = realloc(t->p, t->len + n + 2);
+    assert_non_null(t->p);
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = 0;
+}
+
+static void on_finding(void *ud, size_t claim, const arb_finding *f) {
+    (void)claim;
+    char buf[16384];
+    size_t n = arb_finding_json(f, buf, sizeof buf);
+    assert_true(n > 0 && n < sizeof buf);
+    put(ud, buf, n);
+    put(ud, "\n", 1);
+}
+
+static Text slurp(const char *path) {
+    Text t = {0};
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) put(&t, buf, n);
+    fclose(f);
+    if (!t.p) put(&t, "", 0);
+    return t;
+}
+
+static arb_engine *engine_of(const char *const *files, size_t n) {
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ARB_STDLIB_DIR;
+    arb_engine *e;
+    assert_int_equal(arb_engine_new(&cfg, &e), ARB_OK);
+    for (size_t i = 0; i < n; i++) assert_int_equal(arb_add_file(e, files[i]), ARB_OK);
+    assert_int_equal(arb_compile(e), ARB_OK);
+    return e;
+}
+
+/* check's findings file for claims (in a temporary directory). */
+static Text check_findings(arb_engine *e, const char *claims, arb_batch_stats *st) {
+    char dir[] = "/tmp/test_claimset.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f.jsonl", dir);
+    arb_batch_options o;
+    arb_batch_options_init(&o);
+    o.claims_path = claims;
+    o.findings_path = path;
+    int rc = arb_check_file(e, &o, st);
+    assert_true(rc == ARB_OK || rc == ARB_ERR_DATA);
+    Text t = slurp(path);
+    unlink(path);
+    rmdir(dir);
+    return t;
+}
+
+/* The set's findings equal check's, interpreted and (jit) compiled, whole
+ * and in two ranges; its totals equal the batch's. */
+static void same_as_check(arb_engine *e, const char *claims, int jit) {
+    arb_batch_stats bst;
+    Text want = check_findings(e, claims, &bst);
+    assert_true(bst.findings > 0); /* else the comparison proves nothing */
+    arb_claimset *set;
+    assert_int_equal(arb_claimset_load(e, claims, NULL, &set), ARB_OK);
+    if (jit) {
+        arb_jit_options jo;
+        arb_jit_options_init(&jo);
+        assert_int_equal(arb_use_jit(e, &jo), ARB_OK);
+    }
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    for (int round = 0; round < 2; round++) { /* a second check of the same set */
+        Text got = {0};
+        put(&got, "", 0);
+        arb_claimset_stats st;
+        assert_int_equal(arb_claimset_check(s, set, 0, on_finding, &got, &st), ARB_OK);
+        assert_string_equal(want.p, got.p);
+        assert_int_equal(st.findings, bst.findings);
+        assert_int_equal(st.audited, bst.audited);
+        assert_int_equal(st.claims_flagged, bst.claims_flagged);
+        assert_int_equal(st.at_risk_cents, bst.at_risk_cents);
+        assert_int_equal(st.at_risk_lines_cents, bst.at_risk_lines_cents);
+        free(got.p);
+    }
+    /* two ranges make the whole; counting only gives the same totals */
+    size_t n = arb_claimset_count(set), half = n / 2;
+    Text got = {0};
+    put(&got, "", 0);
+    arb_claimset_stats a, b, c;
+    assert_int_equal(arb_claimset_check_range(s, set, 0, half, 0, on_finding, &got, &a), ARB_OK);
+    assert_int_equal(arb_claimset_check_range(s, set, half, n + 10, 0, on_finding, &got, &b),
+                     ARB_OK);
+    assert_string_equal(want.p, got.p);
+    assert_int_equal(a.findings + b.findings, bst.findings);
+    assert_int_equal(arb_claimset_check(s, set, 0, NULL, NULL, &c), ARB_OK);
+    assert_int_equal(c.findings, bst.findings);
+    assert_int_equal(c.at_risk_lines_cents, bst.at_risk_lines_cents);
+    free(got.p);
+    arb_session_free(s);
+    arb_claimset_free(set);
+    free(want.p);
+}
+
+static const char *const example_rules[] = {
+    EXAMPLES "/rules/age.rules",       EXAMPLES "/rules/charges.rules",
+    EXAMPLES "/rules/coherence.rules", EXAMPLES "/rules/facility.rules",
+    EXAMPLES "/rules/insurance.rules", EXAMPLES "/rules/item_sex.rules",
+};
+
+static void test_golden(void **state) {
+    (void)state;
+    arb_engine *e = engine_of(example_rules, 6);
+    same_as_check(e, EXAMPLES "/claims/claims.csv", 0);
+    /* and the checked-in expected findings */
+    arb_claimset *set;
+    assert_int_equal(arb_claimset_load(e, EXAMPLES "/claims/claims.csv", NULL, &set), ARB_OK);
+    arb_claimset_info info;
+    arb_claimset_get_info(set, &info);
+    assert_int_equal(info.claims, 1000);
+    assert_int_equal(info.rejected, 0);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    Text got = {0};
+    put(&got, "", 0);
+    assert_int_equal(arb_claimset_check(s, set, 0, on_finding, &got, NULL), ARB_OK);
+    Text want = slurp(EXAMPLES "/expected_findings.jsonl");
+    assert_string_equal(want.p, got.p);
+    free(want.p);
+    free(got.p);
+    /* rules compiled again: the set is refused, not read */
+    assert_int_equal(arb_compile(e), ARB_OK);
+    arb_session_free(s);
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    assert_int_equal(arb_claimset_check(s, set, 0, NULL, NULL, NULL), ARB_ERR_USAGE);
+    assert_non_null(strstr(arb_session_errmsg(s), "load it again"));
+    arb_session_free(s);
+    arb_claimset_free(set);
+    arb_engine_free(e);
+}
+
+static void test_golden_jit(void **state) {
+    (void)state;
+    arb_engine *e = engine_of(example_rules, 6);
+    same_as_check(e, EXAMPLES "/claims/claims.csv", 1);
+    arb_engine_free(e);
+}
+
+/* Generated claims of few persons under the standard library, whose rules
+ * call history(): the set is the history. */
+static void history_claims(const char *path) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 400; i++) {
+        int person = i % 23, day = 1 + (i * 7) % 27, month = 1 + (i / 40) % 12;
+        fprintf(f,
+                "{\"claim_id\":\"C%04d\",\"person_id\":\"P%02d\",\"care_type\":\"%s\","
+                "\"sex\":\"%s\",\"birth_date\":\"19%02d-03-04\",\"facility_id\":\"H1\","
+                "\"facility_level\":%d,\"admit_time\":\"2025-%02d-%02dT08:00:00\","
+                "\"discharge_time\":\"2025-%02d-%02dT10:00:00\","
+                "\"settle_time\":\"2025-%02d-%02dT12:00:00\",\"total_amount\":\"%d.00\","
+                "\"lines\":[{\"line_no\":1,\"item_code\":\"%s\",\"item_name\":\"x\","
+                "\"quantity\":%d,\"unit_price\":\"12.50\",\"amount\":\"%d.00\","
+                "\"time\":\"2025-%02d-%02dT09:00:00\"}]}\n",
+                i, person, i % 3 ? "inpatient" : "outpatient", i % 2 ? "M" : "F", 30 + i % 60,
+                1 + i % 3, month, day, month, day + (i % 2), month, day + (i % 2), 100 + i,
+                i % 4 ? "001201000030000" : "XJ01CAA797E001010105925", 1 + i % 9, 50 + i % 40,
+                month, day);
+    }
+    fclose(f);
+}
+
+static void test_history(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_claimset.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/h.jsonl", dir);
+    history_claims(path);
+    /* the standard library: compiled from its directory's files */
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ARB_STDLIB_DIR;
+    arb_engine *e;
+    assert_int_equal(arb_engine_new(&cfg, &e), ARB_OK);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls %s/*.rules", ARB_STDLIB_DIR);
+    FILE *ls = popen(cmd, "r");
+    assert_non_null(ls);
+    char line[1024];
+    while (fgets(line, sizeof line, ls)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!strstr(line, "/schema.rules")) assert_int_equal(arb_add_file(e, line), ARB_OK);
+    }
+    pclose(ls);
+    assert_int_equal(arb_compile(e), ARB_OK);
+    arb_claimset *set;
+    assert_int_equal(arb_claimset_load(e, path, NULL, &set), ARB_OK);
+    arb_claimset_info info;
+    arb_claimset_get_info(set, &info);
+    assert_int_equal(info.history, 1);
+    assert_int_equal(info.claims, 400);
+    arb_claimset_free(set);
+    same_as_check(e, path, 0);
+    same_as_check(e, path, 1);
+    arb_engine_free(e);
+    unlink(path);
+    rmdir(dir);
+}
+
+typedef struct Rejects {
+    int n;
+    uint64_t line;
+    char msg[256];
+} Rejects;
+
+static void on_reject(void *ud, const arb_reject *r) {
+    Rejects *x = ud;
+    x->n++;
+    x->line = r->line;
+    snprintf(x->msg, sizeof x->msg, "%s", r->message);
+}
+
+static void test_rejects(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_claimset.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/r.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    const char *ok = "\"person_id\":\"P\",\"care_type\":\"outpatient\",\"lines\":[]}\n";
+    fprintf(f, "{\"claim_id\":\"A\",%s\n{\"claim_id\": 12\n{\"claim_id\":\"B\",%s", ok, ok);
+    fclose(f);
+    arb_engine *e = engine_of(example_rules, 6);
+    arb_claimset_options o;
+    arb_claimset_options_init(&o);
+    Rejects r = {0};
+    o.on_reject = on_reject;
+    o.ud = &r;
+    arb_claimset *set = NULL;
+    assert_int_equal(arb_claimset_load(e, path, &o, &set), ARB_ERR_DATA);
+    assert_non_null(set);
+    assert_int_equal(arb_claimset_count(set), 2);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.line, 3);
+    assert_non_null(strstr(r.msg, "column"));
+    assert_non_null(strstr(arb_errmsg(e), "1 record rejected"));
+    arb_claimset_free(set);
+    /* a file that cannot be read is an error without a set */
+    assert_int_equal(arb_claimset_load(e, "/nonexistent/x.jsonl", NULL, &set), ARB_ERR_DATA);
+    assert_null(set);
+    arb_engine_free(e);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_golden_jit),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_rejects),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
