@@ -19,6 +19,7 @@
 #include "outfile.h"
 #include "pack.h"
 #include "scalar.h"
+#include "sort.h"
 
 void arb_config_init(arb_config *cfg) {
     memset(cfg, 0, sizeof *cfg);
@@ -616,16 +617,7 @@ int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f,
     if (!it) return -1;
     for (size_t i = 0; i < n; i++)
         it[i] = (RiskItem){(uintptr_t)f[i].target, f[i].amount < 0 ? 0 : f[i].amount, i};
-    if (n > 16) {
-        qsort(it, n, sizeof(RiskItem), risk_cmp);
-    } else { /* a claim's few findings: no call per comparison */
-        for (size_t a = 1; a < n; a++) {
-            RiskItem x = it[a];
-            size_t b = a;
-            while (b > 0 && risk_cmp(&it[b - 1], &x) > 0) it[b] = it[b - 1], b--;
-            it[b] = x;
-        }
-    }
+    sort_short(it, n, sizeof(RiskItem), risk_cmp); /* a claim's few: no call per comparison */
     RiskLists rl;
     risk_lists(ct, claim, &rl);
     int64_t lines = 0, rest = 0;

@@ -3,7 +3,8 @@
 bench_settle_latency: M claims of a stored batch (every len/M-th) moved
 forward to settle on 2026-01-02 (every time field shifted by the same days,
 claim_id C... renamed S...), so each sees its person's stored claims within
-history(365d).  The same claims as bench/history_store.sh's latency set."""
+history(365d).  bench/history_store.sh and bench/history_pg.sh make their
+latency sets with it."""
 import datetime as dt, json, sys
 
 src, out, m = sys.argv[1], sys.argv[2], int(sys.argv[3])

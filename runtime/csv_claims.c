@@ -297,24 +297,34 @@ static int plain_id(const CsvFile *cf, const Row *row, const char **id, size_t *
     return 0;
 }
 
+/* A new CsvClaims of claim_type in encoding enc, its arenas' first blocks
+ * ar_block and war_block bytes; NULL with the message in errbuf. */
+static CsvClaims *new_claims(CsvClaims **out, const RecordType *claim_type, int enc,
+                             size_t ar_block, size_t war_block, Alloc a, char *errbuf,
+                             size_t errcap) {
+    *out = NULL;
+    if (errcap) *errbuf = 0;
+    if (claim_type->key_field < 0) {
+        snprintf(errbuf, errcap, _("the claim schema has no key field to join CSV files on"));
+        return NULL;
+    }
+    CsvClaims *c = mem_calloc(a, sizeof *c);
+    if (!c) return snprintf(errbuf, errcap, _("out of memory")), NULL;
+    c->alloc = a;
+    c->enc = enc;
+    c->claim = claim_type;
+    arena_init(&c->ar, a, ar_block);
+    arena_init(&c->war, a, war_block);
+    return c;
+}
+
 /* csvc_open, csvc_open_ex (mem NULL) and csvc_open_mem (mem[0] claims.csv's
  * text, then nmem - 1 child files' texts), in encoding enc. */
 static int open_claims(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
                        const CsvcText *mem, size_t nmem, int enc, Alloc a, char *errbuf,
                        size_t errcap) {
-    *out = NULL;
-    if (errcap) *errbuf = 0;
-    if (claim_type->key_field < 0) {
-        snprintf(errbuf, errcap, _("the claim schema has no key field to join CSV files on"));
-        return -1;
-    }
-    CsvClaims *c = mem_calloc(a, sizeof *c);
-    if (!c) return snprintf(errbuf, errcap, _("out of memory")), -1;
-    c->alloc = a;
-    c->enc = enc;
-    c->claim = claim_type;
-    arena_init(&c->ar, a, 1 << 16);
-    arena_init(&c->war, a, 1 << 12);
+    CsvClaims *c = new_claims(out, claim_type, enc, 1 << 16, 1 << 12, a, errbuf, errcap);
+    if (!c) return -1;
     if (load(c, &c->files[0], claims_path, mem, claim_type, -1, errbuf, errcap)) {
         csvc_free(c);
         return -1;
@@ -967,21 +977,10 @@ int csvc_open_stream(CsvClaims **out, const RecordType *claim_type, const char *
 int csvc_open_stream_at(CsvClaims **out, const RecordType *claim_type, const char *claims_path,
                         int enc, uint64_t whole_limit, uint64_t text_base, Alloc a, char *errbuf,
                         size_t errcap) {
-    *out = NULL;
-    if (errcap) *errbuf = 0;
-    if (claim_type->key_field < 0) {
-        snprintf(errbuf, errcap, _("the claim schema has no key field to join CSV files on"));
-        return -1;
-    }
-    CsvClaims *c = mem_calloc(a, sizeof *c);
-    if (!c) return snprintf(errbuf, errcap, _("out of memory")), -1;
-    c->alloc = a;
-    c->enc = enc;
-    c->claim = claim_type;
+    CsvClaims *c = new_claims(out, claim_type, enc, 1 << 12, 1 << 16, a, errbuf, errcap);
+    if (!c) return -1;
     c->streamed = 1;
     c->text_base = text_base;
-    arena_init(&c->ar, a, 1 << 12);
-    arena_init(&c->war, a, 1 << 16);
     int rc = st_header(c, &c->files[0], claims_path, claim_type, -1, errbuf, errcap);
     c->nfiles = 1;
     const char *slash = strrchr(claims_path, '/');

@@ -8,6 +8,7 @@
 #include "history.h"
 #include "native.h"
 #include "scalar.h"
+#include "sort.h"
 
 /* SELECT's groups: for each list and string field a SELECT has met since
  * the claim began, a mark (key NULL) saying how far the list is grouped by
@@ -923,16 +924,7 @@ int vm_merge_findings(VM *vm, size_t from, Arena *ar) {
     MergeKey *m = vm->merge;
     for (size_t i = 0; i < n; i++)
         m[i] = (MergeKey){f[from + i].rule, (uintptr_t)f[from + i].target, from + i};
-    if (n > 16) {
-        qsort(m, n, sizeof(MergeKey), merge_cmp);
-    } else { /* a claim's few findings: no call per comparison */
-        for (size_t a = 1; a < n; a++) {
-            MergeKey x = m[a];
-            size_t b = a;
-            while (b > 0 && merge_cmp(&m[b - 1], &x) > 0) m[b] = m[b - 1], b--;
-            m[b] = x;
-        }
-    }
+    sort_short(m, n, sizeof(MergeKey), merge_cmp); /* a claim's few: no call per comparison */
     for (size_t a = 0, b; a < n; a = b) {
         uint32_t keys = 0;
         for (b = a + 1; b < n && m[b].rule == m[a].rule && m[b].target == m[a].target; b++)
