@@ -15,6 +15,7 @@
 #include <xlsxwriter.h>
 
 #include "csv.h"
+#include "hset.h"
 #include "i18n.h"
 #include "jsonline.h"
 #include "outfile.h"
@@ -195,39 +196,6 @@ static void map_free(Map *m) {
     memset(m, 0, sizeof *m);
 }
 
-/* A set of 64-bit hashes (repeat findings). */
-typedef struct Set {
-    uint64_t *v;
-    size_t cap, n;
-} Set;
-
-/* Adds h; 1 when it was there, 0 when added, -1 when out of memory. */
-static int set_add(Set *s, uint64_t h) {
-    if (!h) h = 1;
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        uint64_t *v = calloc(cap, sizeof *v);
-        if (!v) return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->v[i]) continue;
-            size_t j = s->v[i] & (cap - 1);
-            while (v[j]) j = (j + 1) & (cap - 1);
-            v[j] = s->v[i];
-        }
-        free(s->v);
-        s->v = v;
-        s->cap = cap;
-    }
-    size_t j = h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h) return 1;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->v[j] = h;
-    s->n++;
-    return 0;
-}
-
 /* A set of ids, each by two 64-bit hashes of its text (a false match
  * would need both to agree).  The warnings answered (3103 feedback, by
  * jr_id): whether the latest answer followed it, and whether a finding of
@@ -346,7 +314,7 @@ typedef struct Report {
     arb_report_totals t;
     Map dept, doctor, facility, category, month, dept_doctor, facility_dept, doctor_category;
     Map q_dept, q_drug, ledger;
-    Set repeat;
+    HSet repeat; /* repeat findings */
     IdSet fb;
     /* claims and findings not side by side (several findings files, or a
      * history store): the claims with findings, claims_path's claim ids
@@ -606,7 +574,7 @@ static void add_finding(Report *r, Obj f, const char *date, int counted, const L
     /* repeat: the facility's person flagged by the same rule before */
     char rk[512];
     snprintf(rk, sizeof rk, "%s\x1f%s\x1f%s", facility, str_of(f, "person_id"), str_of(f, "rule"));
-    int seen = set_add(&r->repeat, hash_str(rk));
+    int seen = hset_add(&r->repeat, hash_str(rk));
     if (seen < 0) r->oom = 1;
     /* answered by 3103 feedback, and followed */
     IdEntry *fb = r->fb.n ? id_find(&r->fb, str_of(f, "finding_id"), 0, &r->oom) : NULL;
@@ -1733,6 +1701,7 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
                      size_t errcap) {
     Report r;
     memset(&r, 0, sizeof r);
+    hset_init(&r.repeat, mem_default());
     r.o = o;
     r.err = err;
     r.errcap = errcap;
@@ -1859,7 +1828,7 @@ int arb_report_build(const arb_report_options *o, arb_report_totals *out, char *
     for (size_t i = 0; i < sizeof maps / sizeof *maps; i++) map_free(maps[i]);
     for (int lv = 0; lv < LEVELS; lv++)
         for (size_t i = 0; i < r.work[lv].n; i++) free(r.work[lv].top[i].json);
-    free(r.repeat.v);
+    hset_free(&r.repeat);
     free(r.fb.v);
     free(r.flagged.v);
     free(r.ids.v);

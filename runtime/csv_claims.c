@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "hset.h"
 #include "i18n.h"
 #include "scalar.h"
 #include "strmap.h"
@@ -712,39 +713,6 @@ static uint64_t id_hash(const char *p, size_t n) {
     return h ? h : 1;
 }
 
-/* The claim ids seen: 64-bit hashes, open addressing.  1 when h was there
- * (the same id, or another of the same hash: either way not streamed),
- * -1 when out of memory. */
-typedef struct IdSet {
-    uint64_t *v;
-    size_t cap, n;
-} IdSet;
-
-static int idset_add(Alloc a, IdSet *s, uint64_t h) {
-    if (2 * (s->n + 1) > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        uint64_t *v = mem_calloc(a, cap * sizeof(uint64_t));
-        if (!v) return -1;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->v[i]) continue;
-            size_t j = (size_t)s->v[i] & (cap - 1);
-            while (v[j]) j = (j + 1) & (cap - 1);
-            v[j] = s->v[i];
-        }
-        mem_free(a, s->v, s->cap * sizeof(uint64_t));
-        s->v = v;
-        s->cap = cap;
-    }
-    size_t j = (size_t)h & (s->cap - 1);
-    while (s->v[j]) {
-        if (s->v[j] == h) return 1;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->v[j] = h;
-    s->n++;
-    return 0;
-}
-
 /* Rewinds a streamed file to its first record (after the pre-pass). */
 static int st_rewind(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     char *path = cf->path;
@@ -768,7 +736,8 @@ static int st_rewind(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
  * (rows grouped by claim, in claims.csv's order).  1 when so (c->count
  * set), 0 when not (why in `why`), -1 on an error (errbuf). */
 static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t errcap) {
-    IdSet set = {NULL, 0, 0};
+    HSet set;
+    hset_init(&set, c->alloc);
     SRec pr, kr;
     int ok = 1, rc = 0;
     size_t n = 0;
@@ -776,7 +745,7 @@ static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t 
         st_take(&c->files[0], &pr);
         n++;
         if (pr.rc != 1 || !pr.id.len) continue; /* a claim no child row can join */
-        int dup = idset_add(c->alloc, &set, id_hash(pr.id.ptr, pr.id.len));
+        int dup = hset_add(&set, id_hash(pr.id.ptr, pr.id.len));
         if (dup < 0) {
             rc = -1;
             break;
@@ -820,7 +789,7 @@ static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t 
                  (unsigned long long)c->files[0].st->line, STREAM_MAX_RECORD >> 20);
         ok = 0, rc = 0;
     }
-    mem_free(c->alloc, set.v, set.cap * sizeof(uint64_t));
+    hset_free(&set);
     if (rc < 0) return -1;
     for (size_t fi = 1; fi < c->nfiles && ok; fi++) {
         CsvFile *cf = &c->files[fi];
