@@ -54,12 +54,18 @@
 /* The claim ids check --history keeps in memory before spilling to runs
  * (arb_batch_options.id_budget): a table of 4 MB. */
 #define ID_BUDGET 196608u
+/* The largest input whose history() is held in memory
+ * (arb_batch_options.history_memory_max): the in-memory run peaks at
+ * about the input's size plus the rules (360 MB at 100,000 claims of 4 KB,
+ * 410 MB of JSON); a larger batch goes through a temporary store. */
+#define HISTORY_MEMORY_MAX ((uint64_t)128 << 20)
 
 void arb_batch_options_init(arb_batch_options *o) {
     memset(o, 0, sizeof *o);
     o->findings_format = ARB_FORMAT_JSONL;
     o->phases = ARB_PHASE_ALL;
     o->id_budget = ID_BUDGET;
+    o->history_memory_max = HISTORY_MEMORY_MAX;
 }
 
 typedef struct Record {
@@ -2264,6 +2270,43 @@ static int merge_ignored(arb_engine *e, Worker *ws, int nw) {
     return 0;
 }
 
+/* The bytes of claims input: the file's, and for canonical CSV its child
+ * files' too (lines.csv, ... beside claims.csv); 0 from a pipe. */
+static uint64_t input_bytes(const Program *p, const char *path, uint64_t bytes, int csv_children) {
+    if (!csv_children) return bytes;
+    const RecordType *ct = p->claim;
+    const char *slash = strrchr(path, '/');
+    int dirlen = slash ? (int)(slash - path) : 1;
+    const char *dir = slash ? path : ".";
+    for (uint32_t f = 0; f < ct->nfields; f++) {
+        char child[4096];
+        struct stat sb;
+        if (ct->fields[f].type.kind != TY_LIST) continue;
+        snprintf(child, sizeof child, "%.*s/%s.csv", dirlen, dir, ct->fields[f].name);
+        if (stat(child, &sb) == 0) bytes += (uint64_t)sb.st_size;
+    }
+    return bytes;
+}
+
+/* A temporary history store for a batch too big to hold in memory
+ * (arb_batch_options.history_memory_max): made empty in $TMPDIR, removed
+ * by temp_history_drop. */
+static int temp_history(arb_engine *e, char *dir, size_t dircap, arb_history **out) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, dircap, "%s/arbiter-history.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return engine_fail(e, ARB_ERR_IO, "cannot make a temporary history store in %s: %s",
+                           tmp && *tmp ? tmp : "/tmp", strerror(errno));
+    int rc = arb_history_open(e, dir, ARB_HISTORY_WRITE, out);
+    if (rc != ARB_OK) hstore_remove_dir(dir);
+    return rc;
+}
+
+static void temp_history_drop(arb_history *h, const char *dir) {
+    arb_history_close(h);
+    hstore_remove_dir(dir);
+}
+
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st) {
     return batch_run(e, o, st, NULL);
 }
@@ -2357,6 +2400,19 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}, NULL};
     /* store mode: the stores' pages may take this much memory (hstore.h) */
     hstore_guard_init(&b.guard, (size_t)48 << 20);
+    /* history() over a batch too big to hold: through a temporary store */
+    arb_history *temp = NULL;
+    char temp_dir[PATH_MAX];
+    if (rc == ARB_OK && !add_to && !opt.history && hist_program_uses(p, opt.phases) &&
+        opt.history_memory_max != UINT64_MAX &&
+        ((from_stdin && !st->bytes) ||
+         input_bytes(p, opt.claims_path, st->bytes, csv && !prof) >
+             (opt.history_memory_max ? opt.history_memory_max : HISTORY_MEMORY_MAX))) {
+        rc = temp_history(e, temp_dir, sizeof temp_dir, &temp);
+        opt.history = temp;
+        opt.record = 0;
+        st->temp_history = temp != NULL;
+    }
     /* a claim_id seen twice (JSON Lines; CSV rejects it when joining) */
     DupCheck dc;
     memset(&dc, 0, sizeof dc);
@@ -2416,6 +2472,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
     st->duplicates = dc.count;
     idset_free(&dc.ids);
     arena_free(&dc.ar);
+    if (temp) temp_history_drop(temp, temp_dir);
 
     e->claims_encoding = TC_UTF8;
     /* totals */

@@ -126,7 +126,12 @@ static const char *const CHECK_HELP =
        "                       earlier claims of this batch; the batch is read in\n"
        "                       windows (staged, then checked), so memory does not\n"
        "                       grow with it (docs/history.md). Without it, such\n"
-       "                       rules see the batch alone, read whole first\n"
+       "                       rules see the batch alone: held in memory up to\n"
+       "                       --history-memory MB of input, a larger batch or one\n"
+       "                       from a pipe through a temporary store in $TMPDIR\n"
+       "                       (flat memory, the same findings)\n"
+       "  --history-memory MB  the largest input (MB) held in memory for history()\n"
+       "                       without --history (default 128; 'all': any)\n"
        "  --record             add the batch to the store after auditing it (claims\n"
        "                       replace stored ones with the same claim_id; reversals\n"
        "                       remove the claims they name)\n"
@@ -500,6 +505,15 @@ static int cmd_check(int argc, char **argv) {
                                        argv[i]);
         } else if (strcmp(a, "--history") == 0 && more) {
             history_dir = argv[++i];
+        } else if (strcmp(a, "--history-memory") == 0 && more) {
+            unsigned long long mb = 0;
+            if (strcmp(argv[++i], "all") == 0)
+                o.history_memory_max = UINT64_MAX;
+            else if (parse_count(argv[i], &mb) || mb > (1ull << 40))
+                return cli_usage_error(
+                    "check", "--history-memory takes megabytes or 'all', not '%s'", argv[i]);
+            else
+                o.history_memory_max = mb ? (uint64_t)mb << 20 : 1; /* 0: never in memory */
         } else if (strcmp(a, "--record") == 0) {
             o.record = 1;
         } else if (strcmp(a, "--summary") == 0 && more) {
@@ -614,6 +628,11 @@ static int cmd_check(int argc, char **argv) {
                     (unsigned long long)st.rejected_rows);
         if (st.reversals) fprintf(stderr, _(" + %llu reversals"), (unsigned long long)st.reversals);
         if (st.rejected || st.rejected_rows) fprintf(stderr, _("; rejects in %s"), o.rejects_path);
+        if (st.temp_history)
+            fprintf(stderr,
+                    _("\n  history() read through a temporary store: the input is over "
+                      "--history-memory (%llu MB) or from a pipe"),
+                    (unsigned long long)(o.history_memory_max >> 20));
         if (st.duplicates)
             fprintf(stderr, _("\n  %llu record%s with a claim_id seen before (%s)"),
                     (unsigned long long)st.duplicates, st.duplicates == 1 ? "" : "s",

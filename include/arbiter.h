@@ -436,6 +436,16 @@ typedef struct arb_batch_options {
      * batch.  Set to 196,608 (a table of 4 MB) by arb_batch_options_init;
      * 0 means the same. */
     size_t id_budget;
+    /* Without `history`, when the rules call history(): the largest claims
+     * input, in bytes (for CSV, claims.csv and its child files together),
+     * whose claims are held in memory as the history.  A larger input, or
+     * one from a pipe (size unknown), is audited through a temporary
+     * history store made in $TMPDIR (else /tmp) and removed afterwards:
+     * memory stays flat in the batch size and the findings are the same
+     * (store mode with an empty store gives the in-memory run's findings
+     * byte for byte), at some more CPU.  0: 128 MiB (set by
+     * arb_batch_options_init); UINT64_MAX: always in memory. */
+    uint64_t history_memory_max;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -504,6 +514,10 @@ typedef struct arb_batch_stats {
      * is saturated at INT64_MAX (or -INT64_MAX) cents and is not exact.
      * The findings and everything else are unaffected. */
     int totals_overflowed;
+    /* 1: the batch was too big to hold in memory for history()
+     * (arb_batch_options.history_memory_max) and went through a temporary
+     * history store. */
+    int temp_history;
 } arb_batch_stats;
 
 /* Audits a claims file.  Findings are written in input order, then rule

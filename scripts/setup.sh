@@ -23,14 +23,15 @@ packages=(build-essential cmake ninja-build pkg-config re2c lemon libcmocka-dev 
   libpq-dev postgresql nginx
   python3-cffi python3-pytest python3-distributed
   gettext
-  chromium fonts-noto-cjk jq libxlsxwriter-dev sqlite3)
+  chromium fonts-noto-cjk jq libxlsxwriter-dev sqlite3 time)
 # (node and npm, below:) install Apache ECharts (inlined into `arbiter report`) and
 #   playwright-core (drives the browser test) from the npm registry, below;
 # chromium: the headless browser tests/e2e/report_browser.sh opens reports in;
 # fonts-noto-cjk: Chinese glyphs for that browser's screenshots;
 # jq: the e2e tests recompute report totals from findings files with it;
 # libxlsxwriter-dev: the Excel workbooks of `arbiter report --xlsx`;
-# sqlite3: the independent SQL oracle of tests/e2e/sql_oracle.sh
+# sqlite3: the independent SQL oracle of tests/e2e/sql_oracle.sh;
+# time: /usr/bin/time, peak memory in tests/e2e/history_memory.sh and the benchmarks
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

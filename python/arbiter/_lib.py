@@ -155,6 +155,7 @@ typedef struct arb_batch_options {
     size_t max_field_bytes;
     int findings_bom;
     size_t id_budget;
+    uint64_t history_memory_max;
 } arb_batch_options;
 
 void arb_batch_options_init(arb_batch_options *o);
@@ -198,6 +199,7 @@ typedef struct arb_batch_stats {
     uint64_t rules_in_phases;
     uint64_t duplicates;
     int totals_overflowed;
+    int temp_history;
 } arb_batch_stats;
 
 int arb_check_file(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st);
