@@ -286,6 +286,11 @@ typedef struct Worker {
     int64_t *cat_amount;
     int overflowed; /* a money total overflowed int64 (saturated) */
     int failed;
+    /* two cache lines between this worker's counters above, written claim
+     * after claim, and the next worker's first fields (workers lie side by
+     * side in one array): without it they share a line, which bounces
+     * between the cores (false sharing) */
+    char pad[128];
 } Worker;
 
 /* Adds v to the money total *t, saturating at +-INT64_MAX cents (never
