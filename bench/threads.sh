@@ -73,14 +73,14 @@ run() { # workload bin threads round (threads P: two 1-thread processes at once)
     /usr/bin/time -f "%e %U %S" -o "$tmp/time" bash -c \
       '"$1" check $2 --threads 1 -o "$3.a" --quiet & "$1" check $2 --threads 1 -o "$3" --quiet; wait' \
       - "${bin[$b]}" "${args[$w]}" "$out" >/dev/null 2>&1 || true
-    read -r wall user sys <"$tmp/time"
+    read -r wall user sys < <(tail -n 1 "$tmp/time")
     echo "$w $b $t $r $wall $(python3 -c "print(($user + $sys) / 2)") $(md5sum <"$out.a" | cut -c1-12)" >>"$res"
     return
   fi
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$tmp/time" "${bin[$b]}" check ${args[$w]} --threads "$t" \
     -o "$out" --quiet >/dev/null 2>&1 || true
-  read -r wall user sys <"$tmp/time"
+  read -r wall user sys < <(tail -n 1 "$tmp/time")
   echo "$w $b $t $r $wall $(python3 -c "print($user + $sys)") $(md5sum <"$out" | cut -c1-12)" >>"$res"
 }
 for ((r = 1; r <= rounds; r++)); do
