@@ -292,6 +292,11 @@ typedef struct Worker {
     int64_t *cat_amount;
     int overflowed; /* a money total overflowed int64 (saturated) */
     int failed;
+    /* two cache lines between this worker's counters above, written claim
+     * after claim, and the next worker's first fields (workers lie side by
+     * side in one array): without it they share a line, which bounces
+     * between the cores (false sharing) */
+    char pad[128];
 } Worker;
 
 /* Adds v to the money total *t, saturating at +-INT64_MAX cents (never
@@ -540,9 +545,26 @@ static void audit(Worker *w, Value *claim) {
 /* History mode, reading: parses this window's records (JSON Lines, or CSV
  * claims from..to) into the batch-long arena; a rejected record keeps its
  * reason and text. */
+/* History mode, reading: the strings a worker shares among the claims it
+ * reads (Worker.strings) are forgotten after this many.  Codes, names and
+ * departments repeat from claim to claim, but most of a batch's distinct
+ * strings are met once (claim, order and line numbers): a map of them all
+ * grows to tens of MB, past the caches, so that nearly every string read
+ * costs a miss to memory, and two workers reading at once each pay it
+ * against the other's traffic.  Bounded, the map stays in a core's own
+ * cache and the strings that repeat are found again within a few claims.
+ * Only memory sharing is lost (a string met again after the map was
+ * cleared gets a copy of its own); strings compare by their text. */
+#define STRINGS_MAX (1u << 14)
+
+static void strings_bound(Worker *w) {
+    if (w->strings.n >= STRINGS_MAX) strmap_clear(&w->strings);
+}
+
 static void read_records(Worker *w) {
     char msg[1024], full[1100];
     for (size_t i = w->from; w->pcsv && i < w->to && !w->failed; i++) {
+        strings_bound(w);
         HEntry h = {UINT32_MAX, 0, w->o->claims_path, NULL, NULL, 0};
         prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* the CSV text outlives the batch */
         JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0,
@@ -563,6 +585,7 @@ static void read_records(Worker *w) {
     }
     for (size_t i = w->from; w->csv && i < w->to && !w->failed; i++) {
         const Value *claim = NULL;
+        strings_bound(w);
         HEntry h = {UINT32_MAX, 0, NULL, NULL, NULL, 0};
         csvc_raw(w->csv, i, &h.raw, &h.rawn); /* valid for this window only (streamed) */
         /* store mode keeps a claim only for its window: no need to share strings */
@@ -581,6 +604,7 @@ static void read_records(Worker *w) {
         const Record *r = &w->recs[i];
         const Value *claim = NULL;
         size_t off = 0;
+        strings_bound(w);
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
         JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off,

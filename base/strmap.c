@@ -16,6 +16,11 @@ void strmap_free(StrMap *m) {
     m->cap = m->n = 0;
 }
 
+void strmap_clear(StrMap *m) {
+    if (m->n) memset(m->e, 0, m->cap * sizeof(StrMapEntry));
+    m->n = 0;
+}
+
 static StrMapEntry *find(const StrMap *m, const char *key, uint32_t len, uint32_t h) {
     for (uint32_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         StrMapEntry *e = &m->e[i];

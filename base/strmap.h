@@ -23,6 +23,8 @@ typedef struct StrMap {
 
 void strmap_init(StrMap *m, Alloc a);
 void strmap_free(StrMap *m);
+/* Forgets every entry, keeping the table (no allocation). */
+void strmap_clear(StrMap *m);
 /* The value stored under key, or NULL. */
 void *strmap_get(const StrMap *m, const char *key, size_t len);
 /* strmap_get with the key's str_hash already known (a path hashed as it is

@@ -14,6 +14,12 @@
 #                    claims (`gen claims --seed 3`);
 #       full-all     the same, every phase (history() in memory);
 #       peers-10k    the shared 10k-rule workload of bench/peers.sh.
+# and, for full-settle, a second control: two 1-thread `arbiter check`
+# processes at once (P), which share nothing but the machine.  Its CPU per
+# process against one process alone (cpuP/cpu1) is what the hardware
+# charges for running two such jobs side by side (shared L3 cache, memory
+# bandwidth, page zeroing), which the spin loop does not feel; two threads
+# can not be expected to cost less than that.
 # Printed per workload: the medians of wall and CPU (user + sys) seconds
 # for 1 and 2 threads, S = t1 / t2 (wall), S / S_ctl, claim lines per
 # second per core (lines / CPU seconds of the 1-thread run), and whether
@@ -60,12 +66,21 @@ echo "$n claims; $(nproc) cores; $rounds rounds; A=$A${BASE:+; B=${bin[B]}}"
 
 res=$tmp/results # workload bin threads round wall cpu md5
 : >"$res"
-run() { # workload bin threads round
+run() { # workload bin threads round (threads P: two 1-thread processes at once)
   local w=$1 b=$2 t=$3 r=$4 out=$tmp/f_$1_$2_$3.jsonl
+  if [ "$t" = P ]; then
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %U %S" -o "$tmp/time" bash -c \
+      '"$1" check $2 --threads 1 -o "$3.a" --quiet & "$1" check $2 --threads 1 -o "$3" --quiet; wait' \
+      - "${bin[$b]}" "${args[$w]}" "$out" >/dev/null 2>&1 || true
+    read -r wall user sys < <(tail -n 1 "$tmp/time")
+    echo "$w $b $t $r $wall $(python3 -c "print(($user + $sys) / 2)") $(md5sum <"$out.a" | cut -c1-12)" >>"$res"
+    return
+  fi
   # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$tmp/time" "${bin[$b]}" check ${args[$w]} --threads "$t" \
     -o "$out" --quiet >/dev/null 2>&1 || true
-  read -r wall user sys <"$tmp/time"
+  read -r wall user sys < <(tail -n 1 "$tmp/time")
   echo "$w $b $t $r $wall $(python3 -c "print($user + $sys)") $(md5sum <"$out" | cut -c1-12)" >>"$res"
 }
 for ((r = 1; r <= rounds; r++)); do
@@ -73,6 +88,7 @@ for ((r = 1; r <= rounds; r++)); do
   for w in "${works[@]}"; do
     order=(1 2)
     ((r % 2)) || order=(2 1)
+    [ "$w" = full-settle ] && order+=(P)
     for t in "${order[@]}"; do
       for b in "${bins[@]}"; do run "$w" "$b" "$t" "$r"; done
     done
@@ -98,4 +114,13 @@ for w in works:
         md5 = {r[6] for r in rows if r[0] == w and r[1] == b}
         s = w1 / w2
         print(f"{w:12} {b:3} {nlines[w]:8d} {w1:6.2f} {w2:6.2f} {c1:6.2f} {c2:6.2f} {s:5.2f} {s / sctl:6.2f} {nlines[w] / c1:12,.0f} {'yes' if len(md5) == 1 else 'NO':>4}")
+pairs = [(w, b) for w in works for b in bins if any(r[0] == w and r[1] == b and r[2] == "P" for r in rows)]
+if pairs:
+    print("two 1-thread processes at once (P): wallP, CPU per process, cpuP/cpu1 (what the hardware charges")
+    print("for two jobs side by side), cpu2/cpuP (what two threads cost beyond that), S_proc = 2 wall1 / wallP")
+for w, b in pairs:
+    def med(t, k):
+        return st.median(float(r[k]) for r in rows if r[0] == w and r[1] == b and r[2] == str(t))
+    w1, c1, c2, wp, cp = med(1, 4), med(1, 5), med(2, 5), med("P", 4), med("P", 5)
+    print(f"{w:12} {b:3} wallP {wp:6.2f} cpuP {cp:6.2f} cpuP/cpu1 {cp / c1:5.2f} cpu2/cpuP {c2 / cp:5.2f} S_proc {2 * w1 / wp:5.2f}")
 PY

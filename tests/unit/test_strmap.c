@@ -2,7 +2,8 @@
  * are not (a prefix, a longer key, the empty key until stored); putting a
  * key again keeps the first value and returns it; the map grows past many
  * thousands and keeps every key; out of memory while growing sets *oom and
- * leaves the map unchanged and usable. */
+ * leaves the map unchanged and usable; cleared, it forgets every key but
+ * keeps its table, and takes keys again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,6 +50,31 @@ static void test_put_get_grow(void **state) {
     assert_null(get(&m, "ab"));
 }
 
+static void test_clear(void **state) {
+    (void)state;
+    StrMap m;
+    strmap_init(&m, mem_default());
+    strmap_clear(&m); /* empty: nothing to do */
+    int oom = 0, one = 1, two = 2;
+    static char keys[1000][12];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(keys[i], sizeof keys[i], "k%d", i);
+        assert_null(strmap_put(&m, keys[i], strlen(keys[i]), keys[i], &oom));
+    }
+    StrMapEntry *table = m.e;
+    uint32_t cap = m.cap;
+    strmap_clear(&m);
+    assert_int_equal(m.n, 0);
+    assert_ptr_equal(m.e, table); /* the table kept */
+    assert_int_equal(m.cap, cap);
+    for (int i = 0; i < 1000; i++) assert_null(get(&m, keys[i]));
+    assert_null(strmap_put(&m, "k5", 2, &one, &oom)); /* new again */
+    assert_ptr_equal(strmap_put(&m, "k5", 2, &two, &oom), &one);
+    assert_int_equal(m.n, 1);
+    assert_int_equal(oom, 0);
+    strmap_free(&m);
+}
+
 static void test_out_of_memory(void **state) {
     (void)state;
     Budget budget = {1}; /* the first table only */
@@ -72,6 +98,7 @@ static void test_out_of_memory(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get_grow),
+        cmocka_unit_test(test_clear),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
