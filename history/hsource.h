@@ -19,8 +19,7 @@
  * length, little-endian): the claims are then encoded once, into the spool,
  * and the staging B-tree stays small.  HSource.spool is then the spool's
  * bytes (a memory map), and records of the staging store are looked up
- * there; they are in the view encoding (hcodec_encode_view), decoded with
- * their strings pointing into the map, which outlives the claims read. */
+ * there. */
 #ifndef ARB_HSOURCE_H
 #define ARB_HSOURCE_H
 
