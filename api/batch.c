@@ -261,7 +261,6 @@ typedef struct Worker {
      * store (enc_at[k]: offset and length in enc of read.ents[k]) */
     int encode;
     uint32_t enc_schema;
-    int enc_view; /* encode for the spool (hcodec_encode_view) */
     StrBuf enc;
     size_t (*enc_at)[2];
     size_t capenc_at;
@@ -632,13 +631,8 @@ static void encode_records(Worker *w) {
     for (size_t k = 0; k < w->read.nents; k++) {
         const HEntry *h = &w->read.ents[k];
         size_t at = w->enc.len;
-        if (h->claim != UINT32_MAX) {
-            if (w->enc_view)
-                hcodec_encode_view(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim],
-                                   &w->enc);
-            else
-                hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
-        }
+        if (h->claim != UINT32_MAX)
+            hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
         w->enc_at[k][0] = at;
         w->enc_at[k][1] = w->enc.len - at;
     }
@@ -654,7 +648,7 @@ static void audit_spooled(Worker *w) {
         const SpoolRec *r = &w->srecs[i];
         arena_reset(&w->ar);
         Value *claim = arena_alloc(&w->ar, (width ? width : 1) * sizeof(Value));
-        int rc = claim ? hstore_decode_view_into(st, r->p, r->n, &w->ar, claim) : -2;
+        int rc = claim ? hstore_decode_into(st, r->p, r->n, &w->ar, claim) : -2;
         if (rc) {
             w->failed = rc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
             break;
@@ -1888,12 +1882,6 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             if (sg->spool_fd >= 0) {
                 hcodec_put_varint(&sg->spool, ord);
                 hcodec_put_varint(&sg->spool, encn);
-                /* zero bytes, their count first, so that the claim starts
-                 * 4-aligned in the file (its strings are used in place) */
-                static const char zeros[4] = {0};
-                size_t pad = (size_t)(-(sg->spooled + sg->spool.len + 1)) & 3;
-                sb_putc(&sg->spool, (char)pad);
-                sb_putn(&sg->spool, zeros, pad);
                 /* the staging store keeps where the claim is in the spool */
                 hsrc_ref_put(ref, sg->spooled + sg->spool.len, (uint32_t)encn);
                 sb_putn(&sg->spool, enc, encn);
@@ -1960,7 +1948,6 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 1;
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
-        b->ws[i].enc_view = sg->spool_fd >= 0;
         strmap_init(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
@@ -2024,7 +2011,6 @@ typedef struct Copy {
     uint32_t every, n;
     uint64_t copied;
     StrBuf scratch;
-    StrBuf plain;      /* a claim of the spool in the store's encoding */
     const char *spool; /* the staged records are references into it */
     size_t spool_len;
     int rc;
@@ -2038,22 +2024,10 @@ static int copy_one(void *ud, const HRec *r) {
         return 1;
     }
     HRec rec = *r;
-    const char *view;
-    size_t viewn;
-    if (hsrc_ref_get(r->rec, r->rec_len, c->spool, c->spool_len, &view, &viewn)) {
+    if (hsrc_ref_get(r->rec, r->rec_len, c->spool, c->spool_len, &rec.rec, &rec.rec_len)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
         return 1;
     }
-    /* the store keeps the plain encoding */
-    sb_clear(&c->plain);
-    int pr = hstore_view_to_plain(c->from, view, viewn, &c->plain);
-    if (pr) {
-        c->rc = pr == -2 ? engine_fail(c->e, ARB_ERR_NOMEM, "out of memory")
-                         : engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
-        return 1;
-    }
-    rec.rec = c->plain.p;
-    rec.rec_len = c->plain.len;
     if (hstore_copy(c->t, c->from, &rec, &c->scratch, err, sizeof err)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
@@ -2098,11 +2072,9 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char 
     c.spool = spool;
     c.spool_len = spool_len;
     sb_init(&c.scratch, e->alloc);
-    sb_init(&c.plain, e->alloc);
     HTxn *rt;
     if (hstore_begin(stage, 0, &rt, err, sizeof err)) {
         sb_free(&c.scratch);
-        sb_free(&c.plain);
         return engine_fail(e, ARB_ERR_IO, "%s", err);
     }
     if (hstore_each(rt, copy_one, &c) && c.rc == ARB_OK)
@@ -2118,7 +2090,6 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char 
         }
     }
     sb_free(&c.scratch);
-    sb_free(&c.plain);
     *copied = c.copied;
     return c.rc;
 }
@@ -2139,10 +2110,8 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
         while (p < end && (size_t)(p - start) < STORE_WINDOW_BYTES) {
             const char *q = p;
             uint64_t ord, n;
-            int bad = hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
-                      q >= end || (unsigned char)*q > 3 || (unsigned char)*q >= end - q;
-            if (!bad) q += 1 + (unsigned char)*q; /* the zero bytes aligning the claim */
-            if (bad || n > (uint64_t)(end - q)) {
+            if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
+                n > (uint64_t)(end - q)) {
                 rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
                 break;
             }

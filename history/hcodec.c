@@ -76,22 +76,7 @@ void hcodec_describe(const RecordType *rt, StrBuf *b) {
     describe(rt, b, 0);
 }
 
-/* Strings laid out ready to use (hcodec_encode_view): after the length,
- * zero bytes up to a multiple of 4 from the record's start, then an ArbStr
- * (length, hash, bytes, NUL). */
-static void put_view(StrBuf *b, const ArbStr *s, size_t start) {
-    static const char zeros[4] = {0};
-    size_t pad = (size_t)(-(b->len - start)) & 3;
-    sb_putn(b, zeros, pad);
-    char h[8];
-    memcpy(h, &s->len, 4);
-    memcpy(h + 4, &s->hash, 4);
-    sb_putn(b, h, 8);
-    sb_putn(b, s->data, (size_t)s->len + 1);
-}
-
-static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth, int view,
-                   size_t start) {
+static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth) {
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
         uint8_t k = fd->type.kind;
@@ -102,10 +87,7 @@ static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth, i
                 hcodec_put_varint(b, 0);
             } else {
                 hcodec_put_varint(b, (uint64_t)v.s->len + 1);
-                if (view)
-                    put_view(b, v.s, start);
-                else
-                    sb_putn(b, v.s->data, v.s->len);
+                sb_putn(b, v.s->data, v.s->len);
             }
         } else if (k == TY_LIST) {
             if (!v.l || depth >= MAX_DEPTH) {
@@ -114,7 +96,7 @@ static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth, i
             }
             hcodec_put_varint(b, (uint64_t)v.l->n + 1);
             for (uint32_t i = 0; i < v.l->n; i++)
-                encode(fd->type.rec, list_item(v.l, i), b, depth + 1, view, start);
+                encode(fd->type.rec, list_item(v.l, i), b, depth + 1);
         } else {
             hcodec_put_varint(b, v.i == ARB_NULL ? 0 : zigzag(v.i) + 1);
         }
@@ -123,13 +105,7 @@ static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth, i
 
 void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b) {
     hcodec_put_varint(b, schema_no);
-    encode(rt, claim, b, 0, 0, 0);
-}
-
-void hcodec_encode_view(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b) {
-    size_t start = b->len;
-    hcodec_put_varint(b, schema_no);
-    encode(rt, claim, b, 0, 1, start);
+    encode(rt, claim, b, 0);
 }
 
 /* ------------------------------------------------------------- decoding */
@@ -153,33 +129,7 @@ typedef struct Cursor {
     const char *p, *end;
     Arena *ar;
     int damaged;
-    const char *base; /* view encoding: the record's start; NULL: plain */
 } Cursor;
-
-/* A string of the view encoding, n bytes long, at c->p: *s points to it
- * where it lies (NULL when its place is not aligned for an ArbStr), and
- * c->p is moved past it.  -1 when damaged. */
-static int get_view(Cursor *c, uint64_t n, const char **s) {
-    size_t pad = (size_t)(-(uintptr_t)(c->p - c->base)) & 3;
-    size_t room = (size_t)(c->end - c->p);
-    if (room < pad + 9 || n > room - pad - 9) return -1;
-    const char *at = c->p + pad;
-    uint32_t len;
-    memcpy(&len, at, 4);
-    if (len != n || at[8 + n] != 0) return -1;
-    *s = at;
-    c->p = at + 9 + n;
-    return 0;
-}
-
-/* The view string at s as a Value's string: in place when aligned, else
- * copied (its hash kept). */
-static const ArbStr *view_str(Arena *ar, const char *s, uint32_t n) {
-    if (((uintptr_t)s & (_Alignof(ArbStr) - 1)) == 0) return (const ArbStr *)(const void *)s;
-    ArbStr *p = arena_alloc(ar, sizeof(ArbStr) + n + 1);
-    if (p) memcpy(p, s, sizeof(ArbStr) + n + 1);
-    return p;
-}
 
 static int get_bytes(Cursor *c, const char **s, size_t *n) {
     uint64_t len;
@@ -267,7 +217,7 @@ static HcPlan *plan(Cursor *c, const RecordType *rt, int depth) {
 }
 
 HcPlan *hcodec_plan(const char *desc, size_t n, const RecordType *rt, Arena *ar, int *damaged) {
-    Cursor c = {desc, desc + n, ar, 0, NULL};
+    Cursor c = {desc, desc + n, ar, 0};
     HcPlan *pl = plan(&c, rt, 0);
     if (pl && c.p != c.end) c.damaged = 1;
     *damaged = c.damaged;
@@ -291,12 +241,6 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
         if (hcodec_get_varint(&c->p, c->end, &u)) return -1;
         if (type_is_string(hf->kind)) {
             if (u == 0) continue;
-            if (c->base) {
-                const char *s;
-                if (get_view(c, u - 1, &s)) return -1;
-                if (out && !(out->s = view_str(c->ar, s, (uint32_t)(u - 1)))) return -2;
-                continue;
-            }
             if (u - 1 > (uint64_t)(c->end - c->p)) return -1;
             if (out && !(out->s = str_new(c->ar, c->p, (size_t)(u - 1)))) return -2;
             c->p += u - 1;
@@ -338,48 +282,11 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
 }
 
 int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst) {
-    Cursor c = {rec, rec + n, ar, 0, NULL};
+    Cursor c = {rec, rec + n, ar, 0};
     memcpy(dst, plan->blank, plan->rt->nfields * sizeof(Value));
     int rc = decode(&c, plan, dst);
     if (rc == 0 && c.p != c.end) rc = -1;
     return rc;
-}
-
-int hcodec_decode_view_into(const HcPlan *plan, const char *rec, size_t n, size_t body, Arena *ar,
-                            Value *dst) {
-    Cursor c = {rec + body, rec + n, ar, 0, rec};
-    memcpy(dst, plan->blank, plan->rt->nfields * sizeof(Value));
-    int rc = decode(&c, plan, dst);
-    if (rc == 0 && c.p != c.end) rc = -1;
-    return rc;
-}
-
-/* Re-encodes one record's fields of the view encoding plainly into b. */
-static int to_plain(Cursor *c, const HcPlan *pl, StrBuf *b) {
-    for (uint32_t i = 0; i < pl->nfields; i++) {
-        const HcField *hf = &pl->fields[i];
-        uint64_t u;
-        if (hcodec_get_varint(&c->p, c->end, &u)) return -1;
-        hcodec_put_varint(b, u);
-        if (u == 0) continue;
-        if (type_is_string(hf->kind)) {
-            const char *s;
-            if (get_view(c, u - 1, &s)) return -1;
-            sb_putn(b, s + 8, (size_t)(u - 1));
-        } else if (hf->kind == TY_LIST) {
-            if (u - 1 > (uint64_t)(c->end - c->p)) return -1;
-            for (uint64_t k = 0; k < u - 1; k++)
-                if (to_plain(c, hf->sub, b)) return -1;
-        }
-    }
-    return 0;
-}
-
-int hcodec_view_to_plain(const HcPlan *plan, const char *rec, size_t n, size_t body, StrBuf *b) {
-    Cursor c = {rec + body, rec + n, NULL, 0, rec};
-    sb_putn(b, rec, body);
-    if (to_plain(&c, plan, b) || c.p != c.end) return -1;
-    return b->oom ? -2 : 0;
 }
 
 int hcodec_decode(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value **out) {

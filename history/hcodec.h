@@ -30,14 +30,6 @@ void hcodec_describe(const RecordType *rt, StrBuf *b);
  * after `schema_no` (the number of its description in the store). */
 void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b);
 
-/* hcodec_encode with strings laid out ready to use, for a batch's spool:
- * after each string's length come zero bytes up to a multiple of 4 from
- * the record's start, then the ArbStr itself (length, hash, the bytes and
- * a NUL), so that decoding a record whose start is 4-aligned in memory
- * points into it instead of copying and hashing (hcodec_decode_view_into).
- * The persistent store keeps the plain encoding (hcodec_view_to_plain). */
-void hcodec_encode_view(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b);
-
 /* A decoding plan: one stored description mapped onto a program's record
  * type.  Built once per description, immutable: shared by threads. */
 typedef struct HcPlan HcPlan;
@@ -59,17 +51,6 @@ int hcodec_decode(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Valu
 /* Decodes into dst, a record of plan's type already allocated (width
  * values); its lists and strings go into ar.  As hcodec_decode. */
 int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst);
-
-/* Decodes the view-encoded record rec[0..n), its body starting at
- * rec + body (past the description number), into dst as
- * hcodec_decode_into; its strings point into rec (which must then outlive
- * the claim) where rec is 4-aligned, else are copied into ar. */
-int hcodec_decode_view_into(const HcPlan *plan, const char *rec, size_t n, size_t body, Arena *ar,
-                            Value *dst);
-
-/* Appends the view-encoded record rec[0..n) (body as above) to b in the
- * plain encoding: 0, -1 when damaged, -2 when out of memory. */
-int hcodec_view_to_plain(const HcPlan *plan, const char *rec, size_t n, size_t body, StrBuf *b);
 
 /* Varints, for the store's keys and values. */
 void hcodec_put_varint(StrBuf *b, uint64_t v);

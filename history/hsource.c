@@ -138,12 +138,8 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         const HSrcItem *it =
             b >= n || (a < nstore && s->recs[a].t <= s->recs[b].t) ? &s->recs[a++] : &s->recs[b++];
         Value *dst = items + k * width;
-        /* the batch's claims in the spool: their strings are used where they
-         * lie (the map outlives the claim) */
-        int rc = it->from_stage && s->spool
-                     ? hstore_decode_view_into(s->stage, it->rec, it->len, ar, dst)
-                     : hstore_decode_into(it->from_stage ? s->stage : s->store, it->rec, it->len,
-                                          ar, dst);
+        int rc =
+            hstore_decode_into(it->from_stage ? s->stage : s->store, it->rec, it->len, ar, dst);
         if (rc == -2 || (rc == 0 && vm_prepare(&s->prep, dst, ar))) return *oom = 1, -1;
         if (rc) { /* a damaged record: left out, reported */
             s->failed = 1;

@@ -732,20 +732,6 @@ int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Va
     return hcodec_decode_into(pl, rec + body, n - body, ar, dst);
 }
 
-int hstore_decode_view_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst) {
-    size_t body;
-    const HcPlan *pl = plan_for((HStore *)s, hcodec_schema_no(rec, n, &body));
-    if (!pl) return -1;
-    return hcodec_decode_view_into(pl, rec, n, body, ar, dst);
-}
-
-int hstore_view_to_plain(const HStore *s, const char *rec, size_t n, StrBuf *b) {
-    size_t body;
-    const HcPlan *pl = plan_for((HStore *)s, hcodec_schema_no(rec, n, &body));
-    if (!pl) return -1;
-    return hcodec_view_to_plain(pl, rec, n, body, b);
-}
-
 int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
     if (!(s->flags & HSTORE_WRITE))
         return fail(err, errcap, "the history store %s is open read-only%s", s->sh->dir, "");

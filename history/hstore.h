@@ -149,12 +149,6 @@ int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, cha
 int hstore_decode(const HStore *s, const HRec *r, Arena *ar, Value **out);
 /* The same into dst, a claim record already allocated. */
 int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
-/* The same for a record of the view encoding (hcodec_encode_view, a
- * batch's spool): its strings point into rec, which must outlive dst. */
-int hstore_decode_view_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
-/* Appends the view-encoded record rec[0..n) to b in the plain encoding the
- * store keeps: 0, -1 when damaged, -2 when out of memory. */
-int hstore_view_to_plain(const HStore *s, const char *rec, size_t n, StrBuf *b);
 
 /* Removes claims whose as_of is before `before` (seconds), committing every
  * `chunk` claims.  Returns the number removed, or -1 (message in err). */

@@ -333,108 +333,6 @@ static void test_codec_round_trip(void **state) {
     arb_engine_free(e);
 }
 
-/* The view encoding of one claim (hcodec_encode_view): it decodes to the
- * same record as the plain one, its strings pointing into the record when
- * the record is 4-aligned and copied (same hash) when not; it re-encodes to
- * exactly the plain bytes; every truncation of it is damage, never a read
- * past its end. */
-static void view_one(arb_engine *e, const char *json, Arena *ar) {
-    const RecordType *ct = e->prog->claim;
-    const Value *c = parse_claim(e, ar, json);
-    StrBuf desc, enc, view, plain;
-    encode_claim(ct, c, &desc, &enc);
-    sb_init(&view, mem_default());
-    sb_init(&plain, mem_default());
-    hcodec_encode_view(ct, 1, c, &view);
-    assert_false(view.oom);
-    int damaged = -1;
-    HcPlan *pl = hcodec_plan(desc.p, desc.len, ct, ar, &damaged);
-    assert_non_null(pl);
-    size_t body = 0;
-    assert_int_equal(hcodec_schema_no(view.p, view.len, &body), 1);
-    Value *want = decode_claim(desc.p, desc.len, ct, &enc, ar);
-    /* at every alignment of the record's start */
-    char *buf = aligned_alloc(16, view.len + 16);
-    assert_non_null(buf);
-    for (size_t shift = 0; shift < 4; shift++) {
-        memcpy(buf + shift, view.p, view.len);
-        Value *got = arena_alloc(ar, ct->nfields * sizeof(Value));
-        assert_non_null(got);
-        assert_int_equal(hcodec_decode_view_into(pl, buf + shift, view.len, body, ar, got), 0);
-        compare_records(ct, want, got, "claim(view)");
-        const ArbStr *id = got[field(ct, "claim_id")].s;
-        assert_non_null(id);
-        int inside = (const char *)id >= buf && (const char *)id < buf + shift + view.len;
-        assert_int_equal(inside, shift == 0);
-        assert_int_equal(id->hash, str_hash(id->data, id->len));
-        assert_int_equal(id->data[id->len], 0);
-        sb_clear(&plain);
-        assert_int_equal(hcodec_view_to_plain(pl, buf + shift, view.len, body, &plain), 0);
-        assert_int_equal(plain.len, enc.len);
-        assert_memory_equal(plain.p, enc.p, enc.len);
-    }
-    free(buf);
-    for (size_t n = body; n < view.len; n++) {
-        char *cut = aligned_alloc(16, (n + 15) / 16 * 16 + 16);
-        assert_non_null(cut);
-        memcpy(cut, view.p, n);
-        Value *got = arena_alloc(ar, ct->nfields * sizeof(Value));
-        assert_non_null(got);
-        assert_int_equal(hcodec_decode_view_into(pl, cut, n, body, ar, got), -1);
-        sb_clear(&plain);
-        assert_int_equal(hcodec_view_to_plain(pl, cut, n, body, &plain), -1);
-        free(cut);
-    }
-    sb_free(&desc);
-    sb_free(&enc);
-    sb_free(&view);
-    sb_free(&plain);
-}
-
-static void test_codec_view(void **state) {
-    (void)state;
-    arb_engine *e = engine_from(EXT_SCHEMA);
-    Arena ar;
-    arena_init(&ar, mem_default(), 4096);
-    view_one(e, FULL_CLAIM, &ar);
-    view_one(e, BARE_CLAIM, &ar);
-    view_one(e, EMPTY_LISTS_CLAIM, &ar);
-    /* a string whose stored length disagrees with its header is damage */
-    const RecordType *ct = e->prog->claim;
-    const Value *c = parse_claim(e, &ar, BARE_CLAIM);
-    StrBuf desc, enc, view;
-    encode_claim(ct, c, &desc, &enc);
-    sb_init(&view, mem_default());
-    hcodec_encode_view(ct, 1, c, &view);
-    int damaged = -1;
-    HcPlan *pl = hcodec_plan(desc.p, desc.len, ct, &ar, &damaged);
-    size_t body = 0;
-    hcodec_schema_no(view.p, view.len, &body);
-    char *buf = aligned_alloc(16, view.len + 16);
-    assert_non_null(buf);
-    int found = 0;
-    for (size_t i = body; i + 8 < view.len && !found; i++) {
-        uint32_t len;
-        memcpy(&len, view.p + i, 4);
-        if ((i & 3) || len != 5 || memcmp(view.p + i + 8, "C-002", 5) != 0) continue;
-        memcpy(buf, view.p, view.len);
-        buf[i] = 4; /* the header's length */
-        Value *got = arena_alloc(&ar, ct->nfields * sizeof(Value));
-        assert_int_equal(hcodec_decode_view_into(pl, buf, view.len, body, &ar, got), -1);
-        memcpy(buf, view.p, view.len);
-        buf[i + 8 + 5] = 'x'; /* the NUL */
-        assert_int_equal(hcodec_decode_view_into(pl, buf, view.len, body, &ar, got), -1);
-        found = 1;
-    }
-    assert_true(found);
-    free(buf);
-    sb_free(&desc);
-    sb_free(&enc);
-    sb_free(&view);
-    arena_free(&ar);
-    arb_engine_free(e);
-}
-
 /* Varints at their limits, and truncated ones. */
 static void test_varint(void **state) {
     (void)state;
@@ -2586,7 +2484,6 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_codec_round_trip),
-        cmocka_unit_test(test_codec_view),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_codec_deep_lists),
         cmocka_unit_test(test_schema_evolution),
