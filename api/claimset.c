@@ -131,7 +131,7 @@ static int find_candidates(arb_claimset *set, VM *vm) {
                         break;
                     }
                     lists[nlists] = (CandList){(uint32_t)npool, (uint32_t)vm->ncand};
-                    memcpy(pool + npool, vm->cand, vm->ncand * sizeof(uint32_t));
+                    if (vm->ncand) memcpy(pool + npool, vm->cand, vm->ncand * sizeof(uint32_t));
                     npool += vm->ncand;
                     int oom = 0;
                     k = ++nlists;

@@ -64,6 +64,13 @@ static void on_reject(void *ud, const arb_reject *r) {
     fprintf(stderr, "%s:%llu: rejected: %s\n", r->file, (unsigned long long)r->line, r->message);
 }
 
+/* a + b, saturated as the library saturates its totals (a range's total may
+ * already be INT64_MAX) */
+static int64_t sat_add(int64_t a, int64_t b) {
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : -INT64_MAX) : r;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: claimset_findings PACK CLAIMS [--jit] [--threads N] "
@@ -143,8 +150,8 @@ int main(int argc, char **argv) {
         all.claims += p->st.claims, all.audited += p->st.audited;
         all.reversals += p->st.reversals, all.findings += p->st.findings;
         all.claims_flagged += p->st.claims_flagged, all.rule_errors += p->st.rule_errors;
-        all.at_risk_cents += p->st.at_risk_cents;
-        all.at_risk_lines_cents += p->st.at_risk_lines_cents;
+        all.at_risk_cents = sat_add(all.at_risk_cents, p->st.at_risk_cents);
+        all.at_risk_lines_cents = sat_add(all.at_risk_lines_cents, p->st.at_risk_lines_cents);
     }
     arb_claimset_info info;
     arb_claimset_get_info(set, &info);
