@@ -847,6 +847,13 @@ static int replaces_input(const char *out, const char *in) {
     return access(in, F_OK) == 0 && outf_same_target(out, in);
 }
 
+/* The path of a canonical CSV child file (lines.csv, ...) beside claims. */
+static void child_csv(char *out, size_t cap, const char *claims, const char *name) {
+    const char *slash = strrchr(claims, '/');
+    int dirlen = slash ? (int)(slash - claims) : 1;
+    snprintf(out, cap, "%.*s/%s.csv", dirlen, slash ? claims : ".", name);
+}
+
 /* An output that is an input would destroy it, and two outputs that are the
  * same file would lose one: both are refused (ARB_ERR_USAGE) before anything
  * is opened.  The inputs: the claims file and, for CSV, the child files read
@@ -856,9 +863,6 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
     static const char *const what[3] = {N_("findings file"), N_("reject file"),
                                         N_("rule-error file")};
     const RecordType *ct = e->prog->claim;
-    const char *slash = strrchr(o->claims_path, '/');
-    int dirlen = slash ? (int)(slash - o->claims_path) : 1;
-    const char *dir = slash ? o->claims_path : ".";
     for (int k = 0; k < 3; k++) {
         if (!outs[k]) continue;
         if (o->claims_path != STDIN_NAME && replaces_input(outs[k], o->claims_path))
@@ -868,7 +872,7 @@ static int refuse_overwriting(arb_engine *e, const arb_batch_options *o, int csv
         for (uint32_t f = 0; csv && f < ct->nfields; f++) {
             if (ct->fields[f].type.kind != TY_LIST) continue;
             char path[4096];
-            snprintf(path, sizeof path, "%.*s/%s.csv", dirlen, dir, ct->fields[f].name);
+            child_csv(path, sizeof path, o->claims_path, ct->fields[f].name);
             if (replaces_input(outs[k], path))
                 return engine_fail(e, ARB_ERR_USAGE,
                                    "the %s %s is %s, read with the claims %s: refusing to "
@@ -2299,14 +2303,11 @@ static int merge_ignored(arb_engine *e, Worker *ws, int nw) {
 static uint64_t input_bytes(const Program *p, const char *path, uint64_t bytes, int csv_children) {
     if (!csv_children) return bytes;
     const RecordType *ct = p->claim;
-    const char *slash = strrchr(path, '/');
-    int dirlen = slash ? (int)(slash - path) : 1;
-    const char *dir = slash ? path : ".";
     for (uint32_t f = 0; f < ct->nfields; f++) {
         char child[4096];
         struct stat sb;
         if (ct->fields[f].type.kind != TY_LIST) continue;
-        snprintf(child, sizeof child, "%.*s/%s.csv", dirlen, dir, ct->fields[f].name);
+        child_csv(child, sizeof child, path, ct->fields[f].name);
         if (stat(child, &sb) == 0) bytes += (uint64_t)sb.st_size;
     }
     return bytes;
