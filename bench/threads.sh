@@ -13,6 +13,10 @@
 #                    --seed 1`, as a pack), --phase settle, plain generated
 #                    claims (`gen claims --seed 3`);
 #       full-all     the same, every phase (history() in memory);
+#       full-store   the same, every phase, as plain `check` runs a batch
+#                    over --history-memory (128 MB): history() through a
+#                    temporary store (the two rows above pass
+#                    `--history-memory all` to keep the batch in memory);
 #       peers-10k    the shared 10k-rule workload of bench/peers.sh.
 # and, for full-settle, a second control: two 1-thread `arbiter check`
 # processes at once (P), which share nothing but the machine.  Its CPU per
@@ -26,6 +30,7 @@
 # the findings of 1 and 2 threads are byte-identical.  The target (issue
 # 14): S >= 1.8 when S_ctl is about 2, that is S / S_ctl >= 0.9.
 #
+# WORKS="full-store peers-10k" runs only those workloads.
 # ARBITER=path runs that binary instead of building build-bench; BASE=path
 # runs a second binary (say /work/main/build/arbiter) alternately with it,
 # for an A/B of the same rounds.
@@ -56,12 +61,13 @@ python3 bench/peers_gen.py "$tmp/peers" "$n" >/dev/null
 $A compile "$tmp/peers/peers.rules" -o "$tmp/peers.arbpack" >/dev/null 2>&1
 lines() { python3 -c "import json,sys; print(sum(len(json.loads(l).get('lines', [])) for l in open(sys.argv[1])))" "$1"; }
 declare -A nlines=([full-settle]=$(lines "$tmp/c.jsonl") [full-all]=$(lines "$tmp/c.jsonl")
-  [peers-10k]=$(lines "$tmp/peers/claims.jsonl"))
+  [full-store]=$(lines "$tmp/c.jsonl") [peers-10k]=$(lines "$tmp/peers/claims.jsonl"))
 declare -A args=(
-  [full-settle]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl --phase settle"
-  [full-all]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl"
+  [full-settle]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl --phase settle --history-memory all"
+  [full-all]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl --history-memory all"
+  [full-store]="--pack $tmp/lib.arbpack --claims $tmp/c.jsonl --history-memory 0"
   [peers-10k]="--pack $tmp/peers.arbpack --claims $tmp/peers/claims.jsonl")
-works=(full-settle full-all peers-10k)
+read -ra works <<<"${WORKS:-full-settle full-all full-store peers-10k}"
 echo "$n claims; $(nproc) cores; $rounds rounds; A=$A${BASE:+; B=${bin[B]}}"
 
 res=$tmp/results # workload bin threads round wall cpu md5
@@ -100,7 +106,8 @@ python3 - "$res" "${works[@]}" -- "${bins[@]}" <<PY
 import statistics as st, sys
 res, rest = sys.argv[1], sys.argv[2:]
 works, bins = rest[:rest.index("--")], rest[rest.index("--") + 1:]
-nlines = {"full-settle": ${nlines[full-settle]}, "full-all": ${nlines[full-all]}, "peers-10k": ${nlines[peers-10k]}}
+nlines = {"full-settle": ${nlines[full-settle]}, "full-all": ${nlines[full-all]},
+          "full-store": ${nlines[full-store]}, "peers-10k": ${nlines[peers-10k]}}
 rows = [l.split() for l in open(res)]
 ctl = [float(r[6]) for r in rows if r[0] == "ctl"]
 sctl = st.median(ctl)
