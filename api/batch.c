@@ -500,10 +500,11 @@ static void audit(Worker *w, Value *claim) {
         return;
     }
     FindingText ft;
+    if (w->vm.nfindings) engine_finding_claim(w->e, claim, &ft);
     for (size_t i = 0; i < w->vm.nfindings; i++) {
         const Finding *fd = &w->vm.findings[i];
         arb_finding f;
-        engine_finding(w->e, claim, fd, &f, &ft);
+        engine_finding_of(w->e, claim, fd, &f, &ft);
         f.at_risk_cents = share[i];
         w->findings++;
         add_money(&w->at_risk, fd->amount, &w->overflowed);
