@@ -335,6 +335,7 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     s->nlast = 0;
     s->last = NULL;
     FindingText ft;
+    ft.ct = NULL;
     for (size_t i = from; i < to && rc == ARB_OK; i++) {
         Value *claim = set->claims[i];
         st->claims++;

@@ -415,15 +415,6 @@ int arb_format(const char *name, const char *text, size_t len, char **out, size_
     return code;
 }
 
-/* The text of string field name of rec (of type rt), or NULL when it has
- * none or it is missing or empty. */
-static const char *text_field(const RecordType *rt, const Value *rec, const char *name) {
-    int f = record_field_index(rt, name, strlen(name));
-    if (f < 0 || !type_is_string(rt->fields[f].type.kind) || !rec[f].s || !rec[f].s->data[0])
-        return NULL;
-    return rec[f].s->data;
-}
-
 /* The record type of rec when it is a record of one of the claim's lists,
  * else NULL (the claim itself). */
 static const RecordType *list_record_type(const RecordType *ct, const Value *claim,
@@ -492,6 +483,15 @@ static const char *text_at(const Value *rec, int32_t f) {
 
 void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *t) {
     const RecordType *ct = e->prog->claim;
+    if (t->ct != ct) {
+        t->ct = ct;
+        t->ct_person = text_field_index(ct, "person_id");
+        t->ct_facility = text_field_index(ct, "facility_id");
+        t->ct_dept = text_field_index(ct, "dept");
+        t->ct_doctor = text_field_index(ct, "doctor");
+        t->ct_settle = record_field_index(ct, "settle_time", 11);
+        t->lt = NULL;
+    }
     t->claim_id[0] = 0;
     if (ct->key_field >= 0)
         scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, t->claim_id,
@@ -499,13 +499,12 @@ void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *
     t->ha = id_part(ID_BASIS_A, t->claim_id);
     t->hb = id_part(ID_BASIS_B, t->claim_id);
     const char *v;
-    t->person_id = (v = text_field(ct, claim, "person_id")) ? v : "";
-    t->facility_id = (v = text_field(ct, claim, "facility_id")) ? v : "";
-    t->dept = (v = text_field(ct, claim, "dept")) ? v : "";
-    t->doctor = (v = text_field(ct, claim, "doctor")) ? v : "";
-    t->lt = NULL;
+    t->person_id = (v = text_at(claim, t->ct_person)) ? v : "";
+    t->facility_id = (v = text_at(claim, t->ct_facility)) ? v : "";
+    t->dept = (v = text_at(claim, t->ct_dept)) ? v : "";
+    t->doctor = (v = text_at(claim, t->ct_doctor)) ? v : "";
     t->settle_date[0] = 0;
-    int sf = record_field_index(ct, "settle_time", 11);
+    int sf = t->ct_settle;
     if (sf >= 0 && ct->fields[sf].type.kind == TY_DATETIME && claim[sf].i != ARB_NULL) {
         int64_t y;
         unsigned m, d;
@@ -525,6 +524,7 @@ void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *
 
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
                     FindingText *t) {
+    t->ct = NULL;
     engine_finding_claim(e, claim, t);
     engine_finding_of(e, claim, f, out, t);
 }
@@ -832,6 +832,7 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     if (rc == 1) return ARB_OK; /* a reversal is not audited */
     if (rc != ARB_OK) return rc;
     FindingText ft;
+    ft.ct = NULL;
     int64_t once, *share = claim_shares(s, claim, &once);
     if (s->vm.nfindings && !share) return ARB_ERR_NOMEM;
     if (s->vm.nfindings) engine_finding_claim(s->e, claim, &ft);
@@ -915,6 +916,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
         if (rc == ARB_ERR_NOMEM) return rc;
         if (rc != ARB_OK) break;
         FindingText ft;
+        ft.ct = NULL;
         int64_t once, *share = claim_shares(s, claim, &once);
         if (s->vm.nfindings && !share) return ARB_ERR_NOMEM;
         if (s->vm.nfindings) engine_finding_claim(s->e, claim, &ft);
