@@ -37,7 +37,11 @@
 #include "transcode.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
-#define WINDOW_CLAIMS 20000u    /* claims per window (history mode's checking) */
+/* ... when streaming on one thread or through the pipe, where no barrier
+ * waits at a window's end: smaller buffers, the findings of a window still
+ * in the cache when written, fewer fresh pages */
+#define STREAM_WINDOW_BYTES (2u << 20)
+#define WINDOW_CLAIMS 20000u /* claims per window (history mode's checking) */
 /* CSV claims per window: ~8 MB of generated CSV, as WINDOW_BYTES of JSON
  * Lines (the CSV reader holds a window of text at a time) */
 #define CSV_WINDOW_CLAIMS 4096u
@@ -1349,8 +1353,8 @@ static int run_window(Batch *b) {
  * workers go on from one window to the next while the main thread reads
  * ahead (PIPE_SLOTS windows in buffers) and writes behind. */
 #define PIPE_SLOTS 3
-#define PIPE_CHUNKS 64           /* chunks queued, being checked or to write */
-#define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
+#define PIPE_CHUNKS 16          /* chunks queued, being checked or to write */
+#define CHUNK_BYTES (64u << 10) /* of records per chunk, about */
 #define CHUNK_RECORDS 2048u
 #define CHUNK_CLAIMS 256u /* history mode */
 
@@ -2494,8 +2498,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         int piped = nw > 1 && enc == TC_UTF8 && !(dc.by_claim && e->batch_ids) &&
                     pipe_start(&pipe, &b) == 0;
         if (piped) b.pipe = &pipe;
-        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, check_window,
-                          &b);
+        rc = read_windows(e, opt.claims_path, piped || nw == 1 ? STREAM_WINDOW_BYTES : WINDOW_BYTES,
+                          piped ? PIPE_SLOTS : 1, check_window, &b);
         if (piped) pipe_stop(&pipe);
         b.pipe = NULL;
     }
