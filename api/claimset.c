@@ -335,6 +335,7 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     s->nlast = 0;
     s->last = NULL;
     FindingText ft;
+    ft.ct = NULL;
     for (size_t i = from; i < to && rc == ARB_OK; i++) {
         Value *claim = set->claims[i];
         st->claims++;
@@ -365,12 +366,13 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
                 break;
             }
             add_money(&st->at_risk_lines_cents, once, &st->totals_overflowed);
+            if (on_finding) engine_finding_claim(s->e, claim, &ft);
             for (size_t k = 0; k < nf; k++) {
                 const Finding *fd = &vm->findings[k];
                 add_money(&st->at_risk_cents, fd->amount, &st->totals_overflowed);
                 if (!on_finding) continue;
                 arb_finding f;
-                engine_finding(s->e, claim, fd, &f, &ft);
+                engine_finding_of(s->e, claim, fd, &f, &ft);
                 f.at_risk_cents = share[k];
                 on_finding(ud, i, &f);
             }
