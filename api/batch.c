@@ -1322,7 +1322,7 @@ static int run_window(Batch *b) {
     }
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 1;
-        strmap_init(&ws[i].strings, e->alloc);
+        strmap_init_fast(&ws[i].strings, e->alloc);
     }
     run_workers(ws, nw);
     for (int i = 0; i < nw; i++) {
@@ -1733,7 +1733,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     int rc = ARB_OK;
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 1;
-        strmap_init(&ws[i].strings, e->alloc);
+        strmap_init_fast(&ws[i].strings, e->alloc);
     }
     ProfCsv *pc = NULL; /* CSV through an input profile */
     if (csv) {
@@ -1959,7 +1959,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
         w->read.nents = w->read.nclaims = 0;
         arena_reset(&w->hist_ar);
         strmap_free(&w->strings);
-        strmap_init(&w->strings, e->alloc);
+        strmap_init_fast(&w->strings, e->alloc);
     }
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
@@ -1992,7 +1992,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 1;
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
-        strmap_init(&b->ws[i].strings, e->alloc);
+        strmap_init_fast(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
         CsvClaims *cc = NULL;

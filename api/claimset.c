@@ -245,7 +245,7 @@ int arb_claimset_load(arb_engine *e, const char *path, const arb_claimset_option
     l.dups = !o->input_profile && !(o->input_format == ARB_FORMAT_CSV ||
                                     (o->input_format == ARB_FORMAT_AUTO && ends_csv(path)));
     StrMap strings;
-    strmap_init(&strings, e->alloc);
+    strmap_init_fast(&strings, e->alloc);
     ClaimsRead cr = {&set->ar, &strings, load_take, load_reject, &l, 0, 0};
     int rc = claims_read(e, &bo, &cr);
     strmap_free(&strings);
