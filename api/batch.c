@@ -53,6 +53,14 @@
  * the staging store's write transaction at once: about five times its
  * bytes, so this is what keeps the run's memory small. */
 #define STORE_WINDOW_BYTES (2u << 20)
+/* history add, in memory flat in the batch: JSON Lines read per window;
+ * a write transaction's dirty pages (held in memory until the commit,
+ * hstore_txn_dirty) at most about ADD_DIRTY_BYTES, else it commits at the
+ * end of the window before commit_every claims; the store's pages read
+ * through the map let go past ADD_PAGES_BYTES (hstore_guard_init) */
+#define ADD_WINDOW_BYTES (4u << 20)
+#define ADD_DIRTY_BYTES ((size_t)48 << 20)
+#define ADD_PAGES_BYTES ((size_t)32 << 20)
 #define MAX_THREADS 64
 #define MAX_SLOTS 4 /* buffers read_windows may take turns in */
 /* The claim ids check --history keeps in memory before spilling to runs
@@ -1965,7 +1973,9 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
         rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(errno));
     sg->spooled += sg->spool.len;
-    if (rc == ARB_OK && sg->pending >= sg->every) rc = stage_commit(sg);
+    if (rc == ARB_OK && (sg->pending >= sg->every ||
+                         (sg->add && sg->t && hstore_txn_dirty(sg->t) > ADD_DIRTY_BYTES)))
+        rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
         sg->t = NULL;
@@ -2023,7 +2033,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES, 1,
+        rc = read_windows(e, b->o->claims_path, sg->add ? ADD_WINDOW_BYTES : STORE_WINDOW_BYTES, 1,
                           stage_window, sg);
     }
     if (rc == ARB_OK) rc = stage_commit(sg);
@@ -2434,7 +2444,7 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
      * without any leaves an old file as it is */
     Batch b = {e, &opt, ws, nw, &out, st->bytes, NULL, NULL, {0, 0}, NULL};
     /* store mode: the stores' pages may take this much memory (hstore.h) */
-    hstore_guard_init(&b.guard, (size_t)48 << 20);
+    hstore_guard_init(&b.guard, add_to ? ADD_PAGES_BYTES : (size_t)48 << 20);
     /* history() over a batch too big to hold: through a temporary store */
     arb_history *temp = NULL;
     char temp_dir[PATH_MAX];

@@ -21,6 +21,7 @@
 
 #define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as needed */
 #define MAX_KEY 511                /* LMDB's default key size limit */
+#define PAGE_GUESS 4096            /* LMDB's page when it cannot say */
 #define MAX_SCHEMAS 1024
 
 /* What the handles on one open store share (hstore_attach): the LMDB
@@ -36,6 +37,7 @@ typedef struct HShared {
     char dir[4096];   /* the directory, or the URI without its password */
     char *map;        /* LMDB's memory map of data.mdb (found in /proc/self/maps) */
     size_t map_size;
+    size_t psize; /* LMDB's page size */
 } HShared;
 
 /* A handle: the shared store read for one program. */
@@ -62,6 +64,9 @@ struct HTxn {
     HPgTxn *pg;   /* PostgreSQL */
     int write;
     StrBuf key; /* scratch */
+    /* LMDB writes: records put or deleted, and the overflow pages of the
+     * records put, for hstore_txn_dirty's bound */
+    size_t changes, ovpages;
 };
 
 /* Writes the message, in the user's language, into err; -1. */
@@ -286,6 +291,8 @@ static int lmdb_open(HShared *sh, const char *dir, int flags, char *err, size_t 
     else if (r != 0)
         mdb_txn_abort(txn);
     if (r == 0) find_map(sh);
+    MDB_stat es;
+    sh->psize = r == 0 && mdb_env_stat(sh->env, &es) == 0 ? es.ms_psize : PAGE_GUESS;
     return r;
 }
 
@@ -565,6 +572,7 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
     rc = mdb_del(t->txn, t->s->sh->ids, idk, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
+    t->changes++;
     return 1;
 }
 
@@ -588,7 +596,27 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
     MDB_val iv = {staging ? 0 : t->key.len, t->key.p};
     rc = mdb_put(t->txn, s->sh->ids, &idk, &iv, 0);
     if (rc) return mdb_fail(err, errcap, rc);
+    t->changes++;
+    /* a record too big for half a page goes to pages of its own */
+    size_t ps = s->sh->psize;
+    if (k.mv_size + n + 8 > ps / 2 - 18) t->ovpages += (n + 16 + ps - 1) / ps;
     return 0;
+}
+
+size_t hstore_txn_dirty(HTxn *t) {
+    if (t->pg || !t->write) return 0;
+    /* each change dirties at most one leaf of each table, and no table has
+     * more leaves and branches than it holds; the records' own pages come
+     * on top */
+    size_t pages = t->ovpages;
+    MDB_dbi dbs[2] = {t->s->sh->claims, t->s->sh->ids};
+    for (int i = 0; i < 2; i++) {
+        MDB_stat st;
+        size_t tree = t->changes;
+        if (mdb_stat(t->txn, dbs[i], &st) == 0) tree = st.ms_leaf_pages + st.ms_branch_pages;
+        pages += tree < t->changes ? tree : t->changes;
+    }
+    return pages * t->s->sh->psize;
 }
 
 int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,

@@ -772,7 +772,8 @@ int arb_engine_set_history(arb_engine *e, arb_history *h);
  * records are rejected as arb_check_file rejects them (o->rejects_path,
  * on_reject), and so are claims with no person_id or settle time; the rest
  * is stored in input order, committed at the end of the first window of
- * input that brings the claims since the last commit to commit_every.
+ * input that brings the claims since the last commit to commit_every, or
+ * sooner when the commit's pages would take over 48 MB of memory.
  * Uses claims_path, input_format, rejects_path, on_reject, on_progress,
  * threads, commit_every. */
 int arb_history_add_file(arb_history *h, const arb_batch_options *o, arb_batch_stats *st);

@@ -1291,6 +1291,64 @@ static void test_prune_many(void **state) {
     arb_engine_free(e);
 }
 
+/* hstore_txn_dirty: a bound on a write transaction's dirty pages that
+ * history add commits by: nothing before a change, a leaf of each table for
+ * the first claim, the record's own pages for a big one, never more than
+ * the tables' pages for many small ones; 0 again after the commit. */
+static void test_txn_dirty(void **state) {
+    (void)state;
+    arb_engine *e = engine_from("");
+    char dir[256], err[600];
+    temp_dir(dir, sizeof dir);
+    HStore *s;
+    assert_int_equal(hstore_open(&s, dir, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    Arena ar;
+    arena_init(&ar, mem_default(), 1 << 16);
+    StrBuf scratch;
+    sb_init(&scratch, mem_default());
+    HTxn *t;
+    const char *why;
+    assert_int_equal(hstore_begin(s, 1, &t, err, sizeof err), 0);
+    assert_int_equal(hstore_txn_dirty(t), 0);
+    assert_int_equal(hstore_put(t, test_claim(e, &ar, "D1", "d0", "2025-01-02T10:00:00", "1.00"), 0,
+                                &scratch, &why, err, sizeof err),
+                     0);
+    assert_int_equal(hstore_txn_dirty(t), 2 * ps);
+    /* a record of 10,000 bytes takes three pages of its own */
+    static char big[10000];
+    memset(big, 'x', sizeof big);
+    assert_int_equal(
+        hstore_put_encoded(t, test_claim(e, &ar, "D2", "d1", "2025-01-02T11:00:00", "1.00"), 0, big,
+                           sizeof big, &why, err, sizeof err),
+        0);
+    assert_int_equal(hstore_txn_dirty(t), (2 + 3) * ps);
+    /* many small claims: bounded by the tables' pages, not by the claims */
+    for (int i = 2; i < 3000; i++) {
+        char id[32], person[16];
+        snprintf(id, sizeof id, "d%d", i);
+        snprintf(person, sizeof person, "D%d", i % 50);
+        arena_reset(&ar);
+        assert_int_equal(hstore_put(t,
+                                    test_claim(e, &ar, person, id, "2025-01-03T10:00:00", "1.00"),
+                                    0, &scratch, &why, err, sizeof err),
+                         0);
+    }
+    size_t d = hstore_txn_dirty(t);
+    assert_true(d > 5 * ps);
+    assert_true(d < 1000 * ps);
+    assert_int_equal(hstore_commit(t, err, sizeof err), 0);
+    assert_int_equal(hstore_begin(s, 1, &t, err, sizeof err), 0);
+    assert_int_equal(hstore_txn_dirty(t), 0);
+    hstore_abort(t);
+    sb_free(&scratch);
+    hstore_close(s);
+    hstore_remove_dir(dir);
+    arena_free(&ar);
+    arb_engine_free(e);
+}
+
 /* ------------------------------------------------- 5. format version */
 
 static void set_format(const char *dir, const char *value) {
@@ -2483,6 +2541,7 @@ static void test_memory_guard(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_guard),
+        cmocka_unit_test(test_txn_dirty),
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_codec_deep_lists),
