@@ -2004,9 +2004,28 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     return rc;
 }
 
+/* Shares a window of records out to the workers by their bytes (parsing
+ * and encoding cost what the text is long), in input order. */
+static void share_records_by_bytes(Worker *ws, int nw, const Record *recs, size_t nrecs) {
+    uint64_t bytes = 0, sum = 0;
+    for (size_t k = 0; k < nrecs; k++) bytes += recs[k].n;
+    size_t at = 0;
+    for (int i = 0; i < nw; i++) {
+        size_t to = at;
+        if (i == nw - 1)
+            to = nrecs;
+        else
+            while (to < nrecs && sum < bytes / (uint64_t)nw * (uint64_t)(i + 1))
+                sum += recs[to++].n;
+        ws[i].recs = recs + at;
+        ws[i].nrecs = to - at;
+        at = to;
+    }
+}
+
 static int stage_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Stage *sg = ud;
-    share_records(sg->b->ws, sg->b->nw, recs, nrecs);
+    share_records_by_bytes(sg->b->ws, sg->b->nw, recs, nrecs);
     /* check --history: reading is the first half of the progress */
     return stage_workers(sg, sg->add ? done : done / 2, sg->b->total);
 }
@@ -2052,7 +2071,10 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        rc = read_windows(e, b->o->claims_path, sg->add ? WINDOW_BYTES : STORE_WINDOW_BYTES, 1,
+        /* check --history: a window per worker, so that there are fewer
+         * waits for the slowest */
+        rc = read_windows(e, b->o->claims_path,
+                          sg->add ? WINDOW_BYTES : (size_t)STORE_WINDOW_BYTES * (size_t)b->nw, 1,
                           stage_window, sg);
     }
     int werr = spool_wait(sg);
@@ -2305,6 +2327,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         b->ws[i].src.guard = &b->guard;
         b->ws[i].src.spool = map ? map : "";
         b->ws[i].src.spool_len = maplen;
+        b->ws[i].src.stage_reverses = sg.reversals != 0;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
     if (rc == ARB_OK) rc = check_spool(b, map, maplen);
