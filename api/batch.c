@@ -1874,6 +1874,12 @@ typedef struct Stage {
     int spool_fd; /* check --history: the spool (-1: none) */
     StrBuf spool;
     uint64_t spooled; /* bytes written to the spool before this window */
+    /* with several workers the spool is written on a thread of its own,
+     * while the next window is parsed: `out` is the window it writes */
+    StrBuf out;
+    pthread_t writer;
+    int writing;   /* the writer runs */
+    int write_err; /* its errno (0: written) */
     uint64_t ordinal;
     uint64_t stored, not_stored, reversals;
     HTxn *t;        /* the open transaction */
@@ -1901,6 +1907,39 @@ static int write_all(int fd, const char *p, size_t n) {
         n -= (size_t)k;
     }
     return 0;
+}
+
+static void *spool_writer(void *arg) {
+    Stage *sg = arg;
+    sg->write_err = write_all(sg->spool_fd, sg->out.p, sg->out.len) ? (errno ? errno : EIO) : 0;
+    return NULL;
+}
+
+/* Waits for the spool's writer: 0, or the errno of its write. */
+static int spool_wait(Stage *sg) {
+    if (!sg->writing) return 0;
+    pthread_join(sg->writer, NULL);
+    sg->writing = 0;
+    return sg->write_err;
+}
+
+/* Writes this window's spool: on a thread of its own with several workers
+ * (it then overlaps the next window's parsing), else here.  0 or errno. */
+static int spool_write(Stage *sg) {
+    int err = spool_wait(sg);
+    if (err) return err;
+    if (sg->b->nw < 2)
+        return write_all(sg->spool_fd, sg->spool.p, sg->spool.len) ? (errno ? errno : EIO) : 0;
+    StrBuf t = sg->out; /* written: the next window fills it */
+    sg->out = sg->spool;
+    sg->spool = t;
+    sg->write_err = 0;
+    if (pthread_create(&sg->writer, NULL, spool_writer, sg) == 0) {
+        sg->writing = 1;
+        return 0;
+    }
+    spool_writer(sg);
+    return sg->write_err;
 }
 
 /* Parses and encodes this window on the workers, then stores its claims in
@@ -1970,9 +2009,9 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
         strmap_init_fast(&w->strings, e->alloc);
     }
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-    if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
-        rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(errno));
     sg->spooled += sg->spool.len;
+    int werr = rc == ARB_OK && sg->spool_fd >= 0 ? spool_write(sg) : 0;
+    if (werr) rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
     if (rc == ARB_OK && (sg->pending >= sg->every ||
                          (sg->add && sg->t && hstore_txn_dirty(sg->t) > ADD_DIRTY_BYTES)))
         rc = stage_commit(sg);
@@ -1985,9 +2024,28 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     return rc;
 }
 
+/* Shares a window of records out to the workers by their bytes (parsing
+ * and encoding cost what the text is long), in input order. */
+static void share_records_by_bytes(Worker *ws, int nw, const Record *recs, size_t nrecs) {
+    uint64_t bytes = 0, sum = 0;
+    for (size_t k = 0; k < nrecs; k++) bytes += recs[k].n;
+    size_t at = 0;
+    for (int i = 0; i < nw; i++) {
+        size_t to = at;
+        if (i == nw - 1)
+            to = nrecs;
+        else
+            while (to < nrecs && sum < bytes / (uint64_t)nw * (uint64_t)(i + 1))
+                sum += recs[to++].n;
+        ws[i].recs = recs + at;
+        ws[i].nrecs = to - at;
+        at = to;
+    }
+}
+
 static int stage_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Stage *sg = ud;
-    share_records(sg->b->ws, sg->b->nw, recs, nrecs);
+    share_records_by_bytes(sg->b->ws, sg->b->nw, recs, nrecs);
     /* check --history: reading is the first half of the progress */
     return stage_workers(sg, sg->add ? done : done / 2, sg->b->total);
 }
@@ -2033,9 +2091,15 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        rc = read_windows(e, b->o->claims_path, sg->add ? ADD_WINDOW_BYTES : STORE_WINDOW_BYTES, 1,
-                          stage_window, sg);
+        /* check --history: a window per worker, so that there are fewer
+         * waits for the slowest */
+        rc = read_windows(e, b->o->claims_path,
+                          sg->add ? ADD_WINDOW_BYTES : (size_t)STORE_WINDOW_BYTES * (size_t)b->nw,
+                          1, stage_window, sg);
     }
+    int werr = spool_wait(sg);
+    if (rc == ARB_OK && werr)
+        rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
     if (rc == ARB_OK) rc = stage_commit(sg);
     hstore_abort(sg->t);
     sg->t = NULL;
@@ -2161,7 +2225,8 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
         /* the whole records of a window */
         size_t nrecs = 0;
         const char *start = p;
-        while (p < end && (size_t)(p - start) < STORE_WINDOW_BYTES) {
+        /* a window per worker, so that there are fewer waits for the slowest */
+        while (p < end && (size_t)(p - start) < (size_t)STORE_WINDOW_BYTES * (size_t)b->nw) {
             const char *q = p;
             uint64_t ord, n;
             if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
@@ -2177,11 +2242,18 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
             p = q + n;
         }
         if (rc) break;
-        size_t per = (nrecs + (size_t)b->nw - 1) / (size_t)b->nw, at = 0;
+        /* shared out by bytes, not by count: a claim's encoding grows with
+         * its lines, and so does checking it */
+        size_t bytes = (size_t)(p - start), at = 0;
         for (int i = 0; i < b->nw; i++) {
+            size_t to = at, upto = bytes / (size_t)b->nw * (size_t)(i + 1);
+            if (i == b->nw - 1)
+                to = nrecs;
+            else
+                while (to < nrecs && (size_t)(recs[to].p - start) < upto) to++;
             b->ws[i].srecs = recs + at;
-            b->ws[i].nsrecs = at < nrecs ? (nrecs - at < per ? nrecs - at : per) : 0;
-            at += b->ws[i].nsrecs;
+            b->ws[i].nsrecs = to - at;
+            at = to;
         }
         rc = store_window_begin(b);
         if (rc == ARB_OK) run_workers(b->ws, b->nw);
@@ -2233,8 +2305,10 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     sg.st = stage;
     sg.spool_fd = fd;
     sb_init(&sg.spool, e->alloc);
+    sb_init(&sg.out, e->alloc);
     if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
     sb_free(&sg.spool);
+    sb_free(&sg.out);
     /* LMDB keeps the pages its write transactions dirtied, for reuse, until
      * the environment is closed: reopened, the staging store does not carry
      * them through the checking pass */
@@ -2273,6 +2347,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         b->ws[i].src.guard = &b->guard;
         b->ws[i].src.spool = map ? map : "";
         b->ws[i].src.spool_len = maplen;
+        b->ws[i].src.stage_reverses = sg.reversals != 0;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
     if (rc == ARB_OK) rc = check_spool(b, map, maplen);

@@ -13,6 +13,7 @@ int hsrc_init(HSource *s, const Program *p, HStore *store, HStore *stage, Alloc 
     s->alloc = a;
     s->store = store;
     s->stage = stage;
+    s->stage_reverses = 1;
     return vm_init(&s->prep, p, a);
 }
 
@@ -76,7 +77,8 @@ static int collect(void *ud, const HRec *r) {
             return 0; /* the claim itself, recorded earlier */
         if (s->stage_txn && hstore_has_id(s->stage_txn, r->claim_id, r->claim_id_len))
             return 0; /* replaced or reversed by the batch */
-    } else if (hstore_is_reversed(s->stage_txn, r->claim_id, r->claim_id_len)) {
+    } else if (s->stage_reverses &&
+               hstore_is_reversed(s->stage_txn, r->claim_id, r->claim_id_len)) {
         return 0; /* reversed by the batch */
     }
     if (mem_grow(s->alloc, (void **)&s->recs, sizeof(HSrcItem), &s->caprecs, s->nrecs + 1)) {

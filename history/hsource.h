@@ -64,7 +64,8 @@ typedef struct HSource {
     const char *spool;     /* non-NULL: the stage's records are references into it */
     size_t spool_len;
     HTxn *store_txn, *stage_txn;
-    VM prep; /* computes the derived fields of history claims */
+    int stage_reverses; /* 0: the stage records no reversal (none to look up) */
+    VM prep;            /* computes the derived fields of history claims */
     /* the claim being checked */
     int has_key;
     const ArbStr *person, *claim_id;
