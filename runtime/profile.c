@@ -2013,7 +2013,6 @@ typedef struct PStream {
     char *raw; /* read but not decoded: a line cut by the piece */
     size_t nraw, capraw;
     uint64_t raw_off;  /* where raw[0] is in the file (plus the base) */
-    uint64_t raw_line; /* the file's line at raw[0] */
     uint64_t text_end; /* offset in the whole text of the end of text */
     int eof;
     uint64_t pos, line; /* the next row in the whole text, and its line */
@@ -2401,7 +2400,7 @@ static int ps_open(ProfCsv *c, uint64_t base, char *errbuf, size_t errcap) {
     c->st = s;
     tc_text_init(&s->tt, c->alloc);
     csv_init(&s->r, "", 0, c->alloc);
-    s->line = s->raw_line = 1;
+    s->line = 1;
     s->raw_off = s->pos = s->text_end = c->tbase = base;
     c->len = 0;
     c->sp.n = 0;
@@ -2493,14 +2492,18 @@ static int ps_fill(ProfCsv *c, char *errbuf, size_t errcap) {
     } else if (tc_convert(&s->tc, s->raw, cut, 0, tt) || ps_append(c, tt->p, tt->len)) {
         return -1;
     }
+    /* the piece's first line: the lines from the stream's position to it
+     * counted only when it has an undecodable byte */
+    uint64_t first = s->line;
+    for (const char *p = c->text + (s->pos - c->tbase), *e = c->text + at;
+         tt->nbad && (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        first++;
     for (size_t i = 0; i < tt->nbad; i++) {
         const TcBad *b = &tt->bad[i];
         if (cspot_add(c->alloc, &c->sp, s->text_end + b->out_off, s->raw_off + b->in_off,
-                      s->raw_line + b->line - 1, b->col))
+                      first + b->line - 1, b->col))
             return -1;
     }
-    for (const char *p = s->raw, *e = s->raw + cut; (p = memchr(p, '\n', (size_t)(e - p))); p++)
-        s->raw_line++;
     s->text_end += c->len - at;
     memmove(s->raw, s->raw + cut, s->nraw - cut);
     s->nraw -= cut;
