@@ -2047,7 +2047,7 @@ struct ProfCsv {
     /* streamed: text holds the whole text from tbase on; rows and groups
      * are those of claims wfrom..wto (prof_csv_load), whose messages are
      * in war */
-    int streamed;
+    int streamed, prepass;
     uint64_t tbase;
     size_t textcap;
     PStream *st;
@@ -2488,7 +2488,8 @@ static int ps_fill(ProfCsv *c, char *errbuf, size_t errcap) {
         if (ps_append(c, s->raw, cut)) return -1;
         char *t = c->text + at;
         size_t n = cut;
-        if (tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
+        /* the first pass needs no spots: UTF-8 is not changed by its check */
+        if (!c->prepass && tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
     } else if (tc_convert(&s->tc, s->raw, cut, 0, tt) || ps_append(c, tt->p, tt->len)) {
         return -1;
     }
@@ -2668,7 +2669,9 @@ int prof_csv_open_stream(ProfCsv **out, const Prof *P, const char *path, int enc
     int rc = !c->path ? (snprintf(errbuf, errcap, "out of memory reading %s", path), -1)
              : ps_open(c, text_base, errbuf, errcap) || ps_header(c, 1, errbuf, errcap) ? -1
                                                                                         : 0;
+    c->prepass = 1;
     if (!rc) rc = ps_prepass(c, why, sizeof why, errbuf, errcap) < 0 ? -1 : 0;
+    c->prepass = 0;
     int stream = !rc && !*why;
     if (stream && (ps_open(c, text_base, errbuf, errcap) || ps_header(c, 0, errbuf, errcap)))
         rc = -1;
