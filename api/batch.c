@@ -584,7 +584,7 @@ static void read_records(Worker *w) {
     for (size_t i = w->from; w->pcsv && i < w->to && !w->failed; i++) {
         strings_bound(w);
         HEntry h = {UINT32_MAX, 0, w->o->claims_path, NULL, NULL, 0};
-        prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* the CSV text outlives the batch */
+        prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* valid for this window only */
         JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0,
                            w->o->max_field_bytes};
         int prc = prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->hist_ar, &jo, msg, sizeof msg,
@@ -595,7 +595,9 @@ static void read_records(Worker *w) {
         }
         if (prc) {
             h.msg = arena_strndup(&w->hist_ar, msg, strlen(msg));
-            if (!h.msg || readlist_add(w->e->alloc, &w->read, h, NULL)) w->failed = 1;
+            /* a rejected row's text is written out after the window, in history mode */
+            h.raw = arena_strndup(&w->hist_ar, h.raw, h.rawn);
+            if (!h.msg || !h.raw || readlist_add(w->e->alloc, &w->read, h, NULL)) w->failed = 1;
             continue;
         }
         for (size_t k = 0; k < w->pw.nclaims && !w->failed; k++)
@@ -1662,8 +1664,8 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     CsvClaims *csv = NULL;
     ProfCsv *pc = NULL;
     char msg[512];
-    if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding, e->alloc,
-                                   msg, sizeof msg)
+    if (ws[0].prof ? prof_csv_open_stream(&pc, ws[0].prof, o->claims_path, e->claims_encoding, 0, 0,
+                                          e->alloc, msg, sizeof msg)
                    : csvc_open_stream(&csv, e->prog->claim, o->claims_path, e->claims_encoding, 0,
                                       e->alloc, msg, sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
@@ -1674,7 +1676,8 @@ static int run_csv(Batch *b, arb_batch_stats *st) {
     int rc = ARB_OK;
     for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
         size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
-        if (csv && csvc_load(csv, from, to, msg, sizeof msg)) {
+        if ((csv && csvc_load(csv, from, to, msg, sizeof msg)) ||
+            (pc && prof_csv_load(pc, from, to, msg, sizeof msg))) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
             break;
         }
@@ -1745,8 +1748,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     }
     ProfCsv *pc = NULL; /* CSV through an input profile */
     if (csv) {
-        if (ws[0].prof ? prof_csv_open(&pc, ws[0].prof, o->claims_path, e->claims_encoding,
-                                       e->alloc, msg, sizeof msg)
+        if (ws[0].prof ? prof_csv_open_stream(&pc, ws[0].prof, o->claims_path, e->claims_encoding,
+                                              0, 0, e->alloc, msg, sizeof msg)
                        : csvc_open_stream(&cc, e->prog->claim, o->claims_path, e->claims_encoding,
                                           0, e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
@@ -1757,7 +1760,8 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
             for (size_t from = 0; from < n && rc == ARB_OK; from += CSV_WINDOW_CLAIMS) {
                 size_t to = from + CSV_WINDOW_CLAIMS < n ? from + CSV_WINDOW_CLAIMS : n;
-                if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
+                if ((cc && csvc_load(cc, from, to, msg, sizeof msg)) ||
+                    (pc && prof_csv_load(pc, from, to, msg, sizeof msg))) {
                     rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
                     break;
                 }
@@ -2065,10 +2069,11 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     if (csv) {
         CsvClaims *cc = NULL;
         ProfCsv *pc = NULL; /* CSV through an input profile */
-        if (b->ws[0].prof ? prof_csv_open(&pc, b->ws[0].prof, b->o->claims_path, e->claims_encoding,
-                                          e->alloc, msg, sizeof msg)
-                          : csvc_open_stream(&cc, e->prog->claim, b->o->claims_path,
-                                             e->claims_encoding, 0, e->alloc, msg, sizeof msg)) {
+        if (b->ws[0].prof
+                ? prof_csv_open_stream(&pc, b->ws[0].prof, b->o->claims_path, e->claims_encoding, 0,
+                                       0, e->alloc, msg, sizeof msg)
+                : csvc_open_stream(&cc, e->prog->claim, b->o->claims_path, e->claims_encoding, 0,
+                                   e->alloc, msg, sizeof msg)) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
         } else {
             if (cc) csvc_set_max_field(cc, b->o->max_field_bytes);
@@ -2078,7 +2083,8 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             size_t win = sg->add ? CSV_WINDOW_CLAIMS : CSV_STORE_WINDOW_CLAIMS;
             for (size_t from = 0; from < n && rc == ARB_OK; from += win) {
                 size_t to = from + win < n ? from + win : n;
-                if (cc && csvc_load(cc, from, to, msg, sizeof msg)) {
+                if ((cc && csvc_load(cc, from, to, msg, sizeof msg)) ||
+                    (pc && prof_csv_load(pc, from, to, msg, sizeof msg))) {
                     rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
                     break;
                 }

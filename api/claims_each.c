@@ -64,7 +64,7 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
     char msg[1024];
     CsvClaims *cc = NULL;
     ProfCsv *pc = NULL;
-    if (prof ? prof_csv_open(&pc, prof, o->claims_path, enc, e->alloc, msg, sizeof msg)
+    if (prof ? prof_csv_open_stream(&pc, prof, o->claims_path, enc, 0, 0, e->alloc, msg, sizeof msg)
              : csvc_open_stream(&cc, e->prog->claim, o->claims_path, enc, 0, e->alloc, msg,
                                 sizeof msg))
         return engine_fail(e, ARB_ERR_DATA, "%s", msg);
@@ -78,8 +78,9 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
     size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
     for (size_t i = 0; i < n && rc == ARB_OK && !x->stopped; i++) {
         if (ar == &scratch) arena_reset(&scratch);
-        if (cc && i % 4096 == 0 && /* the next window of claims (streamed CSV) */
-            csvc_load(cc, i, i + 4096 < n ? i + 4096 : n, msg, sizeof msg)) {
+        size_t to = i + 4096 < n ? i + 4096 : n; /* the next window of claims (streamed CSV) */
+        if (i % 4096 == 0 && ((cc && csvc_load(cc, i, to, msg, sizeof msg)) ||
+                              (pc && prof_csv_load(pc, i, to, msg, sizeof msg)))) {
             rc = engine_fail(e, ARB_ERR_DATA, "%s", msg);
             break;
         }

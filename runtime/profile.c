@@ -11,9 +11,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv.h"
 #include "hash.h"
+#include "hset.h"
 #include "i18n.h"
 #include "program.h"
 #include "scalar.h"
@@ -1986,6 +1988,37 @@ typedef struct CGroup {
     const char *err; /* a row that could not be read: a rejected record of its own */
 } CGroup;
 
+/* An undecodable byte: where it is in the text read (off) and in the file
+ * (file_off, line, col). */
+typedef struct CSpot {
+    uint64_t off;
+    uint64_t file_off, line;
+    size_t col;
+} CSpot;
+
+typedef struct CSpots {
+    CSpot *v;
+    size_t n, cap;
+} CSpots;
+
+/* A streamed file (prof_csv_open_stream): read PS_PIECE bytes at a time,
+ * each piece cut after its last line end (a character of UTF-8 or GB18030
+ * never holds the byte '\n'), decoded and appended to ProfCsv.text, which
+ * keeps the text from the first row of the window on. */
+typedef struct PStream {
+    FILE *f;
+    Transcoder tc; /* GB18030 */
+    int tc_open;
+    TcText tt; /* a decoded piece */
+    char *raw; /* read but not decoded: a line cut by the piece */
+    size_t nraw, capraw;
+    uint64_t raw_off;  /* where raw[0] is in the file (plus the base) */
+    uint64_t text_end; /* offset in the whole text of the end of text */
+    int eof;
+    uint64_t pos, line; /* the next row in the whole text, and its line */
+    CsvReader r;
+} PStream;
+
 struct ProfCsv {
     Alloc alloc;
     const Prof *P;
@@ -2009,6 +2042,19 @@ struct ProfCsv {
     CGroup *groups;
     size_t ngroups, capgroups;
     Arena ar;
+    int enc;
+    CSpots sp; /* undecodable bytes (streamed: at tbase or after) */
+    /* streamed: text holds the whole text from tbase on; rows and groups
+     * are those of claims wfrom..wto (prof_csv_load), whose messages are
+     * in war */
+    int streamed, prepass;
+    uint64_t tbase;
+    size_t textcap;
+    PStream *st;
+    size_t count, wfrom, wto;
+    char *curkey; /* the grouping cell of the window's last claim */
+    size_t ncurkey, capcurkey;
+    Arena war;
 };
 
 /* As json-c's objects did: a later column of the same name replaces an
@@ -2106,19 +2152,6 @@ static int csv_children(ProfCsv *c) {
     return 0;
 }
 
-/* An undecodable byte: where it is in the text read (off) and in the file
- * (file_off, line, col). */
-typedef struct CSpot {
-    uint64_t off;
-    uint64_t file_off, line;
-    size_t col;
-} CSpot;
-
-typedef struct CSpots {
-    CSpot *v;
-    size_t n, cap;
-} CSpots;
-
 static int cspot_add(Alloc a, CSpots *s, uint64_t off, uint64_t file_off, uint64_t line,
                      size_t col) {
     if (s->n && s->v[s->n - 1].line == line) return 0; /* the first of a line */
@@ -2146,8 +2179,8 @@ static int csv_decode(ProfCsv *c, int enc, CSpots *sp, char *errbuf, size_t errc
 }
 
 /* Why a claim whose row (first row on line `head`) holds the undecodable
- * byte s is rejected. */
-static char *spot_text(ProfCsv *c, const CSpot *s, uint64_t head, int enc) {
+ * byte s is rejected (the message in ar). */
+static char *spot_text(Arena *ar, const CSpot *s, uint64_t head, int enc) {
     char m[256];
     int n = s->line == head ? snprintf(m, sizeof m, _("column %zu: "), s->col)
                             : snprintf(m, sizeof m, _("line %llu, column %zu: "),
@@ -2155,7 +2188,84 @@ static char *spot_text(ProfCsv *c, const CSpot *s, uint64_t head, int enc) {
     if (n >= 0 && (size_t)n < sizeof m)
         snprintf(m + n, sizeof m - (size_t)n, _("invalid %s at byte %llu"), tc_encoding_name(enc),
                  (unsigned long long)s->file_off);
-    return arena_strndup(&c->ar, m, strlen(m));
+    return arena_strndup(ar, m, strlen(m));
+}
+
+/* The header's columns (r has just read it): 0, -1 with errbuf set, -2
+ * out of memory. */
+static int csv_columns(ProfCsv *c, const CsvReader *r, char *errbuf, size_t errcap) {
+    const Prof *P = c->P;
+    c->ncols = r->nfields;
+    c->cols = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(char *));
+    c->unread = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(char *));
+    for (size_t k = 0; c->cols && c->unread && k < c->ncols; k++) {
+        c->cols[k] = arena_strndup(&c->ar, r->fields[k].ptr, r->fields[k].len);
+        if (!c->cols[k]) break;
+        if (strcmp(c->cols[k], P->pf->claims) == 0) c->key_col = (int32_t)k;
+        if (!strmap_get(&P->leaves, c->cols[k], strlen(c->cols[k])) && !ignored(P->pf, c->cols[k]))
+            c->unread[c->nunread++] = c->cols[k];
+    }
+    c->colhash = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(uint32_t));
+    c->collen = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(uint32_t));
+    c->colskip = arena_alloc(&c->ar, c->ncols + 1);
+    if (!c->cols || !c->unread || !c->colhash || !c->collen || !c->colskip) return -2;
+    for (size_t k = 0; k < c->ncols; k++) {
+        if (!c->cols[k]) return -2;
+        c->collen[k] = (uint32_t)strlen(c->cols[k]);
+        c->colhash[k] = key_hash(c->cols[k], c->collen[k]);
+        c->colskip[k] = strcmp(c->cols[k], "\x01line") == 0 ? COL_SKIP_ROW
+                        : strcmp(c->cols[k], "rows") == 0   ? COL_SKIP_HEAD
+                                                            : 0;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(c->cols[j], c->cols[k]) == 0) c->colskip[j] |= COL_SKIP_ROW;
+    }
+    if (csv_children(c)) return -2;
+    if (c->key_col < 0) {
+        snprintf(errbuf, errcap, "%s: no column '%s' (input %s groups rows into claims by it)",
+                 c->path, P->pf->claims, P->pf->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* A row that belongs to no claim (got < 0: malformed, why; nf cells): its
+ * message in ar, or NULL for a good row; *oom set when out of memory. */
+static char *row_problem(const ProfCsv *c, Arena *ar, int got, const char *why, size_t nf,
+                         size_t keylen, int *oom) {
+    if (got > 0 && nf == c->ncols && keylen) return NULL;
+    char m[256];
+    if (got < 0)
+        snprintf(m, sizeof m, "%s", why);
+    else if (nf != c->ncols)
+        snprintf(m, sizeof m, "%zu cells, the header has %zu", nf, c->ncols);
+    else
+        snprintf(m, sizeof m, "no %s: the row belongs to no claim", c->P->pf->claims);
+    char *msg = arena_strndup(ar, m, strlen(m));
+    if (!msg) *oom = 1;
+    return msg;
+}
+
+/* Adds the row start..end (first line `line`) to the end of group g; a row
+ * with an undecodable byte (the first spot at *spot or after) rejects its
+ * claim whole.  -1 when out of memory. */
+static int csv_link(ProfCsv *c, Arena *ar, int32_t g, uint64_t start, uint64_t end, uint64_t line,
+                    size_t *spot) {
+    if (mem_grow(c->alloc, (void **)&c->rows, sizeof(CRow), &c->caprows, c->nrows + 1)) return -1;
+    CRow *row = &c->rows[c->nrows];
+    *row = (CRow){start, end, line, -1};
+    CGroup *gr = &c->groups[g];
+    while (*spot < c->sp.n && c->sp.v[*spot].off < start) (*spot)++;
+    if (*spot < c->sp.n && c->sp.v[*spot].off < end && !gr->err &&
+        !(gr->err = spot_text(ar, &c->sp.v[*spot], gr->head >= 0 ? c->rows[gr->head].line : line,
+                              c->enc)))
+        return -1;
+    if (gr->tail >= 0)
+        c->rows[gr->tail].next = (int32_t)c->nrows;
+    else
+        gr->head = (int32_t)c->nrows;
+    gr->tail = (int32_t)c->nrows;
+    c->nrows++;
+    return 0;
 }
 
 int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc a, char *errbuf,
@@ -2165,23 +2275,25 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
     if (!c) return snprintf(errbuf, errcap, "out of memory"), -1;
     c->alloc = a;
     c->P = P;
+    c->enc = enc;
     arena_init(&c->ar, a, 1 << 14);
+    arena_init(&c->war, a, 1 << 12);
     c->key_col = -1;
     if (mem_read_file(a, path, &c->text, &c->len)) {
         snprintf(errbuf, errcap, "cannot read %s", path);
         prof_csv_free(c);
         return -1;
     }
+    c->textcap = c->len + 1;
     c->bytes = c->len;
     c->path = arena_strndup(&c->ar, path, strlen(path));
-    CSpots sp = {NULL, 0, 0};
-    int dec = c->path ? csv_decode(c, enc, &sp, errbuf, errcap) : -2;
+    int dec = c->path ? csv_decode(c, enc, &c->sp, errbuf, errcap) : -2;
     if (dec) {
         if (dec == -2) snprintf(errbuf, errcap, "out of memory reading %s", path);
-        mem_free(a, sp.v, sp.cap * sizeof(CSpot));
         prof_csv_free(c);
         return -1;
     }
+    c->textcap = c->len + 1;
     CsvReader r;
     csv_init(&r, c->text, c->len, a);
     uint64_t line;
@@ -2192,49 +2304,14 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
     if (got != 1) {
         snprintf(errbuf, errcap, "%s: %s", path, got == 0 ? "empty file (no header)" : why);
         rc = -1;
-    } else if (sp.n && sp.v[0].off < (size_t)(r.pos - r.buf)) {
+    } else if (c->sp.n && c->sp.v[0].off < (size_t)(r.pos - r.buf)) {
         snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
-                 (unsigned long long)sp.v[0].line, sp.v[0].col, tc_encoding_name(enc),
-                 (unsigned long long)sp.v[0].file_off);
+                 (unsigned long long)c->sp.v[0].line, c->sp.v[0].col, tc_encoding_name(enc),
+                 (unsigned long long)c->sp.v[0].file_off);
         rc = -1;
     } else {
-        c->ncols = r.nfields;
-        c->cols = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(char *));
-        c->unread = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(char *));
-        for (size_t k = 0; c->cols && c->unread && k < c->ncols; k++) {
-            c->cols[k] = arena_strndup(&c->ar, r.fields[k].ptr, r.fields[k].len);
-            if (!c->cols[k]) break;
-            if (strcmp(c->cols[k], P->pf->claims) == 0) c->key_col = (int32_t)k;
-            if (!strmap_get(&P->leaves, c->cols[k], strlen(c->cols[k])) &&
-                !ignored(P->pf, c->cols[k]))
-                c->unread[c->nunread++] = c->cols[k];
-        }
-        c->colhash = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(uint32_t));
-        c->collen = arena_alloc(&c->ar, (c->ncols + 1) * sizeof(uint32_t));
-        c->colskip = arena_alloc(&c->ar, c->ncols + 1);
-        if (!c->colhash || !c->collen || !c->colskip) oom = 1;
-        for (size_t k = 0; !oom && k < c->ncols; k++) {
-            if (!c->cols[k]) {
-                oom = 1;
-                break;
-            }
-            c->collen[k] = (uint32_t)strlen(c->cols[k]);
-            c->colhash[k] = key_hash(c->cols[k], c->collen[k]);
-            c->colskip[k] = strcmp(c->cols[k], "\x01line") == 0 ? COL_SKIP_ROW
-                            : strcmp(c->cols[k], "rows") == 0   ? COL_SKIP_HEAD
-                                                                : 0;
-            for (size_t j = 0; j < k; j++)
-                if (c->cols[j] && strcmp(c->cols[j], c->cols[k]) == 0)
-                    c->colskip[j] |= COL_SKIP_ROW;
-        }
-        if (!oom && csv_children(c)) oom = 1;
-        if (oom) {
-            rc = -2;
-        } else if (c->key_col < 0) {
-            snprintf(errbuf, errcap, "%s: no column '%s' (input %s groups rows into claims by it)",
-                     path, P->pf->claims, P->pf->name);
-            rc = -1;
-        }
+        rc = csv_columns(c, &r, errbuf, errcap);
+        if (rc == -2) oom = 1;
     }
     StrMap byid;
     strmap_init(&byid, a);
@@ -2249,83 +2326,446 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
             rc = -1;
             break;
         }
-        if (mem_grow(a, (void **)&c->rows, sizeof(CRow), &c->caprows, c->nrows + 1)) {
+        char *msg = row_problem(c, &c->ar, got, why, nf, got > 0 ? key.len : 0, &oom);
+        if (oom) break;
+        int32_t g;
+        if (msg) {
+            if (add_group(c, msg)) oom = 1;
+            g = (int32_t)c->ngroups - 1;
+        } else {
+            void *found = strmap_get(&byid, key.ptr, key.len);
+            if (found) {
+                g = (int32_t)((intptr_t)found - 1);
+            } else {
+                char *k = arena_strndup(&c->ar, key.ptr, key.len);
+                if (!k || add_group(c, NULL)) {
+                    oom = 1;
+                    break;
+                }
+                g = (int32_t)c->ngroups - 1;
+                strmap_put(&byid, k, key.len, (void *)(intptr_t)(g + 1), &oom);
+            }
+        }
+        if (oom || csv_link(c, &c->ar, g, start, (uint64_t)(r.pos - r.buf), line, &spot)) {
             oom = 1;
             break;
         }
-        CRow *row = &c->rows[c->nrows];
-        row->start = start;
-        row->end = (uint64_t)(r.pos - r.buf);
-        row->line = line;
-        row->next = -1;
-        char *msg = NULL;
-        if (got < 0 || nf != c->ncols || !key.len) {
-            char m[256];
-            if (got < 0)
-                snprintf(m, sizeof m, "%s", why);
-            else if (nf != c->ncols)
-                snprintf(m, sizeof m, "%zu cells, the header has %zu", nf, c->ncols);
-            else
-                snprintf(m, sizeof m, "no %s: the row belongs to no claim", P->pf->claims);
-            msg = arena_strndup(&c->ar, m, strlen(m));
-            if (!msg) oom = 1;
-        }
-        {
-            int32_t g;
-            if (msg) {
-                if (add_group(c, msg)) oom = 1;
-                g = (int32_t)c->ngroups - 1;
-            } else {
-                const CsvField *k = &key;
-                void *found = strmap_get(&byid, k->ptr, k->len);
-                if (found) {
-                    g = (int32_t)((intptr_t)found - 1);
-                } else {
-                    char *key = arena_strndup(&c->ar, k->ptr, k->len);
-                    if (!key || add_group(c, NULL)) {
-                        oom = 1;
-                        break;
-                    }
-                    g = (int32_t)c->ngroups - 1;
-                    strmap_put(&byid, key, k->len, (void *)(intptr_t)(g + 1), &oom);
-                }
-            }
-            if (oom) break;
-            CGroup *gr = &c->groups[g];
-            /* a row with an undecodable byte: its claim is rejected whole */
-            while (spot < sp.n && sp.v[spot].off < row->start) spot++;
-            if (spot < sp.n && sp.v[spot].off < row->end && !gr->err &&
-                !(gr->err = spot_text(c, &sp.v[spot],
-                                      gr->head >= 0 ? c->rows[gr->head].line : row->line, enc))) {
-                oom = 1;
-                break;
-            }
-            if (gr->tail >= 0)
-                c->rows[gr->tail].next = (int32_t)c->nrows;
-            else
-                gr->head = (int32_t)c->nrows;
-            gr->tail = (int32_t)c->nrows;
-        }
-        c->nrows++;
     }
     strmap_free(&byid);
     csv_free(&r);
-    mem_free(a, sp.v, sp.cap * sizeof(CSpot));
     if (oom) snprintf(errbuf, errcap, "out of memory reading %s", path), rc = -1;
     if (rc) {
         prof_csv_free(c);
         return -1;
     }
+    c->count = c->ngroups;
     *out = c;
+    return 0;
+}
+
+/* ------------------------------------------------------- CSV, streamed */
+
+#define PS_PIECE ((size_t)1 << 20)
+/* A row longer than this (an unterminated quote swallowing the file) is
+ * not streamed: the file is read whole, or refused when too big. */
+#define PS_MAX_RECORD ((size_t)64 << 20)
+
+/* One row read from the stream (not yet passed: ps_take passes it). */
+typedef struct PRec {
+    int rc;                    /* 1, or -1 malformed */
+    uint64_t start, end, line; /* in the whole text; the file's line */
+    uint64_t next_line;
+    const char *err;
+    CsvField key; /* the grouping cell (valid until the stream reads on) */
+    size_t nf;
+} PRec;
+
+static void ps_close(ProfCsv *c) {
+    PStream *s = c->st;
+    if (!s) return;
+    if (s->f) fclose(s->f);
+    if (s->tc_open) tc_close(&s->tc);
+    tc_text_free(&s->tt);
+    csv_free(&s->r);
+    mem_free(c->alloc, s->raw, s->capraw);
+    mem_free(c->alloc, s, sizeof *s);
+    c->st = NULL;
+}
+
+/* Opens the file at its start (again), nothing read. */
+static int ps_open(ProfCsv *c, uint64_t base, char *errbuf, size_t errcap) {
+    ps_close(c);
+    PStream *s = mem_calloc(c->alloc, sizeof *s);
+    if (!s) return snprintf(errbuf, errcap, "out of memory reading %s", c->path), -1;
+    c->st = s;
+    tc_text_init(&s->tt, c->alloc);
+    csv_init(&s->r, "", 0, c->alloc);
+    s->line = 1;
+    s->raw_off = s->pos = s->text_end = c->tbase = base;
+    c->len = 0;
+    c->sp.n = 0;
+    if (!c->text) {
+        c->text = mem_alloc(c->alloc, PS_PIECE);
+        if (!c->text) return snprintf(errbuf, errcap, "out of memory reading %s", c->path), -1;
+        c->textcap = PS_PIECE;
+    }
+    c->text[0] = 0;
+    s->f = fopen(c->path, "rb");
+    struct stat sb;
+    if (!s->f || fstat(fileno(s->f), &sb))
+        return snprintf(errbuf, errcap, "cannot read %s", c->path), -1;
+    c->bytes = (uint64_t)sb.st_size;
+    if (c->enc != TC_UTF8) {
+        if (tc_open(&s->tc, c->enc))
+            return snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path,
+                            tc_encoding_name(c->enc), strerror(errno)),
+                   -1;
+        s->tc_open = 1;
+    }
+    return 0;
+}
+
+/* Drops the text before the stream's position (rows handed out before are
+ * no longer valid) and the undecodable bytes in it. */
+static void ps_compact(ProfCsv *c) {
+    PStream *s = c->st;
+    size_t drop = (size_t)(s->pos - c->tbase);
+    if (drop) {
+        memmove(c->text, c->text + drop, c->len - drop + 1);
+        c->len -= drop;
+        c->tbase = s->pos;
+    }
+    size_t k = 0;
+    while (k < c->sp.n && c->sp.v[k].off < s->pos) k++;
+    if (k) {
+        memmove(c->sp.v, c->sp.v + k, (c->sp.n - k) * sizeof(CSpot));
+        c->sp.n -= k;
+    }
+}
+
+static int ps_append(ProfCsv *c, const char *p, size_t n) {
+    if (c->len + n + 1 > c->textcap) {
+        size_t cap = c->textcap ? c->textcap : PS_PIECE;
+        while (cap < c->len + n + 1) cap *= 2;
+        char *t = mem_realloc(c->alloc, c->text, c->textcap, cap);
+        if (!t) return -1;
+        c->text = t;
+        c->textcap = cap;
+    }
+    memcpy(c->text + c->len, p, n);
+    c->len += n;
+    c->text[c->len] = 0;
+    return 0;
+}
+
+/* Reads and decodes one more piece: 1, 0 at the end of the file, -1 on an
+ * error (errbuf set; empty when out of memory). */
+static int ps_fill(ProfCsv *c, char *errbuf, size_t errcap) {
+    PStream *s = c->st;
+    size_t cut;
+    for (;;) {
+        if (s->eof && !s->nraw) return 0;
+        if (!s->eof) {
+            if (mem_grow(c->alloc, (void **)&s->raw, 1, &s->capraw, s->nraw + PS_PIECE)) return -1;
+            size_t got = fread(s->raw + s->nraw, 1, PS_PIECE, s->f);
+            if (got < PS_PIECE) {
+                if (ferror(s->f)) return snprintf(errbuf, errcap, "cannot read %s", c->path), -1;
+                s->eof = 1;
+            }
+            s->nraw += got;
+        }
+        cut = s->nraw;
+        if (!s->eof) {
+            while (cut && s->raw[cut - 1] != '\n') cut--;
+            if (!cut) continue; /* no line end yet: read on */
+        }
+        break;
+    }
+    size_t at = c->len;
+    TcText *tt = &s->tt;
+    tc_text_clear(tt);
+    if (c->enc == TC_UTF8) {
+        if (ps_append(c, s->raw, cut)) return -1;
+        char *t = c->text + at;
+        size_t n = cut;
+        /* the first pass needs no spots: UTF-8 is not changed by its check */
+        if (!c->prepass && tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
+    } else if (tc_convert(&s->tc, s->raw, cut, 0, tt) || ps_append(c, tt->p, tt->len)) {
+        return -1;
+    }
+    /* the piece's first line: the lines from the stream's position to it
+     * counted only when it has an undecodable byte */
+    uint64_t first = s->line;
+    for (const char *p = c->text + (s->pos - c->tbase), *e = c->text + at;
+         tt->nbad && (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
+        first++;
+    for (size_t i = 0; i < tt->nbad; i++) {
+        const TcBad *b = &tt->bad[i];
+        if (cspot_add(c->alloc, &c->sp, s->text_end + b->out_off, s->raw_off + b->in_off,
+                      first + b->line - 1, b->col))
+            return -1;
+    }
+    s->text_end += c->len - at;
+    memmove(s->raw, s->raw + cut, s->nraw - cut);
+    s->nraw -= cut;
+    s->raw_off += cut;
+    return 1;
+}
+
+/* Reads the row at the stream's position (csv_skim of column col),
+ * reading on as needed: 1, 0 at the end, -1 on an error (errbuf set; empty
+ * when out of memory), -2 when the row is longer than PS_MAX_RECORD. */
+static int ps_read(ProfCsv *c, size_t col, PRec *rec, char *errbuf, size_t errcap) {
+    PStream *s = c->st;
+    for (;;) {
+        size_t off = (size_t)(s->pos - c->tbase), avail = c->len - off;
+        const char *base = c->text + off;
+        csv_reset(&s->r, base, avail);
+        uint64_t l = 1;
+        const char *err = NULL;
+        CsvField cell = {NULL, 0};
+        size_t nf = 0;
+        int rc = avail ? csv_skim(&s->r, col, &l, &err, &cell, &nf) : 0;
+        size_t used = (size_t)(s->r.pos - base);
+        if (!(s->eof && !s->nraw)) {
+            int more = rc == 0 ||
+                       (rc < 0 && err && strcmp(err, "unterminated quoted field") == 0) || !used ||
+                       base[used - 1] != '\n';
+            if (more) {
+                if (avail > PS_MAX_RECORD) return -2;
+                if (ps_fill(c, errbuf, errcap) < 0) return -1;
+                continue; /* at the end of the file: whole now */
+            }
+        }
+        if (rc == 0) return 0;
+        rec->rc = rc;
+        rec->start = s->pos;
+        rec->end = s->pos + used;
+        rec->line = s->line + l - 1;
+        rec->next_line = s->line + s->r.line - 1;
+        rec->err = err;
+        rec->key = rc == 1 ? cell : (CsvField){NULL, 0};
+        rec->nf = nf;
+        return 1;
+    }
+}
+
+static void ps_take(ProfCsv *c, const PRec *rec) {
+    c->st->pos = rec->end;
+    c->st->line = rec->next_line;
+}
+
+/* Reads the header (the first time: its columns). */
+static int ps_header(ProfCsv *c, int first, char *errbuf, size_t errcap) {
+    PRec h;
+    int rc = ps_read(c, 0, &h, errbuf, errcap);
+    if (rc == -2) rc = 1, h.rc = -1, h.err = "unterminated quoted field";
+    if (rc < 0) {
+        if (!*errbuf) snprintf(errbuf, errcap, "out of memory reading %s", c->path);
+        return -1;
+    }
+    if (rc == 0 || h.rc < 0)
+        return snprintf(errbuf, errcap, "%s: %s", c->path,
+                        rc == 0 ? "empty file (no header)" : h.err),
+               -1;
+    if (c->sp.n && c->sp.v[0].off < h.end)
+        return snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"),
+                        c->path, (unsigned long long)c->sp.v[0].line, c->sp.v[0].col,
+                        tc_encoding_name(c->enc), (unsigned long long)c->sp.v[0].file_off),
+               -1;
+    if (first) {
+        CsvReader r;
+        csv_init(&r, c->text + (h.start - c->tbase), (size_t)(h.end - h.start), c->alloc);
+        uint64_t line;
+        const char *why;
+        int got = csv_next(&r, &line, &why);
+        rc = got == 1 ? csv_columns(c, &r, errbuf, errcap) : -1;
+        if (got != 1) snprintf(errbuf, errcap, "%s: %s", c->path, why);
+        if (rc == -2) snprintf(errbuf, errcap, "out of memory reading %s", c->path);
+        csv_free(&r);
+        if (rc) return -1;
+    }
+    ps_take(c, &h);
+    return 0;
+}
+
+/* 64-bit FNV-1a of a grouping cell. */
+static uint64_t group_hash(const char *p, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static int set_curkey(ProfCsv *c, const char *p, size_t n) {
+    if (mem_grow(c->alloc, (void **)&c->curkey, 1, &c->capcurkey, n + 1)) return -1;
+    memcpy(c->curkey, p, n);
+    c->ncurkey = n;
+    return 0;
+}
+
+/* The first pass: whether the rows of each claim are next to each other
+ * (a row that belongs to no claim ends the rows of the claim before it).
+ * 1 when so (c->count set), 0 when not (why says where), -1 on an error
+ * (errbuf; empty when out of memory). */
+static int ps_prepass(ProfCsv *c, char *why, size_t whycap, char *errbuf, size_t errcap) {
+    HSet set;
+    hset_init(&set, c->alloc);
+    size_t n = 0;
+    int rc, ok = 1, open = 0;
+    PRec rec;
+    while (ok && (rc = ps_read(c, (size_t)c->key_col, &rec, errbuf, errcap)) == 1) {
+        int bad = rec.rc < 0 || rec.nf != c->ncols || !rec.key.len;
+        if (bad) {
+            n++;
+            open = 0;
+        } else if (!open || rec.key.len != c->ncurkey ||
+                   memcmp(rec.key.ptr, c->curkey, rec.key.len) != 0) {
+            int dup = hset_add(&set, group_hash(rec.key.ptr, rec.key.len));
+            if (dup < 0 || set_curkey(c, rec.key.ptr, rec.key.len)) {
+                rc = -1;
+                break;
+            }
+            if (dup) {
+                snprintf(why, whycap, _("%s:%llu: a row of %s '%.*s' after rows of other claims"),
+                         c->path, (unsigned long long)rec.line, c->P->pf->claims,
+                         (int)(rec.key.len > 60 ? 60 : rec.key.len), rec.key.ptr);
+                ok = 0;
+                break;
+            }
+            n++;
+            open = 1;
+        }
+        ps_take(c, &rec);
+        if (c->st->pos - c->tbase > 8 * PS_PIECE) ps_compact(c);
+    }
+    hset_free(&set);
+    if (ok && rc == -2) {
+        snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), c->path,
+                 (unsigned long long)c->st->line, PS_MAX_RECORD >> 20);
+        ok = 0;
+    } else if (ok && rc < 0) {
+        return -1;
+    }
+    c->count = n;
+    return ok;
+}
+
+int prof_csv_open_stream(ProfCsv **out, const Prof *P, const char *path, int enc,
+                         uint64_t whole_limit, uint64_t text_base, Alloc a, char *errbuf,
+                         size_t errcap) {
+    ProfCsv *c = mem_calloc(a, sizeof(ProfCsv));
+    *out = NULL;
+    if (errcap) *errbuf = 0;
+    if (!c) return snprintf(errbuf, errcap, "out of memory"), -1;
+    c->alloc = a;
+    c->P = P;
+    c->enc = enc;
+    c->streamed = 1;
+    arena_init(&c->ar, a, 1 << 14);
+    arena_init(&c->war, a, 1 << 12);
+    c->key_col = -1;
+    c->path = arena_strndup(&c->ar, path, strlen(path));
+    char why[512] = "";
+    int rc = !c->path ? (snprintf(errbuf, errcap, "out of memory reading %s", path), -1)
+             : ps_open(c, text_base, errbuf, errcap) || ps_header(c, 1, errbuf, errcap) ? -1
+                                                                                        : 0;
+    c->prepass = 1;
+    if (!rc) rc = ps_prepass(c, why, sizeof why, errbuf, errcap) < 0 ? -1 : 0;
+    c->prepass = 0;
+    int stream = !rc && !*why;
+    if (stream && (ps_open(c, text_base, errbuf, errcap) || ps_header(c, 0, errbuf, errcap)))
+        rc = -1;
+    uint64_t bytes = c->bytes;
+    if (rc || !stream) {
+        if (rc && !*errbuf) snprintf(errbuf, errcap, "out of memory reading %s", path);
+        prof_csv_free(c);
+        if (rc) return -1;
+        /* not grouped: read whole, when not too big */
+        uint64_t limit = whole_limit ? whole_limit : PROF_CSV_WHOLE_LIMIT;
+        if (bytes > limit) {
+            snprintf(errbuf, errcap,
+                     _("%s: the CSV file (%llu MiB) is too big to be read whole (over %llu MiB), "
+                       "and its rows are not grouped by claim: %s. Sort the rows by the column "
+                       "'%s', keeping the order of each claim's rows"),
+                     path, (unsigned long long)(bytes >> 20), (unsigned long long)(limit >> 20),
+                     why, P->pf->claims);
+            return -1;
+        }
+        return prof_csv_open(out, P, path, enc, a, errbuf, errcap);
+    }
+    *out = c;
+    return 0;
+}
+
+int prof_csv_streamed(const ProfCsv *c) {
+    return c->streamed;
+}
+
+int prof_csv_load(ProfCsv *c, size_t from, size_t to, char *errbuf, size_t errcap) {
+    if (errcap) *errbuf = 0;
+    if (!c->streamed) return 0;
+    if (from != c->wto || to < from || to > c->count) {
+        snprintf(errbuf, errcap, _("%s: claims %zu to %zu asked, the next are from %zu"), c->path,
+                 from + 1, to, c->wto + 1);
+        return -1;
+    }
+    size_t n = to - from;
+    ps_compact(c);
+    c->nrows = c->ngroups = 0;
+    arena_reset(&c->war);
+    c->wfrom = from;
+    int rc = 0, got, oom = 0, open = 0;
+    size_t spot = 0;
+    PRec rec;
+    while ((got = ps_read(c, (size_t)c->key_col, &rec, errbuf, errcap)) == 1) {
+        char *msg = row_problem(c, &c->war, rec.rc, rec.err, rec.nf, rec.key.len, &oom);
+        if (oom) break;
+        int32_t g = (int32_t)c->ngroups - 1;
+        if (msg || !open || rec.key.len != c->ncurkey ||
+            memcmp(rec.key.ptr, c->curkey, rec.key.len) != 0) { /* the next claim */
+            if (c->ngroups == n) break;                         /* the next window's */
+            if (add_group(c, msg) || (!msg && set_curkey(c, rec.key.ptr, rec.key.len))) {
+                oom = 1;
+                break;
+            }
+            open = !msg;
+            g = (int32_t)c->ngroups - 1;
+        }
+        if (csv_link(c, &c->war, g, rec.start, rec.end, rec.line, &spot)) {
+            oom = 1;
+            break;
+        }
+        ps_take(c, &rec);
+    }
+    if (oom) {
+        snprintf(errbuf, errcap, "out of memory reading %s", c->path);
+        rc = -1;
+    } else if (got < 0 && got != -2) {
+        if (!*errbuf) snprintf(errbuf, errcap, "out of memory reading %s", c->path);
+        rc = -1;
+    } else if (got == -2 || c->ngroups != n || (got == 1 && to == c->count)) {
+        snprintf(errbuf, errcap, _("%s changed while it was read"), c->path);
+        rc = -1;
+    }
+    if (rc) {
+        c->nrows = c->ngroups = 0;
+        c->wto = c->wfrom = from;
+        return -1;
+    }
+    c->wto = to;
     return 0;
 }
 
 void prof_csv_free(ProfCsv *c) {
     if (!c) return;
-    mem_free(c->alloc, c->text, c->len + 1);
+    ps_close(c);
+    mem_free(c->alloc, c->text, c->textcap);
     mem_free(c->alloc, c->rows, c->caprows * sizeof(CRow));
     mem_free(c->alloc, c->groups, c->capgroups * sizeof(CGroup));
+    mem_free(c->alloc, c->sp.v, c->sp.cap * sizeof(CSpot));
+    mem_free(c->alloc, c->curkey, c->capcurkey);
     arena_free(&c->ar);
+    arena_free(&c->war);
     mem_free(c->alloc, c, sizeof *c);
 }
 
@@ -2334,16 +2774,22 @@ uint64_t prof_csv_bytes(const ProfCsv *c) {
 }
 
 size_t prof_csv_count(const ProfCsv *c) {
-    return c->ngroups;
+    return c->count;
+}
+
+/* Claim i's group (streamed: i in the window loaded). */
+static const CGroup *csv_group(const ProfCsv *c, size_t i) {
+    return &c->groups[i - c->wfrom];
 }
 
 void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_t *line) {
-    const CGroup *g = &c->groups[i];
+    const CGroup *g = csv_group(c, i);
     const CRow *r = &c->rows[g->head];
-    size_t e = r->end;
-    while (e > r->start && (c->text[e - 1] == '\n' || c->text[e - 1] == '\r')) e--;
-    *p = c->text + r->start;
-    *n = e - r->start;
+    const char *s = c->text + (r->start - c->tbase);
+    size_t e = (size_t)(r->end - r->start);
+    while (e > 0 && (s[e - 1] == '\n' || s[e - 1] == '\r')) e--;
+    *p = s;
+    *n = e;
     if (line) *line = r->line;
 }
 
@@ -2352,7 +2798,7 @@ void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_
  * a row that no longer reads). */
 static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWork *w, uint8_t skip,
                         int *oom) {
-    csv_reset(r, c->text + row->start, (size_t)(row->end - row->start));
+    csv_reset(r, c->text + (row->start - c->tbase), (size_t)(row->end - row->start));
     uint64_t line;
     const char *why;
     if (csv_next(r, &line, &why) != 1) return -1;
@@ -2397,7 +2843,7 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
 
 int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, Arena *ar,
                  const JsonrOptions *o, char *errbuf, size_t errcap, uint64_t *err_line) {
-    const CGroup *g = &c->groups[i];
+    const CGroup *g = csv_group(c, i);
     *err_line = c->rows[g->head].line;
     w->nclaims = 0;
     if (g->err) {

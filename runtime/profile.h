@@ -138,6 +138,29 @@ typedef struct ProfCsv ProfCsv; /* read-only after open: shared by threads */
  * says where the byte is), a header with one is an error. */
 int prof_csv_open(ProfCsv **out, const Prof *p, const char *path, int enc, Alloc a, char *errbuf,
                   size_t errcap);
+/* prof_csv_open that reads the file a window of claims at a time
+ * (prof_csv_load), in memory flat in its size, when it can: after a first
+ * pass (the grouping column only) has found the rows of each claim next to
+ * each other (the usual export order; a row that belongs to no claim ends
+ * the rows of the claim before it).  Otherwise the file is read whole as
+ * prof_csv_open reads it (the same answers) if it holds at most
+ * whole_limit bytes (0: PROF_CSV_WHOLE_LIMIT); bigger, the open fails,
+ * naming the row out of place and saying how to sort the file.  Offsets
+ * are 64-bit and start at text_base (0; tests: offsets past 4 GiB without
+ * a file that big, messages then name those offsets). */
+#define PROF_CSV_WHOLE_LIMIT ((uint64_t)256 << 20)
+int prof_csv_open_stream(ProfCsv **out, const Prof *p, const char *path, int enc,
+                         uint64_t whole_limit, uint64_t text_base, Alloc a, char *errbuf,
+                         size_t errcap);
+/* 1 when c reads its file a window at a time. */
+int prof_csv_streamed(const ProfCsv *c);
+/* Reads claims from..to (to at most prof_csv_count) for prof_csv_get and
+ * prof_csv_raw, which then answer for those claims only (their texts valid
+ * until the next load); windows are asked for in order, each from where
+ * the last ended.  A no-op on a file read whole.  -1 on an error (errbuf
+ * says which: the file could not be read, or changed since the first
+ * pass). */
+int prof_csv_load(ProfCsv *c, size_t from, size_t to, char *errbuf, size_t errcap);
 void prof_csv_free(ProfCsv *c);
 uint64_t prof_csv_bytes(const ProfCsv *c);
 size_t prof_csv_count(const ProfCsv *c);

@@ -6,7 +6,8 @@
  * strict, rejected); errors naming the field path and its byte offset;
  * the profile's parser agreeing with json-c alone, lenient input going to
  * json-c; the stdlib's nhsa3101 through arb_session_check_input (findings with
- * person_id, order_no and is_current). */
+ * person_id, order_no and is_current); CSV read a window at a time as read
+ * whole (test_csv_stream). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -21,6 +23,7 @@
 #include "engine.h"
 #include "json_writer.h"
 #include "profile.h"
+#include "transcode.h"
 
 static const char PROFILE[] =
     "input t {\n"
@@ -435,6 +438,165 @@ static void test_session_check_input(void **state) {
     arb_engine_free(e);
 }
 
+/* CSV through a profile read a window at a time: a file whose claims'
+ * rows are together (over several 1 MiB pieces; quoted cells with line
+ * breaks; malformed rows, a row with an invalid UTF-8 byte, a blank line)
+ * gives every claim, message, line and row text as the file read whole,
+ * at offset 0 and past 4 GiB (the byte offsets in messages moved by the
+ * base); a file whose claims' rows are apart is read whole, or refused
+ * over the limit, naming the row and how to sort. */
+static const char HIS_HEAD[] =
+    "住院号,病人ID,性别,出生日期,险种,医疗类别,医院编码,医院等级,科室,主治医生,入院时间,"
+    "出院时间,结算时间,总金额,统筹支付,主诊断编码,主诊断名称,项目编码,项目名称,项目类别,"
+    "费用时间,数量,单价,金额,开单科室,开单医生,医嘱号,处方号,用药天数,单次用量,频次,"
+    "给药途径,备注\n";
+
+static void his_row(FILE *f, unsigned c, unsigned k, const char *note) {
+    fprintf(f,
+            "Z%05u,P%04u,%s,1979-03-15,城镇职工基本医疗保险,住院,H001,3,普外科,D101,"
+            "2025-05-02 08:00:00,2025-05-06 10:00:00,2025-05-06 11:00:00,316.00,200.00,K35.800,"
+            "急性阑尾炎,%s,项目%u,药品,2025-05-02 09:00:00,%u,3.20,32.00,普外科,D101,YZ%u,CF%u,"
+            "10,5mg,qd,口服,",
+            c, c % 977, c % 2 ? "女" : "男", k % 2 ? "XG04CBF019A001010100030" : "002501010150000",
+            k, k + 1, c * 10 + k, c);
+    if (note)
+        fputs(note, f);
+    else if (k % 3 == 1)
+        fputs("\"第一行\n第二行,\"\"引号\"\"\"", f);
+    fputc('\n', f);
+}
+
+typedef struct Read1 {
+    int rc;
+    uint64_t line, rawline;
+    char msg[512];
+    StrBuf text; /* the claims, or the row's text */
+} Read1;
+
+static void read1(arb_engine *e, const ProfCsv *c, size_t i, Read1 *r) {
+    ProfWork w;
+    prof_work_init(&w, mem_default());
+    Arena ar;
+    arena_init(&ar, mem_default(), 1 << 12);
+    sb_init(&r->text, mem_default());
+    r->rc = prof_csv_get(c, i, &w, e->json, &ar, NULL, r->msg, sizeof r->msg, &r->line);
+    for (size_t k = 0; r->rc == 0 && k < w.nclaims; k++) {
+        jsonw_record(e->prog->claim, w.claims[k], &r->text);
+        sb_putc(&r->text, '\n');
+    }
+    const char *p;
+    size_t n;
+    prof_csv_raw(c, i, &p, &n, &r->rawline);
+    sb_putn(&r->text, p, n);
+    arena_free(&ar);
+    prof_work_free(&w);
+}
+
+static void same_claim(arb_engine *e, const ProfCsv *whole, const ProfCsv *st, size_t i,
+                       uint64_t base, int *saw_bad) {
+    Read1 a, b;
+    read1(e, whole, i, &a);
+    read1(e, st, i, &b);
+    assert_int_equal(a.rc, b.rc);
+    assert_int_equal(a.line, b.line);
+    assert_int_equal(a.rawline, b.rawline);
+    assert_int_equal(a.text.len, b.text.len);
+    assert_memory_equal(a.text.p, b.text.p, a.text.len);
+    char *at = a.rc ? strstr(a.msg, "at byte ") : NULL;
+    if (at) { /* the offset moved by the base */
+        char want[600];
+        unsigned long long off = strtoull(at + 8, NULL, 10);
+        snprintf(want, sizeof want, "%.*sat byte %llu", (int)(at - a.msg), a.msg, off + base);
+        assert_string_equal(want, b.msg);
+        *saw_bad = 1;
+    } else if (a.rc) {
+        assert_string_equal(a.msg, b.msg);
+    }
+    sb_free(&a.text);
+    sb_free(&b.text);
+}
+
+static void test_csv_stream(void **state) {
+    (void)state;
+    arb_config cfg;
+    arb_config_init(&cfg);
+    cfg.stdlib_dir = ARB_STDLIB_DIR;
+    arb_engine *e;
+    assert_int_equal(arb_engine_new(&cfg, &e), ARB_OK);
+    assert_int_equal(arb_add_file(e, ARB_STDLIB_DIR "/67_drug_sex.rules"), ARB_OK);
+    assert_int_equal(arb_compile(e), ARB_OK);
+    const Prof *P = engine_profile(e, "his_csv_zh");
+    assert_non_null(P);
+    char dir[] = "/tmp/arb_profcsv_XXXXXX", path[64], apart[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/in.csv", dir);
+    snprintf(apart, sizeof apart, "%s/apart.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(HIS_HEAD, f);
+    unsigned n = 6000;
+    size_t want = 0;
+    for (unsigned c = 0; c < n; c++) {
+        for (unsigned k = 0; k < 1 + c % 4; k++) {
+            his_row(f, c, k, c == 4321 && k == 1 ? "\xff\xfe" : NULL); /* undecodable */
+        }
+        want++;
+        if (c % 1000 == 999) fputs("Z09999,too,few,cells\n", f), want++; /* a claim of its own */
+        if (c == 2000) fputs("\n", f);                                   /* a blank line */
+        if (c == 3000) fputs(",P1,女\n", f), want++;                     /* no key */
+    }
+    fclose(f);
+    char err[1024];
+    ProfCsv *whole, *st;
+    if (prof_csv_open(&whole, P, path, TC_UTF8, mem_default(), err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(prof_csv_count(whole), want);
+    assert_int_equal(prof_csv_streamed(whole), 0);
+    uint64_t bases[] = {0, (uint64_t)5 << 30};
+    for (int bi = 0; bi < 2; bi++) {
+        if (prof_csv_open_stream(&st, P, path, TC_UTF8, 0, bases[bi], mem_default(), err,
+                                 sizeof err))
+            fail_msg("%s", err);
+        assert_int_equal(prof_csv_streamed(st), 1);
+        assert_int_equal(prof_csv_count(st), want);
+        assert_true(prof_csv_bytes(st) > ((uint64_t)2 << 20)); /* several pieces */
+        assert_int_equal(prof_csv_bytes(st), prof_csv_bytes(whole));
+        int saw_bad = 0;
+        size_t win = 397; /* windows that split a piece anywhere */
+        for (size_t from = 0; from < want; from += win) {
+            size_t to = from + win < want ? from + win : want;
+            if (prof_csv_load(st, from, to, err, sizeof err)) fail_msg("%s", err);
+            for (size_t i = from; i < to; i++) same_claim(e, whole, st, i, bases[bi], &saw_bad);
+        }
+        assert_true(saw_bad);
+        assert_int_equal(prof_csv_load(st, 0, 1, err, sizeof err), -1); /* in order only */
+        prof_csv_free(st);
+    }
+    /* the rows of a claim apart: read whole when small, refused when big */
+    f = fopen(apart, "w");
+    assert_non_null(f);
+    fputs(HIS_HEAD, f);
+    his_row(f, 1, 0, NULL);
+    his_row(f, 2, 0, NULL);
+    his_row(f, 1, 1, NULL); /* line 4 */
+    fclose(f);
+    assert_int_equal(
+        prof_csv_open_stream(&st, P, apart, TC_UTF8, 0, 0, mem_default(), err, sizeof err), 0);
+    assert_int_equal(prof_csv_streamed(st), 0);
+    assert_int_equal(prof_csv_count(st), 2);
+    prof_csv_free(st);
+    assert_int_equal(
+        prof_csv_open_stream(&st, P, apart, TC_UTF8, 100, 0, mem_default(), err, sizeof err), -1);
+    assert_non_null(
+        strstr(err, "apart.csv:4: a row of 住院号 'Z00001' after rows of other claims"));
+    assert_non_null(strstr(err, "Sort the rows by the column '住院号'"));
+    prof_csv_free(whole);
+    unlink(path);
+    unlink(apart);
+    rmdir(dir);
+    arb_engine_free(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax),
@@ -444,6 +606,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_direct_agrees_with_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unread_pathlike_keys, setup, teardown),
         cmocka_unit_test(test_session_check_input),
+        cmocka_unit_test(test_csv_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
