@@ -46,8 +46,9 @@ struct arb_claimset {
     size_t ncands, capcands;
     uint32_t *rules; /* the candidates' rules, in claim order */
     size_t nrules, caprules;
-    Quick *quick;  /* beside rules: each one decoded (quick_rule) */
-    uint8_t *fast; /* per claim: 1 when all its candidates are quick */
+    Quick *quick;       /* beside rules: each one decoded (quick_rule) */
+    uint8_t *fast;      /* per claim: 1 when all its candidates are quick */
+    const Value **recs; /* beside cands: each one's record */
     HistIndex hist;
     int has_hist;
     uint8_t hist_uses[8]; /* per phase mask: whether a rule of it calls history() */
@@ -232,9 +233,10 @@ static int find_quick(arb_claimset *set) {
     Alloc a = set->e->alloc;
     set->fast = mem_calloc(a, set->n + 1);
     set->quick = mem_alloc(a, (set->nrules + 1) * sizeof(Quick));
+    set->recs = mem_alloc(a, (set->ncands + 1) * sizeof(Value *));
     uint32_t *at = mem_calloc(a, (p->nrules + 1) * sizeof(uint32_t)); /* rule -> 1 + its Quick */
     Quick *dec = mem_alloc(a, (p->nrules + 1) * sizeof(Quick));
-    int rc = set->fast && set->quick && at && dec ? 0 : -1;
+    int rc = set->fast && set->quick && set->recs && at && dec ? 0 : -1;
     for (size_t j = 0; !rc && j < set->nrules; j++) {
         uint32_t ri = set->rules[j];
         if (!at[ri]) {
@@ -244,6 +246,10 @@ static int find_quick(arb_claimset *set) {
         set->quick[j] = dec[ri];
     }
     for (size_t c = 0; !rc && c < set->n; c++) {
+        for (size_t k = set->cstart[c]; k < set->cstart[c + 1]; k++) {
+            const VmCand *v = &set->cands[k];
+            set->recs[k] = list_item(set->claims[c][p->indexes[v->index].list_field].l, v->rec);
+        }
         int all = 1;
         for (size_t k = set->cstart[c]; k < set->cstart[c + 1] && all; k++) {
             const VmCand *v = &set->cands[k];
@@ -299,6 +305,7 @@ void arb_claimset_free(arb_claimset *set) {
     mem_free(a, set->rules, set->caprules * sizeof(uint32_t));
     if (set->quick) mem_free(a, set->quick, (set->nrules + 1) * sizeof(Quick));
     if (set->fast) mem_free(a, set->fast, set->n + 1);
+    if (set->recs) mem_free(a, set->recs, (set->ncands + 1) * sizeof(Value *));
     arena_free(&set->ar);
     mem_free(a, set, sizeof *set);
 }
@@ -418,7 +425,7 @@ static int quick_claim(VM *vm, const arb_claimset *set, const Program *p, const 
     size_t c0 = set->cstart[i], c1 = set->cstart[i + 1];
     for (size_t k = c0; k < c1; k++) {
         const VmCand *c = &set->cands[k];
-        const Value *rec = list_item(claim[p->indexes[c->index].list_field].l, c->rec);
+        const Value *rec = set->recs[k];
         const Quick *q = set->quick + (c->rules - set->rules);
         for (size_t j = 0; j < c->nrules; j++, q++) {
             if (!(q->phases & phases)) continue;
