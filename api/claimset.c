@@ -489,10 +489,22 @@ static int64_t quick_at_risk(const Program *p, const Value *claim, int32_t list_
     return amount;
 }
 
-int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
-                             unsigned phases,
-                             void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
-                             void *ud, arb_claimset_stats *st) {
+/* arb_finding.line_no of finding f (engine_finding). */
+static int64_t line_no_of(const Program *p, const Finding *f) {
+    const Rule *r = &p->rules[f->rule];
+    return r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE &&
+                   r->key_kind != TY_TEXT && f->key.i != ARB_NULL
+               ? f->key.i
+               : -1;
+}
+
+/* arb_claimset_check_range (on_finding) and arb_claimset_check_brief
+ * (on_brief): at most one of them. */
+static int check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                       unsigned phases,
+                       void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
+                       void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
+                       arb_claimset_stats *st) {
     arb_claimset_stats local;
     if (!st) st = &local;
     memset(st, 0, sizeof *st);
@@ -558,7 +570,7 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
             st->claims_flagged++;
             st->findings += nf;
             int64_t once, *share = NULL;
-            if (on_finding && !(share = arena_alloc(&s->ar, nf * sizeof(int64_t)))) {
+            if ((on_finding || on_brief) && !(share = arena_alloc(&s->ar, nf * sizeof(int64_t)))) {
                 rc = ARB_ERR_NOMEM;
                 break;
             }
@@ -573,6 +585,10 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
             for (size_t k = 0; k < nf; k++) {
                 const Finding *fd = &vm->findings[k];
                 add_money(&st->at_risk_cents, fd->amount, &st->totals_overflowed);
+                if (on_brief) {
+                    arb_finding_brief b = {i, fd->rule, line_no_of(p, fd), fd->amount, share[k]};
+                    on_brief(ud, &b);
+                }
                 if (!on_finding) continue;
                 arb_finding f;
                 engine_finding(s->e, claim, fd, &f, &ft);
@@ -596,6 +612,20 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     vm->skip_prepare = skip;
     if (rc == ARB_ERR_NOMEM) snprintf(s->errmsg, sizeof s->errmsg, "%s", _("out of memory"));
     return rc;
+}
+
+int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
+                             void *ud, arb_claimset_stats *st) {
+    return check_range(s, set, from, to, phases, on_finding, NULL, ud, st);
+}
+
+int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
+                             arb_claimset_stats *st) {
+    return check_range(s, set, from, to, phases, NULL, on_brief, ud, st);
 }
 
 int arb_claimset_check(arb_session *s, const arb_claimset *set, unsigned phases,

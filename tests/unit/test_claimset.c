@@ -3,7 +3,8 @@
  * claim, line, amounts, messages, ids, at_risk shares), on the golden set
  * (examples/: its rules over the sample CSV claims) and on generated claims
  * under the standard library's history() rules (the set is the history),
- * and on rules the check runs inline (test_quick),
+ * and on rules the check runs inline (test_quick), and in brief
+ * (arb_claimset_check_brief) the same findings as numbers,
  * with the interpreter and the JIT; ranges add up to the whole; a set made
  * for rules compiled since is refused; rejected records are counted and
  * reported by line while the rest is loaded. */
@@ -43,6 +44,32 @@ static void on_finding(void *ud, size_t claim, const arb_finding *f) {
     assert_true(n > 0 && n < sizeof buf);
     put(ud, buf, n);
     put(ud, "\n", 1);
+}
+
+/* Findings as "claim rule line amount at_risk" lines, from the full
+ * findings and from arb_claimset_check_brief. */
+typedef struct Briefs {
+    const arb_engine *e;
+    Text t;
+} Briefs;
+
+static void put_row(Text *t, size_t claim, const char *rule, int64_t line, int64_t amount,
+                    int64_t risk) {
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "%zu %s %lld %lld %lld\n", claim, rule, (long long)line,
+                     (long long)amount, (long long)risk);
+    put(t, buf, (size_t)n);
+}
+
+static void on_full_row(void *ud, size_t claim, const arb_finding *f) {
+    Briefs *b = ud;
+    put_row(&b->t, claim, f->rule_id, f->line_no, f->amount_cents, f->at_risk_cents);
+}
+
+static void on_brief_row(void *ud, const arb_finding_brief *f) {
+    Briefs *b = ud;
+    put_row(&b->t, f->claim, arb_rule_id(b->e, f->rule), f->line_no, f->amount_cents,
+            f->at_risk_cents);
 }
 
 static Text slurp(const char *path) {
@@ -134,6 +161,17 @@ static void same_as_check(arb_engine *e, const char *claims, int jit) {
     assert_int_equal(c.findings, bst.findings);
     assert_int_equal(c.at_risk_lines_cents, bst.at_risk_lines_cents);
     free(got.p);
+    /* in brief: the same findings, rows of numbers */
+    Briefs full = {e, {0}}, brief = {e, {0}};
+    put(&full.t, "", 0);
+    put(&brief.t, "", 0);
+    assert_int_equal(arb_claimset_check(s, set, 0, on_full_row, &full, NULL), ARB_OK);
+    assert_int_equal(arb_claimset_check_brief(s, set, 0, n, 0, on_brief_row, &brief, &c), ARB_OK);
+    assert_true(full.t.len > 0);
+    assert_string_equal(full.t.p, brief.t.p);
+    assert_int_equal(c.findings, bst.findings);
+    free(full.t.p);
+    free(brief.t.p);
     arb_session_free(s);
     arb_claimset_free(set);
     free(want.p);
