@@ -49,6 +49,8 @@ struct arb_claimset {
     Quick *quick;       /* beside rules: each one decoded (quick_rule) */
     uint8_t *fast;      /* per claim: 1 when all its candidates are quick */
     const Value **recs; /* beside cands: each one's record */
+    uint8_t *key_line;  /* bit per rule: its findings' key is arb_finding.line_no */
+    size_t nkey_line;   /* its bytes */
     HistIndex hist;
     int has_hist;
     uint8_t hist_uses[8]; /* per phase mask: whether a rule of it calls history() */
@@ -236,7 +238,15 @@ static int find_quick(arb_claimset *set) {
     set->recs = mem_alloc(a, (set->ncands + 1) * sizeof(Value *));
     uint32_t *at = mem_calloc(a, (p->nrules + 1) * sizeof(uint32_t)); /* rule -> 1 + its Quick */
     Quick *dec = mem_alloc(a, (p->nrules + 1) * sizeof(Quick));
-    int rc = set->fast && set->quick && set->recs && at && dec ? 0 : -1;
+    set->nkey_line = p->nrules / 8 + 1;
+    set->key_line = mem_calloc(a, set->nkey_line);
+    int rc = set->fast && set->quick && set->recs && set->key_line && at && dec ? 0 : -1;
+    for (uint32_t ri = 0; !rc && ri < p->nrules; ri++) {
+        const Rule *r = &p->rules[ri];
+        if (r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE &&
+            r->key_kind != TY_TEXT)
+            set->key_line[ri >> 3] |= (uint8_t)(1u << (ri & 7));
+    }
     for (size_t j = 0; !rc && j < set->nrules; j++) {
         uint32_t ri = set->rules[j];
         if (!at[ri]) {
@@ -306,6 +316,7 @@ void arb_claimset_free(arb_claimset *set) {
     if (set->quick) mem_free(a, set->quick, (set->nrules + 1) * sizeof(Quick));
     if (set->fast) mem_free(a, set->fast, set->n + 1);
     if (set->recs) mem_free(a, set->recs, (set->ncands + 1) * sizeof(Value *));
+    if (set->key_line) mem_free(a, set->key_line, set->nkey_line);
     arena_free(&set->ar);
     mem_free(a, set, sizeof *set);
 }
@@ -489,13 +500,11 @@ static int64_t quick_at_risk(const Program *p, const Value *claim, int32_t list_
     return amount;
 }
 
-/* arb_finding.line_no of finding f (engine_finding). */
-static int64_t line_no_of(const Program *p, const Finding *f) {
-    const Rule *r = &p->rules[f->rule];
-    return r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE &&
-                   r->key_kind != TY_TEXT && f->key.i != ARB_NULL
-               ? f->key.i
-               : -1;
+/* arb_finding.line_no of finding f (engine_finding), from the set's bit
+ * per rule (key_line) rather than the rule itself: 10k rules' records are
+ * a megabyte, their bits a kilobyte. */
+static inline int64_t line_no_of(const arb_claimset *set, const Finding *f) {
+    return set->key_line[f->rule >> 3] >> (f->rule & 7) & 1 && f->key.i != ARB_NULL ? f->key.i : -1;
 }
 
 /* arb_claimset_check_range (on_finding) and arb_claimset_check_brief
@@ -586,7 +595,7 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
                 const Finding *fd = &vm->findings[k];
                 add_money(&st->at_risk_cents, fd->amount, &st->totals_overflowed);
                 if (on_brief) {
-                    arb_finding_brief b = {i, fd->rule, line_no_of(p, fd), fd->amount, share[k]};
+                    arb_finding_brief b = {i, fd->rule, line_no_of(set, fd), fd->amount, share[k]};
                     on_brief(ud, &b);
                 }
                 if (!on_finding) continue;
