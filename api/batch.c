@@ -37,7 +37,11 @@
 #include "transcode.h"
 
 #define WINDOW_BYTES (8u << 20) /* JSON Lines read per window */
-#define WINDOW_CLAIMS 20000u    /* claims per window (history mode's checking) */
+/* ... when streaming on one thread or through the pipe, where no barrier
+ * waits at a window's end: smaller buffers, the findings of a window still
+ * in the cache when written, fewer fresh pages */
+#define STREAM_WINDOW_BYTES (2u << 20)
+#define WINDOW_CLAIMS 20000u /* claims per window (history mode's checking) */
 /* CSV claims per window: ~8 MB of generated CSV, as WINDOW_BYTES of JSON
  * Lines (the CSV reader holds a window of text at a time) */
 #define CSV_WINDOW_CLAIMS 4096u
@@ -292,6 +296,7 @@ typedef struct Worker {
     int64_t *cat_amount;
     int overflowed; /* a money total overflowed int64 (saturated) */
     int failed;
+    FindingText ft; /* the claim's, for its findings (kept: field numbers) */
     /* two cache lines between this worker's counters above, written claim
      * after claim, and the next worker's first fields (workers lie side by
      * side in one array): without it they share a line, which bounces
@@ -475,6 +480,10 @@ static void audit(Worker *w, Value *claim) {
         return;
     }
     w->audited++;
+    /* the findings' rule ids, read for their finding ids below: 10k rules'
+     * ids are seldom in the cache */
+    for (size_t i = 0; i < w->vm.nfindings; i++)
+        __builtin_prefetch(p->rules[w->vm.findings[i].rule].id);
     const RecordType *ct = p->claim;
     if (ct->at_risk_field >= 0 && claim[ct->at_risk_field].i != ARB_NULL)
         add_money(&w->claimed, claim[ct->at_risk_field].i, &w->overflowed);
@@ -499,11 +508,12 @@ static void audit(Worker *w, Value *claim) {
         w->failed = ARB_ERR_NOMEM;
         return;
     }
-    FindingText ft;
+    FindingText *ft = &w->ft;
+    if (w->vm.nfindings) engine_finding_claim(w->e, claim, ft);
     for (size_t i = 0; i < w->vm.nfindings; i++) {
         const Finding *fd = &w->vm.findings[i];
         arb_finding f;
-        engine_finding(w->e, claim, fd, &f, &ft);
+        engine_finding_of(w->e, claim, fd, &f, ft);
         f.at_risk_cents = share[i];
         w->findings++;
         add_money(&w->at_risk, fd->amount, &w->overflowed);
@@ -523,7 +533,7 @@ static void audit(Worker *w, Value *claim) {
         }
         arb_finding f;
         Finding fake = {.rule = rf->rule, .key = {.i = ARB_NULL}, .message = ""};
-        engine_finding(w->e, claim, &fake, &f, &ft);
+        engine_finding(w->e, claim, &fake, &f, ft);
         RuleErrNote *n = &w->errs[w->nerrs++];
         n->rule = rf->rule;
         n->claim_id = w->errtext.len;
@@ -1312,7 +1322,7 @@ static int run_window(Batch *b) {
     }
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 1;
-        strmap_init(&ws[i].strings, e->alloc);
+        strmap_init_fast(&ws[i].strings, e->alloc);
     }
     run_workers(ws, nw);
     for (int i = 0; i < nw; i++) {
@@ -1343,8 +1353,8 @@ static int run_window(Batch *b) {
  * workers go on from one window to the next while the main thread reads
  * ahead (PIPE_SLOTS windows in buffers) and writes behind. */
 #define PIPE_SLOTS 3
-#define PIPE_CHUNKS 64           /* chunks queued, being checked or to write */
-#define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
+#define PIPE_CHUNKS 16          /* chunks queued, being checked or to write */
+#define CHUNK_BYTES (64u << 10) /* of records per chunk, about */
 #define CHUNK_RECORDS 2048u
 #define CHUNK_CLAIMS 256u /* history mode */
 
@@ -1723,7 +1733,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     int rc = ARB_OK;
     for (int i = 0; i < nw; i++) {
         ws[i].reading = 1;
-        strmap_init(&ws[i].strings, e->alloc);
+        strmap_init_fast(&ws[i].strings, e->alloc);
     }
     ProfCsv *pc = NULL; /* CSV through an input profile */
     if (csv) {
@@ -1949,7 +1959,7 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
         w->read.nents = w->read.nclaims = 0;
         arena_reset(&w->hist_ar);
         strmap_free(&w->strings);
-        strmap_init(&w->strings, e->alloc);
+        strmap_init_fast(&w->strings, e->alloc);
     }
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     if (rc == ARB_OK && sg->spool_fd >= 0 && write_all(sg->spool_fd, sg->spool.p, sg->spool.len))
@@ -1982,7 +1992,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 1;
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
-        strmap_init(&b->ws[i].strings, e->alloc);
+        strmap_init_fast(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
         CsvClaims *cc = NULL;
@@ -2488,8 +2498,8 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         int piped = nw > 1 && enc == TC_UTF8 && !(dc.by_claim && e->batch_ids) &&
                     pipe_start(&pipe, &b) == 0;
         if (piped) b.pipe = &pipe;
-        rc = read_windows(e, opt.claims_path, WINDOW_BYTES, piped ? PIPE_SLOTS : 1, check_window,
-                          &b);
+        rc = read_windows(e, opt.claims_path, piped || nw == 1 ? STREAM_WINDOW_BYTES : WINDOW_BYTES,
+                          piped ? PIPE_SLOTS : 1, check_window, &b);
         if (piped) pipe_stop(&pipe);
         b.pipe = NULL;
     }

@@ -354,7 +354,7 @@ int arb_claimset_load(arb_engine *e, const char *path, const arb_claimset_option
     l.dups = !o->input_profile && !(o->input_format == ARB_FORMAT_CSV ||
                                     (o->input_format == ARB_FORMAT_AUTO && ends_csv(path)));
     StrMap strings;
-    strmap_init(&strings, e->alloc);
+    strmap_init_fast(&strings, e->alloc);
     ClaimsRead cr = {&set->ar, &strings, load_take, load_reject, &l, 0, 0};
     int rc = claims_read(e, &bo, &cr);
     strmap_free(&strings);
@@ -543,6 +543,7 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
     s->nlast = 0;
     s->last = NULL;
     FindingText ft;
+    ft.ct = NULL;
     /* quick candidates run inline when nothing else runs for a claim: no
      * rule scans, no trace, the index in use */
     const uint8_t *fast = !vm->trace && !vm->no_index && !p->nscan_rules ? set->fast : NULL;
@@ -591,6 +592,7 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
                 break;
             }
             add_money(&st->at_risk_lines_cents, once, &st->totals_overflowed);
+            if (on_finding) engine_finding_claim(s->e, claim, &ft);
             for (size_t k = 0; k < nf; k++) {
                 const Finding *fd = &vm->findings[k];
                 add_money(&st->at_risk_cents, fd->amount, &st->totals_overflowed);
@@ -600,7 +602,7 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
                 }
                 if (!on_finding) continue;
                 arb_finding f;
-                engine_finding(s->e, claim, fd, &f, &ft);
+                engine_finding_of(s->e, claim, fd, &f, &ft);
                 f.at_risk_cents = share[k];
                 on_finding(ud, i, &f);
             }

@@ -415,15 +415,6 @@ int arb_format(const char *name, const char *text, size_t len, char **out, size_
     return code;
 }
 
-/* The text of string field name of rec (of type rt), or NULL when it has
- * none or it is missing or empty. */
-static const char *text_field(const RecordType *rt, const Value *rec, const char *name) {
-    int f = record_field_index(rt, name, strlen(name));
-    if (f < 0 || !type_is_string(rt->fields[f].type.kind) || !rec[f].s || !rec[f].s->data[0])
-        return NULL;
-    return rec[f].s->data;
-}
-
 /* The record type of rec when it is a record of one of the claim's lists,
  * else NULL (the claim itself). */
 static const RecordType *list_record_type(const RecordType *ct, const Value *claim,
@@ -440,14 +431,15 @@ static const RecordType *list_record_type(const RecordType *ct, const Value *cla
 }
 
 /* 64-bit FNV-1a over the parts, each followed by a unit separator, from
- * basis h; then a final mix (splitmix64) so that the two halves of an id
- * differ in every bit. */
-static uint64_t id_hash(uint64_t h, const char *const *parts, int n) {
-    for (int i = 0; i < n; i++) {
-        for (const unsigned char *c = (const unsigned char *)parts[i]; *c; c++)
-            h = (h ^ *c) * 0x100000001b3ULL;
-        h = (h ^ 0x1f) * 0x100000001b3ULL;
-    }
+ * basis h (id_part, part after part); then a final mix (splitmix64,
+ * id_mix) so that the two halves of an id differ in every bit. */
+static inline uint64_t id_part(uint64_t h, const char *part) {
+    for (const unsigned char *c = (const unsigned char *)part; *c; c++)
+        h = (h ^ *c) * 0x100000001b3ULL;
+    return (h ^ 0x1f) * 0x100000001b3ULL;
+}
+
+static inline uint64_t id_mix(uint64_t h) {
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 27;
@@ -455,10 +447,15 @@ static uint64_t id_hash(uint64_t h, const char *const *parts, int n) {
     return h ^ (h >> 31);
 }
 
-void engine_finding_id(const char *claim_id, const char *rule_id, const char *key, char out[33]) {
-    const char *parts[3] = {claim_id, rule_id, key};
-    uint64_t a = id_hash(0xcbf29ce484222325ULL, parts, 3);
-    uint64_t b = id_hash(0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL, parts, 3);
+#define ID_BASIS_A 0xcbf29ce484222325ULL
+#define ID_BASIS_B (0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL)
+
+/* The id's hex digits from the hashes a and b after the claim id (ha, hb)
+ * go on over the rule id and the key. */
+static void finding_id_from(uint64_t ha, uint64_t hb, const char *rule_id, const char *key,
+                            char out[33]) {
+    uint64_t a = id_mix(id_part(id_part(ha, rule_id), key));
+    uint64_t b = id_mix(id_part(id_part(hb, rule_id), key));
     static const char hex[] = "0123456789abcdef"; /* "%016llx%016llx", without printf */
     for (int i = 0; i < 16; i++) {
         out[15 - i] = hex[(a >> (4 * i)) & 15];
@@ -467,16 +464,77 @@ void engine_finding_id(const char *claim_id, const char *rule_id, const char *ke
     out[32] = 0;
 }
 
-void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
-                    FindingText *t) {
-    const Program *p = e->prog;
-    const Rule *r = &p->rules[f->rule];
-    const Category *c = &p->cats[r->category];
-    const RecordType *ct = p->claim;
+void engine_finding_id(const char *claim_id, const char *rule_id, const char *key, char out[33]) {
+    finding_id_from(id_part(ID_BASIS_A, claim_id), id_part(ID_BASIS_B, claim_id), rule_id, key,
+                    out);
+}
+
+/* Field name of rt (a string field) or -1. */
+static int32_t text_field_index(const RecordType *rt, const char *name) {
+    int f = record_field_index(rt, name, strlen(name));
+    return f >= 0 && type_is_string(rt->fields[f].type.kind) ? f : -1;
+}
+
+/* The text of string field f of rec, or NULL when f is -1 or the value is
+ * missing or empty. */
+static const char *text_at(const Value *rec, int32_t f) {
+    return f >= 0 && rec[f].s && rec[f].s->data[0] ? rec[f].s->data : NULL;
+}
+
+void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *t) {
+    const RecordType *ct = e->prog->claim;
+    if (t->ct != ct) {
+        t->ct = ct;
+        t->ct_person = text_field_index(ct, "person_id");
+        t->ct_facility = text_field_index(ct, "facility_id");
+        t->ct_dept = text_field_index(ct, "dept");
+        t->ct_doctor = text_field_index(ct, "doctor");
+        t->ct_settle = record_field_index(ct, "settle_time", 11);
+        t->lt = NULL;
+    }
     t->claim_id[0] = 0;
     if (ct->key_field >= 0)
         scalar_format(&ct->fields[ct->key_field].type, claim[ct->key_field], 0, 0, t->claim_id,
                       sizeof t->claim_id);
+    t->ha = id_part(ID_BASIS_A, t->claim_id);
+    t->hb = id_part(ID_BASIS_B, t->claim_id);
+    const char *v;
+    t->person_id = (v = text_at(claim, t->ct_person)) ? v : "";
+    t->facility_id = (v = text_at(claim, t->ct_facility)) ? v : "";
+    t->dept = (v = text_at(claim, t->ct_dept)) ? v : "";
+    t->doctor = (v = text_at(claim, t->ct_doctor)) ? v : "";
+    t->settle_date[0] = 0;
+    int sf = t->ct_settle;
+    if (sf >= 0 && ct->fields[sf].type.kind == TY_DATETIME && claim[sf].i != ARB_NULL) {
+        int64_t y;
+        unsigned m, d;
+        int64_t s = claim[sf].i, days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+        civil_from_days(days, &y, &m, &d);
+        if (y >= 0 && y <= 9999 && sizeof t->settle_date >= 11) { /* as below, without printf */
+            char *o = t->settle_date;
+            o[0] = (char)('0' + y / 1000), o[1] = (char)('0' + y / 100 % 10);
+            o[2] = (char)('0' + y / 10 % 10), o[3] = (char)('0' + y % 10), o[4] = '-';
+            o[5] = (char)('0' + m / 10), o[6] = (char)('0' + m % 10), o[7] = '-';
+            o[8] = (char)('0' + d / 10), o[9] = (char)('0' + d % 10), o[10] = 0;
+        } else {
+            snprintf(t->settle_date, sizeof t->settle_date, "%04lld-%02u-%02u", (long long)y, m, d);
+        }
+    }
+}
+
+void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
+                    FindingText *t) {
+    t->ct = NULL;
+    engine_finding_claim(e, claim, t);
+    engine_finding_of(e, claim, f, out, t);
+}
+
+void engine_finding_of(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
+                       FindingText *t) {
+    const Program *p = e->prog;
+    const Rule *r = &p->rules[f->rule];
+    const Category *c = &p->cats[r->category];
+    const RecordType *ct = p->claim;
     out->claim_id = t->claim_id;
     out->rule_id = r->id;
     out->rule_title = r->title ? r->title : "";
@@ -500,36 +558,24 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
     out->also_matched = f->nalso ? f->also : NULL;
     /* who and where: the flagged record's department and doctor, else the
      * claim's */
-    const char *v;
-    out->person_id = (v = text_field(ct, claim, "person_id")) ? v : "";
-    out->facility_id = (v = text_field(ct, claim, "facility_id")) ? v : "";
+    out->person_id = t->person_id;
+    out->facility_id = t->facility_id;
     const RecordType *lt =
         f->target && f->target != claim ? list_record_type(ct, claim, f->target) : NULL;
-    const char *dept = lt ? text_field(lt, f->target, "dept") : NULL;
-    const char *doctor = lt ? text_field(lt, f->target, "doctor") : NULL;
-    out->dept = dept ? dept : (v = text_field(ct, claim, "dept")) ? v : "";
-    out->doctor = doctor ? doctor : (v = text_field(ct, claim, "doctor")) ? v : "";
-    t->settle_date[0] = 0;
-    int sf = record_field_index(ct, "settle_time", 11);
-    if (sf >= 0 && ct->fields[sf].type.kind == TY_DATETIME && claim[sf].i != ARB_NULL) {
-        int64_t y;
-        unsigned m, d;
-        int64_t s = claim[sf].i, days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-        civil_from_days(days, &y, &m, &d);
-        if (y >= 0 && y <= 9999 && sizeof t->settle_date >= 11) { /* as below, without printf */
-            char *o = t->settle_date;
-            o[0] = (char)('0' + y / 1000), o[1] = (char)('0' + y / 100 % 10);
-            o[2] = (char)('0' + y / 10 % 10), o[3] = (char)('0' + y % 10), o[4] = '-';
-            o[5] = (char)('0' + m / 10), o[6] = (char)('0' + m % 10), o[7] = '-';
-            o[8] = (char)('0' + d / 10), o[9] = (char)('0' + d % 10), o[10] = 0;
-        } else {
-            snprintf(t->settle_date, sizeof t->settle_date, "%04lld-%02u-%02u", (long long)y, m, d);
-        }
+    if (lt && lt != t->lt) {
+        t->lt = lt;
+        t->lt_dept = text_field_index(lt, "dept");
+        t->lt_doctor = text_field_index(lt, "doctor");
+        t->lt_order = text_field_index(lt, "order_no");
     }
+    const char *dept = lt ? text_at(f->target, t->lt_dept) : NULL;
+    const char *doctor = lt ? text_at(f->target, t->lt_doctor) : NULL;
+    out->dept = dept ? dept : t->dept;
+    out->doctor = doctor ? doctor : t->doctor;
     out->settle_date = t->settle_date;
     /* the id: the flagged record's order_no, else its key */
     char key[256] = "";
-    const char *order = lt ? text_field(lt, f->target, "order_no") : NULL;
+    const char *order = lt ? text_at(f->target, t->lt_order) : NULL;
     if (order) {
         size_t n = strnlen(order, sizeof key - 1);
         memcpy(key, order, n);
@@ -544,7 +590,7 @@ void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, a
         memmove(key, k, (size_t)(key + 25 - k));
     } else if (lt && lt->key_field >= 0 && f->key.i != ARB_NULL)
         scalar_format(&lt->fields[lt->key_field].type, f->key, 0, 0, key, sizeof key);
-    engine_finding_id(t->claim_id, r->id, key, t->id);
+    finding_id_from(t->ha, t->hb, r->id, key, t->id);
     out->finding_id = t->id;
 }
 
@@ -786,11 +832,13 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     if (rc == 1) return ARB_OK; /* a reversal is not audited */
     if (rc != ARB_OK) return rc;
     FindingText ft;
+    ft.ct = NULL;
     int64_t once, *share = claim_shares(s, claim, &once);
     if (s->vm.nfindings && !share) return ARB_ERR_NOMEM;
+    if (s->vm.nfindings) engine_finding_claim(s->e, claim, &ft);
     for (size_t i = 0; i < s->vm.nfindings; i++) {
         arb_finding f;
-        engine_finding(s->e, claim, &s->vm.findings[i], &f, &ft);
+        engine_finding_of(s->e, claim, &s->vm.findings[i], &f, &ft);
         f.at_risk_cents = share[i];
         if (on_finding) on_finding(ud, &f);
     }
@@ -868,11 +916,13 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
         if (rc == ARB_ERR_NOMEM) return rc;
         if (rc != ARB_OK) break;
         FindingText ft;
+        ft.ct = NULL;
         int64_t once, *share = claim_shares(s, claim, &once);
         if (s->vm.nfindings && !share) return ARB_ERR_NOMEM;
+        if (s->vm.nfindings) engine_finding_claim(s->e, claim, &ft);
         for (size_t i = 0; i < s->vm.nfindings; i++) {
             arb_finding f;
-            engine_finding(s->e, claim, &s->vm.findings[i], &f, &ft);
+            engine_finding_of(s->e, claim, &s->vm.findings[i], &f, &ft);
             f.at_risk_cents = share[i];
             arb_input_finding in = {&f, k, str_field(ct, claim, "person_id"), NULL, -1};
             const RecordType *rt = NULL;

@@ -104,17 +104,42 @@ const Prof *engine_profile(const arb_engine *e, const char *name);
 void engine_drop_ignored(arb_engine *e);
 
 /* The text of a finding's fields that are not in the claim or the program:
- * the caller's buffers, valid as long as the finding is. */
+ * the caller's buffers, valid as long as the finding is; and what the
+ * findings of one claim share, found once per claim (engine_finding_claim). */
 typedef struct FindingText {
     char claim_id[256];
     char settle_date[11];
     char id[33];
+    /* the claim type's fields person_id, facility_id, dept, doctor (strings)
+     * and settle_time (a datetime), -1: none; looked up once per type, ct:
+     * the type they are of (NULL: not yet) */
+    const RecordType *ct;
+    int32_t ct_person, ct_facility, ct_dept, ct_doctor, ct_settle;
+    /* the claim's: "" when missing */
+    const char *person_id, *facility_id, *dept, *doctor;
+    uint64_t ha, hb; /* the finding id's two hashes over the claim id */
+    /* the record type of the last flagged list record and its fields dept,
+     * doctor and order_no (-1: none), looked up once per type */
+    const RecordType *lt;
+    int32_t lt_dept, lt_doctor, lt_order;
 } FindingText;
 
 /* Fills the public view of a finding from the VM's (at_risk_cents is 0: see
- * engine_claim_at_risk for the share of each finding). */
+ * engine_claim_at_risk for the share of each finding): engine_finding_claim
+ * (t->ct set to NULL first) then engine_finding_of. */
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
                     FindingText *t);
+
+/* Finds into t what the findings of claim share (its id, who and where,
+ * the settle date), for engine_finding_of on each of them.  t->ct is NULL
+ * or left by an earlier call (the field numbers are kept from claim to
+ * claim). */
+void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *t);
+
+/* engine_finding for a finding of the claim engine_finding_claim last
+ * filled t for. */
+void engine_finding_of(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
+                       FindingText *t);
 
 /* The stable id of a finding (arb_finding.finding_id): 32 hex digits of a
  * 128-bit hash over the claim id, the rule id and the flagged record's key

@@ -1,4 +1,5 @@
-/* strmap.c — open-addressing string map with linear probing. */
+/* strmap.c — open-addressing string map with linear probing, keys hashed
+ * by str_hash or (strmap_init_fast) strmap_fast_hash. */
 #include "strmap.h"
 
 #include <string.h>
@@ -8,6 +9,11 @@
 void strmap_init(StrMap *m, Alloc a) {
     memset(m, 0, sizeof *m);
     m->alloc = a;
+}
+
+void strmap_init_fast(StrMap *m, Alloc a) {
+    strmap_init(m, a);
+    m->fast = 1;
 }
 
 void strmap_free(StrMap *m) {
@@ -30,7 +36,7 @@ static StrMapEntry *find(const StrMap *m, const char *key, uint32_t len, uint32_
 
 void *strmap_get(const StrMap *m, const char *key, size_t len) {
     if (!m->cap) return NULL;
-    StrMapEntry *e = find(m, key, (uint32_t)len, str_hash(key, len));
+    StrMapEntry *e = find(m, key, (uint32_t)len, strmap_hash(m, key, len));
     return e->key ? e->value : NULL;
 }
 
@@ -41,6 +47,10 @@ void *strmap_get_hashed(const StrMap *m, const char *key, size_t len, uint32_t h
 }
 
 void *strmap_put(StrMap *m, const char *key, size_t len, void *value, int *oom) {
+    return strmap_put_hashed(m, key, len, strmap_hash(m, key, len), value, oom);
+}
+
+void *strmap_put_hashed(StrMap *m, const char *key, size_t len, uint32_t h, void *value, int *oom) {
     if ((m->n + 1) * 2 > m->cap) {
         uint32_t ncap = m->cap ? m->cap * 2 : 64;
         StrMapEntry *ne = mem_calloc(m->alloc, ncap * sizeof(StrMapEntry));
@@ -57,7 +67,6 @@ void *strmap_put(StrMap *m, const char *key, size_t len, void *value, int *oom) 
         m->e = ne;
         m->cap = ncap;
     }
-    uint32_t h = str_hash(key, len);
     StrMapEntry *e = find(m, key, (uint32_t)len, h);
     if (e->key) return e->value;
     e->key = key;

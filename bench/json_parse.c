@@ -1,5 +1,7 @@
 /* json_parse.c — throughput of the claim JSON reader alone (no rules), on a
- * JSON Lines file: MB/s and claims/s on one core.  Usage:
+ * JSON Lines file: MB/s and claims/s on one core, by the wall clock and by
+ * the process's CPU time (the best of REPEAT passes each; on a shared
+ * machine the CPU time is the figure to trust).  Usage:
  *   json_parse SCHEMA_DIR CLAIMS.jsonl [REPEAT] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,9 +11,9 @@
 #include "arbiter.h"
 #include "engine.h"
 
-static double now(void) {
+static double now_of(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -40,10 +42,10 @@ int main(int argc, char **argv) {
     Arena ar;
     arena_init(&ar, mem_default(), 1 << 16);
     char err[256];
-    double best = 1e9;
+    double best = 1e9, best_cpu = 1e9;
     size_t claims = 0, bad = 0;
     for (int r = 0; r < repeat; r++) {
-        double t0 = now();
+        double t0 = now_of(CLOCK_MONOTONIC), c0 = now_of(CLOCK_PROCESS_CPUTIME_ID);
         claims = bad = 0;
         for (char *p = buf, *end = buf + size; p < end;) {
             char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -55,12 +57,15 @@ int main(int argc, char **argv) {
             claims++;
             p += n + 1;
         }
-        double t = now() - t0;
+        double t = now_of(CLOCK_MONOTONIC) - t0, c = now_of(CLOCK_PROCESS_CPUTIME_ID) - c0;
         if (t < best) best = t;
+        if (c < best_cpu) best_cpu = c;
     }
     printf("json_parse: %.1f MB in %zu claims (%zu rejected): best of %d %.3f s = %.0f MB/s, %.0f "
            "claims/s\n",
            size / 1e6, claims, bad, repeat, best, size / 1e6 / best, claims / best);
+    printf("json_parse: cpu best of %d %.3f s = %.0f MB/s, %.0f claims/s\n", repeat, best_cpu,
+           size / 1e6 / best_cpu, claims / best_cpu);
     arena_free(&ar);
     free(buf);
     arb_engine_free(e);

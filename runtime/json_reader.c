@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "input_notes.h"
 #include "i18n.h"
@@ -23,11 +26,38 @@
 #define MAX_DEPTH 64 /* nesting of arrays and objects, skipped ones included */
 #define MAX_LIST_NESTING ARB_MAX_LIST_NESTING /* lists of records inside lists of records */
 
+/* A slot of a record type's key table: a field, with its name's length
+ * and first 8 bytes (zero-padded, as a little-endian word would load
+ * them), so that a key is matched by two compares (and memcmp only past
+ * its 8th byte). */
+typedef struct JSlot {
+    int32_t f; /* field index, or -1 */
+    uint32_t len;
+    uint64_t head;
+} JSlot;
+
+/* The first min(n, 8) bytes of s, zero-padded; avail: bytes readable at s
+ * (at least n). */
+static inline uint64_t key_head(const char *s, size_t n, size_t avail) {
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (avail >= 8) {
+        memcpy(&w, s, 8);
+        return n >= 8 ? w : w & ((1ull << (8 * n)) - 1); /* n < 8: no shift by 64 */
+    }
+#else
+    (void)avail;
+#endif
+    memcpy(&w, s, n < 8 ? n : 8);
+    return w;
+}
+
 /* Lookup of one record type's fields by name. */
 typedef struct JRec {
     const RecordType *rt;
     uint32_t mask;
-    int32_t *slots;         /* field index, or -1; open addressing by key_hash */
+    JSlot *slots;           /* open addressing by key_hash */
+    uint64_t *heads;        /* per field: key_head of its name */
     struct JRec **children; /* per field: the element record of a list field */
     Value *blank;           /* a record with every field missing */
     uint32_t *req;          /* fields that must be present (required or key) */
@@ -55,12 +85,13 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
     while (cap < rt->nfields * 4) cap *= 2;
     j->mask = cap - 1;
     size_t nf = rt->nfields ? rt->nfields : 1;
-    j->slots = arena_alloc(&r->ar, cap * sizeof(int32_t));
+    j->slots = arena_alloc(&r->ar, cap * sizeof(JSlot));
     j->children = arena_alloc(&r->ar, nf * sizeof(JRec *));
     j->blank = arena_alloc(&r->ar, nf * sizeof(Value));
     j->req = arena_alloc(&r->ar, nf * sizeof(uint32_t));
-    if (!j->slots || !j->children || !j->blank || !j->req) return NULL;
-    for (uint32_t i = 0; i < cap; i++) j->slots[i] = -1;
+    j->heads = arena_alloc(&r->ar, nf * sizeof(uint64_t));
+    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads) return NULL;
+    for (uint32_t i = 0; i < cap; i++) j->slots[i] = (JSlot){-1, 0, 0};
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
         uint8_t k = fd->type.kind;
@@ -70,8 +101,9 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
             j->blank[f].i = ARB_NULL;
         if ((fd->required || fd->key) && fd->derived < 0) j->req[j->nreq++] = f;
         uint32_t i = key_hash(fd->name, fd->name_len) & j->mask;
-        while (j->slots[i] >= 0) i = (i + 1) & j->mask;
-        j->slots[i] = (int32_t)f;
+        while (j->slots[i].f >= 0) i = (i + 1) & j->mask;
+        j->heads[f] = key_head(fd->name, fd->name_len, 0);
+        j->slots[i] = (JSlot){(int32_t)f, fd->name_len, j->heads[f]};
         if (k == TY_LIST) {
             j->children[f] = build(r, fd->type.rec, depth + 1);
             if (!j->children[f]) return NULL;
@@ -99,12 +131,22 @@ void jsonr_free(JsonReader *r) {
     mem_free(r->alloc, r, sizeof *r);
 }
 
-static inline int find_field(const JRec *j, const char *name, size_t len) {
+/* The field named name[0..len), or -1; avail: bytes readable at name (at
+ * least len); guess: the field tried first. */
+static inline int find_field(const JRec *j, const char *name, size_t len, size_t avail, int guess) {
+    uint64_t head = key_head(name, len, avail);
+    /* keys mostly come in the schema's order: the field after the last one
+     * read is tried first */
+    if ((uint32_t)guess < j->rt->nfields && j->heads[guess] == head &&
+        j->rt->fields[guess].name_len == len &&
+        (len <= 8 || memcmp(j->rt->fields[guess].name + 8, name + 8, len - 8) == 0))
+        return guess;
     for (uint32_t i = key_hash(name, len) & j->mask;; i = (i + 1) & j->mask) {
-        int32_t f = j->slots[i];
-        if (f < 0) return -1;
-        const Field *fd = &j->rt->fields[f];
-        if (fd->name_len == len && memcmp(fd->name, name, len) == 0) return f;
+        const JSlot *sl = &j->slots[i];
+        if (sl->f < 0) return -1;
+        if (sl->len == len && sl->head == head &&
+            (len <= 8 || memcmp(j->rt->fields[sl->f].name + 8, name + 8, len - 8) == 0))
+            return sl->f;
     }
 }
 
@@ -253,6 +295,33 @@ static inline uint64_t swar_special(uint64_t x) {
     return swar_eq(x, '"') | swar_eq(x, '\\') | swar_ctrl_or_high(x);
 }
 
+/* The first byte from q on that a string scan must look at (a quote, a
+ * backslash, a control character or a byte >= 0x80), or end: 16 bytes a
+ * step (SSE2), then 8 (SWAR), then one. */
+static inline const unsigned char *skip_plain(const unsigned char *q, const unsigned char *end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(' ');
+    while (end - q >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        /* signed: bytes >= 0x80 are negative, so below ' ' as well */
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                 _mm_cmplt_epi8(x, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask) return q + __builtin_ctz(mask);
+        q += 16;
+    }
+#endif
+    while (end - q >= 8) {
+        uint64_t x;
+        memcpy(&x, q, 8);
+        if (swar_special(x)) break;
+        q += 8;
+    }
+    while (q < end && !str_class[*q]) q++;
+    return q;
+}
+
 /* Scans the string whose opening quote is at P_->p, checking it all (UTF-8,
  * escapes, surrogate pairs, no control characters), and leaves P_->p after
  * the closing quote.  *s and *n get the raw text between the quotes.
@@ -263,13 +332,29 @@ static int scan_string(P *P_, const char **s, size_t *n) {
     int esc = 0;
     *s = (const char *)q;
     for (;;) {
-        while (end - q >= 8) {
-            uint64_t x;
-            memcpy(&x, q, 8);
-            if (swar_special(x)) break;
-            q += 8;
+#if defined(__SSE2__)
+        /* the plain run 16 bytes a step; when its first stop is a quote, the
+         * masks say so and the string ends without a look at the byte */
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                      space = _mm_set1_epi8(' ');
+        while (end - q >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+            unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
+            unsigned m = mq | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, bslash),
+                                                                       _mm_cmplt_epi8(x, space)));
+            if (m) {
+                q += __builtin_ctz(m);
+                if (m & -m & mq) {
+                    *n = (size_t)((const char *)q - *s);
+                    P_->p = (const char *)q + 1;
+                    return esc;
+                }
+                break;
+            }
+            q += 16;
         }
-        while (q < end && !str_class[*q]) q++;
+#endif
+        q = skip_plain(q, end);
         if (q >= end) return eof_fail(P_);
         switch (str_class[*q]) {
         case 1:
@@ -649,7 +734,12 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
 /* A code or text value from a string (decoding escapes) or a number's text;
  * with P_->strings, one already read is shared. */
 static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, const ArbStr **out) {
-    if (P_->strings && !esc && (*out = strmap_get(P_->strings, s, n)) != NULL) return 0;
+    uint32_t mh =
+        0; /* the string's hash in P_->strings: computed once, for the look-up and the put */
+    if (P_->strings && !esc) {
+        mh = strmap_hash(P_->strings, s, n);
+        if ((*out = strmap_get_hashed(P_->strings, s, n, mh)) != NULL) return 0;
+    }
     ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
     if (!a) return oom_fail(P_, at);
     size_t len = n;
@@ -663,7 +753,8 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
     *out = a;
     if (P_->strings) {
         int oom = 0; /* out of memory: this one is not shared, which is still right */
-        const ArbStr *known = strmap_put(P_->strings, a->data, len, a, &oom);
+        if (esc) mh = strmap_hash(P_->strings, a->data, len);
+        const ArbStr *known = strmap_put_hashed(P_->strings, a->data, len, mh, a, &oom);
         if (known) *out = known; /* escaped: the copy just made stays unused */
     }
     return 0;
@@ -828,6 +919,7 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
      * the record (else the last would win silently); unknown keys are not
      * tracked */
     uint64_t seen_small[4] = {0}, *seen = seen_small;
+    int guess = 0; /* the field expected next */
     if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
     if (rt->nfields > 64 * 4) {
         size_t words = (rt->nfields + 63) / 64;
@@ -860,8 +952,10 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             P_->p++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            int f = find_field(j, key, klen), before = P_->nerr, twice = 0;
+            int f = find_field(j, key, klen, esc ? klen : (size_t)(P_->end - key), guess),
+                before = P_->nerr, twice = 0;
             if (f >= 0) {
+                guess = f + 1;
                 uint64_t bit = 1ull << (f & 63);
                 twice = (seen[f >> 6] & bit) != 0;
                 seen[f >> 6] |= bit;

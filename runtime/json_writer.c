@@ -49,18 +49,24 @@ void jsonw_record(const RecordType *rt, const Value *r, StrBuf *b) {
     record(rt, r, b, 0);
 }
 
-void jsonw_str(StrBuf *b, const char *s, size_t n) {
+/* Whether none of the 8 bytes of x needs escaping: each is 0x20..0x7f and
+ * neither '"' nor '\\' (bit tricks: a byte below 0x20, a byte with its high
+ * bit, a byte equal to '"' or '\\' each sets a high bit of the mask). */
+static inline int plain8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), s = x ^ (ones * '\\');
+    uint64_t m = ((x - ones * 0x20) & ~x) | x | ((q - ones) & ~q) | ((s - ones) & ~s);
+    return (m & high) == 0;
+}
+
+/* Writes p[0..end) escaped (jsonw_str, without the quotes) at o, which has
+ * room for 6 bytes an input byte; returns the end. */
+static char *escape(char *o, const unsigned char *p, const unsigned char *end) {
     static const char hex[] = "0123456789abcdef";
-    char *w = sb_reserve(b, 6 * n + 2); /* at most \u00XX a byte */
-    if (!w) return;
-    char *o = w;
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    *o++ = '"';
     while (p < end) {
-        const unsigned char *run = p;
-        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') p++;
-        memcpy(o, run, (size_t)(p - run));
-        o += p - run;
+        for (uint64_t x; end - p >= 8 && (memcpy(&x, p, 8), plain8(x)); p += 8, o += 8)
+            memcpy(o, p, 8);
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') *o++ = (char)*p++;
         if (p >= end) break;
         unsigned c = *p;
         if (c >= 0x80) {
@@ -93,6 +99,15 @@ void jsonw_str(StrBuf *b, const char *s, size_t n) {
         }
         p++;
     }
+    return o;
+}
+
+void jsonw_str(StrBuf *b, const char *s, size_t n) {
+    char *w = sb_reserve(b, 6 * n + 2); /* at most \u00XX a byte */
+    if (!w) return;
+    char *o = w;
+    *o++ = '"';
+    o = escape(o, (const unsigned char *)s, (const unsigned char *)s + n);
     *o++ = '"';
     b->len += (size_t)(o - w);
     b->p[b->len] = 0;
@@ -131,31 +146,79 @@ static void str(StrBuf *b, const char *s) {
     jsonw_str(b, s, strlen(s));
 }
 
+/* The pieces of a finding written at o, in room reserved beforehand (the
+ * bound below): no call and no check per piece. */
+#define LIT(o, lit) (memcpy(o, lit, sizeof lit - 1), (o) += sizeof lit - 1)
+
+static inline char *put_raw(char *o, const char *s, size_t n) {
+    memcpy(o, s, n);
+    return o + n;
+}
+
+static inline char *put_str(char *o, const char *s, size_t n) {
+    *o++ = '"';
+    o = escape(o, (const unsigned char *)s, (const unsigned char *)s + n);
+    *o++ = '"';
+    return o;
+}
+
+static inline char *put_int(char *o, int64_t v) {
+    char buf[24], *end = buf + sizeof buf;
+    char *d = digits(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, end);
+    if (v < 0) *--d = '-';
+    return put_raw(o, d, (size_t)(end - d));
+}
+
+static inline char *put_money(char *o, int64_t cents) {
+    char buf[32], *end = buf + sizeof buf;
+    uint64_t a = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+    char *d = end;
+    *--d = (char)('0' + a % 10);
+    *--d = (char)('0' + a / 10 % 10);
+    *--d = '.';
+    d = digits(a / 100, d);
+    if (cents < 0) *--d = '-';
+    return put_raw(o, d, (size_t)(end - d));
+}
+
+/* The room for at most 48 bytes of numbers and the literal text of a
+ * finding (each part's under 160), and each string's 6 bytes a byte. */
+#define FIXED_ROOM 512
+
 void jsonw_finding(StrBuf *b, const arb_finding *f) {
-    PUTLIT(b, "{\"claim_id\":");
-    str(b, f->claim_id);
-    PUTLIT(b, ",\"rule\":");
-    str(b, f->rule_id);
+    /* up to the message */
+    size_t nclaim = strlen(f->claim_id), nrule = strlen(f->rule_id), ncat = strlen(f->category),
+           ncode = strlen(f->category_code), nsev = strlen(f->severity), nnat = strlen(f->nature),
+           nmsg = strlen(f->message);
+    char *w = sb_reserve(b, FIXED_ROOM + 6 * (nclaim + nrule + ncode + nmsg) + ncat + nsev + nnat);
+    if (!w) return;
+    char *o = w;
+    LIT(o, "{\"claim_id\":");
+    o = put_str(o, f->claim_id, nclaim);
+    LIT(o, ",\"rule\":");
+    o = put_str(o, f->rule_id, nrule);
     /* category, severity and nature are names from the rules, as they are */
-    PUTLIT(b, ",\"category\":\"");
-    sb_puts(b, f->category);
-    PUTLIT(b, "\",\"category_code\":");
-    str(b, f->category_code);
-    PUTLIT(b, ",\"severity\":\"");
-    sb_puts(b, f->severity);
-    PUTLIT(b, "\",\"nature\":\"");
-    sb_puts(b, f->nature);
-    PUTLIT(b, "\",\"points\":");
-    jsonw_int(b, f->points);
-    PUTLIT(b, ",\"line_no\":");
+    LIT(o, ",\"category\":\"");
+    o = put_raw(o, f->category, ncat);
+    LIT(o, "\",\"category_code\":");
+    o = put_str(o, f->category_code, ncode);
+    LIT(o, ",\"severity\":\"");
+    o = put_raw(o, f->severity, nsev);
+    LIT(o, "\",\"nature\":\"");
+    o = put_raw(o, f->nature, nnat);
+    LIT(o, "\",\"points\":");
+    o = put_int(o, f->points);
+    LIT(o, ",\"line_no\":");
     if (f->line_no >= 0)
-        jsonw_int(b, f->line_no);
+        o = put_int(o, f->line_no);
     else
-        PUTLIT(b, "null");
-    PUTLIT(b, ",\"amount\":\"");
-    jsonw_money(b, f->amount_cents);
-    PUTLIT(b, "\",\"message\":");
-    str(b, f->message);
+        LIT(o, "null");
+    LIT(o, ",\"amount\":\"");
+    o = put_money(o, f->amount_cents);
+    LIT(o, "\",\"message\":");
+    o = put_str(o, f->message, nmsg);
+    b->len += (size_t)(o - w);
+    b->p[b->len] = 0;
     /* the other matched rows' keys; none: no key */
     for (size_t i = 0; i < f->nalso_matched; i++) {
         if (i)
@@ -181,23 +244,32 @@ void jsonw_finding(StrBuf *b, const arb_finding *f) {
         if (i + 1 == f->nevidence) PUTLIT(b, "}]");
     }
     /* what reports group by (arb_finding) */
-    PUTLIT(b, ",\"finding_id\":");
-    str(b, f->finding_id);
-    PUTLIT(b, ",\"category_title\":");
-    str(b, f->category_title);
-    PUTLIT(b, ",\"tier\":");
-    str(b, f->tier);
-    PUTLIT(b, ",\"person_id\":");
-    str(b, f->person_id);
-    PUTLIT(b, ",\"facility_id\":");
-    str(b, f->facility_id);
-    PUTLIT(b, ",\"dept\":");
-    str(b, f->dept);
-    PUTLIT(b, ",\"doctor\":");
-    str(b, f->doctor);
-    PUTLIT(b, ",\"settle_date\":");
-    str(b, f->settle_date);
-    PUTLIT(b, ",\"at_risk\":\"");
-    jsonw_money(b, f->at_risk_cents);
-    PUTLIT(b, "\"}\n");
+    size_t nid = strlen(f->finding_id), ntitle = strlen(f->category_title), ntier = strlen(f->tier),
+           nperson = strlen(f->person_id), nfac = strlen(f->facility_id), ndept = strlen(f->dept),
+           ndoc = strlen(f->doctor), ndate = strlen(f->settle_date);
+    w = sb_reserve(b,
+                   FIXED_ROOM + 6 * (nid + ntitle + ntier + nperson + nfac + ndept + ndoc + ndate));
+    if (!w) return;
+    o = w;
+    LIT(o, ",\"finding_id\":");
+    o = put_str(o, f->finding_id, nid);
+    LIT(o, ",\"category_title\":");
+    o = put_str(o, f->category_title, ntitle);
+    LIT(o, ",\"tier\":");
+    o = put_str(o, f->tier, ntier);
+    LIT(o, ",\"person_id\":");
+    o = put_str(o, f->person_id, nperson);
+    LIT(o, ",\"facility_id\":");
+    o = put_str(o, f->facility_id, nfac);
+    LIT(o, ",\"dept\":");
+    o = put_str(o, f->dept, ndept);
+    LIT(o, ",\"doctor\":");
+    o = put_str(o, f->doctor, ndoc);
+    LIT(o, ",\"settle_date\":");
+    o = put_str(o, f->settle_date, ndate);
+    LIT(o, ",\"at_risk\":\"");
+    o = put_money(o, f->at_risk_cents);
+    LIT(o, "\"}\n");
+    b->len += (size_t)(o - w);
+    b->p[b->len] = 0;
 }

@@ -774,10 +774,12 @@ static void test_long_list(void **state) {
 
 /* With a string set, equal codes and texts of any records are one string
  * (an escaped one too); values are unchanged; without it each is a copy. */
-static void test_shared_strings(void **state) {
-    Ctx *c = *state;
+static void shared_strings(Ctx *c, int fast) {
     StrMap strings;
-    strmap_init(&strings, mem_default());
+    if (fast)
+        strmap_init_fast(&strings, mem_default());
+    else
+        strmap_init(&strings, mem_default());
     const char *a = "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"note\":\"a\\u0062\",\"lines\":["
                     "{\"line_no\":1,\"item_code\":\"X1\",\"name\":\"P\"},"
                     "{\"line_no\":2,\"item_code\":\"X1\",\"name\":\"ab\"}]}";
@@ -806,6 +808,94 @@ static void test_shared_strings(void **state) {
     /* without: copies */
     const Value *z = ok(c, a);
     assert_true(z[C_LINES].l->items[1].s != z[C_LINES].l->items[5 + 1].s);
+}
+
+/* Strings shared through a map of either hash (the batch's are fast). */
+static void test_shared_strings(void **state) {
+    shared_strings(*state, 0);
+    shared_strings(*state, 1);
+}
+
+/* Keys are matched by length, first 8 bytes and the rest: names that share
+ * their first 8 bytes, or differ only past them, or are a prefix of one
+ * another; keys in the schema's order, reversed and shuffled; a key read
+ * from the last bytes of an exactly sized buffer (no read past it); a key
+ * written with escapes. */
+static void test_key_lookup(void **state) {
+    (void)state;
+    static Field fields[] = {
+        {"facility_id", 11, {TY_CODE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+        {"facility_level", 14, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+        {"facility", 8, {TY_CODE, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+        {"facilit", 7, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+        {"a", 1, {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    };
+    static RecordType rt = {"rec", 5, fields, -1, -1, -1};
+    JsonReader *r = jsonr_new(&rt, mem_default());
+    assert_non_null(r);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const char *texts[] = {
+        "{\"facility_id\":\"H1\",\"facility_level\":3,\"facility\":\"F\",\"facilit\":7,\"a\":9}",
+        "{\"a\":9,\"facilit\":7,\"facility\":\"F\",\"facility_level\":3,\"facility_id\":\"H1\"}",
+        "{\"facility\":\"F\",\"a\":9,\"facility_id\":\"H1\",\"facilit\":7,\"facility_level\":3}",
+        "{\"facility_\\u0069d\":\"H1\",\"facility_level\":3,\"f\\u0061cility\":\"F\",\"facilit\":7,"
+        "\"\\u0061\":9}",
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+        size_t n = strlen(texts[t]);
+        char *exact = malloc(n); /* no NUL after it: a read past the end is caught by ASan */
+        assert_non_null(exact);
+        memcpy(exact, texts[t], n);
+        const Value *v;
+        char err[256];
+        size_t off;
+        if (jsonr_parse(r, exact, n, &ar, &v, err, sizeof err, &off))
+            fail_msg("%s rejected: %s", texts[t], err);
+        assert_string_equal(v[0].s->data, "H1");
+        assert_int_equal(v[1].i, 3);
+        assert_string_equal(v[2].s->data, "F");
+        assert_int_equal(v[3].i, 7);
+        assert_int_equal(v[4].i, 9);
+        free(exact);
+    }
+    /* near misses are unknown keys (strict: named), not one of the fields */
+    /* (facilityXid, facility_Xd, facility_lXvel: the same length, first,
+     * middle and last bytes as a field's name, so the same table slot) */
+    const char *miss[] = {"facility_ix",  "facility_leve",  "facilityX",
+                          "faciliy",      "facilit_",       "b",
+                          "facility_id_", "Facility_id",    "facilityXid",
+                          "facility_Xd",  "facility_lXvel", "facilitX"};
+    /* after "a" (the last field) by the table; after facility_id, whose
+     * next field is tried first, by that guess, then the table */
+    for (size_t k = 0; k < 2 * sizeof miss / sizeof *miss; k++) {
+        char text[96], want[64];
+        const char *key = miss[k / 2];
+        int n = snprintf(text, sizeof text,
+                         k & 1 ? "{\"facility_id\":\"H\",\"%s\":2}" : "{\"a\":1,\"%s\":2}", key);
+        snprintf(want, sizeof want, "'%s' is not a field of rec", key);
+        char *exact = malloc((size_t)n);
+        assert_non_null(exact);
+        memcpy(exact, text, (size_t)n);
+        JsonrOptions o = {NULL, NULL, 1, 0, 0};
+        const Value *v;
+        char err[256];
+        size_t off;
+        assert_int_equal(jsonr_parse_ex(r, exact, (size_t)n, &ar, &o, &v, err, sizeof err, &off),
+                         -1);
+        if (!strstr(err, want)) fail_msg("%s: '%s' lacks '%s'", text, err, want);
+        assert_int_equal(off, k & 1 ? 19 : 7);
+        free(exact);
+    }
+    /* the smallest record, its key in the buffer's last 5 bytes */
+    char tiny[7] = {'{', '"', 'a', '"', ':', '5', '}'};
+    const Value *v;
+    char err[256];
+    size_t off;
+    assert_int_equal(jsonr_parse(r, tiny, sizeof tiny, &ar, &v, err, sizeof err, &off), 0);
+    assert_int_equal(v[4].i, 5);
+    arena_free(&ar);
+    jsonr_free(r);
 }
 
 /* Out of memory is not the record's fault: -2, not -1, at any allocation. */
@@ -884,6 +974,7 @@ int main(void) {
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_shared_strings),
+        cmocka_unit_test(test_key_lookup),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_field_limit),

@@ -1,6 +1,7 @@
 /* test_json_writer.c — the appenders findings are written with
  * (runtime/json_writer): strings byte for byte as scalar_json_quote writes
- * them (escapes, control characters, ill-formed UTF-8), integers and money
+ * them (escapes, control characters, ill-formed UTF-8; each byte value in
+ * every lane of the 8 bytes the writer tests at once), integers and money
  * at their limits, and a whole finding (with and without evidence and
  * other matched rows) against its expected text. */
 #include <setjmp.h>
@@ -53,6 +54,17 @@ static void test_str_as_scalar_json_quote(void **state) {
         check_str(s, 1);
         char t[8] = {'\xe4', '\xb8', '\xad', (char)c, 'z', 0};
         check_str(t, 5);
+    }
+    /* every byte value in each of the lanes of the 8 bytes tested at once,
+     * in strings of plain text longer than a word */
+    for (int c = 0; c < 256; c++) {
+        for (size_t at = 0; at < 20; at++) {
+            char u[24];
+            for (size_t k = 0; k < sizeof u; k++) u[k] = (char)('A' + k % 26);
+            u[at] = (char)c;
+            check_str(u, sizeof u);
+            check_str(u + 1, sizeof u - 1);
+        }
     }
 }
 

@@ -3,7 +3,7 @@
  * key again keeps the first value and returns it; the map grows past many
  * thousands and keeps every key; out of memory while growing sets *oom and
  * leaves the map unchanged and usable; cleared, it forgets every key but
- * keeps its table, and takes keys again. */
+ * keeps its table, and takes keys again; a fast map does all the same. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,11 +95,66 @@ static void test_out_of_memory(void **state) {
     strmap_free(&m);
 }
 
+/* A fast map (strmap_init_fast) keeps and finds keys as the other does,
+ * keys of every length from 0 to 40 bytes that differ in one byte anywhere
+ * among them; strmap_hash gives the hash its own functions use (a key put
+ * with it is found by strmap_get, and the reverse), and tells keys apart
+ * (no more than a few collisions among 20k codes). */
+static void test_fast(void **state) {
+    (void)state;
+    for (int fast = 0; fast < 2; fast++) {
+        StrMap m;
+        if (fast)
+            strmap_init_fast(&m, mem_default());
+        else
+            strmap_init(&m, mem_default());
+        assert_int_equal(m.fast, fast);
+        static char keys[41][41][40]; /* length n, byte i changed (i == n: none) */
+        int oom = 0;
+        for (int n = 0; n <= 40; n++)
+            for (int i = 0; i <= n; i++) {
+                for (int k = 0; k < n; k++) keys[n][i][k] = (char)('a' + k % 7);
+                if (i < n) keys[n][i][i] = 'Z';
+                void *v = &keys[n][i][0];
+                if (i % 2)
+                    assert_null(strmap_put(&m, keys[n][i], (size_t)n, v, &oom));
+                else
+                    assert_null(strmap_put_hashed(&m, keys[n][i], (size_t)n,
+                                                  strmap_hash(&m, keys[n][i], (size_t)n), v, &oom));
+            }
+        assert_int_equal(oom, 0);
+        assert_int_equal(m.n, 41 * 42 / 2);
+        for (int n = 0; n <= 40; n++)
+            for (int i = 0; i <= n; i++) {
+                assert_ptr_equal(strmap_get(&m, keys[n][i], (size_t)n), &keys[n][i][0]);
+                assert_ptr_equal(strmap_get_hashed(&m, keys[n][i], (size_t)n,
+                                                   strmap_hash(&m, keys[n][i], (size_t)n)),
+                                 &keys[n][i][0]);
+            }
+        assert_null(strmap_get(&m, "abcdefgabcdefgX", 15));
+        strmap_free(&m);
+    }
+    assert_int_equal(strmap_hash(&(StrMap){.fast = 0}, "ab", 2), str_hash("ab", 2));
+    /* the fast hash spreads codes over a table's slots */
+    enum { N = 20000, BITS = 16 };
+    static uint8_t used[1 << BITS];
+    int same = 0;
+    for (int i = 0; i < N; i++) {
+        char code[24];
+        int n = snprintf(code, sizeof code, "XB01AFL%06dA0010", i);
+        uint32_t h = strmap_fast_hash(code, (size_t)n) & ((1u << BITS) - 1);
+        same += used[h];
+        used[h] = 1;
+    }
+    assert_true(same < N / 5); /* random: about N * N / 2^17, 3000 */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get_grow),
         cmocka_unit_test(test_clear),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_fast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
