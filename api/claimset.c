@@ -12,7 +12,28 @@
 #include "engine.h"
 #include "history.h"
 #include "i18n.h"
+#include "opcodes.h"
 #include "strmap.h"
+
+/* A candidate rule whose bound code (the code for the one record the index
+ * found) is a single integer test of a field against a constant, then
+ * `flag` of the bound record with an amount field and no message of its
+ * own:
+ *     LFIELD s f; CONST k; EQ|NE|LT|LE|GT|GE; JZ end; LFIELD b a; FLAG b t 0;
+ *     end: HALT
+ * (s the claim or the bound record, b the bound record, t no template).
+ * The check tests it inline, with no VM frame and without reading the rule
+ * or its code: what the interpreter would do, field for field (vm_flag). */
+typedef struct Quick {
+    uint32_t rule;
+    uint8_t op;     /* 0: not quick (the VM runs it); else its OPC_ test */
+    uint8_t on_rec; /* the tested field is the bound record's (else the claim's) */
+    uint8_t phases; /* Rule.phases */
+    uint8_t amount_on_rec;
+    int32_t field, amount;
+    int32_t key_field; /* the finding's key: a field of the bound record, or -1 */
+    int64_t k;
+} Quick;
 
 struct arb_claimset {
     arb_engine *e;
@@ -25,6 +46,11 @@ struct arb_claimset {
     size_t ncands, capcands;
     uint32_t *rules; /* the candidates' rules, in claim order */
     size_t nrules, caprules;
+    Quick *quick;       /* beside rules: each one decoded (quick_rule) */
+    uint8_t *fast;      /* per claim: 1 when all its candidates are quick */
+    const Value **recs; /* beside cands: each one's record */
+    uint8_t *key_line;  /* bit per rule: its findings' key is arb_finding.line_no */
+    size_t nkey_line;   /* its bytes */
     HistIndex hist;
     int has_hist;
     uint8_t hist_uses[8]; /* per phase mask: whether a rule of it calls history() */
@@ -169,6 +195,84 @@ static int find_candidates(arb_claimset *set, VM *vm) {
     return rc;
 }
 
+/* Decodes rule ri's bound code into q when it has the shape of Quick;
+ * else q->op stays 0. */
+static void quick_rule(const Program *p, uint32_t ri, Quick *q) {
+    memset(q, 0, sizeof *q);
+    q->rule = ri;
+    const Rule *r = &p->rules[ri];
+    int32_t b = r->bound_slot;
+    if (r->index < 0 || b <= 0 || r->row_slot >= 0 || r->eff_from != ARB_NULL ||
+        r->eff_to != ARB_NULL || r->bound_end < r->bound_entry + 16)
+        return;
+    const int32_t *c = p->code + r->bound_entry, *ops = rule_ops(p, r);
+    /* LFIELD s f; CONST k; test; JZ end; LFIELD s a; FLAG b t 0; end: HALT */
+    if (c[0] != OPC_LFIELD || (c[1] != 0 && c[1] != b) || c[3] != OPC_CONST) return;
+    int op = c[5];
+    if (op != OPC_EQ && op != OPC_NE && op != OPC_LT && op != OPC_LE && op != OPC_GT &&
+        op != OPC_GE)
+        return;
+    if (c[6] != OPC_JZ || c[7] != (int32_t)r->bound_entry + 15 || c[8] != OPC_LFIELD ||
+        (c[9] != 0 && c[9] != b) || c[11] != OPC_FLAG || c[12] != b || ops[c[13]] >= 0 ||
+        c[14] != 0 || c[15] != OPC_HALT)
+        return;
+    int64_t k = p->consts[ops[c[4]]].i;
+    if (k == ARB_NULL) return;
+    q->on_rec = c[1] == b;
+    q->field = c[2];
+    q->k = k;
+    q->amount_on_rec = c[9] == b;
+    q->amount = c[10];
+    q->phases = r->phases;
+    q->key_field = r->key_field >= 0 && !r->flags_claim ? r->key_field : -1;
+    q->op = (uint8_t)op;
+}
+
+/* Decodes the candidates' rules (each rule once) beside set->rules and
+ * marks the claims whose candidates are all quick; -1 when out of memory. */
+static int find_quick(arb_claimset *set) {
+    const Program *p = set->e->prog;
+    Alloc a = set->e->alloc;
+    set->fast = mem_calloc(a, set->n + 1);
+    set->quick = mem_alloc(a, (set->nrules + 1) * sizeof(Quick));
+    set->recs = mem_alloc(a, (set->ncands + 1) * sizeof(Value *));
+    uint32_t *at = mem_calloc(a, (p->nrules + 1) * sizeof(uint32_t)); /* rule -> 1 + its Quick */
+    Quick *dec = mem_alloc(a, (p->nrules + 1) * sizeof(Quick));
+    set->nkey_line = p->nrules / 8 + 1;
+    set->key_line = mem_calloc(a, set->nkey_line);
+    int rc = set->fast && set->quick && set->recs && set->key_line && at && dec ? 0 : -1;
+    for (uint32_t ri = 0; !rc && ri < p->nrules; ri++) {
+        const Rule *r = &p->rules[ri];
+        if (r->key_field >= 0 && !r->flags_claim && r->key_kind != TY_CODE &&
+            r->key_kind != TY_TEXT)
+            set->key_line[ri >> 3] |= (uint8_t)(1u << (ri & 7));
+    }
+    for (size_t j = 0; !rc && j < set->nrules; j++) {
+        uint32_t ri = set->rules[j];
+        if (!at[ri]) {
+            quick_rule(p, ri, &dec[ri]);
+            at[ri] = 1;
+        }
+        set->quick[j] = dec[ri];
+    }
+    for (size_t c = 0; !rc && c < set->n; c++) {
+        for (size_t k = set->cstart[c]; k < set->cstart[c + 1]; k++) {
+            const VmCand *v = &set->cands[k];
+            set->recs[k] = list_item(set->claims[c][p->indexes[v->index].list_field].l, v->rec);
+        }
+        int all = 1;
+        for (size_t k = set->cstart[c]; k < set->cstart[c + 1] && all; k++) {
+            const VmCand *v = &set->cands[k];
+            const Quick *q = set->quick + (v->rules - set->rules);
+            for (size_t j = 0; j < v->nrules && all; j++) all = q[j].op != 0;
+        }
+        set->fast[c] = (uint8_t)all;
+    }
+    if (at) mem_free(a, at, (p->nrules + 1) * sizeof(uint32_t));
+    if (dec) mem_free(a, dec, (p->nrules + 1) * sizeof(Quick));
+    return rc;
+}
+
 /* Derived fields, the history index and the candidates; -1 when out of
  * memory. */
 static int prepare(arb_claimset *set) {
@@ -196,6 +300,7 @@ static int prepare(arb_claimset *set) {
         for (size_t i = 0; !rc && i < set->n; i++) rc = vm_prepare(&vm, set->claims[i], &set->ar);
     }
     if (!rc) rc = find_candidates(set, &vm);
+    if (!rc) rc = find_quick(set);
     vm_free(&vm);
     return rc;
 }
@@ -208,6 +313,10 @@ void arb_claimset_free(arb_claimset *set) {
     if (set->cstart) mem_free(a, set->cstart, (set->n + 1) * sizeof(size_t));
     mem_free(a, set->cands, set->capcands * sizeof(VmCand));
     mem_free(a, set->rules, set->caprules * sizeof(uint32_t));
+    if (set->quick) mem_free(a, set->quick, (set->nrules + 1) * sizeof(Quick));
+    if (set->fast) mem_free(a, set->fast, set->n + 1);
+    if (set->recs) mem_free(a, set->recs, (set->ncands + 1) * sizeof(Value *));
+    if (set->key_line) mem_free(a, set->key_line, set->nkey_line);
     arena_free(&set->ar);
     mem_free(a, set, sizeof *set);
 }
@@ -302,10 +411,109 @@ static inline void prefetch_rules(const arb_claimset *set, const Program *p, siz
     }
 }
 
-int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
-                             unsigned phases,
-                             void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
-                             void *ud, arb_claimset_stats *st) {
+/* Quick's test: the interpreter's CMP_INT with a constant that is not null. */
+static inline int quick_test(int op, int64_t x, int64_t k) {
+    if (x == ARB_NULL) return 0;
+    switch (op) {
+    case OPC_EQ: return x == k;
+    case OPC_NE: return x != k;
+    case OPC_LT: return x < k;
+    case OPC_LE: return x <= k;
+    case OPC_GT: return x > k;
+    default: return x >= k;
+    }
+}
+
+/* Claim i's candidates, all quick (set->fast[i]): vm_check_claim_cands's
+ * findings without the VM.  No rule scans (Program.nscan_rules is 0), so
+ * the findings are the candidates'; each (rule, record) pair comes once
+ * (a record's rules are listed once, a rule is in one index), so there is
+ * nothing to merge; they are ordered by rule as check_claim orders them.
+ * Messages are the rules' titles, set only when a caller reads them
+ * (with_message).  -1 when out of memory. */
+static int quick_claim(VM *vm, const arb_claimset *set, const Program *p, const Value *claim,
+                       size_t i, unsigned phases, int with_message) {
+    size_t c0 = set->cstart[i], c1 = set->cstart[i + 1];
+    for (size_t k = c0; k < c1; k++) {
+        const VmCand *c = &set->cands[k];
+        const Value *rec = set->recs[k];
+        const Quick *q = set->quick + (c->rules - set->rules);
+        for (size_t j = 0; j < c->nrules; j++, q++) {
+            if (!(q->phases & phases)) continue;
+            vm->rules_run++;
+            if (!quick_test(q->op, (q->on_rec ? rec : claim)[q->field].i, q->k)) continue;
+            if (vm->nfindings == vm->capfindings &&
+                mem_grow(vm->alloc, (void **)&vm->findings, sizeof(Finding), &vm->capfindings,
+                         vm->nfindings + 1))
+                return -1;
+            Finding *f = &vm->findings[vm->nfindings++];
+            int64_t amount = (q->amount_on_rec ? rec : claim)[q->amount].i;
+            f->rule = q->rule;
+            f->key.i = ARB_NULL;
+            if (q->key_field >= 0) f->key = rec[q->key_field];
+            f->amount = amount == ARB_NULL ? 0 : amount;
+            f->message = NULL;
+            f->evidence = NULL;
+            f->target = rec;
+            f->row_key = NULL;
+            f->nalso = 0;
+            f->also = NULL;
+        }
+    }
+    Finding *f = vm->findings;
+    if (c1 - c0 > 1) /* several records: by rule, in record order within a rule */
+        for (size_t a = 1; a < vm->nfindings; a++) {
+            Finding x = f[a];
+            size_t b = a;
+            while (b > 0 && f[b - 1].rule > x.rule) f[b] = f[b - 1], b--;
+            f[b] = x;
+        }
+    if (with_message)
+        for (size_t a = 0; a < vm->nfindings; a++) f[a].message = p->rules[f[a].rule].title;
+    return 0;
+}
+
+/* engine_claim_at_risk for findings that all flag one record of the list
+ * list_field: the largest amount (the first finding with it takes the
+ * share), capped by the record's at_risk amount when its records have one
+ * and by the claim's. */
+static int64_t quick_at_risk(const Program *p, const Value *claim, int32_t list_field,
+                             const Finding *f, size_t n, int64_t *share) {
+    const RecordType *ct = p->claim;
+    int64_t total = ct->at_risk_field >= 0 ? claim[ct->at_risk_field].i : ARB_NULL;
+    if (total == ARB_NULL || total < 0) total = 0;
+    int64_t amount = f[0].amount < 0 ? 0 : f[0].amount;
+    size_t at = 0;
+    for (size_t k = 1; k < n; k++)
+        if (f[k].amount > amount) amount = f[k].amount, at = k;
+    int32_t cf = ct->fields[list_field].type.rec->at_risk_field;
+    if (cf >= 0) {
+        int64_t cap = f[0].target[cf].i;
+        cap = cap == ARB_NULL || cap < 0 ? 0 : cap;
+        if (cap < amount) amount = cap;
+    }
+    if (amount > total) amount = total;
+    if (share) {
+        for (size_t k = 0; k < n; k++) share[k] = 0;
+        share[at] = amount;
+    }
+    return amount;
+}
+
+/* arb_finding.line_no of finding f (engine_finding), from the set's bit
+ * per rule (key_line) rather than the rule itself: 10k rules' records are
+ * a megabyte, their bits a kilobyte. */
+static inline int64_t line_no_of(const arb_claimset *set, const Finding *f) {
+    return set->key_line[f->rule >> 3] >> (f->rule & 7) & 1 && f->key.i != ARB_NULL ? f->key.i : -1;
+}
+
+/* arb_claimset_check_range (on_finding) and arb_claimset_check_brief
+ * (on_brief): at most one of them. */
+static int check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                       unsigned phases,
+                       void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
+                       void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
+                       arb_claimset_stats *st) {
     arb_claimset_stats local;
     if (!st) st = &local;
     memset(st, 0, sizeof *st);
@@ -336,11 +544,14 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     s->last = NULL;
     FindingText ft;
     ft.ct = NULL;
+    /* quick candidates run inline when nothing else runs for a claim: no
+     * rule scans, no trace, the index in use */
+    const uint8_t *fast = !vm->trace && !vm->no_index && !p->nscan_rules ? set->fast : NULL;
     for (size_t i = from; i < to && rc == ARB_OK; i++) {
         Value *claim = set->claims[i];
         st->claims++;
-        if (i + 4 < to) prefetch_rules(set, p, i + 4, 0);
-        if (i + 2 < to) prefetch_rules(set, p, i + 2, 1);
+        if (i + 4 < to && !(fast && fast[i + 4])) prefetch_rules(set, p, i + 4, 0);
+        if (i + 2 < to && !(fast && fast[i + 2])) prefetch_rules(set, p, i + 2, 1);
         const ArbStr *target;
         if (hist_reversal(&s->hrev, claim, &target)) { /* cancels a claim: not audited */
             st->reversals++;
@@ -348,20 +559,35 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
         }
         arena_reset(&s->ar);
         vm_clear(vm);
-        if (use_hist) vm->hist_pos = set->hist.pos[i];
         size_t c0 = set->cstart[i];
-        if (vm_check_claim_cands(vm, claim, phases, &s->ar, set->cands + c0,
-                                 set->cstart[i + 1] - c0)) {
-            rc = ARB_ERR_NOMEM;
-            break;
+        int quick = fast && fast[i];
+        if (quick) {
+            if (quick_claim(vm, set, p, claim, i, phases, on_finding != NULL)) {
+                rc = ARB_ERR_NOMEM;
+                break;
+            }
+        } else {
+            if (use_hist) vm->hist_pos = set->hist.pos[i];
+            if (vm_check_claim_cands(vm, claim, phases, &s->ar, set->cands + c0,
+                                     set->cstart[i + 1] - c0)) {
+                rc = ARB_ERR_NOMEM;
+                break;
+            }
         }
         st->audited++;
         size_t nf = vm->nfindings;
         if (nf) {
             st->claims_flagged++;
             st->findings += nf;
-            int64_t once, *share = arena_alloc(&s->ar, nf * sizeof(int64_t));
-            if (!share || engine_claim_at_risk(p, claim, vm->findings, nf, share, &s->ar, &once)) {
+            int64_t once, *share = NULL;
+            if ((on_finding || on_brief) && !(share = arena_alloc(&s->ar, nf * sizeof(int64_t)))) {
+                rc = ARB_ERR_NOMEM;
+                break;
+            }
+            if (quick && set->cstart[i + 1] - c0 == 1) /* one record flagged */
+                once = quick_at_risk(p, claim, p->indexes[set->cands[c0].index].list_field,
+                                     vm->findings, nf, share);
+            else if (engine_claim_at_risk(p, claim, vm->findings, nf, share, &s->ar, &once)) {
                 rc = ARB_ERR_NOMEM;
                 break;
             }
@@ -370,6 +596,10 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
             for (size_t k = 0; k < nf; k++) {
                 const Finding *fd = &vm->findings[k];
                 add_money(&st->at_risk_cents, fd->amount, &st->totals_overflowed);
+                if (on_brief) {
+                    arb_finding_brief b = {i, fd->rule, line_no_of(set, fd), fd->amount, share[k]};
+                    on_brief(ud, &b);
+                }
                 if (!on_finding) continue;
                 arb_finding f;
                 engine_finding_of(s->e, claim, fd, &f, &ft);
@@ -393,6 +623,20 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
     vm->skip_prepare = skip;
     if (rc == ARB_ERR_NOMEM) snprintf(s->errmsg, sizeof s->errmsg, "%s", _("out of memory"));
     return rc;
+}
+
+int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
+                             void *ud, arb_claimset_stats *st) {
+    return check_range(s, set, from, to, phases, on_finding, NULL, ud, st);
+}
+
+int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
+                             arb_claimset_stats *st) {
+    return check_range(s, set, from, to, phases, NULL, on_brief, ud, st);
 }
 
 int arb_claimset_check(arb_session *s, const arb_claimset *set, unsigned phases,

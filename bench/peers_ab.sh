@@ -3,7 +3,7 @@
 # (build directories, e.g. main's and a branch's) on bench/peers.sh's shared
 # 10k-rule workload, in one run, alternating the builds REPEAT times (default
 # 3) on the same data, since the machine is shared and noisy:
-#   1. rule evaluation over claims in memory (bench/peers_arbiter.c against
+#   1. rule evaluation over claims in memory (bench/peers_arbiter.c --count, counting findings, against
 #      each build's libarbiter.so, each build's own pack of the 10k rules and
 #      of the one-table rule), claims/s, best of 3 passes a round (wall
 #      clock), and the user CPU seconds of the whole process (pack load,
@@ -42,12 +42,12 @@ for f in mem_b mem_a mcpu_b mcpu_a tab_b tab_a chk_b chk_a nix_b nix_a; do : >"$
 for ((k = 0; k < repeat; k++)); do
   for side in b a; do
     dir=$before && [ $side = a ] && dir=$after
-    /usr/bin/time -f "%U" -o "$tmp/t" "$tmp/pa_$side" "$tmp/peers_$side.arbpack" "$tmp/claims.jsonl" 3 >"$tmp/out"
+    /usr/bin/time -f "%U" -o "$tmp/t" "$tmp/pa_$side" --count "$tmp/peers_$side.arbpack" "$tmp/claims.jsonl" 3 >"$tmp/out"
     read -r got s <"$tmp/out"
     cat "$tmp/t" >>"$tmp/mcpu_$side"
     [ "$got" = "$hits" ] || { echo "peers_ab: $side found $got, expected $hits" >&2; exit 1; }
     awk -v n="$n" -v s="$s" 'BEGIN {printf "%.0f\n", n / s}' >>"$tmp/mem_$side"
-    read -r got s < <("$tmp/pa_$side" "$tmp/table_$side.arbpack" "$tmp/claims.jsonl" 3)
+    read -r got s < <("$tmp/pa_$side" --count "$tmp/table_$side.arbpack" "$tmp/claims.jsonl" 3)
     [ "$got" = "$flagged" ] || { echo "peers_ab: $side (table) found $got, expected $flagged" >&2; exit 1; }
     awk -v n="$n" -v s="$s" 'BEGIN {printf "%.0f\n", n / s}' >>"$tmp/tab_$side"
     /usr/bin/time -f "%U" -o "$tmp/t" "$dir/arbiter" check --pack "$tmp/peers_$side.arbpack" \

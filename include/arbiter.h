@@ -699,6 +699,25 @@ int arb_claimset_check(arb_session *s, const arb_claimset *set, unsigned phases,
                        void (*on_finding)(void *ud, size_t claim, const arb_finding *f), void *ud,
                        arb_claimset_stats *st);
 
+/* A finding in brief: which claim, rule and line, and the money, as
+ * numbers (what a SQL join's rows of findings hold).  The same findings in
+ * the same order as arb_claimset_check_range's, with nothing formatted: no
+ * message, id, names or evidence (arb_claimset_check_range gives those). */
+typedef struct arb_finding_brief {
+    size_t claim;          /* the claim's position in the set */
+    size_t rule;           /* the rule's position: arb_rule_id(engine, rule) names it */
+    int64_t line_no;       /* as arb_finding.line_no: -1 when it flags the claim */
+    int64_t amount_cents;  /* as arb_finding */
+    int64_t at_risk_cents; /* as arb_finding */
+} arb_finding_brief;
+
+/* arb_claimset_check_range calling on_brief (may be NULL: only count) with
+ * each finding in brief. */
+int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
+                             arb_claimset_stats *st);
+
 /* ------------------------------------------------------- history store */
 
 /* A persistent per-person claim history (docs/history.md): a directory

@@ -265,6 +265,17 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
                              unsigned phases,
                              void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
                              void *ud, arb_claimset_stats *st);
+typedef struct arb_finding_brief {
+    size_t claim;
+    size_t rule;
+    int64_t line_no;
+    int64_t amount_cents;
+    int64_t at_risk_cents;
+} arb_finding_brief;
+int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                             unsigned phases,
+                             void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
+                             arb_claimset_stats *st);
 """
 
 # The structures test_layout.py compares with include/arbiter.h.
@@ -284,6 +295,7 @@ STRUCTS = (
     "arb_claimset_options",
     "arb_claimset_info",
     "arb_claimset_stats",
+    "arb_finding_brief",
 )
 
 ffi = cffi.FFI()

@@ -3,6 +3,8 @@
  * claim, line, amounts, messages, ids, at_risk shares), on the golden set
  * (examples/: its rules over the sample CSV claims) and on generated claims
  * under the standard library's history() rules (the set is the history),
+ * and on rules the check runs inline (test_quick), and in brief
+ * (arb_claimset_check_brief) the same findings as numbers,
  * with the interpreter and the JIT; ranges add up to the whole; a set made
  * for rules compiled since is refused; rejected records are counted and
  * reported by line while the rest is loaded. */
@@ -44,6 +46,32 @@ static void on_finding(void *ud, size_t claim, const arb_finding *f) {
     put(ud, "\n", 1);
 }
 
+/* Findings as "claim rule line amount at_risk" lines, from the full
+ * findings and from arb_claimset_check_brief. */
+typedef struct Briefs {
+    const arb_engine *e;
+    Text t;
+} Briefs;
+
+static void put_row(Text *t, size_t claim, const char *rule, int64_t line, int64_t amount,
+                    int64_t risk) {
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "%zu %s %lld %lld %lld\n", claim, rule, (long long)line,
+                     (long long)amount, (long long)risk);
+    put(t, buf, (size_t)n);
+}
+
+static void on_full_row(void *ud, size_t claim, const arb_finding *f) {
+    Briefs *b = ud;
+    put_row(&b->t, claim, f->rule_id, f->line_no, f->amount_cents, f->at_risk_cents);
+}
+
+static void on_brief_row(void *ud, const arb_finding_brief *f) {
+    Briefs *b = ud;
+    put_row(&b->t, f->claim, arb_rule_id(b->e, f->rule), f->line_no, f->amount_cents,
+            f->at_risk_cents);
+}
+
 static Text slurp(const char *path) {
     Text t = {0};
     FILE *f = fopen(path, "rb");
@@ -67,8 +95,10 @@ static arb_engine *engine_of(const char *const *files, size_t n) {
     return e;
 }
 
-/* check's findings file for claims (in a temporary directory). */
-static Text check_findings(arb_engine *e, const char *claims, arb_batch_stats *st) {
+/* check's findings file for claims (in a temporary directory), in phases
+ * (0: all). */
+static Text check_phase_findings(arb_engine *e, const char *claims, unsigned phases,
+                                 arb_batch_stats *st) {
     char dir[] = "/tmp/test_claimset.XXXXXX", path[64];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/f.jsonl", dir);
@@ -76,12 +106,17 @@ static Text check_findings(arb_engine *e, const char *claims, arb_batch_stats *s
     arb_batch_options_init(&o);
     o.claims_path = claims;
     o.findings_path = path;
+    o.phases = phases;
     int rc = arb_check_file(e, &o, st);
     assert_true(rc == ARB_OK || rc == ARB_ERR_DATA);
     Text t = slurp(path);
     unlink(path);
     rmdir(dir);
     return t;
+}
+
+static Text check_findings(arb_engine *e, const char *claims, arb_batch_stats *st) {
+    return check_phase_findings(e, claims, 0, st);
 }
 
 /* The set's findings equal check's, interpreted and (jit) compiled, whole
@@ -126,6 +161,17 @@ static void same_as_check(arb_engine *e, const char *claims, int jit) {
     assert_int_equal(c.findings, bst.findings);
     assert_int_equal(c.at_risk_lines_cents, bst.at_risk_lines_cents);
     free(got.p);
+    /* in brief: the same findings, rows of numbers */
+    Briefs full = {e, {0}}, brief = {e, {0}};
+    put(&full.t, "", 0);
+    put(&brief.t, "", 0);
+    assert_int_equal(arb_claimset_check(s, set, 0, on_full_row, &full, NULL), ARB_OK);
+    assert_int_equal(arb_claimset_check_brief(s, set, 0, n, 0, on_brief_row, &brief, &c), ARB_OK);
+    assert_true(full.t.len > 0);
+    assert_string_equal(full.t.p, brief.t.p);
+    assert_int_equal(c.findings, bst.findings);
+    free(full.t.p);
+    free(brief.t.p);
     arb_session_free(s);
     arb_claimset_free(set);
     free(want.p);
@@ -236,6 +282,89 @@ static void test_history(void **state) {
     rmdir(dir);
 }
 
+/* Claims of one or two lines billing quick.rules' codes: ages at each
+ * rule's bound, missing fields (a missing amount is 0), amounts above the
+ * line's and the claim's. */
+static void quick_claims(const char *path) {
+    static const char *const codes[] = {
+        "001102000050000", "001201000040000", "001109000010300",         "C0302098414637203751",
+        "003107010280000", "001204000060000", "XB05XAL416B001010103172", "002504030160000"};
+    static const int ages[] = {0, 1, 13, 14, 17, 18, 39, 40, 59, 60, 70};
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 600; i++) {
+        char lines[1024], level[32] = "", supply[32] = "", price[32] = "";
+        if (i % 5) snprintf(level, sizeof level, "\"facility_level\":%d,", 1 + i % 3);
+        if (i % 3 == 0) snprintf(supply, sizeof supply, "\"days_supply\":%d,", 5 + i % 4);
+        if (i % 6 != 5) snprintf(price, sizeof price, "\"unit_price\":\"%d.00\",", 10 + i % 50);
+        int n = snprintf(lines, sizeof lines,
+                         "{\"line_no\":1,\"item_code\":\"%s\",\"item_name\":\"x\",%s"
+                         "\"quantity\":%d,%s\"amount\":\"%d.00\","
+                         "\"time\":\"2025-05-06T09:00:00\"}",
+                         codes[i % 8], supply, i % 4, price, 20 + i % 30);
+        if (i % 7 == 0)
+            snprintf(lines + n, sizeof lines - (size_t)n,
+                     ",{\"line_no\":2,\"item_code\":\"%s\",\"item_name\":\"y\","
+                     "\"quantity\":%d,\"unit_price\":\"3.00\",\"amount\":\"%d.00\","
+                     "\"time\":\"2025-05-06T10:00:00\"}",
+                     codes[(i / 8 + 3) % 8], 1 + i % 3, 5 + i % 60);
+        fprintf(f,
+                "{\"claim_id\":\"Q%04d\",\"person_id\":\"P%03d\",\"care_type\":\"outpatient\","
+                "\"sex\":\"F\",\"birth_date\":\"%d-05-06\",\"facility_id\":\"H1\",%s"
+                "\"admit_time\":\"2025-05-06T08:00:00\",\"settle_time\":\"2025-05-06T12:00:00\","
+                "\"total_amount\":\"%d.00\",\"fund_amount\":\"%d.00\",\"lines\":[%s]}\n",
+                i, i % 97, 2025 - ages[i % 11], level, i % 4 ? 200 : 15, 5 + i % 90, lines);
+    }
+    fclose(f);
+}
+
+/* Rules the check runs inline (Quick in api/claimset.c: one integer test,
+ * `flag line`, no message), of every test and on claim and line fields,
+ * with a few others beside them, over claims of many lines: the findings
+ * are check's, in every phase and each phase alone. */
+static void test_quick(void **state) {
+    (void)state;
+    static const char *const rules[] = {ARB_TEST_DATA "/claimset/quick.rules"};
+    const char *claims = EXAMPLES "/claims/claims.csv";
+    arb_engine *e = engine_of(rules, 1);
+    same_as_check(e, claims, 0);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    arb_claimset *set;
+    assert_int_equal(arb_claimset_load(e, claims, NULL, &set), ARB_OK);
+    const unsigned phases[] = {ARB_PHASE_PRE, ARB_PHASE_SETTLE, ARB_PHASE_POST};
+    for (int k = 0; k < 3; k++) {
+        arb_batch_stats bst;
+        Text want = check_phase_findings(e, claims, phases[k], &bst);
+        assert_true(bst.findings > 0);
+        Text got = {0};
+        put(&got, "", 0);
+        arb_claimset_stats st;
+        assert_int_equal(arb_claimset_check(s, set, phases[k], on_finding, &got, &st), ARB_OK);
+        assert_string_equal(want.p, got.p);
+        assert_int_equal(st.findings, bst.findings);
+        assert_int_equal(st.at_risk_cents, bst.at_risk_cents);
+        assert_int_equal(st.at_risk_lines_cents, bst.at_risk_lines_cents);
+        free(want.p);
+        free(got.p);
+    }
+    arb_claimset_free(set);
+    arb_session_free(s);
+    arb_engine_free(e);
+    e = engine_of(rules, 1);
+    same_as_check(e, claims, 1);
+    arb_engine_free(e);
+    char dir[] = "/tmp/test_claimset.XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/q.jsonl", dir);
+    quick_claims(path);
+    e = engine_of(rules, 1);
+    same_as_check(e, path, 0);
+    arb_engine_free(e);
+    unlink(path);
+    rmdir(dir);
+}
+
 typedef struct Rejects {
     int n;
     uint64_t line;
@@ -284,9 +413,8 @@ static void test_rejects(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden),
-        cmocka_unit_test(test_golden_jit),
-        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_golden),  cmocka_unit_test(test_golden_jit),
+        cmocka_unit_test(test_history), cmocka_unit_test(test_quick),
         cmocka_unit_test(test_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
