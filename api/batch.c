@@ -53,6 +53,9 @@
  * the staging store's write transaction at once: about five times its
  * bytes, so this is what keeps the run's memory small. */
 #define STORE_WINDOW_BYTES (2u << 20)
+/* a window per worker (fewer waits for the slowest), up to four: memory
+ * stays bounded whatever --threads says */
+#define STORE_WINDOW_ALL(nw) ((size_t)STORE_WINDOW_BYTES * (size_t)((nw) < 4 ? (nw) : 4))
 /* history add, in memory flat in the batch: JSON Lines read per window;
  * a write transaction's dirty pages (held in memory until the commit,
  * hstore_txn_dirty) at most about ADD_DIRTY_BYTES, else it commits at the
@@ -2099,9 +2102,9 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     } else {
         /* check --history: a window per worker, so that there are fewer
          * waits for the slowest */
-        rc = read_windows(e, b->o->claims_path,
-                          sg->add ? ADD_WINDOW_BYTES : (size_t)STORE_WINDOW_BYTES * (size_t)b->nw,
-                          1, stage_window, sg);
+        rc =
+            read_windows(e, b->o->claims_path, sg->add ? ADD_WINDOW_BYTES : STORE_WINDOW_ALL(b->nw),
+                         1, stage_window, sg);
     }
     int werr = spool_wait(sg);
     if (rc == ARB_OK && werr)
@@ -2232,7 +2235,7 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
         size_t nrecs = 0;
         const char *start = p;
         /* a window per worker, so that there are fewer waits for the slowest */
-        while (p < end && (size_t)(p - start) < (size_t)STORE_WINDOW_BYTES * (size_t)b->nw) {
+        while (p < end && (size_t)(p - start) < STORE_WINDOW_ALL(b->nw)) {
             const char *q = p;
             uint64_t ord, n;
             if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||

@@ -605,16 +605,22 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
 
 size_t hstore_txn_dirty(HTxn *t) {
     if (t->pg || !t->write) return 0;
-    /* each change dirties at most one leaf of each table, and no table has
-     * more leaves and branches than it holds; the records' own pages come
-     * on top */
+    /* an estimate: each change dirties one leaf of each table and the
+     * branch pages above it (few: a table has about one per hundred
+     * leaves, all counted), no table has more pages than it holds, and the
+     * records' own pages come on top; what a page split or LMDB's free
+     * list adds is not counted */
     size_t pages = t->ovpages;
     MDB_dbi dbs[2] = {t->s->sh->claims, t->s->sh->ids};
     for (int i = 0; i < 2; i++) {
         MDB_stat st;
-        size_t tree = t->changes;
-        if (mdb_stat(t->txn, dbs[i], &st) == 0) tree = st.ms_leaf_pages + st.ms_branch_pages;
-        pages += tree < t->changes ? tree : t->changes;
+        size_t leaves = t->changes, branches = 0;
+        if (mdb_stat(t->txn, dbs[i], &st) == 0) {
+            leaves = st.ms_leaf_pages;
+            branches = st.ms_branch_pages;
+        }
+        pages += (leaves < t->changes ? leaves : t->changes) +
+                 (branches < t->changes ? branches : t->changes);
     }
     return pages * t->s->sh->psize;
 }

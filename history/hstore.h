@@ -178,9 +178,10 @@ int hstore_feedback_add(HStore *s, const char *jr_id, size_t jn, const char *jso
 int hstore_feedback_each(HStore *s, int (*fn)(void *ud, const char *json, size_t n), void *ud,
                          char *err, size_t errcap);
 
-/* A bound on the bytes of pages a write transaction has made dirty (LMDB
- * holds them in memory until the commit; 0 for PostgreSQL): history add
- * commits early when it would go over its budget. */
+/* An estimate of the bytes of pages a write transaction has made dirty
+ * (LMDB holds them in memory until the commit; 0 for PostgreSQL): history
+ * add commits early when it would go over its budget.  Page splits and
+ * LMDB's free list are not counted: the true figure may be somewhat more. */
 size_t hstore_txn_dirty(HTxn *t);
 
 /* A budget for the stores' pages in memory.  LMDB reads through a memory
