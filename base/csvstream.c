@@ -49,12 +49,14 @@ int cstream_decode_whole(CStream *s) {
     TcText bad;
     tc_text_init(&bad, s->alloc);
     int rc = tc_decode_whole(s->enc, &s->text, &s->len, s->alloc, &bad);
+    int err = errno; /* iconv's reason, for the caller */
     s->cap = s->len + 1;
     for (size_t i = 0; i < bad.nbad && !rc; i++) {
         const TcBad *b = &bad.bad[i];
         if (cstream_spot_add(s, b->out_off, b->in_off, b->line, b->col)) rc = -2;
     }
     tc_text_free(&bad);
+    errno = err;
     return rc;
 }
 
