@@ -5,9 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "csv.h"
+#include "csvstream.h"
 #include "hset.h"
 #include "i18n.h"
 #include "scalar.h"
@@ -19,17 +19,8 @@ typedef struct Row {
     uint64_t start, end; /* byte range of the record in its text (64-bit: a file may pass 4 GiB) */
     uint64_t line;
     int32_t next; /* next child row of the same claim, -1 at the end */
-    int32_t bad;  /* its first undecodable byte (index in CsvFile.spots), or -1 */
+    int32_t bad;  /* its first undecodable byte (index in CsvFile.cs.spots), or -1 */
 } Row;
-
-/* A byte that is not of the file's encoding (invalid UTF-8, or not
- * GB18030): the first of its line. */
-typedef struct Spot {
-    uint64_t off;      /* in the text as read (converted: its U+FFFD) */
-    uint64_t file_off; /* in the file */
-    uint64_t line;     /* the file's */
-    size_t col;        /* in bytes of the file's line */
-} Spot;
 
 /* A header column read as no field: none has its name, or a derived one. */
 typedef struct IgnCol {
@@ -38,19 +29,11 @@ typedef struct IgnCol {
     const Field *derived; /* NULL: no field has the name */
 } IgnCol;
 
-struct Stream;
-
 typedef struct CsvFile {
     char *path;
-    char *text; /* UTF-8 (converted when the file is not); streamed: the
-                   text from tbase on, read but not yet passed */
-    size_t len;
-    size_t textcap;    /* bytes allocated for text */
-    uint64_t tbase;    /* offset in the whole text of text[0] (0 unless streamed) */
-    struct Stream *st; /* streamed: the file being read, else NULL */
-    uint64_t bytes;    /* of the file */
-    Spot *spots;       /* undecodable bytes, in order */
-    size_t nspots, capspots;
+    /* the text, UTF-8 (converted when the file is not), its undecodable
+     * bytes; streamed: the text from cs.tbase on, read but not yet passed */
+    CStream cs;
     const RecordType *rt;
     int32_t *col_field; /* per header column: field index, or -1 */
     size_t ncols;
@@ -83,7 +66,6 @@ struct CsvClaims {
     /* streamed (csvc_open_stream, the child files in step with claims.csv):
      * rows, errs and heads hold the window wfrom..wto only */
     int streamed;
-    int prepass;        /* in the first pass (st_fill checks no UTF-8) */
     size_t count;       /* records in claims.csv */
     size_t wfrom, wto;  /* the window loaded */
     size_t capwin;      /* claims errs and heads have room for */
@@ -93,32 +75,13 @@ struct CsvClaims {
     size_t *idlens;
 };
 
-/* Adds an undecodable byte at off of the text (file_off in the file), on
- * the file's line `line`, column col; -1 when out of memory. */
-static int add_spot(CsvClaims *c, CsvFile *cf, size_t off, uint64_t file_off, uint64_t line,
-                    size_t col) {
-    if (mem_grow(c->alloc, (void **)&cf->spots, sizeof(Spot), &cf->capspots, cf->nspots + 1))
-        return -1;
-    cf->spots[cf->nspots++] = (Spot){off, file_off, line, col};
-    return 0;
-}
-
 /* Makes a file's text UTF-8 (validated, or converted from c->enc), keeping
  * the first undecodable byte of each line. */
 static int decode(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
-    TcText bad;
-    tc_text_init(&bad, c->alloc);
-    int rc = tc_decode_whole(c->enc, &cf->text, &cf->len, c->alloc, &bad);
-    cf->textcap = cf->len + 1;
+    int rc = cstream_decode_whole(&cf->cs);
     if (rc == -1)
         snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
                  tc_encoding_name(c->enc), strerror(errno));
-    for (size_t i = 0; i < bad.nbad && !rc; i++) {
-        const TcBad *b = &bad.bad[i];
-        if (cf->nspots && cf->spots[cf->nspots - 1].line == b->line) continue;
-        rc = add_spot(c, cf, b->out_off, b->in_off, b->line, b->col);
-    }
-    tc_text_free(&bad);
     return rc ? -1 : 0;
 }
 
@@ -172,8 +135,8 @@ static int header(CsvClaims *c, CsvFile *cf, const CsvReader *r, uint64_t hend, 
         snprintf(errbuf, errcap, _("%s: the header has no '%s' column"), path, key->name);
         return -1;
     }
-    if (cf->nspots && cf->spots[0].off < hend) {
-        const Spot *sp = &cf->spots[0];
+    if (cf->cs.nspots && cf->cs.spots[0].off < hend) {
+        const CsSpot *sp = &cf->cs.spots[0];
         snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
                  (unsigned long long)sp->line, sp->col, tc_encoding_name(c->enc),
                  (unsigned long long)sp->file_off);
@@ -185,6 +148,7 @@ static int header(CsvClaims *c, CsvFile *cf, const CsvReader *r, uint64_t hend, 
 /* Names the file: its path, what it fills. */
 static int file_init(CsvClaims *c, CsvFile *cf, const char *path, const RecordType *rt,
                      int32_t list_field) {
+    cstream_init(&cf->cs, c->alloc, c->enc);
     size_t pl = strlen(path);
     cf->path = mem_alloc(c->alloc, pl + 1);
     if (!cf->path) return -1;
@@ -199,19 +163,19 @@ static int file_init(CsvClaims *c, CsvFile *cf, const char *path, const RecordTy
 static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem,
                 const RecordType *rt, int32_t list_field, char *errbuf, size_t errcap) {
     if (file_init(c, cf, path, rt, list_field)) return -1;
-    if (mem ? copy_text(c->alloc, mem, &cf->text, &cf->len)
-            : mem_read_file(c->alloc, path, &cf->text, &cf->len)) {
+    if (mem ? copy_text(c->alloc, mem, &cf->cs.text, &cf->cs.len)
+            : mem_read_file(c->alloc, path, &cf->cs.text, &cf->cs.len)) {
         snprintf(errbuf, errcap, _("cannot read %s: %s"), path, strerror(errno));
         return -1;
     }
-    cf->bytes = cf->len;
-    cf->textcap = cf->len + 1;
+    cf->cs.bytes = cf->cs.len;
+    cf->cs.cap = cf->cs.len + 1;
     if (decode(c, cf, errbuf, errcap)) {
         if (!*errbuf) snprintf(errbuf, errcap, _("out of memory reading %s"), path);
         return -1;
     }
     CsvReader r;
-    csv_init(&r, cf->text, cf->len, c->alloc);
+    csv_init(&r, cf->cs.text, cf->cs.len, c->alloc);
     uint64_t line;
     const char *e;
     int rc = csv_next(&r, &line, &e);
@@ -221,7 +185,7 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
         csv_free(&r);
         return -1;
     }
-    if (header(c, cf, &r, (uint64_t)(r.pos - cf->text), errbuf, errcap)) return csv_free(&r), -1;
+    if (header(c, cf, &r, (uint64_t)(r.pos - cf->cs.text), errbuf, errcap)) return csv_free(&r), -1;
     size_t spot = 0;
     for (;;) {
         const char *start = r.pos;
@@ -236,13 +200,13 @@ static int load(CsvClaims *c, CsvFile *cf, const char *path, const CsvcText *mem
         if (mem_grow(c->alloc, (void **)&cf->rows, sizeof(Row), &cf->caprows, cf->nrows + 1))
             return csv_free(&r), -1;
         Row *row = &cf->rows[cf->nrows++];
-        row->start = (uint64_t)(start - cf->text);
-        row->end = (uint64_t)(r.pos - cf->text);
+        row->start = (uint64_t)(start - cf->cs.text);
+        row->end = (uint64_t)(r.pos - cf->cs.text);
         row->line = line;
         row->next = -1;
         row->bad = -1;
-        while (spot < cf->nspots && cf->spots[spot].off < row->start) spot++;
-        if (spot < cf->nspots && cf->spots[spot].off < row->end) row->bad = (int32_t)spot;
+        while (spot < cf->cs.nspots && cf->cs.spots[spot].off < row->start) spot++;
+        if (spot < cf->cs.nspots && cf->cs.spots[spot].off < row->end) row->bad = (int32_t)spot;
     }
     csv_free(&r);
     return 0;
@@ -262,7 +226,7 @@ static void add_orphan(CsvClaims *c, const char *file, uint64_t line, const char
  * line too when the row spans lines and it is not on the first). */
 static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, char *buf,
                          size_t cap) {
-    const Spot *sp = &cf->spots[row->bad];
+    const CsSpot *sp = &cf->cs.spots[row->bad];
     int n = sp->line == row->line ? snprintf(buf, cap, _("column %zu: "), sp->col)
                                   : snprintf(buf, cap, _("line %llu, column %zu: "),
                                              (unsigned long long)sp->line, sp->col);
@@ -274,7 +238,7 @@ static void spot_message(const CsvClaims *c, const CsvFile *cf, const Row *row, 
 /* Tokenizes one row (thread-safe: a reader of its own). */
 static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const char **err) {
     uint64_t line;
-    csv_reset(r, cf->text + (row->start - cf->tbase), (size_t)(row->end - row->start));
+    csv_reset(r, cf->cs.text + (row->start - cf->cs.tbase), (size_t)(row->end - row->start));
     *err = "an empty row"; /* csv_next sets it only for a malformed one */
     int rc = csv_next(r, &line, err);
     return rc == 1 ? 0 : -1;
@@ -284,7 +248,8 @@ static int row_fields(const CsvFile *cf, const Row *row, CsvReader *r, const cha
  * later in it): the text of its join column when every cell up to and
  * including it is plain (no quote, no line break); 0, or -1 when not so. */
 static int plain_id(const CsvFile *cf, const Row *row, const char **id, size_t *n) {
-    const char *p = cf->text + (row->start - cf->tbase), *end = cf->text + (row->end - cf->tbase);
+    const char *p = cf->cs.text + (row->start - cf->cs.tbase),
+               *end = cf->cs.text + (row->end - cf->cs.tbase);
     for (int32_t col = 0; col < cf->join_col; col++) {
         while (p < end && *p != ',' && *p != '"' && *p != '\n' && *p != '\r') p++;
         if (p == end || *p != ',') return -1;
@@ -458,224 +423,34 @@ static int open_claims(CsvClaims **out, const RecordType *claim_type, const char
 
 /* ------------------------------------------------------------ streamed */
 
-/* Streamed, a file is read STREAM_PIECE bytes at a time; each piece is cut
- * after its last line end (a character of UTF-8 or GB18030 never holds the
- * byte '\n', nor a line end's '\r'), decoded and appended to CsvFile.text,
- * which keeps the text from the record being read on. */
-#define STREAM_PIECE ((size_t)1 << 20)
-/* A record longer than this (an unterminated quote swallowing the file) is
- * not streamed: the files are read whole, or refused when too big. */
-#define STREAM_MAX_RECORD ((size_t)64 << 20)
+/* Streamed, a file is read a piece at a time (base/csvstream.h): CsvFile.cs
+ * keeps the text from the record being read on.  A record longer than
+ * CSTREAM_MAX_RECORD (an unterminated quote swallowing the file) is not
+ * streamed: the files are read whole, or refused when too big. */
 
-typedef struct Stream {
-    FILE *f;
-    Transcoder tc; /* GB18030 */
-    int tc_open;
-    TcText tt; /* converted piece */
-    char *raw; /* read but not decoded: a line cut by the piece */
-    size_t nraw, capraw;
-    uint64_t raw_off;  /* where raw[0] is in the file */
-    uint64_t text_end; /* offset in the whole text of the end of text */
-    int eof;
-    uint64_t pos;  /* the next record, in the whole text */
-    uint64_t line; /* the file's line at pos */
-    size_t spot;   /* first spot at pos or after */
-    CsvReader r;
-} Stream;
-
-/* One record read from a stream (not yet passed: st_take passes it). */
-typedef struct SRec {
-    int rc;                    /* 1, or -1 malformed */
-    uint64_t start, end, line; /* in the whole text */
-    uint64_t next_pos, next_line;
-    const char *err;
-    CsvField id; /* the join column's cell (valid until the stream reads on) */
-    size_t nfields;
-    int32_t bad; /* index in spots of its first undecodable byte, or -1 */
-} SRec;
-
-static void st_close(CsvClaims *c, CsvFile *cf) {
-    Stream *s = cf->st;
-    if (!s) return;
-    if (s->f) fclose(s->f);
-    if (s->tc_open) tc_close(&s->tc);
-    tc_text_free(&s->tt);
-    csv_free(&s->r);
-    mem_free(c->alloc, s->raw, s->capraw);
-    mem_free(c->alloc, s, sizeof *s);
-    cf->st = NULL;
+/* The message of a stream's failure in errbuf (left empty when out of
+ * memory). */
+static void st_error(const CsvClaims *c, const CsvFile *cf, char *errbuf, size_t errcap) {
+    if (cf->cs.error == CSTREAM_EREAD)
+        snprintf(errbuf, errcap, _("cannot read %s: %s"), cf->path, strerror(cf->cs.errnum));
+    else if (cf->cs.error == CSTREAM_ECONVERT)
+        snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
+                 tc_encoding_name(c->enc), strerror(cf->cs.errnum));
 }
 
 static int st_open(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
-    Stream *s = mem_calloc(c->alloc, sizeof *s);
-    if (!s) return -1;
-    cf->st = s;
-    tc_text_init(&s->tt, c->alloc);
-    csv_init(&s->r, "", 0, c->alloc);
-    s->line = 1;
-    s->raw_off = s->pos = s->text_end = cf->tbase = c->text_base;
-    s->f = fopen(cf->path, "rb");
-    struct stat sb;
-    if (!s->f || fstat(fileno(s->f), &sb))
-        return snprintf(errbuf, errcap, _("cannot read %s: %s"), cf->path, strerror(errno)), -1;
-    cf->bytes = (uint64_t)sb.st_size;
-    if (c->enc != TC_UTF8) {
-        if (tc_open(&s->tc, c->enc)) {
-            snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), cf->path,
-                     tc_encoding_name(c->enc), strerror(errno));
-            return -1;
-        }
-        s->tc_open = 1;
-    }
+    if (cstream_open(&cf->cs, cf->path, c->text_base)) return st_error(c, cf, errbuf, errcap), -1;
     return 0;
-}
-
-/* Drops the text before the stream's position (rows handed out before are
- * no longer valid). */
-static void st_compact(CsvFile *cf) {
-    Stream *s = cf->st;
-    size_t drop = (size_t)(s->pos - cf->tbase);
-    if (drop) {
-        memmove(cf->text, cf->text + drop, cf->len - drop);
-        cf->len -= drop;
-        cf->tbase = s->pos;
-    }
-    size_t k = 0;
-    while (k < cf->nspots && cf->spots[k].off < s->pos) k++;
-    if (k) {
-        memmove(cf->spots, cf->spots + k, (cf->nspots - k) * sizeof(Spot));
-        cf->nspots -= k;
-    }
-    s->spot = 0;
-}
-
-/* Appends n bytes of UTF-8 to the text. */
-static int st_append(CsvClaims *c, CsvFile *cf, const char *p, size_t n) {
-    if (cf->len + n + 1 > cf->textcap) {
-        size_t cap = cf->textcap ? cf->textcap : STREAM_PIECE;
-        while (cap < cf->len + n + 1) cap *= 2;
-        char *t = mem_realloc(c->alloc, cf->text, cf->textcap, cap);
-        if (!t) return -1;
-        cf->text = t;
-        cf->textcap = cap;
-    }
-    memcpy(cf->text + cf->len, p, n);
-    cf->len += n;
-    cf->text[cf->len] = 0;
-    return 0;
-}
-
-/* Reads and decodes one more piece: 1, 0 at the end of the file, -1 on an
- * error (errbuf set; empty when out of memory). */
-static int st_fill(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
-    Stream *s = cf->st;
-    size_t cut;
-    for (;;) {
-        if (s->eof && !s->nraw) return 0;
-        if (!s->eof) {
-            if (mem_grow(c->alloc, (void **)&s->raw, 1, &s->capraw, s->nraw + STREAM_PIECE))
-                return -1;
-            size_t got = fread(s->raw + s->nraw, 1, STREAM_PIECE, s->f);
-            if (got < STREAM_PIECE) {
-                if (ferror(s->f))
-                    return snprintf(errbuf, errcap, _("cannot read %s: %s"), cf->path,
-                                    strerror(errno)),
-                           -1;
-                s->eof = 1;
-            }
-            s->nraw += got;
-        }
-        cut = s->nraw;
-        if (!s->eof) {
-            while (cut && s->raw[cut - 1] != '\n') cut--;
-            if (!cut) continue; /* no line end yet: read on */
-        }
-        break;
-    }
-    size_t at = cf->len;
-    uint64_t at_abs = s->text_end;
-    TcText *tt = &s->tt;
-    tc_text_clear(tt);
-    if (c->enc == TC_UTF8) {
-        if (st_append(c, cf, s->raw, cut)) return -1;
-        char *t = cf->text + at;
-        size_t n = cut;
-        /* the first pass needs no spots: UTF-8 is not changed by its check */
-        if (!c->prepass && tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
-    } else {
-        if (tc_convert(&s->tc, s->raw, cut, 0, tt) || st_append(c, cf, tt->p, tt->len)) return -1;
-    }
-    /* the piece's first line: the lines from the stream's position to it
-     * counted only when it has an undecodable byte */
-    uint64_t first = s->line;
-    for (const char *p = cf->text + (s->pos - cf->tbase), *e = cf->text + at;
-         tt->nbad && (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
-        first++;
-    for (size_t i = 0; i < tt->nbad; i++) {
-        const TcBad *b = &tt->bad[i];
-        uint64_t line = first + b->line - 1;
-        if (cf->nspots && cf->spots[cf->nspots - 1].line == line) continue;
-        if (add_spot(c, cf, at_abs + b->out_off, s->raw_off + b->in_off, line, b->col)) return -1;
-    }
-    s->text_end += cf->len - at;
-    memmove(s->raw, s->raw + cut, s->nraw - cut);
-    s->nraw -= cut;
-    s->raw_off += cut;
-    return 1;
 }
 
 /* Reads the record at the stream's position (csv_skim: the join column's
- * cell), reading on as needed: 1, 0 at the end, -1 on an error (errbuf
- * set; empty when out of memory), -2 when the record is longer than
- * STREAM_MAX_RECORD. */
-static int st_read(CsvClaims *c, CsvFile *cf, SRec *rec, char *errbuf, size_t errcap) {
-    Stream *s = cf->st;
-    for (;;) {
-        size_t off = (size_t)(s->pos - cf->tbase), avail = cf->len - off;
-        const char *base = cf->text + off;
-        csv_reset(&s->r, base, avail);
-        uint64_t l = 1;
-        const char *err = NULL;
-        CsvField cell = {NULL, 0};
-        size_t nf = 0;
-        int rc = avail ? csv_skim(&s->r, (size_t)cf->join_col, &l, &err, &cell, &nf) : 0;
-        size_t used = (size_t)(s->r.pos - base);
-        int whole = s->eof && !s->nraw;
-        if (!whole) {
-            int more = rc == 0 ||
-                       (rc < 0 && err && strcmp(err, "unterminated quoted field") == 0) || !used ||
-                       base[used - 1] != '\n';
-            if (more) {
-                if (avail > STREAM_MAX_RECORD) return -2;
-                int got = st_fill(c, cf, errbuf, errcap);
-                if (got < 0) return -1;
-                continue; /* at the end of the file: whole now */
-            }
-        }
-        if (rc == 0) return 0;
-        /* the blank lines csv_skim passed over are not the row's */
-        size_t start = 0;
-        while (start < used && (base[start] == '\n' || base[start] == '\r')) start++;
-        rec->rc = rc;
-        rec->start = s->pos + start;
-        rec->end = s->pos + used;
-        rec->line = s->line + l - 1;
-        rec->next_pos = s->pos + used;
-        rec->next_line = s->line + s->r.line - 1;
-        rec->err = err;
-        rec->id = rc == 1 ? cell : (CsvField){NULL, 0};
-        rec->nfields = nf;
-        rec->bad = -1;
-        while (s->spot < cf->nspots && cf->spots[s->spot].off < rec->start) s->spot++;
-        if (s->spot < cf->nspots && cf->spots[s->spot].off < rec->end) rec->bad = (int32_t)s->spot;
-        return 1;
-    }
-}
-
-/* Passes the record st_read read. */
-static void st_take(CsvFile *cf, const SRec *rec) {
-    cf->st->pos = rec->next_pos;
-    cf->st->line = rec->next_line;
+ * cell, rec->cell), reading on as needed: 1, 0 at the end, -1 on an error
+ * (errbuf set; empty when out of memory), -2 when the record is longer
+ * than CSTREAM_MAX_RECORD. */
+static int st_read(CsvClaims *c, CsvFile *cf, CsRec *rec, char *errbuf, size_t errcap) {
+    int rc = cstream_read(&cf->cs, (size_t)cf->join_col, rec);
+    if (rc == -1) st_error(c, cf, errbuf, errcap);
+    return rc;
 }
 
 /* Opens a file for streaming and reads its header. */
@@ -683,7 +458,7 @@ static int st_header(CsvClaims *c, CsvFile *cf, const char *path, const RecordTy
                      int32_t list_field, char *errbuf, size_t errcap) {
     if (file_init(c, cf, path, rt, list_field) || st_open(c, cf, errbuf, errcap)) return -1;
     /* the header's end: a record with no join column yet (csv_skim of column 0) */
-    SRec h;
+    CsRec h;
     cf->join_col = 0;
     int rc = st_read(c, cf, &h, errbuf, errcap);
     if (rc == -2) rc = 0, h.rc = -1, h.err = "unterminated quoted field";
@@ -694,7 +469,7 @@ static int st_header(CsvClaims *c, CsvFile *cf, const char *path, const RecordTy
         return -1;
     }
     CsvReader r;
-    csv_init(&r, cf->text, (size_t)(h.end - cf->tbase), c->alloc);
+    csv_init(&r, cf->cs.text, (size_t)(h.end - cf->cs.tbase), c->alloc);
     uint64_t line;
     const char *e;
     rc = csv_next(&r, &line, &e);
@@ -702,7 +477,7 @@ static int st_header(CsvClaims *c, CsvFile *cf, const char *path, const RecordTy
     if (rc != 1) snprintf(errbuf, errcap, "%s: %s", path, rc == 0 ? "empty" : e);
     csv_free(&r);
     if (bad) return -1;
-    st_take(cf, &h);
+    cstream_take(&cf->cs, &h);
     return 0;
 }
 
@@ -718,9 +493,7 @@ static int st_rewind(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
     char *path = cf->path;
     const RecordType *rt = cf->rt;
     int32_t lf = cf->list_field;
-    st_close(c, cf);
-    mem_free(c->alloc, cf->text, cf->textcap);
-    mem_free(c->alloc, cf->spots, cf->capspots * sizeof(Spot));
+    cstream_free(&cf->cs);
     mem_free(c->alloc, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
     mem_free(c->alloc, cf->ign, (cf->ncols + 1) * sizeof(IgnCol));
     mem_free(c->alloc, cf->rows, cf->caprows * sizeof(Row));
@@ -738,40 +511,40 @@ static int st_rewind(CsvClaims *c, CsvFile *cf, char *errbuf, size_t errcap) {
 static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t errcap) {
     HSet set;
     hset_init(&set, c->alloc);
-    SRec pr, kr;
+    CsRec pr, kr;
     int ok = 1, rc = 0;
     size_t n = 0;
     while (ok && (rc = st_read(c, &c->files[0], &pr, errbuf, errcap)) == 1) {
-        st_take(&c->files[0], &pr);
+        cstream_take(&c->files[0].cs, &pr);
         n++;
-        if (pr.rc != 1 || !pr.id.len) continue; /* a claim no child row can join */
-        int dup = hset_add(&set, id_hash(pr.id.ptr, pr.id.len));
+        if (pr.rc != 1 || !pr.cell.len) continue; /* a claim no child row can join */
+        int dup = hset_add(&set, id_hash(pr.cell.ptr, pr.cell.len));
         if (dup < 0) {
             rc = -1;
             break;
         }
         if (dup) {
             snprintf(why, whycap, _("%s:%llu: claim_id '%.*s' appears again"), c->files[0].path,
-                     (unsigned long long)pr.line, (int)(pr.id.len > 60 ? 60 : pr.id.len),
-                     pr.id.ptr);
+                     (unsigned long long)pr.line, (int)(pr.cell.len > 60 ? 60 : pr.cell.len),
+                     pr.cell.ptr);
             ok = 0;
             break;
         }
         /* the child rows of this claim: those at each child file's position
          * (the parent's text does not move while the children are read) */
-        const char *idp = pr.id.ptr;
-        size_t idn = pr.id.len;
+        const char *idp = pr.cell.ptr;
+        size_t idn = pr.cell.len;
         for (size_t fi = 1; fi < c->nfiles && ok; fi++) {
             CsvFile *cf = &c->files[fi];
             int got;
             while ((got = st_read(c, cf, &kr, errbuf, errcap)) == 1 && kr.rc == 1 &&
-                   kr.id.len == idn && memcmp(kr.id.ptr, idp, idn) == 0) {
-                st_take(cf, &kr);
-                if (cf->st->pos - cf->tbase > 8 * STREAM_PIECE) st_compact(cf);
+                   kr.cell.len == idn && memcmp(kr.cell.ptr, idp, idn) == 0) {
+                cstream_take(&cf->cs, &kr);
+                if (cf->cs.pos - cf->cs.tbase > 8 * CSTREAM_PIECE) cstream_compact(&cf->cs);
             }
             if (got == -2) {
                 snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), cf->path,
-                         (unsigned long long)cf->st->line, STREAM_MAX_RECORD >> 20);
+                         (unsigned long long)cf->cs.line, CSTREAM_MAX_RECORD >> 20);
                 ok = 0;
             } else if (got < 0) {
                 rc = -1;
@@ -782,11 +555,12 @@ static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t 
                 ok = 0;
             }
         }
-        if (c->files[0].st->pos - c->files[0].tbase > 8 * STREAM_PIECE) st_compact(&c->files[0]);
+        if (c->files[0].cs.pos - c->files[0].cs.tbase > 8 * CSTREAM_PIECE)
+            cstream_compact(&c->files[0].cs);
     }
     if (rc == -2) {
         snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), c->files[0].path,
-                 (unsigned long long)c->files[0].st->line, STREAM_MAX_RECORD >> 20);
+                 (unsigned long long)c->files[0].cs.line, CSTREAM_MAX_RECORD >> 20);
         ok = 0, rc = 0;
     }
     hset_free(&set);
@@ -798,7 +572,7 @@ static int prepass(CsvClaims *c, char *why, size_t whycap, char *errbuf, size_t 
         if (got) {
             snprintf(why, whycap,
                      _("%s:%llu: the row's claim is not in claims.csv after the previous row's"),
-                     cf->path, (unsigned long long)(got == 1 ? kr.line : cf->st->line));
+                     cf->path, (unsigned long long)(got == 1 ? kr.line : cf->cs.line));
             ok = 0;
         }
     }
@@ -833,7 +607,7 @@ static int window_room(CsvClaims *c, size_t n) {
     return 0;
 }
 
-static int add_row(CsvClaims *c, CsvFile *cf, const SRec *rec) {
+static int add_row(CsvClaims *c, CsvFile *cf, const CsRec *rec) {
     if (cf->nrows >= (size_t)INT32_MAX ||
         mem_grow(c->alloc, (void **)&cf->rows, sizeof(Row), &cf->caprows, cf->nrows + 1))
         return -1;
@@ -853,7 +627,7 @@ int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap)
     c->wfrom = c->wto = from;
     arena_reset(&c->war);
     for (size_t fi = 0; fi < c->nfiles; fi++) {
-        st_compact(&c->files[fi]);
+        cstream_compact(&c->files[fi].cs);
         c->files[fi].nrows = 0;
     }
     if (window_room(c, n)) return snprintf(errbuf, errcap, _("out of memory")), -1;
@@ -861,7 +635,7 @@ int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap)
     CsvFile *cf0 = &c->files[0];
     CsvReader r;
     csv_init(&r, "", 0, c->alloc);
-    SRec rec;
+    CsRec rec;
     int rc = 0;
     for (size_t k = 0; k < n && !rc; k++) {
         int got = st_read(c, cf0, &rec, errbuf, errcap);
@@ -871,7 +645,7 @@ int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap)
                 snprintf(errbuf, errcap, _("%s changed while it was read"), cf0->path);
             break;
         }
-        st_take(cf0, &rec);
+        cstream_take(&cf0->cs, &rec);
         c->errs[k] = NULL;
         c->ids[k] = NULL;
         const char *e;
@@ -897,8 +671,8 @@ int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap)
                 break;
             }
             size_t k0 = k;
-            while (k < n && !(c->ids[k] && c->idlens[k] == rec.id.len &&
-                              memcmp(c->ids[k], rec.id.ptr, rec.id.len) == 0))
+            while (k < n && !(c->ids[k] && c->idlens[k] == rec.cell.len &&
+                              memcmp(c->ids[k], rec.cell.ptr, rec.cell.len) == 0))
                 k++;
             if (k == n) { /* a later window's */
                 k = k0;
@@ -909,7 +683,7 @@ int csvc_load(CsvClaims *c, size_t from, size_t to, char *errbuf, size_t errcap)
                 got = -1;
                 break;
             }
-            st_take(cf, &rec);
+            cstream_take(&cf->cs, &rec);
             int32_t at = (int32_t)cf->nrows - 1;
             if (tail < 0)
                 c->heads[k * c->nfiles + fi] = at;
@@ -967,9 +741,9 @@ int csvc_open_stream_at(CsvClaims **out, const RecordType *claim_type, const cha
         c->nfiles++;
     }
     char why[512] = "";
-    c->prepass = 1;
+    for (size_t fi = 0; fi < c->nfiles; fi++) c->files[fi].cs.prepass = 1;
     if (!rc) rc = prepass(c, why, sizeof why, errbuf, errcap) < 0 ? -1 : 0;
-    c->prepass = 0;
+    for (size_t fi = 0; fi < c->nfiles; fi++) c->files[fi].cs.prepass = 0;
     int stream = !rc && !*why;
     for (size_t fi = 0; stream && fi < c->nfiles; fi++)
         if (st_rewind(c, &c->files[fi], errbuf, errcap)) rc = -1, stream = 0;
@@ -1025,10 +799,8 @@ void csvc_free(CsvClaims *c) {
     size_t n = c->streamed ? c->capwin : c->files[0].nrows;
     for (size_t i = 0; i < 9; i++) {
         CsvFile *cf = &c->files[i];
-        st_close(c, cf);
+        cstream_free(&cf->cs);
         if (cf->path) mem_free(a, cf->path, strlen(cf->path) + 1);
-        if (cf->text) mem_free(a, cf->text, cf->textcap);
-        mem_free(a, cf->spots, cf->capspots * sizeof(Spot));
         mem_free(a, cf->col_field, (cf->ncols + 1) * sizeof(int32_t));
         mem_free(a, cf->ign, (cf->ncols + 1) * sizeof(IgnCol));
         mem_free(a, cf->rows, cf->caprows * sizeof(Row));
@@ -1045,7 +817,7 @@ void csvc_free(CsvClaims *c) {
 
 uint64_t csvc_bytes(const CsvClaims *c) {
     uint64_t n = 0;
-    for (size_t i = 0; i < c->nfiles; i++) n += c->files[i].bytes;
+    for (size_t i = 0; i < c->nfiles; i++) n += c->files[i].cs.bytes;
     return n;
 }
 
@@ -1055,7 +827,7 @@ size_t csvc_count(const CsvClaims *c) {
 
 void csvc_raw(const CsvClaims *c, size_t i, const char **p, size_t *n) {
     const Row *row = &c->files[0].rows[i - c->wfrom];
-    *p = c->files[0].text + (row->start - c->files[0].tbase);
+    *p = c->files[0].cs.text + (row->start - c->files[0].cs.tbase);
     *n = (size_t)(row->end - row->start);
     while (*n && ((*p)[*n - 1] == '\n' || (*p)[*n - 1] == '\r')) (*n)--;
 }

@@ -11,9 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "csv.h"
+#include "csvstream.h"
 #include "hash.h"
 #include "hset.h"
 #include "i18n.h"
@@ -1988,45 +1988,14 @@ typedef struct CGroup {
     const char *err; /* a row that could not be read: a rejected record of its own */
 } CGroup;
 
-/* An undecodable byte: where it is in the text read (off) and in the file
- * (file_off, line, col). */
-typedef struct CSpot {
-    uint64_t off;
-    uint64_t file_off, line;
-    size_t col;
-} CSpot;
-
-typedef struct CSpots {
-    CSpot *v;
-    size_t n, cap;
-} CSpots;
-
-/* A streamed file (prof_csv_open_stream): read PS_PIECE bytes at a time,
- * each piece cut after its last line end (a character of UTF-8 or GB18030
- * never holds the byte '\n'), decoded and appended to ProfCsv.text, which
- * keeps the text from the first row of the window on. */
-typedef struct PStream {
-    FILE *f;
-    Transcoder tc; /* GB18030 */
-    int tc_open;
-    TcText tt; /* a decoded piece */
-    char *raw; /* read but not decoded: a line cut by the piece */
-    size_t nraw, capraw;
-    uint64_t raw_off;  /* where raw[0] is in the file (plus the base) */
-    uint64_t text_end; /* offset in the whole text of the end of text */
-    int eof;
-    uint64_t pos, line; /* the next row in the whole text, and its line */
-    CsvReader r;
-} PStream;
-
 struct ProfCsv {
     Alloc alloc;
     const Prof *P;
     char *path;
-    char *text; /* UTF-8 (converted when the file is not) */
-    size_t len;
-    uint64_t bytes; /* of the file */
-    char **cols;    /* header names */
+    /* the text, UTF-8 (converted when the file is not), and its undecodable
+     * bytes; streamed: the text from cs.tbase on, read a piece at a time */
+    CStream cs;
+    char **cols; /* header names */
     size_t ncols;
     int32_t key_col;
     const char **unread; /* columns no mapping reads */
@@ -2043,14 +2012,9 @@ struct ProfCsv {
     size_t ngroups, capgroups;
     Arena ar;
     int enc;
-    CSpots sp; /* undecodable bytes (streamed: at tbase or after) */
-    /* streamed: text holds the whole text from tbase on; rows and groups
-     * are those of claims wfrom..wto (prof_csv_load), whose messages are
-     * in war */
-    int streamed, prepass;
-    uint64_t tbase;
-    size_t textcap;
-    PStream *st;
+    /* streamed: rows and groups are those of claims wfrom..wto
+     * (prof_csv_load), whose messages are in war */
+    int streamed;
     size_t count, wfrom, wto;
     char *curkey; /* the grouping cell of the window's last claim */
     size_t ncurkey, capcurkey;
@@ -2152,35 +2116,20 @@ static int csv_children(ProfCsv *c) {
     return 0;
 }
 
-static int cspot_add(Alloc a, CSpots *s, uint64_t off, uint64_t file_off, uint64_t line,
-                     size_t col) {
-    if (s->n && s->v[s->n - 1].line == line) return 0; /* the first of a line */
-    if (mem_grow(a, (void **)&s->v, sizeof(CSpot), &s->cap, s->n + 1)) return -1;
-    s->v[s->n++] = (CSpot){off, file_off, line, col};
-    return 0;
-}
-
 /* The text's undecodable bytes, the first of each line: UTF-8 checked, or
- * GB18030 converted to UTF-8 in place of c->text.  0, -1 with errbuf set,
- * -2 out of memory. */
-static int csv_decode(ProfCsv *c, int enc, CSpots *sp, char *errbuf, size_t errcap) {
-    TcText bad;
-    tc_text_init(&bad, c->alloc);
-    int rc = tc_decode_whole(enc, &c->text, &c->len, c->alloc, &bad);
+ * GB18030 converted to UTF-8 in place of c->cs.text.  0, -1 with errbuf
+ * set, -2 out of memory. */
+static int csv_decode(ProfCsv *c, char *errbuf, size_t errcap) {
+    int rc = cstream_decode_whole(&c->cs);
     if (rc == -1)
-        snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path, tc_encoding_name(enc),
-                 strerror(errno));
-    for (size_t i = 0; i < bad.nbad && !rc; i++)
-        if (cspot_add(c->alloc, sp, bad.bad[i].out_off, bad.bad[i].in_off, bad.bad[i].line,
-                      bad.bad[i].col))
-            rc = -2;
-    tc_text_free(&bad);
+        snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path,
+                 tc_encoding_name(c->enc), strerror(errno));
     return rc;
 }
 
 /* Why a claim whose row (first row on line `head`) holds the undecodable
  * byte s is rejected (the message in ar). */
-static char *spot_text(Arena *ar, const CSpot *s, uint64_t head, int enc) {
+static char *spot_text(Arena *ar, const CsSpot *s, uint64_t head, int enc) {
     char m[256];
     int n = s->line == head ? snprintf(m, sizeof m, _("column %zu: "), s->col)
                             : snprintf(m, sizeof m, _("line %llu, column %zu: "),
@@ -2254,10 +2203,10 @@ static int csv_link(ProfCsv *c, Arena *ar, int32_t g, uint64_t start, uint64_t e
     CRow *row = &c->rows[c->nrows];
     *row = (CRow){start, end, line, -1};
     CGroup *gr = &c->groups[g];
-    while (*spot < c->sp.n && c->sp.v[*spot].off < start) (*spot)++;
-    if (*spot < c->sp.n && c->sp.v[*spot].off < end && !gr->err &&
-        !(gr->err = spot_text(ar, &c->sp.v[*spot], gr->head >= 0 ? c->rows[gr->head].line : line,
-                              c->enc)))
+    while (*spot < c->cs.nspots && c->cs.spots[*spot].off < start) (*spot)++;
+    if (*spot < c->cs.nspots && c->cs.spots[*spot].off < end && !gr->err &&
+        !(gr->err = spot_text(ar, &c->cs.spots[*spot],
+                              gr->head >= 0 ? c->rows[gr->head].line : line, c->enc)))
         return -1;
     if (gr->tail >= 0)
         c->rows[gr->tail].next = (int32_t)c->nrows;
@@ -2276,26 +2225,27 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
     c->alloc = a;
     c->P = P;
     c->enc = enc;
+    cstream_init(&c->cs, a, enc);
     arena_init(&c->ar, a, 1 << 14);
     arena_init(&c->war, a, 1 << 12);
     c->key_col = -1;
-    if (mem_read_file(a, path, &c->text, &c->len)) {
+    if (mem_read_file(a, path, &c->cs.text, &c->cs.len)) {
         snprintf(errbuf, errcap, "cannot read %s", path);
         prof_csv_free(c);
         return -1;
     }
-    c->textcap = c->len + 1;
-    c->bytes = c->len;
+    c->cs.cap = c->cs.len + 1;
+    c->cs.bytes = c->cs.len;
     c->path = arena_strndup(&c->ar, path, strlen(path));
-    int dec = c->path ? csv_decode(c, enc, &c->sp, errbuf, errcap) : -2;
+    int dec = c->path ? csv_decode(c, errbuf, errcap) : -2;
     if (dec) {
         if (dec == -2) snprintf(errbuf, errcap, "out of memory reading %s", path);
         prof_csv_free(c);
         return -1;
     }
-    c->textcap = c->len + 1;
+    c->cs.cap = c->cs.len + 1;
     CsvReader r;
-    csv_init(&r, c->text, c->len, a);
+    csv_init(&r, c->cs.text, c->cs.len, a);
     uint64_t line;
     const char *why;
     int got = csv_next(&r, &line, &why);
@@ -2304,10 +2254,10 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
     if (got != 1) {
         snprintf(errbuf, errcap, "%s: %s", path, got == 0 ? "empty file (no header)" : why);
         rc = -1;
-    } else if (c->sp.n && c->sp.v[0].off < (size_t)(r.pos - r.buf)) {
+    } else if (c->cs.nspots && c->cs.spots[0].off < (size_t)(r.pos - r.buf)) {
         snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"), path,
-                 (unsigned long long)c->sp.v[0].line, c->sp.v[0].col, tc_encoding_name(enc),
-                 (unsigned long long)c->sp.v[0].file_off);
+                 (unsigned long long)c->cs.spots[0].line, c->cs.spots[0].col, tc_encoding_name(enc),
+                 (unsigned long long)c->cs.spots[0].file_off);
         rc = -1;
     } else {
         rc = csv_columns(c, &r, errbuf, errcap);
@@ -2365,199 +2315,36 @@ int prof_csv_open(ProfCsv **out, const Prof *P, const char *path, int enc, Alloc
 
 /* ------------------------------------------------------- CSV, streamed */
 
-#define PS_PIECE ((size_t)1 << 20)
-/* A row longer than this (an unterminated quote swallowing the file) is
+/* The file is read a piece at a time (base/csvstream.h).  A row longer
+ * than CSTREAM_MAX_RECORD (an unterminated quote swallowing the file) is
  * not streamed: the file is read whole, or refused when too big. */
-#define PS_MAX_RECORD ((size_t)64 << 20)
-
-/* One row read from the stream (not yet passed: ps_take passes it). */
-typedef struct PRec {
-    int rc;                    /* 1, or -1 malformed */
-    uint64_t start, end, line; /* in the whole text; the file's line */
-    uint64_t next_line;
-    const char *err;
-    CsvField key; /* the grouping cell (valid until the stream reads on) */
-    size_t nf;
-} PRec;
-
-static void ps_close(ProfCsv *c) {
-    PStream *s = c->st;
-    if (!s) return;
-    if (s->f) fclose(s->f);
-    if (s->tc_open) tc_close(&s->tc);
-    tc_text_free(&s->tt);
-    csv_free(&s->r);
-    mem_free(c->alloc, s->raw, s->capraw);
-    mem_free(c->alloc, s, sizeof *s);
-    c->st = NULL;
-}
 
 /* Opens the file at its start (again), nothing read. */
 static int ps_open(ProfCsv *c, uint64_t base, char *errbuf, size_t errcap) {
-    ps_close(c);
-    PStream *s = mem_calloc(c->alloc, sizeof *s);
-    if (!s) return snprintf(errbuf, errcap, "out of memory reading %s", c->path), -1;
-    c->st = s;
-    tc_text_init(&s->tt, c->alloc);
-    csv_init(&s->r, "", 0, c->alloc);
-    s->line = 1;
-    s->raw_off = s->pos = s->text_end = c->tbase = base;
-    c->len = 0;
-    c->sp.n = 0;
-    if (!c->text) {
-        c->text = mem_alloc(c->alloc, PS_PIECE);
-        if (!c->text) return snprintf(errbuf, errcap, "out of memory reading %s", c->path), -1;
-        c->textcap = PS_PIECE;
-    }
-    c->text[0] = 0;
-    s->f = fopen(c->path, "rb");
-    struct stat sb;
-    if (!s->f || fstat(fileno(s->f), &sb))
-        return snprintf(errbuf, errcap, "cannot read %s", c->path), -1;
-    c->bytes = (uint64_t)sb.st_size;
-    if (c->enc != TC_UTF8) {
-        if (tc_open(&s->tc, c->enc))
-            return snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path,
-                            tc_encoding_name(c->enc), strerror(errno)),
-                   -1;
-        s->tc_open = 1;
-    }
-    return 0;
-}
-
-/* Drops the text before the stream's position (rows handed out before are
- * no longer valid) and the undecodable bytes in it. */
-static void ps_compact(ProfCsv *c) {
-    PStream *s = c->st;
-    size_t drop = (size_t)(s->pos - c->tbase);
-    if (drop) {
-        memmove(c->text, c->text + drop, c->len - drop + 1);
-        c->len -= drop;
-        c->tbase = s->pos;
-    }
-    size_t k = 0;
-    while (k < c->sp.n && c->sp.v[k].off < s->pos) k++;
-    if (k) {
-        memmove(c->sp.v, c->sp.v + k, (c->sp.n - k) * sizeof(CSpot));
-        c->sp.n -= k;
-    }
-}
-
-static int ps_append(ProfCsv *c, const char *p, size_t n) {
-    if (c->len + n + 1 > c->textcap) {
-        size_t cap = c->textcap ? c->textcap : PS_PIECE;
-        while (cap < c->len + n + 1) cap *= 2;
-        char *t = mem_realloc(c->alloc, c->text, c->textcap, cap);
-        if (!t) return -1;
-        c->text = t;
-        c->textcap = cap;
-    }
-    memcpy(c->text + c->len, p, n);
-    c->len += n;
-    c->text[c->len] = 0;
-    return 0;
-}
-
-/* Reads and decodes one more piece: 1, 0 at the end of the file, -1 on an
- * error (errbuf set; empty when out of memory). */
-static int ps_fill(ProfCsv *c, char *errbuf, size_t errcap) {
-    PStream *s = c->st;
-    size_t cut;
-    for (;;) {
-        if (s->eof && !s->nraw) return 0;
-        if (!s->eof) {
-            if (mem_grow(c->alloc, (void **)&s->raw, 1, &s->capraw, s->nraw + PS_PIECE)) return -1;
-            size_t got = fread(s->raw + s->nraw, 1, PS_PIECE, s->f);
-            if (got < PS_PIECE) {
-                if (ferror(s->f)) return snprintf(errbuf, errcap, "cannot read %s", c->path), -1;
-                s->eof = 1;
-            }
-            s->nraw += got;
-        }
-        cut = s->nraw;
-        if (!s->eof) {
-            while (cut && s->raw[cut - 1] != '\n') cut--;
-            if (!cut) continue; /* no line end yet: read on */
-        }
-        break;
-    }
-    size_t at = c->len;
-    TcText *tt = &s->tt;
-    tc_text_clear(tt);
-    if (c->enc == TC_UTF8) {
-        if (ps_append(c, s->raw, cut)) return -1;
-        char *t = c->text + at;
-        size_t n = cut;
-        /* the first pass needs no spots: UTF-8 is not changed by its check */
-        if (!c->prepass && tc_decode_whole(TC_UTF8, &t, &n, c->alloc, tt)) return -1;
-    } else if (tc_convert(&s->tc, s->raw, cut, 0, tt) || ps_append(c, tt->p, tt->len)) {
-        return -1;
-    }
-    /* the piece's first line: the lines from the stream's position to it
-     * counted only when it has an undecodable byte */
-    uint64_t first = s->line;
-    for (const char *p = c->text + (s->pos - c->tbase), *e = c->text + at;
-         tt->nbad && (p = memchr(p, '\n', (size_t)(e - p))) != NULL; p++)
-        first++;
-    for (size_t i = 0; i < tt->nbad; i++) {
-        const TcBad *b = &tt->bad[i];
-        if (cspot_add(c->alloc, &c->sp, s->text_end + b->out_off, s->raw_off + b->in_off,
-                      first + b->line - 1, b->col))
-            return -1;
-    }
-    s->text_end += c->len - at;
-    memmove(s->raw, s->raw + cut, s->nraw - cut);
-    s->nraw -= cut;
-    s->raw_off += cut;
-    return 1;
+    if (!cstream_open(&c->cs, c->path, base)) return 0;
+    if (c->cs.error == CSTREAM_NOMEM)
+        snprintf(errbuf, errcap, "out of memory reading %s", c->path);
+    else if (c->cs.error == CSTREAM_EREAD)
+        snprintf(errbuf, errcap, "cannot read %s", c->path);
+    else
+        snprintf(errbuf, errcap, _("cannot convert %s from %s: %s"), c->path,
+                 tc_encoding_name(c->enc), strerror(c->cs.errnum));
+    return -1;
 }
 
 /* Reads the row at the stream's position (csv_skim of column col),
  * reading on as needed: 1, 0 at the end, -1 on an error (errbuf set; empty
- * when out of memory), -2 when the row is longer than PS_MAX_RECORD. */
-static int ps_read(ProfCsv *c, size_t col, PRec *rec, char *errbuf, size_t errcap) {
-    PStream *s = c->st;
-    for (;;) {
-        size_t off = (size_t)(s->pos - c->tbase), avail = c->len - off;
-        const char *base = c->text + off;
-        csv_reset(&s->r, base, avail);
-        uint64_t l = 1;
-        const char *err = NULL;
-        CsvField cell = {NULL, 0};
-        size_t nf = 0;
-        int rc = avail ? csv_skim(&s->r, col, &l, &err, &cell, &nf) : 0;
-        size_t used = (size_t)(s->r.pos - base);
-        if (!(s->eof && !s->nraw)) {
-            int more = rc == 0 ||
-                       (rc < 0 && err && strcmp(err, "unterminated quoted field") == 0) || !used ||
-                       base[used - 1] != '\n';
-            if (more) {
-                if (avail > PS_MAX_RECORD) return -2;
-                if (ps_fill(c, errbuf, errcap) < 0) return -1;
-                continue; /* at the end of the file: whole now */
-            }
-        }
-        if (rc == 0) return 0;
-        rec->rc = rc;
-        rec->start = s->pos;
-        rec->end = s->pos + used;
-        rec->line = s->line + l - 1;
-        rec->next_line = s->line + s->r.line - 1;
-        rec->err = err;
-        rec->key = rc == 1 ? cell : (CsvField){NULL, 0};
-        rec->nf = nf;
-        return 1;
-    }
-}
-
-static void ps_take(ProfCsv *c, const PRec *rec) {
-    c->st->pos = rec->end;
-    c->st->line = rec->next_line;
+ * when out of memory), -2 when the row is longer than CSTREAM_MAX_RECORD. */
+static int ps_read(ProfCsv *c, size_t col, CsRec *rec, char *errbuf, size_t errcap) {
+    int rc = cstream_read(&c->cs, col, rec);
+    if (rc == -1 && c->cs.error == CSTREAM_EREAD)
+        snprintf(errbuf, errcap, "cannot read %s", c->path);
+    return rc;
 }
 
 /* Reads the header (the first time: its columns). */
 static int ps_header(ProfCsv *c, int first, char *errbuf, size_t errcap) {
-    PRec h;
+    CsRec h;
     int rc = ps_read(c, 0, &h, errbuf, errcap);
     if (rc == -2) rc = 1, h.rc = -1, h.err = "unterminated quoted field";
     if (rc < 0) {
@@ -2568,14 +2355,14 @@ static int ps_header(ProfCsv *c, int first, char *errbuf, size_t errcap) {
         return snprintf(errbuf, errcap, "%s: %s", c->path,
                         rc == 0 ? "empty file (no header)" : h.err),
                -1;
-    if (c->sp.n && c->sp.v[0].off < h.end)
+    if (c->cs.nspots && c->cs.spots[0].off < h.end)
         return snprintf(errbuf, errcap, _("%s:%llu:%zu: invalid %s at byte %llu in the header"),
-                        c->path, (unsigned long long)c->sp.v[0].line, c->sp.v[0].col,
-                        tc_encoding_name(c->enc), (unsigned long long)c->sp.v[0].file_off),
+                        c->path, (unsigned long long)c->cs.spots[0].line, c->cs.spots[0].col,
+                        tc_encoding_name(c->enc), (unsigned long long)c->cs.spots[0].file_off),
                -1;
     if (first) {
         CsvReader r;
-        csv_init(&r, c->text + (h.start - c->tbase), (size_t)(h.end - h.start), c->alloc);
+        csv_init(&r, c->cs.text + (h.pos - c->cs.tbase), (size_t)(h.end - h.pos), c->alloc);
         uint64_t line;
         const char *why;
         int got = csv_next(&r, &line, &why);
@@ -2585,7 +2372,7 @@ static int ps_header(ProfCsv *c, int first, char *errbuf, size_t errcap) {
         csv_free(&r);
         if (rc) return -1;
     }
-    ps_take(c, &h);
+    cstream_take(&c->cs, &h);
     return 0;
 }
 
@@ -2612,36 +2399,36 @@ static int ps_prepass(ProfCsv *c, char *why, size_t whycap, char *errbuf, size_t
     hset_init(&set, c->alloc);
     size_t n = 0;
     int rc, ok = 1, open = 0;
-    PRec rec;
+    CsRec rec;
     while (ok && (rc = ps_read(c, (size_t)c->key_col, &rec, errbuf, errcap)) == 1) {
-        int bad = rec.rc < 0 || rec.nf != c->ncols || !rec.key.len;
+        int bad = rec.rc < 0 || rec.nfields != c->ncols || !rec.cell.len;
         if (bad) {
             n++;
             open = 0;
-        } else if (!open || rec.key.len != c->ncurkey ||
-                   memcmp(rec.key.ptr, c->curkey, rec.key.len) != 0) {
-            int dup = hset_add(&set, group_hash(rec.key.ptr, rec.key.len));
-            if (dup < 0 || set_curkey(c, rec.key.ptr, rec.key.len)) {
+        } else if (!open || rec.cell.len != c->ncurkey ||
+                   memcmp(rec.cell.ptr, c->curkey, rec.cell.len) != 0) {
+            int dup = hset_add(&set, group_hash(rec.cell.ptr, rec.cell.len));
+            if (dup < 0 || set_curkey(c, rec.cell.ptr, rec.cell.len)) {
                 rc = -1;
                 break;
             }
             if (dup) {
                 snprintf(why, whycap, _("%s:%llu: a row of %s '%.*s' after rows of other claims"),
                          c->path, (unsigned long long)rec.line, c->P->pf->claims,
-                         (int)(rec.key.len > 60 ? 60 : rec.key.len), rec.key.ptr);
+                         (int)(rec.cell.len > 60 ? 60 : rec.cell.len), rec.cell.ptr);
                 ok = 0;
                 break;
             }
             n++;
             open = 1;
         }
-        ps_take(c, &rec);
-        if (c->st->pos - c->tbase > 8 * PS_PIECE) ps_compact(c);
+        cstream_take(&c->cs, &rec);
+        if (c->cs.pos - c->cs.tbase > 8 * CSTREAM_PIECE) cstream_compact(&c->cs);
     }
     hset_free(&set);
     if (ok && rc == -2) {
         snprintf(why, whycap, _("%s:%llu: a record over %zu MiB"), c->path,
-                 (unsigned long long)c->st->line, PS_MAX_RECORD >> 20);
+                 (unsigned long long)c->cs.line, CSTREAM_MAX_RECORD >> 20);
         ok = 0;
     } else if (ok && rc < 0) {
         return -1;
@@ -2660,6 +2447,7 @@ int prof_csv_open_stream(ProfCsv **out, const Prof *P, const char *path, int enc
     c->alloc = a;
     c->P = P;
     c->enc = enc;
+    cstream_init(&c->cs, a, enc);
     c->streamed = 1;
     arena_init(&c->ar, a, 1 << 14);
     arena_init(&c->war, a, 1 << 12);
@@ -2669,13 +2457,13 @@ int prof_csv_open_stream(ProfCsv **out, const Prof *P, const char *path, int enc
     int rc = !c->path ? (snprintf(errbuf, errcap, "out of memory reading %s", path), -1)
              : ps_open(c, text_base, errbuf, errcap) || ps_header(c, 1, errbuf, errcap) ? -1
                                                                                         : 0;
-    c->prepass = 1;
+    c->cs.prepass = 1;
     if (!rc) rc = ps_prepass(c, why, sizeof why, errbuf, errcap) < 0 ? -1 : 0;
-    c->prepass = 0;
+    c->cs.prepass = 0;
     int stream = !rc && !*why;
     if (stream && (ps_open(c, text_base, errbuf, errcap) || ps_header(c, 0, errbuf, errcap)))
         rc = -1;
-    uint64_t bytes = c->bytes;
+    uint64_t bytes = c->cs.bytes;
     if (rc || !stream) {
         if (rc && !*errbuf) snprintf(errbuf, errcap, "out of memory reading %s", path);
         prof_csv_free(c);
@@ -2710,32 +2498,32 @@ int prof_csv_load(ProfCsv *c, size_t from, size_t to, char *errbuf, size_t errca
         return -1;
     }
     size_t n = to - from;
-    ps_compact(c);
+    cstream_compact(&c->cs);
     c->nrows = c->ngroups = 0;
     arena_reset(&c->war);
     c->wfrom = from;
     int rc = 0, got, oom = 0, open = 0;
     size_t spot = 0;
-    PRec rec;
+    CsRec rec;
     while ((got = ps_read(c, (size_t)c->key_col, &rec, errbuf, errcap)) == 1) {
-        char *msg = row_problem(c, &c->war, rec.rc, rec.err, rec.nf, rec.key.len, &oom);
+        char *msg = row_problem(c, &c->war, rec.rc, rec.err, rec.nfields, rec.cell.len, &oom);
         if (oom) break;
         int32_t g = (int32_t)c->ngroups - 1;
-        if (msg || !open || rec.key.len != c->ncurkey ||
-            memcmp(rec.key.ptr, c->curkey, rec.key.len) != 0) { /* the next claim */
-            if (c->ngroups == n) break;                         /* the next window's */
-            if (add_group(c, msg) || (!msg && set_curkey(c, rec.key.ptr, rec.key.len))) {
+        if (msg || !open || rec.cell.len != c->ncurkey ||
+            memcmp(rec.cell.ptr, c->curkey, rec.cell.len) != 0) { /* the next claim */
+            if (c->ngroups == n) break;                           /* the next window's */
+            if (add_group(c, msg) || (!msg && set_curkey(c, rec.cell.ptr, rec.cell.len))) {
                 oom = 1;
                 break;
             }
             open = !msg;
             g = (int32_t)c->ngroups - 1;
         }
-        if (csv_link(c, &c->war, g, rec.start, rec.end, rec.line, &spot)) {
+        if (csv_link(c, &c->war, g, rec.pos, rec.end, rec.line, &spot)) {
             oom = 1;
             break;
         }
-        ps_take(c, &rec);
+        cstream_take(&c->cs, &rec);
     }
     if (oom) {
         snprintf(errbuf, errcap, "out of memory reading %s", c->path);
@@ -2758,11 +2546,9 @@ int prof_csv_load(ProfCsv *c, size_t from, size_t to, char *errbuf, size_t errca
 
 void prof_csv_free(ProfCsv *c) {
     if (!c) return;
-    ps_close(c);
-    mem_free(c->alloc, c->text, c->textcap);
+    cstream_free(&c->cs);
     mem_free(c->alloc, c->rows, c->caprows * sizeof(CRow));
     mem_free(c->alloc, c->groups, c->capgroups * sizeof(CGroup));
-    mem_free(c->alloc, c->sp.v, c->sp.cap * sizeof(CSpot));
     mem_free(c->alloc, c->curkey, c->capcurkey);
     arena_free(&c->ar);
     arena_free(&c->war);
@@ -2770,7 +2556,7 @@ void prof_csv_free(ProfCsv *c) {
 }
 
 uint64_t prof_csv_bytes(const ProfCsv *c) {
-    return c->bytes;
+    return c->cs.bytes;
 }
 
 size_t prof_csv_count(const ProfCsv *c) {
@@ -2785,7 +2571,7 @@ static const CGroup *csv_group(const ProfCsv *c, size_t i) {
 void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_t *line) {
     const CGroup *g = csv_group(c, i);
     const CRow *r = &c->rows[g->head];
-    const char *s = c->text + (r->start - c->tbase);
+    const char *s = c->cs.text + (r->start - c->cs.tbase);
     size_t e = (size_t)(r->end - r->start);
     while (e > 0 && (s[e - 1] == '\n' || s[e - 1] == '\r')) e--;
     *p = s;
@@ -2798,7 +2584,7 @@ void prof_csv_raw(const ProfCsv *c, size_t i, const char **p, size_t *n, uint64_
  * a row that no longer reads). */
 static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWork *w, uint8_t skip,
                         int *oom) {
-    csv_reset(r, c->text + (row->start - c->tbase), (size_t)(row->end - row->start));
+    csv_reset(r, c->cs.text + (row->start - c->cs.tbase), (size_t)(row->end - row->start));
     uint64_t line;
     const char *why;
     if (csv_next(r, &line, &why) != 1) return -1;
@@ -2812,7 +2598,7 @@ static int32_t row_node(const ProfCsv *c, CsvReader *r, const CRow *row, ProfWor
         const char *f = at_line ? NULL : r->fields[k].ptr;
         /* a cell as it is in the file is not copied (a quoted one with
          * doubled quotes is: the reader's scratch space is reused) */
-        int in_text = f && f >= c->text && f + len <= c->text + c->len;
+        int in_text = f && f >= c->cs.text && f + len <= c->cs.text + c->cs.len;
         char *s = in_text ? NULL : pn_str(w, len + 1);
         if (v < 0 || (!in_text && !s)) return *oom = 1, -1;
         PNode *vn = PN(w, v);
@@ -2864,7 +2650,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     room += c->rows[g->head].end - c->rows[g->head].start + c->ncols + 32;
     int rc = pn_reserve(w, room) ? -2 : 0;
     CsvReader r;
-    csv_init(&r, c->text, 0, w->alloc);
+    csv_init(&r, c->cs.text, 0, w->alloc);
     int32_t claim = rc ? -1 : row_node(c, &r, &c->rows[g->head], w, HEAD_SKIP, &x.oom);
     int32_t rows = claim < 0 ? -1 : pn_new(w, PN_ARR, &x.oom), last = -1;
     if (rows < 0) rc = -2;
