@@ -47,6 +47,11 @@
 #define CSV_WINDOW_CLAIMS 4096u
 /* check --history: ~2 MB of CSV, as STORE_WINDOW_BYTES of JSON Lines */
 #define CSV_STORE_WINDOW_CLAIMS 1024u
+/* history add: about the claims of an ADD_WINDOW_BYTES window of JSON Lines
+ * (~4 KB a claim), so that the window's parsed and encoded claims take what
+ * they take when the same claims come as JSON Lines: CSV_WINDOW_CLAIMS
+ * held four times as many, and the run's peak memory with them */
+#define CSV_ADD_WINDOW_CLAIMS 1024u
 /* Store mode (check --history): JSON Lines read per window while staging,
  * and encoded claims of the spool per window while checking.  A window's
  * claims are held parsed (about twice their JSON), encoded, spooled and in
@@ -2083,7 +2088,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             for (int i = 0; i < b->nw; i++) b->ws[i].pcsv = pc;
             size_t n = pc ? prof_csv_count(pc) : csvc_count(cc);
             st->bytes = b->total = pc ? prof_csv_bytes(pc) : csvc_bytes(cc);
-            size_t win = sg->add ? CSV_WINDOW_CLAIMS : CSV_STORE_WINDOW_CLAIMS;
+            size_t win = sg->add ? CSV_ADD_WINDOW_CLAIMS : CSV_STORE_WINDOW_CLAIMS;
             for (size_t from = 0; from < n && rc == ARB_OK; from += win) {
                 size_t to = from + win < n ? from + win : n;
                 if ((cc && csvc_load(cc, from, to, msg, sizeof msg)) ||
