@@ -22,9 +22,14 @@ int table_add_prefix_len(Table *t, uint32_t n) {
 }
 
 const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix, uint32_t *count) {
+    return table_find_hashed(t, s, n, prefix, str_hash(s, n), count);
+}
+
+const uint32_t *table_find_hashed(const Table *t, const char *s, uint32_t n, int prefix, uint32_t h,
+                                  uint32_t *count) {
     *count = 0;
     if (!t->slots) return NULL;
-    uint32_t h = table_key_hash(s, n, prefix);
+    h ^= prefix ? TABLE_PREFIX_SALT : 0; /* table_key_hash */
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         TableSlot sl = t->slots[i];
         if (!sl.key) return NULL;

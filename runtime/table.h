@@ -88,6 +88,12 @@ int table_add_prefix_len(Table *t, uint32_t n);
  * exactly s[0..n) (prefix == 1).  Returns the row ids and sets *count. */
 const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix, uint32_t *count);
 
+/* table_find with h = str_hash(s, n) already known: an ArbStr's own hash for
+ * its exact key, str_hash_more from one prefix length to the next for its
+ * prefixes, so a code looked up at every prefix length is hashed once. */
+const uint32_t *table_find_hashed(const Table *t, const char *s, uint32_t n, int prefix, uint32_t h,
+                                  uint32_t *count);
+
 static inline const Value *table_row(const Table *t, uint32_t i) {
     return t->rows + (size_t)i * t->rt.nfields;
 }

@@ -229,7 +229,7 @@ int vm_lua_call(VM *vm, uint32_t rule, int32_t fn, const Value *args, Value *out
     return rc;
 }
 
-static int64_t floor_div(int64_t a, int64_t k) {
+static inline int64_t floor_div(int64_t a, int64_t k) {
     int64_t q = a / k;
     if ((a % k) != 0 && ((a < 0) != (k < 0))) q--;
     return q;
@@ -246,12 +246,24 @@ int64_t vm_age_years(int64_t birth, int64_t at) {
     return age;
 }
 
+/* The str_hash of s's first t->prefix_lens[i] bytes, from h, that of its
+ * first t->prefix_lens[i - 1] bytes (i > 0): the prefixes of a code are
+ * hashed as one pass over it. */
+static inline uint32_t prefix_hash(const Table *t, const ArbStr *s, uint32_t i, uint32_t h) {
+    uint32_t to = t->prefix_lens[i];
+    if (i == 0) return str_hash(s->data, to);
+    uint32_t from = t->prefix_lens[i - 1];
+    return str_hash_more(h, s->data + from, to - from);
+}
+
 int vm_set_has(const Table *t, const ArbStr *s) {
-    uint32_t n;
+    uint32_t n, h = 0;
     if (!s) return 0;
-    if (table_find(t, s->data, s->len, 0, &n)) return 1;
-    for (uint8_t i = 0; i < t->nprefix_lens && t->prefix_lens[i] <= s->len; i++)
-        if (table_find(t, s->data, t->prefix_lens[i], 1, &n)) return 1;
+    if (table_find_hashed(t, s->data, s->len, 0, s->hash, &n)) return 1;
+    for (uint8_t i = 0; i < t->nprefix_lens && t->prefix_lens[i] <= s->len; i++) {
+        h = prefix_hash(t, s, i, h);
+        if (table_find_hashed(t, s->data, t->prefix_lens[i], 1, h, &n)) return 1;
+    }
     return 0;
 }
 
@@ -301,19 +313,29 @@ static const char *format_message(VM *vm, const Template *t, const Value *args, 
     return arena_strndup(ar, b->len ? b->p : "", b->len);
 }
 
+/* st: the key, the stage, the next row id and the rows left at this stage.
+ * The stage is st[1]'s low 32 bits (-1 before the exact key, set so by
+ * MATCH; 0 the exact key; k the prefix of t->prefix_lens[k - 1] bytes);
+ * from stage 1 on, its high 32 bits hold that prefix's str_hash, continued
+ * at the next stage. */
 int vm_next_row(const Table *t, Value *st, Value *var) {
     const ArbStr *key = st[0].s;
     if (!key) return 0;
     while (st[3].i == 0) {
-        int64_t stage = ++st[1].i;
-        uint32_t n = 0;
-        const uint32_t *rows;
-        if (stage == 0)
-            rows = table_find(t, key->data, key->len, 0, &n);
-        else if (stage <= t->nprefix_lens && t->prefix_lens[stage - 1] <= key->len)
-            rows = table_find(t, key->data, t->prefix_lens[stage - 1], 1, &n);
-        else
+        uint64_t word = (uint64_t)st[1].i;
+        int32_t stage = (int32_t)(uint32_t)word + 1;
+        uint32_t h = (uint32_t)(word >> 32), n = 0;
+        const uint32_t *rows = NULL;
+        if (stage == 0) {
+            rows = table_find_hashed(t, key->data, key->len, 0, key->hash, &n);
+        } else if (stage <= t->nprefix_lens && t->prefix_lens[stage - 1] <= key->len) {
+            h = prefix_hash(t, key, (uint32_t)stage - 1, h);
+            rows = table_find_hashed(t, key->data, t->prefix_lens[stage - 1], 1, h, &n);
+        } else {
+            st[1].i = (int64_t)((uint64_t)h << 32 | (uint32_t)stage);
             return 0;
+        }
+        st[1].i = (int64_t)((uint64_t)h << 32 | (uint32_t)stage);
         st[2].p = rows;
         st[3].i = n;
     }
@@ -559,8 +581,11 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
         case OPC_MULK:
             if (S[sp - 1].i != NUL) S[sp - 1].i = mul_ovf(vm, S[sp - 1].i, a);
             break;
-        case OPC_DIVK:
-            if (S[sp - 1].i != NUL) S[sp - 1].i = floor_div(S[sp - 1].i, a);
+        case OPC_DIVK: /* date(t) of a datetime divides by a day's seconds: a constant
+                          divisor the C compiler turns into a multiply, not an idiv */
+            if (S[sp - 1].i != NUL)
+                S[sp - 1].i = a == SECS_PER_DAY ? floor_div(S[sp - 1].i, SECS_PER_DAY)
+                                                : floor_div(S[sp - 1].i, a);
             break;
         case OPC_EQ:
             CMP_INT(==);
@@ -781,10 +806,12 @@ static int rule_applies(const Rule *r, unsigned phases, int64_t as_of) {
                                   (r->eff_to != ARB_NULL && as_of > r->eff_to));
 }
 
-/* Adds the rules an index lists under key s[0..n) to the candidates. */
-static int add_candidates(VM *vm, const Table *t, const char *s, uint32_t n, int prefix) {
+/* Adds the rules an index lists under key s[0..n) (of str_hash h) to the
+ * candidates. */
+static int add_candidates(VM *vm, const Table *t, const char *s, uint32_t n, int prefix,
+                          uint32_t h) {
     uint32_t count;
-    const uint32_t *rows = table_find(t, s, n, prefix, &count);
+    const uint32_t *rows = table_find_hashed(t, s, n, prefix, h, &count);
     if (!count) return 0;
     if (mem_grow(vm->alloc, (void **)&vm->cand, sizeof(uint32_t), &vm->capcand, vm->ncand + count))
         return -1;
@@ -812,9 +839,12 @@ static void drop_rule(VM *vm, size_t from, uint32_t rule) {
 int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
     const Table *t = ix->keys;
     vm->ncand = 0;
-    if (add_candidates(vm, t, s->data, s->len, 0)) return -1;
-    for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++)
-        if (add_candidates(vm, t, s->data, t->prefix_lens[k], 1)) return -1;
+    uint32_t h = 0;
+    if (add_candidates(vm, t, s->data, s->len, 0, s->hash)) return -1;
+    for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++) {
+        h = prefix_hash(t, s, k, h);
+        if (add_candidates(vm, t, s->data, t->prefix_lens[k], 1, h)) return -1;
+    }
     /* in rule order, each rule once */
     for (size_t a = 1; a < vm->ncand; a++) {
         uint32_t x = vm->cand[a];
