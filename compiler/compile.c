@@ -457,6 +457,42 @@ static Node *select_key(const CodeGen *g, const Node *n, const Node *b, int32_t 
     return NULL;
 }
 
+/* Whether e is date(E) of a datetime E: its day. */
+static Node *date_of_datetime(Node *e) {
+    e = unwrap(e);
+    if (!e || e->kind != N_CALL || e->op == 1 || e->res != RES_BUILTIN || e->slot != BI_DATE ||
+        !e->list || e->list->next || e->list->type.kind != TY_DATETIME)
+        return NULL;
+    return unwrap(e->list);
+}
+
+/* After select_key, a `where` whose second conjunct is `date(b.T) == KEY2`
+ * (or `KEY2 == date(b.T)`), T a datetime field of binder b and KEY2
+ * date(E) of a pure datetime E or a pure date field, narrows the code's
+ * group to the items of that day: SELDAY.  Returns KEY2 and sets *field, or
+ * NULL. */
+static Node *select_day_key(const Node *n, const Node *b, int32_t *field) {
+    Node *c = unwrap(n->b), *parent = NULL;
+    while (c && c->kind == N_BINARY && c->op == OP_AND) parent = c, c = unwrap(c->a);
+    Node *c2 = parent ? unwrap(parent->b) : NULL;
+    if (!c2 || c2->kind != N_BINARY || c2->op != OP_EQ || c2->a->type.kind != TY_DATE ||
+        c2->b->type.kind != TY_DATE)
+        return NULL;
+    for (int side = 0; side < 2; side++) {
+        Node *x = date_of_datetime(side ? c2->b : c2->a), *key = side ? c2->a : c2->b;
+        if (!x || x->kind != N_FIELDREF) continue;
+        Node *v = unwrap(x->a);
+        if (v->kind != N_NAME || v->res != RES_VAR || v->slot != b->slot) continue;
+        Node *kd = date_of_datetime(key), *ku = unwrap(key);
+        if (kd ? !(kd->kind == N_FIELDREF && pure_key(kd, b->slot))
+               : !(ku && ku->kind == N_FIELDREF && pure_key(ku, b->slot)))
+            continue;
+        *field = x->slot;
+        return key;
+    }
+    return NULL;
+}
+
 static void cg_agg_body(CodeGen *g, Node *n) {
     int32_t acc = n->slot;
     int kind = n->type.kind;
@@ -482,6 +518,12 @@ static void cg_agg_body(CodeGen *g, Node *n) {
             cg_expr(g, b->a);
             cg_expr(g, key);
             E1(g, SELECT, field);
+            int32_t tfield;
+            Node *day = select_day_key(n, b, &tfield);
+            if (day) { /* and of the key's day: SELDAY */
+                cg_expr(g, day);
+                E1(g, SELDAY, tfield);
+            }
             E2(g, LOOP, b->slot + 1, b->slot + 2);
             top = g->ncode;
             end = emit(g, OPC_NEXT, 4, b->slot + 1, b->slot + 2, b->slot, 0) + 3;

@@ -54,6 +54,8 @@ typedef struct NativeHelpers {
     void (*overflow)(NativeCtx *c);
     /* SELECT: the items of list l whose field f equals key (vm_select) */
     const ArbList *(*select)(NativeCtx *c, const ArbList *l, const ArbStr *key, int32_t f);
+    /* SELDAY: the items of list l whose datetime field t is on day (vm_select_day) */
+    const ArbList *(*select_day)(NativeCtx *c, const ArbList *l, int64_t day, int32_t t);
 } NativeHelpers;
 
 struct NativeCtx {
@@ -81,9 +83,9 @@ extern const NativeHelpers native_helpers;
  * and bound entry (NULL where none).  The runtime loads it with dlopen and
  * refuses one of another format, rule count or pack. */
 #define NATIVE_FORMAT                                                                              \
-    6 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
+    7 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
          order; 4: shape functions take the rule's operand vector; 5: evidence helper;             \
-         6: select helper */
+         6: select helper; 7: select_day helper */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"

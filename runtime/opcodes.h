@@ -84,6 +84,9 @@
     X(EVIDENCE, 1, ">", "note the claim record in local a (from history) as evidence")             \
     X(SELECT, 1, "ls>l",                                                                           \
       "replace a list and a string by the list's items whose field a equals the string "           \
+      "(or the list itself)")                                                                      \
+    X(SELDAY, 1, "li>l",                                                                           \
+      "replace a list and a day by the list's items whose datetime field a falls on that day "     \
       "(or the list itself)")
 
 typedef enum Opcode {

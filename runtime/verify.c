@@ -434,6 +434,15 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         sp--;
         break;
     }
+    case OPC_SELDAY: {
+        WANT(0, T_I64, N_("expects a day"));
+        WANT(1, T_LIST, N_("expects a list"));
+        const RecordType *rt = TOP(1).ref;
+        if (a[0] < 0 || (uint32_t)a[0] >= rt->nfields) return N_("field out of range");
+        if (rt->fields[a[0]].type.kind != TY_DATETIME) return N_("expects a datetime");
+        sp--;
+        break;
+    }
     case OPC_HISTORY:
         WANT(0, T_I64, N_("expects a duration"));
         TOP(0) = ty(T_LIST, p->claim);

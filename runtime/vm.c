@@ -18,8 +18,11 @@
  * forgetting them all is one increment). */
 typedef struct SelEntry {
     const ArbList *list;
-    const ArbStr *key; /* NULL: the mark */
-    int32_t field;
+    union {
+        const ArbStr *key; /* SELECT: NULL for the mark */
+        int64_t day;       /* SELDAY (field < 0): ARB_NULL for the mark */
+    };
+    int32_t field; /* SELECT: the field; SELDAY: day_field(the field) */
     uint32_t gen;
     uint32_t n;     /* the group's items; for the mark, a SEL_ state */
     ArbList *group; /* in the claim's arena */
@@ -91,9 +94,39 @@ static SelEntry *sel_slot(const VM *vm, const ArbList *l, int32_t f, const ArbSt
     }
 }
 
+/* SELDAY's entries share the table, apart from SELECT's by their field. */
+static int32_t day_field(int32_t t) {
+    return -2 - t;
+}
+
+static uint64_t seld_hash(const ArbList *l, int32_t f, int64_t day) {
+    uint64_t h = ((uint64_t)(uintptr_t)l >> 3) * 0x9E3779B97F4A7C15ull;
+    h ^= (uint64_t)(uint32_t)f * 0xC2B2AE3D27D4EB4Full;
+    h ^= (uint64_t)day * 0x165667B19E3779F9ull;
+    return h ^ (h >> 31);
+}
+
+/* The entry of (l, f, day) (f from day_field), or the free slot where it
+ * would go. */
+static SelEntry *seld_slot(const VM *vm, const ArbList *l, int32_t f, int64_t day) {
+    size_t mask = vm->capsel - 1;
+    for (size_t i = seld_hash(l, f, day) & mask;; i = (i + 1) & mask) {
+        SelEntry *e = &vm->sel[i];
+        if (e->gen != vm->sel_gen) return e;
+        if (e->list == l && e->field == f && e->day == day) return e;
+    }
+}
+
 /* Takes the free slot e for (l, f, k). */
 static SelEntry *sel_take(VM *vm, SelEntry *e, const ArbList *l, int32_t f, const ArbStr *k) {
-    *e = (SelEntry){l, k, f, vm->sel_gen, 0, NULL};
+    *e = (SelEntry){l, {.key = k}, f, vm->sel_gen, 0, NULL};
+    vm->nsel++;
+    return e;
+}
+
+/* Takes the free slot e for (l, f, day). */
+static SelEntry *seld_take(VM *vm, SelEntry *e, const ArbList *l, int32_t f, int64_t day) {
+    *e = (SelEntry){l, {.day = day}, f, vm->sel_gen, 0, NULL};
     vm->nsel++;
     return e;
 }
@@ -112,7 +145,8 @@ static int sel_reserve(VM *vm, size_t more) {
     vm->sel_gen = 1; /* the new table's slots are free (generation 0) */
     for (size_t i = 0; i < oldcap; i++)
         if (old[i].gen == gen) {
-            SelEntry *e = sel_slot(vm, old[i].list, old[i].field, old[i].key);
+            SelEntry *e = old[i].field < 0 ? seld_slot(vm, old[i].list, old[i].field, old[i].day)
+                                           : sel_slot(vm, old[i].list, old[i].field, old[i].key);
             *e = old[i];
             e->gen = 1;
         }
@@ -183,6 +217,70 @@ const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f,
     }
     if (m->n == SEL_FAILED) return l; /* the whole list */
     const SelEntry *e = sel_slot(vm, l, f, key);
+    return e->gen == vm->sel_gen ? e->group : NULL;
+}
+
+/* The day of a datetime value (ARB_NULL stays). */
+static inline int64_t day_of_time(int64_t t) {
+    if (t == ARB_NULL) return ARB_NULL;
+    int64_t q = t / SECS_PER_DAY;
+    return t % SECS_PER_DAY < 0 ? q - 1 : q; /* floor, as DIVK */
+}
+
+/* Groups l's items by the day of datetime field t, as sel_group does by a
+ * string field.  0, or -1 when out of memory. */
+static int seld_group(VM *vm, const ArbList *l, int32_t t, Arena *ar) {
+    if (sel_reserve(vm, (size_t)l->n + 1)) return -1;
+    int32_t f = day_field(t);
+    size_t keyed = 0, groups = 0;
+    for (uint32_t i = 0; i < l->n; i++) {
+        int64_t d = day_of_time(list_item(l, i)[t].i);
+        if (d == ARB_NULL) continue;
+        SelEntry *e = seld_slot(vm, l, f, d);
+        if (e->gen != vm->sel_gen) {
+            seld_take(vm, e, l, f, d);
+            groups++;
+        }
+        e->n++;
+        keyed++;
+    }
+    ArbList *gl = groups ? arena_alloc(ar, groups * sizeof(ArbList)) : NULL;
+    Value *vals = keyed ? arena_alloc(ar, keyed * l->width * sizeof(Value)) : NULL;
+    if ((groups && !gl) || (keyed && !vals)) return -1;
+    for (uint32_t i = 0; i < l->n; i++) {
+        const Value *it = list_item(l, i);
+        int64_t d = day_of_time(it[t].i);
+        if (d == ARB_NULL) continue;
+        SelEntry *e = seld_slot(vm, l, f, d);
+        if (!e->group) {
+            e->group = gl++;
+            e->group->n = 0;
+            e->group->width = l->width;
+            e->group->items = vals;
+            vals += (size_t)e->n * l->width;
+        }
+        memcpy(e->group->items + (size_t)e->group->n++ * l->width, it, l->width * sizeof(Value));
+    }
+    return 0;
+}
+
+const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, Arena *ar) {
+    if (!l || day == ARB_NULL) return NULL; /* date(x.t) == day holds for no item */
+    if (l->n < VM_SELECT_MIN) return l;
+    if (sel_reserve(vm, 1)) return l;
+    int32_t f = day_field(t);
+    SelEntry *m = seld_slot(vm, l, f, ARB_NULL);
+    if (m->gen != vm->sel_gen) {
+        seld_take(vm, m, l, f, ARB_NULL)->n = SEL_SEEN;
+        return l;
+    }
+    if (m->n == SEL_SEEN) {
+        int failed = seld_group(vm, l, t, ar) != 0;
+        m = seld_slot(vm, l, f, ARB_NULL); /* the table may have grown */
+        m->n = failed ? SEL_FAILED : SEL_GROUPED;
+    }
+    if (m->n == SEL_FAILED) return l; /* the whole list */
+    const SelEntry *e = seld_slot(vm, l, f, day);
     return e->gen == vm->sel_gen ? e->group : NULL;
 }
 
@@ -686,6 +784,10 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
         case OPC_SELECT:
             sp--;
             S[sp - 1].l = vm_select(vm, S[sp - 1].l, S[sp].s, a, ar);
+            break;
+        case OPC_SELDAY:
+            sp--;
+            S[sp - 1].l = vm_select_day(vm, S[sp - 1].l, S[sp].i, a, ar);
             break;
         case OPC_LOOP:
             L[a] = S[--sp];

@@ -135,6 +135,12 @@ int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
  * equal to key are never a wrong answer. */
 #define VM_SELECT_MIN 8
 const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f, Arena *ar);
+/* SELDAY: the items of list l whose datetime field t falls on `day` (days
+ * since the epoch), as vm_select: grouped by day at the second SELDAY of l
+ * and t since the claim began, l whole before, NULL when none (day missing
+ * included).  After a SELECT, it narrows a code's group to its lines of a
+ * day; the code looping over the result tests the day again. */
+const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, Arena *ar);
 /* Forgets the groups: the lists they were made of are another claim's. */
 void vm_select_forget(VM *vm);
 

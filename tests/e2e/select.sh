@@ -7,14 +7,16 @@
 # behind `true and` (no SELECT), give byte-identical findings over
 # generated claims — long stays of ~50 lines, and histories of a few
 # persons — with the interpreter, the JIT and ahead-of-time native code;
-# the twin without SELECT is run by the interpreter only.
+# the twin without SELECT is run by the interpreter only.  A `where` whose
+# second conjunct is `date(x.T) == DAY` (T a datetime field) narrows the
+# code's group to that day's items (SELDAY): R.1 and R.9.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 "$arbiter" gen claims --n 1200 --seed 41 -o "$tmp/gen.jsonl" || exit 1
-# few persons: long histories; a few item codes and names left out: missing keys
+# few persons: long histories; a few item names and times left out: missing keys
 python3 - "$tmp/gen.jsonl" "$tmp/claims.jsonl" <<'PY'
 import json, random, sys
 rnd = random.Random(9)
@@ -24,6 +26,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
         c["person_id"] = "Q%02d" % rnd.randrange(40)
         for x in c["lines"]:
             if rnd.random() < 0.03: x.pop("item_name", None)
+            if rnd.random() < 0.02: x.pop("time", None)
         f.write(json.dumps(c, ensure_ascii=False) + "\n")
 PY
 grep -q '"inpatient"' "$tmp/claims.jsonl" || { echo "FAIL: no inpatient claims (long lists) generated"; exit 1; }
@@ -61,21 +64,27 @@ rule R.7 in R for line in claim.lines
 rule R.8 in R for p in history(30d)
   when exists(x in p.lines, y in claim.lines where ${w}y.item_code == x.item_code and y.dept == p.dept)
   flag claim message "{p.claim_id}"
+rule R.9 in R for line in claim.lines
+  when count(x in claim.lines where ${w}x.item_code == line.item_code and date(line.time) == date(x.time)
+             and x.line_no != line.line_no) > 0
+  flag line message "{sum(x.quantity for x in claim.lines where ${w}line.item_code == x.item_code and date(x.time) == date(line.time) and x.quantity > 1)}"
 EOF
 }
 rules "" >"$tmp/sel.rules"
 rules "true and " >"$tmp/scan.rules"
 nsel=$("$arbiter" disasm "$tmp/sel.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELECT ')
 nscan=$("$arbiter" disasm "$tmp/scan.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELECT ')
+nday=$("$arbiter" disasm "$tmp/sel.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELDAY ')
 # R.1 (2), R.2, R.3 (2), R.4 (the min: the max begins with an enum test), R.5, R.6 (2),
-# R.8 (y over claim.lines); not R.7 (all)
-[ "$nsel" -eq 10 ] || { echo "FAIL: $nsel SELECTs in the rules written for it, expected 10"; fail=1; }
+# R.8 (y over claim.lines), R.9 (2); not R.7 (all).  SELDAY: R.1's when, R.9 (2)
+[ "$nsel" -eq 12 ] || { echo "FAIL: $nsel SELECTs in the rules written for it, expected 12"; fail=1; }
+[ "$nday" -eq 3 ] || { echo "FAIL: $nday SELDAYs in the rules written for it, expected 3"; fail=1; }
 [ "$nscan" -eq 0 ] || { echo "FAIL: $nscan SELECTs behind 'true and'"; fail=1; }
 
 "$arbiter" check "$tmp/scan.rules" --claims "$tmp/claims.jsonl" -o "$tmp/f_scan" --quiet --backend interp \
   --stdlib "$src/stdlib-rules" || { echo "FAIL: check of the scanning twin"; exit 1; }
 [ "$(wc -l <"$tmp/f_scan")" -gt 100 ] || { echo "FAIL: too few findings to compare"; fail=1; }
-for r in 1 2 3 4 5 6 7 8; do
+for r in 1 2 3 4 5 6 7 8 9; do
   grep -q "\"R.$r\"" "$tmp/f_scan" || { echo "FAIL: rule R.$r raised nothing (it would prove nothing)"; fail=1; }
 done
 for args in "--backend interp" "--backend jit" "--backend interp --no-index" "--backend jit --threads 2"; do

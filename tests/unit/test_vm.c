@@ -640,6 +640,47 @@ static void test_select_groups(void **state) {
     teardown_env(&e);
 }
 
+/* SELDAY (vm_select_day): a list grouped by the day of a datetime field, at
+ * the second SELDAY of the list (the first gives it whole); times before
+ * 1970 fall on the day they are in (floor, as date() gives); a missing time
+ * is on no day, and a missing day selects nothing. */
+static void test_select_day_groups(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule R in C when claim.total > 0 flag claim\n");
+    const char *codes[10] = {"A", "A", "A", "A", "A", "A", "A", "A", "A", "A"};
+    const char *amounts[10] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"};
+    const char *times[10] = {"2025-03-02T09:00:00", "2025-03-03T00:00:00", "2025-03-02T23:59:59",
+                             "1969-12-31T23:00:00", "2025-03-03T10:00:00", "1970-01-01T00:00:00",
+                             "2025-03-02T00:00:00", "1969-12-31T00:00:01", "2025-03-04T09:00:00",
+                             "2025-03-02T12:00:00"};
+    Value *c = new_claim(&e, "M", NULL);
+    add_lines(&e, c, 10, codes, amounts, times);
+    int32_t lf = record_field_index(e.ct, "lines", 5), tf = record_field_index(e.lt, "time", 4),
+            af = record_field_index(e.lt, "amount", 6);
+    ArbList *l = (ArbList *)c[lf].l;
+    l->items[(size_t)8 * l->width + tf].i = ARB_NULL; /* line 9: no time */
+    int64_t mar2 = list_item(l, 0)[tf].i / SECS_PER_DAY;
+    assert_ptr_equal(vm_select_day(&e.vm, l, mar2, tf, &e.ar), l); /* met once: whole */
+    const ArbList *g = vm_select_day(&e.vm, l, mar2, tf, &e.ar);
+    assert_int_equal(g->n, 4); /* lines 1, 3, 7, 10 */
+    int64_t want[4] = {100, 300, 700, 1000};
+    for (uint32_t i = 0; i < g->n; i++) assert_int_equal(list_item(g, i)[af].i, want[i]);
+    assert_int_equal(vm_select_day(&e.vm, l, mar2 + 1, tf, &e.ar)->n, 2); /* lines 2, 5 */
+    assert_int_equal(vm_select_day(&e.vm, l, -1, tf, &e.ar)->n, 2);       /* lines 4, 8 */
+    assert_int_equal(vm_select_day(&e.vm, l, 0, tf, &e.ar)->n, 1);        /* line 6 */
+    assert_null(vm_select_day(&e.vm, l, mar2 + 2, tf, &e.ar));            /* line 9 has no time */
+    assert_null(vm_select_day(&e.vm, l, ARB_NULL, tf, &e.ar));
+    assert_ptr_equal(vm_select_day(&e.vm, l, mar2, tf, &e.ar), g); /* grouped once */
+    /* SELECT's groups of the same list and SELDAY's live side by side */
+    int32_t cf = record_field_index(e.lt, "item_code", 9);
+    const ArbStr *a = str_new(&e.ar, "A", 1);
+    assert_ptr_equal(vm_select(&e.vm, l, a, cf, &e.ar), l);
+    assert_int_equal(vm_select(&e.vm, l, a, cf, &e.ar)->n, 10);
+    assert_ptr_equal(vm_select_day(&e.vm, l, mar2, tf, &e.ar), g);
+    teardown_env(&e);
+}
+
 /* An aggregate whose where begins with `x.F == key` compiles to SELECT and
  * gives what the same condition behind `true and` (a scan) gives. */
 static void test_select_rule_twin(void **state) {
@@ -705,6 +746,7 @@ int main(void) {
         cmocka_unit_test(test_index_decides_its_conjunct),
         cmocka_unit_test(test_small_sets_inline),
         cmocka_unit_test(test_select_groups),
+        cmocka_unit_test(test_select_day_groups),
         cmocka_unit_test(test_select_rule_twin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
