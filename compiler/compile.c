@@ -457,6 +457,26 @@ static Node *select_key(const CodeGen *g, const Node *n, const Node *b, int32_t 
     return NULL;
 }
 
+/* For binder b followed by the last binder x over `b.LF` (a list field of
+ * b's record) where select_key holds for x with a KEY that does not read b
+ * either: KEY, and *lf, *f (LF and x's field F).  The loop over b then
+ * takes only the records with an item whose F equals KEY (SELIN): the
+ * others would give no x past the first conjunct.  NULL otherwise. */
+static Node *select_in_key(const CodeGen *g, const Node *n, const Node *b, int32_t *lf,
+                           int32_t *f) {
+    const Node *x = b->next;
+    if (!x || x->next || b->kind == N_MATCH || x->kind == N_MATCH) return NULL;
+    Node *key = select_key(g, n, x, f);
+    if (!key || !pure_key(key, b->slot)) return NULL;
+    Node *lst = unwrap(x->a);
+    if (!lst || lst->kind != N_FIELDREF || lst->type.kind != TY_LIST) return NULL;
+    Node *v = unwrap(lst->a);
+    if (!v || v->kind != N_NAME || v->res != RES_VAR || v->slot != b->slot) return NULL;
+    if (lst->slot < 0 || lst->slot > 0xffff || *f < 0 || *f > 0xffff) return NULL;
+    *lf = lst->slot;
+    return key;
+}
+
 /* Whether e is date(E) of a datetime E: its day. */
 static Node *date_of_datetime(Node *e) {
     e = unwrap(e);
@@ -512,8 +532,18 @@ static void cg_agg_body(CodeGen *g, Node *n) {
             outer[nouter] = top;
             ends[nouter++] = end;
         }
-        int32_t field;
-        Node *key = select_key(g, n, b, &field);
+        int32_t field, lf, f2;
+        Node *key = select_key(g, n, b, &field), *key2;
+        if (!key && (key2 = select_in_key(g, n, b, &lf, &f2))) {
+            /* `b in L, x in b.LF where x.F == KEY ...`: only b's with such an x */
+            cg_expr(g, b->a);
+            cg_expr(g, key2);
+            E2(g, SELIN, lf, f2);
+            E2(g, LOOP, b->slot + 1, b->slot + 2);
+            top = g->ncode;
+            end = emit(g, OPC_NEXT, 4, b->slot + 1, b->slot + 2, b->slot, 0) + 3;
+            continue;
+        }
         if (key) { /* the items whose field equals the key: SELECT, then as cg_binder */
             cg_expr(g, b->a);
             cg_expr(g, key);

@@ -51,6 +51,7 @@ enum {
     H_OVERFLOW,
     H_SELECT,
     H_SELECT_DAY,
+    H_SELECT_IN,
     H__COUNT
 };
 
@@ -402,6 +403,12 @@ static void gen_insn(Gen *g, uint32_t pc, int maxdepth) {
         PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_SELECT, args, 4), g->i64, ""));
         break;
     }
+    case OPC_SELIN: {
+        y = POP(), x = POP();
+        LLVMValueRef args[4] = {g->ctx, as_ptr(g, x), as_ptr(g, y), c32(g, a[0] << 16 | a[1])};
+        PUSH(LLVMBuildPtrToInt(g->b, call_helper(g, H_SELECT_IN, args, 4), g->i64, ""));
+        break;
+    }
     case OPC_SELDAY: {
         y = POP(), x = POP();
         LLVMValueRef args[4] = {g->ctx, as_ptr(g, x), y, c32(g, a[0])};
@@ -624,6 +631,7 @@ static int build_module(const Program *p, const Ranges *rg, LLVMContextRef cx, L
     g.h_types[H_SELECT] = LLVMFunctionType(P, sel4, 4, 0);
     LLVMTypeRef seld4[4] = {P, P, I, I32};
     g.h_types[H_SELECT_DAY] = LLVMFunctionType(P, seld4, 4, 0);
+    g.h_types[H_SELECT_IN] = LLVMFunctionType(P, sel4, 4, 0);
     int failed = 0, shapes = 0;
     for (uint32_t i = 0; i < rg->n && !failed; i++) {
         if (rg->rep[i] != i || rg->from[i] == rg->to[i]) continue;

@@ -86,10 +86,14 @@ static const ArbList *h_select_day(NativeCtx *c, const ArbList *l, int64_t day, 
     return vm_select_day(c->vm, l, day, t, c->ar);
 }
 
+static const ArbList *h_select_in(NativeCtx *c, const ArbList *h, const ArbStr *key, int32_t lff) {
+    return vm_select_in(c->vm, h, key, lff >> 16, lff & 0xffff, c->ar);
+}
+
 const NativeHelpers native_helpers = {
     h_set_has,  h_table_has,     h_intset_has,  h_matches,  h_str_cmp, vm_age_years, h_year,
     h_month,    vm_utf8_chars,   h_match_start, h_next_row, h_flag,    h_history,    vm_starts_with,
-    h_lua_call, h_matches_regex, h_evidence,    h_overflow, h_select,  h_select_day,
+    h_lua_call, h_matches_regex, h_evidence,    h_overflow, h_select,  h_select_day, h_select_in,
 };
 
 int native_run(VM *vm, NativeFn fn, uint32_t rule, const Value *claim, Arena *ar) {

@@ -56,6 +56,9 @@ typedef struct NativeHelpers {
     const ArbList *(*select)(NativeCtx *c, const ArbList *l, const ArbStr *key, int32_t f);
     /* SELDAY: the items of list l whose datetime field t is on day (vm_select_day) */
     const ArbList *(*select_day)(NativeCtx *c, const ArbList *l, int64_t day, int32_t t);
+    /* SELIN: the records of h with an item of list field lf whose field f equals key
+     * (vm_select_in); lf and f in one word, lf << 16 | f */
+    const ArbList *(*select_in)(NativeCtx *c, const ArbList *h, const ArbStr *key, int32_t lff);
 } NativeHelpers;
 
 struct NativeCtx {
@@ -85,7 +88,7 @@ extern const NativeHelpers native_helpers;
 #define NATIVE_FORMAT                                                                              \
     7 /* 2: matches_regex helper; 3: helpers history, starts_with, lua_call, matches_regex in that \
          order; 4: shape functions take the rule's operand vector; 5: evidence helper;             \
-         6: select helper; 7: select_day helper */
+         6: select helper; 7: select_day and select_in helpers */
 #define NATIVE_SYM_INFO "arbiter_native_info"
 #define NATIVE_SYM_ENTRY "arbiter_native_entry"
 #define NATIVE_SYM_BOUND "arbiter_native_bound"

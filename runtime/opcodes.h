@@ -87,7 +87,10 @@
       "(or the list itself)")                                                                      \
     X(SELDAY, 1, "li>l",                                                                           \
       "replace a list and a day by the list's items whose datetime field a falls on that day "     \
-      "(or the list itself)")
+      "(or the list itself)")                                                                      \
+    X(SELIN, 2, "ls>l",                                                                            \
+      "replace a list of records and a string by the records whose list field a holds an item "    \
+      "whose field b equals the string (or the list itself)")
 
 typedef enum Opcode {
 #define X(name, n, sig, d) OPC_##name,

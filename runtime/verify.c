@@ -434,6 +434,18 @@ static const char *type_step(const Program *p, const TypeCtx *c, uint32_t pc, Ty
         sp--;
         break;
     }
+    case OPC_SELIN: {
+        WANT(0, T_STR, N_("expects a string"));
+        WANT(1, T_LIST, N_("expects a list"));
+        const RecordType *rt = TOP(1).ref;
+        if (a[0] < 0 || (uint32_t)a[0] >= rt->nfields || rt->fields[a[0]].type.kind != TY_LIST)
+            return N_("field out of range");
+        const RecordType *it = rt->fields[a[0]].type.rec;
+        if (a[1] < 0 || (uint32_t)a[1] >= it->nfields) return N_("field out of range");
+        if (!type_is_string(it->fields[a[1]].type.kind)) return N_("expects a string");
+        sp--;
+        break;
+    }
     case OPC_SELDAY: {
         WANT(0, T_I64, N_("expects a day"));
         WANT(1, T_LIST, N_("expects a list"));

@@ -22,9 +22,11 @@ typedef struct SelEntry {
         const ArbStr *key; /* SELECT: NULL for the mark */
         int64_t day;       /* SELDAY (field < 0): ARB_NULL for the mark */
     };
-    int32_t field; /* SELECT: the field; SELDAY: day_field(the field) */
+    int32_t field; /* SELECT: the field; SELDAY: day_field(the field); SELIN: in_field */
     uint32_t gen;
     uint32_t n;     /* the group's items; for the mark, a SEL_ state */
+    uint32_t hn;    /* SELIN: the records of the list (list is their first) */
+    uint32_t lastp; /* SELIN, while grouping: the last record counted or copied */
     ArbList *group; /* in the claim's arena */
 } SelEntry;
 
@@ -94,9 +96,18 @@ static SelEntry *sel_slot(const VM *vm, const ArbList *l, int32_t f, const ArbSt
     }
 }
 
-/* SELDAY's entries share the table, apart from SELECT's by their field. */
+/* SELDAY's entries share the table, apart from SELECT's by their field;
+ * SELIN's too (a string key, as SELECT's). */
 static int32_t day_field(int32_t t) {
     return -2 - t;
+}
+
+static int is_day_field(int32_t f) {
+    return f < 0 && f > INT32_MIN / 2;
+}
+
+static int32_t in_field(int32_t lf, int32_t f) {
+    return INT32_MIN + (int32_t)(((uint32_t)lf & 0xfff) << 12 | ((uint32_t)f & 0xfff));
 }
 
 static uint64_t seld_hash(const ArbList *l, int32_t f, int64_t day) {
@@ -119,14 +130,14 @@ static SelEntry *seld_slot(const VM *vm, const ArbList *l, int32_t f, int64_t da
 
 /* Takes the free slot e for (l, f, k). */
 static SelEntry *sel_take(VM *vm, SelEntry *e, const ArbList *l, int32_t f, const ArbStr *k) {
-    *e = (SelEntry){l, {.key = k}, f, vm->sel_gen, 0, NULL};
+    *e = (SelEntry){l, {.key = k}, f, vm->sel_gen, 0, 0, 0, NULL};
     vm->nsel++;
     return e;
 }
 
 /* Takes the free slot e for (l, f, day). */
 static SelEntry *seld_take(VM *vm, SelEntry *e, const ArbList *l, int32_t f, int64_t day) {
-    *e = (SelEntry){l, {.day = day}, f, vm->sel_gen, 0, NULL};
+    *e = (SelEntry){l, {.day = day}, f, vm->sel_gen, 0, 0, 0, NULL};
     vm->nsel++;
     return e;
 }
@@ -145,8 +156,9 @@ static int sel_reserve(VM *vm, size_t more) {
     vm->sel_gen = 1; /* the new table's slots are free (generation 0) */
     for (size_t i = 0; i < oldcap; i++)
         if (old[i].gen == gen) {
-            SelEntry *e = old[i].field < 0 ? seld_slot(vm, old[i].list, old[i].field, old[i].day)
-                                           : sel_slot(vm, old[i].list, old[i].field, old[i].key);
+            SelEntry *e = is_day_field(old[i].field)
+                              ? seld_slot(vm, old[i].list, old[i].field, old[i].day)
+                              : sel_slot(vm, old[i].list, old[i].field, old[i].key);
             *e = old[i];
             e->gen = 1;
         }
@@ -281,6 +293,98 @@ const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, A
     }
     if (m->n == SEL_FAILED) return l; /* the whole list */
     const SelEntry *e = seld_slot(vm, l, f, day);
+    return e->gen == vm->sel_gen ? e->group : NULL;
+}
+
+/* SELIN's entries: keyed by the list's first record and count (history()
+ * gives a new ArbList at each call, over the same records), field and key. */
+static SelEntry *seli_slot(const VM *vm, const Value *items, uint32_t hn, int32_t f,
+                           const ArbStr *k) {
+    const ArbList *l = (const ArbList *)(const void *)items;
+    size_t mask = vm->capsel - 1;
+    for (size_t i = sel_hash(l, f, k) & mask;; i = (i + 1) & mask) {
+        SelEntry *e = &vm->sel[i];
+        if (e->gen != vm->sel_gen) return e;
+        if (e->list == l && e->field == f && e->hn == hn &&
+            (k ? e->key && str_eq(e->key, k) : !e->key))
+            return e;
+    }
+}
+
+static SelEntry *seli_take(VM *vm, SelEntry *e, const Value *items, uint32_t hn, int32_t f,
+                           const ArbStr *k) {
+    sel_take(vm, e, (const ArbList *)(const void *)items, f, k);
+    e->hn = hn;
+    return e;
+}
+
+/* Groups h's records by the values of string field f of the items of
+ * their list field lf: a record once per value, in h's order.  0, or -1
+ * when out of memory. */
+static int seli_group(VM *vm, const ArbList *h, int32_t lf, int32_t f, Arena *ar) {
+    int32_t ff = in_field(lf, f);
+    size_t keyed = 0, groups = 0;
+    for (uint32_t i = 0; i < h->n; i++) {
+        const ArbList *l = list_item(h, i)[lf].l;
+        if (!l) continue;
+        if (sel_reserve(vm, (size_t)l->n + 1)) return -1;
+        for (uint32_t j = 0; j < l->n; j++) {
+            const ArbStr *k = list_item(l, j)[f].s;
+            if (!k) continue;
+            SelEntry *e = seli_slot(vm, h->items, h->n, ff, k);
+            if (e->gen != vm->sel_gen) {
+                seli_take(vm, e, h->items, h->n, ff, k);
+                groups++;
+            }
+            if (e->lastp == i + 1) continue;
+            e->lastp = i + 1;
+            e->n++;
+            keyed++;
+        }
+    }
+    ArbList *gl = groups ? arena_alloc(ar, groups * sizeof(ArbList)) : NULL;
+    Value *vals = keyed ? arena_alloc(ar, keyed * h->width * sizeof(Value)) : NULL;
+    if ((groups && !gl) || (keyed && !vals)) return -1;
+    for (uint32_t i = 0; i < h->n; i++) {
+        const Value *rec = list_item(h, i);
+        const ArbList *l = rec[lf].l;
+        for (uint32_t j = 0; l && j < l->n; j++) {
+            const ArbStr *k = list_item(l, j)[f].s;
+            if (!k) continue;
+            SelEntry *e = seli_slot(vm, h->items, h->n, ff, k);
+            if (e->lastp == ~(i + 1)) continue;
+            e->lastp = ~(i + 1);
+            if (!e->group) {
+                e->group = gl++;
+                e->group->n = 0;
+                e->group->width = h->width;
+                e->group->items = vals;
+                vals += (size_t)e->n * h->width;
+            }
+            memcpy(e->group->items + (size_t)e->group->n++ * h->width, rec,
+                   h->width * sizeof(Value));
+        }
+    }
+    return 0;
+}
+
+const ArbList *vm_select_in(VM *vm, const ArbList *h, const ArbStr *key, int32_t lf, int32_t f,
+                            Arena *ar) {
+    if (!h || !key) return NULL; /* x.f == key holds for no item of any record */
+    if (!h->n || sel_reserve(vm, 1)) return h;
+    int32_t ff = in_field(lf, f);
+    SelEntry *m = seli_slot(vm, h->items, h->n, ff, NULL);
+    if (m->gen != vm->sel_gen) {
+        seli_take(vm, m, h->items, h->n, ff, NULL)->n = SEL_SEEN;
+        return h;
+    }
+    if (m->n == SEL_SEEN) {
+        int failed = seli_group(vm, h, lf, f, ar) != 0;
+        m = seli_slot(vm, h->items, h->n, ff, NULL); /* the table may have grown */
+        m->n = failed ? SEL_FAILED : SEL_GROUPED;
+    }
+    if (m->n == SEL_FAILED) return h; /* every record */
+    const SelEntry *e = seli_slot(vm, h->items, h->n, ff, key);
     return e->gen == vm->sel_gen ? e->group : NULL;
 }
 
@@ -788,6 +892,10 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
         case OPC_SELDAY:
             sp--;
             S[sp - 1].l = vm_select_day(vm, S[sp - 1].l, S[sp].i, a, ar);
+            break;
+        case OPC_SELIN:
+            sp--;
+            S[sp - 1].l = vm_select_in(vm, S[sp - 1].l, S[sp].s, a, ip[2], ar);
             break;
         case OPC_LOOP:
             L[a] = S[--sp];

@@ -141,6 +141,14 @@ const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f,
  * included).  After a SELECT, it narrows a code's group to its lines of a
  * day; the code looping over the result tests the day again. */
 const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, Arena *ar);
+/* SELIN: the records of list h (claims from history()) whose list field lf
+ * holds an item whose string field f equals key, each once, in h's order
+ * (copies in ar, grouped at the second SELIN of those records, lf and f
+ * since the claim began; h whole before), or NULL when none (key missing
+ * included).  Before `p in h, x in p.lf where x.f == key ...`, it leaves
+ * out the records whose items would all fail the first conjunct. */
+const ArbList *vm_select_in(VM *vm, const ArbList *h, const ArbStr *key, int32_t lf, int32_t f,
+                            Arena *ar);
 /* Forgets the groups: the lists they were made of are another claim's. */
 void vm_select_forget(VM *vm);
 

@@ -9,7 +9,9 @@
 # persons — with the interpreter, the JIT and ahead-of-time native code;
 # the twin without SELECT is run by the interpreter only.  A `where` whose
 # second conjunct is `date(x.T) == DAY` (T a datetime field) narrows the
-# code's group to that day's items (SELDAY): R.1 and R.9.
+# code's group to that day's items (SELDAY): R.1 and R.9.  Over `p in
+# history(D), x in p.lines where x.F == KEY ...`, the loop over p takes
+# only the claims with such an x (SELIN): R.5 and R.6.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
@@ -75,10 +77,13 @@ rules "true and " >"$tmp/scan.rules"
 nsel=$("$arbiter" disasm "$tmp/sel.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELECT ')
 nscan=$("$arbiter" disasm "$tmp/scan.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELECT ')
 nday=$("$arbiter" disasm "$tmp/sel.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELDAY ')
+nin=$("$arbiter" disasm "$tmp/sel.rules" --stdlib "$src/stdlib-rules" | grep -c ' SELIN ')
 # R.1 (2), R.2, R.3 (2), R.4 (the min: the max begins with an enum test), R.5, R.6 (2),
 # R.8 (y over claim.lines), R.9 (2); not R.7 (all).  SELDAY: R.1's when, R.9 (2)
 [ "$nsel" -eq 12 ] || { echo "FAIL: $nsel SELECTs in the rules written for it, expected 12"; fail=1; }
 [ "$nday" -eq 3 ] || { echo "FAIL: $nday SELDAYs in the rules written for it, expected 3"; fail=1; }
+# SELIN: R.5, R.6 (2)
+[ "$nin" -eq 3 ] || { echo "FAIL: $nin SELINs in the rules written for it, expected 3"; fail=1; }
 [ "$nscan" -eq 0 ] || { echo "FAIL: $nscan SELECTs behind 'true and'"; fail=1; }
 
 "$arbiter" check "$tmp/scan.rules" --claims "$tmp/claims.jsonl" -o "$tmp/f_scan" --quiet --backend interp \
