@@ -472,7 +472,7 @@ static Node *select_in_key(const CodeGen *g, const Node *n, const Node *b, int32
     if (!lst || lst->kind != N_FIELDREF || lst->type.kind != TY_LIST) return NULL;
     Node *v = unwrap(lst->a);
     if (!v || v->kind != N_NAME || v->res != RES_VAR || v->slot != b->slot) return NULL;
-    if (lst->slot < 0 || lst->slot > 0xffff || *f < 0 || *f > 0xffff) return NULL;
+    if (lst->slot < 0 || lst->slot > 0xfff || *f < 0 || *f > 0xfff) return NULL; /* in_field */
     *lf = lst->slot;
     return key;
 }

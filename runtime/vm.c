@@ -371,7 +371,7 @@ static int seli_group(VM *vm, const ArbList *h, int32_t lf, int32_t f, Arena *ar
 const ArbList *vm_select_in(VM *vm, const ArbList *h, const ArbStr *key, int32_t lf, int32_t f,
                             Arena *ar) {
     if (!h || !key) return NULL; /* x.f == key holds for no item of any record */
-    if (!h->n || sel_reserve(vm, 1)) return h;
+    if (!h->n || lf > 0xfff || f > 0xfff || sel_reserve(vm, 1)) return h; /* in_field: 12 bits */
     int32_t ff = in_field(lf, f);
     SelEntry *m = seli_slot(vm, h->items, h->n, ff, NULL);
     if (m->gen != vm->sel_gen) {
