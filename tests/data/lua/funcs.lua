@@ -36,7 +36,7 @@ end
 function hog(line)
   if line.item_name == "HOG" then
     local t = {}
-    while true do t[#t + 1] = string.rep("x", 4096) .. #t end
+    while true do t[#t + 1] = string.rep("x", 262144) .. #t end
   end
   return false
 end
