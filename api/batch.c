@@ -68,6 +68,11 @@
 #define ADD_WINDOW_BYTES (4u << 20)
 #define ADD_DIRTY_BYTES ((size_t)48 << 20)
 #define ADD_PAGES_BYTES ((size_t)32 << 20)
+/* check --history, staging: the staging store commits when its write
+ * transaction's dirty pages pass this (not each window: a window's claims
+ * are spread over the whole B-tree, so a commit per window wrote a leaf of
+ * each table per claim) */
+#define STAGE_DIRTY_BYTES ((size_t)32 << 20)
 #define MAX_THREADS 64
 #define MAX_SLOTS 4 /* buffers read_windows may take turns in */
 /* The claim ids check --history keeps in memory before spilling to runs
@@ -2020,8 +2025,9 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     sg->spooled += sg->spool.len;
     int werr = rc == ARB_OK && sg->spool_fd >= 0 ? spool_write(sg) : 0;
     if (werr) rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
-    if (rc == ARB_OK && (sg->pending >= sg->every ||
-                         (sg->add && sg->t && hstore_txn_dirty(sg->t) > ADD_DIRTY_BYTES)))
+    if (rc == ARB_OK &&
+        (sg->pending >= sg->every ||
+         (sg->t && hstore_txn_dirty(sg->t) > (sg->add ? ADD_DIRTY_BYTES : STAGE_DIRTY_BYTES))))
         rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
@@ -2347,6 +2353,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     sg.b = b;
     sg.st = stage;
     sg.spool_fd = fd;
+    sg.every = UINT32_MAX; /* commits by its dirty pages (STAGE_DIRTY_BYTES) */
     sb_init(&sg.spool, e->alloc);
     sb_init(&sg.out, e->alloc);
     if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
