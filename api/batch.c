@@ -290,6 +290,7 @@ typedef struct Worker {
     /* store mode, reading: each accepted claim of `read` encoded for the
      * store (enc_at[k]: offset and length in enc of read.ents[k]) */
     int encode;
+    int enc_hashed; /* hcodec's hashed variant (check --history's spool) */
     uint32_t enc_schema;
     StrBuf enc;
     size_t (*enc_at)[2];
@@ -693,8 +694,11 @@ static void encode_records(Worker *w) {
     for (size_t k = 0; k < w->read.nents; k++) {
         const HEntry *h = &w->read.ents[k];
         size_t at = w->enc.len;
-        if (h->claim != UINT32_MAX)
-            hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
+        const Value *claim = h->claim != UINT32_MAX ? w->read.claims[h->claim] : NULL;
+        if (claim && w->enc_hashed) /* the spool's: decoded without hashing its strings */
+            hcodec_encode_hashed(w->e->prog->claim, w->enc_schema, claim, &w->enc);
+        else if (claim)
+            hcodec_encode(w->e->prog->claim, w->enc_schema, claim, &w->enc);
         w->enc_at[k][0] = at;
         w->enc_at[k][1] = w->enc.len - at;
     }
@@ -710,7 +714,7 @@ static void audit_spooled(Worker *w) {
         const SpoolRec *r = &w->srecs[i];
         arena_reset(&w->ar);
         Value *claim = arena_alloc(&w->ar, (width ? width : 1) * sizeof(Value));
-        int rc = claim ? hstore_decode_into(st, r->p, r->n, &w->ar, claim) : -2;
+        int rc = claim ? hstore_decode_hashed(st, r->p, r->n, &w->ar, claim) : -2;
         if (rc) {
             w->failed = rc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
             break;
@@ -2074,6 +2078,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 1;
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
+        b->ws[i].enc_hashed = sg->spool_fd >= 0;
         strmap_init_fast(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
@@ -2122,6 +2127,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].reading = 0;
         b->ws[i].encode = 0;
+        b->ws[i].enc_hashed = 0;
         b->ws[i].csv = NULL;
         b->ws[i].pcsv = NULL;
         b->ws[i].recs = NULL;
@@ -2145,6 +2151,7 @@ typedef struct Copy {
     uint32_t every, n;
     uint64_t copied;
     StrBuf scratch;
+    StrBuf plain; /* a record of the spool without its strings' hashes */
     int spool_fd; /* the staged records are references into it */
     uint64_t spool_len;
     char *rec; /* a record read from the spool */
@@ -2174,8 +2181,15 @@ static int copy_one(void *ud, const HRec *r) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
         return 1;
     }
-    rec.rec = c->rec;
-    rec.rec_len = m;
+    /* the spool's records are hashed (hcodec.h); the store's plain */
+    int ur = hstore_unhash(c->from, c->rec, m, &c->plain);
+    if (ur) {
+        c->rc = ur == -2 ? engine_fail(c->e, ARB_ERR_NOMEM, "out of memory")
+                         : engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
+        return 1;
+    }
+    rec.rec = c->plain.p;
+    rec.rec_len = c->plain.len;
     if (hstore_copy(c->t, c->from, &rec, &c->scratch, err, sizeof err)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
@@ -2220,9 +2234,11 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, int spool_f
     c.spool_fd = spool_fd;
     c.spool_len = spool_len;
     sb_init(&c.scratch, e->alloc);
+    sb_init(&c.plain, e->alloc);
     HTxn *rt;
     if (hstore_begin(stage, 0, &rt, err, sizeof err)) {
         sb_free(&c.scratch);
+        sb_free(&c.plain);
         return engine_fail(e, ARB_ERR_IO, "%s", err);
     }
     if (hstore_each(rt, copy_one, &c) && c.rc == ARB_OK)
@@ -2238,6 +2254,7 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, int spool_f
         }
     }
     sb_free(&c.scratch);
+    sb_free(&c.plain);
     mem_free(e->alloc, c.rec, c.caprec);
     *copied = c.copied;
     return c.rc;

@@ -19,7 +19,8 @@
  * length, little-endian): the claims are then encoded once, into the spool,
  * and the staging B-tree stays small.  HSource.spool_fd is then the spool's
  * file, and records of the staging store are read from it with pread into
- * a buffer of the HSource's: not through a memory map, whose pages (the
+ * a buffer of the HSource's (the spool's records are of hcodec's hashed
+ * variant: hstore_decode_hashed): not through a memory map, whose pages (the
  * kernel maps 16 around each one faulted in) would count against the
  * process's resident file pages and make the stores' pages be let go and
  * faulted in again. */
