@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +68,11 @@
 #define ADD_WINDOW_BYTES (4u << 20)
 #define ADD_DIRTY_BYTES ((size_t)48 << 20)
 #define ADD_PAGES_BYTES ((size_t)32 << 20)
+/* check --history, staging: the staging store commits when its write
+ * transaction's dirty pages pass this (not each window: a window's claims
+ * are spread over the whole B-tree, so a commit per window wrote a leaf of
+ * each table per claim) */
+#define STAGE_DIRTY_BYTES ((size_t)32 << 20)
 #define MAX_THREADS 64
 #define MAX_SLOTS 4 /* buffers read_windows may take turns in */
 /* The claim ids check --history keeps in memory before spilling to runs
@@ -286,6 +290,7 @@ typedef struct Worker {
     /* store mode, reading: each accepted claim of `read` encoded for the
      * store (enc_at[k]: offset and length in enc of read.ents[k]) */
     int encode;
+    int enc_hashed; /* hcodec's hashed variant (check --history's spool) */
     uint32_t enc_schema;
     StrBuf enc;
     size_t (*enc_at)[2];
@@ -689,8 +694,11 @@ static void encode_records(Worker *w) {
     for (size_t k = 0; k < w->read.nents; k++) {
         const HEntry *h = &w->read.ents[k];
         size_t at = w->enc.len;
-        if (h->claim != UINT32_MAX)
-            hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
+        const Value *claim = h->claim != UINT32_MAX ? w->read.claims[h->claim] : NULL;
+        if (claim && w->enc_hashed) /* the spool's: decoded without hashing its strings */
+            hcodec_encode_hashed(w->e->prog->claim, w->enc_schema, claim, &w->enc);
+        else if (claim)
+            hcodec_encode(w->e->prog->claim, w->enc_schema, claim, &w->enc);
         w->enc_at[k][0] = at;
         w->enc_at[k][1] = w->enc.len - at;
     }
@@ -706,7 +714,7 @@ static void audit_spooled(Worker *w) {
         const SpoolRec *r = &w->srecs[i];
         arena_reset(&w->ar);
         Value *claim = arena_alloc(&w->ar, (width ? width : 1) * sizeof(Value));
-        int rc = claim ? hstore_decode_into(st, r->p, r->n, &w->ar, claim) : -2;
+        int rc = claim ? hstore_decode_hashed(st, r->p, r->n, &w->ar, claim) : -2;
         if (rc) {
             w->failed = rc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
             break;
@@ -1272,9 +1280,6 @@ static void store_window_end(Batch *b) {
     if (!hstore_guard_over(&b->guard)) return;
     if (b->store) hstore_release_pages(b->store);
     if (b->stage) hstore_release_pages(b->stage);
-    /* the spool's map (check_spool), the same for each worker */
-    if (b->nw && b->ws[0].store_mode && b->ws[0].src.spool_len)
-        madvise((void *)b->ws[0].src.spool, b->ws[0].src.spool_len, MADV_DONTNEED);
 }
 
 /* An error of dupcheck_id (-1 out of memory, -2 I/O). */
@@ -2024,8 +2029,9 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     sg->spooled += sg->spool.len;
     int werr = rc == ARB_OK && sg->spool_fd >= 0 ? spool_write(sg) : 0;
     if (werr) rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
-    if (rc == ARB_OK && (sg->pending >= sg->every ||
-                         (sg->add && sg->t && hstore_txn_dirty(sg->t) > ADD_DIRTY_BYTES)))
+    if (rc == ARB_OK &&
+        (sg->pending >= sg->every ||
+         (sg->t && hstore_txn_dirty(sg->t) > (sg->add ? ADD_DIRTY_BYTES : STAGE_DIRTY_BYTES))))
         rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
@@ -2072,6 +2078,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 1;
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
+        b->ws[i].enc_hashed = sg->spool_fd >= 0;
         strmap_init_fast(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
@@ -2120,6 +2127,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].reading = 0;
         b->ws[i].encode = 0;
+        b->ws[i].enc_hashed = 0;
         b->ws[i].csv = NULL;
         b->ws[i].pcsv = NULL;
         b->ws[i].recs = NULL;
@@ -2143,8 +2151,11 @@ typedef struct Copy {
     uint32_t every, n;
     uint64_t copied;
     StrBuf scratch;
-    const char *spool; /* the staged records are references into it */
-    size_t spool_len;
+    StrBuf plain; /* a record of the spool without its strings' hashes */
+    int spool_fd; /* the staged records are references into it */
+    uint64_t spool_len;
+    char *rec; /* a record read from the spool */
+    size_t caprec;
     int rc;
 } Copy;
 
@@ -2156,10 +2167,29 @@ static int copy_one(void *ud, const HRec *r) {
         return 1;
     }
     HRec rec = *r;
-    if (hsrc_ref_get(r->rec, r->rec_len, c->spool, c->spool_len, &rec.rec, &rec.rec_len)) {
+    uint64_t off;
+    uint32_t m;
+    if (hsrc_ref_get(r->rec, r->rec_len, c->spool_len, &off, &m)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
         return 1;
     }
+    if (mem_grow(c->e->alloc, (void **)&c->rec, 1, &c->caprec, (size_t)m + 1)) {
+        c->rc = engine_fail(c->e, ARB_ERR_NOMEM, "out of memory");
+        return 1;
+    }
+    if (hsrc_pread(c->spool_fd, c->rec, m, off)) {
+        c->rc = engine_fail(c->e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+        return 1;
+    }
+    /* the spool's records are hashed (hcodec.h); the store's plain */
+    int ur = hstore_unhash(c->from, c->rec, m, &c->plain);
+    if (ur) {
+        c->rc = ur == -2 ? engine_fail(c->e, ARB_ERR_NOMEM, "out of memory")
+                         : engine_fail(c->e, ARB_ERR_IO, "the spool is damaged");
+        return 1;
+    }
+    rec.rec = c->plain.p;
+    rec.rec_len = c->plain.len;
     if (hstore_copy(c->t, c->from, &rec, &c->scratch, err, sizeof err)) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
@@ -2192,8 +2222,8 @@ static int copy_reversal(void *ud, const char *id, size_t n) {
     return 0;
 }
 
-static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char *spool,
-                        size_t spool_len, uint32_t every, uint64_t *copied) {
+static int record_batch(arb_engine *e, HStore *stage, HStore *store, int spool_fd,
+                        uint64_t spool_len, uint32_t every, uint64_t *copied) {
     char err[512];
     Copy c;
     memset(&c, 0, sizeof c);
@@ -2201,12 +2231,14 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char 
     c.from = stage;
     c.to = store;
     c.every = every ? every : 10000;
-    c.spool = spool;
+    c.spool_fd = spool_fd;
     c.spool_len = spool_len;
     sb_init(&c.scratch, e->alloc);
+    sb_init(&c.plain, e->alloc);
     HTxn *rt;
     if (hstore_begin(stage, 0, &rt, err, sizeof err)) {
         sb_free(&c.scratch);
+        sb_free(&c.plain);
         return engine_fail(e, ARB_ERR_IO, "%s", err);
     }
     if (hstore_each(rt, copy_one, &c) && c.rc == ARB_OK)
@@ -2222,29 +2254,44 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, const char 
         }
     }
     sb_free(&c.scratch);
+    sb_free(&c.plain);
+    mem_free(e->alloc, c.rec, c.caprec);
     *copied = c.copied;
     return c.rc;
 }
 
-/* Store mode, checking: the spool (its memory map) in windows, each
- * decoded and checked on the workers with history() from the store and
- * the stage. */
-static int check_spool(Batch *b, const char *spool, size_t spool_len) {
+/* Store mode, checking: the spool read in windows (pread into a buffer
+ * reused from window to window, not mapped: see hsource.h), each decoded
+ * and checked on the workers with history() from the store and the stage. */
+static int check_spool(Batch *b, int fd, uint64_t spool_len) {
     arb_engine *e = b->e;
     SpoolRec *recs = NULL;
-    size_t caprecs = 0;
+    size_t caprecs = 0, capbuf = 0;
+    char *buf = NULL;
     int rc = ARB_OK;
-    const char *p = spool, *end = spool + spool_len;
-    while (rc == ARB_OK && p < end) {
-        /* the whole records of a window */
+    uint64_t off = 0; /* where the window starts in the spool */
+    size_t want = STORE_WINDOW_ALL(b->nw);
+    while (rc == ARB_OK && off < spool_len) {
+        /* the whole records of a window: those that end in the bytes read
+         * (a record longer than that: as many bytes as it takes) */
+        size_t got = spool_len - off < want ? (size_t)(spool_len - off) : want;
+        if (mem_grow(e->alloc, (void **)&buf, 1, &capbuf, got + 1)) {
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (hsrc_pread(fd, buf, got, off)) {
+            rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+            break;
+        }
         size_t nrecs = 0;
-        const char *start = p;
-        /* a window per worker, so that there are fewer waits for the slowest */
-        while (p < end && (size_t)(p - start) < STORE_WINDOW_ALL(b->nw)) {
+        const char *p = buf, *end = buf + got;
+        while (p < end) {
             const char *q = p;
             uint64_t ord, n;
             if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
                 n > (uint64_t)(end - q)) {
+                /* cut at the bytes read: the next window starts with it */
+                if (got < spool_len - off || nrecs) break;
                 rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
                 break;
             }
@@ -2256,27 +2303,31 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
             p = q + n;
         }
         if (rc) break;
+        if (!nrecs) { /* one record longer than the window: read it whole */
+            want = got * 2;
+            continue;
+        }
+        want = STORE_WINDOW_ALL(b->nw);
         /* shared out by bytes, not by count: a claim's encoding grows with
          * its lines, and so does checking it */
-        size_t bytes = (size_t)(p - start), at = 0;
+        size_t bytes = (size_t)(p - buf), at = 0;
         for (int i = 0; i < b->nw; i++) {
             size_t to = at, upto = bytes / (size_t)b->nw * (size_t)(i + 1);
             if (i == b->nw - 1)
                 to = nrecs;
             else
-                while (to < nrecs && (size_t)(recs[to].p - start) < upto) to++;
+                while (to < nrecs && (size_t)(recs[to].p - buf) < upto) to++;
             b->ws[i].srecs = recs + at;
             b->ws[i].nsrecs = to - at;
             at = to;
         }
+        off += bytes;
         rc = store_window_begin(b);
         if (rc == ARB_OK) run_workers(b->ws, b->nw);
         store_window_end(b);
         if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
         if (b->o->on_progress)
-            b->o->on_progress(b->o->ud,
-                              b->total / 2 +
-                                  (b->total - b->total / 2) * (uint64_t)(p - spool) / spool_len,
+            b->o->on_progress(b->o->ud, b->total / 2 + (b->total - b->total / 2) * off / spool_len,
                               b->total);
     }
     for (int i = 0; i < b->nw; i++) {
@@ -2284,6 +2335,7 @@ static int check_spool(Batch *b, const char *spool, size_t spool_len) {
         b->ws[i].nsrecs = 0;
     }
     mem_free(e->alloc, recs, caprecs * sizeof *recs);
+    mem_free(e->alloc, buf, capbuf);
     return rc;
 }
 
@@ -2318,6 +2370,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     sg.b = b;
     sg.st = stage;
     sg.spool_fd = fd;
+    sg.every = UINT32_MAX; /* commits by its dirty pages (STAGE_DIRTY_BYTES) */
     sb_init(&sg.spool, e->alloc);
     sb_init(&sg.out, e->alloc);
     if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
@@ -2332,22 +2385,13 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
                         sizeof err))
             rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     }
-    /* the spool, mapped: the checking pass reads its claims in order, and
-     * history() the batch's earlier claims by the staging store's
-     * references */
+    /* the spool: the checking pass reads its claims in order, and history()
+     * the batch's earlier claims by the staging store's references */
     struct stat sb;
-    char *map = NULL;
-    size_t maplen = 0;
+    uint64_t spool_len = 0;
     if (rc == ARB_OK && fstat(fd, &sb) != 0)
         rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
-    if (rc == ARB_OK && sb.st_size > 0) {
-        maplen = (size_t)sb.st_size;
-        map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, fd, 0);
-        if (map == MAP_FAILED) {
-            map = NULL;
-            rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
-        }
-    }
+    if (rc == ARB_OK) spool_len = (uint64_t)sb.st_size;
     /* check the spool, with history from both stores */
     b->store = store;
     b->stage = stage;
@@ -2359,12 +2403,12 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
         }
         b->ws[i].store_mode = 1;
         b->ws[i].src.guard = &b->guard;
-        b->ws[i].src.spool = map ? map : "";
-        b->ws[i].src.spool_len = maplen;
+        b->ws[i].src.spool_fd = fd;
+        b->ws[i].src.spool_len = spool_len;
         b->ws[i].src.stage_reverses = sg.reversals != 0;
         hsrc_install(&b->ws[i].src, &b->ws[i].vm);
     }
-    if (rc == ARB_OK) rc = check_spool(b, map, maplen);
+    if (rc == ARB_OK) rc = check_spool(b, fd, spool_len);
     for (int i = 0; i < b->nw; i++) {
         if (b->ws[i].store_mode) hsrc_free(&b->ws[i].src);
         b->ws[i].store_mode = 0;
@@ -2372,8 +2416,7 @@ static int run_store(Batch *b, arb_batch_stats *st, int csv) {
     }
     b->store = b->stage = NULL;
     if (rc == ARB_OK && o->record)
-        rc = record_batch(e, stage, store, map ? map : "", maplen, o->commit_every, &st->recorded);
-    if (map) munmap(map, maplen);
+        rc = record_batch(e, stage, store, fd, spool_len, o->commit_every, &st->recorded);
     st->not_recorded = o->record ? sg.not_stored : 0;
     if (fd >= 0) close(fd);
     remove(spool);

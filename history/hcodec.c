@@ -76,7 +76,7 @@ void hcodec_describe(const RecordType *rt, StrBuf *b) {
     describe(rt, b, 0);
 }
 
-static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth) {
+static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth, int hashed) {
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
         uint8_t k = fd->type.kind;
@@ -87,6 +87,11 @@ static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth) {
                 hcodec_put_varint(b, 0);
             } else {
                 hcodec_put_varint(b, (uint64_t)v.s->len + 1);
+                if (hashed) {
+                    char h[4];
+                    for (int i = 0; i < 4; i++) h[i] = (char)(v.s->hash >> (8 * i));
+                    sb_putn(b, h, 4);
+                }
                 sb_putn(b, v.s->data, v.s->len);
             }
         } else if (k == TY_LIST) {
@@ -96,7 +101,7 @@ static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth) {
             }
             hcodec_put_varint(b, (uint64_t)v.l->n + 1);
             for (uint32_t i = 0; i < v.l->n; i++)
-                encode(fd->type.rec, list_item(v.l, i), b, depth + 1);
+                encode(fd->type.rec, list_item(v.l, i), b, depth + 1, hashed);
         } else {
             hcodec_put_varint(b, v.i == ARB_NULL ? 0 : zigzag(v.i) + 1);
         }
@@ -105,7 +110,12 @@ static void encode(const RecordType *rt, const Value *r, StrBuf *b, int depth) {
 
 void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b) {
     hcodec_put_varint(b, schema_no);
-    encode(rt, claim, b, 0);
+    encode(rt, claim, b, 0, 0);
+}
+
+void hcodec_encode_hashed(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b) {
+    hcodec_put_varint(b, schema_no);
+    encode(rt, claim, b, 0, 1);
 }
 
 /* ------------------------------------------------------------- decoding */
@@ -129,6 +139,7 @@ typedef struct Cursor {
     const char *p, *end;
     Arena *ar;
     int damaged;
+    int hashed; /* records: each string's hash follows its length */
 } Cursor;
 
 static int get_bytes(Cursor *c, const char **s, size_t *n) {
@@ -217,7 +228,7 @@ static HcPlan *plan(Cursor *c, const RecordType *rt, int depth) {
 }
 
 HcPlan *hcodec_plan(const char *desc, size_t n, const RecordType *rt, Arena *ar, int *damaged) {
-    Cursor c = {desc, desc + n, ar, 0};
+    Cursor c = {desc, desc + n, ar, 0, 0};
     HcPlan *pl = plan(&c, rt, 0);
     if (pl && c.p != c.end) c.damaged = 1;
     *damaged = c.damaged;
@@ -242,8 +253,25 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
         if (type_is_string(hf->kind)) {
             if (u == 0) continue;
             if (u - 1 > (uint64_t)(c->end - c->p)) return -1;
-            if (out && !(out->s = str_new(c->ar, c->p, (size_t)(u - 1)))) return -2;
-            c->p += u - 1;
+            size_t len = (size_t)(u - 1);
+            if (c->hashed) { /* the string's hash, then its bytes */
+                if ((size_t)(c->end - c->p) - len < 4) return -1;
+                if (out) {
+                    const unsigned char *h = (const unsigned char *)c->p;
+                    ArbStr *a = arena_alloc(c->ar, sizeof(ArbStr) + len + 1);
+                    if (!a) return -2;
+                    a->len = (uint32_t)len;
+                    a->hash = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+                              (uint32_t)h[3] << 24;
+                    memcpy(a->data, c->p + 4, len);
+                    a->data[len] = 0;
+                    out->s = a;
+                }
+                c->p += 4;
+            } else if (out && !(out->s = str_new(c->ar, c->p, len))) {
+                return -2;
+            }
+            c->p += len;
         } else if (hf->kind == TY_LIST) {
             if (u == 0) continue;
             uint64_t n = u - 1;
@@ -281,12 +309,51 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
     return 0;
 }
 
-int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst) {
-    Cursor c = {rec, rec + n, ar, 0};
+static int decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst,
+                       int hashed) {
+    Cursor c = {rec, rec + n, ar, 0, hashed};
     memcpy(dst, plan->blank, plan->rt->nfields * sizeof(Value));
     int rc = decode(&c, plan, dst);
     if (rc == 0 && c.p != c.end) rc = -1;
     return rc;
+}
+
+int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst) {
+    return decode_into(plan, rec, n, ar, dst, 0);
+}
+
+int hcodec_decode_into_hashed(const HcPlan *plan, const char *rec, size_t n, Arena *ar,
+                              Value *dst) {
+    return decode_into(plan, rec, n, ar, dst, 1);
+}
+
+/* Copies one hashed record's fields (plan pl) at c to b without the
+ * strings' hashes. */
+static int unhash(Cursor *c, const HcPlan *pl, StrBuf *b) {
+    for (uint32_t i = 0; i < pl->nfields; i++) {
+        const HcField *hf = &pl->fields[i];
+        uint64_t u;
+        if (hcodec_get_varint(&c->p, c->end, &u)) return -1;
+        hcodec_put_varint(b, u);
+        if (u == 0) continue;
+        if (type_is_string(hf->kind)) {
+            size_t avail = (size_t)(c->end - c->p);
+            if (u - 1 > (uint64_t)avail || avail - (size_t)(u - 1) < 4) return -1;
+            sb_putn(b, c->p + 4, (size_t)(u - 1));
+            c->p += 4 + (size_t)(u - 1);
+        } else if (hf->kind == TY_LIST) {
+            if (u - 1 > (uint64_t)(c->end - c->p)) return -1;
+            for (uint64_t k = 0; k < u - 1; k++)
+                if (unhash(c, hf->sub, b)) return -1;
+        }
+    }
+    return 0;
+}
+
+int hcodec_unhash(const HcPlan *plan, const char *rec, size_t n, StrBuf *b) {
+    Cursor c = {rec, rec + n, NULL, 0, 1};
+    if (unhash(&c, plan, b)) return -1;
+    return c.p == c.end ? 0 : -1;
 }
 
 int hcodec_decode(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value **out) {

@@ -13,7 +13,13 @@
  *
  * Values: int64 scalars as zigzag varints plus one (0: missing), strings as
  * a varint length plus one (0: missing) and the bytes, lists as a varint
- * count plus one (0: missing) followed by the items' fields. */
+ * count plus one (0: missing) followed by the items' fields.
+ *
+ * The hashed variant (hcodec_encode_hashed) puts each string's hash (its
+ * ArbStr.hash, 4 bytes little-endian) between its length and its bytes, so
+ * that decoding does not hash the string again.  It is for a batch's spool
+ * (check --history), read back by the same program; it is never stored:
+ * hcodec_unhash turns it into the plain encoding. */
 #ifndef ARB_HCODEC_H
 #define ARB_HCODEC_H
 
@@ -29,6 +35,9 @@ void hcodec_describe(const RecordType *rt, StrBuf *b);
 /* Appends claim (a record of type rt, described by hcodec_describe) to b,
  * after `schema_no` (the number of its description in the store). */
 void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b);
+
+/* As hcodec_encode, hashed (above). */
+void hcodec_encode_hashed(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b);
 
 /* A decoding plan: one stored description mapped onto a program's record
  * type.  Built once per description, immutable: shared by threads. */
@@ -51,6 +60,13 @@ int hcodec_decode(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Valu
 /* Decodes into dst, a record of plan's type already allocated (width
  * values); its lists and strings go into ar.  As hcodec_decode. */
 int hcodec_decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst);
+
+/* As hcodec_decode_into, for a record body of the hashed variant. */
+int hcodec_decode_into_hashed(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst);
+
+/* Appends the plain encoding of the hashed record body rec[0..n) (past its
+ * description number) to b: 0, or -1 when it is damaged. */
+int hcodec_unhash(const HcPlan *plan, const char *rec, size_t n, StrBuf *b);
 
 /* Varints, for the store's keys and values. */
 void hcodec_put_varint(StrBuf *b, uint64_t v);

@@ -1,9 +1,10 @@
 /* hsource.c — history() from the history store (see hsource.h). */
 #include "hsource.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <unistd.h>
 
 #include "history.h"
 
@@ -14,6 +15,7 @@ int hsrc_init(HSource *s, const Program *p, HStore *store, HStore *stage, Alloc 
     s->store = store;
     s->stage = stage;
     s->stage_reverses = 1;
+    s->spool_fd = -1;
     return vm_init(&s->prep, p, a);
 }
 
@@ -22,7 +24,22 @@ void hsrc_free(HSource *s) {
     hstore_abort(s->stage_txn);
     vm_free(&s->prep);
     mem_free(s->alloc, s->recs, s->caprecs * sizeof(HSrcItem));
+    mem_free(s->alloc, s->buf, s->bufcap);
     memset(s, 0, sizeof *s);
+    s->spool_fd = -1;
+}
+
+int hsrc_pread(int fd, char *p, size_t n, uint64_t off) {
+    while (n) {
+        ssize_t k = pread(fd, p, n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return -1;
+        if (k == 0) return errno = EIO, -1;
+        p += k;
+        n -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return 0;
 }
 
 static int begin_one(HStore *st, HTxn **t, char *err, size_t errcap) {
@@ -86,12 +103,28 @@ static int collect(void *ud, const HRec *r) {
         return 1;
     }
     const char *rec = r->rec;
-    size_t len = r->rec_len;
-    if (c->from_stage && s->spool && hsrc_ref_get(rec, len, s->spool, s->spool_len, &rec, &len)) {
-        s->failed = 1; /* not a reference into the spool: left out, reported */
-        return 0;
+    size_t len = r->rec_len, at = 0;
+    if (c->from_stage && s->spool_fd >= 0) {
+        uint64_t off;
+        uint32_t m;
+        if (hsrc_ref_get(rec, len, s->spool_len, &off, &m)) {
+            s->failed = 1; /* not a reference into the spool: left out, reported */
+            return 0;
+        }
+        if (mem_grow(s->alloc, (void **)&s->buf, 1, &s->bufcap, s->buflen + m + 1)) {
+            c->oom = 1;
+            return 1;
+        }
+        if (hsrc_pread(s->spool_fd, s->buf + s->buflen, m, off)) {
+            s->failed = 1; /* the spool cannot be read: left out, reported */
+            return 0;
+        }
+        rec = NULL; /* in s->buf, which may still move */
+        at = s->buflen;
+        len = m;
+        s->buflen += m;
     }
-    s->recs[s->nrecs++] = (HSrcItem){rec, len, r->t, (uint8_t)c->from_stage};
+    s->recs[s->nrecs++] = (HSrcItem){rec, len, at, r->t, (uint8_t)c->from_stage};
     return 0;
 }
 
@@ -107,13 +140,13 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         if (hstore_guard_over(s->guard)) {
             if (s->store) hstore_release_pages(s->store);
             if (s->stage) hstore_release_pages(s->stage);
-            if (s->spool_len) madvise((void *)s->spool, s->spool_len, MADV_DONTNEED);
         }
     }
     int more = s->fetched; /* extend further back */
     int64_t to_t = more ? s->from - 1 : s->t;
     uint32_t store_seq = UINT32_MAX, stage_seq = more ? UINT32_MAX : s->seq;
     s->nrecs = 0;
+    s->buflen = 0;
     Collect c = {s, 0, 0};
     if (s->store_txn && hstore_window(s->store_txn, s->person->data, s->person->len, from, to_t,
                                       store_seq, collect, &c))
@@ -126,6 +159,8 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         s->failed = 1;
     if (c.oom) return *oom = 1, -1;
     size_t n = s->nrecs, old = more ? s->n : 0;
+    for (size_t i = nstore; i < n; i++)
+        if (!s->recs[i].rec) s->recs[i].rec = s->buf + s->recs[i].at;
     uint32_t width = s->p->claim->nfields;
     Value *items = s->items;
     int64_t *times = s->times;
@@ -140,8 +175,9 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         const HSrcItem *it =
             b >= n || (a < nstore && s->recs[a].t <= s->recs[b].t) ? &s->recs[a++] : &s->recs[b++];
         Value *dst = items + k * width;
-        int rc =
-            hstore_decode_into(it->from_stage ? s->stage : s->store, it->rec, it->len, ar, dst);
+        int rc = !it->from_stage    ? hstore_decode_into(s->store, it->rec, it->len, ar, dst)
+                 : s->spool_fd >= 0 ? hstore_decode_hashed(s->stage, it->rec, it->len, ar, dst)
+                                    : hstore_decode_into(s->stage, it->rec, it->len, ar, dst);
         if (rc == -2 || (rc == 0 && vm_prepare(&s->prep, dst, ar))) return *oom = 1, -1;
         if (rc) { /* a damaged record: left out, reported */
             s->failed = 1;

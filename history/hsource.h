@@ -17,9 +17,13 @@
  * A batch's staging store may hold, instead of each claim's encoding, where
  * it is in the batch's spool (hsrc_ref_put: 8 bytes of offset and 4 of
  * length, little-endian): the claims are then encoded once, into the spool,
- * and the staging B-tree stays small.  HSource.spool is then the spool's
- * bytes (a memory map), and records of the staging store are looked up
- * there. */
+ * and the staging B-tree stays small.  HSource.spool_fd is then the spool's
+ * file, and records of the staging store are read from it with pread into
+ * a buffer of the HSource's (the spool's records are of hcodec's hashed
+ * variant: hstore_decode_hashed): not through a memory map, whose pages (the
+ * kernel maps 16 around each one faulted in) would count against the
+ * process's resident file pages and make the stores' pages be let go and
+ * faulted in again. */
 #ifndef ARB_HSOURCE_H
 #define ARB_HSOURCE_H
 
@@ -34,10 +38,10 @@ static inline void hsrc_ref_put(char *w, uint64_t off, uint32_t n) {
     for (int i = 0; i < 4; i++) w[8 + i] = (char)(n >> (8 * i));
 }
 
-/* The claim a reference ref[0..n) names in spool[0..len): 0, or -1 when it
- * is not a reference into it. */
-static inline int hsrc_ref_get(const char *ref, size_t n, const char *spool, size_t len,
-                               const char **rec, size_t *recn) {
+/* Where the claim a reference ref[0..n) names is in a spool of len bytes:
+ * 0, or -1 when it is not a reference into it. */
+static inline int hsrc_ref_get(const char *ref, size_t n, uint64_t len, uint64_t *at,
+                               uint32_t *recn) {
     if (n != HSRC_REF) return -1;
     const unsigned char *u = (const unsigned char *)ref;
     uint64_t off = 0;
@@ -45,14 +49,18 @@ static inline int hsrc_ref_get(const char *ref, size_t n, const char *spool, siz
     for (int i = 7; i >= 0; i--) off = off << 8 | u[i];
     for (int i = 3; i >= 0; i--) m = m << 8 | u[8 + i];
     if (off > len || m > len - off) return -1;
-    *rec = spool + off;
+    *at = off;
     *recn = m;
     return 0;
 }
 
+/* Reads n bytes at off of fd into p (pread, resumed): 0, or -1 (errno set;
+ * EIO at an early end of file). */
+int hsrc_pread(int fd, char *p, size_t n, uint64_t off);
+
 typedef struct HSrcItem {
-    const char *rec;
-    size_t len;
+    const char *rec; /* NULL: at `at` in HSource.buf (read from the spool) */
+    size_t len, at;
     int64_t t;
     uint8_t from_stage;
 } HSrcItem;
@@ -61,8 +69,10 @@ typedef struct HSource {
     const Program *p;
     Alloc alloc;
     HStore *store, *stage; /* either may be NULL */
-    const char *spool;     /* non-NULL: the stage's records are references into it */
-    size_t spool_len;
+    int spool_fd;          /* >= 0: the stage's records are references into this file */
+    uint64_t spool_len;    /* its bytes */
+    char *buf;             /* the spool's records of one window, read */
+    size_t buflen, bufcap;
     HTxn *store_txn, *stage_txn;
     int stage_reverses; /* 0: the stage records no reversal (none to look up) */
     VM prep;            /* computes the derived fields of history claims */

@@ -766,6 +766,24 @@ int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Va
     return hcodec_decode_into(pl, rec + body, n - body, ar, dst);
 }
 
+int hstore_decode_hashed(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst) {
+    size_t body;
+    const HcPlan *pl = plan_for((HStore *)s, hcodec_schema_no(rec, n, &body));
+    if (!pl) return -1;
+    return hcodec_decode_into_hashed(pl, rec + body, n - body, ar, dst);
+}
+
+int hstore_unhash(const HStore *s, const char *rec, size_t n, StrBuf *out) {
+    size_t body;
+    int64_t no = hcodec_schema_no(rec, n, &body);
+    const HcPlan *pl = plan_for((HStore *)s, no);
+    if (!pl) return -1;
+    sb_clear(out);
+    hcodec_put_varint(out, (uint64_t)no);
+    if (hcodec_unhash(pl, rec + body, n - body, out)) return -1;
+    return out->oom ? -2 : 0;
+}
+
 int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
     if (!(s->flags & HSTORE_WRITE))
         return fail(err, errcap, "the history store %s is open read-only%s", s->sh->dir, "");

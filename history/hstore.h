@@ -149,6 +149,12 @@ int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, cha
 int hstore_decode(const HStore *s, const HRec *r, Arena *ar, Value **out);
 /* The same into dst, a claim record already allocated. */
 int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
+/* The same for a record of hcodec's hashed variant (a batch's spool,
+ * encoded with hcodec_encode_hashed and this store's schema number). */
+int hstore_decode_hashed(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
+/* Writes the plain record of the hashed record rec[0..n) into out
+ * (cleared first): 0, or -1 when it is damaged (-2: out of memory). */
+int hstore_unhash(const HStore *s, const char *rec, size_t n, StrBuf *out);
 
 /* Removes claims whose as_of is before `before` (seconds), committing every
  * `chunk` claims.  Returns the number removed, or -1 (message in err). */
