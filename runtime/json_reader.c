@@ -28,8 +28,8 @@
 
 /* A slot of a record type's key table: a field, with its name's length
  * and first 8 bytes (zero-padded, as a little-endian word would load
- * them), so that a key is matched by two compares (and memcmp only past
- * its 8th byte). */
+ * them), so that a key is matched by two compares (and the bytes past
+ * its 8th compared only then). */
 typedef struct JSlot {
     int32_t f; /* field index, or -1 */
     uint32_t len;
@@ -139,13 +139,13 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
      * read is tried first */
     if ((uint32_t)guess < j->rt->nfields && j->heads[guess] == head &&
         j->rt->fields[guess].name_len == len &&
-        (len <= 8 || memcmp(j->rt->fields[guess].name + 8, name + 8, len - 8) == 0))
+        (len <= 8 || strmap_bytes_eq(j->rt->fields[guess].name + 8, name + 8, len - 8)))
         return guess;
     for (uint32_t i = key_hash(name, len) & j->mask;; i = (i + 1) & j->mask) {
         const JSlot *sl = &j->slots[i];
         if (sl->f < 0) return -1;
         if (sl->len == len && sl->head == head &&
-            (len <= 8 || memcmp(j->rt->fields[sl->f].name + 8, name + 8, len - 8) == 0))
+            (len <= 8 || strmap_bytes_eq(j->rt->fields[sl->f].name + 8, name + 8, len - 8)))
             return sl->f;
     }
 }
@@ -179,6 +179,11 @@ typedef struct P {
     int oom;           /* the record failed for want of memory, not for its text */
     const char *field; /* the field whose string value is being scanned, or NULL */
     size_t max_field;  /* bytes of one string value at most */
+    /* the list item read before the one being read (NULL: none, or not in
+     * a list): with strings shared, a code or text equal to the same
+     * field's there is that string again, without a look-up in `strings`
+     * (a claim's lines mostly share their dept and doctor) */
+    const Value *prev;
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -704,7 +709,11 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
             }
             P_->path[slot].index = n + 1;
             /* deeper lists use deeper levels: this one's items stay put */
-            if (parse_record(P_, child, P_->items[level].v + (size_t)n * width)) return -1;
+            const Value *outer = P_->prev;
+            P_->prev = n ? P_->items[level].v + (size_t)(n - 1) * width : NULL;
+            int bad = parse_record(P_, child, P_->items[level].v + (size_t)n * width);
+            P_->prev = outer;
+            if (bad) return -1;
             n++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
@@ -813,7 +822,14 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
             *out = j->blank[f];
             return bad(P_, nul, "field '%s': a NUL character (\\u0000) in a string", fd->name);
         }
-        if (type_is_string(kind)) return make_str(P_, at, s, n, esc, &out->s);
+        if (type_is_string(kind)) {
+            const ArbStr *pv = P_->prev && P_->strings ? P_->prev[f].s : NULL;
+            if (pv && !esc && pv->len == n && strmap_bytes_eq(pv->data, s, n)) {
+                out->s = pv;
+                return 0;
+            }
+            return make_str(P_, at, s, n, esc, &out->s);
+        }
         if (esc) { /* rare: a scalar written with escapes */
             char *d = arena_alloc(P_->ar, n);
             if (!d) return oom_fail(P_, at);
@@ -1038,6 +1054,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     P_.max_field = o && o->max_field ? o->max_field : JSONR_MAX_FIELD;
     P_.oom = 0;
     P_.field = NULL;
+    P_.prev = NULL;
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;
