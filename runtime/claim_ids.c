@@ -592,25 +592,37 @@ static unsigned keys_in_text(const char *p, size_t n, const JsonTopWant *w, size
         if (!w[k].klen) found |= 1u << k;
     size_t e = 1; /* where a key may end: its quote opens at 0 or later */
 #if defined(__SSE2__)
-    __m128i last[TEXT_KEYS_MAX];
-    for (size_t k = 0; k < nw; k++)
-        last[k] = _mm_set1_epi8(w[k].klen ? w[k].key[w[k].klen - 1] : 0);
+    /* 32 positions a step: where a key not found yet may end (its last
+     * byte, then a quote) */
     const __m128i quote = _mm_set1_epi8('"');
-    while (found != all && e + 17 <= n) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + e));
-        __m128i q =
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + e + 1)), quote);
-        __m128i l = _mm_setzero_si128();
-        for (size_t k = 0; k < nw; k++)
-            if (!(found >> k & 1)) l = _mm_or_si128(l, _mm_cmpeq_epi8(a, last[k]));
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(l, q)); m; m &= m - 1) {
+    __m128i last[TEXT_KEYS_MAX];
+    size_t nlast = 0;
+    for (unsigned seen = ~found; found != all && e + 33 <= n; e += 32) {
+        if (seen != found) { /* the keys still looked for */
+            seen = found;
+            nlast = 0;
+            for (size_t k = 0; k < nw; k++)
+                if (!(found >> k & 1)) last[nlast++] = _mm_set1_epi8(w[k].key[w[k].klen - 1]);
+        }
+        __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(p + e));
+        __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 16));
+        __m128i l0 = _mm_cmpeq_epi8(a0, last[0]), l1 = _mm_cmpeq_epi8(a1, last[0]);
+        for (size_t k = 1; k < nlast; k++) {
+            l0 = _mm_or_si128(l0, _mm_cmpeq_epi8(a0, last[k]));
+            l1 = _mm_or_si128(l1, _mm_cmpeq_epi8(a1, last[k]));
+        }
+        __m128i q0 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 1));
+        __m128i q1 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 17));
+        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_and_si128(l0, _mm_cmpeq_epi8(q0, quote))) |
+                     (uint32_t)_mm_movemask_epi8(_mm_and_si128(l1, _mm_cmpeq_epi8(q1, quote)))
+                         << 16;
+        for (; m; m &= m - 1) {
             size_t at = e + (size_t)__builtin_ctz(m);
             for (size_t k = 0; k < nw; k++)
                 if (!(found >> k & 1) && at >= w[k].klen && p[at] == w[k].key[w[k].klen - 1] &&
                     quoted_at(p, n, at + 1 - w[k].klen, &w[k]))
                     found |= 1u << k;
         }
-        e += 16;
     }
 #endif
     for (; found != all && e + 1 < n; e++)
