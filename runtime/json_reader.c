@@ -58,6 +58,7 @@ typedef struct JRec {
     uint32_t mask;
     JSlot *slots;           /* open addressing by key_hash */
     uint64_t *heads;        /* per field: key_head of its name */
+    char **quoted;          /* per field: its key as written plainly, "name": */
     struct JRec **children; /* per field: the element record of a list field */
     Value *blank;           /* a record with every field missing */
     uint32_t *req;          /* fields that must be present (required or key) */
@@ -90,7 +91,8 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
     j->blank = arena_alloc(&r->ar, nf * sizeof(Value));
     j->req = arena_alloc(&r->ar, nf * sizeof(uint32_t));
     j->heads = arena_alloc(&r->ar, nf * sizeof(uint64_t));
-    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads) return NULL;
+    j->quoted = arena_alloc(&r->ar, nf * sizeof(char *));
+    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads || !j->quoted) return NULL;
     for (uint32_t i = 0; i < cap; i++) j->slots[i] = (JSlot){-1, 0, 0};
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
@@ -103,6 +105,11 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
         uint32_t i = key_hash(fd->name, fd->name_len) & j->mask;
         while (j->slots[i].f >= 0) i = (i + 1) & j->mask;
         j->heads[f] = key_head(fd->name, fd->name_len, 0);
+        if (!(j->quoted[f] = arena_alloc(&r->ar, fd->name_len + 3))) return NULL;
+        j->quoted[f][0] = '"';
+        memcpy(j->quoted[f] + 1, fd->name, fd->name_len);
+        j->quoted[f][fd->name_len + 1] = '"';
+        j->quoted[f][fd->name_len + 2] = ':';
         j->slots[i] = (JSlot){(int32_t)f, fd->name_len, j->heads[f]};
         if (k == TY_LIST) {
             j->children[f] = build(r, fd->type.rec, depth + 1);
@@ -954,22 +961,33 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key in quotes");
             const char *key, *keyat = P_->p;
             size_t klen;
-            int esc = scan_string(P_, &key, &klen);
-            if (esc < 0) return -1;
-            if (esc) {
-                char *d = arena_alloc(P_->ar, klen + 1);
-                if (!d) return oom_fail(P_, key);
-                klen = unescape(key, klen, d);
-                key = d;
+            int f, before = P_->nerr, twice = 0;
+            size_t glen = (uint32_t)guess < rt->nfields ? rt->fields[guess].name_len + 3 : 0;
+            if (glen && (size_t)(P_->end - P_->p) >= glen &&
+                strmap_bytes_eq(j->quoted[guess], P_->p, glen)) {
+                /* the key expected next, written plainly: "name": (the
+                 * scan below would find just that) */
+                f = guess;
+                key = P_->p + 1;
+                klen = glen - 3;
+                P_->p += glen;
+            } else {
+                int esc = scan_string(P_, &key, &klen);
+                if (esc < 0) return -1;
+                if (esc) {
+                    char *d = arena_alloc(P_->ar, klen + 1);
+                    if (!d) return oom_fail(P_, key);
+                    klen = unescape(key, klen, d);
+                    key = d;
+                }
+                ws(P_);
+                if (P_->p >= P_->end) return eof_fail(P_);
+                if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
+                P_->p++;
+                f = find_field(j, key, klen, esc ? klen : (size_t)(P_->end - key), guess);
             }
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
-            P_->p++;
-            ws(P_);
-            if (P_->p >= P_->end) return eof_fail(P_);
-            int f = find_field(j, key, klen, esc ? klen : (size_t)(P_->end - key), guess),
-                before = P_->nerr, twice = 0;
             if (f >= 0) {
                 guess = f + 1;
                 uint64_t bit = 1ull << (f & 63);

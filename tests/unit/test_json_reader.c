@@ -855,6 +855,32 @@ static void test_shared_strings_prev_line(void **state) {
     strmap_free(&strings);
 }
 
+/* The key expected next (the schema's order) is taken as written plainly,
+ * "name":, and read as any other key when it is not: spaced from its colon,
+ * escaped, longer or shorter than the name, or cut short at the end; a
+ * derived field so expected is still not read, a repeated key refused. */
+static void test_expected_key(void **state) {
+    Ctx *c = *state;
+    static const char *const same[] = {
+        "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"sex\":\"M\"}",
+        "{\"claim_id\" :\"C1\",\"person_id\"\t: \"P\",\"sex\" : \"M\"}",
+        "{\"claim\\u005fid\":\"C1\",\"person\\u005fid\":\"P\",\"se\\u0078\":\"M\"}",
+    };
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        const Value *v = ok(c, same[i]);
+        assert_string_equal(v[C_ID].s->data, "C1");
+        assert_string_equal(v[C_PERSON].s->data, "P");
+        assert_int_equal(v[C_SEX].i, 0);
+    }
+    const Value *v = ok(c, "{\"claim_id\":\"C1\",\"person_ids\":\"Q\",\"person_i\":\"R\"}");
+    assert_null(v[C_PERSON].s); /* neither is person_id */
+    bad(c, "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"person_id\":\"P\"}", "given twice", 33);
+    v = ok(c, "{\"claim_id\":\"C1\",\"stay\":\"1h\",\"note\":\"n\",\"lines\":[],"
+              "\"diagnoses\":[],\"age\":3}");
+    assert_int_equal(v[C_AGE].i, ARB_NULL); /* derived: not read */
+    bad(c, "{\"claim_id\":\"C1\",\"person_id\"", "unexpected end", 28);
+}
+
 /* Keys are matched by length, first 8 bytes and the rest: names that share
  * their first 8 bytes, or differ only past them, or are a prefix of one
  * another; keys in the schema's order, reversed and shuffled; a key read
@@ -1014,6 +1040,7 @@ int main(void) {
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_shared_strings_prev_line),
+        cmocka_unit_test(test_expected_key),
         cmocka_unit_test(test_key_lookup),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
