@@ -30,7 +30,8 @@ void strmap_clear(StrMap *m) {
 static StrMapEntry *find(const StrMap *m, const char *key, uint32_t len, uint32_t h) {
     for (uint32_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         StrMapEntry *e = &m->e[i];
-        if (!e->key || (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)) return e;
+        if (!e->key || (e->hash == h && e->len == len && strmap_bytes_eq(e->key, key, len)))
+            return e;
     }
 }
 

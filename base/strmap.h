@@ -59,6 +59,35 @@ static inline uint32_t strmap_fast_hash(const char *s, size_t n) {
     return (uint32_t)(h >> 32);
 }
 
+/* Whether a[0..n) and b[0..n) are the same bytes: memcmp's answer for
+ * equality, inline, 8 bytes a step (the last step overlapping the one
+ * before) for the short strings that keys and codes are, so that no call
+ * is made for them. */
+static inline int strmap_bytes_eq(const char *a, const char *b, size_t n) {
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) { /* 4..7 bytes: two 4-byte reads, overlapping */
+        uint32_t x1, y1, x2, y2;
+        memcpy(&x1, a, 4);
+        memcpy(&y1, b, 4);
+        memcpy(&x2, a + n - 4, 4);
+        memcpy(&y2, b + n - 4, 4);
+        return x1 == y1 && x2 == y2;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* The hash m gives to a key: for strmap_get_hashed and strmap_put_hashed,
  * so that a key looked up and then stored is hashed once. */
 static inline uint32_t strmap_hash(const StrMap *m, const char *key, size_t len) {

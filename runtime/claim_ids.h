@@ -92,9 +92,11 @@ typedef struct JsonTopWant {
 
 /* json_top_value for the keys w[0..nw) in one pass over the object: each
  * takes the first member of its name, and the pass stops once every key is
- * found.  Returns 0, or -1 when the text is not a JSON object (the keys
- * found before the fault keep their values, as json_top_value's separate
- * passes would have). */
+ * found that is in the text at all (a first, quicker search for each key,
+ * quoted: a plain claim has no `reversal_of` or `status`, and its lines
+ * need not be walked for them).  Returns 0, or -1 when the text is not a
+ * JSON object as far as the pass read it (the keys found before the fault
+ * keep their values, as json_top_value's separate passes would have). */
 int json_top_values(const char *p, size_t n, JsonTopWant *w, size_t nw);
 
 #endif

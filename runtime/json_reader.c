@@ -28,8 +28,8 @@
 
 /* A slot of a record type's key table: a field, with its name's length
  * and first 8 bytes (zero-padded, as a little-endian word would load
- * them), so that a key is matched by two compares (and memcmp only past
- * its 8th byte). */
+ * them), so that a key is matched by two compares (and the bytes past
+ * its 8th compared only then). */
 typedef struct JSlot {
     int32_t f; /* field index, or -1 */
     uint32_t len;
@@ -58,6 +58,7 @@ typedef struct JRec {
     uint32_t mask;
     JSlot *slots;           /* open addressing by key_hash */
     uint64_t *heads;        /* per field: key_head of its name */
+    char **quoted;          /* per field: its key as written plainly, "name": */
     struct JRec **children; /* per field: the element record of a list field */
     Value *blank;           /* a record with every field missing */
     uint32_t *req;          /* fields that must be present (required or key) */
@@ -90,7 +91,8 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
     j->blank = arena_alloc(&r->ar, nf * sizeof(Value));
     j->req = arena_alloc(&r->ar, nf * sizeof(uint32_t));
     j->heads = arena_alloc(&r->ar, nf * sizeof(uint64_t));
-    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads) return NULL;
+    j->quoted = arena_alloc(&r->ar, nf * sizeof(char *));
+    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads || !j->quoted) return NULL;
     for (uint32_t i = 0; i < cap; i++) j->slots[i] = (JSlot){-1, 0, 0};
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
@@ -103,6 +105,11 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
         uint32_t i = key_hash(fd->name, fd->name_len) & j->mask;
         while (j->slots[i].f >= 0) i = (i + 1) & j->mask;
         j->heads[f] = key_head(fd->name, fd->name_len, 0);
+        if (!(j->quoted[f] = arena_alloc(&r->ar, fd->name_len + 3))) return NULL;
+        j->quoted[f][0] = '"';
+        memcpy(j->quoted[f] + 1, fd->name, fd->name_len);
+        j->quoted[f][fd->name_len + 1] = '"';
+        j->quoted[f][fd->name_len + 2] = ':';
         j->slots[i] = (JSlot){(int32_t)f, fd->name_len, j->heads[f]};
         if (k == TY_LIST) {
             j->children[f] = build(r, fd->type.rec, depth + 1);
@@ -139,13 +146,13 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
      * read is tried first */
     if ((uint32_t)guess < j->rt->nfields && j->heads[guess] == head &&
         j->rt->fields[guess].name_len == len &&
-        (len <= 8 || memcmp(j->rt->fields[guess].name + 8, name + 8, len - 8) == 0))
+        (len <= 8 || strmap_bytes_eq(j->rt->fields[guess].name + 8, name + 8, len - 8)))
         return guess;
     for (uint32_t i = key_hash(name, len) & j->mask;; i = (i + 1) & j->mask) {
         const JSlot *sl = &j->slots[i];
         if (sl->f < 0) return -1;
         if (sl->len == len && sl->head == head &&
-            (len <= 8 || memcmp(j->rt->fields[sl->f].name + 8, name + 8, len - 8) == 0))
+            (len <= 8 || strmap_bytes_eq(j->rt->fields[sl->f].name + 8, name + 8, len - 8)))
             return sl->f;
     }
 }
@@ -179,6 +186,11 @@ typedef struct P {
     int oom;           /* the record failed for want of memory, not for its text */
     const char *field; /* the field whose string value is being scanned, or NULL */
     size_t max_field;  /* bytes of one string value at most */
+    /* the list item read before the one being read (NULL: none, or not in
+     * a list): with strings shared, a code or text equal to the same
+     * field's there is that string again, without a look-up in `strings`
+     * (a claim's lines mostly share their dept and doctor) */
+    const Value *prev;
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -704,7 +716,11 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
             }
             P_->path[slot].index = n + 1;
             /* deeper lists use deeper levels: this one's items stay put */
-            if (parse_record(P_, child, P_->items[level].v + (size_t)n * width)) return -1;
+            const Value *outer = P_->prev;
+            P_->prev = n ? P_->items[level].v + (size_t)(n - 1) * width : NULL;
+            int bad = parse_record(P_, child, P_->items[level].v + (size_t)n * width);
+            P_->prev = outer;
+            if (bad) return -1;
             n++;
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
@@ -813,7 +829,14 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
             *out = j->blank[f];
             return bad(P_, nul, "field '%s': a NUL character (\\u0000) in a string", fd->name);
         }
-        if (type_is_string(kind)) return make_str(P_, at, s, n, esc, &out->s);
+        if (type_is_string(kind)) {
+            const ArbStr *pv = P_->prev && P_->strings ? P_->prev[f].s : NULL;
+            if (pv && !esc && pv->len == n && strmap_bytes_eq(pv->data, s, n)) {
+                out->s = pv;
+                return 0;
+            }
+            return make_str(P_, at, s, n, esc, &out->s);
+        }
         if (esc) { /* rare: a scalar written with escapes */
             char *d = arena_alloc(P_->ar, n);
             if (!d) return oom_fail(P_, at);
@@ -938,22 +961,33 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key in quotes");
             const char *key, *keyat = P_->p;
             size_t klen;
-            int esc = scan_string(P_, &key, &klen);
-            if (esc < 0) return -1;
-            if (esc) {
-                char *d = arena_alloc(P_->ar, klen + 1);
-                if (!d) return oom_fail(P_, key);
-                klen = unescape(key, klen, d);
-                key = d;
+            int f, before = P_->nerr, twice = 0;
+            size_t glen = (uint32_t)guess < rt->nfields ? rt->fields[guess].name_len + 3 : 0;
+            if (glen && (size_t)(P_->end - P_->p) >= glen &&
+                strmap_bytes_eq(j->quoted[guess], P_->p, glen)) {
+                /* the key expected next, written plainly: "name": (the
+                 * scan below would find just that) */
+                f = guess;
+                key = P_->p + 1;
+                klen = glen - 3;
+                P_->p += glen;
+            } else {
+                int esc = scan_string(P_, &key, &klen);
+                if (esc < 0) return -1;
+                if (esc) {
+                    char *d = arena_alloc(P_->ar, klen + 1);
+                    if (!d) return oom_fail(P_, key);
+                    klen = unescape(key, klen, d);
+                    key = d;
+                }
+                ws(P_);
+                if (P_->p >= P_->end) return eof_fail(P_);
+                if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
+                P_->p++;
+                f = find_field(j, key, klen, esc ? klen : (size_t)(P_->end - key), guess);
             }
             ws(P_);
             if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
-            P_->p++;
-            ws(P_);
-            if (P_->p >= P_->end) return eof_fail(P_);
-            int f = find_field(j, key, klen, esc ? klen : (size_t)(P_->end - key), guess),
-                before = P_->nerr, twice = 0;
             if (f >= 0) {
                 guess = f + 1;
                 uint64_t bit = 1ull << (f & 63);
@@ -1038,6 +1072,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     P_.max_field = o && o->max_field ? o->max_field : JSONR_MAX_FIELD;
     P_.oom = 0;
     P_.field = NULL;
+    P_.prev = NULL;
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
+
 uint32_t table_index_cap(uint32_t nrows) {
     uint32_t cap = 16;
     while (cap < nrows * 2) cap *= 2;
@@ -35,7 +37,7 @@ const uint32_t *table_find_hashed(const Table *t, const char *s, uint32_t n, int
         if (!sl.key) return NULL;
         if (sl.hash != h) continue;
         const TableKey *tk = &t->keys[sl.key - 1];
-        if (tk->len == n && tk->prefix == prefix && memcmp(tk->data, s, n) == 0) {
+        if (tk->len == n && tk->prefix == prefix && strmap_bytes_eq(tk->data, s, n)) {
             *count = tk->count;
             return t->rowids + tk->first;
         }

@@ -1,12 +1,16 @@
 /* fuzz_claim_json.c — libFuzzer target: one JSON Lines record -> the claim
  * reader (plain, and strict with its notes) and the VM running the whole
- * standard library over it in a session. */
+ * standard library over it in a session; the reader with strings shared
+ * must read what it reads without, and the batch's one-pass scan for the
+ * claim id what a pass per key finds. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "claim_ids.h"
 #include "fuzz_common.h"
 #include "input_notes.h"
 #include "json_reader.h"
+#include "strmap.h"
 
 static arb_engine *engine;
 static arb_session *session;
@@ -16,6 +20,30 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     engine = fz_stdlib(0);
     if (arb_session_new(engine, &session) != ARB_OK) abort();
     return 0;
+}
+
+/* Whether records a and b of type rt hold the same values (strings by
+ * their bytes). */
+static int same_record(const RecordType *rt, const Value *a, const Value *b) {
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        if (type_is_string(fd->type.kind)) {
+            const ArbStr *x = a[f].s, *y = b[f].s;
+            if (!x != !y) return 0;
+            if (x && (x->len != y->len || x->hash != y->hash || memcmp(x->data, y->data, x->len)))
+                return 0;
+        } else if (fd->type.kind == TY_LIST) {
+            const ArbList *x = a[f].l, *y = b[f].l;
+            if (!x != !y) return 0;
+            if (!x) continue;
+            if (x->n != y->n || x->width != y->width) return 0;
+            for (uint32_t i = 0; i < x->n; i++)
+                if (!same_record(fd->type.rec, list_item(x, i), list_item(y, i))) return 0;
+        } else if (a[f].i != b[f].i) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -33,6 +61,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t off;
     if (jsonr_parse_ex(engine->json, p, size, &ar, &o, &claim, err, sizeof err, &off) == -1)
         fz_check(off <= size, "an error offset %zu past the record's %zu bytes", off, size);
+    /* shared strings change no value (the record read twice, so that the
+     * second finds every string of the first in the map) */
+    StrMap strings;
+    strmap_init_fast(&strings, engine->alloc);
+    JsonrOptions so = {&strings, NULL, 0, 0, 0};
+    const Value *plain, *shared = NULL;
+    int rp = jsonr_parse_ex(engine->json, p, size, &ar, NULL, &plain, err, sizeof err, &off);
+    for (int k = 0; k < 2; k++) {
+        int rs = jsonr_parse_ex(engine->json, p, size, &ar, &so, &shared, err, sizeof err, &off);
+        fz_check(rs == rp, "read with strings shared: %d, without: %d", rs, rp);
+        if (rp == 0)
+            fz_check(same_record(engine->prog->claim, plain, shared),
+                     "strings shared change a value");
+    }
+    strmap_free(&strings);
+    /* the claim id, a reversal's keys: one pass finds what a pass per key does */
+    static const char *const keys[] = {"claim_id", "reversal_of", "status"};
+    char out[3][64], one[64];
+    JsonTopWant w[3];
+    for (int k = 0; k < 3; k++) w[k] = (JsonTopWant){.key = keys[k], .out = out[k], .cap = 64};
+    json_top_values(p, size, w, 3);
+    for (int k = 0; k < 3; k++) {
+        size_t len = 0;
+        int rc = json_top_value(p, size, keys[k], one, sizeof one, &len);
+        fz_check(w[k].found == (rc > 0 ? rc : 0), "key %s: found %d, alone %d", keys[k], w[k].found,
+                 rc);
+        fz_check(w[k].found != 1 || (w[k].len == len && memcmp(out[k], one, len) == 0),
+                 "key %s: another value", keys[k]);
+    }
     notes_free(&notes);
     arena_free(&ar);
     return 0;

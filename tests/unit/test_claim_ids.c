@@ -242,6 +242,52 @@ static void test_json_top_value_long(void **state) {
     }
 }
 
+/* json_top_values looks for each key in the text first and stops once the
+ * keys that are there are found: the same values as separate passes, with
+ * a key at every offset of the 16-byte blocks of that search (near the end
+ * of the text too), at the top level or nested, or written with an escape
+ * (which no member's raw key matches).  The pass stops once the keys in
+ * the text are found, so a text cut short past them is not read. */
+static void test_json_top_values_search(void **state) {
+    (void)state;
+    static const char *const keys[] = {"claim_id", "reversal_of", "status"};
+    static const char *const forms[] = {
+        "{\"a\":\"%.*s\",\"claim_id\":\"C\",\"lines\":[{\"x\":\"%.*s\"}],\"status\":\"S%d\"}",
+        "{\"claim_id\":\"C\",\"lines\":[{\"status\":\"%.*s\"}],\"z\":\"%.*s\",\"reversal_of\":%d}",
+        "{\"claim_id\":\"C\",\"lines\":[{\"status\":\"%.*s\"}],\"z\":\"%.*s\",\"statu\\u0073\":%d}",
+        "{\"claim_id\":\"C\",\"z\":\"%.*s\",\"y\":\"%.*s\",\"b\":[\"status\",\"reversal_of\",%d]}",
+        "{\"claim_id\":\"C\",\"z\":\"%.*s\",\"y\":\"%.*s\",\"status\":%d",
+        "{\"z\":\"%.*s\",\"y\":\"%.*s\",\"reversal_of\":null,\"claim_id\":\"C%d\"}",
+    };
+    static const char dots[] = "................................................";
+    char doc[400];
+    for (size_t f = 0; f < sizeof forms / sizeof *forms; f++)
+        for (int a = 0; a < 40; a++)
+            for (int b = 0; b < 40; b += 3) {
+                int n = snprintf(doc, sizeof doc, forms[f], a, dots, b, dots, a + b);
+                char out[3][64];
+                JsonTopWant w[3];
+                for (int k = 0; k < 3; k++)
+                    w[k] = (JsonTopWant){.key = keys[k], .out = out[k], .cap = 63};
+                int rc = json_top_values(doc, (size_t)n, w, 3);
+                for (int k = 0; k < 3; k++) {
+                    char v[64];
+                    int one = value(doc, keys[k], v);
+                    if (one == 1 || one == 2) {
+                        assert_int_equal(w[k].found, one);
+                        if (one == 1) {
+                            out[k][w[k].len] = 0;
+                            assert_string_equal(out[k], v);
+                        }
+                    } else {
+                        assert_int_equal(w[k].found, 0);
+                    }
+                }
+                /* form 4 ends short, after the keys there are: not read so far */
+                assert_int_equal(rc, 0);
+            }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset),
@@ -249,6 +295,7 @@ int main(void) {
         cmocka_unit_test(test_json_top_value),
         cmocka_unit_test(test_json_top_values),
         cmocka_unit_test(test_json_top_value_long),
+        cmocka_unit_test(test_json_top_values_search),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -816,6 +816,71 @@ static void test_shared_strings(void **state) {
     shared_strings(*state, 1);
 }
 
+/* With strings shared, a line's code or text equal to the line before's is
+ * that string (no look-up); one that differs, in its last byte or its
+ * length, or is escaped, or missing, is read as itself. */
+static void test_shared_strings_prev_line(void **state) {
+    Ctx *c = *state;
+    StrMap strings;
+    strmap_init_fast(&strings, mem_default());
+    const char *a = "{\"claim_id\":\"C1\",\"lines\":["
+                    "{\"line_no\":1,\"item_code\":\"X1234567890\",\"name\":\"ab\"},"
+                    "{\"line_no\":2,\"item_code\":\"X1234567890\",\"name\":\"a\\u0062\"},"
+                    "{\"line_no\":3,\"item_code\":\"X1234567891\",\"name\":\"ac\"},"
+                    "{\"line_no\":4,\"item_code\":\"X123456789\",\"name\":\"\"},"
+                    "{\"line_no\":5,\"item_code\":\"X123456789\"},"
+                    "{\"line_no\":6,\"item_code\":\"X123456789\",\"name\":\"ac\"}]}";
+    static const char *const codes[] = {"X1234567890", "X1234567890", "X1234567891",
+                                        "X123456789",  "X123456789",  "X123456789"};
+    static const char *const names[] = {"ab", "ab", "ac", NULL, NULL, "ac"};
+    const Value *x;
+    char err[128];
+    size_t off;
+    assert_int_equal(
+        jsonr_parse_shared(c->r, a, strlen(a), &c->ar, &strings, &x, err, sizeof err, &off), 0);
+    const ArbList *l = x[C_LINES].l;
+    assert_int_equal(l->n, 6);
+    for (uint32_t i = 0; i < l->n; i++) {
+        const Value *it = list_item(l, i);
+        assert_string_equal(it[1].s->data, codes[i]);
+        assert_int_equal(it[1].s->hash, str_hash(codes[i], strlen(codes[i])));
+        if (names[i])
+            assert_string_equal(it[3].s->data, names[i]);
+        else
+            assert_null(it[3].s);
+        if (i && strcmp(codes[i], codes[i - 1]) == 0) assert_ptr_equal(it[1].s, it[1 - 5].s);
+    }
+    assert_ptr_equal(list_item(l, 0)[3].s, list_item(l, 1)[3].s);
+    assert_ptr_equal(list_item(l, 2)[3].s, list_item(l, 5)[3].s);
+    strmap_free(&strings);
+}
+
+/* The key expected next (the schema's order) is taken as written plainly,
+ * "name":, and read as any other key when it is not: spaced from its colon,
+ * escaped, longer or shorter than the name, or cut short at the end; a
+ * derived field so expected is still not read, a repeated key refused. */
+static void test_expected_key(void **state) {
+    Ctx *c = *state;
+    static const char *const same[] = {
+        "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"sex\":\"M\"}",
+        "{\"claim_id\" :\"C1\",\"person_id\"\t: \"P\",\"sex\" : \"M\"}",
+        "{\"claim\\u005fid\":\"C1\",\"person\\u005fid\":\"P\",\"se\\u0078\":\"M\"}",
+    };
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        const Value *v = ok(c, same[i]);
+        assert_string_equal(v[C_ID].s->data, "C1");
+        assert_string_equal(v[C_PERSON].s->data, "P");
+        assert_int_equal(v[C_SEX].i, 0);
+    }
+    const Value *v = ok(c, "{\"claim_id\":\"C1\",\"person_ids\":\"Q\",\"person_i\":\"R\"}");
+    assert_null(v[C_PERSON].s); /* neither is person_id */
+    bad(c, "{\"claim_id\":\"C1\",\"person_id\":\"P\",\"person_id\":\"P\"}", "given twice", 33);
+    v = ok(c, "{\"claim_id\":\"C1\",\"stay\":\"1h\",\"note\":\"n\",\"lines\":[],"
+              "\"diagnoses\":[],\"age\":3}");
+    assert_int_equal(v[C_AGE].i, ARB_NULL); /* derived: not read */
+    bad(c, "{\"claim_id\":\"C1\",\"person_id\"", "unexpected end", 28);
+}
+
 /* Keys are matched by length, first 8 bytes and the rest: names that share
  * their first 8 bytes, or differ only past them, or are a prefix of one
  * another; keys in the schema's order, reversed and shuffled; a key read
@@ -974,6 +1039,8 @@ int main(void) {
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_long_list),
         cmocka_unit_test(test_shared_strings),
+        cmocka_unit_test(test_shared_strings_prev_line),
+        cmocka_unit_test(test_expected_key),
         cmocka_unit_test(test_key_lookup),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),

@@ -149,12 +149,29 @@ static void test_fast(void **state) {
     assert_true(same < N / 5); /* random: about N * N / 2^17, 3000 */
 }
 
+/* strmap_bytes_eq says what memcmp says of equality: every length up to
+ * 40, equal, and differing in each one byte in turn (the first, the last,
+ * inside the overlapping last word). */
+static void test_bytes_eq(void **state) {
+    (void)state;
+    char a[48], b[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++) a[i] = b[i] = (char)('a' + (i * 7) % 26);
+        assert_true(strmap_bytes_eq(a, b, n));
+        for (size_t d = 0; d < n; d++) {
+            b[d] ^= 0x20;
+            assert_int_equal(strmap_bytes_eq(a, b, n), memcmp(a, b, n) == 0);
+            assert_false(strmap_bytes_eq(a, b, n));
+            b[d] ^= 0x20;
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_put_get_grow),
-        cmocka_unit_test(test_clear),
-        cmocka_unit_test(test_out_of_memory),
-        cmocka_unit_test(test_fast),
+        cmocka_unit_test(test_put_get_grow),  cmocka_unit_test(test_clear),
+        cmocka_unit_test(test_out_of_memory), cmocka_unit_test(test_fast),
+        cmocka_unit_test(test_bytes_eq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
