@@ -287,6 +287,7 @@ typedef struct Worker {
      * store (enc_at[k]: offset and length in enc of read.ents[k]) */
     int encode;
     uint32_t enc_schema;
+    const HcEnc *enc_plan; /* hstore_encoder, or NULL */
     StrBuf enc;
     size_t (*enc_at)[2];
     size_t capenc_at;
@@ -593,8 +594,8 @@ static void read_records(Worker *w) {
         strings_bound(w);
         HEntry h = {UINT32_MAX, 0, w->o->claims_path, NULL, NULL, 0};
         prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* valid for this window only */
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0,
-                           w->o->max_field_bytes};
+        StrMap *shared = w->encode ? NULL : &w->strings;
+        JsonrOptions jo = {shared, &w->unread, w->o->strict, 0, w->o->max_field_bytes, 0};
         int prc = prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->hist_ar, &jo, msg, sizeof msg,
                                &h.line);
         if (prc == -2) {
@@ -635,8 +636,12 @@ static void read_records(Worker *w) {
         strings_bound(w);
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off,
-                           w->o->max_field_bytes};
+        /* store mode: the claim is only encoded (its strings need no hash);
+         * an input profile's mappings may look its strings up */
+        StrMap *shared = w->encode ? NULL : &w->strings;
+        int no_hash = w->encode && !w->prof;
+        JsonrOptions jo = {shared, &w->unread, w->o->strict, r->off, w->o->max_field_bytes,
+                           no_hash};
         int prc = r->err ? -1
                   : r->dup_of && w->o->strict
                       ? (dup_message(msg, sizeof msg, w->e, r), off = SIZE_MAX, -1)
@@ -689,8 +694,12 @@ static void encode_records(Worker *w) {
     for (size_t k = 0; k < w->read.nents; k++) {
         const HEntry *h = &w->read.ents[k];
         size_t at = w->enc.len;
-        if (h->claim != UINT32_MAX)
-            hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
+        if (h->claim != UINT32_MAX) {
+            if (w->enc_plan)
+                hcodec_encode_with(w->enc_plan, w->enc_schema, w->read.claims[h->claim], &w->enc);
+            else
+                hcodec_encode(w->e->prog->claim, w->enc_schema, w->read.claims[h->claim], &w->enc);
+        }
         w->enc_at[k][0] = at;
         w->enc_at[k][1] = w->enc.len - at;
     }
@@ -755,7 +764,7 @@ static void *work(void *arg) {
         for (size_t i = w->from; i < w->to && !w->failed; i++) {
             arena_reset(&w->ar);
             uint64_t line;
-            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0, w->o->max_field_bytes};
+            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0, w->o->max_field_bytes, 0};
             int prc =
                 prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->ar, &jo, msg, sizeof msg, &line);
             if (prc == -2) {
@@ -808,7 +817,7 @@ static void *work(void *arg) {
             reject(w, w->o->claims_path, r->line, msg, r->p, r->n);
             continue;
         }
-        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off, w->o->max_field_bytes};
+        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off, w->o->max_field_bytes, 0};
         int prc = w->prof ? prof_read_json(w->prof, &w->pw, w->e->json, r->p, r->n, &w->ar, &jo,
                                            msg, sizeof msg, &off)
                           : jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg,
@@ -2072,6 +2081,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].reading = 1;
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
+        b->ws[i].enc_plan = hstore_encoder(sg->st);
         strmap_init_fast(&b->ws[i].strings, e->alloc);
     }
     if (csv) {

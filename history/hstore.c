@@ -54,6 +54,7 @@ struct HStore {
     atomic_uint nschemas;
     uint32_t cur_schema; /* the number claims are written with (0: none) */
     StrBuf mine;         /* the program's own schema description */
+    HcEnc *enc;          /* the program's claims encoded (NULL: out of memory) */
     int32_t person_field, asof_field, id_field;
     int64_t scale; /* as_of to seconds */
 };
@@ -319,6 +320,7 @@ static int view_open(HStore **out, HShared *sh, const Program *p, Alloc a, char 
     s->scale =
         s->asof_field >= 0 && ct->fields[s->asof_field].type.kind == TY_DATE ? SECS_PER_DAY : 1;
     hcodec_describe(ct, &s->mine);
+    s->enc = hcodec_enc_plan(ct, &s->ar);
     int rc =
         s->mine.oom ? fail(err, errcap, "out of memory%s%s", "", "") : load_schemas(s, err, errcap);
     if (rc) {
@@ -628,13 +630,20 @@ size_t hstore_txn_dirty(HTxn *t) {
 int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
                char *err, size_t errcap) {
     sb_clear(scratch);
-    hcodec_encode(t->s->p->claim, t->s->cur_schema, claim, scratch);
+    if (t->s->enc)
+        hcodec_encode_with(t->s->enc, t->s->cur_schema, claim, scratch);
+    else
+        hcodec_encode(t->s->p->claim, t->s->cur_schema, claim, scratch);
     if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
     return hstore_put_encoded(t, claim, seq, scratch->p, scratch->len, why, err, errcap);
 }
 
 uint32_t hstore_schema(const HStore *s) {
     return s->cur_schema;
+}
+
+const HcEnc *hstore_encoder(const HStore *s) {
+    return s->enc;
 }
 
 int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap) {

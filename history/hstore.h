@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcodec.h"
 #include "program.h"
 #include "strbuf.h"
 
@@ -102,6 +103,10 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
                        const char **why, char *err, size_t errcap);
 /* The schema number claims are written with in this store. */
 uint32_t hstore_schema(const HStore *s);
+/* The encoding plan of the program's claims (hcodec_encode_with: the bytes
+ * of hcodec_encode, faster), shared by threads; NULL when memory ran out
+ * (then hcodec_encode). */
+const HcEnc *hstore_encoder(const HStore *s);
 
 /* Removes the claim with this id (a reversal): 1 when there was one, 0
  * when not, -1 on error.  A staging store records the id as reversed. */

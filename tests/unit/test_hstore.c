@@ -136,7 +136,7 @@ static char *json_of(const RecordType *rt, const Value *r) {
 }
 
 /* Encodes claim with rt (description number 1) into enc and its
- * description into desc. */
+ * description into desc; through an encoding plan, the same bytes. */
 static void encode_claim(const RecordType *rt, const Value *claim, StrBuf *desc, StrBuf *enc) {
     sb_init(desc, mem_default());
     sb_init(enc, mem_default());
@@ -144,6 +144,19 @@ static void encode_claim(const RecordType *rt, const Value *claim, StrBuf *desc,
     hcodec_encode(rt, 1, claim, enc);
     assert_false(desc->oom);
     assert_false(enc->oom);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const HcEnc *plan = hcodec_enc_plan(rt, &ar);
+    assert_non_null(plan);
+    StrBuf again;
+    sb_init(&again, mem_default());
+    sb_putc(&again, 'x'); /* appended after what is there */
+    hcodec_encode_with(plan, 1, claim, &again);
+    assert_false(again.oom);
+    assert_int_equal(again.len, enc->len + 1);
+    assert_memory_equal(again.p + 1, enc->p, enc->len);
+    sb_free(&again);
+    arena_free(&ar);
 }
 
 /* Decodes a record encoded by encode_claim with a plan of desc onto rt. */
@@ -1957,6 +1970,23 @@ static void test_oom_codec(void **state) {
         }
         sb_free(&out);
     }
+    /* ... and through an encoding plan */
+    const HcEnc *plan = hcodec_enc_plan(ct, &keep);
+    assert_non_null(plan);
+    for (k = 0; k < 8; k++) {
+        Budget b = {k};
+        StrBuf out;
+        sb_init(&out, (Alloc){budget_alloc, &b});
+        hcodec_encode_with(plan, 1, claim, &out);
+        if (!out.oom) {
+            assert_true(out.len == enc.len && memcmp(out.p, enc.p, enc.len) == 0);
+            sb_free(&out);
+            break;
+        }
+        assert_true(out.len <= out.cap);
+        sb_free(&out);
+    }
+    assert_true(k > 0 && k < 8);
     sb_free(&desc);
     sb_free(&enc);
     arena_free(&keep);
