@@ -1362,6 +1362,57 @@ static void test_txn_dirty(void **state) {
     arb_engine_free(e);
 }
 
+/* hstore_key and hstore_put_key: the key of hstore_put_encoded, its
+ * claim_id found again, a claim that cannot be stored refused before any
+ * put, and a put under a key replacing the claim with the same claim_id
+ * (stored under another person's key). */
+static void test_put_key(void **state) {
+    (void)state;
+    arb_engine *e = engine_from("");
+    char dir[256], err[600];
+    temp_dir(dir, sizeof dir);
+    HStore *s;
+    assert_int_equal(hstore_open(&s, dir, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    Arena ar;
+    arena_init(&ar, mem_default(), 1 << 16);
+    StrBuf key, rec;
+    sb_init(&key, mem_default());
+    sb_init(&rec, mem_default());
+    const char *why = NULL;
+    HTxn *t;
+    assert_int_equal(hstore_begin(s, 1, &t, err, sizeof err), 0);
+    const Value *c1 = test_claim(e, &ar, "PZ", "k1", "2025-01-02T10:00:00", "1.00");
+    assert_int_equal(hstore_put(t, c1, 0, &rec, &why, err, sizeof err), 0);
+    const Value *c2 = test_claim(e, &ar, "PA", "k1", "2025-02-02T10:00:00", "7.00");
+    assert_int_equal(hstore_key(s, c2, 0, &key, &why), 0);
+    size_t idn = 0;
+    const char *id = hstore_key_id(key.p, key.len, &idn);
+    assert_non_null(id);
+    assert_int_equal(idn, 2);
+    assert_memory_equal(id, "k1", 2);
+    assert_null(hstore_key_id("no key", 6, &idn));
+    sb_clear(&rec);
+    hcodec_encode_with(hstore_encoder(s), hstore_schema(s), c2, &rec);
+    assert_int_equal(hstore_put_key(t, key.p, key.len, rec.p, rec.len, err, sizeof err), 0);
+    /* a claim with no settle time: refused with the reason */
+    const Value *c3 = test_claim(e, &ar, "PA", "k3", "", "1.00");
+    why = NULL;
+    assert_int_equal(hstore_key(s, c3, 0, &key, &why), 1);
+    assert_non_null(why);
+    assert_int_equal(hstore_commit(t, err, sizeof err), 0);
+    assert_int_equal(count_all(s), 1);
+    Find f = find_id(s, "k1", &ar);
+    assert_int_equal(f.count, 1);
+    assert_string_equal(f.person, "PA");
+    sb_free(&key);
+    sb_free(&rec);
+    hstore_close(s);
+    hstore_remove_dir(dir);
+    arena_free(&ar);
+    arb_engine_free(e);
+}
+
 /* ------------------------------------------------- 5. format version */
 
 static void set_format(const char *dir, const char *value) {
@@ -2572,6 +2623,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_txn_dirty),
+        cmocka_unit_test(test_put_key),
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_codec_deep_lists),
