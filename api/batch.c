@@ -61,10 +61,12 @@
  * stays bounded whatever --threads says */
 #define STORE_WINDOW_ALL(nw) ((size_t)STORE_WINDOW_BYTES * (size_t)((nw) < 4 ? (nw) : 4))
 /* history add, in memory flat in the batch: JSON Lines read per window;
- * a write transaction's dirty pages (held in memory until the commit,
- * hstore_txn_dirty) at most about ADD_DIRTY_BYTES, else it commits at the
- * end of the window before commit_every claims; the store's pages read
- * through the map let go past ADD_PAGES_BYTES (hstore_guard_init) */
+ * the keys and encoded records held for a commit's sorted puts
+ * (stage_apply) and the pages their puts will dirty (held in memory until
+ * the commit: a leaf each, and the pages of a record too big for a leaf)
+ * at most about ADD_DIRTY_BYTES, else it commits at the end of the window
+ * before commit_every claims; the store's pages read through the map let
+ * go past ADD_PAGES_BYTES (hstore_guard_init) */
 #define ADD_WINDOW_BYTES (4u << 20)
 #define ADD_DIRTY_BYTES ((size_t)48 << 20)
 #define ADD_PAGES_BYTES ((size_t)32 << 20)
@@ -292,6 +294,7 @@ typedef struct Worker {
     int encode;
     int enc_hashed; /* hcodec's hashed variant (check --history's spool) */
     uint32_t enc_schema;
+    const HcEnc *enc_plan; /* hstore_encoder, or NULL */
     StrBuf enc;
     size_t (*enc_at)[2];
     size_t capenc_at;
@@ -598,8 +601,8 @@ static void read_records(Worker *w) {
         strings_bound(w);
         HEntry h = {UINT32_MAX, 0, w->o->claims_path, NULL, NULL, 0};
         prof_csv_raw(w->pcsv, i, &h.raw, &h.rawn, NULL); /* valid for this window only */
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, 0,
-                           w->o->max_field_bytes};
+        StrMap *shared = w->encode ? NULL : &w->strings;
+        JsonrOptions jo = {shared, &w->unread, w->o->strict, 0, w->o->max_field_bytes, 0};
         int prc = prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->hist_ar, &jo, msg, sizeof msg,
                                &h.line);
         if (prc == -2) {
@@ -640,8 +643,13 @@ static void read_records(Worker *w) {
         strings_bound(w);
         /* an accepted record's text: valid while this window is (store mode) */
         HEntry h = {UINT32_MAX, r->line, w->o->claims_path, NULL, r->p, r->n};
-        JsonrOptions jo = {w->encode ? NULL : &w->strings, &w->unread, w->o->strict, r->off,
-                           w->o->max_field_bytes};
+        /* store mode: the claim is only encoded (its strings need no hash);
+         * an input profile's mappings may look its strings up */
+        StrMap *shared = w->encode ? NULL : &w->strings;
+        /* not the spool's (enc_hashed): its records carry each string's hash */
+        int no_hash = w->encode && !w->prof && !w->enc_hashed;
+        JsonrOptions jo = {shared, &w->unread, w->o->strict, r->off, w->o->max_field_bytes,
+                           no_hash};
         int prc = r->err ? -1
                   : r->dup_of && w->o->strict
                       ? (dup_message(msg, sizeof msg, w->e, r), off = SIZE_MAX, -1)
@@ -697,6 +705,8 @@ static void encode_records(Worker *w) {
         const Value *claim = h->claim != UINT32_MAX ? w->read.claims[h->claim] : NULL;
         if (claim && w->enc_hashed) /* the spool's: decoded without hashing its strings */
             hcodec_encode_hashed(w->e->prog->claim, w->enc_schema, claim, &w->enc);
+        else if (claim && w->enc_plan)
+            hcodec_encode_with(w->enc_plan, w->enc_schema, claim, &w->enc);
         else if (claim)
             hcodec_encode(w->e->prog->claim, w->enc_schema, claim, &w->enc);
         w->enc_at[k][0] = at;
@@ -763,7 +773,7 @@ static void *work(void *arg) {
         for (size_t i = w->from; i < w->to && !w->failed; i++) {
             arena_reset(&w->ar);
             uint64_t line;
-            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0, w->o->max_field_bytes};
+            JsonrOptions jo = {NULL, &w->unread, w->o->strict, 0, w->o->max_field_bytes, 0};
             int prc =
                 prof_csv_get(w->pcsv, i, &w->pw, w->e->json, &w->ar, &jo, msg, sizeof msg, &line);
             if (prc == -2) {
@@ -816,7 +826,7 @@ static void *work(void *arg) {
             reject(w, w->o->claims_path, r->line, msg, r->p, r->n);
             continue;
         }
-        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off, w->o->max_field_bytes};
+        JsonrOptions jo = {NULL, &w->unread, w->o->strict, r->off, w->o->max_field_bytes, 0};
         int prc = w->prof ? prof_read_json(w->prof, &w->pw, w->e->json, r->p, r->n, &w->ar, &jo,
                                            msg, sizeof msg, &off)
                           : jsonr_parse_ex(w->e->json, r->p, r->n, &w->ar, &jo, &claim, msg,
@@ -1902,14 +1912,130 @@ typedef struct Stage {
     HTxn *t;        /* the open transaction */
     uint32_t every; /* commit when this many records are in it (0: every window) */
     uint32_t pending;
+    /* history add: the puts and reversals of the windows since the last
+     * commit, made at the commit with the puts in key order (stage_apply) */
+    StrBuf pend; /* their keys and records, and the ids reversed */
+    struct PendOp *ops;
+    size_t nops, capops;
+    size_t pend_mem; /* pend's bytes and the pages its puts will dirty */
+    StrBuf key;      /* scratch */
 } Stage;
 
-/* Commits sg's open transaction. */
+/* A put (key, then the record, at `at` in Stage.pend) or a reversal (the
+ * claim_id reversed). */
+typedef struct PendOp {
+    size_t at;
+    uint32_t kn, n;
+    int rev;
+} PendOp;
+
+/* A put's key, for sorting, or a claim_id, for finding repeats. */
+typedef struct PendKey {
+    const char *k;
+    size_t n;
+    size_t op;
+} PendKey;
+
+static int pendkey_cmp(const void *a, const void *b) {
+    const PendKey *x = a, *y = b;
+    int c = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
+    if (c) return c;
+    if (x->n != y->n) return x->n < y->n ? -1 : 1;
+    return x->op < y->op ? -1 : x->op > y->op;
+}
+
+/* Notes a put (key, record) or a reversal (id) to make at the commit. */
+static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t n, int rev) {
+    if (mem_grow(sg->b->e->alloc, (void **)&sg->ops, sizeof *sg->ops, &sg->capops, sg->nops + 1))
+        return -1;
+    PendOp *op = &sg->ops[sg->nops++];
+    op->at = sg->pend.len;
+    op->kn = (uint32_t)kn;
+    op->n = (uint32_t)n;
+    op->rev = rev;
+    /* a leaf page, and a record over half a page has pages of its own */
+    sg->pend_mem += kn + n + 4096 + (kn + n > 2000 ? (n + 4095) / 4096 * 4096 : 0);
+    sb_putn(&sg->pend, k, kn);
+    sb_putn(&sg->pend, rec, n);
+    return sg->pend.oom ? -1 : 0;
+}
+
+/* Makes the puts and reversals noted since the last commit.  Operations
+ * on different claim_ids commute (a claim's key ends with its id), so the
+ * store ends as if they were made in input order when the puts of ids met
+ * once are made first, sorted by key (a B-tree's pages then touched in
+ * order, each once), and the rest (reversals, and every operation on an
+ * id met twice) after them in input order. */
+static int stage_apply(Stage *sg) {
+    arb_engine *e = sg->b->e;
+    char err[512];
+    size_t n = sg->nops;
+    int rc = ARB_OK;
+    if (!n) return ARB_OK;
+    PendKey *ids = mem_alloc(e->alloc, n * sizeof *ids);
+    PendKey *keys = mem_alloc(e->alloc, n * sizeof *keys);
+    unsigned char *twice = mem_calloc(e->alloc, n ? n : 1);
+    if (!ids || !keys || !twice) {
+        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const PendOp *op = &sg->ops[i];
+        const char *k = sg->pend.p + op->at;
+        size_t idn = op->kn;
+        const char *id = op->rev ? k : hstore_key_id(k, op->kn, &idn);
+        if (!id) {
+            rc = engine_fail(e, ARB_ERR_IO, "history store: a damaged key");
+            goto done;
+        }
+        ids[i] = (PendKey){id, idn, i};
+    }
+    qsort(ids, n, sizeof *ids, pendkey_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (ids[i].n == ids[i - 1].n && memcmp(ids[i].k, ids[i - 1].k, ids[i].n) == 0)
+            twice[ids[i].op] = twice[ids[i - 1].op] = 1;
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!sg->ops[i].rev && !twice[i])
+            keys[nk++] = (PendKey){sg->pend.p + sg->ops[i].at, sg->ops[i].kn, i};
+    qsort(keys, nk, sizeof *keys, pendkey_cmp);
+    HTxn *t = sg->t;
+    size_t done = 0;
+    for (size_t pass = 0; pass < 2 && rc == ARB_OK; pass++) {
+        size_t m = pass ? n : nk;
+        for (size_t j = 0; j < m && rc == ARB_OK; j++) {
+            size_t i = pass ? j : keys[j].op;
+            if (pass && !sg->ops[i].rev && !twice[i]) continue;
+            const PendOp *op = &sg->ops[i];
+            const char *k = sg->pend.p + op->at;
+            int r = op->rev ? hstore_reverse(t, k, op->kn, err, sizeof err)
+                            : hstore_put_key(t, k, op->kn, k + op->kn, op->n, err, sizeof err);
+            if (r < 0) rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+            if ((++done & 255) == 0 && hstore_guard_over(&sg->b->guard))
+                hstore_release_pages(sg->st);
+        }
+    }
+done:
+    mem_free(e->alloc, ids, n * sizeof *ids);
+    mem_free(e->alloc, keys, n * sizeof *keys);
+    mem_free(e->alloc, twice, n ? n : 1);
+    sg->nops = 0;
+    sg->pend_mem = 0;
+    sb_clear(&sg->pend);
+    return rc;
+}
+
+/* Commits sg's open transaction (history add: after making its puts). */
 static int stage_commit(Stage *sg) {
     char err[512];
+    int rc = sg->add && sg->t ? stage_apply(sg) : ARB_OK;
     HTxn *t = sg->t;
     sg->t = NULL;
     sg->pending = 0;
+    if (rc != ARB_OK) {
+        hstore_abort(t);
+        return rc;
+    }
     if (t && hstore_commit(t, err, sizeof err)) return engine_fail(sg->b->e, ARB_ERR_IO, "%s", err);
     if (hstore_guard_over(&sg->b->guard)) hstore_release_pages(sg->st);
     return ARB_OK;
@@ -2000,11 +2126,27 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             const char *why;
             if (hist_reversal(&w->hrev, claim, &target)) {
                 sg->reversals++;
-                if (target && hstore_reverse(t, target->data, target->len, err, sizeof err) < 0)
+                if (sg->add) { /* made at the commit */
+                    if (target && target->len && pend_add(sg, target->data, target->len, "", 0, 1))
+                        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                } else if (target &&
+                           hstore_reverse(t, target->data, target->len, err, sizeof err) < 0) {
                     rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+                }
                 continue;
             }
-            int pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
+            int pr;
+            if (sg->add) { /* the key now (a claim that cannot be stored is rejected in order),
+                              the put at the commit */
+                pr = hstore_key(sg->st, claim, (uint32_t)ord, &sg->key, &why);
+                if (pr == 0 && pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0)) pr = -2;
+                if (pr < 0) {
+                    rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                    break;
+                }
+            } else {
+                pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
+            }
             if ((sg->stored & 255) == 255 && hstore_guard_over(&b->guard))
                 hstore_release_pages(sg->st);
             if (pr < 0) {
@@ -2031,7 +2173,8 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     if (werr) rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
     if (rc == ARB_OK &&
         (sg->pending >= sg->every ||
-         (sg->t && hstore_txn_dirty(sg->t) > (sg->add ? ADD_DIRTY_BYTES : STAGE_DIRTY_BYTES))))
+         (sg->add ? sg->pend_mem > ADD_DIRTY_BYTES
+                  : sg->t && hstore_txn_dirty(sg->t) > STAGE_DIRTY_BYTES)))
         rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
@@ -2079,6 +2222,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         b->ws[i].encode = 1;
         b->ws[i].enc_schema = hstore_schema(sg->st);
         b->ws[i].enc_hashed = sg->spool_fd >= 0;
+        b->ws[i].enc_plan = hstore_encoder(sg->st);
         strmap_init_fast(&b->ws[i].strings, e->alloc);
     }
     if (csv) {
@@ -2624,7 +2768,12 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         sg.add = 1;
         sg.spool_fd = -1;
         sg.every = opt.commit_every ? opt.commit_every : 20000;
+        sb_init(&sg.pend, e->alloc);
+        sb_init(&sg.key, e->alloc);
         rc = stage_batch(&sg, csv, st);
+        sb_free(&sg.pend);
+        sb_free(&sg.key);
+        mem_free(e->alloc, sg.ops, sg.capops * sizeof *sg.ops);
         st->recorded = sg.stored;
         st->reversals = sg.reversals;
     } else if (rc == ARB_OK && opt.history) {

@@ -86,7 +86,7 @@ static int each_csv(Each *x, const arb_batch_options *o, const Prof *prof, int e
         }
         if (pc) {
             uint64_t line;
-            JsonrOptions jo = {strings, NULL, o->strict, 0, o->max_field_bytes};
+            JsonrOptions jo = {strings, NULL, o->strict, 0, o->max_field_bytes, 0};
             int prc = prof_csv_get(pc, i, &pw, e->json, ar, &jo, msg, sizeof msg, &line);
             if (prc == -2) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
             if (prc) {
@@ -173,7 +173,7 @@ static int each_jsonl(Each *x, const arb_batch_options *o, const Prof *prof, int
         if (ar == &scratch) arena_reset(&scratch);
         const Value *claim;
         size_t off = 0;
-        JsonrOptions jo = {strings, NULL, o->strict, at + lead, o->max_field_bytes};
+        JsonrOptions jo = {strings, NULL, o->strict, at + lead, o->max_field_bytes, 0};
         int prc = prof ? prof_read_json(prof, &pw, e->json, p, n, ar, &jo, msg, sizeof msg, &off)
                        : jsonr_parse_ex(e->json, p, n, ar, &jo, &claim, msg, sizeof msg, &off);
         if (prc == -2) {

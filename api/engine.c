@@ -816,7 +816,7 @@ int arb_session_check_json(arb_session *s, const char *json, size_t len, unsigne
     session_reset(s);
     const Value *claim;
     size_t off = 0;
-    JsonrOptions o = {NULL, &s->notes, 0, 0, 0};
+    JsonrOptions o = {NULL, &s->notes, 0, 0, 0, 0};
     notes_next_record(&s->notes);
     char msg[480];
     int prc = jsonr_parse_ex(s->e->json, json, len, &s->ar, &o, &claim, msg, sizeof msg, &off);
@@ -890,7 +890,7 @@ int arb_session_check_input(arb_session *s, const char *profile, const char *bod
     }
     char msg[480];
     size_t off = 0;
-    JsonrOptions o = {NULL, &s->notes, 0, 0, 0};
+    JsonrOptions o = {NULL, &s->notes, 0, 0, 0, 0};
     int prc = prof_read_json(pf, &s->pw, s->e->json, body, len, &s->ar, &o, msg, sizeof msg, &off);
     if (prc == -2) return ARB_ERR_NOMEM;
     if (prc != 0) {

@@ -118,6 +118,98 @@ void hcodec_encode_hashed(const RecordType *rt, uint32_t schema_no, const Value 
     encode(rt, claim, b, 0, 1);
 }
 
+/* ------------------------------------------------------ encoding plans */
+
+enum { ENC_INT, ENC_STR, ENC_LIST };
+
+typedef struct HcEncField {
+    uint32_t f;              /* field index */
+    uint32_t how;            /* ENC_* */
+    const struct HcEnc *sub; /* lists: the items' plan (NULL: past MAX_DEPTH, written missing) */
+} HcEncField;
+
+struct HcEnc {
+    uint32_t n;
+    HcEncField *fields;
+};
+
+static HcEnc *enc_plan(const RecordType *rt, Arena *ar, int depth) {
+    HcEnc *e = arena_alloc(ar, sizeof *e);
+    if (!e) return NULL;
+    e->n = 0;
+    e->fields = arena_alloc(ar, (rt->nfields ? rt->nfields : 1) * sizeof(HcEncField));
+    if (!e->fields) return NULL;
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        uint8_t k = fd->type.kind;
+        if (fd->derived >= 0 || !storable(k)) continue;
+        HcEncField *x = &e->fields[e->n++];
+        x->f = f;
+        x->sub = NULL;
+        x->how = type_is_string(k) ? ENC_STR : k == TY_LIST ? ENC_LIST : ENC_INT;
+        if (k == TY_LIST && depth < MAX_DEPTH && !(x->sub = enc_plan(fd->type.rec, ar, depth + 1)))
+            return NULL;
+    }
+    return e;
+}
+
+HcEnc *hcodec_enc_plan(const RecordType *rt, Arena *ar) {
+    return enc_plan(rt, ar, 0);
+}
+
+/* A varint at w (room for 10 bytes); the bytes written. */
+static inline size_t put_varint_at(char *w, uint64_t v) {
+    size_t k = 0;
+    while (v >= 0x80) {
+        w[k++] = (char)(v | 0x80);
+        v >>= 7;
+    }
+    w[k++] = (char)v;
+    return k;
+}
+
+/* Room for n more bytes in b: the write position, or NULL (b->oom). */
+static inline char *room(StrBuf *b, size_t n) {
+    return !b->oom && b->cap - b->len > n ? b->p + b->len : sb_reserve(b, n);
+}
+
+static void encode_with(const HcEnc *e, const Value *r, StrBuf *b) {
+    for (uint32_t i = 0; i < e->n; i++) {
+        const HcEncField *x = &e->fields[i];
+        Value v = r[x->f];
+        char *w;
+        if (x->how == ENC_STR) {
+            size_t n = v.s ? v.s->len : 0;
+            if (!(w = room(b, n + 10))) return;
+            if (!v.s) {
+                *w = 0;
+                b->len++;
+            } else {
+                size_t k = put_varint_at(w, (uint64_t)n + 1);
+                memcpy(w + k, v.s->data, n);
+                b->len += k + n;
+            }
+        } else if (x->how == ENC_LIST) {
+            if (!(w = room(b, 10))) return;
+            if (!v.l || !x->sub) {
+                *w = 0;
+                b->len++;
+                continue;
+            }
+            b->len += put_varint_at(w, (uint64_t)v.l->n + 1);
+            for (uint32_t j = 0; j < v.l->n; j++) encode_with(x->sub, list_item(v.l, j), b);
+        } else {
+            if (!(w = room(b, 10))) return;
+            b->len += put_varint_at(w, v.i == ARB_NULL ? 0 : zigzag(v.i) + 1);
+        }
+    }
+}
+
+void hcodec_encode_with(const HcEnc *e, uint32_t schema_no, const Value *claim, StrBuf *b) {
+    hcodec_put_varint(b, schema_no);
+    encode_with(e, claim, b);
+}
+
 /* ------------------------------------------------------------- decoding */
 
 typedef struct HcField {

@@ -39,6 +39,17 @@ void hcodec_encode(const RecordType *rt, uint32_t schema_no, const Value *claim,
 /* As hcodec_encode, hashed (above). */
 void hcodec_encode_hashed(const RecordType *rt, uint32_t schema_no, const Value *claim, StrBuf *b);
 
+/* An encoding plan: rt's stored fields in order with their kinds, so that
+ * encoding a record walks a short array instead of the record type's
+ * fields.  Immutable once built: shared by threads. */
+typedef struct HcEnc HcEnc;
+
+/* Builds the encoding plan of rt in ar; NULL when memory ran out. */
+HcEnc *hcodec_enc_plan(const RecordType *rt, Arena *ar);
+
+/* As hcodec_encode (the same bytes), through plan e of rt. */
+void hcodec_encode_with(const HcEnc *e, uint32_t schema_no, const Value *claim, StrBuf *b);
+
 /* A decoding plan: one stored description mapped onto a program's record
  * type.  Built once per description, immutable: shared by threads. */
 typedef struct HcPlan HcPlan;

@@ -54,6 +54,7 @@ struct HStore {
     atomic_uint nschemas;
     uint32_t cur_schema; /* the number claims are written with (0: none) */
     StrBuf mine;         /* the program's own schema description */
+    HcEnc *enc;          /* the program's claims encoded (NULL: out of memory) */
     int32_t person_field, asof_field, id_field;
     int64_t scale; /* as_of to seconds */
 };
@@ -319,6 +320,7 @@ static int view_open(HStore **out, HShared *sh, const Program *p, Alloc a, char 
     s->scale =
         s->asof_field >= 0 && ct->fields[s->asof_field].type.kind == TY_DATE ? SECS_PER_DAY : 1;
     hcodec_describe(ct, &s->mine);
+    s->enc = hcodec_enc_plan(ct, &s->ar);
     int rc =
         s->mine.oom ? fail(err, errcap, "out of memory%s%s", "", "") : load_schemas(s, err, errcap);
     if (rc) {
@@ -576,6 +578,45 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     return 1;
 }
 
+int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, const char **why) {
+    const ArbStr *person, *id;
+    int64_t at;
+    if (hstore_claim_key(s, claim, &person, &at, &id, why)) return 1;
+    int staging = s->sh->pg == NULL && (s->flags & HSTORE_STAGING);
+    return make_key(key, person->data, person->len, at, staging ? seq : 0, id->data, id->len);
+}
+
+/* Puts rec under claims key k and k under idk in ids (LMDB; the claim's
+ * earlier version already deleted). */
+static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
+                    size_t errcap) {
+    HStore *s = t->s;
+    MDB_val v = {n, (void *)rec};
+    int rc = mdb_put(t->txn, s->sh->claims, k, &v, 0);
+    if (rc) return mdb_fail(err, errcap, rc);
+    MDB_val iv = {s->flags & HSTORE_STAGING ? 0 : k->mv_size, k->mv_data};
+    rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
+    if (rc) return mdb_fail(err, errcap, rc);
+    t->changes++;
+    /* a record too big for half a page goes to pages of its own */
+    size_t ps = s->sh->psize;
+    if (k->mv_size + n + 8 > ps / 2 - 18) t->ovpages += (n + 16 + ps - 1) / ps;
+    return 0;
+}
+
+int hstore_put_key(HTxn *t, const char *key, size_t kn, const char *rec, size_t n, char *err,
+                   size_t errcap) {
+    MDB_val k = {kn, (void *)key};
+    HRec r;
+    if (split_key(&k, &r)) return fail(err, errcap, "history store: a damaged key%s%s", "", "");
+    if (t->pg)
+        return hpg_put(t->pg, r.person, r.person_len, r.t, 0, r.claim_id, r.claim_id_len, rec, n,
+                       err, errcap);
+    MDB_val idk = {r.claim_id_len, (void *)r.claim_id};
+    if (!(t->s->flags & HSTORE_STAGING) && delete_id(t, &idk, err, errcap) < 0) return -1;
+    return lmdb_put(t, &k, &idk, rec, n, err, errcap);
+}
+
 int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *rec, size_t n,
                        const char **why, char *err, size_t errcap) {
     HStore *s = t->s;
@@ -590,17 +631,8 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
     if (!staging && delete_id(t, &idk, err, errcap) < 0) return -1;
     if (make_key(&t->key, person->data, person->len, at, staging ? seq : 0, id->data, id->len))
         return fail(err, errcap, "out of memory%s%s", "", "");
-    MDB_val k = {t->key.len, t->key.p}, v = {n, (void *)rec};
-    int rc = mdb_put(t->txn, s->sh->claims, &k, &v, 0);
-    if (rc) return mdb_fail(err, errcap, rc);
-    MDB_val iv = {staging ? 0 : t->key.len, t->key.p};
-    rc = mdb_put(t->txn, s->sh->ids, &idk, &iv, 0);
-    if (rc) return mdb_fail(err, errcap, rc);
-    t->changes++;
-    /* a record too big for half a page goes to pages of its own */
-    size_t ps = s->sh->psize;
-    if (k.mv_size + n + 8 > ps / 2 - 18) t->ovpages += (n + 16 + ps - 1) / ps;
-    return 0;
+    MDB_val k = {t->key.len, t->key.p};
+    return lmdb_put(t, &k, &idk, rec, n, err, errcap);
 }
 
 size_t hstore_txn_dirty(HTxn *t) {
@@ -628,13 +660,28 @@ size_t hstore_txn_dirty(HTxn *t) {
 int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const char **why,
                char *err, size_t errcap) {
     sb_clear(scratch);
-    hcodec_encode(t->s->p->claim, t->s->cur_schema, claim, scratch);
+    if (t->s->enc)
+        hcodec_encode_with(t->s->enc, t->s->cur_schema, claim, scratch);
+    else
+        hcodec_encode(t->s->p->claim, t->s->cur_schema, claim, scratch);
     if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
     return hstore_put_encoded(t, claim, seq, scratch->p, scratch->len, why, err, errcap);
 }
 
+const char *hstore_key_id(const char *key, size_t kn, size_t *n) {
+    MDB_val k = {kn, (void *)key};
+    HRec r;
+    if (split_key(&k, &r)) return NULL;
+    *n = r.claim_id_len;
+    return r.claim_id;
+}
+
 uint32_t hstore_schema(const HStore *s) {
     return s->cur_schema;
+}
+
+const HcEnc *hstore_encoder(const HStore *s) {
+    return s->enc;
 }
 
 int hstore_reverse(HTxn *t, const char *claim_id, size_t n, char *err, size_t errcap) {

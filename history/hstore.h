@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcodec.h"
 #include "program.h"
 #include "strbuf.h"
 
@@ -100,8 +101,24 @@ int hstore_put(HTxn *t, const Value *claim, uint32_t seq, StrBuf *scratch, const
  * other threads. */
 int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *rec, size_t n,
                        const char **why, char *err, size_t errcap);
+/* hstore_put_encoded in two steps, so that a batch's puts can be sorted by
+ * key before they are made (fewer pages touched, in order):
+ * hstore_key writes claim's key into key (cleared first): 0, 1 when the
+ * claim cannot be stored (*why), -1 out of memory; hstore_put_key puts the
+ * encoded record under it (a claim with the same claim_id replaced): 0, or
+ * -1 on a store error (message in err). */
+int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, const char **why);
+int hstore_put_key(HTxn *t, const char *key, size_t kn, const char *rec, size_t n, char *err,
+                   size_t errcap);
+/* The claim_id in a key made by hstore_key (*n its bytes); NULL when the
+ * key is not one. */
+const char *hstore_key_id(const char *key, size_t kn, size_t *n);
 /* The schema number claims are written with in this store. */
 uint32_t hstore_schema(const HStore *s);
+/* The encoding plan of the program's claims (hcodec_encode_with: the bytes
+ * of hcodec_encode, faster), shared by threads; NULL when memory ran out
+ * (then hcodec_encode). */
+const HcEnc *hstore_encoder(const HStore *s);
 
 /* Removes the claim with this id (a reversal): 1 when there was one, 0
  * when not, -1 on error.  A staging store records the id as reversed. */

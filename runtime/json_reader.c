@@ -180,6 +180,7 @@ typedef struct P {
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
     StrMap *strings;   /* equal strings shared through it (text -> ArbStr), or NULL */
+    int no_hash;       /* JsonrOptions.no_hash */
     InputNotes *notes; /* keys read as no field are counted here, or NULL */
     int strict;        /* such keys are errors */
     uint64_t base;     /* offset of the text in its file, for messages naming a byte */
@@ -765,7 +766,7 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
         memcpy(a->data, s, n);
     a->data[len] = 0;
     a->len = (uint32_t)len;
-    a->hash = str_hash(a->data, len);
+    a->hash = P_->no_hash ? 0 : str_hash(a->data, len);
     *out = a;
     if (P_->strings) {
         int oom = 0; /* out of memory: this one is not shared, which is still right */
@@ -1058,7 +1059,7 @@ int jsonr_parse(const JsonReader *r, const char *p, size_t n, Arena *ar, const V
 
 int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, StrMap *strings,
                        const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
-    JsonrOptions o = {strings, NULL, 0, 0, 0};
+    JsonrOptions o = {strings, NULL, 0, 0, 0, 0};
     return jsonr_parse_ex(r, p, n, ar, &o, out, errbuf, errcap, err_off);
 }
 
@@ -1066,6 +1067,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
                    const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
     P P_;
     P_.strings = o ? o->strings : NULL;
+    P_.no_hash = o && o->no_hash && !P_.strings;
     P_.notes = o ? o->notes : NULL;
     P_.strict = o ? o->strict : 0;
     P_.base = o ? o->base : 0;

@@ -49,6 +49,9 @@ typedef struct JsonrOptions {
                           by its offset in the file, base + its offset in the text */
     size_t max_field;  /* bytes of one string value at most (longer: the record is
                           rejected); 0: JSONR_MAX_FIELD */
+    int no_hash;       /* strings get no hash (0): for claims that are only encoded and
+                          stored (history add), never compared or looked up; with
+                          strings NULL */
 } JsonrOptions;
 
 /* The default limit on one string value: no field of a real claim comes

@@ -1654,7 +1654,7 @@ static int read_claim(Conv *x, const JsonReader *jr, Arena *ar, const JsonrOptio
     const Value *claim;
     char msg[1024];
     size_t off = 0;
-    JsonrOptions jo = {o ? o->strings : NULL, NULL, 0, 0, o ? o->max_field : 0};
+    JsonrOptions jo = {o ? o->strings : NULL, NULL, 0, 0, o ? o->max_field : 0, 0};
     int rc = jsonr_parse_ex(jr, w->text.p, w->text.len, ar, &jo, &claim, msg, sizeof msg, &off);
     if (rc == -2) return -2;
     if (rc) {
@@ -1925,7 +1925,7 @@ int prof_read_json(const Prof *P, ProfWork *w, const JsonReader *jr, const char 
     w->nclaims = 0;
     if (err_off) *err_off = 0;
     if (errbuf && errcap) errbuf[0] = 0;
-    JsonrOptions none = {NULL, NULL, 0, 0, 0};
+    JsonrOptions none = {NULL, NULL, 0, 0, 0, 0};
     if (!o) o = &none;
     if (o->notes) notes_next_record(o->notes);
     size_t start = n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
@@ -2641,7 +2641,7 @@ int prof_csv_get(const ProfCsv *c, size_t i, ProfWork *w, const JsonReader *jr, 
     x.P = c->P;
     x.w = w;
     sb_init(&x.errs, w->alloc);
-    JsonrOptions none = {NULL, NULL, 0, 0, 0};
+    JsonrOptions none = {NULL, NULL, 0, 0, 0, 0};
     if (!o) o = &none;
     /* room for the cells of the group's rows, its first row twice */
     size_t room = 0;

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     arena_init(&ar, engine->alloc, 1 << 12);
     InputNotes notes;
     notes_init(&notes, engine->alloc);
-    JsonrOptions o = {NULL, &notes, (int)(size & 1), 0, 0};
+    JsonrOptions o = {NULL, &notes, (int)(size & 1), 0, 0, 0};
     const Value *claim;
     char err[256];
     size_t off;

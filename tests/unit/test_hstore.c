@@ -136,7 +136,7 @@ static char *json_of(const RecordType *rt, const Value *r) {
 }
 
 /* Encodes claim with rt (description number 1) into enc and its
- * description into desc. */
+ * description into desc; through an encoding plan, the same bytes. */
 static void encode_claim(const RecordType *rt, const Value *claim, StrBuf *desc, StrBuf *enc) {
     sb_init(desc, mem_default());
     sb_init(enc, mem_default());
@@ -144,6 +144,19 @@ static void encode_claim(const RecordType *rt, const Value *claim, StrBuf *desc,
     hcodec_encode(rt, 1, claim, enc);
     assert_false(desc->oom);
     assert_false(enc->oom);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    const HcEnc *plan = hcodec_enc_plan(rt, &ar);
+    assert_non_null(plan);
+    StrBuf again;
+    sb_init(&again, mem_default());
+    sb_putc(&again, 'x'); /* appended after what is there */
+    hcodec_encode_with(plan, 1, claim, &again);
+    assert_false(again.oom);
+    assert_int_equal(again.len, enc->len + 1);
+    assert_memory_equal(again.p + 1, enc->p, enc->len);
+    sb_free(&again);
+    arena_free(&ar);
 }
 
 /* Decodes a record encoded by encode_claim with a plan of desc onto rt. */
@@ -1420,6 +1433,57 @@ static void test_txn_dirty(void **state) {
     arb_engine_free(e);
 }
 
+/* hstore_key and hstore_put_key: the key of hstore_put_encoded, its
+ * claim_id found again, a claim that cannot be stored refused before any
+ * put, and a put under a key replacing the claim with the same claim_id
+ * (stored under another person's key). */
+static void test_put_key(void **state) {
+    (void)state;
+    arb_engine *e = engine_from("");
+    char dir[256], err[600];
+    temp_dir(dir, sizeof dir);
+    HStore *s;
+    assert_int_equal(hstore_open(&s, dir, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    Arena ar;
+    arena_init(&ar, mem_default(), 1 << 16);
+    StrBuf key, rec;
+    sb_init(&key, mem_default());
+    sb_init(&rec, mem_default());
+    const char *why = NULL;
+    HTxn *t;
+    assert_int_equal(hstore_begin(s, 1, &t, err, sizeof err), 0);
+    const Value *c1 = test_claim(e, &ar, "PZ", "k1", "2025-01-02T10:00:00", "1.00");
+    assert_int_equal(hstore_put(t, c1, 0, &rec, &why, err, sizeof err), 0);
+    const Value *c2 = test_claim(e, &ar, "PA", "k1", "2025-02-02T10:00:00", "7.00");
+    assert_int_equal(hstore_key(s, c2, 0, &key, &why), 0);
+    size_t idn = 0;
+    const char *id = hstore_key_id(key.p, key.len, &idn);
+    assert_non_null(id);
+    assert_int_equal(idn, 2);
+    assert_memory_equal(id, "k1", 2);
+    assert_null(hstore_key_id("no key", 6, &idn));
+    sb_clear(&rec);
+    hcodec_encode_with(hstore_encoder(s), hstore_schema(s), c2, &rec);
+    assert_int_equal(hstore_put_key(t, key.p, key.len, rec.p, rec.len, err, sizeof err), 0);
+    /* a claim with no settle time: refused with the reason */
+    const Value *c3 = test_claim(e, &ar, "PA", "k3", "", "1.00");
+    why = NULL;
+    assert_int_equal(hstore_key(s, c3, 0, &key, &why), 1);
+    assert_non_null(why);
+    assert_int_equal(hstore_commit(t, err, sizeof err), 0);
+    assert_int_equal(count_all(s), 1);
+    Find f = find_id(s, "k1", &ar);
+    assert_int_equal(f.count, 1);
+    assert_string_equal(f.person, "PA");
+    sb_free(&key);
+    sb_free(&rec);
+    hstore_close(s);
+    hstore_remove_dir(dir);
+    arena_free(&ar);
+    arb_engine_free(e);
+}
+
 /* ------------------------------------------------- 5. format version */
 
 static void set_format(const char *dir, const char *value) {
@@ -2028,6 +2092,23 @@ static void test_oom_codec(void **state) {
         }
         sb_free(&out);
     }
+    /* ... and through an encoding plan */
+    const HcEnc *plan = hcodec_enc_plan(ct, &keep);
+    assert_non_null(plan);
+    for (k = 0; k < 8; k++) {
+        Budget b = {k};
+        StrBuf out;
+        sb_init(&out, (Alloc){budget_alloc, &b});
+        hcodec_encode_with(plan, 1, claim, &out);
+        if (!out.oom) {
+            assert_true(out.len == enc.len && memcmp(out.p, enc.p, enc.len) == 0);
+            sb_free(&out);
+            break;
+        }
+        assert_true(out.len <= out.cap);
+        sb_free(&out);
+    }
+    assert_true(k > 0 && k < 8);
     sb_free(&desc);
     sb_free(&enc);
     arena_free(&keep);
@@ -2613,6 +2694,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_guard),
         cmocka_unit_test(test_txn_dirty),
+        cmocka_unit_test(test_put_key),
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_codec_hashed),
         cmocka_unit_test(test_varint),

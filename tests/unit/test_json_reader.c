@@ -17,6 +17,7 @@
 #include "alloc_budget.h"
 #include "json_reader.h"
 #include "scalar.h"
+#include "strmap.h"
 
 static const char *sex_members[] = {"M", "F", "U"};
 static const char *sex_labels[] = {"男", "女", "未知"};
@@ -561,7 +562,7 @@ static void test_unread_keys_counted_or_strict(void **state) {
     Ctx *c = *state;
     InputNotes ns;
     notes_init(&ns, mem_default());
-    JsonrOptions o = {NULL, &ns, 0, 0, 0};
+    JsonrOptions o = {NULL, &ns, 0, 0, 0, 0};
     const char *recs[] = {
         "{\"claim_id\":\"A\",\"admit_date\":\"2025-01-02\",\"age\":40,"
         "\"lines\":[{\"line_no\":1,\"item_code\":\"X\",\"date\":1},"
@@ -598,7 +599,7 @@ static void test_unread_keys_counted_or_strict(void **state) {
     notes_free(&all);
     notes_free(&ns);
     /* strict: every such key is an error of the record, at the key */
-    JsonrOptions so = {NULL, NULL, 1, 0, 0};
+    JsonrOptions so = {NULL, NULL, 1, 0, 0, 0};
     const Value *v;
     const char *j = recs[0];
     assert_int_equal(
@@ -614,14 +615,14 @@ static void test_unread_keys_counted_or_strict(void **state) {
 static void test_field_limit(void **state) {
     Ctx *c = *state;
     const Value *v;
-    JsonrOptions small = {NULL, NULL, 0, 0, 8};
+    JsonrOptions small = {NULL, NULL, 0, 0, 8, 0};
     const char *j = "{\"claim_id\":\"C\",\"lines\":[{\"line_no\":1,\"item_code\":\"123456789\"}]}";
     assert_int_equal(
         jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &small, &v, c->err, sizeof c->err, &c->off), -1);
     assert_int_equal(c->off, at(j, "\"123456789"));
     assert_non_null(strstr(c->err, "lines[1]: field 'item_code': a value of 9 bytes, over the "
                                    "limit of 8 bytes a field"));
-    JsonrOptions enough = {NULL, NULL, 0, 0, 9};
+    JsonrOptions enough = {NULL, NULL, 0, 0, 9, 0};
     assert_int_equal(
         jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &enough, &v, c->err, sizeof c->err, &c->off), 0);
     /* the default: 1 MiB */
@@ -635,6 +636,38 @@ static void test_field_limit(void **state) {
         jsonr_parse(c->r, big, strlen(big), &c->ar, &v, c->err, sizeof c->err, &c->off), -1);
     assert_non_null(strstr(c->err, "over the limit of 1048576 bytes"));
     free(big);
+}
+
+/* no_hash: the same strings, with hash 0 (claims only encoded); shared
+ * strings (a StrMap) keep their hashes whatever it says. */
+static void test_no_hash(void **state) {
+    Ctx *c = *state;
+    const Value *v;
+    const char *j = "{\"claim_id\":\"C7\",\"note\":\"住院\",\"lines\":[{\"line_no\":1,"
+                    "\"item_code\":\"A\\u0042\"}]}";
+    JsonrOptions nh = {NULL, NULL, 0, 0, 0, 1};
+    assert_int_equal(
+        jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &nh, &v, c->err, sizeof c->err, &c->off), 0);
+    assert_string_equal(v[C_ID].s->data, "C7");
+    assert_int_equal(v[C_ID].s->hash, 0);
+    assert_string_equal(v[C_NOTE].s->data, "住院");
+    assert_int_equal(v[C_NOTE].s->hash, 0);
+    const Value *line = list_item(v[C_LINES].l, 0);
+    assert_string_equal(line[1].s->data, "AB");
+    assert_int_equal(line[1].s->hash, 0);
+    JsonrOptions hashed = {NULL, NULL, 0, 0, 0, 0};
+    assert_int_equal(
+        jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &hashed, &v, c->err, sizeof c->err, &c->off), 0);
+    assert_int_equal(v[C_ID].s->hash, str_hash("C7", 2));
+    line = list_item(v[C_LINES].l, 0);
+    assert_int_equal(line[1].s->hash, str_hash("AB", 2));
+    StrMap m;
+    strmap_init(&m, mem_default());
+    JsonrOptions shared = {&m, NULL, 0, 0, 0, 1};
+    assert_int_equal(
+        jsonr_parse_ex(c->r, j, strlen(j), &c->ar, &shared, &v, c->err, sizeof c->err, &c->off), 0);
+    assert_int_equal(v[C_NOTE].s->hash, str_hash("住院", strlen("住院")));
+    strmap_free(&m);
 }
 
 static void test_wrong_json_types(void **state) {
@@ -942,7 +975,7 @@ static void test_key_lookup(void **state) {
         char *exact = malloc((size_t)n);
         assert_non_null(exact);
         memcpy(exact, text, (size_t)n);
-        JsonrOptions o = {NULL, NULL, 1, 0, 0};
+        JsonrOptions o = {NULL, NULL, 1, 0, 0, 0};
         const Value *v;
         char err[256];
         size_t off;
@@ -1045,6 +1078,7 @@ int main(void) {
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_field_limit),
+        cmocka_unit_test(test_no_hash),
         cmocka_unit_test(test_new_out_of_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

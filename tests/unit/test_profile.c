@@ -93,7 +93,7 @@ static int teardown(void **state) {
 }
 
 static int read_doc(Fx *f, const char *doc, int strict, char *msg, size_t *off) {
-    JsonrOptions o = {NULL, &f->notes, strict, 0, 0};
+    JsonrOptions o = {NULL, &f->notes, strict, 0, 0, 0};
     arena_reset(&f->ar);
     return prof_read_json(f->pf, &f->w, f->e->json, doc, strlen(doc), &f->ar, &o, msg, 512, off);
 }
@@ -287,7 +287,7 @@ static int direct_vs_text(Fx *f, const char *doc, int strict, size_t max_field) 
         f->w.via_text = k;
         notes_free(&f->notes);
         notes_init(&f->notes, mem_default());
-        JsonrOptions jo = {NULL, &f->notes, strict, 0, max_field};
+        JsonrOptions jo = {NULL, &f->notes, strict, 0, max_field, 0};
         arena_reset(&f->ar);
         r[k] = prof_read_json(f->pf, &f->w, f->e->json, doc, strlen(doc), &f->ar, &jo, m[k],
                               sizeof m[k], &o[k]);
