@@ -35,6 +35,40 @@ typedef struct Quick {
     int64_t k;
 } Quick;
 
+/* The claims whose candidates are all quick, on one record and flagging
+ * the same amount field, laid out flat at load for checks that give their
+ * findings in brief or count them.  Per candidate rule one Flat, in claim
+ * order, holding the value of the field its test reads (copied from the
+ * record or the claim at load, as a column store holds its rows), the
+ * test's constant and the rule; per claim one FlatClaim with the values
+ * its findings and its money at risk read.  A check compares each Flat's
+ * value with its constant (what the test gives is never stored) in one
+ * loop over the Flats of a run of such claims, with no branch on the
+ * outcome. */
+typedef struct Flat {
+    int64_t x;      /* the tested field's value (ARB_NULL: missing) */
+    int64_t k;      /* the rule's constant (never ARB_NULL) */
+    uint32_t rule;  /* its position */
+    uint32_t claim; /* its claim's position in the set */
+    uint8_t pass;   /* bit c + 1 set: x compared with k giving c (-1, 0, 1) passes the test */
+    uint8_t phases; /* Rule.phases */
+} Flat;
+
+enum { FLAT_OTHER, FLAT_CLAIM, FLAT_REVERSAL };
+#define FLAT_ROWS 256  /* a check's block of claims has at most this many Flats */
+#define FLAT_CLAIMS 64 /* and at most this many claims */
+
+typedef struct FlatClaim {
+    uint32_t first;     /* its first Flat (the next claim's first ends them) */
+    uint32_t kind;      /* FLAT_*: a reversal record is not audited */
+    uint32_t end;       /* the first claim from it on of kind FLAT_OTHER (n when none) */
+    uint32_t reversals; /* claims of kind FLAT_REVERSAL before it */
+    int64_t amount;     /* its findings' amount field's value (ARB_NULL: missing) */
+    int64_t line_no;    /* arb_finding.line_no of its findings */
+    int64_t total;      /* the claim's at_risk field's value (ARB_NULL: none or missing) */
+    int64_t cap;        /* the record's at_risk field's value; INT64_MAX: its records have none */
+} FlatClaim;
+
 struct arb_claimset {
     arb_engine *e;
     uint64_t prog_gen; /* the engine's program the set was made for */
@@ -51,6 +85,10 @@ struct arb_claimset {
     const Value **recs; /* beside cands: each one's record */
     uint8_t *key_line;  /* bit per rule: its findings' key is arb_finding.line_no */
     size_t nkey_line;   /* its bytes */
+    FlatClaim *fclaims; /* per claim (n + 1 of them) */
+    Flat *flat;         /* the flat claims' candidates, in claim order */
+    size_t nflat;
+    uint8_t flat_all_on; /* bit m: every Flat runs in phases m */
     HistIndex hist;
     int has_hist;
     uint8_t hist_uses[8]; /* per phase mask: whether a rule of it calls history() */
@@ -228,6 +266,103 @@ static void quick_rule(const Program *p, uint32_t ri, Quick *q) {
     q->op = (uint8_t)op;
 }
 
+/* The test's outcomes that pass (Flat.pass) for an OPC_ comparison. */
+static uint8_t flat_pass(int op) {
+    switch (op) { /* bit 0: less, 1: equal, 2: greater */
+    case OPC_EQ: return 2;
+    case OPC_NE: return 5;
+    case OPC_LT: return 1;
+    case OPC_LE: return 3;
+    case OPC_GT: return 4;
+    default: return 6;
+    }
+}
+
+/* arb_finding.line_no of a finding of rule q on rec. */
+static int64_t quick_line_no(const arb_claimset *set, const Quick *q, const Value *rec) {
+    int64_t key = q->key_field >= 0 ? rec[q->key_field].i : ARB_NULL;
+    return set->key_line[q->rule >> 3] >> (q->rule & 7) & 1 && key != ARB_NULL ? key : -1;
+}
+
+/* Whether claim c can be checked flat: all its candidates quick, on one
+ * record, flagging the same amount with the same line number. */
+static int flat_ok(const arb_claimset *set, size_t c) {
+    size_t c0 = set->cstart[c], c1 = set->cstart[c + 1];
+    if (!set->fast[c] || c1 - c0 > 1) return 0;
+    if (c1 == c0) return 1;
+    const VmCand *v = &set->cands[c0];
+    const Quick *q = set->quick + (v->rules - set->rules);
+    for (size_t j = 1; j < v->nrules; j++)
+        if (q[j].amount_on_rec != q[0].amount_on_rec || q[j].amount != q[0].amount ||
+            quick_line_no(set, &q[j], set->recs[c0]) != quick_line_no(set, q, set->recs[c0]))
+            return 0;
+    return 1;
+}
+
+/* Lays out flat (FlatClaim, Flat) the claims flat_ok allows, and marks the
+ * reversal records; -1 when out of memory. */
+static int lay_flat(arb_claimset *set) {
+    const Program *p = set->e->prog;
+    const RecordType *ct = p->claim;
+    Alloc a = set->e->alloc;
+    HistReversal hrev;
+    hist_reversal_init(&hrev, p);
+    size_t nflat = 0;
+    for (size_t c = 0; c < set->n; c++)
+        if (set->cstart[c + 1] > set->cstart[c] && flat_ok(set, c))
+            nflat += set->cands[set->cstart[c]].nrules;
+    if (nflat >= UINT32_MAX || set->n >= UINT32_MAX) return 0; /* none flat */
+    set->fclaims = mem_alloc(a, (set->n + 1) * sizeof(FlatClaim));
+    set->flat = mem_alloc(a, (nflat + 1) * sizeof(Flat));
+    if (!set->fclaims || !set->flat) return -1;
+    set->nflat = nflat;
+    uint32_t at = 0, reversals = 0;
+    for (size_t c = 0; c < set->n; c++) {
+        const Value *claim = set->claims[c];
+        size_t c0 = set->cstart[c], c1 = set->cstart[c + 1];
+        FlatClaim *fc = &set->fclaims[c];
+        const ArbStr *target;
+        *fc = (FlatClaim){at, FLAT_OTHER, 0, reversals, ARB_NULL, -1, ARB_NULL, INT64_MAX};
+        fc->total = ct->at_risk_field >= 0 ? claim[ct->at_risk_field].i : ARB_NULL;
+        if (hist_reversal(&hrev, claim, &target)) {
+            fc->kind = FLAT_REVERSAL;
+            reversals++;
+            continue;
+        }
+        if (!flat_ok(set, c)) continue;
+        fc->kind = FLAT_CLAIM;
+        if (c1 == c0) continue; /* no candidate */
+        const VmCand *v = &set->cands[c0];
+        const Value *rec = set->recs[c0];
+        int32_t cf = ct->fields[p->indexes[v->index].list_field].type.rec->at_risk_field;
+        if (cf >= 0) fc->cap = rec[cf].i;
+        const Quick *q = set->quick + (v->rules - set->rules);
+        fc->amount = (q->amount_on_rec ? rec : claim)[q->amount].i;
+        fc->line_no = quick_line_no(set, q, rec);
+        for (size_t j = 0; j < v->nrules; j++, q++)
+            set->flat[at++] = (Flat){(q->on_rec ? rec : claim)[q->field].i,
+                                     q->k,
+                                     q->rule,
+                                     (uint32_t)c,
+                                     flat_pass(q->op),
+                                     q->phases};
+    }
+    uint8_t seen = 0; /* the Flats' Rule.phases */
+    for (size_t j = 0; j < nflat; j++) seen |= (uint8_t)(1u << (set->flat[j].phases & 7));
+    for (unsigned m = 0; m < 8; m++) {
+        int all = 1;
+        for (unsigned v = 0; v < 8; v++)
+            if (seen >> v & 1 && !(v & m)) all = 0;
+        set->flat_all_on |= (uint8_t)(all << m);
+    }
+    set->fclaims[set->n] =
+        (FlatClaim){at, FLAT_OTHER, (uint32_t)set->n, reversals, ARB_NULL, -1, ARB_NULL, 0};
+    for (size_t c = set->n; c-- > 0;)
+        set->fclaims[c].end =
+            set->fclaims[c].kind == FLAT_OTHER ? (uint32_t)c : set->fclaims[c + 1].end;
+    return 0;
+}
+
 /* Decodes the candidates' rules (each rule once) beside set->rules and
  * marks the claims whose candidates are all quick; -1 when out of memory. */
 static int find_quick(arb_claimset *set) {
@@ -268,6 +403,7 @@ static int find_quick(arb_claimset *set) {
         }
         set->fast[c] = (uint8_t)all;
     }
+    if (!rc) rc = lay_flat(set);
     if (at) mem_free(a, at, (p->nrules + 1) * sizeof(uint32_t));
     if (dec) mem_free(a, dec, (p->nrules + 1) * sizeof(Quick));
     return rc;
@@ -317,6 +453,8 @@ void arb_claimset_free(arb_claimset *set) {
     if (set->fast) mem_free(a, set->fast, set->n + 1);
     if (set->recs) mem_free(a, set->recs, (set->ncands + 1) * sizeof(Value *));
     if (set->key_line) mem_free(a, set->key_line, set->nkey_line);
+    if (set->fclaims) mem_free(a, set->fclaims, (set->n + 1) * sizeof(FlatClaim));
+    if (set->flat) mem_free(a, set->flat, (set->nflat + 1) * sizeof(Flat));
     arena_free(&set->ar);
     mem_free(a, set, sizeof *set);
 }
@@ -500,6 +638,116 @@ static int64_t quick_at_risk(const Program *p, const Value *claim, int32_t list_
     return amount;
 }
 
+/* What a check of flat claims counts (arb_claimset_stats). */
+typedef struct Tally {
+    uint64_t audited, reversals, findings, flagged, run;
+} Tally;
+
+/* Where findings in brief go: to on_rows a buffer at a time, or to
+ * on_brief one at a time, or nowhere (counting). */
+typedef struct Sink {
+    void (*on_brief)(void *ud, const arb_finding_brief *b);
+    void (*on_rows)(void *ud, const arb_finding_brief *rows, size_t n);
+    void *ud;
+} Sink;
+
+static void sink_flush(const Sink *k, const arb_finding_brief *rows, size_t n) {
+    if (k->on_rows) {
+        if (n) k->on_rows(k->ud, rows, n);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) k->on_brief(k->ud, &rows[j]);
+}
+
+/* The claims [from, to), all of kind FLAT_CLAIM or FLAT_REVERSAL:
+ * quick_claim, quick_at_risk and check_range's findings in brief, from
+ * their Flats, a block of claims at a time (at most FLAT_CLAIMS of them,
+ * with at most FLAT_ROWS Flats).  A claim's findings all have its amount,
+ * so the first of them takes the claim's share of the money at risk (the
+ * amount capped by the record's at_risk amount and the claim's): each
+ * block's shares are worked out first, claim by claim, then its Flats are
+ * read in one loop that never branches on a test's outcome (each Flat is
+ * written as a row that the next overwrites unless its test passed; the
+ * counts move on by the outcome), then the rows' money is added up.
+ * all_on: every Flat runs in phases.  keep = 0 only counts. */
+static inline void flat_run(const arb_claimset *set, size_t from, size_t to, unsigned phases,
+                            const Sink *sink, int keep, int all_on, Tally *tally,
+                            arb_claimset_stats *st) {
+    const FlatClaim *fc = set->fclaims;
+    const Flat *flat = set->flat;
+    uint64_t reversals = fc[to].reversals - fc[from].reversals;
+    tally->reversals += reversals;
+    tally->audited += to - from - reversals;
+    /* the money in order, as check_range adds it */
+    int64_t at_risk = st->at_risk_cents, at_risk_lines = st->at_risk_lines_cents;
+    int overflowed = st->totals_overflowed;
+    uint64_t run = 0, findings = 0, flagged = 0;
+    arb_finding_brief rows[FLAT_ROWS + 1];
+    int64_t share[FLAT_CLAIMS], amount[FLAT_CLAIMS], line_no[FLAT_CLAIMS];
+    for (size_t a = from, b; a < to; a = b) {
+        uint32_t base = fc[a].first;
+        for (b = a; b < to && b - a < FLAT_CLAIMS && fc[b + 1].first - base <= FLAT_ROWS; b++) {
+            const FlatClaim *f = &fc[b];
+            int64_t v = f->amount == ARB_NULL ? 0 : f->amount;
+            int64_t cap = f->cap == ARB_NULL || f->cap < 0 ? 0 : f->cap;
+            int64_t total = f->total == ARB_NULL || f->total < 0 ? 0 : f->total;
+            int64_t sh = v < 0 ? 0 : v;
+            sh = sh > cap ? cap : sh;
+            share[b - a] = sh > total ? total : sh;
+            amount[b - a] = v;
+            line_no[b - a] = f->line_no;
+        }
+        const Flat *q = flat + base, *stop = flat + fc[b].first;
+        size_t nr = 0;
+        uint32_t last = UINT32_MAX; /* the block's claim of the last finding */
+        if (all_on) run += (uint64_t)(stop - q);
+        for (; q < stop; q++) {
+            uint32_t c = q->claim - (uint32_t)a;
+            unsigned on = all_on || (q->phases & phases) != 0;
+            int64_t x = q->x, k = q->k;
+            unsigned cmp = (unsigned)((x > k) - (x < k) + 1);
+            unsigned hit = on & (q->pass >> cmp) & (x != ARB_NULL);
+            unsigned first = hit & (c != last); /* the claim's first finding */
+            /* masks rather than conditions, which compilers make branches */
+            rows[nr] = (arb_finding_brief){a + c, q->rule, line_no[c], amount[c],
+                                           share[c] & -(int64_t)first};
+            last ^= (last ^ c) & -(uint32_t)hit;
+            flagged += first;
+            nr += hit;
+            if (!all_on) run += on;
+        }
+        for (size_t j = 0; j < nr; j++) {
+            add_money(&at_risk, rows[j].amount_cents, &overflowed);
+            add_money(&at_risk_lines, rows[j].at_risk_cents, &overflowed);
+        }
+        findings += nr;
+        if (keep) sink_flush(sink, rows, nr);
+    }
+    tally->run += run;
+    tally->findings += findings;
+    tally->flagged += flagged;
+    st->at_risk_cents = at_risk;
+    st->at_risk_lines_cents = at_risk_lines;
+    st->totals_overflowed = overflowed;
+}
+
+/* The claims from, from + 1, ... of kind FLAT_CLAIM or FLAT_REVERSAL (up
+ * to the first other one, or to): flat_run; returns where it stopped. */
+static size_t flat_range(const arb_claimset *set, size_t from, size_t to, unsigned phases,
+                         const Sink *sink, Tally *t, arb_claimset_stats *st) {
+    size_t end = set->fclaims[from].end < to ? set->fclaims[from].end : to;
+    int keep = sink->on_brief || sink->on_rows, all_on = set->flat_all_on >> phases & 1;
+    if (keep && all_on)
+        flat_run(set, from, end, phases, sink, 1, 1, t, st);
+    else if (keep)
+        flat_run(set, from, end, phases, sink, 1, 0, t, st);
+    else if (all_on)
+        flat_run(set, from, end, phases, sink, 0, 1, t, st);
+    else
+        flat_run(set, from, end, phases, sink, 0, 0, t, st);
+    return end;
+}
+
 /* arb_finding.line_no of finding f (engine_finding), from the set's bit
  * per rule (key_line) rather than the rule itself: 10k rules' records are
  * a megabyte, their bits a kilobyte. */
@@ -507,13 +755,14 @@ static inline int64_t line_no_of(const arb_claimset *set, const Finding *f) {
     return set->key_line[f->rule >> 3] >> (f->rule & 7) & 1 && f->key.i != ARB_NULL ? f->key.i : -1;
 }
 
-/* arb_claimset_check_range (on_finding) and arb_claimset_check_brief
- * (on_brief): at most one of them. */
+/* arb_claimset_check_range (on_finding), arb_claimset_check_brief
+ * (sink->on_brief) and arb_claimset_check_rows (sink->on_rows): at most one
+ * of them. */
 static int check_range(arb_session *s, const arb_claimset *set, size_t from, size_t to,
                        unsigned phases,
                        void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
-                       void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
-                       arb_claimset_stats *st) {
+                       const Sink *sink, void *ud, arb_claimset_stats *st) {
+    int brief = sink->on_brief || sink->on_rows;
     arb_claimset_stats local;
     if (!st) st = &local;
     memset(st, 0, sizeof *st);
@@ -547,7 +796,14 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
     /* quick candidates run inline when nothing else runs for a claim: no
      * rule scans, no trace, the index in use */
     const uint8_t *fast = !vm->trace && !vm->no_index && !p->nscan_rules ? set->fast : NULL;
+    /* flat claims (in brief or counting): FlatClaim and Flat alone */
+    const FlatClaim *flat = fast && !on_finding ? set->fclaims : NULL;
+    Tally t;
+    memset(&t, 0, sizeof t);
     for (size_t i = from; i < to && rc == ARB_OK; i++) {
+        if (flat && flat[i].kind != FLAT_OTHER &&
+            (i = flat_range(set, i, to, phases, sink, &t, st)) == to)
+            break;
         Value *claim = set->claims[i];
         st->claims++;
         if (i + 4 < to && !(fast && fast[i + 4])) prefetch_rules(set, p, i + 4, 0);
@@ -580,7 +836,7 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
             st->claims_flagged++;
             st->findings += nf;
             int64_t once, *share = NULL;
-            if ((on_finding || on_brief) && !(share = arena_alloc(&s->ar, nf * sizeof(int64_t)))) {
+            if ((on_finding || brief) && !(share = arena_alloc(&s->ar, nf * sizeof(int64_t)))) {
                 rc = ARB_ERR_NOMEM;
                 break;
             }
@@ -596,9 +852,9 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
             for (size_t k = 0; k < nf; k++) {
                 const Finding *fd = &vm->findings[k];
                 add_money(&st->at_risk_cents, fd->amount, &st->totals_overflowed);
-                if (on_brief) {
+                if (brief) {
                     arb_finding_brief b = {i, fd->rule, line_no_of(set, fd), fd->amount, share[k]};
-                    on_brief(ud, &b);
+                    sink_flush(sink, &b, 1);
                 }
                 if (!on_finding) continue;
                 arb_finding f;
@@ -614,7 +870,13 @@ static int check_range(arb_session *s, const arb_claimset *set, size_t from, siz
             st->rule_errors += vm->nfailures;
         }
     }
+    vm->rules_run += t.run;
     st->rules_run = vm->rules_run - run0;
+    st->claims += t.audited + t.reversals;
+    st->audited += t.audited;
+    st->reversals += t.reversals;
+    st->findings += t.findings;
+    st->claims_flagged += t.flagged;
     vm_clear(vm);
     arena_reset(&s->ar);
     vm->hist = hist;
@@ -629,14 +891,24 @@ int arb_claimset_check_range(arb_session *s, const arb_claimset *set, size_t fro
                              unsigned phases,
                              void (*on_finding)(void *ud, size_t claim, const arb_finding *f),
                              void *ud, arb_claimset_stats *st) {
-    return check_range(s, set, from, to, phases, on_finding, NULL, ud, st);
+    Sink none = {NULL, NULL, NULL};
+    return check_range(s, set, from, to, phases, on_finding, &none, ud, st);
 }
 
 int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t from, size_t to,
                              unsigned phases,
                              void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
                              arb_claimset_stats *st) {
-    return check_range(s, set, from, to, phases, NULL, on_brief, ud, st);
+    Sink sink = {on_brief, NULL, ud};
+    return check_range(s, set, from, to, phases, NULL, &sink, ud, st);
+}
+
+int arb_claimset_check_rows(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                            unsigned phases,
+                            void (*on_rows)(void *ud, const arb_finding_brief *rows, size_t n),
+                            void *ud, arb_claimset_stats *st) {
+    Sink sink = {NULL, on_rows, ud};
+    return check_range(s, set, from, to, phases, NULL, &sink, ud, st);
 }
 
 int arb_claimset_check(arb_session *s, const arb_claimset *set, unsigned phases,

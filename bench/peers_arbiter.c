@@ -4,7 +4,7 @@
  * then by default loads the JSON Lines file into a prepared claim set
  * (arb_claimset_load: parsed, derived fields computed, item codes looked up
  * in the rules' index, untimed, as the peers load and parse theirs) and
- * times arb_claimset_check_brief over it (ARB_PHASE_ALL, one session),
+ * times arb_claimset_check_rows over it (ARB_PHASE_ALL, one session),
  * keeping every finding as a row (claim, rule, line, amount, at risk) in
  * an array, as the SQL peers' CREATE TABLE … AS SELECT keeps theirs; it
  * also reports the least CPU of a pass that only counts (cpu_count).  With --sessions it times what
@@ -25,8 +25,10 @@
 
 #include "arbiter.h"
 
-/* absent from builds before it (bench/peers_ab.sh runs --count there) */
+/* absent from builds before them (bench/peers_ab.sh runs --count there;
+ * without arb_claimset_check_rows the rows come one at a time) */
 #pragma weak arb_claimset_check_brief
+#pragma weak arb_claimset_check_rows
 
 static double now(clockid_t c) {
     struct timespec ts;
@@ -53,6 +55,17 @@ static void keep_row(void *ud, const arb_finding_brief *b) {
         if (!rows->r) abort();
     }
     rows->r[rows->n++] = *b;
+}
+
+static void keep_rows(void *ud, const arb_finding_brief *b, size_t n) {
+    Rows *rows = ud;
+    if (rows->n + n > rows->cap) {
+        while (rows->n + n > rows->cap) rows->cap = rows->cap ? 2 * rows->cap : 4096;
+        rows->r = realloc(rows->r, rows->cap * sizeof *rows->r);
+        if (!rows->r) abort();
+    }
+    memcpy(rows->r + rows->n, b, n * sizeof *b);
+    rows->n += n;
 }
 
 /* The file's text, and each line's offset and length. */
@@ -137,9 +150,12 @@ int main(int argc, char **argv) {
         } else {
             arb_claimset_stats st;
             rows.n = 0;
+            size_t n = arb_claimset_count(set);
             if ((count ? arb_claimset_check(s, set, ARB_PHASE_ALL, NULL, NULL, &st)
-                       : arb_claimset_check_brief(s, set, 0, arb_claimset_count(set), ARB_PHASE_ALL,
-                                                  keep_row, &rows, &st)) != ARB_OK) {
+                 : arb_claimset_check_rows
+                     ? arb_claimset_check_rows(s, set, 0, n, ARB_PHASE_ALL, keep_rows, &rows, &st)
+                     : arb_claimset_check_brief(s, set, 0, n, ARB_PHASE_ALL, keep_row, &rows,
+                                                &st)) != ARB_OK) {
                 fprintf(stderr, "peers_arbiter: %s\n", arb_session_errmsg(s));
                 return 1;
             }

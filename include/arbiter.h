@@ -717,6 +717,13 @@ int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t fro
                              unsigned phases,
                              void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
                              arb_claimset_stats *st);
+/* arb_claimset_check_brief handing the findings over a buffer at a time:
+ * on_rows (may be NULL: only count) is called with rows[0..n), n >= 1, the
+ * next findings in order, valid during the call (a few hundred at most). */
+int arb_claimset_check_rows(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                            unsigned phases,
+                            void (*on_rows)(void *ud, const arb_finding_brief *rows, size_t n),
+                            void *ud, arb_claimset_stats *st);
 
 /* ------------------------------------------------------- history store */
 

@@ -276,6 +276,10 @@ int arb_claimset_check_brief(arb_session *s, const arb_claimset *set, size_t fro
                              unsigned phases,
                              void (*on_brief)(void *ud, const arb_finding_brief *b), void *ud,
                              arb_claimset_stats *st);
+int arb_claimset_check_rows(arb_session *s, const arb_claimset *set, size_t from, size_t to,
+                            unsigned phases,
+                            void (*on_rows)(void *ud, const arb_finding_brief *rows, size_t n),
+                            void *ud, arb_claimset_stats *st);
 """
 
 # The structures test_layout.py compares with include/arbiter.h.

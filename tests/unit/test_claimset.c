@@ -3,8 +3,10 @@
  * claim, line, amounts, messages, ids, at_risk shares), on the golden set
  * (examples/: its rules over the sample CSV claims) and on generated claims
  * under the standard library's history() rules (the set is the history),
- * and on rules the check runs inline (test_quick), and in brief
- * (arb_claimset_check_brief) the same findings as numbers,
+ * and on rules the check runs inline (test_quick, and test_flat: claims
+ * laid out flat, as thresholds and values change), and in brief
+ * (arb_claimset_check_brief, arb_claimset_check_rows) the same findings as
+ * numbers, in every phase, whole, in ranges and counted,
  * with the interpreter and the JIT; ranges add up to the whole; a set made
  * for rules compiled since is refused; rejected records are counted and
  * reported by line while the rest is loaded. */
@@ -70,6 +72,11 @@ static void on_brief_row(void *ud, const arb_finding_brief *f) {
     Briefs *b = ud;
     put_row(&b->t, f->claim, arb_rule_id(b->e, f->rule), f->line_no, f->amount_cents,
             f->at_risk_cents);
+}
+
+static void on_rows_row(void *ud, const arb_finding_brief *r, size_t n) {
+    assert_true(n >= 1);
+    for (size_t j = 0; j < n; j++) on_brief_row(ud, &r[j]);
 }
 
 static Text slurp(const char *path) {
@@ -175,6 +182,82 @@ static void same_as_check(arb_engine *e, const char *claims, int jit) {
     arb_session_free(s);
     arb_claimset_free(set);
     free(want.p);
+}
+
+/* a and b count the same. */
+static void same_stats(const arb_claimset_stats *a, const arb_claimset_stats *b) {
+    assert_int_equal(a->claims, b->claims);
+    assert_int_equal(a->audited, b->audited);
+    assert_int_equal(a->reversals, b->reversals);
+    assert_int_equal(a->findings, b->findings);
+    assert_int_equal(a->claims_flagged, b->claims_flagged);
+    assert_int_equal(a->rule_errors, b->rule_errors);
+    assert_int_equal(a->rules_run, b->rules_run);
+    assert_int_equal(a->at_risk_cents, b->at_risk_cents);
+    assert_int_equal(a->at_risk_lines_cents, b->at_risk_lines_cents);
+    assert_int_equal(a->totals_overflowed, b->totals_overflowed);
+}
+
+/* In phases (0: all): the findings in brief — whole, a buffer at a time
+ * (arb_claimset_check_rows), in three ranges, and counted only — are the
+ * full findings (arb_claimset_check, held to check's by same_as_check and
+ * test_quick) as numbers, with the same totals, which are check's. */
+static void same_in_brief(arb_engine *e, const char *claims, unsigned phases) {
+    arb_batch_stats bst;
+    Text want = check_phase_findings(e, claims, phases, &bst);
+    free(want.p);
+    arb_claimset *set;
+    assert_int_equal(arb_claimset_load(e, claims, NULL, &set), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    size_t n = arb_claimset_count(set);
+    Briefs full = {e, {0}}, brief = {e, {0}}, rows = {e, {0}}, parts = {e, {0}};
+    put(&full.t, "", 0);
+    put(&brief.t, "", 0);
+    put(&rows.t, "", 0);
+    put(&parts.t, "", 0);
+    arb_claimset_stats sf, sb, sr, sc, p1, p2, p3;
+    assert_int_equal(arb_claimset_check(s, set, phases, on_full_row, &full, &sf), ARB_OK);
+    assert_true(full.t.len > 0); /* else the comparison proves nothing */
+    assert_int_equal(sf.findings, bst.findings);
+    assert_int_equal(sf.audited, bst.audited);
+    assert_int_equal(sf.claims_flagged, bst.claims_flagged);
+    assert_int_equal(sf.at_risk_cents, bst.at_risk_cents);
+    assert_int_equal(sf.at_risk_lines_cents, bst.at_risk_lines_cents);
+    assert_int_equal(arb_claimset_check_brief(s, set, 0, n, phases, on_brief_row, &brief, &sb),
+                     ARB_OK);
+    assert_string_equal(full.t.p, brief.t.p);
+    same_stats(&sf, &sb);
+    assert_int_equal(arb_claimset_check_rows(s, set, 0, n, phases, on_rows_row, &rows, &sr),
+                     ARB_OK);
+    assert_string_equal(full.t.p, rows.t.p);
+    same_stats(&sf, &sr);
+    assert_int_equal(arb_claimset_check_rows(s, set, 0, n, phases, NULL, NULL, &sc), ARB_OK);
+    same_stats(&sf, &sc);
+    assert_int_equal(arb_claimset_check_brief(s, set, 0, n, phases, NULL, NULL, &sc), ARB_OK);
+    same_stats(&sf, &sc);
+    /* ranges that start and end anywhere */
+    size_t a = n / 3 + 1, b = 2 * n / 3 + 1;
+    assert_int_equal(arb_claimset_check_rows(s, set, 0, a, phases, on_rows_row, &parts, &p1),
+                     ARB_OK);
+    assert_int_equal(arb_claimset_check_brief(s, set, a, b, phases, on_brief_row, &parts, &p2),
+                     ARB_OK);
+    assert_int_equal(arb_claimset_check_rows(s, set, b, n + 5, phases, on_rows_row, &parts, &p3),
+                     ARB_OK);
+    assert_string_equal(full.t.p, parts.t.p);
+    assert_int_equal(p1.claims + p2.claims + p3.claims, sf.claims);
+    assert_int_equal(p1.audited + p2.audited + p3.audited, sf.audited);
+    assert_int_equal(p1.findings + p2.findings + p3.findings, sf.findings);
+    assert_int_equal(p1.claims_flagged + p2.claims_flagged + p3.claims_flagged, sf.claims_flagged);
+    assert_int_equal(p1.rules_run + p2.rules_run + p3.rules_run, sf.rules_run);
+    assert_int_equal(p1.at_risk_lines_cents + p2.at_risk_lines_cents + p3.at_risk_lines_cents,
+                     sf.at_risk_lines_cents);
+    free(full.t.p);
+    free(brief.t.p);
+    free(rows.t.p);
+    free(parts.t.p);
+    arb_session_free(s);
+    arb_claimset_free(set);
 }
 
 static const char *const example_rules[] = {
@@ -347,6 +430,7 @@ static void test_quick(void **state) {
         assert_int_equal(st.at_risk_lines_cents, bst.at_risk_lines_cents);
         free(want.p);
         free(got.p);
+        same_in_brief(e, claims, phases[k]);
     }
     arb_claimset_free(set);
     arb_session_free(s);
@@ -360,8 +444,107 @@ static void test_quick(void **state) {
     quick_claims(path);
     e = engine_of(rules, 1);
     same_as_check(e, path, 0);
+    for (int k = 0; k < 3; k++) same_in_brief(e, path, phases[k]);
     arb_engine_free(e);
     unlink(path);
+    rmdir(dir);
+}
+
+/* Claims for flat.rules (written by flat_rules): mostly one line, some
+ * with a code no rule lists, some of two lines, reversal records, missing
+ * ages, quantities, amounts and claim totals, amounts above the claim's;
+ * ages and quantities at each rule's bound, moved by shift. */
+static void flat_claims(const char *path, int shift) {
+    static const char *const codes[] = {"F-A", "F-B", "F-C", "F-AB", "F-none"};
+    static const int ages[] = {0, 1, 13, 14, 17, 18, 39, 40, 64, 65, 66, 80};
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 900; i++) {
+        char lines[1024], birth[64] = "", qty[32] = "", amount[32] = "", total[32] = "";
+        char rev[64] = "";
+        if (i % 17 != 3)
+            snprintf(birth, sizeof birth, "\"birth_date\":\"%d-05-06\",",
+                     2025 - ages[(i + shift) % 12]);
+        if (i % 13 != 5) snprintf(qty, sizeof qty, "\"quantity\":%d,", (i + shift) % 5);
+        if (i % 11 != 7) snprintf(amount, sizeof amount, "\"amount\":\"%d.00\",", 5 + i % 70);
+        if (i % 19 != 2)
+            snprintf(total, sizeof total, "\"total_amount\":\"%d.00\",", i % 5 ? 300 : 12);
+        if (i % 41 == 40) snprintf(rev, sizeof rev, "\"reversal_of\":\"C%04d\",", i - 3);
+        int n = snprintf(lines, sizeof lines,
+                         "{\"line_no\":%d,\"item_code\":\"%s\",\"item_name\":\"x\",%s%s"
+                         "\"time\":\"2025-05-06T09:00:00\"}",
+                         1 + i % 3, codes[(i / 2) % 5], qty, amount);
+        if (i % 9 == 0)
+            snprintf(lines + n, sizeof lines - (size_t)n,
+                     ",{\"line_no\":7,\"item_code\":\"%s\",\"item_name\":\"y\","
+                     "\"quantity\":%d,\"amount\":\"%d.00\",\"time\":\"2025-05-06T10:00:00\"}",
+                     codes[(i / 9) % 4], i % 4, 3 + i % 40);
+        fprintf(f,
+                "{\"claim_id\":\"C%04d\",\"person_id\":\"P%03d\",\"care_type\":\"outpatient\","
+                "\"sex\":\"F\",%s\"facility_id\":\"H1\",\"facility_level\":%d,%s"
+                "\"admit_time\":\"2025-05-06T08:00:00\",\"settle_time\":\"2025-05-06T12:00:00\","
+                "%s\"lines\":[%s]}\n",
+                i, i % 97, birth, 1 + (i + shift) % 3, rev, total, lines);
+    }
+    fclose(f);
+}
+
+/* Rules of the quick shape only, every test on claim and line fields,
+ * with thresholds t[0..5], some in one phase. */
+static void flat_rules(const char *path, const int t[6]) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "category F \"flat\" { code \"F\" severity high }\n"
+            "rule F.1 in F for line in claim.lines when line.item_code in {\"F-A\", \"F-AB\"} "
+            "and claim.age >= %d flag line\n"
+            "rule F.2 in F for line in claim.lines when line.item_code in {\"F-A\"} "
+            "and claim.age < %d flag line\n"
+            "rule F.3 in F for line in claim.lines when line.item_code in {\"F-B\", \"F-AB\"} "
+            "and line.quantity > %d flag line\n"
+            "rule F.4 in F for line in claim.lines when line.item_code in {\"F-B\"} "
+            "and claim.facility_level != %d flag line\n"
+            "rule F.5 in F for line in claim.lines when line.item_code in {\"F-A\", \"F-C\"} "
+            "and claim.age == %d flag line\n"
+            "rule F.6 in F for line in claim.lines when line.item_code in {\"F-C\", \"F-AB\"} "
+            "and line.quantity <= %d flag line\n"
+            "rule F.7 in F phase pre for line in claim.lines when line.item_code in {\"F-A\"} "
+            "and claim.age >= 0 flag line\n"
+            "rule F.8 in F phase settle post for line in claim.lines "
+            "when line.item_code in {\"F-AB\", \"F-C\"} and line.quantity >= 1 flag line\n",
+            t[0], t[1], t[2], t[3], t[4], t[5]);
+    fclose(f);
+}
+
+/* Rules all of the quick shape, claims of one line mostly (the set lays
+ * them out flat: Flat in api/claimset.c): whole, in ranges, in brief, a
+ * buffer at a time and counted, in every phase and each alone, they are
+ * check's findings; and again after the thresholds and the claims'
+ * values change, interpreted and with the JIT. */
+static void test_flat(void **state) {
+    (void)state;
+    static const int thresholds[][6] = {{18, 14, 1, 3, 40, 2}, {65, 1, 3, 1, 0, 0}};
+    const unsigned phases[] = {0, ARB_PHASE_PRE, ARB_PHASE_SETTLE, ARB_PHASE_POST};
+    char dir[] = "/tmp/test_claimset.XXXXXX", rules[64], claims[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(rules, sizeof rules, "%s/flat.rules", dir);
+    snprintf(claims, sizeof claims, "%s/f.jsonl", dir);
+    const char *files[] = {rules};
+    for (int v = 0; v < 2; v++) {
+        flat_rules(rules, thresholds[v]);
+        for (int shift = 0; shift < 2; shift++) {
+            flat_claims(claims, shift * 5);
+            arb_engine *e = engine_of(files, 1);
+            same_as_check(e, claims, 0);
+            for (int k = 0; k < 4; k++) same_in_brief(e, claims, phases[k]);
+            arb_engine_free(e);
+        }
+    }
+    arb_engine *e = engine_of(files, 1);
+    same_as_check(e, claims, 1);
+    arb_engine_free(e);
+    unlink(rules);
+    unlink(claims);
     rmdir(dir);
 }
 
@@ -415,7 +598,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),  cmocka_unit_test(test_golden_jit),
         cmocka_unit_test(test_history), cmocka_unit_test(test_quick),
-        cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_flat),    cmocka_unit_test(test_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
