@@ -18,6 +18,7 @@
 #include "hset.h"
 #include "i18n.h"
 #include "program.h"
+#include "strmap.h"
 #include "scalar.h"
 #include "swar.h"
 #include "transcode.h"
@@ -32,34 +33,6 @@ static void pathf(char *out, size_t cap, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(out, cap, fmt, ap);
     va_end(ap);
-}
-
-/* a[0..n) == b[0..n), for the short keys of objects: words compared, no
- * call. */
-static inline int same_bytes(const char *a, const char *b, size_t n) {
-    if (n >= 8) {
-        uint64_t x, y;
-        for (size_t i = 0; i + 8 <= n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y) return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        if (x != y) return 0;
-        memcpy(&x, a + n - 4, 4);
-        memcpy(&y, b + n - 4, 4);
-        return x == y;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i]) return 0;
-    return 1;
 }
 
 /* v in decimal at out (room for 21 bytes), NUL-terminated; its length. */
@@ -1045,7 +1018,7 @@ static const PNode *pn_get(const ProfWork *w, const PNode *o, const char *key, s
                            uint32_t kh) {
     const PNode *N = w->nodes;
     for (int32_t c = o->first; c >= 0; c = N[c].next)
-        if (N[c].khash == kh && N[c].klen == kl && same_bytes(N[c].key, key, kl)) return &N[c];
+        if (N[c].khash == kh && N[c].klen == kl && strmap_bytes_eq(N[c].key, key, kl)) return &N[c];
     return NULL;
 }
 
@@ -1560,7 +1533,8 @@ static void fill_slots(const Conv *x, const RRec *rr, const PNode *o, const PNod
         const PNode *v = &N[c];
         for (uint32_t t = v->khash & rr->wmask; rr->wtab[t] >= 0; t = (t + 1) & rr->wmask) {
             const Seg *g = rr->wseg[rr->wtab[t]];
-            if (g->hash != v->khash || g->len != v->klen || !same_bytes(g->name, v->key, g->len))
+            if (g->hash != v->khash || g->len != v->klen ||
+                !strmap_bytes_eq(g->name, v->key, g->len))
                 continue;
             for (int32_t w = rr->wtab[t]; w >= 0; w = rr->wnext[w]) slot[w] = v;
             break;
@@ -1780,7 +1754,7 @@ static void unread_keys(Conv *x, const PNode *o, int32_t sn, const JsonrOptions 
         const SKey *sk = NULL;
         for (uint32_t t = v->khash & S->mask; S->tab[t] >= 0; t = (t + 1) & S->mask) {
             const SKey *k = &S->keys[S->tab[t]];
-            if (k->khash == v->khash && k->klen == kl && same_bytes(k->key, key, kl)) {
+            if (k->khash == v->khash && k->klen == kl && strmap_bytes_eq(k->key, key, kl)) {
                 sk = k;
                 break;
             }

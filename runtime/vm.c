@@ -175,19 +175,48 @@ void vm_select_forget(VM *vm) {
     }
 }
 
-/* Groups l's items by field f: an entry per value (counted, then filled in
- * list order).  0, or -1 when out of memory. */
-static int sel_group(VM *vm, const ArbList *l, int32_t f, Arena *ar) {
+/* The day of a datetime value (ARB_NULL stays). */
+static inline int64_t day_of_time(int64_t t) {
+    if (t == ARB_NULL) return ARB_NULL;
+    int64_t q = t / SECS_PER_DAY;
+    return t % SECS_PER_DAY < 0 ? q - 1 : q; /* floor, as DIVK */
+}
+
+/* The entry of item `it` of l in a grouping by string field f, or by the
+ * day of datetime field f when by_day; NULL when that value is null.  With
+ * `groups`, a free slot is taken and counted there. */
+static inline SelEntry *group_entry(VM *vm, const ArbList *l, const Value *it, int32_t f,
+                                    int by_day, size_t *groups) {
+    SelEntry *e;
+    if (by_day) {
+        int64_t d = day_of_time(it[f].i);
+        if (d == ARB_NULL) return NULL;
+        e = seld_slot(vm, l, day_field(f), d);
+        if (groups && e->gen != vm->sel_gen) {
+            seld_take(vm, e, l, day_field(f), d);
+            ++*groups;
+        }
+    } else {
+        const ArbStr *k = it[f].s;
+        if (!k) return NULL;
+        e = sel_slot(vm, l, f, k);
+        if (groups && e->gen != vm->sel_gen) {
+            sel_take(vm, e, l, f, k);
+            ++*groups;
+        }
+    }
+    return e;
+}
+
+/* Groups l's items by string field f, or by the day of datetime field f
+ * when by_day: an entry per value (counted, then filled in list order).
+ * 0, or -1 when out of memory. */
+static int sel_group(VM *vm, const ArbList *l, int32_t f, int by_day, Arena *ar) {
     if (sel_reserve(vm, (size_t)l->n + 1)) return -1;
     size_t keyed = 0, groups = 0;
     for (uint32_t i = 0; i < l->n; i++) {
-        const ArbStr *k = list_item(l, i)[f].s;
-        if (!k) continue;
-        SelEntry *e = sel_slot(vm, l, f, k);
-        if (e->gen != vm->sel_gen) {
-            sel_take(vm, e, l, f, k);
-            groups++;
-        }
+        SelEntry *e = group_entry(vm, l, list_item(l, i), f, by_day, &groups);
+        if (!e) continue;
         e->n++;
         keyed++;
     }
@@ -196,8 +225,8 @@ static int sel_group(VM *vm, const ArbList *l, int32_t f, Arena *ar) {
     if ((groups && !gl) || (keyed && !vals)) return -1;
     for (uint32_t i = 0; i < l->n; i++) {
         const Value *it = list_item(l, i);
-        if (!it[f].s) continue;
-        SelEntry *e = sel_slot(vm, l, f, it[f].s);
+        SelEntry *e = group_entry(vm, l, it, f, by_day, NULL);
+        if (!e) continue;
         if (!e->group) {
             e->group = gl++;
             e->group->n = 0;
@@ -223,57 +252,13 @@ const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f,
         return l;
     }
     if (m->n == SEL_SEEN) {
-        int failed = sel_group(vm, l, f, ar) != 0;
+        int failed = sel_group(vm, l, f, 0, ar) != 0;
         m = sel_slot(vm, l, f, NULL); /* the table may have grown */
         m->n = failed ? SEL_FAILED : SEL_GROUPED;
     }
     if (m->n == SEL_FAILED) return l; /* the whole list */
     const SelEntry *e = sel_slot(vm, l, f, key);
     return e->gen == vm->sel_gen ? e->group : NULL;
-}
-
-/* The day of a datetime value (ARB_NULL stays). */
-static inline int64_t day_of_time(int64_t t) {
-    if (t == ARB_NULL) return ARB_NULL;
-    int64_t q = t / SECS_PER_DAY;
-    return t % SECS_PER_DAY < 0 ? q - 1 : q; /* floor, as DIVK */
-}
-
-/* Groups l's items by the day of datetime field t, as sel_group does by a
- * string field.  0, or -1 when out of memory. */
-static int seld_group(VM *vm, const ArbList *l, int32_t t, Arena *ar) {
-    if (sel_reserve(vm, (size_t)l->n + 1)) return -1;
-    int32_t f = day_field(t);
-    size_t keyed = 0, groups = 0;
-    for (uint32_t i = 0; i < l->n; i++) {
-        int64_t d = day_of_time(list_item(l, i)[t].i);
-        if (d == ARB_NULL) continue;
-        SelEntry *e = seld_slot(vm, l, f, d);
-        if (e->gen != vm->sel_gen) {
-            seld_take(vm, e, l, f, d);
-            groups++;
-        }
-        e->n++;
-        keyed++;
-    }
-    ArbList *gl = groups ? arena_alloc(ar, groups * sizeof(ArbList)) : NULL;
-    Value *vals = keyed ? arena_alloc(ar, keyed * l->width * sizeof(Value)) : NULL;
-    if ((groups && !gl) || (keyed && !vals)) return -1;
-    for (uint32_t i = 0; i < l->n; i++) {
-        const Value *it = list_item(l, i);
-        int64_t d = day_of_time(it[t].i);
-        if (d == ARB_NULL) continue;
-        SelEntry *e = seld_slot(vm, l, f, d);
-        if (!e->group) {
-            e->group = gl++;
-            e->group->n = 0;
-            e->group->width = l->width;
-            e->group->items = vals;
-            vals += (size_t)e->n * l->width;
-        }
-        memcpy(e->group->items + (size_t)e->group->n++ * l->width, it, l->width * sizeof(Value));
-    }
-    return 0;
 }
 
 const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, Arena *ar) {
@@ -287,7 +272,7 @@ const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, A
         return l;
     }
     if (m->n == SEL_SEEN) {
-        int failed = seld_group(vm, l, t, ar) != 0;
+        int failed = sel_group(vm, l, t, 1, ar) != 0;
         m = seld_slot(vm, l, f, ARB_NULL); /* the table may have grown */
         m->n = failed ? SEL_FAILED : SEL_GROUPED;
     }
