@@ -291,6 +291,7 @@ static int flat_ok(const arb_claimset *set, size_t c) {
     if (!set->fast[c] || c1 - c0 > 1) return 0;
     if (c1 == c0) return 1;
     const VmCand *v = &set->cands[c0];
+    if (v->nrules > FLAT_ROWS) return 0; /* a check's block must hold the claim's Flats */
     const Quick *q = set->quick + (v->rules - set->rules);
     for (size_t j = 1; j < v->nrules; j++)
         if (q[j].amount_on_rec != q[0].amount_on_rec || q[j].amount != q[0].amount ||
@@ -348,7 +349,8 @@ static int lay_flat(arb_claimset *set) {
                                      q->phases};
     }
     uint8_t seen = 0; /* the Flats' Rule.phases */
-    for (size_t j = 0; j < nflat; j++) seen |= (uint8_t)(1u << (set->flat[j].phases & 7));
+    /* the Flats laid out: nflat also counted the reversals' candidates */
+    for (size_t j = 0; j < at; j++) seen |= (uint8_t)(1u << (set->flat[j].phases & 7));
     for (unsigned m = 0; m < 8; m++) {
         int all = 1;
         for (unsigned v = 0; v < 8; v++)

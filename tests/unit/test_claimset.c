@@ -548,6 +548,47 @@ static void test_flat(void **state) {
     rmdir(dir);
 }
 
+/* A claim whose one line has more quick rules than a check's block of
+ * Flats holds (FLAT_ROWS, 256): checked in brief it must still be checked
+ * (it once looped for ever), with the findings of check; and a reversal
+ * among such claims. */
+static void test_flat_many_rules(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_claimset.XXXXXX", rules[64], claims[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(rules, sizeof rules, "%s/many.rules", dir);
+    snprintf(claims, sizeof claims, "%s/m.jsonl", dir);
+    FILE *f = fopen(rules, "w");
+    assert_non_null(f);
+    fprintf(f, "category F \"flat\" { code \"F\" severity high }\n");
+    for (int k = 1; k <= 300; k++)
+        fprintf(f,
+                "rule F.%d in F for line in claim.lines when line.item_code in {\"F-A\"} and "
+                "claim.age >= %d flag line\n",
+                k, k % 3 ? 0 : 200);
+    fclose(f);
+    f = fopen(claims, "w");
+    assert_non_null(f);
+    for (int c = 0; c < 4; c++)
+        fprintf(f,
+                "{\"claim_id\":\"C%d\",\"person_id\":\"P%d\",\"care_type\":\"outpatient\","
+                "\"sex\":\"F\",\"birth_date\":\"1990-05-06\",\"facility_id\":\"H1\","
+                "\"facility_level\":1,\"admit_time\":\"2025-05-06T08:00:00\","
+                "\"settle_time\":\"2025-05-06T12:00:00\",\"total_amount\":\"300.00\",%s"
+                "\"lines\":[{\"line_no\":1,\"item_code\":\"F-A\",\"item_name\":\"x\","
+                "\"quantity\":1,\"amount\":\"10.00\",\"time\":\"2025-05-06T09:00:00\"}]}\n",
+                c, c, c == 2 ? "\"reversal_of\":\"C9\"," : "");
+    fclose(f);
+    const char *files[] = {rules};
+    arb_engine *e = engine_of(files, 1);
+    same_as_check(e, claims, 0);
+    same_in_brief(e, claims, 0);
+    arb_engine_free(e);
+    unlink(rules);
+    unlink(claims);
+    rmdir(dir);
+}
+
 typedef struct Rejects {
     int n;
     uint64_t line;
@@ -598,7 +639,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),  cmocka_unit_test(test_golden_jit),
         cmocka_unit_test(test_history), cmocka_unit_test(test_quick),
-        cmocka_unit_test(test_flat),    cmocka_unit_test(test_rejects),
+        cmocka_unit_test(test_flat),    cmocka_unit_test(test_flat_many_rules),
+        cmocka_unit_test(test_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
