@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * second finds every string of the first in the map) */
     StrMap strings;
     strmap_init_fast(&strings, engine->alloc);
-    JsonrOptions so = {&strings, NULL, 0, 0, 0};
+    JsonrOptions so = {&strings, NULL, 0, 0, 0, 0};
     const Value *plain, *shared = NULL;
     int rp = jsonr_parse_ex(engine->json, p, size, &ar, NULL, &plain, err, sizeof err, &off);
     for (int k = 0; k < 2; k++) {
