@@ -239,45 +239,45 @@ static int sel_group(VM *vm, const ArbList *l, int32_t f, int by_day, Arena *ar)
     return 0;
 }
 
+/* The entry marking whether l is grouped by field f (by the day of f when
+ * by_day). */
+static SelEntry *sel_mark(const VM *vm, const ArbList *l, int32_t f, int by_day) {
+    return by_day ? seld_slot(vm, l, day_field(f), ARB_NULL) : sel_slot(vm, l, f, NULL);
+}
+
 /* A list is grouped the second time a SELECT meets it (with that field)
  * during a claim: the first SELECT returns it whole, so a list looped over
- * once costs no more than the scan. */
-const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f, Arena *ar) {
-    if (!l || !key) return NULL; /* x.f == key holds for no item */
-    if (l->n < VM_SELECT_MIN) return l;
-    if (sel_reserve(vm, 1)) return l;
-    SelEntry *m = sel_slot(vm, l, f, NULL);
+ * once costs no more than the scan.  1 when l is grouped (look the key up),
+ * 0 when the caller takes l whole. */
+static int sel_grouped(VM *vm, const ArbList *l, int32_t f, int by_day, Arena *ar) {
+    if (l->n < VM_SELECT_MIN || sel_reserve(vm, 1)) return 0;
+    SelEntry *m = sel_mark(vm, l, f, by_day);
     if (m->gen != vm->sel_gen) {
-        sel_take(vm, m, l, f, NULL)->n = SEL_SEEN;
-        return l;
+        if (by_day)
+            seld_take(vm, m, l, day_field(f), ARB_NULL)->n = SEL_SEEN;
+        else
+            sel_take(vm, m, l, f, NULL)->n = SEL_SEEN;
+        return 0;
     }
     if (m->n == SEL_SEEN) {
-        int failed = sel_group(vm, l, f, 0, ar) != 0;
-        m = sel_slot(vm, l, f, NULL); /* the table may have grown */
+        int failed = sel_group(vm, l, f, by_day, ar) != 0;
+        m = sel_mark(vm, l, f, by_day); /* the table may have grown */
         m->n = failed ? SEL_FAILED : SEL_GROUPED;
     }
-    if (m->n == SEL_FAILED) return l; /* the whole list */
+    return m->n != SEL_FAILED;
+}
+
+const ArbList *vm_select(VM *vm, const ArbList *l, const ArbStr *key, int32_t f, Arena *ar) {
+    if (!l || !key) return NULL;                 /* x.f == key holds for no item */
+    if (!sel_grouped(vm, l, f, 0, ar)) return l; /* the whole list */
     const SelEntry *e = sel_slot(vm, l, f, key);
     return e->gen == vm->sel_gen ? e->group : NULL;
 }
 
 const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, Arena *ar) {
-    if (!l || day == ARB_NULL) return NULL; /* date(x.t) == day holds for no item */
-    if (l->n < VM_SELECT_MIN) return l;
-    if (sel_reserve(vm, 1)) return l;
-    int32_t f = day_field(t);
-    SelEntry *m = seld_slot(vm, l, f, ARB_NULL);
-    if (m->gen != vm->sel_gen) {
-        seld_take(vm, m, l, f, ARB_NULL)->n = SEL_SEEN;
-        return l;
-    }
-    if (m->n == SEL_SEEN) {
-        int failed = sel_group(vm, l, t, 1, ar) != 0;
-        m = seld_slot(vm, l, f, ARB_NULL); /* the table may have grown */
-        m->n = failed ? SEL_FAILED : SEL_GROUPED;
-    }
-    if (m->n == SEL_FAILED) return l; /* the whole list */
-    const SelEntry *e = seld_slot(vm, l, f, day);
+    if (!l || day == ARB_NULL) return NULL;      /* date(x.t) == day holds for no item */
+    if (!sel_grouped(vm, l, t, 1, ar)) return l; /* the whole list */
+    const SelEntry *e = seld_slot(vm, l, day_field(t), day);
     return e->gen == vm->sel_gen ? e->group : NULL;
 }
 
