@@ -547,12 +547,16 @@ static int is_const_elem(Node *e) {
 
 static Type check_set(Checker *C, Node *n, const Type *hint) {
     Type elem = hint ? *hint : T_ERR;
-    int have = hint != NULL;
+    int have = hint != NULL, bad = 0;
     for (Node *e = n->list; e; e = e->next) {
         Type t = check_expr(C, e, have ? &elem : NULL);
-        if (t.kind == TY_ERROR) continue;
+        if (t.kind == TY_ERROR) {
+            bad = 1;
+            continue;
+        }
         if (!is_const_elem(e)) {
             err(C, e, "set members must be constants");
+            bad = 1;
             continue;
         }
         if (!have) {
@@ -560,8 +564,12 @@ static Type check_set(Checker *C, Node *n, const Type *hint) {
             have = 1;
         } else if (!same_type(elem, t) && !(type_is_string(elem.kind) && type_is_string(t.kind))) {
             type_mismatch(C, e, "set member", elem, t);
+            bad = 1;
         }
     }
+    /* a set with a bad member is an error as a whole, so no rule that uses it
+     * is compiled with the member missing */
+    if (bad) return n->type = T_ERR;
     Type st = ty(TY_SET);
     st.elem = have ? elem.kind : TY_CODE;
     st.enm = elem.enm;

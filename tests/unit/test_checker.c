@@ -105,6 +105,23 @@ static void test_many_errors_in_one_run(void **state) {
     done(&b);
 }
 
+/* A set with a bad member is an error as a whole: reported once, at the
+ * member, and a rule using it is not compiled with the member left out (it
+ * was, with a null string, which the fuzzer found). */
+static void test_set_with_a_bad_member(void **state) {
+    (void)state;
+    Built b;
+    build(&b, "define s = {\"N40%\", \"C61%\" - \"C62%\"}\n" /* 1:21 code - code */
+              "rule A in C for line in claim.lines when line.item_code in s flag line\n"
+              "rule B in C for line in claim.lines\n"
+              "  when line.item_code in {\"X\", claim.sex} flag line\n"); /* 4:32 */
+    assert_null(b.p);
+    expect_diag(&b, 0, 1, 21, "do not go together");
+    expect_diag(&b, 1, 4, 32, "set members must be constants");
+    assert_int_equal(b.diags.errors, 2);
+    done(&b);
+}
+
 static void test_clause_order_and_flag_target(void **state) {
     (void)state;
     Built b;
@@ -482,6 +499,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_rules_compile),
         cmocka_unit_test(test_many_errors_in_one_run),
+        cmocka_unit_test(test_set_with_a_bad_member),
         cmocka_unit_test(test_clause_order_and_flag_target),
         cmocka_unit_test(test_define_hygiene_and_recursion),
         cmocka_unit_test(test_template_errors),
