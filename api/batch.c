@@ -1919,6 +1919,12 @@ typedef struct Stage {
     size_t nops, capops;
     size_t pend_mem; /* pend's bytes and the pages its puts will dirty */
     StrBuf key;      /* scratch */
+    /* history add: the claim_ids the batch's reversals met so far cancel.
+     * Reversals win within a batch: a claim met after a reversal of its id
+     * is not stored (one met before it is stored, then removed by it), so
+     * the store ends as check --record leaves it, in one pass (standard
+     * input too).  Bounded as check's ids are (claim_ids.h). */
+    IdSet revs;
 } Stage;
 
 /* A put (key, then the record, at `at` in Stage.pend) or a reversal (the
@@ -1958,6 +1964,31 @@ static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t
     sb_putn(&sg->pend, k, kn);
     sb_putn(&sg->pend, rec, n);
     return sg->pend.oom ? -1 : 0;
+}
+
+/* history add: notes a reversal's target id (met on `line`), which cancels
+ * the claims with that id met after it.  ARB_OK, or an error. */
+static int stage_note_reversal(Stage *sg, const char *id, size_t n, uint64_t line) {
+    uint64_t first;
+    int r = idset_add(&sg->revs, id, n, line, &first);
+    if (r == -1) return engine_fail(sg->b->e, ARB_ERR_NOMEM, "out of memory");
+    if (r == -2)
+        return engine_fail(sg->b->e, ARB_ERR_IO,
+                           "cannot write or read the claim ids' temporary file: %s",
+                           strerror(errno));
+    return ARB_OK;
+}
+
+/* history add: whether a reversal met earlier in the batch cancels the
+ * claim whose key is in sg->key: 1 yes, 0 no, -1 a damaged key, -2 the
+ * ids' runs could not be read (errno). */
+static int stage_cancelled(Stage *sg) {
+    uint64_t first;
+    size_t n;
+    if (!sg->revs.n && !sg->revs.nruns) return 0; /* no reversal yet: the common case */
+    const char *id = hstore_key_id(sg->key.p, sg->key.len, &n);
+    if (!id) return -1;
+    return idset_has(&sg->revs, id, n, &first);
 }
 
 /* Makes the puts and reversals noted since the last commit.  Operations
@@ -2126,9 +2157,11 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             const char *why;
             if (hist_reversal(&w->hrev, claim, &target)) {
                 sg->reversals++;
-                if (sg->add) { /* made at the commit */
+                if (sg->add) { /* made at the commit; its id cancels the claims met after */
                     if (target && target->len && pend_add(sg, target->data, target->len, "", 0, 1))
                         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                    else if (target && target->len)
+                        rc = stage_note_reversal(sg, target->data, target->len, h->line);
                 } else if (target &&
                            hstore_reverse(t, target->data, target->len, err, sizeof err) < 0) {
                     rc = engine_fail(e, ARB_ERR_IO, "%s", err);
@@ -2139,7 +2172,20 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             if (sg->add) { /* the key now (a claim that cannot be stored is rejected in order),
                               the put at the commit */
                 pr = hstore_key(sg->st, claim, (uint32_t)ord, &sg->key, &why);
-                if (pr == 0 && pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0)) pr = -2;
+                int cancelled = pr == 0 ? stage_cancelled(sg) : 0;
+                if (cancelled < 0) {
+                    rc = cancelled == -2
+                             ? engine_fail(e, ARB_ERR_IO,
+                                           "cannot write or read the claim ids' "
+                                           "temporary file: %s",
+                                           strerror(errno))
+                             : engine_fail(e, ARB_ERR_IO, "history store: a damaged key");
+                    break;
+                }
+                /* cancelled by a reversal met earlier: counted as stored, as
+                 * a claim met before its reversal is (stored, then removed) */
+                if (pr == 0 && !cancelled && pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0))
+                    pr = -2;
                 if (pr < 0) {
                     rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                     break;
@@ -2171,10 +2217,9 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
     sg->spooled += sg->spool.len;
     int werr = rc == ARB_OK && sg->spool_fd >= 0 ? spool_write(sg) : 0;
     if (werr) rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
-    if (rc == ARB_OK &&
-        (sg->pending >= sg->every ||
-         (sg->add ? sg->pend_mem > ADD_DIRTY_BYTES
-                  : sg->t && hstore_txn_dirty(sg->t) > STAGE_DIRTY_BYTES)))
+    if (rc == ARB_OK && (sg->pending >= sg->every ||
+                         (sg->add ? sg->pend_mem > ADD_DIRTY_BYTES
+                                  : sg->t && hstore_txn_dirty(sg->t) > STAGE_DIRTY_BYTES)))
         rc = stage_commit(sg);
     if (rc != ARB_OK) {
         hstore_abort(sg->t);
@@ -2770,7 +2815,13 @@ int batch_run(arb_engine *e, const arb_batch_options *o, arb_batch_stats *st, HS
         sg.every = opt.commit_every ? opt.commit_every : 20000;
         sb_init(&sg.pend, e->alloc);
         sb_init(&sg.key, e->alloc);
-        rc = stage_batch(&sg, csv, st);
+        idset_init(&sg.revs, e->alloc);
+        /* the reversals' ids: few, yet bounded as check's ids are */
+        if (idset_spill(&sg.revs, opt.id_budget ? opt.id_budget : ID_BUDGET,
+                        hstore_is_remote(add_to) ? NULL : hstore_dir(add_to)))
+            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        if (rc == ARB_OK) rc = stage_batch(&sg, csv, st);
+        idset_free(&sg.revs);
         sb_free(&sg.pend);
         sb_free(&sg.key);
         mem_free(e->alloc, sg.ops, sg.capops * sizeof *sg.ops);

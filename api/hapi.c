@@ -5,10 +5,12 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
 #include "history.h"
+#include "hstore.h"
 #include "i18n.h"
 #include "json_writer.h"
 #include "outfile.h"
@@ -165,31 +167,54 @@ int arb_history_export(arb_history *h, const char *path, uint64_t *claims) {
     return x.rc;
 }
 
+static int arbstr_cmp(const void *a, const void *b) {
+    const ArbStr *x = *(const ArbStr *const *)a, *y = *(const ArbStr *const *)b;
+    int c = memcmp(x->data, y->data, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
 /* Records claims[0..n) in the engine's store in one commit: a reversal
- * removes the claim it names, any other claim replaces one with its id. */
+ * removes the claim it names, any other claim replaces one with its id.
+ * Reversals win, as in a batch (history add, check --record): a claim that
+ * a reversal among claims[0..n) names is not stored, wherever it is. */
 static int record_claims(arb_session *s, const Value *const *claims, size_t n) {
-    HTxn *t;
-    int brc = hstore_begin(s->e->history->st, 1, &t, s->errmsg, sizeof s->errmsg);
-    if (brc) return brc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
-    for (size_t i = 0; i < n; i++) {
+    arb_engine *e = s->e;
+    HStore *st = e->history->st;
+    /* the ids the reversals name, sorted (exact: no hash) */
+    const ArbStr **rev = NULL;
+    size_t nrev = 0;
+    for (size_t i = 0; i < n && n > 1; i++) {
         const ArbStr *target;
+        if (!hist_reversal(&s->hrev, claims[i], &target) || !target) continue;
+        if (!rev && !(rev = mem_alloc(e->alloc, n * sizeof *rev))) return ARB_ERR_NOMEM;
+        rev[nrev++] = target;
+    }
+    if (nrev > 1) qsort(rev, nrev, sizeof *rev, arbstr_cmp);
+    HTxn *t;
+    int rc = ARB_OK;
+    int brc = hstore_begin(st, 1, &t, s->errmsg, sizeof s->errmsg);
+    if (brc) rc = brc == -2 ? ARB_ERR_NOMEM : ARB_ERR_IO;
+    for (size_t i = 0; i < n && rc == ARB_OK; i++) {
+        const ArbStr *target, *person, *id;
         const char *why;
-        int rc;
-        int reversal = hist_reversal(&s->hrev, claims[i], &target);
-        if (reversal)
-            rc = target ? hstore_reverse(t, target->data, target->len, s->errmsg, sizeof s->errmsg)
-                        : 0;
-        else
-            rc = hstore_put(t, claims[i], 0, &s->scratch, &why, s->errmsg, sizeof s->errmsg);
-        if (rc == 1 && !reversal) {
+        int64_t at;
+        int r = 0;
+        if (hist_reversal(&s->hrev, claims[i], &target)) {
+            if (target)
+                r = hstore_reverse(t, target->data, target->len, s->errmsg, sizeof s->errmsg);
+        } else if (hstore_claim_key(st, claims[i], &person, &at, &id, &why)) {
             snprintf(s->errmsg, sizeof s->errmsg, _("cannot be stored in history: %s"), why);
-            hstore_abort(t);
-            return ARB_ERR_DATA;
+            rc = ARB_ERR_DATA;
+        } else if (!nrev || !bsearch(&id, rev, nrev, sizeof *rev, arbstr_cmp)) {
+            r = hstore_put(t, claims[i], 0, &s->scratch, &why, s->errmsg, sizeof s->errmsg);
         }
-        if (rc < 0) {
-            hstore_abort(t);
-            return ARB_ERR_IO;
-        }
+        if (r < 0) rc = ARB_ERR_IO;
+    }
+    mem_free(e->alloc, rev, rev ? n * sizeof *rev : 0);
+    if (brc) return rc;
+    if (rc != ARB_OK) {
+        hstore_abort(t);
+        return rc;
     }
     return hstore_commit(t, s->errmsg, sizeof s->errmsg) ? ARB_ERR_IO : ARB_OK;
 }

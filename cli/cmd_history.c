@@ -149,6 +149,14 @@ int cmd_history(int argc, char **argv) {
     arb_batch_options o;
     arb_batch_options_init(&o);
     o.rejects_path = "rejects.jsonl";
+    /* add: the reversals' ids held in memory, as check's claim ids
+     * (ARBITER_ID_BUDGET: tests spill a small batch's) */
+    const char *budget = getenv("ARBITER_ID_BUDGET");
+    if (budget && *budget) {
+        char *end;
+        unsigned long long n = strtoull(budget, &end, 10);
+        if (n && !*end) o.id_budget = (size_t)n;
+    }
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

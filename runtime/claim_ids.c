@@ -339,12 +339,11 @@ static int run_find(const IdRun *r, uint64_t h, uint32_t h2, uint32_t *line) {
     return 0;
 }
 
-int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first) {
-    uint64_t h;
-    uint32_t h2;
-    hash2(id, n, &h, &h2);
+/* Looks (h, h2) up in the table, then in the runs: 1 found (*first), 0
+ * not, -2 a run could not be read. */
+static int lookup(const IdSet *s, uint64_t h, uint32_t h2, uint64_t *first) {
     if (s->cap) {
-        IdSlot *x = find(s->slots, s->cap, h, h2);
+        const IdSlot *x = find(s->slots, s->cap, h, h2);
         if (x->line) {
             *first = x->line;
             return 1;
@@ -359,6 +358,23 @@ int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first
             return 1;
         }
     }
+    return 0;
+}
+
+int idset_has(const IdSet *s, const char *id, size_t n, uint64_t *first) {
+    if (!s->n && !s->nruns) return 0;
+    uint64_t h;
+    uint32_t h2;
+    hash2(id, n, &h, &h2);
+    return lookup(s, h, h2, first);
+}
+
+int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first) {
+    uint64_t h;
+    uint32_t h2;
+    hash2(id, n, &h, &h2);
+    int seen = lookup(s, h, h2, first);
+    if (seen) return seen;
     if ((s->n + 1) * 4 > s->cap * 3) {
         if (s->max_cap && s->cap >= s->max_cap) {
             if (spill(s)) return errno == ENOMEM ? -1 : -2;

@@ -1,5 +1,6 @@
-/* claim_ids.h — the claim ids of a batch, for finding a claim_id seen twice:
- * a set of hashes with the line each was first seen on, and a scan for a
+/* claim_ids.h — the claim ids of a batch, for finding a claim_id seen twice
+ * (and, in history add, a claim that a reversal met earlier in the batch
+ * cancels): a set of hashes with the line each was first seen on, and a scan for a
  * top-level key of a JSON object (the id is read from the record's text, on
  * the reading thread, in input order, before the records are parsed).
  *
@@ -72,6 +73,10 @@ int idset_spill(IdSet *s, size_t max_mem_ids, const char *dir);
  * run could not be written or read (errno says why).  After an error the
  * set is only to be freed. */
 int idset_add(IdSet *s, const char *id, size_t n, uint64_t line, uint64_t *first);
+/* Whether id[0..n) was added, without adding it: 1 (*first: the line it
+ * was first seen on), 0 not, -2 when a run could not be read (errno).  An
+ * empty set answers 0 without hashing. */
+int idset_has(const IdSet *s, const char *id, size_t n, uint64_t *first);
 
 /* Finds key (not escaped) among the top-level members of the JSON object
  * p[0..n).  Returns 1 with its value in out[0..*len) — a string decoded

@@ -37,6 +37,37 @@ static void test_idset(void **state) {
     idset_free(&s);
 }
 
+/* idset_has answers as idset_add would, without adding: in the table and,
+ * once spilled, in the runs (history add's reversal targets). */
+static void test_idset_has(void **state) {
+    (void)state;
+    IdSet s;
+    uint64_t first = 0;
+    for (int bound = 0; bound < 2; bound++) {
+        idset_init(&s, mem_default());
+        if (bound) assert_int_equal(idset_spill(&s, 8, NULL), 0);
+        assert_int_equal(idset_has(&s, "T1", 2, &first), 0); /* empty */
+        char id[32];
+        for (int i = 0; i < 200; i++) {
+            int n = snprintf(id, sizeof id, "T%d", i * 2);
+            assert_int_equal(idset_add(&s, id, (size_t)n, (uint64_t)i + 10, &first), 0);
+        }
+        if (bound) assert_true(s.nruns >= 1);
+        for (int i = 0; i < 400; i++) {
+            int n = snprintf(id, sizeof id, "T%d", i);
+            first = 0;
+            int r = idset_has(&s, id, (size_t)n, &first);
+            assert_int_equal(r, i % 2 == 0);
+            if (r) assert_int_equal(first, (uint64_t)i / 2 + 10);
+        }
+        /* asking did not add */
+        assert_int_equal(idset_add(&s, "T1", 2, 999, &first), 0);
+        assert_int_equal(idset_has(&s, "T1", 2, &first), 1);
+        assert_int_equal(first, 999);
+        idset_free(&s);
+    }
+}
+
 /* A bounded set (768 ids in memory) spilling into runs in the temporary
  * directory answers every add as the unbounded one does: new, or seen
  * before on the same first line; repeats spread over the whole batch. */
@@ -292,6 +323,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset),
         cmocka_unit_test(test_idset_spill),
+        cmocka_unit_test(test_idset_has),
         cmocka_unit_test(test_json_top_value),
         cmocka_unit_test(test_json_top_values),
         cmocka_unit_test(test_json_top_value_long),

@@ -1968,6 +1968,106 @@ static void test_batch_id_budget(void **state) {
     hstore_remove_dir(dir);
 }
 
+/* Within one batch reversals win, whatever the order (docs/history.md):
+ * history add leaves out a claim that a reversal before it, after it or on
+ * both sides cancels, removes a stored claim a reversal names, and counts
+ * read = stored + rejected + reversals; so does recording a request's
+ * claims together (arb_session_record_last). */
+static void test_add_reversal_order(void **state) {
+    (void)state;
+    arb_engine *e = engine_from(HISTORY_RULES);
+    char dir[256], path[300], out[320];
+    temp_dir(dir, sizeof dir);
+    arb_history *h;
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+    snprintf(path, sizeof path, "%s.jsonl", dir);
+#define C(id)                                                                                      \
+    "{\"claim_id\":\"" id "\",\"person_id\":\"P1\",\"care_type\":\"outpatient\","                  \
+    "\"settle_time\":\"2025-03-01T09:00:00\",\"total_amount\":\"1.00\"}\n"
+#define R(of)                                                                                      \
+    "{\"claim_id\":\"R-" of                                                                        \
+    "\",\"person_id\":\"P1\",\"care_type\":\"outpatient\",\"reversal_of\":\"" of "\"}\n"
+    const char *batches[2] = {C("S1") C("S2"), R("C1") C("C1") /* before */
+                              C("C2") R("C2")                  /* after */
+                              C("C4") R("C4") C("C4")          /* met again after */
+                              R("S1") R("NONE") C("C5")};      /* stored; unknown */
+    for (int k = 0; k < 2; k++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(batches[k], f);
+        fclose(f);
+        arb_batch_options o;
+        arb_batch_options_init(&o);
+        o.claims_path = path;
+        o.rejects_path = NULL;
+        arb_batch_stats st;
+        assert_int_equal(arb_history_add_file(h, &o, &st), ARB_OK);
+        if (k == 1) {
+            assert_int_equal(st.records_read, 10);
+            assert_int_equal(st.recorded, 5); /* the cancelled claims count as stored */
+            assert_int_equal(st.reversals, 5);
+            assert_int_equal(st.rejected, 0);
+        }
+    }
+#undef C
+#undef R
+    arb_history_info in;
+    assert_int_equal(arb_history_stats(h, &in), ARB_OK);
+    assert_int_equal(in.claims, 2); /* S2 and C5 */
+    uint64_t n;
+    snprintf(out, sizeof out, "%s.out", dir);
+    assert_int_equal(arb_history_export(h, out, &n), ARB_OK);
+    assert_int_equal(n, 2);
+    char buf[4096] = {0};
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    assert_true(got > 0);
+    assert_non_null(strstr(buf, "\"claim_id\":\"S2\""));
+    assert_non_null(strstr(buf, "\"claim_id\":\"C5\""));
+    remove(path);
+    remove(out);
+    arb_history_close(h);
+    arb_engine_free(e);
+    hstore_remove_dir(dir);
+
+    /* a request's claims recorded together: a reversal before its claim
+     * cancels it as well */
+    char src[4096];
+    snprintf(src, sizeof src,
+             "%s\ninput revreq \"test\" {\n  format json\n  claims \"claims[]\"\n"
+             "  claim {\n    claim_id \"id\"\n    person_id \"p\"\n    reversal_of \"of\"\n"
+             "    care_type \"ct\"\n    settle_time \"t\" format \"yyyy-MM-dd HH:mm:ss\"\n  }\n}\n",
+             HISTORY_RULES);
+    e = engine_from(src);
+    temp_dir(dir, sizeof dir);
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    const char *body =
+        "{\"claims\":[{\"id\":\"R1\",\"p\":\"P1\",\"ct\":\"outpatient\",\"of\":\"C2\","
+        "\"t\":\"2025-03-01 09:00:00\"},"
+        "{\"id\":\"C2\",\"p\":\"P1\",\"ct\":\"outpatient\",\"t\":\"2025-03-01 09:00:00\"},"
+        "{\"id\":\"C3\",\"p\":\"P1\",\"ct\":\"outpatient\",\"t\":\"2025-03-02 09:00:00\"},"
+        "{\"id\":\"R2\",\"p\":\"P1\",\"ct\":\"outpatient\",\"of\":\"C3\",\"t\":\"2025-03-02 "
+        "09:00:00\"},"
+        "{\"id\":\"C4\",\"p\":\"P1\",\"ct\":\"outpatient\",\"t\":\"2025-03-03 09:00:00\"}]}";
+    size_t nc = 0, rec = 0;
+    assert_int_equal(arb_session_check_input(s, "revreq", body, strlen(body), 0, NULL, NULL, &nc),
+                     ARB_OK);
+    assert_int_equal(nc, 5);
+    assert_int_equal(arb_session_record_last(s, &rec), ARB_OK);
+    assert_int_equal(rec, 5);
+    assert_int_equal(arb_history_stats(h, &in), ARB_OK);
+    assert_int_equal(in.claims, 1); /* C4 */
+    arb_session_free(s);
+    arb_history_close(h);
+    arb_engine_free(e);
+    hstore_remove_dir(dir);
+}
+
 static void test_concurrency(void **state) {
     (void)state;
     Shared sh;
@@ -2709,6 +2809,7 @@ int main(void) {
         cmocka_unit_test(test_public_api),
         cmocka_unit_test(test_concurrency),
         cmocka_unit_test(test_batch_id_budget),
+        cmocka_unit_test(test_add_reversal_order),
         cmocka_unit_test(test_attach),
         cmocka_unit_test(test_feedback),
         cmocka_unit_test(test_feedback_old_store),
