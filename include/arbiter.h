@@ -794,7 +794,9 @@ void arb_history_close(arb_history *h);
 int arb_engine_set_history(arb_engine *e, arb_history *h);
 
 /* Adds a claims file to the store: each claim replaces a stored one with
- * the same claim_id; a reversal removes the claim it reverses.  Bad
+ * the same claim_id; a reversal removes the claim it reverses, wherever
+ * that is in the file (reversals win: a claim reversed anywhere in the
+ * file is not stored, as with check --record; counted as stored).  Bad
  * records are rejected as arb_check_file rejects them (o->rejects_path,
  * on_reject), and so are claims with no person_id or settle time; the rest
  * is stored in input order, committed at the end of the first window of
@@ -858,7 +860,8 @@ int arb_session_record_json(arb_session *s, const char *json, size_t len);
 /* Records the claims the session's last check read (arb_session_check_json
  * or arb_session_check_input, with no call on the session in between) in
  * the engine's history store, as arb_session_record_json does, in one
- * commit: all or none.  *recorded (may be NULL) is set to their number.
+ * commit: all or none; a claim that a reversal among them names is not
+ * stored, wherever it is.  *recorded (may be NULL) is set to their number.
  * ARB_ERR_USAGE when there is no store or no checked claim; ARB_ERR_DATA
  * when a claim has no person_id or settle time (nothing is recorded). */
 int arb_session_record_last(arb_session *s, size_t *recorded);
