@@ -270,7 +270,8 @@ typedef struct Worker {
     const HistIndex *hist;
     /* history mode: the derived fields of claims prep_from..prep_to of prep
      * to compute (before any claim is checked) */
-    const HistIndex *prep;
+    HistIndex *prep;
+    Value *const *prep_claims; /* the claims read, input order */
     uint32_t prep_from, prep_to;
     /* history mode, reading: recs are parsed into hist_ar, which lives the
      * whole batch; this window's records and claims, in input order */
@@ -737,10 +738,10 @@ static void audit_spooled(Worker *w) {
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[1024];
-    if (w->prep) {
+    if (w->prep) { /* claims in input order: copied into the index, then prepared */
+        hist_copy(w->prep, w->prep_claims, w->prep_from, w->prep_to);
         for (uint32_t i = w->prep_from; i < w->prep_to && !w->failed; i++)
-            if (vm_prepare(&w->vm, w->prep->items + (size_t)i * w->prep->width, &w->hist_ar))
-                w->failed = ARB_ERR_NOMEM;
+            if (vm_prepare(&w->vm, hist_claim(w->prep, i), &w->hist_ar)) w->failed = ARB_ERR_NOMEM;
         return NULL;
     }
     if (w->reading) {
@@ -1869,12 +1870,14 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     memset(&hist, 0, sizeof hist);
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (rc == ARB_OK && hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
+    if (rc == ARB_OK &&
+        hist_build_order(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     if (rc == ARB_OK) { /* on the workers, each a share, into its batch-long arena */
         uint32_t per = (uint32_t)((hist.n + (uint32_t)nw - 1) / (uint32_t)nw);
         for (int i = 0; i < nw; i++) {
             ws[i].prep = &hist;
+            ws[i].prep_claims = hr.all.claims;
             ws[i].prep_from = (uint32_t)i * per < hist.n ? (uint32_t)i * per : hist.n;
             ws[i].prep_to = hist.n - ws[i].prep_from < per ? hist.n : ws[i].prep_from + per;
         }
