@@ -270,7 +270,8 @@ typedef struct Worker {
     const HistIndex *hist;
     /* history mode: the derived fields of claims prep_from..prep_to of prep
      * to compute (before any claim is checked) */
-    const HistIndex *prep;
+    HistIndex *prep;
+    Value *const *prep_claims; /* the claims read, input order */
     uint32_t prep_from, prep_to;
     /* history mode, reading: recs are parsed into hist_ar, which lives the
      * whole batch; this window's records and claims, in input order */
@@ -737,10 +738,10 @@ static void audit_spooled(Worker *w) {
 static void *work(void *arg) {
     Worker *w = arg;
     char msg[1024];
-    if (w->prep) {
+    if (w->prep) { /* claims in input order: copied into the index, then prepared */
+        hist_copy(w->prep, w->prep_claims, w->prep_from, w->prep_to);
         for (uint32_t i = w->prep_from; i < w->prep_to && !w->failed; i++)
-            if (vm_prepare(&w->vm, w->prep->items + (size_t)i * w->prep->width, &w->hist_ar))
-                w->failed = ARB_ERR_NOMEM;
+            if (vm_prepare(&w->vm, hist_claim(w->prep, i), &w->hist_ar)) w->failed = ARB_ERR_NOMEM;
         return NULL;
     }
     if (w->reading) {
@@ -1386,8 +1387,8 @@ static int run_window(Batch *b) {
  * workers go on from one window to the next while the main thread reads
  * ahead (PIPE_SLOTS windows in buffers) and writes behind. */
 #define PIPE_SLOTS 3
-#define PIPE_CHUNKS 16          /* chunks queued, being checked or to write */
-#define CHUNK_BYTES (64u << 10) /* of records per chunk, about */
+#define PIPE_CHUNKS 32           /* chunks queued, being checked or to write */
+#define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
 #define CHUNK_RECORDS 2048u
 #define CHUNK_CLAIMS 256u /* history mode */
 
@@ -1409,6 +1410,11 @@ typedef struct Pipe {
     pthread_cond_t ready; /* to the main thread: a chunk done */
     Chunk ch[PIPE_CHUNKS];
     uint64_t taken, queued, written; /* chunks so far (ch[k % PIPE_CHUNKS]) */
+    /* the main thread waits for chunks wfrom..wupto-1 all done (wait set):
+     * woken once when they are, not at every chunk (each wake a context
+     * switch on both sides; under the mutex) */
+    uint64_t wfrom, wupto;
+    int wait;
     /* the windows in flight, oldest first: the chunk count at each one's
      * end, and the bytes of the file read at its end (progress) */
     uint64_t wend[PIPE_SLOTS], wdone[PIPE_SLOTS];
@@ -1424,6 +1430,13 @@ typedef struct Pipe {
     pthread_t th[MAX_THREADS];
     int nth;
 } Pipe;
+
+/* Whether chunks from..upto-1 are all done (under the pipe's mutex). */
+static int pipe_all_done(const Pipe *p, uint64_t from, uint64_t upto) {
+    for (uint64_t k = from; k < upto; k++)
+        if (!p->ch[k % PIPE_CHUNKS].done) return 0;
+    return 1;
+}
 
 static void *pipe_work(void *arg) {
     struct PipeArg *a = arg;
@@ -1456,7 +1469,10 @@ static void *pipe_work(void *arg) {
         }
         pthread_mutex_lock(&p->mu);
         c->done = 1;
-        pthread_cond_signal(&p->ready);
+        if (p->wait && pipe_all_done(p, p->wfrom, p->wupto)) {
+            p->wait = 0;
+            pthread_cond_signal(&p->ready);
+        }
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -1519,14 +1535,26 @@ static void pipe_stop(Pipe *p) {
     pthread_mutex_destroy(&p->mu);
 }
 
-/* Whether the oldest chunk not written is done (block: waits until it is). */
-static int pipe_next_done(Pipe *p, int block) {
-    Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
+/* Waits until the chunks not written, up to upto - 1, are all done. */
+static void pipe_wait(Pipe *p, uint64_t upto) {
     pthread_mutex_lock(&p->mu);
-    while (block && !c->done) pthread_cond_wait(&p->ready, &p->mu);
-    int done = c->done;
+    p->wfrom = p->written;
+    p->wupto = upto;
+    while (!pipe_all_done(p, p->written, upto)) {
+        p->wait = 1;
+        pthread_cond_wait(&p->ready, &p->mu);
+    }
+    p->wait = 0;
     pthread_mutex_unlock(&p->mu);
-    return done;
+}
+
+/* How many chunks, from the oldest not written on, are done in a row. */
+static uint64_t pipe_done_upto(Pipe *p) {
+    pthread_mutex_lock(&p->mu);
+    uint64_t k = p->written;
+    while (k < p->queued && p->ch[k % PIPE_CHUNKS].done) k++;
+    pthread_mutex_unlock(&p->mu);
+    return k;
 }
 
 /* Lets the windows whose chunks are all written go (their buffers free). */
@@ -1542,7 +1570,7 @@ static void pipe_windows_done(Pipe *p) {
 
 /* Writes the oldest chunk not written (done) and, when it ends a window,
  * lets the window go. */
-static void pipe_write(Pipe *p) {
+static void pipe_write1(Pipe *p) {
     Batch *b = p->b;
     Chunk *c = &p->ch[p->written % PIPE_CHUNKS];
     Results *r = &c->res;
@@ -1590,6 +1618,25 @@ static void pipe_write(Pipe *p) {
     pipe_windows_done(p);
 }
 
+/* Writes the chunks done in a row from the oldest not written on. */
+static void pipe_write(Pipe *p) {
+    uint64_t upto = pipe_done_upto(p);
+    while (p->written < upto) pipe_write1(p);
+}
+
+/* Lets the workers take the chunks made ready since the last call. */
+static void pipe_publish(Pipe *p, uint64_t *ready) {
+    if (*ready == p->queued) return;
+    pthread_mutex_lock(&p->mu);
+    int many = *ready - p->queued > 1;
+    p->queued = *ready;
+    if (many)
+        pthread_cond_broadcast(&p->more);
+    else
+        pthread_cond_signal(&p->more);
+    pthread_mutex_unlock(&p->mu);
+}
+
 /* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers) or
  * claims read first (history mode): queued in chunks; returns with at most
  * PIPE_SLOTS - 1 windows in flight.  recs and hents NULL: the end, every
@@ -1602,40 +1649,42 @@ static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t 
             pthread_mutex_unlock(&p->mu);
         }
         while (p->written < p->queued) {
-            pipe_next_done(p, 1);
+            pipe_wait(p, p->queued);
             pipe_write(p);
         }
         pipe_windows_done(p);
         return p->rc;
     }
+    /* chunks are made ready in turn and handed to the workers when the
+     * queue is full or the window ends, and when it is full the main
+     * thread waits for half of it: one wake for many chunks */
+    uint64_t ready = p->queued;
     for (size_t i = 0; i < n && p->rc == ARB_OK;) {
         size_t j = i, bytes = 0;
         if (hents)
             j = n - i < CHUNK_CLAIMS ? n : i + CHUNK_CLAIMS;
         else
             while (j < n && j - i < CHUNK_RECORDS && bytes < CHUNK_BYTES) bytes += recs[j++].n;
-        while (p->queued - p->written == PIPE_CHUNKS && p->rc == ARB_OK) { /* no room */
-            pipe_next_done(p, 1);
+        while (ready - p->written == PIPE_CHUNKS && p->rc == ARB_OK) { /* no room */
+            pipe_publish(p, &ready);
+            pipe_wait(p, p->written + PIPE_CHUNKS / 2);
             pipe_write(p);
         }
-        Chunk *c = &p->ch[p->queued % PIPE_CHUNKS];
+        if (p->rc != ARB_OK) break;
+        Chunk *c = &p->ch[ready % PIPE_CHUNKS];
         c->recs = recs ? recs + i : NULL;
         c->hents = hents ? hents + i : NULL;
         c->n = j - i;
-        c->done = 0;
-        pthread_mutex_lock(&p->mu);
-        p->queued++;
-        pthread_cond_signal(&p->more);
-        pthread_mutex_unlock(&p->mu);
+        c->done = 0; /* not yet taken: no worker reads it */
+        ready++;
         i = j;
     }
+    pipe_publish(p, &ready);
     p->wend[p->nwin] = p->queued;
     p->wdone[p->nwin] = done;
     p->nwin++;
-    while (p->written < p->queued && (p->nwin >= PIPE_SLOTS || pipe_next_done(p, 0))) {
-        pipe_next_done(p, 1);
-        pipe_write(p);
-    }
+    if (p->nwin >= PIPE_SLOTS) pipe_wait(p, p->wend[0]); /* the oldest window's buffer */
+    pipe_write(p);
     pipe_windows_done(p); /* an empty one */
     return p->rc;
 }
@@ -1821,12 +1870,14 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     memset(&hist, 0, sizeof hist);
     /* derived fields of every claim before any is checked: a claim's
      * history reads them, possibly on another thread */
-    if (rc == ARB_OK && hist_build(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
+    if (rc == ARB_OK &&
+        hist_build_order(&hist, e->prog, hr.all.claims, hr.all.nclaims, e->alloc) != 0)
         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
     if (rc == ARB_OK) { /* on the workers, each a share, into its batch-long arena */
         uint32_t per = (uint32_t)((hist.n + (uint32_t)nw - 1) / (uint32_t)nw);
         for (int i = 0; i < nw; i++) {
             ws[i].prep = &hist;
+            ws[i].prep_claims = hr.all.claims;
             ws[i].prep_from = (uint32_t)i * per < hist.n ? (uint32_t)i * per : hist.n;
             ws[i].prep_to = hist.n - ws[i].prep_from < per ? hist.n : ws[i].prep_from + per;
         }

@@ -30,7 +30,8 @@ static int key_cmp(const void *a, const void *b) {
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a) {
+static int build(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a,
+                 int copy) {
     memset(h, 0, sizeof *h);
     h->alloc = a;
     const RecordType *ct = p->claim;
@@ -89,7 +90,7 @@ int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, A
     qsort(k, n, sizeof(SortKey), key_cmp);
     for (size_t j = 0; j < n; j++) {
         uint32_t i = k[j].i;
-        memcpy(h->items + j * h->width, claims[i], h->width * sizeof(Value));
+        if (copy) memcpy(h->items + j * h->width, claims[i], h->width * sizeof(Value));
         h->pos[i] = (uint32_t)j;
         h->t[j] = k[j].t;
         if (any) {
@@ -105,6 +106,19 @@ int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, A
     mem_free(a, k, m * sizeof(SortKey));
     strmap_free(&rev);
     return 0;
+}
+
+int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a) {
+    return build(h, p, claims, n, a, 1);
+}
+
+int hist_build_order(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a) {
+    return build(h, p, claims, n, a, 0);
+}
+
+void hist_copy(HistIndex *h, Value *const *claims, size_t from, size_t to) {
+    for (size_t i = from; i < to && i < h->n; i++)
+        memcpy(hist_claim(h, i), claims[i], h->width * sizeof(Value));
 }
 
 void hist_free(HistIndex *h) {

@@ -36,6 +36,11 @@ typedef struct HistIndex {
 /* Builds the index over claims[0..n) (input order): copies the records.
  * Returns 0, or -1 when out of memory. */
 int hist_build(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a);
+/* hist_build in two steps, for several threads: the order (everything but
+ * the copies), then the copies of claims[from..to) (input order), from
+ * any thread, each claim once, before the index is read. */
+int hist_build_order(HistIndex *h, const Program *p, Value *const *claims, size_t n, Alloc a);
+void hist_copy(HistIndex *h, Value *const *claims, size_t from, size_t to);
 void hist_free(HistIndex *h);
 
 /* The index's copy of claim i (input order): audit this one, so that the

@@ -382,6 +382,17 @@ static void test_history(void **state) {
     assert_null(hist_list(&h, h.pos[2], 86400 * 365, &e.ar, &oom));   /* P2's only claim */
     assert_null(hist_list(&h, h.pos[4], ARB_NULL, &e.ar, &oom));      /* missing duration */
     assert_int_equal(oom, 0);
+    { /* in two steps (several threads): the order, then the copies in pieces */
+        HistIndex h2;
+        assert_int_equal(hist_build_order(&h2, e.p, claims, 6, mem_default()), 0);
+        hist_copy(&h2, claims, 3, 6);
+        hist_copy(&h2, claims, 0, 3);
+        assert_int_equal(h2.n, h.n);
+        assert_memory_equal(h2.pos, h.pos, 6 * sizeof *h.pos);
+        assert_memory_equal(h2.start, h.start, 6 * sizeof *h.start);
+        assert_memory_equal(h2.items, h.items, 6 * h.width * sizeof(Value));
+        hist_free(&h2);
+    }
     e.vm.hist = &h;
     e.vm.hist_pos = h.pos[0];
     assert_int_equal(run(&e, hist_claim(&h, 0), PHASE_ALL), 0);
