@@ -408,10 +408,13 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
             }
             if (out) out->l = l;
         } else {
-            if (u == 0 || !out) continue;
+            if (u == 0) continue;
             int64_t v = unzigzag(u - 1);
+            /* a member past the stored enum's is damage, whether the
+             * field is decoded or skipped (the same records are refused) */
+            if (hf->kind == TY_ENUM && (v < 0 || (uint64_t)v >= hf->nmembers)) return -1;
+            if (!out) continue;
             if (hf->kind == TY_ENUM) {
-                if (v < 0 || (uint64_t)v >= hf->nmembers) return -1;
                 v = hf->enum_map[v];
                 if (v < 0) continue; /* a member the program no longer has: missing */
             }
