@@ -106,6 +106,17 @@ void *arena_alloc(Arena *ar, size_t n) {
     return p;
 }
 
+void *arena_alloc_raw(Arena *ar, size_t n) {
+    n = (n + 7) & ~(size_t)7;
+    if (n == 0) n = 8;
+    if ((size_t)(ar->end - ar->ptr) < n) {
+        if (arena_new_chunk(ar, n) != 0) return NULL;
+    }
+    void *p = ar->ptr;
+    ar->ptr += n;
+    return p;
+}
+
 char *arena_strndup(Arena *ar, const char *s, size_t n) {
     char *p = arena_alloc(ar, n + 1);
     if (!p) return NULL;

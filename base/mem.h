@@ -42,6 +42,8 @@ typedef struct Arena {
 void arena_init(Arena *ar, Alloc a, size_t first_chunk);
 /* Returns 8-byte aligned zeroed memory, or NULL when out of memory. */
 void *arena_alloc(Arena *ar, size_t n);
+/* As arena_alloc, not zeroed: for memory the caller sets in full. */
+void *arena_alloc_raw(Arena *ar, size_t n);
 /* Copies n bytes and appends a NUL. */
 char *arena_strndup(Arena *ar, const char *s, size_t n);
 /* A position in an arena; arena_release frees everything allocated since. */

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "hash.h"
+
 #define MAX_DEPTH ARB_MAX_LIST_NESTING
 
 void hcodec_put_varint(StrBuf *b, uint64_t v) {
@@ -232,6 +234,9 @@ typedef struct Cursor {
     Arena *ar;
     int damaged;
     int hashed; /* records: each string's hash follows its length */
+    /* plans: which fields of the program's records to decode (NULL: all) */
+    int (*keep)(void *ud, const RecordType *rt, uint32_t f);
+    void *keep_ud;
 } Cursor;
 
 static int get_bytes(Cursor *c, const char **s, size_t *n) {
@@ -288,6 +293,8 @@ static HcPlan *plan(Cursor *c, const RecordType *rt, int depth) {
         int32_t t = rt ? record_field_index(rt, name, len) : -1;
         const Field *fd = t >= 0 ? &rt->fields[t] : NULL;
         if (fd && (fd->derived >= 0 || !compatible(hf->kind, fd->type.kind))) fd = NULL, t = -1;
+        if (fd && c->keep && !c->keep(c->keep_ud, rt, (uint32_t)t))
+            fd = NULL, t = -1; /* skipped: no code reads it */
         hf->target = t;
         if (hf->kind == TY_ENUM) {
             uint64_t m;
@@ -320,7 +327,13 @@ static HcPlan *plan(Cursor *c, const RecordType *rt, int depth) {
 }
 
 HcPlan *hcodec_plan(const char *desc, size_t n, const RecordType *rt, Arena *ar, int *damaged) {
-    Cursor c = {desc, desc + n, ar, 0, 0};
+    return hcodec_plan_keep(desc, n, rt, NULL, NULL, ar, damaged);
+}
+
+HcPlan *hcodec_plan_keep(const char *desc, size_t n, const RecordType *rt,
+                         int (*keep)(void *ud, const RecordType *rt, uint32_t f), void *ud,
+                         Arena *ar, int *damaged) {
+    Cursor c = {desc, desc + n, ar, 0, 0, keep, ud};
     HcPlan *pl = plan(&c, rt, 0);
     if (pl && c.p != c.end) c.damaged = 1;
     *damaged = c.damaged;
@@ -350,7 +363,7 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
                 if ((size_t)(c->end - c->p) - len < 4) return -1;
                 if (out) {
                     const unsigned char *h = (const unsigned char *)c->p;
-                    ArbStr *a = arena_alloc(c->ar, sizeof(ArbStr) + len + 1);
+                    ArbStr *a = arena_alloc_raw(c->ar, sizeof(ArbStr) + len + 1);
                     if (!a) return -2;
                     a->len = (uint32_t)len;
                     a->hash = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
@@ -360,8 +373,14 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
                     out->s = a;
                 }
                 c->p += 4;
-            } else if (out && !(out->s = str_new(c->ar, c->p, len))) {
-                return -2;
+            } else if (out) {
+                ArbStr *a = arena_alloc_raw(c->ar, sizeof(ArbStr) + len + 1);
+                if (!a) return -2;
+                a->len = (uint32_t)len;
+                a->hash = str_hash(c->p, len);
+                memcpy(a->data, c->p, len);
+                a->data[len] = 0;
+                out->s = a;
             }
             c->p += len;
         } else if (hf->kind == TY_LIST) {
@@ -374,7 +393,8 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
             uint32_t width = out ? sub->rt->nfields : 0;
             if (out) {
                 l = arena_alloc(c->ar, sizeof *l);
-                items = arena_alloc(c->ar, (n ? n : 1) * width * sizeof(Value) + sizeof(Value));
+                /* every item is set from the blank record below */
+                items = arena_alloc_raw(c->ar, (n ? n : 1) * width * sizeof(Value) + sizeof(Value));
                 if (!l || !items) return -2;
                 l->n = (uint32_t)n;
                 l->width = width;
@@ -388,10 +408,13 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
             }
             if (out) out->l = l;
         } else {
-            if (u == 0 || !out) continue;
+            if (u == 0) continue;
             int64_t v = unzigzag(u - 1);
+            /* a member past the stored enum's is damage, whether the
+             * field is decoded or skipped (the same records are refused) */
+            if (hf->kind == TY_ENUM && (v < 0 || (uint64_t)v >= hf->nmembers)) return -1;
+            if (!out) continue;
             if (hf->kind == TY_ENUM) {
-                if (v < 0 || (uint64_t)v >= hf->nmembers) return -1;
                 v = hf->enum_map[v];
                 if (v < 0) continue; /* a member the program no longer has: missing */
             }
@@ -403,7 +426,7 @@ static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
 
 static int decode_into(const HcPlan *plan, const char *rec, size_t n, Arena *ar, Value *dst,
                        int hashed) {
-    Cursor c = {rec, rec + n, ar, 0, hashed};
+    Cursor c = {rec, rec + n, ar, 0, hashed, NULL, NULL};
     memcpy(dst, plan->blank, plan->rt->nfields * sizeof(Value));
     int rc = decode(&c, plan, dst);
     if (rc == 0 && c.p != c.end) rc = -1;
@@ -443,7 +466,7 @@ static int unhash(Cursor *c, const HcPlan *pl, StrBuf *b) {
 }
 
 int hcodec_unhash(const HcPlan *plan, const char *rec, size_t n, StrBuf *b) {
-    Cursor c = {rec, rec + n, NULL, 0, 1};
+    Cursor c = {rec, rec + n, NULL, 0, 1, NULL, NULL};
     if (unhash(&c, plan, b)) return -1;
     return c.p == c.end ? 0 : -1;
 }

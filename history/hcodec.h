@@ -58,6 +58,13 @@ typedef struct HcPlan HcPlan;
  * the description is damaged or memory ran out (*damaged says which). */
 HcPlan *hcodec_plan(const char *desc, size_t n, const RecordType *rt, Arena *ar, int *damaged);
 
+/* As hcodec_plan, decoding only the fields of the program's records (of rt
+ * and its lists' item types) for which keep(ud, type, field) is nonzero:
+ * the others are skipped and left missing (null). */
+HcPlan *hcodec_plan_keep(const char *desc, size_t n, const RecordType *rt,
+                         int (*keep)(void *ud, const RecordType *rt, uint32_t f), void *ud,
+                         Arena *ar, int *damaged);
+
 /* The description number a record starts with; -1 when damaged.  *body is
  * set past it. */
 int64_t hcodec_schema_no(const char *rec, size_t n, size_t *body);

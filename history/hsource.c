@@ -175,9 +175,14 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
         const HSrcItem *it =
             b >= n || (a < nstore && s->recs[a].t <= s->recs[b].t) ? &s->recs[a++] : &s->recs[b++];
         Value *dst = items + k * width;
-        int rc = !it->from_stage    ? hstore_decode_into(s->store, it->rec, it->len, ar, dst)
-                 : s->spool_fd >= 0 ? hstore_decode_hashed(s->stage, it->rec, it->len, ar, dst)
-                                    : hstore_decode_into(s->stage, it->rec, it->len, ar, dst);
+        /* only the fields the rules read from history, when the store's
+         * handle is for the program checking (it always is) */
+        HStore *st = it->from_stage ? s->stage : s->store;
+        int hashed = it->from_stage && s->spool_fd >= 0;
+        int rc = hstore_program(st) == s->p
+                     ? hstore_decode_hist(st, it->rec, it->len, ar, dst, hashed)
+                 : hashed ? hstore_decode_hashed(st, it->rec, it->len, ar, dst)
+                          : hstore_decode_into(st, it->rec, it->len, ar, dst);
         if (rc == -2 || (rc == 0 && vm_prepare(&s->prep, dst, ar))) return *oom = 1, -1;
         if (rc) { /* a damaged record: left out, reported */
             s->failed = 1;

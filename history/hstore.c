@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hcodec.h"
+#include "hfields.h"
 #include "hpg.h"
 #include "i18n.h"
 #include "scalar.h"
@@ -51,6 +52,10 @@ struct HStore {
     /* by schema number - 1 (NULL: not loaded yet); a plan, once set, never
      * changes, so readers load the pointer without the lock */
     _Atomic(HcPlan *) plans[MAX_SCHEMAS];
+    /* the same for history() (hstore_decode_hist): only the fields the
+     * program reads from history claims (hfields.h); set with plans[] */
+    _Atomic(HcPlan *) hplans[MAX_SCHEMAS];
+    HFields hf;
     atomic_uint nschemas;
     uint32_t cur_schema; /* the number claims are written with (0: none) */
     StrBuf mine;         /* the program's own schema description */
@@ -90,15 +95,23 @@ static int open_db(MDB_txn *txn, const char *name, int create, MDB_dbi *dbi) {
 
 /* A schema description read from the store: its plan for the handle's
  * program (under s->mu, or before the handle is shared). */
+static int keep_field(void *ud, const RecordType *rt, uint32_t f) {
+    return hfields_keep(ud, rt, f);
+}
+
 static int add_plan(HStore *s, long n, const char *desc, size_t len, char *err, size_t errcap) {
     if (n < 1 || n > MAX_SCHEMAS) return 0;
     if (!atomic_load(&s->plans[n - 1])) {
         int damaged = 0;
         HcPlan *pl = hcodec_plan(desc, len, s->p->claim, &s->ar, &damaged);
-        if (!pl)
+        HcPlan *hp = pl && !s->hf.all ? hcodec_plan_keep(desc, len, s->p->claim, keep_field, &s->hf,
+                                                         &s->ar, &damaged)
+                                      : pl;
+        if (!pl || !hp)
             return fail(err, errcap, "%s: %s", s->sh->dir,
                         damaged ? "a schema description in the history store is damaged"
                                 : "out of memory");
+        atomic_store(&s->hplans[n - 1], hp); /* before plans[]: readers look there first */
         atomic_store(&s->plans[n - 1], pl);
     }
     if ((uint32_t)n > atomic_load(&s->nschemas)) atomic_store(&s->nschemas, (uint32_t)n);
@@ -321,6 +334,7 @@ static int view_open(HStore **out, HShared *sh, const Program *p, Alloc a, char 
         s->asof_field >= 0 && ct->fields[s->asof_field].type.kind == TY_DATE ? SECS_PER_DAY : 1;
     hcodec_describe(ct, &s->mine);
     s->enc = hcodec_enc_plan(ct, &s->ar);
+    hfields_build(&s->hf, p, &s->ar); /* out of memory: every field (hf.all) */
     int rc =
         s->mine.oom ? fail(err, errcap, "out of memory%s%s", "", "") : load_schemas(s, err, errcap);
     if (rc) {
@@ -811,6 +825,25 @@ int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Va
     const HcPlan *pl = plan_for((HStore *)s, hcodec_schema_no(rec, n, &body));
     if (!pl) return -1;
     return hcodec_decode_into(pl, rec + body, n - body, ar, dst);
+}
+
+/* The history() plan for schema number no (plan_for loads both). */
+static const HcPlan *hplan_for(HStore *s, int64_t no) {
+    if (!plan_for(s, no)) return NULL;
+    return atomic_load(&s->hplans[no - 1]);
+}
+
+int hstore_decode_hist(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst,
+                       int hashed) {
+    size_t body;
+    const HcPlan *pl = hplan_for((HStore *)s, hcodec_schema_no(rec, n, &body));
+    if (!pl) return -1;
+    return hashed ? hcodec_decode_into_hashed(pl, rec + body, n - body, ar, dst)
+                  : hcodec_decode_into(pl, rec + body, n - body, ar, dst);
+}
+
+const Program *hstore_program(const HStore *s) {
+    return s->p;
 }
 
 int hstore_decode_hashed(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst) {

@@ -169,6 +169,14 @@ int hstore_decode_into(const HStore *s, const char *rec, size_t n, Arena *ar, Va
 /* The same for a record of hcodec's hashed variant (a batch's spool,
  * encoded with hcodec_encode_hashed and this store's schema number). */
 int hstore_decode_hashed(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst);
+/* hstore_decode_into (hashed 0) or hstore_decode_hashed (1) for history():
+ * only the fields the handle's program reads from history claims are
+ * decoded, the others left missing (hfields.h).  Only for that program's
+ * VM (hstore_program). */
+int hstore_decode_hist(const HStore *s, const char *rec, size_t n, Arena *ar, Value *dst,
+                       int hashed);
+/* The program the handle was opened for. */
+const Program *hstore_program(const HStore *s);
 /* Writes the plain record of the hashed record rec[0..n) into out
  * (cleared first): 0, or -1 when it is damaged (-2: out of memory). */
 int hstore_unhash(const HStore *s, const char *rec, size_t n, StrBuf *out);
