@@ -2388,6 +2388,7 @@ typedef struct Copy {
     HStore *from;
     HStore *to;
     HTxn *t;
+    HTxn *rt; /* the staged batch's read transaction */
     uint32_t every, n;
     uint64_t copied;
     StrBuf scratch;
@@ -2406,6 +2407,9 @@ static int copy_one(void *ud, const HRec *r) {
         c->rc = engine_fail(c->e, ARB_ERR_IO, "%s", err);
         return 1;
     }
+    /* a claim_id given twice: the last copy is recorded, as history add
+     * stores it */
+    if (!hstore_staged_last(c->rt, r)) return 0;
     HRec rec = *r;
     uint64_t off;
     uint32_t m;
@@ -2481,6 +2485,7 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, int spool_f
         sb_free(&c.plain);
         return engine_fail(e, ARB_ERR_IO, "%s", err);
     }
+    c.rt = rt;
     if (hstore_each(rt, copy_one, &c) && c.rc == ARB_OK)
         c.rc = engine_fail(e, ARB_ERR_IO, "history store: cannot read the staged batch");
     if (c.rc == ARB_OK && hstore_each_reversed(rt, copy_reversal, &c) && c.rc == ARB_OK)

@@ -608,9 +608,29 @@ static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n
     MDB_val v = {n, (void *)rec};
     int rc = mdb_put(t->txn, s->sh->claims, k, &v, 0);
     if (rc) return mdb_fail(err, errcap, rc);
-    MDB_val iv = {s->flags & HSTORE_STAGING ? 0 : k->mv_size, k->mv_data};
-    rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
-    if (rc) return mdb_fail(err, errcap, rc);
+    if (s->flags & HSTORE_STAGING) {
+        /* a staging store keeps both copies of a claim_id given twice; ids
+         * holds the greatest seq (input order) of the id, so that recording
+         * the batch keeps its last copy as history add does */
+        HRec r;
+        if (split_key(k, &r)) return fail(err, errcap, "history store: a damaged key%s%s", "", "");
+        unsigned char be[4] = {(unsigned char)(r.seq >> 24), (unsigned char)(r.seq >> 16),
+                               (unsigned char)(r.seq >> 8), (unsigned char)r.seq};
+        MDB_val iv = {4, be};
+        rc = mdb_put(t->txn, s->sh->ids, idk, &iv, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) {
+            rc = 0;
+            if (iv.mv_size != 4 || memcmp(iv.mv_data, be, 4) < 0) {
+                MDB_val nv = {4, be};
+                rc = mdb_put(t->txn, s->sh->ids, idk, &nv, 0);
+            }
+        }
+        if (rc) return mdb_fail(err, errcap, rc);
+    } else {
+        MDB_val iv = {k->mv_size, k->mv_data};
+        rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
+        if (rc) return mdb_fail(err, errcap, rc);
+    }
     t->changes++;
     /* a record too big for half a page goes to pages of its own */
     size_t ps = s->sh->psize;
@@ -716,6 +736,15 @@ int hstore_has_id(HTxn *t, const char *claim_id, size_t n) {
     MDB_val k = {n, (void *)claim_id}, v;
     if ((t->s->flags & HSTORE_STAGING) && mdb_get(t->txn, t->s->sh->rev, &k, &v) == 0) return 2;
     return mdb_get(t->txn, t->s->sh->ids, &k, &v) == 0;
+}
+
+int hstore_staged_last(HTxn *t, const HRec *r) {
+    if (t->pg || !(t->s->flags & HSTORE_STAGING)) return 1;
+    MDB_val k = {r->claim_id_len, (void *)r->claim_id}, v;
+    if (mdb_get(t->txn, t->s->sh->ids, &k, &v) != 0 || v.mv_size != 4) return 1;
+    const unsigned char *b = v.mv_data;
+    uint32_t seq = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return r->seq >= seq;
 }
 
 int hstore_is_reversed(HTxn *t, const char *claim_id, size_t n) {

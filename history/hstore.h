@@ -143,6 +143,11 @@ typedef struct HRec {
     size_t rec_len;
 } HRec;
 
+/* Whether r, read from a staging store, is the last copy in input order
+ * (the greatest seq) of its claim_id (1) or a claim_id given again later in
+ * the batch (0).  1 for any other store. */
+int hstore_staged_last(HTxn *t, const HRec *r);
+
 /* Calls fn for each of person's claims with from <= t and (t, seq) <
  * (to_t, to_seq) — to_seq UINT32_MAX takes every claim at to_t — oldest
  * first.  fn returns nonzero to stop.  0, or -1 on error. */

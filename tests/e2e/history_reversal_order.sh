@@ -4,8 +4,9 @@
 # --record F` does (same rules, stores that start alike), for a reversal
 # before its claim (in the same window and windows apart), after it, of a
 # claim already in the store, of an unknown claim, two reversals of one
-# claim, a claim met again after its reversal, and a reversal by status
-# (its own claim_id) — as JSON Lines, from standard input, as canonical CSV,
+# claim, a claim met again after its reversal, a reversal by status (its
+# own claim_id), and a claim_id given twice with no reversal (the last copy
+# is kept) — as JSON Lines, from standard input, as canonical CSV,
 # on two threads, in small commits, with the reversals' ids spilled to runs
 # (ARBITER_ID_BUDGET=8); and the counts reconcile (read = stored + rejected
 # + reversals, exit 3 for the rejected record).
@@ -49,6 +50,10 @@ for k, d in enumerate(c):
     if k == 40: out.append(rev(id(40)))     # ... and the claim again below
     if k == 1500: out.append(dict(c[40], total_amount="40.00"))
     if k % 150 == 7: out.append(rev("NOPE-%d" % k))  # unknown ids, to spill the set
+    # a claim_id given again with no reversal, under a person that sorts
+    # first: the last copy in input order is kept, by add and by record
+    if k == 1201: out.append(dict(c[1200], person_id="A-DUP-1", total_amount="12.00"))
+    if k == 2900: out.append(dict(c[700], person_id="A-DUP-2", total_amount="7.00"))
 out.append(rev(id(100)))           # after its claim, windows apart
 out.append(dict(c[2500], total_amount="25.00"))  # again, after its reversal
 with open("batch.jsonl", "w", encoding="utf-8") as f:
@@ -110,6 +115,11 @@ fresh rec
 "$arbiter" history export rec -o rec.jsonl --quiet "${std[@]}"
 ids rec.jsonl > rec.ids
 same want.txt rec.ids "check --record does not leave every claim a reversal of the batch names out"
+python3 - rec.jsonl <<'PY' && ok || bad "check --record does not keep the last copy of a claim_id given twice"
+import json, sys
+p = {d["claim_id"]: d["person_id"] for d in map(json.loads, open(sys.argv[1], encoding="utf-8"))}
+sys.exit(0 if sorted(v for v in p.values() if v.startswith("A-DUP")) == ["A-DUP-1", "A-DUP-2"] else 1)
+PY
 
 # history add, JSON Lines, in every way
 add_case() { # NAME ARGS...: history add into a fresh store, compared with check --record
