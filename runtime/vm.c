@@ -9,6 +9,7 @@
 #include "native.h"
 #include "scalar.h"
 #include "sort.h"
+#include "strmap.h"
 
 /* SELECT's groups: for each list and string field a SELECT has met since
  * the claim began, a mark (key NULL) saying how far the list is grouped by
@@ -72,6 +73,7 @@ void vm_free(VM *vm) {
     mem_free(vm->alloc, vm->ev, vm->capev * sizeof(const Value *));
     mem_free(vm->alloc, vm->sel, vm->capsel * sizeof(SelEntry));
     mem_free(vm->alloc, vm->memo, VM_MEMO * sizeof(CandMemo));
+    mem_free(vm->alloc, vm->codes, VM_CODES * sizeof(CodeCands));
     mem_free(vm->alloc, vm->memo_rules, vm->capmemo_rules * sizeof(uint32_t));
     sb_free(&vm->msg);
     memset(vm, 0, sizeof *vm);
@@ -1092,9 +1094,30 @@ static void drop_rule(VM *vm, size_t from, uint32_t rule) {
     vm->nfindings = w;
 }
 
+/* The slot of s under ix among the VM's kept codes, or NULL when s is too
+ * long to keep or the slots could not be made (then it is looked up). */
+static CodeCands *code_slot(VM *vm, const RuleIndex *ix, const ArbStr *s) {
+    if (s->len > VM_CODE_MAX) return NULL;
+    if (!vm->codes && !(vm->codes = mem_calloc(vm->alloc, VM_CODES * sizeof(CodeCands))))
+        return NULL;
+    uint32_t h = s->hash ^ (uint32_t)((uintptr_t)ix >> 4) * 0x9E3779B1u;
+    return &vm->codes[(h ^ h >> 16) & (VM_CODES - 1)];
+}
+
 int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
     const Table *t = ix->keys;
     vm->ncand = 0;
+    /* a code seen in an earlier claim: its candidates are kept (the index
+     * does not change, so they are what the look-ups below would find) */
+    CodeCands *kept = code_slot(vm, ix, s);
+    if (kept && kept->ix == ix && kept->hash == s->hash && kept->len == s->len &&
+        strmap_bytes_eq(kept->key, s->data, s->len)) {
+        if (mem_grow(vm->alloc, (void **)&vm->cand, sizeof(uint32_t), &vm->capcand, kept->n))
+            return -1;
+        memcpy(vm->cand, kept->cand, kept->n * sizeof(uint32_t));
+        vm->ncand = kept->n;
+        return 0;
+    }
     uint32_t h = 0;
     if (add_candidates(vm, t, s->data, s->len, 0, s->hash)) return -1;
     for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++) {
@@ -1112,6 +1135,14 @@ int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
     for (size_t k = 0; k < vm->ncand; k++)
         if (!k || vm->cand[k] != vm->cand[w - 1]) vm->cand[w++] = vm->cand[k];
     vm->ncand = w;
+    if (kept && w <= VM_CODE_CANDS) {
+        kept->ix = ix;
+        kept->hash = s->hash;
+        kept->len = (uint16_t)s->len;
+        kept->n = (uint16_t)w;
+        memcpy(kept->cand, vm->cand, w * sizeof(uint32_t));
+        memcpy(kept->key, s->data, s->len);
+    }
     return 0;
 }
 
