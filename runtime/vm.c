@@ -1114,7 +1114,7 @@ int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
         strmap_bytes_eq(kept->key, s->data, s->len)) {
         if (mem_grow(vm->alloc, (void **)&vm->cand, sizeof(uint32_t), &vm->capcand, kept->n))
             return -1;
-        memcpy(vm->cand, kept->cand, kept->n * sizeof(uint32_t));
+        if (kept->n) memcpy(vm->cand, kept->cand, kept->n * sizeof(uint32_t));
         vm->ncand = kept->n;
         return 0;
     }
@@ -1140,7 +1140,7 @@ int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
         kept->hash = s->hash;
         kept->len = (uint16_t)s->len;
         kept->n = (uint16_t)w;
-        memcpy(kept->cand, vm->cand, w * sizeof(uint32_t));
+        if (w) memcpy(kept->cand, vm->cand, w * sizeof(uint32_t)); /* vm->cand NULL when none yet */
         memcpy(kept->key, s->data, s->len);
     }
     return 0;
