@@ -94,6 +94,17 @@ static inline uint32_t strmap_hash(const StrMap *m, const char *key, size_t len)
     return m->fast ? strmap_fast_hash(key, len) : str_hash(key, len);
 }
 
+/* Starts bringing into the cache the slot a look-up of hash h reads first
+ * (a hint: nothing when the map is empty or the compiler has no prefetch). */
+static inline void strmap_prefetch(const StrMap *m, uint32_t h) {
+#if defined(__GNUC__)
+    if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
+#else
+    (void)m;
+    (void)h;
+#endif
+}
+
 void strmap_free(StrMap *m);
 /* Forgets every entry, keeping the table (no allocation). */
 void strmap_clear(StrMap *m);

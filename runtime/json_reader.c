@@ -157,6 +157,13 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
     }
 }
 
+/* Look-ups in the shared strings held back at most: a record's plain
+ * strings are looked up together when it has been read (pend_flush), each
+ * slot fetched ahead when the string is read, so that their cache misses
+ * (the map holds up to 16k strings) overlap instead of following one
+ * another. */
+#define PEND_MAX 8
+
 /* The state of one parse. */
 typedef struct P {
     const char *start, *p, *end;
@@ -192,6 +199,14 @@ typedef struct P {
      * field's there is that string again, without a look-up in `strings`
      * (a claim's lines mostly share their dept and doctor) */
     const Value *prev;
+    /* with strings shared, the plain strings of the record being read
+     * whose look-up in `strings` waits (make_str, pend_flush) */
+    struct {
+        const ArbStr **out;
+        const char *at, *s;
+        uint32_t n, h;
+    } pend[PEND_MAX];
+    int npend;
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -748,14 +763,52 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
     return 0;
 }
 
+/* The plain string s[0..n) (of hash mh in P_->strings) shared: the one
+ * already read, else a copy, stored in the map. */
+static int intern(P *P_, const char *at, const char *s, uint32_t n, uint32_t mh,
+                  const ArbStr **out) {
+    if ((*out = strmap_get_hashed(P_->strings, s, n, mh)) != NULL) return 0;
+    ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
+    if (!a) return oom_fail(P_, at);
+    memcpy(a->data, s, n);
+    a->data[n] = 0;
+    a->len = n;
+    a->hash = str_hash(a->data, n); /* no_hash is never set with shared strings */
+    *out = a;
+    int oom = 0; /* out of memory: this one is not shared, which is still right */
+    const ArbStr *known = strmap_put_hashed(P_->strings, a->data, n, mh, a, &oom);
+    if (known) *out = known;
+    return 0;
+}
+
+/* Looks up the strings held back (make_str), in the order they were read. */
+static int pend_flush(P *P_) {
+    int rc = 0;
+    for (int i = 0; i < P_->npend && !rc; i++)
+        rc = intern(P_, P_->pend[i].at, P_->pend[i].s, P_->pend[i].n, P_->pend[i].h,
+                    P_->pend[i].out);
+    P_->npend = 0;
+    return rc;
+}
+
 /* A code or text value from a string (decoding escapes) or a number's text;
- * with P_->strings, one already read is shared. */
+ * with P_->strings, one already read is shared: a plain one's look-up waits
+ * (*out NULL until then) for the end of its record or for PEND_MAX others. */
 static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, const ArbStr **out) {
     uint32_t mh =
         0; /* the string's hash in P_->strings: computed once, for the look-up and the put */
     if (P_->strings && !esc) {
         mh = strmap_hash(P_->strings, s, n);
-        if ((*out = strmap_get_hashed(P_->strings, s, n, mh)) != NULL) return 0;
+        if (P_->npend == PEND_MAX && pend_flush(P_)) return -1;
+        strmap_prefetch(P_->strings, mh);
+        P_->pend[P_->npend].out = out;
+        P_->pend[P_->npend].at = at;
+        P_->pend[P_->npend].s = s;
+        P_->pend[P_->npend].n = (uint32_t)n;
+        P_->pend[P_->npend].h = mh;
+        P_->npend++;
+        *out = NULL;
+        return 0;
     }
     ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
     if (!a) return oom_fail(P_, at);
@@ -1020,6 +1073,7 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             return fail(P_, P_->p, "invalid JSON: expected ',' or '}'");
         }
     }
+    if (P_->npend && pend_flush(P_)) return -1; /* the record's strings, before the check */
     for (uint32_t i = 0; i < j->nreq; i++) {
         const Field *fd = &rt->fields[j->req[i]];
         if (is_missing(fd->type.kind, out[j->req[i]]) &&
@@ -1075,6 +1129,7 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     P_.oom = 0;
     P_.field = NULL;
     P_.prev = NULL;
+    P_.npend = 0;
     P_.start = P_.p = p;
     P_.end = p + n;
     P_.ar = ar;

@@ -9,6 +9,7 @@
 #include "native.h"
 #include "scalar.h"
 #include "sort.h"
+#include "strmap.h"
 
 /* SELECT's groups: for each list and string field a SELECT has met since
  * the claim began, a mark (key NULL) saying how far the list is grouped by
@@ -72,6 +73,7 @@ void vm_free(VM *vm) {
     mem_free(vm->alloc, vm->ev, vm->capev * sizeof(const Value *));
     mem_free(vm->alloc, vm->sel, vm->capsel * sizeof(SelEntry));
     mem_free(vm->alloc, vm->memo, VM_MEMO * sizeof(CandMemo));
+    mem_free(vm->alloc, vm->codes, VM_CODES * sizeof(CodeCands));
     mem_free(vm->alloc, vm->memo_rules, vm->capmemo_rules * sizeof(uint32_t));
     sb_free(&vm->msg);
     memset(vm, 0, sizeof *vm);
@@ -730,6 +732,41 @@ static void probe_hit(VM *vm, uint32_t pc, const Value *S, size_t sp, const Valu
             vm->trace(vm->trace_ud, &p->probes[lo], S + sp - p->probes[lo].nvalues, L);
 }
 
+/* Each opcode's operand count as a constant, so that an instruction's
+ * handler steps over its operands without a table look-up. */
+enum {
+#define X(name, n, sig, d) NARGS_##name = n,
+    ARB_OPCODES(X)
+#undef X
+};
+
+/* The interpreter is threaded where the compiler takes labels as values
+ * (GCC, Clang): each handler ends by jumping through the table to the next
+ * one, so every handler has its own indirect jump for the branch predictor
+ * to learn, and steps pc over its operands by a constant.  Elsewhere it is
+ * a switch in a loop.  OP(X) opens instruction X's handler (pc already at
+ * the next instruction, a its first operand); NEXT() goes to the next
+ * instruction. */
+#if defined(__GNUC__)
+#define VM_THREADED 1
+#define OP(name) op_##name : pc += 1 + NARGS_##name;
+#define NEXT()                                                                                     \
+    do {                                                                                           \
+        if (__builtin_expect(!fuse, 0) && vm->trace && p->probe_at && p->probe_at[pc])             \
+            probe_hit(vm, pc, S, sp, L);                                                           \
+        ip = code + pc;                                                                            \
+        a = ip[1];                                                                                 \
+        if (__builtin_expect((uint32_t)ip[0] >= OPC__COUNT, 0)) return -1;                         \
+        goto *jump[ip[0]];                                                                         \
+    } while (0)
+#else
+#define VM_THREADED 0
+#define OP(name)                                                                                   \
+    case OPC_##name:                                                                               \
+        pc += 1 + NARGS_##name;
+#define NEXT() break
+#endif
+
 /* Runs code from pc until HALT with the claim in local 0; ops is the
  * operand vector of the code (varying operands are slots in it). */
 static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint32_t rule,
@@ -739,218 +776,244 @@ static int run(VM *vm, uint32_t pc, const int32_t *ops, const Value *claim, uint
     Value *S = vm->stack, *L = vm->locals;
     size_t sp = 0;
     const int fuse = !(vm->trace && p->probe_at);
+    const int32_t *ip;
+    int32_t a;
     L[0].rec = claim;
+#if VM_THREADED
+    static const void *const jump[OPC__COUNT] = {
+#define X(name, n, sig, d) [OPC_##name] = &&op_##name,
+        ARB_OPCODES(X)
+#undef X
+    };
+    NEXT();
+    {
+#else
     for (;;) {
         if (vm->trace && p->probe_at && p->probe_at[pc]) probe_hit(vm, pc, S, sp, L);
-        const int32_t *ip = code + pc;
-        int32_t a = ip[1];
-        pc += 1 + opcode_nargs[ip[0]];
+        ip = code + pc;
+        a = ip[1];
         switch ((Opcode)ip[0]) {
-        case OPC_HALT: return 0;
-        case OPC_CONST: S[sp++] = p->consts[ops[a]]; break;
-        case OPC_LOAD: S[sp++] = L[a]; break;
-        case OPC_STORE: L[a] = S[--sp]; break;
-        case OPC_POP: sp--; break;
-        case OPC_FIELD: S[sp - 1] = S[sp - 1].rec[a]; break;
-        case OPC_LFIELD:
+#endif
+        /* OP(X) is a case label, which clang-format does not know: formatted by hand */
+        /* clang-format off */
+        OP(HALT) return 0;
+        OP(CONST) S[sp++] = p->consts[ops[a]]; NEXT();
+        OP(LOAD) S[sp++] = L[a]; NEXT();
+        OP(STORE) L[a] = S[--sp]; NEXT();
+        OP(POP) sp--; NEXT();
+        OP(FIELD) S[sp - 1] = S[sp - 1].rec[a]; NEXT();
+        OP(LFIELD)
             S[sp++] = L[a].rec[ip[2]];
             if (fuse && code[pc] == OPC_LFIELD) { /* two fields, compared next */
                 S[sp++] = L[code[pc + 1]].rec[code[pc + 2]];
                 pc += 3;
             }
-            break;
-        case OPC_STFIELD: ((Value *)L[a].rec)[ip[2]] = S[--sp]; break;
-        case OPC_ADD: BIN_INT(add_ovf(vm, x, y)); break;
-        case OPC_SUB: BIN_INT(sub_ovf(vm, x, y)); break;
-        case OPC_MUL: BIN_INT(mul_ovf(vm, x, y)); break;
-        case OPC_DIV: BIN_INT(y == 0 ? NUL : x / y); break;
-        case OPC_NEG: S[sp - 1].i = S[sp - 1].i == NUL ? NUL : -S[sp - 1].i; break;
-        case OPC_MULK:
+            NEXT();
+        OP(STFIELD) ((Value *)L[a].rec)[ip[2]] = S[--sp]; NEXT();
+        OP(ADD) BIN_INT(add_ovf(vm, x, y)); NEXT();
+        OP(SUB) BIN_INT(sub_ovf(vm, x, y)); NEXT();
+        OP(MUL) BIN_INT(mul_ovf(vm, x, y)); NEXT();
+        OP(DIV) BIN_INT(y == 0 ? NUL : x / y); NEXT();
+        OP(NEG) S[sp - 1].i = S[sp - 1].i == NUL ? NUL : -S[sp - 1].i; NEXT();
+        OP(MULK)
             if (S[sp - 1].i != NUL) S[sp - 1].i = mul_ovf(vm, S[sp - 1].i, a);
-            break;
-        case OPC_DIVK: /* date(t) of a datetime divides by a day's seconds: a constant
+            NEXT();
+        OP(DIVK) /* date(t) of a datetime divides by a day's seconds: a constant
                           divisor the C compiler turns into a multiply, not an idiv */
             if (S[sp - 1].i != NUL)
                 S[sp - 1].i = a == SECS_PER_DAY ? floor_div(S[sp - 1].i, SECS_PER_DAY)
                                                 : floor_div(S[sp - 1].i, a);
-            break;
-        case OPC_EQ:
+            NEXT();
+        OP(EQ)
             CMP_INT(==);
             FUSE_JUMP();
-            break;
-        case OPC_NE:
+            NEXT();
+        OP(NE)
             CMP_INT(!=);
             FUSE_JUMP();
-            break;
-        case OPC_LT:
+            NEXT();
+        OP(LT)
             CMP_INT(<);
             FUSE_JUMP();
-            break;
-        case OPC_LE:
+            NEXT();
+        OP(LE)
             CMP_INT(<=);
             FUSE_JUMP();
-            break;
-        case OPC_GT:
+            NEXT();
+        OP(GT)
             CMP_INT(>);
             FUSE_JUMP();
-            break;
-        case OPC_GE:
+            NEXT();
+        OP(GE)
             CMP_INT(>=);
             FUSE_JUMP();
-            break;
-        case OPC_SEQ: {
+            NEXT();
+        OP(SEQ) {
             const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
             sp--;
             S[sp - 1].i = x && y && str_eq(x, y);
             FUSE_JUMP();
-            break;
+            NEXT();
         }
-        case OPC_SNE: {
+        OP(SNE) {
             const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
             sp--;
             S[sp - 1].i = x && y && !str_eq(x, y);
-            break;
+            NEXT();
         }
-        case OPC_SLT: CMP_STR(<); break;
-        case OPC_SLE: CMP_STR(<=); break;
-        case OPC_SGT: CMP_STR(>); break;
-        case OPC_SGE: CMP_STR(>=); break;
-        case OPC_NOT: S[sp - 1].i = !(S[sp - 1].i > 0); break;
-        case OPC_JMP: pc = (uint32_t)a; break;
-        case OPC_JZ:
+        OP(SLT) CMP_STR(<); NEXT();
+        OP(SLE) CMP_STR(<=); NEXT();
+        OP(SGT) CMP_STR(>); NEXT();
+        OP(SGE) CMP_STR(>=); NEXT();
+        OP(NOT) S[sp - 1].i = !(S[sp - 1].i > 0); NEXT();
+        OP(JMP) pc = (uint32_t)a; NEXT();
+        OP(JZ)
             if (!(S[--sp].i > 0)) pc = (uint32_t)a;
-            break;
-        case OPC_JNZ:
+            NEXT();
+        OP(JNZ)
             if (S[--sp].i > 0) pc = (uint32_t)a;
-            break;
-        case OPC_JZK:
+            NEXT();
+        OP(JZK)
             if (!(S[sp - 1].i > 0)) {
                 S[sp - 1].i = 0;
                 pc = fuse ? thread_false(code, (uint32_t)a, &sp) : (uint32_t)a;
             } else
                 sp--;
-            break;
-        case OPC_JNZK:
+            NEXT();
+        OP(JNZK)
             if (S[sp - 1].i > 0)
                 pc = (uint32_t)a;
             else
                 sp--;
-            break;
-        case OPC_ISNULL: S[sp - 1].i = S[sp - 1].i == NUL; break;
-        case OPC_SISNULL: S[sp - 1].i = S[sp - 1].s == NULL; break;
-        case OPC_COAL:
+            NEXT();
+        OP(ISNULL) S[sp - 1].i = S[sp - 1].i == NUL; NEXT();
+        OP(SISNULL) S[sp - 1].i = S[sp - 1].s == NULL; NEXT();
+        OP(COAL)
             sp--;
             if (S[sp - 1].i == NUL) S[sp - 1] = S[sp];
-            break;
-        case OPC_SCOAL:
+            NEXT();
+        OP(SCOAL)
             sp--;
             if (!S[sp - 1].s) S[sp - 1] = S[sp];
-            break;
-        case OPC_INSET: S[sp - 1].i = vm_inset(p, ops[a], S[sp - 1].s); break;
-        case OPC_INTABLE: S[sp - 1].i = vm_set_has(p->tables[ops[a]], S[sp - 1].s); break;
-        case OPC_ININT:
+            NEXT();
+        OP(INSET) S[sp - 1].i = vm_inset(p, ops[a], S[sp - 1].s); NEXT();
+        OP(INTABLE) S[sp - 1].i = vm_set_has(p->tables[ops[a]], S[sp - 1].s); NEXT();
+        OP(ININT)
             S[sp - 1].i = S[sp - 1].i != NUL && vm_intset_has(&p->intsets[ops[a]], S[sp - 1].i);
-            break;
-        case OPC_MATCHES: {
+            NEXT();
+        OP(MATCHES) {
             const ArbStr *s = S[sp - 1].s;
             S[sp - 1].i = s && vm_regexec(p, (uint32_t)ops[a], s);
-            break;
+            NEXT();
         }
-        case OPC_AGE: BIN_INT(vm_age_years(x, y)); break;
-        case OPC_YEAR:
-        case OPC_MONTH:
+        OP(AGE) BIN_INT(vm_age_years(x, y)); NEXT();
+        OP(YEAR)
             if (S[sp - 1].i != NUL) {
                 int64_t y;
                 unsigned m, d;
                 civil_from_days(S[sp - 1].i, &y, &m, &d);
-                S[sp - 1].i = ip[0] == OPC_YEAR ? y : (int64_t)m;
+                S[sp - 1].i = y;
             }
-            break;
-        case OPC_ABS:
+            NEXT();
+        OP(MONTH)
+            if (S[sp - 1].i != NUL) {
+                int64_t y;
+                unsigned m, d;
+                civil_from_days(S[sp - 1].i, &y, &m, &d);
+                S[sp - 1].i = (int64_t)m;
+            }
+            NEXT();
+        OP(ABS)
             if (S[sp - 1].i != NUL && S[sp - 1].i < 0) S[sp - 1].i = -S[sp - 1].i;
-            break;
-        case OPC_LEN: S[sp - 1].i = S[sp - 1].s ? vm_utf8_chars(S[sp - 1].s) : NUL; break;
-        case OPC_SELECT:
+            NEXT();
+        OP(LEN) S[sp - 1].i = S[sp - 1].s ? vm_utf8_chars(S[sp - 1].s) : NUL; NEXT();
+        OP(SELECT)
             sp--;
             S[sp - 1].l = vm_select(vm, S[sp - 1].l, S[sp].s, a, ar);
-            break;
-        case OPC_SELDAY:
+            NEXT();
+        OP(SELDAY)
             sp--;
             S[sp - 1].l = vm_select_day(vm, S[sp - 1].l, S[sp].i, a, ar);
-            break;
-        case OPC_SELIN:
+            NEXT();
+        OP(SELIN)
             sp--;
             S[sp - 1].l = vm_select_in(vm, S[sp - 1].l, S[sp].s, a, ip[2], ar);
-            break;
-        case OPC_LOOP:
+            NEXT();
+        OP(LOOP)
             L[a] = S[--sp];
             L[ip[2]].i = -1;
-            break;
-        case OPC_NEXT: {
+            NEXT();
+        OP(NEXT) {
             const ArbList *l = L[a].l;
             int64_t i = ++L[ip[2]].i;
             if (!l || i >= (int64_t)l->n)
                 pc = (uint32_t)ip[4];
             else
                 L[ip[3]].rec = list_item(l, (uint32_t)i);
-            break;
+            NEXT();
         }
-        case OPC_MATCH:
+        OP(MATCH)
             L[a] = S[--sp];
             L[a + 1].i = -1;
             L[a + 3].i = 0;
-            break;
-        case OPC_NEXTROW:
+            NEXT();
+        OP(NEXTROW)
             if (!vm_next_row(p->tables[ops[a]], &L[ip[2]], &L[ip[3]])) pc = (uint32_t)ip[4];
-            break;
-        case OPC_ACCADD: {
+            NEXT();
+        OP(ACCADD) {
             Value v = S[--sp];
             if (v.i != NUL && L[a].i != NUL) L[a].i = add_ovf(vm, L[a].i, v.i);
-            break;
+            NEXT();
         }
-        case OPC_ACCMIN: {
+        OP(ACCMIN) {
             Value v = S[--sp];
             if (v.i != NUL && (L[a].i == NUL || v.i < L[a].i)) L[a] = v;
-            break;
+            NEXT();
         }
-        case OPC_ACCMAX: {
+        OP(ACCMAX) {
             Value v = S[--sp];
             if (v.i != NUL && (L[a].i == NUL || v.i > L[a].i)) L[a] = v;
-            break;
+            NEXT();
         }
-        case OPC_LUACALL: {
+        OP(LUACALL) {
             sp -= (size_t)ip[2];
             int rc = vm_lua_call(vm, rule, ops[a], &S[sp], &S[sp], ar);
             if (rc) return rc;
             sp++;
-            break;
+            NEXT();
         }
-        case OPC_FLAG: {
+        OP(FLAG) {
             int32_t nargs = ip[3];
             sp -= (size_t)nargs + 1;
             if (vm_flag(vm, rule, a < 0 ? claim : L[a].rec, ops[ip[2]], nargs, &S[sp], ar))
                 return -1;
-            break;
+            NEXT();
         }
-        case OPC_HISTORY: S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); break;
-        case OPC_STARTS: {
+        OP(HISTORY) S[sp - 1].l = vm_history(vm, S[sp - 1].i, ar); NEXT();
+        OP(STARTS) {
             const ArbStr *x = S[sp - 2].s, *y = S[sp - 1].s;
             sp--;
             S[sp - 1].i = vm_starts_with(x, y);
-            break;
+            NEXT();
         }
-        case OPC_EVRESET: vm->nev = 0; break;
-        case OPC_EVIDENCE: vm_evidence(vm, L[a].rec); break;
-        case OPC_LEAST: BIN_INT(x < y ? x : y); break;
-        case OPC_GREATEST: BIN_INT(x > y ? x : y); break;
-        case OPC_MATCHESR:
+        OP(EVRESET) vm->nev = 0; NEXT();
+        OP(EVIDENCE) vm_evidence(vm, L[a].rec); NEXT();
+        OP(LEAST) BIN_INT(x < y ? x : y); NEXT();
+        OP(GREATEST) BIN_INT(x > y ? x : y); NEXT();
+        OP(MATCHESR)
             sp--;
             S[sp - 1].i = vm_matches_regex(p, S[sp - 1].s, S[sp].i);
-            break;
-        default: return -1;
-        }
+            NEXT();
+        /* clang-format on */
+#if !VM_THREADED
+    default: return -1;
     }
+#endif
 }
+return -1;
+}
+#undef OP
+#undef NEXT
 
 int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
     /* the number comes from a regex column; checked all the same */
@@ -1031,9 +1094,30 @@ static void drop_rule(VM *vm, size_t from, uint32_t rule) {
     vm->nfindings = w;
 }
 
+/* The slot of s under ix among the VM's kept codes, or NULL when s is too
+ * long to keep or the slots could not be made (then it is looked up). */
+static CodeCands *code_slot(VM *vm, const RuleIndex *ix, const ArbStr *s) {
+    if (s->len > VM_CODE_MAX) return NULL;
+    if (!vm->codes && !(vm->codes = mem_calloc(vm->alloc, VM_CODES * sizeof(CodeCands))))
+        return NULL;
+    uint32_t h = s->hash ^ (uint32_t)((uintptr_t)ix >> 4) * 0x9E3779B1u;
+    return &vm->codes[(h ^ h >> 16) & (VM_CODES - 1)];
+}
+
 int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
     const Table *t = ix->keys;
     vm->ncand = 0;
+    /* a code seen in an earlier claim: its candidates are kept (the index
+     * does not change, so they are what the look-ups below would find) */
+    CodeCands *kept = code_slot(vm, ix, s);
+    if (kept && kept->ix == ix && kept->hash == s->hash && kept->len == s->len &&
+        strmap_bytes_eq(kept->key, s->data, s->len)) {
+        if (mem_grow(vm->alloc, (void **)&vm->cand, sizeof(uint32_t), &vm->capcand, kept->n))
+            return -1;
+        if (kept->n) memcpy(vm->cand, kept->cand, kept->n * sizeof(uint32_t));
+        vm->ncand = kept->n;
+        return 0;
+    }
     uint32_t h = 0;
     if (add_candidates(vm, t, s->data, s->len, 0, s->hash)) return -1;
     for (uint8_t k = 0; k < t->nprefix_lens && t->prefix_lens[k] <= s->len; k++) {
@@ -1051,6 +1135,14 @@ int vm_index_candidates(VM *vm, const RuleIndex *ix, const ArbStr *s) {
     for (size_t k = 0; k < vm->ncand; k++)
         if (!k || vm->cand[k] != vm->cand[w - 1]) vm->cand[w++] = vm->cand[k];
     vm->ncand = w;
+    if (kept && w <= VM_CODE_CANDS) {
+        kept->ix = ix;
+        kept->hash = s->hash;
+        kept->len = (uint16_t)s->len;
+        kept->n = (uint16_t)w;
+        if (w) memcpy(kept->cand, vm->cand, w * sizeof(uint32_t)); /* vm->cand NULL when none yet */
+        memcpy(kept->key, s->data, s->len);
+    }
     return 0;
 }
 

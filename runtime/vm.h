@@ -57,6 +57,22 @@ typedef struct CandMemo {
 } CandMemo;
 #define VM_MEMO 64 /* slots, by the code's hash */
 
+/* The item-code index's candidate rules of one code, kept across claims
+ * (vm_index_candidates): the code's bytes are copied, so the entry outlives
+ * the claim that brought it.  Codes longer than VM_CODE_MAX bytes or with
+ * more than VM_CODE_CANDS candidates are looked up each time. */
+#define VM_CODES 2048 /* slots, by the code's hash and the index */
+#define VM_CODE_MAX 40
+#define VM_CODE_CANDS 6
+typedef struct CodeCands {
+    const struct RuleIndex *ix; /* NULL: an empty slot */
+    uint32_t hash;
+    uint16_t len;
+    uint16_t n;
+    uint32_t cand[VM_CODE_CANDS]; /* in rule order, each once */
+    char key[VM_CODE_MAX];
+} CodeCands;
+
 typedef struct VM {
     const Program *p;
     Alloc alloc;
@@ -71,6 +87,7 @@ typedef struct VM {
     size_t ncand, capcand;
     CandMemo *memo; /* VM_MEMO slots: the candidates of the codes of the list being run */
     uint32_t *memo_rules;
+    CodeCands *codes; /* VM_CODES slots, made at the first look-up */
     size_t nmemo_rules, capmemo_rules;
     struct MergeKey *merge; /* scratch of vm_merge_findings */
     size_t capmerge;

@@ -569,6 +569,63 @@ static void test_index_decides_its_conjunct(void **state) {
     teardown_env(&e);
 }
 
+/* The item-code index's candidates of a code are kept across claims
+ * (VM.codes): every look-up, kept or not, gives what a VM that never saw
+ * the code gives.  Codes sharing a slot, a code longer than VM_CODE_MAX
+ * and one with more than VM_CODE_CANDS candidates included. */
+static void test_index_candidates_kept(void **state) {
+    (void)state;
+    Env e;
+    char rules[2048] = "";
+    /* seven rules on XA1: more than VM_CODE_CANDS */
+    for (int i = 0; i < 7; i++)
+        snprintf(rules + strlen(rules), sizeof rules - strlen(rules),
+                 "rule R%d in C for line in claim.lines when line.item_code == \"XA1\" flag line\n",
+                 i);
+    snprintf(rules + strlen(rules), sizeof rules - strlen(rules),
+             "rule P in C for line in claim.lines when line.item_code in {\"XB%%\", \"XB12%%\"} "
+             "flag line\n"
+             "rule Q in C for line in claim.lines when line.item_code in {\"XB7\", \"XC1\"} flag "
+             "line\n"
+             "rule L in C for line in claim.lines when line.item_code == "
+             "\"XLONG00000111112222233333444445555566666\" flag line\n");
+    setup_env(&e, rules);
+    assert_int_equal(e.p->nindexes, 1);
+    const RuleIndex *ix = &e.p->indexes[0];
+    VM fresh;
+    char code[64];
+    int kept = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 6000; i++) {
+            if (i == 0)
+                snprintf(code, sizeof code, "XA1");
+            else if (i == 1)
+                snprintf(code, sizeof code, "XLONG00000111112222233333444445555566666");
+            else if (i % 3 == 0)
+                snprintf(code, sizeof code, "XB%d", i);
+            else if (i % 3 == 1)
+                snprintf(code, sizeof code, "XC%d", i % 40);
+            else
+                snprintf(code, sizeof code, "Z%d", i);
+            /* a new string each time: the claim that brought it is gone */
+            const ArbStr *s = str_new(&e.ar, code, strlen(code));
+            assert_int_equal(vm_index_candidates(&e.vm, ix, s), 0);
+            assert_int_equal(vm_init(&fresh, e.p, mem_default()), 0);
+            assert_int_equal(vm_index_candidates(&fresh, ix, s), 0);
+            assert_int_equal(e.vm.ncand, fresh.ncand);
+            for (size_t k = 0; k < fresh.ncand; k++) assert_int_equal(e.vm.cand[k], fresh.cand[k]);
+            if (i == 0) assert_int_equal(fresh.ncand, 7);
+            if (i == 1) assert_int_equal(fresh.ncand, 1);
+            vm_free(&fresh);
+        }
+        arena_reset(&e.ar);
+    }
+    assert_non_null(e.vm.codes);
+    for (size_t i = 0; i < VM_CODES; i++) kept += e.vm.codes[i].ix != NULL;
+    assert_true(kept > VM_CODES / 2);
+    teardown_env(&e);
+}
+
 /* Small sets of exact members are kept inline (program_inline_sets) and
  * answer as the set's table does; sets with prefix members or more than
  * SMALL_SET_MAX members stay tables. */
@@ -755,6 +812,7 @@ int main(void) {
         cmocka_unit_test(test_history_calendar),
         cmocka_unit_test(test_starts_with),
         cmocka_unit_test(test_index_decides_its_conjunct),
+        cmocka_unit_test(test_index_candidates_kept),
         cmocka_unit_test(test_small_sets_inline),
         cmocka_unit_test(test_select_groups),
         cmocka_unit_test(test_select_day_groups),
