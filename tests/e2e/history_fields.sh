@@ -4,12 +4,12 @@
 # rules that reach history claims' fields by many paths — a `define` taking
 # a history claim, max/min/sum/count over history, derived fields of history
 # claims (age, los_days), grouped reads (facility, day, a line's fields, a
-# nested list's fields), coalesce, a rule's `for p in history(...)` binding,
-# find exactly what they find
-# with the history in memory: through the batch's staging store (hashed
-# records) and through a store recorded by an earlier batch (plain records),
-# on one thread and on two with the JIT.  Each rule must fire somewhere, so a field the
-# analysis misses (read as missing) changes the findings.
+# nested list's fields), coalesce, a rule's `for p in history(...)` binding
+# — find exactly what they find with the history in memory: through the
+# batch's staging store (hashed records) and through a store recorded by an
+# earlier batch (plain records), on one thread and on two with the JIT.
+# Each rule must fire somewhere, so a field the analysis misses (read as
+# missing) changes the findings.
 set -uo pipefail
 arbiter=$1 src=$2
 tmp=$(mktemp -d)
