@@ -156,10 +156,37 @@ static void test_grouped_and_none(void **state) {
     arb_engine_free(e);
 }
 
+/* A rule bound to history claims (`for p in history(...)`) and a
+ * `define` given a history claim read their fields there too; the claim's
+ * own fields compared with them are not read from history. */
+static void test_binding_and_define(void **state) {
+    (void)state;
+    arb_engine *e = engine_from("category B \"b\" { code \"GZ1\" severity high }\n"
+                                "define big(p) = p.fund_amount > 100.00\n"
+                                "rule B.1 \"t\" in B\n"
+                                "  for p in history(90d)\n"
+                                "  when big(p) and p.facility_id == claim.dept\n"
+                                "  flag claim amount 0.00\n");
+    Arena ar;
+    arena_init(&ar, e->alloc, 4096);
+    HFields h;
+    assert_int_equal(hfields_build(&h, e->prog, &ar), 0);
+    assert_false(h.all);
+    const RecordType *ct = e->prog->claim;
+    assert_true(keeps(&h, ct, "fund_amount"));
+    assert_true(keeps(&h, ct, "facility_id"));
+    assert_false(keeps(&h, ct, "dept")); /* read from the claim checked only */
+    assert_false(keeps(&h, ct, "total_amount"));
+    assert_false(keeps(&h, ct, "lines"));
+    arena_free(&ar);
+    arb_engine_free(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reads),
         cmocka_unit_test(test_grouped_and_none),
+        cmocka_unit_test(test_binding_and_define),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
