@@ -94,7 +94,8 @@ static int arena_new_chunk(Arena *ar, size_t need) {
     return 0;
 }
 
-void *arena_alloc(Arena *ar, size_t n) {
+void *arena_alloc_raw(Arena *ar, size_t n) {
+    if (n > SIZE_MAX - 7) return NULL; /* would round to a few bytes */
     n = (n + 7) & ~(size_t)7;
     if (n == 0) n = 8;
     if ((size_t)(ar->end - ar->ptr) < n) {
@@ -102,18 +103,12 @@ void *arena_alloc(Arena *ar, size_t n) {
     }
     void *p = ar->ptr;
     ar->ptr += n;
-    memset(p, 0, n);
     return p;
 }
 
-void *arena_alloc_raw(Arena *ar, size_t n) {
-    n = (n + 7) & ~(size_t)7;
-    if (n == 0) n = 8;
-    if ((size_t)(ar->end - ar->ptr) < n) {
-        if (arena_new_chunk(ar, n) != 0) return NULL;
-    }
-    void *p = ar->ptr;
-    ar->ptr += n;
+void *arena_alloc(Arena *ar, size_t n) {
+    void *p = arena_alloc_raw(ar, n);
+    if (p) memset(p, 0, n ? (n + 7) & ~(size_t)7 : 8); /* the padding too */
     return p;
 }
 
