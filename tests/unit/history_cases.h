@@ -22,7 +22,7 @@
 #include <string.h>
 
 /* An engine compiled from src over the standard schema. */
-static arb_engine *hc_engine(const char *src) {
+static inline arb_engine *hc_engine(const char *src) {
     arb_config cfg;
     arb_config_init(&cfg);
     cfg.stdlib_dir = ARB_STDLIB_DIR;
@@ -53,19 +53,19 @@ typedef struct HcFound {
     char msg[128];
 } HcFound;
 
-static void hc_on_finding(void *ud, const arb_finding *f) {
+static inline void hc_on_finding(void *ud, const arb_finding *f) {
     HcFound *x = ud;
     if (strcmp(f->rule_id, "FREQ.1") == 0) snprintf(x->msg, sizeof x->msg, "%s", f->message);
 }
 
-static const char *hc_check(arb_session *s, const char *json, HcFound *x) {
+static inline const char *hc_check(arb_session *s, const char *json, HcFound *x) {
     snprintf(x->msg, sizeof x->msg, "-");
     int rc = arb_session_check_json(s, json, strlen(json), ARB_PHASE_ALL, hc_on_finding, x);
     if (rc != ARB_OK) fail_msg("check: %d %s", rc, arb_session_errmsg(s));
     return x->msg;
 }
 
-static void hc_record(arb_session *s, const char *json) {
+static inline void hc_record(arb_session *s, const char *json) {
     int rc = arb_session_record_json(s, json, strlen(json));
     if (rc != ARB_OK) fail_msg("record: %d %s", rc, arb_session_errmsg(s));
 }
@@ -85,7 +85,7 @@ typedef struct HcWard {
     int found;
 } HcWard;
 
-static int hc_ward_one(void *ud, const HRec *r) {
+static inline int hc_ward_one(void *ud, const HRec *r) {
     HcWard *w = ud;
     if (r->claim_id_len != strlen(w->id) || memcmp(r->claim_id, w->id, r->claim_id_len) != 0)
         return 0;
@@ -97,7 +97,7 @@ static int hc_ward_one(void *ud, const HRec *r) {
     return 1;
 }
 
-static const char *hc_ward(arb_history *h, const char *id, char *buf, size_t cap) {
+static inline const char *hc_ward(arb_history *h, const char *id, char *buf, size_t cap) {
     HcWard w;
     memset(&w, 0, sizeof w);
     w.s = h->st;
@@ -116,7 +116,7 @@ static const char *hc_ward(arb_history *h, const char *id, char *buf, size_t cap
     return buf;
 }
 
-static void hc_attach_case(const char *where) {
+static inline void hc_attach_case(const char *where) {
     arb_engine *ea = hc_engine(HC_RULES);
     char both[2048];
     snprintf(both, sizeof both, "extend schema claim { ward text }\n%s", HC_RULES);
@@ -190,7 +190,7 @@ static void hc_attach_case(const char *where) {
 }
 
 /* The whole text of a file (freed by the caller). */
-static char *hc_slurp(const char *path) {
+static inline char *hc_slurp(const char *path) {
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     char *buf = calloc(1, 1 << 16);
@@ -201,7 +201,7 @@ static char *hc_slurp(const char *path) {
     return buf;
 }
 
-static void hc_feedback_case(const char *where, const char *out_path) {
+static inline void hc_feedback_case(const char *where, const char *out_path) {
     arb_engine *e = hc_engine("");
     arb_history *h;
     if (arb_history_open(e, where, ARB_HISTORY_WRITE, &h) != ARB_OK)

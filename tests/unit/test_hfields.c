@@ -13,25 +13,10 @@
 #include "engine.h"
 #include "hcodec.h"
 #include "hfields.h"
+#include "hstore.h"
 #include "json_reader.h"
 
-static arb_engine *engine_from(const char *src) {
-    arb_config cfg;
-    arb_config_init(&cfg);
-    cfg.stdlib_dir = ARB_STDLIB_DIR;
-    arb_engine *e = NULL;
-    assert_int_equal(arb_engine_new(&cfg, &e), ARB_OK);
-    assert_int_equal(arb_add_source(e, "test.rules", src, strlen(src)), ARB_OK);
-    if (arb_compile(e) != ARB_OK) {
-        for (size_t i = 0; i < arb_error_count(e); i++) {
-            char buf[2048];
-            arb_error_render(e, i, buf, sizeof buf);
-            fprintf(stderr, "%s", buf);
-        }
-        fail_msg("the rules do not compile");
-    }
-    return e;
-}
+#include "history_cases.h"
 
 static int field(const RecordType *rt, const char *name) {
     int f = record_field_index(rt, name, strlen(name));
@@ -57,13 +42,13 @@ static int keeps(const HFields *h, const RecordType *rt, const char *name) {
 static void test_reads(void **state) {
     (void)state;
     arb_engine *e =
-        engine_from("category H \"h\" { code \"GZ1\" severity high }\n"
-                    "rule H.1 \"t\" in H\n"
-                    "  for line in claim.lines\n"
-                    "  when exists(p in history(90d), x in p.lines\n"
-                    "              where x.item_code == line.item_code and x.days_supply > 0\n"
-                    "                and p.care_type == inpatient)\n"
-                    "  flag line message \"{line.item_name} {line.dept}\"\n");
+        hc_engine("category H \"h\" { code \"GZ1\" severity high }\n"
+                  "rule H.1 \"t\" in H\n"
+                  "  for line in claim.lines\n"
+                  "  when exists(p in history(90d), x in p.lines\n"
+                  "              where x.item_code == line.item_code and x.days_supply > 0\n"
+                  "                and p.care_type == inpatient)\n"
+                  "  flag line message \"{line.item_name} {line.dept}\"\n");
     const Program *p = e->prog;
     Arena ar;
     arena_init(&ar, e->alloc, 4096);
@@ -132,16 +117,16 @@ static void test_reads(void **state) {
  * a rule with no history() keeps only the key and as_of. */
 static void test_grouped_and_none(void **state) {
     (void)state;
-    arb_engine *e = engine_from("category G \"g\" { code \"GZ1\" severity high }\n"
-                                "rule G.1 \"t\" in G\n"
-                                "  for line in claim.lines\n"
-                                "  when sum(x.quantity for p in history(365d), x in p.lines\n"
-                                "          where x.item_code == line.item_code) > 3\n"
-                                "  flag line\n"
-                                "rule N.1 \"t\" in G\n"
-                                "  for line in claim.lines\n"
-                                "  when line.route == \"iv\"\n"
-                                "  flag line\n");
+    arb_engine *e = hc_engine("category G \"g\" { code \"GZ1\" severity high }\n"
+                              "rule G.1 \"t\" in G\n"
+                              "  for line in claim.lines\n"
+                              "  when sum(x.quantity for p in history(365d), x in p.lines\n"
+                              "          where x.item_code == line.item_code) > 3\n"
+                              "  flag line\n"
+                              "rule N.1 \"t\" in G\n"
+                              "  for line in claim.lines\n"
+                              "  when line.route == \"iv\"\n"
+                              "  flag line\n");
     Arena ar;
     arena_init(&ar, e->alloc, 4096);
     HFields h;
@@ -161,12 +146,12 @@ static void test_grouped_and_none(void **state) {
  * own fields compared with them are not read from history. */
 static void test_binding_and_define(void **state) {
     (void)state;
-    arb_engine *e = engine_from("category B \"b\" { code \"GZ1\" severity high }\n"
-                                "define big(p) = p.fund_amount > 100.00\n"
-                                "rule B.1 \"t\" in B\n"
-                                "  for p in history(90d)\n"
-                                "  when big(p) and p.facility_id == claim.dept\n"
-                                "  flag claim amount 0.00\n");
+    arb_engine *e = hc_engine("category B \"b\" { code \"GZ1\" severity high }\n"
+                              "define big(p) = p.fund_amount > 100.00\n"
+                              "rule B.1 \"t\" in B\n"
+                              "  for p in history(90d)\n"
+                              "  when big(p) and p.facility_id == claim.dept\n"
+                              "  flag claim amount 0.00\n");
     Arena ar;
     arena_init(&ar, e->alloc, 4096);
     HFields h;
