@@ -10,15 +10,8 @@
 # earlier batch (plain records), on one thread and on two with the JIT.
 # Each rule must fire somewhere, so a field the analysis misses (read as
 # missing) changes the findings.
-set -uo pipefail
-arbiter=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-std=(--stdlib "$src/stdlib-rules")
-fail=0 pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# The prologue (strict mode, $arbiter, $src, $tmp, std, ok, bad, finish): lib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cat > t.rules <<'RULES'
 category T "t" { code "GZ1" severity high }
@@ -96,5 +89,4 @@ for args in "--threads 1" "--threads 2 --backend jit"; do
     $args "${std[@]}" || bad "recorded store ($args): exit $?"
   cmp -s m2.jsonl f2.jsonl && ok || { bad "recorded store ($args): findings differ"; diff m2.jsonl f2.jsonl | head -4 | cut -c1-160; }
 done
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

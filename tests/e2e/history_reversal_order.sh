@@ -10,15 +10,8 @@
 # on two threads, in small commits, with the reversals' ids spilled to runs
 # (ARBITER_ID_BUDGET=8); and the counts reconcile (read = stored + rejected
 # + reversals, exit 3 for the rejected record).
-set -uo pipefail
-arbiter=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-std=(--stdlib "$src/stdlib-rules")
-fail=0 pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# The prologue (strict mode, $arbiter, $src, $tmp, std, ok, bad, finish): lib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 same() { if cmp -s "$1" "$2"; then ok; else bad "$3"; diff "$1" "$2" | cut -c1-120 | head -6; fi; }
 
 # ~3,000 claims of ~4 KB: several 4 MB windows of history add
@@ -157,5 +150,4 @@ for t in 1 2; do
     { bad "CSV, $t threads: counts"; cat add.err; }
 done
 rm -f rj.jsonl
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish
