@@ -1,6 +1,7 @@
 /* cmd_library.c — `arbiter gen library`, `arbiter gen claims --library`
  * (labelled claims) and `arbiter score`: the CLI side of the synthetic
- * reference library (synth/library.h) and of scoring findings against truth. */
+ * reference library (synth/library.h) and of scoring findings against truth
+ * (testing/score.h): arguments parsed, results printed. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "library.h"
 #include "outfile.h"
+#include "score.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -256,190 +258,21 @@ int cmd_gen_labelled(int argc, char **argv) {
 
 /* ---------------------------------------------------------------- score */
 
-typedef struct Key {
-    char *claim;
-    long long line; /* -1: claim level */
-    int cat;        /* index into the category names */
-} Key;
-
-typedef struct KeySet {
-    Key *v;
-    size_t n, cap;
-} KeySet;
-
-typedef struct Names {
-    char **v;
-    size_t n, cap;
-} Names;
-
-static int name_index(Names *ns, const char *s, size_t len) {
-    for (size_t i = 0; i < ns->n; i++)
-        if (strlen(ns->v[i]) == len && memcmp(ns->v[i], s, len) == 0) return (int)i;
-    if (ns->n == ns->cap) {
-        size_t nc = ns->cap ? ns->cap * 2 : 64;
-        char **nv = realloc(ns->v, nc * sizeof *nv);
-        if (!nv) return -1;
-        ns->v = nv;
-        ns->cap = nc;
-    }
-    char *c = malloc(len + 1);
-    if (!c) return -1;
-    memcpy(c, s, len);
-    c[len] = 0;
-    ns->v[ns->n] = c;
-    return (int)ns->n++;
-}
-
-/* Finds top-level "key": in a flat JSON object line and returns a pointer to
- * its value, or NULL. */
-static const char *json_find(const char *line, const char *key) {
-    size_t kl = strlen(key);
-    int depth = 0;
-    for (const char *p = line; *p; p++) {
-        if (*p == '"') {
-            const char *s = ++p;
-            while (*p && *p != '"') {
-                if (*p == '\\' && p[1]) p++;
-                p++;
-            }
-            if (!*p) return NULL;
-            if (depth == 1 && (size_t)(p - s) == kl && memcmp(s, key, kl) == 0) {
-                const char *q = p + 1;
-                while (*q == ' ' || *q == '\t') q++;
-                if (*q == ':') {
-                    q++;
-                    while (*q == ' ' || *q == '\t') q++;
-                    return q;
-                }
-            }
-        } else if (*p == '{' || *p == '[')
-            depth++;
-        else if (*p == '}' || *p == ']')
-            depth--;
-    }
-    return NULL;
-}
-
-static int key_cmp(const void *a, const void *b) {
-    const Key *x = a, *y = b;
-    int c = strcmp(x->claim, y->claim);
-    if (c) return c;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    return (x->cat > y->cat) - (x->cat < y->cat);
-}
-
-/* Reads (claim_id, line_no, category) from every line of a JSON Lines file.
- * Returns 0, 3 (malformed line, reported with file:line:col) or 4. */
-static int read_keys(const char *path, KeySet *ks, Names *names) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
+/* Reads a file's keys (testing/score.h), printing why it cannot; an exit
+ * code. */
+static int read_keys(const char *path, ScoreKeys *ks, ScoreNames *names) {
+    char err[4400];
+    switch (score_read_keys(path, ks, names, err, sizeof err)) {
+    case SCORE_OK: return EXIT_CLEAN;
+    case SCORE_ERR_OPEN:
         fprintf(stderr, _("arbiter score: cannot read %s: %s\n"), path, strerror(errno));
         return EXIT_IO;
-    }
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t len;
-    int rc = EXIT_CLEAN;
-    while ((len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        const char *p = line;
-        while (*p == ' ' || *p == '\t') p++;
-        if (*p == '\n' || *p == '\r' || !*p) continue;
-        if (*p != '{') {
-            fprintf(stderr, _("%s:%zu:%zu: error: not a JSON object\n"), path, lineno,
-                    (size_t)(p - line) + 1);
-            rc = EXIT_DATA;
-            break;
-        }
-        const char *vc = json_find(line, "claim_id"), *vl = json_find(line, "line_no"),
-                   *vk = json_find(line, "category");
-        const char *miss = !vc ? "claim_id" : !vk ? "category" : NULL;
-        if (miss) {
-            fprintf(stderr, _("%s:%zu:1: error: no \"%s\"\n"), path, lineno, miss);
-            rc = EXIT_DATA;
-            break;
-        }
-        if (*vc != '"' || *vk != '"') {
-            const char *bad = *vc != '"' ? vc : vk;
-            fprintf(stderr, _("%s:%zu:%zu: error: expected a string\n"), path, lineno,
-                    (size_t)(bad - line) + 1);
-            rc = EXIT_DATA;
-            break;
-        }
-        const char *ce = strchr(vc + 1, '"'), *ke = strchr(vk + 1, '"');
-        long long ln = -1;
-        if (vl && strncmp(vl, "null", 4) != 0) {
-            char *end;
-            ln = strtoll(vl, &end, 10);
-            if (end == vl || ln < 0) {
-                fprintf(stderr, _("%s:%zu:%zu: error: line_no must be a number or null\n"), path,
-                        lineno, (size_t)(vl - line) + 1);
-                rc = EXIT_DATA;
-                break;
-            }
-        }
-        if (!ce || !ke) {
-            fprintf(stderr, _("%s:%zu:1: error: unterminated string\n"), path, lineno);
-            rc = EXIT_DATA;
-            break;
-        }
-        if (ks->n == ks->cap) {
-            size_t nc = ks->cap ? ks->cap * 2 : 1024;
-            Key *nv = realloc(ks->v, nc * sizeof *nv);
-            if (!nv) {
-                rc = EXIT_IO;
-                break;
-            }
-            ks->v = nv;
-            ks->cap = nc;
-        }
-        Key *k = &ks->v[ks->n];
-        k->claim = malloc((size_t)(ce - vc));
-        k->cat = name_index(names, vk + 1, (size_t)(ke - vk - 1));
-        if (!k->claim || k->cat < 0) {
-            free(k->claim);
-            rc = EXIT_IO;
-            break;
-        }
-        memcpy(k->claim, vc + 1, (size_t)(ce - vc - 1));
-        k->claim[ce - vc - 1] = 0;
-        k->line = ln;
-        ks->n++;
-    }
-    free(line);
-    if (ferror(f) && rc == EXIT_CLEAN) {
+    case SCORE_ERR_READ:
         fprintf(stderr, _("arbiter score: read error on %s\n"), path);
-        rc = EXIT_IO;
+        return EXIT_IO;
+    case SCORE_ERR_DATA: fputs(err, stderr); return EXIT_DATA;
+    default: return EXIT_IO;
     }
-    fclose(f);
-    if (rc == EXIT_CLEAN) {
-        qsort(ks->v, ks->n, sizeof *ks->v, key_cmp);
-        size_t w = 0; /* drop duplicates */
-        for (size_t i = 0; i < ks->n; i++) {
-            if (w && key_cmp(&ks->v[w - 1], &ks->v[i]) == 0) {
-                free(ks->v[i].claim);
-                continue;
-            }
-            ks->v[w++] = ks->v[i];
-        }
-        ks->n = w;
-    }
-    return rc;
-}
-
-static void keys_free(KeySet *ks) {
-    for (size_t i = 0; i < ks->n; i++) free(ks->v[i].claim);
-    free(ks->v);
-}
-
-/* Percentage with one decimal from a/b, as text ("-" when b is 0). */
-static void pct(uint64_t a, uint64_t b, char *buf, size_t cap) {
-    if (!b) {
-        snprintf(buf, cap, "-");
-        return;
-    }
-    uint64_t t = (a * 1000 + b / 2) / b;
-    snprintf(buf, cap, "%llu.%llu%%", (unsigned long long)(t / 10), (unsigned long long)(t % 10));
 }
 
 int cmd_score(int argc, char **argv) {
@@ -464,76 +297,50 @@ int cmd_score(int argc, char **argv) {
     }
     if (nfiles != 2)
         return cli_usage_error("score", "%s", _("give FINDINGS.jsonl and TRUTH.jsonl"));
-    Names names = {0};
-    KeySet found = {0}, truth = {0};
+    ScoreNames names = {0};
+    ScoreKeys found = {0}, truth = {0};
     int rc = read_keys(files[0], &found, &names);
     if (rc == EXIT_CLEAN) rc = read_keys(files[1], &truth, &names);
+    size_t nc = names.n;
+    ScoreCount *counts = calloc(nc + 1, sizeof *counts);
+    size_t *ord = malloc((nc + 1) * sizeof *ord);
+    if (rc == EXIT_CLEAN && (!counts || !ord)) rc = EXIT_IO;
     if (rc == EXIT_CLEAN) {
-        size_t nc = names.n;
-        uint64_t *tc = calloc(nc + 1, sizeof *tc), *hit = calloc(nc + 1, sizeof *hit),
-                 *fp = calloc(nc + 1, sizeof *fp);
-        if (!tc || !hit || !fp) rc = EXIT_IO;
-        /* merge the two sorted sets */
-        size_t i = 0, j = 0;
-        while (rc == EXIT_CLEAN && (i < found.n || j < truth.n)) {
-            int c = i >= found.n ? 1 : j >= truth.n ? -1 : key_cmp(&found.v[i], &truth.v[j]);
-            if (c == 0) {
-                tc[truth.v[j].cat]++;
-                hit[truth.v[j].cat]++;
-                i++, j++;
-            } else if (c < 0) {
-                fp[found.v[i++].cat]++;
-            } else {
-                tc[truth.v[j++].cat]++;
-            }
-        }
-        if (rc == EXIT_CLEAN) {
-            /* categories in name order */
-            size_t *ord = malloc((nc + 1) * sizeof *ord);
-            for (size_t k = 0; ord && k < nc; k++) ord[k] = k;
-            for (size_t a = 1; ord && a < nc; a++)
-                for (size_t b = a; b > 0 && strcmp(names.v[ord[b - 1]], names.v[ord[b]]) > 0; b--) {
-                    size_t t = ord[b];
-                    ord[b] = ord[b - 1];
-                    ord[b - 1] = t;
-                }
-            /* the columns as printed below: a translation keeps their widths */
-            fputs(_("category                    truth    found   missed   false+   recall  "
-                    "precision\n"),
-                  stdout);
-            uint64_t T = 0, H = 0, F = 0;
-            int below = 0;
-            for (size_t a = 0; ord && a < nc; a++) {
-                size_t k = ord[a];
-                char r[48], p[48];
-                pct(hit[k], tc[k], r, sizeof r);
-                pct(hit[k], hit[k] + fp[k], p, sizeof p);
-                printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", names.v[k],
-                       (unsigned long long)tc[k], (unsigned long long)hit[k],
-                       (unsigned long long)(tc[k] - hit[k]), (unsigned long long)fp[k], r, p);
-                T += tc[k], H += hit[k], F += fp[k];
-                if (have_min && tc[k] && hit[k] * 1000000 < (uint64_t)min_ppm * tc[k]) below++;
-            }
+        score_tally(&found, &truth, &names, counts, ord);
+        /* the columns as printed below: a translation keeps their widths */
+        fputs(_("category                    truth    found   missed   false+   recall  "
+                "precision\n"),
+              stdout);
+        uint64_t T = 0, H = 0, F = 0;
+        int below = 0;
+        for (size_t a = 0; a < nc; a++) {
+            const ScoreCount *c = &counts[ord[a]];
             char r[48], p[48];
-            pct(H, T, r, sizeof r);
-            pct(H, H + F, p, sizeof p);
-            fputs(_("total                   "), stdout); /* 24 columns */
-            printf(" %8llu %8llu %8llu %8llu %8s %10s\n", (unsigned long long)T,
-                   (unsigned long long)H, (unsigned long long)(T - H), (unsigned long long)F, r, p);
-            if (below) {
-                fprintf(stderr, _("arbiter score: %d categor%s below the minimum recall\n"), below,
-                        below == 1 ? "y" : "ies");
-                rc = EXIT_FINDINGS;
-            }
-            free(ord);
+            score_pct(c->found, c->truth, r, sizeof r);
+            score_pct(c->found, c->found + c->false_pos, p, sizeof p);
+            printf("%-24s %8llu %8llu %8llu %8llu %8s %10s\n", names.v[ord[a]],
+                   (unsigned long long)c->truth, (unsigned long long)c->found,
+                   (unsigned long long)(c->truth - c->found), (unsigned long long)c->false_pos, r,
+                   p);
+            T += c->truth, H += c->found, F += c->false_pos;
+            if (have_min && score_below(c, min_ppm)) below++;
         }
-        free(tc);
-        free(hit);
-        free(fp);
+        char r[48], p[48];
+        score_pct(H, T, r, sizeof r);
+        score_pct(H, H + F, p, sizeof p);
+        fputs(_("total                   "), stdout); /* 24 columns */
+        printf(" %8llu %8llu %8llu %8llu %8s %10s\n", (unsigned long long)T, (unsigned long long)H,
+               (unsigned long long)(T - H), (unsigned long long)F, r, p);
+        if (below) {
+            fprintf(stderr, _("arbiter score: %d categor%s below the minimum recall\n"), below,
+                    below == 1 ? "y" : "ies");
+            rc = EXIT_FINDINGS;
+        }
     }
-    keys_free(&found);
-    keys_free(&truth);
-    for (size_t k = 0; k < names.n; k++) free(names.v[k]);
-    free(names.v);
+    free(counts);
+    free(ord);
+    score_keys_free(&found);
+    score_keys_free(&truth);
+    score_names_free(&names);
     return rc;
 }

@@ -1,8 +1,10 @@
 /* test_library.c — unit tests of the reference-library framework
  * (synth/library.c: code formats, uniqueness and disjointness of the code
  * allocator, prefix keys, blocked sample keys, CSV reading) and of
- * `arbiter score` (cli/cmd_library.c).  The sources are compiled in
- * (#include; the synth and cli directories are on the include path). */
+ * `arbiter score`'s arguments and exit codes (cli/cmd_library.c; the scoring
+ * itself, testing/score.c, in test_score.c).  The sources are compiled in
+ * (#include; the synth, cli and testing directories are on the include
+ * path). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "lib_mgmt_medical.c"
 #include "lib_service.c"
 #include "library.c"
+#include "score.c"
 
 static const size_t LEN[LIB_CODE__COUNT] = {23, 20, 10, 15, 20, 11, 11};
 
@@ -225,19 +228,7 @@ static void test_score(void **state) {
     assert_int_equal(cmd_score(1, a4), 2);
     fclose(stdout);
     stdout = saved;
-    /* the key set: duplicates dropped, claim-level lines as -1 */
-    Names names = {0};
-    KeySet ks = {0};
-    assert_int_equal(read_keys(found, &ks, &names), 0);
-    assert_int_equal(ks.n, 2);
-    keys_free(&ks);
-    memset(&ks, 0, sizeof ks);
-    assert_int_equal(read_keys(truth, &ks, &names), 0);
-    assert_int_equal(ks.n, 2);
-    assert_int_equal(ks.v[1].line, -1);
-    keys_free(&ks);
-    for (size_t i = 0; i < names.n; i++) free(names.v[i]);
-    free(names.v);
+    /* the keys themselves: test_score.c */
     unlink(truth);
     unlink(found);
     free(truth);
