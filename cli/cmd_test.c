@@ -2,10 +2,11 @@
  * batch; golden regression sets: run a rule library over each set's claims
  * and compare with its expected findings; --coverage) and
  * `arbiter diff` (the impact of a rule change: two rule libraries over the
- * same claims).  Both run the rules through the public API, with findings
- * written to a temporary file and read back; testing/ compares them
- * (findings_set.c), judges inline tests (expect.c) and writes the impact of
- * a change (impact.c), and this file prints.
+ * same claims): their arguments parsed and their results printed.  testing/
+ * does the work: runs the rules over claims into findings sets (run.c),
+ * compares them (findings_set.c), finds, loads and rewrites golden sets and
+ * lists the rules not exercised (golden.c), judges inline tests (expect.c)
+ * and writes the impact of a change (impact.c).
  *
  * Exit codes: 0 no difference; 1 differences; 2 usage or rule errors, or a
  * malformed expected.jsonl; 3 claims unreadable or records rejected; 4 I/O. */
@@ -25,7 +26,9 @@
 #include "commands.h"
 #include "expect.h"
 #include "findings_set.h"
+#include "golden.h"
 #include "impact.h"
+#include "run.h"
 
 enum { EXIT_CLEAN = 0, EXIT_DIFFERS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
 
@@ -171,17 +174,14 @@ static int add_rules(PathList *l, const char *path, const char *cmd) {
 
 /* ------------------------------------------------------------ the engine */
 
-typedef struct RunOptions {
+typedef struct TestOptions {
     const char *stdlib;
-    int threads;
     int jit;
-    /* how the claims are read (diff): NULL / 0 for canonical UTF-8 */
-    const char *encoding, *input_profile;
-    int input_format;
-} RunOptions;
+    RunOptions run; /* threads, and how the claims are read (diff) */
+} TestOptions;
 
 /* Compiles the rule files (and the JIT when asked); NULL with *code set. */
-static arb_engine *compile_rules(const char *cmd, const PathList *rules, const RunOptions *ro,
+static arb_engine *compile_rules(const char *cmd, const PathList *rules, const TestOptions *ro,
                                  int *code) {
     arb_engine *e =
         cli_compile(cmd, (const char *const *)rules->items, rules->n, ro->stdlib, 0, code);
@@ -197,49 +197,6 @@ static arb_engine *compile_rules(const char *cmd, const PathList *rules, const R
     }
     *code = EXIT_CLEAN;
     return e;
-}
-
-/* Category titles seen in the runs, for the report. */
-typedef struct Titles {
-    FsTitle *items;
-    size_t n, cap;
-} Titles;
-
-/* Adds a category's title; a later run's title replaces an earlier one (in
- * a diff, the new rules name the categories). */
-static void titles_add(Titles *t, const char *name, const char *title) {
-    for (size_t i = 0; i < t->n; i++) {
-        if (strcmp(t->items[i].name, name) != 0) continue;
-        char *ti = strdup(title ? title : "");
-        if (ti) {
-            free((char *)t->items[i].title);
-            t->items[i].title = ti;
-        }
-        return;
-    }
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 32;
-        FsTitle *p = realloc(t->items, cap * sizeof *p);
-        if (!p) return;
-        t->items = p;
-        t->cap = cap;
-    }
-    char *n = strdup(name), *ti = strdup(title ? title : "");
-    if (!n || !ti) {
-        free(n);
-        free(ti);
-        return;
-    }
-    t->items[t->n++] = (FsTitle){n, ti};
-}
-
-static void titles_free(Titles *t) {
-    for (size_t i = 0; i < t->n; i++) {
-        free((char *)t->items[i].name);
-        free((char *)t->items[i].title);
-    }
-    free(t->items);
-    memset(t, 0, sizeof *t);
 }
 
 typedef struct RejectPrinter {
@@ -277,73 +234,31 @@ static void on_rule_error(void *ud, const arb_rule_error *r) {
                 r->line, r->rule_id, r->claim_id, r->message);
 }
 
-/* A temporary file (for findings, or a test's claims); 0 or -1. */
-static int temp_path(char *buf, size_t cap, const char *what) {
-    const char *dir = getenv("TMPDIR");
-    snprintf(buf, cap, "%s/arbiter-%s-XXXXXX", dir && *dir ? dir : "/tmp", what);
-    int fd = mkstemp(buf);
-    if (fd < 0) return -1;
-    close(fd);
-    return 0;
-}
-
-/* Runs e over the claims and loads the findings into *out.  Returns
- * EXIT_CLEAN; EXIT_DATA when records were rejected (the findings of the
- * rest are loaded, *loaded is 1) or the claims cannot be read; EXIT_IO.
- * Errors other than rejected records are described in *why; *titles gets
- * the category titles. */
-static int run_claims_ex(arb_engine *e, const char *claims, const RunOptions *ro, int quiet_rejects,
-                         FsBuf *rejects, FindingSet *out, Titles *titles, int *loaded, FsBuf *why) {
-    char path[4096], err[512];
-    *loaded = 0;
-    if (temp_path(path, sizeof path, "findings")) {
-        fsb_printf(why, _("cannot make a temporary file: %s"), strerror(errno));
-        return EXIT_IO;
-    }
+/* Runs e over the claims and loads the findings into *out (testing/run.h),
+ * printing rejects and rule failures (but for the first SHOWN, counted;
+ * rejects described in *rejects instead when given).  Returns EXIT_CLEAN;
+ * EXIT_DATA when records were rejected (the findings of the rest are
+ * loaded, *loaded is 1) or the claims cannot be read; EXIT_IO.  Errors other
+ * than rejected records are described in *why. */
+static int run_claims_ex(arb_engine *e, const char *claims, const TestOptions *ro,
+                         int quiet_rejects, FsBuf *rejects, FindingSet *out, RunTitles *titles,
+                         int *loaded, FsBuf *why) {
     RejectPrinter rp = {quiet_rejects, rejects, 0, 0};
-    arb_batch_options o;
-    arb_batch_options_init(&o);
-    o.claims_path = claims;
-    o.findings_path = path;
-    o.threads = ro->threads;
-    o.encoding = ro->encoding;
-    o.input_profile = ro->input_profile;
-    if (ro->input_format) o.input_format = ro->input_format;
+    RunOptions o = ro->run;
     o.on_reject = on_reject;
     o.on_rule_error = on_rule_error;
     o.ud = &rp;
-    arb_batch_stats st;
-    int rc = arb_check_file(e, &o, &st);
+    int rc = run_claims(e, claims, &o, out, titles, loaded, why);
     if (rp.hidden)
         fprintf(stderr,
                 _("%s: %llu more rejects and rule failures, not shown (the first %d are)\n"),
                 claims, (unsigned long long)rp.hidden, SHOWN);
-    int code = EXIT_CLEAN;
-    if (rc == ARB_ERR_DATA && (st.records_read || st.rejected_rows)) {
-        code = EXIT_DATA; /* some records rejected: the rest was audited */
-        fsb_printf(why, _("%s: %llu record%s rejected"), claims,
-                   (unsigned long long)(st.rejected + st.rejected_rows),
-                   st.rejected + st.rejected_rows == 1 ? "" : "s");
-    } else if (rc != ARB_OK) {
-        fsb_printf(why, "%s", arb_errmsg(e));
-        unlink(path);
-        return rc == ARB_ERR_IO ? EXIT_IO : EXIT_DATA;
-    }
-    for (size_t i = 0; i < st.ncategories; i++)
-        titles_add(titles, st.categories[i].name, st.categories[i].title);
-    int lrc = fs_load(out, path, err, sizeof err);
-    unlink(path);
-    if (lrc) {
-        why->len = 0;
-        fsb_printf(why, "%s", err);
-        return EXIT_IO;
-    }
-    *loaded = 1;
-    return code;
+    return rc == RUN_OK ? EXIT_CLEAN : rc == RUN_ERR_IO ? EXIT_IO : EXIT_DATA;
 }
 
-static int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, int quiet_rejects,
-                      FindingSet *out, Titles *titles, int *loaded, FsBuf *why) {
+static int run_claims_cli(arb_engine *e, const char *claims, const TestOptions *ro,
+                          int quiet_rejects, FindingSet *out, RunTitles *titles, int *loaded,
+                          FsBuf *why) {
     return run_claims_ex(e, claims, ro, quiet_rejects, NULL, out, titles, loaded, why);
 }
 
@@ -351,32 +266,22 @@ static int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, i
 
 typedef struct TestRun {
     arb_engine *e;
-    RunOptions ro;
+    TestOptions ro;
     int update;
-    Titles titles;
+    RunTitles titles;
     FsCase *cases;
     size_t ncases;
     size_t passed, failed, errors, updated;
     /* inline tests */
     size_t t_passed, t_failed, t_errors;
-    /* --coverage: the rule ids exercised (strdup'ed) */
+    /* --coverage: the rule ids exercised */
     int coverage;
-    char **exercised;
-    size_t nexercised, capexercised;
+    GoldenRules exercised;
 } TestRun;
 
 /* Notes that a test or golden set exercises a rule (for --coverage). */
 static void exercise(TestRun *t, const char *rule) {
-    if (!t->coverage) return;
-    if (t->nexercised == t->capexercised) {
-        size_t cap = t->capexercised ? t->capexercised * 2 : 64;
-        char **p = realloc(t->exercised, cap * sizeof *p);
-        if (!p) return;
-        t->exercised = p;
-        t->capexercised = cap;
-    }
-    char *d = strdup(rule);
-    if (d) t->exercised[t->nexercised++] = d;
+    if (t->coverage) golden_exercise(&t->exercised, rule);
 }
 
 /* exercise() as expect_judge's callback. */
@@ -384,71 +289,9 @@ static void exercised(void *ud, const char *rule) {
     exercise(ud, rule);
 }
 
-static int is_file(const char *path) {
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* The claims of a golden set: claims.jsonl, claims/claims.csv or claims.csv. */
-static int find_claims(const char *dir, char *buf, size_t cap) {
-    static const char *const names[] = {"claims.jsonl", "claims/claims.csv", "claims.csv"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(buf, cap, "%s/%s", dir, names[i]);
-        if (is_file(buf)) return 0;
-    }
-    return -1;
-}
-
-/* Reads a whole file into b; 0, or -1 when it cannot be read. */
-static int read_all(const char *path, FsBuf *b) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) fsb_put(b, chunk, got);
-    int bad = ferror(f) || b->oom;
-    fclose(f);
-    return bad ? -1 : 0;
-}
-
-/* Writes the set, sorted, to path (through a temporary file beside it) when
- * the file does not hold exactly that already.  1 written, 0 unchanged, -1. */
-static int write_expected(const char *path, FindingSet *s) {
-    FsBuf text, old;
-    fsb_init(&text);
-    fsb_init(&old);
-    fs_sort(s);
-    fs_write_jsonl(&text, s);
-    int same = read_all(path, &old) == 0 && old.len == text.len &&
-               (text.len == 0 || memcmp(old.p, text.p, text.len) == 0);
-    int rc = same ? 0 : 1;
-    if (!same) {
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        FILE *f = fopen(tmp, "wb");
-        int ok = f && !text.oom && (text.len == 0 || fwrite(text.p, 1, text.len, f) == text.len);
-        if (f && fclose(f) != 0) ok = 0;
-        if (!ok || rename(tmp, path) != 0) {
-            if (f) unlink(tmp);
-            rc = -1;
-        }
-    }
-    fsb_free(&text);
-    fsb_free(&old);
-    return rc;
-}
-
 /* Loads a set's expected.jsonl (empty when absent and updating). */
 static int load_expected(const TestRun *t, const char *path, FindingSet *s, FsBuf *why) {
-    char err[512];
-    if (!is_file(path) && t->update) return EXIT_CLEAN;
-    int rc = fs_load(s, path, err, sizeof err);
-    if (rc == 0) return EXIT_CLEAN;
-    if (rc == -2 && !is_file(path))
-        fsb_printf(why, _("no %s (run with --update to create it)"), path);
-    else
-        fsb_printf(why, "%s", err);
-    return EXIT_USAGE;
+    return golden_load_expected(path, t->update, s, why) ? EXIT_USAGE : EXIT_CLEAN;
 }
 
 /* Compares one set's findings, prints the report and updates the file when
@@ -456,25 +299,20 @@ static int load_expected(const TestRun *t, const char *path, FindingSet *s, FsBu
  * number of differences. */
 static int judge_set(TestRun *t, const char *name, const char *expected_path, FindingSet *exp,
                      FindingSet *act, int data_code, FsBuf *report, size_t *ndiff) {
-    FsDiff d;
-    if (fs_compare(exp, act, &d)) {
+    long cmp = golden_compare(name, exp, act, t->titles.items, t->titles.n, MAX_EXAMPLES, report);
+    if (cmp < 0) {
         fprintf(stderr, _("arbiter test: out of memory\n"));
         return EXIT_IO;
     }
-    size_t nd = *ndiff = d.n;
-    if (nd) {
-        fsb_printf(report, _("golden %s: %zu difference%s\n"), name, nd, nd == 1 ? "" : "s");
-        fs_report(report, &d, t->titles.items, t->titles.n, MAX_EXAMPLES);
-        fputs(report->p ? report->p : "", stdout);
-    }
-    fs_diff_free(&d);
+    size_t nd = *ndiff = (size_t)cmp;
+    if (nd) fputs(report->p ? report->p : "", stdout);
     int code = data_code ? data_code : nd ? EXIT_DIFFERS : EXIT_CLEAN;
     if (!t->update || data_code) {
         if (!nd && !data_code) printf(_("golden %s: ok, %zu findings\n"), name, act->n);
         if (t->update && data_code) printf(_("golden %s: not updated (records rejected)\n"), name);
         return code;
     }
-    int w = write_expected(expected_path, act);
+    int w = golden_write_expected(expected_path, act);
     if (w < 0) {
         fprintf(stderr, _("arbiter test: cannot write %s: %s\n"), expected_path, strerror(errno));
         return EXIT_IO;
@@ -501,12 +339,12 @@ static int run_set(TestRun *t, const char *dir, FsCase *c) {
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fsb_printf(&why, _("%s: not a directory"), dir);
         code = EXIT_USAGE;
-    } else if (find_claims(dir, claims, sizeof claims)) {
+    } else if (golden_find_claims(dir, claims, sizeof claims)) {
         fsb_printf(&why, _("%s: no claims (claims.jsonl, claims/claims.csv or claims.csv)"), dir);
         code = EXIT_DATA;
     } else if ((code = load_expected(t, expected, &exp, &why)) == EXIT_CLEAN) {
         int loaded;
-        code = run_claims(t->e, claims, &t->ro, 0, &act, &t->titles, &loaded, &why);
+        code = run_claims_cli(t->e, claims, &t->ro, 0, &act, &t->titles, &loaded, &why);
         if (loaded) code = judge_set(t, dir, expected, &exp, &act, code, &report, &ndiff);
         const FindingSet *cov = t->update ? &act : &exp;
         for (size_t k = 0; k < cov->n; k++) exercise(t, cov->items[k].rule);
@@ -575,7 +413,7 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
     fs_init(&act);
     int code = EXIT_CLEAN, loaded = 0;
     char path[4096];
-    if (temp_path(path, sizeof path, "test")) {
+    if (run_temp_path(path, sizeof path, "test")) {
         fsb_printf(&why, _("cannot make a temporary file: %s"), strerror(errno));
         code = EXIT_IO;
     } else {
@@ -655,24 +493,10 @@ static int run_inline_tests(TestRun *t, size_t ntests) {
 /* Lists the rules no inline test expects to flag and no golden set's
  * expected findings contain; EXIT_DIFFERS when there are any. */
 static int report_coverage(TestRun *t) {
-    qsort(t->exercised, t->nexercised, sizeof *t->exercised, cmp_str);
-    size_t nrules = arb_rule_count(t->e), missed = 0;
+    size_t nrules = arb_rule_count(t->e);
     FsBuf list;
     fsb_init(&list);
-    for (size_t i = 0; i < nrules; i++) {
-        const char *id = arb_rule_id(t->e, i);
-        if (t->nexercised &&
-            bsearch(&id, t->exercised, t->nexercised, sizeof *t->exercised, cmp_str))
-            continue;
-        const char *file;
-        uint32_t line, col;
-        arb_rule_where(t->e, i, &file, &line, &col);
-        if (file)
-            fsb_printf(&list, "  %s:%u:%u: %s\n", file, line, col, id);
-        else
-            fsb_printf(&list, "  %s\n", id);
-        missed++;
-    }
+    size_t missed = golden_coverage(t->e, &t->exercised, &list);
     printf(_("coverage: %zu of %zu rule%s exercised by inline tests or golden sets"),
            nrules - missed, nrules, nrules == 1 ? "" : "s");
     if (missed)
@@ -692,8 +516,7 @@ static void free_cases(TestRun *t) {
         free((char *)t->cases[i].text);
     }
     free(t->cases);
-    for (size_t i = 0; i < t->nexercised; i++) free(t->exercised[i]);
-    free(t->exercised);
+    golden_rules_free(&t->exercised);
 }
 
 /* Strips trailing slashes (keeps "/"). */
@@ -725,11 +548,11 @@ static int parse_backend(const char *cmd, const char *s, int *jit) {
 
 /* Options common to test and diff; returns 1 when argv[*i] was one, or
  * sets *code on a bad value. */
-static int run_option(const char *cmd, RunOptions *ro, int argc, char **argv, int *i, int *code) {
+static int run_option(const char *cmd, TestOptions *ro, int argc, char **argv, int *i, int *code) {
     const char *a = argv[*i];
     if (*i + 1 >= argc) return 0;
     if (strcmp(a, "--threads") == 0) {
-        *code = parse_threads(cmd, argv[++*i], &ro->threads);
+        *code = parse_threads(cmd, argv[++*i], &ro->run.threads);
     } else if (strcmp(a, "--backend") == 0) {
         *code = parse_backend(cmd, argv[++*i], &ro->jit);
     } else if (strcmp(a, "--stdlib") == 0) {
@@ -747,7 +570,7 @@ int cmd_test(int argc, char **argv) {
     const char *junit = NULL;
     TestRun t;
     memset(&t, 0, sizeof t);
-    t.ro.threads = cli_cores();
+    t.ro.run.threads = cli_cores();
     int code = EXIT_CLEAN, in_golden = 0;
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
@@ -816,7 +639,7 @@ int cmd_test(int argc, char **argv) {
         printf("\n");
     }
     free_cases(&t);
-    titles_free(&t.titles);
+    run_titles_free(&t.titles);
     arb_engine_free(t.e);
     return code;
 }
@@ -825,8 +648,8 @@ int cmd_test(int argc, char **argv) {
 
 /* Compiles one side of the diff and runs it over the claims; *loaded is 1
  * when its findings could be loaded. */
-static int diff_side(const char *rules_path, const char *claims, const RunOptions *ro, int quiet,
-                     FindingSet *out, Titles *titles, int *loaded) {
+static int diff_side(const char *rules_path, const char *claims, const TestOptions *ro, int quiet,
+                     FindingSet *out, RunTitles *titles, int *loaded) {
     PathList rules = {0};
     *loaded = 0;
     int code = add_rules(&rules, rules_path, "diff");
@@ -838,7 +661,7 @@ static int diff_side(const char *rules_path, const char *claims, const RunOption
     }
     FsBuf why;
     fsb_init(&why);
-    code = run_claims(e, claims, ro, quiet, out, titles, loaded, &why);
+    code = run_claims_cli(e, claims, ro, quiet, out, titles, loaded, &why);
     if (why.len && (!quiet || !*loaded)) fprintf(stderr, "arbiter diff: %s\n", why.p);
     fsb_free(&why);
     arb_engine_free(e);
@@ -848,7 +671,7 @@ static int diff_side(const char *rules_path, const char *claims, const RunOption
 int cmd_diff(int argc, char **argv) {
     const char *sides[2] = {NULL, NULL}, *claims = NULL;
     int nsides = 0, code = EXIT_CLEAN;
-    RunOptions ro = {.threads = cli_cores()};
+    TestOptions ro = {.run.threads = cli_cores()};
     for (int i = 0; i < argc && code == EXIT_CLEAN; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -860,7 +683,7 @@ int cmd_diff(int argc, char **argv) {
         } else if (strcmp(a, "--claims") == 0 && i + 1 < argc) {
             claims = argv[++i];
         } else if (strcmp(a, "--input") == 0 && i + 1 < argc) {
-            ro.input_profile = argv[++i];
+            ro.run.input_profile = argv[++i];
         } else if (strcmp(a, "--encoding") == 0 || strcmp(a, "--input-format") == 0) {
             /* as check reads them */
             arb_batch_options bo;
@@ -868,8 +691,8 @@ int cmd_diff(int argc, char **argv) {
             int r = cli_batch_option("diff", argc, argv, &i, &bo);
             if (r < 0) return EXIT_USAGE;
             if (r == 0) return cli_usage_error("diff", "missing value: '%s'", a);
-            if (bo.encoding) ro.encoding = bo.encoding;
-            if (strcmp(a, "--input-format") == 0) ro.input_format = bo.input_format;
+            if (bo.encoding) ro.run.encoding = bo.encoding;
+            if (strcmp(a, "--input-format") == 0) ro.run.input_format = bo.input_format;
         } else if (!run_option("diff", &ro, argc, argv, &i, &code)) {
             return cli_usage_error("diff", "unknown option or missing value: '%s'", a);
         }
@@ -880,7 +703,7 @@ int cmd_diff(int argc, char **argv) {
     FindingSet old_set, new_set;
     fs_init(&old_set);
     fs_init(&new_set);
-    Titles titles = {0};
+    RunTitles titles = {0};
     int loaded_old, loaded_new = 0;
     int c_old = diff_side(sides[0], claims, &ro, 0, &old_set, &titles, &loaded_old);
     int c_new = loaded_old ? diff_side(sides[1], claims, &ro, 1, &new_set, &titles, &loaded_new)
@@ -900,6 +723,6 @@ int cmd_diff(int argc, char **argv) {
     }
     fs_free(&old_set);
     fs_free(&new_set);
-    titles_free(&titles);
+    run_titles_free(&titles);
     return code;
 }
