@@ -46,14 +46,13 @@ static void put_file(const char *dir, const char *name, const char *text) {
     assert_int_equal(fclose(f), 0);
 }
 
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    static char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
+/* The file's text (golden.c's read_all), in a static buffer. */
+static const char *slurp(const char *path) {
+    static FsBuf b;
+    b.len = 0;
+    if (b.p) b.p[0] = 0;
+    assert_int_equal(read_all(path, &b), 0);
+    return b.p ? b.p : "";
 }
 
 static void remove_tree(const char *dir) {
