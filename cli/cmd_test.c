@@ -234,16 +234,21 @@ static void on_rule_error(void *ud, const arb_rule_error *r) {
                 r->line, r->rule_id, r->claim_id, r->message);
 }
 
+/* The exit code of run_claims' result. */
+static int exit_code(int run_rc) {
+    return run_rc == RUN_OK ? EXIT_CLEAN : run_rc == RUN_ERR_IO ? EXIT_IO : EXIT_DATA;
+}
+
 /* Runs e over the claims and loads the findings into *out (testing/run.h),
- * printing rejects and rule failures (but for the first SHOWN, counted;
- * rejects described in *rejects instead when given).  Returns EXIT_CLEAN;
- * EXIT_DATA when records were rejected (the findings of the rest are
- * loaded, *loaded is 1) or the claims cannot be read; EXIT_IO.  Errors other
- * than rejected records are described in *why. */
-static int run_claims_ex(arb_engine *e, const char *claims, const TestOptions *ro,
-                         int quiet_rejects, FsBuf *rejects, FindingSet *out, RunTitles *titles,
-                         int *loaded, FsBuf *why) {
-    RejectPrinter rp = {quiet_rejects, rejects, 0, 0};
+ * printing rejects and rule failures (but for the first SHOWN, counted; none
+ * when quiet_rejects).  Returns EXIT_CLEAN; EXIT_DATA when records were
+ * rejected (the findings of the rest are loaded, *loaded is 1) or the claims
+ * cannot be read; EXIT_IO.  Errors other than rejected records are
+ * described in *why. */
+static int run_claims_cli(arb_engine *e, const char *claims, const TestOptions *ro,
+                          int quiet_rejects, FindingSet *out, RunTitles *titles, int *loaded,
+                          FsBuf *why) {
+    RejectPrinter rp = {quiet_rejects, NULL, 0, 0};
     RunOptions o = ro->run;
     o.on_reject = on_reject;
     o.on_rule_error = on_rule_error;
@@ -253,13 +258,7 @@ static int run_claims_ex(arb_engine *e, const char *claims, const TestOptions *r
         fprintf(stderr,
                 _("%s: %llu more rejects and rule failures, not shown (the first %d are)\n"),
                 claims, (unsigned long long)rp.hidden, SHOWN);
-    return rc == RUN_OK ? EXIT_CLEAN : rc == RUN_ERR_IO ? EXIT_IO : EXIT_DATA;
-}
-
-static int run_claims_cli(arb_engine *e, const char *claims, const TestOptions *ro,
-                          int quiet_rejects, FindingSet *out, RunTitles *titles, int *loaded,
-                          FsBuf *why) {
-    return run_claims_ex(e, claims, ro, quiet_rejects, NULL, out, titles, loaded, why);
+    return exit_code(rc);
 }
 
 /* ------------------------------------------------------------ golden sets */
@@ -412,22 +411,13 @@ static int run_inline_test(TestRun *t, size_t i, FsCase *c) {
     FindingSet act;
     fs_init(&act);
     int code = EXIT_CLEAN, loaded = 0;
-    char path[4096];
-    if (run_temp_path(path, sizeof path, "test")) {
-        fsb_printf(&why, _("cannot make a temporary file: %s"), strerror(errno));
-        code = EXIT_IO;
-    } else {
-        FILE *f = fopen(path, "wb");
-        int ok = f && fwrite(tt.claims, 1, tt.claims_len, f) == tt.claims_len;
-        if (f && fclose(f) != 0) ok = 0;
-        if (!ok) {
-            fsb_printf(&why, _("cannot write %s: %s"), path, strerror(errno));
-            code = EXIT_IO;
-        } else {
-            code = run_claims_ex(t->e, path, &t->ro, 1, &rejects, &act, &t->titles, &loaded, &why);
-        }
-        unlink(path);
-    }
+    RejectPrinter rp = {1, &rejects, 0, 0}; /* rejects described, nothing printed */
+    RunOptions o = t->ro.run;
+    o.on_reject = on_reject;
+    o.on_rule_error = on_rule_error;
+    o.ud = &rp;
+    code = exit_code(
+        run_claims_text(t->e, tt.claims, tt.claims_len, &o, &act, &t->titles, &loaded, &why));
     if (code == EXIT_DATA && rejects.len) {
         why.len = 0;
         fsb_printf(&why, "%s", rejects.p);

@@ -97,3 +97,25 @@ int run_claims(arb_engine *e, const char *claims, const RunOptions *ro, FindingS
     *loaded = 1;
     return code;
 }
+
+int run_claims_text(arb_engine *e, const char *text, size_t len, const RunOptions *o,
+                    FindingSet *out, RunTitles *titles, int *loaded, FsBuf *why) {
+    char path[4096];
+    *loaded = 0;
+    if (run_temp_path(path, sizeof path, "test")) {
+        fsb_printf(why, _("cannot make a temporary file: %s"), strerror(errno));
+        return RUN_ERR_IO;
+    }
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(text, 1, len, f) == len;
+    if (f && fclose(f) != 0) ok = 0;
+    int rc;
+    if (!ok) {
+        fsb_printf(why, _("cannot write %s: %s"), path, strerror(errno));
+        rc = RUN_ERR_IO;
+    } else {
+        rc = run_claims(e, path, o, out, titles, loaded, why);
+    }
+    unlink(path);
+    return rc;
+}

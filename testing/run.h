@@ -57,4 +57,11 @@ enum {
 int run_claims(arb_engine *e, const char *claims, const RunOptions *o, FindingSet *out,
                RunTitles *titles, int *loaded, FsBuf *why);
 
+/* run_claims over claims given as JSON Lines text (an inline test's),
+ * written to a temporary file ($TMPDIR/arbiter-test-XXXXXX) removed after;
+ * RUN_ERR_IO, described in *why, when that file cannot be made or
+ * written. */
+int run_claims_text(arb_engine *e, const char *text, size_t len, const RunOptions *o,
+                    FindingSet *out, RunTitles *titles, int *loaded, FsBuf *why);
+
 #endif

@@ -12,7 +12,8 @@
  * sorted only when it changes, and a write that cannot be made; the
  * comparison's heading and count; coverage (the rules not exercised, with
  * their places); a run's findings and titles, rejected records (counted,
- * told to the callback, the rest loaded), unreadable claims; titles
+ * told to the callback, the rest loaded), claims given as text, unreadable
+ * claims; titles
  * replaced by a later run; temporary files under $TMPDIR. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -271,6 +272,21 @@ static void test_run_claims(void **state) {
     assert_string_equal(why.p, want);
     fs_free(&s);
     fs_init(&s);
+    why.len = 0;
+    /* claims given as text (an inline test's): its temporary file removed */
+    fs_free(&s);
+    fs_init(&s);
+    why.len = 0;
+    static const char text[] = CLAIM("T1", "60.00") "not json\n";
+    assert_int_equal(run_claims_text(e, text, sizeof text - 1, &o, &s, &titles, &loaded, &why),
+                     RUN_REJECTED);
+    assert_int_equal(loaded, 1);
+    assert_int_equal(s.n, 2); /* T1: R.1, R.2 */
+    assert_string_equal(s.items[0].claim_id, "T1");
+    assert_int_equal(h.rejects, 2);
+    assert_int_equal(h.line, 2);
+    snprintf(want, sizeof want, "%s/arbiter-test-", dir);
+    assert_memory_equal(why.p, want, strlen(want));
     why.len = 0;
     /* unreadable claims: nothing loaded */
     snprintf(claims, sizeof claims, "%s/none.jsonl", dir);
