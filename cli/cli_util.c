@@ -2,6 +2,7 @@
 #include "cli_util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <locale.h>
 #include <poll.h>
@@ -154,6 +155,16 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
     }
     cli_print_errors(e); /* warnings */
     return e;
+}
+
+int cli_parse_u64(const char *s, uint64_t *out) {
+    if (!*s || *s == '-') return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno) return -1;
+    *out = v;
+    return 0;
 }
 
 int cli_is_help(const char *arg) {

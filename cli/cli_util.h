@@ -4,6 +4,7 @@
 #define ARB_CLI_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arbiter.h"
 
@@ -23,6 +24,10 @@ arb_engine *cli_compile(const char *cmd, const char *const *files, size_t nfiles
  * in ../share/locale, or the build tree's), English needs nothing.  -1 for a
  * language --lang does not know. */
 int cli_i18n(const char *lang);
+
+/* Parses a whole non-negative decimal number (no sign, nothing after it,
+ * within 64 bits); 0, or -1. */
+int cli_parse_u64(const char *s, uint64_t *out);
 
 /* Whether an argument asks for help (-h, --help). */
 int cli_is_help(const char *arg);

@@ -72,16 +72,6 @@ static const char *const SCORE_HELP =
        "\n"
        "exit codes: 0 ok, 1 recall below R, 2 usage, 3 a malformed input line, 4 I/O.\n");
 
-static int parse_u64(const char *s, uint64_t *out) {
-    if (!*s || *s == '-') return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno) return -1;
-    *out = v;
-    return 0;
-}
-
 /* A decimal fraction 0..1 ("0.1", "1", ".25") into millionths, no floats. */
 static int parse_fraction(const char *s, uint32_t *ppm) {
     uint64_t whole = 0, frac = 0, scale = 1000000;
@@ -123,10 +113,10 @@ int cmd_gen_library(int argc, char **argv) {
             fputs(_(LIBRARY_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--seed") == 0 && more) {
-            if (parse_u64(argv[++i], &o.seed))
+            if (cli_parse_u64(argv[++i], &o.seed))
                 return cli_usage_error("gen library", "--seed takes a number, not '%s'", argv[i]);
         } else if (strcmp(a, "--rows") == 0 && more) {
-            if (parse_u64(argv[++i], &o.rows) || o.rows < 1 || o.rows > LIB_MAX_ROWS)
+            if (cli_parse_u64(argv[++i], &o.rows) || o.rows < 1 || o.rows > LIB_MAX_ROWS)
                 return cli_usage_error(
                     "gen library", "--rows takes a number from 1 to 1000000, not '%s'", argv[i]);
         } else if (strcmp(a, "-o") == 0 && more) {
@@ -169,10 +159,10 @@ int cmd_gen_labelled(int argc, char **argv) {
             fputs(_(LABELLED_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
-            if (parse_u64(argv[++i], &o.n))
+            if (cli_parse_u64(argv[++i], &o.n))
                 return cli_usage_error("gen claims", "--n takes a number, not '%s'", argv[i]);
         } else if (strcmp(a, "--seed") == 0 && more) {
-            if (parse_u64(argv[++i], &o.seed))
+            if (cli_parse_u64(argv[++i], &o.seed))
                 return cli_usage_error("gen claims", "--seed takes a number, not '%s'", argv[i]);
         } else if (strcmp(a, "--violations") == 0 && more) {
             if (parse_fraction(argv[++i], &o.rate_ppm))

@@ -202,17 +202,6 @@ static const char *const GEN_HELP =
        "                  directory for csv (claims.csv, lines.csv, ...)\n"
        "  -h, --help      this text\n");
 
-/* Parses a whole non-negative number. */
-static int parse_count(const char *s, unsigned long long *out) {
-    if (!*s) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno || s[0] == '-') return -1;
-    *out = v;
-    return 0;
-}
-
 /* Options shared by the commands that compile rules. */
 typedef struct RuleArgs {
     const char **files;
@@ -427,7 +416,7 @@ static int cmd_check(int argc, char **argv) {
     o.threads = cli_cores();
     int fail_on_findings = 0, quiet = 0, backend = 3, phase_given = 0; /* 3: auto */
     const char *pack = NULL, *native = NULL, *history_dir = NULL, *summary_path = NULL;
-    unsigned long long lua_budget = 0, lua_mb = 0;
+    uint64_t lua_budget = 0, lua_mb = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -496,20 +485,20 @@ static int cmd_check(int argc, char **argv) {
         } else if (strcmp(a, "--rule-errors") == 0 && more) {
             o.rule_errors_path = argv[++i];
         } else if (strcmp(a, "--lua-budget") == 0 && more) {
-            if (parse_count(argv[++i], &lua_budget) || lua_budget < 1000)
+            if (cli_parse_u64(argv[++i], &lua_budget) || lua_budget < 1000)
                 return cli_usage_error("check", "--lua-budget takes a number >= 1000, not '%s'",
                                        argv[i]);
         } else if (strcmp(a, "--lua-memory") == 0 && more) {
-            if (parse_count(argv[++i], &lua_mb) || lua_mb < 1 || lua_mb > 65536)
+            if (cli_parse_u64(argv[++i], &lua_mb) || lua_mb < 1 || lua_mb > 65536)
                 return cli_usage_error("check", "--lua-memory takes megabytes (1-65536), not '%s'",
                                        argv[i]);
         } else if (strcmp(a, "--history") == 0 && more) {
             history_dir = argv[++i];
         } else if (strcmp(a, "--history-memory") == 0 && more) {
-            unsigned long long mb = 0;
+            uint64_t mb = 0;
             if (strcmp(argv[++i], "all") == 0)
                 o.history_memory_max = UINT64_MAX;
-            else if (parse_count(argv[i], &mb) || mb > (1ull << 40))
+            else if (cli_parse_u64(argv[i], &mb) || mb > (1ull << 40))
                 return cli_usage_error(
                     "check", "--history-memory takes megabytes or 'all', not '%s'", argv[i]);
             else
@@ -880,16 +869,16 @@ static int cmd_gen(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
-        unsigned long long v;
+        uint64_t v;
         if (cli_is_help(a)) {
             fputs(_(GEN_HELP), stdout);
             return EXIT_CLEAN;
         } else if (strcmp(a, "--n") == 0 && more) {
-            if (parse_count(argv[++i], &v))
+            if (cli_parse_u64(argv[++i], &v))
                 return cli_usage_error("gen", "--n takes a number, not '%s'", argv[i]);
             g.n = v;
         } else if (strcmp(a, "--seed") == 0 && more) {
-            if (parse_count(argv[++i], &v))
+            if (cli_parse_u64(argv[++i], &v))
                 return cli_usage_error("gen", "--seed takes a number, not '%s'", argv[i]);
             g.seed = v;
         } else if (strcmp(a, "--format") == 0 && more) {
@@ -956,6 +945,27 @@ static const char *take_lang(int *argc, char **argv) {
     return lang;
 }
 
+typedef int (*Command)(int argc, char **argv);
+
+/* The commands by name, for `arbiter CMD` and `arbiter help CMD`. */
+static const struct {
+    const char *name;
+    Command run;
+} COMMANDS[] = {
+    {"check", cmd_check},   {"lint", cmd_lint},       {"compile", cmd_compile},
+    {"disasm", cmd_disasm}, {"gen", cmd_gen},         {"test", cmd_test},
+    {"diff", cmd_diff},     {"explain", cmd_explain}, {"import", cmd_import},
+    {"score", cmd_score},   {"history", cmd_history}, {"serve", cmd_serve},
+    {"lsp", cmd_lsp},       {"fmt", cmd_fmt},         {"report", cmd_report},
+};
+
+/* The command named name; NULL when there is none. */
+static Command find_command(const char *name) {
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0) return COMMANDS[i].run;
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     const char *lang = take_lang(&argc, argv);
     if (cli_i18n(lang) != 0) {
@@ -970,21 +980,8 @@ int main(int argc, char **argv) {
     if (cli_is_help(cmd) || strcmp(cmd, "help") == 0) {
         if (argc > 2) {
             char *sub[] = {"--help"};
-            if (strcmp(argv[2], "check") == 0) return cmd_check(1, sub);
-            if (strcmp(argv[2], "lint") == 0) return cmd_lint(1, sub);
-            if (strcmp(argv[2], "compile") == 0) return cmd_compile(1, sub);
-            if (strcmp(argv[2], "disasm") == 0) return cmd_disasm(1, sub);
-            if (strcmp(argv[2], "gen") == 0) return cmd_gen(1, sub);
-            if (strcmp(argv[2], "test") == 0) return cmd_test(1, sub);
-            if (strcmp(argv[2], "diff") == 0) return cmd_diff(1, sub);
-            if (strcmp(argv[2], "explain") == 0) return cmd_explain(1, sub);
-            if (strcmp(argv[2], "import") == 0) return cmd_import(1, sub);
-            if (strcmp(argv[2], "score") == 0) return cmd_score(1, sub);
-            if (strcmp(argv[2], "history") == 0) return cmd_history(1, sub);
-            if (strcmp(argv[2], "serve") == 0) return cmd_serve(1, sub);
-            if (strcmp(argv[2], "lsp") == 0) return cmd_lsp(1, sub);
-            if (strcmp(argv[2], "fmt") == 0) return cmd_fmt(1, sub);
-            if (strcmp(argv[2], "report") == 0) return cmd_report(1, sub);
+            Command run = find_command(argv[2]);
+            if (run) return run(1, sub);
         }
         fputs(_(MAIN_HELP), stdout);
         return EXIT_CLEAN;
@@ -993,21 +990,8 @@ int main(int argc, char **argv) {
         printf("arbiter %s\n", ARB_VERSION);
         return EXIT_CLEAN;
     }
-    if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
-    if (strcmp(cmd, "lint") == 0) return cmd_lint(argc - 2, argv + 2);
-    if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
-    if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
-    if (strcmp(cmd, "gen") == 0) return cmd_gen(argc - 2, argv + 2);
-    if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
-    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
-    if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
-    if (strcmp(cmd, "import") == 0) return cmd_import(argc - 2, argv + 2);
-    if (strcmp(cmd, "score") == 0) return cmd_score(argc - 2, argv + 2);
-    if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
-    if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 2, argv + 2);
-    if (strcmp(cmd, "lsp") == 0) return cmd_lsp(argc - 2, argv + 2);
-    if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
-    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 2, argv + 2);
+    Command run = find_command(cmd);
+    if (run) return run(argc - 2, argv + 2);
     fprintf(stderr, _("arbiter: unknown command '%s'\n\n"), cmd);
     fputs(_(MAIN_HELP), stderr);
     return EXIT_USAGE;

@@ -1,5 +1,5 @@
 /* test_cli_util.c — what the CLI's commands share (cli/cli_util.c, included
- * here): parsing and naming --phase lists. */
+ * here): parsing and naming --phase lists, whole numbers of options. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,10 +46,27 @@ static void test_phase_names(void **state) {
     assert_string_equal(buf, "pre,settle,post");
 }
 
+static void test_parse_u64(void **state) {
+    (void)state;
+    uint64_t v = 7;
+    assert_int_equal(cli_parse_u64("0", &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(cli_parse_u64("18446744073709551615", &v), 0);
+    assert_true(v == UINT64_MAX);
+    v = 7;
+    assert_int_equal(cli_parse_u64("18446744073709551616", &v), -1); /* out of range */
+    assert_int_equal(cli_parse_u64("", &v), -1);
+    assert_int_equal(cli_parse_u64("-1", &v), -1);
+    assert_int_equal(cli_parse_u64("12x", &v), -1);
+    assert_int_equal(cli_parse_u64("1.5", &v), -1);
+    assert_int_equal(v, 7); /* untouched when refused */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_phases),
         cmocka_unit_test(test_phase_names),
+        cmocka_unit_test(test_parse_u64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
