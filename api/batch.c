@@ -1384,7 +1384,8 @@ static int run_window(Batch *b) {
 }
 
 /* The pipelined reader (streaming JSON Lines on several threads, claims
- * ids not checked per claim): the main thread reads the windows and cuts
+ * ids not checked per claim; also history mode's checking and store mode's
+ * checking of the spool): the main thread reads the windows and cuts
  * them into chunks of records, which the worker threads take in turn from
  * a queue and check, each into the chunk's results; the main thread writes
  * the chunks' results in input order as they are done.  No barrier: the
@@ -1663,10 +1664,10 @@ static void pipe_publish(Pipe *p, uint64_t *ready) {
     pthread_mutex_unlock(&p->mu);
 }
 
-/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers) or
- * claims read first (history mode): queued in chunks; returns with at most
- * PIPE_SLOTS - 1 windows in flight.  recs and hents NULL: the end, every
- * chunk checked and written. */
+/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers), claims
+ * read first (history mode) or claims of the spool (store mode, checking):
+ * queued in chunks; returns with at most PIPE_SLOTS - 1 windows in flight.
+ * recs, hents and srecs NULL: the end, every chunk checked and written. */
 static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, const SpoolRec *srecs,
                        size_t n, uint64_t done) {
     if (!recs && !hents && !srecs) {
