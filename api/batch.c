@@ -970,6 +970,10 @@ static void results_swap(Worker *w, Results *r) {
 /* Writes results and resets them (their memory kept for reuse). */
 static int flush_results(arb_engine *e, const arb_batch_options *o, Results *w, Output *out) {
     if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
+    if (w->failed == ARB_ERR_IO) /* store mode: history() could not read a store */
+        return engine_fail(
+            e, w->failed,
+            "cannot read the history store or the staged batch while checking claims");
     if (w->failed) return engine_fail(e, w->failed, "out of memory while checking claims");
     int err = outf_is_open(&out->findings) && w->out.len
                   ? outf_write(&out->findings, w->out.p, w->out.len)
@@ -1380,7 +1384,8 @@ static int run_window(Batch *b) {
 }
 
 /* The pipelined reader (streaming JSON Lines on several threads, claims
- * ids not checked per claim): the main thread reads the windows and cuts
+ * ids not checked per claim; also history mode's checking and store mode's
+ * checking of the spool): the main thread reads the windows and cuts
  * them into chunks of records, which the worker threads take in turn from
  * a queue and check, each into the chunk's results; the main thread writes
  * the chunks' results in input order as they are done.  No barrier: the
@@ -1391,10 +1396,14 @@ static int run_window(Batch *b) {
 #define CHUNK_BYTES (256u << 10) /* of records per chunk, about */
 #define CHUNK_RECORDS 2048u
 #define CHUNK_CLAIMS 256u /* history mode */
+/* store mode, checking: of encoded claims (each checked with history()
+ * read from the stores: far more work a byte than a JSON record) */
+#define CHUNK_SPOOL_BYTES (128u << 10)
 
 typedef struct Chunk {
-    const Record *recs;  /* JSON Lines records, or */
-    const HEntry *hents; /* history mode: claims read first */
+    const Record *recs;    /* JSON Lines records, or */
+    const HEntry *hents;   /* history mode: claims read first, or */
+    const SpoolRec *srecs; /* store mode, checking: claims of the spool */
     size_t n;
     Results res;
     ReadList read; /* history mode, reading: the records read */
@@ -1438,6 +1447,19 @@ static int pipe_all_done(const Pipe *p, uint64_t from, uint64_t upto) {
     return 1;
 }
 
+/* Store mode, checking, on a worker of the pipe: the chunk's claims with
+ * read transactions of their own (renewed: the latest commits seen, as a
+ * window's were), a store that cannot be read failing the chunk. */
+static void spool_chunk(Worker *w) {
+    char err[512];
+    if (hsrc_begin(&w->src, err, sizeof err))
+        w->failed = ARB_ERR_IO;
+    else
+        work(w);
+    hsrc_end(&w->src);
+    if (w->src.failed && !w->failed) w->failed = ARB_ERR_IO;
+}
+
 static void *pipe_work(void *arg) {
     struct PipeArg *a = arg;
     Pipe *p = a->p;
@@ -1463,7 +1485,12 @@ static void *pipe_work(void *arg) {
             w->nrecs = c->recs ? c->n : 0;
             w->hents = c->hents;
             w->nhents = c->hents ? c->n : 0;
-            work(w);
+            w->srecs = c->srecs;
+            w->nsrecs = c->srecs ? c->n : 0;
+            if (c->srecs && w->store_mode)
+                spool_chunk(w);
+            else
+                work(w);
             results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
             SWAP(ReadList, w->read, c->read);
         }
@@ -1637,12 +1664,13 @@ static void pipe_publish(Pipe *p, uint64_t *ready) {
     pthread_mutex_unlock(&p->mu);
 }
 
-/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers) or
- * claims read first (history mode): queued in chunks; returns with at most
- * PIPE_SLOTS - 1 windows in flight.  recs and hents NULL: the end, every
- * chunk checked and written. */
-static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t n, uint64_t done) {
-    if (!recs && !hents) {
+/* A window of n JSON Lines records (WindowFn, PIPE_SLOTS buffers), claims
+ * read first (history mode) or claims of the spool (store mode, checking):
+ * queued in chunks; returns with at most PIPE_SLOTS - 1 windows in flight.
+ * recs, hents and srecs NULL: the end, every chunk checked and written. */
+static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, const SpoolRec *srecs,
+                       size_t n, uint64_t done) {
+    if (!recs && !hents && !srecs) {
         if (p->rc != ARB_OK) {
             pthread_mutex_lock(&p->mu);
             p->stop = 1;
@@ -1663,6 +1691,9 @@ static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t 
         size_t j = i, bytes = 0;
         if (hents)
             j = n - i < CHUNK_CLAIMS ? n : i + CHUNK_CLAIMS;
+        else if (srecs) /* by bytes: checking a claim grows with its lines */
+            while (j < n && j - i < CHUNK_CLAIMS && bytes < CHUNK_SPOOL_BYTES)
+                bytes += srecs[j++].n;
         else
             while (j < n && j - i < CHUNK_RECORDS && bytes < CHUNK_BYTES) bytes += recs[j++].n;
         while (ready - p->written == PIPE_CHUNKS && p->rc == ARB_OK) { /* no room */
@@ -1674,6 +1705,7 @@ static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t 
         Chunk *c = &p->ch[ready % PIPE_CHUNKS];
         c->recs = recs ? recs + i : NULL;
         c->hents = hents ? hents + i : NULL;
+        c->srecs = srecs ? srecs + i : NULL;
         c->n = j - i;
         c->done = 0; /* not yet taken: no worker reads it */
         ready++;
@@ -1692,7 +1724,7 @@ static int pipe_window(Pipe *p, const Record *recs, const HEntry *hents, size_t 
 /* A window of JSON Lines, streaming: checked on the workers, written out. */
 static int check_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Batch *b = ud;
-    if (b->pipe) return pipe_window(b->pipe, recs, NULL, nrecs, done);
+    if (b->pipe) return pipe_window(b->pipe, recs, NULL, NULL, nrecs, done);
     share_records(b->ws, b->nw, recs, nrecs);
     int rc = run_window(b);
     if (rc == ARB_OK) rc = flush_workers(b->e, b->o, b->ws, b->nw, b->out);
@@ -1798,7 +1830,7 @@ static int read_on_workers(HistRecords *hr, uint64_t done) {
  * its own batch-long arena. */
 static int read_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     HistRecords *hr = ud;
-    if (hr->b->pipe) return pipe_window(hr->b->pipe, recs, NULL, nrecs, done / 2);
+    if (hr->b->pipe) return pipe_window(hr->b->pipe, recs, NULL, NULL, nrecs, done / 2);
     share_records(hr->b->ws, hr->b->nw, recs, nrecs);
     return read_on_workers(hr, done);
 }
@@ -1900,7 +1932,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
     for (size_t from = 0; from < nents && rc == ARB_OK; from += WINDOW_CLAIMS) {
         size_t to = from + WINDOW_CLAIMS < nents ? from + WINDOW_CLAIMS : nents;
         if (piped) { /* checking is the second half of the progress */
-            rc = pipe_window(&pipe, NULL, ents + from, to - from,
+            rc = pipe_window(&pipe, NULL, ents + from, NULL, to - from,
                              b.total / 2 + (b.total - b.total / 2) * to / nents);
             continue;
         }
@@ -1917,7 +1949,7 @@ static int run_history(arb_engine *e, const arb_batch_options *o, Worker *ws, in
             o->on_progress(o->ud, b.total / 2 + (b.total - b.total / 2) * to / nents, b.total);
     }
     if (piped) {
-        int prc = pipe_window(&pipe, NULL, NULL, 0, 0);
+        int prc = pipe_window(&pipe, NULL, NULL, NULL, 0, 0);
         if (rc == ARB_OK) rc = prc;
         pipe_stop(&pipe);
     }
@@ -2505,82 +2537,103 @@ static int record_batch(arb_engine *e, HStore *stage, HStore *store, int spool_f
     return c.rc;
 }
 
-/* Store mode, checking: the spool read in windows (pread into a buffer
- * reused from window to window, not mapped: see hsource.h), each decoded
- * and checked on the workers with history() from the store and the stage. */
-static int check_spool(Batch *b, int fd, uint64_t spool_len) {
-    arb_engine *e = b->e;
-    SpoolRec *recs = NULL;
-    size_t caprecs = 0, capbuf = 0;
-    char *buf = NULL;
-    int rc = ARB_OK;
-    uint64_t off = 0; /* where the window starts in the spool */
-    size_t want = STORE_WINDOW_ALL(b->nw);
-    while (rc == ARB_OK && off < spool_len) {
-        /* the whole records of a window: those that end in the bytes read
-         * (a record longer than that: as many bytes as it takes) */
+/* Store mode, checking: a window of the spool read into a buffer (pread,
+ * not mapped: see hsource.h) and cut into its whole records. */
+typedef struct SpoolWin {
+    char *buf;
+    size_t capbuf;
+    SpoolRec *recs;
+    size_t nrecs, caprecs;
+} SpoolWin;
+
+/* Reads the whole records that start at off into w, up to about want bytes
+ * (a record longer than that: as many bytes as it takes); their bytes in
+ * *used.  ARB_OK, or an error (engine_fail). */
+static int spool_read(arb_engine *e, int fd, uint64_t spool_len, uint64_t off, size_t want,
+                      SpoolWin *w, size_t *used) {
+    for (;;) {
         size_t got = spool_len - off < want ? (size_t)(spool_len - off) : want;
-        if (mem_grow(e->alloc, (void **)&buf, 1, &capbuf, got + 1)) {
-            rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-            break;
-        }
-        if (hsrc_pread(fd, buf, got, off)) {
-            rc = engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
-            break;
-        }
-        size_t nrecs = 0;
-        const char *p = buf, *end = buf + got;
+        if (mem_grow(e->alloc, (void **)&w->buf, 1, &w->capbuf, got + 1))
+            return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+        if (hsrc_pread(fd, w->buf, got, off))
+            return engine_fail(e, ARB_ERR_IO, "cannot read the spool: %s", strerror(errno));
+        w->nrecs = 0;
+        const char *p = w->buf, *end = w->buf + got;
         while (p < end) {
             const char *q = p;
             uint64_t ord, n;
             if (hcodec_get_varint(&q, end, &ord) || hcodec_get_varint(&q, end, &n) ||
                 n > (uint64_t)(end - q)) {
                 /* cut at the bytes read: the next window starts with it */
-                if (got < spool_len - off || nrecs) break;
-                rc = engine_fail(e, ARB_ERR_IO, "the spool is damaged");
-                break;
+                if (got < spool_len - off || w->nrecs) break;
+                return engine_fail(e, ARB_ERR_IO, "the spool is damaged");
             }
-            if (mem_grow(e->alloc, (void **)&recs, sizeof *recs, &caprecs, nrecs + 1)) {
-                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-                break;
-            }
-            recs[nrecs++] = (SpoolRec){ord, q, (size_t)n};
+            if (mem_grow(e->alloc, (void **)&w->recs, sizeof *w->recs, &w->caprecs, w->nrecs + 1))
+                return engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+            w->recs[w->nrecs++] = (SpoolRec){ord, q, (size_t)n};
             p = q + n;
         }
-        if (rc) break;
-        if (!nrecs) { /* one record longer than the window: read it whole */
-            want = got * 2;
+        if (w->nrecs) {
+            *used = (size_t)(p - w->buf);
+            return ARB_OK;
+        }
+        want = got * 2; /* one record longer than the window: read it whole */
+    }
+}
+
+/* Store mode, checking: the spool read in windows, each decoded and checked
+ * on the workers with history() from the store and the stage.  On several
+ * threads through the pipe: the workers live for the run and take chunks of
+ * claims from its queue while this thread reads ahead (PIPE_SLOTS windows
+ * in buffers) and writes the results in input order; on one, a window at a
+ * time. */
+static int check_spool(Batch *b, int fd, uint64_t spool_len) {
+    arb_engine *e = b->e;
+    SpoolWin win[PIPE_SLOTS];
+    memset(win, 0, sizeof win);
+    Pipe pipe;
+    int piped = b->nw > 1 && pipe_start(&pipe, b) == 0;
+    int rc = ARB_OK;
+    uint64_t off = 0; /* where the window starts in the spool */
+    for (unsigned k = 0; rc == ARB_OK && off < spool_len; k++) {
+        SpoolWin *w = &win[piped ? k % PIPE_SLOTS : 0];
+        size_t bytes = 0;
+        rc = spool_read(e, fd, spool_len, off, STORE_WINDOW_ALL(b->nw), w, &bytes);
+        if (rc != ARB_OK) break;
+        off += bytes;
+        /* checking is the second half of the progress */
+        uint64_t done = b->total / 2 + (b->total - b->total / 2) * off / spool_len;
+        if (piped) {
+            /* with at most PIPE_SLOTS - 1 windows in flight on return: the
+             * next window's buffer is free */
+            rc = pipe_window(&pipe, NULL, NULL, w->recs, w->nrecs, done);
+            if (hstore_guard_over(&b->guard)) { /* the pages this window read */
+                if (b->store) hstore_release_pages(b->store);
+                if (b->stage) hstore_release_pages(b->stage);
+            }
             continue;
         }
-        want = STORE_WINDOW_ALL(b->nw);
-        /* shared out by bytes, not by count: a claim's encoding grows with
-         * its lines, and so does checking it */
-        size_t bytes = (size_t)(p - buf), at = 0;
-        for (int i = 0; i < b->nw; i++) {
-            size_t to = at, upto = bytes / (size_t)b->nw * (size_t)(i + 1);
-            if (i == b->nw - 1)
-                to = nrecs;
-            else
-                while (to < nrecs && (size_t)(recs[to].p - buf) < upto) to++;
-            b->ws[i].srecs = recs + at;
-            b->ws[i].nsrecs = to - at;
-            at = to;
-        }
-        off += bytes;
+        b->ws[0].srecs = w->recs;
+        b->ws[0].nsrecs = w->nrecs;
         rc = store_window_begin(b);
-        if (rc == ARB_OK) run_workers(b->ws, b->nw);
+        if (rc == ARB_OK) run_workers(b->ws, 1);
         store_window_end(b);
-        if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
-        if (b->o->on_progress)
-            b->o->on_progress(b->o->ud, b->total / 2 + (b->total - b->total / 2) * off / spool_len,
-                              b->total);
+        if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, 1, b->out);
+        if (b->o->on_progress) b->o->on_progress(b->o->ud, done, b->total);
+    }
+    if (piped) {
+        int prc = pipe_window(&pipe, NULL, NULL, NULL, 0, 0);
+        if (rc == ARB_OK) rc = prc;
+        pipe_stop(&pipe);
     }
     for (int i = 0; i < b->nw; i++) {
         b->ws[i].srecs = NULL;
         b->ws[i].nsrecs = 0;
     }
-    mem_free(e->alloc, recs, caprecs * sizeof *recs);
-    mem_free(e->alloc, buf, capbuf);
+    for (int k = 0; k < PIPE_SLOTS; k++) {
+        mem_free(e->alloc, win[k].recs, win[k].caprecs * sizeof *win[k].recs);
+        mem_free(e->alloc, win[k].buf, win[k].capbuf);
+    }
     return rc;
 }
 

@@ -8,7 +8,8 @@
 # the warnings about repeated ids (the ids scanned on the workers, noted in
 # input order) are byte for byte the same with 1, 2, 3 and 8 threads.  So they are with a rule over the
 # person's history (every claim read first, the derived fields computed and
-# the claims checked in chunks on the workers).
+# the claims checked in chunks on the workers), and in store mode (the
+# spool checked in chunks on the workers).
 set -uo pipefail
 arbiter=$1
 tmp=$(mktemp -d)
@@ -76,6 +77,18 @@ for t in 2 3; do
   run "h$t" "$t" -o "h$t.jsonl"
   for f in jsonl rej err counts dup rc; do
     cmp -s "h1.$f" "h$t.$f" && ok || bad "history, $t threads: the .$f differs from 1 thread's"
+  done
+done
+# store mode (a temporary history store, as for a batch over
+# --history-memory): the spool checked in chunks through the pipe, its
+# windows read ahead in turns (more than three windows, more chunks than
+# the queue holds)
+run s1 1 -o s1.jsonl --history-memory 0
+cmp -s h1.jsonl s1.jsonl && ok || bad "store mode, 1 thread: findings differ from the in-memory run's"
+for t in 2 3; do
+  run "s$t" "$t" -o "s$t.jsonl" --history-memory 0
+  for f in jsonl rej err counts dup rc; do
+    cmp -s "s1.$f" "s$t.$f" && ok || bad "store mode, $t threads: the .$f differs from 1 thread's"
   done
 done
 echo "$pass passed, $fail failed"
