@@ -2008,6 +2008,13 @@ typedef struct Stage {
      * the store ends as check --record leaves it, in one pass (standard
      * input too).  Bounded as check's ids are (claim_ids.h). */
     IdSet revs;
+    /* history add: the same target ids themselves, while revs holds them
+     * all in memory (no run yet), so that a claim is cancelled only when
+     * its id equals one, not when 96 bits of hash do; dropped when revs
+     * spills (then the hashes alone answer, docs/history.md) */
+    StrMap rev_ids;
+    Arena rev_ar;
+    int rev_exact; /* 0: no reversal yet; 1: rev_ids holds every target; -1: dropped */
 } Stage;
 
 /* A put (key, then the record, at `at` in Stage.pend) or a reversal (the
@@ -2053,12 +2060,33 @@ static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t
  * the claims with that id met after it.  ARB_OK, or an error. */
 static int stage_note_reversal(Stage *sg, const char *id, size_t n, uint64_t line) {
     uint64_t first;
+    Alloc a = sg->b->e->alloc;
     int r = idset_add(&sg->revs, id, n, line, &first);
     if (r == -1) return engine_fail(sg->b->e, ARB_ERR_NOMEM, "out of memory");
     if (r == -2)
         return engine_fail(sg->b->e, ARB_ERR_IO,
                            "cannot write or read the claim ids' temporary file: %s",
                            strerror(errno));
+    if (sg->rev_exact == 0) {
+        strmap_init_fast(&sg->rev_ids, a);
+        arena_init(&sg->rev_ar, a, 1 << 14);
+        sg->rev_exact = 1;
+    }
+    if (sg->rev_exact == 1 && sg->revs.nruns) {
+        strmap_free(&sg->rev_ids);
+        arena_free(&sg->rev_ar);
+        sg->rev_exact = -1;
+    }
+    /* every target, r == 1 too: its hashes may be another target's */
+    if (sg->rev_exact == 1 && !strmap_get(&sg->rev_ids, id, n)) {
+        char *k = arena_alloc_raw(&sg->rev_ar, n ? n : 1);
+        int oom = !k;
+        if (k) {
+            memcpy(k, id, n);
+            strmap_put(&sg->rev_ids, k, n, k, &oom);
+        }
+        if (oom) return engine_fail(sg->b->e, ARB_ERR_NOMEM, "out of memory");
+    }
     return ARB_OK;
 }
 
@@ -2071,6 +2099,7 @@ static int stage_cancelled(Stage *sg) {
     if (!sg->revs.n && !sg->revs.nruns) return 0; /* no reversal yet: the common case */
     const char *id = hstore_key_id(sg->key.p, sg->key.len, &n);
     if (!id) return -1;
+    if (sg->rev_exact == 1) return strmap_get(&sg->rev_ids, id, n) != NULL;
     return idset_has(&sg->revs, id, n, &first);
 }
 
@@ -2409,6 +2438,11 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         arena_free(&b->ws[i].hist_ar);
         sb_free(&b->ws[i].enc);
     }
+    if (sg->rev_exact == 1) {
+        strmap_free(&sg->rev_ids);
+        arena_free(&sg->rev_ar);
+    }
+    sg->rev_exact = 0;
     return rc;
 }
 

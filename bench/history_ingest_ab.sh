@@ -73,7 +73,10 @@ for N in "${sizes[@]}"; do
       printf " this / old: CPU %.2fx (best), %.2fx (mean); wall %.2fx (of the best-CPU runs)\n",
         tc / oc, (st / sn) / (so / on), tw / ow }' "$tmp/this" "$tmp/old"
   for db in this old; do
-    $A history stats "$tmp/db_$db" | awk -v who="$db" '/^size/ { sub(/^size +/, ""); print "  store (" who "): " $0 }'
+    # each store read by the arbiter that wrote it (their formats may differ)
+    X=$A
+    [ $db = old ] && X=$O
+    $X history stats "$tmp/db_$db" | awk -v who="$db" '/^size/ { sub(/^size +/, ""); print "  store (" who "): " $0 }'
   done
   if ((EXPORT)); then
     $A history export "$tmp/db_this" -o "$tmp/e_this.jsonl" >/dev/null

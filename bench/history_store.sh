@@ -162,6 +162,8 @@ for N in "${sizes[@]}"; do
 
   # check --history (empty store) against the in-memory history run
   $A history init "$tmp/db0" "${P[@]}" >/dev/null 2>&1
+  # OLD's empty store made by OLD (the formats may differ)
+  [ -n "$OLD" ] && $O history init "$tmp/db0_old" "${P[@]}" >/dev/null 2>&1
   : >"$tmp/store"
   : >"$tmp/mem"
   : >"$tmp/old"
@@ -175,7 +177,7 @@ for N in "${sizes[@]}"; do
     measure "$tmp/m1" $A check "${P[@]}" --claims "$c" --history "$tmp/db0" -o "$tmp/f_store.jsonl" --quiet --threads "$THREADS"
     cat "$tmp/m1" >>"$tmp/store"
     if [ -n "$O" ]; then
-      measure "$tmp/m1" $O check "${P[@]}" --claims "$c" --history "$tmp/db0" -o "$tmp/f_old.jsonl" --quiet --threads "$THREADS"
+      measure "$tmp/m1" $O check "${P[@]}" --claims "$c" --history "$tmp/db0_old" -o "$tmp/f_old.jsonl" --quiet --threads "$THREADS"
       cat "$tmp/m1" >>"$tmp/old"
     fi
   done
@@ -210,7 +212,7 @@ for N in "${sizes[@]}"; do
       printf "  store / in-memory: wall %.2fx, CPU %.2fx, peak RSS %.2fx\n", S[1] / M[1], S[2] / M[2], S[3] / M[3] }'
   fi
   rows+=("$N $s $mem $w $cpu $m $bpc")
-  rm -rf "$tmp/db0" "$c" "$tmp"/f_*.jsonl
+  rm -rf "$tmp/db0" "$tmp/db0_old" "$c" "$tmp"/f_*.jsonl
 done
 
 if ((!lat_done && LAT)); then

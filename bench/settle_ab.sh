@@ -6,9 +6,9 @@
 # (compiled and linked against OLD's library with OLD's own flags, so the
 # timing code is the same on both sides).  The full reference library
 # (stdlib-rules + `gen library --seed 1`) is compiled to a pack by each
-# side's arbiter from its own stdlib-rules; the store holds N (default
-# 100000) claims of `gen claims --seed 3`, written by NEW; LAT_M (default
-# 10000) of them moved to settle on 2026-01-02 (bench/settle_claims.py, the
+# side's arbiter from its own stdlib-rules; each side's store (written by
+# its own arbiter) holds N (default 100000) claims of `gen claims --seed
+# 3`, LAT_M (default 10000) of them moved to settle on 2026-01-02 (bench/settle_claims.py, the
 # set bench/history_store.sh times).  RUNS (default 2) times: old
 # interpreter, new interpreter, old JIT, new JIT (--jit), each ROUNDS
 # (default 3) rounds per mode (no store / store), each call timed by the
@@ -43,7 +43,9 @@ echo "new: $NEW ($(git log -1 --format='%h %s' | cut -c1-70)$(git diff --quiet H
 "$OLD/arbiter" compile "$old_src/stdlib-rules" "$tmp/lib" -o "$tmp/old.arbpack" >/dev/null 2>&1
 "$NEW/arbiter" compile stdlib-rules "$tmp/lib" -o "$tmp/new.arbpack" >/dev/null 2>&1
 "$NEW/arbiter" gen claims --n "$N" --seed 3 -o "$tmp/c.jsonl"
-"$NEW/arbiter" history add "$tmp/db" --claims "$tmp/c.jsonl" --pack "$tmp/new.arbpack" --quiet
+# each side's store written by its own arbiter (their formats may differ)
+"$OLD/arbiter" history add "$tmp/db_old" --claims "$tmp/c.jsonl" --pack "$tmp/old.arbpack" --quiet
+"$NEW/arbiter" history add "$tmp/db_new" --claims "$tmp/c.jsonl" --pack "$tmp/new.arbpack" --quiet
 python3 bench/settle_claims.py "$tmp/c.jsonl" "$tmp/settle.jsonl" "$LAT_M"
 rm -f "$tmp/c.jsonl"
 clk=$( ((CPU)) && echo --cpu || true)
@@ -53,7 +55,7 @@ for ((r = 1; r <= RUNS; r++)); do
     for side in old new; do
       b=$tmp/bench_old
       [ $side = new ] && b=$NEW/bench_settle_latency
-      "$b" --pack "$tmp/$side.arbpack" --history "$tmp/db" --claims "$tmp/settle.jsonl" --rounds "$ROUNDS" \
+      "$b" --pack "$tmp/$side.arbpack" --history "$tmp/db_$side" --claims "$tmp/settle.jsonl" --rounds "$ROUNDS" \
         --per-claim "$tmp/pc_${side}${jit}_$r" $jit $clk >"$tmp/out" || { cat "$tmp/out"; exit 1; }
       echo "run $r, $side${jit:+ $jit}: findings $(awk '$1 == "no" { a = $NF } $1 == "store" && $2 != "/" { b = $NF } END { print a " no store, " b " store" }' "$tmp/out")"
     done

@@ -33,6 +33,10 @@ typedef struct HShared {
     int flags;
     MDB_env *env; /* LMDB, or NULL */
     MDB_dbi meta, claims, ids, rev, feedback;
+    /* the records, under an 8-byte big-endian number appended in order;
+     * claims maps a key to its record's number (not in a staging store:
+     * its claims hold their records, or where they are in the spool) */
+    MDB_dbi data;
     int has_feedback; /* the feedback db exists (a store made before it may lack it) */
     HPg *pg;          /* PostgreSQL, or NULL */
     char dir[4096];   /* the directory, or the URI without its password */
@@ -73,6 +77,8 @@ struct HTxn {
     /* LMDB writes: records put or deleted, and the overflow pages of the
      * records put, for hstore_txn_dirty's bound */
     size_t changes, ovpages;
+    uint64_t next;     /* the data table's next record number (0: not read yet) */
+    size_t data_bytes; /* the records put in the data table's leaves */
 };
 
 /* Writes the message, in the user's language, into err; -1. */
@@ -300,6 +306,10 @@ static int lmdb_open(HShared *sh, const char *dir, int flags, char *err, size_t 
             r = -1;
         }
     }
+    /* after the format's check: a store of another format lacks it */
+    if (r == 0 && !(flags & HSTORE_STAGING) && open_db(txn, "data", writable, &sh->data))
+        r = fail(err, errcap, "%s is not an Arbiter history store (%s)", dir,
+                 writable ? "cannot create its tables" : "no history tables in it");
     if (r == 0 && (rc = mdb_txn_commit(txn)) != 0)
         r = fail(err, errcap, "cannot open the history store %s: %s", dir, mdb_strerror(rc));
     else if (r != 0)
@@ -387,7 +397,7 @@ int hstore_open(HStore **out, const char *dir, int flags, const Program *p, Allo
     atomic_init(&sh->refs, 1); /* the opener's, dropped below */
     int rc;
     if (pg) {
-        rc = hpg_open(&sh->pg, dir, writable, HSTORE_FORMAT, a, err, errcap);
+        rc = hpg_open(&sh->pg, dir, writable, HSTORE_FORMAT_PG, a, err, errcap);
         if (rc == 0) snprintf(sh->dir, sizeof sh->dir, "%s", hpg_name(sh->pg));
     } else {
         snprintf(sh->dir, sizeof sh->dir, "%s", dir);
@@ -573,7 +583,69 @@ static int mdb_fail(char *err, size_t errcap, int rc) {
     return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
 }
 
-/* Deletes the claim with this id from claims and ids: 1 done, 0 none. */
+/* The record that claims value v names (LMDB): v itself in a staging
+ * store, else the data table's record under the number v holds.  0, or an
+ * LMDB error (MDB_CORRUPTED when v names no record). */
+static int claim_record(HTxn *t, const MDB_val *v, MDB_val *rec) {
+    if (t->s->flags & HSTORE_STAGING) {
+        *rec = *v;
+        return 0;
+    }
+    if (v->mv_size != 8) return MDB_CORRUPTED;
+    MDB_val k = {8, v->mv_data};
+    int rc = mdb_get(t->txn, t->s->sh->data, &k, rec);
+    return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+}
+
+/* Deletes the record that claims value v names (not a staging store's:
+ * its values are their records).  0, or an LMDB error. */
+static int delete_record(HTxn *t, const MDB_val *v) {
+    if (t->s->flags & HSTORE_STAGING) return 0;
+    if (v->mv_size != 8) return MDB_CORRUPTED;
+    unsigned char no[8]; /* v points into the map */
+    memcpy(no, v->mv_data, 8);
+    MDB_val k = {8, no};
+    int rc = mdb_del(t->txn, t->s->sh->data, &k, NULL);
+    return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+}
+
+/* Puts rec[0..n) under claims key k: in a staging store as the value, else
+ * appended to the data table under the next number, which is the value.
+ * 0, or an LMDB error. */
+static int claims_put(HTxn *t, MDB_val *k, const char *rec, size_t n) {
+    HShared *sh = t->s->sh;
+    MDB_val v = {n, (void *)rec};
+    if (t->s->flags & HSTORE_STAGING) return mdb_put(t->txn, sh->claims, k, &v, 0);
+    if (!t->next) { /* one past the greatest number in use */
+        MDB_cursor *c;
+        MDB_val lk, lv;
+        int rc = mdb_cursor_open(t->txn, sh->data, &c);
+        if (rc) return rc;
+        rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
+        mdb_cursor_close(c);
+        if (rc == MDB_NOTFOUND)
+            t->next = 1;
+        else if (rc)
+            return rc;
+        else if (lk.mv_size != 8)
+            return MDB_CORRUPTED;
+        else
+            t->next = get_be(lk.mv_data, 8) + 1;
+    }
+    char no[8];
+    put_be(no, t->next, 8);
+    MDB_val dk = {8, no};
+    /* numbers only grow: each record goes at the end of the table, whose
+     * pages are filled in order and written once */
+    int rc = mdb_put(t->txn, sh->data, &dk, &v, MDB_APPEND);
+    if (rc) return rc;
+    t->next++;
+    MDB_val nv = {8, no};
+    return mdb_put(t->txn, sh->claims, k, &nv, 0);
+}
+
+/* Deletes the claim with this id from claims, data and ids: 1 done, 0
+ * none. */
 static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     MDB_val old;
     int rc = mdb_get(t->txn, t->s->sh->ids, idk, &old);
@@ -583,8 +655,10 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     sb_clear(&t->key);
     sb_putn(&t->key, old.mv_data, old.mv_size);
     if (t->key.oom) return fail(err, errcap, "out of memory%s%s", "", "");
-    MDB_val ok = {t->key.len, t->key.p};
-    rc = mdb_del(t->txn, t->s->sh->claims, &ok, NULL);
+    MDB_val ok = {t->key.len, t->key.p}, cv;
+    rc = mdb_get(t->txn, t->s->sh->claims, &ok, &cv);
+    if (rc == 0) rc = delete_record(t, &cv);
+    if (rc == 0) rc = mdb_del(t->txn, t->s->sh->claims, &ok, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
     rc = mdb_del(t->txn, t->s->sh->ids, idk, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
@@ -605,8 +679,7 @@ int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, c
 static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
                     size_t errcap) {
     HStore *s = t->s;
-    MDB_val v = {n, (void *)rec};
-    int rc = mdb_put(t->txn, s->sh->claims, k, &v, 0);
+    int rc = claims_put(t, k, rec, n);
     if (rc) return mdb_fail(err, errcap, rc);
     if (s->flags & HSTORE_STAGING) {
         /* a staging store keeps both copies of a claim_id given twice; ids
@@ -632,9 +705,14 @@ static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n
         if (rc) return mdb_fail(err, errcap, rc);
     }
     t->changes++;
-    /* a record too big for half a page goes to pages of its own */
+    /* a record too big for half a page goes to pages of its own; in the
+     * data table the others fill its last pages in order */
     size_t ps = s->sh->psize;
-    if (k->mv_size + n + 8 > ps / 2 - 18) t->ovpages += (n + 16 + ps - 1) / ps;
+    size_t kn = s->flags & HSTORE_STAGING ? k->mv_size : 8;
+    if (kn + n + 8 > ps / 2 - 18)
+        t->ovpages += (n + 16 + ps - 1) / ps;
+    else if (!(s->flags & HSTORE_STAGING))
+        t->data_bytes += kn + n + 10;
     return 0;
 }
 
@@ -676,7 +754,7 @@ size_t hstore_txn_dirty(HTxn *t) {
      * leaves, all counted), no table has more pages than it holds, and the
      * records' own pages come on top; what a page split or LMDB's free
      * list adds is not counted */
-    size_t pages = t->ovpages;
+    size_t pages = t->ovpages + (t->data_bytes + t->s->sh->psize - 1) / t->s->sh->psize;
     MDB_dbi dbs[2] = {t->s->sh->claims, t->s->sh->ids};
     for (int i = 0; i < 2; i++) {
         MDB_stat st;
@@ -769,8 +847,10 @@ int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t 
         HRec r;
         if (split_key(&k, &r) || r.person_len != pn || memcmp(r.person, person, pn) != 0) break;
         if (r.t > to_t || (r.t == to_t && r.seq >= to_seq)) break;
-        r.rec = v.mv_data;
-        r.rec_len = v.mv_size;
+        MDB_val rv;
+        if ((g = claim_record(t, &v, &rv)) != 0) break;
+        r.rec = rv.mv_data;
+        r.rec_len = rv.mv_size;
         if (fn(ud, &r)) break;
     }
     if (g && g != MDB_NOTFOUND) rc = -1;
@@ -790,8 +870,10 @@ int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
             rc = -1;
             break;
         }
-        r.rec = v.mv_data;
-        r.rec_len = v.mv_size;
+        MDB_val rv;
+        if ((g = claim_record(t, &v, &rv)) != 0) break;
+        r.rec = rv.mv_data;
+        r.rec_len = rv.mv_size;
         if (fn(ud, &r)) break;
     }
     if (g && g != MDB_NOTFOUND) rc = -1;
@@ -835,8 +917,8 @@ int hstore_copy(HTxn *t, const HStore *from, const HRec *r, StrBuf *scratch, cha
     hcodec_put_varint(scratch, s->cur_schema);
     sb_putn(scratch, r->rec + body, r->rec_len - body);
     if (scratch->oom) return fail(err, errcap, "out of memory%s%s", "", "");
-    MDB_val k = {t->key.len, t->key.p}, v = {scratch->len, scratch->p};
-    int rc = mdb_put(t->txn, s->sh->claims, &k, &v, 0);
+    MDB_val k = {t->key.len, t->key.p};
+    int rc = claims_put(t, &k, scratch->p, scratch->len);
     if (rc) return mdb_fail(err, errcap, rc);
     rc = mdb_put(t->txn, s->sh->ids, &idk, &k, 0);
     return rc ? mdb_fail(err, errcap, rc) : 0;
@@ -925,6 +1007,7 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
                 mdb_del(t->txn, s->sh->ids, &idk, NULL);
             sb_clear(&resume);
             sb_putn(&resume, k.mv_data, k.mv_size);
+            if ((g = delete_record(t, &v)) != 0) break;
             if (mdb_cursor_del(c, 0)) {
                 g = -1;
                 break;

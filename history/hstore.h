@@ -42,7 +42,12 @@
 #include "program.h"
 #include "strbuf.h"
 
-#define HSTORE_FORMAT "arbiter-history 1"
+/* an LMDB store's format: 2 keeps each record in a table of its own
+ * ("data", appended under a sequence number) and the claims table only
+ * the number, so that a commit rewrites small leaves (1: records in the
+ * claims table's leaves); a PostgreSQL store's is unchanged */
+#define HSTORE_FORMAT "arbiter-history 2"
+#define HSTORE_FORMAT_PG "arbiter-history 1"
 
 typedef struct HStore HStore;
 typedef struct HTxn HTxn;

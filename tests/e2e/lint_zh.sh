@@ -144,7 +144,7 @@ if command -v mdb_load >/dev/null; then
   e history init "$tmp/st" >/dev/null 2>&1
   printf 'format\narbiter-history 0\n' | mdb_load -T -s meta "$tmp/st"
   z history stats "$tmp/st" >"$tmp/out" 2>&1
-  has "history: another format" "$tmp/out" "历史库 $tmp/st 的格式为 'arbiter-history 0'；本 arbiter 读取的格式为 'arbiter-history 1'（请用写入它的 arbiter 导出，再重新添加）"
+  has "history: another format" "$tmp/out" "历史库 $tmp/st 的格式为 'arbiter-history 0'；本 arbiter 读取的格式为 'arbiter-history 2'（请用写入它的 arbiter 导出，再重新添加）"
   e history stats "$tmp/st" >"$tmp/out" 2>&1
   has "history: another format (English)" "$tmp/out" "arbiter history: the history store $tmp/st has format 'arbiter-history 0'; this arbiter reads"
 fi

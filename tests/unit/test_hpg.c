@@ -424,14 +424,14 @@ static void test_format_version(void **state) {
                                      mem_default(), err, sizeof err),
                          -1);
         assert_null(s);
-        if (!strstr(err, "arbiter-history 0") || !strstr(err, HSTORE_FORMAT))
+        if (!strstr(err, "arbiter-history 0") || !strstr(err, HSTORE_FORMAT_PG))
             fail_msg("the message does not name both versions: %s", err);
     }
     arb_history *h = (arb_history *)1;
     assert_int_equal(arb_history_open(e, uri, ARB_HISTORY_WRITE, &h), ARB_ERR_DATA);
     assert_null(h);
     assert_non_null(strstr(arb_errmsg(e), "arbiter-history 0"));
-    sql(uri, "UPDATE arbiter_meta SET value = '" HSTORE_FORMAT "' WHERE key = 'format'");
+    sql(uri, "UPDATE arbiter_meta SET value = '" HSTORE_FORMAT_PG "' WHERE key = 'format'");
     s = open_ok(uri, HSTORE_READONLY, e);
     hstore_close(s);
     /* a staging store is never PostgreSQL */

@@ -1399,7 +1399,8 @@ static void test_txn_dirty(void **state) {
     assert_int_equal(hstore_put(t, test_claim(e, &ar, "D1", "d0", "2025-01-02T10:00:00", "1.00"), 0,
                                 &scratch, &why, err, sizeof err),
                      0);
-    assert_int_equal(hstore_txn_dirty(t), 2 * ps);
+    /* a leaf of claims, ids and data (where the record is) */
+    assert_int_equal(hstore_txn_dirty(t), 3 * ps);
     /* a record of 10,000 bytes takes three pages of its own */
     static char big[10000];
     memset(big, 'x', sizeof big);
@@ -1407,7 +1408,7 @@ static void test_txn_dirty(void **state) {
         hstore_put_encoded(t, test_claim(e, &ar, "D2", "d1", "2025-01-02T11:00:00", "1.00"), 0, big,
                            sizeof big, &why, err, sizeof err),
         0);
-    assert_int_equal(hstore_txn_dirty(t), (2 + 3) * ps);
+    assert_int_equal(hstore_txn_dirty(t), (3 + 3) * ps);
     /* many small claims: bounded by the tables' pages, not by the claims */
     for (int i = 2; i < 3000; i++) {
         char id[32], person[16];
@@ -1530,6 +1531,58 @@ static void test_format_version(void **state) {
     assert_non_null(strstr(arb_errmsg(e), HSTORE_FORMAT));
     /* the version restored: the store opens again */
     set_format(dir, HSTORE_FORMAT);
+    assert_int_equal(hstore_open(&s, dir, HSTORE_READONLY, e->prog, mem_default(), err, sizeof err),
+                     0);
+    hstore_close(s);
+    hstore_remove_dir(dir);
+
+    /* a store of format 1 (records in the claims table, no data table) is
+     * refused both ways, naming both versions, and gets no data table */
+    temp_dir(dir, sizeof dir);
+    {
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        assert_int_equal(mdb_env_create(&env), 0);
+        assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+        assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
+        assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+        const char *names[] = {"meta", "claims", "ids", "rev", "feedback"};
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
+        assert_int_equal(mdb_txn_commit(txn), 0);
+        mdb_env_close(env);
+    }
+    set_format(dir, "arbiter-history 1");
+    for (int mode = 0; mode < 2; mode++) {
+        err[0] = 0;
+        assert_int_equal(hstore_open(&s, dir, mode ? HSTORE_WRITE : HSTORE_READONLY, e->prog,
+                                     mem_default(), err, sizeof err),
+                         -1);
+        if (!strstr(err, "'arbiter-history 1'") || !strstr(err, HSTORE_FORMAT))
+            fail_msg("the message does not name both versions: %s", err);
+    }
+    {
+        MDB_env *env;
+        MDB_txn *txn;
+        MDB_dbi dbi;
+        assert_int_equal(mdb_env_create(&env), 0);
+        assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+        assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0664), 0);
+        assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+        assert_int_equal(mdb_dbi_open(txn, "data", 0, &dbi), MDB_NOTFOUND);
+        mdb_txn_abort(txn);
+        mdb_env_close(env);
+    }
+    set_format(dir, HSTORE_FORMAT);
+    err[0] = 0;
+    assert_int_equal(hstore_open(&s, dir, HSTORE_READONLY, e->prog, mem_default(), err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "no history tables"));
+    /* writable, it is made whole (the data table added) */
+    assert_int_equal(hstore_open(&s, dir, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    hstore_close(s);
     assert_int_equal(hstore_open(&s, dir, HSTORE_READONLY, e->prog, mem_default(), err, sizeof err),
                      0);
     hstore_close(s);
@@ -2476,61 +2529,65 @@ static void test_bug_session_oom_is_sticky(void **state) {
  * message, over a history that silently lacks the claim. */
 static void test_bug_session_ignores_damaged_records(void **state) {
     (void)state;
-    arb_engine *e = engine_from(HISTORY_RULES);
-    char dir[256];
-    temp_dir(dir, sizeof dir);
-    arb_history *h;
-    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-    arb_session *s;
-    assert_int_equal(arb_session_new(e, &s), ARB_OK);
-    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
-    record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
-    arb_session_free(s);
-    arb_history_close(h);
-    /* cut the last byte off every stored record */
-    MDB_env *env;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-    assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 40), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
-    MDB_txn *txn;
-    MDB_dbi claims;
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    assert_int_equal(mdb_dbi_open(txn, "claims", 0, &claims), 0);
-    MDB_cursor *c;
-    assert_int_equal(mdb_cursor_open(txn, claims, &c), 0);
-    MDB_val k, v;
-    int n = 0;
-    for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-        char rec[1024];
-        assert_true(v.mv_size > 1 && v.mv_size <= sizeof rec);
-        memcpy(rec, v.mv_data, v.mv_size);
-        MDB_val nv = {v.mv_size - 1, rec};
-        assert_int_equal(mdb_cursor_put(c, &k, &nv, MDB_CURRENT), 0);
-        n++;
-    }
-    assert_int_equal(n, 2);
-    mdb_cursor_close(c);
-    assert_int_equal(mdb_txn_commit(txn), 0);
-    mdb_env_close(env);
+    /* the records (in data), then the claims' numbers of their records */
+    for (int tbl = 0; tbl < 2; tbl++) {
+        arb_engine *e = engine_from(HISTORY_RULES);
+        char dir[256];
+        temp_dir(dir, sizeof dir);
+        arb_history *h;
+        assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+        assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
+        arb_session *s;
+        assert_int_equal(arb_session_new(e, &s), ARB_OK);
+        record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
+        record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+        arb_session_free(s);
+        arb_history_close(h);
+        /* cut the last byte off every stored record (or number) */
+        MDB_env *env;
+        assert_int_equal(mdb_env_create(&env), 0);
+        assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+        assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 40), 0);
+        assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
+        MDB_txn *txn;
+        MDB_dbi claims;
+        assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+        assert_int_equal(mdb_dbi_open(txn, tbl ? "claims" : "data", 0, &claims), 0);
+        MDB_cursor *c;
+        assert_int_equal(mdb_cursor_open(txn, claims, &c), 0);
+        MDB_val k, v;
+        int n = 0;
+        for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
+            char rec[1024];
+            assert_true(v.mv_size > 1 && v.mv_size <= sizeof rec);
+            memcpy(rec, v.mv_data, v.mv_size);
+            MDB_val nv = {v.mv_size - 1, rec};
+            assert_int_equal(mdb_cursor_put(c, &k, &nv, MDB_CURRENT), 0);
+            n++;
+        }
+        assert_int_equal(n, 2);
+        mdb_cursor_close(c);
+        assert_int_equal(mdb_txn_commit(txn), 0);
+        mdb_env_close(env);
 
-    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_READONLY, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-    assert_int_equal(arb_session_new(e, &s), ARB_OK);
-    const char *probe = CLAIM("C3", "P1", "2025-03-20T10:00:00", "1.00");
-    Found x;
-    memset(&x, 0, sizeof x);
-    int rc = arb_session_check_json(s, probe, strlen(probe), ARB_PHASE_ALL, on_finding, &x);
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", arb_session_errmsg(s));
-    arb_session_free(s);
-    arb_history_close(h);
-    hstore_remove_dir(dir);
-    arb_engine_free(e);
-    if (rc == ARB_OK && msg[0] == 0)
-        fail_msg("damaged history records were dropped without a word (rc %d, %d findings)", rc,
-                 x.n);
+        assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_READONLY, &h), ARB_OK);
+        assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
+        assert_int_equal(arb_session_new(e, &s), ARB_OK);
+        const char *probe = CLAIM("C3", "P1", "2025-03-20T10:00:00", "1.00");
+        Found x;
+        memset(&x, 0, sizeof x);
+        int rc = arb_session_check_json(s, probe, strlen(probe), ARB_PHASE_ALL, on_finding, &x);
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", arb_session_errmsg(s));
+        arb_session_free(s);
+        arb_history_close(h);
+        hstore_remove_dir(dir);
+        arb_engine_free(e);
+        if (rc == ARB_OK && msg[0] == 0)
+            fail_msg(
+                "damaged history records (%s) were dropped without a word (rc %d, %d findings)",
+                tbl ? "numbers" : "records", rc, x.n);
+    }
 }
 
 /* hstore_prune breaks out of its loop when hstore_begin fails and returns
@@ -2726,8 +2783,8 @@ static void test_feedback_old_store(void **state) {
     assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
     assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
     assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    const char *names[] = {"meta", "claims", "ids", "rev"};
-    for (int i = 0; i < 4; i++) assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
+    const char *names[] = {"meta", "claims", "ids", "rev", "data"};
+    for (int i = 0; i < 5; i++) assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
     assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
     MDB_val k = {6, "format"}, v = {strlen(HSTORE_FORMAT), HSTORE_FORMAT};
     assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
