@@ -230,6 +230,9 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
  * another. */
 #define PEND_MAX 8
 
+/* Strings whose hash waits at most (P.unhashed). */
+#define HASH_MAX 16
+
 /* The state of one parse. */
 typedef struct P {
     const char *start, *p, *end;
@@ -274,6 +277,11 @@ typedef struct P {
     } pend[PEND_MAX];
     int npend;
     int fast; /* the value fast paths are taken (jsonr_parse_reference: not) */
+    /* with strings not shared, the strings whose hash (FNV-1a, a serial
+     * chain of multiplies) waits, to be computed four at a time
+     * (hash_flush) */
+    ArbStr *unhashed[HASH_MAX];
+    int nunhashed;
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -1052,6 +1060,36 @@ static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
     }
 }
 
+/* Sets the hashes (str_hash) of a, b, c and d: four FNV-1a chains side by
+ * side over their common length, then each one's rest. */
+static void hash4(ArbStr *a, ArbStr *b, ArbStr *c, ArbStr *d) {
+    uint32_t ha = 2166136261u, hb = ha, hc = ha, hd = ha;
+    uint32_t m = a->len < b->len ? a->len : b->len, m2 = c->len < d->len ? c->len : d->len;
+    if (m2 < m) m = m2;
+    const unsigned char *pa = (const unsigned char *)a->data, *pb = (const unsigned char *)b->data,
+                        *pc = (const unsigned char *)c->data, *pd = (const unsigned char *)d->data;
+    for (uint32_t i = 0; i < m; i++) {
+        ha = (ha ^ pa[i]) * 16777619u;
+        hb = (hb ^ pb[i]) * 16777619u;
+        hc = (hc ^ pc[i]) * 16777619u;
+        hd = (hd ^ pd[i]) * 16777619u;
+    }
+    a->hash = str_hash_more(ha, a->data + m, a->len - m);
+    b->hash = str_hash_more(hb, b->data + m, b->len - m);
+    c->hash = str_hash_more(hc, c->data + m, c->len - m);
+    d->hash = str_hash_more(hd, d->data + m, d->len - m);
+}
+
+/* Sets the hashes of the strings that wait for theirs. */
+static void hash_flush(P *P_) {
+    int i = 0;
+    for (; i + 4 <= P_->nunhashed; i += 4)
+        hash4(P_->unhashed[i], P_->unhashed[i + 1], P_->unhashed[i + 2], P_->unhashed[i + 3]);
+    for (; i < P_->nunhashed; i++)
+        P_->unhashed[i]->hash = str_hash(P_->unhashed[i]->data, P_->unhashed[i]->len);
+    P_->nunhashed = 0;
+}
+
 /* The plain string s[0..n) (of hash mh in P_->strings) shared: the one
  * already read, else a copy, stored in the map. */
 static int intern(P *P_, const char *at, const char *s, uint32_t n, uint32_t mh,
@@ -1106,8 +1144,15 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
     } else if (!(a = new_str(P_, s, n))) {
         return oom_fail(P_, at);
     }
-    a->hash = P_->no_hash ? 0 : str_hash(a->data, len);
     *out = a;
+    if (P_->no_hash) {
+        a->hash = 0;
+    } else if (!P_->strings) { /* hashed later, with three others (hash_flush) */
+        if (P_->nunhashed == HASH_MAX) hash_flush(P_);
+        P_->unhashed[P_->nunhashed++] = a;
+    } else {
+        a->hash = str_hash(a->data, len);
+    }
     if (P_->strings) {
         int oom = 0; /* out of memory: this one is not shared, which is still right */
         if (esc) mh = strmap_hash(P_->strings, a->data, len);
@@ -1443,7 +1488,9 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
     if (errbuf && errcap) errbuf[0] = 0;
     if (err_off) *err_off = 0;
     if (P_.notes) notes_next_record(P_.notes);
+    P_.nunhashed = 0;
     int rc = parse_top(r, &P_, ar, out);
+    hash_flush(&P_);
     for (int i = 0; i <= MAX_LIST_NESTING; i++)
         mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
     if (P_.nerr > JSONR_MAX_ERRORS && errbuf && P_.errlen + 1 < errcap)

@@ -1395,6 +1395,37 @@ static void test_fast_enum_field_limit(void **state) {
     jsonr_free(r);
 }
 
+/* Without shared strings, hashes are set four strings at a time at the
+ * end of a record: every string of records of 1 to 40 lines (codes of 1
+ * to 29 bytes, names of 0 to 29, so the four differ in length) has str_hash's
+ * hash. */
+static void test_hashes_of_many_strings(void **state) {
+    Ctx *c = *state;
+    char *json = malloc(1 << 14);
+    assert_non_null(json);
+    for (int lines = 1; lines <= 40; lines++) {
+        size_t k = (size_t)sprintf(json, "{\"claim_id\":\"C%d\",\"note\":\"%.*s\",\"lines\":[",
+                                   lines, lines % 30, "abcdefghijklmnopqrstuvwxyz0123");
+        for (int i = 0; i < lines; i++)
+            k += (size_t)sprintf(
+                json + k, "%s{\"line_no\":%d,\"item_code\":\"%.*s\",\"name\":\"%.*s\"}",
+                i ? "," : "", i + 1, 1 + (i * 7 + lines) % 29, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+                (i * 11 + 3) % 30, "zyxwvutsrqponmlkjihgfedcba9876");
+        sprintf(json + k, "]}");
+        const Value *v;
+        assert_int_equal(same_as_reference(c, json, NULL, &v), 0);
+        const ArbStr *strs[2] = {v[C_ID].s, v[C_NOTE].s};
+        for (int i = 0; i < 2; i++)
+            if (strs[i]) assert_int_equal(strs[i]->hash, str_hash(strs[i]->data, strs[i]->len));
+        for (uint32_t i = 0; i < v[C_LINES].l->n; i++) {
+            const Value *it = list_item(v[C_LINES].l, i);
+            for (int f = 1; f <= 3; f += 2)
+                if (it[f].s) assert_int_equal(it[f].s->hash, str_hash(it[f].s->data, it[f].s->len));
+        }
+    }
+    free(json);
+}
+
 /* A string value scanned 16 bytes a step: every byte value in every lane
  * of the first two steps (a quote ends the string there, a backslash
  * starts an escape, a control byte or a lone byte >= 0x80 is refused at
@@ -1490,6 +1521,7 @@ int main(void) {
         cmocka_unit_test(test_fast_path_values),
         cmocka_unit_test(test_fast_enum_field_limit),
         cmocka_unit_test(test_string_scan_every_byte),
+        cmocka_unit_test(test_hashes_of_many_strings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
