@@ -6,7 +6,10 @@
  * characters) by one scan; those without escapes are copied once, straight
  * from the input, into an ArbStr.  Numbers are checked against the JSON
  * grammar and converted from their decimal text (money never goes through a
- * double).  Errors carry a message and the byte offset of the problem. */
+ * double).  Errors carry a message and the byte offset of the problem.
+ * Fast paths read the common values (full dates and datetimes, plain money
+ * and integers, enum spellings) and leave anything else to the general
+ * code; jsonr_parse_reference reads without them, for tests. */
 #include "json_reader.h"
 
 #include <stdarg.h>
