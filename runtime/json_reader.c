@@ -1013,9 +1013,10 @@ static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
         }
         int64_t cents = 0;
         if (q < end && *q == '.') {
-            unsigned d1 = (unsigned)(unsigned char)q[1] - '0', d2;
-            if (end - q < 3 || d1 > 9) return 0;
-            d2 = (unsigned)(unsigned char)q[2] - '0';
+            if (end - q < 3) return 0; /* the point and two bytes after it */
+            unsigned d1 = (unsigned)(unsigned char)q[1] - '0',
+                     d2 = (unsigned)(unsigned char)q[2] - '0';
+            if (d1 > 9) return 0;
             if (d2 <= 9) {
                 cents = d1 * 10 + d2;
                 q += 3;
