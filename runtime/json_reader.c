@@ -6,7 +6,10 @@
  * characters) by one scan; those without escapes are copied once, straight
  * from the input, into an ArbStr.  Numbers are checked against the JSON
  * grammar and converted from their decimal text (money never goes through a
- * double).  Errors carry a message and the byte offset of the problem. */
+ * double).  Errors carry a message and the byte offset of the problem.
+ * Fast paths read the common values (full dates and datetimes, plain money
+ * and integers, enum spellings) and leave anything else to the general
+ * code; jsonr_parse_reference reads without them, for tests. */
 #include "json_reader.h"
 
 #include <stdarg.h>
@@ -52,9 +55,32 @@ static inline uint64_t key_head(const char *s, size_t n, size_t avail) {
     return w;
 }
 
+/* One spelling of an enum member (its name, label or a code), for the
+ * enum fast path: in scalar_enum_index's order, so the first match is its
+ * answer. */
+typedef struct JEnum {
+    uint64_t head; /* key_head of the spelling */
+    const char *s;
+    uint32_t len;
+    int32_t member;
+} JEnum;
+
+/* What the fast paths need of one field, packed together: its key as
+ * written plainly ("name":) in two words with the masks of its bytes (keys
+ * of up to 16 bytes so written), its kind, and an enum's spellings. */
+typedef struct JField {
+    uint64_t k0, k1, m0, m1;
+    uint32_t glen;    /* bytes of "name": */
+    uint8_t kind;     /* fd->type.kind */
+    uint8_t derived;  /* never read from input */
+    uint16_t nenum;   /* spellings in `enm` */
+    const JEnum *enm; /* an enum field's spellings (NULL: none, or too many) */
+} JField;
+
 /* Lookup of one record type's fields by name. */
 typedef struct JRec {
     const RecordType *rt;
+    JField *jf; /* per field */
     uint32_t mask;
     JSlot *slots;           /* open addressing by key_hash */
     uint64_t *heads;        /* per field: key_head of its name */
@@ -75,6 +101,46 @@ static int is_missing(uint8_t kind, Value v) {
     return type_is_string(kind) || kind == TY_LIST ? v.p == NULL : v.i == ARB_NULL;
 }
 
+/* Fills the fast paths' view of field fd (quoted: its key as written
+ * plainly).  -1 when out of memory. */
+static int build_field(JsonReader *r, JField *jf, const Field *fd, const char *quoted) {
+    unsigned char kb[16] = {0}, mb[16] = {0};
+    jf->glen = fd->name_len + 3;
+    if (jf->glen <= 16) {
+        memcpy(kb, quoted, jf->glen);
+        memset(mb, 0xFF, jf->glen);
+    }
+    memcpy(&jf->k0, kb, 8);
+    memcpy(&jf->k1, kb + 8, 8);
+    memcpy(&jf->m0, mb, 8);
+    memcpy(&jf->m1, mb + 8, 8);
+    jf->kind = fd->type.kind;
+    jf->derived = fd->derived >= 0;
+    jf->nenum = 0;
+    jf->enm = NULL;
+    const EnumType *e = fd->type.enm;
+    if (jf->kind != TY_ENUM || !e) return 0;
+    size_t n = (size_t)e->n * 2 + e->ncodes;
+    if (n > 64) return 0; /* a long enum: scalar_enum_index reads it */
+    JEnum *t = arena_alloc(&r->ar, (n ? n : 1) * sizeof(JEnum));
+    if (!t) return -1;
+    size_t k = 0;
+    /* members, then labels, then codes: scalar_enum_index's order */
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t i = 0; i < e->n; i++) {
+            const char *sp = pass ? (e->labels ? e->labels[i] : NULL) : e->members[i];
+            if (sp)
+                t[k++] = (JEnum){key_head(sp, strlen(sp), 0), sp, (uint32_t)strlen(sp), (int32_t)i};
+        }
+    for (uint32_t i = 0; i < e->ncodes; i++)
+        if (e->codes[i])
+            t[k++] = (JEnum){key_head(e->codes[i], strlen(e->codes[i]), 0), e->codes[i],
+                             (uint32_t)strlen(e->codes[i]), (int32_t)e->code_member[i]};
+    jf->enm = t;
+    jf->nenum = (uint16_t)k;
+    return 0;
+}
+
 /* Builds the lookup table of one record type and, recursively, of the
  * element types of its list fields. */
 static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
@@ -92,7 +158,9 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
     j->req = arena_alloc(&r->ar, nf * sizeof(uint32_t));
     j->heads = arena_alloc(&r->ar, nf * sizeof(uint64_t));
     j->quoted = arena_alloc(&r->ar, nf * sizeof(char *));
-    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads || !j->quoted) return NULL;
+    j->jf = arena_alloc(&r->ar, nf * sizeof(JField));
+    if (!j->slots || !j->children || !j->blank || !j->req || !j->heads || !j->quoted || !j->jf)
+        return NULL;
     for (uint32_t i = 0; i < cap; i++) j->slots[i] = (JSlot){-1, 0, 0};
     for (uint32_t f = 0; f < rt->nfields; f++) {
         const Field *fd = &rt->fields[f];
@@ -111,6 +179,7 @@ static JRec *build(JsonReader *r, const RecordType *rt, int depth) {
         j->quoted[f][fd->name_len + 1] = '"';
         j->quoted[f][fd->name_len + 2] = ':';
         j->slots[i] = (JSlot){(int32_t)f, fd->name_len, j->heads[f]};
+        if (build_field(r, &j->jf[f], fd, j->quoted[f])) return NULL;
         if (k == TY_LIST) {
             j->children[f] = build(r, fd->type.rec, depth + 1);
             if (!j->children[f]) return NULL;
@@ -164,6 +233,9 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
  * another. */
 #define PEND_MAX 8
 
+/* Strings whose hash waits at most (P.unhashed). */
+#define HASH_MAX 16
+
 /* The state of one parse. */
 typedef struct P {
     const char *start, *p, *end;
@@ -207,6 +279,12 @@ typedef struct P {
         uint32_t n, h;
     } pend[PEND_MAX];
     int npend;
+    int fast; /* the value fast paths are taken (jsonr_parse_reference: not) */
+    /* with strings not shared, the strings whose hash (FNV-1a, a serial
+     * chain of multiplies) waits, to be computed four at a time
+     * (hash_flush) */
+    ArbStr *unhashed[HASH_MAX];
+    int nunhashed;
 } P;
 
 /* Adds an error to the message: prefixed with the list items it is in,
@@ -350,15 +428,18 @@ static inline const unsigned char *skip_plain(const unsigned char *q, const unsi
     return q;
 }
 
-/* Scans the string whose opening quote is at P_->p, checking it all (UTF-8,
- * escapes, surrogate pairs, no control characters), and leaves P_->p after
- * the closing quote.  *s and *n get the raw text between the quotes.
+/* Scans the string whose text *s starts (after its opening quote), from q
+ * on (the bytes from *s to q are plain), checking it all (UTF-8, escapes,
+ * surrogate pairs, no control characters), and leaves P_->p after the
+ * closing quote.  *n gets the length of the raw text between the quotes.
  * Returns 0 when it has no escapes, 1 when it has some, -1 on an error. */
-static int scan_string(P *P_, const char **s, size_t *n) {
-    const unsigned char *q = (const unsigned char *)P_->p + 1;
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
     const unsigned char *end = (const unsigned char *)P_->end;
     int esc = 0;
-    *s = (const char *)q;
     for (;;) {
 #if defined(__SSE2__)
         /* the plain run 16 bytes a step; when its first stop is a quote, the
@@ -464,6 +545,38 @@ static int scan_string(P *P_, const char **s, size_t *n) {
             } while (q < end && *q >= 0x80);
         }
     }
+}
+
+/* Scans the string whose opening quote is at P_->p, as scan_string_from
+ * (same answers); *s and *n get the raw text between the quotes.  Inline,
+ * a string whose first stop in its 16-byte steps is its closing quote (most
+ * values and keys) ends here; anything else goes on in scan_string_from,
+ * from that stop. */
+static inline int scan_string(P *P_, const char **s, size_t *n) {
+    const unsigned char *q = (const unsigned char *)P_->p + 1;
+    *s = (const char *)q;
+#if defined(__SSE2__)
+    const unsigned char *end = (const unsigned char *)P_->end;
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(' ');
+    while (end - q >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
+        unsigned m = mq | (unsigned)_mm_movemask_epi8(
+                              _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmplt_epi8(x, space)));
+        if (m) {
+            q += __builtin_ctz(m);
+            if (m & -m & mq) {
+                *n = (size_t)((const char *)q - *s);
+                P_->p = (const char *)q + 1;
+                return 0;
+            }
+            break;
+        }
+        q += 16;
+    }
+#endif
+    return scan_string_from(P_, q, s, n);
 }
 
 /* Decodes the escapes of a string scan_string has checked into out (room
@@ -763,16 +876,231 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
     return 0;
 }
 
+/* A new ArbStr holding s[0..n) (a string's raw text in the input), its
+ * hash not set: laid out as arena_alloc would (the padding after the NUL
+ * zeroed), copied 8 bytes a step when the input has the room.  NULL when
+ * out of memory. */
+static inline ArbStr *new_str(P *P_, const char *s, size_t n) {
+    size_t words = (n + 8) >> 3; /* the data and its NUL, in words */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if ((size_t)(P_->end - s) >= words * 8) {
+        ArbStr *a = arena_alloc_raw(P_->ar, sizeof(ArbStr) + words * 8);
+        if (!a) return NULL;
+        char *d = a->data;
+        for (size_t i = 0; i + 1 < words; i++) memcpy(d + 8 * i, s + 8 * i, 8);
+        /* the last word: the string's last n % 8 bytes, then zeros (the NUL) */
+        uint64_t w = swar_load(s + 8 * (words - 1)) & ((1ull << (8 * (n & 7))) - 1);
+        memcpy(d + 8 * (words - 1), &w, 8);
+        a->len = (uint32_t)n;
+        return a;
+    }
+#endif
+    ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
+    if (!a) return NULL;
+    memcpy(a->data, s, n);
+    a->data[n] = 0;
+    a->len = (uint32_t)n;
+    return a;
+}
+
+/* Two decimal digits at q as a number; *bad gets a nonzero bit when one is
+ * not a digit. */
+static inline unsigned digits2(const char *q, unsigned *bad) {
+    unsigned a = (unsigned)(unsigned char)q[0] - '0', b = (unsigned)(unsigned char)q[1] - '0';
+    *bad |= (a > 9) | (b > 9);
+    return a * 10 + b;
+}
+
+/* The days of the date YYYY-MM-DD at q in *days; -1 when scalar_parse_date
+ * would refuse it (*bad gets a nonzero bit when a digit is not one). */
+static inline int fast_ymd(const char *q, unsigned *bad, int64_t *days) {
+    static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    unsigned y = digits2(q, bad) * 100 + digits2(q + 2, bad), m = digits2(q + 5, bad),
+             d = digits2(q + 8, bad);
+    *bad |= (q[4] != '-') | (q[7] != '-');
+    if (*bad || y < 1800 || y > 2999 || m < 1 || m > 12 || d < 1) return -1;
+    unsigned lim = mdays[m - 1];
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) lim = 29;
+    if (d > lim) return -1;
+    *days = days_from_civil((int64_t)y, m, d);
+    return 0;
+}
+
+/* The plain string at q (after its opening quote) that ends within 16
+ * bytes: its length, or -1 (longer, escaped, not ASCII, near the end of
+ * the text: the slow path reads it). */
+static inline int short_plain(const char *q, const char *end) {
+#if defined(__SSE2__)
+    if (end - q < 16) return -1;
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+    unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+    unsigned m =
+        mq | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\\')),
+                                                      _mm_cmplt_epi8(x, _mm_set1_epi8(' '))));
+    if (!m || !(m & -m & mq)) return -1;
+    return __builtin_ctz(m);
+#else
+    (void)q;
+    (void)end;
+    return -1;
+#endif
+}
+
+/* A number at q: '-'? then 0 or a digit 1-9 and up to `most` digits in
+ * all, as JSON writes it; *q is left after the digits.  -1 when it is not
+ * so (or longer). */
+static inline int64_t fast_digits(const char **q, const char *end, int most) {
+    const char *p = *q;
+    if (p >= end) return -1;
+    if (*p == '0') {
+        *q = p + 1;
+        return 0;
+    }
+    if (*p < '1' || *p > '9') return -1;
+    int64_t v = 0;
+    int k = 0;
+    while (p < end && (unsigned)(unsigned char)*p - '0' <= 9) {
+        if (++k > most) return -1;
+        v = v * 10 + (*p++ - '0');
+    }
+    *q = p;
+    return v;
+}
+
+/* The value of field f at P_->p read by a fast path, which reads only the
+ * forms it knows and reads them as the slow path (parse_field's switch)
+ * would: a date or datetime string written in full, a money amount as a
+ * plain string or number, an integer, an enum's spelling.  1 when read
+ * (P_->p after it), 0 when the slow path must read it (nothing changed). */
+static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
+    const char *at = P_->p, *end = P_->end;
+    switch (jf->kind) {
+    case TY_DATE:
+    case TY_DATETIME: {
+        size_t len = jf->kind == TY_DATE ? 10 : 19;
+        if (c != '"' || (size_t)(end - at) < len + 2 || at[len + 1] != '"' || len > P_->max_field)
+            return 0;
+        unsigned bad = 0;
+        int64_t days;
+        if (fast_ymd(at + 1, &bad, &days)) return 0;
+        if (jf->kind == TY_DATE) {
+            out->i = days;
+        } else {
+            const char *q = at + 11;
+            unsigned hh = digits2(q + 1, &bad), mm = digits2(q + 4, &bad),
+                     ss = digits2(q + 7, &bad);
+            if (bad || q[0] != 'T' || q[3] != ':' || q[6] != ':' || hh > 23 || mm > 59 || ss > 59)
+                return 0;
+            out->i = days * SECS_PER_DAY + (int64_t)(hh * 3600 + mm * 60 + ss);
+        }
+        P_->p = at + len + 2;
+        return 1;
+    }
+    case TY_MONEY: {
+        /* "12.30" (leading zeros allowed, as scalar_parse_money takes them)
+         * or 12.30 (as JSON writes a number) */
+        const char *q = at + (c == '"' || c == '-');
+        int64_t whole = 0;
+        if (c == '"') {
+            int k = 0;
+            while (q < end && (unsigned)(unsigned char)*q - '0' <= 9) {
+                if (++k > 15) return 0;
+                whole = whole * 10 + (*q++ - '0');
+            }
+            if (!k) return 0;
+        } else if ((whole = fast_digits(&q, end, 15)) < 0) {
+            return 0;
+        }
+        int64_t cents = 0;
+        if (q < end && *q == '.') {
+            if (end - q < 3) return 0; /* the point and two bytes after it */
+            unsigned d1 = (unsigned)(unsigned char)q[1] - '0',
+                     d2 = (unsigned)(unsigned char)q[2] - '0';
+            if (d1 > 9) return 0;
+            if (d2 <= 9) {
+                cents = d1 * 10 + d2;
+                q += 3;
+            } else {
+                cents = d1 * 10;
+                q += 2;
+            }
+        }
+        if (q >= end) return 0;
+        if (c == '"') {
+            if (*q != '"' || (size_t)(q - at - 1) > P_->max_field) return 0;
+            q++;
+        } else if (*q != ',' && *q != '}') {
+            return 0;
+        }
+        out->i = c == '-' ? -(whole * 100 + cents) : whole * 100 + cents;
+        P_->p = q;
+        return 1;
+    }
+    case TY_INT: {
+        const char *q = at + (c == '-');
+        int64_t v = fast_digits(&q, end, 18);
+        if (v < 0 || q >= end || (*q != ',' && *q != '}')) return 0;
+        out->i = c == '-' ? -v : v;
+        P_->p = q;
+        return 1;
+    }
+    case TY_ENUM: {
+        if (c != '"' || !jf->enm) return 0;
+        int n = short_plain(at + 1, end);
+        if (n <= 0 || (size_t)n > P_->max_field) return 0;
+        uint64_t head = key_head(at + 1, (size_t)n, (size_t)(end - at - 1));
+        for (uint32_t i = 0; i < jf->nenum; i++) {
+            const JEnum *e = &jf->enm[i];
+            if (e->len == (uint32_t)n && e->head == head &&
+                (n <= 8 || strmap_bytes_eq(e->s + 8, at + 9, (size_t)n - 8))) {
+                out->i = e->member;
+                P_->p = at + n + 2;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    default: return 0;
+    }
+}
+
+/* Sets the hashes (str_hash) of a, b, c and d: four FNV-1a chains side by
+ * side over their common length, then each one's rest. */
+static void hash4(ArbStr *a, ArbStr *b, ArbStr *c, ArbStr *d) {
+    uint32_t ha = 2166136261u, hb = ha, hc = ha, hd = ha;
+    uint32_t m = a->len < b->len ? a->len : b->len, m2 = c->len < d->len ? c->len : d->len;
+    if (m2 < m) m = m2;
+    const unsigned char *pa = (const unsigned char *)a->data, *pb = (const unsigned char *)b->data,
+                        *pc = (const unsigned char *)c->data, *pd = (const unsigned char *)d->data;
+    for (uint32_t i = 0; i < m; i++) {
+        ha = (ha ^ pa[i]) * 16777619u;
+        hb = (hb ^ pb[i]) * 16777619u;
+        hc = (hc ^ pc[i]) * 16777619u;
+        hd = (hd ^ pd[i]) * 16777619u;
+    }
+    a->hash = str_hash_more(ha, a->data + m, a->len - m);
+    b->hash = str_hash_more(hb, b->data + m, b->len - m);
+    c->hash = str_hash_more(hc, c->data + m, c->len - m);
+    d->hash = str_hash_more(hd, d->data + m, d->len - m);
+}
+
+/* Sets the hashes of the strings that wait for theirs. */
+static void hash_flush(P *P_) {
+    int i = 0;
+    for (; i + 4 <= P_->nunhashed; i += 4)
+        hash4(P_->unhashed[i], P_->unhashed[i + 1], P_->unhashed[i + 2], P_->unhashed[i + 3]);
+    for (; i < P_->nunhashed; i++)
+        P_->unhashed[i]->hash = str_hash(P_->unhashed[i]->data, P_->unhashed[i]->len);
+    P_->nunhashed = 0;
+}
+
 /* The plain string s[0..n) (of hash mh in P_->strings) shared: the one
  * already read, else a copy, stored in the map. */
 static int intern(P *P_, const char *at, const char *s, uint32_t n, uint32_t mh,
                   const ArbStr **out) {
     if ((*out = strmap_get_hashed(P_->strings, s, n, mh)) != NULL) return 0;
-    ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
+    ArbStr *a = new_str(P_, s, n);
     if (!a) return oom_fail(P_, at);
-    memcpy(a->data, s, n);
-    a->data[n] = 0;
-    a->len = n;
     a->hash = str_hash(a->data, n); /* no_hash is never set with shared strings */
     *out = a;
     int oom = 0; /* out of memory: this one is not shared, which is still right */
@@ -810,17 +1138,25 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
         *out = NULL;
         return 0;
     }
-    ArbStr *a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1);
-    if (!a) return oom_fail(P_, at);
+    ArbStr *a;
     size_t len = n;
-    if (esc)
+    if (esc) {
+        if (!(a = arena_alloc(P_->ar, sizeof(ArbStr) + n + 1))) return oom_fail(P_, at);
         len = unescape(s, n, a->data);
-    else
-        memcpy(a->data, s, n);
-    a->data[len] = 0;
-    a->len = (uint32_t)len;
-    a->hash = P_->no_hash ? 0 : str_hash(a->data, len);
+        a->data[len] = 0;
+        a->len = (uint32_t)len;
+    } else if (!(a = new_str(P_, s, n))) {
+        return oom_fail(P_, at);
+    }
     *out = a;
+    if (P_->no_hash) {
+        a->hash = 0;
+    } else if (!P_->strings) { /* hashed later, with three others (hash_flush) */
+        if (P_->nunhashed == HASH_MAX) hash_flush(P_);
+        P_->unhashed[P_->nunhashed++] = a;
+    } else {
+        a->hash = str_hash(a->data, len);
+    }
     if (P_->strings) {
         int oom = 0; /* out of memory: this one is not shared, which is still right */
         if (esc) mh = strmap_hash(P_->strings, a->data, len);
@@ -839,6 +1175,7 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
     const char *s;
     size_t n;
     int is_int;
+    if (P_->fast && fast_value(P_, &j->jf[f], c, out)) return 0;
     switch (c) {
     case 'n':
         if (literal(P_, "null", 4)) return -1;
@@ -1016,9 +1353,18 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             const char *key, *keyat = P_->p;
             size_t klen;
             int f, before = P_->nerr, twice = 0;
-            size_t glen = (uint32_t)guess < rt->nfields ? rt->fields[guess].name_len + 3 : 0;
-            if (glen && (size_t)(P_->end - P_->p) >= glen &&
-                strmap_bytes_eq(j->quoted[guess], P_->p, glen)) {
+            const JField *gf = (uint32_t)guess < rt->nfields ? &j->jf[guess] : NULL;
+            size_t glen = gf ? gf->glen : 0;
+            int hit = 0;
+            if (gf && gf->glen <= 16 && P_->end - P_->p >= 16) {
+                /* keys of up to 16 bytes: two words compared under their masks */
+                uint64_t a = swar_load(P_->p), b = swar_load(P_->p + 8);
+                hit = (((a ^ gf->k0) & gf->m0) | ((b ^ gf->k1) & gf->m1)) == 0;
+            } else if (gf) {
+                hit = (size_t)(P_->end - P_->p) >= glen &&
+                      strmap_bytes_eq(j->quoted[guess], P_->p, glen);
+            }
+            if (hit) {
                 /* the key expected next, written plainly: "name": (the
                  * scan below would find just that) */
                 f = guess;
@@ -1053,7 +1399,7 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                 bad(P_, keyat, "key '%s' given twice in one object",
                     snip(buf, sizeof buf, key, klen));
                 if (skip_value(P_)) return -1;
-            } else if (f < 0 || rt->fields[f].derived >= 0) {
+            } else if (f < 0 || j->jf[f].derived) {
                 if (unread_key(P_, j, f, keyat, key, klen) || skip_value(P_)) return -1;
             } else if (parse_field(P_, j, f, &out[f])) {
                 return -1;
@@ -1117,9 +1463,11 @@ int jsonr_parse_shared(const JsonReader *r, const char *p, size_t n, Arena *ar, 
     return jsonr_parse_ex(r, p, n, ar, &o, out, errbuf, errcap, err_off);
 }
 
-int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,
-                   const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
+/* jsonr_parse_ex, with the value fast paths taken or not. */
+static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,
+                    const Value **out, char *errbuf, size_t errcap, size_t *err_off, int fast) {
     P P_;
+    P_.fast = fast;
     P_.strings = o ? o->strings : NULL;
     P_.no_hash = o && o->no_hash && !P_.strings;
     P_.notes = o ? o->notes : NULL;
@@ -1144,7 +1492,9 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     if (errbuf && errcap) errbuf[0] = 0;
     if (err_off) *err_off = 0;
     if (P_.notes) notes_next_record(P_.notes);
+    P_.nunhashed = 0;
     int rc = parse_top(r, &P_, ar, out);
+    hash_flush(&P_);
     for (int i = 0; i <= MAX_LIST_NESTING; i++)
         mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
     if (P_.nerr > JSONR_MAX_ERRORS && errbuf && P_.errlen + 1 < errcap)
@@ -1153,4 +1503,15 @@ int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, cons
     if (P_.nerr) rc = -1;
     if (rc && err_off) *err_off = (size_t)(P_.errpos - p);
     return rc && P_.oom ? -2 : rc;
+}
+
+int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,
+                   const Value **out, char *errbuf, size_t errcap, size_t *err_off) {
+    return parse_ex(r, p, n, ar, o, out, errbuf, errcap, err_off, 1);
+}
+
+int jsonr_parse_reference(const JsonReader *r, const char *p, size_t n, Arena *ar,
+                          const JsonrOptions *o, const Value **out, char *errbuf, size_t errcap,
+                          size_t *err_off) {
+    return parse_ex(r, p, n, ar, o, out, errbuf, errcap, err_off, 0);
 }

@@ -62,4 +62,12 @@ typedef struct JsonrOptions {
 int jsonr_parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, const JsonrOptions *o,
                    const Value **out, char *errbuf, size_t errcap, size_t *err_off);
 
+/* jsonr_parse_ex without its fast paths for common values (dates and
+ * datetimes written in full, plain money amounts and integers, enum
+ * spellings): the reading they must give, byte for byte (values, messages,
+ * offsets), for tests and fuzzing. */
+int jsonr_parse_reference(const JsonReader *r, const char *p, size_t n, Arena *ar,
+                          const JsonrOptions *o, const Value **out, char *errbuf, size_t errcap,
+                          size_t *err_off);
+
 #endif

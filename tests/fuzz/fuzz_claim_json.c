@@ -1,7 +1,8 @@
 /* fuzz_claim_json.c — libFuzzer target: one JSON Lines record -> the claim
  * reader (plain, and strict with its notes) and the VM running the whole
  * standard library over it in a session; the reader with strings shared
- * must read what it reads without, and the batch's one-pass scan for the
+ * must read what it reads without, its fast paths what its reference
+ * reading does (values, messages, offsets), and the batch's one-pass scan for the
  * claim id what a pass per key finds. */
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                      "strings shared change a value");
     }
     strmap_free(&strings);
+    /* the fast paths read what the reference reading does: the same answer,
+     * message and offset, the same values (with a field limit of 0..31
+     * bytes, from the size, or none, and strict or not) */
+    for (int k = 0; k < 2; k++) {
+        JsonrOptions fo = {NULL, NULL, (int)(size >> 1 & 1), 0, k ? (size >> 2 & 31) : 0, 0};
+        char err_ref[256];
+        size_t off_ref = 0;
+        const Value *fast = NULL, *ref = NULL;
+        int rf = jsonr_parse_ex(engine->json, p, size, &ar, &fo, &fast, err, sizeof err, &off);
+        int rr = jsonr_parse_reference(engine->json, p, size, &ar, &fo, &ref, err_ref,
+                                       sizeof err_ref, &off_ref);
+        fz_check(rf == rr, "fast paths: %d, reference: %d", rf, rr);
+        if (rr == 0)
+            fz_check(same_record(engine->prog->claim, fast, ref), "the fast paths change a value");
+        else
+            fz_check(off == off_ref && strcmp(err, err_ref) == 0,
+                     "the fast paths change the error: %s at %zu, reference %s at %zu", err, off,
+                     err_ref, off_ref);
+    }
     /* the claim id, a reversal's keys: one pass finds what a pass per key does */
     static const char *const keys[] = {"claim_id", "reversal_of", "status"};
     char out[3][64], one[64];

@@ -1050,6 +1050,443 @@ static void test_new_out_of_memory(void **state) {
     assert_true(succeeded);
 }
 
+/* Whether records a and b of type rt hold the same values (strings by
+ * their bytes and hashes). */
+static int same_values(const RecordType *rt, const Value *a, const Value *b) {
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        uint8_t k = rt->fields[f].type.kind;
+        if (type_is_string(k)) {
+            const ArbStr *x = a[f].s, *y = b[f].s;
+            if (!x != !y) return 0;
+            if (x && (x->len != y->len || x->hash != y->hash || memcmp(x->data, y->data, x->len) ||
+                      x->data[x->len] || y->data[y->len]))
+                return 0;
+        } else if (k == TY_LIST) {
+            const ArbList *x = a[f].l, *y = b[f].l;
+            if (!x != !y) return 0;
+            if (!x) continue;
+            if (x->n != y->n || x->width != y->width) return 0;
+            for (uint32_t i = 0; i < x->n; i++)
+                if (!same_values(rt->fields[f].type.rec, list_item(x, i), list_item(y, i)))
+                    return 0;
+        } else if (a[f].i != b[f].i) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Reads json (copied into a buffer of exactly its size: nothing past it
+ * is readable) with the fast paths and by the reference reading, with
+ * options o, and checks that both give the same answer, message, offset
+ * and values.  Returns the answer; *v the record read (fast paths). */
+static int same_as_reference(Ctx *c, const char *json, const JsonrOptions *o, const Value **v) {
+    size_t n = strlen(json);
+    char *buf = malloc(n ? n : 1), err_ref[1024];
+    assert_non_null(buf);
+    memcpy(buf, json, n);
+    const Value *fast = NULL, *ref = NULL;
+    size_t off_ref = (size_t)-1;
+    c->err[0] = 0;
+    c->off = (size_t)-1;
+    int rf = jsonr_parse_ex(c->r, buf, n, &c->ar, o, &fast, c->err, sizeof c->err, &c->off);
+    int rr =
+        jsonr_parse_reference(c->r, buf, n, &c->ar, o, &ref, err_ref, sizeof err_ref, &off_ref);
+    if (rf != rr)
+        fail_msg("%s\n  fast paths %d (%s), reference %d (%s)", json, rf, c->err, rr, err_ref);
+    if (rr == 0 && !same_values(&claim_rt, fast, ref)) fail_msg("%s\n  values differ", json);
+    if (rr != 0 && (strcmp(c->err, err_ref) != 0 || c->off != off_ref))
+        fail_msg("%s\n  fast paths: %s at %zu\n  reference:  %s at %zu", json, c->err, c->off,
+                 err_ref, off_ref);
+    free(buf);
+    if (v) *v = rr == 0 ? fast : NULL;
+    return rr;
+}
+
+/* The value fast paths (dates and datetimes written in full, plain money
+ * strings and numbers, integers, enum spellings) against the reference
+ * reading: valid values, values at their limits and values just off them,
+ * each in the middle of a record, last in it (the text ending within a
+ * few bytes), before spaces, in a list's item, with no field limit and
+ * with one of 5 and 19 bytes. */
+static void test_fast_paths_match_reference(void **state) {
+    Ctx *c = *state;
+    static const char *const dates[] = {"\"2024-02-29\"",
+                                        "\"2023-02-29\"",
+                                        "\"1900-02-29\"",
+                                        "\"2000-02-29\"",
+                                        "\"1799-12-31\"",
+                                        "\"1800-01-01\"",
+                                        "\"2999-12-31\"",
+                                        "\"3000-01-01\"",
+                                        "\"2024-13-01\"",
+                                        "\"2024-00-10\"",
+                                        "\"2024-04-31\"",
+                                        "\"2024-04-30\"",
+                                        "\"2024-04-00\"",
+                                        "\"2024-4-01\"",
+                                        "\"2024/04/01\"",
+                                        "\"2024-04-0a\"",
+                                        "\"2024-04-01 \"",
+                                        "\"2024-04-01T00:00:00\"",
+                                        "\"\"",
+                                        "null",
+                                        "20240401",
+                                        "\"２０２４-04-01\"",
+                                        "\"2024-04-01\\u0000\"",
+                                        "\"2024-0\\u0034-01\"",
+                                        "\"2024-04-01",
+                                        "\"2024-04-01\"x",
+                                        "\":024-04-01\"",
+                                        "\"/024-04-01\"",
+                                        "\"2024-12-31\""};
+    static const char *const datetimes[] = {"\"2025-03-01T08:30:15\"",
+                                            "\"2025-03-01 08:30:15\"",
+                                            "\"2025-03-01T24:00:00\"",
+                                            "\"2025-03-01T23:60:00\"",
+                                            "\"2025-03-01T23:59:60\"",
+                                            "\"2025-03-01T23:59:59\"",
+                                            "\"2025-03-01T00:00:00\"",
+                                            "\"2025-03-01T23:59\"",
+                                            "\"2025-03-01\"",
+                                            "\"2025-03-01T08:30:1a\"",
+                                            "\"2025-03-01t08:30:15\"",
+                                            "\"2025-03-01T08-30-15\"",
+                                            "\"2024-02-29T23:59:59\"",
+                                            "\"2023-02-29T00:00:00\"",
+                                            "\"2025-03-01T08:30:15Z\"",
+                                            "\"2025-03-01T08:30:15",
+                                            "\"1799-12-31T23:59:59\"",
+                                            "\"2999-12-31T23:59:59\"",
+                                            "\"2025-03-01T0:30:15\"",
+                                            "\"2025-03-01T08:30:1\"",
+                                            "\"2025-03-01T08:3:150\"",
+                                            "\"\"",
+                                            "null",
+                                            "\"2025-03-01T08:30:15\\u0000\"",
+                                            "\"2025-03-01T08:30:\\u0031\\u0035\""};
+    static const char *const ints[] = {"0",
+                                       "-0",
+                                       "7",
+                                       "-7",
+                                       "007",
+                                       "-",
+                                       "-a",
+                                       "123456789012345678",
+                                       "-123456789012345678",
+                                       "1234567890123456789",
+                                       "9223372036854775807",
+                                       "9223372036854775808",
+                                       "-9223372036854775808",
+                                       "-9223372036854775809",
+                                       "1.0",
+                                       "1e2",
+                                       "1E2",
+                                       "\"12\"",
+                                       "1x",
+                                       "12 ",
+                                       "true",
+                                       "null",
+                                       "1",
+                                       "10",
+                                       "00",
+                                       "-01",
+                                       "1.",
+                                       "1-",
+                                       "1+",
+                                       "12",
+                                       "\"\""};
+    static const char *const money[] = {"\"1234.50\"",
+                                        "\"0012.3\"",
+                                        "\"12.\"",
+                                        "\"12.345\"",
+                                        "\"12.340\"",
+                                        "\".5\"",
+                                        "\"-5.00\"",
+                                        "\"+5\"",
+                                        "\"999999999999999\"",
+                                        "\"9999999999999999\"",
+                                        "\"99999999999999999999\"",
+                                        "\"92233720368547758.07\"",
+                                        "\"92233720368547758.08\"",
+                                        "\"1.5e2\"",
+                                        "\"12 \"",
+                                        "\"12.3x\"",
+                                        "\"1\"",
+                                        "\"0\"",
+                                        "\"0.00\"",
+                                        "\"00\"",
+                                        "12.5",
+                                        "0.5",
+                                        "-0.5",
+                                        "012.5",
+                                        "12.50",
+                                        "12.500",
+                                        "12.501",
+                                        "1.5e2",
+                                        "15E1",
+                                        "1.5E-1",
+                                        "-",
+                                        "-.5",
+                                        "1.",
+                                        "1.x",
+                                        "999999999999999.99",
+                                        "9999999999999999",
+                                        "-999999999999999.99",
+                                        "92233720368547758.07",
+                                        "12 ",
+                                        "0",
+                                        "-0",
+                                        "00",
+                                        "12",
+                                        "12.3",
+                                        "12.3.4",
+                                        "12.3-",
+                                        "1-",
+                                        "12,",
+                                        "\"\"",
+                                        "null",
+                                        "true",
+                                        "\"12.30\\u0000\"",
+                                        "\"1\\u0032.30\"",
+                                        "\"12.30"};
+    static const char *const sexes[] = {
+        "\"M\"", "\"F\"",  "\"U\"", "\"男\"", "\"1\"",        "\"9\"",       "\"0\"",
+        "\"X\"", "\"MM\"", "\"\"",  "\"m\"",  "\"M\\u0000\"", "\"\\u004d\"", "\"未知\"",
+        "\"M ",  "null",   "1",     "\"2\"",  "\"M\\\"\""};
+    static const struct {
+        const char *key;
+        const char *const *vals;
+        size_t n;
+    } sets[] = {{"birth", dates, sizeof dates / sizeof *dates},
+                {"settle", datetimes, sizeof datetimes / sizeof *datetimes},
+                {"level", ints, sizeof ints / sizeof *ints},
+                {"total", money, sizeof money / sizeof *money},
+                {"sex", sexes, sizeof sexes / sizeof *sexes}};
+    static const char *const forms[] = {
+        "{\"claim_id\":\"C1\",\"%s\":%s,\"note\":\"x\"}",
+        "{\"claim_id\":\"C1\",\"%s\":%s}",
+        "{\"claim_id\":\"C1\",\"%s\":%s }",
+        "{\"claim_id\":\"C1\",\"%s\":%s",
+        "{\"%s\":%s}",
+        "{\"claim_id\":\"C1\",\"%s\":%s,\"note\":\"0123456789abcdefghij\"}"};
+    static const char *const line_forms[] = {
+        "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":%s,\"item_code\":\"A\",\"amount\":%s}]}",
+        "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":%s,\"amount\":%s,\"item_code\":\"A\"}]}",
+        "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":%s,\"item_code\":\"A\",\"amount\":%s},{"
+        "\"line_no\":2,\"item_code\":\"A\"}]}"};
+    JsonrOptions lim[3] = {
+        {NULL, NULL, 0, 0, 0, 0}, {NULL, NULL, 0, 0, 5, 0}, {NULL, NULL, 1, 0, 19, 0}};
+    char json[512];
+    size_t checked = 0;
+    for (size_t k = 0; k < sizeof sets / sizeof *sets; k++)
+        for (size_t i = 0; i < sets[k].n; i++)
+            for (size_t fm = 0; fm < sizeof forms / sizeof *forms; fm++)
+                for (int l = 0; l < 3; l++) {
+                    snprintf(json, sizeof json, forms[fm], sets[k].key, sets[k].vals[i]);
+                    same_as_reference(c, json, &lim[l], NULL);
+                    checked++;
+                }
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+        for (size_t m = 0; m < sizeof money / sizeof *money; m += 3)
+            for (size_t fm = 0; fm < sizeof line_forms / sizeof *line_forms; fm++) {
+                snprintf(json, sizeof json, line_forms[fm], ints[i], money[m]);
+                same_as_reference(c, json, &lim[0], NULL);
+                checked++;
+            }
+    assert_true(checked > 3000);
+}
+
+/* The fast paths' values, against scalar.c's parsers: a leap day, the
+ * ends of a day and of the years read, money with leading zeros and one
+ * decimal, integers at 18 digits, enum members, labels and codes. */
+static void test_fast_path_values(void **state) {
+    Ctx *c = *state;
+    const Value *v;
+    int64_t want;
+    assert_int_equal(same_as_reference(c,
+                                       "{\"claim_id\":\"C1\",\"birth\":\"2024-02-29\",\"settle\":"
+                                       "\"2024-02-29T23:59:59\",\"level\":-123456789012345678,"
+                                       "\"total\":\"0012.3\",\"sex\":\"U\",\"lines\":[{\"line_no\":"
+                                       "0,\"item_code\":\"A\",\"amount\":-0.5,\"qty\":10}]}",
+                                       NULL, &v),
+                     0);
+    assert_int_equal(scalar_parse_date("2024-02-29", 10, &want), 0);
+    assert_int_equal(v[C_BIRTH].i, want);
+    assert_int_equal(scalar_parse_datetime("2024-02-29T23:59:59", 19, &want), 0);
+    assert_int_equal(v[C_SETTLE].i, want);
+    assert_int_equal(v[C_LEVEL].i, -123456789012345678ll);
+    assert_int_equal(v[C_TOTAL].i, 1230);
+    assert_int_equal(v[C_SEX].i, 2);
+    const ArbList *l = v[C_LINES].l;
+    assert_int_equal(list_item(l, 0)[0].i, 0);
+    assert_int_equal(list_item(l, 0)[2].i, -50);
+    assert_int_equal(list_item(l, 0)[4].i, 10);
+    static const struct {
+        const char *text;
+        int member;
+    } spellings[] = {{"M", 0}, {"F", 1}, {"U", 2}, {"1", 0},
+                     {"2", 1}, {"0", 2}, {"9", 2}, {"男", 0}};
+    char json[128];
+    for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++) {
+        snprintf(json, sizeof json, "{\"claim_id\":\"C1\",\"sex\":\"%s\",\"note\":\"n\"}",
+                 spellings[i].text);
+        assert_int_equal(same_as_reference(c, json, NULL, &v), 0);
+        assert_int_equal(v[C_SEX].i, spellings[i].member);
+    }
+    assert_int_equal(same_as_reference(c,
+                                       "{\"claim_id\":\"C1\",\"birth\":\"1800-01-01\",\"settle\":"
+                                       "\"2999-12-31T23:59:59\",\"total\":999999999999999.99}",
+                                       NULL, &v),
+                     0);
+    assert_int_equal(scalar_parse_date("1800-01-01", 10, &want), 0);
+    assert_int_equal(v[C_BIRTH].i, want);
+    assert_int_equal(scalar_parse_datetime("2999-12-31T23:59:59", 19, &want), 0);
+    assert_int_equal(v[C_SETTLE].i, want);
+    assert_int_equal(v[C_TOTAL].i, 99999999999999999ll);
+}
+
+/* An enum spelling longer than the field limit is refused as the slow
+ * path refuses it; one within it is read; a spelling past the first 8
+ * bytes is compared whole. */
+static void test_fast_enum_field_limit(void **state) {
+    (void)state;
+    static const char *members[] = {"outpatient", "inpatient", "inpatient_long_stay"};
+    static EnumType care = {"care", 3, members, NULL, 0, NULL, NULL};
+    static Field fields[] = {
+        {"care", 4, {TY_ENUM, 0, &care, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+        {"note", 4, {TY_TEXT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0, NULL},
+    };
+    static RecordType rt = {"rec", 2, fields, -1, -1, -1};
+    JsonReader *r = jsonr_new(&rt, mem_default());
+    assert_non_null(r);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    static const struct {
+        const char *json;
+        size_t limit;
+        int rc;
+        int64_t member;
+    } cases[] = {
+        {"{\"care\":\"inpatient\",\"note\":\"x\"}", 8, -1, 0},
+        {"{\"care\":\"inpatient\",\"note\":\"x\"}", 9, 0, 1},
+        {"{\"care\":\"outpatient\",\"note\":\"x\"}", 0, 0, 0},
+        {"{\"care\":\"inpatient_long_stay\",\"note\":\"x\"}", 0, 0, 2},
+        {"{\"care\":\"inpatient_long_stax\",\"note\":\"x\"}", 0, -1, 0},
+        {"{\"care\":\"inpatienX\",\"note\":\"x\"}", 0, -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        JsonrOptions o = {NULL, NULL, 0, 0, cases[i].limit, 0};
+        const Value *v = NULL, *ref = NULL;
+        char err[256], err_ref[256];
+        size_t off = 0, off_ref = 0;
+        size_t n = strlen(cases[i].json);
+        int rc = jsonr_parse_ex(r, cases[i].json, n, &ar, &o, &v, err, sizeof err, &off);
+        int rr = jsonr_parse_reference(r, cases[i].json, n, &ar, &o, &ref, err_ref, sizeof err_ref,
+                                       &off_ref);
+        assert_int_equal(rc, cases[i].rc);
+        assert_int_equal(rr, cases[i].rc);
+        if (rc == 0)
+            assert_int_equal(v[0].i, cases[i].member);
+        else
+            assert_string_equal(err, err_ref);
+    }
+    arena_free(&ar);
+    jsonr_free(r);
+}
+
+/* Without shared strings, hashes are set four strings at a time at the
+ * end of a record: every string of records of 1 to 40 lines (codes of 1
+ * to 29 bytes, names of 0 to 29, so the four differ in length) has str_hash's
+ * hash. */
+static void test_hashes_of_many_strings(void **state) {
+    Ctx *c = *state;
+    char *json = malloc(1 << 14);
+    assert_non_null(json);
+    for (int lines = 1; lines <= 40; lines++) {
+        size_t k = (size_t)sprintf(json, "{\"claim_id\":\"C%d\",\"note\":\"%.*s\",\"lines\":[",
+                                   lines, lines % 30, "abcdefghijklmnopqrstuvwxyz0123");
+        for (int i = 0; i < lines; i++)
+            k += (size_t)sprintf(
+                json + k, "%s{\"line_no\":%d,\"item_code\":\"%.*s\",\"name\":\"%.*s\"}",
+                i ? "," : "", i + 1, 1 + (i * 7 + lines) % 29, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123",
+                (i * 11 + 3) % 30, "zyxwvutsrqponmlkjihgfedcba9876");
+        sprintf(json + k, "]}");
+        const Value *v;
+        assert_int_equal(same_as_reference(c, json, NULL, &v), 0);
+        const ArbStr *strs[2] = {v[C_ID].s, v[C_NOTE].s};
+        for (int i = 0; i < 2; i++)
+            if (strs[i]) assert_int_equal(strs[i]->hash, str_hash(strs[i]->data, strs[i]->len));
+        for (uint32_t i = 0; i < v[C_LINES].l->n; i++) {
+            const Value *it = list_item(v[C_LINES].l, i);
+            for (int f = 1; f <= 3; f += 2)
+                if (it[f].s) assert_int_equal(it[f].s->hash, str_hash(it[f].s->data, it[f].s->len));
+        }
+    }
+    free(json);
+}
+
+/* A string value scanned 16 bytes a step: every byte value in every lane
+ * of the first two steps (a quote ends the string there, a backslash
+ * starts an escape, a control byte or a lone byte >= 0x80 is refused at
+ * its offset, the rest is text), and plain strings ending at every offset
+ * near the steps' boundaries, the record ending right after them. */
+static void test_string_scan_every_byte(void **state) {
+    Ctx *c = *state;
+    char json[256], text[64];
+    for (int pos = 0; pos < 34; pos++)
+        for (int b = 1; b < 256; b++) {
+            memset(text, 'a', 40);
+            text[pos] = (char)b;
+            text[40] = 0;
+            int len = snprintf(json, sizeof json, "{\"claim_id\":\"C1\",\"note\":\"%s\"}", text);
+            size_t boff = (size_t)len - 2 - 40 + (size_t)pos; /* the byte's offset */
+            const Value *v;
+            int rc = same_as_reference(c, json, NULL, &v);
+            if (b == '"') {
+                assert_int_not_equal(rc, 0);
+                assert_int_equal(c->off, boff + 1);
+            } else if (b == '\\') {
+                assert_int_not_equal(rc, 0);
+                assert_non_null(strstr(c->err, "invalid escape '\\a'"));
+                assert_int_equal(c->off, boff);
+            } else if (b < 0x20 || b >= 0x80) {
+                assert_int_not_equal(rc, 0);
+                assert_non_null(strstr(c->err, b < 0x20 ? "control character" : "invalid UTF-8"));
+                assert_int_equal(c->off, boff);
+            } else {
+                assert_int_equal(rc, 0);
+                assert_int_equal(v[C_NOTE].s->len, 40);
+                assert_memory_equal(v[C_NOTE].s->data, text, 41);
+            }
+        }
+    StrMap m;
+    strmap_init_fast(&m, mem_default());
+    JsonrOptions shared = {&m, NULL, 0, 0, 0, 0};
+    for (int n = 1; n < 50; n++)
+        for (int tail = 0; tail < 2; tail++) {
+            for (int i = 0; i < n; i++) text[i] = (char)('A' + (i * 7 + n) % 26);
+            text[n] = 0;
+            snprintf(json, sizeof json,
+                     tail
+                         ? "{\"claim_id\":\"C1\",\"note\":\"%s\"}"
+                         : "{\"claim_id\":\"C1\",\"lines\":[{\"line_no\":1,\"item_code\":\"%s\"}]}",
+                     text);
+            for (int sh = 0; sh < 2; sh++) {
+                const Value *v;
+                assert_int_equal(same_as_reference(c, json, sh ? &shared : NULL, &v), 0);
+                const ArbStr *s = tail ? v[C_NOTE].s : list_item(v[C_LINES].l, 0)[1].s;
+                assert_int_equal(s->len, n);
+                assert_memory_equal(s->data, text, (size_t)n + 1);
+                assert_int_equal(s->hash, str_hash(text, (size_t)n));
+                /* laid out as arena_alloc would: the padding after the NUL is zero */
+                for (size_t k = (size_t)n + 1; k < (((size_t)n + 8) & ~(size_t)7); k++)
+                    assert_int_equal(s->data[k], 0);
+            }
+        }
+    strmap_free(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type),
@@ -1080,6 +1517,11 @@ int main(void) {
         cmocka_unit_test(test_field_limit),
         cmocka_unit_test(test_no_hash),
         cmocka_unit_test(test_new_out_of_memory),
+        cmocka_unit_test(test_fast_paths_match_reference),
+        cmocka_unit_test(test_fast_path_values),
+        cmocka_unit_test(test_fast_enum_field_limit),
+        cmocka_unit_test(test_string_scan_every_byte),
+        cmocka_unit_test(test_hashes_of_many_strings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
