@@ -171,7 +171,7 @@ static int sel_reserve(VM *vm, size_t more) {
 }
 
 void vm_select_forget(VM *vm) {
-    vm->hmemo = NULL;
+    vm->hmemo_n = 0;
     if (!vm->nsel) return;
     vm->nsel = 0;
     if (++vm->sel_gen == 0) { /* wrapped: the old generations could look current */
@@ -1025,19 +1025,24 @@ int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
     if (vm->hist) {
-        if (vm->hmemo && vm->hmemo_hist == vm->hist && vm->hmemo_pos == vm->hist_pos &&
-            vm->hmemo_dur == dur)
-            return vm->hmemo;
-        const ArbList *l = hist_list(vm->hist, vm->hist_pos, dur, ar, &vm->hist_oom);
+        if (vm->hmemo_n && (vm->hmemo_hist != vm->hist || vm->hmemo_pos != vm->hist_pos))
+            vm->hmemo_n = 0; /* another claim's */
+        for (uint32_t k = 0; k < vm->hmemo_n; k++)
+            if (vm->hmemo_dur[k] == dur) return vm->hmemo[k];
+        int oom = 0;
+        const ArbList *l = hist_list(vm->hist, vm->hist_pos, dur, ar, &oom);
+        if (oom) {
+            vm->hist_oom = 1;
+            return NULL;
+        }
         /* the earlier claims' lists, which the rule is about to scan */
         for (uint32_t i = 0; l && i < l->n && i < VM_HIST_PREFETCH; i++)
             vm_prefetch_claim(vm, list_item(l, i));
-        if (l) {
-            vm->hmemo = l;
-            vm->hmemo_hist = vm->hist;
-            vm->hmemo_pos = vm->hist_pos;
-            vm->hmemo_dur = dur;
-        }
+        uint32_t k = vm->hmemo_n < VM_HMEMO ? vm->hmemo_n++ : vm->hmemo_next++ % VM_HMEMO;
+        vm->hmemo[k] = l;
+        vm->hmemo_dur[k] = dur;
+        vm->hmemo_hist = vm->hist;
+        vm->hmemo_pos = vm->hist_pos;
         return l;
     }
     return vm->hist_fn ? vm->hist_fn(vm->hist_ud, dur, ar, &vm->hist_oom) : NULL;
@@ -1045,7 +1050,7 @@ const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
 
 int vm_prepare(VM *vm, Value *claim, Arena *ar) {
     const Program *p = vm->p;
-    vm->hmemo = NULL; /* another claim, maybe another arena */
+    vm->hmemo_n = 0; /* another claim, maybe another arena */
     return p->has_prepare ? run(vm, p->prepare_entry, p->ops + p->prepare_ops, claim, 0, ar) : 0;
 }
 
@@ -1328,7 +1333,7 @@ static int check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar, int pre
                        const VmCand *cands, size_t ncands) {
     const Program *p = vm->p;
     vm_prefetch_claim(vm, claim);
-    vm->hmemo = NULL;
+    vm->hmemo_n = 0;
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
     vm->ev_oom = 0;

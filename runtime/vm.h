@@ -59,6 +59,7 @@ typedef struct CandMemo {
 #define VM_LIST_FIELDS 8
 #define VM_PREFETCH_MAX 4096 /* bytes of a list's items prefetched */
 #define VM_HIST_PREFETCH 16  /* earlier claims prefetched by history() */
+#define VM_HMEMO 4           /* history() lists kept for a claim */
 #define VM_MEMO 64           /* slots, by the code's hash */
 
 /* The item-code index's candidate rules of one code, kept across claims
@@ -107,12 +108,14 @@ typedef struct VM {
     const struct HistIndex *hist;
     uint32_t hist_pos;
     int hist_oom; /* a history list could not be allocated */
-    /* the claim's last history(dur) list from hist (a rule asks again for
-     * each line): valid until vm_select_forget, as SELECT's groups */
-    const ArbList *hmemo;
+    /* the claim's last VM_HMEMO history(dur) lists from hist, NULL ones
+     * too (a rule asks again for each line, rules bound to lines take
+     * turns): hmemo_n in use, until vm_select_forget, as SELECT's groups */
+    const ArbList *hmemo[VM_HMEMO];
+    int64_t hmemo_dur[VM_HMEMO];
+    uint32_t hmemo_n, hmemo_next;
     const struct HistIndex *hmemo_hist;
     uint32_t hmemo_pos;
-    int64_t hmemo_dur;
     /* history() from elsewhere (the history store, history/hsource.h):
      * asked when hist is NULL; NULL too: every history is empty */
     const ArbList *(*hist_fn)(void *ud, int64_t dur, Arena *ar, int *oom);
