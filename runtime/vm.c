@@ -51,6 +51,8 @@ int vm_init(VM *vm, const Program *p, Alloc a) {
     int32_t f = ct ? record_field_index(ct, "admit_time", 10) : -1;
     if (f >= 0 && (ct->fields[f].type.kind == TY_DATE || ct->fields[f].type.kind == TY_DATETIME))
         vm->eff_admit = f;
+    for (uint32_t k = 0; ct && k < ct->nfields && vm->nlist_fields < VM_LIST_FIELDS; k++)
+        if (ct->fields[k].type.kind == TY_LIST) vm->list_fields[vm->nlist_fields++] = (int32_t)k;
     f = ct ? record_field_index(ct, "lines", 5) : -1;
     if (f >= 0 && ct->fields[f].type.kind == TY_LIST && ct->fields[f].type.rec) {
         const RecordType *lt = ct->fields[f].type.rec;
@@ -169,6 +171,7 @@ static int sel_reserve(VM *vm, size_t more) {
 }
 
 void vm_select_forget(VM *vm) {
+    vm->hmemo_n = 0;
     if (!vm->nsel) return;
     vm->nsel = 0;
     if (++vm->sel_gen == 0) { /* wrapped: the old generations could look current */
@@ -1021,12 +1024,33 @@ int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
 }
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
-    if (vm->hist) return hist_list(vm->hist, vm->hist_pos, dur, ar, &vm->hist_oom);
+    if (vm->hist) {
+        if (vm->hmemo_n && (vm->hmemo_hist != vm->hist || vm->hmemo_pos != vm->hist_pos))
+            vm->hmemo_n = 0; /* another claim's */
+        for (uint32_t k = 0; k < vm->hmemo_n; k++)
+            if (vm->hmemo_dur[k] == dur) return vm->hmemo[k];
+        int oom = 0;
+        const ArbList *l = hist_list(vm->hist, vm->hist_pos, dur, ar, &oom);
+        if (oom) {
+            vm->hist_oom = 1;
+            return NULL;
+        }
+        /* the earlier claims' lists, which the rule is about to scan */
+        for (uint32_t i = 0; l && i < l->n && i < VM_HIST_PREFETCH; i++)
+            vm_prefetch_claim(vm, list_item(l, i));
+        uint32_t k = vm->hmemo_n < VM_HMEMO ? vm->hmemo_n++ : vm->hmemo_next++ % VM_HMEMO;
+        vm->hmemo[k] = l;
+        vm->hmemo_dur[k] = dur;
+        vm->hmemo_hist = vm->hist;
+        vm->hmemo_pos = vm->hist_pos;
+        return l;
+    }
     return vm->hist_fn ? vm->hist_fn(vm->hist_ud, dur, ar, &vm->hist_oom) : NULL;
 }
 
 int vm_prepare(VM *vm, Value *claim, Arena *ar) {
     const Program *p = vm->p;
+    vm->hmemo_n = 0; /* another claim, maybe another arena */
     return p->has_prepare ? run(vm, p->prepare_entry, p->ops + p->prepare_ops, claim, 0, ar) : 0;
 }
 
@@ -1185,15 +1209,21 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
     if (!l) return 0;
     /* a code's candidates are looked up once in the list (a long stay bills
      * a few dozen codes over many lines): the memo remembers them by code */
-    if (!vm->memo && !(vm->memo = mem_alloc(vm->alloc, VM_MEMO * sizeof(CandMemo)))) return -1;
-    memset(vm->memo, 0, VM_MEMO * sizeof(CandMemo));
+    if (!vm->memo && !(vm->memo = mem_calloc(vm->alloc, VM_MEMO * sizeof(CandMemo)))) return -1;
+    /* the slots of earlier lists are of older generations: none cleared */
+    if (++vm->memo_gen == 0) { /* wrapped: old generations could look current */
+        memset(vm->memo, 0, VM_MEMO * sizeof(CandMemo));
+        vm->memo_gen = 1;
+    }
     vm->nmemo_rules = 0;
     for (uint32_t i = 0; i < l->n; i++) {
         const Value *rec = list_item(l, i);
         const ArbStr *s = rec[ix->field].s;
+        /* the next line's code, whose hash is read next: seldom in the cache */
+        if (i + 1 < l->n) __builtin_prefetch(list_item(l, i + 1)[ix->field].s);
         if (!s) continue;
         CandMemo *m = &vm->memo[s->hash & (VM_MEMO - 1)];
-        if (m->code && str_eq(m->code, s)) {
+        if (m->gen == vm->memo_gen && str_eq(m->code, s)) {
             if (mem_grow(vm->alloc, (void **)&vm->cand, sizeof(uint32_t), &vm->capcand, m->n))
                 return -1;
             if (m->n) memcpy(vm->cand, vm->memo_rules + m->off, m->n * sizeof(uint32_t));
@@ -1205,7 +1235,7 @@ static int run_index(VM *vm, const RuleIndex *ix, const Value *claim, unsigned p
                 return -1;
             if (vm->ncand)
                 memcpy(vm->memo_rules + vm->nmemo_rules, vm->cand, vm->ncand * sizeof(uint32_t));
-            *m = (CandMemo){s, (uint32_t)vm->nmemo_rules, (uint32_t)vm->ncand};
+            *m = (CandMemo){s, (uint32_t)vm->nmemo_rules, (uint32_t)vm->ncand, vm->memo_gen};
             vm->nmemo_rules += vm->ncand;
         }
         if (run_candidates(vm, rec, vm->cand, vm->ncand, claim, phases, as_of, ar, from, ffrom))
@@ -1286,11 +1316,24 @@ int64_t vm_effective_day(const VM *vm, const Value *claim) {
     return day_of(&ct->fields[vm->eff_lines].type.rec->fields[vm->eff_line_time], first);
 }
 
+void vm_prefetch_claim(const VM *vm, const Value *claim) {
+    for (uint32_t k = 0; k < vm->nlist_fields; k++) {
+        const ArbList *l = claim[vm->list_fields[k]].l;
+        if (!l) continue;
+        size_t n = (size_t)l->n * l->width * sizeof(Value);
+        const char *at = (const char *)l->items,
+                   *end = at + (n < VM_PREFETCH_MAX ? n : VM_PREFETCH_MAX);
+        for (; at < end; at += 64) __builtin_prefetch(at);
+    }
+}
+
 /* vm_check_claim; with pre set, the index's candidates are cands[0..ncands)
  * (vm_check_claim_cands). */
 static int check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar, int pre,
                        const VmCand *cands, size_t ncands) {
     const Program *p = vm->p;
+    vm_prefetch_claim(vm, claim);
+    vm->hmemo_n = 0;
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
     vm->ev_oom = 0;

@@ -52,10 +52,15 @@ typedef struct RuleFailure {
 /* The item-code index's candidate rules of one code (run_index): rules
  * memo_rules[off .. off + n) of the VM, in rule order. */
 typedef struct CandMemo {
-    const ArbStr *code; /* NULL: an empty slot */
+    const ArbStr *code;
     uint32_t off, n;
+    uint32_t gen; /* the slot is in use when this is the VM's memo_gen */
 } CandMemo;
-#define VM_MEMO 64 /* slots, by the code's hash */
+#define VM_LIST_FIELDS 8
+#define VM_PREFETCH_MAX 4096 /* bytes of a list's items prefetched */
+#define VM_HIST_PREFETCH 16  /* earlier claims prefetched by history() */
+#define VM_HMEMO 4           /* history() lists kept for a claim */
+#define VM_MEMO 64           /* slots, by the code's hash */
 
 /* The item-code index's candidate rules of one code, kept across claims
  * (vm_index_candidates): the code's bytes are copied, so the entry outlives
@@ -85,7 +90,8 @@ typedef struct VM {
     StrBuf msg;     /* scratch for messages */
     uint32_t *cand; /* candidate rules of one record (item-code index) */
     size_t ncand, capcand;
-    CandMemo *memo; /* VM_MEMO slots: the candidates of the codes of the list being run */
+    CandMemo *memo;    /* VM_MEMO slots: the candidates of the codes of the list being run */
+    uint32_t memo_gen; /* the generation of memo's slots in use (one per list run) */
     uint32_t *memo_rules;
     CodeCands *codes; /* VM_CODES slots, made at the first look-up */
     size_t nmemo_rules, capmemo_rules;
@@ -102,6 +108,14 @@ typedef struct VM {
     const struct HistIndex *hist;
     uint32_t hist_pos;
     int hist_oom; /* a history list could not be allocated */
+    /* the claim's last VM_HMEMO history(dur) lists from hist, NULL ones
+     * too (a rule asks again for each line, rules bound to lines take
+     * turns): hmemo_n in use, until vm_select_forget, as SELECT's groups */
+    const ArbList *hmemo[VM_HMEMO];
+    int64_t hmemo_dur[VM_HMEMO];
+    uint32_t hmemo_n, hmemo_next;
+    const struct HistIndex *hmemo_hist;
+    uint32_t hmemo_pos;
     /* history() from elsewhere (the history store, history/hsource.h):
      * asked when hist is NULL; NULL too: every history is empty */
     const ArbList *(*hist_fn)(void *ud, int64_t dur, Arena *ar, int *oom);
@@ -124,6 +138,10 @@ typedef struct VM {
     /* the effective-date chain after the as_of field (vm_effective_day):
      * the claim's admit_time, the `time` of its `lines` (-1: none) */
     int32_t eff_admit, eff_lines, eff_line_time;
+    /* the claim's list fields (the first VM_LIST_FIELDS), whose items are
+     * prefetched when a claim's check begins (vm_prefetch_claim) */
+    int32_t list_fields[VM_LIST_FIELDS];
+    uint32_t nlist_fields;
     /* SELECT (vm_select): the groups of the lists met since the claim began */
     struct SelEntry *sel;
     size_t nsel, capsel;
@@ -141,6 +159,11 @@ void vm_clear(VM *vm);
  * (vm_merge_findings); their messages are allocated in ar.
  * Returns 0, or -1 when out of memory. */
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
+/* Asks the cache for the first VM_PREFETCH_MAX bytes of the items of each
+ * of the claim's lists, which the rules are about to read (a batch's claims
+ * were read long before they are checked, so are mostly out of the cache);
+ * only a hint, the claim is unchanged.  vm_check_claim does this first. */
+void vm_prefetch_claim(const VM *vm, const Value *claim);
 
 /* SELECT: the items of list l whose string field f equals key, in list
  * order — copies of them in ar, grouped by the field at the second SELECT
@@ -166,7 +189,8 @@ const ArbList *vm_select_day(VM *vm, const ArbList *l, int64_t day, int32_t t, A
  * out the records whose items would all fail the first conjunct. */
 const ArbList *vm_select_in(VM *vm, const ArbList *h, const ArbStr *key, int32_t lf, int32_t f,
                             Arena *ar);
-/* Forgets the groups: the lists they were made of are another claim's. */
+/* Forgets the groups and the last history() list: the lists they were made
+ * of are another claim's. */
 void vm_select_forget(VM *vm);
 
 /* The item-code index's candidates of one record, worked out before the

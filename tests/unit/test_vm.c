@@ -626,6 +626,42 @@ static void test_index_candidates_kept(void **state) {
     teardown_env(&e);
 }
 
+/* The index's per-list memo (run_index) forgets the codes of the claim
+ * before by its generation, not by clearing its slots: claims checked one
+ * after another by one VM find what each finds with a fresh VM. */
+static void test_index_memo_across_claims(void **state) {
+    (void)state;
+    Env e;
+    setup_env(&e, "rule R1 in C for line in claim.lines when line.item_code == \"A1\" flag line\n"
+                  "rule R2 in C for line in claim.lines when line.item_code == \"A2\" flag line\n"
+                  "rule R3 in C for line in claim.lines when line.item_code in {\"A%\"} flag line\n"
+                  "rule R4 in C for line in claim.lines when line.item_code == \"B1\" flag line\n"
+                  "rule R5 in C for line in claim.lines when line.item_code in {\"B1\", \"C1\"} "
+                  "flag line\n");
+    assert_int_equal(e.p->nindexes, 1);
+    static const char *const pool[] = {"A1", "A2", "B1", "B2", "C1", "A3"};
+    const char *codes[8], *amounts[8] = {"1", "1", "1", "1", "1", "1", "1", "1"};
+    uint32_t seed = 7;
+    for (int c = 0; c < 400; c++) {
+        int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+        for (int i = 0; i < n; i++)
+            codes[i] = pool[((seed = seed * 1103515245u + 12345u) >> 16) % 6];
+        Value *claim = new_claim(&e, "M", "1990-01-01");
+        add_lines(&e, claim, n, codes, amounts, NULL);
+        size_t got = run(&e, claim, PHASE_ALL);
+        VM fresh;
+        assert_int_equal(vm_init(&fresh, e.p, mem_default()), 0);
+        assert_int_equal(vm_check_claim(&fresh, claim, PHASE_ALL, &e.ar), 0);
+        assert_int_equal(got, fresh.nfindings);
+        for (size_t k = 0; k < got; k++) {
+            assert_int_equal(e.vm.findings[k].rule, fresh.findings[k].rule);
+            assert_ptr_equal(e.vm.findings[k].target, fresh.findings[k].target);
+        }
+        vm_free(&fresh);
+    }
+    teardown_env(&e);
+}
+
 /* Small sets of exact members are kept inline (program_inline_sets) and
  * answer as the set's table does; sets with prefix members or more than
  * SMALL_SET_MAX members stay tables. */
@@ -813,6 +849,7 @@ int main(void) {
         cmocka_unit_test(test_starts_with),
         cmocka_unit_test(test_index_decides_its_conjunct),
         cmocka_unit_test(test_index_candidates_kept),
+        cmocka_unit_test(test_index_memo_across_claims),
         cmocka_unit_test(test_small_sets_inline),
         cmocka_unit_test(test_select_groups),
         cmocka_unit_test(test_select_day_groups),
