@@ -1503,6 +1503,21 @@ static void set_format(const char *dir, const char *value) {
     mdb_env_close(env);
 }
 
+/* An empty LMDB store with the named databases, as an older arbiter made
+ * it; set_format then writes its version. */
+static void raw_store(const char *dir, const char *const *names, int n) {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    for (int i = 0; i < n; i++) assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
 static void test_format_version(void **state) {
     (void)state;
     arb_engine *e = engine_from("");
@@ -1540,18 +1555,8 @@ static void test_format_version(void **state) {
      * refused both ways, naming both versions, and gets no data table */
     temp_dir(dir, sizeof dir);
     {
-        MDB_env *env;
-        MDB_txn *txn;
-        MDB_dbi dbi;
-        assert_int_equal(mdb_env_create(&env), 0);
-        assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-        assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
-        assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-        const char *names[] = {"meta", "claims", "ids", "rev", "feedback"};
-        for (int i = 0; i < 5; i++)
-            assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
-        assert_int_equal(mdb_txn_commit(txn), 0);
-        mdb_env_close(env);
+        const char *const names[] = {"meta", "claims", "ids", "rev", "feedback"};
+        raw_store(dir, names, 5);
     }
     set_format(dir, "arbiter-history 1");
     for (int mode = 0; mode < 2; mode++) {
@@ -2776,20 +2781,9 @@ static void test_feedback_old_store(void **state) {
     (void)state;
     char dir[256];
     temp_dir(dir, sizeof dir);
-    MDB_env *env;
-    MDB_txn *txn;
-    MDB_dbi dbi;
-    assert_int_equal(mdb_env_create(&env), 0);
-    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-    assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
-    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-    const char *names[] = {"meta", "claims", "ids", "rev", "data"};
-    for (int i = 0; i < 5; i++) assert_int_equal(mdb_dbi_open(txn, names[i], MDB_CREATE, &dbi), 0);
-    assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-    MDB_val k = {6, "format"}, v = {strlen(HSTORE_FORMAT), HSTORE_FORMAT};
-    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-    assert_int_equal(mdb_txn_commit(txn), 0);
-    mdb_env_close(env);
+    const char *const names[] = {"meta", "claims", "ids", "rev", "data"};
+    raw_store(dir, names, 5);
+    set_format(dir, HSTORE_FORMAT);
     arb_engine *e = hc_engine("");
     arb_history *h;
     assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_READONLY, &h), ARB_OK);
