@@ -321,7 +321,8 @@ typedef struct Worker {
     int64_t *cat_amount;
     int overflowed; /* a money total overflowed int64 (saturated) */
     int failed;
-    FindingText ft; /* the claim's, for its findings (kept: field numbers) */
+    char ioerr[512]; /* store mode: why a store could not be read, or "" */
+    FindingText ft;  /* the claim's, for its findings (kept: field numbers) */
     /* two cache lines between this worker's counters above, written claim
      * after claim, and the next worker's first fields (workers lie side by
      * side in one array): without it they share a line, which bounces
@@ -944,6 +945,7 @@ typedef struct Results {
     RuleErrNote *errs;
     size_t nerrs, caperrs;
     int failed;
+    char ioerr[512];
 } Results;
 
 #define SWAP(T, a, b)                                                                              \
@@ -965,11 +967,16 @@ static void results_swap(Worker *w, Results *r) {
     SWAP(size_t, w->nerrs, r->nerrs);
     SWAP(size_t, w->caperrs, r->caperrs);
     SWAP(int, w->failed, r->failed);
+    char t[sizeof w->ioerr];
+    memcpy(t, w->ioerr, sizeof t);
+    memcpy(w->ioerr, r->ioerr, sizeof t);
+    memcpy(r->ioerr, t, sizeof t);
 }
 
 /* Writes results and resets them (their memory kept for reuse). */
 static int flush_results(arb_engine *e, const arb_batch_options *o, Results *w, Output *out) {
     if (w->out.oom || w->rej.oom || w->errtext.oom || w->errjson.oom) w->failed = ARB_ERR_NOMEM;
+    if (w->failed == ARB_ERR_IO && w->ioerr[0]) return engine_fail(e, w->failed, "%s", w->ioerr);
     if (w->failed == ARB_ERR_IO) /* store mode: history() could not read a store */
         return engine_fail(
             e, w->failed,
@@ -1452,9 +1459,10 @@ static int pipe_all_done(const Pipe *p, uint64_t from, uint64_t upto) {
  * window's were), a store that cannot be read failing the chunk. */
 static void spool_chunk(Worker *w) {
     char err[512];
-    if (hsrc_begin(&w->src, err, sizeof err))
+    if (hsrc_begin(&w->src, err, sizeof err)) {
+        if (!w->failed) snprintf(w->ioerr, sizeof w->ioerr, "%s", err);
         w->failed = ARB_ERR_IO;
-    else
+    } else
         work(w);
     hsrc_end(&w->src);
     if (w->src.failed && !w->failed) w->failed = ARB_ERR_IO;
@@ -1639,6 +1647,7 @@ static void pipe_write1(Pipe *p) {
     sb_clear(&r->errjson);
     r->nnotes = r->nerrs = 0;
     r->failed = 0;
+    r->ioerr[0] = 0;
     c->read.nents = c->read.nclaims = 0;
     sb_clear(&c->ids);
     p->written++;
@@ -2014,7 +2023,8 @@ typedef struct Stage {
      * spills (then the hashes alone answer, docs/history.md) */
     StrMap rev_ids;
     Arena rev_ar;
-    int rev_exact; /* 0: no reversal yet; 1: rev_ids holds every target; -1: dropped */
+    int rev_exact;    /* 0: no reversal yet; 1: rev_ids holds every target; -1: dropped */
+    size_t rev_bytes; /* the targets' bytes in rev_ar */
 } Stage;
 
 /* A put (key, then the record, at `at` in Stage.pend) or a reversal (the
@@ -2058,6 +2068,10 @@ static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t
 
 /* history add: notes a reversal's target id (met on `line`), which cancels
  * the claims with that id met after it.  ARB_OK, or an error. */
+/* The most bytes of reversal targets' text kept for exact comparison:
+ * 196,608 ids (the default id budget) of 80 bytes. */
+#define REV_EXACT_BYTES ((size_t)16 << 20)
+
 static int stage_note_reversal(Stage *sg, const char *id, size_t n, uint64_t line) {
     uint64_t first;
     Alloc a = sg->b->e->alloc;
@@ -2072,13 +2086,16 @@ static int stage_note_reversal(Stage *sg, const char *id, size_t n, uint64_t lin
         arena_init(&sg->rev_ar, a, 1 << 14);
         sg->rev_exact = 1;
     }
-    if (sg->rev_exact == 1 && sg->revs.nruns) {
+    /* exact while the targets fit: once the ids spill, or their text passes
+     * REV_EXACT_BYTES (long ids), only the hashes answer (docs/history.md) */
+    if (sg->rev_exact == 1 && (sg->revs.nruns || sg->rev_bytes + n > REV_EXACT_BYTES)) {
         strmap_free(&sg->rev_ids);
         arena_free(&sg->rev_ar);
         sg->rev_exact = -1;
     }
     /* every target, r == 1 too: its hashes may be another target's */
     if (sg->rev_exact == 1 && !strmap_get(&sg->rev_ids, id, n)) {
+        sg->rev_bytes += n;
         char *k = arena_alloc_raw(&sg->rev_ar, n ? n : 1);
         int oom = !k;
         if (k) {
@@ -2443,6 +2460,7 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
         arena_free(&sg->rev_ar);
     }
     sg->rev_exact = 0;
+    sg->rev_bytes = 0;
     return rc;
 }
 

@@ -1000,14 +1000,20 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
             op = MDB_NEXT;
             HRec r;
             if (split_key(&k, &r) || r.t >= before) continue;
-            MDB_val idk = {r.claim_id_len, (void *)r.claim_id}, cur;
-            /* the id's entry, when it is this claim's */
-            if (mdb_get(t->txn, s->sh->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
-                memcmp(cur.mv_data, k.mv_data, k.mv_size) == 0)
-                mdb_del(t->txn, s->sh->ids, &idk, NULL);
+            /* k and v point into the map, valid only until the next update:
+             * the key is kept in resume and the record deleted first */
             sb_clear(&resume);
             sb_putn(&resume, k.mv_data, k.mv_size);
+            int same = 0;
+            MDB_val idk = {r.claim_id_len, (void *)r.claim_id}, cur;
+            if (mdb_get(t->txn, s->sh->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
+                memcmp(cur.mv_data, k.mv_data, k.mv_size) == 0)
+                same = 1; /* the id's entry is this claim's */
             if ((g = delete_record(t, &v)) != 0) break;
+            if (same) {
+                idk.mv_data = resume.p + (r.claim_id - (const char *)k.mv_data);
+                mdb_del(t->txn, s->sh->ids, &idk, NULL);
+            }
             if (mdb_cursor_del(c, 0)) {
                 g = -1;
                 break;
