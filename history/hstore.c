@@ -20,7 +20,11 @@
 #include "i18n.h"
 #include "scalar.h"
 
+#if defined(__SANITIZE_THREAD__)
+#define MAP_SIZE ((size_t)1 << 34) /* ThreadSanitizer cannot map a terabyte */
+#else
 #define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as needed */
+#endif
 #define MAX_KEY 511                /* LMDB's default key size limit */
 #define PAGE_GUESS 4096            /* LMDB's page when it cannot say */
 #define MAX_SCHEMAS 1024
