@@ -1025,8 +1025,6 @@ int64_t vm_matches_regex(const Program *p, const ArbStr *s, int64_t re) {
 
 const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
     if (vm->hist) {
-        if (vm->hmemo_n && (vm->hmemo_hist != vm->hist || vm->hmemo_pos != vm->hist_pos))
-            vm->hmemo_n = 0; /* another claim's */
         for (uint32_t k = 0; k < vm->hmemo_n; k++)
             if (vm->hmemo_dur[k] == dur) return vm->hmemo[k];
         int oom = 0;
@@ -1041,8 +1039,6 @@ const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
         uint32_t k = vm->hmemo_n < VM_HMEMO ? vm->hmemo_n++ : vm->hmemo_next++ % VM_HMEMO;
         vm->hmemo[k] = l;
         vm->hmemo_dur[k] = dur;
-        vm->hmemo_hist = vm->hist;
-        vm->hmemo_pos = vm->hist_pos;
         return l;
     }
     return vm->hist_fn ? vm->hist_fn(vm->hist_ud, dur, ar, &vm->hist_oom) : NULL;
@@ -1050,7 +1046,6 @@ const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
 
 int vm_prepare(VM *vm, Value *claim, Arena *ar) {
     const Program *p = vm->p;
-    vm->hmemo_n = 0; /* another claim, maybe another arena */
     return p->has_prepare ? run(vm, p->prepare_entry, p->ops + p->prepare_ops, claim, 0, ar) : 0;
 }
 
@@ -1333,11 +1328,10 @@ static int check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar, int pre
                        const VmCand *cands, size_t ncands) {
     const Program *p = vm->p;
     vm_prefetch_claim(vm, claim);
-    vm->hmemo_n = 0;
+    vm_select_forget(vm); /* another claim, maybe another arena */
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;
     vm->ev_oom = 0;
-    vm_select_forget(vm);
     int64_t as_of = vm_effective_day(vm, claim);
     size_t from = vm->nfindings, ffrom = vm->nfailures;
     if (p->nlua_funcs) { /* math.random: the same for a claim, whatever ran before it */

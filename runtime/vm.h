@@ -110,12 +110,12 @@ typedef struct VM {
     int hist_oom; /* a history list could not be allocated */
     /* the claim's last VM_HMEMO history(dur) lists from hist, NULL ones
      * too (a rule asks again for each line, rules bound to lines take
-     * turns): hmemo_n in use, until vm_select_forget, as SELECT's groups */
+     * turns): hmemo_n in use.  Forgotten, as SELECT's groups are, by
+     * vm_select_forget, which each check and vm_run_rule begin with (no
+     * derived field calls history(): lang/check.c) */
     const ArbList *hmemo[VM_HMEMO];
     int64_t hmemo_dur[VM_HMEMO];
     uint32_t hmemo_n, hmemo_next;
-    const struct HistIndex *hmemo_hist;
-    uint32_t hmemo_pos;
     /* history() from elsewhere (the history store, history/hsource.h):
      * asked when hist is NULL; NULL too: every history is empty */
     const ArbList *(*hist_fn)(void *ud, int64_t dur, Arena *ar, int *oom);
