@@ -27,13 +27,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/reader_ab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cmake --build "$NEW" --target arbiter_cli bench_json_parse >/dev/null
 old_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$OLD/CMakeCache.txt")
+. bench/relink.sh
 for side in old new; do
   B=$OLD
   [ $side = new ] && B=$NEW
-  d=$B/CMakeFiles/bench_json_parse.dir
-  (cd "$B" && eval "cc $(sed -n 's/^C_DEFINES = //p; s/^C_INCLUDES = //p; s/^C_FLAGS = //p' "$d/flags.make" | tr '\n' ' ') \
-    -c '$src/bench/json_parse.c' -o '$tmp/jp_$side.o'" &&
-    eval "$(sed "s#CMakeFiles/bench_json_parse.dir/bench/json_parse.c.o#$tmp/jp_$side.o#; s#-o bench_json_parse#-o $tmp/jp_$side#" "$d/link.txt")")
+  relink_bench "$B" bench_json_parse "$src/bench/json_parse.c" "$tmp/jp_$side"
 done
 echo "old: $OLD ($(git -C "$old_src" log -1 --format='%h %s' | cut -c1-70))"
 echo "new: $NEW ($(git log -1 --format='%h %s' | cut -c1-70)$(git diff --quiet HEAD || echo ', with changes'))"

@@ -32,10 +32,8 @@ trap 'rm -rf "$tmp"' EXIT
 cmake --build "$NEW" --target arbiter_cli bench_settle_latency >/dev/null
 old_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$OLD/CMakeCache.txt")
 # the old side: this tree's timing code against OLD's library
-d=$OLD/CMakeFiles/bench_settle_latency.dir
-(cd "$OLD" && eval "cc $(sed -n 's/^C_DEFINES = //p; s/^C_INCLUDES = //p; s/^C_FLAGS = //p' "$d/flags.make" | tr '\n' ' ') \
-  -c '$src/bench/settle_latency.c' -o '$tmp/old.o'" &&
-  eval "$(sed "s#CMakeFiles/bench_settle_latency.dir/bench/settle_latency.c.o#$tmp/old.o#; s#-o bench_settle_latency#-o $tmp/bench_old#" "$d/link.txt")")
+. bench/relink.sh
+relink_bench "$OLD" bench_settle_latency "$src/bench/settle_latency.c" "$tmp/bench_old"
 echo "old: $OLD ($(git -C "$old_src" log -1 --format='%h %s' | cut -c1-70))"
 echo "new: $NEW ($(git log -1 --format='%h %s' | cut -c1-70)$(git diff --quiet HEAD || echo ', with changes'))"
 
