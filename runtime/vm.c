@@ -51,8 +51,6 @@ int vm_init(VM *vm, const Program *p, Alloc a) {
     int32_t f = ct ? record_field_index(ct, "admit_time", 10) : -1;
     if (f >= 0 && (ct->fields[f].type.kind == TY_DATE || ct->fields[f].type.kind == TY_DATETIME))
         vm->eff_admit = f;
-    for (uint32_t k = 0; ct && k < ct->nfields && vm->nlist_fields < VM_LIST_FIELDS; k++)
-        if (ct->fields[k].type.kind == TY_LIST) vm->list_fields[vm->nlist_fields++] = (int32_t)k;
     f = ct ? record_field_index(ct, "lines", 5) : -1;
     if (f >= 0 && ct->fields[f].type.kind == TY_LIST && ct->fields[f].type.rec) {
         const RecordType *lt = ct->fields[f].type.rec;
@@ -1033,9 +1031,6 @@ const ArbList *vm_history(VM *vm, int64_t dur, Arena *ar) {
             vm->hist_oom = 1;
             return NULL;
         }
-        /* the earlier claims' lists, which the rule is about to scan */
-        for (uint32_t i = 0; l && i < l->n && i < VM_HIST_PREFETCH; i++)
-            vm_prefetch_claim(vm, list_item(l, i));
         uint32_t k = vm->hmemo_n < VM_HMEMO ? vm->hmemo_n++ : vm->hmemo_next++ % VM_HMEMO;
         vm->hmemo[k] = l;
         vm->hmemo_dur[k] = dur;
@@ -1311,23 +1306,11 @@ int64_t vm_effective_day(const VM *vm, const Value *claim) {
     return day_of(&ct->fields[vm->eff_lines].type.rec->fields[vm->eff_line_time], first);
 }
 
-void vm_prefetch_claim(const VM *vm, const Value *claim) {
-    for (uint32_t k = 0; k < vm->nlist_fields; k++) {
-        const ArbList *l = claim[vm->list_fields[k]].l;
-        if (!l) continue;
-        size_t n = (size_t)l->n * l->width * sizeof(Value);
-        const char *at = (const char *)l->items,
-                   *end = at + (n < VM_PREFETCH_MAX ? n : VM_PREFETCH_MAX);
-        for (; at < end; at += 64) __builtin_prefetch(at);
-    }
-}
-
 /* vm_check_claim; with pre set, the index's candidates are cands[0..ncands)
  * (vm_check_claim_cands). */
 static int check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar, int pre,
                        const VmCand *cands, size_t ncands) {
     const Program *p = vm->p;
-    vm_prefetch_claim(vm, claim);
     vm_select_forget(vm); /* another claim, maybe another arena */
     if (!vm->skip_prepare && vm_prepare(vm, claim, ar) < 0) return -1;
     vm->hist_oom = 0;

@@ -56,9 +56,6 @@ typedef struct CandMemo {
     uint32_t off, n;
     uint32_t gen; /* the slot is in use when this is the VM's memo_gen */
 } CandMemo;
-#define VM_LIST_FIELDS 8
-#define VM_PREFETCH_MAX 4096 /* bytes of a list's items prefetched */
-#define VM_HIST_PREFETCH 16  /* earlier claims prefetched by history() */
 #define VM_HMEMO 4           /* history() lists kept for a claim */
 #define VM_MEMO 64           /* slots, by the code's hash */
 
@@ -138,10 +135,6 @@ typedef struct VM {
     /* the effective-date chain after the as_of field (vm_effective_day):
      * the claim's admit_time, the `time` of its `lines` (-1: none) */
     int32_t eff_admit, eff_lines, eff_line_time;
-    /* the claim's list fields (the first VM_LIST_FIELDS), whose items are
-     * prefetched when a claim's check begins (vm_prefetch_claim) */
-    int32_t list_fields[VM_LIST_FIELDS];
-    uint32_t nlist_fields;
     /* SELECT (vm_select): the groups of the lists met since the claim began */
     struct SelEntry *sel;
     size_t nsel, capsel;
@@ -159,11 +152,6 @@ void vm_clear(VM *vm);
  * (vm_merge_findings); their messages are allocated in ar.
  * Returns 0, or -1 when out of memory. */
 int vm_check_claim(VM *vm, Value *claim, unsigned phases, Arena *ar);
-/* Asks the cache for the first VM_PREFETCH_MAX bytes of the items of each
- * of the claim's lists, which the rules are about to read (a batch's claims
- * were read long before they are checked, so are mostly out of the cache);
- * only a hint, the claim is unchanged.  vm_check_claim does this first. */
-void vm_prefetch_claim(const VM *vm, const Value *claim);
 
 /* SELECT: the items of list l whose string field f equals key, in list
  * order — copies of them in ar, grouped by the field at the second SELECT
