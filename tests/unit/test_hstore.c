@@ -1750,6 +1750,20 @@ static void record(arb_session *s, const char *json) {
     "{\"claim_id\":\"" id "\",\"person_id\":\"" person "\",\"care_type\":\"outpatient\","          \
     "\"settle_time\":\"" settle "\",\"total_amount\":\"" total "\"}"
 
+/* The set-up of several tests below: a writable store opened in dir and
+ * set on e (*h), a session opened on e, and claim C1 of person P1 (10.00)
+ * recorded through it, then C2 (20.00) unless only_c1.  The session is
+ * returned open. */
+static arb_session *recorded_session(arb_engine *e, const char *dir, arb_history **h, int only_c1) {
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, h), ARB_OK);
+    assert_int_equal(arb_engine_set_history(e, *h), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
+    if (!only_c1) record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+    return s;
+}
+
 static void test_public_api(void **state) {
     (void)state;
     arb_engine *e = engine_from(HISTORY_RULES);
@@ -2443,12 +2457,7 @@ static void session_oom_run(OomRun *run) {
     char dir[256];
     temp_dir(dir, sizeof dir);
     arb_history *h;
-    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-    arb_session *s;
-    assert_int_equal(arb_session_new(e, &s), ARB_OK);
-    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
-    record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+    arb_session *s = recorded_session(e, dir, &h, 0);
     arb_session_free(s);
     const char *probe = CLAIM("C3", "P1", "2025-03-20T10:00:00", "1.00");
     /* the bytes a session holds after a check that went well */
@@ -2540,12 +2549,7 @@ static void test_bug_session_ignores_damaged_records(void **state) {
         char dir[256];
         temp_dir(dir, sizeof dir);
         arb_history *h;
-        assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-        assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-        arb_session *s;
-        assert_int_equal(arb_session_new(e, &s), ARB_OK);
-        record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
-        record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+        arb_session *s = recorded_session(e, dir, &h, 0);
         arb_session_free(s);
         arb_history_close(h);
         /* cut the last byte off every stored record (or number) */
@@ -2724,11 +2728,7 @@ static void test_bug_close_with_live_session(void **state) {
     temp_dir(dir, sizeof dir);
     temp_dir(dir2, sizeof dir2);
     arb_history *h;
-    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-    arb_session *s;
-    assert_int_equal(arb_session_new(e, &s), ARB_OK);
-    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
+    arb_session *s = recorded_session(e, dir, &h, 1);
     Found x;
     assert_string_equal(check(s, CLAIM("C2", "P1", "2025-03-02T09:00:00", "1.00"), "FREQ.2", &x),
                         "1");
