@@ -79,6 +79,7 @@ struct HTxn {
     size_t changes, ovpages;
     uint64_t next;     /* the data table's next record number (0: not read yet) */
     size_t data_bytes; /* the records put in the data table's leaves */
+    char err[400];     /* why the last hstore_window or hstore_each failed ("" when none) */
 };
 
 /* Writes the message, in the user's language, into err; -1. */
@@ -583,9 +584,41 @@ static int mdb_fail(char *err, size_t errcap, int rc) {
     return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
 }
 
+/* A claims entry names a record the data table does not hold (not an
+ * LMDB code: those are -30799 to -30780). */
+#define HS_MISSING (-30000)
+
+/* Writes why reading or deleting claim r's record failed with rc into
+ * err: a missing record is the store's damage, named with the claim (r
+ * NULL: not known); -1. */
+static int rec_fail(const HTxn *t, char *err, size_t errcap, int rc, const HRec *r) {
+    if (!errcap) return -1;
+    const char *dir = t->s->sh->dir;
+    if (rc != HS_MISSING && rc != MDB_CORRUPTED) {
+        snprintf(err, errcap, _("history store %s: %s"), dir, mdb_strerror(rc));
+    } else if (!r) {
+        snprintf(err, errcap,
+                 rc == HS_MISSING
+                     ? _("the history store %s is damaged: a claim's record is missing")
+                     : _("the history store %s is damaged: a claim's record number is not one"),
+                 dir);
+    } else {
+        int idn = (int)(r->claim_id_len < 120 ? r->claim_id_len : 120);
+        int pn = (int)(r->person_len < 120 ? r->person_len : 120);
+        snprintf(err, errcap,
+                 rc == HS_MISSING ? _("the history store %s is damaged: the record of claim "
+                                      "'%.*s' (person '%.*s') is missing")
+                                  : _("the history store %s is damaged: the record number of "
+                                      "claim '%.*s' (person '%.*s') is not one"),
+                 dir, idn, r->claim_id, pn, r->person);
+    }
+    return -1;
+}
+
 /* The record that claims value v names (LMDB): v itself in a staging
  * store, else the data table's record under the number v holds.  0, or an
- * LMDB error (MDB_CORRUPTED when v names no record). */
+ * LMDB error (HS_MISSING when v names no record, MDB_CORRUPTED when it is
+ * not a number). */
 static int claim_record(HTxn *t, const MDB_val *v, MDB_val *rec) {
     if (t->s->flags & HSTORE_STAGING) {
         *rec = *v;
@@ -594,11 +627,11 @@ static int claim_record(HTxn *t, const MDB_val *v, MDB_val *rec) {
     if (v->mv_size != 8) return MDB_CORRUPTED;
     MDB_val k = {8, v->mv_data};
     int rc = mdb_get(t->txn, t->s->sh->data, &k, rec);
-    return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+    return rc == MDB_NOTFOUND ? HS_MISSING : rc;
 }
 
 /* Deletes the record that claims value v names (not a staging store's:
- * its values are their records).  0, or an LMDB error. */
+ * its values are their records).  0, or an LMDB error (as claim_record). */
 static int delete_record(HTxn *t, const MDB_val *v) {
     if (t->s->flags & HSTORE_STAGING) return 0;
     if (v->mv_size != 8) return MDB_CORRUPTED;
@@ -606,7 +639,7 @@ static int delete_record(HTxn *t, const MDB_val *v) {
     memcpy(no, v->mv_data, 8);
     MDB_val k = {8, no};
     int rc = mdb_del(t->txn, t->s->sh->data, &k, NULL);
-    return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+    return rc == MDB_NOTFOUND ? HS_MISSING : rc;
 }
 
 /* Puts rec[0..n) under claims key k: in a staging store as the value, else
@@ -657,7 +690,10 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     if (t->key.oom) return fail(err, errcap, "out of memory%s%s", "", "");
     MDB_val ok = {t->key.len, t->key.p}, cv;
     rc = mdb_get(t->txn, t->s->sh->claims, &ok, &cv);
-    if (rc == 0) rc = delete_record(t, &cv);
+    if (rc == 0 && (rc = delete_record(t, &cv)) != 0) {
+        HRec r;
+        return rec_fail(t, err, errcap, rc, split_key(&ok, &r) ? NULL : &r);
+    }
     if (rc == 0) rc = mdb_del(t->txn, t->s->sh->claims, &ok, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
     rc = mdb_del(t->txn, t->s->sh->ids, idk, NULL);
@@ -835,50 +871,65 @@ int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t 
                   uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (pn + 13 > MAX_KEY) return 0;
     if (t->pg) return hpg_window(t->pg, person, pn, from, to_t, to_seq, fn, ud);
+    t->err[0] = 0;
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->sh->claims, &c)) return -1;
+    int g = mdb_cursor_open(t->txn, t->s->sh->claims, &c);
+    if (g) return rec_fail(t, t->err, sizeof t->err, g, NULL);
     if (make_key(&t->key, person, pn, from, 0, "", 0)) {
         mdb_cursor_close(c);
-        return -1;
+        return fail(t->err, sizeof t->err, "out of memory%s%s", "", "");
     }
     MDB_val k = {t->key.len, t->key.p}, v;
-    int rc = 0, g;
+    int rc = 0;
     for (int op = MDB_SET_RANGE; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
         HRec r;
         if (split_key(&k, &r) || r.person_len != pn || memcmp(r.person, person, pn) != 0) break;
         if (r.t > to_t || (r.t == to_t && r.seq >= to_seq)) break;
         MDB_val rv;
-        if ((g = claim_record(t, &v, &rv)) != 0) break;
+        if ((g = claim_record(t, &v, &rv)) != 0) {
+            rc = rec_fail(t, t->err, sizeof t->err, g, &r);
+            break;
+        }
         r.rec = rv.mv_data;
         r.rec_len = rv.mv_size;
         if (fn(ud, &r)) break;
     }
-    if (g && g != MDB_NOTFOUND) rc = -1;
+    if (rc == 0 && g && g != MDB_NOTFOUND) rc = rec_fail(t, t->err, sizeof t->err, g, NULL);
     mdb_cursor_close(c);
     return rc;
 }
 
 int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (t->pg) return hpg_each(t->pg, fn, ud);
+    t->err[0] = 0;
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->sh->claims, &c)) return -1;
+    int g = mdb_cursor_open(t->txn, t->s->sh->claims, &c), rc = 0;
+    if (g) return rec_fail(t, t->err, sizeof t->err, g, NULL);
     MDB_val k, v;
-    int g, rc = 0;
     for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
         HRec r;
         if (split_key(&k, &r)) {
-            rc = -1;
+            rc = fail(t->err, sizeof t->err,
+                      "the history store %s is damaged: a claim's key is not one%s", t->s->sh->dir,
+                      "");
             break;
         }
         MDB_val rv;
-        if ((g = claim_record(t, &v, &rv)) != 0) break;
+        if ((g = claim_record(t, &v, &rv)) != 0) {
+            rc = rec_fail(t, t->err, sizeof t->err, g, &r);
+            break;
+        }
         r.rec = rv.mv_data;
         r.rec_len = rv.mv_size;
         if (fn(ud, &r)) break;
     }
-    if (g && g != MDB_NOTFOUND) rc = -1;
+    if (rc == 0 && g && g != MDB_NOTFOUND) rc = rec_fail(t, t->err, sizeof t->err, g, NULL);
     mdb_cursor_close(c);
     return rc;
+}
+
+const char *hstore_txn_error(const HTxn *t) {
+    return t->err;
 }
 
 int hstore_each_reversed(HTxn *t, int (*fn)(void *ud, const char *id, size_t n), void *ud) {
@@ -1009,15 +1060,16 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
             if (mdb_get(t->txn, s->sh->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
                 memcmp(cur.mv_data, k.mv_data, k.mv_size) == 0)
                 same = 1; /* the id's entry is this claim's */
-            if ((g = delete_record(t, &v)) != 0) break;
+            if ((g = delete_record(t, &v)) != 0) {
+                rec_fail(t, err, errcap, g, &r); /* r still points at the key */
+                g = HS_MISSING - 1;              /* the message is written */
+                break;
+            }
             if (same) {
                 idk.mv_data = resume.p + (r.claim_id - (const char *)k.mv_data);
                 mdb_del(t->txn, s->sh->ids, &idk, NULL);
             }
-            if (mdb_cursor_del(c, 0)) {
-                g = -1;
-                break;
-            }
+            if ((g = mdb_cursor_del(c, 0)) != 0) break;
             removed++;
             k.mv_data = resume.p; /* the next key after the one deleted */
             k.mv_size = resume.len;
@@ -1030,7 +1082,7 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
         mdb_cursor_close(c);
         if (g != 0 && g != MDB_NOTFOUND && !more) {
             hstore_abort(t);
-            removed = mdb_fail(err, errcap, g);
+            removed = g == HS_MISSING - 1 ? -1 : mdb_fail(err, errcap, g);
             break;
         }
         if (hstore_commit(t, err, errcap)) {
