@@ -73,13 +73,20 @@ struct HTxn {
     MDB_txn *txn; /* LMDB */
     HPgTxn *pg;   /* PostgreSQL */
     int write;
-    StrBuf key; /* scratch */
+    StrBuf key;  /* scratch */
+    StrBuf okey; /* delete_id's copy of the key it deletes */
     /* LMDB writes: records put or deleted, and the overflow pages of the
      * records put, for hstore_txn_dirty's bound */
     size_t changes, ovpages;
     uint64_t next;     /* the data table's next record number (0: not read yet) */
     size_t data_bytes; /* the records put in the data table's leaves */
-    char err[400];     /* why the last hstore_window or hstore_each failed ("" when none) */
+    /* LMDB writes: cursors on data, claims and ids kept for the puts (NULL:
+     * not opened yet; LMDB closes them with the transaction).  A cursor
+     * left where the last put went finds the next key's leaf without a
+     * descent from the root when it is on the same leaf: the puts of
+     * history add come sorted by key, and the data table's appended */
+    MDB_cursor *cdata, *cclaims, *cids;
+    char err[400]; /* why the last hstore_window or hstore_each failed ("" when none) */
 };
 
 /* Writes the message, in the user's language, into err; -1. */
@@ -466,6 +473,7 @@ int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
     t->s = s;
     t->write = write;
     sb_init(&t->key, s->alloc);
+    sb_init(&t->okey, s->alloc);
     if (s->sh->pg) {
         if (hpg_begin(s->sh->pg, write, &t->pg, err, errcap)) {
             mem_free(s->alloc, t, sizeof *t);
@@ -485,6 +493,7 @@ int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
 
 static void txn_free(HTxn *t) {
     sb_free(&t->key);
+    sb_free(&t->okey);
     mem_free(t->s->alloc, t, sizeof *t);
 }
 
@@ -649,13 +658,12 @@ static int claims_put(HTxn *t, MDB_val *k, const char *rec, size_t n) {
     HShared *sh = t->s->sh;
     MDB_val v = {n, (void *)rec};
     if (t->s->flags & HSTORE_STAGING) return mdb_put(t->txn, sh->claims, k, &v, 0);
+    int rc;
+    if (!t->cdata && (rc = mdb_cursor_open(t->txn, sh->data, &t->cdata)) != 0) return rc;
+    if (!t->cclaims && (rc = mdb_cursor_open(t->txn, sh->claims, &t->cclaims)) != 0) return rc;
     if (!t->next) { /* one past the greatest number in use */
-        MDB_cursor *c;
         MDB_val lk, lv;
-        int rc = mdb_cursor_open(t->txn, sh->data, &c);
-        if (rc) return rc;
-        rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
-        mdb_cursor_close(c);
+        rc = mdb_cursor_get(t->cdata, &lk, &lv, MDB_LAST);
         if (rc == MDB_NOTFOUND)
             t->next = 1;
         else if (rc)
@@ -670,11 +678,11 @@ static int claims_put(HTxn *t, MDB_val *k, const char *rec, size_t n) {
     MDB_val dk = {8, no};
     /* numbers only grow: each record goes at the end of the table, whose
      * pages are filled in order and written once */
-    int rc = mdb_put(t->txn, sh->data, &dk, &v, MDB_APPEND);
+    rc = mdb_cursor_put(t->cdata, &dk, &v, MDB_APPEND);
     if (rc) return rc;
     t->next++;
     MDB_val nv = {8, no};
-    return mdb_put(t->txn, sh->claims, k, &nv, 0);
+    return mdb_cursor_put(t->cclaims, k, &nv, 0);
 }
 
 /* Deletes the claim with this id from claims, data and ids: 1 done, 0
@@ -684,11 +692,12 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     int rc = mdb_get(t->txn, t->s->sh->ids, idk, &old);
     if (rc == MDB_NOTFOUND) return 0;
     if (rc) return mdb_fail(err, errcap, rc);
-    /* old points into the map: copy before deleting */
-    sb_clear(&t->key);
-    sb_putn(&t->key, old.mv_data, old.mv_size);
-    if (t->key.oom) return fail(err, errcap, "out of memory%s%s", "", "");
-    MDB_val ok = {t->key.len, t->key.p}, cv;
+    /* old points into the map: copy before deleting (not into t->key: a
+     * put's key may be there) */
+    sb_clear(&t->okey);
+    sb_putn(&t->okey, old.mv_data, old.mv_size);
+    if (t->okey.oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    MDB_val ok = {t->okey.len, t->okey.p}, cv;
     rc = mdb_get(t->txn, t->s->sh->claims, &ok, &cv);
     if (rc == 0 && (rc = delete_record(t, &cv)) != 0) {
         HRec r;
@@ -710,12 +719,27 @@ int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, c
     return make_key(key, person->data, person->len, at, staging ? seq : 0, id->data, id->len);
 }
 
-/* Puts rec under claims key k and k under idk in ids (LMDB; the claim's
- * earlier version already deleted). */
+/* Puts rec under claims key k and k under idk in ids (LMDB), replacing
+ * the claim with this id (in a staging store: keeping both). */
 static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
                     size_t errcap) {
     HStore *s = t->s;
-    int rc = claims_put(t, k, rec, n);
+    int rc;
+    if (!(s->flags & HSTORE_STAGING)) {
+        /* the id's entry first, when the id is new (nearly always): one
+         * descent in ids where a look-up and a put took two */
+        if (!t->cids && (rc = mdb_cursor_open(t->txn, s->sh->ids, &t->cids)) != 0)
+            return mdb_fail(err, errcap, rc);
+        MDB_val iv = {k->mv_size, k->mv_data};
+        rc = mdb_cursor_put(t->cids, idk, &iv, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) { /* a claim with this id: removed, then replaced */
+            if (delete_id(t, idk, err, errcap) < 0) return -1;
+            iv = (MDB_val){k->mv_size, k->mv_data};
+            rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
+        }
+        if (rc) return mdb_fail(err, errcap, rc);
+    }
+    rc = claims_put(t, k, rec, n);
     if (rc) return mdb_fail(err, errcap, rc);
     if (s->flags & HSTORE_STAGING) {
         /* a staging store keeps both copies of a claim_id given twice; ids
@@ -734,10 +758,6 @@ static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n
                 rc = mdb_put(t->txn, s->sh->ids, idk, &nv, 0);
             }
         }
-        if (rc) return mdb_fail(err, errcap, rc);
-    } else {
-        MDB_val iv = {k->mv_size, k->mv_data};
-        rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
         if (rc) return mdb_fail(err, errcap, rc);
     }
     t->changes++;
@@ -761,7 +781,6 @@ int hstore_put_key(HTxn *t, const char *key, size_t kn, const char *rec, size_t 
         return hpg_put(t->pg, r.person, r.person_len, r.t, 0, r.claim_id, r.claim_id_len, rec, n,
                        err, errcap);
     MDB_val idk = {r.claim_id_len, (void *)r.claim_id};
-    if (!(t->s->flags & HSTORE_STAGING) && delete_id(t, &idk, err, errcap) < 0) return -1;
     return lmdb_put(t, &k, &idk, rec, n, err, errcap);
 }
 
@@ -776,7 +795,6 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
                        errcap);
     MDB_val idk = {id->len, (void *)id->data};
     int staging = s->flags & HSTORE_STAGING;
-    if (!staging && delete_id(t, &idk, err, errcap) < 0) return -1;
     if (make_key(&t->key, person->data, person->len, at, staging ? seq : 0, id->data, id->len))
         return fail(err, errcap, "out of memory%s%s", "", "");
     MDB_val k = {t->key.len, t->key.p};
