@@ -272,6 +272,36 @@ static void test_codec_round_trip(void **state) {
     round_trip_one(e, FULL_CLAIM, &ar);
     round_trip_one(e, BARE_CLAIM, &ar);
     round_trip_one(e, EMPTY_LISTS_CLAIM, &ar);
+    /* long strings and many lines: the encoding plan makes room for a
+     * string's bytes and after a list's items as it goes (encode_claim
+     * checks its bytes against hcodec_encode's) */
+    {
+        StrBuf j;
+        sb_init(&j, mem_default());
+        sb_puts(
+            &j,
+            "{\"claim_id\":\"L1\",\"person_id\":\"P1\",\"care_type\":\"inpatient\",\"dept\":\"");
+        for (int i = 0; i < 5000; i++) sb_putc(&j, (char)('a' + i % 26));
+        sb_puts(&j, "\",\"settle_time\":\"2025-03-05T12:00:00\",\"lines\":[");
+        for (int l = 0; l < 60; l++) {
+            sb_printf(&j, "%s{\"line_no\":%d,\"item_code\":\"X%d\",\"item_name\":\"", l ? "," : "",
+                      l, l);
+            for (int i = 0; i < l * 37; i++) sb_putc(&j, (char)('A' + i % 26));
+            sb_puts(&j, "\",\"quantity\":-3}");
+        }
+        sb_puts(&j, "]}");
+        assert_false(j.oom);
+        const Value *big = parse_claim(e, &ar, sb_str(&j));
+        StrBuf desc, enc;
+        encode_claim(ct, big, &desc, &enc);
+        assert_true(enc.len > 5000 + 60 * 59 * 37 / 2);
+        Value *d = decode_claim(desc.p, desc.len, ct, &enc, &ar);
+        assert_int_equal(d[field(ct, "dept")].s->len, 5000);
+        assert_int_equal(d[field(ct, "lines")].l->n, 60);
+        sb_free(&desc);
+        sb_free(&enc);
+        sb_free(&j);
+    }
 
     /* the values themselves, not only their equality with the parsed ones */
     const Value *c = parse_claim(e, &ar, FULL_CLAIM);
