@@ -170,46 +170,57 @@ static inline size_t put_varint_at(char *w, uint64_t v) {
     return k;
 }
 
-/* Room for n more bytes in b: the write position, or NULL (b->oom). */
-static inline char *room(StrBuf *b, size_t n) {
-    return !b->oom && b->cap - b->len > n ? b->p + b->len : sb_reserve(b, n);
+/* A write position with room for more than `need` bytes after w, which
+ * is in b (b grown, and w moved with it, when there is not); NULL when
+ * memory ran out (b->oom). */
+static inline char *ensure(StrBuf *b, char *w, size_t need) {
+    if ((size_t)(b->p + b->cap - w) > need) return w;
+    b->len = (size_t)(w - b->p);
+    return sb_reserve(b, need);
 }
 
-static void encode_with(const HcEnc *e, const Value *r, StrBuf *b) {
-    for (uint32_t i = 0; i < e->n; i++) {
+/* Writes record r through plan e at w (in b) and returns the position
+ * after it (NULL: out of memory).  The bytes are written straight into
+ * b's memory and b->len is set by the caller: room is made once for the
+ * record's fields (10 bytes each, a varint's most) and again only for a
+ * string's bytes and after a list's items. */
+static char *encode_with(const HcEnc *e, const Value *r, StrBuf *b, char *w) {
+    uint32_t nf = e->n;
+    if (!(w = ensure(b, w, (size_t)nf * 10))) return NULL;
+    for (uint32_t i = 0; i < nf; i++) {
         const HcEncField *x = &e->fields[i];
         Value v = r[x->f];
-        char *w;
         if (x->how == ENC_STR) {
-            size_t n = v.s ? v.s->len : 0;
-            if (!(w = room(b, n + 10))) return;
             if (!v.s) {
-                *w = 0;
-                b->len++;
-            } else {
-                size_t k = put_varint_at(w, (uint64_t)n + 1);
-                memcpy(w + k, v.s->data, n);
-                b->len += k + n;
-            }
-        } else if (x->how == ENC_LIST) {
-            if (!(w = room(b, 10))) return;
-            if (!v.l || !x->sub) {
-                *w = 0;
-                b->len++;
+                *w++ = 0;
                 continue;
             }
-            b->len += put_varint_at(w, (uint64_t)v.l->n + 1);
-            for (uint32_t j = 0; j < v.l->n; j++) encode_with(x->sub, list_item(v.l, j), b);
+            size_t n = v.s->len, need = n + (size_t)(nf - i) * 10;
+            if ((size_t)(b->p + b->cap - w) <= need && !(w = ensure(b, w, need))) return NULL;
+            w += put_varint_at(w, (uint64_t)n + 1);
+            memcpy(w, v.s->data, n);
+            w += n;
+        } else if (x->how == ENC_LIST) {
+            if (!v.l || !x->sub) {
+                *w++ = 0;
+                continue;
+            }
+            w += put_varint_at(w, (uint64_t)v.l->n + 1);
+            for (uint32_t j = 0; j < v.l->n; j++)
+                if (!(w = encode_with(x->sub, list_item(v.l, j), b, w))) return NULL;
+            if (!(w = ensure(b, w, (size_t)(nf - i) * 10))) return NULL;
         } else {
-            if (!(w = room(b, 10))) return;
-            b->len += put_varint_at(w, v.i == ARB_NULL ? 0 : zigzag(v.i) + 1);
+            w += put_varint_at(w, v.i == ARB_NULL ? 0 : zigzag(v.i) + 1);
         }
     }
+    return w;
 }
 
 void hcodec_encode_with(const HcEnc *e, uint32_t schema_no, const Value *claim, StrBuf *b) {
     hcodec_put_varint(b, schema_no);
-    encode_with(e, claim, b);
+    if (b->oom) return;
+    char *w = encode_with(e, claim, b, b->p + b->len);
+    if (w) b->len = (size_t)(w - b->p);
 }
 
 /* ------------------------------------------------------------- decoding */

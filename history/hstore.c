@@ -77,12 +77,20 @@ struct HTxn {
     MDB_txn *txn; /* LMDB */
     HPgTxn *pg;   /* PostgreSQL */
     int write;
-    StrBuf key; /* scratch */
+    StrBuf key;  /* scratch */
+    StrBuf okey; /* delete_id's copy of the key it deletes */
     /* LMDB writes: records put or deleted, and the overflow pages of the
      * records put, for hstore_txn_dirty's bound */
     size_t changes, ovpages;
     uint64_t next;     /* the data table's next record number (0: not read yet) */
     size_t data_bytes; /* the records put in the data table's leaves */
+    /* LMDB writes: cursors on data, claims and ids kept for the puts (NULL:
+     * not opened yet; LMDB closes them with the transaction).  A cursor
+     * left where the last put went finds the next key's leaf without a
+     * descent from the root when it is on the same leaf: the puts of
+     * history add come sorted by key, and the data table's appended */
+    MDB_cursor *cdata, *cclaims, *cids;
+    char err[400]; /* why the last hstore_window or hstore_each failed ("" when none) */
 };
 
 /* Writes the message, in the user's language, into err; -1. */
@@ -469,6 +477,7 @@ int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
     t->s = s;
     t->write = write;
     sb_init(&t->key, s->alloc);
+    sb_init(&t->okey, s->alloc);
     if (s->sh->pg) {
         if (hpg_begin(s->sh->pg, write, &t->pg, err, errcap)) {
             mem_free(s->alloc, t, sizeof *t);
@@ -488,6 +497,7 @@ int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
 
 static void txn_free(HTxn *t) {
     sb_free(&t->key);
+    sb_free(&t->okey);
     mem_free(t->s->alloc, t, sizeof *t);
 }
 
@@ -587,9 +597,41 @@ static int mdb_fail(char *err, size_t errcap, int rc) {
     return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
 }
 
+/* A claims entry names a record the data table does not hold (not an
+ * LMDB code: those are -30799 to -30780). */
+#define HS_MISSING (-30000)
+
+/* Writes why reading or deleting claim r's record failed with rc into
+ * err: a missing record is the store's damage, named with the claim (r
+ * NULL: not known); -1. */
+static int rec_fail(const HTxn *t, char *err, size_t errcap, int rc, const HRec *r) {
+    if (!errcap) return -1;
+    const char *dir = t->s->sh->dir;
+    if (rc != HS_MISSING && rc != MDB_CORRUPTED) {
+        snprintf(err, errcap, _("history store %s: %s"), dir, mdb_strerror(rc));
+    } else if (!r) {
+        snprintf(err, errcap,
+                 rc == HS_MISSING
+                     ? _("the history store %s is damaged: a claim's record is missing")
+                     : _("the history store %s is damaged: a claim's record number is not one"),
+                 dir);
+    } else {
+        int idn = (int)(r->claim_id_len < 120 ? r->claim_id_len : 120);
+        int pn = (int)(r->person_len < 120 ? r->person_len : 120);
+        snprintf(err, errcap,
+                 rc == HS_MISSING ? _("the history store %s is damaged: the record of claim "
+                                      "'%.*s' (person '%.*s') is missing")
+                                  : _("the history store %s is damaged: the record number of "
+                                      "claim '%.*s' (person '%.*s') is not one"),
+                 dir, idn, r->claim_id, pn, r->person);
+    }
+    return -1;
+}
+
 /* The record that claims value v names (LMDB): v itself in a staging
  * store, else the data table's record under the number v holds.  0, or an
- * LMDB error (MDB_CORRUPTED when v names no record). */
+ * LMDB error (HS_MISSING when v names no record, MDB_CORRUPTED when it is
+ * not a number). */
 static int claim_record(HTxn *t, const MDB_val *v, MDB_val *rec) {
     if (t->s->flags & HSTORE_STAGING) {
         *rec = *v;
@@ -598,11 +640,11 @@ static int claim_record(HTxn *t, const MDB_val *v, MDB_val *rec) {
     if (v->mv_size != 8) return MDB_CORRUPTED;
     MDB_val k = {8, v->mv_data};
     int rc = mdb_get(t->txn, t->s->sh->data, &k, rec);
-    return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+    return rc == MDB_NOTFOUND ? HS_MISSING : rc;
 }
 
 /* Deletes the record that claims value v names (not a staging store's:
- * its values are their records).  0, or an LMDB error. */
+ * its values are their records).  0, or an LMDB error (as claim_record). */
 static int delete_record(HTxn *t, const MDB_val *v) {
     if (t->s->flags & HSTORE_STAGING) return 0;
     if (v->mv_size != 8) return MDB_CORRUPTED;
@@ -610,7 +652,7 @@ static int delete_record(HTxn *t, const MDB_val *v) {
     memcpy(no, v->mv_data, 8);
     MDB_val k = {8, no};
     int rc = mdb_del(t->txn, t->s->sh->data, &k, NULL);
-    return rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc;
+    return rc == MDB_NOTFOUND ? HS_MISSING : rc;
 }
 
 /* Puts rec[0..n) under claims key k: in a staging store as the value, else
@@ -620,13 +662,12 @@ static int claims_put(HTxn *t, MDB_val *k, const char *rec, size_t n) {
     HShared *sh = t->s->sh;
     MDB_val v = {n, (void *)rec};
     if (t->s->flags & HSTORE_STAGING) return mdb_put(t->txn, sh->claims, k, &v, 0);
+    int rc;
+    if (!t->cdata && (rc = mdb_cursor_open(t->txn, sh->data, &t->cdata)) != 0) return rc;
+    if (!t->cclaims && (rc = mdb_cursor_open(t->txn, sh->claims, &t->cclaims)) != 0) return rc;
     if (!t->next) { /* one past the greatest number in use */
-        MDB_cursor *c;
         MDB_val lk, lv;
-        int rc = mdb_cursor_open(t->txn, sh->data, &c);
-        if (rc) return rc;
-        rc = mdb_cursor_get(c, &lk, &lv, MDB_LAST);
-        mdb_cursor_close(c);
+        rc = mdb_cursor_get(t->cdata, &lk, &lv, MDB_LAST);
         if (rc == MDB_NOTFOUND)
             t->next = 1;
         else if (rc)
@@ -641,11 +682,11 @@ static int claims_put(HTxn *t, MDB_val *k, const char *rec, size_t n) {
     MDB_val dk = {8, no};
     /* numbers only grow: each record goes at the end of the table, whose
      * pages are filled in order and written once */
-    int rc = mdb_put(t->txn, sh->data, &dk, &v, MDB_APPEND);
+    rc = mdb_cursor_put(t->cdata, &dk, &v, MDB_APPEND);
     if (rc) return rc;
     t->next++;
     MDB_val nv = {8, no};
-    return mdb_put(t->txn, sh->claims, k, &nv, 0);
+    return mdb_cursor_put(t->cclaims, k, &nv, 0);
 }
 
 /* Deletes the claim with this id from claims, data and ids: 1 done, 0
@@ -655,13 +696,17 @@ static int delete_id(HTxn *t, MDB_val *idk, char *err, size_t errcap) {
     int rc = mdb_get(t->txn, t->s->sh->ids, idk, &old);
     if (rc == MDB_NOTFOUND) return 0;
     if (rc) return mdb_fail(err, errcap, rc);
-    /* old points into the map: copy before deleting */
-    sb_clear(&t->key);
-    sb_putn(&t->key, old.mv_data, old.mv_size);
-    if (t->key.oom) return fail(err, errcap, "out of memory%s%s", "", "");
-    MDB_val ok = {t->key.len, t->key.p}, cv;
+    /* old points into the map: copy before deleting (not into t->key: a
+     * put's key may be there) */
+    sb_clear(&t->okey);
+    sb_putn(&t->okey, old.mv_data, old.mv_size);
+    if (t->okey.oom) return fail(err, errcap, "out of memory%s%s", "", "");
+    MDB_val ok = {t->okey.len, t->okey.p}, cv;
     rc = mdb_get(t->txn, t->s->sh->claims, &ok, &cv);
-    if (rc == 0) rc = delete_record(t, &cv);
+    if (rc == 0 && (rc = delete_record(t, &cv)) != 0) {
+        HRec r;
+        return rec_fail(t, err, errcap, rc, split_key(&ok, &r) ? NULL : &r);
+    }
     if (rc == 0) rc = mdb_del(t->txn, t->s->sh->claims, &ok, NULL);
     if (rc && rc != MDB_NOTFOUND) return mdb_fail(err, errcap, rc);
     rc = mdb_del(t->txn, t->s->sh->ids, idk, NULL);
@@ -678,12 +723,27 @@ int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, c
     return make_key(key, person->data, person->len, at, staging ? seq : 0, id->data, id->len);
 }
 
-/* Puts rec under claims key k and k under idk in ids (LMDB; the claim's
- * earlier version already deleted). */
+/* Puts rec under claims key k and k under idk in ids (LMDB), replacing
+ * the claim with this id (in a staging store: keeping both). */
 static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
                     size_t errcap) {
     HStore *s = t->s;
-    int rc = claims_put(t, k, rec, n);
+    int rc;
+    if (!(s->flags & HSTORE_STAGING)) {
+        /* the id's entry first, when the id is new (nearly always): one
+         * descent in ids where a look-up and a put took two */
+        if (!t->cids && (rc = mdb_cursor_open(t->txn, s->sh->ids, &t->cids)) != 0)
+            return mdb_fail(err, errcap, rc);
+        MDB_val iv = {k->mv_size, k->mv_data};
+        rc = mdb_cursor_put(t->cids, idk, &iv, MDB_NOOVERWRITE);
+        if (rc == MDB_KEYEXIST) { /* a claim with this id: removed, then replaced */
+            if (delete_id(t, idk, err, errcap) < 0) return -1;
+            iv = (MDB_val){k->mv_size, k->mv_data};
+            rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
+        }
+        if (rc) return mdb_fail(err, errcap, rc);
+    }
+    rc = claims_put(t, k, rec, n);
     if (rc) return mdb_fail(err, errcap, rc);
     if (s->flags & HSTORE_STAGING) {
         /* a staging store keeps both copies of a claim_id given twice; ids
@@ -702,10 +762,6 @@ static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n
                 rc = mdb_put(t->txn, s->sh->ids, idk, &nv, 0);
             }
         }
-        if (rc) return mdb_fail(err, errcap, rc);
-    } else {
-        MDB_val iv = {k->mv_size, k->mv_data};
-        rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
         if (rc) return mdb_fail(err, errcap, rc);
     }
     t->changes++;
@@ -729,7 +785,6 @@ int hstore_put_key(HTxn *t, const char *key, size_t kn, const char *rec, size_t 
         return hpg_put(t->pg, r.person, r.person_len, r.t, 0, r.claim_id, r.claim_id_len, rec, n,
                        err, errcap);
     MDB_val idk = {r.claim_id_len, (void *)r.claim_id};
-    if (!(t->s->flags & HSTORE_STAGING) && delete_id(t, &idk, err, errcap) < 0) return -1;
     return lmdb_put(t, &k, &idk, rec, n, err, errcap);
 }
 
@@ -744,7 +799,6 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
                        errcap);
     MDB_val idk = {id->len, (void *)id->data};
     int staging = s->flags & HSTORE_STAGING;
-    if (!staging && delete_id(t, &idk, err, errcap) < 0) return -1;
     if (make_key(&t->key, person->data, person->len, at, staging ? seq : 0, id->data, id->len))
         return fail(err, errcap, "out of memory%s%s", "", "");
     MDB_val k = {t->key.len, t->key.p};
@@ -839,50 +893,65 @@ int hstore_window(HTxn *t, const char *person, size_t pn, int64_t from, int64_t 
                   uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (pn + 13 > MAX_KEY) return 0;
     if (t->pg) return hpg_window(t->pg, person, pn, from, to_t, to_seq, fn, ud);
+    t->err[0] = 0;
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->sh->claims, &c)) return -1;
+    int g = mdb_cursor_open(t->txn, t->s->sh->claims, &c);
+    if (g) return rec_fail(t, t->err, sizeof t->err, g, NULL);
     if (make_key(&t->key, person, pn, from, 0, "", 0)) {
         mdb_cursor_close(c);
-        return -1;
+        return fail(t->err, sizeof t->err, "out of memory%s%s", "", "");
     }
     MDB_val k = {t->key.len, t->key.p}, v;
-    int rc = 0, g;
+    int rc = 0;
     for (int op = MDB_SET_RANGE; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
         HRec r;
         if (split_key(&k, &r) || r.person_len != pn || memcmp(r.person, person, pn) != 0) break;
         if (r.t > to_t || (r.t == to_t && r.seq >= to_seq)) break;
         MDB_val rv;
-        if ((g = claim_record(t, &v, &rv)) != 0) break;
+        if ((g = claim_record(t, &v, &rv)) != 0) {
+            rc = rec_fail(t, t->err, sizeof t->err, g, &r);
+            break;
+        }
         r.rec = rv.mv_data;
         r.rec_len = rv.mv_size;
         if (fn(ud, &r)) break;
     }
-    if (g && g != MDB_NOTFOUND) rc = -1;
+    if (rc == 0 && g && g != MDB_NOTFOUND) rc = rec_fail(t, t->err, sizeof t->err, g, NULL);
     mdb_cursor_close(c);
     return rc;
 }
 
 int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud) {
     if (t->pg) return hpg_each(t->pg, fn, ud);
+    t->err[0] = 0;
     MDB_cursor *c;
-    if (mdb_cursor_open(t->txn, t->s->sh->claims, &c)) return -1;
+    int g = mdb_cursor_open(t->txn, t->s->sh->claims, &c), rc = 0;
+    if (g) return rec_fail(t, t->err, sizeof t->err, g, NULL);
     MDB_val k, v;
-    int g, rc = 0;
     for (int op = MDB_FIRST; (g = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
         HRec r;
         if (split_key(&k, &r)) {
-            rc = -1;
+            rc = fail(t->err, sizeof t->err,
+                      "the history store %s is damaged: a claim's key is not one%s", t->s->sh->dir,
+                      "");
             break;
         }
         MDB_val rv;
-        if ((g = claim_record(t, &v, &rv)) != 0) break;
+        if ((g = claim_record(t, &v, &rv)) != 0) {
+            rc = rec_fail(t, t->err, sizeof t->err, g, &r);
+            break;
+        }
         r.rec = rv.mv_data;
         r.rec_len = rv.mv_size;
         if (fn(ud, &r)) break;
     }
-    if (g && g != MDB_NOTFOUND) rc = -1;
+    if (rc == 0 && g && g != MDB_NOTFOUND) rc = rec_fail(t, t->err, sizeof t->err, g, NULL);
     mdb_cursor_close(c);
     return rc;
+}
+
+const char *hstore_txn_error(const HTxn *t) {
+    return t->err;
 }
 
 int hstore_each_reversed(HTxn *t, int (*fn)(void *ud, const char *id, size_t n), void *ud) {
@@ -1013,15 +1082,16 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
             if (mdb_get(t->txn, s->sh->ids, &idk, &cur) == 0 && cur.mv_size == k.mv_size &&
                 memcmp(cur.mv_data, k.mv_data, k.mv_size) == 0)
                 same = 1; /* the id's entry is this claim's */
-            if ((g = delete_record(t, &v)) != 0) break;
+            if ((g = delete_record(t, &v)) != 0) {
+                rec_fail(t, err, errcap, g, &r); /* r still points at the key */
+                g = HS_MISSING - 1;              /* the message is written */
+                break;
+            }
             if (same) {
                 idk.mv_data = resume.p + (r.claim_id - (const char *)k.mv_data);
                 mdb_del(t->txn, s->sh->ids, &idk, NULL);
             }
-            if (mdb_cursor_del(c, 0)) {
-                g = -1;
-                break;
-            }
+            if ((g = mdb_cursor_del(c, 0)) != 0) break;
             removed++;
             k.mv_data = resume.p; /* the next key after the one deleted */
             k.mv_size = resume.len;
@@ -1034,7 +1104,7 @@ int64_t hstore_prune(HStore *s, int64_t before, char *err, size_t errcap) {
         mdb_cursor_close(c);
         if (g != 0 && g != MDB_NOTFOUND && !more) {
             hstore_abort(t);
-            removed = mdb_fail(err, errcap, g);
+            removed = g == HS_MISSING - 1 ? -1 : mdb_fail(err, errcap, g);
             break;
         }
         if (hstore_commit(t, err, errcap)) {

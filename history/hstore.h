@@ -160,6 +160,13 @@ int hstore_window(HTxn *t, const char *person, size_t person_len, int64_t from, 
                   uint32_t to_seq, int (*fn)(void *ud, const HRec *r), void *ud);
 /* Calls fn for every claim in key order (person, time).  0 or -1. */
 int hstore_each(HTxn *t, int (*fn)(void *ud, const HRec *r), void *ud);
+/* Why the last hstore_window or hstore_each on t failed (-1), for the
+ * message: "" when it did not (or t is a PostgreSQL store's).  A claims
+ * entry whose record is missing from the data table is reported as the
+ * store's damage, naming the store, the claim_id and the person; so are
+ * hstore_put, hstore_put_key, hstore_copy, hstore_reverse and hstore_prune
+ * (in their err) when the claim they replace or remove lacks its record. */
+const char *hstore_txn_error(const HTxn *t);
 
 /* Calls fn for every claim id a staging store records as reversed. */
 int hstore_each_reversed(HTxn *t, int (*fn)(void *ud, const char *id, size_t n), void *ud);

@@ -272,6 +272,36 @@ static void test_codec_round_trip(void **state) {
     round_trip_one(e, FULL_CLAIM, &ar);
     round_trip_one(e, BARE_CLAIM, &ar);
     round_trip_one(e, EMPTY_LISTS_CLAIM, &ar);
+    /* long strings and many lines: the encoding plan makes room for a
+     * string's bytes and after a list's items as it goes (encode_claim
+     * checks its bytes against hcodec_encode's) */
+    {
+        StrBuf j;
+        sb_init(&j, mem_default());
+        sb_puts(
+            &j,
+            "{\"claim_id\":\"L1\",\"person_id\":\"P1\",\"care_type\":\"inpatient\",\"dept\":\"");
+        for (int i = 0; i < 5000; i++) sb_putc(&j, (char)('a' + i % 26));
+        sb_puts(&j, "\",\"settle_time\":\"2025-03-05T12:00:00\",\"lines\":[");
+        for (int l = 0; l < 60; l++) {
+            sb_printf(&j, "%s{\"line_no\":%d,\"item_code\":\"X%d\",\"item_name\":\"", l ? "," : "",
+                      l, l);
+            for (int i = 0; i < l * 37; i++) sb_putc(&j, (char)('A' + i % 26));
+            sb_puts(&j, "\",\"quantity\":-3}");
+        }
+        sb_puts(&j, "]}");
+        assert_false(j.oom);
+        const Value *big = parse_claim(e, &ar, sb_str(&j));
+        StrBuf desc, enc;
+        encode_claim(ct, big, &desc, &enc);
+        assert_true(enc.len > 5000 + 60 * 59 * 37 / 2);
+        Value *d = decode_claim(desc.p, desc.len, ct, &enc, &ar);
+        assert_int_equal(d[field(ct, "dept")].s->len, 5000);
+        assert_int_equal(d[field(ct, "lines")].l->n, 60);
+        sb_free(&desc);
+        sb_free(&enc);
+        sb_free(&j);
+    }
 
     /* the values themselves, not only their equality with the parsed ones */
     const Value *c = parse_claim(e, &ar, FULL_CLAIM);
@@ -1750,6 +1780,20 @@ static void record(arb_session *s, const char *json) {
     "{\"claim_id\":\"" id "\",\"person_id\":\"" person "\",\"care_type\":\"outpatient\","          \
     "\"settle_time\":\"" settle "\",\"total_amount\":\"" total "\"}"
 
+/* The set-up of several tests below: a writable store opened in dir and
+ * set on e (*h), a session opened on e, and claim C1 of person P1 (10.00)
+ * recorded through it, then C2 (20.00) unless only_c1.  The session is
+ * returned open. */
+static arb_session *recorded_session(arb_engine *e, const char *dir, arb_history **h, int only_c1) {
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, h), ARB_OK);
+    assert_int_equal(arb_engine_set_history(e, *h), ARB_OK);
+    arb_session *s;
+    assert_int_equal(arb_session_new(e, &s), ARB_OK);
+    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
+    if (!only_c1) record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+    return s;
+}
+
 static void test_public_api(void **state) {
     (void)state;
     arb_engine *e = engine_from(HISTORY_RULES);
@@ -2443,12 +2487,7 @@ static void session_oom_run(OomRun *run) {
     char dir[256];
     temp_dir(dir, sizeof dir);
     arb_history *h;
-    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-    arb_session *s;
-    assert_int_equal(arb_session_new(e, &s), ARB_OK);
-    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
-    record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+    arb_session *s = recorded_session(e, dir, &h, 0);
     arb_session_free(s);
     const char *probe = CLAIM("C3", "P1", "2025-03-20T10:00:00", "1.00");
     /* the bytes a session holds after a check that went well */
@@ -2540,12 +2579,7 @@ static void test_bug_session_ignores_damaged_records(void **state) {
         char dir[256];
         temp_dir(dir, sizeof dir);
         arb_history *h;
-        assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-        assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-        arb_session *s;
-        assert_int_equal(arb_session_new(e, &s), ARB_OK);
-        record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
-        record(s, CLAIM("C2", "P1", "2025-03-10T09:00:00", "20.00"));
+        arb_session *s = recorded_session(e, dir, &h, 0);
         arb_session_free(s);
         arb_history_close(h);
         /* cut the last byte off every stored record (or number) */
@@ -2724,11 +2758,7 @@ static void test_bug_close_with_live_session(void **state) {
     temp_dir(dir, sizeof dir);
     temp_dir(dir2, sizeof dir2);
     arb_history *h;
-    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
-    arb_session *s;
-    assert_int_equal(arb_session_new(e, &s), ARB_OK);
-    record(s, CLAIM("C1", "P1", "2025-03-01T09:00:00", "10.00"));
+    arb_session *s = recorded_session(e, dir, &h, 1);
     Found x;
     assert_string_equal(check(s, CLAIM("C2", "P1", "2025-03-02T09:00:00", "1.00"), "FREQ.2", &x),
                         "1");
@@ -2749,6 +2779,166 @@ static void test_bug_close_with_live_session(void **state) {
     /* (without ASan the new store may get the old one's address: the
      * session then renews the closed environment's transaction) */
     if (rc != ARB_OK) fail_msg("checking with the new store: %d '%s'", rc, msg);
+}
+
+typedef struct Find1 {
+    HTxn *to;
+    const HStore *from;
+    char err[600];
+    int rc;
+} Find1;
+
+/* hstore_copy of each staged claim, keeping its status and message. */
+static int copy_keep_err(void *ud, const HRec *r) {
+    Find1 *c = ud;
+    StrBuf scratch;
+    sb_init(&scratch, mem_default());
+    c->rc = hstore_copy(c->to, c->from, r, &scratch, c->err, sizeof c->err);
+    sb_free(&scratch);
+    return c->rc != 0;
+}
+
+/* Deletes claim `id`'s record from the data table with raw LMDB, its
+ * claims and ids entries kept: a damaged store. */
+static void drop_record(const char *dir, const char *id) {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi claims, ids, data;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_set_mapsize(env, (size_t)1 << 40), 0);
+    assert_int_equal(mdb_env_open(env, dir, 0, 0664), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "claims", 0, &claims), 0);
+    assert_int_equal(mdb_dbi_open(txn, "ids", 0, &ids), 0);
+    assert_int_equal(mdb_dbi_open(txn, "data", 0, &data), 0);
+    MDB_val k = {strlen(id), (void *)id}, key, no;
+    assert_int_equal(mdb_get(txn, ids, &k, &key), 0);
+    assert_int_equal(mdb_get(txn, claims, &key, &no), 0);
+    assert_int_equal(no.mv_size, 8);
+    char nb[8];
+    memcpy(nb, no.mv_data, 8);
+    MDB_val dk = {8, nb};
+    assert_int_equal(mdb_del(txn, data, &dk, NULL), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* Fails unless msg says the store in dir is damaged, claim C2 of person
+ * P1's record missing. */
+static void says_missing(const char *what, const char *msg, const char *dir) {
+    if (!strstr(msg, "damaged") || !strstr(msg, "missing") || !strstr(msg, "'C2'") ||
+        !strstr(msg, "'P1'") || !strstr(msg, dir) || strstr(msg, "MDB_"))
+        fail_msg("%s: the message does not say that C2's record is missing from %s: '%s'", what,
+                 dir, msg);
+}
+
+/* A claims entry whose record is missing from the data table: every path
+ * that reads or removes records says so, naming the store, the claim and
+ * its person (not LMDB's "MDB_CORRUPTED: Located page was wrong type"). */
+static void test_missing_record(void **state) {
+    (void)state;
+    arb_engine *e = engine_from(HISTORY_RULES);
+    char dir[256], sdir[256], err[600];
+    temp_dir(dir, sizeof dir);
+    arb_history *h;
+    arb_session *ss = recorded_session(e, dir, &h, 0);
+    record(ss, CLAIM("C3", "P2", "2025-03-05T09:00:00", "30.00"));
+    arb_session_free(ss);
+    arb_history_close(h);
+    drop_record(dir, "C2");
+
+    HStore *s;
+    assert_int_equal(hstore_open(&s, dir, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    Seen w;
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.ct = e->prog->claim;
+    w.ar = &ar;
+    HTxn *t;
+    assert_int_equal(hstore_begin(s, 0, &t, err, sizeof err), 0);
+    assert_string_equal(hstore_txn_error(t), "");
+    /* window: P1's reads C1, then fails at C2; P2's is whole */
+    assert_int_equal(hstore_window(t, "P1", 2, INT64_MIN, INT64_MAX, UINT32_MAX, see, &w), -1);
+    assert_int_equal(w.n, 1);
+    says_missing("hstore_window", hstore_txn_error(t), dir);
+    w.n = 0;
+    assert_int_equal(hstore_window(t, "P2", 2, INT64_MIN, INT64_MAX, UINT32_MAX, see, &w), 0);
+    assert_int_equal(w.n, 1);
+    assert_string_equal(hstore_txn_error(t), "");
+    /* each (export, claims_each, copy read it) */
+    w.n = 0;
+    assert_int_equal(hstore_each(t, see, &w), -1);
+    says_missing("hstore_each", hstore_txn_error(t), dir);
+    hstore_abort(t);
+
+    /* replacing C2 removes its record first: put, put_key, reverse */
+    StrBuf scratch;
+    sb_init(&scratch, mem_default());
+    const Value *c2 = test_claim(e, &ar, "P1", "C2", "2025-03-10T09:00:00", "21.00");
+    const char *why = NULL;
+    assert_int_equal(hstore_begin(s, 1, &t, err, sizeof err), 0);
+    err[0] = 0;
+    assert_int_equal(hstore_put(t, c2, 0, &scratch, &why, err, sizeof err), -1);
+    says_missing("hstore_put", err, dir);
+    err[0] = 0;
+    assert_int_equal(hstore_reverse(t, "C2", 2, err, sizeof err), -1);
+    says_missing("hstore_reverse", err, dir);
+    hstore_abort(t);
+
+    /* copy from a staging store */
+    temp_dir(sdir, sizeof sdir);
+    HStore *stage;
+    assert_int_equal(hstore_open(&stage, sdir, HSTORE_WRITE | HSTORE_STAGING, e->prog,
+                                 mem_default(), err, sizeof err),
+                     0);
+    assert_int_equal(hstore_begin(stage, 1, &t, err, sizeof err), 0);
+    put_ok(t, c2, 1);
+    assert_int_equal(hstore_commit(t, err, sizeof err), 0);
+    HTxn *rt;
+    assert_int_equal(hstore_begin(stage, 0, &rt, err, sizeof err), 0);
+    assert_int_equal(hstore_begin(s, 1, &t, err, sizeof err), 0);
+    Find1 one = {t, stage, {0}, -2};
+    assert_int_equal(hstore_each(rt, copy_keep_err, &one), 0);
+    assert_int_equal(one.rc, -1);
+    says_missing("hstore_copy", one.err, dir);
+    hstore_abort(t);
+    hstore_abort(rt);
+    hstore_close(stage);
+    hstore_remove_dir(sdir);
+
+    /* prune */
+    err[0] = 0;
+    assert_int_equal(hstore_prune(s, INT64_MAX, err, sizeof err), -1);
+    says_missing("hstore_prune", err, dir);
+    hstore_close(s);
+    sb_free(&scratch);
+    arena_free(&ar);
+
+    /* the public API: recording C2 again, pruning */
+    assert_int_equal(arb_history_open(e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+    assert_int_equal(arb_engine_set_history(e, h), ARB_OK);
+    assert_int_equal(arb_session_new(e, &ss), ARB_OK);
+    const char *j2 = CLAIM("C2", "P1", "2025-03-10T09:00:00", "22.00");
+    assert_int_equal(arb_session_record_json(ss, j2, strlen(j2)), ARB_ERR_IO);
+    says_missing("arb_session_record_json", arb_session_errmsg(ss), dir);
+    arb_session_free(ss);
+    uint64_t removed = 9;
+    assert_int_equal(arb_history_prune(h, INT64_MAX, &removed), ARB_ERR_IO);
+    says_missing("arb_history_prune", arb_errmsg(e), dir);
+    /* export fails (api/hapi.c words its message itself) */
+    char out[300];
+    snprintf(out, sizeof out, "%s/out.jsonl", dir);
+    uint64_t exported = 0;
+    assert_int_equal(arb_history_export(h, out, &exported), ARB_ERR_IO);
+    assert_non_null(strstr(arb_errmsg(e), dir));
+    arb_history_close(h);
+    remove(out);
+    hstore_remove_dir(dir);
+    arb_engine_free(e);
 }
 
 /* ---------------------------------------------- 7. attach, feedback */
@@ -2875,6 +3065,7 @@ int main(void) {
         cmocka_unit_test(test_bug_prune_read_only_succeeds),
         cmocka_unit_test(test_bug_empty_dir_message),
         cmocka_unit_test(test_bug_close_with_live_session),
+        cmocka_unit_test(test_missing_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
