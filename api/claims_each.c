@@ -294,7 +294,9 @@ int arb_history_claims_each(arb_history *h, int (*fn)(void *ud, const char *json
         he.rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     } else {
         if (hstore_each(t, history_one, &he) && he.rc == ARB_OK && !x.stopped)
-            he.rc = engine_fail(e, ARB_ERR_IO, "%s: cannot read the store", hstore_dir(h->st));
+            he.rc = *hstore_txn_error(t) ? engine_fail(e, ARB_ERR_IO, "%s", hstore_txn_error(t))
+                                         : engine_fail(e, ARB_ERR_IO, "%s: cannot read the store",
+                                                       hstore_dir(h->st));
         hstore_abort(t);
     }
     sb_free(&x.b);

@@ -151,7 +151,9 @@ int arb_history_export(arb_history *h, const char *path, uint64_t *claims) {
         x.rc = engine_fail(e, ARB_ERR_IO, "%s", err);
     } else {
         if (hstore_each(t, export_one, &x) && x.rc == ARB_OK)
-            x.rc = engine_fail(e, ARB_ERR_IO, "%s: cannot read the store", hstore_dir(h->st));
+            x.rc = *hstore_txn_error(t)
+                       ? engine_fail(e, ARB_ERR_IO, "%s", hstore_txn_error(t))
+                       : engine_fail(e, ARB_ERR_IO, "%s: cannot read the store", hstore_dir(h->st));
         hstore_abort(t);
     }
     /* a failed export leaves the file as it was */
