@@ -440,30 +440,46 @@ static int
 scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
     const unsigned char *end = (const unsigned char *)P_->end;
     int esc = 0;
-    for (;;) {
 #if defined(__SSE2__)
-        /* the plain run 16 bytes a step; when its first stop is a quote, the
-         * masks say so and the string ends without a look at the byte */
-        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                      space = _mm_set1_epi8(' ');
-        while (end - q >= 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-            unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
-            unsigned m = mq | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, bslash),
-                                                                       _mm_cmplt_epi8(x, space)));
-            if (m) {
-                q += __builtin_ctz(m);
-                if (m & -m & mq) {
-                    *n = (size_t)((const char *)q - *s);
-                    P_->p = (const char *)q + 1;
-                    return esc;
-                }
-                break;
-            }
-            q += 16;
-        }
+    /* a run of 3-byte characters: the bits each byte must have, and their
+     * values (byte 15, the next run's, any) */
+    const __m128i cjk_mask =
+        _mm_setr_epi8((char)0xF0, (char)0xC0, (char)0xC0, (char)0xF0, (char)0xC0, (char)0xC0,
+                      (char)0xF0, (char)0xC0, (char)0xC0, (char)0xF0, (char)0xC0, (char)0xC0,
+                      (char)0xF0, (char)0xC0, (char)0xC0, 0);
+    const __m128i cjk_want =
+        _mm_setr_epi8((char)0xE0, (char)0x80, (char)0x80, (char)0xE0, (char)0x80, (char)0x80,
+                      (char)0xE0, (char)0x80, (char)0x80, (char)0xE0, (char)0x80, (char)0x80,
+                      (char)0xE0, (char)0x80, (char)0x80, 0);
 #endif
-        q = skip_plain(q, end);
+    for (;;) {
+        /* q at a byte to look at (as scan_string_at leaves it, most
+         * often), or in a plain run */
+        if (q >= end || !str_class[*q]) {
+#if defined(__SSE2__)
+            /* the plain run 16 bytes a step; when its first stop is a quote, the
+             * masks say so and the string ends without a look at the byte */
+            const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                          space = _mm_set1_epi8(' ');
+            while (end - q >= 16) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+                unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
+                unsigned m = mq | (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                                      _mm_cmpeq_epi8(x, bslash), _mm_cmplt_epi8(x, space)));
+                if (m) {
+                    q += __builtin_ctz(m);
+                    if (m & -m & mq) {
+                        *n = (size_t)((const char *)q - *s);
+                        P_->p = (const char *)q + 1;
+                        return esc;
+                    }
+                    break;
+                }
+                q += 16;
+            }
+#endif
+            q = skip_plain(q, end);
+        }
         if (q >= end) return eof_fail(P_);
         switch (str_class[*q]) {
         case 1:
@@ -513,6 +529,20 @@ scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
              * time, and 2-byte forms (leads C2..DF) inline; the rest (E0,
              * ED, 4-byte forms, errors) by utf8_seq_len. */
             do {
+#if defined(__SSE2__)
+                /* five 3-byte characters at a time: the leads (bytes 0, 3,
+                 * ..., 12) E1..EC or EE..EF, the others continuation bytes */
+                while (end - q >= 16) {
+                    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+                    __m128i form = _mm_cmpeq_epi8(_mm_and_si128(x, cjk_mask), cjk_want);
+                    __m128i e0ed = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)),
+                                                _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xED)));
+                    if (((unsigned)_mm_movemask_epi8(form) & 0x7FFF) != 0x7FFF ||
+                        ((unsigned)_mm_movemask_epi8(e0ed) & 0x1249))
+                        break;
+                    q += 15;
+                }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
                 /* two 3-byte characters at a time (CJK text is all such) */
                 while (end - q >= 8) {

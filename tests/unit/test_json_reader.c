@@ -16,6 +16,7 @@
 
 #include "alloc_budget.h"
 #include "json_reader.h"
+#include "utf8.h"
 #include "scalar.h"
 #include "strmap.h"
 
@@ -1487,6 +1488,50 @@ static void test_string_scan_every_byte(void **state) {
     strmap_free(&m);
 }
 
+/* The string scan's UTF-8 checks (five 3-byte characters at a time, two
+ * at a time, one) against utf8_check: runs of 1 to 13 three-byte
+ * characters (E0 and ED leads at their limits among them), each byte of
+ * each replaced by every value from 0x80 to 0xFF and by 'A', the string
+ * last in the text or followed by another field: accepted exactly when
+ * utf8_check finds it valid, else rejected at the byte it names. */
+static void test_utf8_runs(void **state) {
+    Ctx *c = *state;
+    static const char *const chars[] = {"左",           "\xE0\xA0\x80", "氧", "\xED\x9F\xBF",
+                                        "\xE1\x80\x80", "\xEC\xBF\xBF", "氟", "\xEE\x80\x80",
+                                        "\xEF\xBF\xBF", "\xED\x80\x80", "沙", "\xE0\xBF\xBF"};
+    const size_t nchars = sizeof chars / sizeof *chars;
+    char json[256], text[64];
+    size_t checked = 0, accepted = 0;
+    for (size_t k = 1; k <= 13; k++)
+        for (int form = 0; form < 2; form++)
+            for (size_t pos = 0; pos < 3 * k; pos++)
+                for (int b = 0x7F; b < 0x100; b++) {
+                    for (size_t i = 0; i < k; i++) memcpy(text + 3 * i, chars[(i + k) % nchars], 3);
+                    text[3 * k] = 0;
+                    text[pos] = (char)(b == 0x7F ? 'A' : b);
+                    int len = snprintf(json, sizeof json,
+                                       form ? "{\"claim_id\":\"C1\",\"note\":\"%s\",\"sex\":\"M\"}"
+                                            : "{\"claim_id\":\"C1\",\"note\":\"%s\"}",
+                                       text);
+                    size_t start = (size_t)len - (form ? 12 : 2) - 3 * k; /* the note's text */
+                    size_t bad = utf8_check(text, 3 * k);
+                    const Value *v;
+                    int rc = same_as_reference(c, json, NULL, &v);
+                    checked++;
+                    if (bad == UTF8_VALID) {
+                        accepted++;
+                        assert_int_equal(rc, 0);
+                        assert_int_equal(v[C_NOTE].s->len, 3 * k);
+                        assert_memory_equal(v[C_NOTE].s->data, text, 3 * k + 1);
+                    } else {
+                        assert_int_not_equal(rc, 0);
+                        assert_non_null(strstr(c->err, "invalid UTF-8"));
+                        assert_int_equal(c->off, start + bad);
+                    }
+                }
+    assert_true(checked > 50000 && accepted > 1000 && accepted < checked);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type),
@@ -1521,6 +1566,7 @@ int main(void) {
         cmocka_unit_test(test_fast_path_values),
         cmocka_unit_test(test_fast_enum_field_limit),
         cmocka_unit_test(test_string_scan_every_byte),
+        cmocka_unit_test(test_utf8_runs),
         cmocka_unit_test(test_hashes_of_many_strings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
