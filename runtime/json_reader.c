@@ -579,12 +579,13 @@ scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
 
 /* Scans the string whose opening quote is at `open` (the text ending at
  * end), as scan_string_from (same answers); *s and *n get the raw text
- * between the quotes, *after the position after the closing quote.
+ * between the quotes, *after the position after the closing quote; field:
+ * the field whose value it is (for a NUL's message), or NULL.
  * Inline, a string whose first stop in its 16-byte steps is its closing
  * quote (most values and keys) ends here; anything else goes on in
  * scan_string_from, from that stop. */
-static inline int scan_string_at(P *P_, const char *open, const char *end_, const char **s,
-                                 size_t *n, const char **after) {
+static inline int scan_string_at(P *P_, const char *open, const char *end_, const char *field,
+                                 const char **s, size_t *n, const char **after) {
     const unsigned char *q = (const unsigned char *)open + 1;
     *s = (const char *)q;
 #if defined(__SSE2__)
@@ -610,7 +611,9 @@ static inline int scan_string_at(P *P_, const char *open, const char *end_, cons
 #else
     (void)end_;
 #endif
+    P_->field = field;
     int esc = scan_string_from(P_, q, s, n);
+    P_->field = NULL;
     *after = P_->p;
     return esc;
 }
@@ -619,7 +622,7 @@ static inline int scan_string_at(P *P_, const char *open, const char *end_, cons
  * and leaves P_->p after it. */
 static inline int scan_string(P *P_, const char **s, size_t *n) {
     const char *after = P_->p;
-    int esc = scan_string_at(P_, P_->p, P_->end, s, n, &after);
+    int esc = scan_string_at(P_, P_->p, P_->end, P_->field, s, n, &after);
     P_->p = after;
     return esc;
 }
@@ -1468,12 +1471,12 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             else if (fast && guess + 1 < nfields && key_is(j, guess + 1, p, end))
                 f = (int)guess + 1;
             if (f >= 0) {
-                key = p + 1;
-                klen = j->jf[f].glen - 3;
+                key = NULL; /* keyat + 1, as the rare paths below set it */
+                klen = 0;
                 p += j->jf[f].glen;
             } else {
                 const char *after;
-                int esc = scan_string_at(P_, p, end, &key, &klen, &after);
+                int esc = scan_string_at(P_, p, end, NULL, &key, &klen, &after);
                 if (esc < 0) return -1;
                 if (esc) {
                     char *d = arena_alloc(P_->ar, klen + 1);
@@ -1491,11 +1494,13 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                 p = skip_ws(p, end);
                 if (p >= end) return eof_fail(P_);
             }
-            if (f >= 0) {
+            const JField *jf = f >= 0 ? &j->jf[f] : NULL;
+            if (jf) {
                 guess = (uint32_t)f + 1;
                 uint64_t bit = 1ull << (f & 63);
                 twice = (seen[f >> 6] & bit) != 0;
                 seen[f >> 6] |= bit;
+                if (!key) key = keyat + 1, klen = jf->glen - 3;
             }
             if (twice) { /* the record is rejected: which value was meant? */
                 char buf[48];
@@ -1504,12 +1509,11 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                 P_->p = p;
                 if (skip_value(P_)) return -1;
                 p = P_->p;
-            } else if (f < 0 || j->jf[f].derived) {
+            } else if (!jf || jf->derived) {
                 P_->p = p;
                 if (unread_key(P_, j, f, keyat, key, klen) || skip_value(P_)) return -1;
                 p = P_->p;
             } else {
-                const JField *jf = &j->jf[f];
                 const char *q;
                 int before = P_->nerr;
                 if (fast && (q = fast_value(jf, *p, p, end, max_field, &out[f])) != NULL) {
@@ -1520,9 +1524,7 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                     /* a string: scanned here, read as parse_field reads it */
                     const char *s;
                     size_t n;
-                    P_->field = rt->fields[f].name; /* for a NUL's message */
-                    int esc = scan_string_at(P_, p, end, &s, &n, &q);
-                    P_->field = NULL;
+                    int esc = scan_string_at(P_, p, end, rt->fields[f].name, &s, &n, &q);
                     if (esc < 0) return -1;
                     const ArbStr *pv;
                     if (esc || n - 1 >= max_field || !type_is_string(jf->kind)) {

@@ -1532,6 +1532,81 @@ static void test_utf8_runs(void **state) {
     assert_true(checked > 50000 && accepted > 1000 && accepted < checked);
 }
 
+/* The record loop's key matching (the key expected next, the one after
+ * it, the scan and table) against the reference reading, which always
+ * scans: every subset of the claim's fields in the schema's order (a line
+ * list's items with a subset of theirs), as written, with one key repeated
+ * two and three keys on, with a key spaced from its colon, escaped, or
+ * followed by an unknown one, plainly, strict, and with a field limit. */
+static void test_keys_match_reference(void **state) {
+    Ctx *c = *state;
+    static const char *const kv[C__N] = {"\"claim_id\":\"C1\"",
+                                         "\"person_id\":\"P\"",
+                                         "\"sex\":\"M\"",
+                                         "\"birth\":\"2024-01-01\"",
+                                         "\"settle\":\"2025-01-01T00:00:00\"",
+                                         "\"level\":3",
+                                         "\"total\":\"1.00\"",
+                                         "\"urgent\":true",
+                                         "\"stay\":\"1h\"",
+                                         "\"note\":\"n\"",
+                                         NULL /* lines: built below */,
+                                         "\"diagnoses\":[{\"code\":\"A\"}]",
+                                         "\"age\":3"};
+    static const char *const line_kv[] = {"\"line_no\":1", "\"item_code\":\"X\"",
+                                          "\"amount\":\"2.50\"", "\"name\":\"左\"", "\"qty\":2"};
+    JsonrOptions opts[3] = {
+        {NULL, NULL, 0, 0, 0, 0}, {NULL, NULL, 1, 0, 0, 0}, {NULL, NULL, 0, 0, 2, 0}};
+    char json[1024], lines[256];
+    size_t checked = 0, accepted = 0;
+    for (uint32_t mask = 0; mask < (1u << C__N); mask += 1 + (mask & 3))
+        for (int variant = 0; variant < 5; variant++) {
+            uint32_t lm = (mask * 7 + (uint32_t)variant) & 31;
+            size_t k = (size_t)snprintf(lines, sizeof lines, "\"lines\":[");
+            for (int item = 0; item < 2; item++) {
+                k += (size_t)snprintf(lines + k, sizeof lines - k, "%s{", item ? "," : "");
+                int first = 1;
+                for (int f = 0; f < 5; f++)
+                    if (lm >> f & 1 || (item && f == 0)) {
+                        k += (size_t)snprintf(lines + k, sizeof lines - k, "%s%s", first ? "" : ",",
+                                              line_kv[f]);
+                        first = 0;
+                    }
+                k += (size_t)snprintf(lines + k, sizeof lines - k, "}");
+            }
+            snprintf(lines + k, sizeof lines - k, "]");
+            size_t n = (size_t)snprintf(json, sizeof json, "{");
+            int nkeys = 0, repeat = -1;
+            for (int f = 0; f < C__N; f++) {
+                if (!(mask >> f & 1)) continue;
+                const char *item = f == C_LINES ? lines : kv[f];
+                char alt[300];
+                if (variant == 2 && nkeys == 1) { /* spaced from its colon */
+                    const char *colon = strchr(item + 1, '"') + 1;
+                    snprintf(alt, sizeof alt, "%.*s \t%s", (int)(colon - item), item, colon);
+                    item = alt;
+                } else if (variant == 3 && nkeys == 1) { /* its first letter escaped */
+                    snprintf(alt, sizeof alt, "\"\\u%04x%s", (unsigned char)item[1], item + 2);
+                    item = alt;
+                }
+                n += (size_t)snprintf(json + n, sizeof json - n, "%s%s", nkeys ? "," : "", item);
+                if (variant == 4 && nkeys == 0)
+                    n += (size_t)snprintf(json + n, sizeof json - n, ",\"zz\":1");
+                if (variant == 1 && nkeys == 0) repeat = f;
+                if (variant == 1 && nkeys == 2 && repeat >= 0) /* the first again */
+                    n += (size_t)snprintf(json + n, sizeof json - n, ",%s",
+                                          repeat == C_LINES ? lines : kv[repeat]);
+                nkeys++;
+            }
+            snprintf(json + n, sizeof json - n, "}");
+            for (int o = 0; o < 3; o++) {
+                checked++;
+                accepted += same_as_reference(c, json, &opts[o], NULL) == 0;
+            }
+        }
+    assert_true(checked > 10000 && accepted > 1000 && accepted < checked);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type),
@@ -1556,6 +1631,7 @@ int main(void) {
         cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_shared_strings_prev_line),
         cmocka_unit_test(test_expected_key),
+        cmocka_unit_test(test_keys_match_reference),
         cmocka_unit_test(test_key_lookup),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
