@@ -1441,8 +1441,9 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
     /* fields whose key was read (derived ones too): a key given twice rejects
      * the record (else the last would win silently); unknown keys are not
      * tracked */
-    uint64_t seen_small[4] = {0}, *seen = seen_small;
-    uint32_t guess = 0; /* the field expected next */
+    uint64_t seen0 = 0;                               /* the first 64 */
+    uint64_t seen_small[4] = {0}, *seen = seen_small; /* the rest, by their word */
+    uint32_t guess = 0;                               /* the field expected next */
     if (++P_->depth > MAX_DEPTH) return fail(P_, open, "nesting too deep");
     if (nfields > 64 * 4) {
         size_t words = (nfields + 63) / 64;
@@ -1450,6 +1451,9 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
         memset(seen, 0, words * sizeof(uint64_t));
     }
     memcpy(out, j->blank, nfields * sizeof(Value));
+    /* with strings shared, the list item before this one (fixed while this
+     * record is read: a nested list puts it back) */
+    const Value *const prev = P_->strings ? P_->prev : NULL;
     p = skip_ws(open + 1, end); /* after '{' */
     if (p < end && *p == '}') {
         p++;
@@ -1498,10 +1502,16 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
             if (jf) {
                 guess = (uint32_t)f + 1;
                 uint64_t bit = 1ull << (f & 63);
-                twice = (seen[f >> 6] & bit) != 0;
-                seen[f >> 6] |= bit;
-                if (!key) key = keyat + 1, klen = jf->glen - 3;
+                if (f < 64) {
+                    twice = (seen0 & bit) != 0;
+                    seen0 |= bit;
+                } else {
+                    twice = (seen[f >> 6] & bit) != 0;
+                    seen[f >> 6] |= bit;
+                }
             }
+            if ((twice || !jf || jf->derived) && !key)
+                key = keyat + 1, klen = jf->glen - 3; /* the key matched as expected */
             if (twice) { /* the record is rejected: which value was meant? */
                 char buf[48];
                 bad(P_, keyat, "key '%s' given twice in one object",
@@ -1515,11 +1525,11 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                 p = P_->p;
             } else {
                 const char *q;
-                int before = P_->nerr;
                 if (fast && (q = fast_value(jf, *p, p, end, max_field, &out[f])) != NULL) {
                     p = q;
                     goto next; /* a fast path adds no error */
                 }
+                int before = P_->nerr; /* a bad value is not "missing" as well */
                 if (fast && *p == '"') {
                     /* a string: scanned here, read as parse_field reads it */
                     const char *s;
@@ -1529,8 +1539,8 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                     const ArbStr *pv;
                     if (esc || n - 1 >= max_field || !type_is_string(jf->kind)) {
                         if (string_value(P_, j, f, p, s, n, esc, &out[f])) return -1;
-                    } else if ((pv = P_->prev && P_->strings ? P_->prev[f].s : NULL) != NULL &&
-                               pv->len == n && strmap_bytes_eq(pv->data, s, n)) {
+                    } else if (prev && (pv = prev[f].s) != NULL && pv->len == n &&
+                               strmap_bytes_eq(pv->data, s, n)) {
                         out[f].s = pv; /* as string_value reads it */
                     } else if (plain_str(P_, p, s, n, &out[f].s)) {
                         return -1;

@@ -1607,6 +1607,60 @@ static void test_keys_match_reference(void **state) {
     assert_true(checked > 10000 && accepted > 1000 && accepted < checked);
 }
 
+/* A record of 300 fields: the keys read are tracked in a word (the first
+ * 64), in words on the stack (up to 256) and in the arena (past that);
+ * each given twice is rejected at its second key, and all read once are
+ * read, in order and backwards. */
+static void test_wide_record(void **state) {
+    (void)state;
+    enum { NF = 300 };
+    static Field fields[NF];
+    static char names[NF][8];
+    for (int f = 0; f < NF; f++) {
+        snprintf(names[f], sizeof names[f], "f%d", f);
+        fields[f] = (Field){
+            names[f], (uint32_t)strlen(names[f]), {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0,
+            NULL};
+    }
+    static RecordType rt = {"wide", NF, fields, -1, -1, -1};
+    JsonReader *r = jsonr_new(&rt, mem_default());
+    assert_non_null(r);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    static char text[NF * 16 + 64];
+    char err[256];
+    size_t off;
+    const Value *v;
+    for (int back = 0; back < 2; back++) {
+        size_t n = 0;
+        for (int i = 0; i < NF; i++) {
+            int f = back ? NF - 1 - i : i;
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s\"f%d\":%d", i ? "," : "{", f, f);
+        }
+        n += (size_t)snprintf(text + n, sizeof text - n, "}");
+        if (jsonr_parse(r, text, n, &ar, &v, err, sizeof err, &off)) fail_msg("rejected: %s", err);
+        for (int f = 0; f < NF; f++) assert_int_equal(v[f].i, f);
+    }
+    static const int twice[] = {0, 5, 63, 64, 127, 200, 255, 256, 299};
+    for (size_t t = 0; t < sizeof twice / sizeof *twice; t++)
+        for (int fast = 0; fast < 2; fast++) {
+            int d = twice[t];
+            /* d, then d + 1 (or d - 1), then d again: the guess, then not */
+            int other = d + 1 < NF ? d + 1 : d - 1;
+            int n = snprintf(text, sizeof text, "{\"f%d\":1,\"f%d\":2,\"f%d\":3}", d, other, d);
+            char want[64];
+            snprintf(want, sizeof want, "key 'f%d' given twice in one object", d);
+            int rc = fast ? jsonr_parse(r, text, (size_t)n, &ar, &v, err, sizeof err, &off)
+                          : jsonr_parse_reference(r, text, (size_t)n, &ar, NULL, &v, err,
+                                                  sizeof err, &off);
+            assert_int_equal(rc, -1);
+            assert_string_equal(err, want);
+            assert_int_equal(off, (size_t)(strrchr(text, ',') - text) + 1);
+        }
+    arena_free(&ar);
+    jsonr_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type),
@@ -1633,6 +1687,7 @@ int main(void) {
         cmocka_unit_test(test_expected_key),
         cmocka_unit_test(test_keys_match_reference),
         cmocka_unit_test(test_key_lookup),
+        cmocka_unit_test(test_wide_record),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_field_limit),
