@@ -252,12 +252,15 @@ typedef struct P {
         uint32_t index; /* 1-based */
     } path[MAX_LIST_NESTING + 1];
     /* per list nesting level, the items read so far (reused from list to
-     * list; a list gets an arena array of exactly its length at its end) */
+     * list; a list gets an arena array of exactly its length at its end):
+     * the claim's own lists start in `first`, on parse_ex's stack, and
+     * move to the heap only when they outgrow it */
     Alloc alloc;
     struct {
         Value *v;
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
+    Value *first;
     StrMap *strings;   /* equal strings shared through it (text -> ArbStr), or NULL */
     int no_hash;       /* JsonrOptions.no_hash */
     InputNotes *notes; /* keys read as no field are counted here, or NULL */
@@ -864,7 +867,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
     P_->p++; /* '[' */
     uint32_t width = child->rt->nfields ? child->rt->nfields : 1, n = 0;
     size_t wbytes = (size_t)width * sizeof(Value);
-    ArbList *l = arena_alloc(P_->ar, sizeof(ArbList));
+    ArbList *l = arena_alloc_raw(P_->ar, sizeof(ArbList)); /* every member set at the end */
     if (!l) return oom_fail(P_, P_->p);
     int level = P_->npath; /* < MAX_LIST_NESTING + 1: the schema's lists nest no deeper */
     ws(P_);
@@ -885,9 +888,13 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
                 if (n >= UINT32_MAX / 2) return fail(P_, P_->p, "too many items in a list");
                 size_t old = P_->items[level].cap, ncap = old ? old * 2 : 64 * (size_t)width;
                 while (ncap < ((size_t)n + 1) * width) ncap *= 2;
-                Value *grown = mem_realloc(P_->alloc, P_->items[level].v, old * sizeof(Value),
-                                           ncap * sizeof(Value));
+                Value *cur = P_->items[level].v;
+                int on_stack = cur == P_->first;
+                Value *grown =
+                    mem_realloc(P_->alloc, on_stack ? NULL : cur,
+                                on_stack ? 0 : old * sizeof(Value), ncap * sizeof(Value));
                 if (!grown) return oom_fail(P_, P_->p);
+                if (on_stack && n) memcpy(grown, cur, (size_t)n * width * sizeof(Value));
                 P_->items[level].v = grown;
                 P_->items[level].cap = ncap;
             }
@@ -913,7 +920,8 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
         }
         P_->npath--;
     }
-    Value *items = arena_alloc(P_->ar, (n ? n : 1) * wbytes);
+    /* n items: every byte written by the copy, so not zeroed first */
+    Value *items = n ? arena_alloc_raw(P_->ar, n * wbytes) : arena_alloc(P_->ar, wbytes);
     if (!items) return oom_fail(P_, P_->p);
     if (n) memcpy(items, P_->items[level].v, n * wbytes);
     l->n = n;
@@ -1594,7 +1602,9 @@ static int parse_top(const JsonReader *r, P *P_, Arena *ar, const Value **out) {
                         ? json_kind(*P_->p)
                         : _("something else"));
     size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
-    Value *rec = arena_alloc(ar, nf * sizeof(Value));
+    /* parse_record writes every field (a blank record first) */
+    Value *rec = r->claim->rt->nfields ? arena_alloc_raw(ar, nf * sizeof(Value))
+                                       : arena_alloc(ar, sizeof(Value));
     if (!rec) return oom_fail(P_, P_->p);
     if (parse_record(P_, r->claim, rec)) return -1;
     ws(P_);
@@ -1641,6 +1651,9 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
     P_.depth = P_.npath = 0;
     P_.alloc = r->alloc;
     memset(P_.items, 0, sizeof P_.items);
+    Value first[1024]; /* 8 KB: a claim's lines, most often */
+    P_.first = P_.items[0].v = first;
+    P_.items[0].cap = sizeof first / sizeof *first;
     if (errbuf && errcap) errbuf[0] = 0;
     if (err_off) *err_off = 0;
     if (P_.notes) notes_next_record(P_.notes);
@@ -1648,7 +1661,8 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
     int rc = parse_top(r, &P_, ar, out);
     hash_flush(&P_);
     for (int i = 0; i <= MAX_LIST_NESTING; i++)
-        mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
+        if (P_.items[i].v != first)
+            mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
     if (P_.nerr > JSONR_MAX_ERRORS && errbuf && P_.errlen + 1 < errcap)
         snprintf(errbuf + P_.errlen, errcap - P_.errlen, "; and %d more",
                  P_.nerr - JSONR_MAX_ERRORS);
