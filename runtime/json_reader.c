@@ -534,16 +534,31 @@ scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
             do {
 #if defined(__SSE2__)
                 /* five 3-byte characters at a time: the leads (bytes 0, 3,
-                 * ..., 12) E1..EC or EE..EF, the others continuation bytes */
+                 * ..., 12) E1..EC or EE..EF, the others continuation bytes;
+                 * a step whose bytes are such up to a quote after a whole
+                 * character ends the string there */
                 while (end - q >= 16) {
                     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
                     __m128i form = _mm_cmpeq_epi8(_mm_and_si128(x, cjk_mask), cjk_want);
                     __m128i e0ed = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)),
                                                 _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xED)));
-                    if (((unsigned)_mm_movemask_epi8(form) & 0x7FFF) != 0x7FFF ||
-                        ((unsigned)_mm_movemask_epi8(e0ed) & 0x1249))
-                        break;
-                    q += 15;
+                    unsigned fm = (unsigned)_mm_movemask_epi8(form),
+                             lead_bad = (unsigned)_mm_movemask_epi8(e0ed) & 0x1249;
+                    if ((fm & 0x7FFF) == 0x7FFF && !lead_bad) {
+                        q += 15;
+                        continue;
+                    }
+                    unsigned mq =
+                        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+                    if (mq) {
+                        unsigned k = (unsigned)__builtin_ctz(mq), before = (1u << k) - 1;
+                        if (k % 3 == 0 && (fm & before) == before && !(lead_bad & before)) {
+                            *n = (size_t)((const char *)q + k - *s);
+                            P_->p = (const char *)q + k + 1;
+                            return esc;
+                        }
+                    }
+                    break;
                 }
 #endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

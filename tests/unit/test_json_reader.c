@@ -1491,9 +1491,10 @@ static void test_string_scan_every_byte(void **state) {
 /* The string scan's UTF-8 checks (five 3-byte characters at a time, two
  * at a time, one) against utf8_check: runs of 1 to 13 three-byte
  * characters (E0 and ED leads at their limits among them), each byte of
- * each replaced by every value from 0x80 to 0xFF and by 'A', the string
- * last in the text or followed by another field: accepted exactly when
- * utf8_check finds it valid, else rejected at the byte it names. */
+ * each replaced by every value from 0x80 to 0xFF, by 'A' and by a quote,
+ * the string last in the text or followed by a short or a long field:
+ * accepted exactly when utf8_check finds it valid, else rejected at the
+ * byte it names; cut by a quote, valid up to it, rejected after it. */
 static void test_utf8_runs(void **state) {
     Ctx *c = *state;
     static const char *const chars[] = {"左",           "\xE0\xA0\x80", "氧", "\xED\x9F\xBF",
@@ -1503,22 +1504,28 @@ static void test_utf8_runs(void **state) {
     char json[256], text[64];
     size_t checked = 0, accepted = 0;
     for (size_t k = 1; k <= 13; k++)
-        for (int form = 0; form < 2; form++)
+        for (int form = 0; form < 3; form++)
             for (size_t pos = 0; pos < 3 * k; pos++)
-                for (int b = 0x7F; b < 0x100; b++) {
+                for (int b = 0x7E; b < 0x100; b++) {
+                    static const char *const forms[] = {
+                        "{\"claim_id\":\"C1\",\"note\":\"%s\"}",
+                        "{\"claim_id\":\"C1\",\"note\":\"%s\",\"sex\":\"M\"}",
+                        "{\"claim_id\":\"C1\",\"note\":\"%s\",\"person_id\":\"P0000000000\"}"};
+                    static const size_t after[] = {2, 12, 28}; /* bytes after the text */
                     for (size_t i = 0; i < k; i++) memcpy(text + 3 * i, chars[(i + k) % nchars], 3);
                     text[3 * k] = 0;
-                    text[pos] = (char)(b == 0x7F ? 'A' : b);
-                    int len = snprintf(json, sizeof json,
-                                       form ? "{\"claim_id\":\"C1\",\"note\":\"%s\",\"sex\":\"M\"}"
-                                            : "{\"claim_id\":\"C1\",\"note\":\"%s\"}",
-                                       text);
-                    size_t start = (size_t)len - (form ? 12 : 2) - 3 * k; /* the note's text */
-                    size_t bad = utf8_check(text, 3 * k);
+                    text[pos] = (char)(b == 0x7E ? '"' : b == 0x7F ? 'A' : b);
+                    int len = snprintf(json, sizeof json, forms[form], text);
+                    size_t start = (size_t)len - after[form] - 3 * k; /* the note's text */
+                    size_t bad = utf8_check(text, b == 0x7E ? pos : 3 * k);
                     const Value *v;
                     int rc = same_as_reference(c, json, NULL, &v);
                     checked++;
-                    if (bad == UTF8_VALID) {
+                    if (b == 0x7E && bad == UTF8_VALID) { /* a string cut short */
+                        assert_int_not_equal(rc, 0);
+                        assert_non_null(strstr(c->err, "expected ',' or '}'"));
+                        assert_int_equal(c->off, start + pos + 1);
+                    } else if (bad == UTF8_VALID) {
                         accepted++;
                         assert_int_equal(rc, 0);
                         assert_int_equal(v[C_NOTE].s->len, 3 * k);
