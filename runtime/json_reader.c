@@ -1482,11 +1482,11 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
         p++;
     } else {
         for (;;) {
-            if (p >= end || (unsigned char)*p <= ' ') { /* rare: whitespace, or the end */
+            if (p >= end || *p != '"') { /* rare: whitespace, the end, not a key */
                 p = skip_ws(p, end);
                 if (p >= end) return eof_fail(P_);
+                if (*p != '"') return fail(P_, p, "invalid JSON: expected a key in quotes");
             }
-            if (*p != '"') return fail(P_, p, "invalid JSON: expected a key in quotes");
             const char *key, *keyat = p;
             size_t klen;
             int f = -1, twice = 0;
@@ -1578,10 +1578,12 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                     named |= 1ull << f; /* a bad value: not "missing" as well */
             }
         next:
-            if (p >= end || (unsigned char)*p <= ' ') {
-                p = skip_ws(p, end);
-                if (p >= end) return eof_fail(P_);
+            if (p < end && *p == ',') { /* the common case first */
+                p++;
+                continue;
             }
+            p = skip_ws(p, end);
+            if (p >= end) return eof_fail(P_);
             if (*p == ',') {
                 p++;
                 continue;

@@ -1564,10 +1564,10 @@ static void test_keys_match_reference(void **state) {
                                           "\"amount\":\"2.50\"", "\"name\":\"左\"", "\"qty\":2"};
     JsonrOptions opts[3] = {
         {NULL, NULL, 0, 0, 0, 0}, {NULL, NULL, 1, 0, 0, 0}, {NULL, NULL, 0, 0, 2, 0}};
-    char json[1024], lines[256];
+    char json[2048], lines[256];
     size_t checked = 0, accepted = 0;
     for (uint32_t mask = 0; mask < (1u << C__N); mask += 1 + (mask & 3))
-        for (int variant = 0; variant < 5; variant++) {
+        for (int variant = 0; variant < 7; variant++) {
             uint32_t lm = (mask * 7 + (uint32_t)variant) & 31;
             size_t k = (size_t)snprintf(lines, sizeof lines, "\"lines\":[");
             for (int item = 0; item < 2; item++) {
@@ -1606,6 +1606,19 @@ static void test_keys_match_reference(void **state) {
                 nkeys++;
             }
             snprintf(json + n, sizeof json - n, "}");
+            if (variant >= 5) { /* spaced as Python writes JSON, or with newlines */
+                char spaced[2048];
+                size_t k2 = 0;
+                int in_str = 0;
+                for (const char *q = json; *q; q++) {
+                    spaced[k2++] = *q;
+                    if (*q == '"' && (q == json || q[-1] != '\\')) in_str = !in_str;
+                    if (!in_str && (*q == ',' || *q == ':' || (variant == 6 && *q == '{')))
+                        spaced[k2++] = variant == 5 ? ' ' : '\n';
+                }
+                spaced[k2] = 0;
+                memcpy(json, spaced, k2 + 1);
+            }
             for (int o = 0; o < 3; o++) {
                 checked++;
                 accepted += same_as_reference(c, json, &opts[o], NULL) == 0;
