@@ -236,6 +236,15 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
 /* Strings whose hash waits at most (P.unhashed). */
 #define HASH_MAX 16
 
+/* The last date (YYYY-MM-DD) the fast path read: its 10 bytes and days
+ * (a claim's lines mostly share their day). */
+typedef struct DateMemo {
+    uint64_t w;  /* bytes 0..7 */
+    uint16_t w2; /* bytes 8..9 */
+    int valid;
+    int64_t days;
+} DateMemo;
+
 /* The state of one parse. */
 typedef struct P {
     const char *start, *p, *end;
@@ -282,7 +291,8 @@ typedef struct P {
         uint32_t n, h;
     } pend[PEND_MAX];
     int npend;
-    int fast; /* the value fast paths are taken (jsonr_parse_reference: not) */
+    int fast;      /* the value fast paths are taken (jsonr_parse_reference: not) */
+    DateMemo date; /* for fast_value */
     /* with strings not shared, the strings whose hash (FNV-1a, a serial
      * chain of multiplies) waits, to be computed four at a time
      * (hash_flush) */
@@ -1046,7 +1056,7 @@ static inline int64_t fast_digits(const char **q, const char *end, int most) {
  * the value when read, NULL when the slow path must read it (*out
  * unchanged). */
 static inline const char *fast_value(const JField *jf, char c, const char *at, const char *end,
-                                     size_t max_field, Value *out) {
+                                     size_t max_field, DateMemo *dm, Value *out) {
     switch (jf->kind) {
     case TY_DATE:
     case TY_DATETIME: {
@@ -1055,7 +1065,17 @@ static inline const char *fast_value(const JField *jf, char c, const char *at, c
             return NULL;
         unsigned bad = 0;
         int64_t days;
-        if (fast_ymd(at + 1, &bad, &days)) return NULL;
+        /* the same 10 bytes as the date before: the same days (fast_ymd
+         * reads nothing else) */
+        uint64_t w = swar_load(at + 1);
+        uint16_t w2;
+        memcpy(&w2, at + 9, 2);
+        if (dm->valid && dm->w == w && dm->w2 == w2) {
+            days = dm->days;
+        } else {
+            if (fast_ymd(at + 1, &bad, &days)) return NULL;
+            *dm = (DateMemo){w, w2, 1, days};
+        }
         if (jf->kind == TY_DATE) {
             out->i = days;
         } else {
@@ -1548,7 +1568,8 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                 p = P_->p;
             } else {
                 const char *q;
-                if (fast && (q = fast_value(jf, *p, p, end, max_field, &out[f])) != NULL) {
+                if (fast &&
+                    (q = fast_value(jf, *p, p, end, max_field, &P_->date, &out[f])) != NULL) {
                     p = q;
                     goto next; /* a fast path adds no error */
                 }
@@ -1647,6 +1668,7 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
                     const Value **out, char *errbuf, size_t errcap, size_t *err_off, int fast) {
     P P_;
     P_.fast = fast;
+    P_.date.valid = 0;
     P_.strings = o ? o->strings : NULL;
     P_.no_hash = o && o->no_hash && !P_.strings;
     P_.notes = o ? o->notes : NULL;

@@ -1681,6 +1681,40 @@ static void test_wide_record(void **state) {
     jsonr_free(r);
 }
 
+/* The date fast path's memory of the last date read: a second date equal
+ * to the first but in one byte (each of the 10, each of a set of bytes),
+ * a date then a datetime and the other way round, against the reference
+ * reading; and equal dates give equal days. */
+static void test_date_memo(void **state) {
+    Ctx *c = *state;
+    static const char *const firsts[] = {"2024-02-28", "2024-02-29", "2023-02-28",
+                                         "1800-01-01", "2999-12-31", "2024-13-01"};
+    static const char repl[] = "0123456789-/xT ";
+    char json[256], second[16];
+    size_t checked = 0, accepted = 0;
+    for (size_t a = 0; a < sizeof firsts / sizeof *firsts; a++)
+        for (int i = 0; i < 10; i++)
+            for (size_t r = 0; r < sizeof repl - 1; r++)
+                for (int order = 0; order < 2; order++) {
+                    memcpy(second, firsts[a], 11);
+                    second[i] = repl[r];
+                    snprintf(
+                        json, sizeof json,
+                        order ? "{\"claim_id\":\"C1\",\"settle\":\"%sT01:02:03\",\"birth\":\"%s\"}"
+                              : "{\"claim_id\":\"C1\",\"birth\":\"%s\",\"settle\":\"%sT01:02:03\"}",
+                        order ? second : firsts[a], order ? firsts[a] : second);
+                    const Value *v;
+                    int rc = same_as_reference(c, json, NULL, &v);
+                    checked++;
+                    if (rc == 0) {
+                        accepted++;
+                        if (!strcmp(second, firsts[a]))
+                            assert_int_equal(v[C_SETTLE].i, v[C_BIRTH].i * SECS_PER_DAY + 3723);
+                    }
+                }
+    assert_true(checked > 1500 && accepted > 100 && accepted < checked);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type),
@@ -1715,6 +1749,7 @@ int main(void) {
         cmocka_unit_test(test_new_out_of_memory),
         cmocka_unit_test(test_fast_paths_match_reference),
         cmocka_unit_test(test_fast_path_values),
+        cmocka_unit_test(test_date_memo),
         cmocka_unit_test(test_fast_enum_field_limit),
         cmocka_unit_test(test_string_scan_every_byte),
         cmocka_unit_test(test_utf8_runs),
