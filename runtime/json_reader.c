@@ -236,6 +236,15 @@ static inline int find_field(const JRec *j, const char *name, size_t len, size_t
 /* Strings whose hash waits at most (P.unhashed). */
 #define HASH_MAX 16
 
+/* The last date (YYYY-MM-DD) the fast path read: its 10 bytes and days
+ * (a claim's lines mostly share their day). */
+typedef struct DateMemo {
+    uint64_t w;  /* bytes 0..7 */
+    uint16_t w2; /* bytes 8..9 */
+    int valid;
+    int64_t days;
+} DateMemo;
+
 /* The state of one parse. */
 typedef struct P {
     const char *start, *p, *end;
@@ -252,12 +261,15 @@ typedef struct P {
         uint32_t index; /* 1-based */
     } path[MAX_LIST_NESTING + 1];
     /* per list nesting level, the items read so far (reused from list to
-     * list; a list gets an arena array of exactly its length at its end) */
+     * list; a list gets an arena array of exactly its length at its end):
+     * the claim's own lists start in `first`, on parse_ex's stack, and
+     * move to the heap only when they outgrow it */
     Alloc alloc;
     struct {
         Value *v;
         size_t cap; /* in Values */
     } items[MAX_LIST_NESTING + 1];
+    Value *first;
     StrMap *strings;   /* equal strings shared through it (text -> ArbStr), or NULL */
     int no_hash;       /* JsonrOptions.no_hash */
     InputNotes *notes; /* keys read as no field are counted here, or NULL */
@@ -279,7 +291,8 @@ typedef struct P {
         uint32_t n, h;
     } pend[PEND_MAX];
     int npend;
-    int fast; /* the value fast paths are taken (jsonr_parse_reference: not) */
+    int fast;      /* the value fast paths are taken (jsonr_parse_reference: not) */
+    DateMemo date; /* for fast_value */
     /* with strings not shared, the strings whose hash (FNV-1a, a serial
      * chain of multiplies) waits, to be computed four at a time
      * (hash_flush) */
@@ -440,30 +453,46 @@ static int
 scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
     const unsigned char *end = (const unsigned char *)P_->end;
     int esc = 0;
-    for (;;) {
 #if defined(__SSE2__)
-        /* the plain run 16 bytes a step; when its first stop is a quote, the
-         * masks say so and the string ends without a look at the byte */
-        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                      space = _mm_set1_epi8(' ');
-        while (end - q >= 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-            unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
-            unsigned m = mq | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, bslash),
-                                                                       _mm_cmplt_epi8(x, space)));
-            if (m) {
-                q += __builtin_ctz(m);
-                if (m & -m & mq) {
-                    *n = (size_t)((const char *)q - *s);
-                    P_->p = (const char *)q + 1;
-                    return esc;
-                }
-                break;
-            }
-            q += 16;
-        }
+    /* a run of 3-byte characters: the bits each byte must have, and their
+     * values (byte 15, the next run's, any) */
+    const __m128i cjk_mask =
+        _mm_setr_epi8((char)0xF0, (char)0xC0, (char)0xC0, (char)0xF0, (char)0xC0, (char)0xC0,
+                      (char)0xF0, (char)0xC0, (char)0xC0, (char)0xF0, (char)0xC0, (char)0xC0,
+                      (char)0xF0, (char)0xC0, (char)0xC0, 0);
+    const __m128i cjk_want =
+        _mm_setr_epi8((char)0xE0, (char)0x80, (char)0x80, (char)0xE0, (char)0x80, (char)0x80,
+                      (char)0xE0, (char)0x80, (char)0x80, (char)0xE0, (char)0x80, (char)0x80,
+                      (char)0xE0, (char)0x80, (char)0x80, 0);
 #endif
-        q = skip_plain(q, end);
+    for (;;) {
+        /* q at a byte to look at (as scan_string_at leaves it, most
+         * often), or in a plain run */
+        if (q >= end || !str_class[*q]) {
+#if defined(__SSE2__)
+            /* the plain run 16 bytes a step; when its first stop is a quote, the
+             * masks say so and the string ends without a look at the byte */
+            const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                          space = _mm_set1_epi8(' ');
+            while (end - q >= 16) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+                unsigned mq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote));
+                unsigned m = mq | (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                                      _mm_cmpeq_epi8(x, bslash), _mm_cmplt_epi8(x, space)));
+                if (m) {
+                    q += __builtin_ctz(m);
+                    if (m & -m & mq) {
+                        *n = (size_t)((const char *)q - *s);
+                        P_->p = (const char *)q + 1;
+                        return esc;
+                    }
+                    break;
+                }
+                q += 16;
+            }
+#endif
+            q = skip_plain(q, end);
+        }
         if (q >= end) return eof_fail(P_);
         switch (str_class[*q]) {
         case 1:
@@ -513,6 +542,35 @@ scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
              * time, and 2-byte forms (leads C2..DF) inline; the rest (E0,
              * ED, 4-byte forms, errors) by utf8_seq_len. */
             do {
+#if defined(__SSE2__)
+                /* five 3-byte characters at a time: the leads (bytes 0, 3,
+                 * ..., 12) E1..EC or EE..EF, the others continuation bytes;
+                 * a step whose bytes are such up to a quote after a whole
+                 * character ends the string there */
+                while (end - q >= 16) {
+                    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+                    __m128i form = _mm_cmpeq_epi8(_mm_and_si128(x, cjk_mask), cjk_want);
+                    __m128i e0ed = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE0)),
+                                                _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xED)));
+                    unsigned fm = (unsigned)_mm_movemask_epi8(form),
+                             lead_bad = (unsigned)_mm_movemask_epi8(e0ed) & 0x1249;
+                    if ((fm & 0x7FFF) == 0x7FFF && !lead_bad) {
+                        q += 15;
+                        continue;
+                    }
+                    unsigned mq =
+                        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+                    if (mq) {
+                        unsigned k = (unsigned)__builtin_ctz(mq), before = (1u << k) - 1;
+                        if (k % 3 == 0 && (fm & before) == before && !(lead_bad & before)) {
+                            *n = (size_t)((const char *)q + k - *s);
+                            P_->p = (const char *)q + k + 1;
+                            return esc;
+                        }
+                    }
+                    break;
+                }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
                 /* two 3-byte characters at a time (CJK text is all such) */
                 while (end - q >= 8) {
@@ -547,16 +605,19 @@ scan_string_from(P *P_, const unsigned char *q, const char **s, size_t *n) {
     }
 }
 
-/* Scans the string whose opening quote is at P_->p, as scan_string_from
- * (same answers); *s and *n get the raw text between the quotes.  Inline,
- * a string whose first stop in its 16-byte steps is its closing quote (most
- * values and keys) ends here; anything else goes on in scan_string_from,
- * from that stop. */
-static inline int scan_string(P *P_, const char **s, size_t *n) {
-    const unsigned char *q = (const unsigned char *)P_->p + 1;
+/* Scans the string whose opening quote is at `open` (the text ending at
+ * end), as scan_string_from (same answers); *s and *n get the raw text
+ * between the quotes, *after the position after the closing quote; field:
+ * the field whose value it is (for a NUL's message), or NULL.
+ * Inline, a string whose first stop in its 16-byte steps is its closing
+ * quote (most values and keys) ends here; anything else goes on in
+ * scan_string_from, from that stop. */
+static inline int scan_string_at(P *P_, const char *open, const char *end_, const char *field,
+                                 const char **s, size_t *n, const char **after) {
+    const unsigned char *q = (const unsigned char *)open + 1;
     *s = (const char *)q;
 #if defined(__SSE2__)
-    const unsigned char *end = (const unsigned char *)P_->end;
+    const unsigned char *end = (const unsigned char *)end_;
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
                   space = _mm_set1_epi8(' ');
     while (end - q >= 16) {
@@ -568,15 +629,30 @@ static inline int scan_string(P *P_, const char **s, size_t *n) {
             q += __builtin_ctz(m);
             if (m & -m & mq) {
                 *n = (size_t)((const char *)q - *s);
-                P_->p = (const char *)q + 1;
+                *after = (const char *)q + 1;
                 return 0;
             }
             break;
         }
         q += 16;
     }
+#else
+    (void)end_;
 #endif
-    return scan_string_from(P_, q, s, n);
+    P_->field = field;
+    int esc = scan_string_from(P_, q, s, n);
+    P_->field = NULL;
+    *after = P_->p;
+    return esc;
+}
+
+/* Scans the string whose opening quote is at P_->p, as scan_string_at,
+ * and leaves P_->p after it. */
+static inline int scan_string(P *P_, const char **s, size_t *n) {
+    const char *after = P_->p;
+    int esc = scan_string_at(P_, P_->p, P_->end, P_->field, s, n, &after);
+    P_->p = after;
+    return esc;
 }
 
 /* Decodes the escapes of a string scan_string has checked into out (room
@@ -816,7 +892,7 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
     P_->p++; /* '[' */
     uint32_t width = child->rt->nfields ? child->rt->nfields : 1, n = 0;
     size_t wbytes = (size_t)width * sizeof(Value);
-    ArbList *l = arena_alloc(P_->ar, sizeof(ArbList));
+    ArbList *l = arena_alloc_raw(P_->ar, sizeof(ArbList)); /* every member set at the end */
     if (!l) return oom_fail(P_, P_->p);
     int level = P_->npath; /* < MAX_LIST_NESTING + 1: the schema's lists nest no deeper */
     ws(P_);
@@ -837,9 +913,13 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
                 if (n >= UINT32_MAX / 2) return fail(P_, P_->p, "too many items in a list");
                 size_t old = P_->items[level].cap, ncap = old ? old * 2 : 64 * (size_t)width;
                 while (ncap < ((size_t)n + 1) * width) ncap *= 2;
-                Value *grown = mem_realloc(P_->alloc, P_->items[level].v, old * sizeof(Value),
-                                           ncap * sizeof(Value));
+                Value *cur = P_->items[level].v;
+                int on_stack = cur == P_->first;
+                Value *grown =
+                    mem_realloc(P_->alloc, on_stack ? NULL : cur,
+                                on_stack ? 0 : old * sizeof(Value), ncap * sizeof(Value));
                 if (!grown) return oom_fail(P_, P_->p);
+                if (on_stack && n) memcpy(grown, cur, (size_t)n * width * sizeof(Value));
                 P_->items[level].v = grown;
                 P_->items[level].cap = ncap;
             }
@@ -865,7 +945,8 @@ static int parse_list(P *P_, const JRec *child, const Field *fd, const ArbList *
         }
         P_->npath--;
     }
-    Value *items = arena_alloc(P_->ar, (n ? n : 1) * wbytes);
+    /* n items: every byte written by the copy, so not zeroed first */
+    Value *items = n ? arena_alloc_raw(P_->ar, n * wbytes) : arena_alloc(P_->ar, wbytes);
     if (!items) return oom_fail(P_, P_->p);
     if (n) memcpy(items, P_->items[level].v, n * wbytes);
     l->n = n;
@@ -967,22 +1048,34 @@ static inline int64_t fast_digits(const char **q, const char *end, int most) {
     return v;
 }
 
-/* The value of field f at P_->p read by a fast path, which reads only the
- * forms it knows and reads them as the slow path (parse_field's switch)
- * would: a date or datetime string written in full, a money amount as a
- * plain string or number, an integer, an enum's spelling.  1 when read
- * (P_->p after it), 0 when the slow path must read it (nothing changed). */
-static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
-    const char *at = P_->p, *end = P_->end;
+/* The value of a field (jf) at `at` (c = *at, the text ending at end) read
+ * by a fast path, which reads only the forms it knows and reads them as
+ * the slow path (parse_field's switch) would: a date or datetime string
+ * written in full, a money amount as a plain string or number, an
+ * integer, an enum's spelling; max_field: P.max_field.  The position after
+ * the value when read, NULL when the slow path must read it (*out
+ * unchanged). */
+static inline const char *fast_value(const JField *jf, char c, const char *at, const char *end,
+                                     size_t max_field, DateMemo *dm, Value *out) {
     switch (jf->kind) {
     case TY_DATE:
     case TY_DATETIME: {
         size_t len = jf->kind == TY_DATE ? 10 : 19;
-        if (c != '"' || (size_t)(end - at) < len + 2 || at[len + 1] != '"' || len > P_->max_field)
-            return 0;
+        if (c != '"' || (size_t)(end - at) < len + 2 || at[len + 1] != '"' || len > max_field)
+            return NULL;
         unsigned bad = 0;
         int64_t days;
-        if (fast_ymd(at + 1, &bad, &days)) return 0;
+        /* the same 10 bytes as the date before: the same days (fast_ymd
+         * reads nothing else) */
+        uint64_t w = swar_load(at + 1);
+        uint16_t w2;
+        memcpy(&w2, at + 9, 2);
+        if (dm->valid && dm->w == w && dm->w2 == w2) {
+            days = dm->days;
+        } else {
+            if (fast_ymd(at + 1, &bad, &days)) return NULL;
+            *dm = (DateMemo){w, w2, 1, days};
+        }
         if (jf->kind == TY_DATE) {
             out->i = days;
         } else {
@@ -990,11 +1083,10 @@ static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
             unsigned hh = digits2(q + 1, &bad), mm = digits2(q + 4, &bad),
                      ss = digits2(q + 7, &bad);
             if (bad || q[0] != 'T' || q[3] != ':' || q[6] != ':' || hh > 23 || mm > 59 || ss > 59)
-                return 0;
+                return NULL;
             out->i = days * SECS_PER_DAY + (int64_t)(hh * 3600 + mm * 60 + ss);
         }
-        P_->p = at + len + 2;
-        return 1;
+        return at + len + 2;
     }
     case TY_MONEY: {
         /* "12.30" (leading zeros allowed, as scalar_parse_money takes them)
@@ -1004,19 +1096,19 @@ static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
         if (c == '"') {
             int k = 0;
             while (q < end && (unsigned)(unsigned char)*q - '0' <= 9) {
-                if (++k > 15) return 0;
+                if (++k > 15) return NULL;
                 whole = whole * 10 + (*q++ - '0');
             }
-            if (!k) return 0;
+            if (!k) return NULL;
         } else if ((whole = fast_digits(&q, end, 15)) < 0) {
-            return 0;
+            return NULL;
         }
         int64_t cents = 0;
         if (q < end && *q == '.') {
-            if (end - q < 3) return 0; /* the point and two bytes after it */
+            if (end - q < 3) return NULL; /* the point and two bytes after it */
             unsigned d1 = (unsigned)(unsigned char)q[1] - '0',
                      d2 = (unsigned)(unsigned char)q[2] - '0';
-            if (d1 > 9) return 0;
+            if (d1 > 9) return NULL;
             if (d2 <= 9) {
                 cents = d1 * 10 + d2;
                 q += 3;
@@ -1025,42 +1117,39 @@ static inline int fast_value(P *P_, const JField *jf, char c, Value *out) {
                 q += 2;
             }
         }
-        if (q >= end) return 0;
+        if (q >= end) return NULL;
         if (c == '"') {
-            if (*q != '"' || (size_t)(q - at - 1) > P_->max_field) return 0;
+            if (*q != '"' || (size_t)(q - at - 1) > max_field) return NULL;
             q++;
         } else if (*q != ',' && *q != '}') {
-            return 0;
+            return NULL;
         }
         out->i = c == '-' ? -(whole * 100 + cents) : whole * 100 + cents;
-        P_->p = q;
-        return 1;
+        return q;
     }
     case TY_INT: {
         const char *q = at + (c == '-');
         int64_t v = fast_digits(&q, end, 18);
-        if (v < 0 || q >= end || (*q != ',' && *q != '}')) return 0;
+        if (v < 0 || q >= end || (*q != ',' && *q != '}')) return NULL;
         out->i = c == '-' ? -v : v;
-        P_->p = q;
-        return 1;
+        return q;
     }
     case TY_ENUM: {
-        if (c != '"' || !jf->enm) return 0;
+        if (c != '"' || !jf->enm) return NULL;
         int n = short_plain(at + 1, end);
-        if (n <= 0 || (size_t)n > P_->max_field) return 0;
+        if (n <= 0 || (size_t)n > max_field) return NULL;
         uint64_t head = key_head(at + 1, (size_t)n, (size_t)(end - at - 1));
         for (uint32_t i = 0; i < jf->nenum; i++) {
             const JEnum *e = &jf->enm[i];
             if (e->len == (uint32_t)n && e->head == head &&
                 (n <= 8 || strmap_bytes_eq(e->s + 8, at + 9, (size_t)n - 8))) {
                 out->i = e->member;
-                P_->p = at + n + 2;
-                return 1;
+                return at + n + 2;
             }
         }
-        return 0;
+        return NULL;
     }
-    default: return 0;
+    default: return NULL;
     }
 }
 
@@ -1166,7 +1255,110 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
     return 0;
 }
 
-/* Parses the value at P_->p into field f of a record. */
+/* Reads the string value s[0..n) (its raw text, esc: with escapes; its
+ * opening quote at `at`) of field f of a record into *out. */
+static int string_value(P *P_, const JRec *j, int f, const char *at, const char *s, size_t n,
+                        int esc, Value *out) {
+    const Field *fd = &j->rt->fields[f];
+    uint8_t kind = fd->type.kind;
+    char buf[48];
+    if (n == 0) { /* "" is missing, as an empty CSV cell is */
+        if (kind == TY_LIST)
+            return bad(P_, at, "field '%s': expected %s, got a string", fd->name, expected(kind));
+        *out = j->blank[f];
+        return 0;
+    }
+    if (n > P_->max_field) { /* a string no claim has: refused, not held */
+        *out = j->blank[f];
+        return bad(P_, at,
+                   "field '%s': a value of %zu bytes, over the limit of %zu bytes a field "
+                   "(--max-field-bytes)",
+                   fd->name, n, P_->max_field);
+    }
+    const char *nul = esc ? nul_escape(s, n) : NULL;
+    if (nul) { /* a NUL would cut the value short wherever it is used as a C string */
+        *out = j->blank[f];
+        return bad(P_, nul, "field '%s': a NUL character (\\u0000) in a string", fd->name);
+    }
+    if (type_is_string(kind)) {
+        const ArbStr *pv = P_->prev && P_->strings ? P_->prev[f].s : NULL;
+        if (pv && !esc && pv->len == n && strmap_bytes_eq(pv->data, s, n)) {
+            out->s = pv;
+            return 0;
+        }
+        return make_str(P_, at, s, n, esc, &out->s);
+    }
+    if (esc) { /* rare: a scalar written with escapes */
+        char *d = arena_alloc(P_->ar, n);
+        if (!d) return oom_fail(P_, at);
+        n = unescape(s, n, d);
+        s = d;
+    }
+    switch (kind) {
+    case TY_INT:
+        if (scalar_parse_int(s, n, &out->i))
+            return bad(P_, at, "field '%s': expected an integer, got the string \"%s\"", fd->name,
+                       snip(buf, sizeof buf, s, n));
+        return 0;
+    case TY_MONEY:
+        if (scalar_parse_money(s, n, &out->i))
+            return bad(P_, at, "field '%s': \"%s\" is not a money amount (at most 2 decimals)",
+                       fd->name, snip(buf, sizeof buf, s, n));
+        return 0;
+    case TY_ENUM: {
+        int k = scalar_enum_index(fd->type.enm, s, n);
+        if (k >= 0) {
+            out->i = k;
+            return 0;
+        }
+        char members[160];
+        scalar_enum_spellings(fd->type.enm, members, sizeof members);
+        return bad(P_, at, "field '%s': '%s' is not one of %s", fd->name,
+                   snip(buf, sizeof buf, s, n), members);
+    }
+    case TY_LIST:
+        return bad(P_, at, "field '%s': expected %s, got a string", fd->name, expected(kind));
+    default: {
+        const char *why = scalar_parse(&fd->type, s, n, P_->ar, out);
+        if (why)
+            return bad(P_, at, "field '%s': \"%s\" is %s", fd->name, snip(buf, sizeof buf, s, n),
+                       why);
+        return 0;
+    }
+    }
+}
+
+/* make_str of a plain string (no escapes, 0 < n <= the field limit), for
+ * the record loop: inline but for the map's look-up (with P_->strings)
+ * and the hashes (without), which wait. */
+static inline int plain_str(P *P_, const char *at, const char *s, size_t n, const ArbStr **out) {
+    if (P_->strings) {
+        uint32_t mh = strmap_hash(P_->strings, s, n);
+        if (P_->npend == PEND_MAX && pend_flush(P_)) return -1;
+        strmap_prefetch(P_->strings, mh);
+        P_->pend[P_->npend].out = out;
+        P_->pend[P_->npend].at = at;
+        P_->pend[P_->npend].s = s;
+        P_->pend[P_->npend].n = (uint32_t)n;
+        P_->pend[P_->npend].h = mh;
+        P_->npend++;
+        *out = NULL;
+        return 0;
+    }
+    ArbStr *a = new_str(P_, s, n);
+    if (!a) return oom_fail(P_, at);
+    *out = a;
+    if (P_->no_hash) {
+        a->hash = 0;
+    } else { /* hashed later, with three others (hash_flush) */
+        if (P_->nunhashed == HASH_MAX) hash_flush(P_);
+        P_->unhashed[P_->nunhashed++] = a;
+    }
+    return 0;
+}
+
+/* Parses the value at P_->p into field f of a record (the general path:
+ * the record loop has tried the fast paths). */
 static int parse_field(P *P_, const JRec *j, int f, Value *out) {
     const Field *fd = &j->rt->fields[f];
     uint8_t kind = fd->type.kind;
@@ -1175,7 +1367,6 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
     const char *s;
     size_t n;
     int is_int;
-    if (P_->fast && fast_value(P_, &j->jf[f], c, out)) return 0;
     switch (c) {
     case 'n':
         if (literal(P_, "null", 4)) return -1;
@@ -1201,71 +1392,7 @@ static int parse_field(P *P_, const JRec *j, int f, Value *out) {
         int esc = scan_string(P_, &s, &n);
         P_->field = NULL;
         if (esc < 0) return -1;
-        if (n == 0) { /* "" is missing, as an empty CSV cell is */
-            if (kind == TY_LIST)
-                return bad(P_, at, "field '%s': expected %s, got a string", fd->name,
-                           expected(kind));
-            *out = j->blank[f];
-            return 0;
-        }
-        if (n > P_->max_field) { /* a string no claim has: refused, not held */
-            *out = j->blank[f];
-            return bad(P_, at,
-                       "field '%s': a value of %zu bytes, over the limit of %zu bytes a field "
-                       "(--max-field-bytes)",
-                       fd->name, n, P_->max_field);
-        }
-        const char *nul = esc ? nul_escape(s, n) : NULL;
-        if (nul) { /* a NUL would cut the value short wherever it is used as a C string */
-            *out = j->blank[f];
-            return bad(P_, nul, "field '%s': a NUL character (\\u0000) in a string", fd->name);
-        }
-        if (type_is_string(kind)) {
-            const ArbStr *pv = P_->prev && P_->strings ? P_->prev[f].s : NULL;
-            if (pv && !esc && pv->len == n && strmap_bytes_eq(pv->data, s, n)) {
-                out->s = pv;
-                return 0;
-            }
-            return make_str(P_, at, s, n, esc, &out->s);
-        }
-        if (esc) { /* rare: a scalar written with escapes */
-            char *d = arena_alloc(P_->ar, n);
-            if (!d) return oom_fail(P_, at);
-            n = unescape(s, n, d);
-            s = d;
-        }
-        switch (kind) {
-        case TY_INT:
-            if (scalar_parse_int(s, n, &out->i))
-                return bad(P_, at, "field '%s': expected an integer, got the string \"%s\"",
-                           fd->name, snip(buf, sizeof buf, s, n));
-            return 0;
-        case TY_MONEY:
-            if (scalar_parse_money(s, n, &out->i))
-                return bad(P_, at, "field '%s': \"%s\" is not a money amount (at most 2 decimals)",
-                           fd->name, snip(buf, sizeof buf, s, n));
-            return 0;
-        case TY_ENUM: {
-            int k = scalar_enum_index(fd->type.enm, s, n);
-            if (k >= 0) {
-                out->i = k;
-                return 0;
-            }
-            char members[160];
-            scalar_enum_spellings(fd->type.enm, members, sizeof members);
-            return bad(P_, at, "field '%s': '%s' is not one of %s", fd->name,
-                       snip(buf, sizeof buf, s, n), members);
-        }
-        case TY_LIST:
-            return bad(P_, at, "field '%s': expected %s, got a string", fd->name, expected(kind));
-        default: {
-            const char *why = scalar_parse(&fd->type, s, n, P_->ar, out);
-            if (why)
-                return bad(P_, at, "field '%s': \"%s\" is %s", fd->name,
-                           snip(buf, sizeof buf, s, n), why);
-            return 0;
-        }
-        }
+        return string_value(P_, j, f, at, s, n, esc, out);
     }
     default:
         if (scan_number(P_, &s, &n, &is_int)) return -1;
@@ -1323,56 +1450,80 @@ static int unread_key(P *P_, const JRec *j, int f, const char *at, const char *k
     return 0;
 }
 
+/* Whether the plain key of field g, "name": (jf), starts at p (at most
+ * 16 bytes readable before end: the masked compare needs 16). */
+static inline int key_is(const JRec *j, uint32_t g, const char *p, const char *end) {
+    const JField *gf = &j->jf[g];
+    if (gf->glen <= 16 && end - p >= 16) {
+        /* keys of up to 16 bytes: two words compared under their masks */
+        uint64_t a = swar_load(p), b = swar_load(p + 8);
+        return (((a ^ gf->k0) & gf->m0) | ((b ^ gf->k1) & gf->m1)) == 0;
+    }
+    return (size_t)(end - p) >= gf->glen && strmap_bytes_eq(j->quoted[g], p, gf->glen);
+}
+
+/* p past any whitespace (the common case, none, is two compares). */
+static inline const char *skip_ws(const char *p, const char *end) {
+    while (p < end && (unsigned char)*p <= ' ' &&
+           (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
 /* Parses an object at P_->p into a record of j's type: every field starts
- * missing; required and key fields must end up present. */
+ * missing; required and key fields must end up present.  The position is
+ * kept in p through the loop and handed to P_->p only around the general
+ * code (parse_field, the key scan, skipping, errors). */
 static int parse_record(P *P_, const JRec *j, Value *out) {
     const RecordType *rt = j->rt;
-    const char *open = P_->p;
+    const char *open = P_->p, *p, *const end = P_->end;
+    const int fast = P_->fast;
+    const size_t max_field = P_->max_field;
+    const uint32_t nfields = rt->nfields;
     uint64_t named = 0; /* fields (the first 64) whose value was an error */
     /* fields whose key was read (derived ones too): a key given twice rejects
      * the record (else the last would win silently); unknown keys are not
      * tracked */
-    uint64_t seen_small[4] = {0}, *seen = seen_small;
-    int guess = 0; /* the field expected next */
-    if (++P_->depth > MAX_DEPTH) return fail(P_, P_->p, "nesting too deep");
-    if (rt->nfields > 64 * 4) {
-        size_t words = (rt->nfields + 63) / 64;
-        if (!(seen = arena_alloc(P_->ar, words * sizeof(uint64_t)))) return oom_fail(P_, P_->p);
+    uint64_t seen0 = 0;                               /* the first 64 */
+    uint64_t seen_small[4] = {0}, *seen = seen_small; /* the rest, by their word */
+    uint32_t guess = 0;                               /* the field expected next */
+    if (++P_->depth > MAX_DEPTH) return fail(P_, open, "nesting too deep");
+    if (nfields > 64 * 4) {
+        size_t words = (nfields + 63) / 64;
+        if (!(seen = arena_alloc(P_->ar, words * sizeof(uint64_t)))) return oom_fail(P_, open);
         memset(seen, 0, words * sizeof(uint64_t));
     }
-    memcpy(out, j->blank, rt->nfields * sizeof(Value));
-    P_->p++; /* '{' */
-    ws(P_);
-    if (P_->p < P_->end && *P_->p == '}') {
-        P_->p++;
+    memcpy(out, j->blank, nfields * sizeof(Value));
+    /* with strings shared, the list item before this one (fixed while this
+     * record is read: a nested list puts it back) */
+    const Value *const prev = P_->strings ? P_->prev : NULL;
+    p = skip_ws(open + 1, end); /* after '{' */
+    if (p < end && *p == '}') {
+        p++;
     } else {
         for (;;) {
-            ws(P_);
-            if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p != '"') return fail(P_, P_->p, "invalid JSON: expected a key in quotes");
-            const char *key, *keyat = P_->p;
-            size_t klen;
-            int f, before = P_->nerr, twice = 0;
-            const JField *gf = (uint32_t)guess < rt->nfields ? &j->jf[guess] : NULL;
-            size_t glen = gf ? gf->glen : 0;
-            int hit = 0;
-            if (gf && gf->glen <= 16 && P_->end - P_->p >= 16) {
-                /* keys of up to 16 bytes: two words compared under their masks */
-                uint64_t a = swar_load(P_->p), b = swar_load(P_->p + 8);
-                hit = (((a ^ gf->k0) & gf->m0) | ((b ^ gf->k1) & gf->m1)) == 0;
-            } else if (gf) {
-                hit = (size_t)(P_->end - P_->p) >= glen &&
-                      strmap_bytes_eq(j->quoted[guess], P_->p, glen);
+            if (p >= end || *p != '"') { /* rare: whitespace, the end, not a key */
+                p = skip_ws(p, end);
+                if (p >= end) return eof_fail(P_);
+                if (*p != '"') return fail(P_, p, "invalid JSON: expected a key in quotes");
             }
-            if (hit) {
-                /* the key expected next, written plainly: "name": (the
-                 * scan below would find just that) */
-                f = guess;
-                key = P_->p + 1;
-                klen = glen - 3;
-                P_->p += glen;
+            const char *key, *keyat = p;
+            size_t klen;
+            int f = -1, twice = 0;
+            /* the key expected next, or the one after it (a field left
+             * out), written plainly: "name": (the scan below would find
+             * just that); the reference reading always scans */
+            if (fast && guess < nfields && key_is(j, guess, p, end))
+                f = (int)guess;
+            else if (fast && guess + 1 < nfields && key_is(j, guess + 1, p, end))
+                f = (int)guess + 1;
+            if (f >= 0) {
+                key = NULL; /* keyat + 1, as the rare paths below set it */
+                klen = 0;
+                p += j->jf[f].glen;
             } else {
-                int esc = scan_string(P_, &key, &klen);
+                const char *after;
+                int esc = scan_string_at(P_, p, end, NULL, &key, &klen, &after);
                 if (esc < 0) return -1;
                 if (esc) {
                     char *d = arena_alloc(P_->ar, klen + 1);
@@ -1380,45 +1531,92 @@ static int parse_record(P *P_, const JRec *j, Value *out) {
                     klen = unescape(key, klen, d);
                     key = d;
                 }
-                ws(P_);
-                if (P_->p >= P_->end) return eof_fail(P_);
-                if (*P_->p != ':') return fail(P_, P_->p, "invalid JSON: expected ':' after a key");
-                P_->p++;
-                f = find_field(j, key, klen, esc ? klen : (size_t)(P_->end - key), guess);
+                p = skip_ws(after, end);
+                if (p >= end) return eof_fail(P_);
+                if (*p != ':') return fail(P_, p, "invalid JSON: expected ':' after a key");
+                p++;
+                f = find_field(j, key, klen, esc ? klen : (size_t)(end - key), (int)guess);
             }
-            ws(P_);
-            if (P_->p >= P_->end) return eof_fail(P_);
-            if (f >= 0) {
-                guess = f + 1;
+            if (p >= end || (unsigned char)*p <= ' ') {
+                p = skip_ws(p, end);
+                if (p >= end) return eof_fail(P_);
+            }
+            const JField *jf = f >= 0 ? &j->jf[f] : NULL;
+            if (jf) {
+                guess = (uint32_t)f + 1;
                 uint64_t bit = 1ull << (f & 63);
-                twice = (seen[f >> 6] & bit) != 0;
-                seen[f >> 6] |= bit;
+                if (f < 64) {
+                    twice = (seen0 & bit) != 0;
+                    seen0 |= bit;
+                } else {
+                    twice = (seen[f >> 6] & bit) != 0;
+                    seen[f >> 6] |= bit;
+                }
             }
+            if ((twice || !jf || jf->derived) && !key)
+                key = keyat + 1, klen = jf->glen - 3; /* the key matched as expected */
             if (twice) { /* the record is rejected: which value was meant? */
                 char buf[48];
                 bad(P_, keyat, "key '%s' given twice in one object",
                     snip(buf, sizeof buf, key, klen));
+                P_->p = p;
                 if (skip_value(P_)) return -1;
-            } else if (f < 0 || j->jf[f].derived) {
+                p = P_->p;
+            } else if (!jf || jf->derived) {
+                P_->p = p;
                 if (unread_key(P_, j, f, keyat, key, klen) || skip_value(P_)) return -1;
-            } else if (parse_field(P_, j, f, &out[f])) {
-                return -1;
-            } else if (P_->nerr > before && f < 64) {
-                named |= 1ull << f; /* a bad value: not "missing" as well */
+                p = P_->p;
+            } else {
+                const char *q;
+                if (fast &&
+                    (q = fast_value(jf, *p, p, end, max_field, &P_->date, &out[f])) != NULL) {
+                    p = q;
+                    goto next; /* a fast path adds no error */
+                }
+                int before = P_->nerr; /* a bad value is not "missing" as well */
+                if (fast && *p == '"') {
+                    /* a string: scanned here, read as parse_field reads it */
+                    const char *s;
+                    size_t n;
+                    int esc = scan_string_at(P_, p, end, rt->fields[f].name, &s, &n, &q);
+                    if (esc < 0) return -1;
+                    const ArbStr *pv;
+                    if (esc || n - 1 >= max_field || !type_is_string(jf->kind)) {
+                        if (string_value(P_, j, f, p, s, n, esc, &out[f])) return -1;
+                    } else if (prev && (pv = prev[f].s) != NULL && pv->len == n &&
+                               strmap_bytes_eq(pv->data, s, n)) {
+                        out[f].s = pv; /* as string_value reads it */
+                    } else if (plain_str(P_, p, s, n, &out[f].s)) {
+                        return -1;
+                    }
+                    p = q;
+                } else {
+                    P_->p = p;
+                    if (parse_field(P_, j, f, &out[f])) return -1;
+                    p = P_->p;
+                }
+                if (P_->nerr > before && f < 64)
+                    named |= 1ull << f; /* a bad value: not "missing" as well */
             }
-            ws(P_);
-            if (P_->p >= P_->end) return eof_fail(P_);
-            if (*P_->p == ',') {
-                P_->p++;
+        next:
+            if (p < end && *p == ',') { /* the common case first */
+                p++;
                 continue;
             }
-            if (*P_->p == '}') {
-                P_->p++;
+            p = skip_ws(p, end);
+            if (p >= end) return eof_fail(P_);
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (*p == '}') {
+                p++;
                 break;
             }
-            return fail(P_, P_->p, "invalid JSON: expected ',' or '}'");
+            return fail(P_, p, "invalid JSON: expected ',' or '}'");
         }
     }
+    P_->p = p;
     if (P_->npend && pend_flush(P_)) return -1; /* the record's strings, before the check */
     for (uint32_t i = 0; i < j->nreq; i++) {
         const Field *fd = &rt->fields[j->req[i]];
@@ -1442,7 +1640,9 @@ static int parse_top(const JsonReader *r, P *P_, Arena *ar, const Value **out) {
                         ? json_kind(*P_->p)
                         : _("something else"));
     size_t nf = r->claim->rt->nfields ? r->claim->rt->nfields : 1;
-    Value *rec = arena_alloc(ar, nf * sizeof(Value));
+    /* parse_record writes every field (a blank record first) */
+    Value *rec = r->claim->rt->nfields ? arena_alloc_raw(ar, nf * sizeof(Value))
+                                       : arena_alloc(ar, sizeof(Value));
     if (!rec) return oom_fail(P_, P_->p);
     if (parse_record(P_, r->claim, rec)) return -1;
     ws(P_);
@@ -1468,6 +1668,7 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
                     const Value **out, char *errbuf, size_t errcap, size_t *err_off, int fast) {
     P P_;
     P_.fast = fast;
+    P_.date.valid = 0;
     P_.strings = o ? o->strings : NULL;
     P_.no_hash = o && o->no_hash && !P_.strings;
     P_.notes = o ? o->notes : NULL;
@@ -1489,6 +1690,9 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
     P_.depth = P_.npath = 0;
     P_.alloc = r->alloc;
     memset(P_.items, 0, sizeof P_.items);
+    Value first[1024]; /* 8 KB: a claim's lines, most often */
+    P_.first = P_.items[0].v = first;
+    P_.items[0].cap = sizeof first / sizeof *first;
     if (errbuf && errcap) errbuf[0] = 0;
     if (err_off) *err_off = 0;
     if (P_.notes) notes_next_record(P_.notes);
@@ -1496,7 +1700,8 @@ static int parse_ex(const JsonReader *r, const char *p, size_t n, Arena *ar, con
     int rc = parse_top(r, &P_, ar, out);
     hash_flush(&P_);
     for (int i = 0; i <= MAX_LIST_NESTING; i++)
-        mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
+        if (P_.items[i].v != first)
+            mem_free(r->alloc, P_.items[i].v, P_.items[i].cap * sizeof(Value));
     if (P_.nerr > JSONR_MAX_ERRORS && errbuf && P_.errlen + 1 < errcap)
         snprintf(errbuf + P_.errlen, errcap - P_.errlen, "; and %d more",
                  P_.nerr - JSONR_MAX_ERRORS);

@@ -2,8 +2,11 @@
  * reader (plain, and strict with its notes) and the VM running the whole
  * standard library over it in a session; the reader with strings shared
  * must read what it reads without, its fast paths what its reference
- * reading does (values, messages, offsets), and the batch's one-pass scan for the
+ * reading does (values, messages, offsets), every string read valid UTF-8
+ * (an error for invalid UTF-8 naming an ill-formed sequence's first byte),
+ * and the batch's one-pass scan for the
  * claim id what a pass per key finds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +15,7 @@
 #include "input_notes.h"
 #include "json_reader.h"
 #include "strmap.h"
+#include "utf8.h"
 
 static arb_engine *engine;
 static arb_session *session;
@@ -42,6 +46,21 @@ static int same_record(const RecordType *rt, const Value *a, const Value *b) {
                 if (!same_record(fd->type.rec, list_item(x, i), list_item(y, i))) return 0;
         } else if (a[f].i != b[f].i) {
             return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether every string of record a of type rt is valid UTF-8 (the reader
+ * checks the text's bytes in runs: utf8_check is the one-at-a-time rule). */
+static int all_utf8(const RecordType *rt, const Value *a) {
+    for (uint32_t f = 0; f < rt->nfields; f++) {
+        const Field *fd = &rt->fields[f];
+        if (type_is_string(fd->type.kind)) {
+            if (a[f].s && utf8_check(a[f].s->data, a[f].s->len) != UTF8_VALID) return 0;
+        } else if (fd->type.kind == TY_LIST && a[f].l) {
+            for (uint32_t i = 0; i < a[f].l->n; i++)
+                if (!all_utf8(fd->type.rec, list_item(a[f].l, i))) return 0;
         }
     }
     return 1;
@@ -89,9 +108,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int rr = jsonr_parse_reference(engine->json, p, size, &ar, &fo, &ref, err_ref,
                                        sizeof err_ref, &off_ref);
         fz_check(rf == rr, "fast paths: %d, reference: %d", rf, rr);
-        if (rr == 0)
+        if (rr == 0) {
             fz_check(same_record(engine->prog->claim, fast, ref), "the fast paths change a value");
-        else
+            fz_check(all_utf8(engine->prog->claim, fast), "a string read is not valid UTF-8");
+        } else {
+            /* the one error is invalid UTF-8 (its message, not a value
+             * quoted in another's): it names the first byte of an
+             * ill-formed sequence */
+            char want[64];
+            size_t wl = (size_t)snprintf(want, sizeof want, "invalid UTF-8 at byte %zu", off),
+                   el = strlen(err);
+            if (el >= wl && strcmp(err + el - wl, want) == 0 &&
+                (el == wl || (el > wl + 2 && memcmp(err + el - wl - 3, "]: ", 3) == 0)) &&
+                !strstr(err, "; "))
+                fz_check(off < size && data[off] >= 0x80 &&
+                             utf8_seq_len(data + off, data + size) == 0,
+                         "invalid UTF-8 named at %zu, where a well-formed sequence starts", off);
+        }
+        if (rr != 0)
             fz_check(off == off_ref && strcmp(err, err_ref) == 0,
                      "the fast paths change the error: %s at %zu, reference %s at %zu", err, off,
                      err_ref, off_ref);

@@ -16,6 +16,7 @@
 
 #include "alloc_budget.h"
 #include "json_reader.h"
+#include "utf8.h"
 #include "scalar.h"
 #include "strmap.h"
 
@@ -1487,6 +1488,233 @@ static void test_string_scan_every_byte(void **state) {
     strmap_free(&m);
 }
 
+/* The string scan's UTF-8 checks (five 3-byte characters at a time, two
+ * at a time, one) against utf8_check: runs of 1 to 13 three-byte
+ * characters (E0 and ED leads at their limits among them), each byte of
+ * each replaced by every value from 0x80 to 0xFF, by 'A' and by a quote,
+ * the string last in the text or followed by a short or a long field:
+ * accepted exactly when utf8_check finds it valid, else rejected at the
+ * byte it names; cut by a quote, valid up to it, rejected after it. */
+static void test_utf8_runs(void **state) {
+    Ctx *c = *state;
+    static const char *const chars[] = {"左",           "\xE0\xA0\x80", "氧", "\xED\x9F\xBF",
+                                        "\xE1\x80\x80", "\xEC\xBF\xBF", "氟", "\xEE\x80\x80",
+                                        "\xEF\xBF\xBF", "\xED\x80\x80", "沙", "\xE0\xBF\xBF"};
+    const size_t nchars = sizeof chars / sizeof *chars;
+    char json[256], text[64];
+    size_t checked = 0, accepted = 0;
+    for (size_t k = 1; k <= 13; k++)
+        for (int form = 0; form < 3; form++)
+            for (size_t pos = 0; pos < 3 * k; pos++)
+                for (int b = 0x7E; b < 0x100; b++) {
+                    static const char *const forms[] = {
+                        "{\"claim_id\":\"C1\",\"note\":\"%s\"}",
+                        "{\"claim_id\":\"C1\",\"note\":\"%s\",\"sex\":\"M\"}",
+                        "{\"claim_id\":\"C1\",\"note\":\"%s\",\"person_id\":\"P0000000000\"}"};
+                    static const size_t after[] = {2, 12, 28}; /* bytes after the text */
+                    for (size_t i = 0; i < k; i++) memcpy(text + 3 * i, chars[(i + k) % nchars], 3);
+                    text[3 * k] = 0;
+                    text[pos] = (char)(b == 0x7E ? '"' : b == 0x7F ? 'A' : b);
+                    int len = snprintf(json, sizeof json, forms[form], text);
+                    size_t start = (size_t)len - after[form] - 3 * k; /* the note's text */
+                    size_t bad = utf8_check(text, b == 0x7E ? pos : 3 * k);
+                    const Value *v;
+                    int rc = same_as_reference(c, json, NULL, &v);
+                    checked++;
+                    if (b == 0x7E && bad == UTF8_VALID) { /* a string cut short */
+                        assert_int_not_equal(rc, 0);
+                        assert_non_null(strstr(c->err, "expected ',' or '}'"));
+                        assert_int_equal(c->off, start + pos + 1);
+                    } else if (bad == UTF8_VALID) {
+                        accepted++;
+                        assert_int_equal(rc, 0);
+                        assert_int_equal(v[C_NOTE].s->len, 3 * k);
+                        assert_memory_equal(v[C_NOTE].s->data, text, 3 * k + 1);
+                    } else {
+                        assert_int_not_equal(rc, 0);
+                        assert_non_null(strstr(c->err, "invalid UTF-8"));
+                        assert_int_equal(c->off, start + bad);
+                    }
+                }
+    assert_true(checked > 50000 && accepted > 1000 && accepted < checked);
+}
+
+/* The record loop's key matching (the key expected next, the one after
+ * it, the scan and table) against the reference reading, which always
+ * scans: every subset of the claim's fields in the schema's order (a line
+ * list's items with a subset of theirs), as written, with one key repeated
+ * two and three keys on, with a key spaced from its colon, escaped, or
+ * followed by an unknown one, plainly, strict, and with a field limit. */
+static void test_keys_match_reference(void **state) {
+    Ctx *c = *state;
+    static const char *const kv[C__N] = {"\"claim_id\":\"C1\"",
+                                         "\"person_id\":\"P\"",
+                                         "\"sex\":\"M\"",
+                                         "\"birth\":\"2024-01-01\"",
+                                         "\"settle\":\"2025-01-01T00:00:00\"",
+                                         "\"level\":3",
+                                         "\"total\":\"1.00\"",
+                                         "\"urgent\":true",
+                                         "\"stay\":\"1h\"",
+                                         "\"note\":\"n\"",
+                                         NULL /* lines: built below */,
+                                         "\"diagnoses\":[{\"code\":\"A\"}]",
+                                         "\"age\":3"};
+    static const char *const line_kv[] = {"\"line_no\":1", "\"item_code\":\"X\"",
+                                          "\"amount\":\"2.50\"", "\"name\":\"左\"", "\"qty\":2"};
+    JsonrOptions opts[3] = {
+        {NULL, NULL, 0, 0, 0, 0}, {NULL, NULL, 1, 0, 0, 0}, {NULL, NULL, 0, 0, 2, 0}};
+    char json[2048], lines[256];
+    size_t checked = 0, accepted = 0;
+    for (uint32_t mask = 0; mask < (1u << C__N); mask += 1 + (mask & 3))
+        for (int variant = 0; variant < 7; variant++) {
+            uint32_t lm = (mask * 7 + (uint32_t)variant) & 31;
+            size_t k = (size_t)snprintf(lines, sizeof lines, "\"lines\":[");
+            for (int item = 0; item < 2; item++) {
+                k += (size_t)snprintf(lines + k, sizeof lines - k, "%s{", item ? "," : "");
+                int first = 1;
+                for (int f = 0; f < 5; f++)
+                    if (lm >> f & 1 || (item && f == 0)) {
+                        k += (size_t)snprintf(lines + k, sizeof lines - k, "%s%s", first ? "" : ",",
+                                              line_kv[f]);
+                        first = 0;
+                    }
+                k += (size_t)snprintf(lines + k, sizeof lines - k, "}");
+            }
+            snprintf(lines + k, sizeof lines - k, "]");
+            size_t n = (size_t)snprintf(json, sizeof json, "{");
+            int nkeys = 0, repeat = -1;
+            for (int f = 0; f < C__N; f++) {
+                if (!(mask >> f & 1)) continue;
+                const char *item = f == C_LINES ? lines : kv[f];
+                char alt[300];
+                if (variant == 2 && nkeys == 1) { /* spaced from its colon */
+                    const char *colon = strchr(item + 1, '"') + 1;
+                    snprintf(alt, sizeof alt, "%.*s \t%s", (int)(colon - item), item, colon);
+                    item = alt;
+                } else if (variant == 3 && nkeys == 1) { /* its first letter escaped */
+                    snprintf(alt, sizeof alt, "\"\\u%04x%s", (unsigned char)item[1], item + 2);
+                    item = alt;
+                }
+                n += (size_t)snprintf(json + n, sizeof json - n, "%s%s", nkeys ? "," : "", item);
+                if (variant == 4 && nkeys == 0)
+                    n += (size_t)snprintf(json + n, sizeof json - n, ",\"zz\":1");
+                if (variant == 1 && nkeys == 0) repeat = f;
+                if (variant == 1 && nkeys == 2 && repeat >= 0) /* the first again */
+                    n += (size_t)snprintf(json + n, sizeof json - n, ",%s",
+                                          repeat == C_LINES ? lines : kv[repeat]);
+                nkeys++;
+            }
+            snprintf(json + n, sizeof json - n, "}");
+            if (variant >= 5) { /* spaced as Python writes JSON, or with newlines */
+                char spaced[2048];
+                size_t k2 = 0;
+                int in_str = 0;
+                for (const char *q = json; *q; q++) {
+                    spaced[k2++] = *q;
+                    if (*q == '"' && (q == json || q[-1] != '\\')) in_str = !in_str;
+                    if (!in_str && (*q == ',' || *q == ':' || (variant == 6 && *q == '{')))
+                        spaced[k2++] = variant == 5 ? ' ' : '\n';
+                }
+                spaced[k2] = 0;
+                memcpy(json, spaced, k2 + 1);
+            }
+            for (int o = 0; o < 3; o++) {
+                checked++;
+                accepted += same_as_reference(c, json, &opts[o], NULL) == 0;
+            }
+        }
+    assert_true(checked > 10000 && accepted > 1000 && accepted < checked);
+}
+
+/* A record of 300 fields: the keys read are tracked in a word (the first
+ * 64), in words on the stack (up to 256) and in the arena (past that);
+ * each given twice is rejected at its second key, and all read once are
+ * read, in order and backwards. */
+static void test_wide_record(void **state) {
+    (void)state;
+    enum { NF = 300 };
+    static Field fields[NF];
+    static char names[NF][8];
+    for (int f = 0; f < NF; f++) {
+        snprintf(names[f], sizeof names[f], "f%d", f);
+        fields[f] = (Field){
+            names[f], (uint32_t)strlen(names[f]), {TY_INT, 0, NULL, NULL, NULL}, 0, 0, 0, 0, -1, 0,
+            NULL};
+    }
+    static RecordType rt = {"wide", NF, fields, -1, -1, -1};
+    JsonReader *r = jsonr_new(&rt, mem_default());
+    assert_non_null(r);
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    static char text[NF * 16 + 64];
+    char err[256];
+    size_t off;
+    const Value *v;
+    for (int back = 0; back < 2; back++) {
+        size_t n = 0;
+        for (int i = 0; i < NF; i++) {
+            int f = back ? NF - 1 - i : i;
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s\"f%d\":%d", i ? "," : "{", f, f);
+        }
+        n += (size_t)snprintf(text + n, sizeof text - n, "}");
+        if (jsonr_parse(r, text, n, &ar, &v, err, sizeof err, &off)) fail_msg("rejected: %s", err);
+        for (int f = 0; f < NF; f++) assert_int_equal(v[f].i, f);
+    }
+    static const int twice[] = {0, 5, 63, 64, 127, 200, 255, 256, 299};
+    for (size_t t = 0; t < sizeof twice / sizeof *twice; t++)
+        for (int fast = 0; fast < 2; fast++) {
+            int d = twice[t];
+            /* d, then d + 1 (or d - 1), then d again: the guess, then not */
+            int other = d + 1 < NF ? d + 1 : d - 1;
+            int n = snprintf(text, sizeof text, "{\"f%d\":1,\"f%d\":2,\"f%d\":3}", d, other, d);
+            char want[64];
+            snprintf(want, sizeof want, "key 'f%d' given twice in one object", d);
+            int rc = fast ? jsonr_parse(r, text, (size_t)n, &ar, &v, err, sizeof err, &off)
+                          : jsonr_parse_reference(r, text, (size_t)n, &ar, NULL, &v, err,
+                                                  sizeof err, &off);
+            assert_int_equal(rc, -1);
+            assert_string_equal(err, want);
+            assert_int_equal(off, (size_t)(strrchr(text, ',') - text) + 1);
+        }
+    arena_free(&ar);
+    jsonr_free(r);
+}
+
+/* The date fast path's memory of the last date read: a second date equal
+ * to the first but in one byte (each of the 10, each of a set of bytes),
+ * a date then a datetime and the other way round, against the reference
+ * reading; and equal dates give equal days. */
+static void test_date_memo(void **state) {
+    Ctx *c = *state;
+    static const char *const firsts[] = {"2024-02-28", "2024-02-29", "2023-02-28",
+                                         "1800-01-01", "2999-12-31", "2024-13-01"};
+    static const char repl[] = "0123456789-/xT ";
+    char json[256], second[16];
+    size_t checked = 0, accepted = 0;
+    for (size_t a = 0; a < sizeof firsts / sizeof *firsts; a++)
+        for (int i = 0; i < 10; i++)
+            for (size_t r = 0; r < sizeof repl - 1; r++)
+                for (int order = 0; order < 2; order++) {
+                    memcpy(second, firsts[a], 11);
+                    second[i] = repl[r];
+                    snprintf(
+                        json, sizeof json,
+                        order ? "{\"claim_id\":\"C1\",\"settle\":\"%sT01:02:03\",\"birth\":\"%s\"}"
+                              : "{\"claim_id\":\"C1\",\"birth\":\"%s\",\"settle\":\"%sT01:02:03\"}",
+                        order ? second : firsts[a], order ? firsts[a] : second);
+                    const Value *v;
+                    int rc = same_as_reference(c, json, NULL, &v);
+                    checked++;
+                    if (rc == 0) {
+                        accepted++;
+                        if (!strcmp(second, firsts[a]))
+                            assert_int_equal(v[C_SETTLE].i, v[C_BIRTH].i * SECS_PER_DAY + 3723);
+                    }
+                }
+    assert_true(checked > 1500 && accepted > 100 && accepted < checked);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_type),
@@ -1511,7 +1739,9 @@ int main(void) {
         cmocka_unit_test(test_shared_strings),
         cmocka_unit_test(test_shared_strings_prev_line),
         cmocka_unit_test(test_expected_key),
+        cmocka_unit_test(test_keys_match_reference),
         cmocka_unit_test(test_key_lookup),
+        cmocka_unit_test(test_wide_record),
         cmocka_unit_test(test_parse_out_of_memory),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_field_limit),
@@ -1519,8 +1749,10 @@ int main(void) {
         cmocka_unit_test(test_new_out_of_memory),
         cmocka_unit_test(test_fast_paths_match_reference),
         cmocka_unit_test(test_fast_path_values),
+        cmocka_unit_test(test_date_memo),
         cmocka_unit_test(test_fast_enum_field_limit),
         cmocka_unit_test(test_string_scan_every_byte),
+        cmocka_unit_test(test_utf8_runs),
         cmocka_unit_test(test_hashes_of_many_strings),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
