@@ -89,6 +89,44 @@ static void test_str_lengths(void **state) {
     }
 }
 
+/* A finding's rule id u (NUL-terminated, n bytes) written as jsonw_str
+ * writes it: the finding's pieces test short strings in line. */
+static void check_finding_str(const char *u, size_t n) {
+    arb_finding f;
+    memset(&f, 0, sizeof f);
+    f.claim_id = f.category = f.category_code = f.severity = f.nature = f.message = "";
+    f.finding_id = f.category_title = f.tier = f.person_id = f.facility_id = "";
+    f.dept = f.doctor = f.settle_date = "";
+    f.rule_id = u;
+    StrBuf got, want;
+    sb_init(&got, mem_default());
+    sb_init(&want, mem_default());
+    jsonw_finding(&got, &f);
+    sb_puts(&want, "{\"claim_id\":\"\",\"rule\":");
+    jsonw_str(&want, u, n);
+    assert_true(got.len > want.len);
+    assert_memory_equal(got.p, want.p, want.len);
+    assert_memory_equal(got.p + want.len, ",\"category\":\"\",", 15);
+    sb_free(&got);
+    sb_free(&want);
+}
+
+static void test_finding_str_lengths(void **state) {
+    (void)state;
+    for (size_t n = 0; n <= 24; n++) {
+        char u[32] = {0};
+        for (size_t k = 0; k < n; k++) u[k] = (char)('a' + k % 26);
+        check_finding_str(u, n);
+        for (size_t at = 0; at < n; at++) {
+            for (int c = 1; c < 256; c++) {
+                u[at] = (char)c;
+                check_finding_str(u, n);
+            }
+            u[at] = (char)('a' + at % 26);
+        }
+    }
+}
+
 static const char *text(StrBuf *b) {
     return b->len ? b->p : "";
 }
@@ -245,6 +283,7 @@ int main(void) {
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_finding),
         cmocka_unit_test(test_str_lengths),
+        cmocka_unit_test(test_finding_str_lengths),
         cmocka_unit_test(test_finding_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
