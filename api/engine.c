@@ -416,10 +416,12 @@ int arb_format(const char *name, const char *text, size_t len, char **out, size_
 }
 
 /* The record type of rec when it is a record of one of the claim's lists,
- * else NULL (the claim itself). */
+ * else NULL (the claim itself); the lists are t's (engine_finding_claim). */
 static const RecordType *list_record_type(const RecordType *ct, const Value *claim,
-                                          const Value *rec) {
-    for (uint32_t k = 0; rec && k < ct->nfields; k++) {
+                                          const Value *rec, const FindingText *t) {
+    uint32_t n = t->nlists == UINT8_MAX ? ct->nfields : t->nlists;
+    for (uint32_t j = 0; rec && j < n; j++) {
+        uint32_t k = t->nlists == UINT8_MAX ? j : t->lists[j];
         if (ct->fields[k].type.kind != TY_LIST || !ct->fields[k].type.rec) continue;
         const ArbList *l = claim[k].l;
         if (!l || !l->n || rec < l->items || rec >= l->items + (size_t)l->n * l->width ||
@@ -450,17 +452,43 @@ static inline uint64_t id_mix(uint64_t h) {
 #define ID_BASIS_A 0xcbf29ce484222325ULL
 #define ID_BASIS_B (0x84222325cbf29ce4ULL ^ 0x9e3779b97f4a7c15ULL)
 
+/* id_part over the same part from two bases at once (two independent
+ * chains of multiplications, one pass over the bytes). */
+static inline void id_part2(uint64_t *a, uint64_t *b, const char *part) {
+    uint64_t x = *a, y = *b;
+    for (const unsigned char *c = (const unsigned char *)part; *c; c++) {
+        x = (x ^ *c) * 0x100000001b3ULL;
+        y = (y ^ *c) * 0x100000001b3ULL;
+    }
+    *a = (x ^ 0x1f) * 0x100000001b3ULL;
+    *b = (y ^ 0x1f) * 0x100000001b3ULL;
+}
+
+/* The 16 lowercase hex digits of v ("%016llx"), eight at a time: each
+ * nibble spread to a byte of its own, then made a digit. */
+static inline void hex16(uint64_t v, char *out) {
+    for (int half = 0; half < 2; half++) {
+        uint64_t y = half ? (uint32_t)v : v >> 32; /* the high half first */
+        y = (y | y << 16) & 0x0000FFFF0000FFFFULL;
+        y = (y | y << 8) & 0x00FF00FF00FF00FFULL;
+        y = (y | y << 4) & 0x0F0F0F0F0F0F0F0FULL; /* byte i: nibble i */
+        uint64_t ten = ((y + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+        y += 0x3030303030303030ULL + ten * ('a' - '0' - 10);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        y = __builtin_bswap64(y); /* the most significant nibble first in memory */
+#endif
+        memcpy(out + 8 * half, &y, 8);
+    }
+}
+
 /* The id's hex digits from the hashes a and b after the claim id (ha, hb)
  * go on over the rule id and the key. */
 static void finding_id_from(uint64_t ha, uint64_t hb, const char *rule_id, const char *key,
                             char out[33]) {
-    uint64_t a = id_mix(id_part(id_part(ha, rule_id), key));
-    uint64_t b = id_mix(id_part(id_part(hb, rule_id), key));
-    static const char hex[] = "0123456789abcdef"; /* "%016llx%016llx", without printf */
-    for (int i = 0; i < 16; i++) {
-        out[15 - i] = hex[(a >> (4 * i)) & 15];
-        out[31 - i] = hex[(b >> (4 * i)) & 15];
-    }
+    id_part2(&ha, &hb, rule_id);
+    id_part2(&ha, &hb, key);
+    hex16(id_mix(ha), out); /* "%016llx%016llx", without printf */
+    hex16(id_mix(hb), out + 16);
     out[32] = 0;
 }
 
@@ -491,6 +519,14 @@ void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *
         t->ct_doctor = text_field_index(ct, "doctor");
         t->ct_settle = record_field_index(ct, "settle_time", 11);
         t->lt = NULL;
+        t->nlists = 0;
+        for (uint32_t k = 0; k < ct->nfields && t->nlists != UINT8_MAX; k++) {
+            if (ct->fields[k].type.kind != TY_LIST || !ct->fields[k].type.rec) continue;
+            if (t->nlists == sizeof t->lists / sizeof t->lists[0])
+                t->nlists = UINT8_MAX;
+            else
+                t->lists[t->nlists++] = k;
+        }
     }
     t->claim_id[0] = 0;
     if (ct->key_field >= 0)
@@ -520,6 +556,8 @@ void engine_finding_claim(const arb_engine *e, const Value *claim, FindingText *
             snprintf(t->settle_date, sizeof t->settle_date, "%04lld-%02u-%02u", (long long)y, m, d);
         }
     }
+    jsonw_claim_set(&t->json, t->claim_id, t->person_id, t->facility_id, t->dept, t->doctor,
+                    t->settle_date, t->id);
 }
 
 void engine_finding(const arb_engine *e, const Value *claim, const Finding *f, arb_finding *out,
@@ -561,7 +599,7 @@ void engine_finding_of(const arb_engine *e, const Value *claim, const Finding *f
     out->person_id = t->person_id;
     out->facility_id = t->facility_id;
     const RecordType *lt =
-        f->target && f->target != claim ? list_record_type(ct, claim, f->target) : NULL;
+        f->target && f->target != claim ? list_record_type(ct, claim, f->target, t) : NULL;
     if (lt && lt != t->lt) {
         t->lt = lt;
         t->lt_dept = text_field_index(lt, "dept");
@@ -574,7 +612,8 @@ void engine_finding_of(const arb_engine *e, const Value *claim, const Finding *f
     out->doctor = doctor ? doctor : t->doctor;
     out->settle_date = t->settle_date;
     /* the id: the flagged record's order_no, else its key */
-    char key[256] = "";
+    char key[256];
+    key[0] = 0;
     const char *order = lt ? text_at(f->target, t->lt_order) : NULL;
     if (order) {
         size_t n = strnlen(order, sizeof key - 1);
@@ -659,6 +698,25 @@ int engine_claim_at_risk(const Program *p, const Value *claim, const Finding *f,
     if (share)
         for (size_t i = 0; i < n; i++) share[i] = 0;
     if (!n) return 0;
+    /* all on one record (one finding, or a line flagged by several rules):
+     * its finding of the largest amount, the first of them, as below,
+     * without a list to sort */
+    size_t same = 1;
+    while (same < n && f[same].target == f[0].target) same++;
+    if (same == n) {
+        int64_t amount = f[0].amount < 0 ? 0 : f[0].amount;
+        size_t at = 0;
+        for (size_t i = 1; i < n; i++)
+            if (f[i].amount > amount) amount = f[i].amount, at = i;
+        RiskLists rl;
+        risk_lists(ct, claim, &rl);
+        int64_t cap = line_cap(ct, claim, &rl, f[0].target);
+        if (cap >= 0 && amount > cap) amount = cap;
+        if (amount > total) amount = total; /* a line within the claim, and the claim's rest */
+        if (share) share[at] = amount;
+        *out = amount;
+        return 0;
+    }
     RiskItem *it = arena_alloc(ar, n * sizeof(RiskItem));
     if (!it) return -1;
     for (size_t i = 0; i < n; i++)

@@ -10,6 +10,7 @@
 #include "hsource.h"
 #include "input_notes.h"
 #include "json_reader.h"
+#include "json_writer.h"
 #include "program.h"
 #include "native.h"
 #include "profile.h"
@@ -118,10 +119,17 @@ typedef struct FindingText {
     /* the claim's: "" when missing */
     const char *person_id, *facility_id, *dept, *doctor;
     uint64_t ha, hb; /* the finding id's two hashes over the claim id */
+    /* the claim type's list fields (of records), when at most 8 (nlists
+     * 255: more, look through every field) */
+    uint32_t lists[8];
+    uint8_t nlists;
     /* the record type of the last flagged list record and its fields dept,
      * doctor and order_no (-1: none), looked up once per type */
     const RecordType *lt;
     int32_t lt_dept, lt_doctor, lt_order;
+    /* the claim's texts above, for writing its findings as JSON
+     * (jsonw_finding_with: their pieces of JSON made once per claim) */
+    JsonwClaim json;
 } FindingText;
 
 /* Fills the public view of a finding from the VM's (at_risk_cents is 0: see

@@ -33,4 +33,34 @@ void jsonw_money(StrBuf *b, int64_t cents);
  * file's format (docs/findings.md). */
 void jsonw_finding(StrBuf *b, const arb_finding *f);
 
+/* What the findings of one claim share, written as JSON once per claim
+ * rather than once per finding (jsonw_finding_with): the texts
+ * (jsonw_claim_set), then, made at the first finding written, their pieces
+ * of JSON.  A piece is used for a finding whose fields point at the very
+ * texts it was made of; any other finding's fields are written as
+ * jsonw_finding writes them. */
+typedef struct JsonwClaim {
+    const char *claim_id, *person_id, *facility_id, *dept, *doctor, *settle_date;
+    const char *id; /* a buffer that holds 32 hex digits when a finding points at it */
+    int ready;      /* the pieces below are made */
+    /* {"claim_id":"…" */
+    uint32_t nhead;
+    char head[1600];
+    /* ,"person_id":"…","facility_id":"…" — and ,"dept":"…","doctor":"…" of
+     * the claim's own; 0: too long to keep, written each time */
+    uint32_t nwho, ndd, ndate;
+    char who[512], dd[512];
+    char date[48]; /* ,"settle_date":"…" */
+} JsonwClaim;
+
+/* Sets the texts of c (they must outlive its use; claim_id at most 255
+ * bytes) and forgets its pieces. */
+void jsonw_claim_set(JsonwClaim *c, const char *claim_id, const char *person_id,
+                     const char *facility_id, const char *dept, const char *doctor,
+                     const char *settle_date, const char *id);
+
+/* jsonw_finding, the same bytes, taking what f shares with the other
+ * findings of its claim from c (NULL: jsonw_finding). */
+void jsonw_finding_with(StrBuf *b, const arb_finding *f, JsonwClaim *c);
+
 #endif

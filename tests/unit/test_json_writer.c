@@ -3,7 +3,12 @@
  * them (escapes, control characters, ill-formed UTF-8; each byte value in
  * every lane of the 8 bytes the writer tests at once), integers and money
  * at their limits, and a whole finding (with and without evidence and
- * other matched rows) against its expected text. */
+ * other matched rows) against its expected text; strings of every length
+ * up to three words with each byte value at each place (the writer tests
+ * a short string as one word, a tail as the word that ends it); and
+ * findings written with a claim's pieces (jsonw_finding_with) byte for
+ * byte as without them, whichever of the finding's fields are the claim's
+ * texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +69,60 @@ static void test_str_as_scalar_json_quote(void **state) {
             u[at] = (char)c;
             check_str(u, sizeof u);
             check_str(u + 1, sizeof u - 1);
+        }
+    }
+}
+
+static void test_str_lengths(void **state) {
+    (void)state;
+    for (size_t n = 0; n <= 24; n++) {
+        char u[32] = {0};
+        for (size_t k = 0; k < n; k++) u[k] = (char)('a' + k % 26);
+        check_str(u, n);
+        for (size_t at = 0; at < n; at++) {
+            for (int c = 0; c < 256; c++) {
+                u[at] = (char)c;
+                check_str(u, n);
+            }
+            u[at] = (char)('a' + at % 26);
+        }
+    }
+}
+
+/* A finding's rule id u (NUL-terminated, n bytes) written as jsonw_str
+ * writes it: the finding's pieces test short strings in line. */
+static void check_finding_str(const char *u, size_t n) {
+    arb_finding f;
+    memset(&f, 0, sizeof f);
+    f.claim_id = f.category = f.category_code = f.severity = f.nature = f.message = "";
+    f.finding_id = f.category_title = f.tier = f.person_id = f.facility_id = "";
+    f.dept = f.doctor = f.settle_date = "";
+    f.rule_id = u;
+    StrBuf got, want;
+    sb_init(&got, mem_default());
+    sb_init(&want, mem_default());
+    jsonw_finding(&got, &f);
+    sb_puts(&want, "{\"claim_id\":\"\",\"rule\":");
+    jsonw_str(&want, u, n);
+    assert_true(got.len > want.len);
+    assert_memory_equal(got.p, want.p, want.len);
+    assert_memory_equal(got.p + want.len, ",\"category\":\"\",", 15);
+    sb_free(&got);
+    sb_free(&want);
+}
+
+static void test_finding_str_lengths(void **state) {
+    (void)state;
+    for (size_t n = 0; n <= 24; n++) {
+        char u[32] = {0};
+        for (size_t k = 0; k < n; k++) u[k] = (char)('a' + k % 26);
+        check_finding_str(u, n);
+        for (size_t at = 0; at < n; at++) {
+            for (int c = 1; c < 256; c++) {
+                u[at] = (char)c;
+                check_finding_str(u, n);
+            }
+            u[at] = (char)('a' + at % 26);
         }
     }
 }
@@ -151,11 +210,81 @@ static void test_finding(void **state) {
     sb_free(&b);
 }
 
+/* jsonw_finding_with against jsonw_finding, for f (fields of c's texts
+ * or not, as the caller set them). */
+static void same_with(const arb_finding *f, JsonwClaim *c) {
+    StrBuf a, b;
+    sb_init(&a, mem_default());
+    sb_init(&b, mem_default());
+    jsonw_finding(&a, f);
+    jsonw_finding_with(&b, f, c);
+    jsonw_finding_with(&b, f, c); /* the pieces made at the first, used at the second */
+    assert_int_equal(b.len, 2 * a.len);
+    assert_memory_equal(b.p, a.p, a.len);
+    assert_memory_equal(b.p + a.len, a.p, a.len);
+    sb_free(&a);
+    sb_free(&b);
+}
+
+static void test_finding_with(void **state) {
+    (void)state;
+    static char claim_id[256] = "K\"1", person[700] = "P\xe5\x88\x86", fac[8] = "H\n", dept[8] = "",
+                doctor[8] = "D", date[11] = "2025-01-02",
+                id[33] = "0123456789abcdef0123456789abcdef";
+    arb_finding f;
+    memset(&f, 0, sizeof f);
+    f.rule_id = "R.1";
+    f.category = "CAT";
+    f.category_code = "GZ1";
+    f.severity = "high";
+    f.nature = "definite";
+    f.line_no = 3;
+    f.amount_cents = 1205;
+    f.message = "m";
+    f.category_title = "t";
+    f.tier = "policy";
+    f.at_risk_cents = 7;
+    JsonwClaim c;
+    /* every field the claim's */
+    jsonw_claim_set(&c, claim_id, person, fac, dept, doctor, date, id);
+    f.claim_id = claim_id, f.person_id = person, f.facility_id = fac, f.dept = dept;
+    f.doctor = doctor, f.settle_date = date, f.finding_id = id;
+    same_with(&f, &c);
+    /* the pieces are of the texts when they were made: a field that is
+     * another text (a line's department, another id) is written as it is */
+    char dept2[] = "L\\", id2[] = "x\"y", person2[] = "Q", date2[] = "";
+    f.dept = dept2;
+    same_with(&f, &c);
+    f.dept = dept, f.doctor = dept2;
+    same_with(&f, &c);
+    f.finding_id = id2, f.person_id = person2, f.settle_date = date2, f.claim_id = "C2";
+    same_with(&f, &c);
+    f.person_id = person, f.facility_id = "H2";
+    same_with(&f, &c);
+    /* texts too long to keep a piece of, and the longest claim id */
+    memset(person, 'p', sizeof person - 1);
+    memset(claim_id, '"', sizeof claim_id - 1);
+    jsonw_claim_set(&c, claim_id, person, fac, dept, doctor, date, id);
+    f.claim_id = claim_id, f.person_id = person, f.facility_id = fac, f.dept = dept;
+    f.doctor = doctor, f.settle_date = date, f.finding_id = id;
+    same_with(&f, &c);
+    /* jsonw_claim_set forgets the pieces: new texts in the same buffers */
+    memcpy(claim_id, "K2", 3);
+    memcpy(person, "P2", 3);
+    jsonw_claim_set(&c, claim_id, person, fac, dept, doctor, date, id);
+    same_with(&f, &c);
+    /* no pieces at all */
+    same_with(&f, NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_str_as_scalar_json_quote),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_finding),
+        cmocka_unit_test(test_str_lengths),
+        cmocka_unit_test(test_finding_str_lengths),
+        cmocka_unit_test(test_finding_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
