@@ -468,6 +468,30 @@ void hstore_remove_dir(const char *dir) {
     remove(dir);
 }
 
+/* LMDB 0.9 starts a read transaction by reading the number of the last
+ * commit, then copying the meta page that number's parity selects.  A
+ * reader held up between the two for a whole commit copies that page while
+ * the commit after is writing over it: it reads a snapshot newer than its
+ * number, and its thread's next transaction, taking the number then
+ * published, an older one (a person's count goes down between two checks).
+ * So a read is started again when the newest meta page is two or more
+ * commits past its number; one commit past is a commit still publishing,
+ * which does not touch the page this transaction copied.  (Left open: the
+ * commit after next caught between writing that page's roots and its
+ * number, a window of a few bytes' copy, shows as one past.) */
+static int read_settled(MDB_env *env, MDB_txn *txn) {
+    for (int tries = 0;; tries++) {
+        MDB_envinfo in;
+        atomic_thread_fence(memory_order_acquire); /* the copy, then the pages */
+        int rc = mdb_env_info(env, &in);
+        if (rc) return rc;
+        if (in.me_last_txnid <= mdb_txn_id(txn) + 1) return 0;
+        if (tries == 1000) return MDB_BAD_TXN; /* never seen: an error, not a wrong snapshot */
+        mdb_txn_reset(txn);
+        if ((rc = mdb_txn_renew(txn)) != 0) return rc;
+    }
+}
+
 int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
     *out = NULL;
     if (write && !(s->flags & HSTORE_WRITE))
@@ -487,6 +511,7 @@ int hstore_begin(HStore *s, int write, HTxn **out, char *err, size_t errcap) {
         return 0;
     }
     int rc = mdb_txn_begin(s->sh->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+    if (rc == 0 && !write && (rc = read_settled(s->sh->env, t->txn)) != 0) mdb_txn_abort(t->txn);
     if (rc) {
         mem_free(s->alloc, t, sizeof *t);
         return fail(err, errcap, "history store: %s%s", mdb_strerror(rc), "");
@@ -532,6 +557,7 @@ void hstore_reset(HTxn *t) {
 int hstore_renew(HTxn *t, char *err, size_t errcap) {
     if (t->pg) return hpg_renew(t->pg, err, errcap);
     int rc = mdb_txn_renew(t->txn);
+    if (rc == 0) rc = read_settled(t->s->sh->env, t->txn);
     return rc ? fail(err, errcap, "history store: cannot read: %s%s", mdb_strerror(rc), "") : 0;
 }
 
