@@ -63,7 +63,8 @@
 /* history add, in memory flat in the batch: JSON Lines read per window;
  * the keys and encoded records held for a commit's sorted puts
  * (stage_apply) and the pages their puts will dirty (held in memory until
- * the commit: a leaf each, and the pages of a record too big for a leaf)
+ * the commit: a leaf each, three more for a claim that replaces a stored
+ * one, and the pages of a record too big for a leaf)
  * at most about ADD_DIRTY_BYTES, else it commits at the end of the window
  * before commit_every claims; the store's pages read through the map let
  * go past ADD_PAGES_BYTES (hstore_guard_init) */
@@ -2050,8 +2051,10 @@ static int pendkey_cmp(const void *a, const void *b) {
     return x->op < y->op ? -1 : x->op > y->op;
 }
 
-/* Notes a put (key, record) or a reversal (id) to make at the commit. */
-static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t n, int rev) {
+/* Notes a put (key, record) or a reversal (id) to make at the commit;
+ * replace: the put's claim_id is in the store already. */
+static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t n, int rev,
+                    int replace) {
     if (mem_grow(sg->b->e->alloc, (void **)&sg->ops, sizeof *sg->ops, &sg->capops, sg->nops + 1))
         return -1;
     PendOp *op = &sg->ops[sg->nops++];
@@ -2061,6 +2064,10 @@ static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t
     op->rev = rev;
     /* a leaf page, and a record over half a page has pages of its own */
     sg->pend_mem += kn + n + 4096 + (kn + n > 2000 ? (n + 4095) / 4096 * 4096 : 0);
+    /* a replace first deletes the old claim: the leaves of its key in the
+     * claims table, of its id in the ids table and of its record in the
+     * data table (hstore.c, delete_id), wherever they lie */
+    if (replace) sg->pend_mem += 3 * 4096;
     sb_putn(&sg->pend, k, kn);
     sb_putn(&sg->pend, rec, n);
     return sg->pend.oom ? -1 : 0;
@@ -2118,6 +2125,17 @@ static int stage_cancelled(Stage *sg) {
     if (!id) return -1;
     if (sg->rev_exact == 1) return strmap_get(&sg->rev_ids, id, n) != NULL;
     return idset_has(&sg->revs, id, n, &first);
+}
+
+/* history add: whether the claim whose key is in sg->key replaces one the
+ * store holds (its claim_id stored by an earlier commit; one put earlier
+ * in this commit dirtied its pages already).  Not asked of a PostgreSQL
+ * store, whose commits hold no pages here. */
+static int stage_replaces(Stage *sg) {
+    size_t n;
+    if (!sg->t || hstore_is_remote(sg->st)) return 0;
+    const char *id = hstore_key_id(sg->key.p, sg->key.len, &n);
+    return id && hstore_has_id(sg->t, id, n) == 1;
 }
 
 /* Makes the puts and reversals noted since the last commit.  Operations
@@ -2287,7 +2305,8 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
             if (hist_reversal(&w->hrev, claim, &target)) {
                 sg->reversals++;
                 if (sg->add) { /* made at the commit; its id cancels the claims met after */
-                    if (target && target->len && pend_add(sg, target->data, target->len, "", 0, 1))
+                    if (target && target->len &&
+                        pend_add(sg, target->data, target->len, "", 0, 1, 0))
                         rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
                     else if (target && target->len)
                         rc = stage_note_reversal(sg, target->data, target->len, h->line);
@@ -2313,7 +2332,8 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
                 }
                 /* cancelled by a reversal met earlier: counted as stored, as
                  * a claim met before its reversal is (stored, then removed) */
-                if (pr == 0 && !cancelled && pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0))
+                if (pr == 0 && !cancelled &&
+                    pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0, stage_replaces(sg)))
                     pr = -2;
                 if (pr < 0) {
                     rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
