@@ -63,7 +63,8 @@
 /* history add, in memory flat in the batch: JSON Lines read per window;
  * the keys and encoded records held for a commit's sorted puts
  * (stage_apply) and the pages their puts will dirty (held in memory until
- * the commit: a leaf each, and the pages of a record too big for a leaf)
+ * the commit: a leaf each, three more for a claim that replaces a stored
+ * one, and the pages of a record too big for a leaf)
  * at most about ADD_DIRTY_BYTES, else it commits at the end of the window
  * before commit_every claims; the store's pages read through the map let
  * go past ADD_PAGES_BYTES (hstore_guard_init) */
@@ -955,6 +956,8 @@ typedef struct Results {
         (b) = t_;                                                                                  \
     } while (0)
 
+typedef size_t EncAt[2]; /* Worker.enc_at's element */
+
 static void results_swap(Worker *w, Results *r) {
     SWAP(StrBuf, w->out, r->out);
     SWAP(StrBuf, w->rej, r->rej);
@@ -1391,8 +1394,9 @@ static int run_window(Batch *b) {
 }
 
 /* The pipelined reader (streaming JSON Lines on several threads, claims
- * ids not checked per claim; also history mode's checking and store mode's
- * checking of the spool): the main thread reads the windows and cuts
+ * ids not checked per claim; also history mode's reading and checking,
+ * store mode's staging pass and its checking of the spool, history add):
+ * the main thread reads the windows and cuts
  * them into chunks of records, which the worker threads take in turn from
  * a queue and check, each into the chunk's results; the main thread writes
  * the chunks' results in input order as they are done.  No barrier: the
@@ -1416,7 +1420,14 @@ typedef struct Chunk {
     ReadList read; /* history mode, reading: the records read */
     StrBuf ids;    /* per record its claim_id to note (Pipe.dc): a uint32_t length
                       (UINT32_MAX: none), the bytes */
-    int done;      /* checked (under the pipe's mutex) */
+    /* staging (Pipe.stage): the chunk's claims parsed into ar and encoded
+     * into enc (enc_at: Worker's), traded with the worker that read them
+     * for the main thread to store, then emptied */
+    Arena ar;
+    StrBuf enc;
+    size_t (*enc_at)[2];
+    size_t capenc_at;
+    int done; /* checked (under the pipe's mutex) */
 } Chunk;
 
 typedef struct Pipe {
@@ -1439,6 +1450,14 @@ typedef struct Pipe {
     int rc;         /* the first error (main thread) */
     ReadList *all;  /* history mode, reading: where the chunks' records go, in order */
     DupCheck *dc;   /* the claim ids, scanned on the workers (DupCheck.on_workers) */
+    /* the staging pass (store mode, history add): the workers parse and
+     * encode the chunks; on this thread, in input order, chunk_fn stores
+     * each chunk's claims before its results are written, and win_fn ends
+     * each window (the spool written, a commit when due, the progress) */
+    int stage;
+    int (*chunk_fn)(void *ud, Chunk *c);
+    int (*win_fn)(void *ud, uint64_t done);
+    void *fn_ud;
     struct PipeArg {
         struct Pipe *p;
         Worker *w;
@@ -1501,6 +1520,12 @@ static void *pipe_work(void *arg) {
                 work(w);
             results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
             SWAP(ReadList, w->read, c->read);
+            if (p->stage) { /* the claims read, in the chunk's arena */
+                SWAP(Arena, w->hist_ar, c->ar);
+                SWAP(StrBuf, w->enc, c->enc);
+                SWAP(EncAt *, w->enc_at, c->enc_at);
+                SWAP(size_t, w->capenc_at, c->capenc_at);
+            }
         }
         pthread_mutex_lock(&p->mu);
         c->done = 1;
@@ -1524,6 +1549,8 @@ static int pipe_start(Pipe *p, Batch *b) {
         sb_init(&r->errtext, b->e->alloc);
         sb_init(&r->errjson, b->e->alloc);
         sb_init(&p->ch[k].ids, b->e->alloc);
+        arena_init(&p->ch[k].ar, b->e->alloc, 1 << 16);
+        sb_init(&p->ch[k].enc, b->e->alloc);
     }
     DupCheck *dc = b->e->batch_ids;
     if (dc && !dc->by_claim && !b->o->strict) p->dc = dc;
@@ -1563,6 +1590,9 @@ static void pipe_stop(Pipe *p) {
         mem_free(a, r->errs, r->caperrs * sizeof(RuleErrNote));
         readlist_free(a, &p->ch[k].read);
         sb_free(&p->ch[k].ids);
+        arena_free(&p->ch[k].ar);
+        sb_free(&p->ch[k].enc);
+        mem_free(a, p->ch[k].enc_at, p->ch[k].capenc_at * sizeof *p->ch[k].enc_at);
     }
     if (p->dc) p->dc->on_workers = 0;
     pthread_cond_destroy(&p->more);
@@ -1596,7 +1626,16 @@ static uint64_t pipe_done_upto(Pipe *p) {
 static void pipe_windows_done(Pipe *p) {
     const arb_batch_options *o = p->b->o;
     while (p->nwin && p->written == p->wend[0]) {
-        if (o->on_progress && p->rc == ARB_OK) o->on_progress(o->ud, p->wdone[0], p->b->total);
+        if (p->win_fn && p->rc == ARB_OK) {
+            p->rc = p->win_fn(p->fn_ud, p->wdone[0]);
+            if (p->rc != ARB_OK) { /* the chunks left are not read */
+                pthread_mutex_lock(&p->mu);
+                p->stop = 1;
+                pthread_mutex_unlock(&p->mu);
+            }
+        } else if (o->on_progress && p->rc == ARB_OK) {
+            o->on_progress(o->ud, p->wdone[0], p->b->total);
+        }
         p->nwin--;
         memmove(p->wend, p->wend + 1, (size_t)p->nwin * sizeof *p->wend);
         memmove(p->wdone, p->wdone + 1, (size_t)p->nwin * sizeof *p->wdone);
@@ -1626,6 +1665,7 @@ static void pipe_write1(Pipe *p) {
             at += len;
         }
     }
+    if (p->rc == ARB_OK && p->chunk_fn) p->rc = p->chunk_fn(p->fn_ud, c); /* staging */
     if (p->rc == ARB_OK && p->all) { /* history mode, reading: the records, in order */
         for (size_t k = 0; k < c->read.nents && p->rc == ARB_OK && !r->failed; k++) {
             const HEntry *h = &c->read.ents[k];
@@ -1650,6 +1690,7 @@ static void pipe_write1(Pipe *p) {
     r->ioerr[0] = 0;
     c->read.nents = c->read.nclaims = 0;
     sb_clear(&c->ids);
+    if (p->stage) arena_reset(&c->ar);
     p->written++;
     pipe_windows_done(p);
 }
@@ -2025,6 +2066,7 @@ typedef struct Stage {
     Arena rev_ar;
     int rev_exact;    /* 0: no reversal yet; 1: rev_ids holds every target; -1: dropped */
     size_t rev_bytes; /* the targets' bytes in rev_ar */
+    Worker *mw;       /* on the pipe: the main thread's stand-in for a worker (stage_chunk) */
 } Stage;
 
 /* A put (key, then the record, at `at` in Stage.pend) or a reversal (the
@@ -2050,8 +2092,10 @@ static int pendkey_cmp(const void *a, const void *b) {
     return x->op < y->op ? -1 : x->op > y->op;
 }
 
-/* Notes a put (key, record) or a reversal (id) to make at the commit. */
-static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t n, int rev) {
+/* Notes a put (key, record) or a reversal (id) to make at the commit;
+ * replace: the put's claim_id is in the store already. */
+static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t n, int rev,
+                    int replace) {
     if (mem_grow(sg->b->e->alloc, (void **)&sg->ops, sizeof *sg->ops, &sg->capops, sg->nops + 1))
         return -1;
     PendOp *op = &sg->ops[sg->nops++];
@@ -2061,6 +2105,10 @@ static int pend_add(Stage *sg, const char *k, size_t kn, const char *rec, size_t
     op->rev = rev;
     /* a leaf page, and a record over half a page has pages of its own */
     sg->pend_mem += kn + n + 4096 + (kn + n > 2000 ? (n + 4095) / 4096 * 4096 : 0);
+    /* a replace first deletes the old claim: the leaves of its key in the
+     * claims table, of its id in the ids table and of its record in the
+     * data table (hstore.c, delete_id), wherever they lie */
+    if (replace) sg->pend_mem += 3 * 4096;
     sb_putn(&sg->pend, k, kn);
     sb_putn(&sg->pend, rec, n);
     return sg->pend.oom ? -1 : 0;
@@ -2118,6 +2166,17 @@ static int stage_cancelled(Stage *sg) {
     if (!id) return -1;
     if (sg->rev_exact == 1) return strmap_get(&sg->rev_ids, id, n) != NULL;
     return idset_has(&sg->revs, id, n, &first);
+}
+
+/* history add: whether the claim whose key is in sg->key replaces one the
+ * store holds (its claim_id stored by an earlier commit; one put earlier
+ * in this commit dirtied its pages already).  Not asked of a PostgreSQL
+ * store, whose commits hold no pages here. */
+static int stage_replaces(Stage *sg) {
+    size_t n;
+    if (!sg->t || hstore_is_remote(sg->st)) return 0;
+    const char *id = hstore_key_id(sg->key.p, sg->key.len, &n);
+    return id && hstore_has_id(sg->t, id, n) == 1;
 }
 
 /* Makes the puts and reversals noted since the last commit.  Operations
@@ -2245,107 +2304,114 @@ static int spool_write(Stage *sg) {
     return sg->write_err;
 }
 
-/* Parses and encodes this window on the workers, then stores its claims in
- * input order in one transaction, reports its rejects and spools it. */
-static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
+/* Stores the claims w read (a worker's share of a window, or a chunk's on
+ * the pipe), in input order, in the open transaction: each spooled (check
+ * --history), put or noted for the commit, or reported as rejected. */
+static int stage_entries(Stage *sg, Worker *w) {
     Batch *b = sg->b;
     arb_engine *e = b->e;
     char err[512];
-    run_workers(b->ws, b->nw);
-    if (!sg->t && hstore_begin(sg->st, 1, &sg->t, err, sizeof err))
-        return engine_fail(e, ARB_ERR_IO, "%s", err);
     HTxn *t = sg->t;
     int rc = ARB_OK;
-    sb_clear(&sg->spool);
-    for (int i = 0; i < b->nw && rc == ARB_OK; i++) {
-        Worker *w = &b->ws[i];
-        if (w->failed) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
-        for (size_t k = 0; k < w->read.nents && rc == ARB_OK; k++) {
-            HEntry *h = &w->read.ents[k];
-            if (!sg->add && (rc = dupcheck_entry(e, w, h)) != ARB_OK) break;
-            uint64_t ord = sg->ordinal++;
-            if (h->claim == UINT32_MAX) {
-                reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
-                continue;
-            }
-            sg->pending++;
-            const Value *claim = w->read.claims[h->claim];
-            const char *enc = w->enc.p + w->enc_at[k][0];
-            size_t encn = w->enc_at[k][1];
-            char ref[HSRC_REF];
-            if (sg->spool_fd >= 0) {
-                hcodec_put_varint(&sg->spool, ord);
-                hcodec_put_varint(&sg->spool, encn);
-                /* the staging store keeps where the claim is in the spool */
-                hsrc_ref_put(ref, sg->spooled + sg->spool.len, (uint32_t)encn);
-                sb_putn(&sg->spool, enc, encn);
-                enc = ref;
-                encn = HSRC_REF;
-            }
-            const ArbStr *target;
-            const char *why;
-            if (hist_reversal(&w->hrev, claim, &target)) {
-                sg->reversals++;
-                if (sg->add) { /* made at the commit; its id cancels the claims met after */
-                    if (target && target->len && pend_add(sg, target->data, target->len, "", 0, 1))
-                        rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-                    else if (target && target->len)
-                        rc = stage_note_reversal(sg, target->data, target->len, h->line);
-                } else if (target &&
-                           hstore_reverse(t, target->data, target->len, err, sizeof err) < 0) {
-                    rc = engine_fail(e, ARB_ERR_IO, "%s", err);
-                }
-                continue;
-            }
-            int pr;
-            if (sg->add) { /* the key now (a claim that cannot be stored is rejected in order),
-                              the put at the commit */
-                pr = hstore_key(sg->st, claim, (uint32_t)ord, &sg->key, &why);
-                int cancelled = pr == 0 ? stage_cancelled(sg) : 0;
-                if (cancelled < 0) {
-                    rc = cancelled == -2
-                             ? engine_fail(e, ARB_ERR_IO,
-                                           "cannot write or read the claim ids' "
-                                           "temporary file: %s",
-                                           strerror(errno))
-                             : engine_fail(e, ARB_ERR_IO, "history store: a damaged key");
-                    break;
-                }
-                /* cancelled by a reversal met earlier: counted as stored, as
-                 * a claim met before its reversal is (stored, then removed) */
-                if (pr == 0 && !cancelled && pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0))
-                    pr = -2;
-                if (pr < 0) {
-                    rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
-                    break;
-                }
-            } else {
-                pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
-            }
-            if ((sg->stored & 255) == 255 && hstore_guard_over(&b->guard))
-                hstore_release_pages(sg->st);
-            if (pr < 0) {
-                rc = engine_fail(e, ARB_ERR_IO, "%s", err);
-            } else if (pr == 1) {
-                sg->not_stored++;
-                if (sg->add) {
-                    char m[200];
-                    snprintf(m, sizeof m, "cannot be stored in history: %s", why);
-                    reject(w, h->file ? h->file : b->o->claims_path, h->line, m, h->raw, h->rawn);
-                }
-            } else {
-                sg->stored++;
-            }
+    if (w->failed) return engine_fail(e, ARB_ERR_NOMEM, "out of memory reading the claims");
+    for (size_t k = 0; k < w->read.nents && rc == ARB_OK; k++) {
+        HEntry *h = &w->read.ents[k];
+        if (!sg->add && (rc = dupcheck_entry(e, w, h)) != ARB_OK) break;
+        uint64_t ord = sg->ordinal++;
+        if (h->claim == UINT32_MAX) {
+            reject(w, h->file, h->line, h->msg, h->raw, h->rawn);
+            continue;
         }
-        w->read.nents = w->read.nclaims = 0;
-        arena_reset(&w->hist_ar);
-        strmap_free(&w->strings);
-        strmap_init_fast(&w->strings, e->alloc);
+        sg->pending++;
+        const Value *claim = w->read.claims[h->claim];
+        const char *enc = w->enc.p + w->enc_at[k][0];
+        size_t encn = w->enc_at[k][1];
+        char ref[HSRC_REF];
+        if (sg->spool_fd >= 0) {
+            hcodec_put_varint(&sg->spool, ord);
+            hcodec_put_varint(&sg->spool, encn);
+            /* the staging store keeps where the claim is in the spool */
+            hsrc_ref_put(ref, sg->spooled + sg->spool.len, (uint32_t)encn);
+            sb_putn(&sg->spool, enc, encn);
+            enc = ref;
+            encn = HSRC_REF;
+        }
+        const ArbStr *target;
+        const char *why;
+        if (hist_reversal(&w->hrev, claim, &target)) {
+            sg->reversals++;
+            if (sg->add) { /* made at the commit; its id cancels the claims met after */
+                if (target && target->len && pend_add(sg, target->data, target->len, "", 0, 1, 0))
+                    rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                else if (target && target->len)
+                    rc = stage_note_reversal(sg, target->data, target->len, h->line);
+            } else if (target &&
+                       hstore_reverse(t, target->data, target->len, err, sizeof err) < 0) {
+                rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+            }
+            continue;
+        }
+        int pr;
+        if (sg->add) { /* the key now (a claim that cannot be stored is rejected in order),
+                          the put at the commit */
+            pr = hstore_key(sg->st, claim, (uint32_t)ord, &sg->key, &why);
+            int cancelled = pr == 0 ? stage_cancelled(sg) : 0;
+            if (cancelled < 0) {
+                rc = cancelled == -2 ? engine_fail(e, ARB_ERR_IO,
+                                                   "cannot write or read the claim ids' "
+                                                   "temporary file: %s",
+                                                   strerror(errno))
+                                     : engine_fail(e, ARB_ERR_IO, "history store: a damaged key");
+                break;
+            }
+            /* cancelled by a reversal met earlier: counted as stored, as
+             * a claim met before its reversal is (stored, then removed) */
+            if (pr == 0 && !cancelled &&
+                pend_add(sg, sg->key.p, sg->key.len, enc, encn, 0, stage_replaces(sg)))
+                pr = -2;
+            if (pr < 0) {
+                rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
+                break;
+            }
+        } else {
+            pr = hstore_put_encoded(t, claim, (uint32_t)ord, enc, encn, &why, err, sizeof err);
+        }
+        if ((sg->stored & 255) == 255 && hstore_guard_over(&b->guard)) hstore_release_pages(sg->st);
+        if (pr < 0) {
+            rc = engine_fail(e, ARB_ERR_IO, "%s", err);
+        } else if (pr == 1) {
+            sg->not_stored++;
+            if (sg->add) {
+                char m[200];
+                snprintf(m, sizeof m, "cannot be stored in history: %s", why);
+                reject(w, h->file ? h->file : b->o->claims_path, h->line, m, h->raw, h->rawn);
+            }
+        } else {
+            sg->stored++;
+        }
     }
+    return rc;
+}
+
+/* Opens the window's transaction (history add: its puts are made at the
+ * commit), unless one is open. */
+static int stage_begin(Stage *sg) {
+    char err[512];
+    if (!sg->t && hstore_begin(sg->st, 1, &sg->t, err, sizeof err))
+        return engine_fail(sg->b->e, ARB_ERR_IO, "%s", err);
+    return ARB_OK;
+}
+
+/* Ends a window whose claims are all stored (rc: how that went): spools
+ * them, and commits when the commit is due (a window is wholly in a commit
+ * or not); on an error the transaction is let go. */
+static int stage_window_end(Stage *sg, int rc) {
+    arb_engine *e = sg->b->e;
     if (rc == ARB_OK && sg->spool.oom) rc = engine_fail(e, ARB_ERR_NOMEM, "out of memory");
     sg->spooled += sg->spool.len;
     int werr = rc == ARB_OK && sg->spool_fd >= 0 ? spool_write(sg) : 0;
     if (werr) rc = engine_fail(e, ARB_ERR_IO, "cannot write the spool: %s", strerror(werr));
+    sb_clear(&sg->spool); /* the next window's */
     if (rc == ARB_OK && (sg->pending >= sg->every ||
                          (sg->add ? sg->pend_mem > ADD_DIRTY_BYTES
                                   : sg->t && hstore_txn_dirty(sg->t) > STAGE_DIRTY_BYTES)))
@@ -2354,8 +2420,61 @@ static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
         hstore_abort(sg->t);
         sg->t = NULL;
     }
+    return rc;
+}
+
+/* Parses and encodes this window on the workers (started for it and
+ * joined), then stores its claims in input order, reports its rejects and
+ * spools it. */
+static int stage_workers(Stage *sg, uint64_t done, uint64_t total) {
+    Batch *b = sg->b;
+    arb_engine *e = b->e;
+    run_workers(b->ws, b->nw);
+    int rc = stage_begin(sg);
+    for (int i = 0; i < b->nw; i++) {
+        Worker *w = &b->ws[i];
+        if (rc == ARB_OK) rc = stage_entries(sg, w);
+        w->read.nents = w->read.nclaims = 0;
+        arena_reset(&w->hist_ar);
+        strmap_free(&w->strings);
+        strmap_init_fast(&w->strings, e->alloc);
+    }
+    rc = stage_window_end(sg, rc);
     if (rc == ARB_OK) rc = flush_workers(e, b->o, b->ws, b->nw, b->out);
     if (b->o->on_progress) b->o->on_progress(b->o->ud, done, total);
+    return rc;
+}
+
+/* The pipe's chunk_fn (staging on the pipe): stores chunk c's claims,
+ * which a worker read and encoded, in input order, its rejects into its
+ * results, which the pipe then writes.  sg->mw, this thread's stand-in
+ * for a worker, holds the chunk's buffers meanwhile. */
+static int stage_chunk(void *ud, Chunk *c) {
+    Stage *sg = ud;
+    Worker *w = sg->mw;
+    int rc = stage_begin(sg);
+    if (rc != ARB_OK) return rc;
+    results_swap(w, &c->res);
+    SWAP(ReadList, w->read, c->read);
+    SWAP(Arena, w->hist_ar, c->ar);
+    SWAP(StrBuf, w->enc, c->enc);
+    SWAP(EncAt *, w->enc_at, c->enc_at);
+    SWAP(size_t, w->capenc_at, c->capenc_at);
+    rc = stage_entries(sg, w);
+    results_swap(w, &c->res);
+    SWAP(ReadList, w->read, c->read);
+    SWAP(Arena, w->hist_ar, c->ar);
+    SWAP(StrBuf, w->enc, c->enc);
+    SWAP(EncAt *, w->enc_at, c->enc_at);
+    SWAP(size_t, w->capenc_at, c->capenc_at);
+    return rc;
+}
+
+/* The pipe's win_fn: a window's chunks all stored and written. */
+static int stage_win_end(void *ud, uint64_t done) {
+    Stage *sg = ud;
+    int rc = stage_window_end(sg, ARB_OK);
+    if (sg->b->o->on_progress) sg->b->o->on_progress(sg->b->o->ud, done, sg->b->total);
     return rc;
 }
 
@@ -2380,6 +2499,8 @@ static void share_records_by_bytes(Worker *ws, int nw, const Record *recs, size_
 
 static int stage_window(void *ud, const Record *recs, size_t nrecs, uint64_t done) {
     Stage *sg = ud;
+    if (sg->b->pipe) /* check --history: reading is the first half of the progress */
+        return pipe_window(sg->b->pipe, recs, NULL, NULL, nrecs, sg->add ? done : done / 2);
     share_records_by_bytes(sg->b->ws, sg->b->nw, recs, nrecs);
     /* check --history: reading is the first half of the progress */
     return stage_workers(sg, sg->add ? done : done / 2, sg->b->total);
@@ -2430,11 +2551,39 @@ static int stage_batch(Stage *sg, int csv, arb_batch_stats *st) {
             prof_csv_free(pc);
         }
     } else {
-        /* check --history: a window per worker, so that there are fewer
-         * waits for the slowest */
-        rc =
-            read_windows(e, b->o->claims_path, sg->add ? ADD_WINDOW_BYTES : STORE_WINDOW_ALL(b->nw),
-                         1, stage_window, sg);
+        /* on several threads through the pipe: the workers live for the run
+         * and parse and encode chunks of the windows read ahead while this
+         * thread stores the claims read before, in input order, window by
+         * window (a window still wholly in a commit or not) */
+        Pipe pipe;
+        Worker *mw = b->nw > 1 && e->claims_encoding == TC_UTF8
+                         ? mem_calloc(e->alloc, sizeof(Worker))
+                         : NULL;
+        int piped = mw && pipe_start(&pipe, b) == 0;
+        if (piped) {
+            mw->e = e;
+            mw->o = b->o;
+            mw->hrev = b->ws[0].hrev;
+            sg->mw = mw;
+            pipe.stage = 1;
+            pipe.chunk_fn = stage_chunk;
+            pipe.win_fn = stage_win_end;
+            pipe.fn_ud = sg;
+            b->pipe = &pipe;
+        }
+        /* else check --history: a window per worker, so that there are
+         * fewer waits for the slowest */
+        size_t win = sg->add ? ADD_WINDOW_BYTES
+                     : piped ? STORE_WINDOW_BYTES
+                             : STORE_WINDOW_ALL(b->nw);
+        rc = read_windows(e, b->o->claims_path, win, piped ? PIPE_SLOTS : 1, stage_window, sg);
+        if (piped) {
+            pipe_stop(&pipe);
+            b->pipe = NULL;
+            sg->mw = NULL;
+            b->ws[0].rejected += mw->rejected; /* the rejects it reported */
+        }
+        mem_free(e->alloc, mw, mw ? sizeof(Worker) : 0);
     }
     int werr = spool_wait(sg);
     if (rc == ARB_OK && werr)
