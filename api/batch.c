@@ -1430,6 +1430,21 @@ typedef struct Chunk {
     int done; /* checked (under the pipe's mutex) */
 } Chunk;
 
+/* Swaps a worker's result buffers and claims read with a chunk's (its
+ * arena and encodings too when `stage`): a worker hands a chunk its work
+ * and takes the chunk's emptied buffers, the staging pass's main thread
+ * takes a chunk's work and gives it back. */
+static void chunk_swap(Worker *w, Chunk *c, int stage) {
+    results_swap(w, &c->res);
+    SWAP(ReadList, w->read, c->read);
+    if (stage) { /* the claims read, in the chunk's arena */
+        SWAP(Arena, w->hist_ar, c->ar);
+        SWAP(StrBuf, w->enc, c->enc);
+        SWAP(EncAt *, w->enc_at, c->enc_at);
+        SWAP(size_t, w->capenc_at, c->capenc_at);
+    }
+}
+
 typedef struct Pipe {
     Batch *b;
     pthread_mutex_t mu;
@@ -1518,14 +1533,7 @@ static void *pipe_work(void *arg) {
                 spool_chunk(w);
             else
                 work(w);
-            results_swap(w, &c->res); /* w takes the chunk's emptied buffers */
-            SWAP(ReadList, w->read, c->read);
-            if (p->stage) { /* the claims read, in the chunk's arena */
-                SWAP(Arena, w->hist_ar, c->ar);
-                SWAP(StrBuf, w->enc, c->enc);
-                SWAP(EncAt *, w->enc_at, c->enc_at);
-                SWAP(size_t, w->capenc_at, c->capenc_at);
-            }
+            chunk_swap(w, c, p->stage); /* w takes the chunk's emptied buffers */
         }
         pthread_mutex_lock(&p->mu);
         c->done = 1;
@@ -2454,19 +2462,9 @@ static int stage_chunk(void *ud, Chunk *c) {
     Worker *w = sg->mw;
     int rc = stage_begin(sg);
     if (rc != ARB_OK) return rc;
-    results_swap(w, &c->res);
-    SWAP(ReadList, w->read, c->read);
-    SWAP(Arena, w->hist_ar, c->ar);
-    SWAP(StrBuf, w->enc, c->enc);
-    SWAP(EncAt *, w->enc_at, c->enc_at);
-    SWAP(size_t, w->capenc_at, c->capenc_at);
+    chunk_swap(w, c, 1);
     rc = stage_entries(sg, w);
-    results_swap(w, &c->res);
-    SWAP(ReadList, w->read, c->read);
-    SWAP(Arena, w->hist_ar, c->ar);
-    SWAP(StrBuf, w->enc, c->enc);
-    SWAP(EncAt *, w->enc_at, c->enc_at);
-    SWAP(size_t, w->capenc_at, c->capenc_at);
+    chunk_swap(w, c, 1);
     return rc;
 }
 

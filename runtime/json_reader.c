@@ -1208,6 +1208,23 @@ static int pend_flush(P *P_) {
     return rc;
 }
 
+/* Notes string s[0..n) (hash mh in P_->strings) to be interned at the end
+ * of the record, its ArbStr then stored in *out (NULL meanwhile); the
+ * string's bucket is prefetched now.  0, or -1 when out of memory. */
+static inline int pend_str(P *P_, const ArbStr **out, const char *at, const char *s, size_t n,
+                           uint32_t mh) {
+    if (P_->npend == PEND_MAX && pend_flush(P_)) return -1;
+    strmap_prefetch(P_->strings, mh);
+    P_->pend[P_->npend].out = out;
+    P_->pend[P_->npend].at = at;
+    P_->pend[P_->npend].s = s;
+    P_->pend[P_->npend].n = (uint32_t)n;
+    P_->pend[P_->npend].h = mh;
+    P_->npend++;
+    *out = NULL;
+    return 0;
+}
+
 /* A code or text value from a string (decoding escapes) or a number's text;
  * with P_->strings, one already read is shared: a plain one's look-up waits
  * (*out NULL until then) for the end of its record or for PEND_MAX others. */
@@ -1216,16 +1233,7 @@ static int make_str(P *P_, const char *at, const char *s, size_t n, int esc, con
         0; /* the string's hash in P_->strings: computed once, for the look-up and the put */
     if (P_->strings && !esc) {
         mh = strmap_hash(P_->strings, s, n);
-        if (P_->npend == PEND_MAX && pend_flush(P_)) return -1;
-        strmap_prefetch(P_->strings, mh);
-        P_->pend[P_->npend].out = out;
-        P_->pend[P_->npend].at = at;
-        P_->pend[P_->npend].s = s;
-        P_->pend[P_->npend].n = (uint32_t)n;
-        P_->pend[P_->npend].h = mh;
-        P_->npend++;
-        *out = NULL;
-        return 0;
+        return pend_str(P_, out, at, s, n, mh);
     }
     ArbStr *a;
     size_t len = n;
@@ -1334,16 +1342,7 @@ static int string_value(P *P_, const JRec *j, int f, const char *at, const char 
 static inline int plain_str(P *P_, const char *at, const char *s, size_t n, const ArbStr **out) {
     if (P_->strings) {
         uint32_t mh = strmap_hash(P_->strings, s, n);
-        if (P_->npend == PEND_MAX && pend_flush(P_)) return -1;
-        strmap_prefetch(P_->strings, mh);
-        P_->pend[P_->npend].out = out;
-        P_->pend[P_->npend].at = at;
-        P_->pend[P_->npend].s = s;
-        P_->pend[P_->npend].n = (uint32_t)n;
-        P_->pend[P_->npend].h = mh;
-        P_->npend++;
-        *out = NULL;
-        return 0;
+        return pend_str(P_, out, at, s, n, mh);
     }
     ArbStr *a = new_str(P_, s, n);
     if (!a) return oom_fail(P_, at);

@@ -1982,28 +1982,36 @@ static void *reader_main(void *arg) {
     return NULL;
 }
 
-static void *writer_main(void *arg) {
-    Reader *w = arg;
+/* Records n claims one commit each on the writer's thread, the i-th as
+ * claim(i) writes it, then sets sh->done. */
+static void *write_claims(Reader *w, int n, void (*claim)(char *json, size_t cap, int i)) {
     arb_session *s;
     if (arb_session_new(w->sh->e, &s) != ARB_OK) {
         w->errors++;
         __atomic_store_n(&w->sh->done, 1, __ATOMIC_RELEASE);
         return NULL;
     }
-    for (int i = 0; i < WRITES; i++) {
+    for (int i = 0; i < n; i++) {
         char json[256];
-        snprintf(json, sizeof json,
-                 "{\"claim_id\":\"w%d\",\"person_id\":\"Q%d\",\"care_type\":\"outpatient\","
-                 "\"settle_time\":\"2025-05-%02dT%02d:%02d:00\",\"total_amount\":\"%d.00\"}",
-                 i, i % PERSONS, 1 + i % 28, i % 24, i % 60, i);
-        int rc = arb_session_record_json(s, json, strlen(json));
-        if (rc != ARB_OK && !w->errors++)
+        claim(json, sizeof json, i);
+        if (arb_session_record_json(s, json, strlen(json)) != ARB_OK && !w->errors++)
             snprintf(w->error, sizeof w->error, "record %d: %s", i, arb_session_errmsg(s));
         w->checks++;
     }
     __atomic_store_n(&w->sh->done, 1, __ATOMIC_RELEASE);
     arb_session_free(s);
     return NULL;
+}
+
+static void concurrency_claim(char *json, size_t cap, int i) {
+    snprintf(json, cap,
+             "{\"claim_id\":\"w%d\",\"person_id\":\"Q%d\",\"care_type\":\"outpatient\","
+             "\"settle_time\":\"2025-05-%02dT%02d:%02d:00\",\"total_amount\":\"%d.00\"}",
+             i, i % PERSONS, 1 + i % 28, i % 24, i % 60, i);
+}
+
+static void *writer_main(void *arg) {
+    return write_claims(arg, WRITES, concurrency_claim);
 }
 
 /* LMDB's read transactions against one writer committing claim after claim:
@@ -2051,27 +2059,15 @@ static void *order_reader(void *arg) {
     return NULL;
 }
 
+static void order_claim(char *json, size_t cap, int i) {
+    snprintf(json, cap,
+             "{\"claim_id\":\"s%d\",\"person_id\":\"Q1\",\"care_type\":\"outpatient\","
+             "\"settle_time\":\"2025-05-01T00:00:00\",\"total_amount\":\"1.00\"}",
+             i);
+}
+
 static void *order_writer(void *arg) {
-    Reader *w = arg;
-    arb_session *s;
-    if (arb_session_new(w->sh->e, &s) != ARB_OK) {
-        w->errors++;
-        __atomic_store_n(&w->sh->done, 1, __ATOMIC_RELEASE);
-        return NULL;
-    }
-    for (int i = 0; i < ORDER_WRITES; i++) {
-        char json[256];
-        snprintf(json, sizeof json,
-                 "{\"claim_id\":\"s%d\",\"person_id\":\"Q1\",\"care_type\":\"outpatient\","
-                 "\"settle_time\":\"2025-05-01T00:00:00\",\"total_amount\":\"1.00\"}",
-                 i);
-        if (arb_session_record_json(s, json, strlen(json)) != ARB_OK && !w->errors++)
-            snprintf(w->error, sizeof w->error, "record %d: %s", i, arb_session_errmsg(s));
-        w->checks++;
-    }
-    __atomic_store_n(&w->sh->done, 1, __ATOMIC_RELEASE);
-    arb_session_free(s);
-    return NULL;
+    return write_claims(arg, ORDER_WRITES, order_claim);
 }
 
 static void test_snapshot_order(void **state) {
