@@ -13,14 +13,7 @@
 # `check --history` over that store (the staging store written through the
 # pipe) gives the same findings, rejects, counts and exit code with 1, 2
 # and 3 threads.
-set -uo pipefail
-arbiter=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0 pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-cd "$tmp" || exit 1
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cat >h.rules <<'R'
 category AGE "age" { code "AGE" severity high }
 rule AGE.1 in AGE for line in claim.lines when line.item_code in {"C3", "C7"} and claim.age >= 18
@@ -93,5 +86,4 @@ for t in 2 3; do
     cmp -s "s1.$f" "s$t.$f" && ok || bad "check --history, $t threads: the .$f differs from 1 thread's"
   done
 done
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

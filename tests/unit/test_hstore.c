@@ -1982,6 +1982,18 @@ static void *reader_main(void *arg) {
     return NULL;
 }
 
+/* A new engine of HISTORY_RULES in sh with a new writable store in dir set
+ * on it: the store. */
+static arb_history *shared_store(Shared *sh, char *dir, size_t cap) {
+    memset(sh, 0, sizeof *sh);
+    sh->e = engine_from(HISTORY_RULES);
+    temp_dir(dir, cap);
+    arb_history *h;
+    assert_int_equal(arb_history_open(sh->e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
+    assert_int_equal(arb_engine_set_history(sh->e, h), ARB_OK);
+    return h;
+}
+
 /* Records n claims one commit each on the writer's thread, the i-th as
  * claim(i) writes it, then sets sh->done. */
 static void *write_claims(Reader *w, int n, void (*claim)(char *json, size_t cap, int i)) {
@@ -2073,13 +2085,8 @@ static void *order_writer(void *arg) {
 static void test_snapshot_order(void **state) {
     (void)state;
     Shared sh;
-    memset(&sh, 0, sizeof sh);
-    sh.e = engine_from(HISTORY_RULES);
     char dir[256];
-    temp_dir(dir, sizeof dir);
-    arb_history *h;
-    assert_int_equal(arb_history_open(sh.e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(sh.e, h), ARB_OK);
+    arb_history *h = shared_store(&sh, dir, sizeof dir);
     Order o[ORDER_READERS];
     memset(o, 0, sizeof o);
     Reader w;
@@ -2271,13 +2278,8 @@ static void test_add_reversal_order(void **state) {
 static void test_concurrency(void **state) {
     (void)state;
     Shared sh;
-    memset(&sh, 0, sizeof sh);
-    sh.e = engine_from(HISTORY_RULES);
     char dir[256];
-    temp_dir(dir, sizeof dir);
-    arb_history *h;
-    assert_int_equal(arb_history_open(sh.e, dir, ARB_HISTORY_WRITE, &h), ARB_OK);
-    assert_int_equal(arb_engine_set_history(sh.e, h), ARB_OK);
+    arb_history *h = shared_store(&sh, dir, sizeof dir);
     Reader rd[READERS + 1];
     memset(rd, 0, sizeof rd);
     pthread_t th[READERS + 1];
