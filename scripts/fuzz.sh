@@ -8,6 +8,8 @@
 # corpus size and crashes; for a crash, leak, timeout (-timeout=10) or
 # out-of-memory (-rss_limit_mb=2048), the input as base64 and the command
 # that reruns it.  Exits 1 when any target failed.
+# Targets run FUZZ_JOBS at a time (default: the number of cores), each on
+# one core for its SECONDS; the report is printed in the targets' order.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:?usage: fuzz.sh BUILD_DIR [SECONDS] [TARGET...]}
@@ -31,18 +33,20 @@ dict_of() {
 
 work=$(mktemp -d /tmp/arb_fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-failed=0
-printf '%-18s %10s %8s %8s %8s %8s\n' target execs cov ft corpus crashes
-for t in "${targets[@]}"; do
-  bin=$build/tests/fuzz/$t
-  name=${t#fuzz_}
-  if [ ! -x "$bin" ]; then
-    echo "fuzz: $bin is missing (build with -DARB_FUZZ=ON)" >&2
-    failed=1
-    continue
-  fi
+jobs=${FUZZ_JOBS:-$(nproc)}
+
+# fuzz_one TARGET: runs it; its table row and, on failure, what to rerun
+# go to $work/NAME/report, and "ok" to $work/NAME/passed when it passed
+fuzz_one() {
+  local t=$1 bin=$build/tests/fuzz/$1 name=${1#fuzz_}
+  local report=$work/$name/report
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+  if [ ! -x "$bin" ]; then
+    echo "fuzz: $bin is missing (build with -DARB_FUZZ=ON)" >"$report"
+    return 1
+  fi
   cp -r "tests/fuzz/corpus/$name/." "$work/$name/corpus/"
+  local seeds args dict log rc execs last cov ft corpus found f
   seeds=$(find "$work/$name/corpus" -type f | wc -l)
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
     -artifact_prefix="$work/$name/artifacts/")
@@ -60,19 +64,39 @@ for t in "${targets[@]}"; do
   corpus=$(find "$work/$name/corpus" -type f | wc -l)
   mapfile -t found < <(find "$work/$name/artifacts" -type f \
     \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | sort)
-  printf '%-18s %10s %8s %8s %8s %8s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
-    "$seeds -> $corpus" "${#found[@]}"
-  if ((rc != 0 || ${#found[@]} > 0)); then
-    failed=1
-    echo "---- $t failed (exit $rc); the end of its log:"
-    grep -v -E '^#[0-9]+|^INFO: ' "$log" | tail -60
-    for f in "${found[@]}"; do
-      echo "---- reproducer $(basename "$f") ($(wc -c <"$f") bytes); to rerun it:"
-      echo "  base64 -d >/tmp/$(basename "$f") <<'B64'"
-      base64 -w 76 "$f" | sed 's/^/  /'
-      echo "  B64"
-      echo "  $bin /tmp/$(basename "$f")"
-    done
+  {
+    printf '%-18s %10s %8s %8s %8s %8s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+      "$seeds -> $corpus" "${#found[@]}"
+    if ((rc != 0 || ${#found[@]} > 0)); then
+      echo "---- $t failed (exit $rc); the end of its log:"
+      grep -v -E '^#[0-9]+|^INFO: ' "$log" | tail -60
+      for f in "${found[@]}"; do
+        echo "---- reproducer $(basename "$f") ($(wc -c <"$f") bytes); to rerun it:"
+        echo "  base64 -d >/tmp/$(basename "$f") <<'B64'"
+        base64 -w 76 "$f" | sed 's/^/  /'
+        echo "  B64"
+        echo "  $bin /tmp/$(basename "$f")"
+      done
+    fi
+  } >"$report"
+  if ((rc == 0 && ${#found[@]} == 0)); then echo ok >"$work/$name/passed"; fi
+}
+
+running=0
+for t in "${targets[@]}"; do
+  if ((running >= jobs)); then
+    wait -n
+    running=$((running - 1))
   fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait
+failed=0
+printf '%-18s %10s %8s %8s %8s %8s\n' target execs cov ft corpus crashes
+for t in "${targets[@]}"; do
+  report=$work/${t#fuzz_}/report
+  if [ -s "$report" ]; then cat "$report"; else echo "$t: no report (the run died)"; fi
+  [ -f "$work/${t#fuzz_}/passed" ] || failed=1
 done
 exit $failed
