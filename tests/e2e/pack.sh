@@ -37,16 +37,16 @@ sed -i 's/50.00/49.00/' tables/price_ceiling.csv 2>/dev/null || true
 echo "# changed" >> rules/charges.rules
 refused lib.arbpack "built from other sources: rules/charges.rules has changed"
 # a listed source replaced by a FIFO (or the pack itself a FIFO) is refused at
-# once: the loader never blocks opening it
+# once: the loader never blocks opening it (a FIFO with no writer blocks its
+# opener for good, so a loader that opened it would be killed by timeout:
+# exit 124; no wall-clock limit, which a loaded machine's start-up can pass)
 mkdir fifo && cp -r "$src/examples/rules" "$src/examples/tables" fifo/
 (cd fifo && "$arbiter" compile rules/*.rules -o lib.arbpack --stdlib "$src/stdlib-rules" 2>/dev/null) || bad "compile in fifo/ failed"
 rm fifo/rules/charges.rules && mkfifo fifo/rules/charges.rules && mkfifo fifo.arbpack
-t0=$(date +%s%N)
 out=$(cd fifo && timeout 10 "$arbiter" check --pack lib.arbpack --claims "$src/examples/claims/claims.csv" -o /dev/null 2>&1); rc=$?
 if [ $rc -eq 2 ] && grep -q "rules/charges.rules is not a regular file" <<< "$out"; then ok; else bad "FIFO source: rc=$rc (124: hung), message: $out"; fi
 out=$(timeout 10 "$arbiter" check --pack fifo.arbpack --claims "$src/examples/claims/claims.csv" -o /dev/null 2>&1); rc=$?
 if [ $rc -eq 2 ] && grep -q "not a rule pack (not a regular file)" <<< "$out"; then ok; else bad "FIFO pack: rc=$rc (124: hung), message: $out"; fi
-[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ] && ok || bad "refusing the FIFOs took over a second each"
 # the embedding example links libarbiter only
 embed=$(dirname "$arbiter")/arbiter_embed
 if [ -x "$embed" ]; then
