@@ -108,8 +108,7 @@ static inline void strmap_prefetch(const StrMap *m, uint32_t h) {
 /* strmap_get_hashed, inline: for the interning map's look-ups, one for each
  * string a reader shares (a hit is one slot most often; the hash stored
  * in the slot, then the length, are compared before the bytes). */
-static inline void *strmap_get_inline(const StrMap *m, const char *key, size_t len,
-                                      uint32_t hash) {
+static inline void *strmap_get_inline(const StrMap *m, const char *key, size_t len, uint32_t hash) {
     if (!m->cap) return NULL;
     for (uint32_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         const StrMapEntry *e = &m->e[i];
