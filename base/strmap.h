@@ -105,6 +105,18 @@ static inline void strmap_prefetch(const StrMap *m, uint32_t h) {
 #endif
 }
 
+/* strmap_get_hashed, inline: for the interning map's look-ups, one for each
+ * string a reader shares (a hit is one slot most often; the hash stored
+ * in the slot, then the length, are compared before the bytes). */
+static inline void *strmap_get_inline(const StrMap *m, const char *key, size_t len, uint32_t hash) {
+    if (!m->cap) return NULL;
+    for (uint32_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        const StrMapEntry *e = &m->e[i];
+        if (!e->key) return NULL;
+        if (e->hash == hash && e->len == len && strmap_bytes_eq(e->key, key, len)) return e->value;
+    }
+}
+
 void strmap_free(StrMap *m);
 /* Forgets every entry, keeping the table (no allocation). */
 void strmap_clear(StrMap *m);

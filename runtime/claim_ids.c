@@ -13,6 +13,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TOP_AVX2 1 /* the search for keys' ends 64 bytes a step, chosen at run time */
+#include <immintrin.h>
+#endif
 
 /* Slots a block of a run (4 KB): the run's index keeps the first hash of
  * each block, and a lookup reads one block (two when a hash straddles). */
@@ -593,54 +597,134 @@ static inline int quoted_at(const char *p, size_t n, size_t j, const JsonTopWant
 }
 
 #define TEXT_KEYS_MAX 8 /* keys looked for at once by keys_in_text */
+#define END_BYTES 4     /* keys' last bytes next_end looks for at once */
+
+#if defined(TOP_AVX2)
+
+/* The positions among the 32 at x (q: the 32 after each) where one of
+ * the bytes in b0..b3 (when not two: else b0, b1) is followed by a quote. */
+#define END_MASK256(x, q, two)                                                                     \
+    ((uint32_t)_mm256_movemask_epi8(_mm256_and_si256(                                              \
+        two ? _mm256_or_si256(_mm256_cmpeq_epi8(x, b0), _mm256_cmpeq_epi8(x, b1))                  \
+            : _mm256_or_si256(                                                                     \
+                  _mm256_or_si256(_mm256_cmpeq_epi8(x, b0), _mm256_cmpeq_epi8(x, b1)),             \
+                  _mm256_or_si256(_mm256_cmpeq_epi8(x, b2), _mm256_cmpeq_epi8(x, b3))),            \
+        _mm256_cmpeq_epi8(q, quote))))
+
+/* next_end's search 64 positions a step with AVX2, from e while e + 65 <= n:
+ * 1 with the first position in *at, else 0 with *at where it stopped. */
+__attribute__((target("avx2"))) static int next_end_avx2(const char *p, size_t n, size_t e,
+                                                         const unsigned char *b, size_t *at) {
+    const __m256i b0 = _mm256_set1_epi8((char)b[0]), b1 = _mm256_set1_epi8((char)b[1]),
+                  b2 = _mm256_set1_epi8((char)b[2]), b3 = _mm256_set1_epi8((char)b[3]),
+                  quote = _mm256_set1_epi8('"');
+    int two = b[2] == b[0] && b[3] == b[0]; /* two bytes (or one) looked for: two compares */
+#define END_STEP(two)                                                                              \
+    for (; e + 65 <= n; e += 64) {                                                                 \
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + e));                   \
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + e + 32));              \
+        __m256i q0 = _mm256_loadu_si256((const __m256i *)(const void *)(p + e + 1));               \
+        __m256i q1 = _mm256_loadu_si256((const __m256i *)(const void *)(p + e + 33));              \
+        uint64_t m = END_MASK256(x0, q0, two) | (uint64_t)END_MASK256(x1, q1, two) << 32;          \
+        if (m) {                                                                                   \
+            *at = e + (size_t)__builtin_ctzll(m);                                                  \
+            return 1;                                                                              \
+        }                                                                                          \
+    }
+    if (two) {
+        END_STEP(1)
+    } else {
+        END_STEP(0)
+    }
+#undef END_STEP
+    *at = e;
+    return 0;
+}
+#undef END_MASK256
+#endif
+
+/* The first position from e on (e >= 1) where one of the bytes b[0..4)
+ * (repeated when fewer) is followed by a quote: where a key may end, its
+ * last byte there; n when none.  avx2: the CPU has it. */
+static size_t next_end(const char *p, size_t n, size_t e, const unsigned char *b, int avx2) {
+#if defined(TOP_AVX2)
+    size_t at;
+    if (avx2) {
+        if (next_end_avx2(p, n, e, b, &at)) return at;
+        e = at;
+    }
+#else
+    (void)avx2;
+#endif
+#if defined(__SSE2__)
+    const __m128i b0 = _mm_set1_epi8((char)b[0]), b1 = _mm_set1_epi8((char)b[1]),
+                  b2 = _mm_set1_epi8((char)b[2]), b3 = _mm_set1_epi8((char)b[3]),
+                  quote = _mm_set1_epi8('"');
+    for (; e + 33 <= n; e += 32) { /* 32 positions a step */
+        __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)(p + e));
+        __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 16));
+        __m128i q0 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 1));
+        __m128i q1 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 17));
+        __m128i l0 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x0, b0), _mm_cmpeq_epi8(x0, b1)),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x0, b2), _mm_cmpeq_epi8(x0, b3)));
+        __m128i l1 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x1, b0), _mm_cmpeq_epi8(x1, b1)),
+                                  _mm_or_si128(_mm_cmpeq_epi8(x1, b2), _mm_cmpeq_epi8(x1, b3)));
+        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_and_si128(l0, _mm_cmpeq_epi8(q0, quote))) |
+                     (uint32_t)_mm_movemask_epi8(_mm_and_si128(l1, _mm_cmpeq_epi8(q1, quote)))
+                         << 16;
+        if (m) return e + (size_t)__builtin_ctz(m);
+    }
+#endif
+    for (; e + 1 < n; e++) {
+        unsigned char c = (unsigned char)p[e];
+        if ((c == b[0] || c == b[1] || c == b[2] || c == b[3]) && p[e + 1] == '"') return e;
+    }
+    return n;
+}
 
 /* The wants among w[0..nw) (nw <= TEXT_KEYS_MAX) whose key occurs quoted
  * anywhere in p[0..n), as a bit each (an empty key: always).  A member is
  * matched by its raw key, so a key that is not in the text at all is no
  * member's: json_top_values need not read the object to its end for it.
- * Where a key's last byte is followed by a quote (found 16 positions at a
- * time with SSE2, for all the keys at once: few bytes of a claim's text end
- * a string with one of those letters) the rest of it is read; the search
- * for a key ends where it is first found. */
+ * Where a key's last byte is followed by a quote (next_end: 64 positions a
+ * step with AVX2, 32 with SSE2, for up to END_BYTES last bytes at once:
+ * few bytes of a claim's text end a string with one of those letters) the
+ * rest of it is read; the search for a key ends where it is first found,
+ * and goes on for the keys left. */
 static unsigned keys_in_text(const char *p, size_t n, const JsonTopWant *w, size_t nw) {
     unsigned all = (1u << nw) - 1, found = 0;
     for (size_t k = 0; k < nw; k++)
         if (!w[k].klen) found |= 1u << k;
-    size_t e = 1; /* where a key may end: its quote opens at 0 or later */
-#if defined(__SSE2__)
-    /* 32 positions a step: where a key not found yet may end (its last
-     * byte, then a quote) */
-    const __m128i quote = _mm_set1_epi8('"');
-    __m128i last[TEXT_KEYS_MAX];
-    size_t nlast = 0;
-    for (unsigned seen = ~found; found != all && e + 33 <= n; e += 32) {
-        if (seen != found) { /* the keys still looked for */
-            seen = found;
-            nlast = 0;
-            for (size_t k = 0; k < nw; k++)
-                if (!(found >> k & 1)) last[nlast++] = _mm_set1_epi8(w[k].key[w[k].klen - 1]);
-        }
-        __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(p + e));
-        __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 16));
-        __m128i l0 = _mm_cmpeq_epi8(a0, last[0]), l1 = _mm_cmpeq_epi8(a1, last[0]);
-        for (size_t k = 1; k < nlast; k++) {
-            l0 = _mm_or_si128(l0, _mm_cmpeq_epi8(a0, last[k]));
-            l1 = _mm_or_si128(l1, _mm_cmpeq_epi8(a1, last[k]));
-        }
-        __m128i q0 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 1));
-        __m128i q1 = _mm_loadu_si128((const __m128i *)(const void *)(p + e + 17));
-        uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_and_si128(l0, _mm_cmpeq_epi8(q0, quote))) |
-                     (uint32_t)_mm_movemask_epi8(_mm_and_si128(l1, _mm_cmpeq_epi8(q1, quote)))
-                         << 16;
-        for (; m; m &= m - 1) {
-            size_t at = e + (size_t)__builtin_ctz(m);
-            for (size_t k = 0; k < nw; k++)
-                if (!(found >> k & 1) && at >= w[k].klen && p[at] == w[k].key[w[k].klen - 1] &&
-                    quoted_at(p, n, at + 1 - w[k].klen, &w[k]))
-                    found |= 1u << k;
-        }
-    }
+#if defined(TOP_AVX2)
+    int avx2 = __builtin_cpu_supports("avx2");
+#else
+    int avx2 = 0;
 #endif
+    size_t e = 1; /* where a key may end: its quote opens at 0 or later */
+    while (found != all && e + 1 < n) {
+        /* the last bytes of the keys not found yet */
+        unsigned char b[END_BYTES] = {0};
+        int nb = 0;
+        for (size_t k = 0; k < nw && nb <= END_BYTES; k++) {
+            if (found >> k & 1) continue;
+            unsigned char c = (unsigned char)w[k].key[w[k].klen - 1];
+            int dup = 0;
+            for (int i = 0; i < nb && i < END_BYTES; i++) dup |= b[i] == c;
+            if (!dup) {
+                if (nb < END_BYTES) b[nb] = c;
+                nb++;
+            }
+        }
+        if (nb > END_BYTES) break; /* too many: byte by byte, below */
+        for (int i = nb; i < END_BYTES; i++) b[i] = b[0];
+        size_t at = next_end(p, n, e, b, avx2);
+        if (at >= n) return found;
+        for (size_t k = 0; k < nw; k++)
+            if (!(found >> k & 1) && at >= w[k].klen && p[at] == w[k].key[w[k].klen - 1] &&
+                quoted_at(p, n, at + 1 - w[k].klen, &w[k]))
+                found |= 1u << k;
+        e = at + 1;
+    }
     for (; found != all && e + 1 < n; e++)
         for (size_t k = 0; k < nw; k++)
             if (!(found >> k & 1) && e >= w[k].klen && p[e + 1] == '"' &&

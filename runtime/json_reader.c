@@ -1183,11 +1183,13 @@ static void hash_flush(P *P_) {
     P_->nunhashed = 0;
 }
 
-/* The plain string s[0..n) (of hash mh in P_->strings) shared: the one
- * already read, else a copy, stored in the map. */
-static int intern(P *P_, const char *at, const char *s, uint32_t n, uint32_t mh,
-                  const ArbStr **out) {
-    if ((*out = strmap_get_hashed(P_->strings, s, n, mh)) != NULL) return 0;
+/* The plain string s[0..n) (of hash mh in P_->strings), not in the map: a
+ * copy, stored in the map (out of line: most strings are found). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+intern_new(P *P_, const char *at, const char *s, uint32_t n, uint32_t mh, const ArbStr **out) {
     ArbStr *a = new_str(P_, s, n);
     if (!a) return oom_fail(P_, at);
     a->hash = str_hash(a->data, n); /* no_hash is never set with shared strings */
@@ -1198,14 +1200,22 @@ static int intern(P *P_, const char *at, const char *s, uint32_t n, uint32_t mh,
     return 0;
 }
 
-/* Looks up the strings held back (make_str), in the order they were read. */
+/* Looks up the strings held back (make_str), in the order they were read:
+ * the one already read, else a copy, stored in the map. */
 static int pend_flush(P *P_) {
-    int rc = 0;
-    for (int i = 0; i < P_->npend && !rc; i++)
-        rc = intern(P_, P_->pend[i].at, P_->pend[i].s, P_->pend[i].n, P_->pend[i].h,
-                    P_->pend[i].out);
+    const StrMap *m = P_->strings;
+    int k = P_->npend;
     P_->npend = 0;
-    return rc;
+    for (int i = 0; i < k; i++) {
+        const char *s = P_->pend[i].s;
+        uint32_t n = P_->pend[i].n, h = P_->pend[i].h;
+        const ArbStr *v = strmap_get_inline(m, s, n, h);
+        if (v)
+            *P_->pend[i].out = v;
+        else if (intern_new(P_, P_->pend[i].at, s, n, h, P_->pend[i].out))
+            return -1;
+    }
+    return 0;
 }
 
 /* Notes string s[0..n) (hash mh in P_->strings) to be interned at the end

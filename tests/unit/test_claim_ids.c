@@ -319,6 +319,47 @@ static void test_json_top_values_search(void **state) {
             }
 }
 
+/* The search for keys' ends over long texts: a member (or a decoy: the key
+ * nested, or its last byte and quote alone) at every offset of the 64- and
+ * 32-byte steps and of the byte-by-byte tail, with 1 to 6 keys sought (up
+ * to 4 last bytes are looked for at once; 6 keys have 6, so the search goes
+ * byte by byte): the same answers as a pass per key, which reads the
+ * members without the search. */
+static void test_json_top_values_ends(void **state) {
+    (void)state;
+    static const char *const keys[] = {"claim_id", "reversal_of", "status", "ab", "xyz", "q"};
+    static const char *const tails[] = {
+        ",\"%s\":\"V\"}",         /* a member */
+        ",\"n\":{\"%s\":\"V\"}}", /* nested: no member */
+        ",\"n\":\"x%s\"}",        /* the key's last bytes ending a value */
+        ",\"%s\":null}",          /* null */
+    };
+    char doc[512], pad[300];
+    memset(pad, '.', sizeof pad);
+    for (size_t nk = 1; nk <= 6; nk++)
+        for (size_t t = 0; t < sizeof tails / sizeof *tails; t++)
+            for (size_t k = 0; k < nk; k++)
+                for (int a = 0; a < 200; a++) {
+                    int n = snprintf(doc, sizeof doc, "{\"p\":\"%.*s\"", a, pad);
+                    n += snprintf(doc + n, sizeof doc - (size_t)n, tails[t], keys[k]);
+                    char out[6][64];
+                    JsonTopWant w[6];
+                    for (size_t j = 0; j < nk; j++)
+                        w[j] = (JsonTopWant){.key = keys[j], .out = out[j], .cap = 63};
+                    assert_int_equal(json_top_values(doc, (size_t)n, w, nk), 0);
+                    for (size_t j = 0; j < nk; j++) {
+                        char v[64];
+                        int one = value(doc, keys[j], v);
+                        assert_int_equal(w[j].found, one);
+                        assert_int_equal(one, j == k && (t == 0 || t == 3) ? (t == 0 ? 1 : 2) : 0);
+                        if (one == 1) {
+                            out[j][w[j].len] = 0;
+                            assert_string_equal(out[j], v);
+                        }
+                    }
+                }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset),
@@ -328,6 +369,7 @@ int main(void) {
         cmocka_unit_test(test_json_top_values),
         cmocka_unit_test(test_json_top_value_long),
         cmocka_unit_test(test_json_top_values_search),
+        cmocka_unit_test(test_json_top_values_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,11 +167,43 @@ static void test_bytes_eq(void **state) {
     }
 }
 
+/* strmap_get_inline answers as strmap_get_hashed: an empty map (no table)
+ * nothing; each key stored its value; a key not stored nothing, given its
+ * own hash or a stored key's (the same hash, other bytes or another
+ * length: the bytes decide), in a map full enough for probes to run on. */
+static void test_get_inline(void **state) {
+    (void)state;
+    StrMap m;
+    strmap_init_fast(&m, mem_default());
+    assert_null(strmap_get_inline(&m, "a", 1, strmap_hash(&m, "a", 1)));
+    static char keys[3000][24];
+    int oom = 0;
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(keys[i], sizeof keys[i], "XB01%dA%d", i * 7919, i);
+        assert_null(strmap_put(&m, keys[i], (size_t)n, keys[i], &oom));
+    }
+    for (int i = 0; i < 3000; i++) {
+        size_t n = strlen(keys[i]);
+        uint32_t h = strmap_hash(&m, keys[i], n);
+        assert_ptr_equal(strmap_get_inline(&m, keys[i], n, h), keys[i]);
+        assert_ptr_equal(strmap_get_inline(&m, keys[i], n, h),
+                         strmap_get_hashed(&m, keys[i], n, h));
+        char other[24];
+        memcpy(other, keys[i], n);
+        other[n - 1] ^= 1; /* the same length, the stored key's hash */
+        assert_null(strmap_get_inline(&m, other, n, h));
+        assert_null(strmap_get_inline(&m, keys[i], n - 1, h)); /* a prefix */
+        assert_ptr_equal(strmap_get_inline(&m, other, n, strmap_hash(&m, other, n)),
+                         strmap_get_hashed(&m, other, n, strmap_hash(&m, other, n)));
+    }
+    strmap_free(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_put_get_grow),  cmocka_unit_test(test_clear),
         cmocka_unit_test(test_out_of_memory), cmocka_unit_test(test_fast),
-        cmocka_unit_test(test_bytes_eq),
+        cmocka_unit_test(test_bytes_eq),      cmocka_unit_test(test_get_inline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
