@@ -838,7 +838,7 @@ static int cmd_compile(int argc, char **argv) {
     if (!out) return cli_usage_error("compile", "%s", _("no output given (-o LIB.arbpack)"));
     /* native code needs the JIT plugin (LLVM): loaded before anything is
      * compiled or written, so that without it no pack is left alone */
-    CliJit jit;
+    CliJit jit = {0};
     if (with_native) {
         char why[PATH_MAX + 512];
         if (cli_jit_load(&jit, why, sizeof why) != 0) {
