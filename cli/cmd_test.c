@@ -12,6 +12,7 @@
  * malformed expected.jsonl; 3 claims unreadable or records rejected; 4 I/O. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #include <unistd.h>
 
 #include "arbiter.h"
-#include "arbiter_jit.h"
 #include "cli_util.h"
 #include "i18n.h"
 #include "commands.h"
@@ -28,6 +28,7 @@
 #include "findings_set.h"
 #include "golden.h"
 #include "impact.h"
+#include "jit_plugin.h"
 #include "run.h"
 
 enum { EXIT_CLEAN = 0, EXIT_DIFFERS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
@@ -186,12 +187,21 @@ static arb_engine *compile_rules(const char *cmd, const PathList *rules, const T
     arb_engine *e =
         cli_compile(cmd, (const char *const *)rules->items, rules->n, ro->stdlib, 0, code);
     if (!e) return NULL;
-    if (ro->jit) {
+    if (ro->jit) { /* LLVM is loaded only now (cli/jit_plugin.h) */
+        CliJit jit;
+        char why[PATH_MAX + 512];
         arb_jit_options jo;
-        arb_jit_options_init(&jo);
-        if (arb_use_jit(e, &jo) != ARB_OK) {
+        if (cli_jit_load(&jit, why, sizeof why) != 0) {
+            fprintf(stderr, _("arbiter %s: %s\n"), cmd, why);
+            arb_engine_free(e);
+            *code = EXIT_USAGE;
+            return NULL;
+        }
+        jit.options_init(&jo);
+        if (jit.use_jit(e, &jo) != ARB_OK) {
             fprintf(stderr, _("arbiter %s: %s\n"), cmd, arb_errmsg(e));
             arb_engine_free(e);
+            *code = EXIT_USAGE;
             return NULL;
         }
     }

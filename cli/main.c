@@ -8,6 +8,7 @@
  * Lua error, timeout or memory limit); 4 I/O (check and gen claims: also
  * standard output closed early, e.g. by `| head`, without a message). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,12 @@
 #include <unistd.h>
 
 #include "arbiter.h"
-#include "arbiter_jit.h"
 #include "cli_util.h"
 #include "i18n.h"
 #include "commands.h"
 #include "explain.h"
 #include "gen.h"
+#include "jit_plugin.h"
 #include "outfile.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_IO = 4 };
@@ -549,15 +550,30 @@ static int cmd_check(int argc, char **argv) {
         }
     }
     if (backend == 1) {
+        /* LLVM is loaded only now (cli/jit_plugin.h); auto decided the JIT
+         * pays before, and without the plugin runs the interpreter (the
+         * summary's "backend" says which ran) */
+        CliJit jit;
+        char why[PATH_MAX + 512];
         arb_jit_options jo;
-        arb_jit_options_init(&jo);
-        if (arb_use_jit(e, &jo) != ARB_OK) {
-            if (chosen) { /* auto: the interpreter then */
+        if (cli_jit_load(&jit, why, sizeof why) != 0) {
+            if (chosen) {
                 backend = 0;
             } else {
-                fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
+                fprintf(stderr, _("arbiter %s: %s\n"), "check", why);
                 arb_engine_free(e);
                 return EXIT_USAGE;
+            }
+        } else {
+            jit.options_init(&jo);
+            if (jit.use_jit(e, &jo) != ARB_OK) {
+                if (chosen) { /* auto: the interpreter then */
+                    backend = 0;
+                } else {
+                    fprintf(stderr, _("arbiter %s: %s\n"), "check", arb_errmsg(e));
+                    arb_engine_free(e);
+                    return EXIT_USAGE;
+                }
             }
         }
     }
@@ -820,6 +836,16 @@ static int cmd_compile(int argc, char **argv) {
     }
     if (!ra.nfiles) return cli_usage_error("compile", "%s", _("no rule files given"));
     if (!out) return cli_usage_error("compile", "%s", _("no output given (-o LIB.arbpack)"));
+    /* native code needs the JIT plugin (LLVM): loaded before anything is
+     * compiled or written, so that without it no pack is left alone */
+    CliJit jit = {0};
+    if (with_native) {
+        char why[PATH_MAX + 512];
+        if (cli_jit_load(&jit, why, sizeof why) != 0) {
+            fprintf(stderr, _("arbiter %s: %s\n"), "compile", why);
+            return EXIT_USAGE;
+        }
+    }
     int code = EXIT_CLEAN;
     arb_engine *e = compile_rules("compile", &ra, &code);
     if (!e) return code;
@@ -833,8 +859,8 @@ static int cmd_compile(int argc, char **argv) {
         char so[4096];
         snprintf(so, sizeof so, "%s.so", out);
         arb_jit_options jo;
-        arb_jit_options_init(&jo);
-        if (arb_write_native(e, so, &jo) != ARB_OK) {
+        jit.options_init(&jo);
+        if (jit.write_native(e, so, &jo) != ARB_OK) {
             fprintf(stderr, "arbiter compile: %s\n", arb_errmsg(e));
             arb_engine_free(e);
             return EXIT_IO;

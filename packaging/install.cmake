@@ -1,6 +1,9 @@
 # install.cmake — what `cmake --install` puts in place and how `cpack -G DEB`
 # packages it (included by the top-level CMakeLists.txt after the targets):
-#   bin/arbiter                                the command (libarbiter.a, the JIT, the service)
+#   bin/arbiter                                the command (libarbiter.a, the service; no LLVM)
+#   lib/arbiter/arbiter-jit.so                 the JIT and native code generation (libLLVM), a
+#                                              plugin the command loads only for them, found
+#                                              relative to the command (cli/jit_plugin.c)
 #   lib/libarbiter.so.X (SONAME), lib/libarbiter.a, include/arbiter.h
 #   lib/pkgconfig/arbiter.pc                   pkg-config, relocatable (${pcfiledir})
 #   lib/cmake/Arbiter/                         find_package(Arbiter): Arbiter::arbiter (shared),
@@ -19,6 +22,7 @@ include(CMakePackageConfigHelpers)
 set(ARB_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Arbiter)
 
 install(TARGETS arbiter_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS arbiter_jit_plugin LIBRARY DESTINATION ${ARB_JIT_INSTALL_DIR})
 install(TARGETS arbiter_shared EXPORT ArbiterTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

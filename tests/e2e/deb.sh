@@ -2,7 +2,9 @@
 # deb.sh ARBITER SRC — `cpack -G DEB` builds a Debian package of the build
 # (ARB_BUILD_DIR): its contents and dependencies are checked, it is installed
 # with dpkg -i, the installed arbiter (/usr/bin, its stdlib in
-# /usr/share/arbiter) lints and compiles the standard library, embed.c
+# /usr/share/arbiter) lints and compiles the standard library and runs it
+# with the JIT (its plugin from /usr/lib/arbiter; the command itself does
+# not link libLLVM), embed.c
 # builds against the system's libarbiter with pkg-config and runs the pack,
 # and the package is removed (dpkg -r, then purged) again.  Skipped (77) when not root,
 # without dpkg or cpack, in a sanitizer build (ARB_SANITIZE=ON), or when a
@@ -46,7 +48,8 @@ dpkg-deb --contents "$deb" | awk '{print $6}' >"$tmp/contents"
 for f in ./usr/bin/arbiter ./usr/include/arbiter.h ./usr/lib/libarbiter.a ./usr/lib/libarbiter.so \
   ./usr/lib/pkgconfig/arbiter.pc ./usr/lib/cmake/Arbiter/ArbiterConfig.cmake \
   ./usr/share/arbiter/stdlib-rules/schema.rules ./usr/share/bash-completion/completions/arbiter \
-  ./usr/lib/python3/dist-packages/arbiter/__init__.py ./usr/lib/python3/dist-packages/arbiter/_libdir.py; do
+  ./usr/lib/python3/dist-packages/arbiter/__init__.py ./usr/lib/python3/dist-packages/arbiter/_libdir.py \
+  ./usr/lib/arbiter/arbiter-jit.so; do
   grep -qx "$f" "$tmp/contents" && ok || bad "the package lacks $f"
 done
 if [ -e "$build/man/arbiter.1" ]; then
@@ -75,6 +78,15 @@ if [ $installed -eq 1 ]; then
   /usr/bin/arbiter compile /usr/share/arbiter/stdlib-rules -o lib.arbpack >/dev/null 2>&1 && ok ||
     bad "arbiter compile /usr/share/arbiter/stdlib-rules"
   "$build/arbiter_embed" lib.arbpack <claims.jsonl >expected.txt 2>/dev/null
+  # the JIT: the command does not link libLLVM; its plugin, from
+  # /usr/lib/arbiter, gives the interpreter's findings
+  grep -qi llvm <<<"$(ldd /usr/bin/arbiter)" && bad "/usr/bin/arbiter links LLVM" || ok
+  for b in interp jit; do
+    env -u ARBITER_JIT_PLUGIN /usr/bin/arbiter check --pack lib.arbpack --claims claims.jsonl \
+      --backend $b -o $b.jsonl --summary $b.sum --quiet 2>$b.err || bad "check --backend $b: $(cat $b.err)"
+  done
+  grep -q '"backend":"jit"' jit.sum && cmp -s jit.jsonl interp.jsonl && ok ||
+    bad "the installed plugin: not the JIT or other findings: $(cat jit.sum jit.err)"
   # shellcheck disable=SC2046
   if cc -std=c11 -D_POSIX_C_SOURCE=200809L -o embed "$src/examples/embed/embed.c" \
     $(pkg-config --cflags --libs arbiter); then

@@ -10,7 +10,9 @@
 # finds the stdlib beside itself; neither it nor the programs load libLLVM.
 # The Python package, from the moved PREFIX/lib/python3/dist-packages by
 # PYTHONPATH alone (no pip), loads the moved libarbiter.so, finds the moved
-# stdlib and gives the command's findings.
+# stdlib and gives the command's findings.  The JIT is a plugin the moved
+# command finds, loads only for the JIT and native code, and names when it
+# is missing (below).
 # ARB_BUILD_DIR is the build directory; skipped (77) in a sanitizer build
 # (ARB_SANITIZE=ON), whose libarbiter.so needs the sanitizer runtime loaded
 # before it.
@@ -186,6 +188,61 @@ grep -qxF "stdlib $p/share/arbiter/stdlib-rules" <<<"$pyout" && ok || bad "pytho
 grep -qx "audited 300" <<<"$pyout" && ok || bad "python: check_file: $pyout"
 cmp -s py.jsonl cli.jsonl && ok || bad "python findings (pack) differ from arbiter check's"
 cmp -s py_rules.jsonl cli.jsonl && ok || bad "python findings (rules) differ from arbiter check's"
+
+# the JIT and native code generation: a plugin (lib/arbiter/arbiter-jit.so,
+# with libLLVM) that the command loads only for them, so that the command
+# itself does not link libLLVM.  The moved command finds the moved plugin
+# (the dynamic loader shows which file it opened) and uses it (the summary
+# names the backend; findings are the interpreter's); native code made by the
+# moved command runs.  Without the plugin, --backend jit and compile --native
+# fail (exit 2) naming the path tried and why, compile writing nothing, in
+# Chinese too, while the interpreter still runs; ARBITER_JIT_PLUGIN names
+# another place.
+jitso=$p/lib/arbiter/arbiter-jit.so
+need "$jitso"
+nollvm "$p/bin/arbiter"
+stdlib=$p/share/arbiter/stdlib-rules
+jitchk() { # name, extra options: check of the stdlib over claims.jsonl into NAME.jsonl, NAME.sum
+  local name=$1
+  shift
+  env -u ARBITER_JIT_PLUGIN "$p/bin/arbiter" check "$stdlib" --claims claims.jsonl -o "$name.jsonl" \
+    --summary "$name.sum" --quiet "$@"
+}
+jitchk interp --backend interp && ok || bad "installed check --backend interp"
+LD_DEBUG=files jitchk jit --backend jit 2>jit.lddebug && ok || bad "installed check --backend jit"
+grep -q '"backend":"jit"' jit.sum && cmp -s jit.jsonl interp.jsonl && ok ||
+  bad "installed check --backend jit: not the JIT or other findings: $(cat jit.sum)"
+grep -q "file=$p/bin/\.\./lib/arbiter/arbiter-jit\.so .*dynamically loaded" jit.lddebug && ok ||
+  bad "the moved command did not load the moved plugin: $(grep -i 'arbiter-jit\|file=.*LLVM' jit.lddebug)"
+LD_DEBUG=files env -u ARBITER_JIT_PLUGIN "$p/bin/arbiter" --version >/dev/null 2>ver.lddebug
+grep -qi 'llvm\|arbiter-jit' ver.lddebug && bad "arbiter --version loads LLVM or the plugin" || ok
+env -u ARBITER_JIT_PLUGIN "$p/bin/arbiter" compile "$src/examples/rules/age.rules" -o nat.arbpack \
+  --native >/dev/null 2>&1 && ok || bad "installed compile --native"
+"$p/bin/arbiter" check --pack nat.arbpack --claims claims.jsonl --backend native -o nat.jsonl \
+  --summary nat.sum --quiet && grep -q '"backend":"native"' nat.sum && ok ||
+  bad "native code made by the installed command does not run"
+mv "$jitso" "$tmp/away.so"
+jitchk nojit --backend jit 2>nojit.err
+rc=$?
+[ $rc -eq 2 ] && grep -qF "arbiter check: cannot load the JIT plugin $p/bin/../lib/arbiter/arbiter-jit.so: " nojit.err &&
+  grep -q 'No such file' nojit.err && ok || bad "check --backend jit without the plugin (exit $rc): $(cat nojit.err)"
+[ ! -e nojit.sum ] && ok || bad "check --backend jit without the plugin wrote a summary"
+env -u ARBITER_JIT_PLUGIN "$p/bin/arbiter" --lang zh_CN check "$stdlib" --claims claims.jsonl \
+  -o nojit.jsonl --quiet --backend jit 2>nojit_zh.err
+grep -qF "arbiter check：无法加载 JIT 插件 $p/bin/../lib/arbiter/arbiter-jit.so：" nojit_zh.err && ok ||
+  bad "the missing plugin's message in Chinese: $(cat nojit_zh.err)"
+env -u ARBITER_JIT_PLUGIN "$p/bin/arbiter" compile "$src/examples/rules/age.rules" -o nojit.arbpack \
+  --native 2>nojit_c.err
+rc=$?
+[ $rc -eq 2 ] && grep -qF "arbiter compile: cannot load the JIT plugin $p/bin/../lib/arbiter/arbiter-jit.so: " nojit_c.err &&
+  ok || bad "compile --native without the plugin (exit $rc): $(cat nojit_c.err)"
+[ ! -e nojit.arbpack ] && [ ! -e nojit.arbpack.so ] && ok || bad "compile --native without the plugin wrote a pack"
+jitchk interp2 --backend interp && cmp -s interp2.jsonl interp.jsonl && ok ||
+  bad "check --backend interp without the plugin"
+ARBITER_JIT_PLUGIN=$tmp/away.so "$p/bin/arbiter" check "$stdlib" --claims claims.jsonl -o env.jsonl \
+  --summary env.sum --quiet --backend jit && grep -q '"backend":"jit"' env.sum &&
+  cmp -s env.jsonl interp.jsonl && ok || bad "ARBITER_JIT_PLUGIN does not name the plugin"
+mv "$tmp/away.so" "$jitso"
 
 echo "install: $pass passed, $fail failed"
 [ $fail -eq 0 ]
