@@ -23,23 +23,6 @@ int table_add_prefix_len(Table *t, uint32_t n) {
     return 0;
 }
 
-int table_key_set(TableKey *tk, const char *data, uint32_t len, int prefix, uint32_t first,
-                  uint32_t count, uint32_t row0) {
-    if (len > TABLE_KEY_MAX_LEN) return -1;
-    tk->lenp = len | (prefix ? TABLE_KEY_PREFIX : 0);
-    tk->count = count;
-    tk->first = first;
-    tk->row0 = row0;
-    memset(&tk->b, 0, sizeof tk->b);
-    if (len <= TABLE_KEY_INLINE) {
-        memcpy(tk->b.in, data, len);
-    } else {
-        tk->b.out.data = data;
-        memcpy(tk->b.out.head, data, sizeof tk->b.out.head);
-    }
-    return 0;
-}
-
 TableKey *table_alloc_keys(Arena *ar, uint32_t n) {
     char *p = arena_alloc_raw(ar, (size_t)n * sizeof(TableKey) + 56);
     if (!p) return NULL;

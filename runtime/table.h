@@ -12,6 +12,8 @@
 #ifndef ARB_TABLE_H
 #define ARB_TABLE_H
 
+#include <string.h>
+
 #include "schema.h"
 
 /* A key of the index, 32 bytes (two a cache line; the array is aligned to
@@ -56,9 +58,30 @@ static inline const char *table_key_bytes(const TableKey *tk) {
 /* Sets *tk to the key data[0..len) (prefix or not) with rows
  * rowids[first .. first + count) (row0 the first of them).  Returns 0, or -1
  * when len is over TABLE_KEY_MAX_LEN.  data must outlive the key when len is
- * over TABLE_KEY_INLINE. */
-int table_key_set(TableKey *tk, const char *data, uint32_t len, int prefix, uint32_t first,
-                  uint32_t count, uint32_t row0);
+ * over TABLE_KEY_INLINE.  In line, with word copies: a pack's load sets every
+ * key so. */
+static inline int table_key_set(TableKey *tk, const char *data, uint32_t len, int prefix,
+                                uint32_t first, uint32_t count, uint32_t row0) {
+    if (len > TABLE_KEY_MAX_LEN) return -1;
+    tk->lenp = len | (prefix ? TABLE_KEY_PREFIX : 0);
+    tk->count = count;
+    tk->first = first;
+    tk->row0 = row0;
+    memset(&tk->b, 0, sizeof tk->b);
+    if (len > TABLE_KEY_INLINE) {
+        tk->b.out.data = data;
+        memcpy(tk->b.out.head, data, sizeof tk->b.out.head);
+    } else if (len >= 8) { /* two 8-byte copies, overlapping */
+        memcpy(tk->b.in, data, 8);
+        memcpy(tk->b.in + len - 8, data + len - 8, 8);
+    } else if (len >= 4) {
+        memcpy(tk->b.in, data, 4);
+        memcpy(tk->b.in + len - 4, data + len - 4, 4);
+    } else {
+        for (uint32_t i = 0; i < len; i++) tk->b.in[i] = data[i];
+    }
+    return 0;
+}
 
 /* An array of n keys from ar, aligned to 64 bytes (not zeroed: each is set
  * with table_key_set), or NULL. */
