@@ -574,21 +574,26 @@ static void get_index(R *r, Table *t) {
     t->rowids = (uint32_t *)r->p;
     r->p += (size_t)t->nrowids * sizeof(uint32_t);
     if (!need(r, (size_t)t->nkeys * 8)) return;
-    t->keys = alloc(r, (size_t)t->nkeys * sizeof(TableKey));
+    t->keys = table_alloc_keys(&r->prog->ar, t->nkeys);
+    if (!t->keys) {
+        mark_bad(r, __LINE__);
+        return;
+    }
     for (uint32_t k = 0; k < t->nkeys && !r->bad; k++) {
-        TableKey *tk = &t->keys[k];
-        memcpy(&tk->first, r->p, 4);
-        memcpy(&tk->count, r->p + 4, 4);
+        uint32_t first, count, len;
+        const char *data;
+        memcpy(&first, r->p, 4);
+        memcpy(&count, r->p + 4, 4);
         r->p += 8;
         int prefix;
-        if (tk->count == 0 || tk->first >= t->nrowids || tk->count > t->nrowids - tk->first ||
-            t->rowids[tk->first] >= t->nrows ||
-            (prefix = table_key_of_row(t, t->rowids[tk->first], &tk->data, &tk->len)) < 0 ||
-            (prefix && table_add_prefix_len(t, tk->len))) {
+        if (count == 0 || first >= t->nrowids || count > t->nrowids - first ||
+            t->rowids[first] >= t->nrows ||
+            (prefix = table_key_of_row(t, t->rowids[first], &data, &len)) < 0 ||
+            (prefix && table_add_prefix_len(t, len)) ||
+            table_key_set(&t->keys[k], data, len, prefix, first, count, t->rowids[first])) {
             mark_bad(r, __LINE__);
             return;
         }
-        tk->prefix = (uint8_t)prefix;
     }
 }
 

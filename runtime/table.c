@@ -23,6 +23,23 @@ int table_add_prefix_len(Table *t, uint32_t n) {
     return 0;
 }
 
+TableKey *table_alloc_keys(Arena *ar, uint32_t n) {
+    char *p = arena_alloc_raw(ar, (size_t)n * sizeof(TableKey) + 56);
+    if (!p) return NULL;
+    return (TableKey *)(p + ((64 - (uintptr_t)p % 64) % 64)); /* the arena's are 8-aligned */
+}
+
+/* Whether the key tk, of s's length, has s's bytes: a short key from the
+ * entry alone, a long one's first 8 bytes there before the rest through its
+ * pointer. */
+static inline int key_bytes_eq(const TableKey *tk, const char *s, uint32_t n) {
+    if (n <= TABLE_KEY_INLINE) return strmap_bytes_eq(tk->b.in, s, n);
+    uint64_t x, y;
+    memcpy(&x, tk->b.out.head, 8);
+    memcpy(&y, s, 8);
+    return x == y && strmap_bytes_eq(tk->b.out.data + 8, s + 8, n - 8);
+}
+
 const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix, uint32_t *count) {
     return table_find_hashed(t, s, n, prefix, str_hash(s, n), count);
 }
@@ -30,16 +47,17 @@ const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix
 const uint32_t *table_find_hashed(const Table *t, const char *s, uint32_t n, int prefix, uint32_t h,
                                   uint32_t *count) {
     *count = 0;
-    if (!t->slots) return NULL;
+    if (!t->slots || n > TABLE_KEY_MAX_LEN) return NULL;
     h ^= prefix ? TABLE_PREFIX_SALT : 0; /* table_key_hash */
+    uint32_t lenp = n | (prefix ? TABLE_KEY_PREFIX : 0);
     for (uint32_t i = h & t->mask;; i = (i + 1) & t->mask) {
         TableSlot sl = t->slots[i];
         if (!sl.key) return NULL;
         if (sl.hash != h) continue;
         const TableKey *tk = &t->keys[sl.key - 1];
-        if (tk->len == n && tk->prefix == prefix && strmap_bytes_eq(tk->data, s, n)) {
+        if (tk->lenp == lenp && key_bytes_eq(tk, s, n)) {
             *count = tk->count;
-            return t->rowids + tk->first;
+            return tk->count == 1 ? &tk->row0 : t->rowids + tk->first;
         }
     }
 }
@@ -52,11 +70,11 @@ int table_build_index(Table *t, Arena *ar) {
     uint32_t cap = table_index_cap(t->nrows);
     t->mask = cap - 1;
     t->slots = arena_alloc(ar, cap * sizeof(TableSlot));
-    t->keys = arena_alloc(ar, t->nrows * sizeof(TableKey));
+    t->keys = table_alloc_keys(ar, t->nrows);
     uint32_t *row_key = arena_alloc(ar, t->nrows * sizeof(uint32_t));
     t->rowids = arena_alloc(ar, t->nrows * sizeof(uint32_t));
     if (!t->slots || !t->keys || !row_key || !t->rowids) return -1;
-    /* 1: distinct keys, and the key of every row */
+    /* 1: distinct keys (their rows counted in first), and the key of every row */
     for (uint32_t r = 0; r < t->nrows; r++) {
         const char *d;
         uint32_t n;
@@ -65,35 +83,34 @@ int table_build_index(Table *t, Arena *ar) {
             row_key[r] = UINT32_MAX;
             continue;
         }
+        if (n > TABLE_KEY_MAX_LEN) return -1;
         uint32_t h = table_key_hash(d, n, prefix), i;
+        uint32_t lenp = n | (prefix ? TABLE_KEY_PREFIX : 0);
         for (i = h & t->mask; t->slots[i].key; i = (i + 1) & t->mask) {
             TableKey *tk = &t->keys[t->slots[i].key - 1];
-            if (t->slots[i].hash == h && tk->len == n && tk->prefix == prefix &&
-                memcmp(tk->data, d, n) == 0)
+            if (t->slots[i].hash == h && tk->lenp == lenp && memcmp(table_key_bytes(tk), d, n) == 0)
                 break;
         }
         if (!t->slots[i].key) {
-            TableKey *tk = &t->keys[t->nkeys];
-            tk->data = d;
-            tk->len = n;
-            tk->prefix = (uint8_t)prefix;
+            table_key_set(&t->keys[t->nkeys], d, n, prefix, 0, 0, 0);
             t->slots[i].hash = h;
             t->slots[i].key = ++t->nkeys;
             if (prefix && table_add_prefix_len(t, n)) return -1;
         }
         row_key[r] = t->slots[i].key - 1;
-        t->keys[row_key[r]].count++;
+        t->keys[row_key[r]].first++;
     }
     /* 2: rows grouped by key, in file order within a key */
     uint32_t pos = 0;
     for (uint32_t k = 0; k < t->nkeys; k++) {
+        uint32_t n = t->keys[k].first;
         t->keys[k].first = pos;
-        pos += t->keys[k].count;
-        t->keys[k].count = 0;
+        pos += n;
     }
     for (uint32_t r = 0; r < t->nrows; r++) {
         if (row_key[r] == UINT32_MAX) continue;
         TableKey *tk = &t->keys[row_key[r]];
+        if (tk->count == 0) tk->row0 = r;
         t->rowids[tk->first + tk->count++] = r;
         t->nrowids++;
     }

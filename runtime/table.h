@@ -12,18 +12,86 @@
 #ifndef ARB_TABLE_H
 #define ARB_TABLE_H
 
+#include <string.h>
+
 #include "schema.h"
 
+/* A key of the index, 32 bytes (two a cache line; the array is aligned to
+ * 64): its length and kind, its rows, and its bytes in the entry itself when
+ * they are TABLE_KEY_INLINE or fewer (every item code of the peers' workload,
+ * most of the reference library's), so that a probe's hit reads the slot and
+ * this entry and nothing else: not the key's bytes through a pointer, and not
+ * Table.rowids for a key of one row (row0).  A longer key keeps its first 8
+ * bytes here and points at all of them (its first row's). */
+#define TABLE_KEY_INLINE 16
+#define TABLE_KEY_PREFIX 0x80000000u /* in lenp: a prefix key */
+#define TABLE_KEY_MAX_LEN 0x7fffffffu
+
 typedef struct TableKey {
-    const char *data; /* the key's bytes, without the trailing '%' for prefix keys */
-    uint32_t len;
-    uint32_t first, count; /* range in Table.rowids */
-    uint8_t prefix;
+    uint32_t lenp;  /* the key's length (without a prefix key's '%') | TABLE_KEY_PREFIX */
+    uint32_t count; /* its rows: Table.rowids[first .. first + count) */
+    uint32_t first;
+    uint32_t row0; /* Table.rowids[first] */
+    union {
+        char in[TABLE_KEY_INLINE]; /* length <= TABLE_KEY_INLINE: the bytes, zero padded */
+        struct {
+            const char *data; /* longer: all the bytes (the first row's) */
+            char head[8];     /* and the first 8 */
+        } out;
+    } b;
 } TableKey;
+
+static inline uint32_t table_key_len(const TableKey *tk) {
+    return tk->lenp & TABLE_KEY_MAX_LEN;
+}
+
+/* 1 for a prefix key, 0 for an exact one. */
+static inline int table_key_prefix(const TableKey *tk) {
+    return (tk->lenp & TABLE_KEY_PREFIX) != 0;
+}
+
+/* The key's bytes (table_key_len of them). */
+static inline const char *table_key_bytes(const TableKey *tk) {
+    return table_key_len(tk) <= TABLE_KEY_INLINE ? tk->b.in : tk->b.out.data;
+}
+
+/* Sets *tk to the key data[0..len) (prefix or not) with rows
+ * rowids[first .. first + count) (row0 the first of them).  Returns 0, or -1
+ * when len is over TABLE_KEY_MAX_LEN.  data must outlive the key when len is
+ * over TABLE_KEY_INLINE.  In line, with word copies: a pack's load sets every
+ * key so. */
+static inline int table_key_set(TableKey *tk, const char *data, uint32_t len, int prefix,
+                                uint32_t first, uint32_t count, uint32_t row0) {
+    if (len > TABLE_KEY_MAX_LEN) return -1;
+    tk->lenp = len | (prefix ? TABLE_KEY_PREFIX : 0);
+    tk->count = count;
+    tk->first = first;
+    tk->row0 = row0;
+    memset(&tk->b, 0, sizeof tk->b);
+    if (len > TABLE_KEY_INLINE) {
+        tk->b.out.data = data;
+        memcpy(tk->b.out.head, data, sizeof tk->b.out.head);
+    } else if (len >= 8) { /* two 8-byte copies, overlapping */
+        memcpy(tk->b.in, data, 8);
+        memcpy(tk->b.in + len - 8, data + len - 8, 8);
+    } else if (len >= 4) {
+        memcpy(tk->b.in, data, 4);
+        memcpy(tk->b.in + len - 4, data + len - 4, 4);
+    } else {
+        for (uint32_t i = 0; i < len; i++) tk->b.in[i] = data[i];
+    }
+    return 0;
+}
+
+/* An array of n keys from ar, aligned to 64 bytes (not zeroed: each is set
+ * with table_key_set), or NULL. */
+TableKey *table_alloc_keys(Arena *ar, uint32_t n);
 
 /* A slot of the index: the key's hash beside its number, so that a probe
  * passes over other keys without reading them (one cache line a probe, the
- * key itself read only when the whole hash agrees). */
+ * key's entry read only when the whole hash agrees: a miss is decided in the
+ * slots but for a 32-bit collision, and then mostly by the entry's length
+ * or first bytes). */
 typedef struct TableSlot {
     uint32_t hash;
     uint32_t key; /* key index + 1; 0 when empty */
@@ -51,8 +119,9 @@ struct Table {
 };
 
 /* Builds the index over the key column; allocations come from ar.
- * Returns 0, or -1 when out of memory or when there are more distinct prefix
- * lengths than TABLE_MAX_PREFIX_LENS. */
+ * Returns 0, or -1 when out of memory, when there are more distinct prefix
+ * lengths than TABLE_MAX_PREFIX_LENS or when a key is over
+ * TABLE_KEY_MAX_LEN bytes. */
 int table_build_index(Table *t, Arena *ar);
 
 /* Mixed into the hash of a prefix key, so it hashes apart from the exact
@@ -85,7 +154,9 @@ static inline int table_key_of_row(const Table *t, uint32_t r, const char **data
 int table_add_prefix_len(Table *t, uint32_t n);
 
 /* Rows whose key equals s[0..n) exactly (prefix == 0), or whose prefix key is
- * exactly s[0..n) (prefix == 1).  Returns the row ids and sets *count. */
+ * exactly s[0..n) (prefix == 1).  Returns the row ids (in Table.rowids, or
+ * the key's row0 for a key of one row) and sets *count; NULL and 0 when
+ * there is no such key. */
 const uint32_t *table_find(const Table *t, const char *s, uint32_t n, int prefix, uint32_t *count);
 
 /* table_find with h = str_hash(s, n) already known: an ArbStr's own hash for

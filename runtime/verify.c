@@ -714,13 +714,13 @@ static void key_hashes(const TableKey *keys, uint32_t n, uint32_t *hk) {
     uint32_t k = 0;
     for (; k + 4 <= n; k += 4) {
         const TableKey *a = keys + k;
-        uint32_t m = a[0].len;
-        for (int j = 1; j < 4; j++) m = a[j].len < m ? a[j].len : m;
+        uint32_t m = table_key_len(&a[0]);
+        for (int j = 1; j < 4; j++) m = table_key_len(&a[j]) < m ? table_key_len(&a[j]) : m;
         uint32_t h0 = 2166136261u, h1 = h0, h2 = h0, h3 = h0;
-        const unsigned char *d0 = (const unsigned char *)a[0].data,
-                            *d1 = (const unsigned char *)a[1].data,
-                            *d2 = (const unsigned char *)a[2].data,
-                            *d3 = (const unsigned char *)a[3].data;
+        const unsigned char *d0 = (const unsigned char *)table_key_bytes(&a[0]),
+                            *d1 = (const unsigned char *)table_key_bytes(&a[1]),
+                            *d2 = (const unsigned char *)table_key_bytes(&a[2]),
+                            *d3 = (const unsigned char *)table_key_bytes(&a[3]);
         for (uint32_t i = 0; i < m; i++) {
             h0 = (h0 ^ d0[i]) * 16777619u;
             h1 = (h1 ^ d1[i]) * 16777619u;
@@ -729,10 +729,12 @@ static void key_hashes(const TableKey *keys, uint32_t n, uint32_t *hk) {
         }
         const uint32_t h[4] = {h0, h1, h2, h3};
         for (int j = 0; j < 4; j++)
-            hk[k + j] = str_hash_more(h[j], a[j].data + m, a[j].len - m) ^
-                        (a[j].prefix ? TABLE_PREFIX_SALT : 0);
+            hk[k + j] = str_hash_more(h[j], table_key_bytes(&a[j]) + m, table_key_len(&a[j]) - m) ^
+                        (table_key_prefix(&a[j]) ? TABLE_PREFIX_SALT : 0);
     }
-    for (; k < n; k++) hk[k] = table_key_hash(keys[k].data, keys[k].len, keys[k].prefix);
+    for (; k < n; k++)
+        hk[k] = table_key_hash(table_key_bytes(&keys[k]), table_key_len(&keys[k]),
+                               table_key_prefix(&keys[k]));
 }
 
 /* The key index of a table against its rows (a pack stores the index as
@@ -740,7 +742,8 @@ static void key_hashes(const TableKey *keys, uint32_t n, uint32_t *hk) {
  *  - the slots are as many as table_index_cap gives, each key sits in
  *    exactly one, and the keys' ranges tile the rowids in order;
  *  - the rowids list every row that has a key exactly once, ascending
- *    within a key, and every row listed under a key has that key's bytes;
+ *    within a key (the first the key's row0), and every row listed under a
+ *    key has that key's bytes (those kept in the key);
  *  - each slot's hash is its key's, recomputed, and no empty slot lies
  *    between the slot a key's hash points at and the key's slot, so a probe
  *    for the key reaches it;
@@ -770,11 +773,11 @@ static const char *verify_index(const Table *t, uint8_t *seen, uint32_t *hk) {
             const char *d;
             uint32_t n;
             if (r >= t->nrows || (seen[r / 8] >> (r % 8) & 1) ||
-                (j > tk->first && r <= t->rowids[j - 1]))
+                (j > tk->first ? r <= t->rowids[j - 1] : r != tk->row0))
                 return N_("row ids out of range, repeated or out of order");
             seen[r / 8] |= (uint8_t)(1u << (r % 8));
-            if (table_key_of_row(t, r, &d, &n) != tk->prefix || n != tk->len ||
-                memcmp(d, tk->data, n) != 0)
+            if (table_key_of_row(t, r, &d, &n) != table_key_prefix(tk) || n != table_key_len(tk) ||
+                memcmp(d, table_key_bytes(tk), n) != 0)
                 return N_("a row listed under another key");
         }
     }
@@ -808,8 +811,8 @@ static const char *verify_index(const Table *t, uint8_t *seen, uint32_t *hk) {
         for (uint32_t j = home; j != i; j = (j + 1) & t->mask) {
             const TableSlot *o = &t->slots[j];
             const TableKey *ok = &t->keys[o->key - 1];
-            if (o->hash == sl.hash && ok->len == tk->len && ok->prefix == tk->prefix &&
-                memcmp(ok->data, tk->data, tk->len) == 0)
+            if (o->hash == sl.hash && ok->lenp == tk->lenp &&
+                memcmp(table_key_bytes(ok), table_key_bytes(tk), table_key_len(tk)) == 0)
                 return N_("a key stored twice");
         }
     }

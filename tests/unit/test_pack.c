@@ -407,6 +407,17 @@ static void test_stored_index(void **state) {
     assert_int_equal(kt->nrowids, built->nrowids);
     assert_memory_equal(kt->slots, built->slots, ((size_t)kt->mask + 1) * sizeof(TableSlot));
     assert_memory_equal(kt->rowids, built->rowids, kt->nrowids * sizeof(uint32_t));
+    for (uint32_t k = 0; k < kt->nkeys; k++) { /* the keys as built, bytes kept in them */
+        const TableKey *x = &kt->keys[k], *y = &built->keys[k];
+        assert_int_equal(x->lenp, y->lenp);
+        assert_int_equal(x->first, y->first);
+        assert_int_equal(x->count, y->count);
+        assert_int_equal(x->row0, y->row0);
+        assert_int_equal(x->row0, kt->rowids[x->first]);
+        assert_memory_equal(table_key_bytes(x), table_key_bytes(y), table_key_len(x));
+        assert_true(table_key_len(x) > TABLE_KEY_INLINE || table_key_bytes(x) == x->b.in);
+    }
+    assert_true((uintptr_t)kt->keys % 64 == 0);
     static const char *const codes[] = {"A1", "A2", "A3", "A4"};
     for (int i = 0; i < 4; i++) {
         uint32_t n1, n2;
