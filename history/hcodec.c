@@ -368,14 +368,27 @@ int64_t hcodec_schema_no(const char *rec, size_t n, size_t *body) {
 }
 
 /* Decodes one record's fields with pl into dst (NULL: skip them). */
-/* The bytes of a value: a varint, most often of one byte (0: missing, a
- * short length, a small number or member), read inline. */
-static inline int get_u(Cursor *c, uint64_t *u) {
-    if (c->p < c->end && !((unsigned char)*c->p & 0x80)) {
-        *u = (unsigned char)*c->p++;
+/* The bytes of a value: a varint (hcodec_get_varint's), read inline; most
+ * take one byte (0: missing, a short length, a small number or member),
+ * times and amounts several. */
+static inline __attribute__((always_inline)) int get_u(Cursor *c, uint64_t *u) {
+    const unsigned char *p = (const unsigned char *)c->p, *end = (const unsigned char *)c->end;
+    if (p < end && !(*p & 0x80)) {
+        *u = *p;
+        c->p++;
         return 0;
     }
-    return hcodec_get_varint(&c->p, c->end, u);
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+        unsigned char b = *p++;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *u = r;
+            c->p = (const char *)p;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* n bytes of the arena, 8-aligned, not zeroed: the bump inline, the rest
