@@ -225,8 +225,12 @@ void hcodec_encode_with(const HcEnc *e, uint32_t schema_no, const Value *claim, 
 
 /* ------------------------------------------------------------- decoding */
 
+/* how a stored field is read (HcField.op) */
+enum { HOP_INT, HOP_ENUM, HOP_STR, HOP_LIST };
+
 typedef struct HcField {
     uint8_t kind;       /* stored kind */
+    uint8_t op;         /* HOP_: from kind */
     int32_t target;     /* field of the program's record, -1: skipped */
     int32_t *enum_map;  /* stored member -> program member (-1: none) */
     uint32_t nmembers;  /* stored members */
@@ -301,6 +305,10 @@ static HcPlan *plan(Cursor *c, const RecordType *rt, int depth) {
             c->damaged = 1;
             return NULL;
         }
+        hf->op = type_is_string(hf->kind) ? HOP_STR
+                 : hf->kind == TY_LIST    ? HOP_LIST
+                 : hf->kind == TY_ENUM    ? HOP_ENUM
+                                          : HOP_INT;
         int32_t t = rt ? record_field_index(rt, name, len) : -1;
         const Field *fd = t >= 0 ? &rt->fields[t] : NULL;
         if (fd && (fd->derived >= 0 || !compatible(hf->kind, fd->type.kind))) fd = NULL, t = -1;
@@ -360,76 +368,114 @@ int64_t hcodec_schema_no(const char *rec, size_t n, size_t *body) {
 }
 
 /* Decodes one record's fields with pl into dst (NULL: skip them). */
+/* The bytes of a value: a varint (hcodec_get_varint's), read inline; most
+ * take one byte (0: missing, a short length, a small number or member),
+ * times and amounts several. */
+static inline __attribute__((always_inline)) int get_u(Cursor *c, uint64_t *u) {
+    const unsigned char *p = (const unsigned char *)c->p, *end = (const unsigned char *)c->end;
+    if (p < end && !(*p & 0x80)) {
+        *u = *p;
+        c->p++;
+        return 0;
+    }
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64 && p < end; shift += 7) {
+        unsigned char b = *p++;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *u = r;
+            c->p = (const char *)p;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* n bytes of the arena, 8-aligned, not zeroed: the bump inline, the rest
+ * (a new chunk) through arena_alloc_raw. */
+static inline void *bump(Arena *ar, size_t n) {
+    n = (n + 7) & ~(size_t)7;
+    if ((size_t)(ar->end - ar->ptr) < n) return arena_alloc_raw(ar, n);
+    void *p = ar->ptr;
+    ar->ptr += n;
+    return p;
+}
+
 static int decode(Cursor *c, const HcPlan *pl, Value *dst) {
-    for (uint32_t i = 0; i < pl->nfields; i++) {
-        const HcField *hf = &pl->fields[i];
-        Value *out = dst && hf->target >= 0 ? &dst[hf->target] : NULL;
+    const HcField *hf = pl->fields, *last = hf + pl->nfields;
+    for (; hf < last; hf++) {
         uint64_t u;
-        if (hcodec_get_varint(&c->p, c->end, &u)) return -1;
-        if (type_is_string(hf->kind)) {
-            if (u == 0) continue;
-            if (u - 1 > (uint64_t)(c->end - c->p)) return -1;
-            size_t len = (size_t)(u - 1);
+        if (get_u(c, &u)) return -1;
+        if (u == 0) continue; /* missing: the blank's null */
+        Value *out = dst && hf->target >= 0 ? &dst[hf->target] : NULL;
+        switch (hf->op) {
+        case HOP_STR: {
+            size_t len = (size_t)(u - 1), avail = (size_t)(c->end - c->p);
+            if (u - 1 > (uint64_t)avail) return -1;
+            const char *bytes = c->p;
             if (c->hashed) { /* the string's hash, then its bytes */
-                if ((size_t)(c->end - c->p) - len < 4) return -1;
-                if (out) {
-                    const unsigned char *h = (const unsigned char *)c->p;
-                    ArbStr *a = arena_alloc_raw(c->ar, sizeof(ArbStr) + len + 1);
-                    if (!a) return -2;
-                    a->len = (uint32_t)len;
-                    a->hash = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
-                              (uint32_t)h[3] << 24;
-                    memcpy(a->data, c->p + 4, len);
-                    a->data[len] = 0;
-                    out->s = a;
-                }
-                c->p += 4;
-            } else if (out) {
-                ArbStr *a = arena_alloc_raw(c->ar, sizeof(ArbStr) + len + 1);
+                if (avail - len < 4) return -1;
+                bytes += 4;
+            }
+            if (out) {
+                ArbStr *a = bump(c->ar, sizeof(ArbStr) + len + 1);
                 if (!a) return -2;
                 a->len = (uint32_t)len;
-                a->hash = str_hash(c->p, len);
-                memcpy(a->data, c->p, len);
+                if (c->hashed) {
+                    const unsigned char *h = (const unsigned char *)c->p;
+                    a->hash = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+                              (uint32_t)h[3] << 24;
+                } else {
+                    a->hash = str_hash(bytes, len);
+                }
+                memcpy(a->data, bytes, len);
                 a->data[len] = 0;
                 out->s = a;
             }
-            c->p += len;
-        } else if (hf->kind == TY_LIST) {
-            if (u == 0) continue;
+            c->p = bytes + len;
+            break;
+        }
+        case HOP_LIST: {
             uint64_t n = u - 1;
             if (n > (uint64_t)(c->end - c->p)) return -1; /* each item takes a byte at least */
             const HcPlan *sub = hf->sub;
-            ArbList *l = NULL;
-            Value *items = NULL;
-            uint32_t width = out ? sub->rt->nfields : 0;
-            if (out) {
-                l = arena_alloc(c->ar, sizeof *l);
-                /* every item is set from the blank record below */
-                items = arena_alloc_raw(c->ar, (n ? n : 1) * width * sizeof(Value) + sizeof(Value));
-                if (!l || !items) return -2;
-                l->n = (uint32_t)n;
-                l->width = width;
-                l->items = items;
+            if (!out) {
+                for (uint64_t k = 0; k < n; k++) {
+                    int rc = decode(c, sub, NULL);
+                    if (rc) return rc;
+                }
+                break;
             }
+            uint32_t width = sub->rt->nfields;
+            /* the list and its items in one piece; every item is set from
+             * the blank record below */
+            ArbList *l =
+                bump(c->ar, sizeof *l + (n ? n : 1) * width * sizeof(Value) + sizeof(Value));
+            if (!l) return -2;
+            Value *items = (Value *)(l + 1);
+            l->n = (uint32_t)n;
+            l->width = width;
+            l->items = items;
             for (uint64_t k = 0; k < n; k++) {
-                Value *item = out ? items + k * width : NULL;
-                if (item) memcpy(item, sub->blank, width * sizeof(Value));
+                Value *item = items + k * width;
+                memcpy(item, sub->blank, width * sizeof(Value));
                 int rc = decode(c, sub, item);
                 if (rc) return rc;
             }
-            if (out) out->l = l;
-        } else {
-            if (u == 0) continue;
+            out->l = l;
+            break;
+        }
+        case HOP_ENUM: {
             int64_t v = unzigzag(u - 1);
             /* a member past the stored enum's is damage, whether the
              * field is decoded or skipped (the same records are refused) */
-            if (hf->kind == TY_ENUM && (v < 0 || (uint64_t)v >= hf->nmembers)) return -1;
-            if (!out) continue;
-            if (hf->kind == TY_ENUM) {
-                v = hf->enum_map[v];
-                if (v < 0) continue; /* a member the program no longer has: missing */
-            }
-            out->i = v;
+            if (v < 0 || (uint64_t)v >= hf->nmembers) return -1;
+            if (out && hf->enum_map[v] >= 0) /* else a member the program no longer has */
+                out->i = hf->enum_map[v];
+            break;
+        }
+        default:
+            if (out) out->i = unzigzag(u - 1);
         }
     }
     return 0;

@@ -164,9 +164,10 @@ static int fetch(HSource *s, int64_t from, Arena *ar, int *oom) {
     uint32_t width = s->p->claim->nfields;
     Value *items = s->items;
     int64_t *times = s->times;
-    if (n) {
-        items = arena_alloc(ar, (n + old) * width * sizeof(Value));
-        times = arena_alloc(ar, (n + old) * sizeof(int64_t));
+    if (n) { /* not zeroed: each claim decoded is set from its blank record
+              * first, and only the k decoded and the old are read */
+        items = arena_alloc_raw(ar, (n + old) * width * sizeof(Value));
+        times = arena_alloc_raw(ar, (n + old) * sizeof(int64_t));
         if (!items || !times) return *oom = 1, -1;
     }
     /* merge the store's and the batch's runs, oldest first */

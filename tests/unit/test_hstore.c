@@ -447,6 +447,92 @@ static void test_codec_hashed(void **state) {
     arb_engine_free(e);
 }
 
+/* A claim whose values take varints of several bytes: strings of 200 and
+ * 20,000 bytes, 150 lines, big and negative numbers. */
+static char *long_claim(void) {
+    StrBuf b;
+    sb_init(&b, mem_default());
+    sb_puts(&b, "{\"claim_id\":\"C-LONG\",\"person_id\":\"P-");
+    for (int i = 0; i < 200; i++) sb_putc(&b, (char)('a' + i % 26));
+    sb_puts(&b, "\",\"care_type\":\"inpatient\",\"facility_level\":-300,\"dept\":\"");
+    for (int i = 0; i < 20000; i++) sb_putc(&b, (char)('A' + i % 26));
+    sb_puts(&b, "\",\"settle_time\":\"2025-03-05T12:00:00\",\"diagnoses\":[{\"code\":\"I10\"}],"
+                "\"lines\":[");
+    for (int i = 0; i < 150; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "%s{\"line_no\":%d,\"item_code\":\"X%07d\",\"item_kind\":\"drug\","
+                 "\"quantity\":%d,\"amount\":\"%d.%02d\",\"time\":\"2025-03-02T09:00:00\"}",
+                 i ? "," : "", i * 1000, i * 7919, i - 75, i * 131, i % 100);
+        sb_puts(&b, line);
+    }
+    sb_puts(&b, "]}");
+    assert_false(b.oom);
+    char *s = strdup(sb_str(&b));
+    sb_free(&b);
+    return s;
+}
+
+/* Decoding into an arena whose first chunk is tiny (strings and lists
+ * placed past a chunk's end: the slow path of the inline allocation), in
+ * both variants, gives the claim back with its hashes; every proper prefix
+ * of a record is refused, never decoded. */
+static void test_codec_small_arena_prefixes(void **state) {
+    (void)state;
+    arb_engine *e = engine_from(EXT_SCHEMA);
+    const RecordType *ct = e->prog->claim;
+    Arena ar;
+    arena_init(&ar, mem_default(), 4096);
+    char *lc = long_claim();
+    const char *claims[] = {FULL_CLAIM, BARE_CLAIM, EMPTY_LISTS_CLAIM, lc};
+    for (size_t i = 0; i < sizeof claims / sizeof *claims; i++) {
+        const Value *c = parse_claim(e, &ar, claims[i]);
+        StrBuf desc, plain, hashed;
+        encode_claim(ct, c, &desc, &plain);
+        sb_init(&hashed, mem_default());
+        hcodec_encode_hashed(ct, 1, c, &hashed);
+        assert_false(hashed.oom);
+        int damaged;
+        HcPlan *pl = hcodec_plan(desc.p, desc.len, ct, &ar, &damaged);
+        assert_non_null(pl);
+        for (int h = 0; h < 2; h++) {
+            const StrBuf *rec = h ? &hashed : &plain;
+            size_t body;
+            assert_int_equal(hcodec_schema_no(rec->p, rec->len, &body), 1);
+            const char *b = rec->p + body;
+            size_t n = rec->len - body;
+            Arena small;
+            arena_init(&small, mem_default(), 16);
+            Value *d = arena_alloc(&small, ct->nfields * sizeof(Value));
+            assert_non_null(d);
+            int rc = h ? hcodec_decode_into_hashed(pl, b, n, &small, d)
+                       : hcodec_decode_into(pl, b, n, &small, d);
+            assert_int_equal(rc, 0);
+            compare_records(ct, c, d, h ? "claim(hashed, small arena)" : "claim(small arena)");
+            assert_hashes(ct, d);
+            /* every proper prefix (the long claim's: a stride of them) */
+            size_t step = n > 4096 ? 37 : 1;
+            for (size_t k = 0; k < n; k += step) {
+                arena_reset(&small);
+                Value *x = arena_alloc(&small, ct->nfields * sizeof(Value));
+                assert_non_null(x);
+                rc = h ? hcodec_decode_into_hashed(pl, b, k, &small, x)
+                       : hcodec_decode_into(pl, b, k, &small, x);
+                if (rc != -1)
+                    fail_msg("claim %zu, %s: a prefix of %zu of %zu bytes gave %d", i,
+                             h ? "hashed" : "plain", k, n, rc);
+            }
+            arena_free(&small);
+        }
+        sb_free(&desc);
+        sb_free(&plain);
+        sb_free(&hashed);
+    }
+    free(lc);
+    arena_free(&ar);
+    arb_engine_free(e);
+}
+
 /* Varints at their limits, and truncated ones. */
 static void test_varint(void **state) {
     (void)state;
@@ -3138,6 +3224,7 @@ int main(void) {
         cmocka_unit_test(test_put_key),
         cmocka_unit_test(test_codec_round_trip),
         cmocka_unit_test(test_codec_hashed),
+        cmocka_unit_test(test_codec_small_arena_prefixes),
         cmocka_unit_test(test_varint),
         cmocka_unit_test(test_codec_deep_lists),
         cmocka_unit_test(test_schema_evolution),
