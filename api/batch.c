@@ -2190,9 +2190,12 @@ static int stage_replaces(Stage *sg) {
 /* Makes the puts and reversals noted since the last commit.  Operations
  * on different claim_ids commute (a claim's key ends with its id), so the
  * store ends as if they were made in input order when the puts of ids met
- * once are made first, sorted by key (a B-tree's pages then touched in
- * order, each once), and the rest (reversals, and every operation on an
- * id met twice) after them in input order. */
+ * once are made first, and the rest (reversals, and every operation on an
+ * id met twice) after them in input order.  Those puts are made in two
+ * steps (hstore_put_id, then hstore_put_rec: each id's in that order): the
+ * id entries sorted by claim_id, then the records sorted by key, so that
+ * each B-tree's pages are touched in order, each once (the ids table's
+ * entries in key order came in hash order, a descent from the root each). */
 static int stage_apply(Stage *sg) {
     arb_engine *e = sg->b->e;
     char err[512];
@@ -2228,15 +2231,20 @@ static int stage_apply(Stage *sg) {
     qsort(keys, nk, sizeof *keys, pendkey_cmp);
     HTxn *t = sg->t;
     size_t done = 0;
-    for (size_t pass = 0; pass < 2 && rc == ARB_OK; pass++) {
-        size_t m = pass ? n : nk;
+    /* pass 0: the once-met ids' entries, sorted by id; 1: their records,
+     * sorted by key; 2: the rest, in input order */
+    for (size_t pass = 0; pass < 3 && rc == ARB_OK; pass++) {
+        size_t m = pass == 1 ? nk : n;
         for (size_t j = 0; j < m && rc == ARB_OK; j++) {
-            size_t i = pass ? j : keys[j].op;
-            if (pass && !sg->ops[i].rev && !twice[i]) continue;
+            size_t i = pass == 0 ? ids[j].op : pass == 1 ? keys[j].op : j;
+            int once = !sg->ops[i].rev && !twice[i];
+            if (pass != 1 && once != (pass == 0)) continue;
             const PendOp *op = &sg->ops[i];
             const char *k = sg->pend.p + op->at;
-            int r = op->rev ? hstore_reverse(t, k, op->kn, err, sizeof err)
-                            : hstore_put_key(t, k, op->kn, k + op->kn, op->n, err, sizeof err);
+            int r = pass == 0   ? hstore_put_id(t, k, op->kn, err, sizeof err)
+                    : pass == 1 ? hstore_put_rec(t, k, op->kn, k + op->kn, op->n, err, sizeof err)
+                    : op->rev   ? hstore_reverse(t, k, op->kn, err, sizeof err)
+                                : hstore_put_key(t, k, op->kn, k + op->kn, op->n, err, sizeof err);
             if (r < 0) rc = engine_fail(e, ARB_ERR_IO, "%s", err);
             if ((++done & 255) == 0 && hstore_guard_over(&sg->b->guard))
                 hstore_release_pages(sg->st);

@@ -25,8 +25,8 @@
 #else
 #define MAP_SIZE ((size_t)1 << 40) /* address space only: the file grows as needed */
 #endif
-#define MAX_KEY 511                /* LMDB's default key size limit */
-#define PAGE_GUESS 4096            /* LMDB's page when it cannot say */
+#define MAX_KEY 511     /* LMDB's default key size limit */
+#define PAGE_GUESS 4096 /* LMDB's page when it cannot say */
 #define MAX_SCHEMAS 1024
 
 /* What the handles on one open store share (hstore_attach): the LMDB
@@ -681,6 +681,25 @@ static int delete_record(HTxn *t, const MDB_val *v) {
     return rc == MDB_NOTFOUND ? HS_MISSING : rc;
 }
 
+/* Reads the data table's next record number into t->next, once a
+ * transaction (opening the cursor on data): 0, or an LMDB error. */
+static int next_number(HTxn *t) {
+    int rc;
+    if (!t->cdata && (rc = mdb_cursor_open(t->txn, t->s->sh->data, &t->cdata)) != 0) return rc;
+    if (t->next) return 0;
+    MDB_val lk, lv; /* one past the greatest number in use */
+    rc = mdb_cursor_get(t->cdata, &lk, &lv, MDB_LAST);
+    if (rc == MDB_NOTFOUND)
+        t->next = 1;
+    else if (rc)
+        return rc;
+    else if (lk.mv_size != 8)
+        return MDB_CORRUPTED;
+    else
+        t->next = get_be(lk.mv_data, 8) + 1;
+    return 0;
+}
+
 /* Puts rec[0..n) under claims key k: in a staging store as the value, else
  * appended to the data table under the next number, which is the value.
  * 0, or an LMDB error. */
@@ -688,21 +707,9 @@ static int claims_put(HTxn *t, MDB_val *k, const char *rec, size_t n) {
     HShared *sh = t->s->sh;
     MDB_val v = {n, (void *)rec};
     if (t->s->flags & HSTORE_STAGING) return mdb_put(t->txn, sh->claims, k, &v, 0);
-    int rc;
-    if (!t->cdata && (rc = mdb_cursor_open(t->txn, sh->data, &t->cdata)) != 0) return rc;
+    int rc = next_number(t);
+    if (rc) return rc;
     if (!t->cclaims && (rc = mdb_cursor_open(t->txn, sh->claims, &t->cclaims)) != 0) return rc;
-    if (!t->next) { /* one past the greatest number in use */
-        MDB_val lk, lv;
-        rc = mdb_cursor_get(t->cdata, &lk, &lv, MDB_LAST);
-        if (rc == MDB_NOTFOUND)
-            t->next = 1;
-        else if (rc)
-            return rc;
-        else if (lk.mv_size != 8)
-            return MDB_CORRUPTED;
-        else
-            t->next = get_be(lk.mv_data, 8) + 1;
-    }
     char no[8];
     put_be(no, t->next, 8);
     MDB_val dk = {8, no};
@@ -749,27 +756,33 @@ int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, c
     return make_key(key, person->data, person->len, at, staging ? seq : 0, id->data, id->len);
 }
 
-/* Puts rec under claims key k and k under idk in ids (LMDB), replacing
- * the claim with this id (in a staging store: keeping both). */
-static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
-                    size_t errcap) {
+/* The id's entry of a store (not a staging store): k under idk in ids,
+ * the claim stored under this id before removed.  0, or -1 (err). */
+static int id_put(HTxn *t, MDB_val *k, MDB_val *idk, char *err, size_t errcap) {
     HStore *s = t->s;
-    int rc;
-    if (!(s->flags & HSTORE_STAGING)) {
-        /* the id's entry first, when the id is new (nearly always): one
-         * descent in ids where a look-up and a put took two */
-        if (!t->cids && (rc = mdb_cursor_open(t->txn, s->sh->ids, &t->cids)) != 0)
-            return mdb_fail(err, errcap, rc);
-        MDB_val iv = {k->mv_size, k->mv_data};
-        rc = mdb_cursor_put(t->cids, idk, &iv, MDB_NOOVERWRITE);
-        if (rc == MDB_KEYEXIST) { /* a claim with this id: removed, then replaced */
-            if (delete_id(t, idk, err, errcap) < 0) return -1;
-            iv = (MDB_val){k->mv_size, k->mv_data};
-            rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
-        }
-        if (rc) return mdb_fail(err, errcap, rc);
+    /* the record numbers read before a replaced claim's record is deleted:
+     * they only grow, whatever order the entries and records are put in */
+    int rc = next_number(t);
+    if (rc) return mdb_fail(err, errcap, rc);
+    /* the id's entry first, when the id is new (nearly always): one
+     * descent in ids where a look-up and a put took two */
+    if (!t->cids && (rc = mdb_cursor_open(t->txn, s->sh->ids, &t->cids)) != 0)
+        return mdb_fail(err, errcap, rc);
+    MDB_val iv = {k->mv_size, k->mv_data};
+    rc = mdb_cursor_put(t->cids, idk, &iv, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) { /* a claim with this id: removed, then replaced */
+        if (delete_id(t, idk, err, errcap) < 0) return -1;
+        iv = (MDB_val){k->mv_size, k->mv_data};
+        rc = mdb_put(t->txn, s->sh->ids, idk, &iv, 0);
     }
-    rc = claims_put(t, k, rec, n);
+    return rc ? mdb_fail(err, errcap, rc) : 0;
+}
+
+/* lmdb_put without the id's entry of a store (id_put, made before). */
+static int rec_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
+                   size_t errcap) {
+    HStore *s = t->s;
+    int rc = claims_put(t, k, rec, n);
     if (rc) return mdb_fail(err, errcap, rc);
     if (s->flags & HSTORE_STAGING) {
         /* a staging store keeps both copies of a claim_id given twice; ids
@@ -800,6 +813,34 @@ static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n
     else if (!(s->flags & HSTORE_STAGING))
         t->data_bytes += kn + n + 10;
     return 0;
+}
+
+/* Puts rec under claims key k and k under idk in ids (LMDB), replacing
+ * the claim with this id (in a staging store: keeping both). */
+static int lmdb_put(HTxn *t, MDB_val *k, MDB_val *idk, const char *rec, size_t n, char *err,
+                    size_t errcap) {
+    if (!(t->s->flags & HSTORE_STAGING) && id_put(t, k, idk, err, errcap)) return -1;
+    return rec_put(t, k, idk, rec, n, err, errcap);
+}
+
+int hstore_put_id(HTxn *t, const char *key, size_t kn, char *err, size_t errcap) {
+    if (t->pg || (t->s->flags & HSTORE_STAGING)) return 0; /* made by hstore_put_rec */
+    MDB_val k = {kn, (void *)key};
+    HRec r;
+    if (split_key(&k, &r)) return fail(err, errcap, "history store: a damaged key%s%s", "", "");
+    MDB_val idk = {r.claim_id_len, (void *)r.claim_id};
+    return id_put(t, &k, &idk, err, errcap);
+}
+
+int hstore_put_rec(HTxn *t, const char *key, size_t kn, const char *rec, size_t n, char *err,
+                   size_t errcap) {
+    if (t->pg || (t->s->flags & HSTORE_STAGING))
+        return hstore_put_key(t, key, kn, rec, n, err, errcap);
+    MDB_val k = {kn, (void *)key};
+    HRec r;
+    if (split_key(&k, &r)) return fail(err, errcap, "history store: a damaged key%s%s", "", "");
+    MDB_val idk = {r.claim_id_len, (void *)r.claim_id};
+    return rec_put(t, &k, &idk, rec, n, err, errcap);
 }
 
 int hstore_put_key(HTxn *t, const char *key, size_t kn, const char *rec, size_t n, char *err,

@@ -115,6 +115,16 @@ int hstore_put_encoded(HTxn *t, const Value *claim, uint32_t seq, const char *re
 int hstore_key(const HStore *s, const Value *claim, uint32_t seq, StrBuf *key, const char **why);
 int hstore_put_key(HTxn *t, const char *key, size_t kn, const char *rec, size_t n, char *err,
                    size_t errcap);
+/* hstore_put_key in two steps, so that a commit's id entries can be put
+ * sorted by claim_id and its records sorted by key (each table's pages
+ * then touched in order): hstore_put_id puts the key's id entry, removing
+ * the claim stored under that id before (a replacement); hstore_put_rec
+ * the record under the key.  Both, in that order, for each key: then as
+ * hstore_put_key.  (A PostgreSQL or staging store makes the whole put in
+ * hstore_put_rec.)  0, or -1 on a store error (message in err). */
+int hstore_put_id(HTxn *t, const char *key, size_t kn, char *err, size_t errcap);
+int hstore_put_rec(HTxn *t, const char *key, size_t kn, const char *rec, size_t n, char *err,
+                   size_t errcap);
 /* The claim_id in a key made by hstore_key (*n its bytes); NULL when the
  * key is not one. */
 const char *hstore_key_id(const char *key, size_t kn, size_t *n);

@@ -3217,6 +3217,199 @@ static void test_memory_guard(void **state) {
     remove(dir);
 }
 
+/* ------------------------------- hstore_put_id + hstore_put_rec (AG) */
+
+/* Every claim of a store, as text: person, time, id and record bytes. */
+static int dump_one(void *ud, const HRec *r) {
+    StrBuf *b = ud;
+    char head[64];
+    snprintf(head, sizeof head, "|%lld|", (long long)r->t);
+    sb_putn(b, r->person, r->person_len);
+    sb_putn(b, head, strlen(head));
+    sb_putn(b, r->claim_id, r->claim_id_len);
+    sb_putn(b, "=", 1);
+    sb_putn(b, r->rec, r->rec_len);
+    sb_putn(b, "\n", 1);
+    return 0;
+}
+
+static void dump_store(HStore *s, StrBuf *out) {
+    HTxn *t;
+    char err[256];
+    sb_clear(out);
+    assert_int_equal(hstore_begin(s, 0, &t, err, sizeof err), 0);
+    assert_int_equal(hstore_each(t, dump_one, out), 0);
+    hstore_abort(t);
+    assert_false(out->oom);
+}
+
+/* The data table's record numbers of a closed store, in order, into no[]
+ * (at most cap); how many. */
+static int data_numbers(const char *dir, uint64_t *no, int cap) {
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *c;
+    assert_int_equal(mdb_env_create(&env), 0);
+    assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+    assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0664), 0);
+    assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_dbi_open(txn, "data", 0, &dbi), 0);
+    assert_int_equal(mdb_cursor_open(txn, dbi, &c), 0);
+    MDB_val k, v;
+    int n = 0;
+    for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
+        assert_int_equal(k.mv_size, 8);
+        assert_true(n < cap);
+        uint64_t x = 0;
+        for (int i = 0; i < 8; i++) x = x << 8 | ((const unsigned char *)k.mv_data)[i];
+        no[n++] = x;
+    }
+    mdb_cursor_close(c);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return n;
+}
+
+/* A commit's puts made in two steps — every id entry (hstore_put_id, in
+ * one order), then every record (hstore_put_rec, in another) — leave the
+ * store as hstore_put_key of each in turn does, replacements of claims
+ * stored by an earlier commit included: one whose key is the old claim's
+ * own (its record is the new one, not deleted with the old), one that
+ * moves to another person and time, and the claim with the greatest record
+ * number (a new record's number never reuses it). */
+static void test_put_id_then_rec(void **state) {
+    (void)state;
+    arb_engine *e = engine_from("");
+    char da[256], db[256], err[600];
+    temp_dir(da, sizeof da);
+    temp_dir(db, sizeof db);
+    HStore *sa, *sb;
+    assert_int_equal(hstore_open(&sa, da, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    assert_int_equal(hstore_open(&sb, db, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    Arena ar;
+    arena_init(&ar, mem_default(), 1 << 16);
+    StrBuf key[8], rec[8], dump_a, dump_b;
+    for (int i = 0; i < 8; i++) {
+        sb_init(&key[i], mem_default());
+        sb_init(&rec[i], mem_default());
+    }
+    sb_init(&dump_a, mem_default());
+    sb_init(&dump_b, mem_default());
+    /* the first commit: r1 r2 r3 (r3 the last record number) */
+    static const char *const first[][4] = {
+        {"P1", "r1", "2025-01-02T10:00:00", "1.00"},
+        {"P2", "r2", "2025-01-03T10:00:00", "2.00"},
+        {"P3", "r3", "2025-01-04T10:00:00", "3.00"},
+    };
+    /* the second: r3 again under its own key (another amount), r1 moved
+     * to another person and time, and new ids */
+    static const char *const second[][4] = {
+        {"P3", "r3", "2025-01-04T10:00:00", "33.00"}, {"P0", "r1", "2025-03-01T00:00:00", "11.00"},
+        {"P9", "n1", "2025-01-01T00:00:00", "5.00"},  {"P1", "n2", "2025-01-02T09:00:00", "6.00"},
+        {"P5", "n3", "2025-02-02T00:00:00", "7.00"},
+    };
+    const char *why = NULL;
+    for (int round = 0; round < 2; round++) {
+        const char *const(*cs)[4] = round ? second : first;
+        int n = round ? 5 : 3;
+        for (int i = 0; i < n; i++) {
+            const Value *c = test_claim(e, &ar, cs[i][0], cs[i][1], cs[i][2], cs[i][3]);
+            assert_int_equal(hstore_key(sa, c, 0, &key[i], &why), 0);
+            sb_clear(&rec[i]);
+            hcodec_encode_with(hstore_encoder(sa), hstore_schema(sa), c, &rec[i]);
+        }
+        HTxn *ta, *tb;
+        assert_int_equal(hstore_begin(sa, 1, &ta, err, sizeof err), 0);
+        assert_int_equal(hstore_begin(sb, 1, &tb, err, sizeof err), 0);
+        for (int i = 0; i < n; i++)
+            assert_int_equal(
+                hstore_put_key(ta, key[i].p, key[i].len, rec[i].p, rec[i].len, err, sizeof err), 0);
+        for (int i = n - 1; i >= 0; i--) /* the entries backwards */
+            assert_int_equal(hstore_put_id(tb, key[i].p, key[i].len, err, sizeof err), 0);
+        for (int j = 0; j < n; j++) { /* the second commit's records in another order */
+            int i = round ? (j * 2) % n : j;
+            assert_int_equal(
+                hstore_put_rec(tb, key[i].p, key[i].len, rec[i].p, rec[i].len, err, sizeof err), 0);
+        }
+        assert_int_equal(hstore_commit(ta, err, sizeof err), 0);
+        assert_int_equal(hstore_commit(tb, err, sizeof err), 0);
+    }
+    dump_store(sa, &dump_a);
+    dump_store(sb, &dump_b);
+    assert_int_equal(dump_a.len, dump_b.len);
+    assert_memory_equal(dump_a.p, dump_b.p, dump_a.len);
+    assert_int_equal(count_all(sb), 6);
+    Find f = find_id(sb, "r3", &ar);
+    assert_int_equal(f.count, 1);
+    assert_string_equal(f.person, "P3");
+    assert_int_equal(f.claim[field(e->prog->claim, "total_amount")].i, 3300);
+    f = find_id(sb, "r1", &ar);
+    assert_int_equal(f.count, 1);
+    assert_string_equal(f.person, "P0");
+    HTxn *t;
+    assert_int_equal(hstore_begin(sb, 0, &t, err, sizeof err), 0);
+    assert_int_equal(hstore_has_id(t, "r2", 2), 1);
+    assert_int_equal(hstore_has_id(t, "n3", 2), 1);
+    assert_int_equal(hstore_has_id(t, "zz", 2), 0);
+    hstore_abort(t);
+    hstore_close(sa);
+    hstore_close(sb);
+    /* the second commit's records are numbered past every number the
+     * first used, r3's (3) included, though its record was deleted first */
+    uint64_t no[16];
+    int n = data_numbers(db, no, 16);
+    assert_int_equal(n, 6);
+    assert_int_equal(no[0], 2); /* r2's, kept */
+    for (int i = 1; i < n; i++) assert_int_equal(no[i], 3 + (uint64_t)i);
+    /* a staging store: hstore_put_id does nothing, hstore_put_rec the whole
+     * put (both copies of an id given twice kept) */
+    HStore *ss;
+    hstore_remove_dir(da);
+    temp_dir(da, sizeof da);
+    assert_int_equal(hstore_open(&ss, da, HSTORE_WRITE | HSTORE_STAGING, e->prog, mem_default(),
+                                 err, sizeof err),
+                     0);
+    assert_int_equal(hstore_begin(ss, 1, &t, err, sizeof err), 0);
+    for (uint32_t seq = 0; seq < 2; seq++) {
+        const Value *c = test_claim(e, &ar, "P1", "s1", "2025-01-02T10:00:00", "1.00");
+        assert_int_equal(hstore_key(ss, c, seq, &key[0], &why), 0);
+        sb_clear(&rec[0]);
+        hcodec_encode_with(hstore_encoder(ss), hstore_schema(ss), c, &rec[0]);
+        assert_int_equal(hstore_put_id(t, key[0].p, key[0].len, err, sizeof err), 0);
+        assert_int_equal(
+            hstore_put_rec(t, key[0].p, key[0].len, rec[0].p, rec[0].len, err, sizeof err), 0);
+    }
+    assert_int_equal(hstore_has_id(t, "s1", 2), 1);
+    assert_int_equal(hstore_commit(t, err, sizeof err), 0);
+    assert_int_equal(count_all(ss), 2);
+    hstore_close(ss);
+    /* a damaged key is refused by both */
+    assert_int_equal(hstore_open(&sb, db, HSTORE_WRITE, e->prog, mem_default(), err, sizeof err),
+                     0);
+    assert_int_equal(hstore_begin(sb, 1, &t, err, sizeof err), 0);
+    err[0] = 0;
+    assert_int_equal(hstore_put_id(t, "no key", 6, err, sizeof err), -1);
+    assert_non_null(strstr(err, "damaged key"));
+    err[0] = 0;
+    assert_int_equal(hstore_put_rec(t, "no key", 6, "x", 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "damaged key"));
+    hstore_abort(t);
+    hstore_close(sb);
+    hstore_remove_dir(da);
+    hstore_remove_dir(db);
+    for (int i = 0; i < 8; i++) {
+        sb_free(&key[i]);
+        sb_free(&rec[i]);
+    }
+    sb_free(&dump_a);
+    sb_free(&dump_b);
+    arena_free(&ar);
+    arb_engine_free(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_guard),
@@ -3254,6 +3447,7 @@ int main(void) {
         cmocka_unit_test(test_bug_empty_dir_message),
         cmocka_unit_test(test_bug_close_with_live_session),
         cmocka_unit_test(test_missing_record),
+        cmocka_unit_test(test_put_id_then_rec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
