@@ -115,6 +115,32 @@ static void test_csv_skim_agrees(void **state) {
     }
 }
 
+/* A table of one code column whose rows hold keys[0..n). */
+static void code_table(Table *t, Field *f, Arena *ar, const char *const *keys, uint32_t n) {
+    memset(f, 0, sizeof *f);
+    f->name = "code";
+    f->name_len = 4;
+    f->type.kind = TY_CODE;
+    memset(t, 0, sizeof *t);
+    t->name = "t";
+    t->rt.nfields = 1;
+    t->rt.fields = f;
+    t->key_col = 0;
+    t->nrows = n;
+    t->rows = arena_alloc(ar, n * sizeof(Value));
+    for (uint32_t i = 0; i < n; i++) t->rows[i].s = str_new(ar, keys[i], strlen(keys[i]));
+}
+
+/* verify_program over a program holding table t alone. */
+static int verify_table(Table *t, char *err, size_t cap) {
+    Program p;
+    memset(&p, 0, sizeof p);
+    Table *tables[] = {t};
+    p.tables = tables;
+    p.ntables = 1;
+    return verify_program(&p, err, cap);
+}
+
 /* A one-column table of codes with exact and prefix keys. */
 static void test_index_exact_and_prefix(void **state) {
     (void)state;
@@ -122,18 +148,8 @@ static void test_index_exact_and_prefix(void **state) {
     arena_init(&ar, mem_default(), 1024);
     const char *keys[] = {"XL02BBA326A001", "XL02BB%", "XL02%", "ABC", "XL02BB%", "E11%"};
     Field f;
-    memset(&f, 0, sizeof f);
-    f.name = "code";
-    f.name_len = 4;
-    f.type.kind = TY_CODE;
     Table t;
-    memset(&t, 0, sizeof t);
-    t.rt.nfields = 1;
-    t.rt.fields = &f;
-    t.key_col = 0;
-    t.nrows = 6;
-    t.rows = arena_alloc(&ar, 6 * sizeof(Value));
-    for (int i = 0; i < 6; i++) t.rows[i].s = str_new(&ar, keys[i], strlen(keys[i]));
+    code_table(&t, &f, &ar, keys, 6);
     assert_int_equal(table_build_index(&t, &ar), 0);
     assert_int_equal(t.nkeys, 5);
     assert_int_equal(t.nprefix_lens, 3); /* 3 (E11), 4 (XL02), 6 (XL02BB) */
@@ -163,31 +179,15 @@ static void test_index_verified(void **state) {
     arena_init(&ar, mem_default(), 1024);
     const char *keys[] = {"XL02BBA326A001", "XL02BB%", "XL02%", "ABC", "XL02BB%", "E11%"};
     Field f;
-    memset(&f, 0, sizeof f);
-    f.name = "code";
-    f.name_len = 4;
-    f.type.kind = TY_CODE;
     Table t;
-    memset(&t, 0, sizeof t);
-    t.name = "t";
-    t.rt.nfields = 1;
-    t.rt.fields = &f;
-    t.key_col = 0;
-    t.nrows = 6;
-    t.rows = arena_alloc(&ar, 6 * sizeof(Value));
-    for (int i = 0; i < 6; i++) t.rows[i].s = str_new(&ar, keys[i], strlen(keys[i]));
+    code_table(&t, &f, &ar, keys, 6);
     assert_int_equal(table_build_index(&t, &ar), 0);
-    Program p;
-    memset(&p, 0, sizeof p);
-    Table *tables[] = {&t};
-    p.tables = tables;
-    p.ntables = 1;
     char err[256];
-    assert_int_equal(verify_program(&p, err, sizeof err), 0);
+    assert_int_equal(verify_table(&t, err, sizeof err), 0);
     /* row 4 (under XL02BB%) made to read ABC */
     const ArbStr *saved = t.rows[4].s;
     t.rows[4].s = t.rows[3].s;
-    assert_int_equal(verify_program(&p, err, sizeof err), -1);
+    assert_int_equal(verify_table(&t, err, sizeof err), -1);
     assert_non_null(strstr(err, "table t: a row listed under another key"));
     t.rows[4].s = saved;
     /* row 5 made to read ABC as well, its key (the last) made ABC, hashed
@@ -203,25 +203,9 @@ static void test_index_verified(void **state) {
     for (to = at; t.slots[to].key; to = (to + 1) & t.mask) {
     }
     t.slots[to] = (TableSlot){h, 5};
-    assert_int_equal(verify_program(&p, err, sizeof err), -1);
+    assert_int_equal(verify_table(&t, err, sizeof err), -1);
     assert_non_null(strstr(err, "table t: a key stored twice"));
     arena_free(&ar);
-}
-
-/* A table of one code column whose rows hold keys[0..n). */
-static void code_table(Table *t, Field *f, Arena *ar, char **keys, uint32_t n) {
-    memset(f, 0, sizeof *f);
-    f->name = "code";
-    f->name_len = 4;
-    f->type.kind = TY_CODE;
-    memset(t, 0, sizeof *t);
-    t->name = "t";
-    t->rt.nfields = 1;
-    t->rt.fields = f;
-    t->key_col = 0;
-    t->nrows = n;
-    t->rows = arena_alloc(ar, n * sizeof(Value));
-    for (uint32_t i = 0; i < n; i++) t->rows[i].s = str_new(ar, keys[i], strlen(keys[i]));
 }
 
 /* The rows whose key is s[0..n) (prefix or not), by a scan of every row:
@@ -262,7 +246,7 @@ static void test_index_key_lengths(void **state) {
     }
     Field f;
     Table t;
-    code_table(&t, &f, &ar, keys, n);
+    code_table(&t, &f, &ar, (const char *const *)keys, n);
     assert_int_equal(table_build_index(&t, &ar), 0);
     assert_true((uintptr_t)t.keys % 64 == 0);
     for (uint32_t k = 0; k < t.nkeys; k++) {
@@ -273,13 +257,8 @@ static void test_index_key_lengths(void **state) {
         else
             assert_ptr_not_equal(table_key_bytes(tk), tk->b.in);
     }
-    Program p;
-    memset(&p, 0, sizeof p);
-    Table *tables[] = {&t};
-    p.tables = tables;
-    p.ntables = 1;
     char err[256];
-    assert_int_equal(verify_program(&p, err, sizeof err), 0);
+    assert_int_equal(verify_table(&t, err, sizeof err), 0);
     uint32_t want[NROWS];
     int probes = 0;
     for (uint32_t r = 0; r < n; r++) {
@@ -371,12 +350,12 @@ static void test_index_hash_collision(void **state) {
         Field f;
         Table t;
         uint32_t n;
-        code_table(&t, &f, &ar, one, 1);
+        code_table(&t, &f, &ar, (const char *const *)one, 1);
         assert_int_equal(table_build_index(&t, &ar), 0);
         assert_non_null(table_find(&t, a, len, 0, &n));
         assert_null(table_find(&t, b, len, 0, &n));
         assert_int_equal(n, 0);
-        code_table(&t, &f, &ar, two, 2);
+        code_table(&t, &f, &ar, (const char *const *)two, 2);
         assert_int_equal(table_build_index(&t, &ar), 0);
         assert_int_equal(t.nkeys, 2);
         const uint32_t *r = table_find(&t, a, len, 0, &n);
