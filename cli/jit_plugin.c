@@ -54,10 +54,20 @@ int cli_jit_load(CliJit *j, char *err, size_t cap) {
      * missing) fails here, not in the middle of a run */
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (h) {
+        const char *(*version)(void);
+        *(void **)&version = dlsym(h, "arb_jit_version");
         *(void **)&j->options_init = dlsym(h, "arb_jit_options_init");
         *(void **)&j->use_jit = dlsym(h, "arb_use_jit");
         *(void **)&j->write_native = dlsym(h, "arb_write_native");
-        if (j->options_init && j->use_jit && j->write_native) return 0;
+        if (version && strcmp(version(), ARB_VERSION) != 0) {
+            /* another build's: its view of the engine may not be this one's */
+            snprintf(err, cap,
+                     _("cannot load the JIT plugin %s: it was built for arbiter %s, not %s"), path,
+                     version(), ARB_VERSION);
+            dlclose(h);
+            return -1;
+        }
+        if (version && j->options_init && j->use_jit && j->write_native) return 0;
     }
     const char *why = dlerror();
     snprintf(err, cap, _("cannot load the JIT plugin %s: %s"), path,

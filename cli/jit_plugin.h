@@ -21,7 +21,8 @@ typedef struct CliJit {
  * one beside the command (the build tree), else the installed one relative
  * to the command (ARB_JIT_FROM_BIN, e.g. ../lib/arbiter/arbiter-jit.so, so
  * that a moved prefix finds it).  0; -1 with a message naming the path tried
- * and the loader's reason (dlerror) in err. */
+ * and the loader's reason (dlerror) in err, or the plugin's version when it
+ * was built from another arbiter than the command (arb_jit_version). */
 int cli_jit_load(CliJit *j, char *err, size_t cap);
 
 #endif

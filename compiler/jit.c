@@ -550,6 +550,10 @@ void arb_jit_options_init(arb_jit_options *o) {
     o->opt_level = 2;
 }
 
+const char *arb_jit_version(void) {
+    return ARB_VERSION;
+}
+
 /* The code ranges to compile — every rule's entry, then its bound entry
  * (empty when the rule is not indexed) — and their shape representatives. */
 typedef struct Ranges {

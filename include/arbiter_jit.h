@@ -24,6 +24,11 @@ typedef struct arb_jit_options {
 
 void arb_jit_options_init(arb_jit_options *o);
 
+/* The version of arbiter this JIT was built from (ARB_VERSION): the
+ * command, which loads the JIT as a plugin (arbiter-jit.so), refuses one
+ * built from another version, whose view of the engine may differ. */
+const char *arb_jit_version(void);
+
 /* Compiles the engine's rules to native code (ORC LLJIT, this process). */
 int arb_use_jit(arb_engine *e, const arb_jit_options *o);
 

@@ -243,6 +243,23 @@ ARBITER_JIT_PLUGIN=$tmp/away.so "$p/bin/arbiter" check "$stdlib" --claims claims
   --summary env.sum --quiet --backend jit && grep -q '"backend":"jit"' env.sum &&
   cmp -s env.jsonl interp.jsonl && ok || bad "ARBITER_JIT_PLUGIN does not name the plugin"
 mv "$tmp/away.so" "$jitso"
+# a plugin built for another version of arbiter (arb_jit_version) is refused
+# by name, not run: its view of the engine may differ
+cat >"$tmp/other.c" <<'C'
+const char *arb_jit_version(void) { return "0.0.0-other"; }
+void arb_jit_options_init(void *o) { (void)o; }
+int arb_use_jit(void *e, const void *o) { (void)e; (void)o; return 0; }
+int arb_write_native(void *e, const char *p, const void *o) { (void)e; (void)p; (void)o; return 0; }
+C
+if cc -shared -fPIC -o "$tmp/other.so" "$tmp/other.c" 2>/dev/null; then
+  ARBITER_JIT_PLUGIN=$tmp/other.so "$p/bin/arbiter" check "$stdlib" --claims claims.jsonl -o other.jsonl \
+    --quiet --backend jit 2>other.err
+  rc=$?
+  [ $rc -eq 2 ] && grep -qF "cannot load the JIT plugin $tmp/other.so: it was built for arbiter 0.0.0-other, not " other.err &&
+    ok || bad "a plugin of another version (exit $rc): $(cat other.err)"
+else
+  bad "cc cannot build a shared object"
+fi
 
 echo "install: $pass passed, $fail failed"
 [ $fail -eq 0 ]
